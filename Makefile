@@ -1,0 +1,111 @@
+# Axon build.  `make` builds libaxon; `make check` runs the test suite;
+# `make demo` runs the demo; `make bench` runs the benchmark;
+# `make install PREFIX=DIR` installs.  SAN=asan or SAN=tsan builds and
+# tests with sanitizers in build-asan/ or build-tsan/.
+PREFIX  ?= /usr/local
+SAN     ?=
+CC      ?= cc
+VERSION := 0.1.0
+
+ifeq ($(SAN),asan)
+BUILD   ?= build-asan
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+else ifeq ($(SAN),tsan)
+BUILD   ?= build-tsan
+CC      := clang
+SANFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+else
+BUILD   ?= build
+SANFLAGS :=
+endif
+
+OPT     ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wpointer-arith -Wundef -Wno-unused-parameter
+CFLAGS_ALL := -std=gnu17 $(OPT) $(WARN) $(SANFLAGS) \
+	-Iinclude/axon -Isrc/lib $(CFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC := $(wildcard src/lib/*.c)
+LIB_OBJ := $(patsubst src/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
+HDRS    := $(wildcard include/axon/sys/*.h) $(wildcard src/lib/*.h)
+
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
+TEST_HELPERS := $(BUILD)/tests/helper_client $(BUILD)/tests/helper_server
+
+EXAMPLES := $(BUILD)/examples/demo_server $(BUILD)/examples/demo_client
+
+all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0
+
+$(BUILD)/lib/%.o: src/lib/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(BUILD)/libaxon.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libaxon.so.0: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libaxon.so.0 -o $@ $^ $(LDFLAGS_ALL) -lpthread
+	ln -sf libaxon.so.0 $(BUILD)/libaxon.so
+
+$(BUILD)/tests/%: tests/%.c tests/axon_test.h $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libaxon.a \
+		$(LDFLAGS_ALL) -lcheck -lsubunit -lm -lrt -lpthread
+
+$(BUILD)/examples/%: examples/%.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+
+tests: $(TEST_BIN) $(TEST_HELPERS)
+
+# The whole suite.  Each test file is one program; each test runs in its
+# own forked process with a timeout (Check's fork mode).
+check: all tests
+	@AXON_TEST_BIN=$(BUILD)/tests tests/run.sh $(TEST_BIN)
+
+demo: $(EXAMPLES)
+	@BUILD=$(BUILD) examples/demo.sh
+
+BENCH_BIN := $(BUILD)/bench/axon_rr
+$(BUILD)/bench/axon_rr: bench/axon_rr.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+
+bench: $(BENCH_BIN)
+	@BUILD=$(BUILD) bench/run.sh
+
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl
+$(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c src/lib/ctl.c src/lib/ctl.h
+	@mkdir -p $(dir $@)
+	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Isrc/lib -Iinclude/axon -o $@ tests/fuzz/fuzz_ctl.c src/lib/ctl.c
+
+fuzz: $(FUZZ_BIN)
+	@mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$${FUZZ_SECONDS:-60} \
+		$(BUILD)/fuzz/corpus tests/fuzz/corpus
+
+man-lint:
+	mandoc -Tlint -W warning docs/man/*.[1-8]
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include/axon/sys $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 include/axon/sys/*.h $(DESTDIR)$(PREFIX)/include/axon/sys/
+	install -m 644 $(BUILD)/libaxon.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libaxon.so.0 $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libaxon.so.0 $(DESTDIR)$(PREFIX)/lib/libaxon.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+		axon.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/axon.pc
+	install -d $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
+	-install -m 644 docs/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/ 2>/dev/null
+	-install -m 644 docs/man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/ 2>/dev/null
+
+clean:
+	rm -rf build build-asan build-tsan
+
+.PHONY: all tests check demo bench fuzz install clean man-lint
+.SECONDARY:

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * <sys/neutrino.h> for Axon: the QNX Neutrino message-passing kernel calls,
+ * implemented in user space by libaxon.  7.0-style prototypes (size_t sizes,
+ * long status) with 7.1's rcvid_t; every call has an _r twin that returns a
+ * negative errno instead of setting errno.  See axon(7) and the section 3
+ * pages for semantics.
+ */
+#ifndef AXON_SYS_NEUTRINO_H
+#define AXON_SYS_NEUTRINO_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/siginfo.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef AXON_EXPORT
+#define AXON_EXPORT __attribute__((visibility("default")))
+#endif
+
+/* ---- QNX errno names ------------------------------------------------- */
+#ifndef EOK
+#define EOK 0
+#endif
+#define ENOREMOTE  300
+#define ENONDP     301
+#define EBADFSYS   302
+#define EMORE      309
+#define ECTRLTERM  310
+#define ENOLIC     311
+#define ESRVRFAULT 312
+#define EENDIAN    313
+#ifndef ERESTART
+#define ERESTART 85
+#endif
+
+/* ---- IOVs ------------------------------------------------------------- */
+typedef struct iovec iov_t;
+#define SETIOV(_iov, _addr, _len) \
+	((_iov)->iov_base = (void *) (_addr), (_iov)->iov_len = (_len))
+#define GETIOVBASE(_iov) ((_iov)->iov_base)
+#define GETIOVLEN(_iov)  ((_iov)->iov_len)
+
+typedef int64_t rcvid_t;
+
+/* ---- Channel flags ---------------------------------------------------- */
+#define _NTO_CHF_FIXED_PRIORITY  0x0001u
+#define _NTO_CHF_UNBLOCK         0x0002u
+#define _NTO_CHF_THREAD_DEATH    0x0004u
+#define _NTO_CHF_DISCONNECT      0x0008u
+#define _NTO_CHF_NET_MSG         0x0010u
+#define _NTO_CHF_SENDER_LEN      0x0020u
+#define _NTO_CHF_COID_DISCONNECT 0x0040u
+#define _NTO_CHF_REPLY_LEN       0x0080u
+#define _NTO_CHF_STICKY          0x0100u
+#define _NTO_CHF_ASYNC_NONBLOCK  0x0200u
+#define _NTO_CHF_ASYNC           0x0400u
+#define _NTO_CHF_GLOBAL          0x0800u
+#define _NTO_CHF_PRIVATE         0x1000u
+#define _NTO_CHF_MSG_PAUSING     0x2000u
+
+/* ---- Connection flags and ids ---------------------------------------- */
+#define _NTO_SIDE_CHANNEL   0x40000000
+#define _NTO_COF_CLOEXEC    0x0001
+#define _NTO_COF_DEAD       0x0002
+#define _NTO_COF_NOSHARE    0x0040
+#define _NTO_COF_NETCON     0x0080
+#define _NTO_COF_NOEVENT    0x0800
+#define _NTO_COF_INSECURE   0x1000
+#define _NTO_COF_REG_EVENTS 0x2000
+
+/* ---- Message info ----------------------------------------------------- */
+#define _NTO_MI_ENDIAN_BIG      0x0001
+#define _NTO_MI_ENDIAN_DIFF     0x0002
+#define _NTO_MI_UNBLOCK_REQ     0x0100
+#define _NTO_MI_NET_CRED_DIRTY  0x0200
+
+struct _msg_info {
+	uint32_t nd;
+	uint32_t srcnd;
+	pid_t pid;
+	int32_t tid;
+	int32_t chid;
+	int32_t scoid;
+	int32_t coid;
+	int32_t msglen;
+	int32_t srcmsglen;
+	int32_t dstmsglen;
+	int16_t priority;
+	int16_t flags;
+	uint32_t reserved;
+};
+#define _server_info _msg_info
+
+#ifndef __NGROUPS_MAX
+#define __NGROUPS_MAX 8
+#endif
+
+struct _cred_info {
+	uid_t ruid;
+	uid_t euid;
+	uid_t suid;
+	gid_t rgid;
+	gid_t egid;
+	gid_t sgid;
+	uint32_t ngroups;
+	gid_t grouplist[__NGROUPS_MAX];
+};
+
+#define _NTO_CI_ENDIAN_BIG   0x0001
+#define _NTO_CI_BKGND_PGRP   0x0004
+#define _NTO_CI_ORPHAN_PGRP  0x0008
+#define _NTO_CI_STOPPED      0x0080
+
+struct _client_info {
+	uint32_t nd;
+	pid_t pid;
+	pid_t sid;
+	uint32_t flags;
+	struct _cred_info cred;
+};
+
+/* ---- Pulses ----------------------------------------------------------- */
+#define _PULSE_TYPE    0
+#define _PULSE_SUBTYPE 0
+
+#define _PULSE_CODE_UNBLOCK     (-32)
+#define _PULSE_CODE_DISCONNECT  (-33)
+#define _PULSE_CODE_THREADDEATH (-34)
+#define _PULSE_CODE_COIDDEATH   (-35)
+#define _PULSE_CODE_NET_ACK     (-36)
+#define _PULSE_CODE_NET_UNBLOCK (-37)
+#define _PULSE_CODE_NET_DETACH  (-38)
+#define _PULSE_CODE_MINAVAIL    0
+#define _PULSE_CODE_MAXAVAIL    127
+
+struct _pulse {
+	uint16_t type;
+	uint16_t subtype;
+	int8_t code;
+	uint8_t zero[3];
+	union sigval value;
+	int32_t scoid;
+};
+
+/* ---- Timeouts --------------------------------------------------------- */
+#define STATE_RECEIVE 3
+#define STATE_REPLY   4
+#define STATE_SEND    5
+#define _NTO_TIMEOUT_RECEIVE (1 << STATE_RECEIVE)
+#define _NTO_TIMEOUT_REPLY   (1 << STATE_REPLY)
+#define _NTO_TIMEOUT_SEND    (1 << STATE_SEND)
+#define _NTO_TIMEOUT_ACTIVE  (1 << 31)
+
+/* ---- Channels --------------------------------------------------------- */
+AXON_EXPORT int ChannelCreate(unsigned flags);
+AXON_EXPORT int ChannelCreate_r(unsigned flags);
+AXON_EXPORT int ChannelDestroy(int chid);
+AXON_EXPORT int ChannelDestroy_r(int chid);
+
+/* ---- Connections ------------------------------------------------------ */
+AXON_EXPORT int ConnectAttach(uint32_t nd, pid_t pid, int chid,
+    unsigned index, int flags);
+AXON_EXPORT int ConnectAttach_r(uint32_t nd, pid_t pid, int chid,
+    unsigned index, int flags);
+AXON_EXPORT int ConnectDetach(int coid);
+AXON_EXPORT int ConnectDetach_r(int coid);
+AXON_EXPORT int ConnectClientInfo(int scoid, struct _client_info *info,
+    int ngroups);
+AXON_EXPORT int ConnectClientInfo_r(int scoid, struct _client_info *info,
+    int ngroups);
+AXON_EXPORT int ConnectServerInfo(pid_t pid, int coid,
+    struct _server_info *info);
+AXON_EXPORT int ConnectServerInfo_r(pid_t pid, int coid,
+    struct _server_info *info);
+
+/* ---- Sending ---------------------------------------------------------- */
+AXON_EXPORT long MsgSend(int coid, const void *smsg, size_t sbytes,
+    void *rmsg, size_t rbytes);
+AXON_EXPORT long MsgSend_r(int coid, const void *smsg, size_t sbytes,
+    void *rmsg, size_t rbytes);
+AXON_EXPORT long MsgSendnc(int coid, const void *smsg, size_t sbytes,
+    void *rmsg, size_t rbytes);
+AXON_EXPORT long MsgSendnc_r(int coid, const void *smsg, size_t sbytes,
+    void *rmsg, size_t rbytes);
+AXON_EXPORT long MsgSendv(int coid, const iov_t *siov, size_t sparts,
+    const iov_t *riov, size_t rparts);
+AXON_EXPORT long MsgSendv_r(int coid, const iov_t *siov, size_t sparts,
+    const iov_t *riov, size_t rparts);
+AXON_EXPORT long MsgSendvnc(int coid, const iov_t *siov, size_t sparts,
+    const iov_t *riov, size_t rparts);
+AXON_EXPORT long MsgSendvnc_r(int coid, const iov_t *siov, size_t sparts,
+    const iov_t *riov, size_t rparts);
+AXON_EXPORT long MsgSendsv(int coid, const void *smsg, size_t sbytes,
+    const iov_t *riov, size_t rparts);
+AXON_EXPORT long MsgSendsv_r(int coid, const void *smsg, size_t sbytes,
+    const iov_t *riov, size_t rparts);
+AXON_EXPORT long MsgSendsvnc(int coid, const void *smsg, size_t sbytes,
+    const iov_t *riov, size_t rparts);
+AXON_EXPORT long MsgSendsvnc_r(int coid, const void *smsg, size_t sbytes,
+    const iov_t *riov, size_t rparts);
+AXON_EXPORT long MsgSendvs(int coid, const iov_t *siov, size_t sparts,
+    void *rmsg, size_t rbytes);
+AXON_EXPORT long MsgSendvs_r(int coid, const iov_t *siov, size_t sparts,
+    void *rmsg, size_t rbytes);
+AXON_EXPORT long MsgSendvsnc(int coid, const iov_t *siov, size_t sparts,
+    void *rmsg, size_t rbytes);
+AXON_EXPORT long MsgSendvsnc_r(int coid, const iov_t *siov, size_t sparts,
+    void *rmsg, size_t rbytes);
+
+/* ---- Receiving -------------------------------------------------------- */
+AXON_EXPORT rcvid_t MsgReceive(int chid, void *msg, size_t bytes,
+    struct _msg_info *info);
+AXON_EXPORT rcvid_t MsgReceive_r(int chid, void *msg, size_t bytes,
+    struct _msg_info *info);
+AXON_EXPORT rcvid_t MsgReceivev(int chid, const iov_t *iov, size_t parts,
+    struct _msg_info *info);
+AXON_EXPORT rcvid_t MsgReceivev_r(int chid, const iov_t *iov, size_t parts,
+    struct _msg_info *info);
+AXON_EXPORT int MsgReceivePulse(int chid, void *pulse, size_t bytes,
+    struct _msg_info *info);
+AXON_EXPORT int MsgReceivePulse_r(int chid, void *pulse, size_t bytes,
+    struct _msg_info *info);
+AXON_EXPORT int MsgReceivePulsev(int chid, const iov_t *iov, size_t parts,
+    struct _msg_info *info);
+AXON_EXPORT int MsgReceivePulsev_r(int chid, const iov_t *iov, size_t parts,
+    struct _msg_info *info);
+
+/* ---- Replying and data movement -------------------------------------- */
+AXON_EXPORT int MsgReply(rcvid_t rcvid, long status, const void *msg,
+    size_t bytes);
+AXON_EXPORT int MsgReply_r(rcvid_t rcvid, long status, const void *msg,
+    size_t bytes);
+AXON_EXPORT int MsgReplyv(rcvid_t rcvid, long status, const iov_t *iov,
+    size_t parts);
+AXON_EXPORT int MsgReplyv_r(rcvid_t rcvid, long status, const iov_t *iov,
+    size_t parts);
+AXON_EXPORT int MsgError(rcvid_t rcvid, int error);
+AXON_EXPORT int MsgError_r(rcvid_t rcvid, int error);
+AXON_EXPORT ssize_t MsgRead(rcvid_t rcvid, void *msg, size_t bytes,
+    size_t offset);
+AXON_EXPORT ssize_t MsgRead_r(rcvid_t rcvid, void *msg, size_t bytes,
+    size_t offset);
+AXON_EXPORT ssize_t MsgReadv(rcvid_t rcvid, const iov_t *iov, size_t parts,
+    size_t offset);
+AXON_EXPORT ssize_t MsgReadv_r(rcvid_t rcvid, const iov_t *iov,
+    size_t parts, size_t offset);
+AXON_EXPORT ssize_t MsgWrite(rcvid_t rcvid, const void *msg, size_t bytes,
+    size_t offset);
+AXON_EXPORT ssize_t MsgWrite_r(rcvid_t rcvid, const void *msg, size_t bytes,
+    size_t offset);
+AXON_EXPORT ssize_t MsgWritev(rcvid_t rcvid, const iov_t *iov, size_t parts,
+    size_t offset);
+AXON_EXPORT ssize_t MsgWritev_r(rcvid_t rcvid, const iov_t *iov,
+    size_t parts, size_t offset);
+AXON_EXPORT int MsgInfo(rcvid_t rcvid, struct _msg_info *info);
+AXON_EXPORT int MsgInfo_r(rcvid_t rcvid, struct _msg_info *info);
+
+/* ---- Pulses and events ----------------------------------------------- */
+AXON_EXPORT int MsgSendPulse(int coid, int priority, int code, int value);
+AXON_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value);
+AXON_EXPORT int MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event);
+AXON_EXPORT int MsgDeliverEvent_r(rcvid_t rcvid,
+    const struct sigevent *event);
+
+/* ---- Kernel timeouts ------------------------------------------------- */
+AXON_EXPORT int TimerTimeout(clockid_t id, int flags,
+    const struct sigevent *notify, const uint64_t *ntime, uint64_t *otime);
+AXON_EXPORT int TimerTimeout_r(clockid_t id, int flags,
+    const struct sigevent *notify, const uint64_t *ntime, uint64_t *otime);
+AXON_EXPORT int timer_timeout(clockid_t id, int flags,
+    const struct sigevent *notify, const struct timespec *ntime,
+    struct timespec *otime);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AXON_SYS_NEUTRINO_H */

@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Client connections: ConnectAttach/ConnectDetach, the coid table, and
+ * what the monitor thread does for a client (events from the server, the
+ * server's death).
+ *
+ * One struct axon_cconn exists per (nd, pid, chid) this process is
+ * connected to; further ConnectAttach calls alias it (QNX connection
+ * sharing), so the server sees one scoid and one DISCONNECT.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <sys/netmgr.h>
+
+#include "internal.h"
+
+#define AXON_COF_KNOWN                                               \
+	(_NTO_COF_CLOEXEC | _NTO_COF_NOSHARE | _NTO_COF_NETCON |      \
+	    _NTO_COF_NOEVENT | _NTO_COF_INSECURE | _NTO_COF_REG_EVENTS)
+#define AXON_CONNECT_TIMEOUT_MS 5000
+
+static struct axon_coid *
+coid_slot(int coid)
+{
+	struct axon_proc *p = &axon__proc;
+
+	if (coid & _NTO_SIDE_CHANNEL) {
+		int n = coid & ~_NTO_SIDE_CHANNEL;
+
+		if (n < 0 || n >= AXON_MAX_COIDS || p->coids == NULL) {
+			return NULL;
+		}
+		return &p->coids[n];
+	}
+	if (coid < 0 || coid >= p->fdcoids_len) {
+		return NULL;
+	}
+	return &p->fdcoids[coid];
+}
+
+struct axon_cconn *
+axon__coid_get(int coid, int *ret_err)
+{
+	struct axon_coid *c;
+	struct axon_cconn *cc = NULL;
+
+	pthread_mutex_lock(&axon__proc.lock);
+	c = axon__proc.pid == getpid() ? coid_slot(coid) : NULL;
+	if (c != NULL && c->cc != NULL) {
+		cc = c->cc;
+		atomic_fetch_add(&cc->refs, 1);
+	}
+	pthread_mutex_unlock(&axon__proc.lock);
+	if (cc == NULL) {
+		*ret_err = EBADF;
+	}
+	return cc;
+}
+
+void
+axon__cconn_put(struct axon_cconn *cc)
+{
+	if (cc == NULL || atomic_fetch_sub(&cc->refs, 1) != 1) {
+		return;
+	}
+	for (unsigned i = 0; i < AXON_SLOTS; i++) {
+		if (cc->big[i].map != NULL) {
+			(void) munmap(cc->big[i].map, cc->big[i].size);
+		}
+		if (cc->big[i].fd >= 0) {
+			(void) close(cc->big[i].fd);
+		}
+	}
+	if (cc->rgn != NULL) {
+		(void) munmap(cc->rgn, AXON_REGION_SIZE);
+	}
+	if (cc->sock >= 0) {
+		(void) close(cc->sock);
+	}
+	if (cc->doorbell >= 0) {
+		(void) close(cc->doorbell);
+	}
+	pthread_cond_destroy(&cc->slot_cv);
+	pthread_mutex_destroy(&cc->lock);
+	free(cc);
+}
+
+int
+axon__cconn_sendctl(struct axon_cconn *cc, const struct axon_ctl *m, int fd)
+{
+	int rc;
+
+	pthread_mutex_lock(&cc->lock);
+	rc = cc->sock >= 0 ? axon__sendmsg_fd(cc->sock, m, sizeof(*m), fd)
+			   : -EBADF;
+	pthread_mutex_unlock(&cc->lock);
+	return rc;
+}
+
+/* Releases every thread blocked on cc with err (ESRCH or EBADF). */
+void
+axon__cconn_mark_dead(struct axon_cconn *cc, int err)
+{
+	int expect = 0;
+
+	(void) atomic_compare_exchange_strong(&cc->dead_err, &expect, err);
+	atomic_store(&cc->dead, true);
+	for (unsigned i = 0; i < AXON_SLOTS; i++) {
+		axon__futex_wake(&cc->rgn->slot[i].state, 1);
+	}
+	pthread_mutex_lock(&cc->lock);
+	pthread_cond_broadcast(&cc->slot_cv);
+	pthread_mutex_unlock(&cc->lock);
+}
+
+/* Delivers an event the server sent with MsgDeliverEvent(). */
+static void
+deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
+{
+	union sigval v;
+	siginfo_t si;
+
+	v.sival_ptr = (void *) (intptr_t) m->u.event.value;
+	switch (m->u.event.notify) {
+	case SIGEV_PULSE: {
+		int prio = m->u.event.prio;
+
+		if (prio == SIGEV_PULSE_PRIO_INHERIT || prio < 0 ||
+		    prio > 255) {
+			prio = 10;
+		}
+		(void) MsgSendPulse_r(m->u.event.signo, prio, m->u.event.code,
+		    v.sival_int);
+		break;
+	}
+	case SIGEV_SIGNAL:
+	case SIGEV_SIGNAL_CODE:
+		if (m->u.event.signo > 0 && m->u.event.signo < NSIG) {
+			(void) sigqueue(getpid(), m->u.event.signo, v);
+		}
+		break;
+	case SIGEV_SIGNAL_THREAD:
+		if (m->u.event.signo > 0 && m->u.event.signo < NSIG) {
+			memset(&si, 0, sizeof(si));
+			si.si_signo = m->u.event.signo;
+			si.si_code = SI_QUEUE;
+			si.si_pid = getpid();
+			si.si_uid = getuid();
+			si.si_value = v;
+			(void) syscall(SYS_rt_tgsigqueueinfo, getpid(),
+			    m->u.event.tid, m->u.event.signo, &si);
+		}
+		break;
+	case SIGEV_UNBLOCK:
+		/* Unblock that thread from its blocking call on this
+		 * connection, as a kernel timeout would. */
+		for (unsigned i = 0; i < AXON_SLOTS; i++) {
+			if (cc->slot_tid[i] == m->u.event.tid) {
+				int z = 0;
+
+				atomic_compare_exchange_strong(&cc->cancel[i],
+				    &z, ETIMEDOUT);
+				axon__futex_wake(&cc->rgn->slot[i].state, 1);
+			}
+		}
+		break;
+	default:
+		break; /* SIGEV_NONE */
+	}
+}
+
+/* The monitor thread's handler for a client connection socket. */
+void
+axon__cconn_event(struct axon_cconn *cc, uint32_t events)
+{
+	bool hup = (events & (EPOLLHUP | EPOLLERR)) != 0;
+
+	while (!hup) {
+		struct axon_ctl m;
+		uint8_t buf[sizeof(m) + 1];
+		ssize_t n = axon__recvmsg_fd(cc->sock, buf, sizeof(buf), NULL,
+		    MSG_DONTWAIT);
+
+		if (n == -EAGAIN) {
+			break;
+		}
+		if (n <= 0 || axon__ctl_decode(buf, (size_t) n, &m) < 0 ||
+		    m.type != AXON_CTL_EVENT) {
+			hup = true; /* gone, or not speaking the protocol */
+			break;
+		}
+		deliver_event(cc, &m);
+	}
+	if (!hup) {
+		return;
+	}
+	/* The server died, destroyed its channel or cut us off. */
+	axon__mon_del(cc->sock);
+	axon__cconn_mark_dead(cc, ESRCH);
+	pthread_mutex_lock(&axon__proc.lock);
+	int death_chid = axon__proc.death_chid;
+	bool ours = cc->detached;
+	int coids[64];
+	int ncoids = 0;
+
+	if (!ours && death_chid > 0) {
+		for (int i = 0; i < AXON_MAX_COIDS && ncoids < 64; i++) {
+			if (axon__proc.coids[i].cc == cc) {
+				coids[ncoids++] = i | _NTO_SIDE_CHANNEL;
+			}
+		}
+		for (int i = 0; i < axon__proc.fdcoids_len && ncoids < 64;
+		    i++) {
+			if (axon__proc.fdcoids[i].cc == cc) {
+				coids[ncoids++] = i;
+			}
+		}
+	}
+	pthread_mutex_unlock(&axon__proc.lock);
+	for (int i = 0; i < ncoids; i++) {
+		union sigval v = {.sival_int = coids[i]};
+
+		(void) axon__local_pulse(death_chid, 10, _PULSE_CODE_COIDDEATH,
+		    v, -1);
+	}
+	axon__cconn_put(cc); /* the monitor's registration */
+}
+
+static int
+make_region(struct axon_region **ret_rgn, int *ret_fd)
+{
+	struct axon_region *r;
+	int fd;
+	int rc;
+
+	fd = memfd_create("axon-conn", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0) {
+		return -errno;
+	}
+	if (ftruncate(fd, (off_t) AXON_REGION_SIZE) < 0 ||
+	    fcntl(fd, F_ADD_SEALS,
+		F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		rc = -errno;
+		(void) close(fd);
+		return rc;
+	}
+	r = mmap(NULL, AXON_REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fd, 0);
+	if (r == MAP_FAILED) {
+		(void) close(fd);
+		return -ENOMEM;
+	}
+	r->magic = AXON_SHM_MAGIC;
+	r->version = AXON_SHM_VERSION;
+	r->nslots = AXON_SLOTS;
+	r->inline_size = AXON_INLINE;
+	atomic_store(&r->srv_cpu, -1);
+	*ret_rgn = r;
+	*ret_fd = fd;
+	return 0;
+}
+
+/* Connects to chid of local process pid and completes the handshake. */
+static int
+cconn_open(pid_t pid, int chid, struct axon_cconn **ret_cc)
+{
+	struct axon_proc *p = &axon__proc;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct axon_cconn *cc;
+	struct axon_ctl m;
+	struct ucred cr;
+	socklen_t crl = sizeof(cr);
+	struct pollfd pfd;
+	uint8_t buf[sizeof(m) + 1];
+	int rfd = -1;
+	int dfd = -1;
+	ssize_t n;
+	int rc;
+
+	cc = calloc(1, sizeof(*cc));
+	if (cc == NULL) {
+		return -ENOMEM;
+	}
+	cc->sock = -1;
+	cc->doorbell = -1;
+	for (unsigned i = 0; i < AXON_SLOTS; i++) {
+		cc->big[i].fd = -1;
+	}
+	atomic_init(&cc->refs, 1);
+	atomic_init(&cc->free_mask, ~(uint64_t) 0);
+	pthread_mutex_init(&cc->lock, NULL);
+	pthread_cond_init(&cc->slot_cv, NULL);
+	cc->pid = pid;
+	cc->chid = chid;
+
+	if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/pid/%d",
+		p->rundir, (int) pid) >= sizeof(sa.sun_path)) {
+		rc = -ENAMETOOLONG;
+		goto err;
+	}
+	cc->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (cc->sock < 0) {
+		rc = errno == EMFILE ? -EMFILE : -EAGAIN;
+		goto err;
+	}
+	if (connect(cc->sock, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+		rc = errno == EMFILE ? -EMFILE : -ESRCH;
+		goto err;
+	}
+	rc = make_region(&cc->rgn, &rfd);
+	if (rc < 0) {
+		goto err;
+	}
+	axon__ctl_init(&m, AXON_CTL_CONNECT);
+	m.u.connect.nd = ND_LOCAL_NODE;
+	m.u.connect.pid = pid;
+	m.u.connect.chid = chid;
+	m.u.connect.region_size = AXON_REGION_SIZE;
+	rc = axon__sendmsg_fd(cc->sock, &m, sizeof(m), rfd);
+	(void) close(rfd);
+	if (rc < 0) {
+		rc = -ESRCH;
+		goto err;
+	}
+	pfd.fd = cc->sock;
+	pfd.events = POLLIN;
+	do {
+		rc = poll(&pfd, 1, AXON_CONNECT_TIMEOUT_MS);
+	} while (rc < 0 && errno == EINTR);
+	if (rc <= 0) {
+		rc = -EAGAIN; /* the server process is not answering */
+		goto err;
+	}
+	n = axon__recvmsg_fd(cc->sock, buf, sizeof(buf), &dfd, MSG_DONTWAIT);
+	if (n <= 0 || axon__ctl_decode(buf, (size_t) n, &m) < 0 ||
+	    m.type != AXON_CTL_CONNECTED) {
+		rc = -ESRCH;
+		goto err;
+	}
+	if (m.u.connected.err != 0) {
+		rc = -m.u.connected.err;
+		goto err;
+	}
+	if (dfd < 0 || m.u.connected.srv_pid != pid) {
+		rc = -ESRCH;
+		goto err;
+	}
+	if (getsockopt(cc->sock, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0) {
+		cc->srv_uid = cr.uid;
+	}
+	cc->doorbell = dfd;
+	dfd = -1;
+	cc->scoid = m.u.connected.scoid;
+	cc->chflags = m.u.connected.chflags;
+	*ret_cc = cc;
+	return 0;
+err:
+	if (dfd >= 0) {
+		(void) close(dfd);
+	}
+	axon__cconn_put(cc);
+	return rc;
+}
+
+/* Allocates a coid for cc (proc.lock held). */
+static int
+coid_alloc(struct axon_cconn *cc, unsigned index, int flags)
+{
+	struct axon_proc *p = &axon__proc;
+
+	if (index & _NTO_SIDE_CHANNEL) {
+		for (int t = 0; t < AXON_MAX_COIDS; t++) {
+			int n = p->next_coid;
+
+			p->next_coid = (n + 1) % AXON_MAX_COIDS;
+			if (p->coids[n].cc == NULL) {
+				p->coids[n].cc = cc;
+				p->coids[n].flags = flags;
+				p->coids[n].fdres = -1;
+				return n | _NTO_SIDE_CHANNEL;
+			}
+		}
+		return -EAGAIN;
+	}
+	/* An fd-range coid: reserve the fd number with a real descriptor so
+	 * that nothing else in the process can be given it. */
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int res;
+
+	if (fd < 0) {
+		return -EMFILE;
+	}
+	res = fcntl(fd, F_DUPFD_CLOEXEC, (int) index);
+	(void) close(fd);
+	if (res < 0) {
+		return errno == EINVAL ? -EINVAL : -EMFILE;
+	}
+	if (res >= p->fdcoids_len) {
+		int nlen = res + 64;
+		struct axon_coid *n = realloc(p->fdcoids,
+		    (size_t) nlen * sizeof(*n));
+
+		if (n == NULL) {
+			(void) close(res);
+			return -ENOMEM;
+		}
+		memset(n + p->fdcoids_len, 0,
+		    (size_t) (nlen - p->fdcoids_len) * sizeof(*n));
+		p->fdcoids = n;
+		p->fdcoids_len = nlen;
+	}
+	p->fdcoids[res].cc = cc;
+	p->fdcoids[res].flags = flags;
+	p->fdcoids[res].fdres = res;
+	return res;
+}
+
+int
+ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
+{
+	struct axon_proc *p = &axon__proc;
+	struct axon_cconn *cc = NULL;
+	int rc;
+
+	if (flags & ~AXON_COF_KNOWN) {
+		return -EINVAL;
+	}
+	if (ND_NODE_CMP(nd, ND_LOCAL_NODE) != 0) {
+		return -ENOREMOTE; /* no network manager on this node yet */
+	}
+	if (pid < 0 || chid < 0) {
+		return -ESRCH;
+	}
+	if (!(index & _NTO_SIDE_CHANNEL) && index > (unsigned) INT32_MAX) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&p->lock);
+	rc = axon__mon_start();
+	if (rc < 0) {
+		pthread_mutex_unlock(&p->lock);
+		return rc;
+	}
+	if (pid == 0) {
+		pid = p->pid;
+	}
+	/* Share a live connection to the same (nd, pid, chid). */
+	if (!(flags & _NTO_COF_NOSHARE)) {
+		for (int i = 0; i < AXON_MAX_COIDS && cc == NULL; i++) {
+			struct axon_cconn *c = p->coids[i].cc;
+
+			if (c != NULL && !c->noshare && c->pid == pid &&
+			    c->chid == chid && !atomic_load(&c->dead)) {
+				cc = c;
+			}
+		}
+		for (int i = 0; i < p->fdcoids_len && cc == NULL; i++) {
+			struct axon_cconn *c = p->fdcoids[i].cc;
+
+			if (c != NULL && !c->noshare && c->pid == pid &&
+			    c->chid == chid && !atomic_load(&c->dead)) {
+				cc = c;
+			}
+		}
+	}
+	if (cc != NULL) {
+		rc = coid_alloc(cc, index, flags);
+		if (rc >= 0) {
+			cc->aliases++;
+			atomic_fetch_add(&cc->refs, 1);
+		}
+		pthread_mutex_unlock(&p->lock);
+		return rc;
+	}
+	pthread_mutex_unlock(&p->lock);
+
+	rc = cconn_open(pid, chid, &cc);
+	if (rc < 0) {
+		return rc;
+	}
+	cc->noshare = (flags & _NTO_COF_NOSHARE) != 0;
+	pthread_mutex_lock(&p->lock);
+	rc = coid_alloc(cc, index, flags);
+	if (rc < 0) {
+		pthread_mutex_unlock(&p->lock);
+		axon__cconn_put(cc);
+		return rc;
+	}
+	cc->aliases = 1;
+	/* refs: 1 (creation) is the coid's; one more for the monitor. */
+	atomic_fetch_add(&cc->refs, 1);
+	if (axon__mon_add(cc->sock, AXON_TAG_CCONN, cc) < 0) {
+		atomic_fetch_sub(&cc->refs, 1);
+		coid_slot(rc)->cc = NULL;
+		if (!(rc & _NTO_SIDE_CHANNEL)) {
+			(void) close(rc);
+		}
+		pthread_mutex_unlock(&p->lock);
+		axon__cconn_put(cc);
+		return -ENOMEM;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+int
+ConnectDetach_r(int coid)
+{
+	struct axon_proc *p = &axon__proc;
+	struct axon_coid *c;
+	struct axon_cconn *cc;
+	bool last;
+
+	pthread_mutex_lock(&p->lock);
+	c = p->pid == getpid() ? coid_slot(coid) : NULL;
+	if (c == NULL || c->cc == NULL) {
+		pthread_mutex_unlock(&p->lock);
+		/* A server connection id: free it after its DISCONNECT. */
+		if ((coid & _NTO_SIDE_CHANNEL) && axon__sconn_detach(coid) == 0) {
+			return 0;
+		}
+		return -EINVAL;
+	}
+	cc = c->cc;
+	c->cc = NULL;
+	if (c->fdres >= 0) {
+		(void) close(c->fdres);
+		c->fdres = -1;
+	}
+	last = --cc->aliases == 0;
+	if (last) {
+		cc->detached = true;
+	}
+	pthread_mutex_unlock(&p->lock);
+
+	/* Threads blocked on this coid leave with EBADF. */
+	for (unsigned i = 0; i < AXON_SLOTS; i++) {
+		if (cc->slot_coid[i] == coid &&
+		    !(atomic_load(&cc->free_mask) & (1ull << i))) {
+			int z = 0;
+
+			atomic_compare_exchange_strong(&cc->cancel[i], &z,
+			    EBADF);
+			axon__futex_wake(&cc->rgn->slot[i].state, 1);
+		}
+	}
+	if (last) {
+		axon__cconn_mark_dead(cc, EBADF);
+		pthread_mutex_lock(&cc->lock);
+		if (cc->sock >= 0) {
+			(void) shutdown(cc->sock, SHUT_RDWR);
+		}
+		pthread_mutex_unlock(&cc->lock);
+	}
+	axon__cconn_put(cc);
+	return 0;
+}
+
+int
+ConnectServerInfo_r(pid_t pid, int coid, struct _server_info *info)
+{
+	struct axon_proc *p = &axon__proc;
+	int found = -1;
+	struct axon_cconn *cc = NULL;
+
+	if (pid != 0 && pid != getpid()) {
+		return -ESRCH; /* other processes' tables are not visible */
+	}
+	if (coid < 0) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&p->lock);
+	if (!(coid & _NTO_SIDE_CHANNEL)) {
+		for (int i = coid; i < p->fdcoids_len; i++) {
+			if (p->fdcoids[i].cc != NULL) {
+				found = i;
+				cc = p->fdcoids[i].cc;
+				break;
+			}
+		}
+		coid = _NTO_SIDE_CHANNEL;
+	}
+	if (found < 0 && p->coids != NULL) {
+		for (int i = coid & ~_NTO_SIDE_CHANNEL; i < AXON_MAX_COIDS;
+		    i++) {
+			if (p->coids[i].cc != NULL) {
+				found = i | _NTO_SIDE_CHANNEL;
+				cc = p->coids[i].cc;
+				break;
+			}
+		}
+	}
+	if (found >= 0 && info != NULL) {
+		memset(info, 0, sizeof(*info));
+		info->nd = cc->nd;
+		info->pid = cc->pid;
+		info->chid = cc->chid;
+		info->scoid = cc->scoid;
+		info->coid = found;
+		info->flags = (int16_t) ((coid_slot(found)->flags &
+					     _NTO_COF_CLOEXEC) |
+		    (atomic_load(&cc->dead) ? _NTO_COF_DEAD : 0));
+	}
+	pthread_mutex_unlock(&p->lock);
+	return found >= 0 ? found : -EINVAL;
+}
+
+int
+ConnectAttach(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
+{
+	return axon__errno_ret(ConnectAttach_r(nd, pid, chid, index, flags));
+}
+
+int
+ConnectDetach(int coid)
+{
+	return axon__errno_ret(ConnectDetach_r(coid));
+}
+
+int
+ConnectServerInfo(pid_t pid, int coid, struct _server_info *info)
+{
+	return axon__errno_ret(ConnectServerInfo_r(pid, coid, info));
+}

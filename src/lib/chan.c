@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Channels: the server-private queue of posted messages and pulses, in
+ * priority order, and the doorbell pipe receivers sleep on.
+ *
+ * Clients hold the write end of the doorbell and write a 4-byte token
+ * (scoid index << 8 | slot) after posting a message.  They cannot read it,
+ * so no client can steal another's wake-up.  A client that floods the pipe
+ * only makes the others fall back to a token on their own socket.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define AXON_CHF_KNOWN                                                  \
+	(_NTO_CHF_FIXED_PRIORITY | _NTO_CHF_UNBLOCK | _NTO_CHF_THREAD_DEATH | \
+	    _NTO_CHF_DISCONNECT | _NTO_CHF_NET_MSG | _NTO_CHF_SENDER_LEN |    \
+	    _NTO_CHF_COID_DISCONNECT | _NTO_CHF_REPLY_LEN |                 \
+	    _NTO_CHF_STICKY | _NTO_CHF_ASYNC_NONBLOCK | _NTO_CHF_ASYNC |      \
+	    _NTO_CHF_GLOBAL | _NTO_CHF_PRIVATE | _NTO_CHF_MSG_PAUSING)
+
+struct axon_chan *
+axon__chan_get(int chid)
+{
+	struct axon_chan *c = NULL;
+
+	if (chid < 1 || chid >= AXON_MAX_CHANS) {
+		return NULL;
+	}
+	pthread_mutex_lock(&axon__proc.lock);
+	if (axon__proc.pid == getpid()) {
+		c = axon__proc.chans[chid];
+	}
+	if (c != NULL) {
+		atomic_fetch_add(&c->refs, 1);
+	}
+	pthread_mutex_unlock(&axon__proc.lock);
+	return c;
+}
+
+void
+axon__chan_put(struct axon_chan *chan)
+{
+	if (chan == NULL || atomic_fetch_sub(&chan->refs, 1) != 1) {
+		return;
+	}
+	while (chan->head != NULL) {
+		struct axon_qitem *it = chan->head;
+
+		chan->head = it->next;
+		if (it->sc != NULL) {
+			axon__sconn_put(it->sc);
+		}
+		free(it);
+	}
+	(void) close(chan->pipe_rd);
+	(void) close(chan->pipe_wr);
+	pthread_mutex_destroy(&chan->lock);
+	free(chan);
+}
+
+/* Wakes one sleeping receiver.  The token 0 names no connection. */
+void
+axon__chan_poke(struct axon_chan *chan)
+{
+	uint32_t tok = 0;
+
+	(void) !write(chan->pipe_wr, &tok, sizeof(tok));
+}
+
+/* Inserts it in priority order (FIFO within one priority), chan->lock
+ * held by the caller. */
+static void
+chan_insert(struct axon_chan *chan, struct axon_qitem *it)
+{
+	struct axon_qitem **pp = &chan->head;
+
+	while (*pp != NULL && (*pp)->prio >= it->prio) {
+		pp = &(*pp)->next;
+	}
+	it->next = *pp;
+	*pp = it;
+}
+
+void
+axon__chan_enqueue(struct axon_chan *chan, struct axon_qitem *it)
+{
+	bool wake;
+
+	pthread_mutex_lock(&chan->lock);
+	chan_insert(chan, it);
+	wake = chan->sleepers > 0;
+	pthread_mutex_unlock(&chan->lock);
+	if (wake) {
+		axon__chan_poke(chan);
+	}
+}
+
+int
+axon__chan_pulse(struct axon_chan *chan, int prio, int code,
+    union sigval value, int scoid)
+{
+	struct axon_qitem *it = calloc(1, sizeof(*it));
+
+	if (it == NULL) {
+		return -EAGAIN;
+	}
+	it->is_pulse = true;
+	it->prio = prio;
+	it->pulse.type = _PULSE_TYPE;
+	it->pulse.subtype = _PULSE_SUBTYPE;
+	it->pulse.code = (int8_t) code;
+	it->pulse.value = value;
+	it->pulse.scoid = scoid;
+	pthread_mutex_lock(&chan->lock);
+	if (chan->destroyed) {
+		pthread_mutex_unlock(&chan->lock);
+		free(it);
+		return -ESRCH;
+	}
+	pthread_mutex_unlock(&chan->lock);
+	axon__chan_enqueue(chan, it);
+	return 0;
+}
+
+/* Queues a pulse on one of this process's own channels. */
+int
+axon__local_pulse(int chid, int prio, int code, union sigval value,
+    int scoid)
+{
+	struct axon_chan *c = axon__chan_get(chid);
+	int rc;
+
+	if (c == NULL) {
+		return -ESRCH;
+	}
+	rc = axon__chan_pulse(c, prio, code, value, scoid);
+	axon__chan_put(c);
+	return rc;
+}
+
+/* Removes every queued message of sc (the client died or detached). */
+void
+axon__chan_drop_sconn(struct axon_chan *chan, struct axon_sconn *sc)
+{
+	struct axon_qitem **pp;
+	struct axon_qitem *dead = NULL;
+
+	pthread_mutex_lock(&chan->lock);
+	pp = &chan->head;
+	while (*pp != NULL) {
+		struct axon_qitem *it = *pp;
+
+		if (it->sc == sc) {
+			*pp = it->next;
+			it->next = dead;
+			dead = it;
+		} else {
+			pp = &it->next;
+		}
+	}
+	pthread_mutex_unlock(&chan->lock);
+	while (dead != NULL) {
+		struct axon_qitem *it = dead;
+
+		dead = it->next;
+		axon__sconn_put(it->sc);
+		free(it);
+	}
+}
+
+/* Removes a still-queued UNBLOCK pulse for rcvid (the server replied). */
+bool
+axon__chan_drop_unblock(struct axon_chan *chan, int32_t rcvid)
+{
+	struct axon_qitem **pp;
+	struct axon_qitem *found = NULL;
+
+	pthread_mutex_lock(&chan->lock);
+	for (pp = &chan->head; *pp != NULL; pp = &(*pp)->next) {
+		if ((*pp)->is_pulse && (*pp)->unblock_rcvid == rcvid) {
+			found = *pp;
+			*pp = found->next;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&chan->lock);
+	free(found);
+	return found != NULL;
+}
+
+int
+ChannelCreate_r(unsigned flags)
+{
+	struct axon_proc *p = &axon__proc;
+	struct axon_chan *c;
+	int fds[2];
+	int chid = -1;
+	int rc;
+
+	if (flags & ~AXON_CHF_KNOWN) {
+		return -EINVAL;
+	}
+	if (flags & _NTO_CHF_NET_MSG) {
+		return -EPERM; /* reserved for the network manager */
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		return -ENOMEM;
+	}
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+		rc = errno == EMFILE || errno == ENFILE ? -EAGAIN : -errno;
+		free(c);
+		return rc;
+	}
+	c->pipe_rd = fds[0];
+	c->pipe_wr = fds[1];
+	c->flags = flags;
+	atomic_init(&c->refs, 1);
+	atomic_init(&c->last_cli_cpu, -1);
+	pthread_mutex_init(&c->lock, NULL);
+
+	pthread_mutex_lock(&p->lock);
+	rc = axon__mon_start();
+	if (rc < 0) {
+		goto err_unlock;
+	}
+	if (((flags & _NTO_CHF_COID_DISCONNECT) && p->death_chid > 0) ||
+	    ((flags & _NTO_CHF_THREAD_DEATH) && p->tdeath_chid > 0)) {
+		rc = -EBUSY;
+		goto err_unlock;
+	}
+	for (int i = 1; i < AXON_MAX_CHANS; i++) {
+		if (p->chans[i] == NULL) {
+			chid = i;
+			break;
+		}
+	}
+	if (chid < 0) {
+		rc = -EAGAIN;
+		goto err_unlock;
+	}
+	c->chid = chid;
+	p->chans[chid] = c;
+	if (flags & _NTO_CHF_COID_DISCONNECT) {
+		p->death_chid = chid;
+	}
+	if (flags & _NTO_CHF_THREAD_DEATH) {
+		p->tdeath_chid = chid;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return chid;
+
+err_unlock:
+	pthread_mutex_unlock(&p->lock);
+	axon__chan_put(c);
+	return rc;
+}
+
+int
+ChannelDestroy_r(int chid)
+{
+	struct axon_proc *p = &axon__proc;
+	struct axon_chan *c;
+
+	if (chid < 1 || chid >= AXON_MAX_CHANS) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&p->lock);
+	c = p->pid == getpid() ? p->chans[chid] : NULL;
+	if (c == NULL) {
+		pthread_mutex_unlock(&p->lock);
+		return -EINVAL;
+	}
+	p->chans[chid] = NULL;
+	if (p->death_chid == chid) {
+		p->death_chid = -1;
+	}
+	if (p->tdeath_chid == chid) {
+		p->tdeath_chid = -1;
+	}
+	pthread_mutex_lock(&c->lock);
+	c->destroyed = true;
+	pthread_mutex_unlock(&c->lock);
+	/*
+	 * Every server connection of this channel dies: its socket is shut
+	 * down, so each client's monitor releases its blocked threads with
+	 * ESRCH and marks the coid dead; our own monitor then frees the
+	 * connection.  Clients we have received from are answered ESRCH.
+	 */
+	for (int i = 1; i <= AXON_MAX_SCONNS; i++) {
+		struct axon_sconn *sc = p->sconns[i];
+
+		if (sc != NULL && sc->chan == c) {
+			atomic_fetch_add(&sc->refs, 1);
+			pthread_mutex_unlock(&p->lock);
+			axon__sconn_kill(sc);
+			axon__sconn_put(sc);
+			pthread_mutex_lock(&p->lock);
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	/* Wake every receiver so it sees the channel gone. */
+	for (int i = 0; i < 64; i++) {
+		axon__chan_poke(c);
+	}
+	axon__chan_put(c);
+	return 0;
+}
+
+int
+ChannelCreate(unsigned flags)
+{
+	return axon__errno_ret(ChannelCreate_r(flags));
+}
+
+int
+ChannelDestroy(int chid)
+{
+	return axon__errno_ret(ChannelDestroy_r(chid));
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Control messages on a connection's socket (AF_UNIX SOCK_SEQPACKET, one
+ * message per packet).  The data path does not use the socket; it carries
+ * the handshake, file descriptors for big buffers, pulses, unblock
+ * requests and events, and its hang-up is how each side learns that the
+ * other is gone.
+ *
+ * Every packet is a struct axon_ctl; the decoder checks the length, the
+ * type and every field's range before the caller sees it.
+ */
+#ifndef AXON_LIB_CTL_H
+#define AXON_LIB_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AXON_CTL_MAGIC   0x4c544341u /* "ACTL" */
+#define AXON_CTL_VERSION 1u
+
+enum axon_ctl_type {
+	AXON_CTL_CONNECT = 1,   /* c->s: + region fd */
+	AXON_CTL_CONNECTED = 2, /* s->c: + doorbell fd (or err) */
+	AXON_CTL_BUF = 3,       /* c->s: + big buffer fd for a slot */
+	AXON_CTL_TOKEN = 4,     /* c->s: a slot was posted (doorbell full) */
+	AXON_CTL_UNBLOCK = 5,   /* c->s: REPLY-blocked client wants out */
+	AXON_CTL_ABANDON = 6,   /* c->s: client left a received slot */
+	AXON_CTL_PULSE = 7,     /* c->s: a pulse */
+	AXON_CTL_EVENT = 8,     /* s->c: MsgDeliverEvent */
+	AXON_CTL_TYPE_COUNT
+};
+
+struct axon_ctl {
+	uint32_t magic;
+	uint16_t version;
+	uint16_t type;
+	union {
+		struct {
+			uint32_t nd;
+			int32_t pid;      /* target process */
+			int32_t chid;
+			uint32_t flags;
+			uint64_t region_size;
+		} connect;
+		struct {
+			int32_t err;      /* 0 or a positive errno */
+			int32_t scoid;
+			uint32_t chflags;
+			int32_t srv_pid;
+			uint64_t srv_start; /* server start time (pid reuse) */
+		} connected;
+		struct {
+			uint32_t slot;
+			uint32_t gen;
+			uint64_t size;
+		} buf;
+		struct {
+			uint32_t slot;
+			uint32_t seq;
+			int32_t reason;   /* EINTR or ETIMEDOUT */
+		} slot;
+		struct {
+			int32_t prio;
+			int32_t code;
+			int64_t value;
+		} pulse;
+		struct {
+			int32_t tid;      /* client thread the event is for */
+			int32_t notify;   /* SIGEV_* type */
+			int32_t signo;    /* or coid for pulses */
+			int32_t prio;
+			int32_t code;
+			int32_t pad;
+			int64_t value;
+		} event;
+	} u;
+};
+
+/*
+ * Decodes one received packet of len bytes into *ret_msg.  Returns 0, or
+ * -EPROTO when the packet is not a well-formed control message (wrong
+ * size, magic, version or type, or a field out of range).  *ret_msg is
+ * written only on success.
+ */
+int axon__ctl_decode(const void *buf, size_t len, struct axon_ctl *ret_msg);
+
+/* Fills the header of *msg for a message of the given type, zeroing the
+ * body. */
+void axon__ctl_init(struct axon_ctl *msg, enum axon_ctl_type type);
+
+#endif /* AXON_LIB_CTL_H */

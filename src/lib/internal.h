@@ -1,0 +1,262 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaxon internals: the per-process state, channels, client and server
+ * connections.  See docs/design/local-transport.md for the model.
+ *
+ * Locking: axon_proc.lock, then axon_sconn.lock, then axon_chan.lock, then
+ * axon_cconn.lock; release in reverse order.  No lock is held across a
+ * blocking wait (futex, poll) or a call into user code.  Slot state words
+ * in shared memory are never protected by a lock: they change by CAS only.
+ */
+#ifndef AXON_LIB_INTERNAL_H
+#define AXON_LIB_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <sys/neutrino.h>
+
+#include "ctl.h"
+#include "shm.h"
+
+#define AXON_HIDDEN __attribute__((visibility("hidden")))
+
+#define AXON_MAX_CHANS  4096  /* channels per process */
+#define AXON_MAX_SCONNS 65535 /* server connections per process */
+#define AXON_MAX_COIDS  65536 /* side-channel coids per process */
+#define AXON_SPIN_NS    20000 /* bounded spin before sleeping */
+
+struct axon_sconn;
+
+/* A queued item on a channel: a posted message or a pulse. */
+struct axon_qitem {
+	struct axon_qitem *next;
+	int prio;
+	bool is_pulse;
+	struct axon_sconn *sc; /* message: holds a reference */
+	uint32_t slot;
+	uint32_t seq;
+	struct _pulse pulse;
+	int32_t unblock_rcvid; /* an UNBLOCK pulse: the rcvid it names */
+};
+
+/* A channel: server-private. */
+struct axon_chan {
+	int chid;
+	unsigned flags;
+	int pipe_rd; /* doorbell: clients hold the write end */
+	int pipe_wr;
+	atomic_int refs;
+	pthread_mutex_t lock;
+	struct axon_qitem *head; /* priority ordered, FIFO within one */
+	int sleepers;            /* receivers in poll() */
+	bool destroyed;
+	atomic_int last_cli_cpu;
+};
+
+/* Server-private view of one slot of a client connection. */
+struct axon_sslot {
+	uint32_t seq;       /* sequence of the message being handled */
+	uint8_t gen;        /* rcvid generation */
+	bool queued;        /* on the channel queue */
+	bool received;      /* a live rcvid exists */
+	bool replied;
+	int32_t tid;
+	int32_t coid;
+	int32_t prio;
+	int unblock_reason; /* EINTR/ETIMEDOUT once an unblock was asked */
+	uint64_t sbytes;    /* validated copies */
+	uint64_t rbytes;
+	uint64_t reply_off;
+	uint8_t *data;      /* inline area or big buffer */
+	uint64_t data_size;
+	uint32_t n_ext;
+	struct axon_ext ext[AXON_MAX_EXT];
+	/* big buffer mapped from the client */
+	uint8_t *big;
+	uint64_t big_size;
+	uint32_t big_gen;
+};
+
+/* Server side of a connection: one per client process per channel. */
+struct axon_sconn {
+	int idx;            /* scoid = idx | _NTO_SIDE_CHANNEL */
+	struct axon_chan *chan;
+	int sock;
+	atomic_int refs;
+	pthread_mutex_t lock;
+	bool dead;          /* client gone */
+	bool detached;      /* ConnectDetach(scoid) done, or freed */
+	bool hello_done;
+	pid_t pid;          /* from SO_PEERCRED */
+	uid_t uid;
+	gid_t gid;
+	int pidfd;
+	uint32_t nd;
+	struct axon_region *rgn;
+	struct axon_sslot slot[AXON_SLOTS];
+};
+
+/* Client side of a connection, shared by coid aliases. */
+struct axon_cconn {
+	uint32_t nd;
+	pid_t pid;
+	int chid;
+	bool noshare;
+	int sock;
+	int doorbell;
+	int scoid;
+	unsigned chflags;
+	atomic_int refs;     /* coid aliases + in-flight operations */
+	int aliases;         /* coids pointing here (under proc.lock) */
+	pthread_mutex_t lock;
+	atomic_bool dead;
+	atomic_int dead_err; /* ESRCH (server gone) or EBADF (detached) */
+	struct axon_region *rgn;
+	_Atomic uint64_t free_mask; /* slots not in use */
+	uint64_t abandoned_mask;    /* slots the server still holds */
+	pthread_cond_t slot_cv;     /* a slot became free */
+	int slot_waiters;
+	bool detached;              /* ConnectDetach()ed by us */
+	uid_t srv_uid;
+	_Atomic int cancel[AXON_SLOTS]; /* EBADF/ETIMEDOUT: leave now */
+	int slot_coid[AXON_SLOTS];
+	pid_t slot_tid[AXON_SLOTS];
+	struct {
+		int fd;
+		uint8_t *map;
+		uint64_t size;
+		uint32_t gen;
+	} big[AXON_SLOTS];
+	uint32_t next_gen;
+};
+
+struct axon_coid {
+	struct axon_cconn *cc;
+	int flags;
+	int fdres; /* reserved fd for non-side coids, else -1 */
+};
+
+/* Monitor thread epoll tags. */
+enum axon_tag_kind { AXON_TAG_LISTEN, AXON_TAG_SCONN, AXON_TAG_CCONN };
+
+struct axon_proc {
+	pthread_mutex_t lock;
+	bool inited;
+	pid_t pid;
+	uint64_t start_time;
+	char rundir[256];
+	int ncpu;
+	/* monitor */
+	int epfd;
+	int listen_fd;
+	int wake_fd;
+	bool mon_running;
+	pthread_t mon;
+	/* tables */
+	struct axon_chan *chans[AXON_MAX_CHANS];
+	int death_chid;        /* channel with COID_DISCONNECT, or -1 */
+	int tdeath_chid;       /* channel with THREAD_DEATH, or -1 */
+	struct axon_sconn **sconns; /* [AXON_MAX_SCONNS + 1] */
+	int next_sconn;
+	struct axon_coid *coids;    /* side-channel coids */
+	int next_coid;
+	struct axon_coid *fdcoids;  /* fd-range coids, indexed by fd */
+	int fdcoids_len;
+};
+
+extern struct axon_proc axon__proc;
+
+/* ---- proc.c ---- */
+int axon__proc_init(void);
+int axon__mon_start(void);          /* call with proc.lock held */
+int axon__mon_add(int fd, enum axon_tag_kind kind, void *obj);
+void axon__mon_del(int fd);
+int axon__rundir(char *buf, size_t len);
+uint64_t axon__proc_start_time(pid_t pid);
+int axon__my_prio(void);
+void axon__apply_prio(int prio);
+pid_t axon__gettid(void);
+int axon__getcpu(void);
+
+/* ---- chan.c ---- */
+struct axon_chan *axon__chan_get(int chid); /* +ref */
+void axon__chan_put(struct axon_chan *chan);
+void axon__chan_enqueue(struct axon_chan *chan, struct axon_qitem *it);
+void axon__chan_poke(struct axon_chan *chan);
+int axon__chan_pulse(struct axon_chan *chan, int prio, int code,
+    union sigval value, int scoid);
+void axon__chan_drop_sconn(struct axon_chan *chan, struct axon_sconn *sc);
+bool axon__chan_drop_unblock(struct axon_chan *chan, int32_t rcvid);
+int axon__local_pulse(int chid, int prio, int code, union sigval value,
+    int scoid);
+
+/* ---- sconn.c ---- */
+void axon__sconn_accept(void);
+void axon__sconn_event(struct axon_sconn *sc, uint32_t events);
+int axon__sconn_drain(struct axon_sconn *sc); /* sc->lock held */
+void axon__sconn_put(struct axon_sconn *sc);
+struct axon_sconn *axon__sconn_get(int idx); /* +ref */
+void axon__sconn_kill(struct axon_sconn *sc);
+int axon__sconn_detach(int scoid);
+int axon__sconn_chan_token(struct axon_chan *chan, uint32_t token);
+
+/* ---- cconn.c ---- */
+struct axon_cconn *axon__coid_get(int coid, int *ret_err); /* +ref */
+void axon__cconn_put(struct axon_cconn *cc);
+void axon__cconn_event(struct axon_cconn *cc, uint32_t events);
+void axon__cconn_mark_dead(struct axon_cconn *cc, int err);
+int axon__cconn_sendctl(struct axon_cconn *cc, const struct axon_ctl *m,
+    int fd);
+
+/* ---- msg.c ---- */
+void axon__msg_rcvid_decode(int32_t rcvid, int *idx, uint32_t *slot,
+    uint8_t *gen);
+
+/* ---- timeout.c ---- */
+struct axon_deadline {
+	bool armed;     /* a TimerTimeout applies */
+	bool immediate; /* ntime == NULL: poll */
+	int states;     /* _NTO_TIMEOUT_* */
+	struct timespec at; /* CLOCK_MONOTONIC absolute */
+};
+void axon__timeout_take(struct axon_deadline *ret_dl);
+bool axon__deadline_applies(const struct axon_deadline *dl, int state);
+
+/* ---- util ---- */
+int axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd);
+ssize_t axon__recvmsg_fd(int sock, void *buf, size_t len, int *ret_fd,
+    int flags);
+size_t axon__iov_total(const iov_t *iov, size_t parts);
+size_t axon__iov_copy_out(const iov_t *iov, size_t parts, size_t off,
+    const void *src, size_t len); /* into iov at off */
+size_t axon__iov_copy_in(void *dst, const iov_t *iov, size_t parts,
+    size_t off, size_t len); /* from iov at off */
+int axon__futex_wait(_Atomic uint32_t *addr, uint32_t val,
+    const struct timespec *abs_mono);
+void axon__futex_wake(_Atomic uint32_t *addr, int n);
+
+static inline int
+axon__errno_ret(int rc)
+{
+	if (rc < 0) {
+		errno = -rc;
+		return -1;
+	}
+	return rc;
+}
+
+static inline long
+axon__errno_retl(long rc)
+{
+	if (rc < 0) {
+		errno = (int) -rc;
+		return -1;
+	}
+	return rc;
+}
+
+#endif /* AXON_LIB_INTERNAL_H */

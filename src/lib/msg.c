@@ -1,0 +1,1367 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The message state machine: MsgSend*, MsgReceive*, MsgReply*, MsgError,
+ * MsgRead*, MsgWrite*, MsgInfo, MsgSendPulse, MsgDeliverEvent.
+ *
+ * A message lives in one slot of its connection's shared region.  The
+ * slot's state word is the single point of decision: the client posts
+ * (FREE -> SENT), the server takes it (SENT -> RECEIVED) or the client
+ * withdraws it (SENT -> FREE: timeout, signal), the server answers
+ * (RECEIVED -> REPLIED) or the client leaves (RECEIVED -> ABANDONED).
+ * Each transition is one compare-and-swap that includes the message's
+ * sequence number, so a reply can never land on a different send.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define RCVID_MAKE(gen, slot, idx) \
+	((int32_t) (((uint32_t) (gen) << 22) | ((uint32_t) (slot) << 16) | \
+	    (uint32_t) (idx)))
+
+void
+axon__msg_rcvid_decode(int32_t rcvid, int *idx, uint32_t *slot, uint8_t *gen)
+{
+	*idx = rcvid & 0xffff;
+	*slot = ((uint32_t) rcvid >> 16) & 0x3fu;
+	*gen = (uint8_t) (((uint32_t) rcvid >> 22) & 0xffu);
+}
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
+}
+
+static inline void
+cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+/* Client side                                                          */
+/* ------------------------------------------------------------------ */
+
+static int
+slot_alloc(struct axon_cconn *cc, const struct axon_deadline *dl)
+{
+	for (;;) {
+		uint64_t m = atomic_load(&cc->free_mask);
+
+		while (m != 0) {
+			int i = __builtin_ctzll(m);
+
+			if (atomic_compare_exchange_weak(&cc->free_mask, &m,
+				m & ~(1ull << i))) {
+				return i;
+			}
+		}
+		if (atomic_load(&cc->dead)) {
+			return -EBADF;
+		}
+		/* Reclaim slots the server has handed back. */
+		pthread_mutex_lock(&cc->lock);
+		uint64_t ab = cc->abandoned_mask;
+		for (unsigned i = 0; i < AXON_SLOTS; i++) {
+			if ((ab & (1ull << i)) &&
+			    AXON_ST_PHASE(atomic_load(&cc->rgn->slot[i].state)) ==
+				AXON_PH_FREE) {
+				cc->abandoned_mask &= ~(1ull << i);
+				atomic_fetch_or(&cc->free_mask, 1ull << i);
+			}
+		}
+		if (atomic_load(&cc->free_mask) == 0) {
+			struct timespec ts;
+
+			/* Every slot is busy: wait for one (bounded, because
+			 * abandoned slots come back without a signal). */
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 10000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			cc->slot_waiters++;
+			pthread_cond_timedwait(&cc->slot_cv, &cc->lock, &ts);
+			cc->slot_waiters--;
+		}
+		pthread_mutex_unlock(&cc->lock);
+		(void) dl;
+	}
+}
+
+static void
+slot_free(struct axon_cconn *cc, int i)
+{
+	atomic_store(&cc->cancel[i], 0);
+	cc->slot_tid[i] = 0;
+	atomic_fetch_or(&cc->free_mask, 1ull << i);
+	if (cc->slot_waiters > 0) {
+		pthread_mutex_lock(&cc->lock);
+		pthread_cond_signal(&cc->slot_cv);
+		pthread_mutex_unlock(&cc->lock);
+	}
+}
+
+static void
+slot_abandoned(struct axon_cconn *cc, int i)
+{
+	atomic_store(&cc->cancel[i], 0);
+	cc->slot_tid[i] = 0;
+	pthread_mutex_lock(&cc->lock);
+	cc->abandoned_mask |= 1ull << i;
+	pthread_mutex_unlock(&cc->lock);
+}
+
+/* Makes sure slot i has a big buffer of at least need bytes, shared with
+ * the server.  Returns the data pointer. */
+static int
+big_ensure(struct axon_cconn *cc, int i, uint64_t need, uint8_t **ret_data)
+{
+	struct axon_ctl m;
+	uint64_t size = 64 * 1024;
+	void *map;
+	int fd;
+	int rc;
+
+	if (cc->big[i].map != NULL && cc->big[i].size >= need) {
+		*ret_data = cc->big[i].map;
+		return 0;
+	}
+	while (size < need) {
+		if (size > (UINT64_MAX >> 2)) {
+			return -EOVERFLOW;
+		}
+		size <<= 1;
+	}
+	fd = memfd_create("axon-msg", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0) {
+		return -ENOMEM;
+	}
+	if (ftruncate(fd, (off_t) size) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) <
+		0) {
+		(void) close(fd);
+		return -ENOMEM;
+	}
+	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		(void) close(fd);
+		return -ENOMEM;
+	}
+	pthread_mutex_lock(&cc->lock);
+	uint32_t gen = ++cc->next_gen;
+	if (gen == 0) {
+		gen = ++cc->next_gen;
+	}
+	pthread_mutex_unlock(&cc->lock);
+	axon__ctl_init(&m, AXON_CTL_BUF);
+	m.u.buf.slot = (uint32_t) i;
+	m.u.buf.gen = gen;
+	m.u.buf.size = size;
+	rc = axon__cconn_sendctl(cc, &m, fd);
+	if (rc < 0) {
+		(void) munmap(map, size);
+		(void) close(fd);
+		return rc == -EPIPE || rc == -ECONNRESET ? -ESRCH : rc;
+	}
+	if (cc->big[i].map != NULL) {
+		(void) munmap(cc->big[i].map, cc->big[i].size);
+		(void) close(cc->big[i].fd);
+	}
+	cc->big[i].map = map;
+	cc->big[i].size = size;
+	cc->big[i].fd = fd;
+	cc->big[i].gen = gen;
+	*ret_data = map;
+	return 0;
+}
+
+static void
+ring_doorbell(struct axon_cconn *cc, int i)
+{
+	uint32_t tok = ((uint32_t) (cc->scoid & 0xffff) << 8) | (uint32_t) i;
+	ssize_t n = write(cc->doorbell, &tok, sizeof(tok));
+
+	if (n != (ssize_t) sizeof(tok)) {
+		/* The pipe is full (someone floods it) or broken: use our
+		 * own socket, which nobody else can fill. */
+		struct axon_ctl m;
+
+		axon__ctl_init(&m, AXON_CTL_TOKEN);
+		m.u.slot.slot = (uint32_t) i;
+		(void) axon__cconn_sendctl(cc, &m, -1);
+	}
+}
+
+/* Copies the reply the server left in slot i into the caller's iov. */
+static void
+reply_consume(struct axon_cconn *cc, int i, const uint8_t *data,
+    uint64_t data_size, uint64_t reply_off, uint64_t rbytes,
+    const iov_t *riov, size_t rparts)
+{
+	struct axon_slot *s = &cc->rgn->slot[i];
+	uint32_t n_ext = s->n_ext;
+
+	if (n_ext > AXON_MAX_EXT) {
+		n_ext = AXON_MAX_EXT;
+	}
+	for (uint32_t e = 0; e < n_ext; e++) {
+		uint64_t off = s->ext[e].off;
+		uint64_t len = s->ext[e].len;
+
+		if (off >= rbytes) {
+			continue;
+		}
+		if (len > rbytes - off) {
+			len = rbytes - off;
+		}
+		if (reply_off + off + len > data_size) {
+			continue;
+		}
+		axon__iov_copy_out(riov, rparts, off, data + reply_off + off,
+		    len);
+	}
+}
+
+struct send_args {
+	const iov_t *siov;
+	size_t sparts;
+	const iov_t *riov;
+	size_t rparts;
+};
+
+static bool
+should_spin(int peer_cpu)
+{
+	return axon__proc.ncpu > 1 && peer_cpu >= 0 &&
+	    peer_cpu != axon__getcpu();
+}
+
+/*
+ * Handles a timeout, signal or cancellation while waiting.  Returns 1 if
+ * the wait should go on, or the negative errno to return (the slot has
+ * been given up).
+ */
+static int
+send_interrupted(struct axon_cconn *cc, int i, uint32_t seq, int reason,
+    bool *unblock_sent)
+{
+	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
+
+	for (;;) {
+		uint32_t st = atomic_load(sp);
+
+		if (AXON_ST_SEQ(st) != seq) {
+			return -EIO; /* cannot happen: the slot is ours */
+		}
+		switch (AXON_ST_PHASE(st)) {
+		case AXON_PH_SENT:
+			/* The server never saw it: withdraw. */
+			if (atomic_compare_exchange_strong(sp, &st,
+				AXON_ST_MAKE(AXON_PH_FREE, 0, seq))) {
+				slot_free(cc, i);
+				return -reason;
+			}
+			continue;
+		case AXON_PH_RECEIVED:
+			if (reason == EBADF || atomic_load(&cc->dead) ||
+			    !(cc->chflags & _NTO_CHF_UNBLOCK)) {
+				if (atomic_compare_exchange_strong(sp, &st,
+					AXON_ST_MAKE(AXON_PH_ABANDONED, 0,
+					    seq))) {
+					struct axon_ctl m;
+
+					axon__ctl_init(&m, AXON_CTL_ABANDON);
+					m.u.slot.slot = (uint32_t) i;
+					m.u.slot.seq = seq;
+					(void) axon__cconn_sendctl(cc, &m, -1);
+					slot_abandoned(cc, i);
+					return -reason;
+				}
+				continue;
+			}
+			/* _NTO_CHF_UNBLOCK: ask, and stay REPLY-blocked. */
+			if (!*unblock_sent) {
+				struct axon_ctl m;
+
+				*unblock_sent = true;
+				atomic_fetch_or(sp, AXON_ST_UNBLOCK);
+				axon__ctl_init(&m, AXON_CTL_UNBLOCK);
+				m.u.slot.slot = (uint32_t) i;
+				m.u.slot.seq = seq;
+				m.u.slot.reason =
+				    reason == ETIMEDOUT ? ETIMEDOUT : EINTR;
+				(void) axon__cconn_sendctl(cc, &m, -1);
+			}
+			return 1;
+		default:
+			return 1; /* REPLIED: take the reply */
+		}
+	}
+}
+
+static long
+send_common(int coid, const struct send_args *a, bool cancel_point)
+{
+	struct axon_deadline dl;
+	struct axon_cconn *cc;
+	int err = 0;
+	long ret;
+
+	if (cancel_point) {
+		pthread_testcancel();
+	}
+	axon__timeout_take(&dl);
+	cc = axon__coid_get(coid, &err);
+	if (cc == NULL) {
+		return -err;
+	}
+	if (a->sparts > 0 && a->siov == NULL) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (a->rparts > 0 && a->riov == NULL) {
+		ret = -EFAULT;
+		goto out;
+	}
+	size_t ssize = axon__iov_total(a->siov, a->sparts);
+	size_t rsize = axon__iov_total(a->riov, a->rparts);
+	if (ssize == SIZE_MAX || rsize == SIZE_MAX || ssize > INT32_MAX ||
+	    rsize > INT32_MAX) {
+		ret = -EOVERFLOW;
+		goto out;
+	}
+restart:
+	if (atomic_load(&cc->dead)) {
+		ret = -EBADF;
+		goto out;
+	}
+	int i = slot_alloc(cc, &dl);
+	if (i < 0) {
+		ret = i;
+		goto out;
+	}
+	struct axon_slot *s = &cc->rgn->slot[i];
+	_Atomic uint32_t *sp = &s->state;
+	uint64_t reply_off = ((uint64_t) ssize + 63u) & ~(uint64_t) 63u;
+	uint64_t need = reply_off + rsize;
+	uint8_t *data;
+	uint64_t data_size;
+	uint32_t buf_gen = 0;
+
+	if (need <= AXON_INLINE) {
+		data = cc->rgn->data[i];
+		data_size = AXON_INLINE;
+	} else {
+		int rc = big_ensure(cc, i, need, &data);
+
+		if (rc < 0) {
+			slot_free(cc, i);
+			ret = rc;
+			goto out;
+		}
+		data_size = cc->big[i].size;
+		buf_gen = cc->big[i].gen;
+	}
+	axon__iov_copy_in(data, a->siov, a->sparts, 0, ssize);
+	uint32_t seq = (AXON_ST_SEQ(atomic_load(sp)) + 1) & 0xffffu;
+	s->tid = axon__gettid();
+	s->coid = coid;
+	s->prio = axon__my_prio();
+	s->cli_cpu = axon__getcpu();
+	s->buf_gen = buf_gen;
+	s->sbytes = ssize;
+	s->rbytes = rsize;
+	s->reply_off = reply_off;
+	s->n_ext = 0;
+	s->err = 0;
+	s->status = 0;
+	cc->slot_coid[i] = coid;
+	cc->slot_tid[i] = s->tid;
+	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, 0, seq),
+	    memory_order_release);
+	ring_doorbell(cc, i);
+
+	bool unblock_sent = false;
+	bool spun = false;
+	for (;;) {
+		uint32_t st = atomic_load_explicit(sp, memory_order_acquire);
+		int ph = AXON_ST_PHASE(st);
+		int rc;
+
+		if (ph == AXON_PH_REPLIED) {
+			break;
+		}
+		int cancel = atomic_load(&cc->cancel[i]);
+		if (cancel != 0) {
+			atomic_store(&cc->cancel[i], 0);
+			rc = send_interrupted(cc, i, seq, cancel, &unblock_sent);
+			if (rc < 0) {
+				ret = rc;
+				goto out;
+			}
+			continue;
+		}
+		if (atomic_load(&cc->dead)) {
+			int de = atomic_load(&cc->dead_err);
+
+			rc = send_interrupted(cc, i, seq,
+			    de == EBADF ? EBADF : ESRCH, &unblock_sent);
+			if (rc < 0) {
+				ret = rc;
+				goto out;
+			}
+			/* Dead but replied in time: take the reply. */
+			if (AXON_ST_PHASE(atomic_load(sp)) != AXON_PH_REPLIED) {
+				/* Only reachable with UNBLOCK semantics. */
+				atomic_store(sp, AXON_ST_MAKE(AXON_PH_FREE, 0,
+						     seq));
+				slot_free(cc, i);
+				ret = -ESRCH;
+				goto out;
+			}
+			continue;
+		}
+		/* Which timeout applies in this state, if any. */
+		const struct timespec *at = NULL;
+		int state = ph == AXON_PH_SENT ? _NTO_TIMEOUT_SEND
+					       : _NTO_TIMEOUT_REPLY;
+		if (!unblock_sent && axon__deadline_applies(&dl, state)) {
+			if (dl.immediate) {
+				rc = send_interrupted(cc, i, seq, ETIMEDOUT,
+				    &unblock_sent);
+				if (rc < 0) {
+					ret = rc;
+					goto out;
+				}
+				dl.armed = false;
+				continue;
+			}
+			at = &dl.at;
+		}
+		if (!spun) {
+			spun = true;
+			if (should_spin(atomic_load(&cc->rgn->srv_cpu))) {
+				uint64_t t0 = now_ns();
+				int k = 0;
+
+				while (AXON_ST_PHASE(atomic_load_explicit(sp,
+					   memory_order_acquire)) !=
+				    AXON_PH_REPLIED) {
+					cpu_relax();
+					if ((++k & 63) == 0 &&
+					    now_ns() - t0 > AXON_SPIN_NS) {
+						break;
+					}
+				}
+				continue;
+			}
+		}
+		if (!(st & AXON_ST_WAITER)) {
+			if (!atomic_compare_exchange_strong(sp, &st,
+				st | AXON_ST_WAITER)) {
+				continue;
+			}
+			st |= AXON_ST_WAITER;
+		}
+		rc = axon__futex_wait(sp, st, at);
+		if (rc == -ETIMEDOUT || rc == -EINTR) {
+			rc = send_interrupted(cc, i, seq, -rc, &unblock_sent);
+			if (rc < 0) {
+				ret = rc;
+				goto out;
+			}
+		}
+	}
+	/* REPLIED: consume. */
+	atomic_thread_fence(memory_order_acquire);
+	int serr = s->err;
+	long status = (long) s->status;
+	/* Data the server wrote (MsgWrite) reaches the caller even when it
+	 * then answered with MsgError, as with QNX's direct copies. */
+	reply_consume(cc, i, data, data_size, reply_off, rsize, a->riov,
+	    a->rparts);
+	atomic_store(sp, AXON_ST_MAKE(AXON_PH_FREE, 0, seq));
+	slot_free(cc, i);
+	if (serr == ERESTART) {
+		goto restart;
+	}
+	if (serr > 0 && serr < 4096) {
+		ret = -serr;
+	} else {
+		ret = status;
+	}
+out:
+	axon__cconn_put(cc);
+	return ret;
+}
+
+long
+MsgSendv_r(int coid, const iov_t *siov, size_t sparts, const iov_t *riov,
+    size_t rparts)
+{
+	struct send_args a = {siov, sparts, riov, rparts};
+
+	if (sparts > INT32_MAX || rparts > INT32_MAX) {
+		return -EOVERFLOW;
+	}
+	return send_common(coid, &a, true);
+}
+
+long
+MsgSendvnc_r(int coid, const iov_t *siov, size_t sparts, const iov_t *riov,
+    size_t rparts)
+{
+	struct send_args a = {siov, sparts, riov, rparts};
+
+	if (sparts > INT32_MAX || rparts > INT32_MAX) {
+		return -EOVERFLOW;
+	}
+	return send_common(coid, &a, false);
+}
+
+#define ONE_IOV(name, p, n) iov_t name = {.iov_base = (void *) (p), \
+	.iov_len = (n)}
+
+long
+MsgSend_r(int coid, const void *smsg, size_t sbytes, void *rmsg,
+    size_t rbytes)
+{
+	ONE_IOV(s, smsg, sbytes);
+	ONE_IOV(r, rmsg, rbytes);
+	struct send_args a = {&s, 1, &r, 1};
+
+	if ((smsg == NULL && sbytes > 0) || (rmsg == NULL && rbytes > 0)) {
+		return -EFAULT;
+	}
+	return send_common(coid, &a, true);
+}
+
+long
+MsgSendnc_r(int coid, const void *smsg, size_t sbytes, void *rmsg,
+    size_t rbytes)
+{
+	ONE_IOV(s, smsg, sbytes);
+	ONE_IOV(r, rmsg, rbytes);
+	struct send_args a = {&s, 1, &r, 1};
+
+	if ((smsg == NULL && sbytes > 0) || (rmsg == NULL && rbytes > 0)) {
+		return -EFAULT;
+	}
+	return send_common(coid, &a, false);
+}
+
+long
+MsgSendsv_r(int coid, const void *smsg, size_t sbytes, const iov_t *riov,
+    size_t rparts)
+{
+	ONE_IOV(s, smsg, sbytes);
+	struct send_args a = {&s, 1, riov, rparts};
+
+	if (smsg == NULL && sbytes > 0) {
+		return -EFAULT;
+	}
+	return send_common(coid, &a, true);
+}
+
+long
+MsgSendsvnc_r(int coid, const void *smsg, size_t sbytes, const iov_t *riov,
+    size_t rparts)
+{
+	ONE_IOV(s, smsg, sbytes);
+	struct send_args a = {&s, 1, riov, rparts};
+
+	if (smsg == NULL && sbytes > 0) {
+		return -EFAULT;
+	}
+	return send_common(coid, &a, false);
+}
+
+long
+MsgSendvs_r(int coid, const iov_t *siov, size_t sparts, void *rmsg,
+    size_t rbytes)
+{
+	ONE_IOV(r, rmsg, rbytes);
+	struct send_args a = {siov, sparts, &r, 1};
+
+	if (rmsg == NULL && rbytes > 0) {
+		return -EFAULT;
+	}
+	return send_common(coid, &a, true);
+}
+
+long
+MsgSendvsnc_r(int coid, const iov_t *siov, size_t sparts, void *rmsg,
+    size_t rbytes)
+{
+	ONE_IOV(r, rmsg, rbytes);
+	struct send_args a = {siov, sparts, &r, 1};
+
+	if (rmsg == NULL && rbytes > 0) {
+		return -EFAULT;
+	}
+	return send_common(coid, &a, false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Server side                                                          */
+/* ------------------------------------------------------------------ */
+
+/* Reads the posted message in item->slot, validates it, and makes it
+ * RECEIVED.  sc->lock held.  Returns 1 on success, 0 if the message is
+ * gone (withdrawn) or was refused as malformed. */
+static int
+take_message(struct axon_sconn *sc, uint32_t slot)
+{
+	struct axon_slot *s = &sc->rgn->slot[slot];
+	struct axon_sslot *ss = &sc->slot[slot];
+	_Atomic uint32_t *sp = &s->state;
+	uint32_t st = atomic_load_explicit(sp, memory_order_acquire);
+	uint32_t seq;
+
+	ss->queued = false;
+	if (sc->dead || ss->received || AXON_ST_PHASE(st) != AXON_PH_SENT) {
+		return 0;
+	}
+	seq = AXON_ST_SEQ(st);
+	/* Copy every field once; the client may change them under us. */
+	uint64_t sbytes = s->sbytes;
+	uint64_t rbytes = s->rbytes;
+	uint64_t reply_off = s->reply_off;
+	uint32_t buf_gen = s->buf_gen;
+	uint8_t *data;
+	uint64_t data_size;
+	int err = 0;
+
+	if (buf_gen == 0) {
+		data = sc->rgn->data[slot];
+		data_size = AXON_INLINE;
+	} else {
+		if (ss->big == NULL || ss->big_gen != buf_gen) {
+			/* The descriptor is queued on the socket ahead of
+			 * the token: fetch it. */
+			(void) axon__sconn_drain(sc);
+		}
+		data = ss->big;
+		data_size = ss->big_size;
+		if (data == NULL || ss->big_gen != buf_gen) {
+			err = EFAULT;
+		}
+	}
+	if (err == 0 &&
+	    (sbytes > data_size || reply_off < sbytes ||
+		reply_off > data_size || rbytes > data_size - reply_off)) {
+		err = EFAULT;
+	}
+	if (!atomic_compare_exchange_strong(sp, &st,
+		AXON_ST_MAKE(AXON_PH_RECEIVED, st & 0xff00u, seq))) {
+		return 0; /* withdrawn just now */
+	}
+	if (err != 0) {
+		/* A fault on the sender's side: fail its send, keep going. */
+		s->err = err;
+		s->n_ext = 0;
+		uint32_t cur = atomic_load(sp);
+		if (atomic_compare_exchange_strong(sp, &cur,
+			AXON_ST_MAKE(AXON_PH_REPLIED, 0, seq)) &&
+		    (cur & AXON_ST_WAITER)) {
+			axon__futex_wake(sp, 1);
+		}
+		return 0;
+	}
+	ss->seq = seq;
+	ss->gen = (uint8_t) (ss->gen + 1);
+	ss->received = true;
+	ss->replied = false;
+	ss->tid = s->tid;
+	ss->coid = s->coid;
+	ss->prio = s->prio & 0x1ff;
+	ss->unblock_reason = 0;
+	ss->sbytes = sbytes;
+	ss->rbytes = rbytes;
+	ss->reply_off = reply_off;
+	ss->data = data;
+	ss->data_size = data_size;
+	ss->n_ext = 0;
+	return 1;
+}
+
+static void
+fill_info(struct axon_sconn *sc, uint32_t slot, size_t msglen,
+    struct _msg_info *info)
+{
+	struct axon_sslot *ss = &sc->slot[slot];
+	uint32_t st = atomic_load(&sc->rgn->slot[slot].state);
+
+	memset(info, 0, sizeof(*info));
+	info->nd = sc->nd;
+	info->srcnd = 0;
+	info->pid = sc->pid;
+	info->tid = ss->tid;
+	info->chid = sc->chan->chid;
+	info->scoid = sc->idx | _NTO_SIDE_CHANNEL;
+	info->coid = ss->coid;
+	info->msglen = (int32_t) msglen;
+	info->srcmsglen = (int32_t) ss->sbytes;
+	info->dstmsglen = (int32_t) ss->rbytes;
+	info->priority = (int16_t) (ss->prio & 0xff);
+	info->flags = (int16_t) ((AXON_ST_PHASE(st) == AXON_PH_RECEIVED &&
+				     AXON_ST_SEQ(st) == ss->seq &&
+				     (st & AXON_ST_UNBLOCK))
+		? _NTO_MI_UNBLOCK_REQ
+		: 0);
+}
+
+/* Pops the first item a receiver may take (pulses only if pulse_only). */
+static struct axon_qitem *
+queue_take(struct axon_chan *chan, bool pulse_only, bool *more)
+{
+	struct axon_qitem **pp;
+	struct axon_qitem *it = NULL;
+
+	for (pp = &chan->head; *pp != NULL; pp = &(*pp)->next) {
+		if (!pulse_only || (*pp)->is_pulse) {
+			it = *pp;
+			*pp = it->next;
+			break;
+		}
+	}
+	*more = chan->head != NULL;
+	return it;
+}
+
+/* Reads doorbell tokens without blocking; returns how many queued. */
+static int
+drain_doorbell(struct axon_chan *chan, bool *got_any)
+{
+	uint32_t toks[64];
+	ssize_t n = read(chan->pipe_rd, toks, sizeof(toks));
+	int q = 0;
+
+	*got_any = n > 0;
+	for (ssize_t k = 0; k < n / (ssize_t) sizeof(uint32_t); k++) {
+		q += axon__sconn_chan_token(chan, toks[k]);
+	}
+	return q;
+}
+
+static rcvid_t
+receive_common(int chid, const iov_t *iov, size_t parts,
+    struct _msg_info *info, bool pulse_only)
+{
+	struct axon_deadline dl;
+	struct axon_chan *chan;
+	size_t cap;
+	rcvid_t ret;
+
+	pthread_testcancel();
+	axon__timeout_take(&dl);
+	chan = axon__chan_get(chid);
+	if (chan == NULL) {
+		return -ESRCH;
+	}
+	if (parts > 0 && iov == NULL) {
+		ret = -EFAULT;
+		goto out;
+	}
+	cap = axon__iov_total(iov, parts);
+
+	bool spun = false;
+	for (;;) {
+		struct axon_qitem *it;
+		bool more;
+		bool got;
+
+		pthread_mutex_lock(&chan->lock);
+		if (chan->destroyed) {
+			pthread_mutex_unlock(&chan->lock);
+			ret = -ESRCH;
+			goto out;
+		}
+		it = queue_take(chan, pulse_only, &more);
+		bool wake_other = it != NULL && more && chan->sleepers > 0;
+		pthread_mutex_unlock(&chan->lock);
+		if (wake_other) {
+			axon__chan_poke(chan);
+		}
+		if (it != NULL && it->is_pulse) {
+			if (cap < sizeof(struct _pulse)) {
+				free(it);
+				ret = -EFAULT; /* the pulse is lost, as in QNX */
+				goto out;
+			}
+			axon__iov_copy_out(iov, parts, 0, &it->pulse,
+			    sizeof(it->pulse));
+			if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
+				axon__apply_prio(it->prio & 0xff);
+			}
+			free(it);
+			ret = 0;
+			goto out;
+		}
+		if (it != NULL) {
+			struct axon_sconn *sc = it->sc;
+			uint32_t slot = it->slot;
+
+			free(it);
+			pthread_mutex_lock(&sc->lock);
+			if (take_message(sc, slot)) {
+				struct axon_sslot *ss = &sc->slot[slot];
+				size_t n = ss->sbytes < cap ? ss->sbytes : cap;
+				int prio = ss->prio;
+
+				axon__iov_copy_out(iov, parts, 0, ss->data, n);
+				if (info != NULL) {
+					fill_info(sc, slot, n, info);
+				}
+				ret = RCVID_MAKE(ss->gen, slot, sc->idx);
+				atomic_store(&sc->rgn->srv_cpu,
+				    axon__getcpu());
+				atomic_store(&chan->last_cli_cpu,
+				    sc->rgn->slot[slot].cli_cpu);
+				pthread_mutex_unlock(&sc->lock);
+				axon__sconn_put(sc);
+				if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
+					axon__apply_prio(prio);
+				}
+				goto out;
+			}
+			pthread_mutex_unlock(&sc->lock);
+			axon__sconn_put(sc);
+			continue;
+		}
+		/* Nothing queued: look at the doorbell. */
+		if (drain_doorbell(chan, &got) > 0 || got) {
+			continue;
+		}
+		if (dl.armed && (dl.states & _NTO_TIMEOUT_RECEIVE) &&
+		    dl.immediate) {
+			ret = -ETIMEDOUT;
+			goto out;
+		}
+		if (!spun) {
+			int pc = atomic_load(&chan->last_cli_cpu);
+
+			spun = true;
+			if (should_spin(pc)) {
+				uint64_t t0 = now_ns();
+				bool hit = false;
+
+				while (now_ns() - t0 < AXON_SPIN_NS) {
+					if (drain_doorbell(chan, &got) > 0 ||
+					    got) {
+						hit = true;
+						break;
+					}
+					cpu_relax();
+				}
+				if (hit) {
+					continue;
+				}
+			}
+		}
+		struct pollfd pfd = {.fd = chan->pipe_rd, .events = POLLIN};
+		struct timespec rel;
+		const struct timespec *tp = NULL;
+		int prc;
+
+		if (axon__deadline_applies(&dl, _NTO_TIMEOUT_RECEIVE)) {
+			struct timespec now;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			rel.tv_sec = dl.at.tv_sec - now.tv_sec;
+			rel.tv_nsec = dl.at.tv_nsec - now.tv_nsec;
+			if (rel.tv_nsec < 0) {
+				rel.tv_nsec += 1000000000;
+				rel.tv_sec--;
+			}
+			if (rel.tv_sec < 0) {
+				ret = -ETIMEDOUT;
+				goto out;
+			}
+			tp = &rel;
+		}
+		pthread_mutex_lock(&chan->lock);
+		chan->sleepers++;
+		bool pending = chan->head != NULL &&
+		    (!pulse_only || chan->head->is_pulse);
+		pthread_mutex_unlock(&chan->lock);
+		prc = pending ? 1 : ppoll(&pfd, 1, tp, NULL);
+		int perr = errno;
+		pthread_mutex_lock(&chan->lock);
+		chan->sleepers--;
+		pthread_mutex_unlock(&chan->lock);
+		if (prc == 0) {
+			ret = -ETIMEDOUT;
+			goto out;
+		}
+		if (prc < 0 && perr == EINTR) {
+			ret = -EINTR;
+			goto out;
+		}
+		spun = false;
+	}
+out:
+	axon__chan_put(chan);
+	return ret;
+}
+
+rcvid_t
+MsgReceivev_r(int chid, const iov_t *iov, size_t parts,
+    struct _msg_info *info)
+{
+	return receive_common(chid, iov, parts, info, false);
+}
+
+rcvid_t
+MsgReceive_r(int chid, void *msg, size_t bytes, struct _msg_info *info)
+{
+	ONE_IOV(v, msg, bytes);
+
+	if (msg == NULL && bytes > 0) {
+		return -EFAULT;
+	}
+	return receive_common(chid, &v, 1, info, false);
+}
+
+int
+MsgReceivePulsev_r(int chid, const iov_t *iov, size_t parts,
+    struct _msg_info *info)
+{
+	return (int) receive_common(chid, iov, parts, info, true);
+}
+
+int
+MsgReceivePulse_r(int chid, void *pulse, size_t bytes,
+    struct _msg_info *info)
+{
+	ONE_IOV(v, pulse, bytes);
+
+	if (pulse == NULL) {
+		return -EFAULT;
+	}
+	return (int) receive_common(chid, &v, 1, info, true);
+}
+
+/* Looks up a live rcvid: returns sc with sc->lock held and a reference,
+ * or NULL with *ret_err set. */
+static struct axon_sconn *
+rcvid_lock(rcvid_t rcvid, uint32_t *ret_slot, int *ret_err)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	uint8_t gen;
+	int idx;
+
+	if (rcvid <= 0 || rcvid > INT32_MAX) {
+		*ret_err = ESRCH;
+		return NULL;
+	}
+	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
+	sc = axon__sconn_get(idx);
+	if (sc == NULL) {
+		*ret_err = ESRCH;
+		return NULL;
+	}
+	pthread_mutex_lock(&sc->lock);
+	if (sc->dead || slot >= AXON_SLOTS || !sc->slot[slot].received ||
+	    sc->slot[slot].gen != gen) {
+		pthread_mutex_unlock(&sc->lock);
+		axon__sconn_put(sc);
+		*ret_err = ESRCH;
+		return NULL;
+	}
+	*ret_slot = slot;
+	return sc;
+}
+
+static void
+rcvid_unlock(struct axon_sconn *sc)
+{
+	pthread_mutex_unlock(&sc->lock);
+	axon__sconn_put(sc);
+}
+
+/* Records that [off, off+len) of the reply area was written. */
+static void
+ext_add(struct axon_sslot *ss, uint64_t off, uint64_t len)
+{
+	if (len == 0) {
+		return;
+	}
+	/* Merge with an overlapping or adjacent extent. */
+	for (uint32_t e = 0; e < ss->n_ext; e++) {
+		struct axon_ext *x = &ss->ext[e];
+
+		if (off <= x->off + x->len && x->off <= off + len) {
+			uint64_t lo = off < x->off ? off : x->off;
+			uint64_t hi = off + len > x->off + x->len
+			    ? off + len
+			    : x->off + x->len;
+			x->off = lo;
+			x->len = hi - lo;
+			return;
+		}
+	}
+	if (ss->n_ext < AXON_MAX_EXT) {
+		ss->ext[ss->n_ext].off = off;
+		ss->ext[ss->n_ext].len = len;
+		ss->n_ext++;
+		return;
+	}
+	/* Out of extents: widen the last one to cover this write too.  The
+	 * gap between them carries whatever the reply area held (see
+	 * MsgWrite(3), BUGS). */
+	struct axon_ext *x = &ss->ext[AXON_MAX_EXT - 1];
+	uint64_t lo = off < x->off ? off : x->off;
+	uint64_t hi = off + len > x->off + x->len ? off + len
+						  : x->off + x->len;
+	x->off = lo;
+	x->len = hi - lo;
+}
+
+static ssize_t
+write_locked(struct axon_sconn *sc, uint32_t slot, const iov_t *iov,
+    size_t parts, size_t offset)
+{
+	struct axon_sslot *ss = &sc->slot[slot];
+	size_t want = axon__iov_total(iov, parts);
+	size_t n;
+
+	if (offset >= ss->rbytes) {
+		return 0;
+	}
+	n = ss->rbytes - offset;
+	if (want < n) {
+		n = want;
+	}
+	axon__iov_copy_in(ss->data + ss->reply_off + offset, iov, parts, 0, n);
+	ext_add(ss, offset, n);
+	return (ssize_t) n;
+}
+
+/* Completes a received message: status/err and extents go to the slot,
+ * then one CAS hands it to the client.  sc->lock held. */
+static int
+finish_locked(struct axon_sconn *sc, uint32_t slot, long status, int err)
+{
+	struct axon_sslot *ss = &sc->slot[slot];
+	struct axon_slot *s = &sc->rgn->slot[slot];
+	_Atomic uint32_t *sp = &s->state;
+	int32_t rcvid = RCVID_MAKE(ss->gen, slot, sc->idx);
+	uint32_t st;
+
+	s->status = status;
+	s->err = err;
+	s->n_ext = ss->n_ext;
+	memcpy(s->ext, ss->ext, sizeof(s->ext));
+	ss->received = false;
+	(void) axon__chan_drop_unblock(sc->chan, rcvid);
+	st = atomic_load(sp);
+	for (;;) {
+		if (AXON_ST_PHASE(st) != AXON_PH_RECEIVED ||
+		    AXON_ST_SEQ(st) != ss->seq) {
+			/* The client left (timeout, signal): hand the
+			 * slot back if it was abandoned. */
+			if (AXON_ST_PHASE(st) == AXON_PH_ABANDONED &&
+			    AXON_ST_SEQ(st) == ss->seq) {
+				(void) atomic_compare_exchange_strong(sp, &st,
+				    AXON_ST_MAKE(AXON_PH_FREE, 0, ss->seq));
+			}
+			return -ESRCH;
+		}
+		if (atomic_compare_exchange_weak_explicit(sp, &st,
+			AXON_ST_MAKE(AXON_PH_REPLIED, 0, ss->seq),
+			memory_order_release, memory_order_relaxed)) {
+			break;
+		}
+	}
+	atomic_store(&sc->rgn->srv_cpu, axon__getcpu());
+	if (st & AXON_ST_WAITER) {
+		axon__futex_wake(sp, 1);
+	}
+	return 0;
+}
+
+int
+MsgReplyv_r(rcvid_t rcvid, long status, const iov_t *iov, size_t parts)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	int err = 0;
+	int rc;
+
+	if (parts > 0 && iov == NULL) {
+		return -EFAULT;
+	}
+	sc = rcvid_lock(rcvid, &slot, &err);
+	if (sc == NULL) {
+		return -err;
+	}
+	if (parts > 0) {
+		(void) write_locked(sc, slot, iov, parts, 0);
+	}
+	rc = finish_locked(sc, slot, status, 0);
+	rcvid_unlock(sc);
+	return rc;
+}
+
+int
+MsgReply_r(rcvid_t rcvid, long status, const void *msg, size_t bytes)
+{
+	ONE_IOV(v, msg, bytes);
+
+	if (msg == NULL && bytes > 0) {
+		return -EFAULT;
+	}
+	return MsgReplyv_r(rcvid, status, &v, bytes > 0 ? 1 : 0);
+}
+
+int
+MsgError_r(rcvid_t rcvid, int error)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	int err = 0;
+	int rc;
+
+	sc = rcvid_lock(rcvid, &slot, &err);
+	if (sc == NULL) {
+		return -err;
+	}
+	if (error == -1) {
+		/* Forward the error recorded with the unblock request. */
+		error = sc->slot[slot].unblock_reason != 0
+		    ? sc->slot[slot].unblock_reason
+		    : EINTR;
+	}
+	if (error < 0 || error >= 4096) {
+		rcvid_unlock(sc);
+		return -EINVAL;
+	}
+	rc = finish_locked(sc, slot, 0, error);
+	rcvid_unlock(sc);
+	return rc;
+}
+
+ssize_t
+MsgReadv_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	int err = 0;
+	ssize_t n = 0;
+
+	if (parts > 0 && iov == NULL) {
+		return -EFAULT;
+	}
+	sc = rcvid_lock(rcvid, &slot, &err);
+	if (sc == NULL) {
+		return -err;
+	}
+	struct axon_sslot *ss = &sc->slot[slot];
+	if (offset < ss->sbytes) {
+		size_t avail = ss->sbytes - offset;
+		size_t cap = axon__iov_total(iov, parts);
+
+		n = (ssize_t) (cap < avail ? cap : avail);
+		axon__iov_copy_out(iov, parts, 0, ss->data + offset,
+		    (size_t) n);
+	}
+	rcvid_unlock(sc);
+	return n;
+}
+
+ssize_t
+MsgRead_r(rcvid_t rcvid, void *msg, size_t bytes, size_t offset)
+{
+	ONE_IOV(v, msg, bytes);
+
+	if (msg == NULL && bytes > 0) {
+		return -EFAULT;
+	}
+	return MsgReadv_r(rcvid, &v, 1, offset);
+}
+
+ssize_t
+MsgWritev_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	int err = 0;
+	ssize_t n;
+
+	if (parts > 0 && iov == NULL) {
+		return -EFAULT;
+	}
+	sc = rcvid_lock(rcvid, &slot, &err);
+	if (sc == NULL) {
+		return -err;
+	}
+	n = write_locked(sc, slot, iov, parts, offset);
+	rcvid_unlock(sc);
+	return n;
+}
+
+ssize_t
+MsgWrite_r(rcvid_t rcvid, const void *msg, size_t bytes, size_t offset)
+{
+	ONE_IOV(v, msg, bytes);
+
+	if (msg == NULL && bytes > 0) {
+		return -EFAULT;
+	}
+	return MsgWritev_r(rcvid, &v, 1, offset);
+}
+
+int
+MsgInfo_r(rcvid_t rcvid, struct _msg_info *info)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	int err = 0;
+
+	if (info == NULL) {
+		return -EFAULT;
+	}
+	sc = rcvid_lock(rcvid, &slot, &err);
+	if (sc == NULL) {
+		return -err;
+	}
+	struct axon_sslot *ss = &sc->slot[slot];
+	fill_info(sc, slot, 0, info);
+	info->msglen = (int32_t) ss->sbytes;
+	rcvid_unlock(sc);
+	return 0;
+}
+
+int
+MsgSendPulse_r(int coid, int priority, int code, int value)
+{
+	struct axon_cconn *cc;
+	struct axon_ctl m;
+	int err = 0;
+	int rc;
+
+	if (code < -128 || code > 127 || priority < -1 || priority > 255) {
+		return -EINVAL;
+	}
+	cc = axon__coid_get(coid, &err);
+	if (cc == NULL) {
+		return -err;
+	}
+	if (atomic_load(&cc->dead)) {
+		axon__cconn_put(cc);
+		return -EBADF;
+	}
+	if (geteuid() != 0 && getuid() != cc->srv_uid &&
+	    geteuid() != cc->srv_uid) {
+		axon__cconn_put(cc);
+		return -EPERM;
+	}
+	if (priority == -1) {
+		priority = axon__my_prio() & 0xff;
+	}
+	if (priority == 0) {
+		priority = 1;
+	}
+	axon__ctl_init(&m, AXON_CTL_PULSE);
+	m.u.pulse.prio = priority;
+	m.u.pulse.code = code;
+	m.u.pulse.value = value;
+	pthread_mutex_lock(&cc->lock);
+	rc = cc->sock >= 0 ? (int) send(cc->sock, &m, sizeof(m),
+				     MSG_DONTWAIT | MSG_NOSIGNAL)
+			   : -1;
+	if (rc < 0) {
+		rc = errno == EAGAIN ? -EAGAIN : -EBADF;
+	} else {
+		rc = 0;
+	}
+	pthread_mutex_unlock(&cc->lock);
+	axon__cconn_put(cc);
+	return rc;
+}
+
+int
+MsgDeliverEvent_r(rcvid_t rcvid, const struct sigevent *event)
+{
+	struct axon_sconn *sc;
+	struct axon_ctl m;
+	uint32_t slot;
+	uint8_t gen;
+	int idx;
+	int type;
+	int rc;
+
+	if (event == NULL) {
+		return -EFAULT;
+	}
+	type = SIGEV_GET_TYPE(event);
+	switch (type) {
+	case SIGEV_NONE:
+	case SIGEV_UNBLOCK:
+		break;
+	case SIGEV_SIGNAL:
+	case SIGEV_SIGNAL_CODE:
+	case SIGEV_SIGNAL_THREAD:
+		if (event->sigev_signo <= 0 || event->sigev_signo >= NSIG) {
+			return -EINVAL;
+		}
+		break;
+	case SIGEV_PULSE:
+		if (event->sigev_code < -128 || event->sigev_code > 127) {
+			return -EINVAL;
+		}
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (rcvid <= 0 || rcvid > INT32_MAX) {
+		return -ESRCH;
+	}
+	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
+	sc = axon__sconn_get(idx);
+	if (sc == NULL) {
+		return -ESRCH;
+	}
+	axon__ctl_init(&m, AXON_CTL_EVENT);
+	pthread_mutex_lock(&sc->lock);
+	m.u.event.tid = slot < AXON_SLOTS ? sc->slot[slot].tid : 0;
+	m.u.event.notify = type;
+	m.u.event.signo = event->sigev_signo;
+	m.u.event.prio = type == SIGEV_PULSE ? event->sigev_priority : 0;
+	m.u.event.code = type == SIGEV_PULSE || type == SIGEV_SIGNAL_CODE ||
+		type == SIGEV_SIGNAL_THREAD
+	    ? event->sigev_code
+	    : 0;
+	m.u.event.value = (int64_t) (intptr_t) event->sigev_value.sival_ptr;
+	if (sc->dead || sc->sock < 0) {
+		rc = -ESRCH;
+	} else {
+		rc = (int) send(sc->sock, &m, sizeof(m),
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		rc = rc < 0 ? (errno == EAGAIN ? -EAGAIN : -ESRCH) : 0;
+	}
+	pthread_mutex_unlock(&sc->lock);
+	axon__sconn_put(sc);
+	return rc;
+}

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Per-process state and the monitor thread.
+ *
+ * The monitor thread ("axon-mon") is started on the first ChannelCreate or
+ * ConnectAttach.  It sleeps in epoll_wait() on this process's listening
+ * socket and on every connection socket, and does only what the kernel
+ * tells it: accept connections, read control messages, and act on
+ * hang-ups (a peer died or detached).  It never polls.  All connection
+ * sockets are closed by the monitor thread; other threads shutdown() them,
+ * which the monitor then sees as a hang-up.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct axon_proc axon__proc = {
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .epfd = -1,
+    .listen_fd = -1,
+    .wake_fd = -1,
+    .death_chid = -1,
+    .tdeath_chid = -1,
+};
+
+static __thread pid_t tls_tid;
+static __thread int tls_base_policy = -1;
+static __thread int tls_base_prio;
+static __thread int tls_cur_prio = -1; /* QNX prio we last applied */
+
+static void proc_atfork_child(void);
+
+pid_t
+axon__gettid(void)
+{
+	if (tls_tid == 0) {
+		tls_tid = (pid_t) syscall(SYS_gettid);
+	}
+	return tls_tid;
+}
+
+int
+axon__getcpu(void)
+{
+	int c = sched_getcpu();
+
+	return c < 0 ? 0 : c;
+}
+
+/*
+ * QNX priorities on Linux: a SCHED_FIFO/SCHED_RR thread of priority p has
+ * QNX priority p; every other thread has QNX's default, 10.  Bit 0x100
+ * marks a real-time sender so that a receiver can tell FIFO 10 from
+ * SCHED_OTHER.
+ */
+int
+axon__my_prio(void)
+{
+	int pol = sched_getscheduler(0);
+	struct sched_param sp;
+
+	if ((pol == SCHED_FIFO || pol == SCHED_RR) &&
+	    sched_getparam(0, &sp) == 0) {
+		return sp.sched_priority | 0x100;
+	}
+	return 10;
+}
+
+void
+axon__apply_prio(int prio)
+{
+	struct sched_param sp;
+
+	if (tls_base_policy < 0) {
+		tls_base_policy = sched_getscheduler(0);
+		if (sched_getparam(0, &sp) == 0) {
+			tls_base_prio = sp.sched_priority;
+		}
+		tls_cur_prio = (tls_base_policy == SCHED_FIFO ||
+				   tls_base_policy == SCHED_RR)
+		    ? (tls_base_prio | 0x100)
+		    : 10;
+	}
+	if (prio == tls_cur_prio) {
+		return;
+	}
+	if (prio & 0x100) {
+		sp.sched_priority = prio & 0xff;
+		if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) ==
+		    0) {
+			tls_cur_prio = prio;
+		}
+		return;
+	}
+	/* A non-real-time sender: return to this thread's own policy. */
+	sp.sched_priority = tls_base_prio;
+	if (pthread_setschedparam(pthread_self(), tls_base_policy, &sp) == 0) {
+		tls_cur_prio = prio;
+	}
+}
+
+uint64_t
+axon__proc_start_time(pid_t pid)
+{
+	char path[64];
+	char buf[1024];
+	ssize_t n;
+	int fd;
+	char *p;
+	unsigned long long st = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return 0;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void) close(fd);
+	if (n <= 0) {
+		return 0;
+	}
+	buf[n] = '\0';
+	/* The command name may contain spaces: skip to after the last ')'. */
+	p = strrchr(buf, ')');
+	if (p == NULL) {
+		return 0;
+	}
+	p++;
+	/* Field 22 (starttime); we are now before field 3. */
+	for (int field = 3; field < 22 && p != NULL; field++) {
+		p = strchr(p + 1, ' ');
+	}
+	if (p == NULL || sscanf(p, " %llu", &st) != 1) {
+		return 0;
+	}
+	return st;
+}
+
+int
+axon__rundir(char *buf, size_t len)
+{
+	const char *e = getenv("AXON_RUNDIR");
+	int n;
+
+	if (e != NULL && e[0] != '\0') {
+		n = snprintf(buf, len, "%s", e);
+	} else if (geteuid() == 0) {
+		n = snprintf(buf, len, "/run/axon");
+	} else if ((e = getenv("XDG_RUNTIME_DIR")) != NULL && e[0] != '\0') {
+		n = snprintf(buf, len, "%s/axon", e);
+	} else {
+		n = snprintf(buf, len, "/tmp/axon-%u", (unsigned) geteuid());
+	}
+	if (n < 0 || (size_t) n >= len - 40) {
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static int
+mkdir_p(const char *path, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(path);
+
+	if (len >= sizeof(tmp)) {
+		return -ENAMETOOLONG;
+	}
+	memcpy(tmp, path, len + 1);
+	for (char *p = tmp + 1; *p != '\0'; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
+				return -errno;
+			}
+			*p = '/';
+		}
+	}
+	if (mkdir(tmp, mode) < 0) {
+		if (errno != EEXIST) {
+			return -errno;
+		}
+	} else {
+		(void) chmod(tmp, mode);
+	}
+	return 0;
+}
+
+/* Called with proc.lock held. */
+int
+axon__proc_init(void)
+{
+	struct axon_proc *p = &axon__proc;
+	static bool atfork_done;
+	int rc;
+
+	if (p->inited && p->pid == getpid()) {
+		return 0;
+	}
+	rc = axon__rundir(p->rundir, sizeof(p->rundir));
+	if (rc < 0) {
+		return rc;
+	}
+	if (p->sconns == NULL) {
+		p->sconns = calloc(AXON_MAX_SCONNS + 1, sizeof(*p->sconns));
+		p->coids = calloc(AXON_MAX_COIDS, sizeof(*p->coids));
+		if (p->sconns == NULL || p->coids == NULL) {
+			free(p->sconns);
+			free(p->coids);
+			p->sconns = NULL;
+			p->coids = NULL;
+			return -ENOMEM;
+		}
+	}
+	p->pid = getpid();
+	p->start_time = axon__proc_start_time(p->pid);
+	p->ncpu = (int) sysconf(_SC_NPROCESSORS_ONLN);
+	if (p->next_sconn == 0) {
+		p->next_sconn = 1;
+	}
+	if (!atfork_done) {
+		(void) pthread_atfork(NULL, NULL, proc_atfork_child);
+		atfork_done = true;
+	}
+	p->inited = true;
+	return 0;
+}
+
+static int
+listen_open(void)
+{
+	struct axon_proc *p = &axon__proc;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char dir[PATH_MAX];
+	int fd;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/pid", p->rundir);
+	rc = mkdir_p(dir, 01777);
+	if (rc < 0) {
+		return rc;
+	}
+	if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%d", dir,
+		(int) p->pid) >= sizeof(sa.sun_path)) {
+		return -ENAMETOOLONG;
+	}
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		return -errno;
+	}
+	/* Any file at our pid's path is a stale one: that pid is ours now. */
+	(void) unlink(sa.sun_path);
+	if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
+	    chmod(sa.sun_path, 0777) < 0 || listen(fd, 128) < 0) {
+		rc = -errno;
+		(void) close(fd);
+		return rc;
+	}
+	p->listen_fd = fd;
+	return 0;
+}
+
+int
+axon__mon_add(int fd, enum axon_tag_kind kind, void *obj)
+{
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP};
+
+	ev.data.u64 = (uint64_t) (uintptr_t) obj | (uint64_t) kind;
+	if (epoll_ctl(axon__proc.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		return -errno;
+	}
+	return 0;
+}
+
+void
+axon__mon_del(int fd)
+{
+	(void) epoll_ctl(axon__proc.epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static void *
+mon_main(void *arg)
+{
+	struct epoll_event evs[32];
+	sigset_t all;
+
+	(void) arg;
+	/* Signals are for the application's threads, never for this one. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	for (;;) {
+		int n = epoll_wait(axon__proc.epfd, evs, 32, -1);
+
+		if (n < 0) {
+			continue; /* EINTR cannot happen with signals blocked */
+		}
+		for (int i = 0; i < n; i++) {
+			uint64_t d = evs[i].data.u64;
+			enum axon_tag_kind kind = (enum axon_tag_kind) (d & 7u);
+			void *obj = (void *) (uintptr_t) (d & ~(uint64_t) 7u);
+
+			switch (kind) {
+			case AXON_TAG_LISTEN:
+				axon__sconn_accept();
+				break;
+			case AXON_TAG_SCONN:
+				axon__sconn_event(obj, evs[i].events);
+				break;
+			case AXON_TAG_CCONN:
+				axon__cconn_event(obj, evs[i].events);
+				break;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* Starts the monitor thread and, if want_listen, the listening socket.
+ * Called with proc.lock held. */
+int
+axon__mon_start(void)
+{
+	struct axon_proc *p = &axon__proc;
+	pthread_attr_t attr;
+	int rc;
+
+	rc = axon__proc_init();
+	if (rc < 0) {
+		return rc;
+	}
+	if (p->epfd < 0) {
+		p->epfd = epoll_create1(EPOLL_CLOEXEC);
+		if (p->epfd < 0) {
+			return -errno;
+		}
+	}
+	if (p->listen_fd < 0) {
+		rc = listen_open();
+		if (rc < 0) {
+			return rc;
+		}
+		rc = axon__mon_add(p->listen_fd, AXON_TAG_LISTEN, NULL);
+		if (rc < 0) {
+			(void) close(p->listen_fd);
+			p->listen_fd = -1;
+			return rc;
+		}
+	}
+	if (!p->mon_running) {
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstacksize(&attr, 256 * 1024);
+		rc = -pthread_create(&p->mon, &attr, mon_main, NULL);
+		pthread_attr_destroy(&attr);
+		if (rc < 0) {
+			return rc;
+		}
+		pthread_setname_np(p->mon, "axon-mon");
+		p->mon_running = true;
+	}
+	return 0;
+}
+
+/*
+ * After fork() only the calling thread exists in the child.  The child
+ * must not keep the parent's connection sockets open (the peers would not
+ * see the parent's death), so it closes every fd libaxon owns and starts
+ * afresh: a forked child has no channels and no connections, as under QNX
+ * where side-channel connections are not inherited.
+ */
+static void
+proc_atfork_child(void)
+{
+	struct axon_proc *p = &axon__proc;
+
+	pthread_mutex_init(&p->lock, NULL);
+	if (p->epfd >= 0) {
+		(void) close(p->epfd);
+	}
+	if (p->listen_fd >= 0) {
+		(void) close(p->listen_fd);
+	}
+	p->epfd = -1;
+	p->listen_fd = -1;
+	p->mon_running = false;
+	for (int i = 0; i < AXON_MAX_CHANS; i++) {
+		struct axon_chan *c = p->chans[i];
+
+		if (c != NULL) {
+			(void) close(c->pipe_rd);
+			(void) close(c->pipe_wr);
+			p->chans[i] = NULL;
+		}
+	}
+	if (p->sconns != NULL) {
+		for (int i = 0; i <= AXON_MAX_SCONNS; i++) {
+			struct axon_sconn *sc = p->sconns[i];
+
+			if (sc != NULL && sc->sock >= 0) {
+				(void) close(sc->sock);
+			}
+			p->sconns[i] = NULL;
+		}
+	}
+	if (p->coids != NULL) {
+		for (int i = 0; i < AXON_MAX_COIDS; i++) {
+			struct axon_cconn *cc = p->coids[i].cc;
+
+			if (cc != NULL && cc->sock >= 0) {
+				(void) close(cc->sock);
+				cc->sock = -1;
+				(void) close(cc->doorbell);
+				cc->doorbell = -1;
+			}
+			p->coids[i].cc = NULL;
+		}
+	}
+	for (int i = 0; i < p->fdcoids_len; i++) {
+		struct axon_cconn *cc = p->fdcoids[i].cc;
+
+		if (cc != NULL && cc->sock >= 0) {
+			(void) close(cc->sock);
+			cc->sock = -1;
+			(void) close(cc->doorbell);
+			cc->doorbell = -1;
+		}
+		p->fdcoids[i].cc = NULL;
+	}
+	p->death_chid = -1;
+	p->tdeath_chid = -1;
+	p->inited = false;
+}

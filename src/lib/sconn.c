@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Server connections: the handshake, control messages from clients, and
+ * what happens when a client goes away.  Runs mostly on the monitor
+ * thread; receivers call axon__sconn_drain() when a message names a big
+ * buffer whose descriptor is still in the socket.
+ *
+ * Everything that comes from the client (the socket and the shared
+ * region) is validated before it is used.  A client that breaks the
+ * protocol is disconnected; nothing it sends can make the server assert,
+ * block or touch memory outside that client's own mappings.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+struct axon_sconn *
+axon__sconn_get(int idx)
+{
+	struct axon_sconn *sc = NULL;
+
+	if (idx < 1 || idx > AXON_MAX_SCONNS) {
+		return NULL;
+	}
+	pthread_mutex_lock(&axon__proc.lock);
+	if (axon__proc.sconns != NULL && axon__proc.pid == getpid()) {
+		sc = axon__proc.sconns[idx];
+	}
+	if (sc != NULL) {
+		atomic_fetch_add(&sc->refs, 1);
+	}
+	pthread_mutex_unlock(&axon__proc.lock);
+	return sc;
+}
+
+void
+axon__sconn_put(struct axon_sconn *sc)
+{
+	if (sc == NULL || atomic_fetch_sub(&sc->refs, 1) != 1) {
+		return;
+	}
+	for (unsigned i = 0; i < AXON_SLOTS; i++) {
+		if (sc->slot[i].big != NULL) {
+			(void) munmap(sc->slot[i].big, sc->slot[i].big_size);
+		}
+	}
+	if (sc->rgn != NULL) {
+		(void) munmap(sc->rgn, AXON_REGION_SIZE);
+	}
+	if (sc->sock >= 0) {
+		(void) close(sc->sock);
+	}
+	if (sc->pidfd >= 0) {
+		(void) close(sc->pidfd);
+	}
+	if (sc->chan != NULL) {
+		axon__chan_put(sc->chan);
+	}
+	pthread_mutex_destroy(&sc->lock);
+	free(sc);
+}
+
+/* Removes sc from the scoid table (proc.lock taken here). */
+static void
+sconn_unpublish(struct axon_sconn *sc)
+{
+	bool drop = false;
+
+	pthread_mutex_lock(&axon__proc.lock);
+	if (sc->idx > 0 && axon__proc.sconns[sc->idx] == sc) {
+		axon__proc.sconns[sc->idx] = NULL;
+		drop = true;
+	}
+	pthread_mutex_unlock(&axon__proc.lock);
+	if (drop) {
+		axon__sconn_put(sc); /* the table's reference */
+	}
+}
+
+/* Checks that fd is a memfd sealed against shrinking, of at least size
+ * bytes, and maps it.  A client cannot then make us fault (SIGBUS). */
+static int
+map_sealed(int fd, uint64_t size, void **ret_map)
+{
+	struct stat st;
+	int seals;
+	void *m;
+
+	seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK)) {
+		return -EPROTO;
+	}
+	if (fstat(fd, &st) < 0 || (uint64_t) st.st_size < size) {
+		return -EPROTO;
+	}
+	m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		return -ENOMEM;
+	}
+	*ret_map = m;
+	return 0;
+}
+
+/* Accepts every pending connection (monitor thread). */
+void
+axon__sconn_accept(void)
+{
+	for (;;) {
+		struct axon_sconn *sc;
+		int fd = accept4(axon__proc.listen_fd, NULL, NULL,
+		    SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+		if (fd < 0) {
+			return; /* EAGAIN, or out of fds: try again later */
+		}
+		sc = calloc(1, sizeof(*sc));
+		if (sc == NULL) {
+			(void) close(fd);
+			continue;
+		}
+		sc->sock = fd;
+		sc->pidfd = -1;
+		atomic_init(&sc->refs, 1); /* the monitor's registration */
+		pthread_mutex_init(&sc->lock, NULL);
+		if (axon__mon_add(fd, AXON_TAG_SCONN, sc) < 0) {
+			axon__sconn_put(sc);
+		}
+	}
+}
+
+static void
+send_connected(int sock, int err, int scoid, unsigned chflags, int fd)
+{
+	struct axon_ctl m;
+
+	axon__ctl_init(&m, AXON_CTL_CONNECTED);
+	m.u.connected.err = err;
+	m.u.connected.scoid = scoid;
+	m.u.connected.chflags = chflags;
+	m.u.connected.srv_pid = axon__proc.pid;
+	m.u.connected.srv_start = axon__proc.start_time;
+	(void) axon__sendmsg_fd(sock, &m, sizeof(m), fd);
+}
+
+/* The first packet on a new connection.  Returns 0 when the connection
+ * is established, or a negative errno after which the caller drops it. */
+static int
+sconn_hello(struct axon_sconn *sc)
+{
+	struct axon_proc *p = &axon__proc;
+	struct axon_ctl m;
+	struct ucred cr;
+	socklen_t crl = sizeof(cr);
+	struct axon_chan *chan;
+	uint8_t buf[sizeof(m) + 1];
+	ssize_t n;
+	int fd = -1;
+	int err = 0;
+	int idx = -1;
+	int rc;
+
+	n = axon__recvmsg_fd(sc->sock, buf, sizeof(buf), &fd, MSG_DONTWAIT);
+	if (n == -EAGAIN) {
+		return 0; /* not here yet */
+	}
+	if (n <= 0) {
+		return n == 0 ? -ECONNRESET : (int) n;
+	}
+	rc = axon__ctl_decode(buf, (size_t) n, &m);
+	if (rc < 0 || m.type != AXON_CTL_CONNECT || fd < 0) {
+		rc = -EPROTO;
+		goto out;
+	}
+	if (getsockopt(sc->sock, SOL_SOCKET, SO_PEERCRED, &cr, &crl) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	sc->pid = cr.pid;
+	sc->uid = cr.uid;
+	sc->gid = cr.gid;
+	sc->nd = 0;
+	chan = axon__chan_get(m.u.connect.chid);
+	if (m.u.connect.pid != (int32_t) p->pid || chan == NULL) {
+		err = ESRCH;
+	} else if ((chan->flags & _NTO_CHF_PRIVATE) && cr.pid != p->pid) {
+		err = EPERM;
+	}
+	if (err != 0) {
+		axon__chan_put(chan);
+		send_connected(sc->sock, err, 0, 0, -1);
+		rc = -err;
+		goto out;
+	}
+	rc = map_sealed(fd, AXON_REGION_SIZE, (void **) &sc->rgn);
+	if (rc < 0) {
+		axon__chan_put(chan);
+		send_connected(sc->sock, EINVAL, 0, 0, -1);
+		goto out;
+	}
+	sc->chan = chan;
+	sc->pidfd = (int) syscall(SYS_pidfd_open, cr.pid, 0);
+
+	pthread_mutex_lock(&p->lock);
+	for (int tries = 0; tries < AXON_MAX_SCONNS; tries++) {
+		int i = p->next_sconn;
+
+		p->next_sconn = i >= AXON_MAX_SCONNS ? 1 : i + 1;
+		if (p->sconns[i] == NULL) {
+			idx = i;
+			break;
+		}
+	}
+	if (idx > 0) {
+		sc->idx = idx;
+		atomic_fetch_add(&sc->refs, 1); /* the table's reference */
+		p->sconns[idx] = sc;
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (idx < 0) {
+		send_connected(sc->sock, EAGAIN, 0, 0, -1);
+		rc = -EAGAIN;
+		goto out;
+	}
+	pthread_mutex_lock(&sc->lock);
+	sc->hello_done = true;
+	pthread_mutex_unlock(&sc->lock);
+	send_connected(sc->sock, 0, idx | _NTO_SIDE_CHANNEL, chan->flags,
+	    chan->pipe_wr);
+	rc = 0;
+out:
+	if (fd >= 0) {
+		(void) close(fd);
+	}
+	return rc;
+}
+
+/*
+ * Queues the message in slot of sc if it is posted and not queued yet.
+ * sc->lock held.  Returns the item to enqueue (the caller enqueues it
+ * after dropping sc->lock), or NULL.
+ */
+static struct axon_qitem *
+sconn_take_token(struct axon_sconn *sc, uint32_t slot)
+{
+	struct axon_sslot *ss = &sc->slot[slot];
+	struct axon_qitem *it;
+	uint32_t st;
+	int32_t prio;
+
+	if (sc->dead || !sc->hello_done || ss->queued || ss->received) {
+		return NULL;
+	}
+	st = atomic_load_explicit(&sc->rgn->slot[slot].state,
+	    memory_order_acquire);
+	if (AXON_ST_PHASE(st) != AXON_PH_SENT) {
+		return NULL;
+	}
+	prio = sc->rgn->slot[slot].prio;
+	if ((prio & ~0x1ff) != 0) {
+		prio = 10; /* nonsense from the client: treat as default */
+	}
+	it = calloc(1, sizeof(*it));
+	if (it == NULL) {
+		return NULL;
+	}
+	it->prio = prio & 0xff;
+	it->sc = sc;
+	atomic_fetch_add(&sc->refs, 1);
+	it->slot = slot;
+	it->seq = AXON_ST_SEQ(st);
+	ss->queued = true;
+	return it;
+}
+
+/* A doorbell token from chan's pipe.  Tokens are hints: a forged one
+ * names a slot that is not posted, or a connection of another channel,
+ * and is ignored.  Returns 1 if a message was queued. */
+int
+axon__sconn_chan_token(struct axon_chan *chan, uint32_t token)
+{
+	int idx = (int) (token >> 8);
+	uint32_t slot = token & 0xffu;
+	struct axon_sconn *sc;
+	struct axon_qitem *it = NULL;
+
+	if (idx == 0 || slot >= AXON_SLOTS) {
+		return 0;
+	}
+	sc = axon__sconn_get(idx);
+	if (sc == NULL) {
+		return 0;
+	}
+	if (sc->chan == chan) {
+		pthread_mutex_lock(&sc->lock);
+		it = sconn_take_token(sc, slot);
+		pthread_mutex_unlock(&sc->lock);
+	}
+	axon__sconn_put(sc);
+	if (it != NULL) {
+		pthread_mutex_lock(&chan->lock);
+		/* insert without poking: the caller is a receiver */
+		struct axon_qitem **pp = &chan->head;
+		while (*pp != NULL && (*pp)->prio >= it->prio) {
+			pp = &(*pp)->next;
+		}
+		it->next = *pp;
+		*pp = it;
+		pthread_mutex_unlock(&chan->lock);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+sconn_buf(struct axon_sconn *sc, const struct axon_ctl *m, int fd)
+{
+	struct axon_sslot *ss = &sc->slot[m->u.buf.slot];
+	void *map;
+	int rc;
+
+	if (fd < 0) {
+		return -EPROTO;
+	}
+	rc = map_sealed(fd, m->u.buf.size, &map);
+	if (rc < 0) {
+		return rc;
+	}
+	if (ss->received) {
+		/* Never swap the buffer under a live rcvid. */
+		(void) munmap(map, m->u.buf.size);
+		return -EPROTO;
+	}
+	if (ss->big != NULL) {
+		(void) munmap(ss->big, ss->big_size);
+	}
+	ss->big = map;
+	ss->big_size = m->u.buf.size;
+	ss->big_gen = m->u.buf.gen;
+	return 0;
+}
+
+static void
+sconn_unblock(struct axon_sconn *sc, const struct axon_ctl *m)
+{
+	uint32_t slot = m->u.slot.slot;
+	struct axon_sslot *ss = &sc->slot[slot];
+	int32_t rcvid;
+
+	if (!ss->received || ss->seq != m->u.slot.seq ||
+	    ss->unblock_reason != 0) {
+		return;
+	}
+	ss->unblock_reason = m->u.slot.reason;
+	rcvid = ((int32_t) ss->gen << 22) | ((int32_t) slot << 16) | sc->idx;
+	struct axon_qitem *it = calloc(1, sizeof(*it));
+	if (it == NULL) {
+		return;
+	}
+	it->is_pulse = true;
+	it->prio = ss->prio & 0xff;
+	it->pulse.code = _PULSE_CODE_UNBLOCK;
+	it->pulse.value.sival_int = rcvid;
+	it->pulse.scoid = sc->idx | _NTO_SIDE_CHANNEL;
+	it->unblock_rcvid = rcvid;
+	axon__chan_enqueue(sc->chan, it);
+}
+
+static void
+sconn_abandon(struct axon_sconn *sc, const struct axon_ctl *m)
+{
+	uint32_t slot = m->u.slot.slot;
+	struct axon_sslot *ss = &sc->slot[slot];
+	uint32_t want = AXON_ST_MAKE(AXON_PH_ABANDONED, 0, m->u.slot.seq);
+	int32_t rcvid;
+
+	if (ss->received && ss->seq == m->u.slot.seq) {
+		rcvid = ((int32_t) ss->gen << 22) | ((int32_t) slot << 16) |
+		    sc->idx;
+		ss->received = false;
+		axon__chan_drop_unblock(sc->chan, rcvid);
+	}
+	/* Hand the slot back; only if it really is the abandoned one. */
+	(void) atomic_compare_exchange_strong(&sc->rgn->slot[slot].state,
+	    &want, AXON_ST_MAKE(AXON_PH_FREE, 0, m->u.slot.seq));
+}
+
+static int
+pulse_permitted(const struct axon_sconn *sc)
+{
+	uid_t r, e, s;
+
+	if (sc->uid == 0 || getresuid(&r, &e, &s) < 0) {
+		return 1;
+	}
+	return sc->uid == r || sc->uid == s;
+}
+
+/*
+ * Reads and applies every queued control message.  sc->lock held.
+ * Returns 0, or a negative errno when the client broke the protocol or
+ * hung up (the caller then kills the connection).
+ */
+int
+axon__sconn_drain(struct axon_sconn *sc)
+{
+	for (;;) {
+		struct axon_ctl m;
+		uint8_t buf[sizeof(m) + 1];
+		int fd = -1;
+		ssize_t n;
+		int rc = 0;
+
+		if (sc->sock < 0 || sc->dead) {
+			return -ECONNRESET;
+		}
+		n = axon__recvmsg_fd(sc->sock, buf, sizeof(buf), &fd,
+		    MSG_DONTWAIT);
+		if (n == -EAGAIN) {
+			return 0;
+		}
+		if (n <= 0) {
+			return n == 0 ? -ECONNRESET : (int) n;
+		}
+		rc = axon__ctl_decode(buf, (size_t) n, &m);
+		if (rc == 0 && m.type != AXON_CTL_BUF && fd >= 0) {
+			rc = -EPROTO;
+		}
+		if (rc == 0) {
+			switch (m.type) {
+			case AXON_CTL_BUF:
+				rc = sconn_buf(sc, &m, fd);
+				break;
+			case AXON_CTL_TOKEN: {
+				struct axon_qitem *it =
+				    sconn_take_token(sc, m.u.slot.slot);
+				if (it != NULL) {
+					axon__chan_enqueue(sc->chan, it);
+				}
+				break;
+			}
+			case AXON_CTL_UNBLOCK:
+				sconn_unblock(sc, &m);
+				break;
+			case AXON_CTL_ABANDON:
+				sconn_abandon(sc, &m);
+				break;
+			case AXON_CTL_PULSE:
+				if (pulse_permitted(sc)) {
+					union sigval v;
+					v.sival_ptr =
+					    (void *) (intptr_t) m.u.pulse.value;
+					(void) axon__chan_pulse(sc->chan,
+					    m.u.pulse.prio, m.u.pulse.code, v,
+					    sc->idx | _NTO_SIDE_CHANNEL);
+				}
+				break;
+			default:
+				rc = -EPROTO;
+				break;
+			}
+		}
+		if (fd >= 0) {
+			(void) close(fd);
+		}
+		if (rc < 0) {
+			return rc;
+		}
+	}
+}
+
+/*
+ * The client is gone (or broke the protocol, or its channel was
+ * destroyed).  Its queued messages are dropped, live rcvids fail with
+ * ESRCH from now on, and the channel gets a DISCONNECT pulse if it asked
+ * for one; the scoid then stays allocated until ConnectDetach(scoid).
+ * Monitor thread only.
+ */
+static void
+sconn_dead(struct axon_sconn *sc)
+{
+	struct axon_chan *chan = sc->chan;
+	bool was_up;
+	bool pulse = false;
+
+	pthread_mutex_lock(&sc->lock);
+	was_up = sc->hello_done && !sc->dead;
+	sc->dead = true;
+	pthread_mutex_unlock(&sc->lock);
+	axon__mon_del(sc->sock);
+	(void) shutdown(sc->sock, SHUT_RDWR);
+	if (chan != NULL && was_up) {
+		axon__chan_drop_sconn(chan, sc);
+		pthread_mutex_lock(&chan->lock);
+		pulse = !chan->destroyed && !sc->detached &&
+		    (chan->flags & _NTO_CHF_DISCONNECT) != 0;
+		pthread_mutex_unlock(&chan->lock);
+	}
+	if (pulse) {
+		union sigval v = {.sival_int = 0};
+
+		(void) axon__chan_pulse(chan, 10, _PULSE_CODE_DISCONNECT,
+		    v, sc->idx | _NTO_SIDE_CHANNEL);
+	} else {
+		sconn_unpublish(sc);
+	}
+	axon__sconn_put(sc); /* the monitor's registration */
+}
+
+void
+axon__sconn_event(struct axon_sconn *sc, uint32_t events)
+{
+	int rc = 0;
+
+	if (!sc->hello_done) {
+		rc = sconn_hello(sc);
+		if (rc < 0) {
+			sconn_dead(sc);
+			return;
+		}
+		if (!sc->hello_done) {
+			if (events & (EPOLLHUP | EPOLLERR | EPOLLRDHUP)) {
+				sconn_dead(sc);
+			}
+			return;
+		}
+	}
+	pthread_mutex_lock(&sc->lock);
+	rc = axon__sconn_drain(sc);
+	pthread_mutex_unlock(&sc->lock);
+	if (rc < 0 || (events & (EPOLLHUP | EPOLLERR))) {
+		sconn_dead(sc);
+	}
+}
+
+/* Kills a connection from any thread: the monitor sees the hang-up. */
+void
+axon__sconn_kill(struct axon_sconn *sc)
+{
+	pthread_mutex_lock(&sc->lock);
+	if (sc->sock >= 0) {
+		(void) shutdown(sc->sock, SHUT_RDWR);
+	}
+	pthread_mutex_unlock(&sc->lock);
+}
+
+/* ConnectDetach(scoid): frees a server connection after its DISCONNECT
+ * pulse, or cuts a live client off. */
+int
+axon__sconn_detach(int scoid)
+{
+	int idx = scoid & ~_NTO_SIDE_CHANNEL;
+	struct axon_sconn *sc = axon__sconn_get(idx);
+
+	if (sc == NULL) {
+		return -EINVAL;
+	}
+	axon__sconn_kill(sc);
+	pthread_mutex_lock(&sc->lock);
+	sc->detached = true;
+	pthread_mutex_unlock(&sc->lock);
+	sconn_unpublish(sc);
+	axon__sconn_put(sc);
+	return 0;
+}

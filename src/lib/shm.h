@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The shared-memory layout of one connection (docs/design/local-transport.md).
+ *
+ * The client creates the region (a sealed memfd) and passes it to the
+ * server in the connect handshake.  Only the client and that one server
+ * map it, so a client that scribbles over it can only break its own
+ * connection; the server copies every field it uses into private memory
+ * and validates it before use.
+ */
+#ifndef AXON_LIB_SHM_H
+#define AXON_LIB_SHM_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#define AXON_SHM_MAGIC   0x4e4f5841u /* "AXON" */
+#define AXON_SHM_VERSION 1u
+#define AXON_SLOTS       64u   /* concurrent sends per connection */
+#define AXON_INLINE      8192u /* inline data bytes per slot */
+#define AXON_MAX_EXT     6u    /* reply extents recorded per message */
+
+/* Slot state word: phase in bits 0-7, flags in 8-15, sequence in 16-31. */
+enum axon_phase {
+	AXON_PH_FREE = 0,      /* owned by the client */
+	AXON_PH_SENT = 1,      /* posted, SEND-blocked */
+	AXON_PH_RECEIVED = 2,  /* taken by the server, REPLY-blocked */
+	AXON_PH_REPLIED = 3,   /* reply written, client to consume */
+	AXON_PH_ABANDONED = 4, /* client left while REPLY-blocked */
+};
+#define AXON_ST_PHASE(s)  ((s) & 0xffu)
+#define AXON_ST_SEQ(s)    ((s) >> 16)
+#define AXON_ST_WAITER    0x100u /* client sleeps on the futex */
+#define AXON_ST_UNBLOCK   0x200u /* client asked to be unblocked */
+#define AXON_ST_MAKE(ph, fl, seq) \
+	((uint32_t) (ph) | (uint32_t) (fl) | ((uint32_t) (seq) << 16))
+
+struct axon_ext {
+	uint64_t off;
+	uint64_t len;
+};
+
+/* One message slot.  "c:" fields are written by the client, "s:" by the
+ * server. */
+struct axon_slot {
+	_Atomic uint32_t state;    /* the one word both sides CAS */
+	int32_t tid;               /* c: sending thread (gettid) */
+	int32_t coid;              /* c: coid used for the send */
+	int32_t prio;              /* c: sender's QNX priority */
+	int32_t cli_cpu;           /* c: CPU the sender last ran on */
+	uint32_t buf_gen;          /* c: 0 = inline data, else big buffer */
+	uint64_t sbytes;           /* c: bytes of send data */
+	uint64_t rbytes;           /* c: capacity of the reply buffer */
+	uint64_t reply_off;        /* c: reply area offset in the data */
+	int64_t status;            /* s: MsgReply status */
+	int32_t err;               /* s: 0, or the errno for the client */
+	uint32_t n_ext;            /* s: reply extents that follow */
+	struct axon_ext ext[AXON_MAX_EXT]; /* s: reply data written */
+	uint8_t pad[256 - 64 - 16 * AXON_MAX_EXT];
+};
+_Static_assert(sizeof(struct axon_slot) == 256, "slot size");
+
+struct axon_region {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t nslots;
+	uint32_t inline_size;
+	_Atomic int32_t srv_cpu;   /* s: CPU the server last ran on */
+	_Atomic uint32_t srv_wait; /* s: receivers sleeping (hint only) */
+	uint8_t pad[64 - 24];
+	struct axon_slot slot[AXON_SLOTS];
+	uint8_t data[AXON_SLOTS][AXON_INLINE];
+};
+
+#define AXON_REGION_SIZE sizeof(struct axon_region)
+
+#endif /* AXON_LIB_SHM_H */

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/* Small system helpers: fd passing, iov copies, futexes. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+int
+axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd)
+{
+	struct iovec iov = {.iov_base = (void *) buf, .iov_len = len};
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t n;
+
+	if (fd >= 0) {
+		struct cmsghdr *c;
+
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.b;
+		mh.msg_controllen = sizeof(cbuf.b);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	do {
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		return -errno;
+	}
+	return (size_t) n == len ? 0 : -EIO;
+}
+
+ssize_t
+axon__recvmsg_fd(int sock, void *buf, size_t len, int *ret_fd, int flags)
+{
+	struct iovec iov = {.iov_base = buf, .iov_len = len};
+	union {
+		char b[CMSG_SPACE(sizeof(int) * 4)];
+		struct cmsghdr align;
+	} cbuf;
+	struct msghdr mh = {.msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = cbuf.b,
+	    .msg_controllen = sizeof(cbuf.b)};
+	struct cmsghdr *c;
+	ssize_t n;
+	int fd = -1;
+
+	do {
+		n = recvmsg(sock, &mh, flags | MSG_CMSG_CLOEXEC);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		return -errno;
+	}
+	/* Take at most one fd; close any extra a peer stuffed in. */
+	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t i = 0; i < nfd; i++) {
+				int f;
+
+				memcpy(&f, CMSG_DATA(c) + i * sizeof(int),
+				    sizeof(int));
+				if (fd < 0) {
+					fd = f;
+				} else {
+					(void) close(f);
+				}
+			}
+		}
+	}
+	if (ret_fd != NULL) {
+		*ret_fd = fd;
+	} else if (fd >= 0) {
+		(void) close(fd);
+	}
+	if (mh.msg_flags & MSG_TRUNC) {
+		if (ret_fd != NULL && *ret_fd >= 0) {
+			(void) close(*ret_fd);
+			*ret_fd = -1;
+		}
+		return -EPROTO;
+	}
+	return n;
+}
+
+size_t
+axon__iov_total(const iov_t *iov, size_t parts)
+{
+	size_t t = 0;
+
+	for (size_t i = 0; i < parts; i++) {
+		if (SIZE_MAX - t < iov[i].iov_len) {
+			return SIZE_MAX;
+		}
+		t += iov[i].iov_len;
+	}
+	return t;
+}
+
+size_t
+axon__iov_copy_out(const iov_t *iov, size_t parts, size_t off,
+    const void *src, size_t len)
+{
+	const uint8_t *s = src;
+	size_t done = 0;
+
+	for (size_t i = 0; i < parts && done < len; i++) {
+		size_t l = iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		size_t n = l - off;
+		if (n > len - done) {
+			n = len - done;
+		}
+		memcpy((uint8_t *) iov[i].iov_base + off, s + done, n);
+		done += n;
+		off = 0;
+	}
+	return done;
+}
+
+size_t
+axon__iov_copy_in(void *dst, const iov_t *iov, size_t parts, size_t off,
+    size_t len)
+{
+	uint8_t *d = dst;
+	size_t done = 0;
+
+	for (size_t i = 0; i < parts && done < len; i++) {
+		size_t l = iov[i].iov_len;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		size_t n = l - off;
+		if (n > len - done) {
+			n = len - done;
+		}
+		memcpy(d + done, (const uint8_t *) iov[i].iov_base + off, n);
+		done += n;
+		off = 0;
+	}
+	return done;
+}
+
+/*
+ * Waits while *addr == val, until abs_mono (CLOCK_MONOTONIC; NULL = for
+ * ever).  A timeout is always passed to the kernel so that a handled
+ * signal interrupts the wait even under SA_RESTART, as QNX kernel calls
+ * are interrupted.  Returns 0 (woken or value changed), -ETIMEDOUT or
+ * -EINTR.
+ */
+int
+axon__futex_wait(_Atomic uint32_t *addr, uint32_t val,
+    const struct timespec *abs_mono)
+{
+	struct timespec far;
+	long r;
+
+	if (abs_mono == NULL) {
+		clock_gettime(CLOCK_MONOTONIC, &far);
+		far.tv_sec += 86400;
+		abs_mono = &far;
+	}
+	r = syscall(SYS_futex, addr, FUTEX_WAIT_BITSET, val, abs_mono, NULL,
+	    FUTEX_BITSET_MATCH_ANY);
+	if (r == 0) {
+		return 0;
+	}
+	switch (errno) {
+	case EAGAIN:
+		return 0;
+	case ETIMEDOUT:
+		if (abs_mono == &far) {
+			return 0; /* spurious: caller re-checks and waits */
+		}
+		return -ETIMEDOUT;
+	case EINTR:
+		return -EINTR;
+	default:
+		return 0;
+	}
+}
+
+void
+axon__futex_wake(_Atomic uint32_t *addr, int n)
+{
+	(void) syscall(SYS_futex, addr, FUTEX_WAKE, n, NULL, NULL, 0);
+}
