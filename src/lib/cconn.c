@@ -58,7 +58,7 @@ axon__coid_get(int coid, int *ret_err)
 	struct axon_cconn *cc = NULL;
 
 	pthread_mutex_lock(&axon__proc.lock);
-	c = axon__proc.pid == getpid() ? coid_slot(coid) : NULL;
+	c = axon__proc.inited ? coid_slot(coid) : NULL;
 	if (c != NULL && c->cc != NULL) {
 		cc = c->cc;
 		atomic_fetch_add(&cc->refs, 1);
@@ -524,7 +524,7 @@ ConnectDetach_r(int coid)
 	bool last;
 
 	pthread_mutex_lock(&p->lock);
-	c = p->pid == getpid() ? coid_slot(coid) : NULL;
+	c = p->inited ? coid_slot(coid) : NULL;
 	if (c == NULL || c->cc == NULL) {
 		pthread_mutex_unlock(&p->lock);
 		/* A server connection id: free it after its DISCONNECT. */

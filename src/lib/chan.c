@@ -34,7 +34,7 @@ axon__chan_get(int chid)
 		return NULL;
 	}
 	pthread_mutex_lock(&axon__proc.lock);
-	if (axon__proc.pid == getpid()) {
+	if (axon__proc.inited) {
 		c = axon__proc.chans[chid];
 	}
 	if (c != NULL) {
@@ -273,7 +273,7 @@ ChannelDestroy_r(int chid)
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&p->lock);
-	c = p->pid == getpid() ? p->chans[chid] : NULL;
+	c = p->inited ? p->chans[chid] : NULL;
 	if (c == NULL) {
 		pthread_mutex_unlock(&p->lock);
 		return -EINVAL;

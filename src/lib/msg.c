@@ -458,8 +458,16 @@ restart:
 			at = &dl.at;
 		}
 		if (!spun) {
+			int sc_cpu = atomic_load(&cc->rgn->srv_cpu);
+
 			spun = true;
-			if (should_spin(atomic_load(&cc->rgn->srv_cpu))) {
+			if (sc_cpu >= 0 && sc_cpu == axon__getcpu()) {
+				/* The server runs on our CPU: let it run now
+				 * rather than sleep and be woken. */
+				sched_yield();
+				continue;
+			}
+			if (should_spin(sc_cpu)) {
 				uint64_t t0 = now_ns();
 				int k = 0;
 
@@ -785,6 +793,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 	cap = axon__iov_total(iov, parts);
 
 	bool spun = false;
+	bool woke = false;
 	for (;;) {
 		struct axon_qitem *it;
 		bool more;
@@ -848,9 +857,14 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			axon__sconn_put(sc);
 			continue;
 		}
-		/* Nothing queued: look at the doorbell. */
-		if (drain_doorbell(chan, &got) > 0 || got) {
-			continue;
+		/* Nothing queued: look at the doorbell.  After a sleep the
+		 * pipe is known readable; otherwise ppoll() below checks it
+		 * as cheaply as a read() would. */
+		if (woke) {
+			woke = false;
+			if (drain_doorbell(chan, &got) > 0 || got) {
+				continue;
+			}
 		}
 		if (dl.armed && (dl.states & _NTO_TIMEOUT_RECEIVE) &&
 		    dl.immediate) {
@@ -918,6 +932,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			goto out;
 		}
 		spun = false;
+		woke = true;
 	}
 out:
 	axon__chan_put(chan);

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -67,17 +68,33 @@ axon__getcpu(void)
  * marks a real-time sender so that a receiver can tell FIFO 10 from
  * SCHED_OTHER.
  */
+static __thread int tls_prio_cache;
+static __thread time_t tls_prio_when;
+
 int
 axon__my_prio(void)
 {
-	int pol = sched_getscheduler(0);
+	struct timespec now;
 	struct sched_param sp;
+	int pol;
 
+	/* Asking the kernel costs a system call per send, so the answer is
+	 * kept for one coarse clock tick: a priority change reaches the
+	 * server within a few milliseconds. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	if (tls_prio_cache != 0 && tls_prio_when == now.tv_nsec / 4000000 +
+		now.tv_sec * 250) {
+		return tls_prio_cache;
+	}
+	pol = sched_getscheduler(0);
 	if ((pol == SCHED_FIFO || pol == SCHED_RR) &&
 	    sched_getparam(0, &sp) == 0) {
-		return sp.sched_priority | 0x100;
+		tls_prio_cache = sp.sched_priority | 0x100;
+	} else {
+		tls_prio_cache = 10;
 	}
-	return 10;
+	tls_prio_when = now.tv_nsec / 4000000 + now.tv_sec * 250;
+	return tls_prio_cache;
 }
 
 void
@@ -208,7 +225,7 @@ axon__proc_init(void)
 	static bool atfork_done;
 	int rc;
 
-	if (p->inited && p->pid == getpid()) {
+	if (p->inited) {
 		return 0;
 	}
 	rc = axon__rundir(p->rundir, sizeof(p->rundir));

@@ -33,7 +33,7 @@ axon__sconn_get(int idx)
 		return NULL;
 	}
 	pthread_mutex_lock(&axon__proc.lock);
-	if (axon__proc.sconns != NULL && axon__proc.pid == getpid()) {
+	if (axon__proc.sconns != NULL && axon__proc.inited) {
 		sc = axon__proc.sconns[idx];
 	}
 	if (sc != NULL) {
