@@ -33,7 +33,7 @@ HDRS    := $(wildcard include/axon/sys/*.h) $(wildcard src/lib/*.h)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
-TEST_HELPERS := $(BUILD)/tests/helper_client $(BUILD)/tests/helper_server
+TEST_HELPERS :=
 
 EXAMPLES := $(BUILD)/examples/demo_server $(BUILD)/examples/demo_client
 

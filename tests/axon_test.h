@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Test helpers on top of Check (https://libcheck.github.io/check/).
+ *
+ * Every test runs in its own forked process (Check's fork mode) with a
+ * timeout, under a fresh AXON_RUNDIR made by the fixture and removed
+ * afterwards.  Server and client helpers are real processes made with
+ * fork(); axt_child_kill() reaps them.  axt_fd_count() lets a test prove
+ * it closed what it opened.
+ */
+#ifndef AXON_TESTS_AXON_TEST_H
+#define AXON_TESTS_AXON_TEST_H
+
+#define _GNU_SOURCE
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/dispatch.h>
+#include <sys/neutrino.h>
+#include <sys/netmgr.h>
+
+static char axt_rundir[256];
+
+static int
+axt_rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void) sb;
+	(void) flag;
+	(void) ftw;
+	return remove(p);
+}
+
+static void
+axt_setup(void)
+{
+	snprintf(axt_rundir, sizeof(axt_rundir), "/tmp/axon-test-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(axt_rundir));
+	setenv("AXON_RUNDIR", axt_rundir, 1);
+}
+
+static void
+axt_teardown(void)
+{
+	if (axt_rundir[0] != '\0') {
+		(void) nftw(axt_rundir, axt_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	}
+}
+
+static inline double
+axt_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static inline void
+axt_sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long) (ms % 1000) * 1000000L};
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+	}
+}
+
+/* Number of open descriptors in this process. */
+static inline int
+axt_fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (d == NULL) {
+		return -1;
+	}
+	while (readdir(d) != NULL) {
+		n++;
+	}
+	closedir(d);
+	return n - 3; /* ".", ".." and the DIR's own fd */
+}
+
+/* Waits (bounded) until the fd count drops to want; the monitor thread
+ * closes sockets asynchronously after a hang-up. */
+static inline int
+axt_fd_settle(int want)
+{
+	int n = axt_fd_count();
+
+	for (int i = 0; i < 200 && n > want; i++) {
+		axt_sleep_ms(10);
+		n = axt_fd_count();
+	}
+	return n;
+}
+
+/* A child process running fn(arg); its first int written to the pipe
+ * (usually a chid) is returned through *ret_val. */
+struct axt_child {
+	pid_t pid;
+	int val;
+};
+
+typedef void (*axt_child_fn)(int report_fd, void *arg);
+
+static inline struct axt_child
+axt_spawn(axt_child_fn fn, void *arg)
+{
+	struct axt_child c = {-1, -1};
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	c.pid = fork();
+	ck_assert_int_ge(c.pid, 0);
+	if (c.pid == 0) {
+		(void) close(p[0]);
+		fn(p[1], arg);
+		_exit(0);
+	}
+	(void) close(p[1]);
+	if (read(p[0], &c.val, sizeof(c.val)) != (ssize_t) sizeof(c.val)) {
+		c.val = -1;
+	}
+	(void) close(p[0]);
+	return c;
+}
+
+static inline void
+axt_report(int fd, int val)
+{
+	if (write(fd, &val, sizeof(val)) != (ssize_t) sizeof(val)) {
+		_exit(99);
+	}
+}
+
+static inline void
+axt_child_kill(struct axt_child *c)
+{
+	if (c->pid > 0) {
+		(void) kill(c->pid, SIGKILL);
+		(void) waitpid(c->pid, NULL, 0);
+		c->pid = -1;
+	}
+}
+
+/* Waits for the child to exit by itself (bounded); returns its status
+ * or -1 on timeout (then kills it). */
+static inline int
+axt_child_wait(struct axt_child *c, double timeout_s)
+{
+	double end = axt_now() + timeout_s;
+	int st;
+
+	while (axt_now() < end) {
+		pid_t r = waitpid(c->pid, &st, WNOHANG);
+
+		if (r == c->pid) {
+			c->pid = -1;
+			return st;
+		}
+		axt_sleep_ms(5);
+	}
+	axt_child_kill(c);
+	return -1;
+}
+
+/* Runs the suite in fork mode with each test's timeout in seconds,
+ * scaled by AXON_TEST_TIMEOUT_MULTIPLIER (sanitizer builds). */
+static inline int
+axt_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_set_fork_status(sr, CK_FORK);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static inline TCase *
+axt_tcase(const char *name, double timeout_s)
+{
+	TCase *tc = tcase_create(name);
+	const char *m = getenv("AXON_TEST_TIMEOUT_MULTIPLIER");
+	double mul = m != NULL ? atof(m) : 1.0;
+
+	tcase_add_checked_fixture(tc, axt_setup, axt_teardown);
+	tcase_set_timeout(tc, timeout_s * (mul > 0 ? mul : 1.0));
+	return tc;
+}
+
+#endif /* AXON_TESTS_AXON_TEST_H */

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/* Send/receive/reply between real processes: success paths and errors. */
+#include "axon_test.h"
+
+#include <pthread.h>
+#include <sys/syscall.h>
+
+/* An echo server: replies to each message with its bytes, status = the
+ * message length; answers pulses by exiting when code 1 arrives. */
+static void
+echo_server(int fd, void *arg)
+{
+	unsigned flags = arg != NULL ? *(unsigned *) arg : 0;
+	int chid = ChannelCreate(flags);
+	static char buf[65536];
+
+	axt_report(fd, chid);
+	for (;;) {
+		struct _msg_info info;
+		rcvid_t r = MsgReceive(chid, buf, sizeof(buf), &info);
+
+		if (r < 0) {
+			_exit(3);
+		}
+		if (r == 0) {
+			struct _pulse *p = (struct _pulse *) buf;
+
+			if (p->code == 1) {
+				_exit(0);
+			}
+			continue;
+		}
+		MsgReply(r, info.msglen, buf, (size_t) info.msglen);
+	}
+}
+
+START_TEST(test_send_receive_reply)
+{
+	struct axt_child srv = axt_spawn(echo_server, NULL);
+	char out[100];
+	char in[100];
+	int coid;
+	long st;
+
+	ck_assert_int_gt(srv.val, 0);
+	coid = ConnectAttach(ND_LOCAL_NODE, srv.pid, srv.val, _NTO_SIDE_CHANNEL,
+	    0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert(coid & _NTO_SIDE_CHANNEL);
+	for (int i = 0; i < 1000; i++) {
+		snprintf(out, sizeof(out), "hello %d", i);
+		memset(in, 0, sizeof(in));
+		st = MsgSend(coid, out, strlen(out) + 1, in, sizeof(in));
+		ck_assert_int_eq(st, (long) strlen(out) + 1);
+		ck_assert_str_eq(in, out);
+	}
+	ck_assert_int_eq(MsgSendPulse(coid, 10, 1, 0), 0);
+	ck_assert_int_eq(axt_child_wait(&srv, 5), 0);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+}
+END_TEST
+
+/* Server that checks _msg_info and reports fields in the reply. */
+static void
+info_server(int fd, void *arg)
+{
+	int chid = ChannelCreate(_NTO_CHF_SENDER_LEN | _NTO_CHF_REPLY_LEN);
+	char buf[8];
+
+	(void) arg;
+	axt_report(fd, chid);
+	for (;;) {
+		struct _msg_info info;
+		rcvid_t r = MsgReceive(chid, buf, sizeof(buf), &info);
+
+		if (r <= 0) {
+			continue;
+		}
+		MsgReply(r, 0, &info, sizeof(info));
+	}
+}
+
+START_TEST(test_msg_info)
+{
+	struct axt_child srv = axt_spawn(info_server, NULL);
+	struct _msg_info info;
+	char big[100];
+	int coid;
+
+	coid = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	memset(big, 'a', sizeof(big));
+	ck_assert_int_eq(MsgSend(coid, big, sizeof(big), &info, sizeof(info)),
+	    0);
+	ck_assert_uint_eq(info.nd, ND_LOCAL_NODE);
+	ck_assert_int_eq(info.pid, getpid());
+	ck_assert_int_eq(info.tid, (int) syscall(SYS_gettid));
+	ck_assert_int_eq(info.chid, srv.val);
+	ck_assert(info.scoid & _NTO_SIDE_CHANNEL);
+	ck_assert_int_eq(info.coid, coid);
+	ck_assert_int_eq(info.msglen, 8);       /* truncated to the buffer */
+	ck_assert_int_eq(info.srcmsglen, 100);  /* what was sent */
+	ck_assert_int_eq(info.dstmsglen, (int) sizeof(info));
+	ck_assert_int_eq(info.priority, 10);
+	axt_child_kill(&srv);
+}
+END_TEST
+
+START_TEST(test_connect_errors)
+{
+	int chid = ChannelCreate(0);
+
+	ck_assert_int_gt(chid, 0);
+	/* No network manager yet. */
+	ck_assert_int_eq(ConnectAttach(5, getpid(), chid, _NTO_SIDE_CHANNEL, 0),
+	    -1);
+	ck_assert_int_eq(errno, ENOREMOTE);
+	ck_assert_int_eq(ConnectAttach_r(5, getpid(), chid, _NTO_SIDE_CHANNEL,
+			     0),
+	    -ENOREMOTE);
+	/* No such channel / process. */
+	ck_assert_int_eq(ConnectAttach(0, 0, chid + 100, _NTO_SIDE_CHANNEL, 0),
+	    -1);
+	ck_assert_int_eq(errno, ESRCH);
+	ck_assert_int_eq(ConnectAttach(0, 999999, 1, _NTO_SIDE_CHANNEL, 0), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	/* Unknown flags. */
+	ck_assert_int_eq(ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL,
+			     0x08000000),
+	    -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* Bad coids. */
+	ck_assert_int_eq(ConnectDetach(_NTO_SIDE_CHANNEL | 4000), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(MsgSend(_NTO_SIDE_CHANNEL | 4000, "x", 1, NULL, 0),
+	    -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(MsgSend_r(_NTO_SIDE_CHANNEL | 4000, "x", 1, NULL, 0),
+	    -EBADF);
+	ck_assert_int_eq(ChannelDestroy(chid), 0);
+	ck_assert_int_eq(ChannelDestroy(chid), -1);
+	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+START_TEST(test_channel_flags)
+{
+	int a = ChannelCreate(_NTO_CHF_COID_DISCONNECT);
+	int b;
+
+	ck_assert_int_gt(a, 0);
+	/* Only one channel per process may carry COID_DISCONNECT. */
+	ck_assert_int_eq(ChannelCreate(_NTO_CHF_COID_DISCONNECT), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	b = ChannelCreate(_NTO_CHF_THREAD_DEATH);
+	ck_assert_int_gt(b, 0);
+	ck_assert_int_eq(ChannelCreate_r(_NTO_CHF_THREAD_DEATH), -EBUSY);
+	ck_assert_int_eq(ChannelCreate_r(0x80000000u), -EINVAL);
+	ck_assert_int_eq(ChannelCreate_r(_NTO_CHF_NET_MSG), -EPERM);
+	ck_assert_int_eq(ChannelDestroy(a), 0);
+	/* ... and may again once it is gone. */
+	a = ChannelCreate(_NTO_CHF_COID_DISCONNECT);
+	ck_assert_int_gt(a, 0);
+	ck_assert_int_eq(ChannelDestroy(a), 0);
+	ck_assert_int_eq(ChannelDestroy(b), 0);
+}
+END_TEST
+
+/* Intra-process: a thread sends to the main thread's channel over a
+ * connection to ourselves (pid 0). */
+struct self_arg {
+	int chid;
+	long result;
+};
+
+static void *
+self_client(void *p)
+{
+	struct self_arg *a = p;
+	int coid = ConnectAttach(0, 0, a->chid, _NTO_SIDE_CHANNEL, 0);
+	char r[16] = {0};
+
+	a->result = MsgSend(coid, "ping", 5, r, sizeof(r));
+	if (strcmp(r, "pong") != 0) {
+		a->result = -100;
+	}
+	ConnectDetach(coid);
+	return NULL;
+}
+
+START_TEST(test_self_connection)
+{
+	struct self_arg a = {ChannelCreate(0), 0};
+	pthread_t t;
+	char buf[16];
+	rcvid_t r;
+
+	ck_assert_int_gt(a.chid, 0);
+	pthread_create(&t, NULL, self_client, &a);
+	r = MsgReceive(a.chid, buf, sizeof(buf), NULL);
+	ck_assert_int_gt(r, 0);
+	ck_assert_str_eq(buf, "ping");
+	ck_assert_int_eq(MsgReply(r, 42, "pong", 5), 0);
+	/* A second reply to the same rcvid fails. */
+	ck_assert_int_eq(MsgReply(r, 42, "pong", 5), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(a.result, 42);
+}
+END_TEST
+
+/* fd-range coids: index 0 gives the lowest free fd >= 0, never a
+ * descriptor that is in use. */
+START_TEST(test_fd_coid)
+{
+	int chid = ChannelCreate(0);
+	int coid = ConnectAttach(0, 0, chid, 0, 0);
+	int coid2;
+	int fd;
+
+	ck_assert_int_ge(coid, 3);
+	ck_assert(!(coid & _NTO_SIDE_CHANNEL));
+	fd = open("/dev/null", O_RDONLY);
+	ck_assert_int_ne(fd, coid); /* the number is reserved */
+	coid2 = ConnectAttach(0, 0, chid, 100, 0);
+	ck_assert_int_ge(coid2, 100);
+	close(fd);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	ck_assert_int_eq(ConnectDetach(coid2), 0);
+	ck_assert_int_eq(ChannelDestroy(chid), 0);
+}
+END_TEST
+
+static Suite *
+msg_suite(void)
+{
+	Suite *s = suite_create("msg");
+	TCase *tc = axt_tcase("core", 20);
+
+	tcase_add_test(tc, test_send_receive_reply);
+	tcase_add_test(tc, test_msg_info);
+	tcase_add_test(tc, test_connect_errors);
+	tcase_add_test(tc, test_channel_flags);
+	tcase_add_test(tc, test_self_connection);
+	tcase_add_test(tc, test_fd_coid);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(msg_suite());
+}
