@@ -56,7 +56,7 @@ $(BUILD)/tests/%: tests/%.c tests/axon_test.h $(BUILD)/libaxon.a
 	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libaxon.a \
 		$(LDFLAGS_ALL) -lcheck -lsubunit -lm -lrt -lpthread
 
-$(BUILD)/examples/%: examples/%.c $(BUILD)/libaxon.a
+$(BUILD)/examples/%: examples/%.c examples/demo.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 

@@ -266,7 +266,10 @@ listen_open(void)
 	int fd;
 	int rc;
 
-	snprintf(dir, sizeof(dir), "%s/pid", p->rundir);
+	if ((size_t) snprintf(dir, sizeof(dir), "%.200s/pid", p->rundir) >=
+	    sizeof(dir)) {
+		return -ENAMETOOLONG;
+	}
 	rc = mkdir_p(dir, 01777);
 	if (rc < 0) {
 		return rc;

@@ -18,7 +18,9 @@ extern "C" {
 #define AXON_EXPORT __attribute__((visibility("default")))
 #endif
 
+#ifndef ND_LOCAL_NODE
 #define ND_LOCAL_NODE 0
+#endif
 #define ND_NODE_BITS  16
 #define ND_NODE_MASK  0xffff
 #define ND_NODE_CMP(a, b) \

@@ -53,6 +53,10 @@ typedef struct iovec iov_t;
 
 typedef int64_t rcvid_t;
 
+#ifndef ND_LOCAL_NODE
+#define ND_LOCAL_NODE 0
+#endif
+
 /* ---- Channel flags ---------------------------------------------------- */
 #define _NTO_CHF_FIXED_PRIORITY  0x0001u
 #define _NTO_CHF_UNBLOCK         0x0002u
