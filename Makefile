@@ -54,7 +54,7 @@ $(BUILD)/libaxon.so.0: $(LIB_OBJ)
 $(BUILD)/tests/%: tests/%.c tests/axon_test.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libaxon.a \
-		$(LDFLAGS_ALL) -lcheck -lsubunit -lm -lrt -lpthread
+		$(LDFLAGS_ALL) $$(pkg-config --libs check) -lpthread
 
 $(BUILD)/examples/%: examples/%.c examples/demo.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
@@ -66,6 +66,23 @@ tests: $(TEST_BIN) $(TEST_HELPERS)
 # own forked process with a timeout (Check's fork mode).
 check: all tests
 	@AXON_TEST_BIN=$(BUILD)/tests tests/run.sh $(TEST_BIN)
+
+# Everything CI runs: the suite in a normal build, under ASan+UBSan and
+# under TSan, a fuzzing smoke run, the man page lint, the install check
+# and the demo.
+check-all:
+	$(MAKE) check
+	$(MAKE) check SAN=asan AXON_TEST_TIMEOUT_MULTIPLIER=3
+	$(MAKE) check SAN=tsan AXON_TEST_TIMEOUT_MULTIPLIER=5
+	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
+	$(MAKE) man-lint
+	$(MAKE) install-check
+	$(MAKE) demo
+
+# Installs into a temporary prefix and builds a program against it with
+# nothing but pkg-config.
+install-check: all
+	tests/install_check.sh $(BUILD)
 
 demo: $(EXAMPLES)
 	@BUILD=$(BUILD) examples/demo.sh
@@ -107,5 +124,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check demo bench fuzz install clean man-lint
+.PHONY: all tests check check-all install-check demo bench fuzz install clean man-lint
 .SECONDARY:

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Installs the Debian 12 packages Axon needs to build and test.
+set -eu
+PKGS="build-essential pkg-config clang libclang-rt-14-dev check mandoc iproute2 procps"
+missing=""
+for p in $PKGS; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing

@@ -1,0 +1,46 @@
+#!/bin/sh
+# `make install PREFIX=tmp`, then compile and run a QNX-style program
+# using only `pkg-config --cflags --libs axon`, statically and shared.
+set -eu
+BUILD=${1:-build}
+tmp=$(mktemp -d /tmp/axon-install-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+make -s install PREFIX="$tmp/prefix" BUILD="$BUILD" >/dev/null
+export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
+cat > "$tmp/prog.c" <<'PROG'
+#include <stdio.h>
+#include <string.h>
+#include <sys/dispatch.h>
+#include <sys/iomsg.h>
+#include <sys/neutrino.h>
+#include <sys/netmgr.h>
+
+int
+main(void)
+{
+	int chid = ChannelCreate(0);
+	int coid = ConnectAttach(ND_LOCAL_NODE, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev;
+
+	SIGEV_PULSE_INIT(&ev, coid, SIGEV_PULSE_PRIO_INHERIT, 3, 0);
+	if (chid < 0 || coid < 0 || MsgSendPulse(coid, 10, 7, 99) != 0) {
+		perror("axon");
+		return 1;
+	}
+	struct _pulse p;
+	if (MsgReceive(chid, &p, sizeof(p), NULL) != 0 || p.code != 7 ||
+	    p.value.sival_int != 99) {
+		return 1;
+	}
+	printf("install check: ok (%s)\n", EOK == 0 ? "EOK" : "?");
+	return 0;
+}
+PROG
+export AXON_RUNDIR="$tmp/run"
+cc -o "$tmp/prog-static" "$tmp/prog.c" $(pkg-config --cflags axon) \
+	"$tmp/prefix/lib/libaxon.a" -lpthread
+"$tmp/prog-static"
+cc -o "$tmp/prog" "$tmp/prog.c" $(pkg-config --cflags --libs axon)
+LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/prog"
+test -f "$tmp/prefix/include/axon/sys/neutrino.h"
+test -f "$tmp/prefix/lib/pkgconfig/axon.pc"
