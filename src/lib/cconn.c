@@ -217,7 +217,7 @@ axon__cconn_event(struct axon_cconn *cc, uint32_t events)
 	int ncoids = 0;
 
 	if (!ours && death_chid > 0) {
-		for (int i = 0; i < AXON_MAX_COIDS && ncoids < 64; i++) {
+		for (int i = 0; i < axon__proc.coid_hwm && ncoids < 64; i++) {
 			if (axon__proc.coids[i].cc == cc) {
 				coids[ncoids++] = i | _NTO_SIDE_CHANNEL;
 			}
@@ -382,14 +382,15 @@ coid_alloc(struct axon_cconn *cc, unsigned index, int flags)
 	struct axon_proc *p = &axon__proc;
 
 	if (index & _NTO_SIDE_CHANNEL) {
-		for (int t = 0; t < AXON_MAX_COIDS; t++) {
-			int n = p->next_coid;
-
-			p->next_coid = (n + 1) % AXON_MAX_COIDS;
+		/* The lowest free id, as QNX hands out. */
+		for (int n = 0; n < AXON_MAX_COIDS; n++) {
 			if (p->coids[n].cc == NULL) {
 				p->coids[n].cc = cc;
 				p->coids[n].flags = flags;
 				p->coids[n].fdres = -1;
+				if (n >= p->coid_hwm) {
+					p->coid_hwm = n + 1;
+				}
 				return n | _NTO_SIDE_CHANNEL;
 			}
 		}
@@ -458,7 +459,7 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 	}
 	/* Share a live connection to the same (nd, pid, chid). */
 	if (!(flags & _NTO_COF_NOSHARE)) {
-		for (int i = 0; i < AXON_MAX_COIDS && cc == NULL; i++) {
+		for (int i = 0; i < p->coid_hwm && cc == NULL; i++) {
 			struct axon_cconn *c = p->coids[i].cc;
 
 			if (c != NULL && !c->noshare && c->pid == pid &&
@@ -593,7 +594,7 @@ ConnectServerInfo_r(pid_t pid, int coid, struct _server_info *info)
 		coid = _NTO_SIDE_CHANNEL;
 	}
 	if (found < 0 && p->coids != NULL) {
-		for (int i = coid & ~_NTO_SIDE_CHANNEL; i < AXON_MAX_COIDS;
+		for (int i = coid & ~_NTO_SIDE_CHANNEL; i < p->coid_hwm;
 		    i++) {
 			if (p->coids[i].cc != NULL) {
 				found = i | _NTO_SIDE_CHANNEL;

@@ -41,7 +41,7 @@ axon__ctl_decode(const void *buf, size_t len, struct axon_ctl *ret_msg)
 		break;
 	case AXON_CTL_BUF:
 		if (m.u.buf.slot >= AXON_SLOTS || m.u.buf.gen == 0 ||
-		    m.u.buf.size == 0 || m.u.buf.size > (1ull << 40)) {
+		    m.u.buf.size == 0 || m.u.buf.size > AXON_BIG_MAX) {
 			return -EPROTO;
 		}
 		break;

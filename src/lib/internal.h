@@ -163,7 +163,7 @@ struct axon_proc {
 	struct axon_sconn **sconns; /* [AXON_MAX_SCONNS + 1] */
 	int next_sconn;
 	struct axon_coid *coids;    /* side-channel coids */
-	int next_coid;
+	int coid_hwm;               /* coids[] in use are below this */
 	struct axon_coid *fdcoids;  /* fd-range coids, indexed by fd */
 	int fdcoids_len;
 };

@@ -781,6 +781,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 	rcvid_t ret;
 
 	pthread_testcancel();
+	(void) axon__gettid(); /* registers the thread for THREAD_DEATH */
 	axon__timeout_take(&dl);
 	chan = axon__chan_get(chid);
 	if (chan == NULL) {

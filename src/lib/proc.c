@@ -42,14 +42,41 @@ static __thread pid_t tls_tid;
 static __thread int tls_base_policy = -1;
 static __thread int tls_base_prio;
 static __thread int tls_cur_prio = -1; /* QNX prio we last applied */
+static __thread int tls_prio_cache;
+static __thread time_t tls_prio_when;
 
 static void proc_atfork_child(void);
+
+static pthread_key_t tdeath_key;
+static pthread_once_t tdeath_once = PTHREAD_ONCE_INIT;
+
+/* Runs when a thread that used libaxon exits: _NTO_CHF_THREAD_DEATH. */
+static void
+tdeath_fire(void *arg)
+{
+	int chid = axon__proc.tdeath_chid;
+	union sigval v = {.sival_int = (int) (intptr_t) arg};
+
+	if (chid > 0) {
+		(void) axon__local_pulse(chid, 10, _PULSE_CODE_THREADDEATH, v,
+		    -1);
+	}
+}
+
+static void
+tdeath_init(void)
+{
+	(void) pthread_key_create(&tdeath_key, tdeath_fire);
+}
 
 pid_t
 axon__gettid(void)
 {
 	if (tls_tid == 0) {
 		tls_tid = (pid_t) syscall(SYS_gettid);
+		(void) pthread_once(&tdeath_once, tdeath_init);
+		(void) pthread_setspecific(tdeath_key,
+		    (void *) (intptr_t) tls_tid);
 	}
 	return tls_tid;
 }
@@ -68,8 +95,6 @@ axon__getcpu(void)
  * marks a real-time sender so that a receiver can tell FIFO 10 from
  * SCHED_OTHER.
  */
-static __thread int tls_prio_cache;
-static __thread time_t tls_prio_when;
 
 int
 axon__my_prio(void)
@@ -408,6 +433,10 @@ proc_atfork_child(void)
 	struct axon_proc *p = &axon__proc;
 
 	pthread_mutex_init(&p->lock, NULL);
+	tls_tid = 0;
+	tls_prio_cache = 0;
+	tls_base_policy = -1;
+	p->coid_hwm = 0;
 	if (p->epfd >= 0) {
 		(void) close(p->epfd);
 	}

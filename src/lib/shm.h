@@ -19,6 +19,7 @@
 #define AXON_SLOTS       64u   /* concurrent sends per connection */
 #define AXON_INLINE      8192u /* inline data bytes per slot */
 #define AXON_MAX_EXT     6u    /* reply extents recorded per message */
+#define AXON_BIG_MAX     (1ull << 33) /* largest big buffer: 2 x 2 GiB + */
 
 /* Slot state word: phase in bits 0-7, flags in 8-15, sequence in 16-31. */
 enum axon_phase {
