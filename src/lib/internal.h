@@ -27,7 +27,7 @@
 #define AXON_MAX_CHANS  4096  /* channels per process */
 #define AXON_MAX_SCONNS 65535 /* server connections per process */
 #define AXON_MAX_COIDS  65536 /* side-channel coids per process */
-#define AXON_SPIN_NS    20000 /* bounded spin before sleeping */
+#define AXON_SPIN_NS    20000 /* default bounded spin before sleeping */
 
 struct axon_sconn;
 
@@ -55,6 +55,7 @@ struct axon_chan {
 	int sleepers;            /* receivers in poll() */
 	bool destroyed;
 	atomic_int last_cli_cpu;
+	_Atomic uint64_t last_bytes; /* size of the last message + reply */
 };
 
 /* Server-private view of one slot of a client connection. */
@@ -150,6 +151,7 @@ struct axon_proc {
 	uint64_t start_time;
 	char rundir[256];
 	int ncpu;
+	int64_t spin_ns;     /* AXON_SPIN_NS, or the default */
 	/* monitor */
 	int epfd;
 	int listen_fd;

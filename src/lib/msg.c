@@ -248,6 +248,18 @@ struct send_args {
 	size_t rparts;
 };
 
+/*
+ * How long to spin before sleeping: the base budget, plus time for the
+ * peer to copy the bytes it has to copy (about 20 GB/s; a 1 MiB round
+ * trip adds ~100 us).  A sleep costs tens of microseconds to wake from
+ * on a virtual machine, so spinning through a copy pays.
+ */
+static uint64_t
+spin_budget(uint64_t bytes)
+{
+	return (uint64_t) axon__proc.spin_ns + bytes / 20u;
+}
+
 static bool
 should_spin(int peer_cpu)
 {
@@ -467,7 +479,7 @@ restart:
 				sched_yield();
 				continue;
 			}
-			if (should_spin(sc_cpu)) {
+			if (should_spin(sc_cpu) && axon__proc.spin_ns > 0) {
 				uint64_t t0 = now_ns();
 				int k = 0;
 
@@ -476,7 +488,8 @@ restart:
 				    AXON_PH_REPLIED) {
 					cpu_relax();
 					if ((++k & 63) == 0 &&
-					    now_ns() - t0 > AXON_SPIN_NS) {
+					    now_ns() - t0 > spin_budget(
+							      ssize + rsize)) {
 						break;
 					}
 				}
@@ -847,6 +860,8 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 				    axon__getcpu());
 				atomic_store(&chan->last_cli_cpu,
 				    sc->rgn->slot[slot].cli_cpu);
+				atomic_store(&chan->last_bytes,
+				    ss->sbytes + ss->rbytes);
 				pthread_mutex_unlock(&sc->lock);
 				axon__sconn_put(sc);
 				if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
@@ -876,11 +891,14 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			int pc = atomic_load(&chan->last_cli_cpu);
 
 			spun = true;
-			if (should_spin(pc)) {
+			if (should_spin(pc) && axon__proc.spin_ns > 0) {
 				uint64_t t0 = now_ns();
 				bool hit = false;
 
-				while (now_ns() - t0 < AXON_SPIN_NS) {
+				uint64_t budget = spin_budget(
+				    atomic_load(&chan->last_bytes));
+
+				while (now_ns() - t0 < budget) {
 					if (drain_doorbell(chan, &got) > 0 ||
 					    got) {
 						hit = true;

@@ -271,6 +271,16 @@ axon__proc_init(void)
 	p->pid = getpid();
 	p->start_time = axon__proc_start_time(p->pid);
 	p->ncpu = (int) sysconf(_SC_NPROCESSORS_ONLN);
+	p->spin_ns = AXON_SPIN_NS;
+	{
+		const char *e = getenv("AXON_SPIN_NS");
+
+		if (e != NULL && e[0] != '\0') {
+			long long v = atoll(e);
+
+			p->spin_ns = v < 0 ? 0 : v > 10000000 ? 10000000 : v;
+		}
+	}
 	if (p->next_sconn == 0) {
 		p->next_sconn = 1;
 	}
