@@ -183,7 +183,9 @@ axt_run(Suite *s)
 	SRunner *sr = srunner_create(s);
 	int failed;
 
-	srunner_set_fork_status(sr, CK_FORK);
+	if (getenv("CK_FORK") == NULL) {
+		srunner_set_fork_status(sr, CK_FORK);
+	}
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

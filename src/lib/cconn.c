@@ -57,6 +57,7 @@ axon__coid_get(int coid, int *ret_err)
 	struct axon_coid *c;
 	struct axon_cconn *cc = NULL;
 
+	(void) axon__gettid(); /* registers the thread for THREAD_DEATH */
 	pthread_mutex_lock(&axon__proc.lock);
 	c = axon__proc.inited ? coid_slot(coid) : NULL;
 	if (c != NULL && c->cc != NULL) {

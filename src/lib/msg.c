@@ -261,6 +261,16 @@ spin_budget(uint64_t bytes)
 }
 
 static bool
+ts_passed(const struct timespec *at)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > at->tv_sec ||
+	    (now.tv_sec == at->tv_sec && now.tv_nsec >= at->tv_nsec);
+}
+
+static bool
 should_spin(int peer_cpu)
 {
 	return axon__proc.ncpu > 1 && peer_cpu >= 0 &&
@@ -468,6 +478,15 @@ restart:
 				continue;
 			}
 			at = &dl.at;
+			if (ts_passed(at)) {
+				rc = send_interrupted(cc, i, seq, ETIMEDOUT,
+				    &unblock_sent);
+				if (rc < 0) {
+					ret = rc;
+					goto out;
+				}
+				continue;
+			}
 		}
 		if (!spun) {
 			int sc_cpu = atomic_load(&cc->rgn->srv_cpu);
@@ -496,16 +515,26 @@ restart:
 				continue;
 			}
 		}
-		if (!(st & AXON_ST_WAITER)) {
-			if (!atomic_compare_exchange_strong(sp, &st,
-				st | AXON_ST_WAITER)) {
+		/* A REPLY timeout must start counting when the server takes
+		 * the message: ask to be woken then. */
+		uint32_t want = AXON_ST_WAITER;
+		if (ph == AXON_PH_SENT && !unblock_sent &&
+		    axon__deadline_applies(&dl, _NTO_TIMEOUT_REPLY)) {
+			want |= AXON_ST_WAKERCV;
+		}
+		if ((st & want) != want) {
+			if (!atomic_compare_exchange_strong(sp, &st, st | want)) {
 				continue;
 			}
-			st |= AXON_ST_WAITER;
+			st |= want;
 		}
 		rc = axon__futex_wait(sp, st, at);
-		if (rc == -ETIMEDOUT || rc == -EINTR) {
-			rc = send_interrupted(cc, i, seq, -rc, &unblock_sent);
+		/* A timeout is judged at the top of the loop against the
+		 * state the message is in by then: the server may have taken
+		 * it meanwhile, and a SEND-only timeout then no longer
+		 * applies. */
+		if (rc == -EINTR) {
+			rc = send_interrupted(cc, i, seq, EINTR, &unblock_sent);
 			if (rc < 0) {
 				ret = rc;
 				goto out;
@@ -695,6 +724,9 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 	if (!atomic_compare_exchange_strong(sp, &st,
 		AXON_ST_MAKE(AXON_PH_RECEIVED, st & 0xff00u, seq))) {
 		return 0; /* withdrawn just now */
+	}
+	if (st & AXON_ST_WAKERCV) {
+		axon__futex_wake(sp, 1); /* its REPLY timeout starts now */
 	}
 	if (err != 0) {
 		/* A fault on the sender's side: fail its send, keep going. */
