@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The name service, credentials, priorities, and multi-threaded servers
+ * and clients.
+ */
+#include "axon_test.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <sys/syscall.h>
+
+/* The canonical QNX name_attach() server loop. */
+typedef union {
+	uint16_t type;
+	struct _pulse pulse;
+	struct {
+		uint16_t type;
+		uint16_t subtype;
+		char text[60];
+	} m;
+} name_msg_t;
+
+static void
+named_server(int fd, void *p)
+{
+	const char *name = p;
+	name_attach_t *att = name_attach(NULL, name, 0);
+	name_msg_t msg;
+
+	axt_report(fd, att != NULL ? att->chid : -errno);
+	if (att == NULL) {
+		_exit(1);
+	}
+	for (;;) {
+		rcvid_t r = MsgReceive(att->chid, &msg, sizeof(msg), NULL);
+
+		if (r == -1) {
+			_exit(2);
+		}
+		if (r == 0) {
+			switch (msg.pulse.code) {
+			case _PULSE_CODE_DISCONNECT:
+				ConnectDetach(msg.pulse.scoid);
+				break;
+			case _PULSE_CODE_UNBLOCK:
+				MsgError(msg.pulse.value.sival_int, EINTR);
+				break;
+			default:
+				break;
+			}
+			continue;
+		}
+		if (msg.type == _IO_CONNECT) {
+			MsgReply(r, EOK, NULL, 0);
+			continue;
+		}
+		if (msg.type > _IO_BASE && msg.type <= _IO_MAX) {
+			MsgError(r, ENOSYS);
+			continue;
+		}
+		if (msg.type == 0x42) {
+			MsgReply(r, EOK, NULL, 0);
+			name_detach(att, 0);
+			_exit(0);
+		}
+		MsgReply(r, 7, msg.m.text, sizeof(msg.m.text));
+	}
+}
+
+START_TEST(test_name_attach_open)
+{
+	struct axt_child srv = axt_spawn(named_server, "svc/one");
+	name_msg_t msg = {.m = {.type = 1, .text = "hi"}};
+	char reply[60];
+	int coid;
+
+	ck_assert_int_gt(srv.val, 0);
+	coid = name_open("svc/one", 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert(coid & _NTO_SIDE_CHANNEL);
+	ck_assert_int_eq(MsgSend(coid, &msg, sizeof(msg), reply, sizeof(reply)),
+	    7);
+	ck_assert_str_eq(reply, "hi");
+	/* _IO_* messages are answered as the canonical loop does. */
+	msg.type = _IO_CONNECT;
+	ck_assert_int_eq(MsgSend(coid, &msg, sizeof(msg), NULL, 0), EOK);
+	msg.type = _IO_READ;
+	ck_assert_int_eq(MsgSend(coid, &msg, sizeof(msg), NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	ck_assert_int_eq(name_close(coid), 0);
+
+	/* The name is taken while the server lives. */
+	ck_assert_ptr_null(name_attach(NULL, "svc/one", 0));
+	ck_assert_int_eq(errno, EEXIST);
+
+	/* name_detach removes it. */
+	coid = name_open("svc/one", 0);
+	msg.type = 0x42;
+	ck_assert_int_eq(MsgSend(coid, &msg, sizeof(msg), NULL, 0), EOK);
+	ck_assert_int_ne(axt_child_wait(&srv, 5), -1);
+	ck_assert_int_eq(name_open("svc/one", 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
+START_TEST(test_name_stale_and_missing)
+{
+	struct axt_child srv = axt_spawn(named_server, "stale");
+	name_attach_t *att;
+
+	ck_assert_int_gt(srv.val, 0);
+	axt_child_kill(&srv); /* dies without name_detach */
+	ck_assert_int_eq(name_open("stale", 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	att = name_attach(NULL, "stale", 0); /* the stale entry is replaced */
+	ck_assert_ptr_nonnull(att);
+	ck_assert_int_eq(name_detach(att, 0), 0);
+	ck_assert_int_eq(name_open("missing", 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_ptr_null(name_attach(NULL, NULL, 0));
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_null(name_attach(NULL, "", 0));
+	ck_assert_ptr_null(name_attach(NULL, "/abs", 0));
+	ck_assert_ptr_null(name_attach(NULL, "a/../b", 0));
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(name_open("..", 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(name_detach(NULL, 0), -1);
+}
+END_TEST
+
+static void
+client_then_die(int fd, void *p)
+{
+	int coid = name_open(p, 0);
+	name_msg_t msg = {.m = {.type = 1}};
+
+	axt_report(fd, coid);
+	MsgSend(coid, &msg, sizeof(msg), NULL, 0);
+	_exit(0);
+}
+
+START_TEST(test_name_channel_disconnect)
+{
+	name_attach_t *att = name_attach(NULL, "disc", 0);
+	struct axt_child c;
+	name_msg_t msg;
+	rcvid_t r;
+
+	ck_assert_ptr_nonnull(att);
+	c = axt_spawn(client_then_die, "disc");
+	ck_assert_int_ge(c.val, 0);
+	r = MsgReceive(att->chid, &msg, sizeof(msg), NULL);
+	ck_assert_int_gt(r, 0);
+	MsgReply(r, 0, NULL, 0);
+	ck_assert_int_ne(axt_child_wait(&c, 5), -1);
+	ck_assert_int_eq(MsgReceive(att->chid, &msg, sizeof(msg), NULL), 0);
+	ck_assert_int_eq(msg.pulse.code, _PULSE_CODE_DISCONNECT);
+	ck_assert_int_eq(ConnectDetach(msg.pulse.scoid), 0);
+	ck_assert_int_eq(name_detach(att, 0), 0);
+}
+END_TEST
+
+/* ---- credentials ------------------------------------------------------ */
+
+static void
+cred_server(int fd, void *p)
+{
+	int chid = ChannelCreate(0);
+	char buf[8];
+
+	(void) p;
+	axt_report(fd, chid);
+	for (;;) {
+		struct _msg_info info;
+		struct _client_info ci;
+		rcvid_t r = MsgReceive(chid, buf, sizeof(buf), &info);
+
+		if (r <= 0) {
+			continue;
+		}
+		memset(&ci, 0, sizeof(ci));
+		if (ConnectClientInfo(info.scoid, &ci, 8) == -1) {
+			MsgError(r, errno);
+			continue;
+		}
+		MsgReply(r, 0, &ci, sizeof(ci));
+	}
+}
+
+START_TEST(test_credentials_follow_euid)
+{
+	struct axt_child srv = axt_spawn(cred_server, NULL);
+	int coid = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
+	struct _client_info ci;
+
+	if (geteuid() != 0) {
+		axt_child_kill(&srv);
+		return; /* needs root to change euid */
+	}
+	ck_assert_int_eq(MsgSend(coid, "a", 2, &ci, sizeof(ci)), 0);
+	ck_assert_int_eq(ci.pid, getpid());
+	ck_assert_uint_eq(ci.cred.euid, 0);
+	/* The raw syscall changes only this thread's ids, which is what the
+	 * kernel then reports for the process's main thread. */
+	ck_assert_int_eq(syscall(SYS_setresuid, -1, 65534, -1), 0);
+	ck_assert_int_eq(MsgSend(coid, "b", 2, &ci, sizeof(ci)), 0);
+	ck_assert_uint_eq(ci.cred.euid, 65534);
+	ck_assert_uint_eq(ci.cred.ruid, 0);
+	ck_assert_int_eq(syscall(SYS_setresuid, -1, 0, -1), 0);
+	ck_assert_int_eq(MsgSend(coid, "c", 2, &ci, sizeof(ci)), 0);
+	ck_assert_uint_eq(ci.cred.euid, 0);
+	/* Self and bad scoids. */
+	ck_assert_int_eq(ConnectClientInfo(-1, &ci, 0), 0);
+	ck_assert_int_eq(ci.pid, getpid());
+	ck_assert_int_eq(ConnectClientInfo(1234, &ci, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(ConnectClientInfo_r(_NTO_SIDE_CHANNEL | 999, &ci, 0),
+	    -EINVAL);
+	axt_child_kill(&srv);
+}
+END_TEST
+
+/* ---- priorities --------------------------------------------------------- */
+
+struct prio_reply {
+	int policy;
+	int prio;
+	int info_prio;
+};
+
+static void *
+prio_server(void *p)
+{
+	int chid = *(int *) p;
+
+	for (;;) {
+		struct _msg_info info;
+		struct prio_reply pr;
+		struct sched_param sp;
+		struct _pulse buf;
+		rcvid_t r = MsgReceive(chid, &buf, sizeof(buf), &info);
+
+		if (r <= 0) {
+			if (r == 0) {
+				return NULL;
+			}
+			continue;
+		}
+		pthread_getschedparam(pthread_self(), &pr.policy, &sp);
+		pr.prio = sp.sched_priority;
+		pr.info_prio = info.priority;
+		MsgReply(r, 0, &pr, sizeof(pr));
+	}
+}
+
+static void
+prio_case(unsigned flags, int expect_prio)
+{
+	int chid = ChannelCreate(flags);
+	int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct sched_param sp = {.sched_priority = 30};
+	struct prio_reply pr;
+	pthread_t t;
+
+	pthread_create(&t, NULL, prio_server, &chid);
+	ck_assert_int_eq(pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp),
+	    0);
+	ck_assert_int_eq(MsgSend(coid, "p", 2, &pr, sizeof(pr)), 0);
+	ck_assert_int_eq(pr.info_prio, 30);
+	ck_assert_int_eq(pr.prio, expect_prio);
+	sp.sched_priority = 0;
+	pthread_setschedparam(pthread_self(), SCHED_OTHER, &sp);
+	MsgSendPulse(coid, 10, 1, 0);
+	pthread_join(t, NULL);
+	ConnectDetach(coid);
+	ChannelDestroy(chid);
+}
+
+START_TEST(test_priority_inheritance)
+{
+	struct sched_param sp = {.sched_priority = 1};
+
+	/* Needs the right to use SCHED_FIFO (root or RLIMIT_RTPRIO). */
+	if (sched_setscheduler(0, SCHED_FIFO, &sp) != 0) {
+		return;
+	}
+	sp.sched_priority = 0;
+	sched_setscheduler(0, SCHED_OTHER, &sp);
+	prio_case(0, 30);
+	prio_case(_NTO_CHF_FIXED_PRIORITY, 0);
+}
+END_TEST
+
+/* ---- threads ------------------------------------------------------------ */
+
+struct mt {
+	int coid;
+	int id;
+	int bad;
+};
+
+static void *
+mt_client(void *p)
+{
+	struct mt *m = p;
+	char s[64];
+	char r[64];
+
+	for (int i = 0; i < 2000; i++) {
+		int n = snprintf(s, sizeof(s), "thread %d msg %d", m->id, i);
+
+		memset(r, 0, sizeof(r));
+		if (MsgSend(m->coid, s, (size_t) n + 1, r, sizeof(r)) !=
+			n + 1 ||
+		    strcmp(s, r) != 0) {
+			m->bad++;
+		}
+	}
+	return NULL;
+}
+
+static void *
+mt_server_thread(void *p)
+{
+	int chid = *(int *) p;
+	char buf[64];
+
+	for (;;) {
+		struct _msg_info info;
+		rcvid_t r = MsgReceive(chid, buf, sizeof(buf), &info);
+
+		if (r > 0) {
+			MsgReply(r, info.msglen, buf, (size_t) info.msglen);
+		}
+	}
+	return NULL;
+}
+
+static void
+mt_server(int fd, void *p)
+{
+	int chid = ChannelCreate(0);
+	pthread_t t[4];
+
+	(void) p;
+	for (int i = 0; i < 4; i++) {
+		pthread_create(&t[i], NULL, mt_server_thread, &chid);
+	}
+	axt_report(fd, chid);
+	pause();
+}
+
+START_TEST(test_threads_share_coid)
+{
+	struct axt_child srv = axt_spawn(mt_server, NULL);
+	int coid = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
+	struct mt m[8];
+	pthread_t t[8];
+
+	for (int i = 0; i < 8; i++) {
+		m[i].coid = coid;
+		m[i].id = i;
+		m[i].bad = 0;
+		pthread_create(&t[i], NULL, mt_client, &m[i]);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert_int_eq(m[i].bad, 0);
+	}
+	axt_child_kill(&srv);
+}
+END_TEST
+
+static Suite *
+naming_suite(void)
+{
+	Suite *s = suite_create("naming");
+	TCase *tc = axt_tcase("names", 20);
+	TCase *ts = axt_tcase("server", 60);
+
+	tcase_add_test(tc, test_name_attach_open);
+	tcase_add_test(tc, test_name_stale_and_missing);
+	tcase_add_test(tc, test_name_channel_disconnect);
+	tcase_add_test(ts, test_credentials_follow_euid);
+	tcase_add_test(ts, test_priority_inheritance);
+	tcase_add_test(ts, test_threads_share_coid);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, ts);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(naming_suite());
+}
