@@ -14,61 +14,228 @@
 
 #include "internal.h"
 
+/*
+ * The send family.  Each form is one call of axon__send().  The plain
+ * form returns the server's reply status as is (negative values included,
+ * as QNX's does) or -1 with errno; the _r form returns the status or
+ * -errno.  A buffer argument is turned into a one-part IOV.
+ */
+struct side {
+	const void *buf; /* buffer form, or NULL */
+	size_t bytes;
+	const iov_t *iov; /* IOV form */
+	size_t parts;
+	bool is_iov;
+};
+
+static long
+send_any(int coid, struct side sd, struct side rd, bool cancel, int *ret_err)
+{
+	iov_t s = {.iov_base = (void *) sd.buf, .iov_len = sd.bytes};
+	iov_t r = {.iov_base = (void *) rd.buf, .iov_len = rd.bytes};
+
+	*ret_err = 0;
+	if ((!sd.is_iov && sd.buf == NULL && sd.bytes > 0) ||
+	    (!rd.is_iov && rd.buf == NULL && rd.bytes > 0) ||
+	    (sd.is_iov && sd.iov == NULL && sd.parts > 0) ||
+	    (rd.is_iov && rd.iov == NULL && rd.parts > 0)) {
+		*ret_err = EFAULT;
+		return -1;
+	}
+	return axon__send(coid, sd.is_iov ? sd.iov : &s, sd.is_iov ? sd.parts : 1,
+	    rd.is_iov ? rd.iov : &r, rd.is_iov ? rd.parts : 1, cancel, ret_err);
+}
+
 long
 MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 {
-	return axon__errno_retl(MsgSend_r(coid, smsg, sbytes, rmsg, rbytes));
+	int err;
+	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
+	    (struct side){rmsg, rbytes, NULL, 0, false}, true, &err);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return r;
 }
 
 long
-MsgSendnc(int coid, const void *smsg, size_t sbytes, void *rmsg,
-    size_t rbytes)
+MsgSend_r(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 {
-	return axon__errno_retl(MsgSendnc_r(coid, smsg, sbytes, rmsg, rbytes));
+	int err;
+	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
+	    (struct side){rmsg, rbytes, NULL, 0, false}, true, &err);
+
+	return err != 0 ? -err : r;
 }
 
 long
-MsgSendv(int coid, const iov_t *siov, size_t sparts, const iov_t *riov,
-    size_t rparts)
+MsgSendnc(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 {
-	return axon__errno_retl(MsgSendv_r(coid, siov, sparts, riov, rparts));
+	int err;
+	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
+	    (struct side){rmsg, rbytes, NULL, 0, false}, false, &err);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return r;
 }
 
 long
-MsgSendvnc(int coid, const iov_t *siov, size_t sparts, const iov_t *riov,
-    size_t rparts)
+MsgSendnc_r(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 {
-	return axon__errno_retl(MsgSendvnc_r(coid, siov, sparts, riov, rparts));
+	int err;
+	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
+	    (struct side){rmsg, rbytes, NULL, 0, false}, false, &err);
+
+	return err != 0 ? -err : r;
 }
 
 long
-MsgSendsv(int coid, const void *smsg, size_t sbytes, const iov_t *riov,
-    size_t rparts)
+MsgSendv(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
 {
-	return axon__errno_retl(MsgSendsv_r(coid, smsg, sbytes, riov, rparts));
+	int err;
+	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
+	    (struct side){NULL, 0, riov, rparts, true}, true, &err);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return r;
 }
 
 long
-MsgSendsvnc(int coid, const void *smsg, size_t sbytes, const iov_t *riov,
-    size_t rparts)
+MsgSendv_r(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
 {
-	return axon__errno_retl(
-	    MsgSendsvnc_r(coid, smsg, sbytes, riov, rparts));
+	int err;
+	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
+	    (struct side){NULL, 0, riov, rparts, true}, true, &err);
+
+	return err != 0 ? -err : r;
 }
 
 long
-MsgSendvs(int coid, const iov_t *siov, size_t sparts, void *rmsg,
-    size_t rbytes)
+MsgSendvnc(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
 {
-	return axon__errno_retl(MsgSendvs_r(coid, siov, sparts, rmsg, rbytes));
+	int err;
+	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
+	    (struct side){NULL, 0, riov, rparts, true}, false, &err);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return r;
 }
 
 long
-MsgSendvsnc(int coid, const iov_t *siov, size_t sparts, void *rmsg,
-    size_t rbytes)
+MsgSendvnc_r(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
 {
-	return axon__errno_retl(
-	    MsgSendvsnc_r(coid, siov, sparts, rmsg, rbytes));
+	int err;
+	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
+	    (struct side){NULL, 0, riov, rparts, true}, false, &err);
+
+	return err != 0 ? -err : r;
+}
+
+long
+MsgSendsv(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t rparts)
+{
+	int err;
+	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
+	    (struct side){NULL, 0, riov, rparts, true}, true, &err);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return r;
+}
+
+long
+MsgSendsv_r(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t rparts)
+{
+	int err;
+	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
+	    (struct side){NULL, 0, riov, rparts, true}, true, &err);
+
+	return err != 0 ? -err : r;
+}
+
+long
+MsgSendsvnc(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t rparts)
+{
+	int err;
+	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
+	    (struct side){NULL, 0, riov, rparts, true}, false, &err);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return r;
+}
+
+long
+MsgSendsvnc_r(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t rparts)
+{
+	int err;
+	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
+	    (struct side){NULL, 0, riov, rparts, true}, false, &err);
+
+	return err != 0 ? -err : r;
+}
+
+long
+MsgSendvs(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbytes)
+{
+	int err;
+	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
+	    (struct side){rmsg, rbytes, NULL, 0, false}, true, &err);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return r;
+}
+
+long
+MsgSendvs_r(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbytes)
+{
+	int err;
+	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
+	    (struct side){rmsg, rbytes, NULL, 0, false}, true, &err);
+
+	return err != 0 ? -err : r;
+}
+
+long
+MsgSendvsnc(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbytes)
+{
+	int err;
+	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
+	    (struct side){rmsg, rbytes, NULL, 0, false}, false, &err);
+
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return r;
+}
+
+long
+MsgSendvsnc_r(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbytes)
+{
+	int err;
+	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
+	    (struct side){rmsg, rbytes, NULL, 0, false}, false, &err);
+
+	return err != 0 ? -err : r;
 }
 
 rcvid_t

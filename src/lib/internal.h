@@ -215,6 +215,8 @@ int axon__cconn_sendctl(struct axon_cconn *cc, const struct axon_ctl *m,
     int fd);
 
 /* ---- msg.c ---- */
+long axon__send(int coid, const iov_t *siov, size_t sparts,
+    const iov_t *riov, size_t rparts, bool cancel_point, int *ret_err);
 void axon__msg_rcvid_decode(int32_t rcvid, int *idx, uint32_t *slot,
     uint8_t *gen);
 

@@ -340,6 +340,33 @@ send_interrupted(struct axon_cconn *cc, int i, uint32_t seq, int reason,
 	}
 }
 
+static __thread int axon__send_err;
+
+static long
+send_common(int coid, const struct send_args *a, bool cancel_point);
+
+/*
+ * Sends and waits.  Returns the server's reply status (any value, even a
+ * negative one, as QNX's MsgSend() does) with *ret_err = 0, or -1 with
+ * *ret_err set to the positive errno.
+ */
+long
+axon__send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov,
+    size_t rparts, bool cancel_point, int *ret_err)
+{
+	struct send_args a = {siov, sparts, riov, rparts};
+	long r;
+
+	if (sparts > INT32_MAX || rparts > INT32_MAX) {
+		*ret_err = EOVERFLOW;
+		return -1;
+	}
+	axon__send_err = 0;
+	r = send_common(coid, &a, cancel_point);
+	*ret_err = axon__send_err;
+	return *ret_err != 0 ? -1 : r;
+}
+
 static long
 send_common(int coid, const struct send_args *a, bool cancel_point)
 {
@@ -354,6 +381,7 @@ send_common(int coid, const struct send_args *a, bool cancel_point)
 	axon__timeout_take(&dl);
 	cc = axon__coid_get(coid, &err);
 	if (cc == NULL) {
+		axon__send_err = err;
 		return -err;
 	}
 	if (a->sparts > 0 && a->siov == NULL) {
@@ -557,119 +585,17 @@ restart:
 	if (serr > 0 && serr < 4096) {
 		ret = -serr;
 	} else {
-		ret = status;
+		axon__cconn_put(cc);
+		return status; /* any value, negative ones included */
 	}
 out:
+	axon__send_err = (int) -ret;
 	axon__cconn_put(cc);
 	return ret;
 }
 
-long
-MsgSendv_r(int coid, const iov_t *siov, size_t sparts, const iov_t *riov,
-    size_t rparts)
-{
-	struct send_args a = {siov, sparts, riov, rparts};
-
-	if (sparts > INT32_MAX || rparts > INT32_MAX) {
-		return -EOVERFLOW;
-	}
-	return send_common(coid, &a, true);
-}
-
-long
-MsgSendvnc_r(int coid, const iov_t *siov, size_t sparts, const iov_t *riov,
-    size_t rparts)
-{
-	struct send_args a = {siov, sparts, riov, rparts};
-
-	if (sparts > INT32_MAX || rparts > INT32_MAX) {
-		return -EOVERFLOW;
-	}
-	return send_common(coid, &a, false);
-}
-
 #define ONE_IOV(name, p, n) iov_t name = {.iov_base = (void *) (p), \
 	.iov_len = (n)}
-
-long
-MsgSend_r(int coid, const void *smsg, size_t sbytes, void *rmsg,
-    size_t rbytes)
-{
-	ONE_IOV(s, smsg, sbytes);
-	ONE_IOV(r, rmsg, rbytes);
-	struct send_args a = {&s, 1, &r, 1};
-
-	if ((smsg == NULL && sbytes > 0) || (rmsg == NULL && rbytes > 0)) {
-		return -EFAULT;
-	}
-	return send_common(coid, &a, true);
-}
-
-long
-MsgSendnc_r(int coid, const void *smsg, size_t sbytes, void *rmsg,
-    size_t rbytes)
-{
-	ONE_IOV(s, smsg, sbytes);
-	ONE_IOV(r, rmsg, rbytes);
-	struct send_args a = {&s, 1, &r, 1};
-
-	if ((smsg == NULL && sbytes > 0) || (rmsg == NULL && rbytes > 0)) {
-		return -EFAULT;
-	}
-	return send_common(coid, &a, false);
-}
-
-long
-MsgSendsv_r(int coid, const void *smsg, size_t sbytes, const iov_t *riov,
-    size_t rparts)
-{
-	ONE_IOV(s, smsg, sbytes);
-	struct send_args a = {&s, 1, riov, rparts};
-
-	if (smsg == NULL && sbytes > 0) {
-		return -EFAULT;
-	}
-	return send_common(coid, &a, true);
-}
-
-long
-MsgSendsvnc_r(int coid, const void *smsg, size_t sbytes, const iov_t *riov,
-    size_t rparts)
-{
-	ONE_IOV(s, smsg, sbytes);
-	struct send_args a = {&s, 1, riov, rparts};
-
-	if (smsg == NULL && sbytes > 0) {
-		return -EFAULT;
-	}
-	return send_common(coid, &a, false);
-}
-
-long
-MsgSendvs_r(int coid, const iov_t *siov, size_t sparts, void *rmsg,
-    size_t rbytes)
-{
-	ONE_IOV(r, rmsg, rbytes);
-	struct send_args a = {siov, sparts, &r, 1};
-
-	if (rmsg == NULL && rbytes > 0) {
-		return -EFAULT;
-	}
-	return send_common(coid, &a, true);
-}
-
-long
-MsgSendvsnc_r(int coid, const iov_t *siov, size_t sparts, void *rmsg,
-    size_t rbytes)
-{
-	ONE_IOV(r, rmsg, rbytes);
-	struct send_args a = {siov, sparts, &r, 1};
-
-	if (rmsg == NULL && rbytes > 0) {
-		return -EFAULT;
-	}
-	return send_common(coid, &a, false);
-}
 
 /* ------------------------------------------------------------------ */
 /* Server side                                                          */
