@@ -526,13 +526,15 @@ ConnectDetach_r(int coid)
 	bool last;
 
 	pthread_mutex_lock(&p->lock);
+	if ((coid & _NTO_SIDE_CHANNEL) &&
+	    (coid & ~_NTO_SIDE_CHANNEL) >= AXON_SCOID_MIN) {
+		/* A server connection id: free it after its DISCONNECT. */
+		pthread_mutex_unlock(&p->lock);
+		return axon__sconn_detach(coid);
+	}
 	c = p->inited ? coid_slot(coid) : NULL;
 	if (c == NULL || c->cc == NULL) {
 		pthread_mutex_unlock(&p->lock);
-		/* A server connection id: free it after its DISCONNECT. */
-		if ((coid & _NTO_SIDE_CHANNEL) && axon__sconn_detach(coid) == 0) {
-			return 0;
-		}
 		return -EINVAL;
 	}
 	cc = c->cc;

@@ -294,7 +294,7 @@ ChannelDestroy_r(int chid)
 	 * ESRCH and marks the coid dead; our own monitor then frees the
 	 * connection.  Clients we have received from are answered ESRCH.
 	 */
-	for (int i = 1; i <= AXON_MAX_SCONNS; i++) {
+	for (int i = AXON_SCOID_MIN; i <= AXON_MAX_SCONNS; i++) {
 		struct axon_sconn *sc = p->sconns[i];
 
 		if (sc != NULL && sc->chan == c) {

@@ -25,9 +25,17 @@
 #define AXON_HIDDEN __attribute__((visibility("hidden")))
 
 #define AXON_MAX_CHANS  4096  /* channels per process */
-#define AXON_MAX_SCONNS 65535 /* server connections per process */
-#define AXON_MAX_COIDS  65536 /* side-channel coids per process */
+/*
+ * Client side-channel coids and server connection ids (scoids) are both
+ * _NTO_SIDE_CHANNEL | n, and ConnectDetach() takes either; they use
+ * disjoint ranges of n so that it can tell them apart.
+ */
+#define AXON_MAX_COIDS  32768 /* side-channel coids: n in [0, 32768) */
+#define AXON_SCOID_MIN  32768 /* scoids: n in [32768, 65535] */
+#define AXON_MAX_SCONNS 65535
 #define AXON_SPIN_NS    20000 /* default bounded spin before sleeping */
+#define AXON_POLL_NS    1000000 /* immediate SEND timeout: wait for a
+				 * RECEIVE-blocked server this long */
 
 struct axon_sconn;
 

@@ -451,6 +451,7 @@ restart:
 	ring_doorbell(cc, i);
 
 	bool unblock_sent = false;
+	bool immediate_waited = false;
 	bool spun = false;
 	for (;;) {
 		uint32_t st = atomic_load_explicit(sp, memory_order_acquire);
@@ -495,6 +496,30 @@ restart:
 		int state = ph == AXON_PH_SENT ? _NTO_TIMEOUT_SEND
 					       : _NTO_TIMEOUT_REPLY;
 		if (!unblock_sent && axon__deadline_applies(&dl, state)) {
+			if (dl.immediate && ph == AXON_PH_SENT &&
+			    !immediate_waited) {
+				/* A poll: a server that is RECEIVE-blocked takes
+				 * the message within a wake-up; give it that
+				 * long (AXON_POLL_NS) before withdrawing. */
+				struct timespec w;
+
+				immediate_waited = true;
+				clock_gettime(CLOCK_MONOTONIC, &w);
+				w.tv_nsec += AXON_POLL_NS;
+				if (w.tv_nsec >= 1000000000) {
+					w.tv_sec++;
+					w.tv_nsec -= 1000000000;
+				}
+				uint32_t want = st | AXON_ST_WAITER |
+				    AXON_ST_WAKERCV;
+				if (st != want &&
+				    !atomic_compare_exchange_strong(sp, &st,
+					want)) {
+					continue;
+				}
+				(void) axon__futex_wait(sp, want, &w);
+				continue;
+			}
 			if (dl.immediate) {
 				rc = send_interrupted(cc, i, seq, ETIMEDOUT,
 				    &unblock_sent);
@@ -742,6 +767,31 @@ drain_doorbell(struct axon_chan *chan, bool *got_any)
 	return q;
 }
 
+static void
+receive_cancelled(void *arg)
+{
+	struct axon_chan *chan = arg;
+
+	pthread_mutex_lock(&chan->lock);
+	chan->sleepers--;
+	pthread_mutex_unlock(&chan->lock);
+	axon__chan_put(chan);
+}
+
+/* ppoll() is a cancellation point: a cancelled receiver must not leave
+ * the channel thinking it still sleeps, nor keep its reference. */
+static int
+pipe_sleep(struct axon_chan *chan, struct pollfd *pfd,
+    const struct timespec *tp)
+{
+	int prc;
+
+	pthread_cleanup_push(receive_cancelled, chan);
+	prc = ppoll(pfd, 1, tp, NULL);
+	pthread_cleanup_pop(0);
+	return prc;
+}
+
 static rcvid_t
 receive_common(int chid, const iov_t *iov, size_t parts,
     struct _msg_info *info, bool pulse_only)
@@ -766,6 +816,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 
 	bool spun = false;
 	bool woke = false;
+	bool polled = false;
 	for (;;) {
 		struct axon_qitem *it;
 		bool more;
@@ -792,7 +843,12 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			axon__iov_copy_out(iov, parts, 0, &it->pulse,
 			    sizeof(it->pulse));
 			if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
-				axon__apply_prio(it->prio & 0xff);
+				int pp = it->prio & 0xff;
+
+				/* A pulse carries a plain QNX priority: 10 is
+				 * the default (SCHED_OTHER), others are
+				 * real-time. */
+				axon__apply_prio(pp == 10 ? 10 : pp | 0x100);
 			}
 			free(it);
 			ret = 0;
@@ -842,6 +898,13 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		}
 		if (dl.armed && (dl.states & _NTO_TIMEOUT_RECEIVE) &&
 		    dl.immediate) {
+			/* A poll: look at the doorbell once before giving up. */
+			if (!polled) {
+				polled = true;
+				if (drain_doorbell(chan, &got) > 0 || got) {
+					continue;
+				}
+			}
 			ret = -ETIMEDOUT;
 			goto out;
 		}
@@ -895,7 +958,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		bool pending = chan->head != NULL &&
 		    (!pulse_only || chan->head->is_pulse);
 		pthread_mutex_unlock(&chan->lock);
-		prc = pending ? 1 : ppoll(&pfd, 1, tp, NULL);
+		prc = pending ? 1 : pipe_sleep(chan, &pfd, tp);
 		int perr = errno;
 		pthread_mutex_lock(&chan->lock);
 		chan->sleepers--;

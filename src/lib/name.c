@@ -28,7 +28,7 @@ struct _dispatch {
 	int chid;
 };
 
-static bool dispatch_coid_used;
+static int dispatch_coid_chid = -1; /* our COID_DISCONNECT channel */
 
 static int
 dispatch_chan(void)
@@ -37,10 +37,10 @@ dispatch_chan(void)
 	int chid;
 
 	/* COID_DISCONNECT may be on only one channel per process. */
-	if (!dispatch_coid_used) {
+	if (dispatch_coid_chid < 0) {
 		chid = ChannelCreate_r(flags | _NTO_CHF_COID_DISCONNECT);
 		if (chid >= 0) {
-			dispatch_coid_used = true;
+			dispatch_coid_chid = chid;
 			return chid;
 		}
 		if (chid != -EBUSY) {
@@ -76,6 +76,9 @@ dispatch_destroy(dispatch_t *dpp)
 	if (dpp == NULL) {
 		errno = EINVAL;
 		return -1;
+	}
+	if (dpp->chid == dispatch_coid_chid) {
+		dispatch_coid_chid = -1;
 	}
 	(void) ChannelDestroy_r(dpp->chid);
 	free(dpp);
@@ -138,7 +141,9 @@ mkparents(const char *path)
 	for (char *p = tmp + 1; *p != '\0'; p++) {
 		if (*p == '/') {
 			*p = '\0';
-			if (mkdir(tmp, 01777) < 0 && errno != EEXIST) {
+			if (mkdir(tmp, 01777) == 0) {
+				(void) chmod(tmp, 01777); /* despite the umask */
+			} else if (errno != EEXIST) {
 				return -errno;
 			}
 			*p = '/';

@@ -29,7 +29,7 @@ axon__sconn_get(int idx)
 {
 	struct axon_sconn *sc = NULL;
 
-	if (idx < 1 || idx > AXON_MAX_SCONNS) {
+	if (idx < AXON_SCOID_MIN || idx > AXON_MAX_SCONNS) {
 		return NULL;
 	}
 	pthread_mutex_lock(&axon__proc.lock);
@@ -214,7 +214,10 @@ sconn_hello(struct axon_sconn *sc)
 	for (int tries = 0; tries < AXON_MAX_SCONNS; tries++) {
 		int i = p->next_sconn;
 
-		p->next_sconn = i >= AXON_MAX_SCONNS ? 1 : i + 1;
+		if (i < AXON_SCOID_MIN) {
+			i = AXON_SCOID_MIN;
+		}
+		p->next_sconn = i >= AXON_MAX_SCONNS ? AXON_SCOID_MIN : i + 1;
 		if (p->sconns[i] == NULL) {
 			idx = i;
 			break;
