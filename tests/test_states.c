@@ -817,6 +817,77 @@ START_TEST(test_no_fd_leak)
 }
 END_TEST
 
+struct poll_rcv {
+	int chid;
+	rcvid_t r;
+};
+
+static void *
+waiting_receiver(void *p)
+{
+	struct poll_rcv *pr = p;
+	char buf[16];
+
+	pr->r = MsgReceive(pr->chid, buf, sizeof(buf), NULL);
+	if (pr->r > 0) {
+		MsgReply(pr->r, 6, NULL, 0);
+	}
+	return NULL;
+}
+
+START_TEST(test_polls)
+{
+	int chid = ChannelCreate(0);
+	int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct poll_rcv pr = {chid, 0};
+	struct snd sd = {coid, 0, 0};
+	pthread_t t;
+	char buf[16];
+
+	/* An immediate SEND timeout succeeds when a receiver waits. */
+	pthread_create(&t, NULL, waiting_receiver, &pr);
+	axt_sleep_ms(100); /* let it block in MsgReceive */
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND, NULL, NULL, NULL);
+	ck_assert_int_eq(MsgSend(coid, "p", 2, buf, sizeof(buf)), 6);
+	pthread_join(t, NULL);
+
+	/* A polled receive sees a message that is waiting. */
+	pthread_create(&t, NULL, send_state_sender, &sd);
+	axt_sleep_ms(100); /* let it post */
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, NULL, NULL);
+	rcvid_t r = MsgReceive(chid, buf, sizeof(buf), NULL);
+	ck_assert_int_gt(r, 0);
+	MsgReply(r, 9, NULL, 0);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(sd.st, 9);
+}
+END_TEST
+
+START_TEST(test_detach_scoid_vs_coid)
+{
+	/* A process that is client and server: ConnectDetach(scoid) frees
+	 * the server connection and leaves its own coids alone. */
+	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+	int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct poll_rcv pr = {chid, 0};
+	struct _msg_info info;
+	struct snd sd = {coid, 0, 0};
+	pthread_t t;
+	char buf[16];
+
+	pthread_create(&t, NULL, send_state_sender, &sd);
+	rcvid_t r = MsgReceive(chid, buf, sizeof(buf), &info);
+	ck_assert_int_gt(r, 0);
+	MsgReply(r, 1, NULL, 0);
+	pthread_join(t, NULL);
+	ck_assert_int_ne(info.scoid, coid);
+	ck_assert_int_eq(ConnectDetach(info.scoid), 0);
+	ck_assert_int_eq(ConnectDetach(info.scoid), -1);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	(void) pr;
+}
+END_TEST
+
 static Suite *
 states_suite(void)
 {
@@ -831,6 +902,8 @@ states_suite(void)
 	tcase_add_test(tc, test_signals_interrupt_with_sa_restart);
 	tcase_add_test(tc, test_signal_reply_blocked);
 	tcase_add_test(tc, test_reply_timeout_released);
+	tcase_add_test(tc, test_polls);
+	tcase_add_test(tc, test_detach_scoid_vs_coid);
 	tcase_add_test(td, test_server_death_reply_blocked);
 	tcase_add_test(td, test_server_death_send_blocked);
 	tcase_add_test(td, test_client_death_disconnect_pulse);

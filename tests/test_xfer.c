@@ -135,6 +135,8 @@ error_fn(struct srv *s, rcvid_t r, struct _msg_info *info, char *buf)
 		MsgError(r, EPERM);
 	} else if (buf[0] == 'o') {
 		MsgError(r, EOK);
+	} else if (buf[0] == 'n') {
+		MsgReply(r, -5, NULL, 0); /* a negative status */
 	} else if (buf[0] == 'r' && s->aux++ == 0) {
 		MsgError(r, ERESTART); /* first time: make the client re-send */
 	} else {
@@ -151,6 +153,11 @@ START_TEST(test_msg_error)
 	ck_assert_int_eq(errno, EPERM);
 	ck_assert_int_eq(MsgSend_r(coid, "e", 2, NULL, 0), -EPERM);
 	ck_assert_int_eq(MsgSend(coid, "o", 2, NULL, 0), 0);
+	/* A negative reply status comes back as is from MsgSend(); the _r
+	 * form cannot tell it from an error, as in QNX. */
+	errno = 0;
+	ck_assert_int_eq(MsgSend(coid, "n", 2, NULL, 0), -5);
+	ck_assert_int_eq(errno, 0);
 	int before = s.count;
 	ck_assert_int_eq(MsgSend(coid, "r", 2, NULL, 0), 1002);
 	ck_assert_int_eq(s.count - before, 2); /* received twice */
