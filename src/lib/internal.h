@@ -132,8 +132,8 @@ struct axon_cconn {
 	bool detached;              /* ConnectDetach()ed by us */
 	uid_t srv_uid;
 	_Atomic int cancel[AXON_SLOTS]; /* EBADF/ETIMEDOUT: leave now */
-	int slot_coid[AXON_SLOTS];
-	pid_t slot_tid[AXON_SLOTS];
+	_Atomic int slot_coid[AXON_SLOTS];
+	_Atomic pid_t slot_tid[AXON_SLOTS];
 	struct {
 		int fd;
 		uint8_t *map;

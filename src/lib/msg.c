@@ -672,9 +672,14 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 		reply_off > data_size || rbytes > data_size - reply_off)) {
 		err = EFAULT;
 	}
-	if (!atomic_compare_exchange_strong(sp, &st,
-		AXON_ST_MAKE(AXON_PH_RECEIVED, st & 0xff00u, seq))) {
-		return 0; /* withdrawn just now */
+	/* The client may set flags (WAITER) at any moment: retry on those,
+	 * give up only if it withdrew the message. */
+	while (!atomic_compare_exchange_weak(sp, &st,
+	    AXON_ST_MAKE(AXON_PH_RECEIVED, st & 0xff00u, seq))) {
+		if (AXON_ST_PHASE(st) != AXON_PH_SENT ||
+		    AXON_ST_SEQ(st) != seq) {
+			return 0; /* withdrawn just now */
+		}
 	}
 	if (st & AXON_ST_WAKERCV) {
 		axon__futex_wake(sp, 1); /* its REPLY timeout starts now */
@@ -684,10 +689,15 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 		s->err = err;
 		s->n_ext = 0;
 		uint32_t cur = atomic_load(sp);
-		if (atomic_compare_exchange_strong(sp, &cur,
-			AXON_ST_MAKE(AXON_PH_REPLIED, 0, seq)) &&
-		    (cur & AXON_ST_WAITER)) {
-			axon__futex_wake(sp, 1);
+		while (AXON_ST_PHASE(cur) == AXON_PH_RECEIVED &&
+		    AXON_ST_SEQ(cur) == seq) {
+			if (atomic_compare_exchange_weak(sp, &cur,
+				AXON_ST_MAKE(AXON_PH_REPLIED, 0, seq))) {
+				if (cur & AXON_ST_WAITER) {
+					axon__futex_wake(sp, 1);
+				}
+				break;
+			}
 		}
 		return 0;
 	}

@@ -164,7 +164,7 @@ struct _pulse {
 #define _NTO_TIMEOUT_RECEIVE (1 << STATE_RECEIVE)
 #define _NTO_TIMEOUT_REPLY   (1 << STATE_REPLY)
 #define _NTO_TIMEOUT_SEND    (1 << STATE_SEND)
-#define _NTO_TIMEOUT_ACTIVE  (1 << 31)
+#define _NTO_TIMEOUT_ACTIVE  ((int) 0x80000000u)
 
 /* ---- Channels --------------------------------------------------------- */
 AXON_EXPORT int ChannelCreate(unsigned flags);
