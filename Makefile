@@ -73,7 +73,7 @@ check: all tests
 check-all:
 	$(MAKE) check
 	$(MAKE) check SAN=asan AXON_TEST_TIMEOUT_MULTIPLIER=3
-	TSAN_OPTIONS="die_after_fork=0 $${TSAN_OPTIONS:-}" \
+	TSAN_OPTIONS="die_after_fork=0 halt_on_error=1 $${TSAN_OPTIONS:-}" \
 		$(MAKE) check SAN=tsan AXON_TEST_TIMEOUT_MULTIPLIER=5
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
 	$(MAKE) man-lint
