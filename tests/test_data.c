@@ -166,53 +166,6 @@ my_tid(void)
 	return (pid_t) syscall(SYS_gettid);
 }
 
-/* Whether thread tid of pid sleeps in system call nr right now. */
-static bool
-in_syscall(pid_t pid, pid_t tid, long nr)
-{
-	char path[96];
-	char buf[160];
-	char *end;
-	ssize_t n;
-	long v;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int) pid,
-	    (int) tid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return false;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void) close(fd);
-	if (n <= 0) {
-		return false;
-	}
-	buf[n] = '\0';
-	v = strtol(buf, &end, 10);
-	return end != buf && v == nr;
-}
-
-/* Bounded wait until thread tid of pid is asleep on a futex, i.e. its
- * MsgSend() has posted the message and blocks (seen 3 times in a row). */
-static bool
-wait_blocked(pid_t pid, pid_t tid)
-{
-	int seen = 0;
-
-	for (int i = 0; i < 3000; i++) {
-		if (in_syscall(pid, tid, SYS_futex)) {
-			if (++seen == 3) {
-				return true;
-			}
-		} else {
-			seen = 0;
-		}
-		axt_sleep_ms(1);
-	}
-	return false;
-}
-
 static uint8_t
 pat(unsigned seed, size_t i)
 {
