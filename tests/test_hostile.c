@@ -227,15 +227,15 @@ scribbler(int fd, void *p)
 	struct axon_region *rgn;
 	char b[16];
 
-	for (int fd = find_doorbell_above(-1); fd >= 0;
-	    fd = find_doorbell_above(fd)) {
-		had[fd] = 1;
+	for (int f = find_doorbell_above(-1); f >= 0;
+	    f = find_doorbell_above(f)) {
+		had[f] = 1;
 	}
 	int coid = ConnectAttach(0, a->pid, a->chid, _NTO_SIDE_CHANNEL, 0);
-	for (int fd = find_doorbell_above(-1); fd >= 0;
-	    fd = find_doorbell_above(fd)) {
-		if (!had[fd]) {
-			bell = fd;
+	for (int f = find_doorbell_above(-1); f >= 0;
+	    f = find_doorbell_above(f)) {
+		if (!had[f]) {
+			bell = f;
 		}
 	}
 	MsgSend(coid, "hi", 3, b, sizeof(b));
