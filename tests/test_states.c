@@ -344,21 +344,32 @@ sig_client(int fd, void *p)
 static void
 sig_reply_case(unsigned flags, int expect)
 {
-	int chid = ChannelCreate(flags);
-	int ids[2] = {getpid(), chid};
+	int ids[2] = {getpid(), 0};
 	int p[2];
+	int q[2];
 	struct axt_child c;
 	char buf[64];
 	rcvid_t r;
 	int result = -1;
+	int chid;
 
+	/* Fork before this process has threads (TSan cannot follow a
+	 * multi-threaded fork); the child learns the chid through q. */
 	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(pipe(q), 0);
 	c.pid = fork();
 	if (c.pid == 0) {
 		close(p[0]);
+		close(q[1]);
+		if (read(q[0], &ids[1], sizeof(ids[1])) != sizeof(ids[1])) {
+			_exit(1);
+		}
 		sig_client(p[1], ids);
 	}
 	close(p[1]);
+	close(q[0]);
+	chid = ChannelCreate(flags);
+	ck_assert_int_eq(write(q[1], &chid, sizeof(chid)), sizeof(chid));
 	ck_assert_int_eq(read(p[0], &result, sizeof(result)), sizeof(result));
 	r = MsgReceive(chid, buf, sizeof(buf), NULL);
 	ck_assert_int_gt(r, 0);
@@ -382,12 +393,18 @@ sig_reply_case(unsigned flags, int expect)
 	}
 	waitpid(c.pid, NULL, 0);
 	close(p[0]);
+	close(q[1]);
 	ChannelDestroy(chid);
 }
 
 START_TEST(test_signal_reply_blocked)
 {
 	sig_reply_case(0, EINTR);
+}
+END_TEST
+
+START_TEST(test_signal_reply_blocked_unblock)
+{
 	sig_reply_case(_NTO_CHF_UNBLOCK, EINTR);
 }
 END_TEST
@@ -853,9 +870,18 @@ START_TEST(test_polls)
 
 	/* A polled receive sees a message that is waiting. */
 	pthread_create(&t, NULL, send_state_sender, &sd);
-	axt_sleep_ms(100); /* let it post */
-	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, NULL, NULL);
-	rcvid_t r = MsgReceive(chid, buf, sizeof(buf), NULL);
+	/* Poll until the message is there (bounded): a poll must see a
+	 * posted message, not only a queued one. */
+	rcvid_t r = -1;
+	for (int i = 0; i < 500 && r < 0; i++) {
+		TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, NULL,
+		    NULL);
+		r = MsgReceive(chid, buf, sizeof(buf), NULL);
+		if (r < 0) {
+			ck_assert_int_eq(errno, ETIMEDOUT);
+			axt_sleep_ms(10);
+		}
+	}
 	ck_assert_int_gt(r, 0);
 	MsgReply(r, 9, NULL, 0);
 	pthread_join(t, NULL);
@@ -901,6 +927,7 @@ states_suite(void)
 	tcase_add_test(tc, test_send_timeout_only_send_state);
 	tcase_add_test(tc, test_signals_interrupt_with_sa_restart);
 	tcase_add_test(tc, test_signal_reply_blocked);
+	tcase_add_test(tc, test_signal_reply_blocked_unblock);
 	tcase_add_test(tc, test_reply_timeout_released);
 	tcase_add_test(tc, test_polls);
 	tcase_add_test(tc, test_detach_scoid_vs_coid);
