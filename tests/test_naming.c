@@ -161,6 +161,48 @@ START_TEST(test_name_channel_disconnect)
 }
 END_TEST
 
+START_TEST(test_dispatch_saved)
+{
+	dispatch_t *dpp = dispatch_create();
+	name_attach_t *att;
+	int coid;
+	char buf[8];
+
+	ck_assert_ptr_nonnull(dpp);
+	att = name_attach(dpp, "withdpp", 0);
+	ck_assert_ptr_nonnull(att);
+	ck_assert_ptr_eq(att->dpp, dpp);
+	coid = name_open("withdpp", 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(MsgSendPulse(coid, 10, 3, 0), 0);
+	ck_assert_int_eq(MsgReceive(att->chid, buf, sizeof(buf), NULL), -1);
+	ck_assert_int_eq(errno, EFAULT); /* buffer smaller than a pulse */
+	name_close(coid);
+	int chid = att->chid;
+	/* SAVEDPP keeps the caller's dispatch (and its channel). */
+	ck_assert_int_eq(name_detach(att, NAME_FLAG_DETACH_SAVEDPP), 0);
+	ck_assert_int_eq(name_open("withdpp", 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	ConnectDetach(coid);
+	ck_assert_int_eq(dispatch_destroy(dpp), 0);
+	ck_assert_int_eq(ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	ck_assert_int_eq(dispatch_destroy(NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* name_attach(NULL, ...) makes the first dispatch channel carry
+	 * COID_DISCONNECT; a later one cannot, and still works. */
+	name_attach_t *a1 = name_attach(NULL, "first", 0);
+	name_attach_t *a2 = name_attach(NULL, "second", 0);
+	ck_assert_ptr_nonnull(a1);
+	ck_assert_ptr_nonnull(a2);
+	ck_assert_int_eq(ChannelCreate_r(_NTO_CHF_COID_DISCONNECT), -EBUSY);
+	name_detach(a1, 0);
+	name_detach(a2, 0);
+}
+END_TEST
+
 /* ---- credentials ------------------------------------------------------ */
 
 static void
@@ -382,6 +424,7 @@ naming_suite(void)
 	tcase_add_test(tc, test_name_attach_open);
 	tcase_add_test(tc, test_name_stale_and_missing);
 	tcase_add_test(tc, test_name_channel_disconnect);
+	tcase_add_test(tc, test_dispatch_saved);
 	tcase_add_test(ts, test_credentials_follow_euid);
 	tcase_add_test(ts, test_priority_inheritance);
 	tcase_add_test(ts, test_threads_share_coid);
