@@ -24,12 +24,15 @@ OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wpointer-arith -Wundef -Wno-unused-parameter
 CFLAGS_ALL := -std=gnu17 $(OPT) $(WARN) $(SANFLAGS) \
-	-Iinclude/axon -Isrc/lib $(CFLAGS)
+	-Iinclude/axon -Isrc/lib -Isrc/common $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard src/lib/*.c)
-LIB_OBJ := $(patsubst src/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
-HDRS    := $(wildcard include/axon/sys/*.h) $(wildcard src/lib/*.h)
+COMMON_SRC := $(wildcard src/common/*.c)
+LIB_OBJ := $(patsubst src/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) \
+	$(patsubst src/common/%.c,$(BUILD)/common/%.o,$(COMMON_SRC))
+HDRS    := $(wildcard include/axon/sys/*.h) $(wildcard src/lib/*.h) \
+	$(wildcard src/common/*.h)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
@@ -43,6 +46,10 @@ $(BUILD)/lib/%.o: src/lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fPIC -fvisibility=hidden -c -o $@ $<
 
+$(BUILD)/common/%.o: src/common/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fPIC -fvisibility=hidden -c -o $@ $<
+
 $(BUILD)/libaxon.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -51,7 +58,7 @@ $(BUILD)/libaxon.so.0: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libaxon.so.0 -o $@ $^ $(LDFLAGS_ALL) -lpthread
 	ln -sf libaxon.so.0 $(BUILD)/libaxon.so
 
-$(BUILD)/tests/%: tests/%.c tests/axon_test.h $(BUILD)/libaxon.a
+$(BUILD)/tests/%: tests/%.c tests/axon_test.h tests/wire_frames.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libaxon.a \
 		$(LDFLAGS_ALL) $$(pkg-config --libs check) -lpthread
@@ -96,16 +103,24 @@ $(BUILD)/bench/axon_rr: bench/axon_rr.c $(BUILD)/libaxon.a
 bench: $(BENCH_BIN)
 	@BUILD=$(BUILD) bench/run.sh
 
-FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire
 $(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c src/lib/ctl.c src/lib/ctl.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Isrc/lib -Iinclude/axon -o $@ tests/fuzz/fuzz_ctl.c src/lib/ctl.c
+$(BUILD)/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c src/common/wire.c src/common/wire.h
+	@mkdir -p $(dir $@)
+	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Isrc/common -o $@ tests/fuzz/fuzz_wire.c src/common/wire.c
 
+# Each decoder of untrusted input is fuzzed for FUZZ_SECONDS (split
+# between the targets), starting from its seed corpus.
 fuzz: $(FUZZ_BIN)
-	@mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$${FUZZ_SECONDS:-60} \
-		$(BUILD)/fuzz/corpus tests/fuzz/corpus
+	@mkdir -p $(BUILD)/fuzz/corpus-ctl $(BUILD)/fuzz/corpus-wire
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 2 )) \
+		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
+	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 2 )) \
+		$(BUILD)/fuzz/corpus-wire tests/fuzz/corpus-wire
 
 man-lint:
 	mandoc -Tlint -W warning docs/man/*.[1-8]

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: MIT */
+/* The wire codec (docs/design/wire.md).  Pure: no I/O, no allocation. */
+#include <errno.h>
+#include <string.h>
+
+#include "wire.h"
+
+#define W_EINTR     4
+#define W_ETIMEDOUT 110
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t) v;
+	p[1] = (uint8_t) (v >> 8);
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++) {
+		p[i] = (uint8_t) (v >> (8 * i));
+	}
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++) {
+		p[i] = (uint8_t) (v >> (8 * i));
+	}
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t) (p[0] | (p[1] << 8));
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	uint32_t v = 0;
+
+	for (int i = 3; i >= 0; i--) {
+		v = (v << 8) | p[i];
+	}
+	return v;
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--) {
+		v = (v << 8) | p[i];
+	}
+	return v;
+}
+
+#define CRED_SIZE (7u * 4u + AXON_WIRE_NGROUPS * 4u)
+
+/* Fixed body size of each type (before any data), or -1: unknown. */
+static int
+body_size(unsigned type)
+{
+	switch (type) {
+	case AXON_W_HELLO:
+		return 16 + AXON_WIRE_NODE_NAME;
+	case AXON_W_AUTH:
+		return AXON_WIRE_MAC_SIZE;
+	case AXON_W_AUTH_OK:
+	case AXON_W_DISCONNECT:
+	case AXON_W_MSGREAD_SUCCESS:
+	case AXON_W_MSGWRITE:
+		return 0;
+	case AXON_W_PING:
+	case AXON_W_PONG:
+		return 8;
+	case AXON_W_BYE:
+	case AXON_W_CONNECT_FAIL:
+	case AXON_W_MSGREAD_FAIL:
+	case AXON_W_MSGREAD:
+	case AXON_W_UNBLOCK:
+		return 4;
+	case AXON_W_CONNECT_CRED:
+		return 12 + (int) CRED_SIZE;
+	case AXON_W_CONNECT_SUCCESS:
+		return 12;
+	case AXON_W_MSGSEND:
+		return 20;
+	case AXON_W_MSGSEND_CRED:
+		return 20 + (int) CRED_SIZE;
+	case AXON_W_MSGREPLY:
+		return 16;
+	case AXON_W_EVENT:
+		return 32;
+	case AXON_W_PULSE:
+		return 16;
+	default:
+		return -1;
+	}
+}
+
+static int
+carries_data(unsigned type)
+{
+	return type == AXON_W_MSGSEND || type == AXON_W_MSGSEND_CRED ||
+	    type == AXON_W_MSGREPLY || type == AXON_W_MSGREAD_SUCCESS ||
+	    type == AXON_W_MSGWRITE;
+}
+
+static void
+put_cred(uint8_t *p, const struct axon_wire_cred *c)
+{
+	put32(p, c->ruid);
+	put32(p + 4, c->euid);
+	put32(p + 8, c->suid);
+	put32(p + 12, c->rgid);
+	put32(p + 16, c->egid);
+	put32(p + 20, c->sgid);
+	put32(p + 24, c->ngroups);
+	for (unsigned i = 0; i < AXON_WIRE_NGROUPS; i++) {
+		put32(p + 28 + 4 * i, i < c->ngroups ? c->groups[i] : 0);
+	}
+}
+
+static int
+get_cred(const uint8_t *p, struct axon_wire_cred *c)
+{
+	c->ruid = get32(p);
+	c->euid = get32(p + 4);
+	c->suid = get32(p + 8);
+	c->rgid = get32(p + 12);
+	c->egid = get32(p + 16);
+	c->sgid = get32(p + 20);
+	c->ngroups = get32(p + 24);
+	if (c->ngroups > AXON_WIRE_NGROUPS) {
+		return -EPROTO;
+	}
+	for (unsigned i = 0; i < AXON_WIRE_NGROUPS; i++) {
+		c->groups[i] = get32(p + 28 + 4 * i);
+		if (i >= c->ngroups && c->groups[i] != 0) {
+			return -EPROTO; /* unused entries must be zero */
+		}
+	}
+	return 0;
+}
+
+static int
+errno_ok(int32_t e)
+{
+	return e > 0 && e < 4096;
+}
+
+/* Checks every field of a decoded body; 0 or -EPROTO. */
+static int
+check(const struct axon_wire_frame *f)
+{
+	switch (f->type) {
+	case AXON_W_HELLO: {
+		size_t n = strnlen(f->u.hello.node, AXON_WIRE_NODE_NAME);
+
+		if (n == 0 || n == AXON_WIRE_NODE_NAME ||
+		    f->u.hello.proto_min > f->u.hello.proto_max ||
+		    f->u.hello.proto_min == 0) {
+			return -EPROTO;
+		}
+		for (size_t i = n; i < AXON_WIRE_NODE_NAME; i++) {
+			if (f->u.hello.node[i] != '\0') {
+				return -EPROTO;
+			}
+		}
+		break;
+	}
+	case AXON_W_BYE:
+		if (f->u.bye.reason < 0 || f->u.bye.reason >= 4096) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_CONNECT_CRED:
+		if (f->u.connect.pid <= 0 || f->u.connect.chid < 0 ||
+		    f->u.connect.client_pid <= 0 || f->conn == 0 ||
+		    f->u.connect.cred.ngroups > AXON_WIRE_NGROUPS) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_CONNECT_SUCCESS:
+		if (f->conn == 0 || f->u.connected.max_ship == 0 ||
+		    f->u.connected.max_ship > AXON_WIRE_MAX_DATA) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_CONNECT_FAIL:
+	case AXON_W_MSGREAD_FAIL:
+		if (!errno_ok(f->u.fail.err)) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_DISCONNECT:
+		if (f->conn == 0) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_MSGSEND:
+	case AXON_W_MSGSEND_CRED:
+		if (f->conn == 0 || f->msg == 0 || f->u.send.tid <= 0 ||
+		    f->u.send.cred.ngroups > AXON_WIRE_NGROUPS ||
+		    f->u.send.sbytes > INT32_MAX ||
+		    f->u.send.rbytes > INT32_MAX ||
+		    (f->u.send.prio & ~0x1ff) != 0 ||
+		    (uint64_t) f->offset + f->data_len > f->u.send.sbytes) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_MSGREPLY:
+		if (f->msg == 0 || (f->u.reply.err != 0 &&
+					 !errno_ok(f->u.reply.err)) ||
+		    f->u.reply.total > INT32_MAX ||
+		    (uint64_t) f->offset + f->data_len > INT32_MAX) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_MSGREAD:
+		if (f->msg == 0 || f->u.read.len == 0 ||
+		    f->u.read.len > INT32_MAX ||
+		    (uint64_t) f->offset + f->u.read.len > INT32_MAX) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_MSGREAD_SUCCESS:
+	case AXON_W_MSGWRITE:
+		if (f->msg == 0 ||
+		    (uint64_t) f->offset + f->data_len > INT32_MAX) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_UNBLOCK:
+		if (f->msg == 0 || (f->u.unblock.reason != W_EINTR &&
+					 f->u.unblock.reason != W_ETIMEDOUT)) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_EVENT:
+		if (f->conn == 0 || f->u.event.code < -128 ||
+		    f->u.event.code > 127 || f->u.event.signo < 0 ||
+		    f->u.event.signo > 64 || f->u.event.prio < -1 ||
+		    f->u.event.prio > 255) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_PULSE:
+		if (f->conn == 0 || f->u.pulse.code < -128 ||
+		    f->u.pulse.code > 127 || f->u.pulse.prio < 0 ||
+		    f->u.pulse.prio > 255) {
+			return -EPROTO;
+		}
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+long
+axon__wire_decode(const uint8_t *buf, size_t len,
+    struct axon_wire_frame *ret_frame)
+{
+	struct axon_wire_frame f;
+	uint32_t blen;
+	int fixed;
+	const uint8_t *b;
+
+	if (len < AXON_WIRE_HDR_SIZE) {
+		return 0;
+	}
+	if (get32(buf) != AXON_WIRE_MAGIC || buf[4] != AXON_WIRE_VERSION) {
+		return -EPROTO;
+	}
+	memset(&f, 0, sizeof(f));
+	f.type = buf[5];
+	f.flags = get16(buf + 6);
+	blen = get32(buf + 8);
+	f.conn = get32(buf + 12);
+	f.msg = get32(buf + 16);
+	f.offset = get32(buf + 20);
+	if (get32(buf + 24) != 0 || get32(buf + 28) != 0 ||
+	    (f.flags & ~(AXON_WF_FIRST | AXON_WF_LAST)) != 0) {
+		return -EPROTO;
+	}
+	fixed = body_size(f.type);
+	if (fixed < 0 || blen > AXON_WIRE_MAX_BODY || blen < (uint32_t) fixed ||
+	    (!carries_data(f.type) && blen != (uint32_t) fixed) ||
+	    blen - (uint32_t) fixed > AXON_WIRE_MAX_DATA) {
+		return -EPROTO;
+	}
+	if (len - AXON_WIRE_HDR_SIZE < blen) {
+		return 0; /* the rest is still on its way */
+	}
+	b = buf + AXON_WIRE_HDR_SIZE;
+	switch (f.type) {
+	case AXON_W_HELLO:
+		f.u.hello.proto_min = get32(b);
+		f.u.hello.proto_max = get32(b + 4);
+		f.u.hello.nonce = get64(b + 8);
+		memcpy(f.u.hello.node, b + 16, AXON_WIRE_NODE_NAME);
+		break;
+	case AXON_W_AUTH:
+		memcpy(f.u.auth.mac, b, AXON_WIRE_MAC_SIZE);
+		break;
+	case AXON_W_PING:
+	case AXON_W_PONG:
+		f.u.ping.stamp = get64(b);
+		break;
+	case AXON_W_BYE:
+		f.u.bye.reason = (int32_t) get32(b);
+		break;
+	case AXON_W_CONNECT_CRED:
+		f.u.connect.pid = (int32_t) get32(b);
+		f.u.connect.chid = (int32_t) get32(b + 4);
+		f.u.connect.client_pid = (int32_t) get32(b + 8);
+		if (get_cred(b + 12, &f.u.connect.cred) < 0) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_CONNECT_SUCCESS:
+		f.u.connected.scoid = (int32_t) get32(b);
+		f.u.connected.chflags = get32(b + 4);
+		f.u.connected.max_ship = get32(b + 8);
+		break;
+	case AXON_W_CONNECT_FAIL:
+	case AXON_W_MSGREAD_FAIL:
+		f.u.fail.err = (int32_t) get32(b);
+		break;
+	case AXON_W_MSGSEND:
+	case AXON_W_MSGSEND_CRED:
+		f.u.send.tid = (int32_t) get32(b);
+		f.u.send.coid = (int32_t) get32(b + 4);
+		f.u.send.prio = (int32_t) get32(b + 8);
+		f.u.send.sbytes = get32(b + 12);
+		f.u.send.rbytes = get32(b + 16);
+		if (f.type == AXON_W_MSGSEND_CRED &&
+		    get_cred(b + 20, &f.u.send.cred) < 0) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_MSGREPLY:
+		f.u.reply.status = (int64_t) get64(b);
+		f.u.reply.err = (int32_t) get32(b + 8);
+		f.u.reply.total = get32(b + 12);
+		break;
+	case AXON_W_MSGREAD:
+		f.u.read.len = get32(b);
+		break;
+	case AXON_W_UNBLOCK:
+		f.u.unblock.reason = (int32_t) get32(b);
+		break;
+	case AXON_W_EVENT:
+		f.u.event.tid = (int32_t) get32(b);
+		f.u.event.notify = (int32_t) get32(b + 4);
+		f.u.event.signo = (int32_t) get32(b + 8);
+		f.u.event.prio = (int32_t) get32(b + 12);
+		f.u.event.code = (int32_t) get32(b + 16);
+		if (get32(b + 20) != 0) {
+			return -EPROTO;
+		}
+		f.u.event.value = (int64_t) get64(b + 24);
+		break;
+	case AXON_W_PULSE:
+		f.u.pulse.prio = (int32_t) get32(b);
+		f.u.pulse.code = (int32_t) get32(b + 4);
+		f.u.pulse.value = (int64_t) get64(b + 8);
+		break;
+	default:
+		break; /* AUTH_OK, DISCONNECT, MSGREAD_SUCCESS, MSGWRITE */
+	}
+	if (carries_data(f.type)) {
+		f.data_len = blen - (uint32_t) fixed;
+		f.data = f.data_len > 0 ? b + fixed : NULL;
+	}
+	if (check(&f) < 0) {
+		return -EPROTO;
+	}
+	*ret_frame = f;
+	return (long) (AXON_WIRE_HDR_SIZE + blen);
+}
+
+long
+axon__wire_encode(const struct axon_wire_frame *f, uint8_t *buf, size_t cap)
+{
+	int fixed = f->type < AXON_W_TYPE_COUNT ? body_size(f->type) : -1;
+	uint32_t dlen = carries_data(f->type) ? f->data_len : 0;
+	size_t total;
+	uint8_t *b;
+
+	if (fixed < 0 || dlen > AXON_WIRE_MAX_DATA ||
+	    (dlen > 0 && f->data == NULL) ||
+	    (f->flags & ~(AXON_WF_FIRST | AXON_WF_LAST)) != 0 ||
+	    check(f) < 0) {
+		return -EINVAL;
+	}
+	total = AXON_WIRE_HDR_SIZE + (size_t) fixed + dlen;
+	if (cap < total) {
+		return -ENOSPC;
+	}
+	memset(buf, 0, AXON_WIRE_HDR_SIZE + (size_t) fixed);
+	put32(buf, AXON_WIRE_MAGIC);
+	buf[4] = AXON_WIRE_VERSION;
+	buf[5] = f->type;
+	put16(buf + 6, f->flags);
+	put32(buf + 8, (uint32_t) fixed + dlen);
+	put32(buf + 12, f->conn);
+	put32(buf + 16, f->msg);
+	put32(buf + 20, f->offset);
+	b = buf + AXON_WIRE_HDR_SIZE;
+	switch (f->type) {
+	case AXON_W_HELLO:
+		put32(b, f->u.hello.proto_min);
+		put32(b + 4, f->u.hello.proto_max);
+		put64(b + 8, f->u.hello.nonce);
+		memcpy(b + 16, f->u.hello.node, AXON_WIRE_NODE_NAME);
+		break;
+	case AXON_W_AUTH:
+		memcpy(b, f->u.auth.mac, AXON_WIRE_MAC_SIZE);
+		break;
+	case AXON_W_PING:
+	case AXON_W_PONG:
+		put64(b, f->u.ping.stamp);
+		break;
+	case AXON_W_BYE:
+		put32(b, (uint32_t) f->u.bye.reason);
+		break;
+	case AXON_W_CONNECT_CRED:
+		put32(b, (uint32_t) f->u.connect.pid);
+		put32(b + 4, (uint32_t) f->u.connect.chid);
+		put32(b + 8, (uint32_t) f->u.connect.client_pid);
+		put_cred(b + 12, &f->u.connect.cred);
+		break;
+	case AXON_W_CONNECT_SUCCESS:
+		put32(b, (uint32_t) f->u.connected.scoid);
+		put32(b + 4, f->u.connected.chflags);
+		put32(b + 8, f->u.connected.max_ship);
+		break;
+	case AXON_W_CONNECT_FAIL:
+	case AXON_W_MSGREAD_FAIL:
+		put32(b, (uint32_t) f->u.fail.err);
+		break;
+	case AXON_W_MSGSEND:
+	case AXON_W_MSGSEND_CRED:
+		put32(b, (uint32_t) f->u.send.tid);
+		put32(b + 4, (uint32_t) f->u.send.coid);
+		put32(b + 8, (uint32_t) f->u.send.prio);
+		put32(b + 12, f->u.send.sbytes);
+		put32(b + 16, f->u.send.rbytes);
+		if (f->type == AXON_W_MSGSEND_CRED) {
+			put_cred(b + 20, &f->u.send.cred);
+		}
+		break;
+	case AXON_W_MSGREPLY:
+		put64(b, (uint64_t) f->u.reply.status);
+		put32(b + 8, (uint32_t) f->u.reply.err);
+		put32(b + 12, f->u.reply.total);
+		break;
+	case AXON_W_MSGREAD:
+		put32(b, f->u.read.len);
+		break;
+	case AXON_W_UNBLOCK:
+		put32(b, (uint32_t) f->u.unblock.reason);
+		break;
+	case AXON_W_EVENT:
+		put32(b, (uint32_t) f->u.event.tid);
+		put32(b + 4, (uint32_t) f->u.event.notify);
+		put32(b + 8, (uint32_t) f->u.event.signo);
+		put32(b + 12, (uint32_t) f->u.event.prio);
+		put32(b + 16, (uint32_t) f->u.event.code);
+		put64(b + 24, (uint64_t) f->u.event.value);
+		break;
+	case AXON_W_PULSE:
+		put32(b, (uint32_t) f->u.pulse.prio);
+		put32(b + 4, (uint32_t) f->u.pulse.code);
+		put64(b + 8, (uint64_t) f->u.pulse.value);
+		break;
+	default:
+		break;
+	}
+	if (dlen > 0) {
+		memcpy(b + fixed, f->data, dlen);
+	}
+	return (long) total;
+}
+
+/*
+ * Errno numbers on the wire are Linux's generic ones (x86, arm, riscv).
+ * On those architectures the map is the identity; a port to one with
+ * other numbers (mips, sparc, alpha, parisc) fills the table in.
+ */
+int32_t
+axon__wire_errno_out(int err)
+{
+	return err > 0 && err < 4096 ? (int32_t) err : 5 /* EIO */;
+}
+
+int
+axon__wire_errno_in(int32_t werr)
+{
+	return werr > 0 && werr < 4096 ? (int) werr : EIO;
+}

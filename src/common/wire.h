@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The node-to-node wire format of axond (docs/design/wire.md): a
+ * versioned, fixed-layout, little-endian framing over one TCP session per
+ * node pair, carrying the patent's network-manager messages.
+ *
+ * This module is pure: it encodes into caller buffers and decodes from
+ * caller buffers, with no I/O, so that it can be tested against golden
+ * frames and fuzzed.  Decoding follows "decode fully, then apply": a
+ * frame is checked completely (size, magic, version, type, every field's
+ * range) before the caller sees any of it.
+ */
+#ifndef AXON_COMMON_WIRE_H
+#define AXON_COMMON_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AXON_WIRE_MAGIC     0x31574e41u /* "ANW1" */
+#define AXON_WIRE_VERSION   1u
+#define AXON_WIRE_HDR_SIZE  32u
+#define AXON_WIRE_MAX_DATA  65536u /* data bytes in one frame (a chunk) */
+#define AXON_WIRE_MAX_BODY  (256u + AXON_WIRE_MAX_DATA)
+#define AXON_WIRE_SHIP      8192u  /* message bytes shipped with a send */
+#define AXON_WIRE_NODE_NAME 64u
+#define AXON_WIRE_NGROUPS   16u
+#define AXON_WIRE_MAC_SIZE  32u
+
+/* Frame flags. */
+#define AXON_WF_FIRST 0x0001u /* first chunk of a message or reply */
+#define AXON_WF_LAST  0x0002u /* last chunk */
+
+enum axon_wire_type {
+	/* session */
+	AXON_W_HELLO = 1,
+	AXON_W_AUTH = 2,
+	AXON_W_AUTH_OK = 3,
+	AXON_W_PING = 4,
+	AXON_W_PONG = 5,
+	AXON_W_BYE = 6,
+	/* the patent's network-manager messages */
+	AXON_W_CONNECT_CRED = 16,
+	AXON_W_CONNECT_SUCCESS = 17,
+	AXON_W_CONNECT_FAIL = 18,
+	AXON_W_DISCONNECT = 19,
+	AXON_W_MSGSEND = 20,
+	AXON_W_MSGSEND_CRED = 21,
+	AXON_W_MSGREPLY = 22,
+	AXON_W_MSGREAD = 23,
+	AXON_W_MSGREAD_SUCCESS = 24,
+	AXON_W_MSGREAD_FAIL = 25,
+	AXON_W_MSGWRITE = 26,
+	AXON_W_UNBLOCK = 27,
+	AXON_W_EVENT = 28,
+	AXON_W_PULSE = 29,
+	AXON_W_TYPE_COUNT
+};
+
+struct axon_wire_cred {
+	uint32_t ruid, euid, suid;
+	uint32_t rgid, egid, sgid;
+	uint32_t ngroups; /* <= AXON_WIRE_NGROUPS */
+	uint32_t groups[AXON_WIRE_NGROUPS];
+};
+
+/* A decoded frame.  Integer fields are host order; data points into the
+ * caller's buffer (valid as long as that buffer is). */
+struct axon_wire_frame {
+	uint8_t type;
+	uint16_t flags;
+	uint32_t conn;   /* connection (network client token) id */
+	uint32_t msg;    /* message id, 0 if none */
+	uint32_t offset; /* byte offset of data in the message or reply */
+	union {
+		struct {
+			uint32_t proto_min, proto_max;
+			uint64_t nonce;
+			char node[AXON_WIRE_NODE_NAME]; /* NUL-terminated */
+		} hello;
+		struct {
+			uint8_t mac[AXON_WIRE_MAC_SIZE];
+		} auth;
+		struct {
+			uint64_t stamp;
+		} ping; /* PING and PONG */
+		struct {
+			int32_t reason; /* wire errno */
+		} bye;
+		struct {
+			int32_t pid, chid; /* target */
+			int32_t client_pid;
+			struct axon_wire_cred cred;
+		} connect;
+		struct {
+			int32_t scoid;
+			uint32_t chflags;
+			uint32_t max_ship;
+		} connected;
+		struct {
+			int32_t err;
+		} fail; /* CONNECT_FAIL, MSGREAD_FAIL */
+		struct {
+			int32_t tid, coid, prio;
+			uint32_t sbytes, rbytes;
+			struct axon_wire_cred cred; /* MSGSEND_CRED only */
+		} send;
+		struct {
+			int64_t status;
+			int32_t err;
+			uint32_t total; /* reply bytes in all chunks */
+		} reply;
+		struct {
+			uint32_t len;
+		} read; /* MSGREAD: offset + len */
+		struct {
+			int32_t reason;
+		} unblock;
+		struct {
+			int32_t tid, notify, signo, prio, code;
+			int64_t value;
+		} event;
+		struct {
+			int32_t prio, code;
+			int64_t value;
+		} pulse;
+	} u;
+	const uint8_t *data; /* chunk data, or NULL */
+	uint32_t data_len;
+};
+
+/*
+ * Decodes one frame from the len bytes at buf.  Returns the number of
+ * bytes it used (> 0) and fills *ret_frame; 0 if buf holds only part of
+ * a frame (read more, then call again); or -EPROTO if the bytes are not a
+ * well-formed frame of this version (drop the peer).  *ret_frame is
+ * written only on success.
+ */
+long axon__wire_decode(const uint8_t *buf, size_t len,
+    struct axon_wire_frame *ret_frame);
+
+/*
+ * Encodes f into buf (cap bytes).  Returns the frame's size, or -ENOSPC
+ * if cap is too small, or -EINVAL if f is not encodable (unknown type,
+ * data too long, a field out of range).
+ */
+long axon__wire_encode(const struct axon_wire_frame *f, uint8_t *buf,
+    size_t cap);
+
+/* Errno values on the wire are Linux's generic (x86/arm) numbers; these
+ * map the local errno to and from them. */
+int32_t axon__wire_errno_out(int err);
+int axon__wire_errno_in(int32_t werr);
+
+#endif /* AXON_COMMON_WIRE_H */

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The node-to-node wire format, pinned by golden frames: one frame of each
+ * message type, as docs/design/wire.md specifies it.  A change to the
+ * encoding fails here; change the spec, the version and these frames
+ * together.
+ */
+#include "axon_test.h"
+
+#include "wire.h"
+#include "wire_frames.h"
+
+static const struct {
+	unsigned type;
+	const char *hex;
+} golden[] = {
+	{1, "414e57310101000050000000000000000000000000000000000000000000000001000000010000008877665544332211616c7068610000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},
+	{2, "414e573101020000200000000700000002010000000000000000000000000000000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"},
+	{3, "414e573101030000000000000700000002010000000000000000000000000000"},
+	{4, "414e57310104000008000000070000000201000000000000000000000000000015cd5b0700000000"},
+	{5, "414e57310105000008000000070000000201000000000000000000000000000015cd5b0700000000"},
+	{6, "414e57310106000004000000070000000201000000000000000000000000000000000000"},
+	{16, "414e573101100000680000000700000002010000000000000000000000000000921000000100000063000000e8030000e8030000e803000064000000640000006400000002000000640000001b0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},
+	{17, "414e5731011100000c0000000700000002010000000000000000000000000000008000400a00000000200000"},
+	{18, "414e57310112000004000000070000000201000000000000000000000000000003000000"},
+	{19, "414e573101130000000000000700000002010000000000000000000000000000"},
+	{20, "414e5731011403002000000007000000020100000000000000000000000000004d000000000000400a0000000c0000004000000068656c6c6f2c206e6f646500"},
+	{21, "414e5731011503007c00000007000000020100000000000000000000000000004d000000000000400a0000000c0000004000000000000000feff00000000000000000000000000000000000001000000feff000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000068656c6c6f2c206e6f646500"},
+	{22, "414e5731011603001c00000007000000020100000000000000000000000000002a00000000000000000000000c00000068656c6c6f2c206e6f646500"},
+	{23, "414e57310117000004000000070000000201000000200000000000000000000000000100"},
+	{24, "414e5731011800000c000000070000000201000000200000000000000000000068656c6c6f2c206e6f646500"},
+	{25, "414e57310119000004000000070000000201000000000000000000000000000003000000"},
+	{26, "414e5731011a00000c000000070000000201000000200000000000000000000068656c6c6f2c206e6f646500"},
+	{27, "414e5731011b00000400000007000000020100000000000000000000000000006e000000"},
+	{28, "414e5731011c00002000000007000000020100000000000000000000000000004d00000043000000000000000a0000000500000000000000d204000000000000"},
+	{29, "414e5731011d00001000000007000000020100000000000000000000000000000a00000001000000ffffffffffffffff"},
+};
+
+#define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
+
+static size_t
+unhex(const char *hex, uint8_t *out)
+{
+	size_t n = strlen(hex) / 2;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned v;
+
+		sscanf(hex + 2 * i, "%2x", &v);
+		out[i] = (uint8_t) v;
+	}
+	return n;
+}
+
+START_TEST(test_golden_encode)
+{
+	uint8_t want[1024];
+	uint8_t got[1024];
+
+	for (size_t i = 0; i < NGOLDEN; i++) {
+		struct axon_wire_frame f;
+		size_t n = unhex(golden[i].hex, want);
+
+		ck_assert_int_eq(wf_example(golden[i].type, &f), 0);
+		ck_assert_int_eq(axon__wire_encode(&f, got, sizeof(got)),
+		    (long) n);
+		ck_assert_msg(memcmp(got, want, n) == 0, "type %u differs",
+		    golden[i].type);
+		/* Too small a buffer. */
+		ck_assert_int_eq(axon__wire_encode(&f, got, n - 1), -ENOSPC);
+	}
+	ck_assert_int_eq(NGOLDEN, AXON_W_TYPE_COUNT - 1 - 9); /* 1..6, 16..29 */
+}
+END_TEST
+
+START_TEST(test_golden_decode)
+{
+	uint8_t buf[1100];
+
+	for (size_t i = 0; i < NGOLDEN; i++) {
+		struct axon_wire_frame f, ex;
+		size_t n = unhex(golden[i].hex, buf);
+
+		ck_assert_int_eq(wf_example(golden[i].type, &ex), 0);
+		ck_assert_int_eq(axon__wire_decode(buf, n, &f), (long) n);
+		ck_assert_uint_eq(f.type, ex.type);
+		ck_assert_uint_eq(f.conn, ex.conn);
+		ck_assert_uint_eq(f.msg, ex.msg);
+		ck_assert_uint_eq(f.offset, ex.offset);
+		ck_assert_uint_eq(f.data_len, ex.data_len);
+		if (ex.data_len > 0) {
+			ck_assert(memcmp(f.data, ex.data, ex.data_len) == 0);
+		}
+		/* Field by field, through the union. */
+		f.data = ex.data;
+		ck_assert(memcmp(&f.u, &ex.u, sizeof(f.u)) == 0);
+		/* Any prefix asks for more; trailing bytes are left. */
+		for (size_t cut = 0; cut < n; cut++) {
+			ck_assert_int_eq(axon__wire_decode(buf, cut, &f), 0);
+		}
+		buf[n] = 0xaa;
+		ck_assert_int_eq(axon__wire_decode(buf, n + 1, &f), (long) n);
+	}
+}
+END_TEST
+
+START_TEST(test_malformed_rejected)
+{
+	uint8_t buf[1100];
+	struct axon_wire_frame f;
+	size_t n = unhex(golden[0].hex, buf); /* HELLO */
+	uint8_t copy[1100];
+
+	/* Each header byte that must be exact. */
+	size_t exact[] = {0, 1, 2, 3, 4, 24, 25, 26, 27, 28, 29, 30, 31};
+	for (size_t k = 0; k < sizeof(exact) / sizeof(exact[0]); k++) {
+		memcpy(copy, buf, n);
+		copy[exact[k]] ^= 0x40;
+		ck_assert_int_eq(axon__wire_decode(copy, n, &f), -EPROTO);
+	}
+	/* Unknown types and flags; a body length that does not fit. */
+	memcpy(copy, buf, n);
+	copy[5] = 7;
+	ck_assert_int_eq(axon__wire_decode(copy, n, &f), -EPROTO);
+	copy[5] = 200;
+	ck_assert_int_eq(axon__wire_decode(copy, n, &f), -EPROTO);
+	memcpy(copy, buf, n);
+	copy[6] = 0x80;
+	ck_assert_int_eq(axon__wire_decode(copy, n, &f), -EPROTO);
+	memcpy(copy, buf, n);
+	copy[8] = 0xff;
+	copy[9] = 0xff;
+	copy[10] = 0xff;
+	ck_assert_int_eq(axon__wire_decode(copy, n, &f), -EPROTO);
+	/* A node name without its NUL, or empty. */
+	memcpy(copy, buf, n);
+	memset(copy + 32 + 16, 'x', AXON_WIRE_NODE_NAME);
+	ck_assert_int_eq(axon__wire_decode(copy, n, &f), -EPROTO);
+	memcpy(copy, buf, n);
+	copy[32 + 16] = 0;
+	ck_assert_int_eq(axon__wire_decode(copy, n, &f), -EPROTO);
+
+	/* Encoder refuses what the decoder would refuse. */
+	struct axon_wire_frame bad;
+	wf_example(AXON_W_PULSE, &bad);
+	bad.u.pulse.code = 300;
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
+	wf_example(AXON_W_MSGSEND, &bad);
+	bad.data_len = AXON_WIRE_MAX_DATA + 1;
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
+	wf_example(AXON_W_MSGSEND, &bad);
+	bad.offset = 10; /* data beyond sbytes */
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
+	wf_example(AXON_W_CONNECT_CRED, &bad);
+	bad.u.connect.cred.ngroups = AXON_WIRE_NGROUPS + 1;
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
+	/* The decoder rejects too many groups, and non-zero unused ones. */
+	for (size_t i = 0; i < NGOLDEN; i++) {
+		if (golden[i].type == AXON_W_CONNECT_CRED) {
+			size_t m = unhex(golden[i].hex, copy);
+
+			copy[32 + 12 + 24] = AXON_WIRE_NGROUPS + 1;
+			ck_assert_int_eq(axon__wire_decode(copy, m, &f),
+			    -EPROTO);
+			unhex(golden[i].hex, copy);
+			copy[32 + 12 + 28 + 4 * 5] = 1;
+			ck_assert_int_eq(axon__wire_decode(copy, m, &f),
+			    -EPROTO);
+		}
+	}
+	wf_example(AXON_W_UNBLOCK, &bad);
+	bad.u.unblock.reason = 1;
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
+	bad.type = 99;
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
+}
+END_TEST
+
+START_TEST(test_max_chunk)
+{
+	static uint8_t data[AXON_WIRE_MAX_DATA];
+	static uint8_t buf[AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY];
+	struct axon_wire_frame f, g;
+
+	wf_example(AXON_W_MSGWRITE, &f);
+	memset(data, 0x33, sizeof(data));
+	f.data = data;
+	f.data_len = sizeof(data);
+	long n = axon__wire_encode(&f, buf, sizeof(buf));
+	ck_assert_int_eq(n, AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_DATA);
+	ck_assert_int_eq(axon__wire_decode(buf, (size_t) n, &g), n);
+	ck_assert_uint_eq(g.data_len, AXON_WIRE_MAX_DATA);
+	ck_assert_int_eq(axon__wire_errno_in(axon__wire_errno_out(ESRCH)),
+	    ESRCH);
+	ck_assert_int_eq(axon__wire_errno_in(-5), EIO);
+}
+END_TEST
+
+static Suite *
+wire_suite(void)
+{
+	Suite *s = suite_create("wire");
+	TCase *tc = axt_tcase("codec", 10);
+
+	tcase_add_test(tc, test_golden_encode);
+	tcase_add_test(tc, test_golden_decode);
+	tcase_add_test(tc, test_malformed_rejected);
+	tcase_add_test(tc, test_max_chunk);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(wire_suite());
+}
