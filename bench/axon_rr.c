@@ -119,7 +119,10 @@ main(int argc, char **argv)
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
-		char *buf = malloc(maxsz);
+		/* Room for a pulse too: the quit pulse must not be lost. */
+		size_t cap = maxsz > sizeof(struct _pulse) ? maxsz
+							   : sizeof(struct _pulse);
+		char *buf = malloc(cap);
 		int chid;
 
 		pin(scpu);
@@ -129,10 +132,10 @@ main(int argc, char **argv)
 		}
 		for (;;) {
 			struct _msg_info info;
-			rcvid_t r = MsgReceive(chid, buf, maxsz, &info);
+			rcvid_t r = MsgReceive(chid, buf, cap, &info);
 
 			if (r > 0) {
-				MsgReply(r, 0, buf, (size_t) info.srcmsglen);
+				MsgReply(r, 0, buf, (size_t) info.msglen);
 			} else if (r == 0) {
 				_exit(0);
 			}

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,6 +104,34 @@ axt_fd_settle(int want)
 		n = axt_fd_count();
 	}
 	return n;
+}
+
+/* Waits (bounded) until process pid's main thread sleeps in futex(2):
+ * the third of three samples of /proc/PID/syscall naming it. */
+static inline int
+axt_wait_futex(pid_t pid)
+{
+	char path[64];
+	int seen = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int) pid);
+	for (int i = 0; i < 2000 && seen < 3; i++) {
+		char buf[64] = {0};
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			(void) !read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+		}
+		char want[16];
+
+		snprintf(want, sizeof(want), "%d ", (int) SYS_futex);
+		seen = strncmp(buf, want, strlen(want)) == 0 ? seen + 1 : 0;
+		if (seen < 3) {
+			axt_sleep_ms(1);
+		}
+	}
+	return seen >= 3;
 }
 
 /* A child process running fn(arg); its first int written to the pipe

@@ -373,6 +373,10 @@ sig_reply_case(unsigned flags, int expect)
 	ck_assert_int_eq(read(p[0], &result, sizeof(result)), sizeof(result));
 	r = MsgReceive(chid, buf, sizeof(buf), NULL);
 	ck_assert_int_gt(r, 0);
+	/* Signal it once it sleeps in the kernel: a signal that lands while
+	 * it still spins, before it sleeps, would run the handler without
+	 * interrupting the call (see MsgSend(3), CAVEATS). */
+	ck_assert(axt_wait_futex(c.pid));
 	kill(c.pid, SIGUSR1);
 	if (flags & _NTO_CHF_UNBLOCK) {
 		struct _pulse pulse;

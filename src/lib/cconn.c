@@ -274,9 +274,10 @@ make_region(struct axon_region **ret_rgn, int *ret_fd)
 	return 0;
 }
 
-/* Connects to chid of local process pid and completes the handshake. */
+/* Connects to chid of process pid on node nd (for a remote node,
+ * through this node's network manager) and completes the handshake. */
 static int
-cconn_open(pid_t pid, int chid, struct axon_cconn **ret_cc)
+cconn_open(uint32_t nd, pid_t pid, int chid, struct axon_cconn **ret_cc)
 {
 	struct axon_proc *p = &axon__proc;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -304,11 +305,19 @@ cconn_open(pid_t pid, int chid, struct axon_cconn **ret_cc)
 	atomic_init(&cc->free_mask, ~(uint64_t) 0);
 	pthread_mutex_init(&cc->lock, NULL);
 	pthread_cond_init(&cc->slot_cv, NULL);
+	cc->nd = nd;
 	cc->pid = pid;
 	cc->chid = chid;
 
+	pid_t peer = pid;
+	if (nd != ND_LOCAL_NODE) {
+		rc = axon__netmgr_pid(&peer);
+		if (rc < 0) {
+			goto err;
+		}
+	}
 	if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/pid/%d",
-		p->rundir, (int) pid) >= sizeof(sa.sun_path)) {
+		p->rundir, (int) peer) >= sizeof(sa.sun_path)) {
 		rc = -ENAMETOOLONG;
 		goto err;
 	}
@@ -318,7 +327,9 @@ cconn_open(pid_t pid, int chid, struct axon_cconn **ret_cc)
 		goto err;
 	}
 	if (connect(cc->sock, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-		rc = errno == EMFILE ? -EMFILE : -ESRCH;
+		rc = errno == EMFILE ? -EMFILE
+		    : nd != ND_LOCAL_NODE ? -ENOREMOTE
+					 : -ESRCH;
 		goto err;
 	}
 	rc = make_region(&cc->rgn, &rfd);
@@ -326,7 +337,7 @@ cconn_open(pid_t pid, int chid, struct axon_cconn **ret_cc)
 		goto err;
 	}
 	axon__ctl_init(&m, AXON_CTL_CONNECT);
-	m.u.connect.nd = ND_LOCAL_NODE;
+	m.u.connect.nd = nd;
 	m.u.connect.pid = pid;
 	m.u.connect.chid = chid;
 	m.u.connect.region_size = AXON_REGION_SIZE;
@@ -355,7 +366,7 @@ cconn_open(pid_t pid, int chid, struct axon_cconn **ret_cc)
 		rc = -m.u.connected.err;
 		goto err;
 	}
-	if (dfd < 0 || m.u.connected.srv_pid != pid) {
+	if (dfd < 0 || m.u.connected.srv_pid != peer) {
 		rc = -ESRCH;
 		goto err;
 	}
@@ -440,10 +451,10 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 	if (flags & ~AXON_COF_KNOWN) {
 		return -EINVAL;
 	}
-	if (ND_NODE_CMP(nd, ND_LOCAL_NODE) != 0) {
-		return -ENOREMOTE; /* no network manager on this node yet */
+	if (ND_NODE_CMP(nd, ND_LOCAL_NODE) == 0) {
+		nd = ND_LOCAL_NODE; /* another QoS of this node is this node */
 	}
-	if (pid < 0 || chid < 0) {
+	if (pid < 0 || chid < 0 || (nd != ND_LOCAL_NODE && pid == 0)) {
 		return -ESRCH;
 	}
 	if (!(index & _NTO_SIDE_CHANNEL) && index > (unsigned) INT32_MAX) {
@@ -455,7 +466,7 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 		pthread_mutex_unlock(&p->lock);
 		return rc;
 	}
-	if (pid == 0) {
+	if (pid == 0 && nd == ND_LOCAL_NODE) {
 		pid = p->pid;
 	}
 	/* Share a live connection to the same (nd, pid, chid). */
@@ -464,7 +475,8 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 			struct axon_cconn *c = p->coids[i].cc;
 
 			if (c != NULL && !c->noshare && c->pid == pid &&
-			    c->chid == chid && !atomic_load(&c->dead)) {
+			    c->nd == nd && c->chid == chid &&
+			    !atomic_load(&c->dead)) {
 				cc = c;
 			}
 		}
@@ -472,7 +484,8 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 			struct axon_cconn *c = p->fdcoids[i].cc;
 
 			if (c != NULL && !c->noshare && c->pid == pid &&
-			    c->chid == chid && !atomic_load(&c->dead)) {
+			    c->nd == nd && c->chid == chid &&
+			    !atomic_load(&c->dead)) {
 				cc = c;
 			}
 		}
@@ -488,7 +501,7 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 	}
 	pthread_mutex_unlock(&p->lock);
 
-	rc = cconn_open(pid, chid, &cc);
+	rc = cconn_open(nd, pid, chid, &cc);
 	if (rc < 0) {
 		return rc;
 	}

@@ -207,9 +207,6 @@ ChannelCreate_r(unsigned flags)
 	if (flags & ~AXON_CHF_KNOWN) {
 		return -EINVAL;
 	}
-	if (flags & _NTO_CHF_NET_MSG) {
-		return -EPERM; /* reserved for the network manager */
-	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
 		return -ENOMEM;
@@ -236,6 +233,7 @@ ChannelCreate_r(unsigned flags)
 		rc = -EBUSY;
 		goto err_unlock;
 	}
+
 	for (int i = 1; i < AXON_MAX_CHANS; i++) {
 		if (p->chans[i] == NULL) {
 			chid = i;
@@ -246,6 +244,14 @@ ChannelCreate_r(unsigned flags)
 		rc = -EAGAIN;
 		goto err_unlock;
 	}
+	if (flags & _NTO_CHF_NET_MSG) {
+		/* The node's network manager: one per node (EAGAIN), and only
+		 * root or the node's owner (EPERM). */
+		rc = p->net_chid > 0 ? -EAGAIN : axon__netmgr_claim();
+		if (rc < 0) {
+			goto err_unlock;
+		}
+	}
 	c->chid = chid;
 	p->chans[chid] = c;
 	if (flags & _NTO_CHF_COID_DISCONNECT) {
@@ -253,6 +259,9 @@ ChannelCreate_r(unsigned flags)
 	}
 	if (flags & _NTO_CHF_THREAD_DEATH) {
 		p->tdeath_chid = chid;
+	}
+	if (flags & _NTO_CHF_NET_MSG) {
+		p->net_chid = chid;
 	}
 	pthread_mutex_unlock(&p->lock);
 	return chid;
@@ -284,6 +293,10 @@ ChannelDestroy_r(int chid)
 	}
 	if (p->tdeath_chid == chid) {
 		p->tdeath_chid = -1;
+	}
+	if (p->net_chid == chid) {
+		p->net_chid = 0;
+		axon__netmgr_release();
 	}
 	pthread_mutex_lock(&c->lock);
 	c->destroyed = true;

@@ -104,7 +104,10 @@ struct axon_sconn {
 	uid_t uid;
 	gid_t gid;
 	int pidfd;
-	uint32_t nd;
+	uint32_t nd;          /* the client's node (0: this one) */
+	uint32_t target_nd;   /* NET_MSG connections: where the client */
+	pid_t target_pid;     /* wants to go */
+	int target_chid;
 	struct axon_region *rgn;
 	struct axon_sslot slot[AXON_SLOTS];
 };
@@ -169,6 +172,7 @@ struct axon_proc {
 	/* tables */
 	struct axon_chan *chans[AXON_MAX_CHANS];
 	int death_chid;        /* channel with COID_DISCONNECT, or -1 */
+	int net_chid;          /* the node's _NTO_CHF_NET_MSG channel, or 0 */
 	int tdeath_chid;       /* channel with THREAD_DEATH, or -1 */
 	struct axon_sconn **sconns; /* [AXON_MAX_SCONNS + 1] */
 	int next_sconn;
@@ -203,6 +207,10 @@ void axon__chan_drop_sconn(struct axon_chan *chan, struct axon_sconn *sc);
 bool axon__chan_drop_unblock(struct axon_chan *chan, int32_t rcvid);
 int axon__local_pulse(int chid, int prio, int code, union sigval value,
     int scoid);
+
+int axon__netmgr_pid(pid_t *ret_pid); /* this node's axond, or -ENOREMOTE */
+int axon__netmgr_claim(void);   /* proc.lock held */
+void axon__netmgr_release(void);
 
 /* ---- sconn.c ---- */
 void axon__sconn_accept(void);

@@ -189,9 +189,24 @@ sconn_hello(struct axon_sconn *sc)
 	sc->uid = cr.uid;
 	sc->gid = cr.gid;
 	sc->nd = 0;
-	chan = axon__chan_get(m.u.connect.chid);
-	if (m.u.connect.pid != (int32_t) p->pid || chan == NULL) {
-		err = ESRCH;
+	if (m.u.connect.nd != 0) {
+		/* For another node: only this node's network manager, the
+		 * owner of the _NTO_CHF_NET_MSG channel, takes those. */
+		sc->target_nd = m.u.connect.nd;
+		sc->target_pid = m.u.connect.pid;
+		sc->target_chid = m.u.connect.chid;
+		chan = p->net_chid > 0 ? axon__chan_get(p->net_chid) : NULL;
+		if (chan == NULL) {
+			err = ENOREMOTE;
+		}
+	} else {
+		chan = axon__chan_get(m.u.connect.chid);
+		if (m.u.connect.pid != (int32_t) p->pid || chan == NULL) {
+			err = ESRCH;
+		}
+	}
+	if (err != 0) {
+		/* reported below */
 	} else if ((chan->flags & _NTO_CHF_PRIVATE) && cr.pid != p->pid) {
 		err = EPERM;
 	}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The node's network manager, as libaxon sees it: the process that owns
+ * the node's _NTO_CHF_NET_MSG channel (axond) publishes itself in
+ * $AXON_RUNDIR/axond ("pid starttime"); ConnectAttach() with a remote node
+ * descriptor connects to it.  See docs/design/axond.md.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+static int
+netmgr_path(char *buf, size_t len)
+{
+	if ((size_t) snprintf(buf, len, "%.200s/axond", axon__proc.rundir) >=
+	    len) {
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+static int
+netmgr_read(const char *path, pid_t *ret_pid, unsigned long long *ret_st)
+{
+	char buf[96];
+	int pid;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		return -errno;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void) close(fd);
+	if (n <= 0) {
+		return -EINVAL;
+	}
+	buf[n] = '\0';
+	if (sscanf(buf, "%d %llu", &pid, ret_st) != 2 || pid <= 0) {
+		return -EINVAL;
+	}
+	*ret_pid = pid;
+	return 0;
+}
+
+static bool
+netmgr_live(pid_t pid, unsigned long long st)
+{
+	if (kill(pid, 0) < 0 && errno == ESRCH) {
+		return false;
+	}
+	return axon__proc_start_time(pid) == st;
+}
+
+int
+axon__netmgr_pid(pid_t *ret_pid)
+{
+	char path[PATH_MAX];
+	unsigned long long st;
+	pid_t pid;
+
+	if (netmgr_path(path, sizeof(path)) < 0 ||
+	    netmgr_read(path, &pid, &st) < 0 || !netmgr_live(pid, st)) {
+		return -ENOREMOTE;
+	}
+	*ret_pid = pid;
+	return 0;
+}
+
+int
+axon__netmgr_claim(void)
+{
+	struct axon_proc *p = &axon__proc;
+	char path[PATH_MAX];
+	char tmp[PATH_MAX + 32];
+	char buf[64];
+	struct stat st;
+	int len;
+	int fd;
+	int rc;
+
+	if (stat(p->rundir, &st) < 0) {
+		return -errno;
+	}
+	if (geteuid() != 0 && geteuid() != st.st_uid) {
+		return -EPERM;
+	}
+	rc = netmgr_path(path, sizeof(path));
+	if (rc < 0) {
+		return rc;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int) p->pid);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		return -errno;
+	}
+	len = snprintf(buf, sizeof(buf), "%d %llu\n", (int) p->pid,
+	    (unsigned long long) p->start_time);
+	rc = write(fd, buf, (size_t) len) == len ? 0 : -EIO;
+	(void) close(fd);
+	for (int tries = 0; rc == 0 && tries < 3; tries++) {
+		unsigned long long ost;
+		pid_t opid;
+
+		if (link(tmp, path) == 0) {
+			(void) unlink(tmp);
+			return 0;
+		}
+		if (errno != EEXIST) {
+			rc = -errno;
+			break;
+		}
+		if (netmgr_read(path, &opid, &ost) == 0 &&
+		    netmgr_live(opid, ost)) {
+			rc = -EAGAIN; /* the node has a network manager */
+			break;
+		}
+		(void) unlink(path); /* a stale one */
+	}
+	(void) unlink(tmp);
+	return rc < 0 ? rc : -EAGAIN;
+}
+
+void
+axon__netmgr_release(void)
+{
+	char path[PATH_MAX];
+	unsigned long long st;
+	pid_t pid;
+
+	if (netmgr_path(path, sizeof(path)) == 0 &&
+	    netmgr_read(path, &pid, &st) == 0 && pid == axon__proc.pid) {
+		(void) unlink(path);
+	}
+}
