@@ -238,6 +238,61 @@ START_TEST(test_fd_coid)
 }
 END_TEST
 
+/* A stand-in network manager: owns the NET_MSG channel and answers every
+ * message with its own pid, the way axond will carry it to another node. */
+static void
+netmgr_server(int fd, void *arg)
+{
+	int chid = ChannelCreate(_NTO_CHF_NET_MSG | _NTO_CHF_DISCONNECT);
+	char buf[64];
+
+	(void) arg;
+	axt_report(fd, chid);
+	for (;;) {
+		struct _msg_info info;
+		rcvid_t r = MsgReceive(chid, buf, sizeof(buf), &info);
+
+		if (r > 0) {
+			int me = getpid();
+
+			MsgReply(r, info.msglen, &me, sizeof(me));
+		}
+	}
+}
+
+START_TEST(test_remote_goes_to_netmgr)
+{
+	struct axt_child nm = axt_spawn(netmgr_server, NULL);
+	int who = 0;
+	int coid;
+
+	ck_assert_int_gt(nm.val, 0);
+	/* Node 5, some pid and chid there: the connection is made to this
+	 * node's network manager, which carries the message. */
+	coid = ConnectAttach(5, 4242, 1, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(MsgSend(coid, "far", 4, &who, sizeof(who)), 4);
+	ck_assert_int_eq(who, nm.pid);
+	/* The same (nd, pid, chid) shares the connection; another nd
+	 * does not. */
+	int again = ConnectAttach(5, 4242, 1, _NTO_SIDE_CHANNEL, 0);
+	struct _server_info a, b;
+	ck_assert_int_eq(ConnectServerInfo(0, coid, &a), coid);
+	ck_assert_int_eq(ConnectServerInfo(0, again, &b), again);
+	ck_assert_int_eq(a.scoid, b.scoid);
+	ck_assert_int_eq(a.nd, 5);
+	ck_assert_int_eq(ConnectAttach_r(5, 0, 1, _NTO_SIDE_CHANNEL, 0),
+	    -ESRCH); /* pid 0 means "me": meaningless elsewhere */
+	axt_child_kill(&nm);
+	/* The network manager is gone: the connection dies, and new ones
+	 * are refused. */
+	ck_assert_int_eq(MsgSend(coid, "far", 4, &who, sizeof(who)), -1);
+	ck_assert(errno == ESRCH || errno == EBADF);
+	ck_assert_int_eq(ConnectAttach_r(6, 4242, 1, _NTO_SIDE_CHANNEL, 0),
+	    -ENOREMOTE);
+}
+END_TEST
+
 static Suite *
 msg_suite(void)
 {
@@ -250,6 +305,7 @@ msg_suite(void)
 	tcase_add_test(tc, test_channel_flags);
 	tcase_add_test(tc, test_self_connection);
 	tcase_add_test(tc, test_fd_coid);
+	tcase_add_test(tc, test_remote_goes_to_netmgr);
 	suite_add_tcase(s, tc);
 	return s;
 }
