@@ -81,11 +81,19 @@ chan_insert(struct axon_chan *chan, struct axon_qitem *it)
 {
 	struct axon_qitem **pp = &chan->head;
 
-	while (*pp != NULL && (*pp)->prio >= it->prio) {
+	while (*pp != NULL && ((*pp)->prio > it->prio ||
+				  ((*pp)->prio == it->prio &&
+				      (*pp)->stamp <= it->stamp))) {
 		pp = &(*pp)->next;
 	}
 	it->next = *pp;
 	*pp = it;
+}
+
+void
+axon__chan_insert(struct axon_chan *chan, struct axon_qitem *it)
+{
+	chan_insert(chan, it);
 }
 
 void
@@ -106,6 +114,14 @@ int
 axon__chan_pulse(struct axon_chan *chan, int prio, int code,
     union sigval value, int scoid)
 {
+	return axon__chan_pulse_at(chan, prio, code, value, scoid,
+	    axon__now_ns());
+}
+
+int
+axon__chan_pulse_at(struct axon_chan *chan, int prio, int code,
+    union sigval value, int scoid, uint64_t stamp)
+{
 	struct axon_qitem *it = calloc(1, sizeof(*it));
 
 	if (it == NULL) {
@@ -113,6 +129,7 @@ axon__chan_pulse(struct axon_chan *chan, int prio, int code,
 	}
 	it->is_pulse = true;
 	it->prio = prio;
+	it->stamp = stamp;
 	it->pulse.type = _PULSE_TYPE;
 	it->pulse.subtype = _PULSE_SUBTYPE;
 	it->pulse.code = (int8_t) code;

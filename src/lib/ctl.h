@@ -63,6 +63,7 @@ struct axon_ctl {
 			int32_t prio;
 			int32_t code;
 			int64_t value;
+			uint64_t stamp; /* CLOCK_MONOTONIC ns at the send */
 		} pulse;
 		struct {
 			int32_t tid;      /* client thread the event is for */

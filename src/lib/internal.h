@@ -43,6 +43,7 @@ struct axon_sconn;
 struct axon_qitem {
 	struct axon_qitem *next;
 	int prio;
+	uint64_t stamp; /* when it was sent: FIFO order within a priority */
 	bool is_pulse;
 	struct axon_sconn *sc; /* message: holds a reference */
 	uint32_t slot;
@@ -200,9 +201,13 @@ int axon__getcpu(void);
 struct axon_chan *axon__chan_get(int chid); /* +ref */
 void axon__chan_put(struct axon_chan *chan);
 void axon__chan_enqueue(struct axon_chan *chan, struct axon_qitem *it);
+void axon__chan_insert(struct axon_chan *chan,
+    struct axon_qitem *it); /* chan->lock held; no wake-up */
 void axon__chan_poke(struct axon_chan *chan);
 int axon__chan_pulse(struct axon_chan *chan, int prio, int code,
     union sigval value, int scoid);
+int axon__chan_pulse_at(struct axon_chan *chan, int prio, int code,
+    union sigval value, int scoid, uint64_t stamp);
 void axon__chan_drop_sconn(struct axon_chan *chan, struct axon_sconn *sc);
 bool axon__chan_drop_unblock(struct axon_chan *chan, int32_t rcvid);
 int axon__local_pulse(int chid, int prio, int code, union sigval value,
@@ -247,6 +252,8 @@ void axon__timeout_take(struct axon_deadline *ret_dl);
 bool axon__deadline_applies(const struct axon_deadline *dl, int state);
 
 /* ---- util ---- */
+uint64_t axon__now_ns(void);
+uint64_t axon__clamp_stamp(uint64_t stamp); /* a peer's claim, sanitised */
 int axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd);
 ssize_t axon__recvmsg_fd(int sock, void *buf, size_t len, int *ret_fd,
     int flags);

@@ -434,6 +434,7 @@ restart:
 	axon__iov_copy_in(data, a->siov, a->sparts, 0, ssize);
 	uint32_t seq = (AXON_ST_SEQ(atomic_load(sp)) + 1) & 0xffffu;
 	s->tid = axon__gettid();
+	s->stamp = axon__now_ns();
 	s->coid = coid;
 	s->prio = axon__my_prio();
 	s->cli_cpu = axon__getcpu();
@@ -827,11 +828,27 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 	bool spun = false;
 	bool woke = false;
 	bool polled = false;
+	bool collected = false;
 	for (;;) {
 		struct axon_qitem *it;
 		bool more;
 		bool got;
 
+		/* Messages wait in the doorbell pipe until a receiver reads
+		 * their tokens, pulses go straight to the queue: before taking
+		 * from a non-empty queue, collect what was posted, so that
+		 * priority and send order decide, not the path. */
+		if (!collected) {
+			bool nonempty;
+
+			pthread_mutex_lock(&chan->lock);
+			nonempty = chan->head != NULL;
+			pthread_mutex_unlock(&chan->lock);
+			collected = true;
+			if (nonempty) {
+				(void) drain_doorbell(chan, &got);
+			}
+		}
 		pthread_mutex_lock(&chan->lock);
 		if (chan->destroyed) {
 			pthread_mutex_unlock(&chan->lock);
@@ -1352,6 +1369,7 @@ MsgSendPulse_r(int coid, int priority, int code, int value)
 	m.u.pulse.prio = priority;
 	m.u.pulse.code = code;
 	m.u.pulse.value = value;
+	m.u.pulse.stamp = axon__now_ns();
 	pthread_mutex_lock(&cc->lock);
 	rc = cc->sock >= 0 ? (int) send(cc->sock, &m, sizeof(m),
 				     MSG_DONTWAIT | MSG_NOSIGNAL)

@@ -292,6 +292,7 @@ sconn_take_token(struct axon_sconn *sc, uint32_t slot)
 		return NULL;
 	}
 	it->prio = prio & 0xff;
+	it->stamp = axon__clamp_stamp(sc->rgn->slot[slot].stamp);
 	it->sc = sc;
 	atomic_fetch_add(&sc->refs, 1);
 	it->slot = slot;
@@ -326,13 +327,8 @@ axon__sconn_chan_token(struct axon_chan *chan, uint32_t token)
 	axon__sconn_put(sc);
 	if (it != NULL) {
 		pthread_mutex_lock(&chan->lock);
-		/* insert without poking: the caller is a receiver */
-		struct axon_qitem **pp = &chan->head;
-		while (*pp != NULL && (*pp)->prio >= it->prio) {
-			pp = &(*pp)->next;
-		}
-		it->next = *pp;
-		*pp = it;
+		/* no wake-up: the caller is a receiver */
+		axon__chan_insert(chan, it);
 		pthread_mutex_unlock(&chan->lock);
 		return 1;
 	}
@@ -390,6 +386,7 @@ sconn_unblock(struct axon_sconn *sc, const struct axon_ctl *m)
 	it->pulse.value.sival_int = rcvid;
 	it->pulse.scoid = sc->idx | _NTO_SIDE_CHANNEL;
 	it->unblock_rcvid = rcvid;
+	it->stamp = axon__now_ns();
 	axon__chan_enqueue(sc->chan, it);
 }
 
@@ -477,9 +474,10 @@ axon__sconn_drain(struct axon_sconn *sc)
 					union sigval v;
 					v.sival_ptr =
 					    (void *) (intptr_t) m.u.pulse.value;
-					(void) axon__chan_pulse(sc->chan,
+					(void) axon__chan_pulse_at(sc->chan,
 					    m.u.pulse.prio, m.u.pulse.code, v,
-					    sc->idx | _NTO_SIDE_CHANNEL);
+					    sc->idx | _NTO_SIDE_CHANNEL,
+					    axon__clamp_stamp(m.u.pulse.stamp));
 				}
 				break;
 			default:

@@ -58,7 +58,8 @@ struct axon_slot {
 	int32_t err;               /* s: 0, or the errno for the client */
 	uint32_t n_ext;            /* s: reply extents that follow */
 	struct axon_ext ext[AXON_MAX_EXT]; /* s: reply data written */
-	uint8_t pad[256 - 64 - 16 * AXON_MAX_EXT];
+	uint64_t stamp;            /* c: CLOCK_MONOTONIC ns at the send */
+	uint8_t pad[256 - 72 - 16 * AXON_MAX_EXT];
 };
 _Static_assert(sizeof(struct axon_slot) == 256, "slot size");
 

@@ -11,6 +11,33 @@
 
 #include "internal.h"
 
+uint64_t
+axon__now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
+}
+
+/* A client's send time orders its message among others of the same
+ * priority; it cannot be later than now nor earlier than 10 s ago, so a
+ * lying client gains at most a place it could have had by sending
+ * earlier. */
+uint64_t
+axon__clamp_stamp(uint64_t stamp)
+{
+	uint64_t now = axon__now_ns();
+
+	if (stamp > now) {
+		return now;
+	}
+	if (now - stamp > 10000000000ull) {
+		return now - 10000000000ull;
+	}
+	return stamp;
+}
+
 int
 axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd)
 {

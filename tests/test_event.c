@@ -1,0 +1,1789 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Pulses and events (qnx-api.md §1.8, §1.10): MsgSendPulse fields and
+ * errors, the priority order of pulses and messages on a channel,
+ * MsgReceivePulse, MsgDeliverEvent with every notification type, and the
+ * <sys/siginfo.h> sigevent macros.
+ *
+ * Helpers are forked "kids" with a pipe each way that die with the test
+ * (PR_SET_PDEATHSIG).  Where the order of queued items matters, the test
+ * waits (bounded) for observable states instead of sleeping: a sender is
+ * SEND-blocked once its thread sleeps on a futex, and a pulse is queued
+ * once this process's monitor thread sleeps in epoll_wait() with no
+ * unread bytes on any socket.
+ */
+#include "axon_test.h"
+
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+/* ---- helpers ---------------------------------------------------------- */
+
+struct kid {
+	pid_t pid;
+	int rd; /* the kid's reports */
+	int wr; /* our commands */
+};
+
+typedef void (*kid_fn)(int out, int in, void *arg);
+
+static struct kid
+kid_spawn(kid_fn fn, void *arg)
+{
+	struct kid k;
+	pid_t parent = getpid();
+	int up[2];
+	int down[2];
+
+	ck_assert_int_eq(pipe2(up, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(down, O_CLOEXEC), 0);
+	k.pid = fork();
+	ck_assert_int_ge(k.pid, 0);
+	if (k.pid == 0) {
+		(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent) {
+			_exit(98);
+		}
+		(void) close(up[0]);
+		(void) close(down[1]);
+		fn(up[1], down[0], arg);
+		_exit(0);
+	}
+	(void) close(up[1]);
+	(void) close(down[0]);
+	k.rd = up[0];
+	k.wr = down[1];
+	return k;
+}
+
+static void
+kid_kill(struct kid *k)
+{
+	if (k->pid > 0) {
+		(void) kill(k->pid, SIGKILL);
+		(void) waitpid(k->pid, NULL, 0);
+		k->pid = -1;
+		(void) close(k->rd);
+		(void) close(k->wr);
+	}
+}
+
+/* Reads exactly n bytes of the kid's reports, waiting at most 3 s. */
+static bool
+kid_get(struct kid *k, void *buf, size_t n)
+{
+	double end = axt_now() + 3.0;
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd pfd = {.fd = k->rd, .events = POLLIN};
+		int ms = (int) ((end - axt_now()) * 1000.0);
+		int pr;
+		ssize_t r;
+
+		if (ms <= 0) {
+			return false;
+		}
+		pr = poll(&pfd, 1, ms);
+		if (pr < 0 && errno == EINTR) {
+			continue;
+		}
+		if (pr <= 0) {
+			return false;
+		}
+		r = read(k->rd, (char *) buf + got, n - got);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			return false;
+		}
+		got += (size_t) r;
+	}
+	return true;
+}
+
+static bool
+kid_has_data(struct kid *k)
+{
+	struct pollfd pfd = {.fd = k->rd, .events = POLLIN};
+
+	return poll(&pfd, 1, 0) > 0;
+}
+
+static void
+kid_cmd(struct kid *k, const void *buf, size_t n)
+{
+	ck_assert_int_eq(write(k->wr, buf, n), (ssize_t) n);
+}
+
+static void
+put(int fd, const void *buf, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t w = write(fd, (const char *) buf + done, n - done);
+
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			_exit(97);
+		}
+		done += (size_t) w;
+	}
+}
+
+static bool
+get(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, (char *) buf + got, n - got);
+
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			return false;
+		}
+		got += (size_t) r;
+	}
+	return true;
+}
+
+static pid_t
+my_tid(void)
+{
+	return (pid_t) syscall(SYS_gettid);
+}
+
+/* Whether thread tid of pid sleeps in system call nr right now. */
+static bool
+in_syscall(pid_t pid, pid_t tid, long nr)
+{
+	char path[96];
+	char buf[160];
+	char *end;
+	ssize_t n;
+	long v;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", (int) pid,
+	    (int) tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return false;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void) close(fd);
+	if (n <= 0) {
+		return false;
+	}
+	buf[n] = '\0';
+	v = strtol(buf, &end, 10);
+	return end != buf && v == nr;
+}
+
+/* Bounded wait until thread tid of pid sleeps on a futex (3 times in a
+ * row): its MsgSend() has posted the message and is SEND-blocked. */
+static bool
+wait_blocked(pid_t pid, pid_t tid)
+{
+	int seen = 0;
+
+	for (int i = 0; i < 3000; i++) {
+		if (in_syscall(pid, tid, SYS_futex)) {
+			if (++seen == 3) {
+				return true;
+			}
+		} else {
+			seen = 0;
+		}
+		axt_sleep_ms(1);
+	}
+	return false;
+}
+
+/* No unread bytes on any socket of this process. */
+static bool
+sockets_empty(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	bool empty = true;
+
+	if (d == NULL) {
+		return false;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat st;
+		int fd;
+		int n = 0;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		fd = atoi(e->d_name);
+		if (fd == dirfd(d)) {
+			continue;
+		}
+		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+		    ioctl(fd, FIONREAD, &n) == 0 && n > 0) {
+			empty = false;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+static bool
+is_epoll_wait(pid_t tid)
+{
+	pid_t me = getpid();
+
+#ifdef SYS_epoll_wait
+	if (in_syscall(me, tid, SYS_epoll_wait)) {
+		return true;
+	}
+#endif
+#ifdef SYS_epoll_pwait2
+	if (in_syscall(me, tid, SYS_epoll_pwait2)) {
+		return true;
+	}
+#endif
+	return in_syscall(me, tid, SYS_epoll_pwait);
+}
+
+/* This process's monitor thread ("axon-mon") sleeps in epoll_wait(). */
+static bool
+monitor_idle(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	bool idle = false;
+
+	if (d == NULL) {
+		return false;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char path[96];
+		char comm[32] = "";
+		pid_t tid;
+		int fd;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		tid = (pid_t) atoi(e->d_name);
+		snprintf(path, sizeof(path), "/proc/self/task/%d/comm",
+		    (int) tid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			continue;
+		}
+		if (read(fd, comm, sizeof(comm) - 1) < 0) {
+			comm[0] = '\0';
+		}
+		(void) close(fd);
+		if (strncmp(comm, "axon-mon", 8) == 0) {
+			idle = is_epoll_wait(tid);
+		}
+	}
+	closedir(d);
+	return idle;
+}
+
+/* Bounded wait until every pulse sent to this process is on its channel
+ * queue: the monitor is idle and has nothing left to read. */
+static bool
+settle(void)
+{
+	int ok = 0;
+
+	for (int i = 0; i < 3000; i++) {
+		if (monitor_idle() && sockets_empty() && monitor_idle()) {
+			if (++ok == 3) {
+				return true;
+			}
+		} else {
+			ok = 0;
+		}
+		axt_sleep_ms(1);
+	}
+	return false;
+}
+
+/* A receive bounded by a 2 s kernel timeout. */
+static const uint64_t two_s = 2000000000ull;
+
+static int
+recv_pulse(int chid, struct _pulse *p)
+{
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &two_s,
+	    NULL);
+	return MsgReceivePulse(chid, p, sizeof(*p), NULL);
+}
+
+static rcvid_t
+recv_any(int chid, void *buf, size_t n, struct _msg_info *info)
+{
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &two_s,
+	    NULL);
+	return MsgReceive(chid, buf, n, info);
+}
+
+/* Nothing is queued for a pulse receiver right now. */
+static bool
+no_pulse(int chid)
+{
+	struct _pulse p;
+
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, NULL, NULL);
+	return MsgReceivePulse_r(chid, &p, sizeof(p), NULL) == -ETIMEDOUT;
+}
+
+/* ---- a generic client kid ------------------------------------------- */
+/*
+ * Forked before the test process has any thread (see cli_spawn); it
+ * optionally switches itself to SCHED_FIFO rtprio first, is told over the
+ * command pipe where to connect, connects to (srv, chid), reports
+ * {coid, tid, prio}, then runs commands: C_SEND sends
+ * a message of slen bytes (first byte tag) and reports {ret, err};
+ * C_PULSE sends a pulse and reports {ret, err}.
+ */
+struct cli_arg {
+	pid_t srv;
+	int chid;
+};
+
+struct cli_hello {
+	int coid;
+	pid_t tid;
+	int prio; /* the QNX priority its messages carry */
+};
+
+enum { C_SEND = 1, C_PULSE, C_EXIT };
+
+struct ccmd {
+	int op;
+	int a, b, c; /* C_SEND: tag, slen; C_PULSE: prio, code, value */
+};
+
+struct cres {
+	long ret;
+	int err;
+};
+
+static void
+cli_main(int out, int in, void *p)
+{
+	int rtprio = (int) (intptr_t) p;
+	struct cli_hello h = {-1, my_tid(), 10};
+	struct cli_arg a;
+
+	if (rtprio > 0) {
+		struct sched_param sp = {.sched_priority = rtprio};
+
+		if (pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) == 0) {
+			h.prio = rtprio;
+		}
+	}
+	if (!get(in, &a, sizeof(a))) {
+		_exit(0);
+	}
+	h.coid = ConnectAttach(0, a.srv, a.chid, _NTO_SIDE_CHANNEL, 0);
+	put(out, &h, sizeof(h));
+	for (;;) {
+		struct ccmd c;
+		struct cres res;
+		char msg[64];
+
+		if (!get(in, &c, sizeof(c)) || c.op == C_EXIT) {
+			_exit(0);
+		}
+		errno = 0;
+		if (c.op == C_SEND) {
+			memset(msg, c.a, sizeof(msg));
+			res.ret = MsgSend(h.coid, msg, (size_t) c.b, NULL, 0);
+		} else {
+			res.ret = MsgSendPulse(h.coid, c.a, c.b, c.c);
+		}
+		res.err = errno;
+		put(out, &res, sizeof(res));
+	}
+}
+
+/*
+ * Kids are forked before the test makes its first Axon call: a process
+ * with threads (libaxon's monitor) should not fork (ThreadSanitizer
+ * refuses it), so the channel to connect to comes later, by pipe.
+ */
+static struct kid
+cli_spawn(int rtprio)
+{
+	return kid_spawn(cli_main, (void *) (intptr_t) rtprio);
+}
+
+static struct cli_hello
+cli_connect(struct kid *k, int chid)
+{
+	struct cli_arg a = {getpid(), chid};
+	struct cli_hello h;
+
+	kid_cmd(k, &a, sizeof(a));
+	ck_assert(kid_get(k, &h, sizeof(h)));
+	ck_assert_int_ge(h.coid, 0);
+	return h;
+}
+
+static void
+cli_cmd(struct kid *k, int op, int a, int b, int c)
+{
+	struct ccmd cmd = {op, a, b, c};
+
+	kid_cmd(k, &cmd, sizeof(cmd));
+}
+
+static struct cres
+cli_result(struct kid *k)
+{
+	struct cres res;
+
+	ck_assert_msg(kid_get(k, &res, sizeof(res)), "client gave no result");
+	return res;
+}
+
+/* ---- pulses ----------------------------------------------------------- */
+
+START_TEST(test_pulse_fields)
+{
+	struct kid k = cli_spawn(0);
+	int chid = ChannelCreate(0);
+	struct cli_hello h = cli_connect(&k, chid);
+	struct { int code; int value; } pv[] = {{0, INT_MIN}, {127, -1},
+	    {5, INT_MAX}, {_PULSE_CODE_MAXAVAIL, 0}, {-3, 42}};
+	struct _msg_info info, junk;
+	char buf[64];
+	struct _pulse p;
+	rcvid_t r;
+
+	/* A message first, to learn the connection's scoid. */
+	cli_cmd(&k, C_SEND, 'm', 8, 0);
+	r = recv_any(chid, buf, sizeof(buf), &info);
+	ck_assert_int_gt(r, 0);
+	ck_assert(info.scoid & _NTO_SIDE_CHANNEL);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	ck_assert_int_eq(cli_result(&k).ret, 0);
+
+	for (size_t i = 0; i < sizeof(pv) / sizeof(pv[0]); i++) {
+		cli_cmd(&k, C_PULSE, 10, pv[i].code, pv[i].value);
+		ck_assert_int_eq(cli_result(&k).ret, 0);
+		memset(&p, 0xab, sizeof(p));
+		memset(&junk, 0xcd, sizeof(junk));
+		memcpy(&info, &junk, sizeof(info));
+		/* MsgReceive returns 0 for a pulse and leaves info alone. */
+		TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &two_s,
+		    NULL);
+		ck_assert_int_eq(MsgReceive(chid, &p, sizeof(p), &info), 0);
+		ck_assert_int_eq(p.type, _PULSE_TYPE);
+		ck_assert_int_eq(p.subtype, _PULSE_SUBTYPE);
+		ck_assert_int_eq(p.code, pv[i].code);
+		ck_assert_int_eq(p.zero[0], 0);
+		ck_assert_int_eq(p.zero[1], 0);
+		ck_assert_int_eq(p.zero[2], 0);
+		ck_assert_int_eq(p.value.sival_int, pv[i].value);
+		ck_assert(p.scoid & _NTO_SIDE_CHANNEL);
+		ck_assert(memcmp(&info, &junk, sizeof(info)) == 0);
+	}
+	/* The scoid is the sender's server connection id. */
+	cli_cmd(&k, C_PULSE, 10, 9, 9);
+	ck_assert_int_eq(cli_result(&k).ret, 0);
+	ck_assert(settle()); /* queued before the message is sent */
+	cli_cmd(&k, C_SEND, 'm', 8, 0);
+	ck_assert(wait_blocked(k.pid, h.tid));
+	r = recv_any(chid, buf, sizeof(buf), &info);
+	ck_assert_int_eq(r, 0); /* the pulse came first */
+	memcpy(&p, buf, sizeof(p));
+	ck_assert_int_eq(p.code, 9);
+	r = recv_any(chid, buf, sizeof(buf), &info);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(p.scoid, info.scoid);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	ck_assert_int_eq(cli_result(&k).ret, 0);
+	/* MsgReceivePulse and MsgReceivePulsev return 0 too. */
+	cli_cmd(&k, C_PULSE, 10, 10, 100);
+	ck_assert_int_eq(cli_result(&k).ret, 0);
+	ck_assert_int_eq(recv_pulse(chid, &p), 0);
+	ck_assert_int_eq(p.code, 10);
+	ck_assert_int_eq(p.value.sival_int, 100);
+	cli_cmd(&k, C_PULSE, 10, 11, 110);
+	ck_assert_int_eq(cli_result(&k).ret, 0);
+	iov_t iov;
+	SETIOV(&iov, &p, sizeof(p));
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &two_s, NULL);
+	ck_assert_int_eq(MsgReceivePulsev(chid, &iov, 1, NULL), 0);
+	ck_assert_int_eq(p.code, 11);
+	ck_assert_int_eq(p.value.sival_int, 110);
+	kid_kill(&k);
+}
+END_TEST
+
+/* Items in the order they were sent: a tag and its effective priority;
+ * the expected receive order is a stable sort by priority, highest first. */
+struct seq {
+	char tag[16];
+	int prio[16];
+	int n;
+};
+
+static void
+seq_add(struct seq *s, char tag, int prio)
+{
+	s->tag[s->n] = tag;
+	s->prio[s->n] = prio;
+	s->n++;
+}
+
+static void
+seq_expect(const struct seq *s, char *out)
+{
+	bool used[16] = {false};
+	int k = 0;
+
+	for (int prio = 255; prio >= 0; prio--) {
+		for (int i = 0; i < s->n; i++) {
+			if (!used[i] && s->prio[i] == prio) {
+				used[i] = true;
+				out[k++] = s->tag[i];
+			}
+		}
+	}
+	out[k] = '\0';
+}
+
+START_TEST(test_pulse_priority_fifo)
+{
+	struct kid k = cli_spawn(0);
+	int chid = ChannelCreate(_NTO_CHF_FIXED_PRIORITY);
+	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	(void) cli_connect(&k, chid);
+	/* {priority, from the kid?}; priority 0 is raised to 1. */
+	struct { int prio; bool kid; } sends[] = {{5, false}, {20, true},
+	    {10, false}, {20, false}, {0, true}, {1, false}, {255, true},
+	    {10, true}, {1, true}, {0, false}, {254, false}, {20, true}};
+	int n = (int) (sizeof(sends) / sizeof(sends[0]));
+	struct seq s = {.n = 0};
+	char want[17], got[17];
+
+	ck_assert_int_ge(self, 0);
+	for (int i = 0; i < n; i++) {
+		char tag = (char) ('a' + i);
+
+		if (sends[i].kid) {
+			cli_cmd(&k, C_PULSE, sends[i].prio, tag, i);
+			ck_assert_int_eq(cli_result(&k).ret, 0);
+		} else {
+			ck_assert_int_eq(MsgSendPulse(self, sends[i].prio, tag,
+					     i),
+			    0);
+		}
+		/* Queued before the next one is sent. */
+		ck_assert(settle());
+		seq_add(&s, tag, sends[i].prio == 0 ? 1 : sends[i].prio);
+	}
+	seq_expect(&s, want);
+	for (int i = 0; i < n; i++) {
+		struct _pulse p;
+
+		ck_assert_int_eq(recv_pulse(chid, &p), 0);
+		got[i] = (char) p.code;
+		ck_assert_int_eq(p.value.sival_int, p.code - 'a');
+	}
+	got[n] = '\0';
+	ck_assert_msg(strcmp(got, want) == 0, "order %s, want %s", got, want);
+	ck_assert(no_pulse(chid));
+	kid_kill(&k);
+}
+END_TEST
+
+/*
+ * Messages and pulses share one queue in priority order, FIFO within one
+ * priority (qnx-api.md §1.8, §1.10): queue them while nobody receives,
+ * then take them.  Message senders are kids (real-time ones where the
+ * system allows it); pulses come from this process.
+ */
+START_TEST(test_pulse_message_order)
+{
+	/* 'A'.. are messages from kids (rt = SCHED_FIFO priority, 0 = none),
+	 * 'a'.. pulses at prio. */
+	struct { char tag; int prio; } plan[] = {{'A', 0}, {'a', 10},
+	    {'b', 30}, {'B', 0}, {'C', 20}, {'c', 5}, {'d', 20}, {'D', 30},
+	    {'e', 10}, {'E', 0}};
+	int n = (int) (sizeof(plan) / sizeof(plan[0]));
+	struct kid kids[8];
+	pid_t kpid[8];
+	char ktag[8];
+	int nk = 0;
+	struct seq s = {.n = 0};
+	char want[17], got[17];
+	int chid, self;
+
+	for (int i = 0; i < n; i++) {
+		if (plan[i].tag >= 'A' && plan[i].tag <= 'Z') {
+			kids[nk++] = cli_spawn(plan[i].prio);
+		}
+	}
+	chid = ChannelCreate(_NTO_CHF_FIXED_PRIORITY);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(self, 0);
+	nk = 0;
+	for (int i = 0; i < n; i++) {
+		if (plan[i].tag >= 'A' && plan[i].tag <= 'Z') {
+			struct cli_hello h = cli_connect(&kids[nk], chid);
+
+			kpid[nk] = kids[nk].pid;
+			ktag[nk] = plan[i].tag;
+			cli_cmd(&kids[nk], C_SEND, plan[i].tag, 1, 0);
+			ck_assert_msg(wait_blocked(kids[nk].pid, h.tid),
+			    "sender %c never blocked", plan[i].tag);
+			seq_add(&s, plan[i].tag, h.prio);
+			nk++;
+		} else {
+			ck_assert_int_eq(MsgSendPulse(self, plan[i].prio,
+					     plan[i].tag, 0),
+			    0);
+			ck_assert(settle());
+			seq_add(&s, plan[i].tag, plan[i].prio);
+		}
+	}
+	seq_expect(&s, want);
+	for (int i = 0; i < n; i++) {
+		struct _msg_info info;
+		char buf[64];
+		rcvid_t r = recv_any(chid, buf, sizeof(buf), &info);
+
+		ck_assert_int_ge(r, 0);
+		if (r == 0) {
+			got[i] = (char) ((struct _pulse *) buf)->code;
+			continue;
+		}
+		got[i] = '?';
+		for (int j = 0; j < nk; j++) {
+			if (kpid[j] == info.pid) {
+				got[i] = ktag[j];
+			}
+		}
+		ck_assert_int_eq(buf[0], got[i]);
+		ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	}
+	got[n] = '\0';
+	for (int j = 0; j < nk; j++) {
+		ck_assert_int_eq(cli_result(&kids[j]).ret, 0);
+		kid_kill(&kids[j]);
+	}
+	ck_assert_msg(strcmp(got, want) == 0, "order %s, want %s", got, want);
+}
+END_TEST
+
+/* The two halves of the above, each alone: one SEND-blocked message
+ * (priority 10) and one pulse queued after it. */
+static void
+message_then_pulse(int pulse_prio, char *got)
+{
+	struct kid k = cli_spawn(0);
+	int chid = ChannelCreate(_NTO_CHF_FIXED_PRIORITY);
+	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct cli_hello h = cli_connect(&k, chid);
+
+	ck_assert_int_ge(self, 0);
+	ck_assert_int_eq(h.prio, 10);
+	cli_cmd(&k, C_SEND, 'M', 1, 0);
+	ck_assert(wait_blocked(k.pid, h.tid));
+	ck_assert_int_eq(MsgSendPulse(self, pulse_prio, 'p', 0), 0);
+	ck_assert(settle());
+	for (int i = 0; i < 2; i++) {
+		char buf[64];
+		rcvid_t r = recv_any(chid, buf, sizeof(buf), NULL);
+
+		ck_assert_int_ge(r, 0);
+		got[i] = r == 0 ? (char) ((struct _pulse *) buf)->code : buf[0];
+		if (r > 0) {
+			ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+		}
+	}
+	got[2] = '\0';
+	ck_assert_int_eq(cli_result(&k).ret, 0);
+	kid_kill(&k);
+}
+
+/* A message outranks a lower-priority pulse that was queued later. */
+START_TEST(test_message_beats_lower_pulse)
+{
+	char got[3];
+
+	message_then_pulse(5, got);
+	ck_assert_msg(strcmp(got, "Mp") == 0,
+	    "got %s: a priority-5 pulse overtook a priority-10 message", got);
+}
+END_TEST
+
+/* At one priority, a message sent before a pulse is taken first. */
+START_TEST(test_message_pulse_fifo)
+{
+	char got[3];
+
+	message_then_pulse(10, got);
+	ck_assert_msg(strcmp(got, "Mp") == 0,
+	    "got %s: a pulse overtook an earlier message of its priority", got);
+}
+END_TEST
+
+/* Priority -1 is the caller's priority: 10 for an ordinary thread, its
+ * SCHED_FIFO priority for a real-time one. */
+struct rt_pulse {
+	int coid;
+	int rc;
+};
+
+static void *
+rt_pulser(void *p)
+{
+	struct rt_pulse *a = p;
+
+	a->rc = MsgSendPulse(a->coid, -1, 'e', 0);
+	return NULL;
+}
+
+START_TEST(test_pulse_prio_caller)
+{
+	int chid = ChannelCreate(_NTO_CHF_FIXED_PRIORITY);
+	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	char got[8];
+	struct _pulse p;
+
+	ck_assert_int_ge(self, 0);
+	ck_assert_int_eq(MsgSendPulse(self, 11, 'a', 0), 0);
+	ck_assert_int_eq(MsgSendPulse(self, -1, 'b', 0), 0);
+	ck_assert_int_eq(MsgSendPulse(self, 9, 'c', 0), 0);
+	ck_assert_int_eq(MsgSendPulse(self, 10, 'd', 0), 0);
+	ck_assert(settle());
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(recv_pulse(chid, &p), 0);
+		got[i] = (char) p.code;
+	}
+	got[4] = '\0';
+	ck_assert_msg(strcmp(got, "abdc") == 0, "order %s", got);
+
+	/* A SCHED_FIFO 30 thread. */
+	pthread_attr_t attr;
+	struct sched_param sp = {.sched_priority = 30};
+	struct rt_pulse a = {self, -2};
+	pthread_t t;
+	pthread_attr_init(&attr);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+	pthread_attr_setschedparam(&attr, &sp);
+	if (pthread_create(&t, &attr, rt_pulser, &a) != 0) {
+		pthread_attr_destroy(&attr);
+		return; /* no real-time priorities here */
+	}
+	pthread_attr_destroy(&attr);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(a.rc, 0);
+	ck_assert_int_eq(MsgSendPulse(self, 31, 'f', 0), 0);
+	ck_assert_int_eq(MsgSendPulse(self, 30, 'g', 0), 0);
+	ck_assert_int_eq(MsgSendPulse(self, 29, 'h', 0), 0);
+	ck_assert(settle());
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(recv_pulse(chid, &p), 0);
+		got[i] = (char) p.code;
+	}
+	got[4] = '\0';
+	ck_assert_msg(strcmp(got, "fegh") == 0, "order %s", got);
+}
+END_TEST
+
+/* MsgReceivePulse skips messages; they stay queued for MsgReceive. */
+START_TEST(test_receive_pulse_skips_messages)
+{
+	struct kid k1 = cli_spawn(0);
+	struct kid k2 = cli_spawn(40); /* higher, if allowed */
+	int chid = ChannelCreate(_NTO_CHF_FIXED_PRIORITY);
+	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct cli_hello h1 = cli_connect(&k1, chid);
+	struct cli_hello h2 = cli_connect(&k2, chid);
+	struct _msg_info info;
+	struct _pulse p;
+	char buf[64];
+	rcvid_t r;
+	iov_t iov;
+
+	cli_cmd(&k1, C_SEND, 'A', 10, 0);
+	ck_assert(wait_blocked(k1.pid, h1.tid));
+	cli_cmd(&k2, C_SEND, 'B', 10, 0);
+	ck_assert(wait_blocked(k2.pid, h2.tid));
+	ck_assert_int_eq(MsgSendPulse(self, 10, 7, 70), 0);
+	ck_assert_int_eq(MsgSendPulse(self, 1, 8, 80), 0);
+	ck_assert(settle());
+	ck_assert_int_eq(recv_pulse(chid, &p), 0);
+	ck_assert_int_eq(p.code, 7);
+	ck_assert_int_eq(p.value.sival_int, 70);
+	SETIOV(&iov, &p, sizeof(p));
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &two_s, NULL);
+	ck_assert_int_eq(MsgReceivePulsev(chid, &iov, 1, NULL), 0);
+	ck_assert_int_eq(p.code, 8);
+	/* No pulse left; the messages were not taken. */
+	ck_assert(no_pulse(chid));
+	ck_assert(!kid_has_data(&k1));
+	ck_assert(!kid_has_data(&k2));
+	/* MsgReceive gets them. */
+	for (int i = 0; i < 2; i++) {
+		r = recv_any(chid, buf, sizeof(buf), &info);
+		ck_assert_int_gt(r, 0);
+		ck_assert(info.pid == k1.pid || info.pid == k2.pid);
+		if (h2.prio > 10) {
+			ck_assert_int_eq(buf[0], i == 0 ? 'B' : 'A');
+		}
+		ck_assert_int_eq(MsgReply(r, 4 + i, NULL, 0), 0);
+	}
+	ck_assert_int_ge(cli_result(&k1).ret, 4);
+	ck_assert_int_ge(cli_result(&k2).ret, 4);
+	kid_kill(&k1);
+	kid_kill(&k2);
+}
+END_TEST
+
+/* A server kid that only exists to be connected to (and killed). */
+static void
+idle_server(int out, int in, void *p)
+{
+	int chid = ChannelCreate(0);
+	char c;
+
+	(void) p;
+	put(out, &chid, sizeof(chid));
+	(void) get(in, &c, 1);
+}
+
+START_TEST(test_pulse_errors)
+{
+	struct kid srv = kid_spawn(idle_server, NULL);
+	int chid = ChannelCreate(0);
+	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	int fdcoid = ConnectAttach(0, 0, chid, 0, 0);
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int bad_codes[] = {128, 200, -129, INT_MAX, INT_MIN};
+	int bad_prios[] = {-2, 256, 1000, INT_MIN};
+	struct _pulse p;
+
+	ck_assert_int_ge(self, 0);
+	ck_assert_int_ge(fdcoid, 0);
+	for (size_t i = 0; i < sizeof(bad_codes) / sizeof(bad_codes[0]); i++) {
+		errno = 0;
+		ck_assert_int_eq(MsgSendPulse(self, 10, bad_codes[i], 0), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		errno = 4242;
+		ck_assert_int_eq(MsgSendPulse_r(self, 10, bad_codes[i], 0),
+		    -EINVAL);
+		ck_assert_int_eq(errno, 4242);
+	}
+	for (size_t i = 0; i < sizeof(bad_prios) / sizeof(bad_prios[0]); i++) {
+		errno = 0;
+		ck_assert_int_eq(MsgSendPulse(self, bad_prios[i], 1, 0), -1);
+		ck_assert_int_eq(errno, EINVAL);
+		errno = 4242;
+		ck_assert_int_eq(MsgSendPulse_r(self, bad_prios[i], 1, 0),
+		    -EINVAL);
+		ck_assert_int_eq(errno, 4242);
+	}
+	/* None of those was queued; the limits themselves are fine. */
+	ck_assert(settle());
+	ck_assert(no_pulse(chid));
+	ck_assert_int_eq(MsgSendPulse(self, 255, 127, 1), 0);
+	ck_assert_int_eq(MsgSendPulse(fdcoid, 1, -128, 2), 0);
+	ck_assert_int_eq(MsgSendPulse(self, 0, 0, 3), 0);
+	ck_assert_int_eq(recv_pulse(chid, &p), 0);
+	ck_assert_int_eq(p.code, 127);
+	ck_assert_int_eq(recv_pulse(chid, &p), 0);
+	ck_assert_int_eq(p.value.sival_int, 2);
+	ck_assert_int_eq(p.code, -128);
+	ck_assert_int_eq(recv_pulse(chid, &p), 0);
+	ck_assert_int_eq(p.value.sival_int, 3);
+
+	/* Bad coids: EBADF. */
+	int bad[] = {_NTO_SIDE_CHANNEL | 12345, _NTO_SIDE_CHANNEL | 32767, -1,
+	    devnull, 0x3fffffff, INT_MAX};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		errno = 0;
+		ck_assert_msg(MsgSendPulse(bad[i], 10, 1, 0) == -1, "coid %#x",
+		    bad[i]);
+		ck_assert_int_eq(errno, EBADF);
+		errno = 4242;
+		ck_assert_int_eq(MsgSendPulse_r(bad[i], 10, 1, 0), -EBADF);
+		ck_assert_int_eq(errno, 4242);
+	}
+	/* A detached coid. */
+	ck_assert_int_eq(ConnectDetach(fdcoid), 0);
+	ck_assert_int_eq(MsgSendPulse_r(fdcoid, 10, 1, 0), -EBADF);
+	/* A coid whose server died (bounded wait for the death to be
+	 * noticed). */
+	int schid;
+	ck_assert(kid_get(&srv, &schid, sizeof(schid)));
+	int dead = ConnectAttach(0, srv.pid, schid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(dead, 0);
+	ck_assert_int_eq(MsgSendPulse(dead, 10, 1, 0), 0);
+	kid_kill(&srv);
+	int rc = 0;
+	for (int i = 0; i < 2000 && rc != -EBADF; i++) {
+		rc = MsgSendPulse_r(dead, 10, 1, 0);
+		if (rc != -EBADF) {
+			axt_sleep_ms(1);
+		}
+	}
+	ck_assert_int_eq(rc, -EBADF);
+	ck_assert_int_eq(ConnectDetach(dead), 0);
+	(void) close(devnull);
+}
+END_TEST
+
+/* ---- events ----------------------------------------------------------- */
+
+/*
+ * An event server kid: receives a request carrying two sigevents, replies
+ * at once (EV_SAVE) or not (EV_HOLD), reports the sender's tid, then runs
+ * commands on that rcvid, reporting each result, until K_NEXT.
+ */
+struct evreq {
+	int op;
+	struct sigevent ev;
+	struct sigevent ev2;
+};
+
+enum { EV_SAVE = 1, EV_HOLD };
+enum { K_DELIVER = 1, K_DELIVER2, K_REPLY, K_ERROR, K_NEXT };
+
+struct kcmd {
+	int op;
+	long arg;
+};
+
+static void
+event_server(int out, int in, void *p)
+{
+	unsigned flags = p != NULL ? *(unsigned *) p : 0;
+	int chid = ChannelCreate(flags);
+
+	put(out, &chid, sizeof(chid));
+	for (;;) {
+		struct _msg_info info;
+		struct evreq req;
+		rcvid_t r = MsgReceive(chid, &req, sizeof(req), &info);
+		pid_t tid;
+
+		if (r < 0) {
+			_exit(3);
+		}
+		if (r == 0) {
+			continue;
+		}
+		if (req.op == EV_SAVE) {
+			MsgReply(r, 0, NULL, 0);
+		}
+		tid = info.tid;
+		put(out, &tid, sizeof(tid));
+		for (;;) {
+			struct kcmd c;
+			int rc;
+
+			if (!get(in, &c, sizeof(c))) {
+				_exit(0);
+			}
+			if (c.op == K_NEXT) {
+				break;
+			}
+			switch (c.op) {
+			case K_DELIVER:
+				rc = MsgDeliverEvent_r(r, &req.ev);
+				break;
+			case K_DELIVER2:
+				rc = MsgDeliverEvent_r(r, &req.ev2);
+				break;
+			case K_REPLY:
+				rc = MsgReply_r(r, c.arg, NULL, 0);
+				break;
+			default:
+				rc = MsgError_r(r, (int) c.arg);
+				break;
+			}
+			put(out, &rc, sizeof(rc));
+		}
+	}
+}
+
+static int
+ev_start(struct kid *k, unsigned *flags)
+{
+	int chid;
+	int coid;
+
+	*k = kid_spawn(event_server, flags);
+	ck_assert(kid_get(k, &chid, sizeof(chid)));
+	ck_assert_int_gt(chid, 0);
+	coid = ConnectAttach(0, k->pid, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	return coid;
+}
+
+/* Runs a command in the event server; returns its result. */
+static int
+ev_do(struct kid *k, int op, long arg)
+{
+	struct kcmd c = {op, arg};
+	int rc;
+
+	kid_cmd(k, &c, sizeof(c));
+	if (op == K_NEXT) {
+		return 0;
+	}
+	ck_assert_msg(kid_get(k, &rc, sizeof(rc)), "event server silent");
+	return rc;
+}
+
+static pid_t
+ev_received(struct kid *k)
+{
+	pid_t tid = 0;
+
+	ck_assert_msg(kid_get(k, &tid, sizeof(tid)),
+	    "event server got no request");
+	return tid;
+}
+
+/* A thread that sends one request and records the result. */
+struct ev_sender {
+	int coid;
+	struct evreq req;
+	long ret;
+	int err;
+	pid_t tid;
+	int done; /* atomic */
+};
+
+static void *
+ev_send_thread(void *p)
+{
+	struct ev_sender *s = p;
+
+	s->tid = my_tid();
+	errno = 0;
+	s->ret = MsgSend(s->coid, &s->req, sizeof(s->req), NULL, 0);
+	s->err = errno;
+	__atomic_store_n(&s->done, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static bool
+join_bounded(pthread_t t)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 3;
+	return pthread_timedjoin_np(t, NULL, &ts) == 0;
+}
+
+START_TEST(test_event_pulse)
+{
+	struct kid srv;
+	int coid = ev_start(&srv, NULL);
+	int mych = ChannelCreate(_NTO_CHF_PRIVATE);
+	int self = ConnectAttach(0, 0, mych, _NTO_SIDE_CHANNEL, 0);
+	struct evreq req = {.op = EV_SAVE};
+	struct _pulse p;
+
+	ck_assert_int_ge(self, 0);
+	SIGEV_PULSE_INIT(&req.ev, self, 15, 42, 4242);
+	SIGEV_PULSE_INT_INIT(&req.ev2, self, SIGEV_PULSE_PRIO_INHERIT, 7, -7);
+	ck_assert_int_eq(MsgSend(coid, &req, sizeof(req), NULL, 0), 0);
+	ck_assert_int_eq(ev_received(&srv), my_tid());
+	/* Replied; nothing delivered yet. */
+	ck_assert(settle());
+	ck_assert(no_pulse(mych));
+	/* Delivered later, on the saved rcvid. */
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER, 0), 0);
+	ck_assert_int_eq(recv_pulse(mych, &p), 0);
+	ck_assert_int_eq(p.type, _PULSE_TYPE);
+	ck_assert_int_eq(p.subtype, _PULSE_SUBTYPE);
+	ck_assert_int_eq(p.code, 42);
+	ck_assert_int_eq(p.value.sival_int, 4242);
+	ck_assert(p.scoid & _NTO_SIDE_CHANNEL);
+	/* As often as the server likes. */
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER, 0), 0);
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER2, 0), 0);
+	ck_assert_int_eq(recv_pulse(mych, &p), 0);
+	ck_assert_int_eq(p.code, 42);
+	ck_assert_int_eq(recv_pulse(mych, &p), 0);
+	ck_assert_int_eq(p.code, 7);
+	ck_assert_int_eq(p.value.sival_int, -7);
+	ck_assert(settle());
+	ck_assert(no_pulse(mych));
+	ck_assert_int_eq(ev_do(&srv, K_NEXT, 0), 0);
+
+	/* Delivered while the client is still REPLY-blocked. */
+	struct ev_sender s = {.coid = coid, .req = {.op = EV_HOLD}};
+	pthread_t t;
+	SIGEV_PULSE_INIT(&s.req.ev, self, 12, 3, 33);
+	ck_assert_int_eq(pthread_create(&t, NULL, ev_send_thread, &s), 0);
+	(void) ev_received(&srv);
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER, 0), 0);
+	ck_assert_int_eq(recv_pulse(mych, &p), 0);
+	ck_assert_int_eq(p.code, 3);
+	ck_assert_int_eq(p.value.sival_int, 33);
+	ck_assert(!__atomic_load_n(&s.done, __ATOMIC_SEQ_CST));
+	ck_assert_int_eq(ev_do(&srv, K_REPLY, 9), 0);
+	ck_assert(join_bounded(t));
+	ck_assert_int_eq(s.ret, 9);
+	kid_kill(&srv);
+}
+END_TEST
+
+/* Where signal sig is pending: 1 on thread tid only, 2 process-wide,
+ * 3 on another thread, 0 nowhere. */
+static uint64_t
+status_mask(pid_t tid, const char *field)
+{
+	char path[96];
+	char buf[4096];
+	ssize_t n;
+	int fd;
+	char *at;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int) tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return 0;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void) close(fd);
+	if (n <= 0) {
+		return 0;
+	}
+	buf[n] = '\0';
+	at = strstr(buf, field);
+	if (at == NULL) {
+		return 0;
+	}
+	return strtoull(at + strlen(field), NULL, 16);
+}
+
+static int
+pending_where(int sig, pid_t tid)
+{
+	uint64_t bit = 1ull << (sig - 1);
+	DIR *d;
+	struct dirent *e;
+	int where = 0;
+
+	if (status_mask(my_tid(), "ShdPnd:") & bit) {
+		return 2;
+	}
+	if (tid > 0 && (status_mask(tid, "SigPnd:") & bit)) {
+		where = 1;
+	}
+	d = opendir("/proc/self/task");
+	if (d == NULL) {
+		return where;
+	}
+	while ((e = readdir(d)) != NULL) {
+		pid_t t;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		t = (pid_t) atoi(e->d_name);
+		if (t != tid && (status_mask(t, "SigPnd:") & bit)) {
+			where = 3;
+		}
+	}
+	closedir(d);
+	return where;
+}
+
+static int
+wait_pending(int sig, pid_t tid)
+{
+	for (int i = 0; i < 2000; i++) {
+		int w = pending_where(sig, tid);
+
+		if (w != 0) {
+			return w;
+		}
+		axt_sleep_ms(1);
+	}
+	return 0;
+}
+
+static int
+take_signal(int sig, siginfo_t *si)
+{
+	sigset_t one;
+	struct timespec ts = {2, 0};
+
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	return sigtimedwait(&one, si, &ts);
+}
+
+static void
+block_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGRTMIN);
+	sigaddset(&set, SIGRTMIN + 1);
+	ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &set, NULL), 0);
+}
+
+static bool
+nothing_pending(void)
+{
+	sigset_t set;
+
+	sigpending(&set);
+	return !sigismember(&set, SIGUSR1) && !sigismember(&set, SIGUSR2) &&
+	    !sigismember(&set, SIGRTMIN) && !sigismember(&set, SIGRTMIN + 1);
+}
+
+START_TEST(test_event_signal)
+{
+	struct kid srv;
+	struct evreq req = {.op = EV_SAVE};
+	siginfo_t si;
+	int coid;
+
+	/* Before any thread exists, so that all of them block these. */
+	block_signals();
+	coid = ev_start(&srv, NULL);
+
+	/* SIGEV_SIGNAL, to the process. */
+	SIGEV_SIGNAL_INIT(&req.ev, SIGUSR1);
+	SIGEV_SIGNAL_VALUE_INIT(&req.ev2, SIGUSR2, 77);
+	ck_assert_int_eq(MsgSend(coid, &req, sizeof(req), NULL, 0), 0);
+	(void) ev_received(&srv);
+	ck_assert(nothing_pending());
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER, 0), 0);
+	ck_assert_int_eq(wait_pending(SIGUSR1, 0), 2);
+	memset(&si, 0, sizeof(si));
+	ck_assert_int_eq(take_signal(SIGUSR1, &si), SIGUSR1);
+	ck_assert_int_eq(si.si_signo, SIGUSR1);
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER2, 0), 0);
+	memset(&si, 0, sizeof(si));
+	ck_assert_int_eq(take_signal(SIGUSR2, &si), SIGUSR2);
+	ck_assert_int_eq(si.si_value.sival_int, 77);
+	ck_assert_int_eq(ev_do(&srv, K_NEXT, 0), 0);
+
+	/* SIGEV_SIGNAL_CODE: the value arrives; real-time signals queue in
+	 * order. */
+	SIGEV_SIGNAL_CODE_INIT(&req.ev, SIGRTMIN, 78, 5);
+	SIGEV_SIGNAL_CODE_INIT(&req.ev2, SIGRTMIN, 79, 6);
+	ck_assert_int_eq(MsgSend(coid, &req, sizeof(req), NULL, 0), 0);
+	(void) ev_received(&srv);
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER, 0), 0);
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER2, 0), 0);
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER, 0), 0);
+	int vals[] = {78, 79, 78};
+	for (int i = 0; i < 3; i++) {
+		memset(&si, 0, sizeof(si));
+		ck_assert_int_eq(take_signal(SIGRTMIN, &si), SIGRTMIN);
+		ck_assert_int_eq(si.si_value.sival_int, vals[i]);
+	}
+	ck_assert(nothing_pending());
+	kid_kill(&srv);
+}
+END_TEST
+
+/* SIGEV_SIGNAL_THREAD goes to the thread that sent the message. */
+struct sig_thread {
+	int coid;
+	struct evreq req;
+	int ready[2]; /* thread -> main: sent */
+	int go[2];    /* main -> thread: take the signal now */
+	pid_t tid;
+	long ret;
+	int got;
+	int value;
+};
+
+static void *
+sig_thread_main(void *p)
+{
+	struct sig_thread *s = p;
+	sigset_t one;
+	siginfo_t si;
+	struct timespec zero = {0, 0};
+	char c = 'r';
+
+	s->tid = my_tid();
+	s->ret = MsgSend(s->coid, &s->req, sizeof(s->req), NULL, 0);
+	if (write(s->ready[1], &c, 1) != 1 || read(s->go[0], &c, 1) != 1) {
+		return NULL;
+	}
+	sigemptyset(&one);
+	sigaddset(&one, SIGUSR1);
+	memset(&si, 0, sizeof(si));
+	s->got = sigtimedwait(&one, &si, &zero);
+	s->value = si.si_value.sival_int;
+	return NULL;
+}
+
+START_TEST(test_event_signal_thread)
+{
+	struct kid srv;
+	struct sig_thread s;
+	pthread_t t;
+	char c;
+
+	block_signals();
+	memset(&s, 0, sizeof(s));
+	s.coid = ev_start(&srv, NULL);
+	s.req.op = EV_SAVE;
+	SIGEV_SIGNAL_THREAD_INIT(&s.req.ev, SIGUSR1, 99, 3);
+	ck_assert_int_eq(pipe(s.ready), 0);
+	ck_assert_int_eq(pipe(s.go), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, sig_thread_main, &s), 0);
+	ck_assert_int_eq(read(s.ready[0], &c, 1), 1);
+	ck_assert_int_eq(s.ret, 0);
+	ck_assert_int_eq(ev_received(&srv), s.tid);
+	ck_assert_int_ne(s.tid, my_tid());
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER, 0), 0);
+	/* Pending on that thread, not on the process or another thread. */
+	ck_assert_int_eq(wait_pending(SIGUSR1, s.tid), 1);
+	ck_assert_int_eq(write(s.go[1], "g", 1), 1);
+	ck_assert(join_bounded(t));
+	ck_assert_int_eq(s.got, SIGUSR1);
+	ck_assert_int_eq(s.value, 99);
+	ck_assert(nothing_pending());
+	kid_kill(&srv);
+}
+END_TEST
+
+/* SIGEV_NONE: accepted, and nothing happens. */
+START_TEST(test_event_none)
+{
+	struct kid srv;
+	struct evreq req = {.op = EV_SAVE};
+	int coid, mych, self;
+	struct _pulse p;
+
+	block_signals();
+	coid = ev_start(&srv, NULL);
+	mych = ChannelCreate(_NTO_CHF_PRIVATE);
+	self = ConnectAttach(0, 0, mych, _NTO_SIDE_CHANNEL, 0);
+	/* Garbage in the other fields does not matter. */
+	memset(&req.ev, 0x5c, sizeof(req.ev));
+	SIGEV_NONE_INIT(&req.ev);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&req.ev), SIGEV_NONE);
+	/* A marker, delivered after it over the same connection. */
+	SIGEV_PULSE_INIT(&req.ev2, self, 10, 55, 0);
+	ck_assert_int_eq(MsgSend(coid, &req, sizeof(req), NULL, 0), 0);
+	(void) ev_received(&srv);
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER, 0), 0);
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER, 0), 0);
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER2, 0), 0);
+	ck_assert_int_eq(recv_pulse(mych, &p), 0);
+	ck_assert_int_eq(p.code, 55);
+	ck_assert(settle());
+	ck_assert(no_pulse(mych));
+	ck_assert(nothing_pending());
+	kid_kill(&srv);
+}
+END_TEST
+
+/* SIGEV_UNBLOCK to a REPLY-blocked client: released with ETIMEDOUT; the
+ * server's later reply fails. */
+START_TEST(test_event_unblock_reply_blocked)
+{
+	struct kid srv;
+	int coid = ev_start(&srv, NULL);
+	struct ev_sender s = {.coid = coid, .req = {.op = EV_HOLD}};
+	pthread_t t;
+
+	SIGEV_UNBLOCK_INIT(&s.req.ev);
+	ck_assert_int_eq(pthread_create(&t, NULL, ev_send_thread, &s), 0);
+	(void) ev_received(&srv);
+	ck_assert(!__atomic_load_n(&s.done, __ATOMIC_SEQ_CST));
+	ck_assert_int_eq(ev_do(&srv, K_DELIVER, 0), 0);
+	ck_assert(join_bounded(t));
+	ck_assert_int_eq(s.ret, -1);
+	ck_assert_int_eq(s.err, ETIMEDOUT);
+	ck_assert_int_eq(ev_do(&srv, K_REPLY, 5), -ESRCH);
+	ck_assert_int_eq(ev_do(&srv, K_NEXT, 0), 0);
+	/* The connection goes on working. */
+	struct evreq req = {.op = EV_SAVE};
+	SIGEV_NONE_INIT(&req.ev);
+	ck_assert_int_eq(MsgSend(coid, &req, sizeof(req), NULL, 0), 0);
+	kid_kill(&srv);
+}
+END_TEST
+
+/* SIGEV_UNBLOCK to a SEND-blocked client, on the rcvid of its previous
+ * (answered) message: the new message is withdrawn with ETIMEDOUT and the
+ * server never sees it. */
+START_TEST(test_event_unblock_send_blocked)
+{
+	struct kid k = cli_spawn(0);
+	int chid = ChannelCreate(0);
+	struct cli_hello h = cli_connect(&k, chid);
+	struct sigevent ev;
+	struct _msg_info info;
+	struct cres res;
+	char buf[64];
+	rcvid_t r1, r;
+
+	cli_cmd(&k, C_SEND, '1', 4, 0);
+	r1 = recv_any(chid, buf, sizeof(buf), &info);
+	ck_assert_int_gt(r1, 0);
+	ck_assert_int_eq(MsgReply(r1, 1, NULL, 0), 0);
+	ck_assert_int_eq(cli_result(&k).ret, 1);
+	/* Message 2: nobody receives it. */
+	cli_cmd(&k, C_SEND, '2', 4, 0);
+	ck_assert(wait_blocked(k.pid, h.tid));
+	SIGEV_UNBLOCK_INIT(&ev);
+	ck_assert_int_eq(MsgDeliverEvent(r1, &ev), 0);
+	res = cli_result(&k);
+	ck_assert_int_eq(res.ret, -1);
+	ck_assert_int_eq(res.err, ETIMEDOUT);
+	/* Message 3 is the next one the server gets. */
+	cli_cmd(&k, C_SEND, '3', 4, 0);
+	r = recv_any(chid, buf, sizeof(buf), &info);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(buf[0], '3');
+	ck_assert_int_eq(MsgReply(r, 3, NULL, 0), 0);
+	ck_assert_int_eq(cli_result(&k).ret, 3);
+	kid_kill(&k);
+}
+END_TEST
+
+/* On a channel with _NTO_CHF_UNBLOCK the client stays REPLY-blocked and
+ * the server gets an unblock pulse; MsgError(rcvid, -1) forwards
+ * ETIMEDOUT. */
+START_TEST(test_event_unblock_chf_unblock)
+{
+	struct kid k = cli_spawn(0);
+	int chid = ChannelCreate(_NTO_CHF_UNBLOCK);
+	(void) cli_connect(&k, chid);
+	struct sigevent ev;
+	struct _msg_info info;
+	struct cres res;
+	char buf[64];
+	rcvid_t r;
+
+	cli_cmd(&k, C_SEND, 'u', 4, 0);
+	r = recv_any(chid, buf, sizeof(buf), &info);
+	ck_assert_int_gt(r, 0);
+	SIGEV_UNBLOCK_INIT(&ev);
+	ck_assert_int_eq(MsgDeliverEvent(r, &ev), 0);
+	ck_assert_int_eq(recv_any(chid, buf, sizeof(buf), NULL), 0);
+	struct _pulse *p = (struct _pulse *) buf;
+	ck_assert_int_eq(p->code, _PULSE_CODE_UNBLOCK);
+	ck_assert_int_eq(p->value.sival_int, (int) r);
+	ck_assert_int_eq(MsgInfo(r, &info), 0);
+	ck_assert(info.flags & _NTO_MI_UNBLOCK_REQ);
+	ck_assert(!kid_has_data(&k));
+	ck_assert_int_eq(MsgError(r, -1), 0);
+	res = cli_result(&k);
+	ck_assert_int_eq(res.ret, -1);
+	ck_assert_int_eq(res.err, ETIMEDOUT);
+	kid_kill(&k);
+}
+END_TEST
+
+/* MsgDeliverEvent on the rcvid of a client that died: ESRCH once the death
+ * is noticed (bounded wait). */
+static int
+deliver_until_esrch(rcvid_t r, const struct sigevent *ev)
+{
+	int rc = 0;
+
+	for (int i = 0; i < 2000; i++) {
+		rc = MsgDeliverEvent_r(r, ev);
+		if (rc == -ESRCH) {
+			break;
+		}
+		axt_sleep_ms(1);
+	}
+	return rc;
+}
+
+START_TEST(test_event_dead_client)
+{
+	struct kid k = cli_spawn(0);
+	struct kid k2 = cli_spawn(0);
+	int chid = ChannelCreate(0);
+	struct cli_hello h = cli_connect(&k, chid);
+	struct sigevent none, pulse;
+	char buf[64];
+	rcvid_t r;
+
+	SIGEV_NONE_INIT(&none);
+	SIGEV_PULSE_INIT(&pulse, h.coid, 10, 1, 0);
+	cli_cmd(&k, C_SEND, 'x', 4, 0);
+	r = recv_any(chid, buf, sizeof(buf), NULL);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	ck_assert_int_eq(cli_result(&k).ret, 0);
+	ck_assert_int_eq(MsgDeliverEvent(r, &none), 0);
+	kid_kill(&k);
+	ck_assert_int_eq(deliver_until_esrch(r, &none), -ESRCH);
+	errno = 0;
+	ck_assert_int_eq(MsgDeliverEvent(r, &pulse), -1);
+	ck_assert_int_eq(errno, ESRCH);
+
+	/* The same for a client that died REPLY-blocked. */
+	k = k2;
+	h = cli_connect(&k, chid);
+	cli_cmd(&k, C_SEND, 'y', 4, 0);
+	r = recv_any(chid, buf, sizeof(buf), NULL);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(MsgDeliverEvent(r, &none), 0);
+	kid_kill(&k);
+	ck_assert_int_eq(deliver_until_esrch(r, &none), -ESRCH);
+	/* MsgDeliverEvent() sees the dead socket at once; the rcvid itself
+	 * dies when the monitor has handled the hang-up (bounded wait with
+	 * MsgInfo, which changes nothing). */
+	struct _msg_info mi;
+	int rc = 0;
+	for (int i = 0; i < 2000 && rc != -ESRCH; i++) {
+		rc = MsgInfo_r(r, &mi);
+		if (rc != -ESRCH) {
+			axt_sleep_ms(1);
+		}
+	}
+	ck_assert_int_eq(rc, -ESRCH);
+	ck_assert_int_eq(MsgReply_r(r, 0, NULL, 0), -ESRCH);
+	ck_assert_int_eq(MsgRead_r(r, buf, 4, 0), -ESRCH);
+}
+END_TEST
+
+START_TEST(test_event_bad)
+{
+	struct kid k = cli_spawn(0);
+	int chid = ChannelCreate(0);
+	struct cli_hello h = cli_connect(&k, chid);
+	struct sigevent ev;
+	char buf[64];
+	rcvid_t r;
+
+	cli_cmd(&k, C_SEND, 'x', 4, 0);
+	r = recv_any(chid, buf, sizeof(buf), NULL);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	ck_assert_int_eq(cli_result(&k).ret, 0);
+
+	/* Bad events: EINVAL (and errno left alone by the _r form). */
+	struct sigevent bad[10];
+	int nbad = 0;
+	memset(bad, 0, sizeof(bad));
+	bad[nbad++].sigev_notify = 0x7f;
+	bad[nbad++].sigev_notify = 0x3f;
+	SIGEV_INTR_INIT(&bad[nbad]);
+	nbad++;
+	SIGEV_THREAD_INIT(&bad[nbad], NULL, 0, NULL);
+	nbad++;
+	/* (The macros evaluate their first argument more than once.) */
+	SIGEV_SIGNAL_INIT(&bad[nbad], 0);
+	nbad++;
+	SIGEV_SIGNAL_INIT(&bad[nbad], -1);
+	nbad++;
+	SIGEV_SIGNAL_INIT(&bad[nbad], 1000);
+	nbad++;
+	SIGEV_SIGNAL_CODE_INIT(&bad[nbad], 0, 1, 1);
+	nbad++;
+	SIGEV_SIGNAL_THREAD_INIT(&bad[nbad], NSIG, 1, 1);
+	nbad++;
+	SIGEV_PULSE_INIT(&bad[nbad], h.coid, 10, 200, 0);
+	nbad++;
+	for (int i = 0; i < nbad; i++) {
+		errno = 0;
+		ck_assert_msg(MsgDeliverEvent(r, &bad[i]) == -1, "event %d", i);
+		ck_assert_int_eq(errno, EINVAL);
+		errno = 4242;
+		ck_assert_int_eq(MsgDeliverEvent_r(r, &bad[i]), -EINVAL);
+		ck_assert_int_eq(errno, 4242);
+	}
+	/* NULL: EFAULT. */
+	errno = 0;
+	ck_assert_int_eq(MsgDeliverEvent(r, NULL), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	/* Bad rcvids: ESRCH. */
+	SIGEV_NONE_INIT(&ev);
+	rcvid_t bogus[] = {0, -1, 1, (rcvid_t) 1 << 40, INT64_MIN, 0x3fff0001};
+	for (size_t i = 0; i < sizeof(bogus) / sizeof(bogus[0]); i++) {
+		errno = 0;
+		ck_assert_int_eq(MsgDeliverEvent(bogus[i], &ev), -1);
+		ck_assert_int_eq(errno, ESRCH);
+		ck_assert_int_eq(MsgDeliverEvent_r(bogus[i], &ev), -ESRCH);
+	}
+	/* Flag bits are ignored. */
+	SIGEV_MAKE_CRITICAL(&ev);
+	SIGEV_MAKE_UPDATEABLE(&ev);
+	ck_assert_int_eq(MsgDeliverEvent(r, &ev), 0);
+	kid_kill(&k);
+}
+END_TEST
+
+/* ---- the sigevent macros, alongside glibc's <signal.h> -------------- */
+
+static void
+dummy_notify(union sigval v)
+{
+	(void) v;
+}
+
+START_TEST(test_sigevent_macros)
+{
+	struct sigevent e;
+	pthread_attr_t attr;
+	int types[] = {SIGEV_NONE, SIGEV_SIGNAL, SIGEV_SIGNAL_CODE,
+	    SIGEV_SIGNAL_THREAD, SIGEV_PULSE, SIGEV_UNBLOCK, SIGEV_INTR,
+	    SIGEV_THREAD, SIGEV_THREAD_ID};
+
+	/* Distinct types, each within the type mask. */
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		ck_assert_int_eq(types[i] & ~SIGEV_TYPE_MASK, 0);
+		for (size_t j = 0; j < i; j++) {
+			ck_assert_int_ne(types[i], types[j]);
+		}
+	}
+
+	memset(&e, 0x77, sizeof(e));
+	SIGEV_PULSE_INIT(&e, _NTO_SIDE_CHANNEL | 3, 21, 42, 4242);
+	ck_assert_int_eq(e.sigev_notify, SIGEV_PULSE);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&e), SIGEV_PULSE);
+	ck_assert_int_eq(e.sigev_coid, _NTO_SIDE_CHANNEL | 3);
+	ck_assert_int_eq(e.sigev_priority, 21);
+	ck_assert_int_eq(e.sigev_code, 42);
+	ck_assert_ptr_eq(e.sigev_value.sival_ptr, (void *) 4242);
+	ck_assert_int_eq(e.sigev_value.sival_int, 4242);
+	SIGEV_PULSE_INIT(&e, 5, SIGEV_PULSE_PRIO_INHERIT, -3, 0);
+	ck_assert_int_eq(e.sigev_priority, -1);
+	ck_assert_int_eq(e.sigev_code, -3);
+	SIGEV_PULSE_INT_INIT(&e, 5, 10, 1, -9);
+	ck_assert_int_eq(e.sigev_value.sival_int, -9);
+
+	/* Flag bits do not change the type. */
+	SIGEV_MAKE_CRITICAL(&e);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&e), SIGEV_PULSE);
+	ck_assert_int_ne(e.sigev_notify, SIGEV_PULSE);
+	SIGEV_MAKE_UPDATEABLE(&e);
+	SIGEV_SET_TYPE(&e, SIGEV_UNBLOCK);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&e), SIGEV_UNBLOCK);
+	ck_assert(e.sigev_notify & SIGEV_FLAG_CRITICAL);
+	ck_assert(e.sigev_notify & SIGEV_FLAG_UPDATEABLE);
+	SIGEV_CLEAR_CRITICAL(&e);
+	SIGEV_CLEAR_UPDATEABLE(&e);
+	ck_assert_int_eq(e.sigev_notify, SIGEV_UNBLOCK);
+
+	memset(&e, 0x77, sizeof(e));
+	SIGEV_SIGNAL_INIT(&e, SIGUSR1);
+	ck_assert_int_eq(e.sigev_notify, SIGEV_SIGNAL);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&e), SIGEV_SIGNAL);
+	ck_assert_int_eq(e.sigev_signo, SIGUSR1);
+
+	SIGEV_SIGNAL_VALUE_INIT(&e, SIGUSR2, 17);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&e), SIGEV_SIGNAL);
+	ck_assert_int_eq(e.sigev_signo, SIGUSR2);
+	ck_assert_int_eq(e.sigev_value.sival_int, 17);
+
+	memset(&e, 0x77, sizeof(e));
+	SIGEV_SIGNAL_CODE_INIT(&e, SIGRTMIN, 18, 6);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&e), SIGEV_SIGNAL_CODE);
+	ck_assert_int_eq(e.sigev_signo, SIGRTMIN);
+	ck_assert_int_eq(e.sigev_value.sival_int, 18);
+	ck_assert_int_eq(e.sigev_code, 6);
+
+	memset(&e, 0x77, sizeof(e));
+	SIGEV_SIGNAL_THREAD_INIT(&e, SIGUSR1, 19, 7);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&e), SIGEV_SIGNAL_THREAD);
+	ck_assert_int_eq(e.sigev_signo, SIGUSR1);
+	ck_assert_int_eq(e.sigev_value.sival_int, 19);
+	ck_assert_int_eq(e.sigev_code, 7);
+
+	memset(&e, 0x77, sizeof(e));
+	SIGEV_UNBLOCK_INIT(&e);
+	ck_assert_int_eq(e.sigev_notify, SIGEV_UNBLOCK);
+	SIGEV_NONE_INIT(&e);
+	ck_assert_int_eq(e.sigev_notify, SIGEV_NONE);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&e), SIGEV_NONE);
+	SIGEV_INTR_INIT(&e);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&e), SIGEV_INTR);
+
+	pthread_attr_init(&attr);
+	SIGEV_THREAD_INIT(&e, dummy_notify, 20, &attr);
+	ck_assert_int_eq(e.sigev_notify, SIGEV_THREAD);
+	ck_assert_ptr_eq(e.sigev_notify_attributes, &attr);
+	ck_assert(e.sigev_notify_function == dummy_notify);
+	ck_assert_int_eq(e.sigev_value.sival_int, 20);
+	pthread_attr_destroy(&attr);
+
+	/* They are expressions, usable where one is expected. */
+	ck_assert((SIGEV_NONE_INIT(&e), SIGEV_GET_TYPE(&e)) == SIGEV_NONE);
+	if (SIGEV_SIGNAL_INIT(&e, SIGUSR2) != SIGUSR2) {
+		ck_abort_msg("SIGEV_SIGNAL_INIT is not an expression");
+	}
+	/* glibc's own names still work on the same struct. */
+	e.sigev_notify = SIGEV_THREAD_ID;
+	e.sigev_signo = SIGUSR1;
+	ck_assert_int_eq(SIGEV_GET_TYPE(&e), SIGEV_THREAD_ID);
+}
+END_TEST
+
+static Suite *
+event_suite(void)
+{
+	Suite *s = suite_create("event");
+	TCase *tp = axt_tcase("pulses", 15);
+	TCase *te = axt_tcase("events", 15);
+
+	tcase_add_test(tp, test_pulse_fields);
+	tcase_add_test(tp, test_pulse_priority_fifo);
+	tcase_add_test(tp, test_pulse_message_order);
+	tcase_add_test(tp, test_message_beats_lower_pulse);
+	tcase_add_test(tp, test_message_pulse_fifo);
+	tcase_add_test(tp, test_pulse_prio_caller);
+	tcase_add_test(tp, test_receive_pulse_skips_messages);
+	tcase_add_test(tp, test_pulse_errors);
+	tcase_add_test(te, test_event_pulse);
+	tcase_add_test(te, test_event_signal);
+	tcase_add_test(te, test_event_signal_thread);
+	tcase_add_test(te, test_event_none);
+	tcase_add_test(te, test_event_unblock_reply_blocked);
+	tcase_add_test(te, test_event_unblock_send_blocked);
+	tcase_add_test(te, test_event_unblock_chf_unblock);
+	tcase_add_test(te, test_event_dead_client);
+	tcase_add_test(te, test_event_bad);
+	tcase_add_test(te, test_sigevent_macros);
+	suite_add_tcase(s, tp);
+	suite_add_tcase(s, te);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(event_suite());
+}
