@@ -49,6 +49,7 @@ send_any(int coid, struct side sd, struct side rd, bool cancel, int *ret_err)
 long
 MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 {
+	int saved = errno;
 	int err;
 	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
 	    (struct side){rmsg, rbytes, NULL, 0, false}, true, &err);
@@ -57,6 +58,7 @@ MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 		errno = err;
 		return -1;
 	}
+	errno = saved; /* success leaves errno alone */
 	return r;
 }
 
@@ -73,6 +75,7 @@ MsgSend_r(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 long
 MsgSendnc(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 {
+	int saved = errno;
 	int err;
 	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
 	    (struct side){rmsg, rbytes, NULL, 0, false}, false, &err);
@@ -81,6 +84,7 @@ MsgSendnc(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 		errno = err;
 		return -1;
 	}
+	errno = saved; /* success leaves errno alone */
 	return r;
 }
 
@@ -97,6 +101,7 @@ MsgSendnc_r(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes
 long
 MsgSendv(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
 {
+	int saved = errno;
 	int err;
 	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
 	    (struct side){NULL, 0, riov, rparts, true}, true, &err);
@@ -105,6 +110,7 @@ MsgSendv(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t r
 		errno = err;
 		return -1;
 	}
+	errno = saved; /* success leaves errno alone */
 	return r;
 }
 
@@ -121,6 +127,7 @@ MsgSendv_r(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t
 long
 MsgSendvnc(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
 {
+	int saved = errno;
 	int err;
 	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
 	    (struct side){NULL, 0, riov, rparts, true}, false, &err);
@@ -129,6 +136,7 @@ MsgSendvnc(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t
 		errno = err;
 		return -1;
 	}
+	errno = saved; /* success leaves errno alone */
 	return r;
 }
 
@@ -145,6 +153,7 @@ MsgSendvnc_r(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size
 long
 MsgSendsv(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t rparts)
 {
+	int saved = errno;
 	int err;
 	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
 	    (struct side){NULL, 0, riov, rparts, true}, true, &err);
@@ -153,6 +162,7 @@ MsgSendsv(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t r
 		errno = err;
 		return -1;
 	}
+	errno = saved; /* success leaves errno alone */
 	return r;
 }
 
@@ -169,6 +179,7 @@ MsgSendsv_r(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t
 long
 MsgSendsvnc(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t rparts)
 {
+	int saved = errno;
 	int err;
 	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
 	    (struct side){NULL, 0, riov, rparts, true}, false, &err);
@@ -177,6 +188,7 @@ MsgSendsvnc(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t
 		errno = err;
 		return -1;
 	}
+	errno = saved; /* success leaves errno alone */
 	return r;
 }
 
@@ -193,6 +205,7 @@ MsgSendsvnc_r(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size
 long
 MsgSendvs(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbytes)
 {
+	int saved = errno;
 	int err;
 	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
 	    (struct side){rmsg, rbytes, NULL, 0, false}, true, &err);
@@ -201,6 +214,7 @@ MsgSendvs(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbytes)
 		errno = err;
 		return -1;
 	}
+	errno = saved; /* success leaves errno alone */
 	return r;
 }
 
@@ -217,6 +231,7 @@ MsgSendvs_r(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbyte
 long
 MsgSendvsnc(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbytes)
 {
+	int saved = errno;
 	int err;
 	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
 	    (struct side){rmsg, rbytes, NULL, 0, false}, false, &err);
@@ -225,6 +240,7 @@ MsgSendvsnc(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbyte
 		errno = err;
 		return -1;
 	}
+	errno = saved; /* success leaves errno alone */
 	return r;
 }
 

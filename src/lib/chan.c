@@ -44,6 +44,23 @@ axon__chan_get(int chid)
 	return c;
 }
 
+/* The node's network manager channel of this process, +ref, or NULL. */
+struct axon_chan *
+axon__chan_get_net(void)
+{
+	struct axon_chan *c = NULL;
+
+	pthread_mutex_lock(&axon__proc.lock);
+	if (axon__proc.inited && axon__proc.net_chid > 0) {
+		c = axon__proc.chans[axon__proc.net_chid];
+	}
+	if (c != NULL) {
+		atomic_fetch_add(&c->refs, 1);
+	}
+	pthread_mutex_unlock(&axon__proc.lock);
+	return c;
+}
+
 void
 axon__chan_put(struct axon_chan *chan)
 {

@@ -200,6 +200,7 @@ int axon__getcpu(void);
 /* ---- chan.c ---- */
 struct axon_chan *axon__chan_get(int chid); /* +ref */
 void axon__chan_put(struct axon_chan *chan);
+struct axon_chan *axon__chan_get_net(void); /* +ref, or NULL */
 void axon__chan_enqueue(struct axon_chan *chan, struct axon_qitem *it);
 void axon__chan_insert(struct axon_chan *chan,
     struct axon_qitem *it); /* chan->lock held; no wake-up */

@@ -195,7 +195,7 @@ sconn_hello(struct axon_sconn *sc)
 		sc->target_nd = m.u.connect.nd;
 		sc->target_pid = m.u.connect.pid;
 		sc->target_chid = m.u.connect.chid;
-		chan = p->net_chid > 0 ? axon__chan_get(p->net_chid) : NULL;
+		chan = axon__chan_get_net();
 		if (chan == NULL) {
 			err = ENOREMOTE;
 		}
