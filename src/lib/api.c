@@ -65,6 +65,8 @@ MsgSend(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 long
 MsgSend_r(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 {
+	AXON_KEEP_ERRNO;
+
 	int err;
 	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
 	    (struct side){rmsg, rbytes, NULL, 0, false}, true, &err);
@@ -91,6 +93,8 @@ MsgSendnc(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 long
 MsgSendnc_r(int coid, const void *smsg, size_t sbytes, void *rmsg, size_t rbytes)
 {
+	AXON_KEEP_ERRNO;
+
 	int err;
 	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
 	    (struct side){rmsg, rbytes, NULL, 0, false}, false, &err);
@@ -117,6 +121,8 @@ MsgSendv(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t r
 long
 MsgSendv_r(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
 {
+	AXON_KEEP_ERRNO;
+
 	int err;
 	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
 	    (struct side){NULL, 0, riov, rparts, true}, true, &err);
@@ -143,6 +149,8 @@ MsgSendvnc(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t
 long
 MsgSendvnc_r(int coid, const iov_t *siov, size_t sparts, const iov_t *riov, size_t rparts)
 {
+	AXON_KEEP_ERRNO;
+
 	int err;
 	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
 	    (struct side){NULL, 0, riov, rparts, true}, false, &err);
@@ -169,6 +177,8 @@ MsgSendsv(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t r
 long
 MsgSendsv_r(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t rparts)
 {
+	AXON_KEEP_ERRNO;
+
 	int err;
 	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
 	    (struct side){NULL, 0, riov, rparts, true}, true, &err);
@@ -195,6 +205,8 @@ MsgSendsvnc(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t
 long
 MsgSendsvnc_r(int coid, const void *smsg, size_t sbytes, const iov_t *riov, size_t rparts)
 {
+	AXON_KEEP_ERRNO;
+
 	int err;
 	long r = send_any(coid, (struct side){smsg, sbytes, NULL, 0, false},
 	    (struct side){NULL, 0, riov, rparts, true}, false, &err);
@@ -221,6 +233,8 @@ MsgSendvs(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbytes)
 long
 MsgSendvs_r(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbytes)
 {
+	AXON_KEEP_ERRNO;
+
 	int err;
 	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
 	    (struct side){rmsg, rbytes, NULL, 0, false}, true, &err);
@@ -247,6 +261,8 @@ MsgSendvsnc(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbyte
 long
 MsgSendvsnc_r(int coid, const iov_t *siov, size_t sparts, void *rmsg, size_t rbytes)
 {
+	AXON_KEEP_ERRNO;
+
 	int err;
 	long r = send_any(coid, (struct side){NULL, 0, siov, sparts, true},
 	    (struct side){rmsg, rbytes, NULL, 0, false}, false, &err);
@@ -404,6 +420,8 @@ read_status_creds(pid_t pid, struct _client_info *ci, int ngroups,
 int
 ConnectClientInfo_r(int scoid, struct _client_info *info, int ngroups)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_sconn *sc = NULL;
 	struct _client_info ci;
 	pid_t pid;

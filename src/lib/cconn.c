@@ -444,6 +444,8 @@ coid_alloc(struct axon_cconn *cc, unsigned index, int flags)
 int
 ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_proc *p = &axon__proc;
 	struct axon_cconn *cc = NULL;
 	int rc;
@@ -533,6 +535,8 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 int
 ConnectDetach_r(int coid)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_proc *p = &axon__proc;
 	struct axon_coid *c;
 	struct axon_cconn *cc;
@@ -588,6 +592,8 @@ ConnectDetach_r(int coid)
 int
 ConnectServerInfo_r(pid_t pid, int coid, struct _server_info *info)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_proc *p = &axon__proc;
 	int found = -1;
 	struct axon_cconn *cc = NULL;

@@ -232,6 +232,8 @@ axon__chan_drop_unblock(struct axon_chan *chan, int32_t rcvid)
 int
 ChannelCreate_r(unsigned flags)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_proc *p = &axon__proc;
 	struct axon_chan *c;
 	int fds[2];
@@ -309,6 +311,8 @@ err_unlock:
 int
 ChannelDestroy_r(int chid)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_proc *p = &axon__proc;
 	struct axon_chan *c;
 

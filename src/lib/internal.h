@@ -267,6 +267,20 @@ int axon__futex_wait(_Atomic uint32_t *addr, uint32_t val,
     const struct timespec *abs_mono);
 void axon__futex_wake(_Atomic uint32_t *addr, int n);
 
+/*
+ * The _r forms never change errno, even though the system calls they make
+ * may: the first statement of each is AXON_KEEP_ERRNO, which puts errno
+ * back when the function returns.
+ */
+static inline void
+axon__restore_errno(int *saved)
+{
+	errno = *saved;
+}
+#define AXON_KEEP_ERRNO \
+	int axon__saved_errno __attribute__((cleanup(axon__restore_errno))) = \
+	    errno
+
 static inline int
 axon__errno_ret(int rc)
 {

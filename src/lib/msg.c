@@ -1010,12 +1010,16 @@ rcvid_t
 MsgReceivev_r(int chid, const iov_t *iov, size_t parts,
     struct _msg_info *info)
 {
+	AXON_KEEP_ERRNO;
+
 	return receive_common(chid, iov, parts, info, false);
 }
 
 rcvid_t
 MsgReceive_r(int chid, void *msg, size_t bytes, struct _msg_info *info)
 {
+	AXON_KEEP_ERRNO;
+
 	ONE_IOV(v, msg, bytes);
 
 	if (msg == NULL && bytes > 0) {
@@ -1028,6 +1032,8 @@ int
 MsgReceivePulsev_r(int chid, const iov_t *iov, size_t parts,
     struct _msg_info *info)
 {
+	AXON_KEEP_ERRNO;
+
 	return (int) receive_common(chid, iov, parts, info, true);
 }
 
@@ -1035,6 +1041,8 @@ int
 MsgReceivePulse_r(int chid, void *pulse, size_t bytes,
     struct _msg_info *info)
 {
+	AXON_KEEP_ERRNO;
+
 	ONE_IOV(v, pulse, bytes);
 
 	if (pulse == NULL) {
@@ -1186,6 +1194,8 @@ finish_locked(struct axon_sconn *sc, uint32_t slot, long status, int err)
 int
 MsgReplyv_r(rcvid_t rcvid, long status, const iov_t *iov, size_t parts)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_sconn *sc;
 	uint32_t slot;
 	int err = 0;
@@ -1209,6 +1219,8 @@ MsgReplyv_r(rcvid_t rcvid, long status, const iov_t *iov, size_t parts)
 int
 MsgReply_r(rcvid_t rcvid, long status, const void *msg, size_t bytes)
 {
+	AXON_KEEP_ERRNO;
+
 	ONE_IOV(v, msg, bytes);
 
 	if (msg == NULL && bytes > 0) {
@@ -1220,6 +1232,8 @@ MsgReply_r(rcvid_t rcvid, long status, const void *msg, size_t bytes)
 int
 MsgError_r(rcvid_t rcvid, int error)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_sconn *sc;
 	uint32_t slot;
 	int err = 0;
@@ -1247,6 +1261,8 @@ MsgError_r(rcvid_t rcvid, int error)
 ssize_t
 MsgReadv_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_sconn *sc;
 	uint32_t slot;
 	int err = 0;
@@ -1275,6 +1291,8 @@ MsgReadv_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 ssize_t
 MsgRead_r(rcvid_t rcvid, void *msg, size_t bytes, size_t offset)
 {
+	AXON_KEEP_ERRNO;
+
 	ONE_IOV(v, msg, bytes);
 
 	if (msg == NULL && bytes > 0) {
@@ -1286,6 +1304,8 @@ MsgRead_r(rcvid_t rcvid, void *msg, size_t bytes, size_t offset)
 ssize_t
 MsgWritev_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_sconn *sc;
 	uint32_t slot;
 	int err = 0;
@@ -1306,6 +1326,8 @@ MsgWritev_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 ssize_t
 MsgWrite_r(rcvid_t rcvid, const void *msg, size_t bytes, size_t offset)
 {
+	AXON_KEEP_ERRNO;
+
 	ONE_IOV(v, msg, bytes);
 
 	if (msg == NULL && bytes > 0) {
@@ -1317,6 +1339,8 @@ MsgWrite_r(rcvid_t rcvid, const void *msg, size_t bytes, size_t offset)
 int
 MsgInfo_r(rcvid_t rcvid, struct _msg_info *info)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_sconn *sc;
 	uint32_t slot;
 	int err = 0;
@@ -1338,6 +1362,8 @@ MsgInfo_r(rcvid_t rcvid, struct _msg_info *info)
 int
 MsgSendPulse_r(int coid, int priority, int code, int value)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_cconn *cc;
 	struct axon_ctl m;
 	int err = 0;
@@ -1387,6 +1413,8 @@ MsgSendPulse_r(int coid, int priority, int code, int value)
 int
 MsgDeliverEvent_r(rcvid_t rcvid, const struct sigevent *event)
 {
+	AXON_KEEP_ERRNO;
+
 	struct axon_sconn *sc;
 	struct axon_ctl m;
 	uint32_t slot;

@@ -34,6 +34,8 @@ int
 TimerTimeout_r(clockid_t id, int flags, const struct sigevent *notify,
     const uint64_t *ntime, uint64_t *otime)
 {
+	AXON_KEEP_ERRNO;
+
 	struct timespec now;
 	struct timespec mono;
 	int states = flags & AXON_TIMEOUT_STATES;
