@@ -384,7 +384,7 @@ mon_main(void *arg)
 	return NULL;
 }
 
-/* Starts the monitor thread and, if want_listen, the listening socket.
+/* Starts the monitor thread and the listening socket, once.
  * Called with proc.lock held. */
 int
 axon__mon_start(void)
