@@ -24,7 +24,7 @@ OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wpointer-arith -Wundef -Wno-unused-parameter
 CFLAGS_ALL := -std=gnu17 $(OPT) $(WARN) $(SANFLAGS) \
-	-Iinclude/axon -Isrc/lib -Isrc/common $(CFLAGS)
+	-Iinclude/axon -Isrc/lib -Isrc/common -Isrc/axond $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard src/lib/*.c)
@@ -34,13 +34,20 @@ LIB_OBJ := $(patsubst src/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) \
 HDRS    := $(wildcard include/axon/sys/*.h) $(wildcard src/lib/*.h) \
 	$(wildcard src/common/*.h)
 
+# axond: everything but main.c goes into a static archive that the tests
+# link too, so that its parts can be tested on their own.
+AXOND_SRC := $(filter-out src/axond/main.c,$(wildcard src/axond/*.c))
+AXOND_OBJ := $(patsubst src/axond/%.c,$(BUILD)/axond-obj/%.o,$(AXOND_SRC))
+AXOND_HDRS := $(wildcard src/axond/*.h)
+CRYPTO_LIBS := $$(pkg-config --libs libcrypto)
+
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
 TEST_HELPERS :=
 
 EXAMPLES := $(BUILD)/examples/demo_server $(BUILD)/examples/demo_client
 
-all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0
+all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0 $(BUILD)/axond
 
 $(BUILD)/lib/%.o: src/lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -50,6 +57,17 @@ $(BUILD)/common/%.o: src/common/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -fPIC -fvisibility=hidden -c -o $@ $<
 
+$(BUILD)/axond-obj/%.o: src/axond/%.c $(HDRS) $(AXOND_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/axond-core.a: $(AXOND_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/axond: $(BUILD)/axond-obj/main.o $(BUILD)/axond-core.a $(BUILD)/libaxon.a
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS) -lpthread
+
 $(BUILD)/libaxon.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -58,21 +76,21 @@ $(BUILD)/libaxon.so.0: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libaxon.so.0 -o $@ $^ $(LDFLAGS_ALL) -lpthread
 	ln -sf libaxon.so.0 $(BUILD)/libaxon.so
 
-$(BUILD)/tests/%: tests/%.c tests/axon_test.h tests/wire_frames.h $(BUILD)/libaxon.a
+$(BUILD)/tests/%: tests/%.c tests/axon_test.h tests/wire_frames.h $(BUILD)/libaxon.a $(BUILD)/axond-core.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/libaxon.a \
-		$(LDFLAGS_ALL) $$(pkg-config --libs check) -lpthread
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/axond-core.a $(BUILD)/libaxon.a \
+		$(LDFLAGS_ALL) $$(pkg-config --libs check) $(CRYPTO_LIBS) -lpthread
 
 $(BUILD)/examples/%: examples/%.c examples/demo.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 
-tests: $(TEST_BIN) $(TEST_HELPERS)
+tests: $(TEST_BIN) $(TEST_HELPERS) $(BUILD)/axond
 
 # The whole suite.  Each test file is one program; each test runs in its
 # own forked process with a timeout (Check's fork mode).
 check: all tests
-	@AXON_TEST_BIN=$(BUILD)/tests tests/run.sh $(TEST_BIN)
+	@AXON_TEST_BIN=$(BUILD)/tests AXOND=$(BUILD)/axond tests/run.sh $(TEST_BIN)
 
 # Everything CI runs: the suite in a normal build, under ASan+UBSan and
 # under TSan, a fuzzing smoke run, the man page lint, the install check

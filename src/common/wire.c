@@ -243,9 +243,12 @@ check(const struct axon_wire_frame *f)
 		}
 		break;
 	case AXON_W_EVENT:
+		/* A pulse event's signo field carries the client's coid. */
 		if (f->conn == 0 || f->u.event.code < -128 ||
 		    f->u.event.code > 127 || f->u.event.signo < 0 ||
-		    f->u.event.signo > 64 || f->u.event.prio < -1 ||
+		    (f->u.event.notify != AXON_WIRE_SIGEV_PULSE &&
+			f->u.event.signo > 64) ||
+		    f->u.event.prio < -1 ||
 		    f->u.event.prio > 255) {
 			return -EPROTO;
 		}

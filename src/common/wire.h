@@ -26,6 +26,10 @@
 #define AXON_WIRE_NGROUPS   16u
 #define AXON_WIRE_MAC_SIZE  32u
 
+/* EVENT notify values are those of Axon's <sys/siginfo.h>; a pulse
+ * event (this one) carries the client's coid in signo. */
+#define AXON_WIRE_SIGEV_PULSE 0x43
+
 /* Frame flags. */
 #define AXON_WF_FIRST 0x0001u /* first chunk of a message or reply */
 #define AXON_WF_LAST  0x0002u /* last chunk */

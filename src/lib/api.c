@@ -447,6 +447,32 @@ ConnectClientInfo_r(int scoid, struct _client_info *info, int ngroups)
 		}
 		pid = sc->pid;
 		ci.nd = sc->nd;
+		if (sc->virt) {
+			/* A process of another node: its credentials are
+			 * those its node sent with its latest message. */
+			pthread_mutex_lock(&sc->lock);
+			struct axon_netcred nc = sc->ncred;
+			bool dead = sc->dead;
+			pthread_mutex_unlock(&sc->lock);
+			axon__sconn_put(sc);
+			if (dead) {
+				return -EINVAL;
+			}
+			ci.pid = pid;
+			ci.cred.ruid = nc.ruid;
+			ci.cred.euid = nc.euid;
+			ci.cred.suid = nc.suid;
+			ci.cred.rgid = nc.rgid;
+			ci.cred.egid = nc.egid;
+			ci.cred.sgid = nc.sgid;
+			ci.cred.ngroups = nc.ngroups;
+			for (uint32_t g = 0; g < nc.ngroups &&
+			     (int) g < ngroups && g < __NGROUPS_MAX; g++) {
+				ci.cred.grouplist[g] = nc.groups[g];
+			}
+			memcpy(info, &ci, sizeof(ci));
+			return 0;
+		}
 	}
 	ci.pid = pid;
 	/* Credentials are read from the kernel now, not remembered from the

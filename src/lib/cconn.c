@@ -198,12 +198,21 @@ axon__cconn_event(struct axon_cconn *cc, uint32_t events)
 		if (n == -EAGAIN) {
 			break;
 		}
+		void *user = atomic_load(&cc->net_user);
+
 		if (n <= 0 || axon__ctl_decode(buf, (size_t) n, &m) < 0 ||
-		    m.type != AXON_CTL_EVENT) {
+		    (m.type != AXON_CTL_EVENT &&
+			(m.type != AXON_CTL_REPLIED || user == NULL))) {
 			hup = true; /* gone, or not speaking the protocol */
 			break;
 		}
-		deliver_event(cc, &m);
+		if (user != NULL && m.type == AXON_CTL_REPLIED) {
+			axon__net_hooks.replied(user, m.u.slot.slot);
+		} else if (user != NULL) {
+			axon__net_hooks.event(user, &m);
+		} else {
+			deliver_event(cc, &m);
+		}
 	}
 	if (!hup) {
 		return;
@@ -211,6 +220,10 @@ axon__cconn_event(struct axon_cconn *cc, uint32_t events)
 	/* The server died, destroyed its channel or cut us off. */
 	axon__mon_del(cc->sock);
 	axon__cconn_mark_dead(cc, ESRCH);
+	void *user = atomic_load(&cc->net_user);
+	if (user != NULL) {
+		axon__net_hooks.dead(user);
+	}
 	pthread_mutex_lock(&axon__proc.lock);
 	int death_chid = axon__proc.death_chid;
 	bool ours = cc->detached;
@@ -277,7 +290,8 @@ make_region(struct axon_region **ret_rgn, int *ret_fd)
 /* Connects to chid of process pid on node nd (for a remote node,
  * through this node's network manager) and completes the handshake. */
 static int
-cconn_open(uint32_t nd, pid_t pid, int chid, struct axon_cconn **ret_cc)
+cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
+    struct axon_cconn **ret_cc)
 {
 	struct axon_proc *p = &axon__proc;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -341,6 +355,10 @@ cconn_open(uint32_t nd, pid_t pid, int chid, struct axon_cconn **ret_cc)
 	m.u.connect.pid = pid;
 	m.u.connect.chid = chid;
 	m.u.connect.region_size = AXON_REGION_SIZE;
+	if (net != NULL) {
+		m.u.connect.flags = AXON_CONNF_NET;
+		m.u.connect.net = *net;
+	}
 	rc = axon__sendmsg_fd(cc->sock, &m, sizeof(m), rfd);
 	(void) close(rfd);
 	if (rc < 0) {
@@ -503,7 +521,7 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 	}
 	pthread_mutex_unlock(&p->lock);
 
-	rc = cconn_open(nd, pid, chid, &cc);
+	rc = cconn_open(nd, pid, chid, NULL, &cc);
 	if (rc < 0) {
 		return rc;
 	}
@@ -530,6 +548,76 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 	}
 	pthread_mutex_unlock(&p->lock);
 	return rc;
+}
+
+struct axon_net_hooks axon__net_hooks;
+
+void
+axon__net_set_hooks(const struct axon_net_hooks *h)
+{
+	axon__net_hooks = *h;
+}
+
+/*
+ * The network manager connects to a local server on behalf of a process
+ * of another node (a virtual client).  The connection is never shared.
+ * Returns the coid, with *ret_cc holding a reference for the caller.
+ */
+int
+axon__vconnect(pid_t pid, int chid, const struct axon_netcred *net,
+    void *user, struct axon_cconn **ret_cc)
+{
+	struct axon_proc *p = &axon__proc;
+	struct axon_cconn *cc = NULL;
+	int rc;
+
+	if (pid <= 0 || chid < 0) {
+		return -ESRCH;
+	}
+	pthread_mutex_lock(&p->lock);
+	rc = axon__mon_start();
+	pthread_mutex_unlock(&p->lock);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = cconn_open(ND_LOCAL_NODE, pid, chid, net, &cc);
+	if (rc < 0) {
+		return rc;
+	}
+	cc->noshare = true;
+	atomic_store(&cc->net_user, user);
+	pthread_mutex_lock(&p->lock);
+	rc = coid_alloc(cc, _NTO_SIDE_CHANNEL, 0);
+	if (rc < 0) {
+		pthread_mutex_unlock(&p->lock);
+		axon__cconn_put(cc);
+		return rc;
+	}
+	cc->aliases = 1;
+	/* refs: the coid's, the monitor's and the caller's. */
+	atomic_fetch_add(&cc->refs, 2);
+	if (axon__mon_add(cc->sock, AXON_TAG_CCONN, cc) < 0) {
+		atomic_fetch_sub(&cc->refs, 2);
+		coid_slot(rc)->cc = NULL;
+		pthread_mutex_unlock(&p->lock);
+		axon__cconn_put(cc);
+		return -ENOMEM;
+	}
+	pthread_mutex_unlock(&p->lock);
+	*ret_cc = cc;
+	return rc;
+}
+
+/* The remote client's credentials changed: the server sees the new ones
+ * from its next message on (the control message is read before it). */
+int
+axon__vconn_netcred(struct axon_cconn *cc, const struct axon_netcred *net)
+{
+	struct axon_ctl m;
+
+	axon__ctl_init(&m, AXON_CTL_NETCRED);
+	m.u.netcred = *net;
+	return axon__cconn_sendctl(cc, &m, -1);
 }
 
 int

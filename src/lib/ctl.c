@@ -30,7 +30,18 @@ axon__ctl_decode(const void *buf, size_t len, struct axon_ctl *ret_msg)
 	switch (m.type) {
 	case AXON_CTL_CONNECT:
 		if (m.u.connect.chid < 0 ||
-		    m.u.connect.region_size != AXON_REGION_SIZE) {
+		    m.u.connect.region_size != AXON_REGION_SIZE ||
+		    (m.u.connect.flags & ~AXON_CONNF_NET) != 0 ||
+		    ((m.u.connect.flags & AXON_CONNF_NET) &&
+			(m.u.connect.net.ngroups > AXON_CTL_NGROUPS ||
+			    m.u.connect.net.nd == 0 ||
+			    m.u.connect.net.pid <= 0))) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_CTL_NETCRED:
+		if (m.u.netcred.ngroups > AXON_CTL_NGROUPS ||
+		    m.u.netcred.nd == 0 || m.u.netcred.pid <= 0) {
 			return -EPROTO;
 		}
 		break;
@@ -47,6 +58,7 @@ axon__ctl_decode(const void *buf, size_t len, struct axon_ctl *ret_msg)
 		break;
 	case AXON_CTL_TOKEN:
 	case AXON_CTL_ABANDON:
+	case AXON_CTL_REPLIED:
 		if (m.u.slot.slot >= AXON_SLOTS) {
 			return -EPROTO;
 		}

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define AXON_CTL_MAGIC   0x4c544341u /* "ACTL" */
-#define AXON_CTL_VERSION 1u
+#define AXON_CTL_VERSION 2u
 
 enum axon_ctl_type {
 	AXON_CTL_CONNECT = 1,   /* c->s: + region fd */
@@ -27,7 +27,28 @@ enum axon_ctl_type {
 	AXON_CTL_ABANDON = 6,   /* c->s: client left a received slot */
 	AXON_CTL_PULSE = 7,     /* c->s: a pulse */
 	AXON_CTL_EVENT = 8,     /* s->c: MsgDeliverEvent */
+	AXON_CTL_REPLIED = 9,   /* s->c: a NOTIFY slot was replied */
+	AXON_CTL_NETCRED = 10,  /* c->s: a virtual client's new credentials */
 	AXON_CTL_TYPE_COUNT
+};
+
+/* Connect flags. */
+#define AXON_CONNF_NET 0x1u /* a virtual client: netcred holds who it is */
+
+#define AXON_CTL_NGROUPS 16u
+
+/*
+ * Who a virtual client is: a process of another node, presented by this
+ * node's network manager (the patent's NetCred).  A server accepts it
+ * only from that manager.
+ */
+struct axon_netcred {
+	uint32_t nd;      /* the client's node, as this node names it */
+	int32_t pid;      /* the client's pid on its node */
+	uint32_t ruid, euid, suid;
+	uint32_t rgid, egid, sgid;
+	uint32_t ngroups; /* <= AXON_CTL_NGROUPS */
+	uint32_t groups[AXON_CTL_NGROUPS];
 };
 
 struct axon_ctl {
@@ -39,9 +60,11 @@ struct axon_ctl {
 			uint32_t nd;
 			int32_t pid;      /* target process */
 			int32_t chid;
-			uint32_t flags;
+			uint32_t flags;   /* AXON_CONNF_* */
 			uint64_t region_size;
+			struct axon_netcred net; /* AXON_CONNF_NET */
 		} connect;
+		struct axon_netcred netcred;
 		struct {
 			int32_t err;      /* 0 or a positive errno */
 			int32_t scoid;
@@ -58,7 +81,7 @@ struct axon_ctl {
 			uint32_t slot;
 			uint32_t seq;
 			int32_t reason;   /* EINTR or ETIMEDOUT */
-		} slot;
+		} slot; /* TOKEN, UNBLOCK, ABANDON, REPLIED */
 		struct {
 			int32_t prio;
 			int32_t code;

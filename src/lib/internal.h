@@ -106,6 +106,8 @@ struct axon_sconn {
 	gid_t gid;
 	int pidfd;
 	uint32_t nd;          /* the client's node (0: this one) */
+	bool virt;            /* a virtual client of the network manager */
+	struct axon_netcred ncred; /* virt: who it is (under lock) */
 	uint32_t target_nd;   /* NET_MSG connections: where the client */
 	pid_t target_pid;     /* wants to go */
 	int target_chid;
@@ -145,6 +147,13 @@ struct axon_cconn {
 		uint32_t gen;
 	} big[AXON_SLOTS];
 	uint32_t next_gen;
+	/* Network manager only: a virtual client connection (nd != 0 seen
+	 * from the server) whose sends complete asynchronously. */
+	_Atomic(void *) net_user;
+	uint8_t *ndata[AXON_SLOTS];     /* nsend: the slot's data area */
+	uint64_t nreply_off[AXON_SLOTS];
+	uint64_t nrbytes[AXON_SLOTS];
+	uint32_t nseq[AXON_SLOTS];
 };
 
 struct axon_coid {
@@ -241,6 +250,51 @@ long axon__send(int coid, const iov_t *siov, size_t sparts,
     const iov_t *riov, size_t rparts, bool cancel_point, int *ret_err);
 void axon__msg_rcvid_decode(int32_t rcvid, int *idx, uint32_t *slot,
     uint8_t *gen);
+
+/*
+ * The network manager's interface (axond only; see docs/design/axond.md).
+ *
+ * A virtual client connection presents a process of another node to a
+ * local server.  Its sends do not block: axon__nsend_alloc() takes a slot
+ * and gives its data area, axon__nsend_post() posts it, and when the
+ * server replies, the monitor thread calls hooks.replied(user, slot);
+ * axon__nsend_result() then reads the reply and axon__nsend_release()
+ * frees the slot.  hooks.dead(user) says the server is gone (slots not
+ * yet replied will never be); hooks.event(user, ctl) carries a
+ * MsgDeliverEvent() for the remote client.  Hooks run on the monitor
+ * thread and must not block.
+ */
+struct axon_net_hooks {
+	void (*replied)(void *user, uint32_t slot);
+	void (*event)(void *user, const struct axon_ctl *ev);
+	void (*dead)(void *user);
+};
+struct axon_nresult {
+	long status;
+	int err;            /* 0, or the errno the server gave */
+	const uint8_t *reply; /* the reply area (rbytes long) */
+	uint64_t rbytes;
+	uint32_t n_ext;     /* the parts of it the server wrote */
+	struct axon_ext ext[AXON_MAX_EXT];
+};
+void axon__net_set_hooks(const struct axon_net_hooks *h);
+extern struct axon_net_hooks axon__net_hooks;
+int axon__vconnect(pid_t pid, int chid, const struct axon_netcred *net,
+    void *user, struct axon_cconn **ret_cc); /* coid; *ret_cc +ref */
+int axon__vconn_netcred(struct axon_cconn *cc,
+    const struct axon_netcred *net);
+int axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes,
+    uint64_t rbytes, uint8_t **ret_data); /* slot, or -EAGAIN/-EBADF */
+void axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
+    int32_t tid, int32_t prio);
+int axon__nsend_result(struct axon_cconn *cc, int slot,
+    struct axon_nresult *ret); /* 1 replied, 0 not yet */
+void axon__nsend_release(struct axon_cconn *cc, int slot);
+int axon__nsend_unblock(struct axon_cconn *cc, int slot, int reason);
+/* The client side (the NET_MSG channel's owner): */
+int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
+int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
+int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 
 /* ---- timeout.c ---- */
 struct axon_deadline {

@@ -620,12 +620,231 @@ out:
 	return ret;
 }
 
+/* ------------------------------------------------------------------ */
+/* The network manager's non-blocking sends (internal.h)               */
+/* ------------------------------------------------------------------ */
+
+int
+axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes, uint64_t rbytes,
+    uint8_t **ret_data)
+{
+	uint64_t reply_off = (sbytes + 63u) & ~(uint64_t) 63u;
+	uint64_t need = reply_off + rbytes;
+	uint64_t m;
+	int i = -1;
+
+	if (sbytes > INT32_MAX || rbytes > INT32_MAX) {
+		return -EOVERFLOW;
+	}
+	if (atomic_load(&cc->dead)) {
+		return -EBADF;
+	}
+	for (int pass = 0; pass < 2 && i < 0; pass++) {
+		m = atomic_load(&cc->free_mask);
+		while (m != 0) {
+			int k = __builtin_ctzll(m);
+
+			if (atomic_compare_exchange_weak(&cc->free_mask, &m,
+				m & ~(1ull << k))) {
+				i = k;
+				break;
+			}
+		}
+		if (i < 0 && pass == 0) {
+			/* Reclaim slots the server has handed back. */
+			pthread_mutex_lock(&cc->lock);
+			for (unsigned k = 0; k < AXON_SLOTS; k++) {
+				if ((cc->abandoned_mask & (1ull << k)) &&
+				    AXON_ST_PHASE(atomic_load(
+					&cc->rgn->slot[k].state)) ==
+					AXON_PH_FREE) {
+					cc->abandoned_mask &= ~(1ull << k);
+					atomic_fetch_or(&cc->free_mask,
+					    1ull << k);
+				}
+			}
+			pthread_mutex_unlock(&cc->lock);
+		}
+	}
+	if (i < 0) {
+		return -EAGAIN;
+	}
+	uint8_t *data;
+	uint32_t buf_gen = 0;
+
+	if (need <= AXON_INLINE) {
+		data = cc->rgn->data[i];
+	} else {
+		int rc = big_ensure(cc, i, need, &data);
+
+		if (rc < 0) {
+			slot_free(cc, i);
+			return rc;
+		}
+		buf_gen = cc->big[i].gen;
+	}
+	struct axon_slot *s = &cc->rgn->slot[i];
+	s->buf_gen = buf_gen;
+	s->sbytes = sbytes;
+	s->rbytes = rbytes;
+	s->reply_off = reply_off;
+	cc->ndata[i] = data;
+	cc->nreply_off[i] = reply_off;
+	cc->nrbytes[i] = rbytes;
+	*ret_data = data;
+	return i;
+}
+
+void
+axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
+    int32_t prio)
+{
+	struct axon_slot *s = &cc->rgn->slot[i];
+	_Atomic uint32_t *sp = &s->state;
+	uint32_t seq = (AXON_ST_SEQ(atomic_load(sp)) + 1) & 0xffffu;
+
+	s->tid = tid;
+	s->stamp = axon__now_ns();
+	s->coid = coid;
+	s->prio = prio & 0x1ff;
+	s->cli_cpu = -1;
+	s->n_ext = 0;
+	s->err = 0;
+	s->status = 0;
+	cc->nseq[i] = seq;
+	cc->slot_tid[i] = tid;
+	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, AXON_ST_NOTIFY,
+				      seq), memory_order_release);
+	ring_doorbell(cc, i);
+}
+
+int
+axon__nsend_result(struct axon_cconn *cc, int i, struct axon_nresult *r)
+{
+	struct axon_slot *s = &cc->rgn->slot[i];
+	uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
+
+	if (AXON_ST_PHASE(st) != AXON_PH_REPLIED ||
+	    AXON_ST_SEQ(st) != cc->nseq[i]) {
+		return 0;
+	}
+	/* The server wrote these in memory it shares with us: check them
+	 * as untrusted. */
+	r->status = (long) s->status;
+	r->err = s->err;
+	if (r->err < 0 || r->err > 4095) {
+		r->err = EFAULT;
+	}
+	r->reply = cc->ndata[i] + cc->nreply_off[i];
+	r->rbytes = cc->nrbytes[i];
+	r->n_ext = s->n_ext <= AXON_MAX_EXT ? s->n_ext : 0;
+	for (uint32_t e = 0; e < r->n_ext; e++) {
+		uint64_t off = s->ext[e].off;
+		uint64_t len = s->ext[e].len;
+
+		if (off > r->rbytes || len > r->rbytes - off) {
+			off = 0;
+			len = 0;
+		}
+		r->ext[e].off = off;
+		r->ext[e].len = len;
+	}
+	return 1;
+}
+
+void
+axon__nsend_release(struct axon_cconn *cc, int i)
+{
+	atomic_store(&cc->rgn->slot[i].state,
+	    AXON_ST_MAKE(AXON_PH_FREE, 0, cc->nseq[i]));
+	cc->ndata[i] = NULL;
+	slot_free(cc, i);
+}
+
+/*
+ * The remote client was signalled or timed out (reason).  Returns 1 when
+ * that ended the send here (withdrawn before the server saw it, or
+ * abandoned where the channel has no _NTO_CHF_UNBLOCK; the slot is
+ * released), 0 when the server was asked (it will reply), or -EIO.
+ */
+int
+axon__nsend_unblock(struct axon_cconn *cc, int i, int reason)
+{
+	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
+	uint32_t seq = cc->nseq[i];
+
+	for (;;) {
+		uint32_t st = atomic_load(sp);
+
+		if (AXON_ST_SEQ(st) != seq) {
+			return -EIO;
+		}
+		switch (AXON_ST_PHASE(st)) {
+		case AXON_PH_SENT:
+			if (atomic_compare_exchange_strong(sp, &st,
+				AXON_ST_MAKE(AXON_PH_FREE, 0, seq))) {
+				cc->ndata[i] = NULL;
+				slot_free(cc, i);
+				return 1;
+			}
+			continue;
+		case AXON_PH_RECEIVED:
+			if (atomic_load(&cc->dead) ||
+			    !(cc->chflags & _NTO_CHF_UNBLOCK)) {
+				if (atomic_compare_exchange_strong(sp, &st,
+					AXON_ST_MAKE(AXON_PH_ABANDONED, 0,
+					    seq))) {
+					struct axon_ctl m;
+
+					axon__ctl_init(&m, AXON_CTL_ABANDON);
+					m.u.slot.slot = (uint32_t) i;
+					m.u.slot.seq = seq;
+					(void) axon__cconn_sendctl(cc, &m, -1);
+					cc->ndata[i] = NULL;
+					slot_abandoned(cc, i);
+					return 1;
+				}
+				continue;
+			}
+			if (!(st & AXON_ST_UNBLOCK)) {
+				struct axon_ctl m;
+
+				atomic_fetch_or(sp, AXON_ST_UNBLOCK);
+				axon__ctl_init(&m, AXON_CTL_UNBLOCK);
+				m.u.slot.slot = (uint32_t) i;
+				m.u.slot.seq = seq;
+				m.u.slot.reason =
+				    reason == ETIMEDOUT ? ETIMEDOUT : EINTR;
+				(void) axon__cconn_sendctl(cc, &m, -1);
+			}
+			return 0;
+		default:
+			return 0; /* REPLIED: the notice is on its way */
+		}
+	}
+}
+
 #define ONE_IOV(name, p, n) iov_t name = {.iov_base = (void *) (p), \
 	.iov_len = (n)}
 
 /* ------------------------------------------------------------------ */
 /* Server side                                                          */
 /* ------------------------------------------------------------------ */
+
+/* A network manager's non-blocking send was answered: tell it. */
+static void
+notify_replied(struct axon_sconn *sc, uint32_t slot, uint32_t seq)
+{
+	struct axon_ctl m;
+
+	axon__ctl_init(&m, AXON_CTL_REPLIED);
+	m.u.slot.slot = slot;
+	m.u.slot.seq = seq;
+	if (sc->sock >= 0) {
+		(void) send(sc->sock, &m, sizeof(m), MSG_DONTWAIT |
+		    MSG_NOSIGNAL);
+	}
+}
 
 /* Reads the posted message in item->slot, validates it, and makes it
  * RECEIVED.  sc->lock held.  Returns 1 on success, 0 if the message is
@@ -642,6 +861,11 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 	ss->queued = false;
 	if (sc->dead || ss->received || AXON_ST_PHASE(st) != AXON_PH_SENT) {
 		return 0;
+	}
+	if (sc->virt) {
+		/* A new NETCRED for this message precedes it on the
+		 * socket: apply it before the server can ask. */
+		(void) axon__sconn_drain(sc);
 	}
 	seq = AXON_ST_SEQ(st);
 	/* Copy every field once; the client may change them under us. */
@@ -696,6 +920,9 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 				AXON_ST_MAKE(AXON_PH_REPLIED, 0, seq))) {
 				if (cur & AXON_ST_WAITER) {
 					axon__futex_wake(sp, 1);
+				}
+				if (cur & AXON_ST_NOTIFY) {
+					notify_replied(sc, slot, seq);
 				}
 				break;
 			}
@@ -1187,6 +1414,9 @@ finish_locked(struct axon_sconn *sc, uint32_t slot, long status, int err)
 	atomic_store(&sc->rgn->srv_cpu, axon__getcpu());
 	if (st & AXON_ST_WAITER) {
 		axon__futex_wake(sp, 1);
+	}
+	if (st & AXON_ST_NOTIFY) {
+		notify_replied(sc, slot, ss->seq);
 	}
 	return 0;
 }

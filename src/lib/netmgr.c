@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -140,4 +141,87 @@ axon__netmgr_release(void)
 	    netmgr_read(path, &pid, &st) == 0 && pid == axon__proc.pid) {
 		(void) unlink(path);
 	}
+}
+
+/* ---- the client side of the network manager (internal.h) ---- */
+
+/* Where the client of scoid (a connection to the NET_MSG channel) wants
+ * its messages to go. */
+int
+axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid)
+{
+	struct axon_sconn *sc;
+
+	if (!(scoid & _NTO_SIDE_CHANNEL)) {
+		return -EINVAL;
+	}
+	sc = axon__sconn_get(scoid & ~_NTO_SIDE_CHANNEL);
+	if (sc == NULL) {
+		return -EINVAL;
+	}
+	pthread_mutex_lock(&sc->lock);
+	*nd = sc->target_nd;
+	*pid = sc->target_pid;
+	*chid = sc->target_chid;
+	bool dead = sc->dead;
+	pthread_mutex_unlock(&sc->lock);
+	axon__sconn_put(sc);
+	return dead ? -ESRCH : 0;
+}
+
+/* Why the client of rcvid asked to be unblocked: EINTR, ETIMEDOUT, or 0
+ * if it did not (or the rcvid is gone). */
+int
+axon__net_unblock_reason(rcvid_t rcvid)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	uint8_t gen;
+	int idx;
+	int reason = 0;
+
+	if (rcvid <= 0 || rcvid > INT32_MAX) {
+		return 0;
+	}
+	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
+	sc = axon__sconn_get(idx);
+	if (sc == NULL) {
+		return 0;
+	}
+	pthread_mutex_lock(&sc->lock);
+	if (slot < AXON_SLOTS && sc->slot[slot].received &&
+	    sc->slot[slot].gen == gen) {
+		reason = sc->slot[slot].unblock_reason;
+	}
+	pthread_mutex_unlock(&sc->lock);
+	axon__sconn_put(sc);
+	return reason;
+}
+
+/* Passes an event from a server of another node to the client of scoid:
+ * its library delivers it (pulse or signal) as for a local server. */
+int
+axon__net_deliver_event(int scoid, const struct axon_ctl *ev)
+{
+	struct axon_sconn *sc;
+	int rc;
+
+	if (!(scoid & _NTO_SIDE_CHANNEL)) {
+		return -EINVAL;
+	}
+	sc = axon__sconn_get(scoid & ~_NTO_SIDE_CHANNEL);
+	if (sc == NULL) {
+		return -ESRCH;
+	}
+	pthread_mutex_lock(&sc->lock);
+	if (sc->dead || sc->sock < 0) {
+		rc = -ESRCH;
+	} else {
+		rc = (int) send(sc->sock, ev, sizeof(*ev),
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+		rc = rc < 0 ? -errno : 0;
+	}
+	pthread_mutex_unlock(&sc->lock);
+	axon__sconn_put(sc);
+	return rc;
 }

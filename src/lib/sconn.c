@@ -189,6 +189,24 @@ sconn_hello(struct axon_sconn *sc)
 	sc->uid = cr.uid;
 	sc->gid = cr.gid;
 	sc->nd = 0;
+	if (m.u.connect.flags & AXON_CONNF_NET) {
+		/* A virtual client: a process of another node, which only
+		 * this node's network manager may present (NetCred). */
+		pid_t mgr;
+
+		if (m.u.connect.nd != 0 || axon__netmgr_pid(&mgr) < 0 ||
+		    mgr != cr.pid) {
+			send_connected(sc->sock, EPERM, 0, 0, -1);
+			rc = -EPERM;
+			goto out;
+		}
+		sc->virt = true;
+		sc->ncred = m.u.connect.net;
+		sc->nd = m.u.connect.net.nd;
+		sc->pid = m.u.connect.net.pid;
+		sc->uid = m.u.connect.net.euid;
+		sc->gid = m.u.connect.net.egid;
+	}
 	if (m.u.connect.nd != 0) {
 		/* For another node: only this node's network manager, the
 		 * owner of the _NTO_CHF_NET_MSG channel, takes those. */
@@ -207,7 +225,8 @@ sconn_hello(struct axon_sconn *sc)
 	}
 	if (err != 0) {
 		/* reported below */
-	} else if ((chan->flags & _NTO_CHF_PRIVATE) && cr.pid != p->pid) {
+	} else if ((chan->flags & _NTO_CHF_PRIVATE) &&
+	    (cr.pid != p->pid || sc->virt)) {
 		err = EPERM;
 	}
 	if (err != 0) {
@@ -468,6 +487,15 @@ axon__sconn_drain(struct axon_sconn *sc)
 				break;
 			case AXON_CTL_ABANDON:
 				sconn_abandon(sc, &m);
+				break;
+			case AXON_CTL_NETCRED:
+				if (!sc->virt) {
+					rc = -EPROTO;
+					break;
+				}
+				sc->ncred = m.u.netcred;
+				sc->uid = m.u.netcred.euid;
+				sc->gid = m.u.netcred.egid;
 				break;
 			case AXON_CTL_PULSE:
 				if (pulse_permitted(sc)) {

@@ -34,6 +34,8 @@ enum axon_phase {
 #define AXON_ST_WAITER    0x100u /* client sleeps on the futex */
 #define AXON_ST_UNBLOCK   0x200u /* client asked to be unblocked */
 #define AXON_ST_WAKERCV   0x400u /* wake the client when received */
+#define AXON_ST_NOTIFY    0x800u /* a network manager's non-blocking
+				  * send: tell it (REPLIED) on reply */
 #define AXON_ST_MAKE(ph, fl, seq) \
 	((uint32_t) (ph) | (uint32_t) (fl) | ((uint32_t) (seq) << 16))
 

@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * axond, the node's network manager (docs/design/axond.md).
+ *
+ * Three threads share the state below under one mutex (g.lock):
+ *   - the main thread runs the epoll loop: listening sockets, the TCP
+ *     sessions, a periodic tick (keep-alive, dead peers, dialling);
+ *   - the receive thread takes messages and pulses from local clients on
+ *     the node's _NTO_CHF_NET_MSG channel (the "client side", node A);
+ *   - libaxon's monitor thread calls the hooks when a local server answers
+ *     a virtual client (the "server side", node B).
+ * None of them blocks while holding g.lock, except for the short local
+ * handshake of a virtual client's connect.  Objects that outlive a lock
+ * release are named by ids, never by pointers.
+ */
+#ifndef AXOND_AXOND_H
+#define AXOND_AXOND_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "internal.h"
+#include "wire.h"
+
+#include <sys/netmgr.h>
+
+#define AXD_CHUNK     AXON_WIRE_MAX_DATA
+#define AXD_HASH      4096u
+
+enum axd_log { AXD_ERR, AXD_WARN, AXD_INFO, AXD_DEBUG };
+void axd_log(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+struct axd_sess;
+struct axd_amsg;
+
+enum axd_peer_state { PEER_DOWN, PEER_CONNECTING, PEER_UP };
+
+/* A node we know: configured, or one that connected to us. */
+struct axd_peer {
+	int nd;                   /* how this node names it (>= 1) */
+	char name[AXOND_NAME_MAX + 1];
+	bool has_addr;
+	struct axond_addr addr;
+	int peer_nd;              /* how it names us, -1 if unknown */
+	struct axd_sess *sess;    /* the session, once up */
+	struct axd_sess *dialing; /* our outgoing attempt */
+	enum axd_peer_state state;
+	uint64_t next_dial;       /* monotonic ns */
+	bool was_up;              /* a session existed before: EHOSTUNREACH */
+	/* client messages waiting for a session, oldest first */
+	struct axd_amsg *waitq, **waitq_tail;
+	uint64_t tx_frames, rx_frames, tx_bytes, rx_bytes;
+	uint64_t rtt_ns;
+};
+
+/* Produces the next frame of a bulk transfer into the session's output;
+ * returns true while more remain. */
+struct axd_stream {
+	struct axd_stream *next;
+	bool queued;
+	bool (*produce)(struct axd_sess *s, struct axd_stream *st);
+};
+
+/* Client side: a local client's connection to a remote (nd, pid, chid):
+ * the patent's network client token. */
+struct axd_aconn {
+	uint32_t id;              /* conn on the wire */
+	int scoid;                /* the client's connection to us */
+	struct axd_aconn *hnext;  /* by id */
+	struct axd_peer *peer;
+	pid_t pid;                /* target */
+	int chid;
+	pid_t client_pid;
+	struct axd_sess *sess;    /* where CONNECT_CRED went, or NULL */
+	struct axon_wire_cred cred; /* as last sent */
+	bool refused;             /* CONNECT_FAIL seen: connect again */
+	int inflight;
+};
+
+/* Client side: one message in flight to another node. */
+struct axd_amsg {
+	struct axd_stream st;     /* first: sending its bytes */
+	uint32_t id;              /* msg on the wire */
+	struct axd_amsg *hnext;   /* by id, in the session */
+	struct axd_amsg *rnext;   /* by rcvid */
+	struct axd_amsg *wnext;   /* waiting for a session */
+	rcvid_t rcvid;
+	struct axd_aconn *conn;
+	struct axd_sess *sess;    /* NULL while waiting */
+	uint64_t since;           /* when it arrived */
+	int32_t tid, coid, prio;
+	uint32_t sbytes, rbytes;
+	uint32_t sent;            /* bytes shipped so far */
+	bool cred_changed;
+	bool wrote;               /* MSGWRITE or partial reply applied */
+};
+
+/* Server side: a virtual client connection to a local server. */
+struct axd_bconn {
+	uint32_t id;              /* the peer's conn */
+	uint64_t key;             /* hooks' user value */
+	struct axd_bconn *hnext;  /* by id, in the session */
+	struct axd_bconn *knext;  /* by key, global */
+	struct axd_sess *sess;
+	struct axon_cconn *cc;    /* NULL if the connect failed */
+	int coid;
+	int err;                  /* connect failure, or EBADF once dead */
+	struct axon_netcred nc;
+	struct axd_bmsg *slot_msg[AXON_SLOTS];
+};
+
+/* Server side: a message from another node, to or at a local server. */
+struct axd_bmsg {
+	struct axd_stream st;     /* first: sending the reply */
+	uint32_t id;
+	struct axd_bmsg *hnext;
+	struct axd_bconn *bc;
+	int slot;                 /* -1: refused, its chunks are dropped */
+	uint8_t *data;
+	uint32_t sbytes, rbytes, got;
+	int32_t tid, coid, prio;
+	bool posted;
+	/* the reply being sent */
+	struct axon_nresult res;
+	uint32_t ext_i;
+	uint64_t ext_off;
+};
+
+enum axd_sess_state { S_CONNECTING, S_HELLO, S_AUTH, S_UP, S_DEAD };
+
+struct axd_sess {
+	uint64_t id;
+	struct axd_sess *next;
+	int fd;
+	bool outgoing;
+	enum axd_sess_state state;
+	struct axd_peer *peer;    /* known after HELLO (outgoing: at once) */
+	uint64_t nonce, peer_nonce;
+	char peer_name[AXOND_NAME_MAX + 1];
+	bool hello_sent, hello_got, auth_ok_sent, auth_ok_got;
+	uint64_t started, last_rx, last_tx, ping_sent;
+	/* input */
+	uint8_t *in;
+	size_t in_len, in_cap;
+	/* output: encoded frames, then bulk streams round-robin */
+	uint8_t *out;
+	size_t out_off, out_len, out_cap;
+	struct axd_stream *st_head, **st_tail;
+	bool want_out;
+	/* tables */
+	struct axd_amsg *amsg[AXD_HASH];
+	struct axd_bconn *bconn[AXD_HASH];
+	struct axd_bmsg *bmsg[AXD_HASH];
+	int n_amsg, n_bmsg;
+};
+
+struct axd_global {
+	pthread_mutex_t lock;
+	struct axond_config cfg;
+	unsigned char secret[4096];
+	size_t secret_len;
+	int epfd;
+	int tick_fd;
+	int sig_fd;
+	int listen_fd[AXOND_MAX_LISTEN];
+	int nlisten;
+	int chid;                  /* the NET_MSG channel */
+	char rundir[256];
+	struct axd_peer *peers[ND_NODE_MASK + 1]; /* by nd */
+	int npeers_hwm;
+	struct axd_sess *sessions;
+	uint64_t next_sess_id;
+	struct axd_aconn *aconn_by_scoid[65536];
+	struct axd_aconn *aconn[AXD_HASH];
+	struct axd_amsg *amsg_by_rcvid[AXD_HASH];
+	struct axd_bconn *bconn_by_key[AXD_HASH];
+	uint32_t next_conn, next_msg;
+	uint64_t next_key;
+	uint8_t chunk[AXD_CHUNK];
+	volatile int stop;
+	bool nodes_dirty;
+};
+
+extern struct axd_global g;
+
+/* axond.c */
+int axd_start(void);   /* after g.cfg is set: listen, channel, threads */
+int axd_run(void);     /* the main loop, until SIGTERM/SIGINT */
+void axd_shutdown(void);
+uint64_t axd_now(void);
+
+#endif /* AXOND_AXOND_H */

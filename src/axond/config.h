@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * axond's configuration: defaults, the command line, the configuration
+ * file, the checks that tie them together and the cluster secret.
+ *
+ * Nothing here opens a socket or resolves a name: host names are checked
+ * for their syntax only, so that a configuration can be validated before
+ * the network is up.  Every error comes back as one line in err (never
+ * printed here), so that main() decides where it goes.
+ */
+#ifndef AXON_AXOND_CONFIG_H
+#define AXON_AXOND_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define AXOND_NAME_MAX   63 /* node names: [A-Za-z0-9_-]{1,63} */
+#define AXOND_MAX_PEERS  64
+#define AXOND_MAX_LISTEN 8
+#define AXOND_SECRET_MAX 4096 /* bytes of cluster secret, newline stripped */
+
+/* Defaults (also in examples/axond.conf and axond(8): keep them in step). */
+#define AXOND_DEF_KEEPALIVE_MS       1000u
+#define AXOND_DEF_DEAD_AFTER_MS      4000u
+#define AXOND_DEF_CONNECT_TIMEOUT_MS 2000u
+#define AXOND_DEF_MAPROOT            65534L
+#define AXOND_DEF_MAX_CONNS          4096u
+#define AXOND_DEF_MAX_MSGS           16384u
+#define AXOND_DEF_MAX_QUEUED         (64ull << 20)
+
+/* Accepted ranges.  Times are capped at a day so that sums of them (a
+ * deadline is now + dead_after) cannot overflow; counts are capped so
+ * that tables sized by them stay allocatable. */
+#define AXOND_MS_MAX         86400000u
+#define AXOND_COUNT_MAX      1048576u
+#define AXOND_QUEUED_MIN     (1ull << 20) /* well above one maximal frame */
+#define AXOND_QUEUED_MAX     (1ull << 40)
+#define AXOND_MAPROOT_NONE   (-1L)        /* keep remote root as root */
+#define AXOND_UID_MAX        4294967294L  /* (uid_t) -1 is no uid */
+
+enum axond_log_level {
+	AXOND_LOG_ERROR,
+	AXOND_LOG_WARN,
+	AXOND_LOG_INFO,
+	AXOND_LOG_DEBUG,
+};
+
+/* host is a name, an IPv4 address or an IPv6 address without brackets
+ * (possibly with a %zone); port is decimal, 1 to 65535. */
+struct axond_addr {
+	char host[256];
+	char port[8];
+};
+
+struct axond_peer {
+	char name[AXOND_NAME_MAX + 1];
+	struct axond_addr addr;
+};
+
+struct axond_config {
+	char node[AXOND_NAME_MAX + 1];
+	struct axond_addr listen[AXOND_MAX_LISTEN];
+	int nlisten;
+	struct axond_peer peer[AXOND_MAX_PEERS];
+	int npeers;
+	/* "" = no secret: peers authenticate with an empty key, which
+	 * anyone can compute.  Insecure; for tests on one machine only. */
+	char secret_file[4096];
+	unsigned keepalive_ms;       /* PING after this much silence */
+	unsigned dead_after_ms;      /* peer down after this much silence */
+	unsigned connect_timeout_ms; /* TCP connect plus HELLO/AUTH */
+	long maproot;                /* uid remote root maps to, or -1 */
+	unsigned max_conns_per_peer;
+	unsigned max_msgs_in_flight; /* per peer */
+	unsigned long long max_queued_bytes; /* per peer */
+	int ready_fd;                /* -1: none */
+	char ready_file[4096];       /* "": none */
+	int log_level;               /* enum axond_log_level */
+};
+
+/* Fills cfg with the defaults: no node, no listen address, no peers, no
+ * secret, the AXOND_DEF_* values, no readiness report, log level info. */
+void axond_config_defaults(struct axond_config *cfg);
+
+/*
+ * Sets cfg from the defaults, then the file of --config (wherever it
+ * appears on the command line), then the other options in order: scalars
+ * override the file, --listen and --peer add to its lists, each -v
+ * raises the resulting log level by one.  Returns 0; 1 if --help or
+ * --version was handled (text printed to stdout); -1 with a one-line
+ * message in err.  Does NOT call axond_config_validate(): the caller
+ * does, after parsing.  argv may be permuted (getopt_long); the parser
+ * resets getopt's state, so it can be called more than once.
+ */
+int axond_config_parse(struct axond_config *cfg, int argc, char **argv,
+    char *err, size_t errlen);
+
+/* Applies the file at path on top of cfg (scalars override, lists add).
+ * Errors are "path:line: ...".  Returns 0 or -1. */
+int axond_config_load_file(struct axond_config *cfg, const char *path,
+    char *err, size_t errlen);
+
+/* Checks a complete configuration: node set and well-formed, at least
+ * one listen address and no duplicate, peers well-formed, unique by name
+ * and address and not named like the node, dead_after > keepalive, every
+ * value in range.  Returns 0 or -1. */
+int axond_config_validate(const struct axond_config *cfg, char *err,
+    size_t errlen);
+
+/* "127.0.0.1:7000", "[::1]:7000", "[fe80::1%eth0]:7000", "host:7000";
+ * IPv6 needs brackets, the port is 1 to 65535.  Returns 0 or -1. */
+int axond_parse_hostport(const char *s, struct axond_addr *ret, char *err,
+    size_t errlen);
+
+/* 1 if s is a valid node name ([A-Za-z0-9_-]{1,63}), else 0. */
+int axond_name_valid(const char *s);
+
+/*
+ * Reads the cluster secret from path into buf.  Refuses a file that is
+ * not a regular file, that is readable or writable by group or others
+ * (mode & 077), that belongs to neither the effective uid nor root, that
+ * is empty or longer than AXOND_SECRET_MAX bytes (after one trailing
+ * newline is stripped) or than cap.  Returns the length, or -1 with err
+ * set.
+ */
+int axond_secret_load(const char *path, unsigned char *buf, size_t cap,
+    char *err, size_t errlen);
+
+/* The --help text, for main()'s usage errors too. */
+void axond_config_usage(FILE *out);
+
+#endif /* AXON_AXOND_CONFIG_H */

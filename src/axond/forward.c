@@ -1,0 +1,1182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * axond: message forwarding (the patent's method).
+ *
+ * Client side ("a"): a local client's MsgSend to a remote (nd, pid, chid)
+ * arrives on this node's NET_MSG channel; it travels as CONNECT_CRED (the
+ * first time), MSGSEND or MSGSEND_CRED, and its reply comes back as
+ * MSGWRITE / MSGREPLY, applied with MsgWrite / MsgReply / MsgError.  The
+ * client stays REPLY-blocked on us meanwhile; the channel has
+ * _NTO_CHF_UNBLOCK, so its timeouts and signals come to us as UNBLOCK
+ * pulses and travel to the server's node, where the server's own channel
+ * flags decide.
+ *
+ * Server side ("b"): a remote client is presented to the local server as a
+ * virtual client (axon__vconnect) whose sends never block this daemon
+ * (axon__nsend_*): the server's reply reaches us through the monitor
+ * thread's replied hook.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sys/neutrino.h>
+#include <sys/netmgr.h>
+
+#include "axond.h"
+#include "forward.h"
+
+static pthread_t rx_thread;
+static bool rx_running;
+
+static unsigned
+hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	return x % AXD_HASH;
+}
+
+/* ------------------------------------------------------------------ */
+/* Client side                                                          */
+/* ------------------------------------------------------------------ */
+
+static struct axd_aconn *
+aconn_by_id(uint32_t id)
+{
+	for (struct axd_aconn *c = g.aconn[hash32(id)]; c != NULL;
+	     c = c->hnext) {
+		if (c->id == id) {
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static struct axd_amsg *
+amsg_by_id(struct axd_sess *s, uint32_t id)
+{
+	for (struct axd_amsg *m = s->amsg[hash32(id)]; m != NULL;
+	     m = m->hnext) {
+		if (m->id == id) {
+			return m;
+		}
+	}
+	return NULL;
+}
+
+static struct axd_amsg *
+amsg_by_rcvid(rcvid_t rcvid)
+{
+	for (struct axd_amsg *m = g.amsg_by_rcvid[hash32((uint32_t) rcvid)];
+	     m != NULL; m = m->rnext) {
+		if (m->rcvid == rcvid) {
+			return m;
+		}
+	}
+	return NULL;
+}
+
+static void
+cred_from_info(const struct _client_info *ci, struct axon_wire_cred *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ruid = ci->cred.ruid;
+	c->euid = ci->cred.euid;
+	c->suid = ci->cred.suid;
+	c->rgid = ci->cred.rgid;
+	c->egid = ci->cred.egid;
+	c->sgid = ci->cred.sgid;
+	c->ngroups = ci->cred.ngroups;
+	if (c->ngroups > __NGROUPS_MAX) {
+		c->ngroups = __NGROUPS_MAX;
+	}
+	for (uint32_t i = 0; i < c->ngroups; i++) {
+		c->groups[i] = ci->cred.grouplist[i];
+	}
+}
+
+/* The connection of a local client (scoid) to a remote server. */
+static struct axd_aconn *
+aconn_get(int scoid, int *ret_err)
+{
+	struct axd_aconn *c = g.aconn_by_scoid[scoid & 0xffff];
+	struct _client_info ci;
+	uint32_t nd;
+	pid_t pid;
+	int chid;
+	int rc;
+
+	if (c != NULL) {
+		return c;
+	}
+	rc = axon__net_target(scoid, &nd, &pid, &chid);
+	if (rc < 0) {
+		*ret_err = -rc;
+		return NULL;
+	}
+	if (ConnectClientInfo_r(scoid, &ci, __NGROUPS_MAX) < 0) {
+		*ret_err = ESRCH;
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		*ret_err = ENOMEM;
+		return NULL;
+	}
+	do {
+		c->id = ++g.next_conn;
+	} while (c->id == 0 || aconn_by_id(c->id) != NULL);
+	c->scoid = scoid;
+	c->peer = g.peers[nd & ND_NODE_MASK];
+	c->pid = pid;
+	c->chid = chid;
+	c->client_pid = ci.pid;
+	cred_from_info(&ci, &c->cred);
+	c->hnext = g.aconn[hash32(c->id)];
+	g.aconn[hash32(c->id)] = c;
+	g.aconn_by_scoid[scoid & 0xffff] = c;
+	return c;
+}
+
+static void
+aconn_free(struct axd_aconn *c)
+{
+	struct axd_aconn **pp;
+
+	for (pp = &g.aconn[hash32(c->id)]; *pp != NULL; pp = &(*pp)->hnext) {
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	}
+	if (g.aconn_by_scoid[c->scoid & 0xffff] == c) {
+		g.aconn_by_scoid[c->scoid & 0xffff] = NULL;
+	}
+	free(c);
+}
+
+static void
+waitq_remove(struct axd_peer *p, struct axd_amsg *m)
+{
+	struct axd_amsg **pp;
+
+	for (pp = &p->waitq; *pp != NULL; pp = &(*pp)->wnext) {
+		if (*pp == m) {
+			*pp = m->wnext;
+			break;
+		}
+	}
+	p->waitq_tail = &p->waitq;
+	while (*p->waitq_tail != NULL) {
+		p->waitq_tail = &(*p->waitq_tail)->wnext;
+	}
+}
+
+/* Forgets m (its client has been answered, or is gone). */
+static void
+amsg_free(struct axd_amsg *m)
+{
+	struct axd_amsg **pp;
+
+	if (m->sess != NULL) {
+		axd_stream_remove(m->sess, &m->st);
+		for (pp = &m->sess->amsg[hash32(m->id)]; *pp != NULL;
+		     pp = &(*pp)->hnext) {
+			if (*pp == m) {
+				*pp = m->hnext;
+				break;
+			}
+		}
+		m->sess->n_amsg--;
+	} else if (m->conn->peer != NULL) {
+		waitq_remove(m->conn->peer, m);
+	}
+	for (pp = &g.amsg_by_rcvid[hash32((uint32_t) m->rcvid)]; *pp != NULL;
+	     pp = &(*pp)->rnext) {
+		if (*pp == m) {
+			*pp = m->rnext;
+			break;
+		}
+	}
+	m->conn->inflight--;
+	free(m);
+}
+
+static void
+amsg_fail(struct axd_amsg *m, int err)
+{
+	(void) MsgError_r(m->rcvid, err);
+	amsg_free(m);
+}
+
+static void
+send_connect(struct axd_sess *s, struct axd_aconn *c)
+{
+	struct axon_wire_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_CONNECT_CRED;
+	f.conn = c->id;
+	f.u.connect.pid = c->pid;
+	f.u.connect.chid = c->chid;
+	f.u.connect.client_pid = c->client_pid;
+	f.u.connect.cred = c->cred;
+	(void) axd_send_frame(s, &f);
+	c->sess = s;
+	c->refused = false;
+}
+
+/* The next chunk of a client's message, read from the client itself. */
+static bool
+amsg_produce(struct axd_sess *s, struct axd_stream *st)
+{
+	struct axd_amsg *m = (struct axd_amsg *) st;
+	struct axon_wire_frame f;
+	uint32_t len = m->sbytes - m->sent;
+	bool first = m->sent == 0;
+
+	if (len > AXD_CHUNK) {
+		len = AXD_CHUNK;
+	}
+	if (len > 0) {
+		ssize_t n = MsgRead_r(m->rcvid, g.chunk, len, m->sent);
+
+		if (n != (ssize_t) len) {
+			/* The client is gone: its DISCONNECT follows, and
+			 * the peer drops the partial message then. */
+			return false;
+		}
+	}
+	memset(&f, 0, sizeof(f));
+	f.type = first && m->cred_changed ? AXON_W_MSGSEND_CRED
+					  : AXON_W_MSGSEND;
+	f.conn = m->conn->id;
+	f.msg = m->id;
+	f.offset = m->sent;
+	f.flags = (uint16_t) ((first ? AXON_WF_FIRST : 0) |
+	    (m->sent + len == m->sbytes ? AXON_WF_LAST : 0));
+	f.u.send.tid = m->tid;
+	f.u.send.coid = m->coid;
+	f.u.send.prio = m->prio;
+	f.u.send.sbytes = m->sbytes;
+	f.u.send.rbytes = m->rbytes;
+	if (f.type == AXON_W_MSGSEND_CRED) {
+		f.u.send.cred = m->conn->cred;
+	}
+	f.data = len > 0 ? g.chunk : NULL;
+	f.data_len = len;
+	if (axd_send_frame(s, &f) < 0) {
+		return false;
+	}
+	m->sent += len;
+	return m->sent < m->sbytes;
+}
+
+/* Puts m on session s: connect first if the connection is new there. */
+static void
+amsg_start(struct axd_sess *s, struct axd_amsg *m)
+{
+	struct axd_aconn *c = m->conn;
+
+	if (c->sess != s || c->refused) {
+		send_connect(s, c);
+		m->cred_changed = false;
+	}
+	m->sess = s;
+	m->hnext = s->amsg[hash32(m->id)];
+	s->amsg[hash32(m->id)] = m;
+	s->n_amsg++;
+	m->st.produce = amsg_produce;
+	axd_stream_add(s, &m->st);
+}
+
+static void
+a_message(rcvid_t rcvid, const struct _msg_info *info)
+{
+	struct _client_info ci;
+	struct axon_wire_cred cred;
+	struct axd_aconn *c;
+	struct axd_amsg *m;
+	int err = 0;
+
+	c = aconn_get(info->scoid, &err);
+	if (c == NULL) {
+		(void) MsgError_r(rcvid, err);
+		return;
+	}
+	if (c->peer == NULL) {
+		(void) MsgError_r(rcvid, EHOSTUNREACH); /* no such node */
+		return;
+	}
+	if (info->srcmsglen < 0 || info->dstmsglen < 0) {
+		(void) MsgError_r(rcvid, EFAULT);
+		return;
+	}
+	if (c->peer->sess == NULL && !c->peer->has_addr) {
+		(void) MsgError_r(rcvid, EHOSTDOWN);
+		return;
+	}
+	m = calloc(1, sizeof(*m));
+	if (m == NULL) {
+		(void) MsgError_r(rcvid, ENOMEM);
+		return;
+	}
+	do {
+		m->id = ++g.next_msg;
+	} while (m->id == 0);
+	m->rcvid = rcvid;
+	m->conn = c;
+	m->since = axd_now();
+	m->tid = info->tid > 0 ? info->tid : 1;
+	m->coid = info->coid;
+	m->prio = info->priority & 0xff;
+	m->sbytes = (uint32_t) info->srcmsglen;
+	m->rbytes = (uint32_t) info->dstmsglen;
+	/* The client's credentials now: a change since the last message
+	 * travels with this one (MSGSEND_CRED). */
+	if (ConnectClientInfo_r(info->scoid, &ci, __NGROUPS_MAX) == 0) {
+		cred_from_info(&ci, &cred);
+		if (memcmp(&cred, &c->cred, sizeof(cred)) != 0) {
+			c->cred = cred;
+			m->cred_changed = true;
+		}
+	}
+	m->rnext = g.amsg_by_rcvid[hash32((uint32_t) rcvid)];
+	g.amsg_by_rcvid[hash32((uint32_t) rcvid)] = m;
+	c->inflight++;
+	if (c->peer->sess != NULL) {
+		amsg_start(c->peer->sess, m);
+		axd_flush(c->peer->sess);
+	} else {
+		*c->peer->waitq_tail = m;
+		c->peer->waitq_tail = &m->wnext;
+		axd_dial(c->peer);
+	}
+}
+
+static void
+a_disconnect(int scoid)
+{
+	struct axd_aconn *c = g.aconn_by_scoid[scoid & 0xffff];
+
+	if (c != NULL) {
+		/* Its messages died with it (their rcvids are gone). */
+		for (unsigned h = 0; h < AXD_HASH && c->inflight > 0; h++) {
+			struct axd_amsg *m = g.amsg_by_rcvid[h];
+
+			while (m != NULL) {
+				struct axd_amsg *next = m->rnext;
+
+				if (m->conn == c) {
+					amsg_free(m);
+				}
+				m = next;
+			}
+		}
+		if (c->sess != NULL && c->sess->state == S_UP) {
+			struct axon_wire_frame f;
+
+			memset(&f, 0, sizeof(f));
+			f.type = AXON_W_DISCONNECT;
+			f.conn = c->id;
+			(void) axd_send_frame(c->sess, &f);
+			axd_flush(c->sess);
+		}
+		aconn_free(c);
+	}
+	(void) ConnectDetach_r(scoid);
+}
+
+static void
+a_unblock(rcvid_t rcvid)
+{
+	struct axd_amsg *m = amsg_by_rcvid(rcvid);
+	int reason = axon__net_unblock_reason(rcvid);
+
+	if (m == NULL) {
+		return;
+	}
+	if (reason == 0) {
+		reason = EINTR;
+	}
+	if (m->sess == NULL) {
+		amsg_fail(m, reason); /* never left this node */
+		return;
+	}
+	struct axon_wire_frame f;
+
+	axd_stream_remove(m->sess, &m->st); /* the rest is not needed */
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_UNBLOCK;
+	f.conn = m->conn->id;
+	f.msg = m->id;
+	f.u.unblock.reason = axon__wire_errno_out(reason);
+	(void) axd_send_frame(m->sess, &f);
+	axd_flush(m->sess);
+}
+
+static void
+a_pulse(const struct _pulse *pu)
+{
+	struct axd_aconn *c;
+	struct axon_wire_frame f;
+	int err = 0;
+
+	c = aconn_get(pu->scoid, &err);
+	if (c == NULL || c->peer == NULL || c->peer->sess == NULL) {
+		/* Pulses are not queued for a node that is not reachable:
+		 * like a signal to a process that is gone, it is lost. */
+		axd_log(AXD_DEBUG, "pulse for an unreachable node dropped");
+		if (c != NULL && c->peer != NULL) {
+			axd_dial(c->peer);
+		}
+		return;
+	}
+	struct axd_sess *s = c->peer->sess;
+
+	if (c->sess != s || c->refused) {
+		send_connect(s, c);
+	}
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_PULSE;
+	f.conn = c->id;
+	f.u.pulse.prio = axon__my_prio() & 0xff; /* we took it on */
+	f.u.pulse.code = pu->code;
+	f.u.pulse.value = pu->value.sival_int;
+	(void) axd_send_frame(s, &f);
+	axd_flush(s);
+}
+
+/* The receive thread: local clients' messages and pulses for other
+ * nodes. */
+static void *
+rx_main(void *arg)
+{
+	union {
+		struct _pulse pulse;
+		uint8_t bytes[256];
+	} buf;
+
+	(void) arg;
+	for (;;) {
+		struct _msg_info info;
+		rcvid_t rcvid = MsgReceive_r(g.chid, &buf, sizeof(buf), &info);
+
+		if (rcvid == -EINTR || rcvid == -ETIMEDOUT) {
+			continue;
+		}
+		if (rcvid < 0) {
+			if (!g.stop) {
+				axd_log(AXD_ERR, "MsgReceive: %s",
+				    strerror((int) -rcvid));
+			}
+			break;
+		}
+		pthread_mutex_lock(&g.lock);
+		if (rcvid > 0) {
+			a_message(rcvid, &info);
+		} else if (buf.pulse.code == _PULSE_CODE_UNBLOCK) {
+			a_unblock(buf.pulse.value.sival_int);
+		} else if (buf.pulse.code == _PULSE_CODE_DISCONNECT) {
+			a_disconnect(buf.pulse.scoid);
+		} else if (buf.pulse.code >= _PULSE_CODE_MINAVAIL) {
+			a_pulse(&buf.pulse);
+		}
+		pthread_mutex_unlock(&g.lock);
+	}
+	return NULL;
+}
+
+static void
+a_reply(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_amsg *m = amsg_by_id(s, f->msg);
+
+	if (m == NULL) {
+		return; /* answered already (unblocked), or its client died */
+	}
+	if (f->type == AXON_W_MSGWRITE ||
+	    !(f->flags & AXON_WF_LAST)) {
+		if (f->data_len > 0) {
+			(void) MsgWrite_r(m->rcvid, f->data, f->data_len,
+			    f->offset);
+		}
+		m->wrote = true;
+		return;
+	}
+	int err = f->u.reply.err != 0 ? axon__wire_errno_in(f->u.reply.err)
+				      : 0;
+	if (err == 0 && !m->wrote && f->offset == 0) {
+		(void) MsgReply_r(m->rcvid, (long) f->u.reply.status, f->data,
+		    f->data_len);
+	} else {
+		if (f->data_len > 0) {
+			(void) MsgWrite_r(m->rcvid, f->data, f->data_len,
+			    f->offset);
+		}
+		if (err != 0) {
+			(void) MsgError_r(m->rcvid, err);
+		} else {
+			(void) MsgReply_r(m->rcvid, (long) f->u.reply.status,
+			    NULL, 0);
+		}
+	}
+	amsg_free(m);
+}
+
+static void
+a_event(const struct axon_wire_frame *f)
+{
+	struct axd_aconn *c = aconn_by_id(f->conn);
+	struct axon_ctl ev;
+
+	if (c == NULL) {
+		return;
+	}
+	axon__ctl_init(&ev, AXON_CTL_EVENT);
+	ev.u.event.tid = f->u.event.tid;
+	ev.u.event.notify = f->u.event.notify;
+	ev.u.event.signo = f->u.event.signo;
+	ev.u.event.prio = f->u.event.prio;
+	ev.u.event.code = f->u.event.code;
+	ev.u.event.value = f->u.event.value;
+	(void) axon__net_deliver_event(c->scoid, &ev);
+}
+
+/* The server's node reads more of a client's message (MSGREAD). */
+static void
+a_read(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_amsg *m = amsg_by_id(s, f->msg);
+	struct axon_wire_frame r;
+	uint32_t off = f->offset;
+	uint32_t left = f->u.read.len;
+
+	memset(&r, 0, sizeof(r));
+	r.conn = f->conn;
+	r.msg = f->msg;
+	if (m == NULL) {
+		r.type = AXON_W_MSGREAD_FAIL;
+		r.u.fail.err = axon__wire_errno_out(ESRCH);
+		(void) axd_send_frame(s, &r);
+		return;
+	}
+	do {
+		uint32_t len = left > AXD_CHUNK ? AXD_CHUNK : left;
+		ssize_t n = len > 0 ? MsgRead_r(m->rcvid, g.chunk, len, off)
+				    : 0;
+
+		if (n < 0) {
+			r.type = AXON_W_MSGREAD_FAIL;
+			r.u.fail.err = axon__wire_errno_out((int) -n);
+			(void) axd_send_frame(s, &r);
+			return;
+		}
+		r.type = AXON_W_MSGREAD_SUCCESS;
+		r.offset = off;
+		r.flags = (uint16_t) ((off == f->offset ? AXON_WF_FIRST : 0) |
+		    ((uint32_t) n < len || left == (uint32_t) n
+			    ? AXON_WF_LAST
+			    : 0));
+		r.data = n > 0 ? g.chunk : NULL;
+		r.data_len = (uint32_t) n;
+		(void) axd_send_frame(s, &r);
+		if ((uint32_t) n < len) {
+			return;
+		}
+		off += (uint32_t) n;
+		left -= (uint32_t) n;
+	} while (left > 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Server side                                                          */
+/* ------------------------------------------------------------------ */
+
+static struct axd_bconn *
+bconn_by_id(struct axd_sess *s, uint32_t id)
+{
+	for (struct axd_bconn *b = s->bconn[hash32(id)]; b != NULL;
+	     b = b->hnext) {
+		if (b->id == id) {
+			return b;
+		}
+	}
+	return NULL;
+}
+
+static struct axd_bconn *
+bconn_by_key(uint64_t key)
+{
+	for (struct axd_bconn *b = g.bconn_by_key[hash32((uint32_t) key)];
+	     b != NULL; b = b->knext) {
+		if (b->key == key) {
+			return b;
+		}
+	}
+	return NULL;
+}
+
+static struct axd_bmsg *
+bmsg_by_id(struct axd_sess *s, uint32_t id)
+{
+	for (struct axd_bmsg *m = s->bmsg[hash32(id)]; m != NULL;
+	     m = m->hnext) {
+		if (m->id == id) {
+			return m;
+		}
+	}
+	return NULL;
+}
+
+static void
+bmsg_free(struct axd_bmsg *m)
+{
+	struct axd_sess *s = m->bc->sess;
+	struct axd_bmsg **pp;
+
+	axd_stream_remove(s, &m->st);
+	for (pp = &s->bmsg[hash32(m->id)]; *pp != NULL; pp = &(*pp)->hnext) {
+		if (*pp == m) {
+			*pp = m->hnext;
+			break;
+		}
+	}
+	s->n_bmsg--;
+	if (m->slot >= 0 && m->bc->slot_msg[m->slot] == m) {
+		m->bc->slot_msg[m->slot] = NULL;
+	}
+	free(m);
+}
+
+static void
+b_reply_err(struct axd_sess *s, uint32_t conn, uint32_t msg, int err)
+{
+	struct axon_wire_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_MSGREPLY;
+	f.conn = conn;
+	f.msg = msg;
+	f.flags = AXON_WF_FIRST | AXON_WF_LAST;
+	f.u.reply.err = axon__wire_errno_out(err);
+	(void) axd_send_frame(s, &f);
+}
+
+/* The next frame of a server's reply: what it wrote (MsgWrite, the
+ * reply data), then the status. */
+static bool
+bmsg_produce(struct axd_sess *s, struct axd_stream *st)
+{
+	struct axd_bmsg *m = (struct axd_bmsg *) st;
+	struct axon_nresult *r = &m->res;
+	struct axon_wire_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.conn = m->bc->id;
+	f.msg = m->id;
+	while (m->ext_i < r->n_ext) {
+		const struct axon_ext *e = &r->ext[m->ext_i];
+		uint64_t left = e->len - m->ext_off;
+
+		if (left == 0) {
+			m->ext_i++;
+			m->ext_off = 0;
+			continue;
+		}
+		uint32_t len = left > AXD_CHUNK ? AXD_CHUNK : (uint32_t) left;
+		bool only = r->n_ext == 1 && e->off == 0 && e->len <= AXD_CHUNK;
+
+		f.offset = (uint32_t) (e->off + m->ext_off);
+		f.data = r->reply + e->off + m->ext_off;
+		f.data_len = len;
+		if (only) {
+			/* The common case: one frame carries it all. */
+			f.type = AXON_W_MSGREPLY;
+			f.flags = AXON_WF_FIRST | AXON_WF_LAST;
+			f.u.reply.status = r->status;
+			f.u.reply.err = r->err ? axon__wire_errno_out(r->err)
+					       : 0;
+			f.u.reply.total = len;
+			(void) axd_send_frame(s, &f);
+			goto done;
+		}
+		f.type = AXON_W_MSGWRITE;
+		f.flags = m->ext_i == 0 && m->ext_off == 0 ? AXON_WF_FIRST : 0;
+		(void) axd_send_frame(s, &f);
+		m->ext_off += len;
+		return true;
+	}
+	f.type = AXON_W_MSGREPLY;
+	f.flags = AXON_WF_FIRST | AXON_WF_LAST;
+	f.offset = 0;
+	f.data = NULL;
+	f.data_len = 0;
+	f.u.reply.status = r->status;
+	f.u.reply.err = r->err ? axon__wire_errno_out(r->err) : 0;
+	(void) axd_send_frame(s, &f);
+done:
+	axon__nsend_release(m->bc->cc, m->slot);
+	bmsg_free(m);
+	return false;
+}
+
+/* The server answered m (or died): send its reply. */
+static void
+bmsg_replied(struct axd_bmsg *m)
+{
+	struct axd_sess *s = m->bc->sess;
+
+	m->st.produce = bmsg_produce;
+	m->ext_i = 0;
+	m->ext_off = 0;
+	axd_stream_add(s, &m->st);
+	axd_flush(s);
+}
+
+static void
+bconn_close(struct axd_bconn *b)
+{
+	struct axd_bconn **pp;
+
+	for (unsigned i = 0; i < AXON_SLOTS; i++) {
+		if (b->slot_msg[i] != NULL) {
+			bmsg_free(b->slot_msg[i]);
+		}
+	}
+	/* Messages still arriving in chunks have no slot entry. */
+	for (unsigned h = 0; h < AXD_HASH; h++) {
+		struct axd_bmsg *m = b->sess->bmsg[h];
+
+		while (m != NULL) {
+			struct axd_bmsg *next = m->hnext;
+
+			if (m->bc == b) {
+				bmsg_free(m);
+			}
+			m = next;
+		}
+	}
+	for (pp = &b->sess->bconn[hash32(b->id)]; *pp != NULL;
+	     pp = &(*pp)->hnext) {
+		if (*pp == b) {
+			*pp = b->hnext;
+			break;
+		}
+	}
+	for (pp = &g.bconn_by_key[hash32((uint32_t) b->key)]; *pp != NULL;
+	     pp = &(*pp)->knext) {
+		if (*pp == b) {
+			*pp = b->knext;
+			break;
+		}
+	}
+	if (b->cc != NULL) {
+		/* The server sees its client go, as when a local one
+		 * detaches or dies. */
+		atomic_store(&b->cc->net_user, NULL);
+		(void) ConnectDetach_r(b->coid);
+		axon__cconn_put(b->cc);
+	}
+	free(b);
+}
+
+/* Maps a remote client's credentials as this node's policy says. */
+static void
+map_cred(const struct axon_wire_cred *w, struct axd_sess *s, pid_t pid,
+    struct axon_netcred *nc)
+{
+	memset(nc, 0, sizeof(*nc));
+	nc->nd = (uint32_t) s->peer->nd;
+	nc->pid = pid;
+	nc->ruid = w->ruid;
+	nc->euid = w->euid;
+	nc->suid = w->suid;
+	nc->rgid = w->rgid;
+	nc->egid = w->egid;
+	nc->sgid = w->sgid;
+	nc->ngroups = w->ngroups <= AXON_CTL_NGROUPS ? w->ngroups : 0;
+	memcpy(nc->groups, w->groups, sizeof(nc->groups));
+	if (g.cfg.maproot >= 0) {
+		uid_t u = (uid_t) g.cfg.maproot;
+		gid_t gid = (gid_t) g.cfg.maproot;
+		struct passwd pw;
+		struct passwd *res = NULL;
+		char buf[1024];
+
+		if (getpwuid_r(u, &pw, buf, sizeof(buf), &res) == 0 &&
+		    res != NULL) {
+			gid = res->pw_gid;
+		}
+		if (nc->ruid == 0 || nc->euid == 0 || nc->suid == 0) {
+			nc->ruid = nc->ruid == 0 ? u : nc->ruid;
+			nc->euid = nc->euid == 0 ? u : nc->euid;
+			nc->suid = nc->suid == 0 ? u : nc->suid;
+			nc->rgid = nc->rgid == 0 ? gid : nc->rgid;
+			nc->egid = nc->egid == 0 ? gid : nc->egid;
+			nc->sgid = nc->sgid == 0 ? gid : nc->sgid;
+			for (uint32_t i = 0; i < nc->ngroups; i++) {
+				if (nc->groups[i] == 0) {
+					nc->groups[i] = gid;
+				}
+			}
+		}
+	}
+}
+
+static void
+b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_bconn *b = bconn_by_id(s, f->conn);
+	struct axon_wire_frame r;
+	int rc;
+
+	if (b != NULL) {
+		bconn_close(b); /* the peer starts this connection over */
+	}
+	b = calloc(1, sizeof(*b));
+	memset(&r, 0, sizeof(r));
+	r.conn = f->conn;
+	if (b == NULL) {
+		r.type = AXON_W_CONNECT_FAIL;
+		r.u.fail.err = axon__wire_errno_out(ENOMEM);
+		(void) axd_send_frame(s, &r);
+		return;
+	}
+	b->id = f->conn;
+	b->key = ++g.next_key;
+	b->sess = s;
+	b->coid = -1;
+	map_cred(&f->u.connect.cred, s, f->u.connect.client_pid, &b->nc);
+	rc = axon__vconnect(f->u.connect.pid, f->u.connect.chid, &b->nc,
+	    (void *) (uintptr_t) b->key, &b->cc);
+	if (rc < 0) {
+		b->err = -rc;
+		b->cc = NULL;
+		r.type = AXON_W_CONNECT_FAIL;
+		r.u.fail.err = axon__wire_errno_out(-rc);
+	} else {
+		b->coid = rc;
+		r.type = AXON_W_CONNECT_SUCCESS;
+		r.u.connected.scoid = b->cc->scoid;
+		r.u.connected.chflags = b->cc->chflags;
+		r.u.connected.max_ship = AXD_CHUNK;
+	}
+	b->hnext = s->bconn[hash32(b->id)];
+	s->bconn[hash32(b->id)] = b;
+	b->knext = g.bconn_by_key[hash32((uint32_t) b->key)];
+	g.bconn_by_key[hash32((uint32_t) b->key)] = b;
+	(void) axd_send_frame(s, &r);
+}
+
+static void
+b_send(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_bmsg *m = bmsg_by_id(s, f->msg);
+	struct axd_bconn *b;
+
+	if (f->flags & AXON_WF_FIRST) {
+		if (m != NULL) {
+			return; /* a duplicate id: the peer is confused */
+		}
+		b = bconn_by_id(s, f->conn);
+		if (b == NULL || b->cc == NULL || b->err != 0) {
+			b_reply_err(s, f->conn, f->msg,
+			    b == NULL ? EBADF : b->err);
+			return;
+		}
+		if (f->type == AXON_W_MSGSEND_CRED) {
+			map_cred(&f->u.send.cred, s, b->nc.pid, &b->nc);
+			(void) axon__vconn_netcred(b->cc, &b->nc);
+		}
+		uint8_t *data;
+		int slot = axon__nsend_alloc(b->cc, f->u.send.sbytes,
+		    f->u.send.rbytes, &data);
+		if (slot < 0) {
+			b_reply_err(s, f->conn, f->msg,
+			    slot == -EBADF ? EBADF : -slot);
+			return;
+		}
+		m = calloc(1, sizeof(*m));
+		if (m == NULL) {
+			axon__nsend_release(b->cc, slot);
+			b_reply_err(s, f->conn, f->msg, ENOMEM);
+			return;
+		}
+		m->id = f->msg;
+		m->bc = b;
+		m->slot = slot;
+		m->data = data;
+		m->sbytes = f->u.send.sbytes;
+		m->rbytes = f->u.send.rbytes;
+		m->tid = f->u.send.tid;
+		m->coid = f->u.send.coid;
+		m->prio = f->u.send.prio;
+		m->hnext = s->bmsg[hash32(m->id)];
+		s->bmsg[hash32(m->id)] = m;
+		s->n_bmsg++;
+		b->slot_msg[slot] = m;
+	} else if (m == NULL || m->posted || m->bc->id != f->conn ||
+	    f->u.send.sbytes != m->sbytes) {
+		return; /* the rest of a message that was refused/unblocked */
+	}
+	if (f->data_len > 0) {
+		memcpy(m->data + f->offset, f->data, f->data_len);
+		m->got += f->data_len;
+	}
+	if (f->flags & AXON_WF_LAST) {
+		m->posted = true;
+		axon__nsend_post(m->bc->cc, m->slot, m->coid, m->tid,
+		    m->prio);
+	}
+}
+
+static void
+b_unblock(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_bmsg *m = bmsg_by_id(s, f->msg);
+	int reason = axon__wire_errno_in(f->u.unblock.reason);
+	int rc;
+
+	if (m == NULL || m->st.queued) {
+		return; /* replied already, or the reply is on its way */
+	}
+	if (!m->posted) {
+		axon__nsend_release(m->bc->cc, m->slot);
+		m->bc->slot_msg[m->slot] = NULL;
+		m->slot = -1;
+		rc = 1;
+	} else {
+		rc = axon__nsend_unblock(m->bc->cc, m->slot, reason);
+		if (rc == 1) {
+			m->bc->slot_msg[m->slot] = NULL;
+			m->slot = -1;
+		}
+	}
+	if (rc == 1) {
+		b_reply_err(s, m->bc->id, m->id, reason);
+		bmsg_free(m);
+	}
+}
+
+static void
+b_pulse(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_bconn *b = bconn_by_id(s, f->conn);
+
+	if (b != NULL && b->cc != NULL && b->err == 0) {
+		(void) MsgSendPulse_r(b->coid, f->u.pulse.prio, f->u.pulse.code,
+		    (int) f->u.pulse.value);
+	}
+}
+
+/* ---- the monitor thread's hooks ---- */
+
+static void
+hook_replied(void *user, uint32_t slot)
+{
+	pthread_mutex_lock(&g.lock);
+	struct axd_bconn *b = bconn_by_key((uint64_t) (uintptr_t) user);
+	struct axd_bmsg *m = b != NULL && slot < AXON_SLOTS ? b->slot_msg[slot]
+							    : NULL;
+
+	if (m != NULL && m->posted && !m->st.queued &&
+	    axon__nsend_result(b->cc, m->slot, &m->res) == 1) {
+		bmsg_replied(m);
+	}
+	pthread_mutex_unlock(&g.lock);
+}
+
+static void
+hook_event(void *user, const struct axon_ctl *ev)
+{
+	pthread_mutex_lock(&g.lock);
+	struct axd_bconn *b = bconn_by_key((uint64_t) (uintptr_t) user);
+
+	if (b != NULL && b->sess->state == S_UP) {
+		struct axon_wire_frame f;
+
+		memset(&f, 0, sizeof(f));
+		f.type = AXON_W_EVENT;
+		f.conn = b->id;
+		f.u.event.tid = ev->u.event.tid;
+		f.u.event.notify = ev->u.event.notify;
+		f.u.event.signo = ev->u.event.signo;
+		f.u.event.prio = ev->u.event.prio;
+		f.u.event.code = ev->u.event.code;
+		f.u.event.value = ev->u.event.value;
+		(void) axd_send_frame(b->sess, &f);
+		axd_flush(b->sess);
+	}
+	pthread_mutex_unlock(&g.lock);
+}
+
+static void
+hook_dead(void *user)
+{
+	pthread_mutex_lock(&g.lock);
+	struct axd_bconn *b = bconn_by_key((uint64_t) (uintptr_t) user);
+
+	if (b != NULL) {
+		b->err = EBADF; /* later sends: the connection is gone */
+		for (unsigned i = 0; i < AXON_SLOTS; i++) {
+			struct axd_bmsg *m = b->slot_msg[i];
+
+			if (m == NULL || m->st.queued) {
+				continue;
+			}
+			if (m->posted &&
+			    axon__nsend_result(b->cc, m->slot, &m->res) == 1) {
+				bmsg_replied(m); /* answered before it died */
+				continue;
+			}
+			axon__nsend_release(b->cc, m->slot);
+			b->slot_msg[i] = NULL;
+			m->slot = -1;
+			b_reply_err(b->sess, b->id, m->id, ESRCH);
+			bmsg_free(m);
+		}
+		axd_flush(b->sess);
+	}
+	pthread_mutex_unlock(&g.lock);
+}
+
+/* ------------------------------------------------------------------ */
+
+int
+axd_fwd_frame(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_aconn *c;
+	struct axd_bconn *b;
+
+	switch (f->type) {
+	/* for the server side (we serve) */
+	case AXON_W_CONNECT_CRED:
+		b_connect(s, f);
+		break;
+	case AXON_W_DISCONNECT:
+		b = bconn_by_id(s, f->conn);
+		if (b != NULL) {
+			bconn_close(b);
+		}
+		break;
+	case AXON_W_MSGSEND:
+	case AXON_W_MSGSEND_CRED:
+		b_send(s, f);
+		break;
+	case AXON_W_UNBLOCK:
+		b_unblock(s, f);
+		break;
+	case AXON_W_PULSE:
+		b_pulse(s, f);
+		break;
+	case AXON_W_MSGREAD_SUCCESS:
+	case AXON_W_MSGREAD_FAIL:
+		break; /* we ship whole messages and never ask */
+	/* for the client side (we sent) */
+	case AXON_W_CONNECT_SUCCESS:
+		break;
+	case AXON_W_CONNECT_FAIL:
+		c = aconn_by_id(f->conn);
+		if (c != NULL && c->sess == s) {
+			c->refused = true; /* connect again on the next send */
+		}
+		break;
+	case AXON_W_MSGREPLY:
+	case AXON_W_MSGWRITE:
+		a_reply(s, f);
+		break;
+	case AXON_W_MSGREAD:
+		a_read(s, f);
+		break;
+	case AXON_W_EVENT:
+		a_event(f);
+		break;
+	default:
+		return EPROTO;
+	}
+	return 0;
+}
+
+void
+axd_fwd_session_up(struct axd_sess *s)
+{
+	struct axd_peer *p = s->peer;
+
+	while (p->waitq != NULL) {
+		struct axd_amsg *m = p->waitq;
+
+		p->waitq = m->wnext;
+		m->wnext = NULL;
+		amsg_start(s, m);
+	}
+	p->waitq_tail = &p->waitq;
+	axd_flush(s);
+}
+
+void
+axd_fwd_session_gone(struct axd_sess *s, int err)
+{
+	/* Our clients' messages on it fail. */
+	for (unsigned h = 0; h < AXD_HASH; h++) {
+		while (s->amsg[h] != NULL) {
+			amsg_fail(s->amsg[h], err);
+		}
+	}
+	for (unsigned h = 0; h < AXD_HASH; h++) {
+		for (struct axd_aconn *c = g.aconn[h]; c != NULL;
+		     c = c->hnext) {
+			if (c->sess == s) {
+				c->sess = NULL;
+			}
+		}
+	}
+	/* The peer's clients are gone for our servers. */
+	for (unsigned h = 0; h < AXD_HASH; h++) {
+		while (s->bconn[h] != NULL) {
+			bconn_close(s->bconn[h]);
+		}
+	}
+	/* Streams left point nowhere now. */
+	s->st_head = NULL;
+	s->st_tail = &s->st_head;
+}
+
+void
+axd_fwd_expire_waiting(struct axd_peer *p, uint64_t now, uint64_t cto)
+{
+	while (p->waitq != NULL && now - p->waitq->since > cto) {
+		amsg_fail(p->waitq, p->was_up ? EHOSTUNREACH : EHOSTDOWN);
+	}
+}
+
+int
+axd_fwd_start(void)
+{
+	struct axon_net_hooks h = {
+		.replied = hook_replied,
+		.event = hook_event,
+		.dead = hook_dead,
+	};
+
+	axon__net_set_hooks(&h);
+	if (pthread_create(&rx_thread, NULL, rx_main, NULL) != 0) {
+		return -EAGAIN;
+	}
+	rx_running = true;
+	return 0;
+}
+
+void
+axd_fwd_stop(void)
+{
+	if (rx_running) {
+		pthread_join(rx_thread, NULL);
+		rx_running = false;
+	}
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* axond internals shared by session.c, forward.c and main.c. */
+#ifndef AXOND_FORWARD_H
+#define AXOND_FORWARD_H
+
+#include "axond.h"
+
+/* session.c */
+struct axd_peer *axd_peer_by_name(const char *name);
+struct axd_peer *axd_peer_add(const char *name, const struct axond_addr *addr);
+void axd_nodes_write(void);
+int axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f);
+void axd_stream_add(struct axd_sess *s, struct axd_stream *st);
+void axd_stream_remove(struct axd_sess *s, struct axd_stream *st);
+void axd_flush(struct axd_sess *s);
+void axd_sess_close(struct axd_sess *s, int err, const char *why);
+void axd_reap(void);
+struct axd_sess *axd_sess_by_id(uint64_t id);
+void axd_sess_readable(struct axd_sess *s);
+void axd_sess_writable(struct axd_sess *s);
+void axd_dial(struct axd_peer *p);
+void axd_accept(int lfd);
+void axd_tick(void);
+void axd_sess_shutdown_all(void);
+
+/* forward.c */
+int axd_fwd_start(void);   /* hooks and the receive thread */
+void axd_fwd_stop(void);
+int axd_fwd_frame(struct axd_sess *s, const struct axon_wire_frame *f);
+void axd_fwd_session_up(struct axd_sess *s);
+void axd_fwd_session_gone(struct axd_sess *s, int err);
+void axd_fwd_expire_waiting(struct axd_peer *p, uint64_t now, uint64_t cto);
+
+#endif /* AXOND_FORWARD_H */

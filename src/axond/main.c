@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * axond: the network manager of the node whose AXON_RUNDIR is in its
+ * environment.  See axond(8) and docs/design/axond.md.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <sys/neutrino.h>
+
+#include "axond.h"
+#include "forward.h"
+
+#define TAG_LISTEN (1ull << 63)
+#define TAG_TICK   (1ull << 62)
+#define TAG_SIG    (1ull << 61)
+
+static int
+listen_on(const struct axond_addr *a)
+{
+	struct addrinfo hints = {
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = AI_PASSIVE,
+	};
+	struct addrinfo *ai = NULL;
+	int fd = -1;
+	int one = 1;
+	int rc;
+
+	rc = getaddrinfo(a->host[0] ? a->host : NULL, a->port, &hints, &ai);
+	if (rc != 0) {
+		axd_log(AXD_ERR, "listen %s:%s: %s", a->host, a->port,
+		    gai_strerror(rc));
+		return -1;
+	}
+	for (struct addrinfo *p = ai; p != NULL; p = p->ai_next) {
+		fd = socket(p->ai_family,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			continue;
+		}
+		(void) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof(one));
+		if (p->ai_family == AF_INET6) {
+			(void) setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			    sizeof(one));
+		}
+		if (bind(fd, p->ai_addr, p->ai_addrlen) == 0 &&
+		    listen(fd, 128) == 0) {
+			break;
+		}
+		axd_log(AXD_ERR, "listen %s:%s: %s", a->host, a->port,
+		    strerror(errno));
+		(void) close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	return fd;
+}
+
+static void
+signal_ready(void)
+{
+	if (g.cfg.ready_fd >= 0) {
+		(void) !write(g.cfg.ready_fd, "ready\n", 6);
+		(void) close(g.cfg.ready_fd);
+		g.cfg.ready_fd = -1;
+	}
+	if (g.cfg.ready_file[0] != '\0') {
+		char tmp[sizeof(g.cfg.ready_file) + 16];
+		FILE *f;
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", g.cfg.ready_file);
+		f = fopen(tmp, "w");
+		if (f == NULL || fprintf(f, "%d\n", (int) getpid()) < 0 ||
+		    fclose(f) != 0 || rename(tmp, g.cfg.ready_file) < 0) {
+			axd_log(AXD_WARN, "cannot write %s: %s",
+			    g.cfg.ready_file, strerror(errno));
+		}
+	}
+	axd_log(AXD_INFO, "ready: node %s, %d peer(s), rundir %s", g.cfg.node,
+	    g.cfg.npeers, g.rundir);
+}
+
+int
+axd_start(void)
+{
+	struct epoll_event ev;
+	struct itimerspec its = {
+		.it_interval = {0, 100000000},
+		.it_value = {0, 100000000},
+	};
+	sigset_t ss;
+
+	pthread_mutex_init(&g.lock, NULL);
+	g.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (g.epfd < 0) {
+		return -1;
+	}
+	/* The node's network channel: every message and pulse of a local
+	 * client for another node comes here.  UNBLOCK: timeouts and
+	 * signals become pulses, so that the remote server's channel decides
+	 * what they do; DISCONNECT: clients that go away. */
+	g.chid = ChannelCreate_r(_NTO_CHF_NET_MSG | _NTO_CHF_UNBLOCK |
+	    _NTO_CHF_DISCONNECT);
+	if (g.chid < 0) {
+		axd_log(AXD_ERR, "cannot own the node's network channel: %s",
+		    g.chid == -EAGAIN
+			? "another axond runs for this AXON_RUNDIR"
+			: strerror(-g.chid));
+		return -1;
+	}
+	snprintf(g.rundir, sizeof(g.rundir), "%s", axon__proc.rundir);
+	for (int i = 0; i < g.cfg.nlisten; i++) {
+		int fd = listen_on(&g.cfg.listen[i]);
+
+		if (fd < 0) {
+			return -1;
+		}
+		g.listen_fd[g.nlisten] = fd;
+		ev.events = EPOLLIN;
+		ev.data.u64 = TAG_LISTEN | (uint64_t) g.nlisten;
+		(void) epoll_ctl(g.epfd, EPOLL_CTL_ADD, fd, &ev);
+		g.nlisten++;
+	}
+	for (int i = 0; i < g.cfg.npeers; i++) {
+		if (axd_peer_add(g.cfg.peer[i].name, &g.cfg.peer[i].addr) ==
+		    NULL) {
+			return -1;
+		}
+	}
+	g.tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
+	    TFD_NONBLOCK);
+	if (g.tick_fd < 0 || timerfd_settime(g.tick_fd, 0, &its, NULL) < 0) {
+		return -1;
+	}
+	ev.events = EPOLLIN;
+	ev.data.u64 = TAG_TICK;
+	(void) epoll_ctl(g.epfd, EPOLL_CTL_ADD, g.tick_fd, &ev);
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &ss, NULL);
+	g.sig_fd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
+	ev.events = EPOLLIN;
+	ev.data.u64 = TAG_SIG;
+	(void) epoll_ctl(g.epfd, EPOLL_CTL_ADD, g.sig_fd, &ev);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_mutex_lock(&g.lock);
+	axd_nodes_write();
+	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
+		axd_dial(g.peers[nd]);
+	}
+	pthread_mutex_unlock(&g.lock);
+	if (axd_fwd_start() < 0) {
+		return -1;
+	}
+	signal_ready();
+	return 0;
+}
+
+int
+axd_run(void)
+{
+	struct epoll_event evs[64];
+
+	while (!g.stop) {
+		int n = epoll_wait(g.epfd, evs, 64, -1);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			axd_log(AXD_ERR, "epoll_wait: %s", strerror(errno));
+			return -1;
+		}
+		pthread_mutex_lock(&g.lock);
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = evs[i].data.u64;
+			uint32_t e = evs[i].events;
+
+			if (tag & TAG_LISTEN) {
+				axd_accept(g.listen_fd[tag & 0xff]);
+			} else if (tag == TAG_TICK) {
+				uint64_t x;
+
+				(void) !read(g.tick_fd, &x, sizeof(x));
+				axd_tick();
+			} else if (tag == TAG_SIG) {
+				struct signalfd_siginfo si;
+
+				while (read(g.sig_fd, &si, sizeof(si)) ==
+				    sizeof(si)) {
+					if (si.ssi_signo != SIGHUP) {
+						g.stop = 1;
+					}
+				}
+			} else {
+				struct axd_sess *s = axd_sess_by_id(tag);
+
+				if (s != NULL && s->state != S_DEAD &&
+				    (e & (EPOLLOUT | EPOLLERR))) {
+					axd_sess_writable(s);
+				}
+				if (s != NULL && s->state != S_DEAD &&
+				    s->state != S_CONNECTING &&
+				    (e & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+					axd_sess_readable(s);
+				}
+			}
+		}
+		axd_reap();
+		pthread_mutex_unlock(&g.lock);
+	}
+	return 0;
+}
+
+void
+axd_shutdown(void)
+{
+	char path[PATH_MAX];
+
+	axd_log(AXD_INFO, "shutting down");
+	pthread_mutex_lock(&g.lock);
+	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
+		if (g.peers[nd] != NULL) {
+			axd_fwd_expire_waiting(g.peers[nd], UINT64_MAX, 0);
+		}
+	}
+	axd_sess_shutdown_all();
+	pthread_mutex_unlock(&g.lock);
+	/* Clients still blocked on us are released (ESRCH), and the node
+	 * has no network manager from now on. */
+	(void) ChannelDestroy_r(g.chid);
+	axd_fwd_stop();
+	snprintf(path, sizeof(path), "%s/nodes", g.rundir);
+	(void) unlink(path);
+	if (g.cfg.ready_file[0] != '\0') {
+		(void) unlink(g.cfg.ready_file);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[512];
+	int rc;
+
+	axond_config_defaults(&g.cfg);
+	rc = axond_config_parse(&g.cfg, argc, argv, err, sizeof(err));
+	if (rc == 1) {
+		return 0;
+	}
+	if (rc < 0 || axond_config_validate(&g.cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "axond: %s\n", err);
+		fprintf(stderr, "Try 'axond --help'.\n");
+		return 2;
+	}
+	if (g.cfg.secret_file[0] != '\0') {
+		long n = axond_secret_load(g.cfg.secret_file, g.secret,
+		    sizeof(g.secret), err, sizeof(err));
+
+		if (n < 0) {
+			fprintf(stderr, "axond: %s\n", err);
+			return 2;
+		}
+		g.secret_len = (size_t) n;
+	} else {
+		axd_log(AXD_WARN, "no --secret-file: peers are not "
+				  "authenticated (use only for tests)");
+	}
+	if (axd_start() < 0) {
+		return 1;
+	}
+	rc = axd_run();
+	axd_shutdown();
+	return rc < 0 ? 1 : 0;
+}

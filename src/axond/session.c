@@ -1,0 +1,911 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * axond: nodes, TCP sessions, the handshake (HELLO, AUTH), keep-alive and
+ * the output scheduler.  The message forwarding that runs over sessions
+ * is in forward.c.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <sys/netmgr.h>
+
+#include "axond.h"
+#include "forward.h"
+
+struct axd_global g;
+
+uint64_t
+axd_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+void
+axd_log(int level, const char *fmt, ...)
+{
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+	char buf[512];
+	va_list ap;
+
+	if (level > g.cfg.log_level) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "axond[%s]: %s: %s\n", g.cfg.node, names[level], buf);
+}
+
+/* ---- nodes ---- */
+
+struct axd_peer *
+axd_peer_by_name(const char *name)
+{
+	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
+		if (g.peers[nd] != NULL && strcmp(g.peers[nd]->name, name) == 0) {
+			return g.peers[nd];
+		}
+	}
+	return NULL;
+}
+
+struct axd_peer *
+axd_peer_add(const char *name, const struct axond_addr *addr)
+{
+	struct axd_peer *p;
+	int nd = g.npeers_hwm + 1;
+
+	if (nd > ND_NODE_MASK) {
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (p == NULL) {
+		return NULL;
+	}
+	p->nd = nd;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	if (addr != NULL) {
+		p->has_addr = true;
+		p->addr = *addr;
+	}
+	p->peer_nd = -1;
+	p->waitq_tail = &p->waitq;
+	g.peers[nd] = p;
+	g.npeers_hwm = nd;
+	g.nodes_dirty = true;
+	return p;
+}
+
+static const char *
+peer_state_name(const struct axd_peer *p)
+{
+	switch (p->state) {
+	case PEER_UP:
+		return "up";
+	case PEER_CONNECTING:
+		return "connecting";
+	default:
+		return "down";
+	}
+}
+
+/* $AXON_RUNDIR/nodes: what netmgr_strtond() and friends read. */
+void
+axd_nodes_write(void)
+{
+	char path[PATH_MAX];
+	char tmp[PATH_MAX + 16];
+	FILE *f;
+
+	g.nodes_dirty = false;
+	snprintf(path, sizeof(path), "%s/nodes", g.rundir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f == NULL) {
+		axd_log(AXD_WARN, "cannot write %s: %s", tmp, strerror(errno));
+		return;
+	}
+	fprintf(f, "# axon nodes v1: nd name state address peer_nd\n");
+	fprintf(f, "0 %s self - 0\n", g.cfg.node);
+	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
+		struct axd_peer *p = g.peers[nd];
+		char addr[300] = "-";
+
+		if (p == NULL) {
+			continue;
+		}
+		if (p->has_addr) {
+			snprintf(addr, sizeof(addr),
+			    strchr(p->addr.host, ':') != NULL ? "[%s]:%s"
+							      : "%s:%s",
+			    p->addr.host, p->addr.port);
+		}
+		if (p->peer_nd >= 0) {
+			fprintf(f, "%d %s %s %s %d\n", nd, p->name,
+			    peer_state_name(p), addr, p->peer_nd);
+		} else {
+			fprintf(f, "%d %s %s %s -\n", nd, p->name,
+			    peer_state_name(p), addr);
+		}
+	}
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		axd_log(AXD_WARN, "cannot write %s: %s", path, strerror(errno));
+		(void) unlink(tmp);
+	}
+}
+
+/* ---- output ---- */
+
+static int
+out_reserve(struct axd_sess *s, size_t need)
+{
+	if (s->out_off > 0 && s->out_off == s->out_len) {
+		s->out_off = 0;
+		s->out_len = 0;
+	}
+	if (s->out_len + need <= s->out_cap) {
+		return 0;
+	}
+	if (s->out_off > 0) {
+		memmove(s->out, s->out + s->out_off, s->out_len - s->out_off);
+		s->out_len -= s->out_off;
+		s->out_off = 0;
+		if (s->out_len + need <= s->out_cap) {
+			return 0;
+		}
+	}
+	size_t cap = s->out_cap ? s->out_cap : 65536;
+	while (cap < s->out_len + need) {
+		cap *= 2;
+	}
+	uint8_t *n = realloc(s->out, cap);
+	if (n == NULL) {
+		return -ENOMEM;
+	}
+	s->out = n;
+	s->out_cap = cap;
+	return 0;
+}
+
+/* Queues one frame on the session.  Frames go out in the order queued. */
+int
+axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	long n;
+
+	if (s->state == S_DEAD) {
+		return -EPIPE;
+	}
+	if (out_reserve(s, AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY) < 0) {
+		return -ENOMEM;
+	}
+	n = axon__wire_encode(f, s->out + s->out_len, s->out_cap - s->out_len);
+	if (n < 0) {
+		axd_log(AXD_ERR, "cannot encode frame type %d: %s", f->type,
+		    strerror((int) -n));
+		return (int) n;
+	}
+	s->out_len += (size_t) n;
+	if (s->peer != NULL) {
+		s->peer->tx_frames++;
+		s->peer->tx_bytes += (uint64_t) n;
+	}
+	return 0;
+}
+
+void
+axd_stream_add(struct axd_sess *s, struct axd_stream *st)
+{
+	if (st->queued) {
+		return;
+	}
+	st->queued = true;
+	st->next = NULL;
+	if (s->st_head == NULL) {
+		s->st_tail = &s->st_head;
+	}
+	*s->st_tail = st;
+	s->st_tail = &st->next;
+}
+
+void
+axd_stream_remove(struct axd_sess *s, struct axd_stream *st)
+{
+	struct axd_stream **pp;
+
+	if (!st->queued) {
+		return;
+	}
+	for (pp = &s->st_head; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == st) {
+			*pp = st->next;
+			break;
+		}
+	}
+	s->st_tail = &s->st_head;
+	while (*s->st_tail != NULL) {
+		s->st_tail = &(*s->st_tail)->next;
+	}
+	st->queued = false;
+}
+
+static void
+sess_want_out(struct axd_sess *s, bool want)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = s->id};
+
+	if (s->want_out == want || s->fd < 0) {
+		return;
+	}
+	s->want_out = want;
+	if (want || s->state == S_CONNECTING) {
+		ev.events |= EPOLLOUT;
+	}
+	(void) epoll_ctl(g.epfd, EPOLL_CTL_MOD, s->fd, &ev);
+}
+
+/*
+ * Writes what the session has to send without blocking: queued frames
+ * first, then one chunk of each bulk stream in turn, so that a large
+ * message never holds up the small ones queued behind it.
+ */
+void
+axd_flush(struct axd_sess *s)
+{
+	while (s->state != S_DEAD && s->state != S_CONNECTING) {
+		if (s->out_len > s->out_off) {
+			ssize_t n = send(s->fd, s->out + s->out_off,
+			    s->out_len - s->out_off,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+
+			if (n < 0 && errno == EINTR) {
+				continue;
+			}
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				sess_want_out(s, true);
+				return;
+			}
+			if (n < 0) {
+				axd_sess_close(s, EHOSTUNREACH, "send failed");
+				return;
+			}
+			s->out_off += (size_t) n;
+			s->last_tx = axd_now();
+			continue;
+		}
+		s->out_off = s->out_len = 0;
+		if (s->st_head == NULL || s->state != S_UP) {
+			break;
+		}
+		struct axd_stream *st = s->st_head;
+		s->st_head = st->next;
+		if (s->st_head == NULL) {
+			s->st_tail = &s->st_head;
+		}
+		st->queued = false;
+		if (st->produce(s, st)) {
+			axd_stream_add(s, st);
+		}
+	}
+	sess_want_out(s, false);
+}
+
+/* ---- sessions ---- */
+
+static struct axd_sess *
+sess_new(int fd, bool outgoing)
+{
+	struct axd_sess *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		return NULL;
+	}
+	s->id = ++g.next_sess_id;
+	s->fd = fd;
+	s->outgoing = outgoing;
+	s->st_tail = &s->st_head;
+	s->started = s->last_rx = s->last_tx = axd_now();
+	if (getrandom(&s->nonce, sizeof(s->nonce), 0) != sizeof(s->nonce)) {
+		s->nonce = s->started ^ (uint64_t) getpid();
+	}
+	s->next = g.sessions;
+	g.sessions = s;
+	return s;
+}
+
+struct axd_sess *
+axd_sess_by_id(uint64_t id)
+{
+	for (struct axd_sess *s = g.sessions; s != NULL; s = s->next) {
+		if (s->id == id) {
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static void
+sess_free(struct axd_sess *s)
+{
+	struct axd_sess **pp;
+
+	for (pp = &g.sessions; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == s) {
+			*pp = s->next;
+			break;
+		}
+	}
+	free(s->in);
+	free(s->out);
+	free(s);
+}
+
+static void
+peer_set_state(struct axd_peer *p, enum axd_peer_state st)
+{
+	if (p->state != st) {
+		p->state = st;
+		g.nodes_dirty = true;
+	}
+}
+
+/*
+ * Ends a session: everything in flight on it fails (clients of this node
+ * get err; virtual clients of the peer's nodes go away, as dead clients
+ * do).  The peer is dialled again later if it is configured.
+ */
+void
+axd_sess_close(struct axd_sess *s, int err, const char *why)
+{
+	struct axd_peer *p = s->peer;
+
+	if (s->state == S_DEAD) {
+		return;
+	}
+	bool was_up = s->state == S_UP;
+	s->state = S_DEAD;
+	if (p != NULL) {
+		axd_log(was_up ? AXD_WARN : AXD_INFO, "session with %s %s: %s",
+		    p->name, was_up ? "lost" : "not established", why);
+	} else {
+		axd_log(AXD_INFO, "session %s: %s",
+		    s->peer_name[0] ? s->peer_name : "(unidentified)", why);
+	}
+	if (s->fd >= 0) {
+		(void) epoll_ctl(g.epfd, EPOLL_CTL_DEL, s->fd, NULL);
+		(void) close(s->fd);
+		s->fd = -1;
+	}
+	axd_fwd_session_gone(s, err);
+	if (p != NULL) {
+		if (p->sess == s) {
+			p->sess = NULL;
+			p->was_up = true;
+		}
+		if (p->dialing == s) {
+			p->dialing = NULL;
+		}
+		if (p->sess == NULL) {
+			peer_set_state(p, p->dialing != NULL ? PEER_CONNECTING
+							       : PEER_DOWN);
+			p->next_dial = axd_now() + 500000000ull;
+		}
+	}
+	/* Freed by axd_reap(), once no caller up the stack can hold it. */
+}
+
+void
+axd_reap(void)
+{
+	struct axd_sess *s = g.sessions;
+
+	while (s != NULL) {
+		struct axd_sess *next = s->next;
+
+		if (s->state == S_DEAD) {
+			sess_free(s);
+		}
+		s = next;
+	}
+}
+
+static void
+send_hello(struct axd_sess *s)
+{
+	struct axon_wire_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_HELLO;
+	f.u.hello.proto_min = AXON_WIRE_VERSION;
+	f.u.hello.proto_max = AXON_WIRE_VERSION;
+	f.u.hello.nonce = s->nonce;
+	snprintf(f.u.hello.node, sizeof(f.u.hello.node), "%s", g.cfg.node);
+	(void) axd_send_frame(s, &f);
+	s->hello_sent = true;
+}
+
+/* HMAC-SHA256(secret, "axon-auth-1", role, the initiator's nonce and
+ * name, the acceptor's nonce and name): proves the secret, binds both
+ * ends and both fresh nonces, so it cannot be replayed. */
+static void
+auth_mac(const struct axd_sess *s, bool mine, uint8_t mac[32])
+{
+	uint8_t buf[256];
+	size_t n = 0;
+	bool from_initiator = mine ? s->outgoing : !s->outgoing;
+	uint64_t ni = s->outgoing ? s->nonce : s->peer_nonce;
+	uint64_t na = s->outgoing ? s->peer_nonce : s->nonce;
+	const char *name_i = s->outgoing ? g.cfg.node : s->peer_name;
+	const char *name_a = s->outgoing ? s->peer_name : g.cfg.node;
+	unsigned len = 32;
+
+	memcpy(buf, "axon-auth-1", 11);
+	n = 11;
+	buf[n++] = from_initiator ? 'I' : 'A';
+	for (int i = 0; i < 8; i++) {
+		buf[n++] = (uint8_t) (ni >> (8 * i));
+	}
+	for (int i = 0; i < 8; i++) {
+		buf[n++] = (uint8_t) (na >> (8 * i));
+	}
+	memcpy(buf + n, name_i, strlen(name_i) + 1);
+	n += strlen(name_i) + 1;
+	memcpy(buf + n, name_a, strlen(name_a) + 1);
+	n += strlen(name_a) + 1;
+	if (HMAC(EVP_sha256(), g.secret, (int) g.secret_len, buf, n, mac,
+		&len) == NULL) {
+		memset(mac, 0, 32);
+	}
+}
+
+static void
+send_bye(struct axd_sess *s, int reason)
+{
+	struct axon_wire_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_BYE;
+	f.u.bye.reason = axon__wire_errno_out(reason);
+	(void) axd_send_frame(s, &f);
+	if (s->out_len > s->out_off) {
+		(void) send(s->fd, s->out + s->out_off, s->out_len - s->out_off,
+		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	}
+}
+
+static void
+sess_up(struct axd_sess *s)
+{
+	struct axd_peer *p = s->peer;
+
+	s->state = S_UP;
+	if (p->dialing == s) {
+		p->dialing = NULL;
+	}
+	if (p->sess != NULL && p->sess != s) {
+		/* The peer started over (it restarted, or its end of the
+		 * old session died first): the new session wins. */
+		axd_sess_close(p->sess, EHOSTUNREACH, "replaced");
+	}
+	if (p->dialing != NULL) {
+		struct axd_sess *d = p->dialing;
+
+		p->dialing = NULL;
+		axd_sess_close(d, EHOSTUNREACH, "the peer's session won");
+	}
+	p->sess = s;
+	peer_set_state(p, PEER_UP);
+	axd_log(AXD_INFO, "session with %s up (%s)", p->name,
+	    s->outgoing ? "outgoing" : "incoming");
+	axd_fwd_session_up(s);
+}
+
+/* A HELLO from the peer: who it is.  Returns 0 or an errno to close with. */
+static int
+on_hello(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_peer *p;
+
+	if (s->hello_got) {
+		return EPROTO;
+	}
+	if (f->u.hello.proto_min > AXON_WIRE_VERSION ||
+	    f->u.hello.proto_max < AXON_WIRE_VERSION) {
+		axd_log(AXD_WARN, "%s speaks protocol %u-%u, we speak %u",
+		    f->u.hello.node, f->u.hello.proto_min,
+		    f->u.hello.proto_max, AXON_WIRE_VERSION);
+		return EPROTONOSUPPORT;
+	}
+	if (!axond_name_valid(f->u.hello.node) ||
+	    strcmp(f->u.hello.node, g.cfg.node) == 0) {
+		return EINVAL;
+	}
+	s->hello_got = true;
+	s->peer_nonce = f->u.hello.nonce;
+	snprintf(s->peer_name, sizeof(s->peer_name), "%s", f->u.hello.node);
+	if (s->outgoing) {
+		if (strcmp(s->peer_name, s->peer->name) != 0) {
+			axd_log(AXD_WARN, "%s:%s is node %s, not %s",
+			    s->peer->addr.host, s->peer->addr.port,
+			    s->peer_name, s->peer->name);
+			return EINVAL;
+		}
+	} else {
+		p = axd_peer_by_name(s->peer_name);
+		if (p == NULL) {
+			p = axd_peer_add(s->peer_name, NULL);
+			if (p == NULL) {
+				return ENOMEM;
+			}
+		}
+		/* Both ends dialled at once: keep the session that the node
+		 * with the lower name opened. */
+		if (p->dialing != NULL && p->dialing->state != S_DEAD &&
+		    strcmp(g.cfg.node, p->name) < 0) {
+			return EALREADY;
+		}
+		s->peer = p;
+		send_hello(s);
+	}
+	s->state = S_AUTH;
+	struct axon_wire_frame a;
+	memset(&a, 0, sizeof(a));
+	a.type = AXON_W_AUTH;
+	auth_mac(s, true, a.u.auth.mac);
+	(void) axd_send_frame(s, &a);
+	return 0;
+}
+
+static int
+on_session_frame(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axon_wire_frame r;
+
+	switch (f->type) {
+	case AXON_W_HELLO:
+		return on_hello(s, f);
+	case AXON_W_AUTH: {
+		uint8_t want[32];
+
+		if (!s->hello_got || s->auth_ok_sent) {
+			return EPROTO;
+		}
+		auth_mac(s, false, want);
+		if (CRYPTO_memcmp(want, f->u.auth.mac, 32) != 0) {
+			axd_log(AXD_WARN,
+			    "node %s refused: it does not have our cluster "
+			    "secret", s->peer_name);
+			return EACCES;
+		}
+		memset(&r, 0, sizeof(r));
+		r.type = AXON_W_AUTH_OK;
+		(void) axd_send_frame(s, &r);
+		s->auth_ok_sent = true;
+		break;
+	}
+	case AXON_W_AUTH_OK:
+		if (!s->hello_got || s->auth_ok_got) {
+			return EPROTO;
+		}
+		s->auth_ok_got = true;
+		break;
+	case AXON_W_PING:
+		memset(&r, 0, sizeof(r));
+		r.type = AXON_W_PONG;
+		r.u.ping.stamp = f->u.ping.stamp;
+		(void) axd_send_frame(s, &r);
+		return 0;
+	case AXON_W_PONG:
+		if (f->u.ping.stamp == s->ping_sent && s->peer != NULL) {
+			s->peer->rtt_ns = axd_now() - s->ping_sent;
+			s->ping_sent = 0;
+		}
+		return 0;
+	case AXON_W_BYE:
+		return axon__wire_errno_in(f->u.bye.reason) == EACCES
+		    ? EACCES
+		    : ECONNRESET;
+	default:
+		return EPROTO;
+	}
+	if (s->state == S_AUTH && s->auth_ok_sent && s->auth_ok_got) {
+		sess_up(s);
+	}
+	return 0;
+}
+
+/* Decodes and handles every whole frame in the input buffer. */
+static void
+sess_input(struct axd_sess *s)
+{
+	size_t off = 0;
+
+	while (s->state != S_DEAD && off < s->in_len) {
+		struct axon_wire_frame f;
+		long n = axon__wire_decode(s->in + off, s->in_len - off, &f);
+		int err;
+
+		if (n == 0) {
+			break;
+		}
+		if (n < 0) {
+			axd_log(AXD_WARN, "malformed frame from %s: dropped",
+			    s->peer_name[0] ? s->peer_name : "a peer");
+			send_bye(s, EPROTO);
+			axd_sess_close(s, EHOSTUNREACH, "malformed frame");
+			return;
+		}
+		off += (size_t) n;
+		s->last_rx = axd_now();
+		if (s->peer != NULL) {
+			s->peer->rx_frames++;
+			s->peer->rx_bytes += (uint64_t) n;
+		}
+		if (f.type < AXON_W_CONNECT_CRED || f.type == AXON_W_PING ||
+		    f.type == AXON_W_PONG) {
+			err = on_session_frame(s, &f);
+		} else if (s->state != S_UP) {
+			err = EACCES; /* nothing flows before AUTH_OK */
+		} else {
+			err = axd_fwd_frame(s, &f);
+		}
+		if (err != 0) {
+			if (err != ECONNRESET) {
+				send_bye(s, err);
+			}
+			axd_sess_close(s, err == ECONNRESET ? EHOSTUNREACH : err,
+			    err == EACCES     ? "authentication failed"
+			    : err == EPROTO   ? "protocol error"
+			    : err == EALREADY ? "duplicate session"
+					      : strerror(err));
+			return;
+		}
+	}
+	if (s->state == S_DEAD) {
+		return;
+	}
+	memmove(s->in, s->in + off, s->in_len - off);
+	s->in_len -= off;
+}
+
+void
+axd_sess_readable(struct axd_sess *s)
+{
+	for (int rounds = 0; rounds < 16 && s->state != S_DEAD; rounds++) {
+		if (s->in_cap - s->in_len < 65536) {
+			size_t cap = s->in_cap ? s->in_cap * 2 : 262144;
+			uint8_t *n;
+
+			if (cap > 4 * (AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY)) {
+				cap = 4 * (AXON_WIRE_HDR_SIZE +
+					      AXON_WIRE_MAX_BODY);
+			}
+			if (cap <= s->in_cap) {
+				/* A frame never needs more than this. */
+				axd_sess_close(s, EHOSTUNREACH, "input overrun");
+				return;
+			}
+			n = realloc(s->in, cap);
+			if (n == NULL) {
+				axd_sess_close(s, EHOSTUNREACH, "out of memory");
+				return;
+			}
+			s->in = n;
+			s->in_cap = cap;
+		}
+		ssize_t n = recv(s->fd, s->in + s->in_len, s->in_cap - s->in_len,
+		    MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			break;
+		}
+		if (n <= 0) {
+			axd_sess_close(s, EHOSTUNREACH,
+			    n == 0 ? "closed by the peer" : strerror(errno));
+			return;
+		}
+		s->in_len += (size_t) n;
+		sess_input(s);
+	}
+	if (s->state != S_DEAD) {
+		axd_flush(s);
+	}
+}
+
+void
+axd_sess_writable(struct axd_sess *s)
+{
+	if (s->state == S_CONNECTING) {
+		int err = 0;
+		socklen_t len = sizeof(err);
+
+		if (getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 ||
+		    err != 0) {
+			axd_sess_close(s, EHOSTDOWN,
+			    err ? strerror(err) : "connect failed");
+			return;
+		}
+		s->state = S_HELLO;
+		send_hello(s);
+	}
+	axd_flush(s);
+}
+
+static void
+sock_setup(int fd)
+{
+	int one = 1;
+
+	(void) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
+static int
+sess_watch(struct axd_sess *s, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.u64 = s->id};
+
+	return epoll_ctl(g.epfd, EPOLL_CTL_ADD, s->fd, &ev);
+}
+
+/* Opens a session to p (non-blocking connect), unless one exists. */
+void
+axd_dial(struct axd_peer *p)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+	struct addrinfo *ai = NULL;
+	struct axd_sess *s;
+	int fd;
+	int rc;
+
+	if (!p->has_addr || p->sess != NULL || p->dialing != NULL) {
+		return;
+	}
+	p->next_dial = axd_now() + 1000000000ull;
+	rc = getaddrinfo(p->addr.host, p->addr.port, &hints, &ai);
+	if (rc != 0 || ai == NULL) {
+		axd_log(AXD_WARN, "cannot resolve %s: %s", p->addr.host,
+		    gai_strerror(rc));
+		return;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd < 0) {
+		freeaddrinfo(ai);
+		return;
+	}
+	sock_setup(fd);
+	rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
+	freeaddrinfo(ai);
+	if (rc < 0 && errno != EINPROGRESS) {
+		axd_log(AXD_DEBUG, "connect to %s: %s", p->name,
+		    strerror(errno));
+		(void) close(fd);
+		return;
+	}
+	s = sess_new(fd, true);
+	if (s == NULL) {
+		(void) close(fd);
+		return;
+	}
+	s->peer = p;
+	snprintf(s->peer_name, sizeof(s->peer_name), "%s", p->name);
+	s->state = S_CONNECTING;
+	p->dialing = s;
+	if (p->state == PEER_DOWN) {
+		peer_set_state(p, PEER_CONNECTING);
+	}
+	s->want_out = true;
+	if (sess_watch(s, EPOLLIN | EPOLLOUT) < 0) {
+		axd_sess_close(s, EHOSTDOWN, "epoll");
+	}
+}
+
+void
+axd_accept(int lfd)
+{
+	for (int i = 0; i < 64; i++) {
+		int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct axd_sess *s;
+
+		if (fd < 0) {
+			return;
+		}
+		sock_setup(fd);
+		s = sess_new(fd, false);
+		if (s == NULL) {
+			(void) close(fd);
+			continue;
+		}
+		s->state = S_HELLO;
+		if (sess_watch(s, EPOLLIN) < 0) {
+			axd_sess_close(s, EHOSTUNREACH, "epoll");
+		}
+	}
+}
+
+/* Every tick: handshakes that take too long, silent peers, keep-alives,
+ * dialling configured peers that are down, clients waiting too long for
+ * a session. */
+void
+axd_tick(void)
+{
+	uint64_t now = axd_now();
+	uint64_t ka = (uint64_t) g.cfg.keepalive_ms * 1000000u;
+	uint64_t dead = (uint64_t) g.cfg.dead_after_ms * 1000000u;
+	uint64_t cto = (uint64_t) g.cfg.connect_timeout_ms * 1000000u;
+	struct axd_sess *s = g.sessions;
+
+	while (s != NULL) {
+		struct axd_sess *next = s->next;
+
+		if (s->state != S_UP) {
+			if (now - s->started > cto) {
+				axd_sess_close(s, EHOSTDOWN,
+				    "handshake timed out");
+			}
+		} else if (now - s->last_rx > dead) {
+			axd_sess_close(s, EHOSTUNREACH, "peer silent");
+		} else if (now - s->last_rx > ka && s->ping_sent == 0) {
+			struct axon_wire_frame f;
+
+			memset(&f, 0, sizeof(f));
+			f.type = AXON_W_PING;
+			f.u.ping.stamp = s->ping_sent = now;
+			(void) axd_send_frame(s, &f);
+			axd_flush(s);
+		} else if (s->ping_sent != 0 && now - s->ping_sent > ka) {
+			s->ping_sent = 0; /* ask again */
+		}
+		s = next;
+	}
+	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
+		struct axd_peer *p = g.peers[nd];
+
+		if (p == NULL) {
+			continue;
+		}
+		if (p->sess == NULL && p->dialing == NULL && p->has_addr &&
+		    now >= p->next_dial) {
+			axd_dial(p);
+		}
+		axd_fwd_expire_waiting(p, now, cto);
+	}
+	if (g.nodes_dirty) {
+		axd_nodes_write();
+	}
+}
+
+void
+axd_sess_shutdown_all(void)
+{
+	for (struct axd_sess *s = g.sessions; s != NULL; s = s->next) {
+		if (s->state == S_UP) {
+			send_bye(s, 0);
+		}
+		axd_sess_close(s, EHOSTUNREACH, "shutting down");
+	}
+	axd_reap();
+}
