@@ -53,6 +53,7 @@ struct axd_peer {
 	bool was_up;              /* a session existed before: EHOSTUNREACH */
 	/* client messages waiting for a session, oldest first */
 	struct axd_amsg *waitq, **waitq_tail;
+	struct axd_qpulse *pulseq; /* pulses waiting for a session */
 	uint64_t tx_frames, rx_frames, tx_bytes, rx_bytes;
 	uint64_t rtt_ns;
 };
@@ -63,6 +64,14 @@ struct axd_stream {
 	struct axd_stream *next;
 	bool queued;
 	bool (*produce)(struct axd_sess *s, struct axd_stream *st);
+};
+
+/* A client's pulse waiting for a session. */
+struct axd_qpulse {
+	struct axd_qpulse *next;
+	int scoid;
+	int prio, code, value;
+	uint64_t since;
 };
 
 /* Client side: a local client's connection to a remote (nd, pid, chid):

@@ -421,23 +421,10 @@ a_unblock(rcvid_t rcvid)
 }
 
 static void
-a_pulse(const struct _pulse *pu)
+pulse_send(struct axd_sess *s, struct axd_aconn *c, int prio, int code,
+    int value)
 {
-	struct axd_aconn *c;
 	struct axon_wire_frame f;
-	int err = 0;
-
-	c = aconn_get(pu->scoid, &err);
-	if (c == NULL || c->peer == NULL || c->peer->sess == NULL) {
-		/* Pulses are not queued for a node that is not reachable:
-		 * like a signal to a process that is gone, it is lost. */
-		axd_log(AXD_DEBUG, "pulse for an unreachable node dropped");
-		if (c != NULL && c->peer != NULL) {
-			axd_dial(c->peer);
-		}
-		return;
-	}
-	struct axd_sess *s = c->peer->sess;
 
 	if (c->sess != s || c->refused) {
 		send_connect(s, c);
@@ -445,11 +432,48 @@ a_pulse(const struct _pulse *pu)
 	memset(&f, 0, sizeof(f));
 	f.type = AXON_W_PULSE;
 	f.conn = c->id;
-	f.u.pulse.prio = axon__my_prio() & 0xff; /* we took it on */
-	f.u.pulse.code = pu->code;
-	f.u.pulse.value = pu->value.sival_int;
+	f.u.pulse.prio = prio & 0xff;
+	f.u.pulse.code = code;
+	f.u.pulse.value = value;
 	(void) axd_send_frame(s, &f);
-	axd_flush(s);
+}
+
+static void
+a_pulse(const struct _pulse *pu)
+{
+	struct axd_aconn *c;
+	int err = 0;
+	int prio = axon__my_prio() & 0xff; /* we took on the pulse's */
+
+	c = aconn_get(pu->scoid, &err);
+	if (c == NULL || c->peer == NULL) {
+		axd_log(AXD_DEBUG, "pulse for an unknown node dropped (%s)",
+		    strerror(err));
+		return;
+	}
+	if (c->peer->sess == NULL) {
+		/* Wait for the session, as messages do (bounded by the
+		 * connect timeout, after which it is dropped). */
+		struct axd_qpulse *q = calloc(1, sizeof(*q));
+		struct axd_qpulse **pp = &c->peer->pulseq;
+
+		if (q == NULL) {
+			return;
+		}
+		q->scoid = pu->scoid;
+		q->prio = prio;
+		q->code = pu->code;
+		q->value = pu->value.sival_int;
+		q->since = axd_now();
+		while (*pp != NULL) {
+			pp = &(*pp)->next;
+		}
+		*pp = q;
+		axd_dial(c->peer);
+		return;
+	}
+	pulse_send(c->peer->sess, c, prio, pu->code, pu->value.sival_int);
+	axd_flush(c->peer->sess);
 }
 
 /* The receive thread: local clients' messages and pulses for other
@@ -478,6 +502,10 @@ rx_main(void *arg)
 			break;
 		}
 		pthread_mutex_lock(&g.lock);
+		if (rcvid == 0) {
+			axd_log(AXD_DEBUG, "pulse code %d from scoid %#x",
+			    buf.pulse.code, buf.pulse.scoid);
+		}
 		if (rcvid > 0) {
 			a_message(rcvid, &info);
 		} else if (buf.pulse.code == _PULSE_CODE_UNBLOCK) {
@@ -969,9 +997,15 @@ b_pulse(struct axd_sess *s, const struct axon_wire_frame *f)
 {
 	struct axd_bconn *b = bconn_by_id(s, f->conn);
 
+	int rc = -EBADF;
+
 	if (b != NULL && b->cc != NULL && b->err == 0) {
-		(void) MsgSendPulse_r(b->coid, f->u.pulse.prio, f->u.pulse.code,
+		rc = MsgSendPulse_r(b->coid, f->u.pulse.prio, f->u.pulse.code,
 		    (int) f->u.pulse.value);
+	}
+	if (rc < 0) {
+		axd_log(AXD_DEBUG, "pulse on conn %u not delivered: %s",
+		    f->conn, strerror(-rc));
 	}
 }
 
@@ -1116,6 +1150,16 @@ axd_fwd_session_up(struct axd_sess *s)
 		amsg_start(s, m);
 	}
 	p->waitq_tail = &p->waitq;
+	while (p->pulseq != NULL) {
+		struct axd_qpulse *q = p->pulseq;
+		struct axd_aconn *c = g.aconn_by_scoid[q->scoid & 0xffff];
+
+		p->pulseq = q->next;
+		if (c != NULL && c->peer == p) {
+			pulse_send(s, c, q->prio, q->code, q->value);
+		}
+		free(q);
+	}
 	axd_flush(s);
 }
 
@@ -1152,6 +1196,13 @@ axd_fwd_expire_waiting(struct axd_peer *p, uint64_t now, uint64_t cto)
 {
 	while (p->waitq != NULL && now - p->waitq->since > cto) {
 		amsg_fail(p->waitq, p->was_up ? EHOSTUNREACH : EHOSTDOWN);
+	}
+	while (p->pulseq != NULL && now - p->pulseq->since > cto) {
+		struct axd_qpulse *q = p->pulseq;
+
+		p->pulseq = q->next;
+		free(q);
+		axd_log(AXD_DEBUG, "pulse for %s dropped: node down", p->name);
 	}
 }
 

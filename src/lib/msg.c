@@ -475,8 +475,13 @@ restart:
 		if (atomic_load(&cc->dead)) {
 			int de = atomic_load(&cc->dead_err);
 
+			/* A network manager that went away (restarted, or
+			 * killed) leaves its clients' nodes unreachable. */
 			rc = send_interrupted(cc, i, seq,
-			    de == EBADF ? EBADF : ESRCH, &unblock_sent);
+			    de == EBADF        ? EBADF
+			    : cc->nd != 0      ? EHOSTDOWN
+						: ESRCH,
+			    &unblock_sent);
 			if (rc < 0) {
 				ret = rc;
 				goto out;
@@ -487,7 +492,7 @@ restart:
 				atomic_store(sp, AXON_ST_MAKE(AXON_PH_FREE, 0,
 						     seq));
 				slot_free(cc, i);
-				ret = -ESRCH;
+				ret = cc->nd != 0 ? -EHOSTDOWN : -ESRCH;
 				goto out;
 			}
 			continue;

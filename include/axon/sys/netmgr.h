@@ -38,6 +38,15 @@ extern "C" {
 #define ND2S_LOCAL_STR   0x1000
 #define ND2S_SEP_FORCE   0x2000
 
+/*
+ * Node names and node descriptors, from the node's network manager's
+ * table ($AXON_RUNDIR/nodes); see netmgr_strtond(3).
+ */
+AXON_EXPORT int netmgr_strtond(const char *nodename, char **endstr);
+AXON_EXPORT int netmgr_ndtostr(unsigned flags, int nd, char *buf,
+    size_t maxbuf);
+AXON_EXPORT int netmgr_remote_nd(int remote_nd, int local_nd);
+
 #ifdef __cplusplus
 }
 #endif

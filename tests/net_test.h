@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Multi-node test harness: real axond processes, one AXON_RUNDIR each, on
+ * loopback ports.  Every test that uses it calls axn_start() and
+ * axn_stop() (or leaves it to the teardown), which kills every axond it
+ * started and removes every runtime directory.
+ */
+#ifndef AXON_TESTS_NET_TEST_H
+#define AXON_TESTS_NET_TEST_H
+
+#include "axon_test.h"
+
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#define AXN_MAX 4
+
+struct axn_node {
+	char name[16];
+	char rundir[256];
+	int port;
+	pid_t pid;       /* its axond, or -1 */
+	char secret[256]; /* a secret file, or "" */
+	char extra[256];  /* extra arguments, space-separated */
+};
+
+static struct axn_node axn[AXN_MAX];
+static int axn_count;
+
+/* A free loopback TCP port (bound, then released). */
+static inline int
+axn_free_port(void)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int port;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *) &sa, &len), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+/* Declares n nodes (alpha, beta, ...), each with its own rundir. */
+static inline void
+axn_setup(int n)
+{
+	static const char *const names[AXN_MAX] = {"alpha", "beta", "gamma",
+	    "delta"};
+
+	axn_count = n;
+	for (int i = 0; i < n; i++) {
+		memset(&axn[i], 0, sizeof(axn[i]));
+		snprintf(axn[i].name, sizeof(axn[i].name), "%s", names[i]);
+		snprintf(axn[i].rundir, sizeof(axn[i].rundir),
+		    "/tmp/axon-net-XXXXXX");
+		ck_assert_ptr_nonnull(mkdtemp(axn[i].rundir));
+		axn[i].port = axn_free_port();
+		axn[i].pid = -1;
+	}
+}
+
+static inline const char *
+axn_bin(void)
+{
+	const char *b = getenv("AXOND");
+
+	return b != NULL && b[0] != '\0' ? b : "build/axond";
+}
+
+/* Starts node i's axond and waits (bounded) for its readiness signal. */
+static inline void
+axn_start(int i)
+{
+	int p[2];
+	char buf[16] = {0};
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char *argv[64];
+		char listen[64], fdarg[16];
+		char peers[AXN_MAX][96];
+		char extra[256];
+		int a = 0;
+
+		setenv("AXON_RUNDIR", axn[i].rundir, 1);
+		snprintf(listen, sizeof(listen), "127.0.0.1:%d", axn[i].port);
+		dup2(p[1], 3); /* without O_CLOEXEC */
+		snprintf(fdarg, sizeof(fdarg), "3");
+		argv[a++] = (char *) axn_bin();
+		argv[a++] = "--node";
+		argv[a++] = axn[i].name;
+		argv[a++] = "--listen";
+		argv[a++] = listen;
+		for (int k = 0; k < axn_count; k++) {
+			if (k == i) {
+				continue;
+			}
+			snprintf(peers[k], sizeof(peers[k]), "%.15s=127.0.0.1:%d",
+			    axn[k].name, axn[k].port);
+			argv[a++] = "--peer";
+			argv[a++] = peers[k];
+		}
+		argv[a++] = "--ready-fd";
+		argv[a++] = fdarg;
+		argv[a++] = "--keepalive";
+		argv[a++] = "200";
+		argv[a++] = "--dead-after";
+		argv[a++] = "1000";
+		argv[a++] = "--connect-timeout";
+		argv[a++] = "1000";
+		argv[a++] = "--log-level";
+		argv[a++] = getenv("AXN_DEBUG") ? "debug" : "error";
+		if (axn[i].secret[0] != '\0') {
+			argv[a++] = "--secret-file";
+			argv[a++] = axn[i].secret;
+		}
+		snprintf(extra, sizeof(extra), "%s", axn[i].extra);
+		for (char *t = strtok(extra, " "); t != NULL && a < 60;
+		     t = strtok(NULL, " ")) {
+			argv[a++] = t;
+		}
+		argv[a] = NULL;
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	struct pollfd pfd = {.fd = p[0], .events = POLLIN};
+	ck_assert_msg(poll(&pfd, 1, 10000) == 1, "axond %s not ready",
+	    axn[i].name);
+	ck_assert_int_eq(read(p[0], buf, sizeof(buf) - 1), 6);
+	ck_assert_str_eq(buf, "ready\n");
+	close(p[0]);
+	axn[i].pid = pid;
+}
+
+static inline void
+axn_kill(int i, int sig)
+{
+	if (axn[i].pid > 0) {
+		kill(axn[i].pid, sig);
+		if (sig == SIGKILL || sig == SIGTERM) {
+			for (int t = 0; t < 500; t++) {
+				if (waitpid(axn[i].pid, NULL, WNOHANG) ==
+				    axn[i].pid) {
+					break;
+				}
+				if (t == 300) {
+					kill(axn[i].pid, SIGKILL);
+				}
+				axt_sleep_ms(10);
+			}
+			axn[i].pid = -1;
+		}
+	}
+}
+
+/* Stops every axond and removes every rundir. */
+static inline void
+axn_teardown(void)
+{
+	for (int i = 0; i < axn_count; i++) {
+		if (axn[i].pid > 0) {
+			kill(axn[i].pid, SIGCONT);
+			axn_kill(i, SIGTERM);
+		}
+		if (axn[i].rundir[0] != '\0') {
+			(void) nftw(axn[i].rundir, axt_rm_cb, 16,
+			    FTW_DEPTH | FTW_PHYS);
+			axn[i].rundir[0] = '\0';
+		}
+	}
+	axn_count = 0;
+}
+
+/* This process (and its later children) belongs to node i. */
+static inline void
+axn_enter(int i)
+{
+	setenv("AXON_RUNDIR", axn[i].rundir, 1);
+}
+
+/* The nd node i uses for node k, from i's nodes file; -1 if absent. */
+static inline int
+axn_nd(int i, int k)
+{
+	char path[300];
+	char line[512];
+	int nd = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/nodes", axn[i].rundir);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char name[64];
+		int n;
+
+		if (line[0] != '#' && sscanf(line, "%d %63s", &n, name) == 2 &&
+		    strcmp(name, axn[k].name) == 0) {
+			nd = n;
+		}
+	}
+	fclose(f);
+	return nd;
+}
+
+/* Waits (bounded) until node i sees node k in state ("up", "down"). */
+static inline int
+axn_wait_state(int i, int k, const char *state, int ms)
+{
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/nodes", axn[i].rundir);
+	for (int t = 0; t < ms / 10; t++) {
+		char line[512];
+		FILE *f = fopen(path, "r");
+		int ok = 0;
+
+		while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+			char name[64], st[32];
+			int n;
+
+			if (line[0] != '#' &&
+			    sscanf(line, "%d %63s %31s", &n, name, st) == 3 &&
+			    strcmp(name, axn[k].name) == 0 &&
+			    strcmp(st, state) == 0) {
+				ok = 1;
+			}
+		}
+		if (f != NULL) {
+			fclose(f);
+		}
+		if (ok) {
+			return 1;
+		}
+		axt_sleep_ms(10);
+	}
+	return 0;
+}
+
+/* Number of threads of process pid. */
+static inline int
+axn_threads(pid_t pid)
+{
+	char path[64];
+	char line[256];
+	int n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "Threads: %d", &n) == 1) {
+			break;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+#endif /* AXON_TESTS_NET_TEST_H */

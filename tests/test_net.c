@@ -1,0 +1,622 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Messages between nodes: real axonds on loopback, a server on node beta,
+ * clients on node alpha (net_test.h).
+ */
+#include "net_test.h"
+
+#include <pthread.h>
+#include <sys/prctl.h>
+
+enum srv_op {
+	OP_ECHO = 1,  /* reply with the message */
+	OP_INFO,      /* reply with struct who */
+	OP_ERROR,     /* MsgError(a) */
+	OP_STATUS,    /* MsgReply with status a */
+	OP_BIG,       /* check a pattern of b bytes; MsgWrite a reply of a */
+	OP_HOLD,      /* never reply; report the rcvid */
+	OP_EVENT,     /* reply, then deliver the event in the message */
+	OP_SLOW,      /* reply after a ms */
+};
+
+struct srv_cmd {
+	int op;
+	int a;
+	int b;
+	struct sigevent ev;
+};
+
+struct who {
+	struct _msg_info info;
+	struct _client_info ci;
+};
+
+/* What the server reports on its pipe. */
+struct srv_report {
+	int kind; /* 0 pulse, 1 message held */
+	int code;
+	int value;
+	int scoid;
+};
+
+struct srv {
+	pid_t pid;
+	int chid;
+	int rep; /* read end of the report pipe */
+};
+
+static uint8_t
+pattern(size_t i)
+{
+	return (uint8_t) (i * 7u + (i >> 12));
+}
+
+static void
+server_main(int chflags, int wfd)
+{
+	static uint8_t buf[65536];
+	int chid = ChannelCreate(chflags);
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
+		_exit(1);
+	}
+	for (;;) {
+		struct _msg_info info;
+		rcvid_t rcvid = MsgReceive(chid, buf, sizeof(buf), &info);
+		struct srv_cmd cmd;
+		struct srv_report r = {0};
+
+		if (rcvid < 0) {
+			_exit(2);
+		}
+		if (rcvid == 0) {
+			struct _pulse *p = (struct _pulse *) buf;
+
+			r.kind = 0;
+			r.code = p->code;
+			r.value = p->value.sival_int;
+			r.scoid = p->scoid;
+			(void) !write(wfd, &r, sizeof(r));
+			if (p->code == _PULSE_CODE_DISCONNECT) {
+				ConnectDetach(p->scoid);
+			}
+			continue;
+		}
+		memset(&cmd, 0, sizeof(cmd));
+		memcpy(&cmd, buf, (size_t) info.msglen < sizeof(cmd)
+			? (size_t) info.msglen
+			: sizeof(cmd));
+		switch (cmd.op) {
+		case OP_ECHO:
+			MsgReply(rcvid, info.srcmsglen, buf, info.msglen);
+			break;
+		case OP_INFO: {
+			struct who w;
+
+			w.info = info;
+			ConnectClientInfo(info.scoid, &w.ci, __NGROUPS_MAX);
+			MsgReply(rcvid, 0, &w, sizeof(w));
+			break;
+		}
+		case OP_ERROR:
+			MsgError(rcvid, cmd.a);
+			break;
+		case OP_STATUS:
+			MsgReply(rcvid, cmd.a, NULL, 0);
+			break;
+		case OP_BIG: {
+			/* Read the whole message back at odd offsets. */
+			size_t n = (size_t) cmd.b;
+			uint8_t *m = malloc(n);
+			size_t off = 0;
+			int bad = 0;
+
+			while (off < n) {
+				size_t chunk = 7777 + off % 100000;
+				ssize_t got = MsgRead(rcvid, m + off,
+				    chunk > n - off ? n - off : chunk, off);
+
+				if (got <= 0) {
+					bad = 1;
+					break;
+				}
+				off += (size_t) got;
+			}
+			for (size_t i = sizeof(cmd); !bad && i < n; i++) {
+				bad |= m[i] != pattern(i);
+			}
+			free(m);
+			/* The reply: the pattern, written in pieces from
+			 * the end. */
+			size_t rn = (size_t) cmd.a;
+			uint8_t *rb = malloc(rn + 1);
+			for (size_t i = 0; i < rn; i++) {
+				rb[i] = pattern(i + 3);
+			}
+			size_t half = rn / 2;
+			MsgWrite(rcvid, rb + half, rn - half, half);
+			MsgReply(rcvid, bad ? -1 : 1234, rb, half);
+			free(rb);
+			break;
+		}
+		case OP_HOLD:
+			r.kind = 1;
+			r.value = (int) rcvid;
+			(void) !write(wfd, &r, sizeof(r));
+			break;
+		case OP_EVENT:
+			MsgReply(rcvid, 0, NULL, 0);
+			MsgDeliverEvent(rcvid, &cmd.ev);
+			break;
+		case OP_SLOW:
+			axt_sleep_ms(cmd.a);
+			MsgReply(rcvid, 0, NULL, 0);
+			break;
+		default:
+			MsgError(rcvid, ENOSYS);
+			break;
+		}
+	}
+}
+
+/* Starts a server on node i. */
+static struct srv
+srv_start(int i, int chflags)
+{
+	struct srv s = {-1, -1, -1};
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	s.pid = fork();
+	ck_assert_int_ge(s.pid, 0);
+	if (s.pid == 0) {
+		close(p[0]);
+		axn_enter(i);
+		server_main(chflags, p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &s.chid, sizeof(s.chid)), sizeof(s.chid));
+	ck_assert_int_gt(s.chid, 0);
+	s.rep = p[0];
+	return s;
+}
+
+/* Reads one report (bounded). */
+static int
+srv_report(struct srv *s, struct srv_report *r, int ms)
+{
+	struct pollfd pfd = {.fd = s->rep, .events = POLLIN};
+
+	if (poll(&pfd, 1, ms) != 1) {
+		return 0;
+	}
+	return read(s->rep, r, sizeof(*r)) == (ssize_t) sizeof(*r);
+}
+
+static void
+srv_stop(struct srv *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		s->pid = -1;
+	}
+	if (s->rep >= 0) {
+		close(s->rep);
+		s->rep = -1;
+	}
+}
+
+static void
+net_setup(void)
+{
+	axn_setup(2);
+}
+
+static void
+net_teardown(void)
+{
+	axn_teardown();
+}
+
+/* Two nodes up; a server on beta; this process on alpha, connected. */
+static int
+two_nodes(struct srv *s, int chflags)
+{
+	int coid;
+
+	axn_start(0);
+	axn_start(1);
+	*s = srv_start(1, chflags);
+	axn_enter(0);
+	coid = ConnectAttach((uint32_t) axn_nd(0, 1), s->pid, s->chid,
+	    _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	return coid;
+}
+
+START_TEST(test_remote_send_reply)
+{
+	struct srv s;
+	int coid = two_nodes(&s, 0);
+	struct srv_cmd cmd = {.op = OP_ECHO};
+	struct srv_cmd back;
+	long r;
+
+	r = MsgSend(coid, &cmd, sizeof(cmd), &back, sizeof(back));
+	ck_assert_int_eq(r, sizeof(cmd));
+	ck_assert_int_eq(back.op, OP_ECHO);
+
+	/* Who the server saw. */
+	struct who w;
+	cmd.op = OP_INFO;
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), &w, sizeof(w)), 0);
+	ck_assert_int_eq(w.info.nd, axn_nd(1, 0));
+	ck_assert_int_ne(w.info.nd, 0);
+	ck_assert_int_eq(w.info.pid, getpid());
+	ck_assert_int_eq(w.info.tid, (int) syscall(SYS_gettid));
+	ck_assert_int_eq(w.info.msglen, sizeof(cmd));
+	ck_assert_int_eq(w.info.srcmsglen, sizeof(cmd));
+	ck_assert_int_eq(w.info.dstmsglen, sizeof(w));
+	ck_assert_int_eq(w.ci.nd, w.info.nd);
+	ck_assert_int_eq(w.ci.pid, getpid());
+	/* Root is mapped to nobody (65534) unless configured otherwise. */
+	ck_assert_int_eq(w.ci.cred.euid, geteuid() == 0 ? 65534 : geteuid());
+	ck_assert_int_eq(w.ci.cred.ruid, getuid() == 0 ? 65534 : getuid());
+
+	/* Status, negative status and MsgError. */
+	cmd.op = OP_STATUS;
+	cmd.a = -77;
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), -77);
+	cmd.op = OP_ERROR;
+	cmd.a = EINVAL;
+	errno = 0;
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	cmd.op = 999;
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	/* The _r form. */
+	cmd.op = OP_ERROR;
+	cmd.a = EPERM;
+	ck_assert_int_eq(MsgSend_r(coid, &cmd, sizeof(cmd), NULL, 0), -EPERM);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	srv_stop(&s);
+}
+END_TEST
+
+/* Messages of any size both ways, MsgRead and MsgWrite at any offset. */
+START_TEST(test_remote_sizes)
+{
+	static const size_t sizes[] = {sizeof(struct srv_cmd), 8192, 70000,
+	    1u << 20, 8u << 20};
+	struct srv s;
+	int coid = two_nodes(&s, 0);
+
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		size_t n = sizes[k];
+		size_t rn = n + 1000;
+		uint8_t *m = malloc(n);
+		uint8_t *rb = malloc(rn);
+		struct srv_cmd cmd = {.op = OP_BIG, .a = (int) rn, .b = (int) n};
+
+		for (size_t i = 0; i < n; i++) {
+			m[i] = pattern(i);
+		}
+		memcpy(m, &cmd, sizeof(cmd));
+		memset(rb, 0xee, rn);
+		ck_assert_int_eq(MsgSend(coid, m, n, rb, rn), 1234);
+		for (size_t i = 0; i < rn; i++) {
+			if (rb[i] != pattern(i + 3)) {
+				ck_abort_msg("size %zu: reply byte %zu wrong", n,
+				    i);
+			}
+		}
+		free(m);
+		free(rb);
+	}
+	/* An iov send with a short reply buffer. */
+	struct srv_cmd cmd = {.op = OP_ECHO};
+	char tail[5000];
+	char back[100];
+	iov_t siov[2], riov[1];
+
+	memset(tail, 'x', sizeof(tail));
+	SETIOV(&siov[0], &cmd, sizeof(cmd));
+	SETIOV(&siov[1], tail, sizeof(tail));
+	SETIOV(&riov[0], back, sizeof(back));
+	ck_assert_int_eq(MsgSendv(coid, siov, 2, riov, 1),
+	    sizeof(cmd) + sizeof(tail));
+	ck_assert_int_eq(back[sizeof(cmd)], 'x');
+	srv_stop(&s);
+}
+END_TEST
+
+/* Pulses to a remote server; events back to the client's node. */
+static volatile sig_atomic_t got_sig;
+static volatile sig_atomic_t got_sig_val;
+
+static void
+on_sig(int sig, siginfo_t *si, void *uc)
+{
+	(void) uc;
+	got_sig = sig;
+	got_sig_val = si->si_value.sival_int;
+}
+
+START_TEST(test_remote_pulse_event)
+{
+	struct srv s;
+	int coid;
+
+	/* Pulses need the sender's uid to match the server's (or root):
+	 * keep root as root for this test. */
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--maproot none");
+	coid = two_nodes(&s, 0);
+	struct srv_report r;
+
+	ck_assert_int_eq(MsgSendPulse(coid, 12, 7, 0x1234), 0);
+	ck_assert(srv_report(&s, &r, 5000));
+	ck_assert_int_eq(r.kind, 0);
+	ck_assert_int_eq(r.code, 7);
+	ck_assert_int_eq(r.value, 0x1234);
+
+	/* A pulse event, to a channel of ours. */
+	int mychid = ChannelCreate(0);
+	int mycoid = ConnectAttach(0, 0, mychid, _NTO_SIDE_CHANNEL, 0);
+	struct srv_cmd cmd = {.op = OP_EVENT};
+	struct _pulse p;
+
+	ck_assert_int_ge(mycoid, 0);
+	SIGEV_PULSE_INIT(&cmd.ev, mycoid, 10, 33, 0x5678);
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), 0);
+	uint64_t to = 5000000000ull;
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &to, NULL);
+	ck_assert_int_eq(MsgReceivePulse(mychid, &p, sizeof(p), NULL), 0);
+	ck_assert_int_eq(p.code, 33);
+	ck_assert_int_eq(p.value.sival_int, 0x5678);
+
+	/* A signal event. */
+	struct sigaction sa = {.sa_sigaction = on_sig, .sa_flags = SA_SIGINFO};
+	sigaction(SIGUSR1, &sa, NULL);
+	SIGEV_SIGNAL_VALUE_INIT(&cmd.ev, SIGUSR1, 99);
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), 0);
+	for (int i = 0; i < 500 && !got_sig; i++) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_int_eq(got_sig, SIGUSR1);
+	ck_assert_int_eq(got_sig_val, 99);
+	srv_stop(&s);
+}
+END_TEST
+
+/* Kernel timeouts: SEND-blocked (never seen by the server), REPLY-blocked
+ * without and with _NTO_CHF_UNBLOCK. */
+START_TEST(test_remote_timeouts)
+{
+	struct srv s;
+	int coid = two_nodes(&s, 0);
+	struct srv_cmd cmd = {.op = OP_HOLD};
+	struct srv_report r;
+	uint64_t to = 300000000ull;
+	double t0;
+
+	/* REPLY-blocked, no UNBLOCK flag: released at the timeout. */
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY,
+	    NULL, &to, NULL);
+	t0 = axt_now();
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert(axt_now() - t0 < 3.0);
+	ck_assert(srv_report(&s, &r, 2000));
+	ck_assert_int_eq(r.kind, 1);
+	srv_stop(&s);
+
+	/* With _NTO_CHF_UNBLOCK: the server gets the pulse, the client
+	 * stays blocked until the server answers. */
+	struct srv s2 = srv_start(1, _NTO_CHF_UNBLOCK);
+	int coid2 = ConnectAttach((uint32_t) axn_nd(0, 1), s2.pid, s2.chid,
+	    _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid2, 0);
+	/* The server does nothing with the unblock pulse, so the client
+	 * stays REPLY-blocked past its timeout; the server is killed after
+	 * 1.2 s and the client is released with ESRCH. */
+	pid_t killer = fork();
+	if (killer == 0) {
+		axt_sleep_ms(1200);
+		kill(s2.pid, SIGKILL);
+		_exit(0);
+	}
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY, NULL, &to, NULL);
+	t0 = axt_now();
+	struct srv_report r2;
+	ck_assert_int_eq(MsgSend(coid2, &cmd, sizeof(cmd), NULL, 0), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	ck_assert(axt_now() - t0 > 1.0);
+	/* The server saw the message, then the unblock pulse for it. */
+	ck_assert(srv_report(&s2, &r2, 2000));
+	ck_assert_int_eq(r2.kind, 1);
+	int held = r2.value;
+	ck_assert(srv_report(&s2, &r2, 2000));
+	ck_assert_int_eq(r2.kind, 0);
+	ck_assert_int_eq(r2.code, _PULSE_CODE_UNBLOCK);
+	ck_assert_int_eq(r2.value, held);
+	waitpid(killer, NULL, 0);
+	srv_stop(&s2);
+}
+END_TEST
+
+/* A SEND-blocked remote message that times out never reaches the server. */
+START_TEST(test_remote_send_timeout)
+{
+	struct srv s;
+	int coid = two_nodes(&s, 0);
+	struct srv_cmd slow = {.op = OP_SLOW, .a = 1500};
+	struct srv_cmd cmd = {.op = OP_HOLD};
+	struct srv_report r;
+	uint64_t to = 200000000ull;
+
+	/* Keep the (single-threaded) server busy from another process. */
+	pid_t busy = fork();
+	if (busy == 0) {
+		int c = ConnectAttach((uint32_t) axn_nd(0, 1), s.pid, s.chid,
+		    _NTO_SIDE_CHANNEL, 0);
+		_exit(MsgSend(c, &slow, sizeof(slow), NULL, 0) == 0 ? 0 : 1);
+	}
+	axt_sleep_ms(300);
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY,
+	    NULL, &to, NULL);
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	int st;
+	ck_assert_int_eq(waitpid(busy, &st, 0), busy);
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	/* The held message never arrived. */
+	ck_assert(!srv_report(&s, &r, 500) || r.kind != 1);
+	srv_stop(&s);
+}
+END_TEST
+
+/* Detach and client death give the server its DISCONNECT pulse. */
+START_TEST(test_remote_disconnect)
+{
+	struct srv s;
+	int coid = two_nodes(&s, _NTO_CHF_DISCONNECT);
+	struct srv_cmd cmd = {.op = OP_STATUS, .a = 5};
+	struct srv_report r;
+
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), 5);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	ck_assert(srv_report(&s, &r, 5000));
+	ck_assert_int_eq(r.code, _PULSE_CODE_DISCONNECT);
+
+	/* A client that dies while REPLY-blocked. */
+	pid_t c = fork();
+	if (c == 0) {
+		struct srv_cmd hold = {.op = OP_HOLD};
+		int k = ConnectAttach((uint32_t) axn_nd(0, 1), s.pid, s.chid,
+		    _NTO_SIDE_CHANNEL, 0);
+		MsgSend(k, &hold, sizeof(hold), NULL, 0);
+		_exit(1);
+	}
+	ck_assert(srv_report(&s, &r, 5000));
+	ck_assert_int_eq(r.kind, 1);
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	ck_assert(srv_report(&s, &r, 5000));
+	ck_assert_int_eq(r.code, _PULSE_CODE_DISCONNECT);
+	srv_stop(&s);
+}
+END_TEST
+
+/* A server that dies releases its remote clients with ESRCH. */
+START_TEST(test_remote_server_death)
+{
+	struct srv s;
+	int coid = two_nodes(&s, 0);
+	struct srv_cmd cmd = {.op = OP_HOLD};
+	pid_t killer = fork();
+
+	if (killer == 0) {
+		axt_sleep_ms(500);
+		kill(s.pid, SIGKILL);
+		_exit(0);
+	}
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	waitpid(killer, NULL, 0);
+	srv_stop(&s);
+	/* A pid that does not exist. */
+	int c2 = ConnectAttach((uint32_t) axn_nd(0, 1), 999999, 1,
+	    _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(c2, 0);
+	ck_assert_int_eq(MsgSend(c2, &cmd, sizeof(cmd), NULL, 0), -1);
+	ck_assert_int_eq(errno, ESRCH);
+}
+END_TEST
+
+/* Without an axond, and with a node that does not exist. */
+START_TEST(test_remote_no_route)
+{
+	struct srv_cmd cmd = {.op = OP_ECHO};
+
+	axn_enter(0);
+	errno = 0;
+	ck_assert_int_eq(ConnectAttach(5, 1234, 1, _NTO_SIDE_CHANNEL, 0), -1);
+	ck_assert_int_eq(errno, ENOREMOTE);
+	axn_start(0);
+	int coid = ConnectAttach(77, 1234, 1, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), -1);
+	ck_assert_int_eq(errno, EHOSTUNREACH);
+}
+END_TEST
+
+/* Many clients in many threads on one shared coid. */
+struct par {
+	int coid;
+	int n;
+	int bad;
+};
+
+static void *
+par_main(void *arg)
+{
+	struct par *p = arg;
+
+	for (int i = 0; i < p->n; i++) {
+		struct srv_cmd cmd = {.op = OP_STATUS, .a = i};
+
+		if (MsgSend(p->coid, &cmd, sizeof(cmd), NULL, 0) != i) {
+			p->bad++;
+		}
+	}
+	return NULL;
+}
+
+START_TEST(test_remote_threads)
+{
+	struct srv s;
+	int coid = two_nodes(&s, 0);
+	pthread_t th[8];
+	struct par p[8];
+
+	for (int i = 0; i < 8; i++) {
+		p[i] = (struct par){coid, 200, 0};
+		pthread_create(&th[i], NULL, par_main, &p[i]);
+	}
+	for (int i = 0; i < 8; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(p[i].bad, 0);
+	}
+	srv_stop(&s);
+}
+END_TEST
+
+static Suite *
+net_suite(void)
+{
+	Suite *s = suite_create("net");
+	TCase *tc = axt_tcase("net", 60);
+
+	tcase_add_checked_fixture(tc, net_setup, net_teardown);
+	tcase_add_test(tc, test_remote_send_reply);
+	tcase_add_test(tc, test_remote_sizes);
+	tcase_add_test(tc, test_remote_pulse_event);
+	tcase_add_test(tc, test_remote_timeouts);
+	tcase_add_test(tc, test_remote_send_timeout);
+	tcase_add_test(tc, test_remote_disconnect);
+	tcase_add_test(tc, test_remote_server_death);
+	tcase_add_test(tc, test_remote_no_route);
+	tcase_add_test(tc, test_remote_threads);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(net_suite());
+}
