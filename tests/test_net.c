@@ -595,6 +595,38 @@ START_TEST(test_remote_threads)
 }
 END_TEST
 
+/* Node descriptors as axond publishes them. */
+START_TEST(test_remote_nd)
+{
+	char name[64];
+	char *end;
+
+	axn_start(0);
+	axn_start(1);
+	ck_assert(axn_wait_state(0, 1, "up", 5000));
+	axn_enter(0);
+	int nd = netmgr_strtond("beta", &end);
+	ck_assert_int_gt(nd, 0);
+	ck_assert_int_eq(nd, axn_nd(0, 1));
+	ck_assert_int_eq(*end, '\0');
+	ck_assert_int_eq(netmgr_strtond("alpha", NULL), ND_LOCAL_NODE);
+	ck_assert_int_eq(netmgr_ndtostr(0, nd, name, sizeof(name)), 4);
+	ck_assert_str_eq(name, "beta");
+	/* How beta names us: learned from beta over the session. */
+	int back = -1;
+	for (int i = 0; i < 200 && back < 0; i++) {
+		back = netmgr_remote_nd(nd, ND_LOCAL_NODE);
+		if (back < 0) {
+			axt_sleep_ms(10);
+		}
+	}
+	ck_assert_int_eq(back, axn_nd(1, 0));
+	errno = 0;
+	ck_assert_int_eq(netmgr_strtond("nosuchnode", NULL), -1);
+	ck_assert_int_eq(errno, ENOENT);
+}
+END_TEST
+
 static Suite *
 net_suite(void)
 {
@@ -611,6 +643,7 @@ net_suite(void)
 	tcase_add_test(tc, test_remote_server_death);
 	tcase_add_test(tc, test_remote_no_route);
 	tcase_add_test(tc, test_remote_threads);
+	tcase_add_test(tc, test_remote_nd);
 	suite_add_tcase(s, tc);
 	return s;
 }

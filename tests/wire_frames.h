@@ -41,6 +41,11 @@ wf_example(unsigned type, struct axon_wire_frame *f)
 	case AXON_W_BYE:
 		f->u.bye.reason = 0;
 		break;
+	case AXON_W_NODEINFO:
+		f->conn = 0;
+		f->msg = 0;
+		f->u.nodeinfo.your_nd = 3;
+		break;
 	case AXON_W_CONNECT_CRED:
 		f->u.connect.pid = 4242;
 		f->u.connect.chid = 1;

@@ -223,6 +223,9 @@ axd_run(void)
 			}
 		}
 		axd_reap();
+		if (g.nodes_dirty) {
+			axd_nodes_write();
+		}
 		pthread_mutex_unlock(&g.lock);
 	}
 	return 0;

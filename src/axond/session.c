@@ -516,6 +516,12 @@ sess_up(struct axd_sess *s)
 	}
 	p->sess = s;
 	peer_set_state(p, PEER_UP);
+	/* Tell the peer how we name it, for its netmgr_remote_nd(). */
+	struct axon_wire_frame ni;
+	memset(&ni, 0, sizeof(ni));
+	ni.type = AXON_W_NODEINFO;
+	ni.u.nodeinfo.your_nd = (uint32_t) p->nd;
+	(void) axd_send_frame(s, &ni);
 	axd_log(AXD_INFO, "session with %s up (%s)", p->name,
 	    s->outgoing ? "outgoing" : "incoming");
 	axd_fwd_session_up(s);
@@ -622,6 +628,15 @@ on_session_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 			s->ping_sent = 0;
 		}
 		return 0;
+	case AXON_W_NODEINFO:
+		if (s->state != S_UP) {
+			return EPROTO;
+		}
+		if (s->peer->peer_nd != (int) f->u.nodeinfo.your_nd) {
+			s->peer->peer_nd = (int) f->u.nodeinfo.your_nd;
+			g.nodes_dirty = true;
+		}
+		return 0;
 	case AXON_W_BYE:
 		return axon__wire_errno_in(f->u.bye.reason) == EACCES
 		    ? EACCES
@@ -662,8 +677,7 @@ sess_input(struct axd_sess *s)
 			s->peer->rx_frames++;
 			s->peer->rx_bytes += (uint64_t) n;
 		}
-		if (f.type < AXON_W_CONNECT_CRED || f.type == AXON_W_PING ||
-		    f.type == AXON_W_PONG) {
+		if (f.type < AXON_W_CONNECT_CRED) {
 			err = on_session_frame(s, &f);
 		} else if (s->state != S_UP) {
 			err = EACCES; /* nothing flows before AUTH_OK */

@@ -79,6 +79,7 @@ body_size(unsigned type)
 	case AXON_W_PONG:
 		return 8;
 	case AXON_W_BYE:
+	case AXON_W_NODEINFO:
 	case AXON_W_CONNECT_FAIL:
 	case AXON_W_MSGREAD_FAIL:
 	case AXON_W_MSGREAD:
@@ -176,6 +177,12 @@ check(const struct axon_wire_frame *f)
 	}
 	case AXON_W_BYE:
 		if (f->u.bye.reason < 0 || f->u.bye.reason >= 4096) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_NODEINFO:
+		if (f->u.nodeinfo.your_nd == 0 ||
+		    f->u.nodeinfo.your_nd > 0xffff) {
 			return -EPROTO;
 		}
 		break;
@@ -319,6 +326,9 @@ axon__wire_decode(const uint8_t *buf, size_t len,
 	case AXON_W_BYE:
 		f.u.bye.reason = (int32_t) get32(b);
 		break;
+	case AXON_W_NODEINFO:
+		f.u.nodeinfo.your_nd = get32(b);
+		break;
 	case AXON_W_CONNECT_CRED:
 		f.u.connect.pid = (int32_t) get32(b);
 		f.u.connect.chid = (int32_t) get32(b + 4);
@@ -433,6 +443,9 @@ axon__wire_encode(const struct axon_wire_frame *f, uint8_t *buf, size_t cap)
 		break;
 	case AXON_W_BYE:
 		put32(b, (uint32_t) f->u.bye.reason);
+		break;
+	case AXON_W_NODEINFO:
+		put32(b, f->u.nodeinfo.your_nd);
 		break;
 	case AXON_W_CONNECT_CRED:
 		put32(b, (uint32_t) f->u.connect.pid);

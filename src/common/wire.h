@@ -42,6 +42,7 @@ enum axon_wire_type {
 	AXON_W_PING = 4,
 	AXON_W_PONG = 5,
 	AXON_W_BYE = 6,
+	AXON_W_NODEINFO = 7,
 	/* the patent's network-manager messages */
 	AXON_W_CONNECT_CRED = 16,
 	AXON_W_CONNECT_SUCCESS = 17,
@@ -90,6 +91,9 @@ struct axon_wire_frame {
 		struct {
 			int32_t reason; /* wire errno */
 		} bye;
+		struct {
+			uint32_t your_nd; /* how the sender names the receiver */
+		} nodeinfo;
 		struct {
 			int32_t pid, chid; /* target */
 			int32_t client_pid;

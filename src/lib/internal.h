@@ -332,7 +332,8 @@ axon__restore_errno(int *saved)
 	errno = *saved;
 }
 #define AXON_KEEP_ERRNO \
-	int axon__saved_errno __attribute__((cleanup(axon__restore_errno))) = \
+	int axon__saved_errno __attribute__((cleanup(axon__restore_errno), \
+	    unused)) = \
 	    errno
 
 static inline int
