@@ -84,6 +84,7 @@ struct axd_aconn {
 	pid_t pid;                /* target */
 	int chid;
 	pid_t client_pid;
+	int status_fd;            /* /proc/<client_pid>/status, or -1 */
 	struct axd_sess *sess;    /* where CONNECT_CRED went, or NULL */
 	struct axon_wire_cred cred; /* as last sent */
 	bool refused;             /* CONNECT_FAIL seen: connect again */

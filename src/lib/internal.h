@@ -287,6 +287,7 @@ int axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes,
     uint64_t rbytes, uint8_t **ret_data); /* slot, or -EAGAIN/-EBADF */
 void axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
     int32_t tid, int32_t prio);
+bool axon__nsend_spin(struct axon_cconn *cc, int slot);
 int axon__nsend_result(struct axon_cconn *cc, int slot,
     struct axon_nresult *ret); /* 1 replied, 0 not yet */
 void axon__nsend_release(struct axon_cconn *cc, int slot);

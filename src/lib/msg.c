@@ -547,7 +547,10 @@ restart:
 				continue;
 			}
 		}
-		if (!spun) {
+		if (!spun && cc->nd == 0) {
+			/* (A remote reply takes a network round trip: no
+			 * use spinning for it, and the CPU is needed by the
+			 * network managers.) */
 			int sc_cpu = atomic_load(&cc->rgn->srv_cpu);
 
 			spun = true;
@@ -721,6 +724,32 @@ axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
 	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, AXON_ST_NOTIFY,
 				      seq), memory_order_release);
 	ring_doorbell(cc, i);
+}
+
+/* Waits a little for the reply to slot i, as a local client would: when
+ * the server runs on another CPU, spinning beats being woken.  Returns
+ * true if it is replied. */
+bool
+axon__nsend_spin(struct axon_cconn *cc, int i)
+{
+	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
+	int sc_cpu = atomic_load(&cc->rgn->srv_cpu);
+	uint64_t t0;
+	int k = 0;
+
+	if (!should_spin(sc_cpu) || axon__proc.spin_ns <= 0) {
+		return false;
+	}
+	t0 = now_ns();
+	while (AXON_ST_PHASE(atomic_load_explicit(sp, memory_order_acquire)) !=
+	    AXON_PH_REPLIED) {
+		cpu_relax();
+		if ((++k & 63) == 0 &&
+		    now_ns() - t0 > spin_budget(cc->nrbytes[i])) {
+			return false;
+		}
+	}
+	return true;
 }
 
 int
