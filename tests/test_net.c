@@ -307,7 +307,9 @@ START_TEST(test_remote_sizes)
 		}
 		memcpy(m, &cmd, sizeof(cmd));
 		memset(rb, 0xee, rn);
-		ck_assert_int_eq(MsgSend(coid, m, n, rb, rn), 1234);
+		long r = MsgSend(coid, m, n, rb, rn);
+		ck_assert_msg(r == 1234, "size %zu: %ld (%s)", n, r,
+		    strerror(errno));
 		for (size_t i = 0; i < rn; i++) {
 			if (rb[i] != pattern(i + 3)) {
 				ck_abort_msg("size %zu: reply byte %zu wrong", n,

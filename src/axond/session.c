@@ -565,11 +565,30 @@ on_hello(struct axd_sess *s, const struct axon_wire_frame *f)
 				return ENOMEM;
 			}
 		}
-		/* Both ends dialled at once: keep the session that the node
-		 * with the lower name opened. */
-		if (p->dialing != NULL && p->dialing->state != S_DEAD &&
-		    strcmp(g.cfg.node, p->name) < 0) {
+		/*
+		 * One session per node pair.  When two exist, both ends keep
+		 * the same one: the one opened by the node with the lower
+		 * name, or of two opened by the same node, the newer (that
+		 * node would not open another unless it lost the first).
+		 */
+		bool lower = strcmp(g.cfg.node, p->name) < 0;
+
+		if (p->dialing != NULL && p->dialing->state != S_DEAD) {
+			if (lower) {
+				return EALREADY;
+			}
+			axd_sess_close(p->dialing, EHOSTUNREACH,
+			    "the peer's session won");
+		}
+		if (p->sess != NULL && p->sess->state == S_UP &&
+		    p->sess->outgoing && lower) {
 			return EALREADY;
+		}
+		for (struct axd_sess *o = g.sessions; o != NULL; o = o->next) {
+			if (o != s && o->state != S_DEAD && o->state != S_UP &&
+			    !o->outgoing && o->peer == p) {
+				axd_sess_close(o, EHOSTUNREACH, "superseded");
+			}
 		}
 		s->peer = p;
 		send_hello(s);
@@ -796,6 +815,11 @@ axd_dial(struct axd_peer *p)
 
 	if (!p->has_addr || p->sess != NULL || p->dialing != NULL) {
 		return;
+	}
+	for (struct axd_sess *o = g.sessions; o != NULL; o = o->next) {
+		if (o->state != S_DEAD && o->peer == p) {
+			return; /* the peer is opening one to us */
+		}
 	}
 	p->next_dial = axd_now() + 1000000000ull;
 	rc = getaddrinfo(p->addr.host, p->addr.port, &hints, &ai);
