@@ -56,6 +56,7 @@ struct axd_peer {
 	struct axd_qpulse *pulseq; /* pulses waiting for a session */
 	uint64_t tx_frames, rx_frames, tx_bytes, rx_bytes;
 	uint64_t rtt_ns;
+	unsigned n_amsg;          /* our clients' messages for it */
 };
 
 /* Produces the next frame of a bulk transfer into the session's output;
@@ -165,7 +166,7 @@ struct axd_sess {
 	struct axd_amsg *amsg[AXD_HASH];
 	struct axd_bconn *bconn[AXD_HASH];
 	struct axd_bmsg *bmsg[AXD_HASH];
-	int n_amsg, n_bmsg;
+	int n_amsg, n_bmsg, n_bconn;
 };
 
 struct axd_global {

@@ -272,6 +272,9 @@ amsg_free(struct axd_amsg *m)
 		}
 	}
 	m->conn->inflight--;
+	if (m->conn->peer != NULL) {
+		m->conn->peer->n_amsg--;
+	}
 	free(m);
 }
 
@@ -389,11 +392,18 @@ a_message(rcvid_t rcvid, const struct _msg_info *info)
 		(void) MsgError_r(rcvid, EHOSTDOWN);
 		return;
 	}
+	if (c->peer->n_amsg >= g.cfg.max_msgs_in_flight) {
+		axd_log(AXD_WARN, "%u messages in flight to %s: refused",
+		    c->peer->n_amsg, c->peer->name);
+		(void) MsgError_r(rcvid, EAGAIN);
+		return;
+	}
 	m = calloc(1, sizeof(*m));
 	if (m == NULL) {
 		(void) MsgError_r(rcvid, ENOMEM);
 		return;
 	}
+	c->peer->n_amsg++;
 	do {
 		m->id = ++g.next_msg;
 	} while (m->id == 0);
@@ -867,6 +877,7 @@ bconn_close(struct axd_bconn *b)
 	     pp = &(*pp)->hnext) {
 		if (*pp == b) {
 			*pp = b->hnext;
+			b->sess->n_bconn--;
 			break;
 		}
 	}
@@ -940,9 +951,17 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	if (b != NULL) {
 		bconn_close(b); /* the peer starts this connection over */
 	}
-	b = calloc(1, sizeof(*b));
 	memset(&r, 0, sizeof(r));
 	r.conn = f->conn;
+	if ((unsigned) s->n_bconn >= g.cfg.max_conns_per_peer) {
+		axd_log(AXD_WARN, "%s has %d connections: refused",
+		    s->peer->name, s->n_bconn);
+		r.type = AXON_W_CONNECT_FAIL;
+		r.u.fail.err = axon__wire_errno_out(EAGAIN);
+		(void) axd_send_frame(s, &r);
+		return;
+	}
+	b = calloc(1, sizeof(*b));
 	if (b == NULL) {
 		r.type = AXON_W_CONNECT_FAIL;
 		r.u.fail.err = axon__wire_errno_out(ENOMEM);
@@ -970,6 +989,7 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	}
 	b->hnext = s->bconn[hash32(b->id)];
 	s->bconn[hash32(b->id)] = b;
+	s->n_bconn++;
 	b->knext = g.bconn_by_key[hash32((uint32_t) b->key)];
 	g.bconn_by_key[hash32((uint32_t) b->key)] = b;
 	(void) axd_send_frame(s, &r);
@@ -989,6 +1009,10 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		if (b == NULL || b->cc == NULL || b->err != 0) {
 			b_reply_err(s, f->conn, f->msg,
 			    b == NULL ? EBADF : b->err);
+			return;
+		}
+		if ((unsigned) s->n_bmsg >= g.cfg.max_msgs_in_flight) {
+			b_reply_err(s, f->conn, f->msg, EAGAIN);
 			return;
 		}
 		if (f->type == AXON_W_MSGSEND_CRED) {

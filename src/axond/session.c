@@ -207,6 +207,11 @@ axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 		return (int) n;
 	}
 	s->out_len += (size_t) n;
+	if (s->out_len - s->out_off > g.cfg.max_queued_bytes) {
+		/* The peer does not read what we send it. */
+		axd_sess_close(s, EHOSTUNREACH, "peer not reading");
+		return -EPIPE;
+	}
 	if (s->peer != NULL) {
 		s->peer->tx_frames++;
 		s->peer->tx_bytes += (uint64_t) n;
