@@ -121,6 +121,14 @@ $(BUILD)/bench/axon_rr: bench/axon_rr.c $(BUILD)/libaxon.a
 bench: $(BENCH_BIN)
 	@BUILD=$(BUILD) bench/run.sh
 
+# Between two nodes (two axonds on loopback) against tcp_rr, same run.
+$(BUILD)/bench/net_rr: bench/net_rr.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+
+bench-net: $(BUILD)/bench/net_rr $(BUILD)/axond
+	@BUILD=$(BUILD) bench/net_run.sh
+
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire
 $(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c src/lib/ctl.c src/lib/ctl.h
 	@mkdir -p $(dir $@)
@@ -151,12 +159,18 @@ install: all
 	ln -sf libaxon.so.0 $(DESTDIR)$(PREFIX)/lib/libaxon.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
 		axon.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/axon.pc
-	install -d $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7
-	-install -m 644 docs/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/ 2>/dev/null
-	-install -m 644 docs/man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/ 2>/dev/null
+	install -d $(DESTDIR)$(PREFIX)/sbin
+	install -m 755 $(BUILD)/axond $(DESTDIR)$(PREFIX)/sbin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 644 docs/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	install -m 644 docs/man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	install -m 644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/axon
+	install -m 644 examples/axond.conf $(DESTDIR)$(PREFIX)/share/doc/axon/
 
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all install-check demo bench fuzz install clean man-lint
+.PHONY: all tests check check-all install-check demo bench bench-net fuzz install clean man-lint
 .SECONDARY:
