@@ -18,6 +18,7 @@
 #include <sys/epoll.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -157,6 +158,8 @@ axd_nodes_write(void)
 
 /* ---- output ---- */
 
+static void sess_want_out(struct axd_sess *s, bool want);
+
 static int
 out_reserve(struct axd_sess *s, size_t need)
 {
@@ -188,6 +191,69 @@ out_reserve(struct axd_sess *s, size_t need)
 	return 0;
 }
 
+/*
+ * A frame with a lot of data and nothing queued before it: the data goes
+ * to the socket from where it lies (the client's message, the server's
+ * reply), saving a copy; only what the socket does not take is queued.
+ */
+static int
+send_direct(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	uint8_t head[AXON_WIRE_HDR_SIZE + 256];
+	long h = axon__wire_encode_head(f, head, sizeof(head));
+	struct iovec iov[2];
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+	ssize_t n;
+	size_t total;
+
+	if (h < 0) {
+		axd_log(AXD_ERR, "cannot encode frame type %d: %s", f->type,
+		    strerror((int) -h));
+		return (int) h;
+	}
+	iov[0].iov_base = head;
+	iov[0].iov_len = (size_t) h;
+	iov[1].iov_base = (void *) f->data;
+	iov[1].iov_len = f->data_len;
+	total = (size_t) h + f->data_len;
+	do {
+		n = sendmsg(s->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		axd_sess_close(s, EHOSTUNREACH, "send failed");
+		return -EPIPE;
+	}
+	if (n < 0) {
+		n = 0;
+	}
+	if ((size_t) n < total) {
+		size_t left = total - (size_t) n;
+
+		s->out_off = s->out_len = 0;
+		if (out_reserve(s, left) < 0) {
+			return -ENOMEM;
+		}
+		if ((size_t) n < (size_t) h) {
+			memcpy(s->out, head + n, (size_t) h - (size_t) n);
+			memcpy(s->out + (size_t) h - (size_t) n, f->data,
+			    f->data_len);
+		} else {
+			memcpy(s->out, f->data + ((size_t) n - (size_t) h),
+			    left);
+		}
+		s->out_len = left;
+		sess_want_out(s, true);
+	}
+	if (n > 0) {
+		s->last_tx = axd_now();
+	}
+	if (s->peer != NULL) {
+		s->peer->tx_frames++;
+		s->peer->tx_bytes += total;
+	}
+	return 0;
+}
+
 /* Queues one frame on the session.  Frames go out in the order queued. */
 int
 axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
@@ -196,6 +262,10 @@ axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 
 	if (s->state == S_DEAD) {
 		return -EPIPE;
+	}
+	if (f->data_len >= 2048 && s->out_len == s->out_off &&
+	    s->state != S_CONNECTING) {
+		return send_direct(s, f);
 	}
 	if (out_reserve(s, AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY) < 0) {
 		return -ENOMEM;
@@ -752,8 +822,8 @@ axd_sess_readable(struct axd_sess *s)
 			s->in = n;
 			s->in_cap = cap;
 		}
-		ssize_t n = recv(s->fd, s->in + s->in_len, s->in_cap - s->in_len,
-		    MSG_DONTWAIT);
+		size_t room = s->in_cap - s->in_len;
+		ssize_t n = recv(s->fd, s->in + s->in_len, room, MSG_DONTWAIT);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -767,6 +837,9 @@ axd_sess_readable(struct axd_sess *s)
 		}
 		s->in_len += (size_t) n;
 		sess_input(s);
+		if ((size_t) n < room) {
+			break; /* drained: spare the recv that says so */
+		}
 	}
 	if (s->state != S_DEAD) {
 		axd_flush(s);

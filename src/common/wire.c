@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The wire codec (docs/design/wire.md).  Pure: no I/O, no allocation. */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "wire.h"
@@ -399,8 +400,26 @@ axon__wire_decode(const uint8_t *buf, size_t len,
 	return (long) (AXON_WIRE_HDR_SIZE + blen);
 }
 
+static long
+encode(const struct axon_wire_frame *f, uint8_t *buf, size_t cap,
+    bool with_data);
+
 long
 axon__wire_encode(const struct axon_wire_frame *f, uint8_t *buf, size_t cap)
+{
+	return encode(f, buf, cap, true);
+}
+
+long
+axon__wire_encode_head(const struct axon_wire_frame *f, uint8_t *buf,
+    size_t cap)
+{
+	return encode(f, buf, cap, false);
+}
+
+static long
+encode(const struct axon_wire_frame *f, uint8_t *buf, size_t cap,
+    bool with_data)
 {
 	int fixed = f->type < AXON_W_TYPE_COUNT ? body_size(f->type) : -1;
 	uint32_t dlen = carries_data(f->type) ? f->data_len : 0;
@@ -414,7 +433,7 @@ axon__wire_encode(const struct axon_wire_frame *f, uint8_t *buf, size_t cap)
 		return -EINVAL;
 	}
 	total = AXON_WIRE_HDR_SIZE + (size_t) fixed + dlen;
-	if (cap < total) {
+	if (cap < (with_data ? total : total - dlen)) {
 		return -ENOSPC;
 	}
 	memset(buf, 0, AXON_WIRE_HDR_SIZE + (size_t) fixed);
@@ -499,6 +518,9 @@ axon__wire_encode(const struct axon_wire_frame *f, uint8_t *buf, size_t cap)
 		break;
 	default:
 		break;
+	}
+	if (!with_data) {
+		return (long) (total - dlen);
 	}
 	if (dlen > 0) {
 		memcpy(b + fixed, f->data, dlen);

@@ -154,6 +154,14 @@ long axon__wire_decode(const uint8_t *buf, size_t len,
 long axon__wire_encode(const struct axon_wire_frame *f, uint8_t *buf,
     size_t cap);
 
+/*
+ * As axon__wire_encode, but writes only the header and the fixed part of
+ * the body (whose length counts f->data_len data bytes): the caller sends
+ * the data from where it lies.  Returns the bytes written.
+ */
+long axon__wire_encode_head(const struct axon_wire_frame *f, uint8_t *buf,
+    size_t cap);
+
 /* Errno values on the wire are Linux's generic (x86/arm) numbers; these
  * map the local errno to and from them. */
 int32_t axon__wire_errno_out(int err);
