@@ -27,21 +27,26 @@ struct axn_node {
 
 static struct axn_node axn[AXN_MAX];
 static int axn_count;
+static int axn_ipv6; /* nodes listen on [::1] instead of 127.0.0.1 */
 
 /* A free loopback TCP port (bound, then released). */
 static inline int
 axn_free_port(void)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6};
+	socklen_t len = axn_ipv6 ? sizeof(sa6) : sizeof(sa);
+	int fd = socket(axn_ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+	struct sockaddr *a = axn_ipv6 ? (struct sockaddr *) &sa6
+				      : (struct sockaddr *) &sa;
 	int port;
 
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa6.sin6_addr = in6addr_loopback;
 	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *) &sa, &len), 0);
-	port = ntohs(sa.sin_port);
+	ck_assert_int_eq(bind(fd, a, len), 0);
+	ck_assert_int_eq(getsockname(fd, a, &len), 0);
+	port = ntohs(axn_ipv6 ? sa6.sin6_port : sa.sin_port);
 	close(fd);
 	return port;
 }
@@ -92,7 +97,8 @@ axn_start(int i)
 		int a = 0;
 
 		setenv("AXON_RUNDIR", axn[i].rundir, 1);
-		snprintf(listen, sizeof(listen), "127.0.0.1:%d", axn[i].port);
+		snprintf(listen, sizeof(listen), "%s:%d",
+		    axn_ipv6 ? "[::1]" : "127.0.0.1", axn[i].port);
 		dup2(p[1], 3); /* without O_CLOEXEC */
 		snprintf(fdarg, sizeof(fdarg), "3");
 		argv[a++] = (char *) axn_bin();
@@ -104,8 +110,9 @@ axn_start(int i)
 			if (k == i) {
 				continue;
 			}
-			snprintf(peers[k], sizeof(peers[k]), "%.15s=127.0.0.1:%d",
-			    axn[k].name, axn[k].port);
+			snprintf(peers[k], sizeof(peers[k]), "%.15s=%s:%d",
+			    axn[k].name, axn_ipv6 ? "[::1]" : "127.0.0.1",
+			    axn[k].port);
 			argv[a++] = "--peer";
 			argv[a++] = peers[k];
 		}

@@ -597,6 +597,22 @@ START_TEST(test_remote_threads)
 }
 END_TEST
 
+/* The same over IPv6. */
+START_TEST(test_remote_ipv6)
+{
+	struct srv s;
+	int coid;
+	struct srv_cmd cmd = {.op = OP_STATUS, .a = 66};
+
+	axn_teardown();
+	axn_ipv6 = 1;
+	axn_setup(2);
+	coid = two_nodes(&s, 0);
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), 66);
+	srv_stop(&s);
+}
+END_TEST
+
 /* Node descriptors as axond publishes them. */
 START_TEST(test_remote_nd)
 {
@@ -646,6 +662,7 @@ net_suite(void)
 	tcase_add_test(tc, test_remote_no_route);
 	tcase_add_test(tc, test_remote_threads);
 	tcase_add_test(tc, test_remote_nd);
+	tcase_add_test(tc, test_remote_ipv6);
 	suite_add_tcase(s, tc);
 	return s;
 }
