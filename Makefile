@@ -110,7 +110,7 @@ check-all:
 install-check: all
 	tests/install_check.sh $(BUILD)
 
-demo: $(EXAMPLES)
+demo: $(EXAMPLES) $(BUILD)/axond
 	@BUILD=$(BUILD) examples/demo.sh
 
 BENCH_BIN := $(BUILD)/bench/axon_rr

@@ -4,6 +4,12 @@
  * sends a pulse, and asks the server for an event (a pulse delivered to
  * this client's own channel with MsgDeliverEvent).  `demo_client quit`
  * asks the server to stop.
+ *
+ * `demo_client --node NODE PID CHID WHO` is the client of the two-node
+ * part of the demo: it turns the node name into a node descriptor with
+ * netmgr_strtond(), connects to channel CHID of process PID on that node
+ * with ConnectAttach(), sends a few messages and a pulse, then asks the
+ * server to stop.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +17,63 @@
 #include <unistd.h>
 
 #include <sys/dispatch.h>
+#include <sys/netmgr.h>
 #include <sys/neutrino.h>
 
 #include "demo.h"
 
 #define MY_PULSE_CODE (_PULSE_CODE_MINAVAIL + 5)
+
+static int
+talk_remote(const char *node, pid_t pid, int chid, const char *who)
+{
+	union demo_msg msg;
+	char reply[128];
+	char me[64];
+	int coid;
+	int nd;
+
+	nd = netmgr_strtond(node, NULL);
+	if (nd == -1) {
+		perror("client: netmgr_strtond");
+		return 1;
+	}
+	if (netmgr_ndtostr(0, ND_LOCAL_NODE, me, sizeof(me)) == -1) {
+		snprintf(me, sizeof(me), "?");
+	}
+	printf("%s: on node %s as uid %d; node %s is nd %d here\n", who, me,
+	    (int) getuid(), node, nd);
+	coid = ConnectAttach(nd, pid, chid, _NTO_SIDE_CHANNEL, 0);
+	if (coid == -1) {
+		perror("client: ConnectAttach");
+		return 1;
+	}
+	for (int i = 0; i < 3; i++) {
+		memset(&msg, 0, sizeof(msg));
+		msg.hello.hdr.type = MSG_HELLO;
+		snprintf(msg.hello.who, sizeof(msg.hello.who), "%s", who);
+		if (MsgSend(coid, &msg, sizeof(msg.hello), reply,
+			sizeof(reply)) == -1) {
+			perror("client: MsgSend");
+			return 1;
+		}
+		reply[sizeof(reply) - 1] = '\0';
+		printf("%s: reply: \"%s\"\n", who, reply);
+	}
+	if (MsgSendPulse(coid, -1, _PULSE_CODE_MINAVAIL + 1, 42) == -1) {
+		perror("client: MsgSendPulse");
+		return 1;
+	}
+	printf("%s: sent a pulse\n", who);
+	memset(&msg, 0, sizeof(msg));
+	msg.hdr.type = MSG_QUIT;
+	if (MsgSend(coid, &msg, sizeof(msg.hdr), NULL, 0) == -1) {
+		perror("client: quit");
+		return 1;
+	}
+	ConnectDetach(coid);
+	return 0;
+}
 
 int
 main(int argc, char **argv)
@@ -26,6 +84,10 @@ main(int argc, char **argv)
 	int coid;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc == 6 && strcmp(argv[1], "--node") == 0) {
+		return talk_remote(argv[2], (pid_t) atoi(argv[3]),
+		    atoi(argv[4]), argv[5]);
+	}
 	coid = name_open(DEMO_NAME, 0);
 	if (coid == -1) {
 		perror("client: name_open");

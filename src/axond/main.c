@@ -105,6 +105,9 @@ axd_start(void)
 	sigset_t ss;
 
 	pthread_mutex_init(&g.lock, NULL);
+	if (g.cfg.ready_file[0] != '\0') {
+		(void) unlink(g.cfg.ready_file); /* a stale one says nothing */
+	}
 	g.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (g.epfd < 0) {
 		return -1;
