@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * net_rr: MsgSend/MsgReceive/MsgReply round trips between two nodes,
+ * through their axonds (bench/net_run.sh starts everything).
+ *
+ *   net_rr server [MAXSIZE]
+ *	(AXON_RUNDIR of the server's node) ChannelCreate, print "pid chid",
+ *	then receive and reply forever.  The first 4 bytes of a message are
+ *	the size of the reply wanted; the whole message is received (MsgRead
+ *	of what MsgReceive did not get) before the reply.  Op 1 in bytes
+ *	4..7 makes it reply and exit.
+ *
+ *   net_rr client ND PID CHID SIZE ITERS [RSIZE] [MAXSEC]
+ *	(AXON_RUNDIR of the client's node) ConnectAttach(ND, PID, CHID);
+ *	ND is a number or a node name (netmgr_strtond).  A warm-up of 10 %
+ *	of ITERS (20..1000), then ITERS round trips of a SIZE-byte request
+ *	and an RSIZE-byte reply (default SIZE, as ../shared/baselines/tcp_rr
+ *	does), each timed on its own, stopping early after MAXSEC seconds
+ *	(default 0: no cap).  Prints one line:
+ *
+ *	axon_remote size=S rsize=R iters=N median_us= p99_us= mean_us=
+ *	    min_us= mbps= mbps_req=
+ *
+ *	median and p99 (nearest rank) of the per-round-trip times; mbps =
+ *	(S + R) * N / elapsed, i.e. request + reply payload per second as in
+ *	the baselines (MB = 10^6 B); mbps_req = S * N / elapsed, the request
+ *	direction alone.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/neutrino.h>
+#include <sys/netmgr.h>
+
+#define HDR 8u /* {uint32 reply size, uint32 op} */
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *) a;
+	uint64_t y = *(const uint64_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void *
+xbuf(size_t n)
+{
+	void *p = malloc(n < HDR ? HDR : n);
+
+	if (p == NULL) {
+		perror("malloc");
+		exit(1);
+	}
+	memset(p, 0x5a, n < HDR ? HDR : n); /* pre-fault */
+	return p;
+}
+
+static int
+server(size_t cap)
+{
+	char *in;
+	char *out;
+	int chid;
+
+	if (cap < (1u << 20) + 4096) {
+		cap = (1u << 20) + 4096;
+	}
+	in = xbuf(cap);
+	out = xbuf(cap);
+	chid = ChannelCreate(0);
+	if (chid < 0) {
+		perror("ChannelCreate");
+		return 1;
+	}
+	printf("%d %d\n", (int) getpid(), chid);
+	fflush(stdout);
+	for (;;) {
+		struct _msg_info info;
+		rcvid_t r = MsgReceive(chid, in, cap, &info);
+		size_t have;
+		size_t want;
+		uint32_t rsize;
+		uint32_t op;
+
+		if (r == 0) {
+			struct _pulse *p = (struct _pulse *) in;
+
+			if (p->code == _PULSE_CODE_DISCONNECT) {
+				ConnectDetach(p->scoid);
+			}
+			continue;
+		}
+		if (r < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			perror("MsgReceive");
+			return 1;
+		}
+		/* The whole message, whatever MsgReceive got of it. */
+		have = (size_t) info.msglen;
+		want = (size_t) info.srcmsglen < cap ? (size_t) info.srcmsglen
+						     : cap;
+		while (have < want) {
+			ssize_t n = MsgRead(r, in + have, want - have,
+			    (size_t) have);
+
+			if (n <= 0) {
+				break;
+			}
+			have += (size_t) n;
+		}
+		if (have < want || have < HDR) {
+			MsgError(r, EBADMSG);
+			continue;
+		}
+		memcpy(&rsize, in, 4);
+		memcpy(&op, in + 4, 4);
+		if (rsize > cap) {
+			rsize = (uint32_t) cap;
+		}
+		if (rsize >= 4) {
+			memcpy(out, &rsize, 4);
+		}
+		MsgReply(r, 0, out, rsize);
+		if (op == 1) {
+			return 0;
+		}
+	}
+}
+
+static int
+client(int argc, char **argv)
+{
+	char *end;
+	int nd;
+	pid_t pid;
+	int chid;
+	size_t size;
+	size_t rsize;
+	long iters;
+	long warm;
+	double maxsec = 0;
+
+	if (argc < 7) {
+		return 2;
+	}
+	nd = (int) strtol(argv[2], &end, 0);
+	if (*end != '\0') {
+		nd = netmgr_strtond(argv[2], NULL);
+		if (nd < 0) {
+			fprintf(stderr, "net_rr: node %s: %s\n", argv[2],
+			    strerror(errno));
+			return 1;
+		}
+	}
+	pid = (pid_t) atoi(argv[3]);
+	chid = atoi(argv[4]);
+	size = strtoull(argv[5], NULL, 0);
+	iters = atol(argv[6]);
+	rsize = argc > 7 ? strtoull(argv[7], NULL, 0) : size;
+	if (argc > 8) {
+		maxsec = atof(argv[8]);
+	}
+	if (size < HDR || iters < 1) {
+		fprintf(stderr, "net_rr: SIZE >= %u and ITERS >= 1\n", HDR);
+		return 2;
+	}
+	warm = iters / 10 < 20 ? 20 : iters / 10 > 1000 ? 1000 : iters / 10;
+
+	int coid = ConnectAttach((uint32_t) nd, pid, chid, _NTO_SIDE_CHANNEL,
+	    0);
+	if (coid < 0) {
+		perror("ConnectAttach");
+		return 1;
+	}
+	char *out = xbuf(size);
+	char *in = xbuf(rsize);
+	uint64_t *lat = malloc(sizeof(*lat) * (size_t) iters);
+	uint32_t r32 = (uint32_t) rsize;
+	uint32_t op = 0;
+
+	if (lat == NULL) {
+		perror("malloc");
+		return 1;
+	}
+	memcpy(out, &r32, 4);
+	memcpy(out + 4, &op, 4);
+	for (long i = 0; i < warm; i++) {
+		if (MsgSend(coid, out, size, in, rsize) != 0) {
+			perror("MsgSend (warm-up)");
+			return 1;
+		}
+	}
+
+	uint64_t cap = (uint64_t) (maxsec * 1e9);
+	uint64_t start = now_ns();
+	uint64_t t1 = start;
+	long n;
+
+	for (n = 0; n < iters && (cap == 0 || t1 - start < cap); n++) {
+		uint64_t t0 = t1;
+		long st = MsgSend(coid, out, size, in, rsize);
+
+		t1 = now_ns();
+		if (st != 0) {
+			perror("MsgSend");
+			return 1;
+		}
+		lat[n] = t1 - t0;
+	}
+	if (rsize >= 4) {
+		uint32_t got;
+
+		memcpy(&got, in, 4);
+		if (got != r32) {
+			fprintf(stderr, "net_rr: reply header %u, want %u\n",
+			    got, r32);
+			return 1;
+		}
+	}
+	double elapsed = (double) (t1 - start) / 1e9;
+	double sum = 0;
+
+	for (long i = 0; i < n; i++) {
+		sum += (double) lat[i];
+	}
+	qsort(lat, (size_t) n, sizeof(*lat), cmp_u64);
+	double med = (n & 1) ? (double) lat[n / 2]
+			     : 0.5 * ((double) lat[n / 2 - 1] +
+				   (double) lat[n / 2]);
+	long i99 = (long) (0.99 * (double) n + 0.999999) - 1;
+
+	if (i99 < 0) {
+		i99 = 0;
+	}
+	printf("axon_remote size=%zu rsize=%zu iters=%ld median_us=%.3f "
+	       "p99_us=%.3f mean_us=%.3f min_us=%.3f mbps=%.1f "
+	       "mbps_req=%.1f\n",
+	    size, rsize, n, med / 1e3, (double) lat[i99] / 1e3,
+	    sum / (double) n / 1e3, (double) lat[0] / 1e3,
+	    (double) (size + rsize) * (double) n / elapsed / 1e6,
+	    (double) size * (double) n / elapsed / 1e6);
+	fflush(stdout);
+	free(lat);
+	free(out);
+	free(in);
+	ConnectDetach(coid);
+	return 0;
+}
+
+static int
+quit(int argc, char **argv)
+{
+	char msg[HDR] = {0};
+	uint32_t op = 1;
+	int nd;
+	char *end;
+
+	if (argc < 5) {
+		return 2;
+	}
+	nd = (int) strtol(argv[2], &end, 0);
+	if (*end != '\0') {
+		nd = netmgr_strtond(argv[2], NULL);
+	}
+	int coid = ConnectAttach((uint32_t) nd, (pid_t) atoi(argv[3]),
+	    atoi(argv[4]), _NTO_SIDE_CHANNEL, 0);
+	if (coid < 0) {
+		perror("ConnectAttach");
+		return 1;
+	}
+	memcpy(msg + 4, &op, 4);
+	return MsgSend(coid, msg, sizeof(msg), NULL, 0) == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	int rc = 2;
+
+	if (argc >= 2 && strcmp(argv[1], "server") == 0) {
+		rc = server(argc > 2 ? strtoull(argv[2], NULL, 0) : 0);
+	} else if (argc >= 2 && strcmp(argv[1], "client") == 0) {
+		rc = client(argc, argv);
+	} else if (argc >= 2 && strcmp(argv[1], "quit") == 0) {
+		rc = quit(argc, argv);
+	}
+	if (rc == 2) {
+		fprintf(stderr,
+		    "usage: net_rr server [MAXSIZE]\n"
+		    "       net_rr client ND PID CHID SIZE ITERS [RSIZE] "
+		    "[MAXSEC]\n"
+		    "       net_rr quit ND PID CHID\n");
+	}
+	return rc;
+}
