@@ -28,6 +28,9 @@
 #include <sys/netmgr.h>
 
 #define AXD_CHUNK     AXON_WIRE_MAX_DATA
+/* A send ships its first MiB (in chunks); the server's node fetches the
+ * rest with MSGREAD when the server reads beyond it. */
+#define AXD_SHIP      (1u << 20)
 #define AXD_HASH      4096u
 
 enum axd_log { AXD_ERR, AXD_WARN, AXD_INFO, AXD_DEBUG };
@@ -106,6 +109,9 @@ struct axd_amsg {
 	int32_t tid, coid, prio;
 	uint32_t sbytes, rbytes;
 	uint32_t sent;            /* bytes shipped so far */
+	uint32_t ship;            /* bytes shipped with the send */
+	uint32_t rd_off, rd_end;  /* a MSGREAD being answered */
+	uint32_t rd_start;
 	bool cred_changed;
 	bool wrote;               /* MSGWRITE or partial reply applied */
 };
@@ -135,6 +141,7 @@ struct axd_bmsg {
 	uint32_t sbytes, rbytes, got;
 	int32_t tid, coid, prio;
 	bool posted;
+	bool fetching;            /* MSGREAD sent for the rest */
 	/* the reply being sent */
 	struct axon_nresult res;
 	uint32_t ext_i;

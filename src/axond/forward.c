@@ -302,50 +302,83 @@ send_connect(struct axd_sess *s, struct axd_aconn *c)
 	c->refused = false;
 }
 
-/* The next chunk of a client's message, read from the client itself. */
+/* The next chunk of a client's message, read from the client itself:
+ * first what ships with the send, then what the server's node asked
+ * for with MSGREAD. */
 static bool
 amsg_produce(struct axd_sess *s, struct axd_stream *st)
 {
 	struct axd_amsg *m = (struct axd_amsg *) st;
 	struct axon_wire_frame f;
-	uint32_t len = m->sbytes - m->sent;
 	bool first = m->sent == 0;
 
-	if (len > AXD_CHUNK) {
-		len = AXD_CHUNK;
-	}
-	if (len > 0) {
-		ssize_t n = MsgRead_r(m->rcvid, g.chunk, len, m->sent);
+	memset(&f, 0, sizeof(f));
+	f.conn = m->conn->id;
+	f.msg = m->id;
+	if (first || m->sent < m->ship) {
+		uint32_t len = m->ship - m->sent;
 
-		if (n != (ssize_t) len) {
+		if (len > AXD_CHUNK) {
+			len = AXD_CHUNK;
+		}
+		if (len > 0 &&
+		    MsgRead_r(m->rcvid, g.chunk, len, m->sent) !=
+			(ssize_t) len) {
 			/* The client is gone: its DISCONNECT follows, and
 			 * the peer drops the partial message then. */
 			return false;
 		}
+		f.type = first && m->cred_changed ? AXON_W_MSGSEND_CRED
+						  : AXON_W_MSGSEND;
+		f.offset = m->sent;
+		f.flags = (uint16_t) ((first ? AXON_WF_FIRST : 0) |
+		    (m->sent + len == m->ship ? AXON_WF_LAST : 0));
+		f.u.send.tid = m->tid;
+		f.u.send.coid = m->coid;
+		f.u.send.prio = m->prio;
+		f.u.send.sbytes = m->sbytes;
+		f.u.send.rbytes = m->rbytes;
+		if (f.type == AXON_W_MSGSEND_CRED) {
+			f.u.send.cred = m->conn->cred;
+		}
+		f.data = len > 0 ? g.chunk : NULL;
+		f.data_len = len;
+		if (axd_send_frame(s, &f) < 0) {
+			return false;
+		}
+		m->sent += len;
+		return m->sent < m->ship || m->rd_off < m->rd_end;
 	}
-	memset(&f, 0, sizeof(f));
-	f.type = first && m->cred_changed ? AXON_W_MSGSEND_CRED
-					  : AXON_W_MSGSEND;
-	f.conn = m->conn->id;
-	f.msg = m->id;
-	f.offset = m->sent;
-	f.flags = (uint16_t) ((first ? AXON_WF_FIRST : 0) |
-	    (m->sent + len == m->sbytes ? AXON_WF_LAST : 0));
-	f.u.send.tid = m->tid;
-	f.u.send.coid = m->coid;
-	f.u.send.prio = m->prio;
-	f.u.send.sbytes = m->sbytes;
-	f.u.send.rbytes = m->rbytes;
-	if (f.type == AXON_W_MSGSEND_CRED) {
-		f.u.send.cred = m->conn->cred;
+	if (m->rd_off < m->rd_end) {
+		uint32_t len = m->rd_end - m->rd_off;
+		ssize_t n;
+
+		if (len > AXD_CHUNK) {
+			len = AXD_CHUNK;
+		}
+		n = MsgRead_r(m->rcvid, g.chunk, len, m->rd_off);
+		if (n != (ssize_t) len) {
+			f.type = AXON_W_MSGREAD_FAIL;
+			f.u.fail.err = axon__wire_errno_out(n < 0 ? (int) -n
+								  : EFAULT);
+			m->rd_off = m->rd_end;
+			(void) axd_send_frame(s, &f);
+			return false;
+		}
+		f.type = AXON_W_MSGREAD_SUCCESS;
+		f.offset = m->rd_off;
+		f.flags = (uint16_t) ((m->rd_off == m->rd_start ? AXON_WF_FIRST
+								: 0) |
+		    (m->rd_off + len == m->rd_end ? AXON_WF_LAST : 0));
+		f.data = g.chunk;
+		f.data_len = len;
+		if (axd_send_frame(s, &f) < 0) {
+			return false;
+		}
+		m->rd_off += len;
+		return m->rd_off < m->rd_end;
 	}
-	f.data = len > 0 ? g.chunk : NULL;
-	f.data_len = len;
-	if (axd_send_frame(s, &f) < 0) {
-		return false;
-	}
-	m->sent += len;
-	return m->sent < m->sbytes;
+	return false;
 }
 
 /* Puts m on session s: connect first if the connection is new there. */
@@ -415,6 +448,7 @@ a_message(rcvid_t rcvid, const struct _msg_info *info)
 	m->prio = info->priority & 0xff;
 	m->sbytes = (uint32_t) info->srcmsglen;
 	m->rbytes = (uint32_t) info->dstmsglen;
+	m->ship = m->sbytes < AXD_SHIP ? m->sbytes : AXD_SHIP;
 	/* The client's credentials now: a change since the last message
 	 * travels with this one (MSGSEND_CRED). */
 	int rc = cred_now(c, &cred);
@@ -659,50 +693,42 @@ a_event(const struct axon_wire_frame *f)
 	(void) axon__net_deliver_event(c->scoid, &ev);
 }
 
-/* The server's node reads more of a client's message (MSGREAD). */
+/* The server's node reads more of a client's message (MSGREAD): the
+ * bytes follow as MSGREAD_SUCCESS chunks, between other frames. */
 static void
 a_read(struct axd_sess *s, const struct axon_wire_frame *f)
 {
 	struct axd_amsg *m = amsg_by_id(s, f->msg);
-	struct axon_wire_frame r;
-	uint32_t off = f->offset;
-	uint32_t left = f->u.read.len;
 
-	memset(&r, 0, sizeof(r));
-	r.conn = f->conn;
-	r.msg = f->msg;
-	if (m == NULL) {
+	if (m == NULL || f->conn != m->conn->id) {
+		struct axon_wire_frame r;
+
+		memset(&r, 0, sizeof(r));
 		r.type = AXON_W_MSGREAD_FAIL;
+		r.conn = f->conn;
+		r.msg = f->msg;
 		r.u.fail.err = axon__wire_errno_out(ESRCH);
 		(void) axd_send_frame(s, &r);
 		return;
 	}
-	do {
-		uint32_t len = left > AXD_CHUNK ? AXD_CHUNK : left;
-		ssize_t n = len > 0 ? MsgRead_r(m->rcvid, g.chunk, len, off)
-				    : 0;
+	uint64_t end = (uint64_t) f->offset + f->u.read.len;
+	m->rd_start = m->rd_off = f->offset < m->sbytes ? f->offset
+							: m->sbytes;
+	m->rd_end = end < m->sbytes ? (uint32_t) end : m->sbytes;
+	if (m->rd_off == m->rd_end) {
+		/* Nothing there: say so with an empty chunk. */
+		struct axon_wire_frame r;
 
-		if (n < 0) {
-			r.type = AXON_W_MSGREAD_FAIL;
-			r.u.fail.err = axon__wire_errno_out((int) -n);
-			(void) axd_send_frame(s, &r);
-			return;
-		}
+		memset(&r, 0, sizeof(r));
 		r.type = AXON_W_MSGREAD_SUCCESS;
-		r.offset = off;
-		r.flags = (uint16_t) ((off == f->offset ? AXON_WF_FIRST : 0) |
-		    ((uint32_t) n < len || left == (uint32_t) n
-			    ? AXON_WF_LAST
-			    : 0));
-		r.data = n > 0 ? g.chunk : NULL;
-		r.data_len = (uint32_t) n;
+		r.conn = f->conn;
+		r.msg = f->msg;
+		r.offset = m->rd_off;
+		r.flags = AXON_WF_FIRST | AXON_WF_LAST;
 		(void) axd_send_frame(s, &r);
-		if ((uint32_t) n < len) {
-			return;
-		}
-		off += (uint32_t) n;
-		left -= (uint32_t) n;
-	} while (left > 0);
+		return;
+	}
+	axd_stream_add(s, &m->st);
 }
 
 /* ------------------------------------------------------------------ */
@@ -995,6 +1021,25 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	(void) axd_send_frame(s, &r);
 }
 
+/* Asks the client's node for the rest of m. */
+static void
+b_fetch(struct axd_sess *s, struct axd_bmsg *m)
+{
+	struct axon_wire_frame f;
+
+	if (m->fetching || m->got >= m->sbytes) {
+		return;
+	}
+	m->fetching = true;
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_MSGREAD;
+	f.conn = m->bc->id;
+	f.msg = m->id;
+	f.offset = m->got;
+	f.u.read.len = m->sbytes - m->got;
+	(void) axd_send_frame(s, &f);
+}
+
 static void
 b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 {
@@ -1057,7 +1102,8 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 	if (f->flags & AXON_WF_LAST) {
 		m->posted = true;
 		axon__nsend_post(m->bc->cc, m->slot, m->coid, m->tid,
-		    m->prio);
+		    m->prio, m->got);
+
 		/* A quick server answers while we spin: its reply goes out
 		 * now, without waiting for the monitor thread's notice. */
 		if (axon__nsend_spin(m->bc->cc, m->slot) &&
@@ -1065,6 +1111,36 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 			bmsg_replied(m);
 		}
 	}
+}
+
+/* MSGREAD_SUCCESS / MSGREAD_FAIL: more of a message, for the server. */
+static void
+b_read_reply(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_bmsg *m = bmsg_by_id(s, f->msg);
+
+	if (m == NULL || !m->posted || m->slot < 0 || m->bc->id != f->conn) {
+		return; /* replied or unblocked meanwhile */
+	}
+	if (f->type == AXON_W_MSGREAD_FAIL) {
+		axon__nsend_avail(m->bc->cc, m->slot, 0,
+		    axon__wire_errno_in(f->u.fail.err));
+		return;
+	}
+	if (f->offset != m->got ||
+	    (uint64_t) f->offset + f->data_len > m->sbytes) {
+		return; /* not what we asked for: ignore it */
+	}
+	if (f->data_len > 0) {
+		memcpy(m->data + f->offset, f->data, f->data_len);
+		m->got += f->data_len;
+	} else if (m->got < m->sbytes) {
+		/* The client's node has no more: the message shrank?
+		 * Cannot happen; fail the read rather than wait. */
+		axon__nsend_avail(m->bc->cc, m->slot, 0, EFAULT);
+		return;
+	}
+	axon__nsend_avail(m->bc->cc, m->slot, m->got, 0);
 }
 
 static void
@@ -1125,6 +1201,21 @@ hook_replied(void *user, uint32_t slot)
 	if (m != NULL && m->posted && !m->st.queued &&
 	    axon__nsend_result(b->cc, m->slot, &m->res) == 1) {
 		bmsg_replied(m);
+	}
+	pthread_mutex_unlock(&g.lock);
+}
+
+static void
+hook_read(void *user, uint32_t slot)
+{
+	pthread_mutex_lock(&g.lock);
+	struct axd_bconn *b = bconn_by_key((uint64_t) (uintptr_t) user);
+	struct axd_bmsg *m = b != NULL && slot < AXON_SLOTS ? b->slot_msg[slot]
+							    : NULL;
+
+	if (m != NULL && m->posted && b->sess->state == S_UP) {
+		b_fetch(b->sess, m);
+		axd_flush(b->sess);
 	}
 	pthread_mutex_unlock(&g.lock);
 }
@@ -1214,7 +1305,8 @@ axd_fwd_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 		break;
 	case AXON_W_MSGREAD_SUCCESS:
 	case AXON_W_MSGREAD_FAIL:
-		break; /* we ship whole messages and never ask */
+		b_read_reply(s, f);
+		break;
 	/* for the client side (we sent) */
 	case AXON_W_CONNECT_SUCCESS:
 		break;
@@ -1314,6 +1406,7 @@ axd_fwd_start(void)
 {
 	struct axon_net_hooks h = {
 		.replied = hook_replied,
+		.read = hook_read,
 		.event = hook_event,
 		.dead = hook_dead,
 	};

@@ -59,6 +59,7 @@ axon__ctl_decode(const void *buf, size_t len, struct axon_ctl *ret_msg)
 	case AXON_CTL_TOKEN:
 	case AXON_CTL_ABANDON:
 	case AXON_CTL_REPLIED:
+	case AXON_CTL_READ:
 		if (m.u.slot.slot >= AXON_SLOTS) {
 			return -EPROTO;
 		}

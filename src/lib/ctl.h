@@ -29,6 +29,8 @@ enum axon_ctl_type {
 	AXON_CTL_EVENT = 8,     /* s->c: MsgDeliverEvent */
 	AXON_CTL_REPLIED = 9,   /* s->c: a NOTIFY slot was replied */
 	AXON_CTL_NETCRED = 10,  /* c->s: a virtual client's new credentials */
+	AXON_CTL_READ = 11,     /* s->c: the server reads beyond what has
+				 * arrived of a virtual client's message */
 	AXON_CTL_TYPE_COUNT
 };
 
@@ -81,7 +83,7 @@ struct axon_ctl {
 			uint32_t slot;
 			uint32_t seq;
 			int32_t reason;   /* EINTR or ETIMEDOUT */
-		} slot; /* TOKEN, UNBLOCK, ABANDON, REPLIED */
+		} slot; /* TOKEN, UNBLOCK, ABANDON, REPLIED, READ */
 		struct {
 			int32_t prio;
 			int32_t code;

@@ -78,6 +78,8 @@ struct axon_sslot {
 	int32_t coid;
 	int32_t prio;
 	int unblock_reason; /* EINTR/ETIMEDOUT once an unblock was asked */
+	uint64_t avail;     /* virtual client: bytes present (validated) */
+	bool fetching;      /* virtual client: READ asked */
 	uint64_t sbytes;    /* validated copies */
 	uint64_t rbytes;
 	uint64_t reply_off;
@@ -266,6 +268,7 @@ void axon__msg_rcvid_decode(int32_t rcvid, int *idx, uint32_t *slot,
  */
 struct axon_net_hooks {
 	void (*replied)(void *user, uint32_t slot);
+	void (*read)(void *user, uint32_t slot); /* fetch the rest */
 	void (*event)(void *user, const struct axon_ctl *ev);
 	void (*dead)(void *user);
 };
@@ -286,7 +289,9 @@ int axon__vconn_netcred(struct axon_cconn *cc,
 int axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes,
     uint64_t rbytes, uint8_t **ret_data); /* slot, or -EAGAIN/-EBADF */
 void axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
-    int32_t tid, int32_t prio);
+    int32_t tid, int32_t prio, uint32_t avail);
+void axon__nsend_avail(struct axon_cconn *cc, int slot, uint32_t avail,
+    int err); /* more of the message arrived, or err: it will not */
 bool axon__nsend_spin(struct axon_cconn *cc, int slot);
 int axon__nsend_result(struct axon_cconn *cc, int slot,
     struct axon_nresult *ret); /* 1 replied, 0 not yet */

@@ -704,10 +704,26 @@ axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes, uint64_t rbytes,
 }
 
 void
-axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
-    int32_t prio)
+axon__nsend_avail(struct axon_cconn *cc, int i, uint32_t avail, int err)
 {
 	struct axon_slot *s = &cc->rgn->slot[i];
+
+	if (err != 0) {
+		atomic_store(&s->rd_err, err);
+	} else {
+		atomic_store_explicit(&s->avail, avail, memory_order_release);
+	}
+	axon__futex_wake(&s->avail, INT32_MAX);
+}
+
+void
+axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
+    int32_t prio, uint32_t avail)
+{
+	struct axon_slot *s = &cc->rgn->slot[i];
+
+	atomic_store(&s->avail, avail);
+	atomic_store(&s->rd_err, 0);
 	_Atomic uint32_t *sp = &s->state;
 	uint32_t seq = (AXON_ST_SEQ(atomic_load(sp)) + 1) & 0xffffu;
 
@@ -974,6 +990,14 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 	ss->sbytes = sbytes;
 	ss->rbytes = rbytes;
 	ss->reply_off = reply_off;
+	ss->avail = sbytes;
+	ss->fetching = false;
+	if (sc->virt) {
+		uint32_t a = atomic_load_explicit(&s->avail,
+		    memory_order_acquire);
+
+		ss->avail = a < sbytes ? a : sbytes;
+	}
 	ss->data = data;
 	ss->data_size = data_size;
 	ss->n_ext = 0;
@@ -1150,7 +1174,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			pthread_mutex_lock(&sc->lock);
 			if (take_message(sc, slot)) {
 				struct axon_sslot *ss = &sc->slot[slot];
-				size_t n = ss->sbytes < cap ? ss->sbytes : cap;
+				size_t n = ss->avail < cap ? ss->avail : cap;
 				int prio = ss->prio;
 
 				axon__iov_copy_out(iov, parts, 0, ss->data, n);
@@ -1522,6 +1546,73 @@ MsgError_r(rcvid_t rcvid, int error)
 	return rc;
 }
 
+/*
+ * Waits until the first need bytes of a virtual client's message are
+ * here, asking its network manager to fetch the rest (once).  Called and
+ * returns with *scp locked (or *scp NULL after a failure to relock); the
+ * lock is dropped while waiting.
+ */
+static int
+read_wait(rcvid_t rcvid, struct axon_sconn **scp, uint32_t slot,
+    size_t need)
+{
+	struct axon_sconn *sc = *scp;
+	int err = 0;
+
+	for (;;) {
+		struct axon_slot *s = &sc->rgn->slot[slot];
+		struct axon_sslot *ss = &sc->slot[slot];
+		uint32_t a = atomic_load_explicit(&s->avail,
+		    memory_order_acquire);
+		int32_t re = atomic_load(&s->rd_err);
+
+		if (a > ss->sbytes) {
+			a = (uint32_t) ss->sbytes;
+		}
+		if (a > ss->avail) {
+			ss->avail = a;
+		}
+		if (ss->avail >= need) {
+			return 0;
+		}
+		if (re != 0) {
+			return re > 0 && re < 4096 ? -re : -EIO;
+		}
+		if (!sc->virt) {
+			return -EFAULT; /* cannot happen: local data is whole */
+		}
+		if (!ss->fetching) {
+			struct axon_ctl m;
+
+			ss->fetching = true;
+			axon__ctl_init(&m, AXON_CTL_READ);
+			m.u.slot.slot = slot;
+			m.u.slot.seq = ss->seq;
+			if (send(sc->sock, &m, sizeof(m),
+				MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+				return -ESRCH;
+			}
+		}
+		/* Bounded waits: a client that goes away wakes nobody. */
+		struct timespec at;
+		clock_gettime(CLOCK_MONOTONIC, &at);
+		at.tv_nsec += 100000000;
+		if (at.tv_nsec >= 1000000000) {
+			at.tv_sec++;
+			at.tv_nsec -= 1000000000;
+		}
+		_Atomic uint32_t *ap = &s->avail;
+		rcvid_unlock(sc);
+		(void) axon__futex_wait(ap, a, &at);
+		uint32_t slot2;
+		sc = rcvid_lock(rcvid, &slot2, &err);
+		*scp = sc;
+		if (sc == NULL) {
+			return -err;
+		}
+	}
+}
+
 ssize_t
 MsgReadv_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 {
@@ -1545,6 +1636,19 @@ MsgReadv_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 		size_t cap = axon__iov_total(iov, parts);
 
 		n = (ssize_t) (cap < avail ? cap : avail);
+		if (offset + (size_t) n > ss->avail) {
+			/* A message from another node, not all here yet. */
+			int rc = read_wait(rcvid, &sc, slot,
+			    offset + (size_t) n);
+
+			if (rc < 0) {
+				if (sc != NULL) {
+					rcvid_unlock(sc);
+				}
+				return rc;
+			}
+			ss = &sc->slot[slot];
+		}
 		axon__iov_copy_out(iov, parts, 0, ss->data + offset,
 		    (size_t) n);
 	}

@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define AXON_SHM_MAGIC   0x4e4f5841u /* "AXON" */
-#define AXON_SHM_VERSION 1u
+#define AXON_SHM_VERSION 2u
 #define AXON_SLOTS       64u   /* concurrent sends per connection */
 #define AXON_INLINE      8192u /* inline data bytes per slot */
 #define AXON_MAX_EXT     6u    /* reply extents recorded per message */
@@ -61,7 +61,12 @@ struct axon_slot {
 	uint32_t n_ext;            /* s: reply extents that follow */
 	struct axon_ext ext[AXON_MAX_EXT]; /* s: reply data written */
 	uint64_t stamp;            /* c: CLOCK_MONOTONIC ns at the send */
-	uint8_t pad[256 - 72 - 16 * AXON_MAX_EXT];
+	/* A virtual client's message arrives in parts: its network manager
+	 * raises avail (bytes present from offset 0) as they come, or sets
+	 * rd_err when the rest cannot come; the server waits on avail. */
+	_Atomic uint32_t avail;    /* c: */
+	_Atomic int32_t rd_err;    /* c: */
+	uint8_t pad[256 - 80 - 16 * AXON_MAX_EXT];
 };
 _Static_assert(sizeof(struct axon_slot) == 256, "slot size");
 
