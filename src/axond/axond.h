@@ -126,6 +126,9 @@ struct axd_bconn {
 	struct axon_cconn *cc;    /* NULL if the connect failed */
 	int coid;
 	int err;                  /* connect failure, or EBADF once dead */
+	bool connecting;          /* the local handshake runs (a thread) */
+	struct axd_bmsg *pend, **pend_tail; /* messages waiting for it */
+	struct axd_qpulse *ppulse;          /* pulses waiting for it */
 	struct axon_netcred nc;
 	struct axd_bmsg *slot_msg[AXON_SLOTS];
 };
@@ -137,7 +140,11 @@ struct axd_bmsg {
 	struct axd_bmsg *hnext;
 	struct axd_bconn *bc;
 	int slot;                 /* -1: refused, its chunks are dropped */
-	uint8_t *data;
+	uint8_t *data;            /* the slot's data, or buf */
+	uint8_t *buf;             /* while the connection is made */
+	struct axd_bmsg *pnext;   /* on bc->pend */
+	bool pending;
+	bool complete;            /* its last shipped chunk is here */
 	uint32_t sbytes, rbytes, got;
 	int32_t tid, coid, prio;
 	bool posted;

@@ -788,6 +788,21 @@ bmsg_free(struct axd_bmsg *m)
 	if (m->slot >= 0 && m->bc->slot_msg[m->slot] == m) {
 		m->bc->slot_msg[m->slot] = NULL;
 	}
+	if (m->pending) {
+		struct axd_bmsg **qq;
+
+		for (qq = &m->bc->pend; *qq != NULL; qq = &(*qq)->pnext) {
+			if (*qq == m) {
+				*qq = m->pnext;
+				break;
+			}
+		}
+		m->bc->pend_tail = &m->bc->pend;
+		while (*m->bc->pend_tail != NULL) {
+			m->bc->pend_tail = &(*m->bc->pend_tail)->pnext;
+		}
+	}
+	free(m->buf);
 	free(m);
 }
 
@@ -914,6 +929,12 @@ bconn_close(struct axd_bconn *b)
 			break;
 		}
 	}
+	while (b->ppulse != NULL) {
+		struct axd_qpulse *q = b->ppulse;
+
+		b->ppulse = q->next;
+		free(q);
+	}
 	if (b->cc != NULL) {
 		/* The server sees its client go, as when a local one
 		 * detaches or dies. */
@@ -967,29 +988,119 @@ map_cred(const struct axon_wire_cred *w, struct axd_sess *s, pid_t pid,
 	}
 }
 
+/* The local handshake of a virtual connect, on a thread of its own so
+ * that a server that does not answer (stopped, stuck) holds up nothing
+ * but its own clients. */
+struct cjob {
+	uint64_t key;
+	pid_t pid;
+	int chid;
+	struct axon_netcred nc;
+};
+
+static void b_post(struct axd_sess *s, struct axd_bmsg *m);
+static int b_attach(struct axd_sess *s, struct axd_bmsg *m);
+
+static void *
+connect_main(void *arg)
+{
+	struct cjob *j = arg;
+	struct axon_cconn *cc = NULL;
+	struct axon_wire_frame r;
+	int rc = axon__vconnect(j->pid, j->chid, &j->nc,
+	    (void *) (uintptr_t) j->key, &cc);
+
+	pthread_mutex_lock(&g.lock);
+	struct axd_bconn *b = bconn_by_key(j->key);
+
+	if (b == NULL || b->sess->state == S_DEAD) {
+		/* The peer gave up on it meanwhile. */
+		if (rc >= 0) {
+			atomic_store(&cc->net_user, NULL);
+			(void) ConnectDetach_r(rc);
+			axon__cconn_put(cc);
+		}
+		pthread_mutex_unlock(&g.lock);
+		free(j);
+		return NULL;
+	}
+	struct axd_sess *s = b->sess;
+
+	b->connecting = false;
+	memset(&r, 0, sizeof(r));
+	r.conn = b->id;
+	if (rc < 0) {
+		b->err = -rc;
+		r.type = AXON_W_CONNECT_FAIL;
+		r.u.fail.err = axon__wire_errno_out(-rc);
+	} else {
+		b->cc = cc;
+		b->coid = rc;
+		r.type = AXON_W_CONNECT_SUCCESS;
+		r.u.connected.scoid = cc->scoid;
+		r.u.connected.chflags = cc->chflags;
+		r.u.connected.max_ship = AXD_CHUNK;
+	}
+	(void) axd_send_frame(s, &r);
+	/* Messages that came meanwhile go on now, in order of arrival. */
+	struct axd_bmsg *m = b->pend;
+
+	b->pend = NULL;
+	b->pend_tail = &b->pend;
+	for (struct axd_bmsg *m2 = m; m2 != NULL; m2 = m2->pnext) {
+		m2->pending = false;
+	}
+	while (m != NULL) {
+		struct axd_bmsg *next = m->pnext;
+
+		if (b_attach(s, m) == 0 && m->complete) {
+			b_post(s, m);
+		}
+		m = next;
+	}
+	while (b->ppulse != NULL) {
+		struct axd_qpulse *q = b->ppulse;
+
+		b->ppulse = q->next;
+		if (b->cc != NULL) {
+			(void) MsgSendPulse_r(b->coid, q->prio, q->code,
+			    q->value);
+		}
+		free(q);
+	}
+	axd_flush(s);
+	pthread_mutex_unlock(&g.lock);
+	free(j);
+	return NULL;
+}
+
 static void
 b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 {
 	struct axd_bconn *b = bconn_by_id(s, f->conn);
 	struct axon_wire_frame r;
-	int rc;
+	struct cjob *j;
+	pthread_attr_t attr;
+	pthread_t th;
 
 	if (b != NULL) {
 		bconn_close(b); /* the peer starts this connection over */
 	}
 	memset(&r, 0, sizeof(r));
 	r.conn = f->conn;
+	r.type = AXON_W_CONNECT_FAIL;
 	if ((unsigned) s->n_bconn >= g.cfg.max_conns_per_peer) {
 		axd_log(AXD_WARN, "%s has %d connections: refused",
 		    s->peer->name, s->n_bconn);
-		r.type = AXON_W_CONNECT_FAIL;
 		r.u.fail.err = axon__wire_errno_out(EAGAIN);
 		(void) axd_send_frame(s, &r);
 		return;
 	}
 	b = calloc(1, sizeof(*b));
-	if (b == NULL) {
-		r.type = AXON_W_CONNECT_FAIL;
+	j = calloc(1, sizeof(*j));
+	if (b == NULL || j == NULL) {
+		free(b);
+		free(j);
 		r.u.fail.err = axon__wire_errno_out(ENOMEM);
 		(void) axd_send_frame(s, &r);
 		return;
@@ -998,27 +1109,29 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	b->key = ++g.next_key;
 	b->sess = s;
 	b->coid = -1;
+	b->connecting = true;
+	b->pend_tail = &b->pend;
 	map_cred(&f->u.connect.cred, s, f->u.connect.client_pid, &b->nc);
-	rc = axon__vconnect(f->u.connect.pid, f->u.connect.chid, &b->nc,
-	    (void *) (uintptr_t) b->key, &b->cc);
-	if (rc < 0) {
-		b->err = -rc;
-		b->cc = NULL;
-		r.type = AXON_W_CONNECT_FAIL;
-		r.u.fail.err = axon__wire_errno_out(-rc);
-	} else {
-		b->coid = rc;
-		r.type = AXON_W_CONNECT_SUCCESS;
-		r.u.connected.scoid = b->cc->scoid;
-		r.u.connected.chflags = b->cc->chflags;
-		r.u.connected.max_ship = AXD_CHUNK;
+	j->key = b->key;
+	j->pid = f->u.connect.pid;
+	j->chid = f->u.connect.chid;
+	j->nc = b->nc;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, connect_main, j) != 0) {
+		pthread_attr_destroy(&attr);
+		free(b);
+		free(j);
+		r.u.fail.err = axon__wire_errno_out(EAGAIN);
+		(void) axd_send_frame(s, &r);
+		return;
 	}
+	pthread_attr_destroy(&attr);
 	b->hnext = s->bconn[hash32(b->id)];
 	s->bconn[hash32(b->id)] = b;
 	s->n_bconn++;
 	b->knext = g.bconn_by_key[hash32((uint32_t) b->key)];
 	g.bconn_by_key[hash32((uint32_t) b->key)] = b;
-	(void) axd_send_frame(s, &r);
 }
 
 /* Asks the client's node for the rest of m. */
@@ -1040,6 +1153,53 @@ b_fetch(struct axd_sess *s, struct axd_bmsg *m)
 	(void) axd_send_frame(s, &f);
 }
 
+/* Gives m a slot of its connection (copying what came meanwhile).
+ * Returns 0, or -1 after failing m. */
+static int
+b_attach(struct axd_sess *s, struct axd_bmsg *m)
+{
+	struct axd_bconn *b = m->bc;
+	uint8_t *data;
+	int slot;
+
+	if (b->cc == NULL || b->err != 0) {
+		b_reply_err(s, b->id, m->id, b->err ? b->err : EBADF);
+		bmsg_free(m);
+		return -1;
+	}
+	slot = axon__nsend_alloc(b->cc, m->sbytes, m->rbytes, &data);
+	if (slot < 0) {
+		b_reply_err(s, b->id, m->id, slot == -EBADF ? EBADF : -slot);
+		bmsg_free(m);
+		return -1;
+	}
+	if (m->buf != NULL) {
+		memcpy(data, m->buf, m->got);
+		free(m->buf);
+		m->buf = NULL;
+	}
+	m->slot = slot;
+	m->data = data;
+	b->slot_msg[slot] = m;
+	return 0;
+}
+
+/* The shipped part of m is here: the server may take it. */
+static void
+b_post(struct axd_sess *s, struct axd_bmsg *m)
+{
+	(void) s;
+	m->posted = true;
+	axon__nsend_post(m->bc->cc, m->slot, m->coid, m->tid, m->prio,
+	    m->got);
+	/* A quick server answers while we spin: its reply goes out now,
+	 * without waiting for the monitor thread's notice. */
+	if (axon__nsend_spin(m->bc->cc, m->slot) &&
+	    axon__nsend_result(m->bc->cc, m->slot, &m->res) == 1) {
+		bmsg_replied(m);
+	}
+}
+
 static void
 b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 {
@@ -1051,9 +1211,10 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 			return; /* a duplicate id: the peer is confused */
 		}
 		b = bconn_by_id(s, f->conn);
-		if (b == NULL || b->cc == NULL || b->err != 0) {
+		if (b == NULL || (!b->connecting &&
+				     (b->cc == NULL || b->err != 0))) {
 			b_reply_err(s, f->conn, f->msg,
-			    b == NULL ? EBADF : b->err);
+			    b == NULL ? EBADF : b->err ? b->err : EBADF);
 			return;
 		}
 		if ((unsigned) s->n_bmsg >= g.cfg.max_msgs_in_flight) {
@@ -1062,26 +1223,18 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		}
 		if (f->type == AXON_W_MSGSEND_CRED) {
 			map_cred(&f->u.send.cred, s, b->nc.pid, &b->nc);
-			(void) axon__vconn_netcred(b->cc, &b->nc);
-		}
-		uint8_t *data;
-		int slot = axon__nsend_alloc(b->cc, f->u.send.sbytes,
-		    f->u.send.rbytes, &data);
-		if (slot < 0) {
-			b_reply_err(s, f->conn, f->msg,
-			    slot == -EBADF ? EBADF : -slot);
-			return;
+			if (b->cc != NULL) {
+				(void) axon__vconn_netcred(b->cc, &b->nc);
+			}
 		}
 		m = calloc(1, sizeof(*m));
 		if (m == NULL) {
-			axon__nsend_release(b->cc, slot);
 			b_reply_err(s, f->conn, f->msg, ENOMEM);
 			return;
 		}
 		m->id = f->msg;
 		m->bc = b;
-		m->slot = slot;
-		m->data = data;
+		m->slot = -1;
 		m->sbytes = f->u.send.sbytes;
 		m->rbytes = f->u.send.rbytes;
 		m->tid = f->u.send.tid;
@@ -1090,25 +1243,39 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		m->hnext = s->bmsg[hash32(m->id)];
 		s->bmsg[hash32(m->id)] = m;
 		s->n_bmsg++;
-		b->slot_msg[slot] = m;
-	} else if (m == NULL || m->posted || m->bc->id != f->conn ||
-	    f->u.send.sbytes != m->sbytes) {
+		if (b->connecting) {
+			/* Hold what ships until the connection exists. */
+			size_t n = m->sbytes < AXD_SHIP ? m->sbytes : AXD_SHIP;
+
+			m->buf = malloc(n > 0 ? n : 1);
+			if (m->buf == NULL) {
+				b_reply_err(s, f->conn, f->msg, ENOMEM);
+				bmsg_free(m);
+				return;
+			}
+			m->data = m->buf;
+			m->pending = true;
+			*b->pend_tail = m;
+			b->pend_tail = &m->pnext;
+		} else if (b_attach(s, m) < 0) {
+			return;
+		}
+	} else if (m == NULL || m->posted || m->complete ||
+	    m->bc->id != f->conn || f->u.send.sbytes != m->sbytes) {
 		return; /* the rest of a message that was refused/unblocked */
 	}
 	if (f->data_len > 0) {
+		if (m->buf != NULL &&
+		    (uint64_t) f->offset + f->data_len > AXD_SHIP) {
+			return; /* more than ships: not from an Axon node */
+		}
 		memcpy(m->data + f->offset, f->data, f->data_len);
 		m->got += f->data_len;
 	}
 	if (f->flags & AXON_WF_LAST) {
-		m->posted = true;
-		axon__nsend_post(m->bc->cc, m->slot, m->coid, m->tid,
-		    m->prio, m->got);
-
-		/* A quick server answers while we spin: its reply goes out
-		 * now, without waiting for the monitor thread's notice. */
-		if (axon__nsend_spin(m->bc->cc, m->slot) &&
-		    axon__nsend_result(m->bc->cc, m->slot, &m->res) == 1) {
-			bmsg_replied(m);
+		m->complete = true;
+		if (m->slot >= 0) {
+			b_post(s, m);
 		}
 	}
 }
@@ -1154,9 +1321,11 @@ b_unblock(struct axd_sess *s, const struct axon_wire_frame *f)
 		return; /* replied already, or the reply is on its way */
 	}
 	if (!m->posted) {
-		axon__nsend_release(m->bc->cc, m->slot);
-		m->bc->slot_msg[m->slot] = NULL;
-		m->slot = -1;
+		if (m->slot >= 0) {
+			axon__nsend_release(m->bc->cc, m->slot);
+			m->bc->slot_msg[m->slot] = NULL;
+			m->slot = -1;
+		}
 		rc = 1;
 	} else {
 		rc = axon__nsend_unblock(m->bc->cc, m->slot, reason);
@@ -1175,9 +1344,25 @@ static void
 b_pulse(struct axd_sess *s, const struct axon_wire_frame *f)
 {
 	struct axd_bconn *b = bconn_by_id(s, f->conn);
-
 	int rc = -EBADF;
 
+	if (b != NULL && b->connecting) {
+		/* Sent after the connection's first frame: keep it for when
+		 * the connection exists. */
+		struct axd_qpulse *q = calloc(1, sizeof(*q));
+		struct axd_qpulse **pp = &b->ppulse;
+
+		if (q != NULL) {
+			q->prio = f->u.pulse.prio;
+			q->code = f->u.pulse.code;
+			q->value = (int) f->u.pulse.value;
+			while (*pp != NULL) {
+				pp = &(*pp)->next;
+			}
+			*pp = q;
+			return;
+		}
+	}
 	if (b != NULL && b->cc != NULL && b->err == 0) {
 		rc = MsgSendPulse_r(b->coid, f->u.pulse.prio, f->u.pulse.code,
 		    (int) f->u.pulse.value);
@@ -1250,7 +1435,7 @@ hook_dead(void *user)
 	pthread_mutex_lock(&g.lock);
 	struct axd_bconn *b = bconn_by_key((uint64_t) (uintptr_t) user);
 
-	if (b != NULL) {
+	if (b != NULL && b->cc != NULL) {
 		b->err = EBADF; /* later sends: the connection is gone */
 		for (unsigned i = 0; i < AXON_SLOTS; i++) {
 			struct axd_bmsg *m = b->slot_msg[i];

@@ -635,10 +635,10 @@ on_hello(struct axd_sess *s, const struct axon_wire_frame *f)
 	} else {
 		p = axd_peer_by_name(s->peer_name);
 		if (p == NULL) {
-			p = axd_peer_add(s->peer_name, NULL);
-			if (p == NULL) {
-				return ENOMEM;
-			}
+			/* A node we do not know: it joins the table once it
+			 * has proved the cluster secret (AUTH). */
+			send_hello(s);
+			goto auth;
 		}
 		/*
 		 * One session per node pair.  When two exist, both ends keep
@@ -668,6 +668,7 @@ on_hello(struct axd_sess *s, const struct axon_wire_frame *f)
 		s->peer = p;
 		send_hello(s);
 	}
+auth:
 	s->state = S_AUTH;
 	struct axon_wire_frame a;
 	memset(&a, 0, sizeof(a));
@@ -697,6 +698,17 @@ on_session_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 			    "node %s refused: it does not have our cluster "
 			    "secret", s->peer_name);
 			return EACCES;
+		}
+		if (s->peer == NULL) {
+			struct axd_peer *p = axd_peer_by_name(s->peer_name);
+
+			if (p == NULL) {
+				p = axd_peer_add(s->peer_name, NULL);
+			}
+			if (p == NULL) {
+				return ENOMEM;
+			}
+			s->peer = p;
 		}
 		memset(&r, 0, sizeof(r));
 		r.type = AXON_W_AUTH_OK;
