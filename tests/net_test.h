@@ -29,6 +29,17 @@ static struct axn_node axn[AXN_MAX];
 static int axn_count;
 static int axn_ipv6; /* nodes listen on [::1] instead of 127.0.0.1 */
 
+/* Sanitizer builds run slower: the timers of the axonds (and the bounds
+ * the tests check) grow with AXON_TEST_TIMEOUT_MULTIPLIER. */
+static inline double
+axn_scale(void)
+{
+	const char *m = getenv("AXON_TEST_TIMEOUT_MULTIPLIER");
+	double v = m != NULL ? atof(m) : 1.0;
+
+	return v >= 1.0 ? v : 1.0;
+}
+
 /* A free loopback TCP port (bound, then released). */
 static inline int
 axn_free_port(void)
@@ -118,12 +129,16 @@ axn_start(int i)
 		}
 		argv[a++] = "--ready-fd";
 		argv[a++] = fdarg;
+		static char ka[16], da[16], ct[16];
+		snprintf(ka, sizeof(ka), "%d", (int) (200 * axn_scale()));
+		snprintf(da, sizeof(da), "%d", (int) (1000 * axn_scale()));
+		snprintf(ct, sizeof(ct), "%d", (int) (1000 * axn_scale()));
 		argv[a++] = "--keepalive";
-		argv[a++] = "200";
+		argv[a++] = ka;
 		argv[a++] = "--dead-after";
-		argv[a++] = "1000";
+		argv[a++] = da;
 		argv[a++] = "--connect-timeout";
-		argv[a++] = "1000";
+		argv[a++] = ct;
 		argv[a++] = "--log-level";
 		argv[a++] = getenv("AXN_DEBUG") ? "debug" : "error";
 		if (axn[i].secret[0] != '\0') {
@@ -226,6 +241,7 @@ axn_nd(int i, int k)
 static inline int
 axn_wait_state(int i, int k, const char *state, int ms)
 {
+	ms = (int) (ms * axn_scale());
 	char path[300];
 
 	snprintf(path, sizeof(path), "%s/nodes", axn[i].rundir);

@@ -1,0 +1,1228 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Faults between nodes (issue 3): a peer's axond that dies, stops, has
+ * another cluster secret or is sent garbage; a local axond that dies; a
+ * thousand remote clients blocked at once; credentials that change on one
+ * connection; remote root mapping.  Real axonds on loopback (net_test.h).
+ */
+#include "net_test.h"
+
+#include <pthread.h>
+#include <sys/prctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "wire.h"
+
+enum srv_op {
+	OP_ECHO = 1,  /* reply with the message */
+	OP_INFO,      /* reply with struct who */
+	OP_STATUS,    /* MsgReply with status a */
+	OP_HOLD,      /* never reply; report the rcvid */
+};
+
+struct srv_cmd {
+	int op;
+	int a;
+	int b;
+};
+
+struct who {
+	struct _msg_info info;
+	struct _client_info ci;
+};
+
+/* What the server reports on its pipe. */
+struct srv_report {
+	int kind; /* 0 pulse, 1 message held, 2 any other message */
+	int code;
+	int value;
+	int scoid;
+};
+
+struct srv {
+	pid_t pid;
+	int chid;
+	int rep; /* read end of the report pipe */
+};
+
+/* ---- cleanup: the test's teardown stops the axonds and removes the
+ * directories; if the test fails or times out, Check kills what is left
+ * of its process group and the runner removes the directories ---- */
+
+/* Temporary directories, recorded in memory shared with the test runner
+ * (the parent of every test process), which removes them after the
+ * tests: a failed check ends the test process with _exit(), skipping
+ * every teardown, and a timeout kills it. */
+#define REG_MAX 64
+struct dir_registry {
+	int n;
+	char dir[REG_MAX][256];
+};
+static struct dir_registry *reg;
+
+static void
+reg_add(const char *dir)
+{
+	if (reg != NULL && reg->n < REG_MAX && dir[0] != '\0') {
+		snprintf(reg->dir[reg->n], sizeof(reg->dir[0]), "%s", dir);
+		reg->n++;
+	}
+}
+
+static void
+reg_init(void)
+{
+	if (reg == NULL) {
+		void *m = mmap(NULL, sizeof(*reg), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		reg = m == MAP_FAILED ? NULL : m;
+	}
+	if (reg != NULL) {
+		reg->n = 0;
+	}
+}
+
+static void
+reg_clean(void)
+{
+	for (int i = 0; reg != NULL && i < reg->n && i < REG_MAX; i++) {
+		(void) nftw(reg->dir[i], axt_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	if (reg != NULL) {
+		reg->n = 0;
+	}
+}
+
+static char secret_dir[64];
+
+static void
+fault_setup(void)
+{
+	axn_setup(2);
+	reg_add(axt_rundir);
+	for (int i = 0; i < axn_count; i++) {
+		reg_add(axn[i].rundir);
+	}
+}
+
+static void
+fault_teardown(void)
+{
+	axn_teardown();
+	if (secret_dir[0] != '\0') {
+		(void) nftw(secret_dir, axt_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+		secret_dir[0] = '\0';
+	}
+}
+
+/* ---- a server on a node (as in test_net.c) ---- */
+
+static void
+server_main(int chflags, int wfd)
+{
+	static uint8_t buf[65536];
+	int chid = ChannelCreate(chflags);
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
+		_exit(1);
+	}
+	for (;;) {
+		struct _msg_info info;
+		rcvid_t rcvid = MsgReceive(chid, buf, sizeof(buf), &info);
+		struct srv_cmd cmd;
+		struct srv_report r = {0};
+
+		if (rcvid < 0) {
+			_exit(2);
+		}
+		if (rcvid == 0) {
+			struct _pulse *p = (struct _pulse *) buf;
+
+			r.kind = 0;
+			r.code = p->code;
+			r.value = p->value.sival_int;
+			r.scoid = p->scoid;
+			(void) !write(wfd, &r, sizeof(r));
+			if (p->code == _PULSE_CODE_DISCONNECT) {
+				ConnectDetach(p->scoid);
+			}
+			continue;
+		}
+		memset(&cmd, 0, sizeof(cmd));
+		memcpy(&cmd, buf, (size_t) info.msglen < sizeof(cmd)
+			? (size_t) info.msglen
+			: sizeof(cmd));
+		if (cmd.op != OP_HOLD) {
+			r.kind = 2;
+			r.code = cmd.op;
+			(void) !write(wfd, &r, sizeof(r));
+		}
+		switch (cmd.op) {
+		case OP_ECHO:
+			MsgReply(rcvid, info.srcmsglen, buf, info.msglen);
+			break;
+		case OP_INFO: {
+			struct who w;
+
+			w.info = info;
+			ConnectClientInfo(info.scoid, &w.ci, __NGROUPS_MAX);
+			MsgReply(rcvid, 0, &w, sizeof(w));
+			break;
+		}
+		case OP_STATUS:
+			MsgReply(rcvid, cmd.a, NULL, 0);
+			break;
+		case OP_HOLD:
+			r.kind = 1;
+			r.value = (int) rcvid;
+			(void) !write(wfd, &r, sizeof(r));
+			break;
+		default:
+			MsgError(rcvid, ENOSYS);
+			break;
+		}
+	}
+}
+
+static struct srv
+srv_start(int i, int chflags)
+{
+	struct srv s = {-1, -1, -1};
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	s.pid = fork();
+	ck_assert_int_ge(s.pid, 0);
+	if (s.pid == 0) {
+		close(p[0]);
+		axn_enter(i);
+		server_main(chflags, p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &s.chid, sizeof(s.chid)), sizeof(s.chid));
+	ck_assert_int_gt(s.chid, 0);
+	s.rep = p[0];
+	return s;
+}
+
+/* Reads one report (bounded). */
+static int
+srv_report(struct srv *s, struct srv_report *r, int ms)
+{
+	ms = (int) (ms * axn_scale());
+	struct pollfd pfd = {.fd = s->rep, .events = POLLIN};
+
+	if (poll(&pfd, 1, ms) != 1) {
+		return 0;
+	}
+	return read(s->rep, r, sizeof(*r)) == (ssize_t) sizeof(*r);
+}
+
+/* Waits (bounded) for a report of a held message, skipping pulses. */
+static int
+srv_wait_held(struct srv *s, int ms)
+{
+	ms = (int) (ms * axn_scale());
+	double end = axt_now() + ms / 1000.0;
+	struct srv_report r;
+
+	while (axt_now() < end) {
+		int left = (int) ((end - axt_now()) * 1000) + 1;
+
+		if (!srv_report(s, &r, left)) {
+			return 0;
+		}
+		if (r.kind == 1) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void
+srv_stop(struct srv *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		s->pid = -1;
+	}
+	if (s->rep >= 0) {
+		close(s->rep);
+		s->rep = -1;
+	}
+}
+
+/* Two nodes up; a server on beta; this process on alpha, connected. */
+static int
+two_nodes(struct srv *s, int chflags)
+{
+	int coid;
+
+	axn_start(0);
+	axn_start(1);
+	*s = srv_start(1, chflags);
+	axn_enter(0);
+	coid = ConnectAttach((uint32_t) axn_nd(0, 1), s->pid, s->chid,
+	    _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	return coid;
+}
+
+static int
+attach(struct srv *s)
+{
+	int coid = ConnectAttach((uint32_t) axn_nd(0, 1), s->pid, s->chid,
+	    _NTO_SIDE_CHANNEL, 0);
+
+	ck_assert_int_ge(coid, 0);
+	return coid;
+}
+
+/* MsgSend of OP_STATUS that must return v, bounded by a kernel timeout
+ * so that a hang fails the test instead of timing it out. */
+static void
+send_status_ok(int coid, int v, const char *what)
+{
+	struct srv_cmd cmd = {.op = OP_STATUS, .a = v};
+	uint64_t to = 5000000000ull;
+	long r;
+
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY,
+	    NULL, &to, NULL);
+	errno = 0;
+	r = MsgSend(coid, &cmd, sizeof(cmd), NULL, 0);
+	ck_assert_msg(r == v, "%s: MsgSend returned %ld (%s), want %d", what,
+	    r, r < 0 ? strerror(errno) : "-", v);
+}
+
+/* ---- a send in the background ---- */
+
+struct bg_send {
+	pthread_t th;
+	int coid;
+	struct srv_cmd cmd;
+	long rc;
+	int err;
+	double t_done;
+	int done[2];
+	int joined;
+};
+
+static void *
+bg_main(void *arg)
+{
+	struct bg_send *b = arg;
+
+	errno = 0;
+	b->rc = MsgSend(b->coid, &b->cmd, sizeof(b->cmd), NULL, 0);
+	b->err = errno;
+	b->t_done = axt_now();
+	(void) !write(b->done[1], "x", 1);
+	return NULL;
+}
+
+static void
+bg_start(struct bg_send *b, int coid, int op, int a)
+{
+	memset(b, 0, sizeof(*b));
+	b->coid = coid;
+	b->cmd.op = op;
+	b->cmd.a = a;
+	ck_assert_int_eq(pipe2(b->done, O_CLOEXEC), 0);
+	ck_assert_int_eq(pthread_create(&b->th, NULL, bg_main, b), 0);
+}
+
+/* Waits (bounded) for the send to return; 1 if it did. */
+static int
+bg_wait(struct bg_send *b, int ms)
+{
+	ms = (int) (ms * axn_scale());
+	struct pollfd pfd = {.fd = b->done[0], .events = POLLIN};
+
+	if (poll(&pfd, 1, ms) != 1) {
+		return 0;
+	}
+	pthread_join(b->th, NULL);
+	b->joined = 1;
+	close(b->done[0]);
+	close(b->done[1]);
+	return 1;
+}
+
+/* A client on alpha blocked (REPLY) on s; returns when s holds it. */
+static void
+block_one(struct bg_send *b, struct srv *s, int coid)
+{
+	bg_start(b, coid, OP_HOLD, 0);
+	ck_assert_msg(srv_wait_held(s, 5000), "the server never got the "
+					      "message");
+	axt_sleep_ms(50);
+	ck_assert_msg(!bg_wait(b, 0), "the client returned early: %ld (%s)",
+	    b->rc, strerror(b->err));
+}
+
+static int
+proc_alive(pid_t pid)
+{
+	return pid > 0 && waitpid(pid, NULL, WNOHANG) == 0 && kill(pid, 0) == 0;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* 1. The peer's axond dies: blocked clients are released; the session
+ * comes back by itself once it is restarted. */
+START_TEST(test_peer_dies)
+{
+	struct srv s;
+	int coid = two_nodes(&s, 0);
+	struct bg_send b;
+	double t0;
+
+	send_status_ok(coid, 11, "before");
+	block_one(&b, &s, coid);
+	t0 = axt_now();
+	axn_kill(1, SIGKILL);
+	ck_assert_msg(bg_wait(&b, 3000), "client not released in 3 s");
+	ck_assert_int_eq(b.rc, -1);
+	ck_assert_msg(b.err == EHOSTUNREACH || b.err == EHOSTDOWN,
+	    "released with %s", strerror(b.err));
+	ck_assert(b.t_done - t0 < 3.0 * axn_scale());
+
+	/* While beta is down: a new send fails, bounded. */
+	int c2 = attach(&s);
+	struct srv_cmd cmd = {.op = OP_STATUS, .a = 1};
+	t0 = axt_now();
+	ck_assert_int_eq(MsgSend(c2, &cmd, sizeof(cmd), NULL, 0), -1);
+	ck_assert_msg(errno == EHOSTUNREACH || errno == EHOSTDOWN,
+	    "while down: %s", strerror(errno));
+	ck_assert(axt_now() - t0 < 3.0 * axn_scale());
+	ConnectDetach(c2);
+
+	/* Beta comes back, with a new server. */
+	axn_start(1);
+	ck_assert_msg(axn_wait_state(0, 1, "up", 5000),
+	    "the session did not come back");
+	struct srv s2 = srv_start(1, 0);
+	int c3 = attach(&s2);
+	send_status_ok(c3, 33, "new server after restart");
+	/* The old coid works again too, to the old server (which outlived
+	 * the axond it was reached through). */
+	send_status_ok(coid, 34, "old server, old coid after restart");
+	srv_stop(&s2);
+	srv_stop(&s);
+}
+END_TEST
+
+/* 2. The peer's axond stops answering (SIGSTOP): clients are released
+ * after --dead-after; after SIGCONT the session comes back. */
+START_TEST(test_peer_silent)
+{
+	struct srv s;
+	int coid = two_nodes(&s, 0);
+	struct bg_send b;
+	double t0;
+
+	send_status_ok(coid, 5, "before");
+	block_one(&b, &s, coid);
+	t0 = axt_now();
+	axn_kill(1, SIGSTOP);
+	ck_assert_msg(bg_wait(&b, 3000), "client not released in 3 s");
+	kill(axn[1].pid, SIGCONT);
+	ck_assert_int_eq(b.rc, -1);
+	ck_assert_msg(b.err == EHOSTUNREACH, "released with %s",
+	    strerror(b.err));
+	/* Not before the peer could be declared dead (dead-after 1 s). */
+	ck_assert_msg(b.t_done - t0 > 0.7, "released after %.2f s",
+	    b.t_done - t0);
+	ck_assert(b.t_done - t0 < 3.0 * axn_scale());
+	ck_assert_msg(axn_wait_state(0, 1, "up", 5000),
+	    "the session did not come back");
+	ck_assert(proc_alive(axn[1].pid));
+	send_status_ok(coid, 6, "same coid after SIGCONT");
+	int c2 = attach(&s);
+	send_status_ok(c2, 7, "new coid after SIGCONT");
+	srv_stop(&s);
+}
+END_TEST
+
+static void
+write_secret(char *path, size_t len, const char *name, const char *text)
+{
+	int fd;
+
+	if (secret_dir[0] == '\0') {
+		snprintf(secret_dir, sizeof(secret_dir),
+		    "/tmp/axon-secret-XXXXXX");
+		ck_assert_ptr_nonnull(mkdtemp(secret_dir));
+		reg_add(secret_dir);
+	}
+	snprintf(path, len, "%s/%s", secret_dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t) strlen(text));
+	ck_assert_int_eq(fchmod(fd, 0600), 0);
+	close(fd);
+}
+
+/* 3. Nodes with different cluster secrets never talk; with the same one
+ * they do. */
+START_TEST(test_wrong_secret)
+{
+	struct srv s;
+	struct srv_report r;
+	struct bg_send b;
+	int coid;
+	double t0;
+
+	write_secret(axn[0].secret, sizeof(axn[0].secret), "one",
+	    "the first secret\n");
+	write_secret(axn[1].secret, sizeof(axn[1].secret), "two",
+	    "the second secret\n");
+	coid = two_nodes(&s, 0);
+	t0 = axt_now();
+	bg_start(&b, coid, OP_HOLD, 0);
+	ck_assert_msg(bg_wait(&b, 4000), "client not released in 4 s");
+	ck_assert_int_eq(b.rc, -1);
+	ck_assert_msg(b.err == EHOSTDOWN, "released with %s",
+	    strerror(b.err));
+	ck_assert(b.t_done - t0 < 4.0 * axn_scale());
+	/* Again, now that the node has been tried and refused. */
+	struct srv_cmd cmd = {.op = OP_STATUS, .a = 3};
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), -1);
+	ck_assert_int_eq(errno, EHOSTDOWN);
+	ck_assert_msg(!srv_report(&s, &r, 300), "the server saw a message");
+	ck_assert(!axn_wait_state(0, 1, "up", 1000));
+	ck_assert(!axn_wait_state(1, 0, "up", 10));
+	ck_assert(proc_alive(axn[0].pid));
+	ck_assert(proc_alive(axn[1].pid));
+	srv_stop(&s);
+	ConnectDetach(coid);
+
+	/* The same secret on both: it works. */
+	axn_kill(0, SIGTERM);
+	axn_kill(1, SIGTERM);
+	snprintf(axn[1].secret, sizeof(axn[1].secret), "%s", axn[0].secret);
+	coid = two_nodes(&s, 0);
+	send_status_ok(coid, 77, "same secret");
+	ck_assert(axn_wait_state(0, 1, "up", 1000));
+	ck_assert(axn_wait_state(1, 0, "up", 1000));
+	srv_stop(&s);
+}
+END_TEST
+
+/* ---- raw TCP to an axond ---- */
+
+static int
+raw_connect(int i)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t) axn[i].port);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* Reads until the peer closes (bounded): 0 on EOF, -errno on an error,
+ * 1 on timeout. */
+static int
+raw_wait_close(int fd, int ms, size_t *ret_got)
+{
+	double end = axt_now() + ms / 1000.0;
+	size_t got = 0;
+
+	for (;;) {
+		char buf[4096];
+		int left = (int) ((end - axt_now()) * 1000);
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+		if (left <= 0 || poll(&pfd, 1, left) != 1) {
+			*ret_got = got;
+			return 1;
+		}
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n == 0) {
+			*ret_got = got;
+			return 0;
+		}
+		if (n < 0) {
+			*ret_got = got;
+			return -errno;
+		}
+		got += (size_t) n;
+	}
+}
+
+static size_t
+enc(const struct axon_wire_frame *f, uint8_t *buf, size_t cap)
+{
+	long n = axon__wire_encode(f, buf, cap);
+
+	ck_assert_int_gt(n, 0);
+	return (size_t) n;
+}
+
+static size_t
+hello(uint8_t *buf, size_t cap, const char *name)
+{
+	struct axon_wire_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_HELLO;
+	f.u.hello.proto_min = AXON_WIRE_VERSION;
+	f.u.hello.proto_max = AXON_WIRE_VERSION;
+	f.u.hello.nonce = 0x0123456789abcdefull;
+	snprintf(f.u.hello.node, sizeof(f.u.hello.node), "%s", name);
+	return enc(&f, buf, cap);
+}
+
+static void
+put32le(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t) v;
+	p[1] = (uint8_t) (v >> 8);
+	p[2] = (uint8_t) (v >> 16);
+	p[3] = (uint8_t) (v >> 24);
+}
+
+/* Sends bytes to beta on a fresh socket; beta must close it within ms. */
+static void
+attack(const char *what, const uint8_t *bytes, size_t len, int ms)
+{
+	ms = (int) (ms * axn_scale());
+	int fd = raw_connect(1);
+	size_t got;
+	int rc;
+
+	if (len > 0) {
+		ck_assert_int_eq(send(fd, bytes, len, MSG_NOSIGNAL),
+		    (ssize_t) len);
+	}
+	rc = raw_wait_close(fd, ms, &got);
+	ck_assert_msg(rc == 0, "%s: %s after %zu bytes", what,
+	    rc == 1 ? "not closed in time" : strerror(-rc), got);
+	close(fd);
+	ck_assert_msg(proc_alive(axn[1].pid), "%s: beta's axond died", what);
+}
+
+/* A client that keeps sending from alpha to beta meanwhile. */
+struct pinger {
+	pthread_t th;
+	int coid;
+	volatile int stop;
+	int ok, bad;
+	long last_rc;
+	int last_err;
+};
+
+static void *
+pinger_main(void *arg)
+{
+	struct pinger *p = arg;
+
+	while (!p->stop) {
+		struct srv_cmd cmd = {.op = OP_STATUS, .a = p->ok + 1};
+		uint64_t to = 3000000000ull;
+		long r;
+
+		TimerTimeout(CLOCK_MONOTONIC,
+		    _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &to, NULL);
+		r = MsgSend(p->coid, &cmd, sizeof(cmd), NULL, 0);
+		if (r == cmd.a) {
+			p->ok++;
+		} else {
+			p->bad++;
+			p->last_rc = r;
+			p->last_err = errno;
+		}
+		axt_sleep_ms(5);
+	}
+	return NULL;
+}
+
+static int
+fd_count_of(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int) pid);
+	d = opendir(path);
+	if (d == NULL) {
+		return -1;
+	}
+	while (readdir(d) != NULL) {
+		n++;
+	}
+	closedir(d);
+	return n - 2;
+}
+
+/* 4. Garbage, oversized and out-of-order frames on beta's port: beta
+ * closes that socket, survives, and alpha's clients never notice. */
+START_TEST(test_malformed_frames)
+{
+	struct srv s;
+	int coid = two_nodes(&s, 0);
+	struct pinger pg = {.coid = coid};
+	uint8_t buf[4096];
+	size_t n;
+
+	send_status_ok(coid, 1, "before");
+	int fds_before = fd_count_of(axn[1].pid);
+	ck_assert_int_eq(pthread_create(&pg.th, NULL, pinger_main, &pg), 0);
+
+	/* Not a frame at all. */
+	static const char http[] = "GET / HTTP/1.1\r\nHost: beta\r\n"
+				   "Connection: close\r\n\r\n";
+	attack("garbage", (const uint8_t *) http, sizeof(http) - 1, 3000);
+
+	/* Random bytes, 32 of them and more. */
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		buf[i] = (uint8_t) (i * 131u + 17u + (i >> 5));
+	}
+	attack("random bytes", buf, 1000, 3000);
+
+	/* A HELLO header claiming a 4 GiB body. */
+	n = hello(buf, sizeof(buf), "mallory");
+	put32le(buf + 8, 0xfffffff0u);
+	attack("huge body length", buf, AXON_WIRE_HDR_SIZE, 3000);
+
+	/* A header claiming the largest body a data frame may have, then
+	 * nothing: the handshake times out (--connect-timeout 1 s). */
+	memset(buf, 0, AXON_WIRE_HDR_SIZE);
+	put32le(buf, AXON_WIRE_MAGIC);
+	buf[4] = AXON_WIRE_VERSION;
+	buf[5] = AXON_W_MSGWRITE;
+	put32le(buf + 8, AXON_WIRE_MAX_BODY);
+	put32le(buf + 16, 1);
+	attack("max body, never sent", buf, AXON_WIRE_HDR_SIZE, 3000);
+
+	/* Half a header, then silence. */
+	attack("half a header", buf, 10, 3000);
+
+	/* Nothing at all: the handshake times out. */
+	attack("silent connection", NULL, 0, 3000);
+
+	/* A valid HELLO, then junk. */
+	n = hello(buf, sizeof(buf), "mallory");
+	memset(buf + n, 0x5a, 100);
+	attack("HELLO then junk", buf, n + 100, 3000);
+
+	/* A valid HELLO, then a forwarding frame before AUTH. */
+	{
+		struct axon_wire_frame f;
+
+		n = hello(buf, sizeof(buf), "mallory");
+		memset(&f, 0, sizeof(f));
+		f.type = AXON_W_CONNECT_CRED;
+		f.conn = 1;
+		f.u.connect.pid = s.pid;
+		f.u.connect.chid = s.chid;
+		f.u.connect.client_pid = 1;
+		n += enc(&f, buf + n, sizeof(buf) - n);
+		attack("CONNECT before AUTH", buf, n, 3000);
+	}
+
+	/* A HELLO with a wrong AUTH. */
+	{
+		struct axon_wire_frame f;
+
+		n = hello(buf, sizeof(buf), "mallory");
+		memset(&f, 0, sizeof(f));
+		f.type = AXON_W_AUTH;
+		memset(f.u.auth.mac, 0xab, sizeof(f.u.auth.mac));
+		n += enc(&f, buf + n, sizeof(buf) - n);
+		attack("wrong AUTH", buf, n, 3000);
+	}
+
+	/* A HELLO claiming to be beta itself, and one claiming alpha (whose
+	 * real session must survive). */
+	n = hello(buf, sizeof(buf), "beta");
+	attack("HELLO as beta", buf, n, 3000);
+	n = hello(buf, sizeof(buf), "alpha");
+	memset(buf + n, 0xff, 64);
+	attack("HELLO as alpha, then junk", buf, n + 64, 3000);
+
+	/* Two HELLOs. */
+	n = hello(buf, sizeof(buf), "mallory");
+	n += hello(buf + n, sizeof(buf) - n, "mallory");
+	attack("two HELLOs", buf, n, 3000);
+
+	/* Many at once. */
+	{
+		int fds[64];
+
+		for (int i = 0; i < 64; i++) {
+			fds[i] = raw_connect(1);
+			ck_assert_int_eq(send(fds[i], http, sizeof(http) - 1,
+					     MSG_NOSIGNAL),
+			    (ssize_t) sizeof(http) - 1);
+		}
+		for (int i = 0; i < 64; i++) {
+			size_t got;
+			int rc = raw_wait_close(fds[i], 3000, &got);
+
+			ck_assert_msg(rc == 0, "burst %d: %d", i, rc);
+			close(fds[i]);
+		}
+	}
+
+	pg.stop = 1;
+	pthread_join(pg.th, NULL);
+	if (getenv("AXN_DEBUG")) {
+		char cmdl[400];
+		snprintf(cmdl, sizeof(cmdl), "cat %s/nodes >&2", axn[1].rundir);
+		(void) !system(cmdl);
+	}
+	ck_assert_msg(pg.bad == 0, "%d sends failed during the attack, "
+				   "last %ld (%s)", pg.bad, pg.last_rc,
+	    strerror(pg.last_err));
+	ck_assert_int_gt(pg.ok, 10);
+	ck_assert(proc_alive(axn[1].pid));
+	ck_assert(axn_wait_state(0, 1, "up", 10));
+	send_status_ok(coid, 2, "after");
+	/* No descriptor left behind. */
+	int fds_after = -1;
+	for (int i = 0; i < 200; i++) {
+		fds_after = fd_count_of(axn[1].pid);
+		if (fds_after <= fds_before) {
+			break;
+		}
+		axt_sleep_ms(10);
+	}
+	ck_assert_msg(fds_after <= fds_before, "beta's axond: %d fds, was %d",
+	    fds_after, fds_before);
+	srv_stop(&s);
+}
+END_TEST
+
+/* 5. The local axond dies: clients blocked on it are released; a new
+ * one works. */
+START_TEST(test_local_axond_dies)
+{
+	struct srv s;
+	int coid = two_nodes(&s, 0);
+	struct bg_send b;
+	double t0;
+
+	send_status_ok(coid, 8, "before");
+	block_one(&b, &s, coid);
+	t0 = axt_now();
+	axn_kill(0, SIGKILL);
+	ck_assert_msg(bg_wait(&b, 3000), "client not released in 3 s");
+	ck_assert_int_eq(b.rc, -1);
+	ck_assert_msg(b.err == EHOSTDOWN, "released with %s (want EHOSTDOWN)",
+	    strerror(b.err));
+	ck_assert(b.t_done - t0 < 3.0 * axn_scale());
+
+	/* No axond: a new connection to another node cannot be made. */
+	errno = 0;
+	ck_assert_int_eq(ConnectAttach((uint32_t) axn_nd(0, 1), s.pid, s.chid,
+			     _NTO_SIDE_CHANNEL, 0),
+	    -1);
+	ck_assert_int_eq(errno, ENOREMOTE);
+
+	axn_start(0);
+	ck_assert_msg(axn_wait_state(0, 1, "up", 5000),
+	    "the session did not come back");
+	int c2 = attach(&s);
+	send_status_ok(c2, 9, "new coid, restarted axond");
+	/* The old connection went with the old axond: it fails, at once. */
+	{
+		struct srv_cmd cmd = {.op = OP_STATUS, .a = 10};
+		uint64_t to = 3000000000ull;
+		long r;
+
+		TimerTimeout(CLOCK_MONOTONIC,
+		    _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &to, NULL);
+		t0 = axt_now();
+		r = MsgSend(coid, &cmd, sizeof(cmd), NULL, 0);
+		if (getenv("AXN_DEBUG")) {
+			fprintf(stderr, "old coid: %ld %s %.3f s\n", r,
+			    strerror(errno), axt_now() - t0);
+		}
+		ck_assert_int_eq(r, -1);
+		ck_assert_int_ne(errno, ETIMEDOUT);
+	}
+	srv_stop(&s);
+}
+END_TEST
+
+/* 6. A thousand remote clients blocked at once on one server that holds
+ * them all; the server's axond does not use a thread per message. */
+#define MANY_PROCS   20
+#define MANY_THREADS 50
+#define MANY         (MANY_PROCS * MANY_THREADS)
+
+static void
+collector_main(int wfd, int gofd)
+{
+	static rcvid_t rcvids[MANY];
+	static int vals[MANY];
+	int chid = ChannelCreate(0);
+	int n = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
+		_exit(1);
+	}
+	while (n < MANY) {
+		struct srv_cmd cmd = {0};
+		struct _msg_info info;
+		rcvid_t rcvid = MsgReceive(chid, &cmd, sizeof(cmd), &info);
+
+		if (rcvid < 0) {
+			_exit(2);
+		}
+		if (rcvid == 0) {
+			continue;
+		}
+		rcvids[n] = rcvid;
+		vals[n] = cmd.a;
+		n++;
+	}
+	(void) !write(wfd, &n, sizeof(n));
+	char go;
+	if (read(gofd, &go, 1) != 1) {
+		_exit(3);
+	}
+	int bad = 0;
+	for (int i = 0; i < MANY; i++) {
+		bad += MsgReply(rcvids[i], vals[i] + 7, NULL, 0) < 0;
+	}
+	(void) !write(wfd, &bad, sizeof(bad));
+	pause();
+	_exit(0);
+}
+
+struct many_arg {
+	int coid;
+	int a;
+	int ok;
+};
+
+static void *
+many_thread(void *arg)
+{
+	struct many_arg *m = arg;
+	struct srv_cmd cmd = {.op = OP_STATUS, .a = m->a};
+
+	m->ok = MsgSend(m->coid, &cmd, sizeof(cmd), NULL, 0) == m->a + 7;
+	return NULL;
+}
+
+static void
+many_client(int p, uint32_t nd, pid_t spid, int chid)
+{
+	pthread_t th[MANY_THREADS];
+	struct many_arg a[MANY_THREADS];
+	pthread_attr_t attr;
+	int coid;
+	int bad = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	coid = ConnectAttach(nd, spid, chid, _NTO_SIDE_CHANNEL, 0);
+	if (coid < 0) {
+		_exit(100);
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	for (int t = 0; t < MANY_THREADS; t++) {
+		a[t] = (struct many_arg){coid, p * MANY_THREADS + t, 0};
+		if (pthread_create(&th[t], &attr, many_thread, &a[t]) != 0) {
+			_exit(101);
+		}
+	}
+	for (int t = 0; t < MANY_THREADS; t++) {
+		pthread_join(th[t], NULL);
+		bad += !a[t].ok;
+	}
+	_exit(bad > 99 ? 99 : bad);
+}
+
+START_TEST(test_thousand_blocked)
+{
+	int rep[2], go[2];
+	pid_t spid, clients[MANY_PROCS];
+	int chid, n;
+	double end = axt_now() + 45.0;
+
+	axn_start(0);
+	axn_start(1);
+	ck_assert_int_eq(pipe2(rep, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
+	spid = fork();
+	ck_assert_int_ge(spid, 0);
+	if (spid == 0) {
+		axn_enter(1);
+		collector_main(rep[1], go[0]);
+	}
+	close(rep[1]);
+	close(go[0]);
+	ck_assert_int_eq(read(rep[0], &chid, sizeof(chid)), sizeof(chid));
+	axn_enter(0);
+	uint32_t nd = (uint32_t) axn_nd(0, 1);
+	for (int p = 0; p < MANY_PROCS; p++) {
+		clients[p] = fork();
+		ck_assert_int_ge(clients[p], 0);
+		if (clients[p] == 0) {
+			many_client(p, nd, spid, chid);
+		}
+	}
+	/* All of them reach the server, which holds them. */
+	struct pollfd pfd = {.fd = rep[0], .events = POLLIN};
+	ck_assert_msg(poll(&pfd, 1, 30000) == 1,
+	    "the server did not get %d messages in 30 s", MANY);
+	ck_assert_int_eq(read(rep[0], &n, sizeof(n)), sizeof(n));
+	ck_assert_int_eq(n, MANY);
+	int tb = axn_threads(axn[1].pid);
+	int ta = axn_threads(axn[0].pid);
+	fprintf(stderr, "thousand_blocked: %d held; axond threads: alpha %d, "
+			"beta %d\n", n, ta, tb);
+	ck_assert_int_ge(tb, 1);
+	ck_assert_msg(tb <= 4, "beta's axond has %d threads", tb);
+	/* No client has returned yet. */
+	for (int p = 0; p < MANY_PROCS; p++) {
+		int st = 0;
+
+		ck_assert_msg(waitpid(clients[p], &st, WNOHANG) == 0,
+		    "client process %d ended early: status %#x (exit %d)", p,
+		    st, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	}
+	/* Now every answer. */
+	ck_assert_int_eq(write(go[1], "g", 1), 1);
+	ck_assert_int_eq(poll(&pfd, 1, 30000), 1);
+	int bad = -1;
+	ck_assert_int_eq(read(rep[0], &bad, sizeof(bad)), sizeof(bad));
+	ck_assert_int_eq(bad, 0);
+	for (int p = 0; p < MANY_PROCS; p++) {
+		int st = -1;
+		pid_t r = 0;
+
+		while (axt_now() < end &&
+		    (r = waitpid(clients[p], &st, WNOHANG)) == 0) {
+			axt_sleep_ms(10);
+		}
+		if (r != clients[p]) {
+			for (int k = p; k < MANY_PROCS; k++) {
+				kill(clients[k], SIGKILL);
+				waitpid(clients[k], NULL, 0);
+			}
+			kill(spid, SIGKILL);
+			waitpid(spid, NULL, 0);
+			ck_abort_msg("client %d did not finish", p);
+		}
+		ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "client process %d: status %#x (%d bad)", p, st,
+		    WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	}
+	kill(spid, SIGKILL);
+	waitpid(spid, NULL, 0);
+	close(rep[0]);
+	close(go[1]);
+	ck_assert(proc_alive(axn[0].pid));
+	ck_assert(proc_alive(axn[1].pid));
+}
+END_TEST
+
+static struct who
+info_of(int coid)
+{
+	struct srv_cmd cmd = {.op = OP_INFO};
+	struct who w;
+	uint64_t to = 5000000000ull;
+
+	memset(&w, 0, sizeof(w));
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY,
+	    NULL, &to, NULL);
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), &w, sizeof(w)), 0);
+	return w;
+}
+
+/* 7. A client whose credentials change between two sends on one
+ * connection is seen with the new ones. */
+START_TEST(test_cred_change)
+{
+	struct srv s;
+	struct who w;
+	int coid;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_cred_change: skipped: not root\n");
+		return;
+	}
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--maproot none");
+	coid = two_nodes(&s, 0);
+	w = info_of(coid);
+	ck_assert_int_eq(w.ci.cred.euid, 0);
+	ck_assert_int_eq(w.ci.cred.ruid, 0);
+	ck_assert_int_eq(w.info.pid, getpid());
+
+	ck_assert_int_eq(seteuid(12345), 0);
+	w = info_of(coid);
+	ck_assert_int_eq(seteuid(0), 0);
+	ck_assert_int_eq(w.ci.cred.euid, 12345);
+	ck_assert_int_eq(w.ci.cred.ruid, 0);
+
+	w = info_of(coid);
+	ck_assert_int_eq(w.ci.cred.euid, 0);
+
+	/* Twice in a row, and a group change. */
+	ck_assert_int_eq(setegid(4321), 0);
+	ck_assert_int_eq(seteuid(12345), 0);
+	w = info_of(coid);
+	struct who w2 = info_of(coid);
+	ck_assert_int_eq(seteuid(0), 0);
+	ck_assert_int_eq(setegid(0), 0);
+	ck_assert_int_eq(w.ci.cred.euid, 12345);
+	ck_assert_int_eq(w.ci.cred.egid, 4321);
+	ck_assert_int_eq(w2.ci.cred.euid, 12345);
+	w = info_of(coid);
+	ck_assert_int_eq(w.ci.cred.euid, 0);
+	ck_assert_int_eq(w.ci.cred.egid, 0);
+	srv_stop(&s);
+}
+END_TEST
+
+/* 8. Remote root is mapped: to nobody by default, to --maproot. */
+START_TEST(test_maproot)
+{
+	struct srv s;
+	struct who w;
+	int coid;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_maproot: skipped: not root\n");
+		return;
+	}
+	coid = two_nodes(&s, 0);
+	w = info_of(coid);
+	ck_assert_int_eq(w.ci.cred.euid, 65534);
+	ck_assert_int_eq(w.ci.cred.ruid, 65534);
+	ck_assert_int_eq(w.ci.cred.suid, 65534);
+	/* Only the ids that are root are mapped. */
+	ck_assert_int_eq(seteuid(12345), 0);
+	w = info_of(coid);
+	ck_assert_int_eq(seteuid(0), 0);
+	ck_assert_int_eq(w.ci.cred.euid, 12345);
+	ck_assert_int_eq(w.ci.cred.ruid, 65534);
+	srv_stop(&s);
+	ConnectDetach(coid);
+
+	axn_kill(1, SIGTERM);
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--maproot 4242");
+	axn_start(1);
+	s = srv_start(1, 0);
+	ck_assert(axn_wait_state(0, 1, "up", 5000));
+	coid = attach(&s);
+	w = info_of(coid);
+	ck_assert_int_eq(w.ci.cred.euid, 4242);
+	ck_assert_int_eq(w.ci.cred.ruid, 4242);
+	ck_assert_int_eq(w.ci.cred.suid, 4242);
+	ck_assert_int_ne(w.ci.cred.egid, 0);
+	srv_stop(&s);
+}
+END_TEST
+
+/* 9. A server of beta that does not answer a connect (stopped) must
+ * not stall beta's axond: other remote clients of beta keep working and
+ * the session stays up. */
+START_TEST(test_stuck_server)
+{
+	struct srv s;
+	int coid = two_nodes(&s, 0);
+	struct srv stuck = srv_start(1, 0);
+	struct pinger pg = {.coid = coid};
+	struct bg_send held, b;
+
+	send_status_ok(coid, 1, "before");
+	block_one(&held, &s, coid);
+	kill(stuck.pid, SIGSTOP);
+	int c2 = attach(&stuck);
+	ck_assert_int_eq(pthread_create(&pg.th, NULL, pinger_main, &pg), 0);
+	bg_start(&b, c2, OP_STATUS, 5);
+	/* For 3 s: the session stays up, the held client stays blocked. */
+	for (int t = 0; t < 30; t++) {
+		axt_sleep_ms(100);
+		ck_assert_msg(axn_wait_state(0, 1, "up", 10),
+		    "beta went down after %.1f s", (t + 1) / 10.0);
+		ck_assert_msg(!bg_wait(&held, 0),
+		    "the held client was released: %ld (%s)", held.rc,
+		    strerror(held.err));
+	}
+	pg.stop = 1;
+	pthread_join(pg.th, NULL);
+	ck_assert_msg(pg.bad == 0, "%d of %d sends to a running server failed "
+				   "meanwhile, last %ld (%s)", pg.bad,
+	    pg.bad + pg.ok, pg.last_rc, strerror(pg.last_err));
+	kill(stuck.pid, SIGCONT);
+	ck_assert(bg_wait(&b, 10000));
+	srv_stop(&stuck);
+	srv_stop(&s);
+	ck_assert(bg_wait(&held, 5000));
+}
+END_TEST
+
+/* 10. A connection that never authenticates leaves no trace: no node is
+ * added for the name in its HELLO. */
+START_TEST(test_unauth_hello_no_node)
+{
+	uint8_t buf[256];
+	size_t n;
+
+	axn_start(0);
+	axn_start(1);
+	ck_assert(axn_wait_state(1, 0, "up", 5000));
+	n = hello(buf, sizeof(buf), "mallory");
+	attack("HELLO, no AUTH", buf, n, 3000);
+	axt_sleep_ms(200); /* the nodes file is written on the next tick */
+	struct axn_node save = axn[0];
+	snprintf(axn[0].name, sizeof(axn[0].name), "mallory");
+	int nd = axn_nd(1, 0);
+	axn[0] = save;
+	ck_assert_msg(nd < 0, "beta's nodes file lists unauthenticated node "
+			      "mallory as nd %d", nd);
+}
+END_TEST
+
+static Suite *
+netfault_suite(void)
+{
+	Suite *s = suite_create("netfault");
+	TCase *tc = axt_tcase("netfault", 30);
+	TCase *big = axt_tcase("netfault-many", 60);
+
+	tcase_add_unchecked_fixture(tc, reg_init, reg_clean);
+	tcase_add_checked_fixture(tc, fault_setup, fault_teardown);
+	tcase_add_test(tc, test_peer_dies);
+	tcase_add_test(tc, test_peer_silent);
+	tcase_add_test(tc, test_wrong_secret);
+	tcase_add_test(tc, test_malformed_frames);
+	tcase_add_test(tc, test_local_axond_dies);
+	tcase_add_test(tc, test_cred_change);
+	tcase_add_test(tc, test_maproot);
+	tcase_add_test(tc, test_stuck_server);
+	tcase_add_test(tc, test_unauth_hello_no_node);
+	suite_add_tcase(s, tc);
+	tcase_add_unchecked_fixture(big, reg_init, reg_clean);
+	tcase_add_checked_fixture(big, fault_setup, fault_teardown);
+	tcase_add_test(big, test_thousand_blocked);
+	suite_add_tcase(s, big);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(netfault_suite());
+}
