@@ -7,6 +7,8 @@
  */
 #include "net_test.h"
 
+#include <stdatomic.h>
+
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/mman.h>
@@ -617,7 +619,7 @@ attack(const char *what, const uint8_t *bytes, size_t len, int ms)
 struct pinger {
 	pthread_t th;
 	int coid;
-	volatile int stop;
+	_Atomic int stop; /* the test sets it while the pinger runs */
 	int ok, bad;
 	long last_rc;
 	int last_err;
