@@ -33,6 +33,10 @@
 
 static pthread_t rx_thread;
 static bool rx_running;
+/* Local handshakes in progress, each on a thread of its own: bounded, so
+ * that a peer cannot make us start threads without end. */
+#define AXD_MAX_CONNECTING 64
+static int n_connecting;
 
 static unsigned
 hash32(uint32_t x)
@@ -1011,6 +1015,7 @@ connect_main(void *arg)
 	    (void *) (uintptr_t) j->key, &cc);
 
 	pthread_mutex_lock(&g.lock);
+	n_connecting--;
 	struct axd_bconn *b = bconn_by_key(j->key);
 
 	if (b == NULL || b->sess->state == S_DEAD) {
@@ -1089,9 +1094,11 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	memset(&r, 0, sizeof(r));
 	r.conn = f->conn;
 	r.type = AXON_W_CONNECT_FAIL;
-	if ((unsigned) s->n_bconn >= g.cfg.max_conns_per_peer) {
-		axd_log(AXD_WARN, "%s has %d connections: refused",
-		    s->peer->name, s->n_bconn);
+	if ((unsigned) s->n_bconn >= g.cfg.max_conns_per_peer ||
+	    n_connecting >= AXD_MAX_CONNECTING) {
+		axd_log(AXD_WARN, "%s: connection refused (%d connections, "
+				  "%d being made)",
+		    s->peer->name, s->n_bconn, n_connecting);
 		r.u.fail.err = axon__wire_errno_out(EAGAIN);
 		(void) axd_send_frame(s, &r);
 		return;
@@ -1127,6 +1134,7 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 		return;
 	}
 	pthread_attr_destroy(&attr);
+	n_connecting++;
 	b->hnext = s->bconn[hash32(b->id)];
 	s->bconn[hash32(b->id)] = b;
 	s->n_bconn++;

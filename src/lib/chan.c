@@ -88,7 +88,8 @@ axon__chan_poke(struct axon_chan *chan)
 {
 	uint32_t tok = 0;
 
-	(void) !write(chan->pipe_wr, &tok, sizeof(tok));
+	(void) send(chan->pipe_wr, &tok, sizeof(tok),
+	    MSG_DONTWAIT | MSG_NOSIGNAL);
 }
 
 /* Inserts it in priority order (FIFO within one priority), chan->lock
@@ -247,7 +248,11 @@ ChannelCreate_r(unsigned flags)
 	if (c == NULL) {
 		return -ENOMEM;
 	}
-	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+	/* The doorbell: a datagram socket pair rather than a pipe, so that a
+	 * client ringing the bell of a server that just died gets EPIPE
+	 * from send(MSG_NOSIGNAL) instead of a SIGPIPE that would kill it. */
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+		fds) < 0) {
 		rc = errno == EMFILE || errno == ENFILE ? -EAGAIN : -errno;
 		free(c);
 		return rc;

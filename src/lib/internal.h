@@ -56,8 +56,8 @@ struct axon_qitem {
 struct axon_chan {
 	int chid;
 	unsigned flags;
-	int pipe_rd; /* doorbell: clients hold the write end */
-	int pipe_wr;
+	int pipe_rd; /* doorbell (a datagram socket pair): clients hold */
+	int pipe_wr; /* the sending end */
 	atomic_int refs;
 	pthread_mutex_t lock;
 	struct axon_qitem *head; /* priority ordered, FIFO within one */

@@ -198,7 +198,8 @@ static void
 ring_doorbell(struct axon_cconn *cc, int i)
 {
 	uint32_t tok = ((uint32_t) (cc->scoid & 0xffff) << 8) | (uint32_t) i;
-	ssize_t n = write(cc->doorbell, &tok, sizeof(tok));
+	ssize_t n = send(cc->doorbell, &tok, sizeof(tok),
+	    MSG_DONTWAIT | MSG_NOSIGNAL);
 
 	if (n != (ssize_t) sizeof(tok)) {
 		/* The pipe is full (someone floods it) or broken: use our
@@ -742,30 +743,65 @@ axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
 	ring_doorbell(cc, i);
 }
 
-/* Waits a little for the reply to slot i, as a local client would: when
- * the server runs on another CPU, spinning beats being woken.  Returns
- * true if it is replied. */
+/*
+ * Waits a little for the reply to slot i, as a local client would: when
+ * the server runs on another CPU, spinning beats being woken; when it
+ * runs on ours, yielding lets it answer at once.  Meanwhile the slot's
+ * NOTIFY flag is taken back, so that a reply in that window costs no
+ * REPLIED notice (both sides change the state word by CAS only).
+ * Returns true if it is replied: the caller takes the reply, and no
+ * notice comes; false if not yet: the notice will come.
+ */
 bool
 axon__nsend_spin(struct axon_cconn *cc, int i)
 {
 	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
 	int sc_cpu = atomic_load(&cc->rgn->srv_cpu);
+	bool same = sc_cpu < 0 || sc_cpu == axon__getcpu();
+	uint32_t st;
 	uint64_t t0;
 	int k = 0;
 
-	if (!should_spin(sc_cpu) || axon__proc.spin_ns <= 0) {
+	if (axon__proc.spin_ns <= 0 || (same && axon__proc.ncpu > 1 &&
+					   sc_cpu < 0)) {
 		return false;
 	}
+	st = atomic_load(sp);
+	while (st & AXON_ST_NOTIFY) {
+		if (AXON_ST_PHASE(st) == AXON_PH_REPLIED) {
+			return false; /* its notice is on the way */
+		}
+		if (atomic_compare_exchange_weak(sp, &st,
+			st & ~AXON_ST_NOTIFY)) {
+			break;
+		}
+	}
 	t0 = now_ns();
-	while (AXON_ST_PHASE(atomic_load_explicit(sp, memory_order_acquire)) !=
-	    AXON_PH_REPLIED) {
-		cpu_relax();
-		if ((++k & 63) == 0 &&
+	for (;;) {
+		st = atomic_load_explicit(sp, memory_order_acquire);
+		if (AXON_ST_PHASE(st) == AXON_PH_REPLIED) {
+			return true;
+		}
+		if (same) {
+			sched_yield();
+		} else {
+			cpu_relax();
+		}
+		if ((same || (++k & 63) == 0) &&
 		    now_ns() - t0 > spin_budget(cc->nrbytes[i])) {
+			break;
+		}
+	}
+	/* Give up: ask for the notice again, unless the reply came. */
+	for (;;) {
+		if (AXON_ST_PHASE(st) == AXON_PH_REPLIED) {
+			return true;
+		}
+		if (atomic_compare_exchange_weak(sp, &st,
+			st | AXON_ST_NOTIFY)) {
 			return false;
 		}
 	}
-	return true;
 }
 
 int
@@ -1052,13 +1088,27 @@ queue_take(struct axon_chan *chan, bool pulse_only, bool *more)
 static int
 drain_doorbell(struct axon_chan *chan, bool *got_any)
 {
+	/* One token per datagram; take up to 64 in one call. */
 	uint32_t toks[64];
-	ssize_t n = read(chan->pipe_rd, toks, sizeof(toks));
+	struct iovec iov[64];
+	struct mmsghdr mm[64];
 	int q = 0;
 
+	for (int k = 0; k < 64; k++) {
+		iov[k].iov_base = &toks[k];
+		iov[k].iov_len = sizeof(toks[k]);
+		memset(&mm[k], 0, sizeof(mm[k]));
+		mm[k].msg_hdr.msg_iov = &iov[k];
+		mm[k].msg_hdr.msg_iovlen = 1;
+	}
+	int n = recvmmsg(chan->pipe_rd, mm, 64, MSG_DONTWAIT, NULL);
+
 	*got_any = n > 0;
-	for (ssize_t k = 0; k < n / (ssize_t) sizeof(uint32_t); k++) {
-		q += axon__sconn_chan_token(chan, toks[k]);
+	for (int k = 0; k < n; k++) {
+		if (mm[k].msg_len == sizeof(uint32_t) &&
+		    !(mm[k].msg_hdr.msg_flags & MSG_TRUNC)) {
+			q += axon__sconn_chan_token(chan, toks[k]);
+		}
 	}
 	return q;
 }
