@@ -65,6 +65,7 @@ struct axon_chan {
 	bool destroyed;
 	atomic_int last_cli_cpu;
 	_Atomic uint64_t last_bytes; /* size of the last message + reply */
+	atomic_int hint_idx;   /* the connection of the last message */
 };
 
 /* Server-private view of one slot of a client connection. */

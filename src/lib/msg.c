@@ -198,6 +198,15 @@ static void
 ring_doorbell(struct axon_cconn *cc, int i)
 {
 	uint32_t tok = ((uint32_t) (cc->scoid & 0xffff) << 8) | (uint32_t) i;
+
+	/* A receiver that watches our slots sees the post: no system call.
+	 * (Dekker: we stored the post, then load srv_spin; it stores
+	 * srv_spin = 0, then looks at the slots once more before it
+	 * sleeps.  One of the two sees the other.) */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load(&cc->rgn->srv_spin) != 0) {
+		return;
+	}
 	ssize_t n = send(cc->doorbell, &tok, sizeof(tok),
 	    MSG_DONTWAIT | MSG_NOSIGNAL);
 
@@ -1113,6 +1122,27 @@ drain_doorbell(struct axon_chan *chan, bool *got_any)
 	return q;
 }
 
+/* Messages posted on sc's connection, found in memory: queued as their
+ * doorbell tokens would queue them.  Stops at the first unless all. */
+static bool
+spin_peek(struct axon_chan *chan, struct axon_sconn *sc, bool all)
+{
+	bool found = false;
+
+	for (uint32_t i = 0; i < AXON_SLOTS; i++) {
+		if (AXON_ST_PHASE(atomic_load_explicit(&sc->rgn->slot[i].state,
+			memory_order_relaxed)) == AXON_PH_SENT &&
+		    axon__sconn_chan_token(chan,
+			((uint32_t) sc->idx << 8) | i) > 0) {
+			found = true;
+			if (!all) {
+				break;
+			}
+		}
+	}
+	return found;
+}
+
 static void
 receive_cancelled(void *arg)
 {
@@ -1238,6 +1268,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 				    sc->rgn->slot[slot].cli_cpu);
 				atomic_store(&chan->last_bytes,
 				    ss->sbytes + ss->rbytes);
+				atomic_store(&chan->hint_idx, sc->idx);
 				pthread_mutex_unlock(&sc->lock);
 				axon__sconn_put(sc);
 				if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
@@ -1280,15 +1311,51 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 
 				uint64_t budget = spin_budget(
 				    atomic_load(&chan->last_bytes));
+				/* The client of the last message is the likely
+				 * sender of the next: watch its slots in memory,
+				 * and the doorbell (a system call) less often. */
+				struct axon_sconn *hint = axon__sconn_get(
+				    atomic_load(&chan->hint_idx));
+				int k = 0;
 
+				if (hint != NULL && hint->chan != chan) {
+					axon__sconn_put(hint);
+					hint = NULL;
+				}
+				/* Not cancelled while srv_spin is set (the
+				 * doorbell's recvmmsg is a cancellation point). */
+				int ocs;
+				pthread_setcancelstate(PTHREAD_CANCEL_DISABLE,
+				    &ocs);
+				if (hint != NULL) {
+					atomic_store(&hint->rgn->srv_spin, 1);
+				}
 				while (now_ns() - t0 < budget) {
-					if (drain_doorbell(chan, &got) > 0 ||
-					    got) {
+					if (hint != NULL &&
+					    spin_peek(chan, hint, false)) {
+						hit = true;
+						break;
+					}
+					if ((hint == NULL || (++k & 7) == 0) &&
+					    (drain_doorbell(chan, &got) > 0 ||
+						got)) {
 						hit = true;
 						break;
 					}
 					cpu_relax();
 				}
+				if (hint != NULL) {
+					/* Posts made while srv_spin was set rang
+					 * no doorbell: sweep them all up. */
+					atomic_store(&hint->rgn->srv_spin, 0);
+					atomic_thread_fence(
+					    memory_order_seq_cst);
+					if (spin_peek(chan, hint, true)) {
+						hit = true;
+					}
+				}
+				axon__sconn_put(hint);
+				pthread_setcancelstate(ocs, NULL);
 				if (hit) {
 					continue;
 				}

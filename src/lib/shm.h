@@ -77,7 +77,10 @@ struct axon_region {
 	uint32_t inline_size;
 	_Atomic int32_t srv_cpu;   /* s: CPU the server last ran on */
 	_Atomic uint32_t srv_wait; /* s: receivers sleeping (hint only) */
-	uint8_t pad[64 - 24];
+	/* s: a receiver watches this connection's slots in memory: a post
+	 * needs no doorbell (see ring_doorbell and receive_common). */
+	_Atomic uint32_t srv_spin;
+	uint8_t pad[64 - 28];
 	struct axon_slot slot[AXON_SLOTS];
 	uint8_t data[AXON_SLOTS][AXON_INLINE];
 };
