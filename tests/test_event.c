@@ -243,11 +243,11 @@ sockets_empty(void)
 		int type = 0;
 		socklen_t tl = sizeof(type);
 
-		/* (Datagram sockets are channel doorbells: their tokens
+		/* (Stream sockets are channel doorbells: their tokens
 		 * wait for a receiver, which is not the monitor's work.) */
 		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
 		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
-		    type != SOCK_DGRAM &&
+		    type != SOCK_STREAM &&
 		    ioctl(fd, FIONREAD, &n) == 0 && n > 0) {
 			empty = false;
 		}

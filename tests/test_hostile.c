@@ -208,7 +208,7 @@ find_doorbell_above(int above)
 			if (strncmp(link, "socket:", 7) == 0 &&
 			    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) ==
 				0 &&
-			    type == SOCK_DGRAM) {
+			    type == SOCK_STREAM) {
 				return fd;
 			}
 		}
@@ -270,8 +270,8 @@ scribbler(int fd, void *p)
 			atomic_store(&s->state,
 			    AXON_ST_MAKE(AXON_PH_SENT, 0, iter & 0xffff));
 			/* The doorbell token, as the library would write it. */
-			uint32_t tok = ((uint32_t) (si.scoid & 0xffff) << 8) |
-			    (iter % AXON_SLOTS);
+			uint32_t tok = AXON_TOK(si.scoid & 0xffff,
+			    iter % AXON_SLOTS);
 			if (bell >= 0) {
 				(void) !write(bell, &tok, sizeof(tok));
 			}
@@ -322,7 +322,7 @@ START_TEST(test_doorbell_flood)
 	int bell = -1;
 	char junk[4096];
 
-	/* The doorbell is the datagram socket that appears with the
+	/* The doorbell is the stream socket that appears with the
 	 * connection. */
 	for (int fd = find_doorbell_above(-1); fd >= 0;
 	    fd = find_doorbell_above(fd)) {

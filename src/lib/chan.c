@@ -86,7 +86,7 @@ axon__chan_put(struct axon_chan *chan)
 void
 axon__chan_poke(struct axon_chan *chan)
 {
-	uint32_t tok = 0;
+	uint32_t tok = AXON_TOK(0, 0);
 
 	(void) send(chan->pipe_wr, &tok, sizeof(tok),
 	    MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -248,10 +248,12 @@ ChannelCreate_r(unsigned flags)
 	if (c == NULL) {
 		return -ENOMEM;
 	}
-	/* The doorbell: a datagram socket pair rather than a pipe, so that a
+	/* The doorbell: a stream socket pair rather than a pipe, so that a
 	 * client ringing the bell of a server that just died gets EPIPE
-	 * from send(MSG_NOSIGNAL) instead of a SIGPIPE that would kill it. */
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+	 * from send(MSG_NOSIGNAL) instead of a SIGPIPE that would kill it.
+	 * (Not datagrams: their queue holds net.unix.max_dgram_qlen, often
+	 * 10.) */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
 		fds) < 0) {
 		rc = errno == EMFILE || errno == ENFILE ? -EAGAIN : -errno;
 		free(c);

@@ -56,7 +56,7 @@ struct axon_qitem {
 struct axon_chan {
 	int chid;
 	unsigned flags;
-	int pipe_rd; /* doorbell (a datagram socket pair): clients hold */
+	int pipe_rd; /* doorbell (a stream socket pair): clients hold */
 	int pipe_wr; /* the sending end */
 	atomic_int refs;
 	pthread_mutex_t lock;

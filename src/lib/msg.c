@@ -197,7 +197,7 @@ big_ensure(struct axon_cconn *cc, int i, uint64_t need, uint8_t **ret_data)
 static void
 ring_doorbell(struct axon_cconn *cc, int i)
 {
-	uint32_t tok = ((uint32_t) (cc->scoid & 0xffff) << 8) | (uint32_t) i;
+	uint32_t tok = AXON_TOK(cc->scoid & 0xffff, i);
 
 	/* A receiver that watches our slots sees the post: no system call.
 	 * (Dekker: we stored the post, then load srv_spin; it stores
@@ -1097,27 +1097,23 @@ queue_take(struct axon_chan *chan, bool pulse_only, bool *more)
 static int
 drain_doorbell(struct axon_chan *chan, bool *got_any)
 {
-	/* One token per datagram; take up to 64 in one call. */
-	uint32_t toks[64];
-	struct iovec iov[64];
-	struct mmsghdr mm[64];
+	/* Tokens end with a marker byte: bytes that are not tokens (a
+	 * hostile client may write anything) are skipped one at a time. */
+	uint8_t buf[256];
+	ssize_t n = recv(chan->pipe_rd, buf, sizeof(buf), MSG_DONTWAIT);
 	int q = 0;
 
-	for (int k = 0; k < 64; k++) {
-		iov[k].iov_base = &toks[k];
-		iov[k].iov_len = sizeof(toks[k]);
-		memset(&mm[k], 0, sizeof(mm[k]));
-		mm[k].msg_hdr.msg_iov = &iov[k];
-		mm[k].msg_hdr.msg_iovlen = 1;
-	}
-	int n = recvmmsg(chan->pipe_rd, mm, 64, MSG_DONTWAIT, NULL);
-
 	*got_any = n > 0;
-	for (int k = 0; k < n; k++) {
-		if (mm[k].msg_len == sizeof(uint32_t) &&
-		    !(mm[k].msg_hdr.msg_flags & MSG_TRUNC)) {
-			q += axon__sconn_chan_token(chan, toks[k]);
+	for (ssize_t k = 0; k + 4 <= n;) {
+		if (buf[k + 3] != AXON_TOK_MARK) {
+			k++;
+			continue;
 		}
+		uint32_t tok = (uint32_t) buf[k] | (uint32_t) buf[k + 1] << 8 |
+		    (uint32_t) buf[k + 2] << 16 | (uint32_t) buf[k + 3] << 24;
+
+		q += axon__sconn_chan_token(chan, tok);
+		k += 4;
 	}
 	return q;
 }

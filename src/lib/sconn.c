@@ -326,7 +326,7 @@ sconn_take_token(struct axon_sconn *sc, uint32_t slot)
 int
 axon__sconn_chan_token(struct axon_chan *chan, uint32_t token)
 {
-	int idx = (int) (token >> 8);
+	int idx = (int) ((token >> 8) & 0xffffu);
 	uint32_t slot = token & 0xffu;
 	struct axon_sconn *sc;
 	struct axon_qitem *it = NULL;

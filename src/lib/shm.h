@@ -39,6 +39,17 @@ enum axon_phase {
 #define AXON_ST_MAKE(ph, fl, seq) \
 	((uint32_t) (ph) | (uint32_t) (fl) | ((uint32_t) (seq) << 16))
 
+/*
+ * A doorbell token: 4 bytes on the channel's doorbell (a stream socket
+ * pair), little-endian: slot, scoid index (16 bits), then the marker
+ * byte, so that a reader resynchronises after bytes that are not tokens
+ * (a hostile client may write anything).
+ */
+#define AXON_TOK_MARK     0xa5u
+#define AXON_TOK(idx, slot) \
+	((AXON_TOK_MARK << 24) | (((uint32_t) (idx) & 0xffffu) << 8) | \
+	    ((uint32_t) (slot) & 0xffu))
+
 struct axon_ext {
 	uint64_t off;
 	uint64_t len;
