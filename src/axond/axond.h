@@ -205,7 +205,6 @@ struct axd_global {
 	struct axd_bconn *bconn_by_key[AXD_HASH];
 	uint32_t next_conn, next_msg;
 	uint64_t next_key;
-	uint8_t chunk[AXD_CHUNK];
 	volatile int stop;
 	bool nodes_dirty;
 };

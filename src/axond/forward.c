@@ -321,15 +321,19 @@ amsg_produce(struct axd_sess *s, struct axd_stream *st)
 	f.msg = m->id;
 	if (first || m->sent < m->ship) {
 		uint32_t len = m->ship - m->sent;
+		const uint8_t *data = NULL;
+		void *ref = NULL;
 
 		if (len > AXD_CHUNK) {
 			len = AXD_CHUNK;
 		}
+		/* Straight from the client's memory (no copy of ours). */
 		if (len > 0 &&
-		    MsgRead_r(m->rcvid, g.chunk, len, m->sent) !=
+		    axon__msg_peek(m->rcvid, m->sent, len, &data, &ref) !=
 			(ssize_t) len) {
 			/* The client is gone: its DISCONNECT follows, and
 			 * the peer drops the partial message then. */
+			axon__msg_unpeek(ref);
 			return false;
 		}
 		f.type = first && m->cred_changed ? AXON_W_MSGSEND_CRED
@@ -345,9 +349,11 @@ amsg_produce(struct axd_sess *s, struct axd_stream *st)
 		if (f.type == AXON_W_MSGSEND_CRED) {
 			f.u.send.cred = m->conn->cred;
 		}
-		f.data = len > 0 ? g.chunk : NULL;
+		f.data = len > 0 ? data : NULL;
 		f.data_len = len;
-		if (axd_send_frame(s, &f) < 0) {
+		int rc = axd_send_frame(s, &f);
+		axon__msg_unpeek(ref);
+		if (rc < 0) {
 			return false;
 		}
 		m->sent += len;
@@ -360,8 +366,12 @@ amsg_produce(struct axd_sess *s, struct axd_stream *st)
 		if (len > AXD_CHUNK) {
 			len = AXD_CHUNK;
 		}
-		n = MsgRead_r(m->rcvid, g.chunk, len, m->rd_off);
+		const uint8_t *data = NULL;
+		void *ref = NULL;
+
+		n = axon__msg_peek(m->rcvid, m->rd_off, len, &data, &ref);
 		if (n != (ssize_t) len) {
+			axon__msg_unpeek(ref);
 			f.type = AXON_W_MSGREAD_FAIL;
 			f.u.fail.err = axon__wire_errno_out(n < 0 ? (int) -n
 								  : EFAULT);
@@ -374,9 +384,11 @@ amsg_produce(struct axd_sess *s, struct axd_stream *st)
 		f.flags = (uint16_t) ((m->rd_off == m->rd_start ? AXON_WF_FIRST
 								: 0) |
 		    (m->rd_off + len == m->rd_end ? AXON_WF_LAST : 0));
-		f.data = g.chunk;
+		f.data = data;
 		f.data_len = len;
-		if (axd_send_frame(s, &f) < 0) {
+		int rc = axd_send_frame(s, &f);
+		axon__msg_unpeek(ref);
+		if (rc < 0) {
 			return false;
 		}
 		m->rd_off += len;

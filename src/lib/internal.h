@@ -299,6 +299,9 @@ int axon__nsend_result(struct axon_cconn *cc, int slot,
 void axon__nsend_release(struct axon_cconn *cc, int slot);
 int axon__nsend_unblock(struct axon_cconn *cc, int slot, int reason);
 /* The client side (the NET_MSG channel's owner): */
+ssize_t axon__msg_peek(rcvid_t rcvid, size_t offset, size_t len,
+    const uint8_t **ret_ptr, void **ret_ref);
+void axon__msg_unpeek(void *ref);
 int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
 int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);

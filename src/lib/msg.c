@@ -1769,6 +1769,43 @@ MsgReadv_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 	return n;
 }
 
+/*
+ * The network manager sends a client's message from where it lies: a
+ * pointer to up to len bytes at offset, valid until axon__msg_unpeek(*ret_ref)
+ * (the reference keeps the mapping; a live rcvid's buffer is never
+ * swapped).  Returns the byte count, or a negative errno.
+ */
+ssize_t
+axon__msg_peek(rcvid_t rcvid, size_t offset, size_t len,
+    const uint8_t **ret_ptr, void **ret_ref)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	int err = 0;
+	ssize_t n = 0;
+
+	sc = rcvid_lock(rcvid, &slot, &err);
+	if (sc == NULL) {
+		return -err;
+	}
+	struct axon_sslot *ss = &sc->slot[slot];
+	if (offset < ss->avail) {
+		n = (ssize_t) (len < ss->avail - offset ? len
+							: ss->avail - offset);
+	}
+	*ret_ptr = ss->data + offset;
+	atomic_fetch_add(&sc->refs, 1);
+	*ret_ref = sc;
+	rcvid_unlock(sc);
+	return n;
+}
+
+void
+axon__msg_unpeek(void *ref)
+{
+	axon__sconn_put(ref);
+}
+
 ssize_t
 MsgRead_r(rcvid_t rcvid, void *msg, size_t bytes, size_t offset)
 {
