@@ -171,6 +171,11 @@ struct axd_sess {
 	/* input */
 	uint8_t *in;
 	size_t in_len, in_cap;
+	/* a large frame whose data is received in place */
+	uint8_t *sink;
+	size_t sink_left, sink_size;
+	void *sink_ref;
+	struct axon_wire_frame sink_frame; /* .data: where it lies */
 	/* output: encoded frames, then bulk streams round-robin */
 	uint8_t *out;
 	size_t out_off, out_len, out_cap;

@@ -1289,7 +1289,9 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		    (uint64_t) f->offset + f->data_len > AXD_SHIP) {
 			return; /* more than ships: not from an Axon node */
 		}
-		memcpy(m->data + f->offset, f->data, f->data_len);
+		if (f->data != m->data + f->offset) { /* not received there */
+			memcpy(m->data + f->offset, f->data, f->data_len);
+		}
 		m->got += f->data_len;
 	}
 	if (f->flags & AXON_WF_LAST) {
@@ -1319,7 +1321,9 @@ b_read_reply(struct axd_sess *s, const struct axon_wire_frame *f)
 		return; /* not what we asked for: ignore it */
 	}
 	if (f->data_len > 0) {
-		memcpy(m->data + f->offset, f->data, f->data_len);
+		if (f->data != m->data + f->offset) {
+			memcpy(m->data + f->offset, f->data, f->data_len);
+		}
 		m->got += f->data_len;
 	} else if (m->got < m->sbytes) {
 		/* The client's node has no more: the message shrank?
@@ -1391,6 +1395,45 @@ b_pulse(struct axd_sess *s, const struct axon_wire_frame *f)
 		axd_log(AXD_DEBUG, "pulse on conn %u not delivered: %s",
 		    f->conn, strerror(-rc));
 	}
+}
+
+/*
+ * Where the data of frame h (its header decoded, its data still arriving)
+ * should be received: the next part of a message to a local server, in
+ * the server's slot.  Returns the address of its first data byte, with a
+ * reference (*ret_ref) that keeps the memory mapped until
+ * axd_fwd_sink_done(); or NULL: receive it the usual way.
+ */
+uint8_t *
+axd_fwd_sink(struct axd_sess *s, const struct axon_wire_frame *h,
+    void **ret_ref)
+{
+	struct axd_bmsg *m;
+
+	if ((h->type != AXON_W_MSGSEND || (h->flags & AXON_WF_FIRST)) &&
+	    h->type != AXON_W_MSGREAD_SUCCESS) {
+		return NULL;
+	}
+	m = bmsg_by_id(s, h->msg);
+	if (m == NULL || m->slot < 0 || m->bc->id != h->conn ||
+	    m->bc->cc == NULL || h->offset != m->got ||
+	    (uint64_t) h->offset + h->data_len > m->sbytes) {
+		return NULL;
+	}
+	if (h->type == AXON_W_MSGSEND
+		? (m->posted || m->complete || h->u.send.sbytes != m->sbytes)
+		: !m->posted) {
+		return NULL;
+	}
+	atomic_fetch_add(&m->bc->cc->refs, 1);
+	*ret_ref = m->bc->cc;
+	return m->data + h->offset;
+}
+
+void
+axd_fwd_sink_done(void *ref)
+{
+	axon__cconn_put(ref);
 }
 
 /* ---- the monitor thread's hooks ---- */

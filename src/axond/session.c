@@ -472,6 +472,11 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 		(void) close(s->fd);
 		s->fd = -1;
 	}
+	if (s->sink_ref != NULL) {
+		axd_fwd_sink_done(s->sink_ref);
+		s->sink_ref = NULL;
+		s->sink_left = 0;
+	}
 	axd_fwd_session_gone(s, err);
 	if (p != NULL) {
 		if (p->sess == s) {
@@ -756,7 +761,45 @@ on_session_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 	return 0;
 }
 
-/* Decodes and handles every whole frame in the input buffer. */
+/* Handles one decoded frame of n bytes.  Returns false if the session
+ * ended. */
+static bool
+sess_dispatch(struct axd_sess *s, const struct axon_wire_frame *f, size_t n)
+{
+	int err;
+
+	s->last_rx = axd_now();
+	if (s->peer != NULL) {
+		s->peer->rx_frames++;
+		s->peer->rx_bytes += (uint64_t) n;
+	}
+	if (f->type < AXON_W_CONNECT_CRED) {
+		err = on_session_frame(s, f);
+	} else if (s->state != S_UP) {
+		err = EACCES; /* nothing flows before AUTH_OK */
+	} else {
+		err = axd_fwd_frame(s, f);
+	}
+	if (err != 0) {
+		if (err != ECONNRESET) {
+			send_bye(s, err);
+		}
+		axd_sess_close(s, err == ECONNRESET ? EHOSTUNREACH : err,
+		    err == EACCES     ? "authentication failed"
+		    : err == EPROTO   ? "protocol error"
+		    : err == EALREADY ? "duplicate session"
+				      : strerror(err));
+		return false;
+	}
+	return s->state != S_DEAD;
+}
+
+/* Data frames at least this large whose data has not all arrived are
+ * received in place (see axd_fwd_sink). */
+#define SINK_MIN 16384u
+
+/* Decodes and handles every whole frame in the input buffer; the data
+ * of a large frame still arriving goes straight where it belongs. */
 static void
 sess_input(struct axd_sess *s)
 {
@@ -764,9 +807,32 @@ sess_input(struct axd_sess *s)
 
 	while (s->state != S_DEAD && off < s->in_len) {
 		struct axon_wire_frame f;
-		long n = axon__wire_decode(s->in + off, s->in_len - off, &f);
-		int err;
+		long n;
 
+		if (s->state == S_UP) {
+			long hn = axon__wire_decode_head(s->in + off,
+			    s->in_len - off, &f);
+			size_t have = hn > 0 ? s->in_len - off - (size_t) hn : 0;
+
+			if (hn > 0 && f.data_len >= SINK_MIN &&
+			    have < f.data_len) {
+				void *ref = NULL;
+				uint8_t *dst = axd_fwd_sink(s, &f, &ref);
+
+				if (dst != NULL) {
+					memcpy(dst, s->in + off + hn, have);
+					s->sink = dst + have;
+					s->sink_left = f.data_len - have;
+					s->sink_ref = ref;
+					f.data = dst;
+					s->sink_frame = f;
+					s->sink_size = (size_t) hn + f.data_len;
+					off = s->in_len;
+					break;
+				}
+			}
+		}
+		n = axon__wire_decode(s->in + off, s->in_len - off, &f);
 		if (n == 0) {
 			break;
 		}
@@ -778,27 +844,7 @@ sess_input(struct axd_sess *s)
 			return;
 		}
 		off += (size_t) n;
-		s->last_rx = axd_now();
-		if (s->peer != NULL) {
-			s->peer->rx_frames++;
-			s->peer->rx_bytes += (uint64_t) n;
-		}
-		if (f.type < AXON_W_CONNECT_CRED) {
-			err = on_session_frame(s, &f);
-		} else if (s->state != S_UP) {
-			err = EACCES; /* nothing flows before AUTH_OK */
-		} else {
-			err = axd_fwd_frame(s, &f);
-		}
-		if (err != 0) {
-			if (err != ECONNRESET) {
-				send_bye(s, err);
-			}
-			axd_sess_close(s, err == ECONNRESET ? EHOSTUNREACH : err,
-			    err == EACCES     ? "authentication failed"
-			    : err == EPROTO   ? "protocol error"
-			    : err == EALREADY ? "duplicate session"
-					      : strerror(err));
+		if (!sess_dispatch(s, &f, (size_t) n)) {
 			return;
 		}
 	}
@@ -809,10 +855,53 @@ sess_input(struct axd_sess *s)
 	s->in_len -= off;
 }
 
+/* The rest of an in-place frame's data, straight from the socket.
+ * Returns 1 when it is complete (and handled), 0 if more is to come, -1
+ * if the session ended. */
+static int
+sess_sink(struct axd_sess *s)
+{
+	ssize_t n = recv(s->fd, s->sink, s->sink_left, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN ||
+			 errno == EWOULDBLOCK)) {
+		return 0;
+	}
+	if (n <= 0) {
+		axd_sess_close(s, EHOSTUNREACH,
+		    n == 0 ? "closed by the peer" : strerror(errno));
+		return -1;
+	}
+	s->sink += n;
+	s->sink_left -= (size_t) n;
+	if (s->sink_left > 0) {
+		return 0;
+	}
+	struct axon_wire_frame f = s->sink_frame;
+	void *ref = s->sink_ref;
+
+	s->sink = NULL;
+	s->sink_ref = NULL;
+	bool up = sess_dispatch(s, &f, s->sink_size);
+	axd_fwd_sink_done(ref);
+	return up ? 1 : -1;
+}
+
 void
 axd_sess_readable(struct axd_sess *s)
 {
 	for (int rounds = 0; rounds < 16 && s->state != S_DEAD; rounds++) {
+		if (s->sink_left > 0) {
+			int r = sess_sink(s);
+
+			if (r < 0) {
+				return;
+			}
+			if (r == 0) {
+				break;
+			}
+			continue;
+		}
 		if (s->in_cap - s->in_len < 65536) {
 			size_t cap = s->in_cap ? s->in_cap * 2 : 262144;
 			uint8_t *n;
@@ -849,7 +938,7 @@ axd_sess_readable(struct axd_sess *s)
 		}
 		s->in_len += (size_t) n;
 		sess_input(s);
-		if ((size_t) n < room) {
+		if ((size_t) n < room && s->sink_left == 0) {
 			break; /* drained: spare the recv that says so */
 		}
 	}

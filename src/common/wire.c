@@ -274,9 +274,26 @@ check(const struct axon_wire_frame *f)
 	return 0;
 }
 
+static long decode(const uint8_t *buf, size_t len,
+    struct axon_wire_frame *ret_frame, bool head_only);
+
 long
 axon__wire_decode(const uint8_t *buf, size_t len,
     struct axon_wire_frame *ret_frame)
+{
+	return decode(buf, len, ret_frame, false);
+}
+
+long
+axon__wire_decode_head(const uint8_t *buf, size_t len,
+    struct axon_wire_frame *ret_frame)
+{
+	return decode(buf, len, ret_frame, true);
+}
+
+static long
+decode(const uint8_t *buf, size_t len, struct axon_wire_frame *ret_frame,
+    bool head_only)
 {
 	struct axon_wire_frame f;
 	uint32_t blen;
@@ -306,7 +323,7 @@ axon__wire_decode(const uint8_t *buf, size_t len,
 	    blen - (uint32_t) fixed > AXON_WIRE_MAX_DATA) {
 		return -EPROTO;
 	}
-	if (len - AXON_WIRE_HDR_SIZE < blen) {
+	if (len - AXON_WIRE_HDR_SIZE < (head_only ? (uint32_t) fixed : blen)) {
 		return 0; /* the rest is still on its way */
 	}
 	b = buf + AXON_WIRE_HDR_SIZE;
@@ -391,13 +408,14 @@ axon__wire_decode(const uint8_t *buf, size_t len,
 	}
 	if (carries_data(f.type)) {
 		f.data_len = blen - (uint32_t) fixed;
-		f.data = f.data_len > 0 ? b + fixed : NULL;
+		f.data = f.data_len > 0 && !head_only ? b + fixed : NULL;
 	}
 	if (check(&f) < 0) {
 		return -EPROTO;
 	}
 	*ret_frame = f;
-	return (long) (AXON_WIRE_HDR_SIZE + blen);
+	return (long) (AXON_WIRE_HDR_SIZE +
+	    (head_only ? (uint32_t) fixed : blen));
 }
 
 static long

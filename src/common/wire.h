@@ -147,6 +147,16 @@ long axon__wire_decode(const uint8_t *buf, size_t len,
     struct axon_wire_frame *ret_frame);
 
 /*
+ * As axon__wire_decode, but needs only the header and the fixed part of
+ * the body: the frame's data (f.data_len bytes, f.data NULL) follows in
+ * the stream, and the caller reads it where it belongs.  Returns the
+ * bytes of header and fixed body, 0, or -EPROTO, as above; every check
+ * that does not need the data bytes is made.
+ */
+long axon__wire_decode_head(const uint8_t *buf, size_t len,
+    struct axon_wire_frame *ret_frame);
+
+/*
  * Encodes f into buf (cap bytes).  Returns the frame's size, or -ENOSPC
  * if cap is too small, or -EINVAL if f is not encodable (unknown type,
  * data too long, a field out of range).

@@ -3,7 +3,8 @@
  * libFuzzer target for the node-to-node frame decoder, which reads bytes
  * from other nodes.  Properties: never crashes or reads out of bounds;
  * a decoded frame re-encodes to exactly the bytes it came from; a
- * truncated well-formed frame asks for more instead of failing.
+ * truncated well-formed frame asks for more instead of failing; the
+ * head-only decoder agrees with the full one.
  */
 #include <assert.h>
 #include <errno.h>
@@ -18,13 +19,25 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t out[AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY];
-	struct axon_wire_frame f;
+	struct axon_wire_frame f, h;
 	long n = axon__wire_decode(data, size, &f);
+	long hn = axon__wire_decode_head(data, size, &h);
 
+	/* The head decoder never accepts what the full one refuses, and
+	 * agrees with it on every frame both accept. */
+	assert(hn == 0 || hn == -EPROTO || (hn > 0 && (size_t) hn <= size));
+	if (n == -EPROTO) {
+		assert(hn <= 0 || (size_t) hn + h.data_len > size ||
+		    hn == -EPROTO);
+	}
 	if (n <= 0) {
 		assert(n == 0 || n == -EPROTO);
 		return 0;
 	}
+	assert(hn > 0 && (size_t) hn + h.data_len == (size_t) n);
+	assert(h.type == f.type && h.conn == f.conn && h.msg == f.msg &&
+	    h.offset == f.offset && h.flags == f.flags &&
+	    h.data_len == f.data_len && h.data == NULL);
 	assert((size_t) n <= size);
 	long m = axon__wire_encode(&f, out, sizeof(out));
 	assert(m == n);
