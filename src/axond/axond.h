@@ -175,6 +175,8 @@ struct axd_sess {
 	uint8_t *sink;
 	size_t sink_left, sink_size;
 	void *sink_ref;
+	int sink_kind;            /* 1: a server's slot, 2: a client's reply */
+	bool inplace;             /* the frame being handled was sunk */
 	struct axon_wire_frame sink_frame; /* .data: where it lies */
 	/* output: encoded frames, then bulk streams round-robin */
 	uint8_t *out;

@@ -661,9 +661,12 @@ a_reply(struct axd_sess *s, const struct axon_wire_frame *f)
 	if (m == NULL) {
 		return; /* answered already (unblocked), or its client died */
 	}
+	/* (Data received in place is in the client's reply area already.) */
+	bool here = s->inplace;
+
 	if (f->type == AXON_W_MSGWRITE ||
 	    !(f->flags & AXON_WF_LAST)) {
-		if (f->data_len > 0) {
+		if (f->data_len > 0 && !here) {
 			(void) MsgWrite_r(m->rcvid, f->data, f->data_len,
 			    f->offset);
 		}
@@ -672,7 +675,14 @@ a_reply(struct axd_sess *s, const struct axon_wire_frame *f)
 	}
 	int err = f->u.reply.err != 0 ? axon__wire_errno_in(f->u.reply.err)
 				      : 0;
-	if (err == 0 && !m->wrote && f->offset == 0) {
+	if (here) {
+		if (err != 0) {
+			(void) MsgError_r(m->rcvid, err);
+		} else {
+			(void) MsgReply_r(m->rcvid, (long) f->u.reply.status,
+			    NULL, 0);
+		}
+	} else if (err == 0 && !m->wrote && f->offset == 0) {
 		(void) MsgReply_r(m->rcvid, (long) f->u.reply.status, f->data,
 		    f->data_len);
 	} else {
@@ -1406,10 +1416,23 @@ b_pulse(struct axd_sess *s, const struct axon_wire_frame *f)
  */
 uint8_t *
 axd_fwd_sink(struct axd_sess *s, const struct axon_wire_frame *h,
-    void **ret_ref)
+    void **ret_ref, int *ret_kind)
 {
 	struct axd_bmsg *m;
 
+	if (h->type == AXON_W_MSGWRITE || h->type == AXON_W_MSGREPLY) {
+		/* A reply for one of our clients: into its reply area. */
+		struct axd_amsg *am = amsg_by_id(s, h->msg);
+		uint8_t *p;
+
+		if (am == NULL || am->conn->id != h->conn ||
+		    axon__msg_write_peek(am->rcvid, h->offset, h->data_len,
+			&p, ret_ref) < 0) {
+			return NULL;
+		}
+		*ret_kind = 2;
+		return p;
+	}
 	if ((h->type != AXON_W_MSGSEND || (h->flags & AXON_WF_FIRST)) &&
 	    h->type != AXON_W_MSGREAD_SUCCESS) {
 		return NULL;
@@ -1427,13 +1450,18 @@ axd_fwd_sink(struct axd_sess *s, const struct axon_wire_frame *h,
 	}
 	atomic_fetch_add(&m->bc->cc->refs, 1);
 	*ret_ref = m->bc->cc;
+	*ret_kind = 1;
 	return m->data + h->offset;
 }
 
 void
-axd_fwd_sink_done(void *ref)
+axd_fwd_sink_done(void *ref, int kind)
 {
-	axon__cconn_put(ref);
+	if (kind == 1) {
+		axon__cconn_put(ref);
+	} else {
+		axon__msg_unpeek(ref);
+	}
 }
 
 /* ---- the monitor thread's hooks ---- */

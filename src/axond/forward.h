@@ -31,7 +31,7 @@ void axd_fwd_session_up(struct axd_sess *s);
 void axd_fwd_session_gone(struct axd_sess *s, int err);
 void axd_fwd_expire_waiting(struct axd_peer *p, uint64_t now, uint64_t cto);
 uint8_t *axd_fwd_sink(struct axd_sess *s, const struct axon_wire_frame *h,
-    void **ret_ref);
-void axd_fwd_sink_done(void *ref);
+    void **ret_ref, int *ret_kind);
+void axd_fwd_sink_done(void *ref, int kind);
 
 #endif /* AXOND_FORWARD_H */

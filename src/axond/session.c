@@ -473,7 +473,7 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 		s->fd = -1;
 	}
 	if (s->sink_ref != NULL) {
-		axd_fwd_sink_done(s->sink_ref);
+		axd_fwd_sink_done(s->sink_ref, s->sink_kind);
 		s->sink_ref = NULL;
 		s->sink_left = 0;
 	}
@@ -817,13 +817,15 @@ sess_input(struct axd_sess *s)
 			if (hn > 0 && f.data_len >= SINK_MIN &&
 			    have < f.data_len) {
 				void *ref = NULL;
-				uint8_t *dst = axd_fwd_sink(s, &f, &ref);
+				int kind = 0;
+				uint8_t *dst = axd_fwd_sink(s, &f, &ref, &kind);
 
 				if (dst != NULL) {
 					memcpy(dst, s->in + off + hn, have);
 					s->sink = dst + have;
 					s->sink_left = f.data_len - have;
 					s->sink_ref = ref;
+					s->sink_kind = kind;
 					f.data = dst;
 					s->sink_frame = f;
 					s->sink_size = (size_t) hn + f.data_len;
@@ -879,11 +881,14 @@ sess_sink(struct axd_sess *s)
 	}
 	struct axon_wire_frame f = s->sink_frame;
 	void *ref = s->sink_ref;
+	int kind = s->sink_kind;
 
 	s->sink = NULL;
 	s->sink_ref = NULL;
+	s->inplace = true;
 	bool up = sess_dispatch(s, &f, s->sink_size);
-	axd_fwd_sink_done(ref);
+	s->inplace = false;
+	axd_fwd_sink_done(ref, kind);
 	return up ? 1 : -1;
 }
 

@@ -302,6 +302,8 @@ int axon__nsend_unblock(struct axon_cconn *cc, int slot, int reason);
 ssize_t axon__msg_peek(rcvid_t rcvid, size_t offset, size_t len,
     const uint8_t **ret_ptr, void **ret_ref);
 void axon__msg_unpeek(void *ref);
+int axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
+    uint8_t **ret_ptr, void **ret_ref);
 int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
 int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);

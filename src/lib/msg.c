@@ -1800,6 +1800,37 @@ axon__msg_peek(rcvid_t rcvid, size_t offset, size_t len,
 	return n;
 }
 
+/*
+ * The network manager receives a reply straight into the client's reply
+ * area: a pointer to len bytes at offset of it (all of them must fit),
+ * recorded as written, as MsgWrite() would; valid until
+ * axon__msg_unpeek(*ret_ref).  Returns 0 or a negative errno.
+ */
+int
+axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
+    uint8_t **ret_ptr, void **ret_ref)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	int err = 0;
+
+	sc = rcvid_lock(rcvid, &slot, &err);
+	if (sc == NULL) {
+		return -err;
+	}
+	struct axon_sslot *ss = &sc->slot[slot];
+	if (offset > ss->rbytes || len > ss->rbytes - offset) {
+		rcvid_unlock(sc);
+		return -EMSGSIZE;
+	}
+	ext_add(ss, offset, len);
+	*ret_ptr = ss->data + ss->reply_off + offset;
+	atomic_fetch_add(&sc->refs, 1);
+	*ret_ref = sc;
+	rcvid_unlock(sc);
+	return 0;
+}
+
 void
 axon__msg_unpeek(void *ref)
 {
