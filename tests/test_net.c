@@ -597,6 +597,105 @@ START_TEST(test_remote_threads)
 }
 END_TEST
 
+/* A server that uses the vector forms on remote rcvids: MsgReceivev into
+ * two parts, MsgInfo, MsgReadv at an offset, MsgWritev beyond the reply,
+ * MsgReplyv in two parts. */
+static void
+forms_server(int chflags, int wfd)
+{
+	int chid = ChannelCreate(chflags);
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
+		_exit(1);
+	}
+	for (;;) {
+		char a[4], b[12], tail[8];
+		iov_t riov[2], wiov[1], piov[2];
+		struct _msg_info info, info2;
+		int bad = 0;
+
+		SETIOV(&riov[0], a, sizeof(a));
+		SETIOV(&riov[1], b, sizeof(b));
+		rcvid_t rcvid = MsgReceivev(chid, riov, 2, &info);
+		if (rcvid <= 0) {
+			continue;
+		}
+		bad |= MsgInfo(rcvid, &info2) != 0 || info2.nd != info.nd ||
+		    info2.pid != info.pid || info.nd == 0;
+		bad |= memcmp(a, "abcd", 4) != 0 || memcmp(b, "efghijklmnop", 12);
+		SETIOV(&riov[0], tail, sizeof(tail));
+		bad |= MsgReadv(rcvid, riov, 1, 16) != 8 ||
+		    memcmp(tail, "qrstuvwx", 8) != 0;
+		SETIOV(&wiov[0], "WRITTEN", 7);
+		/* (7 bytes, or what fits in a shorter reply buffer) */
+		bad |= MsgWritev(rcvid, wiov, 1, 10) != (info.dstmsglen >= 17
+			? 7
+			: info.dstmsglen - 10);
+		SETIOV(&piov[0], "rep", 3);
+		SETIOV(&piov[1], "ly", 2);
+		MsgReplyv(rcvid, bad ? -1 : 42, piov, 2);
+	}
+}
+
+START_TEST(test_remote_forms)
+{
+	static const char msg[] = "abcdefghijklmnopqrstuvwx";
+	struct srv s = {-1, -1, -1};
+	int p[2];
+	char back[20];
+	iov_t siov[2], riov[2];
+	char r1[5], r2[15];
+
+	axn_start(0);
+	axn_start(1);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	s.pid = fork();
+	if (s.pid == 0) {
+		close(p[0]);
+		axn_enter(1);
+		forms_server(0, p[1]);
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &s.chid, sizeof(s.chid)), sizeof(s.chid));
+	s.rep = p[0];
+	axn_enter(0);
+	int coid = ConnectAttach((uint32_t) axn_nd(0, 1), s.pid, s.chid,
+	    _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+
+	/* Each send form; the reply: "reply" then "WRITTEN" at 10. */
+	memset(back, 0, sizeof(back));
+	ck_assert_int_eq(MsgSend(coid, msg, 24, back, sizeof(back)), 42);
+	ck_assert_int_eq(memcmp(back, "reply", 5), 0);
+	ck_assert_int_eq(memcmp(back + 10, "WRITTEN", 7), 0);
+	memset(back, 0, sizeof(back));
+	ck_assert_int_eq(MsgSendnc(coid, msg, 24, back, sizeof(back)), 42);
+	ck_assert_int_eq(memcmp(back + 10, "WRITTEN", 7), 0);
+	SETIOV(&siov[0], msg, 10);
+	SETIOV(&siov[1], msg + 10, 14);
+	SETIOV(&riov[0], r1, sizeof(r1));
+	SETIOV(&riov[1], r2, sizeof(r2));
+	memset(r2, 0, sizeof(r2));
+	ck_assert_int_eq(MsgSendv(coid, siov, 2, riov, 2), 42);
+	ck_assert_int_eq(memcmp(r1, "reply", 5), 0);
+	ck_assert_int_eq(memcmp(r2 + 5, "WRITTEN", 7), 0);
+	ck_assert_int_eq(MsgSendvnc(coid, siov, 2, riov, 2), 42);
+	ck_assert_int_eq(MsgSendsv(coid, msg, 24, riov, 2), 42);
+	ck_assert_int_eq(MsgSendsvnc(coid, msg, 24, riov, 2), 42);
+	memset(back, 0, sizeof(back));
+	ck_assert_int_eq(MsgSendvs(coid, siov, 2, back, sizeof(back)), 42);
+	ck_assert_int_eq(memcmp(back + 10, "WRITTEN", 7), 0);
+	ck_assert_int_eq(MsgSendvsnc(coid, siov, 2, back, sizeof(back)), 42);
+	/* A reply buffer too short for the MsgWrite: what fits arrives. */
+	memset(back, 0, sizeof(back));
+	ck_assert_int_eq(MsgSend(coid, msg, 24, back, 12), 42);
+	ck_assert_int_eq(memcmp(back + 10, "WR", 2), 0);
+	srv_stop(&s);
+}
+END_TEST
+
 /* The same over IPv6. */
 START_TEST(test_remote_ipv6)
 {
@@ -663,6 +762,7 @@ net_suite(void)
 	tcase_add_test(tc, test_remote_threads);
 	tcase_add_test(tc, test_remote_nd);
 	tcase_add_test(tc, test_remote_ipv6);
+	tcase_add_test(tc, test_remote_forms);
 	suite_add_tcase(s, tc);
 	return s;
 }
