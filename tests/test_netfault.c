@@ -8,6 +8,12 @@
 #include "net_test.h"
 
 #include <stdatomic.h>
+#include <stdbool.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "wire.h"
 
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -1136,6 +1142,192 @@ START_TEST(test_maproot)
 }
 END_TEST
 
+/* An authenticated peer that misbehaves: it knows the (empty) cluster
+ * secret, so it gets past the handshake.  Returns the socket. */
+static int
+evil_peer(int port, const char *their)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	struct axon_wire_frame f, h;
+	static uint8_t in[1 << 18];
+	size_t inl = 0;
+	uint8_t out[512], mac_in[256];
+	uint64_t mine = 0x1234567890abcdefull;
+	unsigned len = 32;
+	size_t n = 0;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	sa.sin_port = htons((uint16_t) port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_HELLO;
+	f.u.hello.proto_min = f.u.hello.proto_max = AXON_WIRE_VERSION;
+	f.u.hello.nonce = mine;
+	strcpy(f.u.hello.node, "mallory");
+	long k = axon__wire_encode(&f, out, sizeof(out));
+	ck_assert_int_eq(send(fd, out, (size_t) k, MSG_NOSIGNAL), k);
+	int state = 0; /* 0: want HELLO, 1: want AUTH_OK */
+	while (state < 2) {
+		long d = axon__wire_decode(in, inl, &h);
+
+		if (d == 0) {
+			struct pollfd pfd = {.fd = fd, .events = POLLIN};
+			ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+			ssize_t r = recv(fd, in + inl, sizeof(in) - inl, 0);
+			ck_assert_int_gt(r, 0);
+			inl += (size_t) r;
+			continue;
+		}
+		ck_assert_int_gt(d, 0);
+		if (state == 0 && h.type == AXON_W_HELLO) {
+			uint64_t pn = h.u.hello.nonce;
+
+			memcpy(mac_in, "axon-auth-1", 11);
+			n = 11;
+			mac_in[n++] = 'I';
+			for (int i = 0; i < 8; i++) {
+				mac_in[n++] = (uint8_t) (mine >> (8 * i));
+			}
+			for (int i = 0; i < 8; i++) {
+				mac_in[n++] = (uint8_t) (pn >> (8 * i));
+			}
+			memcpy(mac_in + n, "mallory", 8);
+			n += 8;
+			memcpy(mac_in + n, their, strlen(their) + 1);
+			n += strlen(their) + 1;
+			memset(&f, 0, sizeof(f));
+			f.type = AXON_W_AUTH;
+			HMAC(EVP_sha256(), "", 0, mac_in, n, f.u.auth.mac, &len);
+			k = axon__wire_encode(&f, out, sizeof(out));
+			ck_assert_int_eq(send(fd, out, (size_t) k,
+					     MSG_NOSIGNAL), k);
+			state = 1;
+		} else if (state == 1 && h.type == AXON_W_AUTH_OK) {
+			memset(&f, 0, sizeof(f));
+			f.type = AXON_W_AUTH_OK;
+			k = axon__wire_encode(&f, out, sizeof(out));
+			ck_assert_int_eq(send(fd, out, (size_t) k,
+					     MSG_NOSIGNAL), k);
+			state = 2;
+		}
+		memmove(in, in + d, inl - (size_t) d);
+		inl -= (size_t) d;
+	}
+	return fd;
+}
+
+/* Sends frames in one go; returns false when the peer stopped taking
+ * them (closed, or full for 2 s). */
+static bool
+evil_send(int fd, const uint8_t *b, size_t len)
+{
+	size_t o = 0;
+
+	while (o < len) {
+		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+
+		if (poll(&pfd, 1, 2000) != 1) {
+			return false;
+		}
+		ssize_t k = send(fd, b + o, len - o, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (k < 0 && errno == EAGAIN) {
+			continue;
+		}
+		if (k <= 0) {
+			return false;
+		}
+		o += (size_t) k;
+	}
+	return true;
+}
+
+/* 10. Chunks that overlap, or run past the message, and a peer that
+ * floods without reading: that peer's session ends, axond stays up, and
+ * other nodes keep working. */
+START_TEST(test_hostile_peer)
+{
+	struct srv s;
+	static uint8_t bb[1 << 16];
+	uint8_t d[100];
+	size_t l = 0;
+	struct axon_wire_frame f;
+
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--max-queued 1M");
+	int coid = two_nodes(&s, 0);
+	struct srv stuck = srv_start(1, 0);
+
+	send_status_ok(coid, 1, "before");
+	kill(stuck.pid, SIGSTOP);
+	/* Overlapping chunks: the same 100 bytes 200 times. */
+	int fd = evil_peer(axn[1].port, "beta");
+	memset(d, 'A', sizeof(d));
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_CONNECT_CRED;
+	f.conn = 1;
+	f.u.connect.pid = s.pid;
+	f.u.connect.chid = s.chid;
+	f.u.connect.client_pid = 4242;
+	l += (size_t) axon__wire_encode(&f, bb + l, sizeof(bb) - l);
+	for (int i = 0; i < 200; i++) {
+		memset(&f, 0, sizeof(f));
+		f.type = AXON_W_MSGSEND;
+		f.conn = 1;
+		f.msg = 7;
+		f.flags = (uint16_t) ((i == 0 ? AXON_WF_FIRST : 0) |
+		    (i == 199 ? AXON_WF_LAST : 0));
+		f.u.send.tid = 1;
+		f.u.send.prio = 10;
+		f.u.send.sbytes = 100;
+		f.data = d;
+		f.data_len = 100;
+		long k = axon__wire_encode(&f, bb + l, sizeof(bb) - l);
+		ck_assert_int_gt(k, 0);
+		l += (size_t) k;
+	}
+	(void) evil_send(fd, bb, l);
+	axt_sleep_ms(300);
+	ck_assert(proc_alive(axn[1].pid));
+	send_status_ok(coid, 2, "after overlapping chunks");
+	close(fd);
+	/* A flood of sends to a stopped server, never reading replies. */
+	fd = evil_peer(axn[1].port, "beta");
+	l = 0;
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_CONNECT_CRED;
+	f.conn = 1;
+	f.u.connect.pid = stuck.pid;
+	f.u.connect.chid = stuck.chid;
+	f.u.connect.client_pid = 4242;
+	l += (size_t) axon__wire_encode(&f, bb + l, sizeof(bb) - l);
+	(void) evil_send(fd, bb, l);
+	double t0 = axt_now();
+	for (uint32_t id = 1; axt_now() - t0 < 10 * axn_scale(); id++) {
+		l = 0;
+		for (int i = 0; i < 500; i++, id++) {
+			memset(&f, 0, sizeof(f));
+			f.type = AXON_W_MSGSEND;
+			f.conn = 1;
+			f.msg = id;
+			f.flags = AXON_WF_FIRST | AXON_WF_LAST;
+			f.u.send.tid = 1;
+			f.u.send.prio = 10;
+			l += (size_t) axon__wire_encode(&f, bb + l,
+			    sizeof(bb) - l);
+		}
+		if (!evil_send(fd, bb, l)) {
+			break; /* cut off, or it stopped reading us */
+		}
+	}
+	close(fd);
+	ck_assert(proc_alive(axn[1].pid));
+	send_status_ok(coid, 3, "after the flood");
+	kill(stuck.pid, SIGCONT);
+	srv_stop(&stuck);
+	srv_stop(&s);
+}
+END_TEST
+
 /* 9. A server of beta that does not answer a connect (stopped) must
  * not stall beta's axond: other remote clients of beta keep working and
  * the session stays up. */
@@ -1214,6 +1406,7 @@ netfault_suite(void)
 	tcase_add_test(tc, test_cred_change);
 	tcase_add_test(tc, test_maproot);
 	tcase_add_test(tc, test_stuck_server);
+	tcase_add_test(tc, test_hostile_peer);
 	tcase_add_test(tc, test_unauth_hello_no_node);
 	suite_add_tcase(s, tc);
 	tcase_add_unchecked_fixture(big, reg_init, reg_clean);

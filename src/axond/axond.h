@@ -129,6 +129,7 @@ struct axd_bconn {
 	bool connecting;          /* the local handshake runs (a thread) */
 	struct axd_bmsg *pend, **pend_tail; /* messages waiting for it */
 	struct axd_qpulse *ppulse;          /* pulses waiting for it */
+	int npend;                          /* messages and pulses held */
 	struct axon_netcred nc;
 	struct axd_bmsg *slot_msg[AXON_SLOTS];
 };
@@ -163,6 +164,7 @@ struct axd_sess {
 	int fd;
 	bool outgoing;
 	enum axd_sess_state state;
+	int close_err;            /* S_DEAD: what its messages fail with */
 	struct axd_peer *peer;    /* known after HELLO (outgoing: at once) */
 	uint64_t nonce, peer_nonce;
 	char peer_name[AXOND_NAME_MAX + 1];

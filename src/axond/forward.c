@@ -294,6 +294,9 @@ send_connect(struct axd_sess *s, struct axd_aconn *c)
 {
 	struct axon_wire_frame f;
 
+	if (s->state != S_UP) {
+		return; /* its messages fail when the session is reaped */
+	}
 	memset(&f, 0, sizeof(f));
 	f.type = AXON_W_CONNECT_CRED;
 	f.conn = c->id;
@@ -543,7 +546,11 @@ a_unblock(rcvid_t rcvid)
 	}
 	struct axon_wire_frame f;
 
-	axd_stream_remove(m->sess, &m->st); /* the rest is not needed */
+	if (m->rd_off >= m->rd_end) {
+		/* The unshipped rest is not needed.  (A MSGREAD being
+		 * answered goes on: the server waits for it.) */
+		axd_stream_remove(m->sess, &m->st);
+	}
 	memset(&f, 0, sizeof(f));
 	f.type = AXON_W_UNBLOCK;
 	f.conn = m->conn->id;
@@ -817,6 +824,7 @@ bmsg_free(struct axd_bmsg *m)
 	if (m->pending) {
 		struct axd_bmsg **qq;
 
+		m->bc->npend--;
 		for (qq = &m->bc->pend; *qq != NULL; qq = &(*qq)->pnext) {
 			if (*qq == m) {
 				*qq = m->pnext;
@@ -1063,6 +1071,12 @@ connect_main(void *arg)
 	} else {
 		b->cc = cc;
 		b->coid = rc;
+		if (memcmp(&b->nc, &j->nc, sizeof(b->nc)) != 0 &&
+		    axon__vconn_netcred(cc, &b->nc) < 0) {
+			/* New credentials came meanwhile and cannot be
+			 * told: the messages waiting fail (EAGAIN). */
+			b->err = EAGAIN;
+		}
 		r.type = AXON_W_CONNECT_SUCCESS;
 		r.u.connected.scoid = cc->scoid;
 		r.u.connected.chflags = cc->chflags;
@@ -1074,6 +1088,7 @@ connect_main(void *arg)
 
 	b->pend = NULL;
 	b->pend_tail = &b->pend;
+	b->npend = 0;
 	for (struct axd_bmsg *m2 = m; m2 != NULL; m2 = m2->pnext) {
 		m2->pending = false;
 	}
@@ -1084,6 +1099,9 @@ connect_main(void *arg)
 			b_post(s, m);
 		}
 		m = next;
+	}
+	if (b->err == EAGAIN && b->cc != NULL) {
+		b->err = 0; /* only those */
 	}
 	while (b->ppulse != NULL) {
 		struct axd_qpulse *q = b->ppulse;
@@ -1218,10 +1236,16 @@ b_attach(struct axd_sess *s, struct axd_bmsg *m)
 static void
 b_post(struct axd_sess *s, struct axd_bmsg *m)
 {
-	(void) s;
+	if (axon__nsend_post(m->bc->cc, m->slot, m->coid, m->tid, m->prio,
+		m->got) < 0) {
+		/* The server is stuck: its socket is full. */
+		m->bc->slot_msg[m->slot] = NULL;
+		m->slot = -1;
+		b_reply_err(s, m->bc->id, m->id, EAGAIN);
+		bmsg_free(m);
+		return;
+	}
 	m->posted = true;
-	axon__nsend_post(m->bc->cc, m->slot, m->coid, m->tid, m->prio,
-	    m->got);
 	/* A quick server answers while we spin: its reply goes out now,
 	 * without waiting for the monitor thread's notice. */
 	if (axon__nsend_spin(m->bc->cc, m->slot) &&
@@ -1253,8 +1277,11 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		}
 		if (f->type == AXON_W_MSGSEND_CRED) {
 			map_cred(&f->u.send.cred, s, b->nc.pid, &b->nc);
-			if (b->cc != NULL) {
-				(void) axon__vconn_netcred(b->cc, &b->nc);
+			if (b->cc != NULL &&
+			    axon__vconn_netcred(b->cc, &b->nc) < 0) {
+				/* Never with the old credentials. */
+				b_reply_err(s, f->conn, f->msg, EAGAIN);
+				return;
 			}
 		}
 		m = calloc(1, sizeof(*m));
@@ -1273,6 +1300,19 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		m->hnext = s->bmsg[hash32(m->id)];
 		s->bmsg[hash32(m->id)] = m;
 		s->n_bmsg++;
+		if (b->connecting && b->npend >= (int) AXON_SLOTS) {
+			b_reply_err(s, f->conn, f->msg, EAGAIN);
+			s->n_bmsg--;
+			for (struct axd_bmsg **pp = &s->bmsg[hash32(m->id)];
+			     *pp != NULL; pp = &(*pp)->hnext) {
+				if (*pp == m) {
+					*pp = m->hnext;
+					break;
+				}
+			}
+			free(m);
+			return;
+		}
 		if (b->connecting) {
 			/* Hold what ships until the connection exists. */
 			size_t n = m->sbytes < AXD_SHIP ? m->sbytes : AXD_SHIP;
@@ -1287,12 +1327,19 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 			m->pending = true;
 			*b->pend_tail = m;
 			b->pend_tail = &m->pnext;
+			b->npend++;
 		} else if (b_attach(s, m) < 0) {
 			return;
 		}
 	} else if (m == NULL || m->posted || m->complete ||
 	    m->bc->id != f->conn || f->u.send.sbytes != m->sbytes) {
 		return; /* the rest of a message that was refused/unblocked */
+	}
+	/* Chunks come in order, each where the last one ended: anything
+	 * else is not from an Axon node. */
+	if (f->offset != m->got ||
+	    (uint64_t) m->got + f->data_len > m->sbytes) {
+		return;
 	}
 	if (f->data_len > 0) {
 		if (m->buf != NULL &&
@@ -1380,7 +1427,7 @@ b_pulse(struct axd_sess *s, const struct axon_wire_frame *f)
 	struct axd_bconn *b = bconn_by_id(s, f->conn);
 	int rc = -EBADF;
 
-	if (b != NULL && b->connecting) {
+	if (b != NULL && b->connecting && b->npend < (int) AXON_SLOTS) {
 		/* Sent after the connection's first frame: keep it for when
 		 * the connection exists. */
 		struct axd_qpulse *q = calloc(1, sizeof(*q));
@@ -1394,6 +1441,7 @@ b_pulse(struct axd_sess *s, const struct axon_wire_frame *f)
 				pp = &(*pp)->next;
 			}
 			*pp = q;
+			b->npend++;
 			return;
 		}
 	}

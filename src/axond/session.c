@@ -231,6 +231,7 @@ send_direct(struct axd_sess *s, const struct axon_wire_frame *f)
 
 		s->out_off = s->out_len = 0;
 		if (out_reserve(s, left) < 0) {
+			axd_sess_close(s, EHOSTUNREACH, "out of memory");
 			return -ENOMEM;
 		}
 		if ((size_t) n < (size_t) h) {
@@ -268,6 +269,9 @@ axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 		return send_direct(s, f);
 	}
 	if (out_reserve(s, AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY) < 0) {
+		/* A frame lost would leave a client waiting: end the
+		 * session, which fails them all. */
+		axd_sess_close(s, EHOSTUNREACH, "out of memory");
 		return -ENOMEM;
 	}
 	n = axon__wire_encode(f, s->out + s->out_len, s->out_cap - s->out_len);
@@ -477,7 +481,9 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 		s->sink_ref = NULL;
 		s->sink_left = 0;
 	}
-	axd_fwd_session_gone(s, err);
+	/* What was in flight on it fails in axd_reap(): callers up the
+	 * stack may still hold those messages and connections. */
+	s->close_err = err;
 	if (p != NULL) {
 		if (p->sess == s) {
 			p->sess = NULL;
@@ -504,6 +510,7 @@ axd_reap(void)
 		struct axd_sess *next = s->next;
 
 		if (s->state == S_DEAD) {
+			axd_fwd_session_gone(s, s->close_err);
 			sess_free(s);
 		}
 		s = next;

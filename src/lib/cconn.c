@@ -104,9 +104,14 @@ axon__cconn_sendctl(struct axon_cconn *cc, const struct axon_ctl *m, int fd)
 {
 	int rc;
 
+	/* The network manager never waits for a local server that does not
+	 * read its socket (stopped, stuck): it gets EAGAIN instead. */
+	int flags = atomic_load(&cc->net_user) != NULL ? MSG_DONTWAIT : 0;
+
 	pthread_mutex_lock(&cc->lock);
-	rc = cc->sock >= 0 ? axon__sendmsg_fd(cc->sock, m, sizeof(*m), fd)
-			   : -EBADF;
+	rc = cc->sock >= 0
+	    ? axon__sendmsg_fd_flags(cc->sock, m, sizeof(*m), fd, flags)
+	    : -EBADF;
 	pthread_mutex_unlock(&cc->lock);
 	return rc;
 }

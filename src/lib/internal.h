@@ -116,6 +116,17 @@ struct axon_sconn {
 	int target_chid;
 	struct axon_region *rgn;
 	struct axon_sslot slot[AXON_SLOTS];
+	/* The network manager reads and writes a client's buffers in place
+	 * (axon__msg_peek): while it does, a buffer the client replaces is
+	 * kept mapped (zombies) rather than unmapped under it. */
+	int peeks;
+	struct axon_zombie *zombies;
+};
+
+struct axon_zombie {
+	struct axon_zombie *next;
+	void *map;
+	uint64_t size;
 };
 
 /* Client side of a connection, shared by coid aliases. */
@@ -289,8 +300,9 @@ int axon__vconn_netcred(struct axon_cconn *cc,
     const struct axon_netcred *net);
 int axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes,
     uint64_t rbytes, uint8_t **ret_data); /* slot, or -EAGAIN/-EBADF */
-void axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
-    int32_t tid, int32_t prio, uint32_t avail);
+int axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
+    int32_t tid, int32_t prio, uint32_t avail); /* 0, or -EAGAIN:
+						   * withdrawn, not posted */
 void axon__nsend_avail(struct axon_cconn *cc, int slot, uint32_t avail,
     int err); /* more of the message arrived, or err: it will not */
 bool axon__nsend_spin(struct axon_cconn *cc, int slot);
@@ -322,6 +334,8 @@ bool axon__deadline_applies(const struct axon_deadline *dl, int state);
 uint64_t axon__now_ns(void);
 uint64_t axon__clamp_stamp(uint64_t stamp); /* a peer's claim, sanitised */
 int axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd);
+int axon__sendmsg_fd_flags(int sock, const void *buf, size_t len, int fd,
+    int flags);
 ssize_t axon__recvmsg_fd(int sock, void *buf, size_t len, int *ret_fd,
     int flags);
 size_t axon__iov_total(const iov_t *iov, size_t parts);

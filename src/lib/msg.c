@@ -194,7 +194,7 @@ big_ensure(struct axon_cconn *cc, int i, uint64_t need, uint8_t **ret_data)
 	return 0;
 }
 
-static void
+static int
 ring_doorbell(struct axon_cconn *cc, int i)
 {
 	uint32_t tok = AXON_TOK(cc->scoid & 0xffff, i);
@@ -205,7 +205,7 @@ ring_doorbell(struct axon_cconn *cc, int i)
 	 * sleeps.  One of the two sees the other.) */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load(&cc->rgn->srv_spin) != 0) {
-		return;
+		return 0;
 	}
 	ssize_t n = send(cc->doorbell, &tok, sizeof(tok),
 	    MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -217,8 +217,9 @@ ring_doorbell(struct axon_cconn *cc, int i)
 
 		axon__ctl_init(&m, AXON_CTL_TOKEN);
 		m.u.slot.slot = (uint32_t) i;
-		(void) axon__cconn_sendctl(cc, &m, -1);
+		return axon__cconn_sendctl(cc, &m, -1) < 0 ? -EAGAIN : 0;
 	}
+	return 0;
 }
 
 /* Copies the reply the server left in slot i into the caller's iov. */
@@ -459,7 +460,7 @@ restart:
 	cc->slot_tid[i] = s->tid;
 	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, 0, seq),
 	    memory_order_release);
-	ring_doorbell(cc, i);
+	(void) ring_doorbell(cc, i); /* (blocking: cannot fail but dead) */
 
 	bool unblock_sent = false;
 	bool immediate_waited = false;
@@ -726,7 +727,7 @@ axon__nsend_avail(struct axon_cconn *cc, int i, uint32_t avail, int err)
 	axon__futex_wake(&s->avail, INT32_MAX);
 }
 
-void
+int
 axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
     int32_t prio, uint32_t avail)
 {
@@ -749,7 +750,19 @@ axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
 	cc->slot_tid[i] = tid;
 	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, AXON_ST_NOTIFY,
 				      seq), memory_order_release);
-	ring_doorbell(cc, i);
+	if (ring_doorbell(cc, i) < 0) {
+		/* The server reads neither its doorbell nor its socket:
+		 * take the message back, unless it has been taken. */
+		uint32_t st = AXON_ST_MAKE(AXON_PH_SENT, AXON_ST_NOTIFY, seq);
+
+		if (atomic_compare_exchange_strong(sp, &st,
+			AXON_ST_MAKE(AXON_PH_FREE, 0, seq))) {
+			cc->ndata[i] = NULL;
+			slot_free(cc, i);
+			return -EAGAIN;
+		}
+	}
+	return 0;
 }
 
 /*
@@ -1795,6 +1808,7 @@ axon__msg_peek(rcvid_t rcvid, size_t offset, size_t len,
 	}
 	*ret_ptr = ss->data + offset;
 	atomic_fetch_add(&sc->refs, 1);
+	sc->peeks++;
 	*ret_ref = sc;
 	rcvid_unlock(sc);
 	return n;
@@ -1826,6 +1840,7 @@ axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
 	ext_add(ss, offset, len);
 	*ret_ptr = ss->data + ss->reply_off + offset;
 	atomic_fetch_add(&sc->refs, 1);
+	sc->peeks++;
 	*ret_ref = sc;
 	rcvid_unlock(sc);
 	return 0;
@@ -1834,7 +1849,26 @@ axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
 void
 axon__msg_unpeek(void *ref)
 {
-	axon__sconn_put(ref);
+	struct axon_sconn *sc = ref;
+	struct axon_zombie *z = NULL;
+
+	if (sc == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&sc->lock);
+	if (--sc->peeks == 0) {
+		z = sc->zombies;
+		sc->zombies = NULL;
+	}
+	pthread_mutex_unlock(&sc->lock);
+	while (z != NULL) {
+		struct axon_zombie *next = z->next;
+
+		(void) munmap(z->map, z->size);
+		free(z);
+		z = next;
+	}
+	axon__sconn_put(sc);
 }
 
 ssize_t

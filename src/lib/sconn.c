@@ -54,6 +54,13 @@ axon__sconn_put(struct axon_sconn *sc)
 			(void) munmap(sc->slot[i].big, sc->slot[i].big_size);
 		}
 	}
+	while (sc->zombies != NULL) {
+		struct axon_zombie *z = sc->zombies;
+
+		sc->zombies = z->next;
+		(void) munmap(z->map, z->size);
+		free(z);
+	}
 	if (sc->rgn != NULL) {
 		(void) munmap(sc->rgn, AXON_REGION_SIZE);
 	}
@@ -374,7 +381,20 @@ sconn_buf(struct axon_sconn *sc, const struct axon_ctl *m, int fd)
 		return -EPROTO;
 	}
 	if (ss->big != NULL) {
-		(void) munmap(ss->big, ss->big_size);
+		struct axon_zombie *z = sc->peeks > 0 ? malloc(sizeof(*z))
+						      : NULL;
+
+		if (z != NULL) {
+			z->map = ss->big;
+			z->size = ss->big_size;
+			z->next = sc->zombies;
+			sc->zombies = z;
+		} else if (sc->peeks > 0) {
+			(void) munmap(map, m->u.buf.size);
+			return -ENOMEM;
+		} else {
+			(void) munmap(ss->big, ss->big_size);
+		}
 	}
 	ss->big = map;
 	ss->big_size = m->u.buf.size;

@@ -41,6 +41,13 @@ axon__clamp_stamp(uint64_t stamp)
 int
 axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd)
 {
+	return axon__sendmsg_fd_flags(sock, buf, len, fd, 0);
+}
+
+int
+axon__sendmsg_fd_flags(int sock, const void *buf, size_t len, int fd,
+    int flags)
+{
 	struct iovec iov = {.iov_base = (void *) buf, .iov_len = len};
 	union {
 		char b[CMSG_SPACE(sizeof(int))];
@@ -62,7 +69,7 @@ axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd)
 		memcpy(CMSG_DATA(c), &fd, sizeof(int));
 	}
 	do {
-		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		return -errno;
