@@ -722,10 +722,13 @@ START_TEST(test_coid_death_pulse)
 {
 	int mine = ChannelCreate(_NTO_CHF_COID_DISCONNECT);
 	struct axt_child srv = axt_spawn(never_receive_server, NULL);
+	double t0 = axt_now();
 	int coid = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
 	struct _pulse pulse;
 
-	ck_assert_int_ge(coid, 0);
+	ck_assert_msg(coid >= 0, "ConnectAttach: %s (server %d, chid %d), "
+				 "after %.2f s",
+	    strerror(errno), (int) srv.pid, srv.val, axt_now() - t0);
 	axt_child_kill(&srv);
 	ck_assert_int_eq(MsgReceive(mine, &pulse, sizeof(pulse), NULL), 0);
 	ck_assert_int_eq(pulse.code, _PULSE_CODE_COIDDEATH);

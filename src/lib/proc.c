@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <semaphore.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,10 +354,10 @@ mon_main(void *arg)
 	struct epoll_event evs[32];
 	sigset_t all;
 
-	(void) arg;
 	/* Signals are for the application's threads, never for this one. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	sem_post(arg); /* started: see axon__mon_start */
 	for (;;) {
 		int n = epoll_wait(axon__proc.epfd, evs, 32, -1);
 
@@ -416,14 +417,24 @@ axon__mon_start(void)
 		}
 	}
 	if (!p->mon_running) {
+		/* Return only once the thread runs: a fork() right after
+		 * (a common pattern) must not catch it half-started, holding
+		 * the thread library's or a sanitizer's locks. */
+		sem_t started;
+
+		sem_init(&started, 0, 0);
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		pthread_attr_setstacksize(&attr, 256 * 1024);
-		rc = -pthread_create(&p->mon, &attr, mon_main, NULL);
+		rc = -pthread_create(&p->mon, &attr, mon_main, &started);
 		pthread_attr_destroy(&attr);
 		if (rc < 0) {
+			sem_destroy(&started);
 			return rc;
 		}
+		while (sem_wait(&started) < 0 && errno == EINTR) {
+		}
+		sem_destroy(&started);
 		pthread_setname_np(p->mon, "axon-mon");
 		p->mon_running = true;
 	}
