@@ -187,6 +187,7 @@ struct axon_proc {
 	char rundir[256];
 	int ncpu;
 	int64_t spin_ns;     /* AXON_SPIN_NS, or the default */
+	int64_t poll_ns;     /* AXON_POLL_NS, or the default */
 	/* monitor */
 	int epfd;
 	int listen_fd;

@@ -517,12 +517,13 @@ restart:
 			    !immediate_waited) {
 				/* A poll: a server that is RECEIVE-blocked takes
 				 * the message within a wake-up; give it that
-				 * long (AXON_POLL_NS) before withdrawing. */
+				 * long (AXON_POLL_NS, 1 ms by default) before
+				 * withdrawing. */
 				struct timespec w;
 
 				immediate_waited = true;
 				clock_gettime(CLOCK_MONOTONIC, &w);
-				w.tv_nsec += AXON_POLL_NS;
+				w.tv_nsec += axon__proc.poll_ns;
 				if (w.tv_nsec >= 1000000000) {
 					w.tv_sec++;
 					w.tv_nsec -= 1000000000;

@@ -282,6 +282,16 @@ axon__proc_init(void)
 			p->spin_ns = v < 0 ? 0 : v > 10000000 ? 10000000 : v;
 		}
 	}
+	p->poll_ns = AXON_POLL_NS;
+	{
+		const char *e = getenv("AXON_POLL_NS");
+
+		if (e != NULL && e[0] != '\0') {
+			long long v = atoll(e);
+
+			p->poll_ns = v < 0 ? 0 : v > 999999999 ? 999999999 : v;
+		}
+	}
 	if (p->next_sconn == 0) {
 		p->next_sconn = 1;
 	}
