@@ -422,7 +422,9 @@ restart:
 	}
 	struct axon_slot *s = &cc->rgn->slot[i];
 	_Atomic uint32_t *sp = &s->state;
-	uint64_t reply_off = ((uint64_t) ssize + 63u) & ~(uint64_t) 63u;
+	/* The reply right after the message (16-byte aligned): a small
+	 * message and its reply share a cache line. */
+	uint64_t reply_off = ((uint64_t) ssize + 15u) & ~(uint64_t) 15u;
 	uint64_t need = reply_off + rsize;
 	uint8_t *data;
 	uint64_t data_size;
@@ -453,9 +455,7 @@ restart:
 	s->sbytes = ssize;
 	s->rbytes = rsize;
 	s->reply_off = reply_off;
-	s->n_ext = 0;
-	s->err = 0;
-	s->status = 0;
+	/* (status, err and n_ext are the server's: it sets all three.) */
 	cc->slot_coid[i] = coid;
 	cc->slot_tid[i] = s->tid;
 	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, 0, seq),
@@ -744,9 +744,6 @@ axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
 	s->coid = coid;
 	s->prio = prio & 0x1ff;
 	s->cli_cpu = -1;
-	s->n_ext = 0;
-	s->err = 0;
-	s->status = 0;
 	cc->nseq[i] = seq;
 	cc->slot_tid[i] = tid;
 	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, AXON_ST_NOTIFY,
@@ -1020,6 +1017,7 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 	}
 	if (err != 0) {
 		/* A fault on the sender's side: fail its send, keep going. */
+		s->status = 0;
 		s->err = err;
 		s->n_ext = 0;
 		uint32_t cur = atomic_load(sp);
@@ -1272,8 +1270,11 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 					fill_info(sc, slot, n, info);
 				}
 				ret = RCVID_MAKE(ss->gen, slot, sc->idx);
-				atomic_store(&sc->rgn->srv_cpu,
-				    axon__getcpu());
+				int cpu = axon__getcpu();
+				if (atomic_load_explicit(&sc->rgn->srv_cpu,
+					memory_order_relaxed) != cpu) {
+					atomic_store(&sc->rgn->srv_cpu, cpu);
+				}
 				atomic_store(&chan->last_cli_cpu,
 				    sc->rgn->slot[slot].cli_cpu);
 				atomic_store(&chan->last_bytes,
@@ -1574,7 +1575,7 @@ finish_locked(struct axon_sconn *sc, uint32_t slot, long status, int err)
 	s->status = status;
 	s->err = err;
 	s->n_ext = ss->n_ext;
-	memcpy(s->ext, ss->ext, sizeof(s->ext));
+	memcpy(s->ext, ss->ext, ss->n_ext * sizeof(s->ext[0]));
 	ss->received = false;
 	(void) axon__chan_drop_unblock(sc->chan, rcvid);
 	st = atomic_load(sp);
@@ -1596,7 +1597,11 @@ finish_locked(struct axon_sconn *sc, uint32_t slot, long status, int err)
 			break;
 		}
 	}
-	atomic_store(&sc->rgn->srv_cpu, axon__getcpu());
+	int cpu = axon__getcpu();
+	if (atomic_load_explicit(&sc->rgn->srv_cpu, memory_order_relaxed) !=
+	    cpu) {
+		atomic_store(&sc->rgn->srv_cpu, cpu);
+	}
 	if (st & AXON_ST_WAITER) {
 		axon__futex_wake(sp, 1);
 	}

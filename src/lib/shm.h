@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define AXON_SHM_MAGIC   0x4e4f5841u /* "AXON" */
-#define AXON_SHM_VERSION 2u
+#define AXON_SHM_VERSION 3u
 #define AXON_SLOTS       64u   /* concurrent sends per connection */
 #define AXON_INLINE      8192u /* inline data bytes per slot */
 #define AXON_MAX_EXT     6u    /* reply extents recorded per message */
@@ -56,7 +56,9 @@ struct axon_ext {
 };
 
 /* One message slot.  "c:" fields are written by the client, "s:" by the
- * server. */
+ * server.  The first cache line holds the state word and all the
+ * client's fields, the second the server's answer, so that a small
+ * round trip moves as few lines between CPUs as it can. */
 struct axon_slot {
 	_Atomic uint32_t state;    /* the one word both sides CAS */
 	int32_t tid;               /* c: sending thread (gettid) */
@@ -67,18 +69,21 @@ struct axon_slot {
 	uint64_t sbytes;           /* c: bytes of send data */
 	uint64_t rbytes;           /* c: capacity of the reply buffer */
 	uint64_t reply_off;        /* c: reply area offset in the data */
-	int64_t status;            /* s: MsgReply status */
-	int32_t err;               /* s: 0, or the errno for the client */
-	uint32_t n_ext;            /* s: reply extents that follow */
-	struct axon_ext ext[AXON_MAX_EXT]; /* s: reply data written */
 	uint64_t stamp;            /* c: CLOCK_MONOTONIC ns at the send */
 	/* A virtual client's message arrives in parts: its network manager
 	 * raises avail (bytes present from offset 0) as they come, or sets
 	 * rd_err when the rest cannot come; the server waits on avail. */
 	_Atomic uint32_t avail;    /* c: */
 	_Atomic int32_t rd_err;    /* c: */
+	/* second line: the answer */
+	int64_t status;            /* s: MsgReply status */
+	int32_t err;               /* s: 0, or the errno for the client */
+	uint32_t n_ext;            /* s: reply extents that follow */
+	struct axon_ext ext[AXON_MAX_EXT]; /* s: reply data written */
 	uint8_t pad[256 - 80 - 16 * AXON_MAX_EXT];
 };
+_Static_assert(__builtin_offsetof(struct axon_slot, status) == 64,
+    "the answer starts the second cache line");
 _Static_assert(sizeof(struct axon_slot) == 256, "slot size");
 
 struct axon_region {
@@ -88,10 +93,12 @@ struct axon_region {
 	uint32_t inline_size;
 	_Atomic int32_t srv_cpu;   /* s: CPU the server last ran on */
 	_Atomic uint32_t srv_wait; /* s: receivers sleeping (hint only) */
+	uint8_t pad[64 - 24];
 	/* s: a receiver watches this connection's slots in memory: a post
-	 * needs no doorbell (see ring_doorbell and receive_common). */
+	 * needs no doorbell (see ring_doorbell and receive_common).  On a
+	 * line of its own: it changes at every receive. */
 	_Atomic uint32_t srv_spin;
-	uint8_t pad[64 - 28];
+	uint8_t pad2[64 - 4];
 	struct axon_slot slot[AXON_SLOTS];
 	uint8_t data[AXON_SLOTS][AXON_INLINE];
 };
