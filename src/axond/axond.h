@@ -130,6 +130,7 @@ struct axd_bconn {
 	struct axd_bmsg *pend, **pend_tail; /* messages waiting for it */
 	struct axd_qpulse *ppulse;          /* pulses waiting for it */
 	int npend;                          /* messages and pulses held */
+	bool newcred;             /* a NETCRED went out: flag the next post */
 	struct axon_netcred nc;
 	struct axd_bmsg *slot_msg[AXON_SLOTS];
 };

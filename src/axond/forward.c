@@ -1071,11 +1071,13 @@ connect_main(void *arg)
 	} else {
 		b->cc = cc;
 		b->coid = rc;
-		if (memcmp(&b->nc, &j->nc, sizeof(b->nc)) != 0 &&
-		    axon__vconn_netcred(cc, &b->nc) < 0) {
-			/* New credentials came meanwhile and cannot be
-			 * told: the messages waiting fail (EAGAIN). */
-			b->err = EAGAIN;
+		if (memcmp(&b->nc, &j->nc, sizeof(b->nc)) != 0) {
+			if (axon__vconn_netcred(cc, &b->nc) < 0) {
+				/* New credentials came meanwhile and cannot
+				 * be told: the messages waiting fail. */
+				b->err = EAGAIN;
+			}
+			b->newcred = true;
 		}
 		r.type = AXON_W_CONNECT_SUCCESS;
 		r.u.connected.scoid = cc->scoid;
@@ -1237,7 +1239,7 @@ static void
 b_post(struct axd_sess *s, struct axd_bmsg *m)
 {
 	if (axon__nsend_post(m->bc->cc, m->slot, m->coid, m->tid, m->prio,
-		m->got) < 0) {
+		m->got, m->bc->newcred) < 0) {
 		/* The server is stuck: its socket is full. */
 		m->bc->slot_msg[m->slot] = NULL;
 		m->slot = -1;
@@ -1246,6 +1248,7 @@ b_post(struct axd_sess *s, struct axd_bmsg *m)
 		return;
 	}
 	m->posted = true;
+	m->bc->newcred = false;
 	/* A quick server answers while we spin: its reply goes out now,
 	 * without waiting for the monitor thread's notice. */
 	if (axon__nsend_spin(m->bc->cc, m->slot) &&
@@ -1283,6 +1286,7 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 				b_reply_err(s, f->conn, f->msg, EAGAIN);
 				return;
 			}
+			b->newcred = b->cc != NULL;
 		}
 		m = calloc(1, sizeof(*m));
 		if (m == NULL) {

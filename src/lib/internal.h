@@ -302,8 +302,9 @@ int axon__vconn_netcred(struct axon_cconn *cc,
 int axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes,
     uint64_t rbytes, uint8_t **ret_data); /* slot, or -EAGAIN/-EBADF */
 int axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
-    int32_t tid, int32_t prio, uint32_t avail); /* 0, or -EAGAIN:
-						   * withdrawn, not posted */
+    int32_t tid, int32_t prio, uint32_t avail,
+    bool newcred); /* 0, or -EAGAIN: withdrawn, not posted.  newcred: an
+		    * axon__vconn_netcred() was sent since the last post */
 void axon__nsend_avail(struct axon_cconn *cc, int slot, uint32_t avail,
     int err); /* more of the message arrived, or err: it will not */
 bool axon__nsend_spin(struct axon_cconn *cc, int slot);

@@ -59,10 +59,12 @@ cpu_relax(void)
 /* Client side                                                          */
 /* ------------------------------------------------------------------ */
 
+/* Takes a free slot, reclaiming those the server has handed back;
+ * -1 if every slot is busy.  With cc->lock held iff locked. */
 static int
-slot_alloc(struct axon_cconn *cc, const struct axon_deadline *dl)
+slot_try(struct axon_cconn *cc, bool locked)
 {
-	for (;;) {
+	for (int pass = 0; pass < 2; pass++) {
 		uint64_t m = atomic_load(&cc->free_mask);
 
 		while (m != 0) {
@@ -73,21 +75,42 @@ slot_alloc(struct axon_cconn *cc, const struct axon_deadline *dl)
 				return i;
 			}
 		}
-		if (atomic_load(&cc->dead)) {
-			return -EBADF;
+		if (pass == 1) {
+			break;
 		}
-		/* Reclaim slots the server has handed back. */
-		pthread_mutex_lock(&cc->lock);
-		uint64_t ab = cc->abandoned_mask;
+		if (!locked) {
+			pthread_mutex_lock(&cc->lock);
+		}
 		for (unsigned i = 0; i < AXON_SLOTS; i++) {
-			if ((ab & (1ull << i)) &&
+			if ((cc->abandoned_mask & (1ull << i)) &&
 			    AXON_ST_PHASE(atomic_load(&cc->rgn->slot[i].state)) ==
 				AXON_PH_FREE) {
 				cc->abandoned_mask &= ~(1ull << i);
 				atomic_fetch_or(&cc->free_mask, 1ull << i);
 			}
 		}
-		if (atomic_load(&cc->free_mask) == 0) {
+		if (!locked) {
+			pthread_mutex_unlock(&cc->lock);
+		}
+	}
+	return -1;
+}
+
+static int
+slot_alloc(struct axon_cconn *cc, const struct axon_deadline *dl)
+{
+	(void) dl;
+	for (;;) {
+		if (atomic_load(&cc->dead)) {
+			return -EBADF;
+		}
+		int i = slot_try(cc, false);
+		if (i >= 0) {
+			return i;
+		}
+		pthread_mutex_lock(&cc->lock);
+		i = slot_try(cc, true);
+		if (i < 0) {
 			struct timespec ts;
 
 			/* Every slot is busy: wait for one (bounded, because
@@ -103,8 +126,18 @@ slot_alloc(struct axon_cconn *cc, const struct axon_deadline *dl)
 			cc->slot_waiters--;
 		}
 		pthread_mutex_unlock(&cc->lock);
-		(void) dl;
+		if (i >= 0) {
+			return i;
+		}
 	}
+}
+
+/* Where the reply area starts: right after the message, 16-byte aligned,
+ * so that a small message and its reply share a cache line. */
+static uint64_t
+reply_offset(uint64_t sbytes)
+{
+	return (sbytes + 15u) & ~(uint64_t) 15u;
 }
 
 static void
@@ -288,6 +321,22 @@ should_spin(int peer_cpu)
 	    peer_cpu != axon__getcpu();
 }
 
+/* Tells the server about slot i: ABANDON, or UNBLOCK with its reason. */
+static void
+slot_ctl(struct axon_cconn *cc, enum axon_ctl_type type, int i, uint32_t seq,
+    int reason)
+{
+	struct axon_ctl m;
+
+	axon__ctl_init(&m, type);
+	m.u.slot.slot = (uint32_t) i;
+	m.u.slot.seq = seq;
+	if (type == AXON_CTL_UNBLOCK) {
+		m.u.slot.reason = reason == ETIMEDOUT ? ETIMEDOUT : EINTR;
+	}
+	(void) axon__cconn_sendctl(cc, &m, -1);
+}
+
 /*
  * Handles a timeout, signal or cancellation while waiting.  Returns 1 if
  * the wait should go on, or the negative errno to return (the slot has
@@ -320,12 +369,8 @@ send_interrupted(struct axon_cconn *cc, int i, uint32_t seq, int reason,
 				if (atomic_compare_exchange_strong(sp, &st,
 					AXON_ST_MAKE(AXON_PH_ABANDONED, 0,
 					    seq))) {
-					struct axon_ctl m;
-
-					axon__ctl_init(&m, AXON_CTL_ABANDON);
-					m.u.slot.slot = (uint32_t) i;
-					m.u.slot.seq = seq;
-					(void) axon__cconn_sendctl(cc, &m, -1);
+					slot_ctl(cc, AXON_CTL_ABANDON, i, seq,
+					    0);
 					slot_abandoned(cc, i);
 					return -reason;
 				}
@@ -333,16 +378,9 @@ send_interrupted(struct axon_cconn *cc, int i, uint32_t seq, int reason,
 			}
 			/* _NTO_CHF_UNBLOCK: ask, and stay REPLY-blocked. */
 			if (!*unblock_sent) {
-				struct axon_ctl m;
-
 				*unblock_sent = true;
 				atomic_fetch_or(sp, AXON_ST_UNBLOCK);
-				axon__ctl_init(&m, AXON_CTL_UNBLOCK);
-				m.u.slot.slot = (uint32_t) i;
-				m.u.slot.seq = seq;
-				m.u.slot.reason =
-				    reason == ETIMEDOUT ? ETIMEDOUT : EINTR;
-				(void) axon__cconn_sendctl(cc, &m, -1);
+				slot_ctl(cc, AXON_CTL_UNBLOCK, i, seq, reason);
 			}
 			return 1;
 		default:
@@ -422,9 +460,7 @@ restart:
 	}
 	struct axon_slot *s = &cc->rgn->slot[i];
 	_Atomic uint32_t *sp = &s->state;
-	/* The reply right after the message (16-byte aligned): a small
-	 * message and its reply share a cache line. */
-	uint64_t reply_off = ((uint64_t) ssize + 15u) & ~(uint64_t) 15u;
+	uint64_t reply_off = reply_offset(ssize);
 	uint64_t need = reply_off + rsize;
 	uint8_t *data;
 	uint64_t data_size;
@@ -648,10 +684,9 @@ int
 axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes, uint64_t rbytes,
     uint8_t **ret_data)
 {
-	uint64_t reply_off = (sbytes + 63u) & ~(uint64_t) 63u;
+	uint64_t reply_off = reply_offset(sbytes);
 	uint64_t need = reply_off + rbytes;
-	uint64_t m;
-	int i = -1;
+	int i;
 
 	if (sbytes > INT32_MAX || rbytes > INT32_MAX) {
 		return -EOVERFLOW;
@@ -659,33 +694,7 @@ axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes, uint64_t rbytes,
 	if (atomic_load(&cc->dead)) {
 		return -EBADF;
 	}
-	for (int pass = 0; pass < 2 && i < 0; pass++) {
-		m = atomic_load(&cc->free_mask);
-		while (m != 0) {
-			int k = __builtin_ctzll(m);
-
-			if (atomic_compare_exchange_weak(&cc->free_mask, &m,
-				m & ~(1ull << k))) {
-				i = k;
-				break;
-			}
-		}
-		if (i < 0 && pass == 0) {
-			/* Reclaim slots the server has handed back. */
-			pthread_mutex_lock(&cc->lock);
-			for (unsigned k = 0; k < AXON_SLOTS; k++) {
-				if ((cc->abandoned_mask & (1ull << k)) &&
-				    AXON_ST_PHASE(atomic_load(
-					&cc->rgn->slot[k].state)) ==
-					AXON_PH_FREE) {
-					cc->abandoned_mask &= ~(1ull << k);
-					atomic_fetch_or(&cc->free_mask,
-					    1ull << k);
-				}
-			}
-			pthread_mutex_unlock(&cc->lock);
-		}
-	}
+	i = slot_try(cc, false); /* never waits: EAGAIN when all are busy */
 	if (i < 0) {
 		return -EAGAIN;
 	}
@@ -730,8 +739,9 @@ axon__nsend_avail(struct axon_cconn *cc, int i, uint32_t avail, int err)
 
 int
 axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
-    int32_t prio, uint32_t avail)
+    int32_t prio, uint32_t avail, bool newcred)
 {
+	uint32_t fl = AXON_ST_NOTIFY | (newcred ? AXON_ST_NEWCRED : 0);
 	struct axon_slot *s = &cc->rgn->slot[i];
 
 	atomic_store(&s->avail, avail);
@@ -746,12 +756,12 @@ axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
 	s->cli_cpu = -1;
 	cc->nseq[i] = seq;
 	cc->slot_tid[i] = tid;
-	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, AXON_ST_NOTIFY,
-				      seq), memory_order_release);
+	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, fl, seq),
+	    memory_order_release);
 	if (ring_doorbell(cc, i) < 0) {
 		/* The server reads neither its doorbell nor its socket:
 		 * take the message back, unless it has been taken. */
-		uint32_t st = AXON_ST_MAKE(AXON_PH_SENT, AXON_ST_NOTIFY, seq);
+		uint32_t st = AXON_ST_MAKE(AXON_PH_SENT, fl, seq);
 
 		if (atomic_compare_exchange_strong(sp, &st,
 			AXON_ST_MAKE(AXON_PH_FREE, 0, seq))) {
@@ -900,12 +910,8 @@ axon__nsend_unblock(struct axon_cconn *cc, int i, int reason)
 				if (atomic_compare_exchange_strong(sp, &st,
 					AXON_ST_MAKE(AXON_PH_ABANDONED, 0,
 					    seq))) {
-					struct axon_ctl m;
-
-					axon__ctl_init(&m, AXON_CTL_ABANDON);
-					m.u.slot.slot = (uint32_t) i;
-					m.u.slot.seq = seq;
-					(void) axon__cconn_sendctl(cc, &m, -1);
+					slot_ctl(cc, AXON_CTL_ABANDON, i, seq,
+					    0);
 					cc->ndata[i] = NULL;
 					slot_abandoned(cc, i);
 					return 1;
@@ -913,15 +919,8 @@ axon__nsend_unblock(struct axon_cconn *cc, int i, int reason)
 				continue;
 			}
 			if (!(st & AXON_ST_UNBLOCK)) {
-				struct axon_ctl m;
-
 				atomic_fetch_or(sp, AXON_ST_UNBLOCK);
-				axon__ctl_init(&m, AXON_CTL_UNBLOCK);
-				m.u.slot.slot = (uint32_t) i;
-				m.u.slot.seq = seq;
-				m.u.slot.reason =
-				    reason == ETIMEDOUT ? ETIMEDOUT : EINTR;
-				(void) axon__cconn_sendctl(cc, &m, -1);
+				slot_ctl(cc, AXON_CTL_UNBLOCK, i, seq, reason);
 			}
 			return 0;
 		default:
@@ -968,7 +967,7 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 	if (sc->dead || ss->received || AXON_ST_PHASE(st) != AXON_PH_SENT) {
 		return 0;
 	}
-	if (sc->virt) {
+	if (sc->virt && (st & AXON_ST_NEWCRED)) {
 		/* A new NETCRED for this message precedes it on the
 		 * socket: apply it before the server can ask. */
 		(void) axon__sconn_drain(sc);

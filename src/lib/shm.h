@@ -36,6 +36,8 @@ enum axon_phase {
 #define AXON_ST_WAKERCV   0x400u /* wake the client when received */
 #define AXON_ST_NOTIFY    0x800u /* a network manager's non-blocking
 				  * send: tell it (REPLIED) on reply */
+#define AXON_ST_NEWCRED   0x1000u /* a NETCRED precedes this message on
+				  * the socket: read it first */
 #define AXON_ST_MAKE(ph, fl, seq) \
 	((uint32_t) (ph) | (uint32_t) (fl) | ((uint32_t) (seq) << 16))
 
