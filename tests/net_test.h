@@ -12,6 +12,7 @@
 
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #define AXN_MAX 4
@@ -28,6 +29,56 @@ struct axn_node {
 static struct axn_node axn[AXN_MAX];
 static int axn_count;
 static int axn_ipv6; /* nodes listen on [::1] instead of 127.0.0.1 */
+
+/* Temporary directories, recorded in memory shared with the test runner
+ * (the parent of every test process), which removes them after the
+ * tests: a failed check ends the test process with _exit(), skipping
+ * every teardown, and a timeout kills it (Check then kills what is left
+ * of its process group, axonds included).  A suite calls
+ * axn_reg_init/axn_reg_clean as an unchecked fixture. */
+#define AXN_REG_MAX 64
+struct axn_registry {
+	int n;
+	char dir[AXN_REG_MAX][256];
+};
+static struct axn_registry *axn_reg;
+
+static inline void
+axn_reg_add(const char *dir)
+{
+	if (axn_reg != NULL && axn_reg->n < AXN_REG_MAX && dir[0] != '\0') {
+		snprintf(axn_reg->dir[axn_reg->n], sizeof(axn_reg->dir[0]),
+		    "%s", dir);
+		axn_reg->n++;
+	}
+}
+
+static inline void
+axn_reg_init(void)
+{
+	if (axn_reg == NULL) {
+		void *m = mmap(NULL, sizeof(*axn_reg), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		axn_reg = m == MAP_FAILED ? NULL : m;
+	}
+	if (axn_reg != NULL) {
+		axn_reg->n = 0;
+	}
+}
+
+static inline void
+axn_reg_clean(void)
+{
+	for (int i = 0; axn_reg != NULL && i < axn_reg->n &&
+	     i < AXN_REG_MAX; i++) {
+		(void) nftw(axn_reg->dir[i], axt_rm_cb, 16,
+		    FTW_DEPTH | FTW_PHYS);
+	}
+	if (axn_reg != NULL) {
+		axn_reg->n = 0;
+	}
+}
 
 /* Sanitizer builds run slower: the timers of the axonds (and the bounds
  * the tests check) grow with AXON_TEST_TIMEOUT_MULTIPLIER. */
@@ -78,7 +129,9 @@ axn_setup(int n)
 		ck_assert_ptr_nonnull(mkdtemp(axn[i].rundir));
 		axn[i].port = axn_free_port();
 		axn[i].pid = -1;
+		axn_reg_add(axn[i].rundir);
 	}
+	axn_reg_add(axt_rundir);
 }
 
 static inline const char *

@@ -750,6 +750,7 @@ net_suite(void)
 	Suite *s = suite_create("net");
 	TCase *tc = axt_tcase("net", 60);
 
+	tcase_add_unchecked_fixture(tc, axn_reg_init, axn_reg_clean);
 	tcase_add_checked_fixture(tc, net_setup, net_teardown);
 	tcase_add_test(tc, test_remote_send_reply);
 	tcase_add_test(tc, test_remote_sizes);

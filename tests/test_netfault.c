@@ -58,61 +58,13 @@ struct srv {
  * directories; if the test fails or times out, Check kills what is left
  * of its process group and the runner removes the directories ---- */
 
-/* Temporary directories, recorded in memory shared with the test runner
- * (the parent of every test process), which removes them after the
- * tests: a failed check ends the test process with _exit(), skipping
- * every teardown, and a timeout kills it. */
-#define REG_MAX 64
-struct dir_registry {
-	int n;
-	char dir[REG_MAX][256];
-};
-static struct dir_registry *reg;
-
-static void
-reg_add(const char *dir)
-{
-	if (reg != NULL && reg->n < REG_MAX && dir[0] != '\0') {
-		snprintf(reg->dir[reg->n], sizeof(reg->dir[0]), "%s", dir);
-		reg->n++;
-	}
-}
-
-static void
-reg_init(void)
-{
-	if (reg == NULL) {
-		void *m = mmap(NULL, sizeof(*reg), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-		reg = m == MAP_FAILED ? NULL : m;
-	}
-	if (reg != NULL) {
-		reg->n = 0;
-	}
-}
-
-static void
-reg_clean(void)
-{
-	for (int i = 0; reg != NULL && i < reg->n && i < REG_MAX; i++) {
-		(void) nftw(reg->dir[i], axt_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	}
-	if (reg != NULL) {
-		reg->n = 0;
-	}
-}
 
 static char secret_dir[64];
 
 static void
 fault_setup(void)
 {
-	axn_setup(2);
-	reg_add(axt_rundir);
-	for (int i = 0; i < axn_count; i++) {
-		reg_add(axn[i].rundir);
-	}
+	axn_setup(2); /* (registers its directories) */
 }
 
 static void
@@ -467,7 +419,7 @@ write_secret(char *path, size_t len, const char *name, const char *text)
 		snprintf(secret_dir, sizeof(secret_dir),
 		    "/tmp/axon-secret-XXXXXX");
 		ck_assert_ptr_nonnull(mkdtemp(secret_dir));
-		reg_add(secret_dir);
+		axn_reg_add(secret_dir);
 	}
 	snprintf(path, len, "%s/%s", secret_dir, name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -1396,7 +1348,7 @@ netfault_suite(void)
 	TCase *tc = axt_tcase("netfault", 30);
 	TCase *big = axt_tcase("netfault-many", 60);
 
-	tcase_add_unchecked_fixture(tc, reg_init, reg_clean);
+	tcase_add_unchecked_fixture(tc, axn_reg_init, axn_reg_clean);
 	tcase_add_checked_fixture(tc, fault_setup, fault_teardown);
 	tcase_add_test(tc, test_peer_dies);
 	tcase_add_test(tc, test_peer_silent);
@@ -1409,7 +1361,7 @@ netfault_suite(void)
 	tcase_add_test(tc, test_hostile_peer);
 	tcase_add_test(tc, test_unauth_hello_no_node);
 	suite_add_tcase(s, tc);
-	tcase_add_unchecked_fixture(big, reg_init, reg_clean);
+	tcase_add_unchecked_fixture(big, axn_reg_init, axn_reg_clean);
 	tcase_add_checked_fixture(big, fault_setup, fault_teardown);
 	tcase_add_test(big, test_thousand_blocked);
 	suite_add_tcase(s, big);

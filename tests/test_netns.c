@@ -32,50 +32,6 @@ static char ns_addr[2][32];
 static pid_t kids[8];       /* servers and clients to kill */
 static int nkids;
 
-/* Temporary directories, recorded in memory shared with the test runner
- * (the parent of every test process), which removes them after the
- * tests: a failed check ends the test process with _exit(), skipping
- * every teardown, and a timeout kills it. */
-#define REG_MAX 64
-struct dir_registry {
-	int n;
-	char dir[REG_MAX][256];
-};
-static struct dir_registry *reg;
-
-static void
-reg_add(const char *dir)
-{
-	if (reg != NULL && reg->n < REG_MAX && dir[0] != '\0') {
-		snprintf(reg->dir[reg->n], sizeof(reg->dir[0]), "%s", dir);
-		reg->n++;
-	}
-}
-
-static void
-reg_init(void)
-{
-	if (reg == NULL) {
-		void *m = mmap(NULL, sizeof(*reg), PROT_READ | PROT_WRITE,
-		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-
-		reg = m == MAP_FAILED ? NULL : m;
-	}
-	if (reg != NULL) {
-		reg->n = 0;
-	}
-}
-
-static void
-reg_clean(void)
-{
-	for (int i = 0; reg != NULL && i < reg->n && i < REG_MAX; i++) {
-		(void) nftw(reg->dir[i], axt_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-	}
-	if (reg != NULL) {
-		reg->n = 0;
-	}
-}
 
 static int
 sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -147,14 +103,14 @@ static void
 runner_setup(void)
 {
 	ns_names();
-	reg_init();
+	axn_reg_init();
 }
 
 static void
 runner_teardown(void)
 {
 	ns_delete();
-	reg_clean();
+	axn_reg_clean();
 }
 
 /* The test's own: names and directories are registered first, so that
@@ -164,11 +120,7 @@ static void
 test_setup(void)
 {
 	nkids = 0;
-	axn_setup(2);
-	reg_add(axt_rundir);
-	for (int i = 0; i < axn_count; i++) {
-		reg_add(axn[i].rundir);
-	}
+	axn_setup(2); /* (registers its directories) */
 }
 
 static void
