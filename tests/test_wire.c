@@ -21,6 +21,7 @@ static const struct {
 	{5, "414e57310105000008000000070000000201000000000000000000000000000015cd5b0700000000"},
 	{6, "414e57310106000004000000070000000201000000000000000000000000000000000000"},
 	{7, "414e57310107000004000000000000000000000000000000000000000000000003000000"},
+	{8, "414e57310108030014010000000000000000000000000000000000000000000001000000921000000100000000007204bb427d1864656d6f2f7365727665720000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},
 	{16, "414e573101100000680000000700000002010000000000000000000000000000921000000100000063000000e8030000e8030000e803000064000000640000006400000002000000640000001b0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"},
 	{17, "414e5731011100000c0000000700000002010000000000000000000000000000008000400a00000000200000"},
 	{18, "414e57310112000004000000070000000201000000000000000000000000000003000000"},
@@ -35,6 +36,16 @@ static const struct {
 	{27, "414e5731011b00000400000007000000020100000000000000000000000000006e000000"},
 	{28, "414e5731011c00002000000007000000020100000000000000000000000000004d00000043000000000000000a0000000500000000000000d204000000000000"},
 	{29, "414e5731011d00001000000007000000020100000000000000000000000000000a00000001000000ffffffffffffffff"},
+	{40, "414e57310128000004000000000000000201000000000000000000000000000000000000"},
+	{41, "414e5731012903001000000000000000020100000000000000000000000000000000000068656c6c6f2c206e6f646500"},
+	{42, "414e5731012a0000000000000000000002010000000000000000000000000000"},
+	{43, "414e5731012b03001000000000000000020100000000000000000000000000000000000068656c6c6f2c206e6f646500"},
+	{44, "414e5731012c03007b00000007000000000000000000000000000000000000000200000001000000e8030000e8030000e803000064000000640000006400000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000002f746d70006563686f00686900504154483d2f62696e00"},
+	{45, "414e5731012d00000800000007000000000000000000000000000000000000009310000000000000"},
+	{46, "414e5731012e00001000000007000000000000000000000000000000000000000100000068656c6c6f2c206e6f646500"},
+	{47, "414e5731012f00000800000007000000000000000000000000000000000000000100000000000100"},
+	{48, "414e5731013000000800000007000000000000000000000000000000000000000300000000000000"},
+	{49, "414e57310131000004000000070000000000000000000000000000000000000002000000"},
 };
 
 #define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
@@ -70,7 +81,8 @@ START_TEST(test_golden_encode)
 		/* Too small a buffer. */
 		ck_assert_int_eq(axon__wire_encode(&f, got, n - 1), -ENOSPC);
 	}
-	ck_assert_int_eq(NGOLDEN, AXON_W_TYPE_COUNT - 1 - 8); /* 1..7, 16..29 */
+	/* 1..8, 16..29, 40..49 */
+	ck_assert_int_eq(NGOLDEN, 8 + 14 + 10);
 }
 END_TEST
 
@@ -177,6 +189,95 @@ START_TEST(test_malformed_rejected)
 }
 END_TEST
 
+/* The operator messages' own checks: names, spawn strings, ranges. */
+START_TEST(test_operator_frames)
+{
+	static const char *bad_names[] = {"/a", "a/", "a//b", "..", "a/../b",
+	    ".", "a/./b", "x\ty"};
+	static const char *good_names[] = {"a", "a/b", "...", "a.b/c..d"};
+	uint8_t entry[AXON_WIRE_NAME_ENTRY];
+	uint8_t buf[2048];
+	struct axon_wire_frame f, d;
+	struct axon_wire_name n = {.pid = 1, .chid = 0};
+
+	for (size_t i = 0; i < sizeof(good_names) / sizeof(*good_names); i++) {
+		ck_assert_int_eq(wf_example(AXON_W_NAMES, &f), 0);
+		strcpy(n.name, good_names[i]);
+		axon__wire_name_put(entry, &n);
+		f.data = entry;
+		ck_assert_int_gt(axon__wire_encode(&f, buf, sizeof(buf)), 0);
+		ck_assert_int_gt(axon__wire_decode(buf, sizeof(buf), &d), 0);
+		ck_assert_int_eq(axon__wire_name_get(&d, 0, &n), 0);
+		ck_assert_str_eq(n.name, good_names[i]);
+		ck_assert_int_eq(axon__wire_name_get(&d, 1, &n), -EPROTO);
+	}
+	for (size_t i = 0; i < sizeof(bad_names) / sizeof(*bad_names); i++) {
+		long len;
+
+		ck_assert_int_eq(wf_example(AXON_W_NAMES, &f), 0);
+		strcpy(n.name, "ok");
+		axon__wire_name_put(entry, &n);
+		f.data = entry;
+		len = axon__wire_encode(&f, buf, sizeof(buf));
+		ck_assert_int_gt(len, 0);
+		/* Patch the name in the encoded frame: the decoder refuses. */
+		memset(buf + 32 + 4 + 16, 0, AXON_WIRE_NAME_LEN);
+		memcpy(buf + 32 + 4 + 16, bad_names[i], strlen(bad_names[i]));
+		ck_assert_msg(axon__wire_decode(buf, (size_t) len, &d) == -EPROTO,
+		    "name %s accepted", bad_names[i]);
+	}
+	/* A count that does not match the data. */
+	ck_assert_int_eq(wf_example(AXON_W_NAMES, &f), 0);
+	f.u.names.count = 2;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+
+	/* SPAWN: exactly 1 + argc + envc strings, argv[0] not empty. */
+	{
+		static const uint8_t few[] = "/\0echo";
+		static const uint8_t many[] = "/\0echo\0a\0b\0c";
+		static const uint8_t empty0[] = "/\0\0a\0E=1";
+		static const uint8_t unterminated[] = {'/', 0, 'e', 0, 'a', 0,
+		    'E'};
+		const char *v[4];
+
+		ck_assert_int_eq(wf_example(AXON_W_SPAWN, &f), 0);
+		ck_assert_int_eq(axon__wire_spawn_strings(&f, v), 0);
+		ck_assert_str_eq(v[0], "/tmp");
+		ck_assert_str_eq(v[1], "echo");
+		ck_assert_str_eq(v[2], "hi");
+		ck_assert_str_eq(v[3], "PATH=/bin");
+		f.data = few;
+		f.data_len = sizeof(few);
+		ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+		f.data = many;
+		f.data_len = sizeof(many);
+		ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+		f.data = empty0;
+		f.data_len = sizeof(empty0);
+		ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+		f.data = unterminated;
+		f.data_len = sizeof(unterminated);
+		ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	}
+	/* Ranges. */
+	ck_assert_int_eq(wf_example(AXON_W_STDIO, &f), 0);
+	f.u.stdio.fd = 3;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(wf_example(AXON_W_EXIT, &f), 0);
+	f.u.exit.signo = 9;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(wf_example(AXON_W_KILL, &f), 0);
+	f.u.kill.signo = 0;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(wf_example(AXON_W_PS_ANS, &f), 0);
+	f.u.ans.err = 2;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(wf_example(AXON_W_SPAWN_OK, &f), 0);
+	f.u.spawned.err = 2;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_max_chunk)
 {
 	static uint8_t data[AXON_WIRE_MAX_DATA];
@@ -207,6 +308,7 @@ wire_suite(void)
 	tcase_add_test(tc, test_golden_decode);
 	tcase_add_test(tc, test_malformed_rejected);
 	tcase_add_test(tc, test_max_chunk);
+	tcase_add_test(tc, test_operator_frames);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -118,6 +118,76 @@ wf_example(unsigned type, struct axon_wire_frame *f)
 		f->u.pulse.code = 1;
 		f->u.pulse.value = -1;
 		break;
+	case AXON_W_NAMES: {
+		static uint8_t entry[AXON_WIRE_NAME_ENTRY];
+		struct axon_wire_name n = {.pid = 4242, .chid = 1,
+		    .stamp = 1764640000000000000ull};
+
+		strcpy(n.name, "demo/server");
+		axon__wire_name_put(entry, &n);
+		f->conn = 0;
+		f->msg = 0;
+		f->flags = AXON_WF_FIRST | AXON_WF_LAST;
+		f->u.names.count = 1;
+		f->data = entry;
+		f->data_len = sizeof(entry);
+		break;
+	}
+	case AXON_W_PS_REQ:
+		f->conn = 0;
+		f->u.ps.pid = 0;
+		break;
+	case AXON_W_PS_ANS:
+	case AXON_W_NODES_ANS:
+		f->conn = 0;
+		f->flags = AXON_WF_FIRST | AXON_WF_LAST;
+		f->data = wf_data;
+		f->data_len = sizeof(wf_data);
+		break;
+	case AXON_W_NODES_REQ:
+		f->conn = 0;
+		break;
+	case AXON_W_SPAWN: {
+		static const uint8_t strs[] = "/tmp\0echo\0hi\0PATH=/bin";
+
+		f->msg = 0;
+		f->flags = AXON_WF_FIRST | AXON_WF_LAST;
+		f->u.spawn.argc = 2;
+		f->u.spawn.envc = 1;
+		f->u.spawn.cred.ruid = 1000;
+		f->u.spawn.cred.euid = 1000;
+		f->u.spawn.cred.suid = 1000;
+		f->u.spawn.cred.rgid = 100;
+		f->u.spawn.cred.egid = 100;
+		f->u.spawn.cred.sgid = 100;
+		f->data = strs;
+		f->data_len = sizeof(strs);
+		break;
+	}
+	case AXON_W_SPAWN_OK:
+		f->msg = 0;
+		f->u.spawned.pid = 4243;
+		break;
+	case AXON_W_STDIO:
+		f->msg = 0;
+		f->u.stdio.fd = 1;
+		f->offset = 0;
+		f->data = wf_data;
+		f->data_len = sizeof(wf_data);
+		break;
+	case AXON_W_STDIO_ACK:
+		f->msg = 0;
+		f->u.ack.fd = 1;
+		f->u.ack.bytes = 65536;
+		break;
+	case AXON_W_EXIT:
+		f->msg = 0;
+		f->u.exit.code = 3;
+		break;
+	case AXON_W_KILL:
+		f->msg = 0;
+		f->u.kill.signo = 2;
+		break;
 	default:
 		return -1;
 	}

@@ -75,6 +75,7 @@ body_size(unsigned type)
 	case AXON_W_DISCONNECT:
 	case AXON_W_MSGREAD_SUCCESS:
 	case AXON_W_MSGWRITE:
+	case AXON_W_NODES_REQ:
 		return 0;
 	case AXON_W_PING:
 	case AXON_W_PONG:
@@ -85,7 +86,19 @@ body_size(unsigned type)
 	case AXON_W_MSGREAD_FAIL:
 	case AXON_W_MSGREAD:
 	case AXON_W_UNBLOCK:
+	case AXON_W_NAMES:
+	case AXON_W_PS_REQ:
+	case AXON_W_PS_ANS:
+	case AXON_W_NODES_ANS:
+	case AXON_W_STDIO:
+	case AXON_W_KILL:
 		return 4;
+	case AXON_W_SPAWN_OK:
+	case AXON_W_STDIO_ACK:
+	case AXON_W_EXIT:
+		return 8;
+	case AXON_W_SPAWN:
+		return 8 + (int) CRED_SIZE;
 	case AXON_W_CONNECT_CRED:
 		return 12 + (int) CRED_SIZE;
 	case AXON_W_CONNECT_SUCCESS:
@@ -110,7 +123,9 @@ carries_data(unsigned type)
 {
 	return type == AXON_W_MSGSEND || type == AXON_W_MSGSEND_CRED ||
 	    type == AXON_W_MSGREPLY || type == AXON_W_MSGREAD_SUCCESS ||
-	    type == AXON_W_MSGWRITE;
+	    type == AXON_W_MSGWRITE || type == AXON_W_NAMES ||
+	    type == AXON_W_PS_ANS || type == AXON_W_NODES_ANS ||
+	    type == AXON_W_SPAWN || type == AXON_W_STDIO;
 }
 
 static void
@@ -268,8 +283,182 @@ check(const struct axon_wire_frame *f)
 			return -EPROTO;
 		}
 		break;
+	case AXON_W_NAMES:
+		if (f->u.names.count > AXON_WIRE_NAMES_MAX ||
+		    f->data_len != f->u.names.count * AXON_WIRE_NAME_ENTRY ||
+		    f->offset != 0) {
+			return -EPROTO;
+		}
+		for (uint32_t i = 0; f->data != NULL && i < f->u.names.count;
+		    i++) {
+			struct axon_wire_name n;
+
+			if (axon__wire_name_get(f, i, &n) < 0) {
+				return -EPROTO;
+			}
+		}
+		break;
+	case AXON_W_PS_REQ:
+		if (f->msg == 0 || f->u.ps.pid < 0) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_PS_ANS:
+	case AXON_W_NODES_ANS:
+		if (f->msg == 0 ||
+		    (f->u.ans.err != 0 && !errno_ok(f->u.ans.err)) ||
+		    (f->u.ans.err != 0 && f->data_len != 0) ||
+		    (uint64_t) f->offset + f->data_len > INT32_MAX) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_NODES_REQ:
+		if (f->msg == 0) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_SPAWN:
+		if (f->u.spawn.argc == 0 ||
+		    f->u.spawn.argc > AXON_WIRE_SPAWN_STRINGS ||
+		    f->u.spawn.envc > AXON_WIRE_SPAWN_STRINGS -
+			f->u.spawn.argc ||
+		    f->u.spawn.cred.ngroups > AXON_WIRE_NGROUPS ||
+		    f->offset != 0) {
+			return -EPROTO;
+		}
+		if ((f->data != NULL || f->data_len == 0) &&
+		    axon__wire_spawn_strings(f, NULL) < 0) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_SPAWN_OK:
+		if (f->conn == 0 || (f->u.spawned.err == 0 ?
+			f->u.spawned.pid <= 0 :
+			(!errno_ok(f->u.spawned.err) ||
+			    f->u.spawned.pid != 0))) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_STDIO:
+	case AXON_W_STDIO_ACK:
+		if (f->conn == 0 || f->u.stdio.fd > 2 ||
+		    (f->type == AXON_W_STDIO_ACK &&
+			(f->u.ack.bytes == 0 ||
+			    f->u.ack.bytes > INT32_MAX))) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_EXIT:
+		if (f->conn == 0 || f->u.exit.code < 0 ||
+		    f->u.exit.code > 255 || f->u.exit.signo < 0 ||
+		    f->u.exit.signo > 64 ||
+		    (f->u.exit.code != 0 && f->u.exit.signo != 0)) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_KILL:
+		if (f->conn == 0 || f->u.kill.signo <= 0 ||
+		    f->u.kill.signo > 64) {
+			return -EPROTO;
+		}
+		break;
 	default:
 		break;
+	}
+	return 0;
+}
+
+int
+axon__wire_name_get(const struct axon_wire_frame *f, uint32_t i,
+    struct axon_wire_name *ret_name)
+{
+	const uint8_t *p;
+	struct axon_wire_name n;
+	size_t len;
+
+	if (f->type != AXON_W_NAMES || f->data == NULL ||
+	    i >= f->u.names.count ||
+	    (uint64_t) (i + 1) * AXON_WIRE_NAME_ENTRY > f->data_len) {
+		return -EPROTO;
+	}
+	p = f->data + (size_t) i * AXON_WIRE_NAME_ENTRY;
+	n.pid = (int32_t) get32(p);
+	n.chid = (int32_t) get32(p + 4);
+	n.stamp = get64(p + 8);
+	memcpy(n.name, p + 16, AXON_WIRE_NAME_LEN);
+	len = strnlen(n.name, AXON_WIRE_NAME_LEN);
+	if (n.pid <= 0 || n.chid < 0 || len == 0 ||
+	    len == AXON_WIRE_NAME_LEN) {
+		return -EPROTO;
+	}
+	for (size_t k = len; k < AXON_WIRE_NAME_LEN; k++) {
+		if (n.name[k] != '\0') {
+			return -EPROTO;
+		}
+	}
+	/* Components separated by single '/', none empty, "." or "..". */
+	for (size_t k = 0, start = 0; k <= len; k++) {
+		unsigned char c = (unsigned char) n.name[k];
+
+		if (k < len && (c < 0x20 || c == 0x7f)) {
+			return -EPROTO;
+		}
+		if (k == len || c == '/') {
+			size_t clen = k - start;
+
+			if (clen == 0 || (clen == 1 && n.name[start] == '.') ||
+			    (clen == 2 && n.name[start] == '.' &&
+				n.name[start + 1] == '.')) {
+				return -EPROTO;
+			}
+			start = k + 1;
+		}
+	}
+	*ret_name = n;
+	return 0;
+}
+
+void
+axon__wire_name_put(uint8_t *p, const struct axon_wire_name *n)
+{
+	size_t len = strnlen(n->name, AXON_WIRE_NAME_LEN - 1);
+
+	put32(p, (uint32_t) n->pid);
+	put32(p + 4, (uint32_t) n->chid);
+	put64(p + 8, n->stamp);
+	memset(p + 16, 0, AXON_WIRE_NAME_LEN);
+	memcpy(p + 16, n->name, len);
+}
+
+int
+axon__wire_spawn_strings(const struct axon_wire_frame *f, const char **out)
+{
+	uint32_t want, got = 0;
+	const char *p, *end;
+
+	if (f->type != AXON_W_SPAWN || f->data == NULL) {
+		return -EPROTO;
+	}
+	want = 1 + f->u.spawn.argc + f->u.spawn.envc;
+	p = (const char *) f->data;
+	end = p + f->data_len;
+	while (p < end) {
+		const char *z = memchr(p, '\0', (size_t) (end - p));
+
+		if (z == NULL || got == want) {
+			return -EPROTO;
+		}
+		if (got == 1 && z == p) {
+			return -EPROTO; /* argv[0] is empty */
+		}
+		if (out != NULL) {
+			out[got] = p;
+		}
+		got++;
+		p = z + 1;
+	}
+	if (got != want) {
+		return -EPROTO;
 	}
 	return 0;
 }
@@ -403,8 +592,44 @@ decode(const uint8_t *buf, size_t len, struct axon_wire_frame *ret_frame,
 		f.u.pulse.code = (int32_t) get32(b + 4);
 		f.u.pulse.value = (int64_t) get64(b + 8);
 		break;
+	case AXON_W_NAMES:
+		f.u.names.count = get32(b);
+		break;
+	case AXON_W_PS_REQ:
+		f.u.ps.pid = (int32_t) get32(b);
+		break;
+	case AXON_W_PS_ANS:
+	case AXON_W_NODES_ANS:
+		f.u.ans.err = (int32_t) get32(b);
+		break;
+	case AXON_W_SPAWN:
+		f.u.spawn.argc = get32(b);
+		f.u.spawn.envc = get32(b + 4);
+		if (get_cred(b + 8, &f.u.spawn.cred) < 0) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_SPAWN_OK:
+		f.u.spawned.pid = (int32_t) get32(b);
+		f.u.spawned.err = (int32_t) get32(b + 4);
+		break;
+	case AXON_W_STDIO:
+		f.u.stdio.fd = get32(b);
+		break;
+	case AXON_W_STDIO_ACK:
+		f.u.ack.fd = get32(b);
+		f.u.ack.bytes = get32(b + 4);
+		break;
+	case AXON_W_EXIT:
+		f.u.exit.code = (int32_t) get32(b);
+		f.u.exit.signo = (int32_t) get32(b + 4);
+		break;
+	case AXON_W_KILL:
+		f.u.kill.signo = (int32_t) get32(b);
+		break;
 	default:
-		break; /* AUTH_OK, DISCONNECT, MSGREAD_SUCCESS, MSGWRITE */
+		break; /* AUTH_OK, DISCONNECT, MSGREAD_SUCCESS, MSGWRITE,
+			* NODES_REQ */
 	}
 	if (carries_data(f.type)) {
 		f.data_len = blen - (uint32_t) fixed;
@@ -533,6 +758,39 @@ encode(const struct axon_wire_frame *f, uint8_t *buf, size_t cap,
 		put32(b, (uint32_t) f->u.pulse.prio);
 		put32(b + 4, (uint32_t) f->u.pulse.code);
 		put64(b + 8, (uint64_t) f->u.pulse.value);
+		break;
+	case AXON_W_NAMES:
+		put32(b, f->u.names.count);
+		break;
+	case AXON_W_PS_REQ:
+		put32(b, (uint32_t) f->u.ps.pid);
+		break;
+	case AXON_W_PS_ANS:
+	case AXON_W_NODES_ANS:
+		put32(b, (uint32_t) f->u.ans.err);
+		break;
+	case AXON_W_SPAWN:
+		put32(b, f->u.spawn.argc);
+		put32(b + 4, f->u.spawn.envc);
+		put_cred(b + 8, &f->u.spawn.cred);
+		break;
+	case AXON_W_SPAWN_OK:
+		put32(b, (uint32_t) f->u.spawned.pid);
+		put32(b + 4, (uint32_t) f->u.spawned.err);
+		break;
+	case AXON_W_STDIO:
+		put32(b, f->u.stdio.fd);
+		break;
+	case AXON_W_STDIO_ACK:
+		put32(b, f->u.ack.fd);
+		put32(b + 4, f->u.ack.bytes);
+		break;
+	case AXON_W_EXIT:
+		put32(b, (uint32_t) f->u.exit.code);
+		put32(b + 4, (uint32_t) f->u.exit.signo);
+		break;
+	case AXON_W_KILL:
+		put32(b, (uint32_t) f->u.kill.signo);
 		break;
 	default:
 		break;

@@ -43,6 +43,7 @@ enum axon_wire_type {
 	AXON_W_PONG = 5,
 	AXON_W_BYE = 6,
 	AXON_W_NODEINFO = 7,
+	AXON_W_NAMES = 8,
 	/* the patent's network-manager messages */
 	AXON_W_CONNECT_CRED = 16,
 	AXON_W_CONNECT_SUCCESS = 17,
@@ -58,6 +59,18 @@ enum axon_wire_type {
 	AXON_W_UNBLOCK = 27,
 	AXON_W_EVENT = 28,
 	AXON_W_PULSE = 29,
+	/* operator services (axon(1)), on sessions and on axond's
+	 * control socket */
+	AXON_W_PS_REQ = 40,
+	AXON_W_PS_ANS = 41,
+	AXON_W_NODES_REQ = 42,
+	AXON_W_NODES_ANS = 43,
+	AXON_W_SPAWN = 44,
+	AXON_W_SPAWN_OK = 45,
+	AXON_W_STDIO = 46,
+	AXON_W_STDIO_ACK = 47,
+	AXON_W_EXIT = 48,
+	AXON_W_KILL = 49,
 	AXON_W_TYPE_COUNT
 };
 
@@ -67,6 +80,23 @@ struct axon_wire_cred {
 	uint32_t ngroups; /* <= AXON_WIRE_NGROUPS */
 	uint32_t groups[AXON_WIRE_NGROUPS];
 };
+
+/* One global name in a NAMES frame's data: AXON_WIRE_NAME_ENTRY bytes,
+ * i32 pid, i32 chid, u64 stamp, then the name (as name_attach() takes
+ * it: 1 to 255 bytes, '/'-separated components, none "." or ".."),
+ * NUL-padded. */
+#define AXON_WIRE_NAME_ENTRY 272u
+#define AXON_WIRE_NAME_LEN   (AXON_WIRE_NAME_ENTRY - 16u) /* with NUL */
+#define AXON_WIRE_NAMES_MAX  (AXON_WIRE_MAX_DATA / AXON_WIRE_NAME_ENTRY)
+
+struct axon_wire_name {
+	int32_t pid, chid;
+	uint64_t stamp; /* registration time, ns since the Unix epoch */
+	char name[AXON_WIRE_NAME_LEN];
+};
+
+/* SPAWN limits: strings in its data (cwd, argv, environment). */
+#define AXON_WIRE_SPAWN_STRINGS 4096u
 
 /* A decoded frame.  Integer fields are host order; data points into the
  * caller's buffer (valid as long as that buffer is). */
@@ -131,6 +161,34 @@ struct axon_wire_frame {
 			int32_t prio, code;
 			int64_t value;
 		} pulse;
+		struct {
+			uint32_t count; /* entries in this chunk's data */
+		} names;
+		struct {
+			int32_t pid; /* 0: every process */
+		} ps;
+		struct {
+			int32_t err; /* 0, or the request's failure */
+		} ans; /* PS_ANS, NODES_ANS */
+		struct {
+			uint32_t argc, envc; /* data: cwd, argv, env strings */
+			struct axon_wire_cred cred;
+		} spawn;
+		struct {
+			int32_t pid, err;
+		} spawned; /* SPAWN_OK */
+		struct {
+			uint32_t fd; /* 0, 1, 2; no data: end of file */
+		} stdio;
+		struct {
+			uint32_t fd, bytes;
+		} ack; /* STDIO_ACK */
+		struct {
+			int32_t code, signo; /* one of them is 0 */
+		} exit;
+		struct {
+			int32_t signo;
+		} kill;
 	} u;
 	const uint8_t *data; /* chunk data, or NULL */
 	uint32_t data_len;
@@ -151,7 +209,9 @@ long axon__wire_decode(const uint8_t *buf, size_t len,
  * the body: the frame's data (f.data_len bytes, f.data NULL) follows in
  * the stream, and the caller reads it where it belongs.  Returns the
  * bytes of header and fixed body, 0, or -EPROTO, as above; every check
- * that does not need the data bytes is made.
+ * that does not need the data bytes is made.  The data of NAMES and
+ * SPAWN has a structure that only axon__wire_decode checks: frames of
+ * those types must be decoded fully, never received in place.
  */
 long axon__wire_decode_head(const uint8_t *buf, size_t len,
     struct axon_wire_frame *ret_frame);
@@ -171,6 +231,25 @@ long axon__wire_encode(const struct axon_wire_frame *f, uint8_t *buf,
  */
 long axon__wire_encode_head(const struct axon_wire_frame *f, uint8_t *buf,
     size_t cap);
+
+/*
+ * Entry i of a decoded NAMES frame (i < f->u.names.count, data present).
+ * Returns 0, or -EPROTO if the entry is malformed.
+ */
+int axon__wire_name_get(const struct axon_wire_frame *f, uint32_t i,
+    struct axon_wire_name *ret_name);
+
+/* Writes one entry (AXON_WIRE_NAME_ENTRY bytes) at p. */
+void axon__wire_name_put(uint8_t *p, const struct axon_wire_name *n);
+
+/*
+ * Splits a SPAWN frame's data into its 1 + argc + envc NUL-terminated
+ * strings: out[0] the working directory, then argv, then the
+ * environment (out has room for all of them; NULL: only check them).
+ * Returns 0 or -EPROTO.
+ */
+int axon__wire_spawn_strings(const struct axon_wire_frame *f,
+    const char **out);
 
 /* Errno values on the wire are Linux's generic (x86/arm) numbers; these
  * map the local errno to and from them. */
