@@ -402,6 +402,7 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 	}
 	cc->doorbell = dfd;
 	dfd = -1;
+	cc->peer_pid = peer;
 	cc->scoid = m.u.connected.scoid;
 	cc->chflags = m.u.connected.chflags;
 	*ret_cc = cc;
@@ -524,8 +525,12 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 		if (rc >= 0) {
 			cc->aliases++;
 			atomic_fetch_add(&cc->refs, 1);
+			axon__ps_conn_add(rc, nd, pid, chid);
 		}
 		pthread_mutex_unlock(&p->lock);
+		if (rc >= 0) {
+			axon__ps_thread();
+		}
 		return rc;
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -555,7 +560,9 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 		axon__cconn_put(cc);
 		return -ENOMEM;
 	}
+	axon__ps_conn_add(rc, nd, pid, chid);
 	pthread_mutex_unlock(&p->lock);
+	axon__ps_thread();
 	return rc;
 }
 
@@ -653,6 +660,7 @@ ConnectDetach_r(int coid)
 	}
 	cc = c->cc;
 	c->cc = NULL;
+	axon__ps_conn_del(coid);
 	if (c->fdres >= 0) {
 		(void) close(c->fdres);
 		c->fdres = -1;

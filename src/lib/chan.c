@@ -306,7 +306,9 @@ ChannelCreate_r(unsigned flags)
 	if (flags & _NTO_CHF_NET_MSG) {
 		p->net_chid = chid;
 	}
+	axon__ps_chan_add(chid, flags);
 	pthread_mutex_unlock(&p->lock);
+	axon__ps_thread();
 	return chid;
 
 err_unlock:
@@ -333,6 +335,7 @@ ChannelDestroy_r(int chid)
 		return -EINVAL;
 	}
 	p->chans[chid] = NULL;
+	axon__ps_chan_del(chid);
 	if (p->death_chid == chid) {
 		p->death_chid = -1;
 	}

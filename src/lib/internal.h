@@ -4,7 +4,8 @@
  * connections.  See docs/design/local-transport.md for the model.
  *
  * Locking: axon_proc.lock, then axon_sconn.lock, then axon_chan.lock, then
- * axon_cconn.lock; release in reverse order.  No lock is held across a
+ * axon_cconn.lock, then the status page's lock (ps.c); release in reverse
+ * order.  No lock is held across a
  * blocking wait (futex, poll) or a call into user code.  Slot state words
  * in shared memory are never protected by a lock: they change by CAS only.
  */
@@ -116,6 +117,10 @@ struct axon_sconn {
 	int target_chid;
 	struct axon_region *rgn;
 	struct axon_sslot slot[AXON_SLOTS];
+	/* Status page (ps.c): this connection's held[] word, NULL if none,
+	 * and what it holds (slots received, not replied).  Under lock. */
+	_Atomic uint64_t *ps_held;
+	uint64_t ps_mask;
 	/* The network manager reads and writes a client's buffers in place
 	 * (axon__msg_peek): while it does, a buffer the client replaces is
 	 * kept mapped (zombies) rather than unmapped under it. */
@@ -134,6 +139,8 @@ struct axon_cconn {
 	uint32_t nd;
 	pid_t pid;
 	int chid;
+	pid_t peer_pid;      /* who takes our messages: pid, or for another
+			      * node this node's network manager */
 	bool noshare;
 	int sock;
 	int doorbell;
@@ -239,6 +246,8 @@ int axon__local_pulse(int chid, int prio, int code, union sigval value,
     int scoid);
 
 int axon__netmgr_pid(pid_t *ret_pid); /* this node's axond, or -ENOREMOTE */
+int axon__nd_name_at(const char *rundir, int nd, char *buf,
+    size_t len); /* nd.c: node nd as rundir's node names it */
 int axon__netmgr_claim(void);   /* proc.lock held */
 void axon__netmgr_release(void);
 
@@ -321,6 +330,40 @@ int axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
 int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
 int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
+
+/* ---- ps.c: the status page (docs/design/local-transport.md §10) ---- */
+void axon__ps_open(void);          /* makes the page, once; proc.lock held */
+void axon__ps_thread(void);        /* lists the calling thread */
+void axon__ps_thread_hide(void);   /* never lists it (the monitor) */
+void axon__ps_recv_block(int chid, bool pulse); /* before a receiver sleeps */
+void axon__ps_send_block(const struct axon_cconn *cc, int coid, int slot,
+    bool received);                /* before a sender sleeps */
+void axon__ps_running(void);       /* after it wakes */
+void axon__ps_chan_add(int chid, unsigned flags); /* proc.lock held */
+void axon__ps_chan_del(int chid);
+void axon__ps_conn_add(int coid, uint32_t nd, pid_t pid, int chid);
+void axon__ps_conn_del(int coid);
+_Atomic uint64_t *axon__ps_client_add(int scoid, pid_t pid); /* or NULL */
+void axon__ps_client_del(_Atomic uint64_t *held);
+void axon__ps_atfork_child(void);
+
+/*
+ * The server received (on) or answered (off) the message in slot of sc:
+ * one plain store into the status page, on the fast path.  sc->lock held.
+ */
+static inline void
+axon__ps_hold(struct axon_sconn *sc, uint32_t slot, bool on)
+{
+	if (sc->ps_held == NULL) {
+		return;
+	}
+	if (on) {
+		sc->ps_mask |= 1ull << slot;
+	} else {
+		sc->ps_mask &= ~(1ull << slot);
+	}
+	atomic_store_explicit(sc->ps_held, sc->ps_mask, memory_order_relaxed);
+}
 
 /* ---- timeout.c ---- */
 struct axon_deadline {

@@ -97,7 +97,7 @@ slot_try(struct axon_cconn *cc, bool locked)
 }
 
 static int
-slot_alloc(struct axon_cconn *cc, const struct axon_deadline *dl)
+slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl)
 {
 	(void) dl;
 	for (;;) {
@@ -122,7 +122,9 @@ slot_alloc(struct axon_cconn *cc, const struct axon_deadline *dl)
 				ts.tv_nsec -= 1000000000;
 			}
 			cc->slot_waiters++;
+			axon__ps_send_block(cc, coid, -1, false);
 			pthread_cond_timedwait(&cc->slot_cv, &cc->lock, &ts);
+			axon__ps_running();
 			cc->slot_waiters--;
 		}
 		pthread_mutex_unlock(&cc->lock);
@@ -453,7 +455,7 @@ restart:
 		ret = -EBADF;
 		goto out;
 	}
-	int i = slot_alloc(cc, &dl);
+	int i = slot_alloc(cc, coid, &dl);
 	if (i < 0) {
 		ret = i;
 		goto out;
@@ -571,7 +573,9 @@ restart:
 					want)) {
 					continue;
 				}
+				axon__ps_send_block(cc, coid, i, false);
 				(void) axon__futex_wait(sp, want, &w);
+				axon__ps_running();
 				continue;
 			}
 			if (dl.immediate) {
@@ -638,7 +642,11 @@ restart:
 			}
 			st |= want;
 		}
+		/* (Only now, about to sleep: a reply caught by spinning costs
+		 * the status page nothing.) */
+		axon__ps_send_block(cc, coid, i, ph == AXON_PH_RECEIVED);
 		rc = axon__futex_wait(sp, st, at);
+		axon__ps_running();
 		/* A timeout is judged at the top of the loop against the
 		 * state the message is in by then: the server may have taken
 		 * it meanwhile, and a SEND-only timeout then no longer
@@ -1038,6 +1046,7 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 	ss->seq = seq;
 	ss->gen = (uint8_t) (ss->gen + 1);
 	ss->received = true;
+	axon__ps_hold(sc, slot, true); /* its sender is REPLY-blocked now */
 	ss->replied = false;
 	ss->tid = s->tid;
 	ss->coid = s->coid;
@@ -1397,8 +1406,12 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		bool pending = chan->head != NULL &&
 		    (!pulse_only || chan->head->is_pulse);
 		pthread_mutex_unlock(&chan->lock);
+		if (!pending) {
+			axon__ps_recv_block(chid, pulse_only);
+		}
 		prc = pending ? 1 : pipe_sleep(chan, &pfd, tp);
 		int perr = errno;
+		axon__ps_running();
 		pthread_mutex_lock(&chan->lock);
 		chan->sleepers--;
 		pthread_mutex_unlock(&chan->lock);
@@ -1576,6 +1589,7 @@ finish_locked(struct axon_sconn *sc, uint32_t slot, long status, int err)
 	s->n_ext = ss->n_ext;
 	memcpy(s->ext, ss->ext, ss->n_ext * sizeof(s->ext[0]));
 	ss->received = false;
+	axon__ps_hold(sc, slot, false);
 	(void) axon__chan_drop_unblock(sc->chan, rcvid);
 	st = atomic_load(sp);
 	for (;;) {

@@ -178,27 +178,22 @@ nd_find(const struct nd_tab *t, int nd, const char *name, size_t namelen,
 	return false;
 }
 
-/* Reads $AXON_RUNDIR/nodes; a missing file is not an error. */
+/* Reads the nodes file of the node whose runtime directory is rundir;
+ * a missing file is not an error. */
 static int
-nd_load(struct nd_tab *t)
+nd_load_at(struct nd_tab *t, const char *rundir)
 {
 	char path[PATH_MAX];
 	struct stat st;
 	size_t cap;
 	int state;
 	int fd;
-	int rc;
+	int rc = 0;
 
 	memset(t, 0, sizeof(*t));
-	pthread_mutex_lock(&axon__proc.lock);
-	rc = axon__proc_init();
-	if (rc == 0 && (size_t) snprintf(path, sizeof(path), "%s/nodes",
-	    axon__proc.rundir) >= sizeof(path)) {
-		rc = -ENAMETOOLONG;
-	}
-	pthread_mutex_unlock(&axon__proc.lock);
-	if (rc < 0) {
-		return rc;
+	if ((size_t) snprintf(path, sizeof(path), "%s/nodes", rundir) >=
+	    sizeof(path)) {
+		return -ENAMETOOLONG;
 	}
 	/* A cancelled read would leak the descriptor and the buffer. */
 	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
@@ -249,6 +244,26 @@ out:
 	}
 	(void) pthread_setcancelstate(state, NULL);
 	return rc;
+}
+
+/* Reads $AXON_RUNDIR/nodes; a missing file is not an error. */
+static int
+nd_load(struct nd_tab *t)
+{
+	char rundir[sizeof(axon__proc.rundir)];
+	int rc;
+
+	pthread_mutex_lock(&axon__proc.lock);
+	rc = axon__proc_init();
+	if (rc == 0) {
+		memcpy(rundir, axon__proc.rundir, sizeof(rundir));
+	}
+	pthread_mutex_unlock(&axon__proc.lock);
+	if (rc < 0) {
+		memset(t, 0, sizeof(*t));
+		return rc;
+	}
+	return nd_load_at(t, rundir);
 }
 
 /*
@@ -499,4 +514,44 @@ netmgr_remote_nd(int remote_nd, int local_nd)
 	}
 	errno = saved;
 	return e.peer_nd;
+}
+
+/*
+ * The name of node nd as the node whose runtime directory is rundir
+ * names it (nd 0: that node itself), for axon__ps_collect(), which reads
+ * a node's status pages and must not depend on this process's
+ * AXON_RUNDIR.  Returns 0, -ENOENT if that node knows no such nd (or
+ * has no network manager), or a negative errno.
+ */
+int
+axon__nd_name_at(const char *rundir, int nd, char *buf, size_t len)
+{
+	char name[ND_NAME_LEN + 1];
+	struct nd_tab t;
+	struct nd_ent e;
+	int rc;
+
+	if (nd < 0 || len == 0) {
+		return -EINVAL;
+	}
+	rc = nd_load_at(&t, rundir);
+	if (rc < 0) {
+		return rc;
+	}
+	if (ND_NODE_CMP(nd, ND_LOCAL_NODE) == 0) {
+		nd_self(&t, name);
+	} else {
+		rc = nd_lookup(&t, (int) ((unsigned) nd & ND_NODE_MASK), NULL,
+		    0, &e);
+		if (rc == 0) {
+			memcpy(name, e.name, sizeof(name));
+		} else {
+			rc = -ENOENT;
+		}
+	}
+	free(t.buf);
+	if (rc == 0) {
+		snprintf(buf, len, "%s", name);
+	}
+	return rc;
 }

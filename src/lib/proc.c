@@ -78,6 +78,7 @@ axon__gettid(void)
 		(void) pthread_once(&tdeath_once, tdeath_init);
 		(void) pthread_setspecific(tdeath_key,
 		    (void *) (intptr_t) tls_tid);
+		axon__ps_thread(); /* a thread that used Axon: listed */
 	}
 	return tls_tid;
 }
@@ -367,6 +368,7 @@ mon_main(void *arg)
 	/* Signals are for the application's threads, never for this one. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	axon__ps_thread_hide(); /* libaxon's, not the program's */
 	sem_post(arg); /* started: see axon__mon_start */
 	for (;;) {
 		int n = epoll_wait(axon__proc.epfd, evs, 32, -1);
@@ -448,6 +450,7 @@ axon__mon_start(void)
 		pthread_setname_np(p->mon, "axon-mon");
 		p->mon_running = true;
 	}
+	axon__ps_open(); /* (cannot fail: no page, no listing) */
 	return 0;
 }
 
@@ -523,4 +526,5 @@ proc_atfork_child(void)
 	p->death_chid = -1;
 	p->tdeath_chid = -1;
 	p->inited = false;
+	axon__ps_atfork_child();
 }

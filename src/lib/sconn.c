@@ -83,10 +83,20 @@ sconn_unpublish(struct axon_sconn *sc)
 {
 	bool drop = false;
 
+	_Atomic uint64_t *held = NULL;
+
 	pthread_mutex_lock(&axon__proc.lock);
 	if (sc->idx > 0 && axon__proc.sconns[sc->idx] == sc) {
 		axon__proc.sconns[sc->idx] = NULL;
 		drop = true;
+		/* Its status page entry may go to another connection now:
+		 * no store into it from here on. */
+		pthread_mutex_lock(&sc->lock);
+		held = sc->ps_held;
+		sc->ps_held = NULL;
+		sc->ps_mask = 0;
+		pthread_mutex_unlock(&sc->lock);
+		axon__ps_client_del(held);
 	}
 	pthread_mutex_unlock(&axon__proc.lock);
 	if (drop) {
@@ -266,6 +276,10 @@ sconn_hello(struct axon_sconn *sc)
 	}
 	if (idx > 0) {
 		sc->idx = idx;
+		/* (cr.pid: a network manager's virtual client is its own
+		 * connection, whoever it presents.) */
+		sc->ps_held = axon__ps_client_add(idx | _NTO_SIDE_CHANNEL,
+		    cr.pid);
 		atomic_fetch_add(&sc->refs, 1); /* the table's reference */
 		p->sconns[idx] = sc;
 	}
@@ -441,6 +455,7 @@ sconn_abandon(struct axon_sconn *sc, const struct axon_ctl *m)
 		rcvid = ((int32_t) ss->gen << 22) | ((int32_t) slot << 16) |
 		    sc->idx;
 		ss->received = false;
+		axon__ps_hold(sc, slot, false);
 		axon__chan_drop_unblock(sc->chan, rcvid);
 	}
 	/* Hand the slot back; only if it really is the abandoned one. */
