@@ -45,13 +45,15 @@ enum opt_id {
 	O_MAX_QUEUED,
 	O_READY_FD,
 	O_READY_FILE,
+	O_REMOTE_SPAWN,
 	O_LOG_LEVEL,
+	O_NO_REMOTE_SPAWN,
 	O_VERSION,
 };
 
 /* The settings a file may hold are the long options from O_NODE to
- * O_LOG_LEVEL; --config, -v, --help and --version exist only on the
- * command line. */
+ * O_LOG_LEVEL; --config, -v, --no-remote-spawn, --help and --version
+ * exist only on the command line. */
 static const struct option longopts[] = {
 	{"config", required_argument, NULL, O_CONFIG},
 	{"node", required_argument, NULL, O_NODE},
@@ -67,6 +69,8 @@ static const struct option longopts[] = {
 	{"max-queued", required_argument, NULL, O_MAX_QUEUED},
 	{"ready-fd", required_argument, NULL, O_READY_FD},
 	{"ready-file", required_argument, NULL, O_READY_FILE},
+	{"remote-spawn", required_argument, NULL, O_REMOTE_SPAWN},
+	{"no-remote-spawn", no_argument, NULL, O_NO_REMOTE_SPAWN},
 	{"log-level", required_argument, NULL, O_LOG_LEVEL},
 	{"verbose", no_argument, NULL, O_VERBOSE},
 	{"help", no_argument, NULL, O_HELP},
@@ -129,6 +133,7 @@ axond_config_defaults(struct axond_config *cfg)
 	cfg->max_msgs_in_flight = AXOND_DEF_MAX_MSGS;
 	cfg->max_queued_bytes = AXOND_DEF_MAX_QUEUED;
 	cfg->ready_fd = -1;
+	cfg->remote_spawn = 1;
 	cfg->log_level = AXOND_LOG_INFO;
 }
 
@@ -138,6 +143,7 @@ static const char usage_text[] =
 "         [--keepalive MS] [--dead-after MS] [--connect-timeout MS]\n"
 "         [--maproot UID|none] [--max-conns N] [--max-msgs N]\n"
 "         [--max-queued BYTES] [--ready-fd N] [--ready-file PATH]\n"
+"         [--remote-spawn yes|no] [--no-remote-spawn]\n"
 "         [--log-level error|warn|info|debug] [-v] [-h] [--version]\n"
 "\n"
 "The network manager of the Axon node of $AXON_RUNDIR.\n"
@@ -157,6 +163,8 @@ static const char usage_text[] =
 "  --max-queued BYTES     bytes queued per peer, K/M/G/T (64M)\n"
 "  --ready-fd N           write \"ready\\n\" to N when ready, close it\n"
 "  --ready-file PATH      create PATH when ready\n"
+"  --remote-spawn yes|no  may other nodes run commands here (yes)\n"
+"  --no-remote-spawn      the same as --remote-spawn no\n"
 "  --log-level LEVEL      error, warn, info (default) or debug\n"
 "  -v, --verbose          one log level more; repeatable\n"
 "  -h, --help             this text\n"
@@ -617,6 +625,25 @@ apply(struct axond_config *cfg, int id, const char *v, int from_file,
 		}
 		cfg->ready_fd = (int) n;
 		return 0;
+	case O_REMOTE_SPAWN:
+		if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+		    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0) {
+			cfg->remote_spawn = 1;
+		} else if (strcasecmp(v, "no") == 0 ||
+		    strcasecmp(v, "false") == 0 ||
+		    strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+			cfg->remote_spawn = 0;
+		} else {
+			char qb[QBUF];
+
+			seterr(err, errlen, "'%s' is not yes or no",
+			    q(v, qb, sizeof(qb)));
+			return -1;
+		}
+		return 0;
+	case O_NO_REMOTE_SPAWN:
+		cfg->remote_spawn = 0;
+		return 0;
 	case O_LOG_LEVEL:
 		return parse_level(v, &cfg->log_level, err, errlen);
 	default:
@@ -973,6 +1000,11 @@ axond_config_validate(const struct axond_config *cfg, char *err,
 	if (cfg->ready_fd < -1) {
 		seterr(err, errlen, "ready-fd %d is not a descriptor",
 		    cfg->ready_fd);
+		return -1;
+	}
+	if (cfg->remote_spawn != 0 && cfg->remote_spawn != 1) {
+		seterr(err, errlen, "remote-spawn %d is not 0 or 1",
+		    cfg->remote_spawn);
 		return -1;
 	}
 	if (cfg->log_level < AXOND_LOG_ERROR ||

@@ -73,6 +73,7 @@ struct axond_config {
 	unsigned max_conns_per_peer;
 	unsigned max_msgs_in_flight; /* per peer */
 	unsigned long long max_queued_bytes; /* per peer */
+	int remote_spawn;            /* 1: peers may run commands here */
 	int ready_fd;                /* -1: none */
 	char ready_file[4096];       /* "": none */
 	int log_level;               /* enum axond_log_level */

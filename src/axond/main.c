@@ -22,10 +22,13 @@
 
 #include "axond.h"
 #include "forward.h"
+#include "names.h"
+#include "services.h"
 
 #define TAG_LISTEN (1ull << 63)
 #define TAG_TICK   (1ull << 62)
 #define TAG_SIG    (1ull << 61)
+#define TAG_SVC    AXD_TAG_SVC /* control socket, commands (services.c) */
 
 static int
 listen_on(const struct axond_addr *a)
@@ -164,11 +167,16 @@ axd_start(void)
 	signal(SIGPIPE, SIG_IGN);
 	pthread_mutex_lock(&g.lock);
 	axd_nodes_write();
+	axd_names_start();
 	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
 		axd_dial(g.peers[nd]);
 	}
 	pthread_mutex_unlock(&g.lock);
 	if (axd_fwd_start() < 0) {
+		return -1;
+	}
+	/* The main loop is not running yet: nothing to lock against. */
+	if (axd_svc_start() < 0) {
 		return -1;
 	}
 	signal_ready();
@@ -211,6 +219,8 @@ axd_run(void)
 						g.stop = 1;
 					}
 				}
+			} else if (tag & TAG_SVC) {
+				axd_svc_event(tag, e);
 			} else {
 				struct axd_sess *s = axd_sess_by_id(tag);
 
@@ -229,6 +239,7 @@ axd_run(void)
 		if (g.nodes_dirty) {
 			axd_nodes_write();
 		}
+		axd_names_flush();
 		pthread_mutex_unlock(&g.lock);
 	}
 	return 0;
@@ -246,7 +257,9 @@ axd_shutdown(void)
 			axd_fwd_expire_waiting(g.peers[nd], UINT64_MAX, 0);
 		}
 	}
+	axd_svc_stop(); /* commands get SIGHUP, the socket goes */
 	axd_sess_shutdown_all();
+	axd_names_stop();
 	pthread_mutex_unlock(&g.lock);
 	/* Clients still blocked on us are released (ESRCH), and the node
 	 * has no network manager from now on. */

@@ -30,6 +30,8 @@
 
 #include "axond.h"
 #include "forward.h"
+#include "names.h"
+#include "services.h"
 
 struct axd_global g;
 
@@ -486,6 +488,7 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 	s->close_err = err;
 	if (p != NULL) {
 		if (p->sess == s) {
+			axd_names_session_lost(s); /* its names go */
 			p->sess = NULL;
 			p->was_up = true;
 		}
@@ -511,6 +514,7 @@ axd_reap(void)
 
 		if (s->state == S_DEAD) {
 			axd_fwd_session_gone(s, s->close_err);
+			axd_svc_session_gone(s); /* ps, spawn streams */
 			sess_free(s);
 		}
 		s = next;
@@ -612,6 +616,8 @@ sess_up(struct axd_sess *s)
 	axd_log(AXD_INFO, "session with %s up (%s)", p->name,
 	    s->outgoing ? "outgoing" : "incoming");
 	axd_fwd_session_up(s);
+	axd_names_session_up(s); /* our global names */
+	axd_svc_session_up(s);   /* ps and spawn waiting for it */
 }
 
 /* A HELLO from the peer: who it is.  Returns 0 or an errno to close with. */
@@ -755,6 +761,11 @@ on_session_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 			g.nodes_dirty = true;
 		}
 		return 0;
+	case AXON_W_NAMES:
+		if (s->state != S_UP) {
+			return EPROTO;
+		}
+		return axd_names_frame(s, f);
 	case AXON_W_BYE:
 		return axon__wire_errno_in(f->u.bye.reason) == EACCES
 		    ? EACCES
@@ -784,6 +795,8 @@ sess_dispatch(struct axd_sess *s, const struct axon_wire_frame *f, size_t n)
 		err = on_session_frame(s, f);
 	} else if (s->state != S_UP) {
 		err = EACCES; /* nothing flows before AUTH_OK */
+	} else if (f->type >= AXON_W_PS_REQ) {
+		err = axd_svc_frame(s, f); /* operator services */
 	} else {
 		err = axd_fwd_frame(s, f);
 	}
@@ -1122,9 +1135,11 @@ axd_tick(void)
 		}
 		axd_fwd_expire_waiting(p, now, cto);
 	}
+	axd_svc_tick(now);
 	if (g.nodes_dirty) {
 		axd_nodes_write();
 	}
+	axd_names_tick();
 }
 
 void

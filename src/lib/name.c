@@ -8,6 +8,11 @@
  * name exists, so only one process can hold a name; an entry whose
  * process is gone (pid dead, or reused: start time differs) is stale and
  * is replaced.  name_open() connects to the recorded channel.
+ *
+ * Global names are also other nodes': the node's axond publishes every
+ * global name it knows of, this node's and its peers', with the claim
+ * that serves each marked, in $AXON_RUNDIR/names (docs/design/names.md);
+ * name_open(NAME_FLAG_ATTACH_GLOBAL) looks there first.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +26,7 @@
 #include <unistd.h>
 
 #include <sys/dispatch.h>
+#include <sys/netmgr.h>
 
 #include "internal.h"
 
@@ -196,16 +202,25 @@ static int
 name_register(const char *path, int chid)
 {
 	char tmp[PATH_MAX + 32];
+	char rd[256];
 	char buf[96];
 	int fd;
 	int len;
 	int rc;
 
 	rc = mkparents(path);
+	if (rc == 0) {
+		rc = axon__rundir(rd, sizeof(rd));
+	}
 	if (rc < 0) {
 		return rc;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int) getpid());
+	/* The entry is written next to the registries, not in them, so that
+	 * axond, which scans them, never sees a name that is not one. */
+	if ((size_t) snprintf(tmp, sizeof(tmp), "%s/name/.tmp.%d.%d", rd,
+		(int) getpid(), (int) axon__gettid()) >= sizeof(tmp)) {
+		return -ENAMETOOLONG;
+	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		return -errno;
@@ -376,10 +391,176 @@ name_detach(name_attach_t *attach, unsigned flags)
 	return 0;
 }
 
+/*
+ * $AXON_RUNDIR/names, written by axond (atomically: temporary file and
+ * rename) whenever its view changes, one claim of a global name a line:
+ *
+ *	# axon names v1: state nd pid chid stamp node name
+ *	+ 1 4242 1 1764000000123456789 beta printer/ps
+ *	- 0 777 2 1764000000987654321 alpha printer/ps
+ *
+ * '+' marks the claim that serves the name, '-' one it shadows.  The
+ * name is the rest of the line (it may hold spaces).  The file comes
+ * from another process: lines are bounded, and one that does not parse
+ * exactly is skipped.
+ */
+#define NAMES_LINE_MAX 512
+
+struct name_claim {
+	uint32_t nd;
+	pid_t pid;
+	int chid;
+};
+
+/* A decimal number up to max: digits only, no leading zero. */
+static bool
+names_num(const char *s, size_t len, unsigned long long max,
+    unsigned long long *ret)
+{
+	unsigned long long v = 0;
+
+	if (len == 0 || len > 20 || (len > 1 && s[0] == '0')) {
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = (unsigned) (s[i] - '0');
+
+		if (s[i] < '0' || s[i] > '9' || v > (max - d) / 10) {
+			return false;
+		}
+		v = v * 10 + d;
+	}
+	*ret = v;
+	return true;
+}
+
+static bool
+names_node_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > 63) {
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			(c >= '0' && c <= '9') || c == '_' || c == '-')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* One line (without its '\n'; any bytes): the '+' claim of want? */
+static bool
+names_parse(const char *line, size_t len, const char *want,
+    struct name_claim *c)
+{
+	const char *f[6];
+	size_t fl[6];
+	size_t nf = 0;
+	size_t start = 0;
+	unsigned long long nd, pid, chid, stamp;
+
+	for (size_t i = 0; i < len && nf < 6; i++) {
+		if (line[i] != ' ') {
+			continue;
+		}
+		if (i == start) {
+			return false; /* an empty field */
+		}
+		f[nf] = line + start;
+		fl[nf++] = i - start;
+		start = i + 1;
+	}
+	if (nf != 6 || len - start != strlen(want) ||
+	    memcmp(line + start, want, len - start) != 0) {
+		return false;
+	}
+	if (fl[0] != 1 || f[0][0] != '+' ||
+	    !names_num(f[1], fl[1], ND_NODE_MASK, &nd) ||
+	    !names_num(f[2], fl[2], INT_MAX, &pid) || pid == 0 ||
+	    !names_num(f[3], fl[3], INT_MAX, &chid) ||
+	    !names_num(f[4], fl[4], UINT64_MAX, &stamp) ||
+	    !names_node_ok(f[5], fl[5])) {
+		return false;
+	}
+	c->nd = (uint32_t) nd;
+	c->pid = (pid_t) pid;
+	c->chid = (int) chid;
+	return true;
+}
+
+/* The claim that serves the global name: 0, or -ENOENT if the names file
+ * (or a well-formed '+' line for the name in it) is missing. */
+static int
+names_winner(const char *name, struct name_claim *ret_claim)
+{
+	char path[PATH_MAX];
+	char rd[256];
+	char buf[4096];
+	char line[NAMES_LINE_MAX];
+	struct name_claim c;
+	struct stat st;
+	size_t ll = 0;
+	bool over = false;
+	bool found = false;
+	int state;
+	int fd;
+	int rc;
+
+	rc = axon__rundir(rd, sizeof(rd));
+	if (rc < 0) {
+		return rc;
+	}
+	if ((size_t) snprintf(path, sizeof(path), "%s/names", rd) >=
+	    sizeof(path)) {
+		return -ENAMETOOLONG;
+	}
+	/* A cancelled read would leak the descriptor. */
+	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+	/* O_NONBLOCK: a FIFO planted there must not hang the caller. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		while (!found) {
+			ssize_t n = read(fd, buf, sizeof(buf));
+
+			if (n < 0 && errno == EINTR) {
+				continue;
+			}
+			if (n <= 0) {
+				break; /* a last line without '\n' is cut */
+			}
+			for (ssize_t i = 0; i < n && !found; i++) {
+				if (buf[i] == '\n') {
+					found = !over && names_parse(line, ll,
+					    name, &c);
+					ll = 0;
+					over = false;
+				} else if (ll < sizeof(line)) {
+					line[ll++] = buf[i];
+				} else {
+					over = true; /* too long: skipped */
+				}
+			}
+		}
+	}
+	if (fd >= 0) {
+		(void) close(fd);
+	}
+	(void) pthread_setcancelstate(state, NULL);
+	if (!found) {
+		return -ENOENT;
+	}
+	*ret_claim = c;
+	return 0;
+}
+
 int
 name_open(const char *name, int flags)
 {
 	char fpath[PATH_MAX];
+	struct name_claim c;
 	struct name_rec r;
 	int rc;
 	int cof = 0;
@@ -390,6 +571,26 @@ name_open(const char *name, int flags)
 				_NAME_FLAG_COF_NOEVENT |
 				_NAME_FLAG_COF_REG_EVENTS))) {
 		rc = -EINVAL;
+	}
+	if (flags & _NAME_FLAG_COF_CLOEXEC) {
+		cof |= _NTO_COF_CLOEXEC;
+	}
+	if (rc == 0 && (flags & NAME_FLAG_ATTACH_GLOBAL) &&
+	    names_winner(name, &c) == 0) {
+		/* The claim every node agrees serves the name, maybe on
+		 * another node (nd 0 is this one). */
+		rc = ConnectAttach_r(c.nd, c.pid, c.chid, _NTO_SIDE_CHANNEL,
+		    cof);
+		if (rc >= 0) {
+			return rc;
+		}
+		if (rc != -ESRCH && rc != -ENOREMOTE) {
+			errno = -rc;
+			return -1;
+		}
+		/* Gone since axond looked, or axond is: this node's own
+		 * registry still answers. */
+		rc = 0;
 	}
 	if (rc == 0) {
 		rc = name_path(fpath, sizeof(fpath), name,
@@ -407,9 +608,6 @@ name_open(const char *name, int flags)
 	if (rc < 0) {
 		errno = -rc;
 		return -1;
-	}
-	if (flags & _NAME_FLAG_COF_CLOEXEC) {
-		cof |= _NTO_COF_CLOEXEC;
 	}
 	rc = ConnectAttach_r(0, r.pid, r.chid,
 	    _NTO_SIDE_CHANNEL, cof);

@@ -1,0 +1,721 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * axond: global names (names.h, docs/design/names.md).
+ *
+ * This node's names: every tick, the registry $AXON_RUNDIR/name/global/
+ * is walked; an entry counts while its owner lives (the pid exists and
+ * its start time is the one recorded, as name_open() checks), and its
+ * registration stamp is the entry file's mtime.  When the list of live
+ * names changes, it goes to every peer whole, as a stream of NAMES
+ * chunks (FIRST ... LAST) that the session's scheduler interleaves with
+ * messages; a change while a list is on its way starts it over, and the
+ * receiver drops the half it got.  A new session gets the list at once.
+ *
+ * Peers' names: a peer's list replaces what we knew from it when its
+ * LAST chunk arrives; when its session is lost, all of them go.
+ *
+ * Every change rewrites $AXON_RUNDIR/names, which is what name_open()
+ * reads.
+ */
+#define _GNU_SOURCE
+#include "names.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "forward.h"
+
+/* A live entry's start time is read again this often (a pid that was
+ * reused while we were not looking). */
+#define NAMES_RECHECK_NS 1000000000ull
+
+/* A name has at most 128 components (255 bytes). */
+#define NAMES_DEPTH_MAX 128
+
+/* The names of one node, sorted by name. */
+struct names_list {
+	struct axon_wire_name *v;
+	uint32_t n, cap;
+};
+
+/* One entry of this node's registry, as last scanned. */
+struct names_ent {
+	struct axon_wire_name n;  /* name, pid, chid, stamp (mtime) */
+	unsigned long long start; /* the owner's start time, as recorded */
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	bool valid;               /* the entry parsed */
+	bool live;
+	uint64_t checked;         /* when its start time was last compared */
+};
+
+/* What we exchange with one peer (by nd). */
+struct names_peer {
+	struct axd_stream st;     /* first: our list on its way to it */
+	uint32_t next;            /* our next entry to send */
+	struct names_list have;   /* its names, as last applied */
+	struct names_list part;   /* its list being received */
+	bool part_open;           /* FIRST came, LAST not yet */
+	bool part_over;           /* longer than AXD_NAMES_MAX */
+};
+
+struct names_scan {
+	struct names_ent *v;
+	uint32_t n, cap;
+	uint64_t now;
+	bool full;                /* AXD_NAMES_SCAN_MAX entries seen */
+	bool failed;              /* incomplete: keep what we had */
+};
+
+static struct names_ent *reg;      /* the registry, sorted by name */
+static uint32_t nreg;
+static struct names_list own;      /* our live names */
+static struct names_peer *npeer[ND_NODE_MASK + 1];
+static bool names_dirty;           /* the names file is out of date */
+static bool own_over_logged, scan_over_logged;
+static uint8_t chunk[AXON_WIRE_NAMES_MAX * AXON_WIRE_NAME_ENTRY];
+
+/* ---- the conflict rule and the names file ---- */
+
+int
+axd_names_rank(const struct axd_claim *a, const struct axd_claim *b)
+{
+	int c;
+
+	if (a->stamp != b->stamp) {
+		return a->stamp < b->stamp ? -1 : 1;
+	}
+	c = strcmp(a->node, b->node);
+	if (c != 0) {
+		return c < 0 ? -1 : 1;
+	}
+	if (a->pid != b->pid) {
+		return a->pid < b->pid ? -1 : 1;
+	}
+	if (a->chid != b->chid) {
+		return a->chid < b->chid ? -1 : 1;
+	}
+	return 0;
+}
+
+static int
+claim_cmp(const void *x, const void *y)
+{
+	const struct axd_claim *a = x;
+	const struct axd_claim *b = y;
+	int c = strcmp(a->name, b->name);
+
+	return c != 0 ? c : axd_names_rank(a, b);
+}
+
+void
+axd_names_sort(struct axd_claim *v, size_t n)
+{
+	if (n > 1) {
+		qsort(v, n, sizeof(*v), claim_cmp);
+	}
+}
+
+int
+axd_names_fprint(FILE *f, const struct axd_claim *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool first = i == 0 || strcmp(v[i].name, v[i - 1].name) != 0;
+
+		fprintf(f, "%c %d %d %d %llu %s %s\n", first ? '+' : '-',
+		    v[i].nd, (int) v[i].pid, (int) v[i].chid,
+		    (unsigned long long) v[i].stamp, v[i].node, v[i].name);
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+static void
+names_path(char *buf, size_t len, const char *suffix)
+{
+	snprintf(buf, len, "%s/names%s", g.rundir, suffix);
+}
+
+/* $AXON_RUNDIR/names: every claim we know, this node's with nd 0. */
+static void
+names_write(void)
+{
+	char path[PATH_MAX];
+	char tmp[PATH_MAX];
+	struct axd_claim *v;
+	size_t n = own.n;
+	size_t k = 0;
+	FILE *f;
+	int rc;
+
+	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
+		if (npeer[nd] != NULL && g.peers[nd] != NULL) {
+			n += npeer[nd]->have.n;
+		}
+	}
+	v = calloc(n > 0 ? n : 1, sizeof(*v));
+	if (v == NULL) {
+		axd_log(AXD_WARN, "cannot write the names file: %s",
+		    strerror(ENOMEM));
+		return; /* still dirty: the next tick tries again */
+	}
+	names_dirty = false;
+	for (uint32_t i = 0; i < own.n; i++) {
+		v[k++] = (struct axd_claim){
+			.name = own.v[i].name,
+			.node = g.cfg.node,
+			.nd = ND_LOCAL_NODE,
+			.pid = own.v[i].pid,
+			.chid = own.v[i].chid,
+			.stamp = own.v[i].stamp,
+		};
+	}
+	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
+		struct names_peer *np = npeer[nd];
+
+		for (uint32_t i = 0; np != NULL && g.peers[nd] != NULL &&
+		     i < np->have.n; i++) {
+			v[k++] = (struct axd_claim){
+				.name = np->have.v[i].name,
+				.node = g.peers[nd]->name,
+				.nd = nd,
+				.pid = np->have.v[i].pid,
+				.chid = np->have.v[i].chid,
+				.stamp = np->have.v[i].stamp,
+			};
+		}
+	}
+	axd_names_sort(v, k);
+	names_path(path, sizeof(path), "");
+	names_path(tmp, sizeof(tmp), ".tmp");
+	f = fopen(tmp, "we");
+	if (f == NULL) {
+		axd_log(AXD_WARN, "cannot write %s: %s", tmp, strerror(errno));
+		free(v);
+		return;
+	}
+	fprintf(f, "# axon names v1: state nd pid chid stamp node name\n");
+	rc = axd_names_fprint(f, v, k);
+	if (fclose(f) != 0 || rc < 0 || rename(tmp, path) < 0) {
+		axd_log(AXD_WARN, "cannot write %s: %s", path,
+		    strerror(rc < 0 ? -rc : errno));
+		(void) unlink(tmp);
+	}
+	free(v);
+}
+
+/* ---- lists ---- */
+
+static int
+list_push(struct names_list *l, const struct axon_wire_name *n)
+{
+	if (l->n == l->cap) {
+		uint32_t cap = l->cap > 0 ? l->cap * 2 : 16;
+		struct axon_wire_name *v;
+
+		if (cap > AXD_NAMES_MAX) {
+			cap = AXD_NAMES_MAX;
+		}
+		if (cap <= l->n) {
+			return -ENOSPC;
+		}
+		v = reallocarray(l->v, cap, sizeof(*v));
+		if (v == NULL) {
+			return -ENOMEM;
+		}
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *n;
+	return 0;
+}
+
+static bool
+name_eq(const struct axon_wire_name *a, const struct axon_wire_name *b)
+{
+	return a->pid == b->pid && a->chid == b->chid &&
+	    a->stamp == b->stamp && strcmp(a->name, b->name) == 0;
+}
+
+static bool
+list_eq(const struct names_list *a, const struct names_list *b)
+{
+	if (a->n != b->n) {
+		return false;
+	}
+	for (uint32_t i = 0; i < a->n; i++) {
+		if (!name_eq(&a->v[i], &b->v[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+list_swap(struct names_list *a, struct names_list *b)
+{
+	struct names_list t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void
+list_free(struct names_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static struct names_peer *
+peer_get(int nd)
+{
+	if (nd <= 0 || nd > ND_NODE_MASK) {
+		return NULL;
+	}
+	if (npeer[nd] == NULL) {
+		npeer[nd] = calloc(1, sizeof(*npeer[nd]));
+	}
+	return npeer[nd];
+}
+
+/* ---- sending our list ---- */
+
+/* The next chunk of our list to the peer of s; true while more remain. */
+static bool
+names_produce(struct axd_sess *s, struct axd_stream *st)
+{
+	struct names_peer *np = (struct names_peer *) st;
+	struct axon_wire_frame f;
+	uint32_t cnt;
+
+	if (np->next > own.n) {
+		np->next = 0; /* cannot happen: a change restarts the list */
+	}
+	cnt = own.n - np->next;
+	if (cnt > AXON_WIRE_NAMES_MAX) {
+		cnt = AXON_WIRE_NAMES_MAX;
+	}
+	for (uint32_t i = 0; i < cnt; i++) {
+		axon__wire_name_put(chunk + (size_t) i * AXON_WIRE_NAME_ENTRY,
+		    &own.v[np->next + i]);
+	}
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_NAMES;
+	f.flags = (uint16_t) ((np->next == 0 ? AXON_WF_FIRST : 0) |
+	    (np->next + cnt == own.n ? AXON_WF_LAST : 0));
+	f.u.names.count = cnt;
+	f.data = cnt > 0 ? chunk : NULL;
+	f.data_len = cnt * AXON_WIRE_NAME_ENTRY;
+	if (axd_send_frame(s, &f) < 0 || s->state == S_DEAD) {
+		np->next = 0;
+		return false;
+	}
+	np->next += cnt;
+	if (np->next == own.n) {
+		np->next = 0;
+		return false;
+	}
+	return true;
+}
+
+/* Starts (over) sending our list on the peer's session. */
+static void
+send_list(struct axd_sess *s, struct names_peer *np)
+{
+	np->next = 0;
+	np->st.produce = names_produce;
+	axd_stream_add(s, &np->st);
+}
+
+/* ---- this node's registry ---- */
+
+static bool
+chars_ok(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char) *s;
+
+		if (c < 0x20 || c == 0x7f) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static int
+ent_cmp(const void *x, const void *y)
+{
+	const struct names_ent *a = x;
+	const struct names_ent *b = y;
+
+	return strcmp(a->n.name, b->n.name);
+}
+
+static int
+ent_key_cmp(const void *key, const void *x)
+{
+	const struct names_ent *e = x;
+
+	return strcmp(key, e->n.name);
+}
+
+static const struct names_ent *
+reg_find(const char *name)
+{
+	if (nreg == 0) {
+		return NULL;
+	}
+	return bsearch(name, reg, nreg, sizeof(*reg), ent_key_cmp);
+}
+
+/* "pid chid starttime", as name_attach() writes it. */
+static bool
+ent_read(int dfd, const char *file, struct names_ent *e)
+{
+	char buf[128];
+	unsigned long long start;
+	int pid, chid;
+	ssize_t n;
+	int fd = openat(dfd, file,
+	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+
+	if (fd < 0) {
+		return false;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void) close(fd);
+	if (n <= 0) {
+		return false;
+	}
+	buf[n] = '\0';
+	if (sscanf(buf, "%d %d %llu", &pid, &chid, &start) != 3 || pid <= 0 ||
+	    chid < 0) {
+		return false;
+	}
+	e->n.pid = pid;
+	e->n.chid = chid;
+	e->start = start;
+	return true;
+}
+
+static void
+scan_file(int dfd, const char *file, const char *rel, const struct stat *st,
+    struct names_scan *sc)
+{
+	const struct names_ent *old = reg_find(rel);
+	struct names_ent e;
+
+	if (sc->n == AXD_NAMES_SCAN_MAX) {
+		sc->full = true;
+		return;
+	}
+	if (sc->n == sc->cap) {
+		uint32_t cap = sc->cap > 0 ? sc->cap * 2 : 64;
+		struct names_ent *v;
+
+		if (cap > AXD_NAMES_SCAN_MAX) {
+			cap = AXD_NAMES_SCAN_MAX;
+		}
+		v = reallocarray(sc->v, cap, sizeof(*v));
+		if (v == NULL) {
+			sc->failed = true;
+			return;
+		}
+		sc->v = v;
+		sc->cap = cap;
+	}
+	memset(&e, 0, sizeof(e));
+	e.dev = st->st_dev;
+	e.ino = st->st_ino;
+	e.size = st->st_size;
+	e.n.stamp = (uint64_t) st->st_mtim.tv_sec * 1000000000ull +
+	    (uint64_t) st->st_mtim.tv_nsec;
+	bool fresh = true;
+	if (old != NULL && old->dev == e.dev && old->ino == e.ino &&
+	    old->size == e.size && old->n.stamp == e.n.stamp) {
+		e = *old; /* the same file: what we read from it holds */
+		fresh = false;
+	} else {
+		snprintf(e.n.name, sizeof(e.n.name), "%s", rel);
+		e.valid = ent_read(dfd, file, &e);
+	}
+	if (!e.valid) {
+		e.live = false;
+	} else if (kill(e.n.pid, 0) < 0 && errno == ESRCH) {
+		e.live = false;
+	} else if (fresh || sc->now - e.checked >= NAMES_RECHECK_NS) {
+		e.live = axon__proc_start_time(e.n.pid) == e.start;
+		e.checked = sc->now;
+	}
+	sc->v[sc->n++] = e;
+}
+
+/* Walks the directory dfd (closed here), rel being its path in the
+ * registry (rlen bytes, rel has room for a whole name). */
+static void
+scan_dir(int dfd, char *rel, size_t rlen, int depth, struct names_scan *sc)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+
+	if (d == NULL) {
+		(void) close(dfd);
+		sc->failed = true;
+		return;
+	}
+	while (!sc->full && !sc->failed && (de = readdir(d)) != NULL) {
+		const char *nm = de->d_name;
+		size_t len = strlen(nm);
+		size_t nl = rlen;
+		struct stat st;
+
+		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 ||
+		    !chars_ok(nm) ||
+		    rlen + (rlen > 0 ? 1 : 0) + len >= AXON_WIRE_NAME_LEN) {
+			continue; /* not a name libaxon can publish */
+		}
+		if (fstatat(dirfd(d), nm, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			continue; /* gone meanwhile */
+		}
+		if (rlen > 0) {
+			rel[nl++] = '/';
+		}
+		memcpy(rel + nl, nm, len + 1);
+		nl += len;
+		if (S_ISDIR(st.st_mode) && depth < NAMES_DEPTH_MAX) {
+			int sub = openat(dirfd(d), nm, O_RDONLY | O_DIRECTORY |
+			    O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub >= 0) {
+				scan_dir(sub, rel, nl, depth + 1, sc);
+			} else if (errno != ENOENT && errno != EACCES) {
+				sc->failed = true; /* EMFILE, ENOMEM: retry */
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			scan_file(dirfd(d), nm, rel, &st, sc);
+		}
+		rel[rlen] = '\0';
+	}
+	(void) closedir(d);
+}
+
+static void
+names_broadcast(void)
+{
+	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
+		struct axd_peer *p = g.peers[nd];
+		struct names_peer *np;
+
+		if (p == NULL || p->sess == NULL || p->sess->state != S_UP) {
+			continue;
+		}
+		np = peer_get(nd);
+		if (np == NULL) {
+			axd_sess_close(p->sess, EHOSTUNREACH, "out of memory");
+			continue;
+		}
+		send_list(p->sess, np);
+		axd_flush(p->sess);
+	}
+}
+
+/* Rescans the registry; returns true if our live names changed. */
+static bool
+names_scan(void)
+{
+	char dir[PATH_MAX];
+	char rel[AXON_WIRE_NAME_LEN] = "";
+	struct names_scan sc = {.now = axd_now()};
+	struct names_list next = {0};
+	bool over = false;
+	int dfd;
+
+	snprintf(dir, sizeof(dir), "%s/name/global", g.rundir);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		scan_dir(dfd, rel, 0, 0, &sc);
+	} else if (errno != ENOENT) {
+		sc.failed = true;
+	}
+	if (sc.failed) {
+		free(sc.v);
+		return false; /* keep what we had; the next tick retries */
+	}
+	if (sc.full && !scan_over_logged) {
+		axd_log(AXD_WARN, "more than %u entries in %s: the rest are "
+				  "not looked at", AXD_NAMES_SCAN_MAX, dir);
+	}
+	scan_over_logged = sc.full;
+	if (sc.n > 1) {
+		qsort(sc.v, sc.n, sizeof(*sc.v), ent_cmp);
+	}
+	free(reg);
+	reg = sc.v;
+	nreg = sc.n;
+	for (uint32_t i = 0; i < nreg; i++) {
+		if (!reg[i].live) {
+			continue;
+		}
+		int rc = list_push(&next, &reg[i].n);
+
+		if (rc == -ENOSPC) {
+			over = true;
+			break;
+		}
+		if (rc < 0) {
+			list_free(&next);
+			return false;
+		}
+	}
+	if (over && !own_over_logged) {
+		axd_log(AXD_WARN, "more than %u live global names: the rest "
+				  "are not published", AXD_NAMES_MAX);
+	}
+	own_over_logged = over;
+	if (list_eq(&own, &next)) {
+		list_free(&next);
+		return false;
+	}
+	list_swap(&own, &next);
+	list_free(&next);
+	return true;
+}
+
+/* ---- the hooks ---- */
+
+void
+axd_names_start(void)
+{
+	(void) names_scan();
+	names_write();
+}
+
+void
+axd_names_tick(void)
+{
+	if (names_scan()) {
+		names_dirty = true;
+		names_broadcast();
+	}
+	axd_names_flush();
+}
+
+void
+axd_names_flush(void)
+{
+	if (names_dirty) {
+		names_write();
+	}
+}
+
+void
+axd_names_session_up(struct axd_sess *s)
+{
+	struct names_peer *np = peer_get(s->peer->nd);
+
+	if (np == NULL) {
+		axd_sess_close(s, EHOSTUNREACH, "out of memory");
+		return;
+	}
+	/* Whatever was under way belonged to an older session. */
+	np->st.queued = false;
+	np->st.next = NULL;
+	np->part.n = 0;
+	np->part_open = false;
+	send_list(s, np);
+}
+
+void
+axd_names_session_lost(struct axd_sess *s)
+{
+	struct names_peer *np = s->peer != NULL ? npeer[s->peer->nd] : NULL;
+
+	if (np == NULL) {
+		return;
+	}
+	axd_stream_remove(s, &np->st);
+	np->next = 0;
+	np->part_open = false;
+	if (np->have.n > 0) {
+		names_dirty = true;
+	}
+	list_free(&np->have);
+	list_free(&np->part);
+}
+
+int
+axd_names_frame(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_peer *p = s->peer;
+	struct names_peer *np = peer_get(p->nd);
+
+	if (np == NULL) {
+		return ENOMEM;
+	}
+	if (f->flags & AXON_WF_FIRST) {
+		np->part.n = 0; /* a list we got half of is dropped */
+		np->part_open = true;
+		np->part_over = false;
+	} else if (!np->part_open) {
+		return EPROTO; /* a chunk of no list */
+	}
+	for (uint32_t i = 0; i < f->u.names.count && !np->part_over; i++) {
+		struct axon_wire_name n;
+		int rc;
+
+		if (axon__wire_name_get(f, i, &n) < 0) {
+			return EPROTO;
+		}
+		rc = list_push(&np->part, &n);
+		if (rc == -ENOSPC) {
+			np->part_over = true;
+		} else if (rc < 0) {
+			return ENOMEM;
+		}
+	}
+	if (!(f->flags & AXON_WF_LAST)) {
+		return 0;
+	}
+	np->part_open = false;
+	if (np->part_over) {
+		axd_log(AXD_WARN, "%s has more than %u global names: the rest "
+				  "are ignored", p->name, AXD_NAMES_MAX);
+	}
+	if (!list_eq(&np->have, &np->part)) {
+		list_swap(&np->have, &np->part);
+		names_dirty = true;
+	}
+	np->part.n = 0;
+	return 0;
+}
+
+void
+axd_names_stop(void)
+{
+	char path[PATH_MAX];
+
+	names_path(path, sizeof(path), "");
+	(void) unlink(path);
+	names_dirty = false;
+	for (int nd = 1; nd <= ND_NODE_MASK; nd++) {
+		if (npeer[nd] != NULL) {
+			list_free(&npeer[nd]->have);
+			list_free(&npeer[nd]->part);
+			free(npeer[nd]);
+			npeer[nd] = NULL;
+		}
+	}
+	list_free(&own);
+	free(reg);
+	reg = NULL;
+	nreg = 0;
+}

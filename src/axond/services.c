@@ -1,0 +1,1608 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * axond: the control socket and the operator services (services.h,
+ * docs/design/axond.md "Operator services", docs/design/wire.md "The
+ * control socket").
+ *
+ * A control connection carries PS_REQ and NODES_REQ requests, answered
+ * here or, for another node, forwarded on that node's session under an
+ * id of ours and relayed back; and at most one SPAWN stream, run here
+ * (spawn.c) or relayed to and from the node that runs it.  The caller's
+ * credentials are the kernel's (SO_PEERCRED, SO_PEERGROUPS), never the
+ * frame's.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <sys/netmgr.h>
+
+#include "axond.h"
+#include "forward.h"
+#include "psinfo.h"
+#include "services.h"
+
+#define CTL_MAX     64  /* control connections */
+#define CTL_REQS    16  /* PS/NODES requests in flight on one (and ps
+			     * answers being sent on a session) */
+#define CTL_IN_CAP  (2u * (AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY))
+/* Answers and stdout/stderr are produced only below this backlog... */
+#define CTL_HIWAT   (256u << 10)
+/* ...and a caller that lets this much pile up is not reading: closed. */
+#define CTL_OUT_MAX (2u * AXON_PS_TEXT_MAX + (1u << 20))
+/* A peer answers a request (each chunk, and SPAWN_OK) within this. */
+#define ANSWER_NS   5000000000ull
+/* A remote ps answer is at most this long (psinfo never makes more). */
+#define PS_MAX      AXON_PS_TEXT_MAX
+
+enum stream_state {
+	ST_NONE,   /* no SPAWN yet */
+	ST_LOCAL,  /* this node runs it (spawn.c) */
+	ST_REMOTE, /* relayed to another node */
+	ST_ENDED,  /* EXIT or SPAWN_OK with err sent: later frames ignored */
+};
+
+/* An answer of this node on its way to a control connection. */
+struct blob {
+	struct blob *next;
+	uint8_t type;             /* PS_ANS, NODES_ANS */
+	uint32_t conn, msg;       /* the caller's */
+	int err;                  /* or 0 and the text */
+	char *text;
+	size_t len, off;
+};
+
+struct axd_ctl {
+	struct axd_ctl *next;
+	uint32_t id;
+	int fd;
+	bool dead;                /* closed; freed by ctl_collect */
+	bool close_flushed;       /* close once the output is written */
+	bool paused;              /* input not read: a SPAWN waits */
+	uint32_t watched;
+	/* the caller, from the kernel */
+	pid_t pid;
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;
+	size_t ngroups;
+	/* input: whole frames are handled, the rest waits */
+	uint8_t *in;
+	size_t in_len;
+	/* output */
+	uint8_t *out;
+	size_t out_off, out_len, out_cap;
+	struct blob *blobs, **blobs_tail;
+	int nreq;                 /* requests in flight, blobs included */
+	/* the SPAWN stream */
+	enum stream_state stream;
+	struct axd_spawn *sp;     /* ST_LOCAL, until it is done */
+	/* ST_REMOTE: relayed on stream `sid` of sess, to peer */
+	struct axd_peer *peer;
+	struct axd_sess *sess;    /* NULL while waiting for a session */
+	uint32_t sid;
+	uint8_t *spawn;           /* while waiting: the SPAWN's data */
+	uint32_t spawn_len, argc, envc;
+	uint64_t deadline;        /* for a session, then for SPAWN_OK */
+	bool started;             /* SPAWN_OK {pid} relayed */
+	bool in_eof;              /* the caller ended stdin */
+	uint32_t in_win;          /* stdin the caller may still send */
+	uint32_t out_win[3];      /* [1], [2]: what the command may send */
+	bool out_eof[3];
+};
+
+/* A PS_REQ of a control connection, forwarded to another node. */
+struct req {
+	struct req *next;
+	uint32_t id;              /* msg on the session */
+	bool dead;                /* its caller left; freed by ctl_collect */
+	struct axd_ctl *ctl;
+	uint32_t conn, msg;       /* the caller's */
+	int32_t pid;
+	struct axd_peer *peer;
+	struct axd_sess *sess;    /* NULL while waiting for one */
+	uint64_t deadline;
+	uint32_t got;             /* bytes relayed */
+};
+
+/* This node's ps answer to a peer, sent as the session has room. */
+struct psout {
+	struct axd_stream st;     /* first */
+	struct psout *next;
+	struct axd_sess *sess;
+	uint32_t msg;
+	int err;
+	char *text;
+	size_t len, off;
+};
+
+static int listen_fd = -1;
+static char sock_path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
+static struct axd_ctl *ctls;
+static struct axd_ctl *ctl_graveyard;
+static int nctls;
+static uint32_t next_ctl_id, next_req_id, next_sid;
+static struct req *reqs;
+static struct psout *psouts;
+
+static void ctl_close(struct axd_ctl *c, const char *why);
+static void ctl_frames(struct axd_ctl *c);
+
+static uint64_t
+connect_ns(void)
+{
+	return (uint64_t) g.cfg.connect_timeout_ms * 1000000u;
+}
+
+/* ---- answers of this node ---- */
+
+static int
+ps_text(int pid, char **text, size_t *len)
+{
+	struct axon_ps_list l;
+	int rc = axon__ps_collect(g.rundir, pid, &l);
+
+	if (rc < 0) {
+		return -rc;
+	}
+	rc = axon__ps_format(&l, text, len);
+	axon__ps_free(&l);
+	return -rc;
+}
+
+static const char *
+state_name(const struct axd_peer *p)
+{
+	switch (p->state) {
+	case PEER_UP:
+		return "up";
+	case PEER_CONNECTING:
+		return "connecting";
+	default:
+		return "down";
+	}
+}
+
+/* `axon nodes`: "self NAME", then one line per known node (axond.md). */
+static int
+nodes_text(char **text, size_t *len)
+{
+	FILE *f = open_memstream(text, len);
+
+	if (f == NULL) {
+		return ENOMEM;
+	}
+	fprintf(f, "self %s\n", g.cfg.node);
+	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
+		const struct axd_peer *p = g.peers[nd];
+		char addr[300] = "-";
+
+		if (p == NULL) {
+			continue;
+		}
+		if (p->has_addr) {
+			snprintf(addr, sizeof(addr),
+			    strchr(p->addr.host, ':') != NULL ? "[%s]:%s"
+							      : "%s:%s",
+			    p->addr.host, p->addr.port);
+		}
+		fprintf(f, "node %d %s %s %llu %llu %llu %llu %llu %s\n", nd,
+		    p->name, state_name(p), (unsigned long long) p->rtt_ns,
+		    (unsigned long long) p->tx_frames,
+		    (unsigned long long) p->tx_bytes,
+		    (unsigned long long) p->rx_frames,
+		    (unsigned long long) p->rx_bytes, addr);
+	}
+	if (ferror(f) | fclose(f)) {
+		free(*text);
+		return ENOMEM;
+	}
+	return 0;
+}
+
+/* ---- control connections: output ---- */
+
+static void
+ctl_watch(struct axd_ctl *c)
+{
+	struct epoll_event ev = {
+		.events = (c->paused ? 0 : EPOLLIN) |
+		    (c->out_len > c->out_off ? EPOLLOUT : 0),
+		.data.u64 = AXD_TAG_SVC | ((uint64_t) AXD_SVC_CTL << 32) | c->id,
+	};
+
+	if (c->dead || ev.events == c->watched) {
+		return;
+	}
+	/* Registered at accept; with no events asked, a hang-up is still
+	 * reported. */
+	(void) epoll_ctl(g.epfd, EPOLL_CTL_MOD, c->fd, &ev);
+	c->watched = ev.events;
+}
+
+/* Writes what the socket takes; closes c when asked to once flushed. */
+static void
+ctl_write(struct axd_ctl *c)
+{
+	while (!c->dead && c->out_len > c->out_off) {
+		ssize_t n = send(c->fd, c->out + c->out_off,
+		    c->out_len - c->out_off, MSG_DONTWAIT | MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			break;
+		}
+		if (n < 0) {
+			ctl_close(c, "send failed");
+			return;
+		}
+		c->out_off += (size_t) n;
+	}
+	if (c->out_off == c->out_len) {
+		c->out_off = c->out_len = 0;
+		if (c->close_flushed) {
+			ctl_close(c, "stream ended");
+			return;
+		}
+	}
+	ctl_watch(c);
+}
+
+static int
+ctl_reserve(struct axd_ctl *c, size_t need)
+{
+	size_t cap;
+	uint8_t *n;
+
+	if (c->out_off > 0 && c->out_cap - c->out_len < need) {
+		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
+		c->out_len -= c->out_off;
+		c->out_off = 0;
+	}
+	if (c->out_cap - c->out_len >= need) {
+		return 0;
+	}
+	cap = c->out_cap ? c->out_cap : 65536;
+	while (cap - c->out_len < need) {
+		cap *= 2;
+	}
+	n = realloc(c->out, cap);
+	if (n == NULL) {
+		return -ENOMEM;
+	}
+	c->out = n;
+	c->out_cap = cap;
+	return 0;
+}
+
+/* Queues f as it is and writes what the socket takes. */
+static int
+ctl_send(struct axd_ctl *c, const struct axon_wire_frame *f)
+{
+	long n;
+
+	if (c->dead) {
+		return -EPIPE;
+	}
+	if (ctl_reserve(c, AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY) < 0) {
+		ctl_close(c, "out of memory");
+		return -EPIPE;
+	}
+	n = axon__wire_encode(f, c->out + c->out_len, c->out_cap - c->out_len);
+	if (n < 0) {
+		axd_log(AXD_ERR, "cannot encode frame type %d: %s", f->type,
+		    strerror((int) -n));
+		return (int) n;
+	}
+	c->out_len += (size_t) n;
+	if (c->out_len - c->out_off > CTL_OUT_MAX) {
+		ctl_close(c, "caller not reading");
+		return -EPIPE;
+	}
+	ctl_write(c);
+	return c->dead ? -EPIPE : 0;
+}
+
+int
+axd_ctl_send(struct axd_ctl *c, const struct axon_wire_frame *f)
+{
+	struct axon_wire_frame o = *f;
+
+	o.conn = 1; /* ignored by the caller, but never 0 (wire.md) */
+	return ctl_send(c, &o);
+}
+
+bool
+axd_ctl_room(const struct axd_ctl *c)
+{
+	return !c->dead && c->out_len - c->out_off < CTL_HIWAT;
+}
+
+void
+axd_ctl_spawn_done(struct axd_ctl *c, struct axd_spawn *sp)
+{
+	if (c->sp == sp) {
+		c->sp = NULL;
+		c->stream = ST_ENDED;
+	}
+}
+
+/* Writes queued answers while the backlog is small. */
+static void
+ctl_produce(struct axd_ctl *c)
+{
+	while (!c->dead && c->blobs != NULL && axd_ctl_room(c)) {
+		struct blob *b = c->blobs;
+		struct axon_wire_frame f;
+		size_t n = 0;
+
+		memset(&f, 0, sizeof(f));
+		f.type = b->type;
+		f.conn = b->conn;
+		f.msg = b->msg;
+		if (b->err != 0) {
+			f.flags = AXON_WF_FIRST | AXON_WF_LAST;
+			f.u.ans.err = axon__wire_errno_out(b->err);
+		} else {
+			n = b->len - b->off;
+			if (n > AXON_WIRE_MAX_DATA) {
+				n = AXON_WIRE_MAX_DATA;
+			}
+			f.flags = (b->off == 0 ? AXON_WF_FIRST : 0) |
+			    (b->off + n == b->len ? AXON_WF_LAST : 0);
+			f.offset = (uint32_t) b->off;
+			f.data = (const uint8_t *) b->text + b->off;
+			f.data_len = (uint32_t) n;
+		}
+		b->off += n;
+		if (b->err != 0 || b->off == b->len) {
+			c->blobs = b->next;
+			if (c->blobs == NULL) {
+				c->blobs_tail = &c->blobs;
+			}
+			c->nreq--;
+		} else {
+			b = NULL;
+		}
+		(void) ctl_send(c, &f);
+		if (b != NULL) {
+			free(b->text);
+			free(b);
+		}
+	}
+}
+
+/* Answers a request of c: err, or text (taken over). */
+static void
+ctl_answer(struct axd_ctl *c, uint8_t type, uint32_t conn, uint32_t msg,
+    int err, char *text, size_t len)
+{
+	struct blob *b = calloc(1, sizeof(*b));
+
+	if (b == NULL) {
+		free(text);
+		ctl_close(c, "out of memory");
+		return;
+	}
+	b->type = type;
+	b->conn = conn;
+	b->msg = msg;
+	b->err = err;
+	b->text = err == 0 ? text : NULL;
+	b->len = err == 0 ? len : 0;
+	if (err != 0) {
+		free(text);
+	}
+	*c->blobs_tail = b;
+	c->blobs_tail = &b->next;
+	c->nreq++;
+	ctl_produce(c);
+}
+
+/* ---- requests forwarded to other nodes ---- */
+
+/* The up session to node nd, or NULL with *ret_err: ENXIO if nd names
+ * no node, EHOSTDOWN or EHOSTUNREACH if none can be had, or 0 if one is
+ * on its way (dialled now if needed). */
+static struct axd_sess *
+route(uint32_t nd, struct axd_peer **ret_peer, int *ret_err)
+{
+	struct axd_peer *p;
+
+	if (nd == 0 || nd > ND_NODE_MASK || g.peers[nd] == NULL) {
+		*ret_err = ENXIO;
+		return NULL;
+	}
+	p = g.peers[nd];
+	*ret_peer = p;
+	*ret_err = 0;
+	if (p->sess != NULL && p->sess->state == S_UP) {
+		return p->sess;
+	}
+	if (p->has_addr) {
+		axd_dial(p);
+		return NULL;
+	}
+	for (struct axd_sess *o = g.sessions; o != NULL; o = o->next) {
+		if (o->peer == p && o->state != S_DEAD) {
+			return NULL; /* it is connecting to us */
+		}
+	}
+	*ret_err = p->was_up ? EHOSTUNREACH : EHOSTDOWN;
+	return NULL;
+}
+
+static void
+req_free(struct req *q)
+{
+	struct req **pp;
+
+	for (pp = &reqs; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == q) {
+			*pp = q->next;
+			break;
+		}
+	}
+	q->ctl->nreq--;
+	free(q);
+}
+
+/* Ends q with err: one PS_ANS with err (LAST after partial data). */
+static void
+req_fail(struct req *q, int err)
+{
+	struct axon_wire_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_PS_ANS;
+	f.conn = q->conn;
+	f.msg = q->msg;
+	f.flags = (q->got == 0 ? AXON_WF_FIRST : 0) | AXON_WF_LAST;
+	f.offset = q->got;
+	f.u.ans.err = axon__wire_errno_out(err);
+	(void) ctl_send(q->ctl, &f);
+	req_free(q);
+}
+
+static void
+req_send(struct req *q, struct axd_sess *s)
+{
+	struct axon_wire_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_PS_REQ;
+	f.msg = q->id;
+	f.u.ps.pid = q->pid;
+	q->sess = s;
+	q->deadline = axd_now() + ANSWER_NS;
+	(void) axd_send_frame(s, &f);
+	axd_flush(s);
+}
+
+static struct req *
+req_by_id(const struct axd_sess *s, uint32_t id)
+{
+	for (struct req *q = reqs; q != NULL; q = q->next) {
+		if (q->id == id && q->sess == s && !q->dead) {
+			return q;
+		}
+	}
+	return NULL;
+}
+
+static void
+ps_remote(struct axd_ctl *c, const struct axon_wire_frame *f)
+{
+	struct axd_peer *p = NULL;
+	struct axd_sess *s;
+	struct req *q;
+	int err;
+
+	s = route(f->conn, &p, &err);
+	if (s == NULL && err != 0) {
+		ctl_answer(c, AXON_W_PS_ANS, f->conn, f->msg, err, NULL, 0);
+		return;
+	}
+	q = calloc(1, sizeof(*q));
+	if (q == NULL) {
+		ctl_answer(c, AXON_W_PS_ANS, f->conn, f->msg, ENOMEM, NULL, 0);
+		return;
+	}
+	do {
+		q->id = ++next_req_id;
+	} while (q->id == 0);
+	q->ctl = c;
+	q->conn = f->conn;
+	q->msg = f->msg;
+	q->pid = f->u.ps.pid;
+	q->peer = p;
+	q->deadline = axd_now() + connect_ns();
+	q->next = reqs;
+	reqs = q;
+	c->nreq++;
+	if (s != NULL) {
+		req_send(q, s);
+	}
+}
+
+/* A chunk of a peer's PS_ANS: relayed under the caller's ids. */
+static int
+ps_answer(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct req *q = req_by_id(s, f->msg);
+	struct axon_wire_frame o;
+	bool first = (f->flags & AXON_WF_FIRST) != 0;
+
+	if (q == NULL) {
+		return 0; /* timed out, or its caller left */
+	}
+	if (first != (q->got == 0) || f->offset != q->got ||
+	    (f->u.ans.err != 0 && !first) ||
+	    f->data_len > PS_MAX - q->got) {
+		axd_log(AXD_WARN, "%s: bad ps answer", s->peer->name);
+		req_fail(q, EPROTO);
+		return EPROTO;
+	}
+	o = *f;
+	o.conn = q->conn;
+	o.msg = q->msg;
+	(void) ctl_send(q->ctl, &o);
+	q->got += f->data_len;
+	q->deadline = axd_now() + ANSWER_NS;
+	if (f->u.ans.err != 0 || (f->flags & AXON_WF_LAST)) {
+		req_free(q);
+	}
+	return 0;
+}
+
+static void
+psout_free(struct psout *o)
+{
+	struct psout **pp;
+
+	for (pp = &psouts; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == o) {
+			*pp = o->next;
+			break;
+		}
+	}
+	free(o->text);
+	free(o);
+}
+
+static bool
+psout_produce(struct axd_sess *s, struct axd_stream *st)
+{
+	struct psout *o = (struct psout *) st;
+	struct axon_wire_frame f;
+	size_t n = 0;
+
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_PS_ANS;
+	f.msg = o->msg;
+	if (o->err != 0) {
+		f.flags = AXON_WF_FIRST | AXON_WF_LAST;
+		f.u.ans.err = axon__wire_errno_out(o->err);
+	} else {
+		n = o->len - o->off;
+		if (n > AXON_WIRE_MAX_DATA) {
+			n = AXON_WIRE_MAX_DATA;
+		}
+		f.flags = (o->off == 0 ? AXON_WF_FIRST : 0) |
+		    (o->off + n == o->len ? AXON_WF_LAST : 0);
+		f.offset = (uint32_t) o->off;
+		f.data = (const uint8_t *) o->text + o->off;
+		f.data_len = (uint32_t) n;
+	}
+	(void) axd_send_frame(s, &f);
+	o->off += n;
+	if (o->err != 0 || o->off == o->len) {
+		psout_free(o);
+		return false;
+	}
+	return true;
+}
+
+/* A peer asks for this node's processes. */
+static void
+ps_serve(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct psout *o;
+	int n = 0;
+
+	for (o = psouts; o != NULL; o = o->next) {
+		n += o->sess == s;
+	}
+	if (n >= CTL_REQS) {
+		/* A peer asking faster than it reads gets no more texts. */
+		struct axon_wire_frame r;
+
+		memset(&r, 0, sizeof(r));
+		r.type = AXON_W_PS_ANS;
+		r.msg = f->msg;
+		r.flags = AXON_WF_FIRST | AXON_WF_LAST;
+		r.u.ans.err = axon__wire_errno_out(EAGAIN);
+		(void) axd_send_frame(s, &r);
+		return;
+	}
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		axd_sess_close(s, EHOSTUNREACH, "out of memory");
+		return;
+	}
+	o->st.produce = psout_produce;
+	o->sess = s;
+	o->msg = f->msg;
+	o->err = ps_text(f->u.ps.pid, &o->text, &o->len);
+	o->next = psouts;
+	psouts = o;
+	axd_stream_add(s, &o->st);
+}
+
+/* ---- SPAWN relayed to another node ---- */
+
+static void
+wire_cred(const struct axd_ctl *c, struct axon_wire_cred *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->ruid = w->euid = w->suid = (uint32_t) c->uid;
+	w->rgid = w->egid = w->sgid = (uint32_t) c->gid;
+	w->ngroups = c->ngroups < AXON_WIRE_NGROUPS ? (uint32_t) c->ngroups
+						     : AXON_WIRE_NGROUPS;
+	for (uint32_t i = 0; i < w->ngroups; i++) {
+		w->groups[i] = (uint32_t) c->groups[i];
+	}
+}
+
+static void
+relay_send_spawn(struct axd_ctl *c, struct axd_sess *s, const uint8_t *data,
+    uint32_t len)
+{
+	struct axon_wire_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_SPAWN;
+	f.conn = c->sid;
+	f.flags = AXON_WF_FIRST | AXON_WF_LAST;
+	f.u.spawn.argc = c->argc;
+	f.u.spawn.envc = c->envc;
+	wire_cred(c, &f.u.spawn.cred);
+	f.data = data;
+	f.data_len = len;
+	c->sess = s;
+	c->deadline = axd_now() + ANSWER_NS;
+	(void) axd_send_frame(s, &f);
+	axd_flush(s);
+}
+
+/*
+ * The stream cannot go on: no session came within the connect timeout
+ * (the SPAWN never left), or it had left and the session was lost or no
+ * SPAWN_OK came.  The caller gets EOF on what it still reads, then
+ * SPAWN_OK {0, err} (a second one if the command had started); if the
+ * SPAWN had left, the connection closes once that is written.
+ */
+static void
+relay_break(struct axd_ctl *c, int err)
+{
+	struct axon_wire_frame f;
+	bool left = c->sess != NULL;
+
+	if (c->stream != ST_REMOTE) {
+		return;
+	}
+	c->stream = ST_ENDED;
+	c->sess = NULL;
+	free(c->spawn);
+	c->spawn = NULL;
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_STDIO;
+	for (uint32_t fd = 1; c->started && fd <= 2; fd++) {
+		if (!c->out_eof[fd]) {
+			f.u.stdio.fd = fd;
+			(void) axd_ctl_send(c, &f);
+		}
+	}
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_SPAWN_OK;
+	f.u.spawned.err = axon__wire_errno_out(err);
+	c->close_flushed = left; /* after the last frame only */
+	(void) axd_ctl_send(c, &f);
+	if (c->paused) {
+		c->paused = false;
+		ctl_frames(c); /* what came behind the SPAWN: ignored now */
+		ctl_watch(c);
+	}
+}
+
+static void
+relay_start(struct axd_ctl *c, const struct axon_wire_frame *f)
+{
+	struct axd_sess *s;
+	int err;
+
+	c->stream = ST_REMOTE;
+	c->argc = f->u.spawn.argc;
+	c->envc = f->u.spawn.envc;
+	c->in_win = AXD_SVC_WINDOW;
+	c->out_win[1] = c->out_win[2] = AXD_SVC_WINDOW;
+	do {
+		c->sid = ++next_sid;
+	} while (c->sid == 0);
+	s = route(f->conn, &c->peer, &err);
+	if (s != NULL) {
+		relay_send_spawn(c, s, f->data, f->data_len);
+		return;
+	}
+	if (err == 0) {
+		c->spawn = malloc(f->data_len);
+		if (c->spawn == NULL) {
+			err = ENOMEM;
+		}
+	}
+	if (err != 0) {
+		/* Never started: the caller may say so and try again. */
+		struct axon_wire_frame o;
+
+		c->stream = ST_ENDED;
+		memset(&o, 0, sizeof(o));
+		o.type = AXON_W_SPAWN_OK;
+		o.u.spawned.err = axon__wire_errno_out(err);
+		(void) axd_ctl_send(c, &o);
+		return;
+	}
+	/* Waiting for the session: the caller's later frames wait in its
+	 * socket, unread, until the SPAWN has gone. */
+	memcpy(c->spawn, f->data, f->data_len);
+	c->spawn_len = f->data_len;
+	c->deadline = axd_now() + connect_ns();
+	c->paused = true;
+	ctl_watch(c);
+}
+
+/* A frame of the caller for its remote command. */
+static int
+relay_from_caller(struct axd_ctl *c, const struct axon_wire_frame *f)
+{
+	struct axon_wire_frame o = *f;
+
+	switch (f->type) {
+	case AXON_W_STDIO:
+		if (f->u.stdio.fd != 0 || c->in_eof ||
+		    f->data_len > c->in_win) {
+			return EPROTO;
+		}
+		c->in_win -= f->data_len;
+		c->in_eof = f->data_len == 0;
+		break;
+	case AXON_W_STDIO_ACK:
+		if (f->u.ack.fd == 0 ||
+		    f->u.ack.bytes > AXD_SVC_WINDOW - c->out_win[f->u.ack.fd]) {
+			return EPROTO;
+		}
+		c->out_win[f->u.ack.fd] += f->u.ack.bytes;
+		break;
+	case AXON_W_KILL:
+		break;
+	default:
+		return EPROTO;
+	}
+	if (c->sess != NULL) {
+		o.conn = c->sid;
+		o.msg = 0;
+		(void) axd_send_frame(c->sess, &o);
+		axd_flush(c->sess);
+	}
+	return 0;
+}
+
+static struct axd_ctl *
+relay_by_sid(const struct axd_sess *s, uint32_t sid)
+{
+	for (struct axd_ctl *c = ctls; c != NULL; c = c->next) {
+		if (c->stream == ST_REMOTE && c->sess == s && c->sid == sid) {
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* A frame of the node that runs a command of ours, for the caller. */
+static int
+relay_from_runner(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_ctl *c = relay_by_sid(s, f->conn);
+
+	if (c == NULL) {
+		return 0; /* its caller left, or it timed out */
+	}
+	switch (f->type) {
+	case AXON_W_SPAWN_OK:
+		if (c->started) {
+			return EPROTO;
+		}
+		if (f->u.spawned.err != 0) {
+			c->stream = ST_ENDED;
+		}
+		c->started = f->u.spawned.err == 0;
+		break;
+	case AXON_W_STDIO:
+		if (!c->started || f->u.stdio.fd == 0 ||
+		    c->out_eof[f->u.stdio.fd] ||
+		    f->data_len > c->out_win[f->u.stdio.fd]) {
+			return EPROTO;
+		}
+		c->out_win[f->u.stdio.fd] -= f->data_len;
+		c->out_eof[f->u.stdio.fd] = f->data_len == 0;
+		break;
+	case AXON_W_STDIO_ACK:
+		if (f->u.ack.fd != 0 ||
+		    f->u.ack.bytes > AXD_SVC_WINDOW - c->in_win) {
+			return EPROTO;
+		}
+		c->in_win += f->u.ack.bytes;
+		break;
+	case AXON_W_EXIT:
+		if (!c->started) {
+			return EPROTO;
+		}
+		c->stream = ST_ENDED;
+		break;
+	default:
+		return EPROTO;
+	}
+	(void) axd_ctl_send(c, f);
+	return 0;
+}
+
+/* ---- SPAWN from a peer: run it here ---- */
+
+/* Remote root becomes --maproot, as for messages (forward.c). */
+static void
+map_cred(const struct axon_wire_cred *w, struct axd_spawn_req *r,
+    gid_t groups[AXON_WIRE_NGROUPS])
+{
+	r->ruid = w->ruid;
+	r->euid = w->euid;
+	r->suid = w->suid;
+	r->rgid = w->rgid;
+	r->egid = w->egid;
+	r->sgid = w->sgid;
+	r->ngroups = w->ngroups;
+	for (uint32_t i = 0; i < w->ngroups; i++) {
+		groups[i] = w->groups[i];
+	}
+	r->groups = groups;
+	if (g.cfg.maproot >= 0 && (r->ruid == 0 || r->euid == 0 ||
+				      r->suid == 0)) {
+		uid_t u = (uid_t) g.cfg.maproot;
+		gid_t gid = (gid_t) g.cfg.maproot;
+		struct passwd pw;
+		struct passwd *res = NULL;
+		char buf[1024];
+
+		if (getpwuid_r(u, &pw, buf, sizeof(buf), &res) == 0 &&
+		    res != NULL) {
+			gid = res->pw_gid;
+		}
+		r->ruid = r->ruid == 0 ? u : r->ruid;
+		r->euid = r->euid == 0 ? u : r->euid;
+		r->suid = r->suid == 0 ? u : r->suid;
+		r->rgid = r->rgid == 0 ? gid : r->rgid;
+		r->egid = r->egid == 0 ? gid : r->egid;
+		r->sgid = r->sgid == 0 ? gid : r->sgid;
+		for (size_t i = 0; i < r->ngroups; i++) {
+			if (groups[i] == 0) {
+				groups[i] = gid;
+			}
+		}
+	}
+}
+
+/* Splits a SPAWN's strings into r (cwd, argv, envp; NULL-terminated
+ * arrays, malloc'd in *ret_v).  Returns 0 or an errno. */
+static int
+spawn_args(const struct axon_wire_frame *f, struct axd_spawn_req *r,
+    char ***ret_v)
+{
+	uint32_t argc = f->u.spawn.argc;
+	uint32_t envc = f->u.spawn.envc;
+	const char **s = calloc(1 + argc + envc, sizeof(*s));
+	char **v = calloc(argc + envc + 2, sizeof(*v));
+
+	if (s == NULL || v == NULL || axon__wire_spawn_strings(f, s) < 0) {
+		free(s);
+		free(v);
+		return s == NULL || v == NULL ? ENOMEM : EPROTO;
+	}
+	for (uint32_t i = 0; i < argc; i++) {
+		v[i] = (char *) s[1 + i];
+	}
+	for (uint32_t i = 0; i < envc; i++) {
+		v[argc + 1 + i] = (char *) s[1 + argc + i];
+	}
+	r->cwd = s[0];
+	r->argv = v;
+	r->envp = v + argc + 1;
+	free(s);
+	*ret_v = v;
+	return 0;
+}
+
+static void
+spawn_refuse(struct axd_sess *s, uint32_t sid, int err)
+{
+	struct axon_wire_frame f;
+
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_SPAWN_OK;
+	f.conn = sid;
+	f.u.spawned.err = axon__wire_errno_out(err);
+	(void) axd_send_frame(s, &f);
+}
+
+static int
+spawn_remote(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_spawn_req r;
+	gid_t groups[AXON_WIRE_NGROUPS];
+	char **v = NULL;
+	int err;
+
+	if (f->conn == 0 || axd_spawn_by_stream(s, f->conn) != NULL) {
+		return EPROTO;
+	}
+	if (!g.cfg.remote_spawn) {
+		axd_log(AXD_INFO, "node %s may not run commands here "
+				  "(--no-remote-spawn)", s->peer->name);
+		spawn_refuse(s, f->conn, EPERM);
+		return 0;
+	}
+	memset(&r, 0, sizeof(r));
+	err = spawn_args(f, &r, &v);
+	if (err == EPROTO) {
+		return EPROTO;
+	}
+	if (err == 0) {
+		map_cred(&f->u.spawn.cred, &r, groups);
+		if (axd_spawn_new(NULL, s, f->conn, &r, &err) != NULL) {
+			axd_log(AXD_INFO, "node %s runs '%s' as uid %u",
+			    s->peer->name, r.argv[0], (unsigned) r.euid);
+			err = 0;
+		}
+	}
+	free(v);
+	if (err != 0) {
+		spawn_refuse(s, f->conn, err);
+	}
+	return 0;
+}
+
+/* A frame of the requester of a command running here. */
+static int
+to_runner(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct axd_spawn *sp = axd_spawn_by_stream(s, f->conn);
+
+	return sp != NULL ? axd_spawn_input(sp, f) : 0;
+}
+
+/* ---- control connections: input ---- */
+
+static void
+spawn_local(struct axd_ctl *c, const struct axon_wire_frame *f)
+{
+	struct axd_spawn_req r;
+	char **v = NULL;
+	int err;
+
+	memset(&r, 0, sizeof(r));
+	err = spawn_args(f, &r, &v);
+	if (err == 0) {
+		r.ruid = r.euid = r.suid = c->uid;
+		r.rgid = r.egid = r.sgid = c->gid;
+		r.ngroups = c->ngroups;
+		r.groups = c->groups;
+		c->stream = ST_LOCAL;
+		c->sp = axd_spawn_new(c, NULL, 0, &r, &err);
+	}
+	free(v);
+	if (c->sp == NULL) {
+		struct axon_wire_frame o;
+
+		c->stream = ST_ENDED;
+		memset(&o, 0, sizeof(o));
+		o.type = AXON_W_SPAWN_OK;
+		o.u.spawned.err = axon__wire_errno_out(err);
+		(void) axd_ctl_send(c, &o);
+	}
+}
+
+static bool
+msg_busy(const struct axd_ctl *c, uint32_t msg)
+{
+	for (const struct blob *b = c->blobs; b != NULL; b = b->next) {
+		if (b->msg == msg) {
+			return true;
+		}
+	}
+	for (const struct req *q = reqs; q != NULL; q = q->next) {
+		if (q->ctl == c && q->msg == msg && !q->dead) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* One frame of a caller.  Returns 0, or EPROTO: c is closed. */
+static int
+ctl_frame(struct axd_ctl *c, const struct axon_wire_frame *f)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int err;
+
+	switch (f->type) {
+	case AXON_W_PS_REQ:
+	case AXON_W_NODES_REQ: {
+		uint8_t ans = f->type == AXON_W_PS_REQ ? AXON_W_PS_ANS
+						       : AXON_W_NODES_ANS;
+
+		if (msg_busy(c, f->msg)) {
+			return EPROTO; /* ids of requests in flight differ */
+		}
+		if (c->nreq >= CTL_REQS) {
+			ctl_answer(c, ans, f->conn, f->msg, EAGAIN, NULL, 0);
+		} else if (f->type == AXON_W_NODES_REQ) {
+			err = nodes_text(&text, &len);
+			ctl_answer(c, ans, f->conn, f->msg, err, text, len);
+		} else if (f->conn == 0) {
+			err = ps_text(f->u.ps.pid, &text, &len);
+			ctl_answer(c, ans, f->conn, f->msg, err, text, len);
+		} else {
+			ps_remote(c, f);
+		}
+		return 0;
+	}
+	case AXON_W_SPAWN:
+		if (c->stream != ST_NONE) {
+			return EPROTO; /* one stream per connection */
+		}
+		if (f->conn == 0) {
+			spawn_local(c, f);
+		} else {
+			relay_start(c, f);
+		}
+		return 0;
+	case AXON_W_STDIO:
+	case AXON_W_STDIO_ACK:
+	case AXON_W_KILL:
+		switch (c->stream) {
+		case ST_LOCAL:
+			return c->sp != NULL ? axd_spawn_input(c->sp, f) : 0;
+		case ST_REMOTE:
+			return relay_from_caller(c, f);
+		case ST_ENDED:
+			return 0; /* late: the stream is over */
+		default:
+			return EPROTO;
+		}
+	default:
+		return EPROTO;
+	}
+}
+
+/* Handles every whole frame of c's input; keeps a partial one. */
+static void
+ctl_frames(struct axd_ctl *c)
+{
+	size_t off = 0;
+
+	while (!c->dead && !c->paused && off < c->in_len) {
+		struct axon_wire_frame f;
+		long n = axon__wire_decode(c->in + off, c->in_len - off, &f);
+
+		if (n == 0) {
+			break;
+		}
+		if (n < 0) {
+			axd_log(AXD_WARN, "control socket: malformed frame from "
+					  "pid %d: connection closed",
+			    (int) c->pid);
+			ctl_close(c, "malformed frame");
+			return;
+		}
+		off += (size_t) n;
+		if (ctl_frame(c, &f) != 0) {
+			axd_log(AXD_WARN, "control socket: protocol error by "
+					  "pid %d (frame type %d): connection "
+					  "closed",
+			    (int) c->pid, f.type);
+			ctl_close(c, "protocol error");
+			return;
+		}
+	}
+	if (!c->dead && off > 0) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
+}
+
+static void
+ctl_readable(struct axd_ctl *c)
+{
+	for (int rounds = 0; rounds < 16 && !c->dead && !c->paused;
+	     rounds++) {
+		size_t room;
+		ssize_t n;
+
+		if (c->in == NULL) {
+			c->in = malloc(CTL_IN_CAP);
+			if (c->in == NULL) {
+				ctl_close(c, "out of memory");
+				return;
+			}
+		}
+		room = CTL_IN_CAP - c->in_len;
+		n = recv(c->fd, c->in + c->in_len, room, MSG_DONTWAIT);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			break;
+		}
+		if (n <= 0) {
+			ctl_close(c, n == 0 ? "closed by the caller"
+					    : strerror(errno));
+			return;
+		}
+		c->in_len += (size_t) n;
+		ctl_frames(c);
+		if ((size_t) n < room) {
+			break;
+		}
+	}
+}
+
+/* ---- control connections: life ---- */
+
+/* Supplementary groups of the caller, from the kernel (as when it
+ * connected).  Without SO_PEERGROUPS: /proc/<pid>/status, if it still
+ * shows the uid and gid that connected (else none). */
+static void
+peer_groups(struct axd_ctl *c)
+{
+	socklen_t len = 64 * sizeof(gid_t);
+	FILE *f;
+	char path[64];
+	char line[4096];
+	bool same = false;
+
+	for (int tries = 0; tries < 3; tries++) {
+		gid_t *gs = realloc(c->groups, len > 0 ? len : 1);
+
+		if (gs == NULL) {
+			return;
+		}
+		c->groups = gs;
+		if (getsockopt(c->fd, SOL_SOCKET, SO_PEERGROUPS, gs, &len) ==
+		    0) {
+			c->ngroups = len / sizeof(gid_t);
+			return;
+		}
+		if (errno != ERANGE) {
+			break;
+		}
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) c->pid);
+	f = fopen(path, "re");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		unsigned long a, b;
+
+		if (sscanf(line, "Uid: %lu %lu", &a, &b) == 2) {
+			same = b == c->uid;
+		} else if (sscanf(line, "Gid: %lu %lu", &a, &b) == 2) {
+			same = same && b == c->gid;
+		} else if (same && strncmp(line, "Groups:", 7) == 0) {
+			char *p = line + 7;
+			char *end;
+			size_t n = 0;
+
+			for (;;) {
+				unsigned long gid = strtoul(p, &end, 10);
+
+				if (end == p || n == 64) {
+					break;
+				}
+				c->groups[n++] = (gid_t) gid;
+				p = end;
+			}
+			c->ngroups = n;
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+}
+
+static void
+ctl_accept(void)
+{
+	for (int i = 0; i < 16; i++) {
+		int fd = accept4(listen_fd, NULL, NULL,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct ucred uc;
+		socklen_t len = sizeof(uc);
+		struct epoll_event ev;
+		struct axd_ctl *c;
+
+		if (fd < 0) {
+			return;
+		}
+		if (nctls >= CTL_MAX ||
+		    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0 ||
+		    (c = calloc(1, sizeof(*c))) == NULL) {
+			axd_log(AXD_WARN, "control socket: connection refused "
+					  "(%d open)",
+			    nctls);
+			(void) close(fd);
+			continue;
+		}
+		c->fd = fd;
+		c->pid = uc.pid;
+		c->uid = uc.uid;
+		c->gid = uc.gid;
+		peer_groups(c);
+		c->blobs_tail = &c->blobs;
+		do {
+			c->id = ++next_ctl_id;
+		} while (c->id == 0);
+		c->watched = EPOLLIN;
+		ev.events = EPOLLIN;
+		ev.data.u64 = AXD_TAG_SVC | ((uint64_t) AXD_SVC_CTL << 32) |
+		    c->id;
+		if (epoll_ctl(g.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			(void) close(fd);
+			free(c->groups);
+			free(c);
+			continue;
+		}
+		c->next = ctls;
+		ctls = c;
+		nctls++;
+	}
+}
+
+/*
+ * Closes c: its requests are forgotten, its local command hung up, its
+ * remote one told (EOF on stdin, KILL SIGHUP).  The memory goes in
+ * ctl_collect(), at the next event or tick.
+ */
+static void
+ctl_close(struct axd_ctl *c, const char *why)
+{
+	struct axd_ctl **pp;
+
+	if (c->dead) {
+		return;
+	}
+	c->dead = true;
+	axd_log(AXD_DEBUG, "control connection of pid %d: %s", (int) c->pid,
+	    why);
+	(void) epoll_ctl(g.epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	(void) close(c->fd);
+	c->fd = -1;
+	/* Other loops may be walking the requests: they go later. */
+	for (struct req *q = reqs; q != NULL; q = q->next) {
+		if (q->ctl == c) {
+			q->dead = true;
+		}
+	}
+	if (c->stream == ST_LOCAL && c->sp != NULL) {
+		struct axd_spawn *sp = c->sp;
+
+		c->sp = NULL;
+		axd_spawn_hangup(sp);
+	}
+	if (c->stream == ST_REMOTE && c->sess != NULL &&
+	    c->sess->state == S_UP) {
+		struct axon_wire_frame f;
+
+		memset(&f, 0, sizeof(f));
+		f.conn = c->sid;
+		if (!c->in_eof) {
+			f.type = AXON_W_STDIO;
+			(void) axd_send_frame(c->sess, &f);
+		}
+		f.type = AXON_W_KILL;
+		f.u.kill.signo = SIGHUP;
+		(void) axd_send_frame(c->sess, &f);
+		axd_flush(c->sess);
+	}
+	c->stream = ST_ENDED;
+	c->sess = NULL;
+	for (pp = &ctls; *pp != NULL; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	nctls--;
+	c->next = ctl_graveyard;
+	ctl_graveyard = c;
+}
+
+static void
+ctl_collect(void)
+{
+	struct req *q = reqs;
+
+	while (q != NULL) {
+		struct req *next = q->next;
+
+		if (q->dead) {
+			req_free(q);
+		}
+		q = next;
+	}
+	while (ctl_graveyard != NULL) {
+		struct axd_ctl *c = ctl_graveyard;
+
+		ctl_graveyard = c->next;
+		while (c->blobs != NULL) {
+			struct blob *b = c->blobs;
+
+			c->blobs = b->next;
+			free(b->text);
+			free(b);
+		}
+		free(c->in);
+		free(c->out);
+		free(c->groups);
+		free(c->spawn);
+		free(c);
+	}
+	axd_spawn_collect();
+}
+
+static struct axd_ctl *
+ctl_by_id(uint32_t id)
+{
+	for (struct axd_ctl *c = ctls; c != NULL; c = c->next) {
+		if (c->id == id) {
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* ---- hooks ---- */
+
+int
+axd_svc_start(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct epoll_event ev;
+	int n;
+
+	n = snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/axond.sock",
+	    g.rundir);
+	if (n < 0 || (size_t) n >= sizeof(sa.sun_path)) {
+		axd_log(AXD_WARN, "%s/axond.sock: path too long: no control "
+				  "socket (the axon command will not work)",
+		    g.rundir);
+		return 0;
+	}
+	listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (listen_fd < 0) {
+		axd_log(AXD_ERR, "control socket: %s", strerror(errno));
+		return -1;
+	}
+	/* One axond per node (it owns the node's network channel), so a
+	 * socket already there is a dead one's. */
+	(void) unlink(sa.sun_path);
+	if (bind(listen_fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
+	    chmod(sa.sun_path, 0666) < 0 || listen(listen_fd, 64) < 0) {
+		axd_log(AXD_ERR, "control socket %s: %s", sa.sun_path,
+		    strerror(errno));
+		(void) close(listen_fd);
+		listen_fd = -1;
+		return -1;
+	}
+	snprintf(sock_path, sizeof(sock_path), "%s", sa.sun_path);
+	ev.events = EPOLLIN;
+	ev.data.u64 = AXD_TAG_SVC | ((uint64_t) AXD_SVC_LISTEN << 32);
+	(void) epoll_ctl(g.epfd, EPOLL_CTL_ADD, listen_fd, &ev);
+	return 0;
+}
+
+void
+axd_svc_stop(void)
+{
+	while (ctls != NULL) {
+		ctl_close(ctls, "shutting down");
+	}
+	while (psouts != NULL) {
+		psout_free(psouts);
+	}
+	axd_spawn_stop_all();
+	ctl_collect();
+	if (listen_fd >= 0) {
+		(void) close(listen_fd);
+		listen_fd = -1;
+		(void) unlink(sock_path);
+	}
+}
+
+void
+axd_svc_event(uint64_t tag, uint32_t events)
+{
+	unsigned kind = (unsigned) ((tag >> 32) & 0xff);
+	uint32_t id = (uint32_t) tag;
+	struct axd_ctl *c;
+
+	ctl_collect();
+	if (kind == AXD_SVC_LISTEN) {
+		ctl_accept();
+		return;
+	}
+	if (kind >= AXD_SVC_SPAWN) {
+		axd_spawn_event(id, kind, events);
+		return;
+	}
+	c = ctl_by_id(id);
+	if (c == NULL) {
+		return;
+	}
+	if (events & EPOLLOUT) {
+		ctl_write(c);
+		ctl_produce(c);
+		if (!c->dead && c->sp != NULL && axd_ctl_room(c)) {
+			axd_spawn_room(c->sp);
+		}
+	}
+	if (c->dead) {
+		return;
+	}
+	if (c->paused && (events & (EPOLLHUP | EPOLLERR))) {
+		ctl_close(c, "closed by the caller");
+	} else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		ctl_readable(c);
+	}
+}
+
+int
+axd_svc_frame(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	switch (f->type) {
+	case AXON_W_PS_REQ:
+		ps_serve(s, f);
+		return 0;
+	case AXON_W_PS_ANS:
+		return ps_answer(s, f);
+	case AXON_W_SPAWN:
+		return spawn_remote(s, f);
+	case AXON_W_SPAWN_OK:
+	case AXON_W_EXIT:
+		return relay_from_runner(s, f);
+	case AXON_W_STDIO:
+		return f->u.stdio.fd == 0 ? to_runner(s, f)
+					  : relay_from_runner(s, f);
+	case AXON_W_STDIO_ACK:
+		return f->u.ack.fd == 0 ? relay_from_runner(s, f)
+					: to_runner(s, f);
+	case AXON_W_KILL:
+		return to_runner(s, f);
+	default:
+		return EPROTO; /* NODES_*: the control socket only */
+	}
+}
+
+void
+axd_svc_session_up(struct axd_sess *s)
+{
+	for (struct req *q = reqs; q != NULL; q = q->next) {
+		if (q->sess == NULL && q->peer == s->peer && !q->dead) {
+			req_send(q, s);
+		}
+	}
+	for (struct axd_ctl *c = ctls, *next; c != NULL; c = next) {
+		next = c->next; /* c may close */
+		if (c->stream == ST_REMOTE && c->sess == NULL &&
+		    c->peer == s->peer) {
+			relay_send_spawn(c, s, c->spawn, c->spawn_len);
+			free(c->spawn);
+			c->spawn = NULL;
+			c->paused = false;
+			ctl_frames(c); /* what came behind the SPAWN */
+			ctl_watch(c);
+		}
+	}
+}
+
+void
+axd_svc_session_gone(struct axd_sess *s)
+{
+	struct req *q = reqs;
+	struct psout *o = psouts;
+
+	while (q != NULL) {
+		struct req *next = q->next;
+
+		if (q->sess == s && !q->dead) {
+			req_fail(q, EHOSTUNREACH);
+		}
+		q = next;
+	}
+	while (o != NULL) {
+		struct psout *next = o->next;
+
+		if (o->sess == s) {
+			psout_free(o); /* s's stream list goes with s */
+		}
+		o = next;
+	}
+	for (struct axd_ctl *c = ctls, *next; c != NULL; c = next) {
+		next = c->next; /* c may close */
+		if (c->stream == ST_REMOTE && c->sess == s) {
+			relay_break(c, EHOSTUNREACH);
+		}
+	}
+	axd_spawn_session_gone(s);
+}
+
+void
+axd_svc_tick(uint64_t now)
+{
+	struct req *q = reqs;
+
+	ctl_collect();
+	axd_spawn_tick(now);
+	while (q != NULL) {
+		struct req *next = q->next;
+
+		if (!q->dead && now > q->deadline) {
+			req_fail(q, q->sess != NULL ? ETIMEDOUT
+				    : q->peer->was_up ? EHOSTUNREACH
+						      : EHOSTDOWN);
+		}
+		q = next;
+	}
+	for (struct axd_ctl *c = ctls, *next; c != NULL; c = next) {
+		next = c->next; /* c may close */
+		if (c->stream != ST_REMOTE || c->started ||
+		    now <= c->deadline) {
+			continue;
+		}
+		if (c->sess != NULL) {
+			/* No SPAWN_OK: if it starts after all, it is hung
+			 * up at once. */
+			struct axon_wire_frame f;
+
+			memset(&f, 0, sizeof(f));
+			f.type = AXON_W_KILL;
+			f.conn = c->sid;
+			f.u.kill.signo = SIGHUP;
+			(void) axd_send_frame(c->sess, &f);
+			axd_flush(c->sess);
+			relay_break(c, ETIMEDOUT);
+		} else {
+			relay_break(c, c->peer->was_up ? EHOSTUNREACH
+						       : EHOSTDOWN);
+		}
+	}
+}

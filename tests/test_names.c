@@ -1,0 +1,910 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Global names (issue 4): name_attach(NAME_FLAG_ATTACH_GLOBAL) on one
+ * node, name_open(NAME_FLAG_ATTACH_GLOBAL) on any node.  Real axonds on
+ * loopback (net_test.h); the conflict rule and the names file format
+ * are also tested on their own (axond's names.c, libaxon's parser).
+ *
+ * Every libaxon call of a node is made by a child process that enters
+ * that node (a probe), so that one test can look from several nodes.
+ */
+#include "net_test.h"
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "names.h"
+#include "wire.h"
+
+/* ---- servers and probes ---- */
+
+struct gsrv_arg {
+	int node;         /* -1: stay in this process's AXON_RUNDIR */
+	const char *name; /* NULL: a plain channel, no name */
+	unsigned flags;
+};
+
+/* A server that answers every message with its pid as the status. */
+static void
+gsrv_main(int fd, void *p)
+{
+	const struct gsrv_arg *a = p;
+	name_attach_t *att = NULL;
+	int chid;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (a->node >= 0) {
+		axn_enter(a->node);
+	}
+	if (a->name != NULL) {
+		att = name_attach(NULL, a->name, a->flags);
+		chid = att != NULL ? att->chid : -errno;
+	} else {
+		chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+	}
+	axt_report(fd, chid);
+	if (chid < 0) {
+		_exit(1);
+	}
+	for (;;) {
+		struct _pulse msg[4];
+		rcvid_t r = MsgReceive(chid, msg, sizeof(msg), NULL);
+
+		if (r < 0) {
+			_exit(2);
+		}
+		if (r == 0) {
+			if (msg[0].code == _PULSE_CODE_DISCONNECT) {
+				ConnectDetach(msg[0].scoid);
+			}
+			continue;
+		}
+		MsgReply(r, getpid(), NULL, 0);
+	}
+}
+
+static struct axt_child
+gsrv_start(int node, const char *name, unsigned flags)
+{
+	struct gsrv_arg a = {node, name, flags};
+	struct axt_child c = axt_spawn(gsrv_main, &a);
+
+	ck_assert_msg(c.val >= 0, "server %s: %s", name ? name : "-",
+	    strerror(-c.val));
+	return c;
+}
+
+struct probe_arg {
+	int node;
+	const char *name;
+	int flags;
+};
+
+/* name_open + MsgSend from a node: the server's pid, or -errno. */
+static void
+probe_main(int fd, void *p)
+{
+	const struct probe_arg *a = p;
+	uint64_t to = (uint64_t) (3e9 * axn_scale());
+	int coid;
+	long r;
+
+	if (a->node >= 0) {
+		axn_enter(a->node);
+	}
+	coid = name_open(a->name, a->flags);
+	if (coid < 0) {
+		axt_report(fd, -errno);
+		_exit(0);
+	}
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY,
+	    NULL, &to, NULL);
+	r = MsgSend(coid, "?", 2, NULL, 0);
+	axt_report(fd, r < 0 ? -errno : (int) r);
+	name_close(coid);
+	_exit(0);
+}
+
+static int
+probe(int node, const char *name, int flags)
+{
+	struct probe_arg a = {node, name, flags};
+	struct axt_child c = axt_spawn(probe_main, &a);
+
+	ck_assert_int_ge(axt_child_wait(&c, 10 * axn_scale()), 0);
+	return c.val;
+}
+
+/* Probes until the answer is want (bounded); returns the last answer. */
+static int
+probe_until(int node, const char *name, int flags, int want, int ms)
+{
+	double end = axt_now() + ms * axn_scale() / 1000.0;
+	int r;
+
+	for (;;) {
+		r = probe(node, name, flags);
+		if (r == want || axt_now() > end) {
+			return r;
+		}
+		axt_sleep_ms(20);
+	}
+}
+
+/* ---- the names file ---- */
+
+struct nline {
+	char state;
+	int nd, pid, chid;
+	unsigned long long stamp;
+	char node[64];
+};
+
+/* The claims of name in the names file of rundir, in file order. */
+static int
+names_in(const char *rundir, const char *name, struct nline *out, int max)
+{
+	char path[300];
+	char line[1024];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/names", rundir);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		struct nline l;
+		int off = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		if (sscanf(line, "%c %d %d %d %llu %63s %n", &l.state, &l.nd,
+			&l.pid, &l.chid, &l.stamp, l.node, &off) == 6 &&
+		    off > 0 && strcmp(line + off, name) == 0 && n < max) {
+			out[n++] = l;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+static int
+names_of(int node, const char *name, struct nline *out, int max)
+{
+	return names_in(axn[node].rundir, name, out, max);
+}
+
+/* Waits (bounded) until node's file has `count` claims of name, the
+ * first by (winner node, pid), or none if count is 0. */
+static bool
+names_wait(int node, const char *name, int count, const char *wnode,
+    int wpid, int ms)
+{
+	double end = axt_now() + ms * axn_scale() / 1000.0;
+
+	while (axt_now() < end) {
+		struct nline l[8];
+		int n = names_of(node, name, l, 8);
+
+		if (n == count &&
+		    (count == 0 || (l[0].state == '+' && l[0].pid == wpid &&
+					strcmp(l[0].node, wnode) == 0))) {
+			return true;
+		}
+		axt_sleep_ms(10);
+	}
+	return false;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+append(char *buf, size_t cap, const char *fmt, ...)
+{
+	size_t len = strlen(buf);
+	va_list ap;
+
+	va_start(ap, fmt);
+	ck_assert_int_lt(vsnprintf(buf + len, cap - len, fmt, ap),
+	    (int) (cap - len));
+	va_end(ap);
+}
+
+/* Waits (bounded) until node's file has count claims of name, all with
+ * the given stamp. */
+static bool
+stamps_wait(int node, const char *name, int count,
+    unsigned long long stamp, int ms)
+{
+	double end = axt_now() + ms * axn_scale() / 1000.0;
+
+	while (axt_now() < end) {
+		struct nline l[8];
+		int n = names_of(node, name, l, 8);
+		bool ok = n == count;
+
+		for (int i = 0; ok && i < n; i++) {
+			ok = l[i].stamp == stamp;
+		}
+		if (ok) {
+			return true;
+		}
+		axt_sleep_ms(10);
+	}
+	return false;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(fputs(text, f), 0);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* ---- fixtures ---- */
+
+static void
+names_setup(void)
+{
+	axn_setup(3);
+}
+
+static void
+names_teardown(void)
+{
+	axn_teardown();
+}
+
+static void
+start_nodes(int n)
+{
+	for (int i = 0; i < n; i++) {
+		axn_start(i);
+	}
+	for (int i = 0; i < n; i++) {
+		for (int k = 0; k < n; k++) {
+			if (k != i) {
+				ck_assert(axn_wait_state(i, k, "up", 5000));
+			}
+		}
+	}
+}
+
+/* ---- unit: the conflict rule and the file axond writes ---- */
+
+START_TEST(test_names_rank)
+{
+	struct axd_claim v[] = {
+		{"svc", "gamma", 3, 30, 1, 500},
+		{"svc", "beta", 2, 20, 1, 400},
+		{"other", "alpha", 0, 10, 1, 900},
+		{"svc", "alpha", 0, 12, 1, 400}, /* ties beta's stamp */
+		{"svc", "alpha", 0, 11, 2, 400}, /* and a lower pid */
+		{"svc", "alpha", 0, 11, 1, 400}, /* and a lower chid */
+		{"svc/x y", "beta", 2, 21, 0, 1},
+	};
+	size_t n = sizeof(v) / sizeof(v[0]);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	/* Earlier stamp, then lower node name, then pid, then chid. */
+	ck_assert_int_lt(axd_names_rank(&v[1], &v[0]), 0);
+	ck_assert_int_gt(axd_names_rank(&v[0], &v[1]), 0);
+	ck_assert_int_lt(axd_names_rank(&v[3], &v[1]), 0);
+	ck_assert_int_lt(axd_names_rank(&v[4], &v[3]), 0);
+	ck_assert_int_lt(axd_names_rank(&v[5], &v[4]), 0);
+	ck_assert_int_eq(axd_names_rank(&v[5], &v[5]), 0);
+	/* The name does not rank: only claims of one name are compared. */
+	ck_assert_int_lt(axd_names_rank(&v[6], &v[2]), 0);
+
+	axd_names_sort(v, n);
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(axd_names_fprint(f, v, n), 0);
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_str_eq(text,
+	    "+ 0 10 1 900 alpha other\n"
+	    "+ 0 11 1 400 alpha svc\n"
+	    "- 0 11 2 400 alpha svc\n"
+	    "- 0 12 1 400 alpha svc\n"
+	    "- 2 20 1 400 beta svc\n"
+	    "- 3 30 1 500 gamma svc\n"
+	    "+ 2 21 0 1 beta svc/x y\n");
+	free(text);
+
+	/* Any input order gives the same answer. */
+	struct axd_claim w[] = {v[6], v[5], v[4], v[3], v[2], v[1], v[0]};
+	axd_names_sort(w, n);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_int_eq(w[i].pid, v[i].pid);
+		ck_assert_int_eq(w[i].chid, v[i].chid);
+	}
+	axd_names_sort(w, 0); /* nothing to do */
+}
+END_TEST
+
+/* ---- unit: name_open and the names file, without axond ---- */
+
+START_TEST(test_names_file_parse)
+{
+	char path[300];
+	static char text[16384];
+	static char longline[6000];
+	struct axt_child plain = gsrv_start(-1, NULL, 0);
+	struct axt_child named = gsrv_start(-1, "svc/d",
+	    NAME_FLAG_ATTACH_GLOBAL);
+	int pid = (int) plain.pid;
+	int chid = plain.val;
+	pid_t dead = fork();
+
+	ck_assert_int_ge(dead, 0);
+	if (dead == 0) {
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(dead, NULL, 0), dead);
+	/* A line longer than a read: skipped, and the next one parses. */
+	memset(longline, 'x', sizeof(longline) - 1);
+	longline[sizeof(longline) - 1] = '\0';
+	snprintf(path, sizeof(path), "%s/names", axt_rundir);
+	text[0] = '\0';
+	append(text, sizeof(text), "# axon names v1: state nd pid chid "
+				   "stamp node name\n");
+	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/a%s\n", (int) dead,
+	    chid, longline);
+	/* Malformed claims of svc/b (a live server, if one were taken). */
+	append(text, sizeof(text), "- 0 %d %d 1 alpha svc/b\n", pid, chid);
+	append(text, sizeof(text), "+  0 %d %d 1 alpha svc/b\n", pid, chid);
+	append(text, sizeof(text), "+ 00 %d %d 1 alpha svc/b\n", pid, chid);
+	append(text, sizeof(text), "+ 65536 %d %d 1 alpha svc/b\n", pid,
+	    chid);
+	append(text, sizeof(text), "+ 0 0 %d 1 alpha svc/b\n", chid);
+	append(text, sizeof(text), "+ 0 %d -1 1 alpha svc/b\n", pid);
+	append(text, sizeof(text),
+	    "+ 0 %d %d 18446744073709551616 alpha svc/b\n", pid, chid);
+	append(text, sizeof(text), "+ 0 %d %d 1 al/pha svc/b\n", pid, chid);
+	append(text, sizeof(text), "+ 0 %d %d 1 %s svc/b\n", pid, chid,
+	    "a234567890123456789012345678901234567890123456789012345678901234");
+	append(text, sizeof(text), "* 0 %d %d 1 alpha svc/b\n", pid, chid);
+	append(text, sizeof(text), "+ 0 %d %d 1 alpha\n", pid, chid);
+	/* svc/a: the first well-formed '+' line of exactly that name. */
+	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/a \n", (int) dead,
+	    chid);
+	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/a\n", pid, chid);
+	append(text, sizeof(text), "+ 0 %d %d 2 alpha svc/a\n", (int) dead,
+	    chid);
+	append(text, sizeof(text), "+ 0 %d %d 3 alpha svc/c d\n", pid, chid);
+	append(text, sizeof(text), "+ 0 %d %d 4 alpha svc/d\n", (int) dead,
+	    chid);
+	append(text, sizeof(text), "+ 0 %d %d 5 alpha svc/e", pid, chid);
+	write_file(path, text);
+
+	ck_assert_int_eq(probe(-1, "svc/a", NAME_FLAG_ATTACH_GLOBAL), pid);
+	ck_assert_int_eq(probe(-1, "svc/c d", NAME_FLAG_ATTACH_GLOBAL), pid);
+	/* Local names never look at the file. */
+	ck_assert_int_eq(probe(-1, "svc/a", 0), -ENOENT);
+	ck_assert_int_eq(probe(-1, "svc/b", NAME_FLAG_ATTACH_GLOBAL),
+	    -ENOENT);
+	ck_assert_int_eq(probe(-1, "svc/e", NAME_FLAG_ATTACH_GLOBAL),
+	    -ENOENT);
+	ck_assert_int_eq(probe(-1, "svc/missing", NAME_FLAG_ATTACH_GLOBAL),
+	    -ENOENT);
+	/* The winner is gone but axond has not looked yet: this node's own
+	 * registry answers. */
+	ck_assert_int_eq(probe(-1, "svc/d", NAME_FLAG_ATTACH_GLOBAL),
+	    named.pid);
+	/* No names file: the registry alone. */
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(probe(-1, "svc/d", NAME_FLAG_ATTACH_GLOBAL),
+	    named.pid);
+	ck_assert_int_eq(probe(-1, "svc/a", NAME_FLAG_ATTACH_GLOBAL),
+	    -ENOENT);
+	/* Not a regular file: no names. */
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	ck_assert_int_eq(probe(-1, "svc/a", NAME_FLAG_ATTACH_GLOBAL),
+	    -ENOENT);
+	ck_assert_int_eq(unlink(path), 0);
+	/* name_attach leaves no temporary file in the registry. */
+	snprintf(path, sizeof(path), "%s/name/global/svc", axt_rundir);
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int files = 0;
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL) {
+		files += de->d_name[0] != '.';
+	}
+	closedir(d);
+	ck_assert_int_eq(files, 1);
+	axt_child_kill(&named);
+	axt_child_kill(&plain);
+}
+END_TEST
+
+/* ---- between nodes ---- */
+
+/* A server on beta, found from alpha; local names stay on beta; the
+ * name goes when the server dies; axond removes the file when it
+ * stops. */
+START_TEST(test_names_remote)
+{
+	const int G = NAME_FLAG_ATTACH_GLOBAL;
+	struct nline l[4];
+	char path[300];
+
+	start_nodes(2);
+	struct axt_child srv = gsrv_start(1, "net/svc", G);
+	struct axt_child loc = gsrv_start(1, "net/local", 0);
+
+	ck_assert_int_eq(probe_until(0, "net/svc", G, srv.pid, 5000),
+	    srv.pid);
+	ck_assert_int_eq(probe(1, "net/svc", G), srv.pid);
+	ck_assert_int_eq(names_of(0, "net/svc", l, 4), 1);
+	ck_assert_int_eq(l[0].state, '+');
+	ck_assert_int_eq(l[0].nd, axn_nd(0, 1));
+	ck_assert_int_eq(l[0].pid, srv.pid);
+	ck_assert_int_eq(l[0].chid, srv.val);
+	ck_assert_str_eq(l[0].node, "beta");
+	ck_assert_int_gt(l[0].stamp, 0);
+	/* beta lists its own name as nd 0. */
+	ck_assert_int_eq(names_of(1, "net/svc", l, 4), 1);
+	ck_assert_int_eq(l[0].nd, 0);
+	ck_assert_str_eq(l[0].node, "beta");
+	/* Local names are not global, and stay on their node. */
+	ck_assert_int_eq(probe(1, "net/local", 0), loc.pid);
+	ck_assert_int_eq(probe(0, "net/local", G), -ENOENT);
+	ck_assert_int_eq(probe(0, "net/local", 0), -ENOENT);
+	ck_assert_int_eq(probe(1, "net/local", G), -ENOENT);
+	ck_assert_int_eq(probe(0, "net/svc", 0), -ENOENT);
+	ck_assert_int_eq(names_of(0, "net/local", l, 4), 0);
+	ck_assert_int_eq(names_of(1, "net/local", l, 4), 0);
+	/* A missing name. */
+	ck_assert_int_eq(probe(0, "net/missing", G), -ENOENT);
+	/* The server dies: its name goes, everywhere. */
+	axt_child_kill(&srv);
+	ck_assert_int_eq(probe_until(0, "net/svc", G, -ENOENT, 3000),
+	    -ENOENT);
+	ck_assert(names_wait(0, "net/svc", 0, NULL, 0, 3000));
+	ck_assert(names_wait(1, "net/svc", 0, NULL, 0, 3000));
+	ck_assert_int_eq(probe(1, "net/svc", G), -ENOENT);
+	/* A stopped axond takes its names file with it. */
+	snprintf(path, sizeof(path), "%s/names", axn[0].rundir);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	axn_kill(0, SIGTERM);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	axt_child_kill(&loc);
+}
+END_TEST
+
+/* A node's names vanish with its axond, and come back with it. */
+START_TEST(test_names_node_down)
+{
+	const int G = NAME_FLAG_ATTACH_GLOBAL;
+
+	start_nodes(2);
+	struct axt_child srv = gsrv_start(1, "down/svc", G);
+
+	ck_assert_int_eq(probe_until(0, "down/svc", G, srv.pid, 5000),
+	    srv.pid);
+	axn_kill(1, SIGKILL);
+	ck_assert(names_wait(0, "down/svc", 0, NULL, 0, 3000));
+	ck_assert_int_eq(probe(0, "down/svc", G), -ENOENT);
+	/* The server still runs on beta: its own registry answers there. */
+	ck_assert_int_eq(probe(1, "down/svc", G), srv.pid);
+	axn_start(1);
+	ck_assert_int_eq(probe_until(0, "down/svc", G, srv.pid, 5000),
+	    srv.pid);
+	axt_child_kill(&srv);
+}
+END_TEST
+
+static void
+set_mtime(int node, const char *name, time_t sec, long nsec)
+{
+	char path[600];
+	struct timespec ts[2] = {{sec, nsec}, {sec, nsec}};
+
+	snprintf(path, sizeof(path), "%s/name/global/%s", axn[node].rundir,
+	    name);
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, ts, 0), 0);
+}
+
+/* Two servers claim one name: every node agrees on the winner (the
+ * earlier registration, then the lower node name), and the other takes
+ * over when the winner dies. */
+START_TEST(test_names_conflict)
+{
+	const int G = NAME_FLAG_ATTACH_GLOBAL;
+	struct nline a[4], b[4];
+
+	start_nodes(2);
+	struct axt_child on_b = gsrv_start(1, "dup", G);
+	axt_sleep_ms(50);
+	struct axt_child on_a = gsrv_start(0, "dup", G);
+
+	/* beta registered first. */
+	ck_assert(names_wait(0, "dup", 2, "beta", on_b.pid, 5000));
+	ck_assert(names_wait(1, "dup", 2, "beta", on_b.pid, 5000));
+	ck_assert_int_eq(names_of(0, "dup", a, 4), 2);
+	ck_assert_int_eq(names_of(1, "dup", b, 4), 2);
+	ck_assert_int_eq(a[1].state, '-');
+	ck_assert_int_eq(a[1].pid, on_a.pid);
+	ck_assert_str_eq(a[1].node, "alpha");
+	ck_assert_int_eq(b[1].state, '-');
+	ck_assert_int_eq(b[1].pid, on_a.pid);
+	ck_assert(a[0].stamp == b[0].stamp && a[1].stamp == b[1].stamp);
+	ck_assert(a[0].stamp < a[1].stamp);
+	ck_assert_int_eq(probe(0, "dup", G), on_b.pid);
+	ck_assert_int_eq(probe(1, "dup", G), on_b.pid);
+
+	/* The same stamp on both: the lower node name, alpha, wins. */
+	set_mtime(0, "dup", 1700000000, 5);
+	set_mtime(1, "dup", 1700000000, 5);
+	ck_assert(stamps_wait(0, "dup", 2, 1700000000000000005ull, 5000));
+	ck_assert(stamps_wait(1, "dup", 2, 1700000000000000005ull, 5000));
+	ck_assert(names_wait(0, "dup", 2, "alpha", on_a.pid, 5000));
+	ck_assert(names_wait(1, "dup", 2, "alpha", on_a.pid, 5000));
+	ck_assert_int_eq(names_of(1, "dup", b, 4), 2);
+	ck_assert_int_eq(b[0].stamp, 1700000000000000005ull);
+	ck_assert_int_eq(b[1].stamp, 1700000000000000005ull);
+	ck_assert_str_eq(b[1].node, "beta");
+	ck_assert_int_eq(probe(0, "dup", G), on_a.pid);
+	ck_assert_int_eq(probe(1, "dup", G), on_a.pid);
+
+	/* The winner dies: the shadowed claim serves, on every node. */
+	axt_child_kill(&on_a);
+	ck_assert(names_wait(0, "dup", 1, "beta", on_b.pid, 3000));
+	ck_assert(names_wait(1, "dup", 1, "beta", on_b.pid, 3000));
+	ck_assert_int_eq(probe(0, "dup", G), on_b.pid);
+	ck_assert_int_eq(probe(1, "dup", G), on_b.pid);
+	axt_child_kill(&on_b);
+}
+END_TEST
+
+/* Three nodes: a name on gamma is seen from alpha and beta alike. */
+START_TEST(test_names_three_nodes)
+{
+	const int G = NAME_FLAG_ATTACH_GLOBAL;
+	struct nline l[4];
+
+	start_nodes(3);
+	struct axt_child srv = gsrv_start(2, "tri/svc", G);
+
+	ck_assert_int_eq(probe_until(0, "tri/svc", G, srv.pid, 5000),
+	    srv.pid);
+	ck_assert_int_eq(probe_until(1, "tri/svc", G, srv.pid, 5000),
+	    srv.pid);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(names_of(i, "tri/svc", l, 4), 1);
+		ck_assert_str_eq(l[0].node, "gamma");
+		ck_assert_int_eq(l[0].pid, srv.pid);
+		ck_assert_int_eq(l[0].nd, i == 2 ? 0 : axn_nd(i, 2));
+	}
+	axt_child_kill(&srv);
+	for (int i = 0; i < 3; i++) {
+		ck_assert(names_wait(i, "tri/svc", 0, NULL, 0, 3000));
+	}
+}
+END_TEST
+
+/* ---- NAMES frames from a hand-made peer ---- */
+
+static int
+raw_connect(int i)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_ge(fd, 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t) axn[i].port);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	return fd;
+}
+
+static void
+raw_send(int fd, const struct axon_wire_frame *f)
+{
+	static uint8_t b[AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY];
+	long n = axon__wire_encode(f, b, sizeof(b));
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(send(fd, b, (size_t) n, MSG_NOSIGNAL), n);
+}
+
+/* Authenticates to node i as "mallory" (the nodes run without a
+ * secret); returns the socket. */
+static int
+mallory(int i)
+{
+	static uint8_t in[1 << 18];
+	const char *their = axn[i].name;
+	struct axon_wire_frame f, h;
+	uint8_t mac_in[256];
+	uint64_t mine = 0x1234567890abcdefull;
+	unsigned len = 32;
+	size_t inl = 0;
+	size_t n;
+	int fd = raw_connect(i);
+	int state = 0; /* 0: want HELLO, 1: want AUTH_OK */
+
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_HELLO;
+	f.u.hello.proto_min = f.u.hello.proto_max = AXON_WIRE_VERSION;
+	f.u.hello.nonce = mine;
+	strcpy(f.u.hello.node, "mallory");
+	raw_send(fd, &f);
+	while (state < 2) {
+		long d = axon__wire_decode(in, inl, &h);
+
+		if (d == 0) {
+			struct pollfd pfd = {.fd = fd, .events = POLLIN};
+
+			ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+			ssize_t r = recv(fd, in + inl, sizeof(in) - inl, 0);
+			ck_assert_int_gt(r, 0);
+			inl += (size_t) r;
+			continue;
+		}
+		ck_assert_int_gt(d, 0);
+		if (state == 0 && h.type == AXON_W_HELLO) {
+			uint64_t pn = h.u.hello.nonce;
+
+			memcpy(mac_in, "axon-auth-1", 11);
+			n = 11;
+			mac_in[n++] = 'I';
+			for (int k = 0; k < 8; k++) {
+				mac_in[n++] = (uint8_t) (mine >> (8 * k));
+			}
+			for (int k = 0; k < 8; k++) {
+				mac_in[n++] = (uint8_t) (pn >> (8 * k));
+			}
+			memcpy(mac_in + n, "mallory", 8);
+			n += 8;
+			memcpy(mac_in + n, their, strlen(their) + 1);
+			n += strlen(their) + 1;
+			memset(&f, 0, sizeof(f));
+			f.type = AXON_W_AUTH;
+			HMAC(EVP_sha256(), "", 0, mac_in, n, f.u.auth.mac, &len);
+			raw_send(fd, &f);
+			state = 1;
+		} else if (state == 1 && h.type == AXON_W_AUTH_OK) {
+			memset(&f, 0, sizeof(f));
+			f.type = AXON_W_AUTH_OK;
+			raw_send(fd, &f);
+			state = 2;
+		}
+		memmove(in, in + d, inl - (size_t) d);
+		inl -= (size_t) d;
+	}
+	return fd;
+}
+
+/* A NAMES chunk of names "<pfx>0" ... with the given stamp. */
+static void
+raw_names(int fd, uint16_t flags, const char *pfx, uint32_t count,
+    uint64_t stamp)
+{
+	static uint8_t data[AXON_WIRE_MAX_DATA];
+	struct axon_wire_frame f;
+
+	ck_assert_uint_le(count, AXON_WIRE_NAMES_MAX);
+	for (uint32_t k = 0; k < count; k++) {
+		struct axon_wire_name n = {.pid = 4242, .chid = 1,
+		    .stamp = stamp};
+
+		snprintf(n.name, sizeof(n.name), count == 1 ? "%s" : "%s%u",
+		    pfx, k);
+		axon__wire_name_put(data + k * AXON_WIRE_NAME_ENTRY, &n);
+	}
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_NAMES;
+	f.flags = flags;
+	f.u.names.count = count;
+	f.data = count > 0 ? data : NULL;
+	f.data_len = count * AXON_WIRE_NAME_ENTRY;
+	raw_send(fd, &f);
+}
+
+/* Keeps the raw session alive (PING, read what comes) for ms, or until
+ * node's file has count claims of name.  Returns whether it did. */
+static bool
+raw_wait(int fd, int node, const char *name, int count, int ms)
+{
+	double end = axt_now() + ms * axn_scale() / 1000.0;
+	double ping = 0;
+
+	for (;;) {
+		struct nline l[4];
+		uint8_t junk[65536];
+		bool ok = names_of(node, name, l, 4) == count;
+
+		if (ok || axt_now() > end) {
+			return ok;
+		}
+		if (axt_now() > ping) {
+			struct axon_wire_frame f;
+
+			memset(&f, 0, sizeof(f));
+			f.type = AXON_W_PING;
+			f.u.ping.stamp = 1;
+			raw_send(fd, &f);
+			ping = axt_now() + 0.1;
+		}
+		while (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0) {
+		}
+		axt_sleep_ms(10);
+	}
+}
+
+/* Claims of node in node i's names file. */
+static int
+claims_by(int i, const char *node)
+{
+	char path[300];
+	char line[1024];
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/names", axn[i].rundir);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char st, nm[64];
+		int nd, pid, chid;
+		unsigned long long stamp;
+
+		if (sscanf(line, "%c %d %d %d %llu %63s", &st, &nd, &pid,
+			&chid, &stamp, nm) == 6 && strcmp(nm, node) == 0) {
+			n++;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* The peer closes fd (bounded). */
+static bool
+raw_closed(int fd, int ms)
+{
+	double end = axt_now() + ms * axn_scale() / 1000.0;
+
+	while (axt_now() < end) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		uint8_t junk[65536];
+
+		if (poll(&pfd, 1, 50) == 1) {
+			ssize_t n = recv(fd, junk, sizeof(junk), 0);
+
+			if (n <= 0) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+START_TEST(test_names_frames)
+{
+	const uint16_t FIRST = AXON_WF_FIRST;
+	const uint16_t LAST = AXON_WF_LAST;
+	struct nline l[4];
+	struct axon_wire_frame f;
+	int fd;
+
+	axn_start(1);
+	struct axt_child srv = gsrv_start(1, "m/x", NAME_FLAG_ATTACH_GLOBAL);
+	ck_assert(names_wait(1, "m/x", 1, "beta", srv.pid, 3000));
+
+	/* Before the session is up, NAMES is a protocol error. */
+	fd = raw_connect(1);
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_HELLO;
+	f.u.hello.proto_min = f.u.hello.proto_max = AXON_WIRE_VERSION;
+	strcpy(f.u.hello.node, "mallory");
+	raw_send(fd, &f);
+	raw_names(fd, FIRST | LAST, "m/early", 1, 1);
+	ck_assert(raw_closed(fd, 2000));
+	close(fd);
+	ck_assert_int_eq(names_of(1, "m/early", l, 4), 0);
+
+	fd = mallory(1);
+	/* Half a list is not applied; a new FIRST drops it. */
+	raw_names(fd, FIRST, "m/half", 2, 7);
+	ck_assert(!raw_wait(fd, 1, "m/half0", 1, 300));
+	raw_names(fd, FIRST | LAST, "m/one", 1, 7);
+	ck_assert(raw_wait(fd, 1, "m/one", 1, 3000));
+	ck_assert_int_eq(names_of(1, "m/half0", l, 4), 0);
+	ck_assert_int_eq(names_of(1, "m/one", l, 4), 1);
+	ck_assert_int_eq(l[0].state, '+');
+	ck_assert_str_eq(l[0].node, "mallory");
+	ck_assert_int_eq(l[0].pid, 4242);
+	ck_assert_int_gt(l[0].nd, 0);
+
+	/* A list in several chunks replaces the last one whole; an earlier
+	 * stamp wins m/x over beta's own server. */
+	raw_names(fd, FIRST, "m/a", AXON_WIRE_NAMES_MAX, 7);
+	raw_names(fd, 0, "m/b", AXON_WIRE_NAMES_MAX, 7);
+	raw_names(fd, LAST, "m/x", 1, 1);
+	ck_assert(raw_wait(fd, 1, "m/x", 2, 3000));
+	ck_assert_int_eq(names_of(1, "m/one", l, 4), 0);
+	ck_assert_int_eq(names_of(1, "m/a239", l, 4), 1);
+	ck_assert_int_eq(names_of(1, "m/b0", l, 4), 1);
+	ck_assert_int_eq(names_of(1, "m/x", l, 4), 2);
+	ck_assert_str_eq(l[0].node, "mallory");
+	ck_assert_int_eq(l[0].state, '+');
+	ck_assert_str_eq(l[1].node, "beta");
+	ck_assert_int_eq(l[1].state, '-');
+	/* The same stamp as beta's claim: "beta" < "mallory". */
+	raw_names(fd, FIRST | LAST, "m/x", 1, l[1].stamp);
+	ck_assert(raw_wait(fd, 1, "m/a0", 0, 3000));
+	ck_assert_int_eq(names_of(1, "m/x", l, 4), 2);
+	ck_assert_str_eq(l[0].node, "beta");
+	ck_assert_str_eq(l[1].node, "mallory");
+
+	/* A list longer than a node may publish: the first AXD_NAMES_MAX
+	 * names are kept. */
+	for (int k = 0; k < 18; k++) {
+		char pfx[16];
+
+		snprintf(pfx, sizeof(pfx), "m/c%02d-", k);
+		raw_names(fd, (uint16_t) ((k == 0 ? FIRST : 0) |
+				  (k == 17 ? LAST : 0)),
+		    pfx, AXON_WIRE_NAMES_MAX, 9);
+	}
+	ck_assert(raw_wait(fd, 1, "m/x", 1, 3000));
+	ck_assert_int_eq(claims_by(1, "mallory"), AXD_NAMES_MAX);
+	ck_assert_int_eq(names_of(1, "m/c00-0", l, 4), 1);
+	ck_assert_int_eq(names_of(1, "m/c17-239", l, 4), 0);
+
+	/* A chunk that continues no list ends the session, and the peer's
+	 * names go with it. */
+	raw_names(fd, LAST, "m/stray", 1, 1);
+	ck_assert(raw_closed(fd, 2000));
+	close(fd);
+	for (int t = 0; t < 300 * axn_scale() &&
+	     claims_by(1, "mallory") != 0; t++) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_int_eq(claims_by(1, "mallory"), 0);
+	ck_assert(names_wait(1, "m/x", 1, "beta", srv.pid, 3000));
+	/* beta's axond itself is unharmed. */
+	ck_assert_int_eq(waitpid(axn[1].pid, NULL, WNOHANG), 0);
+	axt_child_kill(&srv);
+}
+END_TEST
+
+static Suite *
+names_suite(void)
+{
+	Suite *s = suite_create("names");
+	TCase *unit = axt_tcase("names-unit", 30);
+	TCase *tc = axt_tcase("names-net", 60);
+
+	tcase_add_test(unit, test_names_rank);
+	tcase_add_test(unit, test_names_file_parse);
+	suite_add_tcase(s, unit);
+	tcase_add_unchecked_fixture(tc, axn_reg_init, axn_reg_clean);
+	tcase_add_checked_fixture(tc, names_setup, names_teardown);
+	tcase_add_test(tc, test_names_remote);
+	tcase_add_test(tc, test_names_node_down);
+	tcase_add_test(tc, test_names_conflict);
+	tcase_add_test(tc, test_names_three_nodes);
+	tcase_add_test(tc, test_names_frames);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(names_suite());
+}
