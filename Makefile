@@ -47,7 +47,12 @@ TEST_HELPERS :=
 
 EXAMPLES := $(BUILD)/examples/demo_server $(BUILD)/examples/demo_client
 
-all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0 $(BUILD)/axond
+# axon(1), the operator's command: links libaxon.a statically (it uses
+# the wire codec and the ps reader, which the shared library hides).
+TOOLS_SRC := $(wildcard src/tools/*.c)
+TOOLS_OBJ := $(patsubst src/tools/%.c,$(BUILD)/tools/%.o,$(TOOLS_SRC))
+
+all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0 $(BUILD)/axond $(BUILD)/axon
 
 $(BUILD)/lib/%.o: src/lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -68,6 +73,13 @@ $(BUILD)/axond-core.a: $(AXOND_OBJ)
 $(BUILD)/axond: $(BUILD)/axond-obj/main.o $(BUILD)/axond-core.a $(BUILD)/libaxon.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS) -lpthread
 
+$(BUILD)/tools/%.o: src/tools/%.c src/tools/axon.h $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -DAXON_VERSION='"$(VERSION)"' -c -o $@ $<
+
+$(BUILD)/axon: $(TOOLS_OBJ) $(BUILD)/libaxon.a
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) -lpthread -lm
+
 $(BUILD)/libaxon.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -85,12 +97,13 @@ $(BUILD)/examples/%: examples/%.c examples/demo.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 
-tests: $(TEST_BIN) $(TEST_HELPERS) $(BUILD)/axond
+tests: $(TEST_BIN) $(TEST_HELPERS) $(BUILD)/axond $(BUILD)/axon
 
 # The whole suite.  Each test file is one program; each test runs in its
 # own forked process with a timeout (Check's fork mode).
 check: all tests
-	@AXON_TEST_BIN=$(BUILD)/tests AXOND=$(BUILD)/axond tests/run.sh $(TEST_BIN)
+	@AXON_TEST_BIN=$(BUILD)/tests AXOND=$(BUILD)/axond AXON_CLI=$(BUILD)/axon \
+		tests/run.sh $(TEST_BIN)
 
 # Everything CI runs: the suite in a normal build, under ASan+UBSan and
 # under TSan, a fuzzing smoke run, the man page lint, the install check
@@ -129,7 +142,7 @@ $(BUILD)/bench/net_rr: bench/net_rr.c $(BUILD)/libaxon.a
 bench-net: $(BUILD)/bench/net_rr $(BUILD)/axond
 	@BUILD=$(BUILD) bench/net_run.sh
 
-FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps
 $(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c src/lib/ctl.c src/lib/ctl.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -138,15 +151,23 @@ $(BUILD)/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c src/common/wire.c src/common/wir
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Isrc/common -o $@ tests/fuzz/fuzz_wire.c src/common/wire.c
+$(BUILD)/fuzz/fuzz_ps: tests/fuzz/fuzz_ps.c src/common/psinfo.c src/common/psinfo.h
+	@mkdir -p $(dir $@)
+	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-DAXON_PS_NO_COLLECT -Isrc/common -o $@ tests/fuzz/fuzz_ps.c \
+		src/common/psinfo.c
 
 # Each decoder of untrusted input is fuzzed for FUZZ_SECONDS (split
 # between the targets), starting from its seed corpus.
 fuzz: $(FUZZ_BIN)
-	@mkdir -p $(BUILD)/fuzz/corpus-ctl $(BUILD)/fuzz/corpus-wire
-	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 2 )) \
+	@mkdir -p $(BUILD)/fuzz/corpus-ctl $(BUILD)/fuzz/corpus-wire \
+		$(BUILD)/fuzz/corpus-ps
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 3 )) \
 		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 2 )) \
+	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 3 )) \
 		$(BUILD)/fuzz/corpus-wire tests/fuzz/corpus-wire
+	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 3 )) \
+		$(BUILD)/fuzz/corpus-ps tests/fuzz/corpus-ps
 
 man-lint:
 	mandoc -Tlint -W warning docs/man/*.[1-8]
@@ -161,8 +182,11 @@ install: all
 		axon.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/axon.pc
 	install -d $(DESTDIR)$(PREFIX)/sbin
 	install -m 755 $(BUILD)/axond $(DESTDIR)$(PREFIX)/sbin/
-	install -d $(DESTDIR)$(PREFIX)/share/man/man3 $(DESTDIR)$(PREFIX)/share/man/man7 \
-		$(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 755 $(BUILD)/axon $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
+		$(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 docs/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 644 docs/man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/

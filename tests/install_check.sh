@@ -44,3 +44,10 @@ cc -o "$tmp/prog" "$tmp/prog.c" $(pkg-config --cflags --libs axon)
 LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/prog"
 test -f "$tmp/prefix/include/axon/sys/neutrino.h"
 test -f "$tmp/prefix/lib/pkgconfig/axon.pc"
+# axon(1) and its pages.
+test -x "$tmp/prefix/bin/axon"
+"$tmp/prefix/bin/axon" --version >/dev/null
+"$tmp/prefix/bin/axon" names >/dev/null
+for p in axon axon-ps axon-nodes axon-names axon-on axon-send; do
+	test -f "$tmp/prefix/share/man/man1/$p.1"
+done
