@@ -427,6 +427,58 @@ START_TEST(test_names_file_parse)
 }
 END_TEST
 
+/* name/ is every user's (01777): a link planted where name_attach()
+ * writes its temporary entry is replaced, never written through, and
+ * never becomes the entry. */
+START_TEST(test_names_tmp_planted)
+{
+	char victim[300];
+	char dir[300];
+	pid_t pid;
+	int st;
+
+	snprintf(victim, sizeof(victim), "%s/victim", axt_rundir);
+	snprintf(dir, sizeof(dir), "%s/name", axt_rundir);
+	write_file(victim, "precious\n");
+	ck_assert_int_eq(mkdir(dir, 01777), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char tmp[400], entry[400];
+		name_attach_t *att;
+		struct stat sb;
+
+		/* The name it will use: pid and tid of the caller. */
+		snprintf(tmp, sizeof(tmp), "%s/.tmp.%d.%d", dir,
+		    (int) getpid(), (int) syscall(SYS_gettid));
+		if (symlink(victim, tmp) < 0) {
+			_exit(10);
+		}
+		att = name_attach(NULL, "svc/t", NAME_FLAG_ATTACH_GLOBAL);
+		if (att == NULL) {
+			_exit(11);
+		}
+		snprintf(entry, sizeof(entry), "%s/global/svc/t", dir);
+		if (lstat(entry, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+			_exit(12);
+		}
+		if (lstat(tmp, &sb) == 0) {
+			_exit(13); /* left behind */
+		}
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	FILE *f = fopen(victim, "re");
+	char buf[64] = "";
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	ck_assert_str_eq(buf, "precious\n");
+}
+END_TEST
+
 /* ---- between nodes ---- */
 
 /* A server on beta, found from alpha; local names stay on beta; the
@@ -891,6 +943,7 @@ names_suite(void)
 
 	tcase_add_test(unit, test_names_rank);
 	tcase_add_test(unit, test_names_file_parse);
+	tcase_add_test(unit, test_names_tmp_planted);
 	suite_add_tcase(s, unit);
 	tcase_add_unchecked_fixture(tc, axn_reg_init, axn_reg_clean);
 	tcase_add_checked_fixture(tc, names_setup, names_teardown);

@@ -1089,6 +1089,127 @@ START_TEST(test_ctl_garbage)
 }
 END_TEST
 
+/*
+ * Writes frame f (its msg counting up from 1 if bump) up to max times
+ * without reading anything; returns how many went before the
+ * connection was closed, or -1 if it never was within the time.
+ */
+static long
+flood(int fd, struct axon_wire_frame *f, bool bump, long max, int wait_ms)
+{
+	static uint8_t batch[1024 * 64];
+	double end = axt_now() + ms(wait_ms) / 1000.0;
+	long sent = 0;
+
+	while (sent < max && axt_now() < end) {
+		size_t len = 0;
+		long k = 0;
+
+		while (sent + k < max && len + 64 <= sizeof(batch)) {
+			long n;
+
+			if (bump) {
+				f->msg = (uint32_t) (sent + k + 1);
+			}
+			n = axon__wire_encode(f, batch + len, 64);
+			ck_assert_int_gt(n, 0);
+			len += (size_t) n;
+			k++;
+		}
+		for (size_t off = 0; off < len;) {
+			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+			ssize_t w = send(fd, batch + off, len - off,
+			    MSG_NOSIGNAL | MSG_DONTWAIT);
+
+			if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+				if (axt_now() >= end) {
+					return -1;
+				}
+				(void) poll(&pfd, 1, 100);
+				continue;
+			}
+			if (w < 0) {
+				return sent; /* closed by axond */
+			}
+			off += (size_t) w;
+		}
+		sent += k;
+	}
+	return sent < max ? -1 : max;
+}
+
+/* A caller that asks and never reads: its EAGAIN answers do not pile up
+ * in axond; it is disconnected once its backlog is too large. */
+START_TEST(test_ctl_flood_requests)
+{
+	struct axon_wire_frame f;
+	struct cli c;
+	char *text;
+	size_t len;
+	long n;
+
+	axn_start(0);
+	cli_open(&c, 0);
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_NODES_REQ;
+	/* 9 MiB of EAGAIN answers is some 240000 frames. */
+	n = flood(c.fd, &f, true, 3000000, 20000);
+	ck_assert_msg(n >= 0, "the flooding caller was not disconnected");
+	ck_assert_int_gt(n, 16);
+	cli_close(&c);
+	ck_assert_int_eq(waitpid(axn[0].pid, NULL, WNOHANG), 0);
+	cli_open(&c, 0);
+	ck_assert_int_eq(request(&c, AXON_W_NODES_REQ, 0, 1, &text, &len), 0);
+	free(text);
+	cli_close(&c);
+}
+END_TEST
+
+/* KILLs for a command on another node while that node does not read:
+ * they do not pile up on the session until it is closed (for every
+ * client of the node) as a peer not reading. */
+START_TEST(test_ctl_flood_kill)
+{
+	struct axon_wire_frame f;
+	struct cli c, q;
+	struct run r;
+	uint32_t nd;
+	char *text;
+	size_t len;
+	long n;
+
+	snprintf(axn[0].extra, sizeof(axn[0].extra),
+	    "--max-queued 1M --dead-after 60000");
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--dead-after 60000");
+	nd = two_up();
+	memset(&r, 0, sizeof(r));
+	r.argv = (const char *const[]) {"sh", "-c", "echo go; exec sleep 30",
+	    NULL};
+	r.until = "go\n";
+	r.keep_stdin = true;
+	cli_open(&c, 0);
+	run_send_spawn(&c, nd, &r);
+	run_loop(&c, &r);
+	ck_assert_int_gt(r.pid, 0);
+	kill(axn[1].pid, SIGSTOP);
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_KILL;
+	f.conn = 1;
+	f.u.kill.signo = SIGCONT;
+	/* Far more than the kernel's buffers and --max-queued hold. */
+	n = flood(c.fd, &f, false, 1000000, 30000);
+	cli_open(&q, 0);
+	ck_assert_int_eq(request(&q, AXON_W_NODES_REQ, 0, 1, &text, &len), 0);
+	kill(axn[1].pid, SIGCONT);
+	ck_assert_msg(strstr(text, " beta up ") != NULL,
+	    "session lost (%ld KILLs went): %s", n, text);
+	free(text);
+	cli_close(&q);
+	cli_close(&c);
+	run_free(&r);
+}
+END_TEST
+
 /* A stale socket left by a killed axond is replaced. */
 START_TEST(test_ctl_stale)
 {
@@ -1171,6 +1292,8 @@ svc_suite(void)
 	tcase_add_test(tc, test_spawn_runner_dies);
 	tcase_add_test(tc, test_spawn_requester_node_dies);
 	tcase_add_test(tc, test_ctl_garbage);
+	tcase_add_test(tc, test_ctl_flood_requests);
+	tcase_add_test(tc, test_ctl_flood_kill);
 	tcase_add_test(tc, test_ctl_stale);
 	tcase_add_test(tc, test_config_remote_spawn);
 	suite_add_tcase(s, tc);

@@ -796,6 +796,13 @@ relay_from_caller(struct axd_ctl *c, const struct axon_wire_frame *f)
 		c->out_win[f->u.ack.fd] += f->u.ack.bytes;
 		break;
 	case AXON_W_KILL:
+		/* Nothing bounds a caller's KILLs but the session: while it
+		 * is this far behind, more are dropped (those queued will
+		 * do), lest a flood close it for every client of the node. */
+		if (c->sess != NULL &&
+		    c->sess->out_len - c->sess->out_off > CTL_HIWAT) {
+			return 0;
+		}
 		break;
 	default:
 		return EPROTO;
@@ -1065,7 +1072,18 @@ ctl_frame(struct axd_ctl *c, const struct axon_wire_frame *f)
 			return EPROTO; /* ids of requests in flight differ */
 		}
 		if (c->nreq >= CTL_REQS) {
-			ctl_answer(c, ans, f->conn, f->msg, EAGAIN, NULL, 0);
+			/* Straight to the output, not queued as an answer: a
+			 * caller that asks without reading is closed at
+			 * CTL_OUT_MAX instead of piling up answers. */
+			struct axon_wire_frame o;
+
+			memset(&o, 0, sizeof(o));
+			o.type = ans;
+			o.conn = f->conn;
+			o.msg = f->msg;
+			o.flags = AXON_WF_FIRST | AXON_WF_LAST;
+			o.u.ans.err = axon__wire_errno_out(EAGAIN);
+			(void) ctl_send(c, &o);
 		} else if (f->type == AXON_W_NODES_REQ) {
 			err = nodes_text(&text, &len);
 			ctl_answer(c, ans, f->conn, f->msg, err, text, len);

@@ -221,7 +221,12 @@ name_register(const char *path, int chid)
 		(int) getpid(), (int) axon__gettid()) >= sizeof(tmp)) {
 		return -ENAMETOOLONG;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* name/ is shared by every user (sticky, 01777): a file or link
+	 * someone planted under this name is never written through (and
+	 * never linked in as the entry), only replaced if it is ours. */
+	(void) unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
 	if (fd < 0) {
 		return -errno;
 	}
