@@ -484,6 +484,42 @@ END_TEST
 /* A server on beta, found from alpha; local names stay on beta; the
  * name goes when the server dies; axond removes the file when it
  * stops. */
+/* axond writes nodes and names through temporary files in a directory
+ * other users may write to: links planted there are replaced, never
+ * written through. */
+START_TEST(test_names_axond_tmp_planted)
+{
+	const int G = NAME_FLAG_ATTACH_GLOBAL;
+	char victim[300], link1[300], link2[300], path[300];
+	struct stat sb;
+
+	snprintf(victim, sizeof(victim), "%s/victim", axn[0].rundir);
+	snprintf(link1, sizeof(link1), "%s/nodes.tmp", axn[0].rundir);
+	snprintf(link2, sizeof(link2), "%s/names.tmp", axn[0].rundir);
+	write_file(victim, "precious\n");
+	ck_assert_int_eq(symlink(victim, link1), 0);
+	ck_assert_int_eq(symlink(victim, link2), 0);
+	start_nodes(2);
+	struct axt_child srv = gsrv_start(1, "net/planted", G);
+	ck_assert_int_eq(probe_until(0, "net/planted", G, srv.pid, 5000),
+	    srv.pid);
+	snprintf(path, sizeof(path), "%s/nodes", axn[0].rundir);
+	ck_assert_int_eq(lstat(path, &sb), 0);
+	ck_assert(S_ISREG(sb.st_mode));
+	snprintf(path, sizeof(path), "%s/names", axn[0].rundir);
+	ck_assert_int_eq(lstat(path, &sb), 0);
+	ck_assert(S_ISREG(sb.st_mode));
+	FILE *f = fopen(victim, "re");
+	char buf[64] = "";
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), f));
+	ck_assert_ptr_null(fgets(buf + strlen(buf), 8, f));
+	fclose(f);
+	ck_assert_str_eq(buf, "precious\n");
+	axt_child_kill(&srv);
+}
+END_TEST
+
 START_TEST(test_names_remote)
 {
 	const int G = NAME_FLAG_ATTACH_GLOBAL;
@@ -948,6 +984,7 @@ names_suite(void)
 	tcase_add_unchecked_fixture(tc, axn_reg_init, axn_reg_clean);
 	tcase_add_checked_fixture(tc, names_setup, names_teardown);
 	tcase_add_test(tc, test_names_remote);
+	tcase_add_test(tc, test_names_axond_tmp_planted);
 	tcase_add_test(tc, test_names_node_down);
 	tcase_add_test(tc, test_names_conflict);
 	tcase_add_test(tc, test_names_three_nodes);

@@ -86,7 +86,7 @@ signal_ready(void)
 		FILE *f;
 
 		snprintf(tmp, sizeof(tmp), "%s.tmp", g.cfg.ready_file);
-		f = fopen(tmp, "w");
+		f = axon__tmp_fopen(tmp);
 		if (f == NULL || fprintf(f, "%d\n", (int) getpid()) < 0 ||
 		    fclose(f) != 0 || rename(tmp, g.cfg.ready_file) < 0) {
 			axd_log(AXD_WARN, "cannot write %s: %s",

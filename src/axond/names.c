@@ -196,7 +196,7 @@ names_write(void)
 	axd_names_sort(v, k);
 	names_path(path, sizeof(path), "");
 	names_path(tmp, sizeof(tmp), ".tmp");
-	f = fopen(tmp, "we");
+	f = axon__tmp_fopen(tmp);
 	if (f == NULL) {
 		axd_log(AXD_WARN, "cannot write %s: %s", tmp, strerror(errno));
 		free(v);

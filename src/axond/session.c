@@ -124,7 +124,7 @@ axd_nodes_write(void)
 	g.nodes_dirty = false;
 	snprintf(path, sizeof(path), "%s/nodes", g.rundir);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
+	f = axon__tmp_fopen(tmp);
 	if (f == NULL) {
 		axd_log(AXD_WARN, "cannot write %s: %s", tmp, strerror(errno));
 		return;

@@ -16,6 +16,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include <sys/neutrino.h>
@@ -379,6 +380,8 @@ bool axon__deadline_applies(const struct axon_deadline *dl, int state);
 uint64_t axon__now_ns(void);
 uint64_t axon__clamp_stamp(uint64_t stamp); /* a peer's claim, sanitised */
 int axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd);
+int axon__tmp_create(const char *tmp);  /* O_EXCL|O_NOFOLLOW; fd or -errno */
+FILE *axon__tmp_fopen(const char *tmp); /* NULL and errno on failure */
 int axon__sendmsg_fd_flags(int sock, const void *buf, size_t len, int fd,
     int flags);
 ssize_t axon__recvmsg_fd(int sock, void *buf, size_t len, int *ret_fd,

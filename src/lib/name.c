@@ -224,11 +224,9 @@ name_register(const char *path, int chid)
 	/* name/ is shared by every user (sticky, 01777): a file or link
 	 * someone planted under this name is never written through (and
 	 * never linked in as the entry), only replaced if it is ours. */
-	(void) unlink(tmp);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0644);
+	fd = axon__tmp_create(tmp);
 	if (fd < 0) {
-		return -errno;
+		return fd;
 	}
 	len = snprintf(buf, sizeof(buf), "%d %d %llu\n", (int) getpid(), chid,
 	    (unsigned long long) axon__proc_start_time(getpid()));

@@ -99,9 +99,9 @@ axon__netmgr_claim(void)
 		return rc;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int) p->pid);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = axon__tmp_create(tmp);
 	if (fd < 0) {
-		return -errno;
+		return fd;
 	}
 	len = snprintf(buf, sizeof(buf), "%d %llu\n", (int) p->pid,
 	    (unsigned long long) p->start_time);

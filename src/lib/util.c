@@ -2,6 +2,8 @@
 /* Small system helpers: fd passing, iov copies, futexes. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <string.h>
@@ -36,6 +38,46 @@ axon__clamp_stamp(uint64_t stamp)
 		return now - 10000000000ull;
 	}
 	return stamp;
+}
+
+/*
+ * Creates tmp afresh for writing (the temporary half of a write-and-
+ * rename), for directories other users can write to: whatever is at tmp
+ * is removed first (if we may), and a file or link someone planted there
+ * meanwhile is never opened or written through.  Returns an fd or
+ * -errno.
+ */
+int
+axon__tmp_create(const char *tmp)
+{
+	int fd;
+
+	(void) unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	return fd < 0 ? -errno : fd;
+}
+
+/* As axon__tmp_create, as a stdio stream (NULL and errno on failure). */
+FILE *
+axon__tmp_fopen(const char *tmp)
+{
+	int fd = axon__tmp_create(tmp);
+	FILE *f;
+
+	if (fd < 0) {
+		errno = -fd;
+		return NULL;
+	}
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		int e = errno;
+
+		(void) close(fd);
+		(void) unlink(tmp);
+		errno = e;
+	}
+	return f;
 }
 
 int
