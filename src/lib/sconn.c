@@ -578,9 +578,14 @@ sconn_dead(struct axon_sconn *sc)
 	axon__mon_del(sc->sock);
 	(void) shutdown(sc->sock, SHUT_RDWR);
 	if (chan != NULL && was_up) {
+		bool detached;
+
 		axon__chan_drop_sconn(chan, sc);
+		pthread_mutex_lock(&sc->lock); /* (before chan->lock) */
+		detached = sc->detached;
+		pthread_mutex_unlock(&sc->lock);
 		pthread_mutex_lock(&chan->lock);
-		pulse = !chan->destroyed && !sc->detached &&
+		pulse = !chan->destroyed && !detached &&
 		    (chan->flags & _NTO_CHF_DISCONNECT) != 0;
 		pthread_mutex_unlock(&chan->lock);
 	}
