@@ -598,6 +598,15 @@ START_TEST(test_cli_send)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.obuf, "00ff41\n");
 	run_free(&r);
+	/* The reply is exactly what the server wrote, NUL bytes too. */
+	CLI(&r, "send", "--hex", "cli-echo", "4100 0000");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert_str_eq(r.obuf, "41000000\n");
+	run_free(&r);
+	CLI(&r, "send", "--json", "cli-echo", "-0", "ab");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(strstr(r.obuf, "\"reply_len\":3,") != NULL);
+	run_free(&r);
 	CLI(&r, "send", "--string", "--nul", "cli-echo", "text");
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.obuf, "text\n");

@@ -332,6 +332,11 @@ int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
 int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 
+/* Bytes of the reply buffer the last MsgSend*() of the calling thread
+ * received: the end of the furthest extent its server wrote (MsgReply,
+ * MsgWrite), within the buffer.  For tools; QNX has no such call. */
+size_t axon__reply_len(void);
+
 /* ---- ps.c: the status page (docs/design/local-transport.md §10) ---- */
 void axon__ps_open(void);          /* makes the page, once; proc.lock held */
 void axon__ps_thread(void);        /* lists the calling thread */

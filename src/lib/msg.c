@@ -257,6 +257,15 @@ ring_doorbell(struct axon_cconn *cc, int i)
 	return 0;
 }
 
+/* The end of the last reply this thread took (see axon__reply_len). */
+static __thread size_t last_reply_len;
+
+size_t
+axon__reply_len(void)
+{
+	return last_reply_len;
+}
+
 /* Copies the reply the server left in slot i into the caller's iov. */
 static void
 reply_consume(struct axon_cconn *cc, int i, const uint8_t *data,
@@ -265,6 +274,8 @@ reply_consume(struct axon_cconn *cc, int i, const uint8_t *data,
 {
 	struct axon_slot *s = &cc->rgn->slot[i];
 	uint32_t n_ext = s->n_ext;
+
+	size_t end = 0;
 
 	if (n_ext > AXON_MAX_EXT) {
 		n_ext = AXON_MAX_EXT;
@@ -284,7 +295,11 @@ reply_consume(struct axon_cconn *cc, int i, const uint8_t *data,
 		}
 		axon__iov_copy_out(riov, rparts, off, data + reply_off + off,
 		    len);
+		if (off + len > end) {
+			end = (size_t) (off + len);
+		}
 	}
+	last_reply_len = end;
 }
 
 struct send_args {

@@ -4,9 +4,9 @@
  * to a named server, as a client program would.
  *
  * A QNX client is not told how many bytes the server replied, only the
- * status it gave: `axon send` hands MsgSend() a zeroed reply buffer and
- * takes the reply to end at its last non-zero byte (a reply's trailing
- * NUL bytes are not shown; the status is, with --json).
+ * status it gave; `axon send` asks libaxon how far the server's reply
+ * (MsgReply, MsgWrite) reached in its buffer (axon__reply_len), and
+ * prints exactly those bytes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +22,7 @@
 #include <sys/neutrino.h>
 
 #include "axon.h"
+#include "internal.h" /* axon__reply_len */
 
 const char axon_send_usage[] =
     "usage: axon send [-l | -g] [-x] [-0] [-s | -j] [-r BYTES] [-t SECONDS]\n"
@@ -430,9 +431,9 @@ cmd_send(int argc, char **argv)
 		free(reply);
 		return fail(mode == OUT_JSON, name, "MsgSend", err);
 	}
-	rlen = (size_t) reply_size;
-	while (rlen > 0 && reply[rlen - 1] == 0) {
-		rlen--;
+	rlen = axon__reply_len();
+	if (rlen > (size_t) reply_size) {
+		rlen = (size_t) reply_size;
 	}
 	print_reply(mode, name, status, reply, rlen);
 	free(reply);
