@@ -680,7 +680,8 @@ START_TEST(test_cli_send)
 	ck_assert(strstr(r.ebuf, "ETIMEDOUT") != NULL);
 	ck_assert(axt_now() - t0 < 1.9);
 	run_free(&r);
-	ck_assert_int_eq(run_wait(&busy, 10000), 0);
+	ck_assert_msg(run_wait(&busy, 10000) == 0, "busy send: %s",
+	    busy.ebuf != NULL ? busy.ebuf : "");
 	run_free(&busy);
 	nsrv_stop(&s);
 	nsrv_stop(&g);
@@ -694,7 +695,7 @@ START_TEST(test_cli_pulse)
 	struct run r;
 
 	CLI(&r, "pulse", "cli-pulse", "5", "77");
-	ck_assert_int_eq(r.status, 0);
+	ck_assert_msg(r.status == 0, "%s", r.ebuf);
 	ck_assert_int_eq(r.olen + r.elen, 0);
 	ck_assert(nsrv_report(&s, &rep, 5000));
 	ck_assert_int_eq(rep.kind, 0);

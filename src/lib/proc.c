@@ -341,14 +341,43 @@ listen_open(void)
 	return 0;
 }
 
+/*
+ * What the monitor watches, by fd.  The epoll set holds the only
+ * reference to an object the monitor still owes a release (a connection
+ * detached but not yet seen hung up); this table keeps it where the
+ * process can see it too, so that a process exiting meanwhile has not
+ * lost it (and leak checkers agree).  Innermost lock.
+ */
+static pthread_mutex_t mon_objs_lock = PTHREAD_MUTEX_INITIALIZER;
+static void **mon_objs;
+static size_t mon_objs_len;
+
 int
 axon__mon_add(int fd, enum axon_tag_kind kind, void *obj)
 {
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP};
 
+	pthread_mutex_lock(&mon_objs_lock);
+	if ((size_t) fd >= mon_objs_len) {
+		size_t len = (size_t) fd + 64;
+		void **v = realloc(mon_objs, len * sizeof(*v));
+
+		if (v == NULL) {
+			pthread_mutex_unlock(&mon_objs_lock);
+			return -ENOMEM;
+		}
+		memset(v + mon_objs_len, 0, (len - mon_objs_len) * sizeof(*v));
+		mon_objs = v;
+		mon_objs_len = len;
+	}
+	mon_objs[fd] = obj;
+	pthread_mutex_unlock(&mon_objs_lock);
 	ev.data.u64 = (uint64_t) (uintptr_t) obj | (uint64_t) kind;
 	if (epoll_ctl(axon__proc.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		return -errno;
+		int err = errno;
+
+		axon__mon_del(fd);
+		return -err;
 	}
 	return 0;
 }
@@ -357,6 +386,11 @@ void
 axon__mon_del(int fd)
 {
 	(void) epoll_ctl(axon__proc.epfd, EPOLL_CTL_DEL, fd, NULL);
+	pthread_mutex_lock(&mon_objs_lock);
+	if ((size_t) fd < mon_objs_len) {
+		mon_objs[fd] = NULL;
+	}
+	pthread_mutex_unlock(&mon_objs_lock);
 }
 
 static void *
@@ -467,6 +501,7 @@ proc_atfork_child(void)
 	struct axon_proc *p = &axon__proc;
 
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_mutex_init(&mon_objs_lock, NULL);
 	tls_tid = 0;
 	tls_prio_cache = 0;
 	tls_base_policy = -1;
