@@ -979,47 +979,56 @@ bconn_close(struct axd_bconn *b)
 	free(b);
 }
 
+/* Remote root becomes --maproot (uid, and its login group for the
+ * root gids), in place: the policy for messages and commands alike. */
+void
+axd_map_root(struct axon_wire_cred *c)
+{
+	uid_t u = (uid_t) g.cfg.maproot;
+	gid_t gid = (gid_t) g.cfg.maproot;
+	struct passwd pw;
+	struct passwd *res = NULL;
+	char buf[1024];
+
+	if (g.cfg.maproot < 0 ||
+	    (c->ruid != 0 && c->euid != 0 && c->suid != 0)) {
+		return;
+	}
+	if (getpwuid_r(u, &pw, buf, sizeof(buf), &res) == 0 && res != NULL) {
+		gid = res->pw_gid;
+	}
+	c->ruid = c->ruid == 0 ? u : c->ruid;
+	c->euid = c->euid == 0 ? u : c->euid;
+	c->suid = c->suid == 0 ? u : c->suid;
+	c->rgid = c->rgid == 0 ? gid : c->rgid;
+	c->egid = c->egid == 0 ? gid : c->egid;
+	c->sgid = c->sgid == 0 ? gid : c->sgid;
+	for (uint32_t i = 0; i < c->ngroups && i < AXON_WIRE_NGROUPS; i++) {
+		if (c->groups[i] == 0) {
+			c->groups[i] = gid;
+		}
+	}
+}
+
 /* Maps a remote client's credentials as this node's policy says. */
 static void
 map_cred(const struct axon_wire_cred *w, struct axd_sess *s, pid_t pid,
     struct axon_netcred *nc)
 {
+	struct axon_wire_cred m = *w;
+
+	axd_map_root(&m);
 	memset(nc, 0, sizeof(*nc));
 	nc->nd = (uint32_t) s->peer->nd;
 	nc->pid = pid;
-	nc->ruid = w->ruid;
-	nc->euid = w->euid;
-	nc->suid = w->suid;
-	nc->rgid = w->rgid;
-	nc->egid = w->egid;
-	nc->sgid = w->sgid;
-	nc->ngroups = w->ngroups <= AXON_CTL_NGROUPS ? w->ngroups : 0;
-	memcpy(nc->groups, w->groups, sizeof(nc->groups));
-	if (g.cfg.maproot >= 0) {
-		uid_t u = (uid_t) g.cfg.maproot;
-		gid_t gid = (gid_t) g.cfg.maproot;
-		struct passwd pw;
-		struct passwd *res = NULL;
-		char buf[1024];
-
-		if (getpwuid_r(u, &pw, buf, sizeof(buf), &res) == 0 &&
-		    res != NULL) {
-			gid = res->pw_gid;
-		}
-		if (nc->ruid == 0 || nc->euid == 0 || nc->suid == 0) {
-			nc->ruid = nc->ruid == 0 ? u : nc->ruid;
-			nc->euid = nc->euid == 0 ? u : nc->euid;
-			nc->suid = nc->suid == 0 ? u : nc->suid;
-			nc->rgid = nc->rgid == 0 ? gid : nc->rgid;
-			nc->egid = nc->egid == 0 ? gid : nc->egid;
-			nc->sgid = nc->sgid == 0 ? gid : nc->sgid;
-			for (uint32_t i = 0; i < nc->ngroups; i++) {
-				if (nc->groups[i] == 0) {
-					nc->groups[i] = gid;
-				}
-			}
-		}
-	}
+	nc->ruid = m.ruid;
+	nc->euid = m.euid;
+	nc->suid = m.suid;
+	nc->rgid = m.rgid;
+	nc->egid = m.egid;
+	nc->sgid = m.sgid;
+	nc->ngroups = m.ngroups <= AXON_CTL_NGROUPS ? m.ngroups : 0;
+	memcpy(nc->groups, m.groups, sizeof(nc->groups));
 }
 
 /* The local handshake of a virtual connect, on a thread of its own so

@@ -381,29 +381,14 @@ reg_find(const char *name)
 static bool
 ent_read(int dfd, const char *file, struct names_ent *e)
 {
-	char buf[128];
-	unsigned long long start;
-	int pid, chid;
-	ssize_t n;
-	int fd = openat(dfd, file,
-	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+	struct axon_name_entry r;
 
-	if (fd < 0) {
+	if (axon__name_entry_read(dfd, file, &r) < 0) {
 		return false;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void) close(fd);
-	if (n <= 0) {
-		return false;
-	}
-	buf[n] = '\0';
-	if (sscanf(buf, "%d %d %llu", &pid, &chid, &start) != 3 || pid <= 0 ||
-	    chid < 0) {
-		return false;
-	}
-	e->n.pid = pid;
-	e->n.chid = chid;
-	e->start = start;
+	e->n.pid = r.pid;
+	e->n.chid = r.chid;
+	e->start = r.start;
 	return true;
 }
 

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -877,46 +876,26 @@ relay_from_runner(struct axd_sess *s, const struct axon_wire_frame *f)
 
 /* ---- SPAWN from a peer: run it here ---- */
 
-/* Remote root becomes --maproot, as for messages (forward.c). */
+/* A peer's caller's credentials, mapped as for messages
+ * (axd_map_root). */
 static void
 map_cred(const struct axon_wire_cred *w, struct axd_spawn_req *r,
     gid_t groups[AXON_WIRE_NGROUPS])
 {
-	r->ruid = w->ruid;
-	r->euid = w->euid;
-	r->suid = w->suid;
-	r->rgid = w->rgid;
-	r->egid = w->egid;
-	r->sgid = w->sgid;
-	r->ngroups = w->ngroups;
-	for (uint32_t i = 0; i < w->ngroups; i++) {
-		groups[i] = w->groups[i];
+	struct axon_wire_cred m = *w;
+
+	axd_map_root(&m);
+	r->ruid = m.ruid;
+	r->euid = m.euid;
+	r->suid = m.suid;
+	r->rgid = m.rgid;
+	r->egid = m.egid;
+	r->sgid = m.sgid;
+	r->ngroups = m.ngroups;
+	for (uint32_t i = 0; i < m.ngroups; i++) {
+		groups[i] = m.groups[i];
 	}
 	r->groups = groups;
-	if (g.cfg.maproot >= 0 && (r->ruid == 0 || r->euid == 0 ||
-				      r->suid == 0)) {
-		uid_t u = (uid_t) g.cfg.maproot;
-		gid_t gid = (gid_t) g.cfg.maproot;
-		struct passwd pw;
-		struct passwd *res = NULL;
-		char buf[1024];
-
-		if (getpwuid_r(u, &pw, buf, sizeof(buf), &res) == 0 &&
-		    res != NULL) {
-			gid = res->pw_gid;
-		}
-		r->ruid = r->ruid == 0 ? u : r->ruid;
-		r->euid = r->euid == 0 ? u : r->euid;
-		r->suid = r->suid == 0 ? u : r->suid;
-		r->rgid = r->rgid == 0 ? gid : r->rgid;
-		r->egid = r->egid == 0 ? gid : r->egid;
-		r->sgid = r->sgid == 0 ? gid : r->sgid;
-		for (size_t i = 0; i < r->ngroups; i++) {
-			if (groups[i] == 0) {
-				groups[i] = gid;
-			}
-		}
-	}
 }
 
 /* Splits a SPAWN's strings into r (cwd, argv, envp; NULL-terminated

@@ -332,6 +332,19 @@ int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
 int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 
+/* ---- name.c: a registry entry, "pid chid starttime" ---- */
+struct axon_name_entry {
+	pid_t pid;
+	int chid;
+	unsigned long long start; /* the process's start time (proc.c) */
+};
+/* Reads file (relative to dirfd, or AT_FDCWD) without following a link;
+ * 0, or -errno (-EINVAL: not an entry). */
+int axon__name_entry_read(int dirfd, const char *file,
+    struct axon_name_entry *r);
+/* Its process lives: the pid exists and was not reused. */
+bool axon__name_entry_live(const struct axon_name_entry *r);
+
 /* Bytes of the reply buffer the last MsgSend*() of the calling thread
  * received: the end of the furthest extent its server wrote (MsgReply,
  * MsgWrite), within the buffer.  For tools; QNX has no such call. */

@@ -158,19 +158,16 @@ mkparents(const char *path)
 	return 0;
 }
 
-struct name_rec {
-	pid_t pid;
-	int chid;
-	unsigned long long start;
-};
-
-static int
-name_read(const char *path, struct name_rec *r)
+int
+axon__name_entry_read(int dirfd, const char *file,
+    struct axon_name_entry *r)
 {
 	char buf[128];
 	ssize_t n;
-	int pid;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int pid, chid;
+	unsigned long long start;
+	int fd = openat(dirfd, file,
+	    O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 
 	if (fd < 0) {
 		return -errno;
@@ -181,22 +178,31 @@ name_read(const char *path, struct name_rec *r)
 		return -EINVAL;
 	}
 	buf[n] = '\0';
-	if (sscanf(buf, "%d %d %llu", &pid, &r->chid, &r->start) != 3 ||
-	    pid <= 0) {
+	if (sscanf(buf, "%d %d %llu", &pid, &chid, &start) != 3 || pid <= 0 ||
+	    chid < 0) {
 		return -EINVAL;
 	}
 	r->pid = pid;
+	r->chid = chid;
+	r->start = start;
 	return 0;
 }
 
-static bool
-name_live(const struct name_rec *r)
+bool
+axon__name_entry_live(const struct axon_name_entry *r)
 {
 	if (kill(r->pid, 0) < 0 && errno == ESRCH) {
 		return false;
 	}
 	return axon__proc_start_time(r->pid) == r->start;
 }
+
+static int
+name_read(const char *path, struct axon_name_entry *r)
+{
+	return axon__name_entry_read(AT_FDCWD, path, r);
+}
+
 
 static int
 name_register(const char *path, int chid)
@@ -238,7 +244,7 @@ name_register(const char *path, int chid)
 	}
 	(void) close(fd);
 	for (int tries = 0; tries < 3; tries++) {
-		struct name_rec r;
+		struct axon_name_entry r;
 
 		if (link(tmp, path) == 0) {
 			(void) unlink(tmp);
@@ -249,7 +255,7 @@ name_register(const char *path, int chid)
 			break;
 		}
 		/* Taken: by a live server, or a stale entry? */
-		if (name_read(path, &r) == 0 && name_live(&r)) {
+		if (name_read(path, &r) == 0 && axon__name_entry_live(&r)) {
 			rc = -EEXIST;
 			break;
 		}
@@ -361,7 +367,7 @@ name_detach(name_attach_t *attach, unsigned flags)
 {
 	struct name_entry **pp;
 	struct name_entry *e = NULL;
-	struct name_rec r;
+	struct axon_name_entry r;
 
 	if (attach == NULL) {
 		errno = EINVAL;
@@ -564,7 +570,7 @@ name_open(const char *name, int flags)
 {
 	char fpath[PATH_MAX];
 	struct name_claim c;
-	struct name_rec r;
+	struct axon_name_entry r;
 	int rc;
 	int cof = 0;
 
@@ -605,7 +611,7 @@ name_open(const char *name, int flags)
 			rc = -ENOENT;
 		}
 	}
-	if (rc == 0 && !name_live(&r)) {
+	if (rc == 0 && !axon__name_entry_live(&r)) {
 		rc = -ENOENT;
 	}
 	if (rc < 0) {

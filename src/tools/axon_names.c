@@ -126,34 +126,14 @@ is_tmp(const char *f)
 static bool
 entry_live(int dirfd, const char *file, int *ret_pid, int *ret_chid)
 {
-	char buf[128];
-	unsigned long long start;
-	int pid, chid;
-	ssize_t n;
-	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
-		O_NONBLOCK);
+	struct axon_name_entry r;
 
-	if (fd < 0) {
+	if (axon__name_entry_read(dirfd, file, &r) < 0 ||
+	    !axon__name_entry_live(&r)) {
 		return false;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void) close(fd);
-	if (n <= 0) {
-		return false;
-	}
-	buf[n] = '\0';
-	if (sscanf(buf, "%d %d %llu", &pid, &chid, &start) != 3 || pid <= 0 ||
-	    chid < 0) {
-		return false;
-	}
-	if (kill(pid, 0) < 0 && errno == ESRCH) {
-		return false;
-	}
-	if (axon__proc_start_time(pid) != start) {
-		return false; /* the pid was reused */
-	}
-	*ret_pid = pid;
-	*ret_chid = chid;
+	*ret_pid = r.pid;
+	*ret_chid = r.chid;
 	return true;
 }
 
