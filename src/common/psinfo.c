@@ -1021,6 +1021,24 @@ sort_unique(void *base, size_t n, size_t size,
 	return k;
 }
 
+/* Gives back the unused end of a table (it stays as it is if realloc
+ * fails; an empty one becomes NULL). */
+static void
+shrink(void **p, size_t n, size_t size)
+{
+	void *q;
+
+	if (n == 0) {
+		free(*p);
+		*p = NULL;
+		return;
+	}
+	q = realloc(*p, n * size);
+	if (q != NULL) {
+		*p = q;
+	}
+}
+
 static int
 conv_proc(struct collect *c, int pid, struct axon_ps_proc *pr)
 {
@@ -1078,6 +1096,11 @@ conv_proc(struct collect *c, int pid, struct axon_ps_proc *pr)
 	    cmp_chan);
 	pr->nconns = sort_unique(pr->conns, pr->nconns, sizeof(*pr->conns),
 	    cmp_conn);
+	/* Keep what is used: a node of thousands of processes would
+	 * otherwise hold ~100 KB of empty tables for each. */
+	shrink((void **) &pr->threads, pr->nthreads, sizeof(*pr->threads));
+	shrink((void **) &pr->chans, pr->nchans, sizeof(*pr->chans));
+	shrink((void **) &pr->conns, pr->nconns, sizeof(*pr->conns));
 	return 0;
 }
 
