@@ -88,7 +88,7 @@ $(BUILD)/libaxon.so.0: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libaxon.so.0 -o $@ $^ $(LDFLAGS_ALL) -lpthread
 	ln -sf libaxon.so.0 $(BUILD)/libaxon.so
 
-$(BUILD)/tests/%: tests/%.c tests/axon_test.h tests/net_test.h tests/wire_frames.h $(BUILD)/libaxon.a $(BUILD)/axond-core.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libaxon.a $(BUILD)/axond-core.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/axond-core.a $(BUILD)/libaxon.a \
 		$(LDFLAGS_ALL) $$(pkg-config --libs check) $(CRYPTO_LIBS) -lpthread

@@ -348,4 +348,85 @@ axn_threads(pid_t pid)
 	return n;
 }
 
+/* Descriptors open in process pid; -1 if /proc does not show them. */
+static inline int
+axn_fd_count(pid_t pid)
+{
+	char path[64];
+	DIR *d;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int) pid);
+	d = opendir(path);
+	if (d == NULL) {
+		return -1;
+	}
+	while (readdir(d) != NULL) {
+		n++;
+	}
+	closedir(d);
+	return n - 2;
+}
+
+/* A test server: a child process that runs fn(wfd, arg) on node i (-1:
+ * in this process's AXON_RUNDIR), writes its chid to wfd first, then
+ * reports on wfd what the test is to see; the parent reads the reports
+ * from rep. */
+struct axn_srv {
+	pid_t pid;
+	int chid;
+	int rep; /* read end of the report pipe */
+};
+
+static inline struct axn_srv
+axn_srv_start(int i, axt_child_fn fn, void *arg)
+{
+	struct axn_srv s = {-1, -1, -1};
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	s.pid = fork();
+	ck_assert_int_ge(s.pid, 0);
+	if (s.pid == 0) {
+		close(p[0]);
+		if (i >= 0) {
+			axn_enter(i);
+		}
+		fn(p[1], arg);
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &s.chid, sizeof(s.chid)), sizeof(s.chid));
+	ck_assert_int_gt(s.chid, 0);
+	s.rep = p[0];
+	return s;
+}
+
+/* Reads one report of len bytes (bounded by ms, not scaled); 1 if it
+ * came. */
+static inline int
+axn_srv_read(struct axn_srv *s, void *r, size_t len, int ms)
+{
+	struct pollfd pfd = {.fd = s->rep, .events = POLLIN};
+
+	if (poll(&pfd, 1, ms) != 1) {
+		return 0;
+	}
+	return read(s->rep, r, len) == (ssize_t) len;
+}
+
+static inline void
+axn_srv_stop(struct axn_srv *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		s->pid = -1;
+	}
+	if (s->rep >= 0) {
+		close(s->rep);
+		s->rep = -1;
+	}
+}
+
 #endif /* AXON_TESTS_NET_TEST_H */

@@ -274,14 +274,14 @@ itoa_s(char *buf, int v)
 	return buf;
 }
 
-/* ---- A named test server ---- */
+/* ---- A named test server (an axn_srv, net_test.h) ---- */
 
-struct nsrv {
-	pid_t pid;
-	int chid;
-	int rep; /* reports: struct nrep */
+struct nsrv_arg {
+	const char *name;
+	unsigned flags;
 };
 
+/* Its reports. */
 struct nrep {
 	int kind; /* 0 pulse, 1 message held */
 	int code;
@@ -296,10 +296,11 @@ struct nrep {
  * as the status.
  */
 static void
-nsrv_main(const char *name, unsigned flags, int wfd)
+nsrv_main(int wfd, void *arg)
 {
+	const struct nsrv_arg *a = arg;
 	static char buf[65536];
-	name_attach_t *na = name_attach(NULL, name, flags);
+	name_attach_t *na = name_attach(NULL, a->name, a->flags);
 	int chid = na != NULL ? na->chid : -1;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -353,53 +354,18 @@ nsrv_main(const char *name, unsigned flags, int wfd)
 }
 
 /* Starts a server attached as name on node i (-1: the test's rundir). */
-static struct nsrv
+static struct axn_srv
 nsrv_start(int node, const char *name, unsigned flags)
 {
-	struct nsrv s = {-1, -1, -1};
-	int p[2];
+	struct nsrv_arg a = {name, flags};
 
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	s.pid = fork();
-	ck_assert_int_ge(s.pid, 0);
-	if (s.pid == 0) {
-		close(p[0]);
-		if (node >= 0) {
-			axn_enter(node);
-		}
-		nsrv_main(name, flags, p[1]);
-		_exit(0);
-	}
-	close(p[1]);
-	ck_assert_int_eq(read(p[0], &s.chid, sizeof(s.chid)), sizeof(s.chid));
-	ck_assert_int_gt(s.chid, 0);
-	s.rep = p[0];
-	return s;
+	return axn_srv_start(node, nsrv_main, &a);
 }
 
 static bool
-nsrv_report(struct nsrv *s, struct nrep *r, int ms)
+nsrv_report(struct axn_srv *s, struct nrep *r, int ms)
 {
-	struct pollfd pfd = {.fd = s->rep, .events = POLLIN};
-
-	if (poll(&pfd, 1, (int) (ms * axn_scale())) != 1) {
-		return false;
-	}
-	return read(s->rep, r, sizeof(*r)) == (ssize_t) sizeof(*r);
-}
-
-static void
-nsrv_stop(struct nsrv *s)
-{
-	if (s->pid > 0) {
-		kill(s->pid, SIGKILL);
-		waitpid(s->pid, NULL, 0);
-		s->pid = -1;
-	}
-	if (s->rep >= 0) {
-		close(s->rep);
-		s->rep = -1;
-	}
+	return axn_srv_read(s, r, sizeof(*r), (int) (ms * axn_scale()));
 }
 
 /* A client process REPLY-blocked on "hold": on node `node` (-1: the
@@ -530,8 +496,9 @@ END_TEST
 
 START_TEST(test_cli_names_local)
 {
-	struct nsrv a = nsrv_start(-1, "cli/local one", 0);
-	struct nsrv g = nsrv_start(-1, "cli/global", NAME_FLAG_ATTACH_GLOBAL);
+	struct axn_srv a = nsrv_start(-1, "cli/local one", 0);
+	struct axn_srv g = nsrv_start(-1, "cli/global",
+	    NAME_FLAG_ATTACH_GLOBAL);
 	char self[64], pa[16], ca[16], pg[16], cg[16], want[256];
 	struct run r;
 
@@ -565,20 +532,20 @@ START_TEST(test_cli_names_local)
 	ck_assert(strstr(r.obuf, "cli/local one") != NULL);
 	run_free(&r);
 	/* A dead server's entry is stale: not shown. */
-	nsrv_stop(&a);
+	axn_srv_stop(&a);
 	CLI(&r, "names");
 	ck_assert_int_eq(r.status, 0);
 	ck_assert(strstr(r.obuf, "cli/local one") == NULL);
 	ck_assert(strstr(r.obuf, "cli/global") != NULL);
 	run_free(&r);
-	nsrv_stop(&g);
+	axn_srv_stop(&g);
 }
 END_TEST
 
 START_TEST(test_cli_send)
 {
-	struct nsrv s = nsrv_start(-1, "cli-echo", 0);
-	struct nsrv g = nsrv_start(-1, "cli-gecho", NAME_FLAG_ATTACH_GLOBAL);
+	struct axn_srv s = nsrv_start(-1, "cli-echo", 0);
+	struct axn_srv g = nsrv_start(-1, "cli-gecho", NAME_FLAG_ATTACH_GLOBAL);
 	struct run r;
 
 	CLI(&r, "send", "cli-echo", "hello");
@@ -683,14 +650,14 @@ START_TEST(test_cli_send)
 	ck_assert_msg(run_wait(&busy, 10000) == 0, "busy send: %s",
 	    busy.ebuf != NULL ? busy.ebuf : "");
 	run_free(&busy);
-	nsrv_stop(&s);
-	nsrv_stop(&g);
+	axn_srv_stop(&s);
+	axn_srv_stop(&g);
 }
 END_TEST
 
 START_TEST(test_cli_pulse)
 {
-	struct nsrv s = nsrv_start(-1, "cli-pulse", 0);
+	struct axn_srv s = nsrv_start(-1, "cli-pulse", 0);
 	struct nrep rep;
 	struct run r;
 
@@ -716,7 +683,7 @@ START_TEST(test_cli_pulse)
 	ck_assert_int_eq(r.status, 1);
 	ck_assert(strstr(r.ebuf, "bad priority") != NULL);
 	run_free(&r);
-	nsrv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
@@ -765,7 +732,7 @@ comm_of(pid_t pid, char *buf, size_t len)
 
 START_TEST(test_cli_ps_local)
 {
-	struct nsrv s = nsrv_start(-1, "cli-ps", 0);
+	struct axn_srv s = nsrv_start(-1, "cli-ps", 0);
 	pid_t c = holder_start(-1, "cli-ps", 0, 0, 0);
 	char self[64], sp[16], sc[16], cp[16], comm[64], blk[128], want[256];
 	struct nrep rep;
@@ -815,7 +782,7 @@ START_TEST(test_cli_ps_local)
 	    r.ebuf);
 	run_free(&r);
 	proc_stop(&c);
-	nsrv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
@@ -823,7 +790,7 @@ END_TEST
  * with `axon ps -n alpha` (relayed by both axonds). */
 START_TEST(test_cli_ps_remote)
 {
-	struct nsrv s;
+	struct axn_srv s;
 	struct nrep rep;
 	struct run r;
 	pid_t c;
@@ -860,13 +827,13 @@ START_TEST(test_cli_ps_remote)
 	ck_assert(strstr(r.ebuf, "nosuchnode: unknown node") != NULL);
 	run_free(&r);
 	proc_stop(&c);
-	nsrv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
 START_TEST(test_cli_nodes)
 {
-	struct nsrv s;
+	struct axn_srv s;
 	struct run r;
 	char back[64];
 	int coid;
@@ -924,14 +891,14 @@ START_TEST(test_cli_nodes)
 	ck_assert(axt_now() - t0 < 12.0 * axn_scale());
 	run_free(&r);
 	ConnectDetach(coid);
-	nsrv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
 /* Global names of another node, and a shadowed claim. */
 START_TEST(test_cli_names_global)
 {
-	struct nsrv b, a;
+	struct axn_srv b, a;
 	struct run r;
 	char pb[16], cb[16], pa[16], ca[16];
 	bool ok = false;
@@ -976,8 +943,8 @@ START_TEST(test_cli_names_global)
 	ck_assert_int_eq(r.status, 0);
 	ck_assert_str_eq(r.obuf, "across");
 	run_free(&r);
-	nsrv_stop(&a);
-	nsrv_stop(&b);
+	axn_srv_stop(&a);
+	axn_srv_stop(&b);
 }
 END_TEST
 

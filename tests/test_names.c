@@ -8,15 +8,12 @@
  * Every libaxon call of a node is made by a child process that enters
  * that node (a probe), so that one test can look from several nodes.
  */
-#include "net_test.h"
+#include "net_peer.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "names.h"
 #include "wire.h"
@@ -681,98 +678,7 @@ START_TEST(test_names_three_nodes)
 }
 END_TEST
 
-/* ---- NAMES frames from a hand-made peer ---- */
-
-static int
-raw_connect(int i)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	ck_assert_int_ge(fd, 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sa.sin_port = htons((uint16_t) axn[i].port);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
-	return fd;
-}
-
-static void
-raw_send(int fd, const struct axon_wire_frame *f)
-{
-	static uint8_t b[AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY];
-	long n = axon__wire_encode(f, b, sizeof(b));
-
-	ck_assert_int_gt(n, 0);
-	ck_assert_int_eq(send(fd, b, (size_t) n, MSG_NOSIGNAL), n);
-}
-
-/* Authenticates to node i as "mallory" (the nodes run without a
- * secret); returns the socket. */
-static int
-mallory(int i)
-{
-	static uint8_t in[1 << 18];
-	const char *their = axn[i].name;
-	struct axon_wire_frame f, h;
-	uint8_t mac_in[256];
-	uint64_t mine = 0x1234567890abcdefull;
-	unsigned len = 32;
-	size_t inl = 0;
-	size_t n;
-	int fd = raw_connect(i);
-	int state = 0; /* 0: want HELLO, 1: want AUTH_OK */
-
-	memset(&f, 0, sizeof(f));
-	f.type = AXON_W_HELLO;
-	f.u.hello.proto_min = f.u.hello.proto_max = AXON_WIRE_VERSION;
-	f.u.hello.nonce = mine;
-	strcpy(f.u.hello.node, "mallory");
-	raw_send(fd, &f);
-	while (state < 2) {
-		long d = axon__wire_decode(in, inl, &h);
-
-		if (d == 0) {
-			struct pollfd pfd = {.fd = fd, .events = POLLIN};
-
-			ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
-			ssize_t r = recv(fd, in + inl, sizeof(in) - inl, 0);
-			ck_assert_int_gt(r, 0);
-			inl += (size_t) r;
-			continue;
-		}
-		ck_assert_int_gt(d, 0);
-		if (state == 0 && h.type == AXON_W_HELLO) {
-			uint64_t pn = h.u.hello.nonce;
-
-			memcpy(mac_in, "axon-auth-1", 11);
-			n = 11;
-			mac_in[n++] = 'I';
-			for (int k = 0; k < 8; k++) {
-				mac_in[n++] = (uint8_t) (mine >> (8 * k));
-			}
-			for (int k = 0; k < 8; k++) {
-				mac_in[n++] = (uint8_t) (pn >> (8 * k));
-			}
-			memcpy(mac_in + n, "mallory", 8);
-			n += 8;
-			memcpy(mac_in + n, their, strlen(their) + 1);
-			n += strlen(their) + 1;
-			memset(&f, 0, sizeof(f));
-			f.type = AXON_W_AUTH;
-			HMAC(EVP_sha256(), "", 0, mac_in, n, f.u.auth.mac, &len);
-			raw_send(fd, &f);
-			state = 1;
-		} else if (state == 1 && h.type == AXON_W_AUTH_OK) {
-			memset(&f, 0, sizeof(f));
-			f.type = AXON_W_AUTH_OK;
-			raw_send(fd, &f);
-			state = 2;
-		}
-		memmove(in, in + d, inl - (size_t) d);
-		inl -= (size_t) d;
-	}
-	return fd;
-}
+/* ---- NAMES frames from a hand-made peer (net_peer.h) ---- */
 
 /* A NAMES chunk of names "<pfx>0" ... with the given stamp. */
 static void
@@ -904,7 +810,7 @@ START_TEST(test_names_frames)
 	close(fd);
 	ck_assert_int_eq(names_of(1, "m/early", l, 4), 0);
 
-	fd = mallory(1);
+	fd = raw_peer(1);
 	/* Half a list is not applied; a new FIRST drops it. */
 	raw_names(fd, FIRST, "m/half", 2, 7);
 	ck_assert(!raw_wait(fd, 1, "m/half0", 1, 300));

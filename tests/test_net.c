@@ -1,213 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Messages between nodes: real axonds on loopback, a server on node beta,
- * clients on node alpha (net_test.h).
+ * clients on node alpha (net_test.h, net_srv.h).
  */
-#include "net_test.h"
+#include "net_srv.h"
 
 #include <pthread.h>
 #include <sys/prctl.h>
-
-enum srv_op {
-	OP_ECHO = 1,  /* reply with the message */
-	OP_INFO,      /* reply with struct who */
-	OP_ERROR,     /* MsgError(a) */
-	OP_STATUS,    /* MsgReply with status a */
-	OP_BIG,       /* check a pattern of b bytes; MsgWrite a reply of a */
-	OP_HOLD,      /* never reply; report the rcvid */
-	OP_EVENT,     /* reply, then deliver the event in the message */
-	OP_SLOW,      /* reply after a ms */
-};
-
-struct srv_cmd {
-	int op;
-	int a;
-	int b;
-	struct sigevent ev;
-};
-
-struct who {
-	struct _msg_info info;
-	struct _client_info ci;
-};
-
-/* What the server reports on its pipe. */
-struct srv_report {
-	int kind; /* 0 pulse, 1 message held */
-	int code;
-	int value;
-	int scoid;
-};
-
-struct srv {
-	pid_t pid;
-	int chid;
-	int rep; /* read end of the report pipe */
-};
-
-static uint8_t
-pattern(size_t i)
-{
-	return (uint8_t) (i * 7u + (i >> 12));
-}
-
-static void
-server_main(int chflags, int wfd)
-{
-	static uint8_t buf[65536];
-	int chid = ChannelCreate(chflags);
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
-		_exit(1);
-	}
-	for (;;) {
-		struct _msg_info info;
-		rcvid_t rcvid = MsgReceive(chid, buf, sizeof(buf), &info);
-		struct srv_cmd cmd;
-		struct srv_report r = {0};
-
-		if (rcvid < 0) {
-			_exit(2);
-		}
-		if (rcvid == 0) {
-			struct _pulse *p = (struct _pulse *) buf;
-
-			r.kind = 0;
-			r.code = p->code;
-			r.value = p->value.sival_int;
-			r.scoid = p->scoid;
-			(void) !write(wfd, &r, sizeof(r));
-			if (p->code == _PULSE_CODE_DISCONNECT) {
-				ConnectDetach(p->scoid);
-			}
-			continue;
-		}
-		memset(&cmd, 0, sizeof(cmd));
-		memcpy(&cmd, buf, (size_t) info.msglen < sizeof(cmd)
-			? (size_t) info.msglen
-			: sizeof(cmd));
-		switch (cmd.op) {
-		case OP_ECHO:
-			MsgReply(rcvid, info.srcmsglen, buf, info.msglen);
-			break;
-		case OP_INFO: {
-			struct who w;
-
-			w.info = info;
-			ConnectClientInfo(info.scoid, &w.ci, __NGROUPS_MAX);
-			MsgReply(rcvid, 0, &w, sizeof(w));
-			break;
-		}
-		case OP_ERROR:
-			MsgError(rcvid, cmd.a);
-			break;
-		case OP_STATUS:
-			MsgReply(rcvid, cmd.a, NULL, 0);
-			break;
-		case OP_BIG: {
-			/* Read the whole message back at odd offsets. */
-			size_t n = (size_t) cmd.b;
-			uint8_t *m = malloc(n);
-			size_t off = 0;
-			int bad = 0;
-
-			while (off < n) {
-				size_t chunk = 7777 + off % 100000;
-				ssize_t got = MsgRead(rcvid, m + off,
-				    chunk > n - off ? n - off : chunk, off);
-
-				if (got <= 0) {
-					bad = 1;
-					break;
-				}
-				off += (size_t) got;
-			}
-			for (size_t i = sizeof(cmd); !bad && i < n; i++) {
-				bad |= m[i] != pattern(i);
-			}
-			free(m);
-			/* The reply: the pattern, written in pieces from
-			 * the end. */
-			size_t rn = (size_t) cmd.a;
-			uint8_t *rb = malloc(rn + 1);
-			for (size_t i = 0; i < rn; i++) {
-				rb[i] = pattern(i + 3);
-			}
-			size_t half = rn / 2;
-			MsgWrite(rcvid, rb + half, rn - half, half);
-			MsgReply(rcvid, bad ? -1 : 1234, rb, half);
-			free(rb);
-			break;
-		}
-		case OP_HOLD:
-			r.kind = 1;
-			r.value = (int) rcvid;
-			(void) !write(wfd, &r, sizeof(r));
-			break;
-		case OP_EVENT:
-			MsgReply(rcvid, 0, NULL, 0);
-			MsgDeliverEvent(rcvid, &cmd.ev);
-			break;
-		case OP_SLOW:
-			axt_sleep_ms(cmd.a);
-			MsgReply(rcvid, 0, NULL, 0);
-			break;
-		default:
-			MsgError(rcvid, ENOSYS);
-			break;
-		}
-	}
-}
-
-/* Starts a server on node i. */
-static struct srv
-srv_start(int i, int chflags)
-{
-	struct srv s = {-1, -1, -1};
-	int p[2];
-
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	s.pid = fork();
-	ck_assert_int_ge(s.pid, 0);
-	if (s.pid == 0) {
-		close(p[0]);
-		axn_enter(i);
-		server_main(chflags, p[1]);
-		_exit(0);
-	}
-	close(p[1]);
-	ck_assert_int_eq(read(p[0], &s.chid, sizeof(s.chid)), sizeof(s.chid));
-	ck_assert_int_gt(s.chid, 0);
-	s.rep = p[0];
-	return s;
-}
-
-/* Reads one report (bounded). */
-static int
-srv_report(struct srv *s, struct srv_report *r, int ms)
-{
-	struct pollfd pfd = {.fd = s->rep, .events = POLLIN};
-
-	if (poll(&pfd, 1, ms) != 1) {
-		return 0;
-	}
-	return read(s->rep, r, sizeof(*r)) == (ssize_t) sizeof(*r);
-}
-
-static void
-srv_stop(struct srv *s)
-{
-	if (s->pid > 0) {
-		kill(s->pid, SIGKILL);
-		waitpid(s->pid, NULL, 0);
-		s->pid = -1;
-	}
-	if (s->rep >= 0) {
-		close(s->rep);
-		s->rep = -1;
-	}
-}
 
 static void
 net_setup(void)
@@ -221,25 +20,9 @@ net_teardown(void)
 	axn_teardown();
 }
 
-/* Two nodes up; a server on beta; this process on alpha, connected. */
-static int
-two_nodes(struct srv *s, int chflags)
-{
-	int coid;
-
-	axn_start(0);
-	axn_start(1);
-	*s = srv_start(1, chflags);
-	axn_enter(0);
-	coid = ConnectAttach((uint32_t) axn_nd(0, 1), s->pid, s->chid,
-	    _NTO_SIDE_CHANNEL, 0);
-	ck_assert_int_ge(coid, 0);
-	return coid;
-}
-
 START_TEST(test_remote_send_reply)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, 0);
 	struct srv_cmd cmd = {.op = OP_ECHO};
 	struct srv_cmd back;
@@ -283,7 +66,7 @@ START_TEST(test_remote_send_reply)
 	cmd.a = EPERM;
 	ck_assert_int_eq(MsgSend_r(coid, &cmd, sizeof(cmd), NULL, 0), -EPERM);
 	ck_assert_int_eq(ConnectDetach(coid), 0);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
@@ -292,7 +75,7 @@ START_TEST(test_remote_sizes)
 {
 	static const size_t sizes[] = {sizeof(struct srv_cmd), 8192, 70000,
 	    1u << 20, 8u << 20};
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, 0);
 
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
@@ -303,7 +86,7 @@ START_TEST(test_remote_sizes)
 		struct srv_cmd cmd = {.op = OP_BIG, .a = (int) rn, .b = (int) n};
 
 		for (size_t i = 0; i < n; i++) {
-			m[i] = pattern(i);
+			m[i] = srv_pattern(i);
 		}
 		memcpy(m, &cmd, sizeof(cmd));
 		memset(rb, 0xee, rn);
@@ -311,7 +94,7 @@ START_TEST(test_remote_sizes)
 		ck_assert_msg(r == 1234, "size %zu: %ld (%s)", n, r,
 		    strerror(errno));
 		for (size_t i = 0; i < rn; i++) {
-			if (rb[i] != pattern(i + 3)) {
+			if (rb[i] != srv_pattern(i + 3)) {
 				ck_abort_msg("size %zu: reply byte %zu wrong", n,
 				    i);
 			}
@@ -332,7 +115,7 @@ START_TEST(test_remote_sizes)
 	ck_assert_int_eq(MsgSendv(coid, siov, 2, riov, 1),
 	    sizeof(cmd) + sizeof(tail));
 	ck_assert_int_eq(back[sizeof(cmd)], 'x');
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
@@ -350,7 +133,7 @@ on_sig(int sig, siginfo_t *si, void *uc)
 
 START_TEST(test_remote_pulse_event)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid;
 
 	/* Pulses need the sender's uid to match the server's (or root):
@@ -390,7 +173,7 @@ START_TEST(test_remote_pulse_event)
 	}
 	ck_assert_int_eq(got_sig, SIGUSR1);
 	ck_assert_int_eq(got_sig_val, 99);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
@@ -398,7 +181,7 @@ END_TEST
  * without and with _NTO_CHF_UNBLOCK. */
 START_TEST(test_remote_timeouts)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, 0);
 	struct srv_cmd cmd = {.op = OP_HOLD};
 	struct srv_report r;
@@ -414,11 +197,11 @@ START_TEST(test_remote_timeouts)
 	ck_assert(axt_now() - t0 < 3.0);
 	ck_assert(srv_report(&s, &r, 2000));
 	ck_assert_int_eq(r.kind, 1);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 
 	/* With _NTO_CHF_UNBLOCK: the server gets the pulse, the client
 	 * stays blocked until the server answers. */
-	struct srv s2 = srv_start(1, _NTO_CHF_UNBLOCK);
+	struct axn_srv s2 = srv_start(1, _NTO_CHF_UNBLOCK);
 	int coid2 = ConnectAttach((uint32_t) axn_nd(0, 1), s2.pid, s2.chid,
 	    _NTO_SIDE_CHANNEL, 0);
 	ck_assert_int_ge(coid2, 0);
@@ -446,14 +229,14 @@ START_TEST(test_remote_timeouts)
 	ck_assert_int_eq(r2.code, _PULSE_CODE_UNBLOCK);
 	ck_assert_int_eq(r2.value, held);
 	waitpid(killer, NULL, 0);
-	srv_stop(&s2);
+	axn_srv_stop(&s2);
 }
 END_TEST
 
 /* A SEND-blocked remote message that times out never reaches the server. */
 START_TEST(test_remote_send_timeout)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, 0);
 	struct srv_cmd slow = {.op = OP_SLOW, .a = 1500};
 	struct srv_cmd cmd = {.op = OP_HOLD};
@@ -477,14 +260,14 @@ START_TEST(test_remote_send_timeout)
 	ck_assert_int_eq(WEXITSTATUS(st), 0);
 	/* The held message never arrived. */
 	ck_assert(!srv_report(&s, &r, 500) || r.kind != 1);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
 /* Detach and client death give the server its DISCONNECT pulse. */
 START_TEST(test_remote_disconnect)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, _NTO_CHF_DISCONNECT);
 	struct srv_cmd cmd = {.op = OP_STATUS, .a = 5};
 	struct srv_report r;
@@ -509,14 +292,14 @@ START_TEST(test_remote_disconnect)
 	waitpid(c, NULL, 0);
 	ck_assert(srv_report(&s, &r, 5000));
 	ck_assert_int_eq(r.code, _PULSE_CODE_DISCONNECT);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
 /* A server that dies releases its remote clients with ESRCH. */
 START_TEST(test_remote_server_death)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, 0);
 	struct srv_cmd cmd = {.op = OP_HOLD};
 	pid_t killer = fork();
@@ -529,7 +312,7 @@ START_TEST(test_remote_server_death)
 	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), -1);
 	ck_assert_int_eq(errno, ESRCH);
 	waitpid(killer, NULL, 0);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 	/* A pid that does not exist. */
 	int c2 = ConnectAttach((uint32_t) axn_nd(0, 1), 999999, 1,
 	    _NTO_SIDE_CHANNEL, 0);
@@ -580,7 +363,7 @@ par_main(void *arg)
 
 START_TEST(test_remote_threads)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, 0);
 	pthread_t th[8];
 	struct par p[8];
@@ -593,7 +376,7 @@ START_TEST(test_remote_threads)
 		pthread_join(th[i], NULL);
 		ck_assert_int_eq(p[i].bad, 0);
 	}
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
@@ -641,7 +424,7 @@ forms_server(int chflags, int wfd)
 START_TEST(test_remote_forms)
 {
 	static const char msg[] = "abcdefghijklmnopqrstuvwx";
-	struct srv s = {-1, -1, -1};
+	struct axn_srv s = {-1, -1, -1};
 	int p[2];
 	char back[20];
 	iov_t siov[2], riov[2];
@@ -692,14 +475,14 @@ START_TEST(test_remote_forms)
 	memset(back, 0, sizeof(back));
 	ck_assert_int_eq(MsgSend(coid, msg, 24, back, 12), 42);
 	ck_assert_int_eq(memcmp(back + 10, "WR", 2), 0);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
 /* The same over IPv6. */
 START_TEST(test_remote_ipv6)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid;
 	struct srv_cmd cmd = {.op = OP_STATUS, .a = 66};
 
@@ -708,7 +491,7 @@ START_TEST(test_remote_ipv6)
 	axn_setup(2);
 	coid = two_nodes(&s, 0);
 	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), 66);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 

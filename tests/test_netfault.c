@@ -5,54 +5,17 @@
  * thousand remote clients blocked at once; credentials that change on one
  * connection; remote root mapping.  Real axonds on loopback (net_test.h).
  */
-#include "net_test.h"
-
-#include <stdatomic.h>
-#include <stdbool.h>
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include "wire.h"
+#include "net_peer.h"
+#include "net_srv.h"
 
 #include <pthread.h>
-#include <sys/prctl.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "wire.h"
-
-enum srv_op {
-	OP_ECHO = 1,  /* reply with the message */
-	OP_INFO,      /* reply with struct who */
-	OP_STATUS,    /* MsgReply with status a */
-	OP_HOLD,      /* never reply; report the rcvid */
-};
-
-struct srv_cmd {
-	int op;
-	int a;
-	int b;
-};
-
-struct who {
-	struct _msg_info info;
-	struct _client_info ci;
-};
-
-/* What the server reports on its pipe. */
-struct srv_report {
-	int kind; /* 0 pulse, 1 message held, 2 any other message */
-	int code;
-	int value;
-	int scoid;
-};
-
-struct srv {
-	pid_t pid;
-	int chid;
-	int rep; /* read end of the report pipe */
-};
 
 /* ---- cleanup: the test's teardown stops the axonds and removes the
  * directories; if the test fails or times out, Check kills what is left
@@ -65,6 +28,7 @@ static void
 fault_setup(void)
 {
 	axn_setup(2); /* (registers its directories) */
+	srv_report_every = true; /* test_wrong_secret wants to see none */
 }
 
 static void
@@ -77,114 +41,11 @@ fault_teardown(void)
 	}
 }
 
-/* ---- a server on a node (as in test_net.c) ---- */
-
-static void
-server_main(int chflags, int wfd)
-{
-	static uint8_t buf[65536];
-	int chid = ChannelCreate(chflags);
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
-		_exit(1);
-	}
-	for (;;) {
-		struct _msg_info info;
-		rcvid_t rcvid = MsgReceive(chid, buf, sizeof(buf), &info);
-		struct srv_cmd cmd;
-		struct srv_report r = {0};
-
-		if (rcvid < 0) {
-			_exit(2);
-		}
-		if (rcvid == 0) {
-			struct _pulse *p = (struct _pulse *) buf;
-
-			r.kind = 0;
-			r.code = p->code;
-			r.value = p->value.sival_int;
-			r.scoid = p->scoid;
-			(void) !write(wfd, &r, sizeof(r));
-			if (p->code == _PULSE_CODE_DISCONNECT) {
-				ConnectDetach(p->scoid);
-			}
-			continue;
-		}
-		memset(&cmd, 0, sizeof(cmd));
-		memcpy(&cmd, buf, (size_t) info.msglen < sizeof(cmd)
-			? (size_t) info.msglen
-			: sizeof(cmd));
-		if (cmd.op != OP_HOLD) {
-			r.kind = 2;
-			r.code = cmd.op;
-			(void) !write(wfd, &r, sizeof(r));
-		}
-		switch (cmd.op) {
-		case OP_ECHO:
-			MsgReply(rcvid, info.srcmsglen, buf, info.msglen);
-			break;
-		case OP_INFO: {
-			struct who w;
-
-			w.info = info;
-			ConnectClientInfo(info.scoid, &w.ci, __NGROUPS_MAX);
-			MsgReply(rcvid, 0, &w, sizeof(w));
-			break;
-		}
-		case OP_STATUS:
-			MsgReply(rcvid, cmd.a, NULL, 0);
-			break;
-		case OP_HOLD:
-			r.kind = 1;
-			r.value = (int) rcvid;
-			(void) !write(wfd, &r, sizeof(r));
-			break;
-		default:
-			MsgError(rcvid, ENOSYS);
-			break;
-		}
-	}
-}
-
-static struct srv
-srv_start(int i, int chflags)
-{
-	struct srv s = {-1, -1, -1};
-	int p[2];
-
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	s.pid = fork();
-	ck_assert_int_ge(s.pid, 0);
-	if (s.pid == 0) {
-		close(p[0]);
-		axn_enter(i);
-		server_main(chflags, p[1]);
-		_exit(0);
-	}
-	close(p[1]);
-	ck_assert_int_eq(read(p[0], &s.chid, sizeof(s.chid)), sizeof(s.chid));
-	ck_assert_int_gt(s.chid, 0);
-	s.rep = p[0];
-	return s;
-}
-
-/* Reads one report (bounded). */
-static int
-srv_report(struct srv *s, struct srv_report *r, int ms)
-{
-	ms = (int) (ms * axn_scale());
-	struct pollfd pfd = {.fd = s->rep, .events = POLLIN};
-
-	if (poll(&pfd, 1, ms) != 1) {
-		return 0;
-	}
-	return read(s->rep, r, sizeof(*r)) == (ssize_t) sizeof(*r);
-}
+/* ---- a server on a node (net_srv.h) ---- */
 
 /* Waits (bounded) for a report of a held message, skipping pulses. */
 static int
-srv_wait_held(struct srv *s, int ms)
+srv_wait_held(struct axn_srv *s, int ms)
 {
 	ms = (int) (ms * axn_scale());
 	double end = axt_now() + ms / 1000.0;
@@ -193,7 +54,7 @@ srv_wait_held(struct srv *s, int ms)
 	while (axt_now() < end) {
 		int left = (int) ((end - axt_now()) * 1000) + 1;
 
-		if (!srv_report(s, &r, left)) {
+		if (!srv_report(s, &r, (int) (left * axn_scale()))) {
 			return 0;
 		}
 		if (r.kind == 1) {
@@ -201,46 +62,6 @@ srv_wait_held(struct srv *s, int ms)
 		}
 	}
 	return 0;
-}
-
-static void
-srv_stop(struct srv *s)
-{
-	if (s->pid > 0) {
-		kill(s->pid, SIGKILL);
-		waitpid(s->pid, NULL, 0);
-		s->pid = -1;
-	}
-	if (s->rep >= 0) {
-		close(s->rep);
-		s->rep = -1;
-	}
-}
-
-/* Two nodes up; a server on beta; this process on alpha, connected. */
-static int
-two_nodes(struct srv *s, int chflags)
-{
-	int coid;
-
-	axn_start(0);
-	axn_start(1);
-	*s = srv_start(1, chflags);
-	axn_enter(0);
-	coid = ConnectAttach((uint32_t) axn_nd(0, 1), s->pid, s->chid,
-	    _NTO_SIDE_CHANNEL, 0);
-	ck_assert_int_ge(coid, 0);
-	return coid;
-}
-
-static int
-attach(struct srv *s)
-{
-	int coid = ConnectAttach((uint32_t) axn_nd(0, 1), s->pid, s->chid,
-	    _NTO_SIDE_CHANNEL, 0);
-
-	ck_assert_int_ge(coid, 0);
-	return coid;
 }
 
 /* MsgSend of OP_STATUS that must return v, bounded by a kernel timeout
@@ -316,7 +137,7 @@ bg_wait(struct bg_send *b, int ms)
 
 /* A client on alpha blocked (REPLY) on s; returns when s holds it. */
 static void
-block_one(struct bg_send *b, struct srv *s, int coid)
+block_one(struct bg_send *b, struct axn_srv *s, int coid)
 {
 	bg_start(b, coid, OP_HOLD, 0);
 	ck_assert_msg(srv_wait_held(s, 5000), "the server never got the "
@@ -338,7 +159,7 @@ proc_alive(pid_t pid)
  * comes back by itself once it is restarted. */
 START_TEST(test_peer_dies)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, 0);
 	struct bg_send b;
 	double t0;
@@ -354,7 +175,7 @@ START_TEST(test_peer_dies)
 	ck_assert(b.t_done - t0 < 3.0 * axn_scale());
 
 	/* While beta is down: a new send fails, bounded. */
-	int c2 = attach(&s);
+	int c2 = srv_attach(&s);
 	struct srv_cmd cmd = {.op = OP_STATUS, .a = 1};
 	t0 = axt_now();
 	ck_assert_int_eq(MsgSend(c2, &cmd, sizeof(cmd), NULL, 0), -1);
@@ -367,14 +188,14 @@ START_TEST(test_peer_dies)
 	axn_start(1);
 	ck_assert_msg(axn_wait_state(0, 1, "up", 5000),
 	    "the session did not come back");
-	struct srv s2 = srv_start(1, 0);
-	int c3 = attach(&s2);
+	struct axn_srv s2 = srv_start(1, 0);
+	int c3 = srv_attach(&s2);
 	send_status_ok(c3, 33, "new server after restart");
 	/* The old coid works again too, to the old server (which outlived
 	 * the axond it was reached through). */
 	send_status_ok(coid, 34, "old server, old coid after restart");
-	srv_stop(&s2);
-	srv_stop(&s);
+	axn_srv_stop(&s2);
+	axn_srv_stop(&s);
 }
 END_TEST
 
@@ -382,7 +203,7 @@ END_TEST
  * after --dead-after; after SIGCONT the session comes back. */
 START_TEST(test_peer_silent)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, 0);
 	struct bg_send b;
 	double t0;
@@ -404,9 +225,9 @@ START_TEST(test_peer_silent)
 	    "the session did not come back");
 	ck_assert(proc_alive(axn[1].pid));
 	send_status_ok(coid, 6, "same coid after SIGCONT");
-	int c2 = attach(&s);
+	int c2 = srv_attach(&s);
 	send_status_ok(c2, 7, "new coid after SIGCONT");
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
@@ -433,7 +254,7 @@ write_secret(char *path, size_t len, const char *name, const char *text)
  * they do. */
 START_TEST(test_wrong_secret)
 {
-	struct srv s;
+	struct axn_srv s;
 	struct srv_report r;
 	struct bg_send b;
 	int coid;
@@ -455,12 +276,13 @@ START_TEST(test_wrong_secret)
 	struct srv_cmd cmd = {.op = OP_STATUS, .a = 3};
 	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), -1);
 	ck_assert_int_eq(errno, EHOSTDOWN);
-	ck_assert_msg(!srv_report(&s, &r, 300), "the server saw a message");
+	ck_assert_msg(!srv_report(&s, &r, (int) (300 * axn_scale())),
+	    "the server saw a message");
 	ck_assert(!axn_wait_state(0, 1, "up", 1000));
 	ck_assert(!axn_wait_state(1, 0, "up", 10));
 	ck_assert(proc_alive(axn[0].pid));
 	ck_assert(proc_alive(axn[1].pid));
-	srv_stop(&s);
+	axn_srv_stop(&s);
 	ConnectDetach(coid);
 
 	/* The same secret on both: it works. */
@@ -471,24 +293,11 @@ START_TEST(test_wrong_secret)
 	send_status_ok(coid, 77, "same secret");
 	ck_assert(axn_wait_state(0, 1, "up", 1000));
 	ck_assert(axn_wait_state(1, 0, "up", 1000));
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
 /* ---- raw TCP to an axond ---- */
-
-static int
-raw_connect(int i)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	ck_assert_int_ge(fd, 0);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sa.sin_port = htons((uint16_t) axn[i].port);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
-	return fd;
-}
 
 /* Reads until the peer closes (bounded): 0 on EOF, -errno on an error,
  * 1 on timeout. */
@@ -608,37 +417,18 @@ pinger_main(void *arg)
 	return NULL;
 }
 
-static int
-fd_count_of(pid_t pid)
-{
-	char path[64];
-	DIR *d;
-	int n = 0;
-
-	snprintf(path, sizeof(path), "/proc/%d/fd", (int) pid);
-	d = opendir(path);
-	if (d == NULL) {
-		return -1;
-	}
-	while (readdir(d) != NULL) {
-		n++;
-	}
-	closedir(d);
-	return n - 2;
-}
-
 /* 4. Garbage, oversized and out-of-order frames on beta's port: beta
  * closes that socket, survives, and alpha's clients never notice. */
 START_TEST(test_malformed_frames)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, 0);
 	struct pinger pg = {.coid = coid};
 	uint8_t buf[4096];
 	size_t n;
 
 	send_status_ok(coid, 1, "before");
-	int fds_before = fd_count_of(axn[1].pid);
+	int fds_before = axn_fd_count(axn[1].pid);
 	ck_assert_int_eq(pthread_create(&pg.th, NULL, pinger_main, &pg), 0);
 
 	/* Not a frame at all. */
@@ -754,7 +544,7 @@ START_TEST(test_malformed_frames)
 	/* No descriptor left behind. */
 	int fds_after = -1;
 	for (int i = 0; i < 200; i++) {
-		fds_after = fd_count_of(axn[1].pid);
+		fds_after = axn_fd_count(axn[1].pid);
 		if (fds_after <= fds_before) {
 			break;
 		}
@@ -762,7 +552,7 @@ START_TEST(test_malformed_frames)
 	}
 	ck_assert_msg(fds_after <= fds_before, "beta's axond: %d fds, was %d",
 	    fds_after, fds_before);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
@@ -770,7 +560,7 @@ END_TEST
  * one works. */
 START_TEST(test_local_axond_dies)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, 0);
 	struct bg_send b;
 	double t0;
@@ -795,7 +585,7 @@ START_TEST(test_local_axond_dies)
 	axn_start(0);
 	ck_assert_msg(axn_wait_state(0, 1, "up", 5000),
 	    "the session did not come back");
-	int c2 = attach(&s);
+	int c2 = srv_attach(&s);
 	send_status_ok(c2, 9, "new coid, restarted axond");
 	/* The old connection went with the old axond: it fails, at once. */
 	{
@@ -814,7 +604,7 @@ START_TEST(test_local_axond_dies)
 		ck_assert_int_eq(r, -1);
 		ck_assert_int_ne(errno, ETIMEDOUT);
 	}
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
@@ -1013,7 +803,7 @@ info_of(int coid)
  * connection is seen with the new ones. */
 START_TEST(test_cred_change)
 {
-	struct srv s;
+	struct axn_srv s;
 	struct who w;
 	int coid;
 
@@ -1050,14 +840,14 @@ START_TEST(test_cred_change)
 	w = info_of(coid);
 	ck_assert_int_eq(w.ci.cred.euid, 0);
 	ck_assert_int_eq(w.ci.cred.egid, 0);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
 
 /* 8. Remote root is mapped: to nobody by default, to --maproot. */
 START_TEST(test_maproot)
 {
-	struct srv s;
+	struct axn_srv s;
 	struct who w;
 	int coid;
 
@@ -1076,7 +866,7 @@ START_TEST(test_maproot)
 	ck_assert_int_eq(seteuid(0), 0);
 	ck_assert_int_eq(w.ci.cred.euid, 12345);
 	ck_assert_int_eq(w.ci.cred.ruid, 65534);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 	ConnectDetach(coid);
 
 	axn_kill(1, SIGTERM);
@@ -1084,90 +874,15 @@ START_TEST(test_maproot)
 	axn_start(1);
 	s = srv_start(1, 0);
 	ck_assert(axn_wait_state(0, 1, "up", 5000));
-	coid = attach(&s);
+	coid = srv_attach(&s);
 	w = info_of(coid);
 	ck_assert_int_eq(w.ci.cred.euid, 4242);
 	ck_assert_int_eq(w.ci.cred.ruid, 4242);
 	ck_assert_int_eq(w.ci.cred.suid, 4242);
 	ck_assert_int_ne(w.ci.cred.egid, 0);
-	srv_stop(&s);
+	axn_srv_stop(&s);
 }
 END_TEST
-
-/* An authenticated peer that misbehaves: it knows the (empty) cluster
- * secret, so it gets past the handshake.  Returns the socket. */
-static int
-evil_peer(int port, const char *their)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	struct axon_wire_frame f, h;
-	static uint8_t in[1 << 18];
-	size_t inl = 0;
-	uint8_t out[512], mac_in[256];
-	uint64_t mine = 0x1234567890abcdefull;
-	unsigned len = 32;
-	size_t n = 0;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_port = htons((uint16_t) port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
-	memset(&f, 0, sizeof(f));
-	f.type = AXON_W_HELLO;
-	f.u.hello.proto_min = f.u.hello.proto_max = AXON_WIRE_VERSION;
-	f.u.hello.nonce = mine;
-	strcpy(f.u.hello.node, "mallory");
-	long k = axon__wire_encode(&f, out, sizeof(out));
-	ck_assert_int_eq(send(fd, out, (size_t) k, MSG_NOSIGNAL), k);
-	int state = 0; /* 0: want HELLO, 1: want AUTH_OK */
-	while (state < 2) {
-		long d = axon__wire_decode(in, inl, &h);
-
-		if (d == 0) {
-			struct pollfd pfd = {.fd = fd, .events = POLLIN};
-			ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
-			ssize_t r = recv(fd, in + inl, sizeof(in) - inl, 0);
-			ck_assert_int_gt(r, 0);
-			inl += (size_t) r;
-			continue;
-		}
-		ck_assert_int_gt(d, 0);
-		if (state == 0 && h.type == AXON_W_HELLO) {
-			uint64_t pn = h.u.hello.nonce;
-
-			memcpy(mac_in, "axon-auth-1", 11);
-			n = 11;
-			mac_in[n++] = 'I';
-			for (int i = 0; i < 8; i++) {
-				mac_in[n++] = (uint8_t) (mine >> (8 * i));
-			}
-			for (int i = 0; i < 8; i++) {
-				mac_in[n++] = (uint8_t) (pn >> (8 * i));
-			}
-			memcpy(mac_in + n, "mallory", 8);
-			n += 8;
-			memcpy(mac_in + n, their, strlen(their) + 1);
-			n += strlen(their) + 1;
-			memset(&f, 0, sizeof(f));
-			f.type = AXON_W_AUTH;
-			HMAC(EVP_sha256(), "", 0, mac_in, n, f.u.auth.mac, &len);
-			k = axon__wire_encode(&f, out, sizeof(out));
-			ck_assert_int_eq(send(fd, out, (size_t) k,
-					     MSG_NOSIGNAL), k);
-			state = 1;
-		} else if (state == 1 && h.type == AXON_W_AUTH_OK) {
-			memset(&f, 0, sizeof(f));
-			f.type = AXON_W_AUTH_OK;
-			k = axon__wire_encode(&f, out, sizeof(out));
-			ck_assert_int_eq(send(fd, out, (size_t) k,
-					     MSG_NOSIGNAL), k);
-			state = 2;
-		}
-		memmove(in, in + d, inl - (size_t) d);
-		inl -= (size_t) d;
-	}
-	return fd;
-}
 
 /* Sends frames in one go; returns false when the peer stopped taking
  * them (closed, or full for 2 s). */
@@ -1199,7 +914,7 @@ evil_send(int fd, const uint8_t *b, size_t len)
  * other nodes keep working. */
 START_TEST(test_hostile_peer)
 {
-	struct srv s;
+	struct axn_srv s;
 	static uint8_t bb[1 << 16];
 	uint8_t d[100];
 	size_t l = 0;
@@ -1207,12 +922,12 @@ START_TEST(test_hostile_peer)
 
 	snprintf(axn[1].extra, sizeof(axn[1].extra), "--max-queued 1M");
 	int coid = two_nodes(&s, 0);
-	struct srv stuck = srv_start(1, 0);
+	struct axn_srv stuck = srv_start(1, 0);
 
 	send_status_ok(coid, 1, "before");
 	kill(stuck.pid, SIGSTOP);
 	/* Overlapping chunks: the same 100 bytes 200 times. */
-	int fd = evil_peer(axn[1].port, "beta");
+	int fd = raw_peer(1);
 	memset(d, 'A', sizeof(d));
 	memset(&f, 0, sizeof(f));
 	f.type = AXON_W_CONNECT_CRED;
@@ -1243,7 +958,7 @@ START_TEST(test_hostile_peer)
 	send_status_ok(coid, 2, "after overlapping chunks");
 	close(fd);
 	/* A flood of sends to a stopped server, never reading replies. */
-	fd = evil_peer(axn[1].port, "beta");
+	fd = raw_peer(1);
 	l = 0;
 	memset(&f, 0, sizeof(f));
 	f.type = AXON_W_CONNECT_CRED;
@@ -1275,8 +990,8 @@ START_TEST(test_hostile_peer)
 	ck_assert(proc_alive(axn[1].pid));
 	send_status_ok(coid, 3, "after the flood");
 	kill(stuck.pid, SIGCONT);
-	srv_stop(&stuck);
-	srv_stop(&s);
+	axn_srv_stop(&stuck);
+	axn_srv_stop(&s);
 }
 END_TEST
 
@@ -1285,16 +1000,16 @@ END_TEST
  * the session stays up. */
 START_TEST(test_stuck_server)
 {
-	struct srv s;
+	struct axn_srv s;
 	int coid = two_nodes(&s, 0);
-	struct srv stuck = srv_start(1, 0);
+	struct axn_srv stuck = srv_start(1, 0);
 	struct pinger pg = {.coid = coid};
 	struct bg_send held, b;
 
 	send_status_ok(coid, 1, "before");
 	block_one(&held, &s, coid);
 	kill(stuck.pid, SIGSTOP);
-	int c2 = attach(&stuck);
+	int c2 = srv_attach(&stuck);
 	ck_assert_int_eq(pthread_create(&pg.th, NULL, pinger_main, &pg), 0);
 	bg_start(&b, c2, OP_STATUS, 5);
 	/* For 3 s: the session stays up, the held client stays blocked. */
@@ -1313,8 +1028,8 @@ START_TEST(test_stuck_server)
 	    pg.bad + pg.ok, pg.last_rc, strerror(pg.last_err));
 	kill(stuck.pid, SIGCONT);
 	ck_assert(bg_wait(&b, 10000));
-	srv_stop(&stuck);
-	srv_stop(&s);
+	axn_srv_stop(&stuck);
+	axn_srv_stop(&s);
 	ck_assert(bg_wait(&held, 5000));
 }
 END_TEST

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The message-passing test server of test_net.c and test_netfault.c: a
+ * process on a node that does what each message (struct srv_cmd) asks,
+ * and reports the pulses and the messages it holds on its pipe (struct
+ * srv_report).  Built on axn_srv (net_test.h).
+ */
+#ifndef AXON_TESTS_NET_SRV_H
+#define AXON_TESTS_NET_SRV_H
+
+#include "net_test.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+
+enum srv_op {
+	OP_ECHO = 1,  /* reply with the message */
+	OP_INFO,      /* reply with struct who */
+	OP_ERROR,     /* MsgError(a) */
+	OP_STATUS,    /* MsgReply with status a */
+	OP_BIG,       /* check a pattern of b bytes; MsgWrite a reply of a */
+	OP_HOLD,      /* never reply; report the rcvid */
+	OP_EVENT,     /* reply, then deliver the event in the message */
+	OP_SLOW,      /* reply after a ms */
+};
+
+struct srv_cmd {
+	int op;
+	int a;
+	int b;
+	struct sigevent ev;
+};
+
+struct who {
+	struct _msg_info info;
+	struct _client_info ci;
+};
+
+/* What the server reports on its pipe. */
+struct srv_report {
+	int kind; /* 0 pulse, 1 message held, 2 any other message */
+	int code;
+	int value;
+	int scoid;
+};
+
+/* Servers started from now on report every message they do not hold
+ * too (kind 2, code the op), not only pulses and held messages. */
+static bool srv_report_every;
+
+static inline uint8_t
+srv_pattern(size_t i)
+{
+	return (uint8_t) (i * 7u + (i >> 12));
+}
+
+/* OP_BIG: reads the whole message back at odd offsets and checks it;
+ * replies with the pattern, written in pieces from the end. */
+static inline void
+srv_big(rcvid_t rcvid, const struct srv_cmd *cmd)
+{
+	size_t n = (size_t) cmd->b;
+	uint8_t *m = malloc(n);
+	size_t off = 0;
+	int bad = 0;
+
+	while (off < n) {
+		size_t chunk = 7777 + off % 100000;
+		ssize_t got = MsgRead(rcvid, m + off,
+		    chunk > n - off ? n - off : chunk, off);
+
+		if (got <= 0) {
+			bad = 1;
+			break;
+		}
+		off += (size_t) got;
+	}
+	for (size_t i = sizeof(*cmd); !bad && i < n; i++) {
+		bad |= m[i] != srv_pattern(i);
+	}
+	free(m);
+	size_t rn = (size_t) cmd->a;
+	uint8_t *rb = malloc(rn + 1);
+	for (size_t i = 0; i < rn; i++) {
+		rb[i] = srv_pattern(i + 3);
+	}
+	size_t half = rn / 2;
+	MsgWrite(rcvid, rb + half, rn - half, half);
+	MsgReply(rcvid, bad ? -1 : 1234, rb, half);
+	free(rb);
+}
+
+/* arg: the channel flags (int). */
+static inline void
+srv_main(int wfd, void *arg)
+{
+	static uint8_t buf[65536];
+	int chid = ChannelCreate(*(const int *) arg);
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
+		_exit(1);
+	}
+	for (;;) {
+		struct _msg_info info;
+		rcvid_t rcvid = MsgReceive(chid, buf, sizeof(buf), &info);
+		struct srv_cmd cmd;
+		struct srv_report r = {0};
+
+		if (rcvid < 0) {
+			_exit(2);
+		}
+		if (rcvid == 0) {
+			struct _pulse *p = (struct _pulse *) buf;
+
+			r.kind = 0;
+			r.code = p->code;
+			r.value = p->value.sival_int;
+			r.scoid = p->scoid;
+			(void) !write(wfd, &r, sizeof(r));
+			if (p->code == _PULSE_CODE_DISCONNECT) {
+				ConnectDetach(p->scoid);
+			}
+			continue;
+		}
+		memset(&cmd, 0, sizeof(cmd));
+		memcpy(&cmd, buf, (size_t) info.msglen < sizeof(cmd)
+			? (size_t) info.msglen
+			: sizeof(cmd));
+		if (srv_report_every && cmd.op != OP_HOLD) {
+			r.kind = 2;
+			r.code = cmd.op;
+			(void) !write(wfd, &r, sizeof(r));
+		}
+		switch (cmd.op) {
+		case OP_ECHO:
+			MsgReply(rcvid, info.srcmsglen, buf, info.msglen);
+			break;
+		case OP_INFO: {
+			struct who w;
+
+			w.info = info;
+			ConnectClientInfo(info.scoid, &w.ci, __NGROUPS_MAX);
+			MsgReply(rcvid, 0, &w, sizeof(w));
+			break;
+		}
+		case OP_ERROR:
+			MsgError(rcvid, cmd.a);
+			break;
+		case OP_STATUS:
+			MsgReply(rcvid, cmd.a, NULL, 0);
+			break;
+		case OP_BIG:
+			srv_big(rcvid, &cmd);
+			break;
+		case OP_HOLD:
+			r.kind = 1;
+			r.value = (int) rcvid;
+			(void) !write(wfd, &r, sizeof(r));
+			break;
+		case OP_EVENT:
+			MsgReply(rcvid, 0, NULL, 0);
+			MsgDeliverEvent(rcvid, &cmd.ev);
+			break;
+		case OP_SLOW:
+			axt_sleep_ms(cmd.a);
+			MsgReply(rcvid, 0, NULL, 0);
+			break;
+		default:
+			MsgError(rcvid, ENOSYS);
+			break;
+		}
+	}
+}
+
+/* Starts a server on node i. */
+static inline struct axn_srv
+srv_start(int i, int chflags)
+{
+	return axn_srv_start(i, srv_main, &chflags);
+}
+
+/* Reads one report (bounded by ms, not scaled). */
+static inline int
+srv_report(struct axn_srv *s, struct srv_report *r, int ms)
+{
+	return axn_srv_read(s, r, sizeof(*r), ms);
+}
+
+/* Connects this process (on node alpha) to s (on node beta). */
+static inline int
+srv_attach(const struct axn_srv *s)
+{
+	int coid = ConnectAttach((uint32_t) axn_nd(0, 1), s->pid, s->chid,
+	    _NTO_SIDE_CHANNEL, 0);
+
+	ck_assert_int_ge(coid, 0);
+	return coid;
+}
+
+/* Two nodes up; a server on beta; this process on alpha, connected. */
+static inline int
+two_nodes(struct axn_srv *s, int chflags)
+{
+	axn_start(0);
+	axn_start(1);
+	*s = srv_start(1, chflags);
+	axn_enter(0);
+	return srv_attach(s);
+}
+
+#endif /* AXON_TESTS_NET_SRV_H */
