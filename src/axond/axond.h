@@ -62,6 +62,25 @@ struct axd_peer {
 	unsigned n_amsg;          /* our clients' messages for it */
 };
 
+/* Bytes waiting to be written to a socket: buf[off, len). */
+struct axd_obuf {
+	uint8_t *buf;
+	size_t off, len, cap;
+};
+
+/* Makes room for need more bytes at buf + len (moving the waiting ones
+ * to the front, or growing); 0 or -ENOMEM. */
+int axd_obuf_reserve(struct axd_obuf *o, size_t need);
+/* Appends frame f; its size, -ENOMEM, or -EINVAL (f is not encodable:
+ * a bug, logged). */
+long axd_obuf_encode(struct axd_obuf *o, const struct axon_wire_frame *f);
+
+static inline size_t
+axd_obuf_queued(const struct axd_obuf *o)
+{
+	return o->len - o->off;
+}
+
 /* Produces the next frame of a bulk transfer into the session's output;
  * returns true while more remain. */
 struct axd_stream {
@@ -182,8 +201,7 @@ struct axd_sess {
 	bool inplace;             /* the frame being handled was sunk */
 	struct axon_wire_frame sink_frame; /* .data: where it lies */
 	/* output: encoded frames, then bulk streams round-robin */
-	uint8_t *out;
-	size_t out_off, out_len, out_cap;
+	struct axd_obuf out;
 	struct axd_stream *st_head, **st_tail;
 	bool want_out;
 	/* tables */

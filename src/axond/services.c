@@ -80,8 +80,7 @@ struct axd_ctl {
 	uint8_t *in;
 	size_t in_len;
 	/* output */
-	uint8_t *out;
-	size_t out_off, out_len, out_cap;
+	struct axd_obuf out;
 	struct blob *blobs, **blobs_tail;
 	int nreq;                 /* requests in flight, blobs included */
 	/* the SPAWN stream */
@@ -125,6 +124,36 @@ struct psout {
 	char *text;
 	size_t len, off;
 };
+
+/*
+ * The next frame of an answer (PS_ANS, NODES_ANS) to msg: the error
+ * alone, or the chunk of text at off.  Returns the text bytes it holds.
+ */
+static size_t
+ans_chunk(struct axon_wire_frame *f, uint8_t type, uint32_t msg, int err,
+    const char *text, size_t len, size_t off)
+{
+	size_t n = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->type = type;
+	f->msg = msg;
+	if (err != 0) {
+		f->flags = AXON_WF_FIRST | AXON_WF_LAST;
+		f->u.ans.err = axon__wire_errno_out(err);
+		return 0;
+	}
+	n = len - off;
+	if (n > AXON_WIRE_MAX_DATA) {
+		n = AXON_WIRE_MAX_DATA;
+	}
+	f->flags = (off == 0 ? AXON_WF_FIRST : 0) |
+	    (off + n == len ? AXON_WF_LAST : 0);
+	f->offset = (uint32_t) off;
+	f->data = (const uint8_t *) text + off;
+	f->data_len = (uint32_t) n;
+	return n;
+}
 
 static int listen_fd = -1;
 static char sock_path[sizeof(((struct sockaddr_un *) 0)->sun_path)];
@@ -217,7 +246,7 @@ ctl_watch(struct axd_ctl *c)
 {
 	struct epoll_event ev = {
 		.events = (c->paused ? 0 : EPOLLIN) |
-		    (c->out_len > c->out_off ? EPOLLOUT : 0),
+		    (c->out.len > c->out.off ? EPOLLOUT : 0),
 		.data.u64 = AXD_TAG_SVC | ((uint64_t) AXD_SVC_CTL << 32) | c->id,
 	};
 
@@ -234,9 +263,9 @@ ctl_watch(struct axd_ctl *c)
 static void
 ctl_write(struct axd_ctl *c)
 {
-	while (!c->dead && c->out_len > c->out_off) {
-		ssize_t n = send(c->fd, c->out + c->out_off,
-		    c->out_len - c->out_off, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (!c->dead && c->out.len > c->out.off) {
+		ssize_t n = send(c->fd, c->out.buf + c->out.off,
+		    axd_obuf_queued(&c->out), MSG_DONTWAIT | MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR) {
 			continue;
@@ -248,43 +277,16 @@ ctl_write(struct axd_ctl *c)
 			ctl_close(c, "send failed");
 			return;
 		}
-		c->out_off += (size_t) n;
+		c->out.off += (size_t) n;
 	}
-	if (c->out_off == c->out_len) {
-		c->out_off = c->out_len = 0;
+	if (c->out.off == c->out.len) {
+		c->out.off = c->out.len = 0;
 		if (c->close_flushed) {
 			ctl_close(c, "stream ended");
 			return;
 		}
 	}
 	ctl_watch(c);
-}
-
-static int
-ctl_reserve(struct axd_ctl *c, size_t need)
-{
-	size_t cap;
-	uint8_t *n;
-
-	if (c->out_off > 0 && c->out_cap - c->out_len < need) {
-		memmove(c->out, c->out + c->out_off, c->out_len - c->out_off);
-		c->out_len -= c->out_off;
-		c->out_off = 0;
-	}
-	if (c->out_cap - c->out_len >= need) {
-		return 0;
-	}
-	cap = c->out_cap ? c->out_cap : 65536;
-	while (cap - c->out_len < need) {
-		cap *= 2;
-	}
-	n = realloc(c->out, cap);
-	if (n == NULL) {
-		return -ENOMEM;
-	}
-	c->out = n;
-	c->out_cap = cap;
-	return 0;
 }
 
 /* Queues f as it is and writes what the socket takes. */
@@ -296,18 +298,15 @@ ctl_send(struct axd_ctl *c, const struct axon_wire_frame *f)
 	if (c->dead) {
 		return -EPIPE;
 	}
-	if (ctl_reserve(c, AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY) < 0) {
+	n = axd_obuf_encode(&c->out, f);
+	if (n == -ENOMEM) {
 		ctl_close(c, "out of memory");
 		return -EPIPE;
 	}
-	n = axon__wire_encode(f, c->out + c->out_len, c->out_cap - c->out_len);
 	if (n < 0) {
-		axd_log(AXD_ERR, "cannot encode frame type %d: %s", f->type,
-		    strerror((int) -n));
 		return (int) n;
 	}
-	c->out_len += (size_t) n;
-	if (c->out_len - c->out_off > CTL_OUT_MAX) {
+	if (axd_obuf_queued(&c->out) > CTL_OUT_MAX) {
 		ctl_close(c, "caller not reading");
 		return -EPIPE;
 	}
@@ -327,7 +326,7 @@ axd_ctl_send(struct axd_ctl *c, const struct axon_wire_frame *f)
 bool
 axd_ctl_room(const struct axd_ctl *c)
 {
-	return !c->dead && c->out_len - c->out_off < CTL_HIWAT;
+	return !c->dead && axd_obuf_queued(&c->out) < CTL_HIWAT;
 }
 
 void
@@ -346,27 +345,10 @@ ctl_produce(struct axd_ctl *c)
 	while (!c->dead && c->blobs != NULL && axd_ctl_room(c)) {
 		struct blob *b = c->blobs;
 		struct axon_wire_frame f;
-		size_t n = 0;
 
-		memset(&f, 0, sizeof(f));
-		f.type = b->type;
+		b->off += ans_chunk(&f, b->type, b->msg, b->err, b->text,
+		    b->len, b->off);
 		f.conn = b->conn;
-		f.msg = b->msg;
-		if (b->err != 0) {
-			f.flags = AXON_WF_FIRST | AXON_WF_LAST;
-			f.u.ans.err = axon__wire_errno_out(b->err);
-		} else {
-			n = b->len - b->off;
-			if (n > AXON_WIRE_MAX_DATA) {
-				n = AXON_WIRE_MAX_DATA;
-			}
-			f.flags = (b->off == 0 ? AXON_WF_FIRST : 0) |
-			    (b->off + n == b->len ? AXON_WF_LAST : 0);
-			f.offset = (uint32_t) b->off;
-			f.data = (const uint8_t *) b->text + b->off;
-			f.data_len = (uint32_t) n;
-		}
-		b->off += n;
 		if (b->err != 0 || b->off == b->len) {
 			c->blobs = b->next;
 			if (c->blobs == NULL) {
@@ -587,27 +569,10 @@ psout_produce(struct axd_sess *s, struct axd_stream *st)
 {
 	struct psout *o = (struct psout *) st;
 	struct axon_wire_frame f;
-	size_t n = 0;
 
-	memset(&f, 0, sizeof(f));
-	f.type = AXON_W_PS_ANS;
-	f.msg = o->msg;
-	if (o->err != 0) {
-		f.flags = AXON_WF_FIRST | AXON_WF_LAST;
-		f.u.ans.err = axon__wire_errno_out(o->err);
-	} else {
-		n = o->len - o->off;
-		if (n > AXON_WIRE_MAX_DATA) {
-			n = AXON_WIRE_MAX_DATA;
-		}
-		f.flags = (o->off == 0 ? AXON_WF_FIRST : 0) |
-		    (o->off + n == o->len ? AXON_WF_LAST : 0);
-		f.offset = (uint32_t) o->off;
-		f.data = (const uint8_t *) o->text + o->off;
-		f.data_len = (uint32_t) n;
-	}
+	o->off += ans_chunk(&f, AXON_W_PS_ANS, o->msg, o->err, o->text,
+	    o->len, o->off);
 	(void) axd_send_frame(s, &f);
-	o->off += n;
 	if (o->err != 0 || o->off == o->len) {
 		psout_free(o);
 		return false;
@@ -799,7 +764,7 @@ relay_from_caller(struct axd_ctl *c, const struct axon_wire_frame *f)
 		 * is this far behind, more are dropped (those queued will
 		 * do), lest a flood close it for every client of the node. */
 		if (c->sess != NULL &&
-		    c->sess->out_len - c->sess->out_off > CTL_HIWAT) {
+		    axd_obuf_queued(&c->sess->out) > CTL_HIWAT) {
 			return 0;
 		}
 		break;
@@ -1367,7 +1332,7 @@ ctl_collect(void)
 			free(b);
 		}
 		free(c->in);
-		free(c->out);
+		free(c->out.buf);
 		free(c->groups);
 		free(c->spawn);
 		free(c);

@@ -162,35 +162,53 @@ axd_nodes_write(void)
 
 static void sess_want_out(struct axd_sess *s, bool want);
 
-static int
-out_reserve(struct axd_sess *s, size_t need)
+int
+axd_obuf_reserve(struct axd_obuf *o, size_t need)
 {
-	if (s->out_off > 0 && s->out_off == s->out_len) {
-		s->out_off = 0;
-		s->out_len = 0;
+	if (o->off > 0 && o->off == o->len) {
+		o->off = 0;
+		o->len = 0;
 	}
-	if (s->out_len + need <= s->out_cap) {
+	if (o->len + need <= o->cap) {
 		return 0;
 	}
-	if (s->out_off > 0) {
-		memmove(s->out, s->out + s->out_off, s->out_len - s->out_off);
-		s->out_len -= s->out_off;
-		s->out_off = 0;
-		if (s->out_len + need <= s->out_cap) {
+	if (o->off > 0) {
+		memmove(o->buf, o->buf + o->off, o->len - o->off);
+		o->len -= o->off;
+		o->off = 0;
+		if (o->len + need <= o->cap) {
 			return 0;
 		}
 	}
-	size_t cap = s->out_cap ? s->out_cap : 65536;
-	while (cap < s->out_len + need) {
+	size_t cap = o->cap ? o->cap : 65536;
+	while (cap < o->len + need) {
 		cap *= 2;
 	}
-	uint8_t *n = realloc(s->out, cap);
+	uint8_t *n = realloc(o->buf, cap);
 	if (n == NULL) {
 		return -ENOMEM;
 	}
-	s->out = n;
-	s->out_cap = cap;
+	o->buf = n;
+	o->cap = cap;
 	return 0;
+}
+
+long
+axd_obuf_encode(struct axd_obuf *o, const struct axon_wire_frame *f)
+{
+	long n;
+
+	if (axd_obuf_reserve(o, AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY) < 0) {
+		return -ENOMEM;
+	}
+	n = axon__wire_encode(f, o->buf + o->len, o->cap - o->len);
+	if (n < 0) {
+		axd_log(AXD_ERR, "cannot encode frame type %d: %s", f->type,
+		    strerror((int) -n));
+		return n;
+	}
+	o->len += (size_t) n;
+	return n;
 }
 
 /*
@@ -231,20 +249,20 @@ send_direct(struct axd_sess *s, const struct axon_wire_frame *f)
 	if ((size_t) n < total) {
 		size_t left = total - (size_t) n;
 
-		s->out_off = s->out_len = 0;
-		if (out_reserve(s, left) < 0) {
+		s->out.off = s->out.len = 0;
+		if (axd_obuf_reserve(&s->out, left) < 0) {
 			axd_sess_close(s, EHOSTUNREACH, "out of memory");
 			return -ENOMEM;
 		}
 		if ((size_t) n < (size_t) h) {
-			memcpy(s->out, head + n, (size_t) h - (size_t) n);
-			memcpy(s->out + (size_t) h - (size_t) n, f->data,
+			memcpy(s->out.buf, head + n, (size_t) h - (size_t) n);
+			memcpy(s->out.buf + (size_t) h - (size_t) n, f->data,
 			    f->data_len);
 		} else {
-			memcpy(s->out, f->data + ((size_t) n - (size_t) h),
+			memcpy(s->out.buf, f->data + ((size_t) n - (size_t) h),
 			    left);
 		}
-		s->out_len = left;
+		s->out.len = left;
 		sess_want_out(s, true);
 	}
 	if (n > 0) {
@@ -266,24 +284,20 @@ axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 	if (s->state == S_DEAD) {
 		return -EPIPE;
 	}
-	if (f->data_len >= 2048 && s->out_len == s->out_off &&
+	if (f->data_len >= 2048 && s->out.len == s->out.off &&
 	    s->state != S_CONNECTING) {
 		return send_direct(s, f);
 	}
-	if (out_reserve(s, AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY) < 0) {
+	n = axd_obuf_encode(&s->out, f);
+	if (n == -ENOMEM) {
 		/* A frame lost would leave a client waiting: end the
 		 * session, which fails them all. */
 		axd_sess_close(s, EHOSTUNREACH, "out of memory");
-		return -ENOMEM;
 	}
-	n = axon__wire_encode(f, s->out + s->out_len, s->out_cap - s->out_len);
 	if (n < 0) {
-		axd_log(AXD_ERR, "cannot encode frame type %d: %s", f->type,
-		    strerror((int) -n));
 		return (int) n;
 	}
-	s->out_len += (size_t) n;
-	if (s->out_len - s->out_off > g.cfg.max_queued_bytes) {
+	if (axd_obuf_queued(&s->out) > g.cfg.max_queued_bytes) {
 		/* The peer does not read what we send it. */
 		axd_sess_close(s, EHOSTUNREACH, "peer not reading");
 		return -EPIPE;
@@ -355,9 +369,9 @@ void
 axd_flush(struct axd_sess *s)
 {
 	while (s->state != S_DEAD && s->state != S_CONNECTING) {
-		if (s->out_len > s->out_off) {
-			ssize_t n = send(s->fd, s->out + s->out_off,
-			    s->out_len - s->out_off,
+		if (s->out.len > s->out.off) {
+			ssize_t n = send(s->fd, s->out.buf + s->out.off,
+			    axd_obuf_queued(&s->out),
 			    MSG_DONTWAIT | MSG_NOSIGNAL);
 
 			if (n < 0 && errno == EINTR) {
@@ -371,11 +385,11 @@ axd_flush(struct axd_sess *s)
 				axd_sess_close(s, EHOSTUNREACH, "send failed");
 				return;
 			}
-			s->out_off += (size_t) n;
+			s->out.off += (size_t) n;
 			s->last_tx = axd_now();
 			continue;
 		}
-		s->out_off = s->out_len = 0;
+		s->out.off = s->out.len = 0;
 		if (s->st_head == NULL || s->state != S_UP) {
 			break;
 		}
@@ -438,7 +452,7 @@ sess_free(struct axd_sess *s)
 		}
 	}
 	free(s->in);
-	free(s->out);
+	free(s->out.buf);
 	free(s);
 }
 
@@ -579,8 +593,9 @@ send_bye(struct axd_sess *s, int reason)
 	f.type = AXON_W_BYE;
 	f.u.bye.reason = axon__wire_errno_out(reason);
 	(void) axd_send_frame(s, &f);
-	if (s->out_len > s->out_off) {
-		(void) send(s->fd, s->out + s->out_off, s->out_len - s->out_off,
+	if (s->out.len > s->out.off) {
+		(void) send(s->fd, s->out.buf + s->out.off,
+		    axd_obuf_queued(&s->out),
 		    MSG_DONTWAIT | MSG_NOSIGNAL);
 	}
 }

@@ -134,7 +134,7 @@ room(const struct axd_spawn *sp)
 		return axd_ctl_room(sp->ctl);
 	}
 	return sp->sess != NULL && sp->sess->state == S_UP &&
-	    sp->sess->out_len - sp->sess->out_off < SESS_HIWAT;
+	    axd_obuf_queued(&sp->sess->out) < SESS_HIWAT;
 }
 
 /* Watches each descriptor for what it has to do now. */
