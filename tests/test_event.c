@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -243,11 +244,9 @@ sockets_empty(void)
 		int type = 0;
 		socklen_t tl = sizeof(type);
 
-		/* (Stream sockets are channel doorbells: their tokens
-		 * wait for a receiver, which is not the monitor's work.) */
 		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
 		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
-		    type != SOCK_STREAM &&
+		    type == SOCK_SEQPACKET &&
 		    ioctl(fd, FIONREAD, &n) == 0 && n > 0) {
 			empty = false;
 		}
@@ -870,6 +869,90 @@ START_TEST(test_receive_pulse_skips_messages)
 	ck_assert_int_ge(cli_result(&k2).ret, 4);
 	kid_kill(&k1);
 	kid_kill(&k2);
+}
+END_TEST
+
+/* A pulse-only receiver woken by a message's bell collects the message
+ * but cannot take it: it must wake a receiver that can.  Which sleeper a
+ * bell wakes is the kernel's choice (epoll: the latest), so the rounds
+ * put the two to sleep in both orders. */
+struct rcv_thread {
+	pthread_t th;
+	int chid;
+	_Atomic pid_t tid;
+	long ret;
+	char buf[64];
+};
+
+static void *
+pulse_only_main(void *p)
+{
+	struct rcv_thread *t = p;
+	struct _pulse pl;
+
+	atomic_store(&t->tid, my_tid());
+	t->ret = recv_pulse(t->chid, &pl);
+	return NULL;
+}
+
+static void *
+msg_main(void *p)
+{
+	struct rcv_thread *t = p;
+
+	atomic_store(&t->tid, my_tid());
+	t->ret = (long) recv_any(t->chid, t->buf, sizeof(t->buf), NULL);
+	return NULL;
+}
+
+static bool
+sleeps_in_epoll(struct rcv_thread *t)
+{
+	for (int i = 0; i < 2000; i++) {
+		pid_t tid = atomic_load(&t->tid);
+
+		if (tid > 0 && is_epoll_wait(tid)) {
+			return true;
+		}
+		axt_sleep_ms(1);
+	}
+	return false;
+}
+
+START_TEST(test_pulse_receiver_passes_messages_on)
+{
+	struct kid k = cli_spawn(0);
+	int chid = ChannelCreate(0);
+	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+
+	cli_connect(&k, chid);
+	for (int round = 0; round < 6; round++) {
+		struct rcv_thread pt = {.chid = chid};
+		struct rcv_thread mt = {.chid = chid};
+
+		struct rcv_thread *first = round % 2 ? &pt : &mt;
+		struct rcv_thread *second = round % 2 ? &mt : &pt;
+
+		ck_assert_int_eq(pthread_create(&first->th, NULL,
+				     first == &pt ? pulse_only_main : msg_main,
+				     first), 0);
+		ck_assert(sleeps_in_epoll(first));
+		ck_assert_int_eq(pthread_create(&second->th, NULL,
+				     second == &pt ? pulse_only_main : msg_main,
+				     second), 0);
+		ck_assert(sleeps_in_epoll(second));
+		cli_cmd(&k, C_SEND, 'M', 10, 0);
+		pthread_join(mt.th, NULL);
+		ck_assert_msg(mt.ret > 0, "round %d: MsgReceive gave %ld",
+		    round, mt.ret);
+		ck_assert_int_eq(mt.buf[0], 'M');
+		ck_assert_int_eq(MsgReply((rcvid_t) mt.ret, 6, NULL, 0), 0);
+		ck_assert_int_eq(cli_result(&k).ret, 6);
+		ck_assert_int_eq(MsgSendPulse(self, 10, 3, round), 0);
+		pthread_join(pt.th, NULL);
+		ck_assert_int_eq(pt.ret, 0);
+	}
+	kid_kill(&k);
 }
 END_TEST
 
@@ -1775,6 +1858,7 @@ event_suite(void)
 	tcase_add_test(tp, test_message_pulse_fifo);
 	tcase_add_test(tp, test_pulse_prio_caller);
 	tcase_add_test(tp, test_receive_pulse_skips_messages);
+	tcase_add_test(tp, test_pulse_receiver_passes_messages_on);
 	tcase_add_test(tp, test_pulse_errors);
 	tcase_add_test(te, test_event_pulse);
 	tcase_add_test(te, test_event_signal);

@@ -91,8 +91,8 @@ axon__cconn_put(struct axon_cconn *cc)
 	if (cc->sock >= 0) {
 		(void) close(cc->sock);
 	}
-	if (cc->doorbell >= 0) {
-		(void) close(cc->doorbell);
+	if (cc->bell >= 0) {
+		(void) close(cc->bell);
 	}
 	pthread_cond_destroy(&cc->slot_cv);
 	pthread_mutex_destroy(&cc->lock);
@@ -296,6 +296,25 @@ make_region(struct axon_region **ret_rgn, int *ret_fd)
 	return 0;
 }
 
+/* The server's bell must be an eventfd: we write 8 bytes to it at each
+ * send, and would not to anything else it might pass.  (Without /proc,
+ * which the credentials need anyway, it is taken on trust.) */
+static bool
+fd_is_eventfd(int fd)
+{
+	char path[64];
+	char link[64];
+	ssize_t n;
+
+	(void) snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		return errno == ENOENT && access("/proc/self", F_OK) != 0;
+	}
+	link[n] = '\0';
+	return strcmp(link, "anon_inode:[eventfd]") == 0;
+}
+
 /* Connects to chid of process pid on node nd (for a remote node,
  * through this node's network manager) and completes the handshake. */
 static int
@@ -320,7 +339,7 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 		return -ENOMEM;
 	}
 	cc->sock = -1;
-	cc->doorbell = -1;
+	cc->bell = -1;
 	for (unsigned i = 0; i < AXON_SLOTS; i++) {
 		cc->big[i].fd = -1;
 	}
@@ -393,14 +412,14 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 		rc = -m.u.connected.err;
 		goto err;
 	}
-	if (dfd < 0 || m.u.connected.srv_pid != peer) {
+	if (dfd < 0 || m.u.connected.srv_pid != peer || !fd_is_eventfd(dfd)) {
 		rc = -ESRCH;
 		goto err;
 	}
 	if (getsockopt(cc->sock, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0) {
 		cc->srv_uid = cr.uid;
 	}
-	cc->doorbell = dfd;
+	cc->bell = dfd;
 	dfd = -1;
 	cc->peer_pid = peer;
 	cc->scoid = m.u.connected.scoid;

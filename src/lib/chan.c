@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Channels: the server-private queue of posted messages and pulses, in
- * priority order, and the doorbell pipe receivers sleep on.
+ * priority order, and the epoll set receivers sleep on.
  *
- * Clients hold the write end of the doorbell and write a 4-byte token
- * (scoid index << 8 | slot) after posting a message.  They cannot read it,
- * so no client can steal another's wake-up.  A client that floods the pipe
- * only makes the others fall back to a token on their own socket.
+ * Each connection has its own bell, an eventfd that only its client and
+ * the channel's epoll set hold: the client marks the slots it posted in
+ * its region and rings its bell; a receiver woken by it takes the marks
+ * (axon__sconn_chan_bell).  No client can touch another's bell, so none
+ * can steal or suppress another's wake-up.  The process itself wakes
+ * receivers through the channel's own eventfd (axon__chan_poke).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -76,20 +79,24 @@ axon__chan_put(struct axon_chan *chan)
 		}
 		free(it);
 	}
-	(void) close(chan->pipe_rd);
-	(void) close(chan->pipe_wr);
+	if (chan->epfd >= 0) {
+		(void) close(chan->epfd);
+	}
+	if (chan->poke_fd >= 0) {
+		(void) close(chan->poke_fd);
+	}
 	pthread_mutex_destroy(&chan->lock);
 	free(chan);
 }
 
-/* Wakes one sleeping receiver.  The token 0 names no connection. */
+/* Wakes one sleeping receiver (edge-triggered: every write is an event,
+ * and the counter, never read, cannot fill in 2^64 writes). */
 void
 axon__chan_poke(struct axon_chan *chan)
 {
-	uint32_t tok = AXON_TOK(0, 0);
+	uint64_t one = 1;
 
-	(void) send(chan->pipe_wr, &tok, sizeof(tok),
-	    MSG_DONTWAIT | MSG_NOSIGNAL);
+	(void) !write(chan->poke_fd, &one, sizeof(one));
 }
 
 /* Inserts it in priority order (FIFO within one priority), chan->lock
@@ -237,7 +244,7 @@ ChannelCreate_r(unsigned flags)
 
 	struct axon_proc *p = &axon__proc;
 	struct axon_chan *c;
-	int fds[2];
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.u64 = 0};
 	int chid = -1;
 	int rc;
 
@@ -248,23 +255,18 @@ ChannelCreate_r(unsigned flags)
 	if (c == NULL) {
 		return -ENOMEM;
 	}
-	/* The doorbell: a stream socket pair rather than a pipe, so that a
-	 * client ringing the bell of a server that just died gets EPIPE
-	 * from send(MSG_NOSIGNAL) instead of a SIGPIPE that would kill it.
-	 * (Not datagrams: their queue holds net.unix.max_dgram_qlen, often
-	 * 10.) */
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
-		fds) < 0) {
-		rc = errno == EMFILE || errno == ENFILE ? -EAGAIN : -errno;
-		free(c);
-		return rc;
-	}
-	c->pipe_rd = fds[0];
-	c->pipe_wr = fds[1];
 	c->flags = flags;
 	atomic_init(&c->refs, 1);
 	atomic_init(&c->last_cli_cpu, -1);
 	pthread_mutex_init(&c->lock, NULL);
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	c->poke_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->epfd < 0 || c->poke_fd < 0 ||
+	    epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->poke_fd, &ev) < 0) {
+		rc = errno == EMFILE || errno == ENFILE ? -EAGAIN : -errno;
+		axon__chan_put(c);
+		return rc;
+	}
 
 	pthread_mutex_lock(&p->lock);
 	rc = axon__mon_start();
@@ -367,10 +369,9 @@ ChannelDestroy_r(int chid)
 		}
 	}
 	pthread_mutex_unlock(&p->lock);
-	/* Wake every receiver so it sees the channel gone. */
-	for (int i = 0; i < 64; i++) {
-		axon__chan_poke(c);
-	}
+	/* Wake a receiver: it sees the channel gone and wakes the next
+	 * (receive_common). */
+	axon__chan_poke(c);
 	axon__chan_put(c);
 	return 0;
 }

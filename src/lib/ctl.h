@@ -16,13 +16,13 @@
 #include <stdint.h>
 
 #define AXON_CTL_MAGIC   0x4c544341u /* "ACTL" */
-#define AXON_CTL_VERSION 2u
+#define AXON_CTL_VERSION 3u
 
 enum axon_ctl_type {
 	AXON_CTL_CONNECT = 1,   /* c->s: + region fd */
 	AXON_CTL_CONNECTED = 2, /* s->c: + doorbell fd (or err) */
 	AXON_CTL_BUF = 3,       /* c->s: + big buffer fd for a slot */
-	AXON_CTL_TOKEN = 4,     /* c->s: a slot was posted (doorbell full) */
+	AXON_CTL_TOKEN = 4,     /* c->s: a slot was posted (bell full) */
 	AXON_CTL_UNBLOCK = 5,   /* c->s: REPLY-blocked client wants out */
 	AXON_CTL_ABANDON = 6,   /* c->s: client left a received slot */
 	AXON_CTL_PULSE = 7,     /* c->s: a pulse */

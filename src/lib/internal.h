@@ -58,12 +58,14 @@ struct axon_qitem {
 struct axon_chan {
 	int chid;
 	unsigned flags;
-	int pipe_rd; /* doorbell (a stream socket pair): clients hold */
-	int pipe_wr; /* the sending end */
+	int epfd;    /* receivers sleep here: every connection's bell
+		      * (an eventfd, tagged with the scoid index) and */
+	int poke_fd; /* this eventfd (tag 0), rung by the process itself */
 	atomic_int refs;
 	pthread_mutex_t lock;
 	struct axon_qitem *head; /* priority ordered, FIFO within one */
-	int sleepers;            /* receivers in poll() */
+	int sleepers;            /* receivers in epoll_wait() */
+	int msg_sleepers;        /* those of them not pulse-only */
 	bool destroyed;
 	atomic_int last_cli_cpu;
 	_Atomic uint64_t last_bytes; /* size of the last message + reply */
@@ -144,7 +146,7 @@ struct axon_cconn {
 			      * node this node's network manager */
 	bool noshare;
 	int sock;
-	int doorbell;
+	int bell;            /* eventfd: the server's receivers wait on it */
 	int scoid;
 	unsigned chflags;
 	atomic_int refs;     /* coid aliases + in-flight operations */
@@ -260,7 +262,9 @@ void axon__sconn_put(struct axon_sconn *sc);
 struct axon_sconn *axon__sconn_get(int idx); /* +ref */
 void axon__sconn_kill(struct axon_sconn *sc);
 int axon__sconn_detach(int scoid);
-int axon__sconn_chan_token(struct axon_chan *chan, uint32_t token);
+int axon__sconn_chan_slot(struct axon_chan *chan, struct axon_sconn *sc,
+    uint32_t slot);
+int axon__sconn_chan_bell(struct axon_chan *chan, uint64_t tag);
 
 /* ---- cconn.c ---- */
 struct axon_cconn *axon__coid_get(int coid, int *ret_err); /* +ref */

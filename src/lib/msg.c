@@ -14,13 +14,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -230,10 +231,13 @@ big_ensure(struct axon_cconn *cc, int i, uint64_t need, uint8_t **ret_data)
 }
 
 static int
-ring_doorbell(struct axon_cconn *cc, int i)
+ring_bell(struct axon_cconn *cc, int i)
 {
-	uint32_t tok = AXON_TOK(cc->scoid & 0xffff, i);
+	uint64_t one = 1;
 
+	/* Mark the slot, then ring, so that the receiver the bell wakes
+	 * finds the mark (it takes the marks, then the slots' states). */
+	atomic_fetch_or(&cc->rgn->posted, (uint64_t) 1 << i);
 	/* A receiver that watches our slots sees the post: no system call.
 	 * (Dekker: we stored the post, then load srv_spin; it stores
 	 * srv_spin = 0, then looks at the slots once more before it
@@ -242,12 +246,10 @@ ring_doorbell(struct axon_cconn *cc, int i)
 	if (atomic_load(&cc->rgn->srv_spin) != 0) {
 		return 0;
 	}
-	ssize_t n = send(cc->doorbell, &tok, sizeof(tok),
-	    MSG_DONTWAIT | MSG_NOSIGNAL);
-
-	if (n != (ssize_t) sizeof(tok)) {
-		/* The pipe is full (someone floods it) or broken: use our
-		 * own socket, which nobody else can fill. */
+	if (write(cc->bell, &one, sizeof(one)) != (ssize_t) sizeof(one)) {
+		/* Only we and the server's epoll set hold the bell, and its
+		 * counter takes 2^64 rings: someone in this process wrote
+		 * to it.  Our socket carries the news instead. */
 		struct axon_ctl m;
 
 		axon__ctl_init(&m, AXON_CTL_TOKEN);
@@ -513,7 +515,7 @@ restart:
 	cc->slot_tid[i] = s->tid;
 	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, 0, seq),
 	    memory_order_release);
-	(void) ring_doorbell(cc, i); /* (blocking: cannot fail but dead) */
+	(void) ring_bell(cc, i); /* (blocking: cannot fail but dead) */
 
 	bool unblock_sent = false;
 	bool immediate_waited = false;
@@ -781,8 +783,8 @@ axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
 	cc->slot_tid[i] = tid;
 	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, fl, seq),
 	    memory_order_release);
-	if (ring_doorbell(cc, i) < 0) {
-		/* The server reads neither its doorbell nor its socket:
+	if (ring_bell(cc, i) < 0) {
+		/* The server reads neither its bell nor its socket:
 		 * take the message back, unless it has been taken. */
 		uint32_t st = AXON_ST_MAKE(AXON_PH_SENT, fl, seq);
 
@@ -1128,33 +1130,40 @@ queue_take(struct axon_chan *chan, bool pulse_only, bool *more)
 	return it;
 }
 
-/* Reads doorbell tokens without blocking; returns how many queued. */
+/* Bells rung (epoll events): queues what their clients marked posted.
+ * Tag 0 is the channel's own poke, which only asks to look at the
+ * queue.  Returns how many messages were queued. */
 static int
-drain_doorbell(struct axon_chan *chan, bool *got_any)
+bells_take(struct axon_chan *chan, const struct epoll_event *ev, int n)
 {
-	/* Tokens end with a marker byte: bytes that are not tokens (a
-	 * hostile client may write anything) are skipped one at a time. */
-	uint8_t buf[256];
-	ssize_t n = recv(chan->pipe_rd, buf, sizeof(buf), MSG_DONTWAIT);
 	int q = 0;
 
-	*got_any = n > 0;
-	for (ssize_t k = 0; k + 4 <= n;) {
-		if (buf[k + 3] != AXON_TOK_MARK) {
-			k++;
-			continue;
+	for (int k = 0; k < n; k++) {
+		if (ev[k].data.u64 != 0) {
+			q += axon__sconn_chan_bell(chan, ev[k].data.u64);
 		}
-		uint32_t tok = (uint32_t) buf[k] | (uint32_t) buf[k + 1] << 8 |
-		    (uint32_t) buf[k + 2] << 16 | (uint32_t) buf[k + 3] << 24;
-
-		q += axon__sconn_chan_token(chan, tok);
-		k += 4;
 	}
 	return q;
 }
 
+#define AXON_BELL_BATCH 32
+
+/* Takes the bells rung so far without blocking; returns how many
+ * messages were queued.  (The raw system call: not a cancellation
+ * point, so a receiver is never cancelled holding events.) */
+static int
+bells_collect(struct axon_chan *chan, bool *got_any)
+{
+	struct epoll_event ev[AXON_BELL_BATCH];
+	int n = (int) syscall(SYS_epoll_pwait, chan->epfd, ev, AXON_BELL_BATCH,
+	    0, NULL, (size_t) 8);
+
+	*got_any = n > 0;
+	return n > 0 ? bells_take(chan, ev, n) : 0;
+}
+
 /* Messages posted on sc's connection, found in memory: queued as their
- * doorbell tokens would queue them.  Stops at the first unless all. */
+ * bell would queue them.  Stops at the first unless all. */
 static bool
 spin_peek(struct axon_chan *chan, struct axon_sconn *sc, bool all)
 {
@@ -1163,8 +1172,7 @@ spin_peek(struct axon_chan *chan, struct axon_sconn *sc, bool all)
 	for (uint32_t i = 0; i < AXON_SLOTS; i++) {
 		if (AXON_ST_PHASE(atomic_load_explicit(&sc->rgn->slot[i].state,
 			memory_order_relaxed)) == AXON_PH_SENT &&
-		    axon__sconn_chan_token(chan,
-			((uint32_t) sc->idx << 8) | i) > 0) {
+		    axon__sconn_chan_slot(chan, sc, i) > 0) {
 			found = true;
 			if (!all) {
 				break;
@@ -1174,29 +1182,71 @@ spin_peek(struct axon_chan *chan, struct axon_sconn *sc, bool all)
 	return found;
 }
 
+struct sleeper {
+	struct axon_chan *chan;
+	bool pulse_only;
+};
+
 static void
 receive_cancelled(void *arg)
 {
-	struct axon_chan *chan = arg;
+	struct sleeper *z = arg;
 
-	pthread_mutex_lock(&chan->lock);
-	chan->sleepers--;
-	pthread_mutex_unlock(&chan->lock);
-	axon__chan_put(chan);
+	pthread_mutex_lock(&z->chan->lock);
+	z->chan->sleepers--;
+	z->chan->msg_sleepers -= !z->pulse_only;
+	pthread_mutex_unlock(&z->chan->lock);
+	axon__chan_put(z->chan);
 }
 
-/* ppoll() is a cancellation point: a cancelled receiver must not leave
- * the channel thinking it still sleeps, nor keep its reference. */
+/* epoll_pwait2, or epoll_wait on kernels before 5.11 (milliseconds,
+ * rounded up: never early).  Returns events or -errno. */
 static int
-pipe_sleep(struct axon_chan *chan, struct pollfd *pfd,
+bell_wait(struct axon_chan *chan, struct epoll_event *ev,
     const struct timespec *tp)
 {
-	int prc;
+	static atomic_bool no_pwait2;
+	int n;
 
-	pthread_cleanup_push(receive_cancelled, chan);
-	prc = ppoll(pfd, 1, tp, NULL);
+	if (!atomic_load_explicit(&no_pwait2, memory_order_relaxed)) {
+		n = epoll_pwait2(chan->epfd, ev, AXON_BELL_BATCH, tp, NULL);
+		if (n >= 0 || errno != ENOSYS) {
+			return n < 0 ? -errno : n;
+		}
+		atomic_store(&no_pwait2, true);
+	}
+	int ms = -1;
+
+	if (tp != NULL) {
+		int64_t t = (int64_t) tp->tv_sec * 1000 +
+		    (tp->tv_nsec + 999999) / 1000000;
+
+		ms = t > INT32_MAX ? INT32_MAX : (int) t;
+	}
+	n = epoll_wait(chan->epfd, ev, AXON_BELL_BATCH, ms);
+	return n < 0 ? -errno : n;
+}
+
+/* Sleeps until a bell rings or tp (relative, NULL: none) passes, and
+ * queues what the bells announce.  Returns the number of events, 0 on
+ * timeout, or -errno (EINTR for a signal: epoll never restarts).
+ * epoll waits are cancellation points: a cancelled receiver must not
+ * leave the channel thinking it still sleeps, nor keep its reference. */
+static int
+bell_sleep(struct axon_chan *chan, const struct timespec *tp,
+    bool pulse_only)
+{
+	struct epoll_event ev[AXON_BELL_BATCH];
+	struct sleeper z = {chan, pulse_only};
+	volatile int n;
+
+	pthread_cleanup_push(receive_cancelled, &z);
+	n = bell_wait(chan, ev, tp);
 	pthread_cleanup_pop(0);
-	return prc;
+	if (n > 0) {
+		(void) bells_take(chan, ev, n);
+	}
+	return n;
 }
 
 static rcvid_t
@@ -1222,7 +1272,6 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 	cap = axon__iov_total(iov, parts);
 
 	bool spun = false;
-	bool woke = false;
 	bool polled = false;
 	bool collected = false;
 	for (;;) {
@@ -1230,8 +1279,8 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		bool more;
 		bool got;
 
-		/* Messages wait in the doorbell pipe until a receiver reads
-		 * their tokens, pulses go straight to the queue: before taking
+		/* Messages wait behind their bells until a receiver takes
+		 * the events, pulses go straight to the queue: before taking
 		 * from a non-empty queue, collect what was posted, so that
 		 * priority and send order decide, not the path. */
 		if (!collected) {
@@ -1242,17 +1291,26 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			pthread_mutex_unlock(&chan->lock);
 			collected = true;
 			if (nonempty) {
-				(void) drain_doorbell(chan, &got);
+				(void) bells_collect(chan, &got);
 			}
 		}
 		pthread_mutex_lock(&chan->lock);
 		if (chan->destroyed) {
+			/* ChannelDestroy woke one of us: wake the next. */
+			bool next = chan->sleepers > 0;
+
 			pthread_mutex_unlock(&chan->lock);
+			if (next) {
+				axon__chan_poke(chan);
+			}
 			ret = -ESRCH;
 			goto out;
 		}
 		it = queue_take(chan, pulse_only, &more);
-		bool wake_other = it != NULL && more && chan->sleepers > 0;
+		/* Someone else can take what we leave: more than we take, or
+		 * messages a pulse-only receiver collected. */
+		bool wake_other = it != NULL ? more && chan->sleepers > 0
+					     : more && chan->msg_sleepers > 0;
 		pthread_mutex_unlock(&chan->lock);
 		if (wake_other) {
 			axon__chan_poke(chan);
@@ -1314,21 +1372,13 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			axon__sconn_put(sc);
 			continue;
 		}
-		/* Nothing queued: look at the doorbell.  After a sleep the
-		 * pipe is known readable; otherwise ppoll() below checks it
-		 * as cheaply as a read() would. */
-		if (woke) {
-			woke = false;
-			if (drain_doorbell(chan, &got) > 0 || got) {
-				continue;
-			}
-		}
+		/* Nothing queued. */
 		if (dl.armed && (dl.states & _NTO_TIMEOUT_RECEIVE) &&
 		    dl.immediate) {
-			/* A poll: look at the doorbell once before giving up. */
+			/* A poll: look at the bells once before giving up. */
 			if (!polled) {
 				polled = true;
-				if (drain_doorbell(chan, &got) > 0 || got) {
+				if (bells_collect(chan, &got) > 0 || got) {
 					continue;
 				}
 			}
@@ -1347,7 +1397,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 				    atomic_load(&chan->last_bytes));
 				/* The client of the last message is the likely
 				 * sender of the next: watch its slots in memory,
-				 * and the doorbell (a system call) less often. */
+				 * and the bells (a system call) less often. */
 				struct axon_sconn *hint = axon__sconn_get(
 				    atomic_load(&chan->hint_idx));
 				int k = 0;
@@ -1356,8 +1406,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 					axon__sconn_put(hint);
 					hint = NULL;
 				}
-				/* Not cancelled while srv_spin is set (the
-				 * doorbell's recvmmsg is a cancellation point). */
+				/* Not cancelled while srv_spin is set. */
 				int ocs;
 				pthread_setcancelstate(PTHREAD_CANCEL_DISABLE,
 				    &ocs);
@@ -1371,7 +1420,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 						break;
 					}
 					if ((hint == NULL || (++k & 7) == 0) &&
-					    (drain_doorbell(chan, &got) > 0 ||
+					    (bells_collect(chan, &got) > 0 ||
 						got)) {
 						hit = true;
 						break;
@@ -1380,7 +1429,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 				}
 				if (hint != NULL) {
 					/* Posts made while srv_spin was set rang
-					 * no doorbell: sweep them all up. */
+					 * no bell: sweep them all up. */
 					atomic_store(&hint->rgn->srv_spin, 0);
 					atomic_thread_fence(
 					    memory_order_seq_cst);
@@ -1395,7 +1444,6 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 				}
 			}
 		}
-		struct pollfd pfd = {.fd = chan->pipe_rd, .events = POLLIN};
 		struct timespec rel;
 		const struct timespec *tp = NULL;
 		int prc;
@@ -1418,28 +1466,29 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		}
 		pthread_mutex_lock(&chan->lock);
 		chan->sleepers++;
-		bool pending = chan->head != NULL &&
-		    (!pulse_only || chan->head->is_pulse);
+		chan->msg_sleepers += !pulse_only;
+		bool pending = chan->destroyed ||
+		    (chan->head != NULL &&
+			(!pulse_only || chan->head->is_pulse));
 		pthread_mutex_unlock(&chan->lock);
 		if (!pending) {
 			axon__ps_recv_block(chid, pulse_only);
 		}
-		prc = pending ? 1 : pipe_sleep(chan, &pfd, tp);
-		int perr = errno;
+		prc = pending ? 1 : bell_sleep(chan, tp, pulse_only);
 		axon__ps_running();
 		pthread_mutex_lock(&chan->lock);
 		chan->sleepers--;
+		chan->msg_sleepers -= !pulse_only;
 		pthread_mutex_unlock(&chan->lock);
 		if (prc == 0) {
 			ret = -ETIMEDOUT;
 			goto out;
 		}
-		if (prc < 0 && perr == EINTR) {
+		if (prc == -EINTR) {
 			ret = -EINTR;
 			goto out;
 		}
 		spun = false;
-		woke = true;
 	}
 out:
 	axon__chan_put(chan);

@@ -519,8 +519,8 @@ proc_atfork_child(void)
 		struct axon_chan *c = p->chans[i];
 
 		if (c != NULL) {
-			(void) close(c->pipe_rd);
-			(void) close(c->pipe_wr);
+			(void) close(c->epfd);
+			(void) close(c->poke_fd);
 			p->chans[i] = NULL;
 		}
 	}
@@ -541,8 +541,8 @@ proc_atfork_child(void)
 			if (cc != NULL && cc->sock >= 0) {
 				(void) close(cc->sock);
 				cc->sock = -1;
-				(void) close(cc->doorbell);
-				cc->doorbell = -1;
+				(void) close(cc->bell);
+				cc->bell = -1;
 			}
 			p->coids[i].cc = NULL;
 		}
@@ -553,8 +553,8 @@ proc_atfork_child(void)
 		if (cc != NULL && cc->sock >= 0) {
 			(void) close(cc->sock);
 			cc->sock = -1;
-			(void) close(cc->doorbell);
-			cc->doorbell = -1;
+			(void) close(cc->bell);
+			cc->bell = -1;
 		}
 		p->fdcoids[i].cc = NULL;
 	}

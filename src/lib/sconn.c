@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -182,6 +183,7 @@ sconn_hello(struct axon_sconn *sc)
 	uint8_t buf[sizeof(m) + 1];
 	ssize_t n;
 	int fd = -1;
+	int bell = -1;
 	int err = 0;
 	int idx = -1;
 	int rc;
@@ -289,15 +291,30 @@ sconn_hello(struct axon_sconn *sc)
 		rc = -EAGAIN;
 		goto out;
 	}
+	/* The connection's bell: an eventfd in the channel's epoll set,
+	 * tagged with the scoid index.  Only the client keeps a descriptor
+	 * of it (ours is closed below), so it leaves the set by itself when
+	 * the client closes it or dies. */
+	bell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLET,
+	    .data.u64 = (uint64_t) idx};
+	if (bell < 0 || epoll_ctl(chan->epfd, EPOLL_CTL_ADD, bell, &ev) < 0) {
+		send_connected(sc->sock, EAGAIN, 0, 0, -1);
+		rc = -EAGAIN;
+		goto out;
+	}
 	pthread_mutex_lock(&sc->lock);
 	sc->hello_done = true;
 	pthread_mutex_unlock(&sc->lock);
 	send_connected(sc->sock, 0, idx | _NTO_SIDE_CHANNEL, chan->flags,
-	    chan->pipe_wr);
+	    bell);
 	rc = 0;
 out:
 	if (fd >= 0) {
 		(void) close(fd);
+	}
+	if (bell >= 0) {
+		(void) close(bell);
 	}
 	return rc;
 }
@@ -341,38 +358,59 @@ sconn_take_token(struct axon_sconn *sc, uint32_t slot)
 	return it;
 }
 
-/* A doorbell token from chan's pipe.  Tokens are hints: a forged one
- * names a slot that is not posted, or a connection of another channel,
- * and is ignored.  Returns 1 if a message was queued. */
+/* Queues slot of sc (a connection of chan, referenced by the caller) if
+ * it holds a posted message not queued yet.  Returns 1 if it did. */
 int
-axon__sconn_chan_token(struct axon_chan *chan, uint32_t token)
+axon__sconn_chan_slot(struct axon_chan *chan, struct axon_sconn *sc,
+    uint32_t slot)
 {
-	int idx = (int) ((token >> 8) & 0xffffu);
-	uint32_t slot = token & 0xffu;
-	struct axon_sconn *sc;
-	struct axon_qitem *it = NULL;
+	struct axon_qitem *it;
 
-	if (idx == 0 || slot >= AXON_SLOTS) {
+	pthread_mutex_lock(&sc->lock);
+	it = sconn_take_token(sc, slot);
+	pthread_mutex_unlock(&sc->lock);
+	if (it == NULL) {
 		return 0;
 	}
-	sc = axon__sconn_get(idx);
+	pthread_mutex_lock(&chan->lock);
+	/* no wake-up: the caller is a receiver */
+	axon__chan_insert(chan, it);
+	pthread_mutex_unlock(&chan->lock);
+	return 1;
+}
+
+/*
+ * The bell tagged tag rang (its epoll event): queues the slots its
+ * client marked posted.  Marks are hints: one that names a slot not
+ * posted is ignored, and a tag left by a connection that is gone names
+ * at worst another connection, whose marks are checked the same way.
+ * Returns how many messages were queued.
+ */
+int
+axon__sconn_chan_bell(struct axon_chan *chan, uint64_t tag)
+{
+	struct axon_sconn *sc;
+	uint64_t marks;
+	int q = 0;
+
+	if (tag < AXON_SCOID_MIN || tag > AXON_MAX_SCONNS) {
+		return 0;
+	}
+	sc = axon__sconn_get((int) tag);
 	if (sc == NULL) {
 		return 0;
 	}
-	if (sc->chan == chan) {
-		pthread_mutex_lock(&sc->lock);
-		it = sconn_take_token(sc, slot);
-		pthread_mutex_unlock(&sc->lock);
+	if (sc->chan == chan && sc->rgn != NULL) {
+		marks = atomic_exchange(&sc->rgn->posted, 0);
+		while (marks != 0) {
+			uint32_t slot = (uint32_t) __builtin_ctzll(marks);
+
+			marks &= marks - 1;
+			q += axon__sconn_chan_slot(chan, sc, slot);
+		}
 	}
 	axon__sconn_put(sc);
-	if (it != NULL) {
-		pthread_mutex_lock(&chan->lock);
-		/* no wake-up: the caller is a receiver */
-		axon__chan_insert(chan, it);
-		pthread_mutex_unlock(&chan->lock);
-		return 1;
-	}
-	return 0;
+	return q;
 }
 
 static int

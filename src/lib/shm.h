@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define AXON_SHM_MAGIC   0x4e4f5841u /* "AXON" */
-#define AXON_SHM_VERSION 3u
+#define AXON_SHM_VERSION 4u
 #define AXON_SLOTS       64u   /* concurrent sends per connection */
 #define AXON_INLINE      8192u /* inline data bytes per slot */
 #define AXON_MAX_EXT     6u    /* reply extents recorded per message */
@@ -40,17 +40,6 @@ enum axon_phase {
 				  * the socket: read it first */
 #define AXON_ST_MAKE(ph, fl, seq) \
 	((uint32_t) (ph) | (uint32_t) (fl) | ((uint32_t) (seq) << 16))
-
-/*
- * A doorbell token: 4 bytes on the channel's doorbell (a stream socket
- * pair), little-endian: slot, scoid index (16 bits), then the marker
- * byte, so that a reader resynchronises after bytes that are not tokens
- * (a hostile client may write anything).
- */
-#define AXON_TOK_MARK     0xa5u
-#define AXON_TOK(idx, slot) \
-	((AXON_TOK_MARK << 24) | (((uint32_t) (idx) & 0xffffu) << 8) | \
-	    ((uint32_t) (slot) & 0xffu))
 
 struct axon_ext {
 	uint64_t off;
@@ -94,10 +83,14 @@ struct axon_region {
 	uint32_t nslots;
 	uint32_t inline_size;
 	_Atomic int32_t srv_cpu;   /* s: CPU the server last ran on */
-	_Atomic uint32_t srv_wait; /* s: receivers sleeping (hint only) */
-	uint8_t pad[64 - 24];
+	uint32_t pad0;
+	/* c: slots posted since the server last looked (bit i: slot i),
+	 * set before the bell rings; the server takes them all at once.
+	 * A hint like the bell: each is checked against the slot state. */
+	_Atomic uint64_t posted;
+	uint8_t pad[64 - 32];
 	/* s: a receiver watches this connection's slots in memory: a post
-	 * needs no doorbell (see ring_doorbell and receive_common).  On a
+	 * needs no bell (see ring_bell and receive_common).  On a
 	 * line of its own: it changes at every receive. */
 	_Atomic uint32_t srv_spin;
 	uint8_t pad2[64 - 4];
