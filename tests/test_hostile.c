@@ -6,13 +6,23 @@
  */
 #include "axon_test.h"
 
+#include <dirent.h>
+#include <linux/kcmp.h>
 #include <sched.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
 #include "../src/lib/ctl.h"
 #include "../src/lib/shm.h"
+
+ssize_t axon__recvmsg_fds(int sock, void *buf, size_t len, int *fds,
+    int maxfds, int flags);
+int axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd);
 
 /* Echo server; message "fds?" is answered with its open fd count. */
 static void
@@ -73,26 +83,45 @@ raw_connect(pid_t pid)
 }
 
 static void
-send_with_fd(int s, const void *buf, size_t len, int fd)
+send_with_fds(int s, const void *buf, size_t len, const int *fds, int n)
 {
 	struct iovec iov = {(void *) buf, len};
 	union {
-		char b[CMSG_SPACE(sizeof(int))];
+		char b[CMSG_SPACE(sizeof(int) * 2)];
 		struct cmsghdr a;
 	} cb;
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 
-	if (fd >= 0) {
+	if (n > 0) {
 		memset(&cb, 0, sizeof(cb));
 		mh.msg_control = cb.b;
-		mh.msg_controllen = sizeof(cb.b);
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t) n);
 		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t) n);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t) n);
 	}
 	(void) sendmsg(s, &mh, MSG_NOSIGNAL);
+}
+
+static void
+send_with_fd(int s, const void *buf, size_t len, int fd)
+{
+	send_with_fds(s, buf, len, &fd, fd >= 0 ? 1 : 0);
+}
+
+/* A sealed region of the right size, as the library makes it. */
+static int
+good_region(void)
+{
+	int fd = memfd_create("axon-conn", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t) AXON_REGION_SIZE), 0);
+	ck_assert_int_eq(fcntl(fd, F_ADD_SEALS,
+			     F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL), 0);
+	return fd;
 }
 
 START_TEST(test_garbage_on_sockets)
@@ -103,13 +132,13 @@ START_TEST(test_garbage_on_sockets)
 	char junk[4096];
 
 	ck_assert(honest(coid, 0));
-	for (int round = 0; round < 20; round++) {
+	for (int round = 0; round < 28; round++) {
 		int s = raw_connect(srv.pid);
 
 		for (size_t i = 0; i < sizeof(junk); i++) {
 			junk[i] = (char) (rand() & 0xff);
 		}
-		switch (round % 6) {
+		switch (round % 7) {
 		case 0: /* random bytes of random length */
 			send_with_fd(s, junk, (size_t) (rand() % 4000) + 1, -1);
 			break;
@@ -125,15 +154,33 @@ START_TEST(test_garbage_on_sockets)
 			send_with_fd(s, &m, sizeof(m), -1);
 			break;
 		case 3: { /* CONNECT with an unsealed, too small memfd */
-			int fd = memfd_create("evil", MFD_CLOEXEC);
+			int fds[2] = {memfd_create("evil", MFD_CLOEXEC),
+			    epoll_create1(EPOLL_CLOEXEC)};
 
-			ck_assert_int_eq(ftruncate(fd, 4096), 0);
+			ck_assert_int_eq(ftruncate(fds[0], 4096), 0);
 			axon__ctl_init(&m, AXON_CTL_CONNECT);
 			m.u.connect.pid = srv.pid;
 			m.u.connect.chid = srv.val;
 			m.u.connect.region_size = AXON_REGION_SIZE;
-			send_with_fd(s, &m, sizeof(m), fd);
-			close(fd);
+			send_with_fds(s, &m, sizeof(m), fds, 2);
+			close(fds[0]);
+			close(fds[1]);
+			break;
+		}
+		case 6: { /* a good region, and a pipe for a bell (or a
+			   * socket: closing one could block in SO_LINGER) */
+			int p[2];
+			ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+			int fds[2] = {good_region(), round % 2 ? p[0] : s};
+
+			axon__ctl_init(&m, AXON_CTL_CONNECT);
+			m.u.connect.pid = srv.pid;
+			m.u.connect.chid = srv.val;
+			m.u.connect.region_size = AXON_REGION_SIZE;
+			send_with_fds(s, &m, sizeof(m), fds, 2);
+			close(fds[0]);
+			close(p[0]);
+			close(p[1]);
 			break;
 		}
 		case 4: /* wrong magic, right size */
@@ -151,7 +198,7 @@ START_TEST(test_garbage_on_sockets)
 		setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		char b[64];
 		ssize_t n = recv(s, b, sizeof(b), 0);
-		if (round % 6 == 2 || round % 6 == 3) {
+		if (round % 7 == 2 || round % 7 == 3 || round % 7 == 6) {
 			/* may get a CONNECTED with an error first */
 			if (n > 0) {
 				n = recv(s, b, sizeof(b), 0);
@@ -401,6 +448,222 @@ START_TEST(test_bell_ringer)
 }
 END_TEST
 
+/* The server holds no descriptor of a client's bell (so it cannot make
+ * the client's rings block): no file of the server's is the client's
+ * eventfd (kcmp). */
+START_TEST(test_bell_private)
+{
+	struct axt_child srv = axt_spawn(echo_server, NULL);
+	char had[1024] = {0};
+	char path[64];
+	int coid;
+	int bell;
+	int seen = 0;
+
+	mark_bells(had);
+	coid = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
+	ck_assert(honest(coid, 0));
+	bell = new_bell(had);
+	ck_assert_int_ge(bell, 0);
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int) srv.pid);
+	DIR *d = opendir(path);
+	ck_assert_ptr_nonnull(d);
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		long same = syscall(SYS_kcmp, getpid(), srv.pid, KCMP_FILE, bell,
+		    atoi(e->d_name));
+		ck_assert_int_ge(same, 0);
+		ck_assert_msg(same != 0, "the server holds the bell as fd %s",
+		    e->d_name);
+		seen++;
+	}
+	closedir(d);
+	ck_assert_int_gt(seen, 3);
+	axt_child_kill(&srv);
+}
+END_TEST
+
+/* Epoll registrations of every epoll set of process pid. */
+static int
+epoll_watches(pid_t pid)
+{
+	char path[320];
+	char link[64];
+	char line[256];
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int) pid);
+	DIR *d = opendir(path);
+	if (d == NULL) {
+		return -1;
+	}
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/fd/%s", (int) pid,
+		    e->d_name);
+		ssize_t k = readlink(path, link, sizeof(link) - 1);
+		if (k <= 0) {
+			continue;
+		}
+		link[k] = '\0';
+		if (strcmp(link, "anon_inode:[eventpoll]") != 0) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int) pid,
+		    e->d_name);
+		FILE *f = fopen(path, "r");
+		while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+			n += strncmp(line, "tfd:", 4) == 0;
+		}
+		if (f != NULL) {
+			fclose(f);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/* A client that keeps its bells after detaching leaves nothing behind in
+ * the server: it gave up its connections, and the server's epoll sets
+ * drop them. */
+START_TEST(test_bell_kept_after_detach)
+{
+	struct axt_child srv = axt_spawn(echo_server, NULL);
+	enum { ROUNDS = 200 };
+	static int kept[ROUNDS];
+	int coid = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
+
+	ck_assert(honest(coid, 0));
+	int before = epoll_watches(srv.pid);
+	ck_assert_int_gt(before, 0);
+	for (int i = 0; i < ROUNDS; i++) {
+		char had[1024] = {0};
+
+		mark_bells(had);
+		int c = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL,
+		    _NTO_COF_NOSHARE);
+		ck_assert_int_ge(c, 0);
+		ck_assert(honest(c, i));
+		int bell = new_bell(had);
+		ck_assert_int_ge(bell, 0);
+		kept[i] = dup(bell);
+		ck_assert_int_ge(kept[i], 0);
+		ck_assert_int_eq(ConnectDetach(c), 0);
+		/* (Our monitor closes the connection's descriptors in its
+		 * own time: wait, so that the next round's new bell is not
+		 * this one's number reused unseen.) */
+		for (double end = axt_now() + 5.0;
+		    fcntl(bell, F_GETFD) >= 0 && axt_now() < end;) {
+			axt_sleep_ms(1);
+		}
+	}
+	/* (The server's monitor sees the hang-ups in its own time.) */
+	int after = epoll_watches(srv.pid);
+	for (double end = axt_now() + 5.0; after > before + 5 &&
+	    axt_now() < end; after = epoll_watches(srv.pid)) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_msg(after <= before + 5, "%d epoll registrations before, "
+	    "%d after %d kept bells", before, after, ROUNDS);
+	/* Kept bells wake nobody into trouble. */
+	for (int i = 0; i < ROUNDS; i++) {
+		uint64_t one = 1;
+		ck_assert_int_eq(write(kept[i], &one, sizeof(one)), sizeof(one));
+		(void) close(kept[i]);
+	}
+	ck_assert(honest(coid, 1));
+	axt_child_kill(&srv);
+}
+END_TEST
+
+/*
+ * A hostile server: it speaks the handshake itself and hands the client
+ * a blocking eventfd filled to the brim, as if it were a bell.  A client
+ * that wrote to what the server gave it would block there for good,
+ * whatever its TimerTimeout; the client's bell is its own, so its send
+ * times out as asked.
+ */
+static void
+fake_server(int fd, void *p)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	const char *rd = getenv("AXON_RUNDIR");
+	int ls = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/pid", rd);
+	(void) mkdir(sa.sun_path, 0755);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/pid/%d", rd,
+	    (int) getpid());
+	if (ls < 0 || bind(ls, (struct sockaddr *) &sa, sizeof(sa)) != 0 ||
+	    listen(ls, 4) != 0) {
+		axt_report(fd, -1);
+		_exit(1);
+	}
+	axt_report(fd, 1);
+	int s = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+	uint8_t buf[sizeof(struct axon_ctl) + 1];
+	int fds[2];
+	ssize_t n = axon__recvmsg_fds(s, buf, sizeof(buf), fds, 2, 0);
+	struct axon_ctl m;
+
+	if (n <= 0 || axon__ctl_decode(buf, (size_t) n, &m) != 0 ||
+	    m.type != AXON_CTL_CONNECT) {
+		_exit(2);
+	}
+	int trap = eventfd(0, EFD_CLOEXEC); /* blocking */
+	uint64_t full = UINT64_MAX - 1;
+	if (write(trap, &full, sizeof(full)) != sizeof(full)) {
+		_exit(3);
+	}
+	axon__ctl_init(&m, AXON_CTL_CONNECTED);
+	m.u.connected.scoid = _NTO_SIDE_CHANNEL | 40000;
+	m.u.connected.srv_pid = getpid();
+	(void) axon__sendmsg_fd(s, &m, sizeof(m), trap);
+	for (;;) {
+		pause(); /* never takes a message */
+	}
+}
+
+START_TEST(test_server_cannot_block_ring)
+{
+	struct axt_child srv = axt_spawn(fake_server, NULL);
+
+	ck_assert_int_eq(srv.val, 1);
+	pid_t kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		int coid = ConnectAttach(0, srv.pid, 1, _NTO_SIDE_CHANNEL, 0);
+		uint64_t t = 300000000ull;
+		char b[8];
+
+		if (coid < 0) {
+			_exit(10);
+		}
+		TimerTimeout(CLOCK_MONOTONIC,
+		    _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &t, NULL);
+		long r = MsgSend(coid, "hi", 3, b, sizeof(b));
+		_exit(r == -1 && errno == ETIMEDOUT ? 0 : 11);
+	}
+	int st = -1;
+	for (double end = axt_now() + 10.0;
+	    waitpid(kid, &st, WNOHANG) == 0;) {
+		if (axt_now() > end) {
+			kill(kid, SIGKILL);
+			waitpid(kid, &st, 0);
+			ck_abort_msg("the send never returned");
+		}
+		axt_sleep_ms(10);
+	}
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "the client ended with status %#x", st);
+	axt_child_kill(&srv);
+}
+END_TEST
+
 static void
 big_dier(int fd, void *p)
 {
@@ -489,6 +752,9 @@ hostile_suite(void)
 	tcase_add_test(tc, test_nonsense_sizes);
 	tcase_add_test(tc, test_bell_full);
 	tcase_add_test(tc, test_bell_ringer);
+	tcase_add_test(tc, test_bell_private);
+	tcase_add_test(tc, test_bell_kept_after_detach);
+	tcase_add_test(tc, test_server_cannot_block_ring);
 	tcase_add_test(tc, test_death_mid_message);
 	tcase_add_test(tc, test_many_clients_no_fd_growth);
 	suite_add_tcase(s, tc);

@@ -2,7 +2,11 @@
 /* Send/receive/reply between real processes: success paths and errors. */
 #include "axon_test.h"
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 /* An echo server: replies to each message with its bytes, status = the
@@ -57,6 +61,69 @@ START_TEST(test_send_receive_reply)
 	ck_assert_int_eq(MsgSendPulse(coid, 10, 1, 0), 0);
 	ck_assert_int_eq(axt_child_wait(&srv, 5), 0);
 	ck_assert_int_eq(ConnectDetach(coid), 0);
+}
+END_TEST
+
+/* An echo server in a process where epoll_pwait2 is refused with EPERM
+ * (as some container filters do): receives fall back to epoll_wait.
+ * Before it reports its chid, it checks that a timed receive still
+ * sleeps for its time rather than spin or fail. */
+static void
+filtered_server(int fd, void *arg)
+{
+#ifdef SYS_epoll_pwait2
+	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_epoll_pwait2, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {.len = 4, .filter = f};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+		axt_report(fd, -2);
+		_exit(1);
+	}
+#endif
+	int chid = ChannelCreate(0);
+	uint64_t t = 200000000ull;
+	char buf[256];
+	double t0 = axt_now();
+
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &t, NULL);
+	rcvid_t r = MsgReceive_r(chid, buf, sizeof(buf), NULL);
+	double dt = axt_now() - t0;
+	if (r != -ETIMEDOUT || dt < 0.19 || dt > 5.0) {
+		axt_report(fd, -3);
+		_exit(1);
+	}
+	axt_report(fd, chid);
+	(void) arg;
+	for (;;) {
+		struct _msg_info info;
+
+		r = MsgReceive(chid, buf, sizeof(buf), &info);
+		if (r > 0) {
+			MsgReply(r, info.msglen, buf, (size_t) info.msglen);
+		}
+	}
+}
+
+START_TEST(test_receive_without_epoll_pwait2)
+{
+	struct axt_child srv = axt_spawn(filtered_server, NULL);
+	char in[32];
+
+	ck_assert_msg(srv.val > 0, "server set-up failed: %d", srv.val);
+	int coid = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	for (int i = 0; i < 200; i++) {
+		ck_assert_int_eq(MsgSend(coid, "ping", 5, in, sizeof(in)), 5);
+		ck_assert_str_eq(in, "ping");
+	}
+	axt_child_kill(&srv);
 }
 END_TEST
 
@@ -300,6 +367,7 @@ msg_suite(void)
 	TCase *tc = axt_tcase("core", 20);
 
 	tcase_add_test(tc, test_send_receive_reply);
+	tcase_add_test(tc, test_receive_without_epoll_pwait2);
 	tcase_add_test(tc, test_msg_info);
 	tcase_add_test(tc, test_connect_errors);
 	tcase_add_test(tc, test_channel_flags);

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -296,23 +297,34 @@ make_region(struct axon_region **ret_rgn, int *ret_fd)
 	return 0;
 }
 
-/* The server's bell must be an eventfd: we write 8 bytes to it at each
- * send, and would not to anything else it might pass.  (Without /proc,
- * which the credentials need anyway, it is taken on trust.) */
-static bool
-fd_is_eventfd(int fd)
+/*
+ * The connection's bell (docs/design/local-transport.md §4): an eventfd
+ * only we hold, inside an epoll instance made for it alone, which the
+ * server puts in its channel's epoll set.  A write to the eventfd wakes
+ * the server's receivers through the two sets; the server holds the
+ * inner set, never the eventfd, so it cannot change how our writes
+ * behave (they never block).  Returns the inner set's descriptor (ours
+ * to close once sent), with cc->bell set, or -errno.
+ */
+static int
+make_bell(struct axon_cconn *cc)
 {
-	char path[64];
-	char link[64];
-	ssize_t n;
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLET};
+	int set;
 
-	(void) snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
-		return errno == ENOENT && access("/proc/self", F_OK) != 0;
+	cc->bell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (cc->bell < 0) {
+		return errno == EMFILE ? -EMFILE : -EAGAIN;
 	}
-	link[n] = '\0';
-	return strcmp(link, "anon_inode:[eventfd]") == 0;
+	set = epoll_create1(EPOLL_CLOEXEC);
+	if (set < 0) {
+		return errno == EMFILE ? -EMFILE : -EAGAIN;
+	}
+	if (epoll_ctl(set, EPOLL_CTL_ADD, cc->bell, &ev) < 0) {
+		(void) close(set);
+		return -EAGAIN;
+	}
+	return set;
 }
 
 /* Connects to chid of process pid on node nd (for a remote node,
@@ -329,8 +341,7 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 	socklen_t crl = sizeof(cr);
 	struct pollfd pfd;
 	uint8_t buf[sizeof(m) + 1];
-	int rfd = -1;
-	int dfd = -1;
+	int fds[2] = {-1, -1}; /* the region, the bell's set */
 	ssize_t n;
 	int rc;
 
@@ -374,8 +385,14 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 					 : -ESRCH;
 		goto err;
 	}
-	rc = make_region(&cc->rgn, &rfd);
+	rc = make_region(&cc->rgn, &fds[0]);
 	if (rc < 0) {
+		goto err;
+	}
+	fds[1] = make_bell(cc);
+	if (fds[1] < 0) {
+		rc = fds[1];
+		(void) close(fds[0]);
 		goto err;
 	}
 	axon__ctl_init(&m, AXON_CTL_CONNECT);
@@ -387,8 +404,9 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 		m.u.connect.flags = AXON_CONNF_NET;
 		m.u.connect.net = *net;
 	}
-	rc = axon__sendmsg_fd(cc->sock, &m, sizeof(m), rfd);
-	(void) close(rfd);
+	rc = axon__sendmsg_fds(cc->sock, &m, sizeof(m), fds, 2, 0);
+	(void) close(fds[0]);
+	(void) close(fds[1]);
 	if (rc < 0) {
 		rc = -ESRCH;
 		goto err;
@@ -402,7 +420,7 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 		rc = -EAGAIN; /* the server process is not answering */
 		goto err;
 	}
-	n = axon__recvmsg_fd(cc->sock, buf, sizeof(buf), &dfd, MSG_DONTWAIT);
+	n = axon__recvmsg_fd(cc->sock, buf, sizeof(buf), NULL, MSG_DONTWAIT);
 	if (n <= 0 || axon__ctl_decode(buf, (size_t) n, &m) < 0 ||
 	    m.type != AXON_CTL_CONNECTED) {
 		rc = -ESRCH;
@@ -412,24 +430,19 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 		rc = -m.u.connected.err;
 		goto err;
 	}
-	if (dfd < 0 || m.u.connected.srv_pid != peer || !fd_is_eventfd(dfd)) {
+	if (m.u.connected.srv_pid != peer) {
 		rc = -ESRCH;
 		goto err;
 	}
 	if (getsockopt(cc->sock, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0) {
 		cc->srv_uid = cr.uid;
 	}
-	cc->bell = dfd;
-	dfd = -1;
 	cc->peer_pid = peer;
 	cc->scoid = m.u.connected.scoid;
 	cc->chflags = m.u.connected.chflags;
 	*ret_cc = cc;
 	return 0;
 err:
-	if (dfd >= 0) {
-		(void) close(dfd);
-	}
 	axon__cconn_put(cc);
 	return rc;
 }

@@ -9,6 +9,8 @@
  * (axon__sconn_chan_bell).  No client can touch another's bell, so none
  * can steal or suppress another's wake-up.  The process itself wakes
  * receivers through the channel's own eventfd (axon__chan_poke).
+ * MsgReceivePulse never takes bells (it could not take the messages):
+ * it sleeps on a second eventfd of the channel's own, pulse_fd.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -85,6 +87,9 @@ axon__chan_put(struct axon_chan *chan)
 	if (chan->poke_fd >= 0) {
 		(void) close(chan->poke_fd);
 	}
+	if (chan->pulse_fd >= 0) {
+		(void) close(chan->pulse_fd);
+	}
 	pthread_mutex_destroy(&chan->lock);
 	free(chan);
 }
@@ -97,6 +102,25 @@ axon__chan_poke(struct axon_chan *chan)
 	uint64_t one = 1;
 
 	(void) !write(chan->poke_fd, &one, sizeof(one));
+}
+
+/*
+ * Wakes a receiver for queued work, chan->lock held: for a pulse, a
+ * pulse-only receiver if one sleeps (it waits for nothing else), else
+ * one MsgReceive; for a message, one MsgReceive.  pulse_fd is read by
+ * the receivers it wakes (level-triggered), poke_fd never (each write
+ * is an edge).
+ */
+void
+axon__chan_wake(struct axon_chan *chan, bool pulse)
+{
+	if (pulse && chan->pulse_sleepers > 0) {
+		uint64_t one = 1;
+
+		(void) !write(chan->pulse_fd, &one, sizeof(one));
+	} else if (chan->msg_sleepers > 0) {
+		axon__chan_poke(chan);
+	}
 }
 
 /* Inserts it in priority order (FIFO within one priority), chan->lock
@@ -124,15 +148,10 @@ axon__chan_insert(struct axon_chan *chan, struct axon_qitem *it)
 void
 axon__chan_enqueue(struct axon_chan *chan, struct axon_qitem *it)
 {
-	bool wake;
-
 	pthread_mutex_lock(&chan->lock);
 	chan_insert(chan, it);
-	wake = chan->sleepers > 0;
+	axon__chan_wake(chan, it->is_pulse);
 	pthread_mutex_unlock(&chan->lock);
-	if (wake) {
-		axon__chan_poke(chan);
-	}
 }
 
 int
@@ -261,7 +280,8 @@ ChannelCreate_r(unsigned flags)
 	pthread_mutex_init(&c->lock, NULL);
 	c->epfd = epoll_create1(EPOLL_CLOEXEC);
 	c->poke_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (c->epfd < 0 || c->poke_fd < 0 ||
+	c->pulse_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->epfd < 0 || c->poke_fd < 0 || c->pulse_fd < 0 ||
 	    epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->poke_fd, &ev) < 0) {
 		rc = errno == EMFILE || errno == ENFILE ? -EAGAIN : -errno;
 		axon__chan_put(c);
@@ -369,9 +389,11 @@ ChannelDestroy_r(int chid)
 		}
 	}
 	pthread_mutex_unlock(&p->lock);
-	/* Wake a receiver: it sees the channel gone and wakes the next
-	 * (receive_common). */
+	/* Wake a receiver of each kind: it sees the channel gone and wakes
+	 * the next (receive_common). */
 	axon__chan_poke(c);
+	uint64_t one = 1;
+	(void) !write(c->pulse_fd, &one, sizeof(one));
 	axon__chan_put(c);
 	return 0;
 }

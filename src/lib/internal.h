@@ -58,14 +58,15 @@ struct axon_qitem {
 struct axon_chan {
 	int chid;
 	unsigned flags;
-	int epfd;    /* receivers sleep here: every connection's bell
-		      * (an eventfd, tagged with the scoid index) and */
+	int epfd;    /* MsgReceive sleeps here: every connection's bell
+		      * (tagged with the scoid index) and */
 	int poke_fd; /* this eventfd (tag 0), rung by the process itself */
+	int pulse_fd; /* MsgReceivePulse sleeps on this eventfd (ppoll) */
 	atomic_int refs;
 	pthread_mutex_t lock;
 	struct axon_qitem *head; /* priority ordered, FIFO within one */
-	int sleepers;            /* receivers in epoll_wait() */
-	int msg_sleepers;        /* those of them not pulse-only */
+	int msg_sleepers;        /* receivers asleep on epfd */
+	int pulse_sleepers;      /* pulse-only receivers asleep on pulse_fd */
 	bool destroyed;
 	atomic_int last_cli_cpu;
 	_Atomic uint64_t last_bytes; /* size of the last message + reply */
@@ -112,6 +113,8 @@ struct axon_sconn {
 	uid_t uid;
 	gid_t gid;
 	int pidfd;
+	int bell;             /* the client's bell (an epoll set), in the
+			       * channel's set until the connection dies */
 	uint32_t nd;          /* the client's node (0: this one) */
 	bool virt;            /* a virtual client of the network manager */
 	struct axon_netcred ncred; /* virt: who it is (under lock) */
@@ -239,6 +242,7 @@ void axon__chan_enqueue(struct axon_chan *chan, struct axon_qitem *it);
 void axon__chan_insert(struct axon_chan *chan,
     struct axon_qitem *it); /* chan->lock held; no wake-up */
 void axon__chan_poke(struct axon_chan *chan);
+void axon__chan_wake(struct axon_chan *chan, bool pulse); /* chan->lock */
 int axon__chan_pulse(struct axon_chan *chan, int prio, int code,
     union sigval value, int scoid);
 int axon__chan_pulse_at(struct axon_chan *chan, int prio, int code,
@@ -265,6 +269,7 @@ int axon__sconn_detach(int scoid);
 int axon__sconn_chan_slot(struct axon_chan *chan, struct axon_sconn *sc,
     uint32_t slot);
 int axon__sconn_chan_bell(struct axon_chan *chan, uint64_t tag);
+int axon__sconn_chan_sweep(struct axon_chan *chan);
 
 /* ---- cconn.c ---- */
 struct axon_cconn *axon__coid_get(int coid, int *ret_err); /* +ref */
@@ -408,6 +413,11 @@ int axon__sendmsg_fd_flags(int sock, const void *buf, size_t len, int fd,
     int flags);
 ssize_t axon__recvmsg_fd(int sock, void *buf, size_t len, int *ret_fd,
     int flags);
+#define AXON_MAX_PASS_FDS 2u
+int axon__sendmsg_fds(int sock, const void *buf, size_t len, const int *fds,
+    int nfds, int flags);
+ssize_t axon__recvmsg_fds(int sock, void *buf, size_t len, int *fds,
+    int maxfds, int flags); /* extra fds closed, missing ones -1 */
 size_t axon__iov_total(const iov_t *iov, size_t parts);
 size_t axon__iov_copy_out(const iov_t *iov, size_t parts, size_t off,
     const void *src, size_t len); /* into iov at off */

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
@@ -1130,6 +1131,30 @@ queue_take(struct axon_chan *chan, bool pulse_only, bool *more)
 	return it;
 }
 
+static bool
+queue_has_pulse(const struct axon_chan *chan)
+{
+	for (const struct axon_qitem *it = chan->head; it != NULL;
+	    it = it->next) {
+		if (it->is_pulse) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A receiver took one item and more are queued (chan->lock held): a
+ * MsgReceive can take any of them, a MsgReceivePulse only a pulse. */
+static void
+wake_for_rest(struct axon_chan *chan)
+{
+	if (chan->msg_sleepers > 0) {
+		axon__chan_poke(chan);
+	} else if (chan->pulse_sleepers > 0 && queue_has_pulse(chan)) {
+		axon__chan_wake(chan, true);
+	}
+}
+
 /* Bells rung (epoll events): queues what their clients marked posted.
  * Tag 0 is the channel's own poke, which only asks to look at the
  * queue.  Returns how many messages were queued. */
@@ -1187,20 +1212,58 @@ struct sleeper {
 	bool pulse_only;
 };
 
+/*
+ * A receiver cancelled in its sleep (epoll and ppoll waits are
+ * cancellation points).  It must not leave the channel counting it
+ * asleep, nor keep its reference, and it may have taken bell events
+ * with it (glibc acts on a cancellation even as the wait returns): the
+ * marks those bells announced are still in the regions, so all are
+ * taken now, and another receiver is woken for whatever is queued.
+ */
 static void
 receive_cancelled(void *arg)
 {
 	struct sleeper *z = arg;
+	struct axon_chan *chan = z->chan;
 
-	pthread_mutex_lock(&z->chan->lock);
-	z->chan->sleepers--;
-	z->chan->msg_sleepers -= !z->pulse_only;
-	pthread_mutex_unlock(&z->chan->lock);
-	axon__chan_put(z->chan);
+	pthread_mutex_lock(&chan->lock);
+	if (z->pulse_only) {
+		chan->pulse_sleepers--;
+	} else {
+		chan->msg_sleepers--;
+	}
+	pthread_mutex_unlock(&chan->lock);
+	if (!z->pulse_only) {
+		(void) axon__sconn_chan_sweep(chan);
+	}
+	pthread_mutex_lock(&chan->lock);
+	if (chan->destroyed) {
+		axon__chan_wake(chan, true);
+		axon__chan_wake(chan, false);
+	} else if (chan->head != NULL) {
+		axon__chan_wake(chan, chan->head->is_pulse);
+	}
+	pthread_mutex_unlock(&chan->lock);
+	axon__chan_put(chan);
 }
 
-/* epoll_pwait2, or epoll_wait on kernels before 5.11 (milliseconds,
- * rounded up: never early).  Returns events or -errno. */
+/* A relative timeout in milliseconds, rounded up (never early); -1 for
+ * none. */
+static int
+ts_ms(const struct timespec *tp)
+{
+	if (tp == NULL) {
+		return -1;
+	}
+	int64_t t = (int64_t) tp->tv_sec * 1000 +
+	    (tp->tv_nsec + 999999) / 1000000;
+
+	return t > INT32_MAX ? INT32_MAX : (int) t;
+}
+
+/* epoll_pwait2, or epoll_wait where the kernel lacks it (before 5.11)
+ * or a filter refuses it (milliseconds, rounded up: never early).
+ * Returns events or -errno. */
 static int
 bell_wait(struct axon_chan *chan, struct epoll_event *ev,
     const struct timespec *tp)
@@ -1210,40 +1273,45 @@ bell_wait(struct axon_chan *chan, struct epoll_event *ev,
 
 	if (!atomic_load_explicit(&no_pwait2, memory_order_relaxed)) {
 		n = epoll_pwait2(chan->epfd, ev, AXON_BELL_BATCH, tp, NULL);
-		if (n >= 0 || errno != ENOSYS) {
+		if (n >= 0 || (errno != ENOSYS && errno != EPERM)) {
 			return n < 0 ? -errno : n;
 		}
 		atomic_store(&no_pwait2, true);
 	}
-	int ms = -1;
-
-	if (tp != NULL) {
-		int64_t t = (int64_t) tp->tv_sec * 1000 +
-		    (tp->tv_nsec + 999999) / 1000000;
-
-		ms = t > INT32_MAX ? INT32_MAX : (int) t;
-	}
-	n = epoll_wait(chan->epfd, ev, AXON_BELL_BATCH, ms);
+	n = epoll_wait(chan->epfd, ev, AXON_BELL_BATCH, ts_ms(tp));
 	return n < 0 ? -errno : n;
 }
 
-/* Sleeps until a bell rings or tp (relative, NULL: none) passes, and
- * queues what the bells announce.  Returns the number of events, 0 on
- * timeout, or -errno (EINTR for a signal: epoll never restarts).
- * epoll waits are cancellation points: a cancelled receiver must not
- * leave the channel thinking it still sleeps, nor keep its reference. */
+/*
+ * Sleeps until woken or tp (relative, NULL: none) passes.  A receiver
+ * of messages sleeps on the channel's epoll set and queues what the
+ * bells it is given announce; a pulse-only receiver sleeps on pulse_fd,
+ * which it then reads, so that it never takes a bell meant for a
+ * receiver of messages.  Returns > 0 when woken, 0 on timeout, or
+ * -errno (EINTR for a signal: neither wait restarts).
+ */
 static int
-bell_sleep(struct axon_chan *chan, const struct timespec *tp,
+receive_sleep(struct axon_chan *chan, const struct timespec *tp,
     bool pulse_only)
 {
 	struct epoll_event ev[AXON_BELL_BATCH];
 	struct sleeper z = {chan, pulse_only};
+	struct pollfd pfd = {.fd = chan->pulse_fd, .events = POLLIN};
 	volatile int n;
 
 	pthread_cleanup_push(receive_cancelled, &z);
-	n = bell_wait(chan, ev, tp);
+	if (pulse_only) {
+		n = ppoll(&pfd, 1, tp, NULL);
+		n = n < 0 ? -errno : n;
+	} else {
+		n = bell_wait(chan, ev, tp);
+	}
 	pthread_cleanup_pop(0);
-	if (n > 0) {
+	if (n > 0 && pulse_only) {
+		uint64_t v;
+
+		(void) !read(chan->pulse_fd, &v, sizeof(v));
+	} else if (n > 0) {
 		(void) bells_take(chan, ev, n);
 	}
 	return n;
@@ -1282,8 +1350,10 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		/* Messages wait behind their bells until a receiver takes
 		 * the events, pulses go straight to the queue: before taking
 		 * from a non-empty queue, collect what was posted, so that
-		 * priority and send order decide, not the path. */
-		if (!collected) {
+		 * priority and send order decide, not the path.  (A
+		 * pulse-only receiver leaves the bells to those that can take
+		 * the messages.) */
+		if (!collected && !pulse_only) {
 			bool nonempty;
 
 			pthread_mutex_lock(&chan->lock);
@@ -1297,24 +1367,17 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		pthread_mutex_lock(&chan->lock);
 		if (chan->destroyed) {
 			/* ChannelDestroy woke one of us: wake the next. */
-			bool next = chan->sleepers > 0;
-
+			axon__chan_wake(chan, pulse_only);
 			pthread_mutex_unlock(&chan->lock);
-			if (next) {
-				axon__chan_poke(chan);
-			}
 			ret = -ESRCH;
 			goto out;
 		}
 		it = queue_take(chan, pulse_only, &more);
-		/* Someone else can take what we leave: more than we take, or
-		 * messages a pulse-only receiver collected. */
-		bool wake_other = it != NULL ? more && chan->sleepers > 0
-					     : more && chan->msg_sleepers > 0;
-		pthread_mutex_unlock(&chan->lock);
-		if (wake_other) {
-			axon__chan_poke(chan);
+		if (it != NULL && more) {
+			/* Someone else can take what we leave. */
+			wake_for_rest(chan);
 		}
+		pthread_mutex_unlock(&chan->lock);
 		if (it != NULL && it->is_pulse) {
 			if (cap < sizeof(struct _pulse)) {
 				free(it);
@@ -1376,7 +1439,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		if (dl.armed && (dl.states & _NTO_TIMEOUT_RECEIVE) &&
 		    dl.immediate) {
 			/* A poll: look at the bells once before giving up. */
-			if (!polled) {
+			if (!polled && !pulse_only) {
 				polled = true;
 				if (bells_collect(chan, &got) > 0 || got) {
 					continue;
@@ -1385,7 +1448,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			ret = -ETIMEDOUT;
 			goto out;
 		}
-		if (!spun) {
+		if (!spun && !pulse_only) {
 			int pc = atomic_load(&chan->last_cli_cpu);
 
 			spun = true;
@@ -1465,27 +1528,35 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			tp = &rel;
 		}
 		pthread_mutex_lock(&chan->lock);
-		chan->sleepers++;
-		chan->msg_sleepers += !pulse_only;
+		if (pulse_only) {
+			chan->pulse_sleepers++;
+		} else {
+			chan->msg_sleepers++;
+		}
 		bool pending = chan->destroyed ||
-		    (chan->head != NULL &&
-			(!pulse_only || chan->head->is_pulse));
+		    (pulse_only ? queue_has_pulse(chan) : chan->head != NULL);
 		pthread_mutex_unlock(&chan->lock);
 		if (!pending) {
 			axon__ps_recv_block(chid, pulse_only);
 		}
-		prc = pending ? 1 : bell_sleep(chan, tp, pulse_only);
+		prc = pending ? 1 : receive_sleep(chan, tp, pulse_only);
 		axon__ps_running();
 		pthread_mutex_lock(&chan->lock);
-		chan->sleepers--;
-		chan->msg_sleepers -= !pulse_only;
+		if (pulse_only) {
+			chan->pulse_sleepers--;
+		} else {
+			chan->msg_sleepers--;
+		}
 		pthread_mutex_unlock(&chan->lock);
 		if (prc == 0) {
 			ret = -ETIMEDOUT;
 			goto out;
 		}
-		if (prc == -EINTR) {
-			ret = -EINTR;
+		if (prc < 0) {
+			/* EINTR: a signal.  Anything else (the wait itself
+			 * refused: ENOMEM, or a filter) is reported rather
+			 * than retried at full speed. */
+			ret = prc;
 			goto out;
 		}
 		spun = false;

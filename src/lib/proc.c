@@ -521,6 +521,7 @@ proc_atfork_child(void)
 		if (c != NULL) {
 			(void) close(c->epfd);
 			(void) close(c->poke_fd);
+			(void) close(c->pulse_fd);
 			p->chans[i] = NULL;
 		}
 	}
@@ -530,6 +531,9 @@ proc_atfork_child(void)
 
 			if (sc != NULL && sc->sock >= 0) {
 				(void) close(sc->sock);
+			}
+			if (sc != NULL && sc->bell >= 0) {
+				(void) close(sc->bell);
 			}
 			p->sconns[i] = NULL;
 		}

@@ -71,6 +71,9 @@ axon__sconn_put(struct axon_sconn *sc)
 	if (sc->pidfd >= 0) {
 		(void) close(sc->pidfd);
 	}
+	if (sc->bell >= 0) {
+		(void) close(sc->bell);
+	}
 	if (sc->chan != NULL) {
 		axon__chan_put(sc->chan);
 	}
@@ -148,6 +151,7 @@ axon__sconn_accept(void)
 		}
 		sc->sock = fd;
 		sc->pidfd = -1;
+		sc->bell = -1;
 		atomic_init(&sc->refs, 1); /* the monitor's registration */
 		pthread_mutex_init(&sc->lock, NULL);
 		if (axon__mon_add(fd, AXON_TAG_SCONN, sc) < 0) {
@@ -170,6 +174,20 @@ send_connected(int sock, int err, int scoid, unsigned chflags, int fd)
 	(void) axon__sendmsg_fd(sock, &m, sizeof(m), fd);
 }
 
+/* Whether fd is an epoll set, without /proc: removing our own socket
+ * from it fails with ENOENT (it is not there: the client never had that
+ * descriptor), where anything else fails with EINVAL or EBADF.  Only
+ * an epoll set is kept: closing it cannot block, as closing a socket
+ * with SO_LINGER could. */
+static bool
+is_epoll(int fd, int own_sock)
+{
+	struct epoll_event ev;
+
+	return epoll_ctl(fd, EPOLL_CTL_DEL, own_sock, &ev) < 0 &&
+	    errno == ENOENT;
+}
+
 /* The first packet on a new connection.  Returns 0 when the connection
  * is established, or a negative errno after which the caller drops it. */
 static int
@@ -182,21 +200,37 @@ sconn_hello(struct axon_sconn *sc)
 	struct axon_chan *chan;
 	uint8_t buf[sizeof(m) + 1];
 	ssize_t n;
-	int fd = -1;
-	int bell = -1;
+	int fds[2];
+	int fd;   /* the region */
+	int bell; /* the bell's epoll set (docs/design/local-transport.md §4) */
 	int err = 0;
 	int idx = -1;
 	int rc;
 
-	n = axon__recvmsg_fd(sc->sock, buf, sizeof(buf), &fd, MSG_DONTWAIT);
+	n = axon__recvmsg_fds(sc->sock, buf, sizeof(buf), fds, 2, MSG_DONTWAIT);
+	fd = fds[0];
+	bell = fds[1];
 	if (n == -EAGAIN) {
 		return 0; /* not here yet */
 	}
 	if (n <= 0) {
-		return n == 0 ? -ECONNRESET : (int) n;
+		rc = n == 0 ? -ECONNRESET : (int) n;
+		goto out;
 	}
 	rc = axon__ctl_decode(buf, (size_t) n, &m);
-	if (rc < 0 || m.type != AXON_CTL_CONNECT || fd < 0) {
+	if (rc < 0 || m.type != AXON_CTL_CONNECT) {
+		rc = -EPROTO;
+		goto out;
+	}
+	if (fd < 0 || bell < 0) {
+		/* Not sent, or we are out of descriptors (the kernel then
+		 * drops what it cannot install): the client may retry. */
+		send_connected(sc->sock, EAGAIN, 0, 0, -1);
+		rc = -EAGAIN;
+		goto out;
+	}
+	if (!is_epoll(bell, sc->sock)) {
+		send_connected(sc->sock, EINVAL, 0, 0, -1);
 		rc = -EPROTO;
 		goto out;
 	}
@@ -291,23 +325,35 @@ sconn_hello(struct axon_sconn *sc)
 		rc = -EAGAIN;
 		goto out;
 	}
-	/* The connection's bell: an eventfd in the channel's epoll set,
-	 * tagged with the scoid index.  Only the client keeps a descriptor
-	 * of it (ours is closed below), so it leaves the set by itself when
-	 * the client closes it or dies. */
-	bell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	/* The connection's bell: the client's epoll set (holding the
+	 * eventfd it writes) goes into the channel's set, tagged with the
+	 * scoid index.  We keep it until the connection dies (sconn_dead).
+	 * A set nested too deep, or a set full, refuses the connection. */
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLET,
 	    .data.u64 = (uint64_t) idx};
-	if (bell < 0 || epoll_ctl(chan->epfd, EPOLL_CTL_ADD, bell, &ev) < 0) {
-		send_connected(sc->sock, EAGAIN, 0, 0, -1);
-		rc = -EAGAIN;
+	if (epoll_ctl(chan->epfd, EPOLL_CTL_ADD, bell, &ev) < 0) {
+		err = errno == ENOMEM || errno == ENOSPC ? EAGAIN : EINVAL;
+		send_connected(sc->sock, err, 0, 0, -1);
+		rc = -err;
+		goto out;
+	}
+	sc->bell = bell;
+	bell = -1;
+	/* A connection published after ChannelDestroy went through the
+	 * table would never be killed: refuse it.  (ChannelDestroy sets
+	 * destroyed, then kills what is in the table.) */
+	pthread_mutex_lock(&chan->lock);
+	bool gone = chan->destroyed;
+	pthread_mutex_unlock(&chan->lock);
+	if (gone) {
+		send_connected(sc->sock, ESRCH, 0, 0, -1);
+		rc = -ESRCH;
 		goto out;
 	}
 	pthread_mutex_lock(&sc->lock);
 	sc->hello_done = true;
 	pthread_mutex_unlock(&sc->lock);
-	send_connected(sc->sock, 0, idx | _NTO_SIDE_CHANNEL, chan->flags,
-	    bell);
+	send_connected(sc->sock, 0, idx | _NTO_SIDE_CHANNEL, chan->flags, -1);
 	rc = 0;
 out:
 	if (fd >= 0) {
@@ -410,6 +456,31 @@ axon__sconn_chan_bell(struct axon_chan *chan, uint64_t tag)
 		}
 	}
 	axon__sconn_put(sc);
+	return q;
+}
+
+/*
+ * Takes the marks of every connection of chan, as if all their bells had
+ * rung.  For a receiver cancelled in its sleep, which may have taken
+ * bell events with it (docs/design/local-transport.md §4).  Returns how
+ * many messages were queued.
+ */
+int
+axon__sconn_chan_sweep(struct axon_chan *chan)
+{
+	int q = 0;
+
+	for (int i = AXON_SCOID_MIN; i <= AXON_MAX_SCONNS; i++) {
+		struct axon_sconn *sc;
+
+		pthread_mutex_lock(&axon__proc.lock);
+		sc = axon__proc.sconns != NULL ? axon__proc.sconns[i] : NULL;
+		bool ours = sc != NULL && sc->chan == chan;
+		pthread_mutex_unlock(&axon__proc.lock);
+		if (ours) {
+			q += axon__sconn_chan_bell(chan, (uint64_t) i);
+		}
+	}
 	return q;
 }
 
@@ -615,6 +686,12 @@ sconn_dead(struct axon_sconn *sc)
 	pthread_mutex_unlock(&sc->lock);
 	axon__mon_del(sc->sock);
 	(void) shutdown(sc->sock, SHUT_RDWR);
+	if (sc->bell >= 0) {
+		/* No more wake-ups from a client that is gone. */
+		(void) epoll_ctl(chan->epfd, EPOLL_CTL_DEL, sc->bell, NULL);
+		(void) close(sc->bell);
+		sc->bell = -1;
+	}
 	if (chan != NULL && was_up) {
 		bool detached;
 

@@ -90,25 +90,35 @@ int
 axon__sendmsg_fd_flags(int sock, const void *buf, size_t len, int fd,
     int flags)
 {
+	return axon__sendmsg_fds(sock, buf, len, &fd, fd >= 0 ? 1 : 0, flags);
+}
+
+int
+axon__sendmsg_fds(int sock, const void *buf, size_t len, const int *fds,
+    int nfds, int flags)
+{
 	struct iovec iov = {.iov_base = (void *) buf, .iov_len = len};
 	union {
-		char b[CMSG_SPACE(sizeof(int))];
+		char b[CMSG_SPACE(sizeof(int) * AXON_MAX_PASS_FDS)];
 		struct cmsghdr align;
 	} cbuf;
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t n;
 
-	if (fd >= 0) {
+	if (nfds > (int) AXON_MAX_PASS_FDS) {
+		return -EINVAL;
+	}
+	if (nfds > 0) {
 		struct cmsghdr *c;
 
 		memset(&cbuf, 0, sizeof(cbuf));
 		mh.msg_control = cbuf.b;
-		mh.msg_controllen = sizeof(cbuf.b);
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t) nfds);
 		c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t) nfds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t) nfds);
 	}
 	do {
 		n = sendmsg(sock, &mh, MSG_NOSIGNAL | flags);
@@ -122,6 +132,21 @@ axon__sendmsg_fd_flags(int sock, const void *buf, size_t len, int fd,
 ssize_t
 axon__recvmsg_fd(int sock, void *buf, size_t len, int *ret_fd, int flags)
 {
+	int fd = -1;
+	ssize_t n = axon__recvmsg_fds(sock, buf, len, &fd, 1, flags);
+
+	if (ret_fd != NULL) {
+		*ret_fd = fd;
+	} else if (fd >= 0) {
+		(void) close(fd);
+	}
+	return n;
+}
+
+ssize_t
+axon__recvmsg_fds(int sock, void *buf, size_t len, int *fds, int maxfds,
+    int flags)
+{
 	struct iovec iov = {.iov_base = buf, .iov_len = len};
 	union {
 		char b[CMSG_SPACE(sizeof(int) * 4)];
@@ -133,15 +158,19 @@ axon__recvmsg_fd(int sock, void *buf, size_t len, int *ret_fd, int flags)
 	    .msg_controllen = sizeof(cbuf.b)};
 	struct cmsghdr *c;
 	ssize_t n;
-	int fd = -1;
+	int got = 0;
 
+	for (int i = 0; i < maxfds; i++) {
+		fds[i] = -1;
+	}
 	do {
 		n = recvmsg(sock, &mh, flags | MSG_CMSG_CLOEXEC);
 	} while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		return -errno;
 	}
-	/* Take at most one fd; close any extra a peer stuffed in. */
+	/* Take at most maxfds, in order; close any extra a peer stuffed in
+	 * (and any cut off: MSG_CTRUNC leaves none open). */
 	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
 			size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -150,23 +179,18 @@ axon__recvmsg_fd(int sock, void *buf, size_t len, int *ret_fd, int flags)
 
 				memcpy(&f, CMSG_DATA(c) + i * sizeof(int),
 				    sizeof(int));
-				if (fd < 0) {
-					fd = f;
+				if (got < maxfds) {
+					fds[got++] = f;
 				} else {
 					(void) close(f);
 				}
 			}
 		}
 	}
-	if (ret_fd != NULL) {
-		*ret_fd = fd;
-	} else if (fd >= 0) {
-		(void) close(fd);
-	}
 	if (mh.msg_flags & MSG_TRUNC) {
-		if (ret_fd != NULL && *ret_fd >= 0) {
-			(void) close(*ret_fd);
-			*ret_fd = -1;
+		for (int i = 0; i < got; i++) {
+			(void) close(fds[i]);
+			fds[i] = -1;
 		}
 		return -EPROTO;
 	}
