@@ -231,7 +231,8 @@ sockets_empty(void)
 		return false;
 	}
 	while ((e = readdir(d)) != NULL) {
-		struct stat st;
+		char path[300];
+		char link[64];
 		int fd;
 		int n = 0;
 
@@ -244,8 +245,12 @@ sockets_empty(void)
 		}
 		int type = 0;
 		socklen_t tl = sizeof(type);
+		/* Only sockets are touched: the monitor may be closing other
+		 * descriptors meanwhile (a departed client's bell set). */
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		ssize_t k = readlink(path, link, sizeof(link) - 1);
 
-		if (fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+		if (k > 7 && strncmp(link, "socket:", 7) == 0 &&
 		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
 		    type == SOCK_SEQPACKET &&
 		    ioctl(fd, FIONREAD, &n) == 0 && n > 0) {
@@ -886,6 +891,7 @@ struct rcv_thread {
 	int count; /* MsgReceive: messages to take and answer */
 	_Atomic pid_t tid;
 	long ret;
+	long raw; /* what the last MsgReceive returned */
 	char buf[64];
 };
 
@@ -909,6 +915,7 @@ msg_main(void *p)
 	for (int i = 0; i < t->count; i++) {
 		t->ret = (long) recv_any(t->chid, t->buf, sizeof(t->buf),
 		    NULL);
+		t->raw = t->ret;
 		if (t->ret <= 0 || t->buf[0] != 'M' ||
 		    MsgReply((rcvid_t) t->ret, 6, NULL, 0) != 0) {
 			t->ret = -1;
@@ -1075,6 +1082,60 @@ START_TEST(test_cancelled_receiver_loses_nothing)
 	ck_assert_int_eq(cli_result(&k).ret, 6);
 	ChannelDestroy(warm);
 	kid_kill(&k);
+}
+END_TEST
+
+/* A signal handler that keeps its thread away a while. */
+static void
+slow_handler(int sig)
+{
+	(void) sig;
+	struct timespec ts = {0, 150000000};
+	nanosleep(&ts, NULL);
+}
+
+static void *
+pulse_eintr_main(void *p)
+{
+	struct rcv_thread *t = p;
+	struct _pulse pl;
+
+	atomic_store(&t->tid, my_tid());
+	t->ret = MsgReceivePulse_r(t->chid, &pl, sizeof(pl), NULL);
+	return NULL;
+}
+
+/*
+ * A receiver that leaves without taking anything (here a MsgReceivePulse
+ * interrupted by a signal) may have been the one a wake-up was meant
+ * for: it was still counted asleep when a pulse came.  It passes the
+ * wake-up on, and the MsgReceive asleep beside it gets the pulse.
+ */
+START_TEST(test_leaving_receiver_passes_wakeup_on)
+{
+	int chid = ChannelCreate(0);
+	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct sigaction sa = {.sa_handler = slow_handler};
+	struct rcv_thread mt = {.chid = chid, .count = 1};
+	struct rcv_thread pt = {.chid = chid};
+
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	ck_assert_int_eq(pthread_create(&mt.th, NULL, msg_main, &mt), 0);
+	ck_assert(sleeps_receiving(&mt));
+	ck_assert_int_eq(pthread_create(&pt.th, NULL, pulse_eintr_main, &pt),
+	    0);
+	ck_assert(sleeps_receiving(&pt));
+	ck_assert_int_eq(pthread_kill(pt.th, SIGUSR1), 0);
+	axt_sleep_ms(30); /* (in its handler, still counted asleep) */
+	ck_assert_int_eq(MsgSendPulse(self, 10, 5, 55), 0);
+	pthread_join(pt.th, NULL);
+	ck_assert_int_eq(pt.ret, -EINTR);
+	pthread_join(mt.th, NULL);
+	ck_assert_msg(mt.raw == 0, "the MsgReceive did not get the pulse "
+	    "(%ld)", mt.raw);
+	ck_assert_int_eq(((struct _pulse *) mt.buf)->code, 5);
+	signal(SIGUSR1, SIG_DFL);
 }
 END_TEST
 
@@ -1982,6 +2043,7 @@ event_suite(void)
 	tcase_add_test(tp, test_receive_pulse_skips_messages);
 	tcase_add_test(tp, test_pulse_receiver_passes_messages_on);
 	tcase_add_test(tp, test_cancelled_receiver_loses_nothing);
+	tcase_add_test(tp, test_leaving_receiver_passes_wakeup_on);
 	tcase_add_test(tp, test_pulse_errors);
 	tcase_add_test(te, test_event_pulse);
 	tcase_add_test(te, test_event_signal);

@@ -299,32 +299,20 @@ make_region(struct axon_region **ret_rgn, int *ret_fd)
 
 /*
  * The connection's bell (docs/design/local-transport.md §4): an eventfd
- * only we hold, inside an epoll instance made for it alone, which the
- * server puts in its channel's epoll set.  A write to the eventfd wakes
- * the server's receivers through the two sets; the server holds the
- * inner set, never the eventfd, so it cannot change how our writes
- * behave (they never block).  Returns the inner set's descriptor (ours
- * to close once sent), with cc->bell set, or -errno.
+ * that starts at 1 and that we ring by writing 0.  The server keeps a
+ * descriptor of it in its channel's epoll set, so it could change the
+ * file's blocking mode or fill its counter; a write of 0 never blocks
+ * and never fails whatever it does, and still wakes the set (the counter
+ * stays readable).
  */
 static int
 make_bell(struct axon_cconn *cc)
 {
-	struct epoll_event ev = {.events = EPOLLIN | EPOLLET};
-	int set;
-
-	cc->bell = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	cc->bell = eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (cc->bell < 0) {
 		return errno == EMFILE ? -EMFILE : -EAGAIN;
 	}
-	set = epoll_create1(EPOLL_CLOEXEC);
-	if (set < 0) {
-		return errno == EMFILE ? -EMFILE : -EAGAIN;
-	}
-	if (epoll_ctl(set, EPOLL_CTL_ADD, cc->bell, &ev) < 0) {
-		(void) close(set);
-		return -EAGAIN;
-	}
-	return set;
+	return 0;
 }
 
 /* Connects to chid of process pid on node nd (for a remote node,
@@ -341,7 +329,7 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 	socklen_t crl = sizeof(cr);
 	struct pollfd pfd;
 	uint8_t buf[sizeof(m) + 1];
-	int fds[2] = {-1, -1}; /* the region, the bell's set */
+	int fds[2] = {-1, -1}; /* the region, the bell */
 	ssize_t n;
 	int rc;
 
@@ -389,12 +377,12 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 	if (rc < 0) {
 		goto err;
 	}
-	fds[1] = make_bell(cc);
-	if (fds[1] < 0) {
-		rc = fds[1];
+	rc = make_bell(cc);
+	if (rc < 0) {
 		(void) close(fds[0]);
 		goto err;
 	}
+	fds[1] = cc->bell;
 	axon__ctl_init(&m, AXON_CTL_CONNECT);
 	m.u.connect.nd = nd;
 	m.u.connect.pid = pid;
@@ -406,7 +394,6 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 	}
 	rc = axon__sendmsg_fds(cc->sock, &m, sizeof(m), fds, 2, 0);
 	(void) close(fds[0]);
-	(void) close(fds[1]);
 	if (rc < 0) {
 		rc = -ESRCH;
 		goto err;

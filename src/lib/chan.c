@@ -4,8 +4,9 @@
  * priority order, and the epoll set receivers sleep on.
  *
  * Each connection has its own bell, an eventfd that only its client and
- * the channel's epoll set hold: the client marks the slots it posted in
- * its region and rings its bell; a receiver woken by it takes the marks
+ * this process hold (in the channel's epoll set): the client marks the
+ * slots it posted in its region and rings its bell (a write of 0, which
+ * cannot block); a receiver woken by it takes the marks
  * (axon__sconn_chan_bell).  No client can touch another's bell, so none
  * can steal or suppress another's wake-up.  The process itself wakes
  * receivers through the channel's own eventfd (axon__chan_poke).

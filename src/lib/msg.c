@@ -234,7 +234,7 @@ big_ensure(struct axon_cconn *cc, int i, uint64_t need, uint8_t **ret_data)
 static int
 ring_bell(struct axon_cconn *cc, int i)
 {
-	uint64_t one = 1;
+	uint64_t zero = 0; /* (see make_bell: never blocks) */
 
 	/* Mark the slot, then ring, so that the receiver the bell wakes
 	 * finds the mark (it takes the marks, then the slots' states). */
@@ -247,10 +247,9 @@ ring_bell(struct axon_cconn *cc, int i)
 	if (atomic_load(&cc->rgn->srv_spin) != 0) {
 		return 0;
 	}
-	if (write(cc->bell, &one, sizeof(one)) != (ssize_t) sizeof(one)) {
-		/* Only we and the server's epoll set hold the bell, and its
-		 * counter takes 2^64 rings: someone in this process wrote
-		 * to it.  Our socket carries the news instead. */
+	if (write(cc->bell, &zero, sizeof(zero)) != (ssize_t) sizeof(zero)) {
+		/* Cannot happen to a live eventfd; whatever broke it, our
+		 * socket carries the news instead. */
 		struct axon_ctl m;
 
 		axon__ctl_init(&m, AXON_CTL_TOKEN);
@@ -1155,6 +1154,25 @@ wake_for_rest(struct axon_chan *chan)
 	}
 }
 
+/* A receiver leaves (chan->lock held): wake one for what is queued. */
+static void
+pass_on(struct axon_chan *chan)
+{
+	if (chan->head == NULL) {
+		return;
+	}
+	if (queue_has_pulse(chan)) {
+		axon__chan_wake(chan, true);
+	}
+	for (const struct axon_qitem *it = chan->head; it != NULL;
+	    it = it->next) {
+		if (!it->is_pulse) {
+			axon__chan_wake(chan, false);
+			break;
+		}
+	}
+}
+
 /* Bells rung (epoll events): queues what their clients marked posted.
  * Tag 0 is the channel's own poke, which only asks to look at the
  * queue.  Returns how many messages were queued. */
@@ -1240,8 +1258,8 @@ receive_cancelled(void *arg)
 	if (chan->destroyed) {
 		axon__chan_wake(chan, true);
 		axon__chan_wake(chan, false);
-	} else if (chan->head != NULL) {
-		axon__chan_wake(chan, chan->head->is_pulse);
+	} else {
+		pass_on(chan);
 	}
 	pthread_mutex_unlock(&chan->lock);
 	axon__chan_put(chan);
@@ -1310,7 +1328,9 @@ receive_sleep(struct axon_chan *chan, const struct timespec *tp,
 	if (n > 0 && pulse_only) {
 		uint64_t v;
 
-		(void) !read(chan->pulse_fd, &v, sizeof(v));
+		/* (The raw call: read() is a cancellation point, and we are
+		 * past the clean-up handler.) */
+		(void) syscall(SYS_read, chan->pulse_fd, &v, sizeof(v));
 	} else if (n > 0) {
 		(void) bells_take(chan, ev, n);
 	}
@@ -1546,6 +1566,12 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			chan->pulse_sleepers--;
 		} else {
 			chan->msg_sleepers--;
+		}
+		if (prc <= 0) {
+			/* Leaving without taking anything: a wake-up meant
+			 * for whoever takes what is queued may have come to
+			 * us, still counted asleep.  Pass it on. */
+			pass_on(chan);
 		}
 		pthread_mutex_unlock(&chan->lock);
 		if (prc == 0) {

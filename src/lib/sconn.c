@@ -174,18 +174,26 @@ send_connected(int sock, int err, int scoid, unsigned chflags, int fd)
 	(void) axon__sendmsg_fd(sock, &m, sizeof(m), fd);
 }
 
-/* Whether fd is an epoll set, without /proc: removing our own socket
- * from it fails with ENOENT (it is not there: the client never had that
- * descriptor), where anything else fails with EINVAL or EBADF.  Only
- * an epoll set is kept: closing it cannot block, as closing a socket
- * with SO_LINGER could. */
+/*
+ * Whether fd is an eventfd, asking /proc (which does not call into the
+ * file): only an eventfd is taken as a bell.  Anything else a client
+ * could pass might stall us: an epoll set whose lock it holds, a FUSE
+ * file whose poll never answers, a socket whose close lingers.
+ */
 static bool
-is_epoll(int fd, int own_sock)
+is_eventfd(int fd)
 {
-	struct epoll_event ev;
+	char path[64];
+	char link[32];
+	ssize_t n;
 
-	return epoll_ctl(fd, EPOLL_CTL_DEL, own_sock, &ev) < 0 &&
-	    errno == ENOENT;
+	(void) snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0) {
+		return false;
+	}
+	link[n] = '\0';
+	return strcmp(link, "anon_inode:[eventfd]") == 0;
 }
 
 /* The first packet on a new connection.  Returns 0 when the connection
@@ -202,7 +210,7 @@ sconn_hello(struct axon_sconn *sc)
 	ssize_t n;
 	int fds[2];
 	int fd;   /* the region */
-	int bell; /* the bell's epoll set (docs/design/local-transport.md §4) */
+	int bell; /* the client's eventfd (docs/design/local-transport.md §4) */
 	int err = 0;
 	int idx = -1;
 	int rc;
@@ -229,7 +237,7 @@ sconn_hello(struct axon_sconn *sc)
 		rc = -EAGAIN;
 		goto out;
 	}
-	if (!is_epoll(bell, sc->sock)) {
+	if (!is_eventfd(bell)) {
 		send_connected(sc->sock, EINVAL, 0, 0, -1);
 		rc = -EPROTO;
 		goto out;
@@ -325,10 +333,9 @@ sconn_hello(struct axon_sconn *sc)
 		rc = -EAGAIN;
 		goto out;
 	}
-	/* The connection's bell: the client's epoll set (holding the
-	 * eventfd it writes) goes into the channel's set, tagged with the
-	 * scoid index.  We keep it until the connection dies (sconn_dead).
-	 * A set nested too deep, or a set full, refuses the connection. */
+	/* The connection's bell goes into the channel's set, tagged with
+	 * the scoid index; we keep it until the connection dies
+	 * (sconn_dead), when it leaves the set whatever the client keeps. */
 	struct epoll_event ev = {.events = EPOLLIN | EPOLLET,
 	    .data.u64 = (uint64_t) idx};
 	if (epoll_ctl(chan->epfd, EPOLL_CTL_ADD, bell, &ev) < 0) {
@@ -687,10 +694,13 @@ sconn_dead(struct axon_sconn *sc)
 	axon__mon_del(sc->sock);
 	(void) shutdown(sc->sock, SHUT_RDWR);
 	if (sc->bell >= 0) {
-		/* No more wake-ups from a client that is gone. */
-		(void) epoll_ctl(chan->epfd, EPOLL_CTL_DEL, sc->bell, NULL);
-		(void) close(sc->bell);
+		/* No more wake-ups from a client that is gone.  (-1 first:
+		 * a fork meanwhile must not close a number reused.) */
+		int bell = sc->bell;
+
 		sc->bell = -1;
+		(void) epoll_ctl(chan->epfd, EPOLL_CTL_DEL, bell, NULL);
+		(void) close(bell);
 	}
 	if (chan != NULL && was_up) {
 		bool detached;
