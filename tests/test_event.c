@@ -1086,11 +1086,15 @@ START_TEST(test_cancelled_receiver_loses_nothing)
 END_TEST
 
 /* A signal handler that keeps its thread away a while. */
+static atomic_int in_handler;
+
 static void
 slow_handler(int sig)
 {
 	(void) sig;
 	struct timespec ts = {0, 150000000};
+
+	atomic_store(&in_handler, 1);
 	nanosleep(&ts, NULL);
 }
 
@@ -1127,7 +1131,12 @@ START_TEST(test_leaving_receiver_passes_wakeup_on)
 	    0);
 	ck_assert(sleeps_receiving(&pt));
 	ck_assert_int_eq(pthread_kill(pt.th, SIGUSR1), 0);
-	axt_sleep_ms(30); /* (in its handler, still counted asleep) */
+	/* In its handler: its wait has returned EINTR, and it is still
+	 * counted asleep. */
+	for (int i = 0; i < 2000 && !atomic_load(&in_handler); i++) {
+		axt_sleep_ms(1);
+	}
+	ck_assert(atomic_load(&in_handler));
 	ck_assert_int_eq(MsgSendPulse(self, 10, 5, 55), 0);
 	pthread_join(pt.th, NULL);
 	ck_assert_int_eq(pt.ret, -EINTR);

@@ -7,6 +7,10 @@
 #include "axon_test.h"
 
 #include <dirent.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
 #include <sched.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
@@ -199,15 +203,24 @@ START_TEST(test_garbage_on_sockets)
 		/* The server drops us: a read sees end of file. */
 		struct timeval tv = {2, 0};
 		setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-		char b[64];
+		uint8_t b[sizeof(struct axon_ctl) + 1];
 		ssize_t n = recv(s, b, sizeof(b), 0);
+		if (round % 7 == 6) {
+			/* A bell that is not an eventfd: refused, EINVAL. */
+			struct axon_ctl r;
+
+			ck_assert_int_gt(n, 0);
+			ck_assert_int_eq(axon__ctl_decode(b, (size_t) n, &r), 0);
+			ck_assert_int_eq(r.type, AXON_CTL_CONNECTED);
+			ck_assert_int_eq(r.u.connected.err, EINVAL);
+		}
 		if (round % 7 == 2 || round % 7 == 3 || round % 7 == 6) {
 			/* may get a CONNECTED with an error first */
 			if (n > 0) {
 				n = recv(s, b, sizeof(b), 0);
 			}
 		}
-		ck_assert_int_le(n, 0);
+		ck_assert_int_eq(n, 0);
 		close(s);
 		ck_assert(honest(coid, round + 1));
 	}
@@ -380,9 +393,8 @@ START_TEST(test_nonsense_sizes)
 END_TEST
 
 /* A client that fills its own bell (the eventfd's counter at its
- * maximum, where a write of 1 fails) still gets its messages through:
- * a ring writes 0, which neither blocks nor fails, and the counter stays
- * readable. */
+ * maximum, where a write of 1 fails) still gets its messages through
+ * (a ring writes 0, which the full counter does not refuse). */
 START_TEST(test_bell_full)
 {
 	struct axt_child srv = axt_spawn(echo_server, NULL);
@@ -633,6 +645,106 @@ START_TEST(test_server_cannot_block_ring)
 }
 END_TEST
 
+/*
+ * A client that makes the server's last close of its bell wait: it puts
+ * the bell in an epoll set of its own, holds that set's lock (an
+ * epoll_wait copying into a page whose fault is never served, through
+ * userfaultfd) and detaches, so that the server's close is the bell's
+ * last and must take the lock.  The server's monitor goes on serving:
+ * a new client connects and talks.  (userfaultfd needs privilege here:
+ * without it the test says so and checks only the rest.)
+ */
+struct uffd_arg {
+	int ep;
+	void *page;
+};
+
+static void *
+stuck_wait(void *p)
+{
+	struct uffd_arg *a = p;
+
+	(void) epoll_wait(a->ep, a->page, 1, -1); /* never returns */
+	return NULL;
+}
+
+static void
+lock_holder(int fd, void *p)
+{
+	struct hostile_arg *a = p;
+	char had[1024] = {0};
+
+	mark_bells(had);
+	int coid = ConnectAttach(0, a->pid, a->chid, _NTO_SIDE_CHANNEL, 0);
+	int bell = new_bell(had);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN};
+	int uffd = (int) syscall(SYS_userfaultfd, O_CLOEXEC);
+	struct uffdio_api api = {.api = UFFD_API};
+	long psz = sysconf(_SC_PAGESIZE);
+	void *page = mmap(NULL, (size_t) psz, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (coid < 0 || bell < 0 || ep < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, bell, &ev) != 0) {
+		axt_report(fd, -1);
+		_exit(1);
+	}
+	if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api) != 0) {
+		axt_report(fd, 2); /* no userfaultfd here */
+		_exit(0);
+	}
+	struct uffdio_register reg = {
+	    .range = {.start = (uintptr_t) page, .len = (uint64_t) psz},
+	    .mode = UFFDIO_REGISTER_MODE_MISSING};
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0) {
+		axt_report(fd, 2);
+		_exit(0);
+	}
+	/* Our only descriptor of the bell goes (the library's: this child
+	 * never uses the connection again); the server's is then the last. */
+	(void) close(bell);
+	static struct uffd_arg ua;
+	ua = (struct uffd_arg){ep, page};
+	pthread_t th;
+	pthread_create(&th, NULL, stuck_wait, &ua);
+	for (int i = 0; i < 2000; i++) { /* until it faults */
+		struct uffd_msg msg;
+		struct pollfd pf = {.fd = uffd, .events = POLLIN};
+		if (poll(&pf, 1, 1) == 1 &&
+		    read(uffd, &msg, sizeof(msg)) == sizeof(msg)) {
+			break;
+		}
+	}
+	ConnectDetach(coid);
+	axt_report(fd, 1);
+	for (;;) {
+		pause();
+	}
+}
+
+START_TEST(test_client_cannot_stall_monitor)
+{
+	struct axt_child srv = axt_spawn(echo_server, NULL);
+	struct hostile_arg a = {srv.pid, srv.val, 0};
+	struct axt_child bad = axt_spawn(lock_holder, &a);
+
+	ck_assert_int_ge(bad.val, 1);
+	if (bad.val == 2) {
+		fprintf(stderr, "client_cannot_stall_monitor: no userfaultfd "
+				"here, the lock is not held\n");
+	}
+	axt_sleep_ms(200); /* (the server sees the detach) */
+	double t0 = axt_now();
+	int coid = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_msg(coid >= 0, "connect failed after %.1f s: %s",
+	    axt_now() - t0, strerror(errno));
+	ck_assert(honest(coid, 0));
+	axt_child_kill(&bad);
+	axt_child_kill(&srv);
+}
+END_TEST
+
 static void
 big_dier(int fd, void *p)
 {
@@ -723,6 +835,7 @@ hostile_suite(void)
 	tcase_add_test(tc, test_bell_ringer);
 	tcase_add_test(tc, test_bell_kept_after_detach);
 	tcase_add_test(tc, test_server_cannot_block_ring);
+	tcase_add_test(tc, test_client_cannot_stall_monitor);
 	tcase_add_test(tc, test_death_mid_message);
 	tcase_add_test(tc, test_many_clients_no_fd_growth);
 	suite_add_tcase(s, tc);

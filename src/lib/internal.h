@@ -274,6 +274,7 @@ int axon__sconn_chan_sweep(struct axon_chan *chan);
 /* ---- cconn.c ---- */
 struct axon_cconn *axon__coid_get(int coid, int *ret_err); /* +ref */
 void axon__cconn_put(struct axon_cconn *cc);
+void axon__close_untrusted(int fd); /* proc.c: a client's, off-thread */
 void axon__cconn_event(struct axon_cconn *cc, uint32_t events);
 void axon__cconn_mark_dead(struct axon_cconn *cc, int err);
 int axon__cconn_sendctl(struct axon_cconn *cc, const struct axon_ctl *m,

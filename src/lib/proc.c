@@ -489,6 +489,96 @@ axon__mon_start(void)
 }
 
 /*
+ * Descriptors a client passed us are closed on a thread of their own:
+ * the last close of a file can wait for locks its sender holds (an epoll
+ * set it put the file in, whose lock it keeps; a FUSE file's flush), and
+ * the monitor must never wait for a client.  A reaper that waits only
+ * delays further such closes.
+ */
+static pthread_mutex_t reap_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reap_cv = PTHREAD_COND_INITIALIZER;
+static int *reap_q;
+static size_t reap_n, reap_cap;
+static bool reap_running;
+
+static void *
+reap_main(void *arg)
+{
+	sigset_t all;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	axon__ps_thread_hide();
+	sem_post(arg);
+	for (;;) {
+		int fd;
+
+		pthread_mutex_lock(&reap_lock);
+		while (reap_n == 0) {
+			pthread_cond_wait(&reap_cv, &reap_lock);
+		}
+		fd = reap_q[--reap_n];
+		pthread_mutex_unlock(&reap_lock);
+		(void) close(fd);
+	}
+	return NULL;
+}
+
+/* reap_lock held. */
+static bool
+reap_start(void)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	sem_t started;
+	int rc;
+
+	sem_init(&started, 0, 0);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	rc = pthread_create(&th, &attr, reap_main, &started);
+	pthread_attr_destroy(&attr);
+	if (rc == 0) {
+		while (sem_wait(&started) < 0 && errno == EINTR) {
+		}
+		pthread_setname_np(th, "axon-reap");
+	}
+	sem_destroy(&started);
+	return rc == 0;
+}
+
+void
+axon__close_untrusted(int fd)
+{
+	if (fd < 0) {
+		return;
+	}
+	pthread_mutex_lock(&reap_lock);
+	if (!reap_running) {
+		reap_running = reap_start();
+	}
+	if (reap_running && reap_n == reap_cap) {
+		size_t cap = reap_cap != 0 ? reap_cap * 2 : 16;
+		int *q = realloc(reap_q, cap * sizeof(*q));
+
+		if (q != NULL) {
+			reap_q = q;
+			reap_cap = cap;
+		}
+	}
+	if (reap_running && reap_n < reap_cap) {
+		reap_q[reap_n++] = fd;
+		pthread_cond_signal(&reap_cv);
+		fd = -1;
+	}
+	pthread_mutex_unlock(&reap_lock);
+	if (fd >= 0) {
+		(void) close(fd); /* no thread, no memory: at least close */
+	}
+}
+
+/*
  * After fork() only the calling thread exists in the child.  The child
  * must not keep the parent's connection sockets open (the peers would not
  * see the parent's death), so it closes every fd libaxon owns and starts
@@ -565,5 +655,13 @@ proc_atfork_child(void)
 	p->death_chid = -1;
 	p->tdeath_chid = -1;
 	p->inited = false;
+	/* No reaper in the child; what it had queued is the parent's. */
+	pthread_mutex_init(&reap_lock, NULL);
+	pthread_cond_init(&reap_cv, NULL);
+	for (size_t i = 0; i < reap_n; i++) {
+		(void) close(reap_q[i]);
+	}
+	reap_n = 0;
+	reap_running = false;
 	axon__ps_atfork_child();
 }

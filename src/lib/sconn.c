@@ -72,7 +72,7 @@ axon__sconn_put(struct axon_sconn *sc)
 		(void) close(sc->pidfd);
 	}
 	if (sc->bell >= 0) {
-		(void) close(sc->bell);
+		axon__close_untrusted(sc->bell);
 	}
 	if (sc->chan != NULL) {
 		axon__chan_put(sc->chan);
@@ -363,12 +363,8 @@ sconn_hello(struct axon_sconn *sc)
 	send_connected(sc->sock, 0, idx | _NTO_SIDE_CHANNEL, chan->flags, -1);
 	rc = 0;
 out:
-	if (fd >= 0) {
-		(void) close(fd);
-	}
-	if (bell >= 0) {
-		(void) close(bell);
-	}
+	axon__close_untrusted(fd);
+	axon__close_untrusted(bell);
 	return rc;
 }
 
@@ -664,9 +660,7 @@ axon__sconn_drain(struct axon_sconn *sc)
 				break;
 			}
 		}
-		if (fd >= 0) {
-			(void) close(fd);
-		}
+		axon__close_untrusted(fd);
 		if (rc < 0) {
 			return rc;
 		}
@@ -700,7 +694,7 @@ sconn_dead(struct axon_sconn *sc)
 
 		sc->bell = -1;
 		(void) epoll_ctl(chan->epfd, EPOLL_CTL_DEL, bell, NULL);
-		(void) close(bell);
+		axon__close_untrusted(bell);
 	}
 	if (chan != NULL && was_up) {
 		bool detached;
