@@ -5,7 +5,8 @@
  *
  * Locking: axon_proc.lock, then axon_sconn.lock, then axon_chan.lock, then
  * axon_cconn.lock, then the status page's lock (ps.c), then the monitor
- * table's (proc.c); release in reverse order.  No lock is held across a
+ * table's (proc.c); the reaper's queue lock (proc.c) is a leaf; release
+ * in reverse order.  No lock is held across a
  * blocking wait (futex, poll) or a call into user code.  Slot state words
  * in shared memory are never protected by a lock: they change by CAS only.
  */
