@@ -95,14 +95,21 @@ axon__chan_put(struct axon_chan *chan)
 	free(chan);
 }
 
+/* Adds 1 to one of the channel's own eventfds. */
+static void
+ring(int fd)
+{
+	uint64_t one = 1;
+
+	(void) !write(fd, &one, sizeof(one));
+}
+
 /* Wakes one sleeping receiver (edge-triggered: every write is an event,
  * and the counter, never read, cannot fill in 2^64 writes). */
 void
 axon__chan_poke(struct axon_chan *chan)
 {
-	uint64_t one = 1;
-
-	(void) !write(chan->poke_fd, &one, sizeof(one));
+	ring(chan->poke_fd);
 }
 
 /*
@@ -116,9 +123,7 @@ void
 axon__chan_wake(struct axon_chan *chan, bool pulse)
 {
 	if (pulse && chan->pulse_sleepers > 0) {
-		uint64_t one = 1;
-
-		(void) !write(chan->pulse_fd, &one, sizeof(one));
+		ring(chan->pulse_fd);
 	} else if (chan->msg_sleepers > 0) {
 		axon__chan_poke(chan);
 	}
@@ -392,9 +397,8 @@ ChannelDestroy_r(int chid)
 	pthread_mutex_unlock(&p->lock);
 	/* Wake a receiver of each kind: it sees the channel gone and wakes
 	 * the next (receive_common). */
-	axon__chan_poke(c);
-	uint64_t one = 1;
-	(void) !write(c->pulse_fd, &one, sizeof(one));
+	ring(c->poke_fd);
+	ring(c->pulse_fd);
 	axon__chan_put(c);
 	return 0;
 }

@@ -1130,16 +1130,24 @@ queue_take(struct axon_chan *chan, bool pulse_only, bool *more)
 	return it;
 }
 
+/* Whether a pulse (or a message) is queued (chan->lock held). */
 static bool
-queue_has_pulse(const struct axon_chan *chan)
+queue_has(const struct axon_chan *chan, bool pulse)
 {
 	for (const struct axon_qitem *it = chan->head; it != NULL;
 	    it = it->next) {
-		if (it->is_pulse) {
+		if (it->is_pulse == pulse) {
 			return true;
 		}
 	}
 	return false;
+}
+
+/* The count of receivers of this kind asleep (chan->lock held). */
+static int *
+sleepers(struct axon_chan *chan, bool pulse_only)
+{
+	return pulse_only ? &chan->pulse_sleepers : &chan->msg_sleepers;
 }
 
 /* A receiver took one item and more are queued (chan->lock held): a
@@ -1149,7 +1157,7 @@ wake_for_rest(struct axon_chan *chan)
 {
 	if (chan->msg_sleepers > 0) {
 		axon__chan_poke(chan);
-	} else if (chan->pulse_sleepers > 0 && queue_has_pulse(chan)) {
+	} else if (chan->pulse_sleepers > 0 && queue_has(chan, true)) {
 		axon__chan_wake(chan, true);
 	}
 }
@@ -1158,18 +1166,11 @@ wake_for_rest(struct axon_chan *chan)
 static void
 pass_on(struct axon_chan *chan)
 {
-	if (chan->head == NULL) {
-		return;
-	}
-	if (queue_has_pulse(chan)) {
+	if (queue_has(chan, true)) {
 		axon__chan_wake(chan, true);
 	}
-	for (const struct axon_qitem *it = chan->head; it != NULL;
-	    it = it->next) {
-		if (!it->is_pulse) {
-			axon__chan_wake(chan, false);
-			break;
-		}
+	if (queue_has(chan, false)) {
+		axon__chan_wake(chan, false);
 	}
 }
 
@@ -1245,11 +1246,7 @@ receive_cancelled(void *arg)
 	struct axon_chan *chan = z->chan;
 
 	pthread_mutex_lock(&chan->lock);
-	if (z->pulse_only) {
-		chan->pulse_sleepers--;
-	} else {
-		chan->msg_sleepers--;
-	}
+	(*sleepers(chan, z->pulse_only))--;
 	pthread_mutex_unlock(&chan->lock);
 	if (!z->pulse_only) {
 		(void) axon__sconn_chan_sweep(chan);
@@ -1548,13 +1545,9 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			tp = &rel;
 		}
 		pthread_mutex_lock(&chan->lock);
-		if (pulse_only) {
-			chan->pulse_sleepers++;
-		} else {
-			chan->msg_sleepers++;
-		}
+		(*sleepers(chan, pulse_only))++;
 		bool pending = chan->destroyed ||
-		    (pulse_only ? queue_has_pulse(chan) : chan->head != NULL);
+		    (pulse_only ? queue_has(chan, true) : chan->head != NULL);
 		pthread_mutex_unlock(&chan->lock);
 		if (!pending) {
 			axon__ps_recv_block(chid, pulse_only);
@@ -1562,11 +1555,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		prc = pending ? 1 : receive_sleep(chan, tp, pulse_only);
 		axon__ps_running();
 		pthread_mutex_lock(&chan->lock);
-		if (pulse_only) {
-			chan->pulse_sleepers--;
-		} else {
-			chan->msg_sleepers--;
-		}
+		(*sleepers(chan, pulse_only))--;
 		if (prc <= 0) {
 			/* Leaving without taking anything: a wake-up meant
 			 * for whoever takes what is queued may have come to
