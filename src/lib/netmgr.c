@@ -21,7 +21,7 @@
 static int
 netmgr_path(char *buf, size_t len)
 {
-	if ((size_t) snprintf(buf, len, "%.200s/axond", axon__proc.rundir) >=
+	if ((size_t) snprintf(buf, len, "%s/axond", axon__proc.rundir) >=
 	    len) {
 		return -ENAMETOOLONG;
 	}

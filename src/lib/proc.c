@@ -313,7 +313,7 @@ listen_open(void)
 	int fd;
 	int rc;
 
-	if ((size_t) snprintf(dir, sizeof(dir), "%.200s/pid", p->rundir) >=
+	if ((size_t) snprintf(dir, sizeof(dir), "%s/pid", p->rundir) >=
 	    sizeof(dir)) {
 		return -ENAMETOOLONG;
 	}

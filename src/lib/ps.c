@@ -152,7 +152,7 @@ ps_create(void)
 	char tmp[PATH_MAX];
 	int fd;
 
-	if ((size_t) snprintf(dir, sizeof(dir), "%.200s/ps", p->rundir) >=
+	if ((size_t) snprintf(dir, sizeof(dir), "%s/ps", p->rundir) >=
 		sizeof(dir) ||
 	    (size_t) snprintf(ps_path, sizeof(ps_path), "%s/%d", dir,
 		(int) p->pid) >= sizeof(ps_path) ||

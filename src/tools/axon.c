@@ -174,7 +174,9 @@ axon_parse_long(const char *s, long min, long max, long *ret)
 		return -EINVAL;
 	}
 	errno = 0;
-	v = strtol(s, &end, 0);
+	/* Decimal, or hexadecimal with 0x: never octal ("010" is 10). */
+	v = strtol(s, &end,
+	    s[0] == '0' && (s[1] == 'x' || s[1] == 'X') ? 16 : 10);
 	if (errno != 0 || *end != '\0' || v < min || v > max) {
 		return -EINVAL;
 	}
@@ -234,9 +236,17 @@ axon_read_file(const char *path, size_t max, char **ret_buf,
 	int fd;
 	int rc = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	struct stat st;
+
+	/* (Not a FIFO or a device someone put there: it would block.) */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
+		O_NONBLOCK);
 	if (fd < 0) {
 		return -errno;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		(void) close(fd);
+		return -EINVAL;
 	}
 	buf = malloc(cap + 1);
 	if (buf == NULL) {

@@ -105,23 +105,6 @@ printable(const char *s)
 	return true;
 }
 
-/* A temporary file of name_attach() in progress: "<name>.<pid>.tmp". */
-static bool
-is_tmp(const char *f)
-{
-	size_t n = strlen(f);
-	size_t i;
-
-	if (n < 6 || strcmp(f + n - 4, ".tmp") != 0) {
-		return false;
-	}
-	i = n - 4;
-	while (i > 0 && f[i - 1] >= '0' && f[i - 1] <= '9') {
-		i--;
-	}
-	return i < n - 4 && i > 0 && f[i - 1] == '.';
-}
-
 /* Reads a registry entry; true if its server is alive. */
 static bool
 entry_live(int dirfd, const char *file, int *ret_pid, int *ret_chid)
@@ -159,8 +142,7 @@ walk(int dirfd, const char *prefix, int depth, bool global,
 		struct stat st;
 		int pid, chid;
 
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
-		    is_tmp(e->d_name)) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) {
 			continue;
 		}
 		if ((size_t) snprintf(name, sizeof(name), "%s%s%s", prefix,
