@@ -9,6 +9,8 @@
 struct axd_peer *axd_peer_by_name(const char *name);
 struct axd_peer *axd_peer_add(const char *name, const struct axond_addr *addr);
 void axd_nodes_write(void);
+const char *axd_peer_state_name(const struct axd_peer *p); /* up, ... */
+void axd_peer_addr(const struct axd_peer *p, char *buf, size_t len);
 int axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f);
 void axd_stream_add(struct axd_sess *s, struct axd_stream *st);
 void axd_stream_remove(struct axd_sess *s, struct axd_stream *st);

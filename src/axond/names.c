@@ -71,6 +71,7 @@ struct names_peer {
 struct names_scan {
 	struct names_ent *v;
 	uint32_t n, cap;
+	uint32_t visited;         /* directory entries of any kind */
 	uint64_t now;
 	bool full;                /* AXD_NAMES_SCAN_MAX entries seen */
 	bool failed;              /* incomplete: keep what we had */
@@ -463,6 +464,13 @@ scan_dir(int dfd, char *rel, size_t rlen, int depth, struct names_scan *sc)
 		size_t nl = rlen;
 		struct stat st;
 
+		/* Every entry counts toward the bound, names or not: the
+		 * directory is anyone's (01777), and a tick must stay short
+		 * whatever they put there. */
+		if (++sc->visited > 4 * AXD_NAMES_SCAN_MAX) {
+			sc->full = true;
+			break;
+		}
 		if (strcmp(nm, ".") == 0 || strcmp(nm, "..") == 0 ||
 		    !chars_ok(nm) ||
 		    rlen + (rlen > 0 ? 1 : 0) + len >= AXON_WIRE_NAME_LEN) {
@@ -482,9 +490,10 @@ scan_dir(int dfd, char *rel, size_t rlen, int depth, struct names_scan *sc)
 
 			if (sub >= 0) {
 				scan_dir(sub, rel, nl, depth + 1, sc);
-			} else if (errno != ENOENT && errno != EACCES) {
-				sc->failed = true; /* EMFILE, ENOMEM: retry */
-			}
+			} else if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOMEM) {
+				sc->failed = true; /* ours: the next tick retries */
+			} /* else replaced or gone meanwhile: not a name */
 		} else if (S_ISREG(st.st_mode)) {
 			scan_file(dirfd(d), nm, rel, &st, sc);
 		}

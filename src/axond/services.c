@@ -189,19 +189,6 @@ ps_text(int pid, char **text, size_t *len)
 	return -rc;
 }
 
-static const char *
-state_name(const struct axd_peer *p)
-{
-	switch (p->state) {
-	case PEER_UP:
-		return "up";
-	case PEER_CONNECTING:
-		return "connecting";
-	default:
-		return "down";
-	}
-}
-
 /* `axon nodes`: "self NAME", then one line per known node (axond.md). */
 static int
 nodes_text(char **text, size_t *len)
@@ -214,19 +201,14 @@ nodes_text(char **text, size_t *len)
 	fprintf(f, "self %s\n", g.cfg.node);
 	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
 		const struct axd_peer *p = g.peers[nd];
-		char addr[300] = "-";
+		char addr[300];
 
 		if (p == NULL) {
 			continue;
 		}
-		if (p->has_addr) {
-			snprintf(addr, sizeof(addr),
-			    strchr(p->addr.host, ':') != NULL ? "[%s]:%s"
-							      : "%s:%s",
-			    p->addr.host, p->addr.port);
-		}
+		axd_peer_addr(p, addr, sizeof(addr));
 		fprintf(f, "node %d %s %s %llu %llu %llu %llu %llu %s\n", nd,
-		    p->name, state_name(p), (unsigned long long) p->rtt_ns,
+		    p->name, axd_peer_state_name(p), (unsigned long long) p->rtt_ns,
 		    (unsigned long long) p->tx_frames,
 		    (unsigned long long) p->tx_bytes,
 		    (unsigned long long) p->rx_frames,

@@ -100,8 +100,8 @@ axd_peer_add(const char *name, const struct axond_addr *addr)
 	return p;
 }
 
-static const char *
-peer_state_name(const struct axd_peer *p)
+const char *
+axd_peer_state_name(const struct axd_peer *p)
 {
 	switch (p->state) {
 	case PEER_UP:
@@ -111,6 +111,19 @@ peer_state_name(const struct axd_peer *p)
 	default:
 		return "down";
 	}
+}
+
+/* p's address as "host:port" ("[host]:port" for IPv6), or "-". */
+void
+axd_peer_addr(const struct axd_peer *p, char *buf, size_t len)
+{
+	if (!p->has_addr) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	snprintf(buf, len,
+	    strchr(p->addr.host, ':') != NULL ? "[%s]:%s" : "%s:%s",
+	    p->addr.host, p->addr.port);
 }
 
 /* $AXON_RUNDIR/nodes: what netmgr_strtond() and friends read. */
@@ -133,23 +146,18 @@ axd_nodes_write(void)
 	fprintf(f, "0 %s self - 0\n", g.cfg.node);
 	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
 		struct axd_peer *p = g.peers[nd];
-		char addr[300] = "-";
+		char addr[300];
 
 		if (p == NULL) {
 			continue;
 		}
-		if (p->has_addr) {
-			snprintf(addr, sizeof(addr),
-			    strchr(p->addr.host, ':') != NULL ? "[%s]:%s"
-							      : "%s:%s",
-			    p->addr.host, p->addr.port);
-		}
+		axd_peer_addr(p, addr, sizeof(addr));
 		if (p->peer_nd >= 0) {
 			fprintf(f, "%d %s %s %s %d\n", nd, p->name,
-			    peer_state_name(p), addr, p->peer_nd);
+			    axd_peer_state_name(p), addr, p->peer_nd);
 		} else {
 			fprintf(f, "%d %s %s %s -\n", nd, p->name,
-			    peer_state_name(p), addr);
+			    axd_peer_state_name(p), addr);
 		}
 	}
 	if (fclose(f) != 0 || rename(tmp, path) < 0) {
