@@ -39,7 +39,7 @@ HDRS    := $(wildcard include/axon/sys/*.h) $(wildcard src/lib/*.h) \
 AXOND_SRC := $(filter-out src/axond/main.c,$(wildcard src/axond/*.c))
 AXOND_OBJ := $(patsubst src/axond/%.c,$(BUILD)/axond-obj/%.o,$(AXOND_SRC))
 AXOND_HDRS := $(wildcard src/axond/*.h)
-CRYPTO_LIBS := $$(pkg-config --libs libcrypto)
+CRYPTO_LIBS := $$(pkg-config --libs libssl libcrypto)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))

@@ -10,10 +10,14 @@
 # node beta (server, its axond) on CPU 1, tcp_rr -p split (client CPU 0,
 # server CPU 1); none = nobody pinned, tcp_rr -p none. REPEATS rounds
 # (default 5); each cell is the median of the per-round medians.
+# Sessions: MODES (default "tls insecure"): TLS 1.3 keyed from a cluster
+# secret (the default of axond), and --insecure (plain TCP), so the cost
+# of encryption is stated against both raw TCP and the plain session.
 #
 # Builds nothing but tcp_rr (`make bench-net` builds net_rr and axond).
 # Env: BUILD (build), AXOND ($BUILD/axond), BASELINES (../shared/baselines),
-# REPEATS (5), PLACEMENTS ("split none"), MAXSEC (0.75 s per size).
+# REPEATS (5), PLACEMENTS ("split none"), MODES ("tls insecure"),
+# MAXSEC (0.75 s per size).
 # Raw lines: $BUILD/bench/net_raw.txt; table: $BUILD/bench/net_summary.md.
 set -euo pipefail
 BUILD=${BUILD:-build}
@@ -21,6 +25,7 @@ AXOND=${AXOND:-$BUILD/axond}
 BASELINES=${BASELINES:-../shared/baselines}
 REPEATS=${REPEATS:-5}
 PLACEMENTS=${PLACEMENTS:-split none}
+MODES=${MODES:-tls insecure}
 MAXSEC=${MAXSEC:-0.75}
 NET_RR=$BUILD/bench/net_rr
 OUT=$BUILD/bench
@@ -69,6 +74,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+(umask 077 && head -c 32 /dev/urandom | base64 > "$tmp/secret")
 
 free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
@@ -90,16 +96,19 @@ pin() {
 	fi
 }
 
-# start_axond NAME PORT PEER PEERPORT CPU: waits (10 s at most) for ready.
+# start_axond NAME PORT PEER PEERPORT CPU MODE: waits (10 s at most) for
+# ready.
 start_axond() {
-	local name=$1 port=$2 peer=$3 pport=$4 cpu=$5 fd line p
+	local name=$1 port=$2 peer=$3 pport=$4 cpu=$5 mode=$6 fd line p sec
 	mkdir -p "$tmp/$name"
 	mkfifo "$tmp/ready.$name"
 	# Read-write: opening does not block, and the read below is bounded.
 	exec {fd}<>"$tmp/ready.$name"
+	sec="--secret-file $tmp/secret"
+	[ "$mode" = insecure ] && sec="--insecure"
 	AXON_RUNDIR=$tmp/$name $(pin "$cpu") "$AXOND" --node "$name" \
 		--listen "127.0.0.1:$port" --peer "$peer=127.0.0.1:$pport" \
-		--ready-fd 3 --log-level error 3>"$tmp/ready.$name" {fd}>&- &
+		$sec --ready-fd 3 --log-level error 3>"$tmp/ready.$name" {fd}>&- &
 	p=$!
 	pids="$pids $p"
 	line=""
@@ -111,15 +120,15 @@ start_axond() {
 	fi
 }
 
-# start_nodes CPU_ALPHA CPU_BETA: sets SRV_PID and SRV_CHID.
+# start_nodes CPU_ALPHA CPU_BETA MODE: sets SRV_PID and SRV_CHID.
 start_nodes() {
 	local pa pb t
 	pa=$(free_port)
 	pb=$(free_port)
 	while [ "$pb" = "$pa" ]; do pb=$(free_port); done
 	rm -rf "$tmp/alpha" "$tmp/beta" "$tmp"/ready.*
-	start_axond alpha "$pa" beta "$pb" "$1"
-	start_axond beta "$pb" alpha "$pa" "$2"
+	start_axond alpha "$pa" beta "$pb" "$1" "$3"
+	start_axond beta "$pb" alpha "$pa" "$2" "$3"
 	: > "$tmp/server.out"
 	AXON_RUNDIR=$tmp/beta $(pin "$2") "$NET_RR" server > "$tmp/server.out" &
 	pids="$pids $!"
@@ -148,33 +157,43 @@ for place in $PLACEMENTS; do
 	none) ca=-; cb=- ;;
 	*) echo "net_run: unknown placement $place" >&2; exit 1 ;;
 	esac
-	start_nodes "$ca" "$cb"
+	# Modes interleaved within each round, so that a noisy moment of
+	# the machine falls on all of them alike.
 	for r in $(seq 1 "$REPEATS"); do
-		for s in 16 1024 65536 1048576; do
-			case $s in
-			16|1024) n=20000 ;;
-			65536) n=5000 ;;
-			*) n=1000 ;;
-			esac
-			axon_rr "$ca" "$s" "$n" | sed "s/^/run=$r place=$place /" >> "$raw"
+		for mode in $MODES; do
+			start_nodes "$ca" "$cb" "$mode"
+			for s in 16 1024 65536 1048576; do
+				case $s in
+				16|1024) n=20000 ;;
+				65536) n=5000 ;;
+				*) n=1000 ;;
+				esac
+				axon_rr "$ca" "$s" "$n" |
+					sed "s/^/run=$r place=$place mode=$mode /" >> "$raw"
+			done
+			axon_rr "$ca" 1048576 1000 16 |
+				sed "s/^/run=$r place=$place mode=$mode /" >> "$raw"
+			stop_all
 		done
-		axon_rr "$ca" 1048576 1000 16 | sed "s/^/run=$r place=$place /" >> "$raw"
 		timeout 120 "$TCP_RR" -p "$place" -t "$MAXSEC" |
 			sed "s/^/run=$r place=$place /" >> "$raw"
 		echo "net_run: $place round $r of $REPEATS done" >&2
 	done
-	stop_all
 done
 
 {
 echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), Linux $(uname -r), $(date -u +%Y-%m-%d)"
 echo "Rounds: $REPEATS; each cell is the median of the per-round values."
 echo
-awk '
+awk -v modes="$MODES" '
 {
 	delete f
-	for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
-	if ($3 == "axon_remote") b = "axon"; else b = f["bench"]
+	b = ""
+	for (i = 1; i <= NF; i++) {
+		if ($i == "axon_remote") b = "axon"
+		split($i, kv, "="); f[kv[1]] = kv[2]
+	}
+	if (b == "axon") b = "axon_" f["mode"]; else b = f["bench"]
 	if (b == "") next
 	rs = ("rsize" in f) ? f["rsize"] : f["size"]
 	k = b "/" f["place"] "/" f["size"] "/" rs
@@ -195,34 +214,49 @@ function med(arr, k,   m, i, j, t, a) {
 function sz(s) { return s >= 1048576 ? s / 1048576 " MiB" : s >= 1024 ? s / 1024 " KiB" : s " B" }
 END {
 	split("16 1024 65536 1048576", sizes, " ")
-	print "| size (request/reply) | placement | axon median us | axon p99 us | tcp median us | tcp p99 us | axon/tcp latency | axon MB/s | tcp MB/s | axon/tcp throughput |"
-	print "|---|---|---|---|---|---|---|---|---|---|"
+	nm = split(modes, mode, " ")
+	print "| size (request/reply) | placement | session | axon median us | axon p99 us | tcp median us | axon/tcp latency | vs insecure | axon MB/s | tcp MB/s | axon/tcp throughput |"
+	print "|---|---|---|---|---|---|---|---|---|---|---|"
 	for (pi = 1; pi <= np; pi++) {
 		p = places[pi]
 		for (si = 1; si <= 4; si++) {
 			s = sizes[si]
-			ka = "axon/" p "/" s "/" s; kt = "tcp/" p "/" s "/" s
-			a = med(lat, ka); t = med(lat, kt)
-			am = med(mb, ka); tm = med(mb, kt)
-			if (a < 0 || t < 0) continue
-			printf "| %s / %s | %s | %.1f | %.1f | %.1f | %.1f | %.2fx | %.1f | %.1f | %.0f %% |\n", sz(s), sz(s), p, a, med(p99, ka), t, med(p99, kt), a / t, am, tm, 100 * am / tm
-			L[p, s] = a / t; T[p, s] = am / tm
-			out = out sprintf("net_summary place=%s size=%d rsize=%d axon_median_us=%.3f tcp_median_us=%.3f latency_ratio=%.3f axon_mbps=%.1f tcp_mbps=%.1f throughput_pct=%.1f\n", p, s, s, a, t, a / t, am, tm, 100 * am / tm)
+			kt = "tcp/" p "/" s "/" s
+			t = med(lat, kt); tm = med(mb, kt)
+			ki = "axon_insecure/" p "/" s "/" s
+			ai = med(lat, ki)
+			for (mi = 1; mi <= nm; mi++) {
+				m = mode[mi]
+				ka = "axon_" m "/" p "/" s "/" s
+				a = med(lat, ka); am = med(mb, ka)
+				if (a < 0 || t < 0) continue
+				vs = (ai > 0) ? sprintf("%.2fx", a / ai) : "-"
+				printf "| %s / %s | %s | %s | %.1f | %.1f | %.1f | %.2fx | %s | %.1f | %.1f | %.0f %% |\n", sz(s), sz(s), p, m, a, med(p99, ka), t, a / t, vs, am, tm, 100 * am / tm
+				L[m, p, s] = a / t; T[m, p, s] = am / tm
+				out = out sprintf("net_summary place=%s mode=%s size=%d rsize=%d axon_median_us=%.3f tcp_median_us=%.3f latency_ratio=%.3f vs_insecure=%.3f axon_mbps=%.1f tcp_mbps=%.1f throughput_pct=%.1f\n", p, m, s, s, a, t, a / t, (ai > 0 ? a / ai : 0), am, tm, 100 * am / tm)
+			}
 		}
-		ka = "axon/" p "/1048576/16"; kt = "tcp/" p "/1048576/1048576"
-		if (n[ka] > 0 && n[kt] > 0) {
-			a = med(lat, ka); am = med(mbr, ka); tm = med(mbr, kt)
-			printf "| 1 MiB / 16 B | %s | %.1f | %.1f | - | - | - | %.0f | %.0f | %.0f %% |\n", p, a, med(p99, ka), am, tm, 100 * am / tm
-			out = out sprintf("net_summary place=%s size=1048576 rsize=16 axon_median_us=%.3f axon_mbps_req=%.1f tcp_mbps_one_way=%.1f throughput_pct=%.1f\n", p, a, am, tm, 100 * am / tm)
+		kt = "tcp/" p "/1048576/1048576"
+		for (mi = 1; mi <= nm; mi++) {
+			m = mode[mi]
+			ka = "axon_" m "/" p "/1048576/16"
+			if (n[ka] > 0 && n[kt] > 0) {
+				a = med(lat, ka); am = med(mbr, ka); tm = med(mbr, kt)
+				printf "| 1 MiB / 16 B | %s | %s | %.1f | %.1f | - | - | - | %.0f | %.0f | %.0f %% |\n", p, m, a, med(p99, ka), am, tm, 100 * am / tm
+				out = out sprintf("net_summary place=%s mode=%s size=1048576 rsize=16 axon_median_us=%.3f axon_mbps_req=%.1f tcp_mbps_one_way=%.1f throughput_pct=%.1f\n", p, m, a, am, tm, 100 * am / tm)
+			}
 		}
 	}
 	print ""
-	print "(1 MiB / 16 B: MB/s of the request direction; for tcp, half of its 1 MiB / 1 MiB figure.)"
+	print "(1 MiB / 16 B: MB/s of the request direction; for tcp, half of its 1 MiB / 1 MiB figure. vs insecure: latency against the --insecure session of the same size and placement.)"
 	print ""
 	print "Targets (issue 3), placement split:"
-	if (("split", 16) in L) {
-		printf "- 16 B remote round trip <= 1.5x raw TCP: %.2fx %s\n", L["split", 16], (L["split", 16] <= 1.5 ? "PASS" : "FAIL")
-		printf "- 1 MiB throughput >= 70 %% of raw TCP: %.0f %% %s\n", 100 * T["split", 1048576], (T["split", 1048576] >= 0.7 ? "PASS" : "FAIL")
+	for (mi = 1; mi <= nm; mi++) {
+		m = mode[mi]
+		if ((m, "split", 16) in L) {
+			printf "- %s: 16 B remote round trip <= 1.5x raw TCP: %.2fx %s\n", m, L[m, "split", 16], (L[m, "split", 16] <= 1.5 ? "PASS" : "FAIL")
+			printf "- %s: 1 MiB throughput >= 70 %% of raw TCP: %.0f %% %s\n", m, 100 * T[m, "split", 1048576], (T[m, "split", 1048576] >= 0.7 ? "PASS" : "FAIL")
+		}
 	}
 	print ""
 	printf "%s", out

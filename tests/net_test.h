@@ -22,7 +22,7 @@ struct axn_node {
 	char rundir[256];
 	int port;
 	pid_t pid;       /* its axond, or -1 */
-	char secret[256]; /* a secret file, or "" */
+	char secret[256]; /* a secret file, or "" (axn_setup: a shared one) */
 	char extra[256];  /* extra arguments, space-separated */
 };
 
@@ -113,10 +113,41 @@ axn_free_port(void)
 	return port;
 }
 
-/* Declares n nodes (alpha, beta, ...), each with its own rundir. */
+/* Writes a secret file (mode 0600) named name in the test's own
+ * temporary directory, and its path to path. */
+static char axn_secret_dir[64];
+
+static inline void
+axn_secret_write(char *path, size_t len, const char *name, const char *text)
+{
+	int fd;
+
+	if (axn_secret_dir[0] == '\0') {
+		snprintf(axn_secret_dir, sizeof(axn_secret_dir),
+		    "/tmp/axon-secret-XXXXXX");
+		ck_assert_ptr_nonnull(mkdtemp(axn_secret_dir));
+		axn_reg_add(axn_secret_dir);
+	}
+	snprintf(path, len, "%s/%s", axn_secret_dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t) strlen(text));
+	ck_assert_int_eq(fchmod(fd, 0600), 0);
+	close(fd);
+}
+
+/* Declares n nodes (alpha, beta, ...), each with its own rundir, all
+ * sharing one fresh cluster secret (sessions are TLS keyed from it). */
 static inline void
 axn_setup(int n)
 {
+	char key[65];
+	uint8_t rnd[32];
+
+	ck_assert_int_eq(getentropy(rnd, sizeof(rnd)), 0);
+	for (size_t k = 0; k < sizeof(rnd); k++) {
+		snprintf(key + 2 * k, 3, "%02x", rnd[k]);
+	}
 	static const char *const names[AXN_MAX] = {"alpha", "beta", "gamma",
 	    "delta"};
 
@@ -130,6 +161,13 @@ axn_setup(int n)
 		axn[i].port = axn_free_port();
 		axn[i].pid = -1;
 		axn_reg_add(axn[i].rundir);
+		if (i == 0) {
+			axn_secret_write(axn[0].secret, sizeof(axn[0].secret),
+			    "cluster", key);
+		} else {
+			snprintf(axn[i].secret, sizeof(axn[i].secret), "%s",
+			    axn[0].secret);
+		}
 	}
 	axn_reg_add(axt_rundir);
 }
@@ -254,6 +292,11 @@ axn_teardown(void)
 		}
 	}
 	axn_count = 0;
+	if (axn_secret_dir[0] != '\0') {
+		(void) nftw(axn_secret_dir, axt_rm_cb, 16,
+		    FTW_DEPTH | FTW_PHYS);
+		axn_secret_dir[0] = '\0';
+	}
 }
 
 /* This process (and its later children) belongs to node i. */

@@ -133,7 +133,10 @@ check_defaults(const struct axond_config *c)
 	ck_assert_uint_eq(c->max_queued_bytes, 64ull << 20);
 	ck_assert_int_eq(c->ready_fd, -1);
 	ck_assert_str_eq(c->ready_file, "");
-	ck_assert_str_eq(c->secret_file, "");
+	ck_assert_int_eq(c->tls, 1);
+	ck_assert_str_eq(c->tls_cert, "");
+	ck_assert_str_eq(c->tls_key, "");
+	ck_assert_str_eq(c->tls_ca, "");
 	ck_assert_int_eq(c->log_level, AXOND_LOG_INFO);
 }
 
@@ -145,6 +148,7 @@ START_TEST(test_defaults)
 	memset(&c, 0x5a, sizeof(c));
 	axond_config_defaults(&c);
 	check_defaults(&c);
+	ck_assert_str_eq(c.secret_file, "");
 	ck_assert_str_eq(c.node, "");
 	ck_assert_int_eq(c.nlisten, 0);
 	ck_assert_int_eq(c.npeers, 0);
@@ -301,7 +305,7 @@ START_TEST(test_help_version)
 {
 	struct axond_config c;
 	char e[256];
-	char out[4096] = {0};
+	char out[8192] = {0};
 	const char *p = mkfile(1, "stdout", "");
 	int fd = open(p, O_RDWR | O_CLOEXEC);
 	int saved = dup(STDOUT_FILENO);
@@ -531,7 +535,7 @@ START_TEST(test_example_file)
 			}
 		}
 		fclose(f);
-		ck_assert_int_eq(keys, 3); /* secret-file, ready-fd, -file */
+		ck_assert_int_eq(keys, 5); /* ready-fd, -file, cert, key, ca */
 	}
 
 	/* Every key in the file is documented in the man page and vice
@@ -540,7 +544,8 @@ START_TEST(test_example_file)
 		static const char *const keys[] = {"node", "listen", "peer",
 		    "secret-file", "keepalive", "dead-after",
 		    "connect-timeout", "maproot", "max-conns", "max-msgs",
-		    "max-queued", "ready-fd", "ready-file", "log-level"};
+		    "max-queued", "ready-fd", "ready-file", "log-level", "tls",
+		    "cert", "key", "ca"};
 		FILE *f = fopen("examples/axond.conf", "re");
 		char text[16384];
 		size_t n;
@@ -575,6 +580,7 @@ START_TEST(test_precedence)
 	    "dead-after 900\n"
 	    "maproot 1000\n"
 	    "log-level error\n"
+	    "secret-file /s\n"
 	    "ready-file /file\n");
 
 	/* --config last on the line still comes first. */
@@ -743,7 +749,7 @@ base(struct axond_config *c)
 
 	ck_assert_int_eq(PARSE(c, e, "--node", "me", "--listen",
 	    "127.0.0.1:7000", "--peer", "p1=127.0.0.1:7001", "--peer",
-	    "p2=127.0.0.1:7002"), 0);
+	    "p2=127.0.0.1:7002", "--secret-file", "/etc/axon/secret"), 0);
 	ck_assert_int_eq(axond_config_validate(c, e, sizeof(e)), 0);
 }
 
@@ -803,7 +809,7 @@ START_TEST(test_validate)
 	INVALID(&c, "dead-after (4000 ms) must be longer than keepalive "
 	    "(5000 ms)");
 	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen", "h:1",
-	    "--keepalive", "5000", "--dead-after", "5001"), 0);
+	    "--keepalive", "5000", "--dead-after", "5001", "--insecure"), 0);
 	ck_assert_int_eq(axond_config_validate(&c, e, sizeof(e)), 0);
 	base(&c);
 	c.connect_timeout_ms = 0;
@@ -827,8 +833,63 @@ START_TEST(test_validate)
 	INVALID(&c, "log level");
 
 	/* No peers at all is fine: others may contact this node. */
-	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen", "h:1"), 0);
+	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen", "h:1",
+	    "--secret-file", "/s"), 0);
 	ck_assert_int_eq(axond_config_validate(&c, e, sizeof(e)), 0);
+}
+END_TEST
+
+/* Sessions are TLS keyed by the secret or by certificates; --insecure
+ * turns TLS off and takes no certificate. */
+START_TEST(test_tls_settings)
+{
+	struct axond_config c;
+	char e[512];
+
+	base(&c);
+	ck_assert_int_eq(c.tls, 1);
+	c.secret_file[0] = '\0';
+	INVALID(&c, "TLS needs a secret file, or cert, key and ca");
+
+	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen",
+	    "127.0.0.1:7000", "--insecure"), 0);
+	ck_assert_int_eq(c.tls, 0);
+	ck_assert_int_eq(axond_config_validate(&c, e, sizeof(e)), 0);
+	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen",
+	    "127.0.0.1:7000", "--tls", "no"), 0);
+	ck_assert_int_eq(c.tls, 0);
+	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen",
+	    "127.0.0.1:7000", "--insecure", "--tls", "yes"), 0);
+	ck_assert_int_eq(c.tls, 1); /* the last one given */
+	PARSE_FAILS("is not yes or no", "--tls", "maybe");
+	PARSE_FAILS("needs a value", "--cert");
+	PARSE_FAILS("--cert: empty path", "--cert", "");
+
+	/* Certificates instead of a secret: all three, or none. */
+	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen",
+	    "127.0.0.1:7000", "--cert", "/c.pem", "--key", "/k.pem", "--ca",
+	    "/ca.pem"), 0);
+	ck_assert_str_eq(c.tls_cert, "/c.pem");
+	ck_assert_str_eq(c.tls_key, "/k.pem");
+	ck_assert_str_eq(c.tls_ca, "/ca.pem");
+	ck_assert_int_eq(axond_config_validate(&c, e, sizeof(e)), 0);
+	c.tls_ca[0] = '\0';
+	INVALID(&c, "cert, key and ca go together");
+	c.tls = 0;
+	INVALID(&c, "cert, key and ca need TLS");
+	c.tls = 2;
+	INVALID(&c, "tls 2 is not 0 or 1");
+
+	/* In a file: tls, cert, key and ca; --insecure is not a key. */
+	axond_config_defaults(&c);
+	ck_assert_msg(load(&c, "tls no\n", e, sizeof(e)) == 0, "%s", e);
+	ck_assert_int_eq(c.tls, 0);
+	ck_assert_msg(load(&c, "tls on\ncert /a\nkey /b\nca /c\n", e,
+	    sizeof(e)) == 0, "%s", e);
+	ck_assert_int_eq(c.tls, 1);
+	ck_assert_str_eq(c.tls_key, "/b");
+	load_fails("insecure yes\n", 1, "unknown key 'insecure'");
+	load_fails("tls\n", 1, "");
 }
 END_TEST
 
@@ -956,6 +1017,7 @@ config_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_test(tc, test_validate);
 	tcase_add_test(tc, test_secret);
+	tcase_add_test(tc, test_tls_settings);
 	suite_add_tcase(s, tc);
 	return s;
 }

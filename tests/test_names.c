@@ -731,7 +731,7 @@ raw_wait(int fd, int node, const char *name, int count, int ms)
 			raw_send(fd, &f);
 			ping = axt_now() + 0.1;
 		}
-		while (recv(fd, junk, sizeof(junk), MSG_DONTWAIT) > 0) {
+		while (raw_recv(fd, junk, sizeof(junk), 0) > 0) {
 		}
 		axt_sleep_ms(10);
 	}
@@ -772,15 +772,11 @@ raw_closed(int fd, int ms)
 	double end = axt_now() + ms * axn_scale() / 1000.0;
 
 	while (axt_now() < end) {
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		uint8_t junk[65536];
+		ssize_t n = raw_recv(fd, junk, sizeof(junk), 50);
 
-		if (poll(&pfd, 1, 50) == 1) {
-			ssize_t n = recv(fd, junk, sizeof(junk), 0);
-
-			if (n <= 0) {
-				return true;
-			}
+		if (n == 0 || (n < 0 && errno != EAGAIN)) {
+			return true;
 		}
 	}
 	return false;
@@ -800,6 +796,7 @@ START_TEST(test_names_frames)
 
 	/* Before the session is up, NAMES is a protocol error. */
 	fd = raw_connect(1);
+	ck_assert_int_eq(raw_tls(fd, 1), 0);
 	memset(&f, 0, sizeof(f));
 	f.type = AXON_W_HELLO;
 	f.u.hello.proto_min = f.u.hello.proto_max = AXON_WIRE_VERSION;
@@ -807,7 +804,7 @@ START_TEST(test_names_frames)
 	raw_send(fd, &f);
 	raw_names(fd, FIRST | LAST, "m/early", 1, 1);
 	ck_assert(raw_closed(fd, 2000));
-	close(fd);
+	raw_close(fd);
 	ck_assert_int_eq(names_of(1, "m/early", l, 4), 0);
 
 	fd = raw_peer(1);
@@ -863,7 +860,7 @@ START_TEST(test_names_frames)
 	 * names go with it. */
 	raw_names(fd, LAST, "m/stray", 1, 1);
 	ck_assert(raw_closed(fd, 2000));
-	close(fd);
+	raw_close(fd);
 	for (int t = 0; t < 300 * axn_scale() &&
 	     claims_by(1, "mallory") != 0; t++) {
 		axt_sleep_ms(10);

@@ -22,8 +22,6 @@
  * of its process group and the runner removes the directories ---- */
 
 
-static char secret_dir[64];
-
 static void
 fault_setup(void)
 {
@@ -35,10 +33,6 @@ static void
 fault_teardown(void)
 {
 	axn_teardown();
-	if (secret_dir[0] != '\0') {
-		(void) nftw(secret_dir, axt_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-		secret_dir[0] = '\0';
-	}
 }
 
 /* ---- a server on a node (net_srv.h) ---- */
@@ -231,24 +225,6 @@ START_TEST(test_peer_silent)
 }
 END_TEST
 
-static void
-write_secret(char *path, size_t len, const char *name, const char *text)
-{
-	int fd;
-
-	if (secret_dir[0] == '\0') {
-		snprintf(secret_dir, sizeof(secret_dir),
-		    "/tmp/axon-secret-XXXXXX");
-		ck_assert_ptr_nonnull(mkdtemp(secret_dir));
-		axn_reg_add(secret_dir);
-	}
-	snprintf(path, len, "%s/%s", secret_dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t) strlen(text));
-	ck_assert_int_eq(fchmod(fd, 0600), 0);
-	close(fd);
-}
 
 /* 3. Nodes with different cluster secrets never talk; with the same one
  * they do. */
@@ -260,9 +236,9 @@ START_TEST(test_wrong_secret)
 	int coid;
 	double t0;
 
-	write_secret(axn[0].secret, sizeof(axn[0].secret), "one",
+	axn_secret_write(axn[0].secret, sizeof(axn[0].secret), "one",
 	    "the first secret\n");
-	write_secret(axn[1].secret, sizeof(axn[1].secret), "two",
+	axn_secret_write(axn[1].secret, sizeof(axn[1].secret), "two",
 	    "the second secret\n");
 	coid = two_nodes(&s, 0);
 	t0 = axt_now();
@@ -890,30 +866,6 @@ START_TEST(test_maproot)
 }
 END_TEST
 
-/* Sends frames in one go; returns false when the peer stopped taking
- * them (closed, or full for 2 s). */
-static bool
-evil_send(int fd, const uint8_t *b, size_t len)
-{
-	size_t o = 0;
-
-	while (o < len) {
-		struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-
-		if (poll(&pfd, 1, 2000) != 1) {
-			return false;
-		}
-		ssize_t k = send(fd, b + o, len - o, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (k < 0 && errno == EAGAIN) {
-			continue;
-		}
-		if (k <= 0) {
-			return false;
-		}
-		o += (size_t) k;
-	}
-	return true;
-}
 
 /* 10. Chunks that overlap, or run past the message, and a peer that
  * floods without reading: that peer's session ends, axond stays up, and
@@ -958,11 +910,11 @@ START_TEST(test_hostile_peer)
 		ck_assert_int_gt(k, 0);
 		l += (size_t) k;
 	}
-	(void) evil_send(fd, bb, l);
+	(void) raw_write(fd, bb, l);
 	axt_sleep_ms(300);
 	ck_assert(proc_alive(axn[1].pid));
 	send_status_ok(coid, 2, "after overlapping chunks");
-	close(fd);
+	raw_close(fd);
 	/* A flood of sends to a stopped server, never reading replies. */
 	fd = raw_peer(1);
 	l = 0;
@@ -973,7 +925,7 @@ START_TEST(test_hostile_peer)
 	f.u.connect.chid = stuck.chid;
 	f.u.connect.client_pid = 4242;
 	l += (size_t) axon__wire_encode(&f, bb + l, sizeof(bb) - l);
-	(void) evil_send(fd, bb, l);
+	(void) raw_write(fd, bb, l);
 	double t0 = axt_now();
 	for (uint32_t id = 1; axt_now() - t0 < 10 * axn_scale(); id++) {
 		l = 0;
@@ -988,11 +940,11 @@ START_TEST(test_hostile_peer)
 			l += (size_t) axon__wire_encode(&f, bb + l,
 			    sizeof(bb) - l);
 		}
-		if (!evil_send(fd, bb, l)) {
+		if (!raw_write(fd, bb, l)) {
 			break; /* cut off, or it stopped reading us */
 		}
 	}
-	close(fd);
+	raw_close(fd);
 	ck_assert(proc_alive(axn[1].pid));
 	send_status_ok(coid, 3, "after the flood");
 	kill(stuck.pid, SIGCONT);

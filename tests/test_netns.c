@@ -181,8 +181,9 @@ ns_axond_start(int i)
 		char *argv[] = {(char *) axn_bin(), "--node", axn[i].name,
 		    "--listen", listen, "--peer", peer, "--ready-fd", "3",
 		    "--keepalive", "200", "--dead-after", "1000",
-		    "--connect-timeout", "1000", "--log-level",
-		    getenv("AXN_DEBUG") ? "debug" : "error", NULL};
+		    "--connect-timeout", "1000", "--secret-file", axn[i].secret,
+		    "--log-level", getenv("AXN_DEBUG") ? "debug" : "error",
+		    NULL};
 
 		ns_enter(i);
 		setenv("AXON_RUNDIR", axn[i].rundir, 1);

@@ -176,12 +176,20 @@ struct axd_bmsg {
 	uint64_t ext_off;
 };
 
-enum axd_sess_state { S_CONNECTING, S_HELLO, S_AUTH, S_UP, S_DEAD };
+/* CONNECTING: TCP connect in progress (outgoing); TLS: the TLS
+ * handshake; HELLO, AUTH: axond's own handshake (link.h, session.c). */
+enum axd_sess_state { S_CONNECTING, S_TLS, S_HELLO, S_AUTH, S_UP, S_DEAD };
+
+struct ssl_st;
 
 struct axd_sess {
 	uint64_t id;
 	struct axd_sess *next;
 	int fd;
+	struct ssl_st *ssl;       /* TLS state, NULL with --insecure */
+	bool link_want_write;     /* the TLS handshake waits to write */
+	bool again;               /* TLS holds input: read it again soon */
+	uint32_t events;          /* what epoll watches for */
 	bool outgoing;
 	enum axd_sess_state state;
 	int close_err;            /* S_DEAD: what its messages fail with */
@@ -227,6 +235,7 @@ struct axd_global {
 	int npeers_hwm;
 	struct axd_sess *sessions;
 	uint64_t next_sess_id;
+	bool sess_again;           /* some session has s->again */
 	struct axd_aconn *aconn_by_scoid[65536];
 	struct axd_aconn *aconn[AXD_HASH];
 	struct axd_amsg *amsg_by_rcvid[AXD_HASH];

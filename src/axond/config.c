@@ -46,14 +46,19 @@ enum opt_id {
 	O_READY_FD,
 	O_READY_FILE,
 	O_REMOTE_SPAWN,
+	O_TLS,
+	O_CERT,
+	O_KEY,
+	O_CA,
 	O_LOG_LEVEL,
 	O_NO_REMOTE_SPAWN,
+	O_INSECURE,
 	O_VERSION,
 };
 
 /* The settings a file may hold are the long options from O_NODE to
- * O_LOG_LEVEL; --config, -v, --no-remote-spawn, --help and --version
- * exist only on the command line. */
+ * O_LOG_LEVEL; --config, -v, --no-remote-spawn, --insecure, --help and
+ * --version exist only on the command line. */
 static const struct option longopts[] = {
 	{"config", required_argument, NULL, O_CONFIG},
 	{"node", required_argument, NULL, O_NODE},
@@ -71,6 +76,11 @@ static const struct option longopts[] = {
 	{"ready-file", required_argument, NULL, O_READY_FILE},
 	{"remote-spawn", required_argument, NULL, O_REMOTE_SPAWN},
 	{"no-remote-spawn", no_argument, NULL, O_NO_REMOTE_SPAWN},
+	{"tls", required_argument, NULL, O_TLS},
+	{"insecure", no_argument, NULL, O_INSECURE},
+	{"cert", required_argument, NULL, O_CERT},
+	{"key", required_argument, NULL, O_KEY},
+	{"ca", required_argument, NULL, O_CA},
 	{"log-level", required_argument, NULL, O_LOG_LEVEL},
 	{"verbose", no_argument, NULL, O_VERBOSE},
 	{"help", no_argument, NULL, O_HELP},
@@ -134,6 +144,7 @@ axond_config_defaults(struct axond_config *cfg)
 	cfg->max_queued_bytes = AXOND_DEF_MAX_QUEUED;
 	cfg->ready_fd = -1;
 	cfg->remote_spawn = 1;
+	cfg->tls = 1;
 	cfg->log_level = AXOND_LOG_INFO;
 }
 
@@ -144,6 +155,7 @@ static const char usage_text[] =
 "         [--maproot UID|none] [--max-conns N] [--max-msgs N]\n"
 "         [--max-queued BYTES] [--ready-fd N] [--ready-file PATH]\n"
 "         [--remote-spawn yes|no] [--no-remote-spawn]\n"
+"         [--cert FILE --key FILE --ca FILE] [--tls yes|no] [--insecure]\n"
 "         [--log-level error|warn|info|debug] [-v] [-h] [--version]\n"
 "\n"
 "The network manager of the Axon node of $AXON_RUNDIR.\n"
@@ -152,8 +164,15 @@ static const char usage_text[] =
 "  --node NAME            this node's name, 1-63 of A-Za-z0-9_-\n"
 "  --listen HOST:PORT     accept peers here; repeatable, at least one\n"
 "  --peer NAME=HOST:PORT  a node and its address; repeatable\n"
-"  --secret-file FILE     cluster secret (mode 600); without it,\n"
-"                         an empty key: insecure, tests only\n"
+"  --secret-file FILE     cluster secret (mode 600): keys TLS and\n"
+"                         the peers' proof of membership\n"
+"  --cert FILE            this node's certificate (PEM), which names\n"
+"                         the node; keys TLS instead of the secret\n"
+"  --key FILE             its private key (PEM, mode 600)\n"
+"  --ca FILE              the cluster CA that signs node certificates\n"
+"  --tls yes|no           encrypt sessions with TLS 1.3 (yes)\n"
+"  --insecure             the same as --tls no: plain TCP, anyone on\n"
+"                         the path reads and alters it (tests only)\n"
 "  --keepalive MS         PING after MS of silence (1000)\n"
 "  --dead-after MS        peer down after MS of silence (4000)\n"
 "  --connect-timeout MS   connect and handshake limit (2000)\n"
@@ -560,6 +579,26 @@ parse_level(const char *v, int *ret, char *err, size_t errlen)
 	return -1;
 }
 
+/* yes/true/on/1 or no/false/off/0. */
+static int
+parse_yesno(const char *v, int *ret, char *err, size_t errlen)
+{
+	char qb[QBUF];
+
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0) {
+		*ret = 1;
+	} else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+	    strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0) {
+		*ret = 0;
+	} else {
+		seterr(err, errlen, "'%s' is not yes or no",
+		    q(v, qb, sizeof(qb)));
+		return -1;
+	}
+	return 0;
+}
+
 /* Applies one setting; the message in err (on -1) lacks the prefix that
  * says where the setting came from, which the caller adds. */
 static int
@@ -585,6 +624,18 @@ apply(struct axond_config *cfg, int id, const char *v, int from_file,
 	case O_READY_FILE:
 		return set_path(cfg->ready_file, sizeof(cfg->ready_file), v,
 		    err, errlen);
+	case O_CERT:
+		return set_path(cfg->tls_cert, sizeof(cfg->tls_cert), v, err,
+		    errlen);
+	case O_KEY:
+		return set_path(cfg->tls_key, sizeof(cfg->tls_key), v, err,
+		    errlen);
+	case O_CA:
+		return set_path(cfg->tls_ca, sizeof(cfg->tls_ca), v, err,
+		    errlen);
+	case O_INSECURE:
+		cfg->tls = 0;
+		return 0;
 	case O_KEEPALIVE:
 	case O_DEAD_AFTER:
 	case O_CONNECT_TIMEOUT:
@@ -626,21 +677,9 @@ apply(struct axond_config *cfg, int id, const char *v, int from_file,
 		cfg->ready_fd = (int) n;
 		return 0;
 	case O_REMOTE_SPAWN:
-		if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
-		    strcasecmp(v, "on") == 0 || strcmp(v, "1") == 0) {
-			cfg->remote_spawn = 1;
-		} else if (strcasecmp(v, "no") == 0 ||
-		    strcasecmp(v, "false") == 0 ||
-		    strcasecmp(v, "off") == 0 || strcmp(v, "0") == 0) {
-			cfg->remote_spawn = 0;
-		} else {
-			char qb[QBUF];
-
-			seterr(err, errlen, "'%s' is not yes or no",
-			    q(v, qb, sizeof(qb)));
-			return -1;
-		}
-		return 0;
+		return parse_yesno(v, &cfg->remote_spawn, err, errlen);
+	case O_TLS:
+		return parse_yesno(v, &cfg->tls, err, errlen);
 	case O_NO_REMOTE_SPAWN:
 		cfg->remote_spawn = 0;
 		return 0;
@@ -899,6 +938,36 @@ axond_config_parse(struct axond_config *cfg, int argc, char **argv,
 	return 0;
 }
 
+/* Sessions are TLS keyed by the secret or by certificates (all three
+ * files), or --insecure with none of the certificate files. */
+static int
+validate_tls(const struct axond_config *cfg, char *err, size_t errlen)
+{
+	int ncert = (cfg->tls_cert[0] != '\0') + (cfg->tls_key[0] != '\0') +
+	    (cfg->tls_ca[0] != '\0');
+
+	if (cfg->tls != 0 && cfg->tls != 1) {
+		seterr(err, errlen, "tls %d is not 0 or 1", cfg->tls);
+		return -1;
+	}
+	if (!cfg->tls && ncert > 0) {
+		seterr(err, errlen, "cert, key and ca need TLS (not "
+		    "--insecure)");
+		return -1;
+	}
+	if (ncert != 0 && ncert != 3) {
+		seterr(err, errlen, "cert, key and ca go together: give all "
+		    "three");
+		return -1;
+	}
+	if (cfg->tls && ncert == 0 && cfg->secret_file[0] == '\0') {
+		seterr(err, errlen, "TLS needs a secret file, or cert, key "
+		    "and ca (or --insecure for plain TCP)");
+		return -1;
+	}
+	return 0;
+}
+
 int
 axond_config_validate(const struct axond_config *cfg, char *err,
     size_t errlen)
@@ -1014,11 +1083,14 @@ axond_config_validate(const struct axond_config *cfg, char *err,
 		return -1;
 	}
 	if (memchr(cfg->secret_file, '\0', sizeof(cfg->secret_file)) == NULL ||
-	    memchr(cfg->ready_file, '\0', sizeof(cfg->ready_file)) == NULL) {
+	    memchr(cfg->ready_file, '\0', sizeof(cfg->ready_file)) == NULL ||
+	    memchr(cfg->tls_cert, '\0', sizeof(cfg->tls_cert)) == NULL ||
+	    memchr(cfg->tls_key, '\0', sizeof(cfg->tls_key)) == NULL ||
+	    memchr(cfg->tls_ca, '\0', sizeof(cfg->tls_ca)) == NULL) {
 		seterr(err, errlen, "path not terminated");
 		return -1;
 	}
-	return 0;
+	return validate_tls(cfg, err, errlen);
 }
 
 int

@@ -63,9 +63,17 @@ struct axond_config {
 	int nlisten;
 	struct axond_peer peer[AXOND_MAX_PEERS];
 	int npeers;
-	/* "" = no secret: peers authenticate with an empty key, which
-	 * anyone can compute.  Insecure; for tests on one machine only. */
+	/* The cluster secret.  With TLS, it keys the sessions (unless
+	 * certificates do); with --insecure, "" means an empty key, which
+	 * anyone can compute (tests on one machine only). */
 	char secret_file[4096];
+	/* 1 (default): sessions are TLS 1.3, keyed from the secret or, if
+	 * tls_cert is set, from certificates (tls_cert, tls_key and tls_ca
+	 * all set, PEM files).  0: --insecure, plain TCP. */
+	int tls;
+	char tls_cert[4096];
+	char tls_key[4096];
+	char tls_ca[4096];
 	unsigned keepalive_ms;       /* PING after this much silence */
 	unsigned dead_after_ms;      /* peer down after this much silence */
 	unsigned connect_timeout_ms; /* TCP connect plus HELLO/AUTH */
@@ -104,7 +112,8 @@ int axond_config_load_file(struct axond_config *cfg, const char *path,
 /* Checks a complete configuration: node set and well-formed, at least
  * one listen address and no duplicate, peers well-formed, unique by name
  * and address and not named like the node, dead_after > keepalive, every
- * value in range.  Returns 0 or -1. */
+ * value in range; with TLS, a secret file or all of cert, key and CA
+ * (never some of them); without TLS, none of them.  Returns 0 or -1. */
 int axond_config_validate(const struct axond_config *cfg, char *err,
     size_t errlen);
 

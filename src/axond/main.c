@@ -22,6 +22,7 @@
 
 #include "axond.h"
 #include "forward.h"
+#include "link.h"
 #include "names.h"
 #include "services.h"
 
@@ -189,7 +190,8 @@ axd_run(void)
 	struct epoll_event evs[64];
 
 	while (!g.stop) {
-		int n = epoll_wait(g.epfd, evs, 64, -1);
+		/* A session whose TLS holds input is read again at once. */
+		int n = epoll_wait(g.epfd, evs, 64, g.sess_again ? 0 : -1);
 
 		if (n < 0 && errno == EINTR) {
 			continue;
@@ -231,6 +233,15 @@ axd_run(void)
 				if (s != NULL && s->state != S_DEAD &&
 				    s->state != S_CONNECTING &&
 				    (e & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+					axd_sess_readable(s);
+				}
+			}
+		}
+		if (g.sess_again) {
+			g.sess_again = false;
+			for (struct axd_sess *s = g.sessions; s != NULL;
+			     s = s->next) {
+				if (s->again && s->state != S_DEAD) {
 					axd_sess_readable(s);
 				}
 			}
@@ -297,14 +308,21 @@ main(int argc, char **argv)
 			return 2;
 		}
 		g.secret_len = (size_t) n;
-	} else {
-		axd_log(AXD_WARN, "no --secret-file: peers are not "
-				  "authenticated (use only for tests)");
+	}
+	if (!axd_link_tls()) {
+		axd_log(AXD_WARN, "--insecure: sessions are plain TCP, which "
+				  "anyone on the path can read and alter%s",
+		    g.secret_len == 0 ? ", and peers are not authenticated"
+				      : "");
+	} else if (axd_link_init(err, sizeof(err)) < 0) {
+		fprintf(stderr, "axond: %s\n", err);
+		return 2;
 	}
 	if (axd_start() < 0) {
 		return 1;
 	}
 	rc = axd_run();
 	axd_shutdown();
+	axd_link_fini();
 	return rc < 0 ? 1 : 0;
 }

@@ -30,6 +30,7 @@
 
 #include "axond.h"
 #include "forward.h"
+#include "link.h"
 #include "names.h"
 #include "services.h"
 
@@ -293,7 +294,7 @@ axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 		return -EPIPE;
 	}
 	if (f->data_len >= 2048 && s->out.len == s->out.off &&
-	    s->state != S_CONNECTING) {
+	    s->state != S_CONNECTING && s->ssl == NULL) {
 		return send_direct(s, f);
 	}
 	n = axd_obuf_encode(&s->out, f);
@@ -353,19 +354,29 @@ axd_stream_remove(struct axd_sess *s, struct axd_stream *st)
 	st->queued = false;
 }
 
+/* Watches the socket for output when there is something to write, the
+ * TCP connect is in progress, or the TLS handshake waits to write. */
 static void
-sess_want_out(struct axd_sess *s, bool want)
+sess_events(struct axd_sess *s)
 {
 	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = s->id};
 
-	if (s->want_out == want || s->fd < 0) {
-		return;
-	}
-	s->want_out = want;
-	if (want || s->state == S_CONNECTING) {
+	if (s->want_out || s->state == S_CONNECTING ||
+	    (s->state == S_TLS && s->link_want_write)) {
 		ev.events |= EPOLLOUT;
 	}
+	if (s->fd < 0 || ev.events == s->events) {
+		return;
+	}
+	s->events = ev.events;
 	(void) epoll_ctl(g.epfd, EPOLL_CTL_MOD, s->fd, &ev);
+}
+
+static void
+sess_want_out(struct axd_sess *s, bool want)
+{
+	s->want_out = want;
+	sess_events(s);
 }
 
 /*
@@ -376,20 +387,20 @@ sess_want_out(struct axd_sess *s, bool want)
 void
 axd_flush(struct axd_sess *s)
 {
-	while (s->state != S_DEAD && s->state != S_CONNECTING) {
+	while (s->state != S_DEAD && s->state != S_CONNECTING &&
+	    s->state != S_TLS) {
 		if (s->out.len > s->out.off) {
-			ssize_t n = send(s->fd, s->out.buf + s->out.off,
-			    axd_obuf_queued(&s->out),
-			    MSG_DONTWAIT | MSG_NOSIGNAL);
+			ssize_t n = axd_link_send(s, s->out.buf + s->out.off,
+			    axd_obuf_queued(&s->out));
 
-			if (n < 0 && errno == EINTR) {
+			if (n == -EINTR) {
 				continue;
 			}
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (n == -EAGAIN) {
 				sess_want_out(s, true);
 				return;
 			}
-			if (n < 0) {
+			if (n <= 0) {
 				axd_sess_close(s, EHOSTUNREACH, "send failed");
 				return;
 			}
@@ -497,6 +508,7 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 	}
 	if (s->fd >= 0) {
 		(void) epoll_ctl(g.epfd, EPOLL_CTL_DEL, s->fd, NULL);
+		axd_link_close(s);
 		(void) close(s->fd);
 		s->fd = -1;
 	}
@@ -560,11 +572,16 @@ send_hello(struct axd_sess *s)
 
 /* HMAC-SHA256(secret, "axon-auth-1", role, the initiator's nonce and
  * name, the acceptor's nonce and name): proves the secret, binds both
- * ends and both fresh nonces, so it cannot be replayed. */
+ * ends and both fresh nonces, so it cannot be replayed.  Over TLS the
+ * label is "axon-auth-tls-1" and the TLS session's exporter value
+ * follows: the proof is then bound to this TLS session too, and a
+ * cluster keyed by certificates alone (no secret) still gets one. */
 static void
-auth_mac(const struct axd_sess *s, bool mine, uint8_t mac[32])
+auth_mac(struct axd_sess *s, bool mine, uint8_t mac[32])
 {
 	uint8_t buf[256];
+	uint8_t bind[32];
+	bool tls = axd_link_binding(s, bind) == 0;
 	size_t n = 0;
 	bool from_initiator = mine ? s->outgoing : !s->outgoing;
 	uint64_t ni = s->outgoing ? s->nonce : s->peer_nonce;
@@ -573,8 +590,13 @@ auth_mac(const struct axd_sess *s, bool mine, uint8_t mac[32])
 	const char *name_a = s->outgoing ? s->peer_name : g.cfg.node;
 	unsigned len = 32;
 
-	memcpy(buf, "axon-auth-1", 11);
-	n = 11;
+	if (tls) {
+		memcpy(buf, "axon-auth-tls-1", 15);
+		n = 15;
+	} else {
+		memcpy(buf, "axon-auth-1", 11);
+		n = 11;
+	}
 	buf[n++] = from_initiator ? 'I' : 'A';
 	for (int i = 0; i < 8; i++) {
 		buf[n++] = (uint8_t) (ni >> (8 * i));
@@ -586,10 +608,15 @@ auth_mac(const struct axd_sess *s, bool mine, uint8_t mac[32])
 	n += strlen(name_i) + 1;
 	memcpy(buf + n, name_a, strlen(name_a) + 1);
 	n += strlen(name_a) + 1;
+	if (tls) {
+		memcpy(buf + n, bind, sizeof(bind));
+		n += sizeof(bind);
+	}
 	if (HMAC(EVP_sha256(), g.secret, (int) g.secret_len, buf, n, mac,
 		&len) == NULL) {
 		memset(mac, 0, 32);
 	}
+	OPENSSL_cleanse(bind, sizeof(bind));
 }
 
 static void
@@ -601,10 +628,10 @@ send_bye(struct axd_sess *s, int reason)
 	f.type = AXON_W_BYE;
 	f.u.bye.reason = axon__wire_errno_out(reason);
 	(void) axd_send_frame(s, &f);
-	if (s->out.len > s->out.off) {
-		(void) send(s->fd, s->out.buf + s->out.off,
-		    axd_obuf_queued(&s->out),
-		    MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (s->out.len > s->out.off && s->state != S_TLS &&
+	    s->state != S_CONNECTING) {
+		(void) axd_link_send(s, s->out.buf + s->out.off,
+		    axd_obuf_queued(&s->out));
 	}
 }
 
@@ -636,8 +663,10 @@ sess_up(struct axd_sess *s)
 	ni.type = AXON_W_NODEINFO;
 	ni.u.nodeinfo.your_nd = (uint32_t) p->nd;
 	(void) axd_send_frame(s, &ni);
-	axd_log(AXD_INFO, "session with %s up (%s)", p->name,
-	    s->outgoing ? "outgoing" : "incoming");
+	char how[128];
+	axd_log(AXD_INFO, "session with %s up (%s, %s)", p->name,
+	    s->outgoing ? "outgoing" : "incoming",
+	    axd_link_describe(s, how, sizeof(how)));
 	axd_fwd_session_up(s);
 	axd_names_session_up(s); /* our global names */
 	axd_svc_session_up(s);   /* ps and spawn waiting for it */
@@ -662,6 +691,9 @@ on_hello(struct axd_sess *s, const struct axon_wire_frame *f)
 	if (!axond_name_valid(f->u.hello.node) ||
 	    strcmp(f->u.hello.node, g.cfg.node) == 0) {
 		return EINVAL;
+	}
+	if (axd_link_check_peer(s, f->u.hello.node) < 0) {
+		return EACCES; /* its certificate names another node */
 	}
 	s->hello_got = true;
 	s->peer_nonce = f->u.hello.nonce;
@@ -881,6 +913,14 @@ sess_input(struct axd_sess *s)
 		if (n == 0) {
 			break;
 		}
+		if (n < 0 && s->ssl == NULL && s->state == S_HELLO &&
+		    off == 0 && s->in[0] == 0x16) {
+			axd_log(AXD_WARN, "a peer speaks TLS to this node, "
+			    "which runs --insecure: dropped");
+			axd_sess_close(s, EHOSTUNREACH, "TLS on an insecure "
+			    "node");
+			return;
+		}
 		if (n < 0) {
 			axd_log(AXD_WARN, "malformed frame from %s: dropped",
 			    s->peer_name[0] ? s->peer_name : "a peer");
@@ -900,27 +940,35 @@ sess_input(struct axd_sess *s)
 	s->in_len -= off;
 }
 
-/* The rest of an in-place frame's data, straight from the socket.
- * Returns 1 when it is complete (and handled), 0 if more is to come, -1
- * if the session ended. */
+/* Why a session's input ended: n is what axd_link_recv returned. */
+static const char *
+input_end(ssize_t n)
+{
+	return n == 0		 ? "closed by the peer"
+	    : n == -EBADMSG ? "TLS record refused (altered, injected or "
+			      "replayed bytes)"
+			    : strerror((int) -n);
+}
+
+/* The rest of an in-place frame's data, straight from the stream.
+ * Returns 1 when it is complete (and handled) or when TLS holds more of
+ * it, 0 if more is to come from the socket, -1 if the session ended. */
 static int
 sess_sink(struct axd_sess *s)
 {
-	ssize_t n = recv(s->fd, s->sink, s->sink_left, MSG_DONTWAIT);
+	ssize_t n = axd_link_recv(s, s->sink, s->sink_left);
 
-	if (n < 0 && (errno == EINTR || errno == EAGAIN ||
-			 errno == EWOULDBLOCK)) {
+	if (n == -EINTR || n == -EAGAIN) {
 		return 0;
 	}
 	if (n <= 0) {
-		axd_sess_close(s, EHOSTUNREACH,
-		    n == 0 ? "closed by the peer" : strerror(errno));
+		axd_sess_close(s, EHOSTUNREACH, input_end(n));
 		return -1;
 	}
 	s->sink += n;
 	s->sink_left -= (size_t) n;
 	if (s->sink_left > 0) {
-		return 0;
+		return axd_link_pending(s) ? 1 : 0;
 	}
 	struct axon_wire_frame f = s->sink_frame;
 	void *ref = s->sink_ref;
@@ -935,10 +983,40 @@ sess_sink(struct axd_sess *s)
 	return up ? 1 : -1;
 }
 
+/*
+ * Drives the TLS handshake.  Once it is done, axond's own handshake
+ * starts (the dialling side sends HELLO).  Returns false if the session
+ * ended.
+ */
+static bool
+sess_tls_step(struct axd_sess *s)
+{
+	int rc = axd_link_handshake(s);
+
+	if (rc < 0) {
+		axd_sess_close(s, EHOSTDOWN, "TLS handshake failed");
+		return false;
+	}
+	if (rc > 0) {
+		s->state = S_HELLO;
+		if (s->outgoing) {
+			send_hello(s);
+		}
+	}
+	sess_events(s);
+	return true;
+}
+
 void
 axd_sess_readable(struct axd_sess *s)
 {
-	for (int rounds = 0; rounds < 16 && s->state != S_DEAD; rounds++) {
+	int rounds;
+
+	s->again = false;
+	if (s->state == S_TLS && (!sess_tls_step(s) || s->state == S_TLS)) {
+		return;
+	}
+	for (rounds = 0; rounds < 16 && s->state != S_DEAD; rounds++) {
 		if (s->sink_left > 0) {
 			int r = sess_sink(s);
 
@@ -972,27 +1050,36 @@ axd_sess_readable(struct axd_sess *s)
 			s->in_cap = cap;
 		}
 		size_t room = s->in_cap - s->in_len;
-		ssize_t n = recv(s->fd, s->in + s->in_len, room, MSG_DONTWAIT);
-		if (n < 0 && errno == EINTR) {
+		ssize_t n = axd_link_recv(s, s->in + s->in_len, room);
+		if (n == -EINTR) {
 			continue;
 		}
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if (n == -EAGAIN) {
 			break;
 		}
 		if (n <= 0) {
-			axd_sess_close(s, EHOSTUNREACH,
-			    n == 0 ? "closed by the peer" : strerror(errno));
+			axd_sess_close(s, EHOSTUNREACH, input_end(n));
 			return;
 		}
 		s->in_len += (size_t) n;
 		sess_input(s);
-		if ((size_t) n < room && s->sink_left == 0) {
-			break; /* drained: spare the recv that says so */
+		/* Drained: spare the recv that says so.  TLS returns a
+		 * record at a time; what it holds beyond is pending. */
+		if (s->sink_left == 0 &&
+		    (s->ssl != NULL ? !axd_link_pending(s) : (size_t) n < room)) {
+			break;
 		}
 	}
-	if (s->state != S_DEAD) {
-		axd_flush(s);
+	if (s->state == S_DEAD) {
+		return;
 	}
+	if (rounds == 16 && axd_link_pending(s)) {
+		/* The socket may be empty while TLS holds input: epoll
+		 * would not report it, so the main loop comes back. */
+		s->again = true;
+		g.sess_again = true;
+	}
+	axd_flush(s);
 }
 
 void
@@ -1008,8 +1095,23 @@ axd_sess_writable(struct axd_sess *s)
 			    err ? strerror(err) : "connect failed");
 			return;
 		}
-		s->state = S_HELLO;
-		send_hello(s);
+		s->want_out = false;
+		if (axd_link_tls()) {
+			s->state = S_TLS;
+			if (axd_link_start(s) < 0) {
+				axd_sess_close(s, EHOSTDOWN, "out of memory");
+				return;
+			}
+		} else {
+			s->state = S_HELLO;
+			send_hello(s);
+		}
+	}
+	if (s->state == S_TLS) {
+		if (sess_tls_step(s) && s->state == S_HELLO) {
+			axd_sess_readable(s); /* the peer may have spoken */
+		}
+		return;
 	}
 	axd_flush(s);
 }
@@ -1027,6 +1129,7 @@ sess_watch(struct axd_sess *s, uint32_t events)
 {
 	struct epoll_event ev = {.events = events, .data.u64 = s->id};
 
+	s->events = events;
 	return epoll_ctl(g.epfd, EPOLL_CTL_ADD, s->fd, &ev);
 }
 
@@ -1104,9 +1207,9 @@ axd_accept(int lfd)
 			(void) close(fd);
 			continue;
 		}
-		s->state = S_HELLO;
-		if (sess_watch(s, EPOLLIN) < 0) {
-			axd_sess_close(s, EHOSTUNREACH, "epoll");
+		s->state = axd_link_tls() ? S_TLS : S_HELLO;
+		if (axd_link_start(s) < 0 || sess_watch(s, EPOLLIN) < 0) {
+			axd_sess_close(s, EHOSTUNREACH, "out of memory");
 		}
 	}
 }
