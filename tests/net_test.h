@@ -23,7 +23,10 @@ struct axn_node {
 	int port;
 	pid_t pid;       /* its axond, or -1 */
 	char secret[256]; /* a secret file, or "" (axn_setup: a shared one) */
-	char extra[256];  /* extra arguments, space-separated */
+	char extra[512];  /* extra arguments, space-separated */
+	/* How this node dials node k: 0 at k's own port, -1 not at all (k
+	 * is no --peer of this node), else at this port (a relay). */
+	int dial[AXN_MAX];
 };
 
 static struct axn_node axn[AXN_MAX];
@@ -195,7 +198,7 @@ axn_start(int i)
 		char *argv[64];
 		char listen[64], fdarg[16];
 		char peers[AXN_MAX][96];
-		char extra[256];
+		char extra[512];
 		int a = 0;
 
 		setenv("AXON_RUNDIR", axn[i].rundir, 1);
@@ -209,12 +212,12 @@ axn_start(int i)
 		argv[a++] = "--listen";
 		argv[a++] = listen;
 		for (int k = 0; k < axn_count; k++) {
-			if (k == i) {
+			if (k == i || axn[i].dial[k] < 0) {
 				continue;
 			}
 			snprintf(peers[k], sizeof(peers[k]), "%.15s=%s:%d",
 			    axn[k].name, axn_ipv6 ? "[::1]" : "127.0.0.1",
-			    axn[k].port);
+			    axn[i].dial[k] > 0 ? axn[i].dial[k] : axn[k].port);
 			argv[a++] = "--peer";
 			argv[a++] = peers[k];
 		}

@@ -893,6 +893,39 @@ START_TEST(test_tls_settings)
 }
 END_TEST
 
+/* A private key file has the secret file's checks; its contents are
+ * read whole, and what does not fit is refused. */
+START_TEST(test_key_file)
+{
+	unsigned char buf[64];
+	char e[512];
+	const char *p;
+
+	p = mkfile_n(0, "key", "PEM", 3, 0600);
+	ck_assert_int_eq(axond_key_load(p, buf, sizeof(buf), e, sizeof(e)), 3);
+	ck_assert(memcmp(buf, "PEM", 3) == 0);
+	p = mkfile_n(0, "key", "PEM", 3, 0640);
+	ck_assert_int_eq(axond_key_load(p, buf, sizeof(buf), e, sizeof(e)),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(e, "key file"));
+	ck_assert_ptr_nonnull(strstr(e, "gives group or others access"));
+	p = mkfile_n(0, "key", "", 0, 0600);
+	ck_assert_int_eq(axond_key_load(p, buf, sizeof(buf), e, sizeof(e)),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(e, "empty"));
+	p = mkfile_n(0, "key", "0123456789", 10, 0600);
+	ck_assert_int_eq(axond_key_load(p, buf, 10, e, sizeof(e)), -1);
+	ck_assert_ptr_nonnull(strstr(e, "longer than 9 bytes"));
+	ck_assert_int_eq(axond_key_load(tdir, buf, sizeof(buf), e, sizeof(e)),
+	    -1);
+	ck_assert_ptr_nonnull(strstr(e, "not a regular file"));
+	ck_assert_int_eq(axond_key_load("/nonexistent/k", buf, sizeof(buf), e,
+	    sizeof(e)), -1);
+	ck_assert_str_eq(e, "key file /nonexistent/k: No such file or "
+	    "directory");
+}
+END_TEST
+
 START_TEST(test_secret)
 {
 	unsigned char buf[AXOND_SECRET_MAX + 16];
@@ -1018,6 +1051,7 @@ config_suite(void)
 	tcase_add_test(tc, test_validate);
 	tcase_add_test(tc, test_secret);
 	tcase_add_test(tc, test_tls_settings);
+	tcase_add_test(tc, test_key_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

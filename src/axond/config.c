@@ -1093,14 +1093,17 @@ axond_config_validate(const struct axond_config *cfg, char *err,
 	return validate_tls(cfg, err, errlen);
 }
 
-int
-axond_secret_load(const char *path, unsigned char *buf, size_t cap,
-    char *err, size_t errlen)
+/*
+ * Opens a file that holds a key (what: "secret file", "key file") and
+ * checks it: a regular file, no access for group or others, owned by
+ * this user or root (whoever owns it can change the key).  Reads up to
+ * cap bytes into buf.  Returns the length, or -1 with err set.
+ */
+static long
+private_read(const char *path, const char *what, unsigned char *buf,
+    size_t cap, char *err, size_t errlen)
 {
 	char qp[QBUF];
-	/* One byte more than allowed plus a newline, to tell "too long"
-	 * from "exactly the limit". */
-	unsigned char tmp[AXOND_SECRET_MAX + 2];
 	struct stat st;
 	size_t len = 0;
 	int fd;
@@ -1110,38 +1113,37 @@ axond_secret_load(const char *path, unsigned char *buf, size_t cap,
 	 * it is refused below as not a regular file. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
-		seterr(err, errlen, "secret file %s: %s", qp, strerror(errno));
+		seterr(err, errlen, "%s %s: %s", what, qp, strerror(errno));
 		return -1;
 	}
 	/* fstat of the open descriptor: what is checked is what is read. */
 	if (fstat(fd, &st) < 0) {
-		seterr(err, errlen, "secret file %s: %s", qp, strerror(errno));
+		seterr(err, errlen, "%s %s: %s", what, qp, strerror(errno));
 		goto fail;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		seterr(err, errlen, "secret file %s: not a regular file", qp);
+		seterr(err, errlen, "%s %s: not a regular file", what, qp);
 		goto fail;
 	}
 	if ((st.st_mode & 077) != 0) {
-		seterr(err, errlen, "secret file %s: mode %04o gives group or "
-		    "others access; chmod 600 it", qp,
+		seterr(err, errlen, "%s %s: mode %04o gives group or "
+		    "others access; chmod 600 it", what, qp,
 		    (unsigned) (st.st_mode & 07777));
 		goto fail;
 	}
-	/* Whoever owns the file can change the secret. */
 	if (st.st_uid != geteuid() && st.st_uid != 0) {
-		seterr(err, errlen, "secret file %s: owned by uid %u, neither "
-		    "this user nor root", qp, (unsigned) st.st_uid);
+		seterr(err, errlen, "%s %s: owned by uid %u, neither "
+		    "this user nor root", what, qp, (unsigned) st.st_uid);
 		goto fail;
 	}
-	while (len < sizeof(tmp)) {
-		ssize_t n = read(fd, tmp + len, sizeof(tmp) - len);
+	while (len < cap) {
+		ssize_t n = read(fd, buf + len, cap - len);
 
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
 		if (n < 0) {
-			seterr(err, errlen, "secret file %s: %s", qp,
+			seterr(err, errlen, "%s %s: %s", what, qp,
 			    strerror(errno));
 			goto fail;
 		}
@@ -1151,7 +1153,50 @@ axond_secret_load(const char *path, unsigned char *buf, size_t cap,
 		len += (size_t) n;
 	}
 	close(fd);
-	fd = -1;
+	return (long) len;
+fail:
+	close(fd);
+	return -1;
+}
+
+long
+axond_key_load(const char *path, unsigned char *buf, size_t cap,
+    char *err, size_t errlen)
+{
+	char qp[QBUF];
+	long len = private_read(path, "key file", buf, cap, err, errlen);
+
+	q(path, qp, sizeof(qp));
+	if (len == 0) {
+		seterr(err, errlen, "key file %s: empty", qp);
+		return -1;
+	}
+	if (len > 0 && (size_t) len == cap) {
+		seterr(err, errlen, "key file %s: longer than %zu bytes", qp,
+		    cap - 1);
+		return -1;
+	}
+	return len;
+}
+
+int
+axond_secret_load(const char *path, unsigned char *buf, size_t cap,
+    char *err, size_t errlen)
+{
+	char qp[QBUF];
+	/* One byte more than allowed plus a newline, to tell "too long"
+	 * from "exactly the limit". */
+	unsigned char tmp[AXOND_SECRET_MAX + 2];
+	long got = private_read(path, "secret file", tmp, sizeof(tmp), err,
+	    errlen);
+	size_t len;
+	int fd = -1;
+
+	q(path, qp, sizeof(qp));
+	if (got < 0) {
+		goto fail;
+	}
+	len = (size_t) got;
 	if (len > 0 && tmp[len - 1] == '\n') {
 		len--;
 	}

@@ -136,6 +136,15 @@ int axond_name_valid(const char *s);
 int axond_secret_load(const char *path, unsigned char *buf, size_t cap,
     char *err, size_t errlen);
 
+/*
+ * Reads a private key file (--key) into buf, with the secret file's
+ * checks (regular file, mode & 077 == 0, owned by the effective uid or
+ * root).  Refuses an empty file or one of cap bytes or more.  Returns
+ * the length, or -1 with err set.
+ */
+long axond_key_load(const char *path, unsigned char *buf, size_t cap,
+    char *err, size_t errlen);
+
 /* The --help text, for main()'s usage errors too. */
 void axond_config_usage(FILE *out);
 

@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -111,6 +112,38 @@ psk_find(SSL *ssl, const unsigned char *id, size_t idlen,
 	return *sessp != NULL;
 }
 
+/* The private key, read once through the key file's checks (what is
+ * checked is what is used), then given to the context. */
+static int
+load_key(const char *path, char *err, size_t errlen)
+{
+	static unsigned char buf[65536];
+	char why[256];
+	long n = axond_key_load(path, buf, sizeof(buf), err, errlen);
+	BIO *b;
+	EVP_PKEY *k = NULL;
+	int rc = -1;
+
+	if (n < 0) {
+		return -1;
+	}
+	b = BIO_new_mem_buf(buf, (int) n);
+	if (b != NULL) {
+		k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	}
+	if (k == NULL || SSL_CTX_use_PrivateKey(ctx, k) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		snprintf(err, errlen, "key file %s: %s", path,
+		    ssl_reason(why, sizeof(why)));
+	} else {
+		rc = 0;
+	}
+	EVP_PKEY_free(k);
+	BIO_free(b);
+	OPENSSL_cleanse(buf, (size_t) n);
+	return rc;
+}
+
 int
 axd_link_init(char *err, size_t errlen)
 {
@@ -152,11 +185,7 @@ axd_link_init(char *err, size_t errlen)
 			    c->tls_cert, ssl_reason(why, sizeof(why)));
 			goto fail;
 		}
-		if (SSL_CTX_use_PrivateKey_file(ctx, c->tls_key,
-			SSL_FILETYPE_PEM) != 1 ||
-		    SSL_CTX_check_private_key(ctx) != 1) {
-			snprintf(err, errlen, "key %s: %s", c->tls_key,
-			    ssl_reason(why, sizeof(why)));
+		if (load_key(c->tls_key, err, errlen) < 0) {
 			goto fail;
 		}
 		if (SSL_CTX_load_verify_locations(ctx, c->tls_ca, NULL) != 1) {
