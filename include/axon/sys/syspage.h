@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * <sys/syspage.h> for Axon: the parts of QNX's system page that programs
- * read, chiefly SYSPAGE_ENTRY(qtime)->cycles_per_sec, the rate of
- * ClockCycles(), and _syspage_ptr->num_cpu.
+ * read, chiefly SYSPAGE_ENTRY(qtime)->cycles_per_sec and
+ * _syspage_ptr->num_cpu.
  *
  * QNX maps a page the kernel keeps current; Axon has no such page.
  * SYSPAGE_ENTRY(qtime) is a call that refreshes the entry and returns it,
  * so SYSPAGE_ENTRY(qtime)->nsec (nanoseconds since boot) and ->boot_time
  * are current each time the macro is evaluated, not live through a
- * pointer kept from an earlier one.  ClockCycles() counts nanoseconds
- * (CLOCK_MONOTONIC_RAW), so cycles_per_sec is 1000000000.  Only the qtime
+ * pointer kept from an earlier one.  Axon's cycle unit is the nanosecond
+ * (ClockCycles() is not provided yet; see docs/compat.md), so
+ * cycles_per_sec is 1000000000.  Only the qtime
  * entry exists: SYSPAGE_ENTRY(cpuinfo) and the others do not compile.
- * See ClockTime(3).
+ * See qnx-libc(3).
  */
 #ifndef AXON_SYS_SYSPAGE_H
 #define AXON_SYS_SYSPAGE_H
@@ -27,7 +28,7 @@ extern "C" {
 #endif
 
 struct qtime_entry {
-	uint64_t cycles_per_sec;     /* ClockCycles() per second */
+	uint64_t cycles_per_sec;     /* cycles (ns) per second */
 	volatile uint64_t nsec;      /* ns since boot (CLOCK_MONOTONIC) */
 	uint64_t nsec_tod_adjust;    /* nsec + this = ns since the epoch */
 	uint32_t timer_rate;         /* the tick: timer_rate * 10^timer_scale s */
