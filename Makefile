@@ -31,7 +31,8 @@ LIB_SRC := $(wildcard src/lib/*.c)
 COMMON_SRC := $(wildcard src/common/*.c)
 LIB_OBJ := $(patsubst src/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) \
 	$(patsubst src/common/%.c,$(BUILD)/common/%.o,$(COMMON_SRC))
-HDRS    := $(wildcard include/axon/sys/*.h) $(wildcard src/lib/*.h) \
+HDRS    := $(wildcard include/axon/*.h include/axon/sys/*.h \
+	include/axon/bits/types/*.h) $(wildcard src/lib/*.h) \
 	$(wildcard src/common/*.h)
 
 # axond: everything but main.c goes into a static archive that the tests
@@ -116,12 +117,18 @@ check-all:
 	$(MAKE) fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-60}
 	$(MAKE) man-lint
 	$(MAKE) install-check
+	$(MAKE) linux-compat-check
 	$(MAKE) demo
 
 # Installs into a temporary prefix and builds a program against it with
 # nothing but pkg-config.
 install-check: all
 	tests/install_check.sh $(BUILD)
+
+# Linux programs built with Axon's include directory first on the path
+# build and behave as without it; libaxon exports no C library symbol.
+linux-compat-check: all
+	tests/linux_compat.sh $(BUILD)
 
 demo: $(EXAMPLES) $(BUILD)/axond
 	@BUILD=$(BUILD) examples/demo.sh
@@ -175,6 +182,10 @@ man-lint:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/axon/sys $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/axon/sys/*.h $(DESTDIR)$(PREFIX)/include/axon/sys/
+	install -m 644 include/axon/*.h $(DESTDIR)$(PREFIX)/include/axon/
+	install -d $(DESTDIR)$(PREFIX)/include/axon/bits/types
+	install -m 644 include/axon/bits/types/*.h \
+		$(DESTDIR)$(PREFIX)/include/axon/bits/types/
 	install -m 644 $(BUILD)/libaxon.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libaxon.so.0 $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libaxon.so.0 $(DESTDIR)$(PREFIX)/lib/libaxon.so
@@ -196,5 +207,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all install-check demo bench bench-net fuzz install clean man-lint
+.PHONY: all tests check check-all install-check linux-compat-check demo bench bench-net fuzz install clean man-lint
 .SECONDARY:

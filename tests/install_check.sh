@@ -51,3 +51,18 @@ test -x "$tmp/prefix/bin/axon"
 for p in axon axon-ps axon-nodes axon-names axon-on axon-send; do
 	test -f "$tmp/prefix/share/man/man1/$p.1"
 done
+# QNX-style programs (tests/qnx/), each built with nothing but pkg-config
+# and run against the installed library.
+for src in tests/qnx/*.c; do
+	name=$(basename "$src" .c)
+	cc -Wall -Werror -o "$tmp/$name" "$src" $(pkg-config --cflags --libs axon)
+	LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/$name" > "$tmp/$name.out"
+	if [ -f "tests/qnx/$name.expected" ]; then
+		diff -u "tests/qnx/$name.expected" "$tmp/$name.out"
+	fi
+done
+for h in process.h sys/procmgr.h confname.h gulliver.h atomic.h share.h \
+	sys/syspage.h string.h pthread.h sched.h bits/types/__sigval_t.h; do
+	test -f "$tmp/prefix/include/axon/$h"
+done
+echo "install check: QNX programs ok"

@@ -14,6 +14,9 @@
 #define AXON_LIB_INTERNAL_H
 
 #include <pthread.h>
+/* Axon's <pthread.h> maps pthread_create to axon_pthread_create for
+ * QNX programs; the library itself calls glibc's. */
+#undef pthread_create
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -428,6 +431,11 @@ size_t axon__iov_copy_in(void *dst, const iov_t *iov, size_t parts,
 int axon__futex_wait(_Atomic uint32_t *addr, uint32_t val,
     const struct timespec *abs_mono);
 void axon__futex_wake(_Atomic uint32_t *addr, int n);
+
+/* ---- sigev.c: sigevents raised inside this process ------------------ */
+int axon__sigev_check(const struct sigevent *ev); /* 0 or -EINVAL/-EFAULT */
+int axon__sigev_deliver(const struct sigevent *ev, union sigval v,
+    pid_t tid); /* tid: SIGEV_SIGNAL_THREAD's target */
 
 /*
  * The _r forms never change errno, even though the system calls they make

@@ -1,0 +1,476 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * QNX's libc extras that glibc lacks, behind Axon's <string.h>,
+ * <confname.h>, <share.h>, <sched.h>, <pthread.h> and <sys/syspage.h>
+ * (see qnx-libc(3)).  Everything here is exported under an axon_ name;
+ * the headers map QNX's names onto them.  The string functions are weak,
+ * so that a program's own strlcpy() or strupr() wins over Axon's.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <confname.h>
+#include <sched.h>
+#include <share.h>
+#include <sys/syspage.h>
+
+#include "internal.h"
+
+/* The system's functions, not the names the headers map onto Axon's. */
+#undef confstr
+
+#define AXON_WEAK __attribute__((weak))
+
+/* Declared by <string.h> only where the C library lacks them. */
+AXON_EXPORT size_t axon_strlcpy(char *dst, const char *src, size_t size);
+AXON_EXPORT size_t axon_strlcat(char *dst, const char *src, size_t size);
+
+/* ---- <string.h> -------------------------------------------------------- */
+
+AXON_WEAK size_t
+axon_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size > 0) {
+		size_t c = n < size - 1 ? n : size - 1;
+
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+AXON_WEAK size_t
+axon_strlcat(char *dst, const char *src, size_t size)
+{
+	size_t d = strnlen(dst, size);
+
+	/* No terminator within size: nothing is appended, as BSD's. */
+	if (d == size) {
+		return size + strlen(src);
+	}
+	return d + axon_strlcpy(dst + d, src, size - d);
+}
+
+AXON_WEAK char *
+axon_strupr(char *s)
+{
+	for (char *p = s; *p != '\0'; p++) {
+		*p = (char) toupper((unsigned char) *p);
+	}
+	return s;
+}
+
+AXON_WEAK char *
+axon_strlwr(char *s)
+{
+	for (char *p = s; *p != '\0'; p++) {
+		*p = (char) tolower((unsigned char) *p);
+	}
+	return s;
+}
+
+AXON_WEAK char *
+axon_strrev(char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n / 2; i++) {
+		char t = s[i];
+
+		s[i] = s[n - 1 - i];
+		s[n - 1 - i] = t;
+	}
+	return s;
+}
+
+AXON_WEAK char *
+axon_strset(char *s, int c)
+{
+	memset(s, c, strlen(s));
+	return s;
+}
+
+AXON_WEAK char *
+axon_strnset(char *s, int c, size_t n)
+{
+	memset(s, c, strnlen(s, n));
+	return s;
+}
+
+AXON_WEAK int
+axon_stricmp(const char *a, const char *b)
+{
+	return strcasecmp(a, b);
+}
+
+AXON_WEAK int
+axon_strnicmp(const char *a, const char *b, size_t n)
+{
+	return strncasecmp(a, b, n);
+}
+
+AXON_WEAK int
+axon_memicmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a;
+	const unsigned char *y = b;
+
+	for (size_t i = 0; i < n; i++) {
+		int d = tolower(x[i]) - tolower(y[i]);
+
+		if (d != 0) {
+			return d;
+		}
+	}
+	return 0;
+}
+
+/* ---- <confname.h> ------------------------------------------------------ */
+
+/* Copies v into buf as confstr() does: returns the size v needs with its
+ * terminator, truncating to len. */
+static size_t
+cs_put(const char *v, char *buf, size_t len)
+{
+	size_t n = strlen(v) + 1;
+
+	if (buf != NULL && len > 0) {
+		size_t c = n < len ? n : len;
+
+		memcpy(buf, v, c - 1);
+		buf[c - 1] = '\0';
+	}
+	return n;
+}
+
+/* The first line of a small file, or "" when it cannot be read. */
+static void
+cs_file_line(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	out[0] = '\0';
+	if (f != NULL) {
+		if (fgets(out, (int) len, f) == NULL) {
+			out[0] = '\0';
+		}
+		out[strcspn(out, "\n")] = '\0';
+		(void) fclose(f);
+	}
+}
+
+/* resolv.conf without its domain line, its lines joined by newlines. */
+static void
+cs_resolve(char *out, size_t len)
+{
+	FILE *f = fopen("/etc/resolv.conf", "re");
+	char line[512];
+	size_t used = 0;
+
+	out[0] = '\0';
+	if (f == NULL) {
+		return;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t n = strlen(line);
+
+		if (strncmp(line, "domain", 6) == 0 || line[0] == '#' ||
+		    used + n + 1 > len) {
+			continue;
+		}
+		memcpy(out + used, line, n + 1);
+		used += n;
+	}
+	(void) fclose(f);
+}
+
+size_t
+axon_confstr(int name, char *buf, size_t len)
+{
+	struct utsname u;
+	char v[4096];
+	const char *tz;
+
+	if (name < _CS_ARCHITECTURE || name > _CS_VERSION) {
+		return confstr(name, buf, len);
+	}
+	if (uname(&u) != 0) {
+		return 0;
+	}
+	v[0] = '\0';
+	switch (name) {
+	case _CS_ARCHITECTURE:
+	case _CS_MACHINE:
+		(void) axon_strlcpy(v, u.machine, sizeof(v));
+		break;
+	case _CS_DOMAIN:
+		if (getdomainname(v, sizeof(v)) != 0 ||
+		    strcmp(v, "(none)") == 0) {
+			v[0] = '\0';
+		}
+		break;
+	case _CS_HOSTNAME:
+		if (gethostname(v, sizeof(v)) != 0) {
+			return 0;
+		}
+		v[sizeof(v) - 1] = '\0';
+		break;
+	case _CS_HW_PROVIDER:
+		cs_file_line("/sys/class/dmi/id/sys_vendor", v, sizeof(v));
+		break;
+	case _CS_HW_SERIAL:
+		cs_file_line("/sys/class/dmi/id/product_serial", v, sizeof(v));
+		break;
+	case _CS_LIBPATH:
+		(void) axon_strlcpy(v, "/lib:/usr/lib:/usr/local/lib",
+		    sizeof(v));
+		break;
+	case _CS_LOCALE: {
+		const char *l = setlocale(LC_ALL, NULL);
+
+		(void) axon_strlcpy(v, l != NULL ? l : "C", sizeof(v));
+		break;
+	}
+	case _CS_RELEASE:
+		(void) axon_strlcpy(v, u.release, sizeof(v));
+		break;
+	case _CS_RESOLVE:
+		cs_resolve(v, sizeof(v));
+		break;
+	case _CS_SYSNAME:
+		(void) axon_strlcpy(v, u.sysname, sizeof(v));
+		break;
+	case _CS_TIMEZONE:
+		tz = getenv("TZ");
+		(void) axon_strlcpy(v, tz != NULL ? tz : "", sizeof(v));
+		break;
+	case _CS_VERSION:
+		(void) axon_strlcpy(v, u.version, sizeof(v));
+		break;
+	default:
+		break; /* _CS_SRPC_DOMAIN: no secure RPC on Linux */
+	}
+	/* A name without a value: 0 and errno unchanged, as POSIX says. */
+	if (v[0] == '\0') {
+		return 0;
+	}
+	return cs_put(v, buf, len);
+}
+
+/* ---- <share.h> --------------------------------------------------------- */
+
+/* The advisory lock a share mode takes (see share.h), or 0 for none. */
+static int
+share_lock(int share)
+{
+	switch (share) {
+	case SH_DENYRW:
+		return LOCK_EX;
+	case SH_DENYWR:
+	case SH_DENYRD:
+		return LOCK_SH;
+	default:
+		return 0;
+	}
+}
+
+int
+axon_sopen(const char *path, int oflag, int share, ...)
+{
+	mode_t mode = 0;
+	int lk;
+	int fd;
+
+	if (share != SH_COMPAT && share != SH_DENYRW && share != SH_DENYWR &&
+	    share != SH_DENYRD && share != SH_DENYNO) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (oflag & (O_CREAT | O_TMPFILE)) {
+		va_list ap;
+
+		va_start(ap, share);
+		mode = (mode_t) va_arg(ap, int);
+		va_end(ap);
+	}
+	fd = open(path, oflag, mode);
+	if (fd < 0) {
+		return -1;
+	}
+	lk = share_lock(share);
+	if (lk != 0 && flock(fd, lk | LOCK_NB) != 0) {
+		int e = errno == EWOULDBLOCK ? EBUSY : errno;
+
+		(void) close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+FILE *
+axon_fsopen(const char *path, const char *mode, int share)
+{
+	int oflag;
+	int fd;
+	FILE *f;
+
+	if (mode == NULL || path == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	switch (mode[0]) {
+	case 'r':
+		oflag = strchr(mode, '+') != NULL ? O_RDWR : O_RDONLY;
+		break;
+	case 'w':
+		oflag = (strchr(mode, '+') != NULL ? O_RDWR : O_WRONLY) |
+		    O_CREAT | O_TRUNC;
+		break;
+	case 'a':
+		oflag = (strchr(mode, '+') != NULL ? O_RDWR : O_WRONLY) |
+		    O_CREAT | O_APPEND;
+		break;
+	default:
+		errno = EINVAL;
+		return NULL;
+	}
+	fd = axon_sopen(path, oflag | O_CLOEXEC, share, 0666);
+	if (fd < 0) {
+		return NULL;
+	}
+	f = fdopen(fd, mode);
+	if (f == NULL) {
+		int e = errno;
+
+		(void) close(fd);
+		errno = e;
+	}
+	return f;
+}
+
+/* ---- <sched.h>: getprio() and setprio() -------------------------------- */
+
+/*
+ * QNX priorities under Axon (see MsgReceive(3)): a SCHED_FIFO or SCHED_RR
+ * thread's priority is its Linux real-time priority; any other thread
+ * runs at QNX's default, 10.  Linux real-time priorities stop at 99.
+ */
+int
+axon_getprio(pid_t pid)
+{
+	struct sched_param sp;
+	int pol;
+
+	if (pid < 0) {
+		errno = ESRCH;
+		return -1;
+	}
+	pol = sched_getscheduler(pid);
+	if (pol < 0 || sched_getparam(pid, &sp) != 0) {
+		return -1; /* ESRCH or EPERM, from the kernel */
+	}
+	return pol == SCHED_FIFO || pol == SCHED_RR ? sp.sched_priority : 10;
+}
+
+int
+axon_setprio(pid_t pid, int prio)
+{
+	struct sched_param sp;
+	int old;
+	int pol;
+
+	if (prio < 1 || prio > sched_get_priority_max(SCHED_FIFO)) {
+		errno = EINVAL;
+		return -1;
+	}
+	old = axon_getprio(pid);
+	if (old < 0) {
+		return -1;
+	}
+	pol = sched_getscheduler(pid);
+	if (pol < 0) {
+		return -1;
+	}
+	if (pol != SCHED_FIFO && pol != SCHED_RR) {
+		if (prio == 10) {
+			return old; /* already QNX's default */
+		}
+		pol = SCHED_RR; /* QNX's default policy */
+	}
+	sp.sched_priority = prio;
+	if (sched_setscheduler(pid, pol, &sp) != 0) {
+		return -1; /* EPERM without CAP_SYS_NICE or RLIMIT_RTPRIO */
+	}
+	return old;
+}
+
+/* ---- <pthread.h> -------------------------------------------------------- */
+
+int
+axon_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+    void *(*start)(void *), void *arg)
+{
+	pthread_t t;
+
+	return pthread_create(thread != NULL ? thread : &t, attr, start, arg);
+}
+
+/* ---- <sys/syspage.h> ---------------------------------------------------- */
+
+static struct syspage_entry syspage = {
+	.size = sizeof(struct syspage_entry),
+	.total_size = sizeof(struct syspage_entry),
+	.num_cpu = 1,
+};
+struct syspage_entry *_syspage_ptr = &syspage;
+static __thread struct qtime_entry tls_qtime;
+
+__attribute__((constructor)) static void
+syspage_init(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	syspage.num_cpu = n > 0 && n < 65536 ? (uint16_t) n : 1;
+}
+
+/* Per thread, so that one thread's refresh never tears another's read. */
+struct qtime_entry *
+axon_syspage_qtime(void)
+{
+	struct qtime_entry *q = &tls_qtime;
+	struct timespec mono;
+	struct timespec real;
+	struct timespec res;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	if (clock_getres(CLOCK_MONOTONIC, &res) != 0) {
+		res.tv_sec = 0;
+		res.tv_nsec = 1;
+	}
+	q->cycles_per_sec = 1000000000ull;
+	q->nsec = (uint64_t) mono.tv_sec * 1000000000ull +
+	    (uint64_t) mono.tv_nsec;
+	q->nsec_tod_adjust = (uint64_t) real.tv_sec * 1000000000ull +
+	    (uint64_t) real.tv_nsec - q->nsec;
+	q->timer_rate = (uint32_t) (res.tv_sec * 1000000000 + res.tv_nsec);
+	q->timer_scale = -9;
+	q->boot_time = (uint32_t) (q->nsec_tod_adjust / 1000000000ull);
+	return q;
+}
