@@ -824,14 +824,14 @@ relay_from_runner(struct axd_sess *s, const struct axon_wire_frame *f)
 /* ---- SPAWN from a peer: run it here ---- */
 
 /* A peer's caller's credentials, mapped as for messages
- * (axd_map_root). */
+ * (axd_map_cred). */
 static void
 map_cred(const struct axon_wire_cred *w, struct axd_spawn_req *r,
     gid_t groups[AXON_WIRE_NGROUPS])
 {
 	struct axon_wire_cred m = *w;
 
-	axd_map_root(&m);
+	axd_map_cred(&m);
 	r->ruid = m.ruid;
 	r->euid = m.euid;
 	r->suid = m.suid;
