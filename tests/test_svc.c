@@ -7,7 +7,8 @@
  * client below speaks the control-socket protocol with the wire codec,
  * as the axon command does.
  */
-#include "net_test.h"
+#include "net_peer.h"
+#include "attack.h"
 
 #include <poll.h>
 #include <stdbool.h>
@@ -816,6 +817,176 @@ START_TEST(test_spawn_maproot)
 }
 END_TEST
 
+/* The ids a command run for a caller on node `node` by node nd has:
+ * "uid\ngid\ngroups\n" in out.  The caller is a child that runs as
+ * uid, gid and supplementary groups gs (the control socket takes the
+ * kernel's word for them). */
+static void
+ids_as(int node, uint32_t nd, uid_t uid, gid_t gid, const gid_t *gs,
+    size_t ngs, char *out, size_t cap)
+{
+	struct pollfd pfd;
+	size_t n = 0;
+	int p[2];
+	int st = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct run r = {.argv = (const char *const[]) {"sh", "-c",
+		    "id -u; id -g; id -G", NULL}};
+
+		close(p[0]);
+		if (setgroups(ngs, gs) < 0 || setresgid(gid, gid, gid) < 0 ||
+		    setresuid(uid, uid, uid) < 0) {
+			_exit(98);
+		}
+		run_on(node, nd, &r);
+		write_all(p[1], (const uint8_t *) out_of(&r, 1),
+		    strlen(out_of(&r, 1)));
+		_exit(r.exited && r.code == 0 ? 0 : 97);
+	}
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	while (n + 1 < cap && poll(&pfd, 1, ms(20000)) == 1) {
+		ssize_t k = read(p[0], out + n, cap - 1 - n);
+
+		if (k <= 0) {
+			break;
+		}
+		n += (size_t) k;
+	}
+	out[n] = '\0';
+	close(p[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "caller as uid %u: status %#x, output '%s'", (unsigned) uid, st,
+	    out);
+}
+
+/* A caller that is not root but has gid 0 and group 0 runs `axon on`
+ * beta: the command runs in --maproot's group, not root's (it ran with
+ * gid 0 before).  With --mapany, as that uid and gid, whoever asks. */
+START_TEST(test_spawn_map_group)
+{
+	const gid_t root_only[] = {0};
+	const gid_t mixed[] = {0, 27};
+	struct passwd *pw = getpwuid(65534);
+	unsigned ng = pw != NULL ? (unsigned) pw->pw_gid : 65534u;
+	char out[256], want[256];
+	uint32_t nd;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_spawn_map_group: skipped: not root\n");
+		return;
+	}
+	nd = two_up();
+	axa_share_rundir(axn[0].rundir);
+	ids_as(0, nd, 1002, 0, root_only, 1, out, sizeof(out));
+	snprintf(want, sizeof(want), "1002\n%u\n%u\n", ng, ng);
+	ck_assert_str_eq(out, want);
+	ids_as(0, nd, 1002, 0, mixed, 2, out, sizeof(out));
+	snprintf(want, sizeof(want), "1002\n%u\n%u 27\n", ng, ng);
+	ck_assert_str_eq(out, want);
+	/* This node's own callers are not mapped. */
+	ids_as(0, 0, 1002, 0, root_only, 1, out, sizeof(out));
+	ck_assert_str_eq(out, "1002\n0\n0\n");
+
+	axn_kill(1, SIGTERM);
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--mapany 5005:5006");
+	axn_start(1);
+	ck_assert(axn_wait_state(0, 1, "up", 5000));
+	ids_as(0, nd, 1002, 1002, mixed, 2, out, sizeof(out));
+	ck_assert_str_eq(out, "5005\n5006\n5006\n");
+	ids_as(0, nd, 0, 0, root_only, 1, out, sizeof(out));
+	ck_assert_str_eq(out, "5005\n5006\n5006\n");
+}
+END_TEST
+
+/*
+ * A peer that has the cluster secret (here the empty one) sends a SPAWN
+ * whose frame claims uid 1002, gid 0 and group 0, as the relay of the
+ * issue's attack injected: the command runs mapped, in --maproot's
+ * group, not as gid 0.
+ */
+START_TEST(test_spawn_injected_cred)
+{
+	static uint8_t in[1 << 18];
+	static const char data[] = "/\0sh\0-c\0id -u; id -g; id -G\0"
+	    "PATH=/usr/bin:/bin";
+	struct passwd *pw = getpwuid(65534);
+	unsigned ng = pw != NULL ? (unsigned) pw->pw_gid : 65534u;
+	struct axon_wire_frame f;
+	char out[256] = "", want[64];
+	size_t inl = 0, outl = 0;
+	bool exited = false;
+	double end;
+	int fd;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_spawn_injected_cred: skipped: not "
+				"root\n");
+		return;
+	}
+	axn_start(1);
+	fd = raw_peer(1);
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_SPAWN;
+	f.conn = 7;
+	f.flags = AXON_WF_FIRST | AXON_WF_LAST;
+	f.u.spawn.argc = 3;
+	f.u.spawn.envc = 1;
+	f.u.spawn.cred.ruid = f.u.spawn.cred.euid = f.u.spawn.cred.suid =
+	    1002;
+	f.u.spawn.cred.ngroups = 1;
+	f.data = (const uint8_t *) data;
+	f.data_len = sizeof(data);
+	raw_send(fd, &f);
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_STDIO;
+	f.conn = 7; /* stdin: EOF */
+	raw_send(fd, &f);
+	end = axt_now() + 10 * axn_scale();
+	while (!exited && axt_now() < end) {
+		struct axon_wire_frame h;
+		long d = axon__wire_decode(in, inl, &h);
+
+		if (d == 0) {
+			struct pollfd pfd = {.fd = fd, .events = POLLIN};
+			ssize_t r;
+
+			if (poll(&pfd, 1, 200) != 1) {
+				continue;
+			}
+			r = recv(fd, in + inl, sizeof(in) - inl, 0);
+			ck_assert_int_gt(r, 0);
+			inl += (size_t) r;
+			continue;
+		}
+		ck_assert_int_gt(d, 0);
+		if (h.conn == 7 && h.type == AXON_W_SPAWN_OK) {
+			ck_assert_int_eq(h.u.spawned.err, 0);
+		} else if (h.conn == 7 && h.type == AXON_W_STDIO &&
+		    h.u.stdio.fd == 1 && outl + h.data_len < sizeof(out)) {
+			memcpy(out + outl, h.data, h.data_len);
+			outl += h.data_len;
+			out[outl] = '\0';
+		} else if (h.conn == 7 && h.type == AXON_W_EXIT) {
+			exited = true;
+		}
+		memmove(in, in + d, inl - (size_t) d);
+		inl -= (size_t) d;
+	}
+	close(fd);
+	ck_assert(exited);
+	snprintf(want, sizeof(want), "1002\n%u\n%u\n", ng, ng);
+	ck_assert_str_eq(out, want);
+}
+END_TEST
+
 START_TEST(test_spawn_refused)
 {
 	uint32_t nd;
@@ -1278,6 +1449,8 @@ svc_suite(void)
 	tcase_add_test(tc, test_spawn_local);
 	tcase_add_test(tc, test_spawn_remote);
 	tcase_add_test(tc, test_spawn_maproot);
+	tcase_add_test(tc, test_spawn_map_group);
+	tcase_add_test(tc, test_spawn_injected_cred);
 	tcase_add_test(tc, test_spawn_refused);
 	tcase_add_test(tc, test_spawn_node_down);
 	tcase_add_test(tc, test_spawn_hangup);
