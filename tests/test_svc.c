@@ -970,7 +970,8 @@ START_TEST(test_spawn_injected_cred)
 		if (h.conn == 7 && h.type == AXON_W_SPAWN_OK) {
 			ck_assert_int_eq(h.u.spawned.err, 0);
 		} else if (h.conn == 7 && h.type == AXON_W_STDIO &&
-		    h.u.stdio.fd == 1 && outl + h.data_len < sizeof(out)) {
+		    h.u.stdio.fd == 1 && h.data_len > 0 &&
+		    outl + h.data_len < sizeof(out)) {
 			memcpy(out + outl, h.data, h.data_len);
 			outl += h.data_len;
 			out[outl] = '\0';
