@@ -128,6 +128,15 @@ check_defaults(const struct axond_config *c)
 	ck_assert_uint_eq(c->dead_after_ms, 4000);
 	ck_assert_uint_eq(c->connect_timeout_ms, 2000);
 	ck_assert_int_eq(c->maproot, 65534);
+	ck_assert_int_eq(c->maproot_gid, -1);
+	ck_assert_int_eq(c->mapany, -1);
+	ck_assert_int_eq(c->mapany_gid, -1);
+	ck_assert_uint_eq(c->user_conns, 16);
+	ck_assert_uint_eq(c->ctl_idle_ms, 30000);
+	ck_assert_uint_eq(c->user_commands, 16);
+	ck_assert_uint_eq(c->user_names, 1024);
+	ck_assert_uint_eq(c->ctl_queued, 8ull << 20);
+	ck_assert_uint_eq(c->ctl_queued_total, 64ull << 20);
 	ck_assert_uint_eq(c->max_conns_per_peer, 4096);
 	ck_assert_uint_eq(c->max_msgs_in_flight, 16384);
 	ck_assert_uint_eq(c->max_queued_bytes, 64ull << 20);
@@ -178,6 +187,9 @@ START_TEST(test_argv_every_option)
 	    "--dead-after", "1000", "--connect-timeout", "300",
 	    "--maproot", "1000", "--max-conns", "10", "--max-msgs", "20",
 	    "--max-queued", "2097152", "--ready-fd", "5",
+	    "--mapany", "1002:1003", "--user-conns", "3", "--ctl-idle", "500",
+	    "--user-commands", "4", "--user-names", "5", "--ctl-queued", "2M",
+	    "--ctl-queued-total", "3M",
 	    "--ready-file", "/tmp/r", "--log-level", "warn"), 0);
 	ck_assert_msg(e[0] == '\0', "%s", e);
 	ck_assert_str_eq(c.node, "n1");
@@ -199,6 +211,15 @@ START_TEST(test_argv_every_option)
 	ck_assert_uint_eq(c.dead_after_ms, 1000);
 	ck_assert_uint_eq(c.connect_timeout_ms, 300);
 	ck_assert_int_eq(c.maproot, 1000);
+	ck_assert_int_eq(c.maproot_gid, -1);
+	ck_assert_int_eq(c.mapany, 1002);
+	ck_assert_int_eq(c.mapany_gid, 1003);
+	ck_assert_uint_eq(c.user_conns, 3);
+	ck_assert_uint_eq(c.ctl_idle_ms, 500);
+	ck_assert_uint_eq(c.user_commands, 4);
+	ck_assert_uint_eq(c.user_names, 5);
+	ck_assert_uint_eq(c.ctl_queued, 2ull << 20);
+	ck_assert_uint_eq(c.ctl_queued_total, 3ull << 20);
 	ck_assert_uint_eq(c.max_conns_per_peer, 10);
 	ck_assert_uint_eq(c.max_msgs_in_flight, 20);
 	ck_assert_uint_eq(c.max_queued_bytes, 2097152);
@@ -218,6 +239,19 @@ START_TEST(test_argv_every_option)
 	ck_assert_uint_eq(c.max_queued_bytes, 1ull << 30);
 	ck_assert_int_eq(c.log_level, AXOND_LOG_ERROR);
 	ck_assert_int_eq(c.maproot, 0);
+	/* uid:gid, and none; the last one given counts, gid included. */
+	ck_assert_int_eq(PARSE(&c, e, "--maproot", "4242:0", "--mapany",
+	    "7:8", "--mapany", "none"), 0);
+	ck_assert_int_eq(c.maproot, 4242);
+	ck_assert_int_eq(c.maproot_gid, 0);
+	ck_assert_int_eq(c.mapany, -1);
+	ck_assert_int_eq(c.mapany_gid, -1);
+	ck_assert_int_eq(PARSE(&c, e, "--maproot", "1:2", "--maproot", "3",
+	    "--mapany", "4294967294:4294967294"), 0);
+	ck_assert_int_eq(c.maproot, 3);
+	ck_assert_int_eq(c.maproot_gid, -1);
+	ck_assert_int_eq(c.mapany, 4294967294L);
+	ck_assert_int_eq(c.mapany_gid, 4294967294L);
 	ck_assert_int_eq(PARSE(&c, e, "--max-queued", "1T"), 0);
 	ck_assert_uint_eq(c.max_queued_bytes, 1ull << 40);
 
@@ -269,6 +303,24 @@ START_TEST(test_argv_errors)
 	PARSE_FAILS("--maproot: '-5' is not a uid", "--maproot", "-5");
 	PARSE_FAILS("--maproot", "--maproot", "4294967295");
 	PARSE_FAILS("--maproot", "--maproot", "nobody");
+	PARSE_FAILS("--maproot: '1:' is not a uid, uid:gid", "--maproot",
+	    "1:");
+	PARSE_FAILS("--maproot", "--maproot", ":1");
+	PARSE_FAILS("--maproot", "--maproot", "1:2:3");
+	PARSE_FAILS("--maproot", "--maproot", "1:-2");
+	PARSE_FAILS("--maproot", "--maproot", "1:4294967295");
+	PARSE_FAILS("--mapany: '' is not a uid", "--mapany", "");
+	PARSE_FAILS("--mapany", "--mapany", "none:1");
+	PARSE_FAILS("--mapany", "--mapany", "1 :2");
+	PARSE_FAILS("--mapany", "--mapany",
+	    "123456789012345678901234567890123:1");
+	PARSE_FAILS("--user-conns", "--user-conns", "0");
+	PARSE_FAILS("--user-commands", "--user-commands", "1048577");
+	PARSE_FAILS("--user-names", "--user-names", "-1");
+	PARSE_FAILS("--ctl-idle", "--ctl-idle", "0");
+	PARSE_FAILS("--ctl-idle", "--ctl-idle", "86400001");
+	PARSE_FAILS("--ctl-queued", "--ctl-queued", "512K");
+	PARSE_FAILS("--ctl-queued-total", "--ctl-queued-total", "2T");
 	PARSE_FAILS("--max-conns", "--max-conns", "0");
 	PARSE_FAILS("--max-conns", "--max-conns", "1048577");
 	PARSE_FAILS("--max-msgs", "--max-msgs", "x");
@@ -305,7 +357,7 @@ START_TEST(test_help_version)
 {
 	struct axond_config c;
 	char e[256];
-	char out[8192] = {0};
+	char out[16384] = {0};
 	const char *p = mkfile(1, "stdout", "");
 	int fd = open(p, O_RDWR | O_CLOEXEC);
 	int saved = dup(STDOUT_FILENO);
@@ -327,6 +379,7 @@ START_TEST(test_help_version)
 	close(fd);
 	ck_assert_ptr_nonnull(strstr(out, "usage: axond"));
 	ck_assert_ptr_nonnull(strstr(out, "--max-queued BYTES"));
+	ck_assert_ptr_nonnull(strstr(out, "--mapany UID[:GID]|none"));
 	ck_assert_ptr_nonnull(strstr(out, "axond (Axon) "));
 	/* An error before --help is reported. */
 	PARSE_FAILS("--bogus", "--bogus", "--help");
@@ -357,6 +410,13 @@ START_TEST(test_file)
 	    "max-conns 1\n"
 	    "max-msgs 1048576\n"
 	    "max-queued 1M\n"
+	    "mapany 65534:65533\n"
+	    "user-conns 2\n"
+	    "ctl-idle 1000\n"
+	    "user-commands 3\n"
+	    "user-names 4\n"
+	    "ctl-queued 1M\n"
+	    "ctl-queued-total 1M\n"
 	    "ready-fd 0\n"
 	    "ready-file /run/ready file\n"
 	    "log-level debug\n"
@@ -383,6 +443,14 @@ START_TEST(test_file)
 	ck_assert_uint_eq(c.max_conns_per_peer, 1);
 	ck_assert_uint_eq(c.max_msgs_in_flight, 1048576);
 	ck_assert_uint_eq(c.max_queued_bytes, 1ull << 20);
+	ck_assert_int_eq(c.mapany, 65534);
+	ck_assert_int_eq(c.mapany_gid, 65533);
+	ck_assert_uint_eq(c.user_conns, 2);
+	ck_assert_uint_eq(c.ctl_idle_ms, 1000);
+	ck_assert_uint_eq(c.user_commands, 3);
+	ck_assert_uint_eq(c.user_names, 4);
+	ck_assert_uint_eq(c.ctl_queued, 1ull << 20);
+	ck_assert_uint_eq(c.ctl_queued_total, 1ull << 20);
 	ck_assert_int_eq(c.ready_fd, 0);
 	ck_assert_str_eq(c.ready_file, "/run/ready file");
 	ck_assert_int_eq(c.log_level, AXOND_LOG_WARN);
@@ -422,6 +490,9 @@ START_TEST(test_file_errors)
 	load_fails("peer a\n", 1, "peer: 'a': expected NAME=HOST:PORT");
 	load_fails("peer a 1.2.3.4:5 extra\n", 1, "peer: ");
 	load_fails("maproot -1\n", 1, "maproot: '-1' is not a uid");
+	load_fails("mapany 1:x\n", 1, "mapany: '1:x' is not a uid");
+	load_fails("user-conns 0\n", 1, "user-conns: '0'");
+	load_fails("ctl-queued-total 1\n", 1, "ctl-queued-total: '1'");
 	load_fails("log-level 4\n", 1, "log-level: '4'");
 	load_fails("max-queued 64MB\n", 1, "max-queued: '64MB'");
 
@@ -535,7 +606,8 @@ START_TEST(test_example_file)
 			}
 		}
 		fclose(f);
-		ck_assert_int_eq(keys, 5); /* ready-fd, -file, cert, key, ca */
+		ck_assert_int_eq(keys, 6); /* mapany, ready-fd, -file, cert,
+					     * key, ca */
 	}
 
 	/* Every key in the file is documented in the man page and vice
@@ -544,8 +616,10 @@ START_TEST(test_example_file)
 		static const char *const keys[] = {"node", "listen", "peer",
 		    "secret-file", "keepalive", "dead-after",
 		    "connect-timeout", "maproot", "max-conns", "max-msgs",
-		    "max-queued", "ready-fd", "ready-file", "log-level", "tls",
-		    "cert", "key", "ca"};
+		    "max-queued", "mapany", "user-conns", "ctl-idle",
+		    "user-commands", "user-names", "ctl-queued",
+		    "ctl-queued-total", "ready-fd", "ready-file",
+		    "log-level", "tls", "cert", "key", "ca"};
 		FILE *f = fopen("examples/axond.conf", "re");
 		char text[16384];
 		size_t n;
@@ -819,6 +893,32 @@ START_TEST(test_validate)
 	base(&c);
 	c.maproot = -2;
 	INVALID(&c, "maproot");
+	base(&c);
+	c.maproot_gid = -2;
+	INVALID(&c, "maproot 65534:-2 is not a uid and gid");
+	base(&c);
+	c.mapany_gid = 5; /* a gid without a uid */
+	INVALID(&c, "mapany -1:5");
+	base(&c);
+	c.mapany = AXOND_UID_MAX + 1;
+	INVALID(&c, "mapany");
+	base(&c);
+	c.user_names = 0;
+	INVALID(&c, "user-names");
+	base(&c);
+	c.ctl_idle_ms = 0;
+	INVALID(&c, "ctl-idle");
+	base(&c);
+	c.ctl_queued = 0;
+	INVALID(&c, "ctl-queued");
+	base(&c);
+	c.ctl_queued = 2ull << 20;
+	c.ctl_queued_total = 1ull << 20;
+	INVALID(&c, "ctl-queued (2097152) must not exceed ctl-queued-total");
+	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen", "h:1",
+	    "--ctl-queued", "2M", "--ctl-queued-total", "2M", "--insecure"),
+	    0);
+	ck_assert_int_eq(axond_config_validate(&c, e, sizeof(e)), 0);
 	base(&c);
 	c.max_conns_per_peer = 0;
 	INVALID(&c, "max-conns");

@@ -7,6 +7,7 @@
  */
 #include "net_peer.h"
 #include "net_srv.h"
+#include "attack.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -866,6 +867,153 @@ START_TEST(test_maproot)
 }
 END_TEST
 
+/* What the server on beta sees of a client on alpha that runs as uid,
+ * gid and supplementary groups gs: the client is a child that drops to
+ * them before it first uses libaxon, and reports through a pipe. */
+static struct who
+info_as(const struct axn_srv *s, uid_t uid, gid_t gid, const gid_t *gs,
+    size_t ngs)
+{
+	struct who w;
+	struct pollfd pfd;
+	int p[2];
+	int st = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct srv_cmd cmd = {.op = OP_INFO};
+		uint64_t to = 5000000000ull;
+		int coid;
+
+		close(p[0]);
+		if (setgroups(ngs, gs) < 0 || setresgid(gid, gid, gid) < 0 ||
+		    setresuid(uid, uid, uid) < 0) {
+			_exit(98);
+		}
+		coid = ConnectAttach((uint32_t) axn_nd(0, 1), s->pid, s->chid,
+		    _NTO_SIDE_CHANNEL, 0);
+		TimerTimeout(CLOCK_MONOTONIC,
+		    _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &to, NULL);
+		if (coid < 0 || MsgSend(coid, &cmd, sizeof(cmd), &w,
+		    sizeof(w)) != 0) {
+			_exit(97);
+		}
+		_exit(write(p[1], &w, sizeof(w)) == sizeof(w) ? 0 : 96);
+	}
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "client as uid %u: status %#x", (unsigned) uid, st);
+	ck_assert_int_eq(read(p[0], &w, sizeof(w)), sizeof(w));
+	close(p[0]);
+	return w;
+}
+
+static bool
+has_group(const struct who *w, gid_t gid)
+{
+	for (uint32_t i = 0; i < w->ci.cred.ngroups; i++) {
+		if (w->ci.cred.grouplist[i] == gid) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* beta restarted with extra arguments, a server on it, alpha up to it. */
+static void
+beta_again(struct axn_srv *s, const char *extra)
+{
+	axn_srv_stop(s);
+	axn_kill(1, SIGTERM);
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "%s", extra);
+	axn_start(1);
+	*s = srv_start(1, 0);
+	ck_assert(axn_wait_state(0, 1, "up", 5000));
+}
+
+/* 8b. The root group is squashed too: a remote client that is not root
+ * but runs with gid 0 and supplementary group 0 is seen in --maproot's
+ * group (it was seen as gid 0, root's group, before).  --mapany makes
+ * every remote user one uid and gid, root or not, with that gid as its
+ * only group, and it overrides --maproot. */
+START_TEST(test_map_group)
+{
+	const gid_t root_only[] = {0};
+	const gid_t mixed[] = {0, 27, 1002};
+	struct passwd *pw = getpwuid(65534);
+	gid_t nobody_gid = pw != NULL ? pw->pw_gid : 65534;
+	struct axn_srv s;
+	struct who w;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_map_group: skipped: not root\n");
+		return;
+	}
+	axn_start(0);
+	axn_start(1);
+	axa_share_rundir(axn[0].rundir); /* for the clients' own uids */
+	s = srv_start(1, 0);
+	axn_enter(0);
+	ck_assert(axn_wait_state(0, 1, "up", 5000));
+
+	/* Default --maproot 65534: gid 0 becomes nobody's group. */
+	w = info_as(&s, 1002, 0, root_only, 1);
+	ck_assert_int_eq(w.ci.cred.ruid, 1002);
+	ck_assert_int_eq(w.ci.cred.euid, 1002);
+	ck_assert_int_eq(w.ci.cred.rgid, nobody_gid);
+	ck_assert_int_eq(w.ci.cred.egid, nobody_gid);
+	ck_assert_int_eq(w.ci.cred.sgid, nobody_gid);
+	ck_assert_int_eq(w.ci.cred.ngroups, 1);
+	ck_assert(!has_group(&w, 0));
+	ck_assert(has_group(&w, nobody_gid));
+	/* Other groups stay. */
+	w = info_as(&s, 1002, 1002, mixed, 3);
+	ck_assert_int_eq(w.ci.cred.egid, 1002);
+	ck_assert_int_eq(w.ci.cred.ngroups, 3);
+	ck_assert(!has_group(&w, 0));
+	ck_assert(has_group(&w, 27));
+	ck_assert(has_group(&w, 1002));
+	/* Root, all of it. */
+	w = info_as(&s, 0, 0, root_only, 1);
+	ck_assert_int_eq(w.ci.cred.euid, 65534);
+	ck_assert_int_eq(w.ci.cred.egid, nobody_gid);
+	ck_assert(!has_group(&w, 0));
+
+	/* --maproot UID:GID. */
+	beta_again(&s, "--maproot 4242:4343");
+	w = info_as(&s, 1002, 0, root_only, 1);
+	ck_assert_int_eq(w.ci.cred.euid, 1002);
+	ck_assert_int_eq(w.ci.cred.egid, 4343);
+	ck_assert_int_eq(w.ci.cred.rgid, 4343);
+	ck_assert(has_group(&w, 4343));
+	ck_assert(!has_group(&w, 0));
+
+	/* --mapany: everyone is 5005:5006, whatever --maproot says. */
+	beta_again(&s, "--maproot none --mapany 5005:5006");
+	w = info_as(&s, 1002, 1002, mixed, 3);
+	ck_assert_int_eq(w.ci.cred.ruid, 5005);
+	ck_assert_int_eq(w.ci.cred.euid, 5005);
+	ck_assert_int_eq(w.ci.cred.suid, 5005);
+	ck_assert_int_eq(w.ci.cred.rgid, 5006);
+	ck_assert_int_eq(w.ci.cred.egid, 5006);
+	ck_assert_int_eq(w.ci.cred.sgid, 5006);
+	ck_assert_int_eq(w.ci.cred.ngroups, 1);
+	ck_assert_int_eq(w.ci.cred.grouplist[0], 5006);
+	w = info_as(&s, 0, 0, root_only, 1);
+	ck_assert_int_eq(w.ci.cred.euid, 5005);
+	ck_assert_int_eq(w.ci.cred.egid, 5006);
+	ck_assert_int_eq(w.ci.cred.ngroups, 1);
+	ck_assert_int_eq(w.ci.cred.grouplist[0], 5006);
+	axn_srv_stop(&s);
+}
+END_TEST
 
 /* 10. Chunks that overlap, or run past the message, and a peer that
  * floods without reading: that peer's session ends, axond stays up, and
@@ -1030,6 +1178,7 @@ netfault_suite(void)
 	tcase_add_test(tc, test_local_axond_dies);
 	tcase_add_test(tc, test_cred_change);
 	tcase_add_test(tc, test_maproot);
+	tcase_add_test(tc, test_map_group);
 	tcase_add_test(tc, test_stuck_server);
 	tcase_add_test(tc, test_hostile_peer);
 	tcase_add_test(tc, test_unauth_hello_no_node);

@@ -7,7 +7,8 @@
  * client below speaks the control-socket protocol with the wire codec,
  * as the axon command does.
  */
-#include "net_test.h"
+#include "net_peer.h"
+#include "attack.h"
 
 #include <poll.h>
 #include <stdbool.h>
@@ -816,6 +817,176 @@ START_TEST(test_spawn_maproot)
 }
 END_TEST
 
+/* The ids a command run for a caller on node `node` by node nd has:
+ * "uid\ngid\ngroups\n" in out.  The caller is a child that runs as
+ * uid, gid and supplementary groups gs (the control socket takes the
+ * kernel's word for them). */
+static void
+ids_as(int node, uint32_t nd, uid_t uid, gid_t gid, const gid_t *gs,
+    size_t ngs, char *out, size_t cap)
+{
+	struct pollfd pfd;
+	size_t n = 0;
+	int p[2];
+	int st = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct run r = {.argv = (const char *const[]) {"sh", "-c",
+		    "id -u; id -g; id -G", NULL}};
+
+		close(p[0]);
+		if (setgroups(ngs, gs) < 0 || setresgid(gid, gid, gid) < 0 ||
+		    setresuid(uid, uid, uid) < 0) {
+			_exit(98);
+		}
+		run_on(node, nd, &r);
+		write_all(p[1], (const uint8_t *) out_of(&r, 1),
+		    strlen(out_of(&r, 1)));
+		_exit(r.exited && r.code == 0 ? 0 : 97);
+	}
+	close(p[1]);
+	pfd.fd = p[0];
+	pfd.events = POLLIN;
+	while (n + 1 < cap && poll(&pfd, 1, ms(20000)) == 1) {
+		ssize_t k = read(p[0], out + n, cap - 1 - n);
+
+		if (k <= 0) {
+			break;
+		}
+		n += (size_t) k;
+	}
+	out[n] = '\0';
+	close(p[0]);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	    "caller as uid %u: status %#x, output '%s'", (unsigned) uid, st,
+	    out);
+}
+
+/* A caller that is not root but has gid 0 and group 0 runs `axon on`
+ * beta: the command runs in --maproot's group, not root's (it ran with
+ * gid 0 before).  With --mapany, as that uid and gid, whoever asks. */
+START_TEST(test_spawn_map_group)
+{
+	const gid_t root_only[] = {0};
+	const gid_t mixed[] = {0, 27};
+	struct passwd *pw = getpwuid(65534);
+	unsigned ng = pw != NULL ? (unsigned) pw->pw_gid : 65534u;
+	char out[256], want[256];
+	uint32_t nd;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_spawn_map_group: skipped: not root\n");
+		return;
+	}
+	nd = two_up();
+	axa_share_rundir(axn[0].rundir);
+	ids_as(0, nd, 1002, 0, root_only, 1, out, sizeof(out));
+	snprintf(want, sizeof(want), "1002\n%u\n%u\n", ng, ng);
+	ck_assert_str_eq(out, want);
+	ids_as(0, nd, 1002, 0, mixed, 2, out, sizeof(out));
+	snprintf(want, sizeof(want), "1002\n%u\n%u 27\n", ng, ng);
+	ck_assert_str_eq(out, want);
+	/* This node's own callers are not mapped. */
+	ids_as(0, 0, 1002, 0, root_only, 1, out, sizeof(out));
+	ck_assert_str_eq(out, "1002\n0\n0\n");
+
+	axn_kill(1, SIGTERM);
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--mapany 5005:5006");
+	axn_start(1);
+	ck_assert(axn_wait_state(0, 1, "up", 5000));
+	ids_as(0, nd, 1002, 1002, mixed, 2, out, sizeof(out));
+	ck_assert_str_eq(out, "5005\n5006\n5006\n");
+	ids_as(0, nd, 0, 0, root_only, 1, out, sizeof(out));
+	ck_assert_str_eq(out, "5005\n5006\n5006\n");
+}
+END_TEST
+
+/*
+ * A peer that has the cluster secret (here the empty one) sends a SPAWN
+ * whose frame claims uid 1002, gid 0 and group 0, as the relay of the
+ * issue's attack injected: the command runs mapped, in --maproot's
+ * group, not as gid 0.
+ */
+START_TEST(test_spawn_injected_cred)
+{
+	static uint8_t in[1 << 18];
+	static const char data[] = "/\0sh\0-c\0id -u; id -g; id -G\0"
+	    "PATH=/usr/bin:/bin";
+	struct passwd *pw = getpwuid(65534);
+	unsigned ng = pw != NULL ? (unsigned) pw->pw_gid : 65534u;
+	struct axon_wire_frame f;
+	char out[256] = "", want[64];
+	size_t inl = 0, outl = 0;
+	bool exited = false;
+	double end;
+	int fd;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_spawn_injected_cred: skipped: not "
+				"root\n");
+		return;
+	}
+	axn_start(1);
+	fd = raw_peer(1);
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_SPAWN;
+	f.conn = 7;
+	f.flags = AXON_WF_FIRST | AXON_WF_LAST;
+	f.u.spawn.argc = 3;
+	f.u.spawn.envc = 1;
+	f.u.spawn.cred.ruid = f.u.spawn.cred.euid = f.u.spawn.cred.suid =
+	    1002;
+	f.u.spawn.cred.ngroups = 1;
+	f.data = (const uint8_t *) data;
+	f.data_len = sizeof(data);
+	raw_send(fd, &f);
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_STDIO;
+	f.conn = 7; /* stdin: EOF */
+	raw_send(fd, &f);
+	end = axt_now() + 10 * axn_scale();
+	while (!exited && axt_now() < end) {
+		struct axon_wire_frame h;
+		long d = axon__wire_decode(in, inl, &h);
+
+		if (d == 0) {
+			ssize_t r = raw_recv(fd, in + inl, sizeof(in) - inl,
+			    200);
+
+			if (r < 0 && errno == EAGAIN) {
+				continue;
+			}
+			ck_assert_int_gt(r, 0);
+			inl += (size_t) r;
+			continue;
+		}
+		ck_assert_int_gt(d, 0);
+		if (h.conn == 7 && h.type == AXON_W_SPAWN_OK) {
+			ck_assert_int_eq(h.u.spawned.err, 0);
+		} else if (h.conn == 7 && h.type == AXON_W_STDIO &&
+		    h.u.stdio.fd == 1 && h.data_len > 0 &&
+		    outl + h.data_len < sizeof(out)) {
+			memcpy(out + outl, h.data, h.data_len);
+			outl += h.data_len;
+			out[outl] = '\0';
+		} else if (h.conn == 7 && h.type == AXON_W_EXIT) {
+			exited = true;
+		}
+		memmove(in, in + d, inl - (size_t) d);
+		inl -= (size_t) d;
+	}
+	raw_close(fd);
+	ck_assert(exited);
+	snprintf(want, sizeof(want), "1002\n%u\n%u\n", ng, ng);
+	ck_assert_str_eq(out, want);
+}
+END_TEST
+
 START_TEST(test_spawn_refused)
 {
 	uint32_t nd;
@@ -1264,6 +1435,477 @@ START_TEST(test_config_remote_spawn)
 }
 END_TEST
 
+/* ---- per-user shares: attacks by an unprivileged local user ---- */
+
+/* An attacker: a child that has become the unprivileged user, runs fn
+ * and reports ints on a pipe; killed by att_stop. */
+struct att {
+	pid_t pid;
+	int rd;
+};
+
+typedef void (*att_fn)(int wfd, void *arg);
+
+static struct att
+att_start(att_fn fn, void *arg)
+{
+	struct att a;
+	int p[2];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	a.pid = fork();
+	ck_assert_int_ge(a.pid, 0);
+	if (a.pid == 0) {
+		close(p[0]);
+		axa_become();
+		fn(p[1], arg);
+		for (;;) {
+			pause(); /* holds what it took until killed */
+		}
+	}
+	close(p[1]);
+	a.rd = p[0];
+	return a;
+}
+
+/* The attacker's next report, within ms. */
+static int
+att_read(struct att *a, int wait_ms)
+{
+	struct pollfd pfd = {.fd = a->rd, .events = POLLIN};
+	int v;
+
+	ck_assert_msg(poll(&pfd, 1, ms(wait_ms)) == 1, "attacker silent");
+	ck_assert_int_eq(read(a->rd, &v, sizeof(v)), sizeof(v));
+	return v;
+}
+
+static void
+att_stop(struct att *a)
+{
+	if (a->pid > 0) {
+		(void) kill(a->pid, SIGKILL);
+		(void) waitpid(a->pid, NULL, 0);
+		a->pid = -1;
+		close(a->rd);
+	}
+}
+
+/* 1 if axond closed fd (EOF or reset), else 0. */
+static int
+closed_by_axond(int fd)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	char b;
+
+	if (poll(&pfd, 1, 0) != 1) {
+		return 0;
+	}
+	return recv(fd, &b, 1, MSG_DONTWAIT) <= 0;
+}
+
+struct hold_arg {
+	int n;
+	int settle_ms;
+};
+
+/* Opens n connections to alpha's control socket and holds them idle;
+ * reports how many connected, then, settle_ms later, how many axond
+ * still holds. */
+static void
+hold_main(int wfd, void *arg)
+{
+	const struct hold_arg *a = arg;
+	int *fds = calloc((size_t) a->n, sizeof(*fds));
+	int made = 0, held = 0;
+
+	if (fds == NULL) {
+		_exit(97);
+	}
+	for (int i = 0; i < a->n; i++) {
+		fds[i] = cli_connect(0);
+		made += fds[i] >= 0;
+	}
+	axt_report(wfd, made);
+	axt_sleep_ms(a->settle_ms);
+	for (int i = 0; i < a->n; i++) {
+		held += fds[i] >= 0 && !closed_by_axond(fds[i]);
+	}
+	axt_report(wfd, held);
+}
+
+/* An unprivileged user holds 80 idle control connections (more than
+ * the 64 axond took in all before): axond keeps only its share of 16,
+ * and root's `axon nodes` and `axon on` still work.  Before per-user
+ * shares, root's connection was closed at once (64 open). */
+START_TEST(test_share_ctl_conns)
+{
+	struct hold_arg ha = {.n = 80, .settle_ms = 1000};
+	struct run r = {.argv = (const char *const[]) {"true", NULL}};
+	struct att a;
+	struct cli c;
+	char *text;
+	size_t len;
+	int held;
+
+	if (!axa_user("test_share_ctl_conns")) {
+		return;
+	}
+	axn_start(0);
+	axa_share_rundir(axn[0].rundir);
+	a = att_start(hold_main, &ha);
+	ck_assert_int_eq(att_read(&a, 10000), ha.n);
+	axt_sleep_ms(200); /* axond has taken them in */
+	cli_open(&c, 0);
+	ck_assert_int_eq(request(&c, AXON_W_NODES_REQ, 0, 1, &text, &len), 0);
+	ck_assert_ptr_nonnull(strstr(text, "self alpha\n"));
+	free(text);
+	cli_close(&c);
+	run_on(0, 0, &r);
+	ck_assert(r.exited);
+	ck_assert_int_eq(r.code, 0);
+	run_free(&r);
+	held = att_read(&a, 10000);
+	ck_assert_msg(held == 16, "the attacker holds %d connections", held);
+	att_stop(&a);
+}
+END_TEST
+
+/* Idle control connections are closed after --ctl-idle; one that keeps
+ * asking is not.  Before, idle ones were held for ever. */
+START_TEST(test_share_ctl_idle)
+{
+	struct hold_arg ha = {.n = 8, .settle_ms = 2500};
+	struct att a;
+	struct cli c;
+	char *text;
+	size_t len;
+
+	if (!axa_user("test_share_ctl_idle")) {
+		return;
+	}
+	snprintf(axn[0].extra, sizeof(axn[0].extra), "--ctl-idle 500");
+	axn_start(0);
+	axa_share_rundir(axn[0].rundir);
+	a = att_start(hold_main, &ha);
+	ck_assert_int_eq(att_read(&a, 10000), ha.n);
+	cli_open(&c, 0);
+	for (uint32_t i = 1; i <= 8; i++) {
+		ck_assert_int_eq(request(&c, AXON_W_NODES_REQ, 0, i, &text,
+				     &len), 0);
+		free(text);
+		axt_sleep_ms(300);
+	}
+	cli_close(&c);
+	ck_assert_int_eq(att_read(&a, 10000), 0);
+	att_stop(&a);
+}
+END_TEST
+
+/* Plants n live global names a00000, a00001... in alpha's registry,
+ * each naming the planter itself (a live process: they count). */
+static void
+plant_main(int wfd, void *arg)
+{
+	int n = *(const int *) arg;
+	unsigned long long st = axon__proc_start_time(getpid());
+	int made = 0;
+
+	for (int i = 0; i < n; i++) {
+		char path[512];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/name/global/a%05d",
+		    axn[0].rundir, i);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			continue;
+		}
+		made += dprintf(fd, "%d 1 %llu\n", (int) getpid(), st) > 0;
+		close(fd);
+	}
+	axt_report(wfd, made);
+}
+
+static int
+count_lines_with(const char *text, const char *needle)
+{
+	int n = 0;
+
+	for (const char *p = text; (p = strstr(p, needle)) != NULL; p++) {
+		n++;
+	}
+	return n;
+}
+
+/* An unprivileged user fills the registry with 4200 live global names:
+ * this node publishes 1024 of them (--user-names) and root's name.
+ * Before, the user's first 4096 filled the node's list and root's name
+ * (after them by name) was not published. */
+START_TEST(test_share_names)
+{
+	int n = 4200;
+	char path[300];
+	char *text = NULL;
+	struct att a;
+	int chid, theirs = 0;
+	bool root_ok = false;
+
+	if (!axa_user("test_share_names")) {
+		return;
+	}
+	axn_start(0);
+	axa_share_rundir(axn[0].rundir);
+	axn_enter(0);
+	chid = ChannelCreate(0);
+	ck_assert_int_ge(chid, 0);
+	name_attach_t *att = name_attach(NULL, "zroot",
+	    NAME_FLAG_ATTACH_GLOBAL);
+	ck_assert_ptr_nonnull(att);
+	a = att_start(plant_main, &n);
+	ck_assert_int_eq(att_read(&a, 20000), n);
+	snprintf(path, sizeof(path), "%s/names", axn[0].rundir);
+	for (double end = axt_now() + 10 * axn_scale(); axt_now() < end;) {
+		FILE *f = fopen(path, "re");
+		size_t cap = 0;
+
+		free(text);
+		text = NULL;
+		if (f != NULL) {
+			ssize_t k = getdelim(&text, &cap, '\0', f);
+
+			fclose(f);
+			if (k > 0) {
+				theirs = count_lines_with(text, " alpha a0");
+				root_ok = strstr(text, " alpha zroot\n") != NULL;
+			}
+		}
+		if (theirs >= 1024) {
+			break;
+		}
+		axt_sleep_ms(100);
+	}
+	ck_assert_msg(root_ok, "root's name is not published (%d of the "
+	    "attacker's are)", theirs);
+	ck_assert_int_eq(theirs, 1024);
+	free(text);
+	att_stop(&a);
+	name_detach(att, 0);
+}
+END_TEST
+
+/* Floods alpha with PS requests on 16 connections for flood_ms, reading
+ * every answer; reports 1 when it starts, then the answers' bytes. */
+static void
+psflood_main(int wfd, void *arg)
+{
+	int flood_ms = *(const int *) arg;
+	uint8_t frame[AXON_WIRE_HDR_SIZE + 64];
+	static uint8_t sink[1 << 16];
+	int fds[16];
+	uint32_t msg[16] = {0};
+	long got = 0;
+	double end;
+
+	for (int i = 0; i < 16; i++) {
+		fds[i] = cli_connect(0);
+		if (fds[i] < 0) {
+			_exit(97);
+		}
+		(void) fcntl(fds[i], F_SETFL, O_NONBLOCK);
+	}
+	axt_report(wfd, 1);
+	end = axt_now() + flood_ms / 1000.0;
+	while (axt_now() < end) {
+		struct pollfd pfd[16];
+
+		for (int i = 0; i < 16; i++) {
+			pfd[i].fd = fds[i];
+			pfd[i].events = POLLIN | POLLOUT;
+		}
+		if (poll(pfd, 16, 10) <= 0) {
+			continue;
+		}
+		for (int i = 0; i < 16; i++) {
+			if (pfd[i].revents & POLLOUT) {
+				struct axon_wire_frame f;
+				long k;
+
+				memset(&f, 0, sizeof(f));
+				f.type = AXON_W_PS_REQ;
+				f.msg = ++msg[i];
+				k = axon__wire_encode(&f, frame, sizeof(frame));
+				if (k <= 0 || send(fds[i], frame, (size_t) k,
+				    MSG_NOSIGNAL) != k) {
+					msg[i]--;
+				}
+			}
+			while (pfd[i].revents & POLLIN) {
+				ssize_t k = recv(fds[i], sink, sizeof(sink),
+				    MSG_DONTWAIT);
+
+				if (k <= 0) {
+					break;
+				}
+				got += k;
+			}
+		}
+	}
+	axt_report(wfd, (int) (got > INT_MAX ? INT_MAX : got));
+}
+
+static void
+load_main(int wfd, void *arg)
+{
+	(void) arg;
+	axt_report(wfd, ChannelCreate(0));
+	for (;;) {
+		pause();
+	}
+}
+
+/* An unprivileged user floods PS requests while 100 Axon processes run
+ * (each answer is collected from 100 status pages): root's `axon nodes`
+ * stays prompt, and the attacker still gets answers.  Before, every
+ * request was collected on axond's main thread under its lock, and
+ * root waited behind hundreds of collections. */
+START_TEST(test_share_ps_flood)
+{
+	enum { NLOAD = 100 };
+	struct axt_child load[NLOAD];
+	int flood_ms = 4000;
+	double worst = 0;
+	struct att a;
+	struct cli c;
+
+	if (!axa_user("test_share_ps_flood")) {
+		return;
+	}
+	axn_start(0);
+	axa_share_rundir(axn[0].rundir);
+	axn_enter(0);
+	for (int i = 0; i < NLOAD; i++) {
+		load[i] = axt_spawn(load_main, NULL);
+		ck_assert_int_ge(load[i].val, 0);
+	}
+	a = att_start(psflood_main, &flood_ms);
+	ck_assert_int_eq(att_read(&a, 10000), 1);
+	axt_sleep_ms(500);
+	cli_open(&c, 0);
+	for (uint32_t i = 1; i <= 10; i++) {
+		double t0 = axt_now();
+		char *text;
+		size_t len;
+
+		ck_assert_int_eq(request(&c, AXON_W_NODES_REQ, 0, i, &text,
+				     &len), 0);
+		free(text);
+		if (axt_now() - t0 > worst) {
+			worst = axt_now() - t0;
+		}
+		axt_sleep_ms(200);
+	}
+	cli_close(&c);
+	int got = att_read(&a, 20000);
+	fprintf(stderr, "ps flood: root's nodes took at most %.1f ms; the "
+			"attacker read %d bytes of answers\n", worst * 1e3, got);
+	ck_assert_int_gt(got, 0);
+	ck_assert_msg(worst < 0.25 * axn_scale(), "root's nodes took %.0f ms",
+	    worst * 1e3);
+	att_stop(&a);
+	for (int i = 0; i < NLOAD; i++) {
+		axt_child_kill(&load[i]);
+	}
+}
+END_TEST
+
+/* A command that ignores SIGHUP, whose requester leaves, is killed after
+ * the drain time (5 s) instead of holding its slot for ever. */
+START_TEST(test_share_orphan_killed)
+{
+	struct cli c;
+	struct run r;
+
+	axn_start(0);
+	memset(&r, 0, sizeof(r));
+	r.argv = (const char *const[]) {"sh", "-c",
+	    "trap '' HUP; echo go; while :; do sleep 0.05; done", NULL};
+	r.until = "go\n";
+	r.keep_stdin = true;
+	cli_open(&c, 0);
+	run_send_spawn(&c, 0, &r);
+	run_loop(&c, &r);
+	ck_assert_int_gt(r.pid, 0);
+	cli_close(&c);
+	axt_sleep_ms(2000);
+	ck_assert_msg(!pid_gone(r.pid, 10), "gone before the drain time");
+	ck_assert_msg(pid_gone(r.pid, 6000), "command %d still runs", r.pid);
+	run_free(&r);
+}
+END_TEST
+
+struct cmds_arg {
+	int n;
+};
+
+/* Starts n `sleep 30` with `axon on` on alpha, each on a connection of
+ * its own; reports how many started, and the error of the first that
+ * did not (0 if all did). */
+static void
+cmds_main(int wfd, void *arg)
+{
+	const struct cmds_arg *ca = arg;
+	int started = 0, err = 0;
+
+	for (int i = 0; i < ca->n; i++) {
+		struct cli c;
+		struct run r;
+
+		memset(&r, 0, sizeof(r));
+		r.argv = (const char *const[]) {"sh", "-c",
+		    "echo go; exec sleep 30", NULL};
+		r.until = "go\n";
+		r.keep_stdin = true;
+		cli_open(&c, 0);
+		run_send_spawn(&c, 0, &r);
+		run_loop(&c, &r);
+		if (r.spawn_err != 0) {
+			err = err != 0 ? err : r.spawn_err;
+			cli_close(&c);
+		} else {
+			started++; /* the connection stays open: it runs */
+		}
+		run_free(&r);
+	}
+	axt_report(wfd, started);
+	axt_report(wfd, err);
+}
+
+/* An unprivileged user starts more commands than its share: the rest
+ * get EAGAIN, and root's command still runs. */
+START_TEST(test_share_commands)
+{
+	struct cmds_arg ca = {.n = 6};
+	struct run r = {.argv = (const char *const[]) {"true", NULL}};
+	struct att a;
+
+	if (!axa_user("test_share_commands")) {
+		return;
+	}
+	snprintf(axn[0].extra, sizeof(axn[0].extra), "--user-commands 4");
+	axn_start(0);
+	axa_share_rundir(axn[0].rundir);
+	a = att_start(cmds_main, &ca);
+	ck_assert_int_eq(att_read(&a, 30000), 4);
+	ck_assert_int_eq(att_read(&a, 1000), EAGAIN);
+	run_on(0, 0, &r);
+	ck_assert(r.exited);
+	ck_assert_int_eq(r.code, 0);
+	run_free(&r);
+	att_stop(&a);
+}
+END_TEST
+
 static Suite *
 svc_suite(void)
 {
@@ -1278,6 +1920,8 @@ svc_suite(void)
 	tcase_add_test(tc, test_spawn_local);
 	tcase_add_test(tc, test_spawn_remote);
 	tcase_add_test(tc, test_spawn_maproot);
+	tcase_add_test(tc, test_spawn_map_group);
+	tcase_add_test(tc, test_spawn_injected_cred);
 	tcase_add_test(tc, test_spawn_refused);
 	tcase_add_test(tc, test_spawn_node_down);
 	tcase_add_test(tc, test_spawn_hangup);
@@ -1289,6 +1933,17 @@ svc_suite(void)
 	tcase_add_test(tc, test_ctl_stale);
 	tcase_add_test(tc, test_config_remote_spawn);
 	suite_add_tcase(s, tc);
+	TCase *sh = axt_tcase("svc-share", 60);
+
+	tcase_add_unchecked_fixture(sh, axn_reg_init, axn_reg_clean);
+	tcase_add_checked_fixture(sh, svc_setup, svc_teardown);
+	tcase_add_test(sh, test_share_ctl_conns);
+	tcase_add_test(sh, test_share_ctl_idle);
+	tcase_add_test(sh, test_share_names);
+	tcase_add_test(sh, test_share_ps_flood);
+	tcase_add_test(sh, test_share_orphan_killed);
+	tcase_add_test(sh, test_share_commands);
+	suite_add_tcase(s, sh);
 	return s;
 }
 

@@ -43,6 +43,13 @@ enum opt_id {
 	O_MAX_CONNS,
 	O_MAX_MSGS,
 	O_MAX_QUEUED,
+	O_MAPANY,
+	O_USER_CONNS,
+	O_CTL_IDLE,
+	O_USER_COMMANDS,
+	O_USER_NAMES,
+	O_CTL_QUEUED,
+	O_CTL_QUEUED_TOTAL,
 	O_READY_FD,
 	O_READY_FILE,
 	O_REMOTE_SPAWN,
@@ -72,6 +79,13 @@ static const struct option longopts[] = {
 	{"max-conns", required_argument, NULL, O_MAX_CONNS},
 	{"max-msgs", required_argument, NULL, O_MAX_MSGS},
 	{"max-queued", required_argument, NULL, O_MAX_QUEUED},
+	{"mapany", required_argument, NULL, O_MAPANY},
+	{"user-conns", required_argument, NULL, O_USER_CONNS},
+	{"ctl-idle", required_argument, NULL, O_CTL_IDLE},
+	{"user-commands", required_argument, NULL, O_USER_COMMANDS},
+	{"user-names", required_argument, NULL, O_USER_NAMES},
+	{"ctl-queued", required_argument, NULL, O_CTL_QUEUED},
+	{"ctl-queued-total", required_argument, NULL, O_CTL_QUEUED_TOTAL},
 	{"ready-fd", required_argument, NULL, O_READY_FD},
 	{"ready-file", required_argument, NULL, O_READY_FILE},
 	{"remote-spawn", required_argument, NULL, O_REMOTE_SPAWN},
@@ -139,6 +153,15 @@ axond_config_defaults(struct axond_config *cfg)
 	cfg->dead_after_ms = AXOND_DEF_DEAD_AFTER_MS;
 	cfg->connect_timeout_ms = AXOND_DEF_CONNECT_TIMEOUT_MS;
 	cfg->maproot = AXOND_DEF_MAPROOT;
+	cfg->maproot_gid = -1;
+	cfg->mapany = AXOND_DEF_MAPANY;
+	cfg->mapany_gid = -1;
+	cfg->user_conns = AXOND_DEF_USER_CONNS;
+	cfg->ctl_idle_ms = AXOND_DEF_CTL_IDLE_MS;
+	cfg->user_commands = AXOND_DEF_USER_COMMANDS;
+	cfg->user_names = AXOND_DEF_USER_NAMES;
+	cfg->ctl_queued = AXOND_DEF_CTL_QUEUED;
+	cfg->ctl_queued_total = AXOND_DEF_CTL_QUEUED_TOTAL;
 	cfg->max_conns_per_peer = AXOND_DEF_MAX_CONNS;
 	cfg->max_msgs_in_flight = AXOND_DEF_MAX_MSGS;
 	cfg->max_queued_bytes = AXOND_DEF_MAX_QUEUED;
@@ -152,8 +175,11 @@ static const char usage_text[] =
 "usage: axond [--config FILE] [--node NAME] [--listen HOST:PORT]...\n"
 "         [--peer NAME=HOST:PORT]... [--secret-file FILE]\n"
 "         [--keepalive MS] [--dead-after MS] [--connect-timeout MS]\n"
-"         [--maproot UID|none] [--max-conns N] [--max-msgs N]\n"
-"         [--max-queued BYTES] [--ready-fd N] [--ready-file PATH]\n"
+"         [--maproot UID[:GID]|none] [--mapany UID[:GID]|none]\n"
+"         [--max-conns N] [--max-msgs N] [--max-queued BYTES]\n"
+"         [--user-conns N] [--ctl-idle MS] [--user-commands N]\n"
+"         [--user-names N] [--ctl-queued BYTES]\n"
+"         [--ctl-queued-total BYTES] [--ready-fd N] [--ready-file PATH]\n"
 "         [--remote-spawn yes|no] [--no-remote-spawn]\n"
 "         [--cert FILE --key FILE --ca FILE] [--tls yes|no] [--insecure]\n"
 "         [--log-level error|warn|info|debug] [-v] [-h] [--version]\n"
@@ -176,10 +202,19 @@ static const char usage_text[] =
 "  --keepalive MS         PING after MS of silence (1000)\n"
 "  --dead-after MS        peer down after MS of silence (4000)\n"
 "  --connect-timeout MS   connect and handshake limit (2000)\n"
-"  --maproot UID|none     uid that remote root becomes (65534)\n"
+"  --maproot UID[:GID]|none\n"
+"                         what remote uid 0 and gid 0 become (65534)\n"
+"  --mapany UID[:GID]|none\n"
+"                         what every remote user becomes (none)\n"
 "  --max-conns N          connections per peer (4096)\n"
 "  --max-msgs N           messages in flight per peer (16384)\n"
 "  --max-queued BYTES     bytes queued per peer, K/M/G/T (64M)\n"
+"  --user-conns N         control connections per user (16)\n"
+"  --ctl-idle MS          idle control connections close (30000)\n"
+"  --user-commands N      commands running per user (16)\n"
+"  --user-names N         global names published per user (1024)\n"
+"  --ctl-queued BYTES     answer bytes per control connection (8M)\n"
+"  --ctl-queued-total BYTES  answer bytes of all users (64M)\n"
 "  --ready-fd N           write \"ready\\n\" to N when ready, close it\n"
 "  --ready-file PATH      create PATH when ready\n"
 "  --remote-spawn yes|no  may other nodes run commands here (yes)\n"
@@ -599,6 +634,43 @@ parse_yesno(const char *v, int *ret, char *err, size_t errlen)
 	return 0;
 }
 
+/* "UID", "UID:GID" or "none" (*uid -1); without a GID, *gid is -1
+ * (the uid's login group, looked up when mapping). */
+static int
+parse_map(const char *v, long *uid, long *gid, char *err, size_t errlen)
+{
+	char qb[QBUF];
+	char u[32];
+	const char *colon = strchr(v, ':');
+	size_t ul = colon != NULL ? (size_t) (colon - v) : strlen(v);
+	unsigned long long n, m;
+
+	if (strcmp(v, "none") == 0) {
+		*uid = AXOND_MAPROOT_NONE;
+		*gid = -1;
+		return 0;
+	}
+	if (ul >= sizeof(u)) {
+		goto bad;
+	}
+	memcpy(u, v, ul);
+	u[ul] = '\0';
+	if (parse_u64(u, &n) < 0 || n > (unsigned long long) AXOND_UID_MAX) {
+		goto bad;
+	}
+	if (colon != NULL && (parse_u64(colon + 1, &m) < 0 ||
+	    m > (unsigned long long) AXOND_UID_MAX)) {
+		goto bad;
+	}
+	*uid = (long) n;
+	*gid = colon != NULL ? (long) m : -1;
+	return 0;
+bad:
+	seterr(err, errlen, "'%s' is not a uid, uid:gid (0 to %ld) or none",
+	    q(v, qb, sizeof(qb)), AXOND_UID_MAX);
+	return -1;
+}
+
 /* Applies one setting; the message in err (on -1) lacks the prefix that
  * says where the setting came from, which the caller adds. */
 static int
@@ -647,19 +719,31 @@ apply(struct axond_config *cfg, int id, const char *v, int from_file,
 		    &cfg->connect_timeout_ms) = (unsigned) n;
 		return 0;
 	case O_MAPROOT:
-		if (strcmp(v, "none") == 0) {
-			cfg->maproot = AXOND_MAPROOT_NONE;
-			return 0;
-		}
-		if (parse_range(v, 0, AXOND_UID_MAX, &n, err, errlen) < 0) {
-			char qb[QBUF];
-
-			seterr(err, errlen, "'%s' is not a uid (0 to %ld) or "
-			    "none", q(v, qb, sizeof(qb)), AXOND_UID_MAX);
+		return parse_map(v, &cfg->maproot, &cfg->maproot_gid, err,
+		    errlen);
+	case O_MAPANY:
+		return parse_map(v, &cfg->mapany, &cfg->mapany_gid, err,
+		    errlen);
+	case O_USER_CONNS:
+	case O_USER_COMMANDS:
+	case O_USER_NAMES:
+		if (parse_range(v, 1, AXOND_COUNT_MAX, &n, err, errlen) < 0) {
 			return -1;
 		}
-		cfg->maproot = (long) n;
+		*(id == O_USER_CONNS ? &cfg->user_conns :
+		    id == O_USER_COMMANDS ? &cfg->user_commands :
+		    &cfg->user_names) = (unsigned) n;
 		return 0;
+	case O_CTL_IDLE:
+		if (parse_range(v, 1, AXOND_MS_MAX, &n, err, errlen) < 0) {
+			return -1;
+		}
+		cfg->ctl_idle_ms = (unsigned) n;
+		return 0;
+	case O_CTL_QUEUED:
+		return parse_bytes(v, &cfg->ctl_queued, err, errlen);
+	case O_CTL_QUEUED_TOTAL:
+		return parse_bytes(v, &cfg->ctl_queued_total, err, errlen);
 	case O_MAX_CONNS:
 	case O_MAX_MSGS:
 		if (parse_range(v, 1, AXOND_COUNT_MAX, &n, err, errlen) < 0) {
@@ -968,6 +1052,22 @@ validate_tls(const struct axond_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* A mapping: off (-1, gid -1), or a uid and a gid (or -1). */
+static int
+check_map(const char *what, long uid, long gid, char *err, size_t errlen)
+{
+	if (uid == AXOND_MAPROOT_NONE && gid == -1) {
+		return 0;
+	}
+	if (uid < 0 || uid > AXOND_UID_MAX || gid < -1 ||
+	    gid > AXOND_UID_MAX) {
+		seterr(err, errlen, "%s %ld:%ld is not a uid and gid", what,
+		    uid, gid);
+		return -1;
+	}
+	return 0;
+}
+
 int
 axond_config_validate(const struct axond_config *cfg, char *err,
     size_t errlen)
@@ -1048,9 +1148,37 @@ axond_config_validate(const struct axond_config *cfg, char *err,
 		    cfg->keepalive_ms);
 		return -1;
 	}
-	if (cfg->maproot != AXOND_MAPROOT_NONE &&
-	    (cfg->maproot < 0 || cfg->maproot > AXOND_UID_MAX)) {
-		seterr(err, errlen, "maproot %ld is not a uid", cfg->maproot);
+	if (check_map("maproot", cfg->maproot, cfg->maproot_gid, err,
+	    errlen) < 0 ||
+	    check_map("mapany", cfg->mapany, cfg->mapany_gid, err,
+	    errlen) < 0) {
+		return -1;
+	}
+	if (cfg->user_conns < 1 || cfg->user_conns > AXOND_COUNT_MAX ||
+	    cfg->user_commands < 1 || cfg->user_commands > AXOND_COUNT_MAX ||
+	    cfg->user_names < 1 || cfg->user_names > AXOND_COUNT_MAX) {
+		seterr(err, errlen, "user-conns, user-commands and user-names "
+		    "must be from 1 to %u", AXOND_COUNT_MAX);
+		return -1;
+	}
+	if (cfg->ctl_idle_ms < 1 || cfg->ctl_idle_ms > AXOND_MS_MAX) {
+		seterr(err, errlen, "ctl-idle must be from 1 to %u ms",
+		    AXOND_MS_MAX);
+		return -1;
+	}
+	if (cfg->ctl_queued < AXOND_QUEUED_MIN ||
+	    cfg->ctl_queued > AXOND_QUEUED_MAX ||
+	    cfg->ctl_queued_total < AXOND_QUEUED_MIN ||
+	    cfg->ctl_queued_total > AXOND_QUEUED_MAX) {
+		seterr(err, errlen, "ctl-queued and ctl-queued-total must be "
+		    "from 1M to 1T");
+		return -1;
+	}
+	/* One connection could never have its share otherwise. */
+	if (cfg->ctl_queued > cfg->ctl_queued_total) {
+		seterr(err, errlen, "ctl-queued (%llu) must not exceed "
+		    "ctl-queued-total (%llu)", cfg->ctl_queued,
+		    cfg->ctl_queued_total);
 		return -1;
 	}
 	if (cfg->max_conns_per_peer < 1 ||

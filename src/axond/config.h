@@ -27,6 +27,35 @@
 #define AXOND_DEF_MAX_CONNS          4096u
 #define AXOND_DEF_MAX_MSGS           16384u
 #define AXOND_DEF_MAX_QUEUED         (64ull << 20)
+#define AXOND_DEF_MAPANY             (-1L) /* off */
+
+/*
+ * Fair shares of this node's axond among its local users (axond(8),
+ * "Per-user shares").  Each cap is per uid and root (uid 0) is exempt
+ * from it: one user, however many processes it runs, cannot take what
+ * the others need, and root can always look and act.
+ *
+ *   user_conns        control connections (axond.sock) a uid holds at
+ *                     once; one more is accepted and closed at once.
+ *   ctl_idle_ms       a control connection with nothing in flight (no
+ *                     request, no answer being written, no command) is
+ *                     closed after this much silence; root's too.
+ *   user_commands     commands (`axon on`) running as a uid at once;
+ *                     a command of a remote caller counts as the uid it
+ *                     runs as here (after --maproot/--mapany).
+ *   user_names        global names of a uid this node publishes (by the
+ *                     owner of the registry entry); more are ignored,
+ *                     logged once.
+ *   ctl_queued        answer bytes (ps, nodes) held for one control
+ *                     connection; a request beyond it gets EAGAIN.
+ *   ctl_queued_total  the same, summed over every non-root connection.
+ */
+#define AXOND_DEF_USER_CONNS         16u
+#define AXOND_DEF_CTL_IDLE_MS        30000u
+#define AXOND_DEF_USER_COMMANDS      16u
+#define AXOND_DEF_USER_NAMES         1024u
+#define AXOND_DEF_CTL_QUEUED         (8ull << 20)
+#define AXOND_DEF_CTL_QUEUED_TOTAL   (64ull << 20)
 
 /* Accepted ranges.  Times are capped at a day so that sums of them (a
  * deadline is now + dead_after) cannot overflow; counts are capped so
@@ -77,7 +106,27 @@ struct axond_config {
 	unsigned keepalive_ms;       /* PING after this much silence */
 	unsigned dead_after_ms;      /* peer down after this much silence */
 	unsigned connect_timeout_ms; /* TCP connect plus HELLO/AUTH */
+	/*
+	 * Remote identities (axd_map_cred(), one policy for messages and
+	 * commands).  mapany >= 0: every remote user becomes mapany and
+	 * mapany_gid, with that one gid as its only supplementary group;
+	 * maproot is then unused.  Otherwise, if maproot >= 0: each remote
+	 * uid that is 0 becomes maproot and each gid that is 0 (real,
+	 * effective, saved, supplementary) becomes maproot_gid, whatever
+	 * the uid.  A gid of -1 means the login group of the uid (looked
+	 * up when mapping; the uid itself if it has no passwd entry).
+	 */
 	long maproot;                /* uid remote root maps to, or -1 */
+	long maproot_gid;            /* gid remote gid 0 maps to, or -1 */
+	long mapany;                 /* uid every remote user maps to, or -1 */
+	long mapany_gid;             /* or -1 */
+	/* per-user shares: see AXOND_DEF_USER_CONNS */
+	unsigned user_conns;
+	unsigned ctl_idle_ms;
+	unsigned user_commands;
+	unsigned user_names;
+	unsigned long long ctl_queued;
+	unsigned long long ctl_queued_total;
 	unsigned max_conns_per_peer;
 	unsigned max_msgs_in_flight; /* per peer */
 	unsigned long long max_queued_bytes; /* per peer */

@@ -27,7 +27,7 @@ void axd_sess_shutdown_all(void);
 
 /* forward.c */
 int axd_fwd_start(void);   /* hooks and the receive thread */
-void axd_map_root(struct axon_wire_cred *c); /* --maproot, in place */
+void axd_map_cred(struct axon_wire_cred *c); /* --mapany, --maproot */
 void axd_fwd_stop(void);
 int axd_fwd_frame(struct axd_sess *s, const struct axon_wire_frame *f);
 void axd_fwd_session_up(struct axd_sess *s);

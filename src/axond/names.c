@@ -55,6 +55,8 @@ struct names_ent {
 	off_t size;
 	bool valid;               /* the entry parsed */
 	bool live;
+	uid_t uid;                /* the file's owner: whose share it uses */
+	bool over;                /* live, beyond its owner's share */
 	uint64_t checked;         /* when its start time was last compared */
 };
 
@@ -82,7 +84,7 @@ static uint32_t nreg;
 static struct names_list own;      /* our live names */
 static struct names_peer *npeer[ND_NODE_MASK + 1];
 static bool names_dirty;           /* the names file is out of date */
-static bool own_over_logged, scan_over_logged;
+static bool own_over_logged, scan_over_logged, user_over_logged;
 static uint8_t chunk[AXON_WIRE_NAMES_MAX * AXON_WIRE_NAME_ENTRY];
 
 /* ---- the conflict rule and the names file ---- */
@@ -420,6 +422,7 @@ scan_file(int dfd, const char *file, const char *rel, const struct stat *st,
 		sc->cap = cap;
 	}
 	memset(&e, 0, sizeof(e));
+	e.uid = st->st_uid;
 	e.dev = st->st_dev;
 	e.ino = st->st_ino;
 	e.size = st->st_size;
@@ -430,6 +433,7 @@ scan_file(int dfd, const char *file, const char *rel, const struct stat *st,
 	    old->size == e.size && old->n.stamp == e.n.stamp) {
 		e = *old; /* the same file: what we read from it holds */
 		fresh = false;
+		e.uid = st->st_uid;
 	} else {
 		snprintf(e.n.name, sizeof(e.n.name), "%s", rel);
 		e.valid = ent_read(dfd, file, &e);
@@ -502,6 +506,65 @@ scan_dir(int dfd, char *rel, size_t rlen, int depth, struct names_scan *sc)
 	(void) closedir(d);
 }
 
+/* Live entries of reg by owner, then (reg being sorted) by name. */
+static int
+live_uid_cmp(const void *x, const void *y)
+{
+	uint32_t i = *(const uint32_t *) x;
+	uint32_t j = *(const uint32_t *) y;
+
+	if (reg[i].uid != reg[j].uid) {
+		return reg[i].uid < reg[j].uid ? -1 : 1;
+	}
+	return i < j ? -1 : i > j;
+}
+
+/*
+ * Per-user shares: marks each live entry beyond its owner's first
+ * --user-names (in name order) as over; root has no such cap.  Returns
+ * the first uid over its share, -1 if none is, or -2 if out of memory.
+ */
+static long long
+names_shares(void)
+{
+	uint32_t *ix;
+	uint32_t n = 0;
+	long long first = -1;
+
+	for (uint32_t i = 0; i < nreg; i++) {
+		reg[i].over = false;
+		n += reg[i].live;
+	}
+	if (n <= g.cfg.user_names) {
+		return -1; /* nobody can be over */
+	}
+	ix = malloc((size_t) n * sizeof(*ix));
+	if (ix == NULL) {
+		return -2;
+	}
+	n = 0;
+	for (uint32_t i = 0; i < nreg; i++) {
+		if (reg[i].live) {
+			ix[n++] = i;
+		}
+	}
+	qsort(ix, n, sizeof(*ix), live_uid_cmp);
+	for (uint32_t k = 0, j = 0; k < n; k = j) {
+		uid_t uid = reg[ix[k]].uid;
+
+		for (j = k; j < n && reg[ix[j]].uid == uid; j++) {
+			if (uid != 0 && j - k >= g.cfg.user_names) {
+				reg[ix[j]].over = true;
+				if (first == -1) {
+					first = uid;
+				}
+			}
+		}
+	}
+	free(ix);
+	return first;
+}
+
 static void
 names_broadcast(void)
 {
@@ -555,10 +618,33 @@ names_scan(void)
 	free(reg);
 	reg = sc.v;
 	nreg = sc.n;
+	long long first_over = names_shares();
+
+	if (first_over == -2) {
+		return false; /* the next tick retries */
+	}
+	if (first_over >= 0 && !user_over_logged) {
+		axd_log(AXD_WARN, "uid %lld has more than %u live global names "
+				  "(--user-names): the rest are ignored",
+		    first_over, g.cfg.user_names);
+	}
+	user_over_logged = first_over >= 0;
+	/* Root's names are published first: the others share what is left
+	 * of AXD_NAMES_MAX, so that no user can crowd root out. */
+	uint32_t root = 0, others = 0;
+
 	for (uint32_t i = 0; i < nreg; i++) {
-		if (!reg[i].live) {
+		root += reg[i].live && reg[i].uid == 0;
+	}
+	for (uint32_t i = 0; i < nreg; i++) {
+		if (!reg[i].live || reg[i].over) {
 			continue;
 		}
+		if (reg[i].uid != 0 && others + root >= AXD_NAMES_MAX) {
+			over = true;
+			continue;
+		}
+		others += reg[i].uid != 0;
 		int rc = list_push(&next, &reg[i].n);
 
 		if (rc == -ENOSPC) {

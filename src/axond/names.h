@@ -20,7 +20,9 @@
 
 /* Global names per node: this node publishes at most this many (the
  * rest are logged and left out), and keeps at most this many of each
- * peer's list. */
+ * peer's list.  Of this node's, each uid but root has at most
+ * --user-names (by the owner of the registry entry; the rest are
+ * ignored, logged once), and root's come first. */
 #define AXD_NAMES_MAX 4096u
 
 /* Registry files looked at per scan (live or stale). */

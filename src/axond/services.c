@@ -15,11 +15,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -32,7 +34,10 @@
 #include "psinfo.h"
 #include "services.h"
 
-#define CTL_MAX     64  /* control connections */
+/* Control connections: of users other than root together (each within
+ * --user-conns), and root's beyond them. */
+#define CTL_USERS   256
+#define CTL_ROOT    64
 #define CTL_REQS    16  /* PS/NODES requests in flight on one (and ps
 			     * answers being sent on a session) */
 #define CTL_IN_CAP  (2u * (AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY))
@@ -44,6 +49,25 @@
 #define ANSWER_NS   5000000000ull
 /* A remote ps answer is at most this long (psinfo never makes more). */
 #define PS_MAX      AXON_PS_TEXT_MAX
+/* A ps snapshot answers the requests that come within this of its
+ * start; a later one waits for the next snapshot. */
+#define PS_FRESH_NS 1000000000ull
+/* A request waits at most this long for a snapshot (ETIMEDOUT). */
+#define PS_WAIT_NS  5000000000ull
+
+/*
+ * This node's processes at one time, for every ps answer: collected by
+ * the ps thread, off g.lock, at most once per PS_FRESH_NS however many
+ * ask.  Shared by the answers made of it (refs, under g.lock).
+ */
+struct ps_snap {
+	int refs;
+	uint64_t taken;           /* monotonic ns, when collecting began */
+	int err;                  /* or 0, l and text */
+	struct axon_ps_list l;
+	char *text;               /* all of l */
+	size_t len;
+};
 
 enum stream_state {
 	ST_NONE,   /* no SPAWN yet */
@@ -58,8 +82,12 @@ struct blob {
 	uint8_t type;             /* PS_ANS, NODES_ANS */
 	uint32_t conn, msg;       /* the caller's */
 	int err;                  /* or 0 and the text */
-	char *text;
+	char *text;               /* the snapshot's, or its own */
 	size_t len, off;
+	struct ps_snap *snap;     /* text is snap's: a reference */
+	bool wait;                /* PS_ANS waiting for a snapshot */
+	int32_t pid;              /* what it asks for */
+	uint64_t since;
 };
 
 struct axd_ctl {
@@ -70,6 +98,8 @@ struct axd_ctl {
 	bool close_flushed;       /* close once the output is written */
 	bool paused;              /* input not read: a SPAWN waits */
 	uint32_t watched;
+	uint64_t last_active;     /* monotonic ns: bytes in or out */
+	size_t ans_bytes;         /* text of its answers (blobs) */
 	/* the caller, from the kernel */
 	pid_t pid;
 	uid_t uid;
@@ -121,8 +151,12 @@ struct psout {
 	struct axd_sess *sess;
 	uint32_t msg;
 	int err;
-	char *text;
+	char *text;               /* the snapshot's, or its own */
 	size_t len, off;
+	struct ps_snap *snap;     /* as in struct blob */
+	bool wait;
+	int32_t pid;
+	uint64_t since;
 };
 
 /*
@@ -163,6 +197,21 @@ static int nctls;
 static uint32_t next_ctl_id, next_req_id, next_sid;
 static struct req *reqs;
 static struct psout *psouts;
+static size_t ans_total;           /* ans_bytes of non-root connections */
+
+/* The ps thread: it collects when asked (ps_go) and hands the snapshot
+ * over in ps_done, under ps_mu, then rings ps_efd. */
+static pthread_t ps_thread;
+static bool ps_thread_ok;
+static pthread_mutex_t ps_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ps_cv = PTHREAD_COND_INITIALIZER;
+static bool ps_go, ps_quit;        /* under ps_mu */
+static struct ps_snap *ps_done;    /* under ps_mu */
+static bool ps_done_set;           /* under ps_mu (ps_done NULL: ENOMEM) */
+static int ps_efd = -1;
+/* Under g.lock: */
+static struct ps_snap *ps_cur;     /* the newest snapshot, or NULL */
+static bool ps_busy;               /* the thread is collecting */
 
 static void ctl_close(struct axd_ctl *c, const char *why);
 static void ctl_frames(struct axd_ctl *c);
@@ -175,18 +224,127 @@ connect_ns(void)
 
 /* ---- answers of this node ---- */
 
-static int
-ps_text(int pid, char **text, size_t *len)
+static void
+snap_put(struct ps_snap *sn)
 {
-	struct axon_ps_list l;
-	int rc = axon__ps_collect(g.rundir, pid, &l);
-
-	if (rc < 0) {
-		return -rc;
+	if (sn != NULL && --sn->refs == 0) {
+		axon__ps_free(&sn->l);
+		free(sn->text);
+		free(sn);
 	}
-	rc = axon__ps_format(&l, text, len);
-	axon__ps_free(&l);
-	return -rc;
+}
+
+/* Collects a snapshot: on the ps thread (or, if it could not start, on
+ * the main thread).  NULL if out of memory. */
+static struct ps_snap *
+snap_take(void)
+{
+	struct ps_snap *sn = calloc(1, sizeof(*sn));
+	int rc;
+
+	if (sn == NULL) {
+		return NULL;
+	}
+	sn->refs = 1;
+	sn->taken = axd_now();
+	rc = axon__ps_collect(g.rundir, 0, &sn->l);
+	if (rc == 0) {
+		rc = axon__ps_format(&sn->l, &sn->text, &sn->len);
+	}
+	sn->err = -rc;
+	return sn;
+}
+
+static void *
+ps_main(void *arg)
+{
+	(void) arg;
+	pthread_mutex_lock(&ps_mu);
+	for (;;) {
+		struct ps_snap *sn;
+		uint64_t one = 1;
+
+		while (!ps_go && !ps_quit) {
+			pthread_cond_wait(&ps_cv, &ps_mu);
+		}
+		if (ps_quit) {
+			break;
+		}
+		ps_go = false;
+		pthread_mutex_unlock(&ps_mu);
+		sn = snap_take();
+		pthread_mutex_lock(&ps_mu);
+		/* The main loop takes each snapshot before it asks again. */
+		ps_done = sn;
+		ps_done_set = true;
+		(void) !write(ps_efd, &one, sizeof(one));
+	}
+	pthread_mutex_unlock(&ps_mu);
+	return NULL;
+}
+
+/*
+ * The answer to a request for pid (0: every process) from snapshot sn:
+ * *err, or the text: sn's own (a reference in *ret_snap) for 0, or that
+ * of pid's entry alone (malloc'd; empty if sn has no such process).
+ */
+static void
+snap_answer(struct ps_snap *sn, int32_t pid, int *err, char **text,
+    size_t *len, struct ps_snap **ret_snap)
+{
+	struct axon_ps_list one = {0};
+
+	*text = NULL;
+	*len = 0;
+	*ret_snap = NULL;
+	if (sn == NULL || sn->err != 0) {
+		*err = sn == NULL ? ENOMEM : sn->err;
+		return;
+	}
+	if (pid == 0) {
+		sn->refs++;
+		*ret_snap = sn;
+		*text = sn->text;
+		*len = sn->len;
+		*err = 0;
+		return;
+	}
+	for (size_t i = 0; i < sn->l.n; i++) {
+		if (sn->l.procs[i].pid == pid) {
+			one.procs = &sn->l.procs[i];
+			one.n = 1;
+			break;
+		}
+	}
+	*err = -axon__ps_format(&one, text, len);
+}
+
+static bool
+snap_fresh(uint64_t now)
+{
+	return ps_cur != NULL && now < ps_cur->taken + PS_FRESH_NS;
+}
+
+/* Asks the ps thread for a snapshot, unless it is collecting one (the
+ * requests that wait get the next one it gives).  Without the thread,
+ * collects here. */
+static void ps_arrived(struct ps_snap *sn);
+
+static void
+ps_kick(void)
+{
+	if (ps_busy) {
+		return;
+	}
+	if (!ps_thread_ok) {
+		ps_arrived(snap_take());
+		return;
+	}
+	ps_busy = true;
+	pthread_mutex_lock(&ps_mu);
+	ps_go = true;
+	pthread_cond_signal(&ps_cv);
+	pthread_mutex_unlock(&ps_mu);
 }
 
 /* `axon nodes`: "self NAME", then one line per known node (axond.md). */
@@ -260,6 +418,7 @@ ctl_write(struct axd_ctl *c)
 			return;
 		}
 		c->out.off += (size_t) n;
+		c->last_active = axd_now();
 	}
 	if (c->out.off == c->out.len) {
 		c->out.off = c->out.len = 0;
@@ -320,11 +479,52 @@ axd_ctl_spawn_done(struct axd_ctl *c, struct axd_spawn *sp)
 	}
 }
 
-/* Writes queued answers while the backlog is small. */
+static void
+blob_free(struct axd_ctl *c, struct blob *b)
+{
+	c->ans_bytes -= b->len;
+	if (c->uid != 0) {
+		ans_total -= b->len;
+	}
+	if (b->snap != NULL) {
+		snap_put(b->snap);
+	} else {
+		free(b->text);
+	}
+	free(b);
+}
+
+/* Gives b its text or error; its bytes count toward c's and the
+ * users' bounds until it is written. */
+static void
+blob_set(struct axd_ctl *c, struct blob *b, int err, char *text, size_t len,
+    struct ps_snap *snap)
+{
+	b->wait = false;
+	b->err = err;
+	b->snap = err == 0 ? snap : NULL;
+	b->text = err == 0 ? text : NULL;
+	b->len = err == 0 ? len : 0;
+	if (err != 0) {
+		if (snap != NULL) {
+			snap_put(snap);
+		} else {
+			free(text);
+		}
+	}
+	c->ans_bytes += b->len;
+	if (c->uid != 0) {
+		ans_total += b->len;
+	}
+}
+
+/* Writes queued answers while the backlog is small; in order, so an
+ * answer waiting for a ps snapshot holds up those behind it. */
 static void
 ctl_produce(struct axd_ctl *c)
 {
-	while (!c->dead && c->blobs != NULL && axd_ctl_room(c)) {
+	while (!c->dead && c->blobs != NULL && !c->blobs->wait &&
+	    axd_ctl_room(c)) {
 		struct blob *b = c->blobs;
 		struct axon_wire_frame f;
 
@@ -342,8 +542,7 @@ ctl_produce(struct axd_ctl *c)
 		}
 		(void) ctl_send(c, &f);
 		if (b != NULL) {
-			free(b->text);
-			free(b);
+			blob_free(c, b);
 		}
 	}
 }
@@ -363,16 +562,45 @@ ctl_answer(struct axd_ctl *c, uint8_t type, uint32_t conn, uint32_t msg,
 	b->type = type;
 	b->conn = conn;
 	b->msg = msg;
-	b->err = err;
-	b->text = err == 0 ? text : NULL;
-	b->len = err == 0 ? len : 0;
-	if (err != 0) {
-		free(text);
-	}
+	blob_set(c, b, err, text, len, NULL);
 	*c->blobs_tail = b;
 	c->blobs_tail = &b->next;
 	c->nreq++;
 	ctl_produce(c);
+}
+
+/* A PS_REQ of c for this node: answered from a fresh snapshot, or
+ * queued for the next one. */
+static void
+ps_local(struct axd_ctl *c, const struct axon_wire_frame *f)
+{
+	struct blob *b = calloc(1, sizeof(*b));
+
+	if (b == NULL) {
+		ctl_close(c, "out of memory");
+		return;
+	}
+	b->type = AXON_W_PS_ANS;
+	b->conn = f->conn;
+	b->msg = f->msg;
+	b->pid = f->u.ps.pid;
+	b->since = axd_now();
+	b->wait = true;
+	*c->blobs_tail = b;
+	c->blobs_tail = &b->next;
+	c->nreq++;
+	if (snap_fresh(b->since)) {
+		int err;
+		char *text;
+		size_t len;
+		struct ps_snap *sn;
+
+		snap_answer(ps_cur, b->pid, &err, &text, &len, &sn);
+		blob_set(c, b, err, text, len, sn);
+		ctl_produce(c);
+	} else {
+		ps_kick(); /* may answer at once: c may be closed */
+	}
 }
 
 /* ---- requests forwarded to other nodes ---- */
@@ -542,7 +770,11 @@ psout_free(struct psout *o)
 			break;
 		}
 	}
-	free(o->text);
+	if (o->snap != NULL) {
+		snap_put(o->snap);
+	} else {
+		free(o->text);
+	}
 	free(o);
 }
 
@@ -592,10 +824,103 @@ ps_serve(struct axd_sess *s, const struct axon_wire_frame *f)
 	o->st.produce = psout_produce;
 	o->sess = s;
 	o->msg = f->msg;
-	o->err = ps_text(f->u.ps.pid, &o->text, &o->len);
+	o->pid = f->u.ps.pid;
+	o->since = axd_now();
 	o->next = psouts;
 	psouts = o;
-	axd_stream_add(s, &o->st);
+	if (snap_fresh(o->since)) {
+		snap_answer(ps_cur, o->pid, &o->err, &o->text, &o->len,
+		    &o->snap);
+		axd_stream_add(s, &o->st);
+	} else {
+		o->wait = true;
+		ps_kick();
+	}
+}
+
+/* Sends what answers to peers became ready (after the loops over
+ * psouts: sending one frees it). */
+static void
+ps_flush(void)
+{
+	for (struct axd_sess *s = g.sessions; s != NULL; s = s->next) {
+		if (s->state == S_UP && s->st_head != NULL) {
+			axd_flush(s);
+		}
+	}
+}
+
+/*
+ * A snapshot came (sn, or NULL: out of memory): it is the newest, and
+ * every request waiting gets its answer from it.
+ */
+static void
+ps_arrived(struct ps_snap *sn)
+{
+	ps_busy = false;
+	if (sn != NULL) {
+		snap_put(ps_cur);
+		ps_cur = sn;
+	}
+	for (struct axd_ctl *c = ctls, *next; c != NULL; c = next) {
+		bool any = false;
+
+		next = c->next; /* c may close */
+		for (struct blob *b = c->blobs; b != NULL; b = b->next) {
+			if (b->wait) {
+				int err;
+				char *text;
+				size_t len;
+				struct ps_snap *ref;
+
+				snap_answer(sn, b->pid, &err, &text, &len, &ref);
+				blob_set(c, b, err, text, len, ref);
+				any = true;
+			}
+		}
+		if (any) {
+			ctl_produce(c);
+		}
+	}
+	for (struct psout *o = psouts; o != NULL; o = o->next) {
+		if (o->wait) {
+			o->wait = false;
+			snap_answer(sn, o->pid, &o->err, &o->text, &o->len,
+			    &o->snap);
+			axd_stream_add(o->sess, &o->st);
+		}
+	}
+	ps_flush();
+}
+
+/* Requests that waited too long for a snapshot (the ps thread is stuck
+ * on a read) get ETIMEDOUT. */
+static void
+ps_expire(uint64_t now)
+{
+	for (struct axd_ctl *c = ctls, *next; c != NULL; c = next) {
+		bool any = false;
+
+		next = c->next;
+		for (struct blob *b = c->blobs; b != NULL; b = b->next) {
+			if (b->wait && now > b->since &&
+			    now - b->since > PS_WAIT_NS) {
+				blob_set(c, b, ETIMEDOUT, NULL, 0, NULL);
+				any = true;
+			}
+		}
+		if (any) {
+			ctl_produce(c);
+		}
+	}
+	for (struct psout *o = psouts; o != NULL; o = o->next) {
+		if (o->wait && now > o->since && now - o->since > PS_WAIT_NS) {
+			o->wait = false;
+			o->err = ETIMEDOUT;
+			axd_stream_add(o->sess, &o->st);
+		}
+	}
+	ps_flush();
 }
 
 /* ---- SPAWN relayed to another node ---- */
@@ -824,14 +1149,14 @@ relay_from_runner(struct axd_sess *s, const struct axon_wire_frame *f)
 /* ---- SPAWN from a peer: run it here ---- */
 
 /* A peer's caller's credentials, mapped as for messages
- * (axd_map_root). */
+ * (axd_map_cred). */
 static void
 map_cred(const struct axon_wire_cred *w, struct axd_spawn_req *r,
     gid_t groups[AXON_WIRE_NGROUPS])
 {
 	struct axon_wire_cred m = *w;
 
-	axd_map_root(&m);
+	axd_map_cred(&m);
 	r->ruid = m.ruid;
 	r->euid = m.euid;
 	r->suid = m.suid;
@@ -997,10 +1322,13 @@ ctl_frame(struct axd_ctl *c, const struct axon_wire_frame *f)
 		if (msg_busy(c, f->msg)) {
 			return EPROTO; /* ids of requests in flight differ */
 		}
-		if (c->nreq >= CTL_REQS) {
+		if (c->nreq >= CTL_REQS || c->ans_bytes >= g.cfg.ctl_queued ||
+		    (c->uid != 0 && ans_total >= g.cfg.ctl_queued_total)) {
 			/* Straight to the output, not queued as an answer: a
 			 * caller that asks without reading is closed at
-			 * CTL_OUT_MAX instead of piling up answers. */
+			 * CTL_OUT_MAX instead of piling up answers.  The same
+			 * when its answers, or all users' together, hold their
+			 * share of memory (--ctl-queued, --ctl-queued-total). */
 			struct axon_wire_frame o;
 
 			memset(&o, 0, sizeof(o));
@@ -1014,8 +1342,7 @@ ctl_frame(struct axd_ctl *c, const struct axon_wire_frame *f)
 			err = nodes_text(&text, &len);
 			ctl_answer(c, ans, f->conn, f->msg, err, text, len);
 		} else if (f->conn == 0) {
-			err = ps_text(f->u.ps.pid, &text, &len);
-			ctl_answer(c, ans, f->conn, f->msg, err, text, len);
+			ps_local(c, f);
 		} else {
 			ps_remote(c, f);
 		}
@@ -1114,6 +1441,7 @@ ctl_readable(struct axd_ctl *c)
 			return;
 		}
 		c->in_len += (size_t) n;
+		c->last_active = axd_now();
 		ctl_frames(c);
 		if ((size_t) n < room) {
 			break;
@@ -1182,6 +1510,40 @@ peer_groups(struct axd_ctl *c)
 	}
 }
 
+/*
+ * May uid have one more control connection?  Users other than root
+ * share CTL_USERS, each at most --user-conns; root has CTL_ROOT more,
+ * so that no user, holding connections open, can lock root out of
+ * `axon nodes` or `axon on`.  A refusal is logged once per uid until
+ * that uid is under its share again.
+ */
+static bool
+ctl_share_ok(uid_t uid)
+{
+	static uid_t logged = (uid_t) -1;
+	int users = 0, mine = 0;
+	bool ok;
+
+	for (const struct axd_ctl *c = ctls; c != NULL; c = c->next) {
+		users += c->uid != 0;
+		mine += c->uid == uid;
+	}
+	if (uid == 0) {
+		ok = mine < CTL_ROOT;
+	} else {
+		ok = (unsigned) mine < g.cfg.user_conns && users < CTL_USERS;
+	}
+	if (!ok && logged != uid) {
+		axd_log(AXD_WARN, "control socket: uid %u has %d connections "
+		    "open (users: %d): more are refused", (unsigned) uid, mine,
+		    users);
+		logged = uid;
+	} else if (ok && logged == uid) {
+		logged = (uid_t) -1;
+	}
+	return ok;
+}
+
 static void
 ctl_accept(void)
 {
@@ -1196,12 +1558,9 @@ ctl_accept(void)
 		if (fd < 0) {
 			return;
 		}
-		if (nctls >= CTL_MAX ||
-		    getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0 ||
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) < 0 ||
+		    !ctl_share_ok(uc.uid) ||
 		    (c = calloc(1, sizeof(*c))) == NULL) {
-			axd_log(AXD_WARN, "control socket: connection refused "
-					  "(%d open)",
-			    nctls);
 			(void) close(fd);
 			continue;
 		}
@@ -1211,6 +1570,7 @@ ctl_accept(void)
 		c->gid = uc.gid;
 		peer_groups(c);
 		c->blobs_tail = &c->blobs;
+		c->last_active = axd_now();
 		do {
 			c->id = ++next_ctl_id;
 		} while (c->id == 0);
@@ -1310,8 +1670,7 @@ ctl_collect(void)
 			struct blob *b = c->blobs;
 
 			c->blobs = b->next;
-			free(b->text);
-			free(b);
+			blob_free(c, b);
 		}
 		free(c->in);
 		free(c->out.buf);
@@ -1371,6 +1730,18 @@ axd_svc_start(void)
 	ev.events = EPOLLIN;
 	ev.data.u64 = AXD_TAG_SVC | ((uint64_t) AXD_SVC_LISTEN << 32);
 	(void) epoll_ctl(g.epfd, EPOLL_CTL_ADD, listen_fd, &ev);
+	/* Without the ps thread, ps answers are collected on the main
+	 * thread, as they were: slower for everyone, but right. */
+	ps_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ev.events = EPOLLIN;
+	ev.data.u64 = AXD_TAG_SVC | ((uint64_t) AXD_SVC_PS << 32);
+	if (ps_efd >= 0 && epoll_ctl(g.epfd, EPOLL_CTL_ADD, ps_efd, &ev) == 0 &&
+	    pthread_create(&ps_thread, NULL, ps_main, NULL) == 0) {
+		ps_thread_ok = true;
+	} else {
+		axd_log(AXD_WARN, "ps thread: %s: ps is collected on the main "
+		    "thread", strerror(errno));
+	}
 	return 0;
 }
 
@@ -1385,6 +1756,23 @@ axd_svc_stop(void)
 	}
 	axd_spawn_stop_all();
 	ctl_collect();
+	if (ps_thread_ok) {
+		pthread_mutex_lock(&ps_mu);
+		ps_quit = true;
+		pthread_cond_signal(&ps_cv);
+		pthread_mutex_unlock(&ps_mu);
+		(void) pthread_join(ps_thread, NULL);
+		ps_thread_ok = false;
+		if (ps_done_set) {
+			snap_put(ps_done);
+		}
+	}
+	snap_put(ps_cur);
+	ps_cur = NULL;
+	if (ps_efd >= 0) {
+		(void) close(ps_efd);
+		ps_efd = -1;
+	}
 	if (listen_fd >= 0) {
 		(void) close(listen_fd);
 		listen_fd = -1;
@@ -1402,6 +1790,23 @@ axd_svc_event(uint64_t tag, uint32_t events)
 	ctl_collect();
 	if (kind == AXD_SVC_LISTEN) {
 		ctl_accept();
+		return;
+	}
+	if (kind == AXD_SVC_PS) {
+		struct ps_snap *sn = NULL;
+		bool got;
+		uint64_t x;
+
+		(void) !read(ps_efd, &x, sizeof(x));
+		pthread_mutex_lock(&ps_mu);
+		got = ps_done_set;
+		sn = ps_done;
+		ps_done = NULL;
+		ps_done_set = false;
+		pthread_mutex_unlock(&ps_mu);
+		if (got) {
+			ps_arrived(sn);
+		}
 		return;
 	}
 	if (kind >= AXD_SVC_SPAWN) {
@@ -1509,6 +1914,20 @@ axd_svc_session_gone(struct axd_sess *s)
 	axd_spawn_session_gone(s);
 }
 
+/* Has c nothing in flight (no request, no answer or output to write,
+ * no command) and been silent for --ctl-idle? */
+static bool
+ctl_idle(const struct axd_ctl *c, uint64_t now)
+{
+	if (c->nreq > 0 || c->blobs != NULL || axd_obuf_queued(&c->out) > 0 ||
+	    c->paused || (c->stream != ST_NONE && c->stream != ST_ENDED)) {
+		return false;
+	}
+	/* (last_active may be later than now: set during this tick) */
+	return now > c->last_active &&
+	    now - c->last_active > (uint64_t) g.cfg.ctl_idle_ms * 1000000u;
+}
+
 void
 axd_svc_tick(uint64_t now)
 {
@@ -1516,6 +1935,7 @@ axd_svc_tick(uint64_t now)
 
 	ctl_collect();
 	axd_spawn_tick(now);
+	ps_expire(now);
 	while (q != NULL) {
 		struct req *next = q->next;
 
@@ -1528,6 +1948,10 @@ axd_svc_tick(uint64_t now)
 	}
 	for (struct axd_ctl *c = ctls, *next; c != NULL; c = next) {
 		next = c->next; /* c may close */
+		if (ctl_idle(c, now)) {
+			ctl_close(c, "idle");
+			continue;
+		}
 		if (c->stream != ST_REMOTE || c->started ||
 		    now <= c->deadline) {
 			continue;

@@ -10,7 +10,8 @@
  * spawn.c:    the commands this node runs, for a control connection of
  *             this node or for a stream on a session.
  *
- * Everything here runs on axond's main thread, under g.lock.
+ * Everything here runs on axond's main thread, under g.lock, except
+ * the collection of ps snapshots, which has a thread of its own.
  */
 #ifndef AXOND_SERVICES_H
 #define AXOND_SERVICES_H
@@ -25,14 +26,18 @@
 #define AXD_TAG_SVC     (1ull << 60)
 #define AXD_SVC_LISTEN  1u /* the control socket */
 #define AXD_SVC_CTL     2u /* a control connection */
-#define AXD_SVC_SPAWN   3u /* 3 + i: descriptor i of a command (spawn.c) */
+#define AXD_SVC_PS      3u /* the ps thread has a snapshot */
+#define AXD_SVC_SPAWN   4u /* 4 + i: descriptor i of a command (spawn.c) */
 
 /* Flow control of a SPAWN stream: each direction of each of fds 0, 1
  * and 2 starts with this window (wire.md, STDIO_ACK). */
 #define AXD_SVC_WINDOW  (256u << 10)
 
-/* Commands running (or not yet reaped) on this node at once. */
+/* Commands running (or not yet reaped) on this node at once: of users
+ * other than root (each within --user-commands), and root's beyond
+ * them. */
 #define AXD_SPAWN_MAX   64
+#define AXD_SPAWN_ROOT  16
 
 struct axd_ctl;
 struct axd_spawn;
@@ -44,7 +49,8 @@ struct axd_spawn;
 int axd_svc_start(void);
 
 /* Closes every control connection, hangs up every command (SIGHUP to
- * its process group, not waited for) and removes the socket. */
+ * its process group, not waited for), stops the ps thread and removes
+ * the socket. */
 void axd_svc_stop(void);
 
 /* An epoll event whose tag has AXD_TAG_SVC. */
@@ -61,7 +67,8 @@ void axd_svc_session_up(struct axd_sess *s);
  * hung up; nothing here keeps a pointer to s afterwards. */
 void axd_svc_session_gone(struct axd_sess *s);
 
-/* Every tick: requests waiting too long for a session or an answer. */
+/* Every tick: requests waiting too long for a session, an answer or a
+ * ps snapshot; idle control connections. */
 void axd_svc_tick(uint64_t now);
 
 /* ---- services.c, for spawn.c ---- */
@@ -93,12 +100,14 @@ struct axd_spawn_req {
 
 /*
  * Starts r's command for a control connection (ctl) or for stream
- * `stream` on session s (ctl NULL).  The child gets its own process
+ * `stream` on session s (ctl NULL).  A command counts toward r->euid's
+ * share (--user-commands) until it is reaped; root's does not.  The child gets its own process
  * group, r's credentials, r->cwd (or "/" if that fails), default signal
  * handling, stdin/stdout/stderr on pipes and nothing else, and execs
  * with execvpe() in r->envp (whose PATH it searches).  SPAWN_OK goes to
  * the requester once the exec succeeded or failed.  Returns the command
- * or NULL with *ret_err: EAGAIN (AXD_SPAWN_MAX), EPERM (axond is not
+ * or NULL with *ret_err: EAGAIN (the user's share or AXD_SPAWN_MAX is
+ * used up), EPERM (axond is not
  * root and r's credentials are not its own), or a system error.  r's
  * strings are needed only during the call.
  */
@@ -114,13 +123,15 @@ int axd_spawn_input(struct axd_spawn *sp, const struct axon_wire_frame *f);
 void axd_spawn_room(struct axd_spawn *sp);
 
 /* The requester went away: SIGHUP (and SIGCONT) to the command's process
- * group, its stdin closed, its output read and dropped for 5 s (then its
- * pipes close); it is reaped and forgotten later.  sp is not the
+ * group, its stdin closed, its output read and dropped for 5 s; then its
+ * pipes close and, if it still runs (it ignored SIGHUP), its process
+ * group gets SIGKILL, so that it gives its slot back; it is reaped and
+ * forgotten later.  sp is not the
  * requester's any more (it may be dead after this call). */
 void axd_spawn_hangup(struct axd_spawn *sp);
 
 /* Every tick: hung-up commands whose grace period is over lose their
- * output pipes. */
+ * output pipes and are killed. */
 void axd_spawn_tick(uint64_t now);
 
 /* The command of stream `stream` on s, or NULL. */

@@ -49,6 +49,7 @@ struct axd_spawn {
 	struct axd_sess *sess;    /* or stream `stream` of a session */
 	uint32_t stream;
 	pid_t pid;                /* also its process group */
+	uid_t uid;                /* whose share it uses (euid) */
 	int fd[SP_NFD];           /* -1: closed */
 	uint32_t watched[SP_NFD]; /* epoll events registered, 0: none */
 	uint8_t *in;              /* stdin not yet in the pipe */
@@ -61,6 +62,7 @@ struct axd_spawn {
 	bool reaped;
 	bool orphan;              /* the requester is gone */
 	uint64_t drain_until;     /* orphan: output dropped until then */
+	bool killed;              /* orphan: SIGKILL sent after the drain */
 	bool dead;                /* forgotten, freed by axd_spawn_collect */
 	int wstatus;
 };
@@ -582,9 +584,19 @@ void
 axd_spawn_tick(uint64_t now)
 {
 	for (struct axd_spawn *sp = spawns; sp != NULL; sp = sp->next) {
-		if (sp->orphan && now > sp->drain_until) {
-			fd_close(sp, SP_OUT);
-			fd_close(sp, SP_ERR);
+		if (!sp->orphan || now <= sp->drain_until) {
+			continue;
+		}
+		fd_close(sp, SP_OUT);
+		fd_close(sp, SP_ERR);
+		/* Its slot counts until it is reaped: one that ignores
+		 * SIGHUP would keep it, and its user's share, for ever. */
+		if (!sp->reaped && !sp->killed) {
+			axd_log(AXD_INFO, "command %d: still running %llu ms "
+			    "after its requester left: SIGKILL", (int) sp->pid,
+			    (unsigned long long) (DRAIN_NS / 1000000u));
+			(void) kill(-sp->pid, SIGKILL);
+			sp->killed = true;
 		}
 	}
 }
@@ -620,6 +632,32 @@ axd_spawn_stop_all(void)
 }
 
 /* ---- starting a command ---- */
+
+/*
+ * May one more command run as uid?  Users other than root share
+ * AXD_SPAWN_MAX slots, each at most --user-commands of them; root has
+ * AXD_SPAWN_ROOT more, so that no user can keep root from acting.
+ * A command keeps its slot until it is reaped (spawn_bury).
+ */
+static bool
+spawn_share_ok(uid_t uid)
+{
+	int users = 0, mine = 0;
+
+	for (const struct axd_spawn *sp = spawns; sp != NULL; sp = sp->next) {
+		users += sp->uid != 0;
+		mine += sp->uid == uid;
+	}
+	if (uid == 0) {
+		return nspawns < AXD_SPAWN_MAX + AXD_SPAWN_ROOT;
+	}
+	if ((unsigned) mine >= g.cfg.user_commands || users >= AXD_SPAWN_MAX) {
+		axd_log(AXD_DEBUG, "uid %u: no command slot (%d of its own, "
+		    "%d of users)", (unsigned) uid, mine, users);
+		return false;
+	}
+	return true;
+}
 
 /* Moves fd above the standard descriptors (axond may have been started
  * with some of them closed, and then a pipe could be 0, 1 or 2). */
@@ -749,7 +787,7 @@ axd_spawn_new(struct axd_ctl *ctl, struct axd_sess *s, uint32_t stream,
 	int pidfd = -1;
 	int err = 0;
 
-	if (nspawns >= AXD_SPAWN_MAX) {
+	if (!spawn_share_ok(r->euid)) {
 		*ret_err = EAGAIN;
 		return NULL;
 	}
@@ -818,6 +856,7 @@ axd_spawn_new(struct axd_ctl *ctl, struct axd_sess *s, uint32_t stream,
 	sp->sess = ctl == NULL ? s : NULL;
 	sp->stream = stream;
 	sp->pid = pid;
+	sp->uid = r->euid;
 	sp->fd[SP_IN] = p[SP_IN][1];
 	sp->fd[SP_OUT] = p[SP_OUT][0];
 	sp->fd[SP_ERR] = p[SP_ERR][0];
