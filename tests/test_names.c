@@ -138,7 +138,7 @@ probe_until(int node, const char *name, int flags, int want, int ms)
 struct nline {
 	char state;
 	int nd, pid, chid;
-	unsigned long long stamp;
+	unsigned long long stamp, start;
 	char node[64];
 };
 
@@ -161,8 +161,9 @@ names_in(const char *rundir, const char *name, struct nline *out, int max)
 		int off = 0;
 
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%c %d %d %d %llu %63s %n", &l.state, &l.nd,
-			&l.pid, &l.chid, &l.stamp, l.node, &off) == 6 &&
+		if (sscanf(line, "%c %d %d %d %llu %llu %63s %n", &l.state,
+			&l.nd, &l.pid, &l.chid, &l.stamp, &l.start, l.node,
+			&off) == 7 &&
 		    off > 0 && strcmp(line + off, name) == 0 && n < max) {
 			out[n++] = l;
 		}
@@ -279,13 +280,13 @@ start_nodes(int n)
 START_TEST(test_names_rank)
 {
 	struct axd_claim v[] = {
-		{"svc", "gamma", 3, 30, 1, 500},
-		{"svc", "beta", 2, 20, 1, 400},
-		{"other", "alpha", 0, 10, 1, 900},
-		{"svc", "alpha", 0, 12, 1, 400}, /* ties beta's stamp */
-		{"svc", "alpha", 0, 11, 2, 400}, /* and a lower pid */
-		{"svc", "alpha", 0, 11, 1, 400}, /* and a lower chid */
-		{"svc/x y", "beta", 2, 21, 0, 1},
+		{"svc", "gamma", 3, 30, 1, 500, 0},
+		{"svc", "beta", 2, 20, 1, 400, 0},
+		{"other", "alpha", 0, 10, 1, 900, 77},
+		{"svc", "alpha", 0, 12, 1, 400, 5}, /* ties beta's stamp */
+		{"svc", "alpha", 0, 11, 2, 400, 6}, /* and a lower pid */
+		{"svc", "alpha", 0, 11, 1, 400, 6}, /* and a lower chid */
+		{"svc/x y", "beta", 2, 21, 0, 1, 0},
 	};
 	size_t n = sizeof(v) / sizeof(v[0]);
 	char *text = NULL;
@@ -308,13 +309,13 @@ START_TEST(test_names_rank)
 	ck_assert_int_eq(axd_names_fprint(f, v, n), 0);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_str_eq(text,
-	    "+ 0 10 1 900 alpha other\n"
-	    "+ 0 11 1 400 alpha svc\n"
-	    "- 0 11 2 400 alpha svc\n"
-	    "- 0 12 1 400 alpha svc\n"
-	    "- 2 20 1 400 beta svc\n"
-	    "- 3 30 1 500 gamma svc\n"
-	    "+ 2 21 0 1 beta svc/x y\n");
+	    "+ 0 10 1 900 77 alpha other\n"
+	    "+ 0 11 1 400 6 alpha svc\n"
+	    "- 0 11 2 400 6 alpha svc\n"
+	    "- 0 12 1 400 5 alpha svc\n"
+	    "- 2 20 1 400 0 beta svc\n"
+	    "- 3 30 1 500 0 gamma svc\n"
+	    "+ 2 21 0 1 0 beta svc/x y\n");
 	free(text);
 
 	/* Any input order gives the same answer. */
@@ -340,8 +341,10 @@ START_TEST(test_names_file_parse)
 	    NAME_FLAG_ATTACH_GLOBAL);
 	int pid = (int) plain.pid;
 	int chid = plain.val;
+	unsigned long long st = axon__proc_start_time(plain.pid);
 	pid_t dead = fork();
 
+	ck_assert_int_ne(st, 0);
 	ck_assert_int_ge(dead, 0);
 	if (dead == 0) {
 		_exit(0);
@@ -352,35 +355,53 @@ START_TEST(test_names_file_parse)
 	longline[sizeof(longline) - 1] = '\0';
 	snprintf(path, sizeof(path), "%s/names", axt_rundir);
 	text[0] = '\0';
-	append(text, sizeof(text), "# axon names v1: state nd pid chid "
-				   "stamp node name\n");
-	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/a%s\n", (int) dead,
-	    chid, longline);
+	append(text, sizeof(text), "# axon names v2: state nd pid chid "
+				   "stamp start node name\n");
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu alpha svc/a%s\n",
+	    (int) dead, chid, st, longline);
 	/* Malformed claims of svc/b (a live server, if one were taken). */
-	append(text, sizeof(text), "- 0 %d %d 1 alpha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+  0 %d %d 1 alpha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+ 00 %d %d 1 alpha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+ 65536 %d %d 1 alpha svc/b\n", pid,
-	    chid);
-	append(text, sizeof(text), "+ 0 0 %d 1 alpha svc/b\n", chid);
-	append(text, sizeof(text), "+ 0 %d -1 1 alpha svc/b\n", pid);
+	append(text, sizeof(text), "- 0 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "~ 0 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+  0 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 00 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 65536 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 0 %d 1 %llu alpha svc/b\n", chid, st);
+	append(text, sizeof(text), "+ 0 %d -1 1 %llu alpha svc/b\n", pid, st);
 	append(text, sizeof(text),
-	    "+ 0 %d %d 18446744073709551616 alpha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+ 0 %d %d 1 al/pha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+ 0 %d %d 1 %s svc/b\n", pid, chid,
-	    "a234567890123456789012345678901234567890123456789012345678901234");
-	append(text, sizeof(text), "* 0 %d %d 1 alpha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+ 0 %d %d 1 alpha\n", pid, chid);
+	    "+ 0 %d %d 18446744073709551616 %llu alpha svc/b\n", pid, chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 1 0%llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu al/pha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu %s svc/b\n", pid, chid,
+	    st, "a234567890123456789012345678901234567890123456789012345678901234");
+	append(text, sizeof(text), "* 0 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu alpha\n", pid, chid, st);
+	/* A v1 line (no start) in a v2 file. */
+	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/b\n", pid, chid);
 	/* svc/a: the first well-formed '+' line of exactly that name. */
-	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/a \n", (int) dead,
-	    chid);
-	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/a\n", pid, chid);
-	append(text, sizeof(text), "+ 0 %d %d 2 alpha svc/a\n", (int) dead,
-	    chid);
-	append(text, sizeof(text), "+ 0 %d %d 3 alpha svc/c d\n", pid, chid);
-	append(text, sizeof(text), "+ 0 %d %d 4 alpha svc/d\n", (int) dead,
-	    chid);
-	append(text, sizeof(text), "+ 0 %d %d 5 alpha svc/e", pid, chid);
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu alpha svc/a \n",
+	    (int) dead, chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu alpha svc/a\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 2 %llu alpha svc/a\n",
+	    (int) dead, chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 3 %llu alpha svc/c d\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 4 %llu alpha svc/d\n",
+	    (int) dead, chid, st);
+	/* A live pid, but not the process the claim was for (its start
+	 * time differs: the pid was reused after axond was killed). */
+	append(text, sizeof(text), "+ 0 %d %d 4 %llu alpha svc/r\n", pid,
+	    chid, st + 1);
+	append(text, sizeof(text), "+ 0 %d %d 5 %llu alpha svc/e", pid, chid,
+	    st);
 	write_file(path, text);
 
 	ck_assert_int_eq(probe(-1, "svc/a", NAME_FLAG_ATTACH_GLOBAL), pid);
@@ -391,10 +412,24 @@ START_TEST(test_names_file_parse)
 	    -ENOENT);
 	ck_assert_int_eq(probe(-1, "svc/e", NAME_FLAG_ATTACH_GLOBAL),
 	    -ENOENT);
+	ck_assert_int_eq(probe(-1, "svc/r", NAME_FLAG_ATTACH_GLOBAL),
+	    -ENOENT);
 	ck_assert_int_eq(probe(-1, "svc/missing", NAME_FLAG_ATTACH_GLOBAL),
 	    -ENOENT);
 	/* The winner is gone but axond has not looked yet: this node's own
 	 * registry answers. */
+	ck_assert_int_eq(probe(-1, "svc/d", NAME_FLAG_ATTACH_GLOBAL),
+	    named.pid);
+	/* A v1 file (as an older axond wrote it) has no start times: its
+	 * claims of this node are not taken, the registry answers. */
+	text[0] = '\0';
+	append(text, sizeof(text), "# axon names v1: state nd pid chid "
+				   "stamp node name\n");
+	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/r\n", pid, chid);
+	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/d\n", pid, chid);
+	write_file(path, text);
+	ck_assert_int_eq(probe(-1, "svc/r", NAME_FLAG_ATTACH_GLOBAL),
+	    -ENOENT);
 	ck_assert_int_eq(probe(-1, "svc/d", NAME_FLAG_ATTACH_GLOBAL),
 	    named.pid);
 	/* No names file: the registry alone. */
@@ -478,9 +513,6 @@ END_TEST
 
 /* ---- between nodes ---- */
 
-/* A server on beta, found from alpha; local names stay on beta; the
- * name goes when the server dies; axond removes the file when it
- * stops. */
 /* axond writes nodes and names through temporary files in a directory
  * other users may write to: links planted there are replaced, never
  * written through. */
@@ -517,6 +549,9 @@ START_TEST(test_names_axond_tmp_planted)
 }
 END_TEST
 
+/* A server on beta, found from alpha; local names stay on beta; the
+ * name goes when the server dies; a stopped axond keeps only its own
+ * claims in its file, and none of them serves. */
 START_TEST(test_names_remote)
 {
 	const int G = NAME_FLAG_ATTACH_GLOBAL;
@@ -558,11 +593,25 @@ START_TEST(test_names_remote)
 	ck_assert(names_wait(0, "net/svc", 0, NULL, 0, 3000));
 	ck_assert(names_wait(1, "net/svc", 0, NULL, 0, 3000));
 	ck_assert_int_eq(probe(1, "net/svc", G), -ENOENT);
-	/* A stopped axond takes its names file with it. */
-	snprintf(path, sizeof(path), "%s/names", axn[0].rundir);
+	/* A stopped axond leaves only its own claims in its names file,
+	 * as '~' (kept for its successor's stamps): none serves. */
+	struct axt_child mine = gsrv_start(1, "net/mine", G);
+	ck_assert(names_wait(1, "net/mine", 1, "beta", mine.pid, 3000));
+	struct axt_child other = gsrv_start(0, "net/other", G);
+	ck_assert(names_wait(1, "net/other", 1, "alpha", other.pid, 3000));
+	axn_kill(1, SIGTERM);
+	snprintf(path, sizeof(path), "%s/names", axn[1].rundir);
 	ck_assert_int_eq(access(path, F_OK), 0);
-	axn_kill(0, SIGTERM);
-	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(names_of(1, "net/mine", l, 4), 1);
+	ck_assert_int_eq(l[0].state, '~');
+	ck_assert_int_eq(l[0].pid, mine.pid);
+	ck_assert_int_eq(l[0].start, axon__proc_start_time(mine.pid));
+	ck_assert_int_eq(names_of(1, "net/other", l, 4), 0);
+	/* Without axond, this node's registry answers. */
+	ck_assert_int_eq(probe(1, "net/mine", G), mine.pid);
+	ck_assert_int_eq(probe(1, "net/other", G), -ENOENT);
+	axt_child_kill(&mine);
+	axt_child_kill(&other);
 	axt_child_kill(&loc);
 }
 END_TEST
@@ -601,8 +650,8 @@ set_mtime(int node, const char *name, time_t sec, long nsec)
 }
 
 /* Two servers claim one name: every node agrees on the winner (the
- * earlier registration, then the lower node name), and the other takes
- * over when the winner dies. */
+ * earlier registration), and the other takes over when the winner
+ * dies. */
 START_TEST(test_names_conflict)
 {
 	const int G = NAME_FLAG_ATTACH_GLOBAL;
@@ -628,27 +677,23 @@ START_TEST(test_names_conflict)
 	ck_assert_int_eq(probe(0, "dup", G), on_b.pid);
 	ck_assert_int_eq(probe(1, "dup", G), on_b.pid);
 
-	/* The same stamp on both: the lower node name, alpha, wins. */
+	/* Times a file's owner can set do not count: alpha's entry made
+	 * older changes nothing (ties are tested with raw frames, below). */
 	set_mtime(0, "dup", 1700000000, 5);
-	set_mtime(1, "dup", 1700000000, 5);
-	ck_assert(stamps_wait(0, "dup", 2, 1700000000000000005ull, 5000));
-	ck_assert(stamps_wait(1, "dup", 2, 1700000000000000005ull, 5000));
-	ck_assert(names_wait(0, "dup", 2, "alpha", on_a.pid, 5000));
-	ck_assert(names_wait(1, "dup", 2, "alpha", on_a.pid, 5000));
+	axt_sleep_ms(300);
+	ck_assert(names_wait(0, "dup", 2, "beta", on_b.pid, 10));
+	ck_assert(names_wait(1, "dup", 2, "beta", on_b.pid, 10));
 	ck_assert_int_eq(names_of(1, "dup", b, 4), 2);
-	ck_assert_int_eq(b[0].stamp, 1700000000000000005ull);
-	ck_assert_int_eq(b[1].stamp, 1700000000000000005ull);
-	ck_assert_str_eq(b[1].node, "beta");
-	ck_assert_int_eq(probe(0, "dup", G), on_a.pid);
-	ck_assert_int_eq(probe(1, "dup", G), on_a.pid);
+	ck_assert(b[0].stamp == a[0].stamp && b[1].stamp == a[1].stamp);
+	ck_assert_int_eq(probe(0, "dup", G), on_b.pid);
 
 	/* The winner dies: the shadowed claim serves, on every node. */
-	axt_child_kill(&on_a);
-	ck_assert(names_wait(0, "dup", 1, "beta", on_b.pid, 3000));
-	ck_assert(names_wait(1, "dup", 1, "beta", on_b.pid, 3000));
-	ck_assert_int_eq(probe(0, "dup", G), on_b.pid);
-	ck_assert_int_eq(probe(1, "dup", G), on_b.pid);
 	axt_child_kill(&on_b);
+	ck_assert(names_wait(0, "dup", 1, "alpha", on_a.pid, 3000));
+	ck_assert(names_wait(1, "dup", 1, "alpha", on_a.pid, 3000));
+	ck_assert_int_eq(probe(0, "dup", G), on_a.pid);
+	ck_assert_int_eq(probe(1, "dup", G), on_a.pid);
+	axt_child_kill(&on_a);
 }
 END_TEST
 
@@ -754,10 +799,11 @@ claims_by(int i, const char *node)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char st, nm[64];
 		int nd, pid, chid;
-		unsigned long long stamp;
+		unsigned long long stamp, start;
 
-		if (sscanf(line, "%c %d %d %d %llu %63s", &st, &nd, &pid,
-			&chid, &stamp, nm) == 6 && strcmp(nm, node) == 0) {
+		if (sscanf(line, "%c %d %d %d %llu %llu %63s", &st, &nd, &pid,
+			&chid, &stamp, &start, nm) == 7 &&
+		    strcmp(nm, node) == 0) {
 			n++;
 		}
 	}
