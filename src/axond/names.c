@@ -905,9 +905,45 @@ names_prev_load(void)
 
 /* ---- the hooks ---- */
 
+/* The registries, root's when we are root (a user who made them first
+ * could remove what others put in them), every user's (01777). */
+static void
+names_dirs(void)
+{
+	static const char *const sub[] = {"name", "name/local",
+	    "name/global"};
+
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		char dir[PATH_MAX];
+		struct stat st;
+		int fd;
+
+		snprintf(dir, sizeof(dir), "%s/%s", g.rundir, sub[i]);
+		if (mkdir(dir, 01777) < 0 && errno != EEXIST) {
+			axd_log(AXD_WARN, "cannot make %s: %s", dir,
+			    strerror(errno));
+			return;
+		}
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			axd_log(AXD_WARN, "cannot open %s: %s", dir,
+			    strerror(errno));
+		} else if (geteuid() == 0) {
+			dir_claim(fd, &st);
+		} else if ((st.st_mode & 07777) != 01777 &&
+		    st.st_uid == geteuid()) {
+			(void) fchmod(fd, 01777); /* despite the umask */
+		}
+		if (fd >= 0) {
+			(void) close(fd);
+		}
+	}
+}
+
 void
 axd_names_start(void)
 {
+	names_dirs();
 	names_prev_load();
 	(void) names_scan();
 	names_write();
