@@ -282,23 +282,47 @@ axon__name_entry_read(int dirfd, const char *file,
 	return 0;
 }
 
-bool
-axon__name_entry_live(const struct axon_name_entry *r)
+/* What an entry is worth: its process lives and may hold it (LIVE), it
+ * is nobody's (DEAD: no such process, another process since, or a file
+ * owner the process has no uid of), or we could not tell (UNSURE: we
+ * are out of descriptors or memory). */
+enum entry_state { ENTRY_LIVE, ENTRY_DEAD, ENTRY_UNSURE };
+
+static enum entry_state
+entry_state(const struct axon_name_entry *r)
 {
 	uid_t uids[4];
 	bool owned = r->owner == 0;
+	uint64_t start;
+	int rc = 0;
 
 	if (kill(r->pid, 0) < 0 && errno == ESRCH) {
-		return false;
+		return ENTRY_DEAD;
 	}
 	/* The uids first, then the start time: if the start time is still
 	 * the one recorded, the uids were that process's. */
-	if (!owned && proc_uids(r->pid, uids) == 0) {
-		for (int i = 0; i < 4; i++) {
+	if (!owned) {
+		rc = proc_uids(r->pid, uids);
+		for (int i = 0; rc == 0 && i < 4; i++) {
 			owned = owned || uids[i] == r->owner;
 		}
 	}
-	return owned && axon__proc_start_time(r->pid) == r->start;
+	start = axon__proc_start_time(r->pid);
+	if (start == 0 || (rc < 0 && rc != -ENOENT && rc != -ESRCH)) {
+		/* Gone meanwhile, or we cannot read /proc. */
+		return kill(r->pid, 0) < 0 && errno == ESRCH ? ENTRY_DEAD
+							     : ENTRY_UNSURE;
+	}
+	if (start != r->start || !owned) {
+		return ENTRY_DEAD;
+	}
+	return ENTRY_LIVE;
+}
+
+bool
+axon__name_entry_live(const struct axon_name_entry *r)
+{
+	return entry_state(r) == ENTRY_LIVE;
 }
 
 /* Unlinks file (relative to dirfd) if it is still what st describes. */
@@ -336,9 +360,18 @@ reclaim(int dfd, const char *file, int depth, int *budget)
 		return errno == ENOENT ? 0 : -errno;
 	}
 	if (S_ISREG(st.st_mode)) {
-		if (axon__name_entry_read(dfd, file, &r) == 0 &&
-		    axon__name_entry_live(&r)) {
-			return -EEXIST;
+		rc = axon__name_entry_read(dfd, file, &r);
+		if (rc == 0) {
+			switch (entry_state(&r)) {
+			case ENTRY_LIVE:
+				return -EEXIST;
+			case ENTRY_UNSURE:
+				return -EAGAIN; /* never remove on a doubt */
+			case ENTRY_DEAD:
+				break;
+			}
+		} else if (rc != -EINVAL) {
+			return rc == -ENOENT ? 0 : rc;
 		}
 		return unlink_same(dfd, file, &st, 0);
 	}
