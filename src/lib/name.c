@@ -154,11 +154,10 @@ name_path(char *buf, size_t len, const char *name, bool global)
  * Makes the directories above path's entry (01777, as the registries
  * are every user's).  Those of the first base bytes of path (the run
  * directory) are only made; below, something in the way that is no
- * directory is
- * reclaimed if it is no live entry.  A directory someone else owns could
- * have what we put in it removed by its owner: root takes it over
- * (axond does the same for everyone); anyone else reports it through
- * *foreign, and the caller decides.
+ * directory is reclaimed if it is no live entry (-EBUSY if we may not).
+ * A directory someone else owns could have what we put in it removed
+ * by its owner: root takes it over (axond does the same for everyone);
+ * anyone else reports it through *foreign, and the caller decides.
  */
 static int
 mkparents(const char *path, size_t base, bool *foreign)
@@ -191,9 +190,10 @@ mkparents(const char *path, size_t base, bool *foreign)
 			rc = axon__name_reclaim(AT_FDCWD, tmp, 0);
 			if (rc == 0 && mkdir(tmp, 01777) == 0) {
 				(void) chmod(tmp, 01777);
+			} else if (rc == -EEXIST) {
+				return -ENOTDIR; /* a live name: "a" of "a/b" */
 			} else {
-				return rc == -EEXIST ? -ENOTDIR :
-				    rc < 0 ? rc : -errno;
+				return -EBUSY; /* in the way, not ours */
 			}
 		} else if (st.st_uid != 0 && st.st_uid != me) {
 			int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
@@ -487,10 +487,9 @@ name_register(const char *path, int chid)
 			break;
 		}
 		/* In the way, and not ours to clear: axond clears it. */
-		if ((rc < 0 && rc != -EPERM && rc != -EACCES &&
-			rc != -EAGAIN) || !name_wait(deadline)) {
+		if ((rc < 0 && rc != -EBUSY) || !name_wait(deadline)) {
 			if (rc < 0) {
-				return rc;
+				return rc == -EBUSY ? -EEXIST : rc;
 			}
 			break; /* without axond: as good as it gets */
 		}
@@ -523,6 +522,7 @@ name_register(const char *path, int chid)
 			rc = mkparents(path, strlen(rd) + strlen("/name"),
 			    &foreign);
 			if (rc < 0) {
+				rc = rc == -EBUSY ? -EEXIST : rc;
 				break;
 			}
 			continue;
