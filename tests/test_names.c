@@ -9,6 +9,7 @@
  * that node (a probe), so that one test can look from several nodes.
  */
 #include "net_peer.h"
+#include "attack.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -138,7 +139,7 @@ probe_until(int node, const char *name, int flags, int want, int ms)
 struct nline {
 	char state;
 	int nd, pid, chid;
-	unsigned long long stamp;
+	unsigned long long stamp, start;
 	char node[64];
 };
 
@@ -161,8 +162,9 @@ names_in(const char *rundir, const char *name, struct nline *out, int max)
 		int off = 0;
 
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "%c %d %d %d %llu %63s %n", &l.state, &l.nd,
-			&l.pid, &l.chid, &l.stamp, l.node, &off) == 6 &&
+		if (sscanf(line, "%c %d %d %d %llu %llu %63s %n", &l.state,
+			&l.nd, &l.pid, &l.chid, &l.stamp, &l.start, l.node,
+			&off) == 7 &&
 		    off > 0 && strcmp(line + off, name) == 0 && n < max) {
 			out[n++] = l;
 		}
@@ -211,30 +213,6 @@ append(char *buf, size_t cap, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Waits (bounded) until node's file has count claims of name, all with
- * the given stamp. */
-static bool
-stamps_wait(int node, const char *name, int count,
-    unsigned long long stamp, int ms)
-{
-	double end = axt_now() + ms * axn_scale() / 1000.0;
-
-	while (axt_now() < end) {
-		struct nline l[8];
-		int n = names_of(node, name, l, 8);
-		bool ok = n == count;
-
-		for (int i = 0; ok && i < n; i++) {
-			ok = l[i].stamp == stamp;
-		}
-		if (ok) {
-			return true;
-		}
-		axt_sleep_ms(10);
-	}
-	return false;
-}
-
 static void
 write_file(const char *path, const char *text)
 {
@@ -279,13 +257,13 @@ start_nodes(int n)
 START_TEST(test_names_rank)
 {
 	struct axd_claim v[] = {
-		{"svc", "gamma", 3, 30, 1, 500},
-		{"svc", "beta", 2, 20, 1, 400},
-		{"other", "alpha", 0, 10, 1, 900},
-		{"svc", "alpha", 0, 12, 1, 400}, /* ties beta's stamp */
-		{"svc", "alpha", 0, 11, 2, 400}, /* and a lower pid */
-		{"svc", "alpha", 0, 11, 1, 400}, /* and a lower chid */
-		{"svc/x y", "beta", 2, 21, 0, 1},
+		{"svc", "gamma", 3, 30, 1, 500, 0},
+		{"svc", "beta", 2, 20, 1, 400, 0},
+		{"other", "alpha", 0, 10, 1, 900, 77},
+		{"svc", "alpha", 0, 12, 1, 400, 5}, /* ties beta's stamp */
+		{"svc", "alpha", 0, 11, 2, 400, 6}, /* and a lower pid */
+		{"svc", "alpha", 0, 11, 1, 400, 6}, /* and a lower chid */
+		{"svc/x y", "beta", 2, 21, 0, 1, 0},
 	};
 	size_t n = sizeof(v) / sizeof(v[0]);
 	char *text = NULL;
@@ -308,13 +286,13 @@ START_TEST(test_names_rank)
 	ck_assert_int_eq(axd_names_fprint(f, v, n), 0);
 	ck_assert_int_eq(fclose(f), 0);
 	ck_assert_str_eq(text,
-	    "+ 0 10 1 900 alpha other\n"
-	    "+ 0 11 1 400 alpha svc\n"
-	    "- 0 11 2 400 alpha svc\n"
-	    "- 0 12 1 400 alpha svc\n"
-	    "- 2 20 1 400 beta svc\n"
-	    "- 3 30 1 500 gamma svc\n"
-	    "+ 2 21 0 1 beta svc/x y\n");
+	    "+ 0 10 1 900 77 alpha other\n"
+	    "+ 0 11 1 400 6 alpha svc\n"
+	    "- 0 11 2 400 6 alpha svc\n"
+	    "- 0 12 1 400 5 alpha svc\n"
+	    "- 2 20 1 400 0 beta svc\n"
+	    "- 3 30 1 500 0 gamma svc\n"
+	    "+ 2 21 0 1 0 beta svc/x y\n");
 	free(text);
 
 	/* Any input order gives the same answer. */
@@ -340,8 +318,10 @@ START_TEST(test_names_file_parse)
 	    NAME_FLAG_ATTACH_GLOBAL);
 	int pid = (int) plain.pid;
 	int chid = plain.val;
+	unsigned long long st = axon__proc_start_time(plain.pid);
 	pid_t dead = fork();
 
+	ck_assert_int_ne(st, 0);
 	ck_assert_int_ge(dead, 0);
 	if (dead == 0) {
 		_exit(0);
@@ -352,35 +332,53 @@ START_TEST(test_names_file_parse)
 	longline[sizeof(longline) - 1] = '\0';
 	snprintf(path, sizeof(path), "%s/names", axt_rundir);
 	text[0] = '\0';
-	append(text, sizeof(text), "# axon names v1: state nd pid chid "
-				   "stamp node name\n");
-	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/a%s\n", (int) dead,
-	    chid, longline);
+	append(text, sizeof(text), "# axon names v2: state nd pid chid "
+				   "stamp start node name\n");
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu alpha svc/a%s\n",
+	    (int) dead, chid, st, longline);
 	/* Malformed claims of svc/b (a live server, if one were taken). */
-	append(text, sizeof(text), "- 0 %d %d 1 alpha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+  0 %d %d 1 alpha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+ 00 %d %d 1 alpha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+ 65536 %d %d 1 alpha svc/b\n", pid,
-	    chid);
-	append(text, sizeof(text), "+ 0 0 %d 1 alpha svc/b\n", chid);
-	append(text, sizeof(text), "+ 0 %d -1 1 alpha svc/b\n", pid);
+	append(text, sizeof(text), "- 0 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "~ 0 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+  0 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 00 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 65536 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 0 %d 1 %llu alpha svc/b\n", chid, st);
+	append(text, sizeof(text), "+ 0 %d -1 1 %llu alpha svc/b\n", pid, st);
 	append(text, sizeof(text),
-	    "+ 0 %d %d 18446744073709551616 alpha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+ 0 %d %d 1 al/pha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+ 0 %d %d 1 %s svc/b\n", pid, chid,
-	    "a234567890123456789012345678901234567890123456789012345678901234");
-	append(text, sizeof(text), "* 0 %d %d 1 alpha svc/b\n", pid, chid);
-	append(text, sizeof(text), "+ 0 %d %d 1 alpha\n", pid, chid);
+	    "+ 0 %d %d 18446744073709551616 %llu alpha svc/b\n", pid, chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 1 0%llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu al/pha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu %s svc/b\n", pid, chid,
+	    st, "a234567890123456789012345678901234567890123456789012345678901234");
+	append(text, sizeof(text), "* 0 %d %d 1 %llu alpha svc/b\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu alpha\n", pid, chid, st);
+	/* A v1 line (no start) in a v2 file. */
+	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/b\n", pid, chid);
 	/* svc/a: the first well-formed '+' line of exactly that name. */
-	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/a \n", (int) dead,
-	    chid);
-	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/a\n", pid, chid);
-	append(text, sizeof(text), "+ 0 %d %d 2 alpha svc/a\n", (int) dead,
-	    chid);
-	append(text, sizeof(text), "+ 0 %d %d 3 alpha svc/c d\n", pid, chid);
-	append(text, sizeof(text), "+ 0 %d %d 4 alpha svc/d\n", (int) dead,
-	    chid);
-	append(text, sizeof(text), "+ 0 %d %d 5 alpha svc/e", pid, chid);
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu alpha svc/a \n",
+	    (int) dead, chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 1 %llu alpha svc/a\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 2 %llu alpha svc/a\n",
+	    (int) dead, chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 3 %llu alpha svc/c d\n", pid,
+	    chid, st);
+	append(text, sizeof(text), "+ 0 %d %d 4 %llu alpha svc/d\n",
+	    (int) dead, chid, st);
+	/* A live pid, but not the process the claim was for (its start
+	 * time differs: the pid was reused after axond was killed). */
+	append(text, sizeof(text), "+ 0 %d %d 4 %llu alpha svc/r\n", pid,
+	    chid, st + 1);
+	append(text, sizeof(text), "+ 0 %d %d 5 %llu alpha svc/e", pid, chid,
+	    st);
 	write_file(path, text);
 
 	ck_assert_int_eq(probe(-1, "svc/a", NAME_FLAG_ATTACH_GLOBAL), pid);
@@ -391,10 +389,24 @@ START_TEST(test_names_file_parse)
 	    -ENOENT);
 	ck_assert_int_eq(probe(-1, "svc/e", NAME_FLAG_ATTACH_GLOBAL),
 	    -ENOENT);
+	ck_assert_int_eq(probe(-1, "svc/r", NAME_FLAG_ATTACH_GLOBAL),
+	    -ENOENT);
 	ck_assert_int_eq(probe(-1, "svc/missing", NAME_FLAG_ATTACH_GLOBAL),
 	    -ENOENT);
 	/* The winner is gone but axond has not looked yet: this node's own
 	 * registry answers. */
+	ck_assert_int_eq(probe(-1, "svc/d", NAME_FLAG_ATTACH_GLOBAL),
+	    named.pid);
+	/* A v1 file (as an older axond wrote it) has no start times: its
+	 * claims of this node are not taken, the registry answers. */
+	text[0] = '\0';
+	append(text, sizeof(text), "# axon names v1: state nd pid chid "
+				   "stamp node name\n");
+	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/r\n", pid, chid);
+	append(text, sizeof(text), "+ 0 %d %d 1 alpha svc/d\n", pid, chid);
+	write_file(path, text);
+	ck_assert_int_eq(probe(-1, "svc/r", NAME_FLAG_ATTACH_GLOBAL),
+	    -ENOENT);
 	ck_assert_int_eq(probe(-1, "svc/d", NAME_FLAG_ATTACH_GLOBAL),
 	    named.pid);
 	/* No names file: the registry alone. */
@@ -478,9 +490,6 @@ END_TEST
 
 /* ---- between nodes ---- */
 
-/* A server on beta, found from alpha; local names stay on beta; the
- * name goes when the server dies; axond removes the file when it
- * stops. */
 /* axond writes nodes and names through temporary files in a directory
  * other users may write to: links planted there are replaced, never
  * written through. */
@@ -517,6 +526,9 @@ START_TEST(test_names_axond_tmp_planted)
 }
 END_TEST
 
+/* A server on beta, found from alpha; local names stay on beta; the
+ * name goes when the server dies; a stopped axond keeps only its own
+ * claims in its file, and none of them serves. */
 START_TEST(test_names_remote)
 {
 	const int G = NAME_FLAG_ATTACH_GLOBAL;
@@ -558,11 +570,25 @@ START_TEST(test_names_remote)
 	ck_assert(names_wait(0, "net/svc", 0, NULL, 0, 3000));
 	ck_assert(names_wait(1, "net/svc", 0, NULL, 0, 3000));
 	ck_assert_int_eq(probe(1, "net/svc", G), -ENOENT);
-	/* A stopped axond takes its names file with it. */
-	snprintf(path, sizeof(path), "%s/names", axn[0].rundir);
+	/* A stopped axond leaves only its own claims in its names file,
+	 * as '~' (kept for its successor's stamps): none serves. */
+	struct axt_child mine = gsrv_start(1, "net/mine", G);
+	ck_assert(names_wait(1, "net/mine", 1, "beta", mine.pid, 3000));
+	struct axt_child other = gsrv_start(0, "net/other", G);
+	ck_assert(names_wait(1, "net/other", 1, "alpha", other.pid, 3000));
+	axn_kill(1, SIGTERM);
+	snprintf(path, sizeof(path), "%s/names", axn[1].rundir);
 	ck_assert_int_eq(access(path, F_OK), 0);
-	axn_kill(0, SIGTERM);
-	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(names_of(1, "net/mine", l, 4), 1);
+	ck_assert_int_eq(l[0].state, '~');
+	ck_assert_int_eq(l[0].pid, mine.pid);
+	ck_assert_int_eq(l[0].start, axon__proc_start_time(mine.pid));
+	ck_assert_int_eq(names_of(1, "net/other", l, 4), 0);
+	/* Without axond, this node's registry answers. */
+	ck_assert_int_eq(probe(1, "net/mine", G), mine.pid);
+	ck_assert_int_eq(probe(1, "net/other", G), -ENOENT);
+	axt_child_kill(&mine);
+	axt_child_kill(&other);
 	axt_child_kill(&loc);
 }
 END_TEST
@@ -601,8 +627,8 @@ set_mtime(int node, const char *name, time_t sec, long nsec)
 }
 
 /* Two servers claim one name: every node agrees on the winner (the
- * earlier registration, then the lower node name), and the other takes
- * over when the winner dies. */
+ * earlier registration), and the other takes over when the winner
+ * dies. */
 START_TEST(test_names_conflict)
 {
 	const int G = NAME_FLAG_ATTACH_GLOBAL;
@@ -628,27 +654,23 @@ START_TEST(test_names_conflict)
 	ck_assert_int_eq(probe(0, "dup", G), on_b.pid);
 	ck_assert_int_eq(probe(1, "dup", G), on_b.pid);
 
-	/* The same stamp on both: the lower node name, alpha, wins. */
+	/* Times a file's owner can set do not count: alpha's entry made
+	 * older changes nothing (ties are tested with raw frames, below). */
 	set_mtime(0, "dup", 1700000000, 5);
-	set_mtime(1, "dup", 1700000000, 5);
-	ck_assert(stamps_wait(0, "dup", 2, 1700000000000000005ull, 5000));
-	ck_assert(stamps_wait(1, "dup", 2, 1700000000000000005ull, 5000));
-	ck_assert(names_wait(0, "dup", 2, "alpha", on_a.pid, 5000));
-	ck_assert(names_wait(1, "dup", 2, "alpha", on_a.pid, 5000));
+	axt_sleep_ms(300);
+	ck_assert(names_wait(0, "dup", 2, "beta", on_b.pid, 10));
+	ck_assert(names_wait(1, "dup", 2, "beta", on_b.pid, 10));
 	ck_assert_int_eq(names_of(1, "dup", b, 4), 2);
-	ck_assert_int_eq(b[0].stamp, 1700000000000000005ull);
-	ck_assert_int_eq(b[1].stamp, 1700000000000000005ull);
-	ck_assert_str_eq(b[1].node, "beta");
-	ck_assert_int_eq(probe(0, "dup", G), on_a.pid);
-	ck_assert_int_eq(probe(1, "dup", G), on_a.pid);
+	ck_assert(b[0].stamp == a[0].stamp && b[1].stamp == a[1].stamp);
+	ck_assert_int_eq(probe(0, "dup", G), on_b.pid);
 
 	/* The winner dies: the shadowed claim serves, on every node. */
-	axt_child_kill(&on_a);
-	ck_assert(names_wait(0, "dup", 1, "beta", on_b.pid, 3000));
-	ck_assert(names_wait(1, "dup", 1, "beta", on_b.pid, 3000));
-	ck_assert_int_eq(probe(0, "dup", G), on_b.pid);
-	ck_assert_int_eq(probe(1, "dup", G), on_b.pid);
 	axt_child_kill(&on_b);
+	ck_assert(names_wait(0, "dup", 1, "alpha", on_a.pid, 3000));
+	ck_assert(names_wait(1, "dup", 1, "alpha", on_a.pid, 3000));
+	ck_assert_int_eq(probe(0, "dup", G), on_a.pid);
+	ck_assert_int_eq(probe(1, "dup", G), on_a.pid);
+	axt_child_kill(&on_a);
 }
 END_TEST
 
@@ -754,10 +776,11 @@ claims_by(int i, const char *node)
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char st, nm[64];
 		int nd, pid, chid;
-		unsigned long long stamp;
+		unsigned long long stamp, start;
 
-		if (sscanf(line, "%c %d %d %d %llu %63s", &st, &nd, &pid,
-			&chid, &stamp, nm) == 6 && strcmp(nm, node) == 0) {
+		if (sscanf(line, "%c %d %d %d %llu %llu %63s", &st, &nd, &pid,
+			&chid, &stamp, &start, nm) == 7 &&
+		    strcmp(nm, node) == 0) {
 			n++;
 		}
 	}
@@ -873,6 +896,425 @@ START_TEST(test_names_frames)
 }
 END_TEST
 
+/* ---- attacks: an unprivileged user in a shared run directory ---- */
+
+/* Answers every message with its pid as the status, forever. */
+static void __attribute__((noreturn))
+serve(int chid)
+{
+	for (;;) {
+		struct _pulse msg[4];
+		rcvid_t r = MsgReceive(chid, msg, sizeof(msg), NULL);
+
+		if (r < 0) {
+			_exit(2);
+		}
+		if (r == 0) {
+			if (msg[0].code == _PULSE_CODE_DISCONNECT) {
+				ConnectDetach(msg[0].scoid);
+			}
+			continue;
+		}
+		MsgReply(r, getpid(), NULL, 0);
+	}
+}
+
+/* Becomes uid (any uid, with a group of the same number), for good. */
+static void
+become_uid(uid_t uid)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 ||
+	    setresuid(uid, uid, uid) < 0) {
+		_exit(98);
+	}
+}
+
+struct asrv_arg {
+	int node;
+	const char *name;  /* NULL: a plain channel */
+	unsigned flags;
+	uid_t uid;         /* 0: the attacker */
+	bool backdate;     /* set the entry's times to 1970 */
+};
+
+/* A server of another user: reports its chid, or -errno. */
+static void
+asrv_main(int fd, void *p)
+{
+	const struct asrv_arg *a = p;
+	char path[600];
+	int chid;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	axn_enter(a->node);
+	if (a->uid == 0) {
+		axa_become();
+	} else {
+		become_uid(a->uid);
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* cleared by the uid change */
+	if (a->name != NULL) {
+		name_attach_t *att = name_attach(NULL, a->name, a->flags);
+
+		chid = att != NULL ? att->chid : -errno;
+	} else {
+		chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+	}
+	if (chid >= 0 && a->backdate) {
+		struct timespec ts[2] = {{1, 0}, {1, 0}};
+
+		snprintf(path, sizeof(path), "%s/name/%s/%s", axn[a->node].rundir,
+		    (a->flags & NAME_FLAG_ATTACH_GLOBAL) ? "global" : "local",
+		    a->name);
+		if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) < 0) {
+			chid = -errno;
+		}
+	}
+	axt_report(fd, chid);
+	if (chid < 0) {
+		_exit(1);
+	}
+	serve(chid);
+}
+
+static struct axt_child
+asrv_start(int node, const char *name, unsigned flags, uid_t uid,
+    bool backdate)
+{
+	struct asrv_arg a = {node, name, flags, uid, backdate};
+
+	return axt_spawn(asrv_main, &a);
+}
+
+typedef int (*attack_fn)(const char *rundir, void *arg);
+
+struct attack_arg {
+	attack_fn fn;
+	const char *rundir;
+	void *arg;
+};
+
+static void
+attack_main(int fd, void *p)
+{
+	const struct attack_arg *a = p;
+
+	axa_become();
+	axt_report(fd, a->fn(a->rundir, a->arg));
+}
+
+/* Runs fn(rundir, arg) as the attacker; its result. */
+static int
+attack(attack_fn fn, const char *rundir, void *arg)
+{
+	struct attack_arg a = {fn, rundir, arg};
+	struct axt_child c = axt_spawn(attack_main, &a);
+
+	ck_assert_int_ge(axt_child_wait(&c, 10), 0);
+	return c.val;
+}
+
+/* Node i's rundir, opened to the attacker; its axond made the
+ * registries. */
+static void
+share_node(int i)
+{
+	axa_share_rundir(axn[i].rundir);
+}
+
+/* Item 1: root serves a global name on beta; the attacker attaches the
+ * same name on alpha and sets its entry's times back to 1970.  Stamps
+ * come from axond, never from the file: root's server keeps the name on
+ * every node, also across restarts (clean or killed) of beta's axond,
+ * whose stamps survive in the names file it wrote. */
+START_TEST(test_names_attack_takeover)
+{
+	const int G = NAME_FLAG_ATTACH_GLOBAL;
+	struct nline l[4];
+
+	if (!axa_user(__func__)) {
+		return;
+	}
+	start_nodes(2);
+	share_node(0);
+	share_node(1);
+	struct axt_child root = gsrv_start(1, "crown", G);
+	ck_assert(names_wait(0, "crown", 1, "beta", root.pid, 5000));
+	struct axt_child evil = asrv_start(0, "crown", G, 0, true);
+	ck_assert_msg(evil.val >= 0, "attacker's name_attach: %s",
+	    strerror(-evil.val));
+	axt_sleep_ms((int) (500 * axn_scale()));
+	ck_assert_int_eq(probe(0, "crown", G), root.pid);
+	ck_assert_int_eq(probe(1, "crown", G), root.pid);
+	ck_assert(names_wait(0, "crown", 2, "beta", root.pid, 5000));
+	ck_assert(names_wait(1, "crown", 2, "beta", root.pid, 5000));
+	ck_assert_int_eq(names_of(0, "crown", l, 4), 2);
+	ck_assert_int_eq(l[1].pid, evil.pid);
+	ck_assert(l[1].stamp > l[0].stamp);
+
+	/* beta's axond restarts, killed and then stopped: root's claim
+	 * keeps its stamp (a new one would now lose to the attacker's). */
+	for (int k = 0; k < 2; k++) {
+		axn_kill(1, k == 0 ? SIGKILL : SIGTERM);
+		ck_assert(names_wait(0, "crown", 1, "alpha", evil.pid, 5000));
+		axn_start(1);
+		ck_assert(axn_wait_state(0, 1, "up", 5000));
+		ck_assert(axn_wait_state(1, 0, "up", 5000));
+		ck_assert(names_wait(0, "crown", 2, "beta", root.pid, 5000));
+		ck_assert(names_wait(1, "crown", 2, "beta", root.pid, 5000));
+		ck_assert_int_eq(probe(0, "crown", G), root.pid);
+		ck_assert_int_eq(probe(1, "crown", G), root.pid);
+	}
+	axt_child_kill(&evil);
+	axt_child_kill(&root);
+}
+END_TEST
+
+struct forge_arg {
+	pid_t pid;
+	int chid;
+	unsigned long long start;
+};
+
+/* Writes name/{local,global}/forged naming a (root's) server. */
+static int
+forge(const char *rundir, void *p)
+{
+	const struct forge_arg *a = p;
+	static const char *const kind[] = {"local", "global"};
+
+	for (int i = 0; i < 2; i++) {
+		char path[400];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/name/%s/forged", rundir,
+		    kind[i]);
+		f = fopen(path, "wx");
+		if (f == NULL) {
+			return -errno;
+		}
+		fprintf(f, "%d %d %llu\n", (int) a->pid, a->chid, a->start);
+		if (fclose(f) != 0) {
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+/* Runs `axon names --json` on node i; its output (static). */
+static const char *
+cli_names(int i)
+{
+	static char out[65536];
+	char cmd[600];
+	const char *cli = getenv("AXON_CLI");
+	size_t n;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "AXON_RUNDIR=%s %s names --json",
+	    axn[i].rundir, cli != NULL ? cli : "build/axon");
+	f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	ck_assert_int_eq(pclose(f), 0);
+	return out;
+}
+
+/* Item 2: the attacker writes entries naming root's server under a name
+ * root never attached.  An entry whose owner is not root or one of its
+ * process's uids is nobody's: name_open, axond and `axon names` ignore
+ * it (and axond removes it).  Root's entry may name another user's
+ * server: root may do anything. */
+START_TEST(test_names_attack_forged)
+{
+	const int G = NAME_FLAG_ATTACH_GLOBAL;
+	struct nline l[4];
+	char path[400];
+	FILE *f;
+
+	if (!axa_user(__func__)) {
+		return;
+	}
+	axn_start(0);
+	share_node(0);
+	struct axt_child root = gsrv_start(0, NULL, 0);
+	struct forge_arg fa = {root.pid, root.val,
+	    axon__proc_start_time(root.pid)};
+
+	ck_assert_int_eq(attack(forge, axn[0].rundir, &fa), 0);
+	ck_assert_int_eq(probe(0, "forged", 0), -ENOENT);
+	ck_assert_int_eq(probe(0, "forged", G), -ENOENT);
+	ck_assert_ptr_null(strstr(cli_names(0), "forged"));
+	axt_sleep_ms((int) (300 * axn_scale()));
+	ck_assert_int_eq(names_of(0, "forged", l, 4), 0);
+
+	/* Root's entry naming the attacker's server counts. */
+	struct axt_child evil = asrv_start(0, NULL, 0, 0, false);
+	ck_assert_int_ge(evil.val, 0);
+	snprintf(path, sizeof(path), "%s/name/local/granted", axn[0].rundir);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%d %d %llu\n", (int) evil.pid, evil.val,
+	    (unsigned long long) axon__proc_start_time(evil.pid));
+	ck_assert_int_eq(fclose(f), 0);
+	ck_assert_int_eq(probe(0, "granted", 0), evil.pid);
+	axt_child_kill(&evil);
+	axt_child_kill(&root);
+}
+END_TEST
+
+/* What the attacker plants in node 0's registries. */
+static int
+plant(const char *rundir, void *arg)
+{
+	static const char *const files[] = {"local/sq-file",
+	    "global/sq-file", "local/sq-par", "local/sq-v",
+	    "local/sq-dir/junk", "global/sq-deep/a/b/c"};
+	static const char *const dirs[] = {"local/sq-dir", "global/sq-dir",
+	    "global/sq-own", "global/sq-deep", "global/sq-deep/a",
+	    "global/sq-deep/a/b"};
+	char path[400];
+
+	(void) arg;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/name/%s", rundir, dirs[i]);
+		if (mkdir(path, 0755) < 0) {
+			return -errno;
+		}
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/name/%s", rundir, files[i]);
+		f = fopen(path, "w");
+		if (f == NULL) {
+			return -errno;
+		}
+		fprintf(f, "%d 0 5\n", i % 2 ? 1 : 999999); /* not live */
+		(void) fclose(f);
+	}
+	snprintf(path, sizeof(path), "%s/name/local/sq-fifo", rundir);
+	if (mkfifo(path, 0600) < 0) {
+		return -errno;
+	}
+	snprintf(path, sizeof(path), "%s/name/global/sq-link", rundir);
+	if (symlink("/etc/passwd", path) < 0) {
+		return -errno;
+	}
+	/* Directories only their owner may enter. */
+	snprintf(path, sizeof(path), "%s/name/local/sq-dir", rundir);
+	(void) chmod(path, 0700);
+	snprintf(path, sizeof(path), "%s/name/global/sq-dir", rundir);
+	(void) chmod(path, 0700);
+	return 0;
+}
+
+/* The attacker tries to remove or replace root's entry. */
+static int
+unseat(const char *rundir, void *arg)
+{
+	char path[400], other[400];
+
+	snprintf(path, sizeof(path), "%s/name/global/%s", rundir,
+	    (const char *) arg);
+	snprintf(other, sizeof(other), "%s/name/global/sq-moved", rundir);
+	if (unlink(path) == 0 || rename(path, other) == 0) {
+		return 1;
+	}
+	return 0;
+}
+
+/* Item 3: the attacker plants files, directories, a FIFO and a link
+ * where root and another user will attach names, and a directory of
+ * its own above one.  None of it blocks them: root clears the way
+ * itself, another user's name_attach waits for axond to.  The attacker
+ * cannot remove an entry root made under its directory (axond and root
+ * give registry directories to root).  A live name of the attacker
+ * still makes name_attach fail with EEXIST, as in QNX. */
+START_TEST(test_names_attack_squat)
+{
+	const int G = NAME_FLAG_ATTACH_GLOBAL;
+	static const struct {
+		const char *name;
+		unsigned flags;
+	} v[] = {
+		{"sq-file", 0}, {"sq-file", G}, {"sq-dir", 0}, {"sq-dir", G},
+		{"sq-par/x", 0}, {"sq-own/x", G}, {"sq-fifo", 0},
+		{"sq-link", G}, {"sq-deep/a/b", G},
+	};
+	struct axt_child srv[sizeof(v) / sizeof(v[0])];
+	struct stat sb;
+	char path[400];
+
+	if (!axa_user(__func__)) {
+		return;
+	}
+	axn_start(0);
+	share_node(0);
+	ck_assert_int_eq(attack(plant, axn[0].rundir, NULL), 0);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		srv[i] = gsrv_start(0, v[i].name, v[i].flags);
+		ck_assert_int_eq(probe(0, v[i].name, (int) v[i].flags),
+		    srv[i].pid);
+	}
+	ck_assert_int_eq(attack(unseat, axn[0].rundir, "sq-own/x"), 0);
+	snprintf(path, sizeof(path), "%s/name/global/sq-own", axn[0].rundir);
+	ck_assert_int_eq(lstat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_uid, 0);
+	ck_assert_int_eq(probe(0, "sq-own/x", G), srv[5].pid);
+	ck_assert(names_wait(0, "sq-own/x", 1, "alpha", srv[5].pid, 3000));
+
+	/* Another (unprivileged) user: axond clears the way. */
+	struct axt_child other = asrv_start(0, "sq-v", 0, 4242, false);
+	ck_assert_msg(other.val >= 0, "name_attach of uid 4242: %s",
+	    strerror(-other.val));
+	ck_assert_int_eq(probe(0, "sq-v", 0), other.pid);
+
+	/* A live name is taken, whoever holds it. */
+	struct axt_child live = asrv_start(0, "sq-live", G, 0, false);
+	ck_assert_int_ge(live.val, 0);
+	struct gsrv_arg ga = {0, "sq-live", G};
+	struct axt_child late = axt_spawn(gsrv_main, &ga);
+	ck_assert_int_eq(late.val, -EEXIST);
+	axt_child_kill(&late);
+	ck_assert_int_eq(probe(0, "sq-live", G), live.pid);
+
+	axt_child_kill(&live);
+	axt_child_kill(&other);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		axt_child_kill(&srv[i]);
+	}
+}
+END_TEST
+
+/* Entries of killed servers (local and global) do not stay: axond
+ * reclaims them. */
+START_TEST(test_names_reclaim)
+{
+	char lpath[400], gpath[400];
+	double end;
+
+	axn_start(0);
+	struct axt_child ls = gsrv_start(0, "rc/l", 0);
+	struct axt_child gs = gsrv_start(0, "rc/g", NAME_FLAG_ATTACH_GLOBAL);
+
+	snprintf(lpath, sizeof(lpath), "%s/name/local/rc/l", axn[0].rundir);
+	snprintf(gpath, sizeof(gpath), "%s/name/global/rc/g", axn[0].rundir);
+	ck_assert_int_eq(access(lpath, F_OK), 0);
+	ck_assert_int_eq(access(gpath, F_OK), 0);
+	axt_child_kill(&ls);
+	axt_child_kill(&gs);
+	end = axt_now() + 3 * axn_scale();
+	while ((access(lpath, F_OK) == 0 || access(gpath, F_OK) == 0) &&
+	    axt_now() < end) {
+		axt_sleep_ms(20);
+	}
+	ck_assert_int_eq(access(lpath, F_OK), -1);
+	ck_assert_int_eq(access(gpath, F_OK), -1);
+}
+END_TEST
+
 static Suite *
 names_suite(void)
 {
@@ -892,6 +1334,10 @@ names_suite(void)
 	tcase_add_test(tc, test_names_conflict);
 	tcase_add_test(tc, test_names_three_nodes);
 	tcase_add_test(tc, test_names_frames);
+	tcase_add_test(tc, test_names_attack_takeover);
+	tcase_add_test(tc, test_names_attack_forged);
+	tcase_add_test(tc, test_names_attack_squat);
+	tcase_add_test(tc, test_names_reclaim);
 	suite_add_tcase(s, tc);
 	return s;
 }

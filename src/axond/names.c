@@ -4,8 +4,15 @@
  *
  * This node's names: every tick, the registry $AXON_RUNDIR/name/global/
  * is walked; an entry counts while its owner lives (the pid exists and
- * its start time is the one recorded, as name_open() checks), and its
- * registration stamp is the entry file's mtime.  When the list of live
+ * its start time is the one recorded, and the file's owner is root or
+ * one of the process's uids, as name_open() checks).  Its registration
+ * stamp is our own wall-clock time at the scan that first saw it live
+ * (nothing a user can set, as a file's times are), kept across our
+ * restarts through the names file we wrote (see names_prev_load()).
+ * What is in a registry and is no live entry (a killed server's entry,
+ * a planted file, an old empty directory) is removed, and registry
+ * directories are given to root, so that nobody squats names for
+ * others (docs/design/names.md, "Trust").  When the list of live
  * names changes, it goes to every peer whole, as a stream of NAMES
  * chunks (FIRST ... LAST) that the session's scheduler interleaves with
  * messages; a change while a list is on its way starts it over, and the
@@ -29,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "forward.h"
@@ -40,6 +48,18 @@
 /* A name has at most 128 components (255 bytes). */
 #define NAMES_DEPTH_MAX 128
 
+/* An empty registry directory is removed once it has not changed for
+ * this long (name_attach() makes the directories, then links the entry
+ * in; it makes them again if they went meanwhile). */
+#define NAMES_EMPTY_DIR_NS 1000000000ull
+
+/* The local registry is only reclaimed (nothing is published): this
+ * often. */
+#define NAMES_LOCAL_NS 1000000000ull
+
+/* The names file we read back at start: at most this big. */
+#define NAMES_PREV_MAX (4u << 20)
+
 /* The names of one node, sorted by name. */
 struct names_list {
 	struct axon_wire_name *v;
@@ -48,11 +68,13 @@ struct names_list {
 
 /* One entry of this node's registry, as last scanned. */
 struct names_ent {
-	struct axon_wire_name n;  /* name, pid, chid, stamp (mtime) */
+	struct axon_wire_name n;  /* name, pid, chid, stamp (first seen) */
 	unsigned long long start; /* the owner's start time, as recorded */
-	dev_t dev;
-	ino_t ino;
-	off_t size;
+	uid_t owner;              /* the file's owner */
+	dev_t dev;                /* the file, as read: a change of any of */
+	ino_t ino;                /* these (ctime cannot be set back) means */
+	off_t size;               /* it is read again */
+	struct timespec mtime, ctime;
 	bool valid;               /* the entry parsed */
 	bool live;
 	uid_t uid;                /* the file's owner: whose share it uses */
@@ -75,6 +97,8 @@ struct names_scan {
 	uint32_t n, cap;
 	uint32_t visited;         /* directory entries of any kind */
 	uint64_t now;
+	uint64_t wall;            /* CLOCK_REALTIME, ns: new entries' stamp */
+	bool local;               /* name/local: reclaimed, not collected */
 	bool full;                /* AXD_NAMES_SCAN_MAX entries seen */
 	bool failed;              /* incomplete: keep what we had */
 };
@@ -84,6 +108,11 @@ static uint32_t nreg;
 static struct names_list own;      /* our live names */
 static struct names_peer *npeer[ND_NODE_MASK + 1];
 static bool names_dirty;           /* the names file is out of date */
+static struct names_ent *prev;     /* our claims as the names file we
+				    * found at start had them, by name */
+static uint32_t nprev;
+static uint64_t local_next;        /* when name/local is reclaimed next */
+static uint64_t last_wall;         /* when the last scan began (wall) */
 static bool own_over_logged, scan_over_logged, user_over_logged;
 static uint8_t chunk[AXON_WIRE_NAMES_MAX * AXON_WIRE_NAME_ENTRY];
 
@@ -134,9 +163,10 @@ axd_names_fprint(FILE *f, const struct axd_claim *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		bool first = i == 0 || strcmp(v[i].name, v[i - 1].name) != 0;
 
-		fprintf(f, "%c %d %d %d %llu %s %s\n", first ? '+' : '-',
+		fprintf(f, "%c %d %d %d %llu %llu %s %s\n", first ? '+' : '-',
 		    v[i].nd, (int) v[i].pid, (int) v[i].chid,
-		    (unsigned long long) v[i].stamp, v[i].node, v[i].name);
+		    (unsigned long long) v[i].stamp,
+		    (unsigned long long) v[i].start, v[i].node, v[i].name);
 	}
 	return ferror(f) ? -EIO : 0;
 }
@@ -146,6 +176,10 @@ names_path(char *buf, size_t len, const char *suffix)
 {
 	snprintf(buf, len, "%s/names%s", g.rundir, suffix);
 }
+
+static const struct names_ent *reg_find(const char *name);
+
+#define NAMES_HEADER "# axon names v2: state nd pid chid stamp start node name\n"
 
 /* $AXON_RUNDIR/names: every claim we know, this node's with nd 0. */
 static void
@@ -172,6 +206,8 @@ names_write(void)
 	}
 	names_dirty = false;
 	for (uint32_t i = 0; i < own.n; i++) {
+		const struct names_ent *e = reg_find(own.v[i].name);
+
 		v[k++] = (struct axd_claim){
 			.name = own.v[i].name,
 			.node = g.cfg.node,
@@ -179,6 +215,7 @@ names_write(void)
 			.pid = own.v[i].pid,
 			.chid = own.v[i].chid,
 			.stamp = own.v[i].stamp,
+			.start = e != NULL ? e->start : 0,
 		};
 	}
 	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
@@ -205,7 +242,7 @@ names_write(void)
 		free(v);
 		return;
 	}
-	fprintf(f, "# axon names v1: state nd pid chid stamp node name\n");
+	fputs(NAMES_HEADER, f);
 	rc = axd_names_fprint(f, v, k);
 	if (fclose(f) != 0 || rc < 0 || rename(tmp, path) < 0) {
 		axd_log(AXD_WARN, "cannot write %s: %s", path,
@@ -392,16 +429,95 @@ ent_read(int dfd, const char *file, struct names_ent *e)
 	e->n.pid = r.pid;
 	e->n.chid = r.chid;
 	e->start = r.start;
+	e->owner = r.owner;
 	return true;
+}
+
+static bool
+ent_live(const struct names_ent *e)
+{
+	struct axon_name_entry r = {
+		.pid = e->n.pid,
+		.chid = e->n.chid,
+		.start = e->start,
+		.owner = e->owner,
+	};
+
+	return axon__name_entry_live(&r);
+}
+
+static bool
+ts_eq(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* The same registration: one name, one process, one channel. */
+static bool
+ent_same(const struct names_ent *a, const struct names_ent *b)
+{
+	return a->n.pid == b->n.pid && a->n.chid == b->n.chid &&
+	    a->start == b->start && strcmp(a->n.name, b->n.name) == 0;
+}
+
+static const struct names_ent *
+prev_find(const char *name);
+
+/*
+ * The stamp of a live entry: kept while it is the same registration, or
+ * as we recorded it before a restart.  A new one gets the file's change
+ * time (which a user can only move forward: link(), rename(), writes
+ * and utimensat() all set it to now), bounded by this scan and the one
+ * before (which did not see it: it came after that one began, unless
+ * it was moved in with a directory, whose files keep their times).  At
+ * our first scan there is no scan before: an entry we have no record of
+ * is as new as that scan.  Never anything its owner could set back.
+ */
+static uint64_t
+ent_stamp(const struct names_ent *e, const struct names_ent *old,
+    const struct names_scan *sc)
+{
+	const struct names_ent *p = prev_find(e->n.name);
+	uint64_t c = (uint64_t) e->ctime.tv_sec * 1000000000ull +
+	    (uint64_t) e->ctime.tv_nsec;
+
+	if (old != NULL && old->live && old->n.stamp != 0 &&
+	    ent_same(e, old)) {
+		return old->n.stamp;
+	}
+	if (p != NULL && ent_same(e, p)) {
+		return p->n.stamp;
+	}
+	if (last_wall == 0 || last_wall > sc->wall) {
+		return sc->wall; /* the first scan, or the clock went back */
+	}
+	return c < last_wall ? last_wall : c > sc->wall ? sc->wall : c;
+}
+
+/* Removes what is at file, unless it became a live entry meanwhile, or
+ * is not ours to remove (we do not run as root: then it stays). */
+static void
+ent_reclaim(int dfd, const char *file)
+{
+	(void) axon__name_reclaim(dfd, file, NAMES_DEPTH_MAX);
 }
 
 static void
 scan_file(int dfd, const char *file, const char *rel, const struct stat *st,
     struct names_scan *sc)
 {
-	const struct names_ent *old = reg_find(rel);
+	const struct names_ent *old = sc->local ? NULL : reg_find(rel);
 	struct names_ent e;
+	bool fresh = true;
 
+	if (sc->local) {
+		/* Only reclaimed: a stale or planted file goes. */
+		memset(&e, 0, sizeof(e));
+		if (!ent_read(dfd, file, &e) || !ent_live(&e)) {
+			ent_reclaim(dfd, file);
+		}
+		return;
+	}
 	if (sc->n == AXD_NAMES_SCAN_MAX) {
 		sc->full = true;
 		return;
@@ -426,11 +542,11 @@ scan_file(int dfd, const char *file, const char *rel, const struct stat *st,
 	e.dev = st->st_dev;
 	e.ino = st->st_ino;
 	e.size = st->st_size;
-	e.n.stamp = (uint64_t) st->st_mtim.tv_sec * 1000000000ull +
-	    (uint64_t) st->st_mtim.tv_nsec;
-	bool fresh = true;
+	e.mtime = st->st_mtim;
+	e.ctime = st->st_ctim;
 	if (old != NULL && old->dev == e.dev && old->ino == e.ino &&
-	    old->size == e.size && old->n.stamp == e.n.stamp) {
+	    old->size == e.size && ts_eq(&old->mtime, &e.mtime) &&
+	    ts_eq(&old->ctime, &e.ctime)) {
 		e = *old; /* the same file: what we read from it holds */
 		fresh = false;
 		e.uid = st->st_uid;
@@ -443,10 +559,37 @@ scan_file(int dfd, const char *file, const char *rel, const struct stat *st,
 	} else if (kill(e.n.pid, 0) < 0 && errno == ESRCH) {
 		e.live = false;
 	} else if (fresh || sc->now - e.checked >= NAMES_RECHECK_NS) {
-		e.live = axon__proc_start_time(e.n.pid) == e.start;
+		e.live = ent_live(&e);
 		e.checked = sc->now;
 	}
+	if (e.live && (fresh || e.n.stamp == 0)) {
+		e.n.stamp = ent_stamp(&e, old, sc);
+	} else if (!e.live) {
+		e.n.stamp = 0;
+	}
+	if (!e.live && (fresh || old == NULL || old->live)) {
+		/* A killed server's entry, or one that names a process
+		 * it may not: nobody's name, and in someone's way. */
+		ent_reclaim(dfd, file);
+	}
 	sc->v[sc->n++] = e;
+}
+
+/* A registry directory: root's, so that no user may remove what others
+ * put in it (the owner of a sticky directory may), and every user's
+ * (01777).  Only root can do it; anyone else leaves it. */
+static void
+dir_claim(int fd, const struct stat *st)
+{
+	if (geteuid() != 0) {
+		return;
+	}
+	if (st->st_uid != 0 || st->st_gid != 0) {
+		(void) fchown(fd, 0, 0);
+	}
+	if ((st->st_mode & 07777) != 01777) {
+		(void) fchmod(fd, 01777);
+	}
 }
 
 /* Walks the directory dfd (closed here), rel being its path in the
@@ -491,15 +634,26 @@ scan_dir(int dfd, char *rel, size_t rlen, int depth, struct names_scan *sc)
 		if (S_ISDIR(st.st_mode) && depth < NAMES_DEPTH_MAX) {
 			int sub = openat(dirfd(d), nm, O_RDONLY | O_DIRECTORY |
 			    O_NOFOLLOW | O_CLOEXEC);
+			uint64_t changed = (uint64_t) st.st_ctim.tv_sec *
+			    1000000000ull + (uint64_t) st.st_ctim.tv_nsec;
 
 			if (sub >= 0) {
+				dir_claim(sub, &st);
 				scan_dir(sub, rel, nl, depth + 1, sc);
+				/* Empty for a while: nobody's, and maybe in
+				 * the way of a name (only an empty one goes). */
+				if (sc->wall > changed + NAMES_EMPTY_DIR_NS) {
+					(void) unlinkat(dirfd(d), nm,
+					    AT_REMOVEDIR);
+				}
 			} else if (errno == EMFILE || errno == ENFILE ||
 			    errno == ENOMEM) {
 				sc->failed = true; /* ours: the next tick retries */
 			} /* else replaced or gone meanwhile: not a name */
 		} else if (S_ISREG(st.st_mode)) {
 			scan_file(dirfd(d), nm, rel, &st, sc);
+		} else if (!S_ISDIR(st.st_mode)) {
+			ent_reclaim(dirfd(d), nm); /* a link, a FIFO...: junk */
 		}
 		rel[rlen] = '\0';
 	}
@@ -585,17 +739,48 @@ names_broadcast(void)
 	}
 }
 
+static uint64_t
+names_wall(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
+}
+
+/* name/local: nothing is published, but what is no live entry goes, as
+ * in name/global. */
+static void
+names_reclaim_local(const struct names_scan *gsc)
+{
+	char dir[PATH_MAX];
+	char rel[AXON_WIRE_NAME_LEN] = "";
+	struct names_scan sc = {.now = gsc->now, .wall = gsc->wall,
+	    .local = true};
+	int dfd;
+
+	snprintf(dir, sizeof(dir), "%s/name/local", g.rundir);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		scan_dir(dfd, rel, 0, 0, &sc);
+	}
+}
+
 /* Rescans the registry; returns true if our live names changed. */
 static bool
 names_scan(void)
 {
 	char dir[PATH_MAX];
 	char rel[AXON_WIRE_NAME_LEN] = "";
-	struct names_scan sc = {.now = axd_now()};
+	struct names_scan sc = {.now = axd_now(), .wall = names_wall()};
 	struct names_list next = {0};
 	bool over = false;
 	int dfd;
 
+	if (sc.now >= local_next) {
+		names_reclaim_local(&sc);
+		local_next = sc.now + NAMES_LOCAL_NS;
+	}
 	snprintf(dir, sizeof(dir), "%s/name/global", g.rundir);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd >= 0) {
@@ -618,6 +803,12 @@ names_scan(void)
 	free(reg);
 	reg = sc.v;
 	nreg = sc.n;
+	last_wall = sc.wall;
+	/* What the names file at start said served its purpose: every
+	 * entry there then has its stamp now. */
+	free(prev);
+	prev = NULL;
+	nprev = 0;
 	long long first_over = names_shares();
 
 	if (first_over == -2) {
@@ -670,11 +861,176 @@ names_scan(void)
 	return true;
 }
 
+/* ---- what we published before a restart ---- */
+
+static const struct names_ent *
+prev_find(const char *name)
+{
+	if (nprev == 0) {
+		return NULL;
+	}
+	return bsearch(name, prev, nprev, sizeof(*prev), ent_key_cmp);
+}
+
+/* One line of a v2 names file (without its '\n'): a claim of this node
+ * (nd 0, in any state) into e; false for anything else. */
+static bool
+prev_parse(char *line, struct names_ent *e)
+{
+	char *f[7];
+	char *p = line;
+	unsigned long long v[5];
+
+	for (int i = 0; i < 7; i++) {
+		char *sp = strchr(p, ' ');
+
+		if (sp == NULL || sp == p) {
+			return false;
+		}
+		*sp = '\0';
+		f[i] = p;
+		p = sp + 1;
+	}
+	if (strlen(f[0]) != 1 || strchr("+-~", f[0][0]) == NULL ||
+	    *p == '\0' || strlen(p) >= sizeof(e->n.name)) {
+		return false;
+	}
+	for (int i = 0; i < 5; i++) {
+		char *end;
+
+		if (f[i + 1][0] < '0' || f[i + 1][0] > '9') {
+			return false;
+		}
+		errno = 0;
+		v[i] = strtoull(f[i + 1], &end, 10);
+		if (*end != '\0' || errno != 0) {
+			return false;
+		}
+	}
+	if (v[0] != 0 || v[1] == 0 || v[1] > INT32_MAX || v[2] > INT32_MAX ||
+	    v[3] == 0) {
+		return false;
+	}
+	memset(e, 0, sizeof(*e));
+	e->n.pid = (int32_t) v[1];
+	e->n.chid = (int32_t) v[2];
+	e->n.stamp = v[3];
+	e->start = v[4];
+	snprintf(e->n.name, sizeof(e->n.name), "%s", p);
+	return true;
+}
+
+/*
+ * The stamps we gave before a restart: our claims in the names file the
+ * last axond of this node left (it writes it on every change, and when
+ * it stops; if it was killed, the last one it wrote).  Only a file of
+ * ours is believed (a regular file owned by our own uid, in a directory
+ * no user may write to); an entry that is the same registration as one
+ * there (name, pid, start time and chid) keeps its stamp, any other is
+ * new to us, and its stamp is when we first see it.
+ */
+static void
+names_prev_load(void)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	names_path(path, sizeof(path), "");
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY);
+	if (fd < 0) {
+		return;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_size <= 0 ||
+	    st.st_size > (off_t) NAMES_PREV_MAX ||
+	    (buf = malloc((size_t) st.st_size + 1)) == NULL) {
+		(void) close(fd);
+		return;
+	}
+	while (len < (size_t) st.st_size &&
+	    ((n = read(fd, buf + len, (size_t) st.st_size - len)) > 0 ||
+		(n < 0 && errno == EINTR))) {
+		len += n > 0 ? (size_t) n : 0;
+	}
+	(void) close(fd);
+	buf[len] = '\0';
+	if (strncmp(buf, NAMES_HEADER, strlen(NAMES_HEADER)) != 0) {
+		free(buf); /* v1 or not ours: no stamps to keep */
+		return;
+	}
+	for (char *line = buf + strlen(NAMES_HEADER), *next; *line != '\0';
+	     line = next) {
+		struct names_ent e;
+
+		next = strchr(line, '\n');
+		if (next == NULL) {
+			break; /* a cut line */
+		}
+		*next++ = '\0';
+		if (prev_parse(line, &e) && nprev < AXD_NAMES_MAX) {
+			struct names_ent *v = reallocarray(prev, nprev + 1,
+			    sizeof(*v));
+
+			if (v == NULL) {
+				break;
+			}
+			prev = v;
+			prev[nprev++] = e;
+		}
+	}
+	free(buf);
+	if (nprev > 1) {
+		qsort(prev, nprev, sizeof(*prev), ent_cmp);
+	}
+}
+
 /* ---- the hooks ---- */
+
+/* The registries, root's when we are root (a user who made them first
+ * could remove what others put in them), every user's (01777). */
+static void
+names_dirs(void)
+{
+	static const char *const sub[] = {"name", "name/local",
+	    "name/global"};
+
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		char dir[PATH_MAX];
+		struct stat st;
+		int fd;
+
+		snprintf(dir, sizeof(dir), "%s/%s", g.rundir, sub[i]);
+		if (mkdir(dir, 01777) < 0 && errno != EEXIST) {
+			axd_log(AXD_WARN, "cannot make %s: %s", dir,
+			    strerror(errno));
+			return;
+		}
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			axd_log(AXD_WARN, "cannot open %s: %s", dir,
+			    strerror(errno));
+		} else if (geteuid() == 0) {
+			dir_claim(fd, &st);
+		} else if ((st.st_mode & 07777) != 01777 &&
+		    st.st_uid == geteuid()) {
+			(void) fchmod(fd, 01777); /* despite the umask */
+		}
+		if (fd >= 0) {
+			(void) close(fd);
+		}
+	}
+}
 
 void
 axd_names_start(void)
 {
+	names_dirs();
+	names_prev_load();
 	(void) names_scan();
 	names_write();
 }
@@ -778,13 +1134,46 @@ axd_names_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 	return 0;
 }
 
+/* Stopping: the file keeps only our own claims, each '~' (serving
+ * nobody: name_open() takes none of them, this node's registry answers
+ * until the next axond), so that the next axond keeps their stamps. */
+static void
+names_write_stopped(const char *path)
+{
+	char tmp[PATH_MAX];
+	FILE *f;
+	int rc = 0;
+
+	names_path(tmp, sizeof(tmp), ".tmp");
+	f = axon__tmp_fopen(tmp);
+	if (f == NULL) {
+		(void) unlink(path);
+		return;
+	}
+	fputs(NAMES_HEADER, f);
+	for (uint32_t i = 0; i < own.n; i++) {
+		const struct names_ent *e = reg_find(own.v[i].name);
+
+		fprintf(f, "~ 0 %d %d %llu %llu %s %s\n", (int) own.v[i].pid,
+		    (int) own.v[i].chid, (unsigned long long) own.v[i].stamp,
+		    e != NULL ? e->start : 0ull, g.cfg.node, own.v[i].name);
+	}
+	if (ferror(f)) {
+		rc = -EIO;
+	}
+	if (fclose(f) != 0 || rc < 0 || rename(tmp, path) < 0) {
+		(void) unlink(tmp);
+		(void) unlink(path); /* rather none than a wrong one */
+	}
+}
+
 void
 axd_names_stop(void)
 {
 	char path[PATH_MAX];
 
 	names_path(path, sizeof(path), "");
-	(void) unlink(path);
+	names_write_stopped(path);
 	names_dirty = false;
 	for (int nd = 1; nd <= ND_NODE_MASK; nd++) {
 		if (npeer[nd] != NULL) {
@@ -798,4 +1187,8 @@ axd_names_stop(void)
 	free(reg);
 	reg = NULL;
 	nreg = 0;
+	free(prev);
+	prev = NULL;
+	nprev = 0;
+	last_wall = 0;
 }

@@ -34,7 +34,10 @@ struct axd_claim {
 	const char *node; /* the node's name */
 	int nd;           /* how this node names it; 0: this node */
 	int32_t pid, chid;
-	uint64_t stamp;   /* registration time, ns since the Unix epoch */
+	uint64_t stamp;   /* registration time, ns since the Unix epoch: when
+			   * its node's axond first saw it */
+	uint64_t start;   /* this node's claims: the claimant's start time
+			   * (/proc/<pid>/stat); 0 for other nodes' */
 };
 
 /*
@@ -50,8 +53,8 @@ int axd_names_rank(const struct axd_claim *a, const struct axd_claim *b);
 void axd_names_sort(struct axd_claim *v, size_t n);
 
 /*
- * Writes sorted claims as the lines of the names file:
- * "<state> <nd> <pid> <chid> <stamp> <node> <name>\n", state '+' for
+ * Writes sorted claims as the lines of the names file (v2):
+ * "<state> <nd> <pid> <chid> <stamp> <start> <node> <name>\n", state '+' for
  * the first claim of a name and '-' for the others.  Returns 0, or -EIO
  * if f reported an error.
  */

@@ -351,13 +351,25 @@ struct axon_name_entry {
 	pid_t pid;
 	int chid;
 	unsigned long long start; /* the process's start time (proc.c) */
+	uid_t owner;              /* the file's owner (st_uid) */
 };
 /* Reads file (relative to dirfd, or AT_FDCWD) without following a link;
- * 0, or -errno (-EINVAL: not an entry). */
+ * 0, or -errno (-EINVAL: not an entry: not a regular file, or not
+ * "pid chid starttime"). */
 int axon__name_entry_read(int dirfd, const char *file,
     struct axon_name_entry *r);
-/* Its process lives: the pid exists and was not reused. */
+/* It is a live, valid entry: the pid exists and was not reused, and the
+ * file's owner is root or one of the process's uids (real, effective,
+ * saved, file system), so that nobody names another user's server. */
 bool axon__name_entry_live(const struct axon_name_entry *r);
+/* Removes what lies at file (relative to dirfd, a registry directory)
+ * unless it is a live, valid entry or a directory holding one: a file
+ * that is no entry or a stale one, anything that is neither file nor
+ * directory, and a directory once what is in it is removed (depth
+ * bounds the walk).  Never follows a link; what the caller may not
+ * remove stays.  0: nothing is left; -EEXIST: a live entry is there;
+ * else -errno (-EPERM/-EACCES: junk the caller may not remove). */
+int axon__name_reclaim(int dirfd, const char *file, int depth);
 
 /* Bytes of the reply buffer the last MsgSend*() of the calling thread
  * received: the end of the furthest extent its server wrote (MsgReply,

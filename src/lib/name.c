@@ -9,6 +9,15 @@
  * process is gone (pid dead, or reused: start time differs) is stale and
  * is replaced.  name_open() connects to the recorded channel.
  *
+ * The registries are every user's (sticky, 01777): an entry counts only
+ * if its file's owner is root or one of its process's uids, and what is
+ * in the way of a name and is no live entry (a stale or planted file, a
+ * planted directory) is removed by whoever may: the owner, root, or
+ * axond (running as root, it reclaims such things on every tick, and
+ * gives registry directories to root so that no user may remove what
+ * others put in them).  name_attach() by root does the same itself;
+ * another user's waits for axond (docs/design/names.md, "Trust").
+ *
  * Global names are also other nodes': the node's axond publishes every
  * global name it knows of, this node's and its peers', with the claim
  * that serves each marked, in $AXON_RUNDIR/names (docs/design/names.md);
@@ -22,7 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/dispatch.h>
@@ -134,26 +145,103 @@ name_path(char *buf, size_t len, const char *name, bool global)
 	return 0;
 }
 
+/* Directories a registry may have below name/{local,global} (a name
+ * has at most 128 components), and entries reclaimed at most per call. */
+#define NAME_DEPTH_MAX   128
+#define NAME_RECLAIM_MAX 4096
+
+/*
+ * Makes the directories above path's entry (01777, as the registries
+ * are every user's).  Those of the first base bytes of path (the run
+ * directory) are only made; below, something in the way that is no
+ * directory is reclaimed if it is no live entry (-EBUSY if we may not).
+ * A directory someone else owns could have what we put in it removed
+ * by its owner: root takes it over (axond does the same for everyone);
+ * anyone else reports it through *foreign, and the caller decides.
+ */
 static int
-mkparents(const char *path)
+mkparents(const char *path, size_t base, bool *foreign)
 {
 	char tmp[PATH_MAX];
 	size_t len = strlen(path);
+	uid_t me = geteuid();
 
 	if (len >= sizeof(tmp)) {
 		return -ENAMETOOLONG;
 	}
 	memcpy(tmp, path, len + 1);
 	for (char *p = tmp + 1; *p != '\0'; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(tmp, 01777) == 0) {
-				(void) chmod(tmp, 01777); /* despite the umask */
-			} else if (errno != EEXIST) {
-				return -errno;
-			}
-			*p = '/';
+		struct stat st;
+		int rc;
+
+		if (*p != '/') {
+			continue;
 		}
+		*p = '\0';
+		if (mkdir(tmp, 01777) == 0) {
+			(void) chmod(tmp, 01777); /* despite the umask */
+		} else if (errno != EEXIST) {
+			return -errno;
+		} else if ((size_t) (p - tmp) < base) {
+			/* above the registries: not ours to judge */
+		} else if (lstat(tmp, &st) < 0) {
+			return -errno;
+		} else if (!S_ISDIR(st.st_mode)) {
+			rc = axon__name_reclaim(AT_FDCWD, tmp, 0);
+			if (rc == 0 && mkdir(tmp, 01777) == 0) {
+				(void) chmod(tmp, 01777);
+			} else if (rc == -EEXIST) {
+				return -ENOTDIR; /* a live name: "a" of "a/b" */
+			} else {
+				return -EBUSY; /* in the way, not ours */
+			}
+		} else if (st.st_uid != 0 && st.st_uid != me) {
+			int fd = open(tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC);
+
+			if (fd < 0 || me != 0 || fchown(fd, 0, 0) < 0 ||
+			    fchmod(fd, 01777) < 0) {
+				*foreign = true;
+			}
+			if (fd >= 0) {
+				(void) close(fd);
+			}
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+/* The real, effective, saved and file system uids of pid, from
+ * /proc/<pid>/status; 0, or -errno. */
+static int
+proc_uids(pid_t pid, uid_t uids[4])
+{
+	char path[64];
+	char buf[2048];
+	unsigned u[4];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return -errno;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	(void) close(fd);
+	if (n <= 0) {
+		return -ESRCH;
+	}
+	buf[n] = '\0';
+	p = strstr(buf, "\nUid:");
+	if (p == NULL ||
+	    sscanf(p, "\nUid: %u %u %u %u", &u[0], &u[1], &u[2], &u[3]) != 4) {
+		return -EINVAL;
+	}
+	for (int i = 0; i < 4; i++) {
+		uids[i] = (uid_t) u[i];
 	}
 	return 0;
 }
@@ -163,6 +251,7 @@ axon__name_entry_read(int dirfd, const char *file,
     struct axon_name_entry *r)
 {
 	char buf[128];
+	struct stat st;
 	ssize_t n;
 	int pid, chid;
 	unsigned long long start;
@@ -171,6 +260,10 @@ axon__name_entry_read(int dirfd, const char *file,
 
 	if (fd < 0) {
 		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		(void) close(fd);
+		return -EINVAL;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	(void) close(fd);
@@ -185,16 +278,149 @@ axon__name_entry_read(int dirfd, const char *file,
 	r->pid = pid;
 	r->chid = chid;
 	r->start = start;
+	r->owner = st.st_uid;
 	return 0;
+}
+
+/* What an entry is worth: its process lives and may hold it (LIVE), it
+ * is nobody's (DEAD: no such process, another process since, or a file
+ * owner the process has no uid of), or we could not tell (UNSURE: we
+ * are out of descriptors or memory). */
+enum entry_state { ENTRY_LIVE, ENTRY_DEAD, ENTRY_UNSURE };
+
+static enum entry_state
+entry_state(const struct axon_name_entry *r)
+{
+	uid_t uids[4];
+	bool owned = r->owner == 0;
+	uint64_t start;
+	int rc = 0;
+
+	if (kill(r->pid, 0) < 0 && errno == ESRCH) {
+		return ENTRY_DEAD;
+	}
+	/* The uids first, then the start time: if the start time is still
+	 * the one recorded, the uids were that process's. */
+	if (!owned) {
+		rc = proc_uids(r->pid, uids);
+		for (int i = 0; rc == 0 && i < 4; i++) {
+			owned = owned || uids[i] == r->owner;
+		}
+	}
+	start = axon__proc_start_time(r->pid);
+	if (start == 0 || (rc < 0 && rc != -ENOENT && rc != -ESRCH)) {
+		/* Gone meanwhile, or we cannot read /proc. */
+		return kill(r->pid, 0) < 0 && errno == ESRCH ? ENTRY_DEAD
+							     : ENTRY_UNSURE;
+	}
+	if (start != r->start || !owned) {
+		return ENTRY_DEAD;
+	}
+	return ENTRY_LIVE;
 }
 
 bool
 axon__name_entry_live(const struct axon_name_entry *r)
 {
-	if (kill(r->pid, 0) < 0 && errno == ESRCH) {
-		return false;
+	return entry_state(r) == ENTRY_LIVE;
+}
+
+/* Unlinks file (relative to dirfd) if it is still what st describes. */
+static int
+unlink_same(int dirfd, const char *file, const struct stat *st, int flags)
+{
+	struct stat now;
+
+	if (fstatat(dirfd, file, &now, AT_SYMLINK_NOFOLLOW) < 0) {
+		return errno == ENOENT ? 0 : -errno;
 	}
-	return axon__proc_start_time(r->pid) == r->start;
+	if (now.st_dev != st->st_dev || now.st_ino != st->st_ino) {
+		return -EAGAIN; /* replaced meanwhile: look again */
+	}
+	if (unlinkat(dirfd, file, flags) < 0) {
+		return errno == ENOENT ? 0 : -errno;
+	}
+	return 0;
+}
+
+static int
+reclaim(int dfd, const char *file, int depth, int *budget)
+{
+	struct axon_name_entry r;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int rc = 0;
+	int fd;
+
+	if (--*budget < 0) {
+		return -E2BIG;
+	}
+	if (fstatat(dfd, file, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		return errno == ENOENT ? 0 : -errno;
+	}
+	if (S_ISREG(st.st_mode)) {
+		rc = axon__name_entry_read(dfd, file, &r);
+		if (rc == 0) {
+			switch (entry_state(&r)) {
+			case ENTRY_LIVE:
+				return -EEXIST;
+			case ENTRY_UNSURE:
+				return -EAGAIN; /* never remove on a doubt */
+			case ENTRY_DEAD:
+				break;
+			}
+		} else if (rc != -EINVAL) {
+			return rc == -ENOENT ? 0 : rc;
+		}
+		return unlink_same(dfd, file, &st, 0);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		return unlink_same(dfd, file, &st, 0);
+	}
+	if (depth >= NAME_DEPTH_MAX) {
+		return -ELOOP;
+	}
+	fd = openat(dfd, file, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd < 0) {
+		return -errno;
+	}
+	d = fdopendir(fd);
+	if (d == NULL) {
+		rc = -errno;
+		(void) close(fd);
+		return rc;
+	}
+	while ((de = readdir(d)) != NULL) {
+		int r2;
+
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0) {
+			continue;
+		}
+		r2 = reclaim(dirfd(d), de->d_name, depth + 1, budget);
+		if (r2 == -EEXIST || (r2 < 0 && rc == 0)) {
+			rc = r2; /* a live entry inside says it all */
+		}
+		if (r2 == -E2BIG) {
+			break;
+		}
+	}
+	(void) closedir(d);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = unlink_same(dfd, file, &st, AT_REMOVEDIR);
+	return rc == -ENOTEMPTY ? -EAGAIN : rc;
+}
+
+int
+axon__name_reclaim(int dirfd, const char *file, int depth)
+{
+	int budget = NAME_RECLAIM_MAX;
+
+	return reclaim(dirfd, file, depth, &budget);
 }
 
 static int
@@ -204,20 +430,47 @@ name_read(const char *path, struct axon_name_entry *r)
 }
 
 
+/* How long a name_attach() that found something of another user's in
+ * the way (a planted file, a directory someone else owns) waits for
+ * axond to reclaim it: an empty directory goes once it is a second
+ * old, a planted file at the next tick. */
+#define NAME_WAIT_NS 3000000000ll
+
+static long long
+name_clock(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* True if axond may still clear the way: it runs, and we may wait. */
+static bool
+name_wait(long long deadline)
+{
+	pid_t pid;
+
+	if (axon__netmgr_pid(&pid) < 0 || name_clock() >= deadline) {
+		return false;
+	}
+	(void) usleep(20000);
+	return true;
+}
+
 static int
 name_register(const char *path, int chid)
 {
 	char tmp[PATH_MAX + 32];
 	char rd[256];
 	char buf[96];
+	long long deadline = name_clock() + NAME_WAIT_NS;
+	bool foreign = false;
 	int fd;
 	int len;
 	int rc;
 
-	rc = mkparents(path);
-	if (rc == 0) {
-		rc = axon__rundir(rd, sizeof(rd));
-	}
+	rc = axon__rundir(rd, sizeof(rd));
 	if (rc < 0) {
 		return rc;
 	}
@@ -226,6 +479,20 @@ name_register(const char *path, int chid)
 	if ((size_t) snprintf(tmp, sizeof(tmp), "%s/name/.tmp.%d.%d", rd,
 		(int) getpid(), (int) axon__gettid()) >= sizeof(tmp)) {
 		return -ENAMETOOLONG;
+	}
+	for (;;) {
+		foreign = false;
+		rc = mkparents(path, strlen(rd) + strlen("/name"), &foreign);
+		if (rc == 0 && !foreign) {
+			break;
+		}
+		/* In the way, and not ours to clear: axond clears it. */
+		if ((rc < 0 && rc != -EBUSY) || !name_wait(deadline)) {
+			if (rc < 0) {
+				return rc == -EBUSY ? -EEXIST : rc;
+			}
+			break; /* without axond: as good as it gets */
+		}
 	}
 	/* name/ is shared by every user (sticky, 01777): a file or link
 	 * someone planted under this name is never written through (and
@@ -243,23 +510,36 @@ name_register(const char *path, int chid)
 		return rc;
 	}
 	(void) close(fd);
-	for (int tries = 0; tries < 3; tries++) {
-		struct axon_name_entry r;
-
+	for (int tries = 0; tries < 100; tries++) {
 		if (link(tmp, path) == 0) {
 			(void) unlink(tmp);
 			return 0;
 		}
-		if (errno != EEXIST) {
-			rc = -errno;
+		rc = -errno;
+		if (rc == -ENOENT || rc == -ENOTDIR) {
+			/* A directory above went meanwhile (axond removes
+			 * empty ones that are old enough): make it again. */
+			rc = mkparents(path, strlen(rd) + strlen("/name"),
+			    &foreign);
+			if (rc < 0) {
+				rc = rc == -EBUSY ? -EEXIST : rc;
+				break;
+			}
+			continue;
+		}
+		if (rc != -EEXIST) {
 			break;
 		}
-		/* Taken: by a live server, or a stale entry? */
-		if (name_read(path, &r) == 0 && axon__name_entry_live(&r)) {
+		/* Taken: by a live server, or by something stale or planted
+		 * that whoever may removes (us, root or axond)? */
+		rc = axon__name_reclaim(AT_FDCWD, path, 0);
+		if (rc == -EEXIST) {
+			break;
+		}
+		if (rc < 0 && rc != -EAGAIN && !name_wait(deadline)) {
 			rc = -EEXIST;
 			break;
 		}
-		(void) unlink(path);
 		rc = -EEXIST;
 	}
 	(void) unlink(tmp);
@@ -404,14 +684,19 @@ name_detach(name_attach_t *attach, unsigned flags)
  * $AXON_RUNDIR/names, written by axond (atomically: temporary file and
  * rename) whenever its view changes, one claim of a global name a line:
  *
- *	# axon names v1: state nd pid chid stamp node name
- *	+ 1 4242 1 1764000000123456789 beta printer/ps
- *	- 0 777 2 1764000000987654321 alpha printer/ps
+ *	# axon names v2: state nd pid chid stamp start node name
+ *	+ 1 4242 1 1764000000123456789 0 beta printer/ps
+ *	- 0 777 2 1764000000987654321 81723 alpha printer/ps
  *
- * '+' marks the claim that serves the name, '-' one it shadows.  The
- * name is the rest of the line (it may hold spaces).  The file comes
- * from another process: lines are bounded, and one that does not parse
- * exactly is skipped.
+ * '+' marks the claim that serves the name, '-' one it shadows ('~' a
+ * claim kept by an axond that stopped, which serves nobody).  start is
+ * the claimant's start time for this node's claims (nd 0), so that a
+ * file left by an axond that was killed never sends a client to a
+ * reused pid; 0 for other nodes'.  The name is the rest of the line (it
+ * may hold spaces).  A v1 file (the first line says so) has no start
+ * field: its claims of this node are not taken, the registry answers.
+ * The file comes from another process: lines are bounded, and one that
+ * does not parse exactly is skipped.
  */
 #define NAMES_LINE_MAX 512
 
@@ -419,6 +704,7 @@ struct name_claim {
 	uint32_t nd;
 	pid_t pid;
 	int chid;
+	unsigned long long start; /* nd 0: the claimant's start time */
 };
 
 /* A decimal number up to max: digits only, no leading zero. */
@@ -460,18 +746,20 @@ names_node_ok(const char *s, size_t len)
 	return true;
 }
 
-/* One line (without its '\n'; any bytes): the '+' claim of want? */
+/* One line (without its '\n'; any bytes) of a file of version v (1 or
+ * 2): the '+' claim of want? */
 static bool
-names_parse(const char *line, size_t len, const char *want,
+names_parse(const char *line, size_t len, int v, const char *want,
     struct name_claim *c)
 {
-	const char *f[6];
-	size_t fl[6];
+	const char *f[7];
+	size_t fl[7];
 	size_t nf = 0;
+	size_t nfields = v == 1 ? 6 : 7; /* before the name */
 	size_t start = 0;
-	unsigned long long nd, pid, chid, stamp;
+	unsigned long long nd, pid, chid, stamp, pstart = 0;
 
-	for (size_t i = 0; i < len && nf < 6; i++) {
+	for (size_t i = 0; i < len && nf < nfields; i++) {
 		if (line[i] != ' ') {
 			continue;
 		}
@@ -482,7 +770,7 @@ names_parse(const char *line, size_t len, const char *want,
 		fl[nf++] = i - start;
 		start = i + 1;
 	}
-	if (nf != 6 || len - start != strlen(want) ||
+	if (nf != nfields || len - start != strlen(want) ||
 	    memcmp(line + start, want, len - start) != 0) {
 		return false;
 	}
@@ -491,13 +779,32 @@ names_parse(const char *line, size_t len, const char *want,
 	    !names_num(f[2], fl[2], INT_MAX, &pid) || pid == 0 ||
 	    !names_num(f[3], fl[3], INT_MAX, &chid) ||
 	    !names_num(f[4], fl[4], UINT64_MAX, &stamp) ||
-	    !names_node_ok(f[5], fl[5])) {
+	    (v == 2 && !names_num(f[5], fl[5], UINT64_MAX, &pstart)) ||
+	    !names_node_ok(f[nfields - 1], fl[nfields - 1])) {
 		return false;
+	}
+	if (nd == 0 && v == 1) {
+		return false; /* no start time: the registry answers */
 	}
 	c->nd = (uint32_t) nd;
 	c->pid = (pid_t) pid;
 	c->chid = (int) chid;
+	c->start = pstart;
 	return true;
+}
+
+/* The version a names file's first line gives (without its '\n'): 2 for
+ * "# axon names v2...", 1 for anything else (v1, and files before
+ * there was a header). */
+static int
+names_version(const char *line, size_t len)
+{
+	static const char v2[] = "# axon names v2";
+
+	return len >= sizeof(v2) - 1 && memcmp(line, v2, sizeof(v2) - 1) == 0 &&
+		    (len == sizeof(v2) - 1 || line[sizeof(v2) - 1] == ':')
+	    ? 2
+	    : 1;
 }
 
 /* The claim that serves the global name: 0, or -ENOENT if the names file
@@ -514,6 +821,7 @@ names_winner(const char *name, struct name_claim *ret_claim)
 	size_t ll = 0;
 	bool over = false;
 	bool found = false;
+	int v = 0; /* the version, once the first line is read */
 	int state;
 	int fd;
 	int rc;
@@ -541,9 +849,13 @@ names_winner(const char *name, struct name_claim *ret_claim)
 				break; /* a last line without '\n' is cut */
 			}
 			for (ssize_t i = 0; i < n && !found; i++) {
-				if (buf[i] == '\n') {
+				if (buf[i] == '\n' && v == 0) {
+					v = over ? 1 : names_version(line, ll);
+					ll = 0;
+					over = false;
+				} else if (buf[i] == '\n') {
 					found = !over && names_parse(line, ll,
-					    name, &c);
+					    v, name, &c);
 					ll = 0;
 					over = false;
 				} else if (ll < sizeof(line)) {
@@ -588,8 +900,14 @@ name_open(const char *name, int flags)
 	    names_winner(name, &c) == 0) {
 		/* The claim every node agrees serves the name, maybe on
 		 * another node (nd 0 is this one). */
-		rc = ConnectAttach_r(c.nd, c.pid, c.chid, _NTO_SIDE_CHANNEL,
-		    cof);
+		bool gone = c.nd == ND_LOCAL_NODE &&
+		    ((kill(c.pid, 0) < 0 && errno == ESRCH) ||
+			axon__proc_start_time(c.pid) != c.start);
+
+		/* A claim of this node whose process is gone (the file may
+		 * be a killed axond's, its pid reused since) is not taken. */
+		rc = gone ? -ESRCH : ConnectAttach_r(c.nd, c.pid, c.chid,
+		    _NTO_SIDE_CHANNEL, cof);
 		if (rc >= 0) {
 			return rc;
 		}

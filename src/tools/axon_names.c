@@ -5,14 +5,17 @@
  *
  * Local names are the files $AXON_RUNDIR/name/local/<name> that
  * name_attach() writes ("pid chid starttime", src/lib/name.c); an entry
- * whose process is gone is stale and not shown, as name_open() ignores
- * it.  Global names come from $AXON_RUNDIR/names, which axond writes
- * while it runs, one claim a line:
+ * whose process is gone, or whose file's owner is not root or one of
+ * its process's uids, is not shown, as name_open() ignores it.  Global
+ * names come from $AXON_RUNDIR/names, which axond writes while it runs,
+ * one claim a line (v2; v1 had no start):
  *
- *	<state> <nd> <pid> <chid> <stamp> <node> <name>
+ *	<state> <nd> <pid> <chid> <stamp> <start> <node> <name>
  *
- * (state '+' serving, '-' shadowed by an earlier claim; nd 0 is this
- * node; the name is the rest of the line), plus this node's own global
+ * (state '+' serving, '-' shadowed by an earlier claim, '~' kept by an
+ * axond that stopped, not shown; nd 0 is this node, whose claims are
+ * shown only while their process, by its start time, lives; the name
+ * is the rest of the line), plus this node's own global
  * registrations that axond has not published yet.
  */
 #define _GNU_SOURCE
@@ -218,17 +221,29 @@ axond_running(const char *rundir)
 	return ok;
 }
 
-/* Parses one line of the names file into r. */
+/* Parses one line of the names file of version v (1: no start field)
+ * into r. */
 static bool
-parse_claim(const char *line, struct name_row *r)
+parse_claim(const char *line, int v, struct name_row *r)
 {
 	char st[2], node[NODE_LEN + 2];
+	unsigned long long start = 0;
 	int used = 0;
 	const char *name;
 
-	if (sscanf(line, "%1s %d %d %d %" SCNu64 " %64s%n", st, &r->nd,
-		&r->pid, &r->chid, &r->stamp, node, &used) != 6 ||
+	if ((v == 1 ? sscanf(line, "%1s %d %d %d %" SCNu64 " %64s%n", st,
+			  &r->nd, &r->pid, &r->chid, &r->stamp, node, &used) != 6
+		    : sscanf(line, "%1s %d %d %d %" SCNu64 " %llu %64s%n", st,
+			  &r->nd, &r->pid, &r->chid, &r->stamp, &start, node,
+			  &used) != 7) ||
 	    line[used] != ' ') {
+		return false;
+	}
+	/* A claim of this node whose process is gone or was reused (the
+	 * file of an axond that was killed) is nobody's. */
+	if (v == 2 && r->nd == 0 &&
+	    ((kill(r->pid, 0) < 0 && errno == ESRCH) ||
+		axon__proc_start_time(r->pid) != start)) {
 		return false;
 	}
 	name = line + used + 1; /* the rest of the line */
@@ -265,6 +280,9 @@ claims(const char *rundir, struct name_list *l)
 		free(buf);
 		return -EPROTO; /* a NUL inside: not a names file */
 	}
+	/* v2 says so on its first line; v1 had no start field. */
+	int v = strncmp(buf, "# axon names v2:", 16) == 0 ? 2 : 1;
+
 	for (char *line = buf, *next; line != NULL; line = next) {
 		struct name_row tmp;
 		struct name_row *r;
@@ -274,7 +292,7 @@ claims(const char *rundir, struct name_list *l)
 			*next++ = '\0';
 		}
 		if (line[0] == '#' || line[0] == '\0' ||
-		    !parse_claim(line, &tmp)) {
+		    !parse_claim(line, v, &tmp)) {
 			continue;
 		}
 		r = list_add(l);
