@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The run directory's pid/ and ps/ entries, attacked and left behind:
+ * nobody can pose as another process to its clients (a faked pid, a
+ * socket bound under another's pid), nobody can keep another user's
+ * process from serving by planting files under its pid, nobody can pose
+ * as the node's network manager, and the entries of killed processes are
+ * reclaimed (by axond, and without it by the next processes) while live
+ * ones stay.  See docs/design/local-transport.md §1, §5 and §8.
+ */
+#include "attack.h"
+#include "net_test.h"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "ctl.h"
+#include "internal.h"
+
+static uid_t
+victim_uid(void)
+{
+	struct passwd *pw = getpwnam("nobody");
+
+	return pw != NULL ? pw->pw_uid : 65534;
+}
+
+/* In a child: dies with the test, even after changing its ids (which
+ * clears the parent-death signal). */
+static void
+die_with(pid_t parent)
+{
+	(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent) {
+		_exit(97);
+	}
+}
+
+static void
+become(uid_t uid)
+{
+	if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 ||
+	    setresuid(uid, uid, uid) < 0) {
+		_exit(98);
+	}
+}
+
+/* Serves chid for ever, answering each message with its own pid. */
+static void
+serve(int chid)
+{
+	char msg[64];
+
+	for (;;) {
+		rcvid_t r = MsgReceive(chid, msg, sizeof(msg), NULL);
+		int me = getpid();
+
+		if (r > 0) {
+			(void) MsgReply(r, 0, &me, sizeof(me));
+		}
+	}
+}
+
+/*
+ * A victim: a process that has not used Axon yet (so has no entry), of
+ * user uid; victim_go() lets it make its channel and returns the chid
+ * (or -errno) it got.
+ */
+struct victim {
+	pid_t pid;
+	int go;
+	int rep;
+};
+
+static struct victim
+victim_start(uid_t uid)
+{
+	struct victim v;
+	pid_t parent = getpid();
+	int go[2];
+	int rep[2];
+
+	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(rep, O_CLOEXEC), 0);
+	v.pid = fork();
+	ck_assert_int_ge(v.pid, 0);
+	if (v.pid == 0) {
+		char c;
+		int chid;
+
+		(void) close(go[1]);
+		(void) close(rep[0]);
+		if (uid != 0) {
+			become(uid);
+		}
+		die_with(parent);
+		if (read(go[0], &c, 1) != 1) {
+			_exit(1);
+		}
+		chid = ChannelCreate(0);
+		axt_report(rep[1], chid < 0 ? -errno : chid);
+		if (chid < 0) {
+			_exit(2);
+		}
+		serve(chid);
+	}
+	(void) close(go[0]);
+	(void) close(rep[1]);
+	v.go = go[1];
+	v.rep = rep[0];
+	return v;
+}
+
+static int
+victim_go(struct victim *v)
+{
+	struct pollfd pfd = {.fd = v->rep, .events = POLLIN};
+	int val = -ETIMEDOUT;
+
+	ck_assert_int_eq(write(v->go, "g", 1), 1);
+	if (poll(&pfd, 1, 10000) == 1 &&
+	    read(v->rep, &val, sizeof(val)) != (ssize_t) sizeof(val)) {
+		val = -EPIPE;
+	}
+	return val;
+}
+
+static void
+victim_end(struct victim *v)
+{
+	(void) kill(v->pid, SIGKILL);
+	(void) waitpid(v->pid, NULL, 0);
+	(void) close(v->go);
+	(void) close(v->rep);
+}
+
+/*
+ * The attacker's server: libaxon in a process whose getpid() lies (the
+ * library's idea of its pid is set to the victim's), so that it binds
+ * pid/<victim> and answers the handshake as the victim would.  Every
+ * message it receives is counted on hits.
+ */
+struct fake {
+	pid_t as;
+	int hits[2];
+	pid_t parent;
+};
+
+static void
+fake_pid_server(int report_fd, void *arg)
+{
+	struct fake *f = arg;
+	int chid;
+	int rc;
+
+	axa_become();
+	die_with(f->parent);
+	pthread_mutex_lock(&axon__proc.lock);
+	rc = axon__proc_init();
+	axon__proc.pid = f->as;
+	pthread_mutex_unlock(&axon__proc.lock);
+	chid = rc < 0 ? -1 : ChannelCreate(0);
+	axt_report(report_fd, chid < 0 ? -errno : chid);
+	if (chid < 0) {
+		_exit(1);
+	}
+	for (;;) {
+		char msg[64];
+		rcvid_t r = MsgReceive(chid, msg, sizeof(msg), NULL);
+
+		if (r > 0) {
+			(void) !write(f->hits[1], "x", 1);
+			(void) MsgReply(r, 0, &f->as, sizeof(f->as));
+		}
+	}
+}
+
+static int
+hits(struct fake *f)
+{
+	char buf[64];
+	ssize_t n = read(f->hits[0], buf, sizeof(buf));
+
+	return n > 0 ? (int) n : 0;
+}
+
+static void
+fake_init(struct fake *f, pid_t as)
+{
+	f->as = as;
+	f->parent = getpid();
+	ck_assert_int_eq(pipe2(f->hits, O_CLOEXEC | O_NONBLOCK), 0);
+}
+
+/* The node's first process made pid/ and ps/ (01777); the run directory
+ * is open to every user, as /run/axon is. */
+static void
+shared_rundir(void)
+{
+	axa_share_rundir(axt_rundir);
+	ck_assert_int_ge(ChannelCreate(0), 0);
+}
+
+/* Sends to (pid, chid) and returns the answer (the server's own pid),
+ * or -errno. */
+static int
+ask(pid_t pid, int chid, int *ret_coid)
+{
+	int coid = ConnectAttach(0, pid, chid, _NTO_SIDE_CHANNEL, 0);
+	int who = 0;
+
+	*ret_coid = coid;
+	if (coid < 0) {
+		return -errno;
+	}
+	if (MsgSend(coid, "hi", 3, &who, sizeof(who)) < 0) {
+		return -errno;
+	}
+	return who;
+}
+
+/*
+ * A root process that has not made its entry yet: an unprivileged user
+ * binds pid/<its pid> with a library that says it is that pid, and
+ * answers.  Root's client must refuse it (ESRCH) and send nothing there;
+ * once the real process serves, the client reaches it, and
+ * ConnectServerInfo() names it.
+ */
+START_TEST(test_fake_pid_refused)
+{
+	struct fake f;
+	struct victim v;
+	struct axt_child atk;
+	struct _server_info si;
+	int coid;
+	int rc;
+
+	if (!axa_user(__func__)) {
+		return;
+	}
+	shared_rundir();
+	v = victim_start(0);
+	fake_init(&f, v.pid);
+	atk = axt_spawn(fake_pid_server, &f);
+	ck_assert_int_ge(atk.val, 1);
+
+	rc = ask(v.pid, 1, &coid);
+	ck_assert_msg(hits(&f) == 0, "root's message reached the attacker");
+	ck_assert_int_eq(coid, -1);
+	ck_assert_int_eq(rc, -ESRCH);
+
+	ck_assert_int_eq(victim_go(&v), 1);
+	ck_assert_int_eq(ask(v.pid, 1, &coid), v.pid);
+	ck_assert_int_eq(ConnectServerInfo(0, coid, &si), coid);
+	ck_assert_int_eq(si.pid, v.pid);
+	ck_assert_int_eq(hits(&f), 0);
+	axt_child_kill(&atk);
+	victim_end(&v);
+}
+END_TEST
+
+/* The same against a process that serves already: the attacker's faked
+ * library gets a name of its own, and the clients still reach the real
+ * process. */
+START_TEST(test_fake_pid_live)
+{
+	struct fake f;
+	struct victim v;
+	struct axt_child atk;
+	int coid;
+
+	if (!axa_user(__func__)) {
+		return;
+	}
+	shared_rundir();
+	v = victim_start(victim_uid());
+	ck_assert_int_eq(victim_go(&v), 1);
+	fake_init(&f, v.pid);
+	atk = axt_spawn(fake_pid_server, &f);
+	for (int i = 0; i < 20; i++) {
+		ck_assert_int_eq(ask(v.pid, 1, &coid), v.pid);
+		ck_assert_int_eq(ConnectDetach(coid), 0);
+	}
+	ck_assert_int_eq(hits(&f), 0);
+	axt_child_kill(&atk);
+	victim_end(&v);
+}
+END_TEST
+
+/* The attacker plants an empty file at pid/<pid> (_i 0), or serves there
+ * with a faked pid (_i 1), or plants files for the next 64 pids before
+ * the victim is born (_i 2): the victim, of a third user, still serves
+ * and root's client reaches it. */
+static void
+plant(int report_fd, void *arg)
+{
+	struct fake *f = arg;
+	char path[300];
+	int n = 0;
+	int last = 0;
+	FILE *lp;
+
+	axa_become();
+	die_with(f->parent);
+	if (f->as > 0) {
+		snprintf(path, sizeof(path), "%s/pid/%d", axt_rundir,
+		    (int) f->as);
+		n = close(open(path, O_CREAT | O_EXCL | O_WRONLY, 0644)) == 0;
+		axt_report(report_fd, n);
+		return;
+	}
+	lp = fopen("/proc/sys/kernel/ns_last_pid", "r");
+	if (lp == NULL || fscanf(lp, "%d", &last) != 1) {
+		axt_report(report_fd, 0);
+		return;
+	}
+	fclose(lp);
+	for (int pid = last + 1; pid <= last + 64; pid++) {
+		snprintf(path, sizeof(path), "%s/pid/%d", axt_rundir, pid);
+		n += close(open(path, O_CREAT | O_EXCL | O_WRONLY, 0644)) == 0;
+	}
+	axt_report(report_fd, n);
+}
+
+START_TEST(test_squatted_pid_still_serves)
+{
+	struct fake f;
+	struct victim v;
+	struct axt_child atk = {-1, -1};
+	int coid;
+	int chid;
+
+	if (!axa_user(__func__)) {
+		return;
+	}
+	shared_rundir();
+	if (_i == 2) {
+		fake_init(&f, 0);
+		atk = axt_spawn(plant, &f);
+		ck_assert_int_ge(atk.val, 32);
+		(void) axt_child_wait(&atk, 5);
+		v = victim_start(victim_uid());
+	} else {
+		v = victim_start(victim_uid());
+		fake_init(&f, v.pid);
+		atk = axt_spawn(_i == 0 ? plant : fake_pid_server, &f);
+		ck_assert_int_ge(atk.val, 1);
+	}
+	chid = victim_go(&v);
+	ck_assert_msg(chid == 1, "the victim cannot serve: %s",
+	    strerror(-chid));
+	for (int i = 0; i < 5; i++) {
+		ck_assert_int_eq(ask(v.pid, 1, &coid), v.pid);
+		ck_assert_int_eq(ConnectDetach(coid), 0);
+	}
+	ck_assert_int_eq(hits(&f), 0);
+	axt_child_kill(&atk);
+	victim_end(&v);
+}
+END_TEST
+
+/*
+ * Posing as the node's network manager to a server: the attacker's
+ * library says it is the process that owns the node's network channel
+ * and presents a virtual client with root's credentials.  The server asks
+ * the kernel who connected (SO_PEERCRED), and refuses (EPERM).
+ */
+struct netmgr_atk {
+	pid_t mgr;
+	pid_t srv;
+	pid_t parent;
+};
+
+static void
+pose_as_netmgr(int report_fd, void *arg)
+{
+	struct netmgr_atk *a = arg;
+	struct axon_netcred net = {.nd = 1, .pid = 1};
+	struct axon_cconn *cc = NULL;
+	int rc;
+
+	axa_become();
+	die_with(a->parent);
+	pthread_mutex_lock(&axon__proc.lock);
+	rc = axon__proc_init();
+	axon__proc.pid = a->mgr;
+	pthread_mutex_unlock(&axon__proc.lock);
+	if (rc == 0) {
+		rc = axon__vconnect(a->srv, 1, &net, (void *) 1, &cc);
+	}
+	axt_report(report_fd, rc);
+}
+
+static void
+netmgr_child(int report_fd, void *arg)
+{
+	(void) arg;
+	int chid = ChannelCreate(_NTO_CHF_NET_MSG);
+
+	axt_report(report_fd, chid < 0 ? -errno : chid);
+	for (;;) {
+		pause();
+	}
+}
+
+START_TEST(test_cannot_pose_as_netmgr)
+{
+	struct netmgr_atk a = {.parent = getpid()};
+	struct victim v;
+	struct axt_child mgr;
+	struct axt_child atk;
+
+	if (!axa_user(__func__)) {
+		return;
+	}
+	shared_rundir();
+	v = victim_start(0);
+	ck_assert_int_eq(victim_go(&v), 1);
+	a.srv = v.pid;
+	/* No network manager at all, then a real one (root's). */
+	a.mgr = getpid();
+	atk = axt_spawn(pose_as_netmgr, &a);
+	ck_assert_int_eq(atk.val, -EPERM);
+	axt_child_kill(&atk);
+	mgr = axt_spawn(netmgr_child, NULL);
+	ck_assert_int_ge(mgr.val, 1);
+	a.mgr = mgr.pid;
+	atk = axt_spawn(pose_as_netmgr, &a);
+	ck_assert_int_eq(atk.val, -EPERM);
+	axt_child_kill(&atk);
+	axt_child_kill(&mgr);
+	victim_end(&v);
+}
+END_TEST
+
+/* ---- nothing left behind ---- */
+
+#define NKILLED 100
+
+static void
+plain_server(int report_fd, void *arg)
+{
+	(void) arg;
+	int chid = ChannelCreate(0);
+
+	axt_report(report_fd, chid);
+	serve(chid);
+}
+
+static bool
+entry_exists(const char *rundir, const char *sub, pid_t pid)
+{
+	char path[300];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s/%d", rundir, sub, (int) pid);
+	return lstat(path, &st) == 0;
+}
+
+/* Entries in rundir's pid/ and ps/ of the processes in pids. */
+static int
+entries_of(const char *rundir, const pid_t *pids, int n)
+{
+	int left = 0;
+
+	for (int i = 0; i < n; i++) {
+		left += entry_exists(rundir, "pid", pids[i]);
+		left += entry_exists(rundir, "ps", pids[i]);
+	}
+	return left;
+}
+
+/* Starts NKILLED servers and kills them with SIGKILL (reaped), and
+ * 3 that stay. */
+static void
+kill_servers(pid_t *dead, struct axt_child *live)
+{
+	for (int i = 0; i < NKILLED; i++) {
+		struct axt_child c = axt_spawn(plain_server, NULL);
+
+		ck_assert_int_eq(c.val, 1);
+		dead[i] = c.pid;
+	}
+	for (int i = 0; i < 3; i++) {
+		live[i] = axt_spawn(plain_server, NULL);
+		ck_assert_int_eq(live[i].val, 1);
+	}
+	for (int i = 0; i < NKILLED; i++) {
+		struct axt_child c = {dead[i], 1};
+
+		axt_child_kill(&c);
+	}
+	/* What SIGKILL leaves: both entries of every one. */
+	ck_assert_int_eq(entries_of(getenv("AXON_RUNDIR"), dead, NKILLED),
+	    2 * NKILLED);
+}
+
+static void
+live_intact(struct axt_child *live)
+{
+	int coid;
+
+	for (int i = 0; i < 3; i++) {
+		ck_assert(entry_exists(getenv("AXON_RUNDIR"), "pid",
+		    live[i].pid));
+		ck_assert(entry_exists(getenv("AXON_RUNDIR"), "ps",
+		    live[i].pid));
+		ck_assert_int_eq(ask(live[i].pid, 1, &coid), live[i].pid);
+		ck_assert_int_eq(ConnectDetach(coid), 0);
+		axt_child_kill(&live[i]);
+	}
+}
+
+/* Without axond: each process that makes its entries reclaims a bounded
+ * number of dead ones; a few make the run directory clean. */
+static void
+newcomer(int report_fd, void *arg)
+{
+	(void) arg;
+	axt_report(report_fd, ChannelCreate(0)); /* and exits */
+}
+
+START_TEST(test_killed_reclaimed_by_newcomers)
+{
+	pid_t dead[NKILLED];
+	struct axt_child live[3];
+	int left = 0;
+	int n;
+
+	kill_servers(dead, live);
+	for (n = 0; n < 20; n++) {
+		struct axt_child c = axt_spawn(newcomer, NULL);
+
+		ck_assert_int_eq(c.val, 1);
+		ck_assert_int_eq(axt_child_wait(&c, 5), 0);
+		left = entries_of(axt_rundir, dead, NKILLED);
+		if (left == 0) {
+			break;
+		}
+	}
+	ck_assert_msg(left == 0, "%d entries of killed processes left", left);
+	ck_assert_int_le(n, 2 * NKILLED * 2 / AXON_SWEEP_MAX + 4);
+	live_intact(live);
+}
+END_TEST
+
+/* With axond: its periodic sweep reclaims them all. */
+START_TEST(test_killed_reclaimed_by_axond)
+{
+	pid_t dead[NKILLED];
+	struct axt_child live[3];
+	double end;
+	int left;
+
+	axn_setup(1);
+	axn_start(0);
+	axn_enter(0);
+	kill_servers(dead, live);
+	end = axt_now() + 10 * axn_scale();
+	do {
+		axt_sleep_ms(100);
+		left = entries_of(axn[0].rundir, dead, NKILLED);
+	} while (left > 0 && axt_now() < end);
+	ck_assert_msg(left == 0, "%d entries of killed processes left", left);
+	live_intact(live);
+	axn_teardown();
+}
+END_TEST
+
+/* A sweeper removes only what it may: another user's dead entries stay
+ * for root (or axond), and another user's live ones are never touched. */
+START_TEST(test_sweep_only_what_it_may)
+{
+	char path[300];
+	pid_t dead[4];
+	struct axt_child live;
+	struct axt_child c;
+	pid_t me = getpid();
+
+	axa_share_rundir(axt_rundir);
+	ck_assert_int_ge(ChannelCreate(0), 0);
+	live = axt_spawn(plain_server, NULL);
+	ck_assert_int_eq(live.val, 1);
+	/* (Each sweeps when it starts: all start, then all die.) */
+	for (int i = 0; i < 4; i++) {
+		struct axt_child k = axt_spawn(plain_server, NULL);
+
+		ck_assert_int_eq(k.val, 1);
+		dead[i] = k.pid;
+	}
+	for (int i = 0; i < 4; i++) {
+		c.pid = dead[i];
+		axt_child_kill(&c);
+	}
+	/* A dead entry of a pid that cannot be alive, planted by root. */
+	snprintf(path, sizeof(path), "%s/pid/4194304", axt_rundir);
+	ck_assert_int_eq(close(open(path, O_CREAT | O_WRONLY, 0644)), 0);
+	c.pid = fork();
+	if (c.pid == 0) {
+		become(victim_uid());
+		die_with(me);
+		_exit(axon__rundir_sweep(axt_rundir, 0, 0) == 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(axt_child_wait(&c, 5), 0);
+	ck_assert_int_eq(entries_of(axt_rundir, dead, 4), 8);
+	ck_assert_int_ge(axon__rundir_sweep(axt_rundir, 0, 0), 9);
+	ck_assert_int_eq(entries_of(axt_rundir, dead, 4), 0);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert(entry_exists(axt_rundir, "pid", live.pid));
+	ck_assert(entry_exists(axt_rundir, "ps", live.pid));
+	ck_assert(entry_exists(axt_rundir, "pid", getpid()));
+	ck_assert(entry_exists(axt_rundir, "ps", getpid()));
+	axt_child_kill(&live);
+}
+END_TEST
+
+/* A killed axond not yet reaped by its parent (a zombie) does not keep
+ * its successor out. */
+START_TEST(test_axond_after_zombie)
+{
+	char path[64];
+	char stat[256] = {0};
+	pid_t old;
+	int fd;
+	char *p;
+
+	axn_setup(1);
+	axn_start(0);
+	old = axn[0].pid;
+	ck_assert_int_eq(kill(old, SIGKILL), 0);
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) old);
+	for (int i = 0; i < 200; i++) {
+		fd = open(path, O_RDONLY);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_gt(read(fd, stat, sizeof(stat) - 1), 0);
+		close(fd);
+		p = strrchr(stat, ')');
+		if (p != NULL && p[2] == 'Z') {
+			break;
+		}
+		axt_sleep_ms(10);
+	}
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(p[2], 'Z'); /* still there for kill(pid, 0) */
+	axn[0].pid = -1;
+	axn_start(0); /* fails the test if not ready */
+	ck_assert_int_eq(waitpid(old, NULL, 0), old);
+	axn_teardown();
+}
+END_TEST
+
+static Suite *
+rundir_suite(void)
+{
+	Suite *s = suite_create("rundir");
+	TCase *tc = axt_tcase("impersonation", 30);
+
+	tcase_add_test(tc, test_fake_pid_refused);
+	tcase_add_test(tc, test_fake_pid_live);
+	tcase_add_loop_test(tc, test_squatted_pid_still_serves, 0, 3);
+	tcase_add_test(tc, test_cannot_pose_as_netmgr);
+	suite_add_tcase(s, tc);
+	tc = axt_tcase("reclaim", 60);
+	tcase_add_test(tc, test_killed_reclaimed_by_newcomers);
+	tcase_add_test(tc, test_killed_reclaimed_by_axond);
+	tcase_add_test(tc, test_sweep_only_what_it_may);
+	tcase_add_test(tc, test_axond_after_zombie);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	axn_reg_init();
+	int rc = axt_run(rundir_suite());
+
+	axn_reg_clean();
+	return rc;
+}
