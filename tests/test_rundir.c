@@ -14,6 +14,7 @@
 #include <grp.h>
 #include <pwd.h>
 #include <sys/prctl.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 
 #include "ctl.h"
@@ -75,7 +76,7 @@ struct victim {
 };
 
 static struct victim
-victim_start(uid_t uid)
+victim_start_as(uid_t uid, pid_t want)
 {
 	struct victim v;
 	pid_t parent = getpid();
@@ -84,8 +85,27 @@ victim_start(uid_t uid)
 
 	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(rep, O_CLOEXEC), 0);
-	v.pid = fork();
-	ck_assert_int_ge(v.pid, 0);
+	for (int tries = 0;; tries++) {
+		/* A chosen pid (root may say which comes next); another
+		 * process of the machine may take it first: again. */
+		if (want > 0) {
+			FILE *lp = fopen("/proc/sys/kernel/ns_last_pid", "w");
+
+			ck_assert_ptr_nonnull(lp);
+			fprintf(lp, "%d", (int) want - 1);
+			ck_assert_int_eq(fclose(lp), 0);
+		}
+		v.pid = fork();
+		ck_assert_int_ge(v.pid, 0);
+		if (v.pid == 0 && want > 0 && getpid() != want) {
+			_exit(3);
+		}
+		if (v.pid == 0 || want <= 0 || v.pid == want) {
+			break;
+		}
+		(void) waitpid(v.pid, NULL, 0);
+		ck_assert_int_lt(tries, 20);
+	}
 	if (v.pid == 0) {
 		char c;
 		int chid;
@@ -111,6 +131,12 @@ victim_start(uid_t uid)
 	v.go = go[1];
 	v.rep = rep[0];
 	return v;
+}
+
+static struct victim
+victim_start(uid_t uid)
+{
+	return victim_start_as(uid, 0);
 }
 
 static int
@@ -240,6 +266,7 @@ START_TEST(test_fake_pid_refused)
 	if (!axa_user(__func__)) {
 		return;
 	}
+	axon__no_peerpidfd = _i == 1;
 	shared_rundir();
 	v = victim_start(0);
 	fake_init(&f, v.pid);
@@ -257,6 +284,90 @@ START_TEST(test_fake_pid_refused)
 	ck_assert_int_eq(si.pid, v.pid);
 	ck_assert_int_eq(hits(&f), 0);
 	axt_child_kill(&atk);
+	victim_end(&v);
+}
+END_TEST
+
+/*
+ * A listener handed on: the attacker binds pid/<its own pid>, hands the
+ * socket to a child and exits; its pid is then given to a root process
+ * (which has not made its entry yet).  The kernel's pid of the listener
+ * is right, but it names a process that is gone: refused.
+ */
+static void
+handed_on(int report_fd, void *arg)
+{
+	struct fake *f = arg;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int ls = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	pid_t b;
+
+	axa_become();
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%.80s/pid/%d", axt_rundir,
+	    (int) getpid());
+	if (ls < 0 || bind(ls, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
+	    listen(ls, 8) < 0) {
+		axt_report(report_fd, -errno);
+		return;
+	}
+	b = fork();
+	if (b == 0) {
+		/* (Its parent exits at once: it watches the test instead.) */
+		while (kill(f->parent, 0) == 0 || errno == EPERM) {
+			struct pollfd p = {.fd = ls, .events = POLLIN};
+			char buf[512];
+			int s;
+
+			if (poll(&p, 1, 200) != 1) {
+				continue;
+			}
+			s = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+			p.fd = s;
+			if (s >= 0 && poll(&p, 1, 1000) == 1 &&
+			    read(s, buf, sizeof(buf)) > 0) {
+				(void) !write(f->hits[1], "x", 1);
+			}
+			(void) close(s);
+		}
+		_exit(0);
+	}
+	axt_report(report_fd, b);
+}
+
+START_TEST(test_handed_on_listener_refused)
+{
+	struct fake f;
+	struct victim v;
+	struct axt_child atk;
+	struct axt_child b = {-1, -1};
+	char dir[300];
+	pid_t a;
+	int coid;
+
+	if (!axa_user(__func__)) {
+		return;
+	}
+	axon__no_peerpidfd = _i == 1;
+	axa_share_rundir(axt_rundir);
+	/* pid/ as the node's first process makes it; this one stays out
+	 * of Axon until the victim is born (fork). */
+	snprintf(dir, sizeof(dir), "%s/pid", axt_rundir);
+	ck_assert_int_eq(mkdir(dir, 01777), 0);
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	fake_init(&f, 0);
+	atk = axt_spawn(handed_on, &f);
+	ck_assert_int_gt(atk.val, 0);
+	b.pid = atk.val;
+	a = atk.pid;
+	ck_assert_int_eq(axt_child_wait(&atk, 5), 0);
+	v = victim_start_as(0, a); /* the attacker's pid, reused */
+	ck_assert_int_eq(ask(v.pid, 1, &coid), -ESRCH);
+	axt_sleep_ms(300);
+	ck_assert_msg(hits(&f) == 0, "root's connection reached the attacker");
+	ck_assert_int_eq(victim_go(&v), 1);
+	ck_assert_int_eq(ask(v.pid, 1, &coid), v.pid);
+	ck_assert_int_eq(hits(&f), 0);
+	(void) kill(b.pid, SIGKILL);
 	victim_end(&v);
 }
 END_TEST
@@ -657,7 +768,8 @@ rundir_suite(void)
 	Suite *s = suite_create("rundir");
 	TCase *tc = axt_tcase("impersonation", 30);
 
-	tcase_add_test(tc, test_fake_pid_refused);
+	tcase_add_loop_test(tc, test_fake_pid_refused, 0, 2);
+	tcase_add_loop_test(tc, test_handed_on_listener_refused, 0, 2);
 	tcase_add_test(tc, test_fake_pid_live);
 	tcase_add_loop_test(tc, test_squatted_pid_still_serves, 0, 3);
 	tcase_add_test(tc, test_cannot_pose_as_netmgr);

@@ -244,6 +244,7 @@ int axon__pid_listen(const char *rundir, pid_t pid, int *ret_fd,
  * no connections) or -EMFILE. */
 int axon__pid_connect(const char *rundir, pid_t pid, int timeout_ms);
 int axon__peer_is(int sock, pid_t pid); /* 0, or -ESRCH */
+extern bool axon__no_peerpidfd; /* tests: as on a kernel before 6.5 */
 /* Removes entries of dead processes in pid/ and ps/ that we may remove:
  * at most max (0: all) after looking at most at scan names (0: all).
  * Returns how many it removed. */

@@ -127,6 +127,8 @@ pidfd_pid(int pidfd)
 	return pid;
 }
 
+bool axon__no_peerpidfd;
+
 int
 axon__peer_is(int sock, pid_t pid)
 {
@@ -135,13 +137,14 @@ axon__peer_is(int sock, pid_t pid)
 	int pidfd = -1;
 	uid_t uids[4];
 
-	if (getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0) {
+	if (!axon__no_peerpidfd &&
+	    getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0) {
 		pid_t who = pidfd_pid(pidfd);
 
 		(void) close(pidfd);
 		return who == pid ? 0 : -ESRCH;
 	}
-	if (errno != ENOPROTOOPT) {
+	if (!axon__no_peerpidfd && errno != ENOPROTOOPT) {
 		return -ESRCH; /* the listener's process is gone */
 	}
 	/* Before Linux 6.5: the pid of the process that called listen(),
