@@ -14,8 +14,8 @@
  *   can plant in advance.
  * - A client connects to pid/<pid> (one connect, the usual case) and asks
  *   the kernel which process called listen() on the socket it reached
- *   (SO_PEERPIDFD: a pidfd, which names one process and never a later
- *   one with the same number; SO_PEERCRED on kernels before 6.5).
+ *   (SO_PEERCRED, and SO_PEERPIDFD to tell that process from a later
+ *   one with the same number; before Linux 6.5, the later one's user).
  *   Only if that is not the process it asked for does it look at the
  *   pid's other names, pid/<pid>.*, with the same check.
  * - Entries whose process is gone are removed by axond (every few
@@ -36,6 +36,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,36 +98,6 @@ proc_uids(pid_t pid, uid_t uids[4])
 	return 0;
 }
 
-/* The pid a pidfd names, from its fdinfo; -1 once that process is gone
- * (even if its number has been given to another since). */
-static pid_t
-pidfd_pid(int pidfd)
-{
-	char path[64];
-	char buf[512];
-	ssize_t n;
-	int fd;
-	char *s;
-	int pid;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void) close(fd);
-	if (n <= 0) {
-		return -1;
-	}
-	buf[n] = '\0';
-	s = strstr(buf, "Pid:");
-	if (s == NULL || sscanf(s + 4, "%d", &pid) != 1 || pid <= 0) {
-		return -1;
-	}
-	return pid;
-}
-
 bool axon__no_peerpidfd;
 
 int
@@ -137,25 +108,31 @@ axon__peer_is(int sock, pid_t pid)
 	int pidfd = -1;
 	uid_t uids[4];
 
-	if (!axon__no_peerpidfd &&
-	    getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0) {
-		pid_t who = pidfd_pid(pidfd);
-
-		(void) close(pidfd);
-		return who == pid ? 0 : -ESRCH;
-	}
-	if (!axon__no_peerpidfd && errno != ENOPROTOOPT) {
-		return -ESRCH; /* the listener's process is gone */
-	}
-	/* Before Linux 6.5: the pid of the process that called listen(),
-	 * which a process may have handed its socket on and exited, and its
-	 * number since be given to another.  That one must then at least be
-	 * of the listener's user (or the listener root). */
+	/* The pid of the process that called listen()... */
 	len = sizeof(cr);
 	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
 	    cr.pid != pid) {
 		return -ESRCH;
 	}
+	/* ...which may have handed its socket on and exited, and its number
+	 * since been given to another process.  A pidfd names one process,
+	 * never a later one of the same number: if that one still lives,
+	 * the number is still its own. */
+	len = sizeof(pidfd);
+	if (!axon__no_peerpidfd &&
+	    getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0) {
+		int rc = (int) syscall(SYS_pidfd_send_signal, pidfd, 0, NULL,
+		    0);
+
+		rc = rc == 0 || errno == EPERM ? 0 : -ESRCH;
+		(void) close(pidfd);
+		return rc;
+	}
+	if (!axon__no_peerpidfd && errno != ENOPROTOOPT) {
+		return -ESRCH; /* the listener's process is gone */
+	}
+	/* Before Linux 6.5: the process now of that number must at least be
+	 * of the listener's user (or the listener root). */
 	if (cr.uid == 0) {
 		return 0;
 	}
@@ -352,6 +329,7 @@ struct sweep {
 	int64_t boot_wall;   /* CLOCK_REALTIME of boot, in seconds */
 	long hz;
 	uid_t euid;
+	bool quick;          /* only pids nobody has */
 	unsigned removed;
 	unsigned max;
 };
@@ -439,7 +417,15 @@ sweep_entry(struct sweep *sw, DIR *d, const char *dir,
 	struct stat st;
 	pid_t pid = entry_pid(name);
 
-	if (pid <= 0 || fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+	if (pid <= 0) {
+		return;
+	}
+	/* A quick sweep leaves every pid in use (a zombie, a reused pid)
+	 * to a full one: one system call per live entry. */
+	if (sw->quick && (kill(pid, 0) == 0 || errno != ESRCH)) {
+		return;
+	}
+	if (fstatat(dirfd(d), name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
 		return;
 	}
 	/* Only what we may remove (sticky directory). */
@@ -537,6 +523,7 @@ axon__rundir_sweep(const char *rundir, unsigned scan, unsigned max)
 	struct sweep sw = {
 		.euid = geteuid(),
 		.max = max != 0 ? max : UINT_MAX,
+		.quick = scan != 0,
 		.hz = sysconf(_SC_CLK_TCK),
 	};
 
