@@ -727,6 +727,40 @@ START_TEST(test_sweep_only_what_it_may)
 }
 END_TEST
 
+/*
+ * A killed process's pid given to a new one: a quick sweep (a process's
+ * own) leaves pids in use alone; a full one (axond's) tells the dead
+ * entries from the new process's by the process's start time and the
+ * page's lock, and keeps the new process's own once it has them.
+ */
+START_TEST(test_sweep_reused_pid)
+{
+	struct axt_child k = axt_spawn(plain_server, NULL);
+	struct victim v;
+	pid_t pid = k.pid;
+	int coid;
+
+	ck_assert_int_eq(k.val, 1);
+	axt_child_kill(&k);
+	axt_sleep_ms(3100); /* older than any process started from now */
+	v = victim_start_as(0, pid);
+	ck_assert_int_eq(axon__rundir_sweep(axt_rundir, AXON_SWEEP_SCAN,
+			     AXON_SWEEP_MAX),
+	    0);
+	ck_assert(entry_exists(axt_rundir, "pid", pid));
+	ck_assert(entry_exists(axt_rundir, "ps", pid));
+	ck_assert_int_eq(axon__rundir_sweep(axt_rundir, 0, 0), 2);
+	ck_assert(!entry_exists(axt_rundir, "pid", pid));
+	ck_assert(!entry_exists(axt_rundir, "ps", pid));
+	ck_assert_int_eq(victim_go(&v), 1);
+	ck_assert_int_eq(axon__rundir_sweep(axt_rundir, 0, 0), 0);
+	ck_assert(entry_exists(axt_rundir, "pid", pid));
+	ck_assert(entry_exists(axt_rundir, "ps", pid));
+	ck_assert_int_eq(ask(pid, 1, &coid), pid);
+	victim_end(&v);
+}
+END_TEST
+
 /* A killed axond not yet reaped by its parent (a zombie) does not keep
  * its successor out. */
 START_TEST(test_axond_after_zombie)
@@ -778,6 +812,7 @@ rundir_suite(void)
 	tcase_add_test(tc, test_killed_reclaimed_by_newcomers);
 	tcase_add_test(tc, test_killed_reclaimed_by_axond);
 	tcase_add_test(tc, test_sweep_only_what_it_may);
+	tcase_add_test(tc, test_sweep_reused_pid);
 	tcase_add_test(tc, test_axond_after_zombie);
 	suite_add_tcase(s, tc);
 	return s;
