@@ -13,6 +13,8 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/un.h>
 #include <sys/stat.h>
@@ -369,6 +371,228 @@ START_TEST(test_handed_on_listener_refused)
 	ck_assert_int_eq(hits(&f), 0);
 	(void) kill(b.pid, SIGKILL);
 	victim_end(&v);
+}
+END_TEST
+
+/*
+ * The other way round: a client's identity.  A server that asks
+ * ConnectClientInfo() who its client is gets the kernel's answer for the
+ * process that connected, never for a later process of the same pid.
+ * The attacker connects to a root server without saying anything, hands
+ * the socket to a child and exits; a root process gets its pid; the child
+ * then makes the handshake and hangs up.  Asked about the connection (at
+ * its DISCONNECT pulse), the server must not see root.
+ */
+struct info_srv {
+	uid_t uid;
+	int seen[2]; /* the euid the server saw for each message, or -errno */
+	pid_t parent;
+};
+
+static void
+info_server(int report_fd, void *arg)
+{
+	struct info_srv *a = arg;
+	int chid;
+
+	if (a->uid != 0) {
+		become(a->uid);
+	}
+	die_with(a->parent);
+	chid = ChannelCreate(_NTO_CHF_DISCONNECT);
+	axt_report(report_fd, chid);
+	for (;;) {
+		union {
+			struct _pulse p;
+			char b[64];
+		} m;
+		struct _msg_info info;
+		struct _client_info ci;
+		rcvid_t r = MsgReceive(chid, &m, sizeof(m), &info);
+		int seen;
+
+		if (r < 0) {
+			continue;
+		}
+		seen = ConnectClientInfo(r == 0 ? m.p.scoid : info.scoid, &ci,
+			   0) < 0
+		    ? -errno
+		    : (int) ci.cred.euid;
+		(void) !write(a->seen[1], &seen, sizeof(seen));
+		if (r > 0) {
+			(void) MsgReply(r, 0, &seen, sizeof(seen));
+		} else if (m.p.code == _PULSE_CODE_DISCONNECT) {
+			(void) ConnectDetach(m.p.scoid);
+		}
+	}
+}
+
+/* The client's half of the handshake, by hand, then a hang-up: 1 if the
+ * server took it, or -errno. */
+static int
+raw_connect(int s, pid_t srv, int chid)
+{
+	struct axon_region *r;
+	struct axon_ctl m;
+	uint8_t buf[sizeof(m) + 1];
+	int fds[2];
+	ssize_t n;
+
+	fds[0] = memfd_create("atk", MFD_ALLOW_SEALING);
+	fds[1] = eventfd(1, EFD_NONBLOCK);
+	if (fds[0] < 0 || fds[1] < 0 ||
+	    ftruncate(fds[0], (off_t) AXON_REGION_SIZE) < 0 ||
+	    fcntl(fds[0], F_ADD_SEALS,
+		F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_SEAL) < 0) {
+		return -errno;
+	}
+	r = mmap(NULL, AXON_REGION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	    fds[0], 0);
+	if (r == MAP_FAILED) {
+		return -ENOMEM;
+	}
+	r->magic = AXON_SHM_MAGIC;
+	r->version = AXON_SHM_VERSION;
+	r->nslots = AXON_SLOTS;
+	r->inline_size = AXON_INLINE;
+	atomic_store(&r->srv_cpu, -1);
+	axon__ctl_init(&m, AXON_CTL_CONNECT);
+	m.u.connect.pid = srv;
+	m.u.connect.chid = chid;
+	m.u.connect.region_size = AXON_REGION_SIZE;
+	if (axon__sendmsg_fds(s, &m, sizeof(m), fds, 2, 0) < 0) {
+		return -EPIPE;
+	}
+	n = axon__recvmsg_fd(s, buf, sizeof(buf), NULL, 0);
+	if (n <= 0 || axon__ctl_decode(buf, (size_t) n, &m) < 0 ||
+	    m.type != AXON_CTL_CONNECTED) {
+		return -ESRCH;
+	}
+	if (m.u.connected.err != 0) {
+		return -m.u.connected.err;
+	}
+	(void) close(s);
+	return 1;
+}
+
+struct handoff {
+	pid_t srv;
+	int go[2];
+	int res[2];
+	pid_t parent;
+};
+
+static void
+client_handed_on(int report_fd, void *arg)
+{
+	struct handoff *h = arg;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	pid_t b;
+
+	axa_become();
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%.80s/pid/%d",
+	    axt_rundir, (int) h->srv);
+	if (s < 0 || connect(s, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+		axt_report(report_fd, -errno);
+		return;
+	}
+	b = fork();
+	if (b == 0) {
+		char c;
+		int res;
+
+		if (read(h->go[0], &c, 1) != 1) {
+			_exit(1);
+		}
+		res = raw_connect(s, h->srv, 1);
+		(void) !write(h->res[1], &res, sizeof(res));
+		while (kill(h->parent, 0) == 0 || errno == EPERM) {
+			axt_sleep_ms(100);
+		}
+		_exit(0);
+	}
+	axt_report(report_fd, b);
+}
+
+static int
+read_int(int fd, int ms)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	int v = -ETIMEDOUT;
+
+	if (poll(&pfd, 1, ms) == 1 &&
+	    read(fd, &v, sizeof(v)) != (ssize_t) sizeof(v)) {
+		v = -EPIPE;
+	}
+	return v;
+}
+
+START_TEST(test_client_pid_reuse_refused)
+{
+	struct info_srv a = {.uid = 0, .parent = getpid()};
+	struct handoff h = {.parent = getpid()};
+	struct axt_child srv;
+	struct axt_child atk;
+	struct victim v;
+	pid_t pid;
+	int res;
+
+	if (!axa_user(__func__)) {
+		return;
+	}
+	axon__no_peerpidfd = _i == 1;
+	axa_share_rundir(axt_rundir);
+	ck_assert_int_eq(pipe2(a.seen, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(h.go, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(h.res, O_CLOEXEC), 0);
+	srv = axt_spawn(info_server, &a);
+	ck_assert_int_eq(srv.val, 1);
+	h.srv = srv.pid;
+	atk = axt_spawn(client_handed_on, &h);
+	ck_assert_int_gt(atk.val, 0);
+	pid = atk.pid;
+	ck_assert_int_eq(axt_child_wait(&atk, 5), 0);
+	v = victim_start_as(0, pid); /* root, with the attacker's pid */
+	ck_assert_int_eq(write(h.go[1], "g", 1), 1);
+	res = read_int(h.res[0], 5000);
+	if (res == 1) {
+		int seen = read_int(a.seen[0], 5000);
+
+		ck_assert_msg(seen != 0, "the server took the attacker for "
+					 "root");
+		ck_assert_int_eq(seen, -EINVAL);
+	} else {
+		ck_assert_int_eq(res, -ESRCH); /* refused at the handshake */
+	}
+	(void) kill(atk.val, SIGKILL);
+	victim_end(&v);
+	axt_child_kill(&srv);
+}
+END_TEST
+
+/* An honest client of another user is seen as it is, whether or not the
+ * server may signal it. */
+START_TEST(test_client_info_across_users)
+{
+	struct info_srv a = {.uid = victim_uid(), .parent = getpid()};
+	struct axt_child srv;
+	int coid;
+	int seen = -1;
+
+	axa_share_rundir(axt_rundir);
+	ck_assert_int_ge(ChannelCreate(0), 0);
+	ck_assert_int_eq(pipe2(a.seen, O_CLOEXEC), 0);
+	srv = axt_spawn(info_server, &a);
+	ck_assert_int_eq(srv.val, 1);
+	coid = ConnectAttach(0, srv.pid, 1, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(MsgSend(coid, "hi", 3, &seen, sizeof(seen)), 0);
+	ck_assert_int_eq(seen, 0);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	ck_assert_int_eq(read_int(a.seen[0], 5000), 0); /* (the message's) */
+	ck_assert_int_eq(read_int(a.seen[0], 5000), 0); /* DISCONNECT's */
+	axt_child_kill(&srv);
 }
 END_TEST
 
@@ -742,7 +966,7 @@ START_TEST(test_sweep_reused_pid)
 
 	ck_assert_int_eq(k.val, 1);
 	axt_child_kill(&k);
-	axt_sleep_ms(3100); /* older than any process started from now */
+	axt_sleep_ms(1500); /* older than any process started from now */
 	v = victim_start_as(0, pid);
 	ck_assert_int_eq(axon__rundir_sweep(axt_rundir, AXON_SWEEP_SCAN,
 			     AXON_SWEEP_MAX),
@@ -804,6 +1028,8 @@ rundir_suite(void)
 
 	tcase_add_loop_test(tc, test_fake_pid_refused, 0, 2);
 	tcase_add_loop_test(tc, test_handed_on_listener_refused, 0, 2);
+	tcase_add_loop_test(tc, test_client_pid_reuse_refused, 0, 2);
+	tcase_add_test(tc, test_client_info_across_users);
 	tcase_add_test(tc, test_fake_pid_live);
 	tcase_add_loop_test(tc, test_squatted_pid_still_serves, 0, 3);
 	tcase_add_test(tc, test_cannot_pose_as_netmgr);

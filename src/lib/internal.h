@@ -244,6 +244,11 @@ int axon__pid_listen(const char *rundir, pid_t pid, int *ret_fd,
  * no connections) or -EMFILE. */
 int axon__pid_connect(const char *rundir, pid_t pid, int timeout_ms);
 int axon__peer_is(int sock, pid_t pid); /* 0, or -ESRCH */
+/* A pidfd of the process at the other end of sock, whose SO_PEERCRED is
+ * cr: the very process that connected (or listened), or -ESRCH if it is
+ * gone (or -EMFILE). */
+struct ucred;
+int axon__peer_pidfd(int sock, const struct ucred *cr);
 extern bool axon__no_peerpidfd; /* tests: as on a kernel before 6.5 */
 /* Removes entries of dead processes in pid/ and ps/ that we may remove:
  * at most max (0: all) after looking at most at scan names (0: all).

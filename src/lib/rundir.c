@@ -48,8 +48,8 @@
 #endif
 
 #define FALLBACK_TRIES 16   /* pid/<pid>.* names a client tries at most */
-#define SWEEP_SLACK_S  2    /* clock skew allowed between an entry and its
-			     * process's start time (1/HZ, whole seconds) */
+#define SWEEP_SLACK_MS 1000 /* allowed between an entry's making and its
+			     * process's start (clock ticks, clock steps) */
 
 /* The path of pid's primary entry. */
 static int
@@ -100,51 +100,78 @@ proc_uids(pid_t pid, uid_t uids[4])
 
 bool axon__no_peerpidfd;
 
+/* Whether process pid runs as uid (real, effective, saved or fs). */
+static bool
+proc_has_uid(pid_t pid, uid_t uid)
+{
+	uid_t uids[4];
+
+	if (proc_uids(pid, uids) < 0) {
+		return false;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (uids[i] == uid) {
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+axon__peer_pidfd(int sock, const struct ucred *cr)
+{
+	socklen_t len;
+	int pidfd = -1;
+
+	/*
+	 * cr->pid is the process that called connect() or listen(), which
+	 * may have handed its socket on and exited, and its number since
+	 * been given to another process.  A pidfd names one process, never
+	 * a later one of the same number.
+	 */
+	len = sizeof(pidfd);
+	if (!axon__no_peerpidfd &&
+	    getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0) {
+		if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0 &&
+		    errno == ESRCH) {
+			(void) close(pidfd);
+			return -ESRCH;
+		}
+		return pidfd;
+	}
+	if (!axon__no_peerpidfd && errno != ENOPROTOOPT) {
+		return -ESRCH; /* the peer's process is gone */
+	}
+	/* Before Linux 6.5: the process now of that number must at least be
+	 * of the peer's user (or the peer root). */
+	pidfd = (int) syscall(SYS_pidfd_open, cr->pid, 0);
+	if (pidfd < 0) {
+		return errno == EMFILE || errno == ENFILE ? -EMFILE : -ESRCH;
+	}
+	if (cr->uid != 0 && !proc_has_uid(cr->pid, cr->uid)) {
+		(void) close(pidfd);
+		return -ESRCH;
+	}
+	return pidfd;
+}
+
 int
 axon__peer_is(int sock, pid_t pid)
 {
 	struct ucred cr;
-	socklen_t len = sizeof(int);
-	int pidfd = -1;
-	uid_t uids[4];
+	socklen_t len = sizeof(cr);
+	int pidfd;
 
-	/* The pid of the process that called listen()... */
-	len = sizeof(cr);
 	if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 ||
 	    cr.pid != pid) {
 		return -ESRCH;
 	}
-	/* ...which may have handed its socket on and exited, and its number
-	 * since been given to another process.  A pidfd names one process,
-	 * never a later one of the same number: if that one still lives,
-	 * the number is still its own. */
-	len = sizeof(pidfd);
-	if (!axon__no_peerpidfd &&
-	    getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0) {
-		int rc = (int) syscall(SYS_pidfd_send_signal, pidfd, 0, NULL,
-		    0);
-
-		rc = rc == 0 || errno == EPERM ? 0 : -ESRCH;
-		(void) close(pidfd);
-		return rc;
-	}
-	if (!axon__no_peerpidfd && errno != ENOPROTOOPT) {
-		return -ESRCH; /* the listener's process is gone */
-	}
-	/* Before Linux 6.5: the process now of that number must at least be
-	 * of the listener's user (or the listener root). */
-	if (cr.uid == 0) {
-		return 0;
-	}
-	if (proc_uids(pid, uids) < 0) {
+	pidfd = axon__peer_pidfd(sock, &cr);
+	if (pidfd < 0) {
 		return -ESRCH;
 	}
-	for (int i = 0; i < 4; i++) {
-		if (uids[i] == cr.uid) {
-			return 0;
-		}
-	}
-	return -ESRCH;
+	(void) close(pidfd);
+	return 0;
 }
 
 /* Connects a new socket to path within timeout_ms (a listener that does
@@ -326,7 +353,7 @@ axon__pid_listen(const char *rundir, pid_t pid, int *ret_fd, char *ret_path,
 /* ---- reclaiming the entries of dead processes ---- */
 
 struct sweep {
-	int64_t boot_wall;   /* CLOCK_REALTIME of boot, in seconds */
+	int64_t boot_wall;   /* CLOCK_REALTIME of boot, in ms */
 	long hz;
 	uid_t euid;
 	bool quick;          /* only pids nobody has */
@@ -341,15 +368,16 @@ struct sweep {
  * namesake's.
  */
 static bool
-owner_alive(const struct sweep *sw, pid_t pid, time_t ctime)
+owner_alive(const struct sweep *sw, pid_t pid, const struct timespec *ctime)
 {
 	uint64_t st = axon__proc_start_time(pid); /* 0: gone, or a zombie */
 
 	if (st == 0) {
 		return false;
 	}
-	return sw->boot_wall + (int64_t) (st / (uint64_t) sw->hz) <=
-	    (int64_t) ctime + SWEEP_SLACK_S;
+	return sw->boot_wall + (int64_t) (st * 1000 / (uint64_t) sw->hz) <=
+	    (int64_t) ctime->tv_sec * 1000 + ctime->tv_nsec / 1000000 +
+	    SWEEP_SLACK_MS;
 }
 
 /* Removes dir/name if it is still the file st describes. */
@@ -449,7 +477,7 @@ sweep_entry(struct sweep *sw, DIR *d, const char *dir,
 		(void) close(fd);
 		return;
 	}
-	if (owner_alive(sw, pid, st.st_ctime)) {
+	if (owner_alive(sw, pid, &st.st_ctim)) {
 		return;
 	}
 	if (S_ISSOCK(st.st_mode) && has_listener(dir, name)) {
@@ -532,8 +560,8 @@ axon__rundir_sweep(const char *rundir, unsigned scan, unsigned max)
 	}
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_BOOTTIME, &bt);
-	sw.boot_wall = (int64_t) rt.tv_sec - (int64_t) bt.tv_sec -
-	    (rt.tv_nsec < bt.tv_nsec ? 1 : 0);
+	sw.boot_wall = ((int64_t) rt.tv_sec - (int64_t) bt.tv_sec) * 1000 +
+	    ((int64_t) rt.tv_nsec - (int64_t) bt.tv_nsec) / 1000000;
 	sweep_dir(&sw, rundir, "pid", false, scan);
 	sweep_dir(&sw, rundir, "ps", true, scan);
 	return sw.removed;
