@@ -174,6 +174,7 @@ struct fake {
 	pid_t as;
 	int hits[2];
 	pid_t parent;
+	bool stuck; /* plant: a listener that never takes a connection */
 };
 
 static void
@@ -626,8 +627,9 @@ END_TEST
 
 /* The attacker plants an empty file at pid/<pid> (_i 0), or serves there
  * with a faked pid (_i 1), or plants files for the next 64 pids before
- * the victim is born (_i 2): the victim, of a third user, still serves
- * and root's client reaches it. */
+ * the victim is born (_i 2), or listens there and never takes a
+ * connection (_i 3): the victim, of a third user, still serves and root's
+ * client reaches it, at once. */
 static void
 plant(int report_fd, void *arg)
 {
@@ -639,6 +641,21 @@ plant(int report_fd, void *arg)
 
 	axa_become();
 	die_with(f->parent);
+	if (f->as > 0 && f->stuck) {
+		struct sockaddr_un sa = {.sun_family = AF_UNIX};
+		int ls = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+		int c = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0);
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%.80s/pid/%d",
+		    axt_rundir, (int) f->as);
+		n = bind(ls, (struct sockaddr *) &sa, sizeof(sa)) == 0 &&
+		    listen(ls, 0) == 0 &&
+		    connect(c, (struct sockaddr *) &sa, sizeof(sa)) == 0;
+		axt_report(report_fd, n); /* its queue is full */
+		for (;;) {
+			pause();
+		}
+	}
 	if (f->as > 0) {
 		snprintf(path, sizeof(path), "%s/pid/%d", axt_rundir,
 		    (int) f->as);
@@ -680,14 +697,19 @@ START_TEST(test_squatted_pid_still_serves)
 	} else {
 		v = victim_start(victim_uid());
 		fake_init(&f, v.pid);
-		atk = axt_spawn(_i == 0 ? plant : fake_pid_server, &f);
+		f.stuck = _i == 3;
+		atk = axt_spawn(_i == 1 ? fake_pid_server : plant, &f);
 		ck_assert_int_ge(atk.val, 1);
 	}
 	chid = victim_go(&v);
 	ck_assert_msg(chid == 1, "the victim cannot serve: %s",
 	    strerror(-chid));
 	for (int i = 0; i < 5; i++) {
+		double t0 = axt_now();
+
 		ck_assert_int_eq(ask(v.pid, 1, &coid), v.pid);
+		ck_assert_msg(axt_now() - t0 < 2.0, "ConnectAttach took %.1f s",
+		    axt_now() - t0);
 		ck_assert_int_eq(ConnectDetach(coid), 0);
 	}
 	ck_assert_int_eq(hits(&f), 0);
@@ -1031,7 +1053,7 @@ rundir_suite(void)
 	tcase_add_loop_test(tc, test_client_pid_reuse_refused, 0, 2);
 	tcase_add_test(tc, test_client_info_across_users);
 	tcase_add_test(tc, test_fake_pid_live);
-	tcase_add_loop_test(tc, test_squatted_pid_still_serves, 0, 3);
+	tcase_add_loop_test(tc, test_squatted_pid_still_serves, 0, 4);
 	tcase_add_test(tc, test_cannot_pose_as_netmgr);
 	suite_add_tcase(s, tc);
 	tc = axt_tcase("reclaim", 60);

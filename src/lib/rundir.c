@@ -48,6 +48,7 @@
 #endif
 
 #define FALLBACK_TRIES 16   /* pid/<pid>.* names a client tries at most */
+#define SHORT_WAIT_MS  100  /* for a listener that may be a squatter's */
 #define SWEEP_SLACK_MS 1000 /* allowed between an entry's making and its
 			     * process's start (clock ticks, clock steps) */
 
@@ -226,10 +227,11 @@ axon__pid_connect(const char *rundir, pid_t pid, int timeout_ms)
 	char dir[PATH_MAX];
 	char prefix[24];
 	char cand[FALLBACK_TRIES][NAME_MAX + 1];
+	bool mine[FALLBACK_TRIES];
 	int ncand = 0;
 	size_t plen;
 	struct stat st;
-	uid_t owner = (uid_t) -1;
+	uid_t uids[4];
 	bool busy;
 	DIR *d;
 	int rc;
@@ -238,40 +240,49 @@ axon__pid_connect(const char *rundir, pid_t pid, int timeout_ms)
 	if (rc < 0) {
 		return rc;
 	}
-	rc = connect_checked(sa.sun_path, pid, timeout_ms);
+	/* A listener that takes no connections (its queue full) may be one
+	 * that squats the name: a short wait, then the other names, and
+	 * only then the full one. */
+	rc = connect_checked(sa.sun_path, pid, SHORT_WAIT_MS);
 	if (rc >= 0 || rc == -EMFILE) {
 		return rc;
 	}
 	busy = rc == -EAGAIN;
 	/*
 	 * Not pid's, or nobody's: pid may listen under another name
-	 * because a file it may not remove holds this one.  Its own files
-	 * (owned by the user the process runs as) are tried first, so that
-	 * names others planted can delay the search but not hide it.
+	 * because a file it may not remove holds this one.  Names owned by
+	 * a user the process runs as are tried first, and given the full
+	 * wait, so that names others planted can delay the search a little
+	 * but not hide it.
 	 */
 	snprintf(dir, sizeof(dir), "%s/pid", rundir);
 	plen = (size_t) snprintf(prefix, sizeof(prefix), "%d.", (int) pid);
-	snprintf(cand[0], sizeof(cand[0]), "/proc/%d", (int) pid);
-	if (stat(cand[0], &st) < 0) {
-		return busy ? -EAGAIN : -ESRCH; /* no such process */
+	if (proc_uids(pid, uids) < 0) {
+		goto primary; /* no such process */
 	}
-	owner = st.st_uid;
 	d = opendir(dir);
 	if (d == NULL) {
-		return busy ? -EAGAIN : -ESRCH;
+		goto primary;
 	}
 	for (int pass = 0; pass < 2 && ncand < FALLBACK_TRIES; pass++) {
 		struct dirent *e;
 
 		rewinddir(d);
 		while ((e = readdir(d)) != NULL && ncand < FALLBACK_TRIES) {
+			bool own;
+
 			if (!is_fallback(e->d_name, prefix, plen) ||
 			    fstatat(dirfd(d), e->d_name, &st,
 				AT_SYMLINK_NOFOLLOW) < 0 ||
-			    !S_ISSOCK(st.st_mode) ||
-			    (st.st_uid == owner) != (pass == 0)) {
+			    !S_ISSOCK(st.st_mode)) {
 				continue;
 			}
+			own = st.st_uid == uids[0] || st.st_uid == uids[1] ||
+			    st.st_uid == uids[2] || st.st_uid == uids[3];
+			if (own != (pass == 0)) {
+				continue;
+			}
+			mine[ncand] = own;
 			snprintf(cand[ncand++], sizeof(cand[0]), "%s",
 			    e->d_name);
 		}
@@ -284,13 +295,19 @@ axon__pid_connect(const char *rundir, pid_t pid, int timeout_ms)
 			cand[i]) >= sizeof(path)) {
 			continue;
 		}
-		rc = connect_checked(path, pid, timeout_ms);
+		rc = connect_checked(path, pid,
+		    mine[i] ? timeout_ms : SHORT_WAIT_MS);
 		if (rc >= 0 || rc == -EMFILE) {
 			return rc;
 		}
 		busy = busy || rc == -EAGAIN;
 	}
-	return busy ? -EAGAIN : -ESRCH;
+primary:
+	if (!busy) {
+		return -ESRCH;
+	}
+	/* Only the first name's listener might be pid, and busy. */
+	return connect_checked(sa.sun_path, pid, timeout_ms);
 }
 
 int
