@@ -1035,6 +1035,24 @@ START_TEST(test_axond_after_zombie)
 	}
 	ck_assert_ptr_nonnull(p);
 	ck_assert_int_eq(p[2], 'Z'); /* still there for kill(pid, 0) */
+	/* Its other threads may still be closing its descriptors (the TCP
+	 * port): wait for the zombie alone. */
+	snprintf(path, sizeof(path), "/proc/%d/task", (int) old);
+	for (int i = 0; i < 500; i++) {
+		DIR *d = opendir(path);
+		int n = 0;
+
+		while (d != NULL && readdir(d) != NULL) {
+			n++;
+		}
+		if (d != NULL) {
+			closedir(d);
+		}
+		if (n <= 3) { /* ".", ".." and the leader */
+			break;
+		}
+		axt_sleep_ms(10);
+	}
 	axn[0].pid = -1;
 	axn_start(0); /* fails the test if not ready */
 	ck_assert_int_eq(waitpid(old, NULL, 0), old);
