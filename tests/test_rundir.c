@@ -175,6 +175,7 @@ struct fake {
 	int hits[2];
 	pid_t parent;
 	bool stuck; /* plant: a listener that never takes a connection */
+	bool as_mgr; /* planted_netmgr: serve as the manager, not a client */
 };
 
 static void
@@ -218,6 +219,7 @@ hits(struct fake *f)
 static void
 fake_init(struct fake *f, pid_t as)
 {
+	memset(f, 0, sizeof(*f));
 	f->as = as;
 	f->parent = getpid();
 	ck_assert_int_eq(pipe2(f->hits, O_CLOEXEC | O_NONBLOCK), 0);
@@ -792,6 +794,178 @@ START_TEST(test_cannot_pose_as_netmgr)
 }
 END_TEST
 
+/*
+ * Posing as the network manager through the file that names it: in a
+ * run directory others may write to (sticky, 01777), the attacker writes
+ * $AXON_RUNDIR/axond naming its own process, which listens honestly under
+ * its own pid.  A server must still refuse its virtual clients, and a
+ * client's connection to another node must not reach it.
+ */
+static void
+planted_netmgr(int report_fd, void *arg)
+{
+	struct fake *f = arg;
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct axon_netcred net = {.nd = 1, .pid = 1};
+	struct axon_cconn *cc = NULL;
+	char path[300];
+	FILE *fp;
+	int ls = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	int rc;
+
+	axa_become();
+	die_with(f->parent);
+	snprintf(path, sizeof(path), "%s/axond", axt_rundir);
+	fp = fopen(path, "w");
+	if (fp == NULL) {
+		axt_report(report_fd, -errno);
+		return;
+	}
+	fprintf(fp, "%d %llu\n", (int) getpid(),
+	    (unsigned long long) axon__proc_start_time(getpid()));
+	fclose(fp);
+	if (!f->as_mgr) {
+		/* A virtual client, through the library (its own pid). */
+		pthread_mutex_lock(&axon__proc.lock);
+		rc = axon__proc_init();
+		pthread_mutex_unlock(&axon__proc.lock);
+		if (rc == 0) {
+			rc = axon__vconnect(f->as, 1, &net, (void *) 1, &cc);
+		}
+		axt_report(report_fd, rc);
+		return;
+	}
+	/* The node's network manager, by hand, under its own pid. */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%.80s/pid/%d",
+	    axt_rundir, (int) getpid());
+	if (bind(ls, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
+	    listen(ls, 8) < 0) {
+		axt_report(report_fd, -errno);
+		return;
+	}
+	axt_report(report_fd, 1);
+	for (;;) {
+		struct pollfd p = {.fd = ls, .events = POLLIN};
+		char buf[512];
+		int c = accept4(ls, NULL, NULL, SOCK_CLOEXEC);
+
+		p.fd = c;
+		if (c >= 0 && poll(&p, 1, 1000) == 1 &&
+		    read(c, buf, sizeof(buf)) > 0) {
+			(void) !write(f->hits[1], "x", 1);
+		}
+		(void) close(c);
+	}
+}
+
+START_TEST(test_planted_netmgr_file)
+{
+	struct fake f;
+	struct victim v;
+	struct axt_child atk;
+	int coid;
+
+	if (!axa_user(__func__)) {
+		return;
+	}
+	ck_assert_int_eq(chmod(axt_rundir, 01777), 0);
+	ck_assert_int_ge(ChannelCreate(0), 0);
+	v = victim_start(0);
+	ck_assert_int_eq(victim_go(&v), 1);
+	fake_init(&f, v.pid);
+	atk = axt_spawn(planted_netmgr, &f);
+	ck_assert_int_eq(atk.val, -EPERM);
+	(void) axt_child_wait(&atk, 5);
+	f.as_mgr = true;
+	atk = axt_spawn(planted_netmgr, &f);
+	ck_assert_int_eq(atk.val, 1);
+	coid = ConnectAttach(1, 1234, 1, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_eq(coid, -1);
+	ck_assert_int_eq(errno, ENOREMOTE);
+	axt_sleep_ms(200);
+	ck_assert_msg(hits(&f) == 0, "a remote connect reached the attacker");
+	axt_child_kill(&atk);
+	victim_end(&v);
+}
+END_TEST
+
+/*
+ * Without AXON_RUNDIR or XDG_RUNTIME_DIR a user's node lives in
+ * /tmp/axon-<uid>, which anyone may make first.  A directory the attacker
+ * made there (with its own axond file in it) is refused (EPERM); one the
+ * user made is used.
+ */
+static void
+default_rundir_user(int report_fd, void *arg)
+{
+	pid_t *parent = arg;
+	int chid;
+
+	become(victim_uid());
+	die_with(*parent);
+	unsetenv("AXON_RUNDIR");
+	unsetenv("XDG_RUNTIME_DIR");
+	chid = ChannelCreate(0);
+	axt_report(report_fd, chid < 0 ? -errno : chid);
+}
+
+static void
+premake_rundir(int report_fd, void *arg)
+{
+	const char *dir = arg;
+	char path[300];
+	FILE *fp;
+
+	axa_become();
+	if (mkdir(dir, 0777) < 0 || chmod(dir, 0777) < 0) {
+		axt_report(report_fd, -errno);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/axond", dir);
+	fp = fopen(path, "w");
+	if (fp == NULL) {
+		axt_report(report_fd, -errno);
+		return;
+	}
+	fprintf(fp, "%d %llu\n", (int) getppid(),
+	    (unsigned long long) axon__proc_start_time(getppid()));
+	fclose(fp);
+	axt_report(report_fd, 1);
+}
+
+START_TEST(test_default_rundir_taken)
+{
+	char dir[64];
+	struct stat st;
+	struct axt_child c;
+	pid_t me = getpid();
+
+	if (!axa_user(__func__)) {
+		return;
+	}
+	snprintf(dir, sizeof(dir), "/tmp/axon-%u", (unsigned) victim_uid());
+	if (lstat(dir, &st) == 0) {
+		fprintf(stderr, "%s: skipped: %s exists\n", __func__, dir);
+		return;
+	}
+	c = axt_spawn(premake_rundir, dir);
+	ck_assert_int_eq(c.val, 1);
+	(void) axt_child_wait(&c, 5);
+	c = axt_spawn(default_rundir_user, &me);
+	(void) nftw(dir, axt_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	ck_assert_int_eq(c.val, -EPERM);
+	(void) axt_child_wait(&c, 5);
+
+	c = axt_spawn(default_rundir_user, &me);
+	ck_assert_int_eq(lstat(dir, &st), 0);
+	(void) nftw(dir, axt_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+	ck_assert_int_eq(c.val, 1);
+	ck_assert_int_eq(st.st_uid, victim_uid());
+	ck_assert_int_eq(st.st_mode & 077, 0);
+	(void) axt_child_wait(&c, 5);
+}
+END_TEST
+
 /* ---- nothing left behind ---- */
 
 #define NKILLED 100
@@ -1073,6 +1247,8 @@ rundir_suite(void)
 	tcase_add_test(tc, test_fake_pid_live);
 	tcase_add_loop_test(tc, test_squatted_pid_still_serves, 0, 4);
 	tcase_add_test(tc, test_cannot_pose_as_netmgr);
+	tcase_add_test(tc, test_planted_netmgr_file);
+	tcase_add_test(tc, test_default_rundir_taken);
 	suite_add_tcase(s, tc);
 	tc = axt_tcase("reclaim", 60);
 	tcase_add_test(tc, test_killed_reclaimed_by_newcomers);

@@ -203,6 +203,8 @@ int
 axon__rundir(char *buf, size_t len)
 {
 	const char *e = getenv("AXON_RUNDIR");
+	bool in_tmp = false;
+	struct stat st;
 	int n;
 
 	if (e != NULL && e[0] != '\0') {
@@ -213,9 +215,22 @@ axon__rundir(char *buf, size_t len)
 		n = snprintf(buf, len, "%s/axon", e);
 	} else {
 		n = snprintf(buf, len, "/tmp/axon-%u", (unsigned) geteuid());
+		in_tmp = true;
 	}
 	if (n < 0 || (size_t) n >= len - 40) {
 		return -ENAMETOOLONG;
+	}
+	/*
+	 * /tmp is everyone's: a directory another user made there under our
+	 * name (or a link) would make them the owner of our node, able to
+	 * name its network manager and its names.  Ours, made now if need
+	 * be, or none.
+	 */
+	if (in_tmp && (mkdir(buf, 0700) == 0 || errno == EEXIST) &&
+	    lstat(buf, &st) == 0 &&
+	    (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+		(st.st_mode & 022) != 0)) {
+		return -EPERM;
 	}
 	return 0;
 }
