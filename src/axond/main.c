@@ -184,12 +184,18 @@ axd_start(void)
 	return 0;
 }
 
+/* Every this many ticks, the entries of processes killed without a
+ * chance to remove them (SIGKILL) are reclaimed: tmpfs is memory. */
+#define SWEEP_TICKS 20
+
 int
 axd_run(void)
 {
 	struct epoll_event evs[64];
+	unsigned ticks = 0;
 
 	while (!g.stop) {
+		bool sweep = false;
 		/* A session whose TLS holds input is read again at once. */
 		int n = epoll_wait(g.epfd, evs, 64, g.sess_again ? 0 : -1);
 
@@ -212,6 +218,7 @@ axd_run(void)
 
 				(void) !read(g.tick_fd, &x, sizeof(x));
 				axd_tick();
+				sweep = ++ticks % SWEEP_TICKS == 0;
 			} else if (tag == TAG_SIG) {
 				struct signalfd_siginfo si;
 
@@ -252,6 +259,10 @@ axd_run(void)
 		}
 		axd_names_flush();
 		pthread_mutex_unlock(&g.lock);
+		if (sweep) {
+			/* Files and /proc only: off the lock. */
+			(void) axon__rundir_sweep(g.rundir, 0, 0);
+		}
 	}
 	return 0;
 }

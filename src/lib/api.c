@@ -479,7 +479,8 @@ ConnectClientInfo_r(int scoid, struct _client_info *info, int ngroups)
 	 * connect: a client that changed its ids is seen with the new ones. */
 	rc = read_status_creds(pid, &ci, ngroups, &sid);
 	if (rc == 0 && sc != NULL && sc->pidfd >= 0 &&
-	    syscall(SYS_pidfd_send_signal, sc->pidfd, 0, NULL, 0) < 0) {
+	    syscall(SYS_pidfd_send_signal, sc->pidfd, 0, NULL, 0) < 0 &&
+	    errno == ESRCH) {
 		rc = -ESRCH; /* the pid was reused: the client is gone */
 	}
 	axon__sconn_put(sc);

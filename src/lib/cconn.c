@@ -322,7 +322,6 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
     struct axon_cconn **ret_cc)
 {
 	struct axon_proc *p = &axon__proc;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct axon_cconn *cc;
 	struct axon_ctl m;
 	struct ucred cr;
@@ -357,20 +356,15 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 			goto err;
 		}
 	}
-	if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/pid/%d",
-		p->rundir, (int) peer) >= sizeof(sa.sun_path)) {
-		rc = -ENAMETOOLONG;
-		goto err;
-	}
-	cc->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	/* The kernel, not the peer, says who listens there (ESRCH: not
+	 * the process asked for; see rundir.c). */
+	cc->sock = axon__pid_connect(p->rundir, peer,
+	    AXON_CONNECT_TIMEOUT_MS);
 	if (cc->sock < 0) {
-		rc = errno == EMFILE ? -EMFILE : -EAGAIN;
-		goto err;
-	}
-	if (connect(cc->sock, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-		rc = errno == EMFILE ? -EMFILE
+		rc = cc->sock == -EMFILE ? -EMFILE
 		    : nd != ND_LOCAL_NODE ? -ENOREMOTE
-					 : -ESRCH;
+		    : cc->sock;
+		cc->sock = -1;
 		goto err;
 	}
 	rc = make_region(&cc->rgn, &fds[0]);

@@ -232,8 +232,32 @@ int axon__mon_start(void);          /* call with proc.lock held */
 int axon__mon_add(int fd, enum axon_tag_kind kind, void *obj);
 void axon__mon_del(int fd);
 int axon__rundir(char *buf, size_t len);
-uint64_t axon__proc_start_time(pid_t pid);
+uint64_t axon__proc_start_time(pid_t pid); /* 0: gone, or a zombie */
 int axon__my_prio(void);
+
+/* ---- rundir.c: entries in $AXON_RUNDIR/pid and their reclaiming ---- */
+#define AXON_SWEEP_SCAN 512 /* names a process making its entry looks at */
+#define AXON_SWEEP_MAX  64  /* dead entries it removes at most */
+/* Listens on pid/<pid>, or on pid/<pid>.<random> if a file we may not
+ * remove holds that; the path bound goes to ret_path. */
+int axon__pid_listen(const char *rundir, pid_t pid, int *ret_fd,
+    char *ret_path, size_t len);
+/* A socket connected to process pid's entry, checked with the kernel to
+ * be pid's (within timeout_ms); -ESRCH, -EAGAIN (a listener that takes
+ * no connections) or -EMFILE. */
+int axon__pid_connect(const char *rundir, pid_t pid, int timeout_ms);
+int axon__peer_is(int sock, pid_t pid); /* 0, or -ESRCH */
+/* A pidfd of the process at the other end of sock, whose SO_PEERCRED is
+ * cr: the very process that connected (or listened), or -ESRCH if it is
+ * gone (or -EMFILE). */
+struct ucred;
+int axon__peer_pidfd(int sock, const struct ucred *cr);
+extern bool axon__no_peerpidfd; /* tests: as on a kernel before 6.5 */
+/* Removes entries of dead processes in pid/ and ps/ that we may remove:
+ * at most max (0: all) after looking at most at scan names (0: all).
+ * Returns how many it removed. */
+unsigned axon__rundir_sweep(const char *rundir, unsigned scan,
+    unsigned max);
 void axon__apply_prio(int prio);
 pid_t axon__gettid(void);
 int axon__getcpu(void);

@@ -32,12 +32,22 @@ static int
 netmgr_read(const char *path, pid_t *ret_pid, unsigned long long *ret_st)
 {
 	char buf[96];
+	struct stat dst;
+	struct stat st;
 	int pid;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 
 	if (fd < 0) {
 		return -errno;
+	}
+	/* Only root or the run directory's owner may claim the node
+	 * (axon__netmgr_claim): a file anyone else put there names nobody. */
+	if (fstat(fd, &st) < 0 || stat(axon__proc.rundir, &dst) < 0 ||
+	    !S_ISREG(st.st_mode) ||
+	    (st.st_uid != 0 && st.st_uid != dst.st_uid)) {
+		(void) close(fd);
+		return -EPERM;
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	(void) close(fd);

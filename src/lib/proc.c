@@ -184,6 +184,11 @@ axon__proc_start_time(pid_t pid)
 		return 0;
 	}
 	p++;
+	/* Field 3 (state): a zombie (Z) or a dead task (X) is no process
+	 * any more, though kill(pid, 0) still finds it. */
+	if (p[0] != ' ' || p[1] == 'Z' || p[1] == 'X' || p[1] == '\0') {
+		return 0;
+	}
 	/* Field 22 (starttime); we are now before field 3. */
 	for (int field = 3; field < 22 && p != NULL; field++) {
 		p = strchr(p + 1, ' ');
@@ -198,6 +203,8 @@ int
 axon__rundir(char *buf, size_t len)
 {
 	const char *e = getenv("AXON_RUNDIR");
+	bool in_tmp = false;
+	struct stat st;
 	int n;
 
 	if (e != NULL && e[0] != '\0') {
@@ -208,9 +215,22 @@ axon__rundir(char *buf, size_t len)
 		n = snprintf(buf, len, "%s/axon", e);
 	} else {
 		n = snprintf(buf, len, "/tmp/axon-%u", (unsigned) geteuid());
+		in_tmp = true;
 	}
 	if (n < 0 || (size_t) n >= len - 40) {
 		return -ENAMETOOLONG;
+	}
+	/*
+	 * /tmp is everyone's: a directory another user made there under our
+	 * name (or a link) would make them the owner of our node, able to
+	 * name its network manager and its names.  Ours, made now if need
+	 * be, or none.
+	 */
+	if (in_tmp && (mkdir(buf, 0700) == 0 || errno == EEXIST) &&
+	    lstat(buf, &st) == 0 &&
+	    (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+		(st.st_mode & 022) != 0)) {
+		return -EPERM;
 	}
 	return 0;
 }
@@ -304,11 +324,23 @@ axon__proc_init(void)
 	return 0;
 }
 
+static char listen_path[108]; /* our entry, removed at exit */
+static pid_t listen_owner;
+
+static void
+listen_atexit(void)
+{
+	/* A forked child inherits the handler, not the entry. */
+	if (listen_owner == getpid() && listen_path[0] != '\0') {
+		(void) unlink(listen_path);
+	}
+}
+
 static int
 listen_open(void)
 {
 	struct axon_proc *p = &axon__proc;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	static bool atexit_done;
 	char dir[PATH_MAX];
 	int fd;
 	int rc;
@@ -321,23 +353,20 @@ listen_open(void)
 	if (rc < 0) {
 		return rc;
 	}
-	if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%d", dir,
-		(int) p->pid) >= sizeof(sa.sun_path)) {
-		return -ENAMETOOLONG;
-	}
-	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0) {
-		return -errno;
-	}
-	/* Any file at our pid's path is a stale one: that pid is ours now. */
-	(void) unlink(sa.sun_path);
-	if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0 ||
-	    chmod(sa.sun_path, 0777) < 0 || listen(fd, 128) < 0) {
-		rc = -errno;
-		(void) close(fd);
+	rc = axon__pid_listen(p->rundir, p->pid, &fd, listen_path,
+	    sizeof(listen_path));
+	if (rc < 0) {
 		return rc;
 	}
+	listen_owner = p->pid;
+	if (!atexit_done) {
+		atexit_done = atexit(listen_atexit) == 0;
+	}
 	p->listen_fd = fd;
+	/* Without a network manager nobody else reclaims what killed
+	 * processes left: each new one takes a bounded share. */
+	(void) axon__rundir_sweep(p->rundir, AXON_SWEEP_SCAN,
+	    AXON_SWEEP_MAX);
 	return 0;
 }
 

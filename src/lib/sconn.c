@@ -303,7 +303,19 @@ sconn_hello(struct axon_sconn *sc)
 		goto out;
 	}
 	sc->chan = chan;
-	sc->pidfd = (int) syscall(SYS_pidfd_open, cr.pid, 0);
+	/* The client that connected, not a later process of its pid (one
+	 * that connected, handed its socket on and exited). */
+	sc->pidfd = axon__peer_pidfd(sc->sock, &cr);
+	if (sc->pidfd < 0) {
+		/* (Out of descriptors, the client may retry; one gone has
+		 * nobody to tell.) */
+		rc = sc->pidfd == -EMFILE ? -EAGAIN : -ESRCH;
+		sc->pidfd = -1;
+		if (rc == -EAGAIN) {
+			send_connected(sc->sock, EAGAIN, 0, 0, -1);
+		}
+		goto out;
+	}
 
 	pthread_mutex_lock(&p->lock);
 	for (int tries = 0; tries < AXON_MAX_SCONNS; tries++) {
