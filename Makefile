@@ -149,7 +149,16 @@ $(BUILD)/bench/net_rr: bench/net_rr.c $(BUILD)/libaxon.a
 bench-net: $(BUILD)/bench/net_rr $(BUILD)/axond
 	@BUILD=$(BUILD) bench/net_run.sh
 
-FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
+	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config
+FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
+$(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Iinclude/axon -Isrc/lib -Isrc/common -o $@ \
+		tests/fuzz/fuzz_names.c src/lib/namesfile.c
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/axond/config.c src/axond/config.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Isrc/axond -o $@ tests/fuzz/fuzz_config.c src/axond/config.c
 $(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c src/lib/ctl.c src/lib/ctl.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -168,13 +177,24 @@ $(BUILD)/fuzz/fuzz_ps: tests/fuzz/fuzz_ps.c src/common/psinfo.c src/common/psinf
 # between the targets), starting from its seed corpus.
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus-ctl $(BUILD)/fuzz/corpus-wire \
-		$(BUILD)/fuzz/corpus-ps
-	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 3 )) \
+		$(BUILD)/fuzz/corpus-ps $(BUILD)/fuzz/corpus-names \
+		$(BUILD)/fuzz/corpus-config
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 5 )) \
 		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 3 )) \
+	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 5 )) \
 		$(BUILD)/fuzz/corpus-wire tests/fuzz/corpus-wire
-	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 3 )) \
+	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 5 )) \
 		$(BUILD)/fuzz/corpus-ps tests/fuzz/corpus-ps
+	$(BUILD)/fuzz/fuzz_names -max_len=1024 \
+		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 5 )) \
+		$(BUILD)/fuzz/corpus-names tests/fuzz/corpus-names
+	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 5 )) \
+		$(BUILD)/fuzz/corpus-config tests/fuzz/corpus-config
+
+# A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its
+# new inputs merged into the kept corpora (docs/fuzzing.md).
+fuzz-campaign: $(FUZZ_BIN)
+	BUILD=$(BUILD) scripts/fuzz-campaign.sh $(FUZZERS)
 
 man-lint:
 	mandoc -Tlint -W warning docs/man/*.[1-8]
@@ -207,5 +227,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all install-check linux-compat-check demo bench bench-net fuzz install clean man-lint
+.PHONY: all tests check check-all install-check linux-compat-check demo bench bench-net fuzz fuzz-campaign install clean man-lint
 .SECONDARY:

@@ -840,31 +840,16 @@ file_line(struct axond_config *cfg, char *line, const char *path, long ln,
 }
 
 int
-axond_config_load_file(struct axond_config *cfg, const char *path,
-    char *err, size_t errlen)
+axond_config_load_stream(struct axond_config *cfg, FILE *f,
+    const char *path, char *err, size_t errlen)
 {
 	char qp[QBUF];
-	struct stat st;
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	long ln = 0;
 	int rc = 0;
-	FILE *f = fopen(path, "re");
 
-	if (f == NULL) {
-		seterr(err, errlen, "%s: %s", q(path, qp, sizeof(qp)),
-		    strerror(errno));
-		return -1;
-	}
-	/* A directory opens fine and then fails to read with EISDIR; say
-	 * what is wrong instead. */
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		seterr(err, errlen, "%s: is a directory", q(path, qp,
-		    sizeof(qp)));
-		fclose(f);
-		return -1;
-	}
 	errno = 0;
 	while ((n = getline(&line, &cap, f)) >= 0) {
 		ln++;
@@ -895,6 +880,32 @@ axond_config_load_file(struct axond_config *cfg, const char *path,
 		rc = -1;
 	}
 	free(line);
+	return rc;
+}
+
+int
+axond_config_load_file(struct axond_config *cfg, const char *path,
+    char *err, size_t errlen)
+{
+	char qp[QBUF];
+	struct stat st;
+	int rc;
+	FILE *f = fopen(path, "re");
+
+	if (f == NULL) {
+		seterr(err, errlen, "%s: %s", q(path, qp, sizeof(qp)),
+		    strerror(errno));
+		return -1;
+	}
+	/* A directory opens fine and then fails to read with EISDIR; say
+	 * what is wrong instead. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		seterr(err, errlen, "%s: is a directory", q(path, qp,
+		    sizeof(qp)));
+		fclose(f);
+		return -1;
+	}
+	rc = axond_config_load_stream(cfg, f, path, err, errlen);
 	fclose(f);
 	return rc;
 }

@@ -158,6 +158,12 @@ int axond_config_parse(struct axond_config *cfg, int argc, char **argv,
 int axond_config_load_file(struct axond_config *cfg, const char *path,
     char *err, size_t errlen);
 
+/* The same for an open stream, whose lines are read to its end; path
+ * only names it in errors (the fuzzer feeds fmemopen streams).  Does not
+ * close f. */
+int axond_config_load_stream(struct axond_config *cfg, FILE *f,
+    const char *path, char *err, size_t errlen);
+
 /* Checks a complete configuration: node set and well-formed, at least
  * one listen address and no duplicate, peers well-formed, unique by name
  * and address and not named like the node, dead_after > keepalive, every

@@ -370,6 +370,35 @@ int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
 int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 
+/* ---- name.c: the names file axond writes ($AXON_RUNDIR/names) ---- */
+#define AXON_NAMES_LINE_MAX 512
+
+struct axon_name_claim {
+	uint32_t nd;
+	pid_t pid;
+	int chid;
+	unsigned long long start; /* nd 0: the claimant's start time */
+};
+
+/* A scanner of the names file for the '+' claim of one name: bytes go
+ * in in pieces of any size (pure: no I/O; fuzzed by fuzz_names), the
+ * first well-formed claim of want comes out.  Lines longer than
+ * AXON_NAMES_LINE_MAX are skipped; a last line without '\n' is not
+ * looked at. */
+struct axon_names_scan {
+	const char *want;
+	char line[AXON_NAMES_LINE_MAX];
+	size_t ll;
+	bool over;  /* the line in progress is too long */
+	int v;      /* the file's version, once its first line is read */
+	bool found;
+	struct axon_name_claim claim;
+};
+void axon__names_scan_init(struct axon_names_scan *sc, const char *want);
+/* Returns whether the claim has been found (then sc->claim holds it). */
+bool axon__names_scan_feed(struct axon_names_scan *sc, const char *buf,
+    size_t n);
+
 /* ---- name.c: a registry entry, "pid chid starttime" ---- */
 struct axon_name_entry {
 	pid_t pid;
