@@ -235,6 +235,7 @@ int axon__rundir(char *buf, size_t len);
 uint64_t axon__proc_start_time(pid_t pid);
 int axon__my_prio(void);
 void axon__apply_prio(int prio);
+void axon__prio_changed(void); /* SchedSet() on the calling thread */
 pid_t axon__gettid(void);
 int axon__getcpu(void);
 
@@ -283,6 +284,8 @@ void axon__cconn_event(struct axon_cconn *cc, uint32_t events);
 void axon__cconn_mark_dead(struct axon_cconn *cc, int err);
 int axon__cconn_sendctl(struct axon_cconn *cc, const struct axon_ctl *m,
     int fd);
+int axon__pulse_send(int coid, int priority, int code,
+    int64_t value); /* MsgSendPulse with a whole sival_ptr */
 
 /* ---- msg.c ---- */
 long axon__send(int coid, const iov_t *siov, size_t sparts,
@@ -436,6 +439,8 @@ void axon__futex_wake(_Atomic uint32_t *addr, int n);
 int axon__sigev_check(const struct sigevent *ev); /* 0 or -EINVAL/-EFAULT */
 int axon__sigev_deliver(const struct sigevent *ev, union sigval v,
     pid_t tid); /* tid: SIGEV_SIGNAL_THREAD's target */
+int axon__sigev_raise(const struct sigevent *ev, union sigval v, pid_t tid,
+    int si_code); /* si_code: SI_QUEUE, SI_TIMER */
 
 /*
  * The _r forms never change errno, even though the system calls they make
