@@ -35,6 +35,7 @@ struct axon_thr {
 	bool joining;     /* a ThreadJoin() waits for it */
 	bool destroyed;   /* ThreadDestroy()ed: status is the one given */
 	void *status;
+	_Atomic uint32_t ended; /* its function is over: joins are short */
 };
 
 static pthread_mutex_t thr_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -62,7 +63,11 @@ thr_find(pid_t tid)
 	return NULL;
 }
 
-/* A detached thread's record goes with it: nobody will join it. */
+/*
+ * The thread is ending (returned, pthread_exit(), cancelled).  A detached
+ * thread's record goes with it: nobody will join it.  A joinable one
+ * says it has ended, for a ThreadJoin() with a deadline.
+ */
 static void
 thr_exit(void *arg)
 {
@@ -73,6 +78,9 @@ thr_exit(void *arg)
 	if (rec->detached && (pp = thr_find(rec->tid)) != NULL) {
 		*pp = rec->next;
 		free(rec);
+	} else {
+		atomic_store(&rec->ended, 1);
+		axon__futex_wake(&rec->ended, INT32_MAX);
 	}
 	pthread_mutex_unlock(&thr_lock);
 }
@@ -211,14 +219,22 @@ ThreadJoin_r(int tid, void **status)
 	}
 	rec->joining = true;
 	pthread_mutex_unlock(&thr_lock);
-	if (!axon__deadline_applies(&dl, _NTO_TIMEOUT_JOIN)) {
+	/* With a deadline, wait for the thread to end on its own word
+	 * (the deadline is CLOCK_MONOTONIC, which pthread_timedjoin_np()
+	 * cannot take); the join itself then waits only for its exit. */
+	rc = 0;
+	if (axon__deadline_applies(&dl, _NTO_TIMEOUT_JOIN)) {
+		while (atomic_load(&rec->ended) == 0) {
+			if (dl.immediate ||
+			    axon__futex_wait(&rec->ended, 0, &dl.at) ==
+				-ETIMEDOUT) {
+				rc = atomic_load(&rec->ended) ? 0 : ETIMEDOUT;
+				break;
+			}
+		}
+	}
+	if (rc == 0) {
 		rc = pthread_join(rec->th, &ret);
-	} else if (dl.immediate) {
-		rc = pthread_tryjoin_np(rec->th, &ret);
-		rc = rc == EBUSY ? ETIMEDOUT : rc;
-	} else {
-		rc = pthread_clockjoin_np(rec->th, &ret, CLOCK_MONOTONIC,
-		    &dl.at);
 	}
 	pthread_mutex_lock(&thr_lock);
 	rec->joining = false;
