@@ -222,6 +222,72 @@ START_TEST(test_pulse_priority_order)
 }
 END_TEST
 
+/* Pulses are queued, one per expiration (QNX: "timer overruns occur
+ * only for signals"): a receiver that looks away for 100 ms of a 2 ms
+ * timer finds every tick waiting, and nothing is counted as overrun.
+ * As root, the timer thread is made to fall behind by the whole 100 ms
+ * (this thread, real-time and busy, holds the one CPU they share), so
+ * that it reads fifty expirations at once and must queue fifty pulses. */
+START_TEST(test_pulse_no_overrun)
+{
+	cpu_set_t one;
+	cpu_set_t all;
+	bool rt = geteuid() == 0;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(all), &all), 0);
+	if (rt) {
+		CPU_ZERO(&one);
+		for (int c = 0; c < CPU_SETSIZE; c++) {
+			if (CPU_ISSET(c, &all)) {
+				CPU_SET(c, &one);
+				break;
+			}
+		}
+		/* Before the first timer: its thread inherits the mask. */
+		ck_assert_int_eq(sched_setaffinity(0, sizeof(one), &one), 0);
+	}
+	int chid = ChannelCreate(0);
+	int coid = self_coid(chid);
+	struct _itimer it = {.nsec = 2 * MS, .interval_nsec = 2 * MS};
+	struct _itimer off = {0};
+	struct _timer_info ti;
+	struct sigevent ev;
+	uint64_t t0;
+	uint64_t t1;
+	int n;
+	int id;
+
+	SIGEV_PULSE_INIT(&ev, coid, 10, 3, 0);
+	id = TimerCreate(CLOCK_MONOTONIC, &ev);
+	t0 = now_ns(CLOCK_MONOTONIC);
+	ck_assert_int_eq(TimerSettime(id, 0, &it, NULL), 0);
+	if (rt) {
+		struct sched_param sp = {.sched_priority = 5};
+
+		ck_assert_int_eq(SchedSet(0, 0, SCHED_FIFO, &sp), 0);
+		while (now_ns(CLOCK_MONOTONIC) - t0 < 100 * MS) {
+			/* the timer thread cannot run */
+		}
+		sp.sched_priority = 10;
+		ck_assert_int_eq(SchedSet(0, 0, SCHED_OTHER, &sp), 0);
+		ck_assert_int_eq(sched_setaffinity(0, sizeof(all), &all), 0);
+		axt_sleep_ms(20); /* it catches up */
+	} else {
+		axt_sleep_ms(100);
+	}
+	ck_assert_int_eq(TimerSettime(id, 0, &off, NULL), 0);
+	t1 = now_ns(CLOCK_MONOTONIC);
+	axt_sleep_ms(20);
+	n = drain(chid);
+	/* As many pulses as 2 ms periods passed, give or take the edges. */
+	ck_assert_int_ge(n, (int) ((t1 - t0) / (2 * MS)) - 2);
+	ck_assert_int_le(n, (int) ((t1 - t0) / (2 * MS)) + 1);
+	ck_assert_int_eq(TimerInfo(0, id, 0, &ti), id);
+	ck_assert_uint_eq(ti.overruns, 0);
+	ck_assert_int_eq(TimerDestroy(id), 0);
+}
+END_TEST
+
 /* ---- signals, threads, nothing --------------------------------------- */
 
 static int
@@ -642,7 +708,7 @@ START_TEST(test_many)
 	for (int i = 0; i < N; i++) {
 		ck_assert_int_eq(TimerDestroy(ids[i]), 0);
 	}
-	ck_assert_int_eq(axt_fd_settle(fds - N), fds - N);
+	ck_assert_int_le(axt_fd_settle(fds - N), fds - N); /* none left */
 }
 END_TEST
 
@@ -784,6 +850,7 @@ timer_suite(void)
 	tcase_add_test(tp, test_pulse_periodic);
 	tcase_add_test(tp, test_pulse_oneshot_abs);
 	tcase_add_test(tp, test_pulse_priority_order);
+	tcase_add_test(tp, test_pulse_no_overrun);
 	tcase_add_test(ts, test_signals);
 	tcase_add_test(ts, test_sigev_thread_none);
 	tcase_add_test(ts, test_errors);

@@ -783,12 +783,59 @@ ConnectServerInfo(pid_t pid, int coid, struct _server_info *info)
 }
 
 /*
+ * A pulse to a channel of this very process, queued at once rather than
+ * through the socket and the monitor thread: 1, or 0 if the connection
+ * does not lead here (or no longer does), or -errno.  The server side of
+ * the connection names the channel, so a chid reused since cannot be
+ * reached by mistake.
+ */
+static int
+pulse_direct(struct axon_cconn *cc, int priority, int code, int64_t value)
+{
+	struct axon_sconn *sc;
+	struct axon_chan *chan = NULL;
+	union sigval v;
+	int rc;
+
+	if (cc->nd != 0 || cc->peer_pid != getpid() ||
+	    (cc->scoid & _NTO_SIDE_CHANNEL) == 0) {
+		return 0;
+	}
+	sc = axon__sconn_get(cc->scoid & ~_NTO_SIDE_CHANNEL);
+	if (sc == NULL) {
+		return 0;
+	}
+	pthread_mutex_lock(&sc->lock);
+	if (!sc->dead && !sc->detached && !sc->virt &&
+	    sc->pid == getpid() && sc->chan != NULL &&
+	    sc->chan->chid == cc->chid) {
+		chan = sc->chan;
+		atomic_fetch_add(&chan->refs, 1);
+	}
+	pthread_mutex_unlock(&sc->lock);
+	if (chan == NULL) {
+		axon__sconn_put(sc);
+		return 0;
+	}
+	v.sival_ptr = (void *) (intptr_t) value;
+	rc = axon__chan_pulse(chan, priority, code, v, sc->idx |
+	    _NTO_SIDE_CHANNEL);
+	axon__chan_put(chan);
+	axon__sconn_put(sc);
+	return rc < 0 ? -EBADF : 1; /* the channel is being destroyed */
+}
+
+/*
  * A pulse through a connection: MsgSendPulse(), MsgSendPulsePtr() and the
  * sigevents libaxon raises itself (timers, procmgr events), which carry a
- * whole sival_ptr.  Never blocks.
+ * whole sival_ptr.  Never blocks.  direct: a pulse to a channel of this
+ * process is queued on it before the call returns (timers: one thread
+ * fewer between the expiry and the receiver); otherwise it goes through
+ * the socket like any other.
  */
 int
-axon__pulse_send(int coid, int priority, int code, int64_t value)
+axon__pulse_send(int coid, int priority, int code, int64_t value,
+    bool direct)
 {
 	AXON_KEEP_ERRNO;
 
@@ -818,6 +865,13 @@ axon__pulse_send(int coid, int priority, int code, int64_t value)
 	}
 	if (priority == 0) {
 		priority = 1;
+	}
+	if (direct) {
+		rc = pulse_direct(cc, priority, code, value);
+		if (rc != 0) {
+			axon__cconn_put(cc);
+			return rc < 0 ? rc : 0;
+		}
 	}
 	axon__ctl_init(&m, AXON_CTL_PULSE);
 	m.u.pulse.prio = priority;

@@ -284,8 +284,9 @@ void axon__cconn_event(struct axon_cconn *cc, uint32_t events);
 void axon__cconn_mark_dead(struct axon_cconn *cc, int err);
 int axon__cconn_sendctl(struct axon_cconn *cc, const struct axon_ctl *m,
     int fd);
-int axon__pulse_send(int coid, int priority, int code,
-    int64_t value); /* MsgSendPulse with a whole sival_ptr */
+int axon__pulse_send(int coid, int priority, int code, int64_t value,
+    bool direct); /* MsgSendPulse with a whole sival_ptr; direct: to a
+		   * channel of this process, queued before returning */
 
 /* ---- msg.c ---- */
 long axon__send(int coid, const iov_t *siov, size_t sparts,

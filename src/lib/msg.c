@@ -2114,14 +2114,14 @@ MsgInfo_r(rcvid_t rcvid, struct _msg_info *info)
 int
 MsgSendPulse_r(int coid, int priority, int code, int value)
 {
-	return axon__pulse_send(coid, priority, code, (int64_t) value);
+	return axon__pulse_send(coid, priority, code, (int64_t) value, false);
 }
 
 int
 MsgSendPulsePtr_r(int coid, int priority, int code, void *value)
 {
 	return axon__pulse_send(coid, priority, code,
-	    (int64_t) (intptr_t) value);
+	    (int64_t) (intptr_t) value, false);
 }
 
 int

@@ -84,7 +84,7 @@ axon__sigev_raise(const struct sigevent *ev, union sigval v, pid_t tid,
 			prio = -1; /* the delivering thread's */
 		}
 		return axon__pulse_send(ev->sigev_coid, prio, ev->sigev_code,
-		    (int64_t) (intptr_t) v.sival_ptr);
+		    (int64_t) (intptr_t) v.sival_ptr, true);
 	}
 	case SIGEV_SIGNAL:
 	case SIGEV_SIGNAL_CODE:

@@ -15,12 +15,13 @@
  * a library must not impose.
  *
  * On expiry the thread delivers the timer's sigevent itself (sigev.c): a
- * pulse through the event's connection (a channel of this process, or of
- * any process or node the connection reaches), a signal, or a new thread
- * for SIGEV_THREAD.  None of these blocks, so the thread never waits on a
- * program.  An event that cannot be delivered (the connection died, its
- * channel is full) counts as an overrun, like an expiration that came
- * while the previous one was still pending.
+ * pulse through the event's connection (to a channel of this process it
+ * is queued at once, without the monitor thread; through the socket to
+ * any other process or node), a signal, or a new thread for SIGEV_THREAD.
+ * None of these blocks, so the thread never waits on a program.  An
+ * event that cannot be delivered (the connection died, its channel is
+ * full) counts as an overrun, like an expiration a signal could not
+ * carry.
  *
  * Locking: tm.lock guards the table and each timer; a timer being
  * delivered has busy set, and TimerDestroy() waits for it to clear, so
@@ -103,20 +104,37 @@ ns_ts(uint64_t ns)
 	return ts;
 }
 
+/*
+ * n expirations of t, read at once.  Pulses are queued, one for each
+ * expiration, as QNX does ("timer overruns occur only for signals"), up
+ * to AXON_TIMER_BURST at a time; a signal or a thread is raised once,
+ * the other expirations counted as overruns (POSIX).  tm.lock held, and
+ * dropped while delivering.
+ */
+#define AXON_TIMER_BURST 1024
+
 static void
 tm_deliver(struct axon_timer *t, uint64_t n)
 {
 	struct sigevent ev = t->ev;
 	pid_t tid = t->tid;
-	int rc;
+	uint64_t want = SIGEV_GET_TYPE(&ev) == SIGEV_PULSE
+	    ? (n < AXON_TIMER_BURST ? n : AXON_TIMER_BURST)
+	    : 1;
+	uint64_t done = 0;
 
 	t->busy++;
 	pthread_mutex_unlock(&tm.lock);
-	rc = axon__sigev_raise(&ev, ev.sigev_value, tid, SI_TIMER);
+	for (uint64_t i = 0; i < want; i++) {
+		if (axon__sigev_raise(&ev, ev.sigev_value, tid, SI_TIMER) ==
+		    0) {
+			done++;
+		}
+	}
 	pthread_mutex_lock(&tm.lock);
-	/* Expirations beyond the one delivered, and one that could not be,
-	 * are overruns (saturating: QNX's counter does not wrap either). */
-	n = n - 1 + (rc < 0 ? 1 : 0);
+	/* Expirations not delivered are overruns (saturating: QNX's count
+	 * does not wrap either). */
+	n -= done;
 	t->overruns = n > UINT32_MAX - t->overruns ? UINT32_MAX
 						   : t->overruns + (uint32_t) n;
 	if (--t->busy == 0 && t->dying) {
