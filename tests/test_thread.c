@@ -492,6 +492,110 @@ START_TEST(test_sched_unprivileged)
 }
 END_TEST
 
+/* ---- signals ------------------------------------------------------------- */
+
+static volatile sig_atomic_t handled;
+
+static void
+on_usr1(int sig)
+{
+	(void) sig;
+	handled = 1;
+}
+
+START_TEST(test_signal_calls)
+{
+	sigset_t set;
+	sigset_t old;
+	sigset_t pend;
+	siginfo_t si;
+	uint64_t t = 30 * MS;
+	int me = (int) syscall(SYS_gettid);
+	struct sigaction sa;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	ck_assert_int_eq(SignalProcmask(0, 0, SIG_BLOCK, &set, &old), 0);
+	ck_assert(!sigismember(&old, SIGUSR1));
+
+	/* To this thread, with a code and a value. */
+	ck_assert_int_eq(SignalKill(ND_LOCAL_NODE, 0, me, SIGUSR1, -9, 1234),
+	    0);
+	ck_assert_int_eq(SignalProcmask(getpid(), me, SIG_PENDING, NULL,
+			     &pend),
+	    0);
+	ck_assert(sigismember(&pend, SIGUSR1));
+	ck_assert_int_eq(SignalWaitinfo(&set, &si), SIGUSR1);
+	ck_assert_int_eq(si.si_code, -9);
+	ck_assert_int_eq(si.si_value.sival_int, 1234);
+	/* To the process. */
+	ck_assert_int_eq(SignalKill(0, getpid(), 0, SIGUSR2, SI_QUEUE, 7), 0);
+	ck_assert_int_eq(SignalWaitinfo(&set, &si), SIGUSR2);
+	ck_assert_int_eq(si.si_value.sival_int, 7);
+	ck_assert_int_eq(si.si_pid, getpid());
+
+	/* _NTO_TIMEOUT_SIGWAITINFO and _NTO_TIMEOUT_SIGSUSPEND. */
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SIGWAITINFO, NULL, &t,
+	    NULL);
+	ck_assert_int_eq(SignalWaitinfo(&set, &si), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SIGWAITINFO, NULL, NULL,
+	    NULL);
+	ck_assert_int_eq(SignalWaitinfo_r(&set, &si), -ETIMEDOUT);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	sigemptyset(&pend); /* suspend with nothing blocked */
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SIGSUSPEND, NULL, &t, NULL);
+	ck_assert_int_eq(SignalSuspend_r(&set), -ETIMEDOUT);
+	ck_assert_int_eq(SignalKill(0, 0, me, SIGUSR1, SI_QUEUE, 0), 0);
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SIGSUSPEND, NULL, &t, NULL);
+	ck_assert_int_eq(SignalSuspend_r(&pend), -EINTR);
+	ck_assert_int_eq(handled, 1);
+
+	/* Errors. */
+	ck_assert_int_eq(SignalKill_r(3, getpid(), 0, SIGUSR1, 0, 0),
+	    -ENOREMOTE);
+	ck_assert_int_eq(SignalKill_r(0, getpid(), 0, 999, 0, 0), -EINVAL);
+	ck_assert_int_eq(SignalKill_r(0, 0, 999999999, SIGUSR1, 0, 0),
+	    -ESRCH);
+	ck_assert_int_eq(SignalKill_r(0, 999999999, 0, 0, 0, 0), -ESRCH);
+	ck_assert_int_eq(SignalKill(0, getpid(), 0, 0, 0, 0), 0); /* exists */
+	ck_assert_int_eq(SignalProcmask_r(0, 0, 77, &set, NULL), -EINVAL);
+	ck_assert_int_eq(SignalProcmask_r(0, 0, SIG_PENDING, NULL, NULL),
+	    -EFAULT);
+	ck_assert_int_eq(SignalProcmask_r(1, 0, SIG_BLOCK, &set, NULL),
+	    -ENOTSUP);
+	ck_assert_int_eq(SignalSuspend_r(NULL), -EFAULT);
+	ck_assert_int_eq(SignalProcmask(0, 0, SIG_SETMASK, &old, NULL), 0);
+}
+END_TEST
+
+/* Another user's process cannot be signalled. */
+START_TEST(test_signal_unprivileged)
+{
+	pid_t pid;
+	int st;
+
+	if (!axa_user("test_signal_unprivileged")) {
+		return;
+	}
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		axa_become();
+		_exit(SignalKill_r(0, getppid(), 0, SIGTERM, SI_QUEUE, 0) ==
+			    -EPERM
+			? 0
+			: 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+}
+END_TEST
+
 static Suite *
 thread_suite(void)
 {
@@ -507,6 +611,8 @@ thread_suite(void)
 	tcase_add_test(ts, test_sched);
 	tcase_add_test(ts, test_sched_inherit);
 	tcase_add_test(ts, test_sched_unprivileged);
+	tcase_add_test(ts, test_signal_calls);
+	tcase_add_test(ts, test_signal_unprivileged);
 	suite_add_tcase(s, tt);
 	suite_add_tcase(s, ts);
 	return s;

@@ -476,6 +476,24 @@ AXON_EXPORT int SchedInfo_r(pid_t pid, int policy, struct _sched_info *info);
 AXON_EXPORT int SchedYield(void);
 AXON_EXPORT int SchedYield_r(void);
 
+/* ---- Signals (SignalKill(3)) ------------------------------------------- */
+#ifndef SIG_PENDING
+#define SIG_PENDING 5 /* SignalProcmask(): the pending set into oldset */
+#endif
+
+AXON_EXPORT int SignalKill(uint32_t nd, pid_t pid, int tid, int signo,
+    int code, int value);
+AXON_EXPORT int SignalKill_r(uint32_t nd, pid_t pid, int tid, int signo,
+    int code, int value);
+AXON_EXPORT int SignalProcmask(pid_t pid, int tid, int how,
+    const sigset_t *set, sigset_t *oldset);
+AXON_EXPORT int SignalProcmask_r(pid_t pid, int tid, int how,
+    const sigset_t *set, sigset_t *oldset);
+AXON_EXPORT int SignalSuspend(const sigset_t *set);
+AXON_EXPORT int SignalSuspend_r(const sigset_t *set);
+AXON_EXPORT int SignalWaitinfo(const sigset_t *set, siginfo_t *info);
+AXON_EXPORT int SignalWaitinfo_r(const sigset_t *set, siginfo_t *info);
+
 #ifdef __cplusplus
 }
 #endif
