@@ -141,6 +141,16 @@ $(BUILD)/bench/axon_rr: bench/axon_rr.c $(BUILD)/libaxon.a
 bench: $(BENCH_BIN)
 	@BUILD=$(BUILD) bench/run.sh
 
+# A 1 ms periodic timer pulse received with MsgReceive against a timerfd
+# read, interleaved in one run (TimerCreate(3)).
+$(BUILD)/bench/timer_jitter: bench/timer_jitter.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+
+bench-timer: $(BUILD)/bench/timer_jitter
+	@d=$$(mktemp -d /tmp/axon-bench-XXXXXX); \
+	AXON_RUNDIR=$$d $(BUILD)/bench/timer_jitter; rc=$$?; rm -rf $$d; exit $$rc
+
 # Between two nodes (two axonds on loopback) against tcp_rr, same run.
 $(BUILD)/bench/net_rr: bench/net_rr.c $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
@@ -227,5 +237,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all install-check linux-compat-check demo bench bench-net fuzz fuzz-campaign install clean man-lint
+.PHONY: all tests check check-all install-check linux-compat-check demo bench bench-net bench-timer fuzz fuzz-campaign install clean man-lint
 .SECONDARY:

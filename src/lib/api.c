@@ -350,6 +350,12 @@ MsgSendPulse(int coid, int priority, int code, int value)
 }
 
 int
+MsgSendPulsePtr(int coid, int priority, int code, void *value)
+{
+	return axon__errno_ret(MsgSendPulsePtr_r(coid, priority, code, value));
+}
+
+int
 MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event)
 {
 	return axon__errno_ret(MsgDeliverEvent_r(rcvid, event));

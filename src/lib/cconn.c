@@ -775,3 +775,113 @@ ConnectServerInfo(pid_t pid, int coid, struct _server_info *info)
 {
 	return axon__errno_ret(ConnectServerInfo_r(pid, coid, info));
 }
+
+/*
+ * A pulse to a channel of this very process, queued at once rather than
+ * through the socket and the monitor thread: 1, or 0 if the connection
+ * does not lead here (or no longer does), or -errno.  The server side of
+ * the connection names the channel, so a chid reused since cannot be
+ * reached by mistake.
+ */
+static int
+pulse_direct(struct axon_cconn *cc, int priority, int code, int64_t value)
+{
+	struct axon_sconn *sc;
+	struct axon_chan *chan = NULL;
+	union sigval v;
+	int rc;
+
+	if (cc->nd != 0 || cc->peer_pid != getpid() ||
+	    (cc->scoid & _NTO_SIDE_CHANNEL) == 0) {
+		return 0;
+	}
+	sc = axon__sconn_get(cc->scoid & ~_NTO_SIDE_CHANNEL);
+	if (sc == NULL) {
+		return 0;
+	}
+	pthread_mutex_lock(&sc->lock);
+	if (!sc->dead && !sc->detached && !sc->virt &&
+	    sc->pid == getpid() && sc->chan != NULL &&
+	    sc->chan->chid == cc->chid) {
+		chan = sc->chan;
+		atomic_fetch_add(&chan->refs, 1);
+	}
+	pthread_mutex_unlock(&sc->lock);
+	if (chan == NULL) {
+		axon__sconn_put(sc);
+		return 0;
+	}
+	v.sival_ptr = (void *) (intptr_t) value;
+	rc = axon__chan_pulse(chan, priority, code, v, sc->idx |
+	    _NTO_SIDE_CHANNEL);
+	axon__chan_put(chan);
+	axon__sconn_put(sc);
+	return rc < 0 ? -EBADF : 1; /* the channel is being destroyed */
+}
+
+/*
+ * A pulse through a connection: MsgSendPulse(), MsgSendPulsePtr() and the
+ * sigevents libaxon raises itself (timers, procmgr events), which carry a
+ * whole sival_ptr.  Never blocks.  direct: a pulse to a channel of this
+ * process is queued on it before the call returns (timers: one thread
+ * fewer between the expiry and the receiver); otherwise it goes through
+ * the socket like any other.
+ */
+int
+axon__pulse_send(int coid, int priority, int code, int64_t value,
+    bool direct)
+{
+	AXON_KEEP_ERRNO;
+
+	struct axon_cconn *cc;
+	struct axon_ctl m;
+	int err = 0;
+	int rc;
+
+	if (code < -128 || code > 127 || priority < -1 || priority > 255) {
+		return -EINVAL;
+	}
+	cc = axon__coid_get(coid, &err);
+	if (cc == NULL) {
+		return -err;
+	}
+	if (atomic_load(&cc->dead)) {
+		axon__cconn_put(cc);
+		return -EBADF;
+	}
+	if (geteuid() != 0 && getuid() != cc->srv_uid &&
+	    geteuid() != cc->srv_uid) {
+		axon__cconn_put(cc);
+		return -EPERM;
+	}
+	if (priority == -1) {
+		priority = axon__my_prio() & 0xff;
+	}
+	if (priority == 0) {
+		priority = 1;
+	}
+	if (direct) {
+		rc = pulse_direct(cc, priority, code, value);
+		if (rc != 0) {
+			axon__cconn_put(cc);
+			return rc < 0 ? rc : 0;
+		}
+	}
+	axon__ctl_init(&m, AXON_CTL_PULSE);
+	m.u.pulse.prio = priority;
+	m.u.pulse.code = code;
+	m.u.pulse.value = value;
+	m.u.pulse.stamp = axon__now_ns();
+	pthread_mutex_lock(&cc->lock);
+	rc = cc->sock >= 0 ? (int) send(cc->sock, &m, sizeof(m),
+				     MSG_DONTWAIT | MSG_NOSIGNAL)
+			   : -1;
+	if (rc < 0) {
+		rc = errno == EAGAIN ? -EAGAIN : -EBADF;
+	} else {
+		rc = 0;
+	}
+	pthread_mutex_unlock(&cc->lock);
+	axon__cconn_put(cc);
+	return rc;
+}

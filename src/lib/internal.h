@@ -259,6 +259,7 @@ extern bool axon__no_peerpidfd; /* tests: as on a kernel before 6.5 */
 unsigned axon__rundir_sweep(const char *rundir, unsigned scan,
     unsigned max);
 void axon__apply_prio(int prio);
+void axon__prio_changed(void); /* SchedSet() on the calling thread */
 pid_t axon__gettid(void);
 int axon__getcpu(void);
 
@@ -307,6 +308,9 @@ void axon__cconn_event(struct axon_cconn *cc, uint32_t events);
 void axon__cconn_mark_dead(struct axon_cconn *cc, int err);
 int axon__cconn_sendctl(struct axon_cconn *cc, const struct axon_ctl *m,
     int fd);
+int axon__pulse_send(int coid, int priority, int code, int64_t value,
+    bool direct); /* MsgSendPulse with a whole sival_ptr; direct: to a
+		   * channel of this process, queued before returning */
 
 /* ---- msg.c ---- */
 long axon__send(int coid, const iov_t *siov, size_t sparts,
@@ -501,6 +505,8 @@ void axon__futex_wake(_Atomic uint32_t *addr, int n);
 int axon__sigev_check(const struct sigevent *ev); /* 0 or -EINVAL/-EFAULT */
 int axon__sigev_deliver(const struct sigevent *ev, union sigval v,
     pid_t tid); /* tid: SIGEV_SIGNAL_THREAD's target */
+int axon__sigev_raise(const struct sigevent *ev, union sigval v, pid_t tid,
+    int si_code); /* si_code: SI_QUEUE, SI_TIMER */
 
 /*
  * The _r forms never change errno, even though the system calls they make

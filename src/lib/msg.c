@@ -2114,52 +2114,14 @@ MsgInfo_r(rcvid_t rcvid, struct _msg_info *info)
 int
 MsgSendPulse_r(int coid, int priority, int code, int value)
 {
-	AXON_KEEP_ERRNO;
+	return axon__pulse_send(coid, priority, code, (int64_t) value, false);
+}
 
-	struct axon_cconn *cc;
-	struct axon_ctl m;
-	int err = 0;
-	int rc;
-
-	if (code < -128 || code > 127 || priority < -1 || priority > 255) {
-		return -EINVAL;
-	}
-	cc = axon__coid_get(coid, &err);
-	if (cc == NULL) {
-		return -err;
-	}
-	if (atomic_load(&cc->dead)) {
-		axon__cconn_put(cc);
-		return -EBADF;
-	}
-	if (geteuid() != 0 && getuid() != cc->srv_uid &&
-	    geteuid() != cc->srv_uid) {
-		axon__cconn_put(cc);
-		return -EPERM;
-	}
-	if (priority == -1) {
-		priority = axon__my_prio() & 0xff;
-	}
-	if (priority == 0) {
-		priority = 1;
-	}
-	axon__ctl_init(&m, AXON_CTL_PULSE);
-	m.u.pulse.prio = priority;
-	m.u.pulse.code = code;
-	m.u.pulse.value = value;
-	m.u.pulse.stamp = axon__now_ns();
-	pthread_mutex_lock(&cc->lock);
-	rc = cc->sock >= 0 ? (int) send(cc->sock, &m, sizeof(m),
-				     MSG_DONTWAIT | MSG_NOSIGNAL)
-			   : -1;
-	if (rc < 0) {
-		rc = errno == EAGAIN ? -EAGAIN : -EBADF;
-	} else {
-		rc = 0;
-	}
-	pthread_mutex_unlock(&cc->lock);
-	axon__cconn_put(cc);
-	return rc;
+int
+MsgSendPulsePtr_r(int coid, int priority, int code, void *value)
+{
+	return axon__pulse_send(coid, priority, code,
+	    (int64_t) (intptr_t) value, false);
 }
 
 int

@@ -157,6 +157,15 @@ axon__apply_prio(int prio)
 	}
 }
 
+/* The calling thread's policy or priority was changed (SchedSet()):
+ * forget what axon__my_prio() and axon__apply_prio() knew of it. */
+void
+axon__prio_changed(void)
+{
+	tls_base_policy = -1;
+	tls_prio_cache = 0;
+}
+
 uint64_t
 axon__proc_start_time(pid_t pid)
 {

@@ -61,7 +61,20 @@ sigev_thread_main(void *arg)
 int
 axon__sigev_deliver(const struct sigevent *ev, union sigval v, pid_t tid)
 {
+	return axon__sigev_raise(ev, v, tid, SI_QUEUE);
+}
+
+/*
+ * si_code is what a plain SIGEV_SIGNAL or SIGEV_SIGNAL_THREAD carries
+ * (SI_QUEUE, or SI_TIMER from a timer); SIGEV_SIGNAL_CODE carries the
+ * event's own code.  A process may queue any code to itself.
+ */
+int
+axon__sigev_raise(const struct sigevent *ev, union sigval v, pid_t tid,
+    int si_code)
+{
 	siginfo_t si;
+	long rc;
 
 	switch (SIGEV_GET_TYPE(ev)) {
 	case SIGEV_PULSE: {
@@ -70,29 +83,33 @@ axon__sigev_deliver(const struct sigevent *ev, union sigval v, pid_t tid)
 		if (prio == SIGEV_PULSE_PRIO_INHERIT) {
 			prio = -1; /* the delivering thread's */
 		}
-		return MsgSendPulse_r(ev->sigev_coid, prio, ev->sigev_code,
-		    v.sival_int);
+		return axon__pulse_send(ev->sigev_coid, prio, ev->sigev_code,
+		    (int64_t) (intptr_t) v.sival_ptr, true);
 	}
 	case SIGEV_SIGNAL:
 	case SIGEV_SIGNAL_CODE:
-		return sigqueue(getpid(), ev->sigev_signo, v) == 0 ? 0 : -errno;
 	case SIGEV_SIGNAL_THREAD:
 		memset(&si, 0, sizeof(si));
 		si.si_signo = ev->sigev_signo;
-		si.si_code = SI_QUEUE;
+		si.si_code = SIGEV_GET_TYPE(ev) == SIGEV_SIGNAL_CODE
+		    ? ev->sigev_code
+		    : si_code;
 		si.si_pid = getpid();
 		si.si_uid = getuid();
 		si.si_value = v;
-		return syscall(SYS_rt_tgsigqueueinfo, getpid(), tid,
-			   ev->sigev_signo, &si) == 0
-		    ? 0
-		    : -errno;
+		if (SIGEV_GET_TYPE(ev) == SIGEV_SIGNAL_THREAD) {
+			rc = syscall(SYS_rt_tgsigqueueinfo, getpid(), tid,
+			    ev->sigev_signo, &si);
+		} else {
+			rc = syscall(SYS_rt_sigqueueinfo, getpid(),
+			    ev->sigev_signo, &si);
+		}
+		return rc == 0 ? 0 : -errno;
 	case SIGEV_THREAD: {
 		struct sigev_thread *t = malloc(sizeof(*t));
 		pthread_attr_t own;
 		pthread_attr_t *attr = ev->sigev_notify_attributes;
 		pthread_t th;
-		int rc;
 
 		if (t == NULL) {
 			return -ENOMEM;
@@ -109,7 +126,7 @@ axon__sigev_deliver(const struct sigevent *ev, union sigval v, pid_t tid)
 		}
 		if (rc != 0) {
 			free(t);
-			return -rc;
+			return (int) -rc;
 		}
 		(void) pthread_detach(th); /* the caller's attr stays as given */
 		return 0;

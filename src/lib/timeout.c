@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * TimerTimeout: a per-thread timeout armed for the next blocking call.
- * It is disarmed by that call whether or not it fired.
+ * It is disarmed by that call whether or not it fired.  Every QNX state
+ * may be named; the calls that block in each take the deadline with
+ * axon__timeout_take() (message passing: SEND, REPLY, RECEIVE; ThreadJoin:
+ * JOIN).  States with no blocking call under Axon (INTR) are accepted and
+ * never fire, as QNX's would not for a call that does not block in them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,8 +15,12 @@
 
 #include "internal.h"
 
-#define AXON_TIMEOUT_STATES \
-	(_NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY | _NTO_TIMEOUT_RECEIVE)
+#define AXON_TIMEOUT_STATES                                             \
+	(_NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY | _NTO_TIMEOUT_RECEIVE |   \
+	    _NTO_TIMEOUT_SIGSUSPEND | _NTO_TIMEOUT_SIGWAITINFO |           \
+	    _NTO_TIMEOUT_NANOSLEEP | _NTO_TIMEOUT_MUTEX |                  \
+	    _NTO_TIMEOUT_CONDVAR | _NTO_TIMEOUT_JOIN | _NTO_TIMEOUT_INTR | \
+	    _NTO_TIMEOUT_SEM)
 
 static __thread struct axon_deadline tls_dl;
 static __thread uint64_t tls_last_ns;

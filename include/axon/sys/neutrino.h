@@ -10,6 +10,8 @@
 #define AXON_SYS_NEUTRINO_H
 
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -161,10 +163,28 @@ struct _pulse {
 #define STATE_RECEIVE 3
 #define STATE_REPLY   4
 #define STATE_SEND    5
-#define _NTO_TIMEOUT_RECEIVE (1 << STATE_RECEIVE)
-#define _NTO_TIMEOUT_REPLY   (1 << STATE_REPLY)
-#define _NTO_TIMEOUT_SEND    (1 << STATE_SEND)
-#define _NTO_TIMEOUT_ACTIVE  ((int) 0x80000000u)
+/* The other blocking states a TimerTimeout can name; which Axon calls
+ * honour each is in TimerTimeout(3). */
+#define STATE_SIGSUSPEND  10
+#define STATE_SIGWAITINFO 11
+#define STATE_NANOSLEEP   12
+#define STATE_MUTEX       13
+#define STATE_CONDVAR     14
+#define STATE_JOIN        15
+#define STATE_INTR        16
+#define STATE_SEM         17
+#define _NTO_TIMEOUT_RECEIVE     (1 << STATE_RECEIVE)
+#define _NTO_TIMEOUT_REPLY       (1 << STATE_REPLY)
+#define _NTO_TIMEOUT_SEND        (1 << STATE_SEND)
+#define _NTO_TIMEOUT_SIGSUSPEND  (1 << STATE_SIGSUSPEND)
+#define _NTO_TIMEOUT_SIGWAITINFO (1 << STATE_SIGWAITINFO)
+#define _NTO_TIMEOUT_NANOSLEEP   (1 << STATE_NANOSLEEP)
+#define _NTO_TIMEOUT_MUTEX       (1 << STATE_MUTEX)
+#define _NTO_TIMEOUT_CONDVAR     (1 << STATE_CONDVAR)
+#define _NTO_TIMEOUT_JOIN        (1 << STATE_JOIN)
+#define _NTO_TIMEOUT_INTR        (1 << STATE_INTR)
+#define _NTO_TIMEOUT_SEM         (1 << STATE_SEM)
+#define _NTO_TIMEOUT_ACTIVE      ((int) 0x80000000u)
 
 /* ---- Channels --------------------------------------------------------- */
 AXON_EXPORT int ChannelCreate(unsigned flags);
@@ -276,6 +296,10 @@ AXON_EXPORT int MsgSendPulse_r(int coid, int priority, int code, int value);
 AXON_EXPORT int MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event);
 AXON_EXPORT int MsgDeliverEvent_r(rcvid_t rcvid,
     const struct sigevent *event);
+AXON_EXPORT int MsgSendPulsePtr(int coid, int priority, int code,
+    void *value);
+AXON_EXPORT int MsgSendPulsePtr_r(int coid, int priority, int code,
+    void *value);
 
 /* ---- Kernel timeouts ------------------------------------------------- */
 AXON_EXPORT int TimerTimeout(clockid_t id, int flags,
@@ -285,6 +309,190 @@ AXON_EXPORT int TimerTimeout_r(clockid_t id, int flags,
 AXON_EXPORT int timer_timeout(clockid_t id, int flags,
     const struct sigevent *notify, const struct timespec *ntime,
     struct timespec *otime);
+
+/* ---- Timers (TimerCreate(3)) ------------------------------------------
+ * Per-process timers that deliver a sigevent: a pulse (SIGEV_PULSE, to a
+ * connection of this process, local or to another process or node), a
+ * signal (SIGEV_SIGNAL, _CODE, _THREAD), a thread (SIGEV_THREAD) or
+ * nothing (SIGEV_NONE).  One timerfd each, served by one thread per
+ * process.  Timer ids are small integers, this process's own (int,
+ * where QNX's timer_t is an int and glibc's a pointer).
+ */
+#ifndef CLOCK_SOFTTIME
+#define CLOCK_SOFTTIME 0x40 /* QNX's; CLOCK_REALTIME under Axon */
+#endif
+#ifndef TIMER_TOLERANCE
+#define TIMER_TOLERANCE 0x04
+#endif
+#ifndef TIMER_PRECISE
+#define TIMER_PRECISE 0x08
+#endif
+
+struct _itimer {
+	uint64_t nsec;
+	uint64_t interval_nsec;
+};
+
+struct _timer_info {
+	struct _itimer itime; /* next expiry (absolute, on clockid), period */
+	struct _itimer otime; /* time left until it, period (or tolerance) */
+	uint32_t flags;       /* _NTO_TI_* */
+	int32_t tid;          /* SIGEV_SIGNAL_THREAD's thread, else 0 */
+	int32_t notify;       /* the event's sigev_notify */
+	clockid_t clockid;
+	uint32_t overruns;    /* expirations not delivered */
+	struct sigevent event;
+};
+
+#define _NTO_TI_ACTIVE           0x0001
+#define _NTO_TI_ABSOLUTE         0x0002
+#define _NTO_TI_EXPIRED          0x0004
+#define _NTO_TI_TOD_BASED        0x0008
+#define _NTO_TI_TARGET_PROCESS   0x0010
+#define _NTO_TI_REPORT_TOLERANCE 0x0020
+#define _NTO_TI_PRECISE          0x0040
+#define _NTO_TI_TOLERANT         0x0080
+
+#define _NTO_TIMER_SEARCH         0x0001
+#define _NTO_TIMER_RESET_OVERRUNS 0x0002
+
+AXON_EXPORT int TimerCreate(clockid_t id, const struct sigevent *event);
+AXON_EXPORT int TimerCreate_r(clockid_t id, const struct sigevent *event);
+AXON_EXPORT int TimerDestroy(int id);
+AXON_EXPORT int TimerDestroy_r(int id);
+AXON_EXPORT int TimerSettime(int id, int flags,
+    const struct _itimer *itime, struct _itimer *oitime);
+AXON_EXPORT int TimerSettime_r(int id, int flags,
+    const struct _itimer *itime, struct _itimer *oitime);
+AXON_EXPORT int TimerInfo(pid_t pid, int id, int flags,
+    struct _timer_info *info);
+AXON_EXPORT int TimerInfo_r(pid_t pid, int id, int flags,
+    struct _timer_info *info);
+AXON_EXPORT int TimerAlarm(clockid_t id, const struct _itimer *itime,
+    struct _itimer *otime);
+AXON_EXPORT int TimerAlarm_r(clockid_t id, const struct _itimer *itime,
+    struct _itimer *otime);
+
+/* ---- Clocks (ClockTime(3)) --------------------------------------------- */
+struct _clockperiod {
+	uint32_t nsec;
+	int32_t fract;
+};
+
+struct _clockadjust {
+	uint32_t tick_count;
+	int32_t tick_nsec_inc;
+};
+
+AXON_EXPORT int ClockTime(clockid_t id, const uint64_t *new_time,
+    uint64_t *old_time);
+AXON_EXPORT int ClockTime_r(clockid_t id, const uint64_t *new_time,
+    uint64_t *old_time);
+AXON_EXPORT int ClockPeriod(clockid_t id, const struct _clockperiod *new_p,
+    struct _clockperiod *old_p, int reserved);
+AXON_EXPORT int ClockPeriod_r(clockid_t id,
+    const struct _clockperiod *new_p, struct _clockperiod *old_p,
+    int reserved);
+AXON_EXPORT int ClockAdjust(clockid_t id, const struct _clockadjust *new_a,
+    struct _clockadjust *old_a);
+AXON_EXPORT int ClockAdjust_r(clockid_t id,
+    const struct _clockadjust *new_a, struct _clockadjust *old_a);
+/* Nanoseconds of CLOCK_MONOTONIC: SYSPAGE_ENTRY(qtime)->cycles_per_sec
+ * is 1000000000. */
+AXON_EXPORT uint64_t ClockCycles(void);
+
+/* ---- Threads and scheduling (ThreadCreate(3)) ---------------------------
+ * Thread ids are Linux thread ids (gettid()), as in _msg_info.tid.
+ */
+#define _NTO_TCTL_IO                        1
+#define _NTO_TCTL_THREADS_HOLD              2
+#define _NTO_TCTL_THREADS_CONT              3
+#define _NTO_TCTL_RUNMASK                   4
+#define _NTO_TCTL_ALIGN_FAULT               5
+#define _NTO_TCTL_RUNMASK_GET_AND_SET       6
+#define _NTO_TCTL_PERFCOUNT                 7
+#define _NTO_TCTL_ONE_THREAD_HOLD           8
+#define _NTO_TCTL_ONE_THREAD_CONT           9
+#define _NTO_TCTL_RUNMASK_GET_AND_SET_INHERIT 10
+#define _NTO_TCTL_NAME                      11
+#define _NTO_TCTL_IO_PRIV                   14
+#define _NTO_TCTL_IO_LEVEL                  19
+
+#define _NTO_THREAD_NAME_MAX 100
+
+struct _thread_name {
+	int new_name_len; /* > 0: set; 0: keep; the buffer holds it */
+	int name_buf_len; /* the buffer's size: the old name comes back */
+	char name_buf[];
+};
+
+/* _NTO_TCTL_RUNMASK_GET_AND_SET_INHERIT: a struct _thread_runmask is
+ * int size; unsigned runmask[size]; unsigned inherit_mask[size]. */
+#define RMSK_SIZE(num_cpu) \
+	(((num_cpu) - 1) / (int) (8 * sizeof(unsigned)) + 1)
+#define RMSK_SET(cpu, p) \
+	((p)[(cpu) / (8 * sizeof(unsigned))] |= \
+	    1u << ((cpu) % (8 * sizeof(unsigned))))
+#define RMSK_CLR(cpu, p) \
+	((p)[(cpu) / (8 * sizeof(unsigned))] &= \
+	    ~(1u << ((cpu) % (8 * sizeof(unsigned)))))
+#define RMSK_ISSET(cpu, p) \
+	(((p)[(cpu) / (8 * sizeof(unsigned))] >> \
+	     ((cpu) % (8 * sizeof(unsigned)))) & 1u)
+
+AXON_EXPORT int ThreadCreate(pid_t pid, void *(*func)(void *), void *arg,
+    const pthread_attr_t *attr);
+AXON_EXPORT int ThreadCreate_r(pid_t pid, void *(*func)(void *), void *arg,
+    const pthread_attr_t *attr);
+AXON_EXPORT int ThreadDestroy(int tid, int priority, void *status);
+AXON_EXPORT int ThreadDestroy_r(int tid, int priority, void *status);
+AXON_EXPORT int ThreadJoin(int tid, void **status);
+AXON_EXPORT int ThreadJoin_r(int tid, void **status);
+AXON_EXPORT int ThreadDetach(int tid);
+AXON_EXPORT int ThreadDetach_r(int tid);
+AXON_EXPORT int ThreadCtl(int cmd, void *data);
+AXON_EXPORT int ThreadCtl_r(int cmd, void *data);
+
+#ifndef SCHED_NOCHANGE
+#define SCHED_NOCHANGE 0x40 /* QNX's 0 is glibc's SCHED_OTHER */
+#endif
+
+struct _sched_info {
+	int priority_min;
+	int priority_max;
+	uint64_t interval; /* SCHED_RR's time slice, ns */
+	int priority_priv; /* the highest priority without privilege */
+	int reserved[11];
+};
+
+AXON_EXPORT int SchedGet(pid_t pid, int tid, struct sched_param *param);
+AXON_EXPORT int SchedGet_r(pid_t pid, int tid, struct sched_param *param);
+AXON_EXPORT int SchedSet(pid_t pid, int tid, int policy,
+    const struct sched_param *param);
+AXON_EXPORT int SchedSet_r(pid_t pid, int tid, int policy,
+    const struct sched_param *param);
+AXON_EXPORT int SchedInfo(pid_t pid, int policy, struct _sched_info *info);
+AXON_EXPORT int SchedInfo_r(pid_t pid, int policy, struct _sched_info *info);
+AXON_EXPORT int SchedYield(void);
+AXON_EXPORT int SchedYield_r(void);
+
+/* ---- Signals (SignalKill(3)) ------------------------------------------- */
+#ifndef SIG_PENDING
+#define SIG_PENDING 5 /* SignalProcmask(): the pending set into oldset */
+#endif
+
+AXON_EXPORT int SignalKill(uint32_t nd, pid_t pid, int tid, int signo,
+    int code, int value);
+AXON_EXPORT int SignalKill_r(uint32_t nd, pid_t pid, int tid, int signo,
+    int code, int value);
+AXON_EXPORT int SignalProcmask(pid_t pid, int tid, int how,
+    const sigset_t *set, sigset_t *oldset);
+AXON_EXPORT int SignalProcmask_r(pid_t pid, int tid, int how,
+    const sigset_t *set, sigset_t *oldset);
+AXON_EXPORT int SignalSuspend(const sigset_t *set);
+AXON_EXPORT int SignalSuspend_r(const sigset_t *set);
+AXON_EXPORT int SignalWaitinfo(const sigset_t *set, siginfo_t *info);
+AXON_EXPORT int SignalWaitinfo_r(const sigset_t *set, siginfo_t *info);
 
 #ifdef __cplusplus
 }

@@ -9,7 +9,7 @@
  * so SYSPAGE_ENTRY(qtime)->nsec (nanoseconds since boot) and ->boot_time
  * are current each time the macro is evaluated, not live through a
  * pointer kept from an earlier one.  Axon's cycle unit is the nanosecond
- * (ClockCycles() is not provided yet; see docs/compat.md), so
+ * of CLOCK_MONOTONIC, as ClockCycles() counts it (ClockTime(3)), so
  * cycles_per_sec is 1000000000.  Only the qtime
  * entry exists: SYSPAGE_ENTRY(cpuinfo) and the others do not compile.
  * See qnx-libc(3).
