@@ -31,7 +31,7 @@ LIB_SRC := $(wildcard src/lib/*.c)
 COMMON_SRC := $(wildcard src/common/*.c)
 LIB_OBJ := $(patsubst src/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) \
 	$(patsubst src/common/%.c,$(BUILD)/common/%.o,$(COMMON_SRC))
-HDRS    := $(wildcard include/axon/sys/*.h) $(wildcard src/lib/*.h) \
+HDRS    := $(wildcard include/axon/sys/*.h) $(wildcard include/axon/*.h) $(wildcard src/lib/*.h) \
 	$(wildcard src/common/*.h)
 
 # axond: everything but main.c goes into a static archive that the tests
@@ -175,6 +175,7 @@ man-lint:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/axon/sys $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 include/axon/sys/*.h $(DESTDIR)$(PREFIX)/include/axon/sys/
+	install -m 644 include/axon/*.h $(DESTDIR)$(PREFIX)/include/axon/
 	install -m 644 $(BUILD)/libaxon.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libaxon.so.0 $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libaxon.so.0 $(DESTDIR)$(PREFIX)/lib/libaxon.so

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The name service: name_attach/name_detach/name_open/name_close and a
- * minimal dispatch_create/dispatch_destroy.
+ * The name service: name_attach/name_detach/name_open/name_close (the
+ * dispatch structure is dispatch.c's).
  *
  * A name is a file $AXON_RUNDIR/name/{local,global}/<name> holding
  * "pid chid starttime".  It is created with link(), which fails if the
@@ -28,68 +28,8 @@
 #include <sys/dispatch.h>
 #include <sys/netmgr.h>
 
+#include "dispatch_int.h"
 #include "internal.h"
-
-struct _dispatch {
-	int chid;
-};
-
-static int dispatch_coid_chid = -1; /* our COID_DISCONNECT channel */
-
-static int
-dispatch_chan(void)
-{
-	unsigned flags = _NTO_CHF_UNBLOCK | _NTO_CHF_DISCONNECT;
-	int chid;
-
-	/* COID_DISCONNECT may be on only one channel per process. */
-	if (dispatch_coid_chid < 0) {
-		chid = ChannelCreate_r(flags | _NTO_CHF_COID_DISCONNECT);
-		if (chid >= 0) {
-			dispatch_coid_chid = chid;
-			return chid;
-		}
-		if (chid != -EBUSY) {
-			return chid;
-		}
-	}
-	return ChannelCreate_r(flags);
-}
-
-dispatch_t *
-dispatch_create(void)
-{
-	dispatch_t *d = calloc(1, sizeof(*d));
-	int chid;
-
-	if (d == NULL) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	chid = dispatch_chan();
-	if (chid < 0) {
-		free(d);
-		errno = -chid;
-		return NULL;
-	}
-	d->chid = chid;
-	return d;
-}
-
-int
-dispatch_destroy(dispatch_t *dpp)
-{
-	if (dpp == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (dpp->chid == dispatch_coid_chid) {
-		dispatch_coid_chid = -1;
-	}
-	(void) ChannelDestroy_r(dpp->chid);
-	free(dpp);
-	return 0;
-}
 
 static int
 name_valid(const char *name)
