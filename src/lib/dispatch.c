@@ -618,6 +618,17 @@ pulse_detach(dispatch_t *dpp, int code, int flags)
 	return -1;
 }
 
+int
+message_connect(dispatch_t *dpp, int flags)
+{
+	if (dpp == NULL || (flags & ~MSG_FLAG_SIDE_CHANNEL) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return ConnectAttach(0, 0, dpp->chid,
+	    (flags & MSG_FLAG_SIDE_CHANNEL) ? _NTO_SIDE_CHANNEL : 0, 0);
+}
+
 /* ---- select_attach ------------------------------------------------- */
 
 static void *

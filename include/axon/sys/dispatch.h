@@ -128,6 +128,7 @@ typedef struct _resmgr_attr {
 #define MSG_FLAG_CROSS_ENDIAN 0x00000001
 #define MSG_FLAG_DEFAULT_FUNC 0x00000100
 #define MSG_FLAG_ALLOC_PULSE  0x00000200
+#define MSG_FLAG_SIDE_CHANNEL 0x00000400 /* message_connect() */
 
 typedef struct _message_attr {
 	unsigned flags;
@@ -169,6 +170,8 @@ AXON_EXPORT int pulse_attach(dispatch_t *dpp, int flags, int code,
 	void *handle),
     void *handle);
 AXON_EXPORT int pulse_detach(dispatch_t *dpp, int code, int flags);
+/* A connection to dpp's own channel (for timers' pulses): a coid. */
+AXON_EXPORT int message_connect(dispatch_t *dpp, int flags);
 AXON_EXPORT int select_attach(void *dpp, select_attr_t *attr, int fd,
     unsigned flags,
     int (*func)(select_context_t *ctp, int fd, unsigned flags,
