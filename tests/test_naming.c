@@ -5,6 +5,8 @@
  */
 #include "axon_test.h"
 
+#include <sys/ftype.h>
+
 #include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -140,16 +142,38 @@ client_then_die(int fd, void *p)
 	_exit(0);
 }
 
+/* Answers name_open()'s _IO_CONNECT on chid, as a QNX server does,
+ * while the test thread waits for the client to say it opened. */
+static void *
+answer_connect(void *arg)
+{
+	int chid = *(int *) arg;
+	name_msg_t msg;
+	rcvid_t r = MsgReceive(chid, &msg, sizeof(msg), NULL);
+
+	if (r <= 0 || msg.type != _IO_CONNECT) {
+		return (void *) 1;
+	}
+	MsgReply(r, EOK, NULL, 0);
+	return NULL;
+}
+
 START_TEST(test_name_channel_disconnect)
 {
 	name_attach_t *att = name_attach(NULL, "disc", 0);
 	struct axt_child c;
 	name_msg_t msg;
+	pthread_t t;
+	void *bad;
 	rcvid_t r;
 
 	ck_assert_ptr_nonnull(att);
+	ck_assert_int_eq(pthread_create(&t, NULL, answer_connect, &att->chid),
+	    0);
 	c = axt_spawn(client_then_die, "disc");
 	ck_assert_int_ge(c.val, 0);
+	ck_assert_int_eq(pthread_join(t, &bad), 0);
+	ck_assert_ptr_null(bad); /* name_open() sent an _IO_CONNECT */
 	r = MsgReceive(att->chid, &msg, sizeof(msg), NULL);
 	ck_assert_int_gt(r, 0);
 	MsgReply(r, 0, NULL, 0);
@@ -160,6 +184,61 @@ START_TEST(test_name_channel_disconnect)
 	ck_assert_int_eq(name_detach(att, 0), 0);
 }
 END_TEST
+
+/* A server that refuses opens: name_open() fails as open() would. */
+static void
+refusing_server(int fd, void *p)
+{
+	name_attach_t *att = name_attach(NULL, p, 0);
+	name_msg_t msg;
+
+	axt_report(fd, att != NULL ? att->chid : -errno);
+	for (;;) {
+		rcvid_t r = MsgReceive(att->chid, &msg, sizeof(msg), NULL);
+
+		if (r > 0 && msg.type == _IO_CONNECT) {
+			struct _io_connect *c = (struct _io_connect *) &msg;
+
+			/* What QNX's name_open() sends. */
+			MsgError(r, c->subtype == _IO_CONNECT_OPEN &&
+			    c->file_type == _FTYPE_NAME &&
+			    c->ioflag == (O_RDWR + 1) && c->path_len == 1 ?
+			    EACCES : EINVAL);
+		} else if (r > 0) {
+			MsgError(r, ENOSYS);
+		}
+	}
+}
+
+START_TEST(test_name_open_connect)
+{
+	struct axt_child s = axt_spawn(refusing_server, "refuser");
+	int fds;
+
+	ck_assert_int_ge(s.val, 0);
+	ck_assert_int_eq(name_open("refuser", 0), -1);
+	ck_assert_int_eq(errno, EACCES);
+	/* The library's own descriptors are made by now: a second refusal
+	 * leaves nothing open. */
+	fds = axt_fd_settle(0);
+	ck_assert_int_eq(name_open("refuser", 0), -1);
+	ck_assert_int_eq(errno, EACCES);
+	ck_assert_int_eq(axt_fd_settle(fds), fds);
+	axt_child_kill(&s);
+}
+END_TEST
+
+static void *
+dispatch_once(void *arg)
+{
+	dispatch_context_t *ctp = dispatch_context_alloc(arg);
+
+	if (ctp != NULL && (ctp = dispatch_block(ctp)) != NULL) {
+		(void) dispatch_handler(ctp);
+	}
+	dispatch_context_free(ctp);
+	return NULL;
+}
 
 START_TEST(test_dispatch_saved)
 {
@@ -172,7 +251,16 @@ START_TEST(test_dispatch_saved)
 	att = name_attach(dpp, "withdpp", 0);
 	ck_assert_ptr_nonnull(att);
 	ck_assert_ptr_eq(att->dpp, dpp);
-	coid = name_open("withdpp", 0);
+	/* A dispatch-based server answers name_open()'s _IO_CONNECT in
+	 * dispatch_handler(), as QNX's name layer does. */
+	{
+		pthread_t t;
+
+		ck_assert_int_eq(pthread_create(&t, NULL, dispatch_once, dpp),
+		    0);
+		coid = name_open("withdpp", 0);
+		ck_assert_int_eq(pthread_join(t, NULL), 0);
+	}
 	ck_assert_int_ge(coid, 0);
 	ck_assert_int_eq(MsgSendPulse(coid, 10, 3, 0), 0);
 	ck_assert_int_eq(MsgReceive(att->chid, buf, sizeof(buf), NULL), -1);
@@ -422,6 +510,7 @@ naming_suite(void)
 	TCase *ts = axt_tcase("server", 60);
 
 	tcase_add_test(tc, test_name_attach_open);
+	tcase_add_test(tc, test_name_open_connect);
 	tcase_add_test(tc, test_name_stale_and_missing);
 	tcase_add_test(tc, test_name_channel_disconnect);
 	tcase_add_test(tc, test_dispatch_saved);

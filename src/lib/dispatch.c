@@ -176,6 +176,17 @@ axon__dispatch_grow(dispatch_t *dpp, size_t msg_max, unsigned nparts)
 	return rc;
 }
 
+void
+axon__dispatch_name(dispatch_t *dpp)
+{
+	/* Contexts made before keep their size: the connect fits. */
+	(void) axon__dispatch_grow(dpp, sizeof(resmgr_iomsgs_t), 1);
+	pthread_mutex_lock(&dpp->lock);
+	dpp->name_connect = true;
+	dpp->attached = true;
+	pthread_mutex_unlock(&dpp->lock);
+}
+
 dispatch_context_t *
 dispatch_context_alloc(dispatch_t *dpp)
 {

@@ -131,6 +131,9 @@ axon__ctx_of(const resmgr_context_t *ctp)
 /* ---- dispatch.c ---- */
 int axon__dispatch_grow(dispatch_t *dpp, size_t msg_max, unsigned nparts);
 int axon__dispatch_chan(void); /* a channel as dispatch_create's */
+/* name_attach() on dpp: dispatch_handler() answers name_open()'s
+ * _IO_CONNECT with EOK, and contexts can be made. */
+void axon__dispatch_name(dispatch_t *dpp);
 
 /* ---- resmgr.c ---- */
 /* Handles a message of the _IO_* range (or a pulse the resmgr layer
@@ -201,5 +204,8 @@ int axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
 int axon__io_chmod(int coid, mode_t mode);
 int axon__io_chown(int coid, uid_t uid, gid_t gid);
 int axon__io_close(int coid); /* _IO_CLOSE, then ConnectDetach */
+/* name_open()'s _IO_CONNECT on coid (a name's connection): coid, or
+ * -errno after detaching it. */
+int axon__io_name_connect(int coid);
 
 #endif /* AXON_LIB_DISPATCH_INT_H */

@@ -216,6 +216,33 @@ axon__io_close(int coid)
 	return r < 0 ? (int) r : d;
 }
 
+/*
+ * What QNX's name_open() sends the server once connected: an _IO_CONNECT
+ * (subtype OPEN, file type _FTYPE_NAME, O_RDWR, an empty path), which
+ * QNX servers answer with EOK.  A server that answers with an error
+ * refuses the open; any other answer is taken.
+ */
+int
+axon__io_name_connect(int coid)
+{
+	struct _io_connect c;
+	long r;
+
+	memset(&c, 0, sizeof(c));
+	c.type = _IO_CONNECT;
+	c.subtype = _IO_CONNECT_OPEN;
+	c.file_type = _FTYPE_NAME;
+	c.ioflag = O_RDWR + 1;
+	c.path_len = 1; /* path[0] is the NUL */
+	r = MsgSend_r(coid, &c, offsetof(struct _io_connect, path) + 1, NULL,
+	    0);
+	if (r < 0) {
+		(void) ConnectDetach_r(coid);
+		return (int) r;
+	}
+	return coid;
+}
+
 /* ---- devctl(): QNX's client call ------------------------------------ */
 
 int

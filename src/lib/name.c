@@ -272,6 +272,7 @@ name_attach(dispatch_t *dpp, const char *path, unsigned flags)
 		errno = -rc;
 		return NULL;
 	}
+	axon__dispatch_name(dpp); /* its dispatch answers name_open() */
 	na->dpp = dpp;
 	na->chid = dpp->chid;
 	/* mntid remembers where the name lives: 1 local, 2 global. */
@@ -531,6 +532,11 @@ name_open(const char *name, int flags)
 		rc = ConnectAttach_r(c.nd, c.pid, c.chid, _NTO_SIDE_CHANNEL,
 		    cof);
 		if (rc >= 0) {
+			rc = axon__io_name_connect(rc);
+			if (rc < 0) {
+				errno = -rc;
+				return -1;
+			}
 			return rc;
 		}
 		if (rc != -ESRCH && rc != -ENOREMOTE) {
@@ -560,6 +566,9 @@ name_open(const char *name, int flags)
 	}
 	rc = ConnectAttach_r(0, r.pid, r.chid,
 	    _NTO_SIDE_CHANNEL, cof);
+	if (rc >= 0) {
+		rc = axon__io_name_connect(rc); /* as QNX's, see there */
+	}
 	if (rc < 0) {
 		errno = rc == -ESRCH ? ENOENT : -rc;
 		return -1;
