@@ -134,6 +134,19 @@ io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
 	return EOK;
 }
 
+/* unblock: a reader waiting for data that wants out (signal, timeout)
+ * gets EINTR, on the devices whose data says "unblockable". */
+static int
+io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
+{
+	if (ctp->rcvid != blocked_rcvid ||
+	    strcmp(ocb->ocb.attr->data, "") != 0 || report_fd < 0) {
+		return _RESMGR_DEFAULT;
+	}
+	blocked_rcvid = 0;
+	return EINTR;
+}
+
 #define MY_DEVCTL_SETVAL __DIOT(_DCMD_MISC, 1, int)
 #define MY_DEVCTL_GETVAL __DIOF(_DCMD_MISC, 2, int)
 #define MY_DEVCTL_SETGET __DIOTF(_DCMD_MISC, 3, union my_devctl)
@@ -208,6 +221,9 @@ mgr_device(int rep, void *arg)
 	io_funcs.read = io_read;
 	io_funcs.write = io_write;
 	io_funcs.devctl = io_devctl;
+	if (strcmp(a[0], "/dev/axtest/unblock") == 0) {
+		io_funcs.unblock = io_unblock;
+	}
 	iofunc_attr_init(&dev.attr, S_IFCHR | (mode_t) strtol(a[2], NULL, 8),
 	    NULL, NULL);
 	dev.attr.mount = &dev_mount;
@@ -534,6 +550,59 @@ START_TEST(test_client_dies_mid_read)
 	}
 	(void) close(p[0]);
 	axt_child_kill(&m);
+}
+END_TEST
+
+/* A reader that times out while the manager holds it: the unblock
+ * pulse reaches the manager's unblock handler, whose EINTR ends the
+ * read; with the default handler the read waits for the data. */
+START_TEST(test_unblock)
+{
+	struct axt_child m = start_device("/dev/axtest/unblock", "", "0666");
+	struct axt_child d = start_device("/dev/axtest/nounblock", "",
+	    "0666");
+	uint64_t ns = 100000000;
+	char buf[16] = {0};
+	double t0;
+	int coid, w;
+
+	coid = axon__io_open("/dev/axtest/unblock", O_RDONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY,
+	    NULL, &ns, NULL), 0);
+	t0 = axt_now();
+	ck_assert_int_eq(axon__io_read(coid, buf, sizeof(buf)), -EINTR);
+	ck_assert_double_lt(axt_now() - t0, 2.0);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	/* The default unblock handler leaves the reader to the manager. */
+	coid = axon__io_open("/dev/axtest/nounblock", O_RDONLY, 0);
+	w = axon__io_open("/dev/axtest/nounblock", O_WRONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_ge(w, 0);
+	{
+		pid_t writer = fork();
+
+		ck_assert_int_ge(writer, 0);
+		if (writer == 0) {
+			int ww;
+
+			axt_sleep_ms(400);
+			ww = axon__io_open("/dev/axtest/nounblock", O_WRONLY,
+			    0);
+			_exit(axon__io_write(ww, "late", 4) == 4 ? 0 : 1);
+		}
+		ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC,
+		    _NTO_TIMEOUT_REPLY, NULL, &ns, NULL), 0);
+		t0 = axt_now();
+		ck_assert_int_eq(axon__io_read(coid, buf, sizeof(buf)), 4);
+		ck_assert_double_ge(axt_now() - t0, 0.3);
+		ck_assert_str_eq(buf, "late");
+		ck_assert_int_eq(waitpid(writer, NULL, 0), writer);
+	}
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	ck_assert_int_eq(axon__io_close(w), 0);
+	axt_child_kill(&m);
+	axt_child_kill(&d);
 }
 END_TEST
 
@@ -900,6 +969,7 @@ suite(void)
 	tcase_add_test(tc, test_directory);
 	tcase_add_test(tc, test_client_dies_mid_read);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_unblock);
 	tcase_add_test(tc, test_permissions_attack);
 	tcase_add_test(tc, test_resolver);
 	tcase_add_test(tc, test_dispatch_errors);
