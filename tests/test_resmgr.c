@@ -151,6 +151,7 @@ io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
 #define MY_DEVCTL_GETVAL __DIOF(_DCMD_MISC, 2, int)
 #define MY_DEVCTL_SETGET __DIOTF(_DCMD_MISC, 3, union my_devctl)
 #define MY_DEVCTL_RESET  __DION(_DCMD_MISC, 4)
+#define MY_DEVCTL_DETACH __DIOT(_DCMD_MISC, 5, int) /* resmgr_detach */
 
 union my_devctl {
 	int in;
@@ -189,6 +190,12 @@ io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 	}
 	case MY_DEVCTL_RESET:
 		a->value = 0;
+		break;
+	case MY_DEVCTL_DETACH:
+		if (resmgr_detach(ctp->dpp, ctp->id, *(unsigned *) rx_data) ==
+		    -1) {
+			return errno;
+		}
 		break;
 	default:
 		return ENOSYS;
@@ -548,6 +555,59 @@ START_TEST(test_client_dies_mid_read)
 		    sizeof(freed));
 		ck_assert_int_eq(freed, 1001); /* one read on that OCB */
 	}
+	(void) close(p[0]);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* resmgr_detach(): the path goes first (opens go on), then the link,
+ * closing its opens; both from inside a handler of the link. */
+START_TEST(test_detach)
+{
+	int p[2], freed = 0, flags;
+	struct axt_child m;
+	char buf[8];
+	int a, b;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	{
+		static const char *args[3] = {"/dev/axtest/det", "xy", "0666"};
+
+		m.pid = fork();
+		ck_assert_int_ge(m.pid, 0);
+		if (m.pid == 0) {
+			(void) close(p[0]);
+			mgr_device(p[1], (void *) args);
+			_exit(0);
+		}
+		(void) close(p[1]);
+		ck_assert_int_eq(read(p[0], &m.val, sizeof(m.val)),
+		    sizeof(m.val));
+	}
+	a = axon__io_open("/dev/axtest/det", O_RDWR, 0);
+	b = axon__io_open("/dev/axtest/det", O_RDONLY, 0);
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_ge(b, 0);
+	flags = _RESMGR_DETACH_PATHNAME;
+	ck_assert_int_eq(devctl(a, MY_DEVCTL_DETACH, &flags, sizeof(flags),
+	    NULL), EOK);
+	ck_assert_int_eq(axon__io_open("/dev/axtest/det", O_RDONLY, 0),
+	    -ENOENT);
+	ck_assert_int_eq(axon__io_read(b, buf, sizeof(buf)), 2); /* goes on */
+	ck_assert_int_eq(devctl(a, MY_DEVCTL_DETACH, &flags, sizeof(flags),
+	    NULL), EINVAL); /* the path is gone already */
+	flags = 0;
+	ck_assert_int_eq(devctl(a, MY_DEVCTL_DETACH, &flags, sizeof(flags),
+	    NULL), EOK);
+	/* Both opens were closed: close_ocb ran for each (b had read). */
+	ck_assert_int_eq(read(p[0], &freed, sizeof(freed)), sizeof(freed));
+	ck_assert_int_ge(freed, 1000);
+	ck_assert_int_eq(read(p[0], &freed, sizeof(freed)), sizeof(freed));
+	ck_assert_int_ge(freed, 1000);
+	ck_assert_int_eq(axon__io_read(b, buf, sizeof(buf)), -EBADF);
+	ck_assert_int_eq(axon__io_read(a, buf, sizeof(buf)), -EBADF);
+	(void) axon__io_close(a);
+	(void) axon__io_close(b);
 	(void) close(p[0]);
 	axt_child_kill(&m);
 }
@@ -970,6 +1030,7 @@ suite(void)
 	tcase_add_test(tc, test_client_dies_mid_read);
 	tcase_add_test(tc, test_malformed);
 	tcase_add_test(tc, test_unblock);
+	tcase_add_test(tc, test_detach);
 	tcase_add_test(tc, test_permissions_attack);
 	tcase_add_test(tc, test_resolver);
 	tcase_add_test(tc, test_dispatch_errors);

@@ -44,7 +44,8 @@ struct axon_link {
 	const resmgr_io_funcs_t *iofuncs;
 	void *handle;
 	int busy;           /* connect handlers running on it */
-	bool detaching;
+	bool detaching;     /* no new opens */
+	bool path_only;     /* _RESMGR_DETACH_PATHNAME: opens go on */
 };
 
 /* An OCB bound to a client's open (its scoid and coid). */
@@ -92,7 +93,8 @@ struct _dispatch {
 	bool resmgr_on;
 	bool name_connect;  /* name_attach()ed: answer _IO_CONNECT EOK */
 	int (*other_func)(resmgr_context_t *, void *);
-	struct axon_link *links;
+	struct axon_link **links; /* by id; each lives until destroy, so a
+				   * handler's pointer stays good */
 	int nlinks;
 	struct axon_bind *binds[AXON_BIND_BUCKETS];
 	struct axon_mrange *ranges;

@@ -203,24 +203,30 @@ resmgr_attach(dispatch_t *dpp, resmgr_attr_t *attr, const char *path,
 		}
 	}
 	for (int i = 0; i < dpp->nlinks; i++) {
-		if (dpp->links[i].id < 0) {
+		if (dpp->links[i]->id < 0) {
 			id = i;
 			break;
 		}
 	}
 	if (id < 0) {
-		l = realloc(dpp->links,
-		    (size_t) (dpp->nlinks + 1) * sizeof(*l));
-		if (l == NULL) {
+		struct axon_link **n = realloc(dpp->links,
+		    (size_t) (dpp->nlinks + 1) * sizeof(*n));
+
+		l = calloc(1, sizeof(*l));
+		if (n != NULL) {
+			dpp->links = n;
+		}
+		if (n == NULL || l == NULL) {
 			pthread_mutex_unlock(&dpp->lock);
+			free(l);
 			free(mount);
 			errno = ENOMEM;
 			return -1;
 		}
-		dpp->links = l;
 		id = dpp->nlinks++;
+		dpp->links[id] = l;
 	}
-	l = &dpp->links[id];
+	l = dpp->links[id];
 	*l = (struct axon_link){.id = id, .path = mount, .ftype = file_type,
 	    .flags = flags, .cfuncs = connect_funcs, .iofuncs = io_funcs,
 	    .handle = handle};
@@ -235,15 +241,15 @@ resmgr_attach(dispatch_t *dpp, resmgr_attr_t *attr, const char *path,
 		    &entry);
 		if (rc < 0) {
 			pthread_mutex_lock(&dpp->lock);
-			dpp->links[id].id = -1;
-			dpp->links[id].path = NULL;
+			dpp->links[id]->id = -1;
+			dpp->links[id]->path = NULL;
 			pthread_mutex_unlock(&dpp->lock);
 			free(mount);
 			errno = -rc;
 			return -1;
 		}
 		pthread_mutex_lock(&dpp->lock);
-		dpp->links[id].entry = entry;
+		dpp->links[id]->entry = entry;
 		pthread_mutex_unlock(&dpp->lock);
 	}
 	return id;
@@ -263,24 +269,27 @@ resmgr_detach(dispatch_t *dpp, int id, unsigned flags)
 		return -1;
 	}
 	pthread_mutex_lock(&dpp->lock);
-	if (id < 0 || id >= dpp->nlinks || dpp->links[id].id < 0 ||
-	    dpp->links[id].detaching) {
+	if (id < 0 || id >= dpp->nlinks || dpp->links[id]->id < 0 ||
+	    (dpp->links[id]->detaching && (!dpp->links[id]->path_only ||
+		(flags & _RESMGR_DETACH_PATHNAME)))) {
 		pthread_mutex_unlock(&dpp->lock);
 		errno = EINVAL; /* not attached, or detached meanwhile */
 		return -1;
 	}
-	l = &dpp->links[id];
+	l = dpp->links[id];
 	entry = l->entry;
 	l->entry = NULL;
 	if (flags & _RESMGR_DETACH_PATHNAME) {
 		/* Opens keep working until closed; new ones fail. */
 		l->detaching = true;
+		l->path_only = true;
 		pthread_mutex_unlock(&dpp->lock);
 		axon__path_unregister(entry);
 		free(entry);
 		return 0;
 	}
 	l->detaching = true;
+	l->path_only = false;
 	self = tls_link == id ? 1 : 0;
 	while (l->busy > self) {
 		pthread_cond_wait(&dpp->cv, &dpp->lock);
@@ -329,9 +338,10 @@ void
 axon__resmgr_cleanup(dispatch_t *dpp)
 {
 	for (int i = 0; i < dpp->nlinks; i++) {
-		axon__path_unregister(dpp->links[i].entry);
-		free(dpp->links[i].entry);
-		free(dpp->links[i].path);
+		axon__path_unregister(dpp->links[i]->entry);
+		free(dpp->links[i]->entry);
+		free(dpp->links[i]->path);
+		free(dpp->links[i]);
 	}
 	free(dpp->links);
 	dpp->links = NULL;
@@ -433,7 +443,7 @@ connect_message(resmgr_context_t *ctp)
 	}
 	pthread_mutex_lock(&dpp->lock);
 	if (m->handle < (uint32_t) dpp->nlinks) {
-		l = &dpp->links[m->handle];
+		l = dpp->links[m->handle];
 		if (l->id < 0 || l->detaching || l->path == NULL ||
 		    !ftype_ok(l, m->file_type) ||
 		    (!(l->flags & _RESMGR_FLAG_DIR) && m->path[0] != '\0')) {
