@@ -278,7 +278,6 @@ dispatch_block(dispatch_context_t *ctp)
 	}
 	r->rcvid = rcvid;
 	r->msg = c->buf;
-	r->dpp = dpp;
 	r->id = -1;
 	r->offset = 0;
 	r->status = 0;
@@ -437,7 +436,9 @@ dispatch_unblock(dispatch_context_t *ctp)
 	if (ctp == NULL) {
 		return;
 	}
-	(void) axon__local_pulse(ctp->resmgr_context.dpp->chid,
+	/* The context's owner may be receiving into it: only what never
+	 * changes after dispatch_context_alloc() is read. */
+	(void) axon__local_pulse(axon__ctx_of(&ctp->resmgr_context)->dpp->chid,
 	    DISPATCH_PULSE_PRIO, AXON_PULSE_CODE_WAKE, v, 0);
 }
 

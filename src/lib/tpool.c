@@ -72,6 +72,7 @@ static void
 tp_run(struct _thread_pool *p)
 {
 	struct tp_thread self = {0};
+	void (*cfree)(dispatch_context_t *) = p->attr.context_free;
 	dispatch_context_t *ctp;
 	bool last;
 
@@ -126,13 +127,18 @@ tp_run(struct _thread_pool *p)
 	if (ctp != NULL) {
 		tp_unlink(p, &self);
 	}
+	/* The context goes while the thread still counts, so that
+	 * thread_pool_destroy() returns after every context_free. */
+	pthread_mutex_unlock(&p->lock);
+	if (ctp != NULL && cfree != NULL) {
+		cfree(ctp);
+	}
+	pthread_mutex_lock(&p->lock);
 	p->total--;
 	last = p->total == 0 && p->free_on_exit;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->lock);
-	if (ctp != NULL && p->attr.context_free != NULL) {
-		p->attr.context_free(ctp);
-	}
+	/* Past this the pool may be freed, unless we are its last. */
 	tls_pool = NULL;
 	if (last) {
 		pthread_mutex_destroy(&p->lock);
