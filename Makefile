@@ -160,7 +160,7 @@ bench-net: $(BUILD)/bench/net_rr $(BUILD)/axond
 	@BUILD=$(BUILD) bench/net_run.sh
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
-	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config
+	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -183,23 +183,30 @@ $(BUILD)/fuzz/fuzz_ps: tests/fuzz/fuzz_ps.c src/common/psinfo.c src/common/psinf
 		-DAXON_PS_NO_COLLECT -Isrc/common -o $@ tests/fuzz/fuzz_ps.c \
 		src/common/psinfo.c
 
+$(BUILD)/fuzz/fuzz_iomsg: tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c $(HDRS)
+	@mkdir -p $(dir $@)
+	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
+		-Isrc/lib -Iinclude/axon -o $@ tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c
+
 # Each decoder of untrusted input is fuzzed for FUZZ_SECONDS (split
 # between the targets), starting from its seed corpus.
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus-ctl $(BUILD)/fuzz/corpus-wire \
 		$(BUILD)/fuzz/corpus-ps $(BUILD)/fuzz/corpus-names \
-		$(BUILD)/fuzz/corpus-config
-	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 5 )) \
+		$(BUILD)/fuzz/corpus-config $(BUILD)/fuzz/corpus-iomsg
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
 		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 5 )) \
+	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
 		$(BUILD)/fuzz/corpus-wire tests/fuzz/corpus-wire
-	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 5 )) \
+	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
 		$(BUILD)/fuzz/corpus-ps tests/fuzz/corpus-ps
 	$(BUILD)/fuzz/fuzz_names -max_len=1024 \
-		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 5 )) \
+		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
 		$(BUILD)/fuzz/corpus-names tests/fuzz/corpus-names
-	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 5 )) \
+	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
 		$(BUILD)/fuzz/corpus-config tests/fuzz/corpus-config
+	$(BUILD)/fuzz/fuzz_iomsg -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
+		$(BUILD)/fuzz/corpus-iomsg tests/fuzz/corpus-iomsg
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its
 # new inputs merged into the kept corpora (docs/fuzzing.md).

@@ -336,7 +336,9 @@ nsrv_main(int wfd, void *arg)
 		n = info.msglen < (int) sizeof(buf) - 1 ? (int) info.msglen
 							: (int) sizeof(buf) - 1;
 		buf[n] = '\0';
-		if (strcmp(buf, "hold") == 0) {
+		if (n >= 2 && *(uint16_t *) buf == _IO_CONNECT) {
+			MsgReply(rcvid, EOK, NULL, 0); /* name_open()'s */
+		} else if (strcmp(buf, "hold") == 0) {
 			r.kind = 1;
 			r.value = (int) rcvid;
 			(void) !write(wfd, &r, sizeof(r));

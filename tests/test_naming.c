@@ -5,6 +5,8 @@
  */
 #include "axon_test.h"
 
+#include <sys/ftype.h>
+
 #include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -146,9 +148,25 @@ START_TEST(test_name_channel_disconnect)
 	struct axt_child c;
 	name_msg_t msg;
 	rcvid_t r;
+	int p[2];
 
 	ck_assert_ptr_nonnull(att);
-	c = axt_spawn(client_then_die, "disc");
+	/* The client's name_open() waits for our answer to its connect:
+	 * it is started without waiting for its report. */
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	c.pid = fork();
+	ck_assert_int_ge(c.pid, 0);
+	if (c.pid == 0) {
+		client_then_die(p[1], "disc");
+		_exit(0);
+	}
+	(void) close(p[1]);
+	r = MsgReceive(att->chid, &msg, sizeof(msg), NULL);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(msg.type, _IO_CONNECT); /* as QNX's name_open() */
+	MsgReply(r, EOK, NULL, 0);
+	ck_assert_int_eq(read(p[0], &c.val, sizeof(c.val)), sizeof(c.val));
+	(void) close(p[0]);
 	ck_assert_int_ge(c.val, 0);
 	r = MsgReceive(att->chid, &msg, sizeof(msg), NULL);
 	ck_assert_int_gt(r, 0);
@@ -161,6 +179,61 @@ START_TEST(test_name_channel_disconnect)
 }
 END_TEST
 
+/* A server that refuses opens: name_open() fails as open() would. */
+static void
+refusing_server(int fd, void *p)
+{
+	name_attach_t *att = name_attach(NULL, p, 0);
+	name_msg_t msg;
+
+	axt_report(fd, att != NULL ? att->chid : -errno);
+	for (;;) {
+		rcvid_t r = MsgReceive(att->chid, &msg, sizeof(msg), NULL);
+
+		if (r > 0 && msg.type == _IO_CONNECT) {
+			struct _io_connect *c = (struct _io_connect *) &msg;
+
+			/* What QNX's name_open() sends. */
+			MsgError(r, c->subtype == _IO_CONNECT_OPEN &&
+			    c->file_type == _FTYPE_NAME &&
+			    c->ioflag == (O_RDWR + 1) && c->path_len == 1 ?
+			    EACCES : EINVAL);
+		} else if (r > 0) {
+			MsgError(r, ENOSYS);
+		}
+	}
+}
+
+START_TEST(test_name_open_connect)
+{
+	struct axt_child s = axt_spawn(refusing_server, "refuser");
+	int fds;
+
+	ck_assert_int_ge(s.val, 0);
+	ck_assert_int_eq(name_open("refuser", 0), -1);
+	ck_assert_int_eq(errno, EACCES);
+	/* The library's own descriptors are made by now: a second refusal
+	 * leaves nothing open. */
+	fds = axt_fd_settle(0);
+	ck_assert_int_eq(name_open("refuser", 0), -1);
+	ck_assert_int_eq(errno, EACCES);
+	ck_assert_int_eq(axt_fd_settle(fds), fds);
+	axt_child_kill(&s);
+}
+END_TEST
+
+static void *
+dispatch_once(void *arg)
+{
+	dispatch_context_t *ctp = dispatch_context_alloc(arg);
+
+	if (ctp != NULL && (ctp = dispatch_block(ctp)) != NULL) {
+		(void) dispatch_handler(ctp);
+	}
+	dispatch_context_free(ctp);
+	return NULL;
+}
+
 START_TEST(test_dispatch_saved)
 {
 	dispatch_t *dpp = dispatch_create();
@@ -172,7 +245,16 @@ START_TEST(test_dispatch_saved)
 	att = name_attach(dpp, "withdpp", 0);
 	ck_assert_ptr_nonnull(att);
 	ck_assert_ptr_eq(att->dpp, dpp);
-	coid = name_open("withdpp", 0);
+	/* A dispatch-based server answers name_open()'s _IO_CONNECT in
+	 * dispatch_handler(), as QNX's name layer does. */
+	{
+		pthread_t t;
+
+		ck_assert_int_eq(pthread_create(&t, NULL, dispatch_once, dpp),
+		    0);
+		coid = name_open("withdpp", 0);
+		ck_assert_int_eq(pthread_join(t, NULL), 0);
+	}
 	ck_assert_int_ge(coid, 0);
 	ck_assert_int_eq(MsgSendPulse(coid, 10, 3, 0), 0);
 	ck_assert_int_eq(MsgReceive(att->chid, buf, sizeof(buf), NULL), -1);
@@ -422,6 +504,7 @@ naming_suite(void)
 	TCase *ts = axt_tcase("server", 60);
 
 	tcase_add_test(tc, test_name_attach_open);
+	tcase_add_test(tc, test_name_open_connect);
 	tcase_add_test(tc, test_name_stale_and_missing);
 	tcase_add_test(tc, test_name_channel_disconnect);
 	tcase_add_test(tc, test_dispatch_saved);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The name service: name_attach/name_detach/name_open/name_close and a
- * minimal dispatch_create/dispatch_destroy.
+ * The name service: name_attach/name_detach/name_open/name_close (the
+ * dispatch structure is dispatch.c's).
  *
  * A name is a file $AXON_RUNDIR/name/{local,global}/<name> holding
  * "pid chid starttime".  It is created with link(), which fails if the
@@ -39,68 +39,8 @@
 #include <sys/dispatch.h>
 #include <sys/netmgr.h>
 
+#include "dispatch_int.h"
 #include "internal.h"
-
-struct _dispatch {
-	int chid;
-};
-
-static int dispatch_coid_chid = -1; /* our COID_DISCONNECT channel */
-
-static int
-dispatch_chan(void)
-{
-	unsigned flags = _NTO_CHF_UNBLOCK | _NTO_CHF_DISCONNECT;
-	int chid;
-
-	/* COID_DISCONNECT may be on only one channel per process. */
-	if (dispatch_coid_chid < 0) {
-		chid = ChannelCreate_r(flags | _NTO_CHF_COID_DISCONNECT);
-		if (chid >= 0) {
-			dispatch_coid_chid = chid;
-			return chid;
-		}
-		if (chid != -EBUSY) {
-			return chid;
-		}
-	}
-	return ChannelCreate_r(flags);
-}
-
-dispatch_t *
-dispatch_create(void)
-{
-	dispatch_t *d = calloc(1, sizeof(*d));
-	int chid;
-
-	if (d == NULL) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	chid = dispatch_chan();
-	if (chid < 0) {
-		free(d);
-		errno = -chid;
-		return NULL;
-	}
-	d->chid = chid;
-	return d;
-}
-
-int
-dispatch_destroy(dispatch_t *dpp)
-{
-	if (dpp == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (dpp->chid == dispatch_coid_chid) {
-		dispatch_coid_chid = -1;
-	}
-	(void) ChannelDestroy_r(dpp->chid);
-	free(dpp);
-	return 0;
-}
 
 static int
 name_valid(const char *name)
@@ -612,6 +552,7 @@ name_attach(dispatch_t *dpp, const char *path, unsigned flags)
 		errno = -rc;
 		return NULL;
 	}
+	axon__dispatch_name(dpp); /* its dispatch answers name_open() */
 	na->dpp = dpp;
 	na->chid = dpp->chid;
 	/* mntid remembers where the name lives: 1 local, 2 global. */
@@ -763,6 +704,11 @@ name_open(const char *name, int flags)
 		rc = gone ? -ESRCH : ConnectAttach_r(c.nd, c.pid, c.chid,
 		    _NTO_SIDE_CHANNEL, cof);
 		if (rc >= 0) {
+			rc = axon__io_name_connect(rc);
+			if (rc < 0) {
+				errno = -rc;
+				return -1;
+			}
 			return rc;
 		}
 		if (rc != -ESRCH && rc != -ENOREMOTE) {
@@ -792,6 +738,9 @@ name_open(const char *name, int flags)
 	}
 	rc = ConnectAttach_r(0, r.pid, r.chid,
 	    _NTO_SIDE_CHANNEL, cof);
+	if (rc >= 0) {
+		rc = axon__io_name_connect(rc); /* as QNX's, see there */
+	}
 	if (rc < 0) {
 		errno = rc == -ESRCH ? ENOENT : -rc;
 		return -1;

@@ -193,16 +193,28 @@ axon__proc_start_time(pid_t pid)
 		return 0;
 	}
 	p++;
-	/* Field 3 (state): a zombie (Z) or a dead task (X) is no process
-	 * any more, though kill(pid, 0) still finds it. */
-	if (p[0] != ' ' || p[1] == 'Z' || p[1] == 'X' || p[1] == '\0') {
+	/* Field 3 (state): a dead task (X) is no process any more, nor is
+	 * a zombie (Z), though kill(pid, 0) still finds it; but the state
+	 * is the main thread's, and a process whose main thread has exited
+	 * (pthread_exit) shows Z while its other threads run: field 20
+	 * (num_threads) still counts the exited leader until the last
+	 * thread is gone, so above 1 the process lives. */
+	if (p[0] != ' ' || p[1] == 'X' || p[1] == '\0') {
 		return 0;
 	}
-	/* Field 22 (starttime); we are now before field 3. */
+	bool zombie = p[1] == 'Z';
+	long threads = 0;
+	/* Fields 20 (num_threads) and 22 (starttime); we are before 3. */
 	for (int field = 3; field < 22 && p != NULL; field++) {
 		p = strchr(p + 1, ' ');
+		if (field == 19 && p != NULL && sscanf(p, " %ld", &threads) != 1) {
+			return 0;
+		}
 	}
 	if (p == NULL || sscanf(p, " %llu", &st) != 1) {
+		return 0;
+	}
+	if (zombie && threads <= 1) {
 		return 0;
 	}
 	return st;

@@ -187,7 +187,9 @@ is_eventfd(int fd)
 	char link[32];
 	ssize_t n;
 
-	(void) snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	/* thread-self: /proc/self/fd is gone once the main thread has
+	 * exited (a QNX server's POOL_FLAG_EXIT_SELF). */
+	(void) snprintf(path, sizeof(path), "/proc/thread-self/fd/%d", fd);
 	n = readlink(path, link, sizeof(link) - 1);
 	if (n <= 0) {
 		return false;

@@ -71,18 +71,32 @@ const char axon_pulse_usage[] =
 
 enum lookup { LOOKUP_ANY, LOOKUP_LOCAL, LOOKUP_GLOBAL };
 
+/* Bounds the next blocking call by *ns, if there is a bound. */
+static void
+arm(const uint64_t *ns)
+{
+	if (ns != NULL) {
+		(void) TimerTimeout(CLOCK_MONOTONIC,
+		    _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, ns, NULL);
+	}
+}
+
 /* name_open() as asked: local, global, or local then global.  Returns
- * the coid, or -1 with errno set. */
+ * the coid, or -1 with errno set.  name_open() sends the server an
+ * _IO_CONNECT, as QNX's does: a busy server holds it, so the timeout
+ * (ns, or NULL) bounds it too. */
 static int
-open_name(const char *name, enum lookup how)
+open_name(const char *name, enum lookup how, const uint64_t *ns)
 {
 	int coid;
 
+	arm(ns);
 	if (how == LOOKUP_GLOBAL) {
 		return name_open(name, NAME_FLAG_ATTACH_GLOBAL);
 	}
 	coid = name_open(name, 0);
 	if (coid < 0 && errno == ENOENT && how == LOOKUP_ANY) {
+		arm(ns);
 		coid = name_open(name, NAME_FLAG_ATTACH_GLOBAL);
 	}
 	return coid;
@@ -408,18 +422,14 @@ cmd_send(int argc, char **argv)
 		axon_err("%s", strerror(ENOMEM));
 		return AXON_EXIT_ERR;
 	}
-	coid = open_name(name, how);
+	coid = open_name(name, how, has_timeout ? &timeout_ns : NULL);
 	if (coid < 0) {
 		err = errno;
 		free(msg);
 		free(reply);
 		return fail(mode == OUT_JSON, name, "name_open", err);
 	}
-	if (has_timeout) {
-		(void) TimerTimeout(CLOCK_MONOTONIC,
-		    _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &timeout_ns,
-		    NULL);
-	}
+	arm(has_timeout ? &timeout_ns : NULL);
 	/* A status of -1 is a server's to give: errno tells the cases
 	 * apart, as MsgSend() leaves it alone on success. */
 	errno = 0;
@@ -497,7 +507,7 @@ cmd_pulse(int argc, char **argv)
 		return axon_usage_err("bad value '%s' (a 32-bit integer)",
 		    argv[optind + 2]);
 	}
-	coid = open_name(name, how);
+	coid = open_name(name, how, NULL);
 	if (coid < 0) {
 		return fail(false, name, "name_open", errno);
 	}

@@ -1,14 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * <sys/iomsg.h> for Axon: the resource-manager message types that QNX
- * servers written around name_attach() test for (_IO_CONNECT and the
- * _IO_BASE.._IO_MAX range), and the common message headers.
+ * <sys/iomsg.h> for Axon: the resource-manager messages (_IO_*), with
+ * their request (i) and reply (o) views, as QNX 7 programs name them.
+ *
+ * Numbers: the _IO_* types from _IO_CONNECT (0x100) to _IO_SYNC, the
+ * connect subtypes and the _STAT_FORM_* values are QNX's documented
+ * ones; every other value here (types past _IO_POWER, _IO_XTYPE_*,
+ * _IO_XFLAG_*, _IO_CONNECT_EXTRA_*, _NOTIFY_*, ...) is Axon's choice,
+ * since programs use the names only.  Every message starts with
+ * "uint16_t type; uint16_t combine_len;" and is native-endian.
  */
 #ifndef AXON_SYS_IOMSG_H
 #define AXON_SYS_IOMSG_H
 
+#include <signal.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <utime.h>
+
+#include <sys/neutrino.h>
 
 #define _IO_BASE     0x100
 #define _IO_CONNECT  0x100
@@ -38,8 +49,20 @@
 #define _IO_RSVD_UNLOCK_OCB 0x118
 #define _IO_SYNC     0x119
 #define _IO_POWER    0x11a
+/* QNX 7 additions, in resmgr_io_funcs_t order (values: Axon's). */
+#define _IO_ACL      0x11b
+#define _IO_PAUSE    0x11c
+#define _IO_UNPAUSE  0x11d
+#define _IO_READ64   0x11e
+#define _IO_WRITE64  0x11f
+#define _IO_NOTIFY64 0x120
+#define _IO_UTIME64  0x121
 #define _IO_MAX      0x1ff
 
+/* combine_len: the length of this part; the flag says another follows. */
+#define _IO_COMBINE_FLAG 0x8000
+
+/* Connect subtypes (documented values). */
 #define _IO_CONNECT_COMBINE       0
 #define _IO_CONNECT_COMBINE_CLOSE 1
 #define _IO_CONNECT_OPEN          2
@@ -48,8 +71,57 @@
 #define _IO_CONNECT_MKNOD         5
 #define _IO_CONNECT_READLINK      6
 #define _IO_CONNECT_LINK          7
+#define _IO_CONNECT_RSVD_UNBLOCK  8
 #define _IO_CONNECT_MOUNT         9
 
+/* Connect extra types (values: Axon's). */
+#define _IO_CONNECT_EXTRA_NONE         0
+#define _IO_CONNECT_EXTRA_LINK         1
+#define _IO_CONNECT_EXTRA_SYMLINK      2
+#define _IO_CONNECT_EXTRA_MQUEUE       3
+#define _IO_CONNECT_EXTRA_PHYS         4
+#define _IO_CONNECT_EXTRA_SOCKET       5
+#define _IO_CONNECT_EXTRA_SEM          6
+#define _IO_CONNECT_EXTRA_RESMGR_LINK  7
+#define _IO_CONNECT_EXTRA_PROC_SYMLINK 8
+#define _IO_CONNECT_EXTRA_RENAME       9
+#define _IO_CONNECT_EXTRA_MOUNT        10
+#define _IO_CONNECT_EXTRA_MOUNT_OCB    11
+#define _IO_CONNECT_EXTRA_TYMEM        12
+
+/* eflag bits (values: Axon's). */
+#define _IO_CONNECT_EFLAG_DIR 0x01 /* the path ended in '/' */
+#define _IO_CONNECT_EFLAG_DOT 0x02 /* the path ended in '.' or '..' */
+
+/* ioflag is the open(2) flags plus one: O_RDONLY becomes _IO_FLAG_RD. */
+#define _IO_FLAG_RD   0x00000001
+#define _IO_FLAG_WR   0x00000002
+#define _IO_FLAG_MASK 0x00000003
+
+/* Read and write extended types (values: Axon's). */
+#define _IO_XTYPE_NONE      0x00000000u
+#define _IO_XTYPE_READCOND  0x00000001u
+#define _IO_XTYPE_MQUEUE    0x00000002u
+#define _IO_XTYPE_TCPIP     0x00000003u
+#define _IO_XTYPE_TCPIP_MSG 0x00000004u
+#define _IO_XTYPE_OFFSET    0x00000005u
+#define _IO_XTYPE_REGISTRY  0x00000006u
+#define _IO_XTYPE_MASK      0x000000ffu
+#define _IO_XFLAG_DIR_EXTRA_HINT 0x00000100u
+#define _IO_XFLAG_NONBLOCK  0x00004000u
+#define _IO_XFLAG_BLOCK     0x00008000u
+
+struct _xtype_offset {
+	int64_t offset; /* pread/pwrite: where, ignoring the OCB's offset */
+};
+
+struct _xtype_readcond {
+	int32_t min;
+	int32_t time;
+	int32_t timeout;
+};
+
+/* ---- Connect messages ------------------------------------------------ */
 struct _io_connect {
 	uint16_t type;
 	uint16_t subtype;
@@ -63,42 +135,155 @@ struct _io_connect {
 	uint16_t sflag;
 	uint16_t access;
 	uint16_t zero;
-	uint16_t path_len;
+	uint16_t path_len; /* with the terminating NUL */
 	uint8_t eflag;
 	uint8_t extra_type;
 	uint16_t extra_len;
-	char path[1];
+	char path[1]; /* path_len bytes, then extra_len bytes of extra */
 };
 
+struct _io_connect_link_reply {
+	uint32_t reserved1;
+	uint32_t file_type;
+	uint8_t eflag;
+	uint8_t reserved2[1];
+	uint16_t chroot_len;
+	uint32_t umask;
+	uint16_t nentries;
+	uint16_t path_len;
+};
+
+struct _io_connect_ftype_reply {
+	uint16_t status;
+	uint16_t reserved;
+	uint32_t file_type;
+};
+
+struct _io_connect_entry {
+	uint32_t nd;
+	pid_t pid;
+	int32_t chid;
+	uint32_t handle;
+	uint32_t key;
+	uint32_t file_type;
+	uint16_t prefix_len;
+	uint16_t zero[3];
+};
+
+typedef union {
+	struct _io_connect connect;
+	struct _io_connect_link_reply link_reply;
+	struct _io_connect_ftype_reply ftype_reply;
+} io_open_t, io_unlink_t, io_rename_t, io_mknod_t, io_readlink_t,
+    io_link_t, io_mount_t;
+
+/* The extra parts of rename, link and mount (the old path, or the
+ * mount's options, follow the connect message's path). */
+typedef union {
+	char path[1];
+} io_rename_extra_t;
+
+typedef union {
+	void *ocb;
+	char path[1];
+} io_link_extra_t;
+
+typedef struct _io_mount_extra {
+	uint32_t flags;
+	uint32_t nbytes;
+	uint32_t datalen;
+	uint32_t zero;
+	char data[1];
+} io_mount_extra_t;
+
+/* ---- Read and write ------------------------------------------------- */
 struct _io_read {
 	uint16_t type;
 	uint16_t combine_len;
-	int32_t nbytes;
+	uint32_t nbytes;
 	uint32_t xtype;
 	uint32_t zero;
 };
+
+struct _io_read64 {
+	uint16_t type;
+	uint16_t combine_len;
+	uint32_t nbytes;
+	uint32_t xtype;
+	uint32_t nbytes_hi;
+};
+
+typedef union {
+	struct _io_read i;
+	struct _io_read64 i64;
+} io_read_t;
 
 struct _io_write {
 	uint16_t type;
 	uint16_t combine_len;
-	int32_t nbytes;
+	uint32_t nbytes;
 	uint32_t xtype;
 	uint32_t zero;
+	/* nbytes of data follow */
 };
 
+struct _io_write64 {
+	uint16_t type;
+	uint16_t combine_len;
+	uint32_t nbytes;
+	uint32_t xtype;
+	uint32_t nbytes_hi;
+};
+
+typedef union {
+	struct _io_write i;
+	struct _io_write64 i64;
+} io_write_t;
+
+#define _IO_READ_GET_NBYTES(_msg) \
+	((_msg)->i.type == _IO_READ64 ? \
+	    ((uint64_t) (_msg)->i64.nbytes_hi << 32 | (_msg)->i64.nbytes) : \
+	    (uint64_t) (_msg)->i.nbytes)
+#define _IO_WRITE_GET_NBYTES(_msg) \
+	((_msg)->i.type == _IO_WRITE64 ? \
+	    ((uint64_t) (_msg)->i64.nbytes_hi << 32 | (_msg)->i64.nbytes) : \
+	    (uint64_t) (_msg)->i.nbytes)
+
+/* ---- Stat ------------------------------------------------------------ */
+#define _STAT_FORM_UNSET    0
+#define _STAT_FORM_T32_2001 1
+#define _STAT_FORM_T32_2008 2
+#define _STAT_FORM_T64_2008 3
+#define _STAT_FORM_PREFERRED _STAT_FORM_T64_2008
+
+struct _io_stat {
+	uint16_t type;
+	uint16_t combine_len;
+	uint32_t format; /* _STAT_FORM_* (QNX 6 called it zero) */
+};
+
+/* The reply is the host's struct stat (Axon runs one ABI per node). */
+typedef union {
+	struct _io_stat i;
+	struct stat o;
+} io_stat_t;
+
+/* ---- Devctl ---------------------------------------------------------- */
 struct _io_devctl {
 	uint16_t type;
 	uint16_t combine_len;
 	int32_t dcmd;
-	int32_t nbytes;
+	uint32_t nbytes;
 	int32_t zero;
+	/* nbytes of data follow */
 };
 
 struct _io_devctl_reply {
 	uint32_t zero;
 	int32_t ret_val;
-	int32_t nbytes;
+	uint32_t nbytes;
 	int32_t zero2;
+	/* nbytes of data follow */
 };
 
 typedef union {
@@ -106,23 +291,243 @@ typedef union {
 	struct _io_devctl_reply o;
 } io_devctl_t;
 
+#define _DEVCTL_DATA(_msg) ((void *) (&(_msg) + 1))
+
+/* ---- Seek, close, attributes --------------------------------------- */
+struct _io_lseek {
+	uint16_t type;
+	uint16_t combine_len;
+	int16_t whence;
+	uint16_t zero;
+	uint64_t offset;
+};
+
+typedef union {
+	struct _io_lseek i;
+	uint64_t o; /* the new offset */
+} io_lseek_t;
+
+struct _io_close {
+	uint16_t type;
+	uint16_t combine_len;
+};
+
+typedef union {
+	struct _io_close i;
+} io_close_t;
+
+struct _io_chmod {
+	uint16_t type;
+	uint16_t combine_len;
+	mode_t mode;
+};
+
+typedef union {
+	struct _io_chmod i;
+} io_chmod_t;
+
+struct _io_chown {
+	uint16_t type;
+	uint16_t combine_len;
+	int32_t gid;
+	int32_t uid;
+};
+
+typedef union {
+	struct _io_chown i;
+} io_chown_t;
+
+struct _io_utime {
+	uint16_t type;
+	uint16_t combine_len;
+	int32_t cur_flag; /* 1: set both times to now */
+	struct utimbuf times;
+};
+
+typedef union {
+	struct _io_utime i;
+} io_utime_t;
+
+struct _io_pathconf {
+	uint16_t type;
+	uint16_t combine_len;
+	int16_t name;
+	uint16_t zero;
+};
+
+typedef union {
+	struct _io_pathconf i;
+} io_pathconf_t;
+
+/* ---- Notify (select/poll/ionotify) --------------------------------- */
+#define _NOTIFY_ACTION_POLL    0
+#define _NOTIFY_ACTION_POLLARM 1
+#define _NOTIFY_ACTION_TRANARM 2
+#define _NOTIFY_ACTION_CONDARM 3
+#define _NOTIFY_ACTION_EDGEARM 4
+#define _NOTIFY_ACTION_MASK    0x000000ff
+#define _NOTIFY_COND_MASK      0xf0000000u
+#define _NOTIFY_COND_OBAND     0x40000000u
+#define _NOTIFY_COND_OUTPUT    0x20000000u
+#define _NOTIFY_COND_INPUT     0x10000000u
+#define _NOTIFY_COND_EXTEN     0x80000000u
+
+struct _io_notify {
+	uint16_t type;
+	uint16_t combine_len;
+	int32_t action;
+	int32_t flags;
+	struct sigevent event;
+};
+
+struct _io_notify_reply {
+	uint32_t zero;
+	uint32_t flags;
+};
+
+typedef union {
+	struct _io_notify i;
+	struct _io_notify_reply o;
+} io_notify_t;
+
+/* ---- Space (ftruncate, F_ALLOCSP/F_FREESP) ------------------------- */
+struct _io_space {
+	uint16_t type;
+	uint16_t combine_len;
+	uint16_t subtype; /* F_ALLOCSP or F_FREESP */
+	int16_t whence;
+	uint64_t start;
+	uint64_t len; /* 0: to the end */
+};
+
+typedef union {
+	struct _io_space i;
+	uint64_t o; /* the new size */
+} io_space_t;
+
+/* ---- Manager-specific messages ------------------------------------- */
 struct _io_msg {
 	uint16_t type;
 	uint16_t combine_len;
 	uint16_t mgrid;
 	uint16_t subtype;
+	/* data follow */
 };
-
-typedef union {
-	struct _io_read i;
-} io_read_t;
-
-typedef union {
-	struct _io_write i;
-} io_write_t;
 
 typedef union {
 	struct _io_msg i;
 } io_msg_t;
+
+/* ---- The rest (accepted names; Axon's defaults answer ENOSYS) ------ */
+struct _io_openfd {
+	uint16_t type;
+	uint16_t combine_len;
+	uint32_t ioflag;
+	uint16_t sflag;
+	uint16_t reserved1;
+	struct _msg_info info;
+	uint32_t reserved2;
+	uint32_t key;
+};
+
+typedef union {
+	struct _io_openfd i;
+} io_openfd_t;
+
+struct _io_fdinfo {
+	uint16_t type;
+	uint16_t combine_len;
+	uint32_t flags;
+	int32_t path_len;
+	uint32_t reserved;
+};
+
+typedef union {
+	struct _io_fdinfo i;
+} io_fdinfo_t;
+
+struct _io_lock {
+	uint16_t type;
+	uint16_t combine_len;
+	uint32_t subtype;
+	int32_t nbytes;
+	/* a struct flock follows */
+};
+
+typedef union {
+	struct _io_lock i;
+} io_lock_t;
+
+struct _io_shutdown {
+	uint16_t type;
+	uint16_t combine_len;
+};
+
+typedef union {
+	struct _io_shutdown i;
+} io_shutdown_t;
+
+struct _io_mmap {
+	uint16_t type;
+	uint16_t combine_len;
+	uint32_t prot;
+	uint64_t offset;
+	struct _msg_info info;
+	uint32_t required_prot;
+	uint32_t zero[5];
+};
+
+typedef union {
+	struct _io_mmap i;
+} io_mmap_t;
+
+struct _io_dup {
+	uint16_t type;
+	uint16_t combine_len;
+	struct _msg_info info;
+	uint32_t reserved;
+	uint32_t key;
+};
+
+typedef union {
+	struct _io_dup i;
+} io_dup_t;
+
+struct _io_sync {
+	uint16_t type;
+	uint16_t combine_len;
+	uint32_t flag;
+};
+
+typedef union {
+	struct _io_sync i;
+} io_sync_t;
+
+struct _io_power {
+	uint16_t type;
+	uint16_t combine_len;
+	uint16_t subtype;
+	uint16_t zero;
+	uint32_t nbytes;
+};
+
+typedef union {
+	struct _io_power i;
+} io_power_t;
+
+struct _io_acl {
+	uint16_t type;
+	uint16_t combine_len;
+	uint32_t subtype;
+	uint32_t size;
+	uint32_t zero;
+};
+
+typedef union {
+	struct _io_acl i;
+} io_acl_t;
+
+/* The unblock and unpause handlers get the pulse that caused them. */
+typedef struct _pulse io_pulse_t;
 
 #endif /* AXON_SYS_IOMSG_H */

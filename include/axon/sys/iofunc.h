@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * <sys/iofunc.h> for Axon: the POSIX layer of QNX's resource-manager
+ * framework: attributes, OCBs, mount hooks and the iofunc_*_default
+ * handlers.  See iofunc(3).
+ *
+ * Extending the structures is done as in QNX: define IOFUNC_ATTR_T,
+ * IOFUNC_OCB_T (and IOFUNC_MOUNT_T) before including this header, with
+ * the standard structure as the first member of yours.  This header then
+ * makes RESMGR_HANDLE_T and RESMGR_OCB_T those types, so include it
+ * before <sys/resmgr.h>.  The helpers that are not handlers (verify,
+ * attach, stat, time update...) take either your type or the standard
+ * one (a transparent union in C).  The IOFUNC_* flag values are Axon's.
+ */
+#ifndef AXON_SYS_IOFUNC_H
+#define AXON_SYS_IOFUNC_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+
+struct _iofunc_attr;
+struct _iofunc_ocb;
+struct _iofunc_mount;
+
+#ifndef IOFUNC_ATTR_T
+#define IOFUNC_ATTR_T struct _iofunc_attr
+#endif
+#ifndef IOFUNC_OCB_T
+#define IOFUNC_OCB_T struct _iofunc_ocb
+#endif
+#ifndef IOFUNC_MOUNT_T
+#define IOFUNC_MOUNT_T struct _iofunc_mount
+#endif
+#ifndef RESMGR_HANDLE_T
+#define RESMGR_HANDLE_T IOFUNC_ATTR_T
+#endif
+#ifndef RESMGR_OCB_T
+#define RESMGR_OCB_T IOFUNC_OCB_T
+#endif
+
+#include <sys/resmgr.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* S_IFNAM: the file type of names (name_attach). */
+#ifndef S_IFNAM
+#define S_IFNAM 0x5000
+#endif
+
+/* attr->flags: times to update, what changed; the top byte is yours. */
+#define IOFUNC_ATTR_CTIME       0x00000001
+#define IOFUNC_ATTR_MTIME       0x00000002
+#define IOFUNC_ATTR_ATIME       0x00000004
+#define IOFUNC_ATTR_DIRTY_NLINK 0x00000010
+#define IOFUNC_ATTR_DIRTY_MODE  0x00000020
+#define IOFUNC_ATTR_DIRTY_OWNER 0x00000040
+#define IOFUNC_ATTR_DIRTY_TIME  0x00000080
+#define IOFUNC_ATTR_DIRTY_SIZE  0x00000100
+#define IOFUNC_ATTR_DIRTY_RDEV  0x00000200
+#define IOFUNC_ATTR_DIRTY_MASK  0x000003f0
+#define IOFUNC_ATTR_PRIVATE     0x0f000000
+
+/* ocb->flags: the top nibble is yours. */
+#define IOFUNC_OCB_PRIVILEGED   0x0001
+#define IOFUNC_OCB_MMAP         0x0002
+#define IOFUNC_OCB_FLAGS_PRIVATE 0xf000
+
+/* mount->conf. */
+#define IOFUNC_PC_CHOWN_RESTRICTED 0x00000001
+#define IOFUNC_PC_NO_TRUNC         0x00000002
+#define IOFUNC_PC_SYNC_IO          0x00000004
+#define IOFUNC_PC_LINK_DIR         0x00000008
+#define IOFUNC_PC_ACL              0x00000010
+
+/* mount->flags (DCMD_ALL_GETMOUNTFLAGS). */
+#define IOFUNC_MOUNT_32BIT 0x00000100
+#define IOFUNC_MOUNT_FLAGS_PRIVATE 0xf0000000
+
+typedef struct _iofunc_funcs {
+	unsigned nfuncs;
+	IOFUNC_OCB_T *(*ocb_calloc)(resmgr_context_t *ctp,
+	    IOFUNC_ATTR_T *attr);
+	void (*ocb_free)(IOFUNC_OCB_T *ocb);
+} iofunc_funcs_t;
+
+#define _IOFUNC_NFUNCS \
+	((sizeof(iofunc_funcs_t) - sizeof(unsigned)) / sizeof(void *))
+
+typedef struct _iofunc_mount {
+	uint32_t flags;
+	uint32_t conf;
+	dev_t dev;
+	int32_t blocksize;
+	iofunc_funcs_t *funcs;
+	void *reserved[2];
+} iofunc_mount_t;
+
+typedef struct _iofunc_attr {
+	IOFUNC_MOUNT_T *mount;
+	void *mmap_list;
+	void *lock_list;
+	void *acl;
+	union {
+		void *lockobj;
+		pthread_mutex_t lock;
+	};
+	uint32_t flags;
+	uint16_t count;  /* opens */
+	uint16_t rcount; /* for reading */
+	uint16_t wcount; /* for writing */
+	uint16_t rlocks;
+	uint16_t wlocks;
+	uint16_t reserved;
+	off_t nbytes;    /* size */
+	ino_t inode;
+	uid_t uid;
+	gid_t gid;
+	time_t mtime;
+	time_t atime;
+	time_t ctime;
+	mode_t mode;
+	nlink_t nlink;
+	dev_t rdev;
+	uint32_t mtime_ns;
+	uint32_t atime_ns;
+	uint32_t ctime_ns;
+} iofunc_attr_t;
+
+typedef struct _iofunc_ocb {
+	IOFUNC_ATTR_T *attr;
+	int32_t ioflag; /* open flags + 1: _IO_FLAG_RD, _IO_FLAG_WR, ... */
+	off_t offset;
+	uint16_t sflag;
+	uint16_t flags;
+	void *reserved;
+} iofunc_ocb_t;
+
+/* The helpers take the standard structure or yours. */
+#if defined(__cplusplus)
+typedef iofunc_attr_t *iofunc_attr_arg_t;
+typedef iofunc_ocb_t *iofunc_ocb_arg_t;
+#else
+typedef union {
+	iofunc_attr_t *std;
+	IOFUNC_ATTR_T *ext;
+} __attribute__((transparent_union)) iofunc_attr_arg_t;
+typedef union {
+	iofunc_ocb_t *std;
+	IOFUNC_OCB_T *ext;
+} __attribute__((transparent_union)) iofunc_ocb_arg_t;
+#endif
+
+/* ---- Initialisers ---------------------------------------------------- */
+AXON_EXPORT void iofunc_func_init(unsigned nconnect,
+    resmgr_connect_funcs_t *connect, unsigned nio, resmgr_io_funcs_t *io);
+AXON_EXPORT void iofunc_attr_init(iofunc_attr_arg_t attr, mode_t mode,
+    iofunc_attr_arg_t dattr, struct _client_info *info);
+
+/* ---- Attribute locking ---------------------------------------------- */
+AXON_EXPORT int iofunc_attr_lock(iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_attr_trylock(iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_attr_unlock(iofunc_attr_arg_t attr);
+
+/* ---- Clients and permissions ---------------------------------------- */
+AXON_EXPORT int iofunc_client_info(resmgr_context_t *ctp, int ioflag,
+    struct _client_info *info);
+AXON_EXPORT int iofunc_check_access(resmgr_context_t *ctp,
+    iofunc_attr_arg_t attr, mode_t checkmode,
+    const struct _client_info *info);
+AXON_EXPORT int iofunc_open(resmgr_context_t *ctp, io_open_t *msg,
+    iofunc_attr_arg_t attr, iofunc_attr_arg_t dattr,
+    struct _client_info *info);
+AXON_EXPORT int iofunc_read_verify(resmgr_context_t *ctp, io_read_t *msg,
+    iofunc_ocb_arg_t ocb, int *nonblock);
+AXON_EXPORT int iofunc_write_verify(resmgr_context_t *ctp, io_write_t *msg,
+    iofunc_ocb_arg_t ocb, int *nonblock);
+
+/* ---- OCBs ------------------------------------------------------------ */
+AXON_EXPORT int iofunc_ocb_attach(resmgr_context_t *ctp, io_open_t *msg,
+    iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr,
+    const resmgr_io_funcs_t *io_funcs);
+AXON_EXPORT int iofunc_ocb_detach(resmgr_context_t *ctp,
+    iofunc_ocb_arg_t ocb);
+AXON_EXPORT IOFUNC_OCB_T *iofunc_ocb_calloc(resmgr_context_t *ctp,
+    IOFUNC_ATTR_T *attr);
+AXON_EXPORT void iofunc_ocb_free(IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_close_ocb(resmgr_context_t *ctp,
+    iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
+
+/* ---- Helpers behind the defaults ----------------------------------- */
+AXON_EXPORT int iofunc_time_update(iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_stat(resmgr_context_t *ctp, iofunc_attr_arg_t attr,
+    struct stat *stat);
+AXON_EXPORT int iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg,
+    iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_lseek(resmgr_context_t *ctp, io_lseek_t *msg,
+    iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_chmod(resmgr_context_t *ctp, io_chmod_t *msg,
+    iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_chown(resmgr_context_t *ctp, io_chown_t *msg,
+    iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_utime(resmgr_context_t *ctp, io_utime_t *msg,
+    iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
+
+/* ---- Default handlers (what iofunc_func_init() installs) ----------- */
+AXON_EXPORT int iofunc_open_default(resmgr_context_t *ctp, io_open_t *msg,
+    IOFUNC_ATTR_T *attr, void *extra);
+AXON_EXPORT int iofunc_read_default(resmgr_context_t *ctp, io_read_t *msg,
+    IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_write_default(resmgr_context_t *ctp,
+    io_write_t *msg, IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_close_ocb_default(resmgr_context_t *ctp,
+    void *reserved, IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_close_dup_default(resmgr_context_t *ctp,
+    io_close_t *msg, IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_stat_default(resmgr_context_t *ctp, io_stat_t *msg,
+    IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_devctl_default(resmgr_context_t *ctp,
+    io_devctl_t *msg, IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_lseek_default(resmgr_context_t *ctp,
+    io_lseek_t *msg, IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_chmod_default(resmgr_context_t *ctp,
+    io_chmod_t *msg, IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_chown_default(resmgr_context_t *ctp,
+    io_chown_t *msg, IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_utime_default(resmgr_context_t *ctp,
+    io_utime_t *msg, IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_unblock_default(resmgr_context_t *ctp,
+    io_pulse_t *msg, IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_lock_ocb_default(resmgr_context_t *ctp,
+    void *reserved, IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_unlock_ocb_default(resmgr_context_t *ctp,
+    void *reserved, IOFUNC_OCB_T *ocb);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* AXON_SYS_IOFUNC_H */

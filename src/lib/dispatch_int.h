@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaxon internals of the resource-manager framework: the dispatch
+ * structure, contexts, links (resmgr_attach), OCB bindings, the path
+ * namespace and the _IO_* message decoder.  See docs/design/resmgr.md.
+ *
+ * Locking: dispatch.lock guards every table of a dispatch structure; it
+ * is a leaf (no other lock is taken under it) and is never held across
+ * a handler, a kernel call or a wait.  Handlers run with references on
+ * what they use (link.busy, bind.refs) instead.
+ */
+#ifndef AXON_LIB_DISPATCH_INT_H
+#define AXON_LIB_DISPATCH_INT_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The tables as resmgr.h gives them raw (void handles and OCBs): the
+ * library never looks into either. */
+#include <sys/resmgr.h>
+
+/* Private pulse codes, below the kernel's (-32..-38). */
+#define AXON_PULSE_CODE_WAKE   (-100) /* dispatch_unblock() */
+#define AXON_PULSE_CODE_SELECT (-101) /* a select_attach()ed fd is ready */
+
+/* The receive buffer holds at least a connect message with a full path
+ * and its extra part. */
+#define AXON_RESMGR_MSG_MIN \
+	(offsetof(struct _io_connect, path) + PATH_MAX + 512)
+#define AXON_RESMGR_NPARTS_MIN 4
+#define AXON_BIND_BUCKETS 256
+
+/* One resmgr_attach(). */
+struct axon_link {
+	int id;             /* -1: free */
+	char *path;         /* the mountpoint, normalised, or NULL */
+	char *entry;        /* its namespace entry file, or NULL */
+	unsigned ftype;
+	unsigned flags;
+	const resmgr_connect_funcs_t *cfuncs;
+	const resmgr_io_funcs_t *iofuncs;
+	void *handle;
+	int busy;           /* connect handlers running on it */
+	bool detaching;     /* no new opens */
+	bool path_only;     /* _RESMGR_DETACH_PATHNAME: opens go on */
+};
+
+/* An OCB bound to a client's open (its scoid and coid). */
+struct axon_bind {
+	struct axon_bind *next;
+	int scoid;
+	int coid;
+	int link_id;
+	void *ocb;
+	const resmgr_io_funcs_t *iofuncs;
+	int refs;           /* the table's, and each handler running */
+	bool unbound;       /* out of the table: close_ocb at refs 0 */
+};
+
+struct axon_mrange {
+	int low, high;
+	int (*func)(message_context_t *, int, unsigned, void *);
+	void *handle;
+};
+
+struct axon_pulseh {
+	int code;
+	int (*func)(message_context_t *, int, unsigned, void *);
+	void *handle;
+};
+
+struct axon_sel {
+	int fd;
+	unsigned flags;
+	unsigned ready;     /* SELECT_FLAG_* seen by the watcher */
+	int (*func)(select_context_t *, int, unsigned, void *);
+	void *handle;
+};
+
+struct _dispatch {
+	int chid;           /* first: name.c reads it */
+	bool own_chan;
+	unsigned flags;
+	pthread_mutex_t lock;
+	pthread_cond_t cv;  /* a link's busy count dropped */
+	size_t msg_max_size;
+	unsigned nparts_max;
+	bool ctx_alloced;   /* attaches may no longer grow the sizes */
+	bool attached;      /* something was attached (context_alloc ok) */
+	bool resmgr_on;
+	bool name_connect;  /* name_attach()ed: answer _IO_CONNECT EOK */
+	int (*other_func)(resmgr_context_t *, void *);
+	struct axon_link **links; /* by id; each lives until destroy, so a
+				   * handler's pointer stays good */
+	int nlinks;
+	struct axon_bind *binds[AXON_BIND_BUCKETS];
+	struct axon_mrange *ranges;
+	int nranges;
+	int (*default_func)(message_context_t *, int, unsigned, void *);
+	void *default_handle;
+	struct axon_pulseh *pulses;
+	int npulses;
+	struct axon_sel *sels;
+	int nsels;
+	int sel_epfd;       /* the watcher's epoll set, or -1 */
+	int sel_wake;       /* eventfd that stops the watcher */
+	bool sel_running;
+	pthread_t sel_thread;
+	bool has_timeout;
+	uint64_t timeout_ns;
+};
+
+/* The library's view of a context: the public one is at its end. */
+struct axon_ctx {
+	dispatch_t *dpp;
+	void *buf;
+	unsigned nparts;
+	struct axon_bind *bind; /* the OCB of the I/O message being handled */
+	struct axon_link *link; /* the link of the connect being handled */
+	dispatch_context_t pub; /* last: nparts - 1 more iov_t follow */
+};
+
+static inline struct axon_ctx *
+axon__ctx_of(const resmgr_context_t *ctp)
+{
+	return (struct axon_ctx *) ((char *) ctp -
+	    offsetof(struct axon_ctx, pub));
+}
+
+/* ---- dispatch.c ---- */
+int axon__dispatch_grow(dispatch_t *dpp, size_t msg_max, unsigned nparts);
+int axon__dispatch_chan(void); /* a channel as dispatch_create's */
+/* name_attach() on dpp: dispatch_handler() answers name_open()'s
+ * _IO_CONNECT with EOK, and contexts can be made. */
+void axon__dispatch_name(dispatch_t *dpp);
+
+/* ---- resmgr.c ---- */
+/* Handles a message of the _IO_* range (or a pulse the resmgr layer
+ * owns: true when it did). */
+void axon__resmgr_message(resmgr_context_t *ctp);
+bool axon__resmgr_pulse(resmgr_context_t *ctp);
+/* Replies as a handler's return value r says. */
+void axon__resmgr_reply(resmgr_context_t *ctp, int r, int dflt);
+void axon__resmgr_cleanup(dispatch_t *dpp);
+
+/* ---- iomsg.c: the _IO_* decoder ---- */
+/*
+ * Checks a message of the _IO_* range received into buf (len bytes of
+ * the client's srclen): its header is whole, its fields are in range,
+ * and a connect's path is NUL-terminated inside the message with its
+ * extra part after it.  0, or -EBADMSG (malformed), -ENOSYS (a type or
+ * subtype this library does not handle), -ENAMETOOLONG (a connect that
+ * does not fit the receive buffer).  Pure: no state, no allocation.
+ */
+int axon__iomsg_check(const void *buf, size_t len, size_t srclen);
+
+/* ---- path.c: the node's path namespace ---- */
+struct axon_path_entry {
+	pid_t pid;
+	int chid;
+	int handle;          /* the link id */
+	unsigned flags;      /* _RESMGR_FLAG_* */
+	unsigned ftype;
+	unsigned long long start; /* the process's start time */
+	uint64_t stamp;      /* when attached (orders BEFORE/AFTER) */
+	char mount[PATH_MAX];
+};
+
+struct axon_path_match {
+	struct axon_path_entry e;
+	const char *rest;    /* into the path asked: what the manager gets */
+};
+
+/* Normalises an absolute path (no "//", ".", "..", trailing "/"); "/"
+ * stays.  0, -EINVAL (relative, empty) or -ENAMETOOLONG. */
+int axon__path_norm(const char *in, char *out, size_t len);
+/* Writes the entry of a link; *ret_file (malloc'd) names it. */
+int axon__path_register(const char *mount, int chid, int handle,
+    unsigned flags, unsigned ftype, char **ret_file);
+void axon__path_unregister(const char *file);
+/*
+ * Resolves path (absolute) for file type ftype: the live managers that
+ * serve it, best first (longest mountpoint; at one mountpoint BEFORE,
+ * then plain, then AFTER, newest first but AFTER oldest first; nothing
+ * after an _RESMGR_FLAG_OPAQUE one).  Entries of process `self` are
+ * skipped unless they set _RESMGR_FLAG_SELF (pass 0 to keep all).
+ * Writes up to max matches; returns how many, or -errno.  rest points
+ * into norm_buf (normlen bytes), which receives the normalised path.
+ */
+int axon__path_resolve(const char *path, unsigned ftype, pid_t self,
+    struct axon_path_match *ret, int max, char *norm_buf, size_t normlen);
+
+/* ---- ioclient.c: a QNX client's side, for tests and the FUSE bridge */
+/* Opens path (open(2) flags, mode for O_CREAT) at the manager that
+ * serves it: a side-channel coid, or -errno. */
+int axon__io_open(const char *path, int oflag, mode_t mode);
+ssize_t axon__io_read(int coid, void *buf, size_t n);
+ssize_t axon__io_write(int coid, const void *buf, size_t n);
+int axon__io_stat(int coid, struct stat *st);
+int64_t axon__io_lseek(int coid, int64_t off, int whence);
+int axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
+    const iov_t *rv, int rparts, int *ret_info);
+int axon__io_chmod(int coid, mode_t mode);
+int axon__io_chown(int coid, uid_t uid, gid_t gid);
+int axon__io_close(int coid); /* _IO_CLOSE, then ConnectDetach */
+/* name_open()'s _IO_CONNECT on coid (a name's connection): coid, or
+ * -errno after detaching it. */
+int axon__io_name_connect(int coid);
+
+#endif /* AXON_LIB_DISPATCH_INT_H */

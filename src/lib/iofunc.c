@@ -1,0 +1,809 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The iofunc layer: POSIX semantics for resource managers (attributes,
+ * OCBs, permission checks against the client's credentials, and the
+ * default handlers iofunc_func_init() installs).
+ *
+ * Credentials come from ConnectClientInfo(): the kernel's (SO_PEERCRED)
+ * for a local client, the mapped remote user for one of another node.
+ * Nothing here trusts a field of the client's message for who it is.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <devctl.h>
+
+#include <sys/iofunc.h>
+
+#include "dispatch_int.h"
+#include "internal.h"
+
+#define NGROUPS_ASKED __NGROUPS_MAX
+
+void
+iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
+    unsigned nio, resmgr_io_funcs_t *io)
+{
+	resmgr_connect_funcs_t c = {0};
+	resmgr_io_funcs_t f = {0};
+
+	c.nfuncs = (unsigned) _RESMGR_CONNECT_NFUNCS;
+	c.open = iofunc_open_default;
+	f.nfuncs = (unsigned) _RESMGR_IO_NFUNCS;
+	f.read = iofunc_read_default;
+	f.write = iofunc_write_default;
+	f.close_ocb = iofunc_close_ocb_default;
+	f.stat = iofunc_stat_default;
+	f.devctl = iofunc_devctl_default;
+	f.unblock = iofunc_unblock_default;
+	f.lseek = iofunc_lseek_default;
+	f.chmod = iofunc_chmod_default;
+	f.chown = iofunc_chown_default;
+	f.utime = iofunc_utime_default;
+	f.close_dup = iofunc_close_dup_default;
+	f.lock_ocb = iofunc_lock_ocb_default;
+	f.unlock_ocb = iofunc_unlock_ocb_default;
+	/* Only the first n entries are the caller's to have filled. */
+	if (connect != NULL) {
+		unsigned n = nconnect < c.nfuncs ? nconnect : c.nfuncs;
+
+		memset(connect, 0, sizeof(unsigned) + n * sizeof(void *));
+		memcpy(&connect->open, &c.open, n * sizeof(void *));
+		connect->nfuncs = n;
+	}
+	if (io != NULL) {
+		unsigned n = nio < f.nfuncs ? nio : f.nfuncs;
+
+		memset(io, 0, sizeof(unsigned) + n * sizeof(void *));
+		memcpy(&io->read, &f.read, n * sizeof(void *));
+		io->nfuncs = n;
+	}
+}
+
+void
+iofunc_attr_init(iofunc_attr_arg_t arg, mode_t mode, iofunc_attr_arg_t darg,
+    struct _client_info *info)
+{
+	iofunc_attr_t *attr = arg.std;
+	pthread_mutexattr_t ma;
+	struct timespec now;
+
+	(void) darg;
+	if (attr == NULL) {
+		return;
+	}
+	memset(attr, 0, sizeof(*attr));
+	pthread_mutexattr_init(&ma);
+	/* Handlers may take it again under the library's lock_ocb. */
+	pthread_mutexattr_settype(&ma, PTHREAD_MUTEX_RECURSIVE);
+	pthread_mutex_init(&attr->lock, &ma);
+	pthread_mutexattr_destroy(&ma);
+	attr->mode = mode;
+	attr->nlink = 1;
+	if (info != NULL) {
+		attr->uid = info->cred.euid;
+		attr->gid = info->cred.egid;
+	} else {
+		attr->uid = geteuid();
+		attr->gid = getegid();
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	attr->atime = attr->mtime = attr->ctime = now.tv_sec;
+	attr->atime_ns = attr->mtime_ns = attr->ctime_ns =
+	    (uint32_t) now.tv_nsec;
+}
+
+int
+iofunc_attr_lock(iofunc_attr_arg_t attr)
+{
+	return attr.std == NULL ? EINVAL : pthread_mutex_lock(&attr.std->lock);
+}
+
+int
+iofunc_attr_trylock(iofunc_attr_arg_t attr)
+{
+	if (attr.std == NULL) {
+		return EINVAL;
+	}
+	return pthread_mutex_trylock(&attr.std->lock) == 0 ? EOK : EAGAIN;
+}
+
+int
+iofunc_attr_unlock(iofunc_attr_arg_t attr)
+{
+	return attr.std == NULL ? EINVAL :
+	    pthread_mutex_unlock(&attr.std->lock);
+}
+
+/* ---- Credentials and permissions ----------------------------------- */
+
+int
+iofunc_client_info(resmgr_context_t *ctp, int ioflag,
+    struct _client_info *info)
+{
+	int rc;
+
+	(void) ioflag;
+	if (ctp == NULL || info == NULL) {
+		return EINVAL;
+	}
+	rc = ConnectClientInfo_r(ctp->info.scoid, info, NGROUPS_ASKED);
+	return rc < 0 ? -rc : EOK;
+}
+
+static bool
+in_group(const struct _client_info *info, gid_t gid)
+{
+	if (info->cred.egid == gid) {
+		return true;
+	}
+	for (uint32_t i = 0; i < info->cred.ngroups && i < __NGROUPS_MAX; i++) {
+		if (info->cred.grouplist[i] == gid) {
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+iofunc_check_access(resmgr_context_t *ctp, iofunc_attr_arg_t arg,
+    mode_t checkmode, const struct _client_info *info)
+{
+	const iofunc_attr_t *attr = arg.std;
+	struct _client_info own;
+	mode_t want = checkmode & (S_IREAD | S_IWRITE | S_IEXEC);
+	mode_t have;
+
+	if (attr == NULL) {
+		return EINVAL;
+	}
+	if (info == NULL) {
+		int rc = iofunc_client_info(ctp, 0, &own);
+
+		if (rc != EOK) {
+			return rc;
+		}
+		info = &own;
+	}
+	if (checkmode & S_ISUID) {
+		if (info->cred.euid != 0 && info->cred.euid != attr->uid) {
+			return EPERM;
+		}
+	}
+	if (checkmode & S_ISGID) {
+		if (info->cred.euid != 0 && !in_group(info, attr->gid)) {
+			return EPERM;
+		}
+	}
+	if (want == 0) {
+		return EOK;
+	}
+	if (info->cred.euid == 0) {
+		/* root: anything, but execute needs some x bit */
+		if ((want & S_IEXEC) && !(attr->mode & 0111) &&
+		    !S_ISDIR(attr->mode)) {
+			return EACCES;
+		}
+		return EOK;
+	}
+	if (info->cred.euid == attr->uid) {
+		have = attr->mode & S_IRWXU;
+	} else if (in_group(info, attr->gid)) {
+		have = (mode_t) ((attr->mode & S_IRWXG) << 3);
+	} else {
+		have = (mode_t) ((attr->mode & S_IRWXO) << 6);
+	}
+	return (have & want) == want ? EOK : EACCES;
+}
+
+int
+iofunc_open(resmgr_context_t *ctp, io_open_t *msg, iofunc_attr_arg_t arg,
+    iofunc_attr_arg_t darg, struct _client_info *info)
+{
+	iofunc_attr_t *attr = arg.std;
+	struct _client_info own;
+	uint32_t ioflag;
+	mode_t want = 0;
+	int rc;
+
+	(void) darg;
+	if (ctp == NULL || msg == NULL) {
+		return EINVAL;
+	}
+	ioflag = msg->connect.ioflag;
+	if (attr == NULL) {
+		return ENOENT; /* creating files is the handler's business */
+	}
+	if ((ioflag & O_CREAT) && (ioflag & O_EXCL)) {
+		return EEXIST;
+	}
+	if ((ioflag & _IO_FLAG_WR) && S_ISDIR(attr->mode)) {
+		return EISDIR;
+	}
+	if ((ioflag & (O_SYNC | O_DSYNC)) &&
+	    (attr->mount == NULL || !(attr->mount->conf & IOFUNC_PC_SYNC_IO))) {
+		return EINVAL;
+	}
+	if (info == NULL) {
+		rc = iofunc_client_info(ctp, (int) ioflag, &own);
+		if (rc != EOK) {
+			return rc;
+		}
+		info = &own;
+	}
+	if (ioflag & _IO_FLAG_RD) {
+		want |= S_IREAD;
+	}
+	if (ioflag & _IO_FLAG_WR) {
+		want |= S_IWRITE;
+	}
+	return iofunc_check_access(ctp, attr, want, info);
+}
+
+int
+iofunc_read_verify(resmgr_context_t *ctp, io_read_t *msg,
+    iofunc_ocb_arg_t arg, int *nonblock)
+{
+	iofunc_ocb_t *ocb = arg.std;
+
+	(void) ctp;
+	if (ocb == NULL || msg == NULL) {
+		return EINVAL;
+	}
+	if (!(ocb->ioflag & _IO_FLAG_RD)) {
+		return EBADF;
+	}
+	if (nonblock != NULL) {
+		*nonblock = (ocb->ioflag & O_NONBLOCK) ? 1 : 0;
+		if (msg->i.xtype & _IO_XFLAG_NONBLOCK) {
+			*nonblock = 1;
+		} else if (msg->i.xtype & _IO_XFLAG_BLOCK) {
+			*nonblock = 0;
+		}
+	}
+	return EOK;
+}
+
+int
+iofunc_write_verify(resmgr_context_t *ctp, io_write_t *msg,
+    iofunc_ocb_arg_t arg, int *nonblock)
+{
+	iofunc_ocb_t *ocb = arg.std;
+
+	(void) ctp;
+	if (ocb == NULL || msg == NULL) {
+		return EINVAL;
+	}
+	if (!(ocb->ioflag & _IO_FLAG_WR)) {
+		return EBADF;
+	}
+	if (nonblock != NULL) {
+		*nonblock = (ocb->ioflag & O_NONBLOCK) ? 1 : 0;
+		if (msg->i.xtype & _IO_XFLAG_NONBLOCK) {
+			*nonblock = 1;
+		} else if (msg->i.xtype & _IO_XFLAG_BLOCK) {
+			*nonblock = 0;
+		}
+	}
+	return EOK;
+}
+
+/* ---- OCBs ------------------------------------------------------------ */
+
+IOFUNC_OCB_T *
+iofunc_ocb_calloc(resmgr_context_t *ctp, IOFUNC_ATTR_T *attr)
+{
+	(void) ctp;
+	(void) attr;
+	return calloc(1, sizeof(iofunc_ocb_t));
+}
+
+void
+iofunc_ocb_free(IOFUNC_OCB_T *ocb)
+{
+	free(ocb);
+}
+
+static const iofunc_funcs_t *
+mount_funcs(const iofunc_attr_t *attr)
+{
+	if (attr == NULL || attr->mount == NULL || attr->mount->funcs == NULL) {
+		return NULL;
+	}
+	return attr->mount->funcs;
+}
+
+int
+iofunc_ocb_attach(resmgr_context_t *ctp, io_open_t *msg,
+    iofunc_ocb_arg_t oarg, iofunc_attr_arg_t aarg,
+    const resmgr_io_funcs_t *io_funcs)
+{
+	iofunc_ocb_t *ocb = oarg.std;
+	iofunc_attr_t *attr = aarg.std;
+	const iofunc_funcs_t *mf = mount_funcs(attr);
+	bool ours = ocb == NULL;
+	uint32_t ioflag;
+
+	if (ctp == NULL || msg == NULL || attr == NULL) {
+		return EINVAL;
+	}
+	if (ours) {
+		ocb = mf != NULL && mf->nfuncs >= 1 && mf->ocb_calloc != NULL ?
+		    mf->ocb_calloc(ctp, attr) : iofunc_ocb_calloc(ctp, attr);
+		if (ocb == NULL) {
+			return ENOSPC;
+		}
+	}
+	ioflag = msg->connect.ioflag;
+	ocb->attr = attr;
+	ocb->ioflag = (int32_t) ioflag;
+	ocb->sflag = msg->connect.sflag;
+	ocb->flags = 0;
+	(void) iofunc_attr_lock(attr);
+	ocb->offset = (ioflag & O_APPEND) ? attr->nbytes : 0;
+	attr->count++;
+	if (ioflag & _IO_FLAG_RD) {
+		attr->rcount++;
+	}
+	if (ioflag & _IO_FLAG_WR) {
+		attr->wcount++;
+	}
+	(void) iofunc_attr_unlock(attr);
+	if (resmgr_open_bind(ctp, ocb, io_funcs) < 0) {
+		int err = errno;
+
+		(void) iofunc_ocb_detach(ctp, ocb);
+		if (ours) {
+			if (mf != NULL && mf->nfuncs >= 2 &&
+			    mf->ocb_free != NULL) {
+				mf->ocb_free(ocb);
+			} else {
+				iofunc_ocb_free(ocb);
+			}
+		}
+		return err;
+	}
+	return EOK;
+}
+
+int
+iofunc_ocb_detach(resmgr_context_t *ctp, iofunc_ocb_arg_t arg)
+{
+	iofunc_ocb_t *ocb = arg.std;
+	iofunc_attr_t *attr;
+
+	(void) ctp;
+	if (ocb == NULL || ocb->attr == NULL) {
+		return EINVAL;
+	}
+	attr = ocb->attr;
+	(void) iofunc_attr_lock(attr);
+	if (attr->count > 0) {
+		attr->count--;
+	}
+	if ((ocb->ioflag & _IO_FLAG_RD) && attr->rcount > 0) {
+		attr->rcount--;
+	}
+	if ((ocb->ioflag & _IO_FLAG_WR) && attr->wcount > 0) {
+		attr->wcount--;
+	}
+	(void) iofunc_attr_unlock(attr);
+	return EOK;
+}
+
+int
+iofunc_close_ocb(resmgr_context_t *ctp, iofunc_ocb_arg_t oarg,
+    iofunc_attr_arg_t aarg)
+{
+	iofunc_ocb_t *ocb = oarg.std;
+	const iofunc_funcs_t *mf;
+
+	(void) aarg;
+	if (ocb == NULL) {
+		return EINVAL;
+	}
+	mf = mount_funcs(ocb->attr);
+	(void) iofunc_time_update(ocb->attr);
+	(void) iofunc_ocb_detach(ctp, ocb);
+	if (mf != NULL && mf->nfuncs >= 2 && mf->ocb_free != NULL) {
+		mf->ocb_free(ocb);
+	} else {
+		iofunc_ocb_free(ocb);
+	}
+	return EOK;
+}
+
+/* ---- Times and stat -------------------------------------------------- */
+
+int
+iofunc_time_update(iofunc_attr_arg_t arg)
+{
+	iofunc_attr_t *attr = arg.std;
+	struct timespec now;
+
+	if (attr == NULL) {
+		return EINVAL;
+	}
+	if (!(attr->flags & (IOFUNC_ATTR_ATIME | IOFUNC_ATTR_MTIME |
+	    IOFUNC_ATTR_CTIME))) {
+		return EOK;
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (attr->flags & IOFUNC_ATTR_ATIME) {
+		attr->atime = now.tv_sec;
+		attr->atime_ns = (uint32_t) now.tv_nsec;
+	}
+	if (attr->flags & IOFUNC_ATTR_MTIME) {
+		attr->mtime = now.tv_sec;
+		attr->mtime_ns = (uint32_t) now.tv_nsec;
+	}
+	if (attr->flags & IOFUNC_ATTR_CTIME) {
+		attr->ctime = now.tv_sec;
+		attr->ctime_ns = (uint32_t) now.tv_nsec;
+	}
+	attr->flags &= ~(uint32_t) (IOFUNC_ATTR_ATIME | IOFUNC_ATTR_MTIME |
+	    IOFUNC_ATTR_CTIME);
+	attr->flags |= IOFUNC_ATTR_DIRTY_TIME;
+	return EOK;
+}
+
+int
+iofunc_stat(resmgr_context_t *ctp, iofunc_attr_arg_t arg, struct stat *st)
+{
+	const iofunc_attr_t *attr = arg.std;
+
+	(void) ctp;
+	if (attr == NULL || st == NULL) {
+		return EINVAL;
+	}
+	memset(st, 0, sizeof(*st));
+	st->st_ino = attr->inode;
+	st->st_size = attr->nbytes;
+	st->st_mode = attr->mode;
+	st->st_nlink = attr->nlink;
+	st->st_uid = attr->uid;
+	st->st_gid = attr->gid;
+	st->st_rdev = attr->rdev;
+	st->st_atim.tv_sec = attr->atime;
+	st->st_atim.tv_nsec = attr->atime_ns;
+	st->st_mtim.tv_sec = attr->mtime;
+	st->st_mtim.tv_nsec = attr->mtime_ns;
+	st->st_ctim.tv_sec = attr->ctime;
+	st->st_ctim.tv_nsec = attr->ctime_ns;
+	if (attr->mount != NULL) {
+		st->st_dev = attr->mount->dev;
+		st->st_blksize = attr->mount->blocksize > 0 ?
+		    attr->mount->blocksize : 512;
+	} else {
+		st->st_blksize = 512;
+	}
+	st->st_blocks = (attr->nbytes + 511) / 512;
+	return EOK;
+}
+
+int
+iofunc_stat_default(resmgr_context_t *ctp, io_stat_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	(void) iofunc_time_update(ocb->attr);
+	(void) iofunc_stat(ctp, ocb->attr, &msg->o);
+	return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o));
+}
+
+/* ---- Read and write -------------------------------------------------- */
+
+int
+iofunc_read_default(resmgr_context_t *ctp, io_read_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	int rc = iofunc_read_verify(ctp, msg, ocb, NULL);
+
+	if (rc != EOK) {
+		return rc;
+	}
+	if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE) {
+		return ENOSYS;
+	}
+	ocb->attr->flags |= IOFUNC_ATTR_ATIME;
+	_IO_SET_READ_NBYTES(ctp, 0); /* end of file */
+	return _RESMGR_NPARTS(0);
+}
+
+int
+iofunc_write_default(resmgr_context_t *ctp, io_write_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	int rc = iofunc_write_verify(ctp, msg, ocb, NULL);
+
+	if (rc != EOK) {
+		return rc;
+	}
+	if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE) {
+		return ENOSYS;
+	}
+	/* Everything is taken, and dropped (as /dev/null). */
+	ocb->attr->flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+	_IO_SET_WRITE_NBYTES(ctp, msg->i.nbytes);
+	return _RESMGR_NPARTS(0);
+}
+
+/* ---- devctl, lseek, chmod, chown, utime ---------------------------- */
+
+int
+iofunc_devctl(resmgr_context_t *ctp, io_devctl_t *msg, iofunc_ocb_arg_t oarg,
+    iofunc_attr_arg_t aarg)
+{
+	iofunc_ocb_t *ocb = oarg.std;
+	iofunc_attr_t *attr = aarg.std;
+	int *data = _DEVCTL_DATA(msg->i);
+	int val;
+
+	if (ctp == NULL || msg == NULL || ocb == NULL) {
+		return EINVAL;
+	}
+	switch (msg->i.dcmd) {
+	case DCMD_ALL_GETFLAGS:
+		val = (ocb->ioflag & ~_IO_FLAG_MASK) |
+		    ((ocb->ioflag & _IO_FLAG_MASK) - 1);
+		break;
+	case DCMD_ALL_SETFLAGS:
+		if (ctp->size < sizeof(msg->i) + sizeof(int)) {
+			return EINVAL;
+		}
+		memcpy(&val, data, sizeof(val));
+		ocb->ioflag = (int32_t) (((unsigned) ocb->ioflag &
+		    ~(unsigned) (O_APPEND | O_NONBLOCK)) |
+		    ((unsigned) val & (unsigned) (O_APPEND | O_NONBLOCK)));
+		memset(&msg->o, 0, sizeof(msg->o));
+		return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o));
+	case DCMD_ALL_GETMOUNTFLAGS:
+		val = attr != NULL && attr->mount != NULL ?
+		    (int) attr->mount->flags : 0;
+		break;
+	default:
+		return _RESMGR_DEFAULT;
+	}
+	memset(&msg->o, 0, sizeof(msg->o));
+	msg->o.nbytes = sizeof(val);
+	memcpy(data, &val, sizeof(val));
+	return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o) + sizeof(val));
+}
+
+int
+iofunc_devctl_default(resmgr_context_t *ctp, io_devctl_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	return iofunc_devctl(ctp, msg, ocb, ocb->attr);
+}
+
+int
+iofunc_lseek(resmgr_context_t *ctp, io_lseek_t *msg, iofunc_ocb_arg_t oarg,
+    iofunc_attr_arg_t aarg)
+{
+	iofunc_ocb_t *ocb = oarg.std;
+	iofunc_attr_t *attr = aarg.std;
+	int64_t base, off = (int64_t) msg->i.offset;
+	int64_t pos;
+
+	if (ctp == NULL || ocb == NULL || attr == NULL) {
+		return EINVAL;
+	}
+	switch (msg->i.whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = ocb->offset;
+		break;
+	case SEEK_END:
+		base = attr->nbytes;
+		break;
+	default:
+		return EINVAL;
+	}
+	if (__builtin_add_overflow(base, off, &pos) || pos < 0) {
+		return EINVAL;
+	}
+	ocb->offset = pos;
+	msg->o = (uint64_t) pos;
+	return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o));
+}
+
+int
+iofunc_lseek_default(resmgr_context_t *ctp, io_lseek_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	return iofunc_lseek(ctp, msg, ocb, ocb->attr);
+}
+
+int
+iofunc_chmod(resmgr_context_t *ctp, io_chmod_t *msg, iofunc_ocb_arg_t oarg,
+    iofunc_attr_arg_t aarg)
+{
+	iofunc_attr_t *attr = aarg.std;
+	struct _client_info info;
+	int rc;
+
+	(void) oarg;
+	if (attr == NULL || msg == NULL) {
+		return EINVAL;
+	}
+	rc = iofunc_client_info(ctp, 0, &info);
+	if (rc != EOK) {
+		return rc;
+	}
+	if (info.cred.euid != 0 && info.cred.euid != attr->uid) {
+		return EPERM;
+	}
+	attr->mode = (attr->mode & S_IFMT) | (msg->i.mode & 07777);
+	attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_MODE |
+	    IOFUNC_ATTR_DIRTY_TIME;
+	return EOK;
+}
+
+int
+iofunc_chmod_default(resmgr_context_t *ctp, io_chmod_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	return iofunc_chmod(ctp, msg, ocb, ocb->attr);
+}
+
+int
+iofunc_chown(resmgr_context_t *ctp, io_chown_t *msg, iofunc_ocb_arg_t oarg,
+    iofunc_attr_arg_t aarg)
+{
+	iofunc_attr_t *attr = aarg.std;
+	struct _client_info info;
+	bool restricted;
+	int rc;
+
+	(void) oarg;
+	if (attr == NULL || msg == NULL) {
+		return EINVAL;
+	}
+	rc = iofunc_client_info(ctp, 0, &info);
+	if (rc != EOK) {
+		return rc;
+	}
+	/* Without a mount, as POSIX's _POSIX_CHOWN_RESTRICTED. */
+	restricted = attr->mount == NULL ||
+	    (attr->mount->conf & IOFUNC_PC_CHOWN_RESTRICTED);
+	if (info.cred.euid != 0) {
+		if (info.cred.euid != attr->uid) {
+			return EPERM;
+		}
+		if (msg->i.uid != -1 && (uid_t) msg->i.uid != attr->uid &&
+		    restricted) {
+			return EPERM;
+		}
+		if (msg->i.gid != -1 && (gid_t) msg->i.gid != attr->gid &&
+		    !in_group(&info, (gid_t) msg->i.gid)) {
+			return EPERM;
+		}
+		attr->mode &= ~(mode_t) (S_ISUID | S_ISGID);
+	}
+	if (msg->i.uid != -1) {
+		attr->uid = (uid_t) msg->i.uid;
+	}
+	if (msg->i.gid != -1) {
+		attr->gid = (gid_t) msg->i.gid;
+	}
+	attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_OWNER |
+	    IOFUNC_ATTR_DIRTY_TIME;
+	return EOK;
+}
+
+int
+iofunc_chown_default(resmgr_context_t *ctp, io_chown_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	return iofunc_chown(ctp, msg, ocb, ocb->attr);
+}
+
+int
+iofunc_utime(resmgr_context_t *ctp, io_utime_t *msg, iofunc_ocb_arg_t oarg,
+    iofunc_attr_arg_t aarg)
+{
+	iofunc_attr_t *attr = aarg.std;
+	struct _client_info info;
+	int rc;
+
+	(void) oarg;
+	if (attr == NULL || msg == NULL) {
+		return EINVAL;
+	}
+	rc = iofunc_client_info(ctp, 0, &info);
+	if (rc != EOK) {
+		return rc;
+	}
+	if (info.cred.euid != 0 && info.cred.euid != attr->uid &&
+	    (!msg->i.cur_flag ||
+		iofunc_check_access(ctp, attr, S_IWRITE, &info) != EOK)) {
+		return msg->i.cur_flag ? EACCES : EPERM;
+	}
+	if (msg->i.cur_flag) {
+		attr->flags |= IOFUNC_ATTR_ATIME | IOFUNC_ATTR_MTIME;
+	} else {
+		attr->atime = msg->i.times.actime;
+		attr->mtime = msg->i.times.modtime;
+		attr->atime_ns = attr->mtime_ns = 0;
+	}
+	attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME;
+	return EOK;
+}
+
+int
+iofunc_utime_default(resmgr_context_t *ctp, io_utime_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	return iofunc_utime(ctp, msg, ocb, ocb->attr);
+}
+
+/* ---- Open, close, unblock, locking --------------------------------- */
+
+int
+iofunc_open_default(resmgr_context_t *ctp, io_open_t *msg,
+    iofunc_attr_t *attr, void *extra)
+{
+	int rc;
+
+	(void) extra;
+	rc = iofunc_open(ctp, msg, attr, NULL, NULL);
+	if (rc != EOK) {
+		return rc;
+	}
+	return iofunc_ocb_attach(ctp, msg, NULL, attr, NULL);
+}
+
+int
+iofunc_close_ocb_default(resmgr_context_t *ctp, void *reserved,
+    iofunc_ocb_t *ocb)
+{
+	(void) reserved;
+	return iofunc_close_ocb(ctp, ocb, ocb->attr);
+}
+
+int
+iofunc_close_dup_default(resmgr_context_t *ctp, io_close_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	(void) ctp;
+	(void) msg;
+	(void) ocb;
+	return EOK; /* no record locks to drop: Axon's iofunc has none */
+}
+
+int
+iofunc_unblock_default(resmgr_context_t *ctp, io_pulse_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	(void) ctp;
+	(void) msg;
+	(void) ocb;
+	/* The library holds no client of its own (no lock or notify
+	 * queues): a blocked client is the handler's to answer. */
+	return _RESMGR_DEFAULT;
+}
+
+int
+iofunc_lock_ocb_default(resmgr_context_t *ctp, void *reserved,
+    iofunc_ocb_t *ocb)
+{
+	(void) ctp;
+	(void) reserved;
+	return iofunc_attr_lock(ocb->attr);
+}
+
+int
+iofunc_unlock_ocb_default(resmgr_context_t *ctp, void *reserved,
+    iofunc_ocb_t *ocb)
+{
+	(void) ctp;
+	(void) reserved;
+	return iofunc_attr_unlock(ocb->attr);
+}

@@ -1,0 +1,809 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The resmgr layer: links (resmgr_attach), OCB bindings, and the routing
+ * of _IO_* messages and of the unblock and disconnect pulses to the
+ * handler tables.
+ *
+ * An OCB is bound to the (scoid, coid) its open came on, as QNX binds it
+ * to the client's connection: each open of a QNX client is its own coid.
+ * The binding is dropped by _IO_CLOSE, or when the client's whole
+ * connection goes (_PULSE_CODE_DISCONNECT: closed or dead), and the
+ * OCB's close_ocb handler runs once no handler is using it any more.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dispatch_int.h"
+#include "internal.h"
+
+/* The link whose connect handler this thread runs (resmgr_detach from
+ * inside it must not wait for itself). */
+static __thread int tls_link = -1;
+
+/* A connect handler, whatever its message and extra types. */
+typedef int (*cfn_t)(resmgr_context_t *, void *, void *, void *);
+
+static unsigned
+bucket(int scoid, int coid)
+{
+	return ((unsigned) scoid * 31u + (unsigned) coid) % AXON_BIND_BUCKETS;
+}
+
+static struct axon_bind *
+bind_get(dispatch_t *dpp, int scoid, int coid)
+{
+	struct axon_bind *b;
+
+	pthread_mutex_lock(&dpp->lock);
+	for (b = dpp->binds[bucket(scoid, coid)]; b != NULL; b = b->next) {
+		if (b->scoid == scoid && b->coid == coid) {
+			b->refs++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	return b;
+}
+
+/* Takes b out of the table (dpp->lock held); the table's reference is
+ * the caller's to drop. */
+static void
+bind_unlink(dispatch_t *dpp, struct axon_bind *b)
+{
+	struct axon_bind **pp = &dpp->binds[bucket(b->scoid, b->coid)];
+
+	while (*pp != NULL && *pp != b) {
+		pp = &(*pp)->next;
+	}
+	if (*pp == b) {
+		*pp = b->next;
+	}
+	b->next = NULL;
+	b->unbound = true;
+}
+
+static bool
+io_has(const resmgr_io_funcs_t *f, size_t off)
+{
+	size_t idx = (off - offsetof(resmgr_io_funcs_t, read)) / sizeof(void *);
+
+	return f != NULL && idx < f->nfuncs;
+}
+
+#define IO_FN(_f, _m) \
+	(io_has((_f), offsetof(resmgr_io_funcs_t, _m)) ? (_f)->_m : NULL)
+
+static void
+bind_put(resmgr_context_t *ctp, struct axon_bind *b)
+{
+	dispatch_t *dpp = ctp->dpp;
+	int (*close_ocb)(resmgr_context_t *, void *, void *);
+	bool last;
+
+	pthread_mutex_lock(&dpp->lock);
+	last = --b->refs == 0;
+	pthread_mutex_unlock(&dpp->lock);
+	if (!last) {
+		return;
+	}
+	close_ocb = IO_FN(b->iofuncs, close_ocb);
+	if (close_ocb != NULL) {
+		struct axon_ctx *c = axon__ctx_of(ctp);
+		struct axon_bind *saved = c->bind;
+		int id = ctp->id;
+
+		c->bind = b;
+		ctp->id = b->link_id;
+		(void) close_ocb(ctp, NULL, b->ocb);
+		c->bind = saved;
+		ctp->id = id;
+	}
+	free(b);
+}
+
+void
+axon__resmgr_reply(resmgr_context_t *ctp, int r, int dflt)
+{
+	struct axon_ctx *c = axon__ctx_of(ctp);
+
+	if (r == _RESMGR_NOREPLY) {
+		return;
+	}
+	if (r == _RESMGR_DEFAULT) {
+		r = dflt;
+		if (r == _RESMGR_NOREPLY) {
+			return;
+		}
+	}
+	if (r > 0) {
+		(void) MsgError_r(ctp->rcvid, r);
+	} else if (r == 0) {
+		(void) MsgReply_r(ctp->rcvid, ctp->status, NULL, 0);
+	} else if ((unsigned) -r > c->nparts) {
+		(void) MsgError_r(ctp->rcvid, EFAULT); /* more than iov[] */
+	} else {
+		(void) MsgReplyv_r(ctp->rcvid, ctp->status, ctp->iov,
+		    (size_t) -r);
+	}
+}
+
+/* ---- Attaching ----------------------------------------------------- */
+
+int
+resmgr_attach(dispatch_t *dpp, resmgr_attr_t *attr, const char *path,
+    enum _file_type file_type, unsigned flags,
+    const resmgr_connect_funcs_t *connect_funcs,
+    const resmgr_io_funcs_t *io_funcs, void *handle)
+{
+	size_t msg_max = AXON_RESMGR_MSG_MIN;
+	unsigned nparts = AXON_RESMGR_NPARTS_MIN;
+	char norm[PATH_MAX];
+	char *entry = NULL;
+	char *mount = NULL;
+	struct axon_link *l;
+	int id = -1, rc;
+
+	if (dpp == NULL || (flags & ~(unsigned) _RESMGR_FLAG_MASK) != 0 ||
+	    (unsigned) file_type > _FTYPE_ALL) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (attr != NULL) {
+		if (attr->msg_max_size > msg_max) {
+			msg_max = attr->msg_max_size;
+		}
+		if (attr->nparts_max > nparts) {
+			nparts = attr->nparts_max;
+		}
+	}
+	if (flags & _RESMGR_FLAG_FTYPEALL) {
+		file_type = _FTYPE_ALL;
+	}
+	if (path != NULL) {
+		char abs[PATH_MAX];
+
+		if (path[0] == '/') {
+			rc = axon__path_norm(path, norm, sizeof(norm));
+		} else if (getcwd(abs, sizeof(abs)) == NULL) {
+			rc = -errno;
+		} else if (strlen(abs) + 1 + strlen(path) >= sizeof(abs)) {
+			rc = -ENAMETOOLONG;
+		} else {
+			strcat(abs, "/");
+			strcat(abs, path);
+			rc = axon__path_norm(abs, norm, sizeof(norm));
+		}
+		if (rc < 0) {
+			errno = -rc;
+			return -1;
+		}
+		mount = strdup(norm);
+		if (mount == NULL) {
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	rc = axon__dispatch_grow(dpp, msg_max, nparts);
+	if (rc < 0) {
+		free(mount);
+		errno = -rc;
+		return -1;
+	}
+	pthread_mutex_lock(&dpp->lock);
+	for (int i = 0; i < dpp->npulses; i++) {
+		if (dpp->pulses[i].code == _PULSE_CODE_UNBLOCK ||
+		    dpp->pulses[i].code == _PULSE_CODE_DISCONNECT) {
+			pthread_mutex_unlock(&dpp->lock);
+			free(mount);
+			errno = EINVAL; /* those pulses are the resmgr's */
+			return -1;
+		}
+	}
+	for (int i = 0; i < dpp->nlinks; i++) {
+		if (dpp->links[i]->id < 0) {
+			id = i;
+			break;
+		}
+	}
+	if (id < 0) {
+		struct axon_link **n = realloc(dpp->links,
+		    (size_t) (dpp->nlinks + 1) * sizeof(*n));
+
+		l = calloc(1, sizeof(*l));
+		if (n != NULL) {
+			dpp->links = n;
+		}
+		if (n == NULL || l == NULL) {
+			pthread_mutex_unlock(&dpp->lock);
+			free(l);
+			free(mount);
+			errno = ENOMEM;
+			return -1;
+		}
+		id = dpp->nlinks++;
+		dpp->links[id] = l;
+	}
+	l = dpp->links[id];
+	*l = (struct axon_link){.id = id, .path = mount, .ftype = file_type,
+	    .flags = flags, .cfuncs = connect_funcs, .iofuncs = io_funcs,
+	    .handle = handle};
+	if (attr != NULL && attr->other_func != NULL) {
+		dpp->other_func = attr->other_func;
+	}
+	dpp->resmgr_on = true;
+	pthread_mutex_unlock(&dpp->lock);
+	if (mount != NULL &&
+	    !(attr != NULL && (attr->flags & RESMGR_FLAG_ATTACH_LOCAL))) {
+		rc = axon__path_register(mount, dpp->chid, id, flags, file_type,
+		    &entry);
+		if (rc < 0) {
+			pthread_mutex_lock(&dpp->lock);
+			dpp->links[id]->id = -1;
+			dpp->links[id]->path = NULL;
+			pthread_mutex_unlock(&dpp->lock);
+			free(mount);
+			errno = -rc;
+			return -1;
+		}
+		pthread_mutex_lock(&dpp->lock);
+		dpp->links[id]->entry = entry;
+		pthread_mutex_unlock(&dpp->lock);
+	}
+	return id;
+}
+
+int
+resmgr_detach(dispatch_t *dpp, int id, unsigned flags)
+{
+	struct axon_link *l;
+	struct axon_bind *gone = NULL;
+	char *entry, *path;
+	int self;
+
+	if (dpp == NULL || (flags & ~(unsigned) (_RESMGR_DETACH_PATHNAME |
+	    _RESMGR_DETACH_CLOSE)) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	pthread_mutex_lock(&dpp->lock);
+	if (id < 0 || id >= dpp->nlinks || dpp->links[id]->id < 0 ||
+	    (dpp->links[id]->detaching && (!dpp->links[id]->path_only ||
+		(flags & _RESMGR_DETACH_PATHNAME)))) {
+		pthread_mutex_unlock(&dpp->lock);
+		errno = EINVAL; /* not attached, or detached meanwhile */
+		return -1;
+	}
+	l = dpp->links[id];
+	entry = l->entry;
+	l->entry = NULL;
+	if (flags & _RESMGR_DETACH_PATHNAME) {
+		/* Opens keep working until closed; new ones fail. */
+		l->detaching = true;
+		l->path_only = true;
+		pthread_mutex_unlock(&dpp->lock);
+		axon__path_unregister(entry);
+		free(entry);
+		return 0;
+	}
+	l->detaching = true;
+	l->path_only = false;
+	self = tls_link == id ? 1 : 0;
+	while (l->busy > self) {
+		pthread_cond_wait(&dpp->cv, &dpp->lock);
+	}
+	/* Every open of the link is closed (its close_ocb runs). */
+	for (int i = 0; i < AXON_BIND_BUCKETS; i++) {
+		struct axon_bind *b = dpp->binds[i], *next;
+
+		for (; b != NULL; b = next) {
+			next = b->next;
+			if (b->link_id == id) {
+				bind_unlink(dpp, b);
+				b->next = gone;
+				gone = b;
+			}
+		}
+	}
+	path = l->path;
+	l->path = NULL;
+	if (!self) {
+		l->id = -1;
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	axon__path_unregister(entry);
+	free(entry);
+	free(path);
+	if (gone != NULL) {
+		dispatch_context_t *ctx = dispatch_context_alloc(dpp);
+
+		while (gone != NULL) {
+			struct axon_bind *b = gone;
+
+			gone = b->next;
+			if (ctx != NULL) {
+				bind_put(&ctx->resmgr_context, b);
+			} else {
+				free(b); /* no memory: the OCB is lost */
+			}
+		}
+		dispatch_context_free(ctx);
+	}
+	return 0;
+}
+
+void
+axon__resmgr_cleanup(dispatch_t *dpp)
+{
+	for (int i = 0; i < dpp->nlinks; i++) {
+		axon__path_unregister(dpp->links[i]->entry);
+		free(dpp->links[i]->entry);
+		free(dpp->links[i]->path);
+		free(dpp->links[i]);
+	}
+	free(dpp->links);
+	dpp->links = NULL;
+	dpp->nlinks = 0;
+	for (int i = 0; i < AXON_BIND_BUCKETS; i++) {
+		while (dpp->binds[i] != NULL) {
+			struct axon_bind *b = dpp->binds[i];
+
+			dpp->binds[i] = b->next;
+			free(b);
+		}
+	}
+}
+
+int
+resmgr_open_bind(resmgr_context_t *ctp, void *ocb,
+    const resmgr_io_funcs_t *iofuncs)
+{
+	struct axon_ctx *c;
+	dispatch_t *dpp;
+	struct axon_bind *b, *o;
+	unsigned h;
+
+	if (ctp == NULL || ocb == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	c = axon__ctx_of(ctp);
+	dpp = ctp->dpp;
+	if (c->link == NULL) {
+		errno = EINVAL; /* only while handling an open */
+		return -1;
+	}
+	b = calloc(1, sizeof(*b));
+	if (b == NULL) {
+		errno = ENOMEM;
+		return -1;
+	}
+	b->scoid = ctp->info.scoid;
+	b->coid = ctp->info.coid;
+	b->link_id = c->link->id;
+	b->ocb = ocb;
+	b->iofuncs = iofuncs != NULL ? iofuncs : c->link->iofuncs;
+	b->refs = 1;
+	h = bucket(b->scoid, b->coid);
+	pthread_mutex_lock(&dpp->lock);
+	for (o = dpp->binds[h]; o != NULL; o = o->next) {
+		if (o->scoid == b->scoid && o->coid == b->coid) {
+			pthread_mutex_unlock(&dpp->lock);
+			free(b);
+			errno = EBUSY; /* this connection has an open already */
+			return -1;
+		}
+	}
+	b->next = dpp->binds[h];
+	dpp->binds[h] = b;
+	pthread_mutex_unlock(&dpp->lock);
+	return 0;
+}
+
+void *
+resmgr_ocb(resmgr_context_t *ctp)
+{
+	struct axon_ctx *c = ctp != NULL ? axon__ctx_of(ctp) : NULL;
+
+	return c != NULL && c->bind != NULL ? c->bind->ocb : NULL;
+}
+
+/* ---- Messages ------------------------------------------------------ */
+
+static bool
+ftype_ok(const struct axon_link *l, unsigned want)
+{
+	return l->ftype == want || l->ftype == _FTYPE_ALL ||
+	    (want == _FTYPE_ANY && !(l->flags & _RESMGR_FLAG_FTYPEONLY));
+}
+
+static void
+connect_message(resmgr_context_t *ctp)
+{
+	dispatch_t *dpp = ctp->dpp;
+	struct axon_ctx *c = axon__ctx_of(ctp);
+	struct _io_connect *m = &ctp->msg->open.connect;
+	void *extra = m->path + m->path_len;
+	const resmgr_connect_funcs_t *f;
+	struct axon_link *l = NULL;
+	cfn_t fn = NULL; /* the table's entry, by subtype */
+	int r;
+
+	if (m->file_type == _FTYPE_NAME && dpp->name_connect) {
+		/* name_open()'s connect: accepted, as QNX's name layer does */
+		(void) MsgReply_r(ctp->rcvid, EOK, NULL, 0);
+		return;
+	}
+	if (m->subtype == _IO_CONNECT_COMBINE ||
+	    m->subtype == _IO_CONNECT_COMBINE_CLOSE) {
+		(void) MsgError_r(ctp->rcvid, ENOSYS);
+		return;
+	}
+	pthread_mutex_lock(&dpp->lock);
+	if (m->handle < (uint32_t) dpp->nlinks) {
+		l = dpp->links[m->handle];
+		if (l->id < 0 || l->detaching || l->path == NULL ||
+		    !ftype_ok(l, m->file_type) ||
+		    (!(l->flags & _RESMGR_FLAG_DIR) && m->path[0] != '\0')) {
+			l = NULL;
+		} else {
+			l->busy++;
+		}
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	if (l == NULL) {
+		(void) MsgError_r(ctp->rcvid, ENOENT);
+		return;
+	}
+	f = l->cfuncs;
+	if (f != NULL) {
+		size_t n = f->nfuncs;
+
+		switch (m->subtype) {
+		case _IO_CONNECT_OPEN:
+			fn = n >= 1 ? (cfn_t) f->open : NULL;
+			break;
+		case _IO_CONNECT_UNLINK:
+			fn = n >= 2 ? (cfn_t) f->unlink : NULL;
+			break;
+		case _IO_CONNECT_RENAME:
+			fn = n >= 3 ? (cfn_t) f->rename : NULL;
+			break;
+		case _IO_CONNECT_MKNOD:
+			fn = n >= 4 ? (cfn_t) f->mknod : NULL;
+			break;
+		case _IO_CONNECT_READLINK:
+			fn = n >= 5 ? (cfn_t) f->readlink : NULL;
+			break;
+		case _IO_CONNECT_LINK:
+			fn = n >= 6 ? (cfn_t) f->link : NULL;
+			break;
+		case _IO_CONNECT_MOUNT:
+			fn = n >= 8 ? (cfn_t) f->mount : NULL;
+			break;
+		default:
+			break;
+		}
+	}
+	ctp->id = l->id;
+	c->link = l;
+	tls_link = l->id;
+	r = fn != NULL ? fn(ctp, ctp->msg, l->handle,
+	    m->extra_len > 0 ? extra : NULL) : ENOSYS;
+	tls_link = -1;
+	c->link = NULL;
+	axon__resmgr_reply(ctp, r, ENOSYS);
+	pthread_mutex_lock(&dpp->lock);
+	l->busy--;
+	if (l->detaching && l->busy == 0 && l->path == NULL) {
+		l->id = -1; /* detached from inside its own handler */
+	}
+	pthread_cond_broadcast(&dpp->cv);
+	pthread_mutex_unlock(&dpp->lock);
+}
+
+static int
+io_call(resmgr_context_t *ctp, struct axon_bind *b, int type, int *dflt)
+{
+	const resmgr_io_funcs_t *f = b->iofuncs;
+	int (*fn)(resmgr_context_t *, void *, void *) = NULL;
+	int (*lk)(resmgr_context_t *, void *, void *) = IO_FN(f, lock_ocb);
+	int (*ulk)(resmgr_context_t *, void *, void *) = IO_FN(f, unlock_ocb);
+	int r;
+
+	*dflt = ENOSYS;
+	switch (type) {
+#define CASE(_t, _m) \
+	case _t: \
+		fn = (int (*)(resmgr_context_t *, void *, void *)) \
+		    IO_FN(f, _m); \
+		break
+	CASE(_IO_READ, read);
+	CASE(_IO_WRITE, write);
+	CASE(_IO_STAT, stat);
+	CASE(_IO_NOTIFY, notify);
+	CASE(_IO_PATHCONF, pathconf);
+	CASE(_IO_LSEEK, lseek);
+	CASE(_IO_CHMOD, chmod);
+	CASE(_IO_CHOWN, chown);
+	CASE(_IO_UTIME, utime);
+	CASE(_IO_OPENFD, openfd);
+	CASE(_IO_FDINFO, fdinfo);
+	CASE(_IO_LOCK, lock);
+	CASE(_IO_SPACE, space);
+	CASE(_IO_SHUTDOWN, shutdown);
+	CASE(_IO_MMAP, mmap);
+	CASE(_IO_MSG, msg);
+	CASE(_IO_DUP, dup);
+	CASE(_IO_SYNC, sync);
+	CASE(_IO_POWER, power);
+	CASE(_IO_ACL, acl);
+#undef CASE
+	case _IO_DEVCTL:
+		fn = (int (*)(resmgr_context_t *, void *, void *))
+		    IO_FN(f, devctl);
+		*dflt = ENOTTY;
+		break;
+	case _IO_CLOSE:
+		fn = (int (*)(resmgr_context_t *, void *, void *))
+		    IO_FN(f, close_dup);
+		*dflt = EOK;
+		break;
+	case _IO_READ64:
+		fn = (int (*)(resmgr_context_t *, void *, void *))
+		    IO_FN(f, read64);
+		if (fn == NULL) {
+			fn = (int (*)(resmgr_context_t *, void *, void *))
+			    IO_FN(f, read);
+		}
+		break;
+	case _IO_WRITE64:
+		fn = (int (*)(resmgr_context_t *, void *, void *))
+		    IO_FN(f, write64);
+		if (fn == NULL) {
+			fn = (int (*)(resmgr_context_t *, void *, void *))
+			    IO_FN(f, write);
+		}
+		break;
+	case _IO_NOTIFY64:
+		fn = (int (*)(resmgr_context_t *, void *, void *))
+		    IO_FN(f, notify64);
+		break;
+	case _IO_UTIME64:
+		fn = (int (*)(resmgr_context_t *, void *, void *))
+		    IO_FN(f, utime64);
+		break;
+	default:
+		break;
+	}
+	if (fn == NULL) {
+		return _RESMGR_DEFAULT;
+	}
+	if (lk != NULL && (r = lk(ctp, NULL, b->ocb)) != EOK) {
+		return r;
+	}
+	ctp->status = 0;
+	r = fn(ctp, ctp->msg, b->ocb);
+	if (ulk != NULL) {
+		(void) ulk(ctp, NULL, b->ocb);
+	}
+	return r;
+}
+
+void
+axon__resmgr_message(resmgr_context_t *ctp)
+{
+	dispatch_t *dpp = ctp->dpp;
+	struct axon_ctx *c = axon__ctx_of(ctp);
+	size_t srclen = ctp->info.srcmsglen > 0 ?
+	    (size_t) ctp->info.srcmsglen : 0;
+	struct axon_bind *b;
+	int type = ctp->msg->type;
+	int rc, dflt;
+
+	rc = axon__iomsg_check(ctp->msg, ctp->size, srclen);
+	if (rc == -ENOSYS && dpp->other_func != NULL) {
+		ctp->status = 0;
+		axon__resmgr_reply(ctp, dpp->other_func(ctp, ctp->msg),
+		    ENOSYS);
+		return;
+	}
+	if (rc < 0) {
+		(void) MsgError_r(ctp->rcvid, -rc);
+		return;
+	}
+	if (type == _IO_CONNECT) {
+		ctp->status = 0;
+		connect_message(ctp);
+		return;
+	}
+	if (!dpp->resmgr_on) {
+		(void) MsgError_r(ctp->rcvid, ENOSYS);
+		return;
+	}
+	b = bind_get(dpp, ctp->info.scoid, ctp->info.coid);
+	if (b == NULL) {
+		(void) MsgError_r(ctp->rcvid, EBADF); /* not open */
+		return;
+	}
+	c->bind = b;
+	ctp->id = b->link_id;
+	rc = io_call(ctp, b, type, &dflt);
+	axon__resmgr_reply(ctp, rc, dflt);
+	if (type == _IO_CLOSE) {
+		bool drop = false;
+
+		pthread_mutex_lock(&dpp->lock);
+		if (!b->unbound) {
+			bind_unlink(dpp, b);
+			drop = true;
+		}
+		pthread_mutex_unlock(&dpp->lock);
+		if (drop) {
+			bind_put(ctp, b); /* the table's reference */
+		}
+	}
+	bind_put(ctp, b);
+	c->bind = NULL;
+}
+
+bool
+axon__resmgr_pulse(resmgr_context_t *ctp)
+{
+	dispatch_t *dpp = ctp->dpp;
+	struct axon_ctx *c = axon__ctx_of(ctp);
+	struct _pulse *p = &ctp->msg->pulse;
+
+	if (p->code == _PULSE_CODE_DISCONNECT) {
+		struct axon_bind *gone = NULL;
+
+		pthread_mutex_lock(&dpp->lock);
+		for (int i = 0; i < AXON_BIND_BUCKETS; i++) {
+			struct axon_bind *b = dpp->binds[i], *next;
+
+			for (; b != NULL; b = next) {
+				next = b->next;
+				if (b->scoid == p->scoid) {
+					bind_unlink(dpp, b);
+					b->next = gone;
+					gone = b;
+				}
+			}
+		}
+		pthread_mutex_unlock(&dpp->lock);
+		while (gone != NULL) {
+			struct axon_bind *b = gone;
+
+			gone = b->next;
+			bind_put(ctp, b);
+		}
+		(void) ConnectDetach_r(p->scoid);
+		return true;
+	}
+	if (p->code == _PULSE_CODE_UNBLOCK) {
+		rcvid_t rcvid = p->value.sival_int;
+		struct _msg_info info;
+		struct axon_bind *b;
+		int (*fn)(resmgr_context_t *, io_pulse_t *, void *);
+		rcvid_t saved = ctp->rcvid;
+
+		if (MsgInfo_r(rcvid, &info) < 0) {
+			return true; /* replied meanwhile */
+		}
+		b = bind_get(dpp, info.scoid, info.coid);
+		if (b == NULL) {
+			return true;
+		}
+		fn = (int (*)(resmgr_context_t *, io_pulse_t *, void *))
+		    IO_FN(b->iofuncs, unblock);
+		if (fn != NULL) {
+			struct _msg_info pinfo = ctp->info;
+			int r;
+
+			c->bind = b;
+			ctp->rcvid = rcvid;
+			ctp->info = info;
+			ctp->status = 0;
+			r = fn(ctp, p, b->ocb);
+			axon__resmgr_reply(ctp, r, _RESMGR_NOREPLY);
+			ctp->rcvid = saved;
+			ctp->info = pinfo;
+			c->bind = NULL;
+		}
+		bind_put(ctp, b);
+		return true;
+	}
+	return false;
+}
+
+/* ---- Data and replies ---------------------------------------------- */
+
+ssize_t
+resmgr_msgread(resmgr_context_t *ctp, void *msg, size_t size, size_t offset)
+{
+	if (ctp == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return MsgRead(ctp->rcvid, msg, size, ctp->offset + offset);
+}
+
+ssize_t
+resmgr_msgreadv(resmgr_context_t *ctp, iov_t *iov, int parts, size_t offset)
+{
+	if (ctp == NULL || parts < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return MsgReadv(ctp->rcvid, iov, (size_t) parts, ctp->offset + offset);
+}
+
+ssize_t
+resmgr_msgget(resmgr_context_t *ctp, void *msg, size_t size, size_t offset)
+{
+	size_t have, n;
+	ssize_t more;
+
+	if (ctp == NULL || (msg == NULL && size > 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	have = offset < ctp->size ? ctp->size - offset : 0;
+	n = have < size ? have : size;
+	if (n > 0) {
+		memcpy(msg, (char *) ctp->msg + offset, n);
+	}
+	if (n == size) {
+		return (ssize_t) n;
+	}
+	more = MsgRead(ctp->rcvid, (char *) msg + n, size - n,
+	    ctp->offset + offset + n);
+	if (more < 0) {
+		return n > 0 ? (ssize_t) n : -1;
+	}
+	return (ssize_t) (n + (size_t) more);
+}
+
+ssize_t
+resmgr_msgwrite(resmgr_context_t *ctp, const void *msg, size_t size,
+    size_t offset)
+{
+	if (ctp == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return MsgWrite(ctp->rcvid, msg, size, offset);
+}
+
+ssize_t
+resmgr_msgwritev(resmgr_context_t *ctp, const iov_t *iov, int parts,
+    size_t offset)
+{
+	if (ctp == NULL || parts < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return MsgWritev(ctp->rcvid, iov, (size_t) parts, offset);
+}
+
+int
+resmgr_msgreply(resmgr_context_t *ctp, void *msg, size_t len)
+{
+	if (ctp == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return MsgReply(ctp->rcvid, ctp->status, msg, len);
+}
+
+int
+resmgr_msgreplyv(resmgr_context_t *ctp, iov_t *iov, int parts)
+{
+	if (ctp == NULL || parts < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return MsgReplyv(ctp->rcvid, ctp->status, iov, (size_t) parts);
+}

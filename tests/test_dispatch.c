@@ -1,0 +1,461 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dispatch layer beyond resmgr_attach: a thread-pool manager under
+ * concurrent clients (the RM guide's multi-threaded skeleton), private
+ * messages through message_attach() and periodic pulses through
+ * pulse_attach(), select_attach() on a pipe, and thread_pool_destroy().
+ */
+#define _GNU_SOURCE
+#include <stdatomic.h>
+#include <sys/iofunc.h>
+#include <sys/dispatch.h>
+
+#include "axon_test.h"
+
+#include "dispatch_int.h"
+
+/* ---- A thread-pool manager ----------------------------------------- */
+
+static resmgr_connect_funcs_t connect_funcs;
+static resmgr_io_funcs_t io_funcs;
+static iofunc_attr_t attr;
+
+/* read: takes 250 ms, then answers with the thread that served it. */
+static int
+slow_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
+{
+	char buf[32];
+	int n, status;
+
+	if ((status = iofunc_read_verify(ctp, msg, ocb, NULL)) != EOK) {
+		return status;
+	}
+	axt_sleep_ms(250);
+	n = snprintf(buf, sizeof(buf), "%d", (int) syscall(SYS_gettid));
+	/* Replied from this thread's buffer before it goes. */
+	MsgReply(ctp->rcvid, n, buf, (size_t) n);
+	return _RESMGR_NOREPLY;
+}
+
+static void
+mgr_pool(int rep, void *arg)
+{
+	thread_pool_attr_t pool_attr;
+	thread_pool_t *tpp;
+	dispatch_t *dpp;
+	int id;
+
+	(void) arg;
+	if ((dpp = dispatch_create()) == NULL) {
+		_exit(1);
+	}
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs,
+	    _RESMGR_IO_NFUNCS, &io_funcs);
+	io_funcs.read = slow_read;
+	/* The default lock_ocb serialises handlers on the attribute (as on
+	 * QNX); this device has no state to guard. */
+	io_funcs.lock_ocb = NULL;
+	io_funcs.unlock_ocb = NULL;
+	iofunc_attr_init(&attr, S_IFNAM | 0666, 0, 0);
+	id = resmgr_attach(dpp, NULL, "/dev/axtest/pool", _FTYPE_ANY, 0,
+	    &connect_funcs, &io_funcs, &attr);
+	if (id == -1) {
+		_exit(1);
+	}
+	memset(&pool_attr, 0, sizeof(pool_attr));
+	pool_attr.handle = dpp;
+	pool_attr.context_alloc = dispatch_context_alloc;
+	pool_attr.block_func = dispatch_block;
+	pool_attr.unblock_func = dispatch_unblock;
+	pool_attr.handler_func = dispatch_handler;
+	pool_attr.context_free = dispatch_context_free;
+	pool_attr.lo_water = 2;
+	pool_attr.hi_water = 4;
+	pool_attr.increment = 1;
+	pool_attr.maximum = 50;
+	if ((tpp = thread_pool_create(&pool_attr, POOL_FLAG_EXIT_SELF)) ==
+	    NULL) {
+		_exit(1);
+	}
+	axt_report(rep, id);
+	thread_pool_start(tpp);
+	_exit(3); /* not reached: EXIT_SELF */
+}
+
+static void
+pool_client(int rep, void *arg)
+{
+	char buf[32] = {0};
+	int coid = axon__io_open("/dev/axtest/pool", O_RDONLY, 0);
+	ssize_t n;
+
+	(void) arg;
+	if (coid < 0) {
+		axt_report(rep, coid);
+		_exit(1);
+	}
+	n = axon__io_read(coid, buf, sizeof(buf) - 1);
+	(void) axon__io_close(coid);
+	axt_report(rep, n > 0 ? atoi(buf) : -1);
+	_exit(0);
+}
+
+START_TEST(test_pool_concurrent)
+{
+	struct axt_child m = axt_spawn(mgr_pool, NULL);
+	pid_t c[8];
+	int tids[8], distinct = 0, p[2];
+	double t0;
+
+	ck_assert_int_ge(m.val, 0);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	t0 = axt_now();
+	for (int i = 0; i < 8; i++) {
+		c[i] = fork();
+		ck_assert_int_ge(c[i], 0);
+		if (c[i] == 0) {
+			pool_client(p[1], NULL);
+		}
+	}
+	for (int i = 0; i < 8; i++) {
+		ck_assert_int_eq(read(p[0], &tids[i], sizeof(int)),
+		    sizeof(int));
+	}
+	/* Served side by side: eight 250 ms reads take well under the 2 s
+	 * they would one after the other. */
+	ck_assert_double_lt(axt_now() - t0, 1.2);
+	for (int i = 0; i < 8; i++) {
+		bool seen = false;
+
+		ck_assert_int_gt(tids[i], 0);
+		for (int j = 0; j < i; j++) {
+			seen = seen || tids[j] == tids[i];
+		}
+		distinct += seen ? 0 : 1;
+		ck_assert_int_eq(waitpid(c[i], NULL, 0), c[i]);
+	}
+	ck_assert_int_ge(distinct, 3); /* the pool grew past lo_water */
+	close(p[0]);
+	close(p[1]);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* ---- message_attach and pulse_attach ------------------------------- */
+
+#define MY_MSG_GET 0x5001
+#define MY_MSG_ECHO 0x5002
+
+struct my_msg {
+	uint16_t type;
+	uint16_t pad;
+	int32_t value;
+};
+
+static int ticks;
+static int tick_code = -1;
+static int other_msgs;
+
+static int
+tick(message_context_t *ctp, int code, unsigned flags, void *handle)
+{
+	if (code == tick_code) {
+		ticks++;
+	}
+	return 0;
+}
+
+static int
+my_message(message_context_t *ctp, int type, unsigned flags, void *handle)
+{
+	struct my_msg *m = (struct my_msg *) ctp->msg;
+	int32_t v = type == MY_MSG_GET ? ticks : m->value * 2;
+
+	if (ctp->size < sizeof(*m)) {
+		return MsgError(ctp->rcvid, EBADMSG);
+	}
+	MsgReply(ctp->rcvid, EOK, &v, sizeof(v));
+	return 0;
+}
+
+static int
+other_message(message_context_t *ctp, int type, unsigned flags,
+    void *handle)
+{
+	other_msgs++;
+	MsgReply(ctp->rcvid, other_msgs, NULL, 0);
+	return 0;
+}
+
+/* Stands in for a timer_create(SIGEV_PULSE) timer (Axon has no
+ * TimerCreate yet): a pulse every 10 ms on the manager's channel. */
+static void *
+ticker(void *arg)
+{
+	int coid = *(int *) arg;
+
+	for (;;) {
+		axt_sleep_ms(10);
+		(void) MsgSendPulse(coid, 10, tick_code, 0);
+	}
+	return NULL;
+}
+
+static void
+mgr_msg(int rep, void *arg)
+{
+	message_attr_t mattr = {.flags = MSG_FLAG_DEFAULT_FUNC};
+	dispatch_context_t *ctp;
+	dispatch_t *dpp;
+	pthread_t t;
+	int coid;
+
+	(void) arg;
+	dpp = dispatch_create();
+	if (message_attach(dpp, NULL, 0x5000, 0x50ff, my_message, NULL) ==
+	    -1 || message_attach(dpp, &mattr, 0, 0, other_message, NULL) ==
+	    -1) {
+		_exit(1);
+	}
+	tick_code = pulse_attach(dpp, MSG_FLAG_ALLOC_PULSE, 0, tick, NULL);
+	if (tick_code == -1) {
+		_exit(1);
+	}
+	ctp = dispatch_context_alloc(dpp);
+	coid = message_connect(dpp, MSG_FLAG_SIDE_CHANNEL);
+	pthread_create(&t, NULL, ticker, &coid);
+	{
+		struct _server_info si;
+
+		if (ConnectServerInfo(0, coid, &si) == -1) {
+			_exit(1);
+		}
+		axt_report(rep, si.chid);
+	}
+	for (;;) {
+		if ((ctp = dispatch_block(ctp)) == NULL) {
+			_exit(2);
+		}
+		dispatch_handler(ctp);
+	}
+}
+
+START_TEST(test_message_and_pulse)
+{
+	struct axt_child m = axt_spawn(mgr_msg, NULL);
+	struct my_msg msg = {.type = MY_MSG_ECHO, .value = 21};
+	int32_t v = 0;
+	int coid;
+	double end;
+
+	ck_assert_int_ge(m.val, 0);
+	coid = ConnectAttach(0, m.pid, m.val, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(MsgSend(coid, &msg, sizeof(msg), &v, sizeof(v)), 0);
+	ck_assert_int_eq(v, 42);
+	/* The pulses arrive and are counted by the pulse_attach handler. */
+	msg.type = MY_MSG_GET;
+	end = axt_now() + 5;
+	do {
+		axt_sleep_ms(20);
+		ck_assert_int_eq(MsgSend(coid, &msg, sizeof(msg), &v,
+		    sizeof(v)), 0);
+	} while (v < 3 && axt_now() < end);
+	ck_assert_int_ge(v, 3);
+	/* Other types go to the MSG_FLAG_DEFAULT_FUNC handler. */
+	msg.type = 0x6000;
+	ck_assert_int_eq(MsgSend(coid, &msg, sizeof(msg), NULL, 0), 1);
+	ck_assert_int_eq(MsgSend(coid, &msg, sizeof(msg), NULL, 0), 2);
+	msg.type = _IO_READ; /* no resmgr here: unmatched as well */
+	ck_assert_int_eq(MsgSend(coid, &msg, sizeof(msg), NULL, 0), 3);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* ---- select_attach ------------------------------------------------- */
+
+static int sel_calls;
+static unsigned sel_flags;
+
+static int
+on_ready(select_context_t *ctp, int fd, unsigned flags, void *handle)
+{
+	char c;
+
+	sel_calls++;
+	sel_flags = flags;
+	(void) !read(fd, &c, 1);
+	return 0;
+}
+
+START_TEST(test_select)
+{
+	dispatch_t *dpp = dispatch_create();
+	dispatch_context_t *ctp;
+	int p[2], q[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(pipe(q), 0);
+	ck_assert_int_eq(select_attach(dpp, NULL, p[0],
+	    SELECT_FLAG_READ | SELECT_FLAG_REARM, on_ready, NULL), 0);
+	ck_assert_int_eq(select_attach(dpp, NULL, p[0], SELECT_FLAG_READ,
+	    on_ready, NULL), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	ck_assert_int_eq(select_attach(dpp, NULL, q[0], SELECT_FLAG_READ,
+	    on_ready, NULL), 0);
+	ctp = dispatch_context_alloc(dpp);
+	ck_assert_ptr_nonnull(ctp);
+	ck_assert_int_eq(dispatch_timeout(dpp,
+	    &(struct timespec){2, 0}), 0);
+	for (int i = 1; i <= 3; i++) {
+		ck_assert_int_eq(write(p[1], "x", 1), 1);
+		ck_assert_ptr_nonnull(ctp = dispatch_block(ctp));
+		ck_assert_int_eq(ctp->resmgr_context.rcvid, 0);
+		ck_assert_int_eq(dispatch_handler(ctp), 0);
+		ck_assert_int_eq(sel_calls, i); /* REARM: every time */
+		ck_assert_uint_eq(sel_flags, SELECT_FLAG_READ);
+	}
+	/* Without REARM: once, then it is detached. */
+	ck_assert_int_eq(write(q[1], "y", 1), 1);
+	ck_assert_ptr_nonnull(ctp = dispatch_block(ctp));
+	ck_assert_int_eq(dispatch_handler(ctp), 0);
+	ck_assert_int_eq(sel_calls, 4);
+	ck_assert_int_eq(select_detach(dpp, q[0]), -1);
+	ck_assert_int_eq(select_detach(dpp, p[0]), 0);
+	ck_assert_int_eq(write(p[1], "x", 1), 1);
+	ck_assert_int_eq(dispatch_timeout(dpp,
+	    &(struct timespec){0, 50000000}), 0);
+	ck_assert_ptr_nonnull(ctp = dispatch_block(ctp));
+	ck_assert_int_eq(ctp->resmgr_context.rcvid, -1); /* nothing came */
+	dispatch_context_free(ctp);
+	ck_assert_int_eq(dispatch_destroy(dpp), 0);
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+}
+END_TEST
+
+/* ---- thread_pool_create/start/destroy in one process ---------------- */
+
+static int
+count_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+
+	while (d != NULL && readdir(d) != NULL) {
+		n++;
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	return n - 2;
+}
+
+static atomic_int ctx_live;
+
+static dispatch_context_t *
+counted_alloc(dispatch_t *dpp)
+{
+	dispatch_context_t *c = dispatch_context_alloc(dpp);
+
+	if (c != NULL) {
+		atomic_fetch_add(&ctx_live, 1);
+	}
+	return c;
+}
+
+static void
+counted_free(dispatch_context_t *c)
+{
+	atomic_fetch_sub(&ctx_live, 1);
+	dispatch_context_free(c);
+}
+
+static void *
+nothing(void *arg)
+{
+	return arg;
+}
+
+START_TEST(test_pool_destroy)
+{
+	thread_pool_attr_t pa;
+	thread_pool_t *tp;
+	dispatch_t *dpp = dispatch_create();
+	struct my_msg msg = {.type = MY_MSG_ECHO, .value = 5};
+	int32_t v = 0;
+	int coid, base;
+
+	ck_assert_int_eq(message_attach(dpp, NULL, 0x5000, 0x50ff, my_message,
+	    NULL), 0);
+	memset(&pa, 0, sizeof(pa));
+	pa.handle = dpp;
+	pa.context_alloc = counted_alloc;
+	pa.block_func = dispatch_block;
+	pa.handler_func = dispatch_handler;
+	pa.context_free = counted_free;
+	pa.lo_water = 2;
+	pa.hi_water = 3;
+	pa.increment = 2;
+	pa.maximum = 4;
+	ck_assert_ptr_null(thread_pool_create(NULL, 0));
+	pa.maximum = 0;
+	ck_assert_ptr_null(thread_pool_create(&pa, 0));
+	ck_assert_int_eq(errno, EINVAL);
+	pa.maximum = 4;
+	tp = thread_pool_create(&pa, 0);
+	ck_assert_ptr_nonnull(tp);
+	coid = message_connect(dpp, MSG_FLAG_SIDE_CHANNEL);
+	ck_assert_int_ge(coid, 0);
+	{
+		/* Sanitizers start a helper thread at the first create. */
+		pthread_t t;
+
+		ck_assert_int_eq(pthread_create(&t, NULL, nothing, NULL), 0);
+		ck_assert_int_eq(pthread_join(t, NULL), 0);
+	}
+	base = count_threads();
+	ck_assert_int_eq(thread_pool_start(tp), EOK);
+	ck_assert_int_eq(thread_pool_start(tp), -1); /* once */
+	for (int i = 0; i < 20; i++) {
+		ck_assert_int_eq(MsgSend(coid, &msg, sizeof(msg), &v,
+		    sizeof(v)), 0);
+		ck_assert_int_eq(v, 10);
+	}
+	ck_assert_int_ge(count_threads(), base + 2);
+	ck_assert_int_le(count_threads(), base + 4);
+	/* Destroy wakes the blocked threads (dispatch_unblock, as the pool
+	 * falls back to for dispatch_block) and waits for them. */
+	ck_assert_int_eq(thread_pool_destroy(tp), 0);
+	ck_assert_int_eq(atomic_load(&ctx_live), 0); /* every context_free ran */
+	for (int i = 0; i < 200 && count_threads() > base; i++) {
+		axt_sleep_ms(5);
+	}
+	ck_assert_int_eq(count_threads(), base);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	ck_assert_int_eq(dispatch_destroy(dpp), 0);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("dispatch");
+	TCase *tc = axt_tcase("dispatch", 20);
+
+	tcase_add_test(tc, test_pool_concurrent);
+	tcase_add_test(tc, test_message_and_pulse);
+	tcase_add_test(tc, test_select);
+	tcase_add_test(tc, test_pool_destroy);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(suite());
+}

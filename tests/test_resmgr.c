@@ -1,0 +1,1045 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The resource-manager framework with real processes: managers written
+ * as the QNX documentation writes them (extended OCB and attribute via
+ * IOFUNC_OCB_T/IOFUNC_ATTR_T and the mount's ocb_calloc/ocb_free, the
+ * read-a-string device, a device that keeps what is written, a devctl
+ * device with the DCMD macros, a directory manager), reached as a QNX
+ * client reaches them: the path resolved in the node's namespace,
+ * ConnectAttach() and _IO_* messages (axon__io_*).
+ */
+#define _GNU_SOURCE
+struct dev_attr;
+struct dev_ocb;
+#define IOFUNC_ATTR_T struct dev_attr
+#define IOFUNC_OCB_T  struct dev_ocb
+#include <sys/iofunc.h>
+#include <sys/dispatch.h>
+#include <devctl.h>
+
+#include "attack.h"
+#include "axon_test.h"
+
+#include "dispatch_int.h"
+
+/* ------------------------------------------------------------------ */
+/* The managers (QNX style)                                           */
+/* ------------------------------------------------------------------ */
+
+struct dev_attr {
+	iofunc_attr_t attr;
+	char data[4096]; /* what the device holds */
+	int value;       /* the devctl device's value */
+};
+
+struct dev_ocb {
+	iofunc_ocb_t ocb;
+	int reads;       /* per open */
+};
+
+static int report_fd = -1;    /* the manager tells the test things */
+static rcvid_t blocked_rcvid; /* a reader waiting for data */
+static int blocked_nbytes;
+
+static IOFUNC_OCB_T *
+dev_ocb_calloc(resmgr_context_t *ctp, IOFUNC_ATTR_T *attr)
+{
+	return calloc(1, sizeof(struct dev_ocb));
+}
+
+static void
+dev_ocb_free(IOFUNC_OCB_T *ocb)
+{
+	int freed = 1000 + ocb->reads;
+
+	if (report_fd >= 0) {
+		(void) !write(report_fd, &freed, sizeof(freed));
+	}
+	free(ocb);
+}
+
+static iofunc_funcs_t dev_ocb_funcs = {_IOFUNC_NFUNCS, dev_ocb_calloc,
+    dev_ocb_free};
+static iofunc_mount_t dev_mount = {.funcs = &dev_ocb_funcs};
+
+/* read: the device's string from the OCB's offset (the RM guide's
+ * single-buffer read). */
+static int
+io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
+{
+	size_t nleft, nbytes;
+	int nonblock, status;
+
+	if ((status = iofunc_read_verify(ctp, msg, ocb, &nonblock)) != EOK) {
+		return status;
+	}
+	if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE) {
+		return ENOSYS;
+	}
+	nleft = (size_t) ocb->ocb.attr->attr.nbytes - (size_t) ocb->ocb.offset;
+	if (ocb->ocb.offset > ocb->ocb.attr->attr.nbytes) {
+		nleft = 0;
+	}
+	nbytes = nleft < msg->i.nbytes ? nleft : msg->i.nbytes;
+	if (nbytes == 0 && !nonblock && strcmp(ocb->ocb.attr->data,
+	    "") == 0) {
+		/* Nothing yet: the reader waits for a write. */
+		blocked_rcvid = ctp->rcvid;
+		blocked_nbytes = (int) msg->i.nbytes;
+		return _RESMGR_NOREPLY;
+	}
+	ocb->reads++;
+	if (nbytes > 0) {
+		SETIOV(ctp->iov, ocb->ocb.attr->data + ocb->ocb.offset, nbytes);
+		_IO_SET_READ_NBYTES(ctp, nbytes);
+		ocb->ocb.offset += (off_t) nbytes;
+		ocb->ocb.attr->attr.flags |= IOFUNC_ATTR_ATIME;
+		return _RESMGR_NPARTS(1);
+	}
+	_IO_SET_READ_NBYTES(ctp, 0);
+	return _RESMGR_NPARTS(0);
+}
+
+/* write: keeps what comes (the cookbook's write). */
+static int
+io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
+{
+	struct dev_attr *a = ocb->ocb.attr;
+	size_t n = msg->i.nbytes;
+	int status;
+
+	if ((status = iofunc_write_verify(ctp, msg, ocb, NULL)) != EOK) {
+		return status;
+	}
+	if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE) {
+		return ENOSYS;
+	}
+	if (n >= sizeof(a->data)) {
+		return EFBIG;
+	}
+	if (resmgr_msgread(ctp, a->data, n, sizeof(msg->i)) != (ssize_t) n) {
+		return EFAULT;
+	}
+	a->data[n] = '\0';
+	a->attr.nbytes = (off_t) n;
+	a->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+	_IO_SET_WRITE_NBYTES(ctp, n);
+	if (blocked_rcvid != 0) {
+		size_t m = n < (size_t) blocked_nbytes ? n :
+		    (size_t) blocked_nbytes;
+
+		(void) MsgReply(blocked_rcvid, (long) m, a->data, m);
+		blocked_rcvid = 0;
+	}
+	return EOK;
+}
+
+/* unblock: a reader waiting for data that wants out (signal, timeout)
+ * gets EINTR, on the devices whose data says "unblockable". */
+static int
+io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
+{
+	if (ctp->rcvid != blocked_rcvid ||
+	    strcmp(ocb->ocb.attr->data, "") != 0 || report_fd < 0) {
+		return _RESMGR_DEFAULT;
+	}
+	blocked_rcvid = 0;
+	return EINTR;
+}
+
+#define MY_DEVCTL_SETVAL __DIOT(_DCMD_MISC, 1, int)
+#define MY_DEVCTL_GETVAL __DIOF(_DCMD_MISC, 2, int)
+#define MY_DEVCTL_SETGET __DIOTF(_DCMD_MISC, 3, union my_devctl)
+#define MY_DEVCTL_RESET  __DION(_DCMD_MISC, 4)
+#define MY_DEVCTL_DETACH __DIOT(_DCMD_MISC, 5, int) /* resmgr_detach */
+
+union my_devctl {
+	int in;
+	int out;
+};
+
+/* devctl: the RM guide's pattern. */
+static int
+io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
+{
+	struct dev_attr *a = ocb->ocb.attr;
+	int nbytes = 0, status;
+	void *rx_data;
+
+	if ((status = iofunc_devctl_default(ctp, msg, ocb)) !=
+	    _RESMGR_DEFAULT) {
+		return status;
+	}
+	rx_data = _DEVCTL_DATA(msg->i);
+	switch (msg->i.dcmd) {
+	case MY_DEVCTL_SETVAL:
+		a->value = *(int *) rx_data;
+		break;
+	case MY_DEVCTL_GETVAL:
+		*(int *) rx_data = a->value;
+		nbytes = sizeof(int);
+		break;
+	case MY_DEVCTL_SETGET: {
+		union my_devctl *d = rx_data;
+		int old = a->value;
+
+		a->value = d->in;
+		d->out = old;
+		nbytes = sizeof(*d);
+		break;
+	}
+	case MY_DEVCTL_RESET:
+		a->value = 0;
+		break;
+	case MY_DEVCTL_DETACH:
+		if (resmgr_detach(ctp->dpp, ctp->id, *(unsigned *) rx_data) ==
+		    -1) {
+			return errno;
+		}
+		break;
+	default:
+		return ENOSYS;
+	}
+	memset(&msg->o, 0, sizeof(msg->o));
+	msg->o.ret_val = 42;
+	msg->o.nbytes = (uint32_t) nbytes;
+	return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o) + (size_t) nbytes);
+}
+
+static resmgr_connect_funcs_t connect_funcs;
+static resmgr_io_funcs_t io_funcs;
+static struct dev_attr dev;
+
+/* A device at path: string (read-only, holds text), or store (0666,
+ * empty: reads wait for a write), mode as given. */
+static void
+mgr_device(int rep, void *arg)
+{
+	const char **a = arg;
+	dispatch_t *dpp;
+	dispatch_context_t *ctp;
+	int id;
+
+	report_fd = rep;
+	(void) signal(SIGPIPE, SIG_IGN); /* the test may stop listening */
+	dpp = dispatch_create();
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs,
+	    _RESMGR_IO_NFUNCS, &io_funcs);
+	io_funcs.read = io_read;
+	io_funcs.write = io_write;
+	io_funcs.devctl = io_devctl;
+	if (strcmp(a[0], "/dev/axtest/unblock") == 0) {
+		io_funcs.unblock = io_unblock;
+	}
+	iofunc_attr_init(&dev.attr, S_IFCHR | (mode_t) strtol(a[2], NULL, 8),
+	    NULL, NULL);
+	dev.attr.mount = &dev_mount;
+	snprintf(dev.data, sizeof(dev.data), "%s", a[1]);
+	dev.attr.nbytes = (off_t) strlen(dev.data);
+	id = resmgr_attach(dpp, NULL, a[0], _FTYPE_ANY, 0, &connect_funcs,
+	    &io_funcs, &dev);
+	if (id == -1) {
+		axt_report(rep, -errno);
+		_exit(1);
+	}
+	ctp = dispatch_context_alloc(dpp);
+	axt_report(rep, id);
+	for (;;) {
+		if ((ctp = dispatch_block(ctp)) == NULL) {
+			_exit(2);
+		}
+		dispatch_handler(ctp);
+	}
+}
+
+/* A directory manager: the directory and the files a, b, c in it. */
+static struct dev_attr dir_attr, file_attr[3];
+
+static int
+dir_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
+    void *extra)
+{
+	const char *p = msg->connect.path;
+
+	if (p[0] == '\0') {
+		return iofunc_open_default(ctp, msg, &dir_attr, extra);
+	}
+	if (p[1] == '\0' && p[0] >= 'a' && p[0] <= 'c') {
+		return iofunc_open_default(ctp, msg, &file_attr[p[0] - 'a'],
+		    extra);
+	}
+	return ENOENT;
+}
+
+static void
+mgr_dir(int rep, void *arg)
+{
+	dispatch_t *dpp = dispatch_create();
+	dispatch_context_t *ctp;
+	int id;
+
+	(void) arg;
+	report_fd = -1;
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs,
+	    _RESMGR_IO_NFUNCS, &io_funcs);
+	connect_funcs.open = dir_open;
+	io_funcs.read = io_read;
+	iofunc_attr_init(&dir_attr.attr, S_IFDIR | 0555, NULL, NULL);
+	dir_attr.attr.mount = &dev_mount;
+	for (int i = 0; i < 3; i++) {
+		iofunc_attr_init(&file_attr[i].attr, S_IFREG | 0444, &dir_attr,
+		    NULL);
+		file_attr[i].attr.mount = &dev_mount;
+		file_attr[i].attr.inode = (ino_t) (i + 2);
+		snprintf(file_attr[i].data, sizeof(file_attr[i].data),
+		    "file %c\n", 'a' + i);
+		file_attr[i].attr.nbytes = 7;
+	}
+	id = resmgr_attach(dpp, NULL, "/axtest/dir", _FTYPE_ANY,
+	    _RESMGR_FLAG_DIR, &connect_funcs, &io_funcs, &dir_attr);
+	ctp = dispatch_context_alloc(dpp);
+	axt_report(rep, id);
+	for (;;) {
+		if ((ctp = dispatch_block(ctp)) == NULL) {
+			_exit(2);
+		}
+		dispatch_handler(ctp);
+	}
+}
+
+static struct axt_child
+start_device(const char *path, const char *text, const char *mode)
+{
+	static const char *a[3];
+	struct axt_child c;
+
+	a[0] = path;
+	a[1] = text;
+	a[2] = mode;
+	c = axt_spawn(mgr_device, (void *) a);
+	ck_assert_int_ge(c.val, 0);
+	return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests                                                              */
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_read_string)
+{
+	struct axt_child m = start_device("/dev/axtest/hello",
+	    "Hello, world\n", "0444");
+	char buf[64] = {0};
+	struct stat st;
+	int coid;
+
+	coid = axon__io_open("/dev/axtest/hello", O_RDONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(axon__io_read(coid, buf, 5), 5);
+	ck_assert_int_eq(axon__io_read(coid, buf + 5, sizeof(buf) - 6), 8);
+	ck_assert_str_eq(buf, "Hello, world\n");
+	ck_assert_int_eq(axon__io_read(coid, buf, sizeof(buf)), 0); /* EOF */
+	ck_assert_int_eq(axon__io_lseek(coid, 7, SEEK_SET), 7);
+	ck_assert_int_eq(axon__io_read(coid, buf, 5), 5);
+	ck_assert_int_eq(memcmp(buf, "world", 5), 0);
+	ck_assert_int_eq(axon__io_lseek(coid, -1, SEEK_END), 12);
+	ck_assert_int_eq(axon__io_lseek(coid, -100, SEEK_CUR), -EINVAL);
+	ck_assert_int_eq(axon__io_stat(coid, &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 07777, 0444);
+	ck_assert_int_eq(st.st_size, 13);
+	ck_assert_int_eq(st.st_uid, getuid());
+	/* Opened read-only: writes are refused by iofunc_write_verify. */
+	ck_assert_int_eq(axon__io_write(coid, "x", 1), -EBADF);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	/* Not attached, or a path it does not serve (not a DIR). */
+	ck_assert_int_eq(axon__io_open("/dev/axtest/nothing", O_RDONLY, 0),
+	    -ENOENT);
+	ck_assert_int_eq(axon__io_open("/dev/axtest/hello/x", O_RDONLY, 0),
+	    -ENOENT);
+	/* Its mode refuses writing, even to root?  No: root may. */
+	coid = axon__io_open("/dev/axtest/hello", O_WRONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	axt_child_kill(&m);
+	/* Its path goes with it. */
+	ck_assert_int_eq(axon__io_open("/dev/axtest/hello", O_RDONLY, 0),
+	    -ENOENT);
+}
+END_TEST
+
+START_TEST(test_store_written)
+{
+	struct axt_child m = start_device("/dev/axtest/store", "", "0666");
+	char buf[64] = {0};
+	int w, r;
+
+	w = axon__io_open("/dev/axtest/store", O_WRONLY, 0);
+	r = axon__io_open("/dev/axtest/store", O_RDONLY, 0);
+	ck_assert_int_ge(w, 0);
+	ck_assert_int_ge(r, 0);
+	ck_assert_int_ne(w, r);
+	ck_assert_int_eq(axon__io_write(w, "stored text", 11), 11);
+	ck_assert_int_eq(axon__io_read(r, buf, sizeof(buf)), 11);
+	ck_assert_str_eq(buf, "stored text");
+	/* Each open has its own offset (its own OCB). */
+	ck_assert_int_eq(axon__io_read(r, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(axon__io_read(w, buf, sizeof(buf)), -EBADF);
+	ck_assert_int_eq(axon__io_close(w), 0);
+	ck_assert_int_eq(axon__io_close(r), 0);
+	/* A closed coid is gone. */
+	ck_assert_int_lt(axon__io_read(r, buf, 1), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+START_TEST(test_devctl)
+{
+	struct axt_child m = start_device("/dev/axtest/ctl", "", "0666");
+	union my_devctl d;
+	int coid, val, info = 0, flags = 0;
+
+	coid = axon__io_open("/dev/axtest/ctl", O_RDWR | O_NONBLOCK, 0);
+	ck_assert_int_ge(coid, 0);
+	val = 1234;
+	ck_assert_int_eq(devctl(coid, MY_DEVCTL_SETVAL, &val, sizeof(val),
+	    &info), EOK);
+	ck_assert_int_eq(info, 42);
+	val = 0;
+	info = 0;
+	ck_assert_int_eq(devctl(coid, MY_DEVCTL_GETVAL, &val, sizeof(val),
+	    &info), EOK);
+	ck_assert_int_eq(val, 1234);
+	ck_assert_int_eq(info, 42);
+	d.in = 7;
+	ck_assert_int_eq(devctl(coid, MY_DEVCTL_SETGET, &d, sizeof(d), NULL),
+	    EOK);
+	ck_assert_int_eq(d.out, 1234);
+	ck_assert_int_eq(devctl(coid, MY_DEVCTL_RESET, NULL, 0, NULL), EOK);
+	ck_assert_int_eq(devctl(coid, MY_DEVCTL_GETVAL, &val, sizeof(val),
+	    NULL), EOK);
+	ck_assert_int_eq(val, 0);
+	/* The DCMD_ALL ones come from iofunc_devctl_default(). */
+	ck_assert_int_eq(devctl(coid, DCMD_ALL_GETFLAGS, &flags,
+	    sizeof(flags), NULL), EOK);
+	ck_assert_int_eq(flags & O_ACCMODE, O_RDWR);
+	ck_assert(flags & O_NONBLOCK);
+	/* Unknown commands: the manager's ENOSYS; bad fds. */
+	ck_assert_int_eq(devctl(coid, __DION(_DCMD_MISC, 99), NULL, 0, NULL),
+	    ENOSYS);
+	ck_assert_int_eq(devctl(0, DCMD_ALL_GETFLAGS, &flags, sizeof(flags),
+	    NULL), ENOTTY);
+	ck_assert_int_eq(devctl(999, DCMD_ALL_GETFLAGS, &flags, sizeof(flags),
+	    NULL), EBADF);
+	ck_assert_int_eq(devctl(coid, DCMD_ALL_GETFLAGS, NULL, 4, NULL),
+	    EFAULT);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	ck_assert_int_eq(devctl(coid, DCMD_ALL_GETFLAGS, &flags,
+	    sizeof(flags), NULL), EBADF);
+	axt_child_kill(&m);
+}
+END_TEST
+
+START_TEST(test_dcmd_encoding)
+{
+	/* The documented layout: direction, size, class, command. */
+	ck_assert_uint_eq((unsigned) __DIOT(_DCMD_MISC, 1, int),
+	    0x80000000u | (4u << 16) | (_DCMD_MISC << 8) | 1u);
+	ck_assert_uint_eq((unsigned) __DIOF(_DCMD_MISC, 2, int),
+	    0x40000000u | (4u << 16) | (_DCMD_MISC << 8) | 2u);
+	ck_assert_uint_eq((unsigned) __DIOTF(_DCMD_CHR, 3, double),
+	    0xc0000000u | (8u << 16) | (3u << 8) | 3u);
+	ck_assert_uint_eq((unsigned) __DION(_DCMD_MISC, 4),
+	    (_DCMD_MISC << 8) | 4u);
+	ck_assert_uint_eq(get_device_direction(MY_DEVCTL_SETGET),
+	    _POSIX_DEVDIR_TOFROM);
+	ck_assert_uint_eq(get_device_direction(MY_DEVCTL_RESET),
+	    _POSIX_DEVDIR_NONE);
+}
+END_TEST
+
+START_TEST(test_directory)
+{
+	struct axt_child m = axt_spawn(mgr_dir, NULL);
+	char buf[32] = {0};
+	struct stat st;
+	int coid;
+
+	ck_assert_int_ge(m.val, 0);
+	for (int i = 0; i < 3; i++) {
+		char path[64], want[16];
+
+		snprintf(path, sizeof(path), "/axtest/dir/%c", 'a' + i);
+		snprintf(want, sizeof(want), "file %c\n", 'a' + i);
+		coid = axon__io_open(path, O_RDONLY, 0);
+		ck_assert_int_ge(coid, 0);
+		memset(buf, 0, sizeof(buf));
+		ck_assert_int_eq(axon__io_read(coid, buf, sizeof(buf)), 7);
+		ck_assert_str_eq(buf, want);
+		ck_assert_int_eq(axon__io_stat(coid, &st), 0);
+		ck_assert(S_ISREG(st.st_mode));
+		ck_assert_int_eq(st.st_ino, i + 2);
+		ck_assert_int_eq(axon__io_close(coid), 0);
+	}
+	/* The mountpoint itself is the directory; names are normalised. */
+	coid = axon__io_open("//axtest/./dir/", O_RDONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(axon__io_stat(coid, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	ck_assert_int_eq(axon__io_open("/axtest/dir/../dir/b", O_RDONLY, 0) >=
+	    0, 1);
+	ck_assert_int_eq(axon__io_open("/axtest/dir/d", O_RDONLY, 0), -ENOENT);
+	/* A directory cannot be opened for writing. */
+	ck_assert_int_eq(axon__io_open("/axtest/dir", O_WRONLY, 0), -EISDIR);
+	/* Read-only files refuse root nothing, but writes have no handler:
+	 * the default write takes nothing from a file opened read-only. */
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* A client dying in a blocking read releases its OCB. */
+static void
+dying_reader(int rep, void *arg)
+{
+	char buf[16];
+	int coid = axon__io_open("/dev/axtest/block", O_RDONLY, 0);
+
+	(void) arg;
+	axt_report(rep, coid);
+	(void) axon__io_read(coid, buf, sizeof(buf)); /* blocks */
+	_exit(0);
+}
+
+START_TEST(test_client_dies_mid_read)
+{
+	int p[2];
+	struct axt_child m, c;
+	int freed = 0;
+	char buf[16];
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	/* The manager reports OCB frees on the pipe: start it with p[1]. */
+	{
+		static const char *a[3] = {"/dev/axtest/block", "", "0666"};
+		pid_t pid = fork();
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			(void) close(p[0]);
+			mgr_device(p[1], (void *) a);
+			_exit(0);
+		}
+		m.pid = pid;
+		(void) close(p[1]);
+		ck_assert_int_eq(read(p[0], &m.val, sizeof(m.val)),
+		    sizeof(m.val));
+		ck_assert_int_ge(m.val, 0);
+	}
+	c = axt_spawn(dying_reader, NULL);
+	ck_assert_int_ge(c.val, 0);
+	axt_sleep_ms(100); /* it is in its read */
+	axt_child_kill(&c);
+	/* The disconnect pulse closed its OCB: ocb_free ran. */
+	ck_assert_int_eq(read(p[0], &freed, sizeof(freed)), sizeof(freed));
+	ck_assert_int_eq(freed, 1000);
+	/* And the manager still serves. */
+	{
+		int w = axon__io_open("/dev/axtest/block", O_RDWR, 0);
+
+		ck_assert_int_ge(w, 0);
+		ck_assert_int_eq(axon__io_write(w, "ok", 2), 2);
+		ck_assert_int_eq(axon__io_read(w, buf, sizeof(buf)), 2);
+		ck_assert_int_eq(axon__io_close(w), 0);
+		ck_assert_int_eq(read(p[0], &freed, sizeof(freed)),
+		    sizeof(freed));
+		ck_assert_int_eq(freed, 1001); /* one read on that OCB */
+	}
+	(void) close(p[0]);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* resmgr_detach(): the path goes first (opens go on), then the link,
+ * closing its opens; both from inside a handler of the link. */
+START_TEST(test_detach)
+{
+	int p[2], freed = 0, flags;
+	struct axt_child m;
+	char buf[8];
+	int a, b;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	{
+		static const char *args[3] = {"/dev/axtest/det", "xy", "0666"};
+
+		m.pid = fork();
+		ck_assert_int_ge(m.pid, 0);
+		if (m.pid == 0) {
+			(void) close(p[0]);
+			mgr_device(p[1], (void *) args);
+			_exit(0);
+		}
+		(void) close(p[1]);
+		ck_assert_int_eq(read(p[0], &m.val, sizeof(m.val)),
+		    sizeof(m.val));
+	}
+	a = axon__io_open("/dev/axtest/det", O_RDWR, 0);
+	b = axon__io_open("/dev/axtest/det", O_RDONLY, 0);
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_ge(b, 0);
+	flags = _RESMGR_DETACH_PATHNAME;
+	ck_assert_int_eq(devctl(a, MY_DEVCTL_DETACH, &flags, sizeof(flags),
+	    NULL), EOK);
+	ck_assert_int_eq(axon__io_open("/dev/axtest/det", O_RDONLY, 0),
+	    -ENOENT);
+	ck_assert_int_eq(axon__io_read(b, buf, sizeof(buf)), 2); /* goes on */
+	ck_assert_int_eq(devctl(a, MY_DEVCTL_DETACH, &flags, sizeof(flags),
+	    NULL), EINVAL); /* the path is gone already */
+	flags = 0;
+	ck_assert_int_eq(devctl(a, MY_DEVCTL_DETACH, &flags, sizeof(flags),
+	    NULL), EOK);
+	/* Both opens were closed: close_ocb ran for each (b had read). */
+	ck_assert_int_eq(read(p[0], &freed, sizeof(freed)), sizeof(freed));
+	ck_assert_int_ge(freed, 1000);
+	ck_assert_int_eq(read(p[0], &freed, sizeof(freed)), sizeof(freed));
+	ck_assert_int_ge(freed, 1000);
+	ck_assert_int_eq(axon__io_read(b, buf, sizeof(buf)), -EBADF);
+	ck_assert_int_eq(axon__io_read(a, buf, sizeof(buf)), -EBADF);
+	(void) axon__io_close(a);
+	(void) axon__io_close(b);
+	(void) close(p[0]);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* A reader that times out while the manager holds it: the unblock
+ * pulse reaches the manager's unblock handler, whose EINTR ends the
+ * read; with the default handler the read waits for the data. */
+START_TEST(test_unblock)
+{
+	struct axt_child m = start_device("/dev/axtest/unblock", "", "0666");
+	struct axt_child d = start_device("/dev/axtest/nounblock", "",
+	    "0666");
+	uint64_t ns = 100000000;
+	char buf[16] = {0};
+	double t0;
+	int coid, w;
+
+	coid = axon__io_open("/dev/axtest/unblock", O_RDONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_REPLY,
+	    NULL, &ns, NULL), 0);
+	t0 = axt_now();
+	ck_assert_int_eq(axon__io_read(coid, buf, sizeof(buf)), -EINTR);
+	ck_assert_double_lt(axt_now() - t0, 2.0);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	/* The default unblock handler leaves the reader to the manager. */
+	coid = axon__io_open("/dev/axtest/nounblock", O_RDONLY, 0);
+	w = axon__io_open("/dev/axtest/nounblock", O_WRONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_ge(w, 0);
+	{
+		pid_t writer = fork();
+
+		ck_assert_int_ge(writer, 0);
+		if (writer == 0) {
+			int ww;
+
+			axt_sleep_ms(400);
+			ww = axon__io_open("/dev/axtest/nounblock", O_WRONLY,
+			    0);
+			_exit(axon__io_write(ww, "late", 4) == 4 ? 0 : 1);
+		}
+		ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC,
+		    _NTO_TIMEOUT_REPLY, NULL, &ns, NULL), 0);
+		t0 = axt_now();
+		ck_assert_int_eq(axon__io_read(coid, buf, sizeof(buf)), 4);
+		ck_assert_double_ge(axt_now() - t0, 0.3);
+		ck_assert_str_eq(buf, "late");
+		ck_assert_int_eq(waitpid(writer, NULL, 0), writer);
+	}
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	ck_assert_int_eq(axon__io_close(w), 0);
+	axt_child_kill(&m);
+	axt_child_kill(&d);
+}
+END_TEST
+
+/* Malformed messages get errors and the manager lives on. */
+START_TEST(test_malformed)
+{
+	struct axt_child m = start_device("/dev/axtest/mal", "abc", "0666");
+	struct axon_path_match mt[2];
+	char norm[PATH_MAX];
+	char big[256];
+	struct _io_connect *c = (struct _io_connect *) big;
+	struct _io_read rd = {.type = _IO_READ, .nbytes = 4};
+	uint16_t type;
+	int coid, ok;
+
+	ck_assert_int_eq(axon__path_resolve("/dev/axtest/mal", _FTYPE_ANY, 0,
+	    mt, 2, norm, sizeof(norm)), 1);
+	coid = ConnectAttach(0, mt[0].e.pid, mt[0].e.chid, _NTO_SIDE_CHANNEL,
+	    0);
+	ck_assert_int_ge(coid, 0);
+	/* One byte: not even a type. */
+	ck_assert_int_eq(MsgSend(coid, "x", 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	/* A read header cut short. */
+	ck_assert_int_eq(MsgSend(coid, &rd, 4, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	/* A whole read, but nothing is open on this connection. */
+	ck_assert_int_eq(MsgSend(coid, &rd, sizeof(rd), NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADF);
+	/* A type of the _IO_ range the library has no slot for. */
+	type = 0x1f0;
+	ck_assert_int_eq(MsgSend(coid, &type, sizeof(type), NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	/* Connects: path_len past the message; no NUL; NUL early; a bad
+	 * subtype; an unknown handle; a path on a non-directory. */
+	memset(big, 0, sizeof(big));
+	c->type = _IO_CONNECT;
+	c->subtype = _IO_CONNECT_OPEN;
+	c->ioflag = _IO_FLAG_RD;
+	c->handle = (uint32_t) mt[0].e.handle;
+	c->path_len = 200;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 10, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	c->path_len = 4;
+	memcpy(c->path, "abcd", 4);
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 4, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	memcpy(c->path, "a\0b\0", 4);
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 4, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	c->path_len = 1;
+	c->path[0] = '\0';
+	c->subtype = 8;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	c->subtype = _IO_CONNECT_OPEN;
+	c->extra_len = 5; /* with no extra type */
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	c->extra_len = 0;
+	c->handle = 77;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	c->handle = (uint32_t) mt[0].e.handle;
+	c->path_len = 2;
+	memcpy(c->path, "x", 2);
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 2, NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* Combine messages are refused, not misread. */
+	c->subtype = _IO_CONNECT_COMBINE_CLOSE;
+	c->path_len = 1;
+	c->path[0] = '\0';
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	/* A good open on the same connection, then a second one: EBUSY. */
+	c->subtype = _IO_CONNECT_OPEN;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), 0);
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	rd.combine_len = _IO_COMBINE_FLAG | sizeof(rd);
+	ck_assert_int_eq(MsgSend(coid, &rd, sizeof(rd), NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	rd.combine_len = 0;
+	ok = (int) MsgSend(coid, &rd, sizeof(rd), big, sizeof(big));
+	ck_assert_int_eq(ok, 3);
+	ck_assert_int_eq(memcmp(big, "abc", 3), 0);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	/* Still alive and serving. */
+	coid = axon__io_open("/dev/axtest/mal", O_RDONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(axon__io_read(coid, big, sizeof(big)), 3);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	ck_assert_int_eq(waitpid(m.pid, NULL, WNOHANG), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* Another user may not open a 0600 device of root's, nor chmod it, nor
+ * point the namespace at root's manager. */
+static void
+attacker(int rep, void *arg)
+{
+	char *dir = arg;
+	char file[PATH_MAX];
+	FILE *f;
+	int coid;
+
+	axa_become();
+	coid = axon__io_open("/dev/axtest/secret", O_RDONLY, 0);
+	if (coid != -EACCES) {
+		axt_report(rep, 1);
+		_exit(1);
+	}
+	coid = axon__io_open("/dev/axtest/open", O_RDONLY, 0);
+	if (coid < 0 || axon__io_chmod(coid, 0777) != -EPERM ||
+	    axon__io_chown(coid, getuid(), getgid()) != -EPERM) {
+		axt_report(rep, 2);
+		_exit(1);
+	}
+	(void) axon__io_close(coid);
+	/* A forged entry naming the root manager's pid and chid for a new
+	 * path: the resolver ignores it (its file is not that process's). */
+	{
+		struct axon_path_match mt[2];
+		char norm[PATH_MAX];
+
+		if (axon__path_resolve("/dev/axtest/secret", _FTYPE_ANY, 0,
+		    mt, 2, norm, sizeof(norm)) != 1) {
+			axt_report(rep, 3);
+			_exit(1);
+		}
+		snprintf(file, sizeof(file), "%s/path/%d.%d", dir,
+		    (int) mt[0].e.pid, 9);
+		f = fopen(file, "w");
+		if (f == NULL) {
+			axt_report(rep, 4);
+			_exit(1);
+		}
+		fprintf(f, "axon-path 1 %d %d 9 0 0 %llu 1 /forged\n",
+		    (int) mt[0].e.pid, mt[0].e.chid, mt[0].e.start);
+		fclose(f);
+		if (axon__path_resolve("/forged", _FTYPE_ANY, 0, mt, 2, norm,
+		    sizeof(norm)) != 0) {
+			axt_report(rep, 5);
+			_exit(1);
+		}
+	}
+	axt_report(rep, 0);
+	_exit(0);
+}
+
+START_TEST(test_permissions_attack)
+{
+	struct axt_child s, o, a;
+
+	if (!axa_user("test_permissions_attack")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	s = start_device("/dev/axtest/secret", "root only", "0600");
+	o = start_device("/dev/axtest/open", "anyone", "0644");
+	/* Root reads it. */
+	{
+		int coid = axon__io_open("/dev/axtest/secret", O_RDONLY, 0);
+
+		ck_assert_int_ge(coid, 0);
+		ck_assert_int_eq(axon__io_close(coid), 0);
+	}
+	a = axt_spawn(attacker, axt_rundir);
+	ck_assert_int_eq(a.val, 0);
+	(void) axt_child_wait(&a, 5);
+	axt_child_kill(&s);
+	axt_child_kill(&o);
+}
+END_TEST
+
+START_TEST(test_resolver)
+{
+	struct axon_path_match mt[8];
+	char norm[PATH_MAX];
+	dispatch_t *d1 = dispatch_create();
+	resmgr_connect_funcs_t cf;
+	resmgr_io_funcs_t iof;
+	iofunc_attr_t at;
+	int a, b, c, e, n;
+	char junk[PATH_MAX];
+	FILE *f;
+
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &cf, _RESMGR_IO_NFUNCS, &iof);
+	iofunc_attr_init(&at, S_IFDIR | 0755, NULL, NULL);
+	ck_assert_ptr_nonnull(d1);
+	a = resmgr_attach(d1, NULL, "/r", _FTYPE_ANY, _RESMGR_FLAG_DIR, &cf,
+	    &iof, (void *) &at);
+	b = resmgr_attach(d1, NULL, "/r/x", _FTYPE_ANY, _RESMGR_FLAG_DIR, &cf,
+	    &iof, (void *) &at);
+	c = resmgr_attach(d1, NULL, "/r/x", _FTYPE_ANY,
+	    _RESMGR_FLAG_DIR | _RESMGR_FLAG_AFTER, &cf, &iof, (void *) &at);
+	e = resmgr_attach(d1, NULL, "/r/x", _FTYPE_ANY,
+	    _RESMGR_FLAG_DIR | _RESMGR_FLAG_BEFORE, &cf, &iof, (void *) &at);
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_ge(b, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_ge(e, 0);
+	/* Longest prefix first; at one mountpoint BEFORE, plain, AFTER. */
+	n = axon__path_resolve("/r/x/y/z", _FTYPE_ANY, 0, mt, 8, norm,
+	    sizeof(norm));
+	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(mt[0].e.handle, e);
+	ck_assert_int_eq(mt[1].e.handle, b);
+	ck_assert_int_eq(mt[2].e.handle, c);
+	ck_assert_int_eq(mt[3].e.handle, a);
+	ck_assert_str_eq(mt[0].rest, "y/z");
+	ck_assert_str_eq(mt[3].rest, "x/y/z");
+	ck_assert_int_eq(mt[0].e.pid, getpid());
+	ck_assert_int_eq(mt[0].e.chid, d1->chid);
+	/* Our own entries are skipped for ourselves (no _RESMGR_FLAG_SELF). */
+	ck_assert_int_eq(axon__path_resolve("/r/x", _FTYPE_ANY, getpid(), mt,
+	    8, norm, sizeof(norm)), 0);
+	/* Type matching: FTYPEONLY managers only see their type. */
+	ck_assert_int_eq(resmgr_detach(d1, e, 0), 0);
+	ck_assert_int_eq(resmgr_detach(d1, e, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(resmgr_attach(d1, NULL, "/q", _FTYPE_NAME,
+	    _RESMGR_FLAG_FTYPEONLY, &cf, &iof, (void *) &at), e);
+	ck_assert_int_eq(axon__path_resolve("/q", _FTYPE_ANY, 0, mt, 8, norm,
+	    sizeof(norm)), 0);
+	ck_assert_int_eq(axon__path_resolve("/q", _FTYPE_NAME, 0, mt, 8, norm,
+	    sizeof(norm)), 1);
+	/* Garbage and entries of dead processes are ignored. */
+	snprintf(junk, sizeof(junk), "%s/path/1.1", axt_rundir);
+	f = fopen(junk, "w");
+	fprintf(f, "axon-path 1 1 0 1 4 0 1 1 /r\n"); /* init: wrong start */
+	fclose(f);
+	snprintf(junk, sizeof(junk), "%s/path/junk", axt_rundir);
+	f = fopen(junk, "w");
+	fprintf(f, "garbage\n");
+	fclose(f);
+	snprintf(junk, sizeof(junk), "%s/path/%d.50", axt_rundir, getpid());
+	f = fopen(junk, "w");
+	fprintf(f, "axon-path 1 %d 0 51 4 0 1 1 /r\n", getpid());
+	fclose(f);
+	n = axon__path_resolve("/r/k", _FTYPE_ANY, 0, mt, 8, norm,
+	    sizeof(norm));
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(mt[0].e.handle, a);
+	/* Relative and over-long paths. */
+	ck_assert_int_eq(axon__path_resolve("r", _FTYPE_ANY, 0, mt, 8, norm,
+	    sizeof(norm)), -EINVAL);
+	ck_assert_int_eq(axon__path_norm("/a/../../b/./c//", norm,
+	    sizeof(norm)), 0);
+	ck_assert_str_eq(norm, "/b/c");
+	ck_assert_int_eq(axon__path_norm("/abc", norm, 3), -ENAMETOOLONG);
+	/* dispatch_destroy takes every entry away. */
+	ck_assert_int_eq(dispatch_destroy(d1), 0);
+	ck_assert_int_eq(axon__path_resolve("/r/x", _FTYPE_ANY, 0, mt, 8,
+	    norm, sizeof(norm)), 0);
+}
+END_TEST
+
+/* ---- Dispatch API errors ------------------------------------------- */
+
+static int
+msg_handler(message_context_t *ctp, int code, unsigned flags, void *handle)
+{
+	return 0;
+}
+
+START_TEST(test_dispatch_errors)
+{
+	dispatch_t *dpp = dispatch_create();
+	dispatch_context_t *ctp;
+	message_attr_t ma = {0};
+	resmgr_connect_funcs_t cf;
+	resmgr_io_funcs_t iof;
+	int code, p[2];
+
+	ck_assert_ptr_nonnull(dpp);
+	/* Nothing attached: no context. */
+	ck_assert_ptr_null(dispatch_context_alloc(dpp));
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_null(dispatch_create_channel(-2, 0));
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(message_attach(dpp, NULL, 0x5000, 0x4000,
+	    msg_handler, NULL), -1);
+	ck_assert_int_eq(message_attach(dpp, NULL, 0x5000, 0x50ff,
+	    msg_handler, NULL), 0);
+	ck_assert_int_eq(message_attach(dpp, NULL, 0x5080, 0x5100,
+	    msg_handler, NULL), -1); /* overlaps */
+	ck_assert_int_eq(errno, EINVAL);
+	code = pulse_attach(dpp, MSG_FLAG_ALLOC_PULSE, 0, msg_handler, NULL);
+	ck_assert_int_eq(code, _PULSE_CODE_MINAVAIL);
+	ck_assert_int_eq(pulse_attach(dpp, 0, code, msg_handler, NULL), -1);
+	ck_assert_int_eq(pulse_attach(dpp, 0, 300, msg_handler, NULL), -1);
+	ck_assert_int_eq(pulse_attach(dpp, 0, _PULSE_CODE_UNBLOCK, msg_handler,
+	    NULL), _PULSE_CODE_UNBLOCK);
+	/* The resmgr layer wants UNBLOCK for itself. */
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &cf, _RESMGR_IO_NFUNCS, &iof);
+	ck_assert_int_eq(resmgr_attach(dpp, NULL, "/e", _FTYPE_ANY, 0, &cf,
+	    &iof, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(pulse_detach(dpp, _PULSE_CODE_UNBLOCK, 0), 0);
+	ck_assert_int_eq(pulse_detach(dpp, _PULSE_CODE_UNBLOCK, 0), -1);
+	ck_assert_int_ge(resmgr_attach(dpp, NULL, "/e", _FTYPE_ANY, 0, &cf,
+	    &iof, NULL), 0);
+	ck_assert_int_eq(pulse_attach(dpp, 0, _PULSE_CODE_DISCONNECT,
+	    msg_handler, NULL), -1);
+	ck_assert_int_eq(resmgr_attach(dpp, NULL, "/e", _FTYPE_ANY, 0x80000,
+	    &cf, &iof, NULL), -1);
+	ck_assert_int_eq(select_attach(dpp, NULL, 9999, SELECT_FLAG_READ,
+	    (int (*)(select_context_t *, int, unsigned, void *)) msg_handler,
+	    NULL), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(select_attach(dpp, NULL, p[0], 0,
+	    (int (*)(select_context_t *, int, unsigned, void *)) msg_handler,
+	    NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ctp = dispatch_context_alloc(dpp);
+	ck_assert_ptr_nonnull(ctp);
+	/* Contexts exist: nothing may ask for bigger ones now. */
+	ma.msg_max_size = 1 << 20;
+	ck_assert_int_eq(message_attach(dpp, &ma, 0x6000, 0x6001, msg_handler,
+	    NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(message_detach(dpp, 0x5000, 0x50ff, 0), 0);
+	ck_assert_int_eq(message_detach(dpp, 0x5000, 0x50ff, 0), -1);
+	ck_assert_int_eq(dispatch_timeout(dpp, &(struct timespec){0, -1}), -1);
+	ck_assert_ptr_null(dispatch_block(NULL));
+	ck_assert_int_eq(errno, EFAULT);
+	/* A timeout: dispatch_block returns with rcvid -1. */
+	ck_assert_int_eq(dispatch_timeout(dpp,
+	    &(struct timespec){0, 20000000}), 0);
+	ck_assert_ptr_eq(dispatch_block(ctp), ctp);
+	ck_assert_int_eq(ctp->resmgr_context.rcvid, -1);
+	ck_assert_int_eq(dispatch_handler(ctp), 0);
+	dispatch_context_free(ctp);
+	ck_assert_int_eq(dispatch_destroy(dpp), 0);
+	ck_assert_int_eq(dispatch_destroy(NULL), -1);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("resmgr");
+	TCase *tc = axt_tcase("resmgr", 20);
+
+	tcase_add_test(tc, test_read_string);
+	tcase_add_test(tc, test_store_written);
+	tcase_add_test(tc, test_devctl);
+	tcase_add_test(tc, test_dcmd_encoding);
+	tcase_add_test(tc, test_directory);
+	tcase_add_test(tc, test_client_dies_mid_read);
+	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_unblock);
+	tcase_add_test(tc, test_detach);
+	tcase_add_test(tc, test_permissions_attack);
+	tcase_add_test(tc, test_resolver);
+	tcase_add_test(tc, test_dispatch_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(suite());
+}
