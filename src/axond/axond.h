@@ -188,6 +188,7 @@ struct axd_sess {
 	int fd;
 	struct ssl_st *ssl;       /* TLS state, NULL with --insecure */
 	bool link_want_write;     /* the TLS handshake waits to write */
+	bool ktls_tx;             /* the kernel encrypts what we send */
 	bool again;               /* TLS holds input: read it again soon */
 	uint32_t events;          /* what epoll watches for */
 	bool outgoing;

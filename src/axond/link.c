@@ -262,6 +262,10 @@ axd_link_handshake(struct axd_sess *s)
 	rc = SSL_do_handshake(s->ssl);
 	if (rc == 1) {
 		s->link_want_write = false;
+		/* With kTLS the kernel encrypts what is written to the
+		 * socket: the session may then send large data from where
+		 * it lies, as on a plain session. */
+		s->ktls_tx = BIO_get_ktls_send(SSL_get_wbio(s->ssl)) > 0;
 		return 1;
 	}
 	switch (SSL_get_error(s->ssl, rc)) {

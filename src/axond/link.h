@@ -14,7 +14,10 @@
  * Everything here runs under g.lock and never blocks: the socket is
  * non-blocking, and "would block" comes back as -EAGAIN.  kTLS is asked
  * for (SSL_OP_ENABLE_KTLS); OpenSSL uses it where the kernel offers it,
- * and axd_link_describe() says whether it did.
+ * and axd_link_describe() says whether it did.  With kTLS for sending
+ * (s->ktls_tx), what the session writes to the socket itself is
+ * encrypted by the kernel, so large data goes out from where it lies
+ * (session.c's direct send) as on a plain session.
  */
 #ifndef AXOND_LINK_H
 #define AXOND_LINK_H

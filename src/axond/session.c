@@ -294,7 +294,7 @@ axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 		return -EPIPE;
 	}
 	if (f->data_len >= 2048 && s->out.len == s->out.off &&
-	    s->state != S_CONNECTING && s->ssl == NULL) {
+	    s->state != S_CONNECTING && (s->ssl == NULL || s->ktls_tx)) {
 		return send_direct(s, f);
 	}
 	n = axd_obuf_encode(&s->out, f);
