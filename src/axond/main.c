@@ -18,6 +18,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
 #include <sys/neutrino.h>
 
 #include "axond.h"
@@ -93,6 +94,14 @@ signal_ready(void)
 			axd_log(AXD_WARN, "cannot write %s: %s",
 			    g.cfg.ready_file, strerror(errno));
 		}
+	}
+	/* systemd's Type=notify: sd_notify() does nothing (returns 0)
+	 * unless NOTIFY_SOCKET is in the environment.  Commands run for
+	 * `axon on` get their caller's environment, not ours, so the
+	 * variable stays here. */
+	if (sd_notifyf(0, "READY=1\nSTATUS=node %s, %d peer(s), rundir %s",
+		g.cfg.node, g.cfg.npeers, g.rundir) < 0) {
+		axd_log(AXD_WARN, "cannot notify the service manager");
 	}
 	axd_log(AXD_INFO, "ready: node %s, %d peer(s), rundir %s", g.cfg.node,
 	    g.cfg.npeers, g.rundir);
@@ -273,6 +282,7 @@ axd_shutdown(void)
 	char path[PATH_MAX];
 
 	axd_log(AXD_INFO, "shutting down");
+	(void) sd_notify(0, "STOPPING=1");
 	pthread_mutex_lock(&g.lock);
 	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
 		if (g.peers[nd] != NULL) {
