@@ -125,8 +125,8 @@ check: all tests
 		tests/run.sh $(TEST_BIN)
 
 # Everything CI runs: the suite in a normal build, under ASan+UBSan and
-# under TSan, a fuzzing smoke run, the man page lint, the install check
-# and the demo.
+# under TSan, a fuzzing smoke run, the man page lint, the install check,
+# the demo and the Debian packages (deb-check).
 check-all:
 	$(MAKE) check
 	$(MAKE) check SAN=asan AXON_TEST_TIMEOUT_MULTIPLIER=3
@@ -137,6 +137,13 @@ check-all:
 	$(MAKE) install-check
 	$(MAKE) linux-compat-check
 	$(MAKE) demo
+	$(MAKE) deb-check
+
+# Builds the Debian packages, installs them, runs the demo and the
+# systemd units' command lines against the installed files, and purges
+# them (root; tests/test_debian.sh, docs/packaging.md).
+deb-check:
+	tests/test_debian.sh
 
 # Installs into a temporary prefix and builds a program against it with
 # nothing but pkg-config.
@@ -262,5 +269,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all install-check linux-compat-check demo bench bench-net fuzz fuzz-campaign install clean man-lint
+.PHONY: all tests check check-all deb-check install-check linux-compat-check demo bench bench-net fuzz fuzz-campaign install clean man-lint
 .SECONDARY:
