@@ -262,7 +262,11 @@ install: all
 		done; \
 	fi
 	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null && \
-	    ldconfig -v -N 2>/dev/null | grep -q "^$(LIBDIR):"; then \
+	    d=$$(realpath -m "$(LIBDIR)") && \
+	    ldconfig -v -N 2>/dev/null | sed -n 's/^\([^[:space:]][^:]*\):.*/\1/p' | \
+	    { while read -r l; do \
+		[ "$$(realpath -m "$$l")" = "$$d" ] && exit 0; \
+	    done; exit 1; }; then \
 		echo "ldconfig"; ldconfig; \
 	fi
 
