@@ -227,6 +227,18 @@ systemd-analyze verify "$units/axond.service" ||
 cp "$units/axond@.service" "$tmp/axond@beta.service"
 systemd-analyze verify "$tmp/axond@beta.service" ||
     fail "systemd-analyze verify axond@beta.service"
+# The shipped drop-in for nodes that run no commands, as systemd would
+# merge it: its [Service] settings appended to the unit's.
+dropin=/usr/share/doc/axon-node/examples/no-commands.conf
+[ -f "$dropin" ] || fail "$dropin is missing"
+mkdir "$tmp/hard"
+{
+	sed '/^\[Install\]/,$d' "$units/axond.service"
+	grep -v -e '^#' -e '^\[Service\]' "$dropin"
+	sed -n '/^\[Install\]/,$p' "$units/axond.service"
+} > "$tmp/hard/axond.service"
+systemd-analyze verify "$tmp/hard/axond.service" ||
+    fail "systemd-analyze verify axond.service with $dropin"
 echo "deb-check: systemd-analyze verify: ok"
 
 # unit_key UNIT KEY: the value of KEY= in the unit (the last one).
