@@ -2,7 +2,21 @@
 # `make demo` runs the demo; `make bench` runs the benchmark;
 # `make install PREFIX=DIR` installs.  SAN=asan or SAN=tsan builds and
 # tests with sanitizers in build-asan/ or build-tsan/.
+#
+# Installation directories (each can be set on its own; the Debian
+# packaging sets LIBDIR to the multiarch one): PREFIX, BINDIR, SBINDIR,
+# LIBDIR, INCLUDEDIR, MANDIR, DOCDIR, SYSCONFDIR; DESTDIR is prepended to
+# each.  SYSTEMDUNITDIR, if set, gets axond.service and axond@.service
+# (made for SBINDIR and SYSCONFDIR); empty (the default) installs none.
 PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+LIBDIR  ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/axon
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SYSTEMDUNITDIR ?=
 SAN     ?=
 CC      ?= cc
 VERSION := 0.1.0
@@ -24,16 +38,16 @@ OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wpointer-arith -Wundef -Wno-unused-parameter
 CFLAGS_ALL := -std=gnu17 $(OPT) $(WARN) $(SANFLAGS) \
-	-Iinclude/axon -Isrc/lib -Isrc/common -Isrc/axond $(CFLAGS)
+	-Iinclude/axon -Isrc/lib -Isrc/common -Isrc/axond $(CPPFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard src/lib/*.c)
 COMMON_SRC := $(wildcard src/common/*.c)
 LIB_OBJ := $(patsubst src/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) \
 	$(patsubst src/common/%.c,$(BUILD)/common/%.o,$(COMMON_SRC))
-HDRS    := $(wildcard include/axon/*.h include/axon/sys/*.h \
-	include/axon/bits/types/*.h) $(wildcard src/lib/*.h) \
-	$(wildcard src/common/*.h)
+# Every public header, at any depth under include/axon (installed as is).
+PUB_HDRS := $(shell find include/axon -name '*.h' | LC_ALL=C sort)
+HDRS    := $(PUB_HDRS) $(wildcard src/lib/*.h) $(wildcard src/common/*.h)
 
 # axond: everything but main.c goes into a static archive that the tests
 # link too, so that its parts can be tested on their own.
@@ -41,6 +55,8 @@ AXOND_SRC := $(filter-out src/axond/main.c,$(wildcard src/axond/*.c))
 AXOND_OBJ := $(patsubst src/axond/%.c,$(BUILD)/axond-obj/%.o,$(AXOND_SRC))
 AXOND_HDRS := $(wildcard src/axond/*.h)
 CRYPTO_LIBS := $$(pkg-config --libs libssl libcrypto)
+# sd_notify(3) for systemd's Type=notify (main.c only).
+SYSTEMD_LIBS := $$(pkg-config --libs libsystemd)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
@@ -67,12 +83,14 @@ $(BUILD)/axond-obj/%.o: src/axond/%.c $(HDRS) $(AXOND_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
+$(BUILD)/axond-obj/main.o: CFLAGS_ALL += $$(pkg-config --cflags libsystemd)
+
 $(BUILD)/axond-core.a: $(AXOND_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
 $(BUILD)/axond: $(BUILD)/axond-obj/main.o $(BUILD)/axond-core.a $(BUILD)/libaxon.a
-	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS) -lpthread
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS) $(SYSTEMD_LIBS) -lpthread
 
 $(BUILD)/tools/%.o: src/tools/%.c src/tools/axon.h $(HDRS)
 	@mkdir -p $(dir $@)
@@ -107,8 +125,8 @@ check: all tests
 		tests/run.sh $(TEST_BIN)
 
 # Everything CI runs: the suite in a normal build, under ASan+UBSan and
-# under TSan, a fuzzing smoke run, the man page lint, the install check
-# and the demo.
+# under TSan, a fuzzing smoke run, the man page lint, the install check,
+# the demo and the Debian packages (deb-check).
 check-all:
 	$(MAKE) check
 	$(MAKE) check SAN=asan AXON_TEST_TIMEOUT_MULTIPLIER=3
@@ -119,6 +137,13 @@ check-all:
 	$(MAKE) install-check
 	$(MAKE) linux-compat-check
 	$(MAKE) demo
+	$(MAKE) deb-check
+
+# Builds the Debian packages, installs them, runs the demo and the
+# systemd units' command lines against the installed files, and purges
+# them (root; tests/test_debian.sh, docs/packaging.md).
+deb-check:
+	tests/test_debian.sh
 
 # Installs into a temporary prefix and builds a program against it with
 # nothing but pkg-config.
@@ -216,33 +241,54 @@ fuzz-campaign: $(FUZZ_BIN)
 man-lint:
 	mandoc -Tlint -W warning docs/man/*.[1-8]
 
+# Headers and man pages are taken by pattern (every include/axon/**/*.h,
+# every docs/man/*.N), so that new ones install without a change here.
+# ldconfig runs when the library goes into the system's own directories
+# (no DESTDIR: a staged install, a package build, has none to update).
 install: all
-	install -d $(DESTDIR)$(PREFIX)/include/axon/sys $(DESTDIR)$(PREFIX)/lib/pkgconfig
-	install -m 644 include/axon/sys/*.h $(DESTDIR)$(PREFIX)/include/axon/sys/
-	install -m 644 include/axon/*.h $(DESTDIR)$(PREFIX)/include/axon/
-	install -d $(DESTDIR)$(PREFIX)/include/axon/bits/types
-	install -m 644 include/axon/bits/types/*.h \
-		$(DESTDIR)$(PREFIX)/include/axon/bits/types/
-	install -m 644 $(BUILD)/libaxon.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(BUILD)/libaxon.so.0 $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libaxon.so.0 $(DESTDIR)$(PREFIX)/lib/libaxon.so
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
-		axon.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/axon.pc
-	install -d $(DESTDIR)$(PREFIX)/sbin
-	install -m 755 $(BUILD)/axond $(DESTDIR)$(PREFIX)/sbin/
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(BUILD)/axon $(DESTDIR)$(PREFIX)/bin/
-	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man3 \
-		$(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 644 docs/man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 docs/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
-	install -m 644 docs/man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
-	install -m 644 docs/man/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
-	install -d $(DESTDIR)$(PREFIX)/share/doc/axon
-	install -m 644 examples/axond.conf $(DESTDIR)$(PREFIX)/share/doc/axon/
+	cd include/axon && find . -name '*.h' | while read -r h; do \
+		install -D -m 644 "$$h" "$(DESTDIR)$(INCLUDEDIR)/axon/$$h" || exit 1; \
+	done
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 644 $(BUILD)/libaxon.a $(DESTDIR)$(LIBDIR)/
+	install -m 755 $(BUILD)/libaxon.so.0 $(DESTDIR)$(LIBDIR)/
+	ln -sf libaxon.so.0 $(DESTDIR)$(LIBDIR)/libaxon.so
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		axon.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/axon.pc
+	install -d $(DESTDIR)$(SBINDIR)
+	install -m 755 $(BUILD)/axond $(DESTDIR)$(SBINDIR)/
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(BUILD)/axon $(DESTDIR)$(BINDIR)/
+	for s in 1 3 7 8; do \
+		install -d $(DESTDIR)$(MANDIR)/man$$s || exit 1; \
+		for m in docs/man/*.$$s; do \
+			[ -e "$$m" ] || continue; \
+			install -m 644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+		done; \
+	done
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 644 examples/axond.conf $(DESTDIR)$(DOCDIR)/
+	if [ -n "$(SYSTEMDUNITDIR)" ]; then \
+		install -d $(DESTDIR)$(SYSTEMDUNITDIR) && \
+		for u in axond.service axond@.service; do \
+			sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+			    -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+			    systemd/$$u.in > $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+			chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u; \
+		done; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && command -v ldconfig >/dev/null && \
+	    d=$$(realpath -m "$(LIBDIR)") && \
+	    ldconfig -v -N 2>/dev/null | sed -n 's/^\([^[:space:]][^:]*\):.*/\1/p' | \
+	    { while read -r l; do \
+		[ "$$(realpath -m "$$l")" = "$$d" ] && exit 0; \
+	    done; exit 1; }; then \
+		echo "ldconfig"; ldconfig; \
+	fi
 
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all install-check linux-compat-check demo bench bench-net bench-timer fuzz fuzz-campaign install clean man-lint
+.PHONY: all tests check check-all deb-check install-check linux-compat-check demo bench bench-net bench-timer fuzz fuzz-campaign install clean man-lint
 .SECONDARY:

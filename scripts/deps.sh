@@ -1,7 +1,10 @@
 #!/bin/sh
 # Installs the Debian 12 packages Axon needs to build and test.
 set -eu
-PKGS="build-essential pkg-config clang libclang-rt-14-dev check mandoc iproute2 procps libssl-dev openssl"
+# openssl: certificates in test_tls; libsystemd-dev: axond (sd_notify);
+# debhelper, dpkg-dev, lintian and systemd (systemd-analyze): make
+# deb-check.
+PKGS="build-essential pkg-config clang libclang-rt-14-dev check mandoc iproute2 procps libssl-dev openssl libsystemd-dev debhelper dpkg-dev lintian systemd"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

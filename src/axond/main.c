@@ -18,6 +18,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include <systemd/sd-daemon.h>
 #include <sys/neutrino.h>
 
 #include "axond.h"
@@ -30,6 +31,10 @@
 #define TAG_TICK   (1ull << 62)
 #define TAG_SIG    (1ull << 61)
 #define TAG_SVC    AXD_TAG_SVC /* control socket, commands (services.c) */
+
+/* The command line, parsed again (with the file of --config) on SIGHUP. */
+static int saved_argc;
+static char **saved_argv;
 
 static int
 listen_on(const struct axond_addr *a)
@@ -93,6 +98,14 @@ signal_ready(void)
 			axd_log(AXD_WARN, "cannot write %s: %s",
 			    g.cfg.ready_file, strerror(errno));
 		}
+	}
+	/* systemd's Type=notify: sd_notify() does nothing (returns 0)
+	 * unless NOTIFY_SOCKET is in the environment.  Commands run for
+	 * `axon on` get their caller's environment, not ours, so the
+	 * variable stays here. */
+	if (sd_notifyf(0, "READY=1\nSTATUS=node %s, %d peer(s), rundir %s",
+		g.cfg.node, g.cfg.npeers, g.rundir) < 0) {
+		axd_log(AXD_WARN, "cannot notify the service manager");
 	}
 	axd_log(AXD_INFO, "ready: node %s, %d peer(s), rundir %s", g.cfg.node,
 	    g.cfg.npeers, g.rundir);
@@ -184,6 +197,75 @@ axd_start(void)
 	return 0;
 }
 
+/*
+ * SIGHUP: the configuration is read again, as at start (the command line
+ * with the file of --config), and every peer in it that this axond does
+ * not know yet is added and dialled.  A known peer whose address changed
+ * gets the new one, used from its next connection.  Nothing else
+ * changes: peers no longer listed stay known, and every other setting
+ * (listen addresses, the secret, limits) needs a restart, which is
+ * logged.  A configuration that does not parse or validate changes
+ * nothing.  Called from the main loop, g.lock held.
+ */
+static void
+reload(void)
+{
+	struct axond_config *nc = malloc(sizeof(*nc));
+	char err[512];
+	int added = 0, moved = 0;
+
+	(void) sd_notify(0, "RELOADING=1");
+	if (nc == NULL) {
+		axd_log(AXD_ERR, "reload: %s", strerror(ENOMEM));
+		goto out;
+	}
+	axond_config_defaults(nc);
+	if (axond_config_parse(nc, saved_argc, saved_argv, err,
+		sizeof(err)) != 0 ||
+	    axond_config_validate(nc, err, sizeof(err)) < 0) {
+		axd_log(AXD_ERR, "reload: %s; configuration unchanged", err);
+		goto out;
+	}
+	if (strcmp(nc->node, g.cfg.node) != 0) {
+		axd_log(AXD_WARN, "reload: the node name changes only with a "
+				  "restart");
+	}
+	for (int i = 0; i < nc->npeers; i++) {
+		const struct axond_peer *cp = &nc->peer[i];
+		struct axd_peer *p = axd_peer_by_name(cp->name);
+		char was[300], now[300];
+
+		if (p == NULL) {
+			p = axd_peer_add(cp->name, &cp->addr);
+			if (p == NULL) {
+				axd_log(AXD_ERR, "reload: cannot add peer %s: "
+						 "too many nodes", cp->name);
+				continue;
+			}
+			axd_dial(p);
+			added++;
+			continue;
+		}
+		axd_peer_addr(p, was, sizeof(was));
+		p->has_addr = true;
+		p->addr = cp->addr;
+		axd_peer_addr(p, now, sizeof(now));
+		if (strcmp(was, now) != 0) {
+			axd_log(AXD_INFO, "reload: peer %s: address %s (was "
+					  "%s), from its next connection",
+			    p->name, now, was);
+			g.nodes_dirty = true;
+			moved++;
+		}
+	}
+	axd_log(AXD_INFO, "reload: %d new peer(s), %d new address(es); "
+			  "other settings change only with a restart",
+	    added, moved);
+out:
+	free(nc);
+	(void) sd_notifyf(0, "READY=1\nSTATUS=node %s, reloaded", g.cfg.node);
+}
+
 /* Every this many ticks, the entries of processes killed without a
  * chance to remove them (SIGKILL) are reclaimed: tmpfs is memory. */
 #define SWEEP_TICKS 20
@@ -224,7 +306,9 @@ axd_run(void)
 
 				while (read(g.sig_fd, &si, sizeof(si)) ==
 				    sizeof(si)) {
-					if (si.ssi_signo != SIGHUP) {
+					if (si.ssi_signo == SIGHUP) {
+						reload();
+					} else {
 						g.stop = 1;
 					}
 				}
@@ -273,6 +357,7 @@ axd_shutdown(void)
 	char path[PATH_MAX];
 
 	axd_log(AXD_INFO, "shutting down");
+	(void) sd_notify(0, "STOPPING=1");
 	pthread_mutex_lock(&g.lock);
 	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
 		if (g.peers[nd] != NULL) {
@@ -300,6 +385,8 @@ main(int argc, char **argv)
 	char err[512];
 	int rc;
 
+	saved_argc = argc;
+	saved_argv = argv;
 	axond_config_defaults(&g.cfg);
 	rc = axond_config_parse(&g.cfg, argc, argv, err, sizeof(err));
 	if (rc == 1) {

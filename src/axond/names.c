@@ -584,8 +584,9 @@ dir_claim(int fd, const struct stat *st)
 	if (geteuid() != 0) {
 		return;
 	}
-	if (st->st_uid != 0 || st->st_gid != 0) {
-		(void) fchown(fd, 0, 0);
+	if ((st->st_uid != 0 || st->st_gid != 0) && fchown(fd, 0, 0) < 0) {
+		axd_log(AXD_DEBUG, "cannot give a registry directory to root: "
+		    "%s", strerror(errno));
 	}
 	if ((st->st_mode & 07777) != 01777) {
 		(void) fchmod(fd, 01777);

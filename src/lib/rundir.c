@@ -531,7 +531,10 @@ sweep_dir(struct sweep *sw, const char *rundir, const char *sub, bool ps,
 		/* A bounded sweep starts at a random place and wraps round,
 		 * so that live entries at the front do not hide the dead
 		 * ones behind. */
-		(void) getrandom(&skip, sizeof(skip), GRND_NONBLOCK);
+		if (getrandom(&skip, sizeof(skip), GRND_NONBLOCK) !=
+		    (ssize_t) sizeof(skip)) {
+			skip = (unsigned) getpid(); /* any start will do */
+		}
 		skip %= scan;
 	}
 	while (sw->removed < sw->max && (scan == 0 || seen < scan)) {
