@@ -149,6 +149,18 @@ $(BUILD)/bench/net_rr: bench/net_rr.c $(BUILD)/libaxon.a
 bench-net: $(BUILD)/bench/net_rr $(BUILD)/axond
 	@BUILD=$(BUILD) bench/net_run.sh
 
+# The fault soak (tests/soak/soak.c): two nodes, servers and clients on
+# both, processes killed and stopped and the link cut at random, for
+# SOAK_SECONDS; fails on any wrong, duplicated or lost reply.  SOAK_SEED
+# replays a run's faults.  See docs/soak.md.
+SOAK_SECONDS ?= 60
+$(BUILD)/soak/soak: tests/soak/soak.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+
+soak: $(BUILD)/soak/soak $(BUILD)/axond
+	$(BUILD)/soak/soak --seconds $(SOAK_SECONDS) --axond $(BUILD)/axond
+
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps
 $(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c src/lib/ctl.c src/lib/ctl.h
 	@mkdir -p $(dir $@)
@@ -207,5 +219,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all install-check linux-compat-check demo bench bench-net fuzz install clean man-lint
+.PHONY: all tests check check-all install-check linux-compat-check demo bench bench-net fuzz install clean man-lint soak
 .SECONDARY:
