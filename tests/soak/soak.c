@@ -44,6 +44,12 @@
  * lost, over its bound or unexpected, no process crashed and traffic
  * flowed; 1 otherwise; 2 on a setup error.
  *
+ * With --inject the servers misbehave on purpose, now and then: a reply
+ * for another message, one for the client's previous message, a second
+ * execution, a reply without data, and once a reply held past the
+ * bound.  The run then passes only if each was caught: the soak's own
+ * test.
+ *
  * Every loop is bounded in time; every process the driver started is
  * killed and the namespaces and directories removed at the end, also on
  * SIGINT/SIGTERM; children die with the driver (PR_SET_PDEATHSIG).
@@ -125,6 +131,7 @@ struct sstat {
 
 struct shm {
 	int stop;
+	int held;       /* --inject: a reply was held over the bound */
 	int nclients;
 	uint64_t bound_us;
 	struct cstat c[MAX_CLIENTS];
@@ -142,8 +149,9 @@ static const char *axond_bin = "build/axond";
 static int verbose;
 static double scale = 1.0;
 static int keepalive_ms, dead_after_ms, connect_ms;
-static const int stop_max_ms = 6000;
+static int stop_max_ms = 6000; /* the longest SIGSTOP (0: none) */
 static bool use_netns;
+static bool inject;
 static char netns_skip[128];
 
 /* The run's names and directories. */
@@ -464,10 +472,15 @@ struct proc {
 	bool protect;       /* never killed (only stopped) */
 	double restart_at;  /* when down: when to start it again */
 	int incarnation;
-	pid_t pid0;         /* the process sampled at the start */
-	long rss0, rss1;
-	int fd0, fd1;
+	/* Samples: [S_QUIET0] before the clients start, [S_WARM] under
+	 * load after a warm-up, [S_LOAD] under load at the end, [S_QUIET1]
+	 * once the clients have gone. */
+	pid_t pid0;         /* the process sampled first */
+	long rss[4];
+	int fds[4];
 };
+
+enum { S_QUIET0, S_WARM, S_LOAD, S_QUIET1 };
 
 #define NPROC (NODES + MAX_SERVERS + MAX_CLIENTS)
 static struct proc procs[NPROC];
@@ -725,6 +738,42 @@ run_server(int idx)
 		rp.rlen = rq->rlen;
 		rp.rcsum = gen(rbuf, rq->rlen, msg_seed(rq->client, rq->seq,
 						   'R'));
+		if (inject) {
+			switch (msg_seed(rq->client, rq->seq, 'I') % 500) {
+			case 0:
+				rp.seq++; /* wrong */
+				break;
+			case 1:
+				rp.seq -= rp.seq > 0; /* a duplicate reply */
+				break;
+			case 2: /* executed twice */
+				if (__atomic_fetch_or(&shm->exec[rq->client]
+							   [rq->seq >> 3],
+					bit, __ATOMIC_SEQ_CST) &
+				    bit) {
+					__atomic_add_fetch(&st->dup_exec, 1,
+					    __ATOMIC_RELAXED);
+				}
+				break;
+			case 3: /* lost: success, but no reply */
+				(void) MsgReply(rcvid, (long) (rq->seq &
+								0x3fffffff),
+				    NULL, 0);
+				continue;
+			case 4: /* held over the bound, once, late enough
+				 * not to hold up the rest before they are
+				 * seen (every client queues behind it) */
+				if (rq->seq >= 1500 &&
+				    !__atomic_exchange_n(&shm->held, 1,
+					__ATOMIC_SEQ_CST)) {
+					sleep_ms((int) (shm->bound_us / 1000) +
+					    500);
+				}
+				break;
+			default:
+				break;
+			}
+		}
 		SETIOV(&riov[0], &rp, sizeof(rp));
 		SETIOV(&riov[1], rbuf, rq->rlen);
 		/* A client that died or timed out meanwhile is no error of
@@ -760,6 +809,7 @@ run_client(int idx, int incarnation)
 	int coid[MAX_SERVERS];
 	uint64_t rs = seed ^ ((uint64_t) idx << 32) ^ (uint64_t) incarnation;
 	uint64_t timeout_ns = (uint64_t) (1500 * scale) * 1000000ull;
+	int said = 0; /* events printed: the first 20, not thousands */
 	/* A last bound of its own: the driver stops it long before. */
 	double hard_end = now() + seconds + 120 * scale;
 
@@ -840,10 +890,12 @@ run_client(int idx, int incarnation)
 		}
 		if (us > shm->bound_us) {
 			__atomic_add_fetch(&st->over, 1, __ATOMIC_RELAXED);
-			fprintf(stderr, "soak: c%d seq %" PRIu64 " to s%d "
-					"blocked %.3f s (%s)\n",
-			    idx, seq, s, (double) us / 1e6,
-			    e ? strerror(e) : "ok");
+			if (said++ < 20) {
+				fprintf(stderr, "soak: c%d seq %" PRIu64
+						" to s%d blocked %.3f s (%s)\n",
+				    idx, seq, s, (double) us / 1e6,
+				    e ? strerror(e) : "ok");
+			}
 		}
 		if (rc < 0) {
 			if (err_allowed(e, timed)) {
@@ -852,9 +904,12 @@ run_client(int idx, int incarnation)
 				bump_err(st->bad_err, e);
 				__atomic_add_fetch(&st->unexpected, 1,
 				    __ATOMIC_RELAXED);
-				fprintf(stderr, "soak: c%d seq %" PRIu64
-						" to s%d: unexpected %s\n",
-				    idx, seq, s, strerror(e));
+				if (said++ < 20) {
+					fprintf(stderr, "soak: c%d seq %" PRIu64
+							" to s%d: unexpected "
+							"%s\n",
+					    idx, seq, s, strerror(e));
+				}
 			}
 			if (e != ETIMEDOUT) {
 				(void) name_close(coid[s]);
@@ -893,9 +948,12 @@ run_client(int idx, int incarnation)
 		}
 		if (why != NULL) {
 			__atomic_add_fetch(what, 1, __ATOMIC_RELAXED);
-			fprintf(stderr, "soak: c%d seq %" PRIu64 " to s%d: %s "
-					"(rc %ld, client %u seq %" PRIu64 ")\n",
-			    idx, seq, s, why, rc, rp.client, rp.seq);
+			if (said++ < 20) {
+				fprintf(stderr, "soak: c%d seq %" PRIu64
+						" to s%d: %s (rc %ld, client "
+						"%u seq %" PRIu64 ")\n",
+				    idx, seq, s, why, rc, rp.client, rp.seq);
+			}
 		} else {
 			__atomic_add_fetch(&st->ok, 1, __ATOMIC_RELAXED);
 			__atomic_add_fetch(&st->bytes, len + rlen,
@@ -972,8 +1030,10 @@ pick_proc(uint64_t *rs, enum kind kind, bool killable)
 	return n > 0 ? c[rnd(rs, 0, n - 1)] : NULL;
 }
 
+/* Samples the axonds and servers that are still the processes of the
+ * first sample. */
 static void
-sample(bool end)
+sample(int when)
 {
 	for (int i = 0; i < nprocs; i++) {
 		struct proc *pr = &procs[i];
@@ -981,15 +1041,21 @@ sample(bool end)
 		if (pr->kind == K_CLIENT || pr->pid <= 0) {
 			continue;
 		}
-		if (!end) {
+		if (when == S_QUIET0) {
 			pr->pid0 = pr->pid;
-			pr->rss0 = rss_kb(pr->pid);
-			pr->fd0 = fd_count(pr->pid);
-		} else if (pr->pid == pr->pid0) {
-			pr->rss1 = rss_kb(pr->pid);
-			pr->fd1 = fd_count(pr->pid);
+		}
+		if (pr->pid == pr->pid0) {
+			pr->rss[when] = rss_kb(pr->pid);
+			pr->fds[when] = fd_count(pr->pid);
 		}
 	}
+}
+
+static bool
+survived(const struct proc *pr)
+{
+	return pr->kind != K_CLIENT && pr->pid0 > 0 && pr->pid == pr->pid0 &&
+	    pr->rss[S_QUIET1] > 0;
 }
 
 static void
@@ -998,7 +1064,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: soak [--seconds N] [--seed N] [--servers N] "
 	    "[--clients N]\n"
-	    "            [--axond PATH] [--no-netns] [--keep] [-v]\n"
+	    "            [--axond PATH] [--no-netns] [--inject] [--keep] "
+	    "[-v]\n"
 	    "env: SOAK_SECONDS, SOAK_SEED, AXON_TEST_TIMEOUT_MULTIPLIER\n");
 	exit(2);
 }
@@ -1067,6 +1134,7 @@ main(int argc, char **argv)
 		{"axond", required_argument, NULL, 'a'},
 		{"no-netns", no_argument, NULL, 'n'},
 		{"keep", no_argument, NULL, 'k'},
+		{"inject", no_argument, NULL, 'i'},
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1103,6 +1171,7 @@ main(int argc, char **argv)
 		case 'a': axond_bin = optarg; break;
 		case 'n': no_netns = true; break;
 		case 'k': keep_base = true; break;
+		case 'i': inject = true; break;
 		case 'v': verbose = 1; break;
 		default: usage();
 		}
@@ -1131,6 +1200,9 @@ main(int argc, char **argv)
 	/* Any send ends within this: the session's death or a connect
 	 * attempt's end, after the longest stop, plus slack for a shared
 	 * machine. */
+	if (inject) {
+		stop_max_ms = 0; /* no faults */
+	}
 	shm->bound_us = (uint64_t) (dead_after_ms + connect_ms + stop_max_ms +
 			    3000 * scale) * 1000;
 
@@ -1245,6 +1317,7 @@ main(int argc, char **argv)
 		}
 	}
 	sleep_ms(300); /* global names reach the other node (~100 ms) */
+	sample(S_QUIET0);
 	for (int i = 0; i < nprocs; i++) {
 		if (procs[i].kind == K_CLIENT && proc_start(&procs[i]) < 0) {
 			fprintf(stderr, "soak: cannot start a client\n");
@@ -1331,11 +1404,14 @@ main(int argc, char **argv)
 			next_fault = t + rnd(&rs, 500, 2500) / 1000.0;
 		}
 		if (!sampled && t >= t_sample) {
-			sample(false);
+			sample(S_WARM);
 			sampled = true;
 		}
 		/* The next fault. */
-		if (fault_end == 0 && t >= next_fault && t < t_end - 8) {
+		/* (None with --inject: what the servers do wrong must not
+		 * be lost to a fault.) */
+		if (fault_end == 0 && !inject && t >= next_fault &&
+		    t < t_end - 3) {
 			int w = rnd(&rs, 0, wsum - 1), k = 0;
 			struct proc *pr = NULL;
 			char lab[64] = "link";
@@ -1420,7 +1496,7 @@ main(int argc, char **argv)
 	}
 	double run_s = now() - t_start;
 
-	sample(true);
+	sample(S_LOAD);
 	__atomic_store_n(&shm->stop, 1, __ATOMIC_SEQ_CST);
 
 	/* The clients finish their send (within the bound) and exit. */
@@ -1448,6 +1524,27 @@ main(int argc, char **argv)
 		}
 		pr->pid = -1;
 	}
+
+	/* The servers see their clients go, and axond its clients' sockets
+	 * close: wait (bounded) for the descriptors to settle. */
+	for (int t = 0; t < 100; t++) {
+		bool settled = true;
+
+		for (int i = 0; i < nprocs; i++) {
+			struct proc *pr = &procs[i];
+
+			if (pr->kind != K_CLIENT && pr->pid0 > 0 &&
+			    pr->pid == pr->pid0 &&
+			    fd_count(pr->pid) > pr->fds[S_QUIET0]) {
+				settled = false;
+			}
+		}
+		if (settled) {
+			break;
+		}
+		sleep_ms(30);
+	}
+	sample(S_QUIET1);
 
 	/* Totals. */
 	struct cstat t = {0};
@@ -1498,6 +1595,18 @@ main(int argc, char **argv)
 	    t.unexpected != 0 || crashes != 0 || stuck != 0 ||
 	    t.ok < 1000 || interrupted;
 
+	if (inject) {
+		/* The soak's own test: each misbehaviour was caught, and
+		 * nothing else went wrong. */
+		fail = t.wrong == 0 || t.dup == 0 || sv.dup_exec == 0 ||
+		    t.lost == 0 || t.over == 0 || sv.corrupt != 0 ||
+		    t.unexpected != 0 || crashes != 0 || stuck != 0 ||
+		    interrupted;
+		printf("soak: --inject: the servers misbehaved on purpose; "
+		       "%s\n",
+		    fail ? "NOT ALL CAUGHT" : "each misbehaviour was caught");
+	}
+
 	printf("\n");
 	printf("  operations    %" PRIu64 " in %.0f s (%.0f/s): local %" PRIu64
 	       ", remote %" PRIu64 ", large %" PRIu64 ", with a timeout %"
@@ -1538,8 +1647,8 @@ main(int argc, char **argv)
 		}
 	}
 	printf("\n  crashes       %d, stuck clients %d\n", crashes, stuck);
-	printf("  survivors     (RSS kB and descriptors, at %.0f s and at the "
-	       "end)\n",
+	printf("  survivors     RSS kB under load at %.0f s -> at the end; "
+	       "descriptors before the clients -> after them (under load)\n",
 	    t_sample - t_start);
 	for (int i = 0; i < nprocs; i++) {
 		struct proc *pr = &procs[i];
@@ -1549,25 +1658,28 @@ main(int argc, char **argv)
 			continue;
 		}
 		proc_label(pr, lab, sizeof(lab));
-		if (pr->pid0 > 0 && pr->pid == pr->pid0 && pr->rss1 > 0) {
+		if (survived(pr)) {
 			printf("    %-18s rss %6ld -> %6ld (%+ld)  fds %3d -> "
-			       "%3d (%+d)\n",
-			    lab, pr->rss0, pr->rss1, pr->rss1 - pr->rss0,
-			    pr->fd0, pr->fd1, pr->fd1 - pr->fd0);
+			       "%3d (%+d) (%d -> %d)\n",
+			    lab, pr->rss[S_WARM], pr->rss[S_LOAD],
+			    pr->rss[S_LOAD] - pr->rss[S_WARM],
+			    pr->fds[S_QUIET0], pr->fds[S_QUIET1],
+			    pr->fds[S_QUIET1] - pr->fds[S_QUIET0],
+			    pr->fds[S_WARM], pr->fds[S_LOAD]);
 		} else {
 			printf("    %-18s restarted during the run\n", lab);
 		}
 	}
 
 	/* The machine-readable line. */
-	printf("soak: result=%s seed=%" PRIu64 " seconds=%.0f mode=%s "
+	printf("soak: result=%s%s seed=%" PRIu64 " seconds=%.0f mode=%s "
 	       "servers=%d clients=%d ops=%" PRIu64 " ok=%" PRIu64
 	       " wrong=%" PRIu64 " duplicated=%" PRIu64 " lost=%" PRIu64
 	       " over_bound=%" PRIu64 " unexpected=%" PRIu64
 	       " allowed=%" PRIu64 " local=%" PRIu64 " remote=%" PRIu64
 	       " large=%" PRIu64 " max_block_ms=%" PRIu64 " bound_ms=%" PRIu64
 	       " crashes=%d stuck=%d",
-	    fail ? "FAIL" : "pass", seed, run_s,
+	    fail ? "FAIL" : "pass", inject ? " inject=1" : "", seed, run_s,
 	    use_netns ? "netns" : "loopback", nservers, nclients, t.ops,
 	    t.ok, wrong, dup, t.lost, t.over, t.unexpected, allowed, t.local,
 	    t.remote, t.large, maxb / 1000, shm->bound_us / 1000, crashes,
@@ -1582,16 +1694,19 @@ main(int argc, char **argv)
 	for (int i = 0; i < nprocs; i++) {
 		struct proc *pr = &procs[i];
 
-		if (pr->kind != K_CLIENT && pr->pid0 > 0 &&
-		    pr->pid == pr->pid0 && pr->rss1 > 0) {
-			printf(" %s%d_rss_kb=%ld:%ld %s%d_fds=%d:%d",
-			    pr->kind == K_AXOND ? "axond" : "server", pr->idx,
-			    pr->rss0, pr->rss1,
-			    pr->kind == K_AXOND ? "axond" : "server", pr->idx,
-			    pr->fd0, pr->fd1);
+		if (survived(pr)) {
+			const char *k = pr->kind == K_AXOND ? "axond"
+							    : "server";
+
+			printf(" %s%d_rss_kb=%ld:%ld %s%d_fds=%d:%d", k,
+			    pr->idx, pr->rss[S_WARM], pr->rss[S_LOAD], k,
+			    pr->idx, pr->fds[S_QUIET0], pr->fds[S_QUIET1]);
 		}
 	}
 	printf("\n");
+	if (interrupted) {
+		printf("soak: interrupted\n");
+	}
 	if (fail && base[0] != '\0') {
 		keep_base = true;
 		printf("soak: FAILED; axond logs kept in %s; replay the faults "
