@@ -715,7 +715,22 @@ run_server(int idx)
 		    rq->rlen > MAX_LEN ||
 		    info.srcmsglen != (int32_t) (sizeof(*rq) + rq->len) ||
 		    info.msglen != info.srcmsglen) {
-			__atomic_add_fetch(&st->corrupt, 1, __ATOMIC_RELAXED);
+			/* What arrived, for the report (the first few). */
+			if (__atomic_add_fetch(&st->corrupt, 1,
+				__ATOMIC_RELAXED) <= 20) {
+				fprintf(stderr, "soak: s%d: bad message from "
+						"nd %u pid %d: msglen %d "
+						"srcmsglen %d magic %#x "
+						"client %u seq %" PRIu64
+						" len %u rlen %u\n",
+				    idx, (unsigned) info.nd, (int) info.pid,
+				    (int) info.msglen, (int) info.srcmsglen,
+				    info.msglen >= 4 ? rq->magic : 0,
+				    info.msglen >= 8 ? rq->client : 0,
+				    info.msglen >= 16 ? rq->seq : 0,
+				    info.msglen >= 20 ? rq->len : 0,
+				    info.msglen >= 24 ? rq->rlen : 0);
+			}
 			MsgError(rcvid, EBADMSG);
 			continue;
 		}
@@ -733,6 +748,9 @@ run_server(int idx)
 		rp.csum = csum(buf + sizeof(*rq), rq->len);
 		if (rp.csum != rq->csum) {
 			__atomic_add_fetch(&st->corrupt, 1, __ATOMIC_RELAXED);
+			fprintf(stderr, "soak: s%d: c%u seq %" PRIu64 ": payload "
+					"of %u bytes corrupted\n",
+			    idx, rq->client, rq->seq, rq->len);
 		}
 		rp.server = (uint32_t) idx;
 		rp.rlen = rq->rlen;
