@@ -1,4 +1,5 @@
 # Axon build.  `make` builds libaxon; `make check` runs the test suite;
+# `make soak SOAK_SECONDS=N` runs the fault soak (docs/soak.md);
 # `make demo` runs the demo; `make bench` runs the benchmark;
 # `make install PREFIX=DIR` installs.  SAN=asan or SAN=tsan builds and
 # tests with sanitizers in build-asan/ or build-tsan/.
@@ -124,11 +125,14 @@ check: all tests
 	@AXON_TEST_BIN=$(BUILD)/tests AXOND=$(BUILD)/axond AXON_CLI=$(BUILD)/axon \
 		tests/run.sh $(TEST_BIN)
 
-# Everything CI runs: the suite in a normal build, under ASan+UBSan and
-# under TSan, a fuzzing smoke run, the man page lint, the install check,
-# the demo and the Debian packages (deb-check).
+# Everything CI runs: the suite in a normal build, the fault soak (60 s)
+# and its self-test, the suite under ASan+UBSan and under TSan, a fuzzing
+# smoke run, the man page lint, the install check, the demo and the
+# Debian packages (deb-check).
 check-all:
 	$(MAKE) check
+	$(MAKE) soak-selftest
+	$(MAKE) soak SOAK_SECONDS=$${SOAK_SECONDS:-60}
 	$(MAKE) check SAN=asan AXON_TEST_TIMEOUT_MULTIPLIER=3
 	TSAN_OPTIONS="die_after_fork=0 halt_on_error=1 $${TSAN_OPTIONS:-}" \
 		$(MAKE) check SAN=tsan AXON_TEST_TIMEOUT_MULTIPLIER=5
@@ -183,6 +187,24 @@ $(BUILD)/bench/net_rr: bench/net_rr.c $(BUILD)/libaxon.a
 
 bench-net: $(BUILD)/bench/net_rr $(BUILD)/axond
 	@BUILD=$(BUILD) bench/net_run.sh
+
+# The fault soak (tests/soak/soak.c): two nodes, servers and clients on
+# both, processes killed and stopped and the link cut at random, for
+# SOAK_SECONDS; fails on any wrong, duplicated or lost reply.  SOAK_SEED
+# replays a run's faults.  See docs/soak.md.
+SOAK_SECONDS ?= 60
+$(BUILD)/soak/soak: tests/soak/soak.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+
+soak: $(BUILD)/soak/soak $(BUILD)/axond
+	SOAK_SEED=$(SOAK_SEED) $(BUILD)/soak/soak --seconds $(SOAK_SECONDS) \
+		--axond $(BUILD)/axond
+
+# The soak's own test: servers that misbehave on purpose (wrong,
+# duplicated and lost replies, one held over the bound) must be caught.
+soak-selftest: $(BUILD)/soak/soak $(BUILD)/axond
+	$(BUILD)/soak/soak --inject --seconds 10 --axond $(BUILD)/axond
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg
@@ -290,5 +312,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all deb-check install-check linux-compat-check demo bench bench-net bench-timer fuzz fuzz-campaign install clean man-lint
+.PHONY: all tests check check-all deb-check install-check linux-compat-check demo bench bench-net bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:
