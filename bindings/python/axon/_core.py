@@ -6,6 +6,7 @@ import struct
 import threading
 import time
 from collections import namedtuple
+from errno import EINTR as _EINTR
 from ctypes import byref, c_char, c_uint64, create_string_buffer, string_at
 
 from . import _lib as L
@@ -114,6 +115,32 @@ def _arm(tmo, states):
     r = L.TimerTimeout_r(CLOCK_MONOTONIC, states, None, byref(ns), None)
     if r < 0:
         raise error(-r, "TimerTimeout")
+
+
+def _arm_first(tmo, states):
+    """_arm() for a call that may be retried: returns the timeout in
+    force and when it was armed."""
+    if tmo is None:
+        tmo = getattr(_tls, "timeout", None)
+    if tmo is None:
+        return None, 0.0
+    _arm(tmo, states)
+    return tmo, time.monotonic()
+
+
+def _rearm(tmo, t0, states):
+    """A receive interrupted by a signal is retried (PEP 475), with
+    what is left of its timeout; a signal handler that raises does so
+    when the call returns to Python, between two tries.  (Sends are not
+    retried: one interrupted while REPLY-blocked may have been
+    received.)"""
+    if tmo is None:
+        return None, 0.0
+    secs, st = tmo if isinstance(tmo, tuple) else (tmo, None)
+    now = time.monotonic()
+    tmo = (max(0.0, secs - (now - t0)), st)
+    _arm(tmo, states)
+    return tmo, now
 
 
 # ---- Buffers ---------------------------------------------------------------
@@ -326,8 +353,11 @@ def _receive(chid, bufsize, buffer, tmo):
         mv, cbuf = _outbuf(buffer, PULSE_SIZE)
         n = mv.nbytes
     info = L.MsgInfo()
-    _arm(tmo, _NTO_TIMEOUT_RECEIVE)
+    tmo, t0 = _arm_first(tmo, _NTO_TIMEOUT_RECEIVE)
     r = L.MsgReceive_r(chid, cbuf, n, byref(info))
+    while r == -_EINTR:
+        tmo, t0 = _rearm(tmo, t0, _NTO_TIMEOUT_RECEIVE)
+        r = L.MsgReceive_r(chid, cbuf, n, byref(info))
     if r > 0:
         got = info.msglen if 0 <= info.msglen <= n else n
         if mv is None:
@@ -375,8 +405,11 @@ class Channel:
             raise ValueError("channel is closed")
         buf = create_string_buffer(PULSE_SIZE)
         info = L.MsgInfo()
-        _arm(timeout, _NTO_TIMEOUT_RECEIVE)
+        tmo, t0 = _arm_first(timeout, _NTO_TIMEOUT_RECEIVE)
         r = L.MsgReceivePulse_r(self.chid, buf, PULSE_SIZE, byref(info))
+        while r == -_EINTR:
+            tmo, t0 = _rearm(tmo, t0, _NTO_TIMEOUT_RECEIVE)
+            r = L.MsgReceivePulse_r(self.chid, buf, PULSE_SIZE, byref(info))
         if r < 0:
             raise error(-r, "MsgReceivePulse")
         return _pulse_of(buf)

@@ -245,3 +245,73 @@ def test_bad_names():
         with pytest.raises(OSError) as e:
             axon.name_attach(bad)
         assert e.value.errno in (errno.EINVAL, errno.ENAMETOOLONG), bad
+
+
+def test_receive_is_retried_after_a_signal():
+    """PEP 475: a signal whose handler runs while a receive waits does
+    not end the receive (its timeout keeps counting); the handler runs."""
+    import signal
+    import time
+    got = []
+    old = signal.signal(signal.SIGUSR2, lambda s, f: got.append(s))
+    try:
+        with axon.Channel() as ch, ch.connect() as c:
+            result = []
+            ready = threading.Event()
+
+            def recv():
+                ready.set()
+                result.append(ch.receive(timeout=10 * SCALE))
+
+            t = threading.Thread(target=recv)
+            t.start()
+            ready.wait(5)
+            time.sleep(0.1)
+            for _ in range(3):
+                signal.pthread_kill(t.ident, signal.SIGUSR2)
+                time.sleep(0.05)
+            c.send_pulse(4, 44)
+            t.join(10 * SCALE)
+            assert result and (result[0].code, result[0].value) == (4, 44)
+            assert got
+            # A timeout still ends it on time, signals or not.
+            t0 = time.monotonic()
+            t = threading.Thread(target=lambda: result.append(
+                pytest.raises(TimeoutError, ch.receive, timeout=0.3)))
+            t.start()
+            for _ in range(5):
+                time.sleep(0.03)
+                signal.pthread_kill(t.ident, signal.SIGUSR2)
+            t.join(10 * SCALE)
+            assert 0.25 < time.monotonic() - t0 < 3 * SCALE
+    finally:
+        signal.signal(signal.SIGUSR2, old)
+
+
+def test_send_interrupted_by_a_signal_is_not_retried(c_server):
+    """A send may have been received when the signal came: it fails with
+    InterruptedError rather than risk sending twice."""
+    import signal
+    import struct
+    import time
+    srv = c_server()
+    old = signal.signal(signal.SIGUSR2, lambda s, f: None)
+    try:
+        with axon.connect(0, srv.pid, srv.chid) as c:
+            errs = []
+
+            def send():
+                try:
+                    c.send(struct.pack("=IIII", 9, 0, 0, 0),
+                           timeout=10 * SCALE)  # OP_HOLD: no reply
+                except OSError as e:
+                    errs.append(e)
+
+            t = threading.Thread(target=send)
+            t.start()
+            time.sleep(0.2)
+            signal.pthread_kill(t.ident, signal.SIGUSR2)
+            t.join(10 * SCALE)
+            assert len(errs) == 1 and isinstance(errs[0], InterruptedError)
+    finally:
+        signal.signal(signal.SIGUSR2, old)
