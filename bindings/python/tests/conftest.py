@@ -6,6 +6,8 @@ killed in teardown.  Every wait is bounded.
 The session runs in a node of its own: AXON_RUNDIR is a fresh temporary
 directory, set before axon is imported.  AXON_LIB defaults to the build
 tree's libaxon.so.0 ($AXON_BUILD, else build/ at the top of the tree).
+$AXON_TEST_CFLAGS is added to the C programs' command lines (for a
+sanitizer build: -fsanitize=address,undefined).
 """
 import os
 import select
@@ -71,7 +73,8 @@ def cbin(tmp_path_factory):
             ["cc", "-std=gnu17", "-O2", "-Wall", "-Werror",
              "-I", os.path.join(TOP, "include", "axon"),
              "-o", path, os.path.join(HERE, "c", name + ".c"), lib,
-             "-lpthread"], check=True, timeout=120)
+             "-lpthread", *os.environ.get("AXON_TEST_CFLAGS", "").split()],
+            check=True, timeout=120)
         bins[name] = path
     return bins
 
