@@ -12,7 +12,6 @@ sanitizer build: -fsanitize=address,undefined).
 import os
 import select
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
