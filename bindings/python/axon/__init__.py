@@ -15,7 +15,7 @@ block; receive() gives a Message (rcvid, data, info; reply(), error(),
 read(), write()) or a Pulse; failures raise OSError subclasses carrying
 QNX's errno (axon.errors).  See README.md and axon(7).
 """
-from . import errors, netmgr
+from . import _lib, errors, netmgr
 from ._core import *  # noqa: F401,F403
 from ._core import (Attachment, Channel, Connection, Event, Message,
                     NameConnection, Pulse, Reply, client_info, connect,
@@ -25,7 +25,7 @@ from .errors import (AxonError, EndianError, HostDownError,
                      HostUnreachableError, NoRemoteError, ServerFaultError)
 
 __version__ = "0.1.0"
-library_path = _lib.path  # noqa: F821 (the ._lib submodule)
+library_path = _lib.path
 
 __all__ = [
     "Attachment", "AxonError", "Channel", "ClientInfo", "Connection",

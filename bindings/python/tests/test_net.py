@@ -2,7 +2,6 @@
 """Across two nodes: alpha (this process's node) and beta, each with its
 axond, on loopback with a shared secret."""
 import errno
-import os
 import struct
 import threading
 
