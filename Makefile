@@ -1,6 +1,7 @@
 # Axon build.  `make` builds libaxon; `make check` runs the test suite;
 # `make soak SOAK_SECONDS=N` runs the fault soak (docs/soak.md);
 # `make demo` runs the demo; `make bench` runs the benchmark;
+# `make check-python` tests the Python bindings (bindings/python);
 # `make install PREFIX=DIR` installs.  SAN=asan or SAN=tsan builds and
 # tests with sanitizers in build-asan/ or build-tsan/.
 #
@@ -140,6 +141,7 @@ check-all:
 	$(MAKE) man-lint
 	$(MAKE) install-check
 	$(MAKE) linux-compat-check
+	$(MAKE) check-python
 	$(MAKE) demo
 	$(MAKE) deb-check
 
@@ -205,6 +207,23 @@ soak: $(BUILD)/soak/soak $(BUILD)/axond
 # duplicated and lost replies, one held over the bound) must be caught.
 soak-selftest: $(BUILD)/soak/soak $(BUILD)/axond
 	$(BUILD)/soak/soak --inject --seconds 10 --axond $(BUILD)/axond
+
+# The Python bindings (bindings/python): pytest with Debian's python3
+# (python3-pytest), against this build's libaxon.so.0 and axond.
+PYTHON ?= /usr/bin/python3
+check-python: all
+	AXON_BUILD=$(BUILD) AXOND=$(BUILD)/axond \
+		AXON_LIB=$(CURDIR)/$(BUILD)/libaxon.so.0 \
+		$(PYTHON) -m pytest -q -p no:cacheprovider bindings/python/tests
+
+# A Python client's 16 B round trip to a C server against a C client's
+# (bench/axon_rr), same run.
+$(BUILD)/python/c_server: bindings/python/tests/c/c_server.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+
+bench-python: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.0
+	$(PYTHON) bindings/python/bench_rr.py --build $(BUILD)
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg
@@ -312,5 +331,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all deb-check install-check linux-compat-check demo bench bench-net bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
+.PHONY: all tests check check-all check-python deb-check install-check linux-compat-check demo bench bench-net bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:
