@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian 12 packages Axon needs to build and test.
 set -eu
-PKGS="build-essential pkg-config clang libclang-rt-14-dev check mandoc iproute2 procps libssl-dev"
+PKGS="build-essential pkg-config clang libclang-rt-14-dev check mandoc iproute2 procps libssl-dev libfuse3-dev fuse3"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
