@@ -10,6 +10,8 @@
  * "skipped:" otherwise.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <sys/mount.h>
@@ -135,24 +137,25 @@ fs_stop(void)
 	for (int i = 0; i < 100 && mounted(); i++) {
 		axt_sleep_ms(10);
 	}
-	if (mounted()) {
+	if (mounted() || in_mountinfo()) {
 		clean = false;
 		(void) umount2(mnt, MNT_DETACH);
 	}
 	return clean;
 }
 
+static pid_t fs_owner; /* the test's process (children exit too) */
+static bool fs_ok;
+
 static void
 fs_atexit(void)
 {
 	/* A failed assertion exits the test's process: the mount goes
 	 * before the run directory is removed. */
-	if (fs_pid > 0 && getpid() != fs_pid) {
+	if (fs_ok && getpid() == fs_owner) {
 		(void) fs_stop();
 	}
 }
-
-static bool fs_ok;
 
 static void
 fs_setup(void)
@@ -165,6 +168,7 @@ fs_setup(void)
 	}
 	/* The attacker's helper must reach the node, as on a shared one. */
 	axa_share_rundir(axt_rundir);
+	fs_owner = getpid();
 	(void) atexit(fs_atexit);
 	fs_start();
 }
@@ -627,17 +631,60 @@ START_TEST(test_interrupt)
 }
 END_TEST
 
+/* The pid of pid's living child named comm, or -1. */
+static pid_t
+child_named(pid_t pid, const char *comm)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = -1;
+
+	ck_assert_ptr_nonnull(d);
+	while (found < 0 && (e = readdir(d)) != NULL) {
+		char path[300], buf[1024];
+		char *p;
+		int fd;
+		ssize_t n;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			continue;
+		}
+		n = read(fd, buf, sizeof(buf) - 1);
+		(void) close(fd);
+		if (n <= 0) {
+			continue;
+		}
+		buf[n] = '\0';
+		/* "PID (COMM) STATE PPID ..." */
+		p = strrchr(buf, ')');
+		if (p != NULL && p[2] != 'Z' && strncmp(strchr(buf, '(') + 1,
+			comm, strlen(comm)) == 0 && atoi(p + 4) == pid) {
+			found = atoi(buf);
+		}
+	}
+	(void) closedir(d);
+	return found;
+}
+
 /* The bridge leaves no mount behind: unmounted on SIGTERM; killed, its
- * stale mount is gone (auto_unmount) or detached by the next bridge. */
+ * mount is taken away by fusermount3's watcher (auto_unmount), and a
+ * stale one (the watcher gone too) is detached by the next bridge. */
 START_TEST(test_mount_lifetime)
 {
 	struct axt_child m;
+	struct stat st;
 	char out[64];
+	pid_t w;
 
 	SKIP_UNLESS_FS();
 	m = start_device("/dev/axtest/hello", "Hello, world\n", "0444");
 	ck_assert(fs_stop());
-	ck_assert(!mounted());
+	ck_assert(!in_mountinfo());
 	fs_start();
 	/* A second bridge on the same place is refused. */
 	ck_assert_int_eq(sh(out, sizeof(out), 5, "%s 2>/dev/null", fs_bin()),
@@ -645,15 +692,102 @@ START_TEST(test_mount_lifetime)
 	ck_assert_int_eq(kill(fs_pid, SIGKILL), 0);
 	(void) waitpid(fs_pid, NULL, 0);
 	fs_pid = -1;
-	/* fusermount3's watcher takes the dead bridge's mount away. */
-	for (int i = 0; i < 200 && in_mountinfo(); i++) {
+	for (int i = 0; i < 500 && in_mountinfo(); i++) {
 		axt_sleep_ms(10);
 	}
 	ck_assert(!in_mountinfo());
+	/* Watcher stopped, bridge killed: a stale mount stays. */
+	fs_start();
+	w = child_named(fs_pid, "fusermount3");
+	ck_assert_int_gt(w, 0);
+	ck_assert_int_eq(kill(w, SIGSTOP), 0);
+	ck_assert_int_eq(kill(fs_pid, SIGKILL), 0);
+	(void) waitpid(fs_pid, NULL, 0);
+	fs_pid = -1;
+	ck_assert_int_eq(kill(w, SIGKILL), 0);
+	ck_assert(in_mountinfo());
+	ck_assert_int_eq(stat(mnt, &st), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
 	fs_start();
 	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/hello",
 	    mnt), 0);
 	ck_assert_str_eq(out, "Hello, world\n");
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* `axond --fs yes` runs axon-fs, restarts it when it dies, and takes it
+ * (and the mount) away when it stops. */
+START_TEST(test_axond_supervises)
+{
+	const char *axond = getenv("AXOND");
+	struct axt_child m;
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sa);
+	char listen_arg[64], prog[PATH_MAX], out[64];
+	pid_t d, f1, f2 = -1;
+	double end;
+	int s;
+
+	SKIP_UNLESS_FS();
+	if (axond == NULL) {
+		axond = "build/axond";
+	}
+	ck_assert_ptr_nonnull(realpath(fs_bin(), prog));
+	ck_assert(fs_stop());
+	m = start_device("/dev/axtest/hello", "Hello, world\n", "0444");
+	/* A free port, for the node's (unused) listener. */
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(bind(s, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(s, (struct sockaddr *) &sa, &sl), 0);
+	(void) close(s);
+	snprintf(listen_arg, sizeof(listen_arg), "127.0.0.1:%d",
+	    ntohs(sa.sin_port));
+	d = fork();
+	ck_assert_int_ge(d, 0);
+	if (d == 0) {
+		(void) prctl(PR_SET_PDEATHSIG, SIGTERM);
+		execl(axond, "axond", "--node", "alpha", "--listen", listen_arg,
+		    "--insecure", "--fs", "yes", "--fs-program", prog,
+		    "--log-level", "error", (char *) NULL);
+		_exit(127);
+	}
+	fs_pid = -1;
+	end = axt_now() + 5;
+	while (!mounted() && axt_now() < end) {
+		axt_sleep_ms(10);
+	}
+	ck_assert(mounted());
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/hello",
+	    mnt), 0);
+	ck_assert_str_eq(out, "Hello, world\n");
+	/* Killed: restarted (a second later) and mounted again. */
+	f1 = child_named(d, "axon-fs");
+	ck_assert_int_gt(f1, 0);
+	ck_assert_int_eq(kill(f1, SIGKILL), 0);
+	end = axt_now() + 6;
+	while (axt_now() < end && ((f2 = child_named(d, "axon-fs")) <= 0 ||
+		f2 == f1)) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_int_gt(f2, 0);
+	ck_assert_int_ne(f2, f1);
+	while (!mounted() && axt_now() < end) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/hello",
+	    mnt), 0);
+	ck_assert_str_eq(out, "Hello, world\n");
+	/* axond stops: axon-fs goes and the mount with it. */
+	ck_assert_int_eq(kill(d, SIGTERM), 0);
+	end = axt_now() + 6;
+	while (waitpid(d, NULL, WNOHANG) == 0 && axt_now() < end) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_double_lt(axt_now(), end);
+	ck_assert_int_ne(kill(f2, 0), 0);
+	ck_assert(!in_mountinfo());
 	axt_child_kill(&m);
 }
 END_TEST
@@ -677,6 +811,7 @@ suite(void)
 	tcase_add_test(tc, test_manager_dies_mid_read);
 	tcase_add_test(tc, test_interrupt);
 	tcase_add_test(tc, test_mount_lifetime);
+	tcase_add_test(tc, test_axond_supervises);
 	suite_add_tcase(s, tc);
 	return s;
 }

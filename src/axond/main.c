@@ -22,6 +22,7 @@
 
 #include "axond.h"
 #include "forward.h"
+#include "fsmgr.h"
 #include "link.h"
 #include "names.h"
 #include "services.h"
@@ -177,7 +178,7 @@ axd_start(void)
 		return -1;
 	}
 	/* The main loop is not running yet: nothing to lock against. */
-	if (axd_svc_start() < 0) {
+	if (axd_svc_start() < 0 || axd_fs_start() < 0) {
 		return -1;
 	}
 	signal_ready();
@@ -218,6 +219,7 @@ axd_run(void)
 
 				(void) !read(g.tick_fd, &x, sizeof(x));
 				axd_tick();
+				axd_fs_check();
 				sweep = ++ticks % SWEEP_TICKS == 0;
 			} else if (tag == TAG_SIG) {
 				struct signalfd_siginfo si;
@@ -273,6 +275,7 @@ axd_shutdown(void)
 	char path[PATH_MAX];
 
 	axd_log(AXD_INFO, "shutting down");
+	axd_fs_stop(); /* unmounted before the node goes */
 	pthread_mutex_lock(&g.lock);
 	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
 		if (g.peers[nd] != NULL) {
