@@ -627,6 +627,26 @@ START_TEST(test_interrupt)
 	if (axa_user("test_interrupt")) {
 		check_interrupt(true);
 	}
+	/* Killed: gone as soon as the manager answers the unblock. */
+	{
+		struct axt_child r;
+		int pp[2], v = -1;
+
+		ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+		r.pid = fork();
+		ck_assert_int_ge(r.pid, 0);
+		if (r.pid == 0) {
+			(void) close(pp[0]);
+			blocked_reader(pp[1], path);
+		}
+		(void) close(pp[1]);
+		ck_assert_int_eq(read(pp[0], &v, sizeof(v)), sizeof(v));
+		ck_assert_int_eq(v, 0);
+		axt_sleep_ms(100);
+		ck_assert_int_eq(kill(r.pid, SIGKILL), 0);
+		ck_assert_int_ne(axt_child_wait(&r, 3), -1);
+		(void) close(pp[0]);
+	}
 	axt_child_kill(&m);
 }
 END_TEST
@@ -670,6 +690,94 @@ child_named(pid_t pid, const char *comm)
 	(void) closedir(d);
 	return found;
 }
+
+/* A manager that lies: its directory read is not dirent records, its
+ * file read claims a megabyte and sends four bytes.  The callers get
+ * EIO; the bridge goes on. */
+static struct dev_attr liar_dir, liar_file;
+
+static int
+liar_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
+    void *extra)
+{
+	const char *p = msg->connect.path;
+
+	if (p[0] == '\0') {
+		return iofunc_open_default(ctp, msg, &liar_dir, extra);
+	}
+	if (strcmp(p, "big") == 0) {
+		return iofunc_open_default(ctp, msg, &liar_file, extra);
+	}
+	return ENOENT;
+}
+
+static int
+liar_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
+{
+	/* d_reclen 24, d_namelen 200: a name longer than its record. */
+	static const unsigned char junk[24] = {1, 2, 3, 4, 5, 6, 7, 8,
+	    0, 0, 0, 0, 0, 0, 0, 0, 24, 0, 200, 0, 'x'};
+
+	if (ocb->ocb.attr == &liar_dir) {
+		MsgReply(ctp->rcvid, sizeof(junk), junk, sizeof(junk));
+	} else {
+		MsgReply(ctp->rcvid, 1L << 30, "abcd", 4);
+	}
+	return _RESMGR_NOREPLY;
+}
+
+static void
+mgr_liar(int rep, void *arg)
+{
+	dispatch_t *dpp = dispatch_create();
+	dispatch_context_t *ctp;
+	int id;
+
+	(void) arg;
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs,
+	    _RESMGR_IO_NFUNCS, &io_funcs);
+	connect_funcs.open = liar_open;
+	io_funcs.read = liar_read;
+	iofunc_attr_init(&liar_dir.attr, S_IFDIR | 0555, NULL, NULL);
+	iofunc_attr_init(&liar_file.attr, S_IFREG | 0444, NULL, NULL);
+	id = resmgr_attach(dpp, NULL, "/axtest/liar", _FTYPE_ANY,
+	    _RESMGR_FLAG_DIR, &connect_funcs, &io_funcs, &liar_dir);
+	ctp = dispatch_context_alloc(dpp);
+	axt_report(rep, id);
+	for (;;) {
+		if ((ctp = dispatch_block(ctp)) == NULL) {
+			_exit(2);
+		}
+		dispatch_handler(ctp);
+	}
+}
+
+START_TEST(test_lying_manager)
+{
+	struct axt_child m;
+	char out[256];
+
+	SKIP_UNLESS_FS();
+	m = axt_spawn(mgr_liar, NULL);
+	ck_assert_int_ge(m.val, 0);
+	ck_assert_int_ne(sh(out, sizeof(out), 5, "ls %s/axtest/liar "
+	    "2>/dev/null", mnt), 0);
+	ck_assert_int_ne(sh(out, sizeof(out), 5, "cat %s/axtest/liar/big "
+	    "2>/dev/null", mnt), 0);
+	ck_assert_str_eq(out, "");
+	/* The same as another user, through a helper. */
+	if (axa_user("test_lying_manager")) {
+		ck_assert_int_ne(sh(out, sizeof(out), 5, "setpriv --reuid=%d "
+		    "--regid=%d --clear-groups cat %s/axtest/liar/big "
+		    "2>/dev/null", (int) axa_uid, (int) axa_gid, mnt), 0);
+		ck_assert_str_eq(out, "");
+	}
+	ck_assert_int_eq(waitpid(fs_pid, NULL, WNOHANG), 0);
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "ls %s/axtest", mnt), 0);
+	ck_assert_str_eq(out, "liar\n");
+	axt_child_kill(&m);
+}
+END_TEST
 
 /* The bridge leaves no mount behind: unmounted on SIGTERM; killed, its
  * mount is taken away by fusermount3's watcher (auto_unmount), and a
@@ -810,6 +918,7 @@ suite(void)
 	tcase_add_test(tc, test_permissions_attack);
 	tcase_add_test(tc, test_manager_dies_mid_read);
 	tcase_add_test(tc, test_interrupt);
+	tcase_add_test(tc, test_lying_manager);
 	tcase_add_test(tc, test_mount_lifetime);
 	tcase_add_test(tc, test_axond_supervises);
 	suite_add_tcase(s, tc);
