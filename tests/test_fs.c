@@ -187,7 +187,7 @@ fs_teardown(void)
  * gives its standard output; returns its exit status, or -1 if it was
  * killed for taking too long.
  */
-static int
+static int __attribute__((format(printf, 4, 5)))
 sh(char *out, size_t cap, double timeout_s, const char *fmt, ...)
 {
 	char cmd[2048];
@@ -691,6 +691,24 @@ child_named(pid_t pid, const char *comm)
 	return found;
 }
 
+/* More callers' identities than helpers: idle helpers make room. */
+START_TEST(test_many_callers)
+{
+	struct axt_child m;
+	char out[2048];
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/hello", "Hello, world\n", "0444");
+	ck_assert_int_eq(sh(out, sizeof(out), 15,
+	    "i=0; while [ $i -lt 70 ]; do "
+	    "setpriv --reuid=$((30000 + i)) --regid=$((30000 + i)) "
+	    "--clear-groups cat %s/dev/axtest/hello || { echo fail $i; exit 1; }; "
+	    "i=$((i + 1)); done", mnt), 0);
+	ck_assert_msg(strlen(out) == 70 * 13, "%s", out);
+	axt_child_kill(&m);
+}
+END_TEST
+
 /* A manager that lies: its directory read is not dirent records, its
  * file read claims a megabyte and sends four bytes.  The callers get
  * EIO; the bridge goes on. */
@@ -918,6 +936,7 @@ suite(void)
 	tcase_add_test(tc, test_permissions_attack);
 	tcase_add_test(tc, test_manager_dies_mid_read);
 	tcase_add_test(tc, test_interrupt);
+	tcase_add_test(tc, test_many_callers);
 	tcase_add_test(tc, test_lying_manager);
 	tcase_add_test(tc, test_mount_lifetime);
 	tcase_add_test(tc, test_axond_supervises);

@@ -581,7 +581,23 @@ caller(struct fs_helper **ret)
 		return 0;
 	}
 	if (slot < 0) {
-		return -EAGAIN;
+		/* Full: a helper nobody uses (no open file, no call) makes
+		 * room, so that a node's 65th user is not refused for good. */
+		struct fs_helper *idle = NULL;
+
+		pthread_mutex_lock(&fs.lock);
+		for (int i = 0; i < FS_HELPERS_MAX && idle == NULL; i++) {
+			if (fs.helpers[i] != NULL && fs.helpers[i]->refs == 1) {
+				idle = fs.helpers[i];
+				idle->refs++;
+			}
+		}
+		pthread_mutex_unlock(&fs.lock);
+		if (idle == NULL) {
+			return -EAGAIN;
+		}
+		helper_kill(idle);
+		helper_put(idle);
 	}
 	h = helper_spawn(&c);
 	if (h == NULL) {
