@@ -585,18 +585,22 @@ caller(struct fs_helper **ret)
 		 * room, so that a node's 65th user is not refused for good. */
 		struct fs_helper *idle = NULL;
 
+		/* (Out of the table under the lock that lookups take: no
+		 * call can pick it up meanwhile.  The table's reference
+		 * becomes ours.) */
 		pthread_mutex_lock(&fs.lock);
 		for (int i = 0; i < FS_HELPERS_MAX && idle == NULL; i++) {
 			if (fs.helpers[i] != NULL && fs.helpers[i]->refs == 1) {
 				idle = fs.helpers[i];
-				idle->refs++;
+				idle->dead = true;
+				fs.helpers[i] = NULL;
 			}
 		}
 		pthread_mutex_unlock(&fs.lock);
 		if (idle == NULL) {
 			return -EAGAIN;
 		}
-		helper_kill(idle);
+		(void) kill(idle->pid, SIGKILL);
 		helper_put(idle);
 	}
 	h = helper_spawn(&c);
