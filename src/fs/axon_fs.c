@@ -84,6 +84,82 @@ struct fs_cred {
 	gid_t groups[FS_NGROUPS];
 };
 
+/*
+ * Kept connections.  Each open is its own coid, but the coids of one
+ * process to one server share one connection, which the last
+ * ConnectDetach() tears down: without a kept alias every lookup, stat
+ * and open would set a connection up anew (a socket, a sealed region,
+ * the server's handshake: about a millisecond for `cat` of a path).  A
+ * client (the bridge, or a helper) keeps one alias per server it
+ * reached, at most FS_KEEP, the least recently used dropped first, and
+ * one whose server ended dropped when the next is kept.
+ */
+#define FS_KEEP 32
+
+static struct {
+	pid_t pid;
+	int chid;
+	int coid;      /* 0: free */
+	uint64_t used;
+} kept[FS_KEEP];
+static pthread_mutex_t keep_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t keep_clock;
+
+static void
+keep_conn(int coid)
+{
+	struct _server_info si, ki;
+	int drop[FS_KEEP + 1], ndrop = 0, slot = -1, c;
+
+	if (ConnectServerInfo_r(0, coid, &si) != coid ||
+	    (si.flags & _NTO_COF_DEAD)) {
+		return;
+	}
+	pthread_mutex_lock(&keep_lock);
+	for (int i = 0; i < FS_KEEP; i++) {
+		if (kept[i].coid == 0) {
+			continue;
+		}
+		if (ConnectServerInfo_r(0, kept[i].coid, &ki) !=
+		    kept[i].coid || (ki.flags & _NTO_COF_DEAD)) {
+			drop[ndrop++] = kept[i].coid; /* its server ended */
+			kept[i].coid = 0;
+		} else if (kept[i].pid == si.pid && kept[i].chid == si.chid) {
+			kept[i].used = ++keep_clock;
+			slot = -2;
+		}
+	}
+	for (int i = 0; i < FS_KEEP && slot == -1; i++) {
+		if (kept[i].coid == 0) {
+			slot = i;
+		}
+	}
+	if (slot == -1) {
+		slot = 0;
+		for (int i = 1; i < FS_KEEP; i++) {
+			if (kept[i].used < kept[slot].used) {
+				slot = i;
+			}
+		}
+		drop[ndrop++] = kept[slot].coid;
+		kept[slot].coid = 0;
+	}
+	if (slot >= 0) {
+		/* An alias of the live connection: no new set-up. */
+		c = ConnectAttach_r(0, si.pid, si.chid, _NTO_SIDE_CHANNEL, 0);
+		if (c > 0) {
+			kept[slot].pid = si.pid;
+			kept[slot].chid = si.chid;
+			kept[slot].coid = c;
+			kept[slot].used = ++keep_clock;
+		}
+	}
+	pthread_mutex_unlock(&keep_lock);
+	for (int i = 0; i < ndrop; i++) {
+		(void) ConnectDetach_r(drop[i]);
+	}
+}
+
 /* Runs q against the managers; out (outcap bytes) receives what the
  * reply carries, *outlen how much.  The request's own fields are
  * checked here: a helper trusts nothing it is told. */
@@ -111,7 +187,11 @@ fs_run(const struct fs_req *q, const void *in, void *out, size_t outcap,
 	}
 	switch (q->op) {
 	case OP_OPEN:
-		return axon__io_open_ioflag(path, q->ioflag, q->mode);
+		r = axon__io_open_ioflag(path, q->ioflag, q->mode);
+		if (r > 0) {
+			keep_conn((int) r);
+		}
+		return r;
 	case OP_READ:
 		if (q->want > outcap) {
 			return -EINVAL;
@@ -152,6 +232,7 @@ fs_run(const struct fs_req *q, const void *in, void *out, size_t outcap,
 		if (coid < 0) {
 			return coid;
 		}
+		keep_conn(coid);
 		if (q->op == OP_PATHSTAT) {
 			memset(out, 0, sizeof(struct stat));
 			r = axon__io_stat(coid, out);
@@ -802,16 +883,6 @@ is_synth_dir(const char *path, const struct axon_path_entry *e, int n)
 	return false;
 }
 
-static bool
-served(const char *path)
-{
-	struct axon_path_match m[1];
-	char norm[PATH_MAX];
-
-	return axon__path_resolve(path, _FTYPE_ANY, 0, m, 1, norm,
-	    sizeof(norm)) > 0;
-}
-
 static void
 synth_stat(struct stat *st)
 {
@@ -866,7 +937,7 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	struct axon_path_entry *e = NULL;
 	bool synth;
-	int n, rc = -ENOENT;
+	int n, rc;
 
 	if (fi != NULL && fi->fh != 0) {
 		struct fs_file *f = (struct fs_file *) (uintptr_t) fi->fh;
@@ -884,20 +955,22 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 		fix_stat(st);
 		return 0;
 	}
+	/* A manager's path first (one resolution: the usual case). */
+	rc = path_call(path, OP_PATHSTAT, 0, 0, 0, st);
+	if (rc == 0) {
+		fix_stat(st);
+		return 0;
+	}
+	if (rc != -ENOENT && rc != -ENOSYS) {
+		return rc;
+	}
 	n = axon__path_list(&e);
 	if (n < 0) {
 		return n;
 	}
 	synth = is_synth_dir(path, e, n);
 	free(e);
-	if (served(path)) {
-		rc = path_call(path, OP_PATHSTAT, 0, 0, 0, st);
-		if (rc == 0) {
-			fix_stat(st);
-			return 0;
-		}
-	}
-	if (synth && (rc == -ENOENT || rc == -ENOSYS)) {
+	if (synth) {
 		synth_stat(st);
 		return 0;
 	}
@@ -1219,13 +1292,15 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 		rc = names_add(&s, rest, (size_t) (end - rest));
 	}
 	free(e);
-	if (rc == 0 && served(path)) {
+	if (rc == 0) {
+		/* A directory manager's own entries (ENOENT: none here). */
 		rc = manager_dir(path, &s);
+		if (rc == -ESRCH) {
+			rc = -ENOENT;
+		}
 		if (synth && rc < 0 && rc != -ENOMEM) {
 			rc = 0; /* the made-up part stands on its own */
 		}
-	} else if (rc == 0 && !synth) {
-		rc = -ENOENT;
 	}
 	if (rc == 0) {
 		(void) fill(buf, ".", NULL, 0, 0);
