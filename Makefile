@@ -71,7 +71,8 @@ EXAMPLES := $(BUILD)/examples/demo_server $(BUILD)/examples/demo_client
 TOOLS_SRC := $(wildcard src/tools/*.c)
 TOOLS_OBJ := $(patsubst src/tools/%.c,$(BUILD)/tools/%.o,$(TOOLS_SRC))
 
-all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0 $(BUILD)/axond $(BUILD)/axon
+all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0 $(BUILD)/axond $(BUILD)/axon \
+	$(BUILD)/axon-fs
 
 $(BUILD)/lib/%.o: src/lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -101,6 +102,19 @@ $(BUILD)/tools/%.o: src/tools/%.c src/tools/axon.h $(HDRS)
 $(BUILD)/axon: $(TOOLS_OBJ) $(BUILD)/libaxon.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) -lpthread -lm
 
+# axon-fs(8), the FUSE bridge to the node's resource managers: links
+# libaxon.a statically (it uses the namespace resolver and the _IO_*
+# client, which the shared library hides).
+FS_SRC := $(wildcard src/fs/*.c)
+FUSE_CFLAGS := $$(pkg-config --cflags fuse3)
+FUSE_LIBS := $$(pkg-config --libs fuse3)
+$(BUILD)/fs/%.o: src/fs/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(FUSE_CFLAGS) -c -o $@ $<
+
+$(BUILD)/axon-fs: $(patsubst src/fs/%.c,$(BUILD)/fs/%.o,$(FS_SRC)) $(BUILD)/libaxon.a
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(FUSE_LIBS) -lpthread
+
 $(BUILD)/libaxon.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -118,13 +132,13 @@ $(BUILD)/examples/%: examples/%.c examples/demo.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 
-tests: $(TEST_BIN) $(TEST_HELPERS) $(BUILD)/axond $(BUILD)/axon
+tests: $(TEST_BIN) $(TEST_HELPERS) $(BUILD)/axond $(BUILD)/axon $(BUILD)/axon-fs
 
 # The whole suite.  Each test file is one program; each test runs in its
 # own forked process with a timeout (Check's fork mode).
 check: all tests
 	@AXON_TEST_BIN=$(BUILD)/tests AXOND=$(BUILD)/axond AXON_CLI=$(BUILD)/axon \
-		tests/run.sh $(TEST_BIN)
+		AXON_FS=$(BUILD)/axon-fs tests/run.sh $(TEST_BIN)
 
 # Everything CI runs: the suite in a normal build, the fault soak (60 s)
 # and its self-test, the suite under ASan+UBSan and under TSan, a fuzzing
@@ -299,6 +313,7 @@ install: all
 		axon.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/axon.pc
 	install -d $(DESTDIR)$(SBINDIR)
 	install -m 755 $(BUILD)/axond $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(BUILD)/axon-fs $(DESTDIR)$(SBINDIR)/
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BUILD)/axon $(DESTDIR)$(BINDIR)/
 	for s in 1 3 7 8; do \

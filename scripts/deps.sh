@@ -2,9 +2,10 @@
 # Installs the Debian 12 packages Axon needs to build and test.
 set -eu
 # openssl: certificates in test_tls; libsystemd-dev: axond (sd_notify);
-# debhelper, dpkg-dev, lintian and systemd (systemd-analyze): make
-# deb-check; python3, python3-pytest: make check-python.
-PKGS="build-essential pkg-config clang libclang-rt-14-dev check mandoc iproute2 procps libssl-dev openssl libsystemd-dev debhelper dpkg-dev lintian systemd python3 python3-pytest"
+# libfuse3-dev, fuse3: axon-fs; debhelper, dpkg-dev, lintian and systemd
+# (systemd-analyze): make deb-check; python3, python3-pytest: make
+# check-python.
+PKGS="build-essential pkg-config clang libclang-rt-14-dev check mandoc iproute2 procps libssl-dev openssl libsystemd-dev libfuse3-dev fuse3 debhelper dpkg-dev lintian systemd python3 python3-pytest"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

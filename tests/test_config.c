@@ -606,8 +606,8 @@ START_TEST(test_example_file)
 			}
 		}
 		fclose(f);
-		ck_assert_int_eq(keys, 6); /* mapany, ready-fd, -file, cert,
-					     * key, ca */
+		ck_assert_int_eq(keys, 7); /* mapany, ready-fd, -file, fs,
+					     * cert, key, ca */
 	}
 
 	/* Every key in the file is documented in the man page and vice
@@ -941,6 +941,32 @@ END_TEST
 
 /* Sessions are TLS keyed by the secret or by certificates; --insecure
  * turns TLS off and takes no certificate. */
+/* The file-system companion's settings (axond(8), --fs). */
+START_TEST(test_fs_settings)
+{
+	struct axond_config c;
+	char e[512];
+
+	ck_assert_int_eq(PARSE(&c, e, "--node", "a"), 0);
+	ck_assert_int_eq(c.fs, 0);
+	ck_assert_str_eq(c.fs_dir, "");
+	ck_assert_str_eq(c.fs_program, "");
+	ck_assert_msg(PARSE(&c, e, "--fs", "yes", "--fs-dir", "/mnt/axon",
+	    "--fs-program", "/opt/axon/sbin/axon-fs") == 0, "%s", e);
+	ck_assert_int_eq(c.fs, 1);
+	ck_assert_str_eq(c.fs_dir, "/mnt/axon");
+	ck_assert_str_eq(c.fs_program, "/opt/axon/sbin/axon-fs");
+	ck_assert_int_eq(load(&c, "fs no\nfs-dir /srv/fs\n", e, sizeof(e)),
+	    0);
+	ck_assert_int_eq(c.fs, 0);
+	ck_assert_str_eq(c.fs_dir, "/srv/fs");
+	PARSE_FAILS("--fs", "--fs", "maybe");
+	PARSE_FAILS("not an absolute path", "--fs-dir", "fs");
+	PARSE_FAILS("not an absolute path", "--fs-program", "axon-fs");
+	PARSE_FAILS("--fs-dir", "--fs-dir", "");
+}
+END_TEST
+
 START_TEST(test_tls_settings)
 {
 	struct axond_config c;
@@ -1151,6 +1177,7 @@ config_suite(void)
 	tcase_add_test(tc, test_validate);
 	tcase_add_test(tc, test_secret);
 	tcase_add_test(tc, test_tls_settings);
+	tcase_add_test(tc, test_fs_settings);
 	tcase_add_test(tc, test_key_file);
 	suite_add_tcase(s, tc);
 	return s;

@@ -57,6 +57,9 @@ enum opt_id {
 	O_CERT,
 	O_KEY,
 	O_CA,
+	O_FS,
+	O_FS_DIR,
+	O_FS_PROGRAM,
 	O_LOG_LEVEL,
 	O_NO_REMOTE_SPAWN,
 	O_INSECURE,
@@ -95,6 +98,9 @@ static const struct option longopts[] = {
 	{"cert", required_argument, NULL, O_CERT},
 	{"key", required_argument, NULL, O_KEY},
 	{"ca", required_argument, NULL, O_CA},
+	{"fs", required_argument, NULL, O_FS},
+	{"fs-dir", required_argument, NULL, O_FS_DIR},
+	{"fs-program", required_argument, NULL, O_FS_PROGRAM},
 	{"log-level", required_argument, NULL, O_LOG_LEVEL},
 	{"verbose", no_argument, NULL, O_VERBOSE},
 	{"help", no_argument, NULL, O_HELP},
@@ -181,6 +187,7 @@ static const char usage_text[] =
 "         [--user-names N] [--ctl-queued BYTES]\n"
 "         [--ctl-queued-total BYTES] [--ready-fd N] [--ready-file PATH]\n"
 "         [--remote-spawn yes|no] [--no-remote-spawn]\n"
+"         [--fs yes|no] [--fs-dir DIR] [--fs-program PATH]\n"
 "         [--cert FILE --key FILE --ca FILE] [--tls yes|no] [--insecure]\n"
 "         [--log-level error|warn|info|debug] [-v] [-h] [--version]\n"
 "\n"
@@ -219,6 +226,10 @@ static const char usage_text[] =
 "  --ready-file PATH      create PATH when ready\n"
 "  --remote-spawn yes|no  may other nodes run commands here (yes)\n"
 "  --no-remote-spawn      the same as --remote-spawn no\n"
+"  --fs yes|no            run axon-fs: the path namespace at the fs\n"
+"                         directory, through FUSE (no)\n"
+"  --fs-dir DIR           where axon-fs mounts ($AXON_RUNDIR/fs)\n"
+"  --fs-program PATH      the axon-fs to run (next to axond)\n"
 "  --log-level LEVEL      error, warn, info (default) or debug\n"
 "  -v, --verbose          one log level more; repeatable\n"
 "  -h, --help             this text\n"
@@ -764,6 +775,18 @@ apply(struct axond_config *cfg, int id, const char *v, int from_file,
 		return parse_yesno(v, &cfg->remote_spawn, err, errlen);
 	case O_TLS:
 		return parse_yesno(v, &cfg->tls, err, errlen);
+	case O_FS:
+		return parse_yesno(v, &cfg->fs, err, errlen);
+	case O_FS_DIR:
+	case O_FS_PROGRAM:
+		if (v[0] != '/') {
+			seterr(err, errlen, "not an absolute path");
+			return -1;
+		}
+		return id == O_FS_DIR ?
+		    set_path(cfg->fs_dir, sizeof(cfg->fs_dir), v, err, errlen) :
+		    set_path(cfg->fs_program, sizeof(cfg->fs_program), v, err,
+			errlen);
 	case O_NO_REMOTE_SPAWN:
 		cfg->remote_spawn = 0;
 		return 0;
@@ -1210,6 +1233,10 @@ axond_config_validate(const struct axond_config *cfg, char *err,
 		    cfg->ready_fd);
 		return -1;
 	}
+	if (cfg->fs != 0 && cfg->fs != 1) {
+		seterr(err, errlen, "fs %d is not 0 or 1", cfg->fs);
+		return -1;
+	}
 	if (cfg->remote_spawn != 0 && cfg->remote_spawn != 1) {
 		seterr(err, errlen, "remote-spawn %d is not 0 or 1",
 		    cfg->remote_spawn);
@@ -1225,7 +1252,9 @@ axond_config_validate(const struct axond_config *cfg, char *err,
 	    memchr(cfg->ready_file, '\0', sizeof(cfg->ready_file)) == NULL ||
 	    memchr(cfg->tls_cert, '\0', sizeof(cfg->tls_cert)) == NULL ||
 	    memchr(cfg->tls_key, '\0', sizeof(cfg->tls_key)) == NULL ||
-	    memchr(cfg->tls_ca, '\0', sizeof(cfg->tls_ca)) == NULL) {
+	    memchr(cfg->tls_ca, '\0', sizeof(cfg->tls_ca)) == NULL ||
+	    memchr(cfg->fs_dir, '\0', sizeof(cfg->fs_dir)) == NULL ||
+	    memchr(cfg->fs_program, '\0', sizeof(cfg->fs_program)) == NULL) {
 		seterr(err, errlen, "path not terminated");
 		return -1;
 	}

@@ -131,6 +131,9 @@ struct axond_config {
 	unsigned max_msgs_in_flight; /* per peer */
 	unsigned long long max_queued_bytes; /* per peer */
 	int remote_spawn;            /* 1: peers may run commands here */
+	int fs;                      /* 1: run and supervise axon-fs(8) */
+	char fs_dir[4096];           /* its mount point; "": $AXON_RUNDIR/fs */
+	char fs_program[4096];       /* "": axon-fs next to axond */
 	int ready_fd;                /* -1: none */
 	char ready_file[4096];       /* "": none */
 	int log_level;               /* enum axond_log_level */

@@ -23,6 +23,7 @@
 
 #include "axond.h"
 #include "forward.h"
+#include "fsmgr.h"
 #include "link.h"
 #include "names.h"
 #include "services.h"
@@ -190,7 +191,7 @@ axd_start(void)
 		return -1;
 	}
 	/* The main loop is not running yet: nothing to lock against. */
-	if (axd_svc_start() < 0) {
+	if (axd_svc_start() < 0 || axd_fs_start() < 0) {
 		return -1;
 	}
 	signal_ready();
@@ -300,6 +301,7 @@ axd_run(void)
 
 				(void) !read(g.tick_fd, &x, sizeof(x));
 				axd_tick();
+				axd_fs_check();
 				sweep = ++ticks % SWEEP_TICKS == 0;
 			} else if (tag == TAG_SIG) {
 				struct signalfd_siginfo si;
@@ -358,6 +360,7 @@ axd_shutdown(void)
 
 	axd_log(AXD_INFO, "shutting down");
 	(void) sd_notify(0, "STOPPING=1");
+	axd_fs_stop(); /* unmounted before the node goes */
 	pthread_mutex_lock(&g.lock);
 	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
 		if (g.peers[nd] != NULL) {

@@ -192,11 +192,18 @@ void axon__path_unregister(const char *file);
  */
 int axon__path_resolve(const char *path, unsigned ftype, pid_t self,
     struct axon_path_match *ret, int max, char *norm_buf, size_t normlen);
+/* Every valid, live entry of the namespace (the checks of
+ * axon__path_resolve), in no order: *ret (malloc'd, NULL when none) and
+ * the count, or -errno.  For the FUSE bridge's made-up directories. */
+int axon__path_list(struct axon_path_entry **ret);
 
 /* ---- ioclient.c: a QNX client's side, for tests and the FUSE bridge */
 /* Opens path (open(2) flags, mode for O_CREAT) at the manager that
  * serves it: a side-channel coid, or -errno. */
 int axon__io_open(const char *path, int oflag, mode_t mode);
+/* The same with the connect's ioflag as is (_IO_FLAG_RD/_WR and open(2)
+ * flags): 0 asks for no access, as QNX's stat() and chmod() do. */
+int axon__io_open_ioflag(const char *path, uint32_t ioflag, mode_t mode);
 ssize_t axon__io_read(int coid, void *buf, size_t n);
 ssize_t axon__io_write(int coid, const void *buf, size_t n);
 int axon__io_stat(int coid, struct stat *st);

@@ -26,7 +26,7 @@
 #define IO_RESOLVE_MAX 16
 
 static int
-io_connect_one(const struct axon_path_match *m, int oflag, mode_t mode)
+io_connect_one(const struct axon_path_match *m, uint32_t ioflag, mode_t mode)
 {
 	size_t plen = strlen(m->rest) + 1;
 	struct _io_connect c;
@@ -46,9 +46,7 @@ io_connect_one(const struct axon_path_match *m, int oflag, mode_t mode)
 	c.subtype = _IO_CONNECT_OPEN;
 	c.file_type = _FTYPE_ANY;
 	c.handle = (uint32_t) m->e.handle;
-	/* O_RDONLY..O_RDWR become _IO_FLAG_RD/_WR by adding one. */
-	c.ioflag = (uint32_t) ((oflag & ~O_ACCMODE) |
-	    ((oflag & O_ACCMODE) + 1));
+	c.ioflag = ioflag;
 	c.mode = mode;
 	c.path_len = (uint16_t) plen;
 	SETIOV(&siov[0], &c, offsetof(struct _io_connect, path));
@@ -63,6 +61,14 @@ io_connect_one(const struct axon_path_match *m, int oflag, mode_t mode)
 
 int
 axon__io_open(const char *path, int oflag, mode_t mode)
+{
+	/* O_RDONLY..O_RDWR become _IO_FLAG_RD/_WR by adding one. */
+	return axon__io_open_ioflag(path, (uint32_t) ((oflag & ~O_ACCMODE) |
+	    ((oflag & O_ACCMODE) + 1)), mode);
+}
+
+int
+axon__io_open_ioflag(const char *path, uint32_t ioflag, mode_t mode)
 {
 	struct axon_path_match *m;
 	char *norm;
@@ -86,7 +92,7 @@ axon__io_open(const char *path, int oflag, mode_t mode)
 	/* Several managers over one place: the next is tried while one
 	 * says the name is not its (a union, as QNX resolves). */
 	for (int i = 0; i < n; i++) {
-		rc = io_connect_one(&m[i], oflag, mode);
+		rc = io_connect_one(&m[i], ioflag, mode);
 		if (rc != -ENOENT) {
 			break;
 		}

@@ -388,3 +388,57 @@ axon__path_resolve(const char *path, unsigned ftype, pid_t self,
 	free(all);
 	return rc;
 }
+
+int
+axon__path_list(struct axon_path_entry **ret)
+{
+	char dir[PATH_MAX];
+	struct axon_path_entry *all = NULL;
+	struct dirent *de;
+	int n = 0, cap = 0, seen = 0, dfd, rc;
+	DIR *d;
+
+	if (ret == NULL) {
+		return -EINVAL;
+	}
+	*ret = NULL;
+	rc = path_dir(dir, sizeof(dir));
+	if (rc < 0) {
+		return rc;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dfd < 0) {
+		return errno == ENOENT ? 0 : -errno;
+	}
+	d = fdopendir(dfd);
+	if (d == NULL) {
+		rc = -errno;
+		(void) close(dfd);
+		return rc;
+	}
+	while ((de = readdir(d)) != NULL && seen++ < PATH_SCAN_MAX) {
+		struct axon_path_entry e;
+
+		if (de->d_name[0] == '.' ||
+		    entry_read(dfd, de->d_name, &e) < 0) {
+			continue;
+		}
+		if (n == cap) {
+			int ncap = cap == 0 ? 8 : cap * 2;
+			struct axon_path_entry *m =
+			    realloc(all, (size_t) ncap * sizeof(*m));
+
+			if (m == NULL) {
+				free(all);
+				(void) closedir(d);
+				return -ENOMEM;
+			}
+			all = m;
+			cap = ncap;
+		}
+		all[n++] = e;
+	}
+	(void) closedir(d);
+	*ret = all;
+	return n;
+}

@@ -1,0 +1,1574 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * axon-fs: the node's path namespace as a FUSE file system.  Linux file
+ * calls on $AXON_RUNDIR/fs/PATH become the _IO_* messages a QNX client
+ * sends to the manager attached at PATH.  See axon-fs(8) and
+ * docs/design/fuse.md.
+ *
+ * Who asks matters: a manager's iofunc_*_verify() decides with its
+ * client's credentials, which the library takes from the kernel.  The
+ * bridge's own threads serve callers with the bridge's identity; when
+ * the bridge runs as root, any other caller is served by a helper
+ * process that runs with exactly the caller's uid, gid and groups
+ * (forked by a single-threaded spawner made before any thread exists).
+ */
+#define _GNU_SOURCE
+#define FUSE_USE_VERSION 312
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse.h>
+#include <getopt.h>
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sys/iofunc.h>
+
+#include "dispatch_int.h"
+#include "internal.h"
+
+#define FS_HELPERS_MAX   64        /* credential sets served at once */
+#define FS_NGROUPS       32        /* supplementary groups carried */
+#define FS_DATA_MAX      (16u << 20) /* bytes of one request or reply */
+#define FS_DIR_MAX       (1u << 20) /* bytes of one directory's listing */
+#define FS_DEF_THREADS   64
+#define FS_RESOLVE_MAX   16
+
+/* ---- the operations one client (the bridge or a helper) runs ------- */
+
+enum fs_opcode {
+	OP_OPEN = 1,  /* path; ioflag, mode -> coid */
+	OP_READ,      /* coid, len -> data */
+	OP_WRITE,     /* coid, data -> count */
+	OP_STAT,      /* coid -> struct stat */
+	OP_LSEEK,     /* coid, off, a=whence -> position */
+	OP_CLOSE,     /* coid */
+	OP_PATHSTAT,  /* path -> struct stat (connect with no access) */
+	OP_PATHCHMOD, /* path, mode */
+	OP_PATHCHOWN, /* path, a=uid, b=gid */
+};
+
+struct fs_req {
+	uint32_t op;
+	int32_t coid;
+	uint32_t ioflag;
+	uint32_t mode;
+	int64_t off;
+	uint32_t a, b;
+	uint64_t len;  /* bytes that follow (path with its NUL, or data) */
+	uint64_t want; /* OP_READ: bytes asked */
+};
+
+struct fs_rep {
+	int64_t rc;    /* >= 0, or -errno */
+	uint64_t len;  /* bytes that follow */
+};
+
+struct fs_cred {
+	uid_t uid;
+	gid_t gid;
+	int ngroups;
+	gid_t groups[FS_NGROUPS];
+};
+
+/*
+ * Kept connections.  Each open is its own coid, but the coids of one
+ * process to one server share one connection, which the last
+ * ConnectDetach() tears down: without a kept alias every lookup, stat
+ * and open would set a connection up anew (a socket, a sealed region,
+ * the server's handshake: about a millisecond for `cat` of a path).  A
+ * client (the bridge, or a helper) keeps one alias per server it
+ * reached, at most FS_KEEP, the least recently used dropped first, and
+ * one whose server ended dropped when the next is kept.
+ */
+#define FS_KEEP 32
+
+static struct {
+	pid_t pid;
+	int chid;
+	int coid;      /* 0: free */
+	uint64_t used;
+} kept[FS_KEEP];
+static pthread_mutex_t keep_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t keep_clock;
+
+static void
+keep_conn(int coid)
+{
+	struct _server_info si, ki;
+	int drop[FS_KEEP + 1], ndrop = 0, slot = -1, c;
+
+	if (ConnectServerInfo_r(0, coid, &si) != coid ||
+	    (si.flags & _NTO_COF_DEAD)) {
+		return;
+	}
+	pthread_mutex_lock(&keep_lock);
+	for (int i = 0; i < FS_KEEP; i++) {
+		if (kept[i].coid == 0) {
+			continue;
+		}
+		if (ConnectServerInfo_r(0, kept[i].coid, &ki) !=
+		    kept[i].coid || (ki.flags & _NTO_COF_DEAD)) {
+			drop[ndrop++] = kept[i].coid; /* its server ended */
+			kept[i].coid = 0;
+		} else if (kept[i].pid == si.pid && kept[i].chid == si.chid) {
+			kept[i].used = ++keep_clock;
+			slot = -2;
+		}
+	}
+	for (int i = 0; i < FS_KEEP && slot == -1; i++) {
+		if (kept[i].coid == 0) {
+			slot = i;
+		}
+	}
+	if (slot == -1) {
+		slot = 0;
+		for (int i = 1; i < FS_KEEP; i++) {
+			if (kept[i].used < kept[slot].used) {
+				slot = i;
+			}
+		}
+		drop[ndrop++] = kept[slot].coid;
+		kept[slot].coid = 0;
+	}
+	if (slot >= 0) {
+		/* An alias of the live connection: no new set-up. */
+		c = ConnectAttach_r(0, si.pid, si.chid, _NTO_SIDE_CHANNEL, 0);
+		if (c > 0) {
+			kept[slot].pid = si.pid;
+			kept[slot].chid = si.chid;
+			kept[slot].coid = c;
+			kept[slot].used = ++keep_clock;
+		}
+	}
+	pthread_mutex_unlock(&keep_lock);
+	for (int i = 0; i < ndrop; i++) {
+		(void) ConnectDetach_r(drop[i]);
+	}
+}
+
+/* Runs q against the managers; out (outcap bytes) receives what the
+ * reply carries, *outlen how much.  The request's own fields are
+ * checked here: a helper trusts nothing it is told. */
+static int64_t
+fs_run(const struct fs_req *q, const void *in, void *out, size_t outcap,
+    uint64_t *outlen)
+{
+	const char *path = in;
+	int64_t r;
+	int coid;
+
+	*outlen = 0;
+	switch (q->op) {
+	case OP_OPEN:
+	case OP_PATHSTAT:
+	case OP_PATHCHMOD:
+	case OP_PATHCHOWN:
+		if (q->len == 0 || path[q->len - 1] != '\0' ||
+		    strlen(path) + 1 != q->len) {
+			return -EINVAL;
+		}
+		break;
+	default:
+		break;
+	}
+	switch (q->op) {
+	case OP_OPEN:
+		r = axon__io_open_ioflag(path, q->ioflag, q->mode);
+		if (r > 0) {
+			keep_conn((int) r);
+		}
+		return r;
+	case OP_READ:
+		if (q->want > outcap) {
+			return -EINVAL;
+		}
+		r = axon__io_read(q->coid, out, q->want);
+		/* A manager's count beyond what was asked is not data. */
+		if (r > (int64_t) q->want) {
+			return -EIO;
+		}
+		if (r > 0) {
+			*outlen = (uint64_t) r;
+		}
+		return r;
+	case OP_WRITE:
+		r = axon__io_write(q->coid, in, q->len);
+		return r > (int64_t) q->len ? -EIO : r;
+	case OP_STAT:
+		if (outcap < sizeof(struct stat)) {
+			return -EINVAL;
+		}
+		memset(out, 0, sizeof(struct stat));
+		r = axon__io_stat(q->coid, out);
+		if (r == 0) {
+			*outlen = sizeof(struct stat);
+		}
+		return r;
+	case OP_LSEEK:
+		return axon__io_lseek(q->coid, q->off, (int) q->a);
+	case OP_CLOSE:
+		return axon__io_close(q->coid);
+	case OP_PATHSTAT:
+	case OP_PATHCHMOD:
+	case OP_PATHCHOWN:
+		if (outcap < sizeof(struct stat)) {
+			return -EINVAL;
+		}
+		coid = axon__io_open_ioflag(path, 0, 0);
+		if (coid < 0) {
+			return coid;
+		}
+		keep_conn(coid);
+		if (q->op == OP_PATHSTAT) {
+			memset(out, 0, sizeof(struct stat));
+			r = axon__io_stat(coid, out);
+			if (r == 0) {
+				*outlen = sizeof(struct stat);
+			}
+		} else if (q->op == OP_PATHCHMOD) {
+			r = axon__io_chmod(coid, q->mode);
+		} else {
+			r = axon__io_chown(coid, q->a, q->b);
+		}
+		(void) axon__io_close(coid);
+		return r;
+	default:
+		return -ENOSYS;
+	}
+}
+
+/* ---- framing on a helper's stream sockets -------------------------- */
+
+static int
+write_full(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (w < 0 && errno == EINTR) {
+			continue;
+		}
+		if (w <= 0) {
+			return -EIO;
+		}
+		p += w;
+		n -= (size_t) w;
+	}
+	return 0;
+}
+
+/* Reads n bytes; on EINTR calls intr(arg) (when given) and goes on. */
+static int
+read_full(int fd, void *buf, size_t n, void (*intr)(void *), void *arg)
+{
+	char *p = buf;
+
+	while (n > 0) {
+		ssize_t r = read(fd, p, n);
+
+		if (r < 0 && errno == EINTR) {
+			if (intr != NULL) {
+				intr(arg);
+			}
+			continue;
+		}
+		if (r <= 0) {
+			return -EIO;
+		}
+		p += r;
+		n -= (size_t) r;
+	}
+	return 0;
+}
+
+/* ---- the helper process: runs requests as the caller ---------------- */
+
+static void
+helper_sig(int sig)
+{
+	(void) sig; /* only interrupts the send in progress */
+}
+
+/* One channel: requests one at a time, for one bridge thread. */
+static void *
+helper_chan(void *arg)
+{
+	int fd = (int) (intptr_t) arg;
+	int32_t tid = (int32_t) gettid();
+	void *in = NULL, *out = NULL;
+
+	if (write_full(fd, &tid, sizeof(tid)) < 0) {
+		goto out;
+	}
+	for (;;) {
+		struct fs_req q;
+		struct fs_rep p;
+		uint64_t outlen = 0;
+		size_t outcap = sizeof(struct stat);
+
+		if (read_full(fd, &q, sizeof(q), NULL, NULL) < 0 ||
+		    q.len > FS_DATA_MAX || q.want > FS_DATA_MAX) {
+			break;
+		}
+		free(in);
+		free(out);
+		if (q.want > outcap) {
+			outcap = q.want;
+		}
+		in = malloc(q.len + 1);
+		out = malloc(outcap);
+		if (in == NULL || out == NULL ||
+		    read_full(fd, in, q.len, NULL, NULL) < 0) {
+			break;
+		}
+		p.rc = fs_run(&q, in, out, outcap, &outlen);
+		p.len = outlen;
+		if (write_full(fd, &p, sizeof(p)) < 0 ||
+		    write_full(fd, out, outlen) < 0) {
+			break;
+		}
+	}
+out:
+	free(in);
+	free(out);
+	(void) close(fd);
+	return NULL;
+}
+
+/* The helper's main: every descriptor that comes on ctl is a channel. */
+static void
+helper_main(int ctl)
+{
+	struct sigaction sa = {.sa_handler = helper_sig};
+	int32_t pid = (int32_t) getpid();
+
+	(void) sigaction(SIGUSR1, &sa, NULL); /* no SA_RESTART */
+	(void) signal(SIGPIPE, SIG_IGN);
+	if (write_full(ctl, &pid, sizeof(pid)) < 0) {
+		_exit(1);
+	}
+	for (;;) {
+		char c;
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = {&c, 1};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+		    .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+		struct cmsghdr *cm;
+		pthread_t t;
+		ssize_t r = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
+		int fd = -1;
+
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			_exit(0); /* the bridge is gone */
+		}
+		cm = CMSG_FIRSTHDR(&mh);
+		if (cm != NULL && cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+		}
+		if (fd < 0) {
+			continue;
+		}
+		if (pthread_create(&t, NULL, helper_chan,
+			(void *) (intptr_t) fd) != 0) {
+			(void) close(fd);
+			continue;
+		}
+		(void) pthread_detach(t);
+	}
+}
+
+/* Becomes cred for good, or exits. */
+static void
+drop_to(const struct fs_cred *c)
+{
+	if (setgroups((size_t) c->ngroups, c->groups) < 0 ||
+	    setresgid(c->gid, c->gid, c->gid) < 0 ||
+	    setresuid(c->uid, c->uid, c->uid) < 0 ||
+	    getuid() != c->uid || geteuid() != c->uid ||
+	    getegid() != c->gid) {
+		_exit(97);
+	}
+	/* (Cleared by the change of credentials: set again.) */
+	(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* The spawner: single-threaded, root, never touches libaxon.  Each
+ * request is a credential set and a socket; a child becomes those
+ * credentials and serves the socket as a helper. */
+static void
+spawner_main(int sock)
+{
+	(void) signal(SIGCHLD, SIG_IGN); /* children reap themselves */
+	(void) prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (;;) {
+		struct fs_cred c;
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = {&c, sizeof(c)};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+		    .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+		struct cmsghdr *cm;
+		ssize_t r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+		int fd = -1;
+		pid_t pid;
+
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r <= 0) {
+			_exit(0);
+		}
+		cm = CMSG_FIRSTHDR(&mh);
+		if (cm != NULL && cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+		}
+		if (fd < 0) {
+			continue;
+		}
+		if (r != (ssize_t) sizeof(c) || c.ngroups < 0 ||
+		    c.ngroups > FS_NGROUPS) {
+			(void) close(fd);
+			continue;
+		}
+		pid = fork();
+		if (pid == 0) {
+			(void) close(sock);
+			(void) signal(SIGCHLD, SIG_DFL);
+			drop_to(&c);
+			helper_main(fd);
+			_exit(0);
+		}
+		(void) close(fd);
+	}
+}
+
+/* ---- the bridge's side of helpers ----------------------------------- */
+
+struct fs_chan {
+	int fd;
+	pid_t tid;  /* the helper thread that serves it */
+};
+
+struct fs_helper {
+	struct fs_cred cred;
+	pid_t pid;
+	int ctl;
+	int refs;             /* table's, files', calls' (under fs.lock) */
+	bool dead;
+	struct fs_chan *free_ch; /* idle channels (under fs.lock) */
+	int nfree, capfree;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct fs_helper *helpers[FS_HELPERS_MAX];
+	int spawner;          /* socket to the spawner, or -1 */
+	pthread_mutex_t spawn_lock;
+	uid_t uid;            /* the bridge's */
+	gid_t gid;
+	bool root;
+} fs = {.lock = PTHREAD_MUTEX_INITIALIZER,
+    .spawn_lock = PTHREAD_MUTEX_INITIALIZER, .spawner = -1};
+
+static void
+helper_put(struct fs_helper *h)
+{
+	bool last;
+
+	if (h == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&fs.lock);
+	last = --h->refs == 0;
+	pthread_mutex_unlock(&fs.lock);
+	if (last) {
+		for (int i = 0; i < h->nfree; i++) {
+			(void) close(h->free_ch[i].fd);
+		}
+		free(h->free_ch);
+		(void) close(h->ctl);
+		free(h);
+	}
+}
+
+/* The helper is no use any more: out of the table (its files fail). */
+static void
+helper_kill(struct fs_helper *h)
+{
+	bool drop = false;
+
+	pthread_mutex_lock(&fs.lock);
+	if (!h->dead) {
+		h->dead = true;
+		for (int i = 0; i < FS_HELPERS_MAX; i++) {
+			if (fs.helpers[i] == h) {
+				fs.helpers[i] = NULL;
+				drop = true;
+			}
+		}
+	}
+	pthread_mutex_unlock(&fs.lock);
+	if (h->pid > 0) {
+		(void) kill(h->pid, SIGKILL);
+	}
+	if (drop) {
+		helper_put(h);
+	}
+}
+
+static bool
+cred_eq(const struct fs_cred *a, const struct fs_cred *b)
+{
+	return a->uid == b->uid && a->gid == b->gid &&
+	    a->ngroups == b->ngroups &&
+	    memcmp(a->groups, b->groups,
+		(size_t) a->ngroups * sizeof(gid_t)) == 0;
+}
+
+static int
+gid_cmp(const void *a, const void *b)
+{
+	gid_t x = *(const gid_t *) a, y = *(const gid_t *) b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Waits up to ms for fd to be readable: 0, or -ETIMEDOUT/-EIO. */
+static int
+wait_readable(int fd, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	int r;
+
+	do {
+		r = poll(&p, 1, ms);
+	} while (r < 0 && errno == EINTR);
+	return r > 0 ? 0 : r == 0 ? -ETIMEDOUT : -EIO;
+}
+
+static struct fs_helper *
+helper_spawn(const struct fs_cred *c)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {(void *) c, sizeof(*c)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm;
+	struct fs_helper *h;
+	int sv[2];
+	int32_t pid = -1;
+	ssize_t r;
+
+	if (fs.spawner < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		return NULL;
+	}
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &sv[1], sizeof(int));
+	pthread_mutex_lock(&fs.spawn_lock);
+	do {
+		r = sendmsg(fs.spawner, &mh, MSG_NOSIGNAL);
+	} while (r < 0 && errno == EINTR);
+	pthread_mutex_unlock(&fs.spawn_lock);
+	(void) close(sv[1]);
+	/* The helper says its pid once it is the caller (bounded). */
+	if (r != (ssize_t) sizeof(*c) || wait_readable(sv[0], 5000) < 0 ||
+	    read(sv[0], &pid, sizeof(pid)) != (ssize_t) sizeof(pid) ||
+	    pid <= 0) {
+		(void) close(sv[0]);
+		return NULL;
+	}
+	h = calloc(1, sizeof(*h));
+	if (h == NULL) {
+		(void) kill(pid, SIGKILL);
+		(void) close(sv[0]);
+		return NULL;
+	}
+	h->cred = *c;
+	h->pid = pid;
+	h->ctl = sv[0];
+	h->refs = 1; /* the table's */
+	return h;
+}
+
+/*
+ * Who is asking: NULL in *ret for the bridge itself, else a helper with
+ * the caller's credentials (a reference).  0 or -errno.
+ */
+static int
+caller(struct fs_helper **ret)
+{
+	struct fuse_context *ctx = fuse_get_context();
+	struct fs_cred c;
+	struct fs_helper *h = NULL;
+	int n, slot = -1;
+
+	*ret = NULL;
+	if (!fs.root || (ctx->uid == 0 && ctx->gid == 0)) {
+		/* Not root: the kernel admits only the bridge's user. */
+		return 0;
+	}
+	memset(&c, 0, sizeof(c));
+	c.uid = ctx->uid;
+	c.gid = ctx->gid;
+	n = fuse_getgroups(FS_NGROUPS, c.groups);
+	if (n < 0 || n > FS_NGROUPS) {
+		return n < 0 ? n : -E2BIG; /* never serve with groups lost */
+	}
+	c.ngroups = n;
+	qsort(c.groups, (size_t) n, sizeof(gid_t), gid_cmp);
+
+	pthread_mutex_lock(&fs.lock);
+	for (int i = 0; i < FS_HELPERS_MAX; i++) {
+		if (fs.helpers[i] != NULL && cred_eq(&fs.helpers[i]->cred,
+			&c)) {
+			h = fs.helpers[i];
+			h->refs++;
+			break;
+		}
+		if (fs.helpers[i] == NULL && slot < 0) {
+			slot = i;
+		}
+	}
+	pthread_mutex_unlock(&fs.lock);
+	if (h != NULL) {
+		*ret = h;
+		return 0;
+	}
+	if (slot < 0) {
+		/* Full: a helper nobody uses (no open file, no call) makes
+		 * room, so that a node's 65th user is not refused for good. */
+		struct fs_helper *idle = NULL;
+
+		/* (Out of the table under the lock that lookups take: no
+		 * call can pick it up meanwhile.  The table's reference
+		 * becomes ours.) */
+		pthread_mutex_lock(&fs.lock);
+		for (int i = 0; i < FS_HELPERS_MAX && idle == NULL; i++) {
+			if (fs.helpers[i] != NULL && fs.helpers[i]->refs == 1) {
+				idle = fs.helpers[i];
+				idle->dead = true;
+				fs.helpers[i] = NULL;
+			}
+		}
+		pthread_mutex_unlock(&fs.lock);
+		if (idle == NULL) {
+			return -EAGAIN;
+		}
+		(void) kill(idle->pid, SIGKILL);
+		helper_put(idle);
+	}
+	h = helper_spawn(&c);
+	if (h == NULL) {
+		return -EAGAIN;
+	}
+	pthread_mutex_lock(&fs.lock);
+	for (int i = 0; i < FS_HELPERS_MAX; i++) {
+		if (fs.helpers[i] != NULL && cred_eq(&fs.helpers[i]->cred,
+			&c)) {
+			/* Another thread made one first: use that. */
+			struct fs_helper *o = fs.helpers[i];
+
+			o->refs++;
+			pthread_mutex_unlock(&fs.lock);
+			helper_kill(h);
+			helper_put(h);
+			*ret = o;
+			return 0;
+		}
+	}
+	slot = -1;
+	for (int i = 0; i < FS_HELPERS_MAX && slot < 0; i++) {
+		if (fs.helpers[i] == NULL) {
+			slot = i;
+		}
+	}
+	if (slot < 0) {
+		pthread_mutex_unlock(&fs.lock);
+		helper_kill(h);
+		helper_put(h);
+		return -EAGAIN;
+	}
+	fs.helpers[slot] = h;
+	h->refs++; /* the caller's */
+	pthread_mutex_unlock(&fs.lock);
+	*ret = h;
+	return 0;
+}
+
+static int
+chan_get(struct fs_helper *h, struct fs_chan *ch)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	char c = 'c';
+	struct iovec iov = {&c, 1};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+	    .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm;
+	int sv[2];
+	int32_t tid;
+	ssize_t r;
+
+	pthread_mutex_lock(&fs.lock);
+	if (h->dead) {
+		pthread_mutex_unlock(&fs.lock);
+		return -EIO;
+	}
+	if (h->nfree > 0) {
+		*ch = h->free_ch[--h->nfree];
+		pthread_mutex_unlock(&fs.lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&fs.lock);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		return -errno;
+	}
+	memset(cbuf, 0, sizeof(cbuf));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &sv[1], sizeof(int));
+	do {
+		r = sendmsg(h->ctl, &mh, MSG_NOSIGNAL);
+	} while (r < 0 && errno == EINTR);
+	(void) close(sv[1]);
+	if (r != 1 || wait_readable(sv[0], 5000) < 0 ||
+	    read_full(sv[0], &tid, sizeof(tid), NULL, NULL) < 0) {
+		(void) close(sv[0]);
+		helper_kill(h);
+		return -EIO;
+	}
+	ch->fd = sv[0];
+	ch->tid = tid;
+	return 0;
+}
+
+static void
+chan_put(struct fs_helper *h, struct fs_chan *ch)
+{
+	pthread_mutex_lock(&fs.lock);
+	if (!h->dead && h->nfree == h->capfree) {
+		int ncap = h->capfree == 0 ? 8 : h->capfree * 2;
+		struct fs_chan *n = realloc(h->free_ch,
+		    (size_t) ncap * sizeof(*n));
+
+		if (n != NULL) {
+			h->free_ch = n;
+			h->capfree = ncap;
+		}
+	}
+	if (!h->dead && h->nfree < h->capfree) {
+		h->free_ch[h->nfree++] = *ch;
+		ch = NULL;
+	}
+	pthread_mutex_unlock(&fs.lock);
+	if (ch != NULL) {
+		(void) close(ch->fd);
+	}
+}
+
+struct intr_arg {
+	struct fs_helper *h;
+	pid_t tid;
+};
+
+/* The FUSE request was interrupted (libfuse signalled this thread):
+ * the helper thread holding the send gets the signal in turn, and its
+ * MsgSend() asks the manager to unblock, as a QNX client's would. */
+static void
+pass_interrupt(void *arg)
+{
+	struct intr_arg *a = arg;
+
+	if (fuse_interrupted()) {
+		(void) syscall(SYS_tgkill, a->h->pid, a->tid, SIGUSR1);
+	}
+}
+
+/* Runs q as the caller h stands for (NULL: here). */
+static int64_t
+fs_call(struct fs_helper *h, const struct fs_req *q, const void *in,
+    void *out, size_t outcap, uint64_t *outlen)
+{
+	struct fs_chan ch;
+	struct fs_rep p;
+	struct intr_arg ia;
+	int rc;
+
+	if (h == NULL) {
+		return fs_run(q, in, out, outcap, outlen);
+	}
+	*outlen = 0;
+	rc = chan_get(h, &ch);
+	if (rc < 0) {
+		return rc;
+	}
+	ia.h = h;
+	ia.tid = ch.tid;
+	if (write_full(ch.fd, q, sizeof(*q)) < 0 ||
+	    write_full(ch.fd, in, q->len) < 0 ||
+	    read_full(ch.fd, &p, sizeof(p), pass_interrupt, &ia) < 0 ||
+	    p.len > outcap ||
+	    read_full(ch.fd, out, p.len, NULL, NULL) < 0) {
+		/* The helper died, or spoke nonsense: it serves no more. */
+		(void) close(ch.fd);
+		helper_kill(h);
+		return -EIO;
+	}
+	chan_put(h, &ch);
+	*outlen = p.len;
+	return p.rc;
+}
+
+/* ---- the file system ----------------------------------------------- */
+
+struct fs_file {
+	struct fs_helper *h;  /* who opened it (NULL: the bridge) */
+	int coid;
+	int64_t pos;          /* the manager's OCB offset, as we know it */
+	pthread_mutex_t lock; /* one call on the OCB at a time */
+};
+
+/* A manager's error as the Linux caller should see it. */
+static int
+fs_err(int64_t r)
+{
+	/* The manager died under the call: the device is gone. */
+	return r == -ESRCH || r == -EBADF ? -EIO : (int) r;
+}
+
+/* Whether path is "/" or lies above an attached mountpoint (so it is
+ * a made-up directory). */
+static bool
+is_synth_dir(const char *path, const struct axon_path_entry *e, int n)
+{
+	size_t l = strlen(path);
+
+	if (strcmp(path, "/") == 0) {
+		return true;
+	}
+	for (int i = 0; i < n; i++) {
+		if (strncmp(e[i].mount, path, l) == 0 &&
+		    e[i].mount[l] == '/') {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+synth_stat(struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_mode = S_IFDIR | 0555;
+	st->st_nlink = 2;
+	st->st_uid = fs.uid;
+	st->st_gid = fs.gid;
+}
+
+static int
+path_call(const char *path, uint32_t op, uint32_t mode, uint32_t a,
+    uint32_t b, struct stat *st)
+{
+	struct fs_req q = {.op = op, .mode = mode, .a = a, .b = b,
+	    .len = strlen(path) + 1};
+	struct stat tmp;
+	struct fs_helper *h;
+	uint64_t got;
+	int64_t r;
+	int rc = caller(&h);
+
+	if (rc < 0) {
+		return rc;
+	}
+	r = fs_call(h, &q, path, st != NULL ? st : &tmp, sizeof(tmp), &got);
+	helper_put(h);
+	if (r == 0 && st != NULL && got != sizeof(*st)) {
+		r = -EIO;
+	}
+	return r == -ESRCH ? -ENOENT : (int) r;
+}
+
+/* What the kernel may be shown: a directory stays one; everything else
+ * (a QNX character device, a name, a FIFO) is a regular file, since a
+ * device node on a FUSE mount would be opened by the kernel's driver
+ * for st_rdev, not by the bridge. */
+static void
+fix_stat(struct stat *st)
+{
+	if (!S_ISDIR(st->st_mode)) {
+		st->st_mode = S_IFREG | (st->st_mode & 07777);
+	}
+	st->st_rdev = 0;
+	if (st->st_nlink == 0) {
+		st->st_nlink = 1;
+	}
+}
+
+static int
+fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	struct axon_path_entry *e = NULL;
+	bool synth;
+	int n, rc;
+
+	if (fi != NULL && fi->fh != 0) {
+		struct fs_file *f = (struct fs_file *) (uintptr_t) fi->fh;
+		struct fs_req q = {.op = OP_STAT, .coid = f->coid};
+		uint64_t got;
+		int64_t r;
+
+		r = fs_call(f->h, &q, NULL, st, sizeof(*st), &got);
+		if (r < 0) {
+			return fs_err(r);
+		}
+		if (got != sizeof(*st)) {
+			return -EIO;
+		}
+		fix_stat(st);
+		return 0;
+	}
+	/* A manager's path first (one resolution: the usual case). */
+	rc = path_call(path, OP_PATHSTAT, 0, 0, 0, st);
+	if (rc == 0) {
+		fix_stat(st);
+		return 0;
+	}
+	if (rc != -ENOENT && rc != -ENOSYS) {
+		return rc;
+	}
+	n = axon__path_list(&e);
+	if (n < 0) {
+		return n;
+	}
+	synth = is_synth_dir(path, e, n);
+	free(e);
+	if (synth) {
+		synth_stat(st);
+		return 0;
+	}
+	return rc;
+}
+
+/* open(2) flags as a connect's ioflag: O_RDONLY..O_RDWR plus one are
+ * _IO_FLAG_RD/_WR; the rest pass as they are. */
+static uint32_t
+ioflag_of(int flags)
+{
+	int keep = O_APPEND | O_NONBLOCK | O_TRUNC | O_CREAT | O_EXCL |
+	    O_SYNC | O_DSYNC | O_NOCTTY;
+
+	return (uint32_t) ((flags & keep) | ((flags & O_ACCMODE) + 1));
+}
+
+static int
+open_as(const char *path, int flags, mode_t mode, struct fuse_file_info *fi)
+{
+	struct fs_req q = {.op = OP_OPEN, .ioflag = ioflag_of(flags),
+	    .mode = mode, .len = strlen(path) + 1};
+	struct fs_file *f;
+	uint64_t got;
+	int64_t r;
+	int rc;
+
+	if ((flags & O_ACCMODE) == O_ACCMODE) {
+		return -EINVAL;
+	}
+	f = calloc(1, sizeof(*f));
+	if (f == NULL) {
+		return -ENOMEM;
+	}
+	rc = caller(&f->h);
+	if (rc < 0) {
+		free(f);
+		return rc;
+	}
+	r = fs_call(f->h, &q, path, NULL, 0, &got);
+	if (r < 0) {
+		helper_put(f->h);
+		free(f);
+		return r == -ESRCH ? -ENOENT : (int) r;
+	}
+	f->coid = (int) r;
+	pthread_mutex_init(&f->lock, NULL);
+	fi->fh = (uint64_t) (uintptr_t) f;
+	fi->direct_io = 1;
+	return 0;
+}
+
+static int
+fs_open(const char *path, struct fuse_file_info *fi)
+{
+	return open_as(path, fi->flags, 0, fi);
+}
+
+static int
+fs_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	return open_as(path, fi->flags | O_CREAT, mode, fi);
+}
+
+/* Brings the OCB's offset to off (FUSE says where each call is). */
+static int
+seek_to(struct fs_file *f, off_t off)
+{
+	struct fs_req q = {.op = OP_LSEEK, .coid = f->coid, .off = off,
+	    .a = SEEK_SET};
+	uint64_t got;
+	int64_t r;
+
+	if (off == f->pos) {
+		return 0;
+	}
+	r = fs_call(f->h, &q, NULL, NULL, 0, &got);
+	if (r < 0) {
+		return fs_err(r);
+	}
+	f->pos = r;
+	return r == off ? 0 : -EIO;
+}
+
+static int
+fs_read(const char *path, char *buf, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	struct fs_file *f = (struct fs_file *) (uintptr_t) fi->fh;
+	struct fs_req q = {.op = OP_READ, .want = size};
+	uint64_t got;
+	int64_t r;
+	int rc;
+
+	(void) path;
+	if (size > FS_DATA_MAX) {
+		q.want = size = FS_DATA_MAX;
+	}
+	q.coid = f->coid;
+	pthread_mutex_lock(&f->lock);
+	rc = seek_to(f, off);
+	if (rc < 0) {
+		pthread_mutex_unlock(&f->lock);
+		return rc;
+	}
+	r = fs_call(f->h, &q, NULL, buf, size, &got);
+	if (r > 0) {
+		f->pos += r;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return r < 0 ? fs_err(r) : (int) r;
+}
+
+static int
+fs_write(const char *path, const char *buf, size_t size, off_t off,
+    struct fuse_file_info *fi)
+{
+	struct fs_file *f = (struct fs_file *) (uintptr_t) fi->fh;
+	struct fs_req q = {.op = OP_WRITE, .len = size};
+	uint64_t got;
+	int64_t r;
+	int rc;
+
+	(void) path;
+	if (size > FS_DATA_MAX) {
+		q.len = size = FS_DATA_MAX;
+	}
+	q.coid = f->coid;
+	pthread_mutex_lock(&f->lock);
+	rc = fi->flags & O_APPEND ? 0 : seek_to(f, off);
+	if (rc < 0) {
+		pthread_mutex_unlock(&f->lock);
+		return rc;
+	}
+	r = fs_call(f->h, &q, buf, NULL, 0, &got);
+	if (r > 0) {
+		f->pos += r;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return r < 0 ? fs_err(r) : (int) r;
+}
+
+static int
+fs_release(const char *path, struct fuse_file_info *fi)
+{
+	struct fs_file *f = (struct fs_file *) (uintptr_t) fi->fh;
+	struct fs_req q = {.op = OP_CLOSE};
+	uint64_t got;
+
+	(void) path;
+	if (f == NULL) {
+		return 0;
+	}
+	q.coid = f->coid;
+	(void) fs_call(f->h, &q, NULL, NULL, 0, &got);
+	helper_put(f->h);
+	pthread_mutex_destroy(&f->lock);
+	free(f);
+	return 0;
+}
+
+/* ---- directories ---------------------------------------------------- */
+
+struct names {
+	char **v;
+	int n, cap;
+};
+
+static int
+names_add(struct names *s, const char *name, size_t len)
+{
+	char *c;
+
+	if (len == 0 || len > NAME_MAX || memchr(name, '/', len) != NULL ||
+	    (len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.')) {
+		return 0;
+	}
+	for (int i = 0; i < s->n; i++) {
+		if (strlen(s->v[i]) == len && memcmp(s->v[i], name, len) == 0) {
+			return 0;
+		}
+	}
+	if (s->n == s->cap) {
+		int ncap = s->cap == 0 ? 16 : s->cap * 2;
+		char **v = realloc(s->v, (size_t) ncap * sizeof(*v));
+
+		if (v == NULL) {
+			return -ENOMEM;
+		}
+		s->v = v;
+		s->cap = ncap;
+	}
+	c = strndup(name, len);
+	if (c == NULL) {
+		return -ENOMEM;
+	}
+	s->v[s->n++] = c;
+	return 0;
+}
+
+static void
+names_free(struct names *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		free(s->v[i]);
+	}
+	free(s->v);
+}
+
+/*
+ * QNX's directory stream, as a manager's _IO_READ of a directory gives
+ * it: records of d_ino (8 bytes), d_offset (8), d_reclen (2), d_namelen
+ * (2) and the name with its NUL, d_reclen long.  Each is checked before
+ * its name is taken; a bad one ends the listing with -EIO.
+ */
+#define QNX_DIRENT_HDR 20
+
+static int
+parse_dirents(const unsigned char *p, size_t n, struct names *s)
+{
+	while (n > 0) {
+		uint16_t reclen, namelen;
+		int rc;
+
+		if (n < QNX_DIRENT_HDR) {
+			return -EIO;
+		}
+		memcpy(&reclen, p + 16, sizeof(reclen));
+		memcpy(&namelen, p + 18, sizeof(namelen));
+		if (reclen < QNX_DIRENT_HDR + (size_t) namelen + 1 ||
+		    reclen > n || p[QNX_DIRENT_HDR + namelen] != '\0' ||
+		    memchr(p + QNX_DIRENT_HDR, '\0', namelen) != NULL) {
+			return -EIO;
+		}
+		rc = names_add(s, (const char *) p + QNX_DIRENT_HDR, namelen);
+		if (rc < 0) {
+			return rc;
+		}
+		p += reclen;
+		n -= reclen;
+	}
+	return 0;
+}
+
+/* The listing of a directory manager's directory at path. */
+static int
+manager_dir(const char *path, struct names *s)
+{
+	struct fs_req q = {.op = OP_OPEN, .ioflag = ioflag_of(O_RDONLY),
+	    .len = strlen(path) + 1};
+	struct fs_helper *h;
+	unsigned char *buf;
+	size_t total = 0;
+	uint64_t got;
+	int64_t r;
+	int coid, rc = caller(&h);
+
+	if (rc < 0) {
+		return rc;
+	}
+	r = fs_call(h, &q, path, NULL, 0, &got);
+	if (r < 0) {
+		helper_put(h);
+		return (int) r;
+	}
+	coid = (int) r;
+	buf = malloc(65536);
+	rc = buf == NULL ? -ENOMEM : 0;
+	while (rc == 0 && total < FS_DIR_MAX) {
+		struct fs_req rq = {.op = OP_READ, .coid = coid,
+		    .want = 65536};
+
+		r = fs_call(h, &rq, NULL, buf, 65536, &got);
+		if (r <= 0) {
+			rc = (int) r;
+			break;
+		}
+		total += (size_t) r;
+		rc = parse_dirents(buf, (size_t) r, s);
+	}
+	free(buf);
+	q = (struct fs_req){.op = OP_CLOSE, .coid = coid};
+	(void) fs_call(h, &q, NULL, NULL, 0, &got);
+	helper_put(h);
+	return rc;
+}
+
+static int
+fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+    struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	struct axon_path_entry *e = NULL;
+	struct names s = {0};
+	size_t l = strlen(path);
+	bool synth;
+	int n, rc = 0;
+
+	(void) off;
+	(void) fi;
+	(void) flags;
+	n = axon__path_list(&e);
+	if (n < 0) {
+		return n;
+	}
+	synth = is_synth_dir(path, e, n);
+	/* The next component of every mountpoint below path. */
+	for (int i = 0; i < n && rc == 0; i++) {
+		const char *m = e[i].mount, *rest, *end;
+
+		if (strcmp(path, "/") == 0) {
+			rest = m + 1;
+		} else if (strncmp(m, path, l) == 0 && m[l] == '/') {
+			rest = m + l + 1;
+		} else {
+			continue;
+		}
+		end = strchrnul(rest, '/');
+		rc = names_add(&s, rest, (size_t) (end - rest));
+	}
+	free(e);
+	if (rc == 0) {
+		/* A directory manager's own entries (ENOENT: none here). */
+		rc = manager_dir(path, &s);
+		if (rc == -ESRCH) {
+			rc = -ENOENT;
+		}
+		if (synth && rc < 0 && rc != -ENOMEM) {
+			rc = 0; /* the made-up part stands on its own */
+		}
+	}
+	if (rc == 0) {
+		(void) fill(buf, ".", NULL, 0, 0);
+		(void) fill(buf, "..", NULL, 0, 0);
+		for (int i = 0; i < s.n; i++) {
+			if (fill(buf, s.v[i], NULL, 0, 0) != 0) {
+				break;
+			}
+		}
+	}
+	names_free(&s);
+	return rc == -ESRCH ? -ENOENT : rc;
+}
+
+static int
+fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+	(void) fi;
+	return path_call(path, OP_PATHCHMOD, mode, 0, 0, NULL);
+}
+
+static int
+fs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
+{
+	(void) fi;
+	return path_call(path, OP_PATHCHOWN, 0, uid, gid, NULL);
+}
+
+static int
+fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+	(void) path;
+	(void) size;
+	(void) fi;
+	return -ENOSYS; /* no _IO_SPACE client yet (fuse.md) */
+}
+
+static void *
+fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	/* Nothing cached: a path whose manager is gone vanishes at once,
+	 * and every read reaches the manager whatever st_size says. */
+	cfg->entry_timeout = 0;
+	cfg->attr_timeout = 0;
+	cfg->negative_timeout = 0;
+	cfg->direct_io = 1;
+	/* An interrupted request's worker gets SIGUSR1 (its handler is
+	 * main's: libfuse installs its own only for the "intr" option,
+	 * which fuse_new no longer parses). */
+	cfg->intr = 1;
+	cfg->intr_signal = SIGUSR1;
+	cfg->use_ino = 0;
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) {
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	}
+	return NULL;
+}
+
+static const struct fuse_operations fs_ops = {
+	.init = fs_init,
+	.getattr = fs_getattr,
+	.open = fs_open,
+	.create = fs_create,
+	.read = fs_read,
+	.write = fs_write,
+	.release = fs_release,
+	.readdir = fs_readdir,
+	.chmod = fs_chmod,
+	.chown = fs_chown,
+	.truncate = fs_truncate,
+};
+
+/* ---- main ------------------------------------------------------------ */
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: axon-fs [--fs-dir DIR] [--max-threads N] [-d] [-h]\n"
+"  Mounts the node's path namespace ($AXON_RUNDIR) at DIR\n"
+"  ($AXON_RUNDIR/fs by default); runs until unmounted or signalled.\n"
+"  --fs-dir DIR       the mount point\n"
+"  --max-threads N    FUSE worker threads at most (%d)\n"
+"  -d                 FUSE debug output\n", FS_DEF_THREADS);
+}
+
+/* A FUSE mount left by a bridge that died (ENOTCONN) is detached; a
+ * live one is refused. */
+static int
+prepare_mountpoint(const char *dir)
+{
+	struct stat st, pst;
+	char parent[PATH_MAX];
+	char *slash;
+
+	if (lstat(dir, &st) < 0 && errno == ENOTCONN) {
+		if (umount2(dir, MNT_DETACH) < 0) {
+			char cmd[PATH_MAX + 64];
+			int r;
+
+			/* Not root: fusermount3 may (the user's mount). */
+			snprintf(cmd, sizeof(cmd),
+			    "fusermount3 -u -z -- '%s' 2>/dev/null", dir);
+			r = strchr(dir, '\'') == NULL ? system(cmd) : -1;
+			if (r != 0) {
+				fprintf(stderr, "axon-fs: %s: a stale mount "
+				    "that cannot be detached\n", dir);
+				return -1;
+			}
+		}
+		fprintf(stderr, "axon-fs: %s: stale mount detached\n", dir);
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "axon-fs: %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "axon-fs: %s: not a directory\n", dir);
+		return -1;
+	}
+	snprintf(parent, sizeof(parent), "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash != NULL && slash != parent) {
+		*slash = '\0';
+		if (stat(parent, &pst) == 0 && pst.st_dev != st.st_dev) {
+			fprintf(stderr, "axon-fs: %s: already mounted\n", dir);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{"fs-dir", required_argument, NULL, 'D'},
+		{"max-threads", required_argument, NULL, 'T'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char rundir[PATH_MAX], dir[PATH_MAX], opts[256];
+	const char *fsdir = NULL;
+	long threads = FS_DEF_THREADS;
+	bool debug = false;
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_loop_config *lc;
+	struct fuse *f;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "dh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			fsdir = optarg;
+			break;
+		case 'T': {
+			char *end;
+
+			threads = strtol(optarg, &end, 10);
+			if (*end != '\0' || threads < 2 || threads > 4096) {
+				fprintf(stderr, "axon-fs: --max-threads: 2 to "
+				    "4096\n");
+				return 2;
+			}
+			break;
+		}
+		case 'd':
+			debug = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	rc = axon__rundir(rundir, sizeof(rundir));
+	if (rc < 0) {
+		fprintf(stderr, "axon-fs: run directory: %s\n", strerror(-rc));
+		return 1;
+	}
+	/* Helpers find the same node whatever their user's default. */
+	(void) setenv("AXON_RUNDIR", rundir, 1);
+	if (fsdir == NULL) {
+		if ((size_t) snprintf(dir, sizeof(dir), "%s/fs", rundir) >=
+		    sizeof(dir)) {
+			fprintf(stderr, "axon-fs: run directory too long\n");
+			return 1;
+		}
+	} else if (fsdir[0] != '/' ||
+	    (size_t) snprintf(dir, sizeof(dir), "%s", fsdir) >= sizeof(dir)) {
+		fprintf(stderr, "axon-fs: --fs-dir: an absolute path\n");
+		return 2;
+	}
+	if (prepare_mountpoint(dir) < 0) {
+		return 1;
+	}
+	fs.uid = geteuid();
+	fs.gid = getegid();
+	fs.root = fs.uid == 0;
+	(void) signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa = {.sa_handler = helper_sig};
+
+		/* No SA_RESTART: the signal must end a wait (fs_init). */
+		(void) sigaction(SIGUSR1, &sa, NULL);
+	}
+	if (fs.root) {
+		int sv[2];
+		pid_t pid;
+
+		/* Before any thread: the spawner forks a single-threaded
+		 * process, so its children start clean. */
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+			sv) < 0 || (pid = fork()) < 0) {
+			perror("axon-fs: spawner");
+			return 1;
+		}
+		if (pid == 0) {
+			(void) close(sv[0]);
+			spawner_main(sv[1]);
+			_exit(0);
+		}
+		(void) close(sv[1]);
+		fs.spawner = sv[0];
+	}
+	/* (intr here, not in init: fuse_new installs the signal's
+	 * handler, and without it SIGUSR1 would end the bridge.) */
+	snprintf(opts, sizeof(opts), "fsname=axon,subtype=axon,"
+	    "auto_unmount%s", fs.root ? ",allow_other" : "");
+	if (fuse_opt_add_arg(&args, argv[0]) < 0 ||
+	    fuse_opt_add_arg(&args, "-o") < 0 ||
+	    fuse_opt_add_arg(&args, opts) < 0 ||
+	    (debug && fuse_opt_add_arg(&args, "-d") < 0)) {
+		return 1;
+	}
+	f = fuse_new(&args, &fs_ops, sizeof(fs_ops), NULL);
+	if (f == NULL) {
+		fuse_opt_free_args(&args);
+		return 1;
+	}
+	if (fuse_mount(f, dir) != 0) {
+		fuse_destroy(f);
+		fuse_opt_free_args(&args);
+		return 1;
+	}
+	if (fuse_set_signal_handlers(fuse_get_session(f)) != 0) {
+		fuse_unmount(f);
+		fuse_destroy(f);
+		fuse_opt_free_args(&args);
+		return 1;
+	}
+	lc = fuse_loop_cfg_create();
+	fuse_loop_cfg_set_max_threads(lc, (unsigned) threads);
+	fuse_loop_cfg_set_idle_threads(lc, 4);
+	rc = fuse_loop_mt(f, lc);
+	fuse_loop_cfg_destroy(lc);
+	fuse_remove_signal_handlers(fuse_get_session(f));
+	fuse_unmount(f);
+	fuse_destroy(f);
+	fuse_opt_free_args(&args);
+	if (fs.spawner >= 0) {
+		(void) close(fs.spawner);
+	}
+	return rc == 0 ? 0 : 1;
+}

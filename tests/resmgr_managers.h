@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Resource managers written as the QNX documentation writes them, for
+ * the tests that run them as real processes (test_resmgr, test_fs):
+ * extended OCB and attribute via IOFUNC_OCB_T/IOFUNC_ATTR_T and the
+ * mount's ocb_calloc/ocb_free, the read-a-string device, a device that
+ * keeps what is written (reads wait for a write), a devctl device with
+ * the DCMD macros, and a directory manager whose directory reads as
+ * QNX's struct dirent records.
+ */
+#ifndef AXON_TESTS_RESMGR_MANAGERS_H
+#define AXON_TESTS_RESMGR_MANAGERS_H
+
+struct dev_attr;
+struct dev_ocb;
+#define IOFUNC_ATTR_T struct dev_attr
+#define IOFUNC_OCB_T  struct dev_ocb
+#include <sys/iofunc.h>
+#include <sys/dispatch.h>
+#include <devctl.h>
+
+#include "attack.h"
+#include "axon_test.h"
+
+#include "dispatch_int.h"
+
+/* ------------------------------------------------------------------ */
+/* The managers (QNX style)                                           */
+/* ------------------------------------------------------------------ */
+
+struct dev_attr {
+	iofunc_attr_t attr;
+	char data[4096]; /* what the device holds */
+	int value;       /* the devctl device's value */
+};
+
+struct dev_ocb {
+	iofunc_ocb_t ocb;
+	int reads;       /* per open */
+};
+
+static int report_fd = -1;    /* the manager tells the test things */
+static rcvid_t blocked_rcvid; /* a reader waiting for data */
+static int blocked_nbytes;
+
+static IOFUNC_OCB_T *
+dev_ocb_calloc(resmgr_context_t *ctp, IOFUNC_ATTR_T *attr)
+{
+	return calloc(1, sizeof(struct dev_ocb));
+}
+
+static void
+dev_ocb_free(IOFUNC_OCB_T *ocb)
+{
+	int freed = 1000 + ocb->reads;
+
+	if (report_fd >= 0) {
+		(void) !write(report_fd, &freed, sizeof(freed));
+	}
+	free(ocb);
+}
+
+static iofunc_funcs_t dev_ocb_funcs = {_IOFUNC_NFUNCS, dev_ocb_calloc,
+    dev_ocb_free};
+static iofunc_mount_t dev_mount = {.funcs = &dev_ocb_funcs};
+
+/* read: the device's string from the OCB's offset (the RM guide's
+ * single-buffer read). */
+static int
+io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
+{
+	size_t nleft, nbytes;
+	int nonblock, status;
+
+	if ((status = iofunc_read_verify(ctp, msg, ocb, &nonblock)) != EOK) {
+		return status;
+	}
+	if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE) {
+		return ENOSYS;
+	}
+	nleft = (size_t) ocb->ocb.attr->attr.nbytes - (size_t) ocb->ocb.offset;
+	if (ocb->ocb.offset > ocb->ocb.attr->attr.nbytes) {
+		nleft = 0;
+	}
+	nbytes = nleft < msg->i.nbytes ? nleft : msg->i.nbytes;
+	if (nbytes == 0 && !nonblock && strcmp(ocb->ocb.attr->data,
+	    "") == 0) {
+		/* Nothing yet: the reader waits for a write. */
+		blocked_rcvid = ctp->rcvid;
+		blocked_nbytes = (int) msg->i.nbytes;
+		return _RESMGR_NOREPLY;
+	}
+	ocb->reads++;
+	if (nbytes > 0) {
+		SETIOV(ctp->iov, ocb->ocb.attr->data + ocb->ocb.offset, nbytes);
+		_IO_SET_READ_NBYTES(ctp, nbytes);
+		ocb->ocb.offset += (off_t) nbytes;
+		ocb->ocb.attr->attr.flags |= IOFUNC_ATTR_ATIME;
+		return _RESMGR_NPARTS(1);
+	}
+	_IO_SET_READ_NBYTES(ctp, 0);
+	return _RESMGR_NPARTS(0);
+}
+
+/* write: keeps what comes (the cookbook's write). */
+static int
+io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
+{
+	struct dev_attr *a = ocb->ocb.attr;
+	size_t n = msg->i.nbytes;
+	int status;
+
+	if ((status = iofunc_write_verify(ctp, msg, ocb, NULL)) != EOK) {
+		return status;
+	}
+	if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE) {
+		return ENOSYS;
+	}
+	if (n >= sizeof(a->data)) {
+		return EFBIG;
+	}
+	if (resmgr_msgread(ctp, a->data, n, sizeof(msg->i)) != (ssize_t) n) {
+		return EFAULT;
+	}
+	a->data[n] = '\0';
+	a->attr.nbytes = (off_t) n;
+	a->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+	_IO_SET_WRITE_NBYTES(ctp, n);
+	if (blocked_rcvid != 0) {
+		size_t m = n < (size_t) blocked_nbytes ? n :
+		    (size_t) blocked_nbytes;
+
+		(void) MsgReply(blocked_rcvid, (long) m, a->data, m);
+		blocked_rcvid = 0;
+	}
+	return EOK;
+}
+
+/* unblock: a reader waiting for data that wants out (signal, timeout)
+ * gets EINTR, on the devices whose data says "unblockable". */
+static int
+io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
+{
+	if (ctp->rcvid != blocked_rcvid ||
+	    strcmp(ocb->ocb.attr->data, "") != 0 || report_fd < 0) {
+		return _RESMGR_DEFAULT;
+	}
+	blocked_rcvid = 0;
+	return EINTR;
+}
+
+#define MY_DEVCTL_SETVAL __DIOT(_DCMD_MISC, 1, int)
+#define MY_DEVCTL_GETVAL __DIOF(_DCMD_MISC, 2, int)
+#define MY_DEVCTL_SETGET __DIOTF(_DCMD_MISC, 3, union my_devctl)
+#define MY_DEVCTL_RESET  __DION(_DCMD_MISC, 4)
+#define MY_DEVCTL_DETACH __DIOT(_DCMD_MISC, 5, int) /* resmgr_detach */
+
+union my_devctl {
+	int in;
+	int out;
+};
+
+/* devctl: the RM guide's pattern. */
+static int
+io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
+{
+	struct dev_attr *a = ocb->ocb.attr;
+	int nbytes = 0, status;
+	void *rx_data;
+
+	if ((status = iofunc_devctl_default(ctp, msg, ocb)) !=
+	    _RESMGR_DEFAULT) {
+		return status;
+	}
+	rx_data = _DEVCTL_DATA(msg->i);
+	switch (msg->i.dcmd) {
+	case MY_DEVCTL_SETVAL:
+		a->value = *(int *) rx_data;
+		break;
+	case MY_DEVCTL_GETVAL:
+		*(int *) rx_data = a->value;
+		nbytes = sizeof(int);
+		break;
+	case MY_DEVCTL_SETGET: {
+		union my_devctl *d = rx_data;
+		int old = a->value;
+
+		a->value = d->in;
+		d->out = old;
+		nbytes = sizeof(*d);
+		break;
+	}
+	case MY_DEVCTL_RESET:
+		a->value = 0;
+		break;
+	case MY_DEVCTL_DETACH:
+		if (resmgr_detach(ctp->dpp, ctp->id, *(unsigned *) rx_data) ==
+		    -1) {
+			return errno;
+		}
+		break;
+	default:
+		return ENOSYS;
+	}
+	memset(&msg->o, 0, sizeof(msg->o));
+	msg->o.ret_val = 42;
+	msg->o.nbytes = (uint32_t) nbytes;
+	return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o) + (size_t) nbytes);
+}
+
+static resmgr_connect_funcs_t connect_funcs;
+static resmgr_io_funcs_t io_funcs;
+static struct dev_attr dev;
+
+/* A device at path: string (read-only, holds text), or store (0666,
+ * empty: reads wait for a write), mode as given. */
+static void
+mgr_device(int rep, void *arg)
+{
+	const char **a = arg;
+	dispatch_t *dpp;
+	dispatch_context_t *ctp;
+	int id;
+
+	report_fd = rep;
+	(void) signal(SIGPIPE, SIG_IGN); /* the test may stop listening */
+	dpp = dispatch_create();
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs,
+	    _RESMGR_IO_NFUNCS, &io_funcs);
+	io_funcs.read = io_read;
+	io_funcs.write = io_write;
+	io_funcs.devctl = io_devctl;
+	if (strcmp(a[0], "/dev/axtest/unblock") == 0) {
+		io_funcs.unblock = io_unblock;
+	}
+	iofunc_attr_init(&dev.attr, S_IFCHR | (mode_t) strtol(a[2], NULL, 8),
+	    NULL, NULL);
+	dev.attr.mount = &dev_mount;
+	snprintf(dev.data, sizeof(dev.data), "%s", a[1]);
+	dev.attr.nbytes = (off_t) strlen(dev.data);
+	id = resmgr_attach(dpp, NULL, a[0], _FTYPE_ANY, 0, &connect_funcs,
+	    &io_funcs, &dev);
+	if (id == -1) {
+		axt_report(rep, -errno);
+		_exit(1);
+	}
+	ctp = dispatch_context_alloc(dpp);
+	axt_report(rep, id);
+	for (;;) {
+		if ((ctp = dispatch_block(ctp)) == NULL) {
+			_exit(2);
+		}
+		dispatch_handler(ctp);
+	}
+}
+
+/* A directory manager: the directory and the files a, b, c in it. */
+static struct dev_attr dir_attr, file_attr[3];
+
+static int
+dir_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
+    void *extra)
+{
+	const char *p = msg->connect.path;
+
+	if (p[0] == '\0') {
+		return iofunc_open_default(ctp, msg, &dir_attr, extra);
+	}
+	if (p[1] == '\0' && p[0] >= 'a' && p[0] <= 'c') {
+		return iofunc_open_default(ctp, msg, &file_attr[p[0] - 'a'],
+		    extra);
+	}
+	return ENOENT;
+}
+
+/*
+ * QNX's struct dirent, as a directory read returns it (Axon's headers
+ * do not declare it: glibc's struct dirent is another layout), and the
+ * RM guide's directory read: one record per file from the OCB's offset
+ * (an entry index), as many as fit, 8-byte aligned; 0 bytes at the end.
+ */
+struct qnx_dirent {
+	uint64_t d_ino;
+	int64_t d_offset;
+	uint16_t d_reclen;
+	uint16_t d_namelen;
+	char d_name[];
+};
+
+static int
+dir_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
+{
+	uint64_t buf[64];
+	size_t n = 0;
+	int status;
+
+	if (ocb->ocb.attr != &dir_attr) {
+		return io_read(ctp, msg, ocb);
+	}
+	if ((status = iofunc_read_verify(ctp, msg, ocb, NULL)) != EOK) {
+		return status;
+	}
+	while (ocb->ocb.offset >= 0 && ocb->ocb.offset < 3) {
+		size_t rec = (offsetof(struct qnx_dirent, d_name) + 2 + 7) &
+		    ~(size_t) 7;
+		struct qnx_dirent *d = (void *) ((char *) buf + n);
+
+		if (n + rec > msg->i.nbytes || n + rec > sizeof(buf)) {
+			break;
+		}
+		memset(d, 0, rec);
+		d->d_ino = (uint64_t) ocb->ocb.offset + 2;
+		d->d_offset = ocb->ocb.offset;
+		d->d_reclen = (uint16_t) rec;
+		d->d_namelen = 1;
+		d->d_name[0] = (char) ('a' + ocb->ocb.offset);
+		n += rec;
+		ocb->ocb.offset++;
+	}
+	MsgReply(ctp->rcvid, (long) n, buf, n);
+	return _RESMGR_NOREPLY;
+}
+
+static void
+mgr_dir(int rep, void *arg)
+{
+	dispatch_t *dpp = dispatch_create();
+	dispatch_context_t *ctp;
+	int id;
+
+	(void) arg;
+	report_fd = -1;
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs,
+	    _RESMGR_IO_NFUNCS, &io_funcs);
+	connect_funcs.open = dir_open;
+	io_funcs.read = dir_read;
+	iofunc_attr_init(&dir_attr.attr, S_IFDIR | 0555, NULL, NULL);
+	dir_attr.attr.mount = &dev_mount;
+	for (int i = 0; i < 3; i++) {
+		iofunc_attr_init(&file_attr[i].attr, S_IFREG | 0444, &dir_attr,
+		    NULL);
+		file_attr[i].attr.mount = &dev_mount;
+		file_attr[i].attr.inode = (ino_t) (i + 2);
+		snprintf(file_attr[i].data, sizeof(file_attr[i].data),
+		    "file %c\n", 'a' + i);
+		file_attr[i].attr.nbytes = 7;
+	}
+	id = resmgr_attach(dpp, NULL, "/axtest/dir", _FTYPE_ANY,
+	    _RESMGR_FLAG_DIR, &connect_funcs, &io_funcs, &dir_attr);
+	ctp = dispatch_context_alloc(dpp);
+	axt_report(rep, id);
+	for (;;) {
+		if ((ctp = dispatch_block(ctp)) == NULL) {
+			_exit(2);
+		}
+		dispatch_handler(ctp);
+	}
+}
+
+static struct axt_child
+start_device(const char *path, const char *text, const char *mode)
+{
+	static const char *a[3];
+	struct axt_child c;
+
+	a[0] = path;
+	a[1] = text;
+	a[2] = mode;
+	c = axt_spawn(mgr_device, (void *) a);
+	ck_assert_int_ge(c.val, 0);
+	return c;
+}
+
+#endif /* AXON_TESTS_RESMGR_MANAGERS_H */

@@ -1,0 +1,951 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * axon-fs, the FUSE bridge: a real mount of a test node's namespace,
+ * real manager processes (resmgr_managers.h, pool_manager.h) and real
+ * Linux tools (cat, echo, ls, stat, dd, Python) on the mounted paths;
+ * concurrency, permissions as an unprivileged user, a manager killed
+ * mid-read, a hung manager, interrupts, and the mount's lifetime.
+ *
+ * Needs root and /dev/fuse (and the axon-fs binary, $AXON_FS); says
+ * "skipped:" otherwise.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include "resmgr_managers.h"
+
+#include "pool_manager.h"
+
+static char mnt[PATH_MAX];
+static pid_t fs_pid = -1;
+
+static const char *
+fs_bin(void)
+{
+	const char *b = getenv("AXON_FS");
+
+	return b != NULL ? b : "build/axon-fs";
+}
+
+/* Whether this machine can run the test (prints why not). */
+static bool
+fs_usable(const char *test)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "%s: skipped: needs root (FUSE mounts for "
+		    "other users)\n", test);
+		return false;
+	}
+	if (access("/dev/fuse", R_OK | W_OK) != 0) {
+		fprintf(stderr, "%s: skipped: no usable /dev/fuse\n", test);
+		return false;
+	}
+	if (access(fs_bin(), X_OK) != 0) {
+		fprintf(stderr, "%s: skipped: no %s (set AXON_FS)\n", test,
+		    fs_bin());
+		return false;
+	}
+	return true;
+}
+
+static bool
+mounted(void)
+{
+	struct stat a, b;
+
+	return stat(mnt, &a) == 0 && stat(axt_rundir, &b) == 0 &&
+	    a.st_dev != b.st_dev;
+}
+
+/* Whether the mount point is in the mount table (a stale mount too). */
+static bool
+in_mountinfo(void)
+{
+	char line[4096];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		char *p = line;
+
+		/* The fifth field is the mount point. */
+		for (int i = 0; i < 4 && p != NULL; i++) {
+			p = strchr(p, ' ');
+			p = p != NULL ? p + 1 : NULL;
+		}
+		found = p != NULL && strncmp(p, mnt, strlen(mnt)) == 0 &&
+		    p[strlen(mnt)] == ' ';
+	}
+	(void) fclose(f);
+	return found;
+}
+
+/* Starts axon-fs on the test's node and waits (bounded) for the mount. */
+static void
+fs_start(void)
+{
+	double end;
+
+	fs_pid = fork();
+	ck_assert_int_ge(fs_pid, 0);
+	if (fs_pid == 0) {
+		/* It goes (and unmounts) if the test process dies. */
+		(void) prctl(PR_SET_PDEATHSIG, SIGTERM);
+		execl(fs_bin(), "axon-fs", (char *) NULL);
+		_exit(127);
+	}
+	end = axt_now() + 5.0;
+	while (!mounted() && axt_now() < end) {
+		int st;
+
+		ck_assert_int_eq(waitpid(fs_pid, &st, WNOHANG), 0);
+		axt_sleep_ms(5);
+	}
+	ck_assert_msg(mounted(), "axon-fs did not mount %s", mnt);
+}
+
+/* Stops axon-fs (SIGTERM, then SIGKILL); returns whether it unmounted
+ * by itself.  Whatever happened, nothing stays mounted. */
+static bool
+fs_stop(void)
+{
+	bool clean = true;
+
+	if (fs_pid > 0) {
+		double end = axt_now() + 5.0;
+		int st;
+
+		(void) kill(fs_pid, SIGTERM);
+		while (waitpid(fs_pid, &st, WNOHANG) == 0 &&
+		    axt_now() < end) {
+			axt_sleep_ms(5);
+		}
+		if (axt_now() >= end) {
+			(void) kill(fs_pid, SIGKILL);
+			(void) waitpid(fs_pid, &st, 0);
+			clean = false;
+		}
+		fs_pid = -1;
+	}
+	for (int i = 0; i < 100 && mounted(); i++) {
+		axt_sleep_ms(10);
+	}
+	if (mounted() || in_mountinfo()) {
+		clean = false;
+		(void) umount2(mnt, MNT_DETACH);
+	}
+	return clean;
+}
+
+static pid_t fs_owner; /* the test's process (children exit too) */
+static bool fs_ok;
+
+static void
+fs_atexit(void)
+{
+	/* A failed assertion exits the test's process: the mount goes
+	 * before the run directory is removed. */
+	if (fs_ok && getpid() == fs_owner) {
+		(void) fs_stop();
+	}
+}
+
+static void
+fs_setup(void)
+{
+	axt_setup();
+	fs_ok = fs_usable("test_fs");
+	snprintf(mnt, sizeof(mnt), "%s/fs", axt_rundir);
+	if (!fs_ok) {
+		return;
+	}
+	/* The attacker's helper must reach the node, as on a shared one. */
+	axa_share_rundir(axt_rundir);
+	fs_owner = getpid();
+	(void) atexit(fs_atexit);
+	fs_start();
+}
+
+static void
+fs_teardown(void)
+{
+	if (fs_ok) {
+		(void) fs_stop();
+	}
+	axt_teardown();
+}
+
+/*
+ * Runs a shell command line (bounded by timeout_s, then killed) and
+ * gives its standard output; returns its exit status, or -1 if it was
+ * killed for taking too long.
+ */
+static int __attribute__((format(printf, 4, 5)))
+sh(char *out, size_t cap, double timeout_s, const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	int p[2], st;
+	size_t n = 0;
+	double end = axt_now() + timeout_s;
+	pid_t pid;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		(void) dup2(p[1], 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *) NULL);
+		_exit(127);
+	}
+	(void) close(p[1]);
+	for (;;) {
+		struct pollfd pf = {.fd = p[0], .events = POLLIN};
+		int ms = (int) ((end - axt_now()) * 1000);
+		ssize_t r;
+
+		if (ms <= 0 || poll(&pf, 1, ms) <= 0) {
+			break;
+		}
+		r = read(p[0], out + n, cap - 1 - n);
+		if (r <= 0) {
+			break;
+		}
+		n += (size_t) r;
+		if (n == cap - 1) {
+			break;
+		}
+	}
+	out[n] = '\0';
+	(void) close(p[0]);
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (axt_now() >= end) {
+			(void) kill(pid, SIGKILL);
+			(void) waitpid(pid, &st, 0);
+			return -1;
+		}
+		axt_sleep_ms(5);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+#define SKIP_UNLESS_FS()                                                    \
+	do {                                                                \
+		if (!fs_ok) {                                               \
+			return;                                             \
+		}                                                           \
+	} while (0)
+
+/* ------------------------------------------------------------------ */
+
+START_TEST(test_cat)
+{
+	struct axt_child m;
+	char out[256];
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/hello", "Hello, world\n", "0444");
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/hello",
+	    mnt), 0);
+	ck_assert_str_eq(out, "Hello, world\n");
+	/* The directories above it are made up from the namespace. */
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "ls %s/dev", mnt), 0);
+	ck_assert_str_eq(out, "axtest\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "ls %s/dev/axtest", mnt), 0);
+	ck_assert_str_eq(out, "hello\n");
+	/* A path nobody attached is not there. */
+	ck_assert_int_ne(sh(out, sizeof(out), 5, "cat %s/dev/axtest/nope "
+	    "2>/dev/null", mnt), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+START_TEST(test_echo_then_cat)
+{
+	struct axt_child m;
+	char out[256];
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/store", "", "0666");
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "echo stored > %s/dev/axtest/store", mnt), 0);
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/store",
+	    mnt), 0);
+	ck_assert_str_eq(out, "stored\n");
+	/* Again: the manager keeps the last write (O_TRUNC reaches it in
+	 * the open, not as a truncate). */
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "printf 'second' > %s/dev/axtest/store && cat %s/dev/axtest/store",
+	    mnt, mnt), 0);
+	ck_assert_str_eq(out, "second");
+	/* A truncate alone has no _IO_SPACE to go to. */
+	ck_assert_int_ne(sh(out, sizeof(out), 5,
+	    "truncate -s 0 %s/dev/axtest/store 2>/dev/null", mnt), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+START_TEST(test_ls_stat_dir)
+{
+	struct axt_child d, h;
+	char out[256];
+
+	SKIP_UNLESS_FS();
+	d = axt_spawn(mgr_dir, NULL);
+	ck_assert_int_ge(d.val, 0);
+	h = start_device("/dev/axtest/hello", "Hello, world\n", "0640");
+	/* The directory manager's own listing (QNX dirent records). */
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "ls %s/axtest/dir", mnt), 0);
+	ck_assert_str_eq(out, "a\nb\nc\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/axtest/dir/b", mnt),
+	    0);
+	ck_assert_str_eq(out, "file b\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "ls %s", mnt), 0);
+	ck_assert_str_eq(out, "axtest\ndev\n");
+	/* stat: the manager's attributes (a device shows as a file). */
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "stat -c '%%a %%s %%u %%F' %s/dev/axtest/hello", mnt), 0);
+	ck_assert_str_eq(out, "640 13 0 regular file\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "stat -c '%%a %%F' %s/axtest/dir %s/axtest/dir/c", mnt, mnt), 0);
+	ck_assert_str_eq(out, "555 directory\n444 regular file\n");
+	/* chmod and chown reach the manager (_IO_CHMOD, _IO_CHOWN). */
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "chmod 604 %s/dev/axtest/hello && chown 7:8 %s/dev/axtest/hello "
+	    "&& stat -c '%%a %%u %%g' %s/dev/axtest/hello", mnt, mnt, mnt), 0);
+	ck_assert_str_eq(out, "604 7 8\n");
+	axt_child_kill(&d);
+	axt_child_kill(&h);
+	/* Managers gone: their paths vanish. */
+	ck_assert_int_ne(sh(out, sizeof(out), 5,
+	    "stat %s/dev/axtest/hello >/dev/null 2>&1", mnt), 0);
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "ls %s", mnt), 0);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+START_TEST(test_python_and_dd)
+{
+	static char big[4001];
+	struct axt_child m;
+	char out[8192];
+
+	SKIP_UNLESS_FS();
+	for (size_t i = 0; i < sizeof(big) - 1; i++) {
+		big[i] = (char) ('a' + i % 26);
+	}
+	m = start_device("/dev/axtest/big", big, "0444");
+	/* dd in odd block sizes: every read continues where the last
+	 * stopped, and the pieces make the whole. */
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "dd if=%s/dev/axtest/big bs=999 2>/dev/null", mnt), 0);
+	ck_assert_str_eq(out, big);
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "dd if=%s/dev/axtest/big bs=100 skip=39 2>/dev/null", mnt), 0);
+	ck_assert_str_eq(out, big + 3900);
+	if (access("/usr/bin/python3", X_OK) == 0) {
+		ck_assert_int_eq(sh(out, sizeof(out), 10,
+		    "python3 -c \"import sys; f = open('%s/dev/axtest/big'); "
+		    "sys.stdout.write(f.read(26)); f.close()\"", mnt), 0);
+		ck_assert_str_eq(out, "abcdefghijklmnopqrstuvwxyz");
+	} else {
+		fprintf(stderr, "test_python_and_dd: skipped: no python3\n");
+	}
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* Concurrent readers of the thread-pool manager (250 ms per read) are
+ * served at once, by different threads. */
+static void
+fs_pool_reader(int rep, void *arg)
+{
+	char buf[32] = {0};
+	int fd = open(arg, O_RDONLY);
+
+	if (fd < 0) {
+		axt_report(rep, -errno);
+		_exit(1);
+	}
+	axt_report(rep, read(fd, buf, sizeof(buf) - 1) > 0 ? atoi(buf) : -1);
+	_exit(0);
+}
+
+START_TEST(test_concurrent_pool)
+{
+	struct axt_child m, c[4];
+	char path[PATH_MAX + 32];
+	double t0;
+	int distinct = 0;
+
+	SKIP_UNLESS_FS();
+	m = axt_spawn(mgr_pool, NULL);
+	ck_assert_int_ge(m.val, 0);
+	snprintf(path, sizeof(path), "%s/dev/axtest/pool", mnt);
+	t0 = axt_now();
+	for (int i = 0; i < 4; i++) {
+		/* (axt_spawn waits for the first report: the readers are
+		 * forked from helpers that report at once.) */
+		c[i].pid = fork();
+		ck_assert_int_ge(c[i].pid, 0);
+		if (c[i].pid == 0) {
+			struct axt_child r = axt_spawn(fs_pool_reader, path);
+
+			(void) axt_child_wait(&r, 5);
+			_exit(r.val > 0 ? r.val % 200 + 1 : 0);
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		int st = axt_child_wait(&c[i], 5);
+
+		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) > 0);
+		c[i].val = WEXITSTATUS(st);
+	}
+	/* Four 250 ms reads one after another would take a second. */
+	ck_assert_double_lt(axt_now() - t0, 0.9);
+	for (int i = 0; i < 4; i++) {
+		bool seen = false;
+
+		for (int j = 0; j < i; j++) {
+			seen = seen || c[j].val == c[i].val;
+		}
+		distinct += !seen;
+	}
+	ck_assert_int_ge(distinct, 2);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* The manager's own checks decide, with the Linux caller's identity:
+ * the unprivileged user may not open root's 0600 device, may read but
+ * not write a 0644 one; root may do both. */
+static void
+perm_attacker(int rep, void *arg)
+{
+	char p[PATH_MAX + 32], buf[64] = {0};
+	int fd, r[3];
+
+	(void) arg;
+	axa_become();
+	snprintf(p, sizeof(p), "%s/dev/axtest/secret", mnt);
+	fd = open(p, O_RDONLY);
+	r[0] = fd < 0 ? errno : 0;
+	snprintf(p, sizeof(p), "%s/dev/axtest/public", mnt);
+	fd = open(p, O_WRONLY);
+	r[1] = fd < 0 ? errno : 0;
+	fd = open(p, O_RDONLY);
+	r[2] = fd >= 0 && read(fd, buf, sizeof(buf)) == 7 &&
+	    strcmp(buf, "public\n") == 0 ? 0 : -1;
+	axt_report(rep, r[0]);
+	axt_report(rep, r[1]);
+	axt_report(rep, r[2]);
+	_exit(0);
+}
+
+START_TEST(test_permissions_attack)
+{
+	struct axt_child s, pub, a;
+	char out[256];
+	int r[3], pp[2];
+
+	SKIP_UNLESS_FS();
+	if (!axa_user("test_permissions_attack")) {
+		return;
+	}
+	s = start_device("/dev/axtest/secret", "secret\n", "0600");
+	pub = start_device("/dev/axtest/public", "public\n", "0644");
+	/* Root (the bridge's own threads) may. */
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/secret",
+	    mnt), 0);
+	ck_assert_str_eq(out, "secret\n");
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	a.pid = fork();
+	ck_assert_int_ge(a.pid, 0);
+	if (a.pid == 0) {
+		(void) close(pp[0]);
+		perm_attacker(pp[1], NULL);
+	}
+	(void) close(pp[1]);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(read(pp[0], &r[i], sizeof(int)), sizeof(int));
+	}
+	(void) close(pp[0]);
+	ck_assert_int_eq(axt_child_wait(&a, 5), 0);
+	ck_assert_int_eq(r[0], EACCES);
+	ck_assert_int_eq(r[1], EACCES);
+	ck_assert_int_eq(r[2], 0);
+	axt_child_kill(&s);
+	axt_child_kill(&pub);
+}
+END_TEST
+
+/* A reader blocked in the manager: released with an error when the
+ * manager dies; another path stays readable meanwhile (a hung manager
+ * blocks only its own). */
+static void
+blocked_reader(int rep, void *arg)
+{
+	char buf[16];
+	int fd = open(arg, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0) {
+		axt_report(rep, -errno);
+		_exit(1);
+	}
+	axt_report(rep, 0);
+	n = read(fd, buf, sizeof(buf));
+	axt_report(rep, n < 0 ? errno : 1000 + (int) n);
+	_exit(0);
+}
+
+START_TEST(test_manager_dies_mid_read)
+{
+	struct axt_child m, h, r;
+	char path[PATH_MAX + 32], out[64];
+	struct pollfd pf;
+	int pp[2], v = -1;
+	double t0;
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/store", "", "0666");
+	h = start_device("/dev/axtest/hello", "Hello, world\n", "0444");
+	snprintf(path, sizeof(path), "%s/dev/axtest/store", mnt);
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	r.pid = fork();
+	ck_assert_int_ge(r.pid, 0);
+	if (r.pid == 0) {
+		(void) close(pp[0]);
+		blocked_reader(pp[1], path);
+	}
+	(void) close(pp[1]);
+	ck_assert_int_eq(read(pp[0], &v, sizeof(v)), sizeof(v));
+	ck_assert_int_eq(v, 0);
+	axt_sleep_ms(100); /* in the read, held by the manager */
+	pf = (struct pollfd){.fd = pp[0], .events = POLLIN};
+	ck_assert_int_eq(poll(&pf, 1, 0), 0);
+	/* The hung path holds only its own worker. */
+	t0 = axt_now();
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/hello",
+	    mnt), 0);
+	ck_assert_str_eq(out, "Hello, world\n");
+	ck_assert_double_lt(axt_now() - t0, 2.0);
+	/* The manager dies: the reader gets an error, promptly. */
+	t0 = axt_now();
+	axt_child_kill(&m);
+	ck_assert_int_eq(poll(&pf, 1, 3000), 1);
+	ck_assert_int_eq(read(pp[0], &v, sizeof(v)), sizeof(v));
+	ck_assert_int_eq(v, EIO);
+	ck_assert_double_lt(axt_now() - t0, 2.0);
+	ck_assert_int_eq(axt_child_wait(&r, 5), 0);
+	(void) close(pp[0]);
+	/* Its path is gone. */
+	ck_assert_int_ne(sh(out, sizeof(out), 5, "cat %s 2>/dev/null", path),
+	    0);
+	axt_child_kill(&h);
+}
+END_TEST
+
+/* A signalled reader: FUSE's interrupt reaches the manager as QNX's
+ * unblock pulse (its io_unblock answers EINTR), through the bridge's
+ * own threads (root) and through a helper (another user). */
+static void
+on_usr2(int sig)
+{
+	(void) sig;
+}
+
+static void
+intr_reader(int rep, void *arg)
+{
+	struct sigaction sa = {.sa_handler = on_usr2}; /* no SA_RESTART */
+
+	if (arg != NULL) {
+		axa_become();
+	}
+	(void) sigaction(SIGUSR2, &sa, NULL);
+	blocked_reader(rep, getenv("FS_INTR_PATH"));
+}
+
+static void
+check_interrupt(bool as_user)
+{
+	struct axt_child r;
+	struct pollfd pf;
+	int pp[2], v = -1;
+
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	r.pid = fork();
+	ck_assert_int_ge(r.pid, 0);
+	if (r.pid == 0) {
+		(void) close(pp[0]);
+		intr_reader(pp[1], as_user ? (void *) 1 : NULL);
+	}
+	(void) close(pp[1]);
+	ck_assert_int_eq(read(pp[0], &v, sizeof(v)), sizeof(v));
+	ck_assert_int_eq(v, 0);
+	axt_sleep_ms(100);
+	pf = (struct pollfd){.fd = pp[0], .events = POLLIN};
+	ck_assert_int_eq(poll(&pf, 1, 0), 0);
+	ck_assert_int_eq(kill(r.pid, SIGUSR2), 0);
+	ck_assert_int_eq(poll(&pf, 1, 3000), 1);
+	ck_assert_int_eq(read(pp[0], &v, sizeof(v)), sizeof(v));
+	{
+		int st = 0;
+		pid_t w = waitpid(fs_pid, &st, WNOHANG);
+
+		ck_assert_msg(w == 0, "the bridge ended: %#x", st);
+	}
+	ck_assert_msg(v == EINTR, "%s: read gave %d", as_user ? "user" :
+	    "root", v);
+	ck_assert_int_eq(axt_child_wait(&r, 5), 0);
+	(void) close(pp[0]);
+}
+
+START_TEST(test_interrupt)
+{
+	struct axt_child m;
+	char path[PATH_MAX + 32];
+
+	SKIP_UNLESS_FS();
+	/* (resmgr_managers.h: this path's manager has an io_unblock that
+	 * answers EINTR while nothing was written.) */
+	m = start_device("/dev/axtest/unblock", "", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/unblock", mnt);
+	setenv("FS_INTR_PATH", path, 1);
+	check_interrupt(false);
+	if (axa_user("test_interrupt")) {
+		check_interrupt(true);
+	}
+	/* Killed: gone as soon as the manager answers the unblock. */
+	{
+		struct axt_child r;
+		int pp[2], v = -1;
+
+		ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+		r.pid = fork();
+		ck_assert_int_ge(r.pid, 0);
+		if (r.pid == 0) {
+			(void) close(pp[0]);
+			blocked_reader(pp[1], path);
+		}
+		(void) close(pp[1]);
+		ck_assert_int_eq(read(pp[0], &v, sizeof(v)), sizeof(v));
+		ck_assert_int_eq(v, 0);
+		axt_sleep_ms(100);
+		ck_assert_int_eq(kill(r.pid, SIGKILL), 0);
+		ck_assert_int_ne(axt_child_wait(&r, 3), -1);
+		(void) close(pp[0]);
+	}
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* The pid of pid's living child named comm, or -1. */
+static pid_t
+child_named(pid_t pid, const char *comm)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	pid_t found = -1;
+
+	ck_assert_ptr_nonnull(d);
+	while (found < 0 && (e = readdir(d)) != NULL) {
+		char path[300], buf[1024];
+		char *p;
+		int fd;
+		ssize_t n;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			continue;
+		}
+		n = read(fd, buf, sizeof(buf) - 1);
+		(void) close(fd);
+		if (n <= 0) {
+			continue;
+		}
+		buf[n] = '\0';
+		/* "PID (COMM) STATE PPID ..." */
+		p = strrchr(buf, ')');
+		if (p != NULL && p[2] != 'Z' && strncmp(strchr(buf, '(') + 1,
+			comm, strlen(comm)) == 0 && atoi(p + 4) == pid) {
+			found = atoi(buf);
+		}
+	}
+	(void) closedir(d);
+	return found;
+}
+
+/* More callers' identities than helpers: idle helpers make room. */
+START_TEST(test_many_callers)
+{
+	struct axt_child m;
+	char out[2048];
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/hello", "Hello, world\n", "0444");
+	ck_assert_int_eq(sh(out, sizeof(out), 15,
+	    "i=0; while [ $i -lt 70 ]; do "
+	    "setpriv --reuid=$((30000 + i)) --regid=$((30000 + i)) "
+	    "--clear-groups cat %s/dev/axtest/hello || { echo fail $i; exit 1; }; "
+	    "i=$((i + 1)); done", mnt), 0);
+	ck_assert_msg(strlen(out) == 70 * 13, "%s", out);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* A manager that lies: its directory read is not dirent records, its
+ * file read claims a megabyte and sends four bytes.  The callers get
+ * EIO; the bridge goes on. */
+static struct dev_attr liar_dir, liar_file;
+
+static int
+liar_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
+    void *extra)
+{
+	const char *p = msg->connect.path;
+
+	if (p[0] == '\0') {
+		return iofunc_open_default(ctp, msg, &liar_dir, extra);
+	}
+	if (strcmp(p, "big") == 0) {
+		return iofunc_open_default(ctp, msg, &liar_file, extra);
+	}
+	return ENOENT;
+}
+
+static int
+liar_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
+{
+	/* d_reclen 24, d_namelen 200: a name longer than its record. */
+	static const unsigned char junk[24] = {1, 2, 3, 4, 5, 6, 7, 8,
+	    0, 0, 0, 0, 0, 0, 0, 0, 24, 0, 200, 0, 'x'};
+
+	if (ocb->ocb.attr == &liar_dir) {
+		MsgReply(ctp->rcvid, sizeof(junk), junk, sizeof(junk));
+	} else {
+		MsgReply(ctp->rcvid, 1L << 30, "abcd", 4);
+	}
+	return _RESMGR_NOREPLY;
+}
+
+static void
+mgr_liar(int rep, void *arg)
+{
+	dispatch_t *dpp = dispatch_create();
+	dispatch_context_t *ctp;
+	int id;
+
+	(void) arg;
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs,
+	    _RESMGR_IO_NFUNCS, &io_funcs);
+	connect_funcs.open = liar_open;
+	io_funcs.read = liar_read;
+	iofunc_attr_init(&liar_dir.attr, S_IFDIR | 0555, NULL, NULL);
+	iofunc_attr_init(&liar_file.attr, S_IFREG | 0444, NULL, NULL);
+	id = resmgr_attach(dpp, NULL, "/axtest/liar", _FTYPE_ANY,
+	    _RESMGR_FLAG_DIR, &connect_funcs, &io_funcs, &liar_dir);
+	ctp = dispatch_context_alloc(dpp);
+	axt_report(rep, id);
+	for (;;) {
+		if ((ctp = dispatch_block(ctp)) == NULL) {
+			_exit(2);
+		}
+		dispatch_handler(ctp);
+	}
+}
+
+START_TEST(test_lying_manager)
+{
+	struct axt_child m;
+	char out[256];
+
+	SKIP_UNLESS_FS();
+	m = axt_spawn(mgr_liar, NULL);
+	ck_assert_int_ge(m.val, 0);
+	ck_assert_int_ne(sh(out, sizeof(out), 5, "ls %s/axtest/liar "
+	    "2>/dev/null", mnt), 0);
+	ck_assert_int_ne(sh(out, sizeof(out), 5, "cat %s/axtest/liar/big "
+	    "2>/dev/null", mnt), 0);
+	ck_assert_str_eq(out, "");
+	/* The same as another user, through a helper. */
+	if (axa_user("test_lying_manager")) {
+		ck_assert_int_ne(sh(out, sizeof(out), 5, "setpriv --reuid=%d "
+		    "--regid=%d --clear-groups cat %s/axtest/liar/big "
+		    "2>/dev/null", (int) axa_uid, (int) axa_gid, mnt), 0);
+		ck_assert_str_eq(out, "");
+	}
+	ck_assert_int_eq(waitpid(fs_pid, NULL, WNOHANG), 0);
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "ls %s/axtest", mnt), 0);
+	ck_assert_str_eq(out, "liar\n");
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* The bridge leaves no mount behind: unmounted on SIGTERM; killed, its
+ * mount is taken away by fusermount3's watcher (auto_unmount), and a
+ * stale one (the watcher gone too) is detached by the next bridge. */
+START_TEST(test_mount_lifetime)
+{
+	struct axt_child m;
+	struct stat st;
+	char out[64];
+	pid_t w;
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/hello", "Hello, world\n", "0444");
+	ck_assert(fs_stop());
+	ck_assert(!in_mountinfo());
+	fs_start();
+	/* A second bridge on the same place is refused. */
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "%s 2>/dev/null", fs_bin()),
+	    1);
+	ck_assert_int_eq(kill(fs_pid, SIGKILL), 0);
+	(void) waitpid(fs_pid, NULL, 0);
+	fs_pid = -1;
+	for (int i = 0; i < 500 && in_mountinfo(); i++) {
+		axt_sleep_ms(10);
+	}
+	ck_assert(!in_mountinfo());
+	/* Watcher stopped, bridge killed: a stale mount stays. */
+	fs_start();
+	w = child_named(fs_pid, "fusermount3");
+	ck_assert_int_gt(w, 0);
+	ck_assert_int_eq(kill(w, SIGSTOP), 0);
+	ck_assert_int_eq(kill(fs_pid, SIGKILL), 0);
+	(void) waitpid(fs_pid, NULL, 0);
+	fs_pid = -1;
+	ck_assert_int_eq(kill(w, SIGKILL), 0);
+	ck_assert(in_mountinfo());
+	ck_assert_int_eq(stat(mnt, &st), -1);
+	ck_assert_int_eq(errno, ENOTCONN);
+	fs_start();
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/hello",
+	    mnt), 0);
+	ck_assert_str_eq(out, "Hello, world\n");
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* `axond --fs yes` runs axon-fs, restarts it when it dies, and takes it
+ * (and the mount) away when it stops. */
+START_TEST(test_axond_supervises)
+{
+	const char *axond = getenv("AXOND");
+	struct axt_child m;
+	struct sockaddr_in sa = {.sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(sa);
+	char listen_arg[64], prog[PATH_MAX], out[64];
+	pid_t d, f1, f2 = -1;
+	double end;
+	int s;
+
+	SKIP_UNLESS_FS();
+	if (axond == NULL) {
+		axond = "build/axond";
+	}
+	ck_assert_ptr_nonnull(realpath(fs_bin(), prog));
+	ck_assert(fs_stop());
+	m = start_device("/dev/axtest/hello", "Hello, world\n", "0444");
+	/* A free port, for the node's (unused) listener. */
+	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_eq(bind(s, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(s, (struct sockaddr *) &sa, &sl), 0);
+	(void) close(s);
+	snprintf(listen_arg, sizeof(listen_arg), "127.0.0.1:%d",
+	    ntohs(sa.sin_port));
+	d = fork();
+	ck_assert_int_ge(d, 0);
+	if (d == 0) {
+		(void) prctl(PR_SET_PDEATHSIG, SIGTERM);
+		execl(axond, "axond", "--node", "alpha", "--listen", listen_arg,
+		    "--insecure", "--fs", "yes", "--fs-program", prog,
+		    "--log-level", "error", (char *) NULL);
+		_exit(127);
+	}
+	fs_pid = -1;
+	end = axt_now() + 5;
+	while (!mounted() && axt_now() < end) {
+		axt_sleep_ms(10);
+	}
+	ck_assert(mounted());
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/hello",
+	    mnt), 0);
+	ck_assert_str_eq(out, "Hello, world\n");
+	/* Killed: restarted (a second later) and mounted again. */
+	f1 = child_named(d, "axon-fs");
+	ck_assert_int_gt(f1, 0);
+	ck_assert_int_eq(kill(f1, SIGKILL), 0);
+	end = axt_now() + 6;
+	while (axt_now() < end && ((f2 = child_named(d, "axon-fs")) <= 0 ||
+		f2 == f1)) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_int_gt(f2, 0);
+	ck_assert_int_ne(f2, f1);
+	while (!mounted() && axt_now() < end) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/hello",
+	    mnt), 0);
+	ck_assert_str_eq(out, "Hello, world\n");
+	/* axond stops: axon-fs goes and the mount with it. */
+	ck_assert_int_eq(kill(d, SIGTERM), 0);
+	end = axt_now() + 6;
+	while (waitpid(d, NULL, WNOHANG) == 0 && axt_now() < end) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_double_lt(axt_now(), end);
+	ck_assert_int_ne(kill(f2, 0), 0);
+	ck_assert(!in_mountinfo());
+	axt_child_kill(&m);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("fs");
+	TCase *tc = tcase_create("fs");
+	const char *mul = getenv("AXON_TEST_TIMEOUT_MULTIPLIER");
+	double k = mul != NULL && atof(mul) > 0 ? atof(mul) : 1.0;
+
+	tcase_add_checked_fixture(tc, fs_setup, fs_teardown);
+	tcase_set_timeout(tc, 20 * k);
+	tcase_add_test(tc, test_cat);
+	tcase_add_test(tc, test_echo_then_cat);
+	tcase_add_test(tc, test_ls_stat_dir);
+	tcase_add_test(tc, test_python_and_dd);
+	tcase_add_test(tc, test_concurrent_pool);
+	tcase_add_test(tc, test_permissions_attack);
+	tcase_add_test(tc, test_manager_dies_mid_read);
+	tcase_add_test(tc, test_interrupt);
+	tcase_add_test(tc, test_many_callers);
+	tcase_add_test(tc, test_lying_manager);
+	tcase_add_test(tc, test_mount_lifetime);
+	tcase_add_test(tc, test_axond_supervises);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(suite());
+}
