@@ -298,6 +298,8 @@ man-lint:
 
 # Headers and man pages are taken by pattern (every include/axon/**/*.h,
 # every docs/man/*.N), so that new ones install without a change here.
+# Every other name a page documents (its .Nm lines) gets a link to it,
+# so that man MsgRead, which pages cite as MsgRead(3), finds MsgReply.3.
 # ldconfig runs when the library goes into the system's own directories
 # (no DESTDIR: a staged install, a package build, has none to update).
 install: all
@@ -321,6 +323,11 @@ install: all
 		for m in docs/man/*.$$s; do \
 			[ -e "$$m" ] || continue; \
 			install -m 644 "$$m" $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+			p=$$(basename "$$m"); \
+			for n in $$(sed -n '/^\.Sh NAME/,/^\.Sh/s/^\.Nm \([A-Za-z0-9_-]*\).*/\1/p' "$$m"); do \
+				[ "$$n.$$s" = "$$p" ] || \
+				ln -sf "$$p" "$(DESTDIR)$(MANDIR)/man$$s/$$n.$$s" || exit 1; \
+			done; \
 		done; \
 	done
 	install -d $(DESTDIR)$(DOCDIR)

@@ -51,6 +51,16 @@ test -x "$tmp/prefix/bin/axon"
 for p in axon axon-ps axon-nodes axon-names axon-on axon-send; do
 	test -f "$tmp/prefix/share/man/man1/$p.1"
 done
+# Every page a page cites (.Xr NAME N) that is one of ours, a page or
+# another name a page documents (.Nm), is there under that name.
+ours=$(sed -n '/^\.Sh NAME/,/^\.Sh/s/^\.Nm \([A-Za-z0-9_-]*\).*/\1/p' docs/man/*.[1-8])
+grep -h '^\.Xr [A-Za-z0-9_-]* [1-8]' docs/man/*.[1-8] | sort -u |
+while read -r _ n s _; do
+	if printf '%s\n' $ours | grep -qx "$n"; then
+		test -e "$tmp/prefix/share/man/man$s/$n.$s" ||
+		    { echo "install check: $n($s) is cited but not installed"; exit 1; }
+	fi
+done
 # QNX-style programs (tests/qnx/), each built with nothing but pkg-config
 # and run against the installed library.
 for src in tests/qnx/*.c; do
