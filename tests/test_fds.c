@@ -115,9 +115,9 @@ fd_server(int report_fd, void *arg)
 enum { SLOW = 1 << 20 };
 
 /* Forks n clients of (pid, chid); each reports on res and holds until
- * hold is closed.  Returns how many it forked. */
+ * hold[1] is closed.  Returns how many it forked. */
 static int
-clients(pid_t *kids, int n, pid_t pid, int chid, int res, int hold)
+clients(pid_t *kids, int n, pid_t pid, int chid, int res, const int *hold)
 {
 	pid_t me = getpid();
 
@@ -130,6 +130,7 @@ clients(pid_t *kids, int n, pid_t pid, int chid, int res, int hold)
 			continue;
 		}
 		die_with_parent(me);
+		(void) close(hold[1]); /* (else it never reads the end) */
 		double t0 = axt_now();
 		int coid = ConnectAttach(0, pid, chid, _NTO_SIDE_CHANNEL, 0);
 		int v = 0;
@@ -145,7 +146,7 @@ clients(pid_t *kids, int n, pid_t pid, int chid, int res, int hold)
 		}
 		(void) !write(res, &v, sizeof(v));
 		char c;
-		(void) !read(hold, &c, 1); /* until the test closes it */
+		(void) !read(hold[0], &c, 1); /* until the test closes it */
 		_exit(0);
 	}
 	return n;
@@ -240,8 +241,7 @@ START_TEST(test_2000_clients)
 	ck_assert_int_eq(pipe2(hold, O_CLOEXEC), 0);
 	double t0 = axt_now();
 	while (n < N) {
-		int k = clients(kids + n, BATCH, srv.pid, srv.val, res[1],
-		    hold[0]);
+		int k = clients(kids + n, BATCH, srv.pid, srv.val, res[1], hold);
 
 		n += k;
 		ck_assert_int_eq(k, BATCH);
@@ -300,7 +300,7 @@ START_TEST(test_hard_limit_refuses_fast)
 	ck_assert_int_eq(base.soft, 256);
 	ck_assert_int_eq(pipe2(res, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(hold, O_CLOEXEC), 0);
-	int n = clients(kids, N, srv.pid, srv.val, res[1], hold[0]);
+	int n = clients(kids, N, srv.pid, srv.val, res[1], hold);
 	ck_assert_int_eq(n, N);
 	tally(res[0], n, &ok, &again, &other, &first);
 	fprintf(stderr, "test_hard_limit_refuses_fast: %d served, %d EAGAIN, "
@@ -324,8 +324,7 @@ START_TEST(test_hard_limit_refuses_fast)
 	pid_t kid;
 	int hold2[2];
 	ck_assert_int_eq(pipe2(hold2, O_CLOEXEC), 0);
-	ck_assert_int_eq(clients(&kid, 1, srv.pid, srv.val, res[1],
-			     hold2[0]),
+	ck_assert_int_eq(clients(&kid, 1, srv.pid, srv.val, res[1], hold2),
 	    1);
 	tally(res[0], 1, &ok, &again, &other, &first);
 	ck_assert_int_eq(ok, 1);
@@ -360,7 +359,7 @@ START_TEST(test_server_without_fds_refuses_fast)
 	ck_assert_int_gt(k, 400);
 	ck_assert_int_eq(pipe2(res, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(hold, O_CLOEXEC), 0);
-	ck_assert_int_eq(clients(kid, 3, srv.pid, srv.val, res[1], hold[0]),
+	ck_assert_int_eq(clients(kid, 3, srv.pid, srv.val, res[1], hold),
 	    3);
 	tally(res[0], 3, &ok, &again, &other, &first);
 	ck_assert_msg(again == 3, "%d served, %d EAGAIN, %d other (first "
@@ -369,7 +368,7 @@ START_TEST(test_server_without_fds_refuses_fast)
 	(void) close(hold[0]);
 	ck_assert_int_eq(MsgSend(coid, "done", 5, &k, sizeof(k)), 0);
 	ck_assert_int_eq(pipe2(hold, O_CLOEXEC), 0);
-	ck_assert_int_eq(clients(kid, 1, srv.pid, srv.val, res[1], hold[0]),
+	ck_assert_int_eq(clients(kid, 1, srv.pid, srv.val, res[1], hold),
 	    1);
 	tally(res[0], 1, &ok, &again, &other, &first);
 	ck_assert_int_eq(ok, 1);
