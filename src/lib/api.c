@@ -484,9 +484,8 @@ ConnectClientInfo_r(int scoid, struct _client_info *info, int ngroups)
 	/* Credentials are read from the kernel now, not remembered from the
 	 * connect: a client that changed its ids is seen with the new ones. */
 	rc = read_status_creds(pid, &ci, ngroups, &sid);
-	if (rc == 0 && sc != NULL && sc->pidfd >= 0 &&
-	    syscall(SYS_pidfd_send_signal, sc->pidfd, 0, NULL, 0) < 0 &&
-	    errno == ESRCH) {
+	if (rc == 0 && sc != NULL &&
+	    axon__peer_alive(sc->sock, sc->pid, sc->start) < 0) {
 		rc = -ESRCH; /* the pid was reused: the client is gone */
 	}
 	axon__sconn_put(sc);

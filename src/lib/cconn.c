@@ -389,7 +389,11 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 	rc = axon__sendmsg_fds(cc->sock, &m, sizeof(m), fds, 2, 0);
 	(void) close(fds[0]);
 	if (rc < 0) {
-		rc = -ESRCH;
+		/* A server out of descriptors takes the connection only to
+		 * refuse it, before it reads (sconn.c); the kernel drops its
+		 * answer when a send finds the peer closed.  A server that
+		 * still lives is out of resources; one gone is gone. */
+		rc = kill(peer, 0) == 0 || errno == EPERM ? -EAGAIN : -ESRCH;
 		goto err;
 	}
 	pfd.fd = cc->sock;
@@ -402,6 +406,13 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 		goto err;
 	}
 	n = axon__recvmsg_fd(cc->sock, buf, sizeof(buf), NULL, MSG_DONTWAIT);
+	if (n == -ECONNRESET) {
+		/* A server that closed without reading what we sent (one
+		 * out of descriptors, sconn.c) leaves that error ahead of
+		 * its answer. */
+		n = axon__recvmsg_fd(cc->sock, buf, sizeof(buf), NULL,
+		    MSG_DONTWAIT);
+	}
 	if (n <= 0 || axon__ctl_decode(buf, (size_t) n, &m) < 0 ||
 	    m.type != AXON_CTL_CONNECTED) {
 		rc = -ESRCH;

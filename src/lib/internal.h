@@ -116,8 +116,8 @@ struct axon_sconn {
 	pid_t pid;          /* from SO_PEERCRED */
 	uid_t uid;
 	gid_t gid;
-	int pidfd;
-	int bell;             /* the client's bell (an epoll set), in the
+	uint64_t start;     /* its start time (axon__proc_start_time) */
+	int bell;             /* the client's bell (an eventfd), in the
 			       * channel's set until the connection dies */
 	uint32_t nd;          /* the client's node (0: this one) */
 	bool virt;            /* a virtual client of the network manager */
@@ -208,6 +208,8 @@ struct axon_proc {
 	/* monitor */
 	int epfd;
 	int listen_fd;
+	int spare_fd;  /* /dev/null, given up to accept a connection when
+			* out of descriptors, so as to refuse it (sconn.c) */
 	int wake_fd;
 	bool mon_running;
 	pthread_t mon;
@@ -246,12 +248,17 @@ int axon__pid_listen(const char *rundir, pid_t pid, int *ret_fd,
  * be pid's (within timeout_ms); -ESRCH, -EAGAIN (a listener that takes
  * no connections) or -EMFILE. */
 int axon__pid_connect(const char *rundir, pid_t pid, int timeout_ms);
-int axon__peer_is(int sock, pid_t pid); /* 0, or -ESRCH */
+int axon__peer_is(int sock, pid_t pid); /* 0, -ESRCH or -EMFILE */
 /* A pidfd of the process at the other end of sock, whose SO_PEERCRED is
  * cr: the very process that connected (or listened), or -ESRCH if it is
  * gone (or -EMFILE). */
 struct ucred;
 int axon__peer_pidfd(int sock, const struct ucred *cr);
+/* Whether the process at the other end of sock, pid, started at start, is
+ * still that process: 0, or -ESRCH if it is gone (its pid may be another
+ * process's now).  Uses no descriptor beyond a moment's pidfd, and none
+ * at all when none is left. */
+int axon__peer_alive(int sock, pid_t pid, uint64_t start);
 extern bool axon__no_peerpidfd; /* tests: as on a kernel before 6.5 */
 /* Removes entries of dead processes in pid/ and ps/ that we may remove:
  * at most max (0: all) after looking at most at scan names (0: all).

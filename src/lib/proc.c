@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -34,6 +35,7 @@ struct axon_proc axon__proc = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .epfd = -1,
     .listen_fd = -1,
+    .spare_fd = -1,
     .wake_fd = -1,
     .death_chid = -1,
     .tdeath_chid = -1,
@@ -423,6 +425,12 @@ axon__mon_add(int fd, enum axon_tag_kind kind, void *obj)
 	mon_objs[fd] = obj;
 	pthread_mutex_unlock(&mon_objs_lock);
 	ev.data.u64 = (uint64_t) (uintptr_t) obj | (uint64_t) kind;
+	if (kind == AXON_TAG_LISTEN) {
+		/* Edge-triggered: the monitor accepts until EAGAIN, and a
+		 * connection it cannot take for want of descriptors must not
+		 * make it spin (sconn.c). */
+		ev.events |= EPOLLET;
+	}
 	if (epoll_ctl(axon__proc.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		int err = errno;
 
@@ -481,6 +489,33 @@ mon_main(void *arg)
 	return NULL;
 }
 
+/*
+ * Raises the soft limit on descriptors to the hard one, once per process
+ * (a server holds one or two per client process, a client two per
+ * connection; docs/design/local-transport.md §9).  Safe for a program
+ * that still uses select(): descriptors are handed out lowest first, so
+ * one numbered 1024 or more exists only once 1024 are open, where the old
+ * limit of 1024 would have failed the open with EMFILE.  (A program that
+ * runs others which use select() and may inherit many descriptors can
+ * lower it again for them.)  A limit raised or lowered by the program
+ * itself before is kept if it is already the hard one.
+ */
+static void
+raise_nofile(void)
+{
+	static bool done;
+	struct rlimit rl;
+
+	if (done) {
+		return;
+	}
+	done = true;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void) setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 /* Starts the monitor thread and the listening socket, once.
  * Called with proc.lock held. */
 int
@@ -493,6 +528,12 @@ axon__mon_start(void)
 	rc = axon__proc_init();
 	if (rc < 0) {
 		return rc;
+	}
+	raise_nofile();
+	if (p->spare_fd < 0 && !p->mon_running) {
+		/* (Without it, a server out of descriptors leaves new
+		 * clients waiting for their connect timeout.) */
+		p->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
 	if (p->epfd < 0) {
 		p->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -652,8 +693,12 @@ proc_atfork_child(void)
 	if (p->listen_fd >= 0) {
 		(void) close(p->listen_fd);
 	}
+	if (p->spare_fd >= 0) {
+		(void) close(p->spare_fd);
+	}
 	p->epfd = -1;
 	p->listen_fd = -1;
+	p->spare_fd = -1;
 	p->mon_running = false;
 	for (int i = 0; i < AXON_MAX_CHANS; i++) {
 		struct axon_chan *c = p->chans[i];

@@ -140,6 +140,9 @@ axon__peer_pidfd(int sock, const struct ucred *cr)
 		}
 		return pidfd;
 	}
+	if (!axon__no_peerpidfd && (errno == EMFILE || errno == ENFILE)) {
+		return -EMFILE;
+	}
 	if (!axon__no_peerpidfd && errno != ENOPROTOOPT) {
 		return -ESRCH; /* the peer's process is gone */
 	}
@@ -157,6 +160,37 @@ axon__peer_pidfd(int sock, const struct ucred *cr)
 }
 
 int
+axon__peer_alive(int sock, pid_t pid, uint64_t start)
+{
+	socklen_t len = sizeof(int);
+	int pidfd = -1;
+
+	/*
+	 * The socket keeps the peer's struct pid, so a pidfd made from it
+	 * now names the process that connected, never a later one of its
+	 * number; it is closed at once (a server holds no descriptor per
+	 * client for this, docs/design/local-transport.md §9).
+	 */
+	if (!axon__no_peerpidfd &&
+	    getsockopt(sock, SOL_SOCKET, SO_PEERPIDFD, &pidfd, &len) == 0) {
+		bool gone = syscall(SYS_pidfd_send_signal, pidfd, 0, NULL,
+				0) < 0 &&
+		    errno == ESRCH;
+
+		(void) close(pidfd);
+		return gone ? -ESRCH : 0;
+	}
+	if (!axon__no_peerpidfd && errno != ENOPROTOOPT && errno != EMFILE &&
+	    errno != ENFILE) {
+		return -ESRCH; /* the peer's process is gone */
+	}
+	/* Before Linux 6.5, or out of descriptors: the process of that pid
+	 * must have started when the one that connected did (start times
+	 * count clock ticks since boot; a pid is not reused within one). */
+	return start != 0 && axon__proc_start_time(pid) == start ? 0 : -ESRCH;
+}
+
+int
 axon__peer_is(int sock, pid_t pid)
 {
 	struct ucred cr;
@@ -169,7 +203,7 @@ axon__peer_is(int sock, pid_t pid)
 	}
 	pidfd = axon__peer_pidfd(sock, &cr);
 	if (pidfd < 0) {
-		return -ESRCH;
+		return pidfd == -EMFILE ? -EMFILE : -ESRCH;
 	}
 	(void) close(pidfd);
 	return 0;

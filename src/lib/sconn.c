@@ -68,9 +68,6 @@ axon__sconn_put(struct axon_sconn *sc)
 	if (sc->sock >= 0) {
 		(void) close(sc->sock);
 	}
-	if (sc->pidfd >= 0) {
-		(void) close(sc->pidfd);
-	}
 	if (sc->bell >= 0) {
 		axon__close_untrusted(sc->bell);
 	}
@@ -132,6 +129,9 @@ map_sealed(int fd, uint64_t size, void **ret_map)
 	return 0;
 }
 
+static void send_connected(int sock, int err, int scoid, unsigned chflags,
+    int fd);
+
 /* Accepts every pending connection (monitor thread). */
 void
 axon__sconn_accept(void)
@@ -141,6 +141,26 @@ axon__sconn_accept(void)
 		int fd = accept4(axon__proc.listen_fd, NULL, NULL,
 		    SOCK_CLOEXEC | SOCK_NONBLOCK);
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) &&
+		    axon__proc.spare_fd >= 0) {
+			/* Out of descriptors: the listening socket stays
+			 * readable (the monitor would spin) and the client
+			 * would wait for its connect timeout.  Give up the
+			 * spare, take the connection and refuse it at once:
+			 * the client's ConnectAttach fails with EAGAIN. */
+			(void) close(axon__proc.spare_fd);
+			fd = accept4(axon__proc.listen_fd, NULL, NULL,
+			    SOCK_CLOEXEC | SOCK_NONBLOCK);
+			if (fd >= 0) {
+				send_connected(fd, EAGAIN, 0, 0, -1);
+				(void) close(fd);
+			}
+			axon__proc.spare_fd = open("/dev/null",
+			    O_RDONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				continue;
+			}
+		}
 		if (fd < 0) {
 			return; /* EAGAIN, or out of fds: try again later */
 		}
@@ -150,7 +170,6 @@ axon__sconn_accept(void)
 			continue;
 		}
 		sc->sock = fd;
-		sc->pidfd = -1;
 		sc->bell = -1;
 		atomic_init(&sc->refs, 1); /* the monitor's registration */
 		pthread_mutex_init(&sc->lock, NULL);
@@ -306,18 +325,26 @@ sconn_hello(struct axon_sconn *sc)
 	}
 	sc->chan = chan;
 	/* The client that connected, not a later process of its pid (one
-	 * that connected, handed its socket on and exited). */
-	sc->pidfd = axon__peer_pidfd(sc->sock, &cr);
-	if (sc->pidfd < 0) {
+	 * that connected, handed its socket on and exited).  The pidfd is
+	 * not kept: ConnectClientInfo() makes another from the socket when
+	 * it needs one (axon__peer_alive), and the start time stands in
+	 * where it cannot. */
+	errno = 0;
+	sc->start = axon__proc_start_time(cr.pid); /* (before: see below) */
+	rc = sc->start != 0 ? axon__peer_pidfd(sc->sock, &cr)
+	    : errno == EMFILE || errno == ENFILE ? -EMFILE
+	    : -ESRCH;
+	if (rc < 0) {
 		/* (Out of descriptors, the client may retry; one gone has
 		 * nobody to tell.) */
-		rc = sc->pidfd == -EMFILE ? -EAGAIN : -ESRCH;
-		sc->pidfd = -1;
+		rc = rc == -EMFILE ? -EAGAIN : -ESRCH;
 		if (rc == -EAGAIN) {
 			send_connected(sc->sock, EAGAIN, 0, 0, -1);
 		}
 		goto out;
 	}
+	/* The process lives, so the start time read before is its own. */
+	(void) close(rc);
 
 	pthread_mutex_lock(&p->lock);
 	for (int tries = 0; tries < AXON_MAX_SCONNS; tries++) {
