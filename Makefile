@@ -171,7 +171,8 @@ bench: $(BENCH_BIN)
 	@BUILD=$(BUILD) bench/run.sh
 
 # A 1 ms periodic timer pulse received with MsgReceive against a timerfd
-# read, interleaved in one run (TimerCreate(3)).
+# read, interleaved in one run, with TimerCreate and with timer_create
+# (TimerCreate(3)).
 $(BUILD)/bench/timer_jitter: bench/timer_jitter.c $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
