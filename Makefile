@@ -181,6 +181,16 @@ bench-timer: $(BUILD)/bench/timer_jitter
 	@d=$$(mktemp -d /tmp/axon-bench-XXXXXX); \
 	AXON_RUNDIR=$$d $(BUILD)/bench/timer_jitter; rc=$$?; rm -rf $$d; exit $$rc
 
+# What one MsgSendPulse() costs its caller, to another process and to
+# its own (MsgSendPulse(3)).
+$(BUILD)/bench/pulse_cost: bench/pulse_cost.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+
+bench-pulse: $(BUILD)/bench/pulse_cost
+	@d=$$(mktemp -d /tmp/axon-bench-XXXXXX); \
+	AXON_RUNDIR=$$d $(BUILD)/bench/pulse_cost; rc=$$?; rm -rf $$d; exit $$rc
+
 # Between two nodes (two axonds on loopback) against tcp_rr, same run.
 $(BUILD)/bench/net_rr: bench/net_rr.c $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
@@ -313,5 +323,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all deb-check install-check linux-compat-check demo bench bench-net bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
+.PHONY: all tests check check-all deb-check install-check linux-compat-check demo bench bench-net bench-timer bench-pulse fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:

@@ -763,6 +763,143 @@ START_TEST(test_message_pulse_fifo)
 }
 END_TEST
 
+
+/*
+ * Once MsgSendPulse() has returned, the pulse is on the channel's queue
+ * (issue 10, item 5): a kid on another CPU sends pulses at 10, 30 and 20,
+ * then a message at 15 (SCHED_FIFO 15), while this process takes no
+ * time to queue anything.  Its monitor thread is held off: every thread
+ * of this process is pinned to one CPU where the test thread spins at
+ * SCHED_FIFO 50 until the kid is SEND-blocked.  Then four MsgReceive()s
+ * at once must give 30, 20, 15, 10 (qnx-api.md §1.8: pulses and
+ * messages in one priority-ordered queue).  Before pulses rang the
+ * connection's bell, the receiver found only the message (pulses waited
+ * in the socket for the starved monitor): "Mbca".  Root and two CPUs.
+ */
+static void
+order_kid(int out, int in, void *arg)
+{
+	int chid = *(int *) arg;
+	int cpu = -1;
+	struct sched_param sp = {.sched_priority = 15};
+	char go;
+	char m = 'M';
+	int coid;
+	cpu_set_t set;
+
+	(void) read(in, &cpu, sizeof(cpu));
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	coid = ConnectAttach(0, getppid(), chid, _NTO_SIDE_CHANNEL, 0);
+	if (coid < 0 || sched_setaffinity(0, sizeof(set), &set) != 0 ||
+	    pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) != 0) {
+		coid = -1;
+	}
+	if (write(out, &coid, sizeof(coid)) != (ssize_t) sizeof(coid) ||
+	    coid < 0 || read(in, &go, 1) != 1) {
+		_exit(1);
+	}
+	if (MsgSendPulse(coid, 10, 'a', 0) != 0 ||
+	    MsgSendPulse(coid, 30, 'b', 0) != 0 ||
+	    MsgSendPulse(coid, 20, 'c', 0) != 0) {
+		_exit(2);
+	}
+	_exit(MsgSend(coid, &m, 1, NULL, 0) == 0 ? 0 : 3);
+}
+
+/* Pins every thread of this process to cpu. */
+static bool
+pin_all(int cpu)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	cpu_set_t set;
+	bool ok = d != NULL;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	while (ok && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] != '.' &&
+		    sched_setaffinity(atoi(e->d_name), sizeof(set), &set) != 0) {
+			ok = false;
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	return ok;
+}
+
+START_TEST(test_pulse_order_at_return)
+{
+	struct sched_param rt = {.sched_priority = 50};
+	struct sched_param other = {.sched_priority = 0};
+	cpu_set_t mine;
+	int cpus[2] = {-1, -1};
+	int n = 0;
+	int chid;
+	int coid = -1;
+	char got[5];
+	struct kid k;
+	int st;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(mine), &mine), 0);
+	for (int c = 0; c < CPU_SETSIZE && n < 2; c++) {
+		if (CPU_ISSET(c, &mine)) {
+			cpus[n++] = c;
+		}
+	}
+	if (geteuid() != 0 || n < 2) {
+		fprintf(stderr, "test_pulse_order_at_return: needs root and "
+				"two CPUs; skipped\n");
+		return;
+	}
+	chid = ChannelCreate(_NTO_CHF_FIXED_PRIORITY);
+	ck_assert_int_ge(chid, 0);
+	k = kid_spawn(order_kid, &chid);
+	ck_assert_int_eq(write(k.wr, &cpus[1], sizeof(int)), sizeof(int));
+	ck_assert_int_eq(read(k.rd, &coid, sizeof(coid)), sizeof(coid));
+	ck_assert_int_ge(coid, 0);
+
+	ck_assert(pin_all(cpus[0]));
+	ck_assert_int_eq(pthread_setschedparam(pthread_self(), SCHED_FIFO, &rt),
+	    0);
+	ck_assert_int_eq(write(k.wr, "g", 1), 1);
+	/* Spin (never sleep: the monitor would run) until the kid's main
+	 * thread is in futex(2) three looks in a row, for at most 2 s. */
+	int seen = 0;
+	double end = axt_now() + 2.0;
+
+	while (seen < 3 && axt_now() < end) {
+		seen = in_syscall(k.pid, k.pid, SYS_futex) ? seen + 1 : 0;
+	}
+	for (int i = 0; i < 4; i++) {
+		char buf[64];
+		rcvid_t r = recv_any(chid, buf, sizeof(buf), NULL);
+
+		if (r < 0) {
+			got[i] = '-';
+			continue;
+		}
+		got[i] = r == 0 ? (char) ((struct _pulse *) buf)->code : buf[0];
+		if (r > 0) {
+			ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+		}
+	}
+	got[4] = '\0';
+	(void) pthread_setschedparam(pthread_self(), SCHED_OTHER, &other);
+	ck_assert_msg(seen == 3, "the kid never SEND-blocked");
+	ck_assert_int_eq(waitpid(k.pid, &st, 0), k.pid);
+	k.pid = -1;
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	ck_assert_msg(strcmp(got, "bcMa") == 0, "order %s, want bcMa", got);
+	close(k.rd);
+	close(k.wr);
+	ck_assert_int_eq(ChannelDestroy(chid), 0);
+}
+END_TEST
+
 /* Priority -1 is the caller's priority: 10 for an ordinary thread, its
  * SCHED_FIFO priority for a real-time one. */
 struct rt_pulse {
@@ -2048,6 +2185,7 @@ event_suite(void)
 	tcase_add_test(tp, test_pulse_message_order);
 	tcase_add_test(tp, test_message_beats_lower_pulse);
 	tcase_add_test(tp, test_message_pulse_fifo);
+	tcase_add_test(tp, test_pulse_order_at_return);
 	tcase_add_test(tp, test_pulse_prio_caller);
 	tcase_add_test(tp, test_receive_pulse_skips_messages);
 	tcase_add_test(tp, test_pulse_receiver_passes_messages_on);

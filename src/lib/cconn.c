@@ -820,6 +820,33 @@ pulse_direct(struct axon_cconn *cc, int priority, int code, int64_t value)
 }
 
 /*
+ * The pulse is in the server's socket: mark it and ring the bell, always
+ * (a receiver spinning on the slots does not look at the socket), so
+ * that a receiver takes it from the socket before it takes anything
+ * from the queue; without this a MsgReceive could start before the
+ * server's monitor thread queued the pulse and take a lower priority
+ * first (MsgSendPulse(3), local-transport.md §4).  cc->lock held.
+ */
+static void
+pulse_ring(struct axon_cconn *cc)
+{
+	uint64_t zero = 0;
+
+	if (cc->rgn == NULL || cc->bell < 0) {
+		return;
+	}
+	/* Marked already: the bell rang for that mark and the receiver
+	 * it wakes has not taken the mark yet, so it will read this pulse
+	 * too.  (A burst of pulses costs one bell.) */
+	if (atomic_exchange(&cc->rgn->pulsed, 1) != 0) {
+		return;
+	}
+	/* A write of 0 never blocks (make_bell); if it failed all the same
+	 * the monitor still queues the pulse, only later. */
+	(void) !write(cc->bell, &zero, sizeof(zero));
+}
+
+/*
  * A pulse through a connection: MsgSendPulse(), MsgSendPulsePtr() and the
  * sigevents libaxon raises itself (timers, procmgr events), which carry a
  * whole sival_ptr.  Never blocks.  direct: a pulse to a channel of this
@@ -880,6 +907,7 @@ axon__pulse_send(int coid, int priority, int code, int64_t value,
 		rc = errno == EAGAIN ? -EAGAIN : -EBADF;
 	} else {
 		rc = 0;
+		pulse_ring(cc);
 	}
 	pthread_mutex_unlock(&cc->lock);
 	axon__cconn_put(cc);
