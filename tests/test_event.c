@@ -13,6 +13,8 @@
  * unread bytes on any socket.
  */
 #include "axon_test.h"
+#include "attack.h"
+#include "psinfo.h"
 
 #include <sys/socket.h>
 
@@ -897,6 +899,147 @@ START_TEST(test_pulse_order_at_return)
 	close(k.rd);
 	close(k.wr);
 	ck_assert_int_eq(ChannelDestroy(chid), 0);
+}
+END_TEST
+
+/* ---- refused pulses and events leave a trace (issue 10, item 5) ------- */
+
+/* Our own status page's counters, as axon ps reads them. */
+static struct axon_ps_proc
+page_of(pid_t pid)
+{
+	struct axon_ps_list l;
+	struct axon_ps_proc pr = {0};
+
+	ck_assert_int_eq(axon__ps_collect(axt_rundir, pid, &l), 0);
+	for (size_t i = 0; i < l.n; i++) {
+		if (l.procs[i].pid == pid) {
+			pr = l.procs[i];
+			pr.threads = NULL;
+			pr.chans = NULL;
+			pr.conns = NULL;
+		}
+	}
+	axon__ps_free(&l);
+	return pr;
+}
+
+/* A server whose effective uid is the attacker's but whose real and
+ * saved uids are root's (a set-uid program between two privileged
+ * steps): the attacker passes its own check (the server's effective
+ * uid is its own) and sends, the server refuses the pulse as QNX does
+ * (real or saved uid).  It reports whether a pulse came in 1 s. */
+static void
+refusing_server(int out, int in, void *arg)
+{
+	struct _pulse p;
+	uint64_t t = 1000000000ull;
+	int chid;
+	int got;
+	char c;
+
+	(void) arg;
+	if (setresuid(0, axa_uid, 0) != 0) {
+		_exit(97);
+	}
+	chid = ChannelCreate(0);
+	if (write(out, &chid, sizeof(chid)) != (ssize_t) sizeof(chid) ||
+	    read(in, &c, 1) != 1) {
+		_exit(1);
+	}
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &t, NULL);
+	got = MsgReceive(chid, &p, sizeof(p), NULL) == 0;
+	if (write(out, &got, sizeof(got)) != (ssize_t) sizeof(got) ||
+	    read(in, &c, 1) != 1) {
+		_exit(1);
+	}
+	_exit(0);
+}
+
+START_TEST(test_refused_pulse_counted)
+{
+	struct axon_ps_proc pr;
+	struct kid srv;
+	pid_t pid;
+	int chid = -1;
+	int got = -1;
+	int st;
+
+	if (!axa_user("test_refused_pulse_counted")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	/* The run directory's own directories, made by root for all. */
+	ck_assert_int_ge(ChannelCreate(0), 0);
+	srv = kid_spawn(refusing_server, NULL);
+	ck_assert_int_eq(read(srv.rd, &chid, sizeof(chid)), sizeof(chid));
+	ck_assert_int_ge(chid, 0);
+	pr = page_of(srv.pid);
+	ck_assert_uint_eq(pr.pulses_refused, 0);
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		axa_become();
+		int coid = ConnectAttach(0, srv.pid, chid, _NTO_SIDE_CHANNEL, 0);
+
+		/* The sender cannot know: MsgSendPulse succeeds. */
+		_exit(coid >= 0 && MsgSendPulse(coid, 10, 5, 77) == 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	ck_assert_int_eq(write(srv.wr, "g", 1), 1);
+	ck_assert_int_eq(read(srv.rd, &got, sizeof(got)), sizeof(got));
+	ck_assert_int_eq(got, 0); /* refused */
+	pr = page_of(srv.pid);
+	ck_assert_uint_eq(pr.pulses_refused, 1);
+	ck_assert_uint_eq(pr.refused_uid, axa_uid);
+	ck_assert_int_eq(write(srv.wr, "q", 1), 1);
+	kid_kill(&srv);
+}
+END_TEST
+
+static void *
+event_asker(void *arg)
+{
+	int coid = *(int *) arg;
+	char m = 'e';
+
+	(void) MsgSend(coid, &m, 1, NULL, 0);
+	return NULL;
+}
+
+/* An event the client cannot carry out (its pulse names a connection it
+ * does not have): the server's MsgDeliverEvent succeeds, the client's
+ * page counts it. */
+START_TEST(test_failed_event_counted)
+{
+	int chid = ChannelCreate(0);
+	int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev;
+	pthread_t th;
+	rcvid_t r;
+	char m;
+	bool seen = false;
+
+	ck_assert_int_ge(coid, 0);
+	ck_assert_uint_eq(page_of(getpid()).events_failed, 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, event_asker, &coid), 0);
+	r = recv_any(chid, &m, 1, NULL);
+	ck_assert_int_gt(r, 0);
+	SIGEV_PULSE_INIT(&ev, coid + 500, 10, 3, 0);
+	ck_assert_int_eq(MsgDeliverEvent(r, &ev), 0);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	for (int i = 0; i < 2000 && !seen; i++) {
+		seen = page_of(getpid()).events_failed == 1;
+		if (!seen) {
+			axt_sleep_ms(1);
+		}
+	}
+	ck_assert_msg(seen, "the failed event was not counted");
+	ck_assert(no_pulse(chid));
 }
 END_TEST
 
@@ -2186,6 +2329,8 @@ event_suite(void)
 	tcase_add_test(tp, test_message_beats_lower_pulse);
 	tcase_add_test(tp, test_message_pulse_fifo);
 	tcase_add_test(tp, test_pulse_order_at_return);
+	tcase_add_test(tp, test_refused_pulse_counted);
+	tcase_add_test(tp, test_failed_event_counted);
 	tcase_add_test(tp, test_pulse_prio_caller);
 	tcase_add_test(tp, test_receive_pulse_skips_messages);
 	tcase_add_test(tp, test_pulse_receiver_passes_messages_on);

@@ -4,6 +4,7 @@
  * clients on node alpha (net_test.h, net_srv.h).
  */
 #include "net_srv.h"
+#include "psinfo.h"
 
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -115,6 +116,45 @@ START_TEST(test_remote_sizes)
 	ck_assert_int_eq(MsgSendv(coid, siov, 2, riov, 1),
 	    sizeof(cmd) + sizeof(tail));
 	ck_assert_int_eq(back[sizeof(cmd)], 'x');
+	axn_srv_stop(&s);
+}
+END_TEST
+
+/* A pulse from a remote root, mapped to nobody, to a server of root's on
+ * beta: refused there as QNX refuses it (the sender cannot know), and
+ * counted on the server's status page on beta, which axon ps shows. */
+START_TEST(test_remote_pulse_refused_counted)
+{
+	struct axn_srv s;
+	struct srv_report r;
+	struct axon_ps_list l;
+	unsigned refused = 0;
+	unsigned uid = 0;
+	int coid;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_remote_pulse_refused_counted: skipped: "
+				"not root\n");
+		return;
+	}
+	coid = two_nodes(&s, 0);
+	ck_assert_int_eq(MsgSendPulse(coid, 12, 7, 0x1234), 0);
+	ck_assert(!srv_report(&s, &r, 300)); /* never arrives */
+	for (int i = 0; i < 500 && refused == 0; i++) {
+		ck_assert_int_eq(axon__ps_collect(axn[1].rundir, s.pid, &l), 0);
+		for (size_t k = 0; k < l.n; k++) {
+			if (l.procs[k].pid == s.pid) {
+				refused = l.procs[k].pulses_refused;
+				uid = l.procs[k].refused_uid;
+			}
+		}
+		axon__ps_free(&l);
+		if (refused == 0) {
+			axt_sleep_ms(10);
+		}
+	}
+	ck_assert_uint_eq(refused, 1);
+	ck_assert_uint_eq(uid, 65534);
 	axn_srv_stop(&s);
 }
 END_TEST
@@ -538,6 +578,7 @@ net_suite(void)
 	tcase_add_test(tc, test_remote_send_reply);
 	tcase_add_test(tc, test_remote_sizes);
 	tcase_add_test(tc, test_remote_pulse_event);
+	tcase_add_test(tc, test_remote_pulse_refused_counted);
 	tcase_add_test(tc, test_remote_timeouts);
 	tcase_add_test(tc, test_remote_send_timeout);
 	tcase_add_test(tc, test_remote_disconnect);

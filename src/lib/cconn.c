@@ -139,6 +139,7 @@ deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
 {
 	union sigval v;
 	siginfo_t si;
+	bool failed = false;
 
 	v.sival_ptr = (void *) (intptr_t) m->u.event.value;
 	switch (m->u.event.notify) {
@@ -149,15 +150,14 @@ deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
 		    prio > 255) {
 			prio = 10;
 		}
-		(void) MsgSendPulse_r(m->u.event.signo, prio, m->u.event.code,
-		    v.sival_int);
+		failed = MsgSendPulse_r(m->u.event.signo, prio,
+			     m->u.event.code, v.sival_int) != 0;
 		break;
 	}
 	case SIGEV_SIGNAL:
 	case SIGEV_SIGNAL_CODE:
-		if (m->u.event.signo > 0 && m->u.event.signo < NSIG) {
-			(void) sigqueue(getpid(), m->u.event.signo, v);
-		}
+		failed = m->u.event.signo <= 0 || m->u.event.signo >= NSIG ||
+		    sigqueue(getpid(), m->u.event.signo, v) != 0;
 		break;
 	case SIGEV_SIGNAL_THREAD:
 		if (m->u.event.signo > 0 && m->u.event.signo < NSIG) {
@@ -167,8 +167,11 @@ deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
 			si.si_pid = getpid();
 			si.si_uid = getuid();
 			si.si_value = v;
-			(void) syscall(SYS_rt_tgsigqueueinfo, getpid(),
-			    m->u.event.tid, m->u.event.signo, &si);
+			failed = syscall(SYS_rt_tgsigqueueinfo, getpid(),
+				     m->u.event.tid, m->u.event.signo,
+				     &si) != 0;
+		} else {
+			failed = true;
 		}
 		break;
 	case SIGEV_UNBLOCK:
@@ -186,6 +189,11 @@ deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
 		break;
 	default:
 		break; /* SIGEV_NONE */
+	}
+	/* Nobody to tell but the status page (axon ps): the server's
+	 * MsgDeliverEvent succeeded long ago. */
+	if (failed) {
+		axon__ps_event_failed();
 	}
 }
 

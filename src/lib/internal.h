@@ -447,6 +447,8 @@ void axon__ps_conn_add(int coid, uint32_t nd, pid_t pid, int chid);
 void axon__ps_conn_del(int coid);
 _Atomic uint64_t *axon__ps_client_add(int scoid, pid_t pid); /* or NULL */
 void axon__ps_client_del(_Atomic uint64_t *held);
+void axon__ps_pulse_refused(uid_t uid); /* counted on the status page */
+void axon__ps_event_failed(void);
 void axon__ps_atfork_child(void);
 
 /*

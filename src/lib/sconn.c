@@ -681,6 +681,11 @@ axon__sconn_drain(struct axon_sconn *sc)
 					    m.u.pulse.prio, m.u.pulse.code, v,
 					    sc->idx | _NTO_SIDE_CHANNEL,
 					    axon__clamp_stamp(m.u.pulse.stamp));
+				} else {
+					/* Refused, as QNX refuses it (the
+					 * sender could not know): counted
+					 * on the status page, for axon ps. */
+					axon__ps_pulse_refused(sc->uid);
 				}
 				break;
 			default:
