@@ -1043,6 +1043,176 @@ START_TEST(test_failed_event_counted)
 }
 END_TEST
 
+/* ---- secure events (MsgRegisterEvent, QNX 7.1) ------------------------ */
+
+struct ev_ask {
+	int coid;
+	struct sigevent ev;
+};
+
+static void *
+ev_asker(void *arg)
+{
+	struct ev_ask *a = arg;
+
+	(void) MsgSend(a->coid, &a->ev, sizeof(a->ev), NULL, 0);
+	return NULL;
+}
+
+/* The client (a thread) hands ev to the server on schid through coid; the
+ * server sets the value to new_value and delivers what it got. */
+static void
+hand_over(int coid, int schid, const struct sigevent *ev, int new_value)
+{
+	struct ev_ask a = {.coid = coid, .ev = *ev};
+	struct sigevent got;
+	pthread_t th;
+	rcvid_t r;
+
+	ck_assert_int_eq(pthread_create(&th, NULL, ev_asker, &a), 0);
+	r = recv_any(schid, &got, sizeof(got), NULL);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(MsgVerifyEvent(r, &got), 0);
+	got.sigev_value.sival_int = new_value;
+	ck_assert_int_eq(MsgDeliverEvent(r, &got), 0);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+}
+
+static unsigned
+failed_events(void)
+{
+	return page_of(getpid()).events_failed;
+}
+
+/* Waits (bounded) for the failed-event count to reach n. */
+static bool
+failed_reaches(unsigned n)
+{
+	for (int i = 0; i < 2000; i++) {
+		if (failed_events() >= n) {
+			return failed_events() == n;
+		}
+		axt_sleep_ms(1);
+	}
+	return false;
+}
+
+START_TEST(test_registered_events)
+{
+	int schid = ChannelCreate(0);   /* the server */
+	int other = ChannelCreate(0);   /* another server */
+	int cchid = ChannelCreate(0);   /* the client's own, for pulses */
+	int coid = ConnectAttach(0, 0, schid, _NTO_SIDE_CHANNEL, 0);
+	int ocoid = ConnectAttach(0, 0, other, _NTO_SIDE_CHANNEL, 0);
+	int ccoid = ConnectAttach(0, 0, cchid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev;
+	struct sigevent plain;
+	struct _pulse p;
+	unsigned failed = 0;
+
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_ge(ocoid, 0);
+	ck_assert_int_ge(ccoid, 0);
+
+	/* Registered for this server: delivered with the registered value
+	 * whatever the server puts there. */
+	SIGEV_PULSE_INIT(&ev, ccoid, 10, 9, 100);
+	plain = ev;
+	ck_assert_int_eq(MsgVerifyEvent(0, &plain), 0);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid), 0);
+	ck_assert_int_ne(SIGEV_GET_TYPE(&ev), SIGEV_PULSE); /* a handle now */
+	ck_assert_int_eq(MsgVerifyEvent(0, &ev), 0);
+	hand_over(coid, schid, &ev, 555);
+	ck_assert_int_eq(recv_pulse(cchid, &p), 0);
+	ck_assert_int_eq(p.code, 9);
+	ck_assert_int_eq(p.value.sival_int, 100);
+
+	/* Another server may not deliver it: nothing comes, the client's
+	 * page counts it. */
+	hand_over(ocoid, other, &ev, 1);
+	ck_assert(failed_reaches(++failed));
+	ck_assert(no_pulse(cchid));
+
+	/* Unregistered: no longer delivered, no longer verified. */
+	ck_assert_int_eq(MsgUnregisterEvent(&ev), 0);
+	ck_assert_int_eq(MsgVerifyEvent(0, &ev), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	hand_over(coid, schid, &ev, 1);
+	ck_assert(failed_reaches(++failed));
+	ck_assert(no_pulse(cchid));
+	ck_assert_int_eq(MsgUnregisterEvent(&ev), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	ck_assert_int_eq(MsgUnregisterEvent(&plain), -1);
+	ck_assert_int_eq(errno, ESRCH);
+
+	/* Updateable, for any server: the server's value is delivered. */
+	SIGEV_PULSE_INIT(&ev, ccoid, 12, 10, 100);
+	SIGEV_MAKE_UPDATEABLE(&ev);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, -1), 0);
+	hand_over(ocoid, other, &ev, 777);
+	ck_assert_int_eq(recv_pulse(cchid, &p), 0);
+	ck_assert_int_eq(p.code, 10);
+	ck_assert_int_eq(p.value.sival_int, 777);
+	ck_assert_int_eq(MsgUnregisterEvent(&ev), 0);
+
+	/* A registered signal event. */
+	sigset_t set;
+	siginfo_t si;
+	struct timespec two = {.tv_sec = 2};
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	SIGEV_SIGNAL_VALUE_INIT(&ev, SIGUSR2, 41);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid), 0);
+	hand_over(coid, schid, &ev, 0);
+	ck_assert_int_eq(sigtimedwait(&set, &si, &two), SIGUSR2);
+	ck_assert_int_eq(si.si_value.sival_int, 41);
+	ck_assert_int_eq(MsgUnregisterEvent(&ev), 0);
+	ck_assert_uint_eq(failed_events(), failed);
+}
+END_TEST
+
+START_TEST(test_registered_event_errors)
+{
+	int chid = ChannelCreate(0);
+	int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev;
+
+	ck_assert_int_eq(MsgRegisterEvent(NULL, coid), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	SIGEV_PULSE_INIT(&ev, coid, 10, 1, 0);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid + 100), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&ev), SIGEV_PULSE); /* untouched */
+	SIGEV_SIGNAL_INIT(&ev, 0);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(MsgVerifyEvent(0, &ev), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* Registered twice: the handle is not an event. */
+	SIGEV_PULSE_INIT(&ev, coid, 10, 1, 0);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid), 0);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(MsgUnregisterEvent(&ev), 0);
+	/* A forged handle. */
+	ev.sigev_signo ^= 0x400;
+	ck_assert_int_eq(MsgVerifyEvent(0, &ev), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	ck_assert_int_eq(MsgUnregisterEvent_r(&ev), -ESRCH);
+	/* A pulse to a connection that does not exist; a dead rcvid. */
+	SIGEV_PULSE_INIT(&ev, coid + 100, 10, 1, 0);
+	ck_assert_int_eq(MsgVerifyEvent(0, &ev), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	SIGEV_PULSE_INIT(&ev, coid, 10, 1, 0);
+	ck_assert_int_eq(MsgVerifyEvent_r(12345, &ev), -ESRCH);
+	ck_assert_int_eq(MsgVerifyEvent(0, NULL), -1);
+	ck_assert_int_eq(errno, EFAULT);
+}
+END_TEST
+
 /* Priority -1 is the caller's priority: 10 for an ordinary thread, its
  * SCHED_FIFO priority for a real-time one. */
 struct rt_pulse {
@@ -2331,6 +2501,8 @@ event_suite(void)
 	tcase_add_test(tp, test_pulse_order_at_return);
 	tcase_add_test(tp, test_refused_pulse_counted);
 	tcase_add_test(tp, test_failed_event_counted);
+	tcase_add_test(tp, test_registered_events);
+	tcase_add_test(tp, test_registered_event_errors);
 	tcase_add_test(tp, test_pulse_prio_caller);
 	tcase_add_test(tp, test_receive_pulse_skips_messages);
 	tcase_add_test(tp, test_pulse_receiver_passes_messages_on);

@@ -203,6 +203,18 @@ START_TEST(test_remote_pulse_event)
 	ck_assert_int_eq(p.code, 33);
 	ck_assert_int_eq(p.value.sival_int, 0x5678);
 
+	/* A registered pulse event, which only this server may deliver:
+	 * the handle crosses both nodes and comes back as the pulse. */
+	SIGEV_PULSE_INIT(&cmd.ev, mycoid, 10, 34, 0x789);
+	ck_assert_int_eq(MsgRegisterEvent(&cmd.ev, coid), 0);
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), 0);
+	to = 5000000000ull;
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &to, NULL);
+	ck_assert_int_eq(MsgReceivePulse(mychid, &p, sizeof(p), NULL), 0);
+	ck_assert_int_eq(p.code, 34);
+	ck_assert_int_eq(p.value.sival_int, 0x789);
+	ck_assert_int_eq(MsgUnregisterEvent(&cmd.ev), 0);
+
 	/* A signal event. */
 	struct sigaction sa = {.sa_sigaction = on_sig, .sa_flags = SA_SIGINFO};
 	sigaction(SIGUSR1, &sa, NULL);

@@ -141,6 +141,35 @@ deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
 	siginfo_t si;
 	bool failed = false;
 
+	if (m->u.event.notify == _SIGEV_HANDLE) {
+		/* A registered event: what it stands for, if this server may
+		 * deliver it (regevent.c). */
+		struct sigevent ev;
+		struct axon_ctl r = *m;
+
+		if (axon__regevent_resolve(cc, m->u.event.signo,
+			m->u.event.value, &ev) != 0) {
+			axon__ps_event_failed();
+			return;
+		}
+		r.u.event.notify = SIGEV_GET_TYPE(&ev);
+		r.u.event.signo = ev.sigev_signo;
+		r.u.event.prio = SIGEV_GET_TYPE(&ev) == SIGEV_PULSE
+		    ? ev.sigev_priority
+		    : 0;
+		r.u.event.code = SIGEV_GET_TYPE(&ev) == SIGEV_PULSE ||
+			SIGEV_GET_TYPE(&ev) == SIGEV_SIGNAL_CODE ||
+			SIGEV_GET_TYPE(&ev) == SIGEV_SIGNAL_THREAD
+		    ? ev.sigev_code
+		    : 0;
+		r.u.event.value = (int64_t) (intptr_t) ev.sigev_value.sival_ptr;
+		if (r.u.event.notify == _SIGEV_HANDLE) {
+			axon__ps_event_failed(); /* never registered so */
+			return;
+		}
+		deliver_event(cc, &r);
+		return;
+	}
 	v.sival_ptr = (void *) (intptr_t) m->u.event.value;
 	switch (m->u.event.notify) {
 	case SIGEV_PULSE: {
