@@ -187,7 +187,8 @@ bench: $(BENCH_BIN)
 	@BUILD=$(BUILD) bench/run.sh
 
 # A 1 ms periodic timer pulse received with MsgReceive against a timerfd
-# read, interleaved in one run (TimerCreate(3)).
+# read, interleaved in one run, with TimerCreate and with timer_create
+# (TimerCreate(3)).
 $(BUILD)/bench/timer_jitter: bench/timer_jitter.c $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
@@ -195,6 +196,16 @@ $(BUILD)/bench/timer_jitter: bench/timer_jitter.c $(BUILD)/libaxon.a
 bench-timer: $(BUILD)/bench/timer_jitter
 	@d=$$(mktemp -d /tmp/axon-bench-XXXXXX); \
 	AXON_RUNDIR=$$d $(BUILD)/bench/timer_jitter; rc=$$?; rm -rf $$d; exit $$rc
+
+# What one MsgSendPulse() costs its caller, to another process and to
+# its own (MsgSendPulse(3)).
+$(BUILD)/bench/pulse_cost: bench/pulse_cost.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+
+bench-pulse: $(BUILD)/bench/pulse_cost
+	@d=$$(mktemp -d /tmp/axon-bench-XXXXXX); \
+	AXON_RUNDIR=$$d $(BUILD)/bench/pulse_cost; rc=$$?; rm -rf $$d; exit $$rc
 
 # Between two nodes (two axonds on loopback) against tcp_rr, same run.
 $(BUILD)/bench/net_rr: bench/net_rr.c $(BUILD)/libaxon.a
@@ -353,5 +364,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all check-python deb-check install-check linux-compat-check demo bench bench-net bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
+.PHONY: all tests check check-all check-python deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:

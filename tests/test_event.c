@@ -13,6 +13,8 @@
  * unread bytes on any socket.
  */
 #include "axon_test.h"
+#include "attack.h"
+#include "psinfo.h"
 
 #include <sys/socket.h>
 
@@ -760,6 +762,454 @@ START_TEST(test_message_pulse_fifo)
 	message_then_pulse(10, got);
 	ck_assert_msg(strcmp(got, "Mp") == 0,
 	    "got %s: a pulse overtook an earlier message of its priority", got);
+}
+END_TEST
+
+
+/*
+ * Once MsgSendPulse() has returned, the pulse is on the channel's queue
+ * (issue 10, item 5): a kid on another CPU sends pulses at 10, 30 and 20,
+ * then a message at 15 (SCHED_FIFO 15), while this process takes no
+ * time to queue anything.  Its monitor thread is held off: every thread
+ * of this process is pinned to one CPU where the test thread spins at
+ * SCHED_FIFO 50 until the kid is SEND-blocked.  Then four MsgReceive()s
+ * at once must give 30, 20, 15, 10 (qnx-api.md §1.8: pulses and
+ * messages in one priority-ordered queue).  Before pulses rang the
+ * connection's bell, the receiver found only the message (pulses waited
+ * in the socket for the starved monitor): "Mbca".  Root and two CPUs.
+ */
+static void
+order_kid(int out, int in, void *arg)
+{
+	int chid = *(int *) arg;
+	int cpu = -1;
+	struct sched_param sp = {.sched_priority = 15};
+	char go;
+	char m = 'M';
+	int coid;
+	cpu_set_t set;
+
+	(void) read(in, &cpu, sizeof(cpu));
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	coid = ConnectAttach(0, getppid(), chid, _NTO_SIDE_CHANNEL, 0);
+	if (coid < 0 || sched_setaffinity(0, sizeof(set), &set) != 0 ||
+	    pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp) != 0) {
+		coid = -1;
+	}
+	if (write(out, &coid, sizeof(coid)) != (ssize_t) sizeof(coid) ||
+	    coid < 0 || read(in, &go, 1) != 1) {
+		_exit(1);
+	}
+	if (MsgSendPulse(coid, 10, 'a', 0) != 0 ||
+	    MsgSendPulse(coid, 30, 'b', 0) != 0 ||
+	    MsgSendPulse(coid, 20, 'c', 0) != 0) {
+		_exit(2);
+	}
+	_exit(MsgSend(coid, &m, 1, NULL, 0) == 0 ? 0 : 3);
+}
+
+/* Pins every thread of this process to cpu. */
+static bool
+pin_all(int cpu)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	cpu_set_t set;
+	bool ok = d != NULL;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	while (ok && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] != '.' &&
+		    sched_setaffinity(atoi(e->d_name), sizeof(set), &set) != 0) {
+			ok = false;
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	return ok;
+}
+
+START_TEST(test_pulse_order_at_return)
+{
+	struct sched_param rt = {.sched_priority = 50};
+	struct sched_param other = {.sched_priority = 0};
+	cpu_set_t mine;
+	int cpus[2] = {-1, -1};
+	int n = 0;
+	int chid;
+	int coid = -1;
+	char got[5];
+	struct kid k;
+	int st;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(mine), &mine), 0);
+	for (int c = 0; c < CPU_SETSIZE && n < 2; c++) {
+		if (CPU_ISSET(c, &mine)) {
+			cpus[n++] = c;
+		}
+	}
+	if (geteuid() != 0 || n < 2) {
+		fprintf(stderr, "test_pulse_order_at_return: needs root and "
+				"two CPUs; skipped\n");
+		return;
+	}
+	chid = ChannelCreate(_NTO_CHF_FIXED_PRIORITY);
+	ck_assert_int_ge(chid, 0);
+	k = kid_spawn(order_kid, &chid);
+	ck_assert_int_eq(write(k.wr, &cpus[1], sizeof(int)), sizeof(int));
+	ck_assert_int_eq(read(k.rd, &coid, sizeof(coid)), sizeof(coid));
+	ck_assert_int_ge(coid, 0);
+
+	ck_assert(pin_all(cpus[0]));
+	ck_assert_int_eq(pthread_setschedparam(pthread_self(), SCHED_FIFO, &rt),
+	    0);
+	ck_assert_int_eq(write(k.wr, "g", 1), 1);
+	/* Spin (never sleep: the monitor would run) until the kid's main
+	 * thread is in futex(2) three looks in a row, for at most 2 s. */
+	int seen = 0;
+	double end = axt_now() + 2.0;
+
+	while (seen < 3 && axt_now() < end) {
+		seen = in_syscall(k.pid, k.pid, SYS_futex) ? seen + 1 : 0;
+	}
+	for (int i = 0; i < 4; i++) {
+		char buf[64];
+		rcvid_t r = recv_any(chid, buf, sizeof(buf), NULL);
+
+		if (r < 0) {
+			got[i] = '-';
+			continue;
+		}
+		got[i] = r == 0 ? (char) ((struct _pulse *) buf)->code : buf[0];
+		if (r > 0) {
+			ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+		}
+	}
+	got[4] = '\0';
+	(void) pthread_setschedparam(pthread_self(), SCHED_OTHER, &other);
+	ck_assert_msg(seen == 3, "the kid never SEND-blocked");
+	ck_assert_int_eq(waitpid(k.pid, &st, 0), k.pid);
+	k.pid = -1;
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	ck_assert_msg(strcmp(got, "bcMa") == 0, "order %s, want bcMa", got);
+	close(k.rd);
+	close(k.wr);
+	ck_assert_int_eq(ChannelDestroy(chid), 0);
+}
+END_TEST
+
+/* ---- refused pulses and events leave a trace (issue 10, item 5) ------- */
+
+/* Our own status page's counters, as axon ps reads them. */
+static struct axon_ps_proc
+page_of(pid_t pid)
+{
+	struct axon_ps_list l;
+	struct axon_ps_proc pr = {0};
+
+	ck_assert_int_eq(axon__ps_collect(axt_rundir, pid, &l), 0);
+	for (size_t i = 0; i < l.n; i++) {
+		if (l.procs[i].pid == pid) {
+			pr = l.procs[i];
+			pr.threads = NULL;
+			pr.chans = NULL;
+			pr.conns = NULL;
+		}
+	}
+	axon__ps_free(&l);
+	return pr;
+}
+
+/* A server whose effective uid is the attacker's but whose real and
+ * saved uids are root's (a set-uid program between two privileged
+ * steps): the attacker passes its own check (the server's effective
+ * uid is its own) and sends, the server refuses the pulse as QNX does
+ * (real or saved uid).  It reports whether a pulse came in 1 s. */
+static void
+refusing_server(int out, int in, void *arg)
+{
+	struct _pulse p;
+	uint64_t t = 1000000000ull;
+	int chid;
+	int got;
+	char c;
+
+	(void) arg;
+	if (setresuid(0, axa_uid, 0) != 0) {
+		_exit(97);
+	}
+	chid = ChannelCreate(0);
+	if (write(out, &chid, sizeof(chid)) != (ssize_t) sizeof(chid) ||
+	    read(in, &c, 1) != 1) {
+		_exit(1);
+	}
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &t, NULL);
+	got = MsgReceive(chid, &p, sizeof(p), NULL) == 0;
+	if (write(out, &got, sizeof(got)) != (ssize_t) sizeof(got) ||
+	    read(in, &c, 1) != 1) {
+		_exit(1);
+	}
+	_exit(0);
+}
+
+START_TEST(test_refused_pulse_counted)
+{
+	struct axon_ps_proc pr;
+	struct kid srv;
+	pid_t pid;
+	int chid = -1;
+	int got = -1;
+	int st;
+
+	if (!axa_user("test_refused_pulse_counted")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	/* The run directory's own directories, made by root for all. */
+	ck_assert_int_ge(ChannelCreate(0), 0);
+	srv = kid_spawn(refusing_server, NULL);
+	ck_assert_int_eq(read(srv.rd, &chid, sizeof(chid)), sizeof(chid));
+	ck_assert_int_ge(chid, 0);
+	pr = page_of(srv.pid);
+	ck_assert_uint_eq(pr.pulses_refused, 0);
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		axa_become();
+		int coid = ConnectAttach(0, srv.pid, chid, _NTO_SIDE_CHANNEL, 0);
+
+		/* The sender cannot know: MsgSendPulse succeeds. */
+		_exit(coid >= 0 && MsgSendPulse(coid, 10, 5, 77) == 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st));
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	ck_assert_int_eq(write(srv.wr, "g", 1), 1);
+	ck_assert_int_eq(read(srv.rd, &got, sizeof(got)), sizeof(got));
+	ck_assert_int_eq(got, 0); /* refused */
+	pr = page_of(srv.pid);
+	ck_assert_uint_eq(pr.pulses_refused, 1);
+	ck_assert_uint_eq(pr.refused_uid, axa_uid);
+	ck_assert_int_eq(write(srv.wr, "q", 1), 1);
+	kid_kill(&srv);
+}
+END_TEST
+
+static void *
+event_asker(void *arg)
+{
+	int coid = *(int *) arg;
+	char m = 'e';
+
+	(void) MsgSend(coid, &m, 1, NULL, 0);
+	return NULL;
+}
+
+/* An event the client cannot carry out (its pulse names a connection it
+ * does not have): the server's MsgDeliverEvent succeeds, the client's
+ * page counts it. */
+START_TEST(test_failed_event_counted)
+{
+	int chid = ChannelCreate(0);
+	int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev;
+	pthread_t th;
+	rcvid_t r;
+	char m;
+	bool seen = false;
+
+	ck_assert_int_ge(coid, 0);
+	ck_assert_uint_eq(page_of(getpid()).events_failed, 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, event_asker, &coid), 0);
+	r = recv_any(chid, &m, 1, NULL);
+	ck_assert_int_gt(r, 0);
+	SIGEV_PULSE_INIT(&ev, coid + 500, 10, 3, 0);
+	ck_assert_int_eq(MsgDeliverEvent(r, &ev), 0);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	for (int i = 0; i < 2000 && !seen; i++) {
+		seen = page_of(getpid()).events_failed == 1;
+		if (!seen) {
+			axt_sleep_ms(1);
+		}
+	}
+	ck_assert_msg(seen, "the failed event was not counted");
+	ck_assert(no_pulse(chid));
+}
+END_TEST
+
+/* ---- secure events (MsgRegisterEvent, QNX 7.1) ------------------------ */
+
+struct ev_ask {
+	int coid;
+	struct sigevent ev;
+};
+
+static void *
+ev_asker(void *arg)
+{
+	struct ev_ask *a = arg;
+
+	(void) MsgSend(a->coid, &a->ev, sizeof(a->ev), NULL, 0);
+	return NULL;
+}
+
+/* The client (a thread) hands ev to the server on schid through coid; the
+ * server sets the value to new_value and delivers what it got. */
+static void
+hand_over(int coid, int schid, const struct sigevent *ev, int new_value)
+{
+	struct ev_ask a = {.coid = coid, .ev = *ev};
+	struct sigevent got;
+	pthread_t th;
+	rcvid_t r;
+
+	ck_assert_int_eq(pthread_create(&th, NULL, ev_asker, &a), 0);
+	r = recv_any(schid, &got, sizeof(got), NULL);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(MsgVerifyEvent(r, &got), 0);
+	got.sigev_value.sival_int = new_value;
+	ck_assert_int_eq(MsgDeliverEvent(r, &got), 0);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+}
+
+static unsigned
+failed_events(void)
+{
+	return page_of(getpid()).events_failed;
+}
+
+/* Waits (bounded) for the failed-event count to reach n. */
+static bool
+failed_reaches(unsigned n)
+{
+	for (int i = 0; i < 2000; i++) {
+		if (failed_events() >= n) {
+			return failed_events() == n;
+		}
+		axt_sleep_ms(1);
+	}
+	return false;
+}
+
+START_TEST(test_registered_events)
+{
+	int schid = ChannelCreate(0);   /* the server */
+	int other = ChannelCreate(0);   /* another server */
+	int cchid = ChannelCreate(0);   /* the client's own, for pulses */
+	int coid = ConnectAttach(0, 0, schid, _NTO_SIDE_CHANNEL, 0);
+	int ocoid = ConnectAttach(0, 0, other, _NTO_SIDE_CHANNEL, 0);
+	int ccoid = ConnectAttach(0, 0, cchid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev;
+	struct sigevent plain;
+	struct _pulse p;
+	unsigned failed = 0;
+
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_ge(ocoid, 0);
+	ck_assert_int_ge(ccoid, 0);
+
+	/* Registered for this server: delivered with the registered value
+	 * whatever the server puts there. */
+	SIGEV_PULSE_INIT(&ev, ccoid, 10, 9, 100);
+	plain = ev;
+	ck_assert_int_eq(MsgVerifyEvent(0, &plain), 0);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid), 0);
+	ck_assert_int_ne(SIGEV_GET_TYPE(&ev), SIGEV_PULSE); /* a handle now */
+	ck_assert_int_eq(MsgVerifyEvent(0, &ev), 0);
+	hand_over(coid, schid, &ev, 555);
+	ck_assert_int_eq(recv_pulse(cchid, &p), 0);
+	ck_assert_int_eq(p.code, 9);
+	ck_assert_int_eq(p.value.sival_int, 100);
+
+	/* Another server may not deliver it: nothing comes, the client's
+	 * page counts it. */
+	hand_over(ocoid, other, &ev, 1);
+	ck_assert(failed_reaches(++failed));
+	ck_assert(no_pulse(cchid));
+
+	/* Unregistered: no longer delivered, no longer verified. */
+	ck_assert_int_eq(MsgUnregisterEvent(&ev), 0);
+	ck_assert_int_eq(MsgVerifyEvent(0, &ev), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	hand_over(coid, schid, &ev, 1);
+	ck_assert(failed_reaches(++failed));
+	ck_assert(no_pulse(cchid));
+	ck_assert_int_eq(MsgUnregisterEvent(&ev), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	ck_assert_int_eq(MsgUnregisterEvent(&plain), -1);
+	ck_assert_int_eq(errno, ESRCH);
+
+	/* Updateable, for any server: the server's value is delivered. */
+	SIGEV_PULSE_INIT(&ev, ccoid, 12, 10, 100);
+	SIGEV_MAKE_UPDATEABLE(&ev);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, -1), 0);
+	hand_over(ocoid, other, &ev, 777);
+	ck_assert_int_eq(recv_pulse(cchid, &p), 0);
+	ck_assert_int_eq(p.code, 10);
+	ck_assert_int_eq(p.value.sival_int, 777);
+	ck_assert_int_eq(MsgUnregisterEvent(&ev), 0);
+
+	/* A registered signal event. */
+	sigset_t set;
+	siginfo_t si;
+	struct timespec two = {.tv_sec = 2};
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	SIGEV_SIGNAL_VALUE_INIT(&ev, SIGUSR2, 41);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid), 0);
+	hand_over(coid, schid, &ev, 0);
+	ck_assert_int_eq(sigtimedwait(&set, &si, &two), SIGUSR2);
+	ck_assert_int_eq(si.si_value.sival_int, 41);
+	ck_assert_int_eq(MsgUnregisterEvent(&ev), 0);
+	ck_assert_uint_eq(failed_events(), failed);
+}
+END_TEST
+
+START_TEST(test_registered_event_errors)
+{
+	int chid = ChannelCreate(0);
+	int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev;
+
+	ck_assert_int_eq(MsgRegisterEvent(NULL, coid), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	SIGEV_PULSE_INIT(&ev, coid, 10, 1, 0);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid + 100), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&ev), SIGEV_PULSE); /* untouched */
+	SIGEV_SIGNAL_INIT(&ev, 0);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(MsgVerifyEvent(0, &ev), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* Registered twice: the handle is not an event. */
+	SIGEV_PULSE_INIT(&ev, coid, 10, 1, 0);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid), 0);
+	ck_assert_int_eq(MsgRegisterEvent(&ev, coid), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(MsgUnregisterEvent(&ev), 0);
+	/* A forged handle. */
+	ev.sigev_signo ^= 0x400;
+	ck_assert_int_eq(MsgVerifyEvent(0, &ev), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	ck_assert_int_eq(MsgUnregisterEvent_r(&ev), -ESRCH);
+	/* A pulse to a connection that does not exist; a dead rcvid. */
+	SIGEV_PULSE_INIT(&ev, coid + 100, 10, 1, 0);
+	ck_assert_int_eq(MsgVerifyEvent(0, &ev), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	SIGEV_PULSE_INIT(&ev, coid, 10, 1, 0);
+	ck_assert_int_eq(MsgVerifyEvent_r(12345, &ev), -ESRCH);
+	ck_assert_int_eq(MsgVerifyEvent(0, NULL), -1);
+	ck_assert_int_eq(errno, EFAULT);
 }
 END_TEST
 
@@ -2048,6 +2498,11 @@ event_suite(void)
 	tcase_add_test(tp, test_pulse_message_order);
 	tcase_add_test(tp, test_message_beats_lower_pulse);
 	tcase_add_test(tp, test_message_pulse_fifo);
+	tcase_add_test(tp, test_pulse_order_at_return);
+	tcase_add_test(tp, test_refused_pulse_counted);
+	tcase_add_test(tp, test_failed_event_counted);
+	tcase_add_test(tp, test_registered_events);
+	tcase_add_test(tp, test_registered_event_errors);
 	tcase_add_test(tp, test_pulse_prio_caller);
 	tcase_add_test(tp, test_receive_pulse_skips_messages);
 	tcase_add_test(tp, test_pulse_receiver_passes_messages_on);

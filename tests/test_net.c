@@ -4,6 +4,7 @@
  * clients on node alpha (net_test.h, net_srv.h).
  */
 #include "net_srv.h"
+#include "psinfo.h"
 
 #include <pthread.h>
 #include <sys/prctl.h>
@@ -119,6 +120,45 @@ START_TEST(test_remote_sizes)
 }
 END_TEST
 
+/* A pulse from a remote root, mapped to nobody, to a server of root's on
+ * beta: refused there as QNX refuses it (the sender cannot know), and
+ * counted on the server's status page on beta, which axon ps shows. */
+START_TEST(test_remote_pulse_refused_counted)
+{
+	struct axn_srv s;
+	struct srv_report r;
+	struct axon_ps_list l;
+	unsigned refused = 0;
+	unsigned uid = 0;
+	int coid;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_remote_pulse_refused_counted: skipped: "
+				"not root\n");
+		return;
+	}
+	coid = two_nodes(&s, 0);
+	ck_assert_int_eq(MsgSendPulse(coid, 12, 7, 0x1234), 0);
+	ck_assert(!srv_report(&s, &r, 300)); /* never arrives */
+	for (int i = 0; i < 500 && refused == 0; i++) {
+		ck_assert_int_eq(axon__ps_collect(axn[1].rundir, s.pid, &l), 0);
+		for (size_t k = 0; k < l.n; k++) {
+			if (l.procs[k].pid == s.pid) {
+				refused = l.procs[k].pulses_refused;
+				uid = l.procs[k].refused_uid;
+			}
+		}
+		axon__ps_free(&l);
+		if (refused == 0) {
+			axt_sleep_ms(10);
+		}
+	}
+	ck_assert_uint_eq(refused, 1);
+	ck_assert_uint_eq(uid, 65534);
+	axn_srv_stop(&s);
+}
+END_TEST
+
 /* Pulses to a remote server; events back to the client's node. */
 static volatile sig_atomic_t got_sig;
 static volatile sig_atomic_t got_sig_val;
@@ -162,6 +202,18 @@ START_TEST(test_remote_pulse_event)
 	ck_assert_int_eq(MsgReceivePulse(mychid, &p, sizeof(p), NULL), 0);
 	ck_assert_int_eq(p.code, 33);
 	ck_assert_int_eq(p.value.sival_int, 0x5678);
+
+	/* A registered pulse event, which only this server may deliver:
+	 * the handle crosses both nodes and comes back as the pulse. */
+	SIGEV_PULSE_INIT(&cmd.ev, mycoid, 10, 34, 0x789);
+	ck_assert_int_eq(MsgRegisterEvent(&cmd.ev, coid), 0);
+	ck_assert_int_eq(MsgSend(coid, &cmd, sizeof(cmd), NULL, 0), 0);
+	to = 5000000000ull;
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &to, NULL);
+	ck_assert_int_eq(MsgReceivePulse(mychid, &p, sizeof(p), NULL), 0);
+	ck_assert_int_eq(p.code, 34);
+	ck_assert_int_eq(p.value.sival_int, 0x789);
+	ck_assert_int_eq(MsgUnregisterEvent(&cmd.ev), 0);
 
 	/* A signal event. */
 	struct sigaction sa = {.sa_sigaction = on_sig, .sa_flags = SA_SIGINFO};
@@ -538,6 +590,7 @@ net_suite(void)
 	tcase_add_test(tc, test_remote_send_reply);
 	tcase_add_test(tc, test_remote_sizes);
 	tcase_add_test(tc, test_remote_pulse_event);
+	tcase_add_test(tc, test_remote_pulse_refused_counted);
 	tcase_add_test(tc, test_remote_timeouts);
 	tcase_add_test(tc, test_remote_send_timeout);
 	tcase_add_test(tc, test_remote_disconnect);

@@ -838,6 +838,286 @@ START_TEST(test_clock_unprivileged)
 }
 END_TEST
 
+
+/* ---- timer_create() with QNX's events (include/axon/time.h) ------------ */
+
+/* Ours: the tag in the top bits, the TimerCreate() id in the int. */
+static bool
+is_axon_timer(timer_t t)
+{
+	return ((uint64_t) (uintptr_t) t & 0xffff000000000000ull) ==
+	    AXON_TIMER_TAG;
+}
+
+START_TEST(test_posix_pulse_periodic)
+{
+	void *val = (void *) (uintptr_t) 0x123456789abcull;
+	int chid = ChannelCreate(0);
+	int coid = self_coid(chid);
+	struct itimerspec its = {.it_value.tv_nsec = 10 * MS,
+	    .it_interval.tv_nsec = 10 * MS};
+	struct itimerspec cur;
+	struct _timer_info ti;
+	struct sigevent ev;
+	struct _pulse p;
+	timer_t t;
+	uint64_t t0;
+
+	memset(&ev, 0, sizeof(ev));
+	SIGEV_PULSE_INIT(&ev, coid, 12, 7, val);
+	ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, &ev, &t), 0);
+	ck_assert(is_axon_timer(t));
+	/* (int) of it is the TimerCreate() id, as on QNX. */
+	ck_assert_int_eq(TimerInfo(0, (int) (intptr_t) t, 0, &ti),
+	    (int) (intptr_t) t);
+	ck_assert_int_eq(ti.notify, SIGEV_PULSE);
+	/* Disarmed until set. */
+	ck_assert_int_eq(timer_gettime(t, &cur), 0);
+	ck_assert_int_eq(cur.it_value.tv_sec, 0);
+	ck_assert_int_eq(cur.it_value.tv_nsec, 0);
+	ck_assert_int_eq(recv_pulse(chid, &p, 30), -ETIMEDOUT);
+
+	t0 = now_ns(CLOCK_MONOTONIC);
+	ck_assert_int_eq(timer_settime(t, 0, &its, NULL), 0);
+	for (int i = 0; i < 10; i++) {
+		ck_assert_int_eq(recv_pulse(chid, &p, 5000), 0);
+		ck_assert_int_eq(p.type, _PULSE_TYPE);
+		ck_assert_int_eq(p.code, 7);
+		ck_assert_ptr_eq(p.value.sival_ptr, val);
+	}
+	ck_assert_uint_ge(now_ns(CLOCK_MONOTONIC) - t0, 95 * MS);
+	ck_assert_int_eq(timer_gettime(t, &cur), 0);
+	ck_assert_int_eq(cur.it_interval.tv_sec, 0);
+	ck_assert_int_eq(cur.it_interval.tv_nsec, 10 * MS);
+	ck_assert_int_le(cur.it_value.tv_nsec, 10 * MS);
+	ck_assert_int_eq(timer_getoverrun(t), 0);
+
+	/* timer_delete() stops it for good; the id is then unknown. */
+	ck_assert_int_eq(timer_delete(t), 0);
+	axt_sleep_ms(30);
+	(void) drain(chid);
+	ck_assert_int_eq(recv_pulse(chid, &p, 60), -ETIMEDOUT);
+	ck_assert_int_eq(timer_settime(t, 0, &its, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(timer_gettime(t, &cur), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(timer_getoverrun(t), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(timer_delete(t), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	ck_assert_int_eq(ChannelDestroy(chid), 0);
+}
+END_TEST
+
+static struct timespec
+ts_of(uint64_t ns)
+{
+	struct timespec ts = {.tv_sec = (time_t) (ns / 1000000000ull),
+	    .tv_nsec = (long) (ns % 1000000000ull)};
+
+	return ts;
+}
+
+START_TEST(test_posix_oneshot)
+{
+	clockid_t clocks[] = {CLOCK_REALTIME, CLOCK_MONOTONIC};
+	int chid = ChannelCreate(0);
+	int coid = self_coid(chid);
+
+	for (size_t c = 0; c < 2; c++) {
+		struct itimerspec its = {0};
+		struct itimerspec old;
+		struct sigevent ev;
+		struct _pulse p;
+		uint64_t due;
+		timer_t t;
+
+		memset(&ev, 0, sizeof(ev));
+		SIGEV_PULSE_INT_INIT(&ev, coid, 10, 2, (int) c + 100);
+		ck_assert_int_eq(timer_create(clocks[c], &ev, &t), 0);
+
+		/* Absolute. */
+		due = now_ns(clocks[c]) + 20 * MS;
+		its.it_value = ts_of(due);
+		ck_assert_int_eq(timer_settime(t, TIMER_ABSTIME, &its, &old),
+		    0);
+		ck_assert_int_eq(old.it_value.tv_sec, 0);
+		ck_assert_int_eq(old.it_value.tv_nsec, 0);
+		ck_assert_int_eq(recv_pulse(chid, &p, 5000), 0);
+		ck_assert_uint_ge(now_ns(clocks[c]), due - MS);
+		ck_assert_int_eq(p.code, 2);
+		ck_assert_int_eq(p.value.sival_int, (int) c + 100);
+		ck_assert_int_eq(recv_pulse(chid, &p, 50), -ETIMEDOUT);
+
+		/* Relative. */
+		due = now_ns(CLOCK_MONOTONIC) + 20 * MS;
+		its.it_value = ts_of(20 * MS);
+		ck_assert_int_eq(timer_settime(t, 0, &its, NULL), 0);
+		ck_assert_int_eq(recv_pulse(chid, &p, 5000), 0);
+		ck_assert_uint_ge(now_ns(CLOCK_MONOTONIC), due - MS);
+		ck_assert_int_eq(recv_pulse(chid, &p, 50), -ETIMEDOUT);
+
+		/* A date past fires at once. */
+		its.it_value = ts_of(now_ns(clocks[c]) - 1000 * MS);
+		ck_assert_int_eq(timer_settime(t, TIMER_ABSTIME, &its, NULL),
+		    0);
+		ck_assert_int_eq(recv_pulse(chid, &p, 2000), 0);
+
+		/* Armed far off, then disarmed: old has what was left, and
+		 * nothing comes. */
+		its.it_value = ts_of(5000 * MS);
+		ck_assert_int_eq(timer_settime(t, 0, &its, NULL), 0);
+		its.it_value = ts_of(0);
+		ck_assert_int_eq(timer_settime(t, 0, &its, &old), 0);
+		ck_assert_int_ge(old.it_value.tv_sec, 4);
+		ck_assert_int_le(old.it_value.tv_sec, 5);
+		ck_assert_int_eq(recv_pulse(chid, &p, 30), -ETIMEDOUT);
+		ck_assert_int_eq(timer_delete(t), 0);
+	}
+	ck_assert_int_eq(ChannelDestroy(chid), 0);
+}
+END_TEST
+
+/* A pulse timer and glibc's own timers side by side: the SIGEV_SIGNAL
+ * and SIGEV_THREAD ones are glibc's (ids untagged, signals with SI_TIMER
+ * from the kernel), the QNX ones Axon's, and each call finds its own. */
+START_TEST(test_posix_mixed)
+{
+	int chid = ChannelCreate(0);
+	int coid = self_coid(chid);
+	struct itimerspec its = {.it_value.tv_nsec = 20 * MS,
+	    .it_interval.tv_nsec = 20 * MS};
+	struct itimerspec cur;
+	struct sigevent ev;
+	struct _pulse p;
+	siginfo_t si;
+	timer_t tp;
+	timer_t ts;
+	timer_t tt;
+	timer_t tc;
+	int pulses = 0;
+	int sigs = 0;
+
+	block_sig(SIGUSR1);
+	block_sig(SIGUSR2);
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = SIGUSR1;
+	ev.sigev_value.sival_int = 31;
+	ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, &ev, &ts), 0);
+	ck_assert(!is_axon_timer(ts));
+	memset(&ev, 0, sizeof(ev));
+	SIGEV_PULSE_INIT(&ev, coid, 10, 3, NULL);
+	ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, &ev, &tp), 0);
+	ck_assert(is_axon_timer(tp));
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD;
+	ev.sigev_notify_function = on_timer;
+	ev.sigev_value.sival_int = 55;
+	atomic_store(&thr_calls, 0);
+	ck_assert_int_eq(timer_create(CLOCK_REALTIME, &ev, &tt), 0);
+	ck_assert(!is_axon_timer(tt));
+
+	ck_assert_int_eq(timer_settime(ts, 0, &its, NULL), 0);
+	ck_assert_int_eq(timer_settime(tp, 0, &its, NULL), 0);
+	its.it_interval.tv_nsec = 0;
+	ck_assert_int_eq(timer_settime(tt, 0, &its, NULL), 0);
+	while (pulses < 5 || sigs < 5) {
+		if (pulses < 5) {
+			ck_assert_int_eq(recv_pulse(chid, &p, 5000), 0);
+			ck_assert_int_eq(p.code, 3);
+			pulses++;
+		}
+		if (sigs < 5) {
+			ck_assert_int_eq(wait_sig(SIGUSR1, &si, 5000),
+			    SIGUSR1);
+			ck_assert_int_eq(si.si_code, SI_TIMER);
+			ck_assert_int_eq(si.si_value.sival_int, 31);
+			sigs++;
+		}
+	}
+	for (int i = 0; i < 500 && atomic_load(&thr_calls) == 0; i++) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_int_eq(atomic_load(&thr_calls), 1);
+	ck_assert_int_eq(atomic_load(&thr_value), 55);
+	ck_assert_int_eq(timer_gettime(ts, &cur), 0);
+	ck_assert_int_eq(cur.it_interval.tv_nsec, 20 * MS);
+	ck_assert_int_ge(timer_getoverrun(ts), 0);
+	ck_assert_int_eq(timer_delete(ts), 0);
+	ck_assert_int_eq(timer_delete(tp), 0);
+	ck_assert_int_eq(timer_delete(tt), 0);
+	(void) drain(chid);
+
+	/* SIGEV_SIGNAL_CODE through timer_create(): the event's code. */
+	memset(&ev, 0, sizeof(ev));
+	SIGEV_SIGNAL_CODE_INIT(&ev, SIGUSR2, 44, -71);
+	ck_assert_int_eq(timer_create(CLOCK_REALTIME, &ev, &tc), 0);
+	ck_assert(is_axon_timer(tc));
+	its.it_value.tv_nsec = 10 * MS;
+	ck_assert_int_eq(timer_settime(tc, 0, &its, NULL), 0);
+	ck_assert_int_eq(wait_sig(SIGUSR2, &si, 5000), SIGUSR2);
+	ck_assert_int_eq(si.si_code, -71);
+	ck_assert_int_eq(si.si_value.sival_int, 44);
+	ck_assert_int_eq(timer_delete(tc), 0);
+	ck_assert_int_eq(ChannelDestroy(chid), 0);
+}
+END_TEST
+
+START_TEST(test_posix_errors)
+{
+	int chid = ChannelCreate(0);
+	int coid = self_coid(chid);
+	struct itimerspec its = {.it_value.tv_nsec = 10 * MS};
+	struct sigevent ev;
+	timer_t t;
+	timer_t bogus = (timer_t) (uintptr_t) (AXON_TIMER_TAG | 0x7fff0000ull);
+
+	memset(&ev, 0, sizeof(ev));
+	SIGEV_UNBLOCK_INIT(&ev);
+	ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, &ev, &t), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	SIGEV_INTR_INIT(&ev);
+	ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, &ev, &t), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* A connection that does not exist, a clock without timers. */
+	SIGEV_PULSE_INIT(&ev, coid + 100, 10, 1, NULL);
+	ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, &ev, &t), -1);
+	ck_assert_int_eq(errno, EBADF);
+	SIGEV_PULSE_INIT(&ev, coid, 10, 1, NULL);
+	ck_assert_int_eq(timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &t),
+	    -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, &ev, NULL), -1);
+	ck_assert_int_eq(errno, EFAULT);
+
+	ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, &ev, &t), 0);
+	its.it_value.tv_nsec = 1000000000;
+	ck_assert_int_eq(timer_settime(t, 0, &its, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	its.it_value.tv_nsec = -1;
+	ck_assert_int_eq(timer_settime(t, 0, &its, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	its.it_value.tv_nsec = 0;
+	its.it_value.tv_sec = -1;
+	ck_assert_int_eq(timer_settime(t, 0, &its, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(timer_settime(t, 0, NULL, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(timer_gettime(t, NULL), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	ck_assert_int_eq(timer_delete(t), 0);
+	/* Tagged values no TimerCreate() made. */
+	ck_assert_int_eq(timer_delete(bogus), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	bogus = (timer_t) (uintptr_t) (AXON_TIMER_TAG | 0x100000000ull);
+	ck_assert_int_eq(timer_gettime(bogus, &its), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(ChannelDestroy(chid), 0);
+}
+END_TEST
+
 static Suite *
 timer_suite(void)
 {
@@ -846,6 +1126,7 @@ timer_suite(void)
 	TCase *ts = axt_tcase("events", 30);
 	TCase *tf = axt_tcase("faults", 60);
 	TCase *tc = axt_tcase("clocks", 30);
+	TCase *tx = axt_tcase("posix", 30);
 
 	tcase_add_test(tp, test_pulse_periodic);
 	tcase_add_test(tp, test_pulse_oneshot_abs);
@@ -866,6 +1147,11 @@ timer_suite(void)
 	suite_add_tcase(s, ts);
 	suite_add_tcase(s, tf);
 	suite_add_tcase(s, tc);
+	tcase_add_test(tx, test_posix_pulse_periodic);
+	tcase_add_test(tx, test_posix_oneshot);
+	tcase_add_test(tx, test_posix_mixed);
+	tcase_add_test(tx, test_posix_errors);
+	suite_add_tcase(s, tx);
 	return s;
 }
 

@@ -1053,6 +1053,12 @@ conv_proc(struct collect *c, int pid, struct axon_ps_proc *pr)
 	pr->uid = uids[1];
 	proc_name(pid, pr->name);
 	pr->truncated = flags != 0;
+	pr->pulses_refused = atomic_load_explicit(&pg->hdr.pulses_refused,
+	    memory_order_relaxed);
+	pr->refused_uid = atomic_load_explicit(&pg->hdr.refused_uid,
+	    memory_order_relaxed);
+	pr->events_failed = atomic_load_explicit(&pg->hdr.events_failed,
+	    memory_order_relaxed);
 	pr->threads = calloc(AXON_PS_THREADS, sizeof(*pr->threads));
 	pr->chans = calloc(AXON_PS_CHANS, sizeof(*pr->chans));
 	pr->conns = calloc(AXON_PS_CONNS, sizeof(*pr->conns));

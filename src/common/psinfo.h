@@ -47,7 +47,16 @@ struct axon_psp_hdr {
 	uint64_t start_time;  /* /proc/<pid>/stat field 22 */
 	_Atomic uint32_t gen; /* tables: odd while one is being changed */
 	_Atomic uint32_t flags; /* AXON_PSF_* */
-	uint8_t pad[64 - 32];
+	/* Pulses this process refused (the sender's user may not send it
+	 * one: kill(2)'s rule, qnx-api.md §1.8), and the effective uid of
+	 * the last such sender; events a server delivered that this
+	 * process could not carry out (its pulse was refused or its
+	 * connection is gone).  Counted, never reset: nothing is dropped
+	 * without a trace (issue 10, item 5). */
+	_Atomic uint32_t pulses_refused;
+	_Atomic uint32_t refused_uid;
+	_Atomic uint32_t events_failed;
+	uint8_t pad[64 - 44];
 };
 
 /*
@@ -152,6 +161,11 @@ struct axon_ps_proc {
 	struct axon_ps_conn *conns;
 	size_t nconns;
 	bool truncated; /* a table of its page was full */
+	/* From its page only: the text form between nodes does not carry
+	 * them (0 for processes of other nodes). */
+	unsigned pulses_refused;
+	unsigned refused_uid;  /* of the last refused pulse's sender */
+	unsigned events_failed;
 };
 
 struct axon_ps_list {

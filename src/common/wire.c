@@ -270,6 +270,7 @@ check(const struct axon_wire_frame *f)
 		if (f->conn == 0 || f->u.event.code < -128 ||
 		    f->u.event.code > 127 || f->u.event.signo < 0 ||
 		    (f->u.event.notify != AXON_WIRE_SIGEV_PULSE &&
+			f->u.event.notify != AXON_WIRE_SIGEV_HANDLE &&
 			f->u.event.signo > 64) ||
 		    f->u.event.prio < -1 ||
 		    f->u.event.prio > 255) {

@@ -29,6 +29,7 @@
 /* EVENT notify values are those of Axon's <sys/siginfo.h>; a pulse
  * event (this one) carries the client's coid in signo. */
 #define AXON_WIRE_SIGEV_PULSE 0x43
+#define AXON_WIRE_SIGEV_HANDLE 0x46 /* a registered event: signo = handle */
 
 /* Frame flags. */
 #define AXON_WF_FIRST 0x0001u /* first chunk of a message or reply */

@@ -139,7 +139,37 @@ deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
 {
 	union sigval v;
 	siginfo_t si;
+	bool failed = false;
 
+	if (m->u.event.notify == _SIGEV_HANDLE) {
+		/* A registered event: what it stands for, if this server may
+		 * deliver it (regevent.c). */
+		struct sigevent ev;
+		struct axon_ctl r = *m;
+
+		if (axon__regevent_resolve(cc, m->u.event.signo,
+			m->u.event.value, &ev) != 0) {
+			axon__ps_event_failed();
+			return;
+		}
+		r.u.event.notify = SIGEV_GET_TYPE(&ev);
+		r.u.event.signo = ev.sigev_signo;
+		r.u.event.prio = SIGEV_GET_TYPE(&ev) == SIGEV_PULSE
+		    ? ev.sigev_priority
+		    : 0;
+		r.u.event.code = SIGEV_GET_TYPE(&ev) == SIGEV_PULSE ||
+			SIGEV_GET_TYPE(&ev) == SIGEV_SIGNAL_CODE ||
+			SIGEV_GET_TYPE(&ev) == SIGEV_SIGNAL_THREAD
+		    ? ev.sigev_code
+		    : 0;
+		r.u.event.value = (int64_t) (intptr_t) ev.sigev_value.sival_ptr;
+		if (r.u.event.notify == _SIGEV_HANDLE) {
+			axon__ps_event_failed(); /* never registered so */
+			return;
+		}
+		deliver_event(cc, &r);
+		return;
+	}
 	v.sival_ptr = (void *) (intptr_t) m->u.event.value;
 	switch (m->u.event.notify) {
 	case SIGEV_PULSE: {
@@ -149,15 +179,14 @@ deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
 		    prio > 255) {
 			prio = 10;
 		}
-		(void) MsgSendPulse_r(m->u.event.signo, prio, m->u.event.code,
-		    v.sival_int);
+		failed = MsgSendPulse_r(m->u.event.signo, prio,
+			     m->u.event.code, v.sival_int) != 0;
 		break;
 	}
 	case SIGEV_SIGNAL:
 	case SIGEV_SIGNAL_CODE:
-		if (m->u.event.signo > 0 && m->u.event.signo < NSIG) {
-			(void) sigqueue(getpid(), m->u.event.signo, v);
-		}
+		failed = m->u.event.signo <= 0 || m->u.event.signo >= NSIG ||
+		    sigqueue(getpid(), m->u.event.signo, v) != 0;
 		break;
 	case SIGEV_SIGNAL_THREAD:
 		if (m->u.event.signo > 0 && m->u.event.signo < NSIG) {
@@ -167,8 +196,11 @@ deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
 			si.si_pid = getpid();
 			si.si_uid = getuid();
 			si.si_value = v;
-			(void) syscall(SYS_rt_tgsigqueueinfo, getpid(),
-			    m->u.event.tid, m->u.event.signo, &si);
+			failed = syscall(SYS_rt_tgsigqueueinfo, getpid(),
+				     m->u.event.tid, m->u.event.signo,
+				     &si) != 0;
+		} else {
+			failed = true;
 		}
 		break;
 	case SIGEV_UNBLOCK:
@@ -186,6 +218,11 @@ deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
 		break;
 	default:
 		break; /* SIGEV_NONE */
+	}
+	/* Nobody to tell but the status page (axon ps): the server's
+	 * MsgDeliverEvent succeeded long ago. */
+	if (failed) {
+		axon__ps_event_failed();
 	}
 }
 
@@ -831,6 +868,33 @@ pulse_direct(struct axon_cconn *cc, int priority, int code, int64_t value)
 }
 
 /*
+ * The pulse is in the server's socket: mark it and ring the bell, always
+ * (a receiver spinning on the slots does not look at the socket), so
+ * that a receiver takes it from the socket before it takes anything
+ * from the queue; without this a MsgReceive could start before the
+ * server's monitor thread queued the pulse and take a lower priority
+ * first (MsgSendPulse(3), local-transport.md §4).  cc->lock held.
+ */
+static void
+pulse_ring(struct axon_cconn *cc)
+{
+	uint64_t zero = 0;
+
+	if (cc->rgn == NULL || cc->bell < 0) {
+		return;
+	}
+	/* Marked already: the bell rang for that mark and the receiver
+	 * it wakes has not taken the mark yet, so it will read this pulse
+	 * too.  (A burst of pulses costs one bell.) */
+	if (atomic_exchange(&cc->rgn->pulsed, 1) != 0) {
+		return;
+	}
+	/* A write of 0 never blocks (make_bell); if it failed all the same
+	 * the monitor still queues the pulse, only later. */
+	(void) !write(cc->bell, &zero, sizeof(zero));
+}
+
+/*
  * A pulse through a connection: MsgSendPulse(), MsgSendPulsePtr() and the
  * sigevents libaxon raises itself (timers, procmgr events), which carry a
  * whole sival_ptr.  Never blocks.  direct: a pulse to a channel of this
@@ -891,6 +955,7 @@ axon__pulse_send(int coid, int priority, int code, int64_t value,
 		rc = errno == EAGAIN ? -EAGAIN : -EBADF;
 	} else {
 		rc = 0;
+		pulse_ring(cc);
 	}
 	pthread_mutex_unlock(&cc->lock);
 	axon__cconn_put(cc);

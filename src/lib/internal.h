@@ -454,6 +454,13 @@ void axon__ps_conn_add(int coid, uint32_t nd, pid_t pid, int chid);
 void axon__ps_conn_del(int coid);
 _Atomic uint64_t *axon__ps_client_add(int scoid, pid_t pid); /* or NULL */
 void axon__ps_client_del(_Atomic uint64_t *held);
+void axon__ps_pulse_refused(uid_t uid); /* counted on the status page */
+void axon__ps_event_failed(void);
+int axon__msg_rcvid_check(rcvid_t rcvid); /* 0, or -ESRCH */
+/* The event registered as handle, arrived through cc with the server's
+ * value (regevent.c): 0, -ESRCH (unknown) or -EACCES (not this server's). */
+int axon__regevent_resolve(const struct axon_cconn *cc, int handle,
+    int64_t value, struct sigevent *out);
 void axon__ps_atfork_child(void);
 
 /*

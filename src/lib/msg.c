@@ -2124,6 +2124,32 @@ MsgSendPulsePtr_r(int coid, int priority, int code, void *value)
 	    (int64_t) (intptr_t) value, false);
 }
 
+/* Whether MsgDeliverEvent() could reach the client of rcvid (which it
+ * can after the reply): 0, or -ESRCH. */
+int
+axon__msg_rcvid_check(rcvid_t rcvid)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	uint8_t gen;
+	int idx;
+	bool live;
+
+	if (rcvid <= 0 || rcvid > INT32_MAX) {
+		return -ESRCH;
+	}
+	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
+	sc = axon__sconn_get(idx);
+	if (sc == NULL) {
+		return -ESRCH;
+	}
+	pthread_mutex_lock(&sc->lock);
+	live = !sc->dead && sc->sock >= 0;
+	pthread_mutex_unlock(&sc->lock);
+	axon__sconn_put(sc);
+	return live ? 0 : -ESRCH;
+}
+
 int
 MsgDeliverEvent_r(rcvid_t rcvid, const struct sigevent *event)
 {
@@ -2154,6 +2180,12 @@ MsgDeliverEvent_r(rcvid_t rcvid, const struct sigevent *event)
 		break;
 	case SIGEV_PULSE:
 		if (event->sigev_code < -128 || event->sigev_code > 127) {
+			return -EINVAL;
+		}
+		break;
+	case _SIGEV_HANDLE:
+		/* A registered event: the client looks the handle up. */
+		if (event->sigev_signo <= 0) {
 			return -EINVAL;
 		}
 		break;

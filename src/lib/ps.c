@@ -97,6 +97,32 @@ flag_set(struct axon_psp *pg, uint32_t f)
 	    memory_order_relaxed);
 }
 
+/* A pulse refused, from a sender of effective uid uid (sconn.c); an
+ * event that could not be carried out (cconn.c).  Any thread. */
+void
+axon__ps_pulse_refused(uid_t uid)
+{
+	struct axon_psp *pg = atomic_load(&ps_page);
+
+	if (pg != NULL) {
+		atomic_store_explicit(&pg->hdr.refused_uid, (uint32_t) uid,
+		    memory_order_relaxed);
+		(void) atomic_fetch_add_explicit(&pg->hdr.pulses_refused, 1,
+		    memory_order_relaxed);
+	}
+}
+
+void
+axon__ps_event_failed(void)
+{
+	struct axon_psp *pg = atomic_load(&ps_page);
+
+	if (pg != NULL) {
+		(void) atomic_fetch_add_explicit(&pg->hdr.events_failed, 1,
+		    memory_order_relaxed);
+	}
+}
+
 /* ---- the page ---- */
 
 static void

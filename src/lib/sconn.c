@@ -498,6 +498,20 @@ axon__sconn_chan_bell(struct axon_chan *chan, uint64_t tag)
 			marks &= marks - 1;
 			q += axon__sconn_chan_slot(chan, sc, slot);
 		}
+		/* Pulses in the socket: queued now, by the receiver, rather
+		 * than whenever the monitor thread runs (the client marks
+		 * them after sending).  A broken protocol is the monitor's
+		 * to bury: it sees the hang-up. */
+		if (atomic_exchange(&sc->rgn->pulsed, 0) != 0) {
+			int rc;
+
+			pthread_mutex_lock(&sc->lock);
+			rc = sc->hello_done ? axon__sconn_drain(sc) : 0;
+			pthread_mutex_unlock(&sc->lock);
+			if (rc < 0) {
+				axon__sconn_kill(sc);
+			}
+		}
 	}
 	axon__sconn_put(sc);
 	return q;
@@ -694,6 +708,11 @@ axon__sconn_drain(struct axon_sconn *sc)
 					    m.u.pulse.prio, m.u.pulse.code, v,
 					    sc->idx | _NTO_SIDE_CHANNEL,
 					    axon__clamp_stamp(m.u.pulse.stamp));
+				} else {
+					/* Refused, as QNX refuses it (the
+					 * sender could not know): counted
+					 * on the status page, for axon ps. */
+					axon__ps_pulse_refused(sc->uid);
 				}
 				break;
 			default:

@@ -88,7 +88,15 @@ struct axon_region {
 	 * set before the bell rings; the server takes them all at once.
 	 * A hint like the bell: each is checked against the slot state. */
 	_Atomic uint64_t posted;
-	uint8_t pad[64 - 32];
+	/* c: pulses were sent on the socket since the server last looked,
+	 * set after the send and before the bell rings: the receiver the
+	 * bell wakes reads them from the socket itself, so that a pulse is
+	 * on the channel's queue for any MsgReceive that starts after
+	 * MsgSendPulse returned (the monitor thread may not have run yet).
+	 * A hint: a client that sets it for nothing costs its server one
+	 * empty read. */
+	_Atomic uint32_t pulsed;
+	uint8_t pad[64 - 36];
 	/* s: a receiver watches this connection's slots in memory: a post
 	 * needs no bell (see ring_bell and receive_common).  On a
 	 * line of its own: it changes at every receive. */

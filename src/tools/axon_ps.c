@@ -92,6 +92,22 @@ print_table(const struct axon_ps_list *l)
 			    "conn", c->coid, c->pid, c->chid, c->node);
 		}
 	}
+	for (size_t i = 0; i < l->n; i++) {
+		const struct axon_ps_proc *p = &l->procs[i];
+
+		if (p->pulses_refused > 0) {
+			printf("\n%d %s: %u pulses refused (senders who may "
+			       "not send them; the last uid %u)",
+			    p->pid, p->name, p->pulses_refused, p->refused_uid);
+		}
+		if (p->events_failed > 0) {
+			printf("\n%d %s: %u events not delivered", p->pid,
+			    p->name, p->events_failed);
+		}
+		if (p->pulses_refused > 0 || p->events_failed > 0) {
+			putchar('\n');
+		}
+	}
 	if (trunc) {
 		printf("\n(a process's status page was full: some of its "
 		       "threads, channels or connections are missing)\n");
@@ -110,8 +126,10 @@ print_json(const char *node, const struct axon_ps_list *l)
 		printf("%s{\"pid\":%d,\"uid\":%u,\"name\":", i > 0 ? "," : "",
 		    p->pid, p->uid);
 		axon_json_str(stdout, p->name, strlen(p->name));
-		printf(",\"truncated\":%s,\"threads\":[",
-		    p->truncated ? "true" : "false");
+		printf(",\"truncated\":%s,\"pulses_refused\":%u,"
+		       "\"refused_uid\":%u,\"events_failed\":%u,\"threads\":[",
+		    p->truncated ? "true" : "false", p->pulses_refused,
+		    p->refused_uid, p->events_failed);
 		for (size_t k = 0; k < p->nthreads; k++) {
 			const struct axon_ps_thread *t = &p->threads[k];
 

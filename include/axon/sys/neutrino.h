@@ -298,6 +298,15 @@ AXON_EXPORT int MsgDeliverEvent_r(rcvid_t rcvid,
     const struct sigevent *event);
 AXON_EXPORT int MsgSendPulsePtr(int coid, int priority, int code,
     void *value);
+/* Secure events (QNX 7.1): the event becomes a handle only the server
+ * named by coid (-1: any) may deliver (MsgDeliverEvent(3)). */
+AXON_EXPORT int MsgRegisterEvent(struct sigevent *event, int coid);
+AXON_EXPORT int MsgRegisterEvent_r(struct sigevent *event, int coid);
+AXON_EXPORT int MsgUnregisterEvent(const struct sigevent *event);
+AXON_EXPORT int MsgUnregisterEvent_r(const struct sigevent *event);
+AXON_EXPORT int MsgVerifyEvent(rcvid_t rcvid, const struct sigevent *event);
+AXON_EXPORT int MsgVerifyEvent_r(rcvid_t rcvid,
+    const struct sigevent *event);
 AXON_EXPORT int MsgSendPulsePtr_r(int coid, int priority, int code,
     void *value);
 

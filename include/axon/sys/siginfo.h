@@ -22,6 +22,9 @@
 #define SIGEV_PULSE         0x43
 #define SIGEV_UNBLOCK       0x44
 #define SIGEV_INTR          0x45
+/* A registered event (MsgRegisterEvent): the handle is in sigev_signo.
+ * Programs pass it on as it is. */
+#define _SIGEV_HANDLE       0x46
 
 /* High bits of sigev_notify are flags in QNX; the type is the low byte. */
 #define SIGEV_TYPE_MASK     0x000000ff
