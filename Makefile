@@ -251,12 +251,17 @@ bench-python: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.s
 	$(PYTHON) bindings/python/bench_rr.py --build $(BUILD)
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
-	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg
+	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
+	$(BUILD)/fuzz/fuzz_page
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -Iinclude/axon -Isrc/lib -Isrc/common -o $@ \
 		tests/fuzz/fuzz_names.c src/lib/namesfile.c
+$(BUILD)/fuzz/fuzz_page: tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Iinclude/axon -Isrc/lib -Isrc/common -o $@ \
+		tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) -lpthread
 $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/axond/config.c src/axond/config.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -Isrc/axond -o $@ tests/fuzz/fuzz_config.c src/axond/config.c
@@ -284,20 +289,23 @@ $(BUILD)/fuzz/fuzz_iomsg: tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c $(HDRS)
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus-ctl $(BUILD)/fuzz/corpus-wire \
 		$(BUILD)/fuzz/corpus-ps $(BUILD)/fuzz/corpus-names \
-		$(BUILD)/fuzz/corpus-config $(BUILD)/fuzz/corpus-iomsg
-	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
+		$(BUILD)/fuzz/corpus-config $(BUILD)/fuzz/corpus-iomsg \
+		$(BUILD)/fuzz/corpus-page
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
 		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
+	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
 		$(BUILD)/fuzz/corpus-wire tests/fuzz/corpus-wire
-	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
+	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
 		$(BUILD)/fuzz/corpus-ps tests/fuzz/corpus-ps
 	$(BUILD)/fuzz/fuzz_names -max_len=1024 \
-		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
+		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
 		$(BUILD)/fuzz/corpus-names tests/fuzz/corpus-names
-	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
+	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
 		$(BUILD)/fuzz/corpus-config tests/fuzz/corpus-config
-	$(BUILD)/fuzz/fuzz_iomsg -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 6 )) \
+	$(BUILD)/fuzz/fuzz_iomsg -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
 		$(BUILD)/fuzz/corpus-iomsg tests/fuzz/corpus-iomsg
+	$(BUILD)/fuzz/fuzz_page -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its
 # new inputs merged into the kept corpora (docs/fuzzing.md).

@@ -157,8 +157,12 @@ nd_find(const struct nd_tab *t, int nd, const char *name, size_t namelen,
     struct nd_ent *e)
 {
 	const char *p = t->buf;
-	const char *end = t->buf + t->len;
+	const char *end;
 
+	if (p == NULL) {
+		return false; /* no nodes file (NULL + 0 is undefined) */
+	}
+	end = p + t->len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t) (end - p));
 		const char *le = nl != NULL ? nl : end;
