@@ -327,6 +327,31 @@ netmgr_server(int fd, void *arg)
 	}
 }
 
+/* otime gives the ntime of the timeout still armed: 0 for none and for
+ * an immediate one (it used to give the one before that). */
+START_TEST(test_timeout_otime)
+{
+	uint64_t five = 5000000000ull, one = 1000000000ull, o = 42;
+
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND,
+	    NULL, &five, &o), 0);
+	ck_assert_uint_eq(o, 0);
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND,
+	    NULL, &one, &o), 0);
+	ck_assert_uint_eq(o, five);
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND,
+	    NULL, NULL, &o), 0);
+	ck_assert_uint_eq(o, one);
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND,
+	    NULL, &one, &o), 0);
+	ck_assert_uint_eq(o, 0);
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, 0, NULL, NULL, &o), 0);
+	ck_assert_uint_eq(o, one);
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, 0, NULL, NULL, &o), 0);
+	ck_assert_uint_eq(o, 0);
+}
+END_TEST
+
 START_TEST(test_remote_goes_to_netmgr)
 {
 	struct axt_child nm = axt_spawn(netmgr_server, NULL);
@@ -374,6 +399,7 @@ msg_suite(void)
 	tcase_add_test(tc, test_self_connection);
 	tcase_add_test(tc, test_fd_coid);
 	tcase_add_test(tc, test_remote_goes_to_netmgr);
+	tcase_add_test(tc, test_timeout_otime);
 	suite_add_tcase(s, tc);
 	return s;
 }

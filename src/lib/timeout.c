@@ -70,6 +70,7 @@ TimerTimeout_r(clockid_t id, int flags, const struct sigevent *notify,
 	tls_dl.states = states;
 	tls_dl.immediate = ntime == NULL;
 	if (ntime == NULL) {
+		tls_last_ns = 0; /* what a later otime reports of it */
 		return 0;
 	}
 	tls_last_ns = *ntime;
