@@ -714,16 +714,18 @@ START_TEST(test_thousand_blocked)
 	ck_assert_int_eq(n, MANY);
 	/* The short-lived threads that made the virtual connections may
 	 * still be finishing; a thread per blocked client would not. */
+	/* axond's own threads: main, receive, the library's monitor and
+	 * reaper, the ps collector; sanitizers may add one of theirs. */
 	int tb = axn_threads(axn[1].pid);
 	for (double t1 = axt_now() + 5.0 * axn_scale();
-	    tb > 4 && axt_now() < t1; tb = axn_threads(axn[1].pid)) {
+	    tb > 6 && axt_now() < t1; tb = axn_threads(axn[1].pid)) {
 		axt_sleep_ms(50);
 	}
 	int ta = axn_threads(axn[0].pid);
 	fprintf(stderr, "thousand_blocked: %d held; axond threads: alpha %d, "
 			"beta %d\n", n, ta, tb);
 	ck_assert_int_ge(tb, 1);
-	ck_assert_msg(tb <= 4, "beta's axond has %d threads", tb);
+	ck_assert_msg(tb <= 6, "beta's axond has %d threads", tb);
 	/* No client has returned yet. */
 	for (int p = 0; p < MANY_PROCS; p++) {
 		int st = 0;

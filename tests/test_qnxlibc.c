@@ -205,26 +205,32 @@ END_TEST
 /* ---- pthread_create(NULL, ...) ---------------------------------------- */
 
 static sem_t pc_sem;
+static pthread_t pc_self;
 
 static void *
 pc_main(void *arg)
 {
-	(void) arg;
+	pc_self = pthread_self();
 	sem_post(&pc_sem);
-	return NULL;
+	return arg;
 }
 
 START_TEST(test_pthread_create_null_id)
 {
 	struct timespec until;
 	pthread_t t;
+	void *ret = NULL;
 
 	ck_assert_int_eq(sem_init(&pc_sem, 0, 0), 0);
 	/* glibc writes through the pointer: without Axon this crashes. */
-	ck_assert_int_eq(pthread_create(NULL, NULL, pc_main, NULL), 0);
+	ck_assert_int_eq(pthread_create(NULL, NULL, pc_main, &pc_sem), 0);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 5;
 	ck_assert_int_eq(sem_timedwait(&pc_sem, &until), 0);
+	/* The thread stays joinable, as on QNX: whoever learns its id
+	 * (here from the thread itself) can join it. */
+	ck_assert_int_eq(pthread_join(pc_self, &ret), 0);
+	ck_assert_ptr_eq(ret, &pc_sem);
 	/* And with an id it is glibc's, joinable. */
 	ck_assert_int_eq(pthread_create(&t, NULL, pc_main, NULL), 0);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
