@@ -131,6 +131,7 @@ map_sealed(int fd, uint64_t size, void **ret_map)
 
 static void send_connected(int sock, int err, int scoid, unsigned chflags,
     int fd);
+static int sconn_drain_n(struct axon_sconn *sc, unsigned max);
 
 /* Accepts every pending connection (monitor thread). */
 void
@@ -505,8 +506,10 @@ axon__sconn_chan_bell(struct axon_chan *chan, uint64_t tag)
 		if (atomic_exchange(&sc->rgn->pulsed, 0) != 0) {
 			int rc;
 
+			/* Bounded: a client that keeps writing must not hold
+			 * a receiver (and the connection's lock) here. */
 			pthread_mutex_lock(&sc->lock);
-			rc = sc->hello_done ? axon__sconn_drain(sc) : 0;
+			rc = sc->hello_done ? sconn_drain_n(sc, AXON_SLOTS) : 0;
 			pthread_mutex_unlock(&sc->lock);
 			if (rc < 0) {
 				axon__sconn_kill(sc);
@@ -642,14 +645,15 @@ pulse_permitted(const struct axon_sconn *sc)
 }
 
 /*
- * Reads and applies every queued control message.  sc->lock held.
- * Returns 0, or a negative errno when the client broke the protocol or
- * hung up (the caller then kills the connection).
+ * Reads and applies queued control messages, at most max of them (0: all
+ * there are).  sc->lock held.  Returns 0, or a negative errno when the
+ * client broke the protocol or hung up (the caller then kills the
+ * connection).
  */
-int
-axon__sconn_drain(struct axon_sconn *sc)
+static int
+sconn_drain_n(struct axon_sconn *sc, unsigned max)
 {
-	for (;;) {
+	for (unsigned done = 0; max == 0 || done < max; done++) {
 		struct axon_ctl m;
 		uint8_t buf[sizeof(m) + 1];
 		int fd = -1;
@@ -725,6 +729,13 @@ axon__sconn_drain(struct axon_sconn *sc)
 			return rc;
 		}
 	}
+	return 0; /* the rest is the monitor's: the socket stays readable */
+}
+
+int
+axon__sconn_drain(struct axon_sconn *sc)
+{
+	return sconn_drain_n(sc, 0);
 }
 
 /*
