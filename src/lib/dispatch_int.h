@@ -204,6 +204,8 @@ int axon__io_open(const char *path, int oflag, mode_t mode);
 /* The same with the connect's ioflag as is (_IO_FLAG_RD/_WR and open(2)
  * flags): 0 asks for no access, as QNX's stat() and chmod() do. */
 int axon__io_open_ioflag(const char *path, uint32_t ioflag, mode_t mode);
+/* The count the manager replied (never more than n: a larger one is
+ * -EIO, a broken or hostile manager), or -errno. */
 ssize_t axon__io_read(int coid, void *buf, size_t n);
 ssize_t axon__io_write(int coid, const void *buf, size_t n);
 int axon__io_stat(int coid, struct stat *st);

@@ -106,12 +106,16 @@ ssize_t
 axon__io_read(int coid, void *buf, size_t n)
 {
 	struct _io_read r = {.type = _IO_READ};
+	long rc;
 
 	if (n > UINT32_MAX) {
 		n = UINT32_MAX;
 	}
 	r.nbytes = (uint32_t) n;
-	return MsgSend_r(coid, &r, sizeof(r), buf, n);
+	rc = MsgSend_r(coid, &r, sizeof(r), buf, n);
+	/* The manager's status is the count it says it read: more than was
+	 * asked for is not data (a broken or hostile manager). */
+	return rc > (long) n ? -EIO : rc;
 }
 
 ssize_t
@@ -119,6 +123,7 @@ axon__io_write(int coid, const void *buf, size_t n)
 {
 	struct _io_write w = {.type = _IO_WRITE};
 	iov_t siov[2];
+	long rc;
 
 	if (n > UINT32_MAX) {
 		n = UINT32_MAX;
@@ -126,7 +131,8 @@ axon__io_write(int coid, const void *buf, size_t n)
 	w.nbytes = (uint32_t) n;
 	SETIOV(&siov[0], &w, sizeof(w));
 	SETIOV(&siov[1], buf, n);
-	return MsgSendv_r(coid, siov, 2, NULL, 0);
+	rc = MsgSendv_r(coid, siov, 2, NULL, 0);
+	return rc > (long) n ? -EIO : rc; /* as for a read */
 }
 
 int
