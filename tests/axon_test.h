@@ -214,6 +214,75 @@ axt_child_wait(struct axt_child *c, double timeout_s)
 	return -1;
 }
 
+/* Prints what each thread of a stuck process is doing (its name, the
+ * system call it is in, the kernel's wait channel and stack) to stderr,
+ * so that a hang seen once on a loaded machine can be diagnosed. */
+static inline void
+axt_dump_threads(pid_t pid)
+{
+	static const char *const what[] = {"comm", "syscall", "wchan",
+		"stack"};
+	char path[384];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int) pid);
+	d = opendir(path);
+	if (d == NULL) {
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+			char buf[2048];
+			ssize_t n;
+			int fd;
+
+			snprintf(path, sizeof(path), "/proc/%d/task/%s/%s",
+			    (int) pid, e->d_name, what[i]);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+			if (fd >= 0) {
+				close(fd);
+			}
+			buf[n > 0 ? n : 0] = '\0';
+			fprintf(stderr, "pid %d tid %s %s: %s%s", (int) pid,
+			    e->d_name, what[i], buf,
+			    n > 0 && buf[n - 1] == '\n' ? "" : "\n");
+		}
+	}
+	closedir(d);
+}
+
+/* waitpid(pid) bounded by timeout_s: the status, or -1 if the process
+ * did not end in time (its threads are then dumped, and it is killed). */
+static inline int
+axt_waitpid(pid_t pid, double timeout_s)
+{
+	double end = axt_now() + timeout_s;
+	int st;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+
+		if (r == pid) {
+			return st;
+		}
+		if (r < 0 || axt_now() >= end) {
+			break;
+		}
+		axt_sleep_ms(2);
+	}
+	fprintf(stderr, "process %d still running after %.0f s:\n",
+	    (int) pid, timeout_s);
+	axt_dump_threads(pid);
+	(void) kill(pid, SIGKILL);
+	(void) waitpid(pid, NULL, 0);
+	return -1;
+}
+
 /* Runs the suite in fork mode with each test's timeout in seconds,
  * scaled by AXON_TEST_TIMEOUT_MULTIPLIER (sanitizer builds). */
 static inline int

@@ -661,7 +661,11 @@ START_TEST(test_fork)
 			}
 			_exit(0);
 		}
-		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		/* (Bounded: a child stuck in the library is dumped and
+		 * named, not left to the case's timeout.) */
+		st = axt_waitpid(pid, 20);
+		ck_assert_msg(st != -1, "round %d: child %d stuck", round,
+		    (int) pid);
 		ck_assert(WIFEXITED(st));
 		ck_assert_int_eq(WEXITSTATUS(st), 0);
 		(void) drain(chid);

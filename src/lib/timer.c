@@ -33,6 +33,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,8 +148,8 @@ tm_main(void *arg)
 {
 	struct epoll_event evs[16];
 
-	(void) arg;
 	axon__ps_thread_hide();
+	sem_post(arg); /* started: see tm_start */
 	for (;;) {
 		int n = epoll_wait(tm.epfd, evs, 16, -1);
 
@@ -212,6 +213,7 @@ tm_start(void)
 {
 	sigset_t all;
 	sigset_t old;
+	sem_t started;
 	pthread_t th;
 	int rc;
 
@@ -233,14 +235,22 @@ tm_start(void)
 	 * the creating thread's scheduling, so a real-time program's timers
 	 * are served at its priority. */
 	sigfillset(&all);
+	sem_init(&started, 0, 0);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&th, NULL, tm_main, NULL);
+	rc = pthread_create(&th, NULL, tm_main, &started);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
+		sem_destroy(&started);
 		(void) close(tm.epfd);
 		tm.epfd = -1;
 		return -EAGAIN;
 	}
+	/* Return only once the thread runs, as axon__mon_start() does: a
+	 * fork() right after TimerCreate() (a common pattern) must not
+	 * catch the thread half-started. */
+	while (sem_wait(&started) < 0 && errno == EINTR) {
+	}
+	sem_destroy(&started);
 	(void) pthread_detach(th);
 	(void) pthread_setname_np(th, "axon-timer");
 	tm.running = true;
