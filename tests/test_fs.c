@@ -14,11 +14,14 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
 #include "resmgr_managers.h"
+
+#include "fsdevctl.h"
 
 #include "pool_manager.h"
 
@@ -270,6 +273,103 @@ START_TEST(test_cat)
 }
 END_TEST
 
+/*
+ * devctl() of a QNX program on a descriptor that open() gave for a path
+ * of the mount: the manager's io_devctl gets the exact command and data
+ * and the program gets the data back and dev_info, for each direction;
+ * the manager's errors come back as they are; descriptors elsewhere are
+ * ENOTTY (and get no ioctl), closed ones EBADF; and malformed commands
+ * sent straight to the mount are refused while the bridge serves on.
+ */
+START_TEST(test_devctl_fd)
+{
+	struct axt_child m;
+	union my_devctl u;
+	char path[PATH_MAX + 32];
+	unsigned char raw[64];
+	int fd, other, info = -1, v;
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/ctl", "", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/ctl", mnt);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	v = 1234;
+	ck_assert_int_eq(devctl(fd, MY_DEVCTL_SETVAL, &v, sizeof(v), &info),
+	    EOK);
+	ck_assert_int_eq(info, 42);
+	v = 0;
+	info = -1;
+	ck_assert_int_eq(devctl(fd, MY_DEVCTL_GETVAL, &v, sizeof(v), &info),
+	    EOK);
+	ck_assert_int_eq(v, 1234);
+	ck_assert_int_eq(info, 42);
+	u.in = 77;
+	ck_assert_int_eq(devctl(fd, MY_DEVCTL_SETGET, &u, sizeof(u), NULL),
+	    EOK);
+	ck_assert_int_eq(u.out, 1234);
+	ck_assert_int_eq(devctl(fd, MY_DEVCTL_RESET, NULL, 0, NULL), EOK);
+	ck_assert_int_eq(devctl(fd, MY_DEVCTL_GETVAL, &v, sizeof(v), NULL),
+	    EOK);
+	ck_assert_int_eq(v, 0);
+	/* A command the manager does not know: its error, as is. */
+	ck_assert_int_eq(devctl(fd, __DION(_DCMD_MISC, 99), NULL, 0, NULL),
+	    ENOSYS);
+	/* More than one ioctl can carry. */
+	{
+		size_t big = AXON_FSDC_MAX + 1;
+		char *b = calloc(1, big);
+
+		ck_assert_ptr_nonnull(b);
+		ck_assert_int_eq(devctl(fd, MY_DEVCTL_SETVAL, b, big, NULL),
+		    E2BIG);
+		free(b);
+	}
+	/* Not the bridge's: no ioctl is made on it. */
+	other = open("/dev/null", O_RDWR);
+	ck_assert_int_ge(other, 0);
+	ck_assert_int_eq(devctl(other, MY_DEVCTL_GETVAL, &v, sizeof(v), NULL),
+	    ENOTTY);
+	(void) close(other);
+	ck_assert_int_eq(devctl(other, MY_DEVCTL_GETVAL, &v, sizeof(v), NULL),
+	    EBADF);
+	/* Hostile ioctls straight to the mount: refused, nothing served. */
+	memset(raw, 0, sizeof(raw));
+	ck_assert_int_eq(ioctl(fd, _IOC(_IOC_READ | _IOC_WRITE, 'T', 1, 16),
+			     raw), -1);
+	ck_assert_int_eq(errno, ENOTTY);
+	ck_assert_int_eq(ioctl(fd, AXON_FSDC_CMD(4), raw), -1);
+	ck_assert_int_eq(errno, EINVAL); /* no room for the header */
+	{
+		struct axon_fsdc h = {.magic = AXON_FSDC_MAGIC,
+			.dcmd = MY_DEVCTL_SETVAL, .nbytes = 1000};
+
+		memcpy(raw, &h, sizeof(h)); /* claims more than it carries */
+		ck_assert_int_eq(ioctl(fd, AXON_FSDC_CMD(sizeof(raw)), raw),
+		    -1);
+		ck_assert_int_eq(errno, EINVAL);
+		h.magic = 0;
+		h.nbytes = 4;
+		memcpy(raw, &h, sizeof(h));
+		ck_assert_int_eq(ioctl(fd, AXON_FSDC_CMD(sizeof(raw)), raw),
+		    -1);
+		ck_assert_int_eq(errno, EINVAL);
+	}
+	/* The bridge and the manager still serve. */
+	v = 5;
+	ck_assert_int_eq(devctl(fd, MY_DEVCTL_SETVAL, &v, sizeof(v), NULL),
+	    EOK);
+	ck_assert_int_eq(devctl(fd, MY_DEVCTL_GETVAL, &v, sizeof(v), NULL),
+	    EOK);
+	ck_assert_int_eq(v, 5);
+	/* The manager dies: the device is gone. */
+	axt_child_kill(&m);
+	ck_assert_int_eq(devctl(fd, MY_DEVCTL_GETVAL, &v, sizeof(v), NULL),
+	    EIO);
+	(void) close(fd);
+}
+END_TEST
+
 START_TEST(test_echo_then_cat)
 {
 	struct axt_child m;
@@ -433,7 +533,7 @@ static void
 perm_attacker(int rep, void *arg)
 {
 	char p[PATH_MAX + 32], buf[64] = {0};
-	int fd, r[3];
+	int fd, r[4];
 
 	(void) arg;
 	axa_become();
@@ -446,9 +546,20 @@ perm_attacker(int rep, void *arg)
 	fd = open(p, O_RDONLY);
 	r[2] = fd >= 0 && read(fd, buf, sizeof(buf)) == 7 &&
 	    strcmp(buf, "public\n") == 0 ? 0 : -1;
-	axt_report(rep, r[0]);
-	axt_report(rep, r[1]);
-	axt_report(rep, r[2]);
+	/* devctl through the user's own helper process. */
+	{
+		int v = -1, info = -1;
+
+		r[3] = fd < 0 ? -1
+			      : devctl(fd, MY_DEVCTL_GETVAL, &v, sizeof(v),
+				    &info);
+		if (r[3] == EOK && (v != 0 || info != 42)) {
+			r[3] = -1;
+		}
+	}
+	for (int i = 0; i < 4; i++) {
+		axt_report(rep, r[i]);
+	}
 	_exit(0);
 }
 
@@ -456,7 +567,7 @@ START_TEST(test_permissions_attack)
 {
 	struct axt_child s, pub, a;
 	char out[256];
-	int r[3], pp[2];
+	int r[4], pp[2];
 
 	SKIP_UNLESS_FS();
 	if (!axa_user("test_permissions_attack")) {
@@ -476,7 +587,7 @@ START_TEST(test_permissions_attack)
 		perm_attacker(pp[1], NULL);
 	}
 	(void) close(pp[1]);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		ck_assert_int_eq(read(pp[0], &r[i], sizeof(int)), sizeof(int));
 	}
 	(void) close(pp[0]);
@@ -484,6 +595,7 @@ START_TEST(test_permissions_attack)
 	ck_assert_int_eq(r[0], EACCES);
 	ck_assert_int_eq(r[1], EACCES);
 	ck_assert_int_eq(r[2], 0);
+	ck_assert_int_eq(r[3], EOK);
 	axt_child_kill(&s);
 	axt_child_kill(&pub);
 }
@@ -929,6 +1041,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, fs_setup, fs_teardown);
 	tcase_set_timeout(tc, 20 * k);
 	tcase_add_test(tc, test_cat);
+	tcase_add_test(tc, test_devctl_fd);
 	tcase_add_test(tc, test_echo_then_cat);
 	tcase_add_test(tc, test_ls_stat_dir);
 	tcase_add_test(tc, test_python_and_dd);

@@ -38,6 +38,7 @@
 #include <sys/iofunc.h>
 
 #include "dispatch_int.h"
+#include "fsdevctl.h"
 #include "internal.h"
 
 #define FS_HELPERS_MAX   64        /* credential sets served at once */
@@ -59,6 +60,7 @@ enum fs_opcode {
 	OP_PATHSTAT,  /* path -> struct stat (connect with no access) */
 	OP_PATHCHMOD, /* path, mode */
 	OP_PATHCHOWN, /* path, a=uid, b=gid */
+	OP_DEVCTL,    /* coid, a=dcmd, data (len) -> info (int32), data */
 };
 
 struct fs_req {
@@ -217,6 +219,26 @@ fs_run(const struct fs_req *q, const void *in, void *out, size_t outcap,
 		return axon__io_lseek(q->coid, q->off, (int) q->a);
 	case OP_CLOSE:
 		return axon__io_close(q->coid);
+	case OP_DEVCTL: {
+		iov_t si, ri;
+		int32_t info = 0;
+
+		if (q->len > AXON_FSDC_MAX || q->want != q->len + sizeof(info) ||
+		    outcap < q->want) {
+			return -EINVAL;
+		}
+		/* (What the manager does not write reads back as zeros,
+		 * never as this process's memory.) */
+		memset(out, 0, q->want);
+		SETIOV(&si, (void *) (uintptr_t) in, q->len);
+		SETIOV(&ri, (char *) out + sizeof(info), q->len);
+		r = axon__io_devctl(q->coid, (int) q->a, &si, 1, &ri, 1, &info);
+		if (r == 0) {
+			memcpy(out, &info, sizeof(info));
+			*outlen = q->want;
+		}
+		return r;
+	}
 	case OP_PATHSTAT:
 	case OP_PATHCHMOD:
 	case OP_PATHCHOWN:
@@ -1108,6 +1130,62 @@ fs_write(const char *path, const char *buf, size_t size, off_t off,
 	return r < 0 ? fs_err(r) : (int) r;
 }
 
+/*
+ * devctl() of a QNX program on a descriptor of this mount: one
+ * restricted ioctl carrying the command, the data and dev_info
+ * (fsdevctl.h).  Not under the file's lock: a devctl may be what
+ * releases a reader blocked on the same file.
+ */
+static int
+fs_ioctl(const char *path, unsigned int cmd, void *arg,
+    struct fuse_file_info *fi, unsigned int flags, void *data)
+{
+	struct fs_file *f = (struct fs_file *) (uintptr_t) fi->fh;
+	struct fs_req q = {.op = OP_DEVCTL};
+	struct axon_fsdc h;
+	size_t size = _IOC_SIZE(cmd);
+	unsigned char *out;
+	uint64_t got;
+	int64_t r;
+
+	(void) path;
+	(void) arg;
+	if ((flags & (FUSE_IOCTL_COMPAT | FUSE_IOCTL_DIR)) != 0 ||
+	    _IOC_TYPE(cmd) != AXON_FSDC_TYPE || _IOC_NR(cmd) != AXON_FSDC_NR ||
+	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) || f == NULL) {
+		return -ENOTTY;
+	}
+	if (size < sizeof(h) || data == NULL) {
+		return -EINVAL;
+	}
+	memcpy(&h, data, sizeof(h));
+	if (h.magic != AXON_FSDC_MAGIC || h.nbytes > size - sizeof(h)) {
+		return -EINVAL;
+	}
+	q.coid = f->coid;
+	q.a = (uint32_t) h.dcmd;
+	q.len = h.nbytes;
+	q.want = (uint64_t) h.nbytes + sizeof(h.info);
+	out = malloc(q.want);
+	if (out == NULL) {
+		return -ENOMEM;
+	}
+	r = fs_call(f->h, &q, (unsigned char *) data + sizeof(h), out, q.want,
+	    &got);
+	if (r == 0 && got != q.want) {
+		r = -EIO;
+	}
+	h.err = r < 0 ? -fs_err(r) : 0;
+	if (r == 0) {
+		memcpy(&h.info, out, sizeof(h.info));
+		memcpy((unsigned char *) data + sizeof(h), out + sizeof(h.info),
+		    h.nbytes);
+	}
+	memcpy(data, &h, sizeof(h));
+	free(out);
+	return 0; /* the call's own result is in the header */
+}
+
 static int
 fs_release(const char *path, struct fuse_file_info *fi)
 {
@@ -1366,6 +1444,7 @@ static const struct fuse_operations fs_ops = {
 	.chmod = fs_chmod,
 	.chown = fs_chown,
 	.truncate = fs_truncate,
+	.ioctl = fs_ioctl,
 };
 
 /* ---- main ------------------------------------------------------------ */

@@ -12,8 +12,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <devctl.h>
@@ -21,6 +26,7 @@
 #include <sys/iofunc.h>
 
 #include "dispatch_int.h"
+#include "fsdevctl.h"
 #include "internal.h"
 
 #define IO_RESOLVE_MAX 16
@@ -257,6 +263,104 @@ axon__io_name_connect(int coid)
 
 /* ---- devctl(): QNX's client call ------------------------------------ */
 
+/*
+ * Whether the device dev is a mount of the FUSE bridge: a line of
+ * /proc/self/mountinfo with its major:minor (third field) and the
+ * bridge's type (first field after " - ").  Devices found are kept (a
+ * new mount is a new device number); others are looked up each time.
+ */
+static bool
+axon_fs_dev(dev_t dev)
+{
+	static _Atomic unsigned long long known[8];
+	static atomic_uint next;
+	char line[4096];
+	bool found = false;
+	FILE *f;
+
+	for (size_t i = 0; i < 8; i++) {
+		if (atomic_load(&known[i]) == (unsigned long long) dev + 1) {
+			return true;
+		}
+	}
+	f = fopen("/proc/self/mountinfo", "re");
+	if (f == NULL) {
+		return false;
+	}
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		unsigned maj, min;
+		const char *t = strstr(line, " - ");
+
+		if (sscanf(line, "%*s %*s %u:%u", &maj, &min) == 2 &&
+		    makedev(maj, min) == dev && t != NULL &&
+		    strncmp(t + 3, AXON_FS_FSTYPE " ",
+			sizeof(AXON_FS_FSTYPE)) == 0) {
+			found = true;
+		}
+	}
+	(void) fclose(f);
+	if (found) {
+		atomic_store(&known[atomic_fetch_add(&next, 1) % 8],
+		    (unsigned long long) dev + 1);
+	}
+	return found;
+}
+
+/* devctl on a Linux descriptor of the FUSE bridge's mount (fsdevctl.h):
+ * 0 or -errno. */
+static int
+fs_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
+    int rparts, int *ret_info)
+{
+	struct axon_fsdc h = {.magic = AXON_FSDC_MAGIC, .dcmd = dcmd};
+	size_t sn = 0, rn = 0, n, at;
+	unsigned char *buf;
+	int rc = 0;
+
+	if (sparts < 0 || rparts < 0 || sparts > 16 || rparts > 16) {
+		return -EINVAL;
+	}
+	for (int i = 0; i < sparts; i++) {
+		sn += sv[i].iov_len;
+	}
+	for (int i = 0; i < rparts; i++) {
+		rn += rv[i].iov_len;
+	}
+	n = sn > rn ? sn : rn;
+	if (n > AXON_FSDC_MAX) {
+		return -E2BIG;
+	}
+	buf = calloc(1, sizeof(h) + n);
+	if (buf == NULL) {
+		return -ENOMEM;
+	}
+	h.nbytes = (uint32_t) n;
+	memcpy(buf, &h, sizeof(h));
+	at = sizeof(h);
+	for (int i = 0; i < sparts; i++) {
+		memcpy(buf + at, sv[i].iov_base, sv[i].iov_len);
+		at += sv[i].iov_len;
+	}
+	if (ioctl(fd, AXON_FSDC_CMD(sizeof(h) + n), buf) != 0) {
+		rc = -errno;
+	} else if (memcpy(&h, buf, sizeof(h)), h.err != 0) {
+		rc = h.err > 0 ? -h.err : -EIO;
+	} else {
+		/* Data comes back only the way the command says. */
+		at = sizeof(h);
+		for (int i = 0; i < rparts &&
+		     (get_device_direction(dcmd) & _POSIX_DEVDIR_FROM); i++) {
+			memcpy(rv[i].iov_base, buf + at, rv[i].iov_len);
+			at += rv[i].iov_len;
+		}
+		if (ret_info != NULL) {
+			*ret_info = h.info;
+		}
+	}
+	free(buf);
+	return rc;
+}
+
 int
 devctlv(int fd, int dcmd, int sparts, int rparts, const iov_t *sv,
     const iov_t *rv, int *dev_info_ptr)
@@ -269,9 +373,22 @@ devctlv(int fd, int dcmd, int sparts, int rparts, const iov_t *sv,
 		return EFAULT;
 	}
 	if (!(fd & _NTO_SIDE_CHANNEL)) {
-		/* A Linux descriptor: not a manager's (the FUSE bridge
-		 * will carry those). */
-		return fcntl(fd, F_GETFD) < 0 ? EBADF : ENOTTY;
+		/* A Linux descriptor: a manager's only through the FUSE
+		 * bridge, which carries the command. */
+		struct statx st;
+
+		/* (Not fstat(): on the mount that asks the manager, which
+		 * may be gone; the device number needs nobody.) */
+		if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, 0,
+			&st) < 0) {
+			return errno; /* EBADF */
+		}
+		if (!axon_fs_dev(makedev(st.stx_dev_major,
+			st.stx_dev_minor))) {
+			return ENOTTY;
+		}
+		rc = fs_devctl(fd, dcmd, sv, sparts, rv, rparts, dev_info_ptr);
+		return rc < 0 ? -rc : EOK;
 	}
 	rc = axon__io_devctl(fd, dcmd, sv, sparts, rv, rparts, dev_info_ptr);
 	return rc < 0 ? -rc : EOK;
