@@ -338,7 +338,9 @@ fs_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
 	memcpy(buf, &h, sizeof(h));
 	at = sizeof(h);
 	for (int i = 0; i < sparts; i++) {
-		memcpy(buf + at, sv[i].iov_base, sv[i].iov_len);
+		if (sv[i].iov_len > 0) {
+			memcpy(buf + at, sv[i].iov_base, sv[i].iov_len);
+		}
 		at += sv[i].iov_len;
 	}
 	if (ioctl(fd, AXON_FSDC_CMD(sizeof(h) + n), buf) != 0) {
@@ -350,7 +352,10 @@ fs_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
 		at = sizeof(h);
 		for (int i = 0; i < rparts &&
 		     (get_device_direction(dcmd) & _POSIX_DEVDIR_FROM); i++) {
-			memcpy(rv[i].iov_base, buf + at, rv[i].iov_len);
+			if (rv[i].iov_len > 0) {
+				memcpy(rv[i].iov_base, buf + at,
+				    rv[i].iov_len);
+			}
 			at += rv[i].iov_len;
 		}
 		if (ret_info != NULL) {
