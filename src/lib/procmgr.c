@@ -125,6 +125,7 @@ static pthread_cond_t pm_cv = PTHREAD_COND_INITIALIZER;
 static struct pm_req *pm_reqs;  /* armed requests, under pm_lock */
 static int pm_next_handle = 1;  /* under pm_lock */
 static bool pm_running;
+static bool pm_ready;           /* the watcher has its first list */
 static pthread_t pm_thread;
 
 /* pid's state: -1 gone or a zombie, 1 a daemon, 0 anything else. */
@@ -270,6 +271,8 @@ pm_main(void *arg)
 	(void) arg;
 	old = pm_scan(&nold);
 	pthread_mutex_lock(&pm_lock);
+	pm_ready = true; /* deaths from now on are seen */
+	pthread_cond_broadcast(&pm_cv);
 	while (pm_reqs != NULL) {
 		struct timespec until;
 		struct pm_proc *cur;
@@ -325,6 +328,7 @@ pm_atfork_child(void)
 	pthread_cond_init(&pm_cv, NULL);
 	pm_reqs = NULL;
 	pm_running = false;
+	pm_ready = false;
 }
 
 static void
@@ -367,15 +371,22 @@ pm_sync_watcher(void)
 
 		/* The watcher takes no signals: a handler that calls these
 		 * functions must not run on it. */
+		pm_ready = false;
 		(void) sigfillset(&all);
 		(void) pthread_sigmask(SIG_SETMASK, &all, &old);
 		rc = pthread_create(&pm_thread, NULL, pm_main, NULL);
 		(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
 		pm_running = rc == 0;
+		/* The caller returns once the watcher knows who is alive:
+		 * a process that dies after that is reported. */
+		while (pm_running && !pm_ready) {
+			pthread_cond_wait(&pm_cv, &pm_lock);
+		}
 	} else if (pm_reqs == NULL && pm_running) {
 		stop = pm_thread;
 		join = true;
 		pm_running = false;
+		pm_ready = false;
 		pthread_cond_broadcast(&pm_cv);
 	}
 	pthread_mutex_unlock(&pm_lock);
