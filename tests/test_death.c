@@ -266,9 +266,10 @@ expect_coiddeath(int chid, int coid_a, int coid_b)
  * until detached. */
 START_TEST(test_coid_death_server_killed)
 {
+	/* (Children first: see test_disconnect_client_killed.) */
+	struct axt_child srv = axt_spawn(local_server, NULL);
 	int chid = ChannelCreate(_NTO_CHF_COID_DISCONNECT);
 	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
-	struct axt_child srv = axt_spawn(local_server, NULL);
 	int a = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
 	int b = ConnectAttach(0, srv.pid, srv.val, 0, 0); /* an fd number */
 
@@ -292,9 +293,9 @@ END_TEST
 /* The server destroys its channel: the same pulse. */
 START_TEST(test_coid_death_channel_destroyed)
 {
+	struct axt_child srv = axt_spawn(local_server, NULL);
 	int chid = ChannelCreate(_NTO_CHF_COID_DISCONNECT);
 	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
-	struct axt_child srv = axt_spawn(local_server, NULL);
 	int a = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
 
 	prime(chid, self);
@@ -318,9 +319,10 @@ END_TEST
  * two aliases, only the one still attached is told. */
 START_TEST(test_coid_detached_before_death)
 {
-	int chid = ChannelCreate(_NTO_CHF_COID_DISCONNECT);
 	struct axt_child s1 = axt_spawn(local_server, NULL);
 	struct axt_child s2 = axt_spawn(local_server, NULL);
+	struct axt_child s3 = axt_spawn(local_server, NULL);
+	int chid = ChannelCreate(_NTO_CHF_COID_DISCONNECT);
 	int gone = ConnectAttach(0, s1.pid, s1.val, _NTO_SIDE_CHANNEL, 0);
 	int a = ConnectAttach(0, s2.pid, s2.val, _NTO_SIDE_CHANNEL, 0);
 	int b = ConnectAttach(0, s2.pid, s2.val, _NTO_SIDE_CHANNEL, 0);
@@ -340,7 +342,6 @@ START_TEST(test_coid_detached_before_death)
 	/* Without the flag, nothing. */
 	ck_assert_int_eq(ChannelDestroy(chid), 0);
 	chid = ChannelCreate(0);
-	struct axt_child s3 = axt_spawn(local_server, NULL);
 	int c = ConnectAttach(0, s3.pid, s3.val, _NTO_SIDE_CHANNEL, 0);
 	axt_child_kill(&s3);
 	assert_quiet(chid, 300);
@@ -352,8 +353,8 @@ END_TEST
 START_TEST(test_coid_death_many_aliases)
 {
 	enum { N = 100 };
-	int chid = ChannelCreate(_NTO_CHF_COID_DISCONNECT);
 	struct axt_child srv = axt_spawn(local_server, NULL);
+	int chid = ChannelCreate(_NTO_CHF_COID_DISCONNECT);
 	int coid[N];
 	bool seen[N] = {false};
 	struct _pulse p;
@@ -427,13 +428,15 @@ serve_one(int chid, struct _msg_info *info, int self, bool reply)
 START_TEST(test_disconnect_client_killed)
 {
 	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
-	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
 	int ids[3] = {getpid(), chid, 0};
 	struct _msg_info info;
 	struct _client_info ci;
 	struct _pulse p;
-	/* The client's two sends, then its held one. */
+	/* The client's two sends, then its held one.  (Children first: a
+	 * fork while our monitor thread allocates can leave the child stuck
+	 * on ASan's allocator lock.) */
 	struct axt_child c = axt_spawn(disc_client, ids);
+	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
 	pid_t child = c.pid;
 
 	serve_one(chid, &info, self, true);
@@ -465,12 +468,15 @@ END_TEST
 START_TEST(test_disconnect_detach)
 {
 	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
-	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	int plain = ChannelCreate(0);
 	int ids[3] = {getpid(), chid, 1};
+	int ids2[3] = {getpid(), plain, 0};
 	struct _msg_info info;
 	struct _pulse p;
 
 	struct axt_child c = axt_spawn(disc_client, ids);
+	struct axt_child c2 = axt_spawn(disc_client, ids2);
+	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
 
 	serve_one(chid, &info, self, true);
 	serve_one(chid, &info, self, true);
@@ -483,14 +489,11 @@ START_TEST(test_disconnect_detach)
 	axt_child_kill(&c);
 	assert_quiet(chid, 300); /* and nothing more when it dies */
 	/* Without the flag, nothing at all. */
-	int plain = ChannelCreate(0);
-	int ids2[3] = {getpid(), plain, 0};
-	c = axt_spawn(disc_client, ids2);
 	serve_one(plain, &info, -1, true);
 	serve_one(plain, &info, -1, true);
 	char buf[8];
 	ck_assert_int_gt(MsgReceive(plain, buf, sizeof(buf), NULL), 0);
-	axt_child_kill(&c);
+	axt_child_kill(&c2);
 	assert_quiet(plain, 300);
 }
 END_TEST
