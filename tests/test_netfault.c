@@ -186,9 +186,16 @@ START_TEST(test_peer_dies)
 	struct axn_srv s2 = srv_start(1, 0);
 	int c3 = srv_attach(&s2);
 	send_status_ok(c3, 33, "new server after restart");
-	/* The old coid works again too, to the old server (which outlived
-	 * the axond it was reached through). */
-	send_status_ok(coid, 34, "old server, old coid after restart");
+	/* The old coid died with the session (its server saw its virtual
+	 * client go: issue 10's death notification), but the old server,
+	 * which outlived the axond it was reached through, is reached
+	 * again through a new connection. */
+	struct srv_cmd old = {.op = OP_STATUS, .a = 34};
+	ck_assert_int_eq(MsgSend(coid, &old, sizeof(old), NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	coid = srv_attach(&s);
+	send_status_ok(coid, 34, "old server, new coid after restart");
 	axn_srv_stop(&s2);
 	axn_srv_stop(&s);
 }
@@ -219,7 +226,11 @@ START_TEST(test_peer_silent)
 	ck_assert_msg(axn_wait_state(0, 1, "up", 5000),
 	    "the session did not come back");
 	ck_assert(proc_alive(axn[1].pid));
-	send_status_ok(coid, 6, "same coid after SIGCONT");
+	/* The session was declared dead: so was the connection made
+	 * over it (issue 10's death notification). */
+	struct srv_cmd old = {.op = OP_STATUS, .a = 6};
+	ck_assert_int_eq(MsgSend(coid, &old, sizeof(old), NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADF);
 	int c2 = srv_attach(&s);
 	send_status_ok(c2, 7, "new coid after SIGCONT");
 	axn_srv_stop(&s);

@@ -36,6 +36,7 @@ static const struct {
 	{27, "414e5731011b00000400000007000000020100000000000000000000000000006e000000"},
 	{28, "414e5731011c00002000000007000000020100000000000000000000000000004d00000043000000000000000a0000000500000000000000d204000000000000"},
 	{29, "414e5731011d00001000000007000000020100000000000000000000000000000a00000001000000ffffffffffffffff"},
+	{30, "414e5731011e000004000000070000000201000000000000000000000000000003000000"},
 	{40, "414e57310128000004000000000000000201000000000000000000000000000000000000"},
 	{41, "414e5731012903001000000000000000020100000000000000000000000000000000000068656c6c6f2c206e6f646500"},
 	{42, "414e5731012a0000000000000000000002010000000000000000000000000000"},
@@ -81,8 +82,8 @@ START_TEST(test_golden_encode)
 		/* Too small a buffer. */
 		ck_assert_int_eq(axon__wire_encode(&f, got, n - 1), -ENOSPC);
 	}
-	/* 1..8, 16..29, 40..49 */
-	ck_assert_int_eq(NGOLDEN, 8 + 14 + 10);
+	/* 1..8, 16..30, 40..49 */
+	ck_assert_int_eq(NGOLDEN, 8 + 15 + 10);
 }
 END_TEST
 
@@ -181,6 +182,12 @@ START_TEST(test_malformed_rejected)
 			    -EPROTO);
 		}
 	}
+	wf_example(AXON_W_SERVER_GONE, &bad);
+	bad.u.fail.err = 0; /* a server gone says why */
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
+	wf_example(AXON_W_SERVER_GONE, &bad);
+	bad.conn = 0; /* and of which connection */
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
 	wf_example(AXON_W_UNBLOCK, &bad);
 	bad.u.unblock.reason = 1;
 	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);

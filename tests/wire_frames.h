@@ -66,6 +66,7 @@ wf_example(unsigned type, struct axon_wire_frame *f)
 		f->u.connected.max_ship = AXON_WIRE_SHIP;
 		break;
 	case AXON_W_CONNECT_FAIL:
+	case AXON_W_SERVER_GONE:
 	case AXON_W_MSGREAD_FAIL:
 		f->u.fail.err = 3; /* ESRCH */
 		break;

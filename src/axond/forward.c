@@ -528,6 +528,40 @@ a_disconnect(int scoid)
 	(void) ConnectDetach_r(scoid);
 }
 
+/*
+ * Death notification (issue 10): the server end of c is gone, because
+ * the server's node said so (SERVER_GONE) or because the session that
+ * carried the connection died.  Its messages still here fail with err,
+ * and the client's connection to us is cut (ConnectDetach of its scoid),
+ * so that the client's library sees it hang up exactly as when a local
+ * server dies: the coid is dead (EBADF from then on) and a
+ * _NTO_CHF_COID_DISCONNECT channel gets _PULSE_CODE_COIDDEATH for each
+ * of its connection ids.  The scoid is detached by us, so no DISCONNECT
+ * pulse comes back for it.
+ */
+static void
+a_server_gone(struct axd_aconn *c, int err)
+{
+	int scoid = c->scoid;
+
+	for (unsigned h = 0; h < AXD_HASH && c->inflight > 0; h++) {
+		struct axd_amsg *m = g.amsg_by_rcvid[h];
+
+		while (m != NULL) {
+			struct axd_amsg *next = m->rnext;
+
+			if (m->conn == c) {
+				amsg_fail(m, err);
+			}
+			m = next;
+		}
+	}
+	axd_log(AXD_DEBUG, "connection %u to pid %d chid %d: server gone (%s)",
+	    c->id, (int) c->pid, c->chid, strerror(err));
+	aconn_free(c);
+	(void) ConnectDetach_r(scoid);
+}
+
 static void
 a_unblock(rcvid_t rcvid)
 {
@@ -1641,6 +1675,20 @@ hook_dead(void *user)
 			b_reply_err(b->sess, b->id, m->id, ESRCH);
 			bmsg_free(m);
 		}
+		/* Death notification (issue 10): the server died, destroyed
+		 * its channel or cut the connection.  The client's node
+		 * cuts the client's own connection, so that it sees the
+		 * server go as a local client would: _PULSE_CODE_COIDDEATH,
+		 * then EBADF.  After the replies above, in order. */
+		if (b->sess->state == S_UP) {
+			struct axon_wire_frame f;
+
+			memset(&f, 0, sizeof(f));
+			f.type = AXON_W_SERVER_GONE;
+			f.conn = b->id;
+			f.u.fail.err = axon__wire_errno_out(ESRCH);
+			(void) axd_send_frame(b->sess, &f);
+		}
 		axd_flush(b->sess);
 	}
 	pthread_mutex_unlock(&g.lock);
@@ -1695,6 +1743,12 @@ axd_fwd_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 	case AXON_W_MSGREAD:
 		a_read(s, f);
 		break;
+	case AXON_W_SERVER_GONE:
+		c = aconn_by_id(f->conn);
+		if (c != NULL && c->sess == s) {
+			a_server_gone(c, axon__wire_errno_in(f->u.fail.err));
+		}
+		break;
 	case AXON_W_EVENT:
 		a_event(f);
 		break;
@@ -1739,12 +1793,21 @@ axd_fwd_session_gone(struct axd_sess *s, int err)
 			amsg_fail(s->amsg[h], err);
 		}
 	}
+	/* Death notification (issue 10): a connection made over the
+	 * session lost its server with it (the peer's axond went away, or
+	 * the session was declared dead), and its client sees the server
+	 * die (a_server_gone).  A connection that never got as far as a
+	 * session is not touched: a later message dials again. */
 	for (unsigned h = 0; h < AXD_HASH; h++) {
-		for (struct axd_aconn *c = g.aconn[h]; c != NULL;
-		     c = c->hnext) {
+		struct axd_aconn *c = g.aconn[h];
+
+		while (c != NULL) {
+			struct axd_aconn *next = c->hnext;
+
 			if (c->sess == s) {
-				c->sess = NULL;
+				a_server_gone(c, err != 0 ? err : EHOSTUNREACH);
 			}
+			c = next;
 		}
 	}
 	/* The peer's clients are gone for our servers. */

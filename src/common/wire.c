@@ -83,6 +83,7 @@ body_size(unsigned type)
 	case AXON_W_BYE:
 	case AXON_W_NODEINFO:
 	case AXON_W_CONNECT_FAIL:
+	case AXON_W_SERVER_GONE:
 	case AXON_W_MSGREAD_FAIL:
 	case AXON_W_MSGREAD:
 	case AXON_W_UNBLOCK:
@@ -218,6 +219,11 @@ check(const struct axon_wire_frame *f)
 	case AXON_W_CONNECT_FAIL:
 	case AXON_W_MSGREAD_FAIL:
 		if (!errno_ok(f->u.fail.err)) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_SERVER_GONE:
+		if (f->conn == 0 || !errno_ok(f->u.fail.err)) {
 			return -EPROTO;
 		}
 		break;
@@ -551,6 +557,7 @@ decode(const uint8_t *buf, size_t len, struct axon_wire_frame *ret_frame,
 		f.u.connected.max_ship = get32(b + 8);
 		break;
 	case AXON_W_CONNECT_FAIL:
+	case AXON_W_SERVER_GONE:
 	case AXON_W_MSGREAD_FAIL:
 		f.u.fail.err = (int32_t) get32(b);
 		break;
@@ -722,6 +729,7 @@ encode(const struct axon_wire_frame *f, uint8_t *buf, size_t cap,
 		put32(b + 8, f->u.connected.max_ship);
 		break;
 	case AXON_W_CONNECT_FAIL:
+	case AXON_W_SERVER_GONE:
 	case AXON_W_MSGREAD_FAIL:
 		put32(b, (uint32_t) f->u.fail.err);
 		break;

@@ -60,6 +60,7 @@ enum axon_wire_type {
 	AXON_W_UNBLOCK = 27,
 	AXON_W_EVENT = 28,
 	AXON_W_PULSE = 29,
+	AXON_W_SERVER_GONE = 30, /* the server end of conn went away */
 	/* operator services (axon(1)), on sessions and on axond's
 	 * control socket */
 	AXON_W_PS_REQ = 40,
@@ -137,7 +138,7 @@ struct axon_wire_frame {
 		} connected;
 		struct {
 			int32_t err;
-		} fail; /* CONNECT_FAIL, MSGREAD_FAIL */
+		} fail; /* CONNECT_FAIL, MSGREAD_FAIL, SERVER_GONE */
 		struct {
 			int32_t tid, coid, prio;
 			uint32_t sbytes, rbytes;

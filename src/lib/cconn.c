@@ -271,19 +271,36 @@ axon__cconn_event(struct axon_cconn *cc, uint32_t events)
 	if (user != NULL) {
 		axon__net_hooks.dead(user);
 	}
+	/* _NTO_CHF_COID_DISCONNECT: one pulse per connection id that
+	 * aliases this connection (each must be detached). */
 	pthread_mutex_lock(&axon__proc.lock);
 	int death_chid = axon__proc.death_chid;
 	bool ours = cc->detached;
-	int coids[64];
+	int coids_small[64];
+	int *coids = coids_small;
 	int ncoids = 0;
+	int max = 0;
 
 	if (!ours && death_chid > 0) {
-		for (int i = 0; i < axon__proc.coid_hwm && ncoids < 64; i++) {
+		for (int i = 0; i < axon__proc.coid_hwm; i++) {
+			max += axon__proc.coids[i].cc == cc;
+		}
+		for (int i = 0; i < axon__proc.fdcoids_len; i++) {
+			max += axon__proc.fdcoids[i].cc == cc;
+		}
+		if (max > 64) {
+			coids = malloc((size_t) max * sizeof(*coids));
+			if (coids == NULL) {
+				coids = coids_small; /* the first 64 only */
+				max = 64;
+			}
+		}
+		for (int i = 0; i < axon__proc.coid_hwm && ncoids < max; i++) {
 			if (axon__proc.coids[i].cc == cc) {
 				coids[ncoids++] = i | _NTO_SIDE_CHANNEL;
 			}
 		}
-		for (int i = 0; i < axon__proc.fdcoids_len && ncoids < 64;
+		for (int i = 0; i < axon__proc.fdcoids_len && ncoids < max;
 		    i++) {
 			if (axon__proc.fdcoids[i].cc == cc) {
 				coids[ncoids++] = i;
@@ -296,6 +313,9 @@ axon__cconn_event(struct axon_cconn *cc, uint32_t events)
 
 		(void) axon__local_pulse(death_chid, 10, _PULSE_CODE_COIDDEATH,
 		    v, -1);
+	}
+	if (coids != coids_small) {
+		free(coids);
 	}
 	axon__cconn_put(cc); /* the monitor's registration */
 }

@@ -268,6 +268,10 @@ unsigned axon__rundir_sweep(const char *rundir, unsigned scan,
 void axon__apply_prio(int prio);
 void axon__prio_changed(void); /* SchedSet() on the calling thread */
 pid_t axon__gettid(void);
+/* Makes the calling thread's exit send _PULSE_CODE_THREADDEATH (when the
+ * process has a _NTO_CHF_THREAD_DEATH channel) without listing it in
+ * axon ps; axon__gettid() does both. */
+void axon__thread_watch(void);
 int axon__getcpu(void);
 
 /* ---- chan.c ---- */

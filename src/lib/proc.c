@@ -42,6 +42,7 @@ struct axon_proc axon__proc = {
 };
 
 static __thread pid_t tls_tid;
+static __thread bool tls_listed; /* axon__ps_thread() done */
 static __thread int tls_base_policy = -1;
 static __thread int tls_base_prio;
 static __thread int tls_cur_prio = -1; /* QNX prio we last applied */
@@ -72,14 +73,23 @@ tdeath_init(void)
 	(void) pthread_key_create(&tdeath_key, tdeath_fire);
 }
 
-pid_t
-axon__gettid(void)
+void
+axon__thread_watch(void)
 {
 	if (tls_tid == 0) {
 		tls_tid = (pid_t) syscall(SYS_gettid);
 		(void) pthread_once(&tdeath_once, tdeath_init);
 		(void) pthread_setspecific(tdeath_key,
 		    (void *) (intptr_t) tls_tid);
+	}
+}
+
+pid_t
+axon__gettid(void)
+{
+	if (!tls_listed) {
+		tls_listed = true;
+		axon__thread_watch();
 		axon__ps_thread(); /* a thread that used Axon: listed */
 	}
 	return tls_tid;
@@ -684,6 +694,7 @@ proc_atfork_child(void)
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_mutex_init(&mon_objs_lock, NULL);
 	tls_tid = 0;
+	tls_listed = false;
 	tls_prio_cache = 0;
 	tls_base_policy = -1;
 	p->coid_hwm = 0;

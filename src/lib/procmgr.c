@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * <sys/procmgr.h>: procmgr_daemon(), procmgr_event_notify() and
- * procmgr_ability() (see procmgr_daemon(3)).
+ * <sys/procmgr.h>: procmgr_daemon(), procmgr_event_notify(),
+ * procmgr_event_notify_add()/_delete() and procmgr_ability() (see
+ * procmgr_daemon(3)).
  *
  * procmgr_event_notify() has no process manager to ask on Linux: a
- * watcher thread, running only while an event is armed, lists /proc every
+ * watcher thread, running only while a request is armed (the one of
+ * procmgr_event_notify() and any number of procmgr_event_notify_add()'s,
+ * each delivered its own event), lists /proc every
  * AXON_PM_SCAN_MS and compares with its previous list.  A pid that has
  * gone (or become a zombie) has died; it was a daemon if it led its own
  * session with no controlling terminal, which is what procmgr_daemon()
@@ -16,7 +19,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,7 +41,8 @@
 #define PM_KNOWN                                                         \
 	(PROCMGR_EVENT_SYNC | PROCMGR_EVENT_PATHSPACE |                  \
 	    PROCMGR_EVENT_SYSCONF | PROCMGR_EVENT_CONFSTR | PM_DEATHS |  \
-	    PROCMGR_EVENT_CONTIG_ALLOC_FAIL)
+	    PROCMGR_EVENT_CONTIG_ALLOC_FAIL | PROCMGR_EVENT_TOD |        \
+	    PROCMGR_EVENT_APS_BANKRUPTCY | PROCMGR_EVENT_PROCESS_CREATE)
 
 int
 procmgr_daemon(int status, unsigned flags)
@@ -103,13 +109,23 @@ struct pm_proc {
 	bool daemon;
 };
 
+/* One notification request: procmgr_event_notify()'s (handle 0, at most
+ * one) or one of procmgr_event_notify_add()'s (handle > 0). */
+struct pm_req {
+	struct pm_req *next;
+	int handle;
+	unsigned flags;
+	struct sigevent ev;
+	pid_t tid; /* who asked (SIGEV_SIGNAL_THREAD) */
+};
+
 static pthread_mutex_t pm_ctl_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t pm_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t pm_cv = PTHREAD_COND_INITIALIZER;
-static unsigned pm_flags;       /* armed events, under pm_lock */
-static struct sigevent pm_ev;
-static pid_t pm_tid;            /* who armed it (SIGEV_SIGNAL_THREAD) */
+static struct pm_req *pm_reqs;  /* armed requests, under pm_lock */
+static int pm_next_handle = 1;  /* under pm_lock */
 static bool pm_running;
+static bool pm_ready;           /* the watcher has its first list */
 static pthread_t pm_thread;
 
 /* pid's state: -1 gone or a zombie, 1 a daemon, 0 anything else. */
@@ -204,29 +220,46 @@ pm_scan(size_t *ret_n)
 	return v != NULL ? v : calloc(1, sizeof(*v));
 }
 
+static bool
+pm_wants(const struct pm_req *r, const struct pm_proc *p)
+{
+	return (r->flags & PROCMGR_EVENT_PROCESS_DEATH) ||
+	    ((r->flags & PROCMGR_EVENT_DAEMON_DEATH) && p->daemon);
+}
+
+/* p died: every request that asked for it is told, each once. */
 static void
 pm_died(const struct pm_proc *p)
 {
-	struct sigevent ev;
-	unsigned flags;
-	pid_t tid;
-	union sigval v;
+	struct pm_req *v = NULL;
+	size_t n = 0;
 
 	pthread_mutex_lock(&pm_lock);
-	flags = pm_flags;
-	ev = pm_ev;
-	tid = pm_tid;
+	for (struct pm_req *r = pm_reqs; r != NULL; r = r->next) {
+		n += pm_wants(r, p);
+	}
+	if (n > 0) {
+		v = malloc(n * sizeof(*v));
+	}
+	n = 0;
+	for (struct pm_req *r = pm_reqs; v != NULL && r != NULL; r = r->next) {
+		if (pm_wants(r, p)) {
+			v[n++] = *r;
+		}
+	}
 	pthread_mutex_unlock(&pm_lock);
-	if (!((flags & PROCMGR_EVENT_PROCESS_DEATH) ||
-		((flags & PROCMGR_EVENT_DAEMON_DEATH) && p->daemon))) {
-		return;
+	/* Delivered without the lock: a pulse or a signal handler may
+	 * call procmgr_event_notify*() itself. */
+	for (size_t i = 0; i < n; i++) {
+		union sigval sv = v[i].ev.sigev_value;
+
+		if (v[i].ev.sigev_notify & SIGEV_FLAG_UPDATEABLE) {
+			sv.sival_ptr = NULL;
+			sv.sival_int = (int) p->pid; /* as QNX 6.6+: who */
+		}
+		(void) axon__sigev_deliver(&v[i].ev, sv, v[i].tid);
 	}
-	v = ev.sigev_value;
-	if (ev.sigev_notify & SIGEV_FLAG_UPDATEABLE) {
-		v.sival_ptr = NULL;
-		v.sival_int = (int) p->pid; /* as QNX 6.6+: who died */
-	}
-	(void) axon__sigev_deliver(&ev, v, tid);
+	free(v);
 }
 
 static void *
@@ -238,7 +271,9 @@ pm_main(void *arg)
 	(void) arg;
 	old = pm_scan(&nold);
 	pthread_mutex_lock(&pm_lock);
-	while (pm_flags != 0) {
+	pm_ready = true; /* deaths from now on are seen */
+	pthread_cond_broadcast(&pm_cv);
+	while (pm_reqs != NULL) {
 		struct timespec until;
 		struct pm_proc *cur;
 		size_t ncur = 0;
@@ -250,11 +285,11 @@ pm_main(void *arg)
 			until.tv_sec++;
 			until.tv_nsec -= 1000000000L;
 		}
-		while (pm_flags != 0 &&
+		while (pm_reqs != NULL &&
 		    pthread_cond_timedwait(&pm_cv, &pm_lock, &until) !=
 			ETIMEDOUT) {
 		}
-		if (pm_flags == 0) {
+		if (pm_reqs == NULL) {
 			break;
 		}
 		pthread_mutex_unlock(&pm_lock);
@@ -285,13 +320,15 @@ pm_main(void *arg)
 static void
 pm_atfork_child(void)
 {
-	/* The watcher is not copied by fork(); nor is the request, which
-	 * is the parent's. */
+	/* The watcher is not copied by fork(); nor are the requests, which
+	 * are the parent's (the memory is the child's to leak: another
+	 * thread may have held the lock). */
 	pthread_mutex_init(&pm_ctl_lock, NULL);
 	pthread_mutex_init(&pm_lock, NULL);
 	pthread_cond_init(&pm_cv, NULL);
-	pm_flags = 0;
+	pm_reqs = NULL;
 	pm_running = false;
+	pm_ready = false;
 }
 
 static void
@@ -300,59 +337,199 @@ pm_once(void)
 	(void) pthread_atfork(NULL, NULL, pm_atfork_child);
 }
 
-int
-procmgr_event_notify(unsigned flags, const struct sigevent *event)
+/* Checks what a request asks for; 0 or an errno. */
+static int
+pm_check(unsigned flags, const struct sigevent *event)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_t stop = 0;
-	bool join = false;
 	int rc;
 
 	if (flags & ~PM_KNOWN) {
-		errno = EINVAL;
-		return -1;
+		return EINVAL;
 	}
 	if (flags & ~PM_DEATHS) {
-		errno = ENOTSUP; /* no source of these events on Linux */
-		return -1;
+		return ENOTSUP; /* no source of these events on Linux */
 	}
-	if (flags != 0) {
-		rc = axon__sigev_check(event);
-		if (rc < 0) {
-			errno = -rc;
-			return -1;
-		}
-	}
-	(void) pthread_once(&once, pm_once);
-	/* One caller at a time, the join included, so that a disarm and a
-	 * re-arm cannot share one watcher. */
-	pthread_mutex_lock(&pm_ctl_lock);
+	rc = axon__sigev_check(event);
+	return rc < 0 ? -rc : 0;
+}
+
+/*
+ * Starts or stops the watcher to match the requests: pm_ctl_lock held,
+ * so that a stop (with its join) and a start cannot share one watcher.
+ * 0 or an errno (the watcher could not start).
+ */
+static int
+pm_sync_watcher(void)
+{
+	pthread_t stop = 0;
+	bool join = false;
+	int rc = 0;
+
 	pthread_mutex_lock(&pm_lock);
-	pm_flags = flags;
-	if (flags != 0) {
-		pm_ev = *event;
-		pm_tid = axon__gettid();
-	}
-	if (flags != 0 && !pm_running) {
+	if (pm_reqs != NULL && !pm_running) {
+		sigset_t all, old;
+
+		/* The watcher takes no signals: a handler that calls these
+		 * functions must not run on it. */
+		pm_ready = false;
+		(void) sigfillset(&all);
+		(void) pthread_sigmask(SIG_SETMASK, &all, &old);
 		rc = pthread_create(&pm_thread, NULL, pm_main, NULL);
-		if (rc != 0) {
-			pm_flags = 0;
-			pthread_mutex_unlock(&pm_lock);
-			pthread_mutex_unlock(&pm_ctl_lock);
-			errno = rc;
-			return -1;
+		(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+		pm_running = rc == 0;
+		/* The caller returns once the watcher knows who is alive:
+		 * a process that dies after that is reported. */
+		while (pm_running && !pm_ready) {
+			pthread_cond_wait(&pm_cv, &pm_lock);
 		}
-		pm_running = true;
-	} else if (flags == 0 && pm_running) {
+	} else if (pm_reqs == NULL && pm_running) {
 		stop = pm_thread;
 		join = true;
 		pm_running = false;
+		pm_ready = false;
 		pthread_cond_broadcast(&pm_cv);
 	}
 	pthread_mutex_unlock(&pm_lock);
 	if (join) {
 		(void) pthread_join(stop, NULL);
 	}
+	return rc;
+}
+
+/* Takes the request with this handle off the list; NULL if none. */
+static struct pm_req *
+pm_unlink(int handle)
+{
+	for (struct pm_req **pp = &pm_reqs; *pp != NULL; pp = &(*pp)->next) {
+		struct pm_req *r = *pp;
+
+		if (r->handle == handle) {
+			*pp = r->next;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static bool
+pm_handle_used(int handle)
+{
+	for (struct pm_req *r = pm_reqs; r != NULL; r = r->next) {
+		if (r->handle == handle) {
+			return true;
+		}
+	}
+	return false;
+}
+
+int
+procmgr_event_notify(unsigned flags, const struct sigevent *event)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct pm_req *r = NULL;
+	struct pm_req *old;
+	int rc;
+
+	if (flags != 0) {
+		rc = pm_check(flags, event);
+		if (rc == 0 && (r = calloc(1, sizeof(*r))) == NULL) {
+			rc = ENOMEM;
+		}
+		if (rc != 0) {
+			errno = rc;
+			return -1;
+		}
+		r->handle = 0;
+		r->flags = flags;
+		r->ev = *event;
+		r->tid = axon__gettid();
+	}
+	(void) pthread_once(&once, pm_once);
+	pthread_mutex_lock(&pm_ctl_lock);
+	pthread_mutex_lock(&pm_lock);
+	old = pm_unlink(0); /* one such request per process: replaced */
+	if (r != NULL) {
+		r->next = pm_reqs;
+		pm_reqs = r;
+	}
+	pthread_mutex_unlock(&pm_lock);
+	free(old);
+	rc = pm_sync_watcher();
+	if (rc != 0) {
+		pthread_mutex_lock(&pm_lock);
+		free(pm_unlink(0));
+		pthread_mutex_unlock(&pm_lock);
+	}
 	pthread_mutex_unlock(&pm_ctl_lock);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	return 0;
+}
+
+int
+procmgr_event_notify_add(unsigned flags, const struct sigevent *event)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct pm_req *r = NULL;
+	int rc = flags == 0 ? EINVAL : pm_check(flags, event);
+
+	if (rc == 0 && (r = calloc(1, sizeof(*r))) == NULL) {
+		rc = ENOMEM;
+	}
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
+	r->flags = flags;
+	r->ev = *event;
+	r->tid = axon__gettid();
+	(void) pthread_once(&once, pm_once);
+	pthread_mutex_lock(&pm_ctl_lock);
+	pthread_mutex_lock(&pm_lock);
+	/* Handles are not reused while the counter has not wrapped, so
+	 * that a stale handle deletes nothing (ESRCH). */
+	do {
+		r->handle = pm_next_handle;
+		pm_next_handle = pm_next_handle == INT_MAX ? 1
+							   : pm_next_handle + 1;
+	} while (pm_handle_used(r->handle));
+	r->next = pm_reqs;
+	pm_reqs = r;
+	pthread_mutex_unlock(&pm_lock);
+	rc = pm_sync_watcher();
+	if (rc != 0) {
+		pthread_mutex_lock(&pm_lock);
+		free(pm_unlink(r->handle));
+		pthread_mutex_unlock(&pm_lock);
+		pthread_mutex_unlock(&pm_ctl_lock);
+		errno = rc;
+		return -1;
+	}
+	pthread_mutex_unlock(&pm_ctl_lock);
+	return r->handle;
+}
+
+int
+procmgr_event_notify_delete(int handle)
+{
+	struct pm_req *r = NULL;
+
+	pthread_mutex_lock(&pm_ctl_lock);
+	if (handle > 0) {
+		pthread_mutex_lock(&pm_lock);
+		r = pm_unlink(handle);
+		pthread_mutex_unlock(&pm_lock);
+	}
+	if (r != NULL) {
+		(void) pm_sync_watcher();
+	}
+	pthread_mutex_unlock(&pm_ctl_lock);
+	if (r == NULL) {
+		errno = ESRCH;
+		return -1;
+	}
+	free(r);
 	return 0;
 }

@@ -422,13 +422,43 @@ axon_setprio(pid_t pid, int prio)
 
 /* ---- <pthread.h> -------------------------------------------------------- */
 
+struct pstart {
+	void *(*start)(void *);
+	void *arg;
+};
+
+/* Every thread a QNX program starts is one whose death its
+ * _NTO_CHF_THREAD_DEATH channel hears of, whether or not it ever calls
+ * libaxon. */
+static void *
+pstart_main(void *p)
+{
+	struct pstart ps = *(struct pstart *) p;
+
+	free(p);
+	axon__thread_watch();
+	return ps.start(ps.arg);
+}
+
 int
 axon_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     void *(*start)(void *), void *arg)
 {
+	struct pstart *ps = malloc(sizeof(*ps));
 	pthread_t t;
+	int rc;
 
-	return pthread_create(thread != NULL ? thread : &t, attr, start, arg);
+	if (ps == NULL) {
+		return EAGAIN;
+	}
+	ps->start = start;
+	ps->arg = arg;
+	rc = pthread_create(thread != NULL ? thread : &t, attr, pstart_main,
+	    ps);
+	if (rc != 0) {
+		free(ps);
+	}
+	return rc;
 }
 
 /* ---- <sys/syspage.h> ---------------------------------------------------- */

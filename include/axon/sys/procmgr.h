@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * <sys/procmgr.h> for Axon: procmgr_daemon(), procmgr_event_notify() and
- * procmgr_ability() (see procmgr_daemon(3)).  glibc has no such header.
+ * <sys/procmgr.h> for Axon: procmgr_daemon(), procmgr_event_notify(),
+ * procmgr_event_notify_add()/_delete() and procmgr_ability() (see
+ * procmgr_daemon(3)).  glibc has no such header.
  * Only the names matter to programs; values are Axon's own.
  */
 #ifndef AXON_SYS_PROCMGR_H
@@ -27,8 +28,9 @@ extern "C" {
 #define PROCMGR_DAEMON_NODEVNULL 0x0004u /* keep stdin/stdout/stderr */
 #define PROCMGR_DAEMON_KEEPUMASK 0x0008u /* keep the umask */
 
-/* procmgr_event_notify() events.  Axon delivers the two death events;
- * the others have no source on Linux and are refused (ENOTSUP). */
+/* procmgr_event_notify() and procmgr_event_notify_add() events.  Axon
+ * delivers the two death events; the others have no source on Linux and
+ * are refused (ENOTSUP). */
 #define PROCMGR_EVENT_SYNC              0x0001u
 #define PROCMGR_EVENT_PATHSPACE         0x0002u
 #define PROCMGR_EVENT_SYSCONF           0x0004u
@@ -36,6 +38,9 @@ extern "C" {
 #define PROCMGR_EVENT_DAEMON_DEATH      0x0010u
 #define PROCMGR_EVENT_CONTIG_ALLOC_FAIL 0x0020u
 #define PROCMGR_EVENT_PROCESS_DEATH     0x0040u
+#define PROCMGR_EVENT_TOD               0x0080u
+#define PROCMGR_EVENT_APS_BANKRUPTCY    0x0100u
+#define PROCMGR_EVENT_PROCESS_CREATE    0x0200u
 
 /* procmgr_ability(): QNX's ability model has no Linux counterpart (Linux
  * has capabilities, which work differently); every call fails with
@@ -80,6 +85,9 @@ extern "C" {
 AXON_EXPORT int procmgr_daemon(int status, unsigned flags);
 AXON_EXPORT int procmgr_event_notify(unsigned flags,
     const struct sigevent *event);
+AXON_EXPORT int procmgr_event_notify_add(unsigned flags,
+    const struct sigevent *event);
+AXON_EXPORT int procmgr_event_notify_delete(int handle);
 AXON_EXPORT int procmgr_ability(pid_t pid, unsigned ability, ...);
 
 #ifdef __cplusplus
