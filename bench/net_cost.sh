@@ -15,7 +15,7 @@
 #
 # Env: BUILD (build), AXOND ($BUILD/axond), MODE (tls: a cluster secret;
 # or insecure), CONCS ("1 64"), ITERS (per client: 4000 / CONC, at least
-# 200), STRACE (strace).  Prints one line per CONC:
+# 200), STRACE (strace; none: no system call count).  Prints one line per CONC:
 #   net_cost mode= conc= msgs= msgs_per_s= client_axond_us_per_rt=
 #     server_axond_us_per_rt= client_axond_syscalls_per_rt=
 #     server_axond_syscalls_per_rt=
@@ -109,21 +109,25 @@ for c in $CONCS; do
 	ta=$(( $(cpu_ns "$AXD_alpha") - ta ))
 	tb=$(( $(cpu_ns "$AXD_beta") - tb ))
 	rate=$(echo "$line" | sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p')
-	"$STRACE" -c -f -q -o "$tmp/st.alpha" -p "$AXD_alpha" 2>/dev/null &
-	sa=$!
-	"$STRACE" -c -f -q -o "$tmp/st.beta" -p "$AXD_beta" 2>/dev/null &
-	sb=$!
-	sleep 1 # attached to every thread
-	mc "$c" "$it" > /dev/null
-	kill -INT "$sa" "$sb"
-	wait "$sa" "$sb" 2>/dev/null || true
-	ca=$(calls "$tmp/st.alpha")
-	cb=$(calls "$tmp/st.beta")
+	ca=0
+	cb=0
+	if [ "$STRACE" != none ]; then
+		"$STRACE" -c -f -q -o "$tmp/st.alpha" -p "$AXD_alpha" 2>/dev/null &
+		sa=$!
+		"$STRACE" -c -f -q -o "$tmp/st.beta" -p "$AXD_beta" 2>/dev/null &
+		sb=$!
+		sleep 1 # attached to every thread
+		mc "$c" "$it" > /dev/null
+		kill -INT "$sa" "$sb" 2>/dev/null || true
+		wait "$sa" "$sb" 2>/dev/null || true
+		ca=$(calls "$tmp/st.alpha")
+		cb=$(calls "$tmp/st.beta")
+	fi
 	awk -v m="$MODE" -v c="$c" -v n="$n" -v r="$rate" -v ta="$ta" \
 		-v tb="$tb" -v ca="$ca" -v cb="$cb" 'BEGIN {
 		printf "net_cost mode=%s conc=%d msgs=%d msgs_per_s=%s client_axond_us_per_rt=%.2f server_axond_us_per_rt=%.2f client_axond_syscalls_per_rt=%.2f server_axond_syscalls_per_rt=%.2f\n", m, c, n, r, ta / n / 1000, tb / n / 1000, ca / n, cb / n
 	}'
-	if [ -n "${KEEP_STRACE:-}" ]; then
+	if [ -n "${KEEP_STRACE:-}" ] && [ "$STRACE" != none ]; then
 		cp "$tmp/st.alpha" "$KEEP_STRACE.$MODE.$c.alpha"
 		cp "$tmp/st.beta" "$KEEP_STRACE.$MODE.$c.beta"
 	fi

@@ -636,9 +636,9 @@ a_pulse(const struct _pulse *pu)
 
 /*
  * The network channel is readable: local clients' messages and pulses for
- * other nodes, taken without blocking until none is left (or a batch is
- * done: then *again, and the loop comes back without sleeping).  The
- * frames they make go out once per loop iteration (axd_flush).
+ * other nodes, taken without blocking while more are queued (or until a
+ * batch is done: then *again, and the loop comes back without sleeping).
+ * The frames they make go out once per loop iteration (axd_flush).
  */
 void
 axd_fwd_chan_event(bool *again)
@@ -647,17 +647,19 @@ axd_fwd_chan_event(bool *again)
 		struct _pulse pulse;
 		uint8_t bytes[256];
 	} buf;
+	bool more = true;
 
 	*again = false;
-	for (int k = 0; k < AXD_RX_BATCH; k++) {
+	for (int k = 0; k < AXD_RX_BATCH && more; k++) {
 		struct _msg_info info;
 		rcvid_t rcvid = axon__net_receive(g.chid, &buf, sizeof(buf),
-		    &info);
+		    &info, &more);
 
 		if (rcvid == -EAGAIN) {
 			return;
 		}
-		if (rcvid == -EINTR || rcvid == -ETIMEDOUT) {
+		if (rcvid == -EINTR) {
+			more = true;
 			continue;
 		}
 		if (rcvid < 0) {
@@ -681,7 +683,7 @@ axd_fwd_chan_event(bool *again)
 			a_pulse(&buf.pulse);
 		}
 	}
-	*again = true;
+	*again = more;
 }
 
 static void

@@ -397,9 +397,10 @@ int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
  * wake-up of the channel (a pulse queued by the monitor thread, a
  * message queued by a sweep) pokes it, receiver asleep or not.
  * axon__net_receive() takes one message or pulse without blocking (as
- * MsgReceive_r), or -EAGAIN when nothing waits; the caller takes until
- * -EAGAIN before it polls again (what a call collects may no longer show
- * on the descriptor).
+ * MsgReceive_r), or -EAGAIN when nothing waits; *ret_more says that more
+ * is queued already: the caller takes again before it polls (what a call
+ * collected shows on no descriptor; what it did not still makes the
+ * descriptor readable).
  *
  * After axon__net_own_vconns(), axon__vconnect() leaves the virtual
  * connection unwatched: the caller watches it with axon__vconn_watch()
@@ -412,7 +413,7 @@ int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
  */
 int axon__net_chan_fd(int chid);
 rcvid_t axon__net_receive(int chid, void *msg, size_t bytes,
-    struct _msg_info *info);
+    struct _msg_info *info, bool *ret_more);
 void axon__net_own_vconns(void);
 int axon__vconn_watch(struct axon_cconn *cc, int epfd, uint64_t tag);
 void axon__vconn_event(struct axon_cconn *cc, uint32_t events);

@@ -36,16 +36,32 @@ axon__net_chan_fd(int chid)
 }
 
 rcvid_t
-axon__net_receive(int chid, void *msg, size_t bytes, struct _msg_info *info)
+axon__net_receive(int chid, void *msg, size_t bytes, struct _msg_info *info,
+    bool *ret_more)
 {
+	struct axon_chan *chan;
 	rcvid_t r;
 
+	*ret_more = false;
 	/* An immediate RECEIVE timeout: the queue, then the bells once,
 	 * and never a spin or a sleep (msg.c). */
 	(void) TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL,
 	    NULL, NULL);
 	r = MsgReceive_r(chid, msg, bytes, info);
-	return r == -ETIMEDOUT ? -EAGAIN : r;
+	if (r == -ETIMEDOUT) {
+		return -EAGAIN;
+	}
+	/* What the bells announced is queued now and shows on no
+	 * descriptor; bells not yet taken still make the descriptor
+	 * readable. */
+	chan = axon__chan_get(chid);
+	if (chan != NULL) {
+		pthread_mutex_lock(&chan->lock);
+		*ret_more = chan->head != NULL;
+		pthread_mutex_unlock(&chan->lock);
+		axon__chan_put(chan);
+	}
+	return r;
 }
 
 void
