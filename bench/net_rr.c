@@ -10,6 +10,14 @@
  *	of what MsgReceive did not get) before the reply.  Op 1 in bytes
  *	4..7 makes it reply and exit.
  *
+ *   net_rr server [MAXSIZE [THREADS]]
+ *	As above with THREADS receiving threads on the channel (default 1).
+ *
+ *   net_rr mclient ND PID CHID CONC ITERS [SIZE]
+ *	CONC threads, each with a connection of its own, make ITERS round
+ *	trips each of SIZE bytes (default 16) both ways, all at once.
+ *	Prints "axon_conc conc=C size=S msgs=N elapsed_s= msgs_per_s=".
+ *
  *   net_rr client ND PID CHID SIZE ITERS [RSIZE] [MAXSEC]
  *	(AXON_RUNDIR of the client's node) ConnectAttach(ND, PID, CHID);
  *	ND is a number or a node name (netmgr_strtond).  A warm-up of 10 %
@@ -28,6 +36,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,25 +80,51 @@ xbuf(size_t n)
 	return p;
 }
 
+static void *serve(void *arg);
+
+struct srv {
+	int chid;
+	size_t cap;
+};
+
 static int
-server(size_t cap)
+server(size_t cap, int threads)
 {
-	char *in;
-	char *out;
+	static struct srv sv;
 	int chid;
 
 	if (cap < (1u << 20) + 4096) {
 		cap = (1u << 20) + 4096;
 	}
-	in = xbuf(cap);
-	out = xbuf(cap);
 	chid = ChannelCreate(0);
 	if (chid < 0) {
 		perror("ChannelCreate");
 		return 1;
 	}
+	sv.chid = chid;
+	sv.cap = cap;
 	printf("%d %d\n", (int) getpid(), chid);
 	fflush(stdout);
+	for (int t = 1; t < threads; t++) {
+		pthread_t th;
+
+		if (pthread_create(&th, NULL, serve, &sv) != 0) {
+			perror("pthread_create");
+			return 1;
+		}
+	}
+	return (int) (intptr_t) serve(&sv);
+}
+
+static void *
+serve(void *arg)
+{
+	const struct srv *sv = arg;
+	int chid = sv->chid;
+	size_t cap = sv->cap;
+	char *in = xbuf(cap);
+	char *out = xbuf(cap);
+
 	for (;;) {
 		struct _msg_info info;
 		rcvid_t r = MsgReceive(chid, in, cap, &info);
@@ -111,7 +146,7 @@ server(size_t cap)
 				continue;
 			}
 			perror("MsgReceive");
-			return 1;
+			return (void *) 1;
 		}
 		/* The whole message, whatever MsgReceive got of it. */
 		have = (size_t) info.msglen;
@@ -140,7 +175,7 @@ server(size_t cap)
 		}
 		MsgReply(r, 0, out, rsize);
 		if (op == 1) {
-			return 0;
+			exit(0);
 		}
 	}
 }
@@ -265,6 +300,112 @@ client(int argc, char **argv)
 	return 0;
 }
 
+struct mc {
+	uint32_t nd;
+	pid_t pid;
+	int chid;
+	size_t size;
+	long iters;
+	pthread_barrier_t *go;
+	int err;
+};
+
+static void *
+mc_main(void *arg)
+{
+	struct mc *m = arg;
+	char *buf = xbuf(m->size);
+	char *in = xbuf(m->size);
+	uint32_t r32 = (uint32_t) m->size;
+	int coid = ConnectAttach(m->nd, m->pid, m->chid, _NTO_SIDE_CHANNEL,
+	    0);
+
+	memcpy(buf, &r32, 4);
+	memset(buf + 4, 0, 4);
+	if (coid < 0 || MsgSend(coid, buf, m->size, in, m->size) != 0) {
+		m->err = errno;
+	}
+	pthread_barrier_wait(m->go);
+	for (long i = 0; i < m->iters && m->err == 0; i++) {
+		if (MsgSend(coid, buf, m->size, in, m->size) != 0) {
+			m->err = errno;
+		}
+	}
+	pthread_barrier_wait(m->go);
+	if (coid >= 0) {
+		ConnectDetach(coid);
+	}
+	free(buf);
+	free(in);
+	return NULL;
+}
+
+/* CONC clients at once: aggregate round trips per second. */
+static int
+mclient(int argc, char **argv)
+{
+	char *end;
+	int nd;
+	int conc;
+	long iters;
+	size_t size;
+	pthread_barrier_t go;
+
+	if (argc < 7) {
+		return 2;
+	}
+	nd = (int) strtol(argv[2], &end, 0);
+	if (*end != '\0') {
+		nd = netmgr_strtond(argv[2], NULL);
+	}
+	conc = atoi(argv[5]);
+	iters = atol(argv[6]);
+	size = argc > 7 ? strtoull(argv[7], NULL, 0) : 16;
+	if (nd < 0 || conc < 1 || conc > 4096 || iters < 1 || size < HDR) {
+		fprintf(stderr, "net_rr: mclient ND PID CHID CONC ITERS "
+				"[SIZE]\n");
+		return 2;
+	}
+	struct mc *m = calloc((size_t) conc, sizeof(*m));
+	pthread_t *th = calloc((size_t) conc, sizeof(*th));
+
+	if (m == NULL || th == NULL) {
+		perror("calloc");
+		return 1;
+	}
+	pthread_barrier_init(&go, NULL, (unsigned) conc + 1);
+	for (int i = 0; i < conc; i++) {
+		m[i] = (struct mc){(uint32_t) nd, (pid_t) atoi(argv[3]),
+		    atoi(argv[4]), size, iters, &go, 0};
+		if (pthread_create(&th[i], NULL, mc_main, &m[i]) != 0) {
+			perror("pthread_create");
+			return 1;
+		}
+	}
+	pthread_barrier_wait(&go);
+	uint64_t t0 = now_ns();
+	pthread_barrier_wait(&go);
+	uint64_t t1 = now_ns();
+	int bad = 0;
+
+	for (int i = 0; i < conc; i++) {
+		pthread_join(th[i], NULL);
+		if (m[i].err != 0 && bad++ == 0) {
+			fprintf(stderr, "net_rr: MsgSend: %s\n",
+			    strerror(m[i].err));
+		}
+	}
+	double el = (double) (t1 - t0) / 1e9;
+
+	printf("axon_conc conc=%d size=%zu msgs=%ld elapsed_s=%.3f "
+	       "msgs_per_s=%.0f\n",
+	    conc, size, (long) conc * iters, el,
+	    (double) conc * (double) iters / el);
+	free(m);
+	free(th);
+	return bad ? 1 : 0;
+}
+
 static int
 quit(int argc, char **argv)
 {
@@ -296,7 +437,10 @@ main(int argc, char **argv)
 	int rc = 2;
 
 	if (argc >= 2 && strcmp(argv[1], "server") == 0) {
-		rc = server(argc > 2 ? strtoull(argv[2], NULL, 0) : 0);
+		rc = server(argc > 2 ? strtoull(argv[2], NULL, 0) : 0,
+		    argc > 3 ? atoi(argv[3]) : 1);
+	} else if (argc >= 2 && strcmp(argv[1], "mclient") == 0) {
+		rc = mclient(argc, argv);
 	} else if (argc >= 2 && strcmp(argv[1], "client") == 0) {
 		rc = client(argc, argv);
 	} else if (argc >= 2 && strcmp(argv[1], "quit") == 0) {

@@ -14,7 +14,13 @@
 # secret (the default of axond), and --insecure (plain TCP), so the cost
 # of encryption is stated against both raw TCP and the plain session.
 #
-# Builds nothing but tcp_rr (`make bench-net` builds net_rr and axond).
+# Also the naive relay (../shared/baselines/relay_rr: client, two blocking
+# relays and server over a Unix socket, TCP and a Unix socket) for the
+# same sizes and its CPU per round trip, and each axond's CPU time per
+# 16 B round trip (all its threads, from /proc/PID/task/*/schedstat).
+#
+# Builds nothing but tcp_rr and relay_rr (`make bench-net` builds net_rr
+# and axond).
 # Env: BUILD (build), AXOND ($BUILD/axond), BASELINES (../shared/baselines),
 # REPEATS (5), PLACEMENTS ("split none"), MODES ("tls insecure"),
 # MAXSEC (0.75 s per size).
@@ -42,11 +48,15 @@ if [ ! -f "$BASELINES/tcp_rr.c" ]; then
 fi
 mkdir -p "$OUT"
 TCP_RR=$BASELINES/tcp_rr
-if ! make -s -C "$BASELINES" tcp_rr >/dev/null 2>&1; then
-	# A read-only baselines directory: build our own copy.
+RELAY_RR=$BASELINES/relay_rr
+if ! make -s -C "$BASELINES" tcp_rr relay_rr >/dev/null 2>&1; then
+	# A read-only baselines directory: build our own copies.
 	TCP_RR=$OUT/tcp_rr
-	cc -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -o "$TCP_RR" \
-		"$BASELINES/tcp_rr.c"
+	RELAY_RR=$OUT/relay_rr
+	for b in tcp_rr relay_rr; do
+		cc -O2 -g -std=gnu11 -Wall -Wextra -D_GNU_SOURCE -o "$OUT/$b" \
+			"$BASELINES/$b.c"
+	done
 fi
 
 tmp=$(mktemp -d /tmp/axon-netbench-XXXXXX)
@@ -111,6 +121,7 @@ start_axond() {
 		$sec --ready-fd 3 --log-level error 3>"$tmp/ready.$name" {fd}>&- &
 	p=$!
 	pids="$pids $p"
+	eval "AXD_$name=$p"
 	line=""
 	read -r -t 10 -u "$fd" line || true
 	exec {fd}>&-
@@ -143,6 +154,12 @@ start_nodes() {
 	exit 1
 }
 
+# cpu_ns PID: CPU time (ns) of every live thread of PID.
+cpu_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
+		awk '{ s += $1 } END { printf "%d\n", s }'
+}
+
 # axon_rr CPU SIZE ITERS [RSIZE]: one client run (60 s at most).
 axon_rr() {
 	AXON_RUNDIR=$tmp/alpha timeout 60 $(pin "$1") "$NET_RR" client beta \
@@ -168,14 +185,24 @@ for place in $PLACEMENTS; do
 				65536) n=5000 ;;
 				*) n=1000 ;;
 				esac
-				axon_rr "$ca" "$s" "$n" |
-					sed "s/^/run=$r place=$place mode=$mode /" >> "$raw"
+				ta=$(cpu_ns "$AXD_alpha")
+				tb=$(cpu_ns "$AXD_beta")
+				line=$(axon_rr "$ca" "$s" "$n")
+				ta=$(( $(cpu_ns "$AXD_alpha") - ta ))
+				tb=$(( $(cpu_ns "$AXD_beta") - tb ))
+				echo "run=$r place=$place mode=$mode $line" >> "$raw"
+				it=$(echo "$line" | sed -n 's/.* iters=\([0-9]*\).*/\1/p')
+				if [ "$s" = 16 ] && [ -n "$it" ] && [ "$it" -gt 0 ]; then
+					echo "run=$r place=$place mode=$mode axond_cpu size=16 iters=$it client_node_us=$(awk -v t="$ta" -v n="$it" 'BEGIN { printf "%.2f", t / n / 1000 }') server_node_us=$(awk -v t="$tb" -v n="$it" 'BEGIN { printf "%.2f", t / n / 1000 }')" >> "$raw"
+				fi
 			done
 			axon_rr "$ca" 1048576 1000 16 |
 				sed "s/^/run=$r place=$place mode=$mode /" >> "$raw"
 			stop_all
 		done
 		timeout 120 "$TCP_RR" -p "$place" -t "$MAXSEC" |
+			sed "s/^/run=$r place=$place /" >> "$raw"
+		timeout 120 "$RELAY_RR" -p "$place" -t "$MAXSEC" |
 			sed "s/^/run=$r place=$place /" >> "$raw"
 		echo "net_run: $place round $r of $REPEATS done" >&2
 	done
@@ -191,7 +218,21 @@ awk -v modes="$MODES" '
 	b = ""
 	for (i = 1; i <= NF; i++) {
 		if ($i == "axon_remote") b = "axon"
+		if ($i == "axond_cpu") b = "cpu"
 		split($i, kv, "="); f[kv[1]] = kv[2]
+	}
+	if (b == "cpu") {
+		k = f["mode"] "/" f["place"]
+		nc[k]++
+		ccpu[k, nc[k]] = f["client_node_us"] + 0
+		scpu[k, nc[k]] = f["server_node_us"] + 0
+		next
+	}
+	if ("cpu_us_per_rtt_relay" in f) {
+		k = "relay/" f["place"]
+		nc[k]++
+		rcpu[k, nc[k]] = f["cpu_us_per_rtt_relay"] + 0
+		next
 	}
 	if (b == "axon") b = "axon_" f["mode"]; else b = f["bench"]
 	if (b == "") next
@@ -211,12 +252,19 @@ function med(arr, k,   m, i, j, t, a) {
 		if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
 }
+function medc(arr, k,   m, i, j, t, a) {
+	m = nc[k]; if (m == 0) return -1
+	for (i = 1; i <= m; i++) a[i] = arr[k, i]
+	for (i = 1; i <= m; i++) for (j = i + 1; j <= m; j++)
+		if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return (m % 2) ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+}
 function sz(s) { return s >= 1048576 ? s / 1048576 " MiB" : s >= 1024 ? s / 1024 " KiB" : s " B" }
 END {
 	split("16 1024 65536 1048576", sizes, " ")
 	nm = split(modes, mode, " ")
-	print "| size (request/reply) | placement | session | axon median us | axon p99 us | tcp median us | axon/tcp latency | vs insecure | axon MB/s | tcp MB/s | axon/tcp throughput |"
-	print "|---|---|---|---|---|---|---|---|---|---|---|"
+	print "| size (request/reply) | placement | session | axon median us | axon p99 us | tcp median us | axon/tcp latency | relay median us | axon/relay latency | vs insecure | axon MB/s | tcp MB/s | axon/tcp throughput | relay/tcp throughput |"
+	print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 	for (pi = 1; pi <= np; pi++) {
 		p = places[pi]
 		for (si = 1; si <= 4; si++) {
@@ -225,15 +273,17 @@ END {
 			t = med(lat, kt); tm = med(mb, kt)
 			ki = "axon_insecure/" p "/" s "/" s
 			ai = med(lat, ki)
+			kr = "relay/" p "/" s "/" s
+			rl = med(lat, kr); rm = med(mb, kr)
 			for (mi = 1; mi <= nm; mi++) {
 				m = mode[mi]
 				ka = "axon_" m "/" p "/" s "/" s
 				a = med(lat, ka); am = med(mb, ka)
 				if (a < 0 || t < 0) continue
 				vs = (ai > 0) ? sprintf("%.2fx", a / ai) : "-"
-				printf "| %s / %s | %s | %s | %.1f | %.1f | %.1f | %.2fx | %s | %.1f | %.1f | %.0f %% |\n", sz(s), sz(s), p, m, a, med(p99, ka), t, a / t, vs, am, tm, 100 * am / tm
+				printf "| %s / %s | %s | %s | %.1f | %.1f | %.1f | %.2fx | %.1f | %s | %s | %.1f | %.1f | %.0f %% | %s |\n", sz(s), sz(s), p, m, a, med(p99, ka), t, a / t, rl, (rl > 0 ? sprintf("%.2fx", a / rl) : "-"), vs, am, tm, 100 * am / tm, (rm > 0 ? sprintf("%.0f %%", 100 * rm / tm) : "-")
 				L[m, p, s] = a / t; T[m, p, s] = am / tm
-				out = out sprintf("net_summary place=%s mode=%s size=%d rsize=%d axon_median_us=%.3f tcp_median_us=%.3f latency_ratio=%.3f vs_insecure=%.3f axon_mbps=%.1f tcp_mbps=%.1f throughput_pct=%.1f\n", p, m, s, s, a, t, a / t, (ai > 0 ? a / ai : 0), am, tm, 100 * am / tm)
+				out = out sprintf("net_summary place=%s mode=%s size=%d rsize=%d axon_median_us=%.3f tcp_median_us=%.3f latency_ratio=%.3f relay_median_us=%.3f relay_ratio=%.3f vs_insecure=%.3f axon_mbps=%.1f tcp_mbps=%.1f throughput_pct=%.1f relay_throughput_pct=%.1f\n", p, m, s, s, a, t, a / t, rl, (rl > 0 ? a / rl : 0), (ai > 0 ? a / ai : 0), am, tm, 100 * am / tm, (rm > 0 ? 100 * rm / tm : 0))
 			}
 		}
 		kt = "tcp/" p "/1048576/1048576"
@@ -245,6 +295,23 @@ END {
 				printf "| 1 MiB / 16 B | %s | %s | %.1f | %.1f | - | - | - | %.0f | %.0f | %.0f %% |\n", p, m, a, med(p99, ka), am, tm, 100 * am / tm
 				out = out sprintf("net_summary place=%s mode=%s size=1048576 rsize=16 axon_median_us=%.3f axon_mbps_req=%.1f tcp_mbps_one_way=%.1f throughput_pct=%.1f\n", p, m, a, am, tm, 100 * am / tm)
 			}
+		}
+	}
+	print ""
+	print "CPU time per 16 B round trip (us; axond: all its threads; relay: one relay, from relay_rr):"
+	print ""
+	print "| placement | session | client node axond | server node axond | one relay | server axond / relay |"
+	print "|---|---|---|---|---|---|"
+	for (pi = 1; pi <= np; pi++) {
+		p = places[pi]
+		rc = medc(rcpu, "relay/" p)
+		for (mi = 1; mi <= nm; mi++) {
+			m = mode[mi]
+			k = m "/" p
+			if (nc[k] == 0) continue
+			a = medc(ccpu, k); b2 = medc(scpu, k)
+			printf "| %s | %s | %.1f | %.1f | %.1f | %s |\n", p, m, a, b2, rc, (rc > 0 ? sprintf("%.2fx", b2 / rc) : "-")
+			out = out sprintf("net_cpu place=%s mode=%s client_axond_us=%.2f server_axond_us=%.2f relay_us=%.2f\n", p, m, a, b2, rc)
 		}
 	}
 	print ""

@@ -2,16 +2,17 @@
 /*
  * axond, the node's network manager (docs/design/axond.md).
  *
- * Three threads share the state below under one mutex (g.lock):
- *   - the main thread runs the epoll loop: listening sockets, the TCP
- *     sessions, a periodic tick (keep-alive, dead peers, dialling);
- *   - the receive thread takes messages and pulses from local clients on
- *     the node's _NTO_CHF_NET_MSG channel (the "client side", node A);
- *   - libaxon's monitor thread calls the hooks when a local server answers
- *     a virtual client (the "server side", node B).
- * None of them blocks while holding g.lock, except for the short local
- * handshake of a virtual client's connect.  Objects that outlive a lock
- * release are named by ids, never by pointers.
+ * One thread, the main loop (main.c, axd_run), owns the state below and
+ * does all the work of the data path: one epoll set holds the listening
+ * sockets, the TCP sessions, the node's network channel (local clients'
+ * messages and pulses, taken without blocking), every virtual
+ * connection's socket (the local servers' REPLIED, READ, event notices
+ * and hang-ups, through axon__vconn_event), the control socket and the
+ * commands it runs, a 100 ms tick and the signals.  Nothing is locked.
+ * Blocking work runs on threads of its own and comes back as an event
+ * through an eventfd: the local handshake of a virtual connect
+ * (forward.c) and collecting ps (services.c).  Frames go out once per
+ * loop iteration and session (axd_flush).
  */
 #ifndef AXOND_AXOND_H
 #define AXOND_AXOND_H
@@ -213,6 +214,8 @@ struct axd_sess {
 	struct axd_obuf out;
 	struct axd_stream *st_head, **st_tail;
 	bool want_out;
+	bool dirty;               /* on g.dirty: flush at the loop's end */
+	struct axd_sess *dnext;
 	/* tables */
 	struct axd_amsg *amsg[AXD_HASH];
 	struct axd_bconn *bconn[AXD_HASH];
@@ -221,7 +224,6 @@ struct axd_sess {
 };
 
 struct axd_global {
-	pthread_mutex_t lock;
 	struct axond_config cfg;
 	unsigned char secret[4096];
 	size_t secret_len;
@@ -237,6 +239,7 @@ struct axd_global {
 	struct axd_sess *sessions;
 	uint64_t next_sess_id;
 	bool sess_again;           /* some session has s->again */
+	struct axd_sess *dirty;    /* output to write (axd_flush), by dnext */
 	struct axd_aconn *aconn_by_scoid[65536];
 	struct axd_aconn *aconn[AXD_HASH];
 	struct axd_amsg *amsg_by_rcvid[AXD_HASH];

@@ -13,12 +13,19 @@
  *
  * Server side ("b"): a remote client is presented to the local server as a
  * virtual client (axon__vconnect) whose sends never block this daemon
- * (axon__nsend_*): the server's reply reaches us through the monitor
- * thread's replied hook.
+ * (axon__nsend_*): the server's reply reaches us as a REPLIED notice on
+ * the virtual connection's socket, which the main loop watches
+ * (axon__vconn_event runs the hooks below on the loop's thread).
+ *
+ * Everything here runs on the main loop's thread.  The one exception is
+ * the local handshake of a virtual connect (connect_main), on a thread of
+ * its own, whose result comes back to the loop as an event (cdone).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,12 +38,19 @@
 #include "axond.h"
 #include "forward.h"
 
-static pthread_t rx_thread;
-static bool rx_running;
 /* Local handshakes in progress, each on a thread of its own: bounded, so
  * that a peer cannot make us start threads without end. */
 #define AXD_MAX_CONNECTING 64
 static int n_connecting;
+/* Handshakes done, for the loop (the only state shared with those
+ * threads): a list under cdone_lock, and an eventfd written when the
+ * list becomes non-empty. */
+struct cjob;
+static pthread_mutex_t cdone_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct cjob *cdone_head;
+static int cdone_fd = -1;
+/* The network channel's descriptor (axon__net_chan_fd) */
+static int chan_fd = -1;
 
 static unsigned
 hash32(uint32_t x)
@@ -650,22 +664,36 @@ a_pulse(const struct _pulse *pu)
 	axd_flush(c->peer->sess);
 }
 
-/* The receive thread: local clients' messages and pulses for other
- * nodes. */
-static void *
-rx_main(void *arg)
+/* At most this many messages and pulses per wake-up of the loop, so that
+ * a flood of local clients does not starve the sessions. */
+#define AXD_RX_BATCH 256
+
+/*
+ * The network channel is readable: local clients' messages and pulses for
+ * other nodes, taken without blocking while more are queued (or until a
+ * batch is done: then *again, and the loop comes back without sleeping).
+ * The frames they make go out once per loop iteration (axd_flush).
+ */
+void
+axd_fwd_chan_event(bool *again)
 {
 	union {
 		struct _pulse pulse;
 		uint8_t bytes[256];
 	} buf;
+	bool more = true;
 
-	(void) arg;
-	for (;;) {
+	*again = false;
+	for (int k = 0; k < AXD_RX_BATCH && more; k++) {
 		struct _msg_info info;
-		rcvid_t rcvid = MsgReceive_r(g.chid, &buf, sizeof(buf), &info);
+		rcvid_t rcvid = axon__net_receive(g.chid, &buf, sizeof(buf),
+		    &info, &more);
 
-		if (rcvid == -EINTR || rcvid == -ETIMEDOUT) {
+		if (rcvid == -EAGAIN) {
+			return;
+		}
+		if (rcvid == -EINTR) {
+			more = true;
 			continue;
 		}
 		if (rcvid < 0) {
@@ -673,9 +701,8 @@ rx_main(void *arg)
 				axd_log(AXD_ERR, "MsgReceive: %s",
 				    strerror((int) -rcvid));
 			}
-			break;
+			return;
 		}
-		pthread_mutex_lock(&g.lock);
 		if (rcvid == 0) {
 			axd_log(AXD_DEBUG, "pulse code %d from scoid %#x",
 			    buf.pulse.code, buf.pulse.scoid);
@@ -689,9 +716,8 @@ rx_main(void *arg)
 		} else if (buf.pulse.code >= _PULSE_CODE_MINAVAIL) {
 			a_pulse(&buf.pulse);
 		}
-		pthread_mutex_unlock(&g.lock);
 	}
-	return NULL;
+	*again = more;
 }
 
 static void
@@ -1102,12 +1128,15 @@ map_cred(const struct axon_wire_cred *w, struct axd_sess *s, pid_t pid,
 
 /* The local handshake of a virtual connect, on a thread of its own so
  * that a server that does not answer (stopped, stuck) holds up nothing
- * but its own clients. */
+ * but its own clients.  Its result comes back to the loop (cdone). */
 struct cjob {
+	struct cjob *next;
 	uint64_t key;
 	pid_t pid;
 	int chid;
 	struct axon_netcred nc;
+	int rc;                   /* the coid, or -errno */
+	struct axon_cconn *cc;
 };
 
 static void b_post(struct axd_sess *s, struct axd_bmsg *m);
@@ -1117,12 +1146,33 @@ static void *
 connect_main(void *arg)
 {
 	struct cjob *j = arg;
-	struct axon_cconn *cc = NULL;
-	struct axon_wire_frame r;
-	int rc = axon__vconnect(j->pid, j->chid, &j->nc,
-	    (void *) (uintptr_t) j->key, &cc);
+	bool first;
 
-	pthread_mutex_lock(&g.lock);
+	j->cc = NULL;
+	j->rc = axon__vconnect(j->pid, j->chid, &j->nc,
+	    (void *) (uintptr_t) j->key, &j->cc);
+	pthread_mutex_lock(&cdone_lock);
+	first = cdone_head == NULL;
+	j->next = cdone_head;
+	cdone_head = j;
+	pthread_mutex_unlock(&cdone_lock);
+	if (first) {
+		uint64_t one = 1;
+
+		(void) !write(cdone_fd, &one, sizeof(one));
+	}
+	return NULL;
+}
+
+/* One handshake done (on the loop): the virtual connection is watched
+ * from now on, and the messages and pulses that waited for it go on. */
+static void
+connect_done(struct cjob *j)
+{
+	struct axon_cconn *cc = j->cc;
+	int rc = j->rc;
+	struct axon_wire_frame r;
+
 	n_connecting--;
 	struct axd_bconn *b = bconn_by_key(j->key);
 
@@ -1130,12 +1180,12 @@ connect_main(void *arg)
 		/* The peer gave up on it meanwhile. */
 		if (rc >= 0) {
 			atomic_store(&cc->net_user, NULL);
+			(void) axon__vconn_watch(cc, g.epfd,
+			    AXD_TAG_VCONN | (uint64_t) (uintptr_t) cc);
 			(void) ConnectDetach_r(rc);
 			axon__cconn_put(cc);
 		}
-		pthread_mutex_unlock(&g.lock);
-		free(j);
-		return NULL;
+		return;
 	}
 	struct axd_sess *s = b->sess;
 
@@ -1163,6 +1213,11 @@ connect_main(void *arg)
 		r.u.connected.max_ship = AXD_CHUNK;
 	}
 	(void) axd_send_frame(s, &r);
+	if (rc >= 0) {
+		/* (If that fails, the hang-up ran: b->err is EBADF.) */
+		(void) axon__vconn_watch(cc, g.epfd,
+		    AXD_TAG_VCONN | (uint64_t) (uintptr_t) cc);
+	}
 	/* Messages that came meanwhile go on now, in order of arrival. */
 	struct axd_bmsg *m = b->pend;
 
@@ -1194,9 +1249,33 @@ connect_main(void *arg)
 		free(q);
 	}
 	axd_flush(s);
-	pthread_mutex_unlock(&g.lock);
-	free(j);
-	return NULL;
+}
+
+/* The eventfd of finished handshakes is readable. */
+void
+axd_fwd_connect_event(void)
+{
+	uint64_t x;
+	struct cjob *j, *rev = NULL;
+
+	(void) !read(cdone_fd, &x, sizeof(x));
+	pthread_mutex_lock(&cdone_lock);
+	j = cdone_head;
+	cdone_head = NULL;
+	pthread_mutex_unlock(&cdone_lock);
+	while (j != NULL) { /* oldest first */
+		struct cjob *next = j->next;
+
+		j->next = rev;
+		rev = j;
+		j = next;
+	}
+	while (rev != NULL) {
+		j = rev;
+		rev = j->next;
+		connect_done(j);
+		free(j);
+	}
 }
 
 static void
@@ -1594,12 +1673,12 @@ axd_fwd_sink_done(void *ref, int kind)
 	}
 }
 
-/* ---- the monitor thread's hooks ---- */
+/* ---- the hooks: notices on a virtual connection (axon__vconn_event,
+ * from the main loop) ---- */
 
 static void
 hook_replied(void *user, uint32_t slot)
 {
-	pthread_mutex_lock(&g.lock);
 	struct axd_bconn *b = bconn_by_key((uint64_t) (uintptr_t) user);
 	struct axd_bmsg *m = b != NULL && slot < AXON_SLOTS ? b->slot_msg[slot]
 							    : NULL;
@@ -1608,13 +1687,11 @@ hook_replied(void *user, uint32_t slot)
 	    axon__nsend_result(b->cc, m->slot, &m->res) == 1) {
 		bmsg_replied(m);
 	}
-	pthread_mutex_unlock(&g.lock);
 }
 
 static void
 hook_read(void *user, uint32_t slot)
 {
-	pthread_mutex_lock(&g.lock);
 	struct axd_bconn *b = bconn_by_key((uint64_t) (uintptr_t) user);
 	struct axd_bmsg *m = b != NULL && slot < AXON_SLOTS ? b->slot_msg[slot]
 							    : NULL;
@@ -1623,13 +1700,11 @@ hook_read(void *user, uint32_t slot)
 		b_fetch(b->sess, m);
 		axd_flush(b->sess);
 	}
-	pthread_mutex_unlock(&g.lock);
 }
 
 static void
 hook_event(void *user, const struct axon_ctl *ev)
 {
-	pthread_mutex_lock(&g.lock);
 	struct axd_bconn *b = bconn_by_key((uint64_t) (uintptr_t) user);
 
 	if (b != NULL && b->sess->state == S_UP) {
@@ -1647,13 +1722,11 @@ hook_event(void *user, const struct axon_ctl *ev)
 		(void) axd_send_frame(b->sess, &f);
 		axd_flush(b->sess);
 	}
-	pthread_mutex_unlock(&g.lock);
 }
 
 static void
 hook_dead(void *user)
 {
-	pthread_mutex_lock(&g.lock);
 	struct axd_bconn *b = bconn_by_key((uint64_t) (uintptr_t) user);
 
 	if (b != NULL && b->cc != NULL) {
@@ -1691,7 +1764,6 @@ hook_dead(void *user)
 		}
 		axd_flush(b->sess);
 	}
-	pthread_mutex_unlock(&g.lock);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1845,20 +1917,32 @@ axd_fwd_start(void)
 		.event = hook_event,
 		.dead = hook_dead,
 	};
+	struct epoll_event ev = {.events = EPOLLIN};
 
 	axon__net_set_hooks(&h);
-	if (pthread_create(&rx_thread, NULL, rx_main, NULL) != 0) {
-		return -EAGAIN;
+	axon__net_own_vconns();
+	cdone_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	chan_fd = axon__net_chan_fd(g.chid);
+	if (cdone_fd < 0 || chan_fd < 0) {
+		return -EMFILE;
 	}
-	rx_running = true;
+	ev.data.u64 = AXD_TAG_CONND;
+	if (epoll_ctl(g.epfd, EPOLL_CTL_ADD, cdone_fd, &ev) < 0) {
+		return -errno;
+	}
+	ev.data.u64 = AXD_TAG_CHAN;
+	if (epoll_ctl(g.epfd, EPOLL_CTL_ADD, chan_fd, &ev) < 0) {
+		return -errno;
+	}
 	return 0;
 }
 
 void
 axd_fwd_stop(void)
 {
-	if (rx_running) {
-		pthread_join(rx_thread, NULL);
-		rx_running = false;
+	/* The channel is destroyed: it is no longer watched. */
+	if (chan_fd >= 0) {
+		(void) epoll_ctl(g.epfd, EPOLL_CTL_DEL, chan_fd, NULL);
+		chan_fd = -1;
 	}
 }

@@ -14,7 +14,11 @@ void axd_peer_addr(const struct axd_peer *p, char *buf, size_t len);
 int axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f);
 void axd_stream_add(struct axd_sess *s, struct axd_stream *st);
 void axd_stream_remove(struct axd_sess *s, struct axd_stream *st);
+/* Writes the session's output at the end of this loop iteration (once
+ * for all the frames queued meanwhile); axd_flush_now at once. */
 void axd_flush(struct axd_sess *s);
+void axd_flush_now(struct axd_sess *s);
+void axd_flush_all(void);  /* the sessions axd_flush marked */
 void axd_sess_close(struct axd_sess *s, int err, const char *why);
 void axd_reap(void);
 struct axd_sess *axd_sess_by_id(uint64_t id);
@@ -25,8 +29,17 @@ void axd_accept(int lfd);
 void axd_tick(void);
 void axd_sess_shutdown_all(void);
 
+/* epoll tags of forwarding (main.c dispatches them): the network
+ * channel, the eventfd of finished virtual connects, and a virtual
+ * connection (| its struct axon_cconn pointer). */
+#define AXD_TAG_CHAN  (1ull << 59)
+#define AXD_TAG_CONND (1ull << 58)
+#define AXD_TAG_VCONN (1ull << 57)
+
 /* forward.c */
-int axd_fwd_start(void);   /* hooks and the receive thread */
+int axd_fwd_start(void);   /* hooks, the channel and eventfd watched */
+void axd_fwd_chan_event(bool *again); /* AXD_TAG_CHAN readable */
+void axd_fwd_connect_event(void);     /* AXD_TAG_CONND readable */
 void axd_map_cred(struct axon_wire_cred *c); /* --mapany, --maproot */
 void axd_fwd_stop(void);
 int axd_fwd_frame(struct axd_sess *s, const struct axon_wire_frame *f);

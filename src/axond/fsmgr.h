@@ -5,7 +5,7 @@
  * ends (one second later, doubling to thirty while it keeps failing
  * within ten seconds of its start) and stops it on shutdown.  axon-fs
  * gets SIGTERM if axond dies (PR_SET_PDEATHSIG), and unmounts.
- * All three run on the loop thread (axd_fs_check under g.lock).
+ * All three run on the loop thread (axd_fs_check from the tick).
  */
 #ifndef AXON_AXOND_FSMGR_H
 #define AXON_AXOND_FSMGR_H

@@ -11,7 +11,7 @@
  * authenticated: a frame injected, replayed or altered in flight fails
  * the record's check and ends the session.
  *
- * Everything here runs under g.lock and never blocks: the socket is
+ * Everything here runs on the main loop and never blocks: the socket is
  * non-blocking, and "would block" comes back as -EAGAIN.  kTLS is asked
  * for (SSL_OP_ENABLE_KTLS); OpenSSL uses it where the kernel offers it,
  * and axd_link_describe() says whether it did.  With kTLS for sending

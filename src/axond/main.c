@@ -122,7 +122,6 @@ axd_start(void)
 	};
 	sigset_t ss;
 
-	pthread_mutex_init(&g.lock, NULL);
 	if (g.cfg.ready_file[0] != '\0') {
 		(void) unlink(g.cfg.ready_file); /* a stale one says nothing */
 	}
@@ -180,17 +179,14 @@ axd_start(void)
 	ev.data.u64 = TAG_SIG;
 	(void) epoll_ctl(g.epfd, EPOLL_CTL_ADD, g.sig_fd, &ev);
 	signal(SIGPIPE, SIG_IGN);
-	pthread_mutex_lock(&g.lock);
 	axd_nodes_write();
 	axd_names_start();
 	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
 		axd_dial(g.peers[nd]);
 	}
-	pthread_mutex_unlock(&g.lock);
 	if (axd_fwd_start() < 0) {
 		return -1;
 	}
-	/* The main loop is not running yet: nothing to lock against. */
 	if (axd_svc_start() < 0 || axd_fs_start() < 0) {
 		return -1;
 	}
@@ -206,7 +202,7 @@ axd_start(void)
  * changes: peers no longer listed stay known, and every other setting
  * (listen addresses, the secret, limits) needs a restart, which is
  * logged.  A configuration that does not parse or validate changes
- * nothing.  Called from the main loop, g.lock held.
+ * nothing.  Called from the main loop.
  */
 static void
 reload(void)
@@ -271,16 +267,23 @@ out:
  * chance to remove them (SIGKILL) are reclaimed: tmpfs is memory. */
 #define SWEEP_TICKS 20
 
+/*
+ * The loop: one epoll_wait, every event of it handled, then the output
+ * of every session that got frames written once (axd_flush_all), dead
+ * sessions freed, files rewritten.  A session whose TLS holds input, or
+ * a channel with more waiting than one batch, brings it back at once.
+ */
 int
 axd_run(void)
 {
 	struct epoll_event evs[64];
 	unsigned ticks = 0;
+	bool chan_again = false;
 
 	while (!g.stop) {
 		bool sweep = false;
-		/* A session whose TLS holds input is read again at once. */
-		int n = epoll_wait(g.epfd, evs, 64, g.sess_again ? 0 : -1);
+		int n = epoll_wait(g.epfd, evs, 64,
+		    g.sess_again || chan_again ? 0 : -1);
 
 		if (n < 0 && errno == EINTR) {
 			continue;
@@ -289,7 +292,9 @@ axd_run(void)
 			axd_log(AXD_ERR, "epoll_wait: %s", strerror(errno));
 			return -1;
 		}
-		pthread_mutex_lock(&g.lock);
+		bool chan = chan_again;
+
+		chan_again = false;
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;
 			uint32_t e = evs[i].events;
@@ -316,6 +321,13 @@ axd_run(void)
 				}
 			} else if (tag & TAG_SVC) {
 				axd_svc_event(tag, e);
+			} else if (tag == AXD_TAG_CHAN) {
+				chan = true; /* after the sessions' input */
+			} else if (tag == AXD_TAG_CONND) {
+				axd_fwd_connect_event();
+			} else if (tag & AXD_TAG_VCONN) {
+				axon__vconn_event((struct axon_cconn *) (uintptr_t)
+				    (tag & ~AXD_TAG_VCONN), e);
 			} else {
 				struct axd_sess *s = axd_sess_by_id(tag);
 
@@ -330,6 +342,9 @@ axd_run(void)
 				}
 			}
 		}
+		if (chan) {
+			axd_fwd_chan_event(&chan_again);
+		}
 		if (g.sess_again) {
 			g.sess_again = false;
 			for (struct axd_sess *s = g.sessions; s != NULL;
@@ -339,14 +354,15 @@ axd_run(void)
 				}
 			}
 		}
+		axd_flush_all();
 		axd_reap();
 		if (g.nodes_dirty) {
 			axd_nodes_write();
 		}
 		axd_names_flush();
-		pthread_mutex_unlock(&g.lock);
+		axd_flush_all(); /* what reaping queued for other sessions */
 		if (sweep) {
-			/* Files and /proc only: off the lock. */
+			/* Files and /proc only. */
 			(void) axon__rundir_sweep(g.rundir, 0, 0);
 		}
 	}
@@ -361,7 +377,6 @@ axd_shutdown(void)
 	axd_log(AXD_INFO, "shutting down");
 	(void) sd_notify(0, "STOPPING=1");
 	axd_fs_stop(); /* unmounted before the node goes */
-	pthread_mutex_lock(&g.lock);
 	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
 		if (g.peers[nd] != NULL) {
 			axd_fwd_expire_waiting(g.peers[nd], UINT64_MAX, 0);
@@ -370,11 +385,11 @@ axd_shutdown(void)
 	axd_svc_stop(); /* commands get SIGHUP, the socket goes */
 	axd_sess_shutdown_all();
 	axd_names_stop();
-	pthread_mutex_unlock(&g.lock);
+	axd_flush_all();
+	axd_fwd_stop();
 	/* Clients still blocked on us are released (ESRCH), and the node
 	 * has no network manager from now on. */
 	(void) ChannelDestroy_r(g.chid);
-	axd_fwd_stop();
 	snprintf(path, sizeof(path), "%s/nodes", g.rundir);
 	(void) unlink(path);
 	if (g.cfg.ready_file[0] != '\0') {

@@ -8,7 +8,7 @@
  * peers send, and publishes all of them, each name's winning claim
  * marked, in $AXON_RUNDIR/names for name_open().
  *
- * Everything here runs with g.lock held, on the main thread.
+ * Everything here runs on the main thread (the loop).
  */
 #ifndef AXOND_NAMES_H
 #define AXOND_NAMES_H

@@ -57,8 +57,8 @@
 
 /*
  * This node's processes at one time, for every ps answer: collected by
- * the ps thread, off g.lock, at most once per PS_FRESH_NS however many
- * ask.  Shared by the answers made of it (refs, under g.lock).
+ * the ps thread, off the loop, at most once per PS_FRESH_NS however many
+ * ask.  Shared by the answers made of it (refs, on the loop).
  */
 struct ps_snap {
 	int refs;
@@ -209,7 +209,7 @@ static bool ps_go, ps_quit;        /* under ps_mu */
 static struct ps_snap *ps_done;    /* under ps_mu */
 static bool ps_done_set;           /* under ps_mu (ps_done NULL: ENOMEM) */
 static int ps_efd = -1;
-/* Under g.lock: */
+/* On the loop: */
 static struct ps_snap *ps_cur;     /* the newest snapshot, or NULL */
 static bool ps_busy;               /* the thread is collecting */
 

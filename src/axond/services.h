@@ -10,7 +10,7 @@
  * spawn.c:    the commands this node runs, for a control connection of
  *             this node or for a stream on a session.
  *
- * Everything here runs on axond's main thread, under g.lock, except
+ * Everything here runs on axond's main thread (the loop), except
  * the collection of ps snapshots, which has a thread of its own.
  */
 #ifndef AXOND_SERVICES_H

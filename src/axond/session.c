@@ -221,30 +221,36 @@ axd_obuf_encode(struct axd_obuf *o, const struct axon_wire_frame *f)
 }
 
 /*
- * A frame with a lot of data and nothing queued before it: the data goes
- * to the socket from where it lies (the client's message, the server's
- * reply), saving a copy; only what the socket does not take is queued.
+ * A frame with a lot of data: it goes to the socket from where it lies
+ * (the client's message, the server's reply), saving a copy, in one
+ * sendmsg with whatever was queued before it; only what the socket does
+ * not take is queued.
  */
 static int
 send_direct(struct axd_sess *s, const struct axon_wire_frame *f)
 {
 	uint8_t head[AXON_WIRE_HDR_SIZE + 256];
 	long h = axon__wire_encode_head(f, head, sizeof(head));
-	struct iovec iov[2];
-	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+	struct iovec iov[3];
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 3};
+	size_t q = axd_obuf_queued(&s->out);
 	ssize_t n;
-	size_t total;
 
 	if (h < 0) {
 		axd_log(AXD_ERR, "cannot encode frame type %d: %s", f->type,
 		    strerror((int) -h));
 		return (int) h;
 	}
-	iov[0].iov_base = head;
-	iov[0].iov_len = (size_t) h;
-	iov[1].iov_base = (void *) f->data;
-	iov[1].iov_len = f->data_len;
-	total = (size_t) h + f->data_len;
+	iov[0].iov_base = s->out.buf + s->out.off;
+	iov[0].iov_len = q;
+	iov[1].iov_base = head;
+	iov[1].iov_len = (size_t) h;
+	iov[2].iov_base = (void *) f->data;
+	iov[2].iov_len = f->data_len;
+	if (q == 0) {
+		mh.msg_iov = iov + 1;
+		mh.msg_iovlen = 2;
+	}
 	do {
 		n = sendmsg(s->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	} while (n < 0 && errno == EINTR);
@@ -255,31 +261,48 @@ send_direct(struct axd_sess *s, const struct axon_wire_frame *f)
 	if (n < 0) {
 		n = 0;
 	}
-	if ((size_t) n < total) {
-		size_t left = total - (size_t) n;
-
-		s->out.off = s->out.len = 0;
-		if (axd_obuf_reserve(&s->out, left) < 0) {
-			axd_sess_close(s, EHOSTUNREACH, "out of memory");
-			return -ENOMEM;
-		}
-		if ((size_t) n < (size_t) h) {
-			memcpy(s->out.buf, head + n, (size_t) h - (size_t) n);
-			memcpy(s->out.buf + (size_t) h - (size_t) n, f->data,
-			    f->data_len);
-		} else {
-			memcpy(s->out.buf, f->data + ((size_t) n - (size_t) h),
-			    left);
-		}
-		s->out.len = left;
-		sess_want_out(s, true);
-	}
 	if (n > 0) {
 		s->last_tx = axd_now();
 	}
+	if ((size_t) n < q) {
+		/* Not even what was queued: the frame joins the queue. */
+		s->out.off += (size_t) n;
+		if (axd_obuf_reserve(&s->out, (size_t) h + f->data_len) < 0) {
+			axd_sess_close(s, EHOSTUNREACH, "out of memory");
+			return -ENOMEM;
+		}
+		memcpy(s->out.buf + s->out.len, head, (size_t) h);
+		memcpy(s->out.buf + s->out.len + (size_t) h, f->data,
+		    f->data_len);
+		s->out.len += (size_t) h + f->data_len;
+		sess_want_out(s, true);
+	} else {
+		n -= (ssize_t) q;
+		s->out.off = s->out.len = 0;
+		if ((size_t) n < (size_t) h + f->data_len) {
+			size_t left = (size_t) h + f->data_len - (size_t) n;
+
+			if (axd_obuf_reserve(&s->out, left) < 0) {
+				axd_sess_close(s, EHOSTUNREACH,
+				    "out of memory");
+				return -ENOMEM;
+			}
+			if ((size_t) n < (size_t) h) {
+				memcpy(s->out.buf, head + n,
+				    (size_t) h - (size_t) n);
+				memcpy(s->out.buf + (size_t) h - (size_t) n,
+				    f->data, f->data_len);
+			} else {
+				memcpy(s->out.buf,
+				    f->data + ((size_t) n - (size_t) h), left);
+			}
+			s->out.len = left;
+			sess_want_out(s, true);
+		}
+	}
 	if (s->peer != NULL) {
 		s->peer->tx_frames++;
-		s->peer->tx_bytes += total;
+		s->peer->tx_bytes += (size_t) h + f->data_len;
 	}
 	return 0;
 }
@@ -293,8 +316,8 @@ axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 	if (s->state == S_DEAD) {
 		return -EPIPE;
 	}
-	if (f->data_len >= 2048 && s->out.len == s->out.off &&
-	    s->state != S_CONNECTING && (s->ssl == NULL || s->ktls_tx)) {
+	if (f->data_len >= 2048 && s->state != S_CONNECTING &&
+	    (s->ssl == NULL || s->ktls_tx)) {
 		return send_direct(s, f);
 	}
 	n = axd_obuf_encode(&s->out, f);
@@ -380,12 +403,60 @@ sess_want_out(struct axd_sess *s, bool want)
 }
 
 /*
+ * Output is written once per loop iteration: axd_flush() only marks the
+ * session (on g.dirty), and axd_flush_all(), at the end of the
+ * iteration, writes each marked session's frames with one write (one
+ * SSL_write over TLS), however many were queued meanwhile.
+ */
+void
+axd_flush(struct axd_sess *s)
+{
+	if (s->dirty || s->state == S_DEAD) {
+		return;
+	}
+	s->dirty = true;
+	s->dnext = g.dirty;
+	g.dirty = s;
+}
+
+void
+axd_flush_all(void)
+{
+	/* Writing may produce more (streams) and mark other sessions. */
+	while (g.dirty != NULL) {
+		struct axd_sess *s = g.dirty;
+
+		g.dirty = s->dnext;
+		s->dirty = false;
+		s->dnext = NULL;
+		axd_flush_now(s);
+	}
+}
+
+static void
+dirty_remove(struct axd_sess *s)
+{
+	struct axd_sess **pp;
+
+	if (!s->dirty) {
+		return;
+	}
+	for (pp = &g.dirty; *pp != NULL; pp = &(*pp)->dnext) {
+		if (*pp == s) {
+			*pp = s->dnext;
+			break;
+		}
+	}
+	s->dirty = false;
+}
+
+/*
  * Writes what the session has to send without blocking: queued frames
  * first, then one chunk of each bulk stream in turn, so that a large
  * message never holds up the small ones queued behind it.
  */
 void
-axd_flush(struct axd_sess *s)
+axd_flush_now(struct axd_sess *s)
 {
 	while (s->state != S_DEAD && s->state != S_CONNECTING &&
 	    s->state != S_TLS) {
@@ -470,6 +541,7 @@ sess_free(struct axd_sess *s)
 			break;
 		}
 	}
+	dirty_remove(s);
 	free(s->in);
 	free(s->out.buf);
 	free(s);

@@ -265,7 +265,12 @@ axon__cconn_event(struct axon_cconn *cc, uint32_t events)
 		return;
 	}
 	/* The server died, destroyed its channel or cut us off. */
-	axon__mon_del(cc->sock);
+	if (cc->loop_epfd > 0) {
+		/* The network manager's loop watches it (netloop.c). */
+		(void) epoll_ctl(cc->loop_epfd, EPOLL_CTL_DEL, cc->sock, NULL);
+	} else {
+		axon__mon_del(cc->sock);
+	}
 	axon__cconn_mark_dead(cc, ESRCH);
 	void *user = atomic_load(&cc->net_user);
 	if (user != NULL) {
@@ -691,9 +696,10 @@ axon__vconnect(pid_t pid, int chid, const struct axon_netcred *net,
 		return rc;
 	}
 	cc->aliases = 1;
-	/* refs: the coid's, the monitor's and the caller's. */
+	/* refs: the coid's, the monitor's (or the caller's loop's:
+	 * axon__vconn_watch) and the caller's. */
 	atomic_fetch_add(&cc->refs, 2);
-	if (axon__mon_add(cc->sock, AXON_TAG_CCONN, cc) < 0) {
+	if (!axon__net_own && axon__mon_add(cc->sock, AXON_TAG_CCONN, cc) < 0) {
 		atomic_fetch_sub(&cc->refs, 2);
 		coid_slot(rc)->cc = NULL;
 		pthread_mutex_unlock(&p->lock);

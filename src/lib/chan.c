@@ -115,7 +115,8 @@ axon__chan_poke(struct axon_chan *chan)
 /*
  * Wakes a receiver for queued work, chan->lock held: for a pulse, a
  * pulse-only receiver if one sleeps (it waits for nothing else), else
- * one MsgReceive; for a message, one MsgReceive.  pulse_fd is read by
+ * one MsgReceive; for a message, one MsgReceive.  A watched channel
+ * (netloop.c) is poked whether a receiver sleeps or not.  pulse_fd is read by
  * the receivers it wakes (level-triggered), poke_fd never (each write
  * is an edge).
  */
@@ -124,7 +125,7 @@ axon__chan_wake(struct axon_chan *chan, bool pulse)
 {
 	if (pulse && chan->pulse_sleepers > 0) {
 		ring(chan->pulse_fd);
-	} else if (chan->msg_sleepers > 0) {
+	} else if (chan->msg_sleepers > 0 || chan->watched) {
 		axon__chan_poke(chan);
 	}
 }

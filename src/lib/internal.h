@@ -72,6 +72,8 @@ struct axon_chan {
 	int msg_sleepers;        /* receivers asleep on epfd */
 	int pulse_sleepers;      /* pulse-only receivers asleep on pulse_fd */
 	bool destroyed;
+	bool watched;            /* an event loop polls epfd (netloop.c):
+				  * every wake-up pokes it */
 	atomic_int last_cli_cpu;
 	_Atomic uint64_t last_bytes; /* size of the last message + reply */
 	atomic_int hint_idx;   /* the connection of the last message */
@@ -181,6 +183,9 @@ struct axon_cconn {
 	/* Network manager only: a virtual client connection (nd != 0 seen
 	 * from the server) whose sends complete asynchronously. */
 	_Atomic(void *) net_user;
+	int loop_epfd;                  /* > 0: the network manager's own
+					 * event loop watches sock (netloop.c),
+					 * not the monitor thread */
 	uint8_t *ndata[AXON_SLOTS];     /* nsend: the slot's data area */
 	uint64_t nreply_off[AXON_SLOTS];
 	uint64_t nrbytes[AXON_SLOTS];
@@ -384,6 +389,39 @@ int axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
 int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
 int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
+
+/*
+ * The network manager's own event loop (netloop.c).  Instead of a thread
+ * blocked in MsgReceive and hooks run on the monitor thread, one thread
+ * of the network manager polls descriptors and does the work itself:
+ *
+ * axon__net_chan_fd(chid) marks the channel as watched and returns a
+ * descriptor (the channel's epoll set; not the caller's to close) that
+ * is readable when a message or pulse may be taken; from then on every
+ * wake-up of the channel (a pulse queued by the monitor thread, a
+ * message queued by a sweep) pokes it, receiver asleep or not.
+ * axon__net_receive() takes one message or pulse without blocking (as
+ * MsgReceive_r), or -EAGAIN when nothing waits; *ret_more says that more
+ * is queued already: the caller takes again before it polls (what a call
+ * collected shows on no descriptor; what it did not still makes the
+ * descriptor readable).
+ *
+ * After axon__net_own_vconns(), axon__vconnect() leaves the virtual
+ * connection unwatched: the caller watches it with axon__vconn_watch()
+ * in its own epoll set (epfd, under tag; once, from the loop), and
+ * passes the events of that tag to axon__vconn_event(), which runs the
+ * hooks on the calling thread.  On the connection's hang-up, that call
+ * removes it from epfd and drops the watch's reference: the tag is not
+ * reported again.  If axon__vconn_watch() fails, the connection is
+ * handled as hung up (hooks.dead runs) before it returns.
+ */
+int axon__net_chan_fd(int chid);
+rcvid_t axon__net_receive(int chid, void *msg, size_t bytes,
+    struct _msg_info *info, bool *ret_more);
+void axon__net_own_vconns(void);
+int axon__vconn_watch(struct axon_cconn *cc, int epfd, uint64_t tag);
+void axon__vconn_event(struct axon_cconn *cc, uint32_t events);
+extern bool axon__net_own;
 
 /* ---- name.c: the names file axond writes ($AXON_RUNDIR/names) ---- */
 #define AXON_NAMES_LINE_MAX 512
