@@ -93,13 +93,14 @@ mod consts {
 
     pub const NAME_FLAG_ATTACH_GLOBAL: u32 = 0x0000_0002;
 
+    pub const CLOCK_MONOTONIC: i32 = 1;
+
     pub const _IO_CONNECT: u16 = 0x100;
     pub const _IO_CONNECT_OPEN: u16 = 2;
     pub const _FTYPE_NAME: u32 = 12;
 }
 pub use consts::*;
 
-const CLOCK_MONOTONIC: c_int = 1;
 /// The size of a `struct _pulse`: the least buffer a receive takes.
 pub const PULSE_SIZE: usize = mem::size_of::<ffi::pulse>();
 const MSG_STATES: i32 = _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY;

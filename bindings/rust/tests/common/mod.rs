@@ -310,6 +310,11 @@ impl Nodes {
         n
     }
 
+    /// The pid of beta's axond.
+    pub fn beta_axond_pid(&self) -> i32 {
+        self.procs[1].pid()
+    }
+
     pub fn rundir(&self, node: &str) -> &Path {
         if node == "alpha" {
             &self.alpha
