@@ -261,15 +261,26 @@ bench-python: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.s
 # used), offline and with no crate from outside, against this build's
 # libaxon.so (AXON_LIB_DIR, also the test programs' rpath), axond and
 # the C helpers above.  Cargo's output goes to $(BUILD)/rust.  Under
-# SAN=asan the test programs are linked with the sanitizers' runtimes.
+# SAN=asan or tsan the test programs run with the sanitizer's runtime
+# preloaded (it must come first; rustc's --as-needed drops it from the
+# programs themselves).
 CARGO ?= /usr/bin/cargo
 RUSTC ?= /usr/bin/rustc
+RUSTDOC ?= /usr/bin/rustdoc
+RUST_HOST = $(shell $(RUSTC) -vV 2>/dev/null | sed -n 's/^host: //p' | tr a-z- A-Z_)
+RUST_SANLIB = $(shell $(CC) -print-file-name=lib$(SAN).so)
 RUST_ENV = CARGO_NET_OFFLINE=true CARGO_TARGET_DIR=$(CURDIR)/$(BUILD)/rust \
-	RUSTC=$(RUSTC) AXON_LIB_DIR=$(CURDIR)/$(BUILD) AXON_BUILD=$(CURDIR)/$(BUILD) \
+	RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) AXON_LIB_DIR=$(CURDIR)/$(BUILD) AXON_BUILD=$(CURDIR)/$(BUILD) \
 	AXOND=$(CURDIR)/$(BUILD)/axond \
-	$(if $(SANFLAGS),RUSTFLAGS="$(patsubst %,-Clink-arg=%,$(SANFLAGS))")
+	$(if $(SANFLAGS),CARGO_TARGET_$(RUST_HOST)_RUNNER="env LD_PRELOAD=$(RUST_SANLIB)")
 check-rust: all $(BINDINGS_C)
 	cd bindings/rust && $(RUST_ENV) timeout 900 $(CARGO) test --frozen -q
+
+# A Rust client's 16 B round trip to a C server against a C client's
+# (bench/axon_rr), same run (bindings/rust/examples/bench_rr.rs).
+bench-rust: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.0
+	cd bindings/rust && $(RUST_ENV) $(CARGO) run --frozen --release -q \
+		--example bench_rr -- --build $(CURDIR)/$(BUILD)
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \

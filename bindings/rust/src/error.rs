@@ -33,6 +33,7 @@ pub mod errno {
     pub const ENOTSUP: i32 = 95;
     pub const ECONNREFUSED: i32 = 111;
     pub const ECONNRESET: i32 = 104;
+    pub const ENOTCONN: i32 = 107;
     pub const ETIMEDOUT: i32 = 110;
     pub const EHOSTDOWN: i32 = 112;
     pub const EHOSTUNREACH: i32 = 113;
@@ -83,6 +84,7 @@ const NAMES: &[(i32, &str)] = &[
     (ENOTSUP, "ENOTSUP"),
     (ECONNREFUSED, "ECONNREFUSED"),
     (ECONNRESET, "ECONNRESET"),
+    (ENOTCONN, "ENOTCONN"),
     (ETIMEDOUT, "ETIMEDOUT"),
     (EHOSTDOWN, "EHOSTDOWN"),
     (EHOSTUNREACH, "EHOSTUNREACH"),

@@ -22,6 +22,33 @@
 //! connection or receive on one channel at once, and a message may be
 //! answered from any thread.  The process belongs to the node named by
 //! `AXON_RUNDIR`, read at libaxon's first call: set it before.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use axon::{name_attach, name_open, Received};
+//!
+//! fn server() -> axon::Result<()> {
+//!     let att = name_attach("echo", false)?; // true: global, all nodes
+//!     loop {
+//!         match att.receive(4096)? {
+//!             Received::Message(m) => {
+//!                 let up = m.data.to_ascii_uppercase();
+//!                 m.reply(up.len() as i64, &up)?; // consumes the message
+//!             }
+//!             Received::Pulse(p) => println!("pulse {} {}", p.code, p.value),
+//!         }
+//!     }
+//! }
+//!
+//! fn client() -> axon::Result<()> {
+//!     let conn = name_open("echo", false)?; // true: any node
+//!     let mut reply = [0u8; 5];
+//!     let status = conn.send_timeout(b"hello", &mut reply, Duration::from_secs(1))?;
+//!     assert_eq!((status, &reply), (5, b"HELLO"));
+//!     conn.send_pulse(5, 42)
+//! }
+//! # let _ = (server, client);
+//! ```
 #![warn(missing_docs)]
 #![allow(clippy::upper_case_acronyms)]
 

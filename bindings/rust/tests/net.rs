@@ -23,7 +23,14 @@ fn node_descriptors() {
     assert_eq!(netmgr::strtond_rest("/net/beta/dev/x").unwrap(), (nd, "/dev/x".to_string()));
     assert_eq!(netmgr::ndtostr(nd, ND2S_DIR_SHOW).unwrap(), "/net/beta/");
     // beta's nd for alpha, as alpha knows it.
-    assert_eq!(Some(netmgr::remote_nd(nd, ND_LOCAL_NODE).unwrap()), n.up("beta", "alpha"));
+    // (ENOTCONN until beta has told alpha its nd for it.)
+    let rnd = wait_for(10.0, "beta's nd for alpha", || match netmgr::remote_nd(nd, ND_LOCAL_NODE) {
+        Ok(r) => Some(r),
+        Err(e) if e.errno() == ENOTCONN => None,
+        Err(e) => panic!("{}", e),
+    });
+    assert_eq!(Some(rnd), n.up("beta", "alpha"));
+    assert_eq!(netmgr::remote_nd(4242, ND_LOCAL_NODE).unwrap_err().call(), "netmgr_remote_nd");
     assert_eq!(netmgr::node_cmp(nd | 0x10000, nd), 0);
     assert_ne!(netmgr::node_cmp(nd, ND_LOCAL_NODE), 0);
     let e = netmgr::strtond("gamma").unwrap_err();
