@@ -221,6 +221,18 @@ impl ClientInfo {
 /// hold it (or its [`Message`]) for as long as the reply is to wait,
 /// and use [`into_raw`](Rcvid::into_raw) to keep the sender blocked
 /// beyond it.
+///
+/// A second answer does not compile:
+///
+/// ```compile_fail,E0382
+/// fn serve(ch: &axon::Channel) -> axon::Result<()> {
+///     if let axon::Received::Message(m) = ch.receive(64)? {
+///         m.rcvid.reply(0, b"once")?;
+///         m.rcvid.error(axon::errno::EIO)?; // use of moved value
+///     }
+///     Ok(())
+/// }
+/// ```
 #[must_use = "a received message must be replied to (dropping it replies EIO)"]
 pub struct Rcvid {
     id: i64,
@@ -513,12 +525,12 @@ fn receive_vec(chid: i32, bufsize: usize, timeout: Option<Duration>, named: bool
 }
 
 /// A receive into the caller's buffer.
-fn receive_buf<'b>(
+fn receive_buf(
     chid: i32,
-    buf: &'b mut [u8],
+    buf: &mut [u8],
     timeout: Option<Duration>,
     named: bool,
-) -> Result<Received<&'b [u8]>> {
+) -> Result<Received<&[u8]>> {
     let (r, info) = receive_raw(chid, buf, timeout, named)?;
     if r == 0 {
         return Ok(Received::Pulse(Pulse::from_bytes(buf)));

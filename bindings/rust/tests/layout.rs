@@ -112,7 +112,6 @@ fn structures_match_the_headers() {
     check("NameAttach mntid", field!(ffi::name_attach_t, mntid));
     check("NameAttach zero", field!(ffi::name_attach_t, zero));
 
-    drop(check);
     let mut checked_c = checked;
     let mut constant = |name: &str, v: i64| {
         let want = c.get(&format!("const {}", name)).unwrap_or_else(|| panic!("layout.c has no {}", name));

@@ -121,7 +121,7 @@ fn receive_into_a_callers_buffer() {
                 Received::Pulse(p) => panic!("pulse {:?}", p),
             }
         });
-        let out = run_client(&ch, &["send:zero-copy:9"]);
+        let out = run_client(ch, &["send:zero-copy:9"]);
         assert_eq!(out, [format!("status=0 reply={}", hex(b"zero-copy"))]);
     });
     assert_eq!(&buf[..9], b"zero-copy");

@@ -29,11 +29,13 @@ extern "C" {
 }
 
 static INIT: Once = Once::new();
-static mut RUNDIR: Option<PathBuf> = None;
+static RUNDIR: Mutex<Option<PathBuf>> = Mutex::new(None);
 
 extern "C" fn remove_rundir() {
-    if let Some(d) = unsafe { RUNDIR.as_ref() } {
-        let _ = fs::remove_dir_all(d);
+    if let Ok(g) = RUNDIR.lock() {
+        if let Some(d) = g.as_ref() {
+            let _ = fs::remove_dir_all(d);
+        }
     }
 }
 
@@ -52,12 +54,12 @@ pub fn setup() -> PathBuf {
     INIT.call_once(|| {
         let d = tempdir("axon-rs-");
         env::set_var("AXON_RUNDIR", &d);
+        *RUNDIR.lock().unwrap() = Some(d);
         unsafe {
-            RUNDIR = Some(d);
             atexit(remove_rundir);
         }
     });
-    unsafe { RUNDIR.clone().unwrap() }
+    RUNDIR.lock().unwrap().clone().unwrap()
 }
 
 /// AXON_TEST_TIMEOUT_MULTIPLIER, at least 1.
