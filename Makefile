@@ -1,7 +1,8 @@
 # Axon build.  `make` builds libaxon; `make check` runs the test suite;
 # `make soak SOAK_SECONDS=N` runs the fault soak (docs/soak.md);
 # `make demo` runs the demo; `make bench` runs the benchmark;
-# `make check-python` tests the Python bindings (bindings/python);
+# `make check-python` tests the Python bindings (bindings/python),
+# `make check-rust` the Rust ones (bindings/rust);
 # `make install PREFIX=DIR` installs.  SAN=asan or SAN=tsan builds and
 # tests with sanitizers in build-asan/ or build-tsan/.
 #
@@ -156,6 +157,7 @@ check-all:
 	$(MAKE) install-check
 	$(MAKE) linux-compat-check
 	$(MAKE) check-python
+	$(MAKE) check-rust
 	$(MAKE) demo
 	$(MAKE) deb-check
 
@@ -243,12 +245,42 @@ check-python: all
 
 # A Python client's 16 B round trip to a C server against a C client's
 # (bench/axon_rr), same run.
-$(BUILD)/python/c_server: bindings/python/tests/c/c_server.c $(BUILD)/libaxon.a
+# The C helpers of the bindings' tests (bindings/python/tests/c): a
+# server, a client, and a program printing the structures' layout.
+$(BUILD)/python/%: bindings/python/tests/c/%.c $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+BINDINGS_C := $(BUILD)/python/c_server $(BUILD)/python/c_client \
+	$(BUILD)/python/layout
 
 bench-python: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.0
 	$(PYTHON) bindings/python/bench_rr.py --build $(BUILD)
+
+# The Rust bindings (bindings/rust): cargo test with Debian's cargo and
+# rustc (scripts/deps.sh; a rustup toolchain earlier on PATH is not
+# used), offline and with no crate from outside, against this build's
+# libaxon.so (AXON_LIB_DIR, also the test programs' rpath), axond and
+# the C helpers above.  Cargo's output goes to $(BUILD)/rust.  Under
+# SAN=asan or tsan the test programs run with the sanitizer's runtime
+# preloaded (it must come first; rustc's --as-needed drops it from the
+# programs themselves).
+CARGO ?= /usr/bin/cargo
+RUSTC ?= /usr/bin/rustc
+RUSTDOC ?= /usr/bin/rustdoc
+RUST_HOST = $(shell $(RUSTC) -vV 2>/dev/null | sed -n 's/^host: //p' | tr a-z- A-Z_)
+RUST_SANLIB = $(shell $(CC) -print-file-name=lib$(SAN).so)
+RUST_ENV = CARGO_NET_OFFLINE=true CARGO_TARGET_DIR=$(CURDIR)/$(BUILD)/rust \
+	RUSTC=$(RUSTC) RUSTDOC=$(RUSTDOC) AXON_LIB_DIR=$(CURDIR)/$(BUILD) AXON_BUILD=$(CURDIR)/$(BUILD) \
+	AXOND=$(CURDIR)/$(BUILD)/axond \
+	$(if $(SANFLAGS),CARGO_TARGET_$(RUST_HOST)_RUNNER="env LD_PRELOAD=$(RUST_SANLIB)")
+check-rust: all $(BINDINGS_C)
+	cd bindings/rust && $(RUST_ENV) timeout 900 $(CARGO) test --frozen -q
+
+# A Rust client's 16 B round trip to a C server against a C client's
+# (bench/axon_rr), same run (bindings/rust/examples/bench_rr.rs).
+bench-rust: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.0
+	cd bindings/rust && $(RUST_ENV) $(CARGO) run --frozen --release -q \
+		--example bench_rr -- --build $(CURDIR)/$(BUILD)
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
@@ -372,5 +404,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all check-python deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
+.PHONY: all tests check check-all check-python check-rust bench-rust deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:

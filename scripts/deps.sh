@@ -4,8 +4,8 @@ set -eu
 # openssl: certificates in test_tls; libsystemd-dev: axond (sd_notify);
 # libfuse3-dev, fuse3: axon-fs; debhelper, dpkg-dev, lintian and systemd
 # (systemd-analyze): make deb-check; python3, python3-pytest: make
-# check-python.
-PKGS="build-essential pkg-config clang libclang-rt-14-dev check mandoc iproute2 procps libssl-dev openssl libsystemd-dev libfuse3-dev fuse3 debhelper dpkg-dev lintian systemd python3 python3-pytest"
+# check-python; cargo, rustc (Rust 1.63): make check-rust.
+PKGS="build-essential pkg-config clang libclang-rt-14-dev check mandoc iproute2 procps libssl-dev openssl libsystemd-dev libfuse3-dev fuse3 debhelper dpkg-dev lintian systemd python3 python3-pytest cargo rustc"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
