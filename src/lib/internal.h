@@ -319,14 +319,15 @@ int axon__pulse_send(int coid, int priority, int code, int64_t value,
     bool direct); /* MsgSendPulse with a whole sival_ptr; direct: to a
 		   * channel of this process, queued before returning */
 
-/* ---- msg.c ---- */
+/* ---- send.c, reply.c (the message path; its own header is msg_int.h) ---- */
 long axon__send(int coid, const iov_t *siov, size_t sparts,
     const iov_t *riov, size_t rparts, bool cancel_point, int *ret_err);
 void axon__msg_rcvid_decode(int32_t rcvid, int *idx, uint32_t *slot,
     uint8_t *gen);
 
 /*
- * The network manager's interface (axond only; see docs/design/axond.md).
+ * The network manager's interface (axond only; cconn.c, netmgr.c and
+ * netmgr_msg.c; see docs/design/axond.md).
  *
  * A virtual client connection presents a process of another node to a
  * local server.  Its sends do not block: axon__nsend_alloc() takes a slot

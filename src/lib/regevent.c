@@ -9,7 +9,7 @@
  * sigev_signo (a generation and an index, always positive), the value
  * and the flags kept.  The client sends that to the server as it would
  * send any event; the server's MsgDeliverEvent() passes the handle back
- * through the connection (msg.c, and axond across nodes), and this
+ * through the connection (pulse.c, and axond across nodes), and this
  * process looks it up when the event arrives (cconn.c): delivered as
  * registered if the connection it came through goes to the server
  * named, refused and counted on the status page otherwise (the server
