@@ -124,10 +124,9 @@ void axon__pass_on(struct axon_chan *chan);
 /* Queues what the bells rung so far announce, without blocking: how
  * many messages were queued; *got_any: whether any event came. */
 int axon__bells_collect(struct axon_chan *chan, bool *got_any);
-/* Queues the messages posted on sc's connection, found in memory (the
- * first only unless all): whether there was any. */
-bool axon__spin_peek(struct axon_chan *chan, struct axon_sconn *sc,
-    bool all);
+/* Spins a while before a receiver sleeps (when the last client runs on
+ * another CPU), watching for posts: whether something was queued. */
+bool axon__receive_spin(struct axon_chan *chan);
 /* Sleeps until woken or tp (relative; NULL: none) passes: > 0 woken,
  * 0 timed out, or -errno (-EINTR: a signal). */
 int axon__receive_sleep(struct axon_chan *chan, const struct timespec *tp,

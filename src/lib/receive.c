@@ -167,6 +167,177 @@ queue_take(struct axon_chan *chan, bool pulse_only, bool *more)
 	return it;
 }
 
+/* Collects what the bells announce before a receiver takes from a
+ * non-empty queue (see receive_common). */
+static void
+collect_first(struct axon_chan *chan)
+{
+	bool nonempty;
+	bool got;
+
+	pthread_mutex_lock(&chan->lock);
+	nonempty = chan->head != NULL;
+	pthread_mutex_unlock(&chan->lock);
+	if (nonempty) {
+		(void) axon__bells_collect(chan, &got);
+	}
+}
+
+/* Pops the first item this receiver may take into *ret_it (NULL: none),
+ * and wakes another for what is left: 0, or -ESRCH if the channel is
+ * being destroyed. */
+static int
+queue_pop(struct axon_chan *chan, bool pulse_only,
+    struct axon_qitem **ret_it)
+{
+	struct axon_qitem *it;
+	bool more;
+
+	pthread_mutex_lock(&chan->lock);
+	if (chan->destroyed) {
+		/* ChannelDestroy woke one of us: wake the next. */
+		axon__chan_wake(chan, pulse_only);
+		pthread_mutex_unlock(&chan->lock);
+		return -ESRCH;
+	}
+	it = queue_take(chan, pulse_only, &more);
+	if (it != NULL && more) {
+		/* Someone else can take what we leave. */
+		axon__wake_for_rest(chan);
+	}
+	pthread_mutex_unlock(&chan->lock);
+	*ret_it = it;
+	return 0;
+}
+
+/* Copies a queued pulse out and frees it: 0, or -EFAULT. */
+static int
+take_pulse(struct axon_chan *chan, struct axon_qitem *it, const iov_t *iov,
+    size_t parts, size_t cap)
+{
+	if (cap < sizeof(struct _pulse)) {
+		free(it);
+		return -EFAULT; /* the pulse is lost, as in QNX */
+	}
+	axon__iov_copy_out(iov, parts, 0, &it->pulse, sizeof(it->pulse));
+	if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
+		int pp = it->prio & 0xff;
+
+		/* A pulse carries a plain QNX priority: 10 is the default
+		 * (SCHED_OTHER), others are real-time. */
+		axon__apply_prio(pp == 10 ? 10 : pp | 0x100);
+	}
+	free(it);
+	return 0;
+}
+
+/* Takes the message a queued item announces (and frees the item): true
+ * with its rcvid in *ret_rcvid, false if it is gone (withdrawn, or
+ * refused as malformed). */
+static bool
+take_queued(struct axon_chan *chan, struct axon_qitem *it, const iov_t *iov,
+    size_t parts, size_t cap, struct _msg_info *info, rcvid_t *ret_rcvid)
+{
+	struct axon_sconn *sc = it->sc;
+	uint32_t slot = it->slot;
+
+	free(it);
+	pthread_mutex_lock(&sc->lock);
+	if (!take_message(sc, slot)) {
+		pthread_mutex_unlock(&sc->lock);
+		axon__sconn_put(sc);
+		return false;
+	}
+	struct axon_sslot *ss = &sc->slot[slot];
+	size_t n = ss->avail < cap ? ss->avail : cap;
+	int prio = ss->prio;
+
+	axon__iov_copy_out(iov, parts, 0, ss->data, n);
+	if (info != NULL) {
+		axon__fill_info(sc, slot, n, info);
+	}
+	*ret_rcvid = RCVID_MAKE(ss->gen, slot, sc->idx);
+	int cpu = axon__getcpu();
+	if (atomic_load_explicit(&sc->rgn->srv_cpu, memory_order_relaxed) !=
+	    cpu) {
+		atomic_store(&sc->rgn->srv_cpu, cpu);
+	}
+	atomic_store(&chan->last_cli_cpu, sc->rgn->slot[slot].cli_cpu);
+	atomic_store(&chan->last_bytes, ss->sbytes + ss->rbytes);
+	atomic_store(&chan->hint_idx, sc->idx);
+	pthread_mutex_unlock(&sc->lock);
+	axon__sconn_put(sc);
+	if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
+		axon__apply_prio(prio);
+	}
+	return true;
+}
+
+/* The time left until dl, if a RECEIVE timeout applies: 0 with *ret_tp
+ * pointing at *rel (or NULL: none), or -ETIMEDOUT if it has passed. */
+static int
+receive_left(const struct axon_deadline *dl, struct timespec *rel,
+    const struct timespec **ret_tp)
+{
+	struct timespec now;
+
+	*ret_tp = NULL;
+	if (!axon__deadline_applies(dl, _NTO_TIMEOUT_RECEIVE)) {
+		return 0;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	rel->tv_sec = dl->at.tv_sec - now.tv_sec;
+	rel->tv_nsec = dl->at.tv_nsec - now.tv_nsec;
+	if (rel->tv_nsec < 0) {
+		rel->tv_nsec += 1000000000;
+		rel->tv_sec--;
+	}
+	if (rel->tv_sec < 0) {
+		return -ETIMEDOUT;
+	}
+	*ret_tp = rel;
+	return 0;
+}
+
+/* Nothing queued: sleeps until woken, counted among the channel's
+ * sleepers.  1 when woken, or -errno (-ETIMEDOUT, -EINTR for a signal;
+ * anything else, the wait itself refused -- ENOMEM, or a filter -- is
+ * reported rather than retried at full speed). */
+static int
+receive_wait(struct axon_chan *chan, int chid, const struct axon_deadline *dl,
+    bool pulse_only)
+{
+	const struct timespec *tp;
+	struct timespec rel;
+	bool pending;
+	int prc;
+
+	prc = receive_left(dl, &rel, &tp);
+	if (prc < 0) {
+		return prc;
+	}
+	pthread_mutex_lock(&chan->lock);
+	(*sleepers(chan, pulse_only))++;
+	pending = chan->destroyed ||
+	    (pulse_only ? axon__queue_has(chan, true) : chan->head != NULL);
+	pthread_mutex_unlock(&chan->lock);
+	if (!pending) {
+		axon__ps_recv_block(chid, pulse_only);
+	}
+	prc = pending ? 1 : axon__receive_sleep(chan, tp, pulse_only);
+	axon__ps_running();
+	pthread_mutex_lock(&chan->lock);
+	(*sleepers(chan, pulse_only))--;
+	if (prc <= 0) {
+		/* Leaving without taking anything: a wake-up meant for
+		 * whoever takes what is queued may have come to us, still
+		 * counted asleep.  Pass it on. */
+		axon__pass_on(chan);
+	}
+	pthread_mutex_unlock(&chan->lock);
+	return prc == 0 ? -ETIMEDOUT : prc > 0 ? 1 : prc;
+}
+
 static rcvid_t
 receive_common(int chid, const iov_t *iov, size_t parts,
     struct _msg_info *info, bool pulse_only)
@@ -194,7 +365,6 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 	bool collected = false;
 	for (;;) {
 		struct axon_qitem *it;
-		bool more;
 		bool got;
 
 		/* Messages wait behind their bells until a receiver takes
@@ -204,85 +374,22 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		 * pulse-only receiver leaves the bells to those that can take
 		 * the messages.) */
 		if (!collected && !pulse_only) {
-			bool nonempty;
-
-			pthread_mutex_lock(&chan->lock);
-			nonempty = chan->head != NULL;
-			pthread_mutex_unlock(&chan->lock);
 			collected = true;
-			if (nonempty) {
-				(void) axon__bells_collect(chan, &got);
-			}
+			collect_first(chan);
 		}
-		pthread_mutex_lock(&chan->lock);
-		if (chan->destroyed) {
-			/* ChannelDestroy woke one of us: wake the next. */
-			axon__chan_wake(chan, pulse_only);
-			pthread_mutex_unlock(&chan->lock);
-			ret = -ESRCH;
+		ret = queue_pop(chan, pulse_only, &it);
+		if (ret < 0) {
 			goto out;
 		}
-		it = queue_take(chan, pulse_only, &more);
-		if (it != NULL && more) {
-			/* Someone else can take what we leave. */
-			axon__wake_for_rest(chan);
-		}
-		pthread_mutex_unlock(&chan->lock);
 		if (it != NULL && it->is_pulse) {
-			if (cap < sizeof(struct _pulse)) {
-				free(it);
-				ret = -EFAULT; /* the pulse is lost, as in QNX */
-				goto out;
-			}
-			axon__iov_copy_out(iov, parts, 0, &it->pulse,
-			    sizeof(it->pulse));
-			if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
-				int pp = it->prio & 0xff;
-
-				/* A pulse carries a plain QNX priority: 10 is
-				 * the default (SCHED_OTHER), others are
-				 * real-time. */
-				axon__apply_prio(pp == 10 ? 10 : pp | 0x100);
-			}
-			free(it);
-			ret = 0;
+			ret = take_pulse(chan, it, iov, parts, cap);
 			goto out;
 		}
 		if (it != NULL) {
-			struct axon_sconn *sc = it->sc;
-			uint32_t slot = it->slot;
-
-			free(it);
-			pthread_mutex_lock(&sc->lock);
-			if (take_message(sc, slot)) {
-				struct axon_sslot *ss = &sc->slot[slot];
-				size_t n = ss->avail < cap ? ss->avail : cap;
-				int prio = ss->prio;
-
-				axon__iov_copy_out(iov, parts, 0, ss->data, n);
-				if (info != NULL) {
-					axon__fill_info(sc, slot, n, info);
-				}
-				ret = RCVID_MAKE(ss->gen, slot, sc->idx);
-				int cpu = axon__getcpu();
-				if (atomic_load_explicit(&sc->rgn->srv_cpu,
-					memory_order_relaxed) != cpu) {
-					atomic_store(&sc->rgn->srv_cpu, cpu);
-				}
-				atomic_store(&chan->last_cli_cpu,
-				    sc->rgn->slot[slot].cli_cpu);
-				atomic_store(&chan->last_bytes,
-				    ss->sbytes + ss->rbytes);
-				atomic_store(&chan->hint_idx, sc->idx);
-				pthread_mutex_unlock(&sc->lock);
-				axon__sconn_put(sc);
-				if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
-					axon__apply_prio(prio);
-				}
+			if (take_queued(chan, it, iov, parts, cap, info,
+				&ret)) {
 				goto out;
 			}
-			pthread_mutex_unlock(&sc->lock);
-			axon__sconn_put(sc);
 			continue;
 		}
 		/* Nothing queued. */
@@ -300,115 +407,13 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 			goto out;
 		}
 		if (!spun && !pulse_only) {
-			int pc = atomic_load(&chan->last_cli_cpu);
-
 			spun = true;
-			if (should_spin(pc) && axon__proc.spin_ns > 0) {
-				uint64_t t0 = now_ns();
-				bool hit = false;
-
-				uint64_t budget = spin_budget(
-				    atomic_load(&chan->last_bytes));
-				/* The client of the last message is the likely
-				 * sender of the next: watch its slots in memory,
-				 * and the bells (a system call) less often. */
-				struct axon_sconn *hint = axon__sconn_get(
-				    atomic_load(&chan->hint_idx));
-				int k = 0;
-
-				if (hint != NULL && hint->chan != chan) {
-					axon__sconn_put(hint);
-					hint = NULL;
-				}
-				/* Not cancelled while srv_spin is set. */
-				int ocs;
-				pthread_setcancelstate(PTHREAD_CANCEL_DISABLE,
-				    &ocs);
-				if (hint != NULL) {
-					atomic_store(&hint->rgn->srv_spin, 1);
-				}
-				while (now_ns() - t0 < budget) {
-					if (hint != NULL &&
-					    axon__spin_peek(chan, hint,
-						false)) {
-						hit = true;
-						break;
-					}
-					if ((hint == NULL || (++k & 7) == 0) &&
-					    (axon__bells_collect(chan,
-						 &got) > 0 ||
-						got)) {
-						hit = true;
-						break;
-					}
-					cpu_relax();
-				}
-				if (hint != NULL) {
-					/* Posts made while srv_spin was set rang
-					 * no bell: sweep them all up. */
-					atomic_store(&hint->rgn->srv_spin, 0);
-					atomic_thread_fence(
-					    memory_order_seq_cst);
-					if (axon__spin_peek(chan, hint, true)) {
-						hit = true;
-					}
-				}
-				axon__sconn_put(hint);
-				pthread_setcancelstate(ocs, NULL);
-				if (hit) {
-					continue;
-				}
+			if (axon__receive_spin(chan)) {
+				continue;
 			}
 		}
-		struct timespec rel;
-		const struct timespec *tp = NULL;
-		int prc;
-
-		if (axon__deadline_applies(&dl, _NTO_TIMEOUT_RECEIVE)) {
-			struct timespec now;
-
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			rel.tv_sec = dl.at.tv_sec - now.tv_sec;
-			rel.tv_nsec = dl.at.tv_nsec - now.tv_nsec;
-			if (rel.tv_nsec < 0) {
-				rel.tv_nsec += 1000000000;
-				rel.tv_sec--;
-			}
-			if (rel.tv_sec < 0) {
-				ret = -ETIMEDOUT;
-				goto out;
-			}
-			tp = &rel;
-		}
-		pthread_mutex_lock(&chan->lock);
-		(*sleepers(chan, pulse_only))++;
-		bool pending = chan->destroyed ||
-		    (pulse_only ? axon__queue_has(chan, true)
-				: chan->head != NULL);
-		pthread_mutex_unlock(&chan->lock);
-		if (!pending) {
-			axon__ps_recv_block(chid, pulse_only);
-		}
-		prc = pending ? 1 : axon__receive_sleep(chan, tp, pulse_only);
-		axon__ps_running();
-		pthread_mutex_lock(&chan->lock);
-		(*sleepers(chan, pulse_only))--;
-		if (prc <= 0) {
-			/* Leaving without taking anything: a wake-up meant
-			 * for whoever takes what is queued may have come to
-			 * us, still counted asleep.  Pass it on. */
-			axon__pass_on(chan);
-		}
-		pthread_mutex_unlock(&chan->lock);
-		if (prc == 0) {
-			ret = -ETIMEDOUT;
-			goto out;
-		}
-		if (prc < 0) {
-			/* EINTR: a signal.  Anything else (the wait itself
-			 * refused: ENOMEM, or a filter) is reported rather
-			 * than retried at full speed. */
-			ret = prc;
+		ret = receive_wait(chan, chid, &dl, pulse_only);
+		if (ret < 0) {
 			goto out;
 		}
 		spun = false;

@@ -192,268 +192,371 @@ axon__send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov,
 	return *ret_err != 0 ? -1 : r;
 }
 
-static long
-send_common(int coid, const struct send_args *a, bool cancel_point)
-{
-	struct axon_deadline dl;
+/* A send in progress: what the steps of send_common() share. */
+struct send_op {
+	const struct send_args *a;
 	struct axon_cconn *cc;
-	int err = 0;
-	long ret;
+	int coid;
+	struct axon_deadline dl;
+	size_t ssize;
+	size_t rsize;
+	int i;                 /* the slot */
+	_Atomic uint32_t *sp;  /* its state word */
+	uint32_t seq;
+	uint8_t *data;         /* its data area: inline, or its big buffer */
+	uint64_t data_size;
+	uint64_t reply_off;
+	bool unblock_sent;     /* UNBLOCK asked: no timeout applies now */
+	bool immediate_waited; /* a poll's one short wait is done */
+	bool spun;             /* spun (or yielded) once already */
+};
 
-	if (cancel_point) {
-		pthread_testcancel();
-	}
-	axon__timeout_take(&dl);
-	cc = axon__coid_get(coid, &err);
-	if (cc == NULL) {
-		axon__send_err = err;
-		return -err;
-	}
+/* Checks the caller's IOVs and sums them: 0, or -errno. */
+static int
+send_sizes(struct send_op *op)
+{
+	const struct send_args *a = op->a;
+
 	if (a->sparts > 0 && a->siov == NULL) {
-		ret = -EFAULT;
-		goto out;
+		return -EFAULT;
 	}
 	if (a->rparts > 0 && a->riov == NULL) {
-		ret = -EFAULT;
-		goto out;
+		return -EFAULT;
 	}
-	size_t ssize = axon__iov_total(a->siov, a->sparts);
-	size_t rsize = axon__iov_total(a->riov, a->rparts);
-	if (ssize == SIZE_MAX || rsize == SIZE_MAX || ssize > INT32_MAX ||
-	    rsize > INT32_MAX) {
-		ret = -EOVERFLOW;
-		goto out;
+	op->ssize = axon__iov_total(a->siov, a->sparts);
+	op->rsize = axon__iov_total(a->riov, a->rparts);
+	if (op->ssize == SIZE_MAX || op->rsize == SIZE_MAX ||
+	    op->ssize > INT32_MAX || op->rsize > INT32_MAX) {
+		return -EOVERFLOW;
 	}
-restart:
+	return 0;
+}
+
+/* Takes a slot, copies the message in, posts it (FREE -> SENT) and rings
+ * the bell: 0, or -errno (then no slot is held). */
+static int
+send_post(struct send_op *op)
+{
+	struct axon_cconn *cc = op->cc;
+	uint32_t buf_gen = 0;
+	uint64_t need;
+	int i;
+
 	if (atomic_load(&cc->dead)) {
-		ret = -EBADF;
-		goto out;
+		return -EBADF;
 	}
-	int i = slot_alloc(cc, coid, &dl);
+	i = slot_alloc(cc, op->coid, &op->dl);
 	if (i < 0) {
-		ret = i;
-		goto out;
+		return i;
 	}
 	struct axon_slot *s = &cc->rgn->slot[i];
-	_Atomic uint32_t *sp = &s->state;
-	uint64_t reply_off = reply_offset(ssize);
-	uint64_t need = reply_off + rsize;
-	uint8_t *data;
-	uint64_t data_size;
-	uint32_t buf_gen = 0;
 
+	op->i = i;
+	op->sp = &s->state;
+	op->reply_off = reply_offset(op->ssize);
+	need = op->reply_off + op->rsize;
 	if (need <= AXON_INLINE) {
-		data = cc->rgn->data[i];
-		data_size = AXON_INLINE;
+		op->data = cc->rgn->data[i];
+		op->data_size = AXON_INLINE;
 	} else {
-		int rc = axon__big_ensure(cc, i, need, &data);
+		int rc = axon__big_ensure(cc, i, need, &op->data);
 
 		if (rc < 0) {
 			axon__slot_free(cc, i);
-			ret = rc;
-			goto out;
+			return rc;
 		}
-		data_size = cc->big[i].size;
+		op->data_size = cc->big[i].size;
 		buf_gen = cc->big[i].gen;
 	}
-	axon__iov_copy_in(data, a->siov, a->sparts, 0, ssize);
-	uint32_t seq = (AXON_ST_SEQ(atomic_load(sp)) + 1) & 0xffffu;
+	axon__iov_copy_in(op->data, op->a->siov, op->a->sparts, 0, op->ssize);
+	op->seq = (AXON_ST_SEQ(atomic_load(op->sp)) + 1) & 0xffffu;
 	s->tid = axon__gettid();
 	s->stamp = axon__now_ns();
-	s->coid = coid;
+	s->coid = op->coid;
 	s->prio = axon__my_prio();
 	s->cli_cpu = axon__getcpu();
 	s->buf_gen = buf_gen;
-	s->sbytes = ssize;
-	s->rbytes = rsize;
-	s->reply_off = reply_off;
+	s->sbytes = op->ssize;
+	s->rbytes = op->rsize;
+	s->reply_off = op->reply_off;
 	/* (status, err and n_ext are the server's: it sets all three.) */
-	cc->slot_coid[i] = coid;
+	cc->slot_coid[i] = op->coid;
 	cc->slot_tid[i] = s->tid;
-	atomic_store_explicit(sp, AXON_ST_MAKE(AXON_PH_SENT, 0, seq),
+	atomic_store_explicit(op->sp, AXON_ST_MAKE(AXON_PH_SENT, 0, op->seq),
 	    memory_order_release);
 	(void) axon__ring_bell(cc, i); /* (blocking: cannot fail but dead) */
+	op->unblock_sent = false;
+	op->immediate_waited = false;
+	op->spun = false;
+	return 0;
+}
 
-	bool unblock_sent = false;
-	bool immediate_waited = false;
-	bool spun = false;
-	for (;;) {
-		uint32_t st = atomic_load_explicit(sp, memory_order_acquire);
-		int ph = AXON_ST_PHASE(st);
-		int rc;
+/*
+ * The steps of the wait (send_wait) return 0 to go on to the next step,
+ * 1 to look at the slot's state again, or -errno when the slot has been
+ * given up.
+ */
 
-		if (ph == AXON_PH_REPLIED) {
+/* A cancellation asked for, or a dead server. */
+static int
+send_check_events(struct send_op *op)
+{
+	struct axon_cconn *cc = op->cc;
+	int cancel = atomic_load(&cc->cancel[op->i]);
+	int rc;
+
+	if (cancel != 0) {
+		atomic_store(&cc->cancel[op->i], 0);
+		return send_interrupted(cc, op->i, op->seq, cancel,
+		    &op->unblock_sent);
+	}
+	if (!atomic_load(&cc->dead)) {
+		return 0;
+	}
+	int de = atomic_load(&cc->dead_err);
+
+	/* A network manager that went away (restarted, or killed) leaves
+	 * its clients' nodes unreachable. */
+	rc = send_interrupted(cc, op->i, op->seq,
+	    de == EBADF        ? EBADF
+	    : cc->nd != 0      ? EHOSTDOWN
+				: ESRCH,
+	    &op->unblock_sent);
+	if (rc < 0) {
+		return rc;
+	}
+	/* Dead but replied in time: take the reply. */
+	if (AXON_ST_PHASE(atomic_load(op->sp)) != AXON_PH_REPLIED) {
+		/* Only reachable with UNBLOCK semantics. */
+		atomic_store(op->sp, AXON_ST_MAKE(AXON_PH_FREE, 0, op->seq));
+		axon__slot_free(cc, op->i);
+		return cc->nd != 0 ? -EHOSTDOWN : -ESRCH;
+	}
+	return 1;
+}
+
+/* A poll (a zero timeout): a server that is RECEIVE-blocked takes the
+ * message within a wake-up; give it that long (AXON_POLL_NS, 1 ms by
+ * default) before withdrawing.  Always 1. */
+static int
+send_poll_wait(struct send_op *op, uint32_t st)
+{
+	struct timespec w;
+
+	op->immediate_waited = true;
+	clock_gettime(CLOCK_MONOTONIC, &w);
+	w.tv_nsec += axon__proc.poll_ns;
+	if (w.tv_nsec >= 1000000000) {
+		w.tv_sec++;
+		w.tv_nsec -= 1000000000;
+	}
+	uint32_t want = st | AXON_ST_WAITER | AXON_ST_WAKERCV;
+	if (st != want &&
+	    !atomic_compare_exchange_strong(op->sp, &st, want)) {
+		return 1;
+	}
+	axon__ps_send_block(op->cc, op->coid, op->i, false);
+	(void) axon__futex_wait(op->sp, want, &w);
+	axon__ps_running();
+	return 1;
+}
+
+/* The timeout that applies in the state st says, if any: a poll, one
+ * that has passed, or the time to sleep until (*ret_at). */
+static int
+send_check_deadline(struct send_op *op, uint32_t st,
+    const struct timespec **ret_at)
+{
+	int ph = AXON_ST_PHASE(st);
+	int state = ph == AXON_PH_SENT ? _NTO_TIMEOUT_SEND
+				       : _NTO_TIMEOUT_REPLY;
+	int rc;
+
+	if (op->unblock_sent || !axon__deadline_applies(&op->dl, state)) {
+		return 0;
+	}
+	if (op->dl.immediate && ph == AXON_PH_SENT &&
+	    !op->immediate_waited) {
+		return send_poll_wait(op, st);
+	}
+	if (op->dl.immediate) {
+		rc = send_interrupted(op->cc, op->i, op->seq, ETIMEDOUT,
+		    &op->unblock_sent);
+		if (rc < 0) {
+			return rc;
+		}
+		op->dl.armed = false;
+		return 1;
+	}
+	*ret_at = &op->dl.at;
+	if (ts_passed(*ret_at)) {
+		return send_interrupted(op->cc, op->i, op->seq, ETIMEDOUT,
+		    &op->unblock_sent);
+	}
+	return 0;
+}
+
+/* Once per post, for a local server: yield to it if it runs on our CPU,
+ * or spin for the reply if it runs on another. */
+static int
+send_spin(struct send_op *op)
+{
+	/* (A remote reply takes a network round trip: no use spinning for
+	 * it, and the CPU is needed by the network managers.) */
+	if (op->spun || op->cc->nd != 0) {
+		return 0;
+	}
+	int sc_cpu = atomic_load(&op->cc->rgn->srv_cpu);
+
+	op->spun = true;
+	if (sc_cpu >= 0 && sc_cpu == axon__getcpu()) {
+		/* The server runs on our CPU: let it run now rather than
+		 * sleep and be woken. */
+		sched_yield();
+		return 1;
+	}
+	if (!should_spin(sc_cpu) || axon__proc.spin_ns <= 0) {
+		return 0;
+	}
+	uint64_t t0 = now_ns();
+	uint64_t budget = spin_budget(op->ssize + op->rsize);
+	int k = 0;
+
+	while (AXON_ST_PHASE(atomic_load_explicit(op->sp,
+		   memory_order_acquire)) != AXON_PH_REPLIED) {
+		cpu_relax();
+		if ((++k & 63) == 0 && now_ns() - t0 > budget) {
 			break;
 		}
-		int cancel = atomic_load(&cc->cancel[i]);
-		if (cancel != 0) {
-			atomic_store(&cc->cancel[i], 0);
-			rc = send_interrupted(cc, i, seq, cancel, &unblock_sent);
-			if (rc < 0) {
-				ret = rc;
-				goto out;
-			}
-			continue;
-		}
-		if (atomic_load(&cc->dead)) {
-			int de = atomic_load(&cc->dead_err);
+	}
+	return 1;
+}
 
-			/* A network manager that went away (restarted, or
-			 * killed) leaves its clients' nodes unreachable. */
-			rc = send_interrupted(cc, i, seq,
-			    de == EBADF        ? EBADF
-			    : cc->nd != 0      ? EHOSTDOWN
-						: ESRCH,
-			    &unblock_sent);
-			if (rc < 0) {
-				ret = rc;
-				goto out;
-			}
-			/* Dead but replied in time: take the reply. */
-			if (AXON_ST_PHASE(atomic_load(sp)) != AXON_PH_REPLIED) {
-				/* Only reachable with UNBLOCK semantics. */
-				atomic_store(sp, AXON_ST_MAKE(AXON_PH_FREE, 0,
-						     seq));
-				axon__slot_free(cc, i);
-				ret = cc->nd != 0 ? -EHOSTDOWN : -ESRCH;
-				goto out;
-			}
-			continue;
+/* Sleeps on the state word until it changes, a signal, or at. */
+static int
+send_sleep(struct send_op *op, uint32_t st, const struct timespec *at)
+{
+	int ph = AXON_ST_PHASE(st);
+	int rc;
+
+	/* A REPLY timeout must start counting when the server takes the
+	 * message: ask to be woken then. */
+	uint32_t want = AXON_ST_WAITER;
+	if (ph == AXON_PH_SENT && !op->unblock_sent &&
+	    axon__deadline_applies(&op->dl, _NTO_TIMEOUT_REPLY)) {
+		want |= AXON_ST_WAKERCV;
+	}
+	if ((st & want) != want) {
+		if (!atomic_compare_exchange_strong(op->sp, &st, st | want)) {
+			return 1;
 		}
-		/* Which timeout applies in this state, if any. */
+		st |= want;
+	}
+	/* (Only now, about to sleep: a reply caught by spinning costs the
+	 * status page nothing.) */
+	axon__ps_send_block(op->cc, op->coid, op->i, ph == AXON_PH_RECEIVED);
+	rc = axon__futex_wait(op->sp, st, at);
+	axon__ps_running();
+	/* A timeout is judged at the top of the loop against the state the
+	 * message is in by then: the server may have taken it meanwhile,
+	 * and a SEND-only timeout then no longer applies. */
+	if (rc == -EINTR) {
+		return send_interrupted(op->cc, op->i, op->seq, EINTR,
+		    &op->unblock_sent);
+	}
+	return 1;
+}
+
+/* Waits for the reply: 0 when the slot is REPLIED, or -errno (the slot
+ * has been given up). */
+static int
+send_wait(struct send_op *op)
+{
+	for (;;) {
+		uint32_t st = atomic_load_explicit(op->sp,
+		    memory_order_acquire);
 		const struct timespec *at = NULL;
-		int state = ph == AXON_PH_SENT ? _NTO_TIMEOUT_SEND
-					       : _NTO_TIMEOUT_REPLY;
-		if (!unblock_sent && axon__deadline_applies(&dl, state)) {
-			if (dl.immediate && ph == AXON_PH_SENT &&
-			    !immediate_waited) {
-				/* A poll: a server that is RECEIVE-blocked takes
-				 * the message within a wake-up; give it that
-				 * long (AXON_POLL_NS, 1 ms by default) before
-				 * withdrawing. */
-				struct timespec w;
+		int rc;
 
-				immediate_waited = true;
-				clock_gettime(CLOCK_MONOTONIC, &w);
-				w.tv_nsec += axon__proc.poll_ns;
-				if (w.tv_nsec >= 1000000000) {
-					w.tv_sec++;
-					w.tv_nsec -= 1000000000;
-				}
-				uint32_t want = st | AXON_ST_WAITER |
-				    AXON_ST_WAKERCV;
-				if (st != want &&
-				    !atomic_compare_exchange_strong(sp, &st,
-					want)) {
-					continue;
-				}
-				axon__ps_send_block(cc, coid, i, false);
-				(void) axon__futex_wait(sp, want, &w);
-				axon__ps_running();
-				continue;
-			}
-			if (dl.immediate) {
-				rc = send_interrupted(cc, i, seq, ETIMEDOUT,
-				    &unblock_sent);
-				if (rc < 0) {
-					ret = rc;
-					goto out;
-				}
-				dl.armed = false;
-				continue;
-			}
-			at = &dl.at;
-			if (ts_passed(at)) {
-				rc = send_interrupted(cc, i, seq, ETIMEDOUT,
-				    &unblock_sent);
-				if (rc < 0) {
-					ret = rc;
-					goto out;
-				}
-				continue;
-			}
+		if (AXON_ST_PHASE(st) == AXON_PH_REPLIED) {
+			return 0;
 		}
-		if (!spun && cc->nd == 0) {
-			/* (A remote reply takes a network round trip: no
-			 * use spinning for it, and the CPU is needed by the
-			 * network managers.) */
-			int sc_cpu = atomic_load(&cc->rgn->srv_cpu);
-
-			spun = true;
-			if (sc_cpu >= 0 && sc_cpu == axon__getcpu()) {
-				/* The server runs on our CPU: let it run now
-				 * rather than sleep and be woken. */
-				sched_yield();
-				continue;
-			}
-			if (should_spin(sc_cpu) && axon__proc.spin_ns > 0) {
-				uint64_t t0 = now_ns();
-				int k = 0;
-
-				while (AXON_ST_PHASE(atomic_load_explicit(sp,
-					   memory_order_acquire)) !=
-				    AXON_PH_REPLIED) {
-					cpu_relax();
-					if ((++k & 63) == 0 &&
-					    now_ns() - t0 > spin_budget(
-							      ssize + rsize)) {
-						break;
-					}
-				}
-				continue;
-			}
+		rc = send_check_events(op);
+		if (rc == 0) {
+			rc = send_check_deadline(op, st, &at);
 		}
-		/* A REPLY timeout must start counting when the server takes
-		 * the message: ask to be woken then. */
-		uint32_t want = AXON_ST_WAITER;
-		if (ph == AXON_PH_SENT && !unblock_sent &&
-		    axon__deadline_applies(&dl, _NTO_TIMEOUT_REPLY)) {
-			want |= AXON_ST_WAKERCV;
+		if (rc == 0) {
+			rc = send_spin(op);
 		}
-		if ((st & want) != want) {
-			if (!atomic_compare_exchange_strong(sp, &st, st | want)) {
-				continue;
-			}
-			st |= want;
+		if (rc == 0) {
+			rc = send_sleep(op, st, at);
 		}
-		/* (Only now, about to sleep: a reply caught by spinning costs
-		 * the status page nothing.) */
-		axon__ps_send_block(cc, coid, i, ph == AXON_PH_RECEIVED);
-		rc = axon__futex_wait(sp, st, at);
-		axon__ps_running();
-		/* A timeout is judged at the top of the loop against the
-		 * state the message is in by then: the server may have taken
-		 * it meanwhile, and a SEND-only timeout then no longer
-		 * applies. */
-		if (rc == -EINTR) {
-			rc = send_interrupted(cc, i, seq, EINTR, &unblock_sent);
-			if (rc < 0) {
-				ret = rc;
-				goto out;
-			}
+		if (rc < 0) {
+			return rc;
 		}
 	}
-	/* REPLIED: consume. */
+}
+
+/* Takes the reply from the REPLIED slot and frees it: 0 with the
+ * server's status in *ret_status, 1 if the server asked for the message
+ * again (ERESTART), or the server's error, negated. */
+static int
+send_take_reply(struct send_op *op, long *ret_status)
+{
+	struct axon_slot *s = &op->cc->rgn->slot[op->i];
+
 	atomic_thread_fence(memory_order_acquire);
 	int serr = s->err;
 	long status = (long) s->status;
 	/* Data the server wrote (MsgWrite) reaches the caller even when it
 	 * then answered with MsgError, as with QNX's direct copies. */
-	reply_consume(cc, i, data, data_size, reply_off, rsize, a->riov,
-	    a->rparts);
-	atomic_store(sp, AXON_ST_MAKE(AXON_PH_FREE, 0, seq));
-	axon__slot_free(cc, i);
+	reply_consume(op->cc, op->i, op->data, op->data_size, op->reply_off,
+	    op->rsize, op->a->riov, op->a->rparts);
+	atomic_store(op->sp, AXON_ST_MAKE(AXON_PH_FREE, 0, op->seq));
+	axon__slot_free(op->cc, op->i);
 	if (serr == ERESTART) {
-		goto restart;
+		return 1;
 	}
 	if (serr > 0 && serr < 4096) {
-		ret = -serr;
-	} else {
-		axon__cconn_put(cc);
-		return status; /* any value, negative ones included */
+		return -serr;
 	}
-out:
-	axon__send_err = (int) -ret;
-	axon__cconn_put(cc);
-	return ret;
+	*ret_status = status; /* any value, negative ones included */
+	return 0;
+}
+
+static long
+send_common(int coid, const struct send_args *a, bool cancel_point)
+{
+	struct send_op op = {.a = a, .coid = coid};
+	long status = 0;
+	int err = 0;
+	int rc;
+
+	if (cancel_point) {
+		pthread_testcancel();
+	}
+	axon__timeout_take(&op.dl);
+	op.cc = axon__coid_get(coid, &err);
+	if (op.cc == NULL) {
+		axon__send_err = err;
+		return -err;
+	}
+	rc = send_sizes(&op);
+	if (rc == 0) {
+		do {
+			rc = send_post(&op);
+			if (rc == 0) {
+				rc = send_wait(&op);
+			}
+			if (rc == 0) {
+				rc = send_take_reply(&op, &status);
+			}
+		} while (rc == 1); /* ERESTART: post it again */
+	}
+	axon__cconn_put(op.cc);
+	if (rc < 0) {
+		axon__send_err = -rc;
+		return rc;
+	}
+	return status;
 }

@@ -116,8 +116,8 @@ axon__bells_collect(struct axon_chan *chan, bool *got_any)
 
 /* Messages posted on sc's connection, found in memory: queued as their
  * bell would queue them.  Stops at the first unless all. */
-bool
-axon__spin_peek(struct axon_chan *chan, struct axon_sconn *sc, bool all)
+static bool
+spin_peek(struct axon_chan *chan, struct axon_sconn *sc, bool all)
 {
 	bool found = false;
 
@@ -132,6 +132,65 @@ axon__spin_peek(struct axon_chan *chan, struct axon_sconn *sc, bool all)
 		}
 	}
 	return found;
+}
+
+/*
+ * Spins a while before a receiver sleeps, when the client of the last
+ * message runs on another CPU: it is the likely sender of the next, so
+ * its slots are watched in memory, and the bells (a system call) less
+ * often.  Returns whether something was queued.
+ */
+bool
+axon__receive_spin(struct axon_chan *chan)
+{
+	int pc = atomic_load(&chan->last_cli_cpu);
+
+	if (!should_spin(pc) || axon__proc.spin_ns <= 0) {
+		return false;
+	}
+	uint64_t t0 = now_ns();
+	bool hit = false;
+	bool got;
+
+	uint64_t budget = spin_budget(atomic_load(&chan->last_bytes));
+	struct axon_sconn *hint = axon__sconn_get(
+	    atomic_load(&chan->hint_idx));
+	int k = 0;
+
+	if (hint != NULL && hint->chan != chan) {
+		axon__sconn_put(hint);
+		hint = NULL;
+	}
+	/* Not cancelled while srv_spin is set. */
+	int ocs;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ocs);
+	if (hint != NULL) {
+		atomic_store(&hint->rgn->srv_spin, 1);
+	}
+	while (now_ns() - t0 < budget) {
+		if (hint != NULL && spin_peek(chan, hint, false)) {
+			hit = true;
+			break;
+		}
+		if ((hint == NULL || (++k & 7) == 0) &&
+		    (axon__bells_collect(chan, &got) > 0 || got)) {
+			hit = true;
+			break;
+		}
+		cpu_relax();
+	}
+	if (hint != NULL) {
+		/* Posts made while srv_spin was set rang no bell: sweep them
+		 * all up. */
+		atomic_store(&hint->rgn->srv_spin, 0);
+		atomic_thread_fence(memory_order_seq_cst);
+		if (spin_peek(chan, hint, true)) {
+			hit = true;
+		}
+	}
+	axon__sconn_put(hint);
+	pthread_setcancelstate(ocs, NULL);
+	return hit;
 }
 
 struct sleeper {
