@@ -3,6 +3,7 @@
  * The client's side of a message (msg_int.h): MsgSend*() post a message in
  * a slot, wait (spin, yield or futex) for its REPLIED state, and take the
  * reply; timeouts, signals and a dead server withdraw or abandon it.
+ * The sixteen MsgSend*() entry points are made from send_table.h.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 
 #include "msg_int.h"
+#include "send_table.h"
 
 static int
 slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl)
@@ -560,3 +562,76 @@ send_common(int coid, const struct send_args *a, bool cancel_point)
 	}
 	return status;
 }
+
+/*
+ * The send family (send_table.h).  Each form is one call of axon__send().
+ * The plain form returns the server's reply status as is (negative
+ * values included, as QNX's does) or -1 with errno; the _r form returns
+ * the status or -errno.  A buffer argument is turned into a one-part IOV.
+ */
+struct side {
+	const void *buf; /* buffer form, or NULL */
+	size_t bytes;
+	const iov_t *iov; /* IOV form */
+	size_t parts;
+	bool is_iov;
+};
+
+static long
+send_any(int coid, struct side sd, struct side rd, bool cancel, int *ret_err)
+{
+	iov_t s = {.iov_base = (void *) sd.buf, .iov_len = sd.bytes};
+	iov_t r = {.iov_base = (void *) rd.buf, .iov_len = rd.bytes};
+
+	*ret_err = 0;
+	if ((!sd.is_iov && sd.buf == NULL && sd.bytes > 0) ||
+	    (!rd.is_iov && rd.buf == NULL && rd.bytes > 0) ||
+	    (sd.is_iov && sd.iov == NULL && sd.parts > 0) ||
+	    (rd.is_iov && rd.iov == NULL && rd.parts > 0)) {
+		*ret_err = EFAULT;
+		return -1;
+	}
+	return axon__send(coid, sd.is_iov ? sd.iov : &s,
+	    sd.is_iov ? sd.parts : 1, rd.is_iov ? rd.iov : &r,
+	    rd.is_iov ? rd.parts : 1, cancel, ret_err);
+}
+
+/* A row's sides: the parameters, and the struct side made of them. */
+#define SEND_SPARAMS_BUF const void *smsg, size_t sbytes
+#define SEND_SPARAMS_IOV const iov_t *siov, size_t sparts
+#define SEND_RPARAMS_BUF void *rmsg, size_t rbytes
+#define SEND_RPARAMS_IOV const iov_t *riov, size_t rparts
+#define SEND_SSIDE_BUF ((struct side){smsg, sbytes, NULL, 0, false})
+#define SEND_SSIDE_IOV ((struct side){NULL, 0, siov, sparts, true})
+#define SEND_RSIDE_BUF ((struct side){rmsg, rbytes, NULL, 0, false})
+#define SEND_RSIDE_IOV ((struct side){NULL, 0, riov, rparts, true})
+
+/* One row: NAME and NAME_r. */
+#define SEND_DEFINE(name, sk, rk, cancel)                                  \
+	long name(int coid, SEND_SPARAMS_##sk, SEND_RPARAMS_##rk)          \
+	{                                                                  \
+		int saved = errno;                                         \
+		int err;                                                   \
+		long r = send_any(coid, SEND_SSIDE_##sk, SEND_RSIDE_##rk,  \
+		    cancel, &err);                                         \
+                                                                           \
+		if (err != 0) {                                            \
+			errno = err;                                       \
+			return -1;                                         \
+		}                                                          \
+		errno = saved; /* success leaves errno alone */            \
+		return r;                                                  \
+	}                                                                  \
+                                                                           \
+	long name##_r(int coid, SEND_SPARAMS_##sk, SEND_RPARAMS_##rk)      \
+	{                                                                  \
+		AXON_KEEP_ERRNO;                                           \
+                                                                           \
+		int err;                                                   \
+		long r = send_any(coid, SEND_SSIDE_##sk, SEND_RSIDE_##rk,  \
+		    cancel, &err);                                         \
+                                                                           \
+		return err != 0 ? -err : r;                                \
+	}
+
+AXON_SEND_TABLE(SEND_DEFINE)
