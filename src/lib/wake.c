@@ -33,7 +33,10 @@ axon__ring_bell(struct axon_cconn *cc, int i)
 	if (atomic_load(&cc->rgn->srv_spin) != 0) {
 		return 0;
 	}
-	if (write(cc->bell, &zero, sizeof(zero)) != (ssize_t) sizeof(zero)) {
+	/* (The raw call: write() is a cancellation point, and the message
+	 * is posted; MsgSendnc() is none.) */
+	if (syscall(SYS_write, cc->bell, &zero, sizeof(zero)) !=
+	    (long) sizeof(zero)) {
 		/* Cannot happen to a live eventfd; whatever broke it, our
 		 * socket carries the news instead. */
 		struct axon_ctl m;
