@@ -96,8 +96,9 @@ sleepers(struct axon_chan *chan, bool pulse_only)
 }
 
 /* ---- slot.c ---- */
-/* Takes a free slot, reclaiming those the server has handed back; -1 if
- * every slot is busy.  With cc->lock held iff locked. */
+/* Takes a free slot, reclaiming those the server has handed back: its
+ * index, or -EAGAIN if every slot is busy.  With cc->lock held iff
+ * locked. */
 int axon__slot_try(struct axon_cconn *cc, bool locked);
 /* Slot i is free again (its state FREE): wakes a sender waiting for one. */
 void axon__slot_free(struct axon_cconn *cc, int i);
@@ -138,10 +139,10 @@ void axon__fill_info(struct axon_sconn *sc, uint32_t slot, size_t msglen,
     struct _msg_info *info);
 
 /* ---- reply.c ---- */
-/* Looks up a live rcvid: sc with sc->lock held and a reference, or NULL
- * with *ret_err set (a positive errno). */
-struct axon_sconn *axon__rcvid_lock(rcvid_t rcvid, uint32_t *ret_slot,
-    int *ret_err);
+/* Looks up a live rcvid: 0 with *ret_sc locked (sc->lock) and
+ * referenced, or -ESRCH. */
+int axon__rcvid_lock(rcvid_t rcvid, struct axon_sconn **ret_sc,
+    uint32_t *ret_slot);
 void axon__rcvid_unlock(struct axon_sconn *sc);
 /* Records that [off, off+len) of the reply area was written. */
 void axon__ext_add(struct axon_sslot *ss, uint64_t off, uint64_t len);

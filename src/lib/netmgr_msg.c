@@ -28,10 +28,9 @@ axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes, uint64_t rbytes,
 	if (atomic_load(&cc->dead)) {
 		return -EBADF;
 	}
-	/* (Never waits: EAGAIN when all are busy.) */
-	i = axon__slot_try(cc, false);
+	i = axon__slot_try(cc, false); /* (never waits) */
 	if (i < 0) {
-		return -EAGAIN;
+		return i; /* -EAGAIN: all are busy */
 	}
 	uint8_t *data;
 	uint32_t buf_gen = 0;
@@ -277,12 +276,12 @@ axon__msg_peek(rcvid_t rcvid, size_t offset, size_t len,
 {
 	struct axon_sconn *sc;
 	uint32_t slot;
-	int err = 0;
+	int rc;
 	ssize_t n = 0;
 
-	sc = axon__rcvid_lock(rcvid, &slot, &err);
-	if (sc == NULL) {
-		return -err;
+	rc = axon__rcvid_lock(rcvid, &sc, &slot);
+	if (rc < 0) {
+		return rc;
 	}
 	struct axon_sslot *ss = &sc->slot[slot];
 	if (offset < ss->avail) {
@@ -309,11 +308,11 @@ axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
 {
 	struct axon_sconn *sc;
 	uint32_t slot;
-	int err = 0;
+	int rc;
 
-	sc = axon__rcvid_lock(rcvid, &slot, &err);
-	if (sc == NULL) {
-		return -err;
+	rc = axon__rcvid_lock(rcvid, &sc, &slot);
+	if (rc < 0) {
+		return rc;
 	}
 	struct axon_sslot *ss = &sc->slot[slot];
 	if (offset > ss->rbytes || len > ss->rbytes - offset) {

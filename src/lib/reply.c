@@ -21,10 +21,11 @@ axon__msg_rcvid_decode(int32_t rcvid, int *idx, uint32_t *slot, uint8_t *gen)
 	*gen = (uint8_t) (((uint32_t) rcvid >> 22) & 0xffu);
 }
 
-/* Looks up a live rcvid: returns sc with sc->lock held and a reference,
- * or NULL with *ret_err set. */
-struct axon_sconn *
-axon__rcvid_lock(rcvid_t rcvid, uint32_t *ret_slot, int *ret_err)
+/* Looks up a live rcvid: 0 with *ret_sc locked and referenced, or
+ * -ESRCH. */
+int
+axon__rcvid_lock(rcvid_t rcvid, struct axon_sconn **ret_sc,
+    uint32_t *ret_slot)
 {
 	struct axon_sconn *sc;
 	uint32_t slot;
@@ -32,25 +33,23 @@ axon__rcvid_lock(rcvid_t rcvid, uint32_t *ret_slot, int *ret_err)
 	int idx;
 
 	if (rcvid <= 0 || rcvid > INT32_MAX) {
-		*ret_err = ESRCH;
-		return NULL;
+		return -ESRCH;
 	}
 	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
 	sc = axon__sconn_get(idx);
 	if (sc == NULL) {
-		*ret_err = ESRCH;
-		return NULL;
+		return -ESRCH;
 	}
 	pthread_mutex_lock(&sc->lock);
 	if (sc->dead || slot >= AXON_SLOTS || !sc->slot[slot].received ||
 	    sc->slot[slot].gen != gen) {
 		pthread_mutex_unlock(&sc->lock);
 		axon__sconn_put(sc);
-		*ret_err = ESRCH;
-		return NULL;
+		return -ESRCH;
 	}
 	*ret_slot = slot;
-	return sc;
+	*ret_sc = sc;
+	return 0;
 }
 
 void
@@ -191,15 +190,14 @@ MsgReplyv_r(rcvid_t rcvid, long status, const iov_t *iov, size_t parts)
 
 	struct axon_sconn *sc;
 	uint32_t slot;
-	int err = 0;
 	int rc;
 
 	if (parts > 0 && iov == NULL) {
 		return -EFAULT;
 	}
-	sc = axon__rcvid_lock(rcvid, &slot, &err);
-	if (sc == NULL) {
-		return -err;
+	rc = axon__rcvid_lock(rcvid, &sc, &slot);
+	if (rc < 0) {
+		return rc;
 	}
 	if (parts > 0) {
 		(void) write_locked(sc, slot, iov, parts, 0);
@@ -229,12 +227,11 @@ MsgError_r(rcvid_t rcvid, int error)
 
 	struct axon_sconn *sc;
 	uint32_t slot;
-	int err = 0;
 	int rc;
 
-	sc = axon__rcvid_lock(rcvid, &slot, &err);
-	if (sc == NULL) {
-		return -err;
+	rc = axon__rcvid_lock(rcvid, &sc, &slot);
+	if (rc < 0) {
+		return rc;
 	}
 	if (error == -1) {
 		/* Forward the error recorded with the unblock request. */
@@ -262,7 +259,7 @@ read_wait(rcvid_t rcvid, struct axon_sconn **scp, uint32_t slot,
     size_t need)
 {
 	struct axon_sconn *sc = *scp;
-	int err = 0;
+	int rc;
 
 	for (;;) {
 		struct axon_slot *s = &sc->rgn->slot[slot];
@@ -310,11 +307,12 @@ read_wait(rcvid_t rcvid, struct axon_sconn **scp, uint32_t slot,
 		axon__rcvid_unlock(sc);
 		(void) axon__futex_wait(ap, a, &at);
 		uint32_t slot2;
-		sc = axon__rcvid_lock(rcvid, &slot2, &err);
-		*scp = sc;
-		if (sc == NULL) {
-			return -err;
+		rc = axon__rcvid_lock(rcvid, &sc, &slot2);
+		if (rc < 0) {
+			*scp = NULL;
+			return rc;
 		}
+		*scp = sc;
 	}
 }
 
@@ -325,15 +323,15 @@ MsgReadv_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 
 	struct axon_sconn *sc;
 	uint32_t slot;
-	int err = 0;
+	int rc;
 	ssize_t n = 0;
 
 	if (parts > 0 && iov == NULL) {
 		return -EFAULT;
 	}
-	sc = axon__rcvid_lock(rcvid, &slot, &err);
-	if (sc == NULL) {
-		return -err;
+	rc = axon__rcvid_lock(rcvid, &sc, &slot);
+	if (rc < 0) {
+		return rc;
 	}
 	struct axon_sslot *ss = &sc->slot[slot];
 	if (offset < ss->sbytes) {
@@ -343,9 +341,7 @@ MsgReadv_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 		n = (ssize_t) (cap < avail ? cap : avail);
 		if (offset + (size_t) n > ss->avail) {
 			/* A message from another node, not all here yet. */
-			int rc = read_wait(rcvid, &sc, slot,
-			    offset + (size_t) n);
-
+			rc = read_wait(rcvid, &sc, slot, offset + (size_t) n);
 			if (rc < 0) {
 				if (sc != NULL) {
 					axon__rcvid_unlock(sc);
@@ -381,15 +377,15 @@ MsgWritev_r(rcvid_t rcvid, const iov_t *iov, size_t parts, size_t offset)
 
 	struct axon_sconn *sc;
 	uint32_t slot;
-	int err = 0;
+	int rc;
 	ssize_t n;
 
 	if (parts > 0 && iov == NULL) {
 		return -EFAULT;
 	}
-	sc = axon__rcvid_lock(rcvid, &slot, &err);
-	if (sc == NULL) {
-		return -err;
+	rc = axon__rcvid_lock(rcvid, &sc, &slot);
+	if (rc < 0) {
+		return rc;
 	}
 	n = write_locked(sc, slot, iov, parts, offset);
 	axon__rcvid_unlock(sc);
@@ -416,14 +412,14 @@ MsgInfo_r(rcvid_t rcvid, struct _msg_info *info)
 
 	struct axon_sconn *sc;
 	uint32_t slot;
-	int err = 0;
+	int rc;
 
 	if (info == NULL) {
 		return -EFAULT;
 	}
-	sc = axon__rcvid_lock(rcvid, &slot, &err);
-	if (sc == NULL) {
-		return -err;
+	rc = axon__rcvid_lock(rcvid, &sc, &slot);
+	if (rc < 0) {
+		return rc;
 	}
 	struct axon_sslot *ss = &sc->slot[slot];
 	axon__fill_info(sc, slot, 0, info);

@@ -167,33 +167,6 @@ send_interrupted(struct axon_cconn *cc, int i, uint32_t seq, int reason,
 	}
 }
 
-static __thread int axon__send_err;
-
-static long
-send_common(int coid, const struct send_args *a, bool cancel_point);
-
-/*
- * Sends and waits.  Returns the server's reply status (any value, even a
- * negative one, as QNX's MsgSend() does) with *ret_err = 0, or -1 with
- * *ret_err set to the positive errno.
- */
-long
-axon__send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov,
-    size_t rparts, bool cancel_point, int *ret_err)
-{
-	struct send_args a = {siov, sparts, riov, rparts};
-	long r;
-
-	if (sparts > INT32_MAX || rparts > INT32_MAX) {
-		*ret_err = EOVERFLOW;
-		return -1;
-	}
-	axon__send_err = 0;
-	r = send_common(coid, &a, cancel_point);
-	*ret_err = axon__send_err;
-	return *ret_err != 0 ? -1 : r;
-}
-
 /* A send in progress: what the steps of send_common() share. */
 struct send_op {
 	const struct send_args *a;
@@ -526,22 +499,20 @@ send_take_reply(struct send_op *op, long *ret_status)
 	return 0;
 }
 
-static long
-send_common(int coid, const struct send_args *a, bool cancel_point)
+static int
+send_common(int coid, const struct send_args *a, bool cancel_point,
+    long *ret_status)
 {
 	struct send_op op = {.a = a, .coid = coid};
-	long status = 0;
-	int err = 0;
 	int rc;
 
 	if (cancel_point) {
 		pthread_testcancel();
 	}
 	axon__timeout_take(&op.dl);
-	op.cc = axon__coid_get(coid, &err);
-	if (op.cc == NULL) {
-		axon__send_err = err;
-		return -err;
+	rc = axon__coid_get(coid, &op.cc);
+	if (rc < 0) {
+		return rc;
 	}
 	rc = send_sizes(&op);
 	if (rc == 0) {
@@ -551,16 +522,28 @@ send_common(int coid, const struct send_args *a, bool cancel_point)
 				rc = send_wait(&op);
 			}
 			if (rc == 0) {
-				rc = send_take_reply(&op, &status);
+				rc = send_take_reply(&op, ret_status);
 			}
 		} while (rc == 1); /* ERESTART: post it again */
 	}
 	axon__cconn_put(op.cc);
-	if (rc < 0) {
-		axon__send_err = -rc;
-		return rc;
+	return rc;
+}
+
+/*
+ * Sends and waits: 0 with the server's reply status in *ret_status (any
+ * value, even a negative one, as QNX's MsgSend() returns it), or -errno.
+ */
+int
+axon__send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov,
+    size_t rparts, bool cancel_point, long *ret_status)
+{
+	struct send_args a = {siov, sparts, riov, rparts};
+
+	if (sparts > INT32_MAX || rparts > INT32_MAX) {
+		return -EOVERFLOW;
 	}
-	return status;
+	return send_common(coid, &a, cancel_point, ret_status);
 }
 
 /*
@@ -577,23 +560,23 @@ struct side {
 	bool is_iov;
 };
 
-static long
-send_any(int coid, struct side sd, struct side rd, bool cancel, int *ret_err)
+/* 0 with the server's status in *ret_status, or -errno. */
+static int
+send_any(int coid, struct side sd, struct side rd, bool cancel,
+    long *ret_status)
 {
 	iov_t s = {.iov_base = (void *) sd.buf, .iov_len = sd.bytes};
 	iov_t r = {.iov_base = (void *) rd.buf, .iov_len = rd.bytes};
 
-	*ret_err = 0;
 	if ((!sd.is_iov && sd.buf == NULL && sd.bytes > 0) ||
 	    (!rd.is_iov && rd.buf == NULL && rd.bytes > 0) ||
 	    (sd.is_iov && sd.iov == NULL && sd.parts > 0) ||
 	    (rd.is_iov && rd.iov == NULL && rd.parts > 0)) {
-		*ret_err = EFAULT;
-		return -1;
+		return -EFAULT;
 	}
 	return axon__send(coid, sd.is_iov ? sd.iov : &s,
 	    sd.is_iov ? sd.parts : 1, rd.is_iov ? rd.iov : &r,
-	    rd.is_iov ? rd.parts : 1, cancel, ret_err);
+	    rd.is_iov ? rd.parts : 1, cancel, ret_status);
 }
 
 /* A row's sides: the parameters, and the struct side made of them. */
@@ -606,32 +589,32 @@ send_any(int coid, struct side sd, struct side rd, bool cancel, int *ret_err)
 #define SEND_RSIDE_BUF ((struct side){rmsg, rbytes, NULL, 0, false})
 #define SEND_RSIDE_IOV ((struct side){NULL, 0, riov, rparts, true})
 
-/* One row: NAME and NAME_r. */
+/* One row: NAME and NAME_r (errno is set here, and only here). */
 #define SEND_DEFINE(name, sk, rk, cancel)                                  \
 	long name(int coid, SEND_SPARAMS_##sk, SEND_RPARAMS_##rk)          \
 	{                                                                  \
 		int saved = errno;                                         \
-		int err;                                                   \
-		long r = send_any(coid, SEND_SSIDE_##sk, SEND_RSIDE_##rk,  \
-		    cancel, &err);                                         \
+		long status = 0;                                           \
+		int rc = send_any(coid, SEND_SSIDE_##sk, SEND_RSIDE_##rk,  \
+		    cancel, &status);                                      \
                                                                            \
-		if (err != 0) {                                            \
-			errno = err;                                       \
+		if (rc < 0) {                                              \
+			errno = -rc;                                       \
 			return -1;                                         \
 		}                                                          \
 		errno = saved; /* success leaves errno alone */            \
-		return r;                                                  \
+		return status;                                             \
 	}                                                                  \
                                                                            \
 	long name##_r(int coid, SEND_SPARAMS_##sk, SEND_RPARAMS_##rk)      \
 	{                                                                  \
 		AXON_KEEP_ERRNO;                                           \
                                                                            \
-		int err;                                                   \
-		long r = send_any(coid, SEND_SSIDE_##sk, SEND_RSIDE_##rk,  \
-		    cancel, &err);                                         \
+		long status = 0;                                           \
+		int rc = send_any(coid, SEND_SSIDE_##sk, SEND_RSIDE_##rk,  \
+		    cancel, &status);                                      \
                                                                            \
-		return err != 0 ? -err : r;                                \
+		return rc < 0 ? rc : status;                               \
 	}
 
 AXON_SEND_TABLE(SEND_DEFINE)

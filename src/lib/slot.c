@@ -14,7 +14,7 @@
 #include "msg_int.h"
 
 /* Takes a free slot, reclaiming those the server has handed back;
- * -1 if every slot is busy.  With cc->lock held iff locked. */
+ * -EAGAIN if every slot is busy.  With cc->lock held iff locked. */
 int
 axon__slot_try(struct axon_cconn *cc, bool locked)
 {
@@ -47,7 +47,7 @@ axon__slot_try(struct axon_cconn *cc, bool locked)
 			pthread_mutex_unlock(&cc->lock);
 		}
 	}
-	return -1;
+	return -EAGAIN;
 }
 
 void
