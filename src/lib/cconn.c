@@ -52,8 +52,8 @@ coid_slot(int coid)
 	return &p->fdcoids[coid];
 }
 
-struct axon_cconn *
-axon__coid_get(int coid, int *ret_err)
+int
+axon__coid_get(int coid, struct axon_cconn **ret_cc)
 {
 	struct axon_coid *c;
 	struct axon_cconn *cc = NULL;
@@ -67,9 +67,10 @@ axon__coid_get(int coid, int *ret_err)
 	}
 	pthread_mutex_unlock(&axon__proc.lock);
 	if (cc == NULL) {
-		*ret_err = EBADF;
+		return -EBADF;
 	}
-	return cc;
+	*ret_cc = cc;
+	return 0;
 }
 
 void
@@ -936,15 +937,14 @@ axon__pulse_send(int coid, int priority, int code, int64_t value,
 
 	struct axon_cconn *cc;
 	struct axon_ctl m;
-	int err = 0;
 	int rc;
 
 	if (code < -128 || code > 127 || priority < -1 || priority > 255) {
 		return -EINVAL;
 	}
-	cc = axon__coid_get(coid, &err);
-	if (cc == NULL) {
-		return -err;
+	rc = axon__coid_get(coid, &cc);
+	if (rc < 0) {
+		return rc;
 	}
 	if (atomic_load(&cc->dead)) {
 		axon__cconn_put(cc);

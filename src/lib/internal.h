@@ -317,7 +317,7 @@ int axon__sconn_chan_bell(struct axon_chan *chan, uint64_t tag);
 int axon__sconn_chan_sweep(struct axon_chan *chan);
 
 /* ---- cconn.c ---- */
-struct axon_cconn *axon__coid_get(int coid, int *ret_err); /* +ref */
+int axon__coid_get(int coid, struct axon_cconn **ret_cc); /* 0, +ref; -EBADF */
 void axon__cconn_put(struct axon_cconn *cc);
 void axon__close_untrusted(int fd); /* proc.c: a client's, off-thread */
 void axon__cconn_event(struct axon_cconn *cc, uint32_t events);
@@ -328,14 +328,16 @@ int axon__pulse_send(int coid, int priority, int code, int64_t value,
     bool direct); /* MsgSendPulse with a whole sival_ptr; direct: to a
 		   * channel of this process, queued before returning */
 
-/* ---- msg.c ---- */
-long axon__send(int coid, const iov_t *siov, size_t sparts,
-    const iov_t *riov, size_t rparts, bool cancel_point, int *ret_err);
+/* ---- send.c, reply.c (the message path; its own header is msg_int.h) ---- */
+int axon__send(int coid, const iov_t *siov, size_t sparts,
+    const iov_t *riov, size_t rparts, bool cancel_point,
+    long *ret_status); /* 0 and the reply's status, or -errno */
 void axon__msg_rcvid_decode(int32_t rcvid, int *idx, uint32_t *slot,
     uint8_t *gen);
 
 /*
- * The network manager's interface (axond only; see docs/design/axond.md).
+ * The network manager's interface (axond only; cconn.c, netmgr.c and
+ * netmgr_msg.c; see docs/design/axond.md).
  *
  * A virtual client connection presents a process of another node to a
  * local server.  Its sends do not block: axon__nsend_alloc() takes a slot

@@ -9,7 +9,7 @@
  * sigev_signo (a generation and an index, always positive), the value
  * and the flags kept.  The client sends that to the server as it would
  * send any event; the server's MsgDeliverEvent() passes the handle back
- * through the connection (msg.c, and axond across nodes), and this
+ * through the connection (pulse.c, and axond across nodes), and this
  * process looks it up when the event arrives (cconn.c): delivered as
  * registered if the connection it came through goes to the server
  * named, refused and counted on the status page otherwise (the server
@@ -76,7 +76,6 @@ MsgRegisterEvent_r(struct sigevent *event, int coid)
 
 	struct axon_cconn *cc = NULL;
 	struct regevent *r = NULL;
-	int err = 0;
 	int rc;
 	int i;
 
@@ -91,9 +90,9 @@ MsgRegisterEvent_r(struct sigevent *event, int coid)
 		return rc;
 	}
 	if (coid != -1) {
-		cc = axon__coid_get(coid, &err);
-		if (cc == NULL) {
-			return -err;
+		rc = axon__coid_get(coid, &cc);
+		if (rc < 0) {
+			return rc;
 		}
 	}
 	pthread_mutex_lock(&re_lock);
@@ -198,7 +197,6 @@ MsgVerifyEvent_r(rcvid_t rcvid, const struct sigevent *event)
 
 	struct axon_cconn *cc;
 	struct sigevent ev;
-	int err = 0;
 	int rc;
 
 	if (event == NULL) {
@@ -235,8 +233,7 @@ MsgVerifyEvent_r(rcvid_t rcvid, const struct sigevent *event)
 		return axon__msg_rcvid_check(rcvid);
 	}
 	if (SIGEV_GET_TYPE(&ev) == SIGEV_PULSE) {
-		cc = axon__coid_get(ev.sigev_coid, &err);
-		if (cc == NULL) {
+		if (axon__coid_get(ev.sigev_coid, &cc) < 0) {
 			return -ESRCH; /* QNX: the pulse's connection */
 		}
 		axon__cconn_put(cc);

@@ -288,15 +288,14 @@ TimerCreate_r(clockid_t id, const struct sigevent *event)
 	}
 	if (SIGEV_GET_TYPE(&t->ev) == SIGEV_PULSE) {
 		struct axon_cconn *cc;
-		int err = 0;
 
 		/* A connection that does not exist now is a mistake in the
 		 * program, told now rather than by a timer that never
 		 * pulses. */
-		cc = axon__coid_get(t->ev.sigev_coid, &err);
-		if (cc == NULL) {
+		rc = axon__coid_get(t->ev.sigev_coid, &cc);
+		if (rc < 0) {
 			free(t);
-			return -err;
+			return rc;
 		}
 		axon__cconn_put(cc);
 		if (t->ev.sigev_priority == SIGEV_PULSE_PRIO_INHERIT) {

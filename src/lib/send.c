@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The client's side of a message (msg_int.h): MsgSend*() post a message in
+ * a slot, wait (spin, yield or futex) for its REPLIED state, and take the
+ * reply; timeouts, signals and a dead server withdraw or abandon it.
+ * The sixteen MsgSend*() entry points are made from send_table.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+
+#include "msg_int.h"
+#include "send_table.h"
+
+static int
+slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl)
+{
+	(void) dl;
+	for (;;) {
+		if (atomic_load(&cc->dead)) {
+			return -EBADF;
+		}
+		int i = axon__slot_try(cc, false);
+		if (i >= 0) {
+			return i;
+		}
+		pthread_mutex_lock(&cc->lock);
+		i = axon__slot_try(cc, true);
+		if (i < 0) {
+			struct timespec ts;
+
+			/* Every slot is busy: wait for one (bounded, because
+			 * abandoned slots come back without a signal). */
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 10000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
+			cc->slot_waiters++;
+			axon__ps_send_block(cc, coid, -1, false);
+			pthread_cond_timedwait(&cc->slot_cv, &cc->lock, &ts);
+			axon__ps_running();
+			cc->slot_waiters--;
+		}
+		pthread_mutex_unlock(&cc->lock);
+		if (i >= 0) {
+			return i;
+		}
+	}
+}
+
+/* The end of the last reply this thread took (see axon__reply_len). */
+static __thread size_t last_reply_len;
+
+size_t
+axon__reply_len(void)
+{
+	return last_reply_len;
+}
+
+/* Copies the reply the server left in slot i into the caller's iov. */
+static void
+reply_consume(struct axon_cconn *cc, int i, const uint8_t *data,
+    uint64_t data_size, uint64_t reply_off, uint64_t rbytes,
+    const iov_t *riov, size_t rparts)
+{
+	struct axon_slot *s = &cc->rgn->slot[i];
+	uint32_t n_ext = s->n_ext;
+
+	size_t end = 0;
+
+	if (n_ext > AXON_MAX_EXT) {
+		n_ext = AXON_MAX_EXT;
+	}
+	for (uint32_t e = 0; e < n_ext; e++) {
+		uint64_t off = s->ext[e].off;
+		uint64_t len = s->ext[e].len;
+
+		if (off >= rbytes) {
+			continue;
+		}
+		if (len > rbytes - off) {
+			len = rbytes - off;
+		}
+		if (reply_off + off + len > data_size) {
+			continue;
+		}
+		axon__iov_copy_out(riov, rparts, off, data + reply_off + off,
+		    len);
+		if (off + len > end) {
+			end = (size_t) (off + len);
+		}
+	}
+	last_reply_len = end;
+}
+
+struct send_args {
+	const iov_t *siov;
+	size_t sparts;
+	const iov_t *riov;
+	size_t rparts;
+};
+
+static bool
+ts_passed(const struct timespec *at)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > at->tv_sec ||
+	    (now.tv_sec == at->tv_sec && now.tv_nsec >= at->tv_nsec);
+}
+
+/*
+ * Handles a timeout, signal or cancellation while waiting.  Returns 1 if
+ * the wait should go on, or the negative errno to return (the slot has
+ * been given up).
+ */
+static int
+send_interrupted(struct axon_cconn *cc, int i, uint32_t seq, int reason,
+    bool *unblock_sent)
+{
+	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
+
+	for (;;) {
+		uint32_t st = atomic_load(sp);
+
+		if (AXON_ST_SEQ(st) != seq) {
+			return -EIO; /* cannot happen: the slot is ours */
+		}
+		switch (AXON_ST_PHASE(st)) {
+		case AXON_PH_SENT:
+			/* The server never saw it: withdraw. */
+			if (atomic_compare_exchange_strong(sp, &st,
+				AXON_ST_MAKE(AXON_PH_FREE, 0, seq))) {
+				axon__slot_free(cc, i);
+				return -reason;
+			}
+			continue;
+		case AXON_PH_RECEIVED:
+			if (reason == EBADF || atomic_load(&cc->dead) ||
+			    !(cc->chflags & _NTO_CHF_UNBLOCK)) {
+				if (atomic_compare_exchange_strong(sp, &st,
+					AXON_ST_MAKE(AXON_PH_ABANDONED, 0,
+					    seq))) {
+					axon__slot_ctl(cc,
+					    AXON_CTL_ABANDON, i, seq, 0);
+					axon__slot_abandoned(cc, i);
+					return -reason;
+				}
+				continue;
+			}
+			/* _NTO_CHF_UNBLOCK: ask, and stay REPLY-blocked. */
+			if (!*unblock_sent) {
+				*unblock_sent = true;
+				atomic_fetch_or(sp, AXON_ST_UNBLOCK);
+				axon__slot_ctl(cc, AXON_CTL_UNBLOCK, i, seq,
+				    reason);
+			}
+			return 1;
+		default:
+			return 1; /* REPLIED: take the reply */
+		}
+	}
+}
+
+/* A send in progress: what the steps of send_common() share. */
+struct send_op {
+	const struct send_args *a;
+	struct axon_cconn *cc;
+	int coid;
+	struct axon_deadline dl;
+	size_t ssize;
+	size_t rsize;
+	int i;                 /* the slot */
+	_Atomic uint32_t *sp;  /* its state word */
+	uint32_t seq;
+	uint8_t *data;         /* its data area: inline, or its big buffer */
+	uint64_t data_size;
+	uint64_t reply_off;
+	bool unblock_sent;     /* UNBLOCK asked: no timeout applies now */
+	bool immediate_waited; /* a poll's one short wait is done */
+	bool spun;             /* spun (or yielded) once already */
+};
+
+/* Checks the caller's IOVs and sums them: 0, or -errno. */
+static int
+send_sizes(struct send_op *op)
+{
+	const struct send_args *a = op->a;
+
+	if (a->sparts > 0 && a->siov == NULL) {
+		return -EFAULT;
+	}
+	if (a->rparts > 0 && a->riov == NULL) {
+		return -EFAULT;
+	}
+	op->ssize = axon__iov_total(a->siov, a->sparts);
+	op->rsize = axon__iov_total(a->riov, a->rparts);
+	if (op->ssize == SIZE_MAX || op->rsize == SIZE_MAX ||
+	    op->ssize > INT32_MAX || op->rsize > INT32_MAX) {
+		return -EOVERFLOW;
+	}
+	return 0;
+}
+
+/* Takes a slot, copies the message in, posts it (FREE -> SENT) and rings
+ * the bell: 0, or -errno (then no slot is held). */
+static int
+send_post(struct send_op *op)
+{
+	struct axon_cconn *cc = op->cc;
+	uint32_t buf_gen = 0;
+	uint64_t need;
+	int i;
+
+	if (atomic_load(&cc->dead)) {
+		return -EBADF;
+	}
+	i = slot_alloc(cc, op->coid, &op->dl);
+	if (i < 0) {
+		return i;
+	}
+	struct axon_slot *s = &cc->rgn->slot[i];
+
+	op->i = i;
+	op->sp = &s->state;
+	op->reply_off = reply_offset(op->ssize);
+	need = op->reply_off + op->rsize;
+	if (need <= AXON_INLINE) {
+		op->data = cc->rgn->data[i];
+		op->data_size = AXON_INLINE;
+	} else {
+		int rc = axon__big_ensure(cc, i, need, &op->data);
+
+		if (rc < 0) {
+			axon__slot_free(cc, i);
+			return rc;
+		}
+		op->data_size = cc->big[i].size;
+		buf_gen = cc->big[i].gen;
+	}
+	axon__iov_copy_in(op->data, op->a->siov, op->a->sparts, 0, op->ssize);
+	op->seq = (AXON_ST_SEQ(atomic_load(op->sp)) + 1) & 0xffffu;
+	s->tid = axon__gettid();
+	s->stamp = axon__now_ns();
+	s->coid = op->coid;
+	s->prio = axon__my_prio();
+	s->cli_cpu = axon__getcpu();
+	s->buf_gen = buf_gen;
+	s->sbytes = op->ssize;
+	s->rbytes = op->rsize;
+	s->reply_off = op->reply_off;
+	/* (status, err and n_ext are the server's: it sets all three.) */
+	cc->slot_coid[i] = op->coid;
+	cc->slot_tid[i] = s->tid;
+	atomic_store_explicit(op->sp, AXON_ST_MAKE(AXON_PH_SENT, 0, op->seq),
+	    memory_order_release);
+	(void) axon__ring_bell(cc, i); /* (blocking: cannot fail but dead) */
+	op->unblock_sent = false;
+	op->immediate_waited = false;
+	op->spun = false;
+	return 0;
+}
+
+/*
+ * The steps of the wait (send_wait) return 0 to go on to the next step,
+ * 1 to look at the slot's state again, or -errno when the slot has been
+ * given up.
+ */
+
+/* A cancellation asked for, or a dead server. */
+static int
+send_check_events(struct send_op *op)
+{
+	struct axon_cconn *cc = op->cc;
+	int cancel = atomic_load(&cc->cancel[op->i]);
+	int rc;
+
+	if (cancel != 0) {
+		atomic_store(&cc->cancel[op->i], 0);
+		return send_interrupted(cc, op->i, op->seq, cancel,
+		    &op->unblock_sent);
+	}
+	if (!atomic_load(&cc->dead)) {
+		return 0;
+	}
+	int de = atomic_load(&cc->dead_err);
+
+	/* A network manager that went away (restarted, or killed) leaves
+	 * its clients' nodes unreachable. */
+	rc = send_interrupted(cc, op->i, op->seq,
+	    de == EBADF        ? EBADF
+	    : cc->nd != 0      ? EHOSTDOWN
+				: ESRCH,
+	    &op->unblock_sent);
+	if (rc < 0) {
+		return rc;
+	}
+	/* Dead but replied in time: take the reply. */
+	if (AXON_ST_PHASE(atomic_load(op->sp)) != AXON_PH_REPLIED) {
+		/* Only reachable with UNBLOCK semantics. */
+		atomic_store(op->sp, AXON_ST_MAKE(AXON_PH_FREE, 0, op->seq));
+		axon__slot_free(cc, op->i);
+		return cc->nd != 0 ? -EHOSTDOWN : -ESRCH;
+	}
+	return 1;
+}
+
+/* A poll (a zero timeout): a server that is RECEIVE-blocked takes the
+ * message within a wake-up; give it that long (AXON_POLL_NS, 1 ms by
+ * default) before withdrawing.  Always 1. */
+static int
+send_poll_wait(struct send_op *op, uint32_t st)
+{
+	struct timespec w;
+
+	op->immediate_waited = true;
+	clock_gettime(CLOCK_MONOTONIC, &w);
+	w.tv_nsec += axon__proc.poll_ns;
+	if (w.tv_nsec >= 1000000000) {
+		w.tv_sec++;
+		w.tv_nsec -= 1000000000;
+	}
+	uint32_t want = st | AXON_ST_WAITER | AXON_ST_WAKERCV;
+	if (st != want &&
+	    !atomic_compare_exchange_strong(op->sp, &st, want)) {
+		return 1;
+	}
+	axon__ps_send_block(op->cc, op->coid, op->i, false);
+	(void) axon__futex_wait(op->sp, want, &w);
+	axon__ps_running();
+	return 1;
+}
+
+/* The timeout that applies in the state st says, if any: a poll, one
+ * that has passed, or the time to sleep until (*ret_at). */
+static int
+send_check_deadline(struct send_op *op, uint32_t st,
+    const struct timespec **ret_at)
+{
+	int ph = AXON_ST_PHASE(st);
+	int state = ph == AXON_PH_SENT ? _NTO_TIMEOUT_SEND
+				       : _NTO_TIMEOUT_REPLY;
+	int rc;
+
+	if (op->unblock_sent || !axon__deadline_applies(&op->dl, state)) {
+		return 0;
+	}
+	if (op->dl.immediate && ph == AXON_PH_SENT &&
+	    !op->immediate_waited) {
+		return send_poll_wait(op, st);
+	}
+	if (op->dl.immediate) {
+		rc = send_interrupted(op->cc, op->i, op->seq, ETIMEDOUT,
+		    &op->unblock_sent);
+		if (rc < 0) {
+			return rc;
+		}
+		op->dl.armed = false;
+		return 1;
+	}
+	*ret_at = &op->dl.at;
+	if (ts_passed(*ret_at)) {
+		return send_interrupted(op->cc, op->i, op->seq, ETIMEDOUT,
+		    &op->unblock_sent);
+	}
+	return 0;
+}
+
+/* Once per post, for a local server: yield to it if it runs on our CPU,
+ * or spin for the reply if it runs on another. */
+static int
+send_spin(struct send_op *op)
+{
+	/* (A remote reply takes a network round trip: no use spinning for
+	 * it, and the CPU is needed by the network managers.) */
+	if (op->spun || op->cc->nd != 0) {
+		return 0;
+	}
+	int sc_cpu = atomic_load(&op->cc->rgn->srv_cpu);
+
+	op->spun = true;
+	if (sc_cpu >= 0 && sc_cpu == axon__getcpu()) {
+		/* The server runs on our CPU: let it run now rather than
+		 * sleep and be woken. */
+		sched_yield();
+		return 1;
+	}
+	if (!should_spin(sc_cpu) || axon__proc.spin_ns <= 0) {
+		return 0;
+	}
+	uint64_t t0 = now_ns();
+	uint64_t budget = spin_budget(op->ssize + op->rsize);
+	int k = 0;
+
+	while (AXON_ST_PHASE(atomic_load_explicit(op->sp,
+		   memory_order_acquire)) != AXON_PH_REPLIED) {
+		cpu_relax();
+		if ((++k & 63) == 0 && now_ns() - t0 > budget) {
+			break;
+		}
+	}
+	return 1;
+}
+
+/* Sleeps on the state word until it changes, a signal, or at. */
+static int
+send_sleep(struct send_op *op, uint32_t st, const struct timespec *at)
+{
+	int ph = AXON_ST_PHASE(st);
+	int rc;
+
+	/* A REPLY timeout must start counting when the server takes the
+	 * message: ask to be woken then. */
+	uint32_t want = AXON_ST_WAITER;
+	if (ph == AXON_PH_SENT && !op->unblock_sent &&
+	    axon__deadline_applies(&op->dl, _NTO_TIMEOUT_REPLY)) {
+		want |= AXON_ST_WAKERCV;
+	}
+	if ((st & want) != want) {
+		if (!atomic_compare_exchange_strong(op->sp, &st, st | want)) {
+			return 1;
+		}
+		st |= want;
+	}
+	/* (Only now, about to sleep: a reply caught by spinning costs the
+	 * status page nothing.) */
+	axon__ps_send_block(op->cc, op->coid, op->i, ph == AXON_PH_RECEIVED);
+	rc = axon__futex_wait(op->sp, st, at);
+	axon__ps_running();
+	/* A timeout is judged at the top of the loop against the state the
+	 * message is in by then: the server may have taken it meanwhile,
+	 * and a SEND-only timeout then no longer applies. */
+	if (rc == -EINTR) {
+		return send_interrupted(op->cc, op->i, op->seq, EINTR,
+		    &op->unblock_sent);
+	}
+	return 1;
+}
+
+/* Waits for the reply: 0 when the slot is REPLIED, or -errno (the slot
+ * has been given up). */
+static int
+send_wait(struct send_op *op)
+{
+	for (;;) {
+		uint32_t st = atomic_load_explicit(op->sp,
+		    memory_order_acquire);
+		const struct timespec *at = NULL;
+		int rc;
+
+		if (AXON_ST_PHASE(st) == AXON_PH_REPLIED) {
+			return 0;
+		}
+		rc = send_check_events(op);
+		if (rc == 0) {
+			rc = send_check_deadline(op, st, &at);
+		}
+		if (rc == 0) {
+			rc = send_spin(op);
+		}
+		if (rc == 0) {
+			rc = send_sleep(op, st, at);
+		}
+		if (rc < 0) {
+			return rc;
+		}
+	}
+}
+
+/* Takes the reply from the REPLIED slot and frees it: 0 with the
+ * server's status in *ret_status, 1 if the server asked for the message
+ * again (ERESTART), or the server's error, negated. */
+static int
+send_take_reply(struct send_op *op, long *ret_status)
+{
+	struct axon_slot *s = &op->cc->rgn->slot[op->i];
+
+	atomic_thread_fence(memory_order_acquire);
+	int serr = s->err;
+	long status = (long) s->status;
+	/* Data the server wrote (MsgWrite) reaches the caller even when it
+	 * then answered with MsgError, as with QNX's direct copies. */
+	reply_consume(op->cc, op->i, op->data, op->data_size, op->reply_off,
+	    op->rsize, op->a->riov, op->a->rparts);
+	atomic_store(op->sp, AXON_ST_MAKE(AXON_PH_FREE, 0, op->seq));
+	axon__slot_free(op->cc, op->i);
+	if (serr == ERESTART) {
+		return 1;
+	}
+	if (serr > 0 && serr < 4096) {
+		return -serr;
+	}
+	*ret_status = status; /* any value, negative ones included */
+	return 0;
+}
+
+static int
+send_common(int coid, const struct send_args *a, bool cancel_point,
+    long *ret_status)
+{
+	struct send_op op = {.a = a, .coid = coid};
+	int rc;
+
+	if (cancel_point) {
+		pthread_testcancel();
+	}
+	axon__timeout_take(&op.dl);
+	rc = axon__coid_get(coid, &op.cc);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = send_sizes(&op);
+	if (rc == 0) {
+		do {
+			rc = send_post(&op);
+			if (rc == 0) {
+				rc = send_wait(&op);
+			}
+			if (rc == 0) {
+				rc = send_take_reply(&op, ret_status);
+			}
+		} while (rc == 1); /* ERESTART: post it again */
+	}
+	axon__cconn_put(op.cc);
+	return rc;
+}
+
+/*
+ * Sends and waits: 0 with the server's reply status in *ret_status (any
+ * value, even a negative one, as QNX's MsgSend() returns it), or -errno.
+ */
+int
+axon__send(int coid, const iov_t *siov, size_t sparts, const iov_t *riov,
+    size_t rparts, bool cancel_point, long *ret_status)
+{
+	struct send_args a = {siov, sparts, riov, rparts};
+
+	if (sparts > INT32_MAX || rparts > INT32_MAX) {
+		return -EOVERFLOW;
+	}
+	return send_common(coid, &a, cancel_point, ret_status);
+}
+
+/*
+ * The send family (send_table.h).  Each form is one call of axon__send().
+ * The plain form returns the server's reply status as is (negative
+ * values included, as QNX's does) or -1 with errno; the _r form returns
+ * the status or -errno.  A buffer argument is turned into a one-part IOV.
+ */
+struct side {
+	const void *buf; /* buffer form, or NULL */
+	size_t bytes;
+	const iov_t *iov; /* IOV form */
+	size_t parts;
+	bool is_iov;
+};
+
+/* 0 with the server's status in *ret_status, or -errno. */
+static int
+send_any(int coid, struct side sd, struct side rd, bool cancel,
+    long *ret_status)
+{
+	iov_t s = {.iov_base = (void *) sd.buf, .iov_len = sd.bytes};
+	iov_t r = {.iov_base = (void *) rd.buf, .iov_len = rd.bytes};
+
+	if ((!sd.is_iov && sd.buf == NULL && sd.bytes > 0) ||
+	    (!rd.is_iov && rd.buf == NULL && rd.bytes > 0) ||
+	    (sd.is_iov && sd.iov == NULL && sd.parts > 0) ||
+	    (rd.is_iov && rd.iov == NULL && rd.parts > 0)) {
+		return -EFAULT;
+	}
+	return axon__send(coid, sd.is_iov ? sd.iov : &s,
+	    sd.is_iov ? sd.parts : 1, rd.is_iov ? rd.iov : &r,
+	    rd.is_iov ? rd.parts : 1, cancel, ret_status);
+}
+
+/* A row's sides: the parameters, and the struct side made of them. */
+#define SEND_SPARAMS_BUF const void *smsg, size_t sbytes
+#define SEND_SPARAMS_IOV const iov_t *siov, size_t sparts
+#define SEND_RPARAMS_BUF void *rmsg, size_t rbytes
+#define SEND_RPARAMS_IOV const iov_t *riov, size_t rparts
+#define SEND_SSIDE_BUF ((struct side){smsg, sbytes, NULL, 0, false})
+#define SEND_SSIDE_IOV ((struct side){NULL, 0, siov, sparts, true})
+#define SEND_RSIDE_BUF ((struct side){rmsg, rbytes, NULL, 0, false})
+#define SEND_RSIDE_IOV ((struct side){NULL, 0, riov, rparts, true})
+
+/* One row: NAME and NAME_r (errno is set here, and only here). */
+#define SEND_DEFINE(name, sk, rk, cancel)                                  \
+	long name(int coid, SEND_SPARAMS_##sk, SEND_RPARAMS_##rk)          \
+	{                                                                  \
+		int saved = errno;                                         \
+		long status = 0;                                           \
+		int rc = send_any(coid, SEND_SSIDE_##sk, SEND_RSIDE_##rk,  \
+		    cancel, &status);                                      \
+                                                                           \
+		if (rc < 0) {                                              \
+			errno = -rc;                                       \
+			return -1;                                         \
+		}                                                          \
+		errno = saved; /* success leaves errno alone */            \
+		return status;                                             \
+	}                                                                  \
+                                                                           \
+	long name##_r(int coid, SEND_SPARAMS_##sk, SEND_RPARAMS_##rk)      \
+	{                                                                  \
+		AXON_KEEP_ERRNO;                                           \
+                                                                           \
+		long status = 0;                                           \
+		int rc = send_any(coid, SEND_SSIDE_##sk, SEND_RSIDE_##rk,  \
+		    cancel, &status);                                      \
+                                                                           \
+		return rc < 0 ? rc : status;                               \
+	}
+
+AXON_SEND_TABLE(SEND_DEFINE)
