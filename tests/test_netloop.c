@@ -198,8 +198,8 @@ blocked_sender(int rep, void *arg)
 }
 
 /* A client that dies with its message queued and not yet taken: the
- * loop takes either nothing or a message whose reply fails; it never
- * blocks, and the channel ends empty. */
+ * loop takes either nothing or the message (whose reply goes nowhere);
+ * it never blocks, and the channel ends empty. */
 START_TEST(test_sender_dies_queued)
 {
 	struct target t = {getpid(), ChannelCreate(0)};
@@ -221,7 +221,11 @@ START_TEST(test_sender_dies_queued)
 		    &more);
 
 		if (r > 0) {
-			ck_assert_int_eq(MsgReply_r(r, 0, NULL, 0), -ESRCH);
+			/* (The death is seen asynchronously: the reply may
+			 * still find the slot, or find it gone.) */
+			int rc = MsgReply_r(r, 0, NULL, 0);
+
+			ck_assert_msg(rc == 0 || rc == -ESRCH, "reply: %d", rc);
 		} else if (r == -EAGAIN && !readable(fd, 100)) {
 			break;
 		}
