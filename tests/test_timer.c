@@ -228,6 +228,105 @@ END_TEST
  * As root, the timer thread is made to fall behind by the whole 100 ms
  * (this thread, real-time and busy, holds the one CPU they share), so
  * that it reads fifty expirations at once and must queue fifty pulses. */
+/* Voluntary context switches of this process's thread named name
+ * (-1 if there is none). */
+static long
+thread_switches(const char *name)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	long n = -1;
+
+	ck_assert_ptr_nonnull(d);
+	while (n < 0 && (e = readdir(d)) != NULL) {
+		char path[300], buf[256];
+		FILE *f;
+		bool match = false;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+		    e->d_name);
+		f = fopen(path, "r");
+		if (f != NULL && fgets(buf, sizeof(buf), f) != NULL) {
+			buf[strcspn(buf, "\n")] = '\0';
+			match = strcmp(buf, name) == 0;
+		}
+		if (f != NULL) {
+			fclose(f);
+		}
+		snprintf(path, sizeof(path), "/proc/self/task/%s/status",
+		    e->d_name);
+		f = match ? fopen(path, "r") : NULL;
+		while (f != NULL && fgets(buf, sizeof(buf), f) != NULL) {
+			if (sscanf(buf, "voluntary_ctxt_switches: %ld", &n) ==
+			    1) {
+				break;
+			}
+		}
+		if (f != NULL) {
+			fclose(f);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * A receiver asleep on the channel takes the timer's expiry itself, as a
+ * timerfd reader would: one wake-up per tick, not the timer thread's and
+ * then the receiver's (before, the timer thread woke for every tick).
+ * A pulse-only receiver, which sleeps elsewhere, is still served by the
+ * thread; and a receiver that comes late finds every tick queued.
+ */
+START_TEST(test_receiver_takes_expiry)
+{
+	enum { N = 200 };
+	int chid = ChannelCreate(0);
+	int coid = self_coid(chid);
+	struct _itimer it = {.nsec = MS, .interval_nsec = MS};
+	struct _itimer off = {0};
+	struct sigevent ev;
+	struct _pulse p;
+	long before, after;
+	int id;
+
+	SIGEV_PULSE_INIT(&ev, coid, 10, 4, 0);
+	id = TimerCreate(CLOCK_MONOTONIC, &ev);
+	ck_assert_int_ge(id, 0);
+	before = thread_switches("axon-timer");
+	ck_assert_int_ge(before, 0);
+	ck_assert_int_eq(TimerSettime(id, 0, &it, NULL), 0);
+	for (int i = 0; i < N; i++) {
+		ck_assert_int_eq(recv_pulse(chid, &p, 5000), 0);
+		ck_assert_int_eq(p.code, 4);
+	}
+	after = thread_switches("axon-timer");
+	/* (Not zero: a tick that comes while the receiver is not asleep
+	 * in the channel's set, preempted say, goes to the thread.) */
+	ck_assert_msg(after - before < N / 2,
+	    "the timer thread woke %ld times for %d ticks", after - before,
+	    N);
+	/* A pulse-only receiver. */
+	for (int i = 0; i < 20; i++) {
+		uint64_t t = 5000 * MS;
+
+		TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &t,
+		    NULL);
+		ck_assert_int_eq(MsgReceivePulse(chid, &p, sizeof(p), NULL),
+		    0);
+		ck_assert_int_eq(p.code, 4);
+	}
+	/* Nobody receives for 30 ticks: they are all queued meanwhile. */
+	(void) drain(chid);
+	axt_sleep_ms(30);
+	ck_assert_int_eq(TimerSettime(id, 0, &off, NULL), 0);
+	ck_assert_int_ge(drain(chid), 25);
+	ck_assert_int_eq(TimerDestroy(id), 0);
+}
+END_TEST
+
 START_TEST(test_pulse_no_overrun)
 {
 	cpu_set_t one;
@@ -1162,6 +1261,7 @@ timer_suite(void)
 	tcase_add_test(tp, test_pulse_oneshot_abs);
 	tcase_add_test(tp, test_pulse_priority_order);
 	tcase_add_test(tp, test_pulse_no_overrun);
+	tcase_add_test(tp, test_receiver_takes_expiry);
 	tcase_add_test(ts, test_signals);
 	tcase_add_test(ts, test_sigev_thread_none);
 	tcase_add_test(ts, test_errors);

@@ -858,6 +858,38 @@ ConnectServerInfo(pid_t pid, int coid, struct _server_info *info)
  * the connection names the channel, so a chid reused since cannot be
  * reached by mistake.
  */
+/*
+ * The channel of this process that coid's pulses go straight to (as
+ * pulse_direct() finds it), with a reference the caller puts; NULL if
+ * they go through a socket.  (Timers watch it: timer.c.)
+ */
+struct axon_chan *
+axon__coid_direct_chan(int coid)
+{
+	struct axon_cconn *cc;
+	struct axon_sconn *sc;
+	struct axon_chan *chan = NULL;
+
+	if (axon__coid_get(coid, &cc) < 0) {
+		return NULL;
+	}
+	if (cc->nd == 0 && cc->peer_pid == getpid() &&
+	    (cc->scoid & _NTO_SIDE_CHANNEL) != 0 &&
+	    (sc = axon__sconn_get(cc->scoid & ~_NTO_SIDE_CHANNEL)) != NULL) {
+		pthread_mutex_lock(&sc->lock);
+		if (!sc->dead && !sc->detached && !sc->virt &&
+		    sc->pid == getpid() && sc->chan != NULL &&
+		    sc->chan->chid == cc->chid) {
+			chan = sc->chan;
+			atomic_fetch_add(&chan->refs, 1);
+		}
+		pthread_mutex_unlock(&sc->lock);
+		axon__sconn_put(sc);
+	}
+	axon__cconn_put(cc);
+	return chan;
+}
+
 static int
 pulse_direct(struct axon_cconn *cc, int priority, int code, int64_t value)
 {

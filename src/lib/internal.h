@@ -417,6 +417,15 @@ int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
  * reported again.  If axon__vconn_watch() fails, the connection is
  * handled as hung up (hooks.dead runs) before it returns.
  */
+/* timer.c / cconn.c: a timer whose pulses go straight to a channel of
+ * this process is also watched by that channel's epoll set, under a tag
+ * with AXON_TIMER_EPTAG set, so that a receiver asleep there takes the
+ * expiry itself (one wake-up, as a timerfd read) and queues its pulse;
+ * receivers pass such tags to axon__timer_ready(). */
+#define AXON_TIMER_EPTAG (1ull << 63)
+struct axon_chan *axon__coid_direct_chan(int coid);
+void axon__timer_ready(uint64_t tag);
+
 int axon__net_chan_fd(int chid);
 rcvid_t axon__net_receive(int chid, void *msg, size_t bytes,
     struct _msg_info *info, bool *ret_more);

@@ -14,6 +14,13 @@
  * the program's and a handler in every thread that might take it, which
  * a library must not impose.
  *
+ * A timer whose pulses go straight to a channel of this process is also
+ * in that channel's epoll set, added first and both exclusively, so that
+ * an expiry wakes a receiver asleep on the channel rather than the
+ * thread: the receiver reads the count and queues the pulses itself
+ * (axon__timer_ready, from the bells it takes), one wake-up per tick as
+ * for a timerfd reader.  With no receiver asleep there the thread wakes.
+ *
  * On expiry the thread delivers the timer's sigevent itself (sigev.c): a
  * pulse through the event's connection (to a channel of this process it
  * is queued at once, without the monitor thread; through the socket to
@@ -38,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -143,6 +151,44 @@ tm_deliver(struct axon_timer *t, uint64_t n)
 	}
 }
 
+/*
+ * The timer of tag (slot, and a generation that tells a reused slot
+ * apart) expired: its count is read and its event delivered.  Whoever
+ * reads first delivers (the timer thread, or a receiver of the channel
+ * the pulses go to): a read that finds nothing (the other took it, or
+ * the timer was re-armed or disarmed since epoll saw it) delivers
+ * nothing.  The raw read: not a cancellation point with tm.lock held.
+ */
+static void
+tm_event(uint64_t tag)
+{
+	uint32_t id = (uint32_t) tag;
+	uint32_t gen = (uint32_t) ((tag & ~AXON_TIMER_EPTAG) >> 32);
+	struct axon_timer *t;
+	uint64_t cnt;
+
+	pthread_mutex_lock(&tm.lock);
+	t = id < AXON_MAX_TIMERS ? tm.t[id] : NULL;
+	if (t != NULL && t->gen == gen && !t->dying &&
+	    syscall(SYS_read, t->fd, &cnt, sizeof(cnt)) ==
+		(long) sizeof(cnt) &&
+	    cnt > 0) {
+		t->expired = true;
+		tm_deliver(t, cnt);
+	}
+	pthread_mutex_unlock(&tm.lock);
+}
+
+void
+axon__timer_ready(uint64_t tag)
+{
+	int ocs;
+
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &ocs);
+	tm_event(tag);
+	pthread_setcancelstate(ocs, NULL);
+}
+
 static void *
 tm_main(void *arg)
 {
@@ -154,23 +200,7 @@ tm_main(void *arg)
 		int n = epoll_wait(tm.epfd, evs, 16, -1);
 
 		for (int i = 0; i < n; i++) {
-			uint32_t id = (uint32_t) evs[i].data.u64;
-			uint32_t gen = (uint32_t) (evs[i].data.u64 >> 32);
-			struct axon_timer *t;
-			uint64_t cnt;
-
-			pthread_mutex_lock(&tm.lock);
-			t = id < AXON_MAX_TIMERS ? tm.t[id] : NULL;
-			/* Re-armed or disarmed since epoll saw it: the read
-			 * finds nothing, and nothing is delivered. */
-			if (t != NULL && t->gen == gen && !t->dying &&
-			    read(t->fd, &cnt, sizeof(cnt)) ==
-				(ssize_t) sizeof(cnt) &&
-			    cnt > 0) {
-				t->expired = true;
-				tm_deliver(t, cnt);
-			}
-			pthread_mutex_unlock(&tm.lock);
+			tm_event(evs[i].data.u64);
 		}
 	}
 	return NULL;
@@ -322,10 +352,26 @@ TimerCreate_r(clockid_t id, const struct sigevent *event)
 		rc = -EAGAIN; /* all timer objects in use, as QNX says */
 	}
 	if (rc == 0) {
-		t->gen = ++tm.next_gen;
+		struct axon_chan *chan = NULL;
+
+		t->gen = ++tm.next_gen & 0x7fffffff;
 		memset(&ee, 0, sizeof(ee));
-		ee.events = EPOLLIN;
-		ee.data.u64 = (uint64_t) slot | (uint64_t) t->gen << 32;
+		/* Exclusive: an expiry wakes the first of the two sets, in
+		 * the order added, that has a thread asleep in it — a
+		 * receiver of the channel if one sleeps there, otherwise
+		 * the timer thread; not both. */
+		ee.events = EPOLLIN | EPOLLEXCLUSIVE;
+		ee.data.u64 = AXON_TIMER_EPTAG | (uint64_t) t->gen << 32 |
+		    (uint64_t) slot;
+		if (SIGEV_GET_TYPE(&t->ev) == SIGEV_PULSE) {
+			chan = axon__coid_direct_chan(t->ev.sigev_coid);
+		}
+		if (chan != NULL) {
+			/* (Best effort: without it the thread delivers.
+			 * Closing the timerfd takes it out again.) */
+			(void) epoll_ctl(chan->epfd, EPOLL_CTL_ADD, t->fd, &ee);
+			axon__chan_put(chan);
+		}
 		if (epoll_ctl(tm.epfd, EPOLL_CTL_ADD, t->fd, &ee) != 0) {
 			rc = -EAGAIN;
 		}

@@ -87,14 +87,17 @@ axon__pass_on(struct axon_chan *chan)
 
 /* Bells rung (epoll events): queues what their clients marked posted.
  * Tag 0 is the channel's own poke, which only asks to look at the
- * queue.  Returns how many messages were queued. */
+ * queue; a timer's tag (AXON_TIMER_EPTAG) queues its pulse.  Returns how
+ * many messages were queued. */
 static int
 bells_take(struct axon_chan *chan, const struct epoll_event *ev, int n)
 {
 	int q = 0;
 
 	for (int k = 0; k < n; k++) {
-		if (ev[k].data.u64 != 0) {
+		if (ev[k].data.u64 & AXON_TIMER_EPTAG) {
+			axon__timer_ready(ev[k].data.u64); /* queues a pulse */
+		} else if (ev[k].data.u64 != 0) {
 			q += axon__sconn_chan_bell(chan, ev[k].data.u64);
 		}
 	}
