@@ -472,6 +472,18 @@ START_TEST(test_net_tools)
 	/* The nodes. */
 	ck_assert_int_eq(sh(out, sizeof(out), 10, "ls %s", netdir), 0);
 	ck_assert_str_eq(out, "alpha\nbeta\n");
+	/* `axon paths` says where they are. */
+	{
+		const char *cli = getenv("AXON_CLI");
+		char want[PATH_MAX * 2 + 32];
+
+		ck_assert_int_eq(sh(out, sizeof(out), 10, "AXON_RUNDIR=%s %s "
+		    "paths", axn[0].rundir, cli != NULL ? cli : "build/axon"),
+		    0);
+		snprintf(want, sizeof(want), "fs %s/fs\nnet %s\n",
+		    axn[0].rundir, netdir);
+		ck_assert_str_eq(out, want);
+	}
 	/* cat, ls, stat of beta's paths. */
 	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/beta/dev/axtest/hello",
 	    netdir), 0);

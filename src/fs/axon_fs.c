@@ -1786,6 +1786,47 @@ mount_dir(char *buf, size_t len, const char *asked, const char *rundir,
 	return 0;
 }
 
+/*
+ * $AXON_RUNDIR/mounts says where this node's paths appear, for
+ * `axon paths` (axon(1)): "fs DIR" and "net DIR" (or "net none"), one
+ * a line, written whole (a temporary file renamed into place) and
+ * removed when the bridge ends.
+ */
+static char mounts_file[PATH_MAX];
+
+static void
+mounts_write(const char *rundir, const char *fsdir, const char *netdir)
+{
+	char tmp[PATH_MAX + 16];
+	FILE *f;
+	int fd;
+
+	if ((size_t) snprintf(mounts_file, sizeof(mounts_file), "%s/mounts",
+		rundir) >= sizeof(mounts_file) ||
+	    (size_t) snprintf(tmp, sizeof(tmp), "%s.%d", mounts_file,
+		(int) getpid()) >= sizeof(tmp) ||
+	    strchr(fsdir, '\n') != NULL ||
+	    (netdir != NULL && strchr(netdir, '\n') != NULL)) {
+		mounts_file[0] = '\0';
+		return;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f == NULL) {
+		if (fd >= 0) {
+			(void) close(fd);
+		}
+		mounts_file[0] = '\0';
+		return;
+	}
+	fprintf(f, "fs %s\nnet %s\n", fsdir, netdir != NULL ? netdir : "none");
+	if ((ferror(f) | fclose(f)) || rename(tmp, mounts_file) < 0) {
+		(void) unlink(tmp);
+		mounts_file[0] = '\0';
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1878,7 +1919,11 @@ main(int argc, char **argv)
 			_exit(serve(ndir, true, threads, debug, argv[0]));
 		}
 	}
+	mounts_write(rundir, dir, net ? ndir : NULL);
 	rc = serve(dir, false, threads, debug, argv[0]);
+	if (mounts_file[0] != '\0') {
+		(void) unlink(mounts_file);
+	}
 	if (child > 0) {
 		int st, i;
 
