@@ -28,6 +28,10 @@
 
 static char netdir[PATH_MAX];
 
+/* (resmgr_managers.h's directory manager is test_fs's.) */
+static void (*const netfs_unused_mgr_dir)(int, void *)
+    __attribute__((unused)) = mgr_dir;
+
 /* A name server on node `node` (answers name_open()'s connect with EOK
  * and every message with its pid). */
 struct nsrv_arg {
@@ -272,8 +276,8 @@ ctl_closes(const uint8_t *frame, size_t len)
 	bool closed = false;
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/axond.sock",
-	    axn[0].rundir);
+	ck_assert_int_lt(snprintf(sa.sun_path, sizeof(sa.sun_path),
+	    "%s/axond.sock", axn[0].rundir), (int) sizeof(sa.sun_path));
 	ck_assert_int_eq(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
 	ck_assert_int_eq(send(fd, frame, len, MSG_NOSIGNAL), (ssize_t) len);
 	for (double end = axt_now() + 5; !closed && axt_now() < end;) {
@@ -383,8 +387,9 @@ start_with_fs(const char *beta_extra)
 		snprintf(prog, sizeof(prog), "%s", b);
 	}
 	snprintf(netdir, sizeof(netdir), "%s/netx", axn[0].rundir);
-	snprintf(axn[0].extra, sizeof(axn[0].extra), "--fs yes --fs-program "
-	    "%s --net-dir %s", prog, netdir);
+	ck_assert_int_lt(snprintf(axn[0].extra, sizeof(axn[0].extra),
+	    "--fs yes --fs-program %s --net-dir %s", prog, netdir),
+	    (int) sizeof(axn[0].extra));
 	snprintf(axn[1].extra, sizeof(axn[1].extra), "%s", beta_extra);
 	/* The helpers of other users reach alpha's node. */
 	ck_assert_int_eq(chmod(axn[0].rundir, 0755), 0);
