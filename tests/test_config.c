@@ -964,6 +964,17 @@ START_TEST(test_fs_settings)
 	PARSE_FAILS("not an absolute path", "--fs-dir", "fs");
 	PARSE_FAILS("not an absolute path", "--fs-program", "axon-fs");
 	PARSE_FAILS("--fs-dir", "--fs-dir", "");
+	/* The net directory: a path, or none (axon-fs(8) decides by
+	 * default). */
+	ck_assert_int_eq(PARSE(&c, e, "--node", "a"), 0);
+	ck_assert_str_eq(c.net_dir, "");
+	ck_assert_msg(PARSE(&c, e, "--net-dir", "/srv/net") == 0, "%s", e);
+	ck_assert_str_eq(c.net_dir, "/srv/net");
+	ck_assert_msg(PARSE(&c, e, "--net-dir", "none") == 0, "%s", e);
+	ck_assert_str_eq(c.net_dir, "none");
+	ck_assert_int_eq(load(&c, "net-dir /mnt/net\n", e, sizeof(e)), 0);
+	ck_assert_str_eq(c.net_dir, "/mnt/net");
+	PARSE_FAILS("not an absolute path", "--net-dir", "net");
 }
 END_TEST
 

@@ -47,6 +47,8 @@ static const struct {
 	{47, "414e5731012f00000800000007000000000000000000000000000000000000000100000000000100"},
 	{48, "414e5731013000000800000007000000000000000000000000000000000000000300000000000000"},
 	{49, "414e57310131000004000000070000000000000000000000000000000000000002000000"},
+	{50, "414e57310132030014000000000000000201000000000000000000000000000001000000000000002f6465762f73616d706c6500"},
+	{51, "414e57310133030012000000000000000201000000000000000000000000000000000000343234322031203320302030200a"},
 };
 
 #define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
@@ -82,8 +84,8 @@ START_TEST(test_golden_encode)
 		/* Too small a buffer. */
 		ck_assert_int_eq(axon__wire_encode(&f, got, n - 1), -ENOSPC);
 	}
-	/* 1..8, 16..30, 40..49 */
-	ck_assert_int_eq(NGOLDEN, 8 + 15 + 10);
+	/* 1..8, 16..30, 40..51 */
+	ck_assert_int_eq(NGOLDEN, 8 + 15 + 12);
 }
 END_TEST
 
@@ -285,6 +287,99 @@ START_TEST(test_operator_frames)
 }
 END_TEST
 
+/* PATH_REQ: one absolute path with its NUL last, no newline, a known
+ * op; LIST has no file type.  Each malformed frame is refused by the
+ * decoder (patched bytes) and by the encoder. */
+START_TEST(test_path_frames)
+{
+	static const struct {
+		const char *path;
+		size_t len; /* with the NUL(s) */
+	} bad[] = {
+		{"dev/x", 6},          /* relative */
+		{"/dev/x", 6},         /* no NUL */
+		{"/dev\0x", 7},        /* a NUL inside */
+		{"/dev/\nx", 8},       /* a newline: the answers are lines */
+		{"\0", 1},             /* too short */
+	};
+	static uint8_t big[AXON_WIRE_PATH_MAX + 1];
+	uint8_t buf[AXON_WIRE_HDR_SIZE + 256 + AXON_WIRE_PATH_MAX + 8];
+	struct axon_wire_frame f, d;
+	long n;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(wf_example(AXON_W_PATH_REQ, &f), 0);
+		f.data = (const uint8_t *) bad[i].path;
+		f.data_len = (uint32_t) bad[i].len;
+		ck_assert_msg(axon__wire_encode(&f, buf, sizeof(buf)) == -EINVAL,
+		    "path %zu encoded", i);
+		/* The same bytes in a frame made from a good one. */
+		ck_assert_int_eq(wf_example(AXON_W_PATH_REQ, &f), 0);
+		f.data = (const uint8_t *) "/abcdefghijklmn";
+		f.data_len = (uint32_t) bad[i].len;
+		if (bad[i].len >= 2) {
+			char p[32];
+
+			memset(p, 'a', sizeof(p));
+			p[0] = '/';
+			p[bad[i].len - 1] = '\0';
+			f.data = (const uint8_t *) p;
+			n = axon__wire_encode(&f, buf, sizeof(buf));
+			ck_assert_int_gt(n, 0);
+			memcpy(buf + n - bad[i].len, bad[i].path, bad[i].len);
+			ck_assert_msg(axon__wire_decode(buf, (size_t) n, &d) ==
+			    -EPROTO, "path %zu decoded", i);
+		}
+	}
+	/* The longest path fits; one byte more does not. */
+	memset(big, 'a', sizeof(big));
+	big[0] = '/';
+	big[AXON_WIRE_PATH_MAX - 1] = '\0';
+	ck_assert_int_eq(wf_example(AXON_W_PATH_REQ, &f), 0);
+	f.data = big;
+	f.data_len = AXON_WIRE_PATH_MAX;
+	n = axon__wire_encode(&f, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(axon__wire_decode(buf, (size_t) n, &d), n);
+	ck_assert_str_eq((const char *) d.data, (const char *) big);
+	big[AXON_WIRE_PATH_MAX - 1] = 'a';
+	big[AXON_WIRE_PATH_MAX] = '\0';
+	f.data_len = AXON_WIRE_PATH_MAX + 1;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	/* Unknown op, LIST with a file type, msg 0, an offset. */
+	ck_assert_int_eq(wf_example(AXON_W_PATH_REQ, &f), 0);
+	f.u.path.op = 3;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	f.u.path.op = AXON_WIRE_PATH_LIST;
+	f.u.path.ftype = 1;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	f.u.path.ftype = 0;
+	ck_assert_int_gt(axon__wire_encode(&f, buf, sizeof(buf)), 0);
+	f.u.path.op = AXON_WIRE_PATH_RESOLVE;
+	f.u.path.ftype = 256;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(wf_example(AXON_W_PATH_REQ, &f), 0);
+	f.msg = 0;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	ck_assert_int_eq(wf_example(AXON_W_PATH_REQ, &f), 0);
+	f.offset = 4;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	/* Patched op in an encoded frame. */
+	ck_assert_int_eq(wf_example(AXON_W_PATH_REQ, &f), 0);
+	n = axon__wire_encode(&f, buf, sizeof(buf));
+	buf[AXON_WIRE_HDR_SIZE] = 9;
+	ck_assert_int_eq(axon__wire_decode(buf, (size_t) n, &d), -EPROTO);
+	ck_assert_int_eq(axon__wire_decode_head(buf, (size_t) n, &d), -EPROTO);
+	/* PATH_ANS: an error carries no data. */
+	ck_assert_int_eq(wf_example(AXON_W_PATH_ANS, &f), 0);
+	f.u.ans.err = 2;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	f.data = NULL;
+	f.data_len = 0;
+	ck_assert_int_gt(axon__wire_encode(&f, buf, sizeof(buf)), 0);
+}
+END_TEST
+
 START_TEST(test_max_chunk)
 {
 	static uint8_t data[AXON_WIRE_MAX_DATA];
@@ -316,6 +411,7 @@ wire_suite(void)
 	tcase_add_test(tc, test_malformed_rejected);
 	tcase_add_test(tc, test_max_chunk);
 	tcase_add_test(tc, test_operator_frames);
+	tcase_add_test(tc, test_path_frames);
 	suite_add_tcase(s, tc);
 	return s;
 }

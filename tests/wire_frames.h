@@ -148,6 +148,26 @@ wf_example(unsigned type, struct axon_wire_frame *f)
 	case AXON_W_NODES_REQ:
 		f->conn = 0;
 		break;
+	case AXON_W_PATH_REQ: {
+		static const uint8_t path[] = "/dev/sample";
+
+		f->conn = 0;
+		f->flags = AXON_WF_FIRST | AXON_WF_LAST;
+		f->u.path.op = AXON_WIRE_PATH_RESOLVE;
+		f->u.path.ftype = 0; /* _FTYPE_ANY */
+		f->data = path;
+		f->data_len = sizeof(path);
+		break;
+	}
+	case AXON_W_PATH_ANS: {
+		static const uint8_t text[] = "4242 1 3 0 0 \n";
+
+		f->conn = 0;
+		f->flags = AXON_WF_FIRST | AXON_WF_LAST;
+		f->data = text;
+		f->data_len = sizeof(text) - 1;
+		break;
+	}
 	case AXON_W_SPAWN: {
 		static const uint8_t strs[] = "/tmp\0echo\0hi\0PATH=/bin";
 

@@ -60,6 +60,7 @@ enum opt_id {
 	O_FS,
 	O_FS_DIR,
 	O_FS_PROGRAM,
+	O_NET_DIR,
 	O_LOG_LEVEL,
 	O_NO_REMOTE_SPAWN,
 	O_INSECURE,
@@ -101,6 +102,7 @@ static const struct option longopts[] = {
 	{"fs", required_argument, NULL, O_FS},
 	{"fs-dir", required_argument, NULL, O_FS_DIR},
 	{"fs-program", required_argument, NULL, O_FS_PROGRAM},
+	{"net-dir", required_argument, NULL, O_NET_DIR},
 	{"log-level", required_argument, NULL, O_LOG_LEVEL},
 	{"verbose", no_argument, NULL, O_VERBOSE},
 	{"help", no_argument, NULL, O_HELP},
@@ -188,6 +190,7 @@ static const char usage_text[] =
 "         [--ctl-queued-total BYTES] [--ready-fd N] [--ready-file PATH]\n"
 "         [--remote-spawn yes|no] [--no-remote-spawn]\n"
 "         [--fs yes|no] [--fs-dir DIR] [--fs-program PATH]\n"
+"         [--net-dir DIR|none]\n"
 "         [--cert FILE --key FILE --ca FILE] [--tls yes|no] [--insecure]\n"
 "         [--log-level error|warn|info|debug] [-v] [-h] [--version]\n"
 "\n"
@@ -230,6 +233,9 @@ static const char usage_text[] =
 "                         directory, through FUSE (no)\n"
 "  --fs-dir DIR           where axon-fs mounts ($AXON_RUNDIR/fs)\n"
 "  --fs-program PATH      the axon-fs to run (next to axond)\n"
+"  --net-dir DIR|none     where axon-fs shows every node's namespace\n"
+"                         (/net for root on /run/axon, else\n"
+"                         $AXON_RUNDIR/net)\n"
 "  --log-level LEVEL      error, warn, info (default) or debug\n"
 "  -v, --verbose          one log level more; repeatable\n"
 "  -h, --help             this text\n"
@@ -777,6 +783,13 @@ apply(struct axond_config *cfg, int id, const char *v, int from_file,
 		return parse_yesno(v, &cfg->tls, err, errlen);
 	case O_FS:
 		return parse_yesno(v, &cfg->fs, err, errlen);
+	case O_NET_DIR:
+		if (strcmp(v, "none") != 0 && v[0] != '/') {
+			seterr(err, errlen, "not an absolute path (or none)");
+			return -1;
+		}
+		return set_path(cfg->net_dir, sizeof(cfg->net_dir), v, err,
+		    errlen);
 	case O_FS_DIR:
 	case O_FS_PROGRAM:
 		if (v[0] != '/') {
@@ -1254,7 +1267,8 @@ axond_config_validate(const struct axond_config *cfg, char *err,
 	    memchr(cfg->tls_key, '\0', sizeof(cfg->tls_key)) == NULL ||
 	    memchr(cfg->tls_ca, '\0', sizeof(cfg->tls_ca)) == NULL ||
 	    memchr(cfg->fs_dir, '\0', sizeof(cfg->fs_dir)) == NULL ||
-	    memchr(cfg->fs_program, '\0', sizeof(cfg->fs_program)) == NULL) {
+	    memchr(cfg->fs_program, '\0', sizeof(cfg->fs_program)) == NULL ||
+	    memchr(cfg->net_dir, '\0', sizeof(cfg->net_dir)) == NULL) {
 		seterr(err, errlen, "path not terminated");
 		return -1;
 	}

@@ -134,6 +134,9 @@ struct axond_config {
 	int fs;                      /* 1: run and supervise axon-fs(8) */
 	char fs_dir[4096];           /* its mount point; "": $AXON_RUNDIR/fs */
 	char fs_program[4096];       /* "": axon-fs next to axond */
+	char net_dir[4096];          /* axon-fs's net directory; "": its
+				      * default (/net for root on /run/axon,
+				      * else $AXON_RUNDIR/net); "none" */
 	int ready_fd;                /* -1: none */
 	char ready_file[4096];       /* "": none */
 	int log_level;               /* enum axond_log_level */

@@ -30,7 +30,7 @@ static struct {
 	uint64_t next_ms;        /* when to start the next, if not running */
 	unsigned backoff_ms;
 	char prog[PATH_MAX];
-	char *argv[4];
+	char *argv[6];
 	char **envp;             /* environ with this node's AXON_RUNDIR */
 } fsm = {.pid = -1};
 
@@ -78,6 +78,8 @@ axd_fs_start(void)
 	size_t n = 0, k = 0;
 	static char rundir_env[sizeof(g.rundir) + 16];
 	static char dir_arg[sizeof(g.cfg.fs_dir)];
+	static char net_arg[sizeof(g.cfg.net_dir)];
+	int a = 1;
 
 	if (!g.cfg.fs) {
 		return 0;
@@ -124,8 +126,13 @@ axd_fs_start(void)
 	fsm.argv[0] = "axon-fs";
 	if (g.cfg.fs_dir[0] != '\0') {
 		snprintf(dir_arg, sizeof(dir_arg), "%s", g.cfg.fs_dir);
-		fsm.argv[1] = "--fs-dir";
-		fsm.argv[2] = dir_arg;
+		fsm.argv[a++] = "--fs-dir";
+		fsm.argv[a++] = dir_arg;
+	}
+	if (g.cfg.net_dir[0] != '\0') {
+		snprintf(net_arg, sizeof(net_arg), "%s", g.cfg.net_dir);
+		fsm.argv[a++] = "--net-dir";
+		fsm.argv[a++] = net_arg;
 	}
 	fsm.on = true;
 	fsm.backoff_ms = FS_BACKOFF_MIN_MS;

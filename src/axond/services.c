@@ -30,6 +30,7 @@
 #include <sys/netmgr.h>
 
 #include "axond.h"
+#include "dispatch_int.h"
 #include "forward.h"
 #include "psinfo.h"
 #include "services.h"
@@ -54,6 +55,11 @@
 #define PS_FRESH_NS 1000000000ull
 /* A request waits at most this long for a snapshot (ETIMEDOUT). */
 #define PS_WAIT_NS  5000000000ull
+/* Path questions (PATH_REQ) waiting for the path thread, of all callers
+ * and peers together (EAGAIN beyond), and the longest answer. */
+#define PATH_JOBS   256
+#define PATH_MAX_TEXT AXON_NETPATH_TEXT_MAX
+#define PATH_RESOLVE_MAX 16
 
 /*
  * This node's processes at one time, for every ps answer: collected by
@@ -79,13 +85,14 @@ enum stream_state {
 /* An answer of this node on its way to a control connection. */
 struct blob {
 	struct blob *next;
-	uint8_t type;             /* PS_ANS, NODES_ANS */
+	uint8_t type;             /* PS_ANS, NODES_ANS, PATH_ANS */
 	uint32_t conn, msg;       /* the caller's */
 	int err;                  /* or 0 and the text */
 	char *text;               /* the snapshot's, or its own */
 	size_t len, off;
 	struct ps_snap *snap;     /* text is snap's: a reference */
-	bool wait;                /* PS_ANS waiting for a snapshot */
+	bool wait;                /* waiting for a snapshot, or a path job */
+	uint32_t job;             /* PATH_ANS: the path job it waits for */
 	int32_t pid;              /* what it asks for */
 	uint64_t since;
 };
@@ -130,25 +137,32 @@ struct axd_ctl {
 	bool out_eof[3];
 };
 
-/* A PS_REQ of a control connection, forwarded to another node. */
+/* A PS_REQ or PATH_REQ of a control connection, forwarded to another
+ * node. */
 struct req {
 	struct req *next;
 	uint32_t id;              /* msg on the session */
 	bool dead;                /* its caller left; freed by ctl_collect */
 	struct axd_ctl *ctl;
+	uint8_t type;             /* PS_REQ, PATH_REQ */
 	uint32_t conn, msg;       /* the caller's */
 	int32_t pid;
+	uint32_t op, ftype;       /* PATH_REQ: the question... */
+	char *path;               /* ...and its path */
 	struct axd_peer *peer;
 	struct axd_sess *sess;    /* NULL while waiting for one */
 	uint64_t deadline;
 	uint32_t got;             /* bytes relayed */
 };
 
-/* This node's ps answer to a peer, sent as the session has room. */
+/* This node's ps or path answer to a peer, sent as the session has
+ * room. */
 struct psout {
 	struct axd_stream st;     /* first */
 	struct psout *next;
 	struct axd_sess *sess;
+	uint8_t type;             /* PS_ANS, PATH_ANS */
+	uint32_t job;             /* PATH_ANS: the path job it waits for */
 	uint32_t msg;
 	int err;
 	char *text;               /* the snapshot's, or its own */
@@ -345,6 +359,214 @@ ps_kick(void)
 	ps_go = true;
 	pthread_cond_signal(&ps_cv);
 	pthread_mutex_unlock(&ps_mu);
+}
+
+/* ---- the path thread: questions about this node's namespace ----
+ *
+ * PATH_REQ asks which managers serve a path here, or which entries lie
+ * below one (another node's /net/THIS, name_open() of a full path).
+ * The answer comes from the run directory and /proc, which may block:
+ * the path thread computes it, off the loop, one question at a time,
+ * and hands it back through an eventfd (as the ps thread does).
+ */
+struct pjob {
+	struct pjob *next;
+	uint32_t id;              /* what its waiter (blob, psout) holds */
+	uint32_t op, ftype;
+	int err;                  /* or 0 and the text */
+	char *text;
+	size_t len;
+	char path[];
+};
+
+static pthread_t path_thread;
+static bool path_thread_ok;
+static pthread_mutex_t path_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t path_cv = PTHREAD_COND_INITIALIZER;
+static struct pjob *path_todo, **path_todo_tail = &path_todo; /* path_mu */
+static struct pjob *path_done;     /* under path_mu */
+static bool path_quit;             /* under path_mu */
+static int path_efd = -1;
+static int path_njobs;             /* on the loop: asked, not yet back */
+static uint32_t next_job_id;
+
+/* One line of an answer: "PID CHID HANDLE FLAGS FTYPE STRING". */
+static void
+path_line(FILE *f, const struct axon_path_entry *e, const char *str)
+{
+	fprintf(f, "%d %d %d %u %u %s\n", (int) e->pid, e->chid, e->handle,
+	    e->flags, e->ftype, str);
+}
+
+/* The answer to j (on the path thread). */
+static void
+path_compute(struct pjob *j)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int err = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f == NULL) {
+		j->err = ENOMEM;
+		return;
+	}
+	if (j->op == AXON_WIRE_PATH_RESOLVE) {
+		bool global = false;
+		const char *name = j->ftype == _FTYPE_NAME ?
+		    axon__name_of_path(j->path, &global) : NULL;
+
+		if (name != NULL) {
+			/* A name, as QNX's path space shows it. */
+			struct axon_path_entry e = {.ftype = _FTYPE_NAME};
+			int rc = axon__name_lookup(name, global, &e.pid,
+			    &e.chid);
+
+			if (rc == 0) {
+				path_line(f, &e, "");
+			} else if (rc != -ENOENT) {
+				err = -rc;
+			}
+		} else {
+			struct axon_path_match *m = calloc(PATH_RESOLVE_MAX,
+			    sizeof(*m));
+			char *norm = malloc(PATH_MAX);
+			int n = m != NULL && norm != NULL ?
+			    axon__path_resolve(j->path, j->ftype, 0, m,
+				PATH_RESOLVE_MAX, norm, PATH_MAX) : -ENOMEM;
+
+			if (n < 0) {
+				err = -n;
+			}
+			for (int i = 0; i < n; i++) {
+				/* (A planted entry with a newline would break
+				 * the lines: skipped.) */
+				if (strchr(m[i].rest, '\n') == NULL) {
+					path_line(f, &m[i].e, m[i].rest);
+				}
+			}
+			free(m);
+			free(norm);
+		}
+	} else {
+		struct axon_path_entry *e = NULL;
+		char norm[PATH_MAX];
+		size_t l = 0;
+		int n = axon__path_norm(j->path, norm, sizeof(norm));
+
+		if (n == 0) {
+			l = strlen(norm);
+			n = axon__path_list(&e);
+		}
+		if (n < 0) {
+			err = -n;
+		}
+		for (int i = 0; i < n; i++) {
+			const char *mp = e[i].mount;
+
+			if (strchr(mp, '\n') != NULL ||
+			    (l > 1 && strcmp(mp, norm) != 0 &&
+				(strncmp(mp, norm, l) != 0 || mp[l] != '/'))) {
+				continue;
+			}
+			if ((size_t) ftell(f) + strlen(mp) + 80 > PATH_MAX_TEXT) {
+				break; /* the rest does not fit one answer */
+			}
+			path_line(f, &e[i], mp);
+		}
+		free(e);
+	}
+	if ((ferror(f) | fclose(f)) && err == 0) {
+		err = ENOMEM;
+	}
+	if (err == 0 && len > PATH_MAX_TEXT) {
+		err = EMSGSIZE;
+	}
+	if (err != 0) {
+		free(text);
+		text = NULL;
+		len = 0;
+	}
+	j->err = err;
+	j->text = text;
+	j->len = len;
+}
+
+static void *
+path_main(void *arg)
+{
+	(void) arg;
+	pthread_mutex_lock(&path_mu);
+	for (;;) {
+		struct pjob *j;
+		uint64_t one = 1;
+
+		while (path_todo == NULL && !path_quit) {
+			pthread_cond_wait(&path_cv, &path_mu);
+		}
+		if (path_quit) {
+			break;
+		}
+		j = path_todo;
+		path_todo = j->next;
+		if (path_todo == NULL) {
+			path_todo_tail = &path_todo;
+		}
+		pthread_mutex_unlock(&path_mu);
+		path_compute(j);
+		pthread_mutex_lock(&path_mu);
+		j->next = path_done;
+		path_done = j;
+		(void) !write(path_efd, &one, sizeof(one));
+	}
+	pthread_mutex_unlock(&path_mu);
+	return NULL;
+}
+
+/* A new question from frame f (a decoded PATH_REQ), or NULL with *err:
+ * EAGAIN when PATH_JOBS wait already, ENOMEM. */
+static struct pjob *
+path_job_new(const struct axon_wire_frame *f, int *err)
+{
+	struct pjob *j;
+
+	if (path_njobs >= PATH_JOBS) {
+		*err = EAGAIN;
+		return NULL;
+	}
+	j = calloc(1, sizeof(*j) + f->data_len);
+	if (j == NULL) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	do {
+		j->id = ++next_job_id;
+	} while (j->id == 0);
+	j->op = f->u.path.op;
+	j->ftype = f->u.path.ftype;
+	memcpy(j->path, f->data, f->data_len); /* NUL-terminated (wire) */
+	path_njobs++;
+	return j;
+}
+
+static void path_finish(struct pjob *j);
+
+/* Hands j to the path thread (its waiter is registered); without the
+ * thread, answers it here. */
+static void
+path_kick(struct pjob *j)
+{
+	if (!path_thread_ok) {
+		path_compute(j);
+		path_finish(j);
+		return;
+	}
+	pthread_mutex_lock(&path_mu);
+	j->next = NULL;
+	*path_todo_tail = j;
+	path_todo_tail = &j->next;
+	pthread_cond_signal(&path_cv);
+	pthread_mutex_unlock(&path_mu);
 }
 
 /* `axon nodes`: "self NAME", then one line per known node (axond.md). */
@@ -648,17 +870,25 @@ req_free(struct req *q)
 		}
 	}
 	q->ctl->nreq--;
+	free(q->path);
 	free(q);
 }
 
-/* Ends q with err: one PS_ANS with err (LAST after partial data). */
+/* The answer type of a request type. */
+static uint8_t
+ans_type(uint8_t req)
+{
+	return req == AXON_W_PATH_REQ ? AXON_W_PATH_ANS : AXON_W_PS_ANS;
+}
+
+/* Ends q with err: one answer with err (LAST after partial data). */
 static void
 req_fail(struct req *q, int err)
 {
 	struct axon_wire_frame f;
 
 	memset(&f, 0, sizeof(f));
-	f.type = AXON_W_PS_ANS;
+	f.type = ans_type(q->type);
 	f.conn = q->conn;
 	f.msg = q->msg;
 	f.flags = (q->got == 0 ? AXON_WF_FIRST : 0) | AXON_WF_LAST;
@@ -674,9 +904,17 @@ req_send(struct req *q, struct axd_sess *s)
 	struct axon_wire_frame f;
 
 	memset(&f, 0, sizeof(f));
-	f.type = AXON_W_PS_REQ;
+	f.type = q->type;
 	f.msg = q->id;
-	f.u.ps.pid = q->pid;
+	if (q->type == AXON_W_PATH_REQ) {
+		f.flags = AXON_WF_FIRST | AXON_WF_LAST;
+		f.u.path.op = q->op;
+		f.u.path.ftype = q->ftype;
+		f.data = (const uint8_t *) q->path;
+		f.data_len = (uint32_t) strlen(q->path) + 1;
+	} else {
+		f.u.ps.pid = q->pid;
+	}
 	q->sess = s;
 	q->deadline = axd_now() + ANSWER_NS;
 	(void) axd_send_frame(s, &f);
@@ -694,9 +932,12 @@ req_by_id(const struct axd_sess *s, uint32_t id)
 	return NULL;
 }
 
+/* A PS_REQ or PATH_REQ of c for another node: forwarded on its session
+ * (once there is one). */
 static void
-ps_remote(struct axd_ctl *c, const struct axon_wire_frame *f)
+req_remote(struct axd_ctl *c, const struct axon_wire_frame *f)
 {
+	uint8_t ans = ans_type(f->type);
 	struct axd_peer *p = NULL;
 	struct axd_sess *s;
 	struct req *q;
@@ -704,21 +945,27 @@ ps_remote(struct axd_ctl *c, const struct axon_wire_frame *f)
 
 	s = route(f->conn, &p, &err);
 	if (s == NULL && err != 0) {
-		ctl_answer(c, AXON_W_PS_ANS, f->conn, f->msg, err, NULL, 0);
+		ctl_answer(c, ans, f->conn, f->msg, err, NULL, 0);
 		return;
 	}
 	q = calloc(1, sizeof(*q));
-	if (q == NULL) {
-		ctl_answer(c, AXON_W_PS_ANS, f->conn, f->msg, ENOMEM, NULL, 0);
+	if (q == NULL || (f->type == AXON_W_PATH_REQ &&
+			     (q->path = strdup((const char *) f->data)) ==
+				 NULL)) {
+		free(q);
+		ctl_answer(c, ans, f->conn, f->msg, ENOMEM, NULL, 0);
 		return;
 	}
 	do {
 		q->id = ++next_req_id;
 	} while (q->id == 0);
 	q->ctl = c;
+	q->type = f->type;
 	q->conn = f->conn;
 	q->msg = f->msg;
 	q->pid = f->u.ps.pid;
+	q->op = f->u.path.op;
+	q->ftype = f->u.path.ftype;
 	q->peer = p;
 	q->deadline = axd_now() + connect_ns();
 	q->next = reqs;
@@ -729,9 +976,10 @@ ps_remote(struct axd_ctl *c, const struct axon_wire_frame *f)
 	}
 }
 
-/* A chunk of a peer's PS_ANS: relayed under the caller's ids. */
+/* A chunk of a peer's PS_ANS or PATH_ANS: relayed under the caller's
+ * ids. */
 static int
-ps_answer(struct axd_sess *s, const struct axon_wire_frame *f)
+req_answer(struct axd_sess *s, const struct axon_wire_frame *f)
 {
 	struct req *q = req_by_id(s, f->msg);
 	struct axon_wire_frame o;
@@ -740,10 +988,12 @@ ps_answer(struct axd_sess *s, const struct axon_wire_frame *f)
 	if (q == NULL) {
 		return 0; /* timed out, or its caller left */
 	}
-	if (first != (q->got == 0) || f->offset != q->got ||
-	    (f->u.ans.err != 0 && !first) ||
-	    f->data_len > PS_MAX - q->got) {
-		axd_log(AXD_WARN, "%s: bad ps answer", s->peer->name);
+	if (f->type != ans_type(q->type) || first != (q->got == 0) ||
+	    f->offset != q->got || (f->u.ans.err != 0 && !first) ||
+	    f->data_len > (q->type == AXON_W_PATH_REQ ? PATH_MAX_TEXT
+						      : PS_MAX) - q->got) {
+		axd_log(AXD_WARN, "%s: bad %s answer", s->peer->name,
+		    q->type == AXON_W_PATH_REQ ? "path" : "ps");
 		req_fail(q, EPROTO);
 		return EPROTO;
 	}
@@ -784,8 +1034,8 @@ psout_produce(struct axd_sess *s, struct axd_stream *st)
 	struct psout *o = (struct psout *) st;
 	struct axon_wire_frame f;
 
-	o->off += ans_chunk(&f, AXON_W_PS_ANS, o->msg, o->err, o->text,
-	    o->len, o->off);
+	o->off += ans_chunk(&f, o->type, o->msg, o->err, o->text, o->len,
+	    o->off);
 	(void) axd_send_frame(s, &f);
 	if (o->err != 0 || o->off == o->len) {
 		psout_free(o);
@@ -823,6 +1073,7 @@ ps_serve(struct axd_sess *s, const struct axon_wire_frame *f)
 	}
 	o->st.produce = psout_produce;
 	o->sess = s;
+	o->type = AXON_W_PS_ANS;
 	o->msg = f->msg;
 	o->pid = f->u.ps.pid;
 	o->since = axd_now();
@@ -850,6 +1101,79 @@ ps_flush(void)
 	}
 }
 
+/* A PATH_REQ of c about this node: answered by the path thread. */
+static void
+path_local(struct axd_ctl *c, const struct axon_wire_frame *f)
+{
+	struct blob *b;
+	struct pjob *j;
+	int err;
+
+	j = path_job_new(f, &err);
+	if (j == NULL) {
+		ctl_answer(c, AXON_W_PATH_ANS, f->conn, f->msg, err, NULL, 0);
+		return;
+	}
+	b = calloc(1, sizeof(*b));
+	if (b == NULL) {
+		path_njobs--;
+		free(j);
+		ctl_close(c, "out of memory");
+		return;
+	}
+	b->type = AXON_W_PATH_ANS;
+	b->conn = f->conn;
+	b->msg = f->msg;
+	b->since = axd_now();
+	b->wait = true;
+	b->job = j->id;
+	*c->blobs_tail = b;
+	c->blobs_tail = &b->next;
+	c->nreq++;
+	path_kick(j); /* may answer at once: c may be closed */
+}
+
+/* A peer asks about this node's namespace. */
+static void
+path_serve(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct psout *o;
+	struct pjob *j = NULL;
+	int n = 0, err = EAGAIN;
+
+	for (o = psouts; o != NULL; o = o->next) {
+		n += o->sess == s;
+	}
+	if (n >= CTL_REQS || (j = path_job_new(f, &err)) == NULL) {
+		struct axon_wire_frame r;
+
+		memset(&r, 0, sizeof(r));
+		r.type = AXON_W_PATH_ANS;
+		r.msg = f->msg;
+		r.flags = AXON_WF_FIRST | AXON_WF_LAST;
+		r.u.ans.err = axon__wire_errno_out(err);
+		(void) axd_send_frame(s, &r);
+		return;
+	}
+	o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		path_njobs--;
+		free(j);
+		axd_sess_close(s, EHOSTUNREACH, "out of memory");
+		return;
+	}
+	o->st.produce = psout_produce;
+	o->sess = s;
+	o->type = AXON_W_PATH_ANS;
+	o->msg = f->msg;
+	o->since = axd_now();
+	o->wait = true;
+	o->job = j->id;
+	o->next = psouts;
+	psouts = o;
+	path_kick(j);
+}
+
 /*
  * A snapshot came (sn, or NULL: out of memory): it is the newest, and
  * every request waiting gets its answer from it.
@@ -867,7 +1191,7 @@ ps_arrived(struct ps_snap *sn)
 
 		next = c->next; /* c may close */
 		for (struct blob *b = c->blobs; b != NULL; b = b->next) {
-			if (b->wait) {
+			if (b->wait && b->job == 0) {
 				int err;
 				char *text;
 				size_t len;
@@ -883,7 +1207,7 @@ ps_arrived(struct ps_snap *sn)
 		}
 	}
 	for (struct psout *o = psouts; o != NULL; o = o->next) {
-		if (o->wait) {
+		if (o->wait && o->job == 0) {
 			o->wait = false;
 			snap_answer(sn, o->pid, &o->err, &o->text, &o->len,
 			    &o->snap);
@@ -892,6 +1216,44 @@ ps_arrived(struct ps_snap *sn)
 	}
 	ps_flush();
 }
+
+/* The path thread answered j: its waiter, if it still waits, gets the
+ * answer. */
+static void
+path_finish(struct pjob *j)
+{
+	bool found = false;
+
+	path_njobs--;
+	for (struct axd_ctl *c = ctls; c != NULL && !found; c = c->next) {
+		for (struct blob *b = c->blobs; b != NULL; b = b->next) {
+			if (b->wait && b->job == j->id) {
+				blob_set(c, b, j->err, j->text, j->len, NULL);
+				j->text = NULL;
+				found = true;
+				ctl_produce(c); /* (c may close: we stop) */
+				break;
+			}
+		}
+	}
+	for (struct psout *o = psouts; o != NULL && !found; o = o->next) {
+		if (o->wait && o->job == j->id) {
+			o->wait = false;
+			o->err = j->err;
+			o->text = j->text;
+			o->len = j->len;
+			j->text = NULL;
+			found = true;
+			axd_stream_add(o->sess, &o->st);
+		}
+	}
+	free(j->text);
+	free(j);
+	ps_flush();
+}
+
+/* Requests that waited too long for the path thread get ETIMEDOUT from
+ * ps_expire (below), as those for a snapshot do. */
 
 /* Requests that waited too long for a snapshot (the ps thread is stuck
  * on a read) get ETIMEDOUT. */
@@ -1315,9 +1677,10 @@ ctl_frame(struct axd_ctl *c, const struct axon_wire_frame *f)
 
 	switch (f->type) {
 	case AXON_W_PS_REQ:
+	case AXON_W_PATH_REQ:
 	case AXON_W_NODES_REQ: {
-		uint8_t ans = f->type == AXON_W_PS_REQ ? AXON_W_PS_ANS
-						       : AXON_W_NODES_ANS;
+		uint8_t ans = f->type == AXON_W_NODES_REQ ? AXON_W_NODES_ANS
+							  : ans_type(f->type);
 
 		if (msg_busy(c, f->msg)) {
 			return EPROTO; /* ids of requests in flight differ */
@@ -1341,10 +1704,12 @@ ctl_frame(struct axd_ctl *c, const struct axon_wire_frame *f)
 		} else if (f->type == AXON_W_NODES_REQ) {
 			err = nodes_text(&text, &len);
 			ctl_answer(c, ans, f->conn, f->msg, err, text, len);
-		} else if (f->conn == 0) {
-			ps_local(c, f);
+		} else if (f->conn != 0) {
+			req_remote(c, f);
+		} else if (f->type == AXON_W_PATH_REQ) {
+			path_local(c, f);
 		} else {
-			ps_remote(c, f);
+			ps_local(c, f);
 		}
 		return 0;
 	}
@@ -1742,6 +2107,17 @@ axd_svc_start(void)
 		axd_log(AXD_WARN, "ps thread: %s: ps is collected on the main "
 		    "thread", strerror(errno));
 	}
+	path_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	ev.events = EPOLLIN;
+	ev.data.u64 = AXD_TAG_SVC | ((uint64_t) AXD_SVC_PATH << 32);
+	if (path_efd >= 0 &&
+	    epoll_ctl(g.epfd, EPOLL_CTL_ADD, path_efd, &ev) == 0 &&
+	    pthread_create(&path_thread, NULL, path_main, NULL) == 0) {
+		path_thread_ok = true;
+	} else {
+		axd_log(AXD_WARN, "path thread: %s: paths are resolved on the "
+		    "main thread", strerror(errno));
+	}
 	return 0;
 }
 
@@ -1769,6 +2145,32 @@ axd_svc_stop(void)
 	}
 	snap_put(ps_cur);
 	ps_cur = NULL;
+	if (path_thread_ok) {
+		pthread_mutex_lock(&path_mu);
+		path_quit = true;
+		pthread_cond_signal(&path_cv);
+		pthread_mutex_unlock(&path_mu);
+		(void) pthread_join(path_thread, NULL);
+		path_thread_ok = false;
+	}
+	for (int k = 0; k < 2; k++) {
+		struct pjob *j = k == 0 ? path_todo : path_done;
+
+		while (j != NULL) {
+			struct pjob *next = j->next;
+
+			free(j->text);
+			free(j);
+			j = next;
+		}
+	}
+	path_todo = path_done = NULL;
+	path_todo_tail = &path_todo;
+	path_njobs = 0;
+	if (path_efd >= 0) {
+		(void) close(path_efd);
+		path_efd = -1;
+	}
 	if (ps_efd >= 0) {
 		(void) close(ps_efd);
 		ps_efd = -1;
@@ -1809,6 +2211,23 @@ axd_svc_event(uint64_t tag, uint32_t events)
 		}
 		return;
 	}
+	if (kind == AXD_SVC_PATH) {
+		struct pjob *j;
+		uint64_t x;
+
+		(void) !read(path_efd, &x, sizeof(x));
+		pthread_mutex_lock(&path_mu);
+		j = path_done;
+		path_done = NULL;
+		pthread_mutex_unlock(&path_mu);
+		while (j != NULL) {
+			struct pjob *next = j->next;
+
+			path_finish(j);
+			j = next;
+		}
+		return;
+	}
 	if (kind >= AXD_SVC_SPAWN) {
 		axd_spawn_event(id, kind, events);
 		return;
@@ -1842,7 +2261,11 @@ axd_svc_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 		ps_serve(s, f);
 		return 0;
 	case AXON_W_PS_ANS:
-		return ps_answer(s, f);
+	case AXON_W_PATH_ANS:
+		return req_answer(s, f);
+	case AXON_W_PATH_REQ:
+		path_serve(s, f);
+		return 0;
 	case AXON_W_SPAWN:
 		return spawn_remote(s, f);
 	case AXON_W_SPAWN_OK:

@@ -27,7 +27,8 @@
 #define AXD_SVC_LISTEN  1u /* the control socket */
 #define AXD_SVC_CTL     2u /* a control connection */
 #define AXD_SVC_PS      3u /* the ps thread has a snapshot */
-#define AXD_SVC_SPAWN   4u /* 4 + i: descriptor i of a command (spawn.c) */
+#define AXD_SVC_PATH    4u /* the path thread has answers */
+#define AXD_SVC_SPAWN   5u /* 5 + i: descriptor i of a command (spawn.c) */
 
 /* Flow control of a SPAWN stream: each direction of each of fds 0, 1
  * and 2 starts with this window (wire.md, STDIO_ACK). */
@@ -56,7 +57,8 @@ void axd_svc_stop(void);
 /* An epoll event whose tag has AXD_TAG_SVC. */
 void axd_svc_event(uint64_t tag, uint32_t events);
 
-/* A frame of type >= AXON_W_PS_REQ on an authenticated session.
+/* A frame of type >= AXON_W_PS_REQ on an authenticated session (PS,
+ * SPAWN streams, PATH).
  * Returns 0, or an errno that closes the session (EPROTO). */
 int axd_svc_frame(struct axd_sess *s, const struct axon_wire_frame *f);
 

@@ -97,7 +97,10 @@ body_size(unsigned type)
 	case AXON_W_SPAWN_OK:
 	case AXON_W_STDIO_ACK:
 	case AXON_W_EXIT:
+	case AXON_W_PATH_REQ:
 		return 8;
+	case AXON_W_PATH_ANS:
+		return 4;
 	case AXON_W_SPAWN:
 		return 8 + (int) CRED_SIZE;
 	case AXON_W_CONNECT_CRED:
@@ -126,7 +129,24 @@ carries_data(unsigned type)
 	    type == AXON_W_MSGREPLY || type == AXON_W_MSGREAD_SUCCESS ||
 	    type == AXON_W_MSGWRITE || type == AXON_W_NAMES ||
 	    type == AXON_W_PS_ANS || type == AXON_W_NODES_ANS ||
-	    type == AXON_W_SPAWN || type == AXON_W_STDIO;
+	    type == AXON_W_SPAWN || type == AXON_W_STDIO ||
+	    type == AXON_W_PATH_REQ || type == AXON_W_PATH_ANS;
+}
+
+/* A PATH_REQ's data: one absolute path, its NUL the last byte. */
+static int
+path_ok(const uint8_t *p, uint32_t len)
+{
+	if (len < 2 || len > AXON_WIRE_PATH_MAX || p[0] != '/' ||
+	    p[len - 1] != '\0' || memchr(p, '\0', len - 1) != NULL) {
+		return -EPROTO;
+	}
+	for (uint32_t i = 0; i < len - 1; i++) {
+		if (p[i] == '\n') {
+			return -EPROTO; /* the answers are lines */
+		}
+	}
+	return 0;
 }
 
 static void
@@ -310,8 +330,22 @@ check(const struct axon_wire_frame *f)
 			return -EPROTO;
 		}
 		break;
+	case AXON_W_PATH_REQ:
+		if (f->msg == 0 || f->offset != 0 ||
+		    (f->u.path.op != AXON_WIRE_PATH_RESOLVE &&
+			f->u.path.op != AXON_WIRE_PATH_LIST) ||
+		    (f->u.path.op == AXON_WIRE_PATH_LIST ?
+			f->u.path.ftype != 0 : f->u.path.ftype > 255) ||
+		    f->data_len < 2 || f->data_len > AXON_WIRE_PATH_MAX) {
+			return -EPROTO;
+		}
+		if (f->data != NULL && path_ok(f->data, f->data_len) < 0) {
+			return -EPROTO;
+		}
+		break;
 	case AXON_W_PS_ANS:
 	case AXON_W_NODES_ANS:
+	case AXON_W_PATH_ANS:
 		if (f->msg == 0 ||
 		    (f->u.ans.err != 0 && !errno_ok(f->u.ans.err)) ||
 		    (f->u.ans.err != 0 && f->data_len != 0) ||
@@ -608,7 +642,12 @@ decode(const uint8_t *buf, size_t len, struct axon_wire_frame *ret_frame,
 		break;
 	case AXON_W_PS_ANS:
 	case AXON_W_NODES_ANS:
+	case AXON_W_PATH_ANS:
 		f.u.ans.err = (int32_t) get32(b);
+		break;
+	case AXON_W_PATH_REQ:
+		f.u.path.op = get32(b);
+		f.u.path.ftype = get32(b + 4);
 		break;
 	case AXON_W_SPAWN:
 		f.u.spawn.argc = get32(b);
@@ -776,7 +815,12 @@ encode(const struct axon_wire_frame *f, uint8_t *buf, size_t cap,
 		break;
 	case AXON_W_PS_ANS:
 	case AXON_W_NODES_ANS:
+	case AXON_W_PATH_ANS:
 		put32(b, (uint32_t) f->u.ans.err);
+		break;
+	case AXON_W_PATH_REQ:
+		put32(b, f->u.path.op);
+		put32(b + 4, f->u.path.ftype);
 		break;
 	case AXON_W_SPAWN:
 		put32(b, f->u.spawn.argc);

@@ -73,6 +73,9 @@ enum axon_wire_type {
 	AXON_W_STDIO_ACK = 47,
 	AXON_W_EXIT = 48,
 	AXON_W_KILL = 49,
+	/* the path namespace of another node (/net/NODE, name_open) */
+	AXON_W_PATH_REQ = 50,
+	AXON_W_PATH_ANS = 51,
 	AXON_W_TYPE_COUNT
 };
 
@@ -96,6 +99,12 @@ struct axon_wire_name {
 	uint64_t stamp; /* registration time, ns since the Unix epoch */
 	char name[AXON_WIRE_NAME_LEN];
 };
+
+/* PATH_REQ: what is asked (u.path.op), and how long its path may be
+ * (with its NUL).  docs/design/wire.md, "Paths". */
+#define AXON_WIRE_PATH_RESOLVE 1u /* the managers of the path, in order */
+#define AXON_WIRE_PATH_LIST    2u /* the entries at or below the path */
+#define AXON_WIRE_PATH_MAX     4096u
 
 /* SPAWN limits: strings in its data (cwd, argv, environment). */
 #define AXON_WIRE_SPAWN_STRINGS 4096u
@@ -171,7 +180,11 @@ struct axon_wire_frame {
 		} ps;
 		struct {
 			int32_t err; /* 0, or the request's failure */
-		} ans; /* PS_ANS, NODES_ANS */
+		} ans; /* PS_ANS, NODES_ANS, PATH_ANS */
+		struct {
+			uint32_t op;    /* AXON_WIRE_PATH_* */
+			uint32_t ftype; /* RESOLVE: _FTYPE_*; LIST: 0 */
+		} path; /* PATH_REQ; data: the path */
 		struct {
 			uint32_t argc, envc; /* data: cwd, argv, env strings */
 			struct axon_wire_cred cred;
@@ -211,9 +224,9 @@ long axon__wire_decode(const uint8_t *buf, size_t len,
  * the body: the frame's data (f.data_len bytes, f.data NULL) follows in
  * the stream, and the caller reads it where it belongs.  Returns the
  * bytes of header and fixed body, 0, or -EPROTO, as above; every check
- * that does not need the data bytes is made.  The data of NAMES and
- * SPAWN has a structure that only axon__wire_decode checks: frames of
- * those types must be decoded fully, never received in place.
+ * that does not need the data bytes is made.  The data of NAMES, SPAWN
+ * and PATH_REQ has a structure that only axon__wire_decode checks:
+ * frames of those types must be decoded fully, never received in place.
  */
 long axon__wire_decode_head(const uint8_t *buf, size_t len,
     struct axon_wire_frame *ret_frame);

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse.h>
+#include <fuse_lowlevel.h>
 #include <getopt.h>
 #include <grp.h>
 #include <poll.h>
@@ -36,10 +37,12 @@
 #include <unistd.h>
 
 #include <sys/iofunc.h>
+#include <sys/netmgr.h>
 
 #include "dispatch_int.h"
 #include "fsdevctl.h"
 #include "internal.h"
+#include "wire.h"
 
 #define FS_HELPERS_MAX   64        /* credential sets served at once */
 #define FS_NGROUPS       32        /* supplementary groups carried */
@@ -65,6 +68,7 @@ enum fs_opcode {
 
 struct fs_req {
 	uint32_t op;
+	int32_t nd;    /* OP_OPEN, OP_PATH*: the node whose path (0: this) */
 	int32_t coid;
 	uint32_t ioflag;
 	uint32_t mode;
@@ -180,7 +184,7 @@ fs_run(const struct fs_req *q, const void *in, void *out, size_t outcap,
 	case OP_PATHCHMOD:
 	case OP_PATHCHOWN:
 		if (q->len == 0 || path[q->len - 1] != '\0' ||
-		    strlen(path) + 1 != q->len) {
+		    strlen(path) + 1 != q->len || q->nd < 0) {
 			return -EINVAL;
 		}
 		break;
@@ -189,8 +193,10 @@ fs_run(const struct fs_req *q, const void *in, void *out, size_t outcap,
 	}
 	switch (q->op) {
 	case OP_OPEN:
-		r = axon__io_open_ioflag(path, q->ioflag, q->mode);
-		if (r > 0) {
+		/* Another node's manager: resolved by its axond, reached
+		 * through ours, as this process (the caller). */
+		r = axon__io_open_nd(q->nd, path, q->ioflag, q->mode);
+		if (r > 0 && q->nd == 0) {
 			keep_conn((int) r);
 		}
 		return r;
@@ -245,11 +251,13 @@ fs_run(const struct fs_req *q, const void *in, void *out, size_t outcap,
 		if (outcap < sizeof(struct stat)) {
 			return -EINVAL;
 		}
-		coid = axon__io_open_ioflag(path, 0, 0);
+		coid = axon__io_open_nd(q->nd, path, 0, 0);
 		if (coid < 0) {
 			return coid;
 		}
-		keep_conn(coid);
+		if (q->nd == 0) {
+			keep_conn(coid);
+		}
 		if (q->op == OP_PATHSTAT) {
 			memset(out, 0, sizeof(struct stat));
 			r = axon__io_stat(coid, out);
@@ -873,6 +881,76 @@ struct fs_file {
 	pthread_mutex_t lock; /* one call on the OCB at a time */
 };
 
+/*
+ * The two mounts: the node's namespace ($AXON_RUNDIR/fs), and the net
+ * directory, where /NODE/PATH is PATH on node NODE (this node's own
+ * name is its namespace, as the fs mount shows it).  Each is served by
+ * a process of its own (main); the mount says which it is.
+ */
+struct fs_mount {
+	bool net;
+};
+
+enum { WHERE_PATH, WHERE_NETROOT, WHERE_NODE };
+
+/* Where a path of this mount lies: on node *nd, at *rpath (which may
+ * point into buf).  WHERE_NETROOT for the net directory itself,
+ * WHERE_NODE for a node's directory (rpath "/"), WHERE_PATH for
+ * anything else, or -ENOENT (no such node). */
+static int
+fs_where(const char *path, int *nd, const char **rpath, char *buf,
+    size_t len)
+{
+	struct fs_mount *m = fuse_get_context()->private_data;
+	const char *name, *rest;
+	char node[64];
+	size_t nl;
+	int n;
+
+	*nd = 0;
+	*rpath = path;
+	if (m == NULL || !m->net) {
+		return WHERE_PATH;
+	}
+	if (strcmp(path, "/") == 0) {
+		return WHERE_NETROOT;
+	}
+	name = path + 1;
+	nl = strcspn(name, "/");
+	if (nl == 0 || nl >= sizeof(node) || memchr(name, '~', nl) != NULL) {
+		return -ENOENT;
+	}
+	memcpy(node, name, nl);
+	node[nl] = '\0';
+	/* Read every time: nds are not to be cached (netmgr_strtond). */
+	n = netmgr_strtond(node, NULL);
+	if (n < 0) {
+		return -ENOENT;
+	}
+	*nd = n;
+	rest = name + nl;
+	if (*rest == '\0') {
+		*rpath = "/";
+		return WHERE_NODE;
+	}
+	if ((size_t) snprintf(buf, len, "%s", rest) >= len) {
+		return -ENAMETOOLONG;
+	}
+	*rpath = buf;
+	return WHERE_PATH;
+}
+
+/* The entries of node nd's namespace (all of them here; another node's
+ * at or below path, from its axond). */
+static int
+fs_list(int nd, const char *path, struct axon_path_entry **e)
+{
+	if (nd == 0) {
+		return axon__path_list(e);
+	}
+	return axon__netpath(nd, AXON_WIRE_PATH_LIST, 0, path, e);
+}
+
 /* A manager's error as the Linux caller should see it. */
 static int
 fs_err(int64_t r)
@@ -911,10 +989,10 @@ synth_stat(struct stat *st)
 }
 
 static int
-path_call(const char *path, uint32_t op, uint32_t mode, uint32_t a,
+path_call(int nd, const char *path, uint32_t op, uint32_t mode, uint32_t a,
     uint32_t b, struct stat *st)
 {
-	struct fs_req q = {.op = op, .mode = mode, .a = a, .b = b,
+	struct fs_req q = {.op = op, .nd = nd, .mode = mode, .a = a, .b = b,
 	    .len = strlen(path) + 1};
 	struct stat tmp;
 	struct fs_helper *h;
@@ -953,8 +1031,10 @@ static int
 fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	struct axon_path_entry *e = NULL;
+	char buf[PATH_MAX];
+	const char *rpath;
 	bool synth;
-	int n, rc;
+	int nd, n, rc;
 
 	if (fi != NULL && fi->fh != 0) {
 		struct fs_file *f = (struct fs_file *) (uintptr_t) fi->fh;
@@ -972,8 +1052,19 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 		fix_stat(st);
 		return 0;
 	}
+	rc = fs_where(path, &nd, &rpath, buf, sizeof(buf));
+	if (rc < 0) {
+		return rc;
+	}
+	if (rc == WHERE_NETROOT || (rc == WHERE_NODE && nd != 0)) {
+		/* The net directory and another node's directory: made up,
+		 * without asking the network. */
+		synth_stat(st);
+		return 0;
+	}
+	path = rpath;
 	/* A manager's path first (one resolution: the usual case). */
-	rc = path_call(path, OP_PATHSTAT, 0, 0, 0, st);
+	rc = path_call(nd, path, OP_PATHSTAT, 0, 0, 0, st);
 	if (rc == 0) {
 		fix_stat(st);
 		return 0;
@@ -981,7 +1072,7 @@ fs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 	if (rc != -ENOENT && rc != -ENOSYS) {
 		return rc;
 	}
-	n = axon__path_list(&e);
+	n = fs_list(nd, path, &e);
 	if (n < 0) {
 		return n;
 	}
@@ -1009,15 +1100,25 @@ static int
 open_as(const char *path, int flags, mode_t mode, struct fuse_file_info *fi)
 {
 	struct fs_req q = {.op = OP_OPEN, .ioflag = ioflag_of(flags),
-	    .mode = mode, .len = strlen(path) + 1};
+	    .mode = mode};
+	char buf[PATH_MAX];
 	struct fs_file *f;
 	uint64_t got;
 	int64_t r;
-	int rc;
+	int rc, nd;
 
 	if ((flags & O_ACCMODE) == O_ACCMODE) {
 		return -EINVAL;
 	}
+	rc = fs_where(path, &nd, &path, buf, sizeof(buf));
+	if (rc < 0) {
+		return rc;
+	}
+	if (rc == WHERE_NETROOT) {
+		return -EISDIR;
+	}
+	q.nd = nd;
+	q.len = strlen(path) + 1;
 	f = calloc(1, sizeof(*f));
 	if (f == NULL) {
 		return -ENOMEM;
@@ -1289,12 +1390,12 @@ parse_dirents(const unsigned char *p, size_t n, struct names *s)
 	return 0;
 }
 
-/* The listing of a directory manager's directory at path. */
+/* The listing of a directory manager's directory at path of node nd. */
 static int
-manager_dir(const char *path, struct names *s)
+manager_dir(int nd, const char *path, struct names *s)
 {
-	struct fs_req q = {.op = OP_OPEN, .ioflag = ioflag_of(O_RDONLY),
-	    .len = strlen(path) + 1};
+	struct fs_req q = {.op = OP_OPEN, .nd = nd,
+	    .ioflag = ioflag_of(O_RDONLY), .len = strlen(path) + 1};
 	struct fs_helper *h;
 	unsigned char *buf;
 	size_t total = 0;
@@ -1332,20 +1433,51 @@ manager_dir(const char *path, struct names *s)
 	return rc;
 }
 
+/* The net directory: this node and every node it knows. */
+static int
+net_readdir(void *buf, fuse_fill_dir_t fill)
+{
+	char (*v)[64] = NULL;
+	int n = axon__nd_names(&v);
+
+	if (n < 0) {
+		return n;
+	}
+	(void) fill(buf, ".", NULL, 0, 0);
+	(void) fill(buf, "..", NULL, 0, 0);
+	for (int i = 0; i < n; i++) {
+		if (fill(buf, v[i], NULL, 0, 0) != 0) {
+			break;
+		}
+	}
+	free(v);
+	return 0;
+}
+
 static int
 fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
     struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct axon_path_entry *e = NULL;
 	struct names s = {0};
-	size_t l = strlen(path);
+	char pbuf[PATH_MAX];
+	size_t l;
 	bool synth;
-	int n, rc = 0;
+	int n, nd, rc = 0;
 
 	(void) off;
 	(void) fi;
 	(void) flags;
-	n = axon__path_list(&e);
+	rc = fs_where(path, &nd, &path, pbuf, sizeof(pbuf));
+	if (rc < 0) {
+		return rc;
+	}
+	if (rc == WHERE_NETROOT) {
+		return net_readdir(buf, fill);
+	}
+	rc = 0;
+	l = strlen(path);
+	n = fs_list(nd, path, &e);
 	if (n < 0) {
 		return n;
 	}
@@ -1367,7 +1499,7 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 	free(e);
 	if (rc == 0) {
 		/* A directory manager's own entries (ENOENT: none here). */
-		rc = manager_dir(path, &s);
+		rc = manager_dir(nd, path, &s);
 		if (rc == -ESRCH) {
 			rc = -ENOENT;
 		}
@@ -1391,15 +1523,27 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 static int
 fs_chmod(const char *path, mode_t mode, struct fuse_file_info *fi)
 {
+	char buf[PATH_MAX];
+	int nd, rc = fs_where(path, &nd, &path, buf, sizeof(buf));
+
 	(void) fi;
-	return path_call(path, OP_PATHCHMOD, mode, 0, 0, NULL);
+	if (rc < 0 || rc == WHERE_NETROOT) {
+		return rc < 0 ? rc : -EPERM;
+	}
+	return path_call(nd, path, OP_PATHCHMOD, mode, 0, 0, NULL);
 }
 
 static int
 fs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 {
+	char buf[PATH_MAX];
+	int nd, rc = fs_where(path, &nd, &path, buf, sizeof(buf));
+
 	(void) fi;
-	return path_call(path, OP_PATHCHOWN, 0, uid, gid, NULL);
+	if (rc < 0 || rc == WHERE_NETROOT) {
+		return rc < 0 ? rc : -EPERM;
+	}
+	return path_call(nd, path, OP_PATHCHOWN, 0, uid, gid, NULL);
 }
 
 static int
@@ -1429,7 +1573,7 @@ fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC) {
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
 	}
-	return NULL;
+	return fuse_get_context()->private_data; /* the struct fs_mount */
 }
 
 static const struct fuse_operations fs_ops = {
@@ -1453,11 +1597,16 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: axon-fs [--fs-dir DIR] [--max-threads N] [-d] [-h]\n"
+"usage: axon-fs [--fs-dir DIR] [--net-dir DIR|none] [--max-threads N] [-d]\n"
+"               [-h]\n"
 "  Mounts the node's path namespace ($AXON_RUNDIR) at DIR\n"
-"  ($AXON_RUNDIR/fs by default); runs until unmounted or signalled.\n"
-"  --fs-dir DIR       the mount point\n"
-"  --max-threads N    FUSE worker threads at most (%d)\n"
+"  ($AXON_RUNDIR/fs by default), and every node's under the net\n"
+"  directory (/net for root on /run/axon, else $AXON_RUNDIR/net);\n"
+"  runs until unmounted or signalled.\n"
+"  --fs-dir DIR       the mount point of the namespace\n"
+"  --net-dir DIR      the mount point of /net/NODE/... (none: no such\n"
+"                     mount)\n"
+"  --max-threads N    FUSE worker threads at most, per mount (%d)\n"
 "  -d                 FUSE debug output\n", FS_DEF_THREADS);
 }
 
@@ -1507,28 +1656,202 @@ prepare_mountpoint(const char *dir)
 	return 0;
 }
 
+static struct fuse_session *main_se;
+
+/* The other mount's process ended (or the spawner did): this one ends
+ * too, so that axond starts both again. */
+static void
+on_child(int sig)
+{
+	(void) sig;
+	if (main_se != NULL) {
+		fuse_session_exit(main_se);
+	}
+}
+
+/*
+ * Serves one mount until it is unmounted or a signal ends it: the
+ * namespace (net false) at dir, or the net directory.  Forks the
+ * spawner first when root (before any thread).  Returns main's status.
+ */
+static int
+serve(const char *dir, bool net, long threads, bool debug, char *argv0)
+{
+	static struct fs_mount mount;
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_loop_config *lc;
+	struct fuse *f;
+	char opts[256];
+	int rc;
+
+	mount.net = net;
+	fs.uid = geteuid();
+	fs.gid = getegid();
+	fs.root = fs.uid == 0;
+	(void) signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa = {.sa_handler = helper_sig};
+
+		/* No SA_RESTART: the signal must end a wait (fs_init). */
+		(void) sigaction(SIGUSR1, &sa, NULL);
+	}
+	if (fs.root) {
+		int sv[2];
+		pid_t pid;
+
+		/* Before any thread: the spawner forks a single-threaded
+		 * process, so its children start clean. */
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+			sv) < 0 || (pid = fork()) < 0) {
+			perror("axon-fs: spawner");
+			return 1;
+		}
+		if (pid == 0) {
+			(void) close(sv[0]);
+			spawner_main(sv[1]);
+			_exit(0);
+		}
+		(void) close(sv[1]);
+		fs.spawner = sv[0];
+	}
+	/* (intr here, not in init: fuse_new installs the signal's
+	 * handler, and without it SIGUSR1 would end the bridge.) */
+	snprintf(opts, sizeof(opts), "fsname=%s,subtype=axon,"
+	    "auto_unmount%s", net ? "axon-net" : "axon",
+	    fs.root ? ",allow_other" : "");
+	if (fuse_opt_add_arg(&args, argv0) < 0 ||
+	    fuse_opt_add_arg(&args, "-o") < 0 ||
+	    fuse_opt_add_arg(&args, opts) < 0 ||
+	    (debug && fuse_opt_add_arg(&args, "-d") < 0)) {
+		return 1;
+	}
+	f = fuse_new(&args, &fs_ops, sizeof(fs_ops), &mount);
+	if (f == NULL) {
+		fuse_opt_free_args(&args);
+		return 1;
+	}
+	if (fuse_mount(f, dir) != 0) {
+		fuse_destroy(f);
+		fuse_opt_free_args(&args);
+		return 1;
+	}
+	if (fuse_set_signal_handlers(fuse_get_session(f)) != 0) {
+		fuse_unmount(f);
+		fuse_destroy(f);
+		fuse_opt_free_args(&args);
+		return 1;
+	}
+	main_se = fuse_get_session(f);
+	{
+		/* (No SA_RESTART: a worker's read ends, and sees the exit.) */
+		struct sigaction sa = {.sa_handler = on_child};
+
+		(void) sigaction(SIGCHLD, &sa, NULL);
+	}
+	lc = fuse_loop_cfg_create();
+	fuse_loop_cfg_set_max_threads(lc, (unsigned) threads);
+	fuse_loop_cfg_set_idle_threads(lc, 4);
+	rc = fuse_loop_mt(f, lc);
+	fuse_loop_cfg_destroy(lc);
+	(void) signal(SIGCHLD, SIG_DFL);
+	main_se = NULL;
+	fuse_remove_signal_handlers(fuse_get_session(f));
+	fuse_unmount(f);
+	fuse_destroy(f);
+	fuse_opt_free_args(&args);
+	if (fs.spawner >= 0) {
+		(void) close(fs.spawner);
+	}
+	return rc == 0 ? 0 : 1;
+}
+
+/* Sets buf to the mount point asked for (absolute), or the default
+ * under the run directory; 0, or -1 (said why). */
+static int
+mount_dir(char *buf, size_t len, const char *asked, const char *rundir,
+    const char *sub, const char *opt)
+{
+	if (asked == NULL) {
+		if ((size_t) snprintf(buf, len, "%s/%s", rundir, sub) >= len) {
+			fprintf(stderr, "axon-fs: run directory too long\n");
+			return -1;
+		}
+		return 0;
+	}
+	if (asked[0] != '/' || (size_t) snprintf(buf, len, "%s", asked) >=
+	    len) {
+		fprintf(stderr, "axon-fs: %s: an absolute path\n", opt);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * $AXON_RUNDIR/mounts says where this node's paths appear, for
+ * `axon paths` (axon(1)): "fs DIR" and "net DIR" (or "net none"), one
+ * a line, written whole (a temporary file renamed into place) and
+ * removed when the bridge ends.
+ */
+static char mounts_file[PATH_MAX];
+
+static void
+mounts_write(const char *rundir, const char *fsdir, const char *netdir)
+{
+	char tmp[PATH_MAX + 16];
+	FILE *f;
+	int fd;
+
+	if ((size_t) snprintf(mounts_file, sizeof(mounts_file), "%s/mounts",
+		rundir) >= sizeof(mounts_file) ||
+	    (size_t) snprintf(tmp, sizeof(tmp), "%s.%d", mounts_file,
+		(int) getpid()) >= sizeof(tmp) ||
+	    strchr(fsdir, '\n') != NULL ||
+	    (netdir != NULL && strchr(netdir, '\n') != NULL)) {
+		mounts_file[0] = '\0';
+		return;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0644);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (f == NULL) {
+		if (fd >= 0) {
+			(void) close(fd);
+		}
+		mounts_file[0] = '\0';
+		return;
+	}
+	fprintf(f, "fs %s\nnet %s\n", fsdir, netdir != NULL ? netdir : "none");
+	if ((ferror(f) | fclose(f)) || rename(tmp, mounts_file) < 0) {
+		(void) unlink(tmp);
+		mounts_file[0] = '\0';
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	static const struct option lo[] = {
 		{"fs-dir", required_argument, NULL, 'D'},
+		{"net-dir", required_argument, NULL, 'N'},
 		{"max-threads", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	char rundir[PATH_MAX], dir[PATH_MAX], opts[256];
-	const char *fsdir = NULL;
+	char rundir[PATH_MAX], dir[PATH_MAX], ndir[PATH_MAX];
+	const char *fsdir = NULL, *netdir = NULL;
 	long threads = FS_DEF_THREADS;
-	bool debug = false;
-	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	struct fuse_loop_config *lc;
-	struct fuse *f;
+	bool debug = false, net = true;
+	pid_t child = -1;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "dh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'D':
 			fsdir = optarg;
+			break;
+		case 'N':
+			netdir = optarg;
+			net = strcmp(optarg, "none") != 0;
 			break;
 		case 'T': {
 			char *end;
@@ -1563,86 +1886,55 @@ main(int argc, char **argv)
 	}
 	/* Helpers find the same node whatever their user's default. */
 	(void) setenv("AXON_RUNDIR", rundir, 1);
-	if (fsdir == NULL) {
-		if ((size_t) snprintf(dir, sizeof(dir), "%s/fs", rundir) >=
-		    sizeof(dir)) {
-			fprintf(stderr, "axon-fs: run directory too long\n");
-			return 1;
-		}
-	} else if (fsdir[0] != '/' ||
-	    (size_t) snprintf(dir, sizeof(dir), "%s", fsdir) >= sizeof(dir)) {
-		fprintf(stderr, "axon-fs: --fs-dir: an absolute path\n");
+	if (mount_dir(dir, sizeof(dir), fsdir, rundir, "fs", "--fs-dir") < 0) {
 		return 2;
 	}
-	if (prepare_mountpoint(dir) < 0) {
+	/* The machine's default node (root's, on /run/axon) has /net, as
+	 * QNX has; any other node its own. */
+	if (net && netdir == NULL && geteuid() == 0 &&
+	    strcmp(rundir, "/run/axon") == 0) {
+		netdir = "/net";
+	}
+	if (net && mount_dir(ndir, sizeof(ndir), netdir, rundir, "net",
+		       "--net-dir") < 0) {
+		return 2;
+	}
+	if (prepare_mountpoint(dir) < 0 ||
+	    (net && prepare_mountpoint(ndir) < 0)) {
 		return 1;
 	}
-	fs.uid = geteuid();
-	fs.gid = getegid();
-	fs.root = fs.uid == 0;
-	(void) signal(SIGPIPE, SIG_IGN);
-	{
-		struct sigaction sa = {.sa_handler = helper_sig};
-
-		/* No SA_RESTART: the signal must end a wait (fs_init). */
-		(void) sigaction(SIGUSR1, &sa, NULL);
-	}
-	if (fs.root) {
-		int sv[2];
-		pid_t pid;
-
-		/* Before any thread: the spawner forks a single-threaded
-		 * process, so its children start clean. */
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
-			sv) < 0 || (pid = fork()) < 0) {
-			perror("axon-fs: spawner");
+	if (net) {
+		/* The net directory has a process of its own (its own
+		 * spawner and helpers); either ending ends both. */
+		child = fork();
+		if (child < 0) {
+			perror("axon-fs: fork");
 			return 1;
 		}
-		if (pid == 0) {
-			(void) close(sv[0]);
-			spawner_main(sv[1]);
-			_exit(0);
+		if (child == 0) {
+			(void) prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() == 1) {
+				_exit(1);
+			}
+			_exit(serve(ndir, true, threads, debug, argv[0]));
 		}
-		(void) close(sv[1]);
-		fs.spawner = sv[0];
 	}
-	/* (intr here, not in init: fuse_new installs the signal's
-	 * handler, and without it SIGUSR1 would end the bridge.) */
-	snprintf(opts, sizeof(opts), "fsname=axon,subtype=axon,"
-	    "auto_unmount%s", fs.root ? ",allow_other" : "");
-	if (fuse_opt_add_arg(&args, argv[0]) < 0 ||
-	    fuse_opt_add_arg(&args, "-o") < 0 ||
-	    fuse_opt_add_arg(&args, opts) < 0 ||
-	    (debug && fuse_opt_add_arg(&args, "-d") < 0)) {
-		return 1;
+	mounts_write(rundir, dir, net ? ndir : NULL);
+	rc = serve(dir, false, threads, debug, argv[0]);
+	if (mounts_file[0] != '\0') {
+		(void) unlink(mounts_file);
 	}
-	f = fuse_new(&args, &fs_ops, sizeof(fs_ops), NULL);
-	if (f == NULL) {
-		fuse_opt_free_args(&args);
-		return 1;
+	if (child > 0) {
+		int st, i;
+
+		(void) kill(child, SIGTERM);
+		for (i = 0; i < 300 && waitpid(child, &st, WNOHANG) == 0; i++) {
+			usleep(10000);
+		}
+		if (i == 300) {
+			(void) kill(child, SIGKILL);
+			(void) waitpid(child, &st, 0);
+		}
 	}
-	if (fuse_mount(f, dir) != 0) {
-		fuse_destroy(f);
-		fuse_opt_free_args(&args);
-		return 1;
-	}
-	if (fuse_set_signal_handlers(fuse_get_session(f)) != 0) {
-		fuse_unmount(f);
-		fuse_destroy(f);
-		fuse_opt_free_args(&args);
-		return 1;
-	}
-	lc = fuse_loop_cfg_create();
-	fuse_loop_cfg_set_max_threads(lc, (unsigned) threads);
-	fuse_loop_cfg_set_idle_threads(lc, 4);
-	rc = fuse_loop_mt(f, lc);
-	fuse_loop_cfg_destroy(lc);
-	fuse_remove_signal_handlers(fuse_get_session(f));
-	fuse_unmount(f);
-	fuse_destroy(f);
-	fuse_opt_free_args(&args);
-	if (fs.spawner >= 0) {
-		(void) close(fs.spawner);
-	}
-	return rc == 0 ? 0 : 1;
+	return rc;
 }

@@ -197,6 +197,36 @@ int axon__path_resolve(const char *path, unsigned ftype, pid_t self,
  * the count, or -errno.  For the FUSE bridge's made-up directories. */
 int axon__path_list(struct axon_path_entry **ret);
 
+/* ---- name.c: names as paths, for name_open() and axond ---- */
+/* "/dev/name/local/NAME" or "/dev/name/global/NAME" (as QNX shows a
+ * name): NAME, and *ret_global; NULL for any other path. */
+const char *axon__name_of_path(const char *path, bool *ret_global);
+/* The live server of this node's local (or global) name: 0 and its pid
+ * and chid, or -ENOENT (no such name, a stale entry, a bad name). */
+int axon__name_lookup(const char *name, bool global, pid_t *ret_pid,
+    int *ret_chid);
+
+/* ---- netpath.c: another node's namespace, through axond ---- */
+#define AXON_NETPATH_TEXT_MAX (1u << 20) /* bytes of one answer */
+#define AXON_NETPATH_TIMEOUT_MS 10000    /* one question, at most */
+/*
+ * Asks this node's axond (its control socket) about the namespace of
+ * node nd (not 0): op AXON_WIRE_PATH_RESOLVE gives the managers of path
+ * for file type ftype, best first, with e.mount holding the rest of the
+ * path the manager gets (relative, maybe ""); AXON_WIRE_PATH_LIST gives
+ * the entries whose mountpoint is path or lies below it, in no order,
+ * e.mount the mountpoint.  e.start and e.stamp are 0.  Returns how many
+ * (*ret malloc'd, NULL when none), or -errno: ENOREMOTE (no axond),
+ * ENXIO (no such node), EHOSTDOWN/EHOSTUNREACH (no session to it),
+ * ETIMEDOUT, EPROTO (an answer that breaks the grammar), ENOMEM.
+ */
+int axon__netpath(int nd, unsigned op, unsigned ftype, const char *path,
+    struct axon_path_entry **ret);
+/* One answer's text, checked line by line (the grammar of wire.md,
+ * "Paths"); for netpath.c and its tests.  Count or -EPROTO/-ENOMEM. */
+int axon__netpath_parse(const char *text, size_t len, bool rest,
+    struct axon_path_entry **ret);
+
 /* ---- ioclient.c: a QNX client's side, for tests and the FUSE bridge */
 /* Opens path (open(2) flags, mode for O_CREAT) at the manager that
  * serves it: a side-channel coid, or -errno. */
@@ -204,6 +234,11 @@ int axon__io_open(const char *path, int oflag, mode_t mode);
 /* The same with the connect's ioflag as is (_IO_FLAG_RD/_WR and open(2)
  * flags): 0 asks for no access, as QNX's stat() and chmod() do. */
 int axon__io_open_ioflag(const char *path, uint32_t ioflag, mode_t mode);
+/* The same on node nd: nd 0 is axon__io_open_ioflag(); another node's
+ * managers come from its axond (axon__netpath) and are reached through
+ * this node's axond as any remote server is. */
+int axon__io_open_nd(int nd, const char *path, uint32_t ioflag,
+    mode_t mode);
 /* The count the manager replied (never more than n: a larger one is
  * -EIO, a broken or hostile manager), or -errno. */
 ssize_t axon__io_read(int coid, void *buf, size_t n);

@@ -300,6 +300,10 @@ int axon__local_pulse(int chid, int prio, int code, union sigval value,
 int axon__netmgr_pid(pid_t *ret_pid); /* this node's axond, or -ENOREMOTE */
 int axon__nd_name_at(const char *rundir, int nd, char *buf,
     size_t len); /* nd.c: node nd as rundir's node names it */
+/* The names of the nodes this node knows ($AXON_RUNDIR/nodes), this one
+ * first, each once, for the /net directory: the count and *ret (an
+ * array of 64-byte names, malloc'd), or -errno. */
+int axon__nd_names(char (**ret)[64]);
 int axon__netmgr_claim(void);   /* proc.lock held */
 void axon__netmgr_release(void);
 

@@ -28,11 +28,13 @@
 #include "dispatch_int.h"
 #include "fsdevctl.h"
 #include "internal.h"
+#include "wire.h"
 
 #define IO_RESOLVE_MAX 16
 
 static int
-io_connect_one(const struct axon_path_match *m, uint32_t ioflag, mode_t mode)
+io_connect_one(int nd, const struct axon_path_match *m, uint32_t ioflag,
+    mode_t mode)
 {
 	size_t plen = strlen(m->rest) + 1;
 	struct _io_connect c;
@@ -43,7 +45,8 @@ io_connect_one(const struct axon_path_match *m, uint32_t ioflag, mode_t mode)
 	if (plen > UINT16_MAX) {
 		return -ENAMETOOLONG;
 	}
-	coid = ConnectAttach_r(0, m->e.pid, m->e.chid, _NTO_SIDE_CHANNEL, 0);
+	coid = ConnectAttach_r((uint32_t) nd, m->e.pid, m->e.chid,
+	    _NTO_SIDE_CHANNEL, 0);
 	if (coid < 0) {
 		return coid == -ESRCH ? -ENOENT : coid;
 	}
@@ -98,13 +101,42 @@ axon__io_open_ioflag(const char *path, uint32_t ioflag, mode_t mode)
 	/* Several managers over one place: the next is tried while one
 	 * says the name is not its (a union, as QNX resolves). */
 	for (int i = 0; i < n; i++) {
-		rc = io_connect_one(&m[i], ioflag, mode);
+		rc = io_connect_one(0, &m[i], ioflag, mode);
 		if (rc != -ENOENT) {
 			break;
 		}
 	}
 	free(m);
 	free(norm);
+	return rc;
+}
+
+int
+axon__io_open_nd(int nd, const char *path, uint32_t ioflag, mode_t mode)
+{
+	struct axon_path_entry *e = NULL;
+	int n, rc = -ENOENT;
+
+	if (nd == 0) {
+		return axon__io_open_ioflag(path, ioflag, mode);
+	}
+	if (path == NULL) {
+		return -EFAULT;
+	}
+	n = axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, _FTYPE_ANY, path, &e);
+	if (n < 0) {
+		return n;
+	}
+	/* In the order the node gives them, as for a local path. */
+	for (int i = 0; i < n; i++) {
+		struct axon_path_match m = {.e = e[i], .rest = e[i].mount};
+
+		rc = io_connect_one(nd, &m, ioflag, mode);
+		if (rc != -ENOENT) {
+			break;
+		}
+	}
+	free(e);
 	return rc;
 }
 

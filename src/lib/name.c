@@ -41,6 +41,7 @@
 
 #include "dispatch_int.h"
 #include "internal.h"
+#include "wire.h"
 
 static int
 name_valid(const char *name)
@@ -82,6 +83,51 @@ name_path(char *buf, size_t len, const char *name, bool global)
 		global ? "global" : "local", name) >= len) {
 		return -ENAMETOOLONG;
 	}
+	return 0;
+}
+
+const char *
+axon__name_of_path(const char *path, bool *ret_global)
+{
+	static const char local[] = "/dev/name/local/";
+	static const char global[] = "/dev/name/global/";
+
+	if (path == NULL) {
+		return NULL;
+	}
+	if (strncmp(path, local, sizeof(local) - 1) == 0) {
+		*ret_global = false;
+		return path + sizeof(local) - 1;
+	}
+	if (strncmp(path, global, sizeof(global) - 1) == 0) {
+		*ret_global = true;
+		return path + sizeof(global) - 1;
+	}
+	return NULL;
+}
+
+int
+axon__name_lookup(const char *name, bool global, pid_t *ret_pid,
+    int *ret_chid)
+{
+	char fpath[PATH_MAX];
+	struct axon_name_entry r;
+	int rc = name_valid(name);
+
+	if (rc == 0) {
+		rc = name_path(fpath, sizeof(fpath), name, global);
+	}
+	if (rc == 0) {
+		rc = axon__name_entry_read(AT_FDCWD, fpath, &r);
+	}
+	if (rc == 0 && !axon__name_entry_live(&r)) {
+		rc = -ENOENT;
+	}
+	if (rc < 0) {
+		return rc == -EINVAL || rc == -ENOTDIR ? -ENOENT : rc;
+	}
+	*ret_pid = r.pid;
+	*ret_chid = r.chid;
 	return 0;
 }
 
@@ -672,6 +718,54 @@ names_winner(const char *name, struct axon_name_claim *ret_claim)
 	return 0;
 }
 
+/*
+ * name_open() of a full path, as QNX programs write it: a name as the
+ * path space shows it (/dev/name/local/NAME, /dev/name/global/NAME),
+ * maybe under another node's directory (/net/NODE/dev/name/...), whose
+ * axond then finds the name in that node's registry.  coid or -errno.
+ */
+static int
+name_open_path(const char *path, int flags, int cof)
+{
+	struct axon_path_entry *e = NULL;
+	const char *name, *rest = path;
+	bool global = false;
+	int nd = ND_LOCAL_NODE, n, rc;
+
+	if (strncmp(path, "/net/", 5) == 0) {
+		char *end = NULL;
+
+		nd = netmgr_strtond(path, &end);
+		if (nd < 0) {
+			return errno == EINVAL ? -EINVAL : -ENOENT;
+		}
+		rest = end;
+	}
+	name = axon__name_of_path(rest, &global);
+	if (name == NULL) {
+		return -EINVAL; /* no name's path */
+	}
+	if (nd == ND_LOCAL_NODE) {
+		rc = name_open(name, global ? flags | NAME_FLAG_ATTACH_GLOBAL
+					    : flags & ~NAME_FLAG_ATTACH_GLOBAL);
+		return rc < 0 ? -errno : rc;
+	}
+	if (name_valid(name) < 0) {
+		return -EINVAL;
+	}
+	n = axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, _FTYPE_NAME, rest, &e);
+	if (n <= 0) {
+		return n == 0 ? -ENOENT : n;
+	}
+	rc = ConnectAttach_r((uint32_t) nd, e[0].pid, e[0].chid,
+	    _NTO_SIDE_CHANNEL, cof);
+	free(e);
+	if (rc >= 0) {
+		rc = axon__io_name_connect(rc); /* as QNX's, see there */
+	}
+	return rc == -ESRCH ? -ENOENT : rc;
+}
+
 int
 name_open(const char *name, int flags)
 {
@@ -690,6 +784,17 @@ name_open(const char *name, int flags)
 	}
 	if (flags & _NAME_FLAG_COF_CLOEXEC) {
 		cof |= _NTO_COF_CLOEXEC;
+	}
+	if (name != NULL && name[0] == '/' &&
+	    (flags & ~(NAME_FLAG_ATTACH_GLOBAL | _NAME_FLAG_COF_CLOEXEC |
+		_NAME_FLAG_COF_INSECURE | _NAME_FLAG_COF_NOEVENT |
+		_NAME_FLAG_COF_REG_EVENTS)) == 0) {
+		rc = name_open_path(name, flags, cof);
+		if (rc < 0) {
+			errno = -rc;
+			return -1;
+		}
+		return rc;
 	}
 	if (rc == 0 && (flags & NAME_FLAG_ATTACH_GLOBAL) &&
 	    names_winner(name, &c) == 0) {

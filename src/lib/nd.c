@@ -559,3 +559,61 @@ axon__nd_name_at(const char *rundir, int nd, char *buf, size_t len)
 	}
 	return rc;
 }
+
+int
+axon__nd_names(char (**ret)[64])
+{
+	struct nd_tab t;
+	char (*v)[64];
+	const char *p, *end;
+	int n = 1, cap = 16, rc;
+
+	*ret = NULL;
+	rc = nd_load(&t);
+	if (rc < 0) {
+		return rc;
+	}
+	v = malloc((size_t) cap * sizeof(*v));
+	if (v == NULL) {
+		free(t.buf);
+		return -ENOMEM;
+	}
+	nd_self(&t, v[0]);
+	p = t.buf;
+	end = p != NULL ? p + t.len : NULL;
+	while (p != NULL && p < end) {
+		const char *nl = memchr(p, '\n', (size_t) (end - p));
+		const char *le = nl != NULL ? nl : end;
+		struct nd_ent e;
+		bool dup = false;
+
+		if (nl == NULL && t.truncated) {
+			break;
+		}
+		if (nd_parse(p, (size_t) (le - p), &e) &&
+		    e.nd != ND_LOCAL_NODE) {
+			for (int i = 0; i < n && !dup; i++) {
+				dup = strcmp(v[i], e.name) == 0;
+			}
+			if (!dup && n == cap) {
+				char (*nv)[64] = realloc(v,
+				    (size_t) cap * 2 * sizeof(*v));
+
+				if (nv == NULL) {
+					free(v);
+					free(t.buf);
+					return -ENOMEM;
+				}
+				v = nv;
+				cap *= 2;
+			}
+			if (!dup) {
+				memcpy(v[n++], e.name, sizeof(v[0]));
+			}
+		}
+		p = le + 1;
+	}
+	free(t.buf);
+	*ret = v;
+	return n;
+}

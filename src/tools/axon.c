@@ -41,6 +41,7 @@ static const char main_usage[] =
     "  on      run a command on another node\n"
     "  send    send a message to a named server, print the reply\n"
     "  pulse   send a pulse to a named server\n"
+    "  paths   where the node's paths and every node's (/net) appear\n"
     "\n"
     "'axon help COMMAND' or 'axon COMMAND --help' shows a command's\n"
     "options.  Exit status: 0 on success, 1 on error ('axon on': the\n"
@@ -59,6 +60,7 @@ static const struct subcmd subcmds[] = {
     {"on", cmd_on, axon_on_usage},
     {"send", cmd_send, axon_send_usage},
     {"pulse", cmd_pulse, axon_pulse_usage},
+    {"paths", cmd_paths, axon_paths_usage},
 };
 
 #define N_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))

@@ -26,10 +26,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* The head decoder never accepts what the full one refuses, and
 	 * agrees with it on every frame both accept. */
 	assert(hn == 0 || hn == -EPROTO || (hn > 0 && (size_t) hn <= size));
-	/* (NAMES entries and SPAWN strings are data the head decoder
-	 * cannot see; only the full decoder checks them.) */
+	/* (NAMES entries, SPAWN strings and a PATH_REQ's path are data
+	 * the head decoder cannot see; only the full decoder checks
+	 * them.) */
 	if (n == -EPROTO && !(hn > 0 && (h.type == AXON_W_NAMES ||
-					   h.type == AXON_W_SPAWN))) {
+					   h.type == AXON_W_SPAWN ||
+					   h.type == AXON_W_PATH_REQ))) {
 		assert(hn <= 0 || (size_t) hn + h.data_len > size ||
 		    hn == -EPROTO);
 	}

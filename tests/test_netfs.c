@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * /net/NODE/... (issue 9, item 4): two real axonds (alpha, beta), real
+ * managers on beta, and on alpha the questions about beta's namespace
+ * (PATH_REQ through alpha's control socket and the session), the _IO_*
+ * client on top of them, name_open() of full paths, and the net
+ * directory of axon-fs (started by alpha's axond) read and written with
+ * Linux tools, as root and as an unprivileged user, with beta's
+ * --maproot and the manager's own checks deciding; a lost node; and
+ * malformed PATH_REQ frames on the control socket.
+ *
+ * The FUSE cases need root and /dev/fuse (they say "skipped:"
+ * otherwise).
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "resmgr_managers.h"
+
+#include "net_test.h"
+#include "wire.h"
+
+static char netdir[PATH_MAX];
+
+/* (resmgr_managers.h's directory manager is test_fs's.) */
+static void (*const netfs_unused_mgr_dir)(int, void *)
+    __attribute__((unused)) = mgr_dir;
+
+/* A name server on node `node` (answers name_open()'s connect with EOK
+ * and every message with its pid). */
+struct nsrv_arg {
+	int node;
+	const char *name;
+	unsigned flags;
+};
+
+static void
+nsrv_main(int fd, void *p)
+{
+	const struct nsrv_arg *a = p;
+	name_attach_t *att;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	axn_enter(a->node);
+	att = name_attach(NULL, a->name, a->flags);
+	axt_report(fd, att != NULL ? att->chid : -errno);
+	if (att == NULL) {
+		_exit(1);
+	}
+	for (;;) {
+		struct _pulse msg[4];
+		rcvid_t r = MsgReceive(att->chid, msg, sizeof(msg), NULL);
+
+		if (r < 0) {
+			_exit(2);
+		}
+		if (r == 0) {
+			if (msg[0].code == _PULSE_CODE_DISCONNECT) {
+				ConnectDetach(msg[0].scoid);
+			}
+			continue;
+		}
+		MsgReply(r, msg[0].type == _IO_CONNECT ? EOK : getpid(), NULL,
+		    0);
+	}
+}
+
+static struct axt_child
+nsrv_start(int node, const char *name, unsigned flags)
+{
+	static struct nsrv_arg a;
+	struct axt_child c;
+
+	a.node = node;
+	a.name = name;
+	a.flags = flags;
+	c = axt_spawn(nsrv_main, &a);
+	ck_assert_int_ge(c.val, 0);
+	return c;
+}
+
+/* A device manager (resmgr_managers.h) on node `node`. */
+static struct axt_child
+device_on(int node, const char *path, const char *text, const char *mode)
+{
+	struct axt_child c;
+
+	axn_enter(node);
+	c = start_device(path, text, mode);
+	axn_enter(0);
+	return c;
+}
+
+static void
+netfs_setup(void)
+{
+	axt_setup();
+	axn_setup(2);
+	/* Managers on beta must be reachable by the attacker's helper. */
+	axa_share_rundir(axt_rundir);
+}
+
+static void
+netfs_teardown(void)
+{
+	if (netdir[0] != '\0') {
+		(void) umount2(netdir, MNT_DETACH);
+	}
+	axn_teardown();
+	axt_teardown();
+}
+
+static void
+start_nodes(void)
+{
+	axn_start(0);
+	axn_start(1);
+	ck_assert(axn_wait_state(0, 1, "up", 5000));
+	ck_assert(axn_wait_state(1, 0, "up", 5000));
+	axn_enter(0);
+}
+
+/* Waits until a manager's path is resolvable on node nd from here. */
+static void
+wait_path(int nd, const char *path)
+{
+	for (int i = 0; i < 500; i++) {
+		struct axon_path_entry *e = NULL;
+		int n = axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, _FTYPE_ANY,
+		    path, &e);
+
+		free(e);
+		if (n > 0) {
+			return;
+		}
+		axt_sleep_ms(10);
+	}
+	ck_abort_msg("%s never appeared on nd %d", path, nd);
+}
+
+/* ---- the questions, the client and name_open (no FUSE) ---- */
+
+START_TEST(test_netpath_resolve_list)
+{
+	struct axon_path_entry *e = NULL;
+	struct axt_child hello, store, loc, glob, lhere;
+	char buf[64];
+	int nd, n, coid;
+	bool found = false;
+
+	start_nodes();
+	nd = axn_nd(0, 1);
+	ck_assert_int_gt(nd, 0);
+	hello = device_on(1, "/dev/axtest/hello", "Hello from beta\n", "0444");
+	store = device_on(1, "/dev/axtest/store", "", "0666");
+	/* RESOLVE: the manager, the handle it attached, no rest. */
+	n = axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, _FTYPE_ANY,
+	    "/dev/axtest/hello", &e);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(e[0].pid, hello.pid);
+	ck_assert_int_eq(e[0].handle, hello.val);
+	ck_assert_str_eq(e[0].mount, "");
+	free(e);
+	/* A path normalised there; a path nobody attached. */
+	n = axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, _FTYPE_ANY,
+	    "//dev/./axtest/../axtest/hello", &e);
+	ck_assert_int_eq(n, 1);
+	free(e);
+	n = axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, _FTYPE_ANY,
+	    "/dev/axtest/nope", &e);
+	ck_assert_int_eq(n, 0);
+	ck_assert_ptr_null(e);
+	/* LIST: the mountpoints at or below the path. */
+	n = axon__netpath(nd, AXON_WIRE_PATH_LIST, 0, "/dev", &e);
+	ck_assert_int_eq(n, 2);
+	for (int i = 0; i < n; i++) {
+		found |= strcmp(e[i].mount, "/dev/axtest/hello") == 0 &&
+		    e[i].pid == hello.pid;
+	}
+	ck_assert(found);
+	free(e);
+	n = axon__netpath(nd, AXON_WIRE_PATH_LIST, 0, "/usr", &e);
+	ck_assert_int_eq(n, 0);
+	free(e);
+	/* Bad questions: no such node, a relative path, a newline. */
+	ck_assert_int_eq(axon__netpath(4000, AXON_WIRE_PATH_RESOLVE, 0, "/x",
+	    &e), -ENXIO);
+	ck_assert_int_eq(axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, 0, "x",
+	    &e), -EINVAL);
+	ck_assert_int_eq(axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, 0,
+	    "/a\nb", &e), -EINVAL);
+	ck_assert_int_eq(axon__netpath(0, AXON_WIRE_PATH_RESOLVE, 0, "/x",
+	    &e), -EINVAL);
+
+	/* The _IO_* client on beta's manager, through both axonds. */
+	coid = axon__io_open_nd(nd, "/dev/axtest/hello", _IO_FLAG_RD, 0);
+	ck_assert_int_gt(coid, 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(axon__io_read(coid, buf, sizeof(buf)), 16);
+	ck_assert_str_eq(buf, "Hello from beta\n");
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	coid = axon__io_open_nd(nd, "/dev/axtest/store", _IO_FLAG_WR, 0);
+	ck_assert_int_gt(coid, 0);
+	ck_assert_int_eq(axon__io_write(coid, "x\n", 2), 2);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	ck_assert_int_eq(axon__io_open_nd(nd, "/dev/axtest/nope", _IO_FLAG_RD,
+	    0), -ENOENT);
+	/* Written to the device: read back. */
+	coid = axon__io_open_nd(nd, "/dev/axtest/store", _IO_FLAG_RD, 0);
+	ck_assert_int_gt(coid, 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(axon__io_read(coid, buf, sizeof(buf)), 2);
+	ck_assert_str_eq(buf, "x\n");
+	ck_assert_int_eq(axon__io_close(coid), 0);
+
+	/* name_open() of full paths. */
+	loc = nsrv_start(1, "axtest/svc", 0);
+	glob = nsrv_start(0, "axtest/glob", NAME_FLAG_ATTACH_GLOBAL);
+	coid = name_open("/net/beta/dev/name/local/axtest/svc", 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(MsgSend(coid, "x", 2, NULL, 0), loc.pid);
+	ck_assert_int_eq(name_close(coid), 0);
+	/* This node's own name, under its own /net directory and not. */
+	coid = name_open("/net/alpha/dev/name/global/axtest/glob", 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(MsgSend(coid, "x", 2, NULL, 0), glob.pid);
+	ck_assert_int_eq(name_close(coid), 0);
+	coid = name_open("/dev/name/global/axtest/glob", 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(MsgSend(coid, "x", 2, NULL, 0), glob.pid);
+	ck_assert_int_eq(name_close(coid), 0);
+	lhere = nsrv_start(0, "axtest/lsvc", 0);
+	coid = name_open("/dev/name/local/axtest/lsvc", 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(MsgSend(coid, "x", 2, NULL, 0), lhere.pid);
+	ck_assert_int_eq(name_close(coid), 0);
+	coid = name_open("/net/alpha/dev/name/local/axtest/lsvc", 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(name_close(coid), 0);
+	/* What is not there, and what is no name's path. */
+	errno = 0;
+	ck_assert_int_eq(name_open("/net/beta/dev/name/local/nope", 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(name_open("/dev/name/local/axtest/svc", 0), -1);
+	ck_assert_int_eq(errno, ENOENT); /* beta's, not alpha's */
+	ck_assert_int_eq(name_open("/net/nosuch/dev/name/local/x", 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_int_eq(name_open("/net/beta/dev/axtest/hello", 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(name_open("/net/beta/dev/name/local/../x", 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(name_open("/tmp/x", 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	axt_child_kill(&loc);
+	axt_child_kill(&glob);
+	axt_child_kill(&lhere);
+	axt_child_kill(&hello);
+	axt_child_kill(&store);
+}
+END_TEST
+
+/* A frame to the control socket as raw bytes; whether axond then
+ * closed the connection (read gives end of file within 5 s). */
+static bool
+ctl_closes(const uint8_t *frame, size_t len)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	struct pollfd p;
+	uint8_t buf[256];
+	bool closed = false;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	ck_assert_int_lt(snprintf(sa.sun_path, sizeof(sa.sun_path),
+	    "%s/axond.sock", axn[0].rundir), (int) sizeof(sa.sun_path));
+	ck_assert_int_eq(connect(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	ck_assert_int_eq(send(fd, frame, len, MSG_NOSIGNAL), (ssize_t) len);
+	for (double end = axt_now() + 5; !closed && axt_now() < end;) {
+		ssize_t n;
+
+		p.fd = fd;
+		p.events = POLLIN;
+		if (poll(&p, 1, 100) <= 0) {
+			continue;
+		}
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n <= 0) {
+			closed = true;
+		} else {
+			break; /* an answer: the connection stays */
+		}
+	}
+	(void) close(fd);
+	return closed;
+}
+
+/* Malformed PATH_REQ frames close the caller's connection, nothing
+ * else; a good one after them is answered. */
+START_TEST(test_path_frames_malformed)
+{
+	struct axon_wire_frame f;
+	struct axon_path_entry *e = NULL;
+	uint8_t buf[256];
+	static const uint8_t path[] = "/dev/x";
+	long n;
+	int nd;
+
+	start_nodes();
+	nd = axn_nd(0, 1);
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_PATH_REQ;
+	f.flags = AXON_WF_FIRST | AXON_WF_LAST;
+	f.conn = (uint32_t) nd;
+	f.msg = 1;
+	f.u.path.op = AXON_WIRE_PATH_RESOLVE;
+	f.data = path;
+	f.data_len = sizeof(path);
+	n = axon__wire_encode(&f, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	/* The good frame is answered, the connection stays. */
+	ck_assert(!ctl_closes(buf, (size_t) n));
+	/* No NUL at the end. */
+	buf[n - 1] = 'x';
+	ck_assert(ctl_closes(buf, (size_t) n));
+	/* A relative path. */
+	buf[n - 1] = '\0';
+	buf[n - (long) sizeof(path)] = 'd';
+	ck_assert(ctl_closes(buf, (size_t) n));
+	/* An unknown op. */
+	buf[n - (long) sizeof(path)] = '/';
+	buf[AXON_WIRE_HDR_SIZE] = 7;
+	ck_assert(ctl_closes(buf, (size_t) n));
+	/* axond serves on, here and on beta. */
+	ck_assert_int_eq(axon__netpath(nd, AXON_WIRE_PATH_LIST, 0, "/", &e),
+	    0);
+	free(e);
+	ck_assert_int_eq(kill(axn[0].pid, 0), 0);
+	ck_assert_int_eq(kill(axn[1].pid, 0), 0);
+}
+END_TEST
+
+/* ---- the net directory (FUSE) ---- */
+
+static bool
+fs_usable(const char *test)
+{
+	const char *b = getenv("AXON_FS");
+
+	if (geteuid() != 0 || access("/dev/fuse", R_OK | W_OK) != 0) {
+		fprintf(stderr, "%s: skipped: needs root and /dev/fuse\n",
+		    test);
+		return false;
+	}
+	if (access(b != NULL ? b : "build/axon-fs", X_OK) != 0) {
+		fprintf(stderr, "%s: skipped: no axon-fs (set AXON_FS)\n",
+		    test);
+		return false;
+	}
+	return true;
+}
+
+static bool
+net_mounted(void)
+{
+	struct stat a, b;
+
+	return stat(netdir, &a) == 0 && stat(axn[0].rundir, &b) == 0 &&
+	    a.st_dev != b.st_dev;
+}
+
+/* Starts both nodes, alpha with `--fs yes` and its net directory at
+ * $rundir/netx; beta with `extra` (e.g. "--maproot none"). */
+static void
+start_with_fs(const char *beta_extra)
+{
+	const char *b = getenv("AXON_FS");
+	char prog[PATH_MAX];
+
+	if (b == NULL) {
+		ck_assert_ptr_nonnull(realpath("build/axon-fs", prog));
+	} else {
+		snprintf(prog, sizeof(prog), "%s", b);
+	}
+	snprintf(netdir, sizeof(netdir), "%s/netx", axn[0].rundir);
+	ck_assert_int_lt(snprintf(axn[0].extra, sizeof(axn[0].extra),
+	    "--fs yes --fs-program %s --net-dir %s", prog, netdir),
+	    (int) sizeof(axn[0].extra));
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "%s", beta_extra);
+	/* The helpers of other users reach alpha's node. */
+	ck_assert_int_eq(chmod(axn[0].rundir, 0755), 0);
+	ck_assert_int_eq(chmod(axn[1].rundir, 0755), 0);
+	start_nodes();
+	for (int i = 0; i < 1000 && !net_mounted(); i++) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_msg(net_mounted(), "no net directory at %s", netdir);
+}
+
+/* Runs a shell command line (bounded, then killed): its exit status
+ * (-1: killed) and standard output. */
+static int __attribute__((format(printf, 4, 5)))
+sh(char *out, size_t cap, double timeout_s, const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+	int p[2], st;
+	size_t n = 0;
+	double end = axt_now() + timeout_s;
+	pid_t pid;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		(void) dup2(p[1], 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *) NULL);
+		_exit(127);
+	}
+	(void) close(p[1]);
+	for (;;) {
+		struct pollfd pf = {.fd = p[0], .events = POLLIN};
+		int ms = (int) ((end - axt_now()) * 1000);
+		ssize_t r;
+
+		if (ms <= 0 || poll(&pf, 1, ms) <= 0) {
+			break;
+		}
+		r = read(p[0], out + n, cap - 1 - n);
+		if (r <= 0) {
+			break;
+		}
+		n += (size_t) r;
+		if (n == cap - 1) {
+			break;
+		}
+	}
+	out[n] = '\0';
+	(void) close(p[0]);
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		if (axt_now() >= end) {
+			(void) kill(pid, SIGKILL);
+			(void) waitpid(pid, &st, 0);
+			return -1;
+		}
+		axt_sleep_ms(5);
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* cat, echo >, ls, stat and devctl on /net/beta/... from alpha as root,
+ * and /net/alpha/... (this node's own namespace). */
+START_TEST(test_net_tools)
+{
+	struct axt_child hello, store, ctl, here, secret;
+	char out[512], path[PATH_MAX + 64];
+	union my_devctl u;
+	int fd, info = -1, v;
+
+	if (!fs_usable("test_net_tools")) {
+		return;
+	}
+	start_with_fs("--maproot none");
+	hello = device_on(1, "/dev/axtest/hello", "Hello from beta\n", "0444");
+	store = device_on(1, "/dev/axtest/store", "", "0666");
+	ctl = device_on(1, "/dev/axtest/ctl", "", "0666");
+	secret = device_on(1, "/dev/axtest/secret", "secret\n", "0600");
+	here = device_on(0, "/dev/axtest/here", "Hello from alpha\n", "0444");
+	wait_path(axn_nd(0, 1), "/dev/axtest/ctl");
+	/* The nodes. */
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "ls %s", netdir), 0);
+	ck_assert_str_eq(out, "alpha\nbeta\n");
+	/* `axon paths` says where they are. */
+	{
+		const char *cli = getenv("AXON_CLI");
+		char want[PATH_MAX * 2 + 32];
+
+		ck_assert_int_eq(sh(out, sizeof(out), 10, "AXON_RUNDIR=%s %s "
+		    "paths", axn[0].rundir, cli != NULL ? cli : "build/axon"),
+		    0);
+		snprintf(want, sizeof(want), "fs %s/fs\nnet %s\n",
+		    axn[0].rundir, netdir);
+		ck_assert_str_eq(out, want);
+	}
+	/* cat, ls, stat of beta's paths. */
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/beta/dev/axtest/hello",
+	    netdir), 0);
+	ck_assert_str_eq(out, "Hello from beta\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "ls %s/beta/dev/axtest",
+	    netdir), 0);
+	ck_assert_str_eq(out, "ctl\nhello\nsecret\nstore\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "ls %s/beta", netdir), 0);
+	ck_assert_str_eq(out, "dev\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "stat -c '%%s %%a %%F' "
+	    "%s/beta/dev/axtest/hello", netdir), 0);
+	ck_assert_str_eq(out, "16 444 regular file\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "stat -c '%%F' %s/beta/dev",
+	    netdir), 0);
+	ck_assert_str_eq(out, "directory\n");
+	/* root's root is kept (beta runs --maproot none): the 0600 root
+	 * device is root's. */
+	ck_assert_int_eq(sh(out, sizeof(out), 10,
+	    "cat %s/beta/dev/axtest/secret", netdir), 0);
+	ck_assert_str_eq(out, "secret\n");
+	/* echo > then cat. */
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "echo written on alpha > "
+	    "%s/beta/dev/axtest/store && cat %s/beta/dev/axtest/store",
+	    netdir, netdir), 0);
+	ck_assert_str_eq(out, "written on alpha\n");
+	/* This node's own namespace under its name. */
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/alpha/dev/axtest/here",
+	    netdir), 0);
+	ck_assert_str_eq(out, "Hello from alpha\n");
+	ck_assert_int_ne(sh(out, sizeof(out), 10, "cat %s/alpha/dev/axtest/hello"
+	    " 2>/dev/null", netdir), 0);
+	/* Not there: a path, a node. */
+	ck_assert_int_ne(sh(out, sizeof(out), 10, "cat %s/beta/dev/axtest/nope "
+	    "2>/dev/null", netdir), 0);
+	snprintf(path, sizeof(path), "%s/gamma", netdir);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* devctl() on a descriptor of beta's device. */
+	snprintf(path, sizeof(path), "%s/beta/dev/axtest/ctl", netdir);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	v = 1234;
+	ck_assert_int_eq(devctl(fd, MY_DEVCTL_SETVAL, &v, sizeof(v), &info),
+	    EOK);
+	ck_assert_int_eq(info, 42);
+	u.in = 77;
+	ck_assert_int_eq(devctl(fd, MY_DEVCTL_SETGET, &u, sizeof(u), NULL),
+	    EOK);
+	ck_assert_int_eq(u.out, 1234);
+	v = 0;
+	ck_assert_int_eq(devctl(fd, MY_DEVCTL_GETVAL, &v, sizeof(v), NULL),
+	    EOK);
+	ck_assert_int_eq(v, 77);
+	ck_assert_int_eq(devctl(fd, 0x7777, &v, sizeof(v), NULL), ENOSYS);
+	(void) close(fd);
+	axt_child_kill(&hello);
+	axt_child_kill(&store);
+	axt_child_kill(&ctl);
+	axt_child_kill(&secret);
+	axt_child_kill(&here);
+}
+END_TEST
+
+/* The attacker (an unprivileged user of alpha) through the net
+ * directory: its reads and writes reach beta's managers as its own
+ * uid, and the managers' iofunc checks refuse what their modes refuse.
+ * Root is mapped by beta's default --maproot (nobody): refused too. */
+static void
+net_attacker(int rep, void *arg)
+{
+	char path[PATH_MAX + 64], buf[64];
+	int fd, r;
+
+	(void) arg;
+	axa_become();
+	snprintf(path, sizeof(path), "%s/beta/dev/axtest/secret", netdir);
+	fd = open(path, O_RDONLY);
+	axt_report(rep, fd < 0 ? errno : 0);
+	snprintf(path, sizeof(path), "%s/beta/dev/axtest/public", netdir);
+	fd = open(path, O_RDONLY);
+	r = fd < 0 ? -errno : (int) read(fd, buf, sizeof(buf));
+	axt_report(rep, r);
+	/* 0644: readable, not writable by another user. */
+	fd = open(path, O_WRONLY);
+	axt_report(rep, fd < 0 ? errno : 0);
+	_exit(0);
+}
+
+START_TEST(test_net_permissions_attack)
+{
+	struct axt_child s, pub, a;
+	char out[256];
+	int r[3], pp[2];
+
+	if (!fs_usable("test_net_permissions_attack") ||
+	    !axa_user("test_net_permissions_attack")) {
+		return;
+	}
+	start_with_fs("");
+	s = device_on(1, "/dev/axtest/secret", "secret\n", "0600");
+	pub = device_on(1, "/dev/axtest/public", "public\n", "0644");
+	wait_path(axn_nd(0, 1), "/dev/axtest/public");
+	/* root on alpha is nobody on beta (the default --maproot). */
+	ck_assert_int_ne(sh(out, sizeof(out), 10, "cat %s/beta/dev/axtest/"
+	    "secret 2>/dev/null", netdir), 0);
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/beta/dev/axtest/"
+	    "public", netdir), 0);
+	ck_assert_str_eq(out, "public\n");
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	a.pid = fork();
+	ck_assert_int_ge(a.pid, 0);
+	if (a.pid == 0) {
+		(void) close(pp[0]);
+		net_attacker(pp[1], NULL);
+	}
+	(void) close(pp[1]);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(read(pp[0], &r[i], sizeof(int)), sizeof(int));
+	}
+	(void) close(pp[0]);
+	ck_assert_int_eq(axt_child_wait(&a, 10), 0);
+	ck_assert_int_eq(r[0], EACCES);
+	ck_assert_int_eq(r[1], 7);
+	ck_assert_int_eq(r[2], EACCES);
+	axt_child_kill(&s);
+	axt_child_kill(&pub);
+}
+END_TEST
+
+/* beta's axond dies: /net/beta calls fail with EHOSTDOWN/EHOSTUNREACH
+ * within the bound (connect timeout), an open file of beta's fails, and
+ * the rest of /net stays usable. */
+START_TEST(test_net_lost_node)
+{
+	struct axt_child hello, here;
+	char out[256], path[PATH_MAX + 64], buf[64];
+	double t0, bound = 5.0 * axn_scale();
+	int fd, err;
+
+	if (!fs_usable("test_net_lost_node")) {
+		return;
+	}
+	start_with_fs("--maproot none");
+	hello = device_on(1, "/dev/axtest/hello", "Hello from beta\n", "0444");
+	here = device_on(0, "/dev/axtest/here", "Hello from alpha\n", "0444");
+	wait_path(axn_nd(0, 1), "/dev/axtest/hello");
+	snprintf(path, sizeof(path), "%s/beta/dev/axtest/hello", netdir);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, buf, sizeof(buf), 0), 16);
+	axn_kill(1, SIGKILL);
+	t0 = axt_now();
+	ck_assert_int_eq(open(path, O_RDONLY), -1);
+	err = errno;
+	ck_assert_msg(err == EHOSTDOWN || err == EHOSTUNREACH,
+	    "open after the node died: %s", strerror(err));
+	ck_assert_msg(axt_now() - t0 < bound, "took %.1f s", axt_now() - t0);
+	/* The open file: its connection went with the session. */
+	ck_assert_int_eq(pread(fd, buf, sizeof(buf), 0), -1);
+	(void) close(fd);
+	/* The rest of /net. */
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "ls %s", netdir), 0);
+	ck_assert_str_eq(out, "alpha\nbeta\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/alpha/dev/axtest/here",
+	    netdir), 0);
+	ck_assert_str_eq(out, "Hello from alpha\n");
+	ck_assert_int_ne(sh(out, sizeof(out), 10, "ls %s/beta/dev 2>/dev/null",
+	    netdir), 0);
+	axt_child_kill(&hello);
+	axt_child_kill(&here);
+}
+END_TEST
+
+static Suite *
+netfs_suite(void)
+{
+	Suite *s = suite_create("netfs");
+	TCase *tc = axt_tcase("netfs", 90);
+
+	tcase_add_unchecked_fixture(tc, axn_reg_init, axn_reg_clean);
+	tcase_add_checked_fixture(tc, netfs_setup, netfs_teardown);
+	tcase_add_test(tc, test_netpath_resolve_list);
+	tcase_add_test(tc, test_path_frames_malformed);
+	tcase_add_test(tc, test_net_tools);
+	tcase_add_test(tc, test_net_permissions_attack);
+	tcase_add_test(tc, test_net_lost_node);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(netfs_suite());
+}
