@@ -188,6 +188,19 @@ $(BUILD)/bench/axon_rr: bench/axon_rr.c $(BUILD)/libaxon.a
 bench: $(BENCH_BIN)
 	@BUILD=$(BUILD) bench/run.sh
 
+# A file call through a resource manager's path (axon-fs) against a
+# minimal in-memory libfuse file system and against MsgSend, same run
+# (issue 9, item 8; docs/benchmarks.md).  Root and /dev/fuse.
+$(BUILD)/bench/fs_rr: bench/fs_rr.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(FUSE_CFLAGS) -O2 -o $@ $< $(BUILD)/libaxon.a \
+		$(LDFLAGS_ALL) $(FUSE_LIBS) -lpthread
+
+bench-fs: $(BUILD)/bench/fs_rr $(BUILD)/axon-fs
+	@d=$$(mktemp -d /tmp/axon-bench-XXXXXX); \
+	AXON_RUNDIR=$$d $(BUILD)/bench/fs_rr $(BUILD)/axon-fs \
+		-r $${ROUNDS:-5} -n $${CALLS:-2000}; rc=$$?; rm -rf $$d; exit $$rc
+
 # A 1 ms periodic timer pulse received with MsgReceive against a timerfd
 # read, interleaved in one run, with TimerCreate and with timer_create
 # (TimerCreate(3)).
@@ -404,5 +417,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all check-python check-rust bench-rust deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
+.PHONY: all tests check check-all check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:
