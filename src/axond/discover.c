@@ -295,9 +295,11 @@ heard(const struct axd_ann *a, const char *host)
 		axd_log(AXD_INFO, "node %s announces itself again, at %s:%s",
 		    p->name, addr.host, addr.port);
 	}
-	if (moved && p->sess == NULL) {
-		/* Not while a session is up: it is the proof of where the
-		 * node is.  (A new address is taken once it is down.) */
+	if (moved && (p->sess == NULL || !p->has_addr)) {
+		/* An address is not changed while a session is up: the
+		 * session is the proof of where the node is.  (A new one is
+		 * taken once it is down.)  A node that only connected to us
+		 * gets the one it announces. */
 		if (p->has_addr) {
 			axd_log(AXD_INFO, "node %s now announces %s:%s",
 			    p->name, addr.host, addr.port);

@@ -1314,7 +1314,7 @@ resolve_main(void *arg)
 	struct rjob *j = arg;
 	bool first;
 
-	rjob_resolve(j, AI_ADDRCONFIG);
+	rjob_resolve(j, 0);
 	pthread_mutex_lock(&rdone_lock);
 	first = rdone_head == NULL;
 	j->next = rdone_head;
