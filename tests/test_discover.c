@@ -355,6 +355,25 @@ nodes_has(int i, const char *name)
 	return found;
 }
 
+/* Stops every axond cleanly and checks that none logged a sanitizer's
+ * report (under SAN=asan: memory errors, leaks at exit). */
+static void
+stop_all_clean(void)
+{
+	for (int i = 0; i < 4; i++) {
+		char path[300];
+
+		if (axn[i].pid <= 0) {
+			continue;
+		}
+		axn_kill(i, SIGTERM);
+		snprintf(path, sizeof(path), "grep -q Sanitizer %s/log",
+		    axn[i].rundir);
+		ck_assert_msg(system(path) != 0, "%s: a sanitizer's report in "
+		    "its log", axn[i].name);
+	}
+}
+
 /* ---- a peer by host name ---- */
 
 START_TEST(test_dns_peer)
@@ -443,6 +462,7 @@ START_TEST(test_dns_peer)
 	ck_assert(log_wait(0, 1000, "peer beta: betahost resolves to "
 				    "127.0.0.4 now", (char *) NULL));
 	ck_assert(kill(axn[0].pid, 0) == 0);
+	stop_all_clean();
 }
 END_TEST
 
@@ -685,6 +705,7 @@ START_TEST(test_discover_mesh)
 	/* It comes back: found again. */
 	disc_start(3);
 	ck_assert_msg(mesh_up(4, 15000), "delta not found again");
+	stop_all_clean();
 }
 END_TEST
 
