@@ -92,7 +92,7 @@ static void
 ns_delete(void)
 {
 	for (int i = 0; i < NNS; i++) {
-		char path[128];
+		char path[192];
 
 		snprintf(path, sizeof(path), "/run/netns/%s", ns_name[i]);
 		if (access(path, F_OK) == 0) {
