@@ -297,7 +297,7 @@ bench-rust: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
-	$(BUILD)/fuzz/fuzz_page
+	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_disc
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -310,6 +310,10 @@ $(BUILD)/fuzz/fuzz_page: tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) $(HDRS)
 $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/axond/config.c src/axond/config.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -Isrc/axond -o $@ tests/fuzz/fuzz_config.c src/axond/config.c
+$(BUILD)/fuzz/fuzz_disc: tests/fuzz/fuzz_disc.c src/axond/announce.c src/axond/announce.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Isrc/axond -o $@ tests/fuzz/fuzz_disc.c src/axond/announce.c \
+		$(CRYPTO_LIBS)
 $(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c src/lib/ctl.c src/lib/ctl.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -335,7 +339,7 @@ fuzz: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus-ctl $(BUILD)/fuzz/corpus-wire \
 		$(BUILD)/fuzz/corpus-ps $(BUILD)/fuzz/corpus-names \
 		$(BUILD)/fuzz/corpus-config $(BUILD)/fuzz/corpus-iomsg \
-		$(BUILD)/fuzz/corpus-page
+		$(BUILD)/fuzz/corpus-page $(BUILD)/fuzz/corpus-disc
 	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
 		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
 	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
@@ -351,6 +355,8 @@ fuzz: $(FUZZ_BIN)
 		$(BUILD)/fuzz/corpus-iomsg tests/fuzz/corpus-iomsg
 	$(BUILD)/fuzz/fuzz_page -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
 		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
+	$(BUILD)/fuzz/fuzz_disc -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+		$(BUILD)/fuzz/corpus-disc tests/fuzz/corpus-disc
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its
 # new inputs merged into the kept corpora (docs/fuzzing.md).

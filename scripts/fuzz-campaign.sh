@@ -11,7 +11,7 @@ BUILD=${BUILD:-build}
 RUNS=${FUZZ_RUNS:-100000000}
 JOBS=${FUZZ_JOBS:-1}
 NICE=${NICE:-10}
-names=${*:-ctl wire ps names config iomsg page}
+names=${*:-ctl wire ps names config iomsg page disc}
 out=$BUILD/fuzz/campaign.txt
 status=0
 for n in $names; do

@@ -852,15 +852,19 @@ START_TEST(test_cli_nodes)
 	ck_assert(axn_wait_state(0, 1, "up", 5000));
 	CLI(&r, "nodes");
 	ck_assert_int_eq(r.status, 0);
-	ck_assert_msg(has_row(r.obuf, 9, "ND", "NAME", "STATE", "RTT",
+	ck_assert_msg(has_row(r.obuf, 10, "ND", "NAME", "STATE", "RTT",
 			  "TX-FRAMES", "TX-BYTES", "RX-FRAMES", "RX-BYTES",
-			  "ADDRESS"),
+			  "ADDRESS", "FOUND"),
 	    "%s", r.obuf);
-	ck_assert(has_row(r.obuf, 9, "0", "alpha", "self", "-", "-", "-", "-",
-	    "-", "-"));
+	ck_assert(has_row(r.obuf, 10, "0", "alpha", "self", "-", "-", "-", "-",
+	    "-", "-", "-"));
 	char nd[16], want[128];
 	itoa_s(nd, axn_nd(0, 1));
 	snprintf(want, sizeof(want), "\n%5s %-16s %-10s ", nd, "beta", "up");
+	ck_assert_msg(strstr(r.obuf, want) != NULL, "%s", r.obuf);
+	char ap[32];
+	snprintf(ap, sizeof(ap), "127.0.0.1:%d", axn[1].port);
+	snprintf(want, sizeof(want), "  %-21s static\n", ap); /* FOUND */
 	ck_assert_msg(strstr(r.obuf, want) != NULL, "%s", r.obuf);
 	run_free(&r);
 	CLI(&r, "nodes", "--json");
@@ -872,7 +876,8 @@ START_TEST(test_cli_nodes)
 	    axn_nd(0, 1));
 	ck_assert_msg(strstr(r.obuf, want) != NULL, "%s", r.obuf);
 	ck_assert(strstr(r.obuf, "\"tx_frames\":0,") == NULL);
-	snprintf(want, sizeof(want), "\"address\":\"127.0.0.1:%d\"}",
+	snprintf(want, sizeof(want),
+	    "\"found\":\"static\",\"address\":\"127.0.0.1:%d\"}",
 	    axn[1].port);
 	ck_assert_msg(strstr(r.obuf, want) != NULL, "%s", r.obuf);
 	run_free(&r);

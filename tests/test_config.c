@@ -147,6 +147,11 @@ check_defaults(const struct axond_config *c)
 	ck_assert_str_eq(c->tls_key, "");
 	ck_assert_str_eq(c->tls_ca, "");
 	ck_assert_int_eq(c->log_level, AXOND_LOG_INFO);
+	ck_assert_str_eq(c->discover.host, "");
+	ck_assert_str_eq(c->discover_if, "");
+	ck_assert_uint_eq(c->discover_interval_ms, 5000);
+	ck_assert_uint_eq(c->discover_timeout_ms, 30000);
+	ck_assert_int_eq(c->discover_insecure, 0);
 }
 
 START_TEST(test_defaults)
@@ -606,8 +611,9 @@ START_TEST(test_example_file)
 			}
 		}
 		fclose(f);
-		ck_assert_int_eq(keys, 7); /* mapany, ready-fd, -file, fs,
-					     * cert, key, ca */
+		ck_assert_int_eq(keys, 9); /* mapany, ready-fd, -file, fs,
+					     * cert, key, ca, discover,
+					     * discover-if */
 	}
 
 	/* Every key in the file is documented in the man page and vice
@@ -619,7 +625,8 @@ START_TEST(test_example_file)
 		    "max-queued", "mapany", "user-conns", "ctl-idle",
 		    "user-commands", "user-names", "ctl-queued",
 		    "ctl-queued-total", "ready-fd", "ready-file",
-		    "log-level", "tls", "cert", "key", "ca"};
+		    "log-level", "tls", "cert", "key", "ca", "discover",
+		    "discover-if"};
 		FILE *f = fopen("examples/axond.conf", "re");
 		char text[16384];
 		size_t n;
@@ -1030,6 +1037,77 @@ START_TEST(test_tls_settings)
 }
 END_TEST
 
+START_TEST(test_discover_settings)
+{
+	struct axond_config c;
+	char e[512];
+
+	base(&c);
+	ck_assert_msg(PARSE(&c, e, "--node", "me", "--listen",
+	    "127.0.0.1:7000", "--secret-file", "/s", "--discover",
+	    "239.255.77.1:7788", "--discover-if", "eth0",
+	    "--discover-interval", "500", "--discover-timeout", "3000") == 0,
+	    "%s", e);
+	ck_assert_str_eq(c.discover.host, "239.255.77.1");
+	ck_assert_str_eq(c.discover.port, "7788");
+	ck_assert_str_eq(c.discover_if, "eth0");
+	ck_assert_uint_eq(c.discover_interval_ms, 500);
+	ck_assert_uint_eq(c.discover_timeout_ms, 3000);
+	ck_assert_msg(axond_config_validate(&c, e, sizeof(e)) == 0, "%s", e);
+	/* A broadcast address is taken as well. */
+	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen",
+	    "127.0.0.1:7000", "--secret-file", "/s", "--discover",
+	    "10.1.2.255:7788"), 0);
+	ck_assert_msg(axond_config_validate(&c, e, sizeof(e)) == 0, "%s", e);
+	/* The timeout must leave room for two announcements. */
+	c.discover_interval_ms = 1500;
+	c.discover_timeout_ms = 3000;
+	INVALID(&c, "discover-timeout (3000 ms) must be longer than twice");
+	/* No secret: refused, with what to do, unless allowed. */
+	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen",
+	    "127.0.0.1:7000", "--insecure", "--discover",
+	    "239.255.77.1:7788"), 0);
+	INVALID(&c, "discover needs a secret file to authenticate "
+	    "announcements");
+	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen",
+	    "127.0.0.1:7000", "--insecure", "--discover",
+	    "239.255.77.1:7788", "--discover-insecure", "yes"), 0);
+	ck_assert_int_eq(c.discover_insecure, 1);
+	ck_assert_msg(axond_config_validate(&c, e, sizeof(e)) == 0, "%s", e);
+	/* Certificates but no secret: nothing to sign announcements with. */
+	ck_assert_int_eq(PARSE(&c, e, "--node", "me", "--listen",
+	    "127.0.0.1:7000", "--cert", "/c", "--key", "/k", "--ca", "/a",
+	    "--discover", "239.255.77.1:7788"), 0);
+	INVALID(&c, "discover needs a secret file");
+	/* Bad values. */
+	PARSE_FAILS("expected an IPv4 multicast group or broadcast address",
+	    "--discover", "lan.example:7788");
+	PARSE_FAILS("expected an IPv4 multicast group",
+	    "--discover", "[ff02::1]:7788");
+	PARSE_FAILS("expected an IPv4 multicast group",
+	    "--discover", "0.0.0.0:7788");
+	PARSE_FAILS("missing port", "--discover", "239.255.77.1");
+	PARSE_FAILS("port must be a number", "--discover", "239.255.77.1:0");
+	PARSE_FAILS("is not an interface name", "--discover-if", "");
+	PARSE_FAILS("is not an interface name", "--discover-if",
+	    "a-very-long-interface");
+	PARSE_FAILS("is not an interface name", "--discover-if", "a/b");
+	PARSE_FAILS("is not an interface name", "--discover-if", "a b");
+	PARSE_FAILS("is not a number from 100", "--discover-interval", "99");
+	PARSE_FAILS("is not a number from 100", "--discover-timeout", "x");
+	PARSE_FAILS("is not yes or no", "--discover-insecure", "maybe");
+	/* In a file. */
+	axond_config_defaults(&c);
+	ck_assert_msg(load(&c, "discover 239.1.2.3:9\ndiscover-if br0\n"
+	    "discover-interval 1000\ndiscover-timeout 9000\n"
+	    "discover-insecure no\n", e, sizeof(e)) == 0, "%s", e);
+	ck_assert_str_eq(c.discover.host, "239.1.2.3");
+	ck_assert_str_eq(c.discover_if, "br0");
+	ck_assert_uint_eq(c.discover_timeout_ms, 9000);
+	load_fails("discover 239.1.2.3\n", 1, "discover: ");
+}
+END_TEST
+
 /* A private key file has the secret file's checks; its contents are
  * read whole, and what does not fit is refused. */
 START_TEST(test_key_file)
@@ -1188,6 +1266,7 @@ config_suite(void)
 	tcase_add_test(tc, test_validate);
 	tcase_add_test(tc, test_secret);
 	tcase_add_test(tc, test_tls_settings);
+	tcase_add_test(tc, test_discover_settings);
 	tcase_add_test(tc, test_fs_settings);
 	tcase_add_test(tc, test_key_file);
 	suite_add_tcase(s, tc);

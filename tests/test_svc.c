@@ -513,12 +513,16 @@ START_TEST(test_nodes)
 	char want[64];
 	snprintf(want, sizeof(want), "127.0.0.1:%d", axn[1].port);
 	ck_assert_str_eq(addr, want);
-	/* exactly two lines, each ending in a newline */
+	/* exactly three lines (self, node, found), each ending in a
+	 * newline */
 	int lines = 0;
 	for (size_t i = 0; i < len; i++) {
 		lines += text[i] == '\n';
 	}
-	ck_assert_int_eq(lines, 2);
+	ck_assert_int_eq(lines, 3);
+	/* How beta was found: a --peer with a numeric address. */
+	snprintf(want, sizeof(want), "\nfound %d static\n", (int) nd);
+	ck_assert_msg(strstr(text, want) != NULL, "%s", text);
 	ck_assert_int_eq(text[len - 1], '\n');
 	free(text);
 

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -43,6 +44,13 @@ struct axd_amsg;
 
 enum axd_peer_state { PEER_DOWN, PEER_CONNECTING, PEER_UP };
 
+/* How a node came to be known (axon nodes' FOUND): --peer with a
+ * numeric address, --peer with a host name (resolved at each dial), a
+ * discovery announcement, or only a session it opened to us. */
+enum axd_found { FOUND_STATIC, FOUND_DNS, FOUND_DISCOVERED, FOUND_INCOMING };
+
+#define AXD_PEER_ADDRS 8 /* addresses of one resolution tried in turn */
+
 /* A node we know: configured, or one that connected to us. */
 struct axd_peer {
 	int nd;                   /* how this node names it (>= 1) */
@@ -61,6 +69,21 @@ struct axd_peer {
 	uint64_t tx_frames, rx_frames, tx_bytes, rx_bytes;
 	uint64_t rtt_ns;
 	unsigned n_amsg;          /* our clients' messages for it */
+	enum axd_found found;
+	/* One round of dialling: the addresses addr resolved to (at each
+	 * round, off the loop for a host name), tried in order. */
+	struct sockaddr_storage dial_sa[AXD_PEER_ADDRS];
+	socklen_t dial_salen[AXD_PEER_ADDRS];
+	int dial_n, dial_i;
+	bool resolving;           /* a resolver thread works for it */
+	bool resolve_failed;      /* the last resolution failed (logged) */
+	char resolved[64];        /* what it resolved to last ("" none) */
+	/* Discovery (discover.c): when its last announcement came, its
+	 * newest stamp; hidden once dropped (not listed, not dialled: the
+	 * nd stays reserved for it, should it come back). */
+	uint64_t disc_seen;
+	uint64_t disc_stamp;
+	bool hidden;
 };
 
 /* Bytes waiting to be written to a socket: buf[off, len). */

@@ -61,6 +61,11 @@ enum opt_id {
 	O_FS_DIR,
 	O_FS_PROGRAM,
 	O_NET_DIR,
+	O_DISCOVER,
+	O_DISCOVER_IF,
+	O_DISCOVER_INTERVAL,
+	O_DISCOVER_TIMEOUT,
+	O_DISCOVER_INSECURE,
 	O_LOG_LEVEL,
 	O_NO_REMOTE_SPAWN,
 	O_INSECURE,
@@ -103,6 +108,11 @@ static const struct option longopts[] = {
 	{"fs-dir", required_argument, NULL, O_FS_DIR},
 	{"fs-program", required_argument, NULL, O_FS_PROGRAM},
 	{"net-dir", required_argument, NULL, O_NET_DIR},
+	{"discover", required_argument, NULL, O_DISCOVER},
+	{"discover-if", required_argument, NULL, O_DISCOVER_IF},
+	{"discover-interval", required_argument, NULL, O_DISCOVER_INTERVAL},
+	{"discover-timeout", required_argument, NULL, O_DISCOVER_TIMEOUT},
+	{"discover-insecure", required_argument, NULL, O_DISCOVER_INSECURE},
 	{"log-level", required_argument, NULL, O_LOG_LEVEL},
 	{"verbose", no_argument, NULL, O_VERBOSE},
 	{"help", no_argument, NULL, O_HELP},
@@ -176,6 +186,8 @@ axond_config_defaults(struct axond_config *cfg)
 	cfg->ready_fd = -1;
 	cfg->remote_spawn = 1;
 	cfg->tls = 1;
+	cfg->discover_interval_ms = AXOND_DEF_DISCOVER_INTERVAL_MS;
+	cfg->discover_timeout_ms = AXOND_DEF_DISCOVER_TIMEOUT_MS;
 	cfg->log_level = AXOND_LOG_INFO;
 }
 
@@ -192,6 +204,9 @@ static const char usage_text[] =
 "         [--fs yes|no] [--fs-dir DIR] [--fs-program PATH]\n"
 "         [--net-dir DIR|none]\n"
 "         [--cert FILE --key FILE --ca FILE] [--tls yes|no] [--insecure]\n"
+"         [--discover ADDR:PORT] [--discover-if IFACE]\n"
+"         [--discover-interval MS] [--discover-timeout MS]\n"
+"         [--discover-insecure yes|no]\n"
 "         [--log-level error|warn|info|debug] [-v] [-h] [--version]\n"
 "\n"
 "The network manager of the Axon node of $AXON_RUNDIR.\n"
@@ -199,7 +214,8 @@ static const char usage_text[] =
 "  --config FILE          settings from FILE first (key value lines)\n"
 "  --node NAME            this node's name, 1-63 of A-Za-z0-9_-\n"
 "  --listen HOST:PORT     accept peers here; repeatable, at least one\n"
-"  --peer NAME=HOST:PORT  a node and its address; repeatable\n"
+"  --peer NAME=HOST:PORT  a node and its address; repeatable; a host\n"
+"                         name is resolved at each (re)connection\n"
 "  --secret-file FILE     cluster secret (mode 600): keys TLS and\n"
 "                         the peers' proof of membership\n"
 "  --cert FILE            this node's certificate (PEM), which names\n"
@@ -209,6 +225,15 @@ static const char usage_text[] =
 "  --tls yes|no           encrypt sessions with TLS 1.3 (yes)\n"
 "  --insecure             the same as --tls no: plain TCP, anyone on\n"
 "                         the path reads and alters it (tests only)\n"
+"  --discover ADDR:PORT   find nodes on the LAN: announce and listen\n"
+"                         on this IPv4 multicast group or broadcast\n"
+"                         address (off)\n"
+"  --discover-if IFACE    the interface to announce on\n"
+"  --discover-interval MS announce every MS to 2*MS (5000)\n"
+"  --discover-timeout MS  forget a silent discovered node (30000)\n"
+"  --discover-insecure yes|no\n"
+"                         allow discovery without a secret file:\n"
+"                         anyone on the LAN can announce nodes (no)\n"
 "  --keepalive MS         PING after MS of silence (1000)\n"
 "  --dead-after MS        peer down after MS of silence (4000)\n"
 "  --connect-timeout MS   connect and handshake limit (2000)\n"
@@ -688,6 +713,54 @@ bad:
 	return -1;
 }
 
+/* --discover: a numeric IPv4 address (a multicast group or a broadcast
+ * address) and a port; names are not resolved here. */
+static int
+parse_discover(struct axond_addr *a, const char *v, char *err, size_t errlen)
+{
+	char qb[QBUF];
+	struct axond_addr t;
+	struct in_addr in;
+
+	if (axond_parse_hostport(v, &t, err, errlen) < 0) {
+		return -1;
+	}
+	if (inet_pton(AF_INET, t.host, &in) != 1 || in.s_addr == 0) {
+		seterr(err, errlen, "'%s': expected an IPv4 multicast group or "
+		    "broadcast address and a port (239.255.77.1:7788)",
+		    q(v, qb, sizeof(qb)));
+		return -1;
+	}
+	*a = t;
+	return 0;
+}
+
+/* An interface name: 1 to 15 bytes, no '/', blank or control byte. */
+static int
+set_ifname(char *dst, size_t cap, const char *v, char *err, size_t errlen)
+{
+	char qb[QBUF];
+	size_t n = strlen(v);
+
+	if (n == 0 || n >= cap || strcmp(v, ".") == 0 ||
+	    strcmp(v, "..") == 0) {
+		goto bad;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char) v[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == '/' || c == ':') {
+			goto bad;
+		}
+	}
+	memcpy(dst, v, n + 1);
+	return 0;
+bad:
+	seterr(err, errlen, "'%s' is not an interface name (1 to %zu "
+	    "bytes)", q(v, qb, sizeof(qb)), cap - 1);
+	return -1;
+}
+
 /* Applies one setting; the message in err (on -1) lacks the prefix that
  * says where the setting came from, which the caller adds. */
 static int
@@ -803,6 +876,22 @@ apply(struct axond_config *cfg, int id, const char *v, int from_file,
 	case O_NO_REMOTE_SPAWN:
 		cfg->remote_spawn = 0;
 		return 0;
+	case O_DISCOVER:
+		return parse_discover(&cfg->discover, v, err, errlen);
+	case O_DISCOVER_IF:
+		return set_ifname(cfg->discover_if, sizeof(cfg->discover_if),
+		    v, err, errlen);
+	case O_DISCOVER_INTERVAL:
+	case O_DISCOVER_TIMEOUT:
+		if (parse_range(v, AXOND_DISCOVER_INTERVAL_MIN, AXOND_MS_MAX,
+			&n, err, errlen) < 0) {
+			return -1;
+		}
+		*(id == O_DISCOVER_INTERVAL ? &cfg->discover_interval_ms :
+		    &cfg->discover_timeout_ms) = (unsigned) n;
+		return 0;
+	case O_DISCOVER_INSECURE:
+		return parse_yesno(v, &cfg->discover_insecure, err, errlen);
 	case O_LOG_LEVEL:
 		return parse_level(v, &cfg->log_level, err, errlen);
 	default:
@@ -1099,6 +1188,51 @@ validate_tls(const struct axond_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+/* Discovery, if on: its address, times, and a key to sign with. */
+static int
+validate_discover(const struct axond_config *cfg, char *err, size_t errlen)
+{
+	struct in_addr in;
+
+	if (memchr(cfg->discover.host, '\0', sizeof(cfg->discover.host)) ==
+	    NULL || memchr(cfg->discover_if, '\0',
+	    sizeof(cfg->discover_if)) == NULL) {
+		seterr(err, errlen, "discover: not terminated");
+		return -1;
+	}
+	if (cfg->discover_insecure != 0 && cfg->discover_insecure != 1) {
+		seterr(err, errlen, "discover-insecure %d is not 0 or 1",
+		    cfg->discover_insecure);
+		return -1;
+	}
+	if (cfg->discover.host[0] == '\0') {
+		return 0;
+	}
+	if (inet_pton(AF_INET, cfg->discover.host, &in) != 1 ||
+	    in.s_addr == 0) {
+		seterr(err, errlen, "discover: not an IPv4 address");
+		return -1;
+	}
+	if (cfg->discover_interval_ms < AXOND_DISCOVER_INTERVAL_MIN ||
+	    cfg->discover_interval_ms > AXOND_MS_MAX ||
+	    cfg->discover_timeout_ms > AXOND_MS_MAX ||
+	    cfg->discover_timeout_ms <= 2 * cfg->discover_interval_ms) {
+		seterr(err, errlen, "discover-timeout (%u ms) must be longer "
+		    "than twice discover-interval (%u ms), which is at least "
+		    "%u ms", cfg->discover_timeout_ms,
+		    cfg->discover_interval_ms, AXOND_DISCOVER_INTERVAL_MIN);
+		return -1;
+	}
+	if (cfg->secret_file[0] == '\0' && !cfg->discover_insecure) {
+		seterr(err, errlen, "discover needs a secret file to "
+		    "authenticate announcements (--secret-file); without one "
+		    "anyone on the LAN could announce nodes: give "
+		    "--discover-insecure yes to accept that");
+		return -1;
+	}
+	return 0;
+}
+
 /* A mapping: off (-1, gid -1), or a uid and a gid (or -1). */
 static int
 check_map(const char *what, long uid, long gid, char *err, size_t errlen)
@@ -1259,6 +1393,9 @@ axond_config_validate(const struct axond_config *cfg, char *err,
 	    cfg->log_level > AXOND_LOG_DEBUG) {
 		seterr(err, errlen, "log level %d out of range",
 		    cfg->log_level);
+		return -1;
+	}
+	if (validate_discover(cfg, err, errlen) < 0) {
 		return -1;
 	}
 	if (memchr(cfg->secret_file, '\0', sizeof(cfg->secret_file)) == NULL ||

@@ -28,6 +28,14 @@
 #define AXOND_DEF_MAX_MSGS           16384u
 #define AXOND_DEF_MAX_QUEUED         (64ull << 20)
 #define AXOND_DEF_MAPANY             (-1L) /* off */
+/* Discovery (off unless --discover): announce every interval to 2x it
+ * (after a first few at 1 s); a discovered node silent for timeout is
+ * dropped unless a session with it is up; announcements whose stamp is
+ * further than the window from our clock are stale. */
+#define AXOND_DEF_DISCOVER_INTERVAL_MS 5000u
+#define AXOND_DEF_DISCOVER_TIMEOUT_MS  30000u
+#define AXOND_DISCOVER_WINDOW_MS       30000u
+#define AXOND_DISCOVER_INTERVAL_MIN    100u
 
 /*
  * Fair shares of this node's axond among its local users (axond(8),
@@ -137,6 +145,19 @@ struct axond_config {
 	char net_dir[4096];          /* axon-fs's net directory; "": its
 				      * default (/net for root on /run/axon,
 				      * else $AXON_RUNDIR/net); "none" */
+	/*
+	 * Discovery: off while discover.host is "".  Else an IPv4 address
+	 * and port: a multicast group (224.0.0.0/4), joined and sent to,
+	 * or any other address, sent to with SO_BROADCAST (a broadcast
+	 * address).  discover_if names the interface ("": the kernel's
+	 * choice).  Without a secret file discovery is refused unless
+	 * discover_insecure (anyone on the LAN could then announce nodes).
+	 */
+	struct axond_addr discover;
+	char discover_if[16];
+	unsigned discover_interval_ms;
+	unsigned discover_timeout_ms; /* > 2 * discover_interval_ms */
+	int discover_insecure;
 	int ready_fd;                /* -1: none */
 	char ready_file[4096];       /* "": none */
 	int log_level;               /* enum axond_log_level */
@@ -174,7 +195,9 @@ int axond_config_load_stream(struct axond_config *cfg, FILE *f,
  * one listen address and no duplicate, peers well-formed, unique by name
  * and address and not named like the node, dead_after > keepalive, every
  * value in range; with TLS, a secret file or all of cert, key and CA
- * (never some of them); without TLS, none of them.  Returns 0 or -1. */
+ * (never some of them); without TLS, none of them.  Discovery: a numeric
+ * IPv4 address other than 0.0.0.0, timeout > 2 * interval, and a secret
+ * file unless discover_insecure.  Returns 0 or -1. */
 int axond_config_validate(const struct axond_config *cfg, char *err,
     size_t errlen);
 

@@ -8,6 +8,10 @@
 /* session.c */
 struct axd_peer *axd_peer_by_name(const char *name);
 struct axd_peer *axd_peer_add(const char *name, const struct axond_addr *addr);
+/* Gives p the address addr (found: static if numeric, else dns), used
+ * from its next round of dialling. */
+void axd_peer_set_addr(struct axd_peer *p, const struct axond_addr *addr);
+const char *axd_peer_found_name(const struct axd_peer *p); /* static, ... */
 void axd_nodes_write(void);
 const char *axd_peer_state_name(const struct axd_peer *p); /* up, ... */
 void axd_peer_addr(const struct axd_peer *p, char *buf, size_t len);
@@ -25,6 +29,8 @@ struct axd_sess *axd_sess_by_id(uint64_t id);
 void axd_sess_readable(struct axd_sess *s);
 void axd_sess_writable(struct axd_sess *s);
 void axd_dial(struct axd_peer *p);
+int axd_resolve_start(void);   /* the resolvers' eventfd, watched */
+void axd_resolve_event(void);  /* AXD_TAG_RESOLVED readable */
 void axd_accept(int lfd);
 void axd_tick(void);
 void axd_sess_shutdown_all(void);
@@ -35,6 +41,9 @@ void axd_sess_shutdown_all(void);
 #define AXD_TAG_CHAN  (1ull << 59)
 #define AXD_TAG_CONND (1ull << 58)
 #define AXD_TAG_VCONN (1ull << 57)
+/* Host names resolved (session.c), the discovery socket (discover.c). */
+#define AXD_TAG_RESOLVED (1ull << 56)
+#define AXD_TAG_DISC     (1ull << 55)
 
 /* forward.c */
 int axd_fwd_start(void);   /* hooks, the channel and eventfd watched */

@@ -22,6 +22,7 @@
 #include <sys/neutrino.h>
 
 #include "axond.h"
+#include "discover.h"
 #include "forward.h"
 #include "fsmgr.h"
 #include "link.h"
@@ -155,6 +156,11 @@ axd_start(void)
 		(void) epoll_ctl(g.epfd, EPOLL_CTL_ADD, fd, &ev);
 		g.nlisten++;
 	}
+	if (axd_resolve_start() < 0) {
+		axd_log(AXD_ERR, "cannot watch resolutions: %s",
+		    strerror(errno));
+		return -1;
+	}
 	for (int i = 0; i < g.cfg.npeers; i++) {
 		if (axd_peer_add(g.cfg.peer[i].name, &g.cfg.peer[i].addr) ==
 		    NULL) {
@@ -188,6 +194,11 @@ axd_start(void)
 		return -1;
 	}
 	if (axd_svc_start() < 0 || axd_fs_start() < 0) {
+		return -1;
+	}
+	char err[512];
+	if (axd_disc_start(err, sizeof(err)) < 0) {
+		axd_log(AXD_ERR, "%s", err);
 		return -1;
 	}
 	signal_ready();
@@ -244,9 +255,17 @@ reload(void)
 			continue;
 		}
 		axd_peer_addr(p, was, sizeof(was));
-		p->has_addr = true;
-		p->addr = cp->addr;
+		bool was_configured = p->found == FOUND_STATIC ||
+		    p->found == FOUND_DNS;
+		axd_peer_set_addr(p, &cp->addr); /* configured from now on */
+		if (p->hidden) {
+			p->hidden = false;
+			g.nodes_dirty = true;
+		}
 		axd_peer_addr(p, now, sizeof(now));
+		if (!was_configured) {
+			g.nodes_dirty = true;
+		}
 		if (strcmp(was, now) != 0) {
 			axd_log(AXD_INFO, "reload: peer %s: address %s (was "
 					  "%s), from its next connection",
@@ -325,6 +344,10 @@ axd_run(void)
 				chan = true; /* after the sessions' input */
 			} else if (tag == AXD_TAG_CONND) {
 				axd_fwd_connect_event();
+			} else if (tag == AXD_TAG_RESOLVED) {
+				axd_resolve_event();
+			} else if (tag == AXD_TAG_DISC) {
+				axd_disc_event();
 			} else if (tag & AXD_TAG_VCONN) {
 				axon__vconn_event((struct axon_cconn *) (uintptr_t)
 				    (tag & ~AXD_TAG_VCONN), e);
@@ -382,6 +405,7 @@ axd_shutdown(void)
 			axd_fwd_expire_waiting(g.peers[nd], UINT64_MAX, 0);
 		}
 	}
+	axd_disc_stop();
 	axd_svc_stop(); /* commands get SIGHUP, the socket goes */
 	axd_sess_shutdown_all();
 	axd_names_stop();

@@ -569,7 +569,7 @@ path_kick(struct pjob *j)
 	pthread_mutex_unlock(&path_mu);
 }
 
-/* `axon nodes`: "self NAME", then one line per known node (axond.md). */
+/* `axon nodes`: "self NAME", then two lines per known node (axond.md). */
 static int
 nodes_text(char **text, size_t *len)
 {
@@ -583,7 +583,7 @@ nodes_text(char **text, size_t *len)
 		const struct axd_peer *p = g.peers[nd];
 		char addr[300];
 
-		if (p == NULL) {
+		if (p == NULL || p->hidden) {
 			continue;
 		}
 		axd_peer_addr(p, addr, sizeof(addr));
@@ -593,6 +593,8 @@ nodes_text(char **text, size_t *len)
 		    (unsigned long long) p->tx_bytes,
 		    (unsigned long long) p->rx_frames,
 		    (unsigned long long) p->rx_bytes, addr);
+		/* A line of its own, which readers that predate it skip. */
+		fprintf(f, "found %d %s\n", nd, axd_peer_found_name(p));
 	}
 	if (ferror(f) | fclose(f)) {
 		free(*text);

@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <pthread.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -29,6 +32,7 @@
 #include <sys/netmgr.h>
 
 #include "axond.h"
+#include "discover.h"
 #include "forward.h"
 #include "link.h"
 #include "names.h"
@@ -89,9 +93,9 @@ axd_peer_add(const char *name, const struct axond_addr *addr)
 	}
 	p->nd = nd;
 	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->found = FOUND_INCOMING;
 	if (addr != NULL) {
-		p->has_addr = true;
-		p->addr = *addr;
+		axd_peer_set_addr(p, addr);
 	}
 	p->peer_nd = -1;
 	p->waitq_tail = &p->waitq;
@@ -99,6 +103,39 @@ axd_peer_add(const char *name, const struct axond_addr *addr)
 	g.npeers_hwm = nd;
 	g.nodes_dirty = true;
 	return p;
+}
+
+/* A numeric address needs no resolver (getaddrinfo then never blocks). */
+static bool
+host_numeric(const char *h)
+{
+	struct in_addr a;
+
+	return inet_pton(AF_INET, h, &a) == 1 || strchr(h, ':') != NULL;
+}
+
+void
+axd_peer_set_addr(struct axd_peer *p, const struct axond_addr *addr)
+{
+	p->has_addr = true;
+	p->addr = *addr;
+	p->found = host_numeric(addr->host) ? FOUND_STATIC : FOUND_DNS;
+	p->dial_n = p->dial_i = 0; /* resolved again at the next dial */
+}
+
+const char *
+axd_peer_found_name(const struct axd_peer *p)
+{
+	switch (p->found) {
+	case FOUND_STATIC:
+		return "static";
+	case FOUND_DNS:
+		return "dns";
+	case FOUND_DISCOVERED:
+		return "discovered";
+	default:
+		return "incoming";
+	}
 }
 
 const char *
@@ -151,6 +188,9 @@ axd_nodes_write(void)
 
 		if (p == NULL) {
 			continue;
+		}
+		if (p->hidden) {
+			continue; /* dropped (discovery) */
 		}
 		axd_peer_addr(p, addr, sizeof(addr));
 		if (p->peer_nd >= 0) {
@@ -602,9 +642,15 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 			p->dialing = NULL;
 		}
 		if (p->sess == NULL) {
-			peer_set_state(p, p->dialing != NULL ? PEER_CONNECTING
-							       : PEER_DOWN);
-			p->next_dial = axd_now() + 500000000ull;
+			/* The next address of this round at once; after the
+			 * last one, a new round (resolved again) later. */
+			bool more = !was_up && s->outgoing &&
+			    p->dial_i < p->dial_n;
+
+			peer_set_state(p, p->dialing != NULL || more
+					      ? PEER_CONNECTING
+					      : PEER_DOWN);
+			p->next_dial = axd_now() + (more ? 0 : 500000000ull);
 		}
 	}
 	/* Freed by axd_reap(), once no caller up the stack can hold it. */
@@ -728,6 +774,8 @@ sess_up(struct axd_sess *s)
 		axd_sess_close(d, EHOSTUNREACH, "the peer's session won");
 	}
 	p->sess = s;
+	p->dial_n = p->dial_i = 0; /* the next round resolves again */
+	p->hidden = false;
 	peer_set_state(p, PEER_UP);
 	/* Tell the peer how we name it, for its netmgr_remote_nd(). */
 	struct axon_wire_frame ni;
@@ -1205,44 +1253,210 @@ sess_watch(struct axd_sess *s, uint32_t events)
 	return epoll_ctl(g.epfd, EPOLL_CTL_ADD, s->fd, &ev);
 }
 
-/* Opens a session to p (non-blocking connect), unless one exists. */
-void
-axd_dial(struct axd_peer *p)
-{
-	struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
-	struct addrinfo *ai = NULL;
-	struct axd_sess *s;
-	int fd;
-	int rc;
+/*
+ * Resolving host names, off the loop: getaddrinfo may block for as long
+ * as the resolver's timeouts, so each resolution runs on a thread of its
+ * own (one per peer at most, AXD_MAX_RESOLVING at once) and hands its
+ * result to the loop through a list and an eventfd (AXD_TAG_RESOLVED),
+ * as the connect threads of forward.c do.  Peers are never freed, so a
+ * job names its peer by nd.
+ */
+#define AXD_MAX_RESOLVING 64
 
-	if (!p->has_addr || p->sess != NULL || p->dialing != NULL) {
-		return;
-	}
-	for (struct axd_sess *o = g.sessions; o != NULL; o = o->next) {
-		if (o->state != S_DEAD && o->peer == p) {
-			return; /* the peer is opening one to us */
+struct rjob {
+	struct rjob *next;
+	int nd;
+	char host[256];
+	char port[8];
+	int rc;                   /* getaddrinfo's */
+	int n;
+	struct sockaddr_storage sa[AXD_PEER_ADDRS];
+	socklen_t salen[AXD_PEER_ADDRS];
+};
+
+static pthread_mutex_t rdone_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rjob *rdone_head;
+static int rdone_fd = -1;
+static int n_resolving;
+
+/* Fills the job's addresses from getaddrinfo (TCP, in its order). */
+static void
+rjob_resolve(struct rjob *j, int flags)
+{
+	struct addrinfo hints = {
+		.ai_socktype = SOCK_STREAM,
+		.ai_flags = flags | AI_NUMERICSERV,
+	};
+	struct addrinfo *ai = NULL;
+
+	j->n = 0;
+	j->rc = getaddrinfo(j->host, j->port, &hints, &ai);
+	for (struct addrinfo *a = ai; j->rc == 0 && a != NULL &&
+	     j->n < AXD_PEER_ADDRS; a = a->ai_next) {
+		if (a->ai_addrlen > sizeof(j->sa[0]) ||
+		    (a->ai_family != AF_INET && a->ai_family != AF_INET6)) {
+			continue;
 		}
+		memcpy(&j->sa[j->n], a->ai_addr, a->ai_addrlen);
+		j->salen[j->n++] = a->ai_addrlen;
 	}
-	p->next_dial = axd_now() + 1000000000ull;
-	rc = getaddrinfo(p->addr.host, p->addr.port, &hints, &ai);
-	if (rc != 0 || ai == NULL) {
-		axd_log(AXD_WARN, "cannot resolve %s: %s", p->addr.host,
-		    gai_strerror(rc));
-		return;
-	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd < 0) {
+	if (ai != NULL) {
 		freeaddrinfo(ai);
+	}
+	if (j->rc == 0 && j->n == 0) {
+		j->rc = EAI_NONAME;
+	}
+}
+
+static void *
+resolve_main(void *arg)
+{
+	struct rjob *j = arg;
+	bool first;
+
+	rjob_resolve(j, 0);
+	pthread_mutex_lock(&rdone_lock);
+	first = rdone_head == NULL;
+	j->next = rdone_head;
+	rdone_head = j;
+	pthread_mutex_unlock(&rdone_lock);
+	if (first) {
+		uint64_t one = 1;
+
+		(void) !write(rdone_fd, &one, sizeof(one));
+	}
+	return NULL;
+}
+
+int
+axd_resolve_start(void)
+{
+	struct epoll_event ev = {.events = EPOLLIN,
+	    .data.u64 = AXD_TAG_RESOLVED};
+
+	rdone_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (rdone_fd < 0 || epoll_ctl(g.epfd, EPOLL_CTL_ADD, rdone_fd,
+	    &ev) < 0) {
+		return -1;
+	}
+	return 0;
+}
+
+/* The first address of a list, as text, for the log. */
+static void
+sa_text(const struct sockaddr_storage *sa, char *buf, size_t len)
+{
+	const void *a = sa->ss_family == AF_INET6
+	    ? (const void *) &((const struct sockaddr_in6 *) sa)->sin6_addr
+	    : (const void *) &((const struct sockaddr_in *) sa)->sin_addr;
+
+	if (inet_ntop(sa->ss_family, a, buf, (socklen_t) len) == NULL) {
+		snprintf(buf, len, "?");
+	}
+}
+
+static void dial_next(struct axd_peer *p);
+
+/* A resolution is done (on the loop): its addresses are this round's. */
+static void
+resolve_done(struct rjob *j)
+{
+	struct axd_peer *p = g.peers[j->nd];
+	char first[64];
+
+	n_resolving--;
+	if (p == NULL) {
 		return;
 	}
-	sock_setup(fd);
-	rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(ai);
-	if (rc < 0 && errno != EINPROGRESS) {
+	p->resolving = false;
+	if (!p->has_addr || strcmp(p->addr.host, j->host) != 0 ||
+	    strcmp(p->addr.port, j->port) != 0) {
+		/* Its address changed meanwhile (reload): dial again. */
+		p->next_dial = 0;
+		return;
+	}
+	if (j->rc != 0) {
+		/* Said once at warn, then at debug until it resolves. */
+		axd_log(p->resolve_failed ? AXD_DEBUG : AXD_WARN,
+		    "peer %s: cannot resolve %s: %s", p->name, p->addr.host,
+		    j->rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(j->rc));
+		p->resolve_failed = true;
+		p->resolved[0] = '\0';
+		if (p->sess == NULL && p->dialing == NULL) {
+			peer_set_state(p, PEER_DOWN);
+		}
+		return;
+	}
+	sa_text(&j->sa[0], first, sizeof(first));
+	if (p->resolve_failed || strcmp(first, p->resolved) != 0) {
+		axd_log(AXD_INFO, "peer %s: %s resolves to %s%s (%d "
+				  "address%s)", p->name, p->addr.host, first,
+		    p->resolved[0] != '\0' ? " now" : "", j->n,
+		    j->n == 1 ? "" : "es");
+	}
+	p->resolve_failed = false;
+	snprintf(p->resolved, sizeof(p->resolved), "%s", first);
+	memcpy(p->dial_sa, j->sa, sizeof(j->sa));
+	memcpy(p->dial_salen, j->salen, sizeof(j->salen));
+	p->dial_n = j->n;
+	p->dial_i = 0;
+	dial_next(p);
+}
+
+/* The eventfd of finished resolutions is readable. */
+void
+axd_resolve_event(void)
+{
+	uint64_t x;
+	struct rjob *j;
+
+	(void) !read(rdone_fd, &x, sizeof(x));
+	pthread_mutex_lock(&rdone_lock);
+	j = rdone_head;
+	rdone_head = NULL;
+	pthread_mutex_unlock(&rdone_lock);
+	while (j != NULL) {
+		struct rjob *next = j->next;
+
+		resolve_done(j);
+		free(j);
+		j = next;
+	}
+}
+
+/* Connects to the next address of this round (non-blocking); when none
+ * is left, the round ends and the next one is about a second later. */
+static void
+dial_next(struct axd_peer *p)
+{
+	struct axd_sess *s;
+	int fd = -1;
+
+	if (p->sess != NULL || p->dialing != NULL) {
+		return;
+	}
+	while (p->dial_i < p->dial_n) {
+		int i = p->dial_i++;
+
+		fd = socket(p->dial_sa[i].ss_family,
+		    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			continue;
+		}
+		sock_setup(fd);
+		if (connect(fd, (struct sockaddr *) &p->dial_sa[i],
+			p->dial_salen[i]) == 0 || errno == EINPROGRESS) {
+			break;
+		}
 		axd_log(AXD_DEBUG, "connect to %s: %s", p->name,
 		    strerror(errno));
 		(void) close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		if (p->state == PEER_CONNECTING) {
+			peer_set_state(p, PEER_DOWN);
+		}
 		return;
 	}
 	s = sess_new(fd, true);
@@ -1260,6 +1474,68 @@ axd_dial(struct axd_peer *p)
 	s->want_out = true;
 	if (sess_watch(s, EPOLLIN | EPOLLOUT) < 0) {
 		axd_sess_close(s, EHOSTDOWN, "epoll");
+	}
+}
+
+/*
+ * Opens a session to p, unless one exists or is being opened: the next
+ * address of this round, or a new round.  A round starts by resolving
+ * the peer's host: at once for a numeric address, on a resolver thread
+ * for a name (the dial goes on when it is done), so that a name that
+ * moved is followed at each reconnection.
+ */
+void
+axd_dial(struct axd_peer *p)
+{
+	struct rjob *j;
+	pthread_attr_t attr;
+	pthread_t th;
+
+	if (!p->has_addr || p->hidden || p->sess != NULL ||
+	    p->dialing != NULL || p->resolving) {
+		return;
+	}
+	for (struct axd_sess *o = g.sessions; o != NULL; o = o->next) {
+		if (o->state != S_DEAD && o->peer == p) {
+			return; /* the peer is opening one to us */
+		}
+	}
+	p->next_dial = axd_now() + 1000000000ull;
+	if (p->dial_i < p->dial_n) {
+		dial_next(p);
+		return;
+	}
+	j = calloc(1, sizeof(*j));
+	if (j == NULL) {
+		return;
+	}
+	j->nd = p->nd;
+	snprintf(j->host, sizeof(j->host), "%s", p->addr.host);
+	snprintf(j->port, sizeof(j->port), "%s", p->addr.port);
+	if (host_numeric(p->addr.host)) {
+		rjob_resolve(j, AI_NUMERICHOST); /* never blocks */
+		n_resolving++;
+		p->resolving = true;
+		resolve_done(j);
+		free(j);
+		return;
+	}
+	if (n_resolving >= AXD_MAX_RESOLVING || rdone_fd < 0) {
+		free(j);
+		return; /* again at the next tick that may dial */
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, resolve_main, j) != 0) {
+		pthread_attr_destroy(&attr);
+		free(j);
+		return;
+	}
+	pthread_attr_destroy(&attr);
+	n_resolving++;
+	p->resolving = true;
+	if (p->state == PEER_DOWN) {
+		peer_set_state(p, PEER_CONNECTING);
 	}
 }
 
@@ -1328,12 +1604,13 @@ axd_tick(void)
 			continue;
 		}
 		if (p->sess == NULL && p->dialing == NULL && p->has_addr &&
-		    now >= p->next_dial) {
+		    !p->resolving && !p->hidden && now >= p->next_dial) {
 			axd_dial(p);
 		}
 		axd_fwd_expire_waiting(p, now, cto);
 	}
 	axd_svc_tick(now);
+	axd_disc_tick(now);
 	if (g.nodes_dirty) {
 		axd_nodes_write();
 	}

@@ -7,7 +7,9 @@
  *	self <name>
  *	node <nd> <name> <up|down|connecting> <rtt_ns> <tx_frames> \
  *	    <tx_bytes> <rx_frames> <rx_bytes> <address-or-->
+ *	found <nd> <static|dns|discovered|incoming>
  *
+ * (the "found" line follows its node's, and an older axond sends none).
  * A line that does not parse is skipped.
  */
 #define _GNU_SOURCE
@@ -24,8 +26,9 @@ const char axon_nodes_usage[] =
     "usage: axon nodes [--json]\n"
     "\n"
     "The nodes this node's axond knows: node descriptor, name, state\n"
-    "(up, down, connecting), round-trip time of the last keep-alive, and\n"
-    "frames and bytes sent and received.  Needs a running axond.\n"
+    "(up, down, connecting), round-trip time of the last keep-alive,\n"
+    "frames and bytes sent and received, address, and how it was found\n"
+    "(static, dns, discovered, incoming).  Needs a running axond.\n"
     "\n"
     "  -j, --json   one JSON object: {\"self\": NAME, \"nodes\": [...]}\n"
     "  -h, --help   this help\n"
@@ -41,6 +44,7 @@ struct node_row {
 	char state[16];
 	uint64_t rtt_ns, tx_frames, tx_bytes, rx_frames, rx_bytes;
 	char addr[ADDR_MAX + 1]; /* "" for "-" */
+	char found[16];          /* "" if axond did not say */
 };
 
 static bool
@@ -95,6 +99,7 @@ parse_node(const char *line, struct node_row *r)
 		return false;
 	}
 	r->nd = nd;
+	r->found[0] = '\0';
 	snprintf(r->name, sizeof(r->name), "%s", name);
 	snprintf(r->state, sizeof(r->state), "%s", state);
 	snprintf(r->addr, sizeof(r->addr), "%s",
@@ -122,6 +127,20 @@ parse_text(char *text, char *self, struct node_row **ret_rows,
 			if (sscanf(line, "self %64s %n", nm, &used) == 1 &&
 			    line[used] == '\0' && name_ok(nm)) {
 				snprintf(self, NODE_NAME_MAX + 1, "%s", nm);
+			}
+			continue;
+		}
+		if (strncmp(line, "found ", 6) == 0) {
+			char how[17];
+			int nd;
+
+			/* It follows its node's line. */
+			if (sscanf(line, "found %d %16s %n", &nd, how, &used) ==
+				2 && line[used] == '\0' && n > 0 &&
+			    rows[n - 1].nd == nd && strlen(how) < 16 &&
+			    name_ok(how)) {
+				snprintf(rows[n - 1].found,
+				    sizeof(rows[n - 1].found), "%s", how);
 			}
 			continue;
 		}
@@ -167,9 +186,15 @@ print_json(const char *self, const struct node_row *rows, size_t n)
 		axon_json_str(stdout, r->state, strlen(r->state));
 		printf(",\"rtt_ns\":%" PRIu64 ",\"tx_frames\":%" PRIu64
 		       ",\"tx_bytes\":%" PRIu64 ",\"rx_frames\":%" PRIu64
-		       ",\"rx_bytes\":%" PRIu64 ",\"address\":",
+		       ",\"rx_bytes\":%" PRIu64 ",\"found\":",
 		    r->rtt_ns, r->tx_frames, r->tx_bytes, r->rx_frames,
 		    r->rx_bytes);
+		if (r->found[0] == '\0') {
+			printf("null");
+		} else {
+			axon_json_str(stdout, r->found, strlen(r->found));
+		}
+		printf(",\"address\":");
 		if (r->addr[0] == '\0') {
 			printf("null");
 		} else {
@@ -183,11 +208,13 @@ print_json(const char *self, const struct node_row *rows, size_t n)
 static void
 print_table(const char *self, const struct node_row *rows, size_t n)
 {
-	printf("%5s %-16s %-10s %10s %10s %12s %10s %12s  %s\n", "ND", "NAME",
-	    "STATE", "RTT", "TX-FRAMES", "TX-BYTES", "RX-FRAMES", "RX-BYTES",
-	    "ADDRESS");
-	printf("%5d %-16s %-10s %10s %10s %12s %10s %12s  %s\n", 0, self,
-	    "self", "-", "-", "-", "-", "-", "-");
+	/* FOUND last: scripts that took the columns by position before it
+	 * existed still find theirs. */
+	printf("%5s %-16s %-10s %10s %10s %12s %10s %12s  %-21s %s\n", "ND",
+	    "NAME", "STATE", "RTT", "TX-FRAMES", "TX-BYTES", "RX-FRAMES",
+	    "RX-BYTES", "ADDRESS", "FOUND");
+	printf("%5d %-16s %-10s %10s %10s %12s %10s %12s  %-21s %s\n", 0, self,
+	    "self", "-", "-", "-", "-", "-", "-", "-");
 	for (size_t i = 0; i < n; i++) {
 		const struct node_row *r = &rows[i];
 		char rtt[32];
@@ -199,9 +226,10 @@ print_table(const char *self, const struct node_row *rows, size_t n)
 			    (double) r->rtt_ns / 1e6);
 		}
 		printf("%5d %-16s %-10s %10s %10" PRIu64 " %12" PRIu64
-		       " %10" PRIu64 " %12" PRIu64 "  %s\n",
+		       " %10" PRIu64 " %12" PRIu64 "  %-21s %s\n",
 		    r->nd, r->name, r->state, rtt, r->tx_frames, r->tx_bytes,
-		    r->rx_frames, r->rx_bytes, r->addr[0] != '\0' ? r->addr : "-");
+		    r->rx_frames, r->rx_bytes, r->addr[0] != '\0' ? r->addr : "-",
+		    r->found[0] != '\0' ? r->found : "-");
 	}
 }
 
