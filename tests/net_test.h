@@ -10,6 +10,7 @@
 
 #include "axon_test.h"
 
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/mman.h>
@@ -24,6 +25,7 @@ struct axn_node {
 	pid_t pid;       /* its axond, or -1 */
 	char secret[256]; /* a secret file, or "" (axn_setup: a shared one) */
 	char extra[512];  /* extra arguments, space-separated */
+	bool log_file;    /* its stderr to $rundir/axond.log, at warn */
 	/* How this node dials node k: 0 at k's own port, -1 not at all (k
 	 * is no --peer of this node), else at this port (a relay). */
 	int dial[AXN_MAX];
@@ -234,7 +236,20 @@ axn_start(int i)
 		argv[a++] = "--connect-timeout";
 		argv[a++] = ct;
 		argv[a++] = "--log-level";
-		argv[a++] = getenv("AXN_DEBUG") ? "debug" : "error";
+		argv[a++] = getenv("AXN_DEBUG") ? "debug"
+			    : axn[i].log_file    ? "warn"
+						 : "error";
+		if (axn[i].log_file) {
+			char lp[300];
+			int lfd;
+
+			snprintf(lp, sizeof(lp), "%s/axond.log", axn[i].rundir);
+			lfd = open(lp, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			    0600);
+			if (lfd >= 0) {
+				dup2(lfd, 2);
+			}
+		}
 		if (axn[i].secret[0] != '\0') {
 			argv[a++] = "--secret-file";
 			argv[a++] = axn[i].secret;

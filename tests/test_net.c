@@ -120,9 +120,32 @@ START_TEST(test_remote_sizes)
 }
 END_TEST
 
+/* Whether file path holds text, waiting up to ms. */
+static bool
+file_has(const char *path, const char *text, int ms)
+{
+	double end = axt_now() + ms / 1e3;
+
+	do {
+		char buf[8192] = {0};
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+		if (fd >= 0) {
+			close(fd);
+		}
+		if (n > 0 && strstr(buf, text) != NULL) {
+			return true;
+		}
+		axt_sleep_ms(20);
+	} while (axt_now() < end);
+	return false;
+}
+
 /* A pulse from a remote root, mapped to nobody, to a server of root's on
  * beta: refused there as QNX refuses it (the sender cannot know), and
- * counted on the server's status page on beta, which axon ps shows. */
+ * counted on the server's status page on beta, which axon ps shows, and
+ * in a warning of beta's axond (rate-limited, with counts). */
 START_TEST(test_remote_pulse_refused_counted)
 {
 	struct axn_srv s;
@@ -137,6 +160,7 @@ START_TEST(test_remote_pulse_refused_counted)
 				"not root\n");
 		return;
 	}
+	axn[1].log_file = true;
 	coid = two_nodes(&s, 0);
 	ck_assert_int_eq(MsgSendPulse(coid, 12, 7, 0x1234), 0);
 	ck_assert(!srv_report(&s, &r, 300)); /* never arrives */
@@ -155,6 +179,15 @@ START_TEST(test_remote_pulse_refused_counted)
 	}
 	ck_assert_uint_eq(refused, 1);
 	ck_assert_uint_eq(uid, 65534);
+	{
+		char lp[300];
+
+		snprintf(lp, sizeof(lp), "%s/axond.log", axn[1].rundir);
+		ck_assert_msg(file_has(lp, "1 pulse(s) and 0 event(s) from "
+					   "other nodes not delivered",
+				  (int) (5000 * axn_scale())),
+		    "beta's axond did not log the refused pulse");
+	}
 	axn_srv_stop(&s);
 }
 END_TEST

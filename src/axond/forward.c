@@ -767,13 +767,80 @@ a_reply(struct axd_sess *s, const struct axon_wire_frame *f)
 	amsg_free(m);
 }
 
+/*
+ * A pulse or event from another node that this node could not deliver
+ * (the target is gone, its channel is full, or it refused the mapped
+ * sender: a remote root mapped to nobody may not pulse root's server).
+ * Never dropped without a trace: each is counted, and the counts are
+ * logged as a warning at most once every 10 s, with the last one's
+ * node and reason, so that a flood cannot flood the log.
+ */
+#define REFUSED_LOG_NS 10000000000ull
+
+static struct {
+	uint64_t pulses, events; /* since the last warning */
+	uint64_t total;          /* since start */
+	uint64_t logged;         /* when the last warning went out */
+} refused;
+
 static void
-a_event(const struct axon_wire_frame *f)
+note_refused(bool event, const struct axd_sess *s, int err)
+{
+	uint64_t now = axd_now();
+
+	if (event) {
+		refused.events++;
+	} else {
+		refused.pulses++;
+	}
+	refused.total++;
+	axd_log(AXD_DEBUG, "%s from %s not delivered: %s",
+	    event ? "event" : "pulse", s != NULL ? s->peer_name : "?",
+	    strerror(err));
+	if (refused.logged != 0 && now - refused.logged < REFUSED_LOG_NS) {
+		return;
+	}
+	axd_log(AXD_WARN, "%llu pulse(s) and %llu event(s) from other nodes "
+			  "not delivered (%llu since start); the last, from "
+			  "%s: %s",
+	    (unsigned long long) refused.pulses,
+	    (unsigned long long) refused.events,
+	    (unsigned long long) refused.total,
+	    s != NULL ? s->peer_name : "?", strerror(err));
+	refused.pulses = 0;
+	refused.events = 0;
+	refused.logged = now;
+}
+
+/* A pulse of a remote client to its server (b connected). */
+static void
+b_pulse_send(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
+    int value)
+{
+	int rc = MsgSendPulse_r(b->coid, prio, code, value);
+
+	/* The server's library refuses a pulse of a sender that may not
+	 * signal it (QNX's rule, sconn.c: not root, not the server's
+	 * user) and counts it on its status page; the sender's uid is the
+	 * mapped one (a remote root mapped to nobody): said here too,
+	 * where the operator looks. */
+	if (rc == 0 && b->nc.euid != 0 && b->nc.euid != b->cc->srv_uid) {
+		rc = -EPERM;
+	}
+	if (rc < 0) {
+		note_refused(false, s, -rc);
+	}
+}
+
+static void
+a_event(struct axd_sess *s, const struct axon_wire_frame *f)
 {
 	struct axd_aconn *c = aconn_by_id(f->conn);
 	struct axon_ctl ev;
+	int rc;
 
 	if (c == NULL) {
+		note_refused(true, s, ESRCH); /* its client is gone */
 		return;
 	}
 	axon__ctl_init(&ev, AXON_CTL_EVENT);
@@ -783,7 +850,10 @@ a_event(const struct axon_wire_frame *f)
 	ev.u.event.prio = f->u.event.prio;
 	ev.u.event.code = f->u.event.code;
 	ev.u.event.value = f->u.event.value;
-	(void) axon__net_deliver_event(c->scoid, &ev);
+	rc = axon__net_deliver_event(c->scoid, &ev);
+	if (rc < 0) {
+		note_refused(true, s, -rc);
+	}
 }
 
 /* The server's node reads more of a client's message (MSGREAD): the
@@ -1243,8 +1313,9 @@ connect_done(struct cjob *j)
 
 		b->ppulse = q->next;
 		if (b->cc != NULL) {
-			(void) MsgSendPulse_r(b->coid, q->prio, q->code,
-			    q->value);
+			b_pulse_send(s, b, q->prio, q->code, q->value);
+		} else {
+			note_refused(false, s, b->err != 0 ? b->err : EBADF);
 		}
 		free(q);
 	}
@@ -1607,13 +1678,11 @@ b_pulse(struct axd_sess *s, const struct axon_wire_frame *f)
 		}
 	}
 	if (b != NULL && b->cc != NULL && b->err == 0) {
-		rc = MsgSendPulse_r(b->coid, f->u.pulse.prio, f->u.pulse.code,
+		b_pulse_send(s, b, f->u.pulse.prio, f->u.pulse.code,
 		    (int) f->u.pulse.value);
+		return;
 	}
-	if (rc < 0) {
-		axd_log(AXD_DEBUG, "pulse on conn %u not delivered: %s",
-		    f->conn, strerror(-rc));
-	}
+	note_refused(false, s, -rc);
 }
 
 /*
@@ -1822,7 +1891,7 @@ axd_fwd_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 		}
 		break;
 	case AXON_W_EVENT:
-		a_event(f);
+		a_event(s, f);
 		break;
 	default:
 		return EPROTO;
