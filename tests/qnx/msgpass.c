@@ -19,7 +19,8 @@
  *
  *   msgpass           both: spawns "msgpass server" with spawnl(P_NOWAIT),
  *                     runs the client, and reaps the server
- *   msgpass server    the server alone (exits 0 when a client stops it)
+ *   msgpass server    the server alone (exits 0 when a client has asked
+ *                     it to stop and gone)
  *   msgpass client    the client alone (waits up to 10 s for the name)
  */
 /* axon-compat: two-nodes */
@@ -33,6 +34,7 @@
 #include <string.h>
 #include <sys/dispatch.h>
 #include <sys/iomsg.h>
+#include <sys/netmgr.h>
 #include <sys/neutrino.h>
 #include <sys/siginfo.h>
 #include <sys/wait.h>
@@ -158,6 +160,7 @@ static struct {
 	int expect_pulses;
 	rcvid_t stats_rcvid; /* answered once a client has disconnected */
 	stats_reply_t stats;
+	int stopping; /* asked to stop: ends when its client has gone */
 } srv;
 
 static void
@@ -300,7 +303,8 @@ do_hold(rcvid_t rcvid, const hold_msg_t *msg, const struct _msg_info *info)
 	srv.pulses.count = 0;
 }
 
-static void
+/* Returns 1 when the server is done. */
+static int
 do_pulse(const struct _pulse *pulse)
 {
 	switch (pulse->code) {
@@ -313,12 +317,12 @@ do_pulse(const struct _pulse *pulse)
 			    sizeof(srv.stats));
 			srv.stats_rcvid = 0;
 		}
-		return;
+		return srv.stopping;
 	case _PULSE_CODE_UNBLOCK:
-		return;
+		return 0;
 	case CODE_TIMER:
 		deliver_events();
-		return;
+		return 0;
 	default:
 		break;
 	}
@@ -331,6 +335,7 @@ do_pulse(const struct _pulse *pulse)
 			srv.hold_rcvid = 0;
 		}
 	}
+	return 0;
 }
 
 static int
@@ -361,7 +366,9 @@ server(void)
 			return EXIT_FAILURE;
 		}
 		if (rcvid == 0) {
-			do_pulse(&msg.pulse);
+			if (do_pulse(&msg.pulse)) {
+				break;
+			}
 			continue;
 		}
 		if (msg.hdr.type == _IO_CONNECT) {
@@ -399,15 +406,19 @@ server(void)
 			}
 			break;
 		case MSG_STOP:
+			/* Done once this client has gone (its disconnect
+			 * pulse), not at once: see docs/compat.md. */
+			srv.stopping = 1;
 			MsgReply(rcvid, EOK, NULL, 0);
-			timer_delete(srv.timer);
-			name_detach(srv.attach, 0);
-			return EXIT_SUCCESS;
+			break;
 		default:
 			MsgError(rcvid, ENOSYS);
 			break;
 		}
 	}
+	timer_delete(srv.timer);
+	name_detach(srv.attach, 0);
+	return EXIT_SUCCESS;
 }
 
 /* ---- The client ------------------------------------------------------- */
@@ -699,9 +710,10 @@ effective_priority(int i)
 
 /* While the server is held in a call to us, sends it one burst of
  * pulses; it takes them highest priority first, in order within one.
- * Returns how many it received, or -1. */
+ * Marks each pulse received in seen[]; clears *in_order if they came in
+ * another order.  Returns how many it received, or -1. */
 static int
-pulse_burst_run(int coid, int burst, int *ok)
+pulse_burst_run(int coid, int burst, int seen[NPULSES], int *in_order)
 {
 	struct hold_call call;
 	uint64_t timeout = 10ull * 1000 * 1000 * 1000;
@@ -709,6 +721,7 @@ pulse_burst_run(int coid, int burst, int *ok)
 	char go[8];
 	rcvid_t rcvid;
 	int last = -1;
+	int ordered = 1;
 
 	memset(&call, 0, sizeof(call));
 	call.coid = coid;
@@ -760,43 +773,80 @@ pulse_burst_run(int coid, int burst, int *ok)
 		if (i < 0 || i >= NPULSES || pulse_burst(i) != burst ||
 		    call.reply.code[k] != BURST_CODE(i)) {
 			printf("pulses: an unexpected pulse, value %d\n", i);
-			*ok = 0;
-			break;
+			continue;
 		}
+		seen[i]++;
 		if (last >= 0 &&
 		    (effective_priority(i) > effective_priority(last) ||
 		    (effective_priority(i) == effective_priority(last) &&
 		    i < last))) {
-			printf("pulses: priority %d (pulse %d) after %d "
-			    "(pulse %d)\n", pulse_priority(i), i,
-			    pulse_priority(last), last);
-			*ok = 0;
+			ordered = 0;
 		}
 		last = i;
+	}
+	if (!ordered) {
+		/* The whole burst, on stderr, for whoever looks into it. */
+		fprintf(stderr, "burst %d as received (priority:pulse):", burst);
+		for (int k = 0; k < call.reply.count; k++) {
+			fprintf(stderr, " %d:%d",
+			    effective_priority(call.reply.value[k]),
+			    call.reply.value[k]);
+		}
+		fprintf(stderr, "\n");
+		*in_order = 0;
 	}
 	return call.reply.count;
 }
 
-/* Pulses at every priority, 1 to 255 and -1, in bursts of up to 54. */
+/*
+ * Pulses at every priority, 1 to 255 and -1, in bursts of up to 54
+ * (Axon keeps the order of at most 64 pulses that one connection sends
+ * while the server is busy: docs/compat.md).  The order is checked when
+ * the server is on this node only: across nodes Axon does not keep it
+ * (a reply can overtake the pulses sent before it: docs/compat.md), so
+ * there it is reported on stderr and the line that says it is left out
+ * (the two-node run skips the expected output's "local:" lines).
+ */
 static void
 client_pulses(int coid)
 {
+	struct _server_info si;
+	int seen[NPULSES];
+	int in_order = 1;
 	int received = 0;
-	int ok = 1;
+	int missing = 0;
+	int remote;
 
+	memset(seen, 0, sizeof(seen));
+	remote = ConnectServerInfo(0, coid, &si) == coid &&
+	    si.nd != ND_LOCAL_NODE;
 	for (int burst = 0; burst < BURSTS; burst++) {
-		int n = pulse_burst_run(coid, burst, &ok);
+		int n = pulse_burst_run(coid, burst, seen, &in_order);
 
 		if (n < 0) {
 			return;
 		}
 		received += n;
 	}
+	for (int i = 0; i < NPULSES; i++) {
+		missing += seen[i] != 1;
+	}
 	printf("pulses: %d sent at priorities 1 to 255 and -1 in %d bursts, "
 	    "%d received, %s\n", NPULSES, BURSTS, received,
-	    ok && received == NPULSES ?
-	    "highest priority first, in order within one" : "OUT OF ORDER");
-	if (!ok || received != NPULSES) {
+	    missing == 0 ? "each once with its code and value" :
+	    "SOME MISSING OR TWICE");
+	if (missing != 0) {
+		failures++;
+	}
+	if (remote) {
+		fprintf(stderr, "msgpass: across nodes, the pulses came %s\n",
+		    in_order ? "in priority order" :
+		    "out of priority order (Axon, docs/compat.md)");
+		return;
+	}
+	printf("local: pulses taken highest priority first, %s\n",
+	    in_order ? "in order within one" : "OUT OF ORDER");
+	if (!in_order) {
 		failures++;
 	}
 }
@@ -849,6 +899,7 @@ main(int argc, char *argv[])
 	int status;
 	pid_t pid;
 
+	setvbuf(stdout, NULL, _IOLBF, 0); /* whatever a failure cuts short */
 	if (argc > 1 && strcmp(argv[1], "server") == 0) {
 		return server();
 	}
