@@ -14,7 +14,8 @@
 # that begin with "local: " (what holds on one node only, see
 # docs/compat.md), and both must exit 0.
 # Every wait is bounded; whatever it started is stopped and the temporary
-# directory removed on every exit path.
+# directory removed on every exit path.  Env: QNX2_TIMEOUT, the bound on
+# each client in seconds (60).
 set -eu
 PREFIX=$1
 BINDIR=$2
@@ -126,7 +127,7 @@ for src in tests/qnx/*.c; do
 	srv=$!
 	pids="$pids $srv"
 	# The client waits for the server's global name itself (bounded).
-	if ! AXON_RUNDIR="$dir/alpha" timeout ${QNX2_TIMEOUT:-60} "$BINDIR/$name" client \
+	if ! AXON_RUNDIR="$dir/alpha" timeout "${QNX2_TIMEOUT:-60}" "$BINDIR/$name" client \
 	    > "$dir/$name.out" 2> "$dir/$name.client.log"; then
 		echo "qnx two nodes: $name client failed" >&2
 		status=1
