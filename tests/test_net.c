@@ -192,6 +192,65 @@ START_TEST(test_remote_pulse_refused_counted)
 }
 END_TEST
 
+struct slow_arg {
+	int coid;
+	int ms;
+};
+
+static void *
+slow_send(void *arg)
+{
+	struct slow_arg *a = arg;
+	struct srv_cmd cmd = {.op = OP_SLOW, .a = a->ms};
+
+	(void) MsgSend(a->coid, &cmd, sizeof(cmd), NULL, 0);
+	return NULL;
+}
+
+/* Pulses to a server on another node keep their own priorities, above
+ * Linux's real-time 99 too: queued while the server is busy, they come
+ * out highest first.  (axond used to forward the priority its own thread
+ * took on, clamped to 99 or not taken at all.) */
+START_TEST(test_remote_pulse_priorities)
+{
+	static const int prio[] = {5, 40, 20, 150, 200, 120};
+	static const int order[] = {5, 4, 6, 2, 3, 1}; /* codes, 1-based */
+	struct slow_arg sa;
+	struct axn_srv s;
+	struct srv_report r;
+	pthread_t th;
+
+	/* Root's pulses count as root's on beta. */
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--maproot none");
+	srv_report_every = true;
+	sa.coid = two_nodes(&s, 0);
+	sa.ms = (int) (1500 * axn_scale());
+	{
+		struct srv_cmd c = {.op = OP_STATUS, .a = 3};
+
+		ck_assert_int_eq(MsgSend(sa.coid, &c, sizeof(c), NULL, 0), 3);
+	}
+	ck_assert(srv_report(&s, &r, 5000));
+	ck_assert_int_eq(pthread_create(&th, NULL, slow_send, &sa), 0);
+	/* The server is asleep in OP_SLOW once it reported it. */
+	ck_assert(srv_report(&s, &r, 5000));
+	ck_assert_int_eq(r.kind, 2);
+	ck_assert_int_eq(r.code, OP_SLOW);
+	for (int i = 0; i < 6; i++) {
+		ck_assert_int_eq(MsgSendPulse(sa.coid, prio[i], i + 1, i), 0);
+	}
+	for (int i = 0; i < 6; i++) {
+		ck_assert(srv_report(&s, &r, (int) (10000 * axn_scale())));
+		ck_assert_int_eq(r.kind, 0);
+		ck_assert_msg(r.code == order[i],
+		    "pulse %d came out with code %d, not %d", i, r.code,
+		    order[i]);
+	}
+	pthread_join(th, NULL);
+	axn_srv_stop(&s);
+}
+END_TEST
+
 /* Pulses to a remote server; events back to the client's node. */
 static volatile sig_atomic_t got_sig;
 static volatile sig_atomic_t got_sig_val;
@@ -623,6 +682,7 @@ net_suite(void)
 	tcase_add_test(tc, test_remote_send_reply);
 	tcase_add_test(tc, test_remote_sizes);
 	tcase_add_test(tc, test_remote_pulse_event);
+	tcase_add_test(tc, test_remote_pulse_priorities);
 	tcase_add_test(tc, test_remote_pulse_refused_counted);
 	tcase_add_test(tc, test_remote_timeouts);
 	tcase_add_test(tc, test_remote_send_timeout);

@@ -631,7 +631,13 @@ a_pulse(const struct _pulse *pu)
 {
 	struct axd_aconn *c;
 	int err = 0;
-	int prio = axon__my_prio() & 0xff; /* we took on the pulse's */
+	/* The pulse's own priority, not what this thread took on (a
+	 * pulse above 99, or axond without real-time rights). */
+	int prio = axon__last_pulse_prio();
+
+	if (prio <= 0) {
+		prio = 10;
+	}
 
 	c = aconn_get(pu->scoid, &err);
 	if (c == NULL || c->peer == NULL) {

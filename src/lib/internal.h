@@ -430,6 +430,7 @@ int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 struct axon_chan *axon__coid_direct_chan(int coid);
 void axon__timer_ready(uint64_t tag);
 
+int axon__last_pulse_prio(void); /* receive.c: of the last pulse taken */
 int axon__net_chan_fd(int chid);
 rcvid_t axon__net_receive(int chid, void *msg, size_t bytes,
     struct _msg_info *info, bool *ret_more);

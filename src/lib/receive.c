@@ -210,6 +210,18 @@ queue_pop(struct axon_chan *chan, bool pulse_only,
 	return 0;
 }
 
+/* The priority of the pulse this thread took last (1-255): what a
+ * network manager forwards, whatever its own thread's scheduling could
+ * take on (Linux's real-time priorities stop at 99; axond's loop thread
+ * need not change at all). */
+static __thread int tls_pulse_prio;
+
+int
+axon__last_pulse_prio(void)
+{
+	return tls_pulse_prio;
+}
+
 /* Copies a queued pulse out and frees it: 0, or -EFAULT. */
 static int
 take_pulse(struct axon_chan *chan, struct axon_qitem *it, const iov_t *iov,
@@ -220,6 +232,7 @@ take_pulse(struct axon_chan *chan, struct axon_qitem *it, const iov_t *iov,
 		return -EFAULT; /* the pulse is lost, as in QNX */
 	}
 	axon__iov_copy_out(iov, parts, 0, &it->pulse, sizeof(it->pulse));
+	tls_pulse_prio = it->prio & 0xff;
 	if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
 		int pp = it->prio & 0xff;
 
