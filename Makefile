@@ -252,16 +252,22 @@ bench-python: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.s
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
-	$(BUILD)/fuzz/fuzz_page
+	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_page_collect
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -Iinclude/axon -Isrc/lib -Isrc/common -o $@ \
 		tests/fuzz/fuzz_names.c src/lib/namesfile.c
-$(BUILD)/fuzz/fuzz_page: tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) $(HDRS)
+# fuzz_page: the page conversion alone (pure); fuzz_page_collect: the
+# same inputs end to end, through a page file and axon__ps_collect().
+$(BUILD)/fuzz/fuzz_page: tests/fuzz/fuzz_page.c src/common/psinfo.c src/common/psinfo.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -Iinclude/axon -Isrc/lib -Isrc/common -o $@ \
-		tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) -lpthread
+	$(FUZZ_CC) -DAXON_PS_NO_COLLECT -Isrc/common -o $@ \
+		tests/fuzz/fuzz_page.c src/common/psinfo.c
+$(BUILD)/fuzz/fuzz_page_collect: tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -DFUZZ_PAGE_COLLECT -Iinclude/axon -Isrc/lib -Isrc/common \
+		-o $@ tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) -lpthread
 $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/axond/config.c src/axond/config.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -Isrc/axond -o $@ tests/fuzz/fuzz_config.c src/axond/config.c
