@@ -45,8 +45,12 @@ LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard src/lib/*.c)
 COMMON_SRC := $(wildcard src/common/*.c)
-LIB_OBJ := $(patsubst src/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) \
-	$(patsubst src/common/%.c,$(BUILD)/common/%.o,$(COMMON_SRC))
+LIB_OBJ := $(patsubst src/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC))
+# libaxon-tools.a: code that axond, the axon command and the tests share
+# but the library does not need (the wire codec, the status-page reader
+# and its text form); never part of libaxon.so.  They reach the library
+# through src/lib/axon_spi.h.
+TOOLS_LIB_OBJ := $(patsubst src/common/%.c,$(BUILD)/common/%.o,$(COMMON_SRC))
 # Every public header, at any depth under include/axon (installed as is).
 PUB_HDRS := $(shell find include/axon -name '*.h' | LC_ALL=C sort)
 HDRS    := $(PUB_HDRS) $(wildcard src/lib/*.h) $(wildcard src/common/*.h)
@@ -71,7 +75,8 @@ EXAMPLES := $(BUILD)/examples/demo_server $(BUILD)/examples/demo_client
 TOOLS_SRC := $(wildcard src/tools/*.c)
 TOOLS_OBJ := $(patsubst src/tools/%.c,$(BUILD)/tools/%.o,$(TOOLS_SRC))
 
-all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0 $(BUILD)/axond $(BUILD)/axon \
+all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0 $(BUILD)/libaxon-tools.a \
+	$(BUILD)/axond $(BUILD)/axon \
 	$(BUILD)/axon-fs
 
 $(BUILD)/lib/%.o: src/lib/%.c $(HDRS)
@@ -92,14 +97,19 @@ $(BUILD)/axond-core.a: $(AXOND_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/axond: $(BUILD)/axond-obj/main.o $(BUILD)/axond-core.a $(BUILD)/libaxon.a
+$(BUILD)/libaxon-tools.a: $(TOOLS_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/axond: $(BUILD)/axond-obj/main.o $(BUILD)/axond-core.a \
+	$(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS) $(SYSTEMD_LIBS) -lpthread
 
 $(BUILD)/tools/%.o: src/tools/%.c src/tools/axon.h $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DAXON_VERSION='"$(VERSION)"' -c -o $@ $<
 
-$(BUILD)/axon: $(TOOLS_OBJ) $(BUILD)/libaxon.a
+$(BUILD)/axon: $(TOOLS_OBJ) $(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) -lpthread -lm
 
 # axon-fs(8), the FUSE bridge to the node's resource managers: links
@@ -112,7 +122,8 @@ $(BUILD)/fs/%.o: src/fs/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(FUSE_CFLAGS) -c -o $@ $<
 
-$(BUILD)/axon-fs: $(patsubst src/fs/%.c,$(BUILD)/fs/%.o,$(FS_SRC)) $(BUILD)/libaxon.a
+$(BUILD)/axon-fs: $(patsubst src/fs/%.c,$(BUILD)/fs/%.o,$(FS_SRC)) \
+	$(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(FUSE_LIBS) -lpthread
 
 $(BUILD)/libaxon.a: $(LIB_OBJ)
@@ -123,9 +134,11 @@ $(BUILD)/libaxon.so.0: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libaxon.so.0 -o $@ $^ $(LDFLAGS_ALL) -lpthread
 	ln -sf libaxon.so.0 $(BUILD)/libaxon.so
 
-$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libaxon.a $(BUILD)/axond-core.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libaxon.a \
+	$(BUILD)/axond-core.a $(BUILD)/libaxon-tools.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/axond-core.a $(BUILD)/libaxon.a \
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/axond-core.a \
+		$(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a \
 		$(LDFLAGS_ALL) $$(pkg-config --libs check) $(CRYPTO_LIBS) -lpthread
 
 $(BUILD)/examples/%: examples/%.c examples/demo.h $(BUILD)/libaxon.a
@@ -297,20 +310,23 @@ fuzz: $(FUZZ_BIN)
 		$(BUILD)/fuzz/corpus-ps $(BUILD)/fuzz/corpus-names \
 		$(BUILD)/fuzz/corpus-config $(BUILD)/fuzz/corpus-iomsg \
 		$(BUILD)/fuzz/corpus-page
-	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 8 )) \
 		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 8 )) \
 		$(BUILD)/fuzz/corpus-wire tests/fuzz/corpus-wire
-	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 8 )) \
 		$(BUILD)/fuzz/corpus-ps tests/fuzz/corpus-ps
 	$(BUILD)/fuzz/fuzz_names -max_len=1024 \
-		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 8 )) \
 		$(BUILD)/fuzz/corpus-names tests/fuzz/corpus-names
-	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 8 )) \
 		$(BUILD)/fuzz/corpus-config tests/fuzz/corpus-config
-	$(BUILD)/fuzz/fuzz_iomsg -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_iomsg -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 8 )) \
 		$(BUILD)/fuzz/corpus-iomsg tests/fuzz/corpus-iomsg
-	$(BUILD)/fuzz/fuzz_page -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_page -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 8 )) \
+		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
+	$(BUILD)/fuzz/fuzz_page_collect \
+		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 8 )) \
 		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
+#include "axon_spi.h" /* axon__proc_start_time */
 #include "psinfo.h"
 
 /* ------------------------------------------------------------------ */

@@ -972,7 +972,7 @@ bconn_close(struct axd_bconn *b)
 	if (b->cc != NULL) {
 		/* The server sees its client go, as when a local one
 		 * detaches or dies. */
-		atomic_store(&b->cc->net_user, NULL);
+		axon__vconn_forget(b->cc);
 		(void) ConnectDetach_r(b->coid);
 		axon__cconn_put(b->cc);
 	}
@@ -1095,7 +1095,7 @@ connect_main(void *arg)
 	if (b == NULL || b->sess->state == S_DEAD) {
 		/* The peer gave up on it meanwhile. */
 		if (rc >= 0) {
-			atomic_store(&cc->net_user, NULL);
+			axon__vconn_forget(cc);
 			(void) ConnectDetach_r(rc);
 			axon__cconn_put(cc);
 		}
@@ -1124,8 +1124,12 @@ connect_main(void *arg)
 			b->newcred = true;
 		}
 		r.type = AXON_W_CONNECT_SUCCESS;
-		r.u.connected.scoid = cc->scoid;
-		r.u.connected.chflags = cc->chflags;
+		int scoid;
+		unsigned chflags;
+
+		axon__vconn_info(cc, &scoid, &chflags);
+		r.u.connected.scoid = scoid;
+		r.u.connected.chflags = chflags;
 		r.u.connected.max_ship = AXD_CHUNK;
 	}
 	(void) axd_send_frame(s, &r);
@@ -1544,7 +1548,7 @@ axd_fwd_sink(struct axd_sess *s, const struct axon_wire_frame *h,
 		: !m->posted) {
 		return NULL;
 	}
-	atomic_fetch_add(&m->bc->cc->refs, 1);
+	axon__cconn_hold(m->bc->cc);
 	*ret_ref = m->bc->cc;
 	*ret_kind = 1;
 	return m->data + h->offset;

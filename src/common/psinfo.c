@@ -906,6 +906,8 @@ axon__ps_page_proc(const struct axon_ps_page *d, int pid, unsigned uid,
  */
 #ifndef AXON_PS_NO_COLLECT
 
+#include "axon_spi.h" /* axon__proc_uids, _start_time, axon__nd_name_at */
+
 #define PS_TRIES   50 /* consistent reads of one page attempted */
 #define PS_SERVERS 64 /* servers' client tables kept per collect */
 
@@ -927,35 +929,6 @@ full_pread(int fd, void *buf, size_t len)
 		done += (size_t) n;
 	}
 	return true;
-}
-
-/*
- * The ids of process pid from /proc/<pid>/status: real, effective,
- * saved and file-system uids.  False if it cannot be read.
- */
-static bool
-proc_uids(int pid, unsigned uids[4])
-{
-	char path[64];
-	char buf[4096];
-	ssize_t n;
-	int fd;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return false;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void) close(fd);
-	if (n <= 0) {
-		return false;
-	}
-	buf[n] = '\0';
-	p = strstr(buf, "\nUid:");
-	return p != NULL && sscanf(p + 5, "%u %u %u %u", &uids[0], &uids[1],
-				&uids[2], &uids[3]) == 4;
 }
 
 /* The bytes of /proc/<pid>/comm in name (not NUL-terminated); how
@@ -994,7 +967,7 @@ page_read(int dfd, int pid, struct axon_psp *a, struct axon_psp *b,
 	const size_t t0 = __builtin_offsetof(struct axon_psp, chan);
 	const size_t t1 = __builtin_offsetof(struct axon_psp, held);
 	struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
-	unsigned uids[4];
+	uid_t uids[4];
 	struct stat st;
 	char name[16];
 	bool ok = false;
@@ -1019,7 +992,7 @@ page_read(int dfd, int pid, struct axon_psp *a, struct axon_psp *b,
 		goto out;
 	}
 	/* Only the process's own user could have made the page. */
-	if (!proc_uids(pid, uids) ||
+	if (axon__proc_uids(pid, uids) < 0 ||
 	    (st.st_uid != uids[0] && st.st_uid != uids[1] &&
 		st.st_uid != uids[2] && st.st_uid != uids[3])) {
 		goto out;
@@ -1198,7 +1171,7 @@ conv_proc(struct collect *c, int pid, struct axon_ps_proc *pr)
 {
 	const struct axon_ps_lookup lk = {lookup_node, lookup_held, c};
 	char comm[AXON_PS_NAME_LEN];
-	unsigned uids[4] = {0};
+	uid_t uids[4] = {0};
 	size_t clen;
 
 	/* (page_read() found the page's start time to be the kernel's.) */
@@ -1206,7 +1179,7 @@ conv_proc(struct collect *c, int pid, struct axon_ps_proc *pr)
 		c->a->hdr.start_time, c->thr_ok, c->dec) < 0) {
 		return 1;
 	}
-	(void) proc_uids(pid, uids);
+	(void) axon__proc_uids(pid, uids);
 	clen = proc_comm(pid, comm);
 	return axon__ps_page_proc(c->dec, pid, uids[1], comm, clen, &lk, pr);
 }

@@ -298,8 +298,4 @@ void axon__ps_free(struct axon_ps_list *l);
 /* "RUNNING", "RECEIVE", "RECVPULSE", "SEND", "REPLY"; "?" otherwise. */
 const char *axon__ps_state_name(int state);
 
-/* From src/lib, for axon__ps_collect (not in the fuzzing build). */
-uint64_t axon__proc_start_time(pid_t pid);
-int axon__nd_name_at(const char *rundir, int nd, char *buf, size_t len);
-
 #endif /* AXON_COMMON_PSINFO_H */

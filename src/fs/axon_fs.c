@@ -37,8 +37,7 @@
 
 #include <sys/iofunc.h>
 
-#include "dispatch_int.h"
-#include "internal.h"
+#include "axon_spi.h"
 
 #define FS_HELPERS_MAX   64        /* credential sets served at once */
 #define FS_NGROUPS       32        /* supplementary groups carried */

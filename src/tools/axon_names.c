@@ -34,7 +34,7 @@
 #include <sys/netmgr.h>
 
 #include "axon.h"
-#include "internal.h"
+#include "axon_spi.h"
 
 const char axon_names_usage[] =
     "usage: axon names [-l | -g] [--json]\n"

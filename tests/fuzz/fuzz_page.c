@@ -265,6 +265,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 /* ---- End to end, through a page file (fuzz_page_collect) ---- */
 
+#include "axon_spi.h" /* axon__proc_start_time */
+
 static char rundir[64];
 static int page_fd = -1;
 
