@@ -273,17 +273,19 @@ $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 		tests/fuzz/fuzz_names.c src/lib/namesfile.c
 # fuzz_page: the page conversion alone (pure); fuzz_page_collect: the
 # same inputs end to end, through a page file and axon__ps_collect().
-$(BUILD)/fuzz/fuzz_page: tests/fuzz/fuzz_page.c src/common/psinfo.c src/common/psinfo.h
+$(BUILD)/fuzz/fuzz_page: tests/fuzz/fuzz_page.c src/common/psinfo.c src/common/psinfo.h \
+	src/lib/nodename.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -DAXON_PS_NO_COLLECT -Isrc/common -o $@ \
+	$(FUZZ_CC) -DAXON_PS_NO_COLLECT -Isrc/common -Isrc/lib -o $@ \
 		tests/fuzz/fuzz_page.c src/common/psinfo.c
 $(BUILD)/fuzz/fuzz_page_collect: tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -DFUZZ_PAGE_COLLECT -Iinclude/axon -Isrc/lib -Isrc/common \
 		-o $@ tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) -lpthread
-$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/axond/config.c src/axond/config.h
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/axond/config.c src/axond/config.h \
+	src/lib/nodename.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -Isrc/axond -o $@ tests/fuzz/fuzz_config.c src/axond/config.c
+	$(FUZZ_CC) -Isrc/axond -Isrc/lib -o $@ tests/fuzz/fuzz_config.c src/axond/config.c
 $(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c src/lib/ctl.c src/lib/ctl.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -292,10 +294,11 @@ $(BUILD)/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c src/common/wire.c src/common/wir
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Isrc/common -o $@ tests/fuzz/fuzz_wire.c src/common/wire.c
-$(BUILD)/fuzz/fuzz_ps: tests/fuzz/fuzz_ps.c src/common/psinfo.c src/common/psinfo.h
+$(BUILD)/fuzz/fuzz_ps: tests/fuzz/fuzz_ps.c src/common/psinfo.c src/common/psinfo.h \
+	src/lib/nodename.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
-		-DAXON_PS_NO_COLLECT -Isrc/common -o $@ tests/fuzz/fuzz_ps.c \
+		-DAXON_PS_NO_COLLECT -Isrc/common -Isrc/lib -o $@ tests/fuzz/fuzz_ps.c \
 		src/common/psinfo.c
 
 $(BUILD)/fuzz/fuzz_iomsg: tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c $(HDRS)

@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nodename.h"
 #include "psinfo.h"
 
 #define PS_HEADER  "axon-ps 1"
@@ -90,21 +91,7 @@ axon__ps_free(struct axon_ps_list *l)
 static bool
 node_ok(const char *s, size_t len)
 {
-	if (len == 1 && s[0] == '?') {
-		return true;
-	}
-	if (len == 0 || len >= AXON_PS_NAME_LEN) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '_' || c == '-')) {
-			return false;
-		}
-	}
-	return true;
+	return (len == 1 && s[0] == '?') || axon__node_name_ok(s, len);
 }
 
 static bool

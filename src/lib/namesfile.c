@@ -11,6 +11,7 @@
 #include <sys/netmgr.h>
 
 #include "internal.h"
+#include "nodename.h"
 
 /*
  * $AXON_RUNDIR/names, written by axond (atomically: temporary file and
@@ -53,23 +54,6 @@ names_num(const char *s, size_t len, unsigned long long max,
 	return true;
 }
 
-static bool
-names_node_ok(const char *s, size_t len)
-{
-	if (len == 0 || len > 63) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '_' || c == '-')) {
-			return false;
-		}
-	}
-	return true;
-}
-
 /* One line (without its '\n'; any bytes) of a file of version v (1 or
  * 2): the '+' claim of want? */
 static bool
@@ -104,7 +88,7 @@ names_parse(const char *line, size_t len, int v, const char *want,
 	    !names_num(f[3], fl[3], INT_MAX, &chid) ||
 	    !names_num(f[4], fl[4], UINT64_MAX, &stamp) ||
 	    (v == 2 && !names_num(f[5], fl[5], UINT64_MAX, &pstart)) ||
-	    !names_node_ok(f[nfields - 1], fl[nfields - 1])) {
+	    !axon__node_name_ok(f[nfields - 1], fl[nfields - 1])) {
 		return false;
 	}
 	if (nd == 0 && v == 1) {

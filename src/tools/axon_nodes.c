@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "axon.h"
+#include "nodename.h"
 
 const char axon_nodes_usage[] =
     "usage: axon nodes [--json]\n"
@@ -42,18 +43,6 @@ struct node_row {
 	uint64_t rtt_ns, tx_frames, tx_bytes, rx_frames, rx_bytes;
 	char addr[ADDR_MAX + 1]; /* "" for "-" */
 };
-
-static bool
-name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > NODE_NAME_MAX) {
-		return false;
-	}
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			 "0123456789_-") == n;
-}
 
 static bool
 token_ok(const char *s)
@@ -90,7 +79,8 @@ parse_node(const char *line, struct node_row *r)
 	    line[used] != '\0') {
 		return false;
 	}
-	if (nd < 0 || nd > 0xffff || !name_ok(name) || strlen(state) > 15 ||
+	if (nd < 0 || nd > 0xffff || !axon__node_name_ok(name, strlen(name)) ||
+	    strlen(state) > 15 ||
 	    !token_ok(state) || strlen(addr) > ADDR_MAX || !token_ok(addr)) {
 		return false;
 	}
@@ -120,7 +110,7 @@ parse_text(char *text, char *self, struct node_row **ret_rows,
 		}
 		if (strncmp(line, "self ", 5) == 0) {
 			if (sscanf(line, "self %64s %n", nm, &used) == 1 &&
-			    line[used] == '\0' && name_ok(nm)) {
+			    line[used] == '\0' && axon__node_name_ok(nm, strlen(nm))) {
 				snprintf(self, NODE_NAME_MAX + 1, "%s", nm);
 			}
 			continue;
