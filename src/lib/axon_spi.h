@@ -72,6 +72,29 @@ bool axon__name_entry_live(const struct axon_name_entry *r);
  * else -errno (-EPERM/-EACCES: junk the caller may not remove). */
 int axon__name_reclaim(int dirfd, const char *file, int depth);
 
+/* ---- namesfile.c: the names file axond writes ($AXON_RUNDIR/names;
+ * the format is in namesfile.c).  Pure: no I/O. ---- */
+/* The version of a names file its first line (without '\n') gives: 2
+ * for "# axon names v2[:...]", 1 for anything else. */
+int axon__names_version(const char *line, size_t len);
+/* One line of it (without '\n'; any bytes) from a file of version v. */
+struct axon_names_line {
+	char state;             /* '+' serves, '-' shadowed, '~' kept */
+	uint32_t nd;            /* <= ND_NODE_MASK; 0: this node */
+	pid_t pid;              /* > 0 */
+	int chid;               /* >= 0 */
+	uint64_t stamp;
+	unsigned long long start; /* v2: the claimant's start time; v1: 0 */
+	const char *node;       /* into the line: a node name */
+	size_t node_len;
+	const char *name;       /* into the line: the rest of it, not empty */
+	size_t name_len;
+};
+/* Whether line is exactly a claim (decimal numbers without sign or
+ * leading zeros, in range; single spaces); *out is set only if so. */
+bool axon__names_line(const char *line, size_t len, int v,
+    struct axon_names_line *out);
+
 /* Bytes of the reply buffer the last MsgSend*() of the calling thread
  * received: the end of the furthest extent its server wrote (MsgReply,
  * MsgWrite), within the buffer.  For tools; QNX has no such call. */
