@@ -46,8 +46,17 @@ LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard src/lib/*.c)
 COMMON_SRC := $(wildcard src/common/*.c)
+# The wire codec is the library's too (name_open() and /net ask axond
+# over its control socket: netpath.c), hidden in libaxon.so like the
+# rest of its internals.
 LIB_OBJ := $(patsubst src/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRC)) \
-	$(patsubst src/common/%.c,$(BUILD)/common/%.o,$(COMMON_SRC))
+	$(BUILD)/common/wire.o
+# libaxon-tools.a: code that axond, the axon command and the tests share
+# but the library does not need (the status-page reader and its text
+# form); never part of libaxon.so.  They reach the library through
+# src/lib/axon_spi.h.
+TOOLS_LIB_OBJ := $(patsubst src/common/%.c,$(BUILD)/common/%.o, \
+	$(filter-out src/common/wire.c,$(COMMON_SRC)))
 # Every public header, at any depth under include/axon (installed as is).
 PUB_HDRS := $(shell find include/axon -name '*.h' | LC_ALL=C sort)
 HDRS    := $(PUB_HDRS) $(wildcard src/lib/*.h) $(wildcard src/common/*.h)
@@ -72,7 +81,8 @@ EXAMPLES := $(BUILD)/examples/demo_server $(BUILD)/examples/demo_client
 TOOLS_SRC := $(wildcard src/tools/*.c)
 TOOLS_OBJ := $(patsubst src/tools/%.c,$(BUILD)/tools/%.o,$(TOOLS_SRC))
 
-all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0 $(BUILD)/axond $(BUILD)/axon \
+all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0 $(BUILD)/libaxon-tools.a \
+	$(BUILD)/axond $(BUILD)/axon \
 	$(BUILD)/axon-fs
 
 $(BUILD)/lib/%.o: src/lib/%.c $(HDRS)
@@ -93,14 +103,19 @@ $(BUILD)/axond-core.a: $(AXOND_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/axond: $(BUILD)/axond-obj/main.o $(BUILD)/axond-core.a $(BUILD)/libaxon.a
+$(BUILD)/libaxon-tools.a: $(TOOLS_LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/axond: $(BUILD)/axond-obj/main.o $(BUILD)/axond-core.a \
+	$(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(CRYPTO_LIBS) $(SYSTEMD_LIBS) -lpthread
 
 $(BUILD)/tools/%.o: src/tools/%.c src/tools/axon.h $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -DAXON_VERSION='"$(VERSION)"' -c -o $@ $<
 
-$(BUILD)/axon: $(TOOLS_OBJ) $(BUILD)/libaxon.a
+$(BUILD)/axon: $(TOOLS_OBJ) $(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) -lpthread -lm
 
 # axon-fs(8), the FUSE bridge to the node's resource managers: links
@@ -113,7 +128,8 @@ $(BUILD)/fs/%.o: src/fs/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(FUSE_CFLAGS) -c -o $@ $<
 
-$(BUILD)/axon-fs: $(patsubst src/fs/%.c,$(BUILD)/fs/%.o,$(FS_SRC)) $(BUILD)/libaxon.a
+$(BUILD)/axon-fs: $(patsubst src/fs/%.c,$(BUILD)/fs/%.o,$(FS_SRC)) \
+	$(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(FUSE_LIBS) -lpthread
 
 $(BUILD)/libaxon.a: $(LIB_OBJ)
@@ -124,9 +140,11 @@ $(BUILD)/libaxon.so.0: $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libaxon.so.0 -o $@ $^ $(LDFLAGS_ALL) -lpthread
 	ln -sf libaxon.so.0 $(BUILD)/libaxon.so
 
-$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libaxon.a $(BUILD)/axond-core.a
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libaxon.a \
+	$(BUILD)/axond-core.a $(BUILD)/libaxon-tools.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/axond-core.a $(BUILD)/libaxon.a \
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/axond-core.a \
+		$(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a \
 		$(LDFLAGS_ALL) $$(pkg-config --libs check) $(CRYPTO_LIBS) -lpthread
 
 $(BUILD)/examples/%: examples/%.c examples/demo.h $(BUILD)/libaxon.a
@@ -297,22 +315,30 @@ bench-rust: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
-	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_disc
+	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_page_collect $(BUILD)/fuzz/fuzz_disc
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -Iinclude/axon -Isrc/lib -Isrc/common -o $@ \
 		tests/fuzz/fuzz_names.c src/lib/namesfile.c
-$(BUILD)/fuzz/fuzz_page: tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) $(HDRS)
+# fuzz_page: the page conversion alone (pure); fuzz_page_collect: the
+# same inputs end to end, through a page file and axon__ps_collect().
+$(BUILD)/fuzz/fuzz_page: tests/fuzz/fuzz_page.c src/common/psinfo.c src/common/psinfo.h \
+	src/lib/nodename.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -Iinclude/axon -Isrc/lib -Isrc/common -o $@ \
-		tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) -lpthread
-$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/axond/config.c src/axond/config.h
+	$(FUZZ_CC) -DAXON_PS_NO_COLLECT -Isrc/common -Isrc/lib -o $@ \
+		tests/fuzz/fuzz_page.c src/common/psinfo.c
+$(BUILD)/fuzz/fuzz_page_collect: tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -Isrc/axond -o $@ tests/fuzz/fuzz_config.c src/axond/config.c
+	$(FUZZ_CC) -DFUZZ_PAGE_COLLECT -Iinclude/axon -Isrc/lib -Isrc/common \
+		-o $@ tests/fuzz/fuzz_page.c $(LIB_SRC) $(COMMON_SRC) -lpthread
+$(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/axond/config.c src/axond/config.h \
+	src/lib/nodename.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Isrc/axond -Isrc/lib -o $@ tests/fuzz/fuzz_config.c src/axond/config.c
 $(BUILD)/fuzz/fuzz_disc: tests/fuzz/fuzz_disc.c src/axond/announce.c src/axond/announce.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -Isrc/axond -o $@ tests/fuzz/fuzz_disc.c src/axond/announce.c \
+	$(FUZZ_CC) -Isrc/axond -Isrc/lib -o $@ tests/fuzz/fuzz_disc.c src/axond/announce.c \
 		$(CRYPTO_LIBS)
 $(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c src/lib/ctl.c src/lib/ctl.h
 	@mkdir -p $(dir $@)
@@ -322,10 +348,11 @@ $(BUILD)/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c src/common/wire.c src/common/wir
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Isrc/common -o $@ tests/fuzz/fuzz_wire.c src/common/wire.c
-$(BUILD)/fuzz/fuzz_ps: tests/fuzz/fuzz_ps.c src/common/psinfo.c src/common/psinfo.h
+$(BUILD)/fuzz/fuzz_ps: tests/fuzz/fuzz_ps.c src/common/psinfo.c src/common/psinfo.h \
+	src/lib/nodename.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
-		-DAXON_PS_NO_COLLECT -Isrc/common -o $@ tests/fuzz/fuzz_ps.c \
+		-DAXON_PS_NO_COLLECT -Isrc/common -Isrc/lib -o $@ tests/fuzz/fuzz_ps.c \
 		src/common/psinfo.c
 
 $(BUILD)/fuzz/fuzz_iomsg: tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c $(HDRS)
@@ -340,22 +367,25 @@ fuzz: $(FUZZ_BIN)
 		$(BUILD)/fuzz/corpus-ps $(BUILD)/fuzz/corpus-names \
 		$(BUILD)/fuzz/corpus-config $(BUILD)/fuzz/corpus-iomsg \
 		$(BUILD)/fuzz/corpus-page $(BUILD)/fuzz/corpus-disc
-	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-wire tests/fuzz/corpus-wire
-	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-ps tests/fuzz/corpus-ps
 	$(BUILD)/fuzz/fuzz_names -max_len=1024 \
-		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-names tests/fuzz/corpus-names
-	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-config tests/fuzz/corpus-config
-	$(BUILD)/fuzz/fuzz_iomsg -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_iomsg -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-iomsg tests/fuzz/corpus-iomsg
-	$(BUILD)/fuzz/fuzz_page -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_page -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
-	$(BUILD)/fuzz/fuzz_disc -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 7 )) \
+	$(BUILD)/fuzz/fuzz_page_collect \
+		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
+	$(BUILD)/fuzz/fuzz_disc -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-disc tests/fuzz/corpus-disc
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its

@@ -5,12 +5,16 @@
 # (minimised), and one line per fuzzer goes to $BUILD/fuzz/campaign.txt:
 #   fuzz=NAME runs=N seconds=S exec_per_s=R crashes=0|1 corpus=FILES cov=C
 # Usage: scripts/fuzz-campaign.sh [NAME...]   (default: every fuzzer)
-# Env: BUILD (build), FUZZ_RUNS (100000000), FUZZ_JOBS (1), NICE (10).
+# Env: BUILD (build), FUZZ_RUNS (100000000), FUZZ_JOBS (1), NICE (10),
+# FUZZ_MAX_SECONDS (unset: no bound) stops each fuzzer after that many
+# seconds even if it has not made FUZZ_RUNS executions (the line then
+# says how many it made).
 set -eu
 BUILD=${BUILD:-build}
 RUNS=${FUZZ_RUNS:-100000000}
 JOBS=${FUZZ_JOBS:-1}
 NICE=${NICE:-10}
+MAXT=${FUZZ_MAX_SECONDS:-}
 names=${*:-ctl wire ps names config iomsg page disc}
 out=$BUILD/fuzz/campaign.txt
 status=0
@@ -24,6 +28,9 @@ for n in $names; do
 	names) opts="-max_len=1024" ;;
 	*) opts="" ;;
 	esac
+	if [ -n "$MAXT" ]; then
+		opts="$opts -max_total_time=$MAXT"
+	fi
 	if [ ! -x "$bin" ]; then
 		echo "fuzz-campaign: $bin missing (make fuzz builds it)" >&2
 		exit 1

@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
+#include "axon_spi.h" /* axon__proc_start_time */
 #include "psinfo.h"
 
 /* ------------------------------------------------------------------ */
@@ -1051,6 +1052,263 @@ START_TEST(test_parse_rejects)
 }
 END_TEST
 
+/* ---- The page conversion on its own (pure) ---- */
+
+#define PG_PID   4242
+#define PG_START 777ull
+
+static struct axon_psp pg_page;
+static struct axon_ps_page pg_dec;
+static bool pg_untorn[AXON_PS_THREADS];
+
+static void
+pg_reset(void)
+{
+	memset(&pg_page, 0, sizeof(pg_page));
+	pg_page.hdr.magic = AXON_PS_MAGIC;
+	pg_page.hdr.version = AXON_PS_VERSION;
+	pg_page.hdr.size = sizeof(pg_page);
+	pg_page.hdr.pid = PG_PID;
+	pg_page.hdr.start_time = PG_START;
+	for (unsigned i = 0; i < AXON_PS_THREADS; i++) {
+		pg_untorn[i] = true;
+	}
+}
+
+static int
+pg_decode(void)
+{
+	return axon__ps_page_decode(&pg_page, sizeof(pg_page), PG_PID,
+	    PG_START, pg_untorn, &pg_dec);
+}
+
+static int pg_held_calls;
+
+static void
+pg_free(struct axon_ps_proc *pr)
+{
+	free(pr->threads);
+	free(pr->chans);
+	free(pr->conns);
+}
+
+static void
+pg_node(void *arg, uint32_t nd, char out[AXON_PS_NAME_LEN])
+{
+	(void) arg;
+	if (nd == 1) {
+		snprintf(out, AXON_PS_NAME_LEN, "alpha");
+	} else if (nd == 2) {
+		snprintf(out, AXON_PS_NAME_LEN, "has space");
+	} else if (nd == 3) {
+		memset(out, 'x', AXON_PS_NAME_LEN); /* no NUL */
+	}
+	/* else nothing: "" */
+}
+
+static bool
+pg_held(void *arg, int srv_pid, int scoid, int pid, int slot)
+{
+	(void) arg;
+	pg_held_calls++;
+	ck_assert_int_eq(pid, PG_PID);
+	return srv_pid == 77 && scoid == 5 && slot == 3;
+}
+
+START_TEST(test_page_header_refused)
+{
+	/* Every identity field of the header, and the length, is checked;
+	 * a refusal leaves the output alone. */
+	pg_reset();
+	ck_assert_int_eq(pg_decode(), 0);
+	memset(&pg_dec, 0x5a, sizeof(pg_dec));
+	pg_page.hdr.magic ^= 1;
+	ck_assert_int_eq(pg_decode(), -EPROTO);
+	pg_reset();
+	pg_page.hdr.version = 2;
+	ck_assert_int_eq(pg_decode(), -EPROTO);
+	pg_reset();
+	pg_page.hdr.size = sizeof(pg_page) - 8;
+	ck_assert_int_eq(pg_decode(), -EPROTO);
+	pg_reset();
+	pg_page.hdr.pid = PG_PID + 1;
+	ck_assert_int_eq(pg_decode(), -EPROTO);
+	pg_reset();
+	pg_page.hdr.start_time = PG_START + 1; /* a reused pid */
+	ck_assert_int_eq(pg_decode(), -EPROTO);
+	pg_reset();
+	pg_page.hdr.start_time = 0;
+	ck_assert_int_eq(axon__ps_page_decode(&pg_page, sizeof(pg_page),
+			     PG_PID, 0, pg_untorn, &pg_dec),
+	    -EPROTO);
+	pg_reset();
+	ck_assert_int_eq(axon__ps_page_decode(&pg_page, sizeof(pg_page) - 1,
+			     PG_PID, PG_START, pg_untorn, &pg_dec),
+	    -EPROTO);
+	ck_assert_int_eq(axon__ps_page_decode(NULL, sizeof(pg_page), PG_PID,
+			     PG_START, pg_untorn, &pg_dec),
+	    -EPROTO);
+	ck_assert_uint_eq(pg_dec.nthreads, 0x5a5a5a5a5a5a5a5aull);
+}
+END_TEST
+
+START_TEST(test_page_hostile_records)
+{
+	const struct axon_ps_lookup lk = {pg_node, pg_held, NULL};
+	struct axon_ps_proc pr;
+	struct axon_ps_list l = {&pr, 1};
+	char *text = NULL;
+	size_t len = 0;
+
+	pg_reset();
+	pg_page.hdr.flags = AXON_PSF_CONNS;
+	pg_page.hdr.pulses_refused = 3;
+	/* Threads: out of range (left out), a bad state (RUNNING), a SEND
+	 * with a bad pid (RUNNING), a torn RECEIVE (RUNNING), repeats,
+	 * a SEND the server holds (REPLY), SENDs with hostile slots. */
+	pg_page.thr[0] = (struct axon_psp_thread){.tid = -5};
+	pg_page.thr[1] = (struct axon_psp_thread){.tid = 4194305};
+	pg_page.thr[2] = (struct axon_psp_thread){.tid = 30, .state = 99};
+	pg_page.thr[3] = (struct axon_psp_thread){.tid = 20,
+	    .state = AXON_PS_SEND, .coid = 1, .nd = 1, .pid = -1};
+	pg_page.thr[4] = (struct axon_psp_thread){.tid = 10,
+	    .state = AXON_PS_RECEIVE, .chid = 4};
+	pg_untorn[4] = false;
+	pg_page.thr[5] = (struct axon_psp_thread){.tid = 10,
+	    .state = AXON_PS_RECEIVE, .chid = 5};
+	pg_page.thr[6] = (struct axon_psp_thread){.tid = 40,
+	    .state = AXON_PS_SEND, .coid = 2, .nd = 1, .pid = 77, .tchid = 1,
+	    .srv_pid = 77, .scoid = 5, .slot = 3};
+	pg_page.thr[7] = (struct axon_psp_thread){.tid = 50,
+	    .state = AXON_PS_SEND, .coid = 3, .nd = 2, .pid = 78,
+	    .srv_pid = 78, .scoid = 5, .slot = 64};
+	pg_page.thr[8] = (struct axon_psp_thread){.tid = 60,
+	    .state = AXON_PS_SEND, .coid = 4, .nd = 3, .pid = 79,
+	    .srv_pid = -1, .scoid = 5, .slot = 0};
+	pg_page.thr[9] = (struct axon_psp_thread){.tid = 70,
+	    .state = AXON_PS_RECVPULSE, .chid = 0};
+	/* Channels: 0 and negative left out, repeats dropped. */
+	pg_page.chan[0] = (struct axon_psp_chan){.chid = 9, .flags = 1};
+	pg_page.chan[1] = (struct axon_psp_chan){.chid = -3};
+	pg_page.chan[2] = (struct axon_psp_chan){.chid = 2};
+	pg_page.chan[3] = (struct axon_psp_chan){.chid = 9, .flags = 2};
+	/* Connections: unused, bad pid, bad chid left out. */
+	pg_page.conn[0] = (struct axon_psp_conn){.used = 1, .coid = 7,
+	    .nd = 0, .pid = 100, .chid = 1};
+	pg_page.conn[1] = (struct axon_psp_conn){.used = 0, .coid = 8,
+	    .pid = 100, .chid = 1};
+	pg_page.conn[2] = (struct axon_psp_conn){.used = 1, .coid = 9,
+	    .pid = 0, .chid = 1};
+	pg_page.conn[3] = (struct axon_psp_conn){.used = 1, .coid = 10,
+	    .pid = 100, .chid = -1};
+	pg_page.conn[4] = (struct axon_psp_conn){.used = 1, .coid = 1,
+	    .nd = 1, .pid = 101, .chid = 0};
+	ck_assert_int_eq(pg_decode(), 0);
+	ck_assert(pg_dec.truncated);
+	ck_assert_uint_eq(pg_dec.pulses_refused, 3);
+	ck_assert_uint_eq(pg_dec.nthreads, 7); /* 10 20 30 40 50 60 70 */
+	ck_assert_uint_eq(pg_dec.nchans, 2);
+	ck_assert_uint_eq(pg_dec.nconns, 2);
+	pg_held_calls = 0;
+	ck_assert_int_eq(axon__ps_page_proc(&pg_dec, PG_PID, 1000,
+			     "we ird\x01name-that-is-long\n", 25, &lk, &pr),
+	    0);
+	/* Only thread 40's slot was worth asking about. */
+	ck_assert_int_eq(pg_held_calls, 1);
+	ck_assert_str_eq(pr.name, "we?ird?name-that-is-long");
+	ck_assert_int_eq(pr.threads[0].tid, 10);
+	ck_assert_int_eq(pr.threads[0].state, AXON_PS_RUNNING);
+	ck_assert_int_eq(pr.threads[1].state, AXON_PS_RUNNING); /* 20 */
+	ck_assert_int_eq(pr.threads[2].state, AXON_PS_RUNNING); /* 30 */
+	ck_assert_int_eq(pr.threads[3].state, AXON_PS_REPLY);   /* 40 */
+	ck_assert_str_eq(pr.threads[3].node, "alpha");
+	ck_assert_int_eq(pr.threads[4].state, AXON_PS_SEND);    /* 50 */
+	ck_assert_str_eq(pr.threads[4].node, "?"); /* "has space" */
+	ck_assert_int_eq(pr.threads[5].state, AXON_PS_SEND);    /* 60 */
+	ck_assert_str_eq(pr.threads[5].node, "?"); /* no NUL */
+	ck_assert_int_eq(pr.threads[6].state, AXON_PS_RUNNING); /* 70 */
+	ck_assert_int_eq(pr.chans[0].chid, 2);
+	ck_assert_int_eq(pr.chans[1].chid, 9);
+	ck_assert_int_eq(pr.conns[0].coid, 1);
+	ck_assert_str_eq(pr.conns[0].node, "alpha");
+	ck_assert_int_eq(pr.conns[1].coid, 7);
+	ck_assert_str_eq(pr.conns[1].node, "?"); /* nothing written */
+	ck_assert_int_eq(axon__ps_format(&l, &text, &len), 0);
+	free(text);
+	pg_free(&pr);
+
+	/* No lookups: every node "?", no REPLY; an empty name is "?"; an
+	 * empty page has no tables at all. */
+	ck_assert_int_eq(axon__ps_page_proc(&pg_dec, PG_PID, 0, "\n", 1, NULL,
+			     &pr),
+	    0);
+	ck_assert_str_eq(pr.name, "?");
+	ck_assert_int_eq(pr.threads[3].state, AXON_PS_SEND);
+	ck_assert_str_eq(pr.threads[3].node, "?");
+	pg_free(&pr);
+	{
+		char longname[100];
+
+		memset(longname, 'n', sizeof(longname));
+		ck_assert_int_eq(axon__ps_page_proc(&pg_dec, PG_PID, 0,
+				     longname, sizeof(longname), NULL, &pr),
+		    0);
+		ck_assert_uint_eq(strlen(pr.name), AXON_PS_NAME_LEN - 1);
+		pg_free(&pr);
+	}
+	pg_reset();
+	ck_assert_int_eq(pg_decode(), 0);
+	ck_assert_int_eq(axon__ps_page_proc(&pg_dec, PG_PID, 0, "a", 1, NULL,
+			     &pr),
+	    0);
+	ck_assert_ptr_null(pr.threads);
+	ck_assert_ptr_null(pr.chans);
+	ck_assert_ptr_null(pr.conns);
+	ck_assert_int_eq(axon__ps_page_proc(&pg_dec, 0, 0, "a", 1, NULL, &pr),
+	    -EINVAL);
+	ck_assert_int_eq(axon__ps_page_proc(&pg_dec, 4194305, 0, "a", 1, NULL,
+			     &pr),
+	    -EINVAL);
+}
+END_TEST
+
+START_TEST(test_page_full_tables)
+{
+	struct axon_ps_proc pr;
+	struct axon_ps_list l = {&pr, 1};
+	char *text = NULL;
+	size_t len = 0;
+
+	/* Every record used, in descending order: the tables come out
+	 * whole and sorted, and the text is within its limits. */
+	pg_reset();
+	for (unsigned i = 0; i < AXON_PS_THREADS; i++) {
+		pg_page.thr[i] = (struct axon_psp_thread){
+		    .tid = (int32_t) (AXON_PS_THREADS - i),
+		    .state = AXON_PS_SEND, .coid = 1, .pid = 1, .tchid = 1};
+	}
+	for (unsigned i = 0; i < AXON_PS_CHANS; i++) {
+		pg_page.chan[i].chid = (int32_t) (AXON_PS_CHANS - i);
+	}
+	for (unsigned i = 0; i < AXON_PS_CONNS; i++) {
+		pg_page.conn[i] = (struct axon_psp_conn){.used = 1,
+		    .coid = (int32_t) (AXON_PS_CONNS - i), .pid = 1};
+	}
+	ck_assert_int_eq(pg_decode(), 0);
+	ck_assert_uint_eq(pg_dec.nthreads, AXON_PS_THREADS);
+	ck_assert_uint_eq(pg_dec.nchans, AXON_PS_CHANS);
+	ck_assert_uint_eq(pg_dec.nconns, AXON_PS_CONNS);
+	ck_assert_int_eq(axon__ps_page_proc(&pg_dec, PG_PID, 0, "x", 1, NULL,
+			     &pr),
+	    0);
+	ck_assert_int_eq(pr.threads[0].tid, 1);
+	ck_assert_int_eq(pr.conns[AXON_PS_CONNS - 1].coid, AXON_PS_CONNS);
+	ck_assert_int_eq(axon__ps_format(&l, &text, &len), 0);
+	free(text);
+	pg_free(&pr);
+}
+END_TEST
+
 static Suite *
 ps_suite(void)
 {
@@ -1071,6 +1329,9 @@ ps_suite(void)
 	tcase_add_test(ts, test_forged_pages);
 	tcase_add_test(tt, test_text_roundtrip);
 	tcase_add_test(tt, test_parse_rejects);
+	tcase_add_test(tt, test_page_header_refused);
+	tcase_add_test(tt, test_page_hostile_records);
+	tcase_add_test(tt, test_page_full_tables);
 	tcase_add_unchecked_fixture(tn, axn_reg_init, axn_reg_clean);
 	tcase_add_checked_fixture(tn, net_setup, axn_teardown);
 	tcase_add_test(tn, test_remote_reply_blocked);

@@ -1234,6 +1234,58 @@ START_TEST(test_axond_after_zombie)
 }
 END_TEST
 
+/*
+ * The one reader of /proc/<pid>/status's credentials: the process's own
+ * uids, another user's, and an attacker's process that names itself like
+ * a Uid: line (the kernel escapes the newline, so the real line counts).
+ */
+START_TEST(test_proc_uids)
+{
+	uid_t u[4], r, e, sv;
+	int go[2], ready[2];
+	pid_t kid;
+	char c = 0;
+
+	ck_assert_int_eq(getresuid(&r, &e, &sv), 0);
+	ck_assert_int_eq(axon__proc_uids(getpid(), u), 0);
+	ck_assert_uint_eq(u[0], r);
+	ck_assert_uint_eq(u[1], e);
+	ck_assert_uint_eq(u[2], sv);
+	ck_assert_uint_eq(u[3], e);
+	if (geteuid() != 0) {
+		return; /* (the rest needs to become other users) */
+	}
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(ready), 0);
+	kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		(void) prctl(PR_SET_NAME, "\nUid:\t0 0 0 0", 0, 0, 0);
+		if (setresuid(1001, 1002, 1003) < 0) {
+			_exit(1);
+		}
+		(void) !write(ready[1], "r", 1);
+		(void) !read(go[0], &c, 1);
+		_exit(0);
+	}
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	ck_assert_int_eq(axon__proc_uids(kid, u), 0);
+	ck_assert_uint_eq(u[0], 1001);
+	ck_assert_uint_eq(u[1], 1002);
+	ck_assert_uint_eq(u[2], 1003);
+	ck_assert_uint_eq(u[3], 1002);
+	ck_assert_int_eq(write(go[1], "g", 1), 1);
+	ck_assert_int_eq(waitpid(kid, NULL, 0), kid);
+	ck_assert_int_eq(axon__proc_uids(kid, u), -ESRCH);
+	ck_assert_int_eq(axon__proc_uids(0, u), -ESRCH);
+	ck_assert_int_eq(axon__proc_uids(-1, u), -ESRCH);
+	close(go[0]);
+	close(go[1]);
+	close(ready[0]);
+	close(ready[1]);
+}
+END_TEST
+
 static Suite *
 rundir_suite(void)
 {
@@ -1256,6 +1308,7 @@ rundir_suite(void)
 	tcase_add_test(tc, test_sweep_only_what_it_may);
 	tcase_add_test(tc, test_sweep_reused_pid);
 	tcase_add_test(tc, test_axond_after_zombie);
+	tcase_add_test(tc, test_proc_uids);
 	suite_add_tcase(s, tc);
 	return s;
 }

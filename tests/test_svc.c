@@ -16,6 +16,7 @@
 #include <sys/un.h>
 
 #include "config.h"
+#include "axon_spi.h" /* axon__proc_start_time */
 #include "psinfo.h"
 #include "wire.h"
 

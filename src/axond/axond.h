@@ -24,7 +24,7 @@
 #include <sys/types.h>
 
 #include "config.h"
-#include "internal.h"
+#include "axon_spi.h"
 #include "wire.h"
 
 #include <sys/netmgr.h>

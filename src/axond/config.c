@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "nodename.h"
 
 #ifndef AXON_VERSION
 #define AXON_VERSION "0.1.0"
@@ -352,21 +353,7 @@ bad:
 int
 axond_name_valid(const char *s)
 {
-	size_t n = 0;
-
-	for (; s[n] != '\0'; n++) {
-		unsigned char c = (unsigned char) s[n];
-
-		if (!isalnum(c) && c != '_' && c != '-') {
-			return 0;
-		}
-		/* isalnum() follows the locale; names travel between nodes
-		 * and must mean the same bytes everywhere. */
-		if (c >= 0x80 || n >= AXOND_NAME_MAX) {
-			return 0;
-		}
-	}
-	return n > 0;
+	return axon__node_name_ok(s, strlen(s));
 }
 
 static int

@@ -830,7 +830,7 @@ b_pulse_send(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
 	 * user) and counts it on its status page; the sender's uid is the
 	 * mapped one (a remote root mapped to nobody): said here too,
 	 * where the operator looks. */
-	if (rc == 0 && b->nc.euid != 0 && b->nc.euid != b->cc->srv_uid) {
+	if (rc == 0 && b->nc.euid != 0 && b->nc.euid != axon__vconn_srv_uid(b->cc)) {
 		rc = -EPERM;
 	}
 	if (rc < 0) {
@@ -1108,7 +1108,7 @@ bconn_close(struct axd_bconn *b)
 	if (b->cc != NULL) {
 		/* The server sees its client go, as when a local one
 		 * detaches or dies. */
-		atomic_store(&b->cc->net_user, NULL);
+		axon__vconn_forget(b->cc);
 		(void) ConnectDetach_r(b->coid);
 		axon__cconn_put(b->cc);
 	}
@@ -1255,7 +1255,7 @@ connect_done(struct cjob *j)
 	if (b == NULL || b->sess->state == S_DEAD) {
 		/* The peer gave up on it meanwhile. */
 		if (rc >= 0) {
-			atomic_store(&cc->net_user, NULL);
+			axon__vconn_forget(cc);
 			(void) axon__vconn_watch(cc, g.epfd,
 			    AXD_TAG_VCONN | (uint64_t) (uintptr_t) cc);
 			(void) ConnectDetach_r(rc);
@@ -1284,8 +1284,12 @@ connect_done(struct cjob *j)
 			b->newcred = true;
 		}
 		r.type = AXON_W_CONNECT_SUCCESS;
-		r.u.connected.scoid = cc->scoid;
-		r.u.connected.chflags = cc->chflags;
+		int scoid;
+		unsigned chflags;
+
+		axon__vconn_info(cc, &scoid, &chflags);
+		r.u.connected.scoid = scoid;
+		r.u.connected.chflags = chflags;
 		r.u.connected.max_ship = AXD_CHUNK;
 	}
 	(void) axd_send_frame(s, &r);
@@ -1732,7 +1736,7 @@ axd_fwd_sink(struct axd_sess *s, const struct axon_wire_frame *h,
 		: !m->posted) {
 		return NULL;
 	}
-	atomic_fetch_add(&m->bc->cc->refs, 1);
+	axon__cconn_hold(m->bc->cc);
 	*ret_ref = m->bc->cc;
 	*ret_kind = 1;
 	return m->data + h->offset;

@@ -143,7 +143,11 @@ axd_start(void)
 			: strerror(-g.chid));
 		return -1;
 	}
-	snprintf(g.rundir, sizeof(g.rundir), "%s", axon__proc.rundir);
+	/* (The library's, which the channel above made it find.) */
+	if (axon__rundir(g.rundir, sizeof(g.rundir)) < 0) {
+		axd_log(AXD_ERR, "no run directory");
+		return -1;
+	}
 	for (int i = 0; i < g.cfg.nlisten; i++) {
 		int fd = listen_on(&g.cfg.listen[i]);
 

@@ -43,6 +43,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nodename.h"
 #include "psinfo.h"
 
 #define PS_HEADER  "axon-ps 1"
@@ -90,21 +91,7 @@ axon__ps_free(struct axon_ps_list *l)
 static bool
 node_ok(const char *s, size_t len)
 {
-	if (len == 1 && s[0] == '?') {
-		return true;
-	}
-	if (len == 0 || len >= AXON_PS_NAME_LEN) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '_' || c == '-')) {
-			return false;
-		}
-	}
-	return true;
+	return (len == 1 && s[0] == '?') || axon__node_name_ok(s, len);
 }
 
 static bool
@@ -620,6 +607,283 @@ axon__ps_parse(const uint8_t *text, size_t len, struct axon_ps_list *out)
 }
 
 /* ------------------------------------------------------------------ */
+/* One page, converted                                                  */
+/* ------------------------------------------------------------------ */
+
+/* (Also for the page's records, which begin with the list's.) */
+static int
+cmp_thread(const void *a, const void *b)
+{
+	const struct axon_ps_thread *x = a;
+	const struct axon_ps_thread *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+static int
+cmp_chan(const void *a, const void *b)
+{
+	const struct axon_ps_chan *x = a;
+	const struct axon_ps_chan *y = b;
+
+	return (x->chid > y->chid) - (x->chid < y->chid);
+}
+
+static int
+cmp_conn(const void *a, const void *b)
+{
+	const struct axon_ps_conn *x = a;
+	const struct axon_ps_conn *y = b;
+
+	return (x->coid > y->coid) - (x->coid < y->coid);
+}
+
+/*
+ * Sorts n elements of size bytes at base by cmp and drops the repeats
+ * (a page is the process's own memory: a broken or hostile one may hold
+ * duplicates, which the text form cannot carry).  Returns the new n.
+ */
+static size_t
+sort_unique(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	uint8_t *b = base;
+	size_t k = 0;
+
+	if (n == 0) {
+		return 0; /* base may be NULL: qsort must not see it */
+	}
+	qsort(base, n, size, cmp);
+	for (size_t i = 0; i < n; i++) {
+		if (k > 0 && cmp(b + (k - 1) * size, b + i * size) == 0) {
+			continue;
+		}
+		if (k != i) {
+			memcpy(b + k * size, b + i * size, size);
+		}
+		k++;
+	}
+	return k;
+}
+
+/* One thread record, checked; false to leave it out (a tid out of
+ * range: not a thread). */
+static bool
+decode_thread(const struct axon_psp_thread *r, bool untorn,
+    struct axon_ps_page_thread *o)
+{
+	struct axon_ps_thread *t = &o->t;
+
+	memset(o, 0, sizeof(*o));
+	t->coid = -1;
+	o->slot = -1;
+	t->tid = r->tid;
+	if (!in_range(t->tid, 1, PS_PID_MAX)) {
+		return false;
+	}
+	/* A record that never held still: its thread keeps blocking and
+	 * waking, which is running as far as anyone can tell. */
+	t->state = untorn ? r->state : AXON_PS_RUNNING;
+	switch (t->state) {
+	case AXON_PS_RECEIVE:
+	case AXON_PS_RECVPULSE:
+		t->chid = r->chid;
+		break;
+	case AXON_PS_SEND:
+	case AXON_PS_REPLY:
+		t->coid = r->coid;
+		t->pid = r->pid;
+		t->tchid = r->tchid;
+		t->node[0] = '?'; /* (named by axon__ps_page_proc) */
+		o->nd = r->nd;
+		if (t->state == AXON_PS_SEND && r->srv_pid > 0 &&
+		    r->scoid != 0 && r->slot >= 0 &&
+		    r->slot < (int32_t) AXON_PS_SLOTS) {
+			o->srv_pid = r->srv_pid;
+			o->scoid = r->scoid;
+			o->slot = r->slot;
+		}
+		break;
+	default:
+		t->state = AXON_PS_RUNNING;
+		break;
+	}
+	if (!thread_ok(t)) {
+		memset(o, 0, sizeof(*o));
+		t->tid = r->tid;
+		t->state = AXON_PS_RUNNING;
+		t->coid = -1;
+		o->slot = -1;
+	}
+	return true;
+}
+
+int
+axon__ps_page_decode(const struct axon_psp *pg, size_t len, int pid,
+    uint64_t start_time, const bool untorn[AXON_PS_THREADS],
+    struct axon_ps_page *out)
+{
+	/* The header: the page of this process, not of one before it
+	 * with the same pid. */
+	if (pg == NULL || len != sizeof(*pg) || pg->hdr.magic != AXON_PS_MAGIC ||
+	    pg->hdr.version != AXON_PS_VERSION ||
+	    pg->hdr.size != sizeof(*pg) || pg->hdr.pid != pid ||
+	    !in_range(pid, 1, PS_PID_MAX) || start_time == 0 ||
+	    pg->hdr.start_time != start_time) {
+		return -EPROTO;
+	}
+	out->truncated = atomic_load_explicit(&pg->hdr.flags,
+			     memory_order_relaxed) != 0;
+	out->pulses_refused = atomic_load_explicit(&pg->hdr.pulses_refused,
+	    memory_order_relaxed);
+	out->refused_uid = atomic_load_explicit(&pg->hdr.refused_uid,
+	    memory_order_relaxed);
+	out->events_failed = atomic_load_explicit(&pg->hdr.events_failed,
+	    memory_order_relaxed);
+	out->nthreads = 0;
+	out->nchans = 0;
+	out->nconns = 0;
+	for (unsigned i = 0; i < AXON_PS_THREADS; i++) {
+		if (pg->thr[i].tid != 0 &&
+		    decode_thread(&pg->thr[i], untorn[i],
+			&out->thr[out->nthreads])) {
+			out->nthreads++;
+		}
+	}
+	for (unsigned i = 0; i < AXON_PS_CHANS; i++) {
+		const struct axon_psp_chan *ch = &pg->chan[i];
+
+		if (in_range(ch->chid, 1, PS_ID_MAX)) {
+			out->chan[out->nchans].chid = ch->chid;
+			out->chan[out->nchans].flags = ch->flags;
+			out->nchans++;
+		}
+	}
+	for (unsigned i = 0; i < AXON_PS_CONNS; i++) {
+		const struct axon_psp_conn *cn = &pg->conn[i];
+		struct axon_ps_page_conn *o = &out->conn[out->nconns];
+
+		if (!cn->used || !in_range(cn->coid, 0, PS_ID_MAX) ||
+		    !in_range(cn->pid, 1, PS_PID_MAX) ||
+		    !in_range(cn->chid, 0, PS_ID_MAX)) {
+			continue;
+		}
+		memset(o, 0, sizeof(*o));
+		o->c.coid = cn->coid;
+		o->c.pid = cn->pid;
+		o->c.chid = cn->chid;
+		o->c.node[0] = '?';
+		o->nd = cn->nd;
+		out->nconns++;
+	}
+	/* A broken or hostile page may hold repeats, which the text form
+	 * cannot carry. */
+	out->nthreads = sort_unique(out->thr, out->nthreads,
+	    sizeof(out->thr[0]), cmp_thread);
+	out->nchans = sort_unique(out->chan, out->nchans, sizeof(out->chan[0]),
+	    cmp_chan);
+	out->nconns = sort_unique(out->conn, out->nconns, sizeof(out->conn[0]),
+	    cmp_conn);
+	return 0;
+}
+
+/* The lookup's name of node nd, or "?" if it has none or it is not a
+ * node name. */
+static void
+name_node(const struct axon_ps_lookup *lk, uint32_t nd,
+    char out[AXON_PS_NAME_LEN])
+{
+	char buf[AXON_PS_NAME_LEN];
+
+	memset(buf, 0, sizeof(buf));
+	if (lk != NULL && lk->node != NULL) {
+		lk->node(lk->arg, nd, buf);
+	}
+	if (!node_ok(buf, strnlen(buf, sizeof(buf)))) {
+		snprintf(out, AXON_PS_NAME_LEN, "?");
+		return;
+	}
+	memcpy(out, buf, AXON_PS_NAME_LEN);
+}
+
+int
+axon__ps_page_proc(const struct axon_ps_page *d, int pid, unsigned uid,
+    const char *comm, size_t comm_len, const struct axon_ps_lookup *lk,
+    struct axon_ps_proc *out)
+{
+	struct axon_ps_proc pr;
+
+	if (!in_range(pid, 1, PS_PID_MAX) || d->nthreads > AXON_PS_THREADS ||
+	    d->nchans > AXON_PS_CHANS || d->nconns > AXON_PS_CONNS) {
+		return -EINVAL;
+	}
+	memset(&pr, 0, sizeof(pr));
+	pr.pid = pid;
+	pr.uid = uid;
+	/* comm is whatever the program set (prctl): keep it one field. */
+	if (comm_len > 0 && comm[comm_len - 1] == '\n') {
+		comm_len--;
+	}
+	if (comm_len > AXON_PS_NAME_LEN - 1) {
+		comm_len = AXON_PS_NAME_LEN - 1;
+	}
+	if (comm_len == 0) {
+		snprintf(pr.name, sizeof(pr.name), "?");
+	}
+	for (size_t i = 0; i < comm_len; i++) {
+		pr.name[i] = comm[i] <= ' ' || comm[i] > '~' ? '?' : comm[i];
+	}
+	pr.truncated = d->truncated;
+	pr.pulses_refused = d->pulses_refused;
+	pr.refused_uid = d->refused_uid;
+	pr.events_failed = d->events_failed;
+	if (d->nthreads > 0) {
+		pr.threads = malloc(d->nthreads * sizeof(*pr.threads));
+	}
+	if (d->nchans > 0) {
+		pr.chans = malloc(d->nchans * sizeof(*pr.chans));
+	}
+	if (d->nconns > 0) {
+		pr.conns = malloc(d->nconns * sizeof(*pr.conns));
+	}
+	if ((d->nthreads > 0 && pr.threads == NULL) ||
+	    (d->nchans > 0 && pr.chans == NULL) ||
+	    (d->nconns > 0 && pr.conns == NULL)) {
+		free(pr.threads);
+		free(pr.chans);
+		free(pr.conns);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < d->nthreads; i++) {
+		const struct axon_ps_page_thread *r = &d->thr[i];
+		struct axon_ps_thread *t = &pr.threads[i];
+
+		*t = r->t;
+		if (t->state != AXON_PS_SEND && t->state != AXON_PS_REPLY) {
+			continue;
+		}
+		name_node(lk, r->nd, t->node);
+		if (t->state == AXON_PS_SEND && r->slot >= 0 && lk != NULL &&
+		    lk->held != NULL &&
+		    lk->held(lk->arg, r->srv_pid, r->scoid, pid, r->slot)) {
+			t->state = AXON_PS_REPLY;
+		}
+	}
+	if (d->nchans > 0) {
+		memcpy(pr.chans, d->chan, d->nchans * sizeof(*pr.chans));
+	}
+	for (size_t i = 0; i < d->nconns; i++) {
+		pr.conns[i] = d->conn[i].c;
+		name_node(lk, d->conn[i].nd, pr.conns[i].node);
+	}
+	pr.nthreads = d->nthreads;
+	pr.nchans = d->nchans;
+	pr.nconns = d->nconns;
+	*out = pr;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Reading the status pages                                             */
 /* ------------------------------------------------------------------ */
 
@@ -629,8 +893,9 @@ axon__ps_parse(const uint8_t *text, size_t len, struct axon_ps_list *out)
  */
 #ifndef AXON_PS_NO_COLLECT
 
+#include "axon_spi.h" /* axon__proc_uids, _start_time, axon__nd_name_at */
+
 #define PS_TRIES   50 /* consistent reads of one page attempted */
-#define PS_SLOTS   64 /* message slots of a connection (shm.h) */
 #define PS_SERVERS 64 /* servers' client tables kept per collect */
 
 static bool
@@ -653,38 +918,10 @@ full_pread(int fd, void *buf, size_t len)
 	return true;
 }
 
-/*
- * The ids of process pid from /proc/<pid>/status: real, effective,
- * saved and file-system uids.  False if it cannot be read.
- */
-static bool
-proc_uids(int pid, unsigned uids[4])
-{
-	char path[64];
-	char buf[4096];
-	ssize_t n;
-	int fd;
-	char *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return false;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void) close(fd);
-	if (n <= 0) {
-		return false;
-	}
-	buf[n] = '\0';
-	p = strstr(buf, "\nUid:");
-	return p != NULL && sscanf(p + 5, "%u %u %u %u", &uids[0], &uids[1],
-				&uids[2], &uids[3]) == 4;
-}
-
-/* The process's name, printable; "?" if it cannot be read. */
-static void
-proc_name(int pid, char name[AXON_PS_NAME_LEN])
+/* The bytes of /proc/<pid>/comm in name (not NUL-terminated); how
+ * many (0 if it cannot be read). */
+static size_t
+proc_comm(int pid, char name[AXON_PS_NAME_LEN])
 {
 	char path[64];
 	ssize_t n;
@@ -692,24 +929,11 @@ proc_name(int pid, char name[AXON_PS_NAME_LEN])
 
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	n = fd >= 0 ? read(fd, name, AXON_PS_NAME_LEN - 1) : -1;
+	n = fd >= 0 ? read(fd, name, AXON_PS_NAME_LEN) : -1;
 	if (fd >= 0) {
 		(void) close(fd);
 	}
-	if (n > 0 && name[n - 1] == '\n') {
-		n--;
-	}
-	if (n <= 0) {
-		snprintf(name, AXON_PS_NAME_LEN, "?");
-		return;
-	}
-	/* comm is whatever the program set (prctl): keep it one field. */
-	for (ssize_t i = 0; i < n; i++) {
-		if (name[i] <= ' ' || name[i] > '~') {
-			name[i] = '?';
-		}
-	}
-	name[n] = '\0';
+	return n > 0 ? (size_t) n : 0;
 }
 
 /*
@@ -730,7 +954,7 @@ page_read(int dfd, int pid, struct axon_psp *a, struct axon_psp *b,
 	const size_t t0 = __builtin_offsetof(struct axon_psp, chan);
 	const size_t t1 = __builtin_offsetof(struct axon_psp, held);
 	struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
-	unsigned uids[4];
+	uid_t uids[4];
 	struct stat st;
 	char name[16];
 	bool ok = false;
@@ -755,7 +979,7 @@ page_read(int dfd, int pid, struct axon_psp *a, struct axon_psp *b,
 		goto out;
 	}
 	/* Only the process's own user could have made the page. */
-	if (!proc_uids(pid, uids) ||
+	if (axon__proc_uids(pid, uids) < 0 ||
 	    (st.st_uid != uids[0] && st.st_uid != uids[1] &&
 		st.st_uid != uids[2] && st.st_uid != uids[3])) {
 		goto out;
@@ -857,6 +1081,7 @@ struct collect {
 	struct srv spare;   /* once srvs is full */
 	struct axon_psp *sa;
 	struct nd_cache nds;
+	struct axon_ps_page *dec; /* the page being converted, decoded */
 };
 
 /* The client table of process pid's page; NULL if none or not live. */
@@ -895,7 +1120,8 @@ held_by(struct collect *c, int srv_pid, int scoid, int pid, int slot)
 {
 	const struct srv *s;
 
-	if (slot < 0 || slot >= PS_SLOTS || srv_pid <= 0 || scoid == 0) {
+	if (slot < 0 || slot >= (int) AXON_PS_SLOTS || srv_pid <= 0 ||
+	    scoid == 0) {
 		return false;
 	}
 	s = srv_get(c, srv_pid);
@@ -910,31 +1136,39 @@ held_by(struct collect *c, int srv_pid, int scoid, int pid, int slot)
 	return false;
 }
 
-static int
-cmp_thread(const void *a, const void *b)
+/* The lookups of axon__ps_page_proc(), for the collector. */
+static void
+lookup_node(void *arg, uint32_t nd, char out[AXON_PS_NAME_LEN])
 {
-	const struct axon_ps_thread *x = a;
-	const struct axon_ps_thread *y = b;
+	struct collect *c = arg;
 
-	return (x->tid > y->tid) - (x->tid < y->tid);
+	node_name(c->rundir, &c->nds, nd, out);
 }
 
-static int
-cmp_chan(const void *a, const void *b)
+static bool
+lookup_held(void *arg, int srv_pid, int scoid, int pid, int slot)
 {
-	const struct axon_ps_chan *x = a;
-	const struct axon_ps_chan *y = b;
-
-	return (x->chid > y->chid) - (x->chid < y->chid);
+	return held_by(arg, srv_pid, scoid, pid, slot);
 }
 
+/* The record of process pid, whose page page_read() put in c->a: 0,
+ * 1 if it is not (any longer) a page to list, or -ENOMEM. */
 static int
-cmp_conn(const void *a, const void *b)
+conv_proc(struct collect *c, int pid, struct axon_ps_proc *pr)
 {
-	const struct axon_ps_conn *x = a;
-	const struct axon_ps_conn *y = b;
+	const struct axon_ps_lookup lk = {lookup_node, lookup_held, c};
+	char comm[AXON_PS_NAME_LEN];
+	uid_t uids[4] = {0};
+	size_t clen;
 
-	return (x->coid > y->coid) - (x->coid < y->coid);
+	/* (page_read() found the page's start time to be the kernel's.) */
+	if (axon__ps_page_decode(c->a, sizeof(*c->a), pid,
+		c->a->hdr.start_time, c->thr_ok, c->dec) < 0) {
+		return 1;
+	}
+	(void) axon__proc_uids(pid, uids);
+	clen = proc_comm(pid, comm);
+	return axon__ps_page_proc(c->dec, pid, uids[1], comm, clen, &lk, pr);
 }
 
 static int
@@ -944,170 +1178,6 @@ cmp_int(const void *a, const void *b)
 	int y = *(const int *) b;
 
 	return (x > y) - (x < y);
-}
-
-/* One thread record as the list shows it; false to leave it out. */
-static bool
-conv_thread(struct collect *c, int pid, const struct axon_psp_thread *r,
-    bool untorn, struct axon_ps_thread *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->coid = -1;
-	t->tid = r->tid;
-	if (!in_range(t->tid, 1, PS_PID_MAX)) {
-		return false;
-	}
-	/* A record that never held still: its thread keeps blocking and
-	 * waking, which is running as far as anyone can tell. */
-	t->state = untorn ? r->state : AXON_PS_RUNNING;
-	switch (t->state) {
-	case AXON_PS_RECEIVE:
-	case AXON_PS_RECVPULSE:
-		t->chid = r->chid;
-		break;
-	case AXON_PS_SEND:
-	case AXON_PS_REPLY:
-		if (t->state == AXON_PS_SEND &&
-		    held_by(c, r->srv_pid, r->scoid, pid, r->slot)) {
-			t->state = AXON_PS_REPLY;
-		}
-		t->coid = r->coid;
-		t->pid = r->pid;
-		t->tchid = r->tchid;
-		node_name(c->rundir, &c->nds, r->nd, t->node);
-		break;
-	default:
-		t->state = AXON_PS_RUNNING;
-		break;
-	}
-	/* The page is the process's own memory: whatever it says must
-	 * still make a valid list. */
-	if (!thread_ok(t)) {
-		t->state = AXON_PS_RUNNING;
-		t->chid = 0;
-		t->coid = -1;
-		t->pid = 0;
-		t->tchid = 0;
-		t->node[0] = '\0';
-	}
-	return true;
-}
-
-/*
- * Sorts n elements of size bytes at base by cmp and drops the repeats
- * (a page is the process's own memory: a broken or hostile one may hold
- * duplicates, which the text form cannot carry).  Returns the new n.
- */
-static size_t
-sort_unique(void *base, size_t n, size_t size,
-    int (*cmp)(const void *, const void *))
-{
-	uint8_t *b = base;
-	size_t k = 0;
-
-	if (n == 0) {
-		return 0; /* base may be NULL: qsort must not see it */
-	}
-	qsort(base, n, size, cmp);
-	for (size_t i = 0; i < n; i++) {
-		if (k > 0 && cmp(b + (k - 1) * size, b + i * size) == 0) {
-			continue;
-		}
-		if (k != i) {
-			memcpy(b + k * size, b + i * size, size);
-		}
-		k++;
-	}
-	return k;
-}
-
-/* Gives back the unused end of a table (it stays as it is if realloc
- * fails; an empty one becomes NULL). */
-static void
-shrink(void **p, size_t n, size_t size)
-{
-	void *q;
-
-	if (n == 0) {
-		free(*p);
-		*p = NULL;
-		return;
-	}
-	q = realloc(*p, n * size);
-	if (q != NULL) {
-		*p = q;
-	}
-}
-
-static int
-conv_proc(struct collect *c, int pid, struct axon_ps_proc *pr)
-{
-	const struct axon_psp *pg = c->a;
-	unsigned uids[4] = {0};
-	uint32_t flags = atomic_load_explicit(&pg->hdr.flags,
-	    memory_order_relaxed);
-
-	memset(pr, 0, sizeof(*pr));
-	pr->pid = pid;
-	(void) proc_uids(pid, uids);
-	pr->uid = uids[1];
-	proc_name(pid, pr->name);
-	pr->truncated = flags != 0;
-	pr->pulses_refused = atomic_load_explicit(&pg->hdr.pulses_refused,
-	    memory_order_relaxed);
-	pr->refused_uid = atomic_load_explicit(&pg->hdr.refused_uid,
-	    memory_order_relaxed);
-	pr->events_failed = atomic_load_explicit(&pg->hdr.events_failed,
-	    memory_order_relaxed);
-	pr->threads = calloc(AXON_PS_THREADS, sizeof(*pr->threads));
-	pr->chans = calloc(AXON_PS_CHANS, sizeof(*pr->chans));
-	pr->conns = calloc(AXON_PS_CONNS, sizeof(*pr->conns));
-	if (pr->threads == NULL || pr->chans == NULL || pr->conns == NULL) {
-		return -ENOMEM;
-	}
-	for (unsigned i = 0; i < AXON_PS_THREADS; i++) {
-		if (pg->thr[i].tid != 0 &&
-		    conv_thread(c, pid, &pg->thr[i], c->thr_ok[i],
-			&pr->threads[pr->nthreads])) {
-			pr->nthreads++;
-		}
-	}
-	for (unsigned i = 0; i < AXON_PS_CHANS; i++) {
-		const struct axon_psp_chan *ch = &pg->chan[i];
-
-		if (in_range(ch->chid, 1, PS_ID_MAX)) {
-			pr->chans[pr->nchans].chid = ch->chid;
-			pr->chans[pr->nchans].flags = ch->flags;
-			pr->nchans++;
-		}
-	}
-	for (unsigned i = 0; i < AXON_PS_CONNS; i++) {
-		const struct axon_psp_conn *cn = &pg->conn[i];
-		struct axon_ps_conn *o = &pr->conns[pr->nconns];
-
-		if (!cn->used || !in_range(cn->coid, 0, PS_ID_MAX) ||
-		    !in_range(cn->pid, 1, PS_PID_MAX) ||
-		    !in_range(cn->chid, 0, PS_ID_MAX)) {
-			continue;
-		}
-		o->coid = cn->coid;
-		o->pid = cn->pid;
-		o->chid = cn->chid;
-		node_name(c->rundir, &c->nds, cn->nd, o->node);
-		pr->nconns++;
-	}
-	pr->nthreads = sort_unique(pr->threads, pr->nthreads,
-	    sizeof(*pr->threads), cmp_thread);
-	pr->nchans = sort_unique(pr->chans, pr->nchans, sizeof(*pr->chans),
-	    cmp_chan);
-	pr->nconns = sort_unique(pr->conns, pr->nconns, sizeof(*pr->conns),
-	    cmp_conn);
-	/* Keep what is used: a node of thousands of processes would
-	 * otherwise hold ~100 KB of empty tables for each. */
-	shrink((void **) &pr->threads, pr->nthreads, sizeof(*pr->threads));
-	shrink((void **) &pr->chans, pr->nchans, sizeof(*pr->chans));
-	shrink((void **) &pr->conns, pr->nconns, sizeof(*pr->conns));
-	return 0;
 }
 
 /* The pids that have a page in rundir/ps, ascending. */
@@ -1194,9 +1264,10 @@ axon__ps_collect(const char *rundir, int only_pid, struct axon_ps_list *out)
 		c->b = malloc(sizeof(*c->b));
 		c->sa = malloc(sizeof(*c->sa));
 		c->srvs = calloc(PS_SERVERS, sizeof(*c->srvs));
+		c->dec = malloc(sizeof(*c->dec));
 	}
 	if (c == NULL || c->a == NULL || c->b == NULL || c->sa == NULL ||
-	    c->srvs == NULL) {
+	    c->srvs == NULL || c->dec == NULL) {
 		rc = -ENOMEM;
 	}
 	if (rc == 0) {
@@ -1214,13 +1285,17 @@ axon__ps_collect(const char *rundir, int only_pid, struct axon_ps_list *out)
 			continue;
 		}
 		rc = conv_proc(c, pids[i], &l.procs[l.n]);
-		l.n++; /* (freed below on failure) */
+		if (rc == 0) {
+			l.n++;
+		}
+		rc = rc > 0 ? 0 : rc;
 	}
 	if (c != NULL) {
 		free(c->a);
 		free(c->b);
 		free(c->sa);
 		free(c->srvs);
+		free(c->dec);
 		free(c);
 	}
 	free(pids);

@@ -204,14 +204,98 @@ int axon__ps_format(const struct axon_ps_list *l, char **text, size_t *len);
  */
 int axon__ps_parse(const uint8_t *text, size_t len, struct axon_ps_list *out);
 
+/* ---- One page, converted (pure: no I/O; fuzzed by fuzz_page) ----
+ *
+ * A page is its process's own memory: a hostile user controls every
+ * byte of it.  Its conversion is two steps, neither of which does I/O:
+ * axon__ps_page_decode() checks the header and every record and gives
+ * the page's tables as checked, sorted records (struct axon_ps_page,
+ * fixed size, no allocation); axon__ps_page_proc() names their nodes
+ * and tells SEND from REPLY through the caller's lookups and gives the
+ * list's record of the process (its tables allocated to the size
+ * used).  axon__ps_collect() reads pages and calls both.
+ */
+
+/* A thread record, checked; what the lookups still need. */
+struct axon_ps_page_thread {
+	struct axon_ps_thread t; /* SEND, REPLY: t.node is "?" until named */
+	uint32_t nd;             /* SEND, REPLY: the target's node */
+	int srv_pid;             /* SEND with slot >= 0: the process that */
+	int scoid;               /* takes the message, its id for the */
+	int slot;                /* connection, and the slot; else -1 */
+};
+
+/* A connection record, checked. */
+struct axon_ps_page_conn {
+	struct axon_ps_conn c;   /* c.node is "?" until named */
+	uint32_t nd;
+};
+
+/* A decoded page (about 110 KB: the caller's, not the stack's). */
+struct axon_ps_page {
+	bool truncated;          /* a table of the page was full */
+	unsigned pulses_refused;
+	unsigned refused_uid;
+	unsigned events_failed;
+	size_t nthreads;         /* ascending tid, no repeats */
+	size_t nchans;           /* ascending chid, no repeats */
+	size_t nconns;           /* ascending coid, no repeats */
+	struct axon_ps_page_thread thr[AXON_PS_THREADS];
+	struct axon_ps_chan chan[AXON_PS_CHANS];
+	struct axon_ps_page_conn conn[AXON_PS_CONNS];
+};
+
+#define AXON_PS_SLOTS 64 /* message slots of a connection (shm.h) */
+
+/*
+ * Decodes the len bytes at pg, a page as read, as the page of process
+ * pid started at start_time (its start time from the kernel).
+ * untorn[i] says whether thread record i held still while it was read
+ * (its seqlock); a torn record's thread shows as RUNNING.  Refuses
+ * (-EPROTO, *out untouched) a page that is not that process's: len,
+ * magic, version, size, pid, or start time (0 too) wrong.  Otherwise
+ * takes of every record what makes a valid list and leaves out or
+ * resets the rest: a thread record with a tid out of range is left out,
+ * one whose state or fields are out of range shows as RUNNING; channel
+ * and connection records out of range are left out; repeats are
+ * dropped.  Returns 0.  Pure: no I/O, no allocation.
+ */
+int axon__ps_page_decode(const struct axon_psp *pg, size_t len, int pid,
+    uint64_t start_time, const bool untorn[AXON_PS_THREADS],
+    struct axon_ps_page *out);
+
+/*
+ * What axon__ps_page_proc() asks of its caller.  node: the name of node
+ * descriptor nd, written to out (any bytes: what is not a node name
+ * within AXON_PS_NAME_LEN becomes "?"); NULL: every node is "?".  held:
+ * whether process srv_pid holds the message in slot (in [0,
+ * AXON_PS_SLOTS)) of its connection scoid (not 0) from process pid
+ * (received, not replied), which makes a SEND thread REPLY; NULL: never.
+ */
+struct axon_ps_lookup {
+	void (*node)(void *arg, uint32_t nd, char out[AXON_PS_NAME_LEN]);
+	bool (*held)(void *arg, int srv_pid, int scoid, int pid, int slot);
+	void *arg;
+};
+
+/*
+ * The list's record of process pid (1 to 4194304), effective uid uid,
+ * from its decoded page d and the comm_len bytes of its name as
+ * /proc/<pid>/comm gives them (a trailing '\n' dropped, bytes that are
+ * not printable or are a space become '?', cut at AXON_PS_NAME_LEN - 1,
+ * "?" if empty).  The tables are allocated to the size used (NULL if
+ * empty); the record always formats (axon__ps_format()).  Returns 0, or
+ * -EINVAL (pid out of range) or -ENOMEM with *out untouched.  No I/O
+ * but the lookups'.
+ */
+int axon__ps_page_proc(const struct axon_ps_page *d, int pid, unsigned uid,
+    const char *comm, size_t comm_len, const struct axon_ps_lookup *lk,
+    struct axon_ps_proc *out);
+
 /* Frees what collect or parse gave; leaves *l empty.  NULL is fine. */
 void axon__ps_free(struct axon_ps_list *l);
 
 /* "RUNNING", "RECEIVE", "RECVPULSE", "SEND", "REPLY"; "?" otherwise. */
 const char *axon__ps_state_name(int state);
-
-/* From src/lib, for axon__ps_collect (not in the fuzzing build). */
-uint64_t axon__proc_start_time(pid_t pid);
-int axon__nd_name_at(const char *rundir, int nd, char *buf, size_t len);
 
 #endif /* AXON_COMMON_PSINFO_H */

@@ -39,9 +39,8 @@
 #include <sys/iofunc.h>
 #include <sys/netmgr.h>
 
-#include "dispatch_int.h"
+#include "axon_spi.h"
 #include "fsdevctl.h"
-#include "internal.h"
 #include "wire.h"
 
 #define FS_HELPERS_MAX   64        /* credential sets served at once */

@@ -661,6 +661,34 @@ axon__net_set_hooks(const struct axon_net_hooks *h)
 	axon__net_hooks = *h;
 }
 
+/* The SPI's view of a connection (axon_spi.h): axond holds references
+ * to its virtual clients and detaches them. */
+void
+axon__cconn_hold(struct axon_cconn *cc)
+{
+	atomic_fetch_add(&cc->refs, 1);
+}
+
+void
+axon__vconn_forget(struct axon_cconn *cc)
+{
+	atomic_store(&cc->net_user, NULL);
+}
+
+uid_t
+axon__vconn_srv_uid(const struct axon_cconn *cc)
+{
+	return cc->srv_uid;
+}
+
+void
+axon__vconn_info(const struct axon_cconn *cc, int *ret_scoid,
+    unsigned *ret_chflags)
+{
+	*ret_scoid = cc->scoid;
+	*ret_chflags = cc->chflags;
+}
+
 /*
  * The network manager connects to a local server on behalf of a process
  * of another node (a virtual client).  The connection is never shared.

@@ -22,6 +22,8 @@
  * library never looks into either. */
 #include <sys/resmgr.h>
 
+#include "axon_spi.h"
+
 /* Private pulse codes, below the kernel's (-32..-38). */
 #define AXON_PULSE_CODE_WAKE   (-100) /* dispatch_unblock() */
 #define AXON_PULSE_CODE_SELECT (-101) /* a select_attach()ed fd is ready */
@@ -157,17 +159,7 @@ void axon__resmgr_cleanup(dispatch_t *dpp);
  */
 int axon__iomsg_check(const void *buf, size_t len, size_t srclen);
 
-/* ---- path.c: the node's path namespace ---- */
-struct axon_path_entry {
-	pid_t pid;
-	int chid;
-	int handle;          /* the link id */
-	unsigned flags;      /* _RESMGR_FLAG_* */
-	unsigned ftype;
-	unsigned long long start; /* the process's start time */
-	uint64_t stamp;      /* when attached (orders BEFORE/AFTER) */
-	char mount[PATH_MAX];
-};
+/* ---- path.c: the node's path namespace (its entries: axon_spi.h) ---- */
 
 struct axon_path_match {
 	struct axon_path_entry e;
@@ -192,10 +184,6 @@ void axon__path_unregister(const char *file);
  */
 int axon__path_resolve(const char *path, unsigned ftype, pid_t self,
     struct axon_path_match *ret, int max, char *norm_buf, size_t normlen);
-/* Every valid, live entry of the namespace (the checks of
- * axon__path_resolve), in no order: *ret (malloc'd, NULL when none) and
- * the count, or -errno.  For the FUSE bridge's made-up directories. */
-int axon__path_list(struct axon_path_entry **ret);
 
 /* ---- name.c: names as paths, for name_open() and axond ---- */
 /* "/dev/name/local/NAME" or "/dev/name/global/NAME" (as QNX shows a
@@ -247,9 +235,6 @@ int axon__io_stat(int coid, struct stat *st);
 int64_t axon__io_lseek(int coid, int64_t off, int whence);
 int axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
     const iov_t *rv, int rparts, int *ret_info);
-int axon__io_chmod(int coid, mode_t mode);
-int axon__io_chown(int coid, uid_t uid, gid_t gid);
-int axon__io_close(int coid); /* _IO_CLOSE, then ConnectDetach */
 /* name_open()'s _IO_CONNECT on coid (a name's connection): coid, or
  * -errno after detaching it. */
 int axon__io_name_connect(int coid);

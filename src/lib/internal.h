@@ -25,6 +25,7 @@
 
 #include <sys/neutrino.h>
 
+#include "axon_spi.h"
 #include "ctl.h"
 #include "shm.h"
 
@@ -238,9 +239,6 @@ int axon__proc_init(void);
 int axon__mon_start(void);          /* call with proc.lock held */
 int axon__mon_add(int fd, enum axon_tag_kind kind, void *obj);
 void axon__mon_del(int fd);
-int axon__rundir(char *buf, size_t len);
-uint64_t axon__proc_start_time(pid_t pid); /* 0: gone, or a zombie */
-int axon__my_prio(void);
 
 /* ---- rundir.c: entries in $AXON_RUNDIR/pid and their reclaiming ---- */
 #define AXON_SWEEP_SCAN 512 /* names a process making its entry looks at */
@@ -265,11 +263,6 @@ int axon__peer_pidfd(int sock, const struct ucred *cr);
  * at all when none is left. */
 int axon__peer_alive(int sock, pid_t pid, uint64_t start);
 extern bool axon__no_peerpidfd; /* tests: as on a kernel before 6.5 */
-/* Removes entries of dead processes in pid/ and ps/ that we may remove:
- * at most max (0: all) after looking at most at scan names (0: all).
- * Returns how many it removed. */
-unsigned axon__rundir_sweep(const char *rundir, unsigned scan,
-    unsigned max);
 void axon__apply_prio(int prio);
 void axon__prio_changed(void); /* SchedSet() on the calling thread */
 pid_t axon__gettid(void);
@@ -298,12 +291,6 @@ int axon__local_pulse(int chid, int prio, int code, union sigval value,
     int scoid);
 
 int axon__netmgr_pid(pid_t *ret_pid); /* this node's axond, or -ENOREMOTE */
-int axon__nd_name_at(const char *rundir, int nd, char *buf,
-    size_t len); /* nd.c: node nd as rundir's node names it */
-/* The names of the nodes this node knows ($AXON_RUNDIR/nodes), this one
- * first, each once, for the /net directory: the count and *ret (an
- * array of 64-byte names, malloc'd), or -errno. */
-int axon__nd_names(char (**ret)[64]);
 int axon__netmgr_claim(void);   /* proc.lock held */
 void axon__netmgr_release(void);
 
@@ -322,7 +309,6 @@ int axon__sconn_chan_sweep(struct axon_chan *chan);
 
 /* ---- cconn.c ---- */
 int axon__coid_get(int coid, struct axon_cconn **ret_cc); /* 0, +ref; -EBADF */
-void axon__cconn_put(struct axon_cconn *cc);
 void axon__close_untrusted(int fd); /* proc.c: a client's, off-thread */
 void axon__cconn_event(struct axon_cconn *cc, uint32_t events);
 void axon__cconn_mark_dead(struct axon_cconn *cc, int err);
@@ -339,88 +325,11 @@ int axon__send(int coid, const iov_t *siov, size_t sparts,
 void axon__msg_rcvid_decode(int32_t rcvid, int *idx, uint32_t *slot,
     uint8_t *gen);
 
-/*
- * The network manager's interface (axond only; cconn.c, netmgr.c and
- * netmgr_msg.c; see docs/design/axond.md).
- *
- * A virtual client connection presents a process of another node to a
- * local server.  Its sends do not block: axon__nsend_alloc() takes a slot
- * and gives its data area, axon__nsend_post() posts it, and when the
- * server replies, the monitor thread calls hooks.replied(user, slot);
- * axon__nsend_result() then reads the reply and axon__nsend_release()
- * frees the slot.  hooks.dead(user) says the server is gone (slots not
- * yet replied will never be); hooks.event(user, ctl) carries a
- * MsgDeliverEvent() for the remote client.  Hooks run on the monitor
- * thread and must not block.
- */
-struct axon_net_hooks {
-	void (*replied)(void *user, uint32_t slot);
-	void (*read)(void *user, uint32_t slot); /* fetch the rest */
-	void (*event)(void *user, const struct axon_ctl *ev);
-	void (*dead)(void *user);
-};
-struct axon_nresult {
-	long status;
-	int err;            /* 0, or the errno the server gave */
-	const uint8_t *reply; /* the reply area (rbytes long) */
-	uint64_t rbytes;
-	uint32_t n_ext;     /* the parts of it the server wrote */
-	struct axon_ext ext[AXON_MAX_EXT];
-};
-void axon__net_set_hooks(const struct axon_net_hooks *h);
-extern struct axon_net_hooks axon__net_hooks;
-int axon__vconnect(pid_t pid, int chid, const struct axon_netcred *net,
-    void *user, struct axon_cconn **ret_cc); /* coid; *ret_cc +ref */
-int axon__vconn_netcred(struct axon_cconn *cc,
-    const struct axon_netcred *net);
-int axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes,
-    uint64_t rbytes, uint8_t **ret_data); /* slot, or -EAGAIN/-EBADF */
-int axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
-    int32_t tid, int32_t prio, uint32_t avail,
-    bool newcred); /* 0, or -EAGAIN: withdrawn, not posted.  newcred: an
-		    * axon__vconn_netcred() was sent since the last post */
-void axon__nsend_avail(struct axon_cconn *cc, int slot, uint32_t avail,
-    int err); /* more of the message arrived, or err: it will not */
-bool axon__nsend_spin(struct axon_cconn *cc, int slot);
-int axon__nsend_result(struct axon_cconn *cc, int slot,
-    struct axon_nresult *ret); /* 1 replied, 0 not yet */
-void axon__nsend_release(struct axon_cconn *cc, int slot);
-int axon__nsend_unblock(struct axon_cconn *cc, int slot, int reason);
-/* The client side (the NET_MSG channel's owner): */
-ssize_t axon__msg_peek(rcvid_t rcvid, size_t offset, size_t len,
-    const uint8_t **ret_ptr, void **ret_ref);
-void axon__msg_unpeek(void *ref);
-int axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
-    uint8_t **ret_ptr, void **ret_ref);
-int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
-int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
-int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 
-/*
- * The network manager's own event loop (netloop.c).  Instead of a thread
- * blocked in MsgReceive and hooks run on the monitor thread, one thread
- * of the network manager polls descriptors and does the work itself:
- *
- * axon__net_chan_fd(chid) marks the channel as watched and returns a
- * descriptor (the channel's epoll set; not the caller's to close) that
- * is readable when a message or pulse may be taken; from then on every
- * wake-up of the channel (a pulse queued by the monitor thread, a
- * message queued by a sweep) pokes it, receiver asleep or not.
- * axon__net_receive() takes one message or pulse without blocking (as
- * MsgReceive_r), or -EAGAIN when nothing waits; *ret_more says that more
- * is queued already: the caller takes again before it polls (what a call
- * collected shows on no descriptor; what it did not still makes the
- * descriptor readable).
- *
- * After axon__net_own_vconns(), axon__vconnect() leaves the virtual
- * connection unwatched: the caller watches it with axon__vconn_watch()
- * in its own epoll set (epfd, under tag; once, from the loop), and
- * passes the events of that tag to axon__vconn_event(), which runs the
- * hooks on the calling thread.  On the connection's hang-up, that call
- * removes it from epfd and drops the watch's reference: the tag is not
- * reported again.  If axon__vconn_watch() fails, the connection is
- * handled as hung up (hooks.dead runs) before it returns.
- */
+/* The hooks axon__net_set_hooks() set (msg.c, cconn.c). */
+extern struct axon_net_hooks axon__net_hooks;
+
+
 /* timer.c / cconn.c: a timer whose pulses go straight to a channel of
  * this process is also watched by that channel's epoll set, under a tag
  * with AXON_TIMER_EPTAG set, so that a receiver asleep there takes the
@@ -429,15 +338,6 @@ int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 #define AXON_TIMER_EPTAG (1ull << 63)
 struct axon_chan *axon__coid_direct_chan(int coid);
 void axon__timer_ready(uint64_t tag);
-
-int axon__last_pulse_prio(void); /* receive.c: of the last pulse taken */
-int axon__net_chan_fd(int chid);
-rcvid_t axon__net_receive(int chid, void *msg, size_t bytes,
-    struct _msg_info *info, bool *ret_more);
-void axon__net_own_vconns(void);
-int axon__vconn_watch(struct axon_cconn *cc, int epfd, uint64_t tag);
-void axon__vconn_event(struct axon_cconn *cc, uint32_t events);
-extern bool axon__net_own;
 
 /* ---- name.c: the names file axond writes ($AXON_RUNDIR/names) ---- */
 #define AXON_NAMES_LINE_MAX 512
@@ -468,35 +368,7 @@ void axon__names_scan_init(struct axon_names_scan *sc, const char *want);
 bool axon__names_scan_feed(struct axon_names_scan *sc, const char *buf,
     size_t n);
 
-/* ---- name.c: a registry entry, "pid chid starttime" ---- */
-struct axon_name_entry {
-	pid_t pid;
-	int chid;
-	unsigned long long start; /* the process's start time (proc.c) */
-	uid_t owner;              /* the file's owner (st_uid) */
-};
-/* Reads file (relative to dirfd, or AT_FDCWD) without following a link;
- * 0, or -errno (-EINVAL: not an entry: not a regular file, or not
- * "pid chid starttime"). */
-int axon__name_entry_read(int dirfd, const char *file,
-    struct axon_name_entry *r);
-/* It is a live, valid entry: the pid exists and was not reused, and the
- * file's owner is root or one of the process's uids (real, effective,
- * saved, file system), so that nobody names another user's server. */
-bool axon__name_entry_live(const struct axon_name_entry *r);
-/* Removes what lies at file (relative to dirfd, a registry directory)
- * unless it is a live, valid entry or a directory holding one: a file
- * that is no entry or a stale one, anything that is neither file nor
- * directory, and a directory once what is in it is removed (depth
- * bounds the walk).  Never follows a link; what the caller may not
- * remove stays.  0: nothing is left; -EEXIST: a live entry is there;
- * else -errno (-EPERM/-EACCES: junk the caller may not remove). */
-int axon__name_reclaim(int dirfd, const char *file, int depth);
 
-/* Bytes of the reply buffer the last MsgSend*() of the calling thread
- * received: the end of the furthest extent its server wrote (MsgReply,
- * MsgWrite), within the buffer.  For tools; QNX has no such call. */
-size_t axon__reply_len(void);
 
 /* ---- ps.c: the status page (docs/design/local-transport.md §10) ---- */
 void axon__ps_open(void);          /* makes the page, once; proc.lock held */
@@ -554,7 +426,6 @@ uint64_t axon__now_ns(void);
 uint64_t axon__clamp_stamp(uint64_t stamp); /* a peer's claim, sanitised */
 int axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd);
 int axon__tmp_create(const char *tmp);  /* O_EXCL|O_NOFOLLOW; fd or -errno */
-FILE *axon__tmp_fopen(const char *tmp); /* NULL and errno on failure */
 int axon__sendmsg_fd_flags(int sock, const void *buf, size_t len, int fd,
     int flags);
 ssize_t axon__recvmsg_fd(int sock, void *buf, size_t len, int *ret_fd,

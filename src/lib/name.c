@@ -198,40 +198,6 @@ mkparents(const char *path, size_t base, bool *foreign)
 	return 0;
 }
 
-/* The real, effective, saved and file system uids of pid, from
- * /proc/<pid>/status; 0, or -errno. */
-static int
-proc_uids(pid_t pid, uid_t uids[4])
-{
-	char path[64];
-	char buf[2048];
-	unsigned u[4];
-	const char *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return -errno;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void) close(fd);
-	if (n <= 0) {
-		return -ESRCH;
-	}
-	buf[n] = '\0';
-	p = strstr(buf, "\nUid:");
-	if (p == NULL ||
-	    sscanf(p, "\nUid: %u %u %u %u", &u[0], &u[1], &u[2], &u[3]) != 4) {
-		return -EINVAL;
-	}
-	for (int i = 0; i < 4; i++) {
-		uids[i] = (uid_t) u[i];
-	}
-	return 0;
-}
-
 int
 axon__name_entry_read(int dirfd, const char *file,
     struct axon_name_entry *r)
@@ -288,7 +254,7 @@ entry_state(const struct axon_name_entry *r)
 	/* The uids first, then the start time: if the start time is still
 	 * the one recorded, the uids were that process's. */
 	if (!owned) {
-		rc = proc_uids(r->pid, uids);
+		rc = axon__proc_uids(r->pid, uids);
 		for (int i = 0; rc == 0 && i < 4; i++) {
 			owned = owned || uids[i] == r->owner;
 		}
@@ -414,7 +380,6 @@ name_read(const char *path, struct axon_name_entry *r)
 {
 	return axon__name_entry_read(AT_FDCWD, path, r);
 }
-
 
 /* How long a name_attach() that found something of another user's in
  * the way (a planted file, a directory someone else owns) waits for

@@ -11,6 +11,7 @@
 #include <sys/netmgr.h>
 
 #include "internal.h"
+#include "nodename.h"
 
 /*
  * $AXON_RUNDIR/names, written by axond (atomically: temporary file and
@@ -53,28 +54,9 @@ names_num(const char *s, size_t len, unsigned long long max,
 	return true;
 }
 
-static bool
-names_node_ok(const char *s, size_t len)
-{
-	if (len == 0 || len > 63) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '_' || c == '-')) {
-			return false;
-		}
-	}
-	return true;
-}
-
-/* One line (without its '\n'; any bytes) of a file of version v (1 or
- * 2): the '+' claim of want? */
-static bool
-names_parse(const char *line, size_t len, int v, const char *want,
-    struct axon_name_claim *c)
+bool
+axon__names_line(const char *line, size_t len, int v,
+    struct axon_names_line *out)
 {
 	const char *f[7];
 	size_t fl[7];
@@ -94,34 +76,57 @@ names_parse(const char *line, size_t len, int v, const char *want,
 		fl[nf++] = i - start;
 		start = i + 1;
 	}
-	if (nf != nfields || len - start != strlen(want) ||
-	    memcmp(line + start, want, len - start) != 0) {
-		return false;
-	}
-	if (fl[0] != 1 || f[0][0] != '+' ||
+	if (nf != nfields || start >= len || fl[0] != 1 ||
+	    (f[0][0] != '+' && f[0][0] != '-' && f[0][0] != '~') ||
 	    !names_num(f[1], fl[1], ND_NODE_MASK, &nd) ||
 	    !names_num(f[2], fl[2], INT_MAX, &pid) || pid == 0 ||
 	    !names_num(f[3], fl[3], INT_MAX, &chid) ||
 	    !names_num(f[4], fl[4], UINT64_MAX, &stamp) ||
 	    (v == 2 && !names_num(f[5], fl[5], UINT64_MAX, &pstart)) ||
-	    !names_node_ok(f[nfields - 1], fl[nfields - 1])) {
+	    !axon__node_name_ok(f[nfields - 1], fl[nfields - 1])) {
 		return false;
 	}
-	if (nd == 0 && v == 1) {
+	out->state = f[0][0];
+	out->nd = (uint32_t) nd;
+	out->pid = (pid_t) pid;
+	out->chid = (int) chid;
+	out->stamp = stamp;
+	out->start = pstart;
+	out->node = f[nfields - 1];
+	out->node_len = fl[nfields - 1];
+	out->name = line + start;
+	out->name_len = len - start;
+	return true;
+}
+
+/* One line (without its '\n'; any bytes) of a file of version v (1 or
+ * 2): the '+' claim of want? */
+static bool
+names_parse(const char *line, size_t len, int v, const char *want,
+    struct axon_name_claim *c)
+{
+	struct axon_names_line l;
+
+	if (!axon__names_line(line, len, v, &l) || l.state != '+' ||
+	    l.name_len != strlen(want) ||
+	    memcmp(l.name, want, l.name_len) != 0) {
+		return false;
+	}
+	if (l.nd == 0 && v == 1) {
 		return false; /* no start time: the registry answers */
 	}
-	c->nd = (uint32_t) nd;
-	c->pid = (pid_t) pid;
-	c->chid = (int) chid;
-	c->start = pstart;
+	c->nd = l.nd;
+	c->pid = l.pid;
+	c->chid = l.chid;
+	c->start = l.start;
 	return true;
 }
 
 /* The version a names file's first line gives (without its '\n'): 2 for
  * "# axon names v2...", 1 for anything else (v1, and files before
  * there was a header). */
-static int
-names_version(const char *line, size_t len)
+int
+axon__names_version(const char *line, size_t len)
 {
 	static const char v2[] = "# axon names v2";
 
@@ -144,7 +149,7 @@ axon__names_scan_feed(struct axon_names_scan *sc, const char *buf,
 {
 	for (size_t i = 0; i < n && !sc->found; i++) {
 		if (buf[i] == '\n' && sc->v == 0) {
-			sc->v = sc->over ? 1 : names_version(sc->line, sc->ll);
+			sc->v = sc->over ? 1 : axon__names_version(sc->line, sc->ll);
 			sc->ll = 0;
 			sc->over = false;
 		} else if (buf[i] == '\n') {

@@ -33,9 +33,10 @@
 #include <sys/netmgr.h>
 
 #include "internal.h"
+#include "nodename.h"
 
 #define ND_FILE_MAX (1024 * 1024) /* bytes of the nodes file looked at */
-#define ND_NAME_LEN 63            /* longest node name */
+#define ND_NAME_LEN AXON_NODE_NAME_MAX /* longest node name */
 #define ND_QOS      "loadbalance" /* Axon's one quality of service */
 
 struct nd_tab {
@@ -50,23 +51,6 @@ struct nd_ent {
 	int peer_nd; /* -1: not known yet */
 	char name[ND_NAME_LEN + 1];
 };
-
-static bool
-nd_name_ok(const char *s, size_t len)
-{
-	if (len == 0 || len > ND_NAME_LEN) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			(c >= '0' && c <= '9') || c == '_' || c == '-')) {
-			return false;
-		}
-	}
-	return true;
-}
 
 /* A decimal nd, 0..ND_NODE_MASK; no sign, no spaces, no overflow. */
 static int
@@ -122,7 +106,7 @@ nd_parse(const char *line, size_t len, struct nd_ent *e)
 		return false;
 	}
 	e->nd = nd_num(f[0], fl[0]);
-	if (e->nd < 0 || !nd_name_ok(f[1], fl[1])) {
+	if (e->nd < 0 || !axon__node_name_ok(f[1], fl[1])) {
 		return false;
 	}
 	/* Only nd 0 is this node, and it is always "self". */
@@ -352,7 +336,7 @@ netmgr_strtond(const char *nodename, char **endstr)
 		}
 		p += 1 + ql;
 	}
-	if (!nd_name_ok(name, len)) {
+	if (!axon__node_name_ok(name, len)) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -65,40 +65,6 @@ entry_path(const char *rundir, pid_t pid, struct sockaddr_un *sa)
 	return 0;
 }
 
-/* Real, effective, saved and file-system uids of process pid, from
- * /proc/<pid>/status; -1 if it is gone. */
-static int
-proc_uids(pid_t pid, uid_t uids[4])
-{
-	char path[64];
-	char buf[2048];
-	ssize_t n;
-	int fd;
-	char *u;
-	unsigned a, b, c, d;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return -1;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void) close(fd);
-	if (n <= 0) {
-		return -1;
-	}
-	buf[n] = '\0';
-	u = strstr(buf, "\nUid:");
-	if (u == NULL || sscanf(u + 5, "%u %u %u %u", &a, &b, &c, &d) != 4) {
-		return -1;
-	}
-	uids[0] = a;
-	uids[1] = b;
-	uids[2] = c;
-	uids[3] = d;
-	return 0;
-}
-
 bool axon__no_peerpidfd;
 
 /* Whether process pid runs as uid (real, effective, saved or fs). */
@@ -107,7 +73,7 @@ proc_has_uid(pid_t pid, uid_t uid)
 {
 	uid_t uids[4];
 
-	if (proc_uids(pid, uids) < 0) {
+	if (axon__proc_uids(pid, uids) < 0) {
 		return false;
 	}
 	for (int i = 0; i < 4; i++) {
@@ -291,7 +257,7 @@ axon__pid_connect(const char *rundir, pid_t pid, int timeout_ms)
 	 */
 	snprintf(dir, sizeof(dir), "%s/pid", rundir);
 	plen = (size_t) snprintf(prefix, sizeof(prefix), "%d.", (int) pid);
-	if (proc_uids(pid, uids) < 0) {
+	if (axon__proc_uids(pid, uids) < 0) {
 		goto primary; /* no such process */
 	}
 	d = opendir(dir);

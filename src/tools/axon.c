@@ -19,7 +19,7 @@
 #include <sys/netmgr.h>
 
 #include "axon.h"
-#include "internal.h"
+#include "axon_spi.h"
 
 #ifndef AXON_VERSION
 #define AXON_VERSION "0.1.0"

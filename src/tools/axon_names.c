@@ -34,7 +34,7 @@
 #include <sys/netmgr.h>
 
 #include "axon.h"
-#include "internal.h"
+#include "axon_spi.h"
 
 const char axon_names_usage[] =
     "usage: axon names [-l | -g] [--json]\n"
@@ -222,41 +222,37 @@ axond_running(const char *rundir)
 }
 
 /* Parses one line of the names file of version v (1: no start field)
- * into r. */
+ * into r: the claims name_open() would take, with the one parser it
+ * uses (axon__names_line), and the shadowed ones. */
 static bool
 parse_claim(const char *line, int v, struct name_row *r)
 {
-	char st[2], node[NODE_LEN + 2];
-	unsigned long long start = 0;
-	int used = 0;
-	const char *name;
+	struct axon_names_line l;
 
-	if ((v == 1 ? sscanf(line, "%1s %d %d %d %" SCNu64 " %64s%n", st,
-			  &r->nd, &r->pid, &r->chid, &r->stamp, node, &used) != 6
-		    : sscanf(line, "%1s %d %d %d %" SCNu64 " %llu %64s%n", st,
-			  &r->nd, &r->pid, &r->chid, &r->stamp, &start, node,
-			  &used) != 7) ||
-	    line[used] != ' ') {
+	if (!axon__names_line(line, strlen(line), v, &l) ||
+	    (l.state != '+' && l.state != '-') || l.name_len > NAME_LEN ||
+	    !printable(l.name)) {
 		return false;
 	}
 	/* A claim of this node whose process is gone or was reused (the
 	 * file of an axond that was killed) is nobody's. */
-	if (v == 2 && r->nd == 0 &&
-	    ((kill(r->pid, 0) < 0 && errno == ESRCH) ||
-		axon__proc_start_time(r->pid) != start)) {
+	if (v == 2 && l.nd == 0 &&
+	    ((kill(l.pid, 0) < 0 && errno == ESRCH) ||
+		axon__proc_start_time(l.pid) != l.start)) {
 		return false;
 	}
-	name = line + used + 1; /* the rest of the line */
-	if ((st[0] != '+' && st[0] != '-') || r->nd < 0 || r->nd > 0xffff ||
-	    r->pid <= 0 || r->chid < 0 || strlen(node) > NODE_LEN ||
-	    name[0] == '\0' || strlen(name) > NAME_LEN || !printable(name)) {
-		return false;
-	}
+	memset(r, 0, sizeof(*r));
+	r->nd = (int) l.nd;
+	r->pid = l.pid;
+	r->chid = l.chid;
+	r->stamp = l.stamp;
 	r->global = true;
-	r->serving = st[0] == '+';
+	r->serving = l.state == '+';
 	r->has_stamp = true;
-	snprintf(r->node, sizeof(r->node), "%s", node);
-	snprintf(r->name, sizeof(r->name), "%s", name);
+	memcpy(r->node, l.node, l.node_len);
+	r->node[l.node_len] = '\0';
+	memcpy(r->name, l.name, l.name_len);
+	r->name[l.name_len] = '\0';
 	return true;
 }
 
@@ -281,7 +277,9 @@ claims(const char *rundir, struct name_list *l)
 		return -EPROTO; /* a NUL inside: not a names file */
 	}
 	/* v2 says so on its first line; v1 had no start field. */
-	int v = strncmp(buf, "# axon names v2:", 16) == 0 ? 2 : 1;
+	const char *nl = strchr(buf, '\n');
+	int v = axon__names_version(buf, nl != NULL ? (size_t) (nl - buf)
+						    : len);
 
 	for (char *line = buf, *next; line != NULL; line = next) {
 		struct name_row tmp;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "axon.h"
+#include "nodename.h"
 
 const char axon_nodes_usage[] =
     "usage: axon nodes [--json]\n"
@@ -46,18 +47,6 @@ struct node_row {
 	char addr[ADDR_MAX + 1]; /* "" for "-" */
 	char found[16];          /* "" if axond did not say */
 };
-
-static bool
-name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > NODE_NAME_MAX) {
-		return false;
-	}
-	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			 "0123456789_-") == n;
-}
 
 static bool
 token_ok(const char *s)
@@ -94,7 +83,8 @@ parse_node(const char *line, struct node_row *r)
 	    line[used] != '\0') {
 		return false;
 	}
-	if (nd < 0 || nd > 0xffff || !name_ok(name) || strlen(state) > 15 ||
+	if (nd < 0 || nd > 0xffff || !axon__node_name_ok(name, strlen(name)) ||
+	    strlen(state) > 15 ||
 	    !token_ok(state) || strlen(addr) > ADDR_MAX || !token_ok(addr)) {
 		return false;
 	}
@@ -125,7 +115,7 @@ parse_text(char *text, char *self, struct node_row **ret_rows,
 		}
 		if (strncmp(line, "self ", 5) == 0) {
 			if (sscanf(line, "self %64s %n", nm, &used) == 1 &&
-			    line[used] == '\0' && name_ok(nm)) {
+			    line[used] == '\0' && axon__node_name_ok(nm, strlen(nm))) {
 				snprintf(self, NODE_NAME_MAX + 1, "%s", nm);
 			}
 			continue;
@@ -138,7 +128,7 @@ parse_text(char *text, char *self, struct node_row **ret_rows,
 			if (sscanf(line, "found %d %16s %n", &nd, how, &used) ==
 				2 && line[used] == '\0' && n > 0 &&
 			    rows[n - 1].nd == nd && strlen(how) < 16 &&
-			    name_ok(how)) {
+			    axon__node_name_ok(how, strlen(how))) {
 				snprintf(rows[n - 1].found,
 				    sizeof(rows[n - 1].found), "%s", how);
 			}

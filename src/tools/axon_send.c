@@ -22,7 +22,7 @@
 #include <sys/neutrino.h>
 
 #include "axon.h"
-#include "internal.h" /* axon__reply_len */
+#include "axon_spi.h" /* axon__reply_len */
 
 const char axon_send_usage[] =
     "usage: axon send [-l | -g] [-x] [-0] [-s | -j] [-r BYTES] [-t SECONDS]\n"

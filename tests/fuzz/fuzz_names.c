@@ -7,7 +7,9 @@
  * Properties: never crashes or reads out of bounds; the answer does not
  * depend on how the bytes are cut into reads; a claim found is in range
  * (nd within the node mask, pid > 0, chid >= 0) and has a start time
- * whenever it names this node (nd 0).
+ * whenever it names this node (nd 0).  The file's first line, parsed on
+ * its own as a claim line (axon__names_line, which `axon names` uses
+ * too), gives fields in range that lie within the line.
  */
 #include <assert.h>
 #include <stdbool.h>
@@ -55,6 +57,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(one.claim.chid >= 0);
 		assert(one.claim.nd != 0 || one.claim.start != 0 ||
 		    one.v == 2);
+	}
+	for (int v = 1; v <= 2; v++) {
+		const char *nl = memchr(file, '\n', flen);
+		size_t ll = nl != NULL ? (size_t) (nl - file) : flen;
+		struct axon_names_line l;
+
+		if (!axon__names_line(file, ll, v, &l)) {
+			continue;
+		}
+		assert(l.state == '+' || l.state == '-' || l.state == '~');
+		assert(l.nd <= 0xffff && l.pid > 0 && l.chid >= 0);
+		assert(v == 2 || l.start == 0);
+		assert(l.node > file && l.node + l.node_len < l.name);
+		assert(l.name_len > 0 && l.name + l.name_len == file + ll);
 	}
 	return 0;
 }

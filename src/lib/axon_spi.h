@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaxon's SPI: what the network manager (axond), the `axon` command
+ * and the FUSE bridge (axon-fs) use of the library beyond its public
+ * API.  They include this header, never internal.h; internal.h includes
+ * it, so that the library sees the same declarations.  Not installed
+ * and not part of the ABI: these are hidden symbols of libaxon.a, which
+ * those programs link statically (docs/design/axond.md, "Files").
+ *
+ * Code those programs share with each other but the library does not
+ * need (the node-to-node wire codec, the status-page reader and its
+ * text) is in libaxon-tools.a (src/common), not in libaxon.
+ */
+#ifndef AXON_LIB_AXON_SPI_H
+#define AXON_LIB_AXON_SPI_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <sys/neutrino.h>
+
+#include "ctl.h" /* struct axon_ctl, axon_netcred, axon_ext */
+#include "shm.h" /* AXON_SLOTS */
+
+/* ---- The run directory and processes (proc.c, rundir.c, util.c) ---- */
+/* The run directory ($AXON_RUNDIR, else /run/axon for root, else
+ * $XDG_RUNTIME_DIR/axon, else /tmp/axon-<euid>, which must be ours):
+ * 0, -ENAMETOOLONG or -EPERM. */
+int axon__rundir(char *buf, size_t len);
+uint64_t axon__proc_start_time(pid_t pid); /* 0: gone, or a zombie */
+/* The real, effective, saved and file-system uids of process pid, from
+ * /proc/<pid>/status: 0, -ESRCH (gone), -EINVAL (not understood) or
+ * -errno. */
+int axon__proc_uids(pid_t pid, uid_t uids[4]);
+int axon__my_prio(void);    /* the calling thread's priority */
+/* Removes entries of dead processes in pid/ and ps/ that we may remove:
+ * at most max (0: all) after looking at most at scan names (0: all).
+ * Returns how many it removed. */
+unsigned axon__rundir_sweep(const char *rundir, unsigned scan,
+    unsigned max);
+FILE *axon__tmp_fopen(const char *tmp); /* NULL and errno on failure */
+int axon__nd_name_at(const char *rundir, int nd, char *buf,
+    size_t len); /* nd.c: node nd as rundir's node names it */
+
+/* ---- name.c: a registry entry, "pid chid starttime" ---- */
+struct axon_name_entry {
+	pid_t pid;
+	int chid;
+	unsigned long long start; /* the process's start time (proc.c) */
+	uid_t owner;              /* the file's owner (st_uid) */
+};
+/* Reads file (relative to dirfd, or AT_FDCWD) without following a link;
+ * 0, or -errno (-EINVAL: not an entry: not a regular file, or not
+ * "pid chid starttime"). */
+int axon__name_entry_read(int dirfd, const char *file,
+    struct axon_name_entry *r);
+/* It is a live, valid entry: the pid exists and was not reused, and the
+ * file's owner is root or one of the process's uids (real, effective,
+ * saved, file system), so that nobody names another user's server. */
+bool axon__name_entry_live(const struct axon_name_entry *r);
+/* Removes what lies at file (relative to dirfd, a registry directory)
+ * unless it is a live, valid entry or a directory holding one: a file
+ * that is no entry or a stale one, anything that is neither file nor
+ * directory, and a directory once what is in it is removed (depth
+ * bounds the walk).  Never follows a link; what the caller may not
+ * remove stays.  0: nothing is left; -EEXIST: a live entry is there;
+ * else -errno (-EPERM/-EACCES: junk the caller may not remove). */
+int axon__name_reclaim(int dirfd, const char *file, int depth);
+
+/* ---- namesfile.c: the names file axond writes ($AXON_RUNDIR/names;
+ * the format is in namesfile.c).  Pure: no I/O. ---- */
+/* The version of a names file its first line (without '\n') gives: 2
+ * for "# axon names v2[:...]", 1 for anything else. */
+int axon__names_version(const char *line, size_t len);
+/* One line of it (without '\n'; any bytes) from a file of version v. */
+struct axon_names_line {
+	char state;             /* '+' serves, '-' shadowed, '~' kept */
+	uint32_t nd;            /* <= ND_NODE_MASK; 0: this node */
+	pid_t pid;              /* > 0 */
+	int chid;               /* >= 0 */
+	uint64_t stamp;
+	unsigned long long start; /* v2: the claimant's start time; v1: 0 */
+	const char *node;       /* into the line: a node name */
+	size_t node_len;
+	const char *name;       /* into the line: the rest of it, not empty */
+	size_t name_len;
+};
+/* Whether line is exactly a claim (decimal numbers without sign or
+ * leading zeros, in range; single spaces); *out is set only if so. */
+bool axon__names_line(const char *line, size_t len, int v,
+    struct axon_names_line *out);
+
+/* Bytes of the reply buffer the last MsgSend*() of the calling thread
+ * received: the end of the furthest extent its server wrote (MsgReply,
+ * MsgWrite), within the buffer.  For tools; QNX has no such call. */
+size_t axon__reply_len(void);
+
+/* ---- The network manager (axond only; docs/design/axond.md) ---- */
+/* A connection of this process, opaque outside the library. */
+struct axon_cconn;
+void axon__cconn_put(struct axon_cconn *cc);     /* -ref */
+void axon__cconn_hold(struct axon_cconn *cc);    /* +ref */
+/* Of a virtual client connection: the hooks are no longer called for it
+ * (before detaching it). */
+void axon__vconn_forget(struct axon_cconn *cc);
+/* Of a virtual client connection: the server's id for it (scoid) and its
+ * channel's flags, as its server's hello gave them. */
+uid_t axon__vconn_srv_uid(const struct axon_cconn *cc); /* the server's */
+void axon__vconn_info(const struct axon_cconn *cc, int *ret_scoid,
+    unsigned *ret_chflags);
+
+/*
+ * The network manager's interface (axond only; see docs/design/axond.md).
+ *
+ * A virtual client connection presents a process of another node to a
+ * local server.  Its sends do not block: axon__nsend_alloc() takes a slot
+ * and gives its data area, axon__nsend_post() posts it, and when the
+ * server replies, the monitor thread calls hooks.replied(user, slot);
+ * axon__nsend_result() then reads the reply and axon__nsend_release()
+ * frees the slot.  hooks.dead(user) says the server is gone (slots not
+ * yet replied will never be); hooks.event(user, ctl) carries a
+ * MsgDeliverEvent() for the remote client.  Hooks run on the monitor
+ * thread and must not block.
+ */
+struct axon_net_hooks {
+	void (*replied)(void *user, uint32_t slot);
+	void (*read)(void *user, uint32_t slot); /* fetch the rest */
+	void (*event)(void *user, const struct axon_ctl *ev);
+	void (*dead)(void *user);
+};
+struct axon_nresult {
+	long status;
+	int err;            /* 0, or the errno the server gave */
+	const uint8_t *reply; /* the reply area (rbytes long) */
+	uint64_t rbytes;
+	uint32_t n_ext;     /* the parts of it the server wrote */
+	struct axon_ext ext[AXON_MAX_EXT];
+};
+void axon__net_set_hooks(const struct axon_net_hooks *h);
+int axon__vconnect(pid_t pid, int chid, const struct axon_netcred *net,
+    void *user, struct axon_cconn **ret_cc); /* coid; *ret_cc +ref */
+int axon__vconn_netcred(struct axon_cconn *cc,
+    const struct axon_netcred *net);
+int axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes,
+    uint64_t rbytes, uint8_t **ret_data); /* slot, or -EAGAIN/-EBADF */
+int axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
+    int32_t tid, int32_t prio, uint32_t avail,
+    bool newcred); /* 0, or -EAGAIN: withdrawn, not posted.  newcred: an
+		    * axon__vconn_netcred() was sent since the last post */
+void axon__nsend_avail(struct axon_cconn *cc, int slot, uint32_t avail,
+    int err); /* more of the message arrived, or err: it will not */
+bool axon__nsend_spin(struct axon_cconn *cc, int slot);
+int axon__nsend_result(struct axon_cconn *cc, int slot,
+    struct axon_nresult *ret); /* 1 replied, 0 not yet */
+void axon__nsend_release(struct axon_cconn *cc, int slot);
+int axon__nsend_unblock(struct axon_cconn *cc, int slot, int reason);
+/* The client side (the NET_MSG channel's owner): */
+ssize_t axon__msg_peek(rcvid_t rcvid, size_t offset, size_t len,
+    const uint8_t **ret_ptr, void **ret_ref);
+void axon__msg_unpeek(void *ref);
+int axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
+    uint8_t **ret_ptr, void **ret_ref);
+int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
+int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
+int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
+
+/* ---- The path namespace and a QNX client's side (path.c, ioclient.c),
+ * for the FUSE bridge ---- */
+struct axon_path_entry {
+	pid_t pid;
+	int chid;
+	int handle;          /* the link id */
+	unsigned flags;      /* _RESMGR_FLAG_* */
+	unsigned ftype;
+	unsigned long long start; /* the process's start time */
+	uint64_t stamp;      /* when attached (orders BEFORE/AFTER) */
+	char mount[PATH_MAX];
+};
+
+/* Every valid, live entry of the namespace (the checks of
+ * axon__path_resolve), in no order: *ret (malloc'd, NULL when none) and
+ * the count, or -errno.  For the FUSE bridge's made-up directories. */
+int axon__path_list(struct axon_path_entry **ret);
+
+/* Opens path at the manager that serves it, with the connect's ioflag
+ * as is (_IO_FLAG_RD/_WR and open(2) flags; mode for O_CREAT): 0 asks
+ * for no access, as QNX's stat() and chmod() do.  A side-channel coid,
+ * or -errno. */
+int axon__io_open_ioflag(const char *path, uint32_t ioflag, mode_t mode);
+/* The count the manager replied (never more than n: a larger one is
+ * -EIO, a broken or hostile manager), or -errno. */
+ssize_t axon__io_read(int coid, void *buf, size_t n);
+ssize_t axon__io_write(int coid, const void *buf, size_t n);
+int axon__io_stat(int coid, struct stat *st);
+int64_t axon__io_lseek(int coid, int64_t off, int whence);
+int axon__io_chmod(int coid, mode_t mode);
+int axon__io_chown(int coid, uid_t uid, gid_t gid);
+int axon__io_close(int coid); /* _IO_CLOSE, then ConnectDetach */
+
+/*
+ * The network manager's own event loop (netloop.c).  Instead of a thread
+ * blocked in MsgReceive and hooks run on the monitor thread, one thread
+ * of the network manager polls descriptors and does the work itself:
+ *
+ * axon__net_chan_fd(chid) marks the channel as watched and returns a
+ * descriptor (the channel's epoll set; not the caller's to close) that
+ * is readable when a message or pulse may be taken; from then on every
+ * wake-up of the channel (a pulse queued by the monitor thread, a
+ * message queued by a sweep) pokes it, receiver asleep or not.
+ * axon__net_receive() takes one message or pulse without blocking (as
+ * MsgReceive_r), or -EAGAIN when nothing waits; *ret_more says that more
+ * is queued already: the caller takes again before it polls (what a call
+ * collected shows on no descriptor; what it did not still makes the
+ * descriptor readable).
+ *
+ * After axon__net_own_vconns(), axon__vconnect() leaves the virtual
+ * connection unwatched: the caller watches it with axon__vconn_watch()
+ * in its own epoll set (epfd, under tag; once, from the loop), and
+ * passes the events of that tag to axon__vconn_event(), which runs the
+ * hooks on the calling thread.  On the connection's hang-up, that call
+ * removes it from epfd and drops the watch's reference: the tag is not
+ * reported again.  If axon__vconn_watch() fails, the connection is
+ * handled as hung up (hooks.dead runs) before it returns.
+ */
+int axon__last_pulse_prio(void); /* receive.c: of the last pulse taken */
+int axon__net_chan_fd(int chid);
+rcvid_t axon__net_receive(int chid, void *msg, size_t bytes,
+    struct _msg_info *info, bool *ret_more);
+void axon__net_own_vconns(void);
+int axon__vconn_watch(struct axon_cconn *cc, int epfd, uint64_t tag);
+void axon__vconn_event(struct axon_cconn *cc, uint32_t events);
+extern bool axon__net_own;
+
+/* nd.c: the names of the nodes this node knows ($AXON_RUNDIR/nodes),
+ * this one first, each once, for the /net directory: the count and *ret
+ * (an array of 64-byte names, malloc'd), or -errno. */
+int axon__nd_names(char (**ret)[64]);
+
+/* ioclient.c / netpath.c, for the FUSE bridge's /net and devctl (see
+ * dispatch_int.h for the contracts). */
+int axon__io_open_nd(int nd, const char *path, uint32_t ioflag,
+    mode_t mode);
+int axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
+    const iov_t *rv, int rparts, int *ret_info);
+int axon__netpath(int nd, unsigned op, unsigned ftype, const char *path,
+    struct axon_path_entry **ret);
+
+#endif /* AXON_LIB_AXON_SPI_H */
