@@ -174,6 +174,10 @@ struct axd_bconn {
 	struct axd_qpulse *ppulse;          /* pulses waiting for it */
 	int npend;                          /* messages and pulses held */
 	bool newcred;             /* a NETCRED went out: flag the next post */
+	int replying;             /* its messages' replies being streamed */
+	int gone_err;             /* the server is gone: SERVER_GONE with
+				   * this once replying is 0 (not before the
+				   * replies it gave) */
 	struct axon_netcred nc;
 	struct axd_bmsg *slot_msg[AXON_SLOTS];
 };
@@ -184,6 +188,7 @@ struct axd_bmsg {
 	uint32_t id;
 	struct axd_bmsg *hnext;
 	struct axd_bconn *bc;
+	bool replying;            /* counted in bc->replying */
 	int slot;                 /* -1: refused, its chunks are dropped */
 	uint8_t *data;            /* the slot's data, or buf */
 	uint8_t *buf;             /* while the connection is made */

@@ -940,11 +940,38 @@ bmsg_by_id(struct axd_sess *s, uint32_t id)
 	return NULL;
 }
 
+/* Death notification (issue 10): tells the client's node that b's
+ * server is gone, after every reply the server gave (b->replying 0). */
+static void
+b_server_gone(struct axd_bconn *b)
+{
+	struct axon_wire_frame f;
+
+	if (b->sess->state != S_UP) {
+		return;
+	}
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_SERVER_GONE;
+	f.conn = b->id;
+	f.u.fail.err = axon__wire_errno_out(b->gone_err);
+	(void) axd_send_frame(b->sess, &f);
+	axd_flush(b->sess);
+}
+
 static void
 bmsg_free(struct axd_bmsg *m)
 {
 	struct axd_sess *s = m->bc->sess;
 	struct axd_bmsg **pp;
+
+	if (m->replying) {
+		/* Its reply's last frame is out (or it never will be). */
+		m->replying = false;
+		if (--m->bc->replying == 0 && m->bc->gone_err != 0) {
+			b_server_gone(m->bc);
+			m->bc->gone_err = 0;
+		}
+	}
 
 	axd_stream_remove(s, &m->st);
 	for (pp = &s->bmsg[hash32(m->id)]; *pp != NULL; pp = &(*pp)->hnext) {
@@ -1057,6 +1084,10 @@ bmsg_replied(struct axd_bmsg *m)
 	m->st.produce = bmsg_produce;
 	m->ext_i = 0;
 	m->ext_off = 0;
+	if (!m->replying) {
+		m->replying = true;
+		m->bc->replying++;
+	}
 	axd_stream_add(s, &m->st);
 	axd_flush(s);
 }
@@ -1065,6 +1096,8 @@ static void
 bconn_close(struct axd_bconn *b)
 {
 	struct axd_bconn **pp;
+
+	b->gone_err = 0; /* the client's side goes: nobody to tell */
 
 	for (unsigned i = 0; i < AXON_SLOTS; i++) {
 		if (b->slot_msg[i] != NULL) {
@@ -1832,15 +1865,13 @@ hook_dead(void *user)
 		 * cuts the client's own connection, so that it sees the
 		 * server go as a local client would: _PULSE_CODE_COIDDEATH,
 		 * then EBADF.  After the replies above, in order. */
-		if (b->sess->state == S_UP) {
-			struct axon_wire_frame f;
-
-			memset(&f, 0, sizeof(f));
-			f.type = AXON_W_SERVER_GONE;
-			f.conn = b->id;
-			f.u.fail.err = axon__wire_errno_out(ESRCH);
-			(void) axd_send_frame(b->sess, &f);
+		b->gone_err = ESRCH;
+		if (b->replying == 0) {
+			b_server_gone(b);
+			b->gone_err = 0;
 		}
+		/* (Else once the last reply's frames are out: a reply the
+		 * server gave before it went is delivered, not lost.) */
 		axd_flush(b->sess);
 	}
 }
