@@ -19,4 +19,5 @@ $SUDO apt-get update -q
 # asking (the answer is dumpcap without setuid; capture tests run as root).
 echo "wireshark-common wireshark-common/install-setuid boolean false" |
 	$SUDO debconf-set-selections
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q $missing
+# (env: sudo would drop DEBIAN_FRONTEND from the environment)
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing

@@ -96,7 +96,8 @@ rand_port() {
 start_axond() {
 	rm -rf "${dir:?}/$1" "$dir/$1.ready"
 	mkdir "$dir/$1"
-	AXON_RUNDIR="$dir/$1" "$AXOND" --node "$1" --insecure \
+	# shellcheck disable=SC2086 # no option or one
+	AXON_RUNDIR="$dir/$1" "$AXOND" --node "$1" $insecure \
 		--listen "127.0.0.1:$2" --peer "$3=127.0.0.1:$4" \
 		--secret-file "$dir/secret" --ready-file "$dir/$1.ready" \
 		--log-level warn 2> "$dir/$1.log" &
@@ -129,15 +130,18 @@ wait_grep() {
 	done
 }
 
-# Two random ports, the capture on them, then the two nodes; if an axond
-# cannot start (a port is taken), all again on new ports.
+# start_nodes PCAP: two random ports (pa, pb), the capture on them into
+# PCAP (td_pid), then the two nodes (ax_alpha, ax_beta), with sessions as
+# $insecure says; if an axond cannot start (a port is taken), all again on
+# new ports.
+start_nodes() {
 try=1
 while :; do
 	pa=$(rand_port)
 	pb=$(rand_port)
 	[ "$pa" != "$pb" ] || continue
-	rm -f "$dir/cap.pcap" "$dir/tcpdump.log"
-	tcpdump -i lo -U --immediate-mode -n -s 0 -w "$dir/cap.pcap" \
+	rm -f "$1" "$dir/tcpdump.log"
+	tcpdump -i lo -U --immediate-mode -n -s 0 -w "$1" \
 		"tcp port $pa or tcp port $pb" 2> "$dir/tcpdump.log" &
 	td_pid=$!
 	pids="$pids $td_pid"
@@ -163,6 +167,10 @@ while :; do
 	fi
 	try=$((try + 1))
 done
+}
+
+insecure=--insecure
+start_nodes "$dir/cap.pcap"
 
 # The exchange.  The server on beta writes its pid and chid to a file.
 AXON_RUNDIR="$dir/beta" timeout 30 "$BUILD/examples/demo_server" \
@@ -273,7 +281,9 @@ cc=$(frames 16 " connect.pid=$spid connect.chid=$schid ")
 [ "$(printf '%s\n' "$cc" | grep -c .)" -eq 1 ] ||
 	fail "not one CONNECT_CRED to $spid/$schid: $cc"
 conn=$(field conn "$cc")
-[ -n "$conn" ] && [ "$conn" != 0 ] || fail "CONNECT_CRED without conn"
+if [ -z "$conn" ] || [ "$conn" = 0 ]; then
+	fail "CONNECT_CRED without conn"
+fi
 printf '%s\n' "$cc" | grep -q " len=104 .*cred.ngroups=" ||
 	fail "CONNECT_CRED: length or cred: $cc"
 frames 17 " conn=$conn .*connected.max_ship=65536" | grep -q . ||
@@ -315,7 +325,8 @@ for s in $(frames 20 " conn=$conn " | tr ' ' '@'); do
 	*) fail "unexpected MSGSEND: $s" ;;
 	esac
 done
-[ "$nh" -eq 3 ] && [ "$nq" -eq 1 ] ||
+[ "$nh" -eq 3 ] || fail "$nh hello MSGSENDs on conn $conn, not 3"
+[ "$nq" -eq 1 ] ||
 	fail "$nh hello and $nq quit MSGSENDs on conn $conn, not 3 and 1"
 frames 29 " conn=$conn .*pulse.code=1 pulse.value=42" | grep -q . ||
 	fail "no PULSE code 1 value 42 on conn $conn"
@@ -349,7 +360,7 @@ n=$(tshark -n -X "lua_script:$LUA" -o axon.port:0 -o axon.heuristic:FALSE \
 [ "$n" -eq 0 ] || fail "$n packets decoded as axon with the dissector off"
 # With the heuristic alone (the default), the same frames.
 n=$(tshark -n -X "lua_script:$LUA" -o axon.port:0 -r "$dir/cap.pcap" \
-	-T fields -e axon.type 2>/dev/null | grep -c .)
+	-T fields -e axon.type 2>/dev/null | grep -c . || true)
 [ "$n" -eq "$(grep -c . "$dir/types")" ] ||
 	fail "the heuristic finds $n packets, the ports $(grep -c . "$dir/types")"
 
@@ -396,4 +407,34 @@ if [ "$failed" -ne 0 ]; then
 	cat "$dir/frames" >&2
 	exit 1
 fi
-echo "test_wireshark: ok: $nframes frames decoded and checked, also in $nsplit segments"
+
+# ---- TLS sessions ---------------------------------------------------------
+# axond's default: the dissector hands the port's streams to TLS (no keys
+# here: axond writes no key log yet), which finds its records and
+# handshakes; nothing is taken for a (malformed) Axon frame.
+insecure=""
+start_nodes "$dir/tls.pcap"
+AXON_RUNDIR="$dir/alpha" timeout 30 "$AXON_CLI" ps -n beta \
+	> "$dir/ps.out" 2>&1 || fail "TLS: axon ps -n beta: $(cat "$dir/ps.out")"
+stop "$ax_alpha" "$ax_beta"
+stop "$td_pid"
+pids=""
+TT="tshark -n -X lua_script:$LUA -o axon.port:$pa -d tcp.port==$pb,axon -r $dir/tls.pcap"
+# shellcheck disable=SC2086
+n=$($TT -Y "tls.handshake.type == 1" 2>/dev/null | grep -c . || true)
+[ "$n" -ge 1 ] || fail "TLS: no ClientHello found"
+# shellcheck disable=SC2086
+n=$($TT -Y "tls.app_data" 2>/dev/null | grep -c . || true)
+[ "$n" -ge 4 ] || fail "TLS: $n packets of application data, not 4 or more"
+# shellcheck disable=SC2086
+n=$($TT -Y "axon or _ws.malformed or _ws.expert.severity == error" \
+	2>/dev/null | grep -c . || true)
+[ "$n" -eq 0 ] || fail "TLS: $n packets decoded as Axon or malformed"
+
+if [ "$failed" -ne 0 ]; then
+	echo "test_wireshark: the TLS capture:" >&2
+	# shellcheck disable=SC2086
+	$TT >&2 2>/dev/null || true
+	exit 1
+fi
+echo "test_wireshark: ok: $nframes frames decoded and checked, also in $nsplit segments; TLS sessions go to TLS"

@@ -15,8 +15,10 @@
 -- and packaged axond.conf; axond has no built-in port); "Decode As... AXON"
 -- works on any port, and a heuristic recognises a stream that starts with a
 -- frame on any port.  Sessions are plain TCP only with `axond --insecure`
--- (`tls no`); over TLS, give Wireshark the session keys (tls.keylog_file)
--- and set this dissector for the TLS payload with Decode As.
+-- (`tls no`).  A TLS session (axond's default) on the port is handed to
+-- Wireshark's TLS dissector, which, given the session keys
+-- (tls.keylog_file), hands the decrypted data back to "axon_tls", the
+-- same decoder, registered on the same port in "tls.port".
 
 local axon = Proto("axon", "Axon network manager protocol")
 
@@ -476,10 +478,52 @@ local function dissect_frame(buf, pinfo, tree)
 	return total
 end
 
-function axon.dissector(buf, pinfo, tree)
+-- TLS sessions (axond's default) on the port: what the first bytes of
+-- each TCP stream said (true: TLS), by tcp.stream.
+local tcp_stream = Field.new("tcp.stream")
+local stream_tls = {}
+local tls_handle = Dissector.get("tls")
+
+function axon.init()
+	stream_tls = {}
+end
+
+-- The frames of a plaintext session, or of a TLS session's decrypted
+-- data (axon_tls below, which TLS calls).
+local function dissect_frames(buf, pinfo, tree)
 	frames_here = 0
 	dissect_tcp_pdus(buf, tree, HDR_SIZE, frame_len, dissect_frame, true)
 	return buf:len()
+end
+
+-- A TLS record header: content type 20-23, version 3.x.
+local function looks_tls(buf)
+	if buf:len() < 3 then
+		return false
+	end
+	local ct = buf(0, 1):uint()
+	return ct >= 20 and ct <= 23 and buf(1, 1):uint() == 3
+end
+
+function axon.dissector(buf, pinfo, tree)
+	local st = tcp_stream()
+	local key = st and st.value
+	if key ~= nil and stream_tls[key] == nil and buf:len() > 0 then
+		-- A stream's first bytes: a frame (magic "A") or a TLS record.
+		stream_tls[key] = looks_tls(buf)
+	end
+	if (key ~= nil and stream_tls[key]) or
+	    (key == nil and looks_tls(buf)) then
+		-- TLS hands the decrypted data (given its keys, e.g.
+		-- tls.keylog_file) to axon_tls through "tls.port".
+		return tls_handle:call(buf, pinfo, tree)
+	end
+	return dissect_frames(buf, pinfo, tree)
+end
+
+local axon_tls = Proto("axon_tls", "Axon network manager protocol over TLS")
+function axon_tls.dissector(buf, pinfo, tree)
+	return dissect_frames(buf, pinfo, tree)
 end
 
 -- A stream whose next bytes are a frame header of version 1.
@@ -495,15 +539,18 @@ local function heuristic(buf, pinfo, tree)
 end
 
 local tcp_port = DissectorTable.get("tcp.port")
+local tls_port = DissectorTable.get("tls.port")
 local registered_port = 0
 
 local function register_port()
 	if registered_port ~= 0 then
 		tcp_port:remove(registered_port, axon)
+		tls_port:remove(registered_port, axon_tls)
 	end
 	registered_port = axon.prefs.port
 	if registered_port ~= 0 then
 		tcp_port:add(registered_port, axon)
+		tls_port:add(registered_port, axon_tls)
 	end
 end
 
@@ -515,4 +562,5 @@ end
 
 register_port()
 tcp_port:add_for_decode_as(axon)
+tls_port:add_for_decode_as(axon_tls)
 axon:register_heuristic("tcp", heuristic)
