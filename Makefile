@@ -201,7 +201,7 @@ demo: $(EXAMPLES) $(BUILD)/axond
 
 # The Wireshark dissector (contrib/wireshark/axon.lua) against a captured
 # two-node exchange, decoded by tshark field by field (root, tcpdump,
-# tshark; skipped otherwise).
+# tshark; skipped otherwise); ~10 s.
 check-wireshark: all $(EXAMPLES)
 	@BUILD=$(BUILD) tests/test_wireshark.sh
 

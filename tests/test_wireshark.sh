@@ -2,22 +2,27 @@
 # The Wireshark dissector (contrib/wireshark/axon.lua) against a real
 # exchange (`make check-wireshark`).
 #
-# Two axonds, alpha and beta, with --insecure sessions on random loopback
-# ports; tcpdump captures both ports while a client on alpha calls the
-# demo server on beta (CONNECT_CRED, MSGSEND, MSGREPLY, PULSE,
+# Part 1: two axonds, alpha and beta, with --insecure sessions on random
+# loopback ports; tcpdump captures both ports while a client on alpha
+# calls the demo server on beta (CONNECT_CRED, MSGSEND, MSGREPLY, PULSE,
 # SERVER_GONE), `axon ps -n beta` asks beta for its processes (PS_REQ,
 # PS_ANS) and `axon on -n beta` runs echo there (SPAWN, SPAWN_OK, STDIO,
 # EXIT).  Then tshark decodes the capture with the dissector and the test
-# checks the
-# decoded frames field by field: the nodes' HELLOs, every MSGSEND answered
-# by a MSGREPLY of the same conn and msg, the lengths, the client's data.
-# A second decode without the dissector's port (and with its heuristic
-# off) must find no frame at all.
+# checks the decoded frames field by field: the nodes' HELLOs, every
+# MSGSEND answered by a MSGREPLY of the same conn and msg, the lengths,
+# the client's data; the same again with every TCP segment cut in three
+# (reassembly).  A decode without the dissector's port (and with its
+# heuristic off) must find no frame at all.
+# Part 2: the same nodes with TLS sessions: the dissector leaves them to
+# TLS.  Part 3: frames inside an openssl TLS 1.3 session, decoded with its
+# key log (axond cannot write one yet).
 #
 # Needs root (capture on lo), tcpdump and tshark with Lua; skipped with
 # "skipped:" otherwise.  Every wait is bounded; what it started is stopped
 # and the temporary directory removed on exit.
-# Env: BUILD (build), AXOND ($BUILD/axond), AXON_CLI ($BUILD/axon).
+# Env: BUILD (build), AXOND ($BUILD/axond), AXON_CLI ($BUILD/axon),
+# LUA (contrib/wireshark/axon.lua), KEEP (set: keep the temporary
+# directory, with the captures).
 set -eu
 BUILD=${BUILD:-build}
 AXOND=${AXOND:-$BUILD/axond}
@@ -437,4 +442,100 @@ if [ "$failed" -ne 0 ]; then
 	$TT >&2 2>/dev/null || true
 	exit 1
 fi
-echo "test_wireshark: ok: $nframes frames decoded and checked, also in $nsplit segments; TLS sessions go to TLS"
+
+# ---- TLS with a key log ---------------------------------------------------
+# axond cannot write a key log yet, so the dissector's path through TLS is
+# checked with openssl: a TLS 1.3 session (s_client with -keylogfile)
+# carrying a HELLO and a MSGSEND, written in two pieces so that the
+# HELLO's header spans two TLS records.  Given the key log, tshark decodes
+# the frames inside; without it, none.
+if ! command -v openssl >/dev/null 2>&1 || ! command -v ss >/dev/null 2>&1; then
+	echo "test_wireshark: skipped: the key-log part needs openssl and ss"
+	echo "test_wireshark: ok: $nframes frames decoded and checked, also in $nsplit segments; TLS sessions go to TLS; no key-log check"
+	exit 0
+fi
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$dir/key.pem" -out "$dir/cert.pem" -days 1 \
+	-subj /CN=axon-ws > /dev/null 2>&1 || fail "openssl req"
+python3 - > "$dir/kl-frames.bin" <<'EOF'
+import struct
+import sys
+
+def frame(ty, flags, conn, msg, body):
+    return struct.pack("<IBBHIIII8x", 0x31574e41, 1, ty, flags, len(body),
+                       conn, msg, 0) + body
+
+data = bytes(range(100))
+sys.stdout.buffer.write(
+    frame(1, 0, 0, 0, struct.pack("<IIQ", 1, 1, 0x1122334455667788) +
+          b"tlsnode".ljust(64, b"\0")) +
+    frame(20, 3, 7, 9, struct.pack("<iiiII", 5, 0x40000000, 10, len(data),
+                                   64) + data))
+EOF
+mkfifo "$dir/s_server.in"
+exec 4<> "$dir/s_server.in"
+try=1
+while :; do
+	pk=$(rand_port)
+	rm -f "$dir/kl.pcap" "$dir/keylog" "$dir/tcpdump.log"
+	tcpdump -i lo -U --immediate-mode -n -s 0 -w "$dir/kl.pcap" \
+		"tcp port $pk" 2> "$dir/tcpdump.log" &
+	td_pid=$!
+	pids="$pids $td_pid"
+	wait_grep "listening on" "$dir/tcpdump.log" "$td_pid" ||
+		fail "tcpdump did not start"
+	# The server's stdin stays open (a FIFO this shell holds) so that
+	# it does not close the session at once.
+	timeout 10 openssl s_server -accept "127.0.0.1:$pk" \
+		-cert "$dir/cert.pem" -key "$dir/key.pem" -tls1_3 -quiet \
+		-naccept 1 <&4 > "$dir/s_server.out" 2> "$dir/s_server.err" &
+	ss_pid=$!
+	pids="$pids $ss_pid"
+	n=0
+	while ! ss -Hltn "sport = :$pk" | grep -q . && alive "$ss_pid" &&
+	    [ "$n" -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	if ss -Hltn "sport = :$pk" | grep -q .; then
+		break
+	fi
+	stop "$ss_pid" "$td_pid"
+	pids=""
+	if [ "$try" -ge 5 ]; then
+		fail "openssl s_server did not start: $(cat "$dir/s_server.err")"
+		break
+	fi
+	try=$((try + 1))
+done
+{
+	head -c 20 "$dir/kl-frames.bin"
+	sleep 0.3
+	tail -c +21 "$dir/kl-frames.bin"
+	sleep 0.5
+} | timeout 10 openssl s_client -connect "127.0.0.1:$pk" -tls1_3 \
+	-keylogfile "$dir/keylog" -brief > "$dir/s_client.out" 2>&1 ||
+	fail "openssl s_client: $(cat "$dir/s_client.out")"
+exec 4>&-
+wait "$ss_pid" 2>/dev/null || true
+stop "$td_pid"
+pids=""
+cmp -s "$dir/kl-frames.bin" "$dir/s_server.out" ||
+	fail "s_server did not get the frames"
+TK="tshark -n -X lua_script:$LUA -o axon.port:$pk -r $dir/kl.pcap"
+# shellcheck disable=SC2086
+n=$($TK -Y axon 2>/dev/null | grep -c . || true)
+[ "$n" -eq 0 ] || fail "TLS without the key log: $n packets as Axon"
+# shellcheck disable=SC2086
+$TK -o "tls.keylog_file:$dir/keylog" -Y axon -T fields -E occurrence=a \
+	-E aggregator=, -e axon.type -e axon.len -e axon.flags -e axon.conn \
+	-e axon.msg -e axon.hello.node -e axon.send.sbytes \
+	-e axon.send.rbytes -e axon.data_len \
+	2>/dev/null | tr '\t' ' ' > "$dir/kl.fields"
+printf '%s\n' "1,20 80,120 0x0000,0x0003 0,7 0,9 tlsnode 100 64 100" |
+	cmp -s - "$dir/kl.fields" ||
+	fail "TLS with the key log: $(cat "$dir/kl.fields")"
+if [ "$failed" -ne 0 ]; then
+	exit 1
+fi
+echo "test_wireshark: ok: $nframes frames decoded and checked, also in $nsplit segments; TLS sessions go to TLS; decrypted with a key log"
