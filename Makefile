@@ -161,8 +161,8 @@ check: all tests
 
 # Everything CI runs: the suite in a normal build, the fault soak (60 s)
 # and its self-test, the suite under ASan+UBSan and under TSan, a fuzzing
-# smoke run, the man page lint, the install check, the demo and the
-# Debian packages (deb-check).
+# smoke run, the man page lint, the install check, the demo, the
+# Wireshark dissector check and the Debian packages (deb-check).
 check-all:
 	$(MAKE) check
 	$(MAKE) soak-selftest
@@ -177,6 +177,7 @@ check-all:
 	$(MAKE) check-python
 	$(MAKE) check-rust
 	$(MAKE) demo
+	$(MAKE) check-wireshark
 	$(MAKE) deb-check
 
 # Builds the Debian packages, installs them, runs the demo and the
@@ -197,6 +198,12 @@ linux-compat-check: all
 
 demo: $(EXAMPLES) $(BUILD)/axond
 	@BUILD=$(BUILD) examples/demo.sh
+
+# The Wireshark dissector (contrib/wireshark/axon.lua) against a captured
+# two-node exchange, decoded by tshark field by field (root, tcpdump,
+# tshark; skipped otherwise); ~10 s.
+check-wireshark: all $(EXAMPLES)
+	@BUILD=$(BUILD) tests/test_wireshark.sh
 
 BENCH_BIN := $(BUILD)/bench/axon_rr
 $(BUILD)/bench/axon_rr: bench/axon_rr.c $(BUILD)/libaxon.a
@@ -453,5 +460,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
+.PHONY: all tests check check-all check-wireshark check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:
