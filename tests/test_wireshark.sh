@@ -414,11 +414,14 @@ if [ "$failed" -ne 0 ]; then
 fi
 
 # ---- TLS sessions ---------------------------------------------------------
-# axond's default: the dissector hands the port's streams to TLS (no keys
-# here: axond writes no key log yet), which finds its records and
-# handshakes; nothing is taken for a (malformed) Axon frame.
+# axond's default: the dissector hands the port's streams to TLS, which
+# finds its records and handshakes; without the keys nothing is taken for
+# a (malformed) Axon frame.  Both axonds write their keys where
+# SSLKEYLOGFILE says; with that key log the frames inside decode.
 insecure=""
+export SSLKEYLOGFILE="$dir/axond-keylog"
 start_nodes "$dir/tls.pcap"
+unset SSLKEYLOGFILE
 AXON_RUNDIR="$dir/alpha" timeout 30 "$AXON_CLI" ps -n beta \
 	> "$dir/ps.out" 2>&1 || fail "TLS: axon ps -n beta: $(cat "$dir/ps.out")"
 stop "$ax_alpha" "$ax_beta"
@@ -436,6 +439,17 @@ n=$($TT -Y "axon or _ws.malformed or _ws.expert.severity == error" \
 	2>/dev/null | grep -c . || true)
 [ "$n" -eq 0 ] || fail "TLS: $n packets decoded as Axon or malformed"
 
+[ -s "$dir/axond-keylog" ] || fail "TLS: axond wrote no key log"
+# shellcheck disable=SC2086
+$TT -o "tls.keylog_file:$dir/axond-keylog" -Y axon -T fields \
+	-e axon.type 2>/dev/null | tr ',' '\n' > "$dir/tls.types"
+for t in 40 41; do
+	grep -qx "$t" "$dir/tls.types" ||
+		fail "TLS with axond's key log: no frame of type $t decoded"
+done
+grep -q "SSLKEYLOGFILE" "$dir/alpha.log" ||
+	fail "TLS: axond did not warn that it writes its keys"
+
 if [ "$failed" -ne 0 ]; then
 	echo "test_wireshark: the TLS capture:" >&2
 	# shellcheck disable=SC2086
@@ -443,8 +457,8 @@ if [ "$failed" -ne 0 ]; then
 	exit 1
 fi
 
-# ---- TLS with a key log ---------------------------------------------------
-# axond cannot write a key log yet, so the dissector's path through TLS is
+# ---- TLS with a key log, frame by frame -----------------------------------
+# The dissector's path through TLS with frames chosen to test it,
 # checked with openssl: a TLS 1.3 session (s_client with -keylogfile)
 # carrying a HELLO, a MSGSEND, a frame of no known type (flagged
 # malformed) and a PING, written in two pieces so that the HELLO's header

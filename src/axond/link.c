@@ -5,6 +5,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -144,6 +147,49 @@ load_key(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * The key log (SSLKEYLOGFILE, NSS's format, as Wireshark reads it): only
+ * when the operator asks, for debugging; whoever reads the file can
+ * decrypt the sessions, so it is made 0600 and a warning says so.
+ */
+static FILE *keylog;
+
+static void
+keylog_line(const SSL *ssl, const char *line)
+{
+	(void) ssl;
+	if (keylog != NULL) {
+		fprintf(keylog, "%s\n", line);
+		fflush(keylog);
+	}
+}
+
+static int
+keylog_open(char *err, size_t errlen)
+{
+	const char *path = getenv("SSLKEYLOGFILE");
+	int fd;
+
+	if (path == NULL || path[0] == '\0') {
+		return 0;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd < 0 || (keylog = fdopen(fd, "a")) == NULL) {
+		snprintf(err, errlen, "SSLKEYLOGFILE %s: %s", path,
+		    strerror(errno));
+		if (fd >= 0) {
+			(void) close(fd);
+		}
+		return -1;
+	}
+	SSL_CTX_set_keylog_callback(ctx, keylog_line);
+	axd_log(AXD_WARN, "TLS keys are written to %s (SSLKEYLOGFILE): "
+			  "whoever reads it can decrypt this node's sessions",
+	    path);
+	return 0;
+}
+
 int
 axd_link_init(char *err, size_t errlen)
 {
@@ -179,6 +225,9 @@ axd_link_init(char *err, size_t errlen)
 	 * session what is held back. */
 	SSL_CTX_set_read_ahead(ctx, 1);
 	SSL_CTX_set_default_read_buffer_len(ctx, 1u << 17);
+	if (keylog_open(err, errlen) < 0) {
+		goto fail;
+	}
 	if (use_certs) {
 		if (SSL_CTX_use_certificate_chain_file(ctx, c->tls_cert) != 1) {
 			snprintf(err, errlen, "certificate %s: %s",
