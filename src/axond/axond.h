@@ -32,6 +32,8 @@
 /* A send ships its first MiB (in chunks); the server's node fetches the
  * rest with MSGREAD when the server reads beyond it. */
 #define AXD_SHIP      (1u << 20)
+/* Output gathered from streams before one write (axd_flush_now). */
+#define AXD_FLUSH_BYTES (64u << 10)
 #define AXD_HASH      4096u
 
 enum axd_log { AXD_ERR, AXD_WARN, AXD_INFO, AXD_DEBUG };

@@ -451,16 +451,24 @@ dirty_remove(struct axd_sess *s)
 }
 
 /*
- * Writes what the session has to send without blocking: queued frames
- * first, then one chunk of each bulk stream in turn, so that a large
- * message never holds up the small ones queued behind it.
+ * Writes what the session has to send without blocking: one chunk of
+ * each stream in turn, so that a large message never holds up the small
+ * ones queued behind it, gathered in the output buffer until it holds
+ * AXD_FLUSH_BYTES or the streams are done, and then written at once: the
+ * frames of a batch of messages share one send (one SSL_write).
  */
 void
 axd_flush_now(struct axd_sess *s)
 {
 	while (s->state != S_DEAD && s->state != S_CONNECTING &&
 	    s->state != S_TLS) {
-		if (s->out.len > s->out.off) {
+		size_t q = axd_obuf_queued(&s->out);
+
+		if (q > 0 && q < AXD_FLUSH_BYTES && s->st_head != NULL &&
+		    s->state == S_UP) {
+			goto produce; /* room for more before the write */
+		}
+		if (q > 0) {
 			ssize_t n = axd_link_send(s, s->out.buf + s->out.off,
 			    axd_obuf_queued(&s->out));
 
@@ -483,6 +491,7 @@ axd_flush_now(struct axd_sess *s)
 		if (s->st_head == NULL || s->state != S_UP) {
 			break;
 		}
+	produce:;
 		struct axd_stream *st = s->st_head;
 		s->st_head = st->next;
 		if (s->st_head == NULL) {
