@@ -35,6 +35,9 @@
 /* Output gathered from streams before one write (axd_flush_now). */
 #define AXD_FLUSH_BYTES (64u << 10)
 #define AXD_HASH      4096u
+/* A client's credentials are read from the kernel again when its
+ * cred_hint changes, and at least this often (ns) while it sends. */
+#define AXD_CRED_RECHECK (10u * 1000u * 1000u)
 
 enum axd_log { AXD_ERR, AXD_WARN, AXD_INFO, AXD_DEBUG };
 void axd_log(int level, const char *fmt, ...)
@@ -113,6 +116,8 @@ struct axd_aconn {
 	int status_fd;            /* /proc/<client_pid>/status, or -1 */
 	struct axd_sess *sess;    /* where CONNECT_CRED went, or NULL */
 	struct axon_wire_cred cred; /* as last sent */
+	uint32_t cred_hint;       /* the client's, when cred was read */
+	uint64_t cred_at;         /* when cred was read (axd_now), 0 never */
 	bool refused;             /* CONNECT_FAIL seen: connect again */
 	int inflight;
 };

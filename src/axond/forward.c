@@ -483,17 +483,30 @@ a_message(rcvid_t rcvid, const struct _msg_info *info)
 	m->rbytes = (uint32_t) info->dstmsglen;
 	m->ship = m->sbytes < AXD_SHIP ? m->sbytes : AXD_SHIP;
 	/* The client's credentials now: a change since the last message
-	 * travels with this one (MSGSEND_CRED). */
-	int rc = cred_now(c, &cred);
-	if (rc < 0 &&
-	    ConnectClientInfo_r(info->scoid, &ci, __NGROUPS_MAX) == 0) {
-		cred_from_info(&ci, &cred);
-		rc = 0;
-	}
-	if (rc == 0) {
-		if (memcmp(&cred, &c->cred, sizeof(cred)) != 0) {
-			c->cred = cred;
-			m->cred_changed = true;
+	 * travels with this one (MSGSEND_CRED).  They are read from the
+	 * kernel when the client's hint says its ids changed, and at
+	 * least every AXD_CRED_RECHECK whatever the hint says (shm.h,
+	 * cred_hint). */
+	uint32_t hint = 0;
+	uint64_t now = m->since;
+
+	(void) axon__net_cred_hint(info->scoid, &hint);
+	if (c->cred_at == 0 || hint != c->cred_hint ||
+	    now - c->cred_at >= AXD_CRED_RECHECK) {
+		int rc = cred_now(c, &cred);
+
+		if (rc < 0 && ConnectClientInfo_r(info->scoid, &ci,
+				  __NGROUPS_MAX) == 0) {
+			cred_from_info(&ci, &cred);
+			rc = 0;
+		}
+		if (rc == 0) {
+			c->cred_hint = hint;
+			c->cred_at = now;
+			if (memcmp(&cred, &c->cred, sizeof(cred)) != 0) {
+				c->cred = cred;
+				m->cred_changed = true;
+			}
 		}
 	}
 	m->rnext = g.amsg_by_rcvid[hash32((uint32_t) rcvid)];

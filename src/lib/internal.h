@@ -278,6 +278,7 @@ pid_t axon__gettid(void);
  * axon ps; axon__gettid() does both. */
 void axon__thread_watch(void);
 int axon__getcpu(void);
+uint32_t axon__cred_hint(void); /* shm.h, cred_hint */
 
 /* ---- chan.c ---- */
 struct axon_chan *axon__chan_get(int chid); /* +ref */
@@ -390,6 +391,7 @@ int axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
     uint8_t **ret_ptr, void **ret_ref);
 int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
 int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
+int axon__net_cred_hint(int scoid, uint32_t *ret_hint); /* shm.h */
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 
 /*
