@@ -178,6 +178,9 @@ struct axd_bmsg {
 	int32_t tid, coid, prio;
 	bool posted;
 	bool fetching;            /* MSGREAD sent for the rest */
+	/* On the loop's watch list: its slot's REPLIED state is looked at
+	 * in memory, no notice asked (forward.c, quiet_*). */
+	struct axd_bmsg *qnext, **qprev;
 	/* the reply being sent */
 	struct axon_nresult res;
 	uint32_t ext_i;

@@ -877,12 +877,86 @@ bmsg_by_id(struct axd_sess *s, uint32_t id)
 	return NULL;
 }
 
+/* ---- replies watched in memory (forward.h, axd_fwd_watch_*) ---- */
+
+static struct axd_bmsg *watch_head;
+
+static void
+watch_add(struct axd_bmsg *m)
+{
+	m->qnext = watch_head;
+	if (watch_head != NULL) {
+		watch_head->qprev = &m->qnext;
+	}
+	watch_head = m;
+	m->qprev = &watch_head;
+}
+
+static void
+watch_remove(struct axd_bmsg *m)
+{
+	if (m->qprev == NULL) {
+		return;
+	}
+	*m->qprev = m->qnext;
+	if (m->qnext != NULL) {
+		m->qnext->qprev = m->qprev;
+	}
+	m->qnext = NULL;
+	m->qprev = NULL;
+}
+
+static void bmsg_replied(struct axd_bmsg *m);
+
+bool
+axd_fwd_watch_scan(void)
+{
+	struct axd_bmsg *m = watch_head;
+	bool any = false;
+
+	while (m != NULL) {
+		struct axd_bmsg *next = m->qnext;
+
+		if (axon__nsend_result(m->bc->cc, m->slot, &m->res) == 1) {
+			bmsg_replied(m); /* (leaves the list) */
+			any = true;
+		}
+		m = next;
+	}
+	return any;
+}
+
+bool
+axd_fwd_watch_arm(void)
+{
+	bool any = false;
+
+	while (watch_head != NULL) {
+		struct axd_bmsg *m = watch_head;
+
+		watch_remove(m);
+		if (axon__nsend_notify(m->bc->cc, m->slot) &&
+		    axon__nsend_result(m->bc->cc, m->slot, &m->res) == 1) {
+			bmsg_replied(m);
+			any = true;
+		}
+	}
+	return any;
+}
+
+bool
+axd_fwd_watch_any(void)
+{
+	return watch_head != NULL;
+}
+
 static void
 bmsg_free(struct axd_bmsg *m)
 {
 	struct axd_sess *s = m->bc->sess;
 	struct axd_bmsg **pp;
 
+	watch_remove(m);
 	axd_stream_remove(s, &m->st);
 	for (pp = &s->bmsg[hash32(m->id)]; *pp != NULL; pp = &(*pp)->hnext) {
 		if (*pp == m) {
@@ -991,6 +1065,7 @@ bmsg_replied(struct axd_bmsg *m)
 {
 	struct axd_sess *s = m->bc->sess;
 
+	watch_remove(m);
 	m->st.produce = bmsg_produce;
 	m->ext_i = 0;
 	m->ext_off = 0;
@@ -1408,8 +1483,12 @@ b_attach(struct axd_sess *s, struct axd_bmsg *m)
 static void
 b_post(struct axd_sess *s, struct axd_bmsg *m)
 {
+	/* The loop watches its reply in memory while it is awake (and
+	 * polls for it a while before it sleeps): a quick server's reply
+	 * costs no REPLIED notice, which is asked for only when the loop
+	 * is about to sleep (axd_fwd_watch_arm). */
 	if (axon__nsend_post(m->bc->cc, m->slot, m->coid, m->tid, m->prio,
-		m->got, m->bc->newcred) < 0) {
+		m->got, m->bc->newcred, true) < 0) {
 		/* The server is stuck: its socket is full. */
 		m->bc->slot_msg[m->slot] = NULL;
 		m->slot = -1;
@@ -1419,12 +1498,7 @@ b_post(struct axd_sess *s, struct axd_bmsg *m)
 	}
 	m->posted = true;
 	m->bc->newcred = false;
-	/* A quick server answers while we spin: its reply goes out now,
-	 * without waiting for the monitor thread's notice. */
-	if (axon__nsend_spin(m->bc->cc, m->slot) &&
-	    axon__nsend_result(m->bc->cc, m->slot, &m->res) == 1) {
-		bmsg_replied(m);
-	}
+	watch_add(m);
 }
 
 static void
@@ -1737,6 +1811,25 @@ hook_event(void *user, const struct axon_ctl *ev)
 	}
 }
 
+/* Sends m's reply now, all of it, so that a frame queued after it (a
+ * SERVER_GONE) follows it on the wire: a reply queued as a stream would
+ * go out after every frame queued meanwhile.  Frees m. */
+static void
+bmsg_reply_now(struct axd_bmsg *m)
+{
+	struct axd_sess *s = m->bc->sess;
+
+	if (m->st.produce != bmsg_produce) {
+		m->st.produce = bmsg_produce;
+		m->ext_i = 0;
+		m->ext_off = 0;
+	}
+	watch_remove(m);
+	axd_stream_remove(s, &m->st);
+	while (bmsg_produce(s, &m->st)) {
+	}
+}
+
 static void
 hook_dead(void *user)
 {
@@ -1747,12 +1840,16 @@ hook_dead(void *user)
 		for (unsigned i = 0; i < AXON_SLOTS; i++) {
 			struct axd_bmsg *m = b->slot_msg[i];
 
-			if (m == NULL || m->st.queued) {
+			if (m == NULL) {
 				continue;
 			}
-			if (m->posted &&
-			    axon__nsend_result(b->cc, m->slot, &m->res) == 1) {
-				bmsg_replied(m); /* answered before it died */
+			if (m->st.queued ||
+			    (m->posted && axon__nsend_result(b->cc, m->slot,
+					      &m->res) == 1)) {
+				/* Answered before it died (its reply may be
+				 * queued, or seen in memory only now): out
+				 * before the SERVER_GONE below. */
+				bmsg_reply_now(m);
 				continue;
 			}
 			axon__nsend_release(b->cc, m->slot);

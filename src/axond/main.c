@@ -5,10 +5,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -280,7 +280,10 @@ out:
  * the next wait polls its descriptors (epoll_wait without sleeping) for
  * up to poll_ns before it sleeps, so that a reply or a message that is
  * due finds the loop awake: no wake-up for its sender to pay, no sleep
- * and wake-up (on a virtual machine, a halted CPU) for us.  Between polls
+ * and wake-up (on a virtual machine, a halted CPU) for us.  It polls
+ * too while a local server's reply is due, looking at the watched slots
+ * in memory (axd_fwd_watch_scan), and asks for their REPLIED notices
+ * only when it is about to sleep (axd_fwd_watch_arm).  Between polls
  * the thread yields its CPU, so that polling never holds up a thread that
  * has work on it (our clients and servers, on the same CPU).  A wait
  * longer than poll_ns turns polling off until a wait is short again, so
@@ -300,14 +303,20 @@ loop_wait(struct epoll_event *evs, int max, bool now)
 		return epoll_wait(g.epfd, evs, max, 0);
 	}
 	t0 = axd_now();
-	if (poll_next) {
+	if (poll_ns > 0 && (poll_next || axd_fwd_watch_any())) {
 		do {
 			n = epoll_wait(g.epfd, evs, max, 0);
 			if (n != 0) {
 				return n; /* (still short: poll_next stays) */
 			}
 			(void) sched_yield();
+			if (axd_fwd_watch_scan()) {
+				return 0; /* a server replied */
+			}
 		} while (axd_now() - t0 < poll_ns);
+	}
+	if (axd_fwd_watch_arm()) {
+		return 0; /* replied meanwhile: no sleep */
 	}
 	n = epoll_wait(g.epfd, evs, max, -1);
 	poll_next = poll_ns > 0 && axd_now() - t0 <= poll_ns;
@@ -325,6 +334,7 @@ axd_run(void)
 	if (pu != NULL) {
 		poll_ns = strtoull(pu, NULL, 10) * 1000u;
 	}
+
 
 	while (!g.stop) {
 		bool sweep = false;
@@ -399,6 +409,7 @@ axd_run(void)
 				}
 			}
 		}
+		(void) axd_fwd_watch_scan(); /* replies that came meanwhile */
 		axd_flush_all();
 		axd_reap();
 		if (g.nodes_dirty) {
