@@ -219,6 +219,8 @@ struct axd_sess {
 	void *sink_ref;
 	int sink_kind;            /* 1: a server's slot, 2: a client's reply */
 	bool inplace;             /* the frame being handled was sunk */
+	bool rx_big;              /* the last frame in was large: read the
+				   * next head alone (session.c) */
 	struct axon_wire_frame sink_frame; /* .data: where it lies */
 	/* output: encoded frames, then bulk streams round-robin */
 	struct axd_obuf out;

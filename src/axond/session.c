@@ -953,6 +953,9 @@ sess_dispatch(struct axd_sess *s, const struct axon_wire_frame *f, size_t n)
 /* Data frames at least this large whose data has not all arrived are
  * received in place (see axd_fwd_sink). */
 #define SINK_MIN 16384u
+/* What is read of the stream, after a large frame, before the next
+ * frame's head is known: a head and a little more. */
+#define RX_HEAD (AXON_WIRE_HDR_SIZE + 256u)
 
 /* Decodes and handles every whole frame in the input buffer; the data
  * of a large frame still arriving goes straight where it belongs. */
@@ -985,6 +988,7 @@ sess_input(struct axd_sess *s)
 					f.data = dst;
 					s->sink_frame = f;
 					s->sink_size = (size_t) hn + f.data_len;
+					s->rx_big = true;
 					off = s->in_len;
 					break;
 				}
@@ -1010,6 +1014,7 @@ sess_input(struct axd_sess *s)
 			return;
 		}
 		off += (size_t) n;
+		s->rx_big = f.data_len >= SINK_MIN;
 		if (!sess_dispatch(s, &f, (size_t) n)) {
 			return;
 		}
@@ -1131,6 +1136,13 @@ axd_sess_readable(struct axd_sess *s)
 			s->in_cap = cap;
 		}
 		size_t room = s->in_cap - s->in_len;
+
+		if (s->rx_big && s->in_len == 0 && room > RX_HEAD) {
+			/* Large frames are coming: read the next one's head
+			 * alone, so that its data is received in place
+			 * (sess_input) rather than here and copied. */
+			room = RX_HEAD;
+		}
 		ssize_t n = axd_link_recv(s, s->in + s->in_len, room);
 		if (n == -EINTR) {
 			continue;
