@@ -13,18 +13,28 @@
 # (a round trip is one message each way through each axond: request and
 # reply).  Nothing is pinned.
 #
+# Also, unless PERF=none, the same counts from `perf stat -e
+# raw_syscalls:sys_enter` on each axond during the plain run itself (a
+# tracepoint count: the run is not slowed, so timing-dependent behaviour
+# -- adaptive polling, the spin for a quick reply, batching -- is what it
+# would be; strace slows every call and changes those).
+#
 # Env: BUILD (build), AXOND ($BUILD/axond), MODE (tls: a cluster secret;
 # or insecure), CONCS ("1 64"), ITERS (per client: 4000 / CONC, at least
-# 200), STRACE (strace; none: no system call count).  Prints one line per CONC:
+# 200), STRACE (strace; none: no strace count), PERF (perf; none: no
+# perf count).  Prints one line per CONC:
 #   net_cost mode= conc= msgs= msgs_per_s= client_axond_us_per_rt=
 #     server_axond_us_per_rt= client_axond_syscalls_per_rt=
-#     server_axond_syscalls_per_rt=
+#     server_axond_syscalls_per_rt= client_axond_perf_syscalls_per_rt=
+#     server_axond_perf_syscalls_per_rt=
 set -euo pipefail
 BUILD=${BUILD:-build}
 AXOND=${AXOND:-$BUILD/axond}
 MODE=${MODE:-tls}
 CONCS=${CONCS:-1 64}
 STRACE=${STRACE:-strace}
+PERF=${PERF:-perf}
+command -v "$PERF" > /dev/null 2>&1 || PERF=none
 NET_RR=$BUILD/bench/net_rr
 
 tmp=$(mktemp -d /tmp/axon-netcost-XXXXXX)
@@ -73,6 +83,12 @@ cpu_ns() {
 		awk '{ s += $1 } END { printf "%d\n", s }'
 }
 
+# The count of a perf stat -x, output (0 if none).
+pcount() {
+	awk -F, '$3 ~ /sys_enter/ { print ($1 ~ /^[0-9]+$/ ? $1 : 0); f = 1 }
+		END { if (!f) print 0 }' "$1" 2>/dev/null || echo 0
+}
+
 # The "total" calls of an strace -c summary.
 calls() {
 	awk '$NF == "total" { print $4; exit }' "$1"
@@ -103,11 +119,30 @@ for c in $CONCS; do
 	it=${ITERS:-$(( 4000 / c ))}
 	[ "$it" -lt 200 ] && it=200
 	n=$(( c * it ))
+	pa=""
+	pb=""
+	if [ "$PERF" != none ]; then
+		"$PERF" stat -e raw_syscalls:sys_enter -x, -o "$tmp/ps.alpha" \
+			-p "$AXD_alpha" 2>/dev/null &
+		pa=$!
+		"$PERF" stat -e raw_syscalls:sys_enter -x, -o "$tmp/ps.beta" \
+			-p "$AXD_beta" 2>/dev/null &
+		pb=$!
+		sleep 0.5 # attached
+	fi
 	ta=$(cpu_ns "$AXD_alpha")
 	tb=$(cpu_ns "$AXD_beta")
 	line=$(mc "$c" "$it")
 	ta=$(( $(cpu_ns "$AXD_alpha") - ta ))
 	tb=$(( $(cpu_ns "$AXD_beta") - tb ))
+	pca=0
+	pcb=0
+	if [ -n "$pa" ]; then
+		kill -INT "$pa" "$pb" 2>/dev/null || true
+		wait "$pa" "$pb" 2>/dev/null || true
+		pca=$(pcount "$tmp/ps.alpha")
+		pcb=$(pcount "$tmp/ps.beta")
+	fi
 	rate=$(echo "$line" | sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p')
 	ca=0
 	cb=0
@@ -124,8 +159,9 @@ for c in $CONCS; do
 		cb=$(calls "$tmp/st.beta")
 	fi
 	awk -v m="$MODE" -v c="$c" -v n="$n" -v r="$rate" -v ta="$ta" \
-		-v tb="$tb" -v ca="$ca" -v cb="$cb" 'BEGIN {
-		printf "net_cost mode=%s conc=%d msgs=%d msgs_per_s=%s client_axond_us_per_rt=%.2f server_axond_us_per_rt=%.2f client_axond_syscalls_per_rt=%.2f server_axond_syscalls_per_rt=%.2f\n", m, c, n, r, ta / n / 1000, tb / n / 1000, ca / n, cb / n
+		-v tb="$tb" -v ca="$ca" -v cb="$cb" -v pca="$pca" \
+		-v pcb="$pcb" 'BEGIN {
+		printf "net_cost mode=%s conc=%d msgs=%d msgs_per_s=%s client_axond_us_per_rt=%.2f server_axond_us_per_rt=%.2f client_axond_syscalls_per_rt=%.2f server_axond_syscalls_per_rt=%.2f client_axond_perf_syscalls_per_rt=%.2f server_axond_perf_syscalls_per_rt=%.2f\n", m, c, n, r, ta / n / 1000, tb / n / 1000, ca / n, cb / n, pca / n, pcb / n
 	}'
 	if [ -n "${KEEP_STRACE:-}" ] && [ "$STRACE" != none ]; then
 		cp "$tmp/st.alpha" "$KEEP_STRACE.$MODE.$c.alpha"

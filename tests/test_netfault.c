@@ -16,6 +16,8 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 
+#include "internal.h"
+#include "shm.h"
 #include "wire.h"
 
 /* ---- cleanup: the test's teardown stops the axonds and removes the
@@ -840,6 +842,68 @@ START_TEST(test_cred_change)
 }
 END_TEST
 
+/* 7b. A client that forges its credential hint (shm.h, cred_hint: here a
+ * thread keeps writing back the value from before the change, so that
+ * axond would see no change) is still seen with its new ids: axond
+ * reads them from the kernel at least every AXD_CRED_RECHECK (10 ms). */
+static struct {
+	_Atomic uint32_t *hint;
+	uint32_t val;
+	atomic_bool stop;
+} forge;
+
+static void *
+forge_hint(void *arg)
+{
+	(void) arg;
+	while (!atomic_load(&forge.stop)) {
+		atomic_store(forge.hint, forge.val);
+	}
+	return NULL;
+}
+
+START_TEST(test_cred_hint_forged)
+{
+	struct axon_cconn *cc;
+	struct axn_srv s;
+	struct who w;
+	pthread_t t;
+	bool seen = false;
+	int coid;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_cred_hint_forged: skipped: not root\n");
+		return;
+	}
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--maproot none");
+	coid = two_nodes(&s, 0);
+	w = info_of(coid);
+	ck_assert_int_eq(w.ci.cred.euid, 0);
+	ck_assert_int_eq(axon__coid_get(coid, &cc), 0);
+	forge.hint = &cc->rgn->cred_hint;
+	forge.val = atomic_load(forge.hint);
+	ck_assert_uint_ne(forge.val, 0); /* the library does set it */
+	atomic_store(&forge.stop, false);
+	ck_assert_int_eq(pthread_create(&t, NULL, forge_hint, NULL), 0);
+
+	ck_assert_int_eq(seteuid(12345), 0);
+	/* 100 tries 5 ms apart: far beyond the bound, without timing. */
+	for (int i = 0; i < 100 && !seen; i++) {
+		w = info_of(coid);
+		seen = w.ci.cred.euid == 12345;
+		if (!seen) {
+			axt_sleep_ms(5);
+		}
+	}
+	ck_assert_int_eq(seteuid(0), 0);
+	atomic_store(&forge.stop, true);
+	pthread_join(t, NULL);
+	axon__cconn_put(cc);
+	ck_assert_msg(seen, "a forged hint hid the client's new euid");
+	axn_srv_stop(&s);
+}
+END_TEST
+
 /* 8. Remote root is mapped: to nobody by default, to --maproot. */
 START_TEST(test_maproot)
 {
@@ -1190,6 +1254,7 @@ netfault_suite(void)
 	tcase_add_test(tc, test_malformed_frames);
 	tcase_add_test(tc, test_local_axond_dies);
 	tcase_add_test(tc, test_cred_change);
+	tcase_add_test(tc, test_cred_hint_forged);
 	tcase_add_test(tc, test_maproot);
 	tcase_add_test(tc, test_map_group);
 	tcase_add_test(tc, test_stuck_server);

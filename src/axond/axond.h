@@ -33,7 +33,12 @@
 /* A send ships its first MiB (in chunks); the server's node fetches the
  * rest with MSGREAD when the server reads beyond it. */
 #define AXD_SHIP      (1u << 20)
+/* Output gathered from streams before one write (axd_flush_now). */
+#define AXD_FLUSH_BYTES (64u << 10)
 #define AXD_HASH      4096u
+/* A client's credentials are read from the kernel again when its
+ * cred_hint changes, and at least this often (ns) while it sends. */
+#define AXD_CRED_RECHECK (10u * 1000u * 1000u)
 
 enum axd_log { AXD_ERR, AXD_WARN, AXD_INFO, AXD_DEBUG };
 void axd_log(int level, const char *fmt, ...)
@@ -134,6 +139,8 @@ struct axd_aconn {
 	int status_fd;            /* /proc/<client_pid>/status, or -1 */
 	struct axd_sess *sess;    /* where CONNECT_CRED went, or NULL */
 	struct axon_wire_cred cred; /* as last sent */
+	uint32_t cred_hint;       /* the client's, when cred was read */
+	uint64_t cred_at;         /* when cred was read (axd_now), 0 never */
 	bool refused;             /* CONNECT_FAIL seen: connect again */
 	int inflight;
 };
@@ -174,10 +181,6 @@ struct axd_bconn {
 	struct axd_qpulse *ppulse;          /* pulses waiting for it */
 	int npend;                          /* messages and pulses held */
 	bool newcred;             /* a NETCRED went out: flag the next post */
-	int replying;             /* its messages' replies being streamed */
-	int gone_err;             /* the server is gone: SERVER_GONE with
-				   * this once replying is 0 (not before the
-				   * replies it gave) */
 	struct axon_netcred nc;
 	struct axd_bmsg *slot_msg[AXON_SLOTS];
 };
@@ -188,7 +191,6 @@ struct axd_bmsg {
 	uint32_t id;
 	struct axd_bmsg *hnext;
 	struct axd_bconn *bc;
-	bool replying;            /* counted in bc->replying */
 	int slot;                 /* -1: refused, its chunks are dropped */
 	uint8_t *data;            /* the slot's data, or buf */
 	uint8_t *buf;             /* while the connection is made */
@@ -199,6 +201,9 @@ struct axd_bmsg {
 	int32_t tid, coid, prio;
 	bool posted;
 	bool fetching;            /* MSGREAD sent for the rest */
+	/* On the loop's watch list: its slot's REPLIED state is looked at
+	 * in memory, no notice asked (forward.c, quiet_*). */
+	struct axd_bmsg *qnext, **qprev;
 	/* the reply being sent */
 	struct axon_nresult res;
 	uint32_t ext_i;
@@ -237,6 +242,8 @@ struct axd_sess {
 	void *sink_ref;
 	int sink_kind;            /* 1: a server's slot, 2: a client's reply */
 	bool inplace;             /* the frame being handled was sunk */
+	bool rx_big;              /* the last frame in was large: read the
+				   * next head alone (session.c) */
 	struct axon_wire_frame sink_frame; /* .data: where it lies */
 	/* output: encoded frames, then bulk streams round-robin */
 	struct axd_obuf out;

@@ -483,17 +483,30 @@ a_message(rcvid_t rcvid, const struct _msg_info *info)
 	m->rbytes = (uint32_t) info->dstmsglen;
 	m->ship = m->sbytes < AXD_SHIP ? m->sbytes : AXD_SHIP;
 	/* The client's credentials now: a change since the last message
-	 * travels with this one (MSGSEND_CRED). */
-	int rc = cred_now(c, &cred);
-	if (rc < 0 &&
-	    ConnectClientInfo_r(info->scoid, &ci, __NGROUPS_MAX) == 0) {
-		cred_from_info(&ci, &cred);
-		rc = 0;
-	}
-	if (rc == 0) {
-		if (memcmp(&cred, &c->cred, sizeof(cred)) != 0) {
-			c->cred = cred;
-			m->cred_changed = true;
+	 * travels with this one (MSGSEND_CRED).  They are read from the
+	 * kernel when the client's hint says its ids changed, and at
+	 * least every AXD_CRED_RECHECK whatever the hint says (shm.h,
+	 * cred_hint). */
+	uint32_t hint = 0;
+	uint64_t now = m->since;
+
+	(void) axon__net_cred_hint(info->scoid, &hint);
+	if (c->cred_at == 0 || hint != c->cred_hint ||
+	    now - c->cred_at >= AXD_CRED_RECHECK) {
+		int rc = cred_now(c, &cred);
+
+		if (rc < 0 && ConnectClientInfo_r(info->scoid, &ci,
+				  __NGROUPS_MAX) == 0) {
+			cred_from_info(&ci, &cred);
+			rc = 0;
+		}
+		if (rc == 0) {
+			c->cred_hint = hint;
+			c->cred_at = now;
+			if (memcmp(&cred, &c->cred, sizeof(cred)) != 0) {
+				c->cred = cred;
+				m->cred_changed = true;
+			}
 		}
 	}
 	m->rnext = g.amsg_by_rcvid[hash32((uint32_t) rcvid)];
@@ -940,22 +953,77 @@ bmsg_by_id(struct axd_sess *s, uint32_t id)
 	return NULL;
 }
 
-/* Death notification (issue 10): tells the client's node that b's
- * server is gone, after every reply the server gave (b->replying 0). */
-static void
-b_server_gone(struct axd_bconn *b)
-{
-	struct axon_wire_frame f;
+/* ---- replies watched in memory (forward.h, axd_fwd_watch_*) ---- */
 
-	if (b->sess->state != S_UP) {
+static struct axd_bmsg *watch_head;
+
+static void
+watch_add(struct axd_bmsg *m)
+{
+	m->qnext = watch_head;
+	if (watch_head != NULL) {
+		watch_head->qprev = &m->qnext;
+	}
+	watch_head = m;
+	m->qprev = &watch_head;
+}
+
+static void
+watch_remove(struct axd_bmsg *m)
+{
+	if (m->qprev == NULL) {
 		return;
 	}
-	memset(&f, 0, sizeof(f));
-	f.type = AXON_W_SERVER_GONE;
-	f.conn = b->id;
-	f.u.fail.err = axon__wire_errno_out(b->gone_err);
-	(void) axd_send_frame(b->sess, &f);
-	axd_flush(b->sess);
+	*m->qprev = m->qnext;
+	if (m->qnext != NULL) {
+		m->qnext->qprev = m->qprev;
+	}
+	m->qnext = NULL;
+	m->qprev = NULL;
+}
+
+static void bmsg_replied(struct axd_bmsg *m);
+
+bool
+axd_fwd_watch_scan(void)
+{
+	struct axd_bmsg *m = watch_head;
+	bool any = false;
+
+	while (m != NULL) {
+		struct axd_bmsg *next = m->qnext;
+
+		if (axon__nsend_result(m->bc->cc, m->slot, &m->res) == 1) {
+			bmsg_replied(m); /* (leaves the list) */
+			any = true;
+		}
+		m = next;
+	}
+	return any;
+}
+
+bool
+axd_fwd_watch_arm(void)
+{
+	bool any = false;
+
+	while (watch_head != NULL) {
+		struct axd_bmsg *m = watch_head;
+
+		watch_remove(m);
+		if (axon__nsend_notify(m->bc->cc, m->slot) &&
+		    axon__nsend_result(m->bc->cc, m->slot, &m->res) == 1) {
+			bmsg_replied(m);
+			any = true;
+		}
+	}
+	return any;
+}
+
+bool
+axd_fwd_watch_any(void)
+{
+	return watch_head != NULL;
 }
 
 static void
@@ -964,15 +1032,7 @@ bmsg_free(struct axd_bmsg *m)
 	struct axd_sess *s = m->bc->sess;
 	struct axd_bmsg **pp;
 
-	if (m->replying) {
-		/* Its reply's last frame is out (or it never will be). */
-		m->replying = false;
-		if (--m->bc->replying == 0 && m->bc->gone_err != 0) {
-			b_server_gone(m->bc);
-			m->bc->gone_err = 0;
-		}
-	}
-
+	watch_remove(m);
 	axd_stream_remove(s, &m->st);
 	for (pp = &s->bmsg[hash32(m->id)]; *pp != NULL; pp = &(*pp)->hnext) {
 		if (*pp == m) {
@@ -1081,13 +1141,10 @@ bmsg_replied(struct axd_bmsg *m)
 {
 	struct axd_sess *s = m->bc->sess;
 
+	watch_remove(m);
 	m->st.produce = bmsg_produce;
 	m->ext_i = 0;
 	m->ext_off = 0;
-	if (!m->replying) {
-		m->replying = true;
-		m->bc->replying++;
-	}
 	axd_stream_add(s, &m->st);
 	axd_flush(s);
 }
@@ -1097,7 +1154,6 @@ bconn_close(struct axd_bconn *b)
 {
 	struct axd_bconn **pp;
 
-	b->gone_err = 0; /* the client's side goes: nobody to tell */
 
 	for (unsigned i = 0; i < AXON_SLOTS; i++) {
 		if (b->slot_msg[i] != NULL) {
@@ -1509,8 +1565,12 @@ b_attach(struct axd_sess *s, struct axd_bmsg *m)
 static void
 b_post(struct axd_sess *s, struct axd_bmsg *m)
 {
+	/* The loop watches its reply in memory while it is awake (and
+	 * polls for it a while before it sleeps): a quick server's reply
+	 * costs no REPLIED notice, which is asked for only when the loop
+	 * is about to sleep (axd_fwd_watch_arm). */
 	if (axon__nsend_post(m->bc->cc, m->slot, m->coid, m->tid, m->prio,
-		m->got, m->bc->newcred) < 0) {
+		m->got, m->bc->newcred, true) < 0) {
 		/* The server is stuck: its socket is full. */
 		m->bc->slot_msg[m->slot] = NULL;
 		m->slot = -1;
@@ -1520,12 +1580,7 @@ b_post(struct axd_sess *s, struct axd_bmsg *m)
 	}
 	m->posted = true;
 	m->bc->newcred = false;
-	/* A quick server answers while we spin: its reply goes out now,
-	 * without waiting for the monitor thread's notice. */
-	if (axon__nsend_spin(m->bc->cc, m->slot) &&
-	    axon__nsend_result(m->bc->cc, m->slot, &m->res) == 1) {
-		bmsg_replied(m);
-	}
+	watch_add(m);
 }
 
 static void
@@ -1836,6 +1891,25 @@ hook_event(void *user, const struct axon_ctl *ev)
 	}
 }
 
+/* Sends m's reply now, all of it, so that a frame queued after it (a
+ * SERVER_GONE) follows it on the wire: a reply queued as a stream would
+ * go out after every frame queued meanwhile.  Frees m. */
+static void
+bmsg_reply_now(struct axd_bmsg *m)
+{
+	struct axd_sess *s = m->bc->sess;
+
+	if (m->st.produce != bmsg_produce) {
+		m->st.produce = bmsg_produce;
+		m->ext_i = 0;
+		m->ext_off = 0;
+	}
+	watch_remove(m);
+	axd_stream_remove(s, &m->st);
+	while (bmsg_produce(s, &m->st)) {
+	}
+}
+
 static void
 hook_dead(void *user)
 {
@@ -1846,12 +1920,16 @@ hook_dead(void *user)
 		for (unsigned i = 0; i < AXON_SLOTS; i++) {
 			struct axd_bmsg *m = b->slot_msg[i];
 
-			if (m == NULL || m->st.queued) {
+			if (m == NULL) {
 				continue;
 			}
-			if (m->posted &&
-			    axon__nsend_result(b->cc, m->slot, &m->res) == 1) {
-				bmsg_replied(m); /* answered before it died */
+			if (m->st.queued ||
+			    (m->posted && axon__nsend_result(b->cc, m->slot,
+					      &m->res) == 1)) {
+				/* Answered before it died (its reply may be
+				 * queued, or seen in memory only now): out
+				 * before the SERVER_GONE below. */
+				bmsg_reply_now(m);
 				continue;
 			}
 			axon__nsend_release(b->cc, m->slot);
@@ -1865,13 +1943,15 @@ hook_dead(void *user)
 		 * cuts the client's own connection, so that it sees the
 		 * server go as a local client would: _PULSE_CODE_COIDDEATH,
 		 * then EBADF.  After the replies above, in order. */
-		b->gone_err = ESRCH;
-		if (b->replying == 0) {
-			b_server_gone(b);
-			b->gone_err = 0;
+		if (b->sess->state == S_UP) {
+			struct axon_wire_frame f;
+
+			memset(&f, 0, sizeof(f));
+			f.type = AXON_W_SERVER_GONE;
+			f.conn = b->id;
+			f.u.fail.err = axon__wire_errno_out(ESRCH);
+			(void) axd_send_frame(b->sess, &f);
 		}
-		/* (Else once the last reply's frames are out: a reply the
-		 * server gave before it went is delivered, not lost.) */
 		axd_flush(b->sess);
 	}
 }

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <netdb.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,17 +297,71 @@ out:
  * sessions freed, files rewritten.  A session whose TLS holds input, or
  * a channel with more waiting than one batch, brings it back at once.
  */
+/*
+ * Adaptive polling (docs/design/axond.md, "Polling"): when the loop's
+ * last wait was short (work came within poll_ns of it starting to wait),
+ * the next wait polls its descriptors (epoll_wait without sleeping) for
+ * up to poll_ns before it sleeps, so that a reply or a message that is
+ * due finds the loop awake: no wake-up for its sender to pay, no sleep
+ * and wake-up (on a virtual machine, a halted CPU) for us.  It polls
+ * too while a local server's reply is due, looking at the watched slots
+ * in memory (axd_fwd_watch_scan), and asks for their REPLIED notices
+ * only when it is about to sleep (axd_fwd_watch_arm).  Between polls
+ * the thread yields its CPU, so that polling never holds up a thread that
+ * has work on it (our clients and servers, on the same CPU).  A wait
+ * longer than poll_ns turns polling off until a wait is short again, so
+ * an idle or a slow node sleeps at once.  AXOND_POLL_US sets poll_ns (0:
+ * never poll).
+ */
+static uint64_t poll_ns = 50000;
+static bool poll_next;
+
+static int
+loop_wait(struct epoll_event *evs, int max, bool now)
+{
+	uint64_t t0;
+	int n;
+
+	if (now) {
+		return epoll_wait(g.epfd, evs, max, 0);
+	}
+	t0 = axd_now();
+	if (poll_ns > 0 && (poll_next || axd_fwd_watch_any())) {
+		do {
+			n = epoll_wait(g.epfd, evs, max, 0);
+			if (n != 0) {
+				return n; /* (still short: poll_next stays) */
+			}
+			(void) sched_yield();
+			if (axd_fwd_watch_scan()) {
+				return 0; /* a server replied */
+			}
+		} while (axd_now() - t0 < poll_ns);
+	}
+	if (axd_fwd_watch_arm()) {
+		return 0; /* replied meanwhile: no sleep */
+	}
+	n = epoll_wait(g.epfd, evs, max, -1);
+	poll_next = poll_ns > 0 && axd_now() - t0 <= poll_ns;
+	return n;
+}
+
 int
 axd_run(void)
 {
 	struct epoll_event evs[64];
 	unsigned ticks = 0;
 	bool chan_again = false;
+	const char *pu = getenv("AXOND_POLL_US");
+
+	if (pu != NULL) {
+		poll_ns = strtoull(pu, NULL, 10) * 1000u;
+	}
+
 
 	while (!g.stop) {
 		bool sweep = false;
-		int n = epoll_wait(g.epfd, evs, 64,
-		    g.sess_again || chan_again ? 0 : -1);
+		int n = loop_wait(evs, 64, g.sess_again || chan_again);
 
 		if (n < 0 && errno == EINTR) {
 			continue;
@@ -381,6 +436,7 @@ axd_run(void)
 				}
 			}
 		}
+		(void) axd_fwd_watch_scan(); /* replies that came meanwhile */
 		axd_flush_all();
 		axd_reap();
 		if (g.nodes_dirty) {

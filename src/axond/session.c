@@ -491,16 +491,24 @@ dirty_remove(struct axd_sess *s)
 }
 
 /*
- * Writes what the session has to send without blocking: queued frames
- * first, then one chunk of each bulk stream in turn, so that a large
- * message never holds up the small ones queued behind it.
+ * Writes what the session has to send without blocking: one chunk of
+ * each stream in turn, so that a large message never holds up the small
+ * ones queued behind it, gathered in the output buffer until it holds
+ * AXD_FLUSH_BYTES or the streams are done, and then written at once: the
+ * frames of a batch of messages share one send (one SSL_write).
  */
 void
 axd_flush_now(struct axd_sess *s)
 {
 	while (s->state != S_DEAD && s->state != S_CONNECTING &&
 	    s->state != S_TLS) {
-		if (s->out.len > s->out.off) {
+		size_t q = axd_obuf_queued(&s->out);
+
+		if (q > 0 && q < AXD_FLUSH_BYTES && s->st_head != NULL &&
+		    s->state == S_UP) {
+			goto produce; /* room for more before the write */
+		}
+		if (q > 0) {
 			ssize_t n = axd_link_send(s, s->out.buf + s->out.off,
 			    axd_obuf_queued(&s->out));
 
@@ -523,6 +531,7 @@ axd_flush_now(struct axd_sess *s)
 		if (s->st_head == NULL || s->state != S_UP) {
 			break;
 		}
+	produce:;
 		struct axd_stream *st = s->st_head;
 		s->st_head = st->next;
 		if (s->st_head == NULL) {
@@ -992,6 +1001,9 @@ sess_dispatch(struct axd_sess *s, const struct axon_wire_frame *f, size_t n)
 /* Data frames at least this large whose data has not all arrived are
  * received in place (see axd_fwd_sink). */
 #define SINK_MIN 16384u
+/* What is read of the stream, after a large frame, before the next
+ * frame's head is known: a head and a little more. */
+#define RX_HEAD (AXON_WIRE_HDR_SIZE + 256u)
 
 /* Decodes and handles every whole frame in the input buffer; the data
  * of a large frame still arriving goes straight where it belongs. */
@@ -1024,6 +1036,7 @@ sess_input(struct axd_sess *s)
 					f.data = dst;
 					s->sink_frame = f;
 					s->sink_size = (size_t) hn + f.data_len;
+					s->rx_big = true;
 					off = s->in_len;
 					break;
 				}
@@ -1049,6 +1062,7 @@ sess_input(struct axd_sess *s)
 			return;
 		}
 		off += (size_t) n;
+		s->rx_big = f.data_len >= SINK_MIN;
 		if (!sess_dispatch(s, &f, (size_t) n)) {
 			return;
 		}
@@ -1170,6 +1184,13 @@ axd_sess_readable(struct axd_sess *s)
 			s->in_cap = cap;
 		}
 		size_t room = s->in_cap - s->in_len;
+
+		if (s->rx_big && s->in_len == 0 && room > RX_HEAD) {
+			/* Large frames are coming: read the next one's head
+			 * alone, so that its data is received in place
+			 * (sess_input) rather than here and copied. */
+			room = RX_HEAD;
+		}
 		ssize_t n = axd_link_recv(s, s->in + s->in_len, room);
 		if (n == -EINTR) {
 			continue;

@@ -120,7 +120,10 @@ void axon__vconn_info(const struct axon_cconn *cc, int *ret_scoid,
  * A virtual client connection presents a process of another node to a
  * local server.  Its sends do not block: axon__nsend_alloc() takes a slot
  * and gives its data area, axon__nsend_post() posts it, and when the
- * server replies, the monitor thread calls hooks.replied(user, slot);
+ * server replies, the monitor thread (or the network manager's loop:
+ * netloop.c) calls hooks.replied(user, slot) -- unless the slot was
+ * posted watched, when the caller looks at it itself (axon__nsend_result)
+ * until it calls axon__nsend_notify();
  * axon__nsend_result() then reads the reply and axon__nsend_release()
  * frees the slot.  hooks.dead(user) says the server is gone (slots not
  * yet replied will never be); hooks.event(user, ctl) carries a
@@ -149,12 +152,15 @@ int axon__vconn_netcred(struct axon_cconn *cc,
 int axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes,
     uint64_t rbytes, uint8_t **ret_data); /* slot, or -EAGAIN/-EBADF */
 int axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
-    int32_t tid, int32_t prio, uint32_t avail,
-    bool newcred); /* 0, or -EAGAIN: withdrawn, not posted.  newcred: an
-		    * axon__vconn_netcred() was sent since the last post */
+    int32_t tid, int32_t prio, uint32_t avail, bool newcred,
+    bool watched); /* 0, or -EAGAIN: withdrawn, not posted.  newcred: an
+		    * axon__vconn_netcred() was sent since the last post;
+		    * watched: no REPLIED notice until axon__nsend_notify() */
 void axon__nsend_avail(struct axon_cconn *cc, int slot, uint32_t avail,
     int err); /* more of the message arrived, or err: it will not */
-bool axon__nsend_spin(struct axon_cconn *cc, int slot);
+/* A watched slot: the notice from now on (true: the reply came already,
+ * no notice will: the caller takes it). */
+bool axon__nsend_notify(struct axon_cconn *cc, int slot);
 int axon__nsend_result(struct axon_cconn *cc, int slot,
     struct axon_nresult *ret); /* 1 replied, 0 not yet */
 void axon__nsend_release(struct axon_cconn *cc, int slot);
@@ -167,6 +173,7 @@ int axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
     uint8_t **ret_ptr, void **ret_ref);
 int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
 int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
+int axon__net_cred_hint(int scoid, uint32_t *ret_hint); /* shm.h */
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 
 /* ---- The path namespace and a QNX client's side (path.c, ioclient.c),

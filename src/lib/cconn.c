@@ -233,14 +233,18 @@ axon__cconn_event(struct axon_cconn *cc, uint32_t events)
 {
 	bool hup = (events & (EPOLLHUP | EPOLLERR)) != 0;
 
-	while (!hup) {
+	/* One notice per call: the socket is watched level-triggered (the
+	 * monitor's set, or the network manager's loop), so another one
+	 * queued brings us back, and the read that would only say EAGAIN
+	 * is saved. */
+	if (!hup) {
 		struct axon_ctl m;
 		uint8_t buf[sizeof(m) + 1];
 		ssize_t n = axon__recvmsg_fd(cc->sock, buf, sizeof(buf), NULL,
 		    MSG_DONTWAIT);
 
 		if (n == -EAGAIN) {
-			break;
+			return;
 		}
 		void *user = atomic_load(&cc->net_user);
 
@@ -250,9 +254,7 @@ axon__cconn_event(struct axon_cconn *cc, uint32_t events)
 			     m.type != AXON_CTL_READ) ||
 			    user == NULL))) {
 			hup = true; /* gone, or not speaking the protocol */
-			break;
-		}
-		if (user != NULL && m.type == AXON_CTL_REPLIED) {
+		} else if (user != NULL && m.type == AXON_CTL_REPLIED) {
 			axon__net_hooks.replied(user, m.u.slot.slot);
 		} else if (user != NULL && m.type == AXON_CTL_READ) {
 			axon__net_hooks.read(user, m.u.slot.slot);

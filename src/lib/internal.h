@@ -271,6 +271,7 @@ pid_t axon__gettid(void);
  * axon ps; axon__gettid() does both. */
 void axon__thread_watch(void);
 int axon__getcpu(void);
+uint32_t axon__cred_hint(void); /* shm.h, cred_hint */
 
 /* ---- chan.c ---- */
 struct axon_chan *axon__chan_get(int chid); /* +ref */

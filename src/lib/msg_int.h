@@ -128,6 +128,11 @@ int axon__bells_collect(struct axon_chan *chan, bool *got_any);
 /* Spins a while before a receiver sleeps (when the last client runs on
  * another CPU), watching for posts: whether something was queued. */
 bool axon__receive_spin(struct axon_chan *chan);
+/* MsgReceive for the network manager's loop (netloop.c): with an
+ * immediate RECEIVE timeout armed, takes what is queued and collects the
+ * bells only when nothing is. */
+rcvid_t axon__receive_net(int chid, void *msg, size_t bytes,
+    struct _msg_info *info);
 /* Sleeps until woken or tp (relative; NULL: none) passes: > 0 woken,
  * 0 timed out, or -errno (-EINTR: a signal). */
 int axon__receive_sleep(struct axon_chan *chan, const struct timespec *tp,

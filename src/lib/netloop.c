@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <sys/epoll.h>
 
-#include "internal.h"
+#include "msg_int.h"
 
 bool axon__net_own;
 
@@ -43,11 +43,13 @@ axon__net_receive(int chid, void *msg, size_t bytes, struct _msg_info *info,
 	rcvid_t r;
 
 	*ret_more = false;
-	/* An immediate RECEIVE timeout: the queue, then the bells once,
-	 * and never a spin or a sleep (msg.c). */
+	/* An immediate RECEIVE timeout: the queue, and the bells once
+	 * when it is empty, never a spin or a sleep (receive.c): one
+	 * epoll_pwait queues every message rung so far, and the calls
+	 * that follow take them without a system call. */
 	(void) TimerTimeout_r(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL,
 	    NULL, NULL);
-	r = MsgReceive_r(chid, msg, bytes, info);
+	r = axon__receive_net(chid, msg, bytes, info);
 	if (r == -ETIMEDOUT) {
 		return -EAGAIN;
 	}

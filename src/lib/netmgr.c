@@ -179,6 +179,26 @@ axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid)
 	return dead ? -ESRCH : 0;
 }
 
+/* The client's cred_hint (shm.h) as of its latest post on scoid, a
+ * connection to the NET_MSG channel: 0, or -EINVAL. */
+int
+axon__net_cred_hint(int scoid, uint32_t *ret_hint)
+{
+	struct axon_sconn *sc;
+
+	if (!(scoid & _NTO_SIDE_CHANNEL)) {
+		return -EINVAL;
+	}
+	sc = axon__sconn_get(scoid & ~_NTO_SIDE_CHANNEL);
+	if (sc == NULL) {
+		return -EINVAL;
+	}
+	*ret_hint = atomic_load_explicit(&sc->rgn->cred_hint,
+	    memory_order_relaxed);
+	axon__sconn_put(sc);
+	return 0;
+}
+
 /* Why the client of rcvid asked to be unblocked: EINTR, ETIMEDOUT, or 0
  * if it did not (or the rcvid is gone). */
 int

@@ -8,7 +8,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -73,9 +72,10 @@ axon__nsend_avail(struct axon_cconn *cc, int i, uint32_t avail, int err)
 
 int
 axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
-    int32_t prio, uint32_t avail, bool newcred)
+    int32_t prio, uint32_t avail, bool newcred, bool watched)
 {
-	uint32_t fl = AXON_ST_NOTIFY | (newcred ? AXON_ST_NEWCRED : 0);
+	uint32_t fl = (watched ? 0 : AXON_ST_NOTIFY) |
+	    (newcred ? AXON_ST_NEWCRED : 0);
 	struct axon_slot *s = &cc->rgn->slot[i];
 
 	atomic_store(&s->avail, avail);
@@ -107,59 +107,21 @@ axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
 	return 0;
 }
 
-/*
- * Waits a little for the reply to slot i, as a local client would: when
- * the server runs on another CPU, spinning beats being woken; when it
- * runs on ours, yielding lets it answer at once.  Meanwhile the slot's
- * NOTIFY flag is taken back, so that a reply in that window costs no
- * REPLIED notice (both sides change the state word by CAS only).
- * Returns true if it is replied: the caller takes the reply, and no
- * notice comes; false if not yet: the notice will come.
- */
+/* A watched slot (axon__nsend_post): asks for the REPLIED notice, unless
+ * the reply is there.  Both sides change the state word by CAS only:
+ * either the server replies before the flag is set (and the caller sees
+ * it replied), or it sees the flag and notifies. */
 bool
-axon__nsend_spin(struct axon_cconn *cc, int i)
+axon__nsend_notify(struct axon_cconn *cc, int i)
 {
 	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
-	int sc_cpu = atomic_load(&cc->rgn->srv_cpu);
-	bool same = sc_cpu < 0 || sc_cpu == axon__getcpu();
-	uint32_t st;
-	uint64_t t0;
-	int k = 0;
+	uint32_t st = atomic_load(sp);
 
-	if (axon__proc.spin_ns <= 0 || (same && axon__proc.ncpu > 1 &&
-					   sc_cpu < 0)) {
-		return false;
-	}
-	st = atomic_load(sp);
-	while (st & AXON_ST_NOTIFY) {
-		if (AXON_ST_PHASE(st) == AXON_PH_REPLIED) {
-			return false; /* its notice is on the way */
-		}
-		if (atomic_compare_exchange_weak(sp, &st,
-			st & ~AXON_ST_NOTIFY)) {
-			break;
-		}
-	}
-	t0 = now_ns();
 	for (;;) {
-		st = atomic_load_explicit(sp, memory_order_acquire);
-		if (AXON_ST_PHASE(st) == AXON_PH_REPLIED) {
-			return true;
-		}
-		if (same) {
-			sched_yield();
-		} else {
-			cpu_relax();
-		}
-		if ((same || (++k & 63) == 0) &&
-		    now_ns() - t0 > spin_budget(cc->nrbytes[i])) {
-			break;
-		}
-	}
-	/* Give up: ask for the notice again, unless the reply came. */
-	for (;;) {
-		if (AXON_ST_PHASE(st) == AXON_PH_REPLIED) {
-			return true;
+		if ((AXON_ST_PHASE(st) != AXON_PH_SENT &&
+			AXON_ST_PHASE(st) != AXON_PH_RECEIVED) ||
+		    AXON_ST_SEQ(st) != cc->nseq[i]) {
+			return true; /* replied (or no longer ours) */
 		}
 		if (atomic_compare_exchange_weak(sp, &st,
 			st | AXON_ST_NOTIFY)) {

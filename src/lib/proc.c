@@ -95,6 +95,39 @@ axon__gettid(void)
 	return tls_tid;
 }
 
+/* The hash of the caller's ids for cred_hint (shm.h): FNV-1a over
+ * getresuid, getresgid and getgroups (the first 64), three cheap system
+ * calls. */
+uint32_t
+axon__cred_hint(void)
+{
+	uid_t u[3];
+	gid_t g[3];
+	gid_t groups[64];
+	uint32_t h = 2166136261u;
+	int n;
+
+	if (getresuid(&u[0], &u[1], &u[2]) < 0 ||
+	    getresgid(&g[0], &g[1], &g[2]) < 0) {
+		return 0;
+	}
+	n = getgroups(64, groups);
+	if (n < 0) {
+		/* More than 64: their number stands for them (the recheck
+		 * bound covers the rest). */
+		groups[0] = (gid_t) getgroups(0, NULL);
+		n = 1;
+	}
+	for (int i = 0; i < 3; i++) {
+		h = (h ^ (uint32_t) u[i]) * 16777619u;
+		h = (h ^ (uint32_t) g[i]) * 16777619u;
+	}
+	for (int i = 0; i < n; i++) {
+		h = (h ^ (uint32_t) groups[i]) * 16777619u;
+	}
+	return h;
+}
+
 int
 axon__getcpu(void)
 {

@@ -351,9 +351,17 @@ receive_wait(struct axon_chan *chan, int chid, const struct axon_deadline *dl,
 	return prc == 0 ? -ETIMEDOUT : prc > 0 ? 1 : prc;
 }
 
+/*
+ * net: the network manager's receive (netloop.c), which takes a batch of
+ * items one call at a time: it collects the bells only when the queue is
+ * empty, so that one epoll_pwait queues every message rung so far and
+ * the calls that follow take them without a system call.  (Order between
+ * a pulse and a message not yet collected does not matter to it: the
+ * items of one client connection keep their order either way.)
+ */
 static rcvid_t
 receive_common(int chid, const iov_t *iov, size_t parts,
-    struct _msg_info *info, bool pulse_only)
+    struct _msg_info *info, bool pulse_only, bool net)
 {
 	struct axon_deadline dl;
 	struct axon_chan *chan;
@@ -375,7 +383,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 
 	bool spun = false;
 	bool polled = false;
-	bool collected = false;
+	bool collected = net;
 	for (;;) {
 		struct axon_qitem *it;
 		bool got;
@@ -442,7 +450,7 @@ MsgReceivev_r(int chid, const iov_t *iov, size_t parts,
 {
 	AXON_KEEP_ERRNO;
 
-	return receive_common(chid, iov, parts, info, false);
+	return receive_common(chid, iov, parts, info, false, false);
 }
 
 rcvid_t
@@ -455,7 +463,7 @@ MsgReceive_r(int chid, void *msg, size_t bytes, struct _msg_info *info)
 	if (msg == NULL && bytes > 0) {
 		return -EFAULT;
 	}
-	return receive_common(chid, &v, 1, info, false);
+	return receive_common(chid, &v, 1, info, false, false);
 }
 
 int
@@ -464,7 +472,7 @@ MsgReceivePulsev_r(int chid, const iov_t *iov, size_t parts,
 {
 	AXON_KEEP_ERRNO;
 
-	return (int) receive_common(chid, iov, parts, info, true);
+	return (int) receive_common(chid, iov, parts, info, true, false);
 }
 
 int
@@ -478,5 +486,13 @@ MsgReceivePulse_r(int chid, void *pulse, size_t bytes,
 	if (pulse == NULL) {
 		return -EFAULT;
 	}
-	return (int) receive_common(chid, &v, 1, info, true);
+	return (int) receive_common(chid, &v, 1, info, true, false);
+}
+
+rcvid_t
+axon__receive_net(int chid, void *msg, size_t bytes, struct _msg_info *info)
+{
+	ONE_IOV(v, msg, bytes);
+
+	return receive_common(chid, &v, 1, info, false, true);
 }

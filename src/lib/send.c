@@ -254,6 +254,12 @@ send_post(struct send_op *op)
 	s->sbytes = op->ssize;
 	s->rbytes = op->rsize;
 	s->reply_off = op->reply_off;
+	if (cc->nd != 0) {
+		/* Through the network manager: whether our ids changed
+		 * (released by the state's store below). */
+		atomic_store_explicit(&cc->rgn->cred_hint, axon__cred_hint(),
+		    memory_order_relaxed);
+	}
 	/* (status, err and n_ext are the server's: it sets all three.) */
 	cc->slot_coid[i] = op->coid;
 	cc->slot_tid[i] = s->tid;

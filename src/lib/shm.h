@@ -96,7 +96,15 @@ struct axon_region {
 	 * A hint: a client that sets it for nothing costs its server one
 	 * empty read. */
 	_Atomic uint32_t pulsed;
-	uint8_t pad[64 - 36];
+	/* c: a connection to another node (through the network manager):
+	 * a hash of the client's ids (real, effective and saved uid and
+	 * gid, supplementary groups) as they were at its last send.  When
+	 * it changes, the network manager reads the client's credentials
+	 * from the kernel again; it does anyway every AXD_CRED_RECHECK, so
+	 * a hint left alone (a client that lies) delays a change by that
+	 * bound at most.  Never trusted as the ids themselves. */
+	_Atomic uint32_t cred_hint;
+	uint8_t pad[64 - 40];
 	/* s: a receiver watches this connection's slots in memory: a post
 	 * needs no bell (see ring_bell and receive_common).  On a
 	 * line of its own: it changes at every receive. */
