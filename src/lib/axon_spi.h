@@ -257,4 +257,26 @@ int axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
 int axon__netpath(int nd, unsigned op, unsigned ftype, const char *path,
     struct axon_path_entry **ret);
 
+/* ---- ctlclient.c: the client side of axond's control socket
+ * ($AXON_RUNDIR/axond.sock), for netpath.c and the `axon` command.
+ * Deadlines are CLOCK_MONOTONIC nanoseconds (axon__ctl_now()), 0 for
+ * none.  Errors are -errno: -ETIMEDOUT at the deadline, -ECONNRESET when
+ * axond closed the socket, -EPROTO for a frame that does not decode
+ * whole. ---- */
+struct axon_wire_frame;
+uint64_t axon__ctl_now(void);
+/* A connected socket (close-on-exec) to rundir's axond, or -errno
+ * (-ENOENT/-ECONNREFUSED: no axond there). */
+int axon__ctl_connect(const char *rundir);
+int axon__ctl_send_bytes(int fd, const uint8_t *p, size_t len,
+    uint64_t deadline);
+/* Encodes f into buf (cap bytes) and sends it whole. */
+int axon__ctl_send(int fd, const struct axon_wire_frame *f, uint8_t *buf,
+    size_t cap, uint64_t deadline);
+/* Receives one frame into buf, which holds AXON_WIRE_HDR_SIZE +
+ * AXON_WIRE_MAX_BODY bytes, and decodes it into *f (whose data points
+ * into buf). */
+int axon__ctl_recv(int fd, uint8_t *buf, struct axon_wire_frame *f,
+    uint64_t deadline);
+
 #endif /* AXON_LIB_AXON_SPI_H */

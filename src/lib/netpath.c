@@ -10,13 +10,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <sys/iofunc.h>
@@ -25,138 +22,12 @@
 #include "internal.h"
 #include "wire.h"
 
-static uint64_t
-np_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
-}
-
-/* Waits for events on fd until deadline: 0, or -ETIMEDOUT/-errno. */
+/* axond went away, or was never there: ENOREMOTE, as for a message to
+ * another node without axond. */
 static int
-np_wait(int fd, short events, uint64_t deadline)
+np_gone(int rc)
 {
-	for (;;) {
-		struct pollfd p = {.fd = fd, .events = events};
-		uint64_t now = np_now();
-		int n;
-
-		if (now >= deadline) {
-			return -ETIMEDOUT;
-		}
-		n = poll(&p, 1, (int) ((deadline - now + 999999) / 1000000));
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			return -errno;
-		}
-		if (n > 0) {
-			return 0;
-		}
-	}
-}
-
-static int
-np_send(int fd, const uint8_t *p, size_t len, uint64_t deadline)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			int rc = np_wait(fd, POLLOUT, deadline);
-
-			if (rc < 0) {
-				return rc;
-			}
-			continue;
-		}
-		if (n < 0) {
-			return -ENOREMOTE; /* axond went away */
-		}
-		p += n;
-		len -= (size_t) n;
-	}
-	return 0;
-}
-
-static int
-np_recv(int fd, uint8_t *p, size_t len, uint64_t deadline)
-{
-	while (len > 0) {
-		ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
-
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			int rc = np_wait(fd, POLLIN, deadline);
-
-			if (rc < 0) {
-				return rc;
-			}
-			continue;
-		}
-		if (n <= 0) {
-			return -ENOREMOTE; /* axond went away */
-		}
-		p += n;
-		len -= (size_t) n;
-	}
-	return 0;
-}
-
-/* One decoded frame into buf (AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY). */
-static int
-np_frame(int fd, uint8_t *buf, struct axon_wire_frame *f, uint64_t deadline)
-{
-	uint32_t blen;
-	int rc = np_recv(fd, buf, AXON_WIRE_HDR_SIZE, deadline);
-
-	if (rc < 0) {
-		return rc;
-	}
-	blen = (uint32_t) buf[8] | (uint32_t) buf[9] << 8 |
-	    (uint32_t) buf[10] << 16 | (uint32_t) buf[11] << 24;
-	if (blen > AXON_WIRE_MAX_BODY) {
-		return -EPROTO;
-	}
-	rc = np_recv(fd, buf + AXON_WIRE_HDR_SIZE, blen, deadline);
-	if (rc < 0) {
-		return rc;
-	}
-	return axon__wire_decode(buf, AXON_WIRE_HDR_SIZE + blen, f) ==
-		(long) (AXON_WIRE_HDR_SIZE + blen) ? 0 : -EPROTO;
-}
-
-static int
-np_connect(void)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char rd[PATH_MAX];
-	int fd, rc = axon__rundir(rd, sizeof(rd));
-
-	if (rc < 0) {
-		return rc;
-	}
-	if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path),
-		"%s/axond.sock", rd) >= sizeof(sa.sun_path)) {
-		return -ENAMETOOLONG;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		return -errno;
-	}
-	while (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-		int err = errno;
-
-		if (err == EINTR) {
-			continue;
-		}
-		(void) close(fd);
-		return err == ENOENT || err == ECONNREFUSED ? -ENOREMOTE
-							    : -err;
-	}
-	return fd;
+	return rc >= 0 || rc == -ETIMEDOUT || rc == -EPROTO ? rc : -ENOREMOTE;
 }
 
 /* A decimal field of a line, then one space: 0, or -EPROTO. */
@@ -255,10 +126,11 @@ int
 axon__netpath(int nd, unsigned op, unsigned ftype, const char *path,
     struct axon_path_entry **ret)
 {
-	uint64_t deadline = np_now() +
+	uint64_t deadline = axon__ctl_now() +
 	    (uint64_t) AXON_NETPATH_TIMEOUT_MS * 1000000u;
 	struct axon_wire_frame q;
 	uint8_t *buf;
+	char rd[PATH_MAX];
 	char *text = NULL;
 	size_t len = 0, plen;
 	long n;
@@ -293,17 +165,18 @@ axon__netpath(int nd, unsigned op, unsigned ftype, const char *path,
 		free(buf);
 		return -EINVAL; /* a newline in the path, an unknown op */
 	}
-	fd = np_connect();
+	rc = axon__rundir(rd, sizeof(rd));
+	fd = rc < 0 ? rc : axon__ctl_connect(rd);
 	if (fd < 0) {
 		free(buf);
-		return fd;
+		return fd == -ENOENT || fd == -ECONNREFUSED ? -ENOREMOTE : fd;
 	}
-	rc = np_send(fd, buf, (size_t) n, deadline);
+	rc = np_gone(axon__ctl_send_bytes(fd, buf, (size_t) n, deadline));
 	for (bool done = false; rc == 0 && !done;) {
 		struct axon_wire_frame f;
 		char *nt;
 
-		rc = np_frame(fd, buf, &f, deadline);
+		rc = np_gone(axon__ctl_recv(fd, buf, &f, deadline));
 		if (rc < 0) {
 			break;
 		}

@@ -1,177 +1,44 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The client side of axond's control socket, $AXON_RUNDIR/axond.sock
- * (docs/design/wire.md, "The control socket"): the frames of the wire
- * format, with its codec, without a handshake.  axond is another
- * process: every frame is decoded and checked in full before use, every
- * wait has a deadline, and an answer's size is bounded.
+ * The `axon` command's side of axond's control socket: the library's
+ * client (src/lib/ctlclient.c, declared in axon_spi.h) under the names
+ * the subcommands use, and axc_query(), a question answered in chunks
+ * of text.  axond is another process: every frame is decoded and
+ * checked in full before use, every wait has a deadline, and an
+ * answer's size is bounded.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "axon.h"
+#include "axon_spi.h"
 
 uint64_t
 axc_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
+	return axon__ctl_now();
 }
 
 int
 axc_connect(const char *rundir)
 {
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	int fd;
-
-	if ((size_t) snprintf(sa.sun_path, sizeof(sa.sun_path),
-		"%s/axond.sock", rundir) >= sizeof(sa.sun_path)) {
-		return -ENAMETOOLONG;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		return -errno;
-	}
-	while (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-		int err = errno;
-
-		if (err == EINTR) {
-			continue;
-		}
-		(void) close(fd);
-		return -err;
-	}
-	return fd;
-}
-
-/* Waits for events on fd until deadline (0: forever). */
-static int
-wait_fd(int fd, short events, uint64_t deadline)
-{
-	struct pollfd p = {.fd = fd, .events = events};
-
-	for (;;) {
-		int ms = -1;
-		int n;
-
-		if (deadline != 0) {
-			uint64_t now = axc_now();
-
-			if (now >= deadline) {
-				return -ETIMEDOUT;
-			}
-			ms = (int) ((deadline - now + 999999) / 1000000);
-		}
-		n = poll(&p, 1, ms);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n < 0) {
-			return -errno;
-		}
-		if (n > 0) {
-			return 0;
-		}
-	}
-}
-
-static int
-send_all(int fd, const uint8_t *p, size_t len, uint64_t deadline)
-{
-	while (len > 0) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			int rc = wait_fd(fd, POLLOUT, deadline);
-
-			if (rc < 0) {
-				return rc;
-			}
-			continue;
-		}
-		if (n < 0) {
-			return -errno;
-		}
-		p += n;
-		len -= (size_t) n;
-	}
-	return 0;
+	return axon__ctl_connect(rundir);
 }
 
 int
 axc_send(int fd, const struct axon_wire_frame *f, uint64_t deadline)
 {
 	static uint8_t buf[AXC_FRAME_MAX];
-	long n = axon__wire_encode(f, buf, sizeof(buf));
 
-	if (n < 0) {
-		return (int) n;
-	}
-	return send_all(fd, buf, (size_t) n, deadline);
-}
-
-static int
-recv_all(int fd, uint8_t *p, size_t len, uint64_t deadline)
-{
-	while (len > 0) {
-		ssize_t n = recv(fd, p, len, MSG_DONTWAIT);
-
-		if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-			int rc = wait_fd(fd, POLLIN, deadline);
-
-			if (rc < 0) {
-				return rc;
-			}
-			continue;
-		}
-		if (n < 0) {
-			return errno == ECONNRESET ? -ECONNRESET : -errno;
-		}
-		if (n == 0) {
-			return -ECONNRESET;
-		}
-		p += n;
-		len -= (size_t) n;
-	}
-	return 0;
+	return axon__ctl_send(fd, f, buf, sizeof(buf), deadline);
 }
 
 int
 axc_recv(int fd, uint8_t *buf, struct axon_wire_frame *f, uint64_t deadline)
 {
-	uint32_t blen;
-	long n;
-	int rc;
-
-	rc = recv_all(fd, buf, AXON_WIRE_HDR_SIZE, deadline);
-	if (rc < 0) {
-		return rc;
-	}
-	/* The body length (header offset 8, little-endian), bounded before
-	 * reading that much. */
-	blen = (uint32_t) buf[8] | (uint32_t) buf[9] << 8 |
-	    (uint32_t) buf[10] << 16 | (uint32_t) buf[11] << 24;
-	if (blen > AXON_WIRE_MAX_BODY) {
-		return -EPROTO;
-	}
-	rc = recv_all(fd, buf + AXON_WIRE_HDR_SIZE, blen, deadline);
-	if (rc < 0) {
-		return rc;
-	}
-	n = axon__wire_decode(buf, AXON_WIRE_HDR_SIZE + blen, f);
-	if (n <= 0) {
-		return -EPROTO;
-	}
-	return 0;
+	return axon__ctl_recv(fd, buf, f, deadline);
 }
 
 int
