@@ -756,6 +756,59 @@ START_TEST(test_detach_releases_blocked_thread)
 END_TEST
 
 static void *
+detacher(void *p)
+{
+	int *coid = p;
+
+	*coid = ConnectDetach(*coid);
+	return NULL;
+}
+
+/* A thread cancelled while it waits for one of a connection's 64 slots
+ * leaves the connection usable: its wait is no cancellation point that
+ * could keep the connection's lock (it was, and ConnectDetach then hung
+ * for ever). */
+START_TEST(test_cancel_waiting_for_slot)
+{
+	struct axt_child srv = axt_spawn(never_receive_server, NULL);
+	int coid = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
+	enum { N = 64 + 1 }; /* a connection has 64 slots (src/lib/shm.h) */
+	struct blocked b[N];
+	pthread_t t[N], d;
+	struct timespec until;
+	int dcoid = coid;
+
+	ck_assert_int_ge(coid, 0);
+	for (int i = 0; i < N; i++) {
+		b[i] = (struct blocked) {coid, 0, 0};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, blocked_sender,
+				     &b[i]),
+		    0);
+		if (i == N - 2) {
+			axt_sleep_ms(200); /* every slot taken */
+		}
+	}
+	axt_sleep_ms(200); /* the last one waits for a slot */
+	ck_assert_int_eq(pthread_cancel(t[N - 1]), 0);
+	axt_sleep_ms(50);
+	ck_assert_int_eq(pthread_create(&d, NULL, detacher, &dcoid), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 8;
+	ck_assert_msg(pthread_timedjoin_np(d, NULL, &until) == 0,
+	    "ConnectDetach hung behind a cancelled slot waiter");
+	ck_assert_int_eq(dcoid, 0);
+	for (int i = 0; i < N; i++) {
+		ck_assert_int_eq(pthread_timedjoin_np(t[i], NULL, &until), 0);
+		if (i < N - 1) {
+			ck_assert_int_eq(b[i].r, -1);
+			ck_assert_int_eq(b[i].err, EBADF);
+		}
+	}
+	axt_child_kill(&srv);
+}
+END_TEST
+
+static void *
 pulser(void *p)
 {
 	struct blocked *x = p;
@@ -945,6 +998,7 @@ states_suite(void)
 	tcase_add_test(td, test_channel_destroy_releases);
 	tcase_add_test(td, test_coid_death_pulse);
 	tcase_add_test(td, test_detach_releases_blocked_thread);
+	tcase_add_test(td, test_cancel_waiting_for_slot);
 	tcase_add_test(td, test_thread_death_pulse);
 	tcase_add_test(td, test_no_fd_leak);
 	suite_add_tcase(s, tc);

@@ -109,12 +109,19 @@ axon__cconn_sendctl(struct axon_cconn *cc, const struct axon_ctl *m, int fd)
 	/* The network manager never waits for a local server that does not
 	 * read its socket (stopped, stuck): it gets EAGAIN instead. */
 	int flags = atomic_load(&cc->net_user) != NULL ? MSG_DONTWAIT : 0;
+	int state;
 
+	/* sendmsg() is a cancellation point: a thread cancelled in it would
+	 * leave cc->lock held and every later user of the connection
+	 * stuck.  Control messages are sent whole or not at all, so no
+	 * cancellation is lost, only deferred to the caller's next point. */
+	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
 	pthread_mutex_lock(&cc->lock);
 	rc = cc->sock >= 0
 	    ? axon__sendmsg_fd_flags(cc->sock, m, sizeof(*m), fd, flags)
 	    : -EBADF;
 	pthread_mutex_unlock(&cc->lock);
+	(void) pthread_setcancelstate(state, NULL);
 	return rc;
 }
 

@@ -26,6 +26,13 @@ slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl)
 		if (i >= 0) {
 			return i;
 		}
+		int state;
+
+		/* pthread_cond_timedwait() is a cancellation point: a
+		 * thread cancelled in it would keep cc->lock and count as a
+		 * waiter for ever.  The wait is short and repeated; the
+		 * caller's cancellation point is where it tests. */
+		(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
 		pthread_mutex_lock(&cc->lock);
 		i = axon__slot_try(cc, true);
 		if (i < 0) {
@@ -46,6 +53,7 @@ slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl)
 			cc->slot_waiters--;
 		}
 		pthread_mutex_unlock(&cc->lock);
+		(void) pthread_setcancelstate(state, NULL);
 		if (i >= 0) {
 			return i;
 		}
