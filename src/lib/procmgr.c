@@ -363,8 +363,11 @@ pm_sync_watcher(void)
 {
 	pthread_t stop = 0;
 	bool join = false;
-	int rc = 0;
+	int rc = 0, state;
 
+	/* No cancellation point: the waits below hold pm_lock (and the
+	 * caller pm_ctl_lock), which a cancelled thread would keep. */
+	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
 	pthread_mutex_lock(&pm_lock);
 	if (pm_reqs != NULL && !pm_running) {
 		sigset_t all, old;
@@ -393,6 +396,7 @@ pm_sync_watcher(void)
 	if (join) {
 		(void) pthread_join(stop, NULL);
 	}
+	(void) pthread_setcancelstate(state, NULL);
 	return rc;
 }
 

@@ -255,8 +255,8 @@ resmgr_attach(dispatch_t *dpp, resmgr_attr_t *attr, const char *path,
 	return id;
 }
 
-int
-resmgr_detach(dispatch_t *dpp, int id, unsigned flags)
+static int
+resmgr_detach_body(dispatch_t *dpp, int id, unsigned flags)
 {
 	struct axon_link *l;
 	struct axon_bind *gone = NULL;
@@ -332,6 +332,19 @@ resmgr_detach(dispatch_t *dpp, int id, unsigned flags)
 		dispatch_context_free(ctx);
 	}
 	return 0;
+}
+
+/* Not a cancellation point (it waits with a lock held). */
+int
+resmgr_detach(dispatch_t *dpp, int id, unsigned flags)
+{
+	int rc;
+	int state;
+
+	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+	rc = resmgr_detach_body(dpp, id, flags);
+	(void) pthread_setcancelstate(state, NULL);
+	return rc;
 }
 
 void

@@ -401,8 +401,8 @@ tm_get(int id)
 	return t;
 }
 
-int
-TimerDestroy_r(int id)
+static int
+TimerDestroy_r_body(int id)
 {
 	AXON_KEEP_ERRNO;
 
@@ -421,6 +421,19 @@ TimerDestroy_r(int id)
 	(void) close(t->fd);
 	free(t);
 	return 0;
+}
+
+/* Not a cancellation point (it waits with a lock held). */
+int
+TimerDestroy_r(int id)
+{
+	int rc;
+	int state;
+
+	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+	rc = TimerDestroy_r_body(id);
+	(void) pthread_setcancelstate(state, NULL);
+	return rc;
 }
 
 /* What is left of t's time and its period.  tm.lock held. */

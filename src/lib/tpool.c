@@ -240,8 +240,8 @@ thread_pool_limits(thread_pool_t *p, int lowater, int hiwater, int maximum,
 	return 0;
 }
 
-int
-thread_pool_destroy(thread_pool_t *p)
+static int
+thread_pool_destroy_body(thread_pool_t *p)
 {
 	void (*unblock)(dispatch_context_t *);
 	bool inside;
@@ -291,4 +291,17 @@ thread_pool_destroy(thread_pool_t *p)
 	pthread_cond_destroy(&p->cv);
 	free(p);
 	return 0;
+}
+
+/* Not a cancellation point (it waits with a lock held). */
+int
+thread_pool_destroy(thread_pool_t *p)
+{
+	int rc;
+	int state;
+
+	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+	rc = thread_pool_destroy_body(p);
+	(void) pthread_setcancelstate(state, NULL);
+	return rc;
 }
