@@ -697,6 +697,12 @@ net_server(int wfd, void *arg)
 		buf.s[sizeof(buf.s) - 1] = '\0';
 		r.kind = 1;
 		r.scoid = info.scoid;
+		if (strcmp(buf.s, "exit") == 0) {
+			/* QNX: the reply is the client's once MsgReply
+			 * returns, whatever the server does next. */
+			MsgReply(rcvid, 7, "bye", 4);
+			_exit(0);
+		}
 		if (strcmp(buf.s, "destroy") == 0) {
 			MsgReply(rcvid, 0, NULL, 0);
 			ChannelDestroy(chid);
@@ -831,6 +837,35 @@ START_TEST(test_remote_coid_death_channel_destroyed)
 }
 END_TEST
 
+/* A remote server that replies and exits at once: the reply reaches the
+ * client (it was lost to the server's death notice, 1 run in 7). */
+START_TEST(test_remote_reply_then_exit)
+{
+	uint32_t nd;
+
+	axn_start(0);
+	axn_start(1);
+	nd = 0;
+	for (int i = 0; i < 8; i++) {
+		struct axn_srv s = axn_srv_start(1, net_server, &(int){0});
+		char got[8] = "";
+		int a;
+
+		axn_enter(0);
+		if (nd == 0) {
+			nd = (uint32_t) axn_nd(0, 1);
+		}
+		a = ConnectAttach(nd, s.pid, s.chid, _NTO_SIDE_CHANNEL, 0);
+		ck_assert_int_ge(a, 0);
+		ck_assert_msg(MsgSend(a, "exit", 5, got, sizeof(got)) == 7,
+		    "round %d: %s", i, strerror(errno));
+		ck_assert_str_eq(got, "bye");
+		ck_assert_int_eq(ConnectDetach(a), 0);
+		axn_srv_stop(&s);
+	}
+}
+END_TEST
+
 /* The server's node goes (its axond SIGKILLed): the connection made
  * through it is dead; one never used is not told (it never reached the
  * node), and one detached before is not either. */
@@ -950,6 +985,7 @@ death_suite(void)
 	tcase_add_test(net, test_remote_coid_death_server_killed);
 	tcase_add_test(net, test_remote_coid_death_blocked);
 	tcase_add_test(net, test_remote_coid_death_channel_destroyed);
+	tcase_add_test(net, test_remote_reply_then_exit);
 	tcase_add_test(net, test_remote_coid_death_node_gone);
 	tcase_add_test(net, test_remote_disconnect);
 	suite_add_tcase(s, net);

@@ -1174,6 +1174,202 @@ START_TEST(test_registered_events)
 }
 END_TEST
 
+/* ConnectFlags(): _NTO_COF_NOEVENT refuses the server's events,
+ * _NTO_COF_REG_EVENTS all but registered ones; both are counted on the
+ * client's page like any refused event. */
+START_TEST(test_connect_flags_events)
+{
+	int schid = ChannelCreate(0);
+	int cchid = ChannelCreate(0);
+	int coid = ConnectAttach(0, 0, schid, _NTO_SIDE_CHANNEL, 0);
+	int ccoid = ConnectAttach(0, 0, cchid, _NTO_SIDE_CHANNEL, 0);
+	unsigned failed = failed_events();
+	struct sigevent ev, reg;
+	struct _pulse p;
+
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_ge(ccoid, 0);
+	SIGEV_PULSE_INIT(&ev, ccoid, 10, 3, 30);
+	ck_assert_int_eq(ConnectFlags(0, coid, 0, 0), 0);
+
+	ck_assert_int_eq(ConnectFlags(0, coid, _NTO_COF_NOEVENT,
+			     _NTO_COF_NOEVENT),
+	    0);
+	ck_assert_int_eq(ConnectFlags(0, coid, 0, 0), _NTO_COF_NOEVENT);
+	hand_over(coid, schid, &ev, 30);
+	ck_assert(failed_reaches(++failed));
+	ck_assert(no_pulse(cchid));
+
+	ck_assert_int_eq(ConnectFlags(0, coid, _NTO_COF_NOEVENT, 0),
+	    _NTO_COF_NOEVENT);
+	hand_over(coid, schid, &ev, 31);
+	ck_assert_int_eq(recv_pulse(cchid, &p), 0);
+	ck_assert_int_eq(p.code, 3);
+	ck_assert_int_eq(p.value.sival_int, 31);
+
+	ck_assert_int_eq(ConnectFlags(0, coid, _NTO_COF_REG_EVENTS,
+			     _NTO_COF_REG_EVENTS),
+	    0);
+	hand_over(coid, schid, &ev, 32);
+	ck_assert(failed_reaches(++failed));
+	ck_assert(no_pulse(cchid));
+	reg = ev;
+	ck_assert_int_eq(MsgRegisterEvent(&reg, coid), 0);
+	hand_over(coid, schid, &reg, 33);
+	ck_assert_int_eq(recv_pulse(cchid, &p), 0);
+	ck_assert_int_eq(p.value.sival_int, 30); /* the registered value */
+	ck_assert_int_eq(MsgUnregisterEvent(&reg), 0);
+
+	/* A second coid to the same channel shares the connection: the
+	 * flag of either applies to both; detaching the flagged one lifts
+	 * it. */
+	int alias = ConnectAttach(0, 0, schid, _NTO_SIDE_CHANNEL, 0);
+
+	ck_assert_int_ge(alias, 0);
+	ck_assert_int_eq(ConnectFlags(0, alias, 0, 0), 0);
+	hand_over(alias, schid, &ev, 34);
+	ck_assert(failed_reaches(++failed));
+	ck_assert(no_pulse(cchid));
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	hand_over(alias, schid, &ev, 35);
+	ck_assert_int_eq(recv_pulse(cchid, &p), 0);
+	ck_assert_int_eq(p.value.sival_int, 35);
+	ck_assert_uint_eq(failed_events(), failed);
+}
+END_TEST
+
+START_TEST(test_connect_flags_errors)
+{
+	int chid = ChannelCreate(0);
+	int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	int fdcoid = ConnectAttach(0, 0, chid, 0, _NTO_COF_CLOEXEC |
+					       _NTO_COF_NOSHARE);
+	struct _server_info si;
+
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_ge(fdcoid, 0);
+	/* CLOEXEC is kept and reported, also by ConnectServerInfo. */
+	ck_assert_int_eq(ConnectFlags(0, coid, _NTO_COF_CLOEXEC,
+			     _NTO_COF_CLOEXEC),
+	    0);
+	ck_assert_int_eq(ConnectServerInfo(0, coid, &si), coid);
+	ck_assert_int_eq(si.flags & _NTO_COF_CLOEXEC, _NTO_COF_CLOEXEC);
+	ck_assert_int_eq(ConnectFlags(getpid(), coid, _NTO_COF_CLOEXEC, 0),
+	    _NTO_COF_CLOEXEC);
+	ck_assert_int_eq(ConnectServerInfo(0, coid, &si), coid);
+	ck_assert_int_eq(si.flags & _NTO_COF_CLOEXEC, 0);
+	ck_assert_int_eq(ConnectFlags(0, fdcoid, 0, 0) &
+			     (_NTO_COF_CLOEXEC | _NTO_COF_NOSHARE),
+	    _NTO_COF_CLOEXEC | _NTO_COF_NOSHARE);
+
+	/* INSECURE can be set, not cleared. */
+	ck_assert_int_eq(ConnectFlags(0, coid, _NTO_COF_INSECURE,
+			     _NTO_COF_INSECURE),
+	    0);
+	ck_assert_int_eq(ConnectFlags(0, coid, _NTO_COF_INSECURE, 0), -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(ConnectFlags_r(0, coid, 0, 0), _NTO_COF_INSECURE);
+
+	/* Bits that are not the caller's to change, bad ids. */
+	ck_assert_int_eq(ConnectFlags(0, coid, _NTO_COF_DEAD, 0), -1);
+	ck_assert_int_eq(errno, ENOTSUP);
+	ck_assert_int_eq(ConnectFlags_r(0, coid, 0x4000, 0x4000), -ENOTSUP);
+	ck_assert_int_eq(ConnectFlags(0, 4000 | _NTO_SIDE_CHANNEL, 0, 0), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(ConnectFlags_r(0, -1, 0, 0), -EBADF);
+	ck_assert_int_eq(ConnectFlags_r(1, coid, 0, 0), -ESRCH);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	ck_assert_int_eq(ConnectFlags_r(0, coid, 0, 0), -EBADF);
+	ck_assert_int_eq(ConnectDetach(fdcoid), 0);
+}
+END_TEST
+
+struct cur_arg {
+	rcvid_t r;
+	int rc, err, policy, prio;
+};
+
+static void *
+cur_thread(void *p)
+{
+	struct cur_arg *a = p;
+	struct sched_param sp;
+
+	a->rc = MsgCurrent(a->r);
+	a->err = errno;
+	pthread_getschedparam(pthread_self(), &a->policy, &sp);
+	a->prio = sp.sched_priority;
+	return NULL;
+}
+
+/* MsgCurrent() from an ordinary thread other than the receiver. */
+static struct cur_arg
+current_from_other_thread(rcvid_t r)
+{
+	struct cur_arg a = {.r = r, .rc = -2};
+	struct sched_param sp = {.sched_priority = 0};
+	pthread_attr_t attr;
+	pthread_t t;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
+	pthread_attr_setschedparam(&attr, &sp);
+	ck_assert_int_eq(pthread_create(&t, &attr, cur_thread, &a), 0);
+	pthread_attr_destroy(&attr);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	return a;
+}
+
+/* MsgCurrent: the calling thread takes on the sender's priority, unless
+ * the channel has _NTO_CHF_FIXED_PRIORITY; ESRCH once replied.  MsgPause:
+ * ENOSYS. */
+START_TEST(test_msg_current)
+{
+	struct kid k = cli_spawn(25);
+	struct kid kf = cli_spawn(25);
+	int chid = ChannelCreate(0);
+	int fixed = ChannelCreate(_NTO_CHF_FIXED_PRIORITY);
+	struct cli_hello h = cli_connect(&k, chid);
+	struct _msg_info info;
+	struct cur_arg a;
+	char buf[64];
+	rcvid_t r;
+
+	(void) cli_connect(&kf, fixed);
+	cli_cmd(&k, C_SEND, 'm', 8, 0);
+	r = recv_any(chid, buf, sizeof(buf), &info);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(info.priority, h.prio);
+	a = current_from_other_thread(r);
+	ck_assert_int_eq(a.rc, 0);
+	if (h.prio != 10) { /* real-time priorities are allowed here */
+		ck_assert_int_eq(a.policy, SCHED_FIFO);
+		ck_assert_int_eq(a.prio, h.prio);
+	}
+	ck_assert_int_eq(MsgPause(r, (unsigned) r), -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	ck_assert_int_eq(MsgPause_r(r, 0), -ENOSYS);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	ck_assert_int_eq(cli_result(&k).ret, 0);
+	ck_assert_int_eq(MsgCurrent(r), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	ck_assert_int_eq(MsgCurrent_r(0), -ESRCH);
+	ck_assert_int_eq(MsgCurrent_r(-5), -ESRCH);
+
+	cli_cmd(&kf, C_SEND, 'f', 8, 0);
+	r = recv_any(fixed, buf, sizeof(buf), &info);
+	ck_assert_int_gt(r, 0);
+	a = current_from_other_thread(r);
+	ck_assert_int_eq(a.rc, 0);
+	ck_assert_int_eq(a.policy, SCHED_OTHER);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	ck_assert_int_eq(cli_result(&kf).ret, 0);
+	kid_kill(&k);
+	kid_kill(&kf);
+}
+END_TEST
+
 START_TEST(test_registered_event_errors)
 {
 	int chid = ChannelCreate(0);
@@ -2503,6 +2699,9 @@ event_suite(void)
 	tcase_add_test(tp, test_failed_event_counted);
 	tcase_add_test(tp, test_registered_events);
 	tcase_add_test(tp, test_registered_event_errors);
+	tcase_add_test(tp, test_connect_flags_events);
+	tcase_add_test(tp, test_connect_flags_errors);
+	tcase_add_test(tp, test_msg_current);
 	tcase_add_test(tp, test_pulse_prio_caller);
 	tcase_add_test(tp, test_receive_pulse_skips_messages);
 	tcase_add_test(tp, test_pulse_receiver_passes_messages_on);

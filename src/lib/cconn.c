@@ -52,6 +52,28 @@ coid_slot(int coid)
 	return &p->fdcoids[coid];
 }
 
+/* Recomputes cc->evflags from the coids that point at cc: proc.lock
+ * held. */
+static void
+cc_evflags_sync(struct axon_cconn *cc)
+{
+	struct axon_proc *p = &axon__proc;
+	unsigned v = 0;
+
+	for (int i = 0; i < p->coid_hwm; i++) {
+		if (p->coids[i].cc == cc) {
+			v |= (unsigned) p->coids[i].flags;
+		}
+	}
+	for (int i = 0; i < p->fdcoids_len; i++) {
+		if (p->fdcoids[i].cc == cc) {
+			v |= (unsigned) p->fdcoids[i].flags;
+		}
+	}
+	atomic_store(&cc->evflags, v & (_NTO_COF_NOEVENT |
+					    _NTO_COF_REG_EVENTS));
+}
+
 int
 axon__coid_get(int coid, struct axon_cconn **ret_cc)
 {
@@ -139,6 +161,21 @@ axon__cconn_mark_dead(struct axon_cconn *cc, int err)
 	pthread_mutex_lock(&cc->lock);
 	pthread_cond_broadcast(&cc->slot_cv);
 	pthread_mutex_unlock(&cc->lock);
+}
+
+/* The client's connection flags allow this event (ConnectFlags(3)):
+ * _NTO_COF_NOEVENT refuses every event, _NTO_COF_REG_EVENTS every event
+ * that is not a registered one (MsgRegisterEvent()). */
+static bool
+event_allowed(struct axon_cconn *cc, const struct axon_ctl *m)
+{
+	unsigned ef = atomic_load(&cc->evflags);
+
+	if (ef & _NTO_COF_NOEVENT) {
+		return false;
+	}
+	return !(ef & _NTO_COF_REG_EVENTS) ||
+	    m->u.event.notify == _SIGEV_HANDLE;
 }
 
 /* Delivers an event the server sent with MsgDeliverEvent(). */
@@ -267,6 +304,9 @@ axon__cconn_event(struct axon_cconn *cc, uint32_t events)
 			axon__net_hooks.read(user, m.u.slot.slot);
 		} else if (user != NULL) {
 			axon__net_hooks.event(user, &m);
+		} else if (m.type == AXON_CTL_EVENT &&
+		    !event_allowed(cc, &m)) {
+			axon__ps_event_failed(); /* the client said no */
 		} else {
 			deliver_event(cc, &m);
 		}
@@ -619,6 +659,7 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 	if (cc != NULL) {
 		rc = coid_alloc(cc, index, flags);
 		if (rc >= 0) {
+			cc_evflags_sync(cc);
 			cc->aliases++;
 			atomic_fetch_add(&cc->refs, 1);
 			axon__ps_conn_add(rc, nd, pid, chid);
@@ -644,6 +685,7 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 		return rc;
 	}
 	cc->aliases = 1;
+	cc_evflags_sync(cc);
 	/* refs: 1 (creation) is the coid's; one more for the monitor. */
 	atomic_fetch_add(&cc->refs, 1);
 	if (axon__mon_add(cc->sock, AXON_TAG_CCONN, cc) < 0) {
@@ -793,6 +835,8 @@ ConnectDetach_r(int coid)
 	last = --cc->aliases == 0;
 	if (last) {
 		cc->detached = true;
+	} else {
+		cc_evflags_sync(cc);
 	}
 	pthread_mutex_unlock(&p->lock);
 
@@ -868,6 +912,49 @@ ConnectServerInfo_r(pid_t pid, int coid, struct _server_info *info)
 	}
 	pthread_mutex_unlock(&p->lock);
 	return found >= 0 ? found : -EINVAL;
+}
+
+int
+ConnectFlags_r(pid_t pid, int coid, unsigned mask, unsigned bits)
+{
+	AXON_KEEP_ERRNO;
+
+	struct axon_proc *p = &axon__proc;
+	const unsigned settable = _NTO_COF_CLOEXEC | _NTO_COF_NOEVENT |
+	    _NTO_COF_INSECURE | _NTO_COF_REG_EVENTS;
+	struct axon_coid *c;
+	int old;
+
+	if (pid != 0 && pid != getpid()) {
+		return -ESRCH; /* other processes' tables are not visible */
+	}
+	if (mask & ~settable) {
+		return -ENOTSUP;
+	}
+	pthread_mutex_lock(&p->lock);
+	c = p->inited ? coid_slot(coid) : NULL;
+	if (c == NULL || c->cc == NULL ||
+	    ((coid & _NTO_SIDE_CHANNEL) &&
+		(coid & ~_NTO_SIDE_CHANNEL) >= AXON_SCOID_MIN)) {
+		pthread_mutex_unlock(&p->lock);
+		return -EBADF;
+	}
+	old = c->flags;
+	if ((mask & _NTO_COF_INSECURE) && !(bits & _NTO_COF_INSECURE) &&
+	    (old & _NTO_COF_INSECURE)) {
+		pthread_mutex_unlock(&p->lock);
+		return -EPERM; /* only the kernel clears it, on QNX */
+	}
+	c->flags = (int) (((unsigned) old & ~mask) | (bits & mask));
+	cc_evflags_sync(c->cc);
+	pthread_mutex_unlock(&p->lock);
+	return old & (int) (settable | _NTO_COF_NOSHARE | _NTO_COF_NETCON);
+}
+
+int
+ConnectFlags(pid_t pid, int coid, unsigned mask, unsigned bits)
+{
+	return axon__errno_ret(ConnectFlags_r(pid, coid, mask, bits));
 }
 
 int

@@ -161,6 +161,9 @@ struct axon_cconn {
 	unsigned chflags;
 	atomic_int refs;     /* coid aliases + in-flight operations */
 	int aliases;         /* coids pointing here (under proc.lock) */
+	/* _NTO_COF_NOEVENT and _NTO_COF_REG_EVENTS of any coid pointing
+	 * here (set under proc.lock, read by the monitor thread). */
+	atomic_uint evflags;
 	pthread_mutex_t lock;
 	atomic_bool dead;
 	atomic_int dead_err; /* ESRCH (server gone) or EBADF (detached) */

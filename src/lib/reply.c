@@ -427,3 +427,50 @@ MsgInfo_r(rcvid_t rcvid, struct _msg_info *info)
 	axon__rcvid_unlock(sc);
 	return 0;
 }
+
+int
+MsgCurrent_r(rcvid_t rcvid)
+{
+	AXON_KEEP_ERRNO;
+
+	struct axon_sconn *sc;
+	uint32_t slot;
+	bool fixed;
+	int prio, rc;
+
+	rc = axon__rcvid_lock(rcvid, &sc, &slot);
+	if (rc < 0) {
+		return rc; /* ESRCH: not a message waiting for its reply */
+	}
+	prio = sc->slot[slot].prio;
+	fixed = sc->chan != NULL && (sc->chan->flags & _NTO_CHF_FIXED_PRIORITY);
+	axon__rcvid_unlock(sc);
+	if (!fixed) {
+		axon__apply_prio(prio);
+	}
+	return 0;
+}
+
+int
+MsgCurrent(rcvid_t rcvid)
+{
+	return axon__errno_ret(MsgCurrent_r(rcvid));
+}
+
+/* QNX pauses a message to break a deadlock with its memory manager
+ * (a client writing from a buffer mapped from a file the same server
+ * manages), which cannot arise here: Linux resolves those page faults
+ * itself.  QNX 8 answers ENOSYS for the same reason. */
+int
+MsgPause_r(rcvid_t rcvid, unsigned cookie)
+{
+	(void) rcvid;
+	(void) cookie;
+	return -ENOSYS;
+}
+
+int
+MsgPause(rcvid_t rcvid, unsigned cookie)
+{
+	return axon__errno_ret(MsgPause_r(rcvid, cookie));
+}

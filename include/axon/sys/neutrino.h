@@ -207,6 +207,12 @@ AXON_EXPORT int ConnectServerInfo(pid_t pid, int coid,
     struct _server_info *info);
 AXON_EXPORT int ConnectServerInfo_r(pid_t pid, int coid,
     struct _server_info *info);
+/* Changes coid's flags under mask to bits; returns the old flags
+ * (ConnectFlags(3)). */
+AXON_EXPORT int ConnectFlags(pid_t pid, int coid, unsigned mask,
+    unsigned bits);
+AXON_EXPORT int ConnectFlags_r(pid_t pid, int coid, unsigned mask,
+    unsigned bits);
 
 /* ---- Sending ---------------------------------------------------------- */
 AXON_EXPORT long MsgSend(int coid, const void *smsg, size_t sbytes,
@@ -289,6 +295,13 @@ AXON_EXPORT ssize_t MsgWritev_r(rcvid_t rcvid, const iov_t *iov,
     size_t parts, size_t offset);
 AXON_EXPORT int MsgInfo(rcvid_t rcvid, struct _msg_info *info);
 AXON_EXPORT int MsgInfo_r(rcvid_t rcvid, struct _msg_info *info);
+/* The calling thread takes on the priority of rcvid's sender
+ * (MsgReceive(3)). */
+AXON_EXPORT int MsgCurrent(rcvid_t rcvid);
+AXON_EXPORT int MsgCurrent_r(rcvid_t rcvid);
+/* Message pausing: ENOSYS, as in QNX 8 (MsgReceive(3)). */
+AXON_EXPORT int MsgPause(rcvid_t rcvid, unsigned cookie);
+AXON_EXPORT int MsgPause_r(rcvid_t rcvid, unsigned cookie);
 
 /* ---- Pulses and events ----------------------------------------------- */
 AXON_EXPORT int MsgSendPulse(int coid, int priority, int code, int value);
