@@ -511,6 +511,53 @@ AXON_EXPORT int SignalProcmask(pid_t pid, int tid, int how,
     const sigset_t *set, sigset_t *oldset);
 AXON_EXPORT int SignalProcmask_r(pid_t pid, int tid, int how,
     const sigset_t *set, sigset_t *oldset);
+
+/* ---- Synchronization objects on futexes (SyncTypeCreate(3)) ----------- */
+/* QNX's own pthread objects are sync_t; under Axon the POSIX ones are
+ * glibc's, and sync_t is a separate object for the Sync* calls. */
+typedef struct _sync {
+	int __count;       /* semaphore value, condvar sequence */
+	unsigned __owner;  /* mutex: owner's thread id, else a marker */
+} sync_t;
+
+struct _sync_attr {
+	int __protocol;    /* PTHREAD_PRIO_INHERIT or PTHREAD_PRIO_NONE */
+	int __flags;
+	int __prioceiling;
+	int __clockid;
+	int __count;
+	int __reserved[3];
+};
+
+#define _NTO_SYNC_MUTEX_FREE  0x00000000u
+#define _NTO_SYNC_INITIALIZER 0xffffffffu /* statically initialized */
+#define _NTO_SYNC_DESTROYED   0xfffffffeu
+#define _NTO_SYNC_SEM         0xfffffffcu
+#define _NTO_SYNC_COND        0xfffffffbu
+#define _NTO_SYNC_WAITING     0x80000000u /* mutex: others wait */
+#define _NTO_SYNC_DEAD        0x40000000u /* mutex: its owner died */
+#define _NTO_SYNC_MUTEX_INITIALIZER {0, _NTO_SYNC_INITIALIZER}
+
+AXON_EXPORT int SyncTypeCreate(unsigned type, sync_t *sync,
+    const struct _sync_attr *attr);
+AXON_EXPORT int SyncTypeCreate_r(unsigned type, sync_t *sync,
+    const struct _sync_attr *attr);
+AXON_EXPORT int SyncDestroy(sync_t *sync);
+AXON_EXPORT int SyncDestroy_r(sync_t *sync);
+AXON_EXPORT int SyncTypeDestroy(uint32_t type, sync_t *sync);
+AXON_EXPORT int SyncTypeDestroy_r(uint32_t type, sync_t *sync);
+AXON_EXPORT int SyncMutexLock(sync_t *sync);
+AXON_EXPORT int SyncMutexLock_r(sync_t *sync);
+AXON_EXPORT int SyncMutexUnlock(sync_t *sync);
+AXON_EXPORT int SyncMutexUnlock_r(sync_t *sync);
+AXON_EXPORT int SyncCondvarWait(sync_t *sync, sync_t *mutex);
+AXON_EXPORT int SyncCondvarWait_r(sync_t *sync, sync_t *mutex);
+AXON_EXPORT int SyncCondvarSignal(sync_t *sync, int broadcast);
+AXON_EXPORT int SyncCondvarSignal_r(sync_t *sync, int broadcast);
+AXON_EXPORT int SyncSemPost(sync_t *sync);
+AXON_EXPORT int SyncSemPost_r(sync_t *sync);
+AXON_EXPORT int SyncSemWait(sync_t *sync, int tryto);
+AXON_EXPORT int SyncSemWait_r(sync_t *sync, int tryto);
 AXON_EXPORT int SignalSuspend(const sigset_t *set);
 AXON_EXPORT int SignalSuspend_r(const sigset_t *set);
 AXON_EXPORT int SignalWaitinfo(const sigset_t *set, siginfo_t *info);
