@@ -46,6 +46,7 @@ void axd_log(int level, const char *fmt, ...)
 
 struct axd_sess;
 struct axd_amsg;
+struct axd_module;
 
 enum axd_peer_state { PEER_DOWN, PEER_CONNECTING, PEER_UP };
 
@@ -240,7 +241,7 @@ struct axd_sess {
 	uint8_t *sink;
 	size_t sink_left, sink_size;
 	void *sink_ref;
-	int sink_kind;            /* 1: a server's slot, 2: a client's reply */
+	const struct axd_module *sink_mod; /* whose sink it is (module.h) */
 	bool inplace;             /* the frame being handled was sunk */
 	bool rx_big;              /* the last frame in was large: read the
 				   * next head alone (session.c) */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * axond: message forwarding (the patent's method), what its two sides
- * share: the frame dispatch, the sessions' comings and goings, receiving
- * in place, and the count of pulses and events refused.  The client side
- * (a local client's message to another node) is fwd_client.c; the server
- * side (another node's client, presented to a local server as a virtual
- * client) is fwd_server.c.
+ * share: the count of pulses and events refused.  The client side (a
+ * local client's message to another node, module forward-client) is
+ * fwd_client.c; the server side (another node's client, presented to a
+ * local server as a virtual client, module forward-server) is
+ * fwd_server.c.
  *
  * Everything here runs on the main loop's thread.
  */
@@ -137,74 +137,4 @@ axd_map_cred(struct axon_wire_cred *c)
 			c->groups[i] = gid;
 		}
 	}
-}
-
-/*
- * Where the data of frame h (its header decoded, its data still arriving)
- * should be received: a reply for one of our clients, in its reply area
- * (kind 2), or the next part of a message to a local server, in the
- * server's slot (kind 1).  Returns the address of its first data byte,
- * with a reference (*ret_ref) that keeps the memory mapped until
- * axd_fwd_sink_done(); or NULL: receive it the usual way.
- */
-uint8_t *
-axd_fwd_sink(struct axd_sess *s, const struct axon_wire_frame *h,
-    void **ret_ref, int *ret_kind)
-{
-	if (h->type == AXON_W_MSGWRITE || h->type == AXON_W_MSGREPLY) {
-		return axd_fwdc_sink(s, h, ret_ref, ret_kind);
-	}
-	return axd_fwds_sink(s, h, ret_ref, ret_kind);
-}
-
-void
-axd_fwd_sink_done(void *ref, int kind)
-{
-	if (kind == 1) {
-		axon__cconn_put(ref);
-	} else {
-		axon__msg_unpeek(ref);
-	}
-}
-
-/* ------------------------------------------------------------------ */
-
-int
-axd_fwd_frame(struct axd_sess *s, const struct axon_wire_frame *f)
-{
-	if (axd_fwds_frame(s, f) == 0) {
-		return 0;
-	}
-	return axd_fwdc_frame(s, f);
-}
-
-void
-axd_fwd_session_up(struct axd_sess *s)
-{
-	axd_fwdc_session_up(s);
-}
-
-void
-axd_fwd_session_gone(struct axd_sess *s, int err)
-{
-	axd_fwdc_session_gone(s, err);
-	axd_fwds_session_gone(s);
-	/* Streams left point nowhere now. */
-	s->st_head = NULL;
-	s->st_tail = &s->st_head;
-}
-
-
-int
-axd_fwd_start(void)
-{
-	int rc = axd_fwds_start();
-
-	return rc < 0 ? rc : axd_fwdc_start();
-}
-
-void
-axd_fwd_stop(void)
-{
-	axd_fwdc_stop();
 }

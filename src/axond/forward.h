@@ -46,28 +46,6 @@ void axd_sess_shutdown_all(void);
 #define AXD_TAG_DISC     (1ull << 55)
 
 /* forward.c */
-int axd_fwd_start(void);   /* hooks, the channel and eventfd watched */
-void axd_fwd_chan_event(bool *again); /* AXD_TAG_CHAN readable */
-void axd_fwd_connect_event(void);     /* AXD_TAG_CONND readable */
-/*
- * Messages posted to local servers whose replies the loop watches in
- * memory instead of asking for REPLIED notices: axd_fwd_watch_scan()
- * takes the replies that came (true if any); axd_fwd_watch_arm(), before
- * the loop sleeps, asks for the notice of every one still due (true if
- * a reply came meanwhile: then the loop must not sleep);
- * axd_fwd_watch_any() says whether any is due.
- */
-bool axd_fwd_watch_scan(void);
-bool axd_fwd_watch_arm(void);
-bool axd_fwd_watch_any(void);
 void axd_map_cred(struct axon_wire_cred *c); /* --mapany, --maproot */
-void axd_fwd_stop(void);
-int axd_fwd_frame(struct axd_sess *s, const struct axon_wire_frame *f);
-void axd_fwd_session_up(struct axd_sess *s);
-void axd_fwd_session_gone(struct axd_sess *s, int err);
-void axd_fwd_expire_waiting(struct axd_peer *p, uint64_t now, uint64_t cto);
-uint8_t *axd_fwd_sink(struct axd_sess *s, const struct axon_wire_frame *h,
-    void **ret_ref, int *ret_kind);
-void axd_fwd_sink_done(void *ref, int kind);
 
 #endif /* AXOND_FORWARD_H */

@@ -31,6 +31,7 @@
 #include "axond.h"
 #include "forward.h"
 #include "fwd.h"
+#include "module.h"
 
 /* The network channel's descriptor (axon__net_chan_fd) */
 static int chan_fd = -1;
@@ -667,8 +668,8 @@ a_pulse(const struct _pulse *pu)
  * batch is done: then *again, and the loop comes back without sleeping).
  * The frames they make go out once per loop iteration (axd_flush).
  */
-void
-axd_fwd_chan_event(bool *again)
+static void
+chan_event(bool *again)
 {
 	union {
 		struct _pulse pulse;
@@ -822,11 +823,11 @@ a_read(struct axd_sess *s, const struct axon_wire_frame *f)
 	axd_stream_add(s, &m->st);
 }
 
-/* The client side's part of axd_fwd_sink (forward.h): a reply for one
- * of our clients goes straight into its reply area. */
-uint8_t *
-axd_fwdc_sink(struct axd_sess *s, const struct axon_wire_frame *h,
-    void **ret_ref, int *ret_kind)
+/* Receiving in place (module.h, sink): a reply for one of our clients
+ * goes straight into its reply area. */
+static uint8_t *
+fwdc_sink(struct axd_sess *s, const struct axon_wire_frame *h,
+    void **ret_ref)
 {
 	if (h->type == AXON_W_MSGWRITE || h->type == AXON_W_MSGREPLY) {
 		/* A reply for one of our clients: into its reply area. */
@@ -838,7 +839,6 @@ axd_fwdc_sink(struct axd_sess *s, const struct axon_wire_frame *h,
 			&p, ret_ref) < 0) {
 			return NULL;
 		}
-		*ret_kind = 2;
 		return p;
 	}
 	return NULL;
@@ -846,8 +846,8 @@ axd_fwdc_sink(struct axd_sess *s, const struct axon_wire_frame *h,
 
 /* The client side's frames (the answers to what we sent); EPROTO for
  * any other type. */
-int
-axd_fwdc_frame(struct axd_sess *s, const struct axon_wire_frame *f)
+static int
+fwdc_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 {
 	struct axd_aconn *c;
 
@@ -883,8 +883,8 @@ axd_fwdc_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 	return 0;
 }
 
-void
-axd_fwdc_session_up(struct axd_sess *s)
+static void
+fwdc_session_up(struct axd_sess *s)
 {
 	struct axd_peer *p = s->peer;
 
@@ -909,8 +909,8 @@ axd_fwdc_session_up(struct axd_sess *s)
 	axd_flush(s);
 }
 
-void
-axd_fwdc_session_gone(struct axd_sess *s, int err)
+static void
+fwdc_session_gone(struct axd_sess *s, int err)
 {
 	/* Our clients' messages on it fail. */
 	for (unsigned h = 0; h < AXD_HASH; h++) {
@@ -937,8 +937,8 @@ axd_fwdc_session_gone(struct axd_sess *s, int err)
 	}
 }
 
-void
-axd_fwd_expire_waiting(struct axd_peer *p, uint64_t now, uint64_t cto)
+static void
+expire_waiting(struct axd_peer *p, uint64_t now, uint64_t cto)
 {
 	while (p->waitq != NULL && now - p->waitq->since > cto) {
 		amsg_fail(p->waitq, p->was_up ? EHOSTUNREACH : EHOSTDOWN);
@@ -952,8 +952,8 @@ axd_fwd_expire_waiting(struct axd_peer *p, uint64_t now, uint64_t cto)
 	}
 }
 
-int
-axd_fwdc_start(void)
+static int
+fwdc_start(void)
 {
 	struct epoll_event ev = {.events = EPOLLIN};
 
@@ -968,12 +968,77 @@ axd_fwdc_start(void)
 	return 0;
 }
 
-void
-axd_fwdc_stop(void)
+static void
+fwdc_stop(void)
 {
+	/* Messages and pulses still waiting for a session fail now. */
+	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
+		if (g.peers[nd] != NULL) {
+			expire_waiting(g.peers[nd], UINT64_MAX, 0);
+		}
+	}
 	/* The channel is destroyed: it is no longer watched. */
 	if (chan_fd >= 0) {
 		(void) epoll_ctl(g.epfd, EPOLL_CTL_DEL, chan_fd, NULL);
 		chan_fd = -1;
 	}
 }
+
+static void
+fwdc_sink_done(void *ref)
+{
+	axon__msg_unpeek(ref);
+}
+
+/* Every tick: messages and pulses waiting too long for a session (the
+ * connect timeout) fail. */
+static void
+fwdc_tick(uint64_t now)
+{
+	uint64_t cto = (uint64_t) g.cfg.connect_timeout_ms * 1000000u;
+
+	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
+		if (g.peers[nd] != NULL) {
+			expire_waiting(g.peers[nd], now, cto);
+		}
+	}
+}
+
+/* The channel is readable (its epoll event), or was left with more than
+ * a batch: taken after the sessions' input (late). */
+static bool chan_ready;
+
+static void
+fwdc_event(uint64_t tag, uint32_t events)
+{
+	(void) tag;
+	(void) events;
+	chan_ready = true;
+}
+
+static bool
+fwdc_late(void)
+{
+	if (chan_ready) {
+		chan_event(&chan_ready);
+	}
+	return chan_ready;
+}
+
+const struct axd_module axd_mod_fwd_client = {
+	.name = "forward-client",
+	.types = {AXON_W_CONNECT_SUCCESS, AXON_W_CONNECT_FAIL,
+	    AXON_W_MSGREPLY, AXON_W_MSGREAD, AXON_W_MSGWRITE,
+	    AXON_W_SERVER_GONE, AXON_W_EVENT},
+	.tags = AXD_TAG_CHAN,
+	.start = fwdc_start,
+	.stop = fwdc_stop,
+	.session_up = fwdc_session_up,
+	.session_gone = fwdc_session_gone,
+	.frame = fwdc_frame,
+	.sink = fwdc_sink,
+	.sink_done = fwdc_sink_done,
+	.tick = fwdc_tick,
+	.event = fwdc_event,
+	.late = fwdc_late,
+};

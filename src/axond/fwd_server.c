@@ -30,6 +30,7 @@
 #include "axond.h"
 #include "forward.h"
 #include "fwd.h"
+#include "module.h"
 
 /* Local handshakes in progress, each on a thread of its own: bounded, so
  * that a peer cannot make us start threads without end. */
@@ -103,7 +104,7 @@ bmsg_by_id(struct axd_sess *s, uint32_t id)
 	return NULL;
 }
 
-/* ---- replies watched in memory (forward.h, axd_fwd_watch_*) ---- */
+/* ---- replies watched in memory (module.h: due, scan, arm) ---- */
 
 static struct axd_bmsg *watch_head;
 
@@ -134,8 +135,8 @@ watch_remove(struct axd_bmsg *m)
 
 static void bmsg_replied(struct axd_bmsg *m);
 
-bool
-axd_fwd_watch_scan(void)
+static bool
+watch_scan(void)
 {
 	struct axd_bmsg *m = watch_head;
 	bool any = false;
@@ -152,8 +153,8 @@ axd_fwd_watch_scan(void)
 	return any;
 }
 
-bool
-axd_fwd_watch_arm(void)
+static bool
+watch_arm(void)
 {
 	bool any = false;
 
@@ -170,8 +171,8 @@ axd_fwd_watch_arm(void)
 	return any;
 }
 
-bool
-axd_fwd_watch_any(void)
+static bool
+watch_any(void)
 {
 	return watch_head != NULL;
 }
@@ -505,8 +506,8 @@ connect_done(struct cjob *j)
 }
 
 /* The eventfd of finished handshakes is readable. */
-void
-axd_fwd_connect_event(void)
+static void
+connect_event(void)
 {
 	uint64_t x;
 	struct cjob *j, *rev = NULL;
@@ -651,7 +652,7 @@ b_post(struct axd_sess *s, struct axd_bmsg *m)
 	/* The loop watches its reply in memory while it is awake (and
 	 * polls for it a while before it sleeps): a quick server's reply
 	 * costs no REPLIED notice, which is asked for only when the loop
-	 * is about to sleep (axd_fwd_watch_arm). */
+	 * is about to sleep (watch_arm). */
 	if (axon__nsend_post(m->bc->cc, m->slot, m->coid, m->tid, m->prio,
 		m->got, m->bc->newcred, true) < 0) {
 		/* The server is stuck: its socket is full. */
@@ -867,11 +868,11 @@ b_pulse(struct axd_sess *s, const struct axon_wire_frame *f)
 }
 
 
-/* The server side's part of axd_fwd_sink (forward.h): the next part of
- * a message to a local server, into the server's slot. */
-uint8_t *
-axd_fwds_sink(struct axd_sess *s, const struct axon_wire_frame *h,
-    void **ret_ref, int *ret_kind)
+/* Receiving in place (module.h, sink): the next part of a message to a
+ * local server goes straight into the server's slot. */
+static uint8_t *
+fwds_sink(struct axd_sess *s, const struct axon_wire_frame *h,
+    void **ret_ref)
 {
 	struct axd_bmsg *m;
 
@@ -892,7 +893,6 @@ axd_fwds_sink(struct axd_sess *s, const struct axon_wire_frame *h,
 	}
 	axon__cconn_hold(m->bc->cc);
 	*ret_ref = m->bc->cc;
-	*ret_kind = 1;
 	return m->data + h->offset;
 }
 
@@ -1014,8 +1014,8 @@ hook_dead(void *user)
 
 /* The server side's frames (from the clients we serve); EPROTO for any
  * other type. */
-int
-axd_fwds_frame(struct axd_sess *s, const struct axon_wire_frame *f)
+static int
+fwds_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 {
 	struct axd_bconn *b;
 
@@ -1050,9 +1050,10 @@ axd_fwds_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 	return 0;
 }
 
-void
-axd_fwds_session_gone(struct axd_sess *s)
+static void
+fwds_session_gone(struct axd_sess *s, int err)
 {
+	(void) err;
 	/* The peer's clients are gone for our servers. */
 	for (unsigned h = 0; h < AXD_HASH; h++) {
 		while (s->bconn[h] != NULL) {
@@ -1061,8 +1062,8 @@ axd_fwds_session_gone(struct axd_sess *s)
 	}
 }
 
-int
-axd_fwds_start(void)
+static int
+fwds_start(void)
 {
 	struct axon_net_hooks h = {
 		.replied = hook_replied,
@@ -1084,3 +1085,39 @@ axd_fwds_start(void)
 	}
 	return 0;
 }
+
+static void
+fwds_sink_done(void *ref)
+{
+	axon__cconn_put(ref);
+}
+
+/* The eventfd of finished virtual connects, or a virtual connection's
+ * socket (its notices run the hooks above). */
+static void
+fwds_event(uint64_t tag, uint32_t events)
+{
+	if (tag == AXD_TAG_CONND) {
+		connect_event();
+	} else {
+		axon__vconn_event((struct axon_cconn *) (uintptr_t)
+		    (tag & ~AXD_TAG_VCONN), events);
+	}
+}
+
+const struct axd_module axd_mod_fwd_server = {
+	.name = "forward-server",
+	.types = {AXON_W_CONNECT_CRED, AXON_W_DISCONNECT, AXON_W_MSGSEND,
+	    AXON_W_MSGSEND_CRED, AXON_W_UNBLOCK, AXON_W_PULSE,
+	    AXON_W_MSGREAD_SUCCESS, AXON_W_MSGREAD_FAIL},
+	.tags = AXD_TAG_CONND | AXD_TAG_VCONN,
+	.start = fwds_start,
+	.session_gone = fwds_session_gone,
+	.frame = fwds_frame,
+	.sink = fwds_sink,
+	.sink_done = fwds_sink_done,
+	.event = fwds_event,
+	.due = watch_any,
+	.scan = watch_scan,
+	.arm = watch_arm,
+};

@@ -32,11 +32,9 @@
 #include <sys/netmgr.h>
 
 #include "axond.h"
-#include "discover.h"
 #include "forward.h"
 #include "link.h"
-#include "names.h"
-#include "services.h"
+#include "module.h"
 
 struct axd_global g;
 
@@ -634,7 +632,7 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 		s->fd = -1;
 	}
 	if (s->sink_ref != NULL) {
-		axd_fwd_sink_done(s->sink_ref, s->sink_kind);
+		s->sink_mod->sink_done(s->sink_ref);
 		s->sink_ref = NULL;
 		s->sink_left = 0;
 	}
@@ -643,7 +641,7 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 	s->close_err = err;
 	if (p != NULL) {
 		if (p->sess == s) {
-			axd_names_session_lost(s); /* its names go */
+			axd_mod_session_lost(s); /* its names go */
 			p->sess = NULL;
 			p->was_up = true;
 		}
@@ -674,8 +672,10 @@ axd_reap(void)
 		struct axd_sess *next = s->next;
 
 		if (s->state == S_DEAD) {
-			axd_fwd_session_gone(s, s->close_err);
-			axd_svc_session_gone(s); /* ps, spawn streams */
+			axd_mod_session_gone(s, s->close_err);
+			/* Streams left point nowhere now. */
+			s->st_head = NULL;
+			s->st_tail = &s->st_head;
 			sess_free(s);
 		}
 		s = next;
@@ -796,9 +796,8 @@ sess_up(struct axd_sess *s)
 	axd_log(AXD_INFO, "session with %s up (%s, %s)", p->name,
 	    s->outgoing ? "outgoing" : "incoming",
 	    axd_link_describe(s, how, sizeof(how)));
-	axd_fwd_session_up(s);
-	axd_names_session_up(s); /* our global names */
-	axd_svc_session_up(s);   /* ps and spawn waiting for it */
+	/* Messages waiting for it, our global names, ps and spawn. */
+	axd_mod_session_up(s);
 }
 
 /* A HELLO from the peer: who it is.  Returns 0 or an errno to close with. */
@@ -945,11 +944,6 @@ on_session_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 			g.nodes_dirty = true;
 		}
 		return 0;
-	case AXON_W_NAMES:
-		if (s->state != S_UP) {
-			return EPROTO;
-		}
-		return axd_names_frame(s, f);
 	case AXON_W_BYE:
 		return axon__wire_errno_in(f->u.bye.reason) == EACCES
 		    ? EACCES
@@ -975,14 +969,17 @@ sess_dispatch(struct axd_sess *s, const struct axon_wire_frame *f, size_t n)
 		s->peer->rx_frames++;
 		s->peer->rx_bytes += (uint64_t) n;
 	}
-	if (f->type < AXON_W_CONNECT_CRED) {
+	const struct axd_module *m = axd_mod_owner(f->type);
+
+	if (m == NULL && f->type < AXON_W_CONNECT_CRED) {
 		err = on_session_frame(s, f);
 	} else if (s->state != S_UP) {
-		err = EACCES; /* nothing flows before AUTH_OK */
-	} else if (f->type >= AXON_W_PS_REQ) {
-		err = axd_svc_frame(s, f); /* operator services */
+		/* nothing flows before AUTH_OK */
+		err = f->type < AXON_W_CONNECT_CRED ? EPROTO : EACCES;
+	} else if (m != NULL) {
+		err = m->frame(s, f); /* forwarding, names, services */
 	} else {
-		err = axd_fwd_frame(s, f);
+		err = EPROTO;
 	}
 	if (err != 0) {
 		if (err != ECONNRESET) {
@@ -999,7 +996,7 @@ sess_dispatch(struct axd_sess *s, const struct axon_wire_frame *f, size_t n)
 }
 
 /* Data frames at least this large whose data has not all arrived are
- * received in place (see axd_fwd_sink). */
+ * received in place (module.h, sink). */
 #define SINK_MIN 16384u
 /* What is read of the stream, after a large frame, before the next
  * frame's head is known: a head and a little more. */
@@ -1023,16 +1020,19 @@ sess_input(struct axd_sess *s)
 
 			if (hn > 0 && f.data_len >= SINK_MIN &&
 			    have < f.data_len) {
+				const struct axd_module *m =
+				    axd_mod_owner(f.type);
 				void *ref = NULL;
-				int kind = 0;
-				uint8_t *dst = axd_fwd_sink(s, &f, &ref, &kind);
+				uint8_t *dst = m != NULL && m->sink != NULL
+				    ? m->sink(s, &f, &ref)
+				    : NULL;
 
 				if (dst != NULL) {
 					memcpy(dst, s->in + off + hn, have);
 					s->sink = dst + have;
 					s->sink_left = f.data_len - have;
 					s->sink_ref = ref;
-					s->sink_kind = kind;
+					s->sink_mod = m;
 					f.data = dst;
 					s->sink_frame = f;
 					s->sink_size = (size_t) hn + f.data_len;
@@ -1106,14 +1106,14 @@ sess_sink(struct axd_sess *s)
 	}
 	struct axon_wire_frame f = s->sink_frame;
 	void *ref = s->sink_ref;
-	int kind = s->sink_kind;
+	const struct axd_module *m = s->sink_mod;
 
 	s->sink = NULL;
 	s->sink_ref = NULL;
 	s->inplace = true;
 	bool up = sess_dispatch(s, &f, s->sink_size);
 	s->inplace = false;
-	axd_fwd_sink_done(ref, kind);
+	m->sink_done(ref);
 	return up ? 1 : -1;
 }
 
@@ -1628,14 +1628,11 @@ axd_tick(void)
 		    !p->resolving && !p->hidden && now >= p->next_dial) {
 			axd_dial(p);
 		}
-		axd_fwd_expire_waiting(p, now, cto);
 	}
-	axd_svc_tick(now);
-	axd_disc_tick(now);
+	axd_mod_tick(now);
 	if (g.nodes_dirty) {
 		axd_nodes_write();
 	}
-	axd_names_tick();
 }
 
 void

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/* axond's registry of modules (module.h). */
+#include <stddef.h>
+
+#include "module.h"
+
+/*
+ * The modules, in the order they start, come up with a session, are
+ * told of one gone and tick; they stop in the reverse order.  Adding a
+ * module is one line here.
+ */
+static const struct axd_module *const axd_modules[] = {
+	&axd_mod_fwd_client,
+	&axd_mod_fwd_server,
+	&axd_mod_names,
+	&axd_mod_services,
+	&axd_mod_discovery,
+	&axd_mod_fs,
+};
+
+#define NMOD (sizeof(axd_modules) / sizeof(axd_modules[0]))
+#define EACH(m) \
+	for (size_t i_ = 0; i_ < NMOD; i_++) \
+		for (const struct axd_module *m = axd_modules[i_]; m != NULL; \
+		     m = NULL)
+#define EACH_REV(m) \
+	for (size_t i_ = NMOD; i_-- > 0;) \
+		for (const struct axd_module *m = axd_modules[i_]; m != NULL; \
+		     m = NULL)
+
+static const struct axd_module *by_type[256];
+
+int
+axd_mod_init(void)
+{
+	EACH(m) {
+		for (size_t k = 0; k < AXD_MOD_TYPES && m->types[k] != 0;
+		     k++) {
+			uint8_t t = m->types[k];
+
+			if (by_type[t] != NULL && by_type[t] != m) {
+				axd_log(AXD_ERR, "modules %s and %s both "
+						 "claim frame type %u",
+				    by_type[t]->name, m->name, t);
+				return -1;
+			}
+			by_type[t] = m;
+		}
+	}
+	return 0;
+}
+
+const struct axd_module *
+axd_mod_owner(uint8_t t)
+{
+	return by_type[t];
+}
+
+int
+axd_mod_start(void)
+{
+	EACH(m) {
+		if (m->start != NULL && m->start() < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void
+axd_mod_stop(void)
+{
+	EACH_REV(m) {
+		if (m->stop != NULL) {
+			m->stop();
+		}
+	}
+}
+
+void
+axd_mod_fini(void)
+{
+	EACH_REV(m) {
+		if (m->fini != NULL) {
+			m->fini();
+		}
+	}
+}
+
+void
+axd_mod_session_up(struct axd_sess *s)
+{
+	EACH(m) {
+		if (m->session_up != NULL) {
+			m->session_up(s);
+		}
+	}
+}
+
+void
+axd_mod_session_lost(struct axd_sess *s)
+{
+	EACH(m) {
+		if (m->session_lost != NULL) {
+			m->session_lost(s);
+		}
+	}
+}
+
+void
+axd_mod_session_gone(struct axd_sess *s, int err)
+{
+	EACH(m) {
+		if (m->session_gone != NULL) {
+			m->session_gone(s, err);
+		}
+	}
+}
+
+void
+axd_mod_tick(uint64_t now)
+{
+	EACH(m) {
+		if (m->tick != NULL) {
+			m->tick(now);
+		}
+	}
+}
+
+bool
+axd_mod_event(uint64_t tag, uint32_t events)
+{
+	EACH(m) {
+		if ((tag & m->tags) != 0 && m->event != NULL) {
+			m->event(tag, events);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+axd_mod_late(void)
+{
+	bool again = false;
+
+	EACH(m) {
+		if (m->late != NULL && m->late()) {
+			again = true;
+		}
+	}
+	return again;
+}
+
+bool
+axd_mod_due(void)
+{
+	EACH(m) {
+		if (m->due != NULL && m->due()) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+axd_mod_scan(void)
+{
+	bool any = false;
+
+	EACH(m) {
+		if (m->scan != NULL && m->scan()) {
+			any = true;
+		}
+	}
+	return any;
+}
+
+bool
+axd_mod_arm(void)
+{
+	bool any = false;
+
+	EACH(m) {
+		if (m->arm != NULL && m->arm()) {
+			any = true;
+		}
+	}
+	return any;
+}
+
+void
+axd_mod_flush(void)
+{
+	EACH(m) {
+		if (m->flush != NULL) {
+			m->flush();
+		}
+	}
+}
