@@ -40,6 +40,8 @@
  * cred_hint changes, and at least this often (ns) while it sends. */
 #define AXD_CRED_RECHECK (10u * 1000u * 1000u)
 
+/* log.c: a line on stderr ("axond[node]: level: text") if level is
+ * within --log-level. */
 enum axd_log { AXD_ERR, AXD_WARN, AXD_INFO, AXD_DEBUG };
 void axd_log(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -92,32 +94,7 @@ struct axd_peer {
 	bool hidden;
 };
 
-/* Bytes waiting to be written to a socket: buf[off, len). */
-struct axd_obuf {
-	uint8_t *buf;
-	size_t off, len, cap;
-};
-
-/* Makes room for need more bytes at buf + len (moving the waiting ones
- * to the front, or growing); 0 or -ENOMEM. */
-int axd_obuf_reserve(struct axd_obuf *o, size_t need);
-/* Appends frame f; its size, -ENOMEM, or -EINVAL (f is not encodable:
- * a bug, logged). */
-long axd_obuf_encode(struct axd_obuf *o, const struct axon_wire_frame *f);
-
-static inline size_t
-axd_obuf_queued(const struct axd_obuf *o)
-{
-	return o->len - o->off;
-}
-
-/* Produces the next frame of a bulk transfer into the session's output;
- * returns true while more remain. */
-struct axd_stream {
-	struct axd_stream *next;
-	bool queued;
-	bool (*produce)(struct axd_sess *s, struct axd_stream *st);
-};
+#include "output.h" /* struct axd_obuf, struct axd_stream */
 
 /* A client's pulse waiting for a session. */
 struct axd_qpulse {
@@ -288,10 +265,11 @@ struct axd_global {
 
 extern struct axd_global g;
 
-/* axond.c */
+/* main.c */
 int axd_start(void);   /* after g.cfg is set: listen, channel, threads */
 int axd_run(void);     /* the main loop, until SIGTERM/SIGINT */
 void axd_shutdown(void);
+/* log.c: CLOCK_MONOTONIC in ns. */
 uint64_t axd_now(void);
 
 #endif /* AXOND_AXOND_H */

@@ -27,7 +27,7 @@
 #include "announce.h"
 #include "axond.h"
 #include "discover.h"
-#include "forward.h"
+#include "session.h"
 #include "module.h"
 
 /* Discovered nodes this node keeps (beyond them, announcements of new

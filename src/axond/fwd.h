@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * What the two sides of forwarding share, for forward.c, fwd_client.c
- * and fwd_server.c only (the session layer and main.c use forward.h).
+ * and fwd_server.c only (their modules are in module.h).
  */
 #ifndef AXOND_FWD_H
 #define AXOND_FWD_H

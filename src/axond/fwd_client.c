@@ -29,7 +29,7 @@
 #include <sys/netmgr.h>
 
 #include "axond.h"
-#include "forward.h"
+#include "session.h"
 #include "fwd.h"
 #include "module.h"
 

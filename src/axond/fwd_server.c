@@ -28,7 +28,8 @@
 #include <sys/netmgr.h>
 
 #include "axond.h"
-#include "forward.h"
+#include "cred.h"
+#include "session.h"
 #include "fwd.h"
 #include "module.h"
 

@@ -23,7 +23,7 @@
 #include <sys/neutrino.h>
 
 #include "axond.h"
-#include "forward.h"
+#include "session.h"
 #include "link.h"
 #include "module.h"
 

@@ -25,6 +25,23 @@
 
 #include "axond.h"
 
+/*
+ * epoll tags (epoll_event.data.u64): a session's is its id; the rest
+ * are bits.  main.c's: 63 a listening socket (| its index), 62 the
+ * tick, 61 the signals.  services.h's: 60 (| kind << 32 | object id).
+ * Below, the others'.  A new module takes a free bit below 55.
+ */
+/* forward-client: the network channel (local clients' messages). */
+#define AXD_TAG_CHAN  (1ull << 59)
+/* forward-server: the eventfd of finished virtual connects, and a
+ * virtual connection (| its struct axon_cconn pointer). */
+#define AXD_TAG_CONND (1ull << 58)
+#define AXD_TAG_VCONN (1ull << 57)
+/* The session layer: host names resolved (session.c). */
+#define AXD_TAG_RESOLVED (1ull << 56)
+/* discovery: its socket (discover.c). */
+#define AXD_TAG_DISC     (1ull << 55)
+
 /* Frame types a module may own (one list, ended by 0). */
 #define AXD_MOD_TYPES 24
 
@@ -41,8 +58,7 @@ struct axd_module {
 	uint8_t types[AXD_MOD_TYPES];
 	/*
 	 * The epoll tags of its descriptors: an event whose tag has any of
-	 * these bits goes to event() (bits 55 to 60 are taken: main.c,
-	 * forward.h, services.h).
+	 * these bits goes to event() (see the list above).
 	 */
 	uint64_t tags;
 

@@ -39,7 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "forward.h"
+#include "session.h"
 #include "module.h"
 
 /* A live entry's start time is read again this often (a pid that was

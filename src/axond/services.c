@@ -31,7 +31,8 @@
 
 #include "axond.h"
 #include "dispatch_int.h"
-#include "forward.h"
+#include "cred.h"
+#include "session.h"
 #include "module.h"
 #include "psinfo.h"
 #include "services.h"
