@@ -7,16 +7,22 @@
 /*
  * The modules, in the order they start, come up with a session, are
  * told of one gone and tick; they stop in the reverse order.  Adding a
- * module is one line here.
+ * module is one line here (X(name) for its axd_mod_name).
  */
-static const struct axd_module *const axd_modules[] = {
-	&axd_mod_fwd_client,
-	&axd_mod_fwd_server,
-	&axd_mod_names,
-	&axd_mod_services,
-	&axd_mod_discovery,
-	&axd_mod_fs,
-};
+#define AXD_MODULES(X) \
+	X(fwd_client) \
+	X(fwd_server) \
+	X(names) \
+	X(services) \
+	X(discovery) \
+	X(fs)
+
+#define DECLARE(n) extern const struct axd_module axd_mod_##n;
+#define ENTRY(n)   &axd_mod_##n,
+
+AXD_MODULES(DECLARE)
+
+static const struct axd_module *const axd_modules[] = {AXD_MODULES(ENTRY)};
 
 #define NMOD (sizeof(axd_modules) / sizeof(axd_modules[0]))
 #define EACH(m) \

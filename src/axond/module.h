@@ -11,9 +11,9 @@
  * No module calls another's entry points, and neither session.c nor
  * main.c names a module's functions.
  *
- * Adding a module: one file that defines a `const struct axd_module`
- * (its ops; NULL for each it does not need), and one line for it in
- * the registry, axd_modules[] in module.c.
+ * Adding a module: one file that defines `const struct axd_module
+ * axd_mod_NAME` (its ops; NULL for each it does not need), and one line
+ * for it in the registry, X(NAME) in AXD_MODULES in module.c.
  *
  * Everything here runs on the main loop's thread.
  */
@@ -127,15 +127,6 @@ struct axd_module {
 	 * what changed (files). */
 	void (*flush)(void);
 };
-
-/* The modules (fwd_client.c, fwd_server.c, names.c, services.c,
- * discover.c, fsmgr.c). */
-extern const struct axd_module axd_mod_fwd_client;
-extern const struct axd_module axd_mod_fwd_server;
-extern const struct axd_module axd_mod_names;
-extern const struct axd_module axd_mod_services;
-extern const struct axd_module axd_mod_discovery;
-extern const struct axd_module axd_mod_fs;
 
 /* ---- module.c: the registry, for session.c and main.c ---- */
 
