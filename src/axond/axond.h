@@ -9,9 +9,11 @@
  * connection's socket (the local servers' REPLIED, READ, event notices
  * and hang-ups, through axon__vconn_event), the control socket and the
  * commands it runs, a 100 ms tick and the signals.  Nothing is locked.
+ * The services on sessions are modules (module.h), which the session
+ * layer (session.c) and the loop reach through one ops table.
  * Blocking work runs on threads of its own and comes back as an event
  * through an eventfd: the local handshake of a virtual connect
- * (forward.c) and collecting ps (services.c).  Frames go out once per
+ * (fwd_server.c) and collecting ps (services.c).  Frames go out once per
  * loop iteration and session (axd_flush).
  */
 #ifndef AXOND_AXOND_H
@@ -180,7 +182,7 @@ struct axd_bmsg {
 	bool posted;
 	bool fetching;            /* MSGREAD sent for the rest */
 	/* On the loop's watch list: its slot's REPLIED state is looked at
-	 * in memory, no notice asked (forward.c, quiet_*). */
+	 * in memory, no notice asked (fwd_server.c, watch_*). */
 	struct axd_bmsg *qnext, **qprev;
 	/* the reply being sent */
 	struct axon_nresult res;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * axond: message forwarding, the client side (forward.c has the
- * dispatch; fwd_server.c the server side).
+ * axond: message forwarding, the client side, the module forward-client
+ * (module.h; fwd_server.c the server side, forward.c what both share).
  *
  * Client side ("a"): a local client's MsgSend to a remote (nd, pid, chid)
  * arrives on this node's NET_MSG channel; it travels as CONNECT_CRED (the

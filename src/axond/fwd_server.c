@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * axond: message forwarding, the server side (forward.c has the
- * dispatch; fwd_client.c the client side).
+ * axond: message forwarding, the server side, the module forward-server
+ * (module.h; fwd_client.c the client side, forward.c what both share).
  *
  * Server side ("b"): a remote client is presented to the local server as a
  * virtual client (axon__vconnect) whose sends never block this daemon

@@ -709,7 +709,7 @@ sess_watch(struct axd_sess *s, uint32_t events)
  * as the resolver's timeouts, so each resolution runs on a thread of its
  * own (one per peer at most, AXD_MAX_RESOLVING at once) and hands its
  * result to the loop through a list and an eventfd (AXD_TAG_RESOLVED),
- * as the connect threads of forward.c do.  Peers are never freed, so a
+ * as the connect threads of fwd_server.c do.  Peers are never freed, so a
  * job names its peer by nd.
  */
 #define AXD_MAX_RESOLVING 64
