@@ -37,23 +37,38 @@ static const struct axd_module *const axd_modules[] = {AXD_MODULES(ENTRY)};
 static const struct axd_module *by_type[256];
 
 int
-axd_mod_init(void)
+axd_mod_table(const struct axd_module *const *mods, size_t n,
+    const struct axd_module *table[256])
 {
-	EACH(m) {
+	for (size_t i = 0; i < n; i++) {
+		const struct axd_module *m = mods[i];
+
 		for (size_t k = 0; k < AXD_MOD_TYPES && m->types[k] != 0;
 		     k++) {
 			uint8_t t = m->types[k];
 
-			if (by_type[t] != NULL && by_type[t] != m) {
+			if (table[t] != NULL && table[t] != m) {
 				axd_log(AXD_ERR, "modules %s and %s both "
 						 "claim frame type %u",
-				    by_type[t]->name, m->name, t);
+				    table[t]->name, m->name, t);
 				return -1;
 			}
-			by_type[t] = m;
+			if (m->frame == NULL) {
+				axd_log(AXD_ERR, "module %s claims frame type "
+						 "%u but has no frame()",
+				    m->name, t);
+				return -1;
+			}
+			table[t] = m;
 		}
 	}
 	return 0;
+}
+
+int
+axd_mod_init(void)
+{
+	return axd_mod_table(axd_modules, NMOD, by_type);
 }
 
 const struct axd_module *

@@ -21,6 +21,7 @@
 #define AXOND_MODULE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "axond.h"
@@ -130,8 +131,13 @@ struct axd_module {
 
 /* ---- module.c: the registry, for session.c and main.c ---- */
 
-/* Builds the type table; -1 (logged) if two modules claim a type. */
+/* Builds the type table of the registry: 0, or -1 (logged) if two
+ * modules claim a type or one claims a type without frame(). */
 int axd_mod_init(void);
+/* The same for n modules mods into table (entries already there count
+ * as claimed): what axd_mod_init does, for the tests. */
+int axd_mod_table(const struct axd_module *const *mods, size_t n,
+    const struct axd_module *table[256]);
 /* The module owning frame type t, or NULL. */
 const struct axd_module *axd_mod_owner(uint8_t t);
 /* start() of each, in order; -1 as soon as one fails. */
