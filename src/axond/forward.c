@@ -9,22 +9,8 @@
  *
  * Everything here runs on the main loop's thread.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <pwd.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include <sys/neutrino.h>
-#include <sys/netmgr.h>
-
-#include "axond.h"
-#include "session.h"
 #include "fwd.h"
 
 /*
