@@ -291,9 +291,9 @@ out:
  * up to poll_ns before it sleeps, so that a reply or a message that is
  * due finds the loop awake: no wake-up for its sender to pay, no sleep
  * and wake-up (on a virtual machine, a halted CPU) for us.  It polls
- * too while a local server's reply is due, looking at the watched slots
- * in memory (the modules' scan, module.h), and asks for their REPLIED notices
- * only when it is about to sleep (arm).  Between polls
+ * too while a local server's reply is due (the modules' due, module.h),
+ * looking at the watched slots in memory (scan), and asks for their
+ * REPLIED notices only when it is about to sleep (arm).  Between polls
  * the thread yields its CPU, so that polling never holds up a thread that
  * has work on it (our clients and servers, on the same CPU).  A wait
  * longer than poll_ns turns polling off until a wait is short again, so
