@@ -9,9 +9,11 @@
  * connection's socket (the local servers' REPLIED, READ, event notices
  * and hang-ups, through axon__vconn_event), the control socket and the
  * commands it runs, a 100 ms tick and the signals.  Nothing is locked.
+ * The services on sessions are modules (module.h), which the session
+ * layer (session.c) and the loop reach through one ops table.
  * Blocking work runs on threads of its own and comes back as an event
  * through an eventfd: the local handshake of a virtual connect
- * (forward.c) and collecting ps (services.c).  Frames go out once per
+ * (fwd_server.c) and collecting ps (services.c).  Frames go out once per
  * loop iteration and session (axd_flush).
  */
 #ifndef AXOND_AXOND_H
@@ -40,12 +42,15 @@
  * cred_hint changes, and at least this often (ns) while it sends. */
 #define AXD_CRED_RECHECK (10u * 1000u * 1000u)
 
+/* log.c: a line on stderr ("axond[node]: level: text") if level is
+ * within --log-level. */
 enum axd_log { AXD_ERR, AXD_WARN, AXD_INFO, AXD_DEBUG };
 void axd_log(int level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 struct axd_sess;
 struct axd_amsg;
+struct axd_module;
 
 enum axd_peer_state { PEER_DOWN, PEER_CONNECTING, PEER_UP };
 
@@ -91,32 +96,7 @@ struct axd_peer {
 	bool hidden;
 };
 
-/* Bytes waiting to be written to a socket: buf[off, len). */
-struct axd_obuf {
-	uint8_t *buf;
-	size_t off, len, cap;
-};
-
-/* Makes room for need more bytes at buf + len (moving the waiting ones
- * to the front, or growing); 0 or -ENOMEM. */
-int axd_obuf_reserve(struct axd_obuf *o, size_t need);
-/* Appends frame f; its size, -ENOMEM, or -EINVAL (f is not encodable:
- * a bug, logged). */
-long axd_obuf_encode(struct axd_obuf *o, const struct axon_wire_frame *f);
-
-static inline size_t
-axd_obuf_queued(const struct axd_obuf *o)
-{
-	return o->len - o->off;
-}
-
-/* Produces the next frame of a bulk transfer into the session's output;
- * returns true while more remain. */
-struct axd_stream {
-	struct axd_stream *next;
-	bool queued;
-	bool (*produce)(struct axd_sess *s, struct axd_stream *st);
-};
+#include "output.h" /* struct axd_obuf, struct axd_stream */
 
 /* A client's pulse waiting for a session. */
 struct axd_qpulse {
@@ -202,7 +182,7 @@ struct axd_bmsg {
 	bool posted;
 	bool fetching;            /* MSGREAD sent for the rest */
 	/* On the loop's watch list: its slot's REPLIED state is looked at
-	 * in memory, no notice asked (forward.c, quiet_*). */
+	 * in memory, no notice asked (fwd_server.c, watch_*). */
 	struct axd_bmsg *qnext, **qprev;
 	/* the reply being sent */
 	struct axon_nresult res;
@@ -240,7 +220,7 @@ struct axd_sess {
 	uint8_t *sink;
 	size_t sink_left, sink_size;
 	void *sink_ref;
-	int sink_kind;            /* 1: a server's slot, 2: a client's reply */
+	const struct axd_module *sink_mod; /* whose sink it is (module.h) */
 	bool inplace;             /* the frame being handled was sunk */
 	bool rx_big;              /* the last frame in was large: read the
 				   * next head alone (session.c) */
@@ -287,10 +267,11 @@ struct axd_global {
 
 extern struct axd_global g;
 
-/* axond.c */
+/* main.c */
 int axd_start(void);   /* after g.cfg is set: listen, channel, threads */
 int axd_run(void);     /* the main loop, until SIGTERM/SIGINT */
 void axd_shutdown(void);
+/* log.c: CLOCK_MONOTONIC in ns. */
 uint64_t axd_now(void);
 
 #endif /* AXOND_AXOND_H */

@@ -27,7 +27,8 @@
 #include "announce.h"
 #include "axond.h"
 #include "discover.h"
-#include "forward.h"
+#include "session.h"
+#include "module.h"
 
 /* Discovered nodes this node keeps (beyond them, announcements of new
  * ones are ignored and logged): a bound on what a member of the cluster
@@ -414,3 +415,34 @@ axd_disc_stop(void)
 	}
 	OPENSSL_cleanse(disc_key, sizeof(disc_key));
 }
+
+/* ---- the module (module.h) ---- */
+
+static int
+disc_start(void)
+{
+	char err[512];
+
+	if (axd_disc_start(err, sizeof(err)) < 0) {
+		axd_log(AXD_ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+disc_event(uint64_t tag, uint32_t events)
+{
+	(void) tag;
+	(void) events;
+	axd_disc_event();
+}
+
+const struct axd_module axd_mod_discovery = {
+	.name = "discovery",
+	.tags = AXD_TAG_DISC,
+	.start = disc_start,
+	.stop = axd_disc_stop,
+	.tick = axd_disc_tick,
+	.event = disc_event,
+};

@@ -16,6 +16,7 @@
 
 #include "axond.h"
 #include "fsmgr.h"
+#include "module.h"
 
 extern char **environ;
 
@@ -192,3 +193,19 @@ axd_fs_stop(void)
 	}
 	fsm.pid = -1;
 }
+
+/* ---- the module (module.h) ---- */
+
+static void
+fs_tick(uint64_t now)
+{
+	(void) now;
+	axd_fs_check();
+}
+
+const struct axd_module axd_mod_fs = {
+	.name = "fs",
+	.start = axd_fs_start,
+	.stop = axd_fs_stop, /* first: unmounted before the node goes */
+	.tick = fs_tick,
+};

@@ -23,17 +23,13 @@
 #include <sys/neutrino.h>
 
 #include "axond.h"
-#include "discover.h"
-#include "forward.h"
-#include "fsmgr.h"
+#include "session.h"
 #include "link.h"
-#include "names.h"
-#include "services.h"
+#include "module.h"
 
 #define TAG_LISTEN (1ull << 63)
 #define TAG_TICK   (1ull << 62)
 #define TAG_SIG    (1ull << 61)
-#define TAG_SVC    AXD_TAG_SVC /* control socket, commands (services.c) */
 
 /* The command line, parsed again (with the file of --config) on SIGHUP. */
 static int saved_argc;
@@ -191,20 +187,11 @@ axd_start(void)
 	(void) epoll_ctl(g.epfd, EPOLL_CTL_ADD, g.sig_fd, &ev);
 	signal(SIGPIPE, SIG_IGN);
 	axd_nodes_write();
-	axd_names_start();
+	if (axd_mod_init() < 0 || axd_mod_start() < 0) {
+		return -1;
+	}
 	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
 		axd_dial(g.peers[nd]);
-	}
-	if (axd_fwd_start() < 0) {
-		return -1;
-	}
-	if (axd_svc_start() < 0 || axd_fs_start() < 0) {
-		return -1;
-	}
-	char err[512];
-	if (axd_disc_start(err, sizeof(err)) < 0) {
-		axd_log(AXD_ERR, "%s", err);
-		return -1;
 	}
 	signal_ready();
 	return 0;
@@ -304,9 +291,9 @@ out:
  * up to poll_ns before it sleeps, so that a reply or a message that is
  * due finds the loop awake: no wake-up for its sender to pay, no sleep
  * and wake-up (on a virtual machine, a halted CPU) for us.  It polls
- * too while a local server's reply is due, looking at the watched slots
- * in memory (axd_fwd_watch_scan), and asks for their REPLIED notices
- * only when it is about to sleep (axd_fwd_watch_arm).  Between polls
+ * too while a local server's reply is due (the modules' due, module.h),
+ * looking at the watched slots in memory (scan), and asks for their
+ * REPLIED notices only when it is about to sleep (arm).  Between polls
  * the thread yields its CPU, so that polling never holds up a thread that
  * has work on it (our clients and servers, on the same CPU).  A wait
  * longer than poll_ns turns polling off until a wait is short again, so
@@ -326,19 +313,19 @@ loop_wait(struct epoll_event *evs, int max, bool now)
 		return epoll_wait(g.epfd, evs, max, 0);
 	}
 	t0 = axd_now();
-	if (poll_ns > 0 && (poll_next || axd_fwd_watch_any())) {
+	if (poll_ns > 0 && (poll_next || axd_mod_due())) {
 		do {
 			n = epoll_wait(g.epfd, evs, max, 0);
 			if (n != 0) {
 				return n; /* (still short: poll_next stays) */
 			}
 			(void) sched_yield();
-			if (axd_fwd_watch_scan()) {
+			if (axd_mod_scan()) {
 				return 0; /* a server replied */
 			}
 		} while (axd_now() - t0 < poll_ns);
 	}
-	if (axd_fwd_watch_arm()) {
+	if (axd_mod_arm()) {
 		return 0; /* replied meanwhile: no sleep */
 	}
 	n = epoll_wait(g.epfd, evs, max, -1);
@@ -351,7 +338,7 @@ axd_run(void)
 {
 	struct epoll_event evs[64];
 	unsigned ticks = 0;
-	bool chan_again = false;
+	bool late_again = false;
 	const char *pu = getenv("AXOND_POLL_US");
 
 	if (pu != NULL) {
@@ -361,7 +348,7 @@ axd_run(void)
 
 	while (!g.stop) {
 		bool sweep = false;
-		int n = loop_wait(evs, 64, g.sess_again || chan_again);
+		int n = loop_wait(evs, 64, g.sess_again || late_again);
 
 		if (n < 0 && errno == EINTR) {
 			continue;
@@ -370,9 +357,6 @@ axd_run(void)
 			axd_log(AXD_ERR, "epoll_wait: %s", strerror(errno));
 			return -1;
 		}
-		bool chan = chan_again;
-
-		chan_again = false;
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;
 			uint32_t e = evs[i].events;
@@ -384,7 +368,6 @@ axd_run(void)
 
 				(void) !read(g.tick_fd, &x, sizeof(x));
 				axd_tick();
-				axd_fs_check();
 				sweep = ++ticks % SWEEP_TICKS == 0;
 			} else if (tag == TAG_SIG) {
 				struct signalfd_siginfo si;
@@ -397,19 +380,10 @@ axd_run(void)
 						g.stop = 1;
 					}
 				}
-			} else if (tag & TAG_SVC) {
-				axd_svc_event(tag, e);
-			} else if (tag == AXD_TAG_CHAN) {
-				chan = true; /* after the sessions' input */
-			} else if (tag == AXD_TAG_CONND) {
-				axd_fwd_connect_event();
 			} else if (tag == AXD_TAG_RESOLVED) {
 				axd_resolve_event();
-			} else if (tag == AXD_TAG_DISC) {
-				axd_disc_event();
-			} else if (tag & AXD_TAG_VCONN) {
-				axon__vconn_event((struct axon_cconn *) (uintptr_t)
-				    (tag & ~AXD_TAG_VCONN), e);
+			} else if (axd_mod_event(tag, e)) {
+				/* a module's descriptor */
 			} else {
 				struct axd_sess *s = axd_sess_by_id(tag);
 
@@ -424,9 +398,7 @@ axd_run(void)
 				}
 			}
 		}
-		if (chan) {
-			axd_fwd_chan_event(&chan_again);
-		}
+		late_again = axd_mod_late(); /* the network channel */
 		if (g.sess_again) {
 			g.sess_again = false;
 			for (struct axd_sess *s = g.sessions; s != NULL;
@@ -436,13 +408,13 @@ axd_run(void)
 				}
 			}
 		}
-		(void) axd_fwd_watch_scan(); /* replies that came meanwhile */
+		(void) axd_mod_scan(); /* replies that came meanwhile */
 		axd_flush_all();
 		axd_reap();
 		if (g.nodes_dirty) {
 			axd_nodes_write();
 		}
-		axd_names_flush();
+		axd_mod_flush(); /* the names file */
 		axd_flush_all(); /* what reaping queued for other sessions */
 		if (sweep) {
 			/* Files and /proc only. */
@@ -459,18 +431,13 @@ axd_shutdown(void)
 
 	axd_log(AXD_INFO, "shutting down");
 	(void) sd_notify(0, "STOPPING=1");
-	axd_fs_stop(); /* unmounted before the node goes */
-	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
-		if (g.peers[nd] != NULL) {
-			axd_fwd_expire_waiting(g.peers[nd], UINT64_MAX, 0);
-		}
-	}
-	axd_disc_stop();
-	axd_svc_stop(); /* commands get SIGHUP, the socket goes */
+	/* In reverse registry order: axon-fs unmounted before the node
+	 * goes, commands get SIGHUP and the control socket goes, messages
+	 * waiting for a session fail, the network channel is not watched. */
+	axd_mod_stop();
 	axd_sess_shutdown_all();
-	axd_names_stop();
+	axd_mod_fini(); /* the names file */
 	axd_flush_all();
-	axd_fwd_stop();
 	/* Clients still blocked on us are released (ESRCH), and the node
 	 * has no network manager from now on. */
 	(void) ChannelDestroy_r(g.chid);

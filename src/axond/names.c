@@ -39,7 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "forward.h"
+#include "session.h"
+#include "module.h"
 
 /* A live entry's start time is read again this often (a pid that was
  * reused while we were not looking). */
@@ -1193,3 +1194,31 @@ axd_names_stop(void)
 	nprev = 0;
 	last_wall = 0;
 }
+
+/* ---- the module (module.h) ---- */
+
+static int
+names_start(void)
+{
+	axd_names_start();
+	return 0;
+}
+
+static void
+names_tick(uint64_t now)
+{
+	(void) now;
+	axd_names_tick();
+}
+
+const struct axd_module axd_mod_names = {
+	.name = "names",
+	.types = {AXON_W_NAMES},
+	.start = names_start,
+	.fini = axd_names_stop,
+	.session_up = axd_names_session_up,
+	.session_lost = axd_names_session_lost,
+	.frame = axd_names_frame,
+	.tick = names_tick,
+	.flush = axd_names_flush,
+};

@@ -60,7 +60,8 @@ void axd_names_sort(struct axd_claim *v, size_t n);
  */
 int axd_names_fprint(FILE *f, const struct axd_claim *v, size_t n);
 
-/* First scan of the registry and first names file (axd_start). */
+/* First scan of the registry and first names file (the start of the
+ * module names, axd_mod_names: module.h). */
 void axd_names_start(void);
 
 /* Every tick: rescans the registry; a change of this node's live names
@@ -75,8 +76,9 @@ void axd_names_flush(void);
 void axd_names_session_up(struct axd_sess *s);
 
 /* s, its peer's session, is being closed: that peer's names go, and a
- * list half sent or half received on s is dropped.  Called by
- * axd_sess_close() while s is still the peer's session. */
+ * list half sent or half received on s is dropped.  The module's
+ * session_lost: from axd_sess_close(), while s is still the peer's
+ * session. */
 void axd_names_session_lost(struct axd_sess *s);
 
 /* A NAMES frame on s (S_UP).  Returns 0, or an errno that ends the

@@ -31,7 +31,9 @@
 
 #include "axond.h"
 #include "dispatch_int.h"
-#include "forward.h"
+#include "cred.h"
+#include "session.h"
+#include "module.h"
 #include "psinfo.h"
 #include "services.h"
 
@@ -2399,3 +2401,28 @@ axd_svc_tick(uint64_t now)
 		}
 	}
 }
+
+/* ---- the module (module.h) ---- */
+
+static void
+svc_session_gone(struct axd_sess *s, int err)
+{
+	(void) err;
+	axd_svc_session_gone(s);
+}
+
+const struct axd_module axd_mod_services = {
+	.name = "services",
+	.types = {AXON_W_PS_REQ, AXON_W_PS_ANS, AXON_W_NODES_REQ,
+	    AXON_W_NODES_ANS, AXON_W_SPAWN, AXON_W_SPAWN_OK, AXON_W_STDIO,
+	    AXON_W_STDIO_ACK, AXON_W_EXIT, AXON_W_KILL, AXON_W_PATH_REQ,
+	    AXON_W_PATH_ANS},
+	.tags = AXD_TAG_SVC,
+	.start = axd_svc_start,
+	.stop = axd_svc_stop,
+	.session_up = axd_svc_session_up,
+	.session_gone = svc_session_gone,
+	.frame = axd_svc_frame,
+	.tick = axd_svc_tick,
+	.event = axd_svc_event,
+};

@@ -43,7 +43,7 @@
 struct axd_ctl;
 struct axd_spawn;
 
-/* ---- hooks (main.c, session.c) ---- */
+/* ---- the module "services" (its ops, module.h: axd_mod_services) ---- */
 
 /* Creates the control socket (replacing a stale one) and watches it.
  * Returns 0, or -1 (logged). */

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * axond: nodes, TCP sessions, the handshake (HELLO, AUTH), keep-alive and
- * the output scheduler.  The message forwarding that runs over sessions
- * is in forward.c.
+ * axond's session layer: TCP sessions, the handshake (HELLO, AUTH),
+ * dialling (host names resolved off the loop), keep-alive, and the
+ * frames in, each handed to the module that owns its type (module.h).
+ * The peer table is peer.c, the AUTH proof auth.c, the output
+ * (buffers, streams, flushing) output.c, logging log.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,7 +13,6 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,525 +26,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <sys/netmgr.h>
 
 #include "axond.h"
-#include "discover.h"
-#include "forward.h"
+#include "auth.h"
+#include "session.h"
 #include "link.h"
-#include "names.h"
-#include "services.h"
+#include "module.h"
 
 struct axd_global g;
-
-uint64_t
-axd_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
-}
-
-void
-axd_log(int level, const char *fmt, ...)
-{
-	static const char *const names[] = {"error", "warn", "info", "debug"};
-	char buf[512];
-	va_list ap;
-
-	if (level > g.cfg.log_level) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "axond[%s]: %s: %s\n", g.cfg.node, names[level], buf);
-}
-
-/* ---- nodes ---- */
-
-struct axd_peer *
-axd_peer_by_name(const char *name)
-{
-	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
-		if (g.peers[nd] != NULL && strcmp(g.peers[nd]->name, name) == 0) {
-			return g.peers[nd];
-		}
-	}
-	return NULL;
-}
-
-struct axd_peer *
-axd_peer_add(const char *name, const struct axond_addr *addr)
-{
-	struct axd_peer *p;
-	int nd = g.npeers_hwm + 1;
-
-	if (nd > ND_NODE_MASK) {
-		return NULL;
-	}
-	p = calloc(1, sizeof(*p));
-	if (p == NULL) {
-		return NULL;
-	}
-	p->nd = nd;
-	snprintf(p->name, sizeof(p->name), "%s", name);
-	p->found = FOUND_INCOMING;
-	if (addr != NULL) {
-		axd_peer_set_addr(p, addr);
-	}
-	p->peer_nd = -1;
-	p->waitq_tail = &p->waitq;
-	g.peers[nd] = p;
-	g.npeers_hwm = nd;
-	g.nodes_dirty = true;
-	return p;
-}
-
-/* A numeric address needs no resolver (getaddrinfo then never blocks). */
-static bool
-host_numeric(const char *h)
-{
-	struct in_addr a;
-
-	return inet_pton(AF_INET, h, &a) == 1 || strchr(h, ':') != NULL;
-}
-
-void
-axd_peer_set_addr(struct axd_peer *p, const struct axond_addr *addr)
-{
-	p->has_addr = true;
-	p->addr = *addr;
-	p->found = host_numeric(addr->host) ? FOUND_STATIC : FOUND_DNS;
-	p->dial_n = p->dial_i = 0; /* resolved again at the next dial */
-}
-
-const char *
-axd_peer_found_name(const struct axd_peer *p)
-{
-	switch (p->found) {
-	case FOUND_STATIC:
-		return "static";
-	case FOUND_DNS:
-		return "dns";
-	case FOUND_DISCOVERED:
-		return "discovered";
-	default:
-		return "incoming";
-	}
-}
-
-const char *
-axd_peer_state_name(const struct axd_peer *p)
-{
-	switch (p->state) {
-	case PEER_UP:
-		return "up";
-	case PEER_CONNECTING:
-		return "connecting";
-	default:
-		return "down";
-	}
-}
-
-/* p's address as "host:port" ("[host]:port" for IPv6), or "-". */
-void
-axd_peer_addr(const struct axd_peer *p, char *buf, size_t len)
-{
-	if (!p->has_addr) {
-		snprintf(buf, len, "-");
-		return;
-	}
-	snprintf(buf, len,
-	    strchr(p->addr.host, ':') != NULL ? "[%s]:%s" : "%s:%s",
-	    p->addr.host, p->addr.port);
-}
-
-/* $AXON_RUNDIR/nodes: what netmgr_strtond() and friends read. */
-void
-axd_nodes_write(void)
-{
-	char path[PATH_MAX];
-	char tmp[PATH_MAX + 16];
-	FILE *f;
-
-	g.nodes_dirty = false;
-	snprintf(path, sizeof(path), "%s/nodes", g.rundir);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = axon__tmp_fopen(tmp);
-	if (f == NULL) {
-		axd_log(AXD_WARN, "cannot write %s: %s", tmp, strerror(errno));
-		return;
-	}
-	fprintf(f, "# axon nodes v1: nd name state address peer_nd\n");
-	fprintf(f, "0 %s self - 0\n", g.cfg.node);
-	for (int nd = 1; nd <= g.npeers_hwm; nd++) {
-		struct axd_peer *p = g.peers[nd];
-		char addr[300];
-
-		if (p == NULL) {
-			continue;
-		}
-		if (p->hidden) {
-			continue; /* dropped (discovery) */
-		}
-		axd_peer_addr(p, addr, sizeof(addr));
-		if (p->peer_nd >= 0) {
-			fprintf(f, "%d %s %s %s %d\n", nd, p->name,
-			    axd_peer_state_name(p), addr, p->peer_nd);
-		} else {
-			fprintf(f, "%d %s %s %s -\n", nd, p->name,
-			    axd_peer_state_name(p), addr);
-		}
-	}
-	if (fclose(f) != 0 || rename(tmp, path) < 0) {
-		axd_log(AXD_WARN, "cannot write %s: %s", path, strerror(errno));
-		(void) unlink(tmp);
-	}
-}
-
-/* ---- output ---- */
-
-static void sess_want_out(struct axd_sess *s, bool want);
-
-int
-axd_obuf_reserve(struct axd_obuf *o, size_t need)
-{
-	if (o->off > 0 && o->off == o->len) {
-		o->off = 0;
-		o->len = 0;
-	}
-	if (o->len + need <= o->cap) {
-		return 0;
-	}
-	if (o->off > 0) {
-		memmove(o->buf, o->buf + o->off, o->len - o->off);
-		o->len -= o->off;
-		o->off = 0;
-		if (o->len + need <= o->cap) {
-			return 0;
-		}
-	}
-	size_t cap = o->cap ? o->cap : 65536;
-	while (cap < o->len + need) {
-		cap *= 2;
-	}
-	uint8_t *n = realloc(o->buf, cap);
-	if (n == NULL) {
-		return -ENOMEM;
-	}
-	o->buf = n;
-	o->cap = cap;
-	return 0;
-}
-
-long
-axd_obuf_encode(struct axd_obuf *o, const struct axon_wire_frame *f)
-{
-	long n;
-
-	if (axd_obuf_reserve(o, AXON_WIRE_HDR_SIZE + AXON_WIRE_MAX_BODY) < 0) {
-		return -ENOMEM;
-	}
-	n = axon__wire_encode(f, o->buf + o->len, o->cap - o->len);
-	if (n < 0) {
-		axd_log(AXD_ERR, "cannot encode frame type %d: %s", f->type,
-		    strerror((int) -n));
-		return n;
-	}
-	o->len += (size_t) n;
-	return n;
-}
-
-/*
- * A frame with a lot of data: it goes to the socket from where it lies
- * (the client's message, the server's reply), saving a copy, in one
- * sendmsg with whatever was queued before it; only what the socket does
- * not take is queued.
- */
-static int
-send_direct(struct axd_sess *s, const struct axon_wire_frame *f)
-{
-	uint8_t head[AXON_WIRE_HDR_SIZE + 256];
-	long h = axon__wire_encode_head(f, head, sizeof(head));
-	struct iovec iov[3];
-	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 3};
-	size_t q = axd_obuf_queued(&s->out);
-	ssize_t n;
-
-	if (h < 0) {
-		axd_log(AXD_ERR, "cannot encode frame type %d: %s", f->type,
-		    strerror((int) -h));
-		return (int) h;
-	}
-	iov[0].iov_base = s->out.buf + s->out.off;
-	iov[0].iov_len = q;
-	iov[1].iov_base = head;
-	iov[1].iov_len = (size_t) h;
-	iov[2].iov_base = (void *) f->data;
-	iov[2].iov_len = f->data_len;
-	if (q == 0) {
-		mh.msg_iov = iov + 1;
-		mh.msg_iovlen = 2;
-	}
-	do {
-		n = sendmsg(s->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
-		axd_sess_close(s, EHOSTUNREACH, "send failed");
-		return -EPIPE;
-	}
-	if (n < 0) {
-		n = 0;
-	}
-	if (n > 0) {
-		s->last_tx = axd_now();
-	}
-	if ((size_t) n < q) {
-		/* Not even what was queued: the frame joins the queue. */
-		s->out.off += (size_t) n;
-		if (axd_obuf_reserve(&s->out, (size_t) h + f->data_len) < 0) {
-			axd_sess_close(s, EHOSTUNREACH, "out of memory");
-			return -ENOMEM;
-		}
-		memcpy(s->out.buf + s->out.len, head, (size_t) h);
-		memcpy(s->out.buf + s->out.len + (size_t) h, f->data,
-		    f->data_len);
-		s->out.len += (size_t) h + f->data_len;
-		sess_want_out(s, true);
-	} else {
-		n -= (ssize_t) q;
-		s->out.off = s->out.len = 0;
-		if ((size_t) n < (size_t) h + f->data_len) {
-			size_t left = (size_t) h + f->data_len - (size_t) n;
-
-			if (axd_obuf_reserve(&s->out, left) < 0) {
-				axd_sess_close(s, EHOSTUNREACH,
-				    "out of memory");
-				return -ENOMEM;
-			}
-			if ((size_t) n < (size_t) h) {
-				memcpy(s->out.buf, head + n,
-				    (size_t) h - (size_t) n);
-				memcpy(s->out.buf + (size_t) h - (size_t) n,
-				    f->data, f->data_len);
-			} else {
-				memcpy(s->out.buf,
-				    f->data + ((size_t) n - (size_t) h), left);
-			}
-			s->out.len = left;
-			sess_want_out(s, true);
-		}
-	}
-	if (s->peer != NULL) {
-		s->peer->tx_frames++;
-		s->peer->tx_bytes += (size_t) h + f->data_len;
-	}
-	return 0;
-}
-
-/* Queues one frame on the session.  Frames go out in the order queued. */
-int
-axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
-{
-	long n;
-
-	if (s->state == S_DEAD) {
-		return -EPIPE;
-	}
-	if (f->data_len >= 2048 && s->state != S_CONNECTING &&
-	    (s->ssl == NULL || s->ktls_tx)) {
-		return send_direct(s, f);
-	}
-	n = axd_obuf_encode(&s->out, f);
-	if (n == -ENOMEM) {
-		/* A frame lost would leave a client waiting: end the
-		 * session, which fails them all. */
-		axd_sess_close(s, EHOSTUNREACH, "out of memory");
-	}
-	if (n < 0) {
-		return (int) n;
-	}
-	if (axd_obuf_queued(&s->out) > g.cfg.max_queued_bytes) {
-		/* The peer does not read what we send it. */
-		axd_sess_close(s, EHOSTUNREACH, "peer not reading");
-		return -EPIPE;
-	}
-	if (s->peer != NULL) {
-		s->peer->tx_frames++;
-		s->peer->tx_bytes += (uint64_t) n;
-	}
-	return 0;
-}
-
-void
-axd_stream_add(struct axd_sess *s, struct axd_stream *st)
-{
-	if (st->queued) {
-		return;
-	}
-	st->queued = true;
-	st->next = NULL;
-	if (s->st_head == NULL) {
-		s->st_tail = &s->st_head;
-	}
-	*s->st_tail = st;
-	s->st_tail = &st->next;
-}
-
-void
-axd_stream_remove(struct axd_sess *s, struct axd_stream *st)
-{
-	struct axd_stream **pp;
-
-	if (!st->queued) {
-		return;
-	}
-	for (pp = &s->st_head; *pp != NULL; pp = &(*pp)->next) {
-		if (*pp == st) {
-			*pp = st->next;
-			break;
-		}
-	}
-	s->st_tail = &s->st_head;
-	while (*s->st_tail != NULL) {
-		s->st_tail = &(*s->st_tail)->next;
-	}
-	st->queued = false;
-}
-
-/* Watches the socket for output when there is something to write, the
- * TCP connect is in progress, or the TLS handshake waits to write. */
-static void
-sess_events(struct axd_sess *s)
-{
-	struct epoll_event ev = {.events = EPOLLIN, .data.u64 = s->id};
-
-	if (s->want_out || s->state == S_CONNECTING ||
-	    (s->state == S_TLS && s->link_want_write)) {
-		ev.events |= EPOLLOUT;
-	}
-	if (s->fd < 0 || ev.events == s->events) {
-		return;
-	}
-	s->events = ev.events;
-	(void) epoll_ctl(g.epfd, EPOLL_CTL_MOD, s->fd, &ev);
-}
-
-static void
-sess_want_out(struct axd_sess *s, bool want)
-{
-	s->want_out = want;
-	sess_events(s);
-}
-
-/*
- * Output is written once per loop iteration: axd_flush() only marks the
- * session (on g.dirty), and axd_flush_all(), at the end of the
- * iteration, writes each marked session's frames with one write (one
- * SSL_write over TLS), however many were queued meanwhile.
- */
-void
-axd_flush(struct axd_sess *s)
-{
-	if (s->dirty || s->state == S_DEAD) {
-		return;
-	}
-	s->dirty = true;
-	s->dnext = g.dirty;
-	g.dirty = s;
-}
-
-void
-axd_flush_all(void)
-{
-	/* Writing may produce more (streams) and mark other sessions. */
-	while (g.dirty != NULL) {
-		struct axd_sess *s = g.dirty;
-
-		g.dirty = s->dnext;
-		s->dirty = false;
-		s->dnext = NULL;
-		axd_flush_now(s);
-	}
-}
-
-static void
-dirty_remove(struct axd_sess *s)
-{
-	struct axd_sess **pp;
-
-	if (!s->dirty) {
-		return;
-	}
-	for (pp = &g.dirty; *pp != NULL; pp = &(*pp)->dnext) {
-		if (*pp == s) {
-			*pp = s->dnext;
-			break;
-		}
-	}
-	s->dirty = false;
-}
-
-/*
- * Writes what the session has to send without blocking: one chunk of
- * each stream in turn, so that a large message never holds up the small
- * ones queued behind it, gathered in the output buffer until it holds
- * AXD_FLUSH_BYTES or the streams are done, and then written at once: the
- * frames of a batch of messages share one send (one SSL_write).
- */
-void
-axd_flush_now(struct axd_sess *s)
-{
-	while (s->state != S_DEAD && s->state != S_CONNECTING &&
-	    s->state != S_TLS) {
-		size_t q = axd_obuf_queued(&s->out);
-
-		if (q > 0 && q < AXD_FLUSH_BYTES && s->st_head != NULL &&
-		    s->state == S_UP) {
-			goto produce; /* room for more before the write */
-		}
-		if (q > 0) {
-			ssize_t n = axd_link_send(s, s->out.buf + s->out.off,
-			    axd_obuf_queued(&s->out));
-
-			if (n == -EINTR) {
-				continue;
-			}
-			if (n == -EAGAIN) {
-				sess_want_out(s, true);
-				return;
-			}
-			if (n <= 0) {
-				axd_sess_close(s, EHOSTUNREACH, "send failed");
-				return;
-			}
-			s->out.off += (size_t) n;
-			s->last_tx = axd_now();
-			continue;
-		}
-		s->out.off = s->out.len = 0;
-		if (s->st_head == NULL || s->state != S_UP) {
-			break;
-		}
-	produce:;
-		struct axd_stream *st = s->st_head;
-		s->st_head = st->next;
-		if (s->st_head == NULL) {
-			s->st_tail = &s->st_head;
-		}
-		st->queued = false;
-		if (st->produce(s, st)) {
-			axd_stream_add(s, st);
-		}
-	}
-	sess_want_out(s, false);
-}
 
 /* ---- sessions ---- */
 
@@ -590,19 +82,10 @@ sess_free(struct axd_sess *s)
 			break;
 		}
 	}
-	dirty_remove(s);
+	axd_sess_dirty_remove(s);
 	free(s->in);
 	free(s->out.buf);
 	free(s);
-}
-
-static void
-peer_set_state(struct axd_peer *p, enum axd_peer_state st)
-{
-	if (p->state != st) {
-		p->state = st;
-		g.nodes_dirty = true;
-	}
 }
 
 /*
@@ -634,7 +117,7 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 		s->fd = -1;
 	}
 	if (s->sink_ref != NULL) {
-		axd_fwd_sink_done(s->sink_ref, s->sink_kind);
+		s->sink_mod->sink_done(s->sink_ref);
 		s->sink_ref = NULL;
 		s->sink_left = 0;
 	}
@@ -643,7 +126,7 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 	s->close_err = err;
 	if (p != NULL) {
 		if (p->sess == s) {
-			axd_names_session_lost(s); /* its names go */
+			axd_mod_session_lost(s); /* its names go */
 			p->sess = NULL;
 			p->was_up = true;
 		}
@@ -656,7 +139,7 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 			bool more = !was_up && s->outgoing &&
 			    p->dial_i < p->dial_n;
 
-			peer_set_state(p, p->dialing != NULL || more
+			axd_peer_set_state(p, p->dialing != NULL || more
 					      ? PEER_CONNECTING
 					      : PEER_DOWN);
 			p->next_dial = axd_now() + (more ? 0 : 500000000ull);
@@ -674,8 +157,10 @@ axd_reap(void)
 		struct axd_sess *next = s->next;
 
 		if (s->state == S_DEAD) {
-			axd_fwd_session_gone(s, s->close_err);
-			axd_svc_session_gone(s); /* ps, spawn streams */
+			axd_mod_session_gone(s, s->close_err);
+			/* Streams left point nowhere now. */
+			s->st_head = NULL;
+			s->st_tail = &s->st_head;
 			sess_free(s);
 		}
 		s = next;
@@ -695,55 +180,6 @@ send_hello(struct axd_sess *s)
 	snprintf(f.u.hello.node, sizeof(f.u.hello.node), "%s", g.cfg.node);
 	(void) axd_send_frame(s, &f);
 	s->hello_sent = true;
-}
-
-/* HMAC-SHA256(secret, "axon-auth-1", role, the initiator's nonce and
- * name, the acceptor's nonce and name): proves the secret, binds both
- * ends and both fresh nonces, so it cannot be replayed.  Over TLS the
- * label is "axon-auth-tls-1" and the TLS session's exporter value
- * follows: the proof is then bound to this TLS session too, and a
- * cluster keyed by certificates alone (no secret) still gets one. */
-static void
-auth_mac(struct axd_sess *s, bool mine, uint8_t mac[32])
-{
-	uint8_t buf[256];
-	uint8_t bind[32];
-	bool tls = axd_link_binding(s, bind) == 0;
-	size_t n = 0;
-	bool from_initiator = mine ? s->outgoing : !s->outgoing;
-	uint64_t ni = s->outgoing ? s->nonce : s->peer_nonce;
-	uint64_t na = s->outgoing ? s->peer_nonce : s->nonce;
-	const char *name_i = s->outgoing ? g.cfg.node : s->peer_name;
-	const char *name_a = s->outgoing ? s->peer_name : g.cfg.node;
-	unsigned len = 32;
-
-	if (tls) {
-		memcpy(buf, "axon-auth-tls-1", 15);
-		n = 15;
-	} else {
-		memcpy(buf, "axon-auth-1", 11);
-		n = 11;
-	}
-	buf[n++] = from_initiator ? 'I' : 'A';
-	for (int i = 0; i < 8; i++) {
-		buf[n++] = (uint8_t) (ni >> (8 * i));
-	}
-	for (int i = 0; i < 8; i++) {
-		buf[n++] = (uint8_t) (na >> (8 * i));
-	}
-	memcpy(buf + n, name_i, strlen(name_i) + 1);
-	n += strlen(name_i) + 1;
-	memcpy(buf + n, name_a, strlen(name_a) + 1);
-	n += strlen(name_a) + 1;
-	if (tls) {
-		memcpy(buf + n, bind, sizeof(bind));
-		n += sizeof(bind);
-	}
-	if (HMAC(EVP_sha256(), g.secret, (int) g.secret_len, buf, n, mac,
-		&len) == NULL) {
-		memset(mac, 0, 32);
-	}
-	OPENSSL_cleanse(bind, sizeof(bind));
 }
 
 static void
@@ -785,7 +221,7 @@ sess_up(struct axd_sess *s)
 	p->sess = s;
 	p->dial_n = p->dial_i = 0; /* the next round resolves again */
 	p->hidden = false;
-	peer_set_state(p, PEER_UP);
+	axd_peer_set_state(p, PEER_UP);
 	/* Tell the peer how we name it, for its netmgr_remote_nd(). */
 	struct axon_wire_frame ni;
 	memset(&ni, 0, sizeof(ni));
@@ -796,9 +232,8 @@ sess_up(struct axd_sess *s)
 	axd_log(AXD_INFO, "session with %s up (%s, %s)", p->name,
 	    s->outgoing ? "outgoing" : "incoming",
 	    axd_link_describe(s, how, sizeof(how)));
-	axd_fwd_session_up(s);
-	axd_names_session_up(s); /* our global names */
-	axd_svc_session_up(s);   /* ps and spawn waiting for it */
+	/* Messages waiting for it, our global names, ps and spawn. */
+	axd_mod_session_up(s);
 }
 
 /* A HELLO from the peer: who it is.  Returns 0 or an errno to close with. */
@@ -875,7 +310,7 @@ auth:
 	struct axon_wire_frame a;
 	memset(&a, 0, sizeof(a));
 	a.type = AXON_W_AUTH;
-	auth_mac(s, true, a.u.auth.mac);
+	axd_auth_mac(s, true, a.u.auth.mac);
 	(void) axd_send_frame(s, &a);
 	return 0;
 }
@@ -889,16 +324,10 @@ on_session_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 	case AXON_W_HELLO:
 		return on_hello(s, f);
 	case AXON_W_AUTH: {
-		uint8_t want[32];
-
 		if (!s->hello_got || s->auth_ok_sent) {
 			return EPROTO;
 		}
-		auth_mac(s, false, want);
-		if (CRYPTO_memcmp(want, f->u.auth.mac, 32) != 0) {
-			axd_log(AXD_WARN,
-			    "node %s refused: it does not have our cluster "
-			    "secret", s->peer_name);
+		if (axd_auth_check(s, f->u.auth.mac) < 0) {
 			return EACCES;
 		}
 		if (s->peer == NULL) {
@@ -945,11 +374,6 @@ on_session_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 			g.nodes_dirty = true;
 		}
 		return 0;
-	case AXON_W_NAMES:
-		if (s->state != S_UP) {
-			return EPROTO;
-		}
-		return axd_names_frame(s, f);
 	case AXON_W_BYE:
 		return axon__wire_errno_in(f->u.bye.reason) == EACCES
 		    ? EACCES
@@ -975,14 +399,17 @@ sess_dispatch(struct axd_sess *s, const struct axon_wire_frame *f, size_t n)
 		s->peer->rx_frames++;
 		s->peer->rx_bytes += (uint64_t) n;
 	}
-	if (f->type < AXON_W_CONNECT_CRED) {
+	const struct axd_module *m = axd_mod_owner(f->type);
+
+	if (m == NULL && f->type < AXON_W_CONNECT_CRED) {
 		err = on_session_frame(s, f);
 	} else if (s->state != S_UP) {
-		err = EACCES; /* nothing flows before AUTH_OK */
-	} else if (f->type >= AXON_W_PS_REQ) {
-		err = axd_svc_frame(s, f); /* operator services */
+		/* nothing flows before AUTH_OK */
+		err = f->type < AXON_W_CONNECT_CRED ? EPROTO : EACCES;
+	} else if (m != NULL) {
+		err = m->frame(s, f); /* forwarding, names, services */
 	} else {
-		err = axd_fwd_frame(s, f);
+		err = EPROTO;
 	}
 	if (err != 0) {
 		if (err != ECONNRESET) {
@@ -999,7 +426,7 @@ sess_dispatch(struct axd_sess *s, const struct axon_wire_frame *f, size_t n)
 }
 
 /* Data frames at least this large whose data has not all arrived are
- * received in place (see axd_fwd_sink). */
+ * received in place (module.h, sink). */
 #define SINK_MIN 16384u
 /* What is read of the stream, after a large frame, before the next
  * frame's head is known: a head and a little more. */
@@ -1023,16 +450,19 @@ sess_input(struct axd_sess *s)
 
 			if (hn > 0 && f.data_len >= SINK_MIN &&
 			    have < f.data_len) {
+				const struct axd_module *m =
+				    axd_mod_owner(f.type);
 				void *ref = NULL;
-				int kind = 0;
-				uint8_t *dst = axd_fwd_sink(s, &f, &ref, &kind);
+				uint8_t *dst = m != NULL && m->sink != NULL
+				    ? m->sink(s, &f, &ref)
+				    : NULL;
 
 				if (dst != NULL) {
 					memcpy(dst, s->in + off + hn, have);
 					s->sink = dst + have;
 					s->sink_left = f.data_len - have;
 					s->sink_ref = ref;
-					s->sink_kind = kind;
+					s->sink_mod = m;
 					f.data = dst;
 					s->sink_frame = f;
 					s->sink_size = (size_t) hn + f.data_len;
@@ -1106,14 +536,14 @@ sess_sink(struct axd_sess *s)
 	}
 	struct axon_wire_frame f = s->sink_frame;
 	void *ref = s->sink_ref;
-	int kind = s->sink_kind;
+	const struct axd_module *m = s->sink_mod;
 
 	s->sink = NULL;
 	s->sink_ref = NULL;
 	s->inplace = true;
 	bool up = sess_dispatch(s, &f, s->sink_size);
 	s->inplace = false;
-	axd_fwd_sink_done(ref, kind);
+	m->sink_done(ref);
 	return up ? 1 : -1;
 }
 
@@ -1137,7 +567,7 @@ sess_tls_step(struct axd_sess *s)
 			send_hello(s);
 		}
 	}
-	sess_events(s);
+	axd_sess_events(s);
 	return true;
 }
 
@@ -1279,7 +709,7 @@ sess_watch(struct axd_sess *s, uint32_t events)
  * as the resolver's timeouts, so each resolution runs on a thread of its
  * own (one per peer at most, AXD_MAX_RESOLVING at once) and hands its
  * result to the loop through a list and an eventfd (AXD_TAG_RESOLVED),
- * as the connect threads of forward.c do.  Peers are never freed, so a
+ * as the connect threads of fwd_server.c do.  Peers are never freed, so a
  * job names its peer by nd.
  */
 #define AXD_MAX_RESOLVING 64
@@ -1404,7 +834,7 @@ resolve_done(struct rjob *j)
 		p->resolve_failed = true;
 		p->resolved[0] = '\0';
 		if (p->sess == NULL && p->dialing == NULL) {
-			peer_set_state(p, PEER_DOWN);
+			axd_peer_set_state(p, PEER_DOWN);
 		}
 		return;
 	}
@@ -1476,7 +906,7 @@ dial_next(struct axd_peer *p)
 	}
 	if (fd < 0) {
 		if (p->state == PEER_CONNECTING) {
-			peer_set_state(p, PEER_DOWN);
+			axd_peer_set_state(p, PEER_DOWN);
 		}
 		return;
 	}
@@ -1490,7 +920,7 @@ dial_next(struct axd_peer *p)
 	s->state = S_CONNECTING;
 	p->dialing = s;
 	if (p->state == PEER_DOWN) {
-		peer_set_state(p, PEER_CONNECTING);
+		axd_peer_set_state(p, PEER_CONNECTING);
 	}
 	s->want_out = true;
 	if (sess_watch(s, EPOLLIN | EPOLLOUT) < 0) {
@@ -1533,7 +963,7 @@ axd_dial(struct axd_peer *p)
 	j->nd = p->nd;
 	snprintf(j->host, sizeof(j->host), "%s", p->addr.host);
 	snprintf(j->port, sizeof(j->port), "%s", p->addr.port);
-	if (host_numeric(p->addr.host)) {
+	if (axd_host_numeric(p->addr.host)) {
 		rjob_resolve(j, AI_NUMERICHOST); /* never blocks */
 		n_resolving++;
 		p->resolving = true;
@@ -1556,7 +986,7 @@ axd_dial(struct axd_peer *p)
 	n_resolving++;
 	p->resolving = true;
 	if (p->state == PEER_DOWN) {
-		peer_set_state(p, PEER_CONNECTING);
+		axd_peer_set_state(p, PEER_CONNECTING);
 	}
 }
 
@@ -1628,14 +1058,11 @@ axd_tick(void)
 		    !p->resolving && !p->hidden && now >= p->next_dial) {
 			axd_dial(p);
 		}
-		axd_fwd_expire_waiting(p, now, cto);
 	}
-	axd_svc_tick(now);
-	axd_disc_tick(now);
+	axd_mod_tick(now);
 	if (g.nodes_dirty) {
 		axd_nodes_write();
 	}
-	axd_names_tick();
 }
 
 void

@@ -26,7 +26,7 @@
 #include <linux/close_range.h>
 
 #include "axond.h"
-#include "forward.h"
+#include "session.h"
 #include "services.h"
 
 /* Descriptor indices: 0, 1, 2 are the command's stdin, stdout, stderr. */
