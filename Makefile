@@ -191,6 +191,19 @@ deb-check:
 install-check: all
 	tests/install_check.sh $(BUILD)
 
+# Only the classic resource managers of install-check (tests/resmgr/,
+# built against an installed prefix, two nodes, FUSE): about 20 s.
+check-resmgr: all
+	@tmp=$$(mktemp -d /tmp/axon-classic-build-XXXXXX) && \
+	trap 'rm -rf "$$tmp"' EXIT && \
+	$(MAKE) -s install PREFIX="$$tmp/prefix" BUILD="$(BUILD)" >/dev/null && \
+	for s in tests/resmgr/*.c; do \
+		cc -Wall -Werror -o "$$tmp/$$(basename $$s .c)" "$$s" \
+		    $$(PKG_CONFIG_PATH="$$tmp/prefix/lib/pkgconfig" \
+		    pkg-config --cflags --libs axon) || exit 1; \
+	done && \
+	tests/resmgr_classic.sh "$$tmp/prefix" "$$tmp"
+
 # Linux programs built with Axon's include directory first on the path
 # build and behave as without it; libaxon exports no C library symbol.
 linux-compat-check: all
@@ -460,5 +473,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all check-wireshark check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
+.PHONY: all tests check check-all check-resmgr check-wireshark check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:
