@@ -170,7 +170,8 @@ check_fails() {
 # sum after the client's two messages SUM.
 all() {
 	R=$1/dev/classic
-	C="env AXON_RUNDIR=$2 $BINDIR/client"
+	C=$BINDIR/client
+	export AXON_RUNDIR="$2" # the client's node (the tools' do not care)
 	# hello: a string.
 	check "cat hello" "Hello, world" cat "$R/hello"
 	check "dd hello" "Hello, world" dd if="$R/hello" bs=5 status=none
@@ -178,23 +179,23 @@ all() {
 	check "python hello" "Hello, world" \
 		python3 -c "print(open('$R/hello').read(), end='')"
 	check "client cat hello" "size 13
-Hello, world" $C cat "$R/hello"
+Hello, world" "$C" cat "$R/hello"
 	check "client seek hello" "at 7
 rest world
-end 13" $C seek "$R/hello" 7
+end 13" "$C" seek "$R/hello" 7
 	# store: keeps what is written.
 	check "echo > store" "" sh -c "echo one two > $R/store"
 	check "echo >> store" "" sh -c "echo three >> $R/store"
 	check "cat store" "one two
 three" cat "$R/store"
-	check "client write store" "wrote 18" $C write "$R/store" \
+	check "client write store" "wrote 18" "$C" write "$R/store" \
 		"from a QNX client
 "
 	check "client cat store" "size 18
-from a QNX client" $C cat "$R/store"
+from a QNX client" "$C" cat "$R/store"
 	check "client seek store" "at 5
 rest a QNX client
-end 18" $C seek "$R/store" 5
+end 18" "$C" seek "$R/store" 5
 	check "stat store" "18" stat -c %s "$R/store"
 	check "dd store" "" sh -c "printf 'by dd' | dd of=$R/store status=none"
 	check "python store" "by dd and Python" python3 -c "
@@ -208,7 +209,7 @@ swap 9: Success, got 7, was 7
 range: Success, -1000..1000
 reset: Success
 after reset 0
-unknown: Function not implemented" $C devctl "$R/dcmd"
+unknown: Function not implemented" "$C" devctl "$R/dcmd"
 	check "cat dcmd" "value 3" cat "$R/dcmd"
 	check "echo 42 > dcmd" "value 42" sh -c "echo 42 > $R/dcmd && cat $R/dcmd"
 	check_fails "echo 5000 > dcmd" sh -c "echo 5000 > $R/dcmd"
@@ -222,9 +223,9 @@ two" ls "$R/dir"
 import os
 print(sorted(os.listdir('$R/dir')), open('$R/dir/one').read(), end='')"
 	check "client cat dir/three" "size 10
-the third" $C cat "$R/dir/three"
+the third" "$C" cat "$R/dir/three"
 	check "client missing" "open: No such file or directory" \
-		$C missing "$R/dir/four"
+		"$C" missing "$R/dir/four"
 	check_fails "ls dir/four" ls "$R/dir/four"
 	# pool: three readers at once (cat, Python, the QNX client), served
 	# together by the pool's threads.
@@ -233,9 +234,11 @@ the third" $C cat "$R/dir/three"
 	timeout 20 python3 -c "print(open('$R/pool').read(), end='')" \
 		> "$dir/pool.2" 2>&1 &
 	p2=$!
-	timeout 20 $C cat "$R/pool" > "$dir/pool.3" 2>&1 &
+	timeout 20 "$C" cat "$R/pool" > "$dir/pool.3" 2>&1 &
 	p3=$!
-	wait "$p1" && wait "$p2" && wait "$p3" || fail "$where: pool readers"
+	for p in "$p1" "$p2" "$p3"; do
+		wait "$p" || fail "$where: a pool reader failed"
+	done
 	check "pool cat" "together 3" cat "$dir/pool.1"
 	check "pool python" "together 3" cat "$dir/pool.2"
 	check "pool client" "size 0
@@ -243,7 +246,7 @@ together 3" cat "$dir/pool.3"
 	# ticker: private messages, timer pulses, and its file.
 	check "client msg" "sum $4
 ticks counted
-other type: Function not implemented" $C msg "$3"
+other type: Function not implemented" "$C" msg "$3"
 	check "cat ticker" "sum $4" sh -c "sed 's/.* sum/sum/' $R/ticker"
 }
 
