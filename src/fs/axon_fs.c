@@ -49,6 +49,7 @@
 #define FS_DIR_MAX       (1u << 20) /* bytes of one directory's listing */
 #define FS_DEF_THREADS   64
 #define FS_RESOLVE_MAX   16
+#define FS_EXIT_GRACE    2 /* s a stopping bridge waits for its calls */
 
 /* ---- the operations one client (the bridge or a helper) runs ------- */
 
@@ -1657,6 +1658,48 @@ prepare_mountpoint(const char *dir)
 
 static struct fuse_session *main_se;
 
+/*
+ * Ending is bounded: the loop, told to end, cancels its workers and
+ * joins them, but a worker in a call that a manager holds (a read that
+ * waits for data) is in no cancellation point and would keep the
+ * bridge, its mount and that caller waiting forever, once nobody is
+ * left to kill it (axond dead).  So whatever tells the loop to end also
+ * sets the alarm: FS_EXIT_GRACE seconds later SIGALRM (default action)
+ * ends the process, the kernel aborts the mount's requests (the callers
+ * get ENOTCONN) and fusermount3's watcher unmounts it (auto_unmount).
+ */
+static void (*fuse_stop_handler[NSIG])(int); /* libfuse's, chained */
+
+static void
+on_stop(int sig)
+{
+	int e = errno;
+
+	if (sig > 0 && sig < NSIG && fuse_stop_handler[sig] != NULL) {
+		fuse_stop_handler[sig](sig);
+	}
+	(void) alarm(FS_EXIT_GRACE);
+	errno = e;
+}
+
+/* Wraps libfuse's handler of sig (fuse_set_signal_handlers'), if it has
+ * one, so that the signal also sets the alarm. */
+static void
+bound_stop(int sig)
+{
+	struct sigaction old, sa = {.sa_handler = on_stop};
+
+	if (sigaction(sig, NULL, &old) != 0 || (old.sa_flags & SA_SIGINFO) ||
+	    old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN ||
+	    old.sa_handler == on_stop) {
+		return;
+	}
+	fuse_stop_handler[sig] = old.sa_handler;
+	sa.sa_mask = old.sa_mask;
+	sa.sa_flags = old.sa_flags;
+	(void) sigaction(sig, &sa, NULL);
+}
+
 /* The other mount's process ended (or the spawner did): this one ends
  * too, so that axond starts both again. */
 static void
@@ -1665,6 +1708,7 @@ on_child(int sig)
 	(void) sig;
 	if (main_se != NULL) {
 		fuse_session_exit(main_se);
+		(void) alarm(FS_EXIT_GRACE);
 	}
 }
 
@@ -1740,6 +1784,10 @@ serve(const char *dir, bool net, long threads, bool debug, char *argv0)
 		fuse_opt_free_args(&args);
 		return 1;
 	}
+	(void) signal(SIGALRM, SIG_DFL);
+	bound_stop(SIGTERM);
+	bound_stop(SIGINT);
+	bound_stop(SIGHUP);
 	main_se = fuse_get_session(f);
 	{
 		/* (No SA_RESTART: a worker's read ends, and sees the exit.) */
@@ -1920,6 +1968,7 @@ main(int argc, char **argv)
 	}
 	mounts_write(rundir, dir, net ? ndir : NULL);
 	rc = serve(dir, false, threads, debug, argv[0]);
+	(void) alarm(0); /* served out in time; the rest is bounded */
 	if (mounts_file[0] != '\0') {
 		(void) unlink(mounts_file);
 	}
