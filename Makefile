@@ -335,7 +335,8 @@ bench-rust: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
-	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_page_collect $(BUILD)/fuzz/fuzz_disc
+	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_page_collect $(BUILD)/fuzz/fuzz_disc \
+	$(BUILD)/fuzz/fuzz_dirents
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -380,13 +381,18 @@ $(BUILD)/fuzz/fuzz_iomsg: tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c $(HDRS)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Isrc/lib -Iinclude/axon -o $@ tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c
 
+$(BUILD)/fuzz/fuzz_dirents: tests/fuzz/fuzz_dirents.c src/fs/dirents.c src/fs/dirents.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Isrc/fs -o $@ tests/fuzz/fuzz_dirents.c src/fs/dirents.c
+
 # Each decoder of untrusted input is fuzzed for FUZZ_SECONDS (split
 # between the targets), starting from its seed corpus.
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus-ctl $(BUILD)/fuzz/corpus-wire \
 		$(BUILD)/fuzz/corpus-ps $(BUILD)/fuzz/corpus-names \
 		$(BUILD)/fuzz/corpus-config $(BUILD)/fuzz/corpus-iomsg \
-		$(BUILD)/fuzz/corpus-page $(BUILD)/fuzz/corpus-disc
+		$(BUILD)/fuzz/corpus-page $(BUILD)/fuzz/corpus-disc \
+		$(BUILD)/fuzz/corpus-dirents
 	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
 	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
@@ -407,6 +413,8 @@ fuzz: $(FUZZ_BIN)
 		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
 	$(BUILD)/fuzz/fuzz_disc -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-disc tests/fuzz/corpus-disc
+	$(BUILD)/fuzz/fuzz_dirents -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+		$(BUILD)/fuzz/corpus-dirents tests/fuzz/corpus-dirents
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its
 # new inputs merged into the kept corpora (docs/fuzzing.md).

@@ -40,6 +40,7 @@
 #include <sys/netmgr.h>
 
 #include "axon_spi.h"
+#include "dirents.h"
 #include "fsdevctl.h"
 #include "wire.h"
 
@@ -1308,91 +1309,9 @@ fs_release(const char *path, struct fuse_file_info *fi)
 
 /* ---- directories ---------------------------------------------------- */
 
-struct names {
-	char **v;
-	int n, cap;
-};
-
-static int
-names_add(struct names *s, const char *name, size_t len)
-{
-	char *c;
-
-	if (len == 0 || len > NAME_MAX || memchr(name, '/', len) != NULL ||
-	    (len == 1 && name[0] == '.') ||
-	    (len == 2 && name[0] == '.' && name[1] == '.')) {
-		return 0;
-	}
-	for (int i = 0; i < s->n; i++) {
-		if (strlen(s->v[i]) == len && memcmp(s->v[i], name, len) == 0) {
-			return 0;
-		}
-	}
-	if (s->n == s->cap) {
-		int ncap = s->cap == 0 ? 16 : s->cap * 2;
-		char **v = realloc(s->v, (size_t) ncap * sizeof(*v));
-
-		if (v == NULL) {
-			return -ENOMEM;
-		}
-		s->v = v;
-		s->cap = ncap;
-	}
-	c = strndup(name, len);
-	if (c == NULL) {
-		return -ENOMEM;
-	}
-	s->v[s->n++] = c;
-	return 0;
-}
-
-static void
-names_free(struct names *s)
-{
-	for (int i = 0; i < s->n; i++) {
-		free(s->v[i]);
-	}
-	free(s->v);
-}
-
-/*
- * QNX's directory stream, as a manager's _IO_READ of a directory gives
- * it: records of d_ino (8 bytes), d_offset (8), d_reclen (2), d_namelen
- * (2) and the name with its NUL, d_reclen long.  Each is checked before
- * its name is taken; a bad one ends the listing with -EIO.
- */
-#define QNX_DIRENT_HDR 20
-
-static int
-parse_dirents(const unsigned char *p, size_t n, struct names *s)
-{
-	while (n > 0) {
-		uint16_t reclen, namelen;
-		int rc;
-
-		if (n < QNX_DIRENT_HDR) {
-			return -EIO;
-		}
-		memcpy(&reclen, p + 16, sizeof(reclen));
-		memcpy(&namelen, p + 18, sizeof(namelen));
-		if (reclen < QNX_DIRENT_HDR + (size_t) namelen + 1 ||
-		    reclen > n || p[QNX_DIRENT_HDR + namelen] != '\0' ||
-		    memchr(p + QNX_DIRENT_HDR, '\0', namelen) != NULL) {
-			return -EIO;
-		}
-		rc = names_add(s, (const char *) p + QNX_DIRENT_HDR, namelen);
-		if (rc < 0) {
-			return rc;
-		}
-		p += reclen;
-		n -= reclen;
-	}
-	return 0;
-}
-
 /* The listing of a directory manager's directory at path of node nd. */
 static int
-manager_dir(int nd, const char *path, struct names *s)
+manager_dir(int nd, const char *path, struct axon_fs_names *s)
 {
 	struct fs_req q = {.op = OP_OPEN, .nd = nd,
 	    .ioflag = ioflag_of(O_RDONLY), .len = strlen(path) + 1};
@@ -1424,7 +1343,7 @@ manager_dir(int nd, const char *path, struct names *s)
 			break;
 		}
 		total += (size_t) r;
-		rc = parse_dirents(buf, (size_t) r, s);
+		rc = axon__fs_dirents(buf, (size_t) r, s);
 	}
 	free(buf);
 	q = (struct fs_req){.op = OP_CLOSE, .coid = coid};
@@ -1459,7 +1378,7 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
     struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct axon_path_entry *e = NULL;
-	struct names s = {0};
+	struct axon_fs_names s = {0};
 	char pbuf[PATH_MAX];
 	size_t l;
 	bool synth;
@@ -1494,7 +1413,7 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 			continue;
 		}
 		end = strchrnul(rest, '/');
-		rc = names_add(&s, rest, (size_t) (end - rest));
+		rc = axon__fs_names_add(&s, rest, (size_t) (end - rest));
 	}
 	free(e);
 	if (rc == 0) {
@@ -1516,7 +1435,7 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 			}
 		}
 	}
-	names_free(&s);
+	axon__fs_names_free(&s);
 	return rc == -ESRCH ? -ENOENT : rc;
 }
 
