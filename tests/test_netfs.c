@@ -927,15 +927,23 @@ START_TEST(test_net_axond_restart)
 			(void) close(rep[i]);
 		}
 		/* axon-fs and both mounts go with it. */
-		for (int i = 0; i < 1000 && (kill(fs, 0) == 0 ||
-		    netfs_mounted_at(fsdir) || netfs_mounted_at(netdir)); i++) {
+		for (double end = axt_now() + bound; axt_now() < end &&
+		    (kill(fs, 0) == 0 || netfs_mounted_at(fsdir) ||
+		    netfs_mounted_at(netdir));) {
 			axt_sleep_ms(10);
+		}
+		if (kill(fs, 0) == 0 || netfs_mounted_at(fsdir) ||
+		    netfs_mounted_at(netdir)) { /* for the log */
+			(void) !system("ps -eo pid,ppid,stat,wchan:30,args | "
+			    "grep -E 'axon-fs|fusermount' >&2; "
+			    "grep axon /proc/self/mountinfo >&2");
 		}
 		ck_assert_msg(kill(fs, 0) == -1, "round %d: axon-fs stays",
 		    round);
-		ck_assert_msg(!netfs_mounted_at(fsdir) &&
-		    !netfs_mounted_at(netdir), "round %d: a mount stays",
-		    round);
+		ck_assert_msg(!netfs_mounted_at(fsdir), "round %d: %s stays",
+		    round, fsdir);
+		ck_assert_msg(!netfs_mounted_at(netdir), "round %d: %s stays",
+		    round, netdir);
 		/* Up again: both mounts, and /net/beta serves. */
 		axn_start(0);
 		ck_assert(axn_wait_state(0, 1, "up", 5000));
