@@ -345,6 +345,81 @@ START_TEST(test_path_frames_malformed)
 }
 END_TEST
 
+/* Malformed _IO_* messages from a client on alpha, through both axonds,
+ * to a manager on beta: each gets its error, the manager and the axonds
+ * serve on (the decoder is fuzz_iomsg's). */
+START_TEST(test_net_malformed_io)
+{
+	struct axon_path_entry *e = NULL;
+	struct axt_child m;
+	char big[256];
+	struct _io_connect *c = (struct _io_connect *) big;
+	struct _io_read rd = {.type = _IO_READ, .nbytes = 4};
+	uint16_t type;
+	int nd, coid;
+
+	start_nodes();
+	nd = axn_nd(0, 1);
+	m = device_on(1, "/dev/axtest/mal", "abc", "0666");
+	wait_path(nd, "/dev/axtest/mal");
+	ck_assert_int_eq(axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, _FTYPE_ANY,
+	    "/dev/axtest/mal", &e), 1);
+	coid = ConnectAttach((uint32_t) nd, e[0].pid, e[0].chid,
+	    _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	/* Not even a type; a read cut short; a read with nothing open; a
+	 * type of the _IO_ range with no handler. */
+	ck_assert_int_eq(MsgSend(coid, "x", 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	ck_assert_int_eq(MsgSend(coid, &rd, 4, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	ck_assert_int_eq(MsgSend(coid, &rd, sizeof(rd), NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADF);
+	type = 0x1f0;
+	ck_assert_int_eq(MsgSend(coid, &type, sizeof(type), NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	/* Connects: a path past the message, no NUL, a bad subtype, an
+	 * unknown handle. */
+	memset(big, 0, sizeof(big));
+	c->type = _IO_CONNECT;
+	c->subtype = _IO_CONNECT_OPEN;
+	c->ioflag = _IO_FLAG_RD;
+	c->handle = (uint32_t) e[0].handle;
+	c->path_len = 200;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 10, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	c->path_len = 4;
+	memcpy(c->path, "abcd", 4);
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 4, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	c->path_len = 1;
+	c->path[0] = '\0';
+	c->subtype = 8;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	c->subtype = _IO_CONNECT_OPEN;
+	c->handle = 77;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* Then a good open and read on the same connection. */
+	c->handle = (uint32_t) e[0].handle;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), 0);
+	ck_assert_int_eq(MsgSend(coid, &rd, sizeof(rd), big, sizeof(big)), 3);
+	ck_assert_int_eq(memcmp(big, "abc", 3), 0);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	free(e);
+	ck_assert_int_eq(waitpid(m.pid, NULL, WNOHANG), 0);
+	ck_assert_int_eq(kill(axn[0].pid, 0), 0);
+	ck_assert_int_eq(kill(axn[1].pid, 0), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 /* ---- the net directory (FUSE) ---- */
 
 static bool
@@ -960,6 +1035,49 @@ START_TEST(test_net_axond_restart)
 }
 END_TEST
 
+/* A manager on beta that lies (resmgr_managers.h): its directory is not
+ * records, its file claims more than it sends; through alpha's /net the
+ * callers get errors, root and another user alike, and the bridge, the
+ * axonds and the rest of /net go on. */
+START_TEST(test_net_lying_manager)
+{
+	struct axt_child liar, hello;
+	char out[256];
+
+	if (!fs_usable("test_net_lying_manager")) {
+		return;
+	}
+	start_with_fs("--maproot none");
+	axn_enter(1);
+	liar = axt_spawn(mgr_liar, NULL);
+	axn_enter(0);
+	ck_assert_int_ge(liar.val, 0);
+	hello = device_on(1, "/dev/axtest/hello", "Hello from beta\n", "0444");
+	wait_path(axn_nd(0, 1), "/axtest/liar");
+	ck_assert_int_ne(sh(out, sizeof(out), 10, "ls %s/beta/axtest/liar "
+	    "2>/dev/null", netdir), 0);
+	ck_assert_int_ne(sh(out, sizeof(out), 10, "cat %s/beta/axtest/liar/big"
+	    " 2>/dev/null", netdir), 0);
+	ck_assert_str_eq(out, "");
+	if (axa_user("test_net_lying_manager")) {
+		ck_assert_int_ne(sh(out, sizeof(out), 10, "setpriv --reuid=%d "
+		    "--regid=%d --clear-groups cat %s/beta/axtest/liar/big "
+		    "2>/dev/null", (int) axa_uid, (int) axa_gid, netdir), 0);
+		ck_assert_str_eq(out, "");
+	}
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "ls %s/beta/axtest", netdir),
+	    0);
+	ck_assert_str_eq(out, "liar\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/beta/dev/axtest/"
+	    "hello", netdir), 0);
+	ck_assert_str_eq(out, "Hello from beta\n");
+	ck_assert_int_eq(kill(axn[0].pid, 0), 0);
+	ck_assert_int_eq(kill(axn[1].pid, 0), 0);
+	axt_child_kill(&liar);
+	axt_child_kill(&hello);
+}
+END_TEST
+
 static Suite *
 netfs_suite(void)
 {
@@ -970,10 +1088,12 @@ netfs_suite(void)
 	tcase_add_checked_fixture(tc, netfs_setup, netfs_teardown);
 	tcase_add_test(tc, test_netpath_resolve_list);
 	tcase_add_test(tc, test_path_frames_malformed);
+	tcase_add_test(tc, test_net_malformed_io);
 	tcase_add_test(tc, test_net_tools);
 	tcase_add_test(tc, test_net_permissions_attack);
 	tcase_add_test(tc, test_net_lost_node);
 	tcase_add_test(tc, test_net_manager_dies);
+	tcase_add_test(tc, test_net_lying_manager);
 	tcase_add_test(tc, test_net_axond_restart);
 	suite_add_tcase(s, tc);
 	return s;
