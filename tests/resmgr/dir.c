@@ -72,10 +72,10 @@ read_dir(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 	while (ocb->offset >= 0 && ocb->offset < NFILES) {
 		const char *name = names[ocb->offset];
 		size_t len = strlen(name);
-		size_t rec = (offsetof(struct qnx_dirent, d_name) + len + 1 + 7) &
-		    ~(size_t) 7;
+		size_t rec = offsetof(struct qnx_dirent, d_name) + len + 1;
 		struct qnx_dirent *d = (struct qnx_dirent *) ((char *) buf + n);
 
+		rec = (rec + 7) & ~(size_t) 7; /* the next record aligned */
 		if (n + rec > msg->i.nbytes || n + rec > sizeof(buf)) {
 			break;
 		}
