@@ -124,7 +124,7 @@ $(BUILD)/axon: $(TOOLS_OBJ) $(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a
 FS_SRC := $(wildcard src/fs/*.c)
 FUSE_CFLAGS := $$(pkg-config --cflags fuse3)
 FUSE_LIBS := $$(pkg-config --libs fuse3)
-$(BUILD)/fs/%.o: src/fs/%.c $(HDRS)
+$(BUILD)/fs/%.o: src/fs/%.c $(HDRS) $(wildcard src/fs/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(FUSE_CFLAGS) -c -o $@ $<
 

@@ -11,21 +11,40 @@
 
 #include "dirents.h"
 
-int
-axon__fs_names_add(struct axon_fs_names *s, const char *name, size_t len)
+/* FNV-1a of the len bytes at p. */
+static size_t
+name_hash(const char *p, size_t len)
 {
-	char *c;
+	uint64_t h = 14695981039346656037ull;
 
-	if (len == 0 || len > NAME_MAX || memchr(name, '/', len) != NULL ||
-	    (len == 1 && name[0] == '.') ||
-	    (len == 2 && name[0] == '.' && name[1] == '.')) {
-		return 0;
+	for (size_t i = 0; i < len; i++) {
+		h = (h ^ (unsigned char) p[i]) * 1099511628211ull;
 	}
-	for (int i = 0; i < s->n; i++) {
-		if (strlen(s->v[i]) == len && memcmp(s->v[i], name, len) == 0) {
-			return 0;
+	return (size_t) h;
+}
+
+/* The slot of s's set where name is, or the free one where it would go
+ * (s->nslot > 0, and the set never full). */
+static size_t
+name_slot(const struct axon_fs_names *s, const char *name, size_t len)
+{
+	size_t mask = s->nslot - 1, i = name_hash(name, len) & mask;
+
+	while (s->slot[i] != 0) {
+		const char *v = s->v[s->slot[i] - 1];
+
+		if (strncmp(v, name, len) == 0 && v[len] == '\0') {
+			break;
 		}
+		i = (i + 1) & mask;
 	}
+	return i;
+}
+
+/* Makes room in s for one more name (the set at most half full). */
+static int
+names_grow(struct axon_fs_names *s)
+{
 	if (s->n == s->cap) {
 		int ncap = s->cap == 0 ? 16 : s->cap * 2;
 		char **v = realloc(s->v, (size_t) ncap * sizeof(*v));
@@ -36,11 +55,54 @@ axon__fs_names_add(struct axon_fs_names *s, const char *name, size_t len)
 		s->v = v;
 		s->cap = ncap;
 	}
+	if ((size_t) s->n + 1 > s->nslot / 2) {
+		size_t nslot = s->nslot == 0 ? 32 : s->nslot * 2;
+		int *old = s->slot;
+		size_t oldn = s->nslot;
+
+		s->slot = calloc(nslot, sizeof(*s->slot));
+		if (s->slot == NULL) {
+			s->slot = old;
+			return -ENOMEM;
+		}
+		s->nslot = nslot;
+		for (size_t i = 0; i < oldn; i++) {
+			if (old[i] != 0) {
+				const char *v = s->v[old[i] - 1];
+
+				s->slot[name_slot(s, v, strlen(v))] = old[i];
+			}
+		}
+		free(old);
+	}
+	return 0;
+}
+
+int
+axon__fs_names_add(struct axon_fs_names *s, const char *name, size_t len)
+{
+	size_t at;
+	char *c;
+	int rc;
+
+	if (len == 0 || len > NAME_MAX || memchr(name, '/', len) != NULL ||
+	    memchr(name, '\0', len) != NULL || (len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.')) {
+		return 0;
+	}
+	if (s->nslot > 0 && s->slot[name_slot(s, name, len)] != 0) {
+		return 0; /* listed already */
+	}
+	if ((rc = names_grow(s)) < 0) {
+		return rc;
+	}
 	c = strndup(name, len);
 	if (c == NULL) {
 		return -ENOMEM;
 	}
+	at = name_slot(s, name, len);
 	s->v[s->n++] = c;
+	s->slot[at] = s->n;
 	return 0;
 }
 
@@ -51,6 +113,7 @@ axon__fs_names_free(struct axon_fs_names *s)
 		free(s->v[i]);
 	}
 	free(s->v);
+	free(s->slot);
 }
 
 /*

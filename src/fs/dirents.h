@@ -14,17 +14,22 @@
  * (2), d_namelen (2); the name and its NUL follow. */
 #define QNX_DIRENT_HDR 20
 
-/* A listing: distinct names, each one path component. */
+/* A listing: distinct names, each one path component, in the order
+ * added; a hash set of their indexes (open addressing, 0 = free, else
+ * index + 1) keeps adding one name O(1), so that a manager's listing of
+ * many names costs linear time, not quadratic.  Zeroed: empty. */
 struct axon_fs_names {
 	char **v;
 	int n, cap;
+	int *slot;
+	size_t nslot; /* a power of two, or 0 */
 };
 
 /*
  * Adds the len bytes at name to s, unless they are no name a listing
- * may hold (empty, longer than NAME_MAX, with a '/', "." or "..") or s
- * has them already: 0 then too.  -ENOMEM when out of memory (s is as
- * it was).
+ * may hold (empty, longer than NAME_MAX, with a '/' or a NUL, "." or
+ * "..") or s has them already: 0 then too.  -ENOMEM when out of memory
+ * (s is as it was).
  */
 int axon__fs_names_add(struct axon_fs_names *s, const char *name,
     size_t len);

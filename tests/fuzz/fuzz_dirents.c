@@ -7,8 +7,8 @@
  * the namespace added a mount point first).  Properties: never crashes
  * or reads outside the reply; answers 0 or -EIO only; every name in the
  * listing is one path component (1 to NAME_MAX bytes, no '/', not "."
- * or ".."), none twice; the first stays first; on 0, every record's
- * name that may be listed is there.
+ * or ".."), none twice, and adding one again adds nothing; the first
+ * stays first; on 0, every record's name that may be listed is there.
  */
 #include <assert.h>
 #include <stdbool.h>
@@ -44,6 +44,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int j = 0; j < i; j++) {
 			assert(strcmp(s.v[i], s.v[j]) != 0);
 		}
+	}
+	/* The set agrees with the list: each name again adds nothing. */
+	for (int i = 0, n = s.n; i < n; i++) {
+		assert(axon__fs_names_add(&s, s.v[i], strlen(s.v[i])) == 0 &&
+		    s.n == n);
 	}
 	if (rc == 0) {
 		/* Walk the records again: each listable name is there. */
