@@ -124,7 +124,7 @@ $(BUILD)/axon: $(TOOLS_OBJ) $(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a
 FS_SRC := $(wildcard src/fs/*.c)
 FUSE_CFLAGS := $$(pkg-config --cflags fuse3)
 FUSE_LIBS := $$(pkg-config --libs fuse3)
-$(BUILD)/fs/%.o: src/fs/%.c $(HDRS)
+$(BUILD)/fs/%.o: src/fs/%.c $(HDRS) $(wildcard src/fs/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(FUSE_CFLAGS) -c -o $@ $<
 
@@ -190,6 +190,19 @@ deb-check:
 # nothing but pkg-config.
 install-check: all
 	tests/install_check.sh $(BUILD)
+
+# Only the classic resource managers of install-check (tests/resmgr/,
+# built against an installed prefix, two nodes, FUSE): about 20 s.
+check-resmgr: all
+	@tmp=$$(mktemp -d /tmp/axon-classic-build-XXXXXX) && \
+	trap 'rm -rf "$$tmp"' EXIT && \
+	$(MAKE) -s install PREFIX="$$tmp/prefix" BUILD="$(BUILD)" >/dev/null && \
+	for s in tests/resmgr/*.c; do \
+		cc -Wall -Werror -o "$$tmp/$$(basename $$s .c)" "$$s" \
+		    $$(PKG_CONFIG_PATH="$$tmp/prefix/lib/pkgconfig" \
+		    pkg-config --cflags --libs axon) || exit 1; \
+	done && \
+	tests/resmgr_classic.sh "$$tmp/prefix" "$$tmp"
 
 # Linux programs built with Axon's include directory first on the path
 # build and behave as without it; libaxon exports no C library symbol.
@@ -322,7 +335,8 @@ bench-rust: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.
 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
-	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_page_collect $(BUILD)/fuzz/fuzz_disc
+	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_page_collect $(BUILD)/fuzz/fuzz_disc \
+	$(BUILD)/fuzz/fuzz_dirents
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -367,13 +381,18 @@ $(BUILD)/fuzz/fuzz_iomsg: tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c $(HDRS)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Isrc/lib -Iinclude/axon -o $@ tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c
 
+$(BUILD)/fuzz/fuzz_dirents: tests/fuzz/fuzz_dirents.c src/fs/dirents.c src/fs/dirents.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Isrc/fs -o $@ tests/fuzz/fuzz_dirents.c src/fs/dirents.c
+
 # Each decoder of untrusted input is fuzzed for FUZZ_SECONDS (split
 # between the targets), starting from its seed corpus.
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus-ctl $(BUILD)/fuzz/corpus-wire \
 		$(BUILD)/fuzz/corpus-ps $(BUILD)/fuzz/corpus-names \
 		$(BUILD)/fuzz/corpus-config $(BUILD)/fuzz/corpus-iomsg \
-		$(BUILD)/fuzz/corpus-page $(BUILD)/fuzz/corpus-disc
+		$(BUILD)/fuzz/corpus-page $(BUILD)/fuzz/corpus-disc \
+		$(BUILD)/fuzz/corpus-dirents
 	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
 	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
@@ -394,6 +413,8 @@ fuzz: $(FUZZ_BIN)
 		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
 	$(BUILD)/fuzz/fuzz_disc -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
 		$(BUILD)/fuzz/corpus-disc tests/fuzz/corpus-disc
+	$(BUILD)/fuzz/fuzz_dirents -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+		$(BUILD)/fuzz/corpus-dirents tests/fuzz/corpus-dirents
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its
 # new inputs merged into the kept corpora (docs/fuzzing.md).
@@ -460,5 +481,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all check-wireshark check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
+.PHONY: all tests check check-all check-resmgr check-wireshark check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:

@@ -75,6 +75,15 @@ done
 # And those that say so (`axon-compat: two-nodes`), server on one node
 # and client on another, with the installed axond.
 tests/qnx_two_nodes.sh "$tmp/prefix" "$tmp"
+# The QNX documentation's classic resource managers (tests/resmgr/), the
+# same way, used by Linux tools and a QNX client on their node and from
+# another through /net (root and /dev/fuse, or it says skipped).
+mkdir "$tmp/resmgr"
+for src in tests/resmgr/*.c; do
+	cc -Wall -Werror -o "$tmp/resmgr/$(basename "$src" .c)" "$src" \
+		$(pkg-config --cflags --libs axon)
+done
+tests/resmgr_classic.sh "$tmp/prefix" "$tmp/resmgr"
 for h in process.h sys/procmgr.h confname.h gulliver.h atomic.h share.h \
 	sys/syspage.h string.h pthread.h sched.h time.h bits/types/__sigval_t.h; do
 	test -f "$tmp/prefix/include/axon/$h"

@@ -357,6 +357,67 @@ mgr_dir(int rep, void *arg)
 	}
 }
 
+/* A manager that lies, at /axtest/liar: its directory read is not
+ * dirent records, the read of its file "big" claims a gigabyte and
+ * sends four bytes (test_fs, test_netfs). */
+static struct dev_attr liar_dir, liar_file;
+
+static int
+liar_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
+    void *extra)
+{
+	const char *p = msg->connect.path;
+
+	if (p[0] == '\0') {
+		return iofunc_open_default(ctp, msg, &liar_dir, extra);
+	}
+	if (strcmp(p, "big") == 0) {
+		return iofunc_open_default(ctp, msg, &liar_file, extra);
+	}
+	return ENOENT;
+}
+
+static int
+liar_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
+{
+	/* d_reclen 24, d_namelen 200: a name longer than its record. */
+	static const unsigned char junk[24] = {1, 2, 3, 4, 5, 6, 7, 8,
+	    0, 0, 0, 0, 0, 0, 0, 0, 24, 0, 200, 0, 'x'};
+
+	if (ocb->ocb.attr == &liar_dir) {
+		MsgReply(ctp->rcvid, sizeof(junk), junk, sizeof(junk));
+	} else {
+		MsgReply(ctp->rcvid, 1L << 30, "abcd", 4);
+	}
+	return _RESMGR_NOREPLY;
+}
+
+static void __attribute__((unused))
+mgr_liar(int rep, void *arg)
+{
+	dispatch_t *dpp = dispatch_create();
+	dispatch_context_t *ctp;
+	int id;
+
+	(void) arg;
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs,
+	    _RESMGR_IO_NFUNCS, &io_funcs);
+	connect_funcs.open = liar_open;
+	io_funcs.read = liar_read;
+	iofunc_attr_init(&liar_dir.attr, S_IFDIR | 0555, NULL, NULL);
+	iofunc_attr_init(&liar_file.attr, S_IFREG | 0444, NULL, NULL);
+	id = resmgr_attach(dpp, NULL, "/axtest/liar", _FTYPE_ANY,
+	    _RESMGR_FLAG_DIR, &connect_funcs, &io_funcs, &liar_dir);
+	ctp = dispatch_context_alloc(dpp);
+	axt_report(rep, id);
+	for (;;) {
+		if ((ctp = dispatch_block(ctp)) == NULL) {
+			_exit(2);
+		}
+		dispatch_handler(ctp);
+	}
+}
+
 static struct axt_child
 start_device(const char *path, const char *text, const char *mode)
 {

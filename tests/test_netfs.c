@@ -13,6 +13,7 @@
  * otherwise).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <sys/ioctl.h>
@@ -344,6 +345,81 @@ START_TEST(test_path_frames_malformed)
 }
 END_TEST
 
+/* Malformed _IO_* messages from a client on alpha, through both axonds,
+ * to a manager on beta: each gets its error, the manager and the axonds
+ * serve on (the decoder is fuzz_iomsg's). */
+START_TEST(test_net_malformed_io)
+{
+	struct axon_path_entry *e = NULL;
+	struct axt_child m;
+	char big[256];
+	struct _io_connect *c = (struct _io_connect *) big;
+	struct _io_read rd = {.type = _IO_READ, .nbytes = 4};
+	uint16_t type;
+	int nd, coid;
+
+	start_nodes();
+	nd = axn_nd(0, 1);
+	m = device_on(1, "/dev/axtest/mal", "abc", "0666");
+	wait_path(nd, "/dev/axtest/mal");
+	ck_assert_int_eq(axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, _FTYPE_ANY,
+	    "/dev/axtest/mal", &e), 1);
+	coid = ConnectAttach((uint32_t) nd, e[0].pid, e[0].chid,
+	    _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	/* Not even a type; a read cut short; a read with nothing open; a
+	 * type of the _IO_ range with no handler. */
+	ck_assert_int_eq(MsgSend(coid, "x", 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	ck_assert_int_eq(MsgSend(coid, &rd, 4, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	ck_assert_int_eq(MsgSend(coid, &rd, sizeof(rd), NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADF);
+	type = 0x1f0;
+	ck_assert_int_eq(MsgSend(coid, &type, sizeof(type), NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	/* Connects: a path past the message, no NUL, a bad subtype, an
+	 * unknown handle. */
+	memset(big, 0, sizeof(big));
+	c->type = _IO_CONNECT;
+	c->subtype = _IO_CONNECT_OPEN;
+	c->ioflag = _IO_FLAG_RD;
+	c->handle = (uint32_t) e[0].handle;
+	c->path_len = 200;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 10, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	c->path_len = 4;
+	memcpy(c->path, "abcd", 4);
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 4, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	c->path_len = 1;
+	c->path[0] = '\0';
+	c->subtype = 8;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADMSG);
+	c->subtype = _IO_CONNECT_OPEN;
+	c->handle = 77;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	/* Then a good open and read on the same connection. */
+	c->handle = (uint32_t) e[0].handle;
+	ck_assert_int_eq(MsgSend(coid, big, offsetof(struct _io_connect, path)
+	    + 1, NULL, 0), 0);
+	ck_assert_int_eq(MsgSend(coid, &rd, sizeof(rd), big, sizeof(big)), 3);
+	ck_assert_int_eq(memcmp(big, "abc", 3), 0);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	free(e);
+	ck_assert_int_eq(waitpid(m.pid, NULL, WNOHANG), 0);
+	ck_assert_int_eq(kill(axn[0].pid, 0), 0);
+	ck_assert_int_eq(kill(axn[1].pid, 0), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 /* ---- the net directory (FUSE) ---- */
 
 static bool
@@ -660,6 +736,348 @@ START_TEST(test_net_lost_node)
 }
 END_TEST
 
+/* A reader of path (the test's own child, not axt_spawn's: its first
+ * report is after the open): reports 0 once open, then the read's
+ * result: its errno, or 1000 + the bytes it got. */
+static pid_t
+net_reader(const char *path, int *rep)
+{
+	int pp[2];
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char buf[16];
+		int fd, v;
+		ssize_t n;
+
+		(void) close(pp[0]);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fd = open(path, O_RDONLY);
+		v = fd < 0 ? -errno : 0;
+		(void) !write(pp[1], &v, sizeof(v));
+		if (fd < 0) {
+			_exit(1);
+		}
+		n = read(fd, buf, sizeof(buf));
+		v = n < 0 ? errno : 1000 + (int) n;
+		(void) !write(pp[1], &v, sizeof(v));
+		_exit(0);
+	}
+	(void) close(pp[1]);
+	*rep = pp[0];
+	return pid;
+}
+
+/* The reader's next report (bounded), or -9999. */
+static int
+net_reader_result(int rep, double timeout_s)
+{
+	struct pollfd pf = {.fd = rep, .events = POLLIN};
+	int v = -9999;
+
+	if (poll(&pf, 1, (int) (timeout_s * 1000)) == 1 &&
+	    read(rep, &v, sizeof(v)) != sizeof(v)) {
+		v = -9999;
+	}
+	return v;
+}
+
+/* Whether the reader is still in its read (nothing reported yet). */
+static bool
+net_reader_waits(int rep)
+{
+	struct pollfd pf = {.fd = rep, .events = POLLIN};
+
+	return poll(&pf, 1, 0) == 0;
+}
+
+static void
+net_reader_reap(pid_t pid, double timeout_s)
+{
+	double end = axt_now() + timeout_s;
+	pid_t w;
+
+	while ((w = waitpid(pid, NULL, WNOHANG)) == 0 && axt_now() < end) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_msg(w == pid, "reader %d did not end", (int) pid);
+}
+
+/* ls of dir through the shell, until it gives want (bounded). */
+static void
+wait_listing(const char *dir, const char *want)
+{
+	char out[512];
+
+	for (int i = 0; i < 200; i++) {
+		if (sh(out, sizeof(out), 10, "ls %s 2>/dev/null", dir) == 0 &&
+		    strcmp(out, want) == 0) {
+			return;
+		}
+		axt_sleep_ms(25);
+	}
+	ck_abort_msg("ls %s: '%s', not '%s'", dir, out, want);
+}
+
+/*
+ * A manager on beta with readers blocked in it through alpha's /net:
+ * while it holds them (hung, for them), beta's other paths, alpha's and
+ * the /net listing answer; when it dies, every blocked reader gets an
+ * error and its path vanishes from /net/beta.
+ */
+START_TEST(test_net_manager_dies)
+{
+	struct axt_child store, hello, here;
+	char out[256], path[PATH_MAX + 64], dir[PATH_MAX + 64];
+	double bound = 5.0 * axn_scale();
+	pid_t r[2];
+	int rep[2], v;
+
+	if (!fs_usable("test_net_manager_dies")) {
+		return;
+	}
+	start_with_fs("--maproot none");
+	store = device_on(1, "/dev/axtest/store", "", "0666");
+	hello = device_on(1, "/dev/axtest/hello", "Hello from beta\n", "0444");
+	here = device_on(0, "/dev/axtest/here", "Hello from alpha\n", "0444");
+	wait_path(axn_nd(0, 1), "/dev/axtest/store");
+	snprintf(path, sizeof(path), "%s/beta/dev/axtest/store", netdir);
+	snprintf(dir, sizeof(dir), "%s/beta/dev/axtest", netdir);
+	for (int i = 0; i < 2; i++) {
+		r[i] = net_reader(path, &rep[i]);
+		ck_assert_int_eq(net_reader_result(rep[i], bound), 0);
+	}
+	/* (Nothing was written: the device holds them.) */
+	axt_sleep_ms(100);
+	ck_assert(net_reader_waits(rep[0]) && net_reader_waits(rep[1]));
+	/* The rest of /net and of the namespaces serves meanwhile. */
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/beta/dev/axtest/"
+	    "hello", netdir), 0);
+	ck_assert_str_eq(out, "Hello from beta\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/alpha/dev/axtest/"
+	    "here", netdir), 0);
+	ck_assert_str_eq(out, "Hello from alpha\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "ls %s", dir), 0);
+	ck_assert_str_eq(out, "hello\nstore\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "stat -c %%a %s", path), 0);
+	ck_assert_str_eq(out, "666\n");
+	ck_assert(net_reader_waits(rep[0]) && net_reader_waits(rep[1]));
+	/* The manager dies: both readers are released with an error. */
+	axt_child_kill(&store);
+	for (int i = 0; i < 2; i++) {
+		v = net_reader_result(rep[i], bound);
+		ck_assert_msg(v == EIO, "reader %d: %d", i, v); /* gone */
+		net_reader_reap(r[i], bound);
+		(void) close(rep[i]);
+	}
+	/* Its path is gone; the others stay. */
+	wait_listing(dir, "hello\n");
+	ck_assert_int_ne(sh(out, sizeof(out), 10, "stat %s 2>/dev/null",
+	    path), 0);
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/beta/dev/axtest/"
+	    "hello", netdir), 0);
+	ck_assert_str_eq(out, "Hello from beta\n");
+	axt_child_kill(&hello);
+	axt_child_kill(&here);
+}
+END_TEST
+
+/* Whether path is a mount point in this process's mount table. */
+static bool
+netfs_mounted_at(const char *path)
+{
+	char line[4096], want[PATH_MAX + 4];
+	bool found = false;
+	FILE *f = fopen("/proc/self/mountinfo", "r");
+
+	ck_assert_ptr_nonnull(f);
+	snprintf(want, sizeof(want), " %s ", path);
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		found = strstr(line, want) != NULL;
+	}
+	(void) fclose(f);
+	return found;
+}
+
+/* The pid of axond's child axon-fs, or -1. */
+static pid_t
+netfs_child_fs(pid_t axond)
+{
+	char path[64], buf[512];
+	pid_t found = -1;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	ck_assert_ptr_nonnull(d);
+	while (found < 0 && (e = readdir(d)) != NULL) {
+		ssize_t n;
+		char *p;
+		int fd;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%.20s/stat", e->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+			continue;
+		}
+		n = read(fd, buf, sizeof(buf) - 1);
+		(void) close(fd);
+		if (n <= 0) {
+			continue;
+		}
+		buf[n] = '\0';
+		p = strrchr(buf, ')');
+		if (p != NULL && strstr(buf, "(axon-fs)") != NULL &&
+		    p[2] != 'Z' && atoi(p + 4) == axond) {
+			found = atoi(buf);
+		}
+	}
+	(void) closedir(d);
+	return found;
+}
+
+/*
+ * alpha's axond stops (SIGTERM), then dies (SIGKILL), each time with a
+ * reader blocked through /net and one blocked in alpha's own mount: the
+ * readers are released with an error, axon-fs goes, neither mount is
+ * left behind; started again, alpha mounts both and /net/beta serves.
+ */
+START_TEST(test_net_axond_restart)
+{
+	static const int sigs[2] = {SIGTERM, SIGKILL};
+	struct axt_child store, lstore, hello;
+	char out[256], net_path[PATH_MAX + 64], fs_path[PATH_MAX + 64];
+	char fsdir[PATH_MAX];
+	double bound = 10.0 * axn_scale();
+
+	if (!fs_usable("test_net_axond_restart")) {
+		return;
+	}
+	start_with_fs("--maproot none");
+	snprintf(fsdir, sizeof(fsdir), "%s/fs", axn[0].rundir);
+	store = device_on(1, "/dev/axtest/store", "", "0666");
+	hello = device_on(1, "/dev/axtest/hello", "Hello from beta\n", "0444");
+	lstore = device_on(0, "/dev/axtest/lstore", "", "0666");
+	wait_path(axn_nd(0, 1), "/dev/axtest/store");
+	snprintf(net_path, sizeof(net_path), "%s/beta/dev/axtest/store",
+	    netdir);
+	snprintf(fs_path, sizeof(fs_path), "%s/dev/axtest/lstore", fsdir);
+	for (int round = 0; round < 2; round++) {
+		pid_t r[2], fs;
+		int rep[2], v;
+
+		for (int i = 0; i < 1000 && !netfs_mounted_at(fsdir); i++) {
+			axt_sleep_ms(10);
+		}
+		ck_assert(netfs_mounted_at(fsdir) && netfs_mounted_at(netdir));
+		fs = netfs_child_fs(axn[0].pid);
+		ck_assert_int_gt(fs, 0);
+		r[0] = net_reader(net_path, &rep[0]);
+		r[1] = net_reader(fs_path, &rep[1]);
+		for (int i = 0; i < 2; i++) {
+			ck_assert_int_eq(net_reader_result(rep[i], bound), 0);
+		}
+		axt_sleep_ms(100);
+		ck_assert(net_reader_waits(rep[0]) &&
+		    net_reader_waits(rep[1]));
+		axn_kill(0, sigs[round]);
+		for (int i = 0; i < 2; i++) {
+			v = net_reader_result(rep[i], bound);
+			if (v == -9999) { /* hung: who waits where, for the log */
+				(void) !system("ps -eo pid,ppid,stat,wchan:30,args"
+				    " | grep -E 'axon-fs|fusermount|test_netfs' >&2");
+			}
+			/* The session went (EHOSTUNREACH or EHOSTDOWN,
+			 * through /net) or the mount's requests were aborted
+			 * with the bridge (ECONNABORTED). */
+			ck_assert_msg(v == ECONNABORTED || (i == 0 &&
+			    (v == EHOSTUNREACH || v == EHOSTDOWN)),
+			    "round %d, reader %d: %s", round, i,
+			    v > 0 ? strerror(v) : "hung");
+			net_reader_reap(r[i], bound);
+			(void) close(rep[i]);
+		}
+		/* axon-fs and both mounts go with it. */
+		for (double end = axt_now() + bound; axt_now() < end &&
+		    (kill(fs, 0) == 0 || netfs_mounted_at(fsdir) ||
+		    netfs_mounted_at(netdir));) {
+			axt_sleep_ms(10);
+		}
+		if (kill(fs, 0) == 0 || netfs_mounted_at(fsdir) ||
+		    netfs_mounted_at(netdir)) { /* for the log */
+			(void) !system("ps -eo pid,ppid,stat,wchan:30,args | "
+			    "grep -E 'axon-fs|fusermount' >&2; "
+			    "grep axon /proc/self/mountinfo >&2");
+		}
+		ck_assert_msg(kill(fs, 0) == -1, "round %d: axon-fs stays",
+		    round);
+		ck_assert_msg(!netfs_mounted_at(fsdir), "round %d: %s stays",
+		    round, fsdir);
+		ck_assert_msg(!netfs_mounted_at(netdir), "round %d: %s stays",
+		    round, netdir);
+		/* Up again: both mounts, and /net/beta serves. */
+		axn_start(0);
+		ck_assert(axn_wait_state(0, 1, "up", 5000));
+		for (int i = 0; i < 1000 && !net_mounted(); i++) {
+			axt_sleep_ms(10);
+		}
+		ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/beta/dev/"
+		    "axtest/hello", netdir), 0);
+		ck_assert_str_eq(out, "Hello from beta\n");
+	}
+	axt_child_kill(&store);
+	axt_child_kill(&hello);
+	axt_child_kill(&lstore);
+}
+END_TEST
+
+/* A manager on beta that lies (resmgr_managers.h): its directory is not
+ * records, its file claims more than it sends; through alpha's /net the
+ * callers get errors, root and another user alike, and the bridge, the
+ * axonds and the rest of /net go on. */
+START_TEST(test_net_lying_manager)
+{
+	struct axt_child liar, hello;
+	char out[256];
+
+	if (!fs_usable("test_net_lying_manager")) {
+		return;
+	}
+	start_with_fs("--maproot none");
+	axn_enter(1);
+	liar = axt_spawn(mgr_liar, NULL);
+	axn_enter(0);
+	ck_assert_int_ge(liar.val, 0);
+	hello = device_on(1, "/dev/axtest/hello", "Hello from beta\n", "0444");
+	wait_path(axn_nd(0, 1), "/axtest/liar");
+	ck_assert_int_ne(sh(out, sizeof(out), 10, "ls %s/beta/axtest/liar "
+	    "2>/dev/null", netdir), 0);
+	ck_assert_int_ne(sh(out, sizeof(out), 10, "cat %s/beta/axtest/liar/big"
+	    " 2>/dev/null", netdir), 0);
+	ck_assert_str_eq(out, "");
+	if (axa_user("test_net_lying_manager")) {
+		ck_assert_int_ne(sh(out, sizeof(out), 10, "setpriv --reuid=%d "
+		    "--regid=%d --clear-groups cat %s/beta/axtest/liar/big "
+		    "2>/dev/null", (int) axa_uid, (int) axa_gid, netdir), 0);
+		ck_assert_str_eq(out, "");
+	}
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "ls %s/beta/axtest", netdir),
+	    0);
+	ck_assert_str_eq(out, "liar\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/beta/dev/axtest/"
+	    "hello", netdir), 0);
+	ck_assert_str_eq(out, "Hello from beta\n");
+	ck_assert_int_eq(kill(axn[0].pid, 0), 0);
+	ck_assert_int_eq(kill(axn[1].pid, 0), 0);
+	axt_child_kill(&liar);
+	axt_child_kill(&hello);
+}
+END_TEST
+
 static Suite *
 netfs_suite(void)
 {
@@ -670,9 +1088,13 @@ netfs_suite(void)
 	tcase_add_checked_fixture(tc, netfs_setup, netfs_teardown);
 	tcase_add_test(tc, test_netpath_resolve_list);
 	tcase_add_test(tc, test_path_frames_malformed);
+	tcase_add_test(tc, test_net_malformed_io);
 	tcase_add_test(tc, test_net_tools);
 	tcase_add_test(tc, test_net_permissions_attack);
 	tcase_add_test(tc, test_net_lost_node);
+	tcase_add_test(tc, test_net_manager_dies);
+	tcase_add_test(tc, test_net_lying_manager);
+	tcase_add_test(tc, test_net_axond_restart);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -40,6 +40,7 @@
 #include <sys/netmgr.h>
 
 #include "axon_spi.h"
+#include "dirents.h"
 #include "fsdevctl.h"
 #include "wire.h"
 
@@ -49,6 +50,7 @@
 #define FS_DIR_MAX       (1u << 20) /* bytes of one directory's listing */
 #define FS_DEF_THREADS   64
 #define FS_RESOLVE_MAX   16
+#define FS_EXIT_GRACE    2 /* s a stopping bridge waits for its calls */
 
 /* ---- the operations one client (the bridge or a helper) runs ------- */
 
@@ -1307,91 +1309,9 @@ fs_release(const char *path, struct fuse_file_info *fi)
 
 /* ---- directories ---------------------------------------------------- */
 
-struct names {
-	char **v;
-	int n, cap;
-};
-
-static int
-names_add(struct names *s, const char *name, size_t len)
-{
-	char *c;
-
-	if (len == 0 || len > NAME_MAX || memchr(name, '/', len) != NULL ||
-	    (len == 1 && name[0] == '.') ||
-	    (len == 2 && name[0] == '.' && name[1] == '.')) {
-		return 0;
-	}
-	for (int i = 0; i < s->n; i++) {
-		if (strlen(s->v[i]) == len && memcmp(s->v[i], name, len) == 0) {
-			return 0;
-		}
-	}
-	if (s->n == s->cap) {
-		int ncap = s->cap == 0 ? 16 : s->cap * 2;
-		char **v = realloc(s->v, (size_t) ncap * sizeof(*v));
-
-		if (v == NULL) {
-			return -ENOMEM;
-		}
-		s->v = v;
-		s->cap = ncap;
-	}
-	c = strndup(name, len);
-	if (c == NULL) {
-		return -ENOMEM;
-	}
-	s->v[s->n++] = c;
-	return 0;
-}
-
-static void
-names_free(struct names *s)
-{
-	for (int i = 0; i < s->n; i++) {
-		free(s->v[i]);
-	}
-	free(s->v);
-}
-
-/*
- * QNX's directory stream, as a manager's _IO_READ of a directory gives
- * it: records of d_ino (8 bytes), d_offset (8), d_reclen (2), d_namelen
- * (2) and the name with its NUL, d_reclen long.  Each is checked before
- * its name is taken; a bad one ends the listing with -EIO.
- */
-#define QNX_DIRENT_HDR 20
-
-static int
-parse_dirents(const unsigned char *p, size_t n, struct names *s)
-{
-	while (n > 0) {
-		uint16_t reclen, namelen;
-		int rc;
-
-		if (n < QNX_DIRENT_HDR) {
-			return -EIO;
-		}
-		memcpy(&reclen, p + 16, sizeof(reclen));
-		memcpy(&namelen, p + 18, sizeof(namelen));
-		if (reclen < QNX_DIRENT_HDR + (size_t) namelen + 1 ||
-		    reclen > n || p[QNX_DIRENT_HDR + namelen] != '\0' ||
-		    memchr(p + QNX_DIRENT_HDR, '\0', namelen) != NULL) {
-			return -EIO;
-		}
-		rc = names_add(s, (const char *) p + QNX_DIRENT_HDR, namelen);
-		if (rc < 0) {
-			return rc;
-		}
-		p += reclen;
-		n -= reclen;
-	}
-	return 0;
-}
-
 /* The listing of a directory manager's directory at path of node nd. */
 static int
-manager_dir(int nd, const char *path, struct names *s)
+manager_dir(int nd, const char *path, struct axon_fs_names *s)
 {
 	struct fs_req q = {.op = OP_OPEN, .nd = nd,
 	    .ioflag = ioflag_of(O_RDONLY), .len = strlen(path) + 1};
@@ -1423,7 +1343,7 @@ manager_dir(int nd, const char *path, struct names *s)
 			break;
 		}
 		total += (size_t) r;
-		rc = parse_dirents(buf, (size_t) r, s);
+		rc = axon__fs_dirents(buf, (size_t) r, s);
 	}
 	free(buf);
 	q = (struct fs_req){.op = OP_CLOSE, .coid = coid};
@@ -1458,7 +1378,7 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
     struct fuse_file_info *fi, enum fuse_readdir_flags flags)
 {
 	struct axon_path_entry *e = NULL;
-	struct names s = {0};
+	struct axon_fs_names s = {0};
 	char pbuf[PATH_MAX];
 	size_t l;
 	bool synth;
@@ -1493,7 +1413,7 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 			continue;
 		}
 		end = strchrnul(rest, '/');
-		rc = names_add(&s, rest, (size_t) (end - rest));
+		rc = axon__fs_names_add(&s, rest, (size_t) (end - rest));
 	}
 	free(e);
 	if (rc == 0) {
@@ -1515,7 +1435,7 @@ fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
 			}
 		}
 	}
-	names_free(&s);
+	axon__fs_names_free(&s);
 	return rc == -ESRCH ? -ENOENT : rc;
 }
 
@@ -1657,6 +1577,65 @@ prepare_mountpoint(const char *dir)
 
 static struct fuse_session *main_se;
 
+/*
+ * Ending is bounded: the loop, told to end, cancels its workers and
+ * joins them, but a worker in a call that a manager holds (a read that
+ * waits for data) is in no cancellation point and would keep the
+ * bridge, its mount and that caller waiting forever, once nobody is
+ * left to kill it (axond dead).  So whatever tells the loop to end also
+ * sets the alarm: FS_EXIT_GRACE seconds later on_alarm detaches the
+ * mount (root may; otherwise fusermount3's watcher does, auto_unmount)
+ * and ends the process, and the kernel aborts the mount's requests (the
+ * callers get ECONNABORTED).  (Left to the watcher alone, a root mount
+ * stayed, stale, about one time in ten under ASan.)
+ */
+static void (*fuse_stop_handler[NSIG])(int); /* libfuse's, chained */
+static char stop_dir[PATH_MAX];              /* the mount on_alarm ends */
+static char mounts_file[PATH_MAX]; /* $AXON_RUNDIR/mounts, main's only */
+
+static void
+on_alarm(int sig)
+{
+	(void) sig;
+	if (stop_dir[0] != '\0') {
+		(void) umount2(stop_dir, MNT_DETACH);
+	}
+	if (mounts_file[0] != '\0') {
+		(void) unlink(mounts_file);
+	}
+	_exit(1);
+}
+
+static void
+on_stop(int sig)
+{
+	int e = errno;
+
+	if (sig > 0 && sig < NSIG && fuse_stop_handler[sig] != NULL) {
+		fuse_stop_handler[sig](sig);
+	}
+	(void) alarm(FS_EXIT_GRACE);
+	errno = e;
+}
+
+/* Wraps libfuse's handler of sig (fuse_set_signal_handlers'), if it has
+ * one, so that the signal also sets the alarm. */
+static void
+bound_stop(int sig)
+{
+	struct sigaction old, sa = {.sa_handler = on_stop};
+
+	if (sigaction(sig, NULL, &old) != 0 || (old.sa_flags & SA_SIGINFO) ||
+	    old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN ||
+	    old.sa_handler == on_stop) {
+		return;
+	}
+	fuse_stop_handler[sig] = old.sa_handler;
+	sa.sa_mask = old.sa_mask;
+	sa.sa_flags = old.sa_flags;
+	(void) sigaction(sig, &sa, NULL);
+}
+
 /* The other mount's process ended (or the spawner did): this one ends
  * too, so that axond starts both again. */
 static void
@@ -1665,6 +1644,7 @@ on_child(int sig)
 	(void) sig;
 	if (main_se != NULL) {
 		fuse_session_exit(main_se);
+		(void) alarm(FS_EXIT_GRACE);
 	}
 }
 
@@ -1740,6 +1720,11 @@ serve(const char *dir, bool net, long threads, bool debug, char *argv0)
 		fuse_opt_free_args(&args);
 		return 1;
 	}
+	snprintf(stop_dir, sizeof(stop_dir), "%s", dir);
+	(void) signal(SIGALRM, on_alarm);
+	bound_stop(SIGTERM);
+	bound_stop(SIGINT);
+	bound_stop(SIGHUP);
 	main_se = fuse_get_session(f);
 	{
 		/* (No SA_RESTART: a worker's read ends, and sees the exit.) */
@@ -1791,7 +1776,6 @@ mount_dir(char *buf, size_t len, const char *asked, const char *rundir,
  * a line, written whole (a temporary file renamed into place) and
  * removed when the bridge ends.
  */
-static char mounts_file[PATH_MAX];
 
 static void
 mounts_write(const char *rundir, const char *fsdir, const char *netdir)
@@ -1920,6 +1904,7 @@ main(int argc, char **argv)
 	}
 	mounts_write(rundir, dir, net ? ndir : NULL);
 	rc = serve(dir, false, threads, debug, argv[0]);
+	(void) alarm(0); /* served out in time; the rest is bounded */
 	if (mounts_file[0] != '\0') {
 		(void) unlink(mounts_file);
 	}

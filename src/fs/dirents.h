@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The directory listings axon-fs builds: the names a directory
+ * manager's _IO_READ of its directory gives (QNX's struct dirent
+ * records, decoded by axon__fs_dirents), and the names the namespace
+ * adds.  Pure: no I/O (fuzzed by tests/fuzz/fuzz_dirents.c).
+ */
+#ifndef AXON_FS_DIRENTS_H
+#define AXON_FS_DIRENTS_H
+
+#include <stddef.h>
+
+/* QNX's struct dirent head: d_ino (8 bytes), d_offset (8), d_reclen
+ * (2), d_namelen (2); the name and its NUL follow. */
+#define QNX_DIRENT_HDR 20
+
+/* A listing: distinct names, each one path component, in the order
+ * added; a hash set of their indexes (open addressing, 0 = free, else
+ * index + 1) keeps adding one name O(1), so that a manager's listing of
+ * many names costs linear time, not quadratic.  Zeroed: empty. */
+struct axon_fs_names {
+	char **v;
+	int n, cap;
+	int *slot;
+	size_t nslot; /* a power of two, or 0 */
+};
+
+/*
+ * Adds the len bytes at name to s, unless they are no name a listing
+ * may hold (empty, longer than NAME_MAX, with a '/' or a NUL, "." or
+ * "..") or s has them already: 0 then too.  -ENOMEM when out of memory
+ * (s is as it was).
+ */
+int axon__fs_names_add(struct axon_fs_names *s, const char *name,
+    size_t len);
+
+/* Frees the names of s and their array (s may then be reused zeroed). */
+void axon__fs_names_free(struct axon_fs_names *s);
+
+/*
+ * Decodes n bytes of a manager's directory read at p, records one after
+ * another, each checked whole before its name is taken: its head fits,
+ * d_reclen holds the head, the name and its NUL and fits in what is
+ * left, the name has no NUL inside and one right after.  Returns 0
+ * (names added to s), -EIO at the first bad record (names of the
+ * records before it added) or -ENOMEM.
+ */
+int axon__fs_dirents(const unsigned char *p, size_t n,
+    struct axon_fs_names *s);
+
+#endif /* AXON_FS_DIRENTS_H */
