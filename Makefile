@@ -250,6 +250,17 @@ bench-timer: $(BUILD)/bench/timer_jitter
 	@d=$$(mktemp -d /tmp/axon-bench-XXXXXX); \
 	AXON_RUNDIR=$$d $(BUILD)/bench/timer_jitter; rc=$$?; rm -rf $$d; exit $$rc
 
+# A SCHED_FIFO 30 client's round trips to a one-thread server that 8
+# ordinary clients flood: idle, flooded with the send-time boost, and
+# flooded without it, in one run (MsgSend(3), docs/benchmarks.md).
+$(BUILD)/bench/rt_boost: bench/rt_boost.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+
+bench-boost: $(BUILD)/bench/rt_boost
+	@d=$$(mktemp -d /tmp/axon-bench-XXXXXX); \
+	AXON_RUNDIR=$$d $(BUILD)/bench/rt_boost; rc=$$?; rm -rf $$d; exit $$rc
+
 # What one MsgSendPulse() costs its caller, to another process and to
 # its own (MsgSendPulse(3)).
 $(BUILD)/bench/pulse_cost: bench/pulse_cost.c $(BUILD)/libaxon.a
@@ -481,5 +492,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all check-resmgr check-wireshark check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
+.PHONY: all tests check check-all check-resmgr check-wireshark check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-boost bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:

@@ -29,7 +29,8 @@ START_TEST(test_owners)
 	    AXON_W_MSGREAD_FAIL};
 	static const uint8_t client[] = {AXON_W_CONNECT_SUCCESS,
 	    AXON_W_CONNECT_FAIL, AXON_W_MSGREPLY, AXON_W_MSGREAD,
-	    AXON_W_MSGWRITE, AXON_W_SERVER_GONE, AXON_W_EVENT};
+	    AXON_W_MSGWRITE, AXON_W_SERVER_GONE, AXON_W_EVENT,
+	    AXON_W_RECEIVED};
 
 	ck_assert_int_eq(axd_mod_init(), 0);
 	/* The session's own frames are nobody's. */
@@ -44,7 +45,7 @@ START_TEST(test_owners)
 		ck_assert_str_eq(owner_name(client[i]), "forward-client");
 	}
 	/* Every forwarding type has one of the two. */
-	for (unsigned t = AXON_W_CONNECT_CRED; t <= AXON_W_SERVER_GONE; t++) {
+	for (unsigned t = AXON_W_CONNECT_CRED; t <= AXON_W_RECEIVED; t++) {
 		ck_assert_ptr_nonnull(axd_mod_owner((uint8_t) t));
 	}
 	for (unsigned t = AXON_W_PS_REQ; t <= AXON_W_PATH_ANS; t++) {
@@ -54,7 +55,7 @@ START_TEST(test_owners)
 	for (unsigned t = AXON_W_PATH_ANS + 1; t < 256; t++) {
 		ck_assert_ptr_null(axd_mod_owner((uint8_t) t));
 	}
-	for (unsigned t = AXON_W_SERVER_GONE + 1; t < AXON_W_PS_REQ; t++) {
+	for (unsigned t = AXON_W_RECEIVED + 1; t < AXON_W_PS_REQ; t++) {
 		ck_assert_ptr_null(axd_mod_owner((uint8_t) t));
 	}
 	/* Receiving in place: only forwarding's large data frames. */

@@ -37,6 +37,7 @@ static const struct {
 	{28, "414e5731011c00002000000007000000020100000000000000000000000000004d00000043000000000000000a0000000500000000000000d204000000000000"},
 	{29, "414e5731011d00001000000007000000020100000000000000000000000000000a00000001000000ffffffffffffffff"},
 	{30, "414e5731011e000004000000070000000201000000000000000000000000000003000000"},
+	{31, "414e5731011f0000000000000700000002010000000000000000000000000000"},
 	{40, "414e57310128000004000000000000000201000000000000000000000000000000000000"},
 	{41, "414e5731012903001000000000000000020100000000000000000000000000000000000068656c6c6f2c206e6f646500"},
 	{42, "414e5731012a0000000000000000000002010000000000000000000000000000"},
@@ -84,8 +85,8 @@ START_TEST(test_golden_encode)
 		/* Too small a buffer. */
 		ck_assert_int_eq(axon__wire_encode(&f, got, n - 1), -ENOSPC);
 	}
-	/* 1..8, 16..30, 40..51 */
-	ck_assert_int_eq(NGOLDEN, 8 + 15 + 12);
+	/* 1..8, 16..31, 40..51 */
+	ck_assert_int_eq(NGOLDEN, 8 + 16 + 12);
 }
 END_TEST
 
@@ -192,6 +193,23 @@ START_TEST(test_malformed_rejected)
 	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
 	wf_example(AXON_W_UNBLOCK, &bad);
 	bad.u.unblock.reason = 1;
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
+	/* SENDONLY goes with ETIMEDOUT only (a timeout for the SEND state
+	 * alone); a signal is no timeout. */
+	bad.u.unblock.reason = 110 | AXON_WIRE_SENDONLY;
+	ck_assert_int_gt(axon__wire_encode(&bad, copy, sizeof(copy)), 0);
+	ck_assert_int_eq(axon__wire_decode(copy, 36, &f), 36);
+	ck_assert_int_eq(f.u.unblock.reason, 110 | AXON_WIRE_SENDONLY);
+	bad.u.unblock.reason = 4 | AXON_WIRE_SENDONLY;
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
+	bad.u.unblock.reason = AXON_WIRE_SENDONLY;
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
+	/* RECEIVED names its connection and message. */
+	wf_example(AXON_W_RECEIVED, &bad);
+	bad.conn = 0;
+	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
+	wf_example(AXON_W_RECEIVED, &bad);
+	bad.msg = 0;
 	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);
 	bad.type = 99;
 	ck_assert_int_eq(axon__wire_encode(&bad, copy, sizeof(copy)), -EINVAL);

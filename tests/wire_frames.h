@@ -33,6 +33,7 @@ wf_example(unsigned type, struct axon_wire_frame *f)
 		break;
 	case AXON_W_AUTH_OK:
 	case AXON_W_DISCONNECT:
+	case AXON_W_RECEIVED:
 		break;
 	case AXON_W_PING:
 	case AXON_W_PONG:

@@ -37,7 +37,7 @@ local types = {
 	[21] = "MSGSEND_CRED", [22] = "MSGREPLY", [23] = "MSGREAD",
 	[24] = "MSGREAD_SUCCESS", [25] = "MSGREAD_FAIL", [26] = "MSGWRITE",
 	[27] = "UNBLOCK", [28] = "EVENT", [29] = "PULSE",
-	[30] = "SERVER_GONE",
+	[30] = "SERVER_GONE", [31] = "RECEIVED",
 	[40] = "PS_REQ", [41] = "PS_ANS", [42] = "NODES_REQ",
 	[43] = "NODES_ANS", [44] = "SPAWN", [45] = "SPAWN_OK",
 	[46] = "STDIO", [47] = "STDIO_ACK", [48] = "EXIT", [49] = "KILL",
@@ -50,7 +50,7 @@ local fixed_size = {
 	[7] = 4, [8] = 4, [16] = 12 + CRED_SIZE, [17] = 12, [18] = 4,
 	[19] = 0, [20] = 20, [21] = 20 + CRED_SIZE, [22] = 16, [23] = 4,
 	[24] = 0, [25] = 4, [26] = 0, [27] = 4, [28] = 32, [29] = 16,
-	[30] = 4, [40] = 4, [41] = 4, [42] = 0, [43] = 4, [44] = 8 + CRED_SIZE,
+	[30] = 4, [31] = 0, [40] = 4, [41] = 4, [42] = 0, [43] = 4, [44] = 8 + CRED_SIZE,
 	[45] = 8, [46] = 4, [47] = 8, [48] = 8, [49] = 4, [50] = 8, [51] = 4,
 }
 
@@ -327,8 +327,14 @@ local function dissect_body(ty, buf, b, blen, t)
 		t:add_le(f.read_len, buf(b, 4))
 		info = " len=" .. le32(0)
 	elseif ty == 27 then
+		-- 0x10000 with ETIMEDOUT: a timeout for the SEND state alone
 		t:add_le(f.unblock_reason, buf(b, 4))
-		info = " reason=" .. (errnos[le32s(0)] or le32s(0))
+		local r = le32s(0)
+		if r == 110 + 0x10000 then
+			info = " reason=ETIMEDOUT (SEND only)"
+		else
+			info = " reason=" .. (errnos[r] or r)
+		end
 	elseif ty == 28 then
 		t:add_le(f.event_tid, buf(b, 4))
 		t:add_le(f.event_notify, buf(b + 4, 4))

@@ -181,6 +181,7 @@ struct axd_bmsg {
 	int32_t tid, coid, prio;
 	bool posted;
 	bool fetching;            /* MSGREAD sent for the rest */
+	bool rcv_told;            /* RECEIVED sent: the server took it */
 	/* On the loop's watch list: its slot's REPLIED state is looked at
 	 * in memory, no notice asked (fwd_server.c, watch_*). */
 	struct axd_bmsg *qnext, **qprev;

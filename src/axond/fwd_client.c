@@ -451,7 +451,11 @@ a_message(rcvid_t rcvid, const struct _msg_info *info)
 	m->since = axd_now();
 	m->tid = info->tid > 0 ? info->tid : 1;
 	m->coid = info->coid;
-	m->prio = info->priority & 0xff;
+	/* The client's priority with its real-time bit (FIFO 10 is not
+	 * SCHED_OTHER): the server's node posts it as is, so that the
+	 * receiving thread takes it on and the send-time boost applies
+	 * there (issue 10 item 5). */
+	m->prio = axon__net_msg_prio(rcvid);
 	m->sbytes = (uint32_t) info->srcmsglen;
 	m->rbytes = (uint32_t) info->dstmsglen;
 	m->ship = m->sbytes < AXD_SHIP ? m->sbytes : AXD_SHIP;
@@ -574,6 +578,12 @@ a_unblock(rcvid_t rcvid)
 	if (reason == 0) {
 		reason = EINTR;
 	}
+	/* A timeout for the SEND state alone (the client's library says
+	 * so): the server's node withdraws the message only if its server
+	 * has not received it (issue 10 item 5, wire.md UNBLOCK). */
+	bool send_only = (reason & AXON_UNBLOCK_SENDONLY) != 0;
+
+	reason &= ~AXON_UNBLOCK_SENDONLY;
 	if (m->sess == NULL) {
 		amsg_fail(m, reason); /* never left this node */
 		return;
@@ -589,7 +599,8 @@ a_unblock(rcvid_t rcvid)
 	f.type = AXON_W_UNBLOCK;
 	f.conn = m->conn->id;
 	f.msg = m->id;
-	f.u.unblock.reason = axon__wire_errno_out(reason);
+	f.u.unblock.reason = axon__wire_errno_out(reason) |
+	    (send_only ? AXON_WIRE_SENDONLY : 0);
 	(void) axd_send_frame(m->sess, &f);
 	axd_flush(m->sess);
 }
@@ -866,6 +877,16 @@ fwdc_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 	case AXON_W_MSGREAD:
 		a_read(s, f);
 		break;
+	case AXON_W_RECEIVED: {
+		/* The remote server took the message: its client is
+		 * REPLY-blocked from now on (issue 10 item 5). */
+		struct axd_amsg *am = amsg_by_id(s, f->msg);
+
+		if (am != NULL && am->conn->id == f->conn) {
+			(void) axon__net_received(am->rcvid);
+		}
+		break;
+	}
 	case AXON_W_SERVER_GONE:
 		c = aconn_by_id(f->conn);
 		if (c != NULL && c->sess == s) {
@@ -1027,7 +1048,7 @@ const struct axd_module axd_mod_fwd_client = {
 	.name = "forward-client",
 	.types = {AXON_W_CONNECT_SUCCESS, AXON_W_CONNECT_FAIL,
 	    AXON_W_MSGREPLY, AXON_W_MSGREAD, AXON_W_MSGWRITE,
-	    AXON_W_SERVER_GONE, AXON_W_EVENT},
+	    AXON_W_SERVER_GONE, AXON_W_EVENT, AXON_W_RECEIVED},
 	.tags = AXD_TAG_CHAN,
 	.start = fwdc_start,
 	.stop = fwdc_stop,

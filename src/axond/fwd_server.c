@@ -135,6 +135,26 @@ watch_remove(struct axd_bmsg *m)
 
 static void bmsg_replied(struct axd_bmsg *m);
 
+/* The server took m (its reply not sent yet): tell the client's node,
+ * once, that its client is REPLY-blocked from now on (RECEIVED, issue
+ * 10 item 5).  A quick reply makes it unneeded: the reply says so. */
+static void
+bmsg_received(struct axd_bmsg *m)
+{
+	struct axon_wire_frame f;
+
+	if (m->rcv_told || m->st.queued || m->bc->sess->state != S_UP) {
+		return;
+	}
+	m->rcv_told = true;
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_RECEIVED;
+	f.conn = m->bc->id;
+	f.msg = m->id;
+	(void) axd_send_frame(m->bc->sess, &f);
+	axd_flush(m->bc->sess);
+}
+
 static bool
 watch_scan(void)
 {
@@ -147,6 +167,9 @@ watch_scan(void)
 		if (axon__nsend_result(m->bc->cc, m->slot, &m->res) == 1) {
 			bmsg_replied(m); /* (leaves the list) */
 			any = true;
+		} else if (!m->rcv_told && axon__nsend_phase(m->bc->cc,
+					       m->slot) == AXON_PH_RECEIVED) {
+			bmsg_received(m);
 		}
 		m = next;
 	}
@@ -166,6 +189,11 @@ watch_arm(void)
 		    axon__nsend_result(m->bc->cc, m->slot, &m->res) == 1) {
 			bmsg_replied(m);
 			any = true;
+		} else if (axon__nsend_phase(m->bc->cc, m->slot) ==
+		    AXON_PH_RECEIVED) {
+			/* Taken before the notice was asked for: none
+			 * will come for that. */
+			bmsg_received(m);
 		}
 	}
 	return any;
@@ -809,7 +837,12 @@ static void
 b_unblock(struct axd_sess *s, const struct axon_wire_frame *f)
 {
 	struct axd_bmsg *m = bmsg_by_id(s, f->msg);
-	int reason = axon__wire_errno_in(f->u.unblock.reason);
+	/* (SENDONLY: nothing if the server has received it already.) */
+	int reason = axon__wire_errno_in(
+	    f->u.unblock.reason & ~AXON_WIRE_SENDONLY);
+	int flag = f->u.unblock.reason & AXON_WIRE_SENDONLY
+	    ? AXON_UNBLOCK_SENDONLY
+	    : 0;
 	int rc;
 
 	if (m == NULL || m->st.queued) {
@@ -823,7 +856,7 @@ b_unblock(struct axd_sess *s, const struct axon_wire_frame *f)
 		}
 		rc = 1;
 	} else {
-		rc = axon__nsend_unblock(m->bc->cc, m->slot, reason);
+		rc = axon__nsend_unblock(m->bc->cc, m->slot, reason | flag);
 		if (rc == 1) {
 			m->bc->slot_msg[m->slot] = NULL;
 			m->slot = -1;
@@ -909,6 +942,19 @@ hook_replied(void *user, uint32_t slot)
 	if (m != NULL && m->posted && !m->st.queued &&
 	    axon__nsend_result(b->cc, m->slot, &m->res) == 1) {
 		bmsg_replied(m);
+	}
+}
+
+/* The server took a message of ours that is not watched (RECEIVED). */
+static void
+hook_received(void *user, uint32_t slot)
+{
+	struct axd_bconn *b = bconn_by_key((uint64_t) (uintptr_t) user);
+	struct axd_bmsg *m = b != NULL && slot < AXON_SLOTS ? b->slot_msg[slot]
+							    : NULL;
+
+	if (m != NULL && m->posted) {
+		bmsg_received(m);
 	}
 }
 
@@ -1068,6 +1114,7 @@ fwds_start(void)
 	struct axon_net_hooks h = {
 		.replied = hook_replied,
 		.read = hook_read,
+		.received = hook_received,
 		.event = hook_event,
 		.dead = hook_dead,
 	};

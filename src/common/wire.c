@@ -8,6 +8,7 @@
 
 #define W_EINTR     4
 #define W_ETIMEDOUT 110
+#define W_SENDONLY  AXON_WIRE_SENDONLY
 
 static void
 put16(uint8_t *p, uint16_t v)
@@ -73,6 +74,7 @@ body_size(unsigned type)
 		return AXON_WIRE_MAC_SIZE;
 	case AXON_W_AUTH_OK:
 	case AXON_W_DISCONNECT:
+	case AXON_W_RECEIVED:
 	case AXON_W_MSGREAD_SUCCESS:
 	case AXON_W_MSGWRITE:
 	case AXON_W_NODES_REQ:
@@ -287,7 +289,14 @@ check(const struct axon_wire_frame *f)
 		break;
 	case AXON_W_UNBLOCK:
 		if (f->msg == 0 || (f->u.unblock.reason != W_EINTR &&
-					 f->u.unblock.reason != W_ETIMEDOUT)) {
+					 f->u.unblock.reason != W_ETIMEDOUT &&
+					 f->u.unblock.reason !=
+					     (W_ETIMEDOUT | W_SENDONLY))) {
+			return -EPROTO;
+		}
+		break;
+	case AXON_W_RECEIVED:
+		if (f->conn == 0 || f->msg == 0) {
 			return -EPROTO;
 		}
 		break;

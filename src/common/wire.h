@@ -35,6 +35,11 @@
 #define AXON_WF_FIRST 0x0001u /* first chunk of a message or reply */
 #define AXON_WF_LAST  0x0002u /* last chunk */
 
+/* In an UNBLOCK's reason, with ETIMEDOUT only: the client's timeout was
+ * for the SEND state alone -- withdraw the message if the server has not
+ * received it, else nothing (only the REPLY rules apply then). */
+#define AXON_WIRE_SENDONLY 0x10000
+
 enum axon_wire_type {
 	/* session */
 	AXON_W_HELLO = 1,
@@ -61,6 +66,8 @@ enum axon_wire_type {
 	AXON_W_EVENT = 28,
 	AXON_W_PULSE = 29,
 	AXON_W_SERVER_GONE = 30, /* the server end of conn went away */
+	AXON_W_RECEIVED = 31,    /* the server received msg: its client
+				  * is REPLY-blocked from now on */
 	/* operator services (axon(1)), on sessions and on axond's
 	 * control socket */
 	AXON_W_PS_REQ = 40,
@@ -162,7 +169,8 @@ struct axon_wire_frame {
 			uint32_t len;
 		} read; /* MSGREAD: offset + len */
 		struct {
-			int32_t reason;
+			int32_t reason; /* EINTR 4, ETIMEDOUT 110, or
+					 * 110 | AXON_WIRE_SENDONLY */
 		} unblock;
 		struct {
 			int32_t tid, notify, signo, prio, code;

@@ -126,13 +126,17 @@ void axon__vconn_info(const struct axon_cconn *cc, int *ret_scoid,
  * until it calls axon__nsend_notify();
  * axon__nsend_result() then reads the reply and axon__nsend_release()
  * frees the slot.  hooks.dead(user) says the server is gone (slots not
- * yet replied will never be); hooks.event(user, ctl) carries a
+ * yet replied will never be); hooks.received(user, slot) says the
+ * server took a slot that was not watched (posted unwatched, or after
+ * axon__nsend_notify(); a watched one's phase is looked at with
+ * axon__nsend_phase()); hooks.event(user, ctl) carries a
  * MsgDeliverEvent() for the remote client.  Hooks run on the monitor
  * thread and must not block.
  */
 struct axon_net_hooks {
 	void (*replied)(void *user, uint32_t slot);
 	void (*read)(void *user, uint32_t slot); /* fetch the rest */
+	void (*received)(void *user, uint32_t slot); /* the server took it */
 	void (*event)(void *user, const struct axon_ctl *ev);
 	void (*dead)(void *user);
 };
@@ -151,6 +155,8 @@ int axon__vconn_netcred(struct axon_cconn *cc,
     const struct axon_netcred *net);
 int axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes,
     uint64_t rbytes, uint8_t **ret_data); /* slot, or -EAGAIN/-EBADF */
+/* AXON_PH_SENT, _RECEIVED or _REPLIED (shm.h), or 0: not ours now. */
+int axon__nsend_phase(struct axon_cconn *cc, int slot);
 int axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
     int32_t tid, int32_t prio, uint32_t avail, bool newcred,
     bool watched); /* 0, or -EAGAIN: withdrawn, not posted.  newcred: an
@@ -173,6 +179,11 @@ int axon__msg_write_peek(rcvid_t rcvid, size_t offset, size_t len,
     uint8_t **ret_ptr, void **ret_ref);
 int axon__net_target(int scoid, uint32_t *nd, pid_t *pid, int *chid);
 int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
+/* The remote server received rcvid's message: its client is REPLY-blocked
+ * from now on (AXON_ST_NETPEND cleared).  0, or -ESRCH. */
+int axon__net_received(rcvid_t rcvid);
+/* rcvid's priority with its real-time bit 0x100 (10: SCHED_OTHER). */
+int axon__net_msg_prio(rcvid_t rcvid);
 int axon__net_cred_hint(int scoid, uint32_t *ret_hint); /* shm.h */
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 

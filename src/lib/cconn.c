@@ -295,11 +295,16 @@ axon__cconn_event(struct axon_cconn *cc, uint32_t events)
 		if (n <= 0 || axon__ctl_decode(buf, (size_t) n, &m) < 0 ||
 		    (m.type != AXON_CTL_EVENT &&
 			((m.type != AXON_CTL_REPLIED &&
-			     m.type != AXON_CTL_READ) ||
+			     m.type != AXON_CTL_READ &&
+			     m.type != AXON_CTL_RECEIVED) ||
 			    user == NULL))) {
 			hup = true; /* gone, or not speaking the protocol */
 		} else if (user != NULL && m.type == AXON_CTL_REPLIED) {
 			axon__net_hooks.replied(user, m.u.slot.slot);
+		} else if (user != NULL && m.type == AXON_CTL_RECEIVED) {
+			if (axon__net_hooks.received != NULL) {
+				axon__net_hooks.received(user, m.u.slot.slot);
+			}
 		} else if (user != NULL && m.type == AXON_CTL_READ) {
 			axon__net_hooks.read(user, m.u.slot.slot);
 		} else if (user != NULL) {

@@ -60,6 +60,7 @@ axon__ctl_decode(const void *buf, size_t len, struct axon_ctl *ret_msg)
 	case AXON_CTL_ABANDON:
 	case AXON_CTL_REPLIED:
 	case AXON_CTL_READ:
+	case AXON_CTL_RECEIVED:
 		if (m.u.slot.slot >= AXON_SLOTS) {
 			return -EPROTO;
 		}
@@ -67,7 +68,9 @@ axon__ctl_decode(const void *buf, size_t len, struct axon_ctl *ret_msg)
 	case AXON_CTL_UNBLOCK:
 		if (m.u.slot.slot >= AXON_SLOTS ||
 		    (m.u.slot.reason != EINTR &&
-			m.u.slot.reason != ETIMEDOUT)) {
+			m.u.slot.reason != ETIMEDOUT &&
+			m.u.slot.reason !=
+			    (ETIMEDOUT | AXON_UNBLOCK_SENDONLY))) {
 			return -EPROTO;
 		}
 		break;

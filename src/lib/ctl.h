@@ -31,8 +31,17 @@ enum axon_ctl_type {
 	AXON_CTL_NETCRED = 10,  /* c->s: a virtual client's new credentials */
 	AXON_CTL_READ = 11,     /* s->c: the server reads beyond what has
 				 * arrived of a virtual client's message */
+	AXON_CTL_RECEIVED = 12, /* s->c: a NOTIFY slot was received (a
+				 * virtual client's: its remote client
+				 * is REPLY-blocked from now on) */
 	AXON_CTL_TYPE_COUNT
 };
+
+/* In an UNBLOCK's reason, with ETIMEDOUT: a timeout armed for the SEND
+ * state only, from a client whose message the network manager holds
+ * (AXON_ST_NETPEND): withdraw the message if the remote server has not
+ * received it, else nothing (only the REPLY rules apply then). */
+#define AXON_UNBLOCK_SENDONLY 0x10000
 
 /* Connect flags. */
 #define AXON_CONNF_NET 0x1u /* a virtual client: netcred holds who it is */
@@ -82,8 +91,10 @@ struct axon_ctl {
 		struct {
 			uint32_t slot;
 			uint32_t seq;
-			int32_t reason;   /* EINTR or ETIMEDOUT */
-		} slot; /* TOKEN, UNBLOCK, ABANDON, REPLIED, READ */
+			int32_t reason;   /* EINTR or ETIMEDOUT, which
+					   * may carry AXON_UNBLOCK_SENDONLY */
+		} slot; /* TOKEN, UNBLOCK, ABANDON, REPLIED, READ,
+			 * RECEIVED */
 		struct {
 			int32_t prio;
 			int32_t code;

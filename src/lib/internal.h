@@ -78,6 +78,8 @@ struct axon_chan {
 	atomic_int last_cli_cpu;
 	_Atomic uint64_t last_bytes; /* size of the last message + reply */
 	atomic_int hint_idx;   /* the connection of the last message */
+	atomic_int last_tid;   /* the thread that last took a message
+				* (whom a new connection boosts, boost.c) */
 };
 
 /* Server-private view of one slot of a client connection. */
@@ -268,6 +270,12 @@ int axon__peer_alive(int sock, pid_t pid, uint64_t start);
 extern bool axon__no_peerpidfd; /* tests: as on a kernel before 6.5 */
 void axon__apply_prio(int prio);
 void axon__prio_changed(void); /* SchedSet() on the calling thread */
+/* A client raised one of our threads (boost.c): every thread checks its
+ * priority again at its next receive. */
+void axon__prio_recheck(void);
+/* The calling receiver, about to publish its tid for the send-time
+ * boost: records its own scheduling first (what it returns to). */
+void axon__prio_base(void);
 pid_t axon__gettid(void);
 /* Makes the calling thread's exit send _PULSE_CODE_THREADDEATH (when the
  * process has a _NTO_CHF_THREAD_DEATH channel) without listing it in

@@ -112,6 +112,13 @@ int axon__big_ensure(struct axon_cconn *cc, int i, uint64_t need,
 void axon__slot_ctl(struct axon_cconn *cc, enum axon_ctl_type type, int i,
     uint32_t seq, int reason);
 
+/* ---- boost.c ---- */
+/* The send-time boost: raises the server's receiving thread to prio
+ * while the message in slot i (seq) is SENT, if it is lower. */
+void axon__boost(struct axon_cconn *cc, int i, uint32_t seq, int prio);
+/* A boost may outlive its message: tell the server (unboost, bell). */
+void axon__unboost(struct axon_cconn *cc, int i);
+
 /* ---- wake.c ---- */
 /* Marks slot i posted and rings the bell, unless the server spins on our
  * slots: 0, or -EAGAIN if neither bell nor socket took it. */
@@ -153,6 +160,9 @@ void axon__rcvid_unlock(struct axon_sconn *sc);
 void axon__ext_add(struct axon_sslot *ss, uint64_t off, uint64_t len);
 /* A network manager's non-blocking send was answered: tells it. */
 void axon__notify_replied(struct axon_sconn *sc, uint32_t slot,
+    uint32_t seq);
+/* ... and it took the message (a NOTIFY slot): tells it. */
+void axon__notify_received(struct axon_sconn *sc, uint32_t slot,
     uint32_t seq);
 
 #endif /* AXON_LIB_MSG_INT_H */

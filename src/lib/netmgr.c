@@ -228,6 +228,83 @@ axon__net_unblock_reason(rcvid_t rcvid)
 	return reason;
 }
 
+/* The remote server received rcvid's message: its client, SEND-blocked
+ * until now (AXON_ST_NETPEND), is REPLY-blocked; a REPLY timeout of its
+ * starts to apply (it is woken if it asked, WAKERCV), and axon ps shows
+ * it so (the hold bit).  0, or -ESRCH if the rcvid is gone. */
+int
+axon__net_received(rcvid_t rcvid)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	uint8_t gen;
+	int idx;
+	int rc = -ESRCH;
+
+	if (rcvid <= 0 || rcvid > INT32_MAX) {
+		return rc;
+	}
+	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
+	sc = axon__sconn_get(idx);
+	if (sc == NULL) {
+		return rc;
+	}
+	pthread_mutex_lock(&sc->lock);
+	if (slot < AXON_SLOTS && sc->slot[slot].received &&
+	    sc->slot[slot].gen == gen && !sc->dead) {
+		_Atomic uint32_t *sp = &sc->rgn->slot[slot].state;
+		uint32_t seq = sc->slot[slot].seq;
+		uint32_t st = atomic_load(sp);
+
+		rc = 0;
+		while (AXON_ST_PHASE(st) == AXON_PH_RECEIVED &&
+		    AXON_ST_SEQ(st) == seq && (st & AXON_ST_NETPEND)) {
+			if (atomic_compare_exchange_weak(sp, &st,
+				st & ~AXON_ST_NETPEND)) {
+				axon__ps_hold(sc, slot, true);
+				if (st & AXON_ST_WAKERCV) {
+					axon__futex_wake(sp, 1);
+				}
+				break;
+			}
+		}
+	}
+	pthread_mutex_unlock(&sc->lock);
+	axon__sconn_put(sc);
+	return rc;
+}
+
+/* The priority rcvid's client sent at, with its real-time bit (0x100:
+ * a SCHED_FIFO/SCHED_RR sender, so that FIFO 10 is not taken for
+ * SCHED_OTHER): what travels to the server's node.  10 if the rcvid is
+ * gone. */
+int
+axon__net_msg_prio(rcvid_t rcvid)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	uint8_t gen;
+	int idx;
+	int prio = 10;
+
+	if (rcvid <= 0 || rcvid > INT32_MAX) {
+		return prio;
+	}
+	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
+	sc = axon__sconn_get(idx);
+	if (sc == NULL) {
+		return prio;
+	}
+	pthread_mutex_lock(&sc->lock);
+	if (slot < AXON_SLOTS && sc->slot[slot].received &&
+	    sc->slot[slot].gen == gen) {
+		prio = sc->slot[slot].prio & 0x1ff;
+	}
+	pthread_mutex_unlock(&sc->lock);
+	axon__sconn_put(sc);
+	return prio;
+}
+
 /* Passes an event from a server of another node to the client of scoid:
  * its library delivers it (pulse or signal) as for a local server. */
 int

@@ -104,7 +104,22 @@ axon__nsend_post(struct axon_cconn *cc, int i, int32_t coid, int32_t tid,
 			return -EAGAIN;
 		}
 	}
+	/* The send-time boost travels with the message: a remote
+	 * real-time client raises the server's receiving thread here, as a
+	 * local one would (boost.c). */
+	axon__boost(cc, i, seq, s->prio);
 	return 0;
+}
+
+/* The phase of a slot posted with axon__nsend_post: AXON_PH_SENT,
+ * AXON_PH_RECEIVED or AXON_PH_REPLIED, or 0 if it is no longer ours. */
+int
+axon__nsend_phase(struct axon_cconn *cc, int i)
+{
+	uint32_t st = atomic_load_explicit(&cc->rgn->slot[i].state,
+	    memory_order_acquire);
+
+	return AXON_ST_SEQ(st) == cc->nseq[i] ? (int) AXON_ST_PHASE(st) : 0;
 }
 
 /* A watched slot (axon__nsend_post): asks for the REPLIED notice, unless
@@ -184,7 +199,9 @@ axon__nsend_unblock(struct axon_cconn *cc, int i, int reason)
 {
 	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
 	uint32_t seq = cc->nseq[i];
+	bool send_only = (reason & AXON_UNBLOCK_SENDONLY) != 0;
 
+	reason &= ~AXON_UNBLOCK_SENDONLY;
 	for (;;) {
 		uint32_t st = atomic_load(sp);
 
@@ -195,12 +212,21 @@ axon__nsend_unblock(struct axon_cconn *cc, int i, int reason)
 		case AXON_PH_SENT:
 			if (atomic_compare_exchange_strong(sp, &st,
 				AXON_ST_MAKE(AXON_PH_FREE, 0, seq))) {
+				if (st & AXON_ST_BOOSTED) {
+					axon__unboost(cc, i);
+				}
 				cc->ndata[i] = NULL;
 				axon__slot_free(cc, i);
 				return 1;
 			}
 			continue;
 		case AXON_PH_RECEIVED:
+			if (send_only) {
+				/* A timeout for the SEND state alone, and
+				 * the server has the message: it no longer
+				 * applies (only the REPLY rules do). */
+				return 0;
+			}
 			if (atomic_load(&cc->dead) ||
 			    !(cc->chflags & _NTO_CHF_UNBLOCK)) {
 				if (atomic_compare_exchange_strong(sp, &st,

@@ -46,6 +46,10 @@ static __thread bool tls_listed; /* axon__ps_thread() done */
 static __thread int tls_base_policy = -1;
 static __thread int tls_base_prio;
 static __thread int tls_cur_prio = -1; /* QNX prio we last applied */
+/* Bumped when a client may have changed a thread's priority (the
+ * send-time boost): tls_cur_prio is then no longer trusted. */
+static _Atomic unsigned prio_epoch;
+static __thread unsigned tls_prio_epoch;
 static __thread int tls_prio_cache;
 static __thread time_t tls_prio_when;
 
@@ -170,7 +174,7 @@ axon__my_prio(void)
 }
 
 void
-axon__apply_prio(int prio)
+axon__prio_base(void)
 {
 	struct sched_param sp;
 
@@ -183,6 +187,28 @@ axon__apply_prio(int prio)
 				   tls_base_policy == SCHED_RR)
 		    ? (tls_base_prio | 0x100)
 		    : 10;
+		tls_prio_epoch = atomic_load(&prio_epoch);
+	}
+}
+
+void
+axon__prio_recheck(void)
+{
+	atomic_fetch_add(&prio_epoch, 1);
+}
+
+void
+axon__apply_prio(int prio)
+{
+	struct sched_param sp;
+	unsigned e;
+
+	axon__prio_base();
+	e = atomic_load_explicit(&prio_epoch, memory_order_relaxed);
+	if (e != tls_prio_epoch) {
+		/* A client may have boosted us: apply whatever we want. */
+		tls_prio_epoch = e;
+		tls_cur_prio = -1;
 	}
 	if (prio == tls_cur_prio) {
 		return;
@@ -209,6 +235,8 @@ axon__prio_changed(void)
 {
 	tls_base_policy = -1;
 	tls_prio_cache = 0;
+	/* Now, while it is the thread's own (a boost could come later). */
+	axon__prio_base();
 }
 
 /* The only reader of /proc/<pid>/status's credentials (axon_spi.h). */

@@ -64,17 +64,33 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 		reply_off > data_size || rbytes > data_size - reply_off)) {
 		err = EFAULT;
 	}
+	/* A message for another node: the network manager takes it, but
+	 * its client stays SEND-blocked until the remote server receives
+	 * it (axon__net_received). */
+	bool net = (sc->chan->flags & _NTO_CHF_NET_MSG) != 0;
+	uint32_t add = net ? AXON_ST_NETPEND : 0;
+
 	/* The client may set flags (WAITER) at any moment: retry on those,
 	 * give up only if it withdrew the message. */
 	while (!atomic_compare_exchange_weak(sp, &st,
-	    AXON_ST_MAKE(AXON_PH_RECEIVED, st & 0xff00u, seq))) {
+	    AXON_ST_MAKE(AXON_PH_RECEIVED, (st & 0xff00u) | add, seq))) {
 		if (AXON_ST_PHASE(st) != AXON_PH_SENT ||
 		    AXON_ST_SEQ(st) != seq) {
 			return 0; /* withdrawn just now */
 		}
 	}
-	if (st & AXON_ST_WAKERCV) {
+	if ((st & AXON_ST_WAKERCV) && !net) {
 		axon__futex_wake(sp, 1); /* its REPLY timeout starts now */
+	}
+	if (sc->virt && (st & AXON_ST_NOTIFY)) {
+		/* The network manager sleeps: tell it its remote client is
+		 * REPLY-blocked now. */
+		axon__notify_received(sc, slot, seq);
+	}
+	if (st & AXON_ST_BOOSTED) {
+		/* Its client raised one of our threads while it waited
+		 * (boost.c): maybe not this one. */
+		axon__prio_recheck();
 	}
 	if (err != 0) {
 		/* A fault on the sender's side: fail its send, keep going. */
@@ -100,7 +116,9 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 	ss->seq = seq;
 	ss->gen = (uint8_t) (ss->gen + 1);
 	ss->received = true;
-	axon__ps_hold(sc, slot, true); /* its sender is REPLY-blocked now */
+	if (!net) {
+		axon__ps_hold(sc, slot, true); /* its sender is REPLY-blocked */
+	}
 	ss->replied = false;
 	ss->tid = s->tid;
 	ss->coid = s->coid;
@@ -278,6 +296,22 @@ take_queued(struct axon_chan *chan, struct axon_qitem *it, const iov_t *iov,
 	atomic_store(&chan->last_cli_cpu, sc->rgn->slot[slot].cli_cpu);
 	atomic_store(&chan->last_bytes, ss->sbytes + ss->rbytes);
 	atomic_store(&chan->hint_idx, sc->idx);
+	if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
+		/* The thread a real-time client of this connection raises
+		 * while its next message waits (boost.c); stored only when
+		 * it changes. */
+		pid_t me = axon__gettid();
+
+		if (atomic_load_explicit(&sc->rgn->srv_tid,
+			memory_order_relaxed) != me) {
+			axon__prio_base(); /* what it returns to: its own */
+			atomic_store(&sc->rgn->srv_tid, me);
+		}
+		if (atomic_load_explicit(&chan->last_tid,
+			memory_order_relaxed) != me) {
+			atomic_store(&chan->last_tid, me);
+		}
+	}
 	pthread_mutex_unlock(&sc->lock);
 	axon__sconn_put(sc);
 	if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {

@@ -118,18 +118,30 @@ write_locked(struct axon_sconn *sc, uint32_t slot, const iov_t *iov,
 }
 
 /* A network manager's non-blocking send was answered: tell it. */
-void
-axon__notify_replied(struct axon_sconn *sc, uint32_t slot, uint32_t seq)
+static void
+notify(struct axon_sconn *sc, int type, uint32_t slot, uint32_t seq)
 {
 	struct axon_ctl m;
 
-	axon__ctl_init(&m, AXON_CTL_REPLIED);
+	axon__ctl_init(&m, type);
 	m.u.slot.slot = slot;
 	m.u.slot.seq = seq;
 	if (sc->sock >= 0) {
 		(void) send(sc->sock, &m, sizeof(m), MSG_DONTWAIT |
 		    MSG_NOSIGNAL);
 	}
+}
+
+void
+axon__notify_replied(struct axon_sconn *sc, uint32_t slot, uint32_t seq)
+{
+	notify(sc, AXON_CTL_REPLIED, slot, seq);
+}
+
+void
+axon__notify_received(struct axon_sconn *sc, uint32_t slot, uint32_t seq)
+{
+	notify(sc, AXON_CTL_RECEIVED, slot, seq);
 }
 
 /* Completes a received message: status/err and extents go to the slot,
@@ -236,7 +248,7 @@ MsgError_r(rcvid_t rcvid, int error)
 	if (error == -1) {
 		/* Forward the error recorded with the unblock request. */
 		error = sc->slot[slot].unblock_reason != 0
-		    ? sc->slot[slot].unblock_reason
+		    ? sc->slot[slot].unblock_reason & ~AXON_UNBLOCK_SENDONLY
 		    : EINTR;
 	}
 	if (error < 0 || error >= 4096) {

@@ -325,6 +325,12 @@ sconn_hello(struct axon_sconn *sc)
 		goto out;
 	}
 	sc->chan = chan;
+	/* Whom the client's first messages boost: the thread last
+	 * receiving on the channel (boost.c; later, the one that last
+	 * took a message of this connection). */
+	if (!(chan->flags & _NTO_CHF_FIXED_PRIORITY)) {
+		atomic_store(&sc->rgn->srv_tid, atomic_load(&chan->last_tid));
+	}
 	/* The client that connected, not a later process of its pid (one
 	 * that connected, handed its socket on and exited).  The pidfd is
 	 * not kept: ConnectClientInfo() makes another from the socket when
@@ -499,6 +505,12 @@ axon__sconn_chan_bell(struct axon_chan *chan, uint64_t tag)
 			marks &= marks - 1;
 			q += axon__sconn_chan_slot(chan, sc, slot);
 		}
+		/* A boost that may have outlived its message (boost.c). */
+		if (atomic_load_explicit(&sc->rgn->unboost,
+			memory_order_relaxed) != 0 &&
+		    atomic_exchange(&sc->rgn->unboost, 0) != 0) {
+			axon__prio_recheck();
+		}
 		/* Pulses in the socket: queued now, by the receiver, rather
 		 * than whenever the monitor thread runs (the client marks
 		 * them after sending).  A broken protocol is the monitor's
@@ -597,7 +609,11 @@ sconn_unblock(struct axon_sconn *sc, const struct axon_ctl *m)
 	    ss->unblock_reason != 0) {
 		return;
 	}
-	ss->unblock_reason = m->u.slot.reason;
+	/* (Only the network manager has a use for SENDONLY: its remote
+	 * client's timeout was for the SEND state alone.) */
+	ss->unblock_reason = (sc->chan->flags & _NTO_CHF_NET_MSG)
+	    ? m->u.slot.reason
+	    : m->u.slot.reason & ~AXON_UNBLOCK_SENDONLY;
 	rcvid = ((int32_t) ss->gen << 22) | ((int32_t) slot << 16) | sc->idx;
 	struct axon_qitem *it = calloc(1, sizeof(*it));
 	if (it == NULL) {

@@ -132,6 +132,8 @@ send_interrupted(struct axon_cconn *cc, int i, uint32_t seq, int reason,
     bool *unblock_sent)
 {
 	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
+	/* (AXON_UNBLOCK_SENDONLY is for the network manager only.) */
+	int err = reason & ~AXON_UNBLOCK_SENDONLY;
 
 	for (;;) {
 		uint32_t st = atomic_load(sp);
@@ -144,12 +146,16 @@ send_interrupted(struct axon_cconn *cc, int i, uint32_t seq, int reason,
 			/* The server never saw it: withdraw. */
 			if (atomic_compare_exchange_strong(sp, &st,
 				AXON_ST_MAKE(AXON_PH_FREE, 0, seq))) {
+				if (st & AXON_ST_BOOSTED) {
+					/* Its boost must not outlive it. */
+					axon__unboost(cc, i);
+				}
 				axon__slot_free(cc, i);
-				return -reason;
+				return -err;
 			}
 			continue;
 		case AXON_PH_RECEIVED:
-			if (reason == EBADF || atomic_load(&cc->dead) ||
+			if (err == EBADF || atomic_load(&cc->dead) ||
 			    !(cc->chflags & _NTO_CHF_UNBLOCK)) {
 				if (atomic_compare_exchange_strong(sp, &st,
 					AXON_ST_MAKE(AXON_PH_ABANDONED, 0,
@@ -157,7 +163,7 @@ send_interrupted(struct axon_cconn *cc, int i, uint32_t seq, int reason,
 					axon__slot_ctl(cc,
 					    AXON_CTL_ABANDON, i, seq, 0);
 					axon__slot_abandoned(cc, i);
-					return -reason;
+					return -err;
 				}
 				continue;
 			}
@@ -192,6 +198,8 @@ struct send_op {
 	bool unblock_sent;     /* UNBLOCK asked: no timeout applies now */
 	bool immediate_waited; /* a poll's one short wait is done */
 	bool spun;             /* spun (or yielded) once already */
+	bool boosted;          /* the send-time boost was tried */
+	int prio;              /* ours, as posted */
 };
 
 /* Checks the caller's IOVs and sums them: 0, or -errno. */
@@ -257,6 +265,7 @@ send_post(struct send_op *op)
 	s->stamp = axon__now_ns();
 	s->coid = op->coid;
 	s->prio = axon__my_prio();
+	op->prio = s->prio;
 	s->cli_cpu = axon__getcpu();
 	s->buf_gen = buf_gen;
 	s->sbytes = op->ssize;
@@ -277,6 +286,7 @@ send_post(struct send_op *op)
 	op->unblock_sent = false;
 	op->immediate_waited = false;
 	op->spun = false;
+	op->boosted = false;
 	return 0;
 }
 
@@ -357,8 +367,17 @@ send_check_deadline(struct send_op *op, uint32_t st,
     const struct timespec **ret_at)
 {
 	int ph = AXON_ST_PHASE(st);
-	int state = ph == AXON_PH_SENT ? _NTO_TIMEOUT_SEND
-				       : _NTO_TIMEOUT_REPLY;
+	/* A message this node's network manager holds for a remote server
+	 * that has not received it yet: SEND-blocked (axond.md). */
+	bool netpend = ph == AXON_PH_RECEIVED && (st & AXON_ST_NETPEND);
+	int state = ph == AXON_PH_SENT || netpend ? _NTO_TIMEOUT_SEND
+						  : _NTO_TIMEOUT_REPLY;
+	/* Armed for the SEND state alone: the remote node withdraws the
+	 * message if its server has not received it, else nothing. */
+	int reason = netpend &&
+		!axon__deadline_applies(&op->dl, _NTO_TIMEOUT_REPLY)
+	    ? ETIMEDOUT | AXON_UNBLOCK_SENDONLY
+	    : ETIMEDOUT;
 	int rc;
 
 	if (op->unblock_sent || !axon__deadline_applies(&op->dl, state)) {
@@ -369,7 +388,7 @@ send_check_deadline(struct send_op *op, uint32_t st,
 		return send_poll_wait(op, st);
 	}
 	if (op->dl.immediate) {
-		rc = send_interrupted(op->cc, op->i, op->seq, ETIMEDOUT,
+		rc = send_interrupted(op->cc, op->i, op->seq, reason,
 		    &op->unblock_sent);
 		if (rc < 0) {
 			return rc;
@@ -379,7 +398,7 @@ send_check_deadline(struct send_op *op, uint32_t st,
 	}
 	*ret_at = &op->dl.at;
 	if (ts_passed(*ret_at)) {
-		return send_interrupted(op->cc, op->i, op->seq, ETIMEDOUT,
+		return send_interrupted(op->cc, op->i, op->seq, reason,
 		    &op->unblock_sent);
 	}
 	return 0;
@@ -431,7 +450,8 @@ send_sleep(struct send_op *op, uint32_t st, const struct timespec *at)
 	/* A REPLY timeout must start counting when the server takes the
 	 * message: ask to be woken then. */
 	uint32_t want = AXON_ST_WAITER;
-	if (ph == AXON_PH_SENT && !op->unblock_sent &&
+	bool netpend = ph == AXON_PH_RECEIVED && (st & AXON_ST_NETPEND);
+	if ((ph == AXON_PH_SENT || netpend) && !op->unblock_sent &&
 	    axon__deadline_applies(&op->dl, _NTO_TIMEOUT_REPLY)) {
 		want |= AXON_ST_WAKERCV;
 	}
@@ -441,9 +461,20 @@ send_sleep(struct send_op *op, uint32_t st, const struct timespec *at)
 		}
 		st |= want;
 	}
+	/* The send-time boost: a real-time sender whose message still
+	 * waits raises the server's receiving thread (boost.c).  Once per
+	 * post, only now (a message taken at once costs nothing), and only
+	 * for a local server: for another node the server's node does it
+	 * (axon__nsend_post). */
+	if (ph == AXON_PH_SENT && !op->boosted && op->cc->nd == 0) {
+		op->boosted = true;
+		axon__boost(op->cc, op->i, op->seq, op->prio);
+		return 1; /* the state may have changed meanwhile */
+	}
 	/* (Only now, about to sleep: a reply caught by spinning costs the
 	 * status page nothing.) */
-	axon__ps_send_block(op->cc, op->coid, op->i, ph == AXON_PH_RECEIVED);
+	axon__ps_send_block(op->cc, op->coid, op->i,
+	    ph == AXON_PH_RECEIVED && !netpend);
 	rc = axon__futex_wait(op->sp, st, at);
 	axon__ps_running();
 	/* A timeout is judged at the top of the loop against the state the

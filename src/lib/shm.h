@@ -38,6 +38,14 @@ enum axon_phase {
 				  * send: tell it (REPLIED) on reply */
 #define AXON_ST_NEWCRED   0x1000u /* a NETCRED precedes this message on
 				  * the socket: read it first */
+#define AXON_ST_NETPEND   0x4000u /* taken by this node's network
+				  * manager, not yet by the remote
+				  * server: the client is SEND-blocked
+				  * (cleared by axon__net_received) */
+#define AXON_ST_BOOSTED   0x2000u /* the client raised the server's
+				  * receiving thread to its priority
+				  * while the message waited (the
+				  * send-time boost, boost.c) */
 #define AXON_ST_MAKE(ph, fl, seq) \
 	((uint32_t) (ph) | (uint32_t) (fl) | ((uint32_t) (seq) << 16))
 
@@ -104,7 +112,17 @@ struct axon_region {
 	 * a hint left alone (a client that lies) delays a change by that
 	 * bound at most.  Never trusted as the ids themselves. */
 	_Atomic uint32_t cred_hint;
-	uint8_t pad[64 - 40];
+	/* s: the thread that last took a message from this connection,
+	 * which a real-time client raises to its own priority while its
+	 * message waits (the send-time boost, boost.c); 0 under
+	 * _NTO_CHF_FIXED_PRIORITY.  A hint: the client checks that it is
+	 * a thread of the server's process, and only ever raises it. */
+	_Atomic int32_t srv_tid;
+	/* c: a boost may outlive its message (withdrawn before the server
+	 * took it): the receiver that takes the bell makes every thread
+	 * of the server check its priority again. */
+	_Atomic uint32_t unboost;
+	uint8_t pad[64 - 48];
 	/* s: a receiver watches this connection's slots in memory: a post
 	 * needs no bell (see ring_bell and receive_common).  On a
 	 * line of its own: it changes at every receive. */

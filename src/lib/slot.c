@@ -149,7 +149,10 @@ axon__slot_ctl(struct axon_cconn *cc, enum axon_ctl_type type, int i,
 	m.u.slot.slot = (uint32_t) i;
 	m.u.slot.seq = seq;
 	if (type == AXON_CTL_UNBLOCK) {
-		m.u.slot.reason = reason == ETIMEDOUT ? ETIMEDOUT : EINTR;
+		m.u.slot.reason = reason == ETIMEDOUT ||
+			reason == (ETIMEDOUT | AXON_UNBLOCK_SENDONLY)
+		    ? reason
+		    : EINTR;
 	}
 	(void) axon__cconn_sendctl(cc, &m, -1);
 }

@@ -39,6 +39,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case AXON_CTL_ABANDON:
 	case AXON_CTL_UNBLOCK:
 		assert(m.u.slot.slot < AXON_SLOTS);
+		assert(m.u.slot.reason == EINTR || m.u.slot.reason == ETIMEDOUT ||
+		    m.u.slot.reason == (ETIMEDOUT | AXON_UNBLOCK_SENDONLY));
+		break;
+	case AXON_CTL_RECEIVED:
+		assert(m.u.slot.slot < AXON_SLOTS);
 		break;
 	case AXON_CTL_PULSE:
 		assert(m.u.pulse.code >= -128 && m.u.pulse.code <= 127);

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The send-time boost (docs/design/local-transport.md §6): a real-time
+ * client whose message waits on the channel (no server thread was
+ * RECEIVE-blocked to take it at once) raises the server thread that last
+ * took a message from its connection to its own priority, so that it
+ * never waits behind the server's ordinary work.  QNX's kernel does this
+ * to the thread last receiving on the channel; on Linux the client does
+ * it itself, with the kernel's permission (root, CAP_SYS_NICE, or the
+ * server's user within the server's RLIMIT_RTPRIO), and does nothing
+ * where it is refused.
+ *
+ * The server learns of it through the slot's BOOSTED flag (seen when the
+ * message is taken) or the region's unboost word (a boosted message that
+ * was withdrawn): either makes every thread of the server check its own
+ * priority again (axon__prio_recheck), since what a receiving thread
+ * last applied is no longer what it has.
+ *
+ * AXON_NO_BOOST=1 in the sender's environment turns it off (read once):
+ * for bench/rt_boost, which measures the difference in one run.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "msg_int.h"
+
+static int
+boost_off(void)
+{
+	static _Atomic int off = -1;
+	int v = atomic_load_explicit(&off, memory_order_relaxed);
+
+	if (v < 0) {
+		const char *e = getenv("AXON_NO_BOOST");
+
+		v = e != NULL && e[0] == '1';
+		atomic_store(&off, v);
+	}
+	return v;
+}
+
+/* Raises the server's receiving thread for the message in slot i (seq),
+ * sent at prio (axon__my_prio's form), if it is lower.  cc->peer_pid is
+ * the process that takes the message.  The caller's message is SENT. */
+void
+axon__boost(struct axon_cconn *cc, int i, uint32_t seq, int prio)
+{
+	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
+	pid_t tid;
+	struct sched_param sp_cur;
+	int pol;
+
+	if (!(prio & 0x100) || boost_off()) {
+		return; /* QNX's default, 10: nothing to raise anyone to */
+	}
+	tid = atomic_load_explicit(&cc->rgn->srv_tid, memory_order_relaxed);
+	/* The server wrote srv_tid: it must name one of its own threads
+	 * (a hostile server cannot make us raise another process). */
+	if (tid <= 0 || cc->peer_pid <= 0 ||
+	    syscall(SYS_tgkill, cc->peer_pid, tid, 0) != 0) {
+		return;
+	}
+	pol = sched_getscheduler(tid);
+	if (pol < 0 || sched_getparam(tid, &sp_cur) != 0) {
+		return;
+	}
+	if ((pol == SCHED_FIFO || pol == SCHED_RR) &&
+	    sp_cur.sched_priority >= (prio & 0xff)) {
+		return; /* as high already: no boost */
+	}
+	/* Flag first, so that whoever takes the message knows. */
+	uint32_t st = atomic_load(sp);
+	for (;;) {
+		if (AXON_ST_PHASE(st) != AXON_PH_SENT ||
+		    AXON_ST_SEQ(st) != seq) {
+			return; /* taken (at our priority) or withdrawn */
+		}
+		if ((st & AXON_ST_BOOSTED) ||
+		    atomic_compare_exchange_weak(sp, &st,
+			st | AXON_ST_BOOSTED)) {
+			break;
+		}
+	}
+	sp_cur.sched_priority = prio & 0xff;
+	if (sched_setscheduler(tid, SCHED_FIFO, &sp_cur) != 0) {
+		return; /* not permitted: as without the boost */
+	}
+	st = atomic_load(sp);
+	if (AXON_ST_PHASE(st) != AXON_PH_SENT || AXON_ST_SEQ(st) != seq) {
+		/* Taken meanwhile: the taker may have applied another
+		 * priority before our change landed. */
+		axon__unboost(cc, i);
+	}
+}
+
+/* A boosted message of slot i will not be taken (withdrawn), or the
+ * boost may have landed late: the server's threads check their
+ * priorities again when the bell's receiver sees the word. */
+void
+axon__unboost(struct axon_cconn *cc, int i)
+{
+	atomic_store(&cc->rgn->unboost, 1);
+	(void) axon__ring_bell(cc, i);
+}
