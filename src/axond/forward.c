@@ -37,6 +37,7 @@
 
 #include "axond.h"
 #include "forward.h"
+#include "metrics.h"
 
 /* Local handshakes in progress, each on a thread of its own: bounded, so
  * that a peer cannot make us start threads without end. */
@@ -813,6 +814,7 @@ note_refused(bool event, const struct axd_sess *s, int err)
 		refused.pulses++;
 	}
 	refused.total++;
+	axd_metrics_refused(s != NULL ? s->peer : NULL, event);
 	axd_log(AXD_DEBUG, "%s from %s not delivered: %s",
 	    event ? "event" : "pulse", s != NULL ? s->peer_name : "?",
 	    strerror(err));

@@ -27,6 +27,7 @@
 #include "forward.h"
 #include "fsmgr.h"
 #include "link.h"
+#include "metrics.h"
 #include "names.h"
 #include "services.h"
 
@@ -196,6 +197,9 @@ axd_start(void)
 		axd_dial(g.peers[nd]);
 	}
 	if (axd_fwd_start() < 0) {
+		return -1;
+	}
+	if (axd_metrics_start() < 0) {
 		return -1;
 	}
 	if (axd_svc_start() < 0 || axd_fs_start() < 0) {
@@ -385,6 +389,7 @@ axd_run(void)
 				(void) !read(g.tick_fd, &x, sizeof(x));
 				axd_tick();
 				axd_fs_check();
+				axd_metrics_tick(axd_now());
 				sweep = ++ticks % SWEEP_TICKS == 0;
 			} else if (tag == TAG_SIG) {
 				struct signalfd_siginfo si;
@@ -407,6 +412,8 @@ axd_run(void)
 				axd_resolve_event();
 			} else if (tag == AXD_TAG_DISC) {
 				axd_disc_event();
+			} else if (tag & AXD_TAG_METRICS) {
+				axd_metrics_event(tag, e);
 			} else if (tag & AXD_TAG_VCONN) {
 				axon__vconn_event((struct axon_cconn *) (uintptr_t)
 				    (tag & ~AXD_TAG_VCONN), e);
@@ -466,6 +473,7 @@ axd_shutdown(void)
 		}
 	}
 	axd_disc_stop();
+	axd_metrics_stop();
 	axd_svc_stop(); /* commands get SIGHUP, the socket goes */
 	axd_sess_shutdown_all();
 	axd_names_stop();

@@ -34,6 +34,7 @@
 #include "axond.h"
 #include "discover.h"
 #include "forward.h"
+#include "metrics.h"
 #include "link.h"
 #include "names.h"
 #include "services.h"
@@ -618,6 +619,7 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 	if (s->state == S_DEAD) {
 		return;
 	}
+	axd_metrics_session_end(s);
 	bool was_up = s->state == S_UP;
 	s->state = S_DEAD;
 	if (p != NULL) {
