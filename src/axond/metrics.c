@@ -249,20 +249,29 @@ render(char **text, size_t *len)
 	    "Messages in flight: out, of this node's clients to the peer's "
 	    "servers (waiting for a session included); in, of the peer's "
 	    "clients to this node's servers.");
-	FOR_PEERS(p) {
-		unsigned long long in = 0;
+	/* (One pass over the sessions, summed by the peer's nd.) */
+	unsigned long long *in = calloc((size_t) g.npeers_hwm + 1,
+	    sizeof(*in));
 
-		for (const struct axd_sess *s = g.sessions; s != NULL;
-		     s = s->next) {
-			if (s->peer == p && s->state != S_DEAD) {
-				in += (unsigned long long) s->n_bmsg;
-			}
+	if (in == NULL) {
+		(void) fclose(f);
+		free(*text);
+		*text = NULL;
+		return -ENOMEM;
+	}
+	for (const struct axd_sess *s = g.sessions; s != NULL; s = s->next) {
+		if (s->peer != NULL && s->state != S_DEAD && s->peer->nd > 0 &&
+		    s->peer->nd <= g.npeers_hwm) {
+			in[s->peer->nd] += (unsigned long long) s->n_bmsg;
 		}
+	}
+	FOR_PEERS(p) {
 		peer_sample(f, "axond_peer_messages_in_flight", p,
 		    ",direction=\"out\"", p->n_amsg);
 		peer_sample(f, "axond_peer_messages_in_flight", p,
-		    ",direction=\"in\"", in);
+		    ",direction=\"in\"", in[nd_]);
 	}
+	free(in);
 	head(f, "axond_peer_output_queued_bytes", "gauge",
 	    "Bytes waiting to be written to the peer's session.");
 	FOR_PEERS(p) {
@@ -575,10 +584,15 @@ conn_read(struct mx_conn *c)
 	}
 }
 
+/* Connections taken per event: the rest wait for the next pass of the
+ * loop (level-triggered), so that a flood of connects cannot keep the
+ * loop here. */
+#define MX_ACCEPT_BATCH 64
+
 static void
 do_accept(void)
 {
-	for (;;) {
+	for (int batch = 0; batch < MX_ACCEPT_BATCH; batch++) {
 		struct mx_conn *c = NULL;
 		struct epoll_event ev;
 		int fd = accept4(mx.lfd, NULL, NULL,
