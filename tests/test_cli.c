@@ -936,6 +936,14 @@ START_TEST(test_cli_ps_all)
 	ck_assert_int_eq(r.status, 1);
 	ck_assert(strstr(r.ebuf, "--all takes neither -n nor -p") != NULL);
 	run_free(&r);
+	/* No axond: no other node can be asked, and it says so. */
+	setenv("AXON_RUNDIR", axt_rundir, 1);
+	CLI(&r, "ps", "--all");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(strstr(r.ebuf, "axond is not running on this node") !=
+	    NULL, "%s", r.ebuf);
+	ck_assert_int_eq(r.olen, 0);
+	run_free(&r);
 	proc_stop(&c);
 	axn_srv_stop(&s);
 }
