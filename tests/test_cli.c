@@ -8,6 +8,7 @@
  */
 #include "net_test.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
@@ -833,6 +834,116 @@ START_TEST(test_cli_ps_remote)
 }
 END_TEST
 
+/* A strict JSON checker (RFC 8259 syntax, no extensions): returns the
+ * end of the value at p, or NULL. */
+static const char *json_value(const char *p, int depth);
+
+static const char *
+json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+		p++;
+	}
+	return p;
+}
+
+static const char *
+json_string(const char *p)
+{
+	if (*p++ != '"') {
+		return NULL;
+	}
+	for (; *p != '"'; p++) {
+		if ((unsigned char) *p < 0x20) {
+			return NULL;
+		}
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				for (int i = 1; i <= 4; i++) {
+					if (!isxdigit((unsigned char) p[i])) {
+						return NULL;
+					}
+				}
+				p += 4;
+			} else if (strchr("\"\\/bfnrt", *p) == NULL || *p == 0) {
+				return NULL;
+			}
+		}
+	}
+	return p + 1;
+}
+
+static const char *
+json_value(const char *p, int depth)
+{
+	p = json_ws(p);
+	if (depth > 64) {
+		return NULL;
+	}
+	if (*p == '{' || *p == '[') {
+		char close = *p == '{' ? '}' : ']';
+		bool obj = *p == '{';
+
+		p = json_ws(p + 1);
+		if (*p == close) {
+			return p + 1;
+		}
+		for (;;) {
+			if (obj) {
+				p = json_string(json_ws(p));
+				if (p == NULL || *(p = json_ws(p)) != ':') {
+					return NULL;
+				}
+				p++;
+			}
+			p = json_value(p, depth + 1);
+			if (p == NULL) {
+				return NULL;
+			}
+			p = json_ws(p);
+			if (*p == close) {
+				return p + 1;
+			}
+			if (*p++ != ',') {
+				return NULL;
+			}
+		}
+	}
+	if (*p == '"') {
+		return json_string(p);
+	}
+	if (strncmp(p, "true", 4) == 0 || strncmp(p, "null", 4) == 0) {
+		return p + 4;
+	}
+	if (strncmp(p, "false", 5) == 0) {
+		return p + 5;
+	}
+	const char *q = p;
+
+	if (*q == '-') {
+		q++;
+	}
+	if (*q == '0') {
+		q++;
+	} else if (isdigit((unsigned char) *q)) {
+		while (isdigit((unsigned char) *q)) {
+			q++;
+		}
+	} else {
+		return NULL;
+	}
+	return q; /* (axon prints integers only) */
+}
+
+static bool
+json_ok(const char *text)
+{
+	const char *e = json_value(text, 0);
+
+	return e != NULL && *json_ws(e) == '\0';
+}
+
 /* `axon ps --all` on alpha, with beta up and gamma configured but not
  * running: both nodes' tables, gamma unreachable (in bounded time), and
  * alpha's client REPLY-blocked on beta's server joined to it, as a wait
@@ -916,6 +1027,9 @@ START_TEST(test_cli_ps_all)
 	ck_assert_msg(strstr(r.obuf, want) != NULL, "%s\nwant: %s", r.obuf,
 	    want);
 	ck_assert(strcmp(r.obuf + r.olen - 3, "]}\n") == 0);
+	ck_assert_msg(json_ok(r.obuf), "%s", r.obuf);
+	ck_assert(!json_ok("{\"a\":[1,]}") && !json_ok("{\"a\" 1}") &&
+	    json_ok("{\"a\":[1,{\"b\":null}],\"c\":\"\\u00e9\"}"));
 	run_free(&r);
 	/* Beta gone too: listed, unreachable; alpha still answers. */
 	axn_kill(1, SIGKILL);
