@@ -73,8 +73,8 @@ start_axond() {
 	exec {fd}<>"$tmp/ready.$name"
 	AXON_RUNDIR=$tmp/$name "$AXOND" --node "$name" \
 		--listen "127.0.0.1:$port" --peer "$peer=127.0.0.1:$pport" \
-		--secret-file "$tmp/secret" --ready-fd 3 --log-level error \
-		"$@" 3>"$tmp/ready.$name" {fd}>&- &
+		--secret-file "$tmp/secret" --ready-fd 3 --log-level warn \
+		"$@" 3>"$tmp/ready.$name" {fd}>&- 2>>"${AXOND_LOG:-/dev/null}" &
 	pids="$pids $!"
 	line=""
 	read -r -t 10 -u "$fd" line || true

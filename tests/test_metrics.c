@@ -660,6 +660,33 @@ START_TEST(test_http_errors)
 		ck_assert_int_eq(read_all(fd, buf, sizeof(buf), 5000), 0);
 		close(fd);
 	}
+	/* A client that goes on sending after its request: cut off once it
+	 * has sent 64 KiB more, not kept until the deadline. */
+	{
+		static char junk[1 << 16];
+		static const char req[] = "GET /metrics HTTP/1.1\r\n\r\n";
+		int fd = mx_connect(mport[0]);
+		bool cut = false;
+		uint64_t end = now_ns() + (uint64_t) (20e9 * axn_scale());
+
+		ck_assert_int_eq(write(fd, req, sizeof(req) - 1),
+		    (ssize_t) sizeof(req) - 1);
+		ck_assert_int_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0);
+		while (!cut && now_ns() < end) {
+			ssize_t n = send(fd, junk, sizeof(junk), MSG_NOSIGNAL);
+
+			if (n < 0 && (errno == EPIPE || errno == ECONNRESET)) {
+				cut = true;
+			} else if (n < 0) {
+				struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+
+				ck_assert_int_eq(errno, EAGAIN);
+				(void) poll(&pfd, 1, 100);
+			}
+		}
+		ck_assert(cut);
+		close(fd);
+	}
 	/* Every answer was counted, by status. */
 	scrape(0, &x);
 	ck_assert(val(&x, "axond_metrics_answers_total", "code=\"400\"") ==
@@ -667,7 +694,10 @@ START_TEST(test_http_errors)
 	ck_assert(val(&x, "axond_metrics_answers_total", "code=\"404\"") == 3);
 	ck_assert(val(&x, "axond_metrics_answers_total", "code=\"405\"") == 1);
 	ck_assert(val(&x, "axond_metrics_answers_total", "code=\"431\"") == 1);
-	ck_assert(val(&x, "axond_metrics_answers_total", "code=\"200\"") == 3);
+	ck_assert(val(&x, "axond_metrics_answers_total", "code=\"200\"") == 4);
+	/* (None of them was kept to its deadline.) */
+	ck_assert(val(&x, "axond_metrics_connections_dropped_total",
+	    "reason=\"timeout\"") == 0);
 	ck_assert_int_gt(kill(axn[0].pid, 0), -1);
 }
 END_TEST

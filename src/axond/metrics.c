@@ -7,7 +7,8 @@
  * request, until its blank line, at most MX_REQ_MAX bytes), WRITE (the
  * whole answer, made at once in memory) and DRAIN (our side shut down,
  * whatever the client still sends read and dropped until it closes, so
- * that the close does not reset an answer it has not read yet).  The
+ * that the close does not reset an answer it has not read yet; at most
+ * MX_DRAIN_MAX bytes, then it is closed).  The
  * deadline, MX_CONN_NS from the accept, covers all three.  Every answer
  * closes the connection (Connection: close): no keep-alive state.
  *
@@ -53,6 +54,7 @@ struct mx_conn {
 	size_t in_len;
 	char *out;
 	size_t out_len, out_off;
+	size_t drained;           /* bytes read and dropped in DRAIN */
 };
 
 /* Per peer, by nd (nds are never reused for another node). */
@@ -543,10 +545,16 @@ conn_write(struct mx_conn *c)
 	conn_watch(c, EPOLLIN);
 }
 
+/* In DRAIN, what a client may still send before it is cut off, and
+ * reads per event (a client that sends without pause cannot keep the
+ * loop here; the rest comes at its next pass). */
+#define MX_DRAIN_MAX   (64u << 10)
+#define MX_READS_EVENT 16
+
 static void
 conn_read(struct mx_conn *c)
 {
-	for (;;) {
+	for (int reads = 0; reads < MX_READS_EVENT; reads++) {
 		char drop[512];
 		char *dst = c->phase == MX_DRAIN ? drop : c->in + c->in_len;
 		size_t room = c->phase == MX_DRAIN ? sizeof(drop)
@@ -569,6 +577,11 @@ conn_read(struct mx_conn *c)
 			return;
 		}
 		if (c->phase == MX_DRAIN) {
+			c->drained += (size_t) n;
+			if (c->drained > MX_DRAIN_MAX) {
+				conn_close(c);
+				return;
+			}
 			continue;
 		}
 		c->in_len += (size_t) n;
@@ -623,6 +636,7 @@ do_accept(void)
 		c->gen = (mx.gen = (mx.gen + 1) & 0xffffffu);
 		c->phase = MX_READ;
 		c->in_len = 0;
+		c->drained = 0;
 		c->out = NULL;
 		c->out_len = c->out_off = 0;
 		c->deadline = axd_now() + MX_CONN_NS;
