@@ -28,7 +28,8 @@
 #   metrics_cost_scrape scrapes= axond_us_per_scrape= wall_us_per_scrape=
 #   metrics_cost_summary cond= median_us= p99_us= median_ratio= p99_ratio=
 # Env: BUILD (build), AXOND ($BUILD/axond), REPEATS (5), ITERS (20000),
-# MAXSEC (2).  `make bench-metrics` builds what it needs.
+# MAXSEC (2), SCRAPES (2000), AXOND_LOG (a file for the axonds' warnings;
+# default none).  `make bench-metrics` builds what it needs.
 set -euo pipefail
 BUILD=${BUILD:-build}
 AXOND=${AXOND:-$BUILD/axond}
@@ -87,7 +88,7 @@ start_axond() {
 
 cpu_ns() {
 	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
-		awk '{ s += $1 } END { printf "%d\n", s }'
+		awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 pa=$(free_port)
