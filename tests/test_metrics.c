@@ -378,13 +378,23 @@ info_is(const struct expo *x, const char *node)
 	return false;
 }
 
+/* Node i's counters, parsed (waiting out the rate limit if a test
+ * scrapes that fast). */
 static void
 scrape(int i, struct expo *x)
 {
 	static struct resp r;
 
-	http(mport[i], "GET /metrics HTTP/1.1\r\nHost: localhost\r\n"
-		       "User-Agent: test\r\nAccept: text/plain\r\n\r\n", &r);
+	for (int t = 0; t < 50; t++) {
+		http(mport[i], "GET /metrics HTTP/1.1\r\nHost: localhost\r\n"
+			       "User-Agent: test\r\nAccept: text/plain\r\n\r\n",
+		    &r);
+		if (r.status != 503) {
+			break;
+		}
+		ck_assert_ptr_nonnull(strstr(r.head, "\r\nRetry-After: 1\r\n"));
+		axt_sleep_ms(200);
+	}
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.head, "\r\nContent-Type: text/plain; "
 					     "version=0.0.4; charset=utf-8\r\n"));
@@ -486,6 +496,9 @@ START_TEST(test_scrape_counts)
 	ck_assert(val(&a0, "axond_peer_state",
 	    "peer=\"beta\",state=\"down\"") == 0);
 	ck_assert(val(&a0, "axond_start_time_seconds", "") > 1.7e9);
+	/* Every status has its series from the start, 503 included. */
+	ck_assert(val(&a0, "axond_metrics_answers_total", "code=\"503\"") == 0);
+	ck_assert(val(&a0, "axond_metrics_answers_total", "code=\"431\"") == 0);
 	double fs0 = val(&a0, "axond_peer_frames_sent_total", "peer=\"beta\"");
 	double bs0 = val(&a0, "axond_peer_bytes_sent_total", "peer=\"beta\"");
 	double fr0 = val(&a0, "axond_peer_frames_received_total",
@@ -810,6 +823,41 @@ START_TEST(test_many_connections)
 }
 END_TEST
 
+/* A client that scrapes without pause gets 503 beyond 20 a second, and
+ * 200 again the next second; messages go on meanwhile. */
+START_TEST(test_rate_limited)
+{
+	static struct resp r;
+	static struct expo x;
+	struct axn_srv s;
+	int coid = two_nodes(&s, 0);
+	int ok = 0, busy = 0;
+	uint64_t end;
+
+	echo(coid, 1);
+	end = now_ns() + 10000000000ull;
+	while (busy == 0 && now_ns() < end) {
+		http(mport[0], "GET /metrics HTTP/1.1\r\n\r\n", &r);
+		if (r.status == 503) {
+			busy++;
+			ck_assert_ptr_nonnull(strstr(r.head,
+			    "\r\nRetry-After: 1\r\n"));
+			ck_assert_str_eq(r.body, "503 Service Unavailable\n");
+		} else {
+			ck_assert_int_eq(r.status, 200);
+			ok++;
+		}
+	}
+	ck_assert_int_ge(ok, 20);
+	ck_assert_int_eq(busy, 1);
+	echo(coid, 100);
+	scrape(0, &x); /* (waits for the next second) */
+	ck_assert(val(&x, "axond_metrics_answers_total", "code=\"503\"") >= 1);
+	axn_srv_stop(&s);
+	ConnectDetach(coid);
+}
+END_TEST
+
 /* The metrics port is taken: axond says so and does not start. */
 START_TEST(test_port_in_use)
 {
@@ -905,6 +953,7 @@ metrics_suite(void)
 	tcase_add_test(tc, test_http_errors);
 	tcase_add_test(tc, test_slow_clients);
 	tcase_add_test(tc, test_many_connections);
+	tcase_add_test(tc, test_rate_limited);
 	tcase_add_test(tc, test_port_in_use);
 	tcase_add_test(tc, test_off_by_default);
 	suite_add_tcase(s, tc);

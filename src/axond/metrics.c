@@ -14,8 +14,9 @@
  *
  * Requests: "METHOD SP TARGET SP HTTP/1.x" then header lines, each line
  * ending in CRLF (or LF alone), then a blank line.  GET and HEAD of
- * /metrics (a query string is ignored) get 200; of another target, 404;
- * another method, 405; a request line or header line that is not that
+ * /metrics (a query string is ignored) get 200 (or 503 beyond
+ * MX_RENDERS_PER_SEC in one second); of another target, 404; another
+ * method, 405; a request line or header line that is not that
  * grammar, or a byte that is not printable ASCII or tab, 400; a request
  * longer than MX_REQ_MAX, 431.
  */
@@ -63,13 +64,19 @@ struct mx_peer {
 	uint64_t sess_lost, sess_failed;
 };
 
-enum mx_code { C200, C400, C404, C405, C431, NCODES };
+enum mx_code { C200, C400, C404, C405, C431, C503, NCODES };
 
-static const int code_num[NCODES] = {200, 400, 404, 405, 431};
+static const int code_num[NCODES] = {200, 400, 404, 405, 431, 503};
 static const char *const code_text[NCODES] = {
 	"OK", "Bad Request", "Not Found", "Method Not Allowed",
-	"Request Header Fields Too Large",
+	"Request Header Fields Too Large", "Service Unavailable",
 };
+
+/* Counters made at most this many times a second: beyond, 503 with
+ * Retry-After (no pass over the peers).  A Prometheus server scrapes
+ * once every few seconds; a client that asks without pause must not
+ * take the loop's time from the messages. */
+#define MX_RENDERS_PER_SEC 20
 
 static struct {
 	int lfd;
@@ -81,6 +88,8 @@ static struct {
 	uint64_t answers[NCODES];
 	uint64_t rejected;      /* accepted and closed: no slot */
 	uint64_t timed_out;     /* closed at their deadline */
+	uint64_t window;        /* the second of the renders counted */
+	unsigned renders;       /* in that second */
 	double start_time;      /* seconds since the epoch */
 } mx = {.lfd = -1};
 
@@ -484,6 +493,19 @@ answer(struct mx_conn *c, enum mx_code code, bool head_only)
 	FILE *f;
 
 	if (code == C200) {
+		uint64_t sec = axd_now() / 1000000000u;
+
+		if (sec != mx.window) {
+			mx.window = sec;
+			mx.renders = 0;
+		}
+		if (mx.renders >= MX_RENDERS_PER_SEC) {
+			code = C503;
+		} else {
+			mx.renders++;
+		}
+	}
+	if (code == C200) {
 		if (render(&body, &blen) < 0) {
 			conn_close(c);
 			return;
@@ -507,7 +529,9 @@ answer(struct mx_conn *c, enum mx_code code, bool head_only)
 	fprintf(f, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
 		   "Content-Length: %zu\r\nConnection: close\r\n%s\r\n",
 	    code_num[code], code_text[code], ctype, blen,
-	    code == C405 ? "Allow: GET, HEAD\r\n" : "");
+	    code == C405   ? "Allow: GET, HEAD\r\n"
+	    : code == C503 ? "Retry-After: 1\r\n"
+			   : "");
 	if (!head_only) {
 		(void) fwrite(body, 1, blen, f);
 	}
