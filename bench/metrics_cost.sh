@@ -22,10 +22,14 @@
 # Nothing is pinned.  Prints one line per round and condition, then one
 # summary line per condition with the median over rounds and its ratio
 # to quiet of the same run:
-#   metrics_cost run= cond= median_us= p99_us= scrapes= axond_us=
+#   metrics_cost run= cond= median_us= p99_us= iters= scrapes= axond_us=
+# (scrapes: the requests of the scrape condition's client, from its
+# start to its end, 503s included)
 # (axond_us: alpha's axond CPU time during the run, all threads), and
 # what one scrape costs axond, measured alone (SCRAPES of them, 2000):
-#   metrics_cost_scrape scrapes= axond_us_per_scrape= wall_us_per_scrape=
+#   metrics_cost_scrape paced= http_200= axond_us_per_scrape=
+#   metrics_cost_flood requests= http_200= http_503= axond_us_per_request=
+#     wall_us_per_request=
 #   metrics_cost_summary cond= median_us= p99_us= median_ratio= p99_ratio=
 # Env: BUILD (build), AXOND ($BUILD/axond), REPEATS (5), ITERS (20000),
 # MAXSEC (2), SCRAPES (2000), AXOND_LOG (a file for the axonds' warnings;
@@ -129,9 +133,13 @@ EOF
 		;;
 	scrape)
 		"$PY" - "$pm" "$tmp/scrapes" <<'EOF' &
-import socket, sys
+import signal, socket, sys
 port, out = int(sys.argv[1]), sys.argv[2]
 n = 0
+def done(*_):
+    open(out, "w").write("%d\n" % n)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, done)
 while True:
     s = socket.create_connection(("127.0.0.1", port))
     s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -208,12 +216,11 @@ for r in $(seq 1 "$REPEATS"); do
 	for cond in quiet burn scrape hostile; do
 		start_load "$cond"
 		c0=$(cpu_ns "$AXD_alpha")
-		s0=$(cat "$tmp/scrapes" 2>/dev/null || true)
 		line=$(rr)
 		c1=$(cpu_ns "$AXD_alpha")
-		sc=$(cat "$tmp/scrapes" 2>/dev/null || true)
 		stop_load
-		sc=$(( ${sc:-0} - ${s0:-0} ))
+		sc=0
+		[ "$cond" = scrape ] && sc=$(cat "$tmp/scrapes" 2>/dev/null || echo 0)
 		it=$(echo "$line" | sed -n 's/.* iters=\([0-9]*\).*/\1/p')
 		med=$(echo "$line" | sed -n 's/.* median_us=\([0-9.]*\).*/\1/p')
 		p99=$(echo "$line" | sed -n 's/.* p99_us=\([0-9.]*\).*/\1/p')
@@ -244,15 +251,18 @@ awk '
 		}
 	}' "$raw"
 
-# What one scrape costs axond, measured alone: SCRAPES scrapes one after
-# the other, no messages, axond alpha's CPU time over them (its idle
-# tick included, a few microseconds a second).
+# What a scrape costs axond, measured alone (no messages): axond alpha's
+# CPU time over PACED scrapes 60 ms apart (all answered: 200), less its
+# idle CPU over the same time (its tick), per scrape; then over SCRAPES
+# requests back to back, nearly all beyond the rate limit (503), per
+# request.
 SCRAPES=${SCRAPES:-2000}
-c0=$(cpu_ns "$AXD_alpha")
-t0=$(date +%s%N)
-"$PY" - "$pm" "$SCRAPES" <<'EOF'
-import socket, sys
-port, n = int(sys.argv[1]), int(sys.argv[2])
+PACED=${PACED:-40}
+scrapes() {
+	"$PY" - "$pm" "$1" "$2" <<'EOF'
+import socket, sys, time
+port, n, gap = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+codes = {}
 for _ in range(n):
     s = socket.create_connection(("127.0.0.1", port))
     s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -263,10 +273,26 @@ for _ in range(n):
             break
         got += d
     s.close()
-    if not got.startswith(b"HTTP/1.1 200 "):
-        sys.exit("bad answer")
+    code = got[9:12].decode()
+    codes[code] = codes.get(code, 0) + 1
+    time.sleep(gap)
+print(" ".join("http_%s=%d" % kv for kv in sorted(codes.items())))
 EOF
+}
+t0=$(date +%s%N)
+c0=$(cpu_ns "$AXD_alpha")
+sleep "$(awk -v n="$PACED" 'BEGIN { print n * 0.06 }')"
+c1=$(cpu_ns "$AXD_alpha")
+idle=$(( c1 - c0 ))
+c0=$(cpu_ns "$AXD_alpha")
+codes=$(scrapes "$PACED" 0.06)
+c1=$(cpu_ns "$AXD_alpha")
+awk -v c="$(( c1 - c0 - idle ))" -v n="$PACED" -v k="$codes" 'BEGIN {
+	printf "metrics_cost_scrape paced=%d %s axond_us_per_scrape=%.1f\n", n, k, c / n / 1000 }'
+c0=$(cpu_ns "$AXD_alpha")
+t0=$(date +%s%N)
+codes=$(scrapes "$SCRAPES" 0)
 c1=$(cpu_ns "$AXD_alpha")
 t1=$(date +%s%N)
-awk -v c="$(( c1 - c0 ))" -v n="$SCRAPES" -v t="$(( t1 - t0 ))" 'BEGIN {
-	printf "metrics_cost_scrape scrapes=%d axond_us_per_scrape=%.1f wall_us_per_scrape=%.1f\n", n, c / n / 1000, t / n / 1000 }'
+awk -v c="$(( c1 - c0 ))" -v n="$SCRAPES" -v t="$(( t1 - t0 ))" -v k="$codes" 'BEGIN {
+	printf "metrics_cost_flood requests=%d %s axond_us_per_request=%.1f wall_us_per_request=%.1f\n", n, k, c / n / 1000, t / n / 1000 }'
