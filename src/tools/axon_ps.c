@@ -235,6 +235,7 @@ ask_axond(int fd, uint32_t nd, int pid, const char *node,
  * on one connection). */
 #define ALL_INFLIGHT 8
 #define ALL_NODES    4096
+#define ALL_TEXT_MAX (256u << 20) /* the answers of all nodes together */
 
 struct cnode {
 	char name[AXON_PS_NAME_LEN];
@@ -378,7 +379,7 @@ cl_gather(int fd, struct cluster *cl)
 {
 	static uint8_t buf[AXC_FRAME_MAX];
 	uint64_t deadline = axc_now() + AXC_TIMEOUT_MS * 1000000ull;
-	size_t next = 0, inflight = 0, done = 0;
+	size_t next = 0, inflight = 0, done = 0, total = 0;
 	int rc = 0;
 
 	while (done < cl->count) {
@@ -419,6 +420,11 @@ cl_gather(int fd, struct cluster *cl)
 			if (f.offset != cn->len ||
 			    cn->len + f.data_len > AXC_TEXT_MAX) {
 				rc = -EPROTO;
+				goto fail;
+			}
+			total += f.data_len;
+			if (total > ALL_TEXT_MAX) {
+				rc = -EFBIG;
 				goto fail;
 			}
 			nt = realloc(cn->text, cn->len + f.data_len + 1);
