@@ -279,6 +279,12 @@ $(BUILD)/bench/net_rr: bench/net_rr.c $(BUILD)/libaxon.a
 bench-net: $(BUILD)/bench/net_rr $(BUILD)/axond
 	@BUILD=$(BUILD) bench/net_run.sh
 
+# What --metrics costs the relayed messages: 16 B round trips between two
+# nodes with the metrics port quiet, scraped back to back, and under a
+# hostile client (docs/benchmarks.md).
+bench-metrics: $(BUILD)/bench/net_rr $(BUILD)/axond
+	@BUILD=$(BUILD) bench/metrics_cost.sh
+
 # The fault soak (tests/soak/soak.c): two nodes, servers and clients on
 # both, processes killed and stopped and the link cut at random, for
 # SOAK_SECONDS; fails on any wrong, duplicated or lost reply.  SOAK_SEED
@@ -492,5 +498,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all check-resmgr check-wireshark check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-boost bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
+.PHONY: all tests check check-all check-resmgr check-wireshark check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-boost bench-metrics bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:

@@ -8,6 +8,7 @@
  */
 #include "net_test.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <sys/prctl.h>
@@ -833,6 +834,235 @@ START_TEST(test_cli_ps_remote)
 }
 END_TEST
 
+/* A strict JSON checker (RFC 8259 syntax, no extensions): returns the
+ * end of the value at p, or NULL. */
+static const char *json_value(const char *p, int depth);
+
+static const char *
+json_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+		p++;
+	}
+	return p;
+}
+
+static const char *
+json_string(const char *p)
+{
+	if (*p++ != '"') {
+		return NULL;
+	}
+	for (; *p != '"'; p++) {
+		if ((unsigned char) *p < 0x20) {
+			return NULL;
+		}
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				for (int i = 1; i <= 4; i++) {
+					if (!isxdigit((unsigned char) p[i])) {
+						return NULL;
+					}
+				}
+				p += 4;
+			} else if (strchr("\"\\/bfnrt", *p) == NULL || *p == 0) {
+				return NULL;
+			}
+		}
+	}
+	return p + 1;
+}
+
+static const char *
+json_value(const char *p, int depth)
+{
+	p = json_ws(p);
+	if (depth > 64) {
+		return NULL;
+	}
+	if (*p == '{' || *p == '[') {
+		char close = *p == '{' ? '}' : ']';
+		bool obj = *p == '{';
+
+		p = json_ws(p + 1);
+		if (*p == close) {
+			return p + 1;
+		}
+		for (;;) {
+			if (obj) {
+				p = json_string(json_ws(p));
+				if (p == NULL || *(p = json_ws(p)) != ':') {
+					return NULL;
+				}
+				p++;
+			}
+			p = json_value(p, depth + 1);
+			if (p == NULL) {
+				return NULL;
+			}
+			p = json_ws(p);
+			if (*p == close) {
+				return p + 1;
+			}
+			if (*p++ != ',') {
+				return NULL;
+			}
+		}
+	}
+	if (*p == '"') {
+		return json_string(p);
+	}
+	if (strncmp(p, "true", 4) == 0 || strncmp(p, "null", 4) == 0) {
+		return p + 4;
+	}
+	if (strncmp(p, "false", 5) == 0) {
+		return p + 5;
+	}
+	const char *q = p;
+
+	if (*q == '-') {
+		q++;
+	}
+	if (*q == '0') {
+		q++;
+	} else if (isdigit((unsigned char) *q)) {
+		while (isdigit((unsigned char) *q)) {
+			q++;
+		}
+	} else {
+		return NULL;
+	}
+	return q; /* (axon prints integers only) */
+}
+
+static bool
+json_ok(const char *text)
+{
+	const char *e = json_value(text, 0);
+
+	return e != NULL && *json_ws(e) == '\0';
+}
+
+/* `axon ps --all` on alpha, with beta up and gamma configured but not
+ * running: both nodes' tables, gamma unreachable (in bounded time), and
+ * alpha's client REPLY-blocked on beta's server joined to it, as a wait
+ * and as what the server serves. */
+START_TEST(test_cli_ps_all)
+{
+	struct axn_srv s;
+	struct nrep rep;
+	struct run r;
+	pid_t c;
+	char comm[64], want[1024], row[256];
+	bool ok = false;
+	double t0;
+
+	axn_teardown();
+	axn_setup(3);
+	axn_start(0);
+	axn_start(1);
+	s = nsrv_start(1, "cli-ps-all", 0);
+	c = holder_start(0, NULL, axn_nd(0, 1), s.pid, s.chid);
+	ck_assert(nsrv_report(&s, &rep, 5000));
+	ck_assert_int_eq(rep.kind, 1);
+	comm_of(c, comm, sizeof(comm));
+	axn_enter(0);
+	snprintf(row, sizeof(row), "%d/%d@alpha %s", c, c, comm);
+	snprintf(want, sizeof(want), "%-36s %-6s ", row, "REPLY");
+	for (int t = 0; t < 50 && !ok; t++) {
+		t0 = axt_now();
+		CLI(&r, "ps", "--all");
+		/* gamma answers nothing: bounded all the same. */
+		ck_assert(axt_now() - t0 < 12.0 * axn_scale());
+		ok = r.status == 0 && strstr(r.obuf, want) != NULL;
+		if (!ok) {
+			run_free(&r);
+			axt_sleep_ms(100);
+		}
+	}
+	ck_assert_msg(ok, "%s%s", r.obuf, r.ebuf);
+	ck_assert_msg(strncmp(r.obuf, "== alpha ==\n", 12) == 0, "%s", r.obuf);
+	ck_assert(strstr(r.obuf, "\n== beta ==\n") != NULL);
+	ck_assert_msg(strstr(r.obuf, "\n== gamma: unreachable (") != NULL,
+	    "%s", r.obuf);
+	ck_assert(strstr(r.obuf, "\nWAITS\n") != NULL);
+	/* The wait: the client, the server's process on beta by name, and
+	 * the server's one thread, which holds the message. */
+	snprintf(row, sizeof(row), "%d/%d@beta %s", s.pid, s.chid, comm);
+	char line[256];
+
+	snprintf(line, sizeof(line), "%d/%d@alpha %s", c, c, comm);
+	snprintf(want, sizeof(want), "%-36s %-6s %-36s %d\n", line, "REPLY",
+	    row, s.pid);
+	ck_assert_msg(strstr(r.obuf, want) != NULL, "%s\nwant: %s", r.obuf,
+	    want);
+	/* Beta's server serves alpha's client. */
+	snprintf(want, sizeof(want), "\n%8d %-16s %d/%d@alpha %s REPLY %d\n",
+	    s.pid, comm, c, c, comm, s.pid);
+	ck_assert_msg(strstr(r.obuf, want) != NULL, "%s\nwant: %s", r.obuf,
+	    want);
+	run_free(&r);
+	/* JSON. */
+	CLI(&r, "ps", "--all", "--json");
+	ck_assert_int_eq(r.status, 0);
+	ck_assert(strncmp(r.obuf, "{\"nodes\":[{\"node\":\"alpha\","
+				  "\"reachable\":true,\"processes\":[", 52) == 0);
+	ck_assert(strstr(r.obuf, "{\"node\":\"beta\",\"reachable\":true,") !=
+	    NULL);
+	ck_assert(strstr(r.obuf, "{\"node\":\"gamma\",\"reachable\":false,"
+				 "\"error\":\"") != NULL);
+	snprintf(want, sizeof(want),
+	    "{\"client\":{\"node\":\"alpha\",\"pid\":%d,\"tid\":%d,"
+	    "\"name\":\"%s\"},\"state\":\"REPLY\",\"server\":{\"node\":"
+	    "\"beta\",\"pid\":%d,\"chid\":%d,\"found\":true,\"name\":\"%s\","
+	    "\"tid\":%d}}",
+	    c, c, comm, s.pid, s.chid, comm, s.pid);
+	ck_assert_msg(strstr(r.obuf, want) != NULL, "%s\nwant: %s", r.obuf,
+	    want);
+	snprintf(want, sizeof(want),
+	    "\"serving\":[{\"node\":\"alpha\",\"pid\":%d,\"tid\":%d,"
+	    "\"state\":\"REPLY\",\"chid\":%d,\"server_tid\":%d}]",
+	    c, c, s.chid, s.pid);
+	ck_assert_msg(strstr(r.obuf, want) != NULL, "%s\nwant: %s", r.obuf,
+	    want);
+	ck_assert(strcmp(r.obuf + r.olen - 3, "]}\n") == 0);
+	ck_assert_msg(json_ok(r.obuf), "%s", r.obuf);
+	ck_assert(!json_ok("{\"a\":[1,]}") && !json_ok("{\"a\" 1}") &&
+	    json_ok("{\"a\":[1,{\"b\":null}],\"c\":\"\\u00e9\"}"));
+	run_free(&r);
+	/* Beta gone too: listed, unreachable; alpha still answers. */
+	axn_kill(1, SIGKILL);
+	ck_assert(axn_wait_state(0, 1, "down", 10000));
+	t0 = axt_now();
+	CLI(&r, "ps", "--all");
+	ck_assert_msg(r.status == 0, "%s", r.ebuf);
+	ck_assert(axt_now() - t0 < 12.0 * axn_scale());
+	ck_assert(strstr(r.obuf, "\n== beta: unreachable (") != NULL);
+	ck_assert(strstr(r.obuf, "\n== gamma: unreachable (") != NULL);
+	snprintf(want, sizeof(want), "%d/%d@beta (node unreachable)", s.pid,
+	    s.chid);
+	ck_assert_msg(strstr(r.obuf, want) != NULL || strstr(r.obuf,
+	    "\nWAITS\n") == NULL, "%s", r.obuf);
+	run_free(&r);
+	/* Usage. */
+	CLI(&r, "ps", "--all", "-n", "beta");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert(strstr(r.ebuf, "--all takes neither -n nor -p") != NULL);
+	run_free(&r);
+	/* No axond: no other node can be asked, and it says so. */
+	setenv("AXON_RUNDIR", axt_rundir, 1);
+	CLI(&r, "ps", "--all");
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(strstr(r.ebuf, "axond is not running on this node") !=
+	    NULL, "%s", r.ebuf);
+	ck_assert_int_eq(r.olen, 0);
+	run_free(&r);
+	proc_stop(&c);
+	axn_srv_stop(&s);
+}
+END_TEST
+
 START_TEST(test_cli_nodes)
 {
 	struct axn_srv s;
@@ -1140,6 +1370,7 @@ cli_suite(void)
 	tcase_add_unchecked_fixture(tn, axn_reg_init, axn_reg_clean);
 	tcase_add_checked_fixture(tn, cli_setup, cli_teardown);
 	tcase_add_test(tn, test_cli_ps_remote);
+	tcase_add_test(tn, test_cli_ps_all);
 	tcase_add_test(tn, test_cli_nodes);
 	tcase_add_test(tn, test_cli_names_global);
 	tcase_add_test(tn, test_cli_on);

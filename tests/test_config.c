@@ -611,9 +611,9 @@ START_TEST(test_example_file)
 			}
 		}
 		fclose(f);
-		ck_assert_int_eq(keys, 9); /* mapany, ready-fd, -file, fs,
-					     * cert, key, ca, discover,
-					     * discover-if */
+		ck_assert_int_eq(keys, 10); /* mapany, ready-fd, -file, fs,
+					      * cert, key, ca, discover,
+					      * discover-if, metrics */
 	}
 
 	/* Every key in the file is documented in the man page and vice
@@ -626,7 +626,7 @@ START_TEST(test_example_file)
 		    "user-commands", "user-names", "ctl-queued",
 		    "ctl-queued-total", "ready-fd", "ready-file",
 		    "log-level", "tls", "cert", "key", "ca", "discover",
-		    "discover-if"};
+		    "discover-if", "metrics"};
 		FILE *f = fopen("examples/axond.conf", "re");
 		char text[16384];
 		size_t n;
@@ -1108,6 +1108,42 @@ START_TEST(test_discover_settings)
 }
 END_TEST
 
+/* --metrics: [ADDR:]PORT, numeric, loopback without an address; off. */
+START_TEST(test_metrics_settings)
+{
+	struct axond_config c;
+	char e[512];
+
+	axond_config_defaults(&c);
+	ck_assert_str_eq(c.metrics.host, ""); /* off by default */
+	ck_assert_int_eq(PARSE(&c, e, "--metrics", "9477"), 0);
+	ck_assert_str_eq(c.metrics.host, "127.0.0.1");
+	ck_assert_str_eq(c.metrics.port, "9477");
+	ck_assert_int_eq(PARSE(&c, e, "--metrics", "0.0.0.0:80"), 0);
+	ck_assert_str_eq(c.metrics.host, "0.0.0.0");
+	ck_assert_str_eq(c.metrics.port, "80");
+	ck_assert_int_eq(PARSE(&c, e, "--metrics", "[::1]:9477"), 0);
+	ck_assert_str_eq(c.metrics.host, "::1");
+	ck_assert_int_eq(PARSE(&c, e, "--metrics", "9477", "--metrics",
+	    "off"), 0);
+	ck_assert_str_eq(c.metrics.host, "");
+	PARSE_FAILS("expected [ADDR:]PORT with a numeric address",
+	    "--metrics", "localhost:9477");
+	PARSE_FAILS("port must be a number", "--metrics", "99999");
+	PARSE_FAILS("port must be a number", "--metrics", "0");
+	PARSE_FAILS("missing port", "--metrics", "");
+	PARSE_FAILS("missing port", "--metrics", "127.0.0.1");
+	PARSE_FAILS("an IPv6 address needs brackets", "--metrics", "::1:80");
+	PARSE_FAILS("expected ':' after ']'", "--metrics", "[::1]9477");
+	axond_config_defaults(&c);
+	ck_assert_msg(load(&c, "metrics 10.0.0.1:9477\n", e, sizeof(e)) == 0,
+	    "%s", e);
+	ck_assert_str_eq(c.metrics.host, "10.0.0.1");
+	ck_assert_str_eq(c.metrics.port, "9477");
+	load_fails("metrics ::1\n", 1, "metrics: ");
+}
+END_TEST
+
 /* A private key file has the secret file's checks; its contents are
  * read whole, and what does not fit is refused. */
 START_TEST(test_key_file)
@@ -1267,6 +1303,7 @@ config_suite(void)
 	tcase_add_test(tc, test_secret);
 	tcase_add_test(tc, test_tls_settings);
 	tcase_add_test(tc, test_discover_settings);
+	tcase_add_test(tc, test_metrics_settings);
 	tcase_add_test(tc, test_fs_settings);
 	tcase_add_test(tc, test_key_file);
 	suite_add_tcase(s, tc);

@@ -67,6 +67,7 @@ enum opt_id {
 	O_DISCOVER_INTERVAL,
 	O_DISCOVER_TIMEOUT,
 	O_DISCOVER_INSECURE,
+	O_METRICS,
 	O_LOG_LEVEL,
 	O_NO_REMOTE_SPAWN,
 	O_INSECURE,
@@ -114,6 +115,7 @@ static const struct option longopts[] = {
 	{"discover-interval", required_argument, NULL, O_DISCOVER_INTERVAL},
 	{"discover-timeout", required_argument, NULL, O_DISCOVER_TIMEOUT},
 	{"discover-insecure", required_argument, NULL, O_DISCOVER_INSECURE},
+	{"metrics", required_argument, NULL, O_METRICS},
 	{"log-level", required_argument, NULL, O_LOG_LEVEL},
 	{"verbose", no_argument, NULL, O_VERBOSE},
 	{"help", no_argument, NULL, O_HELP},
@@ -207,7 +209,7 @@ static const char usage_text[] =
 "         [--cert FILE --key FILE --ca FILE] [--tls yes|no] [--insecure]\n"
 "         [--discover ADDR:PORT] [--discover-if IFACE]\n"
 "         [--discover-interval MS] [--discover-timeout MS]\n"
-"         [--discover-insecure yes|no]\n"
+"         [--discover-insecure yes|no] [--metrics [ADDR:]PORT|off]\n"
 "         [--log-level error|warn|info|debug] [-v] [-h] [--version]\n"
 "\n"
 "The network manager of the Axon node of $AXON_RUNDIR.\n"
@@ -235,6 +237,9 @@ static const char usage_text[] =
 "  --discover-insecure yes|no\n"
 "                         allow discovery without a secret file:\n"
 "                         anyone on the LAN can announce nodes (no)\n"
+"  --metrics [ADDR:]PORT|off\n"
+"                         serve counters for Prometheus (GET /metrics)\n"
+"                         on ADDR (127.0.0.1) and PORT (off)\n"
 "  --keepalive MS         PING after MS of silence (1000)\n"
 "  --dead-after MS        peer down after MS of silence (4000)\n"
 "  --connect-timeout MS   connect and handshake limit (2000)\n"
@@ -722,6 +727,40 @@ parse_discover(struct axond_addr *a, const char *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* --metrics: [ADDR:]PORT, a numeric address (IPv6 in brackets) or
+ * none for the loopback 127.0.0.1; "off" turns it off.  Names are not
+ * resolved: the address must be one of this host's. */
+static int
+parse_metrics(struct axond_addr *a, const char *v, char *err, size_t errlen)
+{
+	char qb[QBUF];
+	char buf[sizeof(a->host) + 16];
+	struct axond_addr t;
+	unsigned char ip[16];
+	size_t n = strlen(v);
+
+	if (strcmp(v, "off") == 0) {
+		memset(a, 0, sizeof(*a));
+		return 0;
+	}
+	if (n > 0 && n < 6 && strspn(v, "0123456789") == n) {
+		snprintf(buf, sizeof(buf), "127.0.0.1:%s", v);
+		v = buf;
+	}
+	if (axond_parse_hostport(v, &t, err, errlen) < 0) {
+		return -1;
+	}
+	if (inet_pton(AF_INET, t.host, ip) != 1 &&
+	    inet_pton(AF_INET6, t.host, ip) != 1) {
+		seterr(err, errlen, "'%s': expected [ADDR:]PORT with a numeric "
+		    "address (127.0.0.1:9477, [::1]:9477, 9477) or off",
+		    q(v, qb, sizeof(qb)));
+		return -1;
+	}
+	*a = t;
+	return 0;
+}
+
 /* An interface name: 1 to 15 bytes, no '/', blank or control byte. */
 static int
 set_ifname(char *dst, size_t cap, const char *v, char *err, size_t errlen)
@@ -879,6 +918,8 @@ apply(struct axond_config *cfg, int id, const char *v, int from_file,
 		return 0;
 	case O_DISCOVER_INSECURE:
 		return parse_yesno(v, &cfg->discover_insecure, err, errlen);
+	case O_METRICS:
+		return parse_metrics(&cfg->metrics, v, err, errlen);
 	case O_LOG_LEVEL:
 		return parse_level(v, &cfg->log_level, err, errlen);
 	default:

@@ -158,6 +158,9 @@ struct axond_config {
 	unsigned discover_interval_ms;
 	unsigned discover_timeout_ms; /* > 2 * discover_interval_ms */
 	int discover_insecure;
+	/* Prometheus counters (metrics.c): served over HTTP on this
+	 * numeric address and port; off while metrics.host is "". */
+	struct axond_addr metrics;
 	int ready_fd;                /* -1: none */
 	char ready_file[4096];       /* "": none */
 	int log_level;               /* enum axond_log_level */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fwd.h"
+#include "metrics.h"
 
 /*
  * A pulse or event from another node that this node could not deliver
@@ -40,6 +41,7 @@ axd_fwd_note_refused(bool event, const struct axd_sess *s, int err)
 		refused.pulses++;
 	}
 	refused.total++;
+	axd_metrics_refused(s != NULL ? s->peer : NULL, event);
 	axd_log(AXD_DEBUG, "%s from %s not delivered: %s",
 	    event ? "event" : "pulse", s != NULL ? s->peer_name : "?",
 	    strerror(err));

@@ -12,6 +12,7 @@
 #define AXD_MODULES(X) \
 	X(fwd_client) \
 	X(fwd_server) \
+	X(metrics) \
 	X(names) \
 	X(services) \
 	X(discovery) \

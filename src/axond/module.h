@@ -42,6 +42,7 @@
 #define AXD_TAG_RESOLVED (1ull << 56)
 /* discovery: its socket (discover.c). */
 #define AXD_TAG_DISC     (1ull << 55)
+/* metrics: AXD_TAG_METRICS (1 << 54) in metrics.h. */
 
 /* Frame types a module may own (one list, ended by 0). */
 #define AXD_MOD_TYPES 24

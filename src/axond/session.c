@@ -31,6 +31,7 @@
 
 #include "axond.h"
 #include "auth.h"
+#include "metrics.h"
 #include "session.h"
 #include "link.h"
 #include "module.h"
@@ -101,6 +102,7 @@ axd_sess_close(struct axd_sess *s, int err, const char *why)
 	if (s->state == S_DEAD) {
 		return;
 	}
+	axd_metrics_session_end(s);
 	bool was_up = s->state == S_UP;
 	s->state = S_DEAD;
 	if (p != NULL) {
