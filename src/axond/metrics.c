@@ -32,7 +32,7 @@
 #include <unistd.h>
 
 #include "axond.h"
-#include "forward.h"
+#include "session.h"
 #include "metrics.h"
 #include "module.h"
 
