@@ -284,43 +284,75 @@ mev_cmp(const void *pa, const void *pb)
 	return a->e < b->e ? -1 : a->e > b->e;
 }
 
-/* The send a receive r took: the latest send of its client's thread
- * (on r's node if nd is 0, on another if not) to r's process and
- * channel begun before r and not ended before it.  -1 if none. */
-static long
-find_send(const struct mev *m, size_t n, const struct mev *r)
+/* How far (ns) t lies outside [t0, t1]. */
+static int64_t
+outside(int64_t t, int64_t t0, int64_t t1)
 {
+	return t < t0 ? t0 - t : t > t1 ? t - t1 : 0;
+}
+
+/*
+ * The send a receive r took: a send of its client's thread (on r's node
+ * if its nd is 0, on another if not) to r's process and channel, not
+ * yet taken, whose interval holds r's time; across nodes, the nearest
+ * within the two clocks' error.  -1 if none.
+ */
+static long
+find_send(const struct mev *m, size_t n, const struct tnode *nodes,
+    const struct mev *r, int64_t end)
+{
+	int64_t best_d = 0;
 	long best = -1;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct axon_tr_event *s = m[i].e;
+		int64_t slack = 0, d;
 
 		if (s->type != AXON_TR_SEND || s->pid != r->e->d ||
 		    s->tid != r->e->e || s->c != r->e->pid ||
 		    s->d != r->e->a || m[i].flow >= 0 ||
-		    (r->e->c == 0) != (m[i].node == r->node) ||
-		    m[i].ts > r->ts + SLACK_NS ||
-		    (m[i].peer >= 0 && m[m[i].peer].ts + SLACK_NS < r->ts)) {
+		    (r->e->c == 0) != (m[i].node == r->node)) {
 			continue;
 		}
-		if (best < 0 || m[i].ts > m[best].ts) {
+		if (m[i].node != r->node) {
+			slack = (int64_t) (nodes[m[i].node].err_ns +
+					   nodes[r->node].err_ns) +
+			    SLACK_NS;
+		}
+		d = outside(r->ts, m[i].ts,
+		    m[i].peer >= 0 ? m[m[i].peer].ts : end);
+		if (d > slack) {
+			continue;
+		}
+		if (best < 0 || d < best_d ||
+		    (d == best_d && m[i].ts > m[best].ts)) {
 			best = (long) i;
+			best_d = d;
 		}
 	}
 	return best;
 }
 
+/* The pulse r received: the earliest not yet taken of the same code
+ * and value sent to r's process and channel before it (across nodes,
+ * within the clocks' error). */
 static long
-find_pulse(const struct mev *m, size_t n, const struct mev *r)
+find_pulse(const struct mev *m, size_t n, const struct tnode *nodes,
+    const struct mev *r)
 {
 	long best = -1;
 
 	for (size_t i = 0; i < n; i++) {
 		const struct axon_tr_event *s = m[i].e;
+		int64_t slack = m[i].node == r->node
+		    ? 0
+		    : (int64_t) (nodes[m[i].node].err_ns +
+				 nodes[r->node].err_ns) +
+			SLACK_NS;
 
 		if (s->type != AXON_TR_PULSE_TX || s->d != r->e->pid ||
 		    s->e != r->e->a || s->b != r->e->b || s->x != r->e->x ||
-		    m[i].flow >= 0 || m[i].ts > r->ts + SLACK_NS) {
+		    m[i].flow >= 0 || m[i].ts > r->ts + slack) {
 			continue;
 		}
 		if (best < 0 || m[i].ts < m[best].ts) {
@@ -331,7 +363,7 @@ find_pulse(const struct mev *m, size_t n, const struct mev *r)
 }
 
 static void
-link_all(struct mev *m, size_t n)
+link_all(struct mev *m, size_t n, const struct tnode *nodes, int64_t end)
 {
 	long flow = 0;
 
@@ -360,7 +392,7 @@ link_all(struct mev *m, size_t n)
 		long s;
 
 		if (m[i].e->type == AXON_TR_RECV) {
-			s = find_send(m, n, &m[i]);
+			s = find_send(m, n, nodes, &m[i], end);
 			if (s < 0) {
 				continue;
 			}
@@ -391,7 +423,7 @@ link_all(struct mev *m, size_t n)
 			}
 			flow++;
 		} else if (m[i].e->type == AXON_TR_PULSE_RX) {
-			s = find_pulse(m, n, &m[i]);
+			s = find_pulse(m, n, nodes, &m[i]);
 			if (s < 0) {
 				continue;
 			}
@@ -654,7 +686,7 @@ write_json(FILE *f, struct tnode *nodes, int nn, uint64_t t0, uint64_t t1)
 		}
 	}
 	qsort(m, n, sizeof(*m), mev_cmp);
-	link_all(m, n);
+	link_all(m, n, nodes, (int64_t) (t1 - t0));
 	fprintf(f, "{\"displayTimeUnit\":\"ns\",\"otherData\":{"
 		   "\"tool\":\"axon trace\",\"nodes\":[");
 	for (int i = 0; i < nn; i++) {
