@@ -448,7 +448,7 @@ get_u(struct cur *c, uint64_t max, uint64_t *v)
 	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
 		unsigned d = (unsigned) (*c->p - '0');
 
-		if (x > (max - d) / 10) {
+		if (d > max || x > (max - d) / 10) {
 			return false;
 		}
 		x = x * 10 + d;

@@ -75,6 +75,7 @@ struct mev {
 	long flow;              /* the arrow it is on, or -1 */
 	int flow_ph;            /* 's', 't', 'f' */
 	long peer;              /* send: its SENDEND; receive: its send */
+	long recv;              /* send: the receive that took it */
 };
 
 static volatile sig_atomic_t stop_now;
@@ -371,6 +372,7 @@ link_all(struct mev *m, size_t n, const struct tnode *nodes, int64_t end)
 	for (size_t i = 0; i < n; i++) {
 		m[i].flow = -1;
 		m[i].peer = -1;
+		m[i].recv = -1;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (m[i].e->type != AXON_TR_SEND) {
@@ -400,6 +402,7 @@ link_all(struct mev *m, size_t n, const struct tnode *nodes, int64_t end)
 			m[s].flow_ph = 's';
 			m[i].flow_ph = 't';
 			m[i].peer = s;
+			m[s].recv = (long) i;
 			if (m[s].peer >= 0) {
 				m[m[s].peer].flow = flow;
 				m[m[s].peer].flow_ph = 'f';
@@ -490,6 +493,18 @@ flow_ev(FILE *f, const struct mev *m, int64_t ts)
 	    m->flow_ph == 'f' ? ",\"bp\":\"e\"" : "");
 }
 
+static void
+block_slice(FILE *f, const struct mev *m, int state, int64_t t0, int64_t t1)
+{
+	ev_open(f, "X", state_label(state), m->node, m->e->pid, m->e->tid,
+	    t0);
+	fprintf(f, ",\"dur\":");
+	ts_us(f, t1 - t0 > 0 ? t1 - t0 : 0);
+	fprintf(f, ",\"args\":{\"%s\":%d}}",
+	    state == AXON_PS_SEND || state == AXON_PS_REPLY ? "coid" : "chid",
+	    m->e->b);
+}
+
 /* A short slice for an instant that an arrow can end on. */
 #define DOT_NS 1000
 
@@ -503,6 +518,14 @@ write_events(FILE *f, const struct tnode *nodes, const struct mev *m,
 		const struct axon_tr_event *e = m[i].e;
 		const struct tnode *nd = &nodes[m[i].node];
 		int64_t dur = DOT_NS;
+
+		/* A dot ends before the thread's next event: an arrow
+		 * binds to the slice it starts. */
+		if (i + 1 < n && m[i + 1].node == m[i].node &&
+		    m[i + 1].e->pid == e->pid && m[i + 1].e->tid == e->tid &&
+		    m[i + 1].ts - m[i].ts < dur) {
+			dur = m[i + 1].ts - m[i].ts;
+		}
 
 		switch (e->type) {
 		case AXON_TR_SEND: {
@@ -554,7 +577,9 @@ write_events(FILE *f, const struct tnode *nodes, const struct mev *m,
 			}
 			ev_open(f, "X", name, m[i].node, e->pid, e->tid,
 			    m[i].ts);
-			fprintf(f, ",\"dur\":1.000,\"args\":{\"chid\":%d,"
+			fprintf(f, ",\"dur\":");
+			ts_us(f, dur);
+			fprintf(f, ",\"args\":{\"chid\":%d,"
 				   "\"rcvid\":%d,\"nd\":%d,\"pid\":%d,"
 				   "\"tid\":%d,\"msglen\":%" PRId64 "}}",
 			    e->a, e->b, e->c, e->d, e->e, e->x);
@@ -564,7 +589,9 @@ write_events(FILE *f, const struct tnode *nodes, const struct mev *m,
 			    e->b);
 			ev_open(f, "X", name, m[i].node, e->pid, e->tid,
 			    m[i].ts);
-			fprintf(f, ",\"dur\":1.000,\"args\":{\"chid\":%d,"
+			fprintf(f, ",\"dur\":");
+			ts_us(f, dur);
+			fprintf(f, ",\"args\":{\"chid\":%d,"
 				   "\"code\":%d,\"value\":%" PRId64 "}}",
 			    e->a, e->b, e->x);
 			break;
@@ -577,7 +604,9 @@ write_events(FILE *f, const struct tnode *nodes, const struct mev *m,
 			}
 			ev_open(f, "X", name, m[i].node, e->pid, e->tid,
 			    m[i].ts);
-			fprintf(f, ",\"dur\":1.000,\"args\":{\"rcvid\":%d,"
+			fprintf(f, ",\"dur\":");
+			ts_us(f, dur);
+			fprintf(f, ",\"args\":{\"rcvid\":%d,"
 				   "\"errno\":%d,\"status\":%" PRId64 "}}",
 			    e->a, e->b, e->x);
 			break;
@@ -587,7 +616,9 @@ write_events(FILE *f, const struct tnode *nodes, const struct mev *m,
 			    e->d, e->e, e->b);
 			ev_open(f, "X", name, m[i].node, e->pid, e->tid,
 			    m[i].ts);
-			fprintf(f, ",\"dur\":1.000,\"args\":{\"coid\":%d,"
+			fprintf(f, ",\"dur\":");
+			ts_us(f, dur);
+			fprintf(f, ",\"args\":{\"coid\":%d,"
 				   "\"code\":%d,\"value\":%" PRId64 "}}",
 			    e->a, e->b, e->x);
 			break;
@@ -604,21 +635,37 @@ write_events(FILE *f, const struct tnode *nodes, const struct mev *m,
 					break;
 				}
 			}
-			ev_open(f, "X", state_label(e->a), m[i].node, e->pid,
-			    e->tid, m[i].ts);
-			fprintf(f, ",\"dur\":");
-			ts_us(f, t1 - m[i].ts > 0 ? t1 - m[i].ts : 0);
-			fprintf(f, ",\"args\":{\"%s\":%d}}",
-			    e->a == AXON_PS_SEND || e->a == AXON_PS_REPLY
-				? "coid"
-				: "chid",
-			    e->b);
+			int64_t t = m[i].ts;
+			int state = e->a;
+
+			if (state == AXON_PS_SEND) {
+				/* SEND-blocked until its message was received
+				 * (the thread sleeps on, REPLY-blocked). */
+				long s = -1, r;
+
+				for (size_t j = i; j > 0 &&
+				     m[j - 1].node == m[i].node &&
+				     m[j - 1].e->pid == e->pid &&
+				     m[j - 1].e->tid == e->tid && s < 0;
+				     j--) {
+					if (m[j - 1].e->type == AXON_TR_SEND) {
+						s = (long) j - 1;
+					}
+				}
+				r = s >= 0 ? m[s].recv : -1;
+				if (r >= 0 && m[r].ts > t && m[r].ts < t1) {
+					block_slice(f, &m[i], AXON_PS_SEND, t,
+					    m[r].ts);
+					t = m[r].ts;
+					state = AXON_PS_REPLY;
+				}
+			}
+			block_slice(f, &m[i], state, t, t1);
 			continue;
 		}
 		default:
 			continue; /* UNBLOCK: the end of its BLOCK's slice */
 		}
-		(void) dur;
 		if (m[i].flow >= 0) {
 			flow_ev(f, &m[i], m[i].ts);
 		}
