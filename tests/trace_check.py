@@ -122,6 +122,9 @@ def main():
     if sends < nsends:
         fail("%d sends with whole arrows, want %d" % (sends, nsends))
     if pulses < npulses:
+        for s in slices:
+            if "pulse" in s["name"]:
+                print("trace_check: %r" % s)
         fail("%d pulses with arrows, want %d" % (pulses, npulses))
     if unfinished:
         if not any(s["pid"] == cj and s["name"].startswith("MsgSend") and

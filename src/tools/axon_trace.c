@@ -467,7 +467,7 @@ static void
 ts_us(FILE *f, int64_t ns)
 {
 	fprintf(f, "%s%" PRId64 ".%03d", ns < 0 && ns > -1000 ? "-" : "",
-	    ns / 1000, (int) (ns < 0 ? -ns : ns) % 1000);
+	    ns / 1000, (int) ((ns < 0 ? -ns : ns) % 1000));
 }
 
 static bool first_ev = true;
