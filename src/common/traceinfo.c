@@ -5,7 +5,11 @@
  *
  * A ring is another user's file: everything in it is checked (magic,
  * version, size, pid, each event's sequence word, type and name) and
- * copied out before use, never trusted as a length or an index.
+ * copied out before use, never trusted as a length or an index.  As for
+ * the status pages (local-transport.md §10), a reader never maps one
+ * (its owner could truncate it under the reader: SIGBUS): it reads it
+ * twice and keeps the events that are whole and the same in both
+ * copies.  The switch, too, is written with pwrite(), not mapped.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -126,8 +130,16 @@ ctl_open(const char *rundir, int *ret_fd)
 	}
 	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT) {
+		struct stat rst;
 		int t;
 
+		/* Only those whose switch every process maps make one. */
+		if (stat(rundir, &rst) < 0) {
+			return -errno;
+		}
+		if (geteuid() != 0 && geteuid() != rst.st_uid) {
+			return -EACCES;
+		}
 		(void) unlink(tmp);
 		t = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 			O_NOFOLLOW, 0644);
@@ -160,47 +172,62 @@ ctl_open(const char *rundir, int *ret_fd)
 static void collect_dir(const char *rundir, uint64_t since,
     struct axon_tr_list *l, bool dead_only);
 
+/* Aligned stores of 4 and 8 bytes, which the readers' loads see whole. */
+static int
+put_word(int fd, const void *p, size_t len, size_t off)
+{
+	return pwrite(fd, p, len, (off_t) off) == (ssize_t) len ? 0 : -EIO;
+}
+
 int
 axon__tr_switch(const char *rundir, unsigned seconds, uint64_t *ret_now)
 {
-	struct axon_tr_ctl *c;
+	struct axon_tr_ctl c;
+	uint64_t until = 0;
+	uint32_t on = 0;
 	int fd, rc;
 
 	rc = ctl_open(rundir, &fd);
 	if (rc < 0) {
 		return rc;
 	}
-	c = mmap(NULL, sizeof(*c), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	(void) close(fd);
-	if (c == MAP_FAILED) {
-		return -errno;
-	}
-	if (c->magic != AXON_TR_CTL_MAGIC || c->version != AXON_TR_VERSION) {
-		(void) munmap(c, sizeof(*c));
+	if (pread(fd, &c, sizeof(c), 0) != (ssize_t) sizeof(c) ||
+	    c.magic != AXON_TR_CTL_MAGIC || c.version != AXON_TR_VERSION) {
+		(void) close(fd);
 		return -EPROTO;
 	}
 	*ret_now = now_ns();
 	if (seconds > 0) {
 		/* The rings of processes gone since the last trace. */
 		collect_dir(rundir, UINT64_MAX, NULL, true);
-		atomic_store(&c->until,
-		    *ret_now + (uint64_t) seconds * 1000000000ull);
-		atomic_store(&c->on, 1);
+		until = *ret_now + (uint64_t) seconds * 1000000000ull;
+		on = 1;
+		/* until first: on with an old until records nothing */
+		rc = put_word(fd, &until, sizeof(until),
+		    offsetof(struct axon_tr_ctl, until));
+		if (rc == 0) {
+			rc = put_word(fd, &on, sizeof(on),
+			    offsetof(struct axon_tr_ctl, on));
+		}
 	} else {
-		atomic_store(&c->on, 0);
-		atomic_store(&c->until, 0);
+		rc = put_word(fd, &on, sizeof(on),
+		    offsetof(struct axon_tr_ctl, on));
+		if (rc == 0) {
+			rc = put_word(fd, &until, sizeof(until),
+			    offsetof(struct axon_tr_ctl, until));
+		}
 	}
-	(void) munmap(c, sizeof(*c));
-	return 0;
+	(void) close(fd);
+	return rc;
 }
 
-/* Adds what ring r (a private copy's header, and the mapping) holds from
- * since on to l. */
+/* Adds what ring r holds from since on to l: the events whole in r and
+ * the same in r2, a second copy read after it. */
 static int
-take_ring(const struct axon_tr_ring *r, int pid, uint64_t since,
-    struct axon_tr_list *l, size_t *text)
+take_ring(const struct axon_tr_ring *r, const struct axon_tr_ring *r2,
+    int pid, uint64_t since, struct axon_tr_list *l, size_t *text)
 {
-	uint64_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+	uint64_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
 	uint64_t first = head > AXON_TR_ENTRIES ? head - AXON_TR_ENTRIES : 0;
 	struct axon_tr_proc *pr;
 	char name[AXON_TR_NAME_LEN];
@@ -230,11 +257,12 @@ take_ring(const struct axon_tr_ring *r, int pid, uint64_t since,
 	for (uint64_t i = first; i < head; i++) {
 		const struct axon_tr_ent *e = &r->ent[i % AXON_TR_ENTRIES];
 		uint64_t s1 = atomic_load_explicit(&e->seq,
-		    memory_order_acquire);
+		    memory_order_relaxed);
 		struct axon_tr_event ev;
 		int type;
 
-		if (s1 != i + 1) {
+		if (s1 != i + 1 ||
+		    memcmp(e, &r2->ent[i % AXON_TR_ENTRIES], sizeof(*e)) != 0) {
 			continue; /* being written, or written over */
 		}
 		ev.pid = pid;
@@ -247,10 +275,7 @@ take_ring(const struct axon_tr_ring *r, int pid, uint64_t since,
 		ev.d = e->d;
 		ev.e = e->e;
 		ev.x = e->x;
-		atomic_thread_fence(memory_order_acquire);
-		if (atomic_load_explicit(&e->seq, memory_order_relaxed) !=
-			s1 ||
-		    axon__tr_type_name(type) == NULL || ev.tid <= 0) {
+		if (axon__tr_type_name(type) == NULL || ev.tid <= 0) {
 			continue;
 		}
 		ev.type = type;
@@ -289,6 +314,7 @@ static void
 collect_dir(const char *rundir, uint64_t since, struct axon_tr_list *l,
     bool dead_only)
 {
+	struct axon_tr_ring *r = NULL, *r2 = NULL;
 	char dir[PATH_MAX];
 	size_t text = 0;
 	struct dirent *de;
@@ -296,14 +322,22 @@ collect_dir(const char *rundir, uint64_t since, struct axon_tr_list *l,
 	int dfd;
 
 	if ((size_t) snprintf(dir, sizeof(dir), "%s/trace", rundir) >=
-		sizeof(dir) ||
-	    (d = opendir(dir)) == NULL) {
+		sizeof(dir)) {
+		return;
+	}
+	if (l != NULL && ((r = malloc(sizeof(*r))) == NULL ||
+			     (r2 = malloc(sizeof(*r2))) == NULL)) {
+		free(r);
+		return;
+	}
+	if ((d = opendir(dir)) == NULL) {
+		free(r);
+		free(r2);
 		return;
 	}
 	dfd = dirfd(d);
 	while ((de = readdir(d)) != NULL) {
 		int pid = ring_pid(de->d_name);
-		struct axon_tr_ring *r;
 		struct stat st;
 		bool dead;
 		int fd;
@@ -322,18 +356,13 @@ collect_dir(const char *rundir, uint64_t since, struct axon_tr_list *l,
 			continue;
 		}
 		if (l != NULL && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		    st.st_size == (off_t) sizeof(*r)) {
-			r = mmap(NULL, sizeof(*r), PROT_READ, MAP_SHARED, fd,
-			    0);
-			if (r != MAP_FAILED) {
-				if (r->magic == AXON_TR_RING_MAGIC &&
-				    r->version == AXON_TR_VERSION &&
-				    r->size == sizeof(*r) && r->pid == pid) {
-					(void) take_ring(r, pid, since, l,
-					    &text);
-				}
-				(void) munmap(r, sizeof(*r));
-			}
+		    st.st_size == (off_t) sizeof(*r) &&
+		    pread(fd, r, sizeof(*r), 0) == (ssize_t) sizeof(*r) &&
+		    pread(fd, r2, sizeof(*r2), 0) == (ssize_t) sizeof(*r2) &&
+		    r->magic == AXON_TR_RING_MAGIC &&
+		    r->version == AXON_TR_VERSION && r->size == sizeof(*r) &&
+		    r->pid == pid) {
+			(void) take_ring(r, r2, pid, since, l, &text);
 		}
 		(void) close(fd);
 		if (dead) {
@@ -341,6 +370,8 @@ collect_dir(const char *rundir, uint64_t since, struct axon_tr_list *l,
 		}
 	}
 	(void) closedir(d);
+	free(r);
+	free(r2);
 }
 
 int

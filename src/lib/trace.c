@@ -71,6 +71,13 @@ ctl_make(const char *dir, const char *path)
 	(void) unlink(tmp);
 }
 
+/*
+ * Maps the switch read-only.  A mapped file can kill its reader (SIGBUS)
+ * if its owner truncates it, so only a switch owned by a user who could
+ * harm this process anyway is mapped: this process's, root's, or the run
+ * directory's owner's; and only they make one.  Others' processes are
+ * then not traced (docs/design/local-transport.md §11).
+ */
 void
 axon__trace_open(void)
 {
@@ -78,7 +85,8 @@ axon__trace_open(void)
 	char dir[PATH_MAX];
 	char path[PATH_MAX];
 	struct axon_tr_ctl *c;
-	struct stat st;
+	struct stat st, rst;
+	uid_t me = geteuid();
 	int fd;
 
 	if (atomic_load(&trace_ctl) != NULL ||
@@ -88,13 +96,16 @@ axon__trace_open(void)
 		sizeof(path)) {
 		return;
 	}
+	if (stat(p->rundir, &rst) < 0) {
+		return;
+	}
 	if (mkdir(dir, 01777) == 0) {
 		(void) chmod(dir, 01777);
 	} else if (errno != EEXIST) {
 		return;
 	}
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == ENOENT) {
+	if (fd < 0 && errno == ENOENT && (me == 0 || me == rst.st_uid)) {
 		ctl_make(dir, path);
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	}
@@ -102,7 +113,8 @@ axon__trace_open(void)
 		return;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    st.st_size < (off_t) sizeof(*c)) {
+	    st.st_size != (off_t) sizeof(*c) ||
+	    (st.st_uid != 0 && st.st_uid != me && st.st_uid != rst.st_uid)) {
 		(void) close(fd);
 		return;
 	}
