@@ -9,6 +9,7 @@
  * text form both ways and what its parser refuses, and forged rings.
  */
 #include "net_test.h"
+#include "attack.h"
 
 #include <stdarg.h>
 #include <sys/mman.h>
@@ -524,6 +525,114 @@ START_TEST(test_node_down)
 }
 END_TEST
 
+/* ---- attacks by an unprivileged user ---- */
+
+/* Runs fn as the attacker in a child; its exit status. */
+static int
+as_attacker(int (*fn)(void))
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		axa_become();
+		_exit(fn());
+	}
+	int st = axt_waitpid(pid, 10 * axn_scale());
+	return st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Root's switch: the attacker may not turn it on, nor remove or replace
+ * it. */
+static int
+attack_switch(void)
+{
+	char path[300], tmp[300];
+	uint64_t now;
+	int fd;
+
+	if (axon__tr_switch(axt_rundir, 5, &now) != -EACCES) {
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/trace/ctl", axt_rundir);
+	snprintf(tmp, sizeof(tmp), "%s/trace/evil", axt_rundir);
+	if (unlink(path) == 0 || open(path, O_RDWR) >= 0) {
+		return 2;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	if (fd < 0) {
+		return 3;
+	}
+	close(fd);
+	if (rename(tmp, path) == 0) {
+		return 4;
+	}
+	return 0;
+}
+
+START_TEST(test_attack_switch)
+{
+	if (!axa_user("test_attack_switch")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	ck_assert_int_gt(ChannelCreate(0), 0); /* root's switch */
+	ck_assert_int_eq(switch_on(axt_rundir), 0);
+	ck_assert_int_eq(as_attacker(attack_switch), 0);
+	ck_assert_int_eq(switch_on(axt_rundir), 0);
+}
+END_TEST
+
+/* The attacker makes the switch first, on, in the shared trace/
+ * directory of a run directory of root's (hoping to truncate it under
+ * root's processes later): root's processes neither map it nor record
+ * anything. */
+static int
+attack_own_switch(void)
+{
+	struct axon_tr_ctl c = {.magic = AXON_TR_CTL_MAGIC,
+	    .version = AXON_TR_VERSION, .on = 1, .until = UINT64_MAX};
+	char path[300];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/trace/ctl", axt_rundir);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	if (fd < 0 || write(fd, &c, sizeof(c)) != (ssize_t) sizeof(c)) {
+		return 2;
+	}
+	fchmod(fd, 0666);
+	close(fd);
+	return 0;
+}
+
+START_TEST(test_attack_own_switch)
+{
+	if (!axa_user("test_attack_own_switch")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	char dir[300];
+	snprintf(dir, sizeof(dir), "%s/trace", axt_rundir);
+	ck_assert_int_eq(mkdir(dir, 01777), 0); /* as libaxon makes it */
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	ck_assert_int_eq(as_attacker(attack_own_switch), 0);
+	ck_assert_int_eq(switch_on(axt_rundir), 1);
+	/* Root's server and client exchange messages: no ring. */
+	struct kid srv = kid_start(server_main, NULL);
+	int chid = kid_read(&srv);
+	ck_assert_int_gt(chid, 0);
+	struct target tg = {0, srv.pid, chid, 3, 1};
+	struct kid cli = kid_start(client_main, &tg);
+	ck_assert_int_ge(kid_read(&cli), 0);
+	kid_cmd(&cli, 'g');
+	ck_assert_int_eq(kid_read(&cli), 4);
+	ck_assert(!ring_exists(axt_rundir, srv.pid));
+	ck_assert(!ring_exists(axt_rundir, cli.pid));
+	kid_kill(&cli);
+	kid_kill(&srv);
+}
+END_TEST
+
 /* ---- the text form ---- */
 
 static const char golden[] =
@@ -690,6 +799,8 @@ trace_suite(void)
 	tcase_add_test(tc, test_killed_mid_trace);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_attack_switch);
+	tcase_add_test(tc, test_attack_own_switch);
 	tcase_add_test(tt, test_text_roundtrip);
 	tcase_add_test(tt, test_parse_rejects);
 	tcase_add_test(tt, test_forged_rings);
