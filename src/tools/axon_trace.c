@@ -76,6 +76,7 @@ struct mev {
 	int flow_ph;            /* 's', 't', 'f' */
 	long peer;              /* send: its SENDEND; receive: its send */
 	long recv;              /* send: the receive that took it */
+	bool relay;             /* made by axond (a network manager) */
 };
 
 static volatile sig_atomic_t stop_now;
@@ -298,14 +299,42 @@ outside(int64_t t, int64_t t0, int64_t t1)
  * yet taken, whose interval holds r's time; across nodes, the nearest
  * within the two clocks' error.  -1 if none.
  */
+/* The first index of m (sorted by mev_cmp) at or after (node, pid, tid);
+ * tid 0: the process's first. */
+static size_t
+lower(const struct mev *m, size_t n, int node, int pid, int tid)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct mev *x = &m[mid];
+
+		if (x->node < node ||
+		    (x->node == node &&
+			(x->e->pid < pid ||
+			    (x->e->pid == pid && x->e->tid < tid)))) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo;
+}
+
 static long
 find_send(const struct mev *m, size_t n, const struct tnode *nodes,
-    const struct mev *r, int64_t end)
+    int nn, const struct mev *r, int64_t end)
 {
 	int64_t best_d = 0;
 	long best = -1;
 
-	for (size_t i = 0; i < n; i++) {
+	/* The client's thread on each node, in m's order. */
+	for (int k = 0; k < nn; k++)
+	for (size_t i = lower(m, n, k, r->e->d, r->e->e);
+	     i < n && m[i].node == k && m[i].e->pid == r->e->d &&
+	     m[i].e->tid == r->e->e;
+	     i++) {
 		const struct axon_tr_event *s = m[i].e;
 		int64_t slack = 0, d;
 
@@ -336,14 +365,19 @@ find_send(const struct mev *m, size_t n, const struct tnode *nodes,
 
 /* The pulse r received: the earliest not yet taken of the same code
  * and value sent to r's process and channel before it (across nodes,
- * within the clocks' error). */
+ * within the clocks' error).  A pulse from another node is sent twice:
+ * by its sender, then by r's node's axond for it; the sender's is
+ * preferred (relays: only when there is no other). */
 static long
 find_pulse(const struct mev *m, size_t n, const struct tnode *nodes,
-    const struct mev *r)
+    const struct mev *r, bool relays)
 {
 	long best = -1;
 
 	for (size_t i = 0; i < n; i++) {
+		if (m[i].relay != relays) {
+			continue;
+		}
 		const struct axon_tr_event *s = m[i].e;
 		int64_t slack = m[i].node == r->node
 		    ? 0
@@ -364,7 +398,8 @@ find_pulse(const struct mev *m, size_t n, const struct tnode *nodes,
 }
 
 static void
-link_all(struct mev *m, size_t n, const struct tnode *nodes, int64_t end)
+link_all(struct mev *m, size_t n, const struct tnode *nodes, int nn,
+    int64_t end)
 {
 	long flow = 0;
 
@@ -394,7 +429,7 @@ link_all(struct mev *m, size_t n, const struct tnode *nodes, int64_t end)
 		long s;
 
 		if (m[i].e->type == AXON_TR_RECV) {
-			s = find_send(m, n, nodes, &m[i], end);
+			s = find_send(m, n, nodes, nn, &m[i], end);
 			if (s < 0) {
 				continue;
 			}
@@ -410,10 +445,11 @@ link_all(struct mev *m, size_t n, const struct tnode *nodes, int64_t end)
 			/* Its reply: the first REPLY of that rcvid in the
 			 * process after it (any thread). */
 			long best = -1;
-			for (size_t j = 0; j < n; j++) {
+			for (size_t j = lower(m, n, m[i].node, m[i].e->pid, 0);
+			     j < n && m[j].node == m[i].node &&
+			     m[j].e->pid == m[i].e->pid;
+			     j++) {
 				if (m[j].e->type == AXON_TR_REPLY &&
-				    m[j].node == m[i].node &&
-				    m[j].e->pid == m[i].e->pid &&
 				    m[j].e->a == m[i].e->b && m[j].flow < 0 &&
 				    m[j].ts >= m[i].ts &&
 				    (best < 0 || m[j].ts < m[best].ts)) {
@@ -426,7 +462,10 @@ link_all(struct mev *m, size_t n, const struct tnode *nodes, int64_t end)
 			}
 			flow++;
 		} else if (m[i].e->type == AXON_TR_PULSE_RX) {
-			s = find_pulse(m, n, nodes, &m[i]);
+			s = find_pulse(m, n, nodes, &m[i], false);
+			if (s < 0) {
+				s = find_pulse(m, n, nodes, &m[i], true);
+			}
 			if (s < 0) {
 				continue;
 			}
@@ -729,11 +768,18 @@ write_json(FILE *f, struct tnode *nodes, int nn, uint64_t t0, uint64_t t1)
 			m[k].e = &nodes[i].l.ev[j];
 			m[k].node = i;
 			m[k].ts = (int64_t) (m[k].e->ts - nodes[i].offset - t0);
+			for (size_t p = 0; p < nodes[i].l.nprocs; p++) {
+				if (nodes[i].l.procs[p].pid == m[k].e->pid) {
+					m[k].relay = strcmp(
+					    nodes[i].l.procs[p].name,
+					    "axond") == 0;
+				}
+			}
 			k++;
 		}
 	}
 	qsort(m, n, sizeof(*m), mev_cmp);
-	link_all(m, n, nodes, (int64_t) (t1 - t0));
+	link_all(m, n, nodes, nn, (int64_t) (t1 - t0));
 	fprintf(f, "{\"displayTimeUnit\":\"ns\",\"otherData\":{"
 		   "\"tool\":\"axon trace\",\"nodes\":[");
 	for (int i = 0; i < nn; i++) {
