@@ -901,7 +901,7 @@ trace_do(const struct axon_wire_frame *f, int *err, char **text,
     size_t *len)
 {
 	struct axon_tr_list l = {0};
-	uint64_t now;
+	uint64_t now = 0;
 	int rc;
 
 	*text = NULL;
