@@ -380,6 +380,53 @@ START_TEST(test_killed_mid_trace)
 }
 END_TEST
 
+/* A switch left on (its tracer killed) stops counting at its `until`:
+ * events after it are not recorded, those before are. */
+START_TEST(test_switch_expires)
+{
+	struct axon_tr_list l;
+	uint64_t t0, now;
+	size_t sends = 0;
+
+	struct kid srv = kid_start(server_main, NULL);
+	int chid = kid_read(&srv);
+	ck_assert_int_gt(chid, 0);
+	struct target tg = {0, srv.pid, chid, 3, 0};
+	struct kid a = kid_start(client_main, &tg);
+	struct kid b = kid_start(client_main, &tg);
+	ck_assert_int_ge(kid_read(&a), 0);
+	ck_assert_int_ge(kid_read(&b), 0);
+	ck_assert_int_eq(axon__tr_switch(axt_rundir, 1, &t0), 0);
+	kid_cmd(&a, 'g');
+	ck_assert_int_eq(kid_read(&a), 3);
+	/* Past until: still "on", but counting no more. */
+	do {
+		axt_sleep_ms(50);
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		now = (uint64_t) ts.tv_sec * 1000000000ull +
+		    (uint64_t) ts.tv_nsec;
+	} while (now < t0 + 1000000000ull + 1000000);
+	ck_assert_int_eq(switch_on(axt_rundir), 1);
+	kid_cmd(&b, 'g');
+	ck_assert_int_eq(kid_read(&b), 3);
+	ck_assert_int_eq(axon__tr_collect(axt_rundir, t0, &l), 0);
+	for (size_t i = 0; i < l.nev; i++) {
+		if (l.ev[i].type == AXON_TR_SEND) {
+			ck_assert_int_eq(l.ev[i].pid, a.pid);
+			sends++;
+		}
+	}
+	ck_assert_uint_eq(sends, 3);
+	axon__tr_free(&l);
+	ck_assert(!ring_exists(axt_rundir, b.pid));
+	ck_assert_int_eq(axon__tr_switch(axt_rundir, 0, &now), 0);
+	kid_kill(&a);
+	kid_kill(&b);
+	kid_kill(&srv);
+}
+END_TEST
+
 /* Bad arguments, an unwritable file, an unknown node: exit 1 with a
  * message, no file, and the switch left off. */
 START_TEST(test_errors)
@@ -799,6 +846,7 @@ trace_suite(void)
 	tcase_add_test(tc, test_killed_mid_trace);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_switch_expires);
 	tcase_add_test(tc, test_attack_switch);
 	tcase_add_test(tc, test_attack_own_switch);
 	tcase_add_test(tt, test_text_roundtrip);
