@@ -369,12 +369,14 @@ find_send(const struct mev *m, size_t n, const struct tnode *nodes,
  * by its sender, then by r's node's axond for it; the sender's is
  * preferred (relays: only when there is no other). */
 static long
-find_pulse(const struct mev *m, size_t n, const struct tnode *nodes,
-    const struct mev *r, bool relays)
+find_pulse(const struct mev *m, const size_t *tx, size_t ntx,
+    const struct tnode *nodes, const struct mev *r, bool relays)
 {
 	long best = -1;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t k = 0; k < ntx; k++) {
+		size_t i = tx[k];
+
 		if (m[i].relay != relays) {
 			continue;
 		}
@@ -399,9 +401,17 @@ find_pulse(const struct mev *m, size_t n, const struct tnode *nodes,
 
 static void
 link_all(struct mev *m, size_t n, const struct tnode *nodes, int nn,
-    int64_t end)
+    int64_t end, size_t *tx)
 {
+	size_t ntx = 0;
 	long flow = 0;
+
+	/* The pulses sent, for the receipts to look among. */
+	for (size_t i = 0; i < n; i++) {
+		if (m[i].e->type == AXON_TR_PULSE_TX) {
+			tx[ntx++] = i;
+		}
+	}
 
 	/* A send's end: the next SENDEND of its thread. */
 	for (size_t i = 0; i < n; i++) {
@@ -462,9 +472,9 @@ link_all(struct mev *m, size_t n, const struct tnode *nodes, int nn,
 			}
 			flow++;
 		} else if (m[i].e->type == AXON_TR_PULSE_RX) {
-			s = find_pulse(m, n, nodes, &m[i], false);
+			s = find_pulse(m, tx, ntx, nodes, &m[i], false);
 			if (s < 0) {
-				s = find_pulse(m, n, nodes, &m[i], true);
+				s = find_pulse(m, tx, ntx, nodes, &m[i], true);
 			}
 			if (s < 0) {
 				continue;
@@ -753,6 +763,7 @@ static int
 write_json(FILE *f, struct tnode *nodes, int nn, uint64_t t0, uint64_t t1)
 {
 	struct mev *m;
+	size_t *tx;
 	size_t n = 0, k = 0;
 
 	for (int i = 0; i < nn; i++) {
@@ -779,7 +790,14 @@ write_json(FILE *f, struct tnode *nodes, int nn, uint64_t t0, uint64_t t1)
 		}
 	}
 	qsort(m, n, sizeof(*m), mev_cmp);
-	link_all(m, n, nodes, nn, (int64_t) (t1 - t0));
+	tx = calloc(n > 0 ? n : 1, sizeof(*tx));
+	if (tx == NULL) {
+		free(m);
+		axon_err("out of memory");
+		return -1;
+	}
+	link_all(m, n, nodes, nn, (int64_t) (t1 - t0), tx);
+	free(tx);
 	fprintf(f, "{\"displayTimeUnit\":\"ns\",\"otherData\":{"
 		   "\"tool\":\"axon trace\",\"nodes\":[");
 	for (int i = 0; i < nn; i++) {
