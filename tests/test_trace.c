@@ -105,7 +105,8 @@ rep(int fd, int v)
 static void
 server_main(int r, int c, void *arg)
 {
-	bool hold = arg != NULL;
+	bool hold = arg == (void *) 1;
+	bool quiet = arg == (void *) 2; /* (no reports) */
 	int chid = ChannelCreate(0);
 	char buf[64];
 
@@ -118,11 +119,13 @@ server_main(int r, int c, void *arg)
 			int v;
 
 			memcpy(&v, buf, sizeof(v));
-			rep(r, v);
+			if (!quiet) {
+				rep(r, v);
+			}
 			if (!hold) {
 				MsgReply(id, v, buf, sizeof(v));
 			}
-		} else if (id == 0) {
+		} else if (id == 0 && !quiet) {
 			rep(r, 1000 + ((struct _pulse *) buf)->code);
 		}
 	}
@@ -376,6 +379,113 @@ START_TEST(test_killed_mid_trace)
 	self_name(node, sizeof(node));
 	ck_assert(check_json(out, node, cpid, node, srv.pid, 0, 0, true));
 	ck_assert(!ring_exists(axt_rundir, cpid));
+	kid_kill(&srv);
+}
+END_TEST
+
+struct mt_arg {
+	int coid;
+	int good;
+};
+
+static void *
+mt_send(void *p)
+{
+	struct mt_arg *a = p;
+
+	for (int i = 0; i < 50; i++) {
+		int v = 100 + i, back = -1;
+
+		if (MsgSend(a->coid, &v, sizeof(v), &back, sizeof(back)) == v &&
+		    back == v) {
+			a->good++;
+		}
+	}
+	return NULL;
+}
+
+/* Four threads of one client send at once while tracing: one ring,
+ * every event whole, each thread's sends and returns paired in order. */
+static void
+mt_client(int r, int c, void *arg)
+{
+	const struct target *t = arg;
+	struct mt_arg a[4];
+	pthread_t th[4];
+	int coid = ConnectAttach(0, t->pid, t->chid, _NTO_SIDE_CHANNEL, 0);
+	int good = 0;
+	char g;
+
+	rep(r, coid);
+	if (read(c, &g, 1) != 1) {
+		_exit(1);
+	}
+	for (int i = 0; i < 4; i++) {
+		a[i].coid = coid;
+		a[i].good = 0;
+		pthread_create(&th[i], NULL, mt_send, &a[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		good += a[i].good;
+	}
+	rep(r, good);
+	if (read(c, &g, 1) != 1) {
+		_exit(1);
+	}
+}
+
+START_TEST(test_threads)
+{
+	struct axon_tr_list l;
+	uint64_t t0, now;
+	int tids[8] = {0}, open_send[8] = {0}, sends[8] = {0};
+	int nt = 0, total = 0;
+
+	struct kid srv = kid_start(server_main, (void *) 2);
+	int chid = kid_read(&srv);
+	ck_assert_int_gt(chid, 0);
+	struct target tg = {0, srv.pid, chid, 0, 0};
+	struct kid cli = kid_start(mt_client, &tg);
+	ck_assert_int_ge(kid_read(&cli), 0);
+	ck_assert_int_eq(axon__tr_switch(axt_rundir, 60, &t0), 0);
+	kid_cmd(&cli, 'g');
+	ck_assert_int_eq(kid_read(&cli), 200);
+	ck_assert_int_eq(axon__tr_switch(axt_rundir, 0, &now), 0);
+	ck_assert_int_eq(axon__tr_collect(axt_rundir, t0, &l), 0);
+	for (size_t i = 0; i < l.nev; i++) {
+		const struct axon_tr_event *e = &l.ev[i];
+		int k;
+
+		if (e->pid != cli.pid ||
+		    (e->type != AXON_TR_SEND && e->type != AXON_TR_SENDEND)) {
+			continue;
+		}
+		for (k = 0; k < nt && tids[k] != e->tid; k++) {
+		}
+		if (k == nt) {
+			ck_assert_int_lt(nt, 8);
+			tids[nt++] = e->tid;
+		}
+		/* Per thread: send, its end, send, its end... */
+		if (e->type == AXON_TR_SEND) {
+			ck_assert_int_eq(open_send[k], 0);
+			open_send[k] = 1;
+			sends[k]++;
+			total++;
+		} else {
+			ck_assert_int_eq(open_send[k], 1);
+			ck_assert_int_eq(e->b, 0);
+			open_send[k] = 0;
+		}
+	}
+	ck_assert_int_eq(nt, 4);
+	ck_assert_int_eq(total, 200);
+	for (int k = 0; k < nt; k++) {
+		ck_assert_int_eq(sends[k], 50);
+	}
+	axon__tr_free(&l);
+	kid_kill(&cli);
 	kid_kill(&srv);
 }
 END_TEST
@@ -847,6 +957,7 @@ trace_suite(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_switch_expires);
+	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_attack_switch);
 	tcase_add_test(tc, test_attack_own_switch);
 	tcase_add_test(tt, test_text_roundtrip);
