@@ -943,6 +943,62 @@ START_TEST(test_forged_rings)
 }
 END_TEST
 
+/* More events than the text form holds: the rest are counted as left
+ * out, and the text stays within its bound and parses. */
+START_TEST(test_text_cap)
+{
+	char dir[300], path[400];
+	struct axon_tr_list l, b;
+	struct axon_tr_ring *r;
+	uint64_t now;
+	char *text;
+	size_t len;
+
+	ck_assert_int_eq(axon__tr_switch(axt_rundir, 1, &now), 0);
+	snprintf(dir, sizeof(dir), "%s/trace", axt_rundir);
+	for (int k = 0; k < 4; k++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%d", dir, 999980 + k);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(ftruncate(fd, sizeof(*r)), 0);
+		r = mmap(NULL, sizeof(*r), PROT_READ | PROT_WRITE, MAP_SHARED,
+		    fd, 0);
+		ck_assert_ptr_ne(r, MAP_FAILED);
+		close(fd);
+		r->magic = AXON_TR_RING_MAGIC;
+		r->version = AXON_TR_VERSION;
+		r->size = sizeof(*r);
+		r->pid = 999980 + k;
+		strcpy(r->name, "big");
+		atomic_store(&r->head, AXON_TR_ENTRIES);
+		for (unsigned i = 0; i < AXON_TR_ENTRIES; i++) {
+			r->ent[i].ts = now + 1 + i;
+			r->ent[i].tid = 2147483647;
+			r->ent[i].type = AXON_TR_RECV;
+			r->ent[i].a = r->ent[i].b = r->ent[i].c = INT32_MIN;
+			r->ent[i].d = r->ent[i].e = INT32_MIN;
+			r->ent[i].x = INT64_MIN;
+			atomic_store(&r->ent[i].seq, (uint64_t) i + 1);
+		}
+		munmap(r, sizeof(*r));
+	}
+	ck_assert_int_eq(axon__tr_collect(axt_rundir, now, &l), 0);
+	ck_assert_uint_eq(l.nev + l.lost, 4 * AXON_TR_ENTRIES);
+	ck_assert_uint_gt(l.lost, 0);
+	ck_assert_int_eq(axon__tr_format(&l, &text, &len), 0);
+	ck_assert_uint_le(len, AXON_TR_TEXT_MAX);
+	ck_assert_int_eq(axon__tr_parse(text, len, &b), 0);
+	ck_assert_uint_eq(b.nev, l.nev);
+	ck_assert(b.lost == l.lost);
+	free(text);
+	axon__tr_free(&b);
+	axon__tr_free(&l);
+	ck_assert_int_eq(axon__tr_switch(axt_rundir, 0, &now), 0);
+}
+END_TEST
+
 static Suite *
 trace_suite(void)
 {
@@ -963,6 +1019,7 @@ trace_suite(void)
 	tcase_add_test(tt, test_text_roundtrip);
 	tcase_add_test(tt, test_parse_rejects);
 	tcase_add_test(tt, test_forged_rings);
+	tcase_add_test(tt, test_text_cap);
 	tcase_add_unchecked_fixture(tn, axn_reg_init, axn_reg_clean);
 	tcase_add_checked_fixture(tn, net_setup, net_teardown);
 	tcase_set_timeout(tn, 120 * (m != NULL && atof(m) > 0 ? atof(m) : 1));

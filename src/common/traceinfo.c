@@ -238,7 +238,10 @@ take_ring(const struct axon_tr_ring *r, const struct axon_tr_ring *r2,
 	if (!name_ok(name, strlen(name))) {
 		strcpy(name, "?");
 	}
-	if (l->nprocs >= AXON_TR_MAX_PROCS) {
+	if (l->nprocs >= AXON_TR_MAX_PROCS ||
+	    *text + 2 * AXON_TR_LINE_MAX > AXON_TR_TEXT_MAX) {
+		/* No room for it: its events (at most) count as left out. */
+		l->lost += head - first;
 		return 0;
 	}
 	if (l->nprocs % 64 == 0) {
@@ -316,7 +319,7 @@ collect_dir(const char *rundir, uint64_t since, struct axon_tr_list *l,
 {
 	struct axon_tr_ring *r = NULL, *r2 = NULL;
 	char dir[PATH_MAX];
-	size_t text = 0;
+	size_t text = AXON_TR_LINE_MAX; /* the first line's */
 	struct dirent *de;
 	DIR *d;
 	int dfd;
