@@ -353,7 +353,7 @@ bench-rust: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
 	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_page_collect $(BUILD)/fuzz/fuzz_disc \
-	$(BUILD)/fuzz/fuzz_dirents
+	$(BUILD)/fuzz/fuzz_dirents $(BUILD)/fuzz/fuzz_trace
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -393,6 +393,12 @@ $(BUILD)/fuzz/fuzz_ps: tests/fuzz/fuzz_ps.c src/common/psinfo.c src/common/psinf
 		-DAXON_PS_NO_COLLECT -Isrc/common -Isrc/lib -o $@ tests/fuzz/fuzz_ps.c \
 		src/common/psinfo.c
 
+$(BUILD)/fuzz/fuzz_trace: tests/fuzz/fuzz_trace.c src/common/traceinfo.c \
+	src/common/traceinfo.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -DAXON_TR_NO_COLLECT -Isrc/common -o $@ \
+		tests/fuzz/fuzz_trace.c src/common/traceinfo.c
+
 $(BUILD)/fuzz/fuzz_iomsg: tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c $(HDRS)
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -410,28 +416,31 @@ fuzz: $(FUZZ_BIN)
 		$(BUILD)/fuzz/corpus-config $(BUILD)/fuzz/corpus-iomsg \
 		$(BUILD)/fuzz/corpus-page $(BUILD)/fuzz/corpus-disc \
 		$(BUILD)/fuzz/corpus-dirents
-	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
 		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
 		$(BUILD)/fuzz/corpus-wire tests/fuzz/corpus-wire
-	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
 		$(BUILD)/fuzz/corpus-ps tests/fuzz/corpus-ps
 	$(BUILD)/fuzz/fuzz_names -max_len=1024 \
-		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
 		$(BUILD)/fuzz/corpus-names tests/fuzz/corpus-names
-	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
 		$(BUILD)/fuzz/corpus-config tests/fuzz/corpus-config
-	$(BUILD)/fuzz/fuzz_iomsg -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+	$(BUILD)/fuzz/fuzz_iomsg -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
 		$(BUILD)/fuzz/corpus-iomsg tests/fuzz/corpus-iomsg
-	$(BUILD)/fuzz/fuzz_page -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+	$(BUILD)/fuzz/fuzz_page -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
 		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
 	$(BUILD)/fuzz/fuzz_page_collect \
-		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
 		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
-	$(BUILD)/fuzz/fuzz_disc -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+	$(BUILD)/fuzz/fuzz_disc -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
 		$(BUILD)/fuzz/corpus-disc tests/fuzz/corpus-disc
-	$(BUILD)/fuzz/fuzz_dirents -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 9 )) \
+	$(BUILD)/fuzz/fuzz_dirents -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
 		$(BUILD)/fuzz/corpus-dirents tests/fuzz/corpus-dirents
+	@mkdir -p $(BUILD)/fuzz/corpus-trace
+	$(BUILD)/fuzz/fuzz_trace -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+		$(BUILD)/fuzz/corpus-trace tests/fuzz/corpus-trace
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its
 # new inputs merged into the kept corpora (docs/fuzzing.md).

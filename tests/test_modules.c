@@ -48,11 +48,11 @@ START_TEST(test_owners)
 	for (unsigned t = AXON_W_CONNECT_CRED; t <= AXON_W_RECEIVED; t++) {
 		ck_assert_ptr_nonnull(axd_mod_owner((uint8_t) t));
 	}
-	for (unsigned t = AXON_W_PS_REQ; t <= AXON_W_PATH_ANS; t++) {
+	for (unsigned t = AXON_W_PS_REQ; t <= AXON_W_TRACE_ANS; t++) {
 		ck_assert_str_eq(owner_name((uint8_t) t), "services");
 	}
 	/* Unknown types: no owner, so the session ends (EPROTO). */
-	for (unsigned t = AXON_W_PATH_ANS + 1; t < 256; t++) {
+	for (unsigned t = AXON_W_TRACE_ANS + 1; t < 256; t++) {
 		ck_assert_ptr_null(axd_mod_owner((uint8_t) t));
 	}
 	for (unsigned t = AXON_W_RECEIVED + 1; t < AXON_W_PS_REQ; t++) {

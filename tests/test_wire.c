@@ -50,6 +50,10 @@ static const struct {
 	{49, "414e57310131000004000000070000000000000000000000000000000000000002000000"},
 	{50, "414e57310132030014000000000000000201000000000000000000000000000001000000000000002f6465762f73616d706c6500"},
 	{51, "414e57310133030012000000000000000201000000000000000000000000000000000000343234322031203320302030200a"},
+	{52, "414e5731013400001000000002000000020100000000000000000000000000000100000005000000"
+	     "0000000000000000"},
+	{53, "414e57310135030011000000000000000201000000000000000000000000000000000000"
+	     "6e6f772031206c6f737420300a"},
 };
 
 #define NGOLDEN (sizeof(golden) / sizeof(golden[0]))
@@ -85,8 +89,8 @@ START_TEST(test_golden_encode)
 		/* Too small a buffer. */
 		ck_assert_int_eq(axon__wire_encode(&f, got, n - 1), -ENOSPC);
 	}
-	/* 1..8, 16..31, 40..51 */
-	ck_assert_int_eq(NGOLDEN, 8 + 16 + 12);
+	/* 1..8, 16..31, 40..53 */
+	ck_assert_int_eq(NGOLDEN, 8 + 16 + 14);
 }
 END_TEST
 
@@ -398,6 +402,75 @@ START_TEST(test_path_frames)
 }
 END_TEST
 
+/* TRACE_REQ: every field checked, both ways. */
+START_TEST(test_trace_req)
+{
+	static const struct {
+		uint32_t op, seconds;
+		uint64_t since;
+		uint32_t msg, offset;
+		int ok;
+	} cases[] = {
+	    {AXON_WIRE_TRACE_START, 5, 0, 1, 0, 1},
+	    {AXON_WIRE_TRACE_START, AXON_WIRE_TRACE_MAX_SEC, 0, 1, 0, 1},
+	    {AXON_WIRE_TRACE_STOP, 0, 0, 1, 0, 1},
+	    {AXON_WIRE_TRACE_STOP, 0, UINT64_MAX, 1, 0, 1},
+	    {AXON_WIRE_TRACE_START, 0, 0, 1, 0, 0},
+	    {AXON_WIRE_TRACE_START, AXON_WIRE_TRACE_MAX_SEC + 1, 0, 1, 0, 0},
+	    {AXON_WIRE_TRACE_START, 5, 7, 1, 0, 0},
+	    {AXON_WIRE_TRACE_STOP, 1, 0, 1, 0, 0},
+	    {0, 0, 0, 1, 0, 0},
+	    {3, 0, 0, 1, 0, 0},
+	    {AXON_WIRE_TRACE_STOP, 0, 0, 0, 0, 0},
+	    {AXON_WIRE_TRACE_STOP, 0, 0, 1, 4, 0},
+	};
+	uint8_t buf[256];
+	struct axon_wire_frame f, d;
+	long n;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(wf_example(AXON_W_TRACE_REQ, &f), 0);
+		f.u.trace.op = cases[i].op;
+		f.u.trace.seconds = cases[i].seconds;
+		f.u.trace.since = cases[i].since;
+		f.msg = cases[i].msg;
+		f.offset = cases[i].offset;
+		n = axon__wire_encode(&f, buf, sizeof(buf));
+		if (cases[i].ok) {
+			ck_assert_int_eq(n, AXON_WIRE_HDR_SIZE + 16);
+			ck_assert_int_eq(axon__wire_decode(buf, (size_t) n, &d),
+			    n);
+			ck_assert_uint_eq(d.u.trace.op, cases[i].op);
+			ck_assert_uint_eq(d.u.trace.seconds, cases[i].seconds);
+			ck_assert(d.u.trace.since == cases[i].since);
+			continue;
+		}
+		ck_assert_int_eq(n, -EINVAL);
+		/* The same fields patched into a good frame: refused. */
+		ck_assert_int_eq(wf_example(AXON_W_TRACE_REQ, &f), 0);
+		n = axon__wire_encode(&f, buf, sizeof(buf));
+		ck_assert_int_gt(n, 0);
+		/* (header: msg at 16, offset at 20; little-endian) */
+		memcpy(buf + 16, &cases[i].msg, 4);
+		memcpy(buf + 20, &cases[i].offset, 4);
+		memcpy(buf + AXON_WIRE_HDR_SIZE, &cases[i].op, 4);
+		memcpy(buf + AXON_WIRE_HDR_SIZE + 4, &cases[i].seconds, 4);
+		memcpy(buf + AXON_WIRE_HDR_SIZE + 8, &cases[i].since, 8);
+		ck_assert_int_eq(axon__wire_decode(buf, (size_t) n, &d),
+		    -EPROTO);
+	}
+	/* TRACE_ANS: an error carries no data. */
+	ck_assert_int_eq(wf_example(AXON_W_TRACE_ANS, &f), 0);
+	f.u.ans.err = 2;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+	f.data = NULL;
+	f.data_len = 0;
+	ck_assert_int_gt(axon__wire_encode(&f, buf, sizeof(buf)), 0);
+	f.u.ans.err = -1;
+	ck_assert_int_eq(axon__wire_encode(&f, buf, sizeof(buf)), -EINVAL);
+}
+END_TEST
+
 START_TEST(test_max_chunk)
 {
 	static uint8_t data[AXON_WIRE_MAX_DATA];
@@ -426,6 +499,7 @@ wire_suite(void)
 
 	tcase_add_test(tc, test_golden_encode);
 	tcase_add_test(tc, test_golden_decode);
+	tcase_add_test(tc, test_trace_req);
 	tcase_add_test(tc, test_malformed_rejected);
 	tcase_add_test(tc, test_max_chunk);
 	tcase_add_test(tc, test_operator_frames);

@@ -6,8 +6,8 @@
 # loopback ports; tcpdump captures both ports while a client on alpha
 # calls the demo server on beta (CONNECT_CRED, MSGSEND, MSGREPLY, PULSE,
 # SERVER_GONE), `axon ps -n beta` asks beta for its processes (PS_REQ,
-# PS_ANS) and `axon on -n beta` runs echo there (SPAWN, SPAWN_OK, STDIO,
-# EXIT).  Then tshark decodes the capture with the dissector and the test
+# PS_ANS), `axon trace -n beta` traces it (TRACE_REQ, TRACE_ANS) and
+# `axon on -n beta` runs echo there (SPAWN, SPAWN_OK, STDIO, EXIT).  Then tshark decodes the capture with the dissector and the test
 # checks the decoded frames field by field: the nodes' HELLOs, every
 # MSGSEND answered by a MSGREPLY of the same conn and msg, the lengths,
 # the client's data; the same again with every TCP segment cut in three
@@ -193,6 +193,9 @@ AXON_RUNDIR="$dir/alpha" timeout 30 "$BUILD/examples/demo_client" \
 wait "$srv_pid" || fail "demo_server: $(cat "$dir/server.out")"
 AXON_RUNDIR="$dir/alpha" timeout 30 "$AXON_CLI" ps -n beta \
 	> "$dir/ps.out" 2>&1 || fail "axon ps -n beta: $(cat "$dir/ps.out")"
+AXON_RUNDIR="$dir/alpha" timeout 30 "$AXON_CLI" trace -n beta -s 1 \
+	-o "$dir/trace.json" > "$dir/trace.out" 2>&1 ||
+	fail "axon trace -n beta: $(cat "$dir/trace.out")"
 (cd / && env -i PATH=/usr/bin:/bin AXON_RUNDIR="$dir/alpha" \
 	timeout 30 "$AXON_CLI" on -n beta -- \
 	echo "on-beta-$WHO") > "$dir/on.out" 2>&1 ||
@@ -346,6 +349,17 @@ pr=$(frames 40 " ps.pid=0")
 pmsg=$(field msg "$pr")
 frames 41 " msg=$pmsg .*ans.err=0 " | grep -q " text=" ||
 	fail "no PS_ANS with text for msg $pmsg"
+
+# axon trace -n beta: TRACE_REQ START for 11 s, then STOP since the
+# time START's answer gave; each answered with text.
+ts=$(frames 52 " trace.op=1 trace.seconds=11 trace.since=0")
+[ -n "$ts" ] || fail "no TRACE_REQ START: $(frames 52)"
+frames 53 " msg=$(field msg "$ts") .*ans.err=0 " | grep -q " text=" ||
+	fail "no TRACE_ANS with text for START"
+tp=$(frames 52 " trace.op=2 trace.seconds=0 trace.since=[1-9]")
+[ -n "$tp" ] || fail "no TRACE_REQ STOP: $(frames 52)"
+frames 53 " msg=$(field msg "$tp") .*ans.err=0 " | grep -q " text=" ||
+	fail "no TRACE_ANS with text for STOP"
 
 # axon on -n beta: SPAWN of echo, SPAWN_OK, its stdout, EXIT 0.
 frames 44 " spawn.argc=2 spawn.envc=1 " | grep -q " spawn.cwd=/ spawn.arg=echo spawn.arg=on-beta-$WHO spawn.env=PATH=/usr/bin:/bin data_len=41 " ||

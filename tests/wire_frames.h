@@ -169,6 +169,20 @@ wf_example(unsigned type, struct axon_wire_frame *f)
 		f->data_len = sizeof(text) - 1;
 		break;
 	}
+	case AXON_W_TRACE_REQ:
+		f->conn = 2; /* the node asked, as this one names it */
+		f->u.trace.op = AXON_WIRE_TRACE_START;
+		f->u.trace.seconds = 5;
+		break;
+	case AXON_W_TRACE_ANS: {
+		static const uint8_t text[] = "now 1 lost 0\n";
+
+		f->conn = 0;
+		f->flags = AXON_WF_FIRST | AXON_WF_LAST;
+		f->data = text;
+		f->data_len = sizeof(text) - 1;
+		break;
+	}
 	case AXON_W_SPAWN: {
 		static const uint8_t strs[] = "/tmp\0echo\0hi\0PATH=/bin";
 

@@ -42,6 +42,7 @@ local types = {
 	[43] = "NODES_ANS", [44] = "SPAWN", [45] = "SPAWN_OK",
 	[46] = "STDIO", [47] = "STDIO_ACK", [48] = "EXIT", [49] = "KILL",
 	[50] = "PATH_REQ", [51] = "PATH_ANS",
+	[52] = "TRACE_REQ", [53] = "TRACE_ANS",
 }
 
 -- Fixed body size of each type (wire.c, body_size()).
@@ -52,13 +53,14 @@ local fixed_size = {
 	[24] = 0, [25] = 4, [26] = 0, [27] = 4, [28] = 32, [29] = 16,
 	[30] = 4, [31] = 0, [40] = 4, [41] = 4, [42] = 0, [43] = 4, [44] = 8 + CRED_SIZE,
 	[45] = 8, [46] = 4, [47] = 8, [48] = 8, [49] = 4, [50] = 8, [51] = 4,
+	[52] = 16, [53] = 4,
 }
 
 -- The types whose frames carry data after the fixed body (carries_data()).
 local carries_data = {
 	[20] = true, [21] = true, [22] = true, [24] = true, [26] = true,
 	[8] = true, [41] = true, [43] = true, [44] = true, [46] = true,
-	[50] = true, [51] = true,
+	[50] = true, [51] = true, [53] = true,
 }
 
 -- Linux's generic errno numbers, the ones the wire carries.
@@ -171,7 +173,13 @@ local f = {
 	pulse_value = ProtoField.int64("axon.pulse.value", "Value", base.DEC),
 	-- PS_REQ
 	ps_pid = i32("axon.ps.pid", "Pid"),
-	-- PS_ANS, NODES_ANS, PATH_ANS
+	-- TRACE_REQ
+	trace_op = u32("axon.trace.op", "Operation",
+		{[1] = "START", [2] = "STOP"}),
+	trace_seconds = u32("axon.trace.seconds", "Seconds"),
+	trace_since = ProtoField.uint64("axon.trace.since", "Since (ns)",
+		base.DEC),
+	-- PS_ANS, NODES_ANS, PATH_ANS, TRACE_ANS
 	ans_err = i32("axon.ans.err", "Error", errnos),
 	-- SPAWN
 	spawn_argc = u32("axon.spawn.argc", "Arguments"),
@@ -353,7 +361,12 @@ local function dissect_body(ty, buf, b, blen, t)
 	elseif ty == 40 then
 		t:add_le(f.ps_pid, buf(b, 4))
 		info = " pid=" .. le32s(0)
-	elseif ty == 41 or ty == 43 or ty == 51 then
+	elseif ty == 52 then
+		t:add_le(f.trace_op, buf(b, 4))
+		t:add_le(f.trace_seconds, buf(b + 4, 4))
+		t:add_le(f.trace_since, buf(b + 8, 8))
+		info = (le32s(0) == 1 and " START" or " STOP")
+	elseif ty == 41 or ty == 43 or ty == 51 or ty == 53 then
 		t:add_le(f.ans_err, buf(b, 4))
 		if le32s(0) ~= 0 then
 			info = " err=" .. (errnos[le32s(0)] or le32s(0))

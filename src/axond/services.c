@@ -36,6 +36,7 @@
 #include "module.h"
 #include "psinfo.h"
 #include "services.h"
+#include "traceinfo.h"
 
 /* Control connections: of users other than root together (each within
  * --user-conns), and root's beyond them. */
@@ -151,6 +152,8 @@ struct req {
 	int32_t pid;
 	uint32_t op, ftype;       /* PATH_REQ: the question... */
 	char *path;               /* ...and its path */
+	uint32_t tr_op, tr_sec;   /* TRACE_REQ: u.trace */
+	uint64_t tr_since;
 	struct axd_peer *peer;
 	struct axd_sess *sess;    /* NULL while waiting for one */
 	uint64_t deadline;
@@ -882,7 +885,44 @@ req_free(struct req *q)
 static uint8_t
 ans_type(uint8_t req)
 {
-	return req == AXON_W_PATH_REQ ? AXON_W_PATH_ANS : AXON_W_PS_ANS;
+	return req == AXON_W_PATH_REQ  ? AXON_W_PATH_ANS
+	    : req == AXON_W_TRACE_REQ ? AXON_W_TRACE_ANS
+				       : AXON_W_PS_ANS;
+}
+
+/*
+ * A TRACE_REQ about this node (docs/design/wire.md, "Traces"): START
+ * turns the node's trace switch on, STOP off, and both answer with the
+ * trace text form (traceinfo.h): START's holds only the node's clock,
+ * STOP's the events since.  Done on the loop: reading the rings is a
+ * few hundred microseconds per traced process, and only an operator
+ * asks.
+ */
+static void
+trace_do(const struct axon_wire_frame *f, int *err, char **text,
+    size_t *len)
+{
+	struct axon_tr_list l = {0};
+	uint64_t now = 0;
+	int rc;
+
+	*text = NULL;
+	*len = 0;
+	rc = axon__tr_switch(g.rundir,
+	    f->u.trace.op == AXON_WIRE_TRACE_START ? f->u.trace.seconds : 0,
+	    &now);
+	if (rc == 0 && f->u.trace.op == AXON_WIRE_TRACE_STOP) {
+		rc = axon__tr_collect(g.rundir, f->u.trace.since, &l);
+	}
+	l.now = now;
+	if (rc == 0) {
+		rc = axon__tr_format(&l, text, len);
+	}
+	axon__tr_free(&l);
+	*err = rc < 0 ? -rc : 0;
+	axd_log(AXD_INFO, "trace %s: %s",
+	    f->u.trace.op == AXON_WIRE_TRACE_START ? "on" : "off",
+	    rc < 0 ? strerror(-rc) : "done");
 }
 
 /* Ends q with err: one answer with err (LAST after partial data). */
@@ -916,6 +956,10 @@ req_send(struct req *q, struct axd_sess *s)
 		f.u.path.ftype = q->ftype;
 		f.data = (const uint8_t *) q->path;
 		f.data_len = (uint32_t) strlen(q->path) + 1;
+	} else if (q->type == AXON_W_TRACE_REQ) {
+		f.u.trace.op = q->tr_op;
+		f.u.trace.seconds = q->tr_sec;
+		f.u.trace.since = q->tr_since;
 	} else {
 		f.u.ps.pid = q->pid;
 	}
@@ -970,6 +1014,11 @@ req_remote(struct axd_ctl *c, const struct axon_wire_frame *f)
 	q->pid = f->u.ps.pid;
 	q->op = f->u.path.op;
 	q->ftype = f->u.path.ftype;
+	if (f->type == AXON_W_TRACE_REQ) {
+		q->tr_op = f->u.trace.op;
+		q->tr_sec = f->u.trace.seconds;
+		q->tr_since = f->u.trace.since;
+	}
 	q->peer = p;
 	q->deadline = axd_now() + connect_ns();
 	q->next = reqs;
@@ -997,7 +1046,9 @@ req_answer(struct axd_sess *s, const struct axon_wire_frame *f)
 	    f->data_len > (q->type == AXON_W_PATH_REQ ? PATH_MAX_TEXT
 						      : PS_MAX) - q->got) {
 		axd_log(AXD_WARN, "%s: bad %s answer", s->peer->name,
-		    q->type == AXON_W_PATH_REQ ? "path" : "ps");
+		    q->type == AXON_W_PATH_REQ	  ? "path"
+		    : q->type == AXON_W_TRACE_REQ ? "trace"
+						  : "ps");
 		req_fail(q, EPROTO);
 		return EPROTO;
 	}
@@ -1091,6 +1142,41 @@ ps_serve(struct axd_sess *s, const struct axon_wire_frame *f)
 		o->wait = true;
 		ps_kick();
 	}
+}
+
+/* A peer asks this node to trace: answered at once, as the session has
+ * room. */
+static void
+trace_serve(struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	struct psout *o;
+	int n = 0;
+
+	for (o = psouts; o != NULL; o = o->next) {
+		n += o->sess == s;
+	}
+	o = n < CTL_REQS ? calloc(1, sizeof(*o)) : NULL;
+	if (o == NULL) {
+		struct axon_wire_frame r;
+
+		memset(&r, 0, sizeof(r));
+		r.type = AXON_W_TRACE_ANS;
+		r.msg = f->msg;
+		r.flags = AXON_WF_FIRST | AXON_WF_LAST;
+		r.u.ans.err = axon__wire_errno_out(n < CTL_REQS ? ENOMEM
+								: EAGAIN);
+		(void) axd_send_frame(s, &r);
+		return;
+	}
+	o->st.produce = psout_produce;
+	o->sess = s;
+	o->type = AXON_W_TRACE_ANS;
+	o->msg = f->msg;
+	o->since = axd_now();
+	o->next = psouts;
+	psouts = o;
+	trace_do(f, &o->err, &o->text, &o->len);
+	axd_stream_add(s, &o->st);
 }
 
 /* Sends what answers to peers became ready (after the loops over
@@ -1682,6 +1768,7 @@ ctl_frame(struct axd_ctl *c, const struct axon_wire_frame *f)
 	switch (f->type) {
 	case AXON_W_PS_REQ:
 	case AXON_W_PATH_REQ:
+	case AXON_W_TRACE_REQ:
 	case AXON_W_NODES_REQ: {
 		uint8_t ans = f->type == AXON_W_NODES_REQ ? AXON_W_NODES_ANS
 							  : ans_type(f->type);
@@ -1712,6 +1799,9 @@ ctl_frame(struct axd_ctl *c, const struct axon_wire_frame *f)
 			req_remote(c, f);
 		} else if (f->type == AXON_W_PATH_REQ) {
 			path_local(c, f);
+		} else if (f->type == AXON_W_TRACE_REQ) {
+			trace_do(f, &err, &text, &len);
+			ctl_answer(c, ans, f->conn, f->msg, err, text, len);
 		} else {
 			ps_local(c, f);
 		}
@@ -2266,7 +2356,11 @@ axd_svc_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 		return 0;
 	case AXON_W_PS_ANS:
 	case AXON_W_PATH_ANS:
+	case AXON_W_TRACE_ANS:
 		return req_answer(s, f);
+	case AXON_W_TRACE_REQ:
+		trace_serve(s, f);
+		return 0;
 	case AXON_W_PATH_REQ:
 		path_serve(s, f);
 		return 0;
@@ -2416,7 +2510,7 @@ const struct axd_module axd_mod_services = {
 	.types = {AXON_W_PS_REQ, AXON_W_PS_ANS, AXON_W_NODES_REQ,
 	    AXON_W_NODES_ANS, AXON_W_SPAWN, AXON_W_SPAWN_OK, AXON_W_STDIO,
 	    AXON_W_STDIO_ACK, AXON_W_EXIT, AXON_W_KILL, AXON_W_PATH_REQ,
-	    AXON_W_PATH_ANS},
+	    AXON_W_PATH_ANS, AXON_W_TRACE_REQ, AXON_W_TRACE_ANS},
 	.tags = AXD_TAG_SVC,
 	.start = axd_svc_start,
 	.stop = axd_svc_stop,

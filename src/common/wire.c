@@ -102,7 +102,10 @@ body_size(unsigned type)
 	case AXON_W_PATH_REQ:
 		return 8;
 	case AXON_W_PATH_ANS:
+	case AXON_W_TRACE_ANS:
 		return 4;
+	case AXON_W_TRACE_REQ:
+		return 16;
 	case AXON_W_SPAWN:
 		return 8 + (int) CRED_SIZE;
 	case AXON_W_CONNECT_CRED:
@@ -132,7 +135,8 @@ carries_data(unsigned type)
 	    type == AXON_W_MSGWRITE || type == AXON_W_NAMES ||
 	    type == AXON_W_PS_ANS || type == AXON_W_NODES_ANS ||
 	    type == AXON_W_SPAWN || type == AXON_W_STDIO ||
-	    type == AXON_W_PATH_REQ || type == AXON_W_PATH_ANS;
+	    type == AXON_W_PATH_REQ || type == AXON_W_PATH_ANS ||
+	    type == AXON_W_TRACE_ANS;
 }
 
 /* A PATH_REQ's data: one absolute path, its NUL the last byte. */
@@ -352,9 +356,21 @@ check(const struct axon_wire_frame *f)
 			return -EPROTO;
 		}
 		break;
+	case AXON_W_TRACE_REQ:
+		if (f->msg == 0 || f->offset != 0 ||
+		    (f->u.trace.op == AXON_WIRE_TRACE_START
+			    ? f->u.trace.seconds == 0 ||
+				f->u.trace.seconds > AXON_WIRE_TRACE_MAX_SEC ||
+				f->u.trace.since != 0
+			    : f->u.trace.op != AXON_WIRE_TRACE_STOP ||
+				f->u.trace.seconds != 0)) {
+			return -EPROTO;
+		}
+		break;
 	case AXON_W_PS_ANS:
 	case AXON_W_NODES_ANS:
 	case AXON_W_PATH_ANS:
+	case AXON_W_TRACE_ANS:
 		if (f->msg == 0 ||
 		    (f->u.ans.err != 0 && !errno_ok(f->u.ans.err)) ||
 		    (f->u.ans.err != 0 && f->data_len != 0) ||
@@ -652,7 +668,13 @@ decode(const uint8_t *buf, size_t len, struct axon_wire_frame *ret_frame,
 	case AXON_W_PS_ANS:
 	case AXON_W_NODES_ANS:
 	case AXON_W_PATH_ANS:
+	case AXON_W_TRACE_ANS:
 		f.u.ans.err = (int32_t) get32(b);
+		break;
+	case AXON_W_TRACE_REQ:
+		f.u.trace.op = get32(b);
+		f.u.trace.seconds = get32(b + 4);
+		f.u.trace.since = get64(b + 8);
 		break;
 	case AXON_W_PATH_REQ:
 		f.u.path.op = get32(b);
@@ -825,7 +847,13 @@ encode(const struct axon_wire_frame *f, uint8_t *buf, size_t cap,
 	case AXON_W_PS_ANS:
 	case AXON_W_NODES_ANS:
 	case AXON_W_PATH_ANS:
+	case AXON_W_TRACE_ANS:
 		put32(b, (uint32_t) f->u.ans.err);
+		break;
+	case AXON_W_TRACE_REQ:
+		put32(b, f->u.trace.op);
+		put32(b + 4, f->u.trace.seconds);
+		put64(b + 8, f->u.trace.since);
 		break;
 	case AXON_W_PATH_REQ:
 		put32(b, f->u.path.op);

@@ -83,6 +83,10 @@ enum axon_wire_type {
 	/* the path namespace of another node (/net/NODE, name_open) */
 	AXON_W_PATH_REQ = 50,
 	AXON_W_PATH_ANS = 51,
+	/* `axon trace` on another node: the trace switch, then its events
+	 * (docs/design/wire.md, "Traces") */
+	AXON_W_TRACE_REQ = 52,
+	AXON_W_TRACE_ANS = 53,
 	AXON_W_TYPE_COUNT
 };
 
@@ -112,6 +116,11 @@ struct axon_wire_name {
 #define AXON_WIRE_PATH_RESOLVE 1u /* the managers of the path, in order */
 #define AXON_WIRE_PATH_LIST    2u /* the entries at or below the path */
 #define AXON_WIRE_PATH_MAX     4096u
+
+/* TRACE_REQ: what is asked (u.trace.op), and the longest trace. */
+#define AXON_WIRE_TRACE_START   1u /* switch on for seconds: "now" */
+#define AXON_WIRE_TRACE_STOP    2u /* switch off: the events since */
+#define AXON_WIRE_TRACE_MAX_SEC 86400u
 
 /* SPAWN limits: strings in its data (cwd, argv, environment). */
 #define AXON_WIRE_SPAWN_STRINGS 4096u
@@ -188,7 +197,13 @@ struct axon_wire_frame {
 		} ps;
 		struct {
 			int32_t err; /* 0, or the request's failure */
-		} ans; /* PS_ANS, NODES_ANS, PATH_ANS */
+		} ans; /* PS_ANS, NODES_ANS, PATH_ANS, TRACE_ANS */
+		struct {
+			uint32_t op;      /* AXON_WIRE_TRACE_* */
+			uint32_t seconds; /* START: 1..TRACE_MAX_SEC; STOP: 0 */
+			uint64_t since;   /* STOP: the node's CLOCK_MONOTONIC ns
+					   * its START answered; START: 0 */
+		} trace; /* TRACE_REQ */
 		struct {
 			uint32_t op;    /* AXON_WIRE_PATH_* */
 			uint32_t ftype; /* RESOLVE: _FTYPE_*; LIST: 0 */

@@ -1107,6 +1107,7 @@ axon__pulse_send(int coid, int priority, int code, int64_t value,
 	if (rc < 0) {
 		return rc;
 	}
+	AXON_TRACE(pulse_tx, coid, cc, code, value);
 	if (atomic_load(&cc->dead)) {
 		axon__cconn_put(cc);
 		return -EBADF;

@@ -28,6 +28,7 @@
 #include "axon_spi.h"
 #include "ctl.h"
 #include "shm.h"
+#include "trace.h"
 
 #define AXON_HIDDEN __attribute__((visibility("hidden")))
 

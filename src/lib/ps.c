@@ -270,6 +270,7 @@ axon__ps_open(void)
 	pthread_mutex_lock(&ps_lock);
 	if (!ps_tried) {
 		ps_tried = true;
+		axon__trace_open(); /* (takes trace.c's lock: after ours) */
 		pg = ps_create();
 		if (pg != NULL) {
 			atomic_store_explicit(&ps_page, pg,
@@ -349,6 +350,7 @@ axon__ps_recv_block(int chid, bool pulse)
 	if (r == NULL) {
 		return;
 	}
+	AXON_TRACE(block, pulse ? AXON_PS_RECVPULSE : AXON_PS_RECEIVE, chid);
 	rec_begin(r);
 	r->state = pulse ? AXON_PS_RECVPULSE : AXON_PS_RECEIVE;
 	r->chid = chid;
@@ -364,6 +366,7 @@ axon__ps_send_block(const struct axon_cconn *cc, int coid, int slot,
 	if (r == NULL) {
 		return;
 	}
+	AXON_TRACE(block, received ? AXON_PS_REPLY : AXON_PS_SEND, coid);
 	rec_begin(r);
 	/* SENT when it goes to sleep may be RECEIVED by the time anyone
 	 * looks: the reader asks the server's page (held[]). */
@@ -386,6 +389,7 @@ axon__ps_running(void)
 	if (r == NULL || r->state == AXON_PS_RUNNING) {
 		return;
 	}
+	AXON_TRACE(unblock);
 	rec_begin(r);
 	r->state = AXON_PS_RUNNING;
 	r->chid = 0;
@@ -547,6 +551,7 @@ axon__ps_atfork_child(void)
 	tls_rec = NULL;
 	tls_norec = false;
 	tls_tid = 0;
+	axon__trace_atfork_child();
 	/* (The forking thread's key value names the parent's page.) */
 	if (ps_key_ok) {
 		(void) pthread_setspecific(ps_key, NULL);

@@ -474,6 +474,7 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		spun = false;
 	}
 out:
+	AXON_TRACE(recv, chid, ret, iov, parts, info);
 	axon__chan_put(chan);
 	return ret;
 }

@@ -214,6 +214,7 @@ MsgReplyv_r(rcvid_t rcvid, long status, const iov_t *iov, size_t parts)
 	if (parts > 0) {
 		(void) write_locked(sc, slot, iov, parts, 0);
 	}
+	AXON_TRACE(reply, rcvid, 0, status, 0);
 	rc = finish_locked(sc, slot, status, 0);
 	axon__rcvid_unlock(sc);
 	return rc;
@@ -255,6 +256,7 @@ MsgError_r(rcvid_t rcvid, int error)
 		axon__rcvid_unlock(sc);
 		return -EINVAL;
 	}
+	AXON_TRACE(reply, rcvid, error, 0, 0);
 	rc = finish_locked(sc, slot, 0, error);
 	axon__rcvid_unlock(sc);
 	return rc;

@@ -559,6 +559,7 @@ send_common(int coid, const struct send_args *a, bool cancel_point,
 	if (rc < 0) {
 		return rc;
 	}
+	AXON_TRACE(send, coid, op.cc);
 	rc = send_sizes(&op);
 	if (rc == 0) {
 		do {
@@ -571,6 +572,7 @@ send_common(int coid, const struct send_args *a, bool cancel_point,
 			}
 		} while (rc == 1); /* ERESTART: post it again */
 	}
+	AXON_TRACE(send_end, coid, rc, ret_status);
 	axon__cconn_put(op.cc);
 	return rc;
 }

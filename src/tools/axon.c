@@ -42,6 +42,7 @@ static const char main_usage[] =
     "  send    send a message to a named server, print the reply\n"
     "  pulse   send a pulse to a named server\n"
     "  paths   where the node's paths and every node's (/net) appear\n"
+    "  trace   record message passing as Chrome/Perfetto trace JSON\n"
     "\n"
     "'axon help COMMAND' or 'axon COMMAND --help' shows a command's\n"
     "options.  Exit status: 0 on success, 1 on error ('axon on': the\n"
@@ -61,6 +62,7 @@ static const struct subcmd subcmds[] = {
     {"send", cmd_send, axon_send_usage},
     {"pulse", cmd_pulse, axon_pulse_usage},
     {"paths", cmd_paths, axon_paths_usage},
+    {"trace", cmd_trace, axon_trace_usage},
 };
 
 #define N_SUBCMDS (sizeof(subcmds) / sizeof(subcmds[0]))

@@ -37,6 +37,7 @@ int cmd_on(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_pulse(int argc, char **argv);
 int cmd_paths(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 /* Each subcommand's usage text (for --help and `axon help CMD`). */
 extern const char axon_ps_usage[];
@@ -46,6 +47,7 @@ extern const char axon_on_usage[];
 extern const char axon_send_usage[];
 extern const char axon_pulse_usage[];
 extern const char axon_paths_usage[];
+extern const char axon_trace_usage[];
 
 /* ---- axon.c: helpers ---- */
 
