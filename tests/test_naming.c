@@ -91,6 +91,16 @@ START_TEST(test_name_attach_open)
 	ck_assert_int_eq(errno, ENOSYS);
 	ck_assert_int_eq(name_close(coid), 0);
 
+	/* The connection flags name_open is given are the connection's. */
+	coid = name_open("svc/one", _NAME_FLAG_COF_NOEVENT |
+		_NAME_FLAG_COF_REG_EVENTS | _NAME_FLAG_COF_CLOEXEC);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(ConnectFlags(0, coid, 0, 0) &
+			     (_NTO_COF_NOEVENT | _NTO_COF_REG_EVENTS |
+				 _NTO_COF_CLOEXEC),
+	    _NTO_COF_NOEVENT | _NTO_COF_REG_EVENTS | _NTO_COF_CLOEXEC);
+	ck_assert_int_eq(name_close(coid), 0);
+
 	/* The name is taken while the server lives. */
 	ck_assert_ptr_null(name_attach(NULL, "svc/one", 0));
 	ck_assert_int_eq(errno, EEXIST);

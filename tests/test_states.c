@@ -6,6 +6,8 @@
 #include "axon_test.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <sys/syscall.h>
 
 static const uint64_t ms100 = 100000000ull;
@@ -768,6 +770,33 @@ detacher(void *p)
  * leaves the connection usable: its wait is no cancellation point that
  * could keep the connection's lock (it was, and ConnectDetach then hung
  * for ever). */
+/* Thread tid is asleep in a futex wait (/proc: its system call). */
+static bool
+in_futex_wait(pid_t tid)
+{
+	char path[64], buf[64];
+	FILE *f;
+	bool r = false;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int) tid);
+	f = fopen(path, "r");
+	if (f != NULL) {
+		r = fgets(buf, sizeof(buf), f) != NULL &&
+		    atol(buf) == SYS_futex;
+		fclose(f);
+	}
+	return r;
+}
+
+static atomic_int slot_waiter_tid;
+
+static void *
+tid_sender(void *p)
+{
+	atomic_store(&slot_waiter_tid, (int) syscall(SYS_gettid));
+	return blocked_sender(p);
+}
+
 START_TEST(test_cancel_waiting_for_slot)
 {
 	struct axt_child srv = axt_spawn(never_receive_server, NULL);
@@ -781,14 +810,22 @@ START_TEST(test_cancel_waiting_for_slot)
 	ck_assert_int_ge(coid, 0);
 	for (int i = 0; i < N; i++) {
 		b[i] = (struct blocked) {coid, 0, 0};
-		ck_assert_int_eq(pthread_create(&t[i], NULL, blocked_sender,
+		ck_assert_int_eq(pthread_create(&t[i], NULL,
+				     i == N - 1 ? tid_sender : blocked_sender,
 				     &b[i]),
 		    0);
 		if (i == N - 2) {
 			axt_sleep_ms(200); /* every slot taken */
 		}
 	}
-	axt_sleep_ms(200); /* the last one waits for a slot */
+	/* The last one sleeps waiting for a slot (bounded). */
+	for (int i = 0; i < 5000 && (atomic_load(&slot_waiter_tid) == 0 ||
+					!in_futex_wait(atomic_load(
+					    &slot_waiter_tid)));
+	     i++) {
+		axt_sleep_ms(1);
+	}
+	ck_assert(in_futex_wait(atomic_load(&slot_waiter_tid)));
 	ck_assert_int_eq(pthread_cancel(t[N - 1]), 0);
 	axt_sleep_ms(50);
 	ck_assert_int_eq(pthread_create(&d, NULL, detacher, &dcoid), 0);
@@ -797,12 +834,12 @@ START_TEST(test_cancel_waiting_for_slot)
 	ck_assert_msg(pthread_timedjoin_np(d, NULL, &until) == 0,
 	    "ConnectDetach hung behind a cancelled slot waiter");
 	ck_assert_int_eq(dcoid, 0);
+	/* Every sender, the cancelled one too (its cancellation waits for
+	 * a cancellation point), leaves with EBADF. */
 	for (int i = 0; i < N; i++) {
 		ck_assert_int_eq(pthread_timedjoin_np(t[i], NULL, &until), 0);
-		if (i < N - 1) {
-			ck_assert_int_eq(b[i].r, -1);
-			ck_assert_int_eq(b[i].err, EBADF);
-		}
+		ck_assert_int_eq(b[i].r, -1);
+		ck_assert_int_eq(b[i].err, EBADF);
 	}
 	axt_child_kill(&srv);
 }

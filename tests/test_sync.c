@@ -35,8 +35,6 @@ START_TEST(test_mutex_basics)
 	ck_assert_uint_eq(m.__owner & ~_NTO_SYNC_WAITING, (unsigned) tid());
 	ck_assert_int_eq(SyncMutexLock(&m), -1);
 	ck_assert_int_eq(errno, EDEADLK);
-	ck_assert_int_eq(SyncDestroy(&m), -1);
-	ck_assert_int_eq(errno, EBUSY);
 	ck_assert_int_eq(SyncMutexUnlock(&m), 0);
 	ck_assert_uint_eq(m.__owner, 0);
 	ck_assert_int_eq(SyncMutexUnlock_r(&m), -EPERM);
@@ -49,6 +47,13 @@ START_TEST(test_mutex_basics)
 	ck_assert_int_eq(SyncMutexUnlock(&n), 0);
 	ck_assert_int_eq(SyncTypeDestroy_r(_NTO_SYNC_SEM, &n), -EINVAL);
 	ck_assert_int_eq(SyncTypeDestroy(_NTO_SYNC_MUTEX_FREE, &n), 0);
+
+	/* Its owner may destroy a locked mutex (QNX 7: "only if you're its
+	 * owner"). */
+	ck_assert_int_eq(SyncTypeCreate(_NTO_SYNC_MUTEX_FREE, &n, NULL), 0);
+	ck_assert_int_eq(SyncMutexLock(&n), 0);
+	ck_assert_int_eq(SyncDestroy(&n), 0);
+	ck_assert_int_eq(SyncMutexUnlock_r(&n), -EINVAL);
 }
 END_TEST
 
@@ -143,6 +148,7 @@ START_TEST(test_mutex_timeout)
 	wait_state(&h.state, 1);
 	ck_assert_int_eq(h.rc, 0);
 	ck_assert_int_eq(SyncMutexUnlock_r(&m), -EPERM);
+	ck_assert_int_eq(SyncDestroy_r(&m), -EBUSY); /* another's lock */
 
 	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_MUTEX,
 			     NULL, NULL, NULL),
@@ -235,7 +241,9 @@ START_TEST(test_mutex_priority_inheritance)
 
 	ck_assert_int_eq(SyncTypeCreate(_NTO_SYNC_MUTEX_FREE, &m, NULL), 0);
 	if (start_fifo(&tl, 10, hold, &low) != 0) {
-		return; /* no real-time priorities here */
+		fprintf(stderr, "test_mutex_priority_inheritance: skipped, no "
+				"real-time priorities here\n");
+		return;
 	}
 	wait_state(&low.state, 1);
 	ck_assert_int_eq(effective_rtprio(low.tid), 10);
@@ -356,6 +364,86 @@ START_TEST(test_condvar)
 }
 END_TEST
 
+struct tokens {
+	sync_t m, c;
+	int tokens, entered;
+	atomic_int done, einval;
+};
+
+static void *
+token_taker(void *p)
+{
+	struct tokens *k = p;
+	int rc = 0;
+
+	SyncMutexLock(&k->m);
+	k->entered++;
+	while (k->tokens == 0 && rc == 0) {
+		rc = SyncCondvarWait(&k->c, &k->m);
+	}
+	if (rc == 0) {
+		k->tokens--;
+		atomic_fetch_add(&k->done, 1);
+	} else if (rc == -1 && errno == EINVAL) {
+		atomic_fetch_add(&k->einval, 1);
+	}
+	SyncMutexUnlock(&k->m);
+	return NULL;
+}
+
+static void
+wait_entered(struct tokens *k, int n)
+{
+	for (int i = 0; i < 5000; i++) {
+		int e;
+
+		SyncMutexLock(&k->m);
+		e = k->entered;
+		SyncMutexUnlock(&k->m);
+		if (e == n) {
+			return;
+		}
+		usleep(1000);
+	}
+	ck_abort_msg("the waiters never waited");
+}
+
+/* One signal lets exactly one waiter through, a broadcast the rest;
+ * destroying the condvar releases its waiters with EINVAL. */
+START_TEST(test_condvar_signal_one_and_destroy)
+{
+	struct tokens k = {.tokens = 0};
+	pthread_t t[3];
+
+	ck_assert_int_eq(SyncTypeCreate(_NTO_SYNC_MUTEX_FREE, &k.m, NULL), 0);
+	ck_assert_int_eq(SyncTypeCreate(_NTO_SYNC_COND, &k.c, NULL), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(pthread_create(&t[i], NULL, token_taker, &k),
+		    0);
+	}
+	wait_entered(&k, 3);
+	SyncMutexLock(&k.m);
+	k.tokens = 1;
+	ck_assert_int_eq(SyncCondvarSignal(&k.c, 0), 0);
+	SyncMutexUnlock(&k.m);
+	for (int i = 0; i < 2000 && atomic_load(&k.done) < 1; i++) {
+		usleep(1000);
+	}
+	axt_sleep_ms(50);
+	ck_assert_int_eq(atomic_load(&k.done), 1);
+	SyncMutexLock(&k.m);
+	ck_assert_int_eq(k.tokens, 0);
+	SyncMutexUnlock(&k.m);
+	/* The two left: destroyed under them. */
+	ck_assert_int_eq(SyncDestroy(&k.c), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+	}
+	ck_assert_int_eq(atomic_load(&k.einval), 2);
+	ck_assert_uint_eq(k.m.__owner, 0);
+}
+END_TEST
+
 /* ---- semaphores ------------------------------------------------------- */
 
 static void *
@@ -387,6 +475,15 @@ START_TEST(test_semaphore)
 	ck_assert_int_eq(pthread_join(t, &r), 0);
 	ck_assert_ptr_null(r);
 	ck_assert_int_eq(s.__count, 0);
+
+	/* Destroyed under a waiter: it wakes with EINVAL. */
+	ck_assert_int_eq(pthread_create(&t, NULL, sem_waiter, &s), 0);
+	axt_sleep_ms(30);
+	ck_assert_int_eq(SyncDestroy(&s), 0);
+	ck_assert_int_eq(pthread_join(t, &r), 0);
+	ck_assert_int_eq((int) (intptr_t) r, -EINVAL);
+	s.__count = 0;
+	ck_assert_int_eq(SyncTypeCreate(_NTO_SYNC_SEM, &s, NULL), 0);
 
 	s.__count = INT_MAX;
 	ck_assert_int_eq(SyncSemPost_r(&s), -EOVERFLOW);
@@ -492,6 +589,7 @@ sync_suite(void)
 	tcase_add_test(tc, test_mutex_priority_inheritance);
 	tcase_add_test(tc, test_mutex_owner_died);
 	tcase_add_test(tc, test_condvar);
+	tcase_add_test(tc, test_condvar_signal_one_and_destroy);
 	tcase_add_test(tc, test_semaphore);
 	tcase_add_test(tc, test_shared_between_processes);
 	tcase_add_test(tc, test_errors);

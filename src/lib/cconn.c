@@ -664,7 +664,9 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 	if (cc != NULL) {
 		rc = coid_alloc(cc, index, flags);
 		if (rc >= 0) {
-			cc_evflags_sync(cc);
+			/* One more coid: its flags join the others'. */
+			(void) atomic_fetch_or(&cc->evflags, (unsigned) flags &
+			    (_NTO_COF_NOEVENT | _NTO_COF_REG_EVENTS));
 			cc->aliases++;
 			atomic_fetch_add(&cc->refs, 1);
 			axon__ps_conn_add(rc, nd, pid, chid);
@@ -690,7 +692,8 @@ ConnectAttach_r(uint32_t nd, pid_t pid, int chid, unsigned index, int flags)
 		return rc;
 	}
 	cc->aliases = 1;
-	cc_evflags_sync(cc);
+	atomic_store(&cc->evflags, (unsigned) flags &
+	    (_NTO_COF_NOEVENT | _NTO_COF_REG_EVENTS));
 	/* refs: 1 (creation) is the coid's; one more for the monitor. */
 	atomic_fetch_add(&cc->refs, 1);
 	if (axon__mon_add(cc->sock, AXON_TAG_CCONN, cc) < 0) {

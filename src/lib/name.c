@@ -750,6 +750,15 @@ name_open(const char *name, int flags)
 	if (flags & _NAME_FLAG_COF_CLOEXEC) {
 		cof |= _NTO_COF_CLOEXEC;
 	}
+	if (flags & _NAME_FLAG_COF_INSECURE) {
+		cof |= _NTO_COF_INSECURE;
+	}
+	if (flags & _NAME_FLAG_COF_NOEVENT) {
+		cof |= _NTO_COF_NOEVENT;
+	}
+	if (flags & _NAME_FLAG_COF_REG_EVENTS) {
+		cof |= _NTO_COF_REG_EVENTS;
+	}
 	if (name != NULL && name[0] == '/' &&
 	    (flags & ~(NAME_FLAG_ATTACH_GLOBAL | _NAME_FLAG_COF_CLOEXEC |
 		_NAME_FLAG_COF_INSECURE | _NAME_FLAG_COF_NOEVENT |

@@ -82,7 +82,16 @@ wait_deadline(const struct axon_deadline *dl, int state,
 	return 0;
 }
 
-/* FUTEX_LOCK_PI takes an absolute CLOCK_REALTIME time. */
+#ifndef FUTEX_LOCK_PI2
+#define FUTEX_LOCK_PI2 13
+#endif
+
+/* FUTEX_LOCK_PI2 (Linux 5.14) takes an absolute CLOCK_MONOTONIC time;
+ * without it, FUTEX_LOCK_PI takes CLOCK_REALTIME, which a clock step
+ * moves. */
+static atomic_bool no_lock_pi2;
+
+/* FUTEX_LOCK_PI's absolute CLOCK_REALTIME time for mono. */
 static struct timespec
 mono_to_realtime(const struct timespec *mono)
 {
@@ -136,14 +145,26 @@ mutex_lock(sync_t *m, const struct timespec *at, bool immediate)
 		return errno == EWOULDBLOCK || errno == EAGAIN ||
 			errno == EBUSY
 		    ? -ETIMEDOUT
-		    : -errno;
-	}
-	if (at != NULL) {
-		rt = mono_to_realtime(at);
+		    : errno == ESRCH ? -EOWNERDEAD
+				     : -errno;
 	}
 	for (;;) {
-		if (futex(w, FUTEX_LOCK_PI, 0, at != NULL ? &rt : NULL, 0) ==
-		    0) {
+		long r;
+
+		if (!atomic_load_explicit(&no_lock_pi2, memory_order_relaxed)) {
+			r = futex(w, FUTEX_LOCK_PI2, 0, at, 0);
+			if (r != 0 && errno == ENOSYS) {
+				atomic_store(&no_lock_pi2, true);
+				continue;
+			}
+		} else {
+			if (at != NULL) {
+				rt = mono_to_realtime(at);
+			}
+			r = futex(w, FUTEX_LOCK_PI, 0, at != NULL ? &rt : NULL,
+			    0);
+		}
+		if (r == 0) {
 			break;
 		}
 		if (errno == EINTR || errno == EAGAIN) {
@@ -252,13 +273,23 @@ SyncDestroy_r(sync_t *sync)
 		if (v == _NTO_SYNC_DESTROYED) {
 			return -EINVAL;
 		}
-		if (is_mutex(v) && (v & FUTEX_TID_MASK) != 0) {
-			return -EBUSY; /* locked */
+		/* A locked mutex only by its owner, and with nobody waiting
+		 * (their wait is in the kernel's hands). */
+		if (is_mutex(v) && (v & FUTEX_TID_MASK) != 0 &&
+		    (v != (unsigned) gettid())) {
+			return -EBUSY;
 		}
 		if (atomic_compare_exchange_weak(w, &v, _NTO_SYNC_DESTROYED)) {
-			return 0;
+			break;
 		}
 	}
+	if (v == _NTO_SYNC_SEM || v == _NTO_SYNC_COND) {
+		/* Waiters wake and find it destroyed (EINVAL). */
+		(void) atomic_fetch_add(count_word(sync), 1);
+		(void) futex(count_word(sync), FUTEX_WAKE, (unsigned) INT_MAX,
+		    NULL, 0);
+	}
+	return 0;
 }
 
 int
@@ -340,6 +371,9 @@ SyncCondvarWait_r(sync_t *sync, sync_t *mutex)
 	/* EAGAIN (signalled already) and EINTR are wake-ups: the caller
 	 * tests its predicate again, as after any condvar wait. */
 	rc = mutex_lock(mutex, NULL, false);
+	if (rc == 0 && wrc == 0 && check_kind(sync, _NTO_SYNC_COND) < 0) {
+		wrc = -EINVAL; /* destroyed while we waited */
+	}
 	return rc < 0 ? rc : wrc;
 }
 
