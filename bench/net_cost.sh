@@ -80,7 +80,7 @@ start_axond() {
 
 cpu_ns() {
 	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
-		awk '{ s += $1 } END { printf "%d\n", s }'
+		awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 # The count of a perf stat -x, output (0 if none).

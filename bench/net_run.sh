@@ -157,7 +157,7 @@ start_nodes() {
 # cpu_ns PID: CPU time (ns) of every live thread of PID.
 cpu_ns() {
 	cat /proc/"$1"/task/*/schedstat 2>/dev/null |
-		awk '{ s += $1 } END { printf "%d\n", s }'
+		awk '{ s += $1 } END { printf "%.0f\n", s }'
 }
 
 # axon_rr CPU SIZE ITERS [RSIZE]: one client run (60 s at most).
