@@ -255,6 +255,22 @@ $(BUILD)/bench/net_rr: bench/net_rr.c $(BUILD)/libaxon.a
 bench-net: $(BUILD)/bench/net_rr $(BUILD)/axond
 	@BUILD=$(BUILD) bench/net_run.sh
 
+# Scale (issue 11, item 5): 10 000 connections on one channel, 100 000
+# remote clients blocked through one axond, a 32-node mesh on loopback and
+# a node leaving and joining it (bench/scale.c; docs/benchmarks.md).
+# Long (minutes) and heavy (100 000 threads): not part of `make check`.
+# Root raises RLIMIT_NOFILE and kernel.pid_max for it (put back after).
+SCALE_CONNS ?= 10000
+SCALE_BLOCKED ?= 100000
+SCALE_NODES ?= 32
+$(BUILD)/bench/scale: bench/scale.c $(BUILD)/libaxon.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
+
+bench-scale: $(BUILD)/bench/scale $(BUILD)/axond
+	AXOND=$(BUILD)/axond $(BUILD)/bench/scale conns $(SCALE_CONNS) \
+		blocked $(SCALE_BLOCKED) mesh $(SCALE_NODES) churn
+
 # The fault soak (tests/soak/soak.c): two nodes, servers and clients on
 # both, processes killed and stopped and the link cut at random, for
 # SOAK_SECONDS; fails on any wrong, duplicated or lost reply.  SOAK_SEED
@@ -460,5 +476,5 @@ install: all
 clean:
 	rm -rf build build-asan build-tsan
 
-.PHONY: all tests check check-all check-wireshark check-python check-rust bench-rust bench-fs deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
+.PHONY: all tests check check-all check-wireshark check-python check-rust bench-rust bench-fs bench-scale deb-check install-check linux-compat-check demo bench bench-net bench-pulse bench-python bench-timer fuzz fuzz-campaign install clean man-lint soak soak-selftest
 .SECONDARY:
