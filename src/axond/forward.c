@@ -42,6 +42,12 @@
  * that a peer cannot make us start threads without end. */
 #define AXD_MAX_CONNECTING 64
 static int n_connecting;
+/* Handshakes beyond those 64 wait here, oldest first, for a thread to
+ * end (a burst of new remote clients is queued, not refused; each is a
+ * connection of its peer, so max-conns bounds the queue). */
+struct cjob;
+static struct cjob *cwait_head;
+static struct cjob **cwait_tail = &cwait_head;
 /* Handshakes done, for the loop (the only state shared with those
  * threads): a list under cdone_lock, and an eventfd written when the
  * list becomes non-empty. */
@@ -1329,6 +1335,52 @@ connect_main(void *arg)
 	return NULL;
 }
 
+/* Starts j's handshake on a thread of its own; -1 if none starts. */
+static int
+cjob_start(struct cjob *j)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int rc;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&th, &attr, connect_main, j);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		return -1;
+	}
+	n_connecting++;
+	return 0;
+}
+
+static void connect_done(struct cjob *j);
+
+/* Starts the handshakes that waited, while threads are free. */
+static void
+cwait_start(void)
+{
+	while (cwait_head != NULL && n_connecting < AXD_MAX_CONNECTING) {
+		struct cjob *j = cwait_head;
+		struct axd_bconn *b = bconn_by_key(j->key);
+
+		cwait_head = j->next;
+		if (cwait_head == NULL) {
+			cwait_tail = &cwait_head;
+		}
+		j->next = NULL;
+		if (b == NULL || b->sess->state == S_DEAD) {
+			free(j); /* the peer gave up on it meanwhile */
+		} else if (cjob_start(j) != 0) {
+			n_connecting++; /* (connect_done counts it down) */
+			j->rc = -EAGAIN;
+			j->cc = NULL;
+			connect_done(j);
+			free(j);
+		}
+	}
+}
+
 /* One handshake done (on the loop): the virtual connection is watched
  * from now on, and the messages and pulses that waited for it go on. */
 static void
@@ -1446,6 +1498,7 @@ axd_fwd_connect_event(void)
 		connect_done(j);
 		free(j);
 	}
+	cwait_start();
 }
 
 static void
@@ -1454,8 +1507,6 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	struct axd_bconn *b = bconn_by_id(s, f->conn);
 	struct axon_wire_frame r;
 	struct cjob *j;
-	pthread_attr_t attr;
-	pthread_t th;
 
 	if (b != NULL) {
 		bconn_close(b); /* the peer starts this connection over */
@@ -1463,8 +1514,7 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	memset(&r, 0, sizeof(r));
 	r.conn = f->conn;
 	r.type = AXON_W_CONNECT_FAIL;
-	if ((unsigned) s->n_bconn >= g.cfg.max_conns_per_peer ||
-	    n_connecting >= AXD_MAX_CONNECTING) {
+	if ((unsigned) s->n_bconn >= g.cfg.max_conns_per_peer) {
 		axd_log(AXD_WARN, "%s: connection refused (%d connections, "
 				  "%d being made)",
 		    s->peer->name, s->n_bconn, n_connecting);
@@ -1492,18 +1542,16 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	j->pid = f->u.connect.pid;
 	j->chid = f->u.connect.chid;
 	j->nc = b->nc;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &attr, connect_main, j) != 0) {
-		pthread_attr_destroy(&attr);
+	if (n_connecting >= AXD_MAX_CONNECTING || cwait_head != NULL) {
+		*cwait_tail = j; /* started by cwait_start */
+		cwait_tail = &j->next;
+	} else if (cjob_start(j) != 0) {
 		free(b);
 		free(j);
 		r.u.fail.err = axon__wire_errno_out(EAGAIN);
 		(void) axd_send_frame(s, &r);
 		return;
 	}
-	pthread_attr_destroy(&attr);
-	n_connecting++;
 	b->hnext = s->bconn[hash32(b->id)];
 	s->bconn[hash32(b->id)] = b;
 	s->n_bconn++;
@@ -2130,6 +2178,13 @@ axd_fwd_start(void)
 void
 axd_fwd_stop(void)
 {
+	while (cwait_head != NULL) {
+		struct cjob *j = cwait_head;
+
+		cwait_head = j->next;
+		free(j);
+	}
+	cwait_tail = &cwait_head;
 	/* The channel is destroyed: it is no longer watched. */
 	if (chan_fd >= 0) {
 		(void) epoll_ctl(g.epfd, EPOLL_CTL_DEL, chan_fd, NULL);
