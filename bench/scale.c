@@ -80,6 +80,7 @@ static char tmpdirs[MAXNODES + 8][128];
 static int ntmp;
 static pid_t main_pid;
 static long pid_max_old = -1;
+static int n_limited; /* parts held back by a limit of this machine */
 
 static double
 now_s(void)
@@ -373,8 +374,10 @@ static int nnodes;
 static char secret_path[256];
 static const char *axond_bin;
 
+/* A free loopback port; its socket stays bound (*fd) until the caller
+ * has picked every port, so that no two nodes get the same one. */
 static int
-free_port(void)
+free_port(int *keep)
 {
 	struct sockaddr_in sa = {.sin_family = AF_INET};
 	socklen_t len = sizeof(sa);
@@ -388,7 +391,7 @@ free_port(void)
 		exit(1);
 	}
 	port = ntohs(sa.sin_port);
-	close(fd);
+	*keep = fd;
 	return port;
 }
 
@@ -415,12 +418,17 @@ nodes_setup(int n, const char *prefix)
 		exit(1);
 	}
 	close(fd);
+	int keep[MAXNODES];
+
 	nnodes = n;
 	for (int i = 0; i < n; i++) {
+		nodes[i].port = free_port(&keep[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		close(keep[i]);
 		snprintf(nodes[i].name, sizeof(nodes[i].name), "%s%02d", prefix,
 		    i);
 		nodes[i].rundir = mktmp(nodes[i].name);
-		nodes[i].port = free_port();
 		nodes[i].pid = -1;
 		nodes[i].ready = -1;
 	}
@@ -784,17 +792,36 @@ part_conns(long n)
 	sc = wait_count(&ss->scoids, atomic_load(&cs->ok), 5);
 	fds1 = fd_count(s.pid);
 	rss1 = status_kb(s.pid, "VmRSS");
-	pass = atomic_load(&cs->ok) == n && sc == n &&
-	       atomic_load(&cs->failed) == 0;
+	long ok = atomic_load(&cs->ok);
+	/* The server holds two descriptors per connection (its socket and
+	 * the client's bell, local-transport.md §4): short of them it
+	 * refuses with EAGAIN, which is right, and the figure is then the
+	 * limit's, not Axon's. */
+	long cap = (nofile - fds0) / 2;
+	bool limited = ok < n && cap < n && ok >= cap - 4 &&
+		       cs->first_err == EAGAIN;
+
+	pass = ok == n && sc == n && atomic_load(&cs->failed) == 0;
 	printf("scale_conns conns=%ld ok=%ld failed=%ld first_err=%s "
 	       "server_scoids=%ld server_fds=%ld fds_per_conn=%.2f "
 	       "server_rss_kb=%ld rss_kb_per_conn=%.2f connect_s=%.2f "
-	       "client_procs=%d nofile=%ld result=%s\n",
-	    n, (long) atomic_load(&cs->ok), (long) atomic_load(&cs->failed),
+	       "client_procs=%d nofile=%ld conns_nofile_allows=%ld "
+	       "result=%s\n",
+	    n, ok, (long) atomic_load(&cs->failed),
 	    cs->first_err ? strerror(cs->first_err) : "-", sc, fds1,
-	    (double) (fds1 - fds0) / (double) (n > 0 ? n : 1), rss1,
-	    (double) (rss1 - rss0) / (double) (n > 0 ? n : 1), t1 - t0, procs,
-	    nofile, pass ? "pass" : "FAIL");
+	    (double) (fds1 - fds0) / (double) (ok > 0 ? ok : 1), rss1,
+	    (double) (rss1 - rss0) / (double) (ok > 0 ? ok : 1), t1 - t0, procs,
+	    nofile, cap, pass ? "pass" : limited ? "limited" : "FAIL");
+	if (limited) {
+		fprintf(stderr, "scale: conns: RLIMIT_NOFILE %ld (hard, not "
+				"raised: no CAP_SYS_RESOURCE) allows %ld "
+				"connections at 2 descriptors each; every one "
+				"below it worked, the rest were refused with "
+				"EAGAIN\n",
+		    nofile, cap);
+		n_limited++;
+		pass = 1;
+	}
 	fflush(stdout);
 	atomic_store(&cs->release, 1);
 	for (int p = 0; p < procs; p++) {
@@ -1407,7 +1434,7 @@ main(int argc, char **argv)
 		}
 		cleanup();
 	}
-	printf("scale_result fails=%d result=%s\n", fails,
-	    fails == 0 ? "pass" : "FAIL");
+	printf("scale_result fails=%d limited=%d result=%s\n", fails,
+	    n_limited, fails != 0 ? "FAIL" : n_limited ? "limited" : "pass");
 	return fails == 0 ? 0 : 1;
 }

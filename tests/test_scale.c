@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Scale, the short part (issue 11, item 5): what `make bench-scale`
+ * (bench/scale.c) shows at full size, kept small enough for `make check`.
+ * Real axonds on loopback (net_test.h), a server on beta.
+ */
+#include "net_srv.h"
+
+#include <pthread.h>
+
+static void
+scale_setup(void)
+{
+	axn_setup(2);
+}
+
+static void
+scale_teardown(void)
+{
+	axn_teardown();
+}
+
+#define BURST 256
+
+struct burst {
+	pthread_barrier_t go;
+	int coid[BURST];
+	long rc[BURST];
+	int err[BURST];
+};
+
+struct burst_arg {
+	struct burst *b;
+	int k;
+};
+
+static void *
+burst_thread(void *arg)
+{
+	struct burst_arg *a = arg;
+	struct burst *b = a->b;
+	struct srv_cmd cmd = {.op = OP_ECHO, .a = a->k};
+	struct srv_cmd back = {0};
+
+	pthread_barrier_wait(&b->go);
+	errno = 0;
+	b->rc[a->k] = MsgSend(b->coid[a->k], &cmd, sizeof(cmd), &back,
+	    sizeof(back));
+	b->err[a->k] = errno;
+	if (b->rc[a->k] == (long) sizeof(cmd) && back.a != a->k) {
+		b->rc[a->k] = -2; /* someone else's reply */
+	}
+	return NULL;
+}
+
+/* A burst of new remote clients: 256 connections of their own
+ * (_NTO_COF_NOSHARE) send their first message at once, so the server's
+ * axond gets 256 connects in a few frames, more than the 64 local
+ * handshakes it makes at once.  The rest wait for a thread and every
+ * one is served; none is refused with EAGAIN (as they were before). */
+START_TEST(test_connect_burst)
+{
+	static struct burst b;
+	struct burst_arg arg[BURST];
+	pthread_t th[BURST];
+	struct axn_srv s;
+	char log[300], line[512];
+	int refused = 0;
+	FILE *f;
+
+	axn[1].log_file = true;
+	axn_start(0);
+	axn_start(1);
+	ck_assert(axn_wait_state(0, 1, "up", 5000));
+	s = srv_start(1, 0);
+	axn_enter(0);
+	for (int k = 0; k < BURST; k++) {
+		b.coid[k] = ConnectAttach((uint32_t) axn_nd(0, 1), s.pid, s.chid,
+		    _NTO_SIDE_CHANNEL, _NTO_COF_NOSHARE);
+		ck_assert_int_ge(b.coid[k], 0);
+	}
+	ck_assert_int_eq(pthread_barrier_init(&b.go, NULL, BURST), 0);
+	for (int k = 0; k < BURST; k++) {
+		arg[k].b = &b;
+		arg[k].k = k;
+		ck_assert_int_eq(pthread_create(&th[k], NULL, burst_thread,
+				     &arg[k]),
+		    0);
+	}
+	for (int k = 0; k < BURST; k++) {
+		pthread_join(th[k], NULL);
+	}
+	for (int k = 0; k < BURST; k++) {
+		ck_assert_msg(b.rc[k] == (long) sizeof(struct srv_cmd),
+		    "client %d: %ld (%s)", k, b.rc[k], strerror(b.err[k]));
+	}
+	/* 256 distinct connections at the server: one more message on
+	 * each, answered by scoid. */
+	for (int k = 0; k < BURST; k++) {
+		struct srv_cmd cmd = {.op = OP_INFO};
+		struct who w;
+
+		ck_assert_int_eq(MsgSend(b.coid[k], &cmd, sizeof(cmd), &w,
+				     sizeof(w)),
+		    0);
+		for (int j = 0; j < k; j++) {
+			if (b.rc[j] == w.info.scoid) {
+				ck_abort_msg("clients %d and %d share scoid "
+					     "%d",
+				    j, k, w.info.scoid);
+			}
+		}
+		b.rc[k] = w.info.scoid;
+	}
+	snprintf(log, sizeof(log), "%s/axond.log", axn[1].rundir);
+	f = fopen(log, "r");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		refused += strstr(line, "connection refused") != NULL;
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	ck_assert_int_eq(refused, 0);
+	for (int k = 0; k < BURST; k++) {
+		ck_assert_int_eq(ConnectDetach(b.coid[k]), 0);
+	}
+	pthread_barrier_destroy(&b.go);
+	axn_srv_stop(&s);
+}
+END_TEST
+
+/* The limit still holds: with --max-conns 8, the 9th connection of the
+ * peer is refused, queued handshakes or not, and the first 8 are
+ * served.  (The refused client's message fails with EBADF, the error
+ * for a connection the server's node does not know, not with the
+ * refusal's EAGAIN: the server's node keeps no state for a refused
+ * connection, and the client's node does not carry CONNECT_FAIL's
+ * error over to the messages sent behind it.) */
+START_TEST(test_connect_burst_limit)
+{
+	int coid[12];
+	struct axn_srv s;
+	int ok = 0, again = 0;
+
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--max-conns 8");
+	axn_start(0);
+	axn_start(1);
+	ck_assert(axn_wait_state(0, 1, "up", 5000));
+	s = srv_start(1, 0);
+	axn_enter(0);
+	for (int k = 0; k < 12; k++) {
+		struct srv_cmd cmd = {.op = OP_ECHO};
+
+		coid[k] = ConnectAttach((uint32_t) axn_nd(0, 1), s.pid, s.chid,
+		    _NTO_SIDE_CHANNEL, _NTO_COF_NOSHARE);
+		ck_assert_int_ge(coid[k], 0);
+		errno = 0;
+		if (MsgSend(coid[k], &cmd, sizeof(cmd), NULL, 0) >= 0) {
+			ok++;
+		} else {
+			ck_assert_msg(errno == EAGAIN || errno == EBADF,
+			    "connection %d: %s", k, strerror(errno));
+			again++;
+		}
+	}
+	ck_assert_int_eq(ok, 8);
+	ck_assert_int_eq(again, 4);
+	for (int k = 0; k < 12; k++) {
+		(void) ConnectDetach(coid[k]);
+	}
+	axn_srv_stop(&s);
+}
+END_TEST
+
+static Suite *
+scale_suite(void)
+{
+	Suite *s = suite_create("scale");
+	TCase *tc = axt_tcase("scale", 60);
+
+	tcase_add_unchecked_fixture(tc, axn_reg_init, axn_reg_clean);
+	tcase_add_checked_fixture(tc, scale_setup, scale_teardown);
+	tcase_add_test(tc, test_connect_burst);
+	tcase_add_test(tc, test_connect_burst_limit);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(scale_suite());
+}
