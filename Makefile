@@ -72,7 +72,7 @@ SYSTEMD_LIBS := $$(pkg-config --libs libsystemd)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
-TEST_HELPERS :=
+TEST_HELPERS := $(BUILD)/bench/scale
 
 EXAMPLES := $(BUILD)/examples/demo_server $(BUILD)/examples/demo_client
 

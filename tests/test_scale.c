@@ -172,6 +172,69 @@ START_TEST(test_connect_burst_limit)
 }
 END_TEST
 
+/* bench/scale at a size for `make check`: 8 nodes on loopback in a full
+ * mesh within 5 s of start (times AXON_TEST_TIMEOUT_MULTIPLIER), a round
+ * trip both ways between every pair, then traffic between 7 of them
+ * without a single error while the 8th leaves (SIGTERM), joins and leaves
+ * again (SIGKILL).  `make bench-scale` runs it with 32. */
+START_TEST(test_mesh_churn)
+{
+	const char *ax = axn_bin();
+	char bin[512], out[8192];
+	const char *slash = strrchr(ax, '/');
+	int p[2], st = -1;
+	size_t len = 0;
+	pid_t pid;
+
+	snprintf(bin, sizeof(bin), "%.*s/bench/scale",
+	    slash != NULL ? (int) (slash - ax) : 1, slash != NULL ? ax : ".");
+	if (getenv("SCALE_BIN") != NULL) {
+		snprintf(bin, sizeof(bin), "%s", getenv("SCALE_BIN"));
+	}
+	ck_assert_msg(access(bin, X_OK) == 0, "%s: %s", bin, strerror(errno));
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(p[1], 1);
+		setenv("AXOND", ax, 1);
+		setenv("SCALE_PHASE_MS", "500", 1);
+		setenv("SCALE_TIMEOUT", "100", 1);
+		execl(bin, bin, "mesh", "8", "churn", (char *) NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	for (int t = 0; t < 1200; t++) { /* bounded: 120 s */
+		struct pollfd pfd = {.fd = p[0], .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&pfd, 1, 100) == 1) {
+			n = read(p[0], out + len, sizeof(out) - 1 - len);
+			if (n <= 0) {
+				break;
+			}
+			len += (size_t) n;
+		}
+	}
+	out[len] = '\0';
+	close(p[0]);
+	for (int t = 0; t < 100 && waitpid(pid, &st, WNOHANG) == 0; t++) {
+		axt_sleep_ms(100);
+	}
+	if (st == -1) {
+		kill(pid, SIGTERM); /* it cleans up after itself */
+		waitpid(pid, &st, 0);
+	}
+	fprintf(stderr, "%s", out);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "scale: %s", out);
+	ck_assert_ptr_nonnull(strstr(out, "scale_mesh nodes=8 "));
+	ck_assert_ptr_nonnull(strstr(out, "pairs=56 pairs_ok=56 "));
+	ck_assert_ptr_nonnull(strstr(out, "phase=leave_kill"));
+	ck_assert_ptr_null(strstr(out, "FAIL"));
+}
+END_TEST
+
 static Suite *
 scale_suite(void)
 {
@@ -182,6 +245,7 @@ scale_suite(void)
 	tcase_add_checked_fixture(tc, scale_setup, scale_teardown);
 	tcase_add_test(tc, test_connect_burst);
 	tcase_add_test(tc, test_connect_burst_limit);
+	tcase_add_test(tc, test_mesh_churn);
 	suite_add_tcase(s, tc);
 	return s;
 }
