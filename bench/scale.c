@@ -341,6 +341,30 @@ status_kb(pid_t pid, const char *field)
 	return v;
 }
 
+/* CPU time (user + system) of process pid, in seconds. */
+static double
+cpu_s(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long ut = 0, st = 0;
+	char *p;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	f = fopen(path, "r");
+	if (f == NULL) {
+		return -1;
+	}
+	p = fgets(buf, sizeof(buf), f) != NULL ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	/* after the name: state, then fields 4..13, utime 14, stime 15 */
+	if (p == NULL || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u "
+				   "%*u %*u %lu %lu", &ut, &st) != 2) {
+		return -1;
+	}
+	return (double) (ut + st) / (double) sysconf(_SC_CLK_TCK);
+}
+
 static long
 fd_count(pid_t pid)
 {
@@ -1024,6 +1048,27 @@ part_blocked(long n)
 	a_fd1 = fd_count(nodes[0].pid);
 	b_fd1 = fd_count(nodes[1].pid);
 	srv_fd1 = fd_count(s.pid);
+	if (getenv("SCALE_LOSS") != NULL) {
+		/* The client's node dies with every client blocked: how long
+		 * the server's node takes to let go of them all (its nodes
+		 * file says the peer is down once the session is freed). */
+		double k0 = now_s();
+		double lost = -1;
+
+		double cpu0 = cpu_s(nodes[1].pid);
+
+		node_stop(0, SIGKILL);
+		for (int t = 0; t < 6000; t++) {
+			if (node_sees(1, 2, -1, "up") == 0) {
+				lost = now_s() - k0;
+				break;
+			}
+			sleep_ms(5);
+		}
+		printf("scale_blocked_loss clients=%ld held=%ld "
+		       "peer_down_after_s=%.3f axond_b_cpu_s=%.3f\n",
+		    n, held, lost, cpu_s(nodes[1].pid) - cpu0);
+	}
 	atomic_store(&ss->release, 1);
 	for (double end = now_s() + 120;
 	     atomic_load(&bs->ok) + atomic_load(&bs->failed) < started &&

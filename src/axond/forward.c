@@ -1047,6 +1047,7 @@ bmsg_free(struct axd_bmsg *m)
 		}
 	}
 	s->n_bmsg--;
+	m->bc->nmsg--;
 	if (m->slot >= 0 && m->bc->slot_msg[m->slot] == m) {
 		m->bc->slot_msg[m->slot] = NULL;
 	}
@@ -1166,8 +1167,11 @@ bconn_close(struct axd_bconn *b)
 			bmsg_free(b->slot_msg[i]);
 		}
 	}
-	/* Messages still arriving in chunks have no slot entry. */
-	for (unsigned h = 0; h < AXD_HASH; h++) {
+	/* Messages still arriving in chunks have no slot entry: looked
+	 * for in the session's table only if there are any (closing every
+	 * connection of a session that holds many messages would otherwise
+	 * cost connections x messages). */
+	for (unsigned h = 0; b->nmsg > 0 && h < AXD_HASH; h++) {
 		struct axd_bmsg *m = b->sess->bmsg[h];
 
 		while (m != NULL) {
@@ -1669,6 +1673,7 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		}
 		m->id = f->msg;
 		m->bc = b;
+		b->nmsg++;
 		m->slot = -1;
 		m->sbytes = f->u.send.sbytes;
 		m->rbytes = f->u.send.rbytes;
