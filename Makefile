@@ -256,8 +256,8 @@ bench-net: $(BUILD)/bench/net_rr $(BUILD)/axond
 	@BUILD=$(BUILD) bench/net_run.sh
 
 # Scale (issue 11, item 5): 10 000 connections on one channel, 100 000
-# remote clients blocked through one axond, a 32-node mesh on loopback and
-# a node leaving and joining it (bench/scale.c; docs/benchmarks.md).
+# remote clients blocked through one axond (and its node lost with all of
+# them blocked), a 32-node mesh on loopback and a node leaving and joining it (bench/scale.c; docs/benchmarks.md).
 # Long (minutes) and heavy (100 000 threads): not part of `make check`.
 # Root raises RLIMIT_NOFILE and kernel.pid_max for it (put back after).
 SCALE_CONNS ?= 10000
@@ -269,7 +269,8 @@ $(BUILD)/bench/scale: bench/scale.c $(BUILD)/libaxon.a
 
 bench-scale: $(BUILD)/bench/scale $(BUILD)/axond
 	AXOND=$(BUILD)/axond $(BUILD)/bench/scale conns $(SCALE_CONNS) \
-		blocked $(SCALE_BLOCKED) mesh $(SCALE_NODES) churn
+		blocked $(SCALE_BLOCKED) loss $(SCALE_BLOCKED) \
+		mesh $(SCALE_NODES) churn
 
 # The fault soak (tests/soak/soak.c): two nodes, servers and clients on
 # both, processes killed and stopped and the link cut at random, for

@@ -3,7 +3,7 @@
  * scale: Axon at scale (issue 11, item 5), each part a pass/fail check
  * that prints the figure it reached as one machine-readable line.
  *
- *   scale [conns N] [blocked N] [mesh N] [churn]
+ *   scale [conns N] [blocked N] [loss N] [mesh N] [churn]
  *
  *   conns N    N connections on one channel: a server process and 4
  *              client processes, each making N/4 connections with
@@ -21,6 +21,12 @@
  *              server replies to all.  Prints "scale_blocked clients=
  *              held= ok= conns= axond_a_kb_per_client= (RSS delta / n)
  *              axond_b_kb_per_client= ...".
+ *   loss N     As blocked, but with every client blocked the clients'
+ *              node's axond is killed (SIGKILL): how long the server's
+ *              node takes to list it down, having let go of every
+ *              virtual connection and message, and the CPU time that
+ *              costs its axond.  Prints "scale_blocked_loss clients=
+ *              peer_down_after_s= axond_b_cpu_s=".
  *   mesh N     N axonds on loopback ports (own AXON_RUNDIR each, every
  *              other node a --peer), started at once; the time until
  *              every node lists every other "up", then a round trip both
@@ -582,6 +588,31 @@ node_sees(int i, int n, int skip, const char *st)
 	return count;
 }
 
+/* The nd node i uses for node k (its nodes file); -1 if absent. */
+static int
+node_nd(int i, int k)
+{
+	char path[300], line[256];
+	int nd = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/nodes", nodes[i].rundir);
+	f = fopen(path, "r");
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		char name[64];
+		int n;
+
+		if (line[0] != '#' && sscanf(line, "%d %63s", &n, name) == 2 &&
+		    strcmp(name, nodes[k].name) == 0) {
+			nd = n;
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	return nd;
+}
+
 /* ---- the echo/hold server ---- */
 
 enum { OP_ECHO = 1, OP_HOLD = 2 };
@@ -947,7 +978,7 @@ blocked_client(long nthreads, int nd, const struct srv *s, struct bstate *st)
 }
 
 static int
-part_blocked(long n)
+part_blocked(long n, bool loss)
 {
 	int procs = (int) ((n + THREADS_PER_PROC - 1) / THREADS_PER_PROC);
 	struct sstate *ss = shared(sizeof(*ss));
@@ -986,7 +1017,8 @@ part_blocked(long n)
 	}
 	s = server_start(1, n, ss);
 	setenv("AXON_RUNDIR", nodes[0].rundir, 1);
-	nd = netmgr_strtond(nodes[1].name, NULL);
+	nd = node_nd(0, 1); /* (this process stays out of libaxon, whose
+			     * run directory is the first it sees) */
 	/* A warm-up round trip in a child of its own (this process stays
 	 * out of libaxon), so that both sessions and the server's path are
 	 * set up before the baseline is read. */
@@ -1048,7 +1080,7 @@ part_blocked(long n)
 	a_fd1 = fd_count(nodes[0].pid);
 	b_fd1 = fd_count(nodes[1].pid);
 	srv_fd1 = fd_count(s.pid);
-	if (getenv("SCALE_LOSS") != NULL) {
+	if (loss) {
 		/* The client's node dies with every client blocked: how long
 		 * the server's node takes to let go of them all (its nodes
 		 * file says the peer is down once the session is freed). */
@@ -1066,8 +1098,16 @@ part_blocked(long n)
 			sleep_ms(5);
 		}
 		printf("scale_blocked_loss clients=%ld held=%ld "
-		       "peer_down_after_s=%.3f axond_b_cpu_s=%.3f\n",
-		    n, held, lost, cpu_s(nodes[1].pid) - cpu0);
+		       "peer_down_after_s=%.3f axond_b_cpu_s=%.3f result=%s\n",
+		    n, held, lost, cpu_s(nodes[1].pid) - cpu0,
+		    held == n && lost >= 0 ? "pass" : "FAIL");
+		for (int p = 0; p < procs; p++) {
+			kid_stop(cl[p], SIGKILL);
+		}
+		kid_stop(s.pid, SIGKILL);
+		node_stop(1, SIGTERM);
+		unsetenv("AXON_RUNDIR");
+		return held == n && lost >= 0;
 	}
 	atomic_store(&ss->release, 1);
 	for (double end = now_s() + 120;
@@ -1459,7 +1499,8 @@ main(int argc, char **argv)
 	alarm(to != NULL ? (unsigned) atoi(to) : 900);
 	if (argc < 2) {
 		fprintf(stderr,
-		    "usage: scale [conns N] [blocked N] [mesh N] [churn]\n");
+		    "usage: scale [conns N] [blocked N] [loss N] [mesh N] "
+		    "[churn]\n");
 		return 1;
 	}
 	for (int a = 1; a < argc; a++) {
@@ -1473,7 +1514,9 @@ main(int argc, char **argv)
 		if (strcmp(argv[a], "conns") == 0 && a + 1 < argc) {
 			fails += !part_conns(atol(argv[++a]));
 		} else if (strcmp(argv[a], "blocked") == 0 && a + 1 < argc) {
-			fails += !part_blocked(atol(argv[++a]));
+			fails += !part_blocked(atol(argv[++a]), false);
+		} else if (strcmp(argv[a], "loss") == 0 && a + 1 < argc) {
+			fails += !part_blocked(atol(argv[++a]), true);
 		} else if (strcmp(argv[a], "mesh") == 0 && a + 1 < argc) {
 			a++;
 			fails += !part_mesh((int) mesh_n, churn);
