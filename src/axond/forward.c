@@ -923,6 +923,43 @@ a_read(struct axd_sess *s, const struct axon_wire_frame *f)
 /* Server side                                                          */
 /* ------------------------------------------------------------------ */
 
+/* Connections refused lately (--max-conns), so that the messages the
+ * peer sent right behind the refused CONNECT_CRED fail with the
+ * refusal's EAGAIN rather than as sent on an unknown connection (EBADF).
+ * A few suffice: those messages come in the same burst of frames. */
+#define AXD_REFUSED 64
+static struct {
+	uint64_t sess;
+	uint32_t conn;
+} refused_ids[AXD_REFUSED];
+static unsigned refused_next;
+
+static void
+refused_note(const struct axd_sess *s, uint32_t conn, bool on)
+{
+	for (unsigned i = 0; i < AXD_REFUSED; i++) {
+		if (refused_ids[i].sess == s->id && refused_ids[i].conn == conn) {
+			refused_ids[i].sess = 0;
+		}
+	}
+	if (on) {
+		refused_ids[refused_next].sess = s->id;
+		refused_ids[refused_next].conn = conn;
+		refused_next = (refused_next + 1) % AXD_REFUSED;
+	}
+}
+
+static bool
+refused_was(const struct axd_sess *s, uint32_t conn)
+{
+	for (unsigned i = 0; i < AXD_REFUSED; i++) {
+		if (refused_ids[i].sess == s->id && refused_ids[i].conn == conn) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static struct axd_bconn *
 bconn_by_id(struct axd_sess *s, uint32_t id)
 {
@@ -1524,8 +1561,10 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 		    s->peer->name, s->n_bconn, n_connecting);
 		r.u.fail.err = axon__wire_errno_out(EAGAIN);
 		(void) axd_send_frame(s, &r);
+		refused_note(s, f->conn, true);
 		return;
 	}
+	refused_note(s, f->conn, false);
 	b = calloc(1, sizeof(*b));
 	j = calloc(1, sizeof(*j));
 	if (b == NULL || j == NULL) {
@@ -1649,7 +1688,9 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		if (b == NULL || (!b->connecting &&
 				     (b->cc == NULL || b->err != 0))) {
 			b_reply_err(s, f->conn, f->msg,
-			    b == NULL ? EBADF : b->err ? b->err : EBADF);
+			    b == NULL   ? refused_was(s, f->conn) ? EAGAIN : EBADF
+			    : b->err ? b->err
+				     : EBADF);
 			return;
 		}
 		if ((unsigned) s->n_bmsg >= g.cfg.max_msgs_in_flight) {
