@@ -11,10 +11,14 @@
  *              round trip on each, all held open at once.  The server
  *              counts the distinct scoids it saw.  Prints
  *              "scale_conns conns= ok= server_fds= fds_per_conn=
- *              server_rss_kb= connect_s= nofile=".
+ *              server_rss_kb= connect_s= nofile= conns_nofile_allows=".
+ *              The server holds two descriptors per connection: where
+ *              the hard RLIMIT_NOFILE cannot be raised to 2N and more,
+ *              those beyond it are refused (EAGAIN) and the line says
+ *              result=limited if every one below the limit worked.
  *   blocked N  N remote clients blocked at once through one axond: nodes
- *              a and b, a server on b that receives and holds every
- *              message, and on a client processes of up to 6250 threads,
+ *              b00 and b01, a server on b01 that receives and holds every
+ *              message, and on b00 client processes of up to 6250 threads,
  *              each thread blocked in MsgSend, 64 per connection (a
  *              connection's slots).  When the server holds all of them,
  *              the RSS and descriptors of both axonds are read, then the
@@ -32,7 +36,9 @@
  *              every node lists every other "up", then a round trip both
  *              ways between every pair (N*(N-1) messages, each checked:
  *              reply from the right node, sender's node as the server
- *              names it).  Prints "scale_mesh nodes= mesh_s= pairs= ok=".
+ *              names it).  Passes if the mesh took at most 5 s from
+ *              the first axond's start and every pair answered.  Prints
+ *              "scale_mesh nodes= mesh_s= pairs= pairs_ok=".
  *   churn      After mesh: clients on nodes 0..N-2 send round trips to
  *              every other of them without pause while node N-1 leaves
  *              (SIGTERM), joins again, and leaves again (SIGKILL); every
@@ -48,7 +54,8 @@
  * SCALE_TIMEOUT (seconds, default 900) bounds the whole run;
  * AXON_TEST_TIMEOUT_MULTIPLIER (sanitizer builds) multiplies the mesh's
  * 5 s bound.  Exit 0 when every part passed or was held back by a limit
- * of the machine (result=limited, with the limit named).
+ * of the machine (result=limited, with the limit named).  SCALE_KEEP
+ * keeps the run directories (each axond's log is axond.log there).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -514,7 +521,9 @@ node_spawn(int i, const char *extra)
 		argv[a++] = "--log-level";
 		argv[a++] = "warn";
 		snprintf(ex, sizeof(ex), "%s", extra != NULL ? extra : "");
-		for (char *t = strtok(ex, " "); t != NULL && a < (int) (sizeof(argv) / sizeof(argv[0])) - 1;
+		int amax = (int) (sizeof(argv) / sizeof(argv[0])) - 1;
+
+		for (char *t = strtok(ex, " "); t != NULL && a < amax;
 		     t = strtok(NULL, " ")) {
 			argv[a++] = t;
 		}
@@ -1122,7 +1131,8 @@ part_blocked(long n, bool loss)
 	double dn = (double) (held > 0 ? held : 1);
 
 	printf("scale_blocked clients=%ld started=%ld held=%ld ok=%ld "
-	       "failed=%ld first_err=%s conns=%ld client_procs=%d "
+	       "failed=%ld first_err=%s threads_failed=%ld "
+	       "conns_failed=%ld conns=%ld client_procs=%d "
 	       "axond_a_rss_kb=%ld axond_a_kb_per_client=%.2f "
 	       "axond_a_anon_kb_per_client=%.2f axond_a_fds=%ld "
 	       "axond_b_rss_kb=%ld axond_b_kb_per_client=%.2f "
@@ -1133,7 +1143,9 @@ part_blocked(long n, bool loss)
 	    (long) atomic_load(&bs->failed),
 	    atomic_load(&bs->first_err) ? strerror(atomic_load(&bs->first_err))
 					: "-",
-	    conns, procs, a_rss1, (double) (a_rss1 - a_rss0) / dn,
+	    (long) atomic_load(&bs->thread_failed),
+	    (long) atomic_load(&bs->conn_failed), conns, procs, a_rss1,
+	    (double) (a_rss1 - a_rss0) / dn,
 	    (double) (a_anon1 - a_anon0) / dn, a_fd1 - a_fd0, b_rss1,
 	    (double) (b_rss1 - b_rss0) / dn, (double) (b_anon1 - b_anon0) / dn,
 	    b_fd1 - b_fd0, srv_fd1, t1 - t0, t2 - t1, nofile, pidmax,
