@@ -938,7 +938,8 @@ static void
 refused_note(const struct axd_sess *s, uint32_t conn, bool on)
 {
 	for (unsigned i = 0; i < AXD_REFUSED; i++) {
-		if (refused_ids[i].sess == s->id && refused_ids[i].conn == conn) {
+		if (refused_ids[i].sess == s->id &&
+		    refused_ids[i].conn == conn) {
 			refused_ids[i].sess = 0;
 		}
 	}
@@ -953,7 +954,8 @@ static bool
 refused_was(const struct axd_sess *s, uint32_t conn)
 {
 	for (unsigned i = 0; i < AXD_REFUSED; i++) {
-		if (refused_ids[i].sess == s->id && refused_ids[i].conn == conn) {
+		if (refused_ids[i].sess == s->id &&
+		    refused_ids[i].conn == conn) {
 			return true;
 		}
 	}
@@ -1687,10 +1689,12 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		b = bconn_by_id(s, f->conn);
 		if (b == NULL || (!b->connecting &&
 				     (b->cc == NULL || b->err != 0))) {
-			b_reply_err(s, f->conn, f->msg,
-			    b == NULL   ? refused_was(s, f->conn) ? EAGAIN : EBADF
-			    : b->err ? b->err
-				     : EBADF);
+			int err = b != NULL && b->err != 0 ? b->err
+				  : b == NULL && refused_was(s, f->conn)
+				      ? EAGAIN
+				      : EBADF;
+
+			b_reply_err(s, f->conn, f->msg, err);
 			return;
 		}
 		if ((unsigned) s->n_bmsg >= g.cfg.max_msgs_in_flight) {
