@@ -531,7 +531,9 @@ pm_death(int chid, bool daemon, double secs)
 	unsigned seen = 0;
 	double end;
 
-	axt_sleep_ms(300);
+	/* Three of the watcher's 100 ms scans and more: on a loaded
+	 * machine one scan can come late (it missed the child at 300). */
+	axt_sleep_ms(700);
 	kill(c, SIGKILL);
 	waitpid(c, NULL, 0);
 	end = axt_now() + secs * axn_scale();

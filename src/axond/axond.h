@@ -163,6 +163,7 @@ struct axd_bconn {
 	bool newcred;             /* a NETCRED went out: flag the next post */
 	struct axon_netcred nc;
 	struct axd_bmsg *slot_msg[AXON_SLOTS];
+	unsigned nmsg;            /* its messages, in a slot or not */
 };
 
 /* Server side: a message from another node, to or at a local server. */

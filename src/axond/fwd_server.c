@@ -36,6 +36,12 @@
  * that a peer cannot make us start threads without end. */
 #define AXD_MAX_CONNECTING 64
 static int n_connecting;
+/* Handshakes beyond those 64 wait here, oldest first, for a thread to
+ * end (a burst of new remote clients is queued, not refused; each is a
+ * connection of its peer, so max-conns bounds the queue). */
+struct cjob;
+static struct cjob *cwait_head;
+static struct cjob **cwait_tail = &cwait_head;
 /* Handshakes done, for the loop (the only state shared with those
  * threads): a list under cdone_lock, and an eventfd written when the
  * list becomes non-empty. */
@@ -67,6 +73,45 @@ b_pulse_send(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
 /* ------------------------------------------------------------------ */
 /* Server side                                                          */
 /* ------------------------------------------------------------------ */
+
+/* Connections refused lately (--max-conns), so that the messages the
+ * peer sent right behind the refused CONNECT_CRED fail with the
+ * refusal's EAGAIN rather than as sent on an unknown connection (EBADF).
+ * A few suffice: those messages come in the same burst of frames. */
+#define AXD_REFUSED 64
+static struct {
+	uint64_t sess;
+	uint32_t conn;
+} refused_ids[AXD_REFUSED];
+static unsigned refused_next;
+
+static void
+refused_note(const struct axd_sess *s, uint32_t conn, bool on)
+{
+	for (unsigned i = 0; i < AXD_REFUSED; i++) {
+		if (refused_ids[i].sess == s->id &&
+		    refused_ids[i].conn == conn) {
+			refused_ids[i].sess = 0;
+		}
+	}
+	if (on) {
+		refused_ids[refused_next].sess = s->id;
+		refused_ids[refused_next].conn = conn;
+		refused_next = (refused_next + 1) % AXD_REFUSED;
+	}
+}
+
+static bool
+refused_was(const struct axd_sess *s, uint32_t conn)
+{
+	for (unsigned i = 0; i < AXD_REFUSED; i++) {
+		if (refused_ids[i].sess == s->id &&
+		    refused_ids[i].conn == conn) {
+			return true;
+		}
+	}
+	return false;
+}
 
 static struct axd_bconn *
 bconn_by_id(struct axd_sess *s, uint32_t id)
@@ -220,6 +265,7 @@ bmsg_free(struct axd_bmsg *m)
 		}
 	}
 	s->n_bmsg--;
+	m->bc->nmsg--;
 	if (m->slot >= 0 && m->bc->slot_msg[m->slot] == m) {
 		m->bc->slot_msg[m->slot] = NULL;
 	}
@@ -339,8 +385,11 @@ bconn_close(struct axd_bconn *b)
 			bmsg_free(b->slot_msg[i]);
 		}
 	}
-	/* Messages still arriving in chunks have no slot entry. */
-	for (unsigned h = 0; h < AXD_HASH; h++) {
+	/* Messages still arriving in chunks have no slot entry: looked
+	 * for in the session's table only if there are any (closing every
+	 * connection of a session that holds many messages would otherwise
+	 * cost connections x messages). */
+	for (unsigned h = 0; b->nmsg > 0 && h < AXD_HASH; h++) {
 		struct axd_bmsg *m = b->sess->bmsg[h];
 
 		while (m != NULL) {
@@ -533,6 +582,50 @@ connect_done(struct cjob *j)
 	axd_flush(s);
 }
 
+/* Starts j's handshake on a thread of its own; -1 if none starts. */
+static int
+cjob_start(struct cjob *j)
+{
+	pthread_attr_t attr;
+	pthread_t th;
+	int rc;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	rc = pthread_create(&th, &attr, connect_main, j);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		return -1;
+	}
+	n_connecting++;
+	return 0;
+}
+
+/* Starts the handshakes that waited, while threads are free. */
+static void
+cwait_start(void)
+{
+	while (cwait_head != NULL && n_connecting < AXD_MAX_CONNECTING) {
+		struct cjob *j = cwait_head;
+		struct axd_bconn *b = bconn_by_key(j->key);
+
+		cwait_head = j->next;
+		if (cwait_head == NULL) {
+			cwait_tail = &cwait_head;
+		}
+		j->next = NULL;
+		if (b == NULL || b->sess->state == S_DEAD) {
+			free(j); /* the peer gave up on it meanwhile */
+		} else if (cjob_start(j) != 0) {
+			n_connecting++; /* (connect_done counts it down) */
+			j->rc = -EAGAIN;
+			j->cc = NULL;
+			connect_done(j);
+			free(j);
+		}
+	}
+}
+
 /* The eventfd of finished handshakes is readable. */
 static void
 connect_event(void)
@@ -558,6 +651,7 @@ connect_event(void)
 		connect_done(j);
 		free(j);
 	}
+	cwait_start();
 }
 
 static void
@@ -566,8 +660,6 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	struct axd_bconn *b = bconn_by_id(s, f->conn);
 	struct axon_wire_frame r;
 	struct cjob *j;
-	pthread_attr_t attr;
-	pthread_t th;
 
 	if (b != NULL) {
 		bconn_close(b); /* the peer starts this connection over */
@@ -575,15 +667,16 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	memset(&r, 0, sizeof(r));
 	r.conn = f->conn;
 	r.type = AXON_W_CONNECT_FAIL;
-	if ((unsigned) s->n_bconn >= g.cfg.max_conns_per_peer ||
-	    n_connecting >= AXD_MAX_CONNECTING) {
+	if ((unsigned) s->n_bconn >= g.cfg.max_conns_per_peer) {
 		axd_log(AXD_WARN, "%s: connection refused (%d connections, "
 				  "%d being made)",
 		    s->peer->name, s->n_bconn, n_connecting);
 		r.u.fail.err = axon__wire_errno_out(EAGAIN);
 		(void) axd_send_frame(s, &r);
+		refused_note(s, f->conn, true);
 		return;
 	}
+	refused_note(s, f->conn, false);
 	b = calloc(1, sizeof(*b));
 	j = calloc(1, sizeof(*j));
 	if (b == NULL || j == NULL) {
@@ -604,18 +697,16 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	j->pid = f->u.connect.pid;
 	j->chid = f->u.connect.chid;
 	j->nc = b->nc;
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&th, &attr, connect_main, j) != 0) {
-		pthread_attr_destroy(&attr);
+	if (n_connecting >= AXD_MAX_CONNECTING || cwait_head != NULL) {
+		*cwait_tail = j; /* started by cwait_start */
+		cwait_tail = &j->next;
+	} else if (cjob_start(j) != 0) {
 		free(b);
 		free(j);
 		r.u.fail.err = axon__wire_errno_out(EAGAIN);
 		(void) axd_send_frame(s, &r);
 		return;
 	}
-	pthread_attr_destroy(&attr);
-	n_connecting++;
 	b->hnext = s->bconn[hash32(b->id)];
 	s->bconn[hash32(b->id)] = b;
 	s->n_bconn++;
@@ -708,8 +799,12 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		b = bconn_by_id(s, f->conn);
 		if (b == NULL || (!b->connecting &&
 				     (b->cc == NULL || b->err != 0))) {
-			b_reply_err(s, f->conn, f->msg,
-			    b == NULL ? EBADF : b->err ? b->err : EBADF);
+			int err = b != NULL && b->err != 0 ? b->err
+				  : b == NULL && refused_was(s, f->conn)
+				      ? EAGAIN
+				      : EBADF;
+
+			b_reply_err(s, f->conn, f->msg, err);
 			return;
 		}
 		if ((unsigned) s->n_bmsg >= g.cfg.max_msgs_in_flight) {
@@ -733,6 +828,7 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		}
 		m->id = f->msg;
 		m->bc = b;
+		b->nmsg++;
 		m->slot = -1;
 		m->sbytes = f->u.send.sbytes;
 		m->rbytes = f->u.send.rbytes;
@@ -745,6 +841,7 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		if (b->connecting && b->npend >= (int) AXON_SLOTS) {
 			b_reply_err(s, f->conn, f->msg, EAGAIN);
 			s->n_bmsg--;
+			b->nmsg--;
 			for (struct axd_bmsg **pp = &s->bmsg[hash32(m->id)];
 			     *pp != NULL; pp = &(*pp)->hnext) {
 				if (*pp == m) {
@@ -1152,6 +1249,19 @@ fwds_event(uint64_t tag, uint32_t events)
 	}
 }
 
+/* Handshakes that waited for a thread are dropped. */
+static void
+fwds_stop(void)
+{
+	while (cwait_head != NULL) {
+		struct cjob *j = cwait_head;
+
+		cwait_head = j->next;
+		free(j);
+	}
+	cwait_tail = &cwait_head;
+}
+
 const struct axd_module axd_mod_fwd_server = {
 	.name = "forward-server",
 	.types = {AXON_W_CONNECT_CRED, AXON_W_DISCONNECT, AXON_W_MSGSEND,
@@ -1159,6 +1269,7 @@ const struct axd_module axd_mod_fwd_server = {
 	    AXON_W_MSGREAD_SUCCESS, AXON_W_MSGREAD_FAIL},
 	.tags = AXD_TAG_CONND | AXD_TAG_VCONN,
 	.start = fwds_start,
+	.stop = fwds_stop,
 	.session_gone = fwds_session_gone,
 	.frame = fwds_frame,
 	.sink = fwds_sink,

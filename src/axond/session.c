@@ -1037,7 +1037,12 @@ axd_tick(void)
 			}
 		} else if (now - s->last_rx > dead) {
 			axd_sess_close(s, EHOSTUNREACH, "peer silent");
-		} else if (now - s->last_rx > ka && s->ping_sent == 0) {
+		} else if ((now - s->last_rx > ka || now - s->last_tx > ka) &&
+		    s->ping_sent == 0) {
+			/* Also when we sent nothing for that long: a peer
+			 * that only reads (a backlog of our frames, with our
+			 * PING behind it) still hears from us, and does not
+			 * take us for dead while it drains. */
 			struct axon_wire_frame f;
 
 			memset(&f, 0, sizeof(f));
