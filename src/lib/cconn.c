@@ -510,7 +510,7 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 		 * refuse it, before it reads (sconn.c); the kernel drops its
 		 * answer when a send finds the peer closed.  A server that
 		 * still lives is out of resources; one gone is gone. */
-		rc = kill(peer, 0) == 0 || errno == EPERM ? -EAGAIN : -ESRCH;
+		rc = axon__proc_start_time(peer) != 0 ? -EAGAIN : -ESRCH;
 		goto err;
 	}
 	pfd.fd = cc->sock;
@@ -519,7 +519,9 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 		rc = poll(&pfd, 1, AXON_CONNECT_TIMEOUT_MS);
 	} while (rc < 0 && errno == EINTR);
 	if (rc <= 0) {
-		rc = -EAGAIN; /* the server process is not answering */
+		/* The server process is not answering, or gone (a zombie
+		 * counts as gone: kill(pid, 0) would call it alive). */
+		rc = axon__proc_start_time(peer) != 0 ? -EAGAIN : -ESRCH;
 		goto err;
 	}
 	n = axon__recvmsg_fd(cc->sock, buf, sizeof(buf), NULL, MSG_DONTWAIT);
