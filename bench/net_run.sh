@@ -23,7 +23,8 @@
 # and axond).
 # Env: BUILD (build), AXOND ($BUILD/axond), BASELINES (../shared/baselines),
 # REPEATS (5), PLACEMENTS ("split none"), MODES ("tls insecure"),
-# MAXSEC (0.75 s per size).
+# SIZES ("16 1024 65536 1048576": the S-byte round trips; the 1 MiB / 16 B
+# row is run whatever SIZES says), MAXSEC (0.75 s per size).
 # Raw lines: $BUILD/bench/net_raw.txt; table: $BUILD/bench/net_summary.md.
 set -euo pipefail
 BUILD=${BUILD:-build}
@@ -33,6 +34,7 @@ REPEATS=${REPEATS:-5}
 PLACEMENTS=${PLACEMENTS:-split none}
 MODES=${MODES:-tls insecure}
 MAXSEC=${MAXSEC:-0.75}
+SIZES=${SIZES:-16 1024 65536 1048576}
 NET_RR=$BUILD/bench/net_rr
 OUT=$BUILD/bench
 
@@ -179,7 +181,7 @@ for place in $PLACEMENTS; do
 	for r in $(seq 1 "$REPEATS"); do
 		for mode in $MODES; do
 			start_nodes "$ca" "$cb" "$mode"
-			for s in 16 1024 65536 1048576; do
+			for s in $SIZES; do
 				case $s in
 				16|1024) n=20000 ;;
 				65536) n=5000 ;;

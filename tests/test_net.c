@@ -72,13 +72,30 @@ START_TEST(test_remote_send_reply)
 END_TEST
 
 /* Messages of any size both ways, MsgRead and MsgWrite at any offset. */
+/* Loop tests run twice: _i 0, sessions over TLS (the default); 1, plain
+ * (--insecure), where large frames go to the socket from where their
+ * data lies, several at once (output.c). */
+static void
+net_mode(int i)
+{
+	if (i == 1) {
+		for (int k = 0; k < 2; k++) {
+			axn[k].secret[0] = '\0';
+			snprintf(axn[k].extra, sizeof(axn[k].extra),
+			    "--insecure");
+		}
+	}
+}
+
 START_TEST(test_remote_sizes)
 {
 	static const size_t sizes[] = {sizeof(struct srv_cmd), 8192, 70000,
 	    1u << 20, 8u << 20};
 	struct axn_srv s;
-	int coid = two_nodes(&s, 0);
+	int coid;
 
+	net_mode(_i);
+	coid = two_nodes(&s, 0);
 	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
 		size_t n = sizes[k];
 		size_t rn = n + 1000;
@@ -524,6 +541,85 @@ START_TEST(test_remote_threads)
 }
 END_TEST
 
+/* Large messages from several threads at once, with small ones among
+ * them: their frames share the session, gathered into one write by the
+ * client's node (output.c, batch_write) and, when the socket does not
+ * take them all (beta's axond is stopped at first, and six MiB are
+ * more than a socket's send buffer holds), partly queued.
+ * Every byte is checked both ways (OP_BIG
+ * checks the request's pattern, the reply's is checked here), and the
+ * small messages' statuses say that nothing got out of order. */
+struct bigpar {
+	int coid;
+	int id;
+	int bad;
+};
+
+static void *
+bigpar_main(void *arg)
+{
+	struct bigpar *p = arg;
+
+	for (int i = 0; i < 4 && p->bad == 0; i++) {
+		size_t n = (1u << 20) + (size_t) p->id * 4099u +
+		    (size_t) i * 13u;
+		size_t rn = n / 2 + (size_t) i * 65536u;
+		uint8_t *m = malloc(n);
+		uint8_t *rb = malloc(rn);
+		struct srv_cmd cmd = {.op = OP_BIG, .a = (int) rn,
+		    .b = (int) n};
+
+		for (size_t k = 0; k < n; k++) {
+			m[k] = srv_pattern(k);
+		}
+		memcpy(m, &cmd, sizeof(cmd));
+		memset(rb, 0xee, rn);
+		if (MsgSend(p->coid, m, n, rb, rn) != 1234) {
+			p->bad = 1;
+		}
+		for (size_t k = 0; p->bad == 0 && k < rn; k++) {
+			if (rb[k] != srv_pattern(k + 3)) {
+				p->bad = 2;
+			}
+		}
+		free(m);
+		free(rb);
+	}
+	return NULL;
+}
+
+START_TEST(test_remote_big_parallel)
+{
+	struct axn_srv s;
+	int coid;
+	pthread_t th[7];
+	struct bigpar p[6];
+	struct par small;
+
+	net_mode(_i);
+	coid = two_nodes(&s, 0);
+	small = (struct par){coid, 300, 0};
+
+	/* beta's axond reads nothing for a while: the socket fills. */
+	ck_assert_int_eq(kill(axn[1].pid, SIGSTOP), 0);
+	for (int i = 0; i < 6; i++) {
+		p[i] = (struct bigpar){coid, i, 0};
+		pthread_create(&th[i], NULL, bigpar_main, &p[i]);
+	}
+	pthread_create(&th[6], NULL, par_main, &small);
+	axt_sleep_ms(300);
+	ck_assert_int_eq(kill(axn[1].pid, SIGCONT), 0);
+	for (int i = 0; i < 6; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_msg(p[i].bad == 0, "thread %d: %s", i,
+		    p[i].bad == 1 ? "bad status" : "reply data wrong");
+	}
+	pthread_join(th[6], NULL);
+	ck_assert_int_eq(small.bad, 0);
+	axn_srv_stop(&s);
+}
+END_TEST
+
 /* A server that uses the vector forms on remote rcvids: MsgReceivev into
  * two parts, MsgInfo, MsgReadv at an offset, MsgWritev beyond the reply,
  * MsgReplyv in two parts. */
@@ -680,7 +776,7 @@ net_suite(void)
 	tcase_add_unchecked_fixture(tc, axn_reg_init, axn_reg_clean);
 	tcase_add_checked_fixture(tc, net_setup, net_teardown);
 	tcase_add_test(tc, test_remote_send_reply);
-	tcase_add_test(tc, test_remote_sizes);
+	tcase_add_loop_test(tc, test_remote_sizes, 0, 2);
 	tcase_add_test(tc, test_remote_pulse_event);
 	tcase_add_test(tc, test_remote_pulse_priorities);
 	tcase_add_test(tc, test_remote_pulse_refused_counted);
@@ -690,6 +786,7 @@ net_suite(void)
 	tcase_add_test(tc, test_remote_server_death);
 	tcase_add_test(tc, test_remote_no_route);
 	tcase_add_test(tc, test_remote_threads);
+	tcase_add_loop_test(tc, test_remote_big_parallel, 0, 2);
 	tcase_add_test(tc, test_remote_nd);
 	tcase_add_test(tc, test_remote_ipv6);
 	tcase_add_test(tc, test_remote_forms);

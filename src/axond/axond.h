@@ -231,6 +231,8 @@ struct axd_sess {
 	struct axd_obuf out;
 	struct axd_stream *st_head, **st_tail;
 	bool want_out;
+	size_t batch_room;        /* bytes of large frames gathered before
+				   * one sendmsg (output.c) */
 	bool dirty;               /* on g.dirty: flush at the loop's end */
 	struct axd_sess *dnext;
 	/* tables */

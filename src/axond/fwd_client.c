@@ -341,8 +341,7 @@ amsg_produce(struct axd_sess *s, struct axd_stream *st)
 		}
 		f.data = len > 0 ? data : NULL;
 		f.data_len = len;
-		int rc = axd_send_frame(s, &f);
-		axon__msg_unpeek(ref);
+		int rc = axd_send_frame_held(s, &f, axon__msg_unpeek, ref);
 		if (rc < 0) {
 			return false;
 		}
@@ -376,8 +375,7 @@ amsg_produce(struct axd_sess *s, struct axd_stream *st)
 		    (m->rd_off + len == m->rd_end ? AXON_WF_LAST : 0));
 		f.data = data;
 		f.data_len = len;
-		int rc = axd_send_frame(s, &f);
-		axon__msg_unpeek(ref);
+		int rc = axd_send_frame_held(s, &f, axon__msg_unpeek, ref);
 		if (rc < 0) {
 			return false;
 		}

@@ -342,7 +342,8 @@ bmsg_produce(struct axd_sess *s, struct axd_stream *st)
 		}
 		f.type = AXON_W_MSGWRITE;
 		f.flags = m->ext_i == 0 && m->ext_off == 0 ? AXON_WF_FIRST : 0;
-		(void) axd_send_frame(s, &f);
+		/* The slot holds the data until the last frame is queued. */
+		(void) axd_send_frame_held(s, &f, NULL, NULL);
 		m->ext_off += len;
 		return true;
 	}

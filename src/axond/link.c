@@ -378,6 +378,21 @@ axd_link_recv(struct axd_sess *s, void *buf, size_t len)
 }
 
 ssize_t
+axd_link_recv2(struct axd_sess *s, void *buf, size_t len, void *more,
+    size_t more_len)
+{
+	struct iovec iov[2] = {{buf, len}, {more, more_len}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+
+	if (s->ssl != NULL || more_len == 0) {
+		return axd_link_recv(s, buf, len);
+	}
+	ssize_t r = recvmsg(s->fd, &mh, MSG_DONTWAIT);
+
+	return r >= 0 ? r : errno == EWOULDBLOCK ? -EAGAIN : -errno;
+}
+
+ssize_t
 axd_link_send(struct axd_sess *s, const void *buf, size_t len)
 {
 	size_t n = 0;

@@ -54,6 +54,11 @@ int axd_link_handshake(struct axd_sess *s);
  * TLS record fails its check (logged: injected, replayed or altered
  * bytes), or another -errno. */
 ssize_t axd_link_recv(struct axd_sess *s, void *buf, size_t len);
+/* As axd_link_recv, into buf, then (a plain session: in the same
+ * system call) into more; returns the bytes in all (more's after
+ * buf's, only once buf is full).  TLS fills buf only. */
+ssize_t axd_link_recv2(struct axd_sess *s, void *buf, size_t len,
+    void *more, size_t more_len);
 ssize_t axd_link_send(struct axd_sess *s, const void *buf, size_t len);
 
 /* true if TLS holds bytes read from the socket and not yet returned by

@@ -154,6 +154,196 @@ send_direct(struct axd_sess *s, const struct axon_wire_frame *f)
 	return 0;
 }
 
+/*
+ * Large frames gathered while a session's streams produce (axd_flush_now,
+ * axd_send_frame_held): consecutive ones go to the socket together, from
+ * where their data lies, in one sendmsg with whatever the buffer held
+ * before them.  At most BATCH_FRAMES, and about as many bytes as the
+ * socket took at once the last time it could not take all
+ * (s->batch_room, from BATCH_ROOM0 up to BATCH_ROOM_MAX), so that little
+ * of what it does not take has to be copied into the buffer.  A frame
+ * queued any other way writes the gathered ones first: frames keep their
+ * order.  One loop thread: one batch, of the session whose output is
+ * being written.
+ */
+#define BATCH_FRAMES   16u
+#define BATCH_ROOM0    (256u << 10)
+#define BATCH_ROOM_MAX (1u << 20)
+
+struct bframe {
+	uint8_t head[AXON_WIRE_HDR_SIZE + 256];
+	size_t hlen;
+	const uint8_t *data;
+	size_t dlen;
+	void (*release)(void *); /* once the data has been sent or copied */
+	void *ref;
+};
+
+static struct {
+	struct axd_sess *s; /* whose output is being written (NULL: none) */
+	unsigned n;
+	size_t bytes;
+	bool full;          /* the socket took not all of the last batch */
+	struct bframe f[BATCH_FRAMES];
+} batch;
+
+static bool
+direct_ok(const struct axd_sess *s, const struct axon_wire_frame *f)
+{
+	return f->data_len >= 2048 && s->state != S_CONNECTING &&
+	    (s->ssl == NULL || s->ktls_tx);
+}
+
+/* Appends [p, p + len) less the first *skip bytes to s's buffer (room
+ * reserved by the caller). */
+static void
+obuf_put(struct axd_obuf *o, const uint8_t *p, size_t len, size_t *skip)
+{
+	if (*skip >= len) {
+		*skip -= len;
+		return;
+	}
+	memcpy(o->buf + o->len, p + *skip, len - *skip);
+	o->len += len - *skip;
+	*skip = 0;
+}
+
+/* Writes the gathered frames.  0: all went; 1: the socket is full and the
+ * rest is queued (EPOLLOUT watched); -EPIPE, -ENOMEM: the session ended.
+ * The frames' data is released in any case. */
+static int
+batch_write(void)
+{
+	struct axd_sess *s = batch.s;
+	struct iovec iov[1 + 2 * BATCH_FRAMES];
+	struct msghdr mh = {.msg_iov = iov};
+	size_t q, total, k = 0, skip;
+	unsigned i;
+	ssize_t n;
+	int rc = 0;
+
+	if (batch.n == 0) {
+		return 0;
+	}
+	if (s->state == S_DEAD) {
+		rc = -EPIPE;
+		goto out;
+	}
+	q = axd_obuf_queued(&s->out);
+	total = q + batch.bytes;
+	if (q > 0) {
+		iov[k++] = (struct iovec){s->out.buf + s->out.off, q};
+	}
+	for (i = 0; i < batch.n; i++) {
+		iov[k++] = (struct iovec){batch.f[i].head, batch.f[i].hlen};
+		iov[k++] = (struct iovec){(void *) batch.f[i].data,
+		    batch.f[i].dlen};
+	}
+	mh.msg_iovlen = k;
+	do {
+		n = sendmsg(s->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+		axd_sess_close(s, EHOSTUNREACH, "send failed");
+		rc = -EPIPE;
+		goto out;
+	}
+	if (n < 0) {
+		n = 0;
+	}
+	if (n > 0) {
+		s->last_tx = axd_now();
+	}
+	if ((size_t) n == total) {
+		s->out.off = s->out.len = 0;
+		if (s->batch_room < BATCH_ROOM_MAX) {
+			s->batch_room *= 2;
+		}
+	} else {
+		/* What the socket did not take is queued, in order, and
+		 * the next batch is no larger than what it took. */
+		size_t took = (size_t) n > q ? (size_t) n - q : 0;
+
+		s->batch_room = took > AXD_CHUNK ? took : AXD_CHUNK;
+		skip = (size_t) n;
+		if (skip < q) {
+			s->out.off += skip;
+			skip = 0;
+		} else {
+			skip -= q;
+			s->out.off = s->out.len = 0;
+		}
+		if (axd_obuf_reserve(&s->out, total - (size_t) n) < 0) {
+			axd_sess_close(s, EHOSTUNREACH, "out of memory");
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (i = 0; i < batch.n; i++) {
+			obuf_put(&s->out, batch.f[i].head, batch.f[i].hlen,
+			    &skip);
+			obuf_put(&s->out, batch.f[i].data, batch.f[i].dlen,
+			    &skip);
+		}
+		sess_want_out(s, true);
+		batch.full = true;
+		rc = 1;
+	}
+	if (s->peer != NULL) {
+		s->peer->tx_frames += batch.n;
+		s->peer->tx_bytes += batch.bytes;
+	}
+out:
+	for (i = 0; i < batch.n; i++) {
+		if (batch.f[i].release != NULL) {
+			batch.f[i].release(batch.f[i].ref);
+		}
+	}
+	batch.n = 0;
+	batch.bytes = 0;
+	return rc;
+}
+
+int
+axd_send_frame_held(struct axd_sess *s, const struct axon_wire_frame *f,
+    void (*release)(void *), void *ref)
+{
+	int rc;
+
+	if (batch.s == s && s->state != S_DEAD && direct_ok(s, f)) {
+		struct bframe *b = &batch.f[batch.n];
+		long h = axon__wire_encode_head(f, b->head, sizeof(b->head));
+
+		if (h < 0) {
+			axd_log(AXD_ERR, "cannot encode frame type %d: %s",
+			    f->type, strerror((int) -h));
+			if (release != NULL) {
+				release(ref);
+			}
+			return (int) h;
+		}
+		b->hlen = (size_t) h;
+		b->data = f->data;
+		b->dlen = f->data_len;
+		b->release = release;
+		b->ref = ref;
+		batch.n++;
+		batch.bytes += (size_t) h + f->data_len;
+		if (s->batch_room == 0) {
+			s->batch_room = BATCH_ROOM0;
+		}
+		if (batch.n == BATCH_FRAMES || batch.bytes >= s->batch_room) {
+			rc = batch_write();
+			return rc < 0 ? -EPIPE : 0;
+		}
+		return 0;
+	}
+	rc = axd_send_frame(s, f);
+	if (release != NULL) {
+		release(ref);
+	}
+	return rc;
+}
+
 /* Queues one frame on the session.  Frames go out in the order queued. */
 int
 axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
@@ -163,8 +353,10 @@ axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f)
 	if (s->state == S_DEAD) {
 		return -EPIPE;
 	}
-	if (f->data_len >= 2048 && s->state != S_CONNECTING &&
-	    (s->ssl == NULL || s->ktls_tx)) {
+	if (batch.s == s && batch.n > 0 && batch_write() < 0) {
+		return -EPIPE; /* the gathered frames go first */
+	}
+	if (direct_ok(s, f)) {
 		return send_direct(s, f);
 	}
 	n = axd_obuf_encode(&s->out, f);
@@ -307,13 +499,30 @@ axd_sess_dirty_remove(struct axd_sess *s)
 void
 axd_flush_now(struct axd_sess *s)
 {
+	struct axd_sess *outer = batch.s;
+
+	if (outer != s) {
+		(void) batch_write(); /* (none: one session at a time) */
+		batch.s = s;
+	}
+	batch.full = false;
 	while (s->state != S_DEAD && s->state != S_CONNECTING &&
 	    s->state != S_TLS) {
 		size_t q = axd_obuf_queued(&s->out);
 
-		if (q > 0 && q < AXD_FLUSH_BYTES && s->st_head != NULL &&
-		    s->state == S_UP) {
+		if (batch.full) {
+			goto out; /* until EPOLLOUT (batch_write watches) */
+		}
+		if ((q > 0 || batch.n > 0) && q < AXD_FLUSH_BYTES &&
+		    s->st_head != NULL && s->state == S_UP) {
 			goto produce; /* room for more before the write */
+		}
+		if (batch.n > 0) {
+			/* With what the buffer holds before them. */
+			if (batch_write() != 0) {
+				goto out; /* full (EPOLLOUT), or ended */
+			}
+			continue;
 		}
 		if (q > 0) {
 			ssize_t n = axd_link_send(s, s->out.buf + s->out.off,
@@ -324,11 +533,11 @@ axd_flush_now(struct axd_sess *s)
 			}
 			if (n == -EAGAIN) {
 				sess_want_out(s, true);
-				return;
+				goto out;
 			}
 			if (n <= 0) {
 				axd_sess_close(s, EHOSTUNREACH, "send failed");
-				return;
+				goto out;
 			}
 			s->out.off += (size_t) n;
 			s->last_tx = axd_now();
@@ -349,5 +558,11 @@ axd_flush_now(struct axd_sess *s)
 			axd_stream_add(s, st);
 		}
 	}
-	sess_want_out(s, false);
+	if (batch_write() == 0) {
+		sess_want_out(s, false);
+	}
+out:
+	(void) batch_write(); /* a session that ended: released */
+	batch.s = outer;
+	batch.full = false;
 }

@@ -2,7 +2,8 @@
 /*
  * axond's output (output.c): byte buffers waiting for a socket, and each
  * session's output.  A session's frames are queued in its buffer (a
- * large one goes to the socket from where it lies, send_direct), bulk
+ * large one goes to the socket from where it lies, send_direct, and
+ * consecutive large ones of a stream together, batch_write), bulk
  * transfers are streams that produce one frame at a time, round-robin,
  * and everything a loop iteration queued is written once at its end
  * (axd_flush, axd_flush_all).  Runs on the loop's thread.
@@ -48,6 +49,15 @@ struct axd_stream {
 /* Queues one frame on s, in order.  0, or -EPIPE (s is dead, or was
  * closed for not reading: --max-queued-bytes), -ENOMEM (s closed). */
 int axd_send_frame(struct axd_sess *s, const struct axon_wire_frame *f);
+/* The same for a frame whose data stays where it lies until release(ref)
+ * (if not NULL) is called: while s's streams produce (axd_flush_now),
+ * consecutive large frames are gathered and written with one sendmsg,
+ * and released once sent or copied; otherwise it is axd_send_frame, then
+ * release(ref).  Called once whatever the result.  Without a release,
+ * f->data must stay valid until the producing stream returns or queues
+ * another frame on s. */
+int axd_send_frame_held(struct axd_sess *s, const struct axon_wire_frame *f,
+    void (*release)(void *), void *ref);
 /* Queues (once) or removes a stream of s. */
 void axd_stream_add(struct axd_sess *s, struct axd_stream *st);
 void axd_stream_remove(struct axd_sess *s, struct axd_stream *st);

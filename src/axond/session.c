@@ -522,7 +522,14 @@ input_end(ssize_t n)
 static int
 sess_sink(struct axd_sess *s)
 {
-	ssize_t n = axd_link_recv(s, s->sink, s->sink_left);
+	/* A plain session reads the next frame's head (RX_HEAD, as
+	 * axd_sess_readable would next) in the same call: the input
+	 * buffer is empty while a frame is sunk (sess_input). */
+	size_t more = s->ssl == NULL && s->in_len == 0 &&
+	    s->in_cap >= RX_HEAD ? RX_HEAD : 0;
+	size_t want = s->sink_left + more;
+	ssize_t n = axd_link_recv2(s, s->sink, s->sink_left, s->in, more);
+	size_t extra = 0;
 
 	if (n == -EINTR || n == -EAGAIN) {
 		return 0;
@@ -530,6 +537,10 @@ sess_sink(struct axd_sess *s)
 	if (n <= 0) {
 		axd_sess_close(s, EHOSTUNREACH, input_end(n));
 		return -1;
+	}
+	if ((size_t) n > s->sink_left) {
+		extra = (size_t) n - s->sink_left;
+		n = (ssize_t) s->sink_left;
 	}
 	s->sink += n;
 	s->sink_left -= (size_t) n;
@@ -546,7 +557,20 @@ sess_sink(struct axd_sess *s)
 	bool up = sess_dispatch(s, &f, s->sink_size);
 	s->inplace = false;
 	m->sink_done(ref);
-	return up ? 1 : -1;
+	if (!up) {
+		return -1;
+	}
+	if (extra > 0) {
+		/* The next frame's head (and perhaps more): on, as if
+		 * read by axd_sess_readable. */
+		s->in_len = extra;
+		sess_input(s);
+		if (s->state == S_DEAD) {
+			return -1;
+		}
+	}
+	/* Less than asked for: the socket is drained. */
+	return more > 0 && (size_t) extra + (size_t) n < want ? 0 : 1;
 }
 
 /*

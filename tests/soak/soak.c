@@ -50,6 +50,10 @@
  * bound.  The run then passes only if each was caught: the soak's own
  * test.
  *
+ * With --insecure the sessions are plain TCP (axond --insecure) instead
+ * of TLS, so that the plain sessions' own data path (large frames sent
+ * from where their data lies, several in one sendmsg) is soaked too.
+ *
  * Every loop is bounded in time; every process the driver started is
  * killed and the namespaces and directories removed at the end, also on
  * SIGINT/SIGTERM; children die with the driver (PR_SET_PDEATHSIG).
@@ -155,6 +159,7 @@ static int keepalive_ms, dead_after_ms, connect_ms;
 static int stop_max_ms = 6000; /* the longest SIGSTOP (0: none) */
 static bool use_netns;
 static bool inject;
+static bool insecure; /* --insecure: plain sessions, not TLS */
 static char netns_skip[128];
 
 /* The run's names and directories. */
@@ -522,8 +527,10 @@ axond_start(int node)
 		char *argv[] = {(char *) axond_bin, "--node",
 		    (char *) node_name[node], "--listen", listen, "--peer", peer,
 		    "--ready-fd", "3", "--keepalive", ka, "--dead-after", da,
-		    "--connect-timeout", ct, "--secret-file", secret,
-		    "--log-level", verbose ? "info" : "warning", NULL};
+		    "--connect-timeout", ct,
+		    "--log-level", verbose ? "info" : "warning",
+		    insecure ? "--insecure" : "--secret-file",
+		    insecure ? NULL : secret, NULL};
 		int lf;
 
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -1106,8 +1113,8 @@ usage(void)
 	fprintf(stderr,
 	    "usage: soak [--seconds N] [--seed N] [--servers N] "
 	    "[--clients N]\n"
-	    "            [--axond PATH] [--no-netns] [--inject] [--keep] "
-	    "[-v]\n"
+	    "            [--axond PATH] [--no-netns] [--inject] [--insecure] "
+	    "[--keep] [-v]\n"
 	    "env: SOAK_SECONDS, SOAK_SEED, AXON_TEST_TIMEOUT_MULTIPLIER\n");
 	exit(2);
 }
@@ -1177,6 +1184,7 @@ main(int argc, char **argv)
 		{"no-netns", no_argument, NULL, 'n'},
 		{"keep", no_argument, NULL, 'k'},
 		{"inject", no_argument, NULL, 'i'},
+		{"insecure", no_argument, NULL, 'I'},
 		{"verbose", no_argument, NULL, 'v'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1214,6 +1222,7 @@ main(int argc, char **argv)
 		case 'n': no_netns = true; break;
 		case 'k': keep_base = true; break;
 		case 'i': inject = true; break;
+		case 'I': insecure = true; break;
 		case 'v': verbose = 1; break;
 		default: usage();
 		}
