@@ -834,10 +834,18 @@ START_TEST(test_cancel_waiting_for_slot)
 	ck_assert_msg(pthread_timedjoin_np(d, NULL, &until) == 0,
 	    "ConnectDetach hung behind a cancelled slot waiter");
 	ck_assert_int_eq(dcoid, 0);
-	/* Every sender, the cancelled one too (its cancellation waits for
-	 * a cancellation point), leaves with EBADF. */
+	/* Every sender leaves with EBADF; the cancelled one too if the
+	 * cancellation found it in the slot wait (it waits for a
+	 * cancellation point then), else it ended at one (PTHREAD_CANCELED:
+	 * the futex wait seen may have been another, on the loaded
+	 * machine). */
 	for (int i = 0; i < N; i++) {
-		ck_assert_int_eq(pthread_timedjoin_np(t[i], NULL, &until), 0);
+		void *ret = NULL;
+
+		ck_assert_int_eq(pthread_timedjoin_np(t[i], &ret, &until), 0);
+		if (i == N - 1 && ret == PTHREAD_CANCELED) {
+			continue;
+		}
 		ck_assert_int_eq(b[i].r, -1);
 		ck_assert_int_eq(b[i].err, EBADF);
 	}
