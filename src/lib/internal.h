@@ -174,7 +174,7 @@ struct axon_cconn {
 	_Atomic uint64_t free_mask; /* slots not in use */
 	uint64_t abandoned_mask;    /* slots the server still holds */
 	pthread_cond_t slot_cv;     /* a slot became free */
-	int slot_waiters;
+	atomic_int slot_waiters; /* (read without the lock: slot.c) */
 	bool detached;              /* ConnectDetach()ed by us */
 	uid_t srv_uid;
 	_Atomic int cancel[AXON_SLOTS]; /* EBADF/ETIMEDOUT: leave now */

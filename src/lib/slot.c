@@ -56,7 +56,7 @@ axon__slot_free(struct axon_cconn *cc, int i)
 	atomic_store(&cc->cancel[i], 0);
 	cc->slot_tid[i] = 0;
 	atomic_fetch_or(&cc->free_mask, 1ull << i);
-	if (cc->slot_waiters > 0) {
+	if (atomic_load(&cc->slot_waiters) > 0) {
 		pthread_mutex_lock(&cc->lock);
 		pthread_cond_signal(&cc->slot_cv);
 		pthread_mutex_unlock(&cc->lock);
