@@ -35,13 +35,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case AXON_CTL_BUF:
 		assert(m.u.buf.slot < AXON_SLOTS && m.u.buf.gen != 0);
 		break;
-	case AXON_CTL_TOKEN:
-	case AXON_CTL_ABANDON:
 	case AXON_CTL_UNBLOCK:
 		assert(m.u.slot.slot < AXON_SLOTS);
 		assert(m.u.slot.reason == EINTR || m.u.slot.reason == ETIMEDOUT ||
 		    m.u.slot.reason == (ETIMEDOUT | AXON_UNBLOCK_SENDONLY));
 		break;
+	case AXON_CTL_TOKEN:
+	case AXON_CTL_ABANDON:
 	case AXON_CTL_RECEIVED:
 		assert(m.u.slot.slot < AXON_SLOTS);
 		break;
