@@ -106,8 +106,11 @@ io_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 	if (nbytes > msg->i.nbytes) {
 		nbytes = msg->i.nbytes;
 	}
-	MsgReply(ctp->rcvid, nbytes, ocb->answer + ocb->ocb.offset, nbytes);
+	/* The offset moves before the reply: once replied, the client's
+	 * next read may already be on another of the pool's threads. */
 	ocb->ocb.offset += nbytes;
+	MsgReply(ctp->rcvid, nbytes, ocb->answer + ocb->ocb.offset - nbytes,
+	    nbytes);
 	return _RESMGR_NOREPLY;
 }
 
