@@ -116,16 +116,35 @@ axt_fd_settle(int want)
 	return n;
 }
 
-/* Waits (bounded) until process pid's main thread sleeps in futex(2):
- * the third of three samples of /proc/PID/syscall naming it. */
+/* Whether /proc/.../syscall text names a system call a libaxon call
+ * sleeps in: futex(2) (send, reply wait, slots) or the epoll waits
+ * (receive). */
 static inline int
-axt_wait_futex(pid_t pid)
+axt_sleeping_syscall(const char *buf, int futex_only)
+{
+	long nr;
+
+	if (sscanf(buf, "%ld ", &nr) != 1) {
+		return 0;
+	}
+	if (nr == SYS_futex) {
+		return 1;
+	}
+	return !futex_only && (nr == SYS_epoll_wait || nr == SYS_epoll_pwait
+#ifdef SYS_epoll_pwait2
+				  || nr == SYS_epoll_pwait2
+#endif
+				  );
+}
+
+static inline int
+axt_wait_syscall(pid_t tid, int futex_only)
 {
 	char path[64];
 	int seen = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/syscall", (int) pid);
-	for (int i = 0; i < 2000 && seen < 3; i++) {
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int) tid);
+	for (int i = 0; i < 5000 && seen < 3; i++) {
 		char buf[64] = {0};
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -133,15 +152,28 @@ axt_wait_futex(pid_t pid)
 			(void) !read(fd, buf, sizeof(buf) - 1);
 			close(fd);
 		}
-		char want[16];
-
-		snprintf(want, sizeof(want), "%d ", (int) SYS_futex);
-		seen = strncmp(buf, want, strlen(want)) == 0 ? seen + 1 : 0;
+		seen = axt_sleeping_syscall(buf, futex_only) ? seen + 1 : 0;
 		if (seen < 3) {
 			axt_sleep_ms(1);
 		}
 	}
 	return seen >= 3;
+}
+
+/* Waits (bounded: 5 s and more) until thread tid (a process's main
+ * thread if it is a pid) sleeps in futex(2): the third of three samples
+ * of /proc/TID/syscall naming it. */
+static inline int
+axt_wait_futex(pid_t tid)
+{
+	return axt_wait_syscall(tid, 1);
+}
+
+/* The same for any sleep of a libaxon call, receives included. */
+static inline int
+axt_wait_asleep(pid_t tid)
+{
+	return axt_wait_syscall(tid, 0);
 }
 
 /* A child process running fn(arg); its first int written to the pipe
