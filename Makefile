@@ -391,15 +391,15 @@ $(BUILD)/fuzz/fuzz_config: tests/fuzz/fuzz_config.c src/axond/config.c src/axond
 	src/lib/nodename.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -Isrc/axond -Isrc/lib -o $@ tests/fuzz/fuzz_config.c src/axond/config.c
-$(BUILD)/fuzz/fuzz_disc: tests/fuzz/fuzz_disc.c src/axond/announce.c src/axond/announce.h
+$(BUILD)/fuzz/fuzz_disc: tests/fuzz/fuzz_disc.c src/axond/announce.c src/axond/announce.h src/common/le.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -Isrc/axond -Isrc/lib -o $@ tests/fuzz/fuzz_disc.c src/axond/announce.c \
+	$(FUZZ_CC) -Isrc/axond -Isrc/lib -Isrc/common -o $@ tests/fuzz/fuzz_disc.c src/axond/announce.c \
 		$(CRYPTO_LIBS)
 $(BUILD)/fuzz/fuzz_ctl: tests/fuzz/fuzz_ctl.c src/lib/ctl.c src/lib/ctl.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Isrc/lib -Iinclude/axon -o $@ tests/fuzz/fuzz_ctl.c src/lib/ctl.c
-$(BUILD)/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c src/common/wire.c src/common/wire.h
+$(BUILD)/fuzz/fuzz_wire: tests/fuzz/fuzz_wire.c src/common/wire.c src/common/wire.h src/common/le.h
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
 		-Isrc/common -o $@ tests/fuzz/fuzz_wire.c src/common/wire.c
