@@ -219,7 +219,7 @@ check-wireshark: all $(EXAMPLES)
 	@BUILD=$(BUILD) tests/test_wireshark.sh
 
 BENCH_BIN := $(BUILD)/bench/axon_rr
-$(BUILD)/bench/axon_rr: bench/axon_rr.c $(BUILD)/libaxon.a
+$(BUILD)/bench/axon_rr: bench/axon_rr.c bench/bench.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 
@@ -242,7 +242,7 @@ bench-fs: $(BUILD)/bench/fs_rr $(BUILD)/axon-fs
 # A 1 ms periodic timer pulse received with MsgReceive against a timerfd
 # read, interleaved in one run, with TimerCreate and with timer_create
 # (TimerCreate(3)).
-$(BUILD)/bench/timer_jitter: bench/timer_jitter.c $(BUILD)/libaxon.a
+$(BUILD)/bench/timer_jitter: bench/timer_jitter.c bench/bench.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 
@@ -253,7 +253,7 @@ bench-timer: $(BUILD)/bench/timer_jitter
 # A SCHED_FIFO 30 client's round trips to a one-thread server that 8
 # ordinary clients flood: idle, flooded with the send-time boost, and
 # flooded without it, in one run (MsgSend(3), docs/benchmarks.md).
-$(BUILD)/bench/rt_boost: bench/rt_boost.c $(BUILD)/libaxon.a
+$(BUILD)/bench/rt_boost: bench/rt_boost.c bench/bench.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 
@@ -263,7 +263,7 @@ bench-boost: $(BUILD)/bench/rt_boost
 
 # What one MsgSendPulse() costs its caller, to another process and to
 # its own (MsgSendPulse(3)).
-$(BUILD)/bench/pulse_cost: bench/pulse_cost.c $(BUILD)/libaxon.a
+$(BUILD)/bench/pulse_cost: bench/pulse_cost.c bench/bench.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 
@@ -272,7 +272,7 @@ bench-pulse: $(BUILD)/bench/pulse_cost
 	AXON_RUNDIR=$$d $(BUILD)/bench/pulse_cost; rc=$$?; rm -rf $$d; exit $$rc
 
 # Between two nodes (two axonds on loopback) against tcp_rr, same run.
-$(BUILD)/bench/net_rr: bench/net_rr.c $(BUILD)/libaxon.a
+$(BUILD)/bench/net_rr: bench/net_rr.c bench/bench.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -O2 -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 

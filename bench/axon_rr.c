@@ -25,16 +25,9 @@
 
 #include <sys/neutrino.h>
 
+#include "bench.h"
+
 #define MAX_SIZES 8
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
-}
 
 static void
 pin(int cpu)
@@ -50,15 +43,6 @@ pin(int cpu)
 		perror("sched_setaffinity");
 		exit(1);
 	}
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *) a;
-	uint64_t y = *(const uint64_t *) b;
-
-	return x < y ? -1 : x > y;
 }
 
 int

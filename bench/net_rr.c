@@ -47,25 +47,9 @@
 #include <sys/neutrino.h>
 #include <sys/netmgr.h>
 
+#include "bench.h"
+
 #define HDR 8u /* {uint32 reply size, uint32 op} */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *) a;
-	uint64_t y = *(const uint64_t *) b;
-
-	return x < y ? -1 : x > y;
-}
 
 static void *
 xbuf(size_t n)

@@ -26,23 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t) ts.tv_sec * 1000000000ull + (uint64_t) ts.tv_nsec;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *) a;
-	uint64_t y = *(const uint64_t *) b;
-
-	return x < y ? -1 : x > y;
-}
+#include "bench.h"
 
 /* Ticks of the Axon timer into lat[], made with TimerCreate() or with
  * timer_create(); 0, or -1. */

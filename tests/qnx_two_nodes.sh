@@ -24,28 +24,7 @@ dir=$(mktemp -d /tmp/axon-qnx2-XXXXXX)
 pids="" # what is still running, stopped by cleanup
 export LD_LIBRARY_PATH="$PREFIX/lib"
 
-# alive PID: the process exists and is not a zombie.
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	read -r _ _ st _ < "/proc/$1/stat" 2>/dev/null || return 1
-	[ "$st" != Z ]
-}
-
-# stop PID...: SIGTERM, then SIGKILL after 3 s.
-stop() {
-	for p in "$@"; do
-		kill -TERM "$p" 2>/dev/null || true
-	done
-	for p in "$@"; do
-		n=0
-		while alive "$p" && [ "$n" -lt 30 ]; do
-			sleep 0.1
-			n=$((n + 1))
-		done
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-}
+. "$(dirname "$0")/nodes.sh"
 
 cleanup() {
 	# shellcheck disable=SC2086 # a list of pids
@@ -63,60 +42,15 @@ logs() {
 	done
 }
 
-(umask 077 && head -c 32 /dev/urandom | base64 > "$dir/secret")
-
-rand_port() {
-	echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-}
-
-# start_axond NAME PORT PEER PEER_PORT: sets ax_pid.  --maproot none: the
-# two nodes trust each other's root, so that the programs behave the same
-# whether this runs as root or not (by default a remote root is nobody,
-# whose pulses a root server refuses).
-start_axond() {
-	rm -rf "${dir:?}/$1" "$dir/$1.ready"
-	mkdir "$dir/$1"
-	AXON_RUNDIR="$dir/$1" "$AXOND" --node "$1" \
-		--listen "127.0.0.1:$2" --peer "$3=127.0.0.1:$4" \
-		--secret-file "$dir/secret" --ready-file "$dir/$1.ready" \
-		--maproot none --log-level warn 2> "$dir/axond-$1.log" &
-	ax_pid=$!
-	pids="$pids $ax_pid"
-}
-
-# wait_ready NAME PID: until axond creates its ready file (10 s at most).
-wait_ready() {
-	n=0
-	while [ ! -e "$dir/$1.ready" ]; do
-		if ! alive "$2" || [ "$n" -ge 100 ]; then
-			return 1
-		fi
-		sleep 0.1
-		n=$((n + 1))
-	done
-}
-
-try=1
-while :; do
-	pa=$(rand_port)
-	pb=$(rand_port)
-	[ "$pa" != "$pb" ] || continue
-	start_axond alpha "$pa" beta "$pb"
-	ax_alpha=$ax_pid
-	start_axond beta "$pb" alpha "$pa"
-	ax_beta=$ax_pid
-	if wait_ready alpha "$ax_alpha" && wait_ready beta "$ax_beta"; then
-		break
-	fi
-	stop "$ax_alpha" "$ax_beta"
-	pids=""
-	if [ "$try" -ge 5 ]; then
-		echo "qnx two nodes: axond did not start" >&2
-		logs
-		exit 1
-	fi
-	try=$((try + 1))
-done
+make_secret
+# --maproot none: the two nodes trust each other's root, so that the
+# programs behave the same whether this runs as root or not (by default a
+# remote root is nobody, whose pulses a root server refuses).
+if ! start_two_nodes --maproot none; then
+	echo "qnx two nodes: axond did not start" >&2
+	logs
+	exit 1
+fi
 
 status=0
 for src in tests/qnx/*.c; do

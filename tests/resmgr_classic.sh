@@ -30,26 +30,8 @@ dir=$(mktemp -d /tmp/axon-classic-XXXXXX)
 pids=""
 export LD_LIBRARY_PATH="$PREFIX/lib"
 
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	read -r _ _ st _ < "/proc/$1/stat" 2>/dev/null || return 1
-	[ "$st" != Z ]
-}
-
-stop() {
-	for p in "$@"; do
-		kill -TERM "$p" 2>/dev/null || true
-	done
-	for p in "$@"; do
-		n=0
-		while alive "$p" && [ "$n" -lt 50 ]; do
-			sleep 0.1
-			n=$((n + 1))
-		done
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-}
+STOP_TENTHS=50 # axon-fs unmounts on the way out
+. "$(dirname "$0")/nodes.sh"
 
 cleanup() {
 	# shellcheck disable=SC2086 # a list of pids
@@ -79,25 +61,7 @@ fail() {
 	exit 1
 }
 
-(umask 077 && head -c 32 /dev/urandom | base64 > "$dir/secret")
-
-rand_port() {
-	echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-}
-
-start_axond() {
-	rm -rf "${dir:?}/$1" "$dir/$1.ready"
-	mkdir "$dir/$1"
-	chmod 755 "$dir/$1"
-	AXON_RUNDIR="$dir/$1" "$AXOND" --node "$1" \
-		--listen "127.0.0.1:$2" --peer "$3=127.0.0.1:$4" \
-		--secret-file "$dir/secret" --ready-file "$dir/$1.ready" \
-		--maproot none --fs yes --fs-program "$PREFIX/sbin/axon-fs" \
-		--net-dir "$dir/$1/net" \
-		--log-level warn 2> "$dir/axond-$1.log" &
-	ax_pid=$!
-	pids="$pids $ax_pid"
-}
+make_secret
 
 # wait_for TEST...: until `test TEST` holds (10 s at most).
 wait_for() {
@@ -109,23 +73,9 @@ wait_for() {
 	done
 }
 
-try=1
-while :; do
-	pa=$(rand_port)
-	pb=$(rand_port)
-	[ "$pa" != "$pb" ] || continue
-	start_axond alpha "$pa" beta "$pb"
-	ax_alpha=$ax_pid
-	start_axond beta "$pb" alpha "$pa"
-	ax_beta=$ax_pid
-	if wait_for -e "$dir/alpha.ready" && wait_for -e "$dir/beta.ready"; then
-		break
-	fi
-	stop "$ax_alpha" "$ax_beta"
-	pids=""
-	[ "$try" -lt 5 ] || fail "axond did not start"
-	try=$((try + 1))
-done
+start_two_nodes --maproot none --fs yes \
+	--fs-program "$PREFIX/sbin/axon-fs" ||
+	fail "axond did not start"
 
 # The managers, on beta.
 B=$dir/beta

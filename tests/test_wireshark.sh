@@ -57,27 +57,7 @@ dir=$(mktemp -d /tmp/axon-ws-XXXXXX)
 pids="" # what is still running, stopped by cleanup
 failed=0
 
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	read -r _ _ st _ < "/proc/$1/stat" 2>/dev/null || return 1
-	[ "$st" != Z ]
-}
-
-# stop PID...: SIGTERM, then SIGKILL after 3 s.
-stop() {
-	for p in "$@"; do
-		kill -TERM "$p" 2>/dev/null || true
-	done
-	for p in "$@"; do
-		n=0
-		while alive "$p" && [ "$n" -lt 30 ]; do
-			sleep 0.1
-			n=$((n + 1))
-		done
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-}
+. "$(dirname "$0")/nodes.sh"
 
 cleanup() {
 	# shellcheck disable=SC2086 # a list of pids
@@ -92,36 +72,7 @@ fail() {
 	failed=1
 }
 
-(umask 077 && head -c 32 /dev/urandom | base64 > "$dir/secret")
-
-rand_port() {
-	echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-}
-
-start_axond() {
-	rm -rf "${dir:?}/$1" "$dir/$1.ready"
-	mkdir "$dir/$1"
-	# shellcheck disable=SC2086 # no option or one
-	AXON_RUNDIR="$dir/$1" "$AXOND" --node "$1" $insecure \
-		--listen "127.0.0.1:$2" --peer "$3=127.0.0.1:$4" \
-		--secret-file "$dir/secret" --ready-file "$dir/$1.ready" \
-		--log-level warn 2> "$dir/$1.log" &
-	ax_pid=$!
-	pids="$pids $ax_pid"
-}
-
-# wait_file FILE PID: until FILE exists (10 s at most); fails at once if
-# PID exits.
-wait_file() {
-	n=0
-	while [ ! -s "$1" ]; do
-		if ! alive "$2" || [ "$n" -ge 100 ]; then
-			return 1
-		fi
-		sleep 0.1
-		n=$((n + 1))
-	done
-}
+make_secret
 
 # wait_grep PATTERN FILE PID: until FILE holds PATTERN (10 s at most).
 wait_grep() {
@@ -155,9 +106,11 @@ while :; do
 		cat "$dir/tcpdump.log" >&2
 		exit 1
 	fi
-	start_axond alpha "$pa" beta "$pb"
+	# shellcheck disable=SC2086 # no option or one
+	start_axond alpha "$pa" beta "$pb" $insecure
 	ax_alpha=$ax_pid
-	start_axond beta "$pb" alpha "$pa"
+	# shellcheck disable=SC2086
+	start_axond beta "$pb" alpha "$pa" $insecure
 	ax_beta=$ax_pid
 	if wait_file "$dir/alpha.ready" "$ax_alpha" &&
 	    wait_file "$dir/beta.ready" "$ax_beta"; then
@@ -167,7 +120,7 @@ while :; do
 	pids=""
 	if [ "$try" -ge 5 ]; then
 		echo "test_wireshark: axond did not start; its messages:" >&2
-		cat "$dir/alpha.log" "$dir/beta.log" >&2
+		cat "$dir/axond-alpha.log" "$dir/axond-beta.log" >&2
 		exit 1
 	fi
 	try=$((try + 1))
@@ -461,7 +414,7 @@ for t in 40 41; do
 	grep -qx "$t" "$dir/tls.types" ||
 		fail "TLS with axond's key log: no frame of type $t decoded"
 done
-grep -q "SSLKEYLOGFILE" "$dir/alpha.log" ||
+grep -q "SSLKEYLOGFILE" "$dir/axond-alpha.log" ||
 	fail "TLS: axond did not warn that it writes its keys"
 
 if [ "$failed" -ne 0 ]; then
