@@ -52,26 +52,8 @@ pids=""
 installed=0
 made_dirs=""
 
-alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	read -r _ _ st _ < "/proc/$1/stat" 2>/dev/null || return 1
-	[ "$st" != Z ]
-}
-
-stop() {
-	for p in "$@"; do
-		kill -TERM "$p" 2>/dev/null || true
-	done
-	for p in "$@"; do
-		n=0
-		while alive "$p" && [ "$n" -lt 50 ]; do
-			sleep 0.1
-			n=$((n + 1))
-		done
-		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
-	done
-}
+STOP_TENTHS=50
+. "$(dirname "$0")/nodes.sh"
 
 cleanup() {
 	st=$?
@@ -296,9 +278,6 @@ echo "deb-check: unconfigured axond.service refuses to start: ok"
 
 # Configured as an operator would: this host's default node alpha, and
 # an instance axond@beta with its own file; the cluster secret.
-rand_port() {
-	echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
-}
 pa=$(rand_port)
 pb=$(rand_port)
 while [ "$pb" = "$pa" ]; do pb=$(rand_port); done
