@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -205,6 +206,45 @@ byte_diff(const uint8_t *b, size_t n, uint8_t v)
 }
 
 #define CANARY 0xee
+
+
+/* ---- the QNX 7 message-info layouts (<sys/neutrino.h>) ------------- */
+/* Offsets as QNX 7.0/7.1 document _msg_info32 and _msg_info64. */
+_Static_assert(sizeof(struct _msg_info_hdr) == 28, "_msg_info_hdr");
+_Static_assert(offsetof(struct _msg_info_hdr, coid) == 24, "hdr coid");
+_Static_assert(sizeof(struct _msg_info32) == 48, "_msg_info32");
+_Static_assert(offsetof(struct _msg_info32, msglen) == 28, "32 msglen");
+_Static_assert(offsetof(struct _msg_info32, srcmsglen) == 32, "32 src");
+_Static_assert(offsetof(struct _msg_info32, dstmsglen) == 36, "32 dst");
+_Static_assert(offsetof(struct _msg_info32, priority) == 40, "32 prio");
+_Static_assert(offsetof(struct _msg_info32, flags) == 42, "32 flags");
+_Static_assert(offsetof(struct _msg_info32, type_id) == 44, "32 type_id");
+_Static_assert(sizeof(((struct _msg_info32 *) 0)->msglen) == 4, "32 len");
+_Static_assert(sizeof(struct _msg_info64) == 64, "_msg_info64");
+_Static_assert(offsetof(struct _msg_info64, nd) == 0, "64 nd");
+_Static_assert(offsetof(struct _msg_info64, srcnd) == 4, "64 srcnd");
+_Static_assert(offsetof(struct _msg_info64, pid) == 8, "64 pid");
+_Static_assert(offsetof(struct _msg_info64, tid) == 12, "64 tid");
+_Static_assert(offsetof(struct _msg_info64, chid) == 16, "64 chid");
+_Static_assert(offsetof(struct _msg_info64, scoid) == 20, "64 scoid");
+_Static_assert(offsetof(struct _msg_info64, coid) == 24, "64 coid");
+_Static_assert(offsetof(struct _msg_info64, priority) == 28, "64 prio");
+_Static_assert(offsetof(struct _msg_info64, flags) == 30, "64 flags");
+_Static_assert(offsetof(struct _msg_info64, msglen) == 32, "64 msglen");
+_Static_assert(offsetof(struct _msg_info64, srcmsglen) == 40, "64 src");
+_Static_assert(offsetof(struct _msg_info64, dstmsglen) == 48, "64 dst");
+_Static_assert(offsetof(struct _msg_info64, type_id) == 56, "64 type_id");
+_Static_assert(offsetof(struct _msg_info64, reserved) == 60, "64 reserved");
+_Static_assert(sizeof(((struct _msg_info64 *) 0)->msglen) == 8, "64 len");
+#if UINTPTR_MAX > 0xffffffffu
+/* On a 64-bit target _msg_info and _server_info are _msg_info64. */
+_Static_assert(sizeof(struct _msg_info) == 64, "_msg_info is 64-bit");
+_Static_assert(sizeof(struct _server_info) == 64, "_server_info");
+_Static_assert(sizeof(struct _server_info64) == 64, "_server_info64");
+#else
+_Static_assert(sizeof(struct _msg_info) == 48, "_msg_info is 32-bit");
+#endif
+_Static_assert(sizeof(struct _server_info32) == 48, "_server_info32");
 
 /* ---- a generic client kid ------------------------------------------- */
 /*
@@ -1489,6 +1529,89 @@ START_TEST(test_msg_info)
 }
 END_TEST
 
+
+/* A real received message read through the documented byte offsets of
+ * QNX 7's _msg_info64: what a program compiled against QNX's header,
+ * or a binding that declares it by hand, would see. */
+START_TEST(test_msg_info_layout)
+{
+#if UINTPTR_MAX > 0xffffffffu
+	struct kid k = cli_spawn();
+	int chid = ChannelCreate(0);
+	struct cli_hello h = cli_connect(&k, chid);
+	uint8_t raw[64];
+	struct _msg_info64 info;
+	struct _server_info64 si;
+	uint8_t buf[16];
+	int64_t len;
+	int32_t i32;
+	int16_t i16;
+	uint32_t u32;
+	rcvid_t r;
+
+	cli_send(&k, 300, 70, 1);
+	memset(&info, 0x55, sizeof(info));
+	r = MsgReceive(chid, buf, sizeof(buf), &info);
+	ck_assert_int_gt(r, 0);
+	memcpy(raw, &info, sizeof(raw));
+	memcpy(&i32, raw + 8, 4);
+	ck_assert_int_eq(i32, k.pid);
+	memcpy(&i32, raw + 12, 4);
+	ck_assert_int_eq(i32, h.tid);
+	memcpy(&i32, raw + 16, 4);
+	ck_assert_int_eq(i32, chid);
+	memcpy(&i32, raw + 24, 4);
+	ck_assert_int_eq(i32, h.coid);
+	memcpy(&i16, raw + 28, 2);
+	ck_assert_int_eq(i16, info.priority);
+	ck_assert_int_gt(i16, 0);
+	memcpy(&i16, raw + 30, 2);
+	ck_assert_int_eq(i16, 0);
+	memcpy(&len, raw + 32, 8);
+	ck_assert_int_eq(len, 16);
+	memcpy(&len, raw + 40, 8);
+	ck_assert_int_eq(len, 300);
+	memcpy(&len, raw + 48, 8);
+	ck_assert_int_eq(len, 70);
+	memcpy(&u32, raw + 56, 4);
+	ck_assert_uint_eq(u32, 0); /* type_id */
+	memcpy(&u32, raw + 60, 4);
+	ck_assert_uint_eq(u32, 0); /* reserved */
+	/* MsgInfo() fills the same layout; msglen is the whole message. */
+	memset(&info, 0x55, sizeof(info));
+	ck_assert_int_eq(MsgInfo(r, &info), 0);
+	memcpy(raw, &info, sizeof(raw));
+	memcpy(&len, raw + 32, 8);
+	ck_assert_int_eq(len, 300);
+	memcpy(&u32, raw + 56, 4);
+	ck_assert_uint_eq(u32, 0);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	(void) cli_result(&k, buf, 70 > sizeof(buf) ? 0 : 70);
+	/* ConnectServerInfo() fills the _server_info64 layout. */
+	{
+		int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+
+		ck_assert_int_ge(coid, 0);
+		memset(&si, 0x55, sizeof(si));
+		ck_assert_int_eq(ConnectServerInfo(0, coid, &si), coid);
+		memcpy(raw, &si, sizeof(raw));
+		memcpy(&i32, raw + 8, 4);
+		ck_assert_int_eq(i32, getpid());
+		memcpy(&i32, raw + 16, 4);
+		ck_assert_int_eq(i32, chid);
+		memcpy(&i32, raw + 24, 4);
+		ck_assert_int_eq(i32, coid);
+		memcpy(&i16, raw + 30, 2);
+		ck_assert_int_eq(i16, 0); /* flags: not dead, no CLOEXEC */
+		memcpy(&len, raw + 32, 8);
+		ck_assert_int_eq(len, 0);
+		ck_assert_int_eq(ConnectDetach(coid), 0);
+	}
+	kid_kill(&k);
+#endif
+}
+END_TEST
+
 /* ---- every rcvid operation on a bad or used rcvid: ESRCH ---------- */
 
 static void
@@ -1810,6 +1933,7 @@ data_suite(void)
 	tcase_add_test(tc, test_msg_error_client_forms);
 	tcase_add_test(tc, test_msg_error_restart);
 	tcase_add_test(tc, test_msg_info);
+	tcase_add_test(tc, test_msg_info_layout);
 	tcase_add_test(tc, test_bad_rcvid);
 	tcase_add_test(tc, test_null_efault);
 	tcase_add_test(tc, test_pulse_small_buffer);
