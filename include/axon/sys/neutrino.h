@@ -346,6 +346,18 @@ AXON_EXPORT ssize_t MsgWritev_r(rcvid_t rcvid, const iov_t *iov,
     size_t parts, size_t offset);
 AXON_EXPORT int MsgInfo(rcvid_t rcvid, struct _msg_info *info);
 AXON_EXPORT int MsgInfo_r(rcvid_t rcvid, struct _msg_info *info);
+/*
+ * MsgKeyData(3): a key over reply data that a privileged server hands a
+ * client, so that another privileged server on this node can check the
+ * client did not change the data.  Root only (EPERM).  Axon's keyed
+ * hash (SipHash-2-4 under the node's secret); keys are not QNX's.
+ */
+#define _NTO_KEYDATA_VERIFY    0
+#define _NTO_KEYDATA_CALCULATE 1
+AXON_EXPORT int MsgKeyData(rcvid_t rcvid, int op, uint32_t key,
+    uint32_t *newkey, const iov_t *msg, int parts);
+AXON_EXPORT int MsgKeyData_r(rcvid_t rcvid, int op, uint32_t key,
+    uint32_t *newkey, const iov_t *msg, int parts);
 /* The calling thread takes on the priority of rcvid's sender
  * (MsgReceive(3)). */
 AXON_EXPORT int MsgCurrent(rcvid_t rcvid);
