@@ -81,7 +81,7 @@ EXAMPLES := $(BUILD)/examples/demo_server $(BUILD)/examples/demo_client
 TOOLS_SRC := $(wildcard src/tools/*.c)
 TOOLS_OBJ := $(patsubst src/tools/%.c,$(BUILD)/tools/%.o,$(TOOLS_SRC))
 
-all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.0 $(BUILD)/libaxon-tools.a \
+all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.1 $(BUILD)/libaxon-tools.a \
 	$(BUILD)/axond $(BUILD)/axon \
 	$(BUILD)/axon-fs
 
@@ -136,9 +136,9 @@ $(BUILD)/libaxon.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/libaxon.so.0: $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libaxon.so.0 -o $@ $^ $(LDFLAGS_ALL) -lpthread
-	ln -sf libaxon.so.0 $(BUILD)/libaxon.so
+$(BUILD)/libaxon.so.1: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libaxon.so.1 -o $@ $^ $(LDFLAGS_ALL) -lpthread
+	ln -sf libaxon.so.1 $(BUILD)/libaxon.so
 
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libaxon.a \
 	$(BUILD)/axond-core.a $(BUILD)/libaxon-tools.a
@@ -321,11 +321,11 @@ soak-selftest: $(BUILD)/soak/soak $(BUILD)/axond
 	$(BUILD)/soak/soak --inject --seconds 10 --axond $(BUILD)/axond
 
 # The Python bindings (bindings/python): pytest with Debian's python3
-# (python3-pytest), against this build's libaxon.so.0 and axond.
+# (python3-pytest), against this build's libaxon.so.1 and axond.
 PYTHON ?= /usr/bin/python3
 check-python: all
 	AXON_BUILD=$(BUILD) AXOND=$(BUILD)/axond \
-		AXON_LIB=$(CURDIR)/$(BUILD)/libaxon.so.0 \
+		AXON_LIB=$(CURDIR)/$(BUILD)/libaxon.so.1 \
 		$(PYTHON) -m pytest -q -p no:cacheprovider bindings/python/tests
 
 # A Python client's 16 B round trip to a C server against a C client's
@@ -338,7 +338,7 @@ $(BUILD)/python/%: bindings/python/tests/c/%.c $(BUILD)/libaxon.a
 BINDINGS_C := $(BUILD)/python/c_server $(BUILD)/python/c_client \
 	$(BUILD)/python/layout
 
-bench-python: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.0
+bench-python: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.1
 	$(PYTHON) bindings/python/bench_rr.py --build $(BUILD)
 
 # The Rust bindings (bindings/rust): cargo test with Debian's cargo and
@@ -363,7 +363,7 @@ check-rust: all $(BINDINGS_C)
 
 # A Rust client's 16 B round trip to a C server against a C client's
 # (bench/axon_rr), same run (bindings/rust/examples/bench_rr.rs).
-bench-rust: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.0
+bench-rust: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.1
 	cd bindings/rust && $(RUST_ENV) $(CARGO) run --frozen --release -q \
 		--example bench_rr -- --build $(CURDIR)/$(BUILD)
 
@@ -479,8 +479,8 @@ install: all
 	done
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
 	install -m 644 $(BUILD)/libaxon.a $(DESTDIR)$(LIBDIR)/
-	install -m 755 $(BUILD)/libaxon.so.0 $(DESTDIR)$(LIBDIR)/
-	ln -sf libaxon.so.0 $(DESTDIR)$(LIBDIR)/libaxon.so
+	install -m 755 $(BUILD)/libaxon.so.1 $(DESTDIR)$(LIBDIR)/
+	ln -sf libaxon.so.1 $(DESTDIR)$(LIBDIR)/libaxon.so
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		axon.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/axon.pc

@@ -230,8 +230,8 @@ main(int argc, char **argv)
 			snprintf(reply, sizeof(reply),
 			    "hello %s (pid %d, tid %d, uid %d)", msg.hello.who,
 			    info.pid, info.tid, (int) ci.cred.euid);
-			printf("server: %s says hello, %d bytes\n",
-			    msg.hello.who, info.msglen);
+			printf("server: %s says hello, %ld bytes\n",
+			    msg.hello.who, (long) info.msglen);
 			MsgReply(rcvid, ++served, reply, strlen(reply) + 1);
 			break;
 		}

@@ -32,7 +32,7 @@ for src in tests/linux/*.c tests/linux/*.cc; do
 done
 # Symbols: libaxon's exports against the C library's.
 libc=$(cc -print-file-name=libc.so.6)
-nm -D --defined-only "$BUILD/libaxon.so.0" | awk '{print $NF}' |
+nm -D --defined-only "$BUILD/libaxon.so.1" | awk '{print $NF}' |
 	sed 's/@.*//' | sort -u > "$tmp/axon.syms"
 for l in "$libc" "$(cc -print-file-name=libm.so.6)"; do
 	nm -D --defined-only "$l" | awk '{print $NF}' | sed 's/@.*//'

@@ -11,12 +11,15 @@
  * (PR_SET_PDEATHSIG), so the side under scrutiny always runs where
  * ck_assert works.
  */
+#include "attack.h"
 #include "axon_test.h"
+#include "keydata.h"
 
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -205,6 +208,45 @@ byte_diff(const uint8_t *b, size_t n, uint8_t v)
 }
 
 #define CANARY 0xee
+
+
+/* ---- the QNX 7 message-info layouts (<sys/neutrino.h>) ------------- */
+/* Offsets as QNX 7.0/7.1 document _msg_info32 and _msg_info64. */
+_Static_assert(sizeof(struct _msg_info_hdr) == 28, "_msg_info_hdr");
+_Static_assert(offsetof(struct _msg_info_hdr, coid) == 24, "hdr coid");
+_Static_assert(sizeof(struct _msg_info32) == 48, "_msg_info32");
+_Static_assert(offsetof(struct _msg_info32, msglen) == 28, "32 msglen");
+_Static_assert(offsetof(struct _msg_info32, srcmsglen) == 32, "32 src");
+_Static_assert(offsetof(struct _msg_info32, dstmsglen) == 36, "32 dst");
+_Static_assert(offsetof(struct _msg_info32, priority) == 40, "32 prio");
+_Static_assert(offsetof(struct _msg_info32, flags) == 42, "32 flags");
+_Static_assert(offsetof(struct _msg_info32, type_id) == 44, "32 type_id");
+_Static_assert(sizeof(((struct _msg_info32 *) 0)->msglen) == 4, "32 len");
+_Static_assert(sizeof(struct _msg_info64) == 64, "_msg_info64");
+_Static_assert(offsetof(struct _msg_info64, nd) == 0, "64 nd");
+_Static_assert(offsetof(struct _msg_info64, srcnd) == 4, "64 srcnd");
+_Static_assert(offsetof(struct _msg_info64, pid) == 8, "64 pid");
+_Static_assert(offsetof(struct _msg_info64, tid) == 12, "64 tid");
+_Static_assert(offsetof(struct _msg_info64, chid) == 16, "64 chid");
+_Static_assert(offsetof(struct _msg_info64, scoid) == 20, "64 scoid");
+_Static_assert(offsetof(struct _msg_info64, coid) == 24, "64 coid");
+_Static_assert(offsetof(struct _msg_info64, priority) == 28, "64 prio");
+_Static_assert(offsetof(struct _msg_info64, flags) == 30, "64 flags");
+_Static_assert(offsetof(struct _msg_info64, msglen) == 32, "64 msglen");
+_Static_assert(offsetof(struct _msg_info64, srcmsglen) == 40, "64 src");
+_Static_assert(offsetof(struct _msg_info64, dstmsglen) == 48, "64 dst");
+_Static_assert(offsetof(struct _msg_info64, type_id) == 56, "64 type_id");
+_Static_assert(offsetof(struct _msg_info64, reserved) == 60, "64 reserved");
+_Static_assert(sizeof(((struct _msg_info64 *) 0)->msglen) == 8, "64 len");
+#if UINTPTR_MAX > 0xffffffffu
+/* On a 64-bit target _msg_info and _server_info are _msg_info64. */
+_Static_assert(sizeof(struct _msg_info) == 64, "_msg_info is 64-bit");
+_Static_assert(sizeof(struct _server_info) == 64, "_server_info");
+_Static_assert(sizeof(struct _server_info64) == 64, "_server_info64");
+#else
+_Static_assert(sizeof(struct _msg_info) == 48, "_msg_info is 32-bit");
+#endif
+_Static_assert(sizeof(struct _server_info32) == 48, "_server_info32");
 
 /* ---- a generic client kid ------------------------------------------- */
 /*
@@ -1489,6 +1531,428 @@ START_TEST(test_msg_info)
 }
 END_TEST
 
+
+/* A real received message read through the documented byte offsets of
+ * QNX 7's _msg_info64: what a program compiled against QNX's header,
+ * or a binding that declares it by hand, would see. */
+START_TEST(test_msg_info_layout)
+{
+#if UINTPTR_MAX > 0xffffffffu
+	struct kid k = cli_spawn();
+	int chid = ChannelCreate(0);
+	struct cli_hello h = cli_connect(&k, chid);
+	uint8_t raw[64];
+	struct _msg_info64 info;
+	struct _server_info64 si;
+	uint8_t buf[16];
+	int64_t len;
+	int32_t i32;
+	int16_t i16;
+	uint32_t u32;
+	rcvid_t r;
+
+	cli_send(&k, 300, 70, 1);
+	memset(&info, 0x55, sizeof(info));
+	r = MsgReceive(chid, buf, sizeof(buf), &info);
+	ck_assert_int_gt(r, 0);
+	memcpy(raw, &info, sizeof(raw));
+	memcpy(&i32, raw + 8, 4);
+	ck_assert_int_eq(i32, k.pid);
+	memcpy(&i32, raw + 12, 4);
+	ck_assert_int_eq(i32, h.tid);
+	memcpy(&i32, raw + 16, 4);
+	ck_assert_int_eq(i32, chid);
+	memcpy(&i32, raw + 24, 4);
+	ck_assert_int_eq(i32, h.coid);
+	memcpy(&i16, raw + 28, 2);
+	ck_assert_int_eq(i16, info.priority);
+	ck_assert_int_gt(i16, 0);
+	memcpy(&i16, raw + 30, 2);
+	ck_assert_int_eq(i16, 0);
+	memcpy(&len, raw + 32, 8);
+	ck_assert_int_eq(len, 16);
+	memcpy(&len, raw + 40, 8);
+	ck_assert_int_eq(len, 300);
+	memcpy(&len, raw + 48, 8);
+	ck_assert_int_eq(len, 70);
+	memcpy(&u32, raw + 56, 4);
+	ck_assert_uint_eq(u32, 0); /* type_id */
+	memcpy(&u32, raw + 60, 4);
+	ck_assert_uint_eq(u32, 0); /* reserved */
+	/* MsgInfo() fills the same layout; msglen is the whole message. */
+	memset(&info, 0x55, sizeof(info));
+	ck_assert_int_eq(MsgInfo(r, &info), 0);
+	memcpy(raw, &info, sizeof(raw));
+	memcpy(&len, raw + 32, 8);
+	ck_assert_int_eq(len, 300);
+	memcpy(&u32, raw + 56, 4);
+	ck_assert_uint_eq(u32, 0);
+	ck_assert_int_eq(MsgReply(r, 0, NULL, 0), 0);
+	(void) cli_result(&k, buf, 70 > sizeof(buf) ? 0 : 70);
+	/* ConnectServerInfo() fills the _server_info64 layout. */
+	{
+		int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+
+		ck_assert_int_ge(coid, 0);
+		memset(&si, 0x55, sizeof(si));
+		ck_assert_int_eq(ConnectServerInfo(0, coid, &si), coid);
+		memcpy(raw, &si, sizeof(raw));
+		memcpy(&i32, raw + 8, 4);
+		ck_assert_int_eq(i32, getpid());
+		memcpy(&i32, raw + 16, 4);
+		ck_assert_int_eq(i32, chid);
+		memcpy(&i32, raw + 24, 4);
+		ck_assert_int_eq(i32, coid);
+		memcpy(&i16, raw + 30, 2);
+		ck_assert_int_eq(i16, 0); /* flags: not dead, no CLOEXEC */
+		memcpy(&len, raw + 32, 8);
+		ck_assert_int_eq(len, 0);
+		ck_assert_int_eq(ConnectDetach(coid), 0);
+	}
+	kid_kill(&k);
+#endif
+}
+END_TEST
+
+/* ---- MsgKeyData() --------------------------------------------------- */
+
+/* SipHash-2-4 against the paper's test vector (appendix A: key 00..0f,
+ * message 00..0e), whole and fed in every split. */
+START_TEST(test_siphash_vector)
+{
+	uint8_t key[16], msg[15];
+	struct axon_sip s;
+
+	for (int i = 0; i < 16; i++) {
+		key[i] = (uint8_t) i;
+	}
+	for (int i = 0; i < 15; i++) {
+		msg[i] = (uint8_t) i;
+	}
+	for (size_t a = 0; a <= sizeof(msg); a++) {
+		for (size_t b = a; b <= sizeof(msg); b++) {
+			axon__sip_init(&s, key);
+			axon__sip_update(&s, msg, a);
+			axon__sip_update(&s, msg + a, b - a);
+			axon__sip_update(&s, msg + b, sizeof(msg) - b);
+			ck_assert_uint_eq(axon__sip_final(&s),
+			    0xa129ca6149be45e5ULL);
+		}
+	}
+	axon__sip_init(&s, key);
+	ck_assert_uint_eq(axon__sip_final(&s), 0x726fdb47dd0e0e31ULL);
+}
+END_TEST
+
+static int
+keydata(rcvid_t r, int op, uint32_t key, uint32_t *nk, const void *d,
+    size_t n)
+{
+	iov_t iov[2];
+	size_t h = n / 3;
+
+	SETIOV(&iov[0], d, h);
+	SETIOV(&iov[1], (const char *) d + h, n - h);
+	return MsgKeyData(r, op, key, nk, iov, 2);
+}
+
+/*
+ * The documented use: a privileged server keys the data it replies, the
+ * client passes the data and the key on, and a privileged server checks
+ * that the client changed nothing.  Here both servers are this process
+ * and the client sends twice.
+ */
+START_TEST(test_keydata)
+{
+	struct kid k = cli_spawn();
+	struct kid k2 = cli_spawn();
+	int chid = ChannelCreate(0);
+	uint8_t data[1000], buf[8];
+	uint32_t key, nk, nk0, other;
+	iov_t iov;
+	rcvid_t r, r2;
+	char path[300];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(data); i++) {
+		data[i] = (uint8_t) (i * 7);
+	}
+	(void) cli_connect(&k, chid);
+	(void) cli_connect(&k2, chid);
+	cli_send(&k, 8, 8, 0);
+	r = MsgReceive(chid, buf, sizeof(buf), NULL);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(keydata(r, _NTO_KEYDATA_CALCULATE, 0x1234, &key,
+			     data, sizeof(data)), 0);
+	/* Deterministic for the same client, key and data. */
+	ck_assert_int_eq(keydata(r, _NTO_KEYDATA_CALCULATE, 0x1234, &nk,
+			     data, sizeof(data)), 0);
+	ck_assert_uint_eq(nk, key);
+	/* One iov or two: the same bytes, the same key. */
+	SETIOV(&iov, data, sizeof(data));
+	ck_assert_int_eq(MsgKeyData(r, _NTO_KEYDATA_CALCULATE, 0x1234, &nk,
+			     &iov, 1), 0);
+	ck_assert_uint_eq(nk, key);
+	/* Key 0: the node's own secret alone. */
+	ck_assert_int_eq(keydata(r, _NTO_KEYDATA_CALCULATE, 0, &nk0, data,
+			     sizeof(data)), 0);
+	ck_assert_uint_ne(nk0, key);
+	/* The secret is root's and private. */
+	snprintf(path, sizeof(path), "%s/keydata.secret", getenv("AXON_RUNDIR"));
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_uid, 0);
+	ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(st.st_size, 16);
+	ck_assert_int_eq(MsgReply(r, 0, buf, sizeof(buf)), 0);
+	(void) cli_result(&k, buf, 8);
+
+	/* The client comes back with the data: it verifies... */
+	cli_send(&k, 8, 8, 0);
+	r = MsgReceive(chid, buf, sizeof(buf), NULL);
+	ck_assert_int_gt(r, 0);
+	nk = key;
+	ck_assert_int_eq(keydata(r, _NTO_KEYDATA_VERIFY, 0x1234, &nk, data,
+			     sizeof(data)), 0);
+	ck_assert_uint_eq(nk, 0);
+	nk = nk0;
+	ck_assert_int_eq(keydata(r, _NTO_KEYDATA_VERIFY, 0, &nk, data,
+			     sizeof(data)), 0);
+	ck_assert_uint_eq(nk, 0);
+	/* ...unless one byte, the key, or the caller's key differs. */
+	data[500] ^= 1;
+	nk = key;
+	ck_assert_int_eq(keydata(r, _NTO_KEYDATA_VERIFY, 0x1234, &nk, data,
+			     sizeof(data)), 0);
+	ck_assert_uint_ne(nk, 0);
+	data[500] ^= 1;
+	nk = key ^ 0x100;
+	ck_assert_int_eq(keydata(r, _NTO_KEYDATA_VERIFY, 0x1234, &nk, data,
+			     sizeof(data)), 0);
+	ck_assert_uint_ne(nk, 0);
+	nk = key;
+	ck_assert_int_eq(keydata(r, _NTO_KEYDATA_VERIFY, 0x1235, &nk, data,
+			     sizeof(data)), 0);
+	ck_assert_uint_ne(nk, 0);
+	nk = key;
+	ck_assert_int_eq(keydata(r, _NTO_KEYDATA_VERIFY, 0x1234, &nk, data,
+			     sizeof(data) - 1), 0);
+	ck_assert_uint_ne(nk, 0);
+
+	/* Another client cannot pass the first one's key off as its own. */
+	cli_send(&k2, 8, 8, 0);
+	r2 = MsgReceive(chid, buf, sizeof(buf), NULL);
+	ck_assert_int_gt(r2, 0);
+	nk = key;
+	ck_assert_int_eq(keydata(r2, _NTO_KEYDATA_VERIFY, 0x1234, &nk, data,
+			     sizeof(data)), 0);
+	ck_assert_uint_ne(nk, 0);
+	ck_assert_int_eq(keydata(r2, _NTO_KEYDATA_CALCULATE, 0x1234, &other,
+			     data, sizeof(data)), 0);
+	ck_assert_uint_ne(other, key);
+	/* No data at all is data too. */
+	ck_assert_int_eq(MsgKeyData(r2, _NTO_KEYDATA_CALCULATE, 9, &nk, NULL,
+			     0), 0);
+	other = nk;
+	ck_assert_int_eq(MsgKeyData(r2, _NTO_KEYDATA_VERIFY, 9, &nk, NULL, 0),
+	    0);
+	ck_assert_uint_eq(nk, 0);
+	(void) other;
+	/* A secret someone else could have made or read is refused. */
+	ck_assert_int_eq(chmod(path, 0640), 0);
+	nk = 5;
+	errno = 0;
+	ck_assert_int_eq(MsgKeyData(r2, _NTO_KEYDATA_CALCULATE, 9, &nk, NULL,
+			     0), -1);
+	ck_assert_int_eq(errno, EACCES);
+	ck_assert_uint_eq(nk, 5);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(chown(path, 65534, 65534), 0);
+	ck_assert_int_eq(MsgKeyData_r(r2, _NTO_KEYDATA_CALCULATE, 9, &nk,
+			     NULL, 0), -EACCES);
+	ck_assert_int_eq(chown(path, 0, 0), 0);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	nk = key; /* the same secret as before: the key still verifies */
+	ck_assert_int_eq(keydata(r, _NTO_KEYDATA_VERIFY, 0x1234, &nk, data,
+			     sizeof(data)), 0);
+	ck_assert_uint_eq(nk, 0);
+	ck_assert_int_eq(MsgReply(r2, 0, buf, sizeof(buf)), 0);
+	(void) cli_result(&k2, buf, 8);
+	ck_assert_int_eq(MsgReply(r, 0, buf, sizeof(buf)), 0);
+	(void) cli_result(&k, buf, 8);
+	kid_kill(&k);
+	kid_kill(&k2);
+}
+END_TEST
+
+START_TEST(test_keydata_errors)
+{
+	struct kid k = cli_spawn();
+	int chid = ChannelCreate(0);
+	uint8_t data[4] = {1, 2, 3, 4}, buf[8];
+	uint32_t nk = 77;
+	iov_t iov, bad;
+	rcvid_t r;
+	double end;
+	int rc;
+
+	SETIOV(&iov, data, sizeof(data));
+	SETIOV(&bad, NULL, 4);
+	(void) cli_connect(&k, chid);
+	cli_send(&k, 8, 8, 0);
+	r = MsgReceive(chid, buf, sizeof(buf), NULL);
+	ck_assert_int_gt(r, 0);
+	errno = 0;
+	ck_assert_int_eq(MsgKeyData(r, 7, 1, &nk, &iov, 1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(MsgKeyData(r, _NTO_KEYDATA_CALCULATE, 1, &nk, &iov,
+			     -1), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(MsgKeyData(r, _NTO_KEYDATA_CALCULATE, 1, NULL, &iov,
+			     1), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	errno = 0;
+	ck_assert_int_eq(MsgKeyData(r, _NTO_KEYDATA_CALCULATE, 1, &nk, NULL,
+			     1), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	errno = 0;
+	ck_assert_int_eq(MsgKeyData(r, _NTO_KEYDATA_CALCULATE, 1, &nk, &bad,
+			     1), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	ck_assert_uint_eq(nk, 77); /* untouched on error */
+	/* Bad rcvids: ESRCH; the _r form leaves errno alone. */
+	errno = 4242;
+	ck_assert_int_eq(MsgKeyData_r(0, _NTO_KEYDATA_CALCULATE, 1, &nk,
+			     &iov, 1), -ESRCH);
+	ck_assert_int_eq(MsgKeyData_r(-5, _NTO_KEYDATA_CALCULATE, 1, &nk,
+			     &iov, 1), -ESRCH);
+	ck_assert_int_eq(MsgKeyData_r(r + 1000, _NTO_KEYDATA_CALCULATE, 1,
+			     &nk, &iov, 1), -ESRCH);
+	ck_assert_int_eq(MsgKeyData_r(r, 7, 1, &nk, &iov, 1), -EINVAL);
+	ck_assert_int_eq(errno, 4242);
+	ck_assert_uint_eq(nk, 77);
+	/* Replied: the rcvid is spent. */
+	ck_assert_int_eq(MsgReply(r, 0, buf, sizeof(buf)), 0);
+	(void) cli_result(&k, buf, 8);
+	errno = 0;
+	ck_assert_int_eq(MsgKeyData(r, _NTO_KEYDATA_CALCULATE, 1, &nk, &iov,
+			     1), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	/* The client dies while we hold its message: ESRCH once the
+	 * connection's end is seen. */
+	cli_send(&k, 8, 8, 0);
+	r = MsgReceive(chid, buf, sizeof(buf), NULL);
+	ck_assert_int_gt(r, 0);
+	ck_assert_int_eq(MsgKeyData(r, _NTO_KEYDATA_CALCULATE, 1, &nk, &iov,
+			     1), 0);
+	kid_kill(&k);
+	end = axt_now() + 10.0;
+	do {
+		rc = MsgKeyData_r(r, _NTO_KEYDATA_CALCULATE, 1, &nk, &iov, 1);
+		if (rc == 0) {
+			axt_sleep_ms(10);
+		}
+	} while (rc == 0 && axt_now() < end);
+	ck_assert_int_eq(rc, -ESRCH);
+}
+END_TEST
+
+/*
+ * An unprivileged server holding a real message cannot key data (EPERM,
+ * as QNX without PROCMGR_AID_KEYDATA) and cannot read the node's secret
+ * that root's keys are made with.
+ */
+struct ka_res {
+	int keyrc;
+	int keyerr;
+	int openerr;
+	int rcv;
+};
+
+static void *
+ka_sender(void *p)
+{
+	int coid = *(int *) p;
+	char b[4] = "abc";
+
+	(void) MsgSend(coid, b, sizeof(b), NULL, 0);
+	return NULL;
+}
+
+static void
+ka_main(int out, int in, void *p)
+{
+	char path[300];
+	struct ka_res res = {0};
+	uint8_t go, buf[8];
+	uint32_t nk = 0;
+	pthread_t t;
+	iov_t iov;
+	int chid, coid;
+	rcvid_t r;
+
+	(void) p;
+	if (!get(in, &go, 1)) {
+		_exit(0);
+	}
+	axa_become();
+	snprintf(path, sizeof(path), "%s/keydata.secret", getenv("AXON_RUNDIR"));
+	res.openerr = open(path, O_RDONLY) < 0 ? errno : 0;
+	chid = ChannelCreate(0);
+	coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	if (chid < 0 || coid < 0 ||
+	    pthread_create(&t, NULL, ka_sender, &coid) != 0) {
+		_exit(96);
+	}
+	r = MsgReceive(chid, buf, sizeof(buf), NULL);
+	res.rcv = r > 0;
+	SETIOV(&iov, buf, sizeof(buf));
+	errno = 0;
+	res.keyrc = MsgKeyData(r, _NTO_KEYDATA_CALCULATE, 5, &nk, &iov, 1);
+	res.keyerr = errno;
+	(void) MsgReply(r, 0, NULL, 0);
+	(void) pthread_join(t, NULL);
+	put(out, &res, sizeof(res));
+}
+
+START_TEST(test_keydata_unprivileged)
+{
+	struct kid a, k;
+	struct ka_res res;
+	uint8_t buf[8], go = 1;
+	uint32_t nk;
+	iov_t iov;
+	rcvid_t r;
+	int chid;
+
+	if (!axa_user("test_keydata_unprivileged")) {
+		return;
+	}
+	axa_share_rundir(getenv("AXON_RUNDIR"));
+	a = kid_spawn(ka_main, NULL);
+	k = cli_spawn();
+	chid = ChannelCreate(0);
+	(void) cli_connect(&k, chid);
+	cli_send(&k, 8, 8, 0);
+	r = MsgReceive(chid, buf, sizeof(buf), NULL);
+	ck_assert_int_gt(r, 0);
+	SETIOV(&iov, buf, sizeof(buf));
+	ck_assert_int_eq(MsgKeyData(r, _NTO_KEYDATA_CALCULATE, 5, &nk, &iov,
+			     1), 0); /* root: fine, and the secret exists */
+	kid_cmd(&a, &go, 1);
+	ck_assert_msg(kid_get(&a, &res, sizeof(res)), "attacker reported");
+	ck_assert_int_eq(res.rcv, 1);
+	ck_assert_int_eq(res.keyrc, -1);
+	ck_assert_int_eq(res.keyerr, EPERM);
+	ck_assert_int_eq(res.openerr, EACCES);
+	ck_assert_int_eq(MsgReply(r, 0, buf, sizeof(buf)), 0);
+	(void) cli_result(&k, buf, 8);
+	kid_kill(&k);
+	kid_kill(&a);
+}
+END_TEST
+
 /* ---- every rcvid operation on a bad or used rcvid: ESRCH ---------- */
 
 static void
@@ -1810,6 +2274,11 @@ data_suite(void)
 	tcase_add_test(tc, test_msg_error_client_forms);
 	tcase_add_test(tc, test_msg_error_restart);
 	tcase_add_test(tc, test_msg_info);
+	tcase_add_test(tc, test_msg_info_layout);
+	tcase_add_test(tc, test_siphash_vector);
+	tcase_add_test(tc, test_keydata);
+	tcase_add_test(tc, test_keydata_errors);
+	tcase_add_test(tc, test_keydata_unprivileged);
 	tcase_add_test(tc, test_bad_rcvid);
 	tcase_add_test(tc, test_null_efault);
 	tcase_add_test(tc, test_pulse_small_buffer);

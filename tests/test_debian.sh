@@ -23,7 +23,7 @@
 # AXON_DEB_KEEP=1 keeps the temporary directory, AXON_DEB_REQUIRE=1
 # fails instead of skipping when not root.
 set -eu
-PKGS="axon-node libaxon-dev libaxon0"
+PKGS="axon-node libaxon-dev libaxon1"
 src=$(pwd)
 
 # As the suite's root-only tests do: not root, it says so and passes
@@ -105,7 +105,7 @@ grep -E '^(=== |all test programs)' "$tmp/build.log" || true
 # New symbols in the library are reported (not fatal): the symbols file
 # needs them, with the version that added them.
 if grep -q "^+ " "$tmp/build.log" 2>/dev/null; then
-	echo "deb-check: note: symbols not in debian/libaxon0.symbols:"
+	echo "deb-check: note: symbols not in debian/libaxon1.symbols:"
 	sed -n '/dpkg-gensymbols: warning/,/^[^-+@ ]/p' "$tmp/build.log"
 fi
 ver=$(dpkg-parsechangelog -l debian/changelog -S Version)
@@ -128,11 +128,11 @@ fi
 
 # ---- contents ----------------------------------------------------------------
 contents() { dpkg-deb -c "$tmp/${1}_${ver}_$arch.deb" | awk '{print $6}'; }
-contents libaxon0 > "$tmp/libaxon0.list"
+contents libaxon1 > "$tmp/libaxon1.list"
 contents libaxon-dev > "$tmp/libaxon-dev.list"
 contents axon-node > "$tmp/axon-node.list"
 has() { grep -qx "./$2" "$tmp/$1.list" || fail "$1 lacks /$2"; }
-has libaxon0 "usr/lib/$ma/libaxon.so.0"
+has libaxon1 "usr/lib/$ma/libaxon.so.1"
 has libaxon-dev "usr/lib/$ma/libaxon.so"
 has libaxon-dev "usr/lib/$ma/libaxon.a"
 has libaxon-dev "usr/lib/$ma/pkgconfig/axon.pc"
@@ -154,33 +154,33 @@ has axon-node lib/systemd/system/axond.service
 has axon-node lib/systemd/system/axond@.service
 dpkg-deb -f "$tmp/axon-node_${ver}_$arch.deb" Depends | grep -q libsystemd0 ||
     fail "axon-node does not depend on libsystemd0"
-# SONAME policy: the library is libaxon.so.0 in package libaxon0, and
+# SONAME policy: the library is libaxon.so.1 in package libaxon1, and
 # exports nothing but names declared in its public headers.
-dpkg-deb -x "$tmp/libaxon0_${ver}_$arch.deb" "$tmp/x"
-so="$tmp/x/usr/lib/$ma/libaxon.so.0"
+dpkg-deb -x "$tmp/libaxon1_${ver}_$arch.deb" "$tmp/x"
+so="$tmp/x/usr/lib/$ma/libaxon.so.1"
 soname=$(objdump -p "$so" | awk '$1 == "SONAME" {print $2}')
-[ "$soname" = libaxon.so.0 ] || fail "SONAME is '$soname'"
-dpkg-deb -e "$tmp/libaxon0_${ver}_$arch.deb" "$tmp/x/DEBIAN"
-[ -f "$tmp/x/DEBIAN/symbols" ] || fail "libaxon0 has no symbols file"
-grep -q "^libaxon.so.0 libaxon0 " "$tmp/x/DEBIAN/symbols" ||
-    fail "symbols file is not for libaxon.so.0/libaxon0"
+[ "$soname" = libaxon.so.1 ] || fail "SONAME is '$soname'"
+dpkg-deb -e "$tmp/libaxon1_${ver}_$arch.deb" "$tmp/x/DEBIAN"
+[ -f "$tmp/x/DEBIAN/symbols" ] || fail "libaxon1 has no symbols file"
+grep -q "^libaxon.so.1 libaxon1 " "$tmp/x/DEBIAN/symbols" ||
+    fail "symbols file is not for libaxon.so.1/libaxon1"
 nexp=0
 for s in $(nm -D --defined-only "$so" | awk '{print $3}'); do
 	nexp=$((nexp + 1))
 	grep -rqw -- "$s" include/axon ||
 	    fail "libaxon exports $s, which no public header declares"
 done
-echo "deb-check: packages ok: SONAME libaxon.so.0, $nexp exported symbols, all declared"
+echo "deb-check: packages ok: SONAME libaxon.so.1, $nexp exported symbols, all declared"
 
 # ---- install -----------------------------------------------------------------
 installed=1
-dpkg -i "$tmp/libaxon0_${ver}_$arch.deb" "$tmp/libaxon-dev_${ver}_$arch.deb" \
+dpkg -i "$tmp/libaxon1_${ver}_$arch.deb" "$tmp/libaxon-dev_${ver}_$arch.deb" \
     "$tmp/axon-node_${ver}_$arch.deb" > "$tmp/install.log" 2>&1 ||
     { cat "$tmp/install.log" >&2; fail "dpkg -i"; }
 dpkg-query -W -f='${Conffiles}\n' axon-node | grep -q " /etc/axon/axond.conf " ||
     fail "/etc/axon/axond.conf is not a conffile"
-ldconfig -p | grep -Eq "libaxon.so.0 .*=> (/usr)?/lib/$ma/libaxon.so.0" ||
-    fail "libaxon.so.0 is not in the linker cache"
+ldconfig -p | grep -Eq "libaxon.so.1 .*=> (/usr)?/lib/$ma/libaxon.so.1" ||
+    fail "libaxon.so.1 is not in the linker cache"
 echo "deb-check: installed"
 
 # ---- the demo against the installed files ------------------------------------
@@ -192,8 +192,8 @@ for p in demo_server demo_client; do
 	    $(pkg-config --cflags --libs axon) ||
 	    fail "cannot build $p against the installed libaxon-dev"
 	ldd "$tmp/demo/examples/$p" |
-	    grep -Eq "libaxon.so.0 => (/usr)?/lib/$ma/libaxon.so.0" ||
-	    fail "$p does not use the installed libaxon.so.0"
+	    grep -Eq "libaxon.so.1 => (/usr)?/lib/$ma/libaxon.so.1" ||
+	    fail "$p does not use the installed libaxon.so.1"
 done
 # The static library too.
 cc -o "$tmp/demo/static" examples/demo_client.c \
@@ -357,7 +357,7 @@ installed=0
 dpkg --purge $PKGS > "$tmp/purge.log" 2>&1 ||
     { cat "$tmp/purge.log" >&2; fail "dpkg --purge"; }
 for f in /etc/axon /usr/include/axon /usr/sbin/axond /usr/bin/axon \
-    "/usr/lib/$ma/libaxon.so.0" /lib/systemd/system/axond.service; do
+    "/usr/lib/$ma/libaxon.so.1" /lib/systemd/system/axond.service; do
 	[ ! -e "$f" ] || fail "$f is left after purge"
 done
 if ldconfig -p | grep -q libaxon; then

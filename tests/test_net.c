@@ -44,6 +44,21 @@ START_TEST(test_remote_send_reply)
 	ck_assert_int_eq(w.info.msglen, sizeof(cmd));
 	ck_assert_int_eq(w.info.srcmsglen, sizeof(cmd));
 	ck_assert_int_eq(w.info.dstmsglen, sizeof(w));
+	ck_assert_uint_eq(w.info.type_id, 0);
+#if UINTPTR_MAX > 0xffffffffu
+	{ /* QNX 7's _msg_info64 offsets, for a message axond delivered */
+		int64_t len;
+		int16_t prio;
+
+		memcpy(&len, (const char *) &w.info + 40, sizeof(len));
+		ck_assert_int_eq(len, sizeof(cmd));
+		memcpy(&len, (const char *) &w.info + 48, sizeof(len));
+		ck_assert_int_eq(len, sizeof(w));
+		memcpy(&prio, (const char *) &w.info + 28, sizeof(prio));
+		ck_assert_int_eq(prio, w.info.priority);
+		ck_assert_int_gt(prio, 0);
+	}
+#endif
 	ck_assert_int_eq(w.ci.nd, w.info.nd);
 	ck_assert_int_eq(w.ci.pid, getpid());
 	/* Root is mapped to nobody (65534) unless configured otherwise. */

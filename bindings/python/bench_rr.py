@@ -93,7 +93,7 @@ def main():
     ap.add_argument("--target-us", type=float, default=5.0)
     a = ap.parse_args()
     build = os.path.abspath(a.build)
-    os.environ.setdefault("AXON_LIB", os.path.join(build, "libaxon.so.0"))
+    os.environ.setdefault("AXON_LIB", os.path.join(build, "libaxon.so.1"))
     rundir = tempfile.mkdtemp(prefix="axon-bench-py-")
     os.environ["AXON_RUNDIR"] = rundir
     sys.path.insert(0, HERE)

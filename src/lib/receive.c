@@ -156,9 +156,9 @@ axon__fill_info(struct axon_sconn *sc, uint32_t slot, size_t msglen,
 	info->chid = sc->chan->chid;
 	info->scoid = sc->idx | _NTO_SIDE_CHANNEL;
 	info->coid = ss->coid;
-	info->msglen = (int32_t) msglen;
-	info->srcmsglen = (int32_t) ss->sbytes;
-	info->dstmsglen = (int32_t) ss->rbytes;
+	info->msglen = (ssize_t) msglen;
+	info->srcmsglen = (ssize_t) ss->sbytes;
+	info->dstmsglen = (ssize_t) ss->rbytes;
 	info->priority = (int16_t) (ss->prio & 0xff);
 	info->flags = (int16_t) ((AXON_ST_PHASE(st) == AXON_PH_RECEIVED &&
 				     AXON_ST_SEQ(st) == ss->seq &&

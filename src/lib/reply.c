@@ -437,7 +437,7 @@ MsgInfo_r(rcvid_t rcvid, struct _msg_info *info)
 	}
 	struct axon_sslot *ss = &sc->slot[slot];
 	axon__fill_info(sc, slot, 0, info);
-	info->msglen = (int32_t) ss->sbytes;
+	info->msglen = (ssize_t) ss->sbytes;
 	axon__rcvid_unlock(sc);
 	return 0;
 }

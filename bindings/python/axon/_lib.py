@@ -6,18 +6,19 @@ test suite compiles a C program that prints every offset and size and
 compares them with these (tests/test_layout.py), so a header change that
 is not made here too fails a test instead of corrupting memory.
 
-The library is found, in order, at $AXON_LIB (the file libaxon.so.0, or
+The library is found, in order, at $AXON_LIB (the file libaxon.so.1, or
 a directory that holds it, such as a build tree's build/), then through
-the dynamic linker's search (libaxon.so.0 installed by `make install` or
+the dynamic linker's search (libaxon.so.1 installed by `make install` or
 the Debian package).
 """
 import ctypes
 import os
 from ctypes import (POINTER, Structure, Union, c_char_p, c_int, c_int8,
                     c_int16, c_int32, c_int64, c_long, c_size_t, c_ssize_t,
-                    c_uint, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p)
+                    c_uint, c_uint8, c_uint16, c_uint32, c_uint64, c_void_p,
+                    sizeof)
 
-SONAME = "libaxon.so.0"
+SONAME = "libaxon.so.1"
 
 
 def _find():
@@ -37,8 +38,8 @@ def _load():
     except OSError as e:
         raise ImportError(
             "cannot load %s (%s); install libaxon (make install, or the "
-            "libaxon0 package) or set AXON_LIB to a build tree's "
-            "libaxon.so.0" % (path, e)) from None
+            "libaxon1 package) or set AXON_LIB to a build tree's "
+            "libaxon.so.1" % (path, e)) from None
 
 
 lib, path = _load()
@@ -51,23 +52,40 @@ clockid_t = c_int
 NGROUPS_MAX = 8
 
 
+_MI_HEAD = [
+    ("nd", c_uint32),
+    ("srcnd", c_uint32),
+    ("pid", pid_t),
+    ("tid", c_int32),
+    ("chid", c_int32),
+    ("scoid", c_int32),
+    ("coid", c_int32),
+]
+
+
 class MsgInfo(Structure):
-    """struct _msg_info (also struct _server_info)."""
-    _fields_ = [
-        ("nd", c_uint32),
-        ("srcnd", c_uint32),
-        ("pid", pid_t),
-        ("tid", c_int32),
-        ("chid", c_int32),
-        ("scoid", c_int32),
-        ("coid", c_int32),
-        ("msglen", c_int32),
-        ("srcmsglen", c_int32),
-        ("dstmsglen", c_int32),
-        ("priority", c_int16),
-        ("flags", c_int16),
-        ("reserved", c_uint32),
-    ]
+    """struct _msg_info (also struct _server_info): QNX 7's _msg_info64 on
+    a 64-bit target (priority and flags before the 64-bit lengths),
+    _msg_info32 on a 32-bit one."""
+    if sizeof(c_void_p) > 4:
+        _fields_ = _MI_HEAD + [
+            ("priority", c_int16),
+            ("flags", c_int16),
+            ("msglen", c_int64),
+            ("srcmsglen", c_int64),
+            ("dstmsglen", c_int64),
+            ("type_id", c_uint32),
+            ("reserved", c_uint32),
+        ]
+    else:
+        _fields_ = _MI_HEAD + [
+            ("msglen", c_int32),
+            ("srcmsglen", c_int32),
+            ("dstmsglen", c_int32),
+            ("priority", c_int16),
+            ("flags", c_int16),
+            ("type_id", c_uint32),
+        ]
 
     def __repr__(self):
         return "MsgInfo(%s)" % ", ".join(

@@ -5,7 +5,7 @@ killed in teardown.  Every wait is bounded.
 
 The session runs in a node of its own: AXON_RUNDIR is a fresh temporary
 directory, set before axon is imported.  AXON_LIB defaults to the build
-tree's libaxon.so.0 ($AXON_BUILD, else build/ at the top of the tree).
+tree's libaxon.so.1 ($AXON_BUILD, else build/ at the top of the tree).
 $AXON_TEST_CFLAGS is added to the C programs' command lines (for a
 sanitizer build: -fsanitize=address,undefined).
 """
@@ -28,7 +28,7 @@ SCALE = max(1.0, float(os.environ.get("AXON_TEST_TIMEOUT_MULTIPLIER", "1")))
 
 RUNDIR = tempfile.mkdtemp(prefix="axon-py-")
 os.environ["AXON_RUNDIR"] = RUNDIR
-os.environ.setdefault("AXON_LIB", os.path.join(BUILD, "libaxon.so.0"))
+os.environ.setdefault("AXON_LIB", os.path.join(BUILD, "libaxon.so.1"))
 if PKG not in sys.path:
     sys.path.insert(0, PKG)
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Across two nodes: alpha (this process's node) and beta, each with its
 axond, on loopback with a shared secret."""
+import ctypes
 import errno
 import struct
 import threading
@@ -49,7 +50,7 @@ def test_python_client_to_c_server_by_nd_pid_chid(two_nodes, c_server):
         assert c.send(op(OP_ECHO, payload=b"over the net"), 12) == \
             (12, b"over the net")
         status, data = c.send(op(OP_INFO), 64)
-        info = axon.MsgInfo.from_buffer_copy(data[:48])
+        info = axon.MsgInfo.from_buffer_copy(data[:ctypes.sizeof(axon.MsgInfo)])
         # The server on beta sees a client on alpha (beta's nd for it).
         assert info.nd == two_nodes.up("beta", "alpha")
         with pytest.raises(PermissionError):

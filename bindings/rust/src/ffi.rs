@@ -23,7 +23,31 @@ pub type ssize_t = isize;
 
 pub const NGROUPS_MAX: usize = 8;
 
-/// `struct _msg_info` (also `struct _server_info`).
+/// `struct _msg_info` (also `struct _server_info`): QNX 7's
+/// `_msg_info64` on a 64-bit target (priority and flags ahead of the
+/// 64-bit lengths), `_msg_info32` on a 32-bit one.
+#[cfg(target_pointer_width = "64")]
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct msg_info {
+    pub nd: u32,
+    pub srcnd: u32,
+    pub pid: pid_t,
+    pub tid: i32,
+    pub chid: i32,
+    pub scoid: i32,
+    pub coid: i32,
+    pub priority: i16,
+    pub flags: i16,
+    pub msglen: i64,
+    pub srcmsglen: i64,
+    pub dstmsglen: i64,
+    pub type_id: u32,
+    pub reserved: u32,
+}
+
+/// `struct _msg_info` (also `struct _server_info`): `_msg_info32`.
+#[cfg(not(target_pointer_width = "64"))]
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct msg_info {
@@ -39,7 +63,7 @@ pub struct msg_info {
     pub dstmsglen: i32,
     pub priority: i16,
     pub flags: i16,
-    pub reserved: u32,
+    pub type_id: u32,
 }
 
 /// `struct _cred_info`.

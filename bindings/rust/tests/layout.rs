@@ -60,6 +60,8 @@ fn structures_match_the_headers() {
     check("MsgInfo dstmsglen", field!(ffi::msg_info, dstmsglen));
     check("MsgInfo priority", field!(ffi::msg_info, priority));
     check("MsgInfo flags", field!(ffi::msg_info, flags));
+    check("MsgInfo type_id", field!(ffi::msg_info, type_id));
+    #[cfg(target_pointer_width = "64")]
     check("MsgInfo reserved", field!(ffi::msg_info, reserved));
 
     check("CredInfo -", (0, size_of::<ffi::cred_info>()));

@@ -91,7 +91,23 @@ typedef int64_t rcvid_t;
 #define _NTO_MI_UNBLOCK_REQ     0x0100
 #define _NTO_MI_NET_CRED_DIRTY  0x0200
 
-struct _msg_info {
+/*
+ * The message-information structures as QNX 7.0/7.1 declare them (and 8.0,
+ * which renamed nd/srcnd reserved[2] when it dropped Qnet): _msg_info32
+ * keeps the old 32-bit lengths, _msg_info64 has 64-bit lengths with
+ * priority and flags moved ahead of them.  struct _msg_info is the one of
+ * the target's pointer size, so on 64-bit Linux it is _msg_info64 (64
+ * bytes) and every call below that takes a _msg_info or _server_info
+ * fills that layout; a program that uses only the field names compiles
+ * unchanged.  type_id is 0 (Axon has no security-policy types).
+ */
+#ifndef AXON_SSIZE32_T_DEFINED
+#define AXON_SSIZE32_T_DEFINED
+typedef int32_t ssize32_t;
+typedef int64_t ssize64_t;
+#endif
+
+struct _msg_info_hdr {   /* the part every layout shares */
 	uint32_t nd;
 	uint32_t srcnd;
 	pid_t pid;
@@ -99,13 +115,48 @@ struct _msg_info {
 	int32_t chid;
 	int32_t scoid;
 	int32_t coid;
-	int32_t msglen;
-	int32_t srcmsglen;
-	int32_t dstmsglen;
+};
+
+struct _msg_info32 {
+	uint32_t nd;
+	uint32_t srcnd;
+	pid_t pid;
+	int32_t tid;
+	int32_t chid;
+	int32_t scoid;
+	int32_t coid;
+	ssize32_t msglen;
+	ssize32_t srcmsglen;
+	ssize32_t dstmsglen;
 	int16_t priority;
 	int16_t flags;
+	uint32_t type_id;
+};
+
+struct _msg_info64 {
+	uint32_t nd;
+	uint32_t srcnd;
+	pid_t pid;
+	int32_t tid;
+	int32_t chid;
+	int32_t scoid;
+	int32_t coid;
+	int16_t priority;
+	int16_t flags;
+	ssize64_t msglen;
+	ssize64_t srcmsglen;
+	ssize64_t dstmsglen;
+	uint32_t type_id;
 	uint32_t reserved;
 };
+
+#if UINTPTR_MAX > 0xffffffffu
+#define _msg_info _msg_info64
+#else
+#define _msg_info _msg_info32
+#endif
+#define _server_info32 _msg_info32
+#define _server_info64 _msg_info64
 #define _server_info _msg_info
 
 #ifndef __NGROUPS_MAX
@@ -295,6 +346,18 @@ AXON_EXPORT ssize_t MsgWritev_r(rcvid_t rcvid, const iov_t *iov,
     size_t parts, size_t offset);
 AXON_EXPORT int MsgInfo(rcvid_t rcvid, struct _msg_info *info);
 AXON_EXPORT int MsgInfo_r(rcvid_t rcvid, struct _msg_info *info);
+/*
+ * MsgKeyData(3): a key over reply data that a privileged server hands a
+ * client, so that another privileged server on this node can check the
+ * client did not change the data.  Root only (EPERM).  Axon's keyed
+ * hash (SipHash-2-4 under the node's secret); keys are not QNX's.
+ */
+#define _NTO_KEYDATA_VERIFY    0
+#define _NTO_KEYDATA_CALCULATE 1
+AXON_EXPORT int MsgKeyData(rcvid_t rcvid, int op, uint32_t key,
+    uint32_t *newkey, const iov_t *msg, int parts);
+AXON_EXPORT int MsgKeyData_r(rcvid_t rcvid, int op, uint32_t key,
+    uint32_t *newkey, const iov_t *msg, int parts);
 /* The calling thread takes on the priority of rcvid's sender
  * (MsgReceive(3)). */
 AXON_EXPORT int MsgCurrent(rcvid_t rcvid);

@@ -5,6 +5,7 @@
  * "struct - 0 sizeof" line per structure; tests/test_layout.py compares.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <sys/dispatch.h>
@@ -31,7 +32,10 @@ main(void)
 	F(struct _msg_info, "MsgInfo", dstmsglen);
 	F(struct _msg_info, "MsgInfo", priority);
 	F(struct _msg_info, "MsgInfo", flags);
+	F(struct _msg_info, "MsgInfo", type_id);
+#if UINTPTR_MAX > 0xffffffffu
 	F(struct _msg_info, "MsgInfo", reserved);
+#endif
 
 	S(struct _cred_info, "CredInfo");
 	F(struct _cred_info, "CredInfo", ruid);
