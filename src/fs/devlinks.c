@@ -275,7 +275,10 @@ dirs_prune(void)
 {
 	int i, j = 0;
 
-	qsort(k.dirs, (size_t) k.ndirs, sizeof(*k.dirs), dir_depth_cmp);
+	if (k.ndirs > 1) {
+		qsort(k.dirs, (size_t) k.ndirs, sizeof(*k.dirs),
+		    dir_depth_cmp);
+	}
 	for (i = 0; i < k.ndirs; i++) {
 		if (dir_unmake(k.rootfd, k.dirs[i].rel, k.dirs[i].dev,
 			k.dirs[i].ino)) {
@@ -410,8 +413,10 @@ state_clean(void)
 			}
 		}
 		if (pass == 1) {
-			qsort(dirs, (size_t) ndirs, sizeof(*dirs),
-			    dir_depth_cmp);
+			if (ndirs > 1) {
+				qsort(dirs, (size_t) ndirs, sizeof(*dirs),
+				    dir_depth_cmp);
+			}
 			for (int i = 0; i < ndirs && rootfd >= 0; i++) {
 				char m[PATH_MAX];
 
