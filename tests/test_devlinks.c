@@ -496,6 +496,30 @@ START_TEST(test_existing_left_alone)
 }
 END_TEST
 
+/* A place that was taken gets its link once it is free. */
+START_TEST(test_place_freed)
+{
+	struct axt_child m;
+	struct stat st;
+	int fd;
+
+	SKIP_UNLESS_FS();
+	fd = open(at_root("/dev/axdl-later"), O_WRONLY | O_CREAT | O_EXCL,
+	    0644);
+	ck_assert_int_ge(fd, 0);
+	(void) close(fd);
+	m = start_device("/dev/axdl-later", "x\n", "0444");
+	wait_in_mount("/dev/axdl-later");
+	axt_sleep_ms(1500); /* more than the keeper's rescan bound */
+	ck_assert_int_eq(lstat(at_root("/dev/axdl-later"), &st), 0);
+	ck_assert(S_ISREG(st.st_mode));
+	ck_assert_int_eq(unlink(at_root("/dev/axdl-later")), 0);
+	ck_assert(wait_link("/dev/axdl-later", true));
+	axt_child_kill(&m);
+	ck_assert(wait_link("/dev/axdl-later", false));
+}
+END_TEST
+
 /* axon-fs stops: its links go, the directories it made and its state
  * file too. */
 START_TEST(test_stop_removes)
@@ -648,6 +672,7 @@ suite(void)
 	tcase_add_test(tc, test_detach);
 	tcase_add_test(tc, test_attacker_gets_no_link);
 	tcase_add_test(tc, test_existing_left_alone);
+	tcase_add_test(tc, test_place_freed);
 	tcase_add_test(tc, test_stop_removes);
 	tcase_add_test(tc, test_stale_cleared);
 	tcase_add_test(tc, test_default_off_and_usage);

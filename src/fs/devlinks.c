@@ -36,6 +36,7 @@
 #define DL_STATE_MAX (1 << 20) /* bytes of $AXON_RUNDIR/devlinks read */
 #define DL_PIDFDS    64        /* managers watched for death at once */
 #define DL_ENTRY_MAX (PATH_MAX + 160)
+#define DL_SCAN_HZ   100 /* readings a second at most, on events */
 
 struct dl_dir {
 	char *rel; /* "dev/a", made by the keeper */
@@ -186,6 +187,7 @@ walk(int rootfd, const char *rel, bool create, const char **leaf)
 
 		if (n == 0 || n > NAME_MAX) {
 			(void) close(fd);
+			errno = EINVAL;
 			return -1;
 		}
 		memcpy(comp, p, n);
@@ -206,10 +208,16 @@ walk(int rootfd, const char *rel, bool create, const char **leaf)
 				nfd = -1;
 			}
 		}
-		(void) close(fd);
+		{
+			int e = errno;
+
+			(void) close(fd);
+			errno = e;
+		}
 		if (nfd >= 0 && !dir_safe(nfd)) {
 			(void) close(nfd);
 			nfd = -1;
+			errno = EPERM; /* not a place to work in */
 		}
 		fd = nfd;
 		p = slash + 1;
@@ -536,18 +544,24 @@ target_of(const char *m, char *buf, size_t len)
 
 /* Makes the link for m; true when made. */
 static bool
-link_make(int pathfd, const struct axon_path_entry *e, int n, const char *m)
+link_make(int pathfd, const char *m)
 {
 	char target[2 * PATH_MAX];
+	struct axon_path_entry *e = NULL;
 	const char *leaf;
 	bool made = false;
-	int fd, nd = k.ndirs;
+	int fd, n, nd = k.ndirs;
 
 	target_of(m, target, sizeof(target));
 	fd = walk(k.rootfd, m + 1, true, &leaf);
-	/* Checked again just before: nobody else attached it meanwhile. */
-	if (fd >= 0 && all_root(pathfd, e, n, m)) {
+	/* The namespace read again just before, and each entry of m
+	 * checked again: nobody else attached m meanwhile. */
+	n = fd >= 0 ? axon__path_list(&e) : -1;
+	if (n > 0 && all_root(pathfd, e, n, m)) {
+		int err;
+
 		made = symlinkat(target, fd, leaf) == 0;
+		err = errno;
 		if (!made && link_index(k.blocked, k.nblocked, m) < 0) {
 			char **b = realloc(k.blocked,
 			    (size_t) (k.nblocked + 1) * sizeof(*b));
@@ -558,9 +572,10 @@ link_make(int pathfd, const struct axon_path_entry *e, int n, const char *m)
 				k.nblocked += b[k.nblocked] != NULL;
 			}
 			say("%s%s: %s; left alone", k.root[1] ? k.root : "", m,
-			    strerror(errno));
+			    strerror(err));
 		}
 	}
+	free(e);
 	if (fd >= 0) {
 		(void) close(fd);
 	}
@@ -568,6 +583,24 @@ link_make(int pathfd, const struct axon_path_entry *e, int n, const char *m)
 		dirs_prune(); /* made for nothing */
 	}
 	return made;
+}
+
+/* Whether nothing is at m's place (or on the way to it). */
+static bool
+place_free(const char *m)
+{
+	const char *leaf;
+	struct stat st;
+	bool free_ = false;
+	int fd = walk(k.rootfd, m + 1, false, &leaf);
+
+	if (fd < 0) {
+		return errno == ENOENT;
+	}
+	free_ = fstatat(fd, leaf, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+	    errno == ENOENT;
+	(void) close(fd);
+	return free_;
 }
 
 static void
@@ -618,8 +651,11 @@ scan(int pathfd)
 			i++;
 		}
 	}
+	/* A place that was taken is tried again once it is free (and said
+	 * again if it is taken again). */
 	for (i = 0; i < k.nblocked;) {
-		if (link_index(want, nwant, k.blocked[i]) < 0) {
+		if (link_index(want, nwant, k.blocked[i]) < 0 ||
+		    place_free(k.blocked[i])) {
 			free(k.blocked[i]);
 			k.blocked[i] = k.blocked[--k.nblocked];
 		} else {
@@ -650,7 +686,7 @@ scan(int pathfd)
 		}
 		k.nlinks++;
 		state_write();
-		if (!link_make(pathfd, e, n, want[i])) {
+		if (!link_make(pathfd, want[i])) {
 			free(l[--k.nlinks]);
 		}
 		changed = true;
@@ -745,6 +781,10 @@ keeper(void)
 				struct inotify_event))));
 			ssize_t got;
 
+			/* Events come in bursts (a temporary file, a
+			 * rename): one reading for each burst, and at most
+			 * DL_SCAN_HZ readings a second however many come. */
+			(void) usleep(1000000 / DL_SCAN_HZ);
 			while ((got = read(ifd, ev, sizeof(ev))) > 0) {
 				for (char *p = ev; p < ev + got;) {
 					const struct inotify_event *ie =

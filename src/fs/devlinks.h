@@ -6,7 +6,8 @@
  * (docs/design/fuse.md, "Paths where they are attached").
  *
  * A link is made only when all of these hold, checked when the
- * namespace is read and again just before the link is made:
+ * namespace is read and again (the namespace read again) just before
+ * the link is made:
  *  - the path is below /dev (normalized, at least one component after
  *    "/dev", none "." or "..");
  *  - every live entry that attaches exactly that path is root's: its
@@ -19,8 +20,9 @@
  *    which never replaces anything, in a directory reached from ROOT
  *    one component at a time with O_NOFOLLOW, each owned by this
  *    process's user and not writable by others unless sticky.
- * Directories between /dev and the link are made only when missing,
- * remembered, and removed when empty again.  A link is removed (only
+ * A place that is taken is looked at again at each reading and gets its
+ * link once it is free.  Directories between /dev and the link are made
+ * only when missing, remembered, and removed when empty again.  A link is removed (only
  * if readlink still gives its target) when its entries go, their
  * managers die, or the keeper stops.
  *
@@ -28,7 +30,8 @@
  * watches the namespace directory with inotify and the linked
  * managers with pidfds, and reads the namespace again at least every
  * DEVLINKS_RESCAN_MS, so a link follows its entry within that bound
- * (in practice at once).  It dies with axon-fs (PR_SET_PDEATHSIG) and
+ * (in practice within about 10 ms: a burst of events is one reading,
+ * at most 100 a second).  It dies with axon-fs (PR_SET_PDEATHSIG) and
  * removes its links on SIGTERM, SIGINT and SIGHUP.  What it made is
  * written to $AXON_RUNDIR/devlinks, so that links left by a keeper
  * that was killed are removed by the next one at its start.
