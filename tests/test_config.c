@@ -982,6 +982,18 @@ START_TEST(test_fs_settings)
 	ck_assert_int_eq(load(&c, "net-dir /mnt/net\n", e, sizeof(e)), 0);
 	ck_assert_str_eq(c.net_dir, "/mnt/net");
 	PARSE_FAILS("not an absolute path", "--net-dir", "net");
+	/* The links to /dev paths: a root, or none (axon-fs(8) decides by
+	 * default). */
+	ck_assert_int_eq(PARSE(&c, e, "--node", "a"), 0);
+	ck_assert_str_eq(c.fs_dev_links, "");
+	ck_assert_msg(PARSE(&c, e, "--fs-dev-links", "/srv/root") == 0, "%s",
+	    e);
+	ck_assert_str_eq(c.fs_dev_links, "/srv/root");
+	ck_assert_msg(PARSE(&c, e, "--fs-dev-links", "none") == 0, "%s", e);
+	ck_assert_str_eq(c.fs_dev_links, "none");
+	ck_assert_int_eq(load(&c, "fs-dev-links /mnt/root\n", e, sizeof(e)), 0);
+	ck_assert_str_eq(c.fs_dev_links, "/mnt/root");
+	PARSE_FAILS("not an absolute path", "--fs-dev-links", "root");
 }
 END_TEST
 

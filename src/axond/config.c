@@ -62,6 +62,7 @@ enum opt_id {
 	O_FS_DIR,
 	O_FS_PROGRAM,
 	O_NET_DIR,
+	O_FS_DEV_LINKS,
 	O_DISCOVER,
 	O_DISCOVER_IF,
 	O_DISCOVER_INTERVAL,
@@ -110,6 +111,7 @@ static const struct option longopts[] = {
 	{"fs-dir", required_argument, NULL, O_FS_DIR},
 	{"fs-program", required_argument, NULL, O_FS_PROGRAM},
 	{"net-dir", required_argument, NULL, O_NET_DIR},
+	{"fs-dev-links", required_argument, NULL, O_FS_DEV_LINKS},
 	{"discover", required_argument, NULL, O_DISCOVER},
 	{"discover-if", required_argument, NULL, O_DISCOVER_IF},
 	{"discover-interval", required_argument, NULL, O_DISCOVER_INTERVAL},
@@ -205,7 +207,7 @@ static const char usage_text[] =
 "         [--ctl-queued-total BYTES] [--ready-fd N] [--ready-file PATH]\n"
 "         [--remote-spawn yes|no] [--no-remote-spawn]\n"
 "         [--fs yes|no] [--fs-dir DIR] [--fs-program PATH]\n"
-"         [--net-dir DIR|none]\n"
+"         [--net-dir DIR|none] [--fs-dev-links ROOT|none]\n"
 "         [--cert FILE --key FILE --ca FILE] [--tls yes|no] [--insecure]\n"
 "         [--discover ADDR:PORT] [--discover-if IFACE]\n"
 "         [--discover-interval MS] [--discover-timeout MS]\n"
@@ -267,6 +269,9 @@ static const char usage_text[] =
 "  --net-dir DIR|none     where axon-fs shows every node's namespace\n"
 "                         (/net for root on /run/axon, else\n"
 "                         $AXON_RUNDIR/net)\n"
+"  --fs-dev-links ROOT|none  where axon-fs links /dev paths root's\n"
+"                         managers attach (/ for root on /run/axon,\n"
+"                         else none)\n"
 "  --log-level LEVEL      error, warn, info (default) or debug\n"
 "  -v, --verbose          one log level more; repeatable\n"
 "  -h, --help             this text\n"
@@ -889,6 +894,13 @@ apply(struct axond_config *cfg, int id, const char *v, int from_file,
 		}
 		return set_path(cfg->net_dir, sizeof(cfg->net_dir), v, err,
 		    errlen);
+	case O_FS_DEV_LINKS:
+		if (strcmp(v, "none") != 0 && v[0] != '/') {
+			seterr(err, errlen, "not an absolute path (or none)");
+			return -1;
+		}
+		return set_path(cfg->fs_dev_links, sizeof(cfg->fs_dev_links),
+		    v, err, errlen);
 	case O_FS_DIR:
 	case O_FS_PROGRAM:
 		if (v[0] != '/') {
@@ -1433,7 +1445,9 @@ axond_config_validate(const struct axond_config *cfg, char *err,
 	    memchr(cfg->tls_ca, '\0', sizeof(cfg->tls_ca)) == NULL ||
 	    memchr(cfg->fs_dir, '\0', sizeof(cfg->fs_dir)) == NULL ||
 	    memchr(cfg->fs_program, '\0', sizeof(cfg->fs_program)) == NULL ||
-	    memchr(cfg->net_dir, '\0', sizeof(cfg->net_dir)) == NULL) {
+	    memchr(cfg->net_dir, '\0', sizeof(cfg->net_dir)) == NULL ||
+	    memchr(cfg->fs_dev_links, '\0', sizeof(cfg->fs_dev_links)) ==
+		NULL) {
 		seterr(err, errlen, "path not terminated");
 		return -1;
 	}

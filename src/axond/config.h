@@ -145,6 +145,9 @@ struct axond_config {
 	char net_dir[4096];          /* axon-fs's net directory; "": its
 				      * default (/net for root on /run/axon,
 				      * else $AXON_RUNDIR/net); "none" */
+	char fs_dev_links[4096];     /* axon-fs --dev-links: "": its default
+				      * (/ for root on /run/axon, else
+				      * none); "none"; or the root */
 	/*
 	 * Discovery: off while discover.host is "".  Else an IPv4 address
 	 * and port: a multicast group (224.0.0.0/4), joined and sent to,

@@ -31,7 +31,7 @@ static struct {
 	uint64_t next_ms;        /* when to start the next, if not running */
 	unsigned backoff_ms;
 	char prog[PATH_MAX];
-	char *argv[6];
+	char *argv[8];
 	char **envp;             /* environ with this node's AXON_RUNDIR */
 } fsm = {.pid = -1};
 
@@ -80,6 +80,7 @@ axd_fs_start(void)
 	static char rundir_env[sizeof(g.rundir) + 16];
 	static char dir_arg[sizeof(g.cfg.fs_dir)];
 	static char net_arg[sizeof(g.cfg.net_dir)];
+	static char links_arg[sizeof(g.cfg.fs_dev_links)];
 	int a = 1;
 
 	if (!g.cfg.fs) {
@@ -134,6 +135,12 @@ axd_fs_start(void)
 		snprintf(net_arg, sizeof(net_arg), "%s", g.cfg.net_dir);
 		fsm.argv[a++] = "--net-dir";
 		fsm.argv[a++] = net_arg;
+	}
+	if (g.cfg.fs_dev_links[0] != '\0') {
+		snprintf(links_arg, sizeof(links_arg), "%s",
+		    g.cfg.fs_dev_links);
+		fsm.argv[a++] = "--dev-links";
+		fsm.argv[a++] = links_arg;
 	}
 	fsm.on = true;
 	fsm.backoff_ms = FS_BACKOFF_MIN_MS;

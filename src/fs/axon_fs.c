@@ -40,6 +40,7 @@
 #include <sys/netmgr.h>
 
 #include "axon_spi.h"
+#include "devlinks.h"
 #include "dirents.h"
 #include "fsdevctl.h"
 #include "wire.h"
@@ -1516,8 +1517,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-"usage: axon-fs [--fs-dir DIR] [--net-dir DIR|none] [--max-threads N] [-d]\n"
-"               [-h]\n"
+"usage: axon-fs [--fs-dir DIR] [--net-dir DIR|none] [--dev-links ROOT|none]\n"
+"               [--max-threads N] [-d] [-h]\n"
 "  Mounts the node's path namespace ($AXON_RUNDIR) at DIR\n"
 "  ($AXON_RUNDIR/fs by default), and every node's under the net\n"
 "  directory (/net for root on /run/axon, else $AXON_RUNDIR/net);\n"
@@ -1525,6 +1526,9 @@ usage(FILE *f)
 "  --fs-dir DIR       the mount point of the namespace\n"
 "  --net-dir DIR      the mount point of /net/NODE/... (none: no such\n"
 "                     mount)\n"
+"  --dev-links ROOT   link ROOT/dev/X to the mount's /dev/X for paths\n"
+"                     only root's managers attach (default: / for root\n"
+"                     on /run/axon, else none)\n"
 "  --max-threads N    FUSE worker threads at most, per mount (%d)\n"
 "  -d                 FUSE debug output\n", FS_DEF_THREADS);
 }
@@ -1817,11 +1821,14 @@ main(int argc, char **argv)
 		{"fs-dir", required_argument, NULL, 'D'},
 		{"net-dir", required_argument, NULL, 'N'},
 		{"max-threads", required_argument, NULL, 'T'},
+		{"dev-links", required_argument, NULL, 'L'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	char rundir[PATH_MAX], dir[PATH_MAX], ndir[PATH_MAX];
-	const char *fsdir = NULL, *netdir = NULL;
+	const char *fsdir = NULL, *netdir = NULL, *devlinks = NULL;
+	char dlroot[PATH_MAX];
+	pid_t links;
 	long threads = FS_DEF_THREADS;
 	bool debug = false, net = true;
 	pid_t child = -1;
@@ -1835,6 +1842,9 @@ main(int argc, char **argv)
 		case 'N':
 			netdir = optarg;
 			net = strcmp(optarg, "none") != 0;
+			break;
+		case 'L':
+			devlinks = optarg;
 			break;
 		case 'T': {
 			char *end;
@@ -1882,6 +1892,9 @@ main(int argc, char **argv)
 		       "--net-dir") < 0) {
 		return 2;
 	}
+	if (devlinks_root(devlinks, rundir, dlroot, sizeof(dlroot)) < 0) {
+		return 2;
+	}
 	if (prepare_mountpoint(dir) < 0 ||
 	    (net && prepare_mountpoint(ndir) < 0)) {
 		return 1;
@@ -1902,9 +1915,16 @@ main(int argc, char **argv)
 			_exit(serve(ndir, true, threads, debug, argv[0]));
 		}
 	}
+	/* Links to attached paths where they are attached (devlinks.h):
+	 * a process of its own, forked before any thread. */
+	links = devlinks_start(dlroot, dir, rundir);
+	if (links < 0) {
+		return 1;
+	}
 	mounts_write(rundir, dir, net ? ndir : NULL);
 	rc = serve(dir, false, threads, debug, argv[0]);
 	(void) alarm(0); /* served out in time; the rest is bounded */
+	devlinks_stop(links);
 	if (mounts_file[0] != '\0') {
 		(void) unlink(mounts_file);
 	}
