@@ -1120,6 +1120,41 @@ START_TEST(test_devctl_direct)
 }
 END_TEST
 
+
+/* More descriptors than the library keeps connections for (64): the
+ * least recently used give theirs up (an alias's close, the OCB kept)
+ * and get a new one when used again; every call reaches its own OCB. */
+START_TEST(test_devctl_direct_many)
+{
+	enum { N = 70 };
+	struct axt_child m;
+	char path[PATH_MAX + 32], buf[N];
+	int fd[N];
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/direct", "0123456789abcdefghijklmnopqrstu"
+	    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/direct", mnt);
+	for (int i = 0; i < N; i++) {
+		fd[i] = open(path, O_RDONLY);
+		ck_assert_int_ge(fd[i], 0);
+		/* Each its own offset: i bytes read. */
+		ck_assert_int_eq(read(fd[i], buf, (size_t) i), i);
+	}
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < N; i++) {
+			ck_assert_int_eq(dc_int(fd[i], MY_DEVCTL_WHO), getpid());
+			ck_assert_int_eq(dc_int(fd[i], MY_DEVCTL_OFFSET), i);
+		}
+	}
+	ck_assert_int_eq(dc_int(fd[0], MY_DEVCTL_OCBS), N);
+	for (int i = 0; i < N; i++) {
+		(void) close(fd[i]);
+	}
+	axt_child_kill(&m);
+}
+END_TEST
+
 /* A forked child's devctl() on the descriptor it inherited is its own
  * connection to the same OCB, never its parent's; the parent's goes on. */
 START_TEST(test_devctl_direct_fork)
@@ -1356,6 +1391,7 @@ suite(void)
 	tcase_add_test(tc, test_cat);
 	tcase_add_test(tc, test_devctl_fd);
 	tcase_add_test(tc, test_devctl_direct);
+	tcase_add_test(tc, test_devctl_direct_many);
 	tcase_add_test(tc, test_devctl_direct_fork);
 	tcase_add_test(tc, test_devctl_direct_manager_dies);
 	tcase_add_test(tc, test_devctl_direct_attack);
