@@ -1387,6 +1387,26 @@ fs_ioctl(const char *path, unsigned int cmd, void *arg,
 	return 0; /* the call's own result is in the header */
 }
 
+/*
+ * poll(2), and epoll's registration (the library's direct connections
+ * register each descriptor): no readiness yet, as before (ENOSYS makes
+ * the kernel answer every later poll itself, "always ready"), but the
+ * handle libfuse made for the notification is ours to free (without
+ * this operation libfuse leaked it once per process).
+ */
+static int
+fs_poll(const char *path, struct fuse_file_info *fi,
+    struct fuse_pollhandle *ph, unsigned *reventsp)
+{
+	(void) path;
+	(void) fi;
+	(void) reventsp;
+	if (ph != NULL) {
+		fuse_pollhandle_destroy(ph);
+	}
+	return -ENOSYS;
+}
+
 static int
 fs_release(const char *path, struct fuse_file_info *fi)
 {
@@ -1607,6 +1627,7 @@ static const struct fuse_operations fs_ops = {
 	.chown = fs_chown,
 	.truncate = fs_truncate,
 	.ioctl = fs_ioctl,
+	.poll = fs_poll,
 };
 
 /* ---- main ------------------------------------------------------------ */
