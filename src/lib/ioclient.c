@@ -499,6 +499,7 @@ struct direct {
 
 static struct {
 	pthread_mutex_t lock;
+	pid_t pid;     /* this process (getpid() is a system call) */
 	int epfd;      /* -1: none yet */
 	uint64_t clock;
 	struct direct e[DIRECT_MAX];
@@ -511,6 +512,7 @@ dc_atfork_child(void)
 	/* The coids are gone (libaxon's handler); the epoll set is the
 	 * parent's: forget both, never touch the parent's set. */
 	pthread_mutex_init(&dc.lock, NULL);
+	dc.pid = getpid();
 	if (dc.epfd >= 0) {
 		(void) close(dc.epfd);
 	}
@@ -529,6 +531,7 @@ dc_init(void)
 	for (int i = 0; i < DIRECT_MAX; i++) {
 		dc.e[i].fd = -1;
 	}
+	dc.pid = getpid();
 	(void) pthread_atfork(NULL, NULL, dc_atfork_child);
 }
 
@@ -538,7 +541,7 @@ dc_init(void)
 static bool
 dc_same_file(int fd)
 {
-	pid_t me = getpid();
+	pid_t me = dc.pid;
 
 	for (uint32_t off = 0; off < 4; off++) {
 		struct kcmp_epoll_slot slot = {.efd = (uint32_t) dc.epfd,
@@ -606,7 +609,7 @@ static int
 dc_connect(int fd)
 {
 	struct axon_fsgrant g = {.magic = AXON_FSGRANT_MAGIC,
-	    .pid = getpid()};
+	    .pid = dc.pid};
 	int coid;
 
 	if (ioctl(fd, AXON_FSGRANT_CMD, &g) != 0) {
@@ -759,6 +762,7 @@ fd_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
 	struct direct *d = NULL;
 	size_t sn = 0, rn = 0;
 	int rc, coid = 0;
+	bool direct = dc_enabled();
 
 	if (sparts < 0 || rparts < 0 || sparts > 16 || rparts > 16) {
 		return -EINVAL;
@@ -769,7 +773,7 @@ fd_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
 	for (int i = 0; i < rparts; i++) {
 		rn += rv[i].iov_len;
 	}
-	if (dc_enabled()) {
+	if (direct) {
 		d = dc_get(fd, false, &coid);
 	}
 	if (d == NULL) {
@@ -777,7 +781,7 @@ fd_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
 		if (rc != 0) {
 			return -rc;
 		}
-		if (dc_enabled()) {
+		if (direct) {
 			d = dc_get(fd, true, &coid);
 		}
 	}
