@@ -491,7 +491,8 @@ fs_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
 
 struct direct {
 	int fd;        /* -1: free */
-	int coid;      /* > 0, or 0: the calls go through the bridge */
+	int coid;      /* > 0; 0: the calls go through the bridge; -1: a
+			* grant is being asked for (the bridge meanwhile) */
 	int users;     /* calls on coid now */
 	bool stale;    /* detach coid when the last user is done */
 	uint64_t used;
