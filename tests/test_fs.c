@@ -16,7 +16,11 @@
 #include <stdarg.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 
 #include "resmgr_managers.h"
@@ -1155,6 +1159,64 @@ START_TEST(test_devctl_direct_many)
 }
 END_TEST
 
+
+/* Where kcmp(2) is refused (a seccomp filter, as some containers
+ * have), nothing tells a reused descriptor number: devctl() goes
+ * through the bridge, with the same results. */
+static void
+no_kcmp_child(int rep, void *arg)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_kcmp, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {.len = 4, .filter = f};
+	int fd, v = 8;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+		axt_report(rep, -errno);
+		_exit(1);
+	}
+	fd = open(arg, O_RDWR);
+	axt_report(rep, fd < 0 ? -errno : dc_int(fd, MY_DEVCTL_WHO));
+	axt_report(rep, devctl(fd, MY_DEVCTL_SETVAL, &v, sizeof(v), NULL));
+	axt_report(rep, dc_int(fd, MY_DEVCTL_GETVAL));
+	_exit(0);
+}
+
+START_TEST(test_devctl_direct_no_kcmp)
+{
+	struct axt_child m, c;
+	char path[PATH_MAX + 32];
+	int pp[2], r[3];
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/direct", "", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/direct", mnt);
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	c.pid = fork();
+	ck_assert_int_ge(c.pid, 0);
+	if (c.pid == 0) {
+		(void) close(pp[0]);
+		no_kcmp_child(pp[1], path);
+	}
+	(void) close(pp[1]);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(read(pp[0], &r[i], sizeof(int)), sizeof(int));
+	}
+	(void) close(pp[0]);
+	ck_assert_int_eq(axt_child_wait(&c, 5), 0);
+	ck_assert_int_eq(r[0], fs_pid); /* the bridge's, not the child's */
+	ck_assert_int_eq(r[1], EOK);
+	ck_assert_int_eq(r[2], 8);
+	axt_child_kill(&m);
+}
+END_TEST
+
 /* A forked child's devctl() on the descriptor it inherited is its own
  * connection to the same OCB, never its parent's; the parent's goes on. */
 START_TEST(test_devctl_direct_fork)
@@ -1393,6 +1455,7 @@ suite(void)
 	tcase_add_test(tc, test_devctl_direct);
 	tcase_add_test(tc, test_devctl_direct_many);
 	tcase_add_test(tc, test_devctl_direct_fork);
+	tcase_add_test(tc, test_devctl_direct_no_kcmp);
 	tcase_add_test(tc, test_devctl_direct_manager_dies);
 	tcase_add_test(tc, test_devctl_direct_attack);
 	tcase_add_test(tc, test_echo_then_cat);

@@ -502,6 +502,7 @@ static struct {
 	pthread_mutex_t lock;
 	pid_t pid;     /* this process (getpid() is a system call) */
 	int epfd;      /* -1: none yet */
+	bool off;      /* no epoll set or no kcmp(2): never direct */
 	uint64_t clock;
 	struct direct e[DIRECT_MAX];
 } dc = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1};
@@ -518,6 +519,7 @@ dc_atfork_child(void)
 		(void) close(dc.epfd);
 	}
 	dc.epfd = -1;
+	dc.off = false;
 	for (int i = 0; i < DIRECT_MAX; i++) {
 		dc.e[i].fd = -1;
 		dc.e[i].coid = 0;
@@ -643,12 +645,21 @@ dc_get(int fd, bool known_fs, int *ret_coid)
 	*ret_coid = 0;
 	(void) pthread_once(&dc_once, dc_init);
 	pthread_mutex_lock(&dc.lock);
-	if (dc.epfd < 0) {
+	if (dc.epfd < 0 && !dc.off) {
 		dc.epfd = epoll_create1(EPOLL_CLOEXEC);
-		if (dc.epfd < 0) {
-			pthread_mutex_unlock(&dc.lock);
-			return NULL;
+		/* Without kcmp(2) (a kernel without it, a seccomp filter
+		 * that refuses it) nothing tells a reused number: the
+		 * calls go through the bridge. */
+		if (dc.epfd >= 0 && syscall(SYS_kcmp, dc.pid, dc.pid,
+			KCMP_FILE, dc.epfd, dc.epfd) != 0) {
+			(void) close(dc.epfd);
+			dc.epfd = -1;
 		}
+		dc.off = dc.epfd < 0;
+	}
+	if (dc.off) {
+		pthread_mutex_unlock(&dc.lock);
+		return NULL;
 	}
 	for (int i = 0; i < DIRECT_MAX; i++) {
 		struct direct *e = &dc.e[i];
