@@ -43,10 +43,15 @@ static int report_fd = -1;    /* the manager tells the test things */
 static rcvid_t blocked_rcvid; /* a reader waiting for data */
 static int blocked_nbytes;
 
+static int live_ocbs;          /* OCBs allocated and not yet freed */
+
 static IOFUNC_OCB_T *
 dev_ocb_calloc(resmgr_context_t *ctp, IOFUNC_ATTR_T *attr)
 {
-	return calloc(1, sizeof(struct dev_ocb));
+	struct dev_ocb *o = calloc(1, sizeof(struct dev_ocb));
+
+	live_ocbs += o != NULL;
+	return (IOFUNC_OCB_T *) o;
 }
 
 static void
@@ -54,6 +59,7 @@ dev_ocb_free(IOFUNC_OCB_T *ocb)
 {
 	int freed = 1000 + ocb->reads;
 
+	live_ocbs--;
 	if (report_fd >= 0) {
 		(void) !write(report_fd, &freed, sizeof(freed));
 	}
@@ -154,6 +160,10 @@ io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
 #define MY_DEVCTL_SETGET __DIOTF(_DCMD_MISC, 3, union my_devctl)
 #define MY_DEVCTL_RESET  __DION(_DCMD_MISC, 4)
 #define MY_DEVCTL_DETACH __DIOT(_DCMD_MISC, 5, int) /* resmgr_detach */
+#define MY_DEVCTL_WHO    __DIOF(_DCMD_MISC, 6, int) /* the sender's pid */
+#define MY_DEVCTL_OCBS   __DIOF(_DCMD_MISC, 7, int) /* live OCBs */
+#define MY_DEVCTL_OFFSET __DIOF(_DCMD_MISC, 8, int) /* the OCB's offset */
+#define MY_DEVCTL_HOLD   __DION(_DCMD_MISC, 9)      /* never answered */
 
 union my_devctl {
 	int in;
@@ -193,6 +203,20 @@ io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 	case MY_DEVCTL_RESET:
 		a->value = 0;
 		break;
+	case MY_DEVCTL_WHO:
+		*(int *) rx_data = ctp->info.pid;
+		nbytes = sizeof(int);
+		break;
+	case MY_DEVCTL_OCBS:
+		*(int *) rx_data = live_ocbs;
+		nbytes = sizeof(int);
+		break;
+	case MY_DEVCTL_OFFSET:
+		*(int *) rx_data = (int) ocb->ocb.offset;
+		nbytes = sizeof(int);
+		break;
+	case MY_DEVCTL_HOLD:
+		return _RESMGR_NOREPLY; /* the caller waits for our death */
 	case MY_DEVCTL_DETACH:
 		if (resmgr_detach(ctp->dpp, ctp->id, *(unsigned *) rx_data) ==
 		    -1) {

@@ -16,12 +16,17 @@
 #include <stdarg.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 
 #include "resmgr_managers.h"
 
 #include "fsdevctl.h"
+#include "iodirect.h"
 
 #include "pool_manager.h"
 
@@ -975,6 +980,466 @@ START_TEST(test_axond_supervises)
 }
 END_TEST
 
+
+/* ---- Direct connections (fuse.md, "Direct calls") ------------------ */
+
+/* devctl(fd, cmd) of an int the manager answers, or -errno. */
+static int
+dc_int(int fd, int dcmd)
+{
+	int v = -1, rc = devctl(fd, dcmd, &v, sizeof(v), NULL);
+
+	return rc == EOK ? v : -rc;
+}
+
+/* Waits (bounded) until the manager behind fd has want OCBs open (a
+ * FUSE release is asynchronous: close() returns before it). */
+static bool
+wait_ocbs(int fd, int want)
+{
+	double end = axt_now() + 5.0;
+
+	while (dc_int(fd, MY_DEVCTL_OCBS) != want && axt_now() < end) {
+		axt_sleep_ms(5);
+	}
+	return dc_int(fd, MY_DEVCTL_OCBS) == want;
+}
+
+/* A grant asked by hand: 0 or -errno (the bridge's or the manager's). */
+static int
+raw_grant(int fd, pid_t pid, struct axon_fsgrant *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->magic = AXON_FSGRANT_MAGIC;
+	g->pid = pid;
+	if (ioctl(fd, AXON_FSGRANT_CMD, g) != 0) {
+		return -errno;
+	}
+	return -g->err;
+}
+
+/*
+ * A QNX program's devctl() on a descriptor of the mount goes straight
+ * to the manager on a connection of its own (the manager sees the
+ * program's pid), to the same OCB as the descriptor's read() through
+ * FUSE (its offset), with the same results and errors; AXON_FS_DIRECT=0
+ * sends it through the bridge.  The connection keeps no OCB open after
+ * close(), and a descriptor number reused for another file reaches that
+ * file, not the old connection (twice: once with the old file gone, and
+ * once with it kept alive by a dup() of it).
+ */
+START_TEST(test_devctl_direct)
+{
+	struct axt_child m, o;
+	char path[PATH_MAX + 32], other[PATH_MAX + 32], buf[8];
+	int fd, fd2, n, t, d;
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/direct", "0123456789", "0666");
+	o = start_device("/dev/axtest/other", "", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/direct", mnt);
+	snprintf(other, sizeof(other), "%s/dev/axtest/other", mnt);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_WHO), getpid());
+	/* One OCB: the descriptor's, which read() through FUSE moves. */
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_OCBS), 1);
+	ck_assert_int_eq(read(fd, buf, 4), 4);
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_OFFSET), 4);
+	ck_assert_int_eq(lseek(fd, 1, SEEK_SET), 1);
+	ck_assert_int_eq(read(fd, buf, 2), 2);
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_OFFSET), 3);
+	/* Data both ways, dev_info, the manager's errors, the limit. */
+	{
+		union my_devctl u = {.in = 31};
+		int v = 12, info = -1;
+
+		ck_assert_int_eq(devctl(fd, MY_DEVCTL_SETVAL, &v, sizeof(v),
+		    &info), EOK);
+		ck_assert_int_eq(info, 42);
+		ck_assert_int_eq(devctl(fd, MY_DEVCTL_SETGET, &u, sizeof(u),
+		    NULL), EOK);
+		ck_assert_int_eq(u.out, 12);
+		ck_assert_int_eq(dc_int(fd, MY_DEVCTL_GETVAL), 31);
+		ck_assert_int_eq(devctl(fd, __DION(_DCMD_MISC, 99), NULL, 0,
+		    NULL), ENOSYS);
+		{
+			size_t big = AXON_FSDC_MAX + 1;
+			char *b = calloc(1, big);
+
+			ck_assert_ptr_nonnull(b);
+			ck_assert_int_eq(devctl(fd, MY_DEVCTL_SETVAL, b, big,
+			    NULL), E2BIG);
+			free(b);
+		}
+	}
+	/* Through the bridge when asked: the bridge is the sender. */
+	ck_assert_int_eq(setenv("AXON_FS_DIRECT", "0", 1), 0);
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_WHO), fs_pid);
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_GETVAL), 31);
+	ck_assert_int_eq(unsetenv("AXON_FS_DIRECT"), 0);
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_WHO), getpid());
+
+	/* close(): the OCB goes, though the connection is still kept. */
+	fd2 = open(path, O_RDONLY);
+	ck_assert_int_ge(fd2, 0);
+	ck_assert_int_eq(dc_int(fd2, MY_DEVCTL_OCBS), 2);
+	n = fd;
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_msg(wait_ocbs(fd2, 1), "the closed OCB stayed open");
+	ck_assert_int_eq(devctl(n, MY_DEVCTL_WHO, buf, 4, NULL), EBADF);
+	/* The number again, for another file: that file's manager. */
+	t = open(other, O_RDWR);
+	ck_assert_int_ge(t, 0);
+	if (t != n) {
+		ck_assert_int_eq(dup2(t, n), n);
+		ck_assert_int_eq(close(t), 0);
+	}
+	{
+		int v = 77;
+
+		ck_assert_int_eq(devctl(n, MY_DEVCTL_SETVAL, &v, sizeof(v),
+		    NULL), EOK);
+	}
+	ck_assert_int_eq(dc_int(fd2, MY_DEVCTL_GETVAL), 31);
+	ck_assert_int_eq(dc_int(n, MY_DEVCTL_GETVAL), 77);
+	ck_assert_int_eq(dc_int(n, MY_DEVCTL_OCBS), 1);
+	/* Kept alive by a dup: the number for another file again. */
+	d = dup(n);
+	ck_assert_int_ge(d, 0);
+	t = open(path, O_RDONLY);
+	ck_assert_int_ge(t, 0);
+	ck_assert_int_eq(dup2(t, n), n); /* "other" lives on in d */
+	ck_assert_int_eq(close(t), 0);
+	ck_assert_int_eq(dc_int(n, MY_DEVCTL_GETVAL), 31);
+	ck_assert_int_eq(dc_int(d, MY_DEVCTL_GETVAL), 77);
+	ck_assert_int_eq(dc_int(n, MY_DEVCTL_WHO), getpid());
+	ck_assert_int_eq(dc_int(d, MY_DEVCTL_WHO), getpid());
+	ck_assert_int_eq(dc_int(n, MY_DEVCTL_GETVAL), 31);
+	(void) close(d);
+	(void) close(n);
+	(void) close(fd2);
+	axt_child_kill(&o);
+	axt_child_kill(&m);
+}
+END_TEST
+
+
+/* More descriptors than the library keeps connections for (64): the
+ * least recently used give theirs up (an alias's close, the OCB kept)
+ * and get a new one when used again; every call reaches its own OCB. */
+START_TEST(test_devctl_direct_many)
+{
+	enum { N = 70 };
+	struct axt_child m;
+	char path[PATH_MAX + 32], buf[N];
+	int fd[N];
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/direct", "0123456789abcdefghijklmnopqrstu"
+	    "vwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/direct", mnt);
+	for (int i = 0; i < N; i++) {
+		fd[i] = open(path, O_RDONLY);
+		ck_assert_int_ge(fd[i], 0);
+		/* Each its own offset: i bytes read. */
+		ck_assert_int_eq(read(fd[i], buf, (size_t) i), i);
+	}
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < N; i++) {
+			ck_assert_int_eq(dc_int(fd[i], MY_DEVCTL_WHO), getpid());
+			ck_assert_int_eq(dc_int(fd[i], MY_DEVCTL_OFFSET), i);
+		}
+	}
+	ck_assert_int_eq(dc_int(fd[0], MY_DEVCTL_OCBS), N);
+	for (int i = 0; i < N; i++) {
+		(void) close(fd[i]);
+	}
+	axt_child_kill(&m);
+}
+END_TEST
+
+
+/* Where kcmp(2) is refused (a seccomp filter, as some containers
+ * have), nothing tells a reused descriptor number: devctl() goes
+ * through the bridge, with the same results. */
+static void
+no_kcmp_child(int rep, void *arg)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+		    offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_kcmp, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {.len = 4, .filter = f};
+	int fd, v = 8;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+		axt_report(rep, -errno);
+		_exit(1);
+	}
+	fd = open(arg, O_RDWR);
+	axt_report(rep, fd < 0 ? -errno : dc_int(fd, MY_DEVCTL_WHO));
+	axt_report(rep, devctl(fd, MY_DEVCTL_SETVAL, &v, sizeof(v), NULL));
+	axt_report(rep, dc_int(fd, MY_DEVCTL_GETVAL));
+	_exit(0);
+}
+
+START_TEST(test_devctl_direct_no_kcmp)
+{
+	struct axt_child m, c;
+	char path[PATH_MAX + 32];
+	int pp[2], r[3];
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/direct", "", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/direct", mnt);
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	c.pid = fork();
+	ck_assert_int_ge(c.pid, 0);
+	if (c.pid == 0) {
+		(void) close(pp[0]);
+		no_kcmp_child(pp[1], path);
+	}
+	(void) close(pp[1]);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(read(pp[0], &r[i], sizeof(int)), sizeof(int));
+	}
+	(void) close(pp[0]);
+	ck_assert_int_eq(axt_child_wait(&c, 5), 0);
+	ck_assert_int_eq(r[0], fs_pid); /* the bridge's, not the child's */
+	ck_assert_int_eq(r[1], EOK);
+	ck_assert_int_eq(r[2], 8);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* A forked child's devctl() on the descriptor it inherited is its own
+ * connection to the same OCB, never its parent's; the parent's goes on. */
+START_TEST(test_devctl_direct_fork)
+{
+	struct axt_child m, c;
+	char path[PATH_MAX + 32], buf[4];
+	int fd, pp[2], who = -1, off = -1;
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/direct", "0123456789", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/direct", mnt);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_WHO), getpid());
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	c.pid = fork();
+	ck_assert_int_ge(c.pid, 0);
+	if (c.pid == 0) {
+		(void) close(pp[0]);
+		axt_report(pp[1], dc_int(fd, MY_DEVCTL_WHO));
+		axt_report(pp[1], read(fd, buf, 3) == 3 ?
+		    dc_int(fd, MY_DEVCTL_OFFSET) : -1);
+		_exit(0);
+	}
+	(void) close(pp[1]);
+	ck_assert_int_eq(read(pp[0], &who, sizeof(who)), sizeof(who));
+	ck_assert_int_eq(read(pp[0], &off, sizeof(off)), sizeof(off));
+	ck_assert_int_eq(who, c.pid);
+	ck_assert_int_eq(axt_child_wait(&c, 5), 0);
+	(void) close(pp[0]);
+	ck_assert_int_eq(off, 3);
+	/* The parent: its own connection still, the same OCB (the file's
+	 * offset moved by the child's read). */
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_WHO), getpid());
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_OFFSET), 3);
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_OCBS), 1);
+	(void) close(fd);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* A devctl() blocked in the manager on the direct connection is
+ * released with the error FUSE gives (EIO) when the manager dies. */
+static void
+held_devctl(int rep, void *arg)
+{
+	int fd = open(arg, O_RDWR);
+
+	axt_report(rep, fd < 0 ? -errno : dc_int(fd, MY_DEVCTL_WHO));
+	axt_report(rep, devctl(fd, MY_DEVCTL_HOLD, NULL, 0, NULL));
+	_exit(0);
+}
+
+START_TEST(test_devctl_direct_manager_dies)
+{
+	struct axt_child m, r;
+	char path[PATH_MAX + 32];
+	struct pollfd pf;
+	int pp[2], v = -1;
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/direct", "", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/direct", mnt);
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	r.pid = fork();
+	ck_assert_int_ge(r.pid, 0);
+	if (r.pid == 0) {
+		(void) close(pp[0]);
+		held_devctl(pp[1], path);
+	}
+	(void) close(pp[1]);
+	ck_assert_int_eq(read(pp[0], &v, sizeof(v)), sizeof(v));
+	ck_assert_int_eq(v, r.pid); /* on its own connection */
+	ck_assert(axt_wait_asleep(r.pid));
+	pf = (struct pollfd){.fd = pp[0], .events = POLLIN};
+	ck_assert_int_eq(poll(&pf, 1, 0), 0);
+	axt_child_kill(&m);
+	ck_assert_int_eq(poll(&pf, 1, 3000), 1);
+	ck_assert_int_eq(read(pp[0], &v, sizeof(v)), sizeof(v));
+	ck_assert_int_eq(v, EIO);
+	ck_assert_int_eq(axt_child_wait(&r, 5), 0);
+	(void) close(pp[0]);
+}
+END_TEST
+
+/*
+ * The unprivileged user against the grants: a token stolen from root's
+ * grant (for root's 0600 device, which the attacker may not open) is
+ * refused and spent; a made-up one is refused; the bridge refuses a
+ * grant naming another process; a direct connection to a read-only
+ * open may not write.  And by root itself: a token works once, never
+ * through an alias, never after the open closed or its time ran out;
+ * an alias dies with its open.
+ */
+struct steal {
+	struct axon_fsgrant g;
+	pid_t victim;
+	char pub[PATH_MAX + 32];
+};
+
+static void
+grant_attacker(int rep, void *arg)
+{
+	struct steal *st = arg;
+	uint8_t made_up[16];
+	struct axon_fsgrant g;
+	int fd, c;
+
+	axa_become();
+	/* The stolen token: not this process's. */
+	c = axon__io_dup_token(st->g.mpid, st->g.chid, st->g.token);
+	axt_report(rep, c);
+	memset(made_up, 0x5a, sizeof(made_up));
+	c = axon__io_dup_token(st->g.mpid, st->g.chid, made_up);
+	axt_report(rep, c);
+	/* Its own read-only open of the public device. */
+	fd = open(st->pub, O_RDONLY);
+	axt_report(rep, fd < 0 ? -errno : 0);
+	axt_report(rep, raw_grant(fd, st->victim, &g)); /* for root's pid */
+	axt_report(rep, raw_grant(fd, getpid(), &g));
+	c = axon__io_dup_token(g.mpid, g.chid, g.token);
+	axt_report(rep, c > 0 ? 0 : c);
+	axt_report(rep, c > 0 ? (int) axon__io_write(c, "x", 1) : c);
+	axt_report(rep, dc_int(fd, MY_DEVCTL_WHO) == getpid() ? 0 : -1);
+	_exit(0);
+}
+
+START_TEST(test_devctl_direct_attack)
+{
+	struct axt_child s, pub, a;
+	static struct steal st;
+	struct axon_fsgrant g, g2;
+	char path[PATH_MAX + 32];
+	int fd, pp[2], r[8], c, c2;
+
+	SKIP_UNLESS_FS();
+	if (!axa_user("test_devctl_direct_attack")) {
+		return;
+	}
+	s = start_device("/dev/axtest/secret", "secret\n", "0600");
+	pub = start_device("/dev/axtest/public", "public\n", "0644");
+	snprintf(path, sizeof(path), "%s/dev/axtest/secret", mnt);
+	snprintf(st.pub, sizeof(st.pub), "%s/dev/axtest/public", mnt);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_grant(fd, getpid(), &st.g), 0);
+	st.victim = getpid();
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	a.pid = fork();
+	ck_assert_int_ge(a.pid, 0);
+	if (a.pid == 0) {
+		(void) close(pp[0]);
+		grant_attacker(pp[1], &st);
+	}
+	(void) close(pp[1]);
+	for (int i = 0; i < 8; i++) {
+		ck_assert_int_eq(read(pp[0], &r[i], sizeof(int)), sizeof(int));
+	}
+	(void) close(pp[0]);
+	ck_assert_int_eq(axt_child_wait(&a, 5), 0);
+	ck_assert_int_eq(r[0], -EPERM); /* stolen */
+	ck_assert_int_eq(r[1], -EPERM); /* made up */
+	ck_assert_int_eq(r[2], 0);      /* may open the public one ... */
+	ck_assert_int_eq(r[3], -EPERM); /* ... but not name another pid */
+	ck_assert_int_eq(r[4], 0);      /* its own grant */
+	ck_assert_int_eq(r[5], 0);
+	ck_assert_int_eq(r[6], -EBADF); /* no write on a read-only open */
+	ck_assert_int_eq(r[7], 0);      /* its devctl() is direct */
+	/* The stolen token was spent by the thief's try. */
+	ck_assert_int_eq(axon__io_dup_token(st.g.mpid, st.g.chid, st.g.token),
+	    -EPERM);
+	/* Once only; never through an alias. */
+	ck_assert_int_eq(raw_grant(fd, getpid(), &g), 0);
+	c = axon__io_dup_token(g.mpid, g.chid, g.token);
+	ck_assert_int_gt(c, 0);
+	ck_assert_int_eq(axon__io_dup_token(g.mpid, g.chid, g.token), -EPERM);
+	{
+		uint8_t tok[16];
+		pid_t mp;
+		int ch;
+
+		ck_assert_int_eq(axon__io_grant(c, getpid(), tok, &mp, &ch),
+		    -EPERM);
+	}
+	/* The open closes (the file's release): its alias with it, and a
+	 * grant not yet used is void. */
+	ck_assert_int_eq(raw_grant(fd, getpid(), &g2), 0);
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_OCBS), 1);
+	ck_assert_int_eq(close(fd), 0);
+	{
+		double end = axt_now() + 5.0;
+		int v;
+		iov_t iov;
+
+		SETIOV(&iov, &v, sizeof(v));
+		while (axon__io_devctl(c, MY_DEVCTL_GETVAL, &iov, 1, &iov, 1,
+		    NULL) == 0 && axt_now() < end) {
+			axt_sleep_ms(5);
+		}
+		ck_assert_int_eq(axon__io_devctl(c, MY_DEVCTL_GETVAL, &iov, 1,
+		    &iov, 1, NULL), -EBADF);
+	}
+	c2 = axon__io_dup_token(g2.mpid, g2.chid, g2.token);
+	ck_assert_int_eq(c2, -EPERM);
+	(void) ConnectDetach(c);
+	/* A grant past its time. */
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(raw_grant(fd, getpid(), &g), 0);
+	axt_sleep_ms(AXON_GRANT_TTL_MS + 200);
+	ck_assert_int_eq(axon__io_dup_token(g.mpid, g.chid, g.token), -EPERM);
+	/* Malformed asks: refused, the bridge serves on. */
+	memset(&g, 0, sizeof(g));
+	ck_assert_int_eq(ioctl(fd, AXON_FSGRANT_CMD, &g), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(raw_grant(fd, -1, &g), -EINVAL);
+	ck_assert_int_eq(dc_int(fd, MY_DEVCTL_WHO), getpid());
+	(void) close(fd);
+	axt_child_kill(&s);
+	axt_child_kill(&pub);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -987,6 +1452,12 @@ suite(void)
 	tcase_set_timeout(tc, 20 * k);
 	tcase_add_test(tc, test_cat);
 	tcase_add_test(tc, test_devctl_fd);
+	tcase_add_test(tc, test_devctl_direct);
+	tcase_add_test(tc, test_devctl_direct_many);
+	tcase_add_test(tc, test_devctl_direct_fork);
+	tcase_add_test(tc, test_devctl_direct_no_kcmp);
+	tcase_add_test(tc, test_devctl_direct_manager_dies);
+	tcase_add_test(tc, test_devctl_direct_attack);
 	tcase_add_test(tc, test_echo_then_cat);
 	tcase_add_test(tc, test_ls_stat_dir);
 	tcase_add_test(tc, test_python_and_dd);

@@ -11,6 +11,8 @@
 #define _GNU_SOURCE
 #include "resmgr_managers.h"
 
+#include "iodirect.h"
+
 /* ------------------------------------------------------------------ */
 /* Tests                                                              */
 /* ------------------------------------------------------------------ */
@@ -706,6 +708,112 @@ START_TEST(test_dispatch_errors)
 }
 END_TEST
 
+
+/*
+ * An alias (iodirect.h): a second connection bound to an open's OCB by
+ * a grant and _IO_DUP.  Same OCB (its offset) both ways; the alias's
+ * close keeps the OCB; the open's close closes it once and drops the
+ * alias; a grant for another pid, a spent or garbled token, a dup that
+ * is not Axon's, malformed grants: refused.
+ */
+static int
+alias_int(int coid, int dcmd)
+{
+	int v = -1;
+	iov_t iov;
+	int rc;
+
+	SETIOV(&iov, &v, sizeof(v));
+	rc = axon__io_devctl(coid, dcmd, &iov, 1, &iov, 1, NULL);
+	return rc == 0 ? v : rc;
+}
+
+START_TEST(test_alias)
+{
+	struct axt_child m = start_device("/dev/axtest/alias", "0123456789",
+	    "0666");
+	uint8_t tok[16];
+	pid_t mp;
+	int o, o2, a, ch;
+	char buf[8];
+
+	o = axon__io_open("/dev/axtest/alias", O_RDWR, 0);
+	ck_assert_int_gt(o, 0);
+	ck_assert_int_eq(axon__io_grant(o, getpid(), tok, &mp, &ch), 0);
+	ck_assert_int_eq(mp, m.pid);
+	a = axon__io_dup_token(mp, ch, tok);
+	ck_assert_int_gt(a, 0);
+	ck_assert_int_eq(axon__io_dup_token(mp, ch, tok), -EPERM); /* spent */
+	ck_assert_int_eq(alias_int(a, MY_DEVCTL_OCBS), 1);
+	ck_assert_int_eq(axon__io_read(o, buf, 3), 3);
+	ck_assert_int_eq(alias_int(a, MY_DEVCTL_OFFSET), 3);
+	ck_assert_int_eq(axon__io_read(a, buf, 2), 2);
+	ck_assert_int_eq(memcmp(buf, "34", 2), 0);
+	ck_assert_int_eq(alias_int(o, MY_DEVCTL_OFFSET), 5);
+	/* An alias grants nothing; its close is its own. */
+	ck_assert_int_eq(axon__io_grant(a, getpid(), tok, &mp, &ch), -EPERM);
+	ck_assert_int_eq(axon__io_close(a), 0);
+	ck_assert_int_eq(alias_int(o, MY_DEVCTL_OCBS), 1);
+	ck_assert_int_eq(alias_int(o, MY_DEVCTL_OFFSET), 5);
+	/* A grant for another process: not ours to redeem. */
+	ck_assert_int_eq(axon__io_grant(o, getppid(), tok, &mp, &ch), 0);
+	ck_assert_int_eq(axon__io_dup_token(mp, ch, tok), -EPERM);
+	/* Garbled: one bit off. */
+	ck_assert_int_eq(axon__io_grant(o, getpid(), tok, &mp, &ch), 0);
+	tok[7] ^= 1;
+	ck_assert_int_eq(axon__io_dup_token(mp, ch, tok), -EPERM);
+	tok[7] ^= 1;
+	/* (A wrong token spends nothing: the right one still works.) */
+	a = axon__io_dup_token(mp, ch, tok);
+	ck_assert_int_gt(a, 0);
+	ck_assert_int_eq(alias_int(a, MY_DEVCTL_OFFSET), 5);
+	ck_assert_int_eq(axon__io_close(a), 0);
+	ck_assert_int_eq(alias_int(o, MY_DEVCTL_OCBS), 1);
+	/* Malformed grants, a dup that is not Axon's, another mgrid. */
+	{
+		struct axon_io_grant g = {.hdr = {.type = _IO_MSG,
+			.mgrid = AXON_IOMGR_DIRECT,
+			.subtype = AXON_IOMSG_GRANT},
+		    .magic = AXON_GRANT_MAGIC, .pid = 0};
+		struct axon_io_dup d = {.hdr = {.type = _IO_DUP, .key = 1}};
+		int c;
+
+		ck_assert_int_eq(MsgSend_r(o, &g, sizeof(g), tok, sizeof(tok)),
+		    -EINVAL);
+		g.pid = getpid();
+		g.magic = 0;
+		ck_assert_int_eq(MsgSend_r(o, &g, sizeof(g), tok, sizeof(tok)),
+		    -EINVAL);
+		g.magic = AXON_GRANT_MAGIC;
+		ck_assert_int_eq(MsgSend_r(o, &g, sizeof(g.hdr), tok,
+		    sizeof(tok)), -EINVAL); /* short */
+		g.hdr.mgrid = 0x1234;
+		ck_assert_int_eq(MsgSend_r(o, &g, sizeof(g), tok, sizeof(tok)),
+		    -ENOSYS); /* the manager's io_msg: none */
+		c = ConnectAttach_r(0, mp, ch, _NTO_SIDE_CHANNEL, 0);
+		ck_assert_int_gt(c, 0);
+		ck_assert_int_eq(MsgSend_r(c, &d, sizeof(d), NULL, 0), -EBADF);
+		d.hdr.key = AXON_DUP_KEY;
+		ck_assert_int_eq(MsgSend_r(c, &d, sizeof(d.hdr), NULL, 0),
+		    -EBADF); /* no token */
+		ck_assert_int_eq(ConnectDetach_r(c), 0);
+	}
+	/* The open's close: the OCB goes, once, and the alias with it. */
+	o2 = axon__io_open("/dev/axtest/alias", O_RDONLY, 0);
+	ck_assert_int_gt(o2, 0);
+	ck_assert_int_eq(axon__io_grant(o, getpid(), tok, &mp, &ch), 0);
+	a = axon__io_dup_token(mp, ch, tok);
+	ck_assert_int_gt(a, 0);
+	ck_assert_int_eq(alias_int(o2, MY_DEVCTL_OCBS), 2);
+	ck_assert_int_eq(axon__io_close(o), 0);
+	ck_assert_int_eq(alias_int(o2, MY_DEVCTL_OCBS), 1);
+	ck_assert_int_eq(alias_int(a, MY_DEVCTL_OCBS), -EBADF);
+	ck_assert_int_eq(axon__io_close(a), -EBADF);
+	ck_assert_int_eq(axon__io_close(o2), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -719,6 +827,7 @@ suite(void)
 	tcase_add_test(tc, test_directory);
 	tcase_add_test(tc, test_client_dies_mid_read);
 	tcase_add_test(tc, test_malformed);
+	tcase_add_test(tc, test_alias);
 	tcase_add_test(tc, test_unblock);
 	tcase_add_test(tc, test_detach);
 	tcase_add_test(tc, test_permissions_attack);

@@ -66,6 +66,14 @@ enum fs_opcode {
 	OP_PATHCHMOD, /* path, mode */
 	OP_PATHCHOWN, /* path, a=uid, b=gid */
 	OP_DEVCTL,    /* coid, a=dcmd, data (len) -> info (int32), data */
+	OP_GRANT,     /* coid, a=pid -> struct fs_grant (iodirect.h) */
+};
+
+/* OP_GRANT's answer. */
+struct fs_grant {
+	int32_t mpid;
+	int32_t chid;
+	uint8_t token[16];
 };
 
 struct fs_req {
@@ -245,6 +253,22 @@ fs_run(const struct fs_req *q, const void *in, void *out, size_t outcap,
 			memcpy(out, &info, sizeof(info));
 			*outlen = q->want;
 		}
+		return r;
+	}
+	case OP_GRANT: {
+		struct fs_grant g;
+
+		if (outcap < sizeof(g) || (int32_t) q->a <= 0) {
+			return -EINVAL;
+		}
+		memset(&g, 0, sizeof(g));
+		r = axon__io_grant(q->coid, (pid_t) q->a, g.token, &g.mpid,
+		    &g.chid);
+		if (r == 0) {
+			memcpy(out, &g, sizeof(g));
+			*outlen = sizeof(g);
+		}
+		memset(&g, 0, sizeof(g));
 		return r;
 	}
 	case OP_PATHSTAT:
@@ -878,6 +902,7 @@ fs_call(struct fs_helper *h, const struct fs_req *q, const void *in,
 
 struct fs_file {
 	struct fs_helper *h;  /* who opened it (NULL: the bridge) */
+	int nd;               /* the manager's node (0: this one) */
 	int coid;
 	int64_t pos;          /* the manager's OCB offset, as we know it */
 	pthread_mutex_t lock; /* one call on the OCB at a time */
@@ -1137,6 +1162,7 @@ open_as(const char *path, int flags, mode_t mode, struct fuse_file_info *fi)
 		return r == -ESRCH ? -ENOENT : (int) r;
 	}
 	f->coid = (int) r;
+	f->nd = nd;
 	pthread_mutex_init(&f->lock, NULL);
 	fi->fh = (uint64_t) (uintptr_t) f;
 	fi->direct_io = 1;
@@ -1239,6 +1265,75 @@ fs_write(const char *path, const char *buf, size_t size, off_t off,
  * (fsdevctl.h).  Not under the file's lock: a devctl may be what
  * releases a reader blocked on the same file.
  */
+/* The process (thread group) of thread tid, or -errno. */
+static pid_t
+tgid_of(pid_t tid)
+{
+	char p[64], line[256];
+	pid_t tg = -ESRCH;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/status", (int) tid);
+	f = fopen(p, "re");
+	if (f == NULL) {
+		return -ESRCH;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		int v;
+
+		if (sscanf(line, "Tgid: %d", &v) == 1) {
+			tg = v;
+			break;
+		}
+	}
+	(void) fclose(f);
+	return tg;
+}
+
+/*
+ * A grant of a direct connection to the file's OCB (fsdevctl.h,
+ * iodirect.h), for the calling process only: the ioctl on the
+ * descriptor shows that it holds the file; the pid it names must be its
+ * own (FUSE says which thread asks).  Local managers only.
+ */
+static int
+fs_grant(struct fs_file *f, void *data)
+{
+	struct fs_req q = {.op = OP_GRANT};
+	struct axon_fsgrant g;
+	struct fs_grant out;
+	uint64_t got;
+	int64_t r;
+	pid_t tid = fuse_get_context()->pid;
+
+	memcpy(&g, data, sizeof(g));
+	if (g.magic != AXON_FSGRANT_MAGIC || g.pid <= 0) {
+		return -EINVAL;
+	}
+	if (f->nd != 0) {
+		r = -EPERM; /* another node's pid is not this node's to name */
+	} else if (tid <= 0 || tgid_of(tid) != g.pid) {
+		r = -EPERM;
+	} else {
+		q.coid = f->coid;
+		q.a = (uint32_t) g.pid;
+		r = fs_call(f->h, &q, NULL, &out, sizeof(out), &got);
+		if (r == 0 && got != sizeof(out)) {
+			r = -EIO;
+		}
+	}
+	memset(g.token, 0, sizeof(g.token));
+	g.err = r < 0 ? (int32_t) -r : 0;
+	if (r == 0) {
+		g.mpid = out.mpid;
+		g.chid = out.chid;
+		memcpy(g.token, out.token, sizeof(g.token));
+	}
+	memcpy(data, &g, sizeof(g));
+	memset(&out, 0, sizeof(out));
+	return 0; /* the call's own result is in err */
+}
+
 static int
 fs_ioctl(const char *path, unsigned int cmd, void *arg,
     struct fuse_file_info *fi, unsigned int flags, void *data)
@@ -1253,6 +1348,10 @@ fs_ioctl(const char *path, unsigned int cmd, void *arg,
 
 	(void) path;
 	(void) arg;
+	if ((flags & (FUSE_IOCTL_COMPAT | FUSE_IOCTL_DIR)) == 0 &&
+	    cmd == AXON_FSGRANT_CMD && f != NULL && data != NULL) {
+		return fs_grant(f, data);
+	}
 	if ((flags & (FUSE_IOCTL_COMPAT | FUSE_IOCTL_DIR)) != 0 ||
 	    _IOC_TYPE(cmd) != AXON_FSDC_TYPE || _IOC_NR(cmd) != AXON_FSDC_NR ||
 	    _IOC_DIR(cmd) != (_IOC_READ | _IOC_WRITE) || f == NULL) {
@@ -1287,6 +1386,26 @@ fs_ioctl(const char *path, unsigned int cmd, void *arg,
 	memcpy(data, &h, sizeof(h));
 	free(out);
 	return 0; /* the call's own result is in the header */
+}
+
+/*
+ * poll(2), and epoll's registration (the library's direct connections
+ * register each descriptor): no readiness yet, as before (ENOSYS makes
+ * the kernel answer every later poll itself, "always ready"), but the
+ * handle libfuse made for the notification is ours to free (without
+ * this operation libfuse leaked it once per process).
+ */
+static int
+fs_poll(const char *path, struct fuse_file_info *fi,
+    struct fuse_pollhandle *ph, unsigned *reventsp)
+{
+	(void) path;
+	(void) fi;
+	(void) reventsp;
+	if (ph != NULL) {
+		fuse_pollhandle_destroy(ph);
+	}
+	return -ENOSYS;
 }
 
 static int
@@ -1509,6 +1628,7 @@ static const struct fuse_operations fs_ops = {
 	.chown = fs_chown,
 	.truncate = fs_truncate,
 	.ioctl = fs_ioctl,
+	.poll = fs_poll,
 };
 
 /* ---- main ------------------------------------------------------------ */

@@ -267,6 +267,12 @@ int axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
     const iov_t *rv, int rparts, int *ret_info);
 int axon__netpath(int nd, unsigned op, unsigned ftype, const char *path,
     struct axon_path_entry **ret);
+/* iodirect.h: a grant for pid on the open coid (the token, the
+ * manager's pid and chid; 0 or -errno), and a connection made with one
+ * (a side-channel coid bound to the same OCB, or -errno). */
+int axon__io_grant(int coid, pid_t pid, uint8_t token[16], pid_t *ret_pid,
+    int *ret_chid);
+int axon__io_dup_token(pid_t pid, int chid, const uint8_t token[16]);
 
 /* ---- ctlclient.c: the client side of axond's control socket
  * ($AXON_RUNDIR/axond.sock), for netpath.c and the `axon` command.

@@ -60,6 +60,20 @@ struct axon_bind {
 	const resmgr_io_funcs_t *iofuncs;
 	int refs;           /* the table's, and each handler running */
 	bool unbound;       /* out of the table: close_ocb at refs 0 */
+	uint64_t gen;       /* unique in its dispatch: what a grant names */
+	struct axon_bind *origin; /* an alias (iodirect.h): the binding it
+				   * shares the OCB of (a reference), or
+				   * NULL for an open's own binding */
+	int naliases;       /* aliases in the table naming this one */
+};
+
+/* A grant of a direct connection to an OCB (iodirect.h), pending. */
+struct axon_grant {
+	uint8_t token[16];
+	pid_t pid;          /* 0: free */
+	int scoid, coid;    /* the binding granted ... */
+	uint64_t gen;       /* ... if it is still this one */
+	uint64_t expires_ns; /* CLOCK_MONOTONIC */
 };
 
 struct axon_mrange {
@@ -99,6 +113,8 @@ struct _dispatch {
 				   * handler's pointer stays good */
 	int nlinks;
 	struct axon_bind *binds[AXON_BIND_BUCKETS];
+	uint64_t bind_gen;  /* the last axon_bind.gen given */
+	struct axon_grant grants[32]; /* AXON_GRANTS_MAX */
 	struct axon_mrange *ranges;
 	int nranges;
 	int (*default_func)(message_context_t *, int, unsigned, void *);

@@ -38,6 +38,27 @@ struct axon_fsdc {
 #define AXON_FSDC_CMD(size)                                            \
 	_IOC(_IOC_READ | _IOC_WRITE, AXON_FSDC_TYPE, AXON_FSDC_NR, (size))
 
+/*
+ * A grant of a direct connection to the OCB behind the descriptor
+ * (iodirect.h): the caller gives its pid (the bridge checks that the
+ * caller is a thread of it); the bridge answers with the manager's
+ * (pid, chid) and the token, or err.  Same refusals as above.
+ */
+struct axon_fsgrant {
+	uint32_t magic;  /* AXON_FSGRANT_MAGIC */
+	int32_t pid;     /* in: the caller's process id */
+	int32_t err;     /* out: 0, or the errno of the grant */
+	int32_t mpid;    /* out: the manager's pid ... */
+	int32_t chid;    /* ... and channel */
+	uint8_t token[16]; /* out */
+};
+
+#define AXON_FSGRANT_MAGIC 0x41584754u /* "AXGT" */
+#define AXON_FSGRANT_NR    0x02
+#define AXON_FSGRANT_CMD                                                 \
+	_IOC(_IOC_READ | _IOC_WRITE, AXON_FSDC_TYPE, AXON_FSGRANT_NR,       \
+	    sizeof(struct axon_fsgrant))
+
 /* The mount's file-system type in /proc/self/mountinfo. */
 #define AXON_FS_FSTYPE "fuse.axon"
 

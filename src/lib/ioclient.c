@@ -12,13 +12,18 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/kcmp.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <devctl.h>
@@ -28,6 +33,7 @@
 #include "dispatch_int.h"
 #include "fsdevctl.h"
 #include "internal.h"
+#include "iodirect.h"
 #include "wire.h"
 
 #define IO_RESOLVE_MAX 16
@@ -267,6 +273,68 @@ axon__io_close(int coid)
 }
 
 /*
+ * A grant of a direct connection to the OCB open on coid, for the local
+ * process pid (iodirect.h): the token, and where to connect (the
+ * manager's pid and chid).  0 or -errno.
+ */
+int
+axon__io_grant(int coid, pid_t pid, uint8_t token[AXON_GRANT_TOKEN],
+    pid_t *ret_pid, int *ret_chid)
+{
+	struct axon_io_grant g;
+	struct axon_io_grant_reply rep;
+	struct _server_info si;
+	long r;
+
+	if (ConnectServerInfo_r(0, coid, &si) != coid) {
+		return -EBADF;
+	}
+	if (si.nd != 0 || (si.flags & _NTO_COF_DEAD)) {
+		return si.nd != 0 ? -EPERM : -ESRCH; /* local managers only */
+	}
+	memset(&g, 0, sizeof(g));
+	g.hdr.type = _IO_MSG;
+	g.hdr.mgrid = AXON_IOMGR_DIRECT;
+	g.hdr.subtype = AXON_IOMSG_GRANT;
+	g.magic = AXON_GRANT_MAGIC;
+	g.pid = pid;
+	r = MsgSend_r(coid, &g, sizeof(g), &rep, sizeof(rep));
+	if (r < 0) {
+		return (int) r;
+	}
+	memcpy(token, rep.token, sizeof(rep.token));
+	*ret_pid = si.pid;
+	*ret_chid = si.chid;
+	return 0;
+}
+
+/* A connection to the manager (pid, chid) bound to the OCB a grant
+ * names: a side-channel coid, or -errno. */
+int
+axon__io_dup_token(pid_t pid, int chid, const uint8_t token[AXON_GRANT_TOKEN])
+{
+	struct axon_io_dup d;
+	int coid;
+	long r;
+
+	coid = ConnectAttach_r(0, pid, chid, _NTO_SIDE_CHANNEL, 0);
+	if (coid < 0) {
+		return coid;
+	}
+	memset(&d, 0, sizeof(d));
+	d.hdr.type = _IO_DUP;
+	d.hdr.key = AXON_DUP_KEY;
+	memcpy(d.token, token, sizeof(d.token));
+	r = MsgSend_r(coid, &d, sizeof(d), NULL, 0);
+	memset(&d, 0, sizeof(d));
+	if (r < 0) {
+		(void) ConnectDetach_r(coid);
+		return (int) r;
+	}
+	return coid;
+}
+
+/*
  * What QNX's name_open() sends the server once connected: an _IO_CONNECT
  * (subtype OPEN, file type _FTYPE_NAME, O_RDWR, an empty path), which
  * QNX servers answer with EOK.  A server that answers with an error
@@ -398,6 +466,362 @@ fs_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
 	return rc;
 }
 
+/*
+ * Direct connections (iodirect.h; fuse.md, "Direct calls"): for each
+ * descriptor of the mount this process used devctl() on, a connection
+ * of its own to the same OCB (coid), or none (coid 0: the bridge or the
+ * manager would not grant one; the calls go through FUSE).
+ *
+ * A descriptor number is not a file: the program may close it and open
+ * another file under the same number, and nothing here sees close().
+ * So each entry's file is registered in a private epoll set (which does
+ * not hold the file open: the kernel takes a file out of every epoll
+ * set when it is released), and each use first asks the kernel whether
+ * the descriptor is still that file (kcmp(2) KCMP_EPOLL_TFD).  A
+ * descriptor that is another file now, or whose file was released, is
+ * looked up afresh; its old connection is detached (the OCB itself was
+ * closed by the bridge at the release, which also dropped the alias).
+ *
+ * A forked child has none of its parent's connections (libaxon's fork
+ * handler) and its own epoll set: it starts empty, and a devctl() there
+ * asks for a grant for the child's pid (QNX: the child's descriptor is
+ * its own connection to the same OCB).
+ */
+#define DIRECT_MAX 64
+
+struct direct {
+	int fd;        /* -1: free */
+	int coid;      /* > 0; 0: the calls go through the bridge; -1: a
+			* grant is being asked for (the bridge meanwhile) */
+	int users;     /* calls on coid now */
+	bool stale;    /* detach coid when the last user is done */
+	uint64_t used;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pid_t pid;     /* this process (getpid() is a system call) */
+	int epfd;      /* -1: none yet */
+	bool off;      /* no epoll set or no kcmp(2): never direct */
+	uint64_t clock;
+	struct direct e[DIRECT_MAX];
+} dc = {.lock = PTHREAD_MUTEX_INITIALIZER, .epfd = -1};
+static pthread_once_t dc_once = PTHREAD_ONCE_INIT;
+
+static void
+dc_atfork_child(void)
+{
+	/* The coids are gone (libaxon's handler); the epoll set is the
+	 * parent's: forget both, never touch the parent's set. */
+	pthread_mutex_init(&dc.lock, NULL);
+	dc.pid = getpid();
+	if (dc.epfd >= 0) {
+		(void) close(dc.epfd);
+	}
+	dc.epfd = -1;
+	dc.off = false;
+	for (int i = 0; i < DIRECT_MAX; i++) {
+		dc.e[i].fd = -1;
+		dc.e[i].coid = 0;
+		dc.e[i].users = 0;
+		dc.e[i].stale = false;
+	}
+}
+
+static void
+dc_init(void)
+{
+	for (int i = 0; i < DIRECT_MAX; i++) {
+		dc.e[i].fd = -1;
+	}
+	dc.pid = getpid();
+	(void) pthread_atfork(NULL, NULL, dc_atfork_child);
+}
+
+/* Whether descriptor fd is the file registered under fd in the set
+ * (several files may be registered under one number: one released
+ * late, while a dup of it lived, and the new one). */
+static bool
+dc_same_file(int fd)
+{
+	pid_t me = dc.pid;
+
+	for (uint32_t off = 0; off < 4; off++) {
+		struct kcmp_epoll_slot slot = {.efd = (uint32_t) dc.epfd,
+		    .tfd = (uint32_t) fd, .toff = off};
+		long r = syscall(SYS_kcmp, me, me, KCMP_EPOLL_TFD, fd, &slot);
+
+		if (r == 0) {
+			return true;
+		}
+		if (r < 0) {
+			return false;
+		}
+	}
+	return false;
+}
+
+/* Ends a direct connection: _IO_CLOSE (which drops only the alias; a
+ * bare ConnectDetach would leave it bound until this process's last
+ * connection to the manager goes, on a coid number the next
+ * ConnectAttach may be given), at most 100 ms of it, then detached. */
+static void
+dc_release(int coid)
+{
+	uint64_t ns = 100000000u;
+
+	if (coid <= 0) {
+		return;
+	}
+	(void) TimerTimeout_r(CLOCK_MONOTONIC,
+	    _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &ns, NULL);
+	(void) axon__io_close(coid);
+}
+
+/* Drops entry d (dc.lock held): its coid, if any, to detach now
+ * (returned) or by its last user. */
+static int
+dc_drop(struct direct *d)
+{
+	int coid = d->coid;
+
+	if (d->users > 0) {
+		/* In use: the entry stays, out of the lookup, until its
+		 * last user is done (dc_put). */
+		d->stale = true;
+		return 0;
+	}
+	d->fd = -1;
+	d->coid = 0;
+	d->stale = false;
+	return coid > 0 ? coid : 0;
+}
+
+/* Whether the bridge's direct path is on (AXON_FS_DIRECT=0 turns it
+ * off: for comparisons, and a way out). */
+static bool
+dc_enabled(void)
+{
+	const char *v = getenv("AXON_FS_DIRECT");
+
+	return v == NULL || strcmp(v, "0") != 0;
+}
+
+/* Asks the bridge for a grant on fd and connects: coid or -errno. */
+static int
+dc_connect(int fd)
+{
+	struct axon_fsgrant g = {.magic = AXON_FSGRANT_MAGIC,
+	    .pid = dc.pid};
+	int coid;
+
+	if (ioctl(fd, AXON_FSGRANT_CMD, &g) != 0) {
+		return -errno;
+	}
+	if (g.err != 0) {
+		return g.err > 0 ? -g.err : -EIO;
+	}
+	coid = axon__io_dup_token(g.mpid, g.chid, g.token);
+	memset(&g, 0, sizeof(g));
+	return coid;
+}
+
+/*
+ * The entry for fd, its users count taken (dc_put after), its coid in
+ * *ret_coid (0: through the bridge), or NULL: no entry (known_fs false
+ * and fd not known as the same file: the caller checks that it is the
+ * bridge's and asks again with known_fs; or none could be made: no
+ * epoll on it, a full table in use).  A grant is asked without the
+ * lock (a hung manager must not hold the other descriptors' calls);
+ * meanwhile the entry says "through the bridge" to other threads.
+ */
+static struct direct *
+dc_get(int fd, bool known_fs, int *ret_coid)
+{
+	struct direct *d = NULL, *free_e = NULL, *lru = NULL;
+	struct epoll_event ev = {.events = 0};
+	int detach[2] = {0, 0}, coid;
+
+	*ret_coid = 0;
+	(void) pthread_once(&dc_once, dc_init);
+	pthread_mutex_lock(&dc.lock);
+	if (dc.epfd < 0 && !dc.off) {
+		dc.epfd = epoll_create1(EPOLL_CLOEXEC);
+		/* Without kcmp(2) (a kernel without it, a seccomp filter
+		 * that refuses it) nothing tells a reused number: the
+		 * calls go through the bridge. */
+		if (dc.epfd >= 0 && syscall(SYS_kcmp, dc.pid, dc.pid,
+			KCMP_FILE, dc.epfd, dc.epfd) != 0) {
+			(void) close(dc.epfd);
+			dc.epfd = -1;
+		}
+		dc.off = dc.epfd < 0;
+	}
+	if (dc.off) {
+		pthread_mutex_unlock(&dc.lock);
+		return NULL;
+	}
+	for (int i = 0; i < DIRECT_MAX; i++) {
+		struct direct *e = &dc.e[i];
+
+		if (e->fd == fd && !e->stale) {
+			d = e;
+		} else if (e->fd == -1 && free_e == NULL) {
+			free_e = e;
+		} else if (e->fd != -1 && e->users == 0 &&
+		    (lru == NULL || e->used < lru->used)) {
+			lru = e;
+		}
+	}
+	if (d != NULL && dc_same_file(fd)) {
+		d->users++;
+		d->used = ++dc.clock;
+		*ret_coid = d->coid > 0 ? d->coid : 0;
+		pthread_mutex_unlock(&dc.lock);
+		return d;
+	}
+	if (d != NULL) {
+		detach[0] = dc_drop(d); /* another file now, or none */
+		if (d->fd == -1 && free_e == NULL) {
+			free_e = d;
+		}
+		d = NULL;
+	}
+	if (known_fs && free_e == NULL && lru != NULL) {
+		/* Full: the least recently used goes (it is still its
+		 * file's, or its item went with the file). */
+		if (dc_same_file(lru->fd)) {
+			(void) epoll_ctl(dc.epfd, EPOLL_CTL_DEL, lru->fd, NULL);
+		}
+		detach[1] = dc_drop(lru);
+		free_e = lru->fd == -1 ? lru : NULL;
+	}
+	if (known_fs && free_e != NULL &&
+	    (epoll_ctl(dc.epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ||
+		errno == EEXIST)) {
+		d = free_e;
+		d->fd = fd;
+		d->coid = -1; /* being asked for */
+		d->users = 1;
+		d->stale = false;
+		d->used = ++dc.clock;
+	}
+	pthread_mutex_unlock(&dc.lock);
+	for (int i = 0; i < 2; i++) {
+		if (detach[i] > 0) {
+			dc_release(detach[i]);
+		}
+	}
+	if (d == NULL) {
+		return NULL;
+	}
+	coid = dc_connect(fd);
+	pthread_mutex_lock(&dc.lock);
+	d->coid = coid > 0 ? coid : 0;
+	*ret_coid = d->coid;
+	pthread_mutex_unlock(&dc.lock);
+	return d;
+}
+
+/* Done with d; drop it too (its connection is dead or refused). */
+static void
+dc_put(struct direct *d, bool drop)
+{
+	int coid = 0;
+
+	pthread_mutex_lock(&dc.lock);
+	d->users--;
+	if (drop && !d->stale) {
+		/* (By number: only if fd is still that file.) */
+		(void) epoll_ctl(dc.epfd, EPOLL_CTL_DEL, d->fd, NULL);
+		coid = dc_drop(d);
+	} else if (d->stale && d->users == 0) {
+		coid = d->coid;
+		d->fd = -1;
+		d->coid = 0;
+		d->stale = false;
+	}
+	pthread_mutex_unlock(&dc.lock);
+	if (coid > 0) {
+		dc_release(coid);
+	}
+}
+
+/* Whether fd is a descriptor of the bridge's mount: 0, or an errno
+ * (EBADF, ENOTTY). */
+static int
+fs_fd_check(int fd)
+{
+	struct statx st;
+
+	/* (Not fstat(): on the mount that asks the manager, which may be
+	 * gone; the device number needs nobody.) */
+	if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, 0, &st) < 0) {
+		return errno; /* EBADF */
+	}
+	if (!axon_fs_dev(makedev(st.stx_dev_major, st.stx_dev_minor))) {
+		return ENOTTY;
+	}
+	return 0;
+}
+
+/* devctl on a Linux descriptor: the direct connection when there is
+ * one, else through the bridge.  0 or -errno. */
+static int
+fd_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
+    int rparts, int *ret_info)
+{
+	struct direct *d = NULL;
+	size_t sn = 0, rn = 0;
+	int rc, coid = 0;
+	bool direct = dc_enabled();
+
+	if (sparts < 0 || rparts < 0 || sparts > 16 || rparts > 16) {
+		return -EINVAL;
+	}
+	for (int i = 0; i < sparts; i++) {
+		sn += sv[i].iov_len;
+	}
+	for (int i = 0; i < rparts; i++) {
+		rn += rv[i].iov_len;
+	}
+	if (direct) {
+		d = dc_get(fd, false, &coid);
+	}
+	if (d == NULL) {
+		rc = fs_fd_check(fd);
+		if (rc != 0) {
+			return -rc;
+		}
+		if (direct) {
+			d = dc_get(fd, true, &coid);
+		}
+	}
+	/* The same limit whichever way it goes. */
+	if ((sn > rn ? sn : rn) > AXON_FSDC_MAX) {
+		if (d != NULL) {
+			dc_put(d, false);
+		}
+		return -E2BIG;
+	}
+	if (coid > 0) {
+		rc = axon__io_devctl(coid, dcmd, sv, sparts, rv, rparts,
+		    ret_info);
+		if (rc == -EBADF || rc == -ESRCH || rc == -ENOTCONN) {
+			/* The alias was dropped (the file was released
+			 * meanwhile) or the manager is gone: the bridge
+			 * has the answer FUSE gives (EIO, EBADF). */
+			dc_put(d, true);
+		} else {
+			dc_put(d, false);
+			return rc;
+		}
+	} else if (d != NULL) {
+		dc_put(d, false);
+	}
+	return fs_devctl(fd, dcmd, sv, sparts, rv, rparts, ret_info);
+}
+
 int
 devctlv(int fd, int dcmd, int sparts, int rparts, const iov_t *sv,
     const iov_t *rv, int *dev_info_ptr)
@@ -411,20 +835,8 @@ devctlv(int fd, int dcmd, int sparts, int rparts, const iov_t *sv,
 	}
 	if (!(fd & _NTO_SIDE_CHANNEL)) {
 		/* A Linux descriptor: a manager's only through the FUSE
-		 * bridge, which carries the command. */
-		struct statx st;
-
-		/* (Not fstat(): on the mount that asks the manager, which
-		 * may be gone; the device number needs nobody.) */
-		if (statx(fd, "", AT_EMPTY_PATH | AT_STATX_DONT_SYNC, 0,
-			&st) < 0) {
-			return errno; /* EBADF */
-		}
-		if (!axon_fs_dev(makedev(st.stx_dev_major,
-			st.stx_dev_minor))) {
-			return ENOTTY;
-		}
-		rc = fs_devctl(fd, dcmd, sv, sparts, rv, rparts, dev_info_ptr);
+		 * bridge (or the direct connection it grants). */
+		rc = fd_devctl(fd, dcmd, sv, sparts, rv, rparts, dev_info_ptr);
 		return rc < 0 ? -rc : EOK;
 	}
 	rc = axon__io_devctl(fd, dcmd, sv, sparts, rv, rparts, dev_info_ptr);

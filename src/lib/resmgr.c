@@ -9,15 +9,24 @@
  * The binding is dropped by _IO_CLOSE, or when the client's whole
  * connection goes (_PULSE_CODE_DISCONNECT: closed or dead), and the
  * OCB's close_ocb handler runs once no handler is using it any more.
+ *
+ * A second connection may share an open's OCB as an alias, granted to a
+ * local process by whoever holds the open (iodirect.h: the FUSE
+ * bridge, for the program whose descriptor it serves).  An alias holds
+ * a reference to its open's binding; dropping it never closes the OCB;
+ * dropping the open drops its aliases.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dispatch_int.h"
 #include "internal.h"
+#include "iodirect.h"
 
 /* The link whose connect handler this thread runs (resmgr_detach from
  * inside it must not wait for itself). */
@@ -60,9 +69,31 @@ bind_unlink(dispatch_t *dpp, struct axon_bind *b)
 	}
 	if (*pp == b) {
 		*pp = b->next;
+		if (b->origin != NULL) {
+			b->origin->naliases--;
+		}
 	}
 	b->next = NULL;
 	b->unbound = true;
+}
+
+/* Takes the aliases of o out of the table onto *gone (dpp->lock held;
+ * the table's references become the caller's to drop). */
+static void
+unlink_aliases(dispatch_t *dpp, struct axon_bind *o, struct axon_bind **gone)
+{
+	for (int i = 0; i < AXON_BIND_BUCKETS && o->naliases > 0; i++) {
+		struct axon_bind *b = dpp->binds[i], *next;
+
+		for (; b != NULL; b = next) {
+			next = b->next;
+			if (b->origin == o) {
+				bind_unlink(dpp, b);
+				b->next = *gone;
+				*gone = b;
+			}
+		}
+	}
 }
 
 static bool
@@ -87,6 +118,14 @@ bind_put(resmgr_context_t *ctp, struct axon_bind *b)
 	last = --b->refs == 0;
 	pthread_mutex_unlock(&dpp->lock);
 	if (!last) {
+		return;
+	}
+	if (b->origin != NULL) {
+		/* An alias: the OCB is its open's to close. */
+		struct axon_bind *o = b->origin;
+
+		free(b);
+		bind_put(ctp, o);
 		return;
 	}
 	close_ocb = IO_FN(b->iofuncs, close_ocb);
@@ -409,6 +448,7 @@ resmgr_open_bind(resmgr_context_t *ctp, void *ocb,
 			return -1;
 		}
 	}
+	b->gen = ++dpp->bind_gen;
 	b->next = dpp->binds[h];
 	dpp->binds[h] = b;
 	pthread_mutex_unlock(&dpp->lock);
@@ -605,6 +645,158 @@ io_call(resmgr_context_t *ctp, struct axon_bind *b, int type, int *dflt)
 	return r;
 }
 
+/* ---- Direct connections (iodirect.h) ------------------------------ */
+
+static uint64_t
+mono_ns(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+/* Equal, in a time that does not tell where they differ. */
+static bool
+token_eq(const uint8_t *a, const uint8_t *b)
+{
+	unsigned d = 0;
+
+	for (size_t i = 0; i < AXON_GRANT_TOKEN; i++) {
+		d |= (unsigned) (a[i] ^ b[i]);
+	}
+	return d == 0;
+}
+
+/* A grant for the OCB of b, asked on b's own connection. */
+static void
+grant_message(resmgr_context_t *ctp, struct axon_bind *b)
+{
+	dispatch_t *dpp = ctp->dpp;
+	struct axon_io_grant g;
+	struct axon_io_grant_reply rep;
+	struct axon_grant *slot = NULL;
+	uint64_t now = mono_ns();
+
+	if (resmgr_msgread(ctp, &g, sizeof(g), 0) != (ssize_t) sizeof(g) ||
+	    g.hdr.subtype != AXON_IOMSG_GRANT ||
+	    g.magic != AXON_GRANT_MAGIC || g.pid <= 0) {
+		(void) MsgError_r(ctp->rcvid, EINVAL);
+		return;
+	}
+	/* Only an open's own connection, from this node, may grant: an
+	 * alias is not the holder of the open, and another node's pid is
+	 * not one this node can check. */
+	if (b->origin != NULL || ctp->info.nd != 0) {
+		(void) MsgError_r(ctp->rcvid, EPERM);
+		return;
+	}
+	if (getrandom(rep.token, sizeof(rep.token), 0) !=
+	    (ssize_t) sizeof(rep.token)) {
+		(void) MsgError_r(ctp->rcvid, EAGAIN);
+		return;
+	}
+	pthread_mutex_lock(&dpp->lock);
+	for (int i = 0; i < AXON_GRANTS_MAX; i++) {
+		struct axon_grant *q = &dpp->grants[i];
+
+		if (q->pid == 0 || q->expires_ns <= now) {
+			slot = q;
+			break;
+		}
+		if (slot == NULL || q->expires_ns < slot->expires_ns) {
+			slot = q; /* full: the oldest goes */
+		}
+	}
+	memcpy(slot->token, rep.token, sizeof(rep.token));
+	slot->pid = g.pid;
+	slot->scoid = b->scoid;
+	slot->coid = b->coid;
+	slot->gen = b->gen;
+	slot->expires_ns = now + (uint64_t) AXON_GRANT_TTL_MS * 1000000u;
+	pthread_mutex_unlock(&dpp->lock);
+	(void) MsgReply_r(ctp->rcvid, EOK, &rep, sizeof(rep));
+	memset(&rep, 0, sizeof(rep));
+}
+
+/* _IO_DUP on a connection with no open: a grant redeemed, or EBADF. */
+static void
+dup_message(resmgr_context_t *ctp)
+{
+	dispatch_t *dpp = ctp->dpp;
+	struct axon_io_dup d;
+	struct axon_bind *a, *o = NULL, *x;
+	uint64_t now = mono_ns();
+	bool ok = false;
+	unsigned h;
+
+	if (resmgr_msgread(ctp, &d, sizeof(d), 0) != (ssize_t) sizeof(d) ||
+	    d.hdr.key != AXON_DUP_KEY) {
+		(void) MsgError_r(ctp->rcvid, EBADF); /* not open, as before */
+		return;
+	}
+	a = calloc(1, sizeof(*a));
+	if (a == NULL) {
+		(void) MsgError_r(ctp->rcvid, ENOMEM);
+		return;
+	}
+	h = bucket(ctp->info.scoid, ctp->info.coid);
+	pthread_mutex_lock(&dpp->lock);
+	for (int i = 0; i < AXON_GRANTS_MAX; i++) {
+		struct axon_grant *q = &dpp->grants[i];
+
+		if (q->pid == 0 || !token_eq(q->token, d.token)) {
+			continue;
+		}
+		/* Used once, by whoever shows it: a token shown by the
+		 * wrong process is spent too. */
+		ok = q->expires_ns > now && q->pid == ctp->info.pid &&
+		    ctp->info.nd == 0;
+		if (ok) {
+			for (x = dpp->binds[bucket(q->scoid, q->coid)];
+			     x != NULL; x = x->next) {
+				if (x->scoid == q->scoid &&
+				    x->coid == q->coid) {
+					break;
+				}
+			}
+			/* The open still there, and the same one. */
+			ok = x != NULL && x->gen == q->gen &&
+			    x->origin == NULL && !x->unbound;
+			o = x;
+		}
+		memset(q, 0, sizeof(*q));
+		break;
+	}
+	for (x = dpp->binds[h]; ok && x != NULL; x = x->next) {
+		if (x->scoid == ctp->info.scoid && x->coid == ctp->info.coid) {
+			ok = false; /* bound meanwhile */
+		}
+	}
+	if (ok) {
+		a->scoid = ctp->info.scoid;
+		a->coid = ctp->info.coid;
+		a->link_id = o->link_id;
+		a->ocb = o->ocb;
+		a->iofuncs = o->iofuncs;
+		a->refs = 1;
+		a->gen = ++dpp->bind_gen;
+		a->origin = o;
+		o->refs++;
+		o->naliases++;
+		a->next = dpp->binds[h];
+		dpp->binds[h] = a;
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	memset(&d, 0, sizeof(d));
+	if (!ok) {
+		free(a);
+		(void) MsgError_r(ctp->rcvid, EPERM);
+		return;
+	}
+	(void) MsgReply_r(ctp->rcvid, EOK, NULL, 0);
+}
+
 void
 axon__resmgr_message(resmgr_context_t *ctp)
 {
@@ -638,22 +830,50 @@ axon__resmgr_message(resmgr_context_t *ctp)
 	}
 	b = bind_get(dpp, ctp->info.scoid, ctp->info.coid);
 	if (b == NULL) {
-		(void) MsgError_r(ctp->rcvid, EBADF); /* not open */
+		if (type == _IO_DUP) {
+			dup_message(ctp);
+		} else {
+			(void) MsgError_r(ctp->rcvid, EBADF); /* not open */
+		}
 		return;
+	}
+	if (type == _IO_MSG) {
+		struct _io_msg im;
+
+		memcpy(&im, ctp->msg, sizeof(im));
+		if (im.mgrid == AXON_IOMGR_DIRECT) {
+			grant_message(ctp, b); /* never the manager's */
+			bind_put(ctp, b);
+			return;
+		}
 	}
 	c->bind = b;
 	ctp->id = b->link_id;
-	rc = io_call(ctp, b, type, &dflt);
+	if (type == _IO_CLOSE && b->origin != NULL) {
+		/* An alias's close drops the alias, not the open. */
+		rc = EOK;
+		dflt = EOK;
+	} else {
+		rc = io_call(ctp, b, type, &dflt);
+	}
 	axon__resmgr_reply(ctp, rc, dflt);
 	if (type == _IO_CLOSE) {
+		struct axon_bind *gone = NULL;
 		bool drop = false;
 
 		pthread_mutex_lock(&dpp->lock);
 		if (!b->unbound) {
 			bind_unlink(dpp, b);
+			unlink_aliases(dpp, b, &gone);
 			drop = true;
 		}
 		pthread_mutex_unlock(&dpp->lock);
+		while (gone != NULL) {
+			struct axon_bind *g = gone;
+
+			gone = g->next;
+			bind_put(ctp, g);
+		}
 		if (drop) {
 			bind_put(ctp, b); /* the table's reference */
 		}
@@ -682,6 +902,22 @@ axon__resmgr_pulse(resmgr_context_t *ctp)
 					bind_unlink(dpp, b);
 					b->next = gone;
 					gone = b;
+				}
+			}
+		}
+		/* The opens that went take their aliases with them. */
+		for (struct axon_bind *b = gone; b != NULL; b = b->next) {
+			if (b->origin == NULL && b->naliases > 0) {
+				struct axon_bind *more = NULL, *last;
+
+				unlink_aliases(dpp, b, &more);
+				for (last = more; last != NULL &&
+				     last->next != NULL; last = last->next) {
+				}
+				if (last != NULL) {
+					/* after b: the walk goes on past them */
+					last->next = b->next;
+					b->next = more;
 				}
 			}
 		}
