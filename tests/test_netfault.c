@@ -1178,6 +1178,151 @@ START_TEST(test_hostile_peer)
 }
 END_TEST
 
+/* A server with a 2 MiB receive buffer: reports {msglen, srcmsglen} of
+ * each message as MsgReceive gave it, then reads the rest with one
+ * MsgRead, checks the pattern, reports {bytes read or -errno, bad}, and
+ * replies. */
+static void
+stall_server(int wfd, void *arg)
+{
+	static uint8_t buf[2u << 20];
+	int chid = ChannelCreate(0);
+
+	(void) arg;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
+		_exit(1);
+	}
+	for (;;) {
+		struct _msg_info info;
+		rcvid_t rcvid = MsgReceive(chid, buf, sizeof(buf), &info);
+		int rep[2];
+		int bad = 0;
+
+		if (rcvid <= 0) {
+			continue;
+		}
+		rep[0] = (int) info.msglen;
+		rep[1] = (int) info.srcmsglen;
+		(void) !write(wfd, rep, sizeof(rep));
+		for (size_t i = 0; i < (size_t) info.msglen; i++) {
+			bad |= buf[i] != srv_pattern(i);
+		}
+		ssize_t n = MsgRead(rcvid, buf + info.msglen,
+		    (size_t) (info.srcmsglen - info.msglen),
+		    (size_t) info.msglen);
+		for (ssize_t i = 0; i < n; i++) {
+			bad |= buf[info.msglen + i] !=
+			    srv_pattern((size_t) (info.msglen + i));
+		}
+		rep[0] = n < 0 ? -errno : (int) n;
+		rep[1] = bad;
+		(void) !write(wfd, rep, sizeof(rep));
+		MsgReply(rcvid, 5, NULL, 0);
+	}
+}
+
+/* Chunk k (of 64 KiB) of a 1 MiB message msg on connection 1, from a
+ * hand-made peer. */
+static void
+stall_chunk(int fd, uint32_t msg, unsigned k)
+{
+	static uint8_t d[AXON_WIRE_MAX_DATA];
+	struct axon_wire_frame f;
+
+	for (size_t i = 0; i < sizeof(d); i++) {
+		d[i] = srv_pattern(k * sizeof(d) + i);
+	}
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_MSGSEND;
+	f.conn = 1;
+	f.msg = msg;
+	f.flags = (uint16_t) ((k == 0 ? AXON_WF_FIRST : 0) |
+	    (k == 15 ? AXON_WF_LAST : 0));
+	f.u.send.tid = 1;
+	f.u.send.prio = 10;
+	f.u.send.sbytes = 1u << 20;
+	f.u.send.rbytes = 16;
+	f.offset = k * (uint32_t) sizeof(d);
+	f.data = d;
+	f.data_len = sizeof(d);
+	raw_send(fd, &f);
+}
+
+/* 11. A message of several chunks is posted to the server when its first
+ * chunk is here, so that the server's copy overlaps the transfer
+ * (docs/design/axond.md): a peer that stops sending after the first
+ * chunk does not hold the server in MsgReceive (it gets the first chunk,
+ * msglen < srcmsglen, and MsgRead waits for the rest, which comes
+ * whole); an UNBLOCK, or the session's end, while the server waits in
+ * MsgRead ends that wait with an error, not a hang; beta stays up. */
+START_TEST(test_stalled_big_message)
+{
+	struct axn_srv s;
+	int coid = two_nodes(&s, 0);
+	struct axn_srv big = axn_srv_start(1, stall_server, NULL);
+	struct axon_wire_frame f;
+	int rep[2];
+
+	send_status_ok(coid, 1, "before");
+	int fd = raw_peer(1);
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_CONNECT_CRED;
+	f.conn = 1;
+	f.u.connect.pid = big.pid;
+	f.u.connect.chid = big.chid;
+	f.u.connect.client_pid = 4242;
+	raw_send(fd, &f);
+
+	/* Stalled, then the rest. */
+	stall_chunk(fd, 7, 0);
+	ck_assert_msg(axn_srv_read(&big, rep, sizeof(rep),
+			  (int) (5000 * axn_scale())),
+	    "the server never got the first chunk");
+	ck_assert_int_eq(rep[0], AXON_WIRE_MAX_DATA);
+	ck_assert_int_eq(rep[1], 1 << 20);
+	axt_sleep_ms(50); /* the server waits in MsgRead meanwhile */
+	for (unsigned k = 1; k < 16; k++) {
+		stall_chunk(fd, 7, k);
+	}
+	ck_assert(axn_srv_read(&big, rep, sizeof(rep),
+	    (int) (5000 * axn_scale())));
+	ck_assert_int_eq(rep[0], (1 << 20) - AXON_WIRE_MAX_DATA);
+	ck_assert_int_eq(rep[1], 0);
+
+	/* Stalled, then unblocked: MsgRead fails with the reason. */
+	stall_chunk(fd, 8, 0);
+	ck_assert(axn_srv_read(&big, rep, sizeof(rep),
+	    (int) (5000 * axn_scale())));
+	ck_assert_int_eq(rep[0], AXON_WIRE_MAX_DATA);
+	memset(&f, 0, sizeof(f));
+	f.type = AXON_W_UNBLOCK;
+	f.conn = 1;
+	f.msg = 8;
+	f.u.unblock.reason = axon__wire_errno_out(EINTR);
+	raw_send(fd, &f);
+	ck_assert(axn_srv_read(&big, rep, sizeof(rep),
+	    (int) (5000 * axn_scale())));
+	ck_assert_msg(rep[0] == -EINTR || rep[0] == -ESRCH,
+	    "MsgRead after UNBLOCK: %d", rep[0]);
+
+	/* Stalled, then the session ends: MsgRead fails. */
+	stall_chunk(fd, 9, 0);
+	ck_assert(axn_srv_read(&big, rep, sizeof(rep),
+	    (int) (5000 * axn_scale())));
+	ck_assert_int_eq(rep[0], AXON_WIRE_MAX_DATA);
+	raw_close(fd);
+	ck_assert(axn_srv_read(&big, rep, sizeof(rep),
+	    (int) (5000 * axn_scale())));
+	ck_assert_int_lt(rep[0], 0);
+
+	ck_assert(proc_alive(axn[1].pid));
+	send_status_ok(coid, 2, "after");
+	axn_srv_stop(&big);
+	axn_srv_stop(&s);
+}
+END_TEST
+
 /* 9. A server of beta that does not answer a connect (stopped) must
  * not stall beta's axond: other remote clients of beta keep working and
  * the session stays up. */
@@ -1259,6 +1404,7 @@ netfault_suite(void)
 	tcase_add_test(tc, test_map_group);
 	tcase_add_test(tc, test_stuck_server);
 	tcase_add_test(tc, test_hostile_peer);
+	tcase_add_test(tc, test_stalled_big_message);
 	tcase_add_test(tc, test_unauth_hello_no_node);
 	suite_add_tcase(s, tc);
 	tcase_add_unchecked_fixture(big, axn_reg_init, axn_reg_clean);

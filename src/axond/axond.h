@@ -182,6 +182,7 @@ struct axd_bmsg {
 	int32_t tid, coid, prio;
 	bool posted;
 	bool fetching;            /* MSGREAD sent for the rest */
+	bool want_fetch;          /* the server asked for the rest early */
 	bool rcv_told;            /* RECEIVED sent: the server took it */
 	/* On the loop's watch list: its slot's REPLIED state is looked at
 	 * in memory, no notice asked (fwd_server.c, watch_*). */

@@ -588,9 +588,12 @@ a_unblock(rcvid_t rcvid)
 	}
 	struct axon_wire_frame f;
 
-	if (m->rd_off >= m->rd_end) {
+	if (m->rd_off >= m->rd_end && !send_only) {
 		/* The unshipped rest is not needed.  (A MSGREAD being
-		 * answered goes on: the server waits for it.) */
+		 * answered goes on: the server waits for it.  After a
+		 * SEND-only timeout the rest goes on too: the server's
+		 * node may have posted the message at its first chunk, and
+		 * the server took it, which the client then waits for.) */
 		axd_stream_remove(m->sess, &m->st);
 	}
 	memset(&f, 0, sizeof(f));

@@ -382,8 +382,14 @@ bconn_close(struct axd_bconn *b)
 
 
 	for (unsigned i = 0; i < AXON_SLOTS; i++) {
-		if (b->slot_msg[i] != NULL) {
-			bmsg_free(b->slot_msg[i]);
+		struct axd_bmsg *m = b->slot_msg[i];
+
+		if (m != NULL) {
+			if (m->posted && !m->complete && b->cc != NULL) {
+				/* A server waiting for the rest stops. */
+				axon__nsend_avail(b->cc, m->slot, 0, ECONNRESET);
+			}
+			bmsg_free(m);
 		}
 	}
 	/* Messages still arriving in chunks have no slot entry: looked
@@ -561,8 +567,8 @@ connect_done(struct cjob *j)
 	while (m != NULL) {
 		struct axd_bmsg *next = m->pnext;
 
-		if (b_attach(s, m) == 0 && m->complete) {
-			b_post(s, m);
+		if (b_attach(s, m) == 0 && (m->complete || m->got > 0)) {
+			b_post(s, m); /* (early if incomplete: b_send) */
 		}
 		m = next;
 	}
@@ -724,6 +730,12 @@ b_fetch(struct axd_sess *s, struct axd_bmsg *m)
 	if (m->fetching || m->got >= m->sbytes) {
 		return;
 	}
+	if (!m->complete) {
+		/* The shipped part is still arriving (posted early): ask
+		 * for the rest when it is here. */
+		m->want_fetch = true;
+		return;
+	}
 	m->fetching = true;
 	memset(&f, 0, sizeof(f));
 	f.type = AXON_W_MSGREAD;
@@ -765,7 +777,17 @@ b_attach(struct axd_sess *s, struct axd_bmsg *m)
 	return 0;
 }
 
-/* The shipped part of m is here: the server may take it. */
+/* avail for m's slot: the bytes here, and AXON_AVAIL_MORE while the rest
+ * of what ships with it is on its way (shm.h). */
+static uint32_t
+b_avail(const struct axd_bmsg *m)
+{
+	return m->complete ? m->got : m->got | AXON_AVAIL_MORE;
+}
+
+/* The shipped part of m is here, or its first chunk of several (posted
+ * early, so that the server's copy overlaps the transfer of the rest):
+ * the server may take it. */
 static void
 b_post(struct axd_sess *s, struct axd_bmsg *m)
 {
@@ -774,7 +796,7 @@ b_post(struct axd_sess *s, struct axd_bmsg *m)
 	 * costs no REPLIED notice, which is asked for only when the loop
 	 * is about to sleep (watch_arm). */
 	if (axon__nsend_post(m->bc->cc, m->slot, m->coid, m->tid, m->prio,
-		m->got, m->bc->newcred, true) < 0) {
+		b_avail(m), m->bc->newcred, true) < 0) {
 		/* The server is stuck: its socket is full. */
 		m->bc->slot_msg[m->slot] = NULL;
 		m->slot = -1;
@@ -871,8 +893,8 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		} else if (b_attach(s, m) < 0) {
 			return;
 		}
-	} else if (m == NULL || m->posted || m->complete ||
-	    m->bc->id != f->conn || f->u.send.sbytes != m->sbytes) {
+	} else if (m == NULL || m->complete || m->bc->id != f->conn ||
+	    f->u.send.sbytes != m->sbytes) {
 		return; /* the rest of a message that was refused/unblocked */
 	}
 	/* Chunks come in order, each where the last one ended: anything
@@ -893,9 +915,18 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 	}
 	if (f->flags & AXON_WF_LAST) {
 		m->complete = true;
-		if (m->slot >= 0) {
-			b_post(s, m);
+	}
+	if (m->slot < 0) {
+		return; /* held until its connection exists */
+	}
+	if (m->posted) {
+		axon__nsend_avail(m->bc->cc, m->slot, b_avail(m), 0);
+		if (m->complete && m->want_fetch) {
+			m->want_fetch = false;
+			b_fetch(s, m);
 		}
+	} else if (m->complete || m->got > 0) {
+		b_post(s, m);
 	}
 }
 
@@ -954,6 +985,14 @@ b_unblock(struct axd_sess *s, const struct axon_wire_frame *f)
 		}
 		rc = 1;
 	} else {
+		if (!m->complete && flag == 0) {
+			/* Posted early: the client's node sends no more of
+			 * it after an UNBLOCK that is not SEND-only
+			 * (fwd_client.c, a_unblock), so a server that took
+			 * it stops waiting for the rest. */
+			m->complete = true;
+			axon__nsend_avail(m->bc->cc, m->slot, 0, reason);
+		}
 		rc = axon__nsend_unblock(m->bc->cc, m->slot, reason | flag);
 		if (rc == 1) {
 			m->bc->slot_msg[m->slot] = NULL;
@@ -1018,7 +1057,7 @@ fwds_sink(struct axd_sess *s, const struct axon_wire_frame *h,
 		return NULL;
 	}
 	if (h->type == AXON_W_MSGSEND
-		? (m->posted || m->complete || h->u.send.sbytes != m->sbytes)
+		? (m->complete || h->u.send.sbytes != m->sbytes)
 		: !m->posted) {
 		return NULL;
 	}

@@ -163,7 +163,9 @@ int axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
 		    * axon__vconn_netcred() was sent since the last post;
 		    * watched: no REPLIED notice until axon__nsend_notify() */
 void axon__nsend_avail(struct axon_cconn *cc, int slot, uint32_t avail,
-    int err); /* more of the message arrived, or err: it will not */
+    int err); /* more of the message arrived, or err: it will not.
+	       * avail | AXON_AVAIL_MORE (shm.h): more of what ships is
+	       * coming (the server waits for it, asks no READ) */
 /* A watched slot: the notice from now on (true: the reply came already,
  * no notice will: the caller takes it). */
 bool axon__nsend_notify(struct axon_cconn *cc, int slot);

@@ -165,4 +165,14 @@ void axon__notify_replied(struct axon_sconn *sc, uint32_t slot,
 void axon__notify_received(struct axon_sconn *sc, uint32_t slot,
     uint32_t seq);
 
+/* ---- netmgr_msg.c ---- */
+/* MsgReceive of a virtual client's message posted before all that ships
+ * with it arrived (AXON_AVAIL_MORE, shm.h): copies into iov from done up
+ * to cap bytes as they arrive.  Called with sc->lock held (the slot just
+ * taken), drops it while waiting and takes it again; returns the bytes
+ * in iov (fewer than asked if the rest cannot come: rd_err, or the
+ * client's node gone). */
+size_t axon__vmsg_copy_rest(struct axon_sconn *sc, uint32_t slot,
+    const iov_t *iov, size_t parts, size_t done, size_t cap);
+
 #endif /* AXON_LIB_MSG_INT_H */

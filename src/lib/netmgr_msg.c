@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include "msg_int.h"
 
@@ -57,6 +58,8 @@ axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes, uint64_t rbytes,
 	return i;
 }
 
+#define AXON_AVAIL_STEP (256u << 10)
+
 void
 axon__nsend_avail(struct axon_cconn *cc, int i, uint32_t avail, int err)
 {
@@ -65,7 +68,17 @@ axon__nsend_avail(struct axon_cconn *cc, int i, uint32_t avail, int err)
 	if (err != 0) {
 		atomic_store(&s->rd_err, err);
 	} else {
-		atomic_store_explicit(&s->avail, avail, memory_order_release);
+		uint32_t old = atomic_exchange_explicit(&s->avail, avail,
+		    memory_order_acq_rel);
+
+		/* While more is coming (AXON_AVAIL_MORE), a server copying
+		 * as it comes is woken once per AXON_AVAIL_STEP, not per
+		 * chunk: each wake-up is a switch on a busy CPU. */
+		if ((avail & AXON_AVAIL_MORE) &&
+		    (avail & ~AXON_AVAIL_MORE) / AXON_AVAIL_STEP ==
+			(old & ~AXON_AVAIL_MORE) / AXON_AVAIL_STEP) {
+			return;
+		}
 	}
 	axon__futex_wake(&s->avail, INT32_MAX);
 }
@@ -339,4 +352,74 @@ axon__msg_unpeek(void *ref)
 		z = next;
 	}
 	axon__sconn_put(sc);
+}
+
+/* How long MsgReceive waits for the next bytes of a message posted early
+ * (below): on a working link they come within a millisecond. */
+#define AXON_VMSG_STALL_NS 20000000
+
+size_t
+axon__vmsg_copy_rest(struct axon_sconn *sc, uint32_t slot, const iov_t *iov,
+    size_t parts, size_t done, size_t cap)
+{
+	struct axon_slot *s = &sc->rgn->slot[slot];
+	struct axon_sslot *ss = &sc->slot[slot];
+	const uint8_t *data = ss->data;
+	size_t want = ss->sbytes < cap ? (size_t) ss->sbytes : cap;
+	uint32_t raw = atomic_load_explicit(&s->avail, memory_order_acquire);
+
+	if (!(raw & AXON_AVAIL_MORE) || done >= want) {
+		return done;
+	}
+	/* The slot is ours (RECEIVED) and sc is referenced: its data
+	 * stays mapped while the lock is dropped. */
+	pthread_mutex_unlock(&sc->lock);
+	for (;;) {
+		size_t have = raw & ~AXON_AVAIL_MORE;
+
+		if (have > want) {
+			have = want;
+		}
+		if (have > done) {
+			axon__iov_copy_out(iov, parts, done, data + done,
+			    have - done);
+			done = have;
+		}
+		if (done >= want || !(raw & AXON_AVAIL_MORE) ||
+		    atomic_load(&s->rd_err) != 0) {
+			break;
+		}
+		/* A stalled transfer (a slow or cut link, a peer that stops
+		 * sending) does not hold the server: after AXON_VMSG_STALL
+		 * without a byte it gets what is here, as with a message
+		 * larger than ships (msglen < srcmsglen), and MsgRead waits
+		 * for the rest.  A network manager that dies wakes nobody:
+		 * the wait is bounded either way. */
+		struct timespec at;
+		clock_gettime(CLOCK_MONOTONIC, &at);
+		at.tv_nsec += AXON_VMSG_STALL_NS;
+		if (at.tv_nsec >= 1000000000) {
+			at.tv_sec++;
+			at.tv_nsec -= 1000000000;
+		}
+		uint32_t before = raw;
+
+		(void) axon__futex_wait(&s->avail, raw, &at);
+		raw = atomic_load_explicit(&s->avail, memory_order_acquire);
+		if (raw == before) {
+			struct timespec now;
+
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec > at.tv_sec ||
+			    (now.tv_sec == at.tv_sec &&
+				now.tv_nsec >= at.tv_nsec)) {
+				break; /* stalled */
+			}
+		}
+	}
+	pthread_mutex_lock(&sc->lock);
+	if (done > ss->avail) {
+		ss->avail = done;
+	}
+	return done;
 }

@@ -131,7 +131,8 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 	ss->fetching = false;
 	if (sc->virt) {
 		uint32_t a = atomic_load_explicit(&s->avail,
-		    memory_order_acquire);
+				 memory_order_acquire) &
+		    ~AXON_AVAIL_MORE;
 
 		ss->avail = a < sbytes ? a : sbytes;
 	}
@@ -284,6 +285,11 @@ take_queued(struct axon_chan *chan, struct axon_qitem *it, const iov_t *iov,
 	int prio = ss->prio;
 
 	axon__iov_copy_out(iov, parts, 0, ss->data, n);
+	if (sc->virt && n < cap && n < ss->sbytes) {
+		/* The rest may still be arriving (netmgr_msg.c). */
+		n = axon__vmsg_copy_rest(sc, slot, iov, parts, n, cap);
+		ss = &sc->slot[slot];
+	}
 	if (info != NULL) {
 		axon__fill_info(sc, slot, n, info);
 	}

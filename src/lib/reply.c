@@ -278,8 +278,9 @@ read_wait(rcvid_t rcvid, struct axon_sconn **scp, uint32_t slot,
 	for (;;) {
 		struct axon_slot *s = &sc->rgn->slot[slot];
 		struct axon_sslot *ss = &sc->slot[slot];
-		uint32_t a = atomic_load_explicit(&s->avail,
+		uint32_t raw = atomic_load_explicit(&s->avail,
 		    memory_order_acquire);
+		uint32_t a = raw & ~AXON_AVAIL_MORE;
 		int32_t re = atomic_load(&s->rd_err);
 
 		if (a > ss->sbytes) {
@@ -297,7 +298,8 @@ read_wait(rcvid_t rcvid, struct axon_sconn **scp, uint32_t slot,
 		if (!sc->virt) {
 			return -EFAULT; /* cannot happen: local data is whole */
 		}
-		if (!ss->fetching) {
+		if (!ss->fetching && !(raw & AXON_AVAIL_MORE)) {
+			/* (With MORE, the shipped part is on its way.) */
 			struct axon_ctl m;
 
 			ss->fetching = true;
@@ -319,7 +321,7 @@ read_wait(rcvid_t rcvid, struct axon_sconn **scp, uint32_t slot,
 		}
 		_Atomic uint32_t *ap = &s->avail;
 		axon__rcvid_unlock(sc);
-		(void) axon__futex_wait(ap, a, &at);
+		(void) axon__futex_wait(ap, raw, &at);
 		uint32_t slot2;
 		rc = axon__rcvid_lock(rcvid, &sc, &slot2);
 		if (rc < 0) {

@@ -54,6 +54,9 @@ struct axon_ext {
 	uint64_t len;
 };
 
+/* In axon_slot.avail: the shipped part is still arriving (below). */
+#define AXON_AVAIL_MORE 0x80000000u
+
 /* One message slot.  "c:" fields are written by the client, "s:" by the
  * server.  The first cache line holds the state word and all the
  * client's fields, the second the server's answer, so that a small
@@ -71,7 +74,11 @@ struct axon_slot {
 	uint64_t stamp;            /* c: CLOCK_MONOTONIC ns at the send */
 	/* A virtual client's message arrives in parts: its network manager
 	 * raises avail (bytes present from offset 0) as they come, or sets
-	 * rd_err when the rest cannot come; the server waits on avail. */
+	 * rd_err when the rest cannot come; the server waits on avail.
+	 * AXON_AVAIL_MORE in avail: what ships with the message (its first
+	 * AXD_SHIP bytes) is still arriving, the message was posted early
+	 * so that the server's copy overlaps the transfer; MsgReceive and
+	 * MsgRead wait for it instead of asking for it (no READ notice). */
 	_Atomic uint32_t avail;    /* c: */
 	_Atomic int32_t rd_err;    /* c: */
 	/* second line: the answer */
