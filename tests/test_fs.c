@@ -813,6 +813,54 @@ child_named(pid_t pid, const char *comm)
 	return found;
 }
 
+/* How many fusermount3 processes watch mnt (auto_unmount: the one that
+ * mounted it stays, and unmounts it once its bridge has gone if it is
+ * dead then: stale). */
+static int
+mnt_watchers(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL) {
+		char path[300], buf[4096];
+		ssize_t len;
+		int fd;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			continue;
+		}
+		len = read(fd, buf, sizeof(buf) - 1);
+		(void) close(fd);
+		if (len <= 0) {
+			continue;
+		}
+		buf[len] = '\0';
+		/* "fusermount3\0...\0--\0MNT\0": its last argument. */
+		if (strcmp(buf, "fusermount3") != 0 &&
+		    (strlen(buf) < 12 ||
+			strcmp(buf + strlen(buf) - 12, "/fusermount3") != 0)) {
+			continue;
+		}
+		while (len > 0 && buf[len - 1] == '\0') {
+			len--;
+		}
+		while (len > 0 && buf[len - 1] != '\0') {
+			len--;
+		}
+		n += strcmp(buf + len, mnt) == 0;
+	}
+	(void) closedir(d);
+	return n;
+}
+
 /* More callers' identities than helpers: idle helpers make room. */
 START_TEST(test_many_callers)
 {
@@ -886,6 +934,13 @@ START_TEST(test_mount_lifetime)
 		axt_sleep_ms(10);
 	}
 	ck_assert(!in_mountinfo());
+	/* The earlier bridges' watchers are gone (bounded): one that a
+	 * loaded machine ran late would find the stale mount below and
+	 * unmount it, as it should have its own. */
+	for (int i = 0; i < 500 && mnt_watchers() > 0; i++) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_int_eq(mnt_watchers(), 0);
 	/* Watcher stopped, bridge killed: a stale mount stays. */
 	fs_start();
 	w = child_named(fs_pid, "fusermount3");
