@@ -908,6 +908,39 @@ START_TEST(test_lying_manager)
 }
 END_TEST
 
+/* Process pid's state letter (/proc/PID/stat), or 0 if it is gone. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512] = {0};
+	int fd;
+	char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return 0;
+	}
+	(void) !read(fd, buf, sizeof(buf) - 1);
+	(void) close(fd);
+	p = strrchr(buf, ')');
+	return p != NULL && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Waits (bounded) until process pid is (stopped) or is not (stopped)
+ * stopped. */
+static bool
+wait_stopped(pid_t pid, bool stopped)
+{
+	for (int i = 0; i < 5000; i++) {
+		if ((proc_state(pid) == 'T') == stopped) {
+			return true;
+		}
+		axt_sleep_ms(1);
+	}
+	return false;
+}
+
 /* The bridge leaves no mount behind: unmounted on SIGTERM; killed, its
  * mount is taken away by fusermount3's watcher (auto_unmount), and a
  * stale one (the watcher gone too) is detached by the next bridge. */
@@ -957,6 +990,40 @@ START_TEST(test_mount_lifetime)
 	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/hello",
 	    mnt), 0);
 	ck_assert_str_eq(out, "Hello, world\n");
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* A child of the bridge (its fusermount3 watcher, its spawner) that is
+ * stopped and continued, as job control or a debugger does, has not
+ * ended: the bridge goes on serving.  (It took the SIGCHLD of the stop
+ * for a death, ended and unmounted: test_mount_lifetime's stopped
+ * watcher raced its bridge's kill with that.) */
+START_TEST(test_child_stopped_not_ended)
+{
+	static const char *const kids[] = {"fusermount3", "axon-fs"};
+	struct axt_child m;
+	char out[64];
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/hello", "Hello, world\n", "0444");
+	for (int i = 0; i < 2; i++) {
+		pid_t k = child_named(fs_pid, kids[i]);
+
+		ck_assert_msg(k > 0, "the bridge has no %s child", kids[i]);
+		ck_assert_int_eq(kill(k, SIGSTOP), 0);
+		ck_assert(wait_stopped(k, true));
+		ck_assert_int_eq(kill(k, SIGCONT), 0);
+		ck_assert(wait_stopped(k, false));
+		/* (Time for a bridge that took either for a death to end.) */
+		axt_sleep_ms(300);
+		ck_assert_msg(waitpid(fs_pid, NULL, WNOHANG) == 0,
+		    "the bridge ended when its %s child stopped", kids[i]);
+		ck_assert(mounted());
+		ck_assert_int_eq(sh(out, sizeof(out), 5,
+				     "cat %s/dev/axtest/hello", mnt), 0);
+		ck_assert_str_eq(out, "Hello, world\n");
+	}
 	axt_child_kill(&m);
 }
 END_TEST
@@ -1059,6 +1126,7 @@ suite(void)
 	tcase_add_test(tc, test_many_callers);
 	tcase_add_test(tc, test_lying_manager);
 	tcase_add_test(tc, test_mount_lifetime);
+	tcase_add_test(tc, test_child_stopped_not_ended);
 	tcase_add_test(tc, test_axond_supervises);
 	suite_add_tcase(s, tc);
 	return s;
