@@ -566,12 +566,12 @@ pm_death_round(int chid, bool daemon, double secs, int wait_ms)
 }
 
 /*
- * pm_death_round() until it gives want (bounded), with a longer life
- * each round.  The watcher sees a death only if one of its 100 ms scans
- * listed the child first, and on a loaded machine a scan can come after
- * any fixed delay (it missed the child at 300 ms, then at 700 ms: none
- * or only some of the codes come); a round seeing a code want lacks, or
- * the last round, ends it.
+ * pm_death_round() again, with a longer life (three rounds at most),
+ * while it saw nothing though want is not nothing.  The watcher sees a
+ * death only if one of its 100 ms scans listed the child first, and on
+ * a loaded machine a scan can come after any fixed delay (it missed the
+ * child at 300 ms, then at 700 ms); a missed child misses every code,
+ * and some codes without the others are a failure.
  */
 static unsigned
 pm_death(int chid, bool daemon, double secs, unsigned want)
@@ -580,7 +580,7 @@ pm_death(int chid, bool daemon, double secs, unsigned want)
 
 	for (int round = 0, ms = 700; round < 3; round++, ms *= 2) {
 		seen = pm_death_round(chid, daemon, secs, ms);
-		if (seen == want || (seen & ~want) != 0) {
+		if (seen != 0 || want == 0) {
 			break;
 		}
 	}
