@@ -116,29 +116,41 @@ axt_fd_settle(int want)
 	return n;
 }
 
-/* Whether /proc/.../syscall text names a system call a libaxon call
- * sleeps in: futex(2) (send, reply wait, slots) or the epoll waits
- * (receive). */
+/* What axt_wait_syscall() waits for: a system call's number, or one of
+ * these. */
+#define AXT_SC_FUTEX (-1) /* futex(2) (send, reply wait, slots) */
+#define AXT_SC_AXON (-2)  /* that or the epoll waits (receive) */
+
+/* Whether /proc/.../syscall text names the system call want stands
+ * for. */
 static inline int
-axt_sleeping_syscall(const char *buf, int futex_only)
+axt_sleeping_syscall(const char *buf, long want)
 {
 	long nr;
 
 	if (sscanf(buf, "%ld ", &nr) != 1) {
 		return 0;
 	}
+	if (want >= 0) {
+		return nr == want;
+	}
 	if (nr == SYS_futex) {
 		return 1;
 	}
-	return !futex_only && (nr == SYS_epoll_wait || nr == SYS_epoll_pwait
+	return want == AXT_SC_AXON &&
+	       (nr == SYS_epoll_wait || nr == SYS_epoll_pwait
 #ifdef SYS_epoll_pwait2
-				  || nr == SYS_epoll_pwait2
+		   || nr == SYS_epoll_pwait2
 #endif
-				  );
+	       );
 }
 
+/* Waits (bounded: 5 s and more) until thread tid (a process's main
+ * thread if it is a pid) sleeps in the system call want stands for:
+ * the third of three samples of /proc/TID/syscall naming it (a running
+ * thread's names none). */
 static inline int
-axt_wait_syscall(pid_t tid, int futex_only)
+axt_wait_syscall(pid_t tid, long want)
 {
 	char path[64];
 	int seen = 0;
@@ -152,7 +164,7 @@ axt_wait_syscall(pid_t tid, int futex_only)
 			(void) !read(fd, buf, sizeof(buf) - 1);
 			close(fd);
 		}
-		seen = axt_sleeping_syscall(buf, futex_only) ? seen + 1 : 0;
+		seen = axt_sleeping_syscall(buf, want) ? seen + 1 : 0;
 		if (seen < 3) {
 			axt_sleep_ms(1);
 		}
@@ -160,20 +172,18 @@ axt_wait_syscall(pid_t tid, int futex_only)
 	return seen >= 3;
 }
 
-/* Waits (bounded: 5 s and more) until thread tid (a process's main
- * thread if it is a pid) sleeps in futex(2): the third of three samples
- * of /proc/TID/syscall naming it. */
+/* Waits until thread tid sleeps in futex(2). */
 static inline int
 axt_wait_futex(pid_t tid)
 {
-	return axt_wait_syscall(tid, 1);
+	return axt_wait_syscall(tid, AXT_SC_FUTEX);
 }
 
 /* The same for any sleep of a libaxon call, receives included. */
 static inline int
 axt_wait_asleep(pid_t tid)
 {
-	return axt_wait_syscall(tid, 0);
+	return axt_wait_syscall(tid, AXT_SC_AXON);
 }
 
 /* A child process running fn(arg); its first int written to the pipe

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The RM guide's multi-threaded manager: a thread pool over a dispatch
- * handle serving /dev/axtest/pool, whose read takes 250 ms and answers
- * with the id of the thread that served it (test_dispatch, test_fs).
- * Needs <sys/iofunc.h>, <sys/dispatch.h> and axon_test.h first.
+ * handle serving /dev/axtest/pool, whose read waits until a number of
+ * reads are in at once (mgr_pool's argument: that many clients read)
+ * and answers with the id of the thread that served it and that number
+ * (test_dispatch, test_fs).  Needs <stdatomic.h>, <sys/iofunc.h>,
+ * <sys/dispatch.h> and axon_test.h first.
  */
 #ifndef AXON_TESTS_POOL_MANAGER_H
 #define AXON_TESTS_POOL_MANAGER_H
@@ -11,19 +13,40 @@
 static resmgr_connect_funcs_t pool_connect_funcs;
 static resmgr_io_funcs_t pool_io_funcs;
 static iofunc_attr_t pool_dev_attr;
+static int pool_want;	     /* reads to wait for */
+static atomic_int pool_busy; /* reads in */
+static atomic_int pool_peak; /* the most at once */
+static atomic_bool pool_late; /* a wait ran out: the rest do not wait */
 
-/* read: takes 250 ms, then answers with the thread that served it. */
+/* read: waits (5 s at most) until pool_want reads were in at once, then
+ * answers "TID PEAK": the thread that served it and the most reads that
+ * were in at once.  Served one after another, the first waits in vain
+ * and answers 1; a fixed delay would instead count on the machine's
+ * load to bring the clients in within it. */
 static int
 slow_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 {
 	char buf[32];
-	int n, status;
+	int n, status, in, peak;
 
 	if ((status = iofunc_read_verify(ctp, msg, ocb, NULL)) != EOK) {
 		return status;
 	}
-	axt_sleep_ms(250);
-	n = snprintf(buf, sizeof(buf), "%d", (int) syscall(SYS_gettid));
+	in = atomic_fetch_add(&pool_busy, 1) + 1;
+	peak = atomic_load(&pool_peak);
+	while (in > peak &&
+	    !atomic_compare_exchange_weak(&pool_peak, &peak, in)) {
+	}
+	for (int i = 0; atomic_load(&pool_peak) < pool_want; i++) {
+		if (i == 500 || atomic_load(&pool_late)) {
+			atomic_store(&pool_late, true);
+			break;
+		}
+		axt_sleep_ms(10);
+	}
+	n = snprintf(buf, sizeof(buf), "%d %d", (int) syscall(SYS_gettid),
+	    atomic_load(&pool_peak));
+	atomic_fetch_sub(&pool_busy, 1);
 	/* Replied from this thread's buffer before it goes. */
 	MsgReply(ctp->rcvid, n, buf, (size_t) n);
 	return _RESMGR_NOREPLY;
@@ -37,7 +60,7 @@ mgr_pool(int rep, void *arg)
 	dispatch_t *dpp;
 	int id;
 
-	(void) arg;
+	pool_want = (int) (intptr_t) arg;
 	if ((dpp = dispatch_create()) == NULL) {
 		_exit(1);
 	}

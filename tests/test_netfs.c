@@ -850,8 +850,11 @@ START_TEST(test_net_manager_dies)
 		r[i] = net_reader(path, &rep[i]);
 		ck_assert_int_eq(net_reader_result(rep[i], bound), 0);
 	}
-	/* (Nothing was written: the device holds them.) */
-	axt_sleep_ms(100);
+	/* (Nothing was written: the device holds them.)  Both are in their
+	 * read (not a fixed delay: on a loaded machine a reader may not
+	 * have reached it before the manager dies). */
+	ck_assert(axt_wait_syscall(r[0], SYS_read) &&
+	    axt_wait_syscall(r[1], SYS_read));
 	ck_assert(net_reader_waits(rep[0]) && net_reader_waits(rep[1]));
 	/* The rest of /net and of the namespaces serves meanwhile. */
 	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s/beta/dev/axtest/"
@@ -981,7 +984,10 @@ START_TEST(test_net_axond_restart)
 		for (int i = 0; i < 2; i++) {
 			ck_assert_int_eq(net_reader_result(rep[i], bound), 0);
 		}
-		axt_sleep_ms(100);
+		/* Both in their read before axond goes (not a fixed delay:
+		 * on a loaded machine one may not be there yet). */
+		ck_assert(axt_wait_syscall(r[0], SYS_read) &&
+		    axt_wait_syscall(r[1], SYS_read));
 		ck_assert(net_reader_waits(rep[0]) &&
 		    net_reader_waits(rep[1]));
 		axn_kill(0, sigs[round]);

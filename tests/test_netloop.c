@@ -66,7 +66,9 @@ START_TEST(test_errors_and_empty)
 	ck_assert_int_eq(axon__net_receive(chid, buf, sizeof(buf), &info,
 			     &more), -EAGAIN);
 	ck_assert(!more);
-	ck_assert_msg(axt_now() - t0 < 1.0, "the receive waited");
+	/* (A receive that waited would wait for ever: the bound is not a
+	 * measure, and a loaded machine may take a second.) */
+	ck_assert_msg(axt_now() - t0 < 5.0, "the receive waited");
 	/* Asked again: the same descriptor. */
 	ck_assert_int_eq(axon__net_chan_fd(chid), fd);
 	ck_assert_int_eq(ChannelDestroy(chid), 0);

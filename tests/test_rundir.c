@@ -710,7 +710,10 @@ START_TEST(test_squatted_pid_still_serves)
 		double t0 = axt_now();
 
 		ck_assert_int_eq(ask(v.pid, 1, &coid), v.pid);
-		ck_assert_msg(axt_now() - t0 < 2.0, "ConnectAttach took %.1f s",
+		/* Not the full wait (5 s, AXON_CONNECT_TIMEOUT_MS) on the
+		 * squatter's listener: as close to it as a loaded machine
+		 * needs. */
+		ck_assert_msg(axt_now() - t0 < 4.0, "ConnectAttach took %.1f s",
 		    axt_now() - t0);
 		ck_assert_int_eq(ConnectDetach(coid), 0);
 	}

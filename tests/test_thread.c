@@ -109,8 +109,12 @@ START_TEST(test_errors)
 	ck_assert_int_eq(ThreadDetach(j), 0);
 	ck_assert_int_eq(ThreadJoin_r(j, NULL), -EINVAL);
 	atomic_store(&gate, 1);
-	axt_sleep_ms(20);
-	/* Both ended and took their records with them. */
+	/* Both end (bounded: not a fixed delay, which a loaded machine
+	 * can exceed) and take their records with them. */
+	for (int i = 0; i < 5000 && (ThreadJoin_r(tid, NULL) == -EINVAL ||
+	    ThreadJoin_r(j, NULL) == -EINVAL); i++) {
+		axt_sleep_ms(1);
+	}
 	ck_assert_int_eq(ThreadJoin_r(tid, NULL), -ESRCH);
 	ck_assert_int_eq(ThreadJoin_r(j, NULL), -ESRCH);
 }
@@ -119,6 +123,7 @@ END_TEST
 struct joiner {
 	int tid;
 	int rc;
+	atomic_int self; /* the joiner's thread id, once it runs */
 };
 
 static void *
@@ -126,6 +131,7 @@ join_it(void *arg)
 {
 	struct joiner *j = arg;
 
+	atomic_store(&j->self, (int) syscall(SYS_gettid));
 	j->rc = ThreadJoin_r(j->tid, NULL);
 	return NULL;
 }
@@ -174,8 +180,14 @@ START_TEST(test_timeout_join)
 	/* While one joiner waits, another is refused. */
 	jr.tid = tid;
 	jr.rc = 1;
+	atomic_store(&jr.self, 0);
 	ck_assert_int_eq(pthread_create(&th, NULL, join_it, &jr), 0);
-	axt_sleep_ms(30);
+	/* Once it sleeps in its join (not after a fixed delay: on a loaded
+	 * machine this thread's join could come first, and wait for ever). */
+	for (int i = 0; i < 5000 && atomic_load(&jr.self) == 0; i++) {
+		axt_sleep_ms(1);
+	}
+	ck_assert(axt_wait_futex(atomic_load(&jr.self)));
 	ck_assert_int_eq(ThreadJoin_r(tid, NULL), -EBUSY);
 	/* A timeout for other states does not bound a join, and is spent
 	 * by it. */
@@ -224,7 +236,9 @@ START_TEST(test_destroy_other)
 	tid = ThreadCreate(0, block_in_receive, (void *) (intptr_t) chid,
 	    NULL);
 	ck_assert_int_gt(tid, 0);
-	axt_sleep_ms(20);
+	/* Blocked in MsgReceive (not after a fixed delay: on a loaded
+	 * machine it may not be there yet). */
+	ck_assert(axt_wait_asleep(tid));
 	ck_assert_int_eq(ThreadDestroy(tid, 10, (void *) 0x55), 0);
 	ck_assert_int_eq(ThreadJoin(tid, &st), 0);
 	ck_assert_ptr_eq(st, (void *) 0x55);

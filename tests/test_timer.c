@@ -273,6 +273,69 @@ thread_switches(const char *name)
 	return n;
 }
 
+/* Waits (bounded) until timer id counts an overrun. */
+static bool
+wait_overruns(int id)
+{
+	struct _timer_info ti = {0};
+
+	for (int i = 0; i < 5000; i++) {
+		ck_assert_int_eq(TimerInfo(0, id, 0, &ti), id);
+		if (ti.overruns > 0) {
+			return true;
+		}
+		axt_sleep_ms(1);
+	}
+	return false;
+}
+
+/* The id of this process's thread named name, or -1. */
+static pid_t
+thread_named(const char *name)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	pid_t tid = -1;
+
+	ck_assert_ptr_nonnull(d);
+	while (tid < 0 && (e = readdir(d)) != NULL) {
+		char path[300], buf[64] = {0};
+		FILE *f;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+		    e->d_name);
+		f = fopen(path, "r");
+		if (f != NULL && fgets(buf, sizeof(buf), f) != NULL) {
+			buf[strcspn(buf, "\n")] = '\0';
+			tid = strcmp(buf, name) == 0 ? atoi(e->d_name) : -1;
+		}
+		if (f != NULL) {
+			fclose(f);
+		}
+	}
+	closedir(d);
+	return tid;
+}
+
+/* Waits (bounded) until the timer thread is back in its epoll wait: it
+ * has delivered what had expired. */
+static void
+wait_timer_thread_idle(void)
+{
+#ifdef SYS_epoll_wait
+	long nr = SYS_epoll_wait;
+#else
+	long nr = SYS_epoll_pwait;
+#endif
+	pid_t tid = thread_named("axon-timer");
+
+	ck_assert_int_gt(tid, 0);
+	ck_assert(axt_wait_syscall(tid, nr));
+}
+
 /*
  * A receiver asleep on the channel takes the timer's expiry itself, as a
  * timerfd reader would: one wake-up per tick, not the timer thread's and
@@ -321,6 +384,9 @@ START_TEST(test_receiver_takes_expiry)
 	/* Nobody receives for 30 ticks: they are all queued meanwhile. */
 	(void) drain(chid);
 	axt_sleep_ms(30);
+	/* The thread has queued them before the disarm drops what it has
+	 * not read (a loaded machine may not have run it meanwhile). */
+	wait_timer_thread_idle();
 	ck_assert_int_eq(TimerSettime(id, 0, &off, NULL), 0);
 	ck_assert_int_ge(drain(chid), 25);
 	ck_assert_int_eq(TimerDestroy(id), 0);
@@ -370,10 +436,13 @@ START_TEST(test_pulse_no_overrun)
 		sp.sched_priority = 10;
 		ck_assert_int_eq(SchedSet(0, 0, SCHED_OTHER, &sp), 0);
 		ck_assert_int_eq(sched_setaffinity(0, sizeof(all), &all), 0);
-		axt_sleep_ms(20); /* it catches up */
 	} else {
 		axt_sleep_ms(100);
 	}
+	/* It catches up before the timer is disarmed, which drops what it
+	 * has not read (not a fixed 20 ms: a loaded machine may not run it
+	 * by then). */
+	wait_timer_thread_idle();
 	ck_assert_int_eq(TimerSettime(id, 0, &off, NULL), 0);
 	t1 = now_ns(CLOCK_MONOTONIC);
 	axt_sleep_ms(20);
@@ -648,9 +717,9 @@ START_TEST(test_channel_destroyed)
 		ck_assert_int_eq(recv_pulse(live, &p, 5000), 0);
 		ck_assert_int_eq(p.code, 4);
 	}
-	axt_sleep_ms(30);
-	ck_assert_int_eq(TimerInfo(0, a, 0, &ti), a);
-	ck_assert_uint_gt(ti.overruns, 0);
+	/* The timer thread counts them as it comes to the ticks (bounded:
+	 * a loaded machine may not run it within a fixed delay). */
+	ck_assert(wait_overruns(a));
 	ck_assert_int_eq(TimerInfo(0, a, _NTO_TIMER_RESET_OVERRUNS, &ti), a);
 	ck_assert_uint_gt(ti.overruns, 0); /* the count before the reset */
 	ck_assert_int_eq(TimerDestroy(a), 0);
@@ -705,7 +774,7 @@ START_TEST(test_remote_coid)
 	ck_assert(WIFEXITED(st));
 	ck_assert_int_eq(WEXITSTATUS(st), 0);
 	/* The server is gone; the timer keeps firing into nothing. */
-	axt_sleep_ms(50);
+	ck_assert(wait_overruns(id));
 	ck_assert_int_eq(TimerInfo(0, id, 0, &ti), id);
 	ck_assert_uint_gt(ti.overruns, 0);
 	SIGEV_PULSE_INIT(&ev, self_coid(chid), 10, 2, 0);

@@ -1761,7 +1761,9 @@ bound_stop(int sig)
 }
 
 /* The other mount's process ended (or the spawner did): this one ends
- * too, so that axond starts both again. */
+ * too, so that axond starts both again.  (Installed with SA_NOCLDSTOP:
+ * a child stopped or continued, by job control or a debugger, has not
+ * ended.) */
 static void
 on_child(int sig)
 {
@@ -1851,8 +1853,12 @@ serve(const char *dir, bool net, long threads, bool debug, char *argv0)
 	bound_stop(SIGHUP);
 	main_se = fuse_get_session(f);
 	{
-		/* (No SA_RESTART: a worker's read ends, and sees the exit.) */
-		struct sigaction sa = {.sa_handler = on_child};
+		/* (No SA_RESTART: a worker's read ends, and sees the exit.
+		 * SA_NOCLDSTOP: only an end is one; a stop (SIGSTOP of the
+		 * fusermount3 watcher, Ctrl-Z of a foreground bridge) ended
+		 * the bridge and its mount.) */
+		struct sigaction sa = {.sa_handler = on_child,
+		    .sa_flags = SA_NOCLDSTOP};
 
 		(void) sigaction(SIGCHLD, &sa, NULL);
 	}
