@@ -296,7 +296,7 @@ outside(int64_t t, int64_t t0, int64_t t1)
 /*
  * The send a receive r took: a send of its client's thread (on r's node
  * if its nd is 0, on another if not) to r's process and channel, not
- * yet taken, whose interval holds r's time; across nodes, the nearest
+ * yet taken, whose interval holds r's time; across nodes, the earliest
  * within the two clocks' error.  -1 if none.
  */
 /* The first index of m (sorted by mev_cmp) at or after (node, pid, tid);
@@ -354,8 +354,14 @@ find_send(const struct mev *m, size_t n, const struct tnode *nodes,
 		if (d > slack) {
 			continue;
 		}
-		if (best < 0 || d < best_d ||
-		    (d == best_d && m[i].ts > m[best].ts)) {
+		/* On r's node a send holds r exactly (slack 0).  From
+		 * another node the earliest send not yet taken within the
+		 * error: a client thread's sends follow one another, each
+		 * received before the next is sent, and receives are
+		 * taken in time order (link_all); the nearest could be the
+		 * next send when the clocks' offset is misjudged. */
+		if (best < 0 || (slack == 0 && d < best_d) ||
+		    (slack > 0 && m[i].ts < m[best].ts)) {
 			best = (long) i;
 			best_d = d;
 		}
@@ -399,6 +405,25 @@ find_pulse(const struct mev *m, const size_t *tx, size_t ntx,
 	return best;
 }
 
+/* qsort() has no context argument: the events ord_cmp orders. */
+static const struct mev *ord_m;
+
+/* Indices of ord_m by node, then time, then index. */
+static int
+ord_cmp(const void *a, const void *b)
+{
+	size_t i = *(const size_t *) a, j = *(const size_t *) b;
+	const struct mev *x = &ord_m[i], *y = &ord_m[j];
+
+	if (x->node != y->node) {
+		return x->node < y->node ? -1 : 1;
+	}
+	if (x->ts != y->ts) {
+		return x->ts < y->ts ? -1 : 1;
+	}
+	return i < j ? -1 : i > j;
+}
+
 static void
 link_all(struct mev *m, size_t n, const struct tnode *nodes, int nn,
     int64_t end, size_t *tx)
@@ -435,7 +460,21 @@ link_all(struct mev *m, size_t n, const struct tnode *nodes, int nn,
 			}
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
+	/* Receipts in time order on each node (m is by thread): a send is
+	 * taken by the first receive that can have taken it. */
+	size_t *ord = malloc((n > 0 ? n : 1) * sizeof(*ord));
+
+	for (size_t k = 0; k < n; k++) {
+		if (ord != NULL) {
+			ord[k] = k;
+		}
+	}
+	if (ord != NULL) {
+		ord_m = m;
+		qsort(ord, n, sizeof(*ord), ord_cmp);
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t i = ord != NULL ? ord[k] : k;
 		long s;
 
 		if (m[i].e->type == AXON_TR_RECV) {
@@ -484,6 +523,7 @@ link_all(struct mev *m, size_t n, const struct tnode *nodes, int nn,
 			m[i].flow_ph = 'f';
 		}
 	}
+	free(ord);
 }
 
 /* ---- the JSON ---- */
