@@ -123,6 +123,9 @@ fs_start(void)
 	ck_assert_msg(mounted(), "axon-fs did not mount %s", mnt);
 }
 
+/* How the last axon-fs fs_stop() stopped ended (waitpid's status). */
+static int fs_last_status = -1;
+
 /* Stops axon-fs (SIGTERM, then SIGKILL); returns whether it unmounted
  * by itself.  Whatever happened, nothing stays mounted. */
 static bool
@@ -132,7 +135,7 @@ fs_stop(void)
 
 	if (fs_pid > 0) {
 		double end = axt_now() + 5.0;
-		int st;
+		int st = -1;
 
 		(void) kill(fs_pid, SIGTERM);
 		while (waitpid(fs_pid, &st, WNOHANG) == 0 &&
@@ -144,6 +147,7 @@ fs_stop(void)
 			(void) waitpid(fs_pid, &st, 0);
 			clean = false;
 		}
+		fs_last_status = st;
 		fs_pid = -1;
 	}
 	for (int i = 0; i < 100 && mounted(); i++) {
@@ -987,6 +991,9 @@ START_TEST(test_mount_lifetime)
 	m = start_device("/dev/axtest/hello", "Hello, world\n", "0444");
 	ck_assert(fs_stop());
 	ck_assert(!in_mountinfo());
+	/* Stopped by a signal is status 0 (axon-fs(8), EXIT STATUS). */
+	ck_assert(WIFEXITED(fs_last_status));
+	ck_assert_int_eq(WEXITSTATUS(fs_last_status), 0);
 	fs_start();
 	/* A second bridge on the same place is refused. */
 	ck_assert_int_eq(sh(out, sizeof(out), 5,

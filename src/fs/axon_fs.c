@@ -1876,7 +1876,10 @@ serve(const char *dir, bool net, long threads, bool debug, char *argv0)
 	if (fs.spawner >= 0) {
 		(void) close(fs.spawner);
 	}
-	return rc == 0 ? 0 : 1;
+	/* libfuse's loop returns the signal that stopped it: a stop, not a
+	 * failure (axon-fs(8), EXIT STATUS). */
+	return rc == 0 || rc == SIGTERM || rc == SIGINT || rc == SIGHUP ? 0
+									 : 1;
 }
 
 /* Sets buf to the mount point asked for (absolute), or the default
