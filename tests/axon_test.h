@@ -17,10 +17,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -184,6 +187,71 @@ static inline int
 axt_wait_asleep(pid_t tid)
 {
 	return axt_wait_syscall(tid, AXT_SC_AXON);
+}
+
+/* A free loopback TCP port (bound, then released), outside the kernel's
+ * ephemeral range: a port from that range, free now, could be any
+ * connect()'s source port before axond binds it (seen once: "Address
+ * already in use" under load).  Random below the range (or above it if
+ * there is no room below), tried until one binds; none of avoid[]. */
+static inline int
+axt_free_port(bool ipv6, const int *avoid, int navoid)
+{
+	int lo = 32768, hi = 60999, base, span;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+
+	if (f != NULL) {
+		if (fscanf(f, "%d %d", &lo, &hi) != 2) {
+			lo = 32768;
+			hi = 60999;
+		}
+		fclose(f);
+	}
+	if (lo > 12000) {
+		base = 10000;
+		span = lo - base;
+	} else {
+		base = hi + 1;
+		span = 65536 - base;
+	}
+	static bool seeded;
+
+	ck_assert_int_gt(span, 100);
+	if (!seeded) {
+		srandom((unsigned) getpid() ^ (unsigned) (axt_now() * 1e6));
+		seeded = true;
+	}
+	for (int t = 0; t < 1000; t++) {
+		struct sockaddr_in sa = {.sin_family = AF_INET};
+		struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6};
+		socklen_t len = ipv6 ? sizeof(sa6) : sizeof(sa);
+		int fd = socket(ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+		struct sockaddr *a = ipv6 ? (struct sockaddr *) &sa6
+					      : (struct sockaddr *) &sa;
+		int port = base + (int) (random() % span);
+		int ok = 1;
+
+		for (int k = 0; k < navoid; k++) {
+			ok = ok && avoid[k] != port; /* already given out */
+		}
+		if (!ok) {
+			close(fd);
+			continue;
+		}
+
+		ck_assert_int_ge(fd, 0);
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sa.sin_port = htons((uint16_t) port);
+		sa6.sin6_addr = in6addr_loopback;
+		sa6.sin6_port = htons((uint16_t) port);
+		ok = bind(fd, a, len) == 0;
+		close(fd);
+		if (ok) {
+			return port;
+		}
+	}
+	ck_abort_msg("no free loopback port below the ephemeral range");
+	return -1;
 }
 
 /* A child process running fn(arg); its first int written to the pipe

@@ -96,26 +96,16 @@ axn_scale(void)
 	return v >= 1.0 ? v : 1.0;
 }
 
-/* A free loopback TCP port (bound, then released). */
+/* A free loopback port for a node (axt_free_port), none of another's. */
 static inline int
 axn_free_port(void)
 {
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6};
-	socklen_t len = axn_ipv6 ? sizeof(sa6) : sizeof(sa);
-	int fd = socket(axn_ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-	struct sockaddr *a = axn_ipv6 ? (struct sockaddr *) &sa6
-				      : (struct sockaddr *) &sa;
-	int port;
+	int avoid[AXN_MAX];
 
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sa6.sin6_addr = in6addr_loopback;
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(bind(fd, a, len), 0);
-	ck_assert_int_eq(getsockname(fd, a, &len), 0);
-	port = ntohs(axn_ipv6 ? sa6.sin6_port : sa.sin_port);
-	close(fd);
-	return port;
+	for (int k = 0; k < AXN_MAX; k++) {
+		avoid[k] = axn[k].port;
+	}
+	return axt_free_port(axn_ipv6, avoid, AXN_MAX);
 }
 
 /* Writes a secret file (mode 0600) named name in the test's own

@@ -33,9 +33,11 @@ stop() {
 	done
 }
 
-# rand_port: a random port in 20000-59999.
+# rand_port: a random port in 10000-32767, below Linux's usual ephemeral
+# range (a port from that range may be any connect()'s source port by the
+# time axond binds it).
 rand_port() {
-	echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+	echo $((10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 22768))
 }
 
 # make_secret: the nodes' shared secret, $dir/secret.

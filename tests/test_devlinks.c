@@ -612,13 +612,9 @@ START_TEST(test_axond_passes_it_on)
 {
 	const char *axond = getenv("AXOND");
 	struct axt_child m;
-	struct sockaddr_in sa = {.sin_family = AF_INET,
-	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t sl = sizeof(sa);
 	char prog[PATH_MAX], listen_arg[64];
 	pid_t d;
 	double end;
-	int s;
 
 	SKIP_UNLESS_FS();
 	if (axond == NULL) {
@@ -628,12 +624,8 @@ START_TEST(test_axond_passes_it_on)
 	fs_stop();
 	m = start_device("/dev/axdl-axond", "x\n", "0444");
 	/* A free port, for the node's (unused) listener. */
-	s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ck_assert_int_eq(bind(s, (struct sockaddr *) &sa, sizeof(sa)), 0);
-	ck_assert_int_eq(getsockname(s, (struct sockaddr *) &sa, &sl), 0);
-	(void) close(s);
 	snprintf(listen_arg, sizeof(listen_arg), "127.0.0.1:%d",
-	    ntohs(sa.sin_port));
+	    axt_free_port(false, NULL, 0));
 	d = fork();
 	ck_assert_int_ge(d, 0);
 	if (d == 0) {
