@@ -48,6 +48,8 @@ iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
 	f.close_dup = iofunc_close_dup_default;
 	f.lock_ocb = iofunc_lock_ocb_default;
 	f.unlock_ocb = iofunc_unlock_ocb_default;
+	f.sync = iofunc_sync_default;
+	f.pathconf = iofunc_pathconf_default;
 	/* Only the first n entries are the caller's to have filled. */
 	if (connect != NULL) {
 		unsigned n = nconnect < c.nfuncs ? nconnect : c.nfuncs;
