@@ -305,6 +305,7 @@ mgr_device(int rep, void *arg)
 	if (strcmp(a[0], "/dev/axtest/nosync") == 0) {
 		io_funcs.sync = NULL;     /* as before the defaults: ENOSYS */
 		io_funcs.pathconf = NULL;
+		io_funcs.lock = NULL;
 	}
 	if (strcmp(a[0], "/dev/axtest/unblock") == 0) {
 		io_funcs.unblock = io_unblock;

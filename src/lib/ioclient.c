@@ -290,6 +290,31 @@ axon__io_sync(int coid, int flag)
 	return r < 0 ? (int) r : 0;
 }
 
+int
+axon__io_lock(int coid, int cmd, struct flock *fl)
+{
+	struct _io_lock q = {.type = _IO_LOCK, .subtype = (uint32_t) cmd,
+	    .nbytes = (int32_t) sizeof(*fl)};
+	iov_t s[2], r[1];
+	struct flock got;
+	long rc;
+
+	if (fl == NULL) {
+		return -EINVAL;
+	}
+	SETIOV(&s[0], &q, sizeof(q));
+	SETIOV(&s[1], fl, sizeof(*fl));
+	SETIOV(&r[0], &got, sizeof(got));
+	rc = MsgSendv_r(coid, s, 2, r, 1);
+	if (rc < 0) {
+		return (int) rc;
+	}
+	if (cmd == F_GETLK) {
+		*fl = got;
+	}
+	return 0;
+}
+
 long
 axon__io_pathconf(int coid, int name)
 {

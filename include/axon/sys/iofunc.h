@@ -250,6 +250,12 @@ AXON_EXPORT int iofunc_pathconf(resmgr_context_t *ctp, io_pathconf_t *msg,
     iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
 AXON_EXPORT int iofunc_pathconf_default(resmgr_context_t *ctp,
     io_pathconf_t *msg, IOFUNC_OCB_T *ocb);
+/* Record locks (fcntl F_GETLK/F_SETLK/F_SETLKW): the message is the
+ * header and a struct flock. */
+AXON_EXPORT int iofunc_lock(resmgr_context_t *ctp, io_lock_t *msg,
+    iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_lock_default(resmgr_context_t *ctp, io_lock_t *msg,
+    IOFUNC_OCB_T *ocb);
 
 #ifdef __cplusplus
 }
