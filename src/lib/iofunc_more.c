@@ -1,6 +1,6 @@
 /*
- * iofunc_more.c - the iofunc defaults and checks for _IO_SYNC, _IO_SPACE
- * and _IO_PATHCONF (QNX 7 names and results, from its public library
+ * iofunc_more.c - the iofunc defaults and checks for _IO_SYNC, _IO_SPACE,
+ * _IO_PATHCONF and _IO_LOCK (QNX 7 names and results, from its public
  * reference).
  *
  * iofunc_func_init() installs iofunc_sync_default,

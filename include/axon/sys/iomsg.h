@@ -427,7 +427,7 @@ typedef union {
 	struct _io_msg i;
 } io_msg_t;
 
-/* ---- The rest (accepted names; Axon's defaults answer ENOSYS) ------ */
+/* ---- The rest (accepted names; no defaults but _IO_LOCK: ENOSYS) -- */
 struct _io_openfd {
 	uint16_t type;
 	uint16_t combine_len;
