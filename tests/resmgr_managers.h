@@ -142,6 +142,53 @@ io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
 	return EOK;
 }
 
+/* space: ftruncate and F_ALLOCSP/F_FREESP as a manager that keeps its
+ * data implements them (QNX has no default): iofunc_space_verify(),
+ * the range from whence, then the data.  F_FREESP with len 0 sets the
+ * size to start (shrink or grow, zero-filled); with len, frees (zeroes)
+ * the range, the size shrinking if it reaches the end.  F_ALLOCSP grows
+ * the size to start + len if smaller.  Replies the new size. */
+static int
+io_space(resmgr_context_t *ctp, io_space_t *msg, RESMGR_OCB_T *ocb)
+{
+	struct dev_attr *a = ocb->ocb.attr;
+	int64_t start = (int64_t) msg->i.start, len = (int64_t) msg->i.len;
+	int64_t size = (int64_t) a->attr.nbytes, end;
+	int status;
+
+	if ((status = iofunc_space_verify(ctp, msg, ocb, NULL)) != EOK) {
+		return status;
+	}
+	if (msg->i.whence == SEEK_CUR) {
+		start += (int64_t) ocb->ocb.offset;
+	} else if (msg->i.whence == SEEK_END) {
+		start += size;
+	}
+	if (start < 0 || len > (int64_t) sizeof(a->data) ||
+	    start > (int64_t) sizeof(a->data) - 1 - len) {
+		return start < 0 ? EINVAL : EFBIG;
+	}
+	end = start + len;
+	if (msg->i.subtype == F_ALLOCSP || msg->i.subtype == F_ALLOCSP64) {
+		if (end > size) {
+			memset(a->data + size, 0, (size_t) (end - size));
+			size = end;
+		}
+	} else if (len == 0 || end >= size) {
+		if (start > size) {
+			memset(a->data + size, 0, (size_t) (start - size));
+		}
+		size = start;
+	} else {
+		memset(a->data + start, 0, (size_t) len);
+	}
+	a->data[size] = '\0';
+	a->attr.nbytes = (off_t) size;
+	a->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+	msg->o = (uint64_t) size;
+	return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o));
+}
+
 /* unblock: a reader waiting for data that wants out (signal, timeout)
  * gets EINTR, on the devices whose data says "unblockable". */
 static int
@@ -254,6 +301,12 @@ mgr_device(int rep, void *arg)
 	io_funcs.read = io_read;
 	io_funcs.write = io_write;
 	io_funcs.devctl = io_devctl;
+	io_funcs.space = io_space;
+	if (strcmp(a[0], "/dev/axtest/nosync") == 0) {
+		io_funcs.sync = NULL;     /* as before the defaults: ENOSYS */
+		io_funcs.pathconf = NULL;
+		io_funcs.lock = NULL;
+	}
 	if (strcmp(a[0], "/dev/axtest/unblock") == 0) {
 		io_funcs.unblock = io_unblock;
 	}

@@ -401,9 +401,70 @@ START_TEST(test_echo_then_cat)
 	    "printf 'second' > %s/dev/axtest/store && cat %s/dev/axtest/store",
 	    mnt, mnt), 0);
 	ck_assert_str_eq(out, "second");
-	/* A truncate alone has no _IO_SPACE to go to. */
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* truncate, ftruncate, fallocate and fsync through the mount become
+ * _IO_SPACE and _IO_SYNC: Linux tools on a manager with io_space and
+ * iofunc_func_init()'s sync default; one without io_space says so. */
+START_TEST(test_truncate_fsync)
+{
+	struct axt_child m, ro, d;
+	char out[256];
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/store", "0123456789", "0666");
+	ro = start_device("/dev/axtest/ro", "keep me", "0644");
+	d = axt_spawn(mgr_dir, NULL);
+	ck_assert_int_ge(d.val, 0);
+	/* truncate(2) of a path, shrinking then growing (zero-filled). */
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "truncate -s 4 %s/dev/axtest/store && cat %s/dev/axtest/store",
+	    mnt, mnt), 0);
+	ck_assert_str_eq(out, "0123");
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "truncate -s 6 %s/dev/axtest/store && stat -c %%s "
+	    "%s/dev/axtest/store && od -An -c %s/dev/axtest/store | "
+	    "tr -d ' \n'", mnt, mnt, mnt), 0);
+	ck_assert_str_eq(out, "6\n0123\\0\\0");
+	/* ftruncate(2) and fsync(2)/fdatasync(2) on an open file. */
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "python3 -c 'import os,sys; f=os.open(sys.argv[1], os.O_RDWR); "
+	    "os.ftruncate(f, 2); os.fsync(f); os.fdatasync(f); "
+	    "print(os.fstat(f).st_size); os.close(f)' %s/dev/axtest/store",
+	    mnt), 0);
+	ck_assert_str_eq(out, "2\n");
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "sync %s/dev/axtest/store && cat %s/dev/axtest/store", mnt, mnt),
+	    0);
+	ck_assert_str_eq(out, "01");
+	/* fallocate(2): the size grows to the range's end. */
+	ck_assert_int_eq(sh(out, sizeof(out), 5,
+	    "fallocate -l 9 %s/dev/axtest/store && stat -c %%s "
+	    "%s/dev/axtest/store", mnt, mnt), 0);
+	ck_assert_str_eq(out, "9\n");
+	/* A manager without io_space: the error, nothing changed. */
 	ck_assert_int_ne(sh(out, sizeof(out), 5,
-	    "truncate -s 0 %s/dev/axtest/store 2>/dev/null", mnt), 0);
+	    "truncate -s 0 %s/axtest/dir/a 2>&1", mnt), 0);
+	ck_assert_ptr_nonnull(strstr(out, "not implemented"));
+	/* Another user may not truncate root's 0644 device (its open for
+	 * writing is refused) but may sync it (opened for reading). */
+	if (axa_user("test_truncate_fsync")) {
+		ck_assert_int_ne(sh(out, sizeof(out), 5, "setpriv --reuid=%d "
+		    "--regid=%d --clear-groups truncate -s 0 "
+		    "%s/dev/axtest/ro 2>&1", (int) axa_uid, (int) axa_gid,
+		    mnt), 0);
+		ck_assert_ptr_nonnull(strstr(out, "Permission denied"));
+		ck_assert_int_eq(sh(out, sizeof(out), 5, "setpriv --reuid=%d "
+		    "--regid=%d --clear-groups sync %s/dev/axtest/ro",
+		    (int) axa_uid, (int) axa_gid, mnt), 0);
+	}
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/dev/axtest/ro", mnt),
+	    0);
+	ck_assert_str_eq(out, "keep me");
+	axt_child_kill(&d);
+	axt_child_kill(&ro);
 	axt_child_kill(&m);
 }
 END_TEST
@@ -1621,6 +1682,7 @@ suite(void)
 	tcase_add_test(tc, test_devctl_direct_manager_dies);
 	tcase_add_test(tc, test_devctl_direct_attack);
 	tcase_add_test(tc, test_echo_then_cat);
+	tcase_add_test(tc, test_truncate_fsync);
 	tcase_add_test(tc, test_ls_stat_dir);
 	tcase_add_test(tc, test_python_and_dd);
 	tcase_add_test(tc, test_concurrent_pool);

@@ -553,6 +553,363 @@ START_TEST(test_permissions_attack)
 }
 END_TEST
 
+/* _IO_SYNC and _IO_PATHCONF by iofunc_func_init()'s defaults, _IO_SPACE
+ * by a manager's io_space over iofunc_space_verify(). */
+START_TEST(test_sync_space_pathconf)
+{
+	struct axt_child m = start_device("/dev/axtest/sp", "0123456789",
+	    "0666");
+	char buf[64] = {0};
+	uint64_t size = 0;
+	struct stat st;
+	int w, r, n;
+
+	w = axon__io_open("/dev/axtest/sp", O_RDWR, 0);
+	r = axon__io_open("/dev/axtest/sp", O_RDONLY, 0);
+	n = axon__io_open_ioflag("/dev/axtest/sp", 0, 0); /* no access */
+	ck_assert_int_ge(w, 0);
+	ck_assert_int_ge(r, 0);
+	ck_assert_int_ge(n, 0);
+	/* sync: fsync and fdatasync on any descriptor with access. */
+	ck_assert_int_eq(axon__io_sync(w, O_SYNC), 0);
+	ck_assert_int_eq(axon__io_sync(w, O_DSYNC), 0);
+	ck_assert_int_eq(axon__io_sync(r, O_SYNC), 0);
+	ck_assert_int_eq(axon__io_sync(n, O_SYNC), -EBADF);
+	ck_assert_int_eq(axon__io_sync(w, O_APPEND), -EINVAL);
+	/* space: ftruncate down, up (zero-filled), freeing a middle range,
+	 * allocating, whence forms. */
+	ck_assert_int_eq(axon__io_space(w, F_FREESP64, SEEK_SET, 4, 0, &size),
+	    0);
+	ck_assert_int_eq(size, 4);
+	ck_assert_int_eq(axon__io_stat(w, &st), 0);
+	ck_assert_int_eq(st.st_size, 4);
+	ck_assert_int_eq(axon__io_read(r, buf, sizeof(buf)), 4);
+	ck_assert_int_eq(memcmp(buf, "0123", 4), 0);
+	ck_assert_int_eq(axon__io_space(w, F_FREESP, SEEK_SET, 6, 0, &size),
+	    0);
+	ck_assert_int_eq(size, 6);
+	ck_assert_int_eq(axon__io_lseek(r, 0, SEEK_SET), 0);
+	ck_assert_int_eq(axon__io_read(r, buf, sizeof(buf)), 6);
+	ck_assert_int_eq(memcmp(buf, "0123\0\0", 6), 0);
+	ck_assert_int_eq(axon__io_space(w, F_FREESP, SEEK_SET, 1, 2, &size),
+	    0);
+	ck_assert_int_eq(size, 6);
+	ck_assert_int_eq(axon__io_lseek(r, 0, SEEK_SET), 0);
+	ck_assert_int_eq(axon__io_read(r, buf, sizeof(buf)), 6);
+	ck_assert_int_eq(memcmp(buf, "0\0\0" "3\0\0", 6), 0);
+	ck_assert_int_eq(axon__io_space(w, F_ALLOCSP64, SEEK_END, 0, 10,
+	    &size), 0);
+	ck_assert_int_eq(size, 16);
+	ck_assert_int_eq(axon__io_space(w, F_ALLOCSP, SEEK_SET, 0, 3, &size),
+	    0);
+	ck_assert_int_eq(size, 16); /* allocating never shrinks */
+	ck_assert_int_eq(axon__io_lseek(w, 5, SEEK_SET), 5);
+	ck_assert_int_eq(axon__io_space(w, F_FREESP, SEEK_CUR, 0, 0, &size),
+	    0);
+	ck_assert_int_eq(size, 5);
+	ck_assert_int_eq(axon__io_space(w, F_FREESP, SEEK_END, -2, 0, NULL),
+	    0);
+	ck_assert_int_eq(axon__io_stat(r, &st), 0);
+	ck_assert_int_eq(st.st_size, 3);
+	/* Bad input: unknown subtype or whence, negative start or length,
+	 * beyond the device; an open without write access. */
+	ck_assert_int_eq(axon__io_space(w, 12, SEEK_SET, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(axon__io_space(w, F_FREESP, 7, 0, 0, NULL), -EINVAL);
+	ck_assert_int_eq(axon__io_space(w, F_FREESP, SEEK_SET, -1, 0, NULL),
+	    -EINVAL);
+	ck_assert_int_eq(axon__io_space(w, F_FREESP, SEEK_SET, 0, -1, NULL),
+	    -EINVAL);
+	ck_assert_int_eq(axon__io_space(w, F_FREESP, SEEK_END, -100, 0, NULL),
+	    -EINVAL);
+	ck_assert_int_eq(axon__io_space(w, F_ALLOCSP, SEEK_SET, 1 << 20, 0,
+	    NULL), -EFBIG);
+	ck_assert_int_eq(axon__io_space(r, F_FREESP, SEEK_SET, 0, 0, NULL),
+	    -EBADF);
+	ck_assert_int_eq(axon__io_space(n, F_FREESP, SEEK_SET, 0, 0, NULL),
+	    -EBADF);
+	ck_assert_int_eq(axon__io_stat(r, &st), 0);
+	ck_assert_int_eq(st.st_size, 3);
+	/* pathconf: documented limits; the mount (conf 0) decides the
+	 * options; terminal limits are not a device's. */
+	ck_assert_int_eq(axon__io_pathconf(r, _PC_NAME_MAX), NAME_MAX);
+	ck_assert_int_eq(axon__io_pathconf(r, _PC_PATH_MAX), PATH_MAX);
+	ck_assert_int_eq(axon__io_pathconf(r, _PC_LINK_MAX), 1);
+	ck_assert_int_eq(axon__io_pathconf(r, _PC_PIPE_BUF), PIPE_BUF);
+	ck_assert_int_eq(axon__io_pathconf(n, _PC_FILESIZEBITS), 64);
+	ck_assert_int_eq(axon__io_pathconf(r, _PC_CHOWN_RESTRICTED), 0);
+	ck_assert_int_eq(axon__io_pathconf(r, _PC_NO_TRUNC), 0);
+	ck_assert_int_eq(axon__io_pathconf(r, _PC_SYNC_IO), 0);
+	ck_assert_int_eq(axon__io_pathconf(r, _PC_MAX_CANON), -EINVAL);
+	ck_assert_int_eq(axon__io_pathconf(r, -1), -EINVAL);
+	ck_assert_int_eq(axon__io_pathconf(r, 9999), -EINVAL);
+	ck_assert_int_eq(axon__io_close(n), 0);
+	ck_assert_int_eq(axon__io_close(r), 0);
+	ck_assert_int_eq(axon__io_close(w), 0);
+	/* A manager that dies: the call fails, nothing hangs. */
+	w = axon__io_open("/dev/axtest/sp", O_RDWR, 0);
+	ck_assert_int_ge(w, 0);
+	axt_child_kill(&m);
+	ck_assert_int_lt(axon__io_sync(w, O_SYNC), 0);
+	ck_assert_int_lt(axon__io_space(w, F_FREESP, SEEK_SET, 0, 0, NULL),
+	    0);
+	(void) axon__io_close(w);
+}
+END_TEST
+
+/* Without the handlers (a manager that clears them; the directory
+ * manager has no io_space): ENOSYS, as before the defaults. */
+START_TEST(test_sync_space_absent)
+{
+	struct axt_child m = start_device("/dev/axtest/nosync", "x", "0666");
+	struct axt_child d = axt_spawn(mgr_dir, NULL);
+	int c;
+
+	ck_assert_int_ge(d.val, 0);
+	c = axon__io_open("/dev/axtest/nosync", O_RDWR, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(axon__io_sync(c, O_SYNC), -ENOSYS);
+	ck_assert_int_eq(axon__io_pathconf(c, _PC_NAME_MAX), -ENOSYS);
+	{
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+
+		ck_assert_int_eq(axon__io_lock(c, F_SETLK, &fl), -ENOSYS);
+	}
+	ck_assert_int_eq(axon__io_close(c), 0);
+	c = axon__io_open("/axtest/dir/a", O_RDONLY, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(axon__io_space(c, F_FREESP, SEEK_SET, 0, 0, NULL),
+	    -ENOSYS);
+	ck_assert_int_eq(axon__io_sync(c, O_SYNC), 0); /* the default */
+	ck_assert_int_eq(axon__io_close(c), 0);
+	axt_child_kill(&d);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* Another user: a 0644 device of root's may be opened for reading only,
+ * and that open may not truncate it; a 0666 one may be. */
+static void
+space_attacker(int rep, void *arg)
+{
+	uint64_t size = 0;
+	int c;
+
+	(void) arg;
+	axa_become();
+	if (axon__io_open("/dev/axtest/ro", O_WRONLY, 0) != -EACCES) {
+		axt_report(rep, 1);
+		_exit(1);
+	}
+	c = axon__io_open("/dev/axtest/ro", O_RDONLY, 0);
+	if (c < 0 || axon__io_space(c, F_FREESP64, SEEK_SET, 0, 0, NULL) !=
+	    -EBADF || axon__io_sync(c, O_SYNC) != 0) {
+		axt_report(rep, 2);
+		_exit(1);
+	}
+	(void) axon__io_close(c);
+	c = axon__io_open("/dev/axtest/rw", O_WRONLY, 0);
+	if (c < 0 || axon__io_space(c, F_FREESP64, SEEK_SET, 2, 0, &size) !=
+	    0 || size != 2) {
+		axt_report(rep, 3);
+		_exit(1);
+	}
+	(void) axon__io_close(c);
+	axt_report(rep, 0);
+	_exit(0);
+}
+
+START_TEST(test_space_attack)
+{
+	struct axt_child ro, rw, a;
+	struct stat st;
+	int c;
+
+	if (!axa_user("test_space_attack")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	ro = start_device("/dev/axtest/ro", "keep me", "0644");
+	rw = start_device("/dev/axtest/rw", "anyone", "0666");
+	a = axt_spawn(space_attacker, NULL);
+	ck_assert_int_eq(a.val, 0);
+	(void) axt_child_wait(&a, 5);
+	c = axon__io_open("/dev/axtest/ro", O_RDONLY, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(axon__io_stat(c, &st), 0);
+	ck_assert_int_eq(st.st_size, 7); /* untouched */
+	ck_assert_int_eq(axon__io_close(c), 0);
+	c = axon__io_open("/dev/axtest/rw", O_RDONLY, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_eq(axon__io_stat(c, &st), 0);
+	ck_assert_int_eq(st.st_size, 2);
+	ck_assert_int_eq(axon__io_close(c), 0);
+	axt_child_kill(&ro);
+	axt_child_kill(&rw);
+}
+END_TEST
+
+/* A second process's view of the record locks: the parent holds a
+ * write lock over [0, 10). */
+static struct flock
+lk(short type, short whence, off_t start, off_t len)
+{
+	struct flock fl = {.l_type = type, .l_whence = whence,
+	    .l_start = start, .l_len = len};
+
+	return fl;
+}
+
+static void
+lock_child(int rep, void *arg)
+{
+	struct flock fl;
+	int c = axon__io_open("/dev/axtest/lk", O_RDWR, 0);
+
+	(void) arg;
+	fl = lk(F_WRLCK, SEEK_SET, 5, 1);
+	if (c < 0 || axon__io_lock(c, F_SETLK, &fl) != -EAGAIN) {
+		axt_report(rep, 1);
+		_exit(1);
+	}
+	fl = lk(F_WRLCK, SEEK_SET, 0, 100);
+	if (axon__io_lock(c, F_GETLK, &fl) != 0 || fl.l_type != F_WRLCK ||
+	    fl.l_start != 0 || fl.l_len != 10 || fl.l_pid != getppid()) {
+		axt_report(rep, 2);
+		_exit(1);
+	}
+	fl = lk(F_RDLCK, SEEK_SET, 20, 5);
+	if (axon__io_lock(c, F_SETLK, &fl) != 0) {
+		axt_report(rep, 3);
+		_exit(1);
+	}
+	axt_report(rep, 0);
+	/* Waits for the parent's lock to go. */
+	fl = lk(F_WRLCK, SEEK_SET, 0, 1);
+	_exit(axon__io_lock(c, F_SETLKW, &fl) == 0 ? 0 : 4);
+}
+
+static void
+on_alarm(int sig)
+{
+	(void) sig;
+}
+
+/* F_SETLKW interrupted by a signal: EINTR (the unblock). */
+static void
+lock_child_intr(int rep, void *arg)
+{
+	struct sigaction sa = {.sa_handler = on_alarm};
+	struct flock fl = lk(F_WRLCK, SEEK_SET, 0, 0);
+	int c = axon__io_open("/dev/axtest/lk", O_RDWR, 0);
+
+	(void) arg;
+	(void) sigaction(SIGALRM, &sa, NULL);
+	axt_report(rep, c >= 0 ? 0 : 1);
+	(void) alarm(1);
+	_exit(axon__io_lock(c, F_SETLKW, &fl) == -EINTR ? 0 : 5);
+}
+
+/* The waiting process's locks are gone once it is: polled (the manager
+ * takes the disconnect in its own time). */
+static bool
+unlocked_within(int coid, struct flock want, double s)
+{
+	double end = axt_now() + s;
+
+	while (axt_now() < end) {
+		struct flock fl = want;
+
+		if (axon__io_lock(coid, F_GETLK, &fl) == 0 &&
+		    fl.l_type == F_UNLCK) {
+			return true;
+		}
+		axt_sleep_ms(10);
+	}
+	return false;
+}
+
+/* _IO_LOCK by iofunc_lock_default: POSIX record locks between
+ * processes, F_SETLKW waiting and granted, interrupted, and a dead
+ * holder's locks released. */
+START_TEST(test_record_locks)
+{
+	struct axt_child m = start_device("/dev/axtest/lk", "0123456789",
+	    "0666");
+	struct axt_child c;
+	struct flock fl;
+	int w, r, wo, st;
+
+	w = axon__io_open("/dev/axtest/lk", O_RDWR, 0);
+	r = axon__io_open("/dev/axtest/lk", O_RDONLY, 0);
+	wo = axon__io_open("/dev/axtest/lk", O_WRONLY, 0);
+	ck_assert_int_ge(w, 0);
+	ck_assert_int_ge(r, 0);
+	ck_assert_int_ge(wo, 0);
+	fl = lk(F_WRLCK, SEEK_SET, 0, 10);
+	ck_assert_int_eq(axon__io_lock(w, F_SETLK, &fl), 0);
+	/* One's own locks never conflict. */
+	fl = lk(F_WRLCK, SEEK_SET, 0, 0);
+	ck_assert_int_eq(axon__io_lock(w, F_GETLK, &fl), 0);
+	ck_assert_int_eq(fl.l_type, F_UNLCK);
+	/* Bad input, and the access the lock type needs. */
+	fl = lk(99, SEEK_SET, 0, 1);
+	ck_assert_int_eq(axon__io_lock(w, F_SETLK, &fl), -EINVAL);
+	fl = lk(F_RDLCK, 9, 0, 1);
+	ck_assert_int_eq(axon__io_lock(w, F_SETLK, &fl), -EINVAL);
+	fl = lk(F_RDLCK, SEEK_SET, -1, 1);
+	ck_assert_int_eq(axon__io_lock(w, F_SETLK, &fl), -EINVAL);
+	fl = lk(F_RDLCK, SEEK_SET, 0, 1);
+	ck_assert_int_eq(axon__io_lock(w, 99, &fl), -EINVAL);
+	fl = lk(F_UNLCK, SEEK_SET, 0, 1);
+	ck_assert_int_eq(axon__io_lock(w, F_GETLK, &fl), -EINVAL);
+	fl = lk(F_WRLCK, SEEK_SET, 0, 1);
+	ck_assert_int_eq(axon__io_lock(r, F_SETLK, &fl), -EBADF);
+	fl = lk(F_RDLCK, SEEK_SET, 0, 1);
+	ck_assert_int_eq(axon__io_lock(wo, F_SETLK, &fl), -EBADF);
+	/* Another process: conflicts, F_GETLK, a shared read lock, then a
+	 * wait granted when the lock goes. */
+	c = axt_spawn(lock_child, NULL);
+	ck_assert_int_eq(c.val, 0);
+	fl = lk(F_WRLCK, SEEK_END, 10, 5); /* [20, 25): the child's */
+	ck_assert_int_eq(axon__io_lock(w, F_GETLK, &fl), 0);
+	ck_assert_int_eq(fl.l_type, F_RDLCK);
+	ck_assert_int_eq(fl.l_start, 20);
+	ck_assert_int_eq(fl.l_len, 5);
+	ck_assert_int_eq(fl.l_pid, c.pid);
+	fl = lk(F_RDLCK, SEEK_SET, 22, 1);
+	ck_assert_int_eq(axon__io_lock(r, F_SETLK, &fl), 0); /* shared */
+	fl = lk(F_WRLCK, SEEK_SET, 22, 1);
+	ck_assert_int_eq(axon__io_lock(w, F_SETLK, &fl), -EAGAIN);
+	/* Unlocking the middle splits: [0, 3) and [4, 10) still held. */
+	fl = lk(F_UNLCK, SEEK_SET, 3, 1);
+	ck_assert_int_eq(axon__io_lock(w, F_SETLK, &fl), 0);
+	fl = lk(F_UNLCK, SEEK_SET, 4, 0);
+	ck_assert_int_eq(axon__io_lock(w, F_SETLK, &fl), 0);
+	/* [0, 3) still held: the child still waits. */
+	axt_sleep_ms(100);
+	ck_assert_int_eq(waitpid(c.pid, &st, WNOHANG), 0);
+	fl = lk(F_UNLCK, SEEK_SET, 0, 0);
+	ck_assert_int_eq(axon__io_lock(w, F_SETLK, &fl), 0);
+	st = axt_child_wait(&c, 10);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* It died holding [0, 1) and [20, 25): they went with it. */
+	ck_assert(unlocked_within(w, lk(F_WRLCK, SEEK_SET, 0, 0), 10));
+	/* A waiter a signal interrupts gets EINTR, and waits no more. */
+	fl = lk(F_WRLCK, SEEK_SET, 0, 10);
+	ck_assert_int_eq(axon__io_lock(w, F_SETLK, &fl), 0);
+	c = axt_spawn(lock_child_intr, NULL);
+	ck_assert_int_eq(c.val, 0);
+	st = axt_child_wait(&c, 10);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	fl = lk(F_UNLCK, SEEK_SET, 0, 0);
+	ck_assert_int_eq(axon__io_lock(w, F_SETLK, &fl), 0);
+	ck_assert_int_eq(axon__io_close(wo), 0);
+	ck_assert_int_eq(axon__io_close(r), 0);
+	ck_assert_int_eq(axon__io_close(w), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 START_TEST(test_resolver)
 {
 	struct axon_path_match mt[8];
@@ -844,6 +1201,10 @@ suite(void)
 	tcase_add_test(tc, test_detach);
 	tcase_add_test(tc, test_permissions_attack);
 	tcase_add_test(tc, test_resolver);
+	tcase_add_test(tc, test_sync_space_pathconf);
+	tcase_add_test(tc, test_sync_space_absent);
+	tcase_add_test(tc, test_space_attack);
+	tcase_add_test(tc, test_record_locks);
 	tcase_add_test(tc, test_dispatch_errors);
 	suite_add_tcase(s, tc);
 	return s;

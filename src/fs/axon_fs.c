@@ -67,6 +67,8 @@ enum fs_opcode {
 	OP_PATHCHOWN, /* path, a=uid, b=gid */
 	OP_DEVCTL,    /* coid, a=dcmd, data (len) -> info (int32), data */
 	OP_GRANT,     /* coid, a=pid -> struct fs_grant (iodirect.h) */
+	OP_SPACE,     /* coid, a=subtype, b=whence, off=start, want=len */
+	OP_SYNC,      /* coid, a=flag (O_SYNC, O_DSYNC) */
 };
 
 /* OP_GRANT's answer. */
@@ -235,6 +237,11 @@ fs_run(const struct fs_req *q, const void *in, void *out, size_t outcap,
 		return axon__io_lseek(q->coid, q->off, (int) q->a);
 	case OP_CLOSE:
 		return axon__io_close(q->coid);
+	case OP_SPACE:
+		return axon__io_space(q->coid, (int) q->a, (int) q->b, q->off,
+		    (int64_t) q->want, NULL);
+	case OP_SYNC:
+		return axon__io_sync(q->coid, (int) q->a);
 	case OP_DEVCTL: {
 		iov_t si, ri;
 		int32_t info = 0;
@@ -1585,13 +1592,91 @@ fs_chown(const char *path, uid_t uid, gid_t gid, struct fuse_file_info *fi)
 	return path_call(nd, path, OP_PATHCHOWN, 0, uid, gid, NULL);
 }
 
+/* _IO_SPACE on an open file: what QNX's ftruncate() and fcntl()'s
+ * F_ALLOCSP/F_FREESP send. */
+static int
+space_call(struct fs_file *f, int subtype, off_t start, off_t len)
+{
+	struct fs_req q = {.op = OP_SPACE, .coid = f->coid, .a = (uint32_t)
+	    subtype, .b = SEEK_SET, .off = start, .want = (uint64_t) len};
+	uint64_t got;
+	int64_t r;
+
+	pthread_mutex_lock(&f->lock);
+	r = fs_call(f->h, &q, NULL, NULL, 0, &got);
+	pthread_mutex_unlock(&f->lock);
+	return r < 0 ? fs_err(r) : 0;
+}
+
+/* truncate(2) and ftruncate(2): F_FREESP64 from size with no length
+ * sets the size (shrinking or growing).  truncate(2) of a path opens it
+ * for writing, so the manager's open checks the caller as QNX's
+ * truncate() would. */
 static int
 fs_truncate(const char *path, off_t size, struct fuse_file_info *fi)
 {
+	struct fuse_file_info own = {.flags = O_WRONLY};
+	int rc;
+
+	if (size < 0) {
+		return -EINVAL;
+	}
+	if (fi != NULL && fi->fh != 0) {
+		return space_call((struct fs_file *) (uintptr_t) fi->fh,
+		    F_FREESP64, size, 0);
+	}
+	rc = open_as(path, O_WRONLY, 0, &own);
+	if (rc < 0) {
+		return rc;
+	}
+	rc = space_call((struct fs_file *) (uintptr_t) own.fh, F_FREESP64,
+	    size, 0);
+	(void) fs_release(path, &own);
+	return rc;
+}
+
+/* fallocate(2): mode 0 is F_ALLOCSP64 over the range (the size grows to
+ * its end); a punched hole (PUNCH_HOLE|KEEP_SIZE) is F_FREESP64 over
+ * it.  Other modes have no _IO_SPACE form. */
+static int
+fs_fallocate(const char *path, int mode, off_t off, off_t len,
+    struct fuse_file_info *fi)
+{
 	(void) path;
-	(void) size;
-	(void) fi;
-	return -ENOSYS; /* no _IO_SPACE client yet (fuse.md) */
+	if (fi == NULL || fi->fh == 0 || off < 0 || len <= 0) {
+		return fi == NULL || fi->fh == 0 ? -EBADF : -EINVAL;
+	}
+	if (mode == 0) {
+		return space_call((struct fs_file *) (uintptr_t) fi->fh,
+		    F_ALLOCSP64, off, len);
+	}
+	if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+		return space_call((struct fs_file *) (uintptr_t) fi->fh,
+		    F_FREESP64, off, len);
+	}
+	return -EOPNOTSUPP;
+}
+
+/* fsync(2), fdatasync(2): _IO_SYNC with O_SYNC or O_DSYNC. */
+static int
+fs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
+{
+	struct fs_file *f;
+	struct fs_req q = {.op = OP_SYNC};
+	uint64_t got;
+	int64_t r;
+
+	(void) path;
+	if (fi == NULL || fi->fh == 0) {
+		return -EBADF;
+	}
+	f = (struct fs_file *) (uintptr_t) fi->fh;
+	q.coid = f->coid;
+	q.a = (uint32_t) (datasync ? O_DSYNC : O_SYNC);
+	pthread_mutex_lock(&f->lock);
+	r = fs_call(f->h, &q, NULL, NULL, 0, &got);
+	pthread_mutex_unlock(&f->lock);
+	return r < 0 ? fs_err(r) : 0;
 }
 
 static void *
@@ -1627,6 +1712,8 @@ static const struct fuse_operations fs_ops = {
 	.chmod = fs_chmod,
 	.chown = fs_chown,
 	.truncate = fs_truncate,
+	.fallocate = fs_fallocate,
+	.fsync = fs_fsync,
 	.ioctl = fs_ioctl,
 	.poll = fs_poll,
 };

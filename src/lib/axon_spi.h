@@ -221,6 +221,15 @@ int64_t axon__io_lseek(int coid, int64_t off, int whence);
 int axon__io_chmod(int coid, mode_t mode);
 int axon__io_chown(int coid, uid_t uid, gid_t gid);
 int axon__io_close(int coid); /* _IO_CLOSE, then ConnectDetach */
+/* _IO_SPACE: subtype F_FREESP(64)/F_ALLOCSP(64); ftruncate(size) is
+ * F_FREESP64, SEEK_SET, start size, len 0.  *size (may be NULL) gets
+ * the manager's reply (the new size); 0 or -errno. */
+int axon__io_space(int coid, int subtype, int whence, int64_t start,
+    int64_t len, uint64_t *size);
+/* _IO_SYNC: flag O_SYNC (fsync) or O_DSYNC (fdatasync); 0 or -errno. */
+int axon__io_sync(int coid, int flag);
+/* _IO_PATHCONF: the value (>= 0) or -errno. */
+long axon__io_pathconf(int coid, int name);
 
 /*
  * The network manager's own event loop (netloop.c).  Instead of a thread

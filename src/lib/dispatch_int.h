@@ -251,6 +251,27 @@ int axon__io_stat(int coid, struct stat *st);
 int64_t axon__io_lseek(int coid, int64_t off, int whence);
 int axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
     const iov_t *rv, int rparts, int *ret_info);
+/* _IO_SPACE: subtype F_FREESP(64)/F_ALLOCSP(64); ftruncate(size) is
+ * F_FREESP64, SEEK_SET, start size, len 0.  *size (may be NULL) gets
+ * the manager's reply (the new size); 0 or -errno. */
+int axon__io_space(int coid, int subtype, int whence, int64_t start,
+    int64_t len, uint64_t *size);
+/* _IO_SYNC: flag O_SYNC (fsync) or O_DSYNC (fdatasync); 0 or -errno. */
+int axon__io_sync(int coid, int flag);
+/* _IO_PATHCONF: the value (>= 0) or -errno. */
+long axon__io_pathconf(int coid, int name);
+/* _IO_LOCK: cmd F_GETLK/F_SETLK/F_SETLKW with *fl (F_GETLK's answer
+ * written back); 0 or -errno. */
+struct flock;
+int axon__io_lock(int coid, int cmd, struct flock *fl);
+/* iofunc_more.c's record locks, from iofunc.c's close and unblock
+ * defaults: drops the closing process's locks (dup) or the OCB's locks
+ * and waiters; takes the waiter ctp->rcvid out (true if it was one). */
+struct _iofunc_ocb;
+void axon__iofunc_locks_close(resmgr_context_t *ctp,
+    struct _iofunc_ocb *ocb, bool dup);
+bool axon__iofunc_locks_unblock(resmgr_context_t *ctp,
+    struct _iofunc_ocb *ocb);
 /* name_open()'s _IO_CONNECT on coid (a name's connection): coid, or
  * -errno after detaching it. */
 int axon__io_name_connect(int coid);

@@ -263,6 +263,67 @@ axon__io_chown(int coid, uid_t uid, gid_t gid)
 }
 
 int
+axon__io_space(int coid, int subtype, int whence, int64_t start,
+    int64_t len, uint64_t *size)
+{
+	struct _io_space q = {.type = _IO_SPACE, .subtype = (uint16_t) subtype,
+	    .whence = (int16_t) whence, .start = (uint64_t) start,
+	    .len = (uint64_t) len};
+	uint64_t got = 0;
+	long r = MsgSend_r(coid, &q, sizeof(q), &got, sizeof(got));
+
+	if (r < 0) {
+		return (int) r;
+	}
+	if (size != NULL) {
+		*size = got;
+	}
+	return 0;
+}
+
+int
+axon__io_sync(int coid, int flag)
+{
+	struct _io_sync q = {.type = _IO_SYNC, .flag = (uint32_t) flag};
+	long r = MsgSend_r(coid, &q, sizeof(q), NULL, 0);
+
+	return r < 0 ? (int) r : 0;
+}
+
+int
+axon__io_lock(int coid, int cmd, struct flock *fl)
+{
+	struct _io_lock q = {.type = _IO_LOCK, .subtype = (uint32_t) cmd,
+	    .nbytes = (int32_t) sizeof(*fl)};
+	iov_t s[2], r[1];
+	struct flock got;
+	long rc;
+
+	if (fl == NULL) {
+		return -EINVAL;
+	}
+	SETIOV(&s[0], &q, sizeof(q));
+	SETIOV(&s[1], fl, sizeof(*fl));
+	SETIOV(&r[0], &got, sizeof(got));
+	rc = MsgSendv_r(coid, s, 2, r, 1);
+	if (rc < 0) {
+		return (int) rc;
+	}
+	if (cmd == F_GETLK) {
+		*fl = got;
+	}
+	return 0;
+}
+
+long
+axon__io_pathconf(int coid, int name)
+{
+	struct _io_pathconf q = {.type = _IO_PATHCONF, .name = (int16_t) name};
+
+	return MsgSend_r(coid, &q, sizeof(q), NULL, 0);
+}
+
+int
 axon__io_close(int coid)
 {
 	struct _io_close c = {.type = _IO_CLOSE};

@@ -48,6 +48,9 @@ iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
 	f.close_dup = iofunc_close_dup_default;
 	f.lock_ocb = iofunc_lock_ocb_default;
 	f.unlock_ocb = iofunc_unlock_ocb_default;
+	f.sync = iofunc_sync_default;
+	f.pathconf = iofunc_pathconf_default;
+	f.lock = iofunc_lock_default;
 	/* Only the first n entries are the caller's to have filled. */
 	if (connect != NULL) {
 		unsigned n = nconnect < c.nfuncs ? nconnect : c.nfuncs;
@@ -408,6 +411,8 @@ iofunc_close_ocb(resmgr_context_t *ctp, iofunc_ocb_arg_t oarg,
 		return EINVAL;
 	}
 	mf = mount_funcs(ocb->attr);
+	/* Record locks and waiters that came through it go with it. */
+	axon__iofunc_locks_close(ctp, ocb, false);
 	(void) iofunc_time_update(ocb->attr);
 	(void) iofunc_ocb_detach(ctp, ocb);
 	if (mf != NULL && mf->nfuncs >= 2 && mf->ocb_free != NULL) {
@@ -772,21 +777,22 @@ int
 iofunc_close_dup_default(resmgr_context_t *ctp, io_close_t *msg,
     iofunc_ocb_t *ocb)
 {
-	(void) ctp;
 	(void) msg;
-	(void) ocb;
-	return EOK; /* no record locks to drop: Axon's iofunc has none */
+	/* The process's record locks on the file go (POSIX). */
+	axon__iofunc_locks_close(ctp, ocb, true);
+	return EOK;
 }
 
 int
 iofunc_unblock_default(resmgr_context_t *ctp, io_pulse_t *msg,
     iofunc_ocb_t *ocb)
 {
-	(void) ctp;
 	(void) msg;
-	(void) ocb;
-	/* The library holds no client of its own (no lock or notify
-	 * queues): a blocked client is the handler's to answer. */
+	/* A waiting F_SETLKW is the library's to release; any other
+	 * blocked client is the handler's to answer. */
+	if (axon__iofunc_locks_unblock(ctp, ocb)) {
+		return EINTR;
+	}
 	return _RESMGR_DEFAULT;
 }
 

@@ -237,6 +237,26 @@ AXON_EXPORT int iofunc_lock_ocb_default(resmgr_context_t *ctp,
 AXON_EXPORT int iofunc_unlock_ocb_default(resmgr_context_t *ctp,
     void *reserved, IOFUNC_OCB_T *ocb);
 
+/* ---- Sync, space, pathconf (iofunc_more.c) ------------------------ */
+AXON_EXPORT int iofunc_sync_verify(resmgr_context_t *ctp, io_sync_t *msg,
+    iofunc_ocb_arg_t ocb);
+AXON_EXPORT int iofunc_sync_default(resmgr_context_t *ctp, io_sync_t *msg,
+    IOFUNC_OCB_T *ocb);
+AXON_EXPORT int iofunc_space_verify(resmgr_context_t *ctp, io_space_t *msg,
+    iofunc_ocb_arg_t ocb, int *nonblock);
+AXON_EXPORT int iofunc_pathconf_verify(resmgr_context_t *ctp,
+    io_pathconf_t *msg, iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_pathconf(resmgr_context_t *ctp, io_pathconf_t *msg,
+    iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_pathconf_default(resmgr_context_t *ctp,
+    io_pathconf_t *msg, IOFUNC_OCB_T *ocb);
+/* Record locks (fcntl F_GETLK/F_SETLK/F_SETLKW): the message is the
+ * header and a struct flock. */
+AXON_EXPORT int iofunc_lock(resmgr_context_t *ctp, io_lock_t *msg,
+    iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_lock_default(resmgr_context_t *ctp, io_lock_t *msg,
+    IOFUNC_OCB_T *ocb);
+
 #ifdef __cplusplus
 }
 #endif

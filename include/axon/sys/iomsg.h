@@ -391,6 +391,15 @@ typedef union {
 } io_notify_t;
 
 /* ---- Space (ftruncate, F_ALLOCSP/F_FREESP) ------------------------- */
+/* The subtypes (QNX's fcntl() commands; Linux has no such commands, so
+ * they are defined here only for the message).  F_FREESP with len 0
+ * sets the size to start, shrinking or growing: what ftruncate() sends. */
+#ifndef F_ALLOCSP
+#define F_ALLOCSP   10
+#define F_FREESP    11
+#define F_ALLOCSP64 110
+#define F_FREESP64  111
+#endif
 struct _io_space {
 	uint16_t type;
 	uint16_t combine_len;
@@ -418,7 +427,7 @@ typedef union {
 	struct _io_msg i;
 } io_msg_t;
 
-/* ---- The rest (accepted names; Axon's defaults answer ENOSYS) ------ */
+/* ---- The rest (accepted names; no defaults but _IO_LOCK: ENOSYS) -- */
 struct _io_openfd {
 	uint16_t type;
 	uint16_t combine_len;
