@@ -146,20 +146,7 @@ iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
 		/* ionotify(fd, action, flags, NULL): disarm those lists. */
 		for (int i = 0; i < IOFUNC_NOTIFY_NCOND; i++) {
 			if (want & cond_bit[i]) {
-				struct _iofunc_notify_event **pp =
-				    &nop[i].list;
-
-				while (*pp != NULL) {
-					struct _iofunc_notify_event *e = *pp;
-
-					if (same_client(e, ctp)) {
-						*pp = e->next;
-						free(e);
-					} else {
-						pp = &e->next;
-					}
-				}
-				recount(&nop[i]);
+				remove_list(ctp, &nop[i]);
 			}
 		}
 		arm = false;
