@@ -926,6 +926,13 @@ START_TEST(test_notify)
 	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLLARM,
 	    _NOTIFY_COND_INPUT, NULL), 0);
 	ck_assert_int_eq(notify_armed(r), 0);
+	/* Disarming works whatever holds (here output, asked with it). */
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(notify_armed(r), 1);
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLLARM, both, NULL),
+	    _NOTIFY_COND_OUTPUT);
+	ck_assert_int_eq(notify_armed(r), 0);
 	ck_assert_int_eq(axon__io_write(w, "y", 1), 1);
 	notify_none(chid);
 	/* A signal as the event (SIGUSR1, blocked: taken with sigtimedwait). */

@@ -142,8 +142,9 @@ iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
 	default:
 		return EINVAL;
 	}
-	if (arm && type == SIGEV_NONE) {
-		/* ionotify(fd, action, flags, NULL): disarm those lists. */
+	if (action != _NOTIFY_ACTION_POLL && type == SIGEV_NONE) {
+		/* ionotify(fd, action, flags, NULL): disarm those lists,
+		 * whatever holds now. */
 		for (int i = 0; i < IOFUNC_NOTIFY_NCOND; i++) {
 			if (want & cond_bit[i]) {
 				remove_list(ctp, &nop[i]);
