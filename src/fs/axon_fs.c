@@ -1397,7 +1397,7 @@ fs_ioctl(const char *path, unsigned int cmd, void *arg,
  * when the manager triggers, fuse_notify_poll() makes the kernel poll
  * again.  A manager without io_notify (ENOSYS) is always ready, as
  * are files a helper process opened (their connection is the helper's:
- * the pulse would go there).  Never -ENOSYS: the kernel would then stop
+ * the pulse would go there) and polls beyond FS_POLL_SLOTS files.  Never -ENOSYS: the kernel would then stop
  * asking for every file of the mount.
  */
 #define FS_POLL_SLOTS 4096 /* files polled at once with a handle */
@@ -1608,7 +1608,12 @@ fs_poll(const char *path, struct fuse_file_info *fi,
 			token = poll_slot_set(f, ph);
 		}
 		if (token < 0) {
-			fuse_pollhandle_destroy(ph); /* polled, not armed */
+			/* No slot or no channel: nothing could wake the
+			 * poller, so it is told ready (as before) rather
+			 * than left to sleep. */
+			fuse_pollhandle_destroy(ph);
+			*reventsp = FS_READY;
+			return 0;
 		}
 	}
 	if (token >= 0) {
