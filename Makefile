@@ -416,10 +416,12 @@ $(BUILD)/fuzz/fuzz_trace: tests/fuzz/fuzz_trace.c src/common/traceinfo.c \
 	$(FUZZ_CC) -DAXON_TR_NO_COLLECT -Isrc/common -o $@ \
 		tests/fuzz/fuzz_trace.c src/common/traceinfo.c
 
-$(BUILD)/fuzz/fuzz_iomsg: tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c $(HDRS)
+$(BUILD)/fuzz/fuzz_iomsg: tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c \
+		src/lib/notify.c $(HDRS)
 	@mkdir -p $(dir $@)
 	clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined \
-		-Isrc/lib -Iinclude/axon -o $@ tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c
+		-Isrc/lib -Iinclude/axon -o $@ tests/fuzz/fuzz_iomsg.c \
+		src/lib/iomsg.c src/lib/notify.c
 
 $(BUILD)/fuzz/fuzz_dirents: tests/fuzz/fuzz_dirents.c src/fs/dirents.c src/fs/dirents.h
 	@mkdir -p $(dir $@)

@@ -32,6 +32,8 @@ struct dev_attr {
 	iofunc_attr_t attr;
 	char data[4096]; /* what the device holds */
 	int value;       /* the devctl device's value */
+	iofunc_notify_t notify[3]; /* the notify device's: input, output,
+				    * out-of-band */
 };
 
 struct dev_ocb {
@@ -132,6 +134,10 @@ io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
 	a->attr.nbytes = (off_t) n;
 	a->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
 	_IO_SET_WRITE_NBYTES(ctp, n);
+	/* select()/ionotify() waiters: data to read now. */
+	if (n > 0) {
+		iofunc_notify_trigger(a->notify, (int) n, IOFUNC_NOTIFY_INPUT);
+	}
 	if (blocked_rcvid != 0) {
 		size_t m = n < (size_t) blocked_nbytes ? n :
 		    (size_t) blocked_nbytes;
@@ -211,6 +217,7 @@ io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
 #define MY_DEVCTL_OCBS   __DIOF(_DCMD_MISC, 7, int) /* live OCBs */
 #define MY_DEVCTL_OFFSET __DIOF(_DCMD_MISC, 8, int) /* the OCB's offset */
 #define MY_DEVCTL_HOLD   __DION(_DCMD_MISC, 9)      /* never answered */
+#define MY_DEVCTL_ARMED  __DIOF(_DCMD_MISC, 10, int) /* input list armed */
 
 union my_devctl {
 	int in;
@@ -262,6 +269,10 @@ io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 		*(int *) rx_data = (int) ocb->ocb.offset;
 		nbytes = sizeof(int);
 		break;
+	case MY_DEVCTL_ARMED:
+		*(int *) rx_data = a->notify[IOFUNC_NOTIFY_INPUT].list != NULL;
+		nbytes = sizeof(int);
+		break;
 	case MY_DEVCTL_HOLD:
 		return _RESMGR_NOREPLY; /* the caller waits for our death */
 	case MY_DEVCTL_DETACH:
@@ -277,6 +288,28 @@ io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 	msg->o.ret_val = 42;
 	msg->o.nbytes = (uint32_t) nbytes;
 	return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o) + (size_t) nbytes);
+}
+
+/* notify: the RM guide's "Handling ionotify() and select()": input is
+ * there when the OCB has unread data, output always. */
+static int
+io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
+{
+	struct dev_attr *a = ocb->ocb.attr;
+	int trig = _NOTIFY_COND_OUTPUT;
+
+	if (a->attr.nbytes > ocb->ocb.offset) {
+		trig |= _NOTIFY_COND_INPUT;
+	}
+	return iofunc_notify(ctp, msg, a->notify, trig, NULL, NULL);
+}
+
+/* close_ocb: the closing client's notifications go with its open. */
+static int
+notify_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
+{
+	iofunc_notify_remove(ctp, ocb->ocb.attr->notify);
+	return iofunc_close_ocb_default(ctp, reserved, ocb);
 }
 
 static resmgr_connect_funcs_t connect_funcs;
@@ -309,6 +342,10 @@ mgr_device(int rep, void *arg)
 	}
 	if (strcmp(a[0], "/dev/axtest/unblock") == 0) {
 		io_funcs.unblock = io_unblock;
+	}
+	if (strncmp(a[0], "/dev/axtest/notify", 18) == 0) {
+		io_funcs.notify = io_notify;
+		io_funcs.close_ocb = notify_close_ocb;
 	}
 	iofunc_attr_init(&dev.attr, S_IFCHR | (mode_t) strtol(a[2], NULL, 8),
 	    NULL, NULL);

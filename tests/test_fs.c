@@ -16,7 +16,9 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/mount.h>
+#include <sys/select.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -465,6 +467,134 @@ START_TEST(test_truncate_fsync)
 	ck_assert_str_eq(out, "keep me");
 	axt_child_kill(&d);
 	axt_child_kill(&ro);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* A child that polls path for input (up to 20 s) and reports revents
+ * (or -errno) on rep. */
+static void
+poll_child(int rep, const char *path)
+{
+	struct pollfd pfd = {.events = POLLIN};
+	int r;
+
+	pfd.fd = open(path, O_RDONLY);
+	if (pfd.fd < 0) {
+		axt_report(rep, -errno);
+		_exit(1);
+	}
+	r = poll(&pfd, 1, 20000);
+	axt_report(rep, r < 0 ? -errno : r == 0 ? 0 : pfd.revents);
+	_exit(0);
+}
+
+static int
+armed_now(int coid)
+{
+	int armed = -1;
+
+	ck_assert_int_eq(devctl(coid, MY_DEVCTL_ARMED, &armed, sizeof(armed),
+	    NULL), EOK);
+	return armed;
+}
+
+/* poll(), select() and epoll on a path wait for the manager's data
+ * (its io_notify), and managers without one stay always ready. */
+START_TEST(test_poll)
+{
+	struct axt_child m, s;
+	struct pollfd pfd;
+	struct epoll_event ev = {.events = EPOLLIN}, got;
+	char path[PATH_MAX + 64], spath[PATH_MAX + 64], buf[16];
+	int p[2], coid, epfd, val = -1;
+	pid_t pid;
+	double t0;
+	fd_set rs;
+	struct timeval tv = {0, 0};
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/notify", "", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/notify", mnt);
+	coid = axon__io_open("/dev/axtest/notify", O_RDWR, 0);
+	ck_assert_int_ge(coid, 0);
+
+	/* Nothing to read yet: not readable, but writable. */
+	pfd.fd = open(path, O_RDONLY);
+	ck_assert_int_ge(pfd.fd, 0);
+	pfd.events = POLLIN | POLLOUT;
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	ck_assert_int_eq(pfd.revents, POLLOUT);
+	FD_ZERO(&rs);
+	FD_SET(pfd.fd, &rs);
+	ck_assert_int_eq(select(pfd.fd + 1, &rs, NULL, NULL, &tv), 0);
+
+	/* A poll that waits, in another process, until the manager has
+	 * data: it is armed at the manager, then a write wakes it. */
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		(void) close(p[0]);
+		poll_child(p[1], path);
+	}
+	(void) close(p[1]);
+	t0 = axt_now();
+	while (armed_now(coid) != 1 && axt_now() - t0 < 10) {
+		axt_sleep_ms(5);
+	}
+	ck_assert_int_eq(armed_now(coid), 1);
+	ck_assert_int_eq(axon__io_write(coid, "hello", 5), 5);
+	ck_assert_int_eq(read(p[0], &val, sizeof(val)), sizeof(val));
+	ck_assert_int_eq(val & (POLLIN | POLLERR | POLLNVAL), POLLIN);
+	ck_assert_int_eq(axt_waitpid(pid, 10), 0);
+	(void) close(p[0]);
+	/* Readable now, for poll, select and epoll alike. */
+	pfd.events = POLLIN;
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	ck_assert_int_eq(pfd.revents, POLLIN);
+	FD_ZERO(&rs);
+	FD_SET(pfd.fd, &rs);
+	ck_assert_int_eq(select(pfd.fd + 1, &rs, NULL, NULL, &tv), 1);
+	ck_assert_int_eq(read(pfd.fd, buf, sizeof(buf)), 5);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0); /* all read */
+
+	/* epoll: registered with nothing to read, woken by a write. */
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	ck_assert_int_ge(epfd, 0);
+	ck_assert_int_eq(epoll_ctl(epfd, EPOLL_CTL_ADD, pfd.fd, &ev), 0);
+	ck_assert_int_eq(epoll_wait(epfd, &got, 1, 0), 0);
+	ck_assert_int_eq(armed_now(coid), 1);
+	/* (The device keeps the last write: longer than what this open
+	 * has read, so there is input at its offset.) */
+	ck_assert_int_eq(axon__io_write(coid, "again, more", 11), 11);
+	ck_assert_int_eq(epoll_wait(epfd, &got, 1, 10000), 1);
+	ck_assert(got.events & EPOLLIN);
+	(void) close(epfd);
+
+	/* Armed, then closed: the close takes its entry away. */
+	ck_assert_int_eq(read(pfd.fd, buf, sizeof(buf)), 6);
+	ck_assert_int_eq(poll(&pfd, 1, 1), 0); /* arms, times out */
+	ck_assert_int_eq(armed_now(coid), 1);
+	ck_assert_int_eq(close(pfd.fd), 0);
+	t0 = axt_now();
+	while (armed_now(coid) != 0 && axt_now() - t0 < 10) {
+		axt_sleep_ms(5);
+	}
+	ck_assert_int_eq(armed_now(coid), 0);
+	ck_assert_int_eq(axon__io_write(coid, "x", 1), 1);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+
+	/* A manager without io_notify: always ready, as before. */
+	s = start_device("/dev/axtest/store", "", "0666");
+	snprintf(spath, sizeof(spath), "%s/dev/axtest/store", mnt);
+	pfd.fd = open(spath, O_RDONLY);
+	ck_assert_int_ge(pfd.fd, 0);
+	pfd.events = POLLIN | POLLOUT;
+	ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+	ck_assert_int_eq(pfd.revents, POLLIN | POLLOUT);
+	(void) close(pfd.fd);
+	axt_child_kill(&s);
 	axt_child_kill(&m);
 }
 END_TEST
@@ -1683,6 +1813,7 @@ suite(void)
 	tcase_add_test(tc, test_devctl_direct_attack);
 	tcase_add_test(tc, test_echo_then_cat);
 	tcase_add_test(tc, test_truncate_fsync);
+	tcase_add_test(tc, test_poll);
 	tcase_add_test(tc, test_ls_stat_dir);
 	tcase_add_test(tc, test_python_and_dd);
 	tcase_add_test(tc, test_concurrent_pool);

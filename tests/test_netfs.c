@@ -828,6 +828,61 @@ wait_listing(const char *dir, const char *want)
  * the /net listing answer; when it dies, every blocked reader gets an
  * error and its path vanishes from /net/beta.
  */
+/* poll() on another node's path waits for its manager's data: the
+ * manager's trigger goes back through both axonds (the wire's EVENT). */
+START_TEST(test_net_poll)
+{
+	struct axt_child m;
+	char path[PATH_MAX + 64];
+	struct pollfd pfd = {.events = POLLIN};
+	int p[2], w, armed = -1, val = -1;
+	double t0, bound = 10.0 * axn_scale();
+	pid_t pid;
+
+	if (!fs_usable("test_net_poll")) {
+		return;
+	}
+	start_with_fs("--maproot none");
+	m = device_on(1, "/dev/axtest/notify", "", "0666");
+	wait_path(axn_nd(0, 1), "/dev/axtest/notify");
+	snprintf(path, sizeof(path), "%s/beta/dev/axtest/notify", netdir);
+	w = open(path, O_RDWR);
+	ck_assert_int_ge(w, 0);
+	pfd.fd = w;
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct pollfd c = {.events = POLLIN};
+		int r;
+
+		(void) close(p[0]);
+		c.fd = open(path, O_RDONLY);
+		r = c.fd < 0 ? -1 : poll(&c, 1, (int) (bound * 2000));
+		axt_report(p[1], r <= 0 ? r : c.revents);
+		_exit(0);
+	}
+	(void) close(p[1]);
+	/* The child's poll armed beta's manager (a poll that does not
+	 * wait, as the one above, arms nothing). */
+	t0 = axt_now();
+	do {
+		axt_sleep_ms(5);
+		ck_assert_int_eq(devctl(w, MY_DEVCTL_ARMED, &armed,
+		    sizeof(armed), NULL), EOK);
+	} while (armed != 1 && axt_now() - t0 < bound);
+	ck_assert_int_eq(armed, 1);
+	ck_assert_int_eq(write(w, "beta", 4), 4);
+	ck_assert_int_eq(read(p[0], &val, sizeof(val)), sizeof(val));
+	ck_assert_int_eq(val & (POLLIN | POLLERR | POLLNVAL), POLLIN);
+	ck_assert_int_eq(axt_waitpid(pid, bound), 0);
+	(void) close(p[0]);
+	(void) close(w);
+	axt_child_kill(&m);
+}
+END_TEST
+
 START_TEST(test_net_manager_dies)
 {
 	struct axt_child store, hello, here;
@@ -1099,6 +1154,7 @@ netfs_suite(void)
 	tcase_add_test(tc, test_net_permissions_attack);
 	tcase_add_test(tc, test_net_lost_node);
 	tcase_add_test(tc, test_net_manager_dies);
+	tcase_add_test(tc, test_net_poll);
 	tcase_add_test(tc, test_net_lying_manager);
 	tcase_add_test(tc, test_net_axond_restart);
 	suite_add_tcase(s, tc);

@@ -1183,6 +1183,265 @@ START_TEST(test_alias)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* Notification: ionotify() and iofunc_notify()                       */
+/* ------------------------------------------------------------------ */
+
+#define NOTIFY_CODE 5
+
+/* A pulse on chid within 10 s: its value, or -errno. */
+static int
+notify_wait(int chid)
+{
+	struct _pulse p;
+	uint64_t ns = 10ull * 1000000000ull;
+	long r;
+
+	(void) TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns,
+	    NULL);
+	r = MsgReceive_r(chid, &p, sizeof(p), NULL);
+	if (r < 0) {
+		return (int) r;
+	}
+	ck_assert_int_eq(r, 0); /* a pulse */
+	ck_assert_int_eq(p.code, NOTIFY_CODE);
+	return p.value.sival_int;
+}
+
+/* No pulse waiting on chid (a short receive times out). */
+static void
+notify_none(int chid)
+{
+	struct _pulse p;
+	uint64_t ns = 50ull * 1000000ull;
+
+	(void) TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns,
+	    NULL);
+	ck_assert_int_eq(MsgReceive_r(chid, &p, sizeof(p), NULL), -ETIMEDOUT);
+}
+
+static int
+notify_armed(int coid)
+{
+	int armed = -1;
+
+	ck_assert_int_eq(devctl(coid, MY_DEVCTL_ARMED, &armed, sizeof(armed),
+	    NULL), EOK);
+	return armed;
+}
+
+START_TEST(test_notify)
+{
+	struct axt_child m = start_device("/dev/axtest/notify", "", "0666");
+	const int both = _NOTIFY_COND_INPUT | _NOTIFY_COND_OUTPUT;
+	struct sigevent ev;
+	char buf[16];
+	int chid, self, r, w;
+
+	chid = ChannelCreate(0);
+	ck_assert_int_ge(chid, 0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(self, 0);
+	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, NOTIFY_CODE, 42);
+	r = axon__io_open("/dev/axtest/notify", O_RDONLY, 0);
+	w = axon__io_open("/dev/axtest/notify", O_WRONLY, 0);
+	ck_assert_int_ge(r, 0);
+	ck_assert_int_ge(w, 0);
+
+	/* POLL: output only (nothing written), nothing armed. */
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLL, both, &ev),
+	    _NOTIFY_COND_OUTPUT);
+	ck_assert_int_eq(notify_armed(r), 0);
+	/* POLLARM on input: not met, armed; a write fires it, once. */
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(notify_armed(r), 1);
+	notify_none(chid);
+	ck_assert_int_eq(axon__io_write(w, "data", 4), 4);
+	ck_assert_int_eq(notify_wait(chid), 42);
+	ck_assert_int_eq(notify_armed(r), 0);
+	ck_assert_int_eq(axon__io_write(w, "more", 4), 4);
+	notify_none(chid);
+	/* Met now: POLLARM answers so and arms nothing. */
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLLARM, both, &ev), both);
+	ck_assert_int_eq(notify_armed(r), 0);
+	/* TRANARM arms whatever holds: the next write fires it. */
+	ck_assert_int_ge(ionotify(r, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(notify_armed(r), 1);
+	ck_assert_int_eq(axon__io_write(w, "x", 1), 1);
+	ck_assert_int_eq(notify_wait(chid), 42);
+	/* Read all: input no longer met; re-arm twice = one entry; a NULL
+	 * event disarms. */
+	ck_assert_int_eq(axon__io_read(r, buf, sizeof(buf)), 1);
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLL, both, NULL),
+	    _NOTIFY_COND_OUTPUT);
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_CONDARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_INPUT, NULL), 0);
+	ck_assert_int_eq(notify_armed(r), 0);
+	/* Disarming works whatever holds (here output, asked with it). */
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(notify_armed(r), 1);
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLLARM, both, NULL),
+	    _NOTIFY_COND_OUTPUT);
+	ck_assert_int_eq(notify_armed(r), 0);
+	ck_assert_int_eq(axon__io_write(w, "y", 1), 1);
+	notify_none(chid);
+	/* A signal as the event (SIGUSR1, blocked: taken with sigtimedwait). */
+	{
+		struct sigevent sev;
+		sigset_t set;
+		struct timespec ts = {10, 0};
+
+		/* ("y" replaced "x" at the offset read: no input.) */
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		ck_assert_int_eq(sigprocmask(SIG_BLOCK, &set, NULL), 0);
+		SIGEV_SIGNAL_INIT(&sev, SIGUSR1);
+		ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLLARM,
+		    _NOTIFY_COND_INPUT, &sev), 0);
+		ck_assert_int_eq(axon__io_write(w, "z", 1), 1);
+		ck_assert_int_eq(sigtimedwait(&set, NULL, &ts), SIGUSR1);
+		ck_assert_int_eq(sigprocmask(SIG_UNBLOCK, &set, NULL), 0);
+	}
+	ck_assert_int_eq(axon__io_close(r), 0);
+	ck_assert_int_eq(axon__io_close(w), 0);
+	(void) ConnectDetach(self);
+	(void) ChannelDestroy(chid);
+	axt_child_kill(&m);
+}
+END_TEST
+
+START_TEST(test_notify_errors)
+{
+	struct axt_child m = start_device("/dev/axtest/notify", "", "0666");
+	struct axt_child h = start_device("/dev/axtest/plain", "x", "0444");
+	struct _io_notify msg;
+	struct _io_notify_reply rep;
+	struct sigevent ev;
+	int p[2], r, plain;
+
+	r = axon__io_open("/dev/axtest/notify", O_RDONLY, 0);
+	plain = axon__io_open("/dev/axtest/plain", O_RDONLY, 0);
+	ck_assert_int_ge(r, 0);
+	ck_assert_int_ge(plain, 0);
+	/* Bad action: refused by the client and by the manager. */
+	errno = 0;
+	ck_assert_int_eq(ionotify(r, 9, _NOTIFY_COND_INPUT, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	memset(&msg, 0, sizeof(msg));
+	msg.type = _IO_NOTIFY;
+	msg.action = 0x7f;
+	msg.flags = _NOTIFY_COND_INPUT;
+	ck_assert_int_eq(MsgSend_r(r, &msg, sizeof(msg), &rep, sizeof(rep)),
+	    -EINVAL);
+	/* An event nobody can deliver: EINVAL when arming, not lost later. */
+	msg.action = _NOTIFY_ACTION_POLLARM;
+	SIGEV_SIGNAL_INIT(&msg.event, 0);
+	ck_assert_int_eq(MsgSend_r(r, &msg, sizeof(msg), &rep, sizeof(rep)),
+	    -EINVAL);
+	msg.event.sigev_notify = 0x3f;
+	ck_assert_int_eq(MsgSend_r(r, &msg, sizeof(msg), &rep, sizeof(rep)),
+	    -EINVAL);
+	SIGEV_PULSE_INIT(&msg.event, r, 10, 1000, 0);
+	ck_assert_int_eq(MsgSend_r(r, &msg, sizeof(msg), &rep, sizeof(rep)),
+	    -EINVAL);
+	ck_assert_int_eq(notify_armed(r), 0);
+	/* Short: the decoder refuses it before the handler. */
+	ck_assert_int_eq(MsgSend_r(r, &msg, 10, &rep, sizeof(rep)), -EBADMSG);
+	/* Unknown condition bits are not conditions. */
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLL, 0x0fffffff, NULL),
+	    0);
+	/* A manager without io_notify: ENOSYS. */
+	SIGEV_UNBLOCK_INIT(&ev);
+	errno = 0;
+	ck_assert_int_eq(ionotify(plain, _NOTIFY_ACTION_POLL,
+	    _NOTIFY_COND_INPUT, &ev), -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	/* A Linux descriptor, and none. */
+	ck_assert_int_eq(pipe(p), 0);
+	errno = 0;
+	ck_assert_int_eq(ionotify(p[0], _NOTIFY_ACTION_POLL,
+	    _NOTIFY_COND_INPUT, NULL), -1);
+	ck_assert_int_eq(errno, ENOTSUP);
+	(void) close(p[0]);
+	(void) close(p[1]);
+	errno = 0;
+	ck_assert_int_eq(ionotify(p[0], _NOTIFY_ACTION_POLL,
+	    _NOTIFY_COND_INPUT, NULL), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(axon__io_close(r), 0);
+	errno = 0;
+	ck_assert_int_eq(ionotify(r, _NOTIFY_ACTION_POLL,
+	    _NOTIFY_COND_INPUT, NULL), -1);
+	ck_assert_int_ne(errno, 0);
+	ck_assert_int_eq(axon__io_close(plain), 0);
+	axt_child_kill(&h);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* Opens the notify device, arms input with a pulse to its own channel,
+ * says so (0), and waits to be killed. */
+static void
+armed_client(int rep, void *arg)
+{
+	struct sigevent ev;
+	int chid, self, coid;
+
+	(void) arg;
+	chid = ChannelCreate(0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, NOTIFY_CODE, 1);
+	coid = axon__io_open("/dev/axtest/notify", O_RDONLY, 0);
+	/* (TRANARM: armed whether or not there is data already.) */
+	axt_report(rep, coid < 0 ? coid : ionotify(coid,
+	    _NOTIFY_ACTION_TRANARM, _NOTIFY_COND_INPUT, &ev) < 0 ? -errno : 0);
+	for (;;) {
+		pause();
+	}
+}
+
+START_TEST(test_notify_client_dies)
+{
+	struct axt_child m = start_device("/dev/axtest/notify", "", "0666");
+	struct axt_child c;
+	double t0;
+	int w;
+
+	w = axon__io_open("/dev/axtest/notify", O_RDWR, 0);
+	ck_assert_int_ge(w, 0);
+	/* Dies armed: its close removes its entry. */
+	c = axt_spawn(armed_client, NULL);
+	ck_assert_int_eq(c.val, 0);
+	ck_assert_int_eq(notify_armed(w), 1);
+	axt_child_kill(&c);
+	t0 = axt_now();
+	while (notify_armed(w) != 0 && axt_now() - t0 < 10) {
+		axt_sleep_ms(5);
+	}
+	ck_assert_int_eq(notify_armed(w), 0);
+	ck_assert_int_eq(axon__io_write(w, "a", 1), 1);
+	/* Dies armed and a trigger races its disconnect: the delivery to
+	 * a gone client fails quietly, the manager serves on. */
+	c = axt_spawn(armed_client, NULL);
+	ck_assert_int_eq(c.val, 0);
+	ck_assert_int_eq(notify_armed(w), 1);
+	(void) kill(c.pid, SIGKILL);
+	ck_assert_int_eq(axon__io_write(w, "b", 1), 1);
+	axt_child_kill(&c);
+	ck_assert_int_eq(axon__io_write(w, "c", 1), 1);
+	ck_assert_int_eq(notify_armed(w), 0);
+	ck_assert_int_eq(axon__io_close(w), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1206,6 +1465,9 @@ suite(void)
 	tcase_add_test(tc, test_space_attack);
 	tcase_add_test(tc, test_record_locks);
 	tcase_add_test(tc, test_dispatch_errors);
+	tcase_add_test(tc, test_notify);
+	tcase_add_test(tc, test_notify_errors);
+	tcase_add_test(tc, test_notify_client_dies);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -913,6 +913,7 @@ struct fs_file {
 	int coid;
 	int64_t pos;          /* the manager's OCB offset, as we know it */
 	pthread_mutex_t lock; /* one call on the OCB at a time */
+	int poll_slot;        /* its slot in fsp.slot, plus one (0: none) */
 };
 
 /*
@@ -1396,23 +1397,260 @@ fs_ioctl(const char *path, unsigned int cmd, void *arg,
 }
 
 /*
- * poll(2), and epoll's registration (the library's direct connections
- * register each descriptor): no readiness yet, as before (ENOSYS makes
- * the kernel answer every later poll itself, "always ready"), but the
- * handle libfuse made for the notification is ours to free (without
- * this operation libfuse leaked it once per process).
+ * poll(2), select(2), epoll: the manager's io_notify answers.  A poll
+ * asks (_NOTIFY_ACTION_POLLARM) for the conditions the caller polls;
+ * those not met arm the manager with a pulse to this process's notify
+ * channel, whose value names the slot holding libfuse's poll handle;
+ * when the manager triggers, fuse_notify_poll() makes the kernel poll
+ * again.  A manager without io_notify (ENOSYS) is always ready, as
+ * are files a helper process opened (their connection is the helper's:
+ * the pulse would go there) and polls beyond FS_POLL_SLOTS files.  Never -ENOSYS: the kernel would then stop
+ * asking for every file of the mount.
  */
+#define FS_POLL_SLOTS 4096 /* files polled at once with a handle */
+#define FS_POLL_CODE  1    /* the pulse's code */
+#define FS_READY (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
+
+struct fs_poll_slot {
+	struct fs_file *f;          /* NULL: free */
+	struct fuse_pollhandle *ph; /* the last poll's, until notified */
+	uint32_t gen;               /* in the pulse's value with the slot */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_once_t once;
+	int chid;
+	int self;                   /* the event's connection; -1: none */
+	struct fs_poll_slot slot[FS_POLL_SLOTS];
+} fsp = {.lock = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT,
+    .self = -1};
+
+static int
+poll_token(int i, uint32_t gen)
+{
+	return (int) ((gen & 0x7ffffu) << 12 | (uint32_t) i);
+}
+
+static void *
+poll_thread(void *arg)
+{
+	(void) arg;
+	for (;;) {
+		struct _pulse p;
+		struct fuse_pollhandle *ph = NULL;
+		long r = MsgReceive_r(fsp.chid, &p, sizeof(p), NULL);
+		int i;
+
+		if (r < 0) {
+			if (r == -EINTR) {
+				continue;
+			}
+			return NULL;
+		}
+		if (r > 0) {
+			(void) MsgError_r(r, ENOSYS); /* nobody's to send */
+			continue;
+		}
+		if (p.code != FS_POLL_CODE) {
+			continue;
+		}
+		i = p.value.sival_int & 0xfff;
+		pthread_mutex_lock(&fsp.lock);
+		if (fsp.slot[i].f != NULL && fsp.slot[i].ph != NULL &&
+		    poll_token(i, fsp.slot[i].gen) == p.value.sival_int) {
+			ph = fsp.slot[i].ph;
+			fsp.slot[i].ph = NULL;
+		}
+		pthread_mutex_unlock(&fsp.lock);
+		if (ph != NULL) {
+			(void) fuse_notify_poll(ph);
+			fuse_pollhandle_destroy(ph);
+		}
+	}
+}
+
+static void
+poll_init(void)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	sigset_t all, old;
+	int chid, self;
+
+	chid = ChannelCreate_r(_NTO_CHF_PRIVATE);
+	if (chid < 0) {
+		return;
+	}
+	self = ConnectAttach_r(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	if (self < 0) {
+		(void) ChannelDestroy_r(chid);
+		return;
+	}
+	fsp.chid = chid;
+	(void) pthread_attr_init(&a);
+	(void) pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	sigfillset(&all);
+	(void) pthread_sigmask(SIG_BLOCK, &all, &old);
+	if (pthread_create(&t, &a, poll_thread, NULL) == 0) {
+		fsp.self = self;
+	} else {
+		(void) ConnectDetach_r(self);
+		(void) ChannelDestroy_r(chid);
+	}
+	(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+	(void) pthread_attr_destroy(&a);
+}
+
+/* Frees f's slot (its file is going), with the handle in it. */
+static void
+poll_slot_free(struct fs_file *f)
+{
+	struct fuse_pollhandle *ph = NULL;
+
+	if (f->poll_slot == 0) {
+		return;
+	}
+	pthread_mutex_lock(&fsp.lock);
+	ph = fsp.slot[f->poll_slot - 1].ph;
+	fsp.slot[f->poll_slot - 1].ph = NULL;
+	fsp.slot[f->poll_slot - 1].f = NULL;
+	fsp.slot[f->poll_slot - 1].gen++;
+	pthread_mutex_unlock(&fsp.lock);
+	f->poll_slot = 0;
+	if (ph != NULL) {
+		fuse_pollhandle_destroy(ph);
+	}
+}
+
+/* Puts ph in f's slot (taking one if it has none), freeing the one it
+ * replaces: the token of the pulse that is to wake it, or -1 (no slot
+ * free, or no notify channel). */
+static int
+poll_slot_set(struct fs_file *f, struct fuse_pollhandle *ph)
+{
+	struct fuse_pollhandle *old = NULL;
+	int token = -1;
+
+	pthread_mutex_lock(&fsp.lock);
+	if (f->poll_slot == 0) {
+		for (int i = 0; i < FS_POLL_SLOTS; i++) {
+			if (fsp.slot[i].f == NULL) {
+				fsp.slot[i].f = f;
+				f->poll_slot = i + 1;
+				break;
+			}
+		}
+	}
+	if (f->poll_slot != 0) {
+		struct fs_poll_slot *sl = &fsp.slot[f->poll_slot - 1];
+
+		old = sl->ph;
+		sl->ph = ph;
+		sl->gen++;
+		token = poll_token(f->poll_slot - 1, sl->gen);
+	}
+	pthread_mutex_unlock(&fsp.lock);
+	if (old != NULL) {
+		fuse_pollhandle_destroy(old);
+	}
+	return token;
+}
+
+/* Takes back the handle of token if still there (not armed after all). */
+static void
+poll_slot_drop(struct fs_file *f, int token)
+{
+	struct fuse_pollhandle *ph = NULL;
+
+	pthread_mutex_lock(&fsp.lock);
+	if (f->poll_slot != 0) {
+		struct fs_poll_slot *sl = &fsp.slot[f->poll_slot - 1];
+
+		if (poll_token(f->poll_slot - 1, sl->gen) == token) {
+			ph = sl->ph;
+			sl->ph = NULL;
+		}
+	}
+	pthread_mutex_unlock(&fsp.lock);
+	if (ph != NULL) {
+		fuse_pollhandle_destroy(ph);
+	}
+}
+
 static int
 fs_poll(const char *path, struct fuse_file_info *fi,
     struct fuse_pollhandle *ph, unsigned *reventsp)
 {
+	struct fs_file *f = (struct fs_file *) (uintptr_t) fi->fh;
+	unsigned ev = fi->poll_events;
+	int want = 0, token = -1, r;
+	struct sigevent sev;
+
 	(void) path;
-	(void) fi;
-	(void) reventsp;
-	if (ph != NULL) {
-		fuse_pollhandle_destroy(ph);
+	if (ev == 0) {
+		ev = POLLIN | POLLOUT; /* a kernel that does not say */
 	}
-	return -ENOSYS;
+	if (ev & (POLLIN | POLLRDNORM)) {
+		want |= _NOTIFY_COND_INPUT;
+	}
+	if (ev & (POLLOUT | POLLWRNORM)) {
+		want |= _NOTIFY_COND_OUTPUT;
+	}
+	if (ev & (POLLPRI | POLLRDBAND)) {
+		want |= _NOTIFY_COND_OBAND;
+	}
+	if (f == NULL || f->h != NULL || want == 0) {
+		/* A helper's connection, or nothing asked (epoll's
+		 * registration with no events): ready, as ever. */
+		if (ph != NULL) {
+			fuse_pollhandle_destroy(ph);
+		}
+		*reventsp = want == 0 ? 0 : FS_READY;
+		return 0;
+	}
+	if (ph != NULL) {
+		(void) pthread_once(&fsp.once, poll_init);
+		if (fsp.self >= 0) {
+			token = poll_slot_set(f, ph);
+		}
+		if (token < 0) {
+			/* No slot or no channel: nothing could wake the
+			 * poller, so it is told ready (as before) rather
+			 * than left to sleep. */
+			fuse_pollhandle_destroy(ph);
+			*reventsp = FS_READY;
+			return 0;
+		}
+	}
+	if (token >= 0) {
+		SIGEV_PULSE_INT_INIT(&sev, fsp.self, SIGEV_PULSE_PRIO_INHERIT,
+		    FS_POLL_CODE, token);
+		r = ionotify(f->coid, _NOTIFY_ACTION_POLLARM, want, &sev);
+	} else {
+		r = ionotify(f->coid, _NOTIFY_ACTION_POLL, want, NULL);
+	}
+	if (r != 0 && token >= 0) {
+		poll_slot_drop(f, token); /* met, or failed: not armed */
+	}
+	if (r < 0) {
+		if (errno == ENOSYS) {
+			*reventsp = FS_READY; /* no io_notify: as before */
+			return 0;
+		}
+		return fs_err(-errno);
+	}
+	*reventsp = 0;
+	if (r & _NOTIFY_COND_INPUT) {
+		*reventsp |= POLLIN | POLLRDNORM;
+	}
+	if (r & _NOTIFY_COND_OUTPUT) {
+		*reventsp |= POLLOUT | POLLWRNORM;
+	}
+	if (r & _NOTIFY_COND_OBAND) {
+		*reventsp |= POLLPRI | POLLRDBAND;
+	}
+	return 0;
 }
 
 static int
@@ -1427,6 +1665,7 @@ fs_release(const char *path, struct fuse_file_info *fi)
 		return 0;
 	}
 	q.coid = f->coid;
+	poll_slot_free(f);
 	(void) fs_call(f->h, &q, NULL, NULL, 0, &got);
 	helper_put(f->h);
 	pthread_mutex_destroy(&f->lock);

@@ -134,11 +134,19 @@ bind_put(resmgr_context_t *ctp, struct axon_bind *b)
 		struct axon_bind *saved = c->bind;
 		int id = ctp->id;
 
+		int scoid = ctp->info.scoid, coid = ctp->info.coid;
+
 		c->bind = b;
 		ctp->id = b->link_id;
+		/* The closing connection's, for iofunc_notify_remove(ctp)
+		 * (a disconnect pulse's ctp is nobody's). */
+		ctp->info.scoid = b->scoid;
+		ctp->info.coid = b->coid;
 		(void) close_ocb(ctp, NULL, b->ocb);
 		c->bind = saved;
 		ctp->id = id;
+		ctp->info.scoid = scoid;
+		ctp->info.coid = coid;
 	}
 	free(b);
 }

@@ -257,6 +257,42 @@ AXON_EXPORT int iofunc_lock(resmgr_context_t *ctp, io_lock_t *msg,
 AXON_EXPORT int iofunc_lock_default(resmgr_context_t *ctp, io_lock_t *msg,
     IOFUNC_OCB_T *ocb);
 
+/* ---- Notification (select/poll/ionotify: _IO_NOTIFY) -------------- */
+/* One list per condition; an attribute holds an array of three, in the
+ * order input, output, out-of-band, zero-initialised (as part of the
+ * attribute, or by memset).  cnt is the smallest count an armed entry
+ * of the list waits for; list is the library's, not the manager's.
+ * Guard them as the rest of the attribute (the attribute lock the
+ * library takes around every handler; yours around a trigger). */
+struct _iofunc_notify_event;
+typedef struct _iofunc_notify {
+	int cnt;
+	struct _iofunc_notify_event *list;
+} iofunc_notify_t;
+
+#define IOFUNC_NOTIFY_INPUT  0
+#define IOFUNC_NOTIFY_OUTPUT 1
+#define IOFUNC_NOTIFY_OBAND  2
+#define IOFUNC_NOTIFY_NCOND  3
+
+/* Arms (or polls) from an _IO_NOTIFY message: trig is the conditions
+ * (_NOTIFY_COND_*) met now, notifycounts NULL or the three counts an
+ * entry of each list waits for (default 1), *armed (if not NULL) set to
+ * whether an entry was armed.  Fills msg->o and returns
+ * _RESMGR_NPARTS(1), or an errno (EINVAL, ENOMEM). */
+AXON_EXPORT int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg,
+    iofunc_notify_t *nop, int trig, const int *notifycounts, int *armed);
+/* Delivers the event of every entry of nop[index] waiting for count or
+ * fewer units, and disarms them (an armed entry fires once). */
+AXON_EXPORT void iofunc_notify_trigger(iofunc_notify_t *nop, int count,
+    int index);
+/* Removes the entries of ctp's client (all of them when ctp is NULL)
+ * from the three lists (_strict: from the first lim lists). */
+AXON_EXPORT void iofunc_notify_remove(resmgr_context_t *ctp,
+    iofunc_notify_t *nop);
+AXON_EXPORT void iofunc_notify_remove_strict(resmgr_context_t *ctp,
+    iofunc_notify_t *nop, int lim);
+
 #ifdef __cplusplus
 }
 #endif

@@ -390,6 +390,21 @@ typedef union {
 	struct _io_notify_reply o;
 } io_notify_t;
 
+/* ionotify() (QNX declares it in <unistd.h> and <sys/iomsg.h>): arms,
+ * polls or (event NULL) disarms the manager behind fd, an Axon
+ * connection id (open() of a path a manager attached, name_open()).
+ * Returns the conditions (_NOTIFY_COND_*) met, or -1 with errno (EBADF,
+ * EINVAL, ENOSYS: the manager has no io_notify; ENOTSUP: a Linux
+ * descriptor, which poll() and select() serve instead). */
+#ifdef __cplusplus
+extern "C" {
+#endif
+AXON_EXPORT int ionotify(int fd, int action, int flags,
+    const struct sigevent *event);
+#ifdef __cplusplus
+}
+#endif
+
 /* ---- Space (ftruncate, F_ALLOCSP/F_FREESP) ------------------------- */
 /* The subtypes (QNX's fcntl() commands; Linux has no such commands, so
  * they are defined here only for the message).  F_FREESP with len 0
