@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "resmgr_managers.h"
+#include "fs_test.h"
 
 /* (The directory manager is test_fs's.) */
 static void (*const devlinks_unused_mgr_dir)(int, void *)
@@ -36,41 +37,17 @@ static pid_t fs_pid = -1;
 static pid_t fs_owner;
 static bool fs_ok;
 
-static const char *
-fs_bin(void)
-{
-	const char *b = getenv("AXON_FS");
-
-	return b != NULL ? b : "build/axon-fs";
-}
-
+/* Whether this machine can run the test (prints why not). */
 static bool
 fs_usable(const char *test)
 {
-	if (geteuid() != 0) {
-		fprintf(stderr, "%s: skipped: needs root (FUSE mounts, links "
-		    "made for root's managers)\n", test);
-		return false;
-	}
-	if (access("/dev/fuse", R_OK | W_OK) != 0) {
-		fprintf(stderr, "%s: skipped: no usable /dev/fuse\n", test);
-		return false;
-	}
-	if (access(fs_bin(), X_OK) != 0) {
-		fprintf(stderr, "%s: skipped: no %s (set AXON_FS)\n", test,
-		    fs_bin());
-		return false;
-	}
-	return true;
+	return fs_usable_for(test, "FUSE mounts, links made for root's managers");
 }
 
 static bool
 mounted(void)
 {
-	struct stat a, b;
-
-	return stat(mnt, &a) == 0 && stat(axt_rundir, &b) == 0 &&
-	    a.st_dev != b.st_dev;
+	return fs_mounted_at(mnt);
 }
 
 /* Starts axon-fs with links under root ("" : without --dev-links). */
