@@ -227,65 +227,6 @@ wait_in_mount(const char *p)
 	ck_assert_msg(stat(path, &st) == 0, "%s not in the mount", path);
 }
 
-static int __attribute__((format(printf, 3, 4)))
-sh(char *out, size_t cap, const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	FILE *f;
-	size_t n;
-	int st;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	f = popen(cmd, "r");
-	ck_assert_ptr_nonnull(f);
-	n = fread(out, 1, cap - 1, f);
-	out[n] = '\0';
-	st = pclose(f);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-/* The pid of pid's living child named comm, or -1. */
-static pid_t
-child_named(pid_t pid, const char *comm)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	pid_t found = -1;
-
-	ck_assert_ptr_nonnull(d);
-	while (found < 0 && (e = readdir(d)) != NULL) {
-		char path[300], buf[1024];
-		char *p;
-		int fd;
-		ssize_t n;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9') {
-			continue;
-		}
-		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			continue;
-		}
-		n = read(fd, buf, sizeof(buf) - 1);
-		(void) close(fd);
-		if (n <= 0) {
-			continue;
-		}
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		if (p != NULL && p[2] != 'Z' && strncmp(strchr(buf, '(') + 1,
-			comm, strlen(comm)) == 0 && atoi(p + 4) == pid) {
-			found = atoi(buf);
-		}
-	}
-	(void) closedir(d);
-	return found;
-}
-
 /* ------------------------------------------------------------------ */
 
 /* Root's manager at /dev/axdl/sample: the link (and the directory
@@ -315,7 +256,7 @@ START_TEST(test_link_qnx_client)
 	ck_assert_int_eq(v, 7);
 	ck_assert_int_eq(info, 42);
 	ck_assert_int_eq(close(fd), 0);
-	ck_assert_int_eq(sh(out, sizeof(out), "cat %s",
+	ck_assert_int_eq(sh(out, sizeof(out), 10, "cat %s",
 			     at_root("/dev/axdl/sample")),
 	    0);
 	ck_assert_str_eq(out, "written\n");
@@ -571,12 +512,12 @@ START_TEST(test_default_off_and_usage)
 	axt_sleep_ms(1500);
 	ck_assert_int_ne(access(p, F_OK), 0);
 	axt_child_kill(&m);
-	ck_assert_int_eq(sh(out, sizeof(out),
+	ck_assert_int_eq(sh(out, sizeof(out), 10,
 			     "%s --net-dir none --fs-dir %s/fs2 --dev-links "
 			     "relative 2>/dev/null",
 			     fs_bin(), axt_rundir),
 	    2);
-	ck_assert_int_eq(sh(out, sizeof(out),
+	ck_assert_int_eq(sh(out, sizeof(out), 10,
 			     "%s --net-dir none --fs-dir %s/fs2 --dev-links "
 			     "%s/nowhere 2>/dev/null",
 			     fs_bin(), axt_rundir, axt_rundir),

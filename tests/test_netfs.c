@@ -23,6 +23,7 @@
 #include <sys/un.h>
 
 #include "resmgr_managers.h"
+#include "fs_test.h"
 
 #include "net_test.h"
 #include "wire.h"
@@ -425,19 +426,7 @@ END_TEST
 static bool
 fs_usable(const char *test)
 {
-	const char *b = getenv("AXON_FS");
-
-	if (geteuid() != 0 || access("/dev/fuse", R_OK | W_OK) != 0) {
-		fprintf(stderr, "%s: skipped: needs root and /dev/fuse\n",
-		    test);
-		return false;
-	}
-	if (access(b != NULL ? b : "build/axon-fs", X_OK) != 0) {
-		fprintf(stderr, "%s: skipped: no axon-fs (set AXON_FS)\n",
-		    test);
-		return false;
-	}
-	return true;
+	return fs_usable_for(test, "FUSE mounts");
 }
 
 static bool
@@ -473,60 +462,6 @@ start_with_fs(const char *beta_extra)
 		axt_sleep_ms(10);
 	}
 	ck_assert_msg(net_mounted(), "no net directory at %s", netdir);
-}
-
-/* Runs a shell command line (bounded, then killed): its exit status
- * (-1: killed) and standard output. */
-static int __attribute__((format(printf, 4, 5)))
-sh(char *out, size_t cap, double timeout_s, const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	int p[2], st;
-	size_t n = 0;
-	double end = axt_now() + timeout_s;
-	pid_t pid;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		(void) dup2(p[1], 1);
-		execl("/bin/sh", "sh", "-c", cmd, (char *) NULL);
-		_exit(127);
-	}
-	(void) close(p[1]);
-	for (;;) {
-		struct pollfd pf = {.fd = p[0], .events = POLLIN};
-		int ms = (int) ((end - axt_now()) * 1000);
-		ssize_t r;
-
-		if (ms <= 0 || poll(&pf, 1, ms) <= 0) {
-			break;
-		}
-		r = read(p[0], out + n, cap - 1 - n);
-		if (r <= 0) {
-			break;
-		}
-		n += (size_t) r;
-		if (n == cap - 1) {
-			break;
-		}
-	}
-	out[n] = '\0';
-	(void) close(p[0]);
-	while (waitpid(pid, &st, WNOHANG) == 0) {
-		if (axt_now() >= end) {
-			(void) kill(pid, SIGKILL);
-			(void) waitpid(pid, &st, 0);
-			return -1;
-		}
-		axt_sleep_ms(5);
-	}
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 /* cat, echo >, ls, stat and devctl on /net/beta/... from alpha as root,
