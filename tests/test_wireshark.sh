@@ -394,7 +394,11 @@ AXON_RUNDIR="$dir/alpha" timeout 30 "$AXON_CLI" ps -n beta \
 stop "$ax_alpha" "$ax_beta"
 stop "$td_pid"
 pids=""
-TT="tshark -n -X lua_script:$LUA -o axon.port:$pa -d tcp.port==$pb,axon -r $dir/tls.pcap"
+# The other node's port by Decode As, for TCP and for what TLS decrypts
+# ("tls.port"): the session that survives the two nodes' simultaneous
+# dials may be either's (without the second, one run in several found no
+# frame when beta's listener kept the session).
+TT="tshark -n -X lua_script:$LUA -o axon.port:$pa -d tcp.port==$pb,axon -d tls.port==$pb,axon_tls -r $dir/tls.pcap"
 # shellcheck disable=SC2086
 n=$($TT -Y "tls.handshake.type == 1" 2>/dev/null | grep -c . || true)
 [ "$n" -ge 1 ] || fail "TLS: no ClientHello found"
