@@ -52,9 +52,12 @@ static inline void
 axn_reg_add(const char *dir)
 {
 	if (axn_reg != NULL && axn_reg->n < AXN_REG_MAX && dir[0] != '\0') {
-		snprintf(axn_reg->dir[axn_reg->n], sizeof(axn_reg->dir[0]),
-		    "%s", dir);
-		axn_reg->n++;
+		int len = snprintf(axn_reg->dir[axn_reg->n],
+		    sizeof(axn_reg->dir[0]), "%s", dir);
+
+		if (len > 0 && (size_t) len < sizeof(axn_reg->dir[0])) {
+			axn_reg->n++; /* (a longer one is not ours) */
+		}
 	}
 }
 

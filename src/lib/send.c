@@ -26,13 +26,9 @@ slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl)
 		if (i >= 0) {
 			return i;
 		}
-		int state;
-
-		/* pthread_cond_timedwait() is a cancellation point: a
-		 * thread cancelled in it would keep cc->lock and count as a
-		 * waiter for ever.  The wait is short and repeated; the
-		 * caller's cancellation point is where it tests. */
-		(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+		/* (pthread_cond_timedwait() is a cancellation point, which
+		 * would leave cc->lock taken: send_common() has disabled
+		 * cancellation.) */
 		pthread_mutex_lock(&cc->lock);
 		i = axon__slot_try(cc, true);
 		if (i < 0) {
@@ -53,7 +49,6 @@ slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl)
 			cc->slot_waiters--;
 		}
 		pthread_mutex_unlock(&cc->lock);
-		(void) pthread_setcancelstate(state, NULL);
 		if (i >= 0) {
 			return i;
 		}
@@ -549,14 +544,21 @@ send_common(int coid, const struct send_args *a, bool cancel_point,
     long *ret_status)
 {
 	struct send_op op = {.a = a, .coid = coid};
+	int cstate;
 	int rc;
 
 	if (cancel_point) {
 		pthread_testcancel();
 	}
+	/* Acted on at the start only (MsgSend(3), Cancellation): from here
+	 * the call holds a reference and a slot that a cancellation at any
+	 * point inside (a library call that happens to be one) would leak
+	 * for ever, and with them the connection. */
+	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cstate);
 	axon__timeout_take(&op.dl);
 	rc = axon__coid_get(coid, &op.cc);
 	if (rc < 0) {
+		(void) pthread_setcancelstate(cstate, NULL);
 		return rc;
 	}
 	AXON_TRACE(send, coid, op.cc);
@@ -574,6 +576,7 @@ send_common(int coid, const struct send_args *a, bool cancel_point,
 	}
 	AXON_TRACE(send_end, coid, rc, ret_status);
 	axon__cconn_put(op.cc);
+	(void) pthread_setcancelstate(cstate, NULL);
 	return rc;
 }
 
