@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -187,6 +188,137 @@ static inline int
 axt_wait_asleep(pid_t tid)
 {
 	return axt_wait_syscall(tid, AXT_SC_AXON);
+}
+
+/* Whether this process's thread tid sleeps in an epoll wait now. */
+static inline int
+axt_in_epoll_wait(pid_t tid)
+{
+	char path[64];
+	char buf[64] = {0};
+	long nr;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/syscall", (int) tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return 0;
+	}
+	(void) !read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (sscanf(buf, "%ld ", &nr) != 1) {
+		return 0;
+	}
+	return nr == SYS_epoll_wait || nr == SYS_epoll_pwait
+#ifdef SYS_epoll_pwait2
+	    || nr == SYS_epoll_pwait2
+#endif
+	    ;
+}
+
+/* This process's thread named name (its comm), or -1. */
+static inline pid_t
+axt_thread_named(const char *name)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	pid_t tid = -1;
+
+	if (d == NULL) {
+		return -1;
+	}
+	while (tid < 0 && (e = readdir(d)) != NULL) {
+		char path[300];
+		char buf[64] = {0};
+		int fd;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+		    e->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			continue;
+		}
+		(void) !read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[strcspn(buf, "\n")] = '\0';
+		if (strcmp(buf, name) == 0) {
+			tid = (pid_t) atoi(e->d_name);
+		}
+	}
+	closedir(d);
+	return tid;
+}
+
+/* No unread bytes on any SOCK_SEQPACKET socket of this process (the
+ * library's connections). */
+static inline int
+axt_sockets_empty(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int empty = 1;
+
+	if (d == NULL) {
+		return 0;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char path[300];
+		char link[64];
+		int type = 0;
+		socklen_t tl = sizeof(type);
+		int fd;
+		int n = 0;
+
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		fd = atoi(e->d_name);
+		if (fd == dirfd(d)) {
+			continue;
+		}
+		/* Only sockets are touched: the monitor may be closing other
+		 * descriptors meanwhile (a departed client's bell set). */
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		ssize_t k = readlink(path, link, sizeof(link) - 1);
+
+		if (k > 7 && strncmp(link, "socket:", 7) == 0 &&
+		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+		    type == SOCK_SEQPACKET &&
+		    ioctl(fd, FIONREAD, &n) == 0 && n > 0) {
+			empty = 0;
+		}
+	}
+	closedir(d);
+	return empty;
+}
+
+/* Bounded wait (3 s and more) until everything sent to this process
+ * through its sockets (pulses, events) is on its channels' queues: the
+ * library's monitor thread ("axon-mon") sleeps in epoll and no socket
+ * has unread bytes, three times in a row.  (A thread woken but not yet
+ * run does not show its system call.) */
+static inline int
+axt_settle(void)
+{
+	int ok = 0;
+
+	for (int i = 0; i < 3000; i++) {
+		pid_t mon = axt_thread_named("axon-mon");
+
+		if (mon > 0 && axt_in_epoll_wait(mon) && axt_sockets_empty() &&
+		    axt_in_epoll_wait(mon)) {
+			if (++ok == 3) {
+				return 1;
+			}
+		} else {
+			ok = 0;
+		}
+		axt_sleep_ms(1);
+	}
+	return 0;
 }
 
 /* A free loopback TCP port (bound, then released), outside the kernel's

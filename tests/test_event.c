@@ -221,125 +221,6 @@ wait_blocked(pid_t pid, pid_t tid)
 	return false;
 }
 
-/* No unread bytes on any socket of this process. */
-static bool
-sockets_empty(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	bool empty = true;
-
-	if (d == NULL) {
-		return false;
-	}
-	while ((e = readdir(d)) != NULL) {
-		char path[300];
-		char link[64];
-		int fd;
-		int n = 0;
-
-		if (e->d_name[0] == '.') {
-			continue;
-		}
-		fd = atoi(e->d_name);
-		if (fd == dirfd(d)) {
-			continue;
-		}
-		int type = 0;
-		socklen_t tl = sizeof(type);
-		/* Only sockets are touched: the monitor may be closing other
-		 * descriptors meanwhile (a departed client's bell set). */
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
-		ssize_t k = readlink(path, link, sizeof(link) - 1);
-
-		if (k > 7 && strncmp(link, "socket:", 7) == 0 &&
-		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
-		    type == SOCK_SEQPACKET &&
-		    ioctl(fd, FIONREAD, &n) == 0 && n > 0) {
-			empty = false;
-		}
-	}
-	closedir(d);
-	return empty;
-}
-
-static bool
-is_epoll_wait(pid_t tid)
-{
-	pid_t me = getpid();
-
-#ifdef SYS_epoll_wait
-	if (in_syscall(me, tid, SYS_epoll_wait)) {
-		return true;
-	}
-#endif
-#ifdef SYS_epoll_pwait2
-	if (in_syscall(me, tid, SYS_epoll_pwait2)) {
-		return true;
-	}
-#endif
-	return in_syscall(me, tid, SYS_epoll_pwait);
-}
-
-/* This process's monitor thread ("axon-mon") sleeps in epoll_wait(). */
-static bool
-monitor_idle(void)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	bool idle = false;
-
-	if (d == NULL) {
-		return false;
-	}
-	while ((e = readdir(d)) != NULL) {
-		char path[96];
-		char comm[32] = "";
-		pid_t tid;
-		int fd;
-
-		if (e->d_name[0] == '.') {
-			continue;
-		}
-		tid = (pid_t) atoi(e->d_name);
-		snprintf(path, sizeof(path), "/proc/self/task/%d/comm",
-		    (int) tid);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			continue;
-		}
-		if (read(fd, comm, sizeof(comm) - 1) < 0) {
-			comm[0] = '\0';
-		}
-		(void) close(fd);
-		if (strncmp(comm, "axon-mon", 8) == 0) {
-			idle = is_epoll_wait(tid);
-		}
-	}
-	closedir(d);
-	return idle;
-}
-
-/* Bounded wait until every pulse sent to this process is on its channel
- * queue: the monitor is idle and has nothing left to read. */
-static bool
-settle(void)
-{
-	int ok = 0;
-
-	for (int i = 0; i < 3000; i++) {
-		if (monitor_idle() && sockets_empty() && monitor_idle()) {
-			if (++ok == 3) {
-				return true;
-			}
-		} else {
-			ok = 0;
-		}
-		axt_sleep_ms(1);
-	}
-	return false;
-}
-
 /* A receive bounded by a 2 s kernel timeout. */
 static const uint64_t two_s = 2000000000ull;
 
@@ -525,7 +406,7 @@ START_TEST(test_pulse_fields)
 	/* The scoid is the sender's server connection id. */
 	cli_cmd(&k, C_PULSE, 10, 9, 9);
 	ck_assert_int_eq(cli_result(&k).ret, 0);
-	ck_assert(settle()); /* queued before the message is sent */
+	ck_assert(axt_settle()); /* queued before the message is sent */
 	cli_cmd(&k, C_SEND, 'm', 8, 0);
 	ck_assert(wait_blocked(k.pid, h.tid));
 	r = recv_any(chid, buf, sizeof(buf), &info);
@@ -615,7 +496,7 @@ START_TEST(test_pulse_priority_fifo)
 			    0);
 		}
 		/* Queued before the next one is sent. */
-		ck_assert(settle());
+		ck_assert(axt_settle());
 		seq_add(&s, tag, sends[i].prio == 0 ? 1 : sends[i].prio);
 	}
 	seq_expect(&s, want);
@@ -679,7 +560,7 @@ START_TEST(test_pulse_message_order)
 			ck_assert_int_eq(MsgSendPulse(self, plan[i].prio,
 					     plan[i].tag, 0),
 			    0);
-			ck_assert(settle());
+			ck_assert(axt_settle());
 			seq_add(&s, plan[i].tag, plan[i].prio);
 		}
 	}
@@ -727,7 +608,7 @@ message_then_pulse(int pulse_prio, char *got)
 	cli_cmd(&k, C_SEND, 'M', 1, 0);
 	ck_assert(wait_blocked(k.pid, h.tid));
 	ck_assert_int_eq(MsgSendPulse(self, pulse_prio, 'p', 0), 0);
-	ck_assert(settle());
+	ck_assert(axt_settle());
 	for (int i = 0; i < 2; i++) {
 		char buf[64];
 		rcvid_t r = recv_any(chid, buf, sizeof(buf), NULL);
@@ -1440,7 +1321,7 @@ START_TEST(test_pulse_prio_caller)
 	ck_assert_int_eq(MsgSendPulse(self, -1, 'b', 0), 0);
 	ck_assert_int_eq(MsgSendPulse(self, 9, 'c', 0), 0);
 	ck_assert_int_eq(MsgSendPulse(self, 10, 'd', 0), 0);
-	ck_assert(settle());
+	ck_assert(axt_settle());
 	for (int i = 0; i < 4; i++) {
 		ck_assert_int_eq(recv_pulse(chid, &p), 0);
 		got[i] = (char) p.code;
@@ -1467,7 +1348,7 @@ START_TEST(test_pulse_prio_caller)
 	ck_assert_int_eq(MsgSendPulse(self, 31, 'f', 0), 0);
 	ck_assert_int_eq(MsgSendPulse(self, 30, 'g', 0), 0);
 	ck_assert_int_eq(MsgSendPulse(self, 29, 'h', 0), 0);
-	ck_assert(settle());
+	ck_assert(axt_settle());
 	for (int i = 0; i < 4; i++) {
 		ck_assert_int_eq(recv_pulse(chid, &p), 0);
 		got[i] = (char) p.code;
@@ -1498,7 +1379,7 @@ START_TEST(test_receive_pulse_skips_messages)
 	ck_assert(wait_blocked(k2.pid, h2.tid));
 	ck_assert_int_eq(MsgSendPulse(self, 10, 7, 70), 0);
 	ck_assert_int_eq(MsgSendPulse(self, 1, 8, 80), 0);
-	ck_assert(settle());
+	ck_assert(axt_settle());
 	ck_assert_int_eq(recv_pulse(chid, &p), 0);
 	ck_assert_int_eq(p.code, 7);
 	ck_assert_int_eq(p.value.sival_int, 70);
@@ -1582,7 +1463,7 @@ sleeps_receiving(struct rcv_thread *t)
 		pid_t tid = atomic_load(&t->tid);
 
 		if (tid > 0 &&
-		    (is_epoll_wait(tid) || in_syscall(getpid(), tid, SYS_ppoll))) {
+		    (axt_in_epoll_wait(tid) || in_syscall(getpid(), tid, SYS_ppoll))) {
 			return true;
 		}
 		axt_sleep_ms(1);
@@ -1841,7 +1722,7 @@ START_TEST(test_pulse_errors)
 		ck_assert_int_eq(errno, 4242);
 	}
 	/* None of those was queued; the limits themselves are fine. */
-	ck_assert(settle());
+	ck_assert(axt_settle());
 	ck_assert(no_pulse(chid));
 	ck_assert_int_eq(MsgSendPulse(self, 255, 127, 1), 0);
 	ck_assert_int_eq(MsgSendPulse(fdcoid, 1, -128, 2), 0);
@@ -2051,7 +1932,7 @@ START_TEST(test_event_pulse)
 	ck_assert_int_eq(MsgSend(coid, &req, sizeof(req), NULL, 0), 0);
 	ck_assert_int_eq(ev_received(&srv), my_tid());
 	/* Replied; nothing delivered yet. */
-	ck_assert(settle());
+	ck_assert(axt_settle());
 	ck_assert(no_pulse(mych));
 	/* Delivered later, on the saved rcvid. */
 	ck_assert_int_eq(ev_do(&srv, K_DELIVER, 0), 0);
@@ -2069,7 +1950,7 @@ START_TEST(test_event_pulse)
 	ck_assert_int_eq(recv_pulse(mych, &p), 0);
 	ck_assert_int_eq(p.code, 7);
 	ck_assert_int_eq(p.value.sival_int, -7);
-	ck_assert(settle());
+	ck_assert(axt_settle());
 	ck_assert(no_pulse(mych));
 	ck_assert_int_eq(ev_do(&srv, K_NEXT, 0), 0);
 
@@ -2339,7 +2220,7 @@ START_TEST(test_event_none)
 	ck_assert_int_eq(ev_do(&srv, K_DELIVER2, 0), 0);
 	ck_assert_int_eq(recv_pulse(mych, &p), 0);
 	ck_assert_int_eq(p.code, 55);
-	ck_assert(settle());
+	ck_assert(axt_settle());
 	ck_assert(no_pulse(mych));
 	ck_assert(nothing_pending());
 	kid_kill(&srv);

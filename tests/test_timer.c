@@ -290,36 +290,6 @@ wait_overruns(int id)
 }
 
 /* The id of this process's thread named name, or -1. */
-static pid_t
-thread_named(const char *name)
-{
-	DIR *d = opendir("/proc/self/task");
-	struct dirent *e;
-	pid_t tid = -1;
-
-	ck_assert_ptr_nonnull(d);
-	while (tid < 0 && (e = readdir(d)) != NULL) {
-		char path[300], buf[64] = {0};
-		FILE *f;
-
-		if (e->d_name[0] == '.') {
-			continue;
-		}
-		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
-		    e->d_name);
-		f = fopen(path, "r");
-		if (f != NULL && fgets(buf, sizeof(buf), f) != NULL) {
-			buf[strcspn(buf, "\n")] = '\0';
-			tid = strcmp(buf, name) == 0 ? atoi(e->d_name) : -1;
-		}
-		if (f != NULL) {
-			fclose(f);
-		}
-	}
-	closedir(d);
-	return tid;
-}
-
 /* Waits (bounded) until the timer thread is back in its epoll wait: it
  * has delivered what had expired. */
 static void
@@ -330,7 +300,7 @@ wait_timer_thread_idle(void)
 #else
 	long nr = SYS_epoll_pwait;
 #endif
-	pid_t tid = thread_named("axon-timer");
+	pid_t tid = axt_thread_named("axon-timer");
 
 	ck_assert_int_gt(tid, 0);
 	ck_assert(axt_wait_syscall(tid, nr));
@@ -358,16 +328,23 @@ START_TEST(test_receiver_takes_expiry)
 	SIGEV_PULSE_INIT(&ev, coid, 10, 4, 0);
 	id = TimerCreate(CLOCK_MONOTONIC, &ev);
 	ck_assert_int_ge(id, 0);
-	before = thread_switches("axon-timer");
-	ck_assert_int_ge(before, 0);
 	ck_assert_int_eq(TimerSettime(id, 0, &it, NULL), 0);
-	for (int i = 0; i < N; i++) {
-		ck_assert_int_eq(recv_pulse(chid, &p, 5000), 0);
-		ck_assert_int_eq(p.code, 4);
-	}
-	after = thread_switches("axon-timer");
 	/* (Not zero: a tick that comes while the receiver is not asleep
-	 * in the channel's set, preempted say, goes to the thread.) */
+	 * in the channel's set, preempted say, goes to the thread.  A
+	 * machine loaded enough to preempt it most of the time gets three
+	 * rounds; the old design woke the thread every tick of each.) */
+	for (int round = 0; round < 3; round++) {
+		before = thread_switches("axon-timer");
+		ck_assert_int_ge(before, 0);
+		for (int i = 0; i < N; i++) {
+			ck_assert_int_eq(recv_pulse(chid, &p, 5000), 0);
+			ck_assert_int_eq(p.code, 4);
+		}
+		after = thread_switches("axon-timer");
+		if (after - before < N / 2 || round == 2) {
+			break;
+		}
+	}
 	ck_assert_msg(after - before < N / 2,
 	    "the timer thread woke %ld times for %d ticks", after - before,
 	    N);

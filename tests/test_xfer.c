@@ -325,7 +325,7 @@ START_TEST(test_priority_order)
 		ck_assert_int_eq(MsgSendPulse(coid, prios[i], i, i * 10), 0);
 	}
 	/* Let the monitor queue them all (pulses travel the socket). */
-	axt_sleep_ms(100);
+	ck_assert(axt_settle());
 	for (int i = 0; i < 6; i++) {
 		ck_assert_int_eq(MsgReceive(chid, &p, sizeof(p), NULL), 0);
 		ck_assert_int_eq(p.type, _PULSE_TYPE);
