@@ -899,6 +899,93 @@ START_TEST(test_cancel_waiting_for_slot)
 }
 END_TEST
 
+/* Joins t (bounded: 10 s and more); its return value. */
+static void *
+join_bounded(pthread_t t)
+{
+	struct timespec until;
+	void *ret = NULL;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	ck_assert_int_eq(pthread_timedjoin_np(t, &ret, &until), 0);
+	return ret;
+}
+
+/*
+ * pthread_cancel() of a thread blocked in MsgSend(), as on QNX: the wait
+ * is a cancellation point.  SEND-blocked, the message is withdrawn (the
+ * server never sees it); REPLY-blocked on a channel without
+ * _NTO_CHF_UNBLOCK, the reply is given up (the server's MsgReply() then
+ * fails with ESRCH); with it, the server gets the unblock pulse and the
+ * thread stays REPLY-blocked until the server replies, then is cancelled.
+ * Each time the connection stays usable and nothing leaks (ASan).
+ */
+START_TEST(test_cancel_blocked_send)
+{
+	for (int mode = 0; mode < 3; mode++) {
+		int chid = ChannelCreate(mode == 2 ? _NTO_CHF_UNBLOCK : 0);
+		int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+		struct blocked b = {coid, 0, 0, 0};
+		uint64_t none = 0;
+		struct _pulse pulse;
+		char buf[16];
+		rcvid_t rcvid = 0;
+		pthread_t t;
+
+		ck_assert_int_ge(coid, 0);
+		ck_assert_int_eq(pthread_create(&t, NULL, blocked_sender, &b),
+		    0);
+		if (mode > 0) {
+			rcvid = MsgReceive(chid, buf, sizeof(buf), NULL);
+			ck_assert_int_gt(rcvid, 0);
+			ck_assert_str_eq(buf, "b");
+		}
+		while (atomic_load(&b.tid) == 0) {
+			axt_sleep_ms(1);
+		}
+		ck_assert(axt_wait_futex(b.tid));
+		ck_assert_int_eq(pthread_cancel(t), 0);
+		if (mode == 0) {
+			ck_assert_ptr_eq(join_bounded(t), PTHREAD_CANCELED);
+			/* Withdrawn: nothing to receive. */
+			TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE,
+			    NULL, &none, NULL);
+			ck_assert_int_eq(MsgReceive(chid, buf, sizeof(buf),
+					     NULL),
+			    -1);
+			ck_assert_int_eq(errno, ETIMEDOUT);
+		} else if (mode == 1) {
+			ck_assert_ptr_eq(join_bounded(t), PTHREAD_CANCELED);
+			ck_assert_int_eq(MsgReply(rcvid, 0, "r", 2), -1);
+			ck_assert_int_eq(errno, ESRCH);
+		} else {
+			ck_assert_int_eq(MsgReceive(chid, &pulse,
+					     sizeof(pulse), NULL),
+			    0);
+			ck_assert_int_eq(pulse.code, _PULSE_CODE_UNBLOCK);
+			ck_assert_int_eq(pulse.value.sival_int, (int) rcvid);
+			/* Still REPLY-blocked until the server answers. */
+			ck_assert(axt_wait_futex(b.tid));
+			ck_assert_int_eq(MsgReply(rcvid, 0, "r", 2), 0);
+			ck_assert_ptr_eq(join_bounded(t), PTHREAD_CANCELED);
+		}
+		ck_assert_int_eq(b.r, 0); /* MsgSend() never returned */
+		/* The connection still works. */
+		b = (struct blocked) {coid, 0, 0, 0};
+		ck_assert_int_eq(pthread_create(&t, NULL, blocked_sender, &b),
+		    0);
+		rcvid = MsgReceive(chid, buf, sizeof(buf), NULL);
+		ck_assert_int_gt(rcvid, 0);
+		ck_assert_int_eq(MsgReply(rcvid, 3, "ok", 3), 0);
+		ck_assert_ptr_eq(join_bounded(t), NULL);
+		ck_assert_int_eq(b.r, 3);
+		ck_assert_int_eq(ConnectDetach(coid), 0);
+		ck_assert_int_eq(ChannelDestroy(chid), 0);
+	}
+}
+END_TEST
+
 static void *
 pulser(void *p)
 {
@@ -1107,6 +1194,7 @@ states_suite(void)
 	tcase_add_test(td, test_coid_death_pulse);
 	tcase_add_test(td, test_detach_releases_blocked_thread);
 	tcase_add_test(td, test_cancel_waiting_for_slot);
+	tcase_add_test(td, test_cancel_blocked_send);
 	tcase_add_test(td, test_thread_death_pulse);
 	tcase_add_test(td, test_no_fd_leak);
 	suite_add_tcase(s, tc);

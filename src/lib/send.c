@@ -195,6 +195,7 @@ struct send_op {
 	bool spun;             /* spun (or yielded) once already */
 	bool boosted;          /* the send-time boost was tried */
 	int prio;              /* ours, as posted */
+	bool cancellable;      /* a cancellation point, enabled by the caller */
 };
 
 /* Checks the caller's IOVs and sums them: 0, or -errno. */
@@ -435,6 +436,76 @@ send_spin(struct send_op *op)
 	return 1;
 }
 
+/*
+ * The thread is being cancelled while it waits (send_sleep): end the
+ * message as a signal would, and let go of everything the call holds.
+ * A message the server has not received is withdrawn; one it has is
+ * given up, or, on a channel with _NTO_CHF_UNBLOCK, the server is asked
+ * to unblock and the thread stays REPLY-blocked until it replies, as
+ * QNX's kernel keeps it (cancellation is disabled here: glibc runs
+ * clean-up handlers so).  A reply that came meanwhile is dropped.
+ */
+static void
+send_cancelled(void *arg)
+{
+	struct send_op *op = arg;
+	struct axon_cconn *cc = op->cc;
+
+	axon__ps_running();
+	for (;;) {
+		int cancel = atomic_exchange(&cc->cancel[op->i], 0);
+		int why = cancel != 0 ? cancel
+		    : atomic_load(&cc->dead) ? EBADF
+					     : EINTR;
+		uint32_t st;
+
+		if (send_interrupted(cc, op->i, op->seq, why,
+			&op->unblock_sent) < 0) {
+			break; /* withdrawn or given up */
+		}
+		st = atomic_load_explicit(op->sp, memory_order_acquire);
+		if (AXON_ST_PHASE(st) == AXON_PH_REPLIED) {
+			atomic_store(op->sp,
+			    AXON_ST_MAKE(AXON_PH_FREE, 0, op->seq));
+			axon__slot_free(cc, op->i);
+			break;
+		}
+		/* UNBLOCK asked: wait for the reply (or the server's end,
+		 * or a ConnectDetach: cc->cancel and cc->dead, above). */
+		if (!(st & AXON_ST_WAITER) &&
+		    !atomic_compare_exchange_strong(op->sp, &st,
+			st | AXON_ST_WAITER)) {
+			continue;
+		}
+		(void) axon__futex_wait(op->sp, st | AXON_ST_WAITER, NULL);
+	}
+	axon__cconn_put(cc);
+}
+
+/* The futex wait of send_sleep(), where a cancellation request is acted
+ * on if the call is a cancellation point (send_common() disabled
+ * cancellation for the rest of the call).  Only the system call runs
+ * with asynchronous cancellation, as glibc's own cancellable calls do. */
+static int
+send_futex_wait(struct send_op *op, uint32_t st, const struct timespec *at)
+{
+	int rc;
+	int ostate;
+	int otype;
+
+	if (!op->cancellable) {
+		return axon__futex_wait(op->sp, st, at);
+	}
+	pthread_cleanup_push(send_cancelled, op);
+	(void) pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &ostate);
+	(void) pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &otype);
+	rc = axon__futex_wait(op->sp, st, at);
+	(void) pthread_setcanceltype(otype, NULL);
+	(void) pthread_setcancelstate(ostate, NULL);
+	pthread_cleanup_pop(0);
+	return rc;
+}
+
 /* Sleeps on the state word until it changes, a signal, or at. */
 static int
 send_sleep(struct send_op *op, uint32_t st, const struct timespec *at)
@@ -470,7 +541,7 @@ send_sleep(struct send_op *op, uint32_t st, const struct timespec *at)
 	 * status page nothing.) */
 	axon__ps_send_block(op->cc, op->coid, op->i,
 	    ph == AXON_PH_RECEIVED && !netpend);
-	rc = axon__futex_wait(op->sp, st, at);
+	rc = send_futex_wait(op, st, at);
 	axon__ps_running();
 	/* A timeout is judged at the top of the loop against the state the
 	 * message is in by then: the server may have taken it meanwhile,
@@ -550,11 +621,15 @@ send_common(int coid, const struct send_args *a, bool cancel_point,
 	if (cancel_point) {
 		pthread_testcancel();
 	}
-	/* Acted on at the start only (MsgSend(3), Cancellation): from here
-	 * the call holds a reference and a slot that a cancellation at any
-	 * point inside (a library call that happens to be one) would leak
-	 * for ever, and with them the connection. */
+	/* Acted on at the start and at the end only (MsgSend(3),
+	 * Cancellation): between, the call holds a reference and a slot
+	 * that a cancellation at any point inside (a library call that
+	 * happens to be one) would leak for ever, and with them the
+	 * connection.  The one exception is the sleep of send_sleep(),
+	 * where a request ends the message as a signal would and lets go
+	 * of it (send_cancelled). */
 	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cstate);
+	op.cancellable = cancel_point && cstate == PTHREAD_CANCEL_ENABLE;
 	axon__timeout_take(&op.dl);
 	rc = axon__coid_get(coid, &op.cc);
 	if (rc < 0) {
@@ -577,6 +652,9 @@ send_common(int coid, const struct send_args *a, bool cancel_point,
 	AXON_TRACE(send_end, coid, rc, ret_status);
 	axon__cconn_put(op.cc);
 	(void) pthread_setcancelstate(cstate, NULL);
+	if (cancel_point) {
+		pthread_testcancel();
+	}
 	return rc;
 }
 
