@@ -830,6 +830,19 @@ in_futex_wait(pid_t tid)
 	return r;
 }
 
+/* Joins t (bounded: 10 s and more); its return value. */
+static void *
+join_bounded(pthread_t t)
+{
+	struct timespec until;
+	void *ret = NULL;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	ck_assert_int_eq(pthread_timedjoin_np(t, &ret, &until), 0);
+	return ret;
+}
+
 static atomic_int slot_waiter_tid;
 
 static void *
@@ -873,25 +886,18 @@ START_TEST(test_cancel_waiting_for_slot)
 	}
 	ck_assert(seen);
 	ck_assert_int_eq(pthread_cancel(t[N - 1]), 0);
-	axt_sleep_ms(50);
+	/* It leaves by itself: the wait for a slot, like the sleep for the
+	 * reply, is a cancellation point. */
+	ck_assert_ptr_eq(join_bounded(t[N - 1]), PTHREAD_CANCELED);
 	ck_assert_int_eq(pthread_create(&d, NULL, detacher, &dcoid), 0);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 8;
 	ck_assert_msg(pthread_timedjoin_np(d, NULL, &until) == 0,
 	    "ConnectDetach hung behind a cancelled slot waiter");
 	ck_assert_int_eq(dcoid, 0);
-	/* Every sender leaves with EBADF; the cancelled one too if the
-	 * cancellation found it in the slot wait (it waits for a
-	 * cancellation point then), else it ended at one (PTHREAD_CANCELED:
-	 * the futex wait seen may have been another, on the loaded
-	 * machine). */
-	for (int i = 0; i < N; i++) {
-		void *ret = NULL;
-
-		ck_assert_int_eq(pthread_timedjoin_np(t[i], &ret, &until), 0);
-		if (i == N - 1 && ret == PTHREAD_CANCELED) {
-			continue;
-		}
+	/* Every other sender leaves with EBADF. */
+	for (int i = 0; i < N - 1; i++) {
+		ck_assert_int_eq(pthread_timedjoin_np(t[i], NULL, &until), 0);
 		ck_assert_int_eq(b[i].r, -1);
 		ck_assert_int_eq(b[i].err, EBADF);
 	}
@@ -899,18 +905,50 @@ START_TEST(test_cancel_waiting_for_slot)
 }
 END_TEST
 
-/* Joins t (bounded: 10 s and more); its return value. */
-static void *
-join_bounded(pthread_t t)
-{
-	struct timespec until;
-	void *ret = NULL;
 
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 10;
-	ck_assert_int_eq(pthread_timedjoin_np(t, &ret, &until), 0);
-	return ret;
+/* A sender that waits for a slot is SEND-blocked as far as anyone can
+ * tell: a SEND timeout ends its wait with ETIMEDOUT (it waited for ever). */
+START_TEST(test_slot_wait_timeout)
+{
+	struct axt_child srv = axt_spawn(never_receive_server, NULL);
+	int coid = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
+	enum { N = 64 }; /* a connection has 64 slots (src/lib/shm.h) */
+	struct blocked b[N];
+	pthread_t t[N];
+	uint64_t ns = 100000000, zero = 0;
+	char buf[8];
+
+	ck_assert_int_ge(coid, 0);
+	for (int i = 0; i < N; i++) {
+		b[i] = (struct blocked) {coid, 0, 0, 0};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, blocked_sender,
+				     &b[i]),
+		    0);
+	}
+	for (int i = 0; i < N; i++) {
+		wait_blocked(&b[i]);
+	}
+	/* (A slot still free, if a sender was seen in another futex wait,
+	 * makes the send SEND-blocked instead: the same ETIMEDOUT.) */
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND, NULL,
+			     &ns, NULL),
+	    0);
+	ck_assert_int_eq(MsgSend(coid, "t", 2, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND, NULL,
+			     &zero, NULL),
+	    0);
+	ck_assert_int_eq(MsgSend(coid, "t", 2, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	for (int i = 0; i < N; i++) {
+		ck_assert_ptr_eq(join_bounded(t[i]), NULL);
+		ck_assert_int_eq(b[i].r, -1);
+		ck_assert_int_eq(b[i].err, EBADF);
+	}
+	axt_child_kill(&srv);
 }
+END_TEST
 
 /*
  * pthread_cancel() of a thread blocked in MsgSend(), as on QNX: the wait
@@ -941,10 +979,7 @@ START_TEST(test_cancel_blocked_send)
 			ck_assert_int_gt(rcvid, 0);
 			ck_assert_str_eq(buf, "b");
 		}
-		while (atomic_load(&b.tid) == 0) {
-			axt_sleep_ms(1);
-		}
-		ck_assert(axt_wait_futex(b.tid));
+		wait_blocked(&b);
 		ck_assert_int_eq(pthread_cancel(t), 0);
 		if (mode == 0) {
 			ck_assert_ptr_eq(join_bounded(t), PTHREAD_CANCELED);
@@ -1195,6 +1230,7 @@ states_suite(void)
 	tcase_add_test(td, test_detach_releases_blocked_thread);
 	tcase_add_test(td, test_cancel_waiting_for_slot);
 	tcase_add_test(td, test_cancel_blocked_send);
+	tcase_add_test(td, test_slot_wait_timeout);
 	tcase_add_test(td, test_thread_death_pulse);
 	tcase_add_test(td, test_no_fd_leak);
 	suite_add_tcase(s, tc);

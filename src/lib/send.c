@@ -14,10 +14,42 @@
 #include "msg_int.h"
 #include "send_table.h"
 
-static int
-slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl)
+/* A thread cancelled while it waits for a slot holds only the call's
+ * connection reference. */
+static void
+slot_wait_cancelled(void *arg)
 {
-	(void) dl;
+	axon__ps_running();
+	axon__cconn_put(arg);
+}
+
+/* Whether a SEND-state deadline has passed (a poll's at once). */
+static bool
+slot_deadline_passed(const struct axon_deadline *dl)
+{
+	struct timespec now;
+
+	if (!axon__deadline_applies(dl, _NTO_TIMEOUT_SEND)) {
+		return false;
+	}
+	if (dl->immediate) {
+		return true;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > dl->at.tv_sec ||
+	    (now.tv_sec == dl->at.tv_sec && now.tv_nsec >= dl->at.tv_nsec);
+}
+
+/*
+ * A free slot of the connection, or -errno.  With every slot busy the
+ * thread waits, SEND-blocked as far as anyone can tell: a SEND timeout
+ * applies (ETIMEDOUT), and a cancellation request is acted on between
+ * two of its bounded waits if the call is a cancellation point.
+ */
+static int
+slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl,
+    bool cancellable)
+{
 	for (;;) {
 		if (atomic_load(&cc->dead)) {
 			return -EBADF;
@@ -25,6 +57,19 @@ slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl)
 		int i = axon__slot_try(cc, false);
 		if (i >= 0) {
 			return i;
+		}
+		if (slot_deadline_passed(dl)) {
+			return -ETIMEDOUT;
+		}
+		if (cancellable) {
+			int ostate;
+
+			pthread_cleanup_push(slot_wait_cancelled, cc);
+			(void) pthread_setcancelstate(PTHREAD_CANCEL_ENABLE,
+			    &ostate);
+			pthread_testcancel();
+			(void) pthread_setcancelstate(ostate, NULL);
+			pthread_cleanup_pop(0);
 		}
 		/* (pthread_cond_timedwait() is a cancellation point, which
 		 * would leave cc->lock taken: send_common() has disabled
@@ -232,7 +277,7 @@ send_post(struct send_op *op)
 	if (atomic_load(&cc->dead)) {
 		return -EBADF;
 	}
-	i = slot_alloc(cc, op->coid, &op->dl);
+	i = slot_alloc(cc, op->coid, &op->dl, op->cancellable);
 	if (i < 0) {
 		return i;
 	}
