@@ -7,6 +7,7 @@
 #include "psinfo.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/prctl.h>
 
 static void
@@ -422,6 +423,74 @@ START_TEST(test_remote_timeouts)
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	    "the server's reports: %#x", st);
 	axn_srv_stop(&s2);
+}
+END_TEST
+
+struct held_send {
+	int coid;
+	atomic_int tid;
+};
+
+static void *
+held_sender(void *p)
+{
+	struct held_send *h = p;
+	struct srv_cmd cmd = {.op = OP_HOLD};
+
+	atomic_store(&h->tid, (int) syscall(SYS_gettid));
+	(void) MsgSend(h->coid, &cmd, sizeof(cmd), NULL, 0);
+	return NULL; /* (never: it is cancelled) */
+}
+
+/* pthread_cancel() of a thread REPLY-blocked on another node's server, as
+ * locally: without _NTO_CHF_UNBLOCK it leaves at once; with it, the
+ * server gets the unblock pulse through both network managers and the
+ * thread stays blocked until the server's end releases it, then is
+ * cancelled. */
+START_TEST(test_remote_cancel)
+{
+	struct axn_srv s;
+	int coid0 = two_nodes(&s, 0);
+
+	for (int unb = 0; unb < 2; unb++) {
+		struct srv_report r;
+		struct held_send h = {.coid = coid0};
+		struct timespec until;
+		pthread_t t;
+		void *ret = NULL;
+
+		if (unb) {
+			s = srv_start(1, _NTO_CHF_UNBLOCK);
+			h.coid = ConnectAttach((uint32_t) axn_nd(0, 1), s.pid,
+			    s.chid, _NTO_SIDE_CHANNEL, 0);
+		}
+		ck_assert_int_ge(h.coid, 0);
+		ck_assert_int_eq(pthread_create(&t, NULL, held_sender, &h), 0);
+		ck_assert(srv_report(&s, &r, 10000)); /* received, held */
+		ck_assert_int_eq(r.kind, 1);
+		int held = r.value;
+
+		ck_assert(axt_wait_asleep(atomic_load(&h.tid)));
+		ck_assert_int_eq(pthread_cancel(t), 0);
+		if (unb) {
+			ck_assert(srv_report(&s, &r, 10000));
+			ck_assert_int_eq(r.kind, 0);
+			ck_assert_int_eq(r.code, _PULSE_CODE_UNBLOCK);
+			ck_assert_int_eq(r.value, held);
+			/* Still REPLY-blocked: the server has not answered. */
+			ck_assert(axt_wait_asleep(atomic_load(&h.tid)));
+			ck_assert_int_eq(pthread_tryjoin_np(t, NULL), EBUSY);
+			axn_srv_stop(&s); /* its end releases the thread */
+		}
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += (time_t) (10 * axn_scale());
+		ck_assert_int_eq(pthread_timedjoin_np(t, &ret, &until), 0);
+		ck_assert_ptr_eq(ret, PTHREAD_CANCELED);
+		ck_assert_int_eq(ConnectDetach(h.coid), 0);
+		if (!unb) {
+			axn_srv_stop(&s);
+		}
+	}
 }
 END_TEST
 
@@ -912,6 +981,7 @@ net_suite(void)
 	tcase_add_test(tc, test_remote_pulse_refused_counted);
 	tcase_add_test(tc, test_remote_timeouts);
 	tcase_add_test(tc, test_remote_send_timeout);
+	tcase_add_test(tc, test_remote_cancel);
 	tcase_add_test(tc, test_remote_disconnect);
 	tcase_add_test(tc, test_remote_server_death);
 	tcase_add_test(tc, test_remote_no_route);
