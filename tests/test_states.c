@@ -907,7 +907,8 @@ END_TEST
 
 
 /* A sender that waits for a slot is SEND-blocked as far as anyone can
- * tell: a SEND timeout ends its wait with ETIMEDOUT (it waited for ever). */
+ * tell: a SEND timeout ends its wait with ETIMEDOUT (it waited for ever),
+ * a signal with EINTR. */
 START_TEST(test_slot_wait_timeout)
 {
 	struct axt_child srv = axt_spawn(never_receive_server, NULL);
@@ -940,6 +941,35 @@ START_TEST(test_slot_wait_timeout)
 	    0);
 	ck_assert_int_eq(MsgSend(coid, "t", 2, buf, sizeof(buf)), -1);
 	ck_assert_int_eq(errno, ETIMEDOUT);
+	/* A signal ends the wait with EINTR, as it ends a SEND-blocked
+	 * one. */
+	struct sigaction sa = {.sa_handler = on_sig};
+	struct blocked x = {coid, 0, 0, 0};
+	pthread_t xt;
+
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	ck_assert_int_eq(pthread_create(&xt, NULL, blocked_sender, &x), 0);
+	wait_blocked(&x);
+	/* (Again until it returns: the futex wait seen may have been
+	 * another, before the call's, which a signal does not end.) */
+	for (int i = 0; i < 200; i++) {
+		struct timespec soon;
+
+		ck_assert_int_eq(pthread_kill(xt, SIGUSR1), 0);
+		clock_gettime(CLOCK_REALTIME, &soon);
+		soon.tv_nsec += 50000000;
+		if (soon.tv_nsec >= 1000000000) {
+			soon.tv_sec++;
+			soon.tv_nsec -= 1000000000;
+		}
+		if (pthread_timedjoin_np(xt, NULL, &soon) == 0) {
+			xt = 0;
+			break;
+		}
+	}
+	ck_assert_msg(xt == 0, "a signal did not end the wait for a slot");
+	ck_assert_int_eq(x.r, -1);
+	ck_assert_int_eq(x.err, EINTR);
 	ck_assert_int_eq(ConnectDetach(coid), 0);
 	for (int i = 0; i < N; i++) {
 		ck_assert_ptr_eq(join_bounded(t[i]), NULL);

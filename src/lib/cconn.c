@@ -118,7 +118,6 @@ axon__cconn_put(struct axon_cconn *cc)
 	if (cc->bell >= 0) {
 		(void) close(cc->bell);
 	}
-	pthread_cond_destroy(&cc->slot_cv);
 	pthread_mutex_destroy(&cc->lock);
 	free(cc);
 }
@@ -158,9 +157,8 @@ axon__cconn_mark_dead(struct axon_cconn *cc, int err)
 	for (unsigned i = 0; i < AXON_SLOTS; i++) {
 		axon__futex_wake(&cc->rgn->slot[i].state, 1);
 	}
-	pthread_mutex_lock(&cc->lock);
-	pthread_cond_broadcast(&cc->slot_cv);
-	pthread_mutex_unlock(&cc->lock);
+	atomic_fetch_add(&cc->slot_seq, 1);
+	axon__futex_wake(&cc->slot_seq, INT32_MAX);
 }
 
 /* The client's connection flags allow this event (ConnectFlags(3)):
@@ -461,7 +459,6 @@ cconn_open(uint32_t nd, pid_t pid, int chid, const struct axon_netcred *net,
 	atomic_init(&cc->refs, 1);
 	atomic_init(&cc->free_mask, ~(uint64_t) 0);
 	pthread_mutex_init(&cc->lock, NULL);
-	pthread_cond_init(&cc->slot_cv, NULL);
 	cc->nd = nd;
 	cc->pid = pid;
 	cc->chid = chid;

@@ -173,8 +173,8 @@ struct axon_cconn {
 	struct axon_region *rgn;
 	_Atomic uint64_t free_mask; /* slots not in use */
 	uint64_t abandoned_mask;    /* slots the server still holds */
-	pthread_cond_t slot_cv;     /* a slot became free */
-	atomic_int slot_waiters; /* (read without the lock: slot.c) */
+	_Atomic uint32_t slot_seq;  /* futex: bumped as a slot frees */
+	atomic_int slot_waiters; /* threads waiting for a slot (slot.c) */
 	bool detached;              /* ConnectDetach()ed by us */
 	uid_t srv_uid;
 	_Atomic int cancel[AXON_SLOTS]; /* EBADF/ETIMEDOUT: leave now */

@@ -8,49 +8,103 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <linux/futex.h>
 #include <sched.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "msg_int.h"
 #include "send_table.h"
 
+/*
+ * rc = a futex(2) wait on *addr while it holds val, until *abs_mono
+ * (CLOCK_MONOTONIC; never NULL), with cancellation enabled and
+ * asynchronous for the system call alone, under the caller's
+ * pthread_cleanup_push(): 0 (woken, or the value changed), -ETIMEDOUT or
+ * -EINTR.  A macro, so that no frame of ours lies under the system call:
+ * a cancellation unwinds from glibc's signal handler by a longjmp to the
+ * clean-up's frame, and a callee's stack (poisoned by ASan around its
+ * locals) would be left behind under the stack pointer.
+ */
+#define FUTEX_WAIT_CANCELLABLE(rc, addr, val, abs_mono)                      \
+	do {                                                                 \
+		int os_, ot_, e_;                                            \
+		long r_;                                                     \
+		(void) pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &os_);  \
+		(void) pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS,    \
+		    &ot_);                                                   \
+		r_ = syscall(SYS_futex, (addr), FUTEX_WAIT_BITSET, (val),    \
+		    (abs_mono), NULL, FUTEX_BITSET_MATCH_ANY);               \
+		e_ = errno;                                                  \
+		(void) pthread_setcanceltype(ot_, NULL);                     \
+		(void) pthread_setcancelstate(os_, NULL);                    \
+		(rc) = r_ == 0 ? 0                                           \
+		    : e_ == ETIMEDOUT ? -ETIMEDOUT                           \
+		    : e_ == EINTR     ? -EINTR                               \
+				      : 0;                                   \
+	} while (0)
+
 /* A thread cancelled while it waits for a slot holds only the call's
- * connection reference. */
+ * connection reference, and counts as a waiter. */
 static void
 slot_wait_cancelled(void *arg)
 {
+	struct axon_cconn *cc = arg;
+
+	atomic_fetch_sub(&cc->slot_waiters, 1);
 	axon__ps_running();
-	axon__cconn_put(arg);
+	axon__cconn_put(cc);
 }
 
-/* Whether a SEND-state deadline has passed (a poll's at once). */
-static bool
-slot_deadline_passed(const struct axon_deadline *dl)
+/* When a wait for a slot ends: in 10 ms (abandoned slots come back
+ * without a wake-up), or at the SEND deadline if that is sooner.  0, or
+ * -ETIMEDOUT if the deadline has passed (a poll's at once). */
+static int
+slot_wait_until(const struct axon_deadline *dl, struct timespec *ret_at)
 {
+	bool dl_on = axon__deadline_applies(dl, _NTO_TIMEOUT_SEND);
 	struct timespec now;
 
-	if (!axon__deadline_applies(dl, _NTO_TIMEOUT_SEND)) {
-		return false;
-	}
-	if (dl->immediate) {
-		return true;
+	if (dl_on && dl->immediate) {
+		return -ETIMEDOUT;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > dl->at.tv_sec ||
-	    (now.tv_sec == dl->at.tv_sec && now.tv_nsec >= dl->at.tv_nsec);
+	if (dl_on && (now.tv_sec > dl->at.tv_sec ||
+			 (now.tv_sec == dl->at.tv_sec &&
+			     now.tv_nsec >= dl->at.tv_nsec))) {
+		return -ETIMEDOUT;
+	}
+	*ret_at = now;
+	ret_at->tv_nsec += 10000000;
+	if (ret_at->tv_nsec >= 1000000000) {
+		ret_at->tv_sec++;
+		ret_at->tv_nsec -= 1000000000;
+	}
+	if (dl_on && (dl->at.tv_sec < ret_at->tv_sec ||
+			 (dl->at.tv_sec == ret_at->tv_sec &&
+			     dl->at.tv_nsec < ret_at->tv_nsec))) {
+		*ret_at = dl->at;
+	}
+	return 0;
 }
 
 /*
  * A free slot of the connection, or -errno.  With every slot busy the
  * thread waits, SEND-blocked as far as anyone can tell: a SEND timeout
- * applies (ETIMEDOUT), and a cancellation request is acted on between
- * two of its bounded waits if the call is a cancellation point.
+ * ends the wait (ETIMEDOUT), a signal too (EINTR), and a cancellation
+ * request is acted on in it if the call is a cancellation point
+ * (FUTEX_WAIT_CANCELLABLE).
  */
 static int
 slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl,
     bool cancellable)
 {
 	for (;;) {
+		uint32_t seq = atomic_load(&cc->slot_seq);
+		struct timespec at;
+		int rc;
+
 		if (atomic_load(&cc->dead)) {
 			return -EBADF;
 		}
@@ -58,44 +112,31 @@ slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl,
 		if (i >= 0) {
 			return i;
 		}
-		if (slot_deadline_passed(dl)) {
-			return -ETIMEDOUT;
+		rc = slot_wait_until(dl, &at);
+		if (rc < 0) {
+			return rc;
 		}
-		if (cancellable) {
-			int ostate;
-
-			pthread_cleanup_push(slot_wait_cancelled, cc);
-			(void) pthread_setcancelstate(PTHREAD_CANCEL_ENABLE,
-			    &ostate);
-			pthread_testcancel();
-			(void) pthread_setcancelstate(ostate, NULL);
-			pthread_cleanup_pop(0);
-		}
-		/* (pthread_cond_timedwait() is a cancellation point, which
-		 * would leave cc->lock taken: send_common() has disabled
-		 * cancellation.) */
-		pthread_mutex_lock(&cc->lock);
-		i = axon__slot_try(cc, true);
-		if (i < 0) {
-			struct timespec ts;
-
-			/* Every slot is busy: wait for one (bounded, because
-			 * abandoned slots come back without a signal). */
-			clock_gettime(CLOCK_REALTIME, &ts);
-			ts.tv_nsec += 10000000;
-			if (ts.tv_nsec >= 1000000000) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000;
+		atomic_fetch_add(&cc->slot_waiters, 1);
+		i = axon__slot_try(cc, false);
+		if (i >= 0 || atomic_load(&cc->dead)) {
+			atomic_fetch_sub(&cc->slot_waiters, 1);
+			if (i >= 0) {
+				return i;
 			}
-			cc->slot_waiters++;
-			axon__ps_send_block(cc, coid, -1, false);
-			pthread_cond_timedwait(&cc->slot_cv, &cc->lock, &ts);
-			axon__ps_running();
-			cc->slot_waiters--;
+			continue;
 		}
-		pthread_mutex_unlock(&cc->lock);
-		if (i >= 0) {
-			return i;
+		axon__ps_send_block(cc, coid, -1, false);
+		if (cancellable) {
+			pthread_cleanup_push(slot_wait_cancelled, cc);
+			FUTEX_WAIT_CANCELLABLE(rc, &cc->slot_seq, seq, &at);
+			pthread_cleanup_pop(0);
+		} else {
+			rc = axon__futex_wait(&cc->slot_seq, seq, &at);
+		}
+		axon__ps_running();
+		atomic_fetch_sub(&cc->slot_waiters, 1);
+		if (rc == -EINTR) {
+			return -EINTR;
 		}
 	}
 }
@@ -529,25 +570,28 @@ send_cancelled(void *arg)
 
 /* The futex wait of send_sleep(), where a cancellation request is acted
  * on if the call is a cancellation point (send_common() disabled
- * cancellation for the rest of the call).  Only the system call runs
- * with asynchronous cancellation, as glibc's own cancellable calls do. */
+ * cancellation for the rest of the call; FUTEX_WAIT_CANCELLABLE). */
 static int
 send_futex_wait(struct send_op *op, uint32_t st, const struct timespec *at)
 {
+	struct timespec far;
 	int rc;
-	int ostate;
-	int otype;
 
 	if (!op->cancellable) {
 		return axon__futex_wait(op->sp, st, at);
 	}
+	if (at == NULL) {
+		/* (As axon__futex_wait: a timeout, so that a signal ends
+		 * the wait even under SA_RESTART.) */
+		clock_gettime(CLOCK_MONOTONIC, &far);
+		far.tv_sec += 86400;
+	}
 	pthread_cleanup_push(send_cancelled, op);
-	(void) pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, &ostate);
-	(void) pthread_setcanceltype(PTHREAD_CANCEL_ASYNCHRONOUS, &otype);
-	rc = axon__futex_wait(op->sp, st, at);
-	(void) pthread_setcanceltype(otype, NULL);
-	(void) pthread_setcancelstate(ostate, NULL);
+	FUTEX_WAIT_CANCELLABLE(rc, op->sp, st, at != NULL ? at : &far);
 	pthread_cleanup_pop(0);
+	if (rc == -ETIMEDOUT && at == NULL) {
+		rc = 0; /* spurious: the caller looks again */
+	}
 	return rc;
 }
 

@@ -55,11 +55,12 @@ axon__slot_free(struct axon_cconn *cc, int i)
 {
 	atomic_store(&cc->cancel[i], 0);
 	cc->slot_tid[i] = 0;
+	/* (Dekker with slot_alloc(): we publish the slot, then look for
+	 * waiters; a waiter counts itself, then looks for slots.) */
 	atomic_fetch_or(&cc->free_mask, 1ull << i);
 	if (atomic_load(&cc->slot_waiters) > 0) {
-		pthread_mutex_lock(&cc->lock);
-		pthread_cond_signal(&cc->slot_cv);
-		pthread_mutex_unlock(&cc->lock);
+		atomic_fetch_add(&cc->slot_seq, 1);
+		axon__futex_wake(&cc->slot_seq, 1);
 	}
 }
 
