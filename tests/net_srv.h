@@ -91,17 +91,26 @@ srv_big(rcvid_t rcvid, const struct srv_cmd *cmd)
 	free(rb);
 }
 
-/* arg: the channel flags (int). */
-static inline void
-srv_main(int wfd, void *arg)
+/* A server child's start (axn_srv_start): its channel, the child killed
+ * with its parent, the chid reported to the test.  The chid. */
+static inline int
+srv_chan_open(int wfd, int chflags)
 {
-	static uint8_t buf[65536];
-	int chid = ChannelCreate(*(const int *) arg);
+	int chid = ChannelCreate(chflags);
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
 		_exit(1);
 	}
+	return chid;
+}
+/* arg: the channel flags (int). */
+static inline void
+srv_main(int wfd, void *arg)
+{
+	static uint8_t buf[65536];
+	int chid = srv_chan_open(wfd, *(const int *) arg);
+
 	for (;;) {
 		struct _msg_info info;
 		rcvid_t rcvid = MsgReceive(chid, buf, sizeof(buf), &info);

@@ -734,13 +734,9 @@ static void
 whole_server(int wfd, void *arg)
 {
 	static uint8_t buf[4u << 20];
-	int chid = ChannelCreate(0);
+	int chid = srv_chan_open(wfd, 0);
 
 	(void) arg;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
-		_exit(1);
-	}
 	for (;;) {
 		struct _msg_info info;
 		rcvid_t rcvid = MsgReceive(chid, buf, sizeof(buf), &info);
@@ -825,12 +821,8 @@ END_TEST
 static void
 forms_server(int chflags, int wfd)
 {
-	int chid = ChannelCreate(chflags);
+	int chid = srv_chan_open(wfd, chflags);
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
-		_exit(1);
-	}
 	for (;;) {
 		char a[4], b[12], tail[8];
 		iov_t riov[2], wiov[1], piov[2];

@@ -609,13 +609,9 @@ collector_main(int wfd, int gofd)
 {
 	static rcvid_t rcvids[MANY];
 	static int vals[MANY];
-	int chid = ChannelCreate(0);
+	int chid = srv_chan_open(wfd, 0);
 	int n = 0;
 
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
-		_exit(1);
-	}
 	while (n < MANY) {
 		struct srv_cmd cmd = {0};
 		struct _msg_info info;
@@ -1186,13 +1182,9 @@ static void
 stall_server(int wfd, void *arg)
 {
 	static uint8_t buf[2u << 20];
-	int chid = ChannelCreate(0);
+	int chid = srv_chan_open(wfd, 0);
 
 	(void) arg;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (write(wfd, &chid, sizeof(chid)) != sizeof(chid)) {
-		_exit(1);
-	}
 	for (;;) {
 		struct _msg_info info;
 		rcvid_t rcvid = MsgReceive(chid, buf, sizeof(buf), &info);

@@ -895,43 +895,6 @@ netfs_mounted_at(const char *path)
 	return found;
 }
 
-/* The pid of axond's child axon-fs, or -1. */
-static pid_t
-netfs_child_fs(pid_t axond)
-{
-	char path[64], buf[512];
-	pid_t found = -1;
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-
-	ck_assert_ptr_nonnull(d);
-	while (found < 0 && (e = readdir(d)) != NULL) {
-		ssize_t n;
-		char *p;
-		int fd;
-
-		if (e->d_name[0] < '0' || e->d_name[0] > '9') {
-			continue;
-		}
-		snprintf(path, sizeof(path), "/proc/%.20s/stat", e->d_name);
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-			continue;
-		}
-		n = read(fd, buf, sizeof(buf) - 1);
-		(void) close(fd);
-		if (n <= 0) {
-			continue;
-		}
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		if (p != NULL && strstr(buf, "(axon-fs)") != NULL &&
-		    p[2] != 'Z' && atoi(p + 4) == axond) {
-			found = atoi(buf);
-		}
-	}
-	(void) closedir(d);
-	return found;
-}
 
 /*
  * alpha's axond stops (SIGTERM), then dies (SIGKILL), each time with a
@@ -967,7 +930,7 @@ START_TEST(test_net_axond_restart)
 			axt_sleep_ms(10);
 		}
 		ck_assert(netfs_mounted_at(fsdir) && netfs_mounted_at(netdir));
-		fs = netfs_child_fs(axn[0].pid);
+		fs = child_named(axn[0].pid, "axon-fs");
 		ck_assert_int_gt(fs, 0);
 		r[0] = net_reader(net_path, &rep[0]);
 		r[1] = net_reader(fs_path, &rep[1]);
