@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -51,7 +52,16 @@ axt_setup(void)
 	const char *m = getenv("AXON_TEST_TIMEOUT_MULTIPLIER");
 	char poll[32];
 
-	snprintf(axt_rundir, sizeof(axt_rundir), "/tmp/axon-test-XXXXXX");
+	const char *base = getenv("AXT_BASE");
+
+	/* Under the program's own directory (axt_run), so that what a
+	 * killed or timed-out test leaves is removed with it. */
+	if (base != NULL && base[0] != '\0') {
+		snprintf(axt_rundir, sizeof(axt_rundir), "%s/t-XXXXXX", base);
+	} else {
+		snprintf(axt_rundir, sizeof(axt_rundir),
+		    "/tmp/axon-test-XXXXXX");
+	}
 	ck_assert_ptr_nonnull(mkdtemp(axt_rundir));
 	setenv("AXON_RUNDIR", axt_rundir, 1);
 	/* Sanitizers slow wake-ups down: an immediate SEND timeout gives a
@@ -531,14 +541,33 @@ static inline int
 axt_run(Suite *s)
 {
 	SRunner *sr = srunner_create(s);
+	char base[64] = "";
 	int failed;
 
 	if (getenv("CK_FORK") == NULL) {
 		srunner_set_fork_status(sr, CK_FORK);
 	}
+	/* Every test's run directory is made inside one directory of this
+	 * program's, removed at the end whatever the tests left: a test
+	 * that timed out or crashed never ran its teardown.  Traversable
+	 * by others (0711): the attack tests share a test's directory. */
+	if (getenv("AXT_BASE") == NULL) {
+		snprintf(base, sizeof(base), "/tmp/axon-test-XXXXXX");
+		if (mkdtemp(base) == NULL || chmod(base, 0711) < 0 ||
+		    setenv("AXT_BASE", base, 1) < 0) {
+			perror("axt_run: base directory");
+			return EXIT_FAILURE;
+		}
+	}
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
+	if (base[0] != '\0') {
+		/* (FTW_MOUNT: never into a mount a dead test left.) */
+		(void) nftw(base, axt_rm_cb, 16,
+		    FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		(void) unsetenv("AXT_BASE");
+	}
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
