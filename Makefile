@@ -234,10 +234,15 @@ $(BUILD)/bench/fs_rr: bench/fs_rr.c $(BUILD)/libaxon.a
 	$(CC) $(CFLAGS_ALL) $(FUSE_CFLAGS) -O2 -o $@ $< $(BUILD)/libaxon.a \
 		$(LDFLAGS_ALL) $(FUSE_LIBS) -lpthread
 
+# PLACEMENTS: "none" (nothing pinned) and "same" (every process on CPU 0).
 bench-fs: $(BUILD)/bench/fs_rr $(BUILD)/axon-fs
-	@d=$$(mktemp -d /tmp/axon-bench-XXXXXX); \
-	AXON_RUNDIR=$$d $(BUILD)/bench/fs_rr $(BUILD)/axon-fs \
-		-r $${ROUNDS:-5} -n $${CALLS:-2000}; rc=$$?; rm -rf $$d; exit $$rc
+	@for pl in $${PLACEMENTS:-none same}; do \
+		c=""; [ "$$pl" = same ] && c="-c 0"; \
+		d=$$(mktemp -d /tmp/axon-bench-XXXXXX); \
+		AXON_RUNDIR=$$d $(BUILD)/bench/fs_rr $(BUILD)/axon-fs \
+			-r $${ROUNDS:-5} -n $${CALLS:-2000} $$c; rc=$$?; \
+		rm -rf $$d; [ $$rc -eq 0 ] || exit $$rc; \
+	done
 
 # A 1 ms periodic timer pulse received with MsgReceive against a timerfd
 # read, interleaved in one run, with TimerCreate and with timer_create

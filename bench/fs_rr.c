@@ -21,7 +21,14 @@
  * alternate between the systems; medians of the rounds are printed as
  * "name value unit" lines, then the ratios the issue asks for.
  *
- *   fs_rr AXON_FS [-r ROUNDS] [-n CALLS]
+ *   fs_rr AXON_FS [-r ROUNDS] [-n CALLS] [-c CPU]
+ *
+ * -c CPU runs every process of the benchmark on that one CPU ("same"),
+ * otherwise nothing is pinned ("none"): unpinned, a hop to a process
+ * that sleeps on an idle CPU costs that CPU's wake-up, which on a
+ * virtual machine depends on how long it has been idle (tens of
+ * microseconds on a quiet machine, nothing on a busy one), and a
+ * single-threaded floor pays it at every call.
  *
  * Needs root (FUSE mounts) and /dev/fuse; AXON_RUNDIR names the node.
  */
@@ -30,6 +37,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fuse.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -369,7 +377,7 @@ int
 main(int argc, char **argv)
 {
 	const char *rundir = getenv("AXON_RUNDIR");
-	int rounds = 5, calls = 2000, opt, p[2], ids[2];
+	int rounds = 5, calls = 2000, cpu = -1, opt, p[2], ids[2];
 	char axmnt[512], memmnt[512], path[600];
 	pid_t mgr, fs, mem;
 	double s_path[64], s_mem[64], b_path[64], b_mem[64], d_fd[64],
@@ -377,18 +385,36 @@ main(int argc, char **argv)
 	char *buf;
 	int coid;
 
-	while ((opt = getopt(argc - 1, argv + 1, "r:n:")) != -1) {
+	while ((opt = getopt(argc - 1, argv + 1, "r:n:c:")) != -1) {
 		if (opt == 'r') {
 			rounds = atoi(optarg);
 		} else if (opt == 'n') {
 			calls = atoi(optarg);
+		} else if (opt == 'c') {
+			cpu = atoi(optarg);
+		} else {
+			cpu = -2;
 		}
 	}
 	if (argc < 2 || rundir == NULL || rounds < 1 || rounds > 64 ||
-	    calls < 1) {
+	    calls < 1 || cpu < -1) {
 		fprintf(stderr, "usage: AXON_RUNDIR=DIR fs_rr AXON_FS "
-				"[-r ROUNDS] [-n CALLS]\n");
+				"[-r ROUNDS] [-n CALLS] [-c CPU]\n");
 		return 2;
+	}
+	/* -c: everything on one CPU (the managers, axon-fs and memfs are
+	 * children and inherit it), so that every hop is a switch on that
+	 * CPU and no idle CPU has to be woken: the placement whose figures
+	 * do not depend on how deeply an idle CPU sleeps. */
+	if (cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+			perror("fs_rr: sched_setaffinity");
+			return 1;
+		}
 	}
 	if (geteuid() != 0 || access("/dev/fuse", R_OK | W_OK) != 0) {
 		printf("skipped: needs root and /dev/fuse\n");
@@ -453,7 +479,8 @@ main(int argc, char **argv)
 	double df = median(d_fd, rounds), dm = median(d_msg, rounds);
 	double db = median(d_br, rounds);
 
-	printf("rounds %d calls %d file %u\n", rounds, calls, FILE_SIZE);
+	printf("rounds %d calls %d file %u placement %s\n", rounds, calls,
+	    FILE_SIZE, cpu >= 0 ? "same" : "none");
 	printf("read4k_path %.2f us\nread4k_memfs %.2f us\n", sp, sm);
 	printf("read1m_path %.0f MB/s\nread1m_memfs %.0f MB/s\n", bp, bm);
 	printf("devctl16_fd %.2f us\ndevctl16_bridge %.2f us\n"

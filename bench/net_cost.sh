@@ -19,14 +19,28 @@
 # -- adaptive polling, the spin for a quick reply, batching -- is what it
 # would be; strace slows every call and changes those).
 #
+# The baseline, in the same run, unless TCP=none: CONC raw TCP
+# ping-pongs at once (`tcp_rr -p none -s 16 -t 1`, CONC processes each
+# with its own connection, as many as the clients), their round trips
+# per second added up (each one's 1 / mean).  They start within a few
+# milliseconds of each other and each runs a second, so the sum is a
+# little more than their true aggregate (a copy running while others
+# have not started yet goes faster): the ratio errs against Axon.
+#
 # Env: BUILD (build), AXOND ($BUILD/axond), MODE (tls: a cluster secret;
 # or insecure), CONCS ("1 64"), ITERS (per client: 4000 / CONC, at least
 # 200), STRACE (strace; none: no strace count), PERF (perf; none: no
-# perf count).  Prints one line per CONC:
+# perf count), BASELINES (../shared/baselines), TCP (tcp_rr's path;
+# none: no baseline).  Prints one line per CONC:
 #   net_cost mode= conc= msgs= msgs_per_s= client_axond_us_per_rt=
 #     server_axond_us_per_rt= client_axond_syscalls_per_rt=
 #     server_axond_syscalls_per_rt= client_axond_perf_syscalls_per_rt=
-#     server_axond_perf_syscalls_per_rt=
+#     server_axond_perf_syscalls_per_rt= sum_rate= tcp_rt_per_s=
+#     ratio_to_tcp=
+# msgs_per_s is all the round trips over the time until the last client
+# finished; sum_rate adds up each client's own rate (its round trips
+# over its own time), measured as the baseline is, and ratio_to_tcp is
+# sum_rate / tcp_rt_per_s (0 without the baseline).
 set -euo pipefail
 BUILD=${BUILD:-build}
 AXOND=${AXOND:-$BUILD/axond}
@@ -36,6 +50,16 @@ STRACE=${STRACE:-strace}
 PERF=${PERF:-perf}
 command -v "$PERF" > /dev/null 2>&1 || PERF=none
 NET_RR=$BUILD/bench/net_rr
+BASELINES=${BASELINES:-../shared/baselines}
+if [ -z "${TCP:-}" ]; then
+	TCP=none
+	if [ -f "$BASELINES/tcp_rr.c" ] &&
+		make -s -C "$BASELINES" tcp_rr > /dev/null 2>&1; then
+		TCP=$BASELINES/tcp_rr
+	else
+		echo "net_cost: no tcp_rr in $BASELINES: no baseline" >&2
+	fi
+fi
 
 tmp=$(mktemp -d /tmp/axon-netcost-XXXXXX)
 pids=""
@@ -103,7 +127,7 @@ start_axond beta "$pb" alpha "$pa"
 AXON_RUNDIR=$tmp/beta "$NET_RR" server 0 "$maxc" > "$tmp/server.out" &
 pids="$pids $!"
 for t in $(seq 1 100); do
-	if read -r SRV_PID SRV_CHID < "$tmp/server.out" 2>/dev/null &&
+	if read -r SRV_PID SRV_CHID 2>/dev/null < "$tmp/server.out" &&
 		[ -n "${SRV_CHID:-}" ]; then
 		break
 	fi
@@ -114,6 +138,24 @@ mc() {
 		"$SRV_CHID" "$1" "$2"
 }
 mc 1 100 > /dev/null # the session is up, everything warm
+
+# N raw TCP ping-pongs of 16 B at once: their round trips per second,
+# added up.
+tcp_many() {
+	local k tp=""
+	for k in $(seq 1 "$1"); do
+		timeout 60 "$TCP" -p none -s 16 -t 1 -n 100 > "$tmp/tcp.$k" 2>&1 &
+		tp="$tp $!"
+	done
+	for k in $tp; do
+		wait "$k" 2>/dev/null || true
+	done
+	cat "$tmp"/tcp.* | awk '/^bench=tcp/ {
+		for (i = 1; i <= NF; i++)
+			if ($i ~ /^mean_us=/) { split($i, a, "="); if (a[2] > 0) s += 1e6 / a[2]; n++ }
+	} END { printf "%.0f\n", n == '"$1"' ? s : 0 }'
+	rm -f "$tmp"/tcp.*
+}
 
 for c in $CONCS; do
 	it=${ITERS:-$(( 4000 / c ))}
@@ -144,6 +186,7 @@ for c in $CONCS; do
 		pcb=$(pcount "$tmp/ps.beta")
 	fi
 	rate=$(echo "$line" | sed -n 's/.*msgs_per_s=\([0-9.]*\).*/\1/p')
+	srate=$(echo "$line" | sed -n 's/.*sum_rate=\([0-9.]*\).*/\1/p')
 	ca=0
 	cb=0
 	if [ "$STRACE" != none ]; then
@@ -158,10 +201,14 @@ for c in $CONCS; do
 		ca=$(calls "$tmp/st.alpha")
 		cb=$(calls "$tmp/st.beta")
 	fi
+	tr=0
+	if [ "$TCP" != none ]; then
+		tr=$(tcp_many "$c")
+	fi
 	awk -v m="$MODE" -v c="$c" -v n="$n" -v r="$rate" -v ta="$ta" \
 		-v tb="$tb" -v ca="$ca" -v cb="$cb" -v pca="$pca" \
-		-v pcb="$pcb" 'BEGIN {
-		printf "net_cost mode=%s conc=%d msgs=%d msgs_per_s=%s client_axond_us_per_rt=%.2f server_axond_us_per_rt=%.2f client_axond_syscalls_per_rt=%.2f server_axond_syscalls_per_rt=%.2f client_axond_perf_syscalls_per_rt=%.2f server_axond_perf_syscalls_per_rt=%.2f\n", m, c, n, r, ta / n / 1000, tb / n / 1000, ca / n, cb / n, pca / n, pcb / n
+		-v pcb="$pcb" -v tr="$tr" -v sr="${srate:-0}" 'BEGIN {
+		printf "net_cost mode=%s conc=%d msgs=%d msgs_per_s=%s client_axond_us_per_rt=%.2f server_axond_us_per_rt=%.2f client_axond_syscalls_per_rt=%.2f server_axond_syscalls_per_rt=%.2f client_axond_perf_syscalls_per_rt=%.2f server_axond_perf_syscalls_per_rt=%.2f sum_rate=%s tcp_rt_per_s=%.0f ratio_to_tcp=%.3f\n", m, c, n, r, ta / n / 1000, tb / n / 1000, ca / n, cb / n, pca / n, pcb / n, sr, tr, (tr > 0 ? sr / tr : 0)
 	}'
 	if [ -n "${KEEP_STRACE:-}" ] && [ "$STRACE" != none ]; then
 		cp "$tmp/st.alpha" "$KEEP_STRACE.$MODE.$c.alpha"
