@@ -343,6 +343,211 @@ START_TEST(test_priority_order)
 }
 END_TEST
 
+/* A burst of pulses from another process, more than one bell's worth
+ * (a connection's 64 slots) and more than its socket holds at once: all
+ * of them sent before the server receives, so all are on its queue
+ * then, and it takes them highest priority first, FIFO within one
+ * (docs/design/local-transport.md §6).  Several rounds: the library's
+ * monitor thread queues pulses too, at the same time, and the last of
+ * them are still in the connection's socket when the server receives. */
+#define BURST_N 600
+
+static int
+burst_prio(int i)
+{
+	return 1 + (i * 97) % 255;
+}
+
+struct burst_arg {
+	pid_t pid;
+	int chid;
+};
+
+static void
+burst_child(int report_fd, void *arg)
+{
+	struct burst_arg *a = arg;
+	int coid = ConnectAttach(0, a->pid, a->chid, _NTO_SIDE_CHANNEL, 0);
+
+	if (coid < 0) {
+		axt_report(report_fd, -errno);
+		return;
+	}
+	for (int i = 0; i < BURST_N; i++) {
+		int r;
+		int tries = 0;
+
+		/* (EAGAIN: the socket is full until the server's monitor
+		 * thread queues what is in it.) */
+		while ((r = MsgSendPulse_r(coid, burst_prio(i), i % 100,
+			    i)) == -EAGAIN && tries++ < 5000) {
+			axt_sleep_ms(1);
+		}
+		if (r != 0) {
+			axt_report(report_fd, r);
+			return;
+		}
+	}
+	axt_report(report_fd, BURST_N); /* every send has returned */
+	pause();
+}
+
+START_TEST(test_pulse_burst_order)
+{
+	struct burst_arg a = {getpid(), ChannelCreate(0)};
+
+	ck_assert_int_ge(a.chid, 0);
+	for (int round = 0; round < 10; round++) {
+		struct axt_child c = axt_spawn(burst_child, &a);
+		struct _pulse p;
+		int last = -1;
+
+		ck_assert_int_eq(c.val, BURST_N);
+		for (int k = 0; k < BURST_N; k++) {
+			ck_assert_int_eq(MsgReceive(a.chid, &p, sizeof(p), NULL),
+			    0);
+			ck_assert_int_eq(p.type, _PULSE_TYPE);
+			int i = p.value.sival_int;
+
+			ck_assert_int_eq(p.code, i % 100);
+			if (last >= 0) {
+				/* Not higher than the one before; FIFO
+				 * within one priority. */
+				ck_assert_msg(burst_prio(i) < burst_prio(last) ||
+				    (burst_prio(i) == burst_prio(last) &&
+					i > last),
+				    "round %d, pulse %d: #%d (priority %d) "
+				    "after #%d (priority %d)", round, k, i,
+				    burst_prio(i), last, burst_prio(last));
+			}
+			last = i;
+		}
+		axt_child_kill(&c);
+	}
+}
+END_TEST
+
+/*
+ * The same race made likely: the server process is stopped (its monitor
+ * thread with it) while a client sends a burst of more than 64 pulses,
+ * and continued with its receiving thread and its monitor woken at the
+ * same moment.  The receiver must take every pulse in the socket before
+ * it chooses, however far the monitor has got.
+ */
+#define RACE_N 150
+
+struct race_server {
+	int go_rd;  /* the test says how many to take */
+	int res_wr; /* and hears back 0, or the first one out of order */
+};
+
+static void
+race_server(int report_fd, void *arg)
+{
+	struct race_server *rs = arg;
+	int chid = ChannelCreate(0);
+	int n;
+	int bad = 0;
+	int last = -1;
+	struct _pulse p;
+
+	axt_report(report_fd, chid);
+	if (read(rs->go_rd, &n, sizeof(n)) != (ssize_t) sizeof(n)) {
+		_exit(3);
+	}
+	for (int k = 0; k < n; k++) {
+		if (MsgReceive(chid, &p, sizeof(p), NULL) != 0) {
+			bad = -1;
+			break;
+		}
+		int i = p.value.sival_int;
+
+		if (bad == 0 && last >= 0 &&
+		    !(burst_prio(i) < burst_prio(last) ||
+			(burst_prio(i) == burst_prio(last) && i > last))) {
+			bad = k + 1;
+		}
+		last = i;
+	}
+	if (write(rs->res_wr, &bad, sizeof(bad)) != (ssize_t) sizeof(bad)) {
+		_exit(4);
+	}
+	pause();
+}
+
+struct race_client {
+	int pid, chid;
+	int go_rd;  /* send now */
+	int res_wr; /* how many were sent */
+};
+
+static void
+race_client(int report_fd, void *arg)
+{
+	struct race_client *rc = arg;
+	int coid = ConnectAttach(0, rc->pid, rc->chid, _NTO_SIDE_CHANNEL, 0);
+	char b;
+	int i;
+
+	axt_report(report_fd, coid < 0 ? -errno : 0);
+	if (coid < 0 || read(rc->go_rd, &b, 1) != 1) {
+		return;
+	}
+	/* The server's monitor is stopped: stop at a full socket. */
+	for (i = 0; i < RACE_N; i++) {
+		if (MsgSendPulse_r(coid, burst_prio(i), i % 100, i) != 0) {
+			break;
+		}
+	}
+	if (write(rc->res_wr, &i, sizeof(i)) != (ssize_t) sizeof(i)) {
+		_exit(4);
+	}
+	pause();
+}
+
+START_TEST(test_pulse_burst_race)
+{
+	int go[2];
+	int res[2];
+	int cgo[2];
+	int cres[2];
+
+	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(res, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(cgo, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(cres, O_CLOEXEC), 0);
+	for (int round = 0; round < 20; round++) {
+		struct race_server rs = {go[0], res[1]};
+		struct axt_child s = axt_spawn(race_server, &rs);
+		struct race_client rc = {s.pid, s.val, cgo[0], cres[1]};
+		int st;
+		int n = -1;
+		int bad = -2;
+
+		ck_assert_int_ge(s.val, 0);
+		struct axt_child c = axt_spawn(race_client, &rc);
+
+		ck_assert_int_eq(c.val, 0);
+		ck_assert_int_eq(kill(s.pid, SIGSTOP), 0);
+		ck_assert_int_eq(waitpid(s.pid, &st, WUNTRACED), s.pid);
+		ck_assert(WIFSTOPPED(st));
+		ck_assert_int_eq(write(cgo[1], "g", 1), 1);
+		ck_assert_int_eq(read(cres[0], &n, sizeof(n)),
+		    (ssize_t) sizeof(n));
+		ck_assert_msg(n > 64, "only %d pulses sent", n);
+		ck_assert_int_eq(write(go[1], &n, sizeof(n)),
+		    (ssize_t) sizeof(n));
+		ck_assert_int_eq(kill(s.pid, SIGCONT), 0);
+		ck_assert_int_eq(read(res[0], &bad, sizeof(bad)),
+		    (ssize_t) sizeof(bad));
+		ck_assert_msg(bad == 0, "round %d: pulse %d of %d taken out of "
+					"priority order", round, bad, n);
+		axt_child_kill(&c);
+		axt_child_kill(&s);
+	}
+}
+END_TEST
+
 struct sender {
 	int coid;
 	long r;
@@ -528,6 +733,8 @@ xfer_suite(void)
 	tcase_add_test(tc, test_eight_mib);
 	tcase_add_test(tc, test_rcvid_errors);
 	tcase_add_test(tp, test_priority_order);
+	tcase_add_test(tp, test_pulse_burst_order);
+	tcase_add_test(tp, test_pulse_burst_race);
 	tcase_add_test(tp, test_receive_pulse_skips_messages);
 	tcase_add_test(tp, test_event_pulse);
 	tcase_add_test(tp, test_event_signals);

@@ -133,6 +133,13 @@ static void send_connected(int sock, int err, int scoid, unsigned chflags,
     int fd);
 static int sconn_drain_n(struct axon_sconn *sc, unsigned max);
 
+/* The most control messages a receiver reads from one connection's
+ * socket when its bell rings: more than the socket holds at once (a
+ * SEQPACKET socket's pulses take about 770 bytes of the sender's buffer
+ * each, 212 992 bytes by default: under 300), so that it takes every
+ * pulse already sent (axon__sconn_chan_bell). */
+#define AXON_PULSE_DRAIN_MAX 4096u
+
 /* Accepts every pending connection (monitor thread). */
 void
 axon__sconn_accept(void)
@@ -518,10 +525,16 @@ axon__sconn_chan_bell(struct axon_chan *chan, uint64_t tag)
 		if (atomic_exchange(&sc->rgn->pulsed, 0) != 0) {
 			int rc;
 
-			/* Bounded: a client that keeps writing must not hold
-			 * a receiver (and the connection's lock) here. */
+			/* All that is in the socket, so that every pulse sent
+			 * before this receive is on the queue before the
+			 * receiver chooses (the client rings once per burst).
+			 * Bounded all the same: a client that keeps writing
+			 * must not hold a receiver (and the connection's
+			 * lock) here; the bound is more than a connection's
+			 * socket holds at once (MsgSendPulse's EAGAIN). */
 			pthread_mutex_lock(&sc->lock);
-			rc = sc->hello_done ? sconn_drain_n(sc, AXON_SLOTS) : 0;
+			rc = sc->hello_done ?
+			    sconn_drain_n(sc, AXON_PULSE_DRAIN_MAX) : 0;
 			pthread_mutex_unlock(&sc->lock);
 			if (rc < 0) {
 				axon__sconn_kill(sc);

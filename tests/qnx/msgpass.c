@@ -688,8 +688,9 @@ pulse_priority(int i)
 }
 
 /* The burst pulse i goes in: priorities modulo BURSTS, the extra three
- * with the first. */
-#define BURSTS 5
+ * with the first (two bursts of about 130: more than a connection's 64
+ * slots, which used to bound what Axon kept in order). */
+#define BURSTS 2
 
 static int
 pulse_burst(int i)
@@ -799,9 +800,9 @@ pulse_burst_run(int coid, int burst, int seen[NPULSES], int *in_order)
 }
 
 /*
- * Pulses at every priority, 1 to 255 and -1, in bursts of up to 54
- * (Axon keeps the order of at most 64 pulses that one connection sends
- * while the server is busy: docs/compat.md).  The order is checked when
+ * Pulses at every priority, 1 to 255 and -1, in two bursts of about
+ * 130, each sent while the server is held in a call to us (the server's
+ * queue holds them all when it takes the first).  The order is checked when
  * the server is on this node only: across nodes Axon does not keep it
  * (a reply can overtake the pulses sent before it: docs/compat.md), so
  * there it is reported on stderr and the line that says it is left out
