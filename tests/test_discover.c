@@ -191,9 +191,9 @@ file_write(const char *path, const char *text)
 /* Node i's axond in namespace ns, listening on host:port, with args
  * (NULL-terminated) added; stderr to $rundir/log.  With hosts set, its
  * /etc/hosts and /etc/resolv.conf are tdir's (a mount namespace of its
- * own). */
+ * own).  (An int: va_start after a bool is undefined.) */
 static void
-ns_axond(int i, int ns, const char *host, bool hosts, ...)
+ns_axond(int i, int ns, const char *host, int hosts, ...)
 {
 	int p[2];
 	char buf[16] = {0};

@@ -185,8 +185,10 @@ struct axd_bmsg {
 	bool want_fetch;          /* the server asked for the rest early */
 	bool rcv_told;            /* RECEIVED sent: the server took it */
 	/* On the loop's watch list: its slot's REPLIED state is looked at
-	 * in memory, no notice asked (fwd_server.c, watch_*). */
+	 * in memory, no notice asked (fwd_server.c, watch_*); or, ready,
+	 * on the list of replies to send in this iteration's late(). */
 	struct axd_bmsg *qnext, **qprev;
+	bool ready;
 	/* the reply being sent */
 	struct axon_nresult res;
 	uint32_t ext_i;
@@ -259,6 +261,11 @@ struct axd_global {
 	struct axd_sess *sessions;
 	uint64_t next_sess_id;
 	bool sess_again;           /* some session has s->again */
+	/* A local server's reply is to be sent in this iteration's late():
+	 * the network channel is looked at first, whether or not its
+	 * descriptor was ready, so that the pulses the server sent before
+	 * replying go first (fwd_server.c, fwd_client.c). */
+	bool chan_poke;
 	struct axd_sess *dirty;    /* output to write (axd_flush), by dnext */
 	struct axd_aconn *aconn_by_scoid[65536];
 	struct axd_aconn *aconn[AXD_HASH];

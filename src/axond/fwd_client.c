@@ -677,9 +677,15 @@ a_pulse(const struct _pulse *pu)
  * other nodes, taken without blocking while more are queued (or until a
  * batch is done: then *again, and the loop comes back without sleeping).
  * The frames they make go out once per loop iteration (axd_flush).
+ * all: until the channel says there is nothing (its bells collected
+ * once more after the queue ran dry), not only while items are queued:
+ * a local server's reply is about to be sent (g.chan_poke), and every
+ * pulse it sent before replying must be on its way first, including
+ * those still in its connection's socket behind what the library's
+ * monitor thread had queued.
  */
 static void
-chan_event(bool *again)
+chan_event(bool *again, bool all)
 {
 	union {
 		struct _pulse pulse;
@@ -699,6 +705,9 @@ chan_event(bool *again)
 		if (rcvid == -EINTR) {
 			more = true;
 			continue;
+		}
+		if (all) {
+			more = true; /* until -EAGAIN */
 		}
 		if (rcvid < 0) {
 			if (!g.stop) {
@@ -1039,8 +1048,11 @@ fwdc_event(uint64_t tag, uint32_t events)
 static bool
 fwdc_late(void)
 {
-	if (chan_ready) {
-		chan_event(&chan_ready);
+	if (chan_ready || g.chan_poke) {
+		bool all = g.chan_poke;
+
+		g.chan_poke = false;
+		chan_event(&chan_ready, all);
 	}
 	return chan_ready;
 }

@@ -152,18 +152,30 @@ bmsg_by_id(struct axd_sess *s, uint32_t id)
 /* ---- replies watched in memory (module.h: due, scan, arm) ---- */
 
 static struct axd_bmsg *watch_head;
+/* Replies seen, sent in this iteration's late(): after the network
+ * channel's pulses (fwd_client's late() runs first), so that a pulse a
+ * server sent before its reply goes before the reply on the wire.  On
+ * the same links as the watch list (a message is on one at most). */
+static struct axd_bmsg *ready_head;
+
+static void
+list_push(struct axd_bmsg **head, struct axd_bmsg *m)
+{
+	m->qnext = *head;
+	if (*head != NULL) {
+		(*head)->qprev = &m->qnext;
+	}
+	*head = m;
+	m->qprev = head;
+}
 
 static void
 watch_add(struct axd_bmsg *m)
 {
-	m->qnext = watch_head;
-	if (watch_head != NULL) {
-		watch_head->qprev = &m->qnext;
-	}
-	watch_head = m;
-	m->qprev = &watch_head;
+	list_push(&watch_head, m);
 }
 
+/* Off the watch list or the ready list, whichever it is on. */
 static void
 watch_remove(struct axd_bmsg *m)
 {
@@ -361,18 +373,34 @@ done:
 	return false;
 }
 
-/* The server answered m (or died): send its reply. */
+/* The server answered m (or died): its reply goes out in this loop
+ * iteration's late(), after the pulses the server sent before it. */
 static void
 bmsg_replied(struct axd_bmsg *m)
 {
-	struct axd_sess *s = m->bc->sess;
-
 	watch_remove(m);
-	m->st.produce = bmsg_produce;
-	m->ext_i = 0;
-	m->ext_off = 0;
-	axd_stream_add(s, &m->st);
-	axd_flush(s);
+	m->ready = true;
+	list_push(&ready_head, m);
+	g.chan_poke = true;
+}
+
+/* Sends the replies seen (late(): after the network channel). */
+static bool
+ready_send(void)
+{
+	while (ready_head != NULL) {
+		struct axd_bmsg *m = ready_head;
+		struct axd_sess *s = m->bc->sess;
+
+		watch_remove(m);
+		m->ready = false;
+		m->st.produce = bmsg_produce;
+		m->ext_i = 0;
+		m->ext_off = 0;
+		axd_stream_add(s, &m->st);
+		axd_flush(s);
+	}
+	return false;
 }
 
 static void
@@ -1143,7 +1171,8 @@ bmsg_reply_now(struct axd_bmsg *m)
 		m->ext_i = 0;
 		m->ext_off = 0;
 	}
-	watch_remove(m);
+	watch_remove(m); /* (or off the ready list) */
+	m->ready = false;
 	axd_stream_remove(s, &m->st);
 	while (bmsg_produce(s, &m->st)) {
 	}
@@ -1162,7 +1191,7 @@ hook_dead(void *user)
 			if (m == NULL) {
 				continue;
 			}
-			if (m->st.queued ||
+			if (m->st.queued || m->ready ||
 			    (m->posted && axon__nsend_result(b->cc, m->slot,
 					      &m->res) == 1)) {
 				/* Answered before it died (its reply may be
@@ -1315,6 +1344,7 @@ const struct axd_module axd_mod_fwd_server = {
 	.sink = fwds_sink,
 	.sink_done = fwds_sink_done,
 	.event = fwds_event,
+	.late = ready_send,
 	.due = watch_any,
 	.scan = watch_scan,
 	.arm = watch_arm,

@@ -398,6 +398,10 @@ axd_run(void)
 				}
 			}
 		}
+		/* Replies that came meanwhile (sent in late(), after the
+		 * network channel's pulses: module.h); later ones are seen
+		 * by the next wait's polling or arm(). */
+		(void) axd_mod_scan();
 		late_again = axd_mod_late(); /* the network channel */
 		if (g.sess_again) {
 			g.sess_again = false;
@@ -408,7 +412,6 @@ axd_run(void)
 				}
 			}
 		}
-		(void) axd_mod_scan(); /* replies that came meanwhile */
 		axd_flush_all();
 		axd_reap();
 		if (g.nodes_dirty) {

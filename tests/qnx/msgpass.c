@@ -803,10 +803,10 @@ pulse_burst_run(int coid, int burst, int seen[NPULSES], int *in_order)
  * Pulses at every priority, 1 to 255 and -1, in two bursts of about
  * 130, each sent while the server is held in a call to us (the server's
  * queue holds them all when it takes the first).  The order is checked when
- * the server is on this node only: across nodes Axon does not keep it
- * (a reply can overtake the pulses sent before it: docs/compat.md), so
- * there it is reported on stderr and the line that says it is left out
- * (the two-node run skips the expected output's "local:" lines).
+ * the server is on this node only: across nodes it is reported on
+ * stderr and the line that says it is left out (the two-node run skips
+ * the expected output's "local:" lines); test_net checks it across
+ * nodes (docs/compat.md).
  */
 static void
 client_pulses(int coid)
