@@ -117,6 +117,9 @@ srv_main(int wfd, void *arg)
 		struct srv_cmd cmd;
 		struct srv_report r = {0};
 
+		if (rcvid < 0 && errno == EINTR) {
+			continue; /* (stopped and continued: epoll_wait) */
+		}
 		if (rcvid < 0) {
 			_exit(2);
 		}

@@ -409,6 +409,64 @@ START_TEST(test_remote_pulses_before_reply)
 }
 END_TEST
 
+/*
+ * A remote burst larger than the server's socket holds, sent while the
+ * server process is stopped: every MsgSendPulse returns at once (the
+ * client's node took the pulse), so none may be lost.  The server's node
+ * keeps what the socket cannot take and sends it when it can (it used
+ * to drop them, counted as refused with EAGAIN).
+ */
+#define BL_N 1000
+
+START_TEST(test_remote_pulse_backlog)
+{
+	struct axn_srv s;
+	struct srv_report r;
+	static bool seen[BL_N];
+	int got = 0;
+
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--maproot none");
+	int coid = two_nodes(&s, 0);
+
+	/* The connection exists (a round trip) before the server stops. */
+	{
+		struct srv_cmd c = {.op = OP_STATUS, .a = 3};
+
+		ck_assert_int_eq(MsgSend(coid, &c, sizeof(c), NULL, 0), 3);
+	}
+	ck_assert_int_eq(kill(s.pid, SIGSTOP), 0);
+	for (int i = 0; i < BL_N; i++) {
+		int rc;
+		int tries = 0;
+
+		/* (EAGAIN: this node's axond has not read our socket yet.) */
+		while ((rc = MsgSendPulse_r(coid, 10 + i % 50, 1 + i % 100,
+			    i)) == -EAGAIN && tries++ < 5000) {
+			axt_sleep_ms(1);
+		}
+		ck_assert_int_eq(rc, 0);
+	}
+	/* Let beta's axond meet the full socket, then let the server go. */
+	axt_sleep_ms((int) (300 * axn_scale()));
+	ck_assert_int_eq(kill(s.pid, SIGCONT), 0);
+	memset(seen, 0, sizeof(seen));
+	while (got < BL_N &&
+	    srv_report(&s, &r, (int) (10000 * axn_scale()))) {
+		if (r.kind != 0) {
+			continue;
+		}
+		ck_assert_int_ge(r.value, 0);
+		ck_assert_int_lt(r.value, BL_N);
+		ck_assert_msg(!seen[r.value], "pulse %d twice", r.value);
+		ck_assert_int_eq(r.code, 1 + r.value % 100);
+		seen[r.value] = true;
+		got++;
+	}
+	ck_assert_msg(got == BL_N, "%d of %d pulses received", got, BL_N);
+	axn_srv_stop(&s);
+}
+END_TEST
+
 /* Pulses to a remote server; events back to the client's node. */
 static volatile sig_atomic_t got_sig;
 static volatile sig_atomic_t got_sig_val;
@@ -1097,6 +1155,7 @@ net_suite(void)
 	tcase_add_test(tc, test_remote_pulse_event);
 	tcase_add_test(tc, test_remote_pulse_priorities);
 	tcase_add_test(tc, test_remote_pulses_before_reply);
+	tcase_add_test(tc, test_remote_pulse_backlog);
 	tcase_add_test(tc, test_remote_pulse_refused_counted);
 	tcase_add_test(tc, test_remote_timeouts);
 	tcase_add_test(tc, test_remote_send_timeout);

@@ -160,6 +160,13 @@ struct axd_bconn {
 	struct axd_bmsg *pend, **pend_tail; /* messages waiting for it */
 	struct axd_qpulse *ppulse;          /* pulses waiting for it */
 	int npend;                          /* messages and pulses held */
+	/* Pulses the server's socket had no room for (EAGAIN: its process
+	 * has not read what it has), sent again in order from the loop's
+	 * late() (fwd_server.c, "backlog"); the connection is on the
+	 * backlog list while there are any. */
+	struct axd_qpulse *pback, **pback_tail;
+	unsigned npback;
+	struct axd_bconn *bknext, **bkprev;
 	bool newcred;             /* a NETCRED went out: flag the next post */
 	struct axon_netcred nc;
 	struct axd_bmsg *slot_msg[AXON_SLOTS];

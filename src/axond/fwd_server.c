@@ -50,13 +50,17 @@ static pthread_mutex_t cdone_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cjob *cdone_head;
 static int cdone_fd = -1;
 
-/* A pulse of a remote client to its server (b connected). */
-static void
-b_pulse_send(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
+/* One pulse to b's server: 0 (sent, or refused and counted), or -EAGAIN
+ * (its socket is full: nothing done). */
+static int
+b_pulse_try(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
     int value)
 {
 	int rc = MsgSendPulse_r(b->coid, prio, code, value);
 
+	if (rc == -EAGAIN) {
+		return rc;
+	}
 	/* The server's library refuses a pulse of a sender that may not
 	 * signal it (QNX's rule, sconn.c: not root, not the server's
 	 * user) and counts it on its status page; the sender's uid is the
@@ -67,6 +71,108 @@ b_pulse_send(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
 	}
 	if (rc < 0) {
 		axd_fwd_note_refused(false, s, -rc);
+	}
+	return 0;
+}
+
+/*
+ * The backlog.  A remote client's MsgSendPulse returned when its node
+ * took the pulse, so a pulse that the server's socket has no room for
+ * (its process stopped, or slow to read: EAGAIN here) is kept, in
+ * order behind any already kept, and sent again at each iteration of
+ * the loop (its late(); at least every tick) until the socket takes
+ * it.  At most AXD_PULSE_BACKLOG per connection: beyond, a pulse is
+ * refused and counted (EAGAIN), as when the session is lost.
+ */
+#define AXD_PULSE_BACKLOG 16384u
+
+static struct axd_bconn *back_head;
+
+static void
+back_free(struct axd_bconn *b)
+{
+	while (b->pback != NULL) {
+		struct axd_qpulse *q = b->pback;
+
+		b->pback = q->next;
+		free(q);
+	}
+	b->pback_tail = &b->pback;
+	b->npback = 0;
+	if (b->bkprev != NULL) {
+		*b->bkprev = b->bknext;
+		if (b->bknext != NULL) {
+			b->bknext->bkprev = b->bkprev;
+		}
+		b->bknext = NULL;
+		b->bkprev = NULL;
+	}
+}
+
+static void
+back_add(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
+    int value)
+{
+	struct axd_qpulse *q = NULL;
+
+	if (b->npback < AXD_PULSE_BACKLOG) {
+		q = calloc(1, sizeof(*q));
+	}
+	if (q == NULL) {
+		axd_fwd_note_refused(false, s, EAGAIN);
+		return;
+	}
+	q->prio = prio;
+	q->code = code;
+	q->value = value;
+	if (b->pback_tail == NULL) {
+		b->pback_tail = &b->pback;
+	}
+	*b->pback_tail = q;
+	b->pback_tail = &q->next;
+	b->npback++;
+	if (b->bkprev == NULL) {
+		b->bknext = back_head;
+		if (back_head != NULL) {
+			back_head->bkprev = &b->bknext;
+		}
+		back_head = b;
+		b->bkprev = &back_head;
+	}
+}
+
+/* Sends what each backlog's socket takes now (late()). */
+static void
+back_send(void)
+{
+	struct axd_bconn *b = back_head;
+
+	while (b != NULL) {
+		struct axd_bconn *next = b->bknext;
+
+		while (b->pback != NULL &&
+		    b_pulse_try(b->sess, b, b->pback->prio, b->pback->code,
+			b->pback->value) == 0) {
+			struct axd_qpulse *q = b->pback;
+
+			b->pback = q->next;
+			free(q);
+			b->npback--;
+		}
+		if (b->pback == NULL) {
+			back_free(b); /* (off the list) */
+		}
+		b = next;
+	}
+}
+
+/* A pulse of a remote client to its server (b connected). */
+static void
+b_pulse_send(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
+    int value)
+{
+	if (b->npback > 0 || b_pulse_try(s, b, prio, code, value) == -EAGAIN) {
+		back_add(s, b, prio, code, value);
 	}
 }
 
@@ -384,10 +490,14 @@ bmsg_replied(struct axd_bmsg *m)
 	g.chan_poke = true;
 }
 
-/* Sends the replies seen (late(): after the network channel). */
+/* Sends the replies seen (late(): after the network channel), and the
+ * pulses of the backlogs that the servers' sockets take now. */
 static bool
 ready_send(void)
 {
+	if (back_head != NULL) {
+		back_send();
+	}
 	while (ready_head != NULL) {
 		struct axd_bmsg *m = ready_head;
 		struct axd_sess *s = m->bc->sess;
@@ -457,6 +567,7 @@ bconn_close(struct axd_bconn *b)
 		b->ppulse = q->next;
 		free(q);
 	}
+	back_free(b);
 	if (b->cc != NULL) {
 		/* The server sees its client go, as when a local one
 		 * detaches or dies. */
@@ -1185,6 +1296,7 @@ hook_dead(void *user)
 
 	if (b != NULL && b->cc != NULL) {
 		b->err = EBADF; /* later sends: the connection is gone */
+		back_free(b); /* (pulses for a server that is gone) */
 		for (unsigned i = 0; i < AXON_SLOTS; i++) {
 			struct axd_bmsg *m = b->slot_msg[i];
 
