@@ -6,8 +6,12 @@
 
 /*
  * The modules, in the order they start, come up with a session, are
- * told of one gone and tick; they stop in the reverse order.  Adding a
- * module is one line here (X(name) for its axd_mod_name).
+ * told of one gone, tick and run late(); they stop in the reverse
+ * order.  Adding a module is one line here (X(name) for its
+ * axd_mod_name).  fwd_client stays before fwd_server: its late() reads
+ * the network channel (a local server's pulses) before fwd_server's
+ * ships that server's replies (docs/design/axond.md, "Order of a
+ * server's pulses and its reply").
  */
 #define AXD_MODULES(X) \
 	X(fwd_client) \
