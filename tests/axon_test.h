@@ -46,23 +46,30 @@ axt_rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(p);
 }
 
+/* A new directory for a test: PREFIX-XXXXXX inside the program's own
+ * directory (AXT_BASE, made by axt_run), so that what a killed or
+ * timed-out test leaves is removed with it; /tmp/axon-PREFIX-XXXXXX
+ * outside axt_run. */
+static inline void
+axt_mkdtemp(char *buf, size_t len, const char *prefix)
+{
+	const char *base = getenv("AXT_BASE");
+
+	if (base != NULL && base[0] != '\0') {
+		snprintf(buf, len, "%s/%s-XXXXXX", base, prefix);
+	} else {
+		snprintf(buf, len, "/tmp/axon-%s-XXXXXX", prefix);
+	}
+	ck_assert_ptr_nonnull(mkdtemp(buf));
+}
+
 static void
 axt_setup(void)
 {
 	const char *m = getenv("AXON_TEST_TIMEOUT_MULTIPLIER");
 	char poll[32];
 
-	const char *base = getenv("AXT_BASE");
-
-	/* Under the program's own directory (axt_run), so that what a
-	 * killed or timed-out test leaves is removed with it. */
-	if (base != NULL && base[0] != '\0') {
-		snprintf(axt_rundir, sizeof(axt_rundir), "%s/t-XXXXXX", base);
-	} else {
-		snprintf(axt_rundir, sizeof(axt_rundir),
-		    "/tmp/axon-test-XXXXXX");
-	}
-	ck_assert_ptr_nonnull(mkdtemp(axt_rundir));
+	axt_mkdtemp(axt_rundir, sizeof(axt_rundir), "test");
 	setenv("AXON_RUNDIR", axt_rundir, 1);
 	/* Sanitizers slow wake-ups down: an immediate SEND timeout gives a
 	 * sleeping server longer to take the message. */

@@ -121,9 +121,7 @@ axn_secret_write(char *path, size_t len, const char *name, const char *text)
 	int fd;
 
 	if (axn_secret_dir[0] == '\0') {
-		snprintf(axn_secret_dir, sizeof(axn_secret_dir),
-		    "/tmp/axon-secret-XXXXXX");
-		ck_assert_ptr_nonnull(mkdtemp(axn_secret_dir));
+		axt_mkdtemp(axn_secret_dir, sizeof(axn_secret_dir), "secret");
 		axn_reg_add(axn_secret_dir);
 	}
 	snprintf(path, len, "%s/%s", axn_secret_dir, name);
@@ -153,9 +151,7 @@ axn_setup(int n)
 	for (int i = 0; i < n; i++) {
 		memset(&axn[i], 0, sizeof(axn[i]));
 		snprintf(axn[i].name, sizeof(axn[i].name), "%s", names[i]);
-		snprintf(axn[i].rundir, sizeof(axn[i].rundir),
-		    "/tmp/axon-net-XXXXXX");
-		ck_assert_ptr_nonnull(mkdtemp(axn[i].rundir));
+		axt_mkdtemp(axn[i].rundir, sizeof(axn[i].rundir), "net");
 		axn[i].port = axn_free_port();
 		axn[i].pid = -1;
 		axn_reg_add(axn[i].rundir);

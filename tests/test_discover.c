@@ -133,8 +133,7 @@ test_setup(void)
 {
 	nkids = 0;
 	axn_setup(4);
-	snprintf(tdir, sizeof(tdir), "/tmp/axon-disc-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tdir));
+	axt_mkdtemp(tdir, sizeof(tdir), "disc");
 	axn_reg_add(tdir);
 }
 

@@ -1080,9 +1080,9 @@ spawn_hangup(int node, uint32_t nd, const char *dir)
 START_TEST(test_spawn_hangup)
 {
 	uint32_t nd = two_up();
-	char dir[] = "/tmp/axon-svc-XXXXXX";
+	char dir[128];
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	axt_mkdtemp(dir, sizeof(dir), "svc");
 	axn_reg_add(dir);
 	chmod(dir, 0777); /* remote commands run as nobody */
 	spawn_hangup(0, 0, dir);
