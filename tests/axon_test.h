@@ -542,6 +542,39 @@ axt_waitpid(pid_t pid, double timeout_s)
 	return -1;
 }
 
+/* Pulse bursts of the ordering tests (test_xfer, test_net): pulse i of
+ * a burst has priority axt_burst_prio(i), all different for i < 255,
+ * and is in order after pulse last when its priority is lower, or the
+ * same and it was sent later. */
+static inline int
+axt_burst_prio(int i)
+{
+	return 1 + (i * 97) % 255;
+}
+
+static inline bool
+axt_burst_in_order(int last, int i)
+{
+	return axt_burst_prio(i) < axt_burst_prio(last) ||
+	    (axt_burst_prio(i) == axt_burst_prio(last) && i > last);
+}
+
+/* MsgSendPulse_r, again after 1 ms while the connection's socket is full
+ * (EAGAIN: the reader has not taken what is in it), for at most 5 s:
+ * 0 or -errno. */
+static inline int
+axt_pulse_retry(int coid, int prio, int code, int value)
+{
+	int rc;
+	int tries = 0;
+
+	while ((rc = MsgSendPulse_r(coid, prio, code, value)) == -EAGAIN &&
+	    tries++ < 5000) {
+		axt_sleep_ms(1);
+	}
+	return rc;
+}
+
 /* Runs the suite in fork mode with each test's timeout in seconds,
  * scaled by AXON_TEST_TIMEOUT_MULTIPLIER (sanitizer builds). */
 static inline int

@@ -301,12 +301,6 @@ struct po_hello {
 	int chid;
 };
 
-static int
-po_prio(int i)
-{
-	return 1 + (i * 97) % 255;
-}
-
 static void
 po_server(int wfd, void *arg)
 {
@@ -338,9 +332,7 @@ po_server(int wfd, void *arg)
 			}
 			int i = p.value.sival_int;
 
-			if (last >= 0 && !(po_prio(i) < po_prio(last) ||
-					     (po_prio(i) == po_prio(last) &&
-						 i > last))) {
+			if (last >= 0 && !axt_burst_in_order(last, i)) {
 				r.code = k + 1; /* the first out of order */
 				r.scoid = i;
 			}
@@ -379,14 +371,8 @@ START_TEST(test_remote_pulses_before_reply)
 
 		ck_assert_int_gt(rcvid, 0);
 		for (int i = 0; i < PO_N; i++) {
-			int rc;
-			int tries = 0;
-
-			while ((rc = MsgSendPulse_r(coid, po_prio(i), i % 100,
-				    i)) == -EAGAIN && tries++ < 5000) {
-				axt_sleep_ms(1);
-			}
-			ck_assert_int_eq(rc, 0);
+			ck_assert_int_eq(axt_pulse_retry(coid, axt_burst_prio(i),
+					     i % 100, i), 0);
 		}
 		ck_assert_int_eq(MsgReply(rcvid, 0, NULL, 0), 0);
 		ck_assert(srv_report(&s, &r, (int) (10000 * axn_scale())));
@@ -436,15 +422,9 @@ START_TEST(test_remote_pulse_backlog)
 	}
 	ck_assert_int_eq(kill(s.pid, SIGSTOP), 0);
 	for (int i = 0; i < BL_N; i++) {
-		int rc;
-		int tries = 0;
-
 		/* (EAGAIN: this node's axond has not read our socket yet.) */
-		while ((rc = MsgSendPulse_r(coid, 10 + i % 50, 1 + i % 100,
-			    i)) == -EAGAIN && tries++ < 5000) {
-			axt_sleep_ms(1);
-		}
-		ck_assert_int_eq(rc, 0);
+		ck_assert_int_eq(axt_pulse_retry(coid, 10 + i % 50, 1 + i % 100,
+				     i), 0);
 	}
 	/* Let beta's axond meet the full socket, then let the server go. */
 	axt_sleep_ms((int) (300 * axn_scale()));

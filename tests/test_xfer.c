@@ -352,12 +352,6 @@ END_TEST
  * them are still in the connection's socket when the server receives. */
 #define BURST_N 600
 
-static int
-burst_prio(int i)
-{
-	return 1 + (i * 97) % 255;
-}
-
 struct burst_arg {
 	pid_t pid;
 	int chid;
@@ -374,15 +368,10 @@ burst_child(int report_fd, void *arg)
 		return;
 	}
 	for (int i = 0; i < BURST_N; i++) {
-		int r;
-		int tries = 0;
-
 		/* (EAGAIN: the socket is full until the server's monitor
 		 * thread queues what is in it.) */
-		while ((r = MsgSendPulse_r(coid, burst_prio(i), i % 100,
-			    i)) == -EAGAIN && tries++ < 5000) {
-			axt_sleep_ms(1);
-		}
+		int r = axt_pulse_retry(coid, axt_burst_prio(i), i % 100, i);
+
 		if (r != 0) {
 			axt_report(report_fd, r);
 			return;
@@ -413,12 +402,10 @@ START_TEST(test_pulse_burst_order)
 			if (last >= 0) {
 				/* Not higher than the one before; FIFO
 				 * within one priority. */
-				ck_assert_msg(burst_prio(i) < burst_prio(last) ||
-				    (burst_prio(i) == burst_prio(last) &&
-					i > last),
+				ck_assert_msg(axt_burst_in_order(last, i),
 				    "round %d, pulse %d: #%d (priority %d) "
 				    "after #%d (priority %d)", round, k, i,
-				    burst_prio(i), last, burst_prio(last));
+				    axt_burst_prio(i), last, axt_burst_prio(last));
 			}
 			last = i;
 		}
@@ -463,8 +450,7 @@ race_server(int report_fd, void *arg)
 		int i = p.value.sival_int;
 
 		if (bad == 0 && last >= 0 &&
-		    !(burst_prio(i) < burst_prio(last) ||
-			(burst_prio(i) == burst_prio(last) && i > last))) {
+		    !axt_burst_in_order(last, i)) {
 			bad = k + 1;
 		}
 		last = i;
@@ -495,7 +481,7 @@ race_client(int report_fd, void *arg)
 	}
 	/* The server's monitor is stopped: stop at a full socket. */
 	for (i = 0; i < RACE_N; i++) {
-		if (MsgSendPulse_r(coid, burst_prio(i), i % 100, i) != 0) {
+		if (MsgSendPulse_r(coid, axt_burst_prio(i), i % 100, i) != 0) {
 			break;
 		}
 	}

@@ -81,12 +81,16 @@ b_pulse_try(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
  * (its process stopped, or slow to read: EAGAIN here) is kept, in
  * order behind any already kept, and sent again at each iteration of
  * the loop (its late(); at least every tick) until the socket takes
- * it.  At most AXD_PULSE_BACKLOG per connection: beyond, a pulse is
- * refused and counted (EAGAIN), as when the session is lost.
+ * it.  At most AXD_PULSE_BACKLOG per connection and AXD_PULSE_BACKLOG_ALL
+ * in all (a peer's many connections to slow servers must not take the
+ * node's memory: about 48 bytes each): beyond, a pulse is refused and
+ * counted (EAGAIN), as when the session is lost.
  */
-#define AXD_PULSE_BACKLOG 16384u
+#define AXD_PULSE_BACKLOG     16384u
+#define AXD_PULSE_BACKLOG_ALL 262144u
 
 static struct axd_bconn *back_head;
+static unsigned back_all; /* pulses on every backlog */
 
 static void
 back_free(struct axd_bconn *b)
@@ -98,6 +102,7 @@ back_free(struct axd_bconn *b)
 		free(q);
 	}
 	b->pback_tail = &b->pback;
+	back_all -= b->npback;
 	b->npback = 0;
 	if (b->bkprev != NULL) {
 		*b->bkprev = b->bknext;
@@ -115,7 +120,7 @@ back_add(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
 {
 	struct axd_qpulse *q = NULL;
 
-	if (b->npback < AXD_PULSE_BACKLOG) {
+	if (b->npback < AXD_PULSE_BACKLOG && back_all < AXD_PULSE_BACKLOG_ALL) {
 		q = calloc(1, sizeof(*q));
 	}
 	if (q == NULL) {
@@ -125,12 +130,10 @@ back_add(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
 	q->prio = prio;
 	q->code = code;
 	q->value = value;
-	if (b->pback_tail == NULL) {
-		b->pback_tail = &b->pback;
-	}
 	*b->pback_tail = q;
 	b->pback_tail = &q->next;
 	b->npback++;
+	back_all++;
 	if (b->bkprev == NULL) {
 		b->bknext = back_head;
 		if (back_head != NULL) {
@@ -158,6 +161,7 @@ back_send(void)
 			b->pback = q->next;
 			free(q);
 			b->npback--;
+			back_all--;
 		}
 		if (b->pback == NULL) {
 			back_free(b); /* (off the list) */
@@ -838,6 +842,7 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	b->coid = -1;
 	b->connecting = true;
 	b->pend_tail = &b->pend;
+	b->pback_tail = &b->pback;
 	map_cred(&f->u.connect.cred, s, f->u.connect.client_pid, &b->nc);
 	j->key = b->key;
 	j->pid = f->u.connect.pid;
