@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -403,8 +404,97 @@ axt_free_port(bool ipv6, const int *avoid, int navoid)
 	return -1;
 }
 
+/* Prints what each thread of a stuck process is doing (its name, the
+ * system call it is in, the kernel's wait channel and stack) to stderr,
+ * so that a hang seen once on a loaded machine can be diagnosed.  Each
+ * line starts "stuck:" (tests/run.sh repeats those at the end). */
+static inline void
+axt_dump_threads(pid_t pid)
+{
+	static const char *const what[] = {"comm", "syscall", "wchan",
+		"stack"};
+	char path[384];
+	DIR *d;
+	struct dirent *e;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int) pid);
+	d = opendir(path);
+	if (d == NULL) {
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+			char buf[2048];
+			ssize_t n;
+			int fd;
+
+			snprintf(path, sizeof(path), "/proc/%d/task/%s/%s",
+			    (int) pid, e->d_name, what[i]);
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+			if (fd >= 0) {
+				close(fd);
+			}
+			buf[n > 0 ? n : 0] = '\0';
+			fprintf(stderr, "stuck: pid %d tid %s %s: %s%s", (int) pid,
+			    e->d_name, what[i], buf,
+			    n > 0 && buf[n - 1] == '\n' ? "" : "\n");
+		}
+	}
+	closedir(d);
+}
+
+/* axt_dump_threads() of this process and of every child it has. */
+static inline void
+axt_dump_family(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+
+	axt_dump_threads(getpid());
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char path[300];
+		char buf[512];
+		FILE *f;
+		int ppid = 0;
+
+		if (e->d_name[0] < '0' || e->d_name[0] > '9') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		f = fopen(path, "re");
+		if (f == NULL) {
+			continue;
+		}
+		if (fgets(buf, sizeof(buf), f) != NULL) {
+			/* pid (comm) state ppid: comm may hold anything. */
+			const char *r = strrchr(buf, ')');
+
+			if (r == NULL || sscanf(r + 1, " %*c %d", &ppid) != 1) {
+				ppid = 0;
+			}
+		}
+		fclose(f);
+		if (ppid == (int) getpid()) {
+			axt_dump_threads((pid_t) atoi(e->d_name));
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+}
+
 /* A child process running fn(arg); its first int written to the pipe
- * (usually a chid) is returned through *ret_val. */
+ * (usually a chid) is returned through *ret_val, or -1 if it exited
+ * without.  A child that neither reports nor exits within
+ * AXT_SPAWN_REPORT_MS (times AXON_TEST_TIMEOUT_MULTIPLIER) fails the
+ * test. */
+#ifndef AXT_SPAWN_REPORT_MS
+#define AXT_SPAWN_REPORT_MS 15000
+#endif
 struct axt_child {
 	pid_t pid;
 	int val;
@@ -427,6 +517,21 @@ axt_spawn(axt_child_fn fn, void *arg)
 		_exit(0);
 	}
 	(void) close(p[1]);
+	/* Bounded: a child stuck before it reports is a failure to see,
+	 * with what it and we were doing, not the test's timeout. */
+	struct pollfd pfd = {.fd = p[0], .events = POLLIN};
+	const char *m = getenv("AXON_TEST_TIMEOUT_MULTIPLIER");
+	double mul = m != NULL && atof(m) > 1.0 ? atof(m) : 1.0;
+	int rc;
+
+	do {
+		rc = poll(&pfd, 1, (int) (AXT_SPAWN_REPORT_MS * mul));
+	} while (rc < 0 && errno == EINTR);
+	if (rc == 0) {
+		axt_dump_family();
+	}
+	ck_assert_msg(rc > 0, "child %d did not report in %d ms", (int) c.pid,
+	    (int) (AXT_SPAWN_REPORT_MS * mul));
 	if (read(p[0], &c.val, sizeof(c.val)) != (ssize_t) sizeof(c.val)) {
 		c.val = -1;
 	}
@@ -471,48 +576,6 @@ axt_child_wait(struct axt_child *c, double timeout_s)
 	}
 	axt_child_kill(c);
 	return -1;
-}
-
-/* Prints what each thread of a stuck process is doing (its name, the
- * system call it is in, the kernel's wait channel and stack) to stderr,
- * so that a hang seen once on a loaded machine can be diagnosed. */
-static inline void
-axt_dump_threads(pid_t pid)
-{
-	static const char *const what[] = {"comm", "syscall", "wchan",
-		"stack"};
-	char path[384];
-	DIR *d;
-	struct dirent *e;
-
-	snprintf(path, sizeof(path), "/proc/%d/task", (int) pid);
-	d = opendir(path);
-	if (d == NULL) {
-		return;
-	}
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.') {
-			continue;
-		}
-		for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
-			char buf[2048];
-			ssize_t n;
-			int fd;
-
-			snprintf(path, sizeof(path), "/proc/%d/task/%s/%s",
-			    (int) pid, e->d_name, what[i]);
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
-			if (fd >= 0) {
-				close(fd);
-			}
-			buf[n > 0 ? n : 0] = '\0';
-			fprintf(stderr, "pid %d tid %s %s: %s%s", (int) pid,
-			    e->d_name, what[i], buf,
-			    n > 0 && buf[n - 1] == '\n' ? "" : "\n");
-		}
-	}
-	closedir(d);
 }
 
 /* waitpid(pid) bounded by timeout_s: the status, or -1 if the process

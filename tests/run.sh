@@ -21,8 +21,8 @@ for t in "$@"; do
 			echo "--- $name"
 			# Check's failure lines (file:line:F/E:case:...), the
 			# summary line, and whatever the test said last.
-			grep -E ':[0-9]+:[EF]:|Checks: |Timeout|Assertion' "$log" |
-				head -n 40
+			grep -E ':[0-9]+:[EF]:|Checks: |Timeout|Assertion|^stuck: ' "$log" |
+				head -n 80
 			tail -n 5 "$log"
 		} >>"$summary"
 	fi

@@ -57,6 +57,25 @@ qnx_prio(void)
 	return pol == SCHED_FIFO || pol == SCHED_RR ? sp.sched_priority : 10;
 }
 
+/* MsgReceive() bounded by secs (scaled): a message or pulse that never
+ * comes fails the test with what this process and its children were
+ * doing, not with the test's timeout. */
+static rcvid_t
+recv_bounded(int chid, void *buf, size_t len, struct _msg_info *info,
+    double secs)
+{
+	uint64_t ns = (uint64_t) (secs * axn_scale() * 1e9);
+
+	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns, NULL);
+	rcvid_t r = MsgReceive(chid, buf, len, info);
+	if (r < 0 && errno == ETIMEDOUT) {
+		axt_dump_family();
+	}
+	ck_assert_msg(r >= 0, "nothing received in %.1f s: %s", secs,
+	    strerror(errno));
+	return r;
+}
+
 /* Raises the receiving thread to FIFO 20 with a pulse to itself on chid
  * (through self, a connection to chid).  Other pulses taken meanwhile
  * are a failure: prime() runs only when none can be queued. */
@@ -66,7 +85,7 @@ prime(int chid, int self)
 	struct _pulse p;
 
 	ck_assert_int_eq(MsgSendPulse(self, 20, PRIME_CODE, 0), 0);
-	ck_assert_int_eq(MsgReceive(chid, &p, sizeof(p), NULL), 0);
+	ck_assert_int_eq(recv_bounded(chid, &p, sizeof(p), NULL, 10.0), 0);
 	ck_assert_int_eq(p.code, PRIME_CODE);
 	if (can_rt()) {
 		ck_assert_int_eq(qnx_prio(), 20);
@@ -414,7 +433,7 @@ static rcvid_t
 serve_one(int chid, struct _msg_info *info, int self, bool reply)
 {
 	char buf[16];
-	rcvid_t r = MsgReceive(chid, buf, sizeof(buf), info);
+	rcvid_t r = recv_bounded(chid, buf, sizeof(buf), info, 10.0);
 
 	ck_assert_int_gt(r, 0);
 	if (reply) {
@@ -492,7 +511,7 @@ START_TEST(test_disconnect_detach)
 	serve_one(plain, &info, -1, true);
 	serve_one(plain, &info, -1, true);
 	char buf[8];
-	ck_assert_int_gt(MsgReceive(plain, buf, sizeof(buf), NULL), 0);
+	ck_assert_int_gt(recv_bounded(plain, buf, sizeof(buf), NULL, 10.0), 0);
 	axt_child_kill(&c2);
 	assert_quiet(plain, 300);
 }
