@@ -447,6 +447,72 @@ START_TEST(test_remote_pulse_backlog)
 }
 END_TEST
 
+/* A message sent after pulses that wait on the server's node for room
+ * in the server's socket does not overtake them: it goes to the server
+ * once they are on its queue, where priority decides (the pulses' 11 and
+ * up before the message's 10). */
+struct behind_arg {
+	int coid;
+	int rc;
+};
+
+static void *
+behind_send(void *arg)
+{
+	struct behind_arg *a = arg;
+	struct srv_cmd c = {.op = OP_STATUS, .a = 7};
+
+	a->rc = MsgSend(a->coid, &c, sizeof(c), NULL, 0);
+	return NULL;
+}
+
+START_TEST(test_remote_msg_behind_backlog)
+{
+	struct axn_srv s;
+	struct srv_report r;
+	struct behind_arg a = {.rc = -2};
+	pthread_t th;
+	int got = 0;
+	bool msg = false;
+
+	srv_report_every = true;
+	snprintf(axn[1].extra, sizeof(axn[1].extra), "--maproot none");
+	a.coid = two_nodes(&s, 0);
+	{
+		struct srv_cmd c = {.op = OP_STATUS, .a = 3};
+
+		ck_assert_int_eq(MsgSend(a.coid, &c, sizeof(c), NULL, 0), 3);
+		ck_assert(srv_report(&s, &r, 5000));
+		ck_assert_int_eq(r.kind, 2);
+	}
+	ck_assert_int_eq(kill(s.pid, SIGSTOP), 0);
+	for (int i = 0; i < BL_N; i++) {
+		ck_assert_int_eq(axt_pulse_retry(a.coid, 11 + i % 50, 1, i), 0);
+	}
+	/* The pulses meet the full socket on beta; the message follows
+	 * (this thread's priority, 10, is below every pulse's). */
+	axt_sleep_ms((int) (300 * axn_scale()));
+	ck_assert_int_eq(pthread_create(&th, NULL, behind_send, &a), 0);
+	axt_sleep_ms((int) (300 * axn_scale()));
+	ck_assert_int_eq(kill(s.pid, SIGCONT), 0);
+	while (!msg && srv_report(&s, &r, (int) (10000 * axn_scale()))) {
+		if (r.kind == 0) {
+			got++;
+		} else {
+			ck_assert_int_eq(r.kind, 2);
+			ck_assert_int_eq(r.code, OP_STATUS);
+			msg = true;
+		}
+	}
+	ck_assert_msg(msg, "the message never came (%d pulses)", got);
+	ck_assert_msg(got == BL_N, "the message came after %d of %d pulses",
+	    got, BL_N);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(a.rc, 7);
+	axn_srv_stop(&s);
+}
+END_TEST
+
 /* Pulses to a remote server; events back to the client's node. */
 static volatile sig_atomic_t got_sig;
 static volatile sig_atomic_t got_sig_val;
@@ -1136,6 +1202,7 @@ net_suite(void)
 	tcase_add_test(tc, test_remote_pulse_priorities);
 	tcase_add_test(tc, test_remote_pulses_before_reply);
 	tcase_add_test(tc, test_remote_pulse_backlog);
+	tcase_add_test(tc, test_remote_msg_behind_backlog);
 	tcase_add_test(tc, test_remote_pulse_refused_counted);
 	tcase_add_test(tc, test_remote_timeouts);
 	tcase_add_test(tc, test_remote_send_timeout);

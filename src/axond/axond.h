@@ -104,6 +104,7 @@ struct axd_qpulse {
 	int scoid;
 	int prio, code, value;
 	uint64_t since;
+	uint32_t seq;             /* on a backlog: its place (bc->bseq) */
 };
 
 /* Client side: a local client's connection to a remote (nd, pid, chid):
@@ -167,6 +168,11 @@ struct axd_bconn {
 	struct axd_qpulse *pback, **pback_tail;
 	unsigned npback;
 	struct axd_bconn *bknext, **bkprev;
+	/* Messages that came behind a backlog's pulses: in their slots,
+	 * posted once the backlog is on the server's queue, so that none
+	 * overtakes a pulse sent before it (fwd_server.c, back_send). */
+	struct axd_bmsg *held, **held_tail;
+	uint32_t bseq;            /* pulses ever put on the backlog */
 	bool newcred;             /* a NETCRED went out: flag the next post */
 	struct axon_netcred nc;
 	struct axd_bmsg *slot_msg[AXON_SLOTS];
@@ -184,6 +190,9 @@ struct axd_bmsg {
 	uint8_t *buf;             /* while the connection is made */
 	struct axd_bmsg *pnext;   /* on bc->pend */
 	bool pending;
+	struct axd_bmsg *hdnext;  /* on bc->held */
+	bool held;                /* in its slot, not posted: behind pulses */
+	uint32_t hseq;            /* the backlog's pulses before it: < hseq */
 	bool complete;            /* its last shipped chunk is here */
 	uint32_t sbytes, rbytes, got;
 	int32_t tid, coid, prio;

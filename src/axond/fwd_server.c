@@ -130,6 +130,7 @@ back_add(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
 	q->prio = prio;
 	q->code = code;
 	q->value = value;
+	q->seq = b->bseq++;
 	*b->pback_tail = q;
 	b->pback_tail = &q->next;
 	b->npback++;
@@ -144,7 +145,33 @@ back_add(struct axd_sess *s, struct axd_bconn *b, int prio, int code,
 	}
 }
 
-/* Sends what each backlog's socket takes now (late()). */
+static void b_post(struct axd_sess *s, struct axd_bmsg *m);
+
+/* The messages held behind b's backlog that came before its first
+ * pulse still waiting (all, once none waits) go to the server, in
+ * order. */
+static void
+held_post(struct axd_bconn *b)
+{
+	while (b->held != NULL) {
+		struct axd_bmsg *m = b->held;
+
+		if (b->pback != NULL &&
+		    (int32_t) (m->hseq - b->pback->seq) > 0) {
+			return; /* behind a pulse still waiting */
+		}
+		b->held = m->hdnext;
+		if (b->held == NULL) {
+			b->held_tail = &b->held;
+		}
+		m->held = false;
+		m->hdnext = NULL;
+		b_post(b->sess, m); /* (frees m if the server is stuck) */
+	}
+}
+
+/* Sends what each backlog's socket takes now, and the messages held
+ * behind its pulses as their turn comes (late()). */
 static void
 back_send(void)
 {
@@ -153,9 +180,13 @@ back_send(void)
 	while (b != NULL) {
 		struct axd_bconn *next = b->bknext;
 
-		while (b->pback != NULL &&
-		    b_pulse_try(b->sess, b, b->pback->prio, b->pback->code,
-			b->pback->value) == 0) {
+		for (;;) {
+			held_post(b);
+			if (b->pback == NULL ||
+			    b_pulse_try(b->sess, b, b->pback->prio,
+				b->pback->code, b->pback->value) != 0) {
+				break;
+			}
 			struct axd_qpulse *q = b->pback;
 
 			b->pback = q->next;
@@ -404,6 +435,20 @@ bmsg_free(struct axd_bmsg *m)
 		m->bc->pend_tail = &m->bc->pend;
 		while (*m->bc->pend_tail != NULL) {
 			m->bc->pend_tail = &(*m->bc->pend_tail)->pnext;
+		}
+	}
+	if (m->held) {
+		struct axd_bmsg **hh;
+
+		for (hh = &m->bc->held; *hh != NULL; hh = &(*hh)->hdnext) {
+			if (*hh == m) {
+				*hh = m->hdnext;
+				break;
+			}
+		}
+		m->bc->held_tail = &m->bc->held;
+		while (*m->bc->held_tail != NULL) {
+			m->bc->held_tail = &(*m->bc->held_tail)->hdnext;
 		}
 	}
 	free(m->buf);
@@ -843,6 +888,7 @@ b_connect(struct axd_sess *s, const struct axon_wire_frame *f)
 	b->connecting = true;
 	b->pend_tail = &b->pend;
 	b->pback_tail = &b->pback;
+	b->held_tail = &b->held;
 	map_cred(&f->u.connect.cred, s, f->u.connect.client_pid, &b->nc);
 	j->key = b->key;
 	j->pid = f->u.connect.pid;
@@ -1069,6 +1115,16 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 			m->want_fetch = false;
 			b_fetch(s, m);
 		}
+	} else if (m->held) {
+		/* (posted with what has come by then) */
+	} else if ((m->complete || m->got > 0) &&
+	    (m->bc->npback > 0 || m->bc->held != NULL)) {
+		/* Pulses sent before it wait for room in the server's
+		 * socket: it waits behind them (back_send). */
+		m->held = true;
+		m->hseq = m->bc->bseq;
+		*m->bc->held_tail = m;
+		m->bc->held_tail = &m->hdnext;
 	} else if (m->complete || m->got > 0) {
 		b_post(s, m);
 	}
