@@ -450,7 +450,8 @@ END_TEST
 /* A message sent after pulses that wait on the server's node for room
  * in the server's socket does not overtake them: it goes to the server
  * once they are on its queue, where priority decides (the pulses' 11 and
- * up before the message's 10). */
+ * up before the message's 10).  One that times out while held is gone
+ * for good. */
 struct behind_arg {
 	int coid;
 	int rc;
@@ -489,9 +490,20 @@ START_TEST(test_remote_msg_behind_backlog)
 	for (int i = 0; i < BL_N; i++) {
 		ck_assert_int_eq(axt_pulse_retry(a.coid, 11 + i % 50, 1, i), 0);
 	}
-	/* The pulses meet the full socket on beta; the message follows
-	 * (this thread's priority, 10, is below every pulse's). */
+	/* The pulses meet the full socket on beta; the messages follow
+	 * (this thread's priority, 10, is below every pulse's).  The
+	 * first, held behind them, times out SEND-blocked: it leaves the
+	 * held list and never reaches the server. */
 	axt_sleep_ms((int) (300 * axn_scale()));
+	{
+		struct srv_cmd c = {.op = OP_ECHO};
+		uint64_t ns = (uint64_t) (300e6 * axn_scale());
+
+		TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND, NULL, &ns,
+		    NULL);
+		ck_assert_int_eq(MsgSend(a.coid, &c, sizeof(c), NULL, 0), -1);
+		ck_assert_int_eq(errno, ETIMEDOUT);
+	}
 	ck_assert_int_eq(pthread_create(&th, NULL, behind_send, &a), 0);
 	axt_sleep_ms((int) (300 * axn_scale()));
 	ck_assert_int_eq(kill(s.pid, SIGCONT), 0);
@@ -500,7 +512,7 @@ START_TEST(test_remote_msg_behind_backlog)
 			got++;
 		} else {
 			ck_assert_int_eq(r.kind, 2);
-			ck_assert_int_eq(r.code, OP_STATUS);
+			ck_assert_int_eq(r.code, OP_STATUS); /* not OP_ECHO */
 			msg = true;
 		}
 	}
