@@ -7,6 +7,7 @@
 #include "axon_test.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <sys/syscall.h>
 
@@ -426,6 +427,7 @@ END_TEST
 struct race_server {
 	int go_rd;  /* the test says how many to take */
 	int res_wr; /* and hears back 0, or the first one out of order */
+	bool pulse_only; /* MsgReceivePulse(), not MsgReceive() */
 };
 
 static void
@@ -443,7 +445,8 @@ race_server(int report_fd, void *arg)
 		_exit(3);
 	}
 	for (int k = 0; k < n; k++) {
-		if (MsgReceive(chid, &p, sizeof(p), NULL) != 0) {
+		if ((rs->pulse_only ? MsgReceivePulse(chid, &p, sizeof(p), NULL)
+				    : MsgReceive(chid, &p, sizeof(p), NULL)) != 0) {
 			bad = -1;
 			break;
 		}
@@ -491,6 +494,7 @@ race_client(int report_fd, void *arg)
 	pause();
 }
 
+/* _i: 0 MsgReceive(), 1 MsgReceivePulse(). */
 START_TEST(test_pulse_burst_race)
 {
 	int go[2];
@@ -503,7 +507,7 @@ START_TEST(test_pulse_burst_race)
 	ck_assert_int_eq(pipe2(cgo, O_CLOEXEC), 0);
 	ck_assert_int_eq(pipe2(cres, O_CLOEXEC), 0);
 	for (int round = 0; round < 20; round++) {
-		struct race_server rs = {go[0], res[1]};
+		struct race_server rs = {go[0], res[1], _i == 1};
 		struct axt_child s = axt_spawn(race_server, &rs);
 		struct race_client rc = {s.pid, s.val, cgo[0], cres[1]};
 		int st;
@@ -531,6 +535,100 @@ START_TEST(test_pulse_burst_race)
 		axt_child_kill(&c);
 		axt_child_kill(&s);
 	}
+}
+END_TEST
+
+#define THIEF_N 2000
+
+/* Sends THIEF_N messages to chid, each bounded (2 s): how many came
+ * back in time. */
+static void *
+thief_client(void *arg)
+{
+	int *io = arg; /* in: chid; out: round trips in time */
+	int coid = ConnectAttach(0, 0, *io, _NTO_SIDE_CHANNEL, 0);
+	int ok = 0;
+	char buf[16] = "ping";
+
+	for (int i = 0; coid >= 0 && i < THIEF_N; i++) {
+		uint64_t ns = 2000000000u;
+
+		TimerTimeout(CLOCK_MONOTONIC,
+		    _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &ns, NULL);
+		if (MsgSend(coid, buf, sizeof(buf), buf, sizeof(buf)) != 0) {
+			break;
+		}
+		ok++;
+	}
+	*io = ok;
+	return NULL;
+}
+
+/* A MsgReceivePulse() that takes the bells (to read the pulses behind
+ * them) queues the messages they announce: a MsgReceive asleep on those
+ * bells must still be woken for each. */
+struct bell_thief {
+	int chid;
+	atomic_bool stop;
+	int took;
+};
+
+static void *
+bell_thief(void *arg)
+{
+	struct bell_thief *t = arg;
+	struct _pulse p;
+
+	while (!atomic_load(&t->stop)) {
+		/* (A poll: the call collects the bells, finds no pulse.) */
+		TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, NULL,
+		    NULL);
+		if (MsgReceivePulse(t->chid, &p, sizeof(p), NULL) == 0) {
+			t->took++;
+		}
+	}
+	return NULL;
+}
+
+static void *
+echo_server(void *arg)
+{
+	int chid = *(int *) arg;
+	char buf[16];
+
+	for (;;) {
+		rcvid_t r = MsgReceive(chid, buf, sizeof(buf), NULL);
+
+		if (r > 0) {
+			MsgReply(r, 0, buf, sizeof(buf));
+		} else if (r < 0 && errno != EINTR) {
+			return NULL;
+		}
+	}
+}
+
+START_TEST(test_receive_pulse_wakes_receiver)
+{
+	int chid = ChannelCreate(0);
+	struct bell_thief t = {.chid = chid};
+	pthread_t th;
+	pthread_t srv;
+	int ok = 0;
+
+	ck_assert_int_eq(pthread_create(&srv, NULL, echo_server, &chid), 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, bell_thief, &t), 0);
+	pthread_t cl;
+
+	ok = chid;
+	ck_assert_int_eq(pthread_create(&cl, NULL, thief_client, &ok), 0);
+	pthread_join(cl, NULL);
+	atomic_store(&t.stop, true);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(t.took, 0);
+	ck_assert_msg(ok == THIEF_N, "%d of %d round trips in time", ok,
+	    THIEF_N);
+	ChannelDestroy(chid);
+	pthread_join(srv, NULL);
 }
 END_TEST
 
@@ -720,7 +818,8 @@ xfer_suite(void)
 	tcase_add_test(tc, test_rcvid_errors);
 	tcase_add_test(tp, test_priority_order);
 	tcase_add_test(tp, test_pulse_burst_order);
-	tcase_add_test(tp, test_pulse_burst_race);
+	tcase_add_loop_test(tp, test_pulse_burst_race, 0, 2);
+	tcase_add_test(tp, test_receive_pulse_wakes_receiver);
 	tcase_add_test(tp, test_receive_pulse_skips_messages);
 	tcase_add_test(tp, test_event_pulse);
 	tcase_add_test(tp, test_event_signals);

@@ -202,6 +202,29 @@ collect_first(struct axon_chan *chan)
 	}
 }
 
+/* A pulse-only receiver (MsgReceivePulse) takes the bells rung so far
+ * before it chooses, whatever the queue holds: it sleeps on pulse_fd,
+ * not on the bells, so that pulses in a client's socket (rung, not yet
+ * read by the monitor thread) would otherwise come to it one at a time,
+ * lowest priority first if so sent.  Messages the bells announce go on
+ * the queue as for any receiver.  A MsgReceive asleep on the set is
+ * poked again if we took anything from it: the bells of those messages,
+ * or a poke meant for it (tag 0), which we cannot act on. */
+static void
+collect_pulses(struct axon_chan *chan)
+{
+	bool got;
+
+	(void) axon__bells_collect(chan, &got);
+	if (got) {
+		pthread_mutex_lock(&chan->lock);
+		if (chan->msg_sleepers > 0) {
+			axon__chan_poke(chan);
+		}
+		pthread_mutex_unlock(&chan->lock);
+	}
+}
+
 /* Pops the first item this receiver may take into *ret_it (NULL: none),
  * and wakes another for what is left: 0, or -ESRCH if the channel is
  * being destroyed. */
@@ -432,11 +455,14 @@ receive_common(int chid, const iov_t *iov, size_t parts,
 		 * the events, pulses go straight to the queue: before taking
 		 * from a non-empty queue, collect what was posted, so that
 		 * priority and send order decide, not the path.  (A
-		 * pulse-only receiver leaves the bells to those that can take
-		 * the messages.) */
-		if (!collected && !pulse_only) {
+		 * pulse-only receiver collects in any case: collect_pulses.) */
+		if (!collected) {
 			collected = true;
-			collect_first(chan);
+			if (pulse_only) {
+				collect_pulses(chan);
+			} else {
+				collect_first(chan);
+			}
 		}
 		ret = queue_pop(chan, pulse_only, &it);
 		if (ret < 0) {
