@@ -188,9 +188,8 @@ struct axd_bmsg {
 	int slot;                 /* -1: refused, its chunks are dropped */
 	uint8_t *data;            /* the slot's data, or buf */
 	uint8_t *buf;             /* while the connection is made */
-	struct axd_bmsg *pnext;   /* on bc->pend */
+	struct axd_bmsg *pnext;   /* on bc->pend, or on bc->held */
 	bool pending;
-	struct axd_bmsg *hdnext;  /* on bc->held */
 	bool held;                /* in its slot, not posted: behind pulses */
 	uint32_t hseq;            /* the backlog's pulses before it: < hseq */
 	bool complete;            /* its last shipped chunk is here */

@@ -160,12 +160,12 @@ held_post(struct axd_bconn *b)
 		    (int32_t) (m->hseq - b->pback->seq) > 0) {
 			return; /* behind a pulse still waiting */
 		}
-		b->held = m->hdnext;
+		b->held = m->pnext;
 		if (b->held == NULL) {
 			b->held_tail = &b->held;
 		}
 		m->held = false;
-		m->hdnext = NULL;
+		m->pnext = NULL;
 		b_post(b->sess, m); /* (frees m if the server is stuck) */
 	}
 }
@@ -403,6 +403,26 @@ watch_any(void)
 	return watch_head != NULL;
 }
 
+/* Takes m off a list linked by pnext (a connection's pend or held
+ * list), keeping the list's tail. */
+static void
+mlist_remove(struct axd_bmsg **head, struct axd_bmsg ***tail,
+    struct axd_bmsg *m)
+{
+	struct axd_bmsg **pp;
+
+	for (pp = head; *pp != NULL; pp = &(*pp)->pnext) {
+		if (*pp == m) {
+			*pp = m->pnext;
+			break;
+		}
+	}
+	*tail = head;
+	while (**tail != NULL) {
+		*tail = &(**tail)->pnext;
+	}
+}
+
 static void
 bmsg_free(struct axd_bmsg *m)
 {
@@ -423,33 +443,11 @@ bmsg_free(struct axd_bmsg *m)
 		m->bc->slot_msg[m->slot] = NULL;
 	}
 	if (m->pending) {
-		struct axd_bmsg **qq;
-
 		m->bc->npend--;
-		for (qq = &m->bc->pend; *qq != NULL; qq = &(*qq)->pnext) {
-			if (*qq == m) {
-				*qq = m->pnext;
-				break;
-			}
-		}
-		m->bc->pend_tail = &m->bc->pend;
-		while (*m->bc->pend_tail != NULL) {
-			m->bc->pend_tail = &(*m->bc->pend_tail)->pnext;
-		}
+		mlist_remove(&m->bc->pend, &m->bc->pend_tail, m);
 	}
 	if (m->held) {
-		struct axd_bmsg **hh;
-
-		for (hh = &m->bc->held; *hh != NULL; hh = &(*hh)->hdnext) {
-			if (*hh == m) {
-				*hh = m->hdnext;
-				break;
-			}
-		}
-		m->bc->held_tail = &m->bc->held;
-		while (*m->bc->held_tail != NULL) {
-			m->bc->held_tail = &(*m->bc->held_tail)->hdnext;
-		}
+		mlist_remove(&m->bc->held, &m->bc->held_tail, m);
 	}
 	free(m->buf);
 	free(m);
@@ -1124,7 +1122,7 @@ b_send(struct axd_sess *s, const struct axon_wire_frame *f)
 		m->held = true;
 		m->hseq = m->bc->bseq;
 		*m->bc->held_tail = m;
-		m->bc->held_tail = &m->hdnext;
+		m->bc->held_tail = &m->pnext;
 	} else if (m->complete || m->got > 0) {
 		b_post(s, m);
 	}
