@@ -439,6 +439,13 @@ axt_dump_threads(pid_t pid)
 				close(fd);
 			}
 			buf[n > 0 ? n : 0] = '\0';
+			/* One line each (a stack has several), so that
+			 * run.sh's grep keeps all of it. */
+			for (ssize_t k = 0; k + 1 < n; k++) {
+				if (buf[k] == '\n') {
+					buf[k] = '|';
+				}
+			}
 			fprintf(stderr, "stuck: pid %d tid %s %s: %s%s", (int) pid,
 			    e->d_name, what[i], buf,
 			    n > 0 && buf[n - 1] == '\n' ? "" : "\n");
