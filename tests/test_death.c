@@ -429,6 +429,64 @@ disc_client(int fd, void *arg)
 	pause();
 }
 
+/* A disc_client forked before this process has any thread, and told
+ * its ids once the channels exist (disc_go).  A fork while our monitor
+ * thread works (here: taking the first client's connection) can leave
+ * the child's own monitor thread stuck at its start on a lock the
+ * parent's held (seen under ASan: its allocator's). */
+struct disc_pre {
+	pid_t pid;
+	int go;  /* we write the ids */
+	int rep; /* it reports */
+};
+
+static struct disc_pre
+disc_fork(void)
+{
+	struct disc_pre d;
+	int go[2];
+	int rep[2];
+
+	ck_assert_int_eq(pipe2(go, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(rep, O_CLOEXEC), 0);
+	d.pid = fork();
+	ck_assert_int_ge(d.pid, 0);
+	if (d.pid == 0) {
+		int ids[3];
+
+		close(go[1]);
+		close(rep[0]);
+		if (read(go[0], ids, sizeof(ids)) != (ssize_t) sizeof(ids)) {
+			_exit(3);
+		}
+		disc_client(rep[1], ids);
+		_exit(0);
+	}
+	close(go[0]);
+	close(rep[1]);
+	d.go = go[1];
+	d.rep = rep[0];
+	return d;
+}
+
+static struct axt_child
+disc_go(struct disc_pre *d, const int ids[3])
+{
+	struct axt_child c = {d->pid, -1};
+	struct pollfd pfd = {.fd = d->rep, .events = POLLIN};
+
+	ck_assert_int_eq(write(d->go, ids, 3 * sizeof(int)),
+	    (ssize_t) (3 * sizeof(int)));
+	if (poll(&pfd, 1, (int) (AXT_SPAWN_REPORT_MS * axn_scale())) == 0) {
+		axt_dump_family();
+	}
+	ck_assert_int_eq(read(d->rep, &c.val, sizeof(c.val)),
+	    (ssize_t) sizeof(c.val));
+	close(d->go);
+	close(d->rep);
+	return c;
+}
+
 static rcvid_t
 serve_one(int chid, struct _msg_info *info, int self, bool reply)
 {
@@ -486,6 +544,8 @@ END_TEST
 /* One pulse per client process, after its last alias is detached. */
 START_TEST(test_disconnect_detach)
 {
+	struct disc_pre d = disc_fork();
+	struct disc_pre d2 = disc_fork();
 	int chid = ChannelCreate(_NTO_CHF_DISCONNECT);
 	int plain = ChannelCreate(0);
 	int ids[3] = {getpid(), chid, 1};
@@ -493,8 +553,8 @@ START_TEST(test_disconnect_detach)
 	struct _msg_info info;
 	struct _pulse p;
 
-	struct axt_child c = axt_spawn(disc_client, ids);
-	struct axt_child c2 = axt_spawn(disc_client, ids2);
+	struct axt_child c = disc_go(&d, ids);
+	struct axt_child c2 = disc_go(&d2, ids2);
 	int self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
 
 	serve_one(chid, &info, self, true);
