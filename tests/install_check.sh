@@ -85,7 +85,8 @@ for src in tests/resmgr/*.c; do
 done
 tests/resmgr_classic.sh "$tmp/prefix" "$tmp/resmgr"
 for h in process.h sys/procmgr.h confname.h gulliver.h atomic.h share.h \
-	sys/syspage.h string.h pthread.h sched.h time.h bits/types/__sigval_t.h; do
+	sys/syspage.h string.h dirent.h pthread.h sched.h time.h \
+	bits/types/__sigval_t.h; do
 	test -f "$tmp/prefix/include/axon/$h"
 done
 echo "install check: QNX programs ok"

@@ -117,30 +117,69 @@ axon__fs_names_free(struct axon_fs_names *s)
 }
 
 /*
- * QNX's directory stream, as a manager's _IO_READ of a directory gives
- * it: records of d_ino (8 bytes), d_offset (8), d_reclen (2), d_namelen
- * (2) and the name with its NUL, d_reclen long.  Each is checked before
- * its name is taken; a bad one ends the listing with -EIO.
+ * A manager's directory stream, as its _IO_READ of a directory gives it:
+ * records d_reclen long, d_ino (8 bytes), d_offset (8), d_reclen (2),
+ * then one of two heads (dirents.h): QNX's, d_namelen (2) and the name
+ * at byte 20, or glibc's as Axon's <dirent.h> lets a QNX manager fill
+ * it, d_namelen in d_type's byte and the name at byte 19.  Byte 19 tells
+ * them apart: QNX's d_namelen high byte is 0 for every name a listing
+ * may hold (at most NAME_MAX, 255), glibc's first byte of a name never.
+ * Each record is checked before its name is taken; a bad one ends the
+ * listing with -EIO.
  */
+static int
+dirent_name(const unsigned char *p, size_t reclen, const char **name,
+    size_t *len)
+{
+	if (p[DIRENT_GLIBC_HDR] == '\0') {
+		uint16_t namelen;
+
+		memcpy(&namelen, p + 18, sizeof(namelen));
+		if (reclen < QNX_DIRENT_HDR + (size_t) namelen + 1 ||
+		    p[QNX_DIRENT_HDR + namelen] != '\0' ||
+		    memchr(p + QNX_DIRENT_HDR, '\0', namelen) != NULL) {
+			return -EIO;
+		}
+		*name = (const char *) p + QNX_DIRENT_HDR;
+		*len = namelen;
+	} else {
+		const unsigned char *nul = memchr(p + DIRENT_GLIBC_HDR, '\0',
+		    reclen - DIRENT_GLIBC_HDR);
+
+		if (nul == NULL) {
+			return -EIO;
+		}
+		*name = (const char *) p + DIRENT_GLIBC_HDR;
+		*len = (size_t) (nul - (p + DIRENT_GLIBC_HDR));
+		/* d_namelen, if the manager set it, says the same. */
+		if (p[18] != 0 && p[18] != (*len & 0xff)) {
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
 int
 axon__fs_dirents(const unsigned char *p, size_t n, struct axon_fs_names *s)
 {
 	while (n > 0) {
-		uint16_t reclen, namelen;
+		uint16_t reclen;
+		const char *name;
+		size_t len;
 		int rc;
 
 		if (n < QNX_DIRENT_HDR) {
 			return -EIO;
 		}
 		memcpy(&reclen, p + 16, sizeof(reclen));
-		memcpy(&namelen, p + 18, sizeof(namelen));
-		if (reclen < QNX_DIRENT_HDR + (size_t) namelen + 1 ||
-		    reclen > n || p[QNX_DIRENT_HDR + namelen] != '\0' ||
-		    memchr(p + QNX_DIRENT_HDR, '\0', namelen) != NULL) {
+		if (reclen < QNX_DIRENT_HDR || reclen > n) {
 			return -EIO;
 		}
-		rc = axon__fs_names_add(s, (const char *) p + QNX_DIRENT_HDR,
-		    namelen);
+		rc = dirent_name(p, reclen, &name, &len);
+		if (rc < 0) {
+			return rc;
+		}
+		rc = axon__fs_names_add(s, name, len);
 		if (rc < 0) {
 			return rc;
 		}

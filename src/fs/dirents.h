@@ -13,6 +13,10 @@
 /* QNX's struct dirent head: d_ino (8 bytes), d_offset (8), d_reclen
  * (2), d_namelen (2); the name and its NUL follow. */
 #define QNX_DIRENT_HDR 20
+/* glibc's, as a QNX manager built with Axon's <dirent.h> fills it:
+ * d_ino (8), d_off (8: d_offset), d_reclen (2), d_type (1: d_namelen,
+ * the name's length); the name and its NUL follow. */
+#define DIRENT_GLIBC_HDR 19
 
 /* A listing: distinct names, each one path component, in the order
  * added; a hash set of their indexes (open addressing, 0 = free, else
@@ -39,9 +43,13 @@ void axon__fs_names_free(struct axon_fs_names *s);
 
 /*
  * Decodes n bytes of a manager's directory read at p, records one after
- * another, each checked whole before its name is taken: its head fits,
- * d_reclen holds the head, the name and its NUL and fits in what is
- * left, the name has no NUL inside and one right after.  Returns 0
+ * another in either layout (QNX's or glibc's, told apart by byte 19:
+ * zero in QNX's for any name of at most 255 bytes, a name's first byte
+ * in glibc's), each checked whole before its name is taken: a QNX head
+ * (20 bytes) fits, d_reclen holds it and fits in what is left; QNX's:
+ * the name of d_namelen bytes has no NUL inside and one right after,
+ * within d_reclen; glibc's: the name ends with a NUL within d_reclen and
+ * d_namelen (d_type's byte) is 0 or its length's low byte.  Returns 0
  * (names added to s), -EIO at the first bad record (names of the
  * records before it added) or -ENOMEM.
  */

@@ -2,7 +2,8 @@
 /*
  * libFuzzer target for axon-fs's decoder of a directory manager's
  * directory read (src/fs/dirents.c): the reply of a manager, which may
- * be broken or hostile, as QNX struct dirent records.  The input is the
+ * be broken or hostile, as struct dirent records in QNX's layout or in
+ * glibc's (a QNX manager built with Axon's <dirent.h>).  The input is the
  * reply, decoded into a listing that already holds one name (as when
  * the namespace added a mount point first).  Properties: never crashes
  * or reads outside the reply; answers 0 or -EIO only; every name in the
@@ -61,10 +62,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			bool found = false;
 
 			memcpy(&reclen, p + 16, sizeof(reclen));
-			memcpy(&namelen, p + 18, sizeof(namelen));
-			name = (const char *) p + QNX_DIRENT_HDR;
-			assert(reclen >= QNX_DIRENT_HDR + namelen + 1 &&
-			    reclen <= n);
+			assert(reclen >= QNX_DIRENT_HDR && reclen <= n);
+			if (p[DIRENT_GLIBC_HDR] == '\0') { /* QNX's layout */
+				memcpy(&namelen, p + 18, sizeof(namelen));
+				name = (const char *) p + QNX_DIRENT_HDR;
+				assert(reclen >= QNX_DIRENT_HDR + namelen + 1);
+			} else { /* glibc's, d_namelen in d_type's byte */
+				name = (const char *) p + DIRENT_GLIBC_HDR;
+				namelen = (uint16_t) strnlen(name,
+				    reclen - DIRENT_GLIBC_HDR);
+				assert(namelen < reclen - DIRENT_GLIBC_HDR);
+				assert(p[18] == 0 || p[18] == (namelen & 0xff));
+			}
+			assert(name[namelen] == '\0');
 			for (int i = 0; i < s.n && !found; i++) {
 				found = strcmp(s.v[i], name) == 0;
 			}

@@ -8,15 +8,15 @@
  * offset (an entry index), as many as fit; a read of a file returns
  * its text.
  *
- * The records have QNX's struct dirent layout (d_ino, d_offset,
- * d_reclen, d_namelen, d_name), declared here: with Axon, <dirent.h>
- * is the C library's, whose struct dirent is another.
+ * The records are struct dirent from <dirent.h>, filled as a QNX
+ * manager fills them (d_ino, d_offset, d_reclen, d_namelen, d_name),
+ * each sizeof(struct dirent) less the d_name[1] QNX declares plus the
+ * name's bytes, rounded up to 8.
  *
  * Usage: dir [PATH]
  */
+#include <dirent.h>
 #include <errno.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,14 +25,6 @@
 #include <unistd.h>
 
 #define NFILES 3
-
-struct qnx_dirent {
-	uint64_t d_ino;
-	int64_t d_offset;
-	uint16_t d_reclen;
-	uint16_t d_namelen;
-	char d_name[];
-};
 
 static resmgr_connect_funcs_t connect_funcs;
 static resmgr_io_funcs_t io_funcs;
@@ -63,33 +55,48 @@ io_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
 	return ENOENT;
 }
 
+/* The bytes a record for name takes, 8-byte aligned. */
+static size_t
+dirent_size(const char *name)
+{
+	return (sizeof(struct dirent) - 4 + strlen(name) + 7) & ~(size_t) 7;
+}
+
+static struct dirent *
+dirent_fill(struct dirent *dp, int ino, int offset, const char *name)
+{
+	dp->d_ino = ino;
+	dp->d_offset = offset;
+	strcpy(dp->d_name, name);
+	dp->d_namelen = strlen(dp->d_name);
+	dp->d_reclen = dirent_size(name);
+	return (struct dirent *) ((char *) dp + dp->d_reclen);
+}
+
 static int
 read_dir(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 {
-	uint64_t buf[128];
-	size_t n = 0;
+	char *reply = calloc(1, msg->i.nbytes + 1);
+	struct dirent *dp = (struct dirent *) reply;
+	size_t left = msg->i.nbytes;
 
+	if (reply == NULL) {
+		return ENOMEM;
+	}
 	while (ocb->offset >= 0 && ocb->offset < NFILES) {
 		const char *name = names[ocb->offset];
-		size_t len = strlen(name);
-		size_t rec = offsetof(struct qnx_dirent, d_name) + len + 1;
-		struct qnx_dirent *d = (struct qnx_dirent *) ((char *) buf + n);
 
-		rec = (rec + 7) & ~(size_t) 7; /* the next record aligned */
-		if (n + rec > msg->i.nbytes || n + rec > sizeof(buf)) {
+		if (dirent_size(name) > left) {
 			break;
 		}
-		memset(d, 0, rec);
-		d->d_ino = file_attr[ocb->offset].inode;
-		d->d_offset = ocb->offset;
-		d->d_reclen = (uint16_t) rec;
-		d->d_namelen = (uint16_t) len;
-		memcpy(d->d_name, name, len + 1);
-		n += rec;
+		left -= dirent_size(name);
+		dp = dirent_fill(dp, file_attr[ocb->offset].inode,
+		    ocb->offset, name);
 		ocb->offset++;
 	}
 	ocb->attr->flags |= IOFUNC_ATTR_ATIME;
-	MsgReply(ctp->rcvid, n, buf, n);
+	MsgReply(ctp->rcvid, (char *) dp - reply, reply, (char *) dp - reply);
+	free(reply);
 	return _RESMGR_NOREPLY;
 }
 
