@@ -4,8 +4,10 @@
  * It is disarmed by that call whether or not it fired.  Every QNX state
  * may be named; the calls that block in each take the deadline with
  * axon__timeout_take() (message passing: SEND, REPLY, RECEIVE; ThreadJoin:
- * JOIN; the Sync* calls of sync.c: MUTEX, CONDVAR, SEM).  States with no blocking call under Axon (INTR) are accepted and
- * never fire, as QNX's would not for a call that does not block in them.
+ * JOIN; the Sync* calls of sync.c: MUTEX, CONDVAR, SEM; InterruptWait of
+ * interrupt.c: INTR).  States with no blocking call under Axon are
+ * accepted and never fire, as QNX's would not for a call that does not
+ * block in them.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -538,6 +538,48 @@ AXON_EXPORT int ThreadDetach_r(int tid);
 AXON_EXPORT int ThreadCtl(int cmd, void *data);
 AXON_EXPORT int ThreadCtl_r(int cmd, void *data);
 
+/*
+ * Interrupts (InterruptAttach(3)).  A Linux process can neither take a
+ * hardware interrupt nor mask one: attaching fails with EPERM (QNX's
+ * answer to a thread without I/O privileges, which ThreadCtl() with
+ * _NTO_TCTL_IO never grants here), masking with EPERM, detaching with
+ * EINVAL; InterruptWait() waits for its timeout or a signal, as QNX's
+ * with nothing attached.  InterruptEnable(), InterruptDisable(),
+ * InterruptLock() and InterruptUnlock() fault with SIGSEGV, as on QNX
+ * without I/O privileges.  The names exist so that drivers compile.
+ */
+#define _NTO_INTR_FLAGS_END       0x01u
+#define _NTO_INTR_FLAGS_PROCESS   0x04u
+#define _NTO_INTR_FLAGS_TRK_MSK   0x08u
+#define _NTO_INTR_FLAGS_NO_UNMASK 0x10u
+#define _NTO_INTR_FLAGS_EXCLUSIVE 0x20u
+
+struct intrspin {
+	volatile unsigned value;
+};
+typedef struct intrspin intrspin_t;
+
+AXON_EXPORT int InterruptAttach(int intr,
+    const struct sigevent *(*handler)(void *, int), const void *area,
+    int size, unsigned flags);
+AXON_EXPORT int InterruptAttach_r(int intr,
+    const struct sigevent *(*handler)(void *, int), const void *area,
+    int size, unsigned flags);
+AXON_EXPORT int InterruptAttachEvent(int intr, const struct sigevent *event,
+    unsigned flags);
+AXON_EXPORT int InterruptAttachEvent_r(int intr,
+    const struct sigevent *event, unsigned flags);
+AXON_EXPORT int InterruptDetach(int id);
+AXON_EXPORT int InterruptDetach_r(int id);
+AXON_EXPORT int InterruptWait(int flags, const uint64_t *timeout);
+AXON_EXPORT int InterruptWait_r(int flags, const uint64_t *timeout);
+AXON_EXPORT int InterruptMask(int intr, int id);
+AXON_EXPORT int InterruptUnmask(int intr, int id);
+AXON_EXPORT void InterruptEnable(void);
+AXON_EXPORT void InterruptDisable(void);
+AXON_EXPORT void InterruptLock(struct intrspin *spin);
+AXON_EXPORT void InterruptUnlock(struct intrspin *spin);
+
 #ifndef SCHED_NOCHANGE
 #define SCHED_NOCHANGE 0x40 /* QNX's 0 is glibc's SCHED_OTHER */
 #endif
