@@ -135,37 +135,37 @@ sink_init(void)
 static void
 emit(const char *label, unsigned sev, const char *text, bool nl_space)
 {
-	char t[SLOG_TEXT_MAX];
-	size_t len = strlen(text), n = 0;
+	/* "label severity: text\n", the text at body; the system log
+	 * takes label and body. */
+	char line[SLOG_LABEL_MAX + SLOG_TEXT_MAX + 16];
+	size_t len = strlen(text), n, body;
+	int w;
 
 	if (sev > 7) {
 		sev = 7;
 	}
+	w = snprintf(line, SLOG_LABEL_MAX + 16, "%s %s: ", label,
+	    sev_name[sev]);
+	body = w > 0 && (size_t) w < SLOG_LABEL_MAX + 16 ? (size_t) w : 0;
+	n = body;
 	while (len > 0 && text[len - 1] == '\n') {
 		len--;
 	}
-	for (size_t i = 0; i < len && n < sizeof(t) - 1; i++) {
+	for (size_t i = 0; i < len && n < body + SLOG_TEXT_MAX - 1; i++) {
 		if (text[i] != '\n' || !nl_space) {
-			t[n++] = text[i];
+			line[n++] = text[i];
 		} else if (i == 0 || text[i - 1] != '\n') {
-			t[n++] = ' ';
+			line[n++] = ' ';
 		}
 	}
-	t[n] = '\0';
+	line[n] = '\0';
 	pthread_once(&sink_once, sink_init);
 	if (sink & SINK_SYSLOG) {
-		syslog(sev_prio[sev], "%s: %s", label, t);
+		syslog(sev_prio[sev], "%s: %s", label, line + body);
 	}
 	if (sink & SINK_STDERR) {
-		char line[SLOG_LABEL_MAX + SLOG_TEXT_MAX + 16];
-		int w = snprintf(line, sizeof(line), "%s %s: %s\n", label,
-		    sev_name[sev], t);
-
-		if (w > 0) {
-			write_all(STDERR_FILENO, line,
-			    (size_t) w < sizeof(line) ? (size_t) w
-						      : sizeof(line) - 1);
-		}
+		line[n++] = '\n';
+		write_all(STDERR_FILENO, line, n);
 	}
 }
 
