@@ -71,6 +71,10 @@
 	((e)->sigev_notify = SIGEV_PULSE, (e)->sigev_coid = (c),          \
 	    (e)->sigev_priority = (p), (e)->sigev_code = (co),            \
 	    (e)->sigev_value.sival_int = (v))
+#define SIGEV_PULSE_PTR_INIT(e, c, p, co, v)                              \
+	((e)->sigev_notify = SIGEV_PULSE, (e)->sigev_coid = (c),          \
+	    (e)->sigev_priority = (p), (e)->sigev_code = (co),            \
+	    (e)->sigev_value.sival_ptr = (void *) (v))
 #define SIGEV_UNBLOCK_INIT(e) ((e)->sigev_notify = SIGEV_UNBLOCK)
 #define SIGEV_INTR_INIT(e)    ((e)->sigev_notify = SIGEV_INTR)
 #define SIGEV_THREAD_INIT(e, f, v, a)                                   \
