@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <share.h>
 #include <string.h>
@@ -66,6 +67,96 @@ START_TEST(test_string_extras)
 	ck_assert_int_ne(strnicmp("ABCx", "abcy", 4), 0);
 	ck_assert_int_eq(memicmp("A\0B", "a\0b", 3), 0);
 	ck_assert_int_gt(memicmp("b", "A", 1), 0);
+}
+END_TEST
+
+/* ---- <pthread.h> sleepon locks ----------------------------------------- */
+
+static volatile int so_ready, so_woke;
+static int so_key_a, so_key_b;
+
+static void *
+so_consumer(void *arg)
+{
+	(void) arg;
+	ck_assert_int_eq(pthread_sleepon_lock(), 0);
+	while (!so_ready) {
+		ck_assert_int_eq(pthread_sleepon_wait(&so_ready), 0);
+	}
+	so_woke++;
+	ck_assert_int_eq(pthread_sleepon_unlock(), 0);
+	return NULL;
+}
+
+/* Waits on &so_key_a once, up to 2 s; counts the wake-up. */
+static void *
+so_once(void *arg)
+{
+	int rc;
+
+	atomic_store((_Atomic pid_t *) arg, (pid_t) syscall(SYS_gettid));
+	pthread_sleepon_lock();
+	rc = pthread_sleepon_timedwait(&so_key_a, 2000000000ull);
+	if (rc == 0) {
+		so_woke++;
+	}
+	pthread_sleepon_unlock();
+	return NULL;
+}
+
+START_TEST(test_sleepon)
+{
+	pthread_t th[3];
+	_Atomic pid_t tid[3] = {0, 0, 0};
+	double t0;
+
+	/* Misuse: errors, not corruption. */
+	ck_assert_int_eq(pthread_sleepon_unlock(), EPERM);
+	ck_assert_int_eq(pthread_sleepon_wait(&so_key_a), EPERM);
+	ck_assert_int_eq(pthread_sleepon_lock(), 0);
+	ck_assert_int_eq(pthread_sleepon_lock(), EDEADLK);
+	/* Time limits, and a wake-up of another address is not ours. */
+	ck_assert_int_eq(pthread_sleepon_timedwait(&so_key_a, 0), ETIMEDOUT);
+	ck_assert_int_eq(pthread_sleepon_signal(&so_key_b), 0);
+	t0 = axt_now();
+	ck_assert_int_eq(pthread_sleepon_timedwait(&so_key_a, 50000000),
+	    ETIMEDOUT);
+	ck_assert(axt_now() - t0 >= 0.049);
+	ck_assert_int_eq(pthread_sleepon_unlock(), 0);
+	/* The classic: a consumer waits until a producer sets the flag. */
+	so_ready = 0;
+	so_woke = 0;
+	ck_assert_int_eq(pthread_create(&th[0], NULL, so_consumer, NULL), 0);
+	axt_sleep_ms(20);
+	ck_assert_int_eq(pthread_sleepon_lock(), 0);
+	so_ready = 1;
+	ck_assert_int_eq(pthread_sleepon_signal(&so_ready), 0);
+	ck_assert_int_eq(pthread_sleepon_unlock(), 0);
+	ck_assert_int_eq(pthread_join(th[0], NULL), 0);
+	ck_assert_int_eq(so_woke, 1);
+	/* Signal wakes one waiter of three, broadcast the others; neither
+	 * needs the caller to hold the lock. */
+	so_woke = 0;
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(pthread_create(&th[i], NULL, so_once,
+		    (void *) &tid[i]), 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		while (atomic_load(&tid[i]) == 0) {
+			axt_sleep_ms(1);
+		}
+		ck_assert(axt_wait_futex(atomic_load(&tid[i])));
+	}
+	ck_assert_int_eq(pthread_sleepon_signal(&so_key_a), 0);
+	axt_sleep_ms(100);
+	pthread_sleepon_lock();
+	ck_assert_int_eq(so_woke, 1);
+	pthread_sleepon_unlock();
+	ck_assert_int_eq(pthread_sleepon_broadcast(&so_key_a), 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(pthread_join(th[i], NULL), 0);
+	}
+	ck_assert_int_eq(so_woke, 3);
 }
 END_TEST
 
@@ -670,6 +761,7 @@ qnxlibc_suite(void)
 
 	tcase_add_test(tl, test_strlcpy_strlcat);
 	tcase_add_test(tl, test_string_extras);
+	tcase_add_test(tl, test_sleepon);
 	tcase_add_test(tl, test_gulliver);
 	tcase_add_test(tl, test_atomic);
 	tcase_add_test(tl, test_sival_long_pulses);

@@ -34,6 +34,28 @@ AXON_EXPORT int axon_pthread_create(pthread_t *thread,
 #define pthread_create axon_pthread_create
 #endif
 
+/*
+ * QNX's sleepon locks: one process-wide mutex, and waits keyed by an
+ * address (qnx-libc(3)).  Each returns 0 (EOK) or an error number, as
+ * the pthread calls do; pthread_sleepon_timedwait() waits at most nsec
+ * nanoseconds.  Exported under axon_ names, QNX's made visible by macros.
+ */
+#include <stdint.h>
+
+AXON_EXPORT int axon_pthread_sleepon_lock(void);
+AXON_EXPORT int axon_pthread_sleepon_unlock(void);
+AXON_EXPORT int axon_pthread_sleepon_wait(const volatile void *addr);
+AXON_EXPORT int axon_pthread_sleepon_timedwait(const volatile void *addr,
+    uint64_t nsec);
+AXON_EXPORT int axon_pthread_sleepon_signal(const volatile void *addr);
+AXON_EXPORT int axon_pthread_sleepon_broadcast(const volatile void *addr);
+#define pthread_sleepon_lock      axon_pthread_sleepon_lock
+#define pthread_sleepon_unlock    axon_pthread_sleepon_unlock
+#define pthread_sleepon_wait      axon_pthread_sleepon_wait
+#define pthread_sleepon_timedwait axon_pthread_sleepon_timedwait
+#define pthread_sleepon_signal    axon_pthread_sleepon_signal
+#define pthread_sleepon_broadcast axon_pthread_sleepon_broadcast
+
 #ifdef __cplusplus
 }
 #endif
