@@ -7,11 +7,13 @@
  * and the calls that would disable interrupts, like the in and out
  * instructions of <hw/inout.h> on x86, fault with SIGSEGV (children).
  */
+#include "attack.h"
 #include "axon_test.h"
 
 #include <hw/inout.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/neutrino.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -242,6 +244,81 @@ START_TEST(test_port_io_faults)
 END_TEST
 #endif
 
+/* Device memory: through /dev/mem, where the kernel has it and the
+ * caller may open it; the mapping then shows what /dev/mem reads.
+ * Where it has not, the error is open's (this machine's kernel has no
+ * /dev/mem: the success path is then not run).  Another user never maps
+ * physical memory. */
+START_TEST(test_device_memory)
+{
+	int fd = open("/dev/mem", O_RDONLY | O_SYNC | O_CLOEXEC);
+	int open_err = errno;
+	void *p;
+
+	errno = 0;
+	ck_assert_ptr_eq(mmap_device_memory(NULL, 4096, PROT_READ, 0,
+	    (uint64_t) INT64_MAX + 1), MAP_FAILED);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	p = mmap_device_memory(NULL, 4096, PROT_READ | PROT_NOCACHE, 0,
+	    0xf0000);
+	if (fd >= 0) {
+		unsigned char want[64];
+
+		ck_assert_ptr_ne(p, MAP_FAILED);
+		ck_assert_int_eq(pread(fd, want, sizeof(want), 0xf0000),
+		    (ssize_t) sizeof(want));
+		ck_assert_int_eq(memcmp(p, want, sizeof(want)), 0);
+		ck_assert_int_eq(munmap_device_memory(p, 4096), 0);
+		close(fd);
+	} else {
+		ck_assert_ptr_eq(p, MAP_FAILED);
+		ck_assert_int_eq(errno, open_err);
+		fprintf(stderr, "test_device_memory: no /dev/mem here (%s): "
+				"only the errors were tested\n",
+		    strerror(open_err));
+	}
+	if (axa_user("test_device_memory")) {
+		pid_t pid = fork();
+		int st;
+
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			axa_become();
+			p = mmap_device_memory(NULL, 4096, PROT_READ, 0,
+			    0xf0000);
+			_exit(p == MAP_FAILED &&
+				(errno == EACCES || errno == EPERM ||
+				    errno == ENOENT || errno == ENXIO)
+			    ? 0 : 1);
+		}
+		st = axt_waitpid(pid, 10);
+		ck_assert(st != -1 && WIFEXITED(st));
+		ck_assert_int_eq(WEXITSTATUS(st), 0);
+	}
+}
+END_TEST
+
+#if defined(__x86_64__) || defined(__i386__)
+/* On x86 ports are their own address space: mmap_device_io() gives the
+ * port back, within the 64 Ki ports. */
+START_TEST(test_device_io)
+{
+	uintptr_t io = mmap_device_io(8, 0x378);
+
+	ck_assert_uint_eq(io, 0x378);
+	ck_assert_int_eq(munmap_device_io(io, 8), 0);
+	errno = 0;
+	ck_assert_uint_eq(mmap_device_io(2, 0xffff), MAP_DEVICE_FAILED);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_uint_eq(mmap_device_io(1, 0x10000), MAP_DEVICE_FAILED);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(munmap_device_io(0x10000, 1), -1);
+}
+END_TEST
+#endif
+
 static Suite *
 interrupt_suite(void)
 {
@@ -253,7 +330,9 @@ interrupt_suite(void)
 	tcase_add_test(t, test_disable_faults);
 #if defined(__x86_64__) || defined(__i386__)
 	tcase_add_test(t, test_port_io_faults);
+	tcase_add_test(t, test_device_io);
 #endif
+	tcase_add_test(t, test_device_memory);
 	suite_add_tcase(s, t);
 	return s;
 }
