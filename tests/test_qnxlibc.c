@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <share.h>
 #include <string.h>
+#include <sys/neutrino.h>
 #include <sys/procmgr.h>
 #include <sys/stat.h>
 #include <sys/syspage.h>
@@ -67,6 +68,88 @@ START_TEST(test_string_extras)
 	ck_assert_int_ne(strnicmp("ABCx", "abcy", 4), 0);
 	ck_assert_int_eq(memicmp("A\0B", "a\0b", 3), 0);
 	ck_assert_int_gt(memicmp("b", "A", 1), 0);
+}
+END_TEST
+
+/* ---- <sys/neutrino.h>'s extras: min, max, delay, time, nanospin -------- */
+
+static void
+ex_usr1(int sig)
+{
+	(void) sig;
+}
+
+struct ex_kick {
+	pthread_t target;
+};
+
+static void *
+ex_kicker(void *arg)
+{
+	struct ex_kick *k = arg;
+
+	axt_sleep_ms(50);
+	pthread_kill(k->target, SIGUSR1);
+	return NULL;
+}
+
+START_TEST(test_qnx_extras)
+{
+	struct sigaction sa = {.sa_handler = ex_usr1};
+	struct ex_kick k = {.target = pthread_self()};
+	struct timespec ts, big = {.tv_sec = (time_t) 1 << 62};
+	pthread_t th;
+	unsigned long count;
+	int i = 1, delay = 7; /* a variable may still be called delay */
+	unsigned left;
+	double t0;
+
+	/* min and max are macros over any type, each argument evaluated
+	 * as C's ?: does. */
+	ck_assert_int_eq(min(3, -5), -5);
+	ck_assert_int_eq(max(3, -5), 3);
+	ck_assert(min(2.5, 7.0) == 2.5);
+	ck_assert_int_eq(max(i++, 0), 2);
+	ck_assert_int_eq(delay, 7);
+	/* delay(): milliseconds, 0 when all were slept; interrupted by a
+	 * signal's handler, those left (rounded up). */
+	t0 = axt_now();
+	ck_assert_uint_eq(delay(30), 0);
+	ck_assert(axt_now() - t0 >= 0.029);
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, ex_kicker, &k), 0);
+	left = delay(2000);
+	pthread_join(th, NULL);
+	ck_assert_uint_gt(left, 0);
+	ck_assert_uint_lt(left, 1960);
+	/* Nanoseconds and timespecs, both ways; too many seconds saturate. */
+	nsec2timespec(&ts, 3123456789ull);
+	ck_assert_int_eq(ts.tv_sec, 3);
+	ck_assert_int_eq(ts.tv_nsec, 123456789);
+	ck_assert_uint_eq(timespec2nsec(&ts), 3123456789ull);
+	ck_assert_uint_eq(timespec2nsec(&big), UINT64_MAX);
+	/* Busy waits: at least as long as asked, at most 500 ms. */
+	t0 = axt_now();
+	ck_assert_int_eq(nanospin_ns(2000000), 0);
+	ck_assert(axt_now() - t0 >= 0.00199);
+	ck_assert_int_eq(nanospin_ns(500000001), E2BIG);
+	ts = (struct timespec){.tv_nsec = 1000000};
+	t0 = axt_now();
+	ck_assert_int_eq(nanospin(&ts), 0);
+	ck_assert(axt_now() - t0 >= 0.00099);
+	ts = (struct timespec){.tv_sec = 1};
+	ck_assert_int_eq(nanospin(&ts), E2BIG);
+	ts = (struct timespec){.tv_nsec = -1};
+	ck_assert_int_eq(nanospin(&ts), EINVAL);
+	/* Counted spins: calibrated on the fastest of several runs, so a
+	 * count spins at least about as long as asked (here half). */
+	ck_assert_int_eq(nanospin_calibrate(0), 0);
+	count = nanospin_ns_to_count(2000000);
+	ck_assert_uint_gt(count, 0);
+	t0 = axt_now();
+	nanospin_count(count);
+	ck_assert(axt_now() - t0 >= 0.001);
 }
 END_TEST
 
@@ -762,6 +845,7 @@ qnxlibc_suite(void)
 	tcase_add_test(tl, test_strlcpy_strlcat);
 	tcase_add_test(tl, test_string_extras);
 	tcase_add_test(tl, test_sleepon);
+	tcase_add_test(tl, test_qnx_extras);
 	tcase_add_test(tl, test_gulliver);
 	tcase_add_test(tl, test_atomic);
 	tcase_add_test(tl, test_sival_long_pulses);

@@ -668,6 +668,46 @@ AXON_EXPORT int SignalSuspend_r(const sigset_t *set);
 AXON_EXPORT int SignalWaitinfo(const sigset_t *set, siginfo_t *info);
 AXON_EXPORT int SignalWaitinfo_r(const sigset_t *set, siginfo_t *info);
 
+/*
+ * QNX's <stdlib.h>, <unistd.h> and <time.h> extras whose names Linux
+ * programs often give to things of their own: min() and max(), delay(),
+ * nsec2timespec() and timespec2nsec(), the nanospin family.  Declaring
+ * them in the standard headers would break those programs, so Axon
+ * declares them here, in QNX's own header, which every QNX program
+ * includes itself or through <sys/dispatch.h>, <sys/iofunc.h>,
+ * <sys/resmgr.h>, <sys/iomsg.h> or <devctl.h> (qnx-libc(3)).  The
+ * functions are libaxon's axon_ ones, named by function-like macros, so
+ * that a variable of the same name is untouched.  A program whose own
+ * definitions of these names collide defines AXON_NO_QNX_EXTRAS before
+ * including the header.
+ */
+#ifndef AXON_NO_QNX_EXTRAS
+#ifndef __cplusplus
+#ifndef min
+#define min(a, b) (((a) < (b)) ? (a) : (b))
+#endif
+#ifndef max
+#define max(a, b) (((a) > (b)) ? (a) : (b))
+#endif
+#endif
+AXON_EXPORT unsigned int axon_delay(unsigned int msec);
+AXON_EXPORT void axon_nsec2timespec(struct timespec *ts, uint64_t nsec);
+AXON_EXPORT uint64_t axon_timespec2nsec(const struct timespec *ts);
+AXON_EXPORT int axon_nanospin_ns(unsigned long nsec);
+AXON_EXPORT int axon_nanospin(const struct timespec *when);
+AXON_EXPORT void axon_nanospin_count(unsigned long count);
+AXON_EXPORT unsigned long axon_nanospin_ns_to_count(unsigned long nsec);
+AXON_EXPORT int axon_nanospin_calibrate(int disable);
+#define delay(msec)                 axon_delay(msec)
+#define nsec2timespec(ts, nsec)     axon_nsec2timespec((ts), (nsec))
+#define timespec2nsec(ts)           axon_timespec2nsec(ts)
+#define nanospin_ns(nsec)           axon_nanospin_ns(nsec)
+#define nanospin(when)              axon_nanospin(when)
+#define nanospin_count(count)       axon_nanospin_count(count)
+#define nanospin_ns_to_count(nsec)  axon_nanospin_ns_to_count(nsec)
+#define nanospin_calibrate(disable) axon_nanospin_calibrate(disable)
+#endif /* AXON_NO_QNX_EXTRAS */
+
 #ifdef __cplusplus
 }
 #endif
