@@ -14,6 +14,7 @@
 #include <confname.h>
 #include <gulliver.h>
 #include <process.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -144,6 +145,31 @@ START_TEST(test_qnx_extras)
 	ck_assert_int_eq(nanospin(&ts), EINVAL);
 	/* Counted spins: calibrated on the fastest of several runs, so a
 	 * count spins at least about as long as asked (here half). */
+	/* itoa() and kin: lowercase digits, a sign in radix 10 only. */
+	{
+		static const char *const want[] = {"11000111011101",
+		    "3013131", "135033", "30735", "12765", "7479", "491b",
+		    "31dd"};
+		char buf[8 * sizeof(long long) + 2];
+
+		for (int base = 2, j = 0; base <= 16; base += 2, j++) {
+			ck_assert_str_eq(itoa(12765, buf, base), want[j]);
+		}
+		ck_assert_str_eq(itoa(-42, buf, 10), "-42");
+		ck_assert_str_eq(itoa(-1, buf, 16), "ffffffff");
+		ck_assert_str_eq(itoa(INT_MIN, buf, 10), "-2147483648");
+		ck_assert_str_eq(ltoa(-5L, buf, 10), "-5");
+		ck_assert_str_eq(lltoa(LLONG_MIN, buf, 10),
+		    "-9223372036854775808");
+		ck_assert_str_eq(utoa(UINT_MAX, buf, 36), "1z141z3");
+		ck_assert_str_eq(ultoa(255UL, buf, 2), "11111111");
+		ck_assert_str_eq(ulltoa(ULLONG_MAX, buf, 16),
+		    "ffffffffffffffff");
+		errno = 0;
+		ck_assert_ptr_null(itoa(1, buf, 37));
+		ck_assert_int_eq(errno, EINVAL);
+		ck_assert_ptr_null(utoa(1, buf, 1));
+	}
 	ck_assert_int_eq(nanospin_calibrate(0), 0);
 	count = nanospin_ns_to_count(2000000);
 	ck_assert_uint_gt(count, 0);

@@ -34,6 +34,13 @@ AXON_EXPORT int axon_pthread_create(pthread_t *thread,
 #define pthread_create axon_pthread_create
 #endif
 
+/* QNX's <pthread.h> declares the thread-name calls always; glibc's only
+ * with _GNU_SOURCE.  The same functions, glibc's own. */
+#ifndef __USE_GNU
+extern int pthread_setname_np(pthread_t thread, const char *name);
+extern int pthread_getname_np(pthread_t thread, char *name, size_t len);
+#endif
+
 /*
  * QNX's sleepon locks: one process-wide mutex, and waits keyed by an
  * address (qnx-libc(3)).  Each returns 0 (EOK) or an error number, as

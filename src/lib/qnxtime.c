@@ -13,6 +13,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -134,4 +135,81 @@ axon_nanospin_ns_to_count(unsigned long nsec)
 		rate = atomic_load(&spin_rate);
 	}
 	return (unsigned long) ((uint64_t) nsec * rate / 1024u / 1000u);
+}
+
+/* ---- <stdlib.h>'s itoa() and kin (sys/neutrino.h) ---- */
+
+/* v's digits in radix, after a '-' if neg, into buf; NULL and EINVAL
+ * for a radix not from 2 to 36, as QNX's. */
+static char *
+to_text(unsigned long long v, bool neg, char *buf, int radix)
+{
+	char tmp[sizeof(v) * 8 + 1];
+	size_t n = 0, i = 0;
+
+	if (radix < 2 || radix > 36) {
+		errno = EINVAL;
+		return NULL;
+	}
+	do {
+		tmp[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % (unsigned) radix];
+		v /= (unsigned) radix;
+	} while (v != 0);
+	if (neg) {
+		buf[i++] = '-';
+	}
+	while (n > 0) {
+		buf[i++] = tmp[--n];
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+/* Negative values carry a sign in radix 10 only, as QNX's (and
+ * Watcom's) do; in another radix the value's bits are written as
+ * unsigned. */
+static char *
+signed_text(long long v, unsigned long long as_unsigned, char *buf,
+    int radix)
+{
+	if (v < 0 && radix == 10) {
+		return to_text(0ull - (unsigned long long) v, true, buf, radix);
+	}
+	return to_text(as_unsigned, false, buf, radix);
+}
+
+char *
+axon_itoa(int value, char *buf, int radix)
+{
+	return signed_text(value, (unsigned) value, buf, radix);
+}
+
+char *
+axon_ltoa(long value, char *buf, int radix)
+{
+	return signed_text(value, (unsigned long) value, buf, radix);
+}
+
+char *
+axon_lltoa(long long value, char *buf, int radix)
+{
+	return signed_text(value, (unsigned long long) value, buf, radix);
+}
+
+char *
+axon_utoa(unsigned value, char *buf, int radix)
+{
+	return to_text(value, false, buf, radix);
+}
+
+char *
+axon_ultoa(unsigned long value, char *buf, int radix)
+{
+	return to_text(value, false, buf, radix);
+}
+
+char *
+axon_ulltoa(unsigned long long value, char *buf, int radix)
+{
+	return to_text(value, false, buf, radix);
 }

@@ -1,7 +1,8 @@
 /*
  * sleepon: a producer and a consumer handing over items through a
  * one-slot buffer guarded by QNX's sleepon lock, each waiting on the
- * address of the flag the other changes.
+ * address of the flag the other changes; the producer names its thread
+ * (declared by QNX's <pthread.h> without _GNU_SOURCE).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -35,8 +36,12 @@ int
 main(void)
 {
 	pthread_t t;
+	char name[16];
 	int rc;
 
+	pthread_setname_np(pthread_self(), "producer");
+	pthread_getname_np(pthread_self(), name, sizeof(name));
+	printf("thread name: %s\n", name);
 	pthread_create(&t, NULL, consumer, NULL);
 	for (int i = 1; i <= ITEMS; i++) {
 		pthread_sleepon_lock();

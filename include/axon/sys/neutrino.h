@@ -671,7 +671,8 @@ AXON_EXPORT int SignalWaitinfo_r(const sigset_t *set, siginfo_t *info);
 /*
  * QNX's <stdlib.h>, <unistd.h> and <time.h> extras whose names Linux
  * programs often give to things of their own: min() and max(), delay(),
- * nsec2timespec() and timespec2nsec(), the nanospin family.  Declaring
+ * nsec2timespec() and timespec2nsec(), the nanospin family, itoa() and
+ * its kin.  Declaring
  * them in the standard headers would break those programs, so Axon
  * declares them here, in QNX's own header, which every QNX program
  * includes itself or through <sys/dispatch.h>, <sys/iofunc.h>,
@@ -706,6 +707,22 @@ AXON_EXPORT int axon_nanospin_calibrate(int disable);
 #define nanospin_count(count)       axon_nanospin_count(count)
 #define nanospin_ns_to_count(nsec)  axon_nanospin_ns_to_count(nsec)
 #define nanospin_calibrate(disable) axon_nanospin_calibrate(disable)
+/* <stdlib.h>'s number-to-text conversions: buf must hold the digits, a
+ * sign and the NUL; each returns buf, or NULL (EINVAL) for a radix not
+ * from 2 to 36.  A negative value has a sign in radix 10 only. */
+AXON_EXPORT char *axon_itoa(int value, char *buf, int radix);
+AXON_EXPORT char *axon_ltoa(long value, char *buf, int radix);
+AXON_EXPORT char *axon_lltoa(long long value, char *buf, int radix);
+AXON_EXPORT char *axon_utoa(unsigned value, char *buf, int radix);
+AXON_EXPORT char *axon_ultoa(unsigned long value, char *buf, int radix);
+AXON_EXPORT char *axon_ulltoa(unsigned long long value, char *buf,
+    int radix);
+#define itoa(v, b, r)   axon_itoa((v), (b), (r))
+#define ltoa(v, b, r)   axon_ltoa((v), (b), (r))
+#define lltoa(v, b, r)  axon_lltoa((v), (b), (r))
+#define utoa(v, b, r)   axon_utoa((v), (b), (r))
+#define ultoa(v, b, r)  axon_ultoa((v), (b), (r))
+#define ulltoa(v, b, r) axon_ulltoa((v), (b), (r))
 #endif /* AXON_NO_QNX_EXTRAS */
 
 #ifdef __cplusplus
