@@ -424,6 +424,10 @@ axon__ps_hold(struct axon_sconn *sc, uint32_t slot, bool on)
 	atomic_store_explicit(sc->ps_held, sc->ps_mask, memory_order_relaxed);
 }
 
+/* ---- ttydevctl.c: devctl() on a Linux terminal (<sys/dcmd_chr.h>) ---- */
+int axon__tty_devctl(int fd, int dcmd, const iov_t *sv, int sparts,
+    const iov_t *rv, int rparts, int *ret_info);
+
 /* ---- timeout.c ---- */
 struct axon_deadline {
 	bool armed;     /* a TimerTimeout applies */

@@ -851,6 +851,11 @@ fd_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
 	}
 	if (d == NULL) {
 		rc = fs_fd_check(fd);
+		if (rc == ENOTTY) {
+			/* Not the mount's: a terminal's, if it is one. */
+			return axon__tty_devctl(fd, dcmd, sv, sparts, rv, rparts,
+			    ret_info);
+		}
 		if (rc != 0) {
 			return -rc;
 		}
