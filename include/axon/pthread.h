@@ -47,13 +47,11 @@ extern int pthread_getname_np(pthread_t thread, char *name, size_t len);
  * the pthread calls do; pthread_sleepon_timedwait() waits at most nsec
  * nanoseconds.  Exported under axon_ names, QNX's made visible by macros.
  */
-#include <stdint.h>
-
 AXON_EXPORT int axon_pthread_sleepon_lock(void);
 AXON_EXPORT int axon_pthread_sleepon_unlock(void);
 AXON_EXPORT int axon_pthread_sleepon_wait(const volatile void *addr);
 AXON_EXPORT int axon_pthread_sleepon_timedwait(const volatile void *addr,
-    uint64_t nsec);
+    __UINT64_TYPE__ nsec);
 AXON_EXPORT int axon_pthread_sleepon_signal(const volatile void *addr);
 AXON_EXPORT int axon_pthread_sleepon_broadcast(const volatile void *addr);
 #define pthread_sleepon_lock      axon_pthread_sleepon_lock

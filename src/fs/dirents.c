@@ -120,10 +120,13 @@ axon__fs_names_free(struct axon_fs_names *s)
  * A manager's directory stream, as its _IO_READ of a directory gives it:
  * records d_reclen long, d_ino (8 bytes), d_offset (8), d_reclen (2),
  * then one of two heads (dirents.h): QNX's, d_namelen (2) and the name
- * at byte 20, or glibc's as Axon's <dirent.h> lets a QNX manager fill
- * it, d_namelen in d_type's byte and the name at byte 19.  Byte 19 tells
- * them apart: QNX's d_namelen high byte is 0 for every name a listing
- * may hold (at most NAME_MAX, 255), glibc's first byte of a name never.
+ * at byte 20, or glibc's as Axon's <sys/iofunc.h> lets a QNX manager fill
+ * it, d_namelen in d_type's byte and the name at byte 19.  The 16 bits
+ * at byte 18, in the host's order, tell them apart: QNX's d_namelen is
+ * below 256 for every name a listing may hold (at most NAME_MAX, 255);
+ * in glibc's layout its high byte is the name's first byte on a
+ * little-endian host, the length in d_type's byte on a big-endian one
+ * (where the manager must set it), never 0.
  * Each record is checked before its name is taken; a bad one ends the
  * listing with -EIO.
  */
@@ -131,10 +134,10 @@ static int
 dirent_name(const unsigned char *p, size_t reclen, const char **name,
     size_t *len)
 {
-	if (p[DIRENT_GLIBC_HDR] == '\0') {
-		uint16_t namelen;
+	uint16_t namelen;
 
-		memcpy(&namelen, p + 18, sizeof(namelen));
+	memcpy(&namelen, p + 18, sizeof(namelen));
+	if ((namelen >> 8) == 0) {
 		if (reclen < QNX_DIRENT_HDR + (size_t) namelen + 1 ||
 		    p[QNX_DIRENT_HDR + namelen] != '\0' ||
 		    memchr(p + QNX_DIRENT_HDR, '\0', namelen) != NULL) {

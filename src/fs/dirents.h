@@ -13,7 +13,7 @@
 /* QNX's struct dirent head: d_ino (8 bytes), d_offset (8), d_reclen
  * (2), d_namelen (2); the name and its NUL follow. */
 #define QNX_DIRENT_HDR 20
-/* glibc's, as a QNX manager built with Axon's <dirent.h> fills it:
+/* glibc's, as a QNX manager built with Axon's <sys/iofunc.h> fills it:
  * d_ino (8), d_off (8: d_offset), d_reclen (2), d_type (1: d_namelen,
  * the name's length); the name and its NUL follow. */
 #define DIRENT_GLIBC_HDR 19
@@ -43,9 +43,9 @@ void axon__fs_names_free(struct axon_fs_names *s);
 
 /*
  * Decodes n bytes of a manager's directory read at p, records one after
- * another in either layout (QNX's or glibc's, told apart by byte 19:
- * zero in QNX's for any name of at most 255 bytes, a name's first byte
- * in glibc's), each checked whole before its name is taken: a QNX head
+ * another in either layout (QNX's or glibc's, told apart by the 16 bits
+ * at byte 18 in the host's order: below 256 in QNX's for any name of at
+ * most 255 bytes, not in glibc's), each checked whole before its name is taken: a QNX head
  * (20 bytes) fits, d_reclen holds it and fits in what is left; QNX's:
  * the name of d_namelen bytes has no NUL inside and one right after,
  * within d_reclen; glibc's: the name ends with a NUL within d_reclen and

@@ -12,6 +12,7 @@
  * processors they are device memory and are mapped as such.
  */
 #define _GNU_SOURCE
+#define _FILE_OFFSET_BITS 64 /* physical addresses above 2 GiB on 32 bits */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -20,14 +21,23 @@
 
 #include "internal.h"
 
+/*
+ * A register block need not start on a page: the mapping starts at the
+ * page that holds physical and the address returned is physical's in it
+ * (munmap_device_memory() finds the page again).
+ */
 void *
 mmap_device_memory(void *addr, size_t len, int prot, int flags,
     uint64_t physical)
 {
+	uint64_t page = (uint64_t) sysconf(_SC_PAGESIZE);
+	uint64_t delta = physical % page, base = physical - delta;
 	int fd, err;
-	void *p;
+	char *p;
 
-	if (physical > (uint64_t) INT64_MAX) {
+	if ((uint64_t) (off_t) base != base || (off_t) base < 0 || len == 0 ||
+	    len > SIZE_MAX - delta ||
+	    ((flags & MAP_FIXED) && (uintptr_t) addr % page != delta)) {
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
@@ -36,19 +46,23 @@ mmap_device_memory(void *addr, size_t len, int prot, int flags,
 	if (fd < 0) {
 		return MAP_FAILED;
 	}
-	p = mmap(addr, len, prot & (PROT_READ | PROT_WRITE | PROT_EXEC),
+	p = mmap(addr == NULL ? NULL : (char *) addr - delta, len + delta,
+	    prot & (PROT_READ | PROT_WRITE | PROT_EXEC),
 	    (flags & ~(MAP_PRIVATE | MAP_ANONYMOUS)) | MAP_SHARED, fd,
-	    (off_t) physical);
+	    (off_t) base);
 	err = errno;
 	(void) close(fd);
 	errno = err;
-	return p;
+	return p == MAP_FAILED ? MAP_FAILED : p + delta;
 }
 
 int
 munmap_device_memory(void *addr, size_t len)
 {
-	return munmap(addr, len);
+	uintptr_t page = (uintptr_t) sysconf(_SC_PAGESIZE);
+	uintptr_t delta = (uintptr_t) addr % page;
+
+	return munmap((char *) addr - delta, len + delta);
 }
 
 uintptr_t
@@ -76,6 +90,6 @@ munmap_device_io(uintptr_t io, size_t len)
 	}
 	return 0;
 #else
-	return munmap((void *) io, len);
+	return munmap_device_memory((void *) io, len);
 #endif
 }

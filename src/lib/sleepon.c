@@ -15,7 +15,8 @@
  *
  * The mutex records its owner, so that a wait or an unlock by a thread
  * that does not hold it fails with EPERM rather than corrupting the
- * list.  Signal and broadcast take the mutex themselves when the caller
+ * list.  A waiter cancelled in its wait leaves the list and holds the
+ * mutex, as after pthread_cond_wait(): its cleanup unlocks.  Signal and broadcast take the mutex themselves when the caller
  * does not hold it.
  */
 #define _GNU_SOURCE
@@ -94,12 +95,41 @@ unlink_sleeper(struct sleeper *w)
 	}
 }
 
+/* A waiter cancelled in its wait (a cancellation point, as
+ * pthread_cond_wait): it holds the mutex again, as after a wait, so that
+ * the program's own cleanup can unlock it; it leaves the list before its
+ * stack goes. */
+static void
+sleep_cancelled(void *arg)
+{
+	struct sleeper *w = arg;
+
+	set_owner(true);
+	unlink_sleeper(w);
+	pthread_cond_destroy(&w->cv);
+}
+
+/* Waits until w is woken or at passes: 0 or ETIMEDOUT. */
+static int
+wait_woken(struct sleeper *w, const struct timespec *at)
+{
+	int rc = 0;
+
+	while (!w->woken && rc != ETIMEDOUT) {
+		set_owner(false);
+		rc = at == NULL ? pthread_cond_wait(&w->cv, &so_lock)
+				: pthread_cond_timedwait(&w->cv, &so_lock, at);
+		set_owner(true);
+	}
+	return w->woken ? 0 : rc;
+}
+
 static int
 sleep_on(const volatile void *addr, const struct timespec *at)
 {
 	struct sleeper w = {.addr = addr};
 	pthread_condattr_t ca;
-	int rc = 0;
+	int rc;
 
 	if (!held_by_me()) {
 		return EPERM;
@@ -110,15 +140,12 @@ sleep_on(const volatile void *addr, const struct timespec *at)
 	pthread_condattr_destroy(&ca);
 	*so_tail = &w;
 	so_tail = &w.next;
-	while (!w.woken && rc != ETIMEDOUT) {
-		set_owner(false);
-		rc = at == NULL ? pthread_cond_wait(&w.cv, &so_lock)
-				: pthread_cond_timedwait(&w.cv, &so_lock, at);
-		set_owner(true);
-	}
+	pthread_cleanup_push(sleep_cancelled, &w);
+	rc = wait_woken(&w, at);
+	pthread_cleanup_pop(0);
 	unlink_sleeper(&w);
 	pthread_cond_destroy(&w.cv);
-	return w.woken ? 0 : rc;
+	return rc;
 }
 
 int
@@ -130,16 +157,22 @@ axon_pthread_sleepon_wait(const volatile void *addr)
 int
 axon_pthread_sleepon_timedwait(const volatile void *addr, uint64_t nsec)
 {
+	/* The latest time a time_t holds: beyond it, "forever". */
+	const uint64_t tmax = sizeof(time_t) == 4 ? (uint64_t) INT32_MAX
+						  : (uint64_t) INT64_MAX;
 	struct timespec at;
-	uint64_t ns;
+	uint64_t s, ns;
 
 	clock_gettime(CLOCK_MONOTONIC, &at);
-	if (nsec > (uint64_t) INT64_MAX / 2) {
-		nsec = (uint64_t) INT64_MAX / 2; /* forever, near enough */
-	}
 	ns = (uint64_t) at.tv_nsec + nsec % 1000000000u;
-	at.tv_sec += (time_t) (nsec / 1000000000u + ns / 1000000000u);
-	at.tv_nsec = (long) (ns % 1000000000u);
+	s = nsec / 1000000000u + ns / 1000000000u;
+	if (s > tmax - (uint64_t) at.tv_sec) {
+		at.tv_sec = (time_t) tmax;
+		at.tv_nsec = 0;
+	} else {
+		at.tv_sec += (time_t) s;
+		at.tv_nsec = (long) (ns % 1000000000u);
+	}
 	return sleep_on(addr, &at);
 }
 

@@ -18,13 +18,20 @@
  *
  * Buffer sets are never freed: slog2_reset() marks them unregistered and
  * later registrations reuse them, so that a handle kept past a reset
- * fails with EPERM (on QNX it faults) and memory stays bounded by the
- * most sets registered at once.  One mutex guards the registry; a record
- * is formatted and written outside it.
+ * fails with EPERM (on QNX it faults) until a registration reuses its
+ * set (it then logs there), and memory stays bounded by the most sets
+ * registered at once.  One mutex guards the registry; a record is
+ * formatted and written outside it.  Nothing here is async-signal-safe
+ * (the mutex, and syslog(3)'s).
+ *
+ * A line on standard error is at most PIPE_BUF bytes, written with one
+ * write(2), so that records of different threads and processes sharing
+ * a pipe (a service's standard error) do not mix.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -60,6 +67,7 @@ struct slog_set {
 	struct slog_set *next;
 	bool live;
 	uint8_t verbosity;
+	uint8_t reg_verbosity; /* as registered: SLOG2_TRY_REUSE_BUFFER_SET */
 	uint32_t flags;
 	int n;
 	char name[SLOG_NAME_MAX];
@@ -135,9 +143,9 @@ sink_init(void)
 static void
 emit(const char *label, unsigned sev, const char *text, bool nl_space)
 {
-	/* "label severity: text\n", the text at body; the system log
-	 * takes label and body. */
-	char line[SLOG_LABEL_MAX + SLOG_TEXT_MAX + 16];
+	/* "label severity: text\n", the text at body, PIPE_BUF bytes at
+	 * most; the system log takes label and body. */
+	char line[PIPE_BUF];
 	size_t len = strlen(text), n, body;
 	int w;
 
@@ -151,7 +159,7 @@ emit(const char *label, unsigned sev, const char *text, bool nl_space)
 	while (len > 0 && text[len - 1] == '\n') {
 		len--;
 	}
-	for (size_t i = 0; i < len && n < body + SLOG_TEXT_MAX - 1; i++) {
+	for (size_t i = 0; i < len && n < sizeof(line) - 1; i++) {
 		if (text[i] != '\n' || !nl_space) {
 			line[n++] = text[i];
 		} else if (i == 0 || text[i - 1] != '\n') {
@@ -281,7 +289,7 @@ same_set(const struct slog_set *s, const slog2_buffer_set_config_t *c,
 
 	name_copy(n, c->buffer_set_name);
 	if (!s->live || s->n != c->num_buffers || strcmp(s->name, n) != 0 ||
-	    s->verbosity != c->verbosity_level ||
+	    s->reg_verbosity != c->verbosity_level ||
 	    (s->flags & SLOG2_DISCARD_NEWLINE) !=
 		(flags & SLOG2_DISCARD_NEWLINE)) {
 		return false;
@@ -332,6 +340,7 @@ slog2_register(slog2_buffer_set_config_t *config, slog2_buffer_t *handles,
 		}
 		s->live = true;
 		s->verbosity = config->verbosity_level;
+		s->reg_verbosity = config->verbosity_level;
 		s->flags = flags;
 		s->n = config->num_buffers;
 		name_copy(s->name, config->buffer_set_name);

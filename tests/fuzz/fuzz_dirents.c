@@ -3,7 +3,7 @@
  * libFuzzer target for axon-fs's decoder of a directory manager's
  * directory read (src/fs/dirents.c): the reply of a manager, which may
  * be broken or hostile, as struct dirent records in QNX's layout or in
- * glibc's (a QNX manager built with Axon's <dirent.h>).  The input is the
+ * glibc's (a QNX manager built with Axon's <sys/iofunc.h>).  The input is the
  * reply, decoded into a listing that already holds one name (as when
  * the namespace added a mount point first).  Properties: never crashes
  * or reads outside the reply; answers 0 or -EIO only; every name in the
@@ -62,9 +62,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			bool found = false;
 
 			memcpy(&reclen, p + 16, sizeof(reclen));
+			memcpy(&namelen, p + 18, sizeof(namelen));
 			assert(reclen >= QNX_DIRENT_HDR && reclen <= n);
-			if (p[DIRENT_GLIBC_HDR] == '\0') { /* QNX's layout */
-				memcpy(&namelen, p + 18, sizeof(namelen));
+			if ((namelen >> 8) == 0) { /* QNX's layout */
 				name = (const char *) p + QNX_DIRENT_HDR;
 				assert(reclen >= QNX_DIRENT_HDR + namelen + 1);
 			} else { /* glibc's, d_namelen in d_type's byte */

@@ -1,8 +1,9 @@
 /*
  * An ordinary Linux program: lists a directory with readdir(), using
- * d_type and d_off, and has a structure of its own whose members are
- * named like QNX's struct dirent extras (Axon's <dirent.h> maps those
- * names onto glibc's fields).
+ * d_type and d_off, and has structures of its own whose members are
+ * named like QNX's struct dirent extras next to glibc's (d_type and
+ * d_namelen, d_off and d_offset), which Axon's headers must leave alone
+ * (only <sys/iofunc.h> names QNX's, for resource managers).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -15,8 +16,9 @@
 
 struct entry {
 	char name[256];
-	unsigned char type;
+	unsigned char d_type;
 	int d_namelen; /* named like QNX's, its own */
+	long d_off;
 	long d_offset;
 };
 
@@ -50,18 +52,20 @@ main(void)
 	}
 	while ((e = readdir(d)) != NULL && n < 8) {
 		snprintf(v[n].name, sizeof(v[n].name), "%s", e->d_name);
-		v[n].type = e->d_type;
+		v[n].d_type = e->d_type;
+		v[n].d_off = (long) e->d_off;
 		v[n].d_namelen = (int) strlen(e->d_name);
 		v[n].d_offset = (long) e->d_off;
-		offs += e->d_off != 0 && e->d_reclen >= sizeof(e->d_ino);
+		offs += v[n].d_off == v[n].d_offset &&
+		    e->d_reclen >= sizeof(e->d_ino);
 		n++;
 	}
 	closedir(d);
 	qsort(v, (size_t) n, sizeof(v[0]), by_name);
 	for (int i = 0; i < n; i++) {
 		printf("%s type %s length %d\n", v[i].name,
-		    v[i].type == DT_DIR ? "dir" : v[i].type == DT_REG ?
-		    "file" : v[i].type == DT_LNK ? "link" : "other",
+		    v[i].d_type == DT_DIR ? "dir" : v[i].d_type == DT_REG ?
+		    "file" : v[i].d_type == DT_LNK ? "link" : "other",
 		    v[i].d_namelen);
 	}
 	printf("%d entries, %d with an offset, sizeof(struct dirent) %zu\n",

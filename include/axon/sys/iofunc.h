@@ -43,6 +43,27 @@ struct _iofunc_mount;
 
 #include <sys/resmgr.h>
 
+/*
+ * QNX's struct dirent has d_offset and d_namelen, which a directory
+ * manager fills in the records of its _IO_READ; glibc's has neither.
+ * For a manager (a program that includes this header) they name glibc's
+ * fields: d_offset is d_off, d_namelen d_type's byte, where the name's
+ * length goes (at most NAME_MAX, 255).  axon-fs reads records so filled
+ * (glibc's layout) as well as QNX's own.  Not in <dirent.h>, which Linux
+ * programs and directory readers use: there d_type is the type, and a
+ * reader taking d_namelen for a length would be silently wrong.
+ * AXON_NO_QNX_EXTRAS leaves them out.  See qnx-libc(3).
+ */
+#include <dirent.h>
+#ifndef AXON_NO_QNX_EXTRAS
+#if defined(_DIRENT_HAVE_D_OFF) && !defined(d_offset)
+#define d_offset d_off
+#endif
+#if defined(_DIRENT_HAVE_D_TYPE) && !defined(d_namelen)
+#define d_namelen d_type
+#endif
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif

@@ -7,7 +7,9 @@
  * the system header (pkg-config --cflags axon puts Axon's include
  * directory first); it defers to it with #include_next, as gnulib's
  * replacement headers do.  PROT_NOCACHE's value is Axon's own, a bit
- * Linux's mmap() does not use.
+ * Linux's mmap() does not use.  Nothing else is added for a Linux
+ * program (no other header; AXON_NO_QNX_EXTRAS leaves the four calls
+ * out).
  */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC system_header
@@ -17,9 +19,6 @@
 
 #ifndef AXON_SYS_MMAN_H
 #define AXON_SYS_MMAN_H
-
-#include <stddef.h>
-#include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,13 +31,15 @@ extern "C" {
 #ifndef PROT_NOCACHE
 #define PROT_NOCACHE 0x80
 #endif
-#define MAP_DEVICE_FAILED ((uintptr_t) MAP_FAILED)
+#define MAP_DEVICE_FAILED ((__UINTPTR_TYPE__) MAP_FAILED)
 
+#ifndef AXON_NO_QNX_EXTRAS
 AXON_EXPORT void *mmap_device_memory(void *addr, size_t len, int prot,
-    int flags, uint64_t physical);
+    int flags, __UINT64_TYPE__ physical);
 AXON_EXPORT int munmap_device_memory(void *addr, size_t len);
-AXON_EXPORT uintptr_t mmap_device_io(size_t len, uint64_t io);
-AXON_EXPORT int munmap_device_io(uintptr_t io, size_t len);
+AXON_EXPORT __UINTPTR_TYPE__ mmap_device_io(size_t len, __UINT64_TYPE__ io);
+AXON_EXPORT int munmap_device_io(__UINTPTR_TYPE__ io, size_t len);
+#endif
 
 #ifdef __cplusplus
 }
