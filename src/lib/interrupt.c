@@ -85,7 +85,6 @@ InterruptWait_r(int flags, const uint64_t *timeout)
 	AXON_KEEP_ERRNO;
 
 	struct axon_deadline dl;
-	struct timespec left, now;
 	int rc;
 
 	axon__timeout_take(&dl);
@@ -99,22 +98,9 @@ InterruptWait_r(int flags, const uint64_t *timeout)
 	if (dl.immediate) {
 		return -ETIMEDOUT;
 	}
-	for (;;) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left.tv_sec = dl.at.tv_sec - now.tv_sec;
-		left.tv_nsec = dl.at.tv_nsec - now.tv_nsec;
-		if (left.tv_nsec < 0) {
-			left.tv_sec--;
-			left.tv_nsec += 1000000000l;
-		}
-		if (left.tv_sec < 0) {
-			return -ETIMEDOUT;
-		}
-		rc = ppoll(NULL, 0, &left, NULL);
-		if (rc < 0 && errno == EINTR) {
-			return -EINTR;
-		}
-	}
+	/* (dl.at is CLOCK_MONOTONIC absolute.) */
+	rc = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &dl.at, NULL);
+	return rc == EINTR ? -EINTR : -ETIMEDOUT;
 }
 
 int

@@ -433,38 +433,36 @@ slog2_set_default_buffer(slog2_buffer_t buffer)
 	return old;
 }
 
-int
-slog2c(slog2_buffer_t buffer, uint16_t code, uint8_t severity,
-    const char *data)
+/* How record() takes its text. */
+enum rec_how {
+	REC_CONST,  /* text as it is (slog2c) */
+	REC_PRINTF, /* printf-formatted from *ap (slog2f) */
+	REC_FA,     /* formatted from tagged arguments in *ap (slog2fa) */
+};
+
+static int fa_format(char *out, size_t cap, const char *f, va_list ap);
+
+/*
+ * One record of slog2c(), slog2f() or slog2fa(): checked, dropped below
+ * the set's verbosity before its text is made, or written.  0, or -1
+ * with errno.
+ */
+static int
+record(slog2_buffer_t buffer, uint16_t code, uint8_t severity,
+    const char *text, enum rec_how how, va_list *ap)
 {
-	char label[SLOG_LABEL_MAX];
-	bool nl;
+	char label[SLOG_LABEL_MAX], buf[SLOG_TEXT_MAX];
+	bool nl = false;
 	int rc = slog2_begin(buffer, code, severity, label, &nl);
 
-	if (rc == 1 && data == NULL) {
+	if (rc == 1 && text == NULL) {
 		rc = -EINVAL;
-	}
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
-	if (rc == 1) {
-		emit(label, severity, data, nl);
-	}
-	return 0;
-}
-
-int
-vslog2f(slog2_buffer_t buffer, uint16_t code, uint8_t severity,
-    const char *format, va_list arglist)
-{
-	char label[SLOG_LABEL_MAX], text[SLOG_TEXT_MAX];
-	bool nl;
-	int rc = slog2_begin(buffer, code, severity, label, &nl);
-
-	if (rc == 1 && (format == NULL ||
-	    vsnprintf(text, sizeof(text), format, arglist) < 0)) {
-		rc = -EINVAL;
+	} else if (rc == 1 && how == REC_PRINTF) {
+		rc = vsnprintf(buf, sizeof(buf), text, *ap) < 0 ? -EINVAL : 1;
+		text = buf;
+	} else if (rc == 1 && how == REC_FA) {
+		rc = fa_format(buf, sizeof(buf), text, *ap) < 0 ? -EINVAL : 1;
+		text = buf;
 	}
 	if (rc < 0) {
 		errno = -rc;
@@ -474,6 +472,26 @@ vslog2f(slog2_buffer_t buffer, uint16_t code, uint8_t severity,
 		emit(label, severity, text, nl);
 	}
 	return 0;
+}
+
+int
+slog2c(slog2_buffer_t buffer, uint16_t code, uint8_t severity,
+    const char *data)
+{
+	return record(buffer, code, severity, data, REC_CONST, NULL);
+}
+
+int
+vslog2f(slog2_buffer_t buffer, uint16_t code, uint8_t severity,
+    const char *format, va_list arglist)
+{
+	va_list ap;
+	int rc;
+
+	va_copy(ap, arglist); /* (a parameter's va_list has no address) */
+	rc = record(buffer, code, severity, format, REC_PRINTF, &ap);
+	va_end(ap);
+	return rc;
 }
 
 int
@@ -624,24 +642,13 @@ int
 vslog2fa(slog2_buffer_t buffer, uint16_t code, uint8_t severity,
     const char *format, va_list arglist)
 {
-	char label[SLOG_LABEL_MAX], text[SLOG_TEXT_MAX];
-	bool nl;
-	int rc = slog2_begin(buffer, code, severity, label, &nl);
+	va_list ap;
+	int rc;
 
-	if (rc == 1) {
-		rc = format == NULL ? -EINVAL
-				    : fa_format(text, sizeof(text), format,
-					  arglist);
-		rc = rc == 0 ? 1 : rc;
-	}
-	if (rc < 0) {
-		errno = -rc;
-		return -1;
-	}
-	if (rc == 1) {
-		emit(label, severity, text, nl);
-	}
-	return 0;
+	va_copy(ap, arglist); /* (a parameter's va_list has no address) */
+	rc = record(buffer, code, severity, format, REC_FA, &ap);
+	va_end(ap);
+	return rc;
 }
 
 int

@@ -115,7 +115,6 @@ axon__tty_devctl(int fd, int dcmd, const iov_t *sv, int sparts,
 		pid_t pid;
 		struct termios t;
 		struct winsize w;
-		char c[256];
 	} d;
 	size_t in = 0, out = 0;
 	int rc = 0;
