@@ -562,8 +562,9 @@ coid_alloc(struct axon_cconn *cc, unsigned index, int flags)
 	struct axon_proc *p = &axon__proc;
 
 	if (index & _NTO_SIDE_CHANNEL) {
-		/* The lowest free id, as QNX hands out. */
-		for (int n = 0; n < AXON_MAX_COIDS; n++) {
+		/* The lowest free id, as QNX hands out; not 0, which is
+		 * SYSMGR_COID's (sysmgr.c). */
+		for (int n = 1; n < AXON_MAX_COIDS; n++) {
 			if (p->coids[n].cc == NULL) {
 				p->coids[n].cc = cc;
 				p->coids[n].flags = flags;

@@ -337,6 +337,10 @@ int axon__send(int coid, const iov_t *siov, size_t sparts,
     long *ret_status); /* 0 and the reply's status, or -errno */
 void axon__msg_rcvid_decode(int32_t rcvid, int *idx, uint32_t *slot,
     uint8_t *gen);
+/* sysmgr.c: a message to SYSMGR_COID, answered here: 0 and the reply's
+ * status, or -errno (ENOSYS for a type it does not know). */
+int axon__sysmgr_send(const iov_t *siov, size_t sparts, const iov_t *riov,
+    size_t rparts, long *ret_status);
 
 
 /* The hooks axon__net_set_hooks() set (msg.c, cconn.c). */

@@ -722,6 +722,10 @@ send_common(int coid, const struct send_args *a, bool cancel_point,
 	axon__timeout_take(&op.dl);
 	rc = axon__coid_get(coid, &op.cc);
 	if (rc < 0) {
+		if (coid == _NTO_SIDE_CHANNEL) { /* SYSMGR_COID */
+			rc = axon__sysmgr_send(a->siov, a->sparts, a->riov,
+			    a->rparts, ret_status);
+		}
 		(void) pthread_setcancelstate(cstate, NULL);
 		return rc;
 	}
