@@ -27,4 +27,11 @@ enum _file_type {
 	_FTYPE_ALL = 255    /* every type (_RESMGR_FLAG_FTYPEALL) */
 };
 
+/* Device classes, the names rsrcdbmgr_devno_attach() takes. */
+#define _MAJOR_PATHMGR     "pathmgr"
+#define _MAJOR_DEV         "dev"   /* single /dev entries */
+#define _MAJOR_BLK_PREFIX  "blk-"  /* blk-hd ... */
+#define _MAJOR_CHAR_PREFIX "char-" /* char-ser ... */
+#define _MAJOR_FSYS        "fsys"
+
 #endif /* AXON_SYS_FTYPE_H */
