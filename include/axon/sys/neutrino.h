@@ -663,6 +663,15 @@ AXON_EXPORT int SyncSemPost(sync_t *sync);
 AXON_EXPORT int SyncSemPost_r(sync_t *sync);
 AXON_EXPORT int SyncSemWait(sync_t *sync, int tryto);
 AXON_EXPORT int SyncSemWait_r(sync_t *sync, int tryto);
+/* A mutex whose owner died: QNX's take its sync_t, which is QNX's
+ * pthread_mutex_t; Axon's take the program's pthread mutex
+ * (SyncTypeCreate(3), "Dead mutexes"). */
+AXON_EXPORT int SyncMutexEvent(pthread_mutex_t *mutex,
+    const struct sigevent *event);
+AXON_EXPORT int SyncMutexEvent_r(pthread_mutex_t *mutex,
+    const struct sigevent *event);
+AXON_EXPORT int SyncMutexRevive(pthread_mutex_t *mutex);
+AXON_EXPORT int SyncMutexRevive_r(pthread_mutex_t *mutex);
 AXON_EXPORT int SignalSuspend(const sigset_t *set);
 AXON_EXPORT int SignalSuspend_r(const sigset_t *set);
 AXON_EXPORT int SignalWaitinfo(const sigset_t *set, siginfo_t *info);
