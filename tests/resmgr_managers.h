@@ -18,6 +18,7 @@ struct dev_ocb;
 #include <sys/iofunc.h>
 #include <sys/dispatch.h>
 #include <devctl.h>
+#include <hw/i2c.h>
 
 #include "attack.h"
 #include "axon_test.h"
@@ -34,7 +35,101 @@ struct dev_attr {
 	int value;       /* the devctl device's value */
 	iofunc_notify_t notify[3]; /* the notify device's: input, output,
 				    * out-of-band */
+	uint8_t eeprom[256]; /* the I2C bus's one device, at 0x50 */
+	uint8_t eeprom_at;   /* its address pointer */
 };
+
+#define EEPROM_ADDR 0x50u
+
+/* An I2C bus with a 256-byte EEPROM at EEPROM_ADDR (7-bit), as a QNX
+ * I2C master manager answers <hw/i2c.h>'s commands: a write's first
+ * byte sets the address pointer, reads go on from it; anything else
+ * on the bus does not answer (EIO, a NACK).  nbytes: the data to
+ * return after the header. */
+static int
+i2c_devctl(struct dev_attr *a, int dcmd, void *data, size_t in,
+    int *nbytes)
+{
+	i2c_addr_t *slave = data;
+	uint8_t *buf;
+	uint32_t len, rlen;
+
+	switch (dcmd) {
+	case DCMD_I2C_DRIVER_INFO: {
+		i2c_driver_info_t *di = data;
+
+		memset(di, 0, sizeof(*di));
+		di->speed_mode = I2C_SPEED_STANDARD | I2C_SPEED_FAST;
+		di->addr_mode = I2C_ADDRFMT_7BIT;
+		*nbytes = sizeof(*di);
+		return EOK;
+	}
+	case DCMD_I2C_BUS_RESET:
+		a->eeprom_at = 0;
+		return EOK;
+	case DCMD_I2C_SEND:
+		if (in < sizeof(i2c_send_t)) {
+			return EINVAL;
+		}
+		len = ((i2c_send_t *) data)->len;
+		buf = (uint8_t *) data + sizeof(i2c_send_t);
+		if (len > in - sizeof(i2c_send_t)) {
+			return EINVAL;
+		}
+		if (slave->addr != EEPROM_ADDR ||
+		    slave->fmt != I2C_ADDRFMT_7BIT) {
+			return EIO;
+		}
+		for (uint32_t i = 0; i < len; i++) {
+			if (i == 0) {
+				a->eeprom_at = buf[0];
+			} else {
+				a->eeprom[a->eeprom_at++] = buf[i];
+			}
+		}
+		return EOK;
+	case DCMD_I2C_RECV:
+		if (in < sizeof(i2c_recv_t)) {
+			return EINVAL;
+		}
+		len = ((i2c_recv_t *) data)->len;
+		if (len > in - sizeof(i2c_recv_t)) {
+			return EINVAL;
+		}
+		if (slave->addr != EEPROM_ADDR) {
+			return EIO;
+		}
+		buf = (uint8_t *) data + sizeof(i2c_recv_t);
+		for (uint32_t i = 0; i < len; i++) {
+			buf[i] = a->eeprom[a->eeprom_at++];
+		}
+		*nbytes = (int) (sizeof(i2c_recv_t) + len);
+		return EOK;
+	case DCMD_I2C_SENDRECV:
+		if (in < sizeof(i2c_sendrecv_t)) {
+			return EINVAL;
+		}
+		len = ((i2c_sendrecv_t *) data)->send_len;
+		rlen = ((i2c_sendrecv_t *) data)->recv_len;
+		if ((len > rlen ? len : rlen) > in - sizeof(i2c_sendrecv_t)) {
+			return EINVAL;
+		}
+		if (slave->addr != EEPROM_ADDR) {
+			return EIO;
+		}
+		buf = (uint8_t *) data + sizeof(i2c_sendrecv_t);
+		if (len > 0) {
+			a->eeprom_at = buf[0]; /* then a repeated START */
+		}
+		for (uint32_t i = 0; i < rlen; i++) {
+			buf[i] = a->eeprom[a->eeprom_at++];
+		}
+		*nbytes = (int) (sizeof(i2c_sendrecv_t) + rlen);
+		return EOK;
+	default:
+		return -1; /* not an I2C command */
+	}
+}
 
 struct dev_ocb {
 	iofunc_ocb_t ocb;
@@ -237,6 +332,16 @@ io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 		return status;
 	}
 	rx_data = _DEVCTL_DATA(msg->i);
+	if ((status = i2c_devctl(a, msg->i.dcmd, rx_data, msg->i.nbytes,
+		 &nbytes)) >= 0) {
+		if (status != EOK) {
+			return status;
+		}
+		memset(&msg->o, 0, sizeof(msg->o));
+		msg->o.nbytes = (uint32_t) nbytes;
+		return _RESMGR_PTR(ctp, &msg->o,
+		    sizeof(msg->o) + (size_t) nbytes);
+	}
 	switch (msg->i.dcmd) {
 	case MY_DEVCTL_SETVAL:
 		a->value = *(int *) rx_data;

@@ -132,6 +132,76 @@ START_TEST(test_devctl)
 }
 END_TEST
 
+/* <hw/i2c.h>'s commands to an I2C bus manager (the devctl device
+ * answers them for an EEPROM at 0x50): a write that sets the address
+ * pointer and stores, a combined write-then-read, a read going on, the
+ * driver's info, a reset; a device that is not there NACKs (EIO). */
+START_TEST(test_i2c_commands)
+{
+	struct axt_child m = start_device("/dev/axtest/i2c0", "", "0666");
+	struct {
+		i2c_send_t hdr;
+		uint8_t data[5];
+	} w = {{{EEPROM_ADDR, I2C_ADDRFMT_7BIT}, 5, 1},
+	    {0x10, 'a', 'x', 'o', 'n'}};
+	struct {
+		i2c_sendrecv_t hdr;
+		uint8_t data[4];
+	} wr = {{{EEPROM_ADDR, I2C_ADDRFMT_7BIT}, 1, 4, 1}, {0x10}};
+	struct {
+		i2c_recv_t hdr;
+		uint8_t data[3];
+	} r = {{{EEPROM_ADDR, I2C_ADDRFMT_7BIT}, 3, 1}, {0}};
+	i2c_driver_info_t info;
+	int coid;
+
+	ck_assert_int_eq(get_device_direction(DCMD_I2C_SEND),
+	    _POSIX_DEVDIR_TO);
+	ck_assert_int_eq(get_device_direction(DCMD_I2C_SENDRECV),
+	    _POSIX_DEVDIR_TOFROM);
+	ck_assert_int_eq(get_device_direction(DCMD_I2C_BUS_RESET),
+	    _POSIX_DEVDIR_NONE);
+	ck_assert_int_eq(sizeof(i2c_sendrecv_t), 20);
+	coid = axon__io_open("/dev/axtest/i2c0", O_RDWR, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(devctl(coid, DCMD_I2C_SEND, &w, sizeof(w), NULL),
+	    EOK);
+	ck_assert_int_eq(devctl(coid, DCMD_I2C_SENDRECV, &wr, sizeof(wr),
+			     NULL),
+	    EOK);
+	ck_assert_int_eq(memcmp(wr.data, "axon", 4), 0);
+	/* The data came back over what was sent: the pointer again, then
+	 * a plain read goes on from where that one stopped. */
+	wr.data[0] = 0x10;
+	wr.hdr.recv_len = 2;
+	ck_assert_int_eq(devctl(coid, DCMD_I2C_SENDRECV, &wr, sizeof(wr),
+			     NULL),
+	    EOK);
+	ck_assert_int_eq(memcmp(wr.data, "ax", 2), 0);
+	ck_assert_int_eq(devctl(coid, DCMD_I2C_RECV, &r, sizeof(r), NULL),
+	    EOK);
+	ck_assert_int_eq(memcmp(r.data, "on\0", 3), 0);
+	ck_assert_int_eq(r.hdr.len, 3); /* the header comes back as sent */
+	ck_assert_int_eq(devctl(coid, DCMD_I2C_DRIVER_INFO, &info,
+			     sizeof(info), NULL),
+	    EOK);
+	ck_assert_uint_eq(info.addr_mode, I2C_ADDRFMT_7BIT);
+	ck_assert(info.speed_mode & I2C_SPEED_FAST);
+	ck_assert_int_eq(devctl(coid, DCMD_I2C_BUS_RESET, NULL, 0, NULL),
+	    EOK);
+	/* Nobody at 0x51: a NACK; a header that says more than it has. */
+	w.hdr.slave.addr = 0x51;
+	ck_assert_int_eq(devctl(coid, DCMD_I2C_SEND, &w, sizeof(w), NULL),
+	    EIO);
+	w.hdr.slave.addr = EEPROM_ADDR;
+	w.hdr.len = sizeof(w) - sizeof(w.hdr) + 1;
+	ck_assert_int_eq(devctl(coid, DCMD_I2C_SEND, &w, sizeof(w), NULL),
+	    EINVAL);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 START_TEST(test_dcmd_encoding)
 {
 	/* The documented layout: direction, size, class, command. */
@@ -1451,6 +1521,7 @@ suite(void)
 	tcase_add_test(tc, test_read_string);
 	tcase_add_test(tc, test_store_written);
 	tcase_add_test(tc, test_devctl);
+	tcase_add_test(tc, test_i2c_commands);
 	tcase_add_test(tc, test_dcmd_encoding);
 	tcase_add_test(tc, test_directory);
 	tcase_add_test(tc, test_client_dies_mid_read);
