@@ -41,6 +41,24 @@
 
 #include "internal.h"
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) && !defined(__SANITIZE_THREAD__)
+#define __SANITIZE_THREAD__ 1
+#endif
+#endif
+#ifdef __SANITIZE_THREAD__
+#include <sanitizer/tsan_interface.h>
+/* ThreadSanitizer saw another process lock the mutex: tell it the
+ * reviver holds it now, as a lock would have. */
+#define REVIVED(m)                                                      \
+	do {                                                            \
+		__tsan_mutex_pre_lock((m), 0);                          \
+		__tsan_mutex_post_lock((m), 0, 1);                      \
+	} while (0)
+#else
+#define REVIVED(m) ((void) (m))
+#endif
+
 #define WATCH_MS 20
 
 struct watch {
@@ -251,6 +269,7 @@ mutex_revive(pthread_mutex_t *m)
 	/* Locked once by the caller (a recursive mutex's count too). */
 	m->__data.__count = (m->__data.__kind & 3) == PTHREAD_MUTEX_RECURSIVE
 	    ? 1 : 0;
+	REVIVED(m);
 	return 0;
 }
 
