@@ -416,9 +416,9 @@ $(BUILD)/fuzz/fuzz_ps: tests/fuzz/fuzz_ps.c src/common/psinfo.c src/common/psinf
 		src/common/psinfo.c
 
 $(BUILD)/fuzz/fuzz_trace: tests/fuzz/fuzz_trace.c src/common/traceinfo.c \
-	src/common/traceinfo.h
+	src/common/traceinfo.h include/axon/sys/trace.h
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -DAXON_TR_NO_COLLECT -Isrc/common -o $@ \
+	$(FUZZ_CC) -DAXON_TR_NO_COLLECT -Isrc/common -Iinclude/axon -o $@ \
 		tests/fuzz/fuzz_trace.c src/common/traceinfo.c
 
 $(BUILD)/fuzz/fuzz_iomsg: tests/fuzz/fuzz_iomsg.c src/lib/iomsg.c \

@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <sys/netmgr.h>
 #include <sys/prctl.h>
+#include <sys/trace.h>
 
 #include "traceinfo.h"
 
@@ -578,6 +579,83 @@ START_TEST(test_help)
 }
 END_TEST
 
+/* A program inserting events (TraceEvent(3)) once told 'g': a string
+ * that JSON must escape, a simple event, a class event, a string longer
+ * than the cap; reports how many calls succeeded. */
+static void
+user_main(int r, int c, void *arg)
+{
+	static char lng[1500];
+	int good = 0;
+	char g;
+
+	(void) arg;
+	memset(lng, 'x', sizeof(lng) - 1);
+	rep(r, 0);
+	if (read(c, &g, 1) != 1) {
+		_exit(1);
+	}
+	good += TraceEvent(_NTO_TRACE_INSERTUSRSTREVENT, 23,
+	    "say \"hi\"\n") == 0;
+	good += TraceEvent(_NTO_TRACE_INSERTSUSEREVENT, 24, 1, -2) == 0;
+	good += TraceEvent(_NTO_TRACE_INSERTSCLASSEVENT, _NTO_TRACE_COMM, 300,
+	    5, 6) == 0;
+	good += trace_logf(25, "%s", lng) == 0;
+	rep(r, good);
+	if (read(c, &g, 1) != 1) {
+		_exit(1);
+	}
+}
+
+/* `axon trace` shows each user event, put together from its chunks, as
+ * a slice named after it with its text or integers. */
+START_TEST(test_user_json)
+{
+	static char text[1 << 20];
+	static char want[1200];
+	char out[300], cmd[400];
+	struct run r;
+	FILE *jf;
+
+	snprintf(out, sizeof(out), "%s/out.json", axt_rundir);
+	struct kid k = kid_start(user_main, NULL);
+	ck_assert_int_eq(kid_read(&k), 0);
+	run_start(&r, axt_rundir, "--seconds", "1", "-o", out, NULL);
+	ck_assert(wait_switch(axt_rundir, 1));
+	kid_cmd(&k, 'g');
+	ck_assert_int_eq(kid_read(&k), 4);
+	ck_assert_int_eq(run_wait(&r, 20), 0);
+	ck_assert_msg(r.ebuf[0] == '\0', "stderr: %s", r.ebuf);
+	snprintf(cmd, sizeof(cmd),
+	    "python3 -c 'import json,sys; json.load(open(sys.argv[1]))' %s",
+	    out);
+	ck_assert_int_eq(system(cmd), 0);
+	jf = fopen(out, "r");
+	ck_assert_ptr_nonnull(jf);
+	text[fread(text, 1, sizeof(text) - 1, jf)] = '\0';
+	fclose(jf);
+	ck_assert_ptr_nonnull(strstr(text,
+	    "\"name\":\"user event 23: say \\\"hi\\\"\\n\""));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "\"args\":{\"code\":23,\"text\":\"say \\\"hi\\\"\\n\"}"));
+	ck_assert_ptr_nonnull(strstr(text, "\"name\":\"user event 24\""));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "\"args\":{\"code\":24,\"data\":[1,-2]}"));
+	ck_assert_ptr_nonnull(strstr(text, "\"name\":\"comm event 300\""));
+	ck_assert_ptr_nonnull(strstr(text,
+	    "\"args\":{\"class\":\"comm\",\"code\":300,\"data\":[5,6]}"));
+	/* The long one: one slice, its text cut at the cap. */
+	size_t wl = (size_t) snprintf(want, sizeof(want),
+	    "\"args\":{\"code\":25,\"text\":\"");
+	memset(want + wl, 'x', AXON_TRACE_STR_MAX);
+	strcpy(want + wl + AXON_TRACE_STR_MAX, "\"}");
+	ck_assert_ptr_nonnull(strstr(text, want));
+	ck_assert_ptr_null(strstr(text, "incomplete"));
+	ck_assert_ptr_nonnull(strstr(text, "\"name\":\"user event 25: xxx"));
+	kid_kill(&k);
+}
+END_TEST
+
 /* ---- two nodes ---- */
 
 static void
@@ -819,6 +897,63 @@ START_TEST(test_text_roundtrip)
 }
 END_TEST
 
+/* User events (TraceEvent(3)): chunks as traceinfo.h lays them out. */
+static const char golden_user[] =
+    "now 5 lost 0\n"
+    "P 40 0 client\n"
+    "E 40 41 100 9 23 1048674 1819043176 111 0 0\n"
+    "E 40 41 200 9 24 537919585 1 -2 0 0\n"
+    "E 40 41 300 9 25 1343225953 3 4 5 -4294967290\n"
+    "E 40 41 400 9 26 2097250 1684234849 1751606885 1818978921 "
+    "8391176362264587885\n"
+    "E 40 41 401 9 26 2101346 30325 0 0 0\n"
+    "E 40 42 500 9 300 537919649 5 6 0 0\n";
+
+/* The text form carries user events both ways, and their chunks put
+ * together give the strings and integers inserted. */
+START_TEST(test_text_user)
+{
+	static const int32_t five[5] = {3, 4, 5, 6, -1};
+	static struct axon_tr_user u;
+	struct axon_tr_list l;
+	char *text;
+	size_t len;
+
+	ck_assert_int_eq(axon__tr_parse(golden_user, strlen(golden_user), &l),
+	    0);
+	ck_assert_uint_eq(l.nev, 6);
+	ck_assert_str_eq(axon__tr_type_name(l.ev[0].type), "user");
+	ck_assert(axon__tr_user_start(&u, &l.ev[0]));
+	ck_assert(u.whole && u.kind == AXON_TR_UKIND_STR && u.code == 23);
+	ck_assert_str_eq(u.u.text, "hello");
+	ck_assert(!axon__tr_user_add(&u, &l.ev[1])); /* another event */
+	ck_assert(axon__tr_user_start(&u, &l.ev[1]));
+	ck_assert(u.whole && u.kind == AXON_TR_UKIND_INTS && u.len == 2);
+	ck_assert(u.u.data[0] == 1 && u.u.data[1] == -2);
+	ck_assert(axon__tr_user_start(&u, &l.ev[2]));
+	ck_assert_uint_eq(u.len, 5);
+	ck_assert(memcmp(u.u.data, five, sizeof(five)) == 0);
+	/* Two chunks; the second alone is not whole. */
+	ck_assert(axon__tr_user_start(&u, &l.ev[3]));
+	ck_assert(!u.whole);
+	ck_assert(axon__tr_user_add(&u, &l.ev[4]));
+	ck_assert(u.whole);
+	ck_assert_str_eq(u.u.text, "abcdefghijklmnopqrstuv");
+	ck_assert(axon__tr_user_start(&u, &l.ev[4]));
+	ck_assert(!u.whole);
+	ck_assert_str_eq(u.u.text, "uv");
+	ck_assert(axon__tr_user_start(&u, &l.ev[5]));
+	ck_assert_int_eq(u.cls, 10); /* _NTO_TRACE_COMM */
+	ck_assert_str_eq(axon__tr_class_name(u.cls), "comm");
+	ck_assert_int_eq(u.code, 300);
+	ck_assert_int_eq(axon__tr_format(&l, &text, &len), 0);
+	ck_assert_uint_eq(len, strlen(golden_user));
+	ck_assert(memcmp(text, golden_user, len) == 0);
+	free(text);
+	axon__tr_free(&l);
+}
+END_TEST
+
 START_TEST(test_parse_rejects)
 {
 	static const char *const bad[] = {
@@ -832,7 +967,20 @@ START_TEST(test_parse_rejects)
 	    "now 1 lost 0\nP 1 0 a\nP 1 0 b\n",       /* twice */
 	    "now 1 lost 0\nE 1 1 1 1 0 0 0 0 0 0\n",  /* no such process */
 	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 0 0 0 0 0 0 0\n", /* type 0 */
-	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 0 0 0 0 0 0\n", /* type 9 */
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 10 0 0 0 0 0 0\n", /* type 10 */
+	    /* user events' chunks (type 9) that are not well-formed */
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 0 0 0 0 0 0\n", /* b 0 */
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 0 1048675 0 0 0 0\n", /* kind */
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 0 1052770 0 0 0 0\n", /* idx */
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 0 1048578 0 0 0 0\n", /* cls 0 */
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 0 537919761 0 0 0 0\n", /* 17 */
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 1024 1048674 0 0 0 0\n",
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 -1 1048674 0 0 0 0\n",
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 0 1611661409 0 0 0 0\n", /* 6 */
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 0 269484130 0 0 0 0\n",
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 0 98 0 0 0 0\n", /* 0 chunks */
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 0 55574626 0 0 0 0\n", /* 53 */
+	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 9 0 -1 0 0 0 0\n",
 	    "now 1 lost 0\nP 1 0 a\nE 1 0 1 1 0 0 0 0 0 0\n", /* tid 0 */
 	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 1 -0 0 0 0 0 0\n",
 	    "now 1 lost 0\nP 1 0 a\nE 1 1 1 1 2147483648 0 0 0 0 0\n",
@@ -999,11 +1147,13 @@ trace_suite(void)
 	tcase_add_test(tc, test_killed_mid_trace);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_user_json);
 	tcase_add_test(tc, test_switch_expires);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_attack_switch);
 	tcase_add_test(tc, test_attack_own_switch);
 	tcase_add_test(tt, test_text_roundtrip);
+	tcase_add_test(tt, test_text_user);
 	tcase_add_test(tt, test_parse_rejects);
 	tcase_add_test(tt, test_forged_rings);
 	tcase_add_test(tt, test_text_cap);

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sys/trace.h>
+
 #include "traceinfo.h"
 
 static const char *const type_names[AXON_TR_NTYPES] = {
@@ -36,12 +38,138 @@ static const char *const type_names[AXON_TR_NTYPES] = {
     [AXON_TR_PULSE_TX] = "pulse",
     [AXON_TR_BLOCK] = "block",
     [AXON_TR_UNBLOCK] = "unblock",
+    [AXON_TR_USER] = "user",
 };
 
 const char *
 axon__tr_type_name(int type)
 {
 	return type > 0 && type < AXON_TR_NTYPES ? type_names[type] : NULL;
+}
+
+/* The classes an event may be inserted in (not the pseudo-classes). */
+static const char *const class_names[] = {
+    [_NTO_TRACE_CONTROL] = "control",
+    [_NTO_TRACE_INTENTER] = "intenter",
+    [_NTO_TRACE_INTEXIT] = "intexit",
+    [_NTO_TRACE_KERCALLENTER] = "kercallenter",
+    [_NTO_TRACE_KERCALLEXIT] = "kercallexit",
+    [_NTO_TRACE_USER] = "user",
+    [_NTO_TRACE_PROCESS] = "process",
+    [_NTO_TRACE_THREAD] = "thread",
+    [_NTO_TRACE_VTHREAD] = "vthread",
+    [_NTO_TRACE_COMM] = "comm",
+    [_NTO_TRACE_SYSTEM] = "system",
+    [_NTO_TRACE_KERCALLINT] = "kercallint",
+    [_NTO_TRACE_INT_HANDLER_ENTER] = "int_handler_enter",
+    [_NTO_TRACE_INT_HANDLER_EXIT] = "int_handler_exit",
+    [_NTO_TRACE_QUIP] = "quip",
+    [_NTO_TRACE_SEC] = "sec",
+};
+
+const char *
+axon__tr_class_name(int cls)
+{
+	return cls >= 0 &&
+		cls < (int) (sizeof(class_names) / sizeof(class_names[0]))
+	    ? class_names[cls]
+	    : NULL;
+}
+
+/* A chunk of a user event as traceinfo.h lays it out. */
+static bool
+user_ok(const struct axon_tr_event *e)
+{
+	uint32_t b = (uint32_t) e->b;
+	int kind = AXON_TR_UB_KIND(b);
+	int cls = AXON_TR_UB_CLASS(b);
+	unsigned n = AXON_TR_UB_N(b), used = AXON_TR_UB_USED(b);
+	unsigned max = kind == AXON_TR_UKIND_STR
+	    ? (AXON_TR_USTR_MAX + AXON_TR_USTR_CHUNK - 1) / AXON_TR_USTR_CHUNK
+	    : (AXON_TR_UINTS_MAX + AXON_TR_UINTS_CHUNK - 1) /
+		AXON_TR_UINTS_CHUNK;
+
+	if ((b >> 31) != 0 || axon__tr_class_name(cls) == NULL ||
+	    e->a < 0 ||
+	    e->a > (cls == _NTO_TRACE_USER ? _NTO_TRACE_USERLAST : 0xffff) ||
+	    n == 0 || n > max || AXON_TR_UB_IDX(b) >= n) {
+		return false;
+	}
+	if (kind == AXON_TR_UKIND_STR) {
+		return used == 0;
+	}
+	return kind == AXON_TR_UKIND_INTS && used <= AXON_TR_UINTS_CHUNK;
+}
+
+bool
+axon__tr_event_ok(const struct axon_tr_event *e)
+{
+	return axon__tr_type_name(e->type) != NULL && e->tid > 0 &&
+	    (e->type != AXON_TR_USER || user_ok(e));
+}
+
+/* Appends chunk e's payload to u. */
+static void
+user_take(struct axon_tr_user *u, const struct axon_tr_event *e)
+{
+	uint32_t w[5] = {(uint32_t) e->c, (uint32_t) e->d, (uint32_t) e->e,
+	    (uint32_t) ((uint64_t) e->x & 0xffffffffu),
+	    (uint32_t) ((uint64_t) e->x >> 32)};
+
+	if (u->kind == AXON_TR_UKIND_INTS) {
+		for (unsigned i = 0; i < AXON_TR_UB_USED(e->b); i++) {
+			if (u->len < AXON_TR_UINTS_MAX) {
+				u->u.data[u->len++] = (int32_t) w[i];
+			}
+		}
+		return;
+	}
+	for (unsigned i = 0; i < AXON_TR_USTR_CHUNK; i++) {
+		char ch = (char) (w[i / 4] >> (8 * (i % 4)) & 0xffu);
+
+		if (ch == '\0') {
+			break;
+		}
+		if (u->len < AXON_TR_USTR_MAX) {
+			u->u.text[u->len++] = ch;
+		}
+	}
+	u->u.text[u->len] = '\0';
+}
+
+bool
+axon__tr_user_start(struct axon_tr_user *u, const struct axon_tr_event *e)
+{
+	if (e->type != AXON_TR_USER || !user_ok(e)) {
+		return false;
+	}
+	memset(u, 0, offsetof(struct axon_tr_user, u));
+	u->code = e->a;
+	u->cls = AXON_TR_UB_CLASS(e->b);
+	u->kind = AXON_TR_UB_KIND(e->b);
+	u->nchunks = AXON_TR_UB_N(e->b);
+	u->first = AXON_TR_UB_IDX(e->b);
+	u->next = u->first + 1;
+	u->u.text[0] = '\0';
+	user_take(u, e);
+	u->whole = u->first == 0 && u->next == u->nchunks;
+	return true;
+}
+
+bool
+axon__tr_user_add(struct axon_tr_user *u, const struct axon_tr_event *e)
+{
+	if (e->type != AXON_TR_USER || !user_ok(e) || e->a != u->code ||
+	    AXON_TR_UB_CLASS(e->b) != u->cls ||
+	    AXON_TR_UB_KIND(e->b) != u->kind ||
+	    AXON_TR_UB_N(e->b) != u->nchunks ||
+	    AXON_TR_UB_IDX(e->b) != u->next) {
+		return false;
+	}
+	user_take(u, e);
+	u->next++;
+	u->whole = u->first == 0 && u->next == u->nchunks;
+	return true;
 }
 
 void
@@ -278,10 +406,10 @@ take_ring(const struct axon_tr_ring *r, const struct axon_tr_ring *r2,
 		ev.d = e->d;
 		ev.e = e->e;
 		ev.x = e->x;
-		if (axon__tr_type_name(type) == NULL || ev.tid <= 0) {
+		ev.type = type;
+		if (!axon__tr_event_ok(&ev)) {
 			continue;
 		}
-		ev.type = type;
 		if (i == first && ev.ts >= since) {
 			oldest_in = true;
 		}
@@ -423,8 +551,7 @@ axon__tr_format(const struct axon_tr_list *l, char **ret_text,
 	for (size_t i = 0; i < l->nev; i++) {
 		const struct axon_tr_event *e = &l->ev[i];
 
-		if (e->pid <= 0 || e->tid <= 0 ||
-		    axon__tr_type_name(e->type) == NULL) {
+		if (e->pid <= 0 || !axon__tr_event_ok(e)) {
 			rc = -EINVAL;
 			break;
 		}
@@ -601,6 +728,9 @@ parse_lines(struct cur *c, struct axon_tr_list *l)
 			return -EPROTO;
 		}
 		e.type = (int) u;
+		if (!axon__tr_event_ok(&e)) {
+			return -EPROTO; /* a user event's chunk malformed */
+		}
 		for (size_t i = 0; i < l->nprocs && !known; i++) {
 			known = l->procs[i].pid == e.pid;
 		}

@@ -66,8 +66,52 @@ enum axon_tr_type {
 			       * (enum axon_ps_state), b chid (RECEIVE,
 			       * RECVPULSE) or coid (SEND, REPLY) */
 	AXON_TR_UNBLOCK = 8,  /* ...and wakes */
+	AXON_TR_USER = 9,     /* TraceEvent()'s inserts, trace_log*(): one
+			       * chunk of an event (below) */
 	AXON_TR_NTYPES
 };
+
+/*
+ * A user event (TraceEvent(3)) is one or more AXON_TR_USER events of
+ * one thread, in a row: its chunks.  a is the event's code (user events:
+ * 0..1023; other classes: 0..65535); b packs
+ *   bits 0-3    the kind: AXON_TR_UKIND_INTS or AXON_TR_UKIND_STR
+ *   bits 4-11   the class (<sys/trace.h>'s _NTO_TRACE_*: 6 for user
+ *               events)
+ *   bits 12-19  this chunk's index, from 0
+ *   bits 20-27  the number of chunks, 1-255
+ *   bits 28-30  integers: how many this chunk holds (0-5); strings: 0
+ * and c, d, e, x the chunk's payload:
+ *   integers  up to 5 int32: c, d, e, then x's low and high halves;
+ *   strings   20 bytes, the string's in order: c, d, e, x, each
+ *             little-endian (byte 0 is c's low byte, byte 12 x's),
+ *             so that it reads the same on every node; the last chunk
+ *             is padded with NULs and a string has none of its own.
+ * A string holds at most AXON_TR_USTR_MAX bytes, integers at most
+ * AXON_TR_UINTS_MAX: the recorder cuts longer ones.  A reader puts the
+ * chunks together with axon__tr_user_add(); chunks lost (a ring that
+ * went round, the trace's start or end between them) leave an event
+ * that is not whole.
+ */
+#define AXON_TR_UKIND_INTS  1
+#define AXON_TR_UKIND_STR   2
+#define AXON_TR_USTR_MAX    1024u /* bytes of a string, NUL not counted */
+#define AXON_TR_UINTS_MAX   256u  /* integers of an event */
+#define AXON_TR_USTR_CHUNK  20u   /* bytes per chunk */
+#define AXON_TR_UINTS_CHUNK 5u    /* integers per chunk */
+
+static inline int32_t
+axon__tr_ub(int kind, int cls, unsigned idx, unsigned n, unsigned used)
+{
+	return (int32_t) ((unsigned) kind | (unsigned) cls << 4 | idx << 12 |
+	    n << 20 | used << 28);
+}
+
+#define AXON_TR_UB_KIND(b)  ((int) ((uint32_t) (b) & 0xfu))
+#define AXON_TR_UB_CLASS(b) ((int) (((uint32_t) (b) >> 4) & 0xffu))
+#define AXON_TR_UB_IDX(b)   ((unsigned) (((uint32_t) (b) >> 12) & 0xffu))
+#define AXON_TR_UB_N(b)     ((unsigned) (((uint32_t) (b) >> 20) & 0xffu))
+#define AXON_TR_UB_USED(b)  ((unsigned) (((uint32_t) (b) >> 28) & 0x7u))
 
 /* One event: 64 bytes.  seq is the event's index + 1 once it is
  * complete, 0 while its thread writes it. */
@@ -158,5 +202,44 @@ void axon__tr_free(struct axon_tr_list *l);
 
 /* The name of an event type ("send", ...), or NULL. */
 const char *axon__tr_type_name(int type);
+
+/* A user event put together from its chunks (AXON_TR_USER). */
+struct axon_tr_user {
+	int32_t code;      /* the event's code (a) */
+	int cls;           /* its class (<sys/trace.h>'s _NTO_TRACE_*) */
+	int kind;          /* AXON_TR_UKIND_INTS or _STR */
+	unsigned nchunks;  /* chunks it has (b's count) */
+	unsigned first;    /* the index of the first chunk kept */
+	unsigned next;     /* the index of the next chunk expected */
+	bool whole;        /* every chunk, from the first, is there */
+	size_t len;        /* bytes of text, or integers of data */
+	union {
+		char text[AXON_TR_USTR_MAX + 1]; /* NUL-terminated */
+		int32_t data[AXON_TR_UINTS_MAX];
+	} u;
+};
+
+/*
+ * Starts u with e, a chunk of a user event (its first, or whichever of
+ * it a trace kept first).  Returns false if e is not a well-formed chunk
+ * (then u is not started).
+ */
+bool axon__tr_user_start(struct axon_tr_user *u,
+    const struct axon_tr_event *e);
+
+/*
+ * Adds e, the same thread's event after the last chunk added, to u if it
+ * is u's next chunk: true if it was.  u->whole says whether u has all
+ * its chunks.
+ */
+bool axon__tr_user_add(struct axon_tr_user *u,
+    const struct axon_tr_event *e);
+
+/* The name of a class of <sys/trace.h> ("user", "comm", ...), or NULL. */
+const char *axon__tr_class_name(int cls);
+
+/* Whether e is an event the text form carries: a known type, a thread,
+ * and for AXON_TR_USER a well-formed chunk (the layout above). */
+bool axon__tr_event_ok(const struct axon_tr_event *e);
 
 #endif /* AXON_COMMON_TRACEINFO_H */

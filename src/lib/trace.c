@@ -39,6 +39,10 @@ static pthread_mutex_t trace_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct axon_tr_ring *_Atomic trace_ring;
 static bool trace_tried; /* under trace_lock: made, or failed to */
 static __thread pid_t trace_tid;
+/* TraceEvent() made sure the process knows its pid and run directory and
+ * has looked for the switch (a process that only inserts events has
+ * made no other Axon call that would).  Cleared in a forked child. */
+static _Atomic bool user_ready;
 
 /* ---- the switch ---- */
 
@@ -348,6 +352,62 @@ axon__trace_unblock(void)
 	put(AXON_TR_UNBLOCK, 0, 0, 0, 0, 0, 0);
 }
 
+/* ---- user events (TraceEvent(3), layout in traceinfo.h) ---- */
+
+bool
+axon__trace_user_on(void)
+{
+	if (!atomic_load_explicit(&user_ready, memory_order_acquire)) {
+		struct axon_proc *p = &axon__proc;
+		int rc;
+
+		pthread_mutex_lock(&p->lock);
+		rc = axon__proc_init();
+		pthread_mutex_unlock(&p->lock);
+		if (rc < 0) {
+			return false; /* (tried again next time) */
+		}
+		axon__trace_open();
+		atomic_store_explicit(&user_ready, true, memory_order_release);
+	}
+	return axon__tracing();
+}
+
+void
+axon__trace_user(int cls, int32_t code, int kind, const void *data,
+    size_t n)
+{
+	unsigned per = kind == AXON_TR_UKIND_STR ? AXON_TR_USTR_CHUNK
+						 : AXON_TR_UINTS_CHUNK;
+	unsigned chunks = n == 0 ? 1 : (unsigned) ((n + per - 1) / per);
+
+	for (unsigned k = 0; k < chunks; k++) {
+		size_t off = (size_t) k * per;
+		unsigned used = n - off < per ? (unsigned) (n - off) : per;
+		uint32_t w[5] = {0};
+
+		if (n == 0) {
+			used = 0;
+		}
+		if (kind == AXON_TR_UKIND_STR) {
+			const unsigned char *s = data;
+
+			/* Little-endian in each word, whatever the host's. */
+			for (unsigned i = 0; i < used; i++) {
+				w[i / 4] |= (uint32_t) s[off + i] << (8 * (i % 4));
+			}
+		} else {
+			memcpy(w, (const int32_t *) data + off,
+			    used * sizeof(int32_t));
+		}
+		put(AXON_TR_USER, code,
+		    axon__tr_ub(kind, cls, k, chunks,
+			kind == AXON_TR_UKIND_STR ? 0 : used),
+		    (int32_t) w[0], (int32_t) w[1], (int32_t) w[2],
+		    (int64_t) ((uint64_t) w[4] << 32 | w[3]));
+	}
+}
+
 void
 axon__trace_atfork_child(void)
 {
@@ -355,4 +415,5 @@ axon__trace_atfork_child(void)
 	atomic_store(&trace_ring, NULL);
 	trace_tried = false;
 	trace_tid = 0;
+	atomic_store(&user_ready, false);
 }

@@ -51,6 +51,23 @@ void axon__trace_pulse_tx(int coid, const struct axon_cconn *cc, int code,
 void axon__trace_block(int state, int id);
 void axon__trace_unblock(void);
 
+/*
+ * Whether events a program inserts (TraceEvent(3)) are recorded now.  A
+ * process's first call makes sure it knows its run directory and has
+ * mapped the switch (if no other Axon call has yet); after it, the same
+ * two loads and a branch as an event site.
+ */
+bool axon__trace_user_on(void);
+/*
+ * Records a user event of class cls (<sys/trace.h>), code code: n
+ * integers (kind AXON_TR_UKIND_INTS; data int32_t[n]) or n bytes of a
+ * string without NULs (AXON_TR_UKIND_STR), n at most AXON_TR_UINTS_MAX or
+ * AXON_TR_USTR_MAX (the caller cuts), in as many chunks as it takes
+ * (traceinfo.h).  Never fails.
+ */
+void axon__trace_user(int cls, int32_t code, int kind, const void *data,
+    size_t n);
+
 /* Maps the switch of the run directory (made if there is none yet);
  * from axon__ps_open().  Nothing fails: without it, nothing is traced. */
 void axon__trace_open(void);

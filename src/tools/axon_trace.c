@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <sys/netmgr.h>
+#include <sys/trace.h>
 
 #include "axon.h"
 #include "nodename.h"
@@ -42,9 +43,10 @@ const char axon_trace_usage[] =
     "\n"
     "Records every send, receive, reply, pulse and block/unblock of the\n"
     "Axon processes on the chosen nodes for N seconds (or until\n"
-    "interrupted) and writes Chrome trace-event JSON to FILE, which\n"
-    "Perfetto (ui.perfetto.dev) and chrome://tracing open: one track per\n"
-    "thread, arrows from each send to its receive, reply and return.\n"
+    "interrupted), and the events they insert with TraceEvent(), and\n"
+    "writes Chrome trace-event JSON to FILE, which Perfetto\n"
+    "(ui.perfetto.dev) and chrome://tracing open: one track per thread,\n"
+    "arrows from each send to its receive, reply and return.\n"
     "\n"
     "  -n, --node NODE   trace NODE (repeatable; default: this node)\n"
     "  -a, --all         this node and every node its axond knows\n"
@@ -597,6 +599,65 @@ block_slice(FILE *f, const struct mev *m, int state, int64_t t0, int64_t t1)
 /* A short slice for an instant that an arrow can end on. */
 #define DOT_NS 1000
 
+/*
+ * The user event (TraceEvent(3)) whose first chunk kept is m[i], put
+ * together from the chunks that follow it on its thread: a short slice
+ * named after its code and, for a string, its text, the whole text or
+ * the integers in its args.  Returns the index of its last chunk.
+ */
+static size_t
+user_slice(FILE *f, const struct mev *m, size_t n, size_t i)
+{
+	static struct axon_tr_user u;
+	const struct axon_tr_event *e = m[i].e;
+	char name[160];
+	size_t j = i;
+	int64_t dur = DOT_NS;
+
+	if (!axon__tr_user_start(&u, e)) {
+		return i; /* (the parser let through only good ones) */
+	}
+	while (j + 1 < n && m[j + 1].node == m[i].node &&
+	    m[j + 1].e->pid == e->pid && m[j + 1].e->tid == e->tid &&
+	    axon__tr_user_add(&u, m[j + 1].e)) {
+		j++;
+	}
+	if (j + 1 < n && m[j + 1].node == m[i].node &&
+	    m[j + 1].e->pid == e->pid && m[j + 1].e->tid == e->tid &&
+	    m[j + 1].ts - m[i].ts < dur) {
+		dur = m[j + 1].ts - m[i].ts;
+	}
+	if (u.cls != _NTO_TRACE_USER) {
+		snprintf(name, sizeof(name), "%s event %d",
+		    axon__tr_class_name(u.cls), u.code);
+	} else if (u.kind == AXON_TR_UKIND_STR) {
+		snprintf(name, sizeof(name), "user event %d: %.100s", u.code,
+		    u.u.text);
+	} else {
+		snprintf(name, sizeof(name), "user event %d", u.code);
+	}
+	ev_open(f, "X", name, m[i].node, e->pid, e->tid, m[i].ts);
+	fprintf(f, ",\"dur\":");
+	ts_us(f, dur > 0 ? dur : 0);
+	fprintf(f, ",\"args\":{");
+	if (u.cls != _NTO_TRACE_USER) {
+		fprintf(f, "\"class\":\"%s\",", axon__tr_class_name(u.cls));
+	}
+	fprintf(f, "\"code\":%d,", u.code);
+	if (u.kind == AXON_TR_UKIND_STR) {
+		fprintf(f, "\"text\":");
+		axon_json_str(f, u.u.text, u.len);
+	} else {
+		fprintf(f, "\"data\":[");
+		for (size_t k = 0; k < u.len; k++) {
+			fprintf(f, "%s%" PRId32, k > 0 ? "," : "", u.u.data[k]);
+		}
+		fprintf(f, "]");
+	}
+	fprintf(f, "%s}}", u.whole ? "" : ",\"incomplete\":true");
+	return j;
+}
+
 static void
 write_events(FILE *f, const struct tnode *nodes, const struct mev *m,
     size_t n, int64_t end)
@@ -752,6 +813,9 @@ write_events(FILE *f, const struct tnode *nodes, const struct mev *m,
 			block_slice(f, &m[i], state, t, t1);
 			continue;
 		}
+		case AXON_TR_USER:
+			i = user_slice(f, m, n, i);
+			continue;
 		default:
 			continue; /* UNBLOCK: the end of its BLOCK's slice */
 		}

@@ -32,6 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(l.nprocs <= AXON_TR_MAX_PROCS);
 	for (size_t i = 0; i < l.nev; i++) {
 		assert(axon__tr_type_name(l.ev[i].type) != NULL);
+		assert(axon__tr_event_ok(&l.ev[i]));
 		assert(l.ev[i].pid > 0 && l.ev[i].tid > 0);
 	}
 	rc = axon__tr_format(&l, &text, &len);

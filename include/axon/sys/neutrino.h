@@ -677,6 +677,12 @@ AXON_EXPORT int SignalSuspend_r(const sigset_t *set);
 AXON_EXPORT int SignalWaitinfo(const sigset_t *set, siginfo_t *info);
 AXON_EXPORT int SignalWaitinfo_r(const sigset_t *set, siginfo_t *info);
 
+/* ---- Tracing (TraceEvent(3)); the commands are in <sys/trace.h> ------ */
+#ifndef AXON_TRACEEVENT_DECLARED
+#define AXON_TRACEEVENT_DECLARED
+AXON_EXPORT int TraceEvent(int cmd, ...);
+#endif
+
 /*
  * QNX's <stdlib.h>, <unistd.h> and <time.h> extras whose names Linux
  * programs often give to things of their own: min() and max(), delay(),
