@@ -41,7 +41,8 @@ OPT     ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wpointer-arith -Wundef -Wno-unused-parameter
 CFLAGS_ALL := -std=gnu17 $(OPT) $(WARN) $(SANFLAGS) \
-	-Iinclude/axon -Isrc/lib -Isrc/common -Isrc/axond $(CPPFLAGS) $(CFLAGS)
+	-Iinclude/axon -Isrc/lib -Isrc/common -Isrc/axond \
+	-idirafter include/axon/after $(CPPFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard src/lib/*.c)

@@ -5,8 +5,9 @@ set -eu
 # libfuse3-dev, fuse3: axon-fs; debhelper, dpkg-dev, lintian and systemd
 # (systemd-analyze): make deb-check; python3, python3-pytest: make
 # check-python; cargo, rustc (Rust 1.63): make check-rust; tshark,
-# tcpdump: make check-wireshark.
-PKGS="build-essential pkg-config clang libclang-rt-14-dev check mandoc iproute2 procps libssl-dev openssl libsystemd-dev libfuse3-dev fuse3 debhelper dpkg-dev lintian systemd python3 python3-pytest cargo rustc tshark tcpdump"
+# tcpdump: make check-wireshark; libpci-dev: make linux-compat-check
+# (a libpci program beside Axon's <pci/pci.h>).
+PKGS="build-essential pkg-config clang libclang-rt-14-dev check mandoc iproute2 procps libssl-dev openssl libsystemd-dev libfuse3-dev fuse3 debhelper dpkg-dev lintian systemd python3 python3-pytest cargo rustc tshark tcpdump libpci-dev"
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # A Linux program built with Axon's include directory first on the path
-# (as pkg-config --cflags axon puts it) must build and behave as without:
+# and its after directory (as pkg-config --cflags axon puts them) must
+# build and behave as without:
 # each program under tests/linux/ is compiled both ways with -Wall -Werror
 # and run, and the outputs must match.  Then no symbol libaxon exports may
 # also be one the C library exports.
@@ -12,16 +13,19 @@ trap 'rm -rf "$tmp"' EXIT
 fail=0
 for src in tests/linux/*.c tests/linux/*.cc; do
 	name=$(basename "$src")
+	libs=-lpthread
 	case "$src" in
 	*.cc) cc="c++ -std=gnu++17" ;;
 	*strict.c) cc="cc -std=c11 -pedantic" ;;
+	*_lpci.c) cc="cc -std=gnu17"; libs="-lpci -lpthread" ;; # libpci-dev
 	*) cc="cc -std=gnu17" ;;
 	esac
 	# Without Axon; with Axon's headers (and libaxon linked, for the
 	# names they map onto it).
-	$cc -Wall -Wextra -Werror -o "$tmp/$name.plain" "$src" -lpthread
-	$cc -Wall -Wextra -Werror -I"$inc" -o "$tmp/$name.axon" "$src" \
-		"$BUILD/libaxon.a" -lpthread
+	$cc -Wall -Wextra -Werror -o "$tmp/$name.plain" "$src" $libs
+	$cc -Wall -Wextra -Werror -I"$inc" -idirafter "$inc/after" \
+		-o "$tmp/$name.axon" "$src" \
+		"$BUILD/libaxon.a" $libs
 	"$tmp/$name.plain" > "$tmp/$name.out.plain"
 	"$tmp/$name.axon" > "$tmp/$name.out.axon"
 	if ! cmp -s "$tmp/$name.out.plain" "$tmp/$name.out.axon"; then

@@ -10,7 +10,9 @@
  */
 #include "axon_test.h"
 
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 
 struct shared {
@@ -242,18 +244,106 @@ START_TEST(test_errors)
 }
 END_TEST
 
+static volatile sig_atomic_t usr2;
+
+static void
+on_usr2(int sig)
+{
+	(void) sig;
+	usr2++;
+}
+
 START_TEST(test_unmapped_registration)
 {
 	struct shared *s = shared_mutex(PTHREAD_MUTEX_NORMAL);
 	struct sigevent ev;
+	pid_t dead = fork();
+
+	/* A thread id that no longer exists. */
+	ck_assert_int_ge(dead, 0);
+	if (dead == 0) {
+		_exit(0);
+	}
+	ck_assert_int_eq(axt_waitpid(dead, 5), 0);
 
 	/* Registered, then unmapped without unregistering: the watcher
-	 * drops it and nothing faults. */
+	 * drops it (no fault).  Memory mapped at the same place later,
+	 * holding what looks like a mutex locked by a dead thread, is then
+	 * no registered mutex: no event. */
 	SIGEV_SIGNAL_INIT(&ev, SIGUSR2);
-	signal(SIGUSR2, SIG_IGN);
+	signal(SIGUSR2, on_usr2);
 	ck_assert_int_eq(SyncMutexEvent(&s->m, &ev), 0);
 	munmap(s, sizeof(*s));
-	axt_sleep_ms(100);
+	axt_sleep_ms(200); /* ten looks of the watcher */
+	struct shared *again = mmap(s, sizeof(*s), PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	ck_assert_ptr_eq(again, s);
+	again->m.__data.__lock = 1;
+	again->m.__data.__owner = dead;
+	axt_sleep_ms(200);
+	ck_assert_int_eq(usr2, 0);
+	/* The same, registered: the event comes (the test can fail). */
+	ck_assert_int_eq(SyncMutexEvent(&again->m, &ev), 0);
+	for (int i = 0; i < 500 && usr2 == 0; i++) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_int_eq(usr2, 1);
+	ck_assert_int_eq(SyncMutexEvent(&again->m, NULL), 0);
+	munmap(again, sizeof(*again));
+}
+END_TEST
+
+/* A live owner is never taken for dead, even where /proc does not show
+ * it (not mounted, hidepid, another user's): here a tmpfs over /proc in
+ * a mount namespace of the child's own. */
+static void *
+holder_thread(void *arg)
+{
+	pthread_mutex_t *m = arg;
+
+	pthread_mutex_lock(m);
+	pause();
+	return NULL;
+}
+
+static void
+hidden_proc(int fd, void *arg)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	pthread_t th;
+
+	(void) arg;
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("none", "/proc", "tmpfs", 0, NULL) < 0) {
+		axt_report(fd, -1000);
+		return;
+	}
+	pthread_create(&th, NULL, holder_thread, &m);
+	while (pthread_mutex_trylock(&m) == 0) {
+		pthread_mutex_unlock(&m);
+		usleep(1000);
+	}
+	axt_report(fd, SyncMutexRevive_r(&m));
+}
+
+START_TEST(test_live_owner_hidden)
+{
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_live_owner_hidden: skipped: needs root "
+				"(a mount namespace)\n");
+		return;
+	}
+	struct axt_child c = axt_spawn(hidden_proc, NULL);
+
+	if (c.val == -1000) {
+		fprintf(stderr, "test_live_owner_hidden: skipped: no mount "
+				"namespace here\n");
+	} else {
+		ck_assert_int_eq(c.val, -EINVAL);
+	}
+	axt_child_kill(&c);
 }
 END_TEST
 
@@ -269,6 +359,7 @@ deadmutex_suite(void)
 	tcase_add_test(t, test_signal_event);
 	tcase_add_test(t, test_errors);
 	tcase_add_test(t, test_unmapped_registration);
+	tcase_add_test(t, test_live_owner_hidden);
 	suite_add_tcase(s, t);
 	return s;
 }

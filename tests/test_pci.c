@@ -16,7 +16,9 @@
 #include <dirent.h>
 #include <inttypes.h>
 #include <hw/pci.h>
-#include <pci/pci.h>
+/* Axon's own, which a system <pci/pci.h> (pciutils') would hide: it is
+ * in the after directory (pci_device_find(3)). */
+#include <after/pci/pci.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 

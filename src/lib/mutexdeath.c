@@ -13,10 +13,14 @@
  * mutex).  Linux tells nobody when a non-robust mutex's owner dies, so
  * libaxon watches: a thread of its own, running while events are
  * registered, looks every WATCH_MS at each registered mutex, and when it
- * is locked by a thread that no longer exists it delivers the event
- * once (for that owner).  It reads the mutex with process_vm_readv(),
- * so a mutex the program unmapped without unregistering is dropped, not
- * a fault.  Revive takes the owner's id over with a compare-and-swap
+ * is locked by a thread that no longer exists (or whose process is a
+ * zombie) it delivers the event once (for that owner).  That is a
+ * thread's end, not only its process's, as QNX has it: a thread that
+ * ends holding a mutex leaves it DEAD here.  The owner must be in this
+ * process's pid namespace.  The watcher reads the mutex with
+ * process_vm_readv(), so a mutex the program unmapped without
+ * unregistering is dropped, not a fault, if nothing was mapped there
+ * again before it looked (the program must unregister first).  Revive takes the owner's id over with a compare-and-swap
  * (one reviver wins) and leaves the lock word locked: the waiters stay
  * blocked until the new owner unlocks, as on QNX.
  *
@@ -89,17 +93,19 @@ w_init(void)
 	(void) pthread_atfork(NULL, NULL, atfork_child);
 }
 
-/* The mutex as this process can read it now: 0, or -EFAULT. */
+/* The mutex as this process can read it now: 0, -EFAULT (not mapped),
+ * or -errno (process_vm_readv() refused: a seccomp filter, ENOSYS). */
 static int
 peek(const pthread_mutex_t *m, pthread_mutex_t *out)
 {
 	struct iovec local = {out, sizeof(*out)};
 	struct iovec remote = {(void *) m, sizeof(*m)};
+	ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 
-	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) ==
-		(ssize_t) sizeof(*m)
-	    ? 0
-	    : -EFAULT;
+	if (n == (ssize_t) sizeof(*m)) {
+		return 0;
+	}
+	return n >= 0 || errno == EFAULT ? -EFAULT : -errno;
 }
 
 /* A kind of mutex whose owner these calls can take over. */
@@ -123,15 +129,20 @@ gone(pid_t tid)
 	if (tid <= 0) {
 		return false;
 	}
+	/* No such thread: gone.  Its /proc entry missing is not enough
+	 * (/proc not mounted, hidepid, another pid namespace). */
+	if (kill(tid, 0) < 0 && errno == ESRCH) {
+		return true;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int) tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		return errno == ENOENT || errno == ESRCH;
+		return false; /* there, as far as anyone can tell */
 	}
 	n = read(fd, buf, sizeof(buf) - 1);
 	(void) close(fd);
 	if (n <= 0) {
-		return n == 0 || errno == ESRCH;
+		return n < 0 && errno == ESRCH; /* ended meanwhile */
 	}
 	buf[n] = '\0';
 	const char *paren = strrchr(buf, ')');
@@ -189,8 +200,12 @@ mutex_event(pthread_mutex_t *m, const struct sigevent *ev)
 	struct watch *w = NULL, *old = NULL;
 	int rc;
 
-	if (m == NULL || peek(m, &now) < 0) {
+	if (m == NULL) {
 		return -EFAULT;
+	}
+	rc = peek(m, &now);
+	if (rc < 0) {
+		return rc;
 	}
 	if (!plain_kind(&now)) {
 		return -EINVAL;
@@ -254,9 +269,14 @@ mutex_revive(pthread_mutex_t *m)
 {
 	pthread_mutex_t now;
 	int owner, me = axon__gettid();
+	int rc;
 
-	if (m == NULL || peek(m, &now) < 0) {
+	if (m == NULL) {
 		return -EFAULT;
+	}
+	rc = peek(m, &now);
+	if (rc < 0) {
+		return rc;
 	}
 	owner = now.__data.__owner;
 	if (!plain_kind(&now) || now.__data.__lock == 0 || !gone(owner)) {

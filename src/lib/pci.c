@@ -39,7 +39,9 @@
 #include <unistd.h>
 
 #include <hw/pci.h>
-#include <pci/pci.h>
+/* Axon's own, which a system <pci/pci.h> (pciutils') would hide: it is
+ * in the after directory (pci_device_find(3)). */
+#include <after/pci/pci.h>
 
 #include "internal.h"
 
