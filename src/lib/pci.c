@@ -344,18 +344,44 @@ att_free(struct axon_pci_attach *a)
 	free(a);
 }
 
-/* A lock of kind op on a new descriptor of bdf's file name: the
- * descriptor, -EWOULDBLOCK if another attachment holds it, or -errno. */
+/* The records of attachments: root's own directory, so that nobody
+ * else can hold a record (and keep root's drivers out). */
+#define LOCK_DIR "/run/axon-pci"
+
+/* A lock of kind op on the record file bdf.kind: the descriptor,
+ * -EWOULDBLOCK if another attachment holds it, -EPERM for other than
+ * root (or a directory that is not root's alone), or -errno. */
 static int
-lock_file(pci_bdf_t bdf, const char *name, int op)
+lock_file(pci_bdf_t bdf, const char *kind, int op)
 {
 	char path[PATH_MAX];
+	struct stat st;
 	int fd;
 
-	dev_path(path, sizeof(path), bdf, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (geteuid() != 0) {
+		return -EPERM;
+	}
+	if (mkdir(LOCK_DIR, 0700) < 0 && errno != EEXIST) {
+		return -errno;
+	}
+	if (lstat(LOCK_DIR, &st) < 0) {
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 022) != 0) {
+		return -EPERM;
+	}
+	snprintf(path, sizeof(path), LOCK_DIR "/%04x:%02x:%02x.%x.%s",
+	    (unsigned) (bdf >> 17), (unsigned) PCI_BUS(bdf),
+	    (unsigned) ((bdf & 0xffu) >> 3), (unsigned) (bdf & 7u), kind);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC, 0600);
 	if (fd < 0) {
-		return errno == ENOENT ? -ENODEV : -errno;
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0) {
+		(void) close(fd);
+		return -EPERM;
 	}
 	if (flock(fd, op | LOCK_NB) < 0) {
 		int err = errno;
@@ -366,16 +392,35 @@ lock_file(pci_bdf_t bdf, const char *name, int op)
 	return fd;
 }
 
-/* Records an attachment of bdf: 0 with *ret, or a pci_err_t. */
+/* A pci_err_t for a lock_file() error. */
+static pci_err_t
+lock_err(int rc)
+{
+	return rc == -EPERM ? PCI_ERR_EPERM
+	    : rc == -ENOMEM ? PCI_ERR_ENOMEM
+			    : PCI_ERR_LOCK_FAILURE;
+}
+
+/*
+ * Records an attachment of bdf: 0 with *ret, or a pci_err_t.  Only root
+ * records one; another user's SHARED attachment (which only reads what
+ * sysfs shows everyone) is made without a record, and cannot keep root
+ * from attaching exclusively; an owner's or an exclusive one is
+ * PCI_ERR_EPERM for it.
+ */
 static pci_err_t
 attach(pci_bdf_t bdf, uint32_t flags, bool legacy, bool persist,
     struct axon_pci_attach **ret)
 {
 	bool excl = flags & pci_attachFlags_e_EXCLUSIVE;
 	bool owner = excl || (flags & pci_attachFlags_e_OWNER);
+	bool record = geteuid() == 0;
 	struct axon_pci_attach *a;
 	int fd;
 
+	if (owner && !record) {
+		return PCI_ERR_EPERM;
+	}
 	if (owner && !ownable(bdf)) {
 		return PCI_ERR_ATTACH_OWNED;
 	}
@@ -387,34 +432,35 @@ attach(pci_bdf_t bdf, uint32_t flags, bool legacy, bool persist,
 	a->flags = flags | (owner ? pci_attachFlags_e_OWNER : 0);
 	a->legacy = legacy;
 	a->persist = persist;
+	a->cfg_fd = -1;
 	a->own_fd = -1;
-	fd = lock_file(bdf, "config", excl ? LOCK_EX : LOCK_SH);
-	if (fd == -EWOULDBLOCK && excl) {
-		/* Held shared by others, or exclusively by one? */
-		int probe = lock_file(bdf, "config", LOCK_SH);
+	if (record) {
+		fd = lock_file(bdf, "config", excl ? LOCK_EX : LOCK_SH);
+		if (fd == -EWOULDBLOCK && excl) {
+			/* Held shared by others, or exclusively by one? */
+			int probe = lock_file(bdf, "config", LOCK_SH);
 
-		if (probe >= 0) {
-			(void) close(probe);
+			if (probe >= 0) {
+				(void) close(probe);
+			}
+			free(a);
+			return probe >= 0 ? PCI_ERR_ATTACH_SHARED
+					  : PCI_ERR_ATTACH_EXCLUSIVE;
 		}
-		free(a);
-		return probe >= 0 ? PCI_ERR_ATTACH_SHARED
-				  : PCI_ERR_ATTACH_EXCLUSIVE;
+		if (fd < 0) {
+			free(a);
+			return fd == -EWOULDBLOCK ? PCI_ERR_ATTACH_EXCLUSIVE
+						  : lock_err(fd);
+		}
+		a->cfg_fd = fd;
 	}
-	if (fd < 0) {
-		free(a);
-		return fd == -EWOULDBLOCK ? PCI_ERR_ATTACH_EXCLUSIVE
-		    : fd == -ENODEV	  ? PCI_ERR_ENODEV
-					  : PCI_ERR_LOCK_FAILURE;
-	}
-	a->cfg_fd = fd;
 	if (owner) {
-		fd = lock_file(bdf, "resource",
+		fd = lock_file(bdf, "owner",
 		    (flags & pci_attachFlags_e_MULTI) ? LOCK_SH : LOCK_EX);
 		if (fd < 0) {
 			att_free(a);
 			return fd == -EWOULDBLOCK ? PCI_ERR_ATTACH_OWNED
-			    : fd == -ENODEV	  ? PCI_ERR_ENODEV
-						  : PCI_ERR_LOCK_FAILURE;
+						  : lock_err(fd);
 		}
 		a->own_fd = fd;
 	}
@@ -717,8 +763,8 @@ static int
 irqs(pci_bdf_t bdf, pci_irq_t *v, size_t max, size_t *ret_n)
 {
 	char path[PATH_MAX];
-	int tmp[256];
-	size_t n = 0;
+	int *tmp = NULL, line_irq;
+	size_t n = 0, cap = 0;
 	DIR *d;
 
 	dev_path(path, sizeof(path), bdf, "msi_irqs");
@@ -726,35 +772,60 @@ irqs(pci_bdf_t bdf, pci_irq_t *v, size_t max, size_t *ret_n)
 	if (d != NULL) {
 		struct dirent *e;
 
-		while ((e = readdir(d)) != NULL && n < 256) {
+		while ((e = readdir(d)) != NULL) {
 			char *end;
 			long x;
 
 			errno = 0;
 			x = strtol(e->d_name, &end, 10);
-			if (isdigit((unsigned char) e->d_name[0]) &&
-			    *end == '\0' && errno == 0 && x >= 0 &&
-			    x <= INT32_MAX) {
-				tmp[n++] = (int) x;
+			if (!isdigit((unsigned char) e->d_name[0]) ||
+			    *end != '\0' || errno != 0 || x < 0 ||
+			    x > INT32_MAX) {
+				continue;
 			}
+			if (n == cap) {
+				size_t nc = cap == 0 ? 64 : cap * 2;
+				int *nt = realloc(tmp, nc * sizeof(*tmp));
+
+				if (nt == NULL) {
+					free(tmp);
+					(void) closedir(d);
+					return -ENOMEM;
+				}
+				tmp = nt;
+				cap = nc;
+			}
+			tmp[n++] = (int) x;
 		}
 		(void) closedir(d);
-		qsort(tmp, n, sizeof(tmp[0]), cmp_int);
+		if (n > 0) {
+			qsort(tmp, n, sizeof(tmp[0]), cmp_int);
+		}
 	}
 	if (n == 0) {
 		uint64_t line;
 		int rc = read_num(bdf, "irq", &line);
 
 		if (rc < 0) {
+			free(tmp);
 			return rc;
 		}
 		if (line != 0 && line <= INT32_MAX) {
-			tmp[n++] = (int) line;
+			line_irq = (int) line;
+			free(tmp);
+			tmp = NULL;
+			n = 1;
+			if (v != NULL && max > 0) {
+				v[0] = line_irq;
+			}
+			*ret_n = n;
+			return 0;
 		}
 	}
 	for (size_t i = 0; v != NULL && i < n && i < max; i++) {
 		v[i] = tmp[i];
 	}
+	free(tmp);
 	*ret_n = n;
 	return 0;
 }
@@ -982,29 +1053,57 @@ legacy_bdf(unsigned bus, unsigned dev_func)
 						   dev_func & 7u);
 }
 
+/* The descriptors pci_attach() gave (under att_lock). */
+#define MAX_HANDLES 16
+static int handles[MAX_HANDLES];
+static int nhandles;
+
 int
 pci_attach(unsigned flags)
 {
+	int fd;
+
 	(void) flags; /* QNX defines none */
-	return open(SYSFS_DEVICES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = open(SYSFS_DEVICES, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		return -1;
+	}
+	pthread_mutex_lock(&att_lock);
+	if (nhandles == MAX_HANDLES) {
+		pthread_mutex_unlock(&att_lock);
+		(void) close(fd);
+		errno = EMFILE;
+		return -1;
+	}
+	handles[nhandles++] = fd;
+	pthread_mutex_unlock(&att_lock);
+	return fd;
 }
 
-/* QNX's pci_detach() closes the descriptor to the server, which then
- * lets go of what pci_attach_device() attached without PCI_PERSIST. */
+/* QNX's pci_detach() closes the descriptor to the server, which lets
+ * go of what pci_attach_device() attached without PCI_PERSIST once the
+ * process has no other. */
 int
 pci_detach(unsigned handle)
 {
 	struct axon_pci_attach *drop = NULL;
+	bool known = false;
 
-	if (handle > INT_MAX) {
-		errno = EBADF;
-		return -1;
-	}
-	if (close((int) handle) < 0) {
-		return -1;
-	}
 	pthread_mutex_lock(&att_lock);
-	for (struct axon_pci_attach **pp = &att_list; *pp != NULL;) {
+	for (int i = 0; i < nhandles; i++) {
+		if ((unsigned) handles[i] == handle) {
+			handles[i] = handles[--nhandles];
+			known = true;
+			break;
+		}
+	}
+	if (!known) {
+		pthread_mutex_unlock(&att_lock);
+		errno = EBADF; /* not pci_attach()'s: not closed */
+		return -1;
+	}
+	for (struct axon_pci_attach **pp = &att_list;
+	     nhandles == 0 && *pp != NULL;) {
 		struct axon_pci_attach *a = *pp;
 
 		if (a->legacy && !a->persist) {
@@ -1016,6 +1115,7 @@ pci_detach(unsigned handle)
 		}
 	}
 	pthread_mutex_unlock(&att_lock);
+	(void) close((int) handle);
 	while (drop != NULL) {
 		struct axon_pci_attach *next = drop->next;
 
@@ -1286,6 +1386,8 @@ pci_attach_device(void *handle, uint32_t flags, uint16_t idx,
 		if (rc != PCI_ERR_OK) {
 			errno = rc == PCI_ERR_ENOMEM ? ENOMEM
 			    : rc == PCI_ERR_ENODEV   ? ENODEV
+			    : rc == PCI_ERR_EPERM    ? EPERM
+			    : rc == PCI_ERR_LOCK_FAILURE ? EIO
 						     : EBUSY;
 			return NULL;
 		}
