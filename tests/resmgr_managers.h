@@ -44,8 +44,9 @@ struct dev_attr {
 /* An I2C bus with a 256-byte EEPROM at EEPROM_ADDR (7-bit), as a QNX
  * I2C master manager answers <hw/i2c.h>'s commands: a write's first
  * byte sets the address pointer, reads go on from it; anything else
- * on the bus does not answer (EIO, a NACK).  nbytes: the data to
- * return after the header. */
+ * on the bus does not answer (EIO, a NACK).  in: the bytes of data the
+ * message brought (the client's count, bounded by what arrived), which
+ * are also all the room a read has.  nbytes: the data to return. */
 static int
 i2c_devctl(struct dev_attr *a, int dcmd, void *data, size_t in,
     int *nbytes)
@@ -54,6 +55,12 @@ i2c_devctl(struct dev_attr *a, int dcmd, void *data, size_t in,
 	uint8_t *buf;
 	uint32_t len, rlen;
 
+	if ((dcmd == DCMD_I2C_SEND || dcmd == DCMD_I2C_RECV ||
+		dcmd == DCMD_I2C_SENDRECV) &&
+	    (in < sizeof(i2c_addr_t) || (slave->fmt != I2C_ADDRFMT_7BIT &&
+					    slave->fmt != I2C_ADDRFMT_10BIT))) {
+		return EINVAL;
+	}
 	switch (dcmd) {
 	case DCMD_I2C_DRIVER_INFO: {
 		i2c_driver_info_t *di = data;
@@ -78,7 +85,7 @@ i2c_devctl(struct dev_attr *a, int dcmd, void *data, size_t in,
 		}
 		if (slave->addr != EEPROM_ADDR ||
 		    slave->fmt != I2C_ADDRFMT_7BIT) {
-			return EIO;
+			return EIO; /* nobody there answers */
 		}
 		for (uint32_t i = 0; i < len; i++) {
 			if (i == 0) {
@@ -96,7 +103,8 @@ i2c_devctl(struct dev_attr *a, int dcmd, void *data, size_t in,
 		if (len > in - sizeof(i2c_recv_t)) {
 			return EINVAL;
 		}
-		if (slave->addr != EEPROM_ADDR) {
+		if (slave->addr != EEPROM_ADDR ||
+		    slave->fmt != I2C_ADDRFMT_7BIT) {
 			return EIO;
 		}
 		buf = (uint8_t *) data + sizeof(i2c_recv_t);
@@ -114,7 +122,8 @@ i2c_devctl(struct dev_attr *a, int dcmd, void *data, size_t in,
 		if ((len > rlen ? len : rlen) > in - sizeof(i2c_sendrecv_t)) {
 			return EINVAL;
 		}
-		if (slave->addr != EEPROM_ADDR) {
+		if (slave->addr != EEPROM_ADDR ||
+		    slave->fmt != I2C_ADDRFMT_7BIT) {
 			return EIO;
 		}
 		buf = (uint8_t *) data + sizeof(i2c_sendrecv_t);
@@ -332,8 +341,14 @@ io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 		return status;
 	}
 	rx_data = _DEVCTL_DATA(msg->i);
-	if ((status = i2c_devctl(a, msg->i.dcmd, rx_data, msg->i.nbytes,
-		 &nbytes)) >= 0) {
+	/* The data the client says it sent, no more than arrived (the
+	 * receive buffer holds it, and the reply goes out of it). */
+	size_t got = ctp->size > sizeof(msg->i) ? ctp->size - sizeof(msg->i)
+						: 0;
+	size_t in = msg->i.nbytes < got ? msg->i.nbytes : got;
+
+	if ((status = i2c_devctl(a, msg->i.dcmd, rx_data, in, &nbytes)) >=
+	    0) {
 		if (status != EOK) {
 			return status;
 		}

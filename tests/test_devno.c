@@ -144,6 +144,33 @@ START_TEST(test_unprivileged)
 }
 END_TEST
 
+static void
+sleeper(int fd, void *arg)
+{
+	dev_t d = *(dev_t *) arg;
+
+	/* Not the child's to detach. */
+	axt_report(fd, rsrcdbmgr_devno_detach(d, 0) == -1 && errno == EINVAL);
+	pause();
+}
+
+START_TEST(test_fork)
+{
+	dev_t d = rsrcdbmgr_devno_attach("dev", 3, 0);
+
+	ck_assert(d != (dev_t) -1);
+	struct axt_child c = axt_spawn(sleeper, &d);
+
+	ck_assert_int_eq(c.val, 1);
+	/* The parent lets go while the child lives: free (the child
+	 * kept no copy of the hold). */
+	ck_assert_int_eq(rsrcdbmgr_devno_detach(d, 0), 0);
+	d = rsrcdbmgr_devno_attach("dev", 3, 0);
+	ck_assert_uint_eq(minor(d), 3);
+	axt_child_kill(&c);
+}
+END_TEST
+
 static Suite *
 devno_suite(void)
 {
@@ -154,6 +181,7 @@ devno_suite(void)
 	tcase_add_test(t, test_numbers);
 	tcase_add_test(t, test_between_processes);
 	tcase_add_test(t, test_limits);
+	tcase_add_test(t, test_fork);
 	tcase_add_test(t, test_unprivileged);
 	suite_add_tcase(s, t);
 	return s;

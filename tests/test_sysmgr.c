@@ -93,6 +93,11 @@ START_TEST(test_bad_messages)
 			     sizeof(msg.o)),
 	    -EINVAL);
 	in.zero = 0;
+	in.reserved = 1;
+	ck_assert_int_eq(MsgSend_r(MEMMGR_COID, &in, sizeof(in), &msg.o,
+			     sizeof(msg.o)),
+	    -EINVAL);
+	in.reserved = 0;
 	ck_assert_int_eq(MsgSend_r(MEMMGR_COID, &in, 6, &msg.o,
 			     sizeof(msg.o)),
 	    -EINVAL); /* cut short */

@@ -50,6 +50,31 @@ struct held {
 
 static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct held *held_list;
+static pthread_once_t held_once = PTHREAD_ONCE_INIT;
+
+/* The numbers are the process's, not a forked child's: the child lets
+ * go of its copies (the parent keeps its own). */
+static void
+atfork_child(void)
+{
+	struct held *h = held_list;
+
+	pthread_mutex_init(&held_lock, NULL);
+	held_list = NULL;
+	while (h != NULL) {
+		struct held *next = h->next;
+
+		(void) close(h->fd);
+		free(h);
+		h = next;
+	}
+}
+
+static void
+held_init(void)
+{
+	(void) pthread_atfork(NULL, NULL, atfork_child);
+}
 
 /* The database's directory, made if need be: 0, or -errno (-EPERM for
  * a user who may not use it). */
@@ -80,7 +105,7 @@ db_dir(char *dir, size_t len)
 	} else if (errno != EEXIST) {
 		return -errno;
 	}
-	if (access(dir, W_OK) < 0) {
+	if (faccessat(AT_FDCWD, dir, W_OK, AT_EACCESS) < 0) {
 		return errno == EACCES ? -EPERM : -errno;
 	}
 	return 0;
@@ -91,13 +116,18 @@ static int
 major_name(const char *dir, int n, char *buf, size_t len)
 {
 	char path[PATH_MAX + 16];
+	struct stat st;
 	ssize_t r;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/major.%d", dir, n);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		(void) close(fd);
+		return -EIO; /* not one this code made */
 	}
 	r = read(fd, buf, len - 1);
 	(void) close(fd);
@@ -169,12 +199,18 @@ static int
 take(const char *dir, int major, int minor)
 {
 	char path[PATH_MAX + 32];
+	struct stat st;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%d.%d", dir, major, minor);
-	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK, 0644);
 	if (fd < 0) {
 		return errno == EACCES ? -EPERM : -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		(void) close(fd);
+		return -EIO; /* a FIFO or device put there: not a lock */
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		int err = errno;
@@ -213,6 +249,7 @@ devno_attach(const char *name, int minor_request, int flags, dev_t *ret)
 	    minor_request < -1 || minor_request >= MINORS) {
 		return -EINVAL;
 	}
+	(void) pthread_once(&held_once, held_init);
 	rc = db_dir(dir, sizeof(dir));
 	if (rc < 0) {
 		return rc;

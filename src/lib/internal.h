@@ -38,7 +38,8 @@
  * _NTO_SIDE_CHANNEL | n, and ConnectDetach() takes either; they use
  * disjoint ranges of n so that it can tell them apart.
  */
-#define AXON_MAX_COIDS  32768 /* side-channel coids: n in [0, 32768) */
+#define AXON_MAX_COIDS  32768 /* side-channel coids: n in [1, 32768); 0
+			       * is SYSMGR_COID's (sysmgr.c) */
 #define AXON_SCOID_MIN  32768 /* scoids: n in [32768, 65535] */
 #define AXON_MAX_SCONNS 65535
 #define AXON_SPIN_NS    20000 /* default bounded spin before sleeping */

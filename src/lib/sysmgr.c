@@ -68,7 +68,7 @@ mem_info(const struct _mem_info *m, const iov_t *riov, size_t rparts)
 	uint64_t total = 0, avail = 0;
 	int rc;
 
-	if (m->zero != 0 || m->flags != 0) {
+	if (m->zero != 0 || m->flags != 0 || m->reserved != 0) {
 		return -EINVAL;
 	}
 	if (m->fd != NOFD) {
@@ -94,6 +94,7 @@ axon__sysmgr_send(const iov_t *siov, size_t sparts, const iov_t *riov,
 		struct _mem_info mem;
 	} m;
 	size_t len = axon__iov_total(siov, sparts);
+	int rc;
 
 	if (len == SIZE_MAX) {
 		return -EOVERFLOW;
@@ -109,8 +110,11 @@ axon__sysmgr_send(const iov_t *siov, size_t sparts, const iov_t *riov,
 		if (len < sizeof(m.mem)) {
 			return -EINVAL;
 		}
-		*ret_status = 0;
-		return mem_info(&m.mem, riov, rparts);
+		rc = mem_info(&m.mem, riov, rparts);
+		if (rc == 0) {
+			*ret_status = 0;
+		}
+		return rc;
 	default:
 		return -ENOSYS;
 	}

@@ -9,9 +9,10 @@
  * ENOTTY.
  *
  * The members are QNX's documented ones.  DCMD_I2C_SEND, _RECV,
- * _SENDRECV and _SENDS have QNX's documented numbers; the class value,
- * the other commands' numbers and the flag values are Axon's own (QNX
- * publishes none): source compatibility, not binary.
+ * _SENDRECV and _SENDS have the command numbers QNX's documentation
+ * gives (5, 6, 7, 11: the low byte of the code); the class, the other
+ * commands' numbers and the flag values, which it does not give, are
+ * Axon's own: source compatibility, not binary.
  */
 #ifndef AXON_HW_I2C_H
 #define AXON_HW_I2C_H
