@@ -93,15 +93,19 @@ w_init(void)
 	(void) pthread_atfork(NULL, NULL, atfork_child);
 }
 
-/* The mutex as this process can read it now: 0, -EFAULT (not mapped),
+/* The mutex as this process can read it now: 0, -EFAULT (NULL, not mapped),
  * or -errno (process_vm_readv() refused: a seccomp filter, ENOSYS). */
 static int
 peek(const pthread_mutex_t *m, pthread_mutex_t *out)
 {
 	struct iovec local = {out, sizeof(*out)};
 	struct iovec remote = {(void *) m, sizeof(*m)};
-	ssize_t n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+	ssize_t n;
 
+	if (m == NULL) {
+		return -EFAULT;
+	}
+	n = process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
 	if (n == (ssize_t) sizeof(*m)) {
 		return 0;
 	}
@@ -200,9 +204,6 @@ mutex_event(pthread_mutex_t *m, const struct sigevent *ev)
 	struct watch *w = NULL, *old = NULL;
 	int rc;
 
-	if (m == NULL) {
-		return -EFAULT;
-	}
 	rc = peek(m, &now);
 	if (rc < 0) {
 		return rc;
@@ -271,9 +272,6 @@ mutex_revive(pthread_mutex_t *m)
 	int owner, me = axon__gettid();
 	int rc;
 
-	if (m == NULL) {
-		return -EFAULT;
-	}
 	rc = peek(m, &now);
 	if (rc < 0) {
 		return rc;
