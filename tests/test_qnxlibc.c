@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
+#include <sys/states.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <share.h>
@@ -908,6 +909,32 @@ START_TEST(test_syspage)
 }
 END_TEST
 
+/* <sys/states.h>: every state distinct and a bit of a 32-bit
+ * TimerTimeout() mask, and the masks made of them. */
+START_TEST(test_states)
+{
+	static const int st[] = {STATE_DEAD, STATE_RUNNING, STATE_READY,
+	    STATE_STOPPED, STATE_SEND, STATE_RECEIVE, STATE_REPLY,
+	    STATE_STACK, STATE_WAITTHREAD, STATE_WAITPAGE, STATE_SIGSUSPEND,
+	    STATE_SIGWAITINFO, STATE_NANOSLEEP, STATE_MUTEX, STATE_CONDVAR,
+	    STATE_JOIN, STATE_INTR, STATE_SEM, STATE_WAITCTX, STATE_NET_SEND,
+	    STATE_NET_REPLY, STATE_MQ_SEND, STATE_MQ_RECEIVE, STATE_BARRIER,
+	    STATE_RWLOCK_READ, STATE_RWLOCK_WRITE, STATE_PIPE};
+	unsigned seen = 0;
+
+	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+		ck_assert_int_ge(st[i], 0);
+		ck_assert_int_lt(st[i], STATE_MAX);
+		ck_assert_int_lt(st[i], 31);
+		ck_assert_uint_eq(seen & (1u << st[i]), 0);
+		seen |= 1u << st[i];
+	}
+	ck_assert_int_eq(_NTO_TIMEOUT_SEND, 1 << STATE_SEND);
+	ck_assert_int_eq(_NTO_TIMEOUT_JOIN, 1 << STATE_JOIN);
+	ck_assert_int_eq(_NTO_TIMEOUT_SEM, 1 << STATE_SEM);
+}
+END_TEST
+
 static Suite *
 qnxlibc_suite(void)
 {
@@ -921,6 +948,7 @@ qnxlibc_suite(void)
 	tcase_add_test(tl, test_qnx_extras);
 	tcase_add_test(tl, test_gulliver);
 	tcase_add_test(tl, test_atomic);
+	tcase_add_test(tl, test_states);
 	tcase_add_test(tl, test_sival_long_pulses);
 	tcase_add_test(tl, test_pthread_create_null_id);
 	tcase_add_test(tl, test_confstr);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <sys/siginfo.h>
+#include <sys/states.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -211,19 +212,8 @@ struct _pulse {
 };
 
 /* ---- Timeouts --------------------------------------------------------- */
-#define STATE_RECEIVE 3
-#define STATE_REPLY   4
-#define STATE_SEND    5
-/* The other blocking states a TimerTimeout can name; which Axon calls
+/* The states (<sys/states.h>) a TimerTimeout can name; which Axon calls
  * honour each is in TimerTimeout(3). */
-#define STATE_SIGSUSPEND  10
-#define STATE_SIGWAITINFO 11
-#define STATE_NANOSLEEP   12
-#define STATE_MUTEX       13
-#define STATE_CONDVAR     14
-#define STATE_JOIN        15
-#define STATE_INTR        16
-#define STATE_SEM         17
 #define _NTO_TIMEOUT_RECEIVE     (1 << STATE_RECEIVE)
 #define _NTO_TIMEOUT_REPLY       (1 << STATE_REPLY)
 #define _NTO_TIMEOUT_SEND        (1 << STATE_SEND)
