@@ -725,6 +725,42 @@ START_TEST(test_procmgr_event_notify_add)
 }
 END_TEST
 
+/* QNX 7.1's secure events: an event registered for the system manager
+ * (SYSMGR_COID, <sys/procmgr.h>) is one procmgr_event_notify() takes;
+ * one registered for another server is refused. */
+START_TEST(test_procmgr_registered_event)
+{
+	int chid = ChannelCreate(_NTO_CHF_PRIVATE);
+	int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	struct sigevent ev, other;
+
+	SIGEV_PULSE_INIT(&ev, coid, 10, 6, 0);
+	SIGEV_MAKE_UPDATEABLE(&ev); /* the value: the pid that died */
+	ck_assert_int_eq(MsgRegisterEvent(&ev, SYSMGR_COID), 0);
+	ck_assert_int_eq(SIGEV_GET_TYPE(&ev), _SIGEV_HANDLE);
+	ck_assert_int_eq(procmgr_event_notify(PROCMGR_EVENT_PROCESS_DEATH,
+			     &ev),
+	    0);
+	ck_assert_uint_eq(pm_death(chid, false, 2.0, B(6)), B(6));
+	ck_assert_int_eq(procmgr_event_notify(0, NULL), 0);
+
+	SIGEV_PULSE_INIT(&other, coid, 10, 7, 0);
+	ck_assert_int_eq(MsgRegisterEvent(&other, coid), 0); /* not ours */
+	ck_assert_int_eq(procmgr_event_notify_add(PROCMGR_EVENT_PROCESS_DEATH,
+			     &other),
+	    -1);
+	ck_assert_int_eq(errno, EPERM);
+	ck_assert_int_eq(MsgUnregisterEvent(&ev), 0);
+	ck_assert_int_eq(procmgr_event_notify(PROCMGR_EVENT_PROCESS_DEATH,
+			     &ev),
+	    -1);
+	ck_assert_int_eq(errno, EINVAL); /* no such registration */
+	ck_assert_int_eq(MsgUnregisterEvent(&other), 0);
+	ConnectDetach(coid);
+	ChannelDestroy(chid);
+}
+END_TEST
+
 START_TEST(test_procmgr_event_notify_add_errors)
 {
 	struct sigevent ev;
@@ -1090,6 +1126,7 @@ death_suite(void)
 	tcase_add_test(tc, test_disconnect_client_killed);
 	tcase_add_test(tc, test_disconnect_detach);
 	tcase_add_test(tc, test_procmgr_event_notify_add);
+	tcase_add_test(tc, test_procmgr_registered_event);
 	tcase_add_test(tc, test_procmgr_event_notify_add_errors);
 	suite_add_tcase(s, tc);
 	tcase_add_unchecked_fixture(net, axn_reg_init, axn_reg_clean);

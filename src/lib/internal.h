@@ -407,6 +407,7 @@ void axon__ps_event_failed(void);
 int axon__msg_rcvid_check(rcvid_t rcvid); /* 0, or -ESRCH */
 /* The event registered as handle, arrived through cc with the server's
  * value (regevent.c): 0, -ESRCH (unknown) or -EACCES (not this server's). */
+int axon__regevent_local(const struct sigevent *in, struct sigevent *out);
 int axon__regevent_resolve(const struct axon_cconn *cc, int handle,
     int64_t value, struct sigevent *out);
 void axon__ps_atfork_child(void);

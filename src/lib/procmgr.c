@@ -337,9 +337,11 @@ pm_once(void)
 	(void) pthread_atfork(NULL, NULL, pm_atfork_child);
 }
 
-/* Checks what a request asks for; 0 or an errno. */
+/* Checks what a request asks for, and the event to deliver into *ev (a
+ * registered one resolved: registered for the system manager,
+ * SYSMGR_COID, or for any server); 0 or an errno. */
 static int
-pm_check(unsigned flags, const struct sigevent *event)
+pm_check(unsigned flags, const struct sigevent *event, struct sigevent *ev)
 {
 	int rc;
 
@@ -349,7 +351,10 @@ pm_check(unsigned flags, const struct sigevent *event)
 	if (flags & ~PM_DEATHS) {
 		return ENOTSUP; /* no source of these events on Linux */
 	}
-	rc = axon__sigev_check(event);
+	rc = axon__regevent_local(event, ev);
+	if (rc == 0) {
+		rc = axon__sigev_check(ev);
+	}
 	return rc < 0 ? -rc : 0;
 }
 
@@ -435,7 +440,9 @@ procmgr_event_notify(unsigned flags, const struct sigevent *event)
 	int rc;
 
 	if (flags != 0) {
-		rc = pm_check(flags, event);
+		struct sigevent ev;
+
+		rc = pm_check(flags, event, &ev);
 		if (rc == 0 && (r = calloc(1, sizeof(*r))) == NULL) {
 			rc = ENOMEM;
 		}
@@ -445,7 +452,7 @@ procmgr_event_notify(unsigned flags, const struct sigevent *event)
 		}
 		r->handle = 0;
 		r->flags = flags;
-		r->ev = *event;
+		r->ev = ev;
 		r->tid = axon__gettid();
 	}
 	(void) pthread_once(&once, pm_once);
@@ -477,7 +484,8 @@ procmgr_event_notify_add(unsigned flags, const struct sigevent *event)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	struct pm_req *r = NULL;
-	int rc = flags == 0 ? EINVAL : pm_check(flags, event);
+	struct sigevent ev;
+	int rc = flags == 0 ? EINVAL : pm_check(flags, event, &ev);
 
 	if (rc == 0 && (r = calloc(1, sizeof(*r))) == NULL) {
 		rc = ENOMEM;
@@ -487,7 +495,7 @@ procmgr_event_notify_add(unsigned flags, const struct sigevent *event)
 		return -1;
 	}
 	r->flags = flags;
-	r->ev = *event;
+	r->ev = ev;
 	r->tid = axon__gettid();
 	(void) pthread_once(&once, pm_once);
 	pthread_mutex_lock(&pm_ctl_lock);

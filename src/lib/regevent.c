@@ -36,6 +36,8 @@
 struct regevent {
 	bool used;
 	bool any;            /* coid -1: every server */
+	bool sysmgr;         /* SYSMGR_COID: the system manager, which
+			      * libaxon is (procmgr_event_notify()) */
 	uint32_t nd;         /* else the server allowed */
 	pid_t pid;
 	int chid;
@@ -89,7 +91,7 @@ MsgRegisterEvent_r(struct sigevent *event, int coid)
 	if (rc < 0 && SIGEV_GET_TYPE(event) != SIGEV_UNBLOCK) {
 		return rc;
 	}
-	if (coid != -1) {
+	if (coid != -1 && coid != _NTO_SIDE_CHANNEL) {
 		rc = axon__coid_get(coid, &cc);
 		if (rc < 0) {
 			return rc;
@@ -116,7 +118,8 @@ MsgRegisterEvent_r(struct sigevent *event, int coid)
 	if (r->gen == 0) {
 		r->gen = re_gen = 1;
 	}
-	r->any = cc == NULL;
+	r->sysmgr = coid == _NTO_SIDE_CHANNEL;
+	r->any = cc == NULL && !r->sysmgr;
 	if (cc != NULL) {
 		r->nd = cc->nd;
 		r->pid = cc->pid;
@@ -239,6 +242,41 @@ MsgVerifyEvent_r(rcvid_t rcvid, const struct sigevent *event)
 		axon__cconn_put(cc);
 	}
 	return 0;
+}
+
+/*
+ * The event libaxon itself delivers for in (procmgr_event_notify()): in
+ * itself, or, for a registered one, what it stands for if it was
+ * registered for the system manager or for any server.  0, -EINVAL (no
+ * such registration), or -EPERM (registered for another server).
+ */
+int
+axon__regevent_local(const struct sigevent *in, struct sigevent *out)
+{
+	struct regevent *r;
+	int rc = 0;
+
+	if (in == NULL) {
+		return -EFAULT;
+	}
+	if (SIGEV_GET_TYPE(in) != _SIGEV_HANDLE) {
+		*out = *in;
+		return 0;
+	}
+	pthread_mutex_lock(&re_lock);
+	r = re_find(in->sigev_signo);
+	if (r == NULL) {
+		rc = -EINVAL;
+	} else if (!r->any && !r->sysmgr) {
+		rc = -EPERM;
+	} else {
+		*out = r->ev;
+		if (in->sigev_notify & SIGEV_FLAG_UPDATEABLE) {
+			out->sigev_value = in->sigev_value;
+		}
+	}
+	pthread_mutex_unlock(&re_lock);
+	return rc;
 }
 
 int

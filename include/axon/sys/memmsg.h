@@ -15,16 +15,10 @@
 #include <stdint.h>
 
 #include <sys/neutrino.h>
+#include <sys/sysmgr.h>
 
 #ifdef __cplusplus
 extern "C" {
-#endif
-
-#ifndef SYSMGR_COID
-#define SYSMGR_COID _NTO_SIDE_CHANNEL /* the system manager */
-#endif
-#ifndef MEMMGR_COID
-#define MEMMGR_COID SYSMGR_COID
 #endif
 #ifndef NOFD
 #define NOFD (-1) /* no file descriptor */

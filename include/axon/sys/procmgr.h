@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include <sys/siginfo.h>
+#include <sys/sysmgr.h>
 
 #ifdef __cplusplus
 extern "C" {
