@@ -1308,6 +1308,10 @@ START_TEST(test_notify)
 	char buf[16];
 	int chid, self, r, w;
 
+	/* A value's conditions and the rest of it are apart. */
+	ck_assert_uint_eq(_NOTIFY_DATA_MASK & _NOTIFY_COND_MASK, 0);
+	ck_assert_uint_eq(_NOTIFY_DATA_MASK | _NOTIFY_COND_MASK, 0xffffffffu);
+
 	chid = ChannelCreate(0);
 	ck_assert_int_ge(chid, 0);
 	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);

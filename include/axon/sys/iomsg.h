@@ -367,6 +367,7 @@ typedef union {
 #define _NOTIFY_ACTION_EDGEARM 4
 #define _NOTIFY_ACTION_MASK    0x000000ff
 #define _NOTIFY_COND_MASK      0xf0000000u
+#define _NOTIFY_DATA_MASK      (~_NOTIFY_COND_MASK) /* the rest of a value */
 #define _NOTIFY_COND_OBAND     0x40000000u
 #define _NOTIFY_COND_OUTPUT    0x20000000u
 #define _NOTIFY_COND_INPUT     0x10000000u

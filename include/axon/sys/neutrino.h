@@ -23,6 +23,14 @@
 #include <sys/siginfo.h>
 #include <sys/states.h>
 
+/* The QNX release whose calls these are, times 100: 7.1 (7.0-style
+ * prototypes with 7.1's rcvid_t and secure events).  __QNX__ and
+ * __QNXNTO__, which QNX's compiler predefines, are not defined: Axon's
+ * headers serve Linux programs too (qnx-libc(3)). */
+#ifndef _NTO_VERSION
+#define _NTO_VERSION 710
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
