@@ -8,7 +8,7 @@
  * procmgr_ability(), confstr() names, sopen() and the system page.
  * Processes are real (fork, spawn); every wait is bounded.
  */
-#include "axon_test.h"
+#include "attack.h"
 
 #include <atomic.h>
 #include <confname.h>
@@ -906,6 +906,137 @@ START_TEST(test_syspage)
 	ck_assert_uint_ge(_syspage_ptr->num_cpu, 1);
 	ck_assert_int_eq(_syspage_ptr->num_cpu, sysconf(_SC_NPROCESSORS_ONLN));
 	ck_assert_uint_gt(SYSPAGE_ENTRY(qtime)->boot_time, 1000000000u);
+	ck_assert_uint_eq(SYSPAGE_ENTRY_SIZE(qtime), sizeof(struct qtime_entry));
+	ck_assert_int_eq(SYSPAGE_ENTRY(qtime)->intr, -1);
+	ck_assert_uint_eq(SYSPAGE_ENTRY(qtime)->epoch, 1970);
+	ck_assert_uint_ge(SYSPAGE_ENTRY(qtime)->nsec_inc, 1);
+	ck_assert_uint_eq(SYSPAGE_ENTRY_SIZE(hypinfo), 0); /* none */
+	ck_assert_ptr_nonnull(SYSPAGE_ENTRY(hypinfo));
+}
+END_TEST
+
+/* The name at offset off of the strings section, checked to lie in it
+ * and end there. */
+static const char *
+sp_string(unsigned off)
+{
+	const char *pool = SYSPAGE_ENTRY(strings)->data;
+	size_t size = SYSPAGE_ENTRY_SIZE(strings);
+
+	ck_assert_uint_lt(off, size);
+	ck_assert_ptr_nonnull(memchr(pool + off, '\0', size - off));
+	return pool + off;
+}
+
+/* System RAM in /proc/iomem, read here: its bytes, or 0 if the
+ * addresses are hidden from this user. */
+static unsigned long long
+iomem_ram(void)
+{
+	FILE *f = fopen("/proc/iomem", "r");
+	char line[512];
+	unsigned long long total = 0, a, b;
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		int n = -1;
+
+		if (sscanf(line, "%llx-%llx : System RAM%n", &a, &b, &n) == 2 &&
+		    n > 0 && line[0] != ' ' && !(a == 0 && b == 0)) {
+			total += b - a + 1;
+		}
+	}
+	fclose(f);
+	return total;
+}
+
+/* asinfo, cpuinfo and strings: a walk as QNX programs write it, each
+ * element checked against the section sizes, each owner containing its
+ * children, the RAM as /proc/iomem has it. */
+static int
+check_asinfo(unsigned long long *ram)
+{
+	size_t el = SYSPAGE_ELEMENT_SIZE(asinfo);
+	size_t size = SYSPAGE_ENTRY_SIZE(asinfo);
+	size_t n;
+	int roots = 0;
+
+	ck_assert_uint_ge(el, sizeof(struct asinfo_entry));
+	ck_assert_uint_eq(size % el, 0);
+	n = size / el;
+	*ram = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct asinfo_entry *as = SYSPAGE_ARRAY_IDX(asinfo, i);
+		const char *name = sp_string(as->name);
+
+		ck_assert_ptr_eq(as, &SYSPAGE_ENTRY(asinfo)[i]);
+		ck_assert_uint_le(as->start, as->end);
+		if (as->owner == AS_NULL_OFF) {
+			roots++;
+		} else {
+			ck_assert_uint_eq(as->owner % el, 0);
+			ck_assert_uint_lt(as->owner / el, i); /* before it */
+			const struct asinfo_entry *up =
+			    SYSPAGE_ARRAY_IDX(asinfo, as->owner / el);
+
+			ck_assert(up->attr & AS_ATTR_KIDS);
+			ck_assert_uint_ge(as->start, up->start);
+			ck_assert_uint_le(as->end, up->end);
+		}
+		if (strcmp(name, "ram") == 0) {
+			*ram += as->end - as->start + 1;
+		}
+	}
+	ck_assert_str_eq(sp_string(SYSPAGE_ENTRY(asinfo)[0].name), "memory");
+	return roots;
+}
+
+START_TEST(test_syspage_sections)
+{
+	unsigned long long ram;
+	int roots = check_asinfo(&ram);
+
+	ck_assert_int_ge(roots, 1);
+	ck_assert_uint_eq(ram, iomem_ram());
+	if (geteuid() == 0) {
+		ck_assert_uint_gt(ram, 0); /* root sees the addresses */
+	}
+	/* cpuinfo: one per CPU, with a name. */
+	ck_assert_uint_eq(SYSPAGE_ENTRY_SIZE(cpuinfo),
+	    (size_t) _syspage_ptr->num_cpu * SYSPAGE_ELEMENT_SIZE(cpuinfo));
+	for (unsigned i = 0; i < _syspage_ptr->num_cpu; i++) {
+		const struct cpuinfo_entry *c = SYSPAGE_ARRAY_IDX(cpuinfo, i);
+
+		ck_assert_uint_gt(strlen(sp_string(c->name)), 0);
+		ck_assert(c->flags & CPU_FLAG_FPU);
+	}
+}
+END_TEST
+
+/* As a user Linux hides the addresses from: no ranges but the roots. */
+static void
+sp_unprivileged(int fd, void *arg)
+{
+	unsigned long long ram;
+	int roots;
+
+	(void) arg;
+	axa_become();
+	roots = check_asinfo(&ram);
+	axt_report(fd, (int) (SYSPAGE_ENTRY_SIZE(asinfo) /
+				 SYSPAGE_ELEMENT_SIZE(asinfo)) -
+		roots + (ram != iomem_ram() ? 1000 : 0));
+}
+
+START_TEST(test_syspage_unprivileged)
+{
+	if (!axa_user("test_syspage_unprivileged")) {
+		return;
+	}
+	struct axt_child c = axt_spawn(sp_unprivileged, NULL);
+
+	ck_assert_int_eq(c.val, 0);
+	ck_assert_int_eq(axt_child_wait(&c, 10), 0);
 }
 END_TEST
 
@@ -958,6 +1089,8 @@ qnxlibc_suite(void)
 	tcase_add_test(tl, test_confstr);
 	tcase_add_test(tl, test_sopen);
 	tcase_add_test(tl, test_syspage);
+	tcase_add_test(tl, test_syspage_sections);
+	tcase_add_test(tl, test_syspage_unprivileged);
 	tcase_add_test(tp, test_prio);
 	tcase_add_test(tp, test_spawn_modes);
 	tcase_add_test(tp, test_spawn_errors);

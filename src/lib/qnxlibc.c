@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * QNX's libc extras that glibc lacks, behind Axon's <string.h>,
- * <confname.h>, <share.h>, <sched.h>, <pthread.h> and <sys/syspage.h>
+ * <confname.h>, <share.h>, <sched.h> and <pthread.h>
  * (see qnx-libc(3)).  Everything here is exported under an axon_ name;
  * the headers map QNX's names onto them.  The string functions are weak,
  * so that a program's own strlcpy() or strupr() wins over Axon's.
@@ -25,7 +25,6 @@
 #include <confname.h>
 #include <sched.h>
 #include <share.h>
-#include <sys/syspage.h>
 
 #include "internal.h"
 
@@ -461,46 +460,3 @@ axon_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	return rc;
 }
 
-/* ---- <sys/syspage.h> ---------------------------------------------------- */
-
-static struct syspage_entry syspage = {
-	.size = sizeof(struct syspage_entry),
-	.total_size = sizeof(struct syspage_entry),
-	.num_cpu = 1,
-};
-struct syspage_entry *_syspage_ptr = &syspage;
-static __thread struct qtime_entry tls_qtime;
-
-__attribute__((constructor)) static void
-syspage_init(void)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	syspage.num_cpu = n > 0 && n < 65536 ? (uint16_t) n : 1;
-}
-
-/* Per thread, so that one thread's refresh never tears another's read. */
-struct qtime_entry *
-axon_syspage_qtime(void)
-{
-	struct qtime_entry *q = &tls_qtime;
-	struct timespec mono;
-	struct timespec real;
-	struct timespec res;
-
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &real);
-	if (clock_getres(CLOCK_MONOTONIC, &res) != 0) {
-		res.tv_sec = 0;
-		res.tv_nsec = 1;
-	}
-	q->cycles_per_sec = 1000000000ull;
-	q->nsec = (uint64_t) mono.tv_sec * 1000000000ull +
-	    (uint64_t) mono.tv_nsec;
-	q->nsec_tod_adjust = (uint64_t) real.tv_sec * 1000000000ull +
-	    (uint64_t) real.tv_nsec - q->nsec;
-	q->timer_rate = (uint32_t) (res.tv_sec * 1000000000 + res.tv_nsec);
-	q->timer_scale = -9;
-	q->boot_time = (uint32_t) (q->nsec_tod_adjust / 1000000000ull);
-	return q;
-}
