@@ -6,7 +6,10 @@
  * buffer; bad messages refused; SYSMGR_COID never handed to a
  * program's own ConnectAttach().
  */
-#include "axon_test.h"
+#include "attack.h"
+
+#include <sched.h>
+#include <sys/wait.h>
 
 #include <sys/memmsg.h>
 
@@ -133,6 +136,72 @@ START_TEST(test_coid_not_given)
 }
 END_TEST
 
+/* sysmgr_reboot(), without rebooting anything: as a user without
+ * CAP_SYS_BOOT (EPERM), and as the first process of a pid namespace of
+ * its own, which Linux's reboot(2) ends instead (SIGHUP for a restart).
+ * The call is made only once the namespace is seen to be its own. */
+static void
+reboot_unprivileged(int fd, void *arg)
+{
+	(void) arg;
+	axa_become();
+	if (geteuid() == 0) {
+		_exit(97); /* never as root here */
+	}
+	axt_report(fd, sysmgr_reboot() == -1 ? errno : 0);
+}
+
+static void
+reboot_in_namespace(int fd, void *arg)
+{
+	pid_t init;
+	int st;
+
+	(void) arg;
+	if (unshare(CLONE_NEWPID) < 0) {
+		axt_report(fd, -1000);
+		return;
+	}
+	init = fork();
+	if (init < 0) {
+		axt_report(fd, -1001);
+		return;
+	}
+	if (init == 0) {
+		if (getpid() != 1) {
+			_exit(77); /* not a namespace of its own: no call */
+		}
+		(void) sysmgr_reboot();
+		_exit(78); /* it returned */
+	}
+	if (waitpid(init, &st, 0) != init) {
+		axt_report(fd, -1002);
+		return;
+	}
+	axt_report(fd, WIFSIGNALED(st) ? WTERMSIG(st) : 1000 + WEXITSTATUS(st));
+}
+
+START_TEST(test_reboot)
+{
+	if (geteuid() != 0 || !axa_user("test_reboot")) {
+		fprintf(stderr, "test_reboot: skipped: needs root\n");
+		return;
+	}
+	struct axt_child c = axt_spawn(reboot_unprivileged, NULL);
+
+	ck_assert_int_eq(c.val, EPERM);
+	ck_assert_int_eq(axt_child_wait(&c, 10), 0);
+	c = axt_spawn(reboot_in_namespace, NULL);
+	if (c.val == -1000) {
+		fprintf(stderr, "test_reboot: no pid namespace here: only the "
+				"refusal was checked\n");
+	} else {
+		ck_assert_int_eq(c.val, SIGHUP);
+	}
+	ck_assert_int_eq(axt_child_wait(&c, 10), 0);
+}
+END_TEST
+
 static Suite *
 sysmgr_suite(void)
 {
@@ -143,6 +212,7 @@ sysmgr_suite(void)
 	tcase_add_test(t, test_mem_info);
 	tcase_add_test(t, test_bad_messages);
 	tcase_add_test(t, test_coid_not_given);
+	tcase_add_test(t, test_reboot);
 	suite_add_tcase(s, t);
 	return s;
 }

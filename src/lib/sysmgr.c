@@ -21,7 +21,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/reboot.h>
 #include <sys/sysinfo.h>
+#include <unistd.h>
 
 #include <sys/memmsg.h>
 
@@ -118,4 +120,13 @@ axon__sysmgr_send(const iov_t *siov, size_t sparts, const iov_t *riov,
 	default:
 		return -ENOSYS;
 	}
+}
+
+/* QNX's sysmgr_reboot(): a message to the system manager there, the
+ * kernel's reboot here.  Data written reaches the disks first. */
+int
+sysmgr_reboot(void)
+{
+	sync();
+	return reboot(RB_AUTOBOOT);
 }

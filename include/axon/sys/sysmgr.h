@@ -21,4 +21,22 @@
 #define MEMMGR_COID SYSMGR_COID
 #endif
 
+#ifndef AXON_EXPORT
+#define AXON_EXPORT __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Restarts the machine (after sync(2)), as reboot(2) with RB_AUTOBOOT:
+ * a process without CAP_SYS_BOOT gets -1 and EPERM; in a pid namespace
+ * of its own the namespace ends instead (MsgSend(3), "The system
+ * manager"). */
+AXON_EXPORT int sysmgr_reboot(void);
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif /* AXON_SYS_SYSMGR_H */
