@@ -43,6 +43,7 @@ static __thread pid_t trace_tid;
  * has looked for the switch (a process that only inserts events has
  * made no other Axon call that would).  Cleared in a forked child. */
 static _Atomic bool user_ready;
+static pthread_mutex_t user_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* ---- the switch ---- */
 
@@ -133,8 +134,10 @@ axon__trace_open(void)
 	}
 	pthread_mutex_lock(&trace_lock);
 	if (atomic_load(&trace_ctl) == NULL) {
-		atomic_store(&trace_ctl, c);
+		/* The switch first: whoever sees trace_ctl set (and so
+		 * returns above) finds the switch mapped too. */
 		atomic_store(&axon__trace_on, &c->on);
+		atomic_store(&trace_ctl, c);
 		c = NULL;
 	}
 	pthread_mutex_unlock(&trace_lock);
@@ -361,14 +364,22 @@ axon__trace_user_on(void)
 		struct axon_proc *p = &axon__proc;
 		int rc;
 
-		pthread_mutex_lock(&p->lock);
-		rc = axon__proc_init();
-		pthread_mutex_unlock(&p->lock);
-		if (rc < 0) {
-			return false; /* (tried again next time) */
+		/* One thread sets up while the others wait: none goes on
+		 * before the switch is mapped. */
+		pthread_mutex_lock(&user_lock);
+		if (!atomic_load(&user_ready)) {
+			pthread_mutex_lock(&p->lock);
+			rc = axon__proc_init();
+			pthread_mutex_unlock(&p->lock);
+			if (rc < 0) {
+				pthread_mutex_unlock(&user_lock);
+				return false; /* (tried again next time) */
+			}
+			axon__trace_open();
+			atomic_store_explicit(&user_ready, true,
+			    memory_order_release);
 		}
-		axon__trace_open();
-		atomic_store_explicit(&user_ready, true, memory_order_release);
+		pthread_mutex_unlock(&user_lock);
 	}
 	return axon__tracing();
 }
@@ -415,5 +426,6 @@ axon__trace_atfork_child(void)
 	atomic_store(&trace_ring, NULL);
 	trace_tried = false;
 	trace_tid = 0;
+	pthread_mutex_init(&user_lock, NULL);
 	atomic_store(&user_ready, false);
 }
