@@ -292,17 +292,18 @@ struct axon_pci_attach {
 static pthread_mutex_t att_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct axon_pci_attach *att_list;
 
-/* Takes h off the list if it is on it: true if it was. */
+/* Takes h off the list if it is there, of kind legacy: true if it
+ * was (the caller then frees it). */
 static bool
-att_unlink(struct axon_pci_attach *h)
+att_unlink(const void *h, bool legacy)
 {
 	bool found = false;
 
 	pthread_mutex_lock(&att_lock);
 	for (struct axon_pci_attach **pp = &att_list; *pp != NULL;
 	     pp = &(*pp)->next) {
-		if (*pp == h) {
-			*pp = h->next;
+		if (*pp == h && (*pp)->legacy == legacy) {
+			*pp = (*pp)->next;
 			found = true;
 			break;
 		}
@@ -554,9 +555,7 @@ pci_device_detach(pci_devhdl_t hdl)
 {
 	AXON_KEEP_ERRNO;
 
-	struct axon_pci_attach copy;
-
-	if (!att_find(hdl, false, &copy) || !att_unlink(hdl)) {
+	if (!att_unlink(hdl, false)) {
 		return PCI_ERR_EINVAL;
 	}
 	att_free(hdl);
@@ -763,7 +762,7 @@ static int
 irqs(pci_bdf_t bdf, pci_irq_t *v, size_t max, size_t *ret_n)
 {
 	char path[PATH_MAX];
-	int *tmp = NULL, line_irq;
+	int *tmp = NULL;
 	size_t n = 0, cap = 0;
 	DIR *d;
 
@@ -803,24 +802,20 @@ irqs(pci_bdf_t bdf, pci_irq_t *v, size_t max, size_t *ret_n)
 		}
 	}
 	if (n == 0) {
+		/* No MSI vectors: the INTx line, if it has one. */
 		uint64_t line;
 		int rc = read_num(bdf, "irq", &line);
 
+		free(tmp);
 		if (rc < 0) {
-			free(tmp);
 			return rc;
 		}
-		if (line != 0 && line <= INT32_MAX) {
-			line_irq = (int) line;
-			free(tmp);
-			tmp = NULL;
-			n = 1;
-			if (v != NULL && max > 0) {
-				v[0] = line_irq;
-			}
-			*ret_n = n;
-			return 0;
+		n = line != 0 && line <= INT32_MAX;
+		if (n == 1 && v != NULL && max > 0) {
+			v[0] = (pci_irq_t) line;
 		}
+		*ret_n = n;
+		return 0;
 	}
 	for (size_t i = 0; v != NULL && i < n && i < max; i++) {
 		v[i] = tmp[i];
@@ -1407,7 +1402,7 @@ pci_attach_device(void *handle, uint32_t flags, uint16_t idx,
 		rc = fill_info(bdf, info);
 	}
 	if (rc < 0) {
-		if (handle == NULL && att_unlink(a)) {
+		if (handle == NULL && att_unlink(a, true)) {
 			att_free(a);
 		}
 		errno = -rc;
@@ -1419,9 +1414,7 @@ pci_attach_device(void *handle, uint32_t flags, uint16_t idx,
 int
 pci_detach_device(void *handle)
 {
-	struct axon_pci_attach copy;
-
-	if (!att_find(handle, true, &copy) || !att_unlink(handle)) {
+	if (!att_unlink(handle, true)) {
 		return PCI_DEVICE_NOT_FOUND;
 	}
 	att_free(handle);
