@@ -23,6 +23,7 @@ enum srv_op {
 	OP_HOLD,      /* never reply; report the rcvid */
 	OP_EVENT,     /* reply, then deliver the event in the message */
 	OP_SLOW,      /* reply after a ms */
+	OP_LAYOUT,    /* a reply of a bytes in overlapping writes (b: error) */
 };
 
 struct srv_cmd {
@@ -88,6 +89,42 @@ srv_big(rcvid_t rcvid, const struct srv_cmd *cmd)
 	size_t half = rn / 2;
 	MsgWrite(rcvid, rb + half, rn - half, half);
 	MsgReply(rcvid, bad ? -1 : 1234, rb, half);
+	free(rb);
+}
+
+/* OP_LAYOUT's reply of n bytes as the client must see it. */
+static inline uint8_t
+srv_layout_byte(size_t i, size_t n)
+{
+	return i >= n / 4 && i < n / 8 * 7 ? srv_pattern(i + 5)
+					   : srv_pattern(i + 3);
+}
+
+/* OP_LAYOUT: a reply of a bytes written as [0, a/2), [3a/4, a), then
+ * [a/4, 7a/8) over both with other bytes: two extents that overlap,
+ * the second shipped behind the first (a client that copies a remote
+ * reply as it comes must not keep what it copied early).  Then
+ * MsgReply, or MsgError(b) if b is not 0. */
+static inline void
+srv_layout(rcvid_t rcvid, const struct srv_cmd *cmd)
+{
+	size_t n = (size_t) cmd->a;
+	uint8_t *rb = malloc(n + 1);
+
+	for (size_t i = 0; i < n; i++) {
+		rb[i] = srv_pattern(i + 3);
+	}
+	MsgWrite(rcvid, rb, n / 2, 0);
+	MsgWrite(rcvid, rb + n / 4 * 3, n - n / 4 * 3, n / 4 * 3);
+	for (size_t i = n / 4; i < n / 8 * 7; i++) {
+		rb[i] = srv_pattern(i + 5);
+	}
+	MsgWrite(rcvid, rb + n / 4, n / 8 * 7 - n / 4, n / 4);
+	if (cmd->b != 0) {
+		MsgError(rcvid, cmd->b);
+	} else {
+		MsgReply(rcvid, 4321, NULL, 0);
+	}
 	free(rb);
 }
 
@@ -174,6 +211,9 @@ srv_main(int wfd, void *arg)
 		case OP_EVENT:
 			MsgReply(rcvid, 0, NULL, 0);
 			MsgDeliverEvent(rcvid, &cmd.ev);
+			break;
+		case OP_LAYOUT:
+			srv_layout(rcvid, &cmd);
 			break;
 		case OP_SLOW:
 			axt_sleep_ms(cmd.a);

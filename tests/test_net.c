@@ -153,6 +153,61 @@ START_TEST(test_remote_sizes)
 }
 END_TEST
 
+/* A remote reply is copied into the client's buffer as it arrives
+ * (axond.md, "Data"): whatever order the server wrote it in, with
+ * overlapping writes shipped out of order, into a buffer of several
+ * parts, shorter than the reply or not, and with MsgError after the
+ * writes, the client ends up with exactly the reply's bytes. */
+START_TEST(test_remote_reply_layout)
+{
+	static const size_t sizes[] = {200000, 1u << 20, (3u << 20) + 17};
+	struct axn_srv s;
+	int coid;
+
+	net_mode(_i);
+	coid = two_nodes(&s, 0);
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		for (int v = 0; v < 3; v++) {
+			size_t n = sizes[k];
+			/* v 0: the whole reply; 1: a third of it; 2: an
+			 * error after the writes. */
+			size_t rn = v == 1 ? n / 3 : n;
+			uint8_t *rb = malloc(rn + 64);
+			struct srv_cmd cmd = {.op = OP_LAYOUT, .a = (int) n,
+			    .b = v == 2 ? EDOM : 0};
+			iov_t riov[3];
+			size_t p1 = rn / 5 + 3, p2 = rn / 2 - 1;
+
+			memset(rb, 0xee, rn + 64);
+			SETIOV(&riov[0], rb, p1);
+			SETIOV(&riov[1], rb + p1, p2);
+			SETIOV(&riov[2], rb + p1 + p2, rn - p1 - p2);
+			errno = 0;
+			long r = MsgSendsv(coid, &cmd, sizeof(cmd), riov, 3);
+			if (v == 2) {
+				ck_assert_msg(r == -1 && errno == EDOM,
+				    "size %zu: %ld (%s)", n, r,
+				    strerror(errno));
+			} else {
+				ck_assert_msg(r == 4321, "size %zu/%d: %ld (%s)",
+				    n, v, r, strerror(errno));
+			}
+			for (size_t i = 0; i < rn; i++) {
+				if (rb[i] != srv_layout_byte(i, n)) {
+					ck_abort_msg("size %zu/%d: reply byte "
+						     "%zu wrong", n, v, i);
+				}
+			}
+			for (size_t i = rn; i < rn + 64; i++) {
+				ck_assert_int_eq(rb[i], 0xee);
+			}
+			free(rb);
+		}
+	}
+	axn_srv_stop(&s);
+}
+END_TEST
+
 /* Whether file path holds text, waiting up to ms. */
 static bool
 file_has(const char *path, const char *text, int ms)
@@ -1210,6 +1265,7 @@ net_suite(void)
 
 	tcase_add_test(tc, test_remote_send_reply);
 	tcase_add_loop_test(tc, test_remote_sizes, 0, 2);
+	tcase_add_loop_test(tc, test_remote_reply_layout, 0, 2);
 	tcase_add_test(tc, test_remote_pulse_event);
 	tcase_add_test(tc, test_remote_pulse_priorities);
 	tcase_add_test(tc, test_remote_pulses_before_reply);

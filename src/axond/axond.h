@@ -145,6 +145,11 @@ struct axd_amsg {
 	uint32_t rd_start;
 	bool cred_changed;
 	bool wrote;               /* MSGWRITE or partial reply applied */
+	/* The reply landed in order from offset 0 this far (the client
+	 * copies it as it comes: axon__net_reply_progress); rprog_bad:
+	 * a frame came out of that order, the client copies it all. */
+	uint32_t rprog;
+	bool rprog_bad;
 };
 
 /* Server side: a virtual client connection to a local server. */

@@ -733,6 +733,29 @@ chan_event(bool *again, bool all)
 	*again = more;
 }
 
+/* Reply data landed in m's client's reply area at [off, off + len): its
+ * library is told how much is there in order from offset 0, so that it
+ * copies while the rest comes; a frame below that point (the server
+ * wrote a part twice) ends it, and the client copies the whole reply at
+ * the end.  last: the reply follows at once, only the end matters. */
+static void
+amsg_landed(struct axd_amsg *m, uint32_t off, uint32_t len, bool last)
+{
+	if (m->rprog_bad || len == 0) {
+		return;
+	}
+	if (off < m->rprog) {
+		m->rprog_bad = true;
+		(void) axon__net_reply_progress(m->rcvid, 0);
+		return;
+	}
+	if (off > m->rprog || last) {
+		return; /* (a gap: what follows it is copied at the end) */
+	}
+	m->rprog += len; /* (off + len fits the reply area: checked) */
+	(void) axon__net_reply_progress(m->rcvid, m->rprog);
+}
+
 static void
 a_reply(struct axd_sess *s, const struct axon_wire_frame *f)
 {
@@ -746,13 +769,15 @@ a_reply(struct axd_sess *s, const struct axon_wire_frame *f)
 
 	if (f->type == AXON_W_MSGWRITE ||
 	    !(f->flags & AXON_WF_LAST)) {
-		if (f->data_len > 0 && !here) {
-			(void) MsgWrite_r(m->rcvid, f->data, f->data_len,
-			    f->offset);
+		if (here || (f->data_len > 0 &&
+				MsgWrite_r(m->rcvid, f->data, f->data_len,
+				    f->offset) == (ssize_t) f->data_len)) {
+			amsg_landed(m, f->offset, f->data_len, false);
 		}
 		m->wrote = true;
 		return;
 	}
+	amsg_landed(m, f->offset, f->data_len, true);
 	int err = f->u.reply.err != 0 ? axon__wire_errno_in(f->u.reply.err)
 				      : 0;
 	if (here) {
@@ -857,6 +882,11 @@ fwdc_sink(struct axd_sess *s, const struct axon_wire_frame *h,
 		    axon__msg_write_peek(am->rcvid, h->offset, h->data_len,
 			&p, ret_ref) < 0) {
 			return NULL;
+		}
+		if (h->offset < am->rprog) {
+			/* (Before it lands over what the client may have
+			 * copied.) */
+			amsg_landed(am, h->offset, h->data_len, true);
 		}
 		return p;
 	}

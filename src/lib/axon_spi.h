@@ -184,6 +184,11 @@ int axon__net_unblock_reason(rcvid_t rcvid); /* EINTR, ETIMEDOUT or 0 */
 /* The remote server received rcvid's message: its client is REPLY-blocked
  * from now on (AXON_ST_NETPEND cleared).  0, or -ESRCH. */
 int axon__net_received(rcvid_t rcvid);
+/* A remote reply for rcvid's client lands in its reply area in order
+ * from offset 0: have bytes are there and final (the client copies them
+ * while the rest comes), or 0: no longer so (it copies all at the
+ * reply).  0, or -ESRCH. */
+int axon__net_reply_progress(rcvid_t rcvid, uint32_t have);
 /* rcvid's priority with its real-time bit 0x100 (10: SCHED_OTHER). */
 int axon__net_msg_prio(rcvid_t rcvid);
 int axon__net_cred_hint(int scoid, uint32_t *ret_hint); /* shm.h */

@@ -274,6 +274,61 @@ axon__net_received(rcvid_t rcvid)
 	return rc;
 }
 
+/* Reply data for rcvid's client lands in its reply area, in order from
+ * offset 0 (axon_spi.h): have bytes are there and final, or 0 once that
+ * stops holding.  The client, REPLY-blocked, copies them while the rest
+ * comes; it is woken (AXON_ST_MORE) once per AXON_AVAIL_STEP, not per
+ * chunk (a smaller reply costs no wake-up).  0, or -ESRCH. */
+int
+axon__net_reply_progress(rcvid_t rcvid, uint32_t have)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	uint8_t gen;
+	int idx;
+	int rc = -ESRCH;
+
+	if (rcvid <= 0 || rcvid > INT32_MAX || have > INT32_MAX) {
+		return rc;
+	}
+	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
+	sc = axon__sconn_get(idx);
+	if (sc == NULL) {
+		return rc;
+	}
+	pthread_mutex_lock(&sc->lock);
+	if (slot < AXON_SLOTS && sc->slot[slot].received &&
+	    sc->slot[slot].gen == gen && !sc->dead) {
+		struct axon_slot *s = &sc->rgn->slot[slot];
+		_Atomic uint32_t *sp = &s->state;
+		uint32_t seq = sc->slot[slot].seq;
+		uint32_t val = have != 0 ? have | AXON_AVAIL_MORE : 0;
+		uint32_t old = atomic_exchange_explicit(&s->avail, val,
+		    memory_order_acq_rel);
+		uint32_t st = atomic_load(sp);
+
+		rc = 0;
+		if (have / AXON_AVAIL_STEP ==
+		    (old & ~AXON_AVAIL_MORE) / AXON_AVAIL_STEP) {
+			goto out; /* (0, or less than a step more) */
+		}
+		while (AXON_ST_PHASE(st) == AXON_PH_RECEIVED &&
+		    AXON_ST_SEQ(st) == seq && !(st & AXON_ST_MORE)) {
+			if (atomic_compare_exchange_weak(sp, &st,
+				st | AXON_ST_MORE)) {
+				if (st & AXON_ST_WAITER) {
+					axon__futex_wake(sp, 1);
+				}
+				break;
+			}
+		}
+	}
+out:
+	pthread_mutex_unlock(&sc->lock);
+	axon__sconn_put(sc);
+	return rc;
+}
+
 /* The priority rcvid's client sent at, with its real-time bit (0x100:
  * a SCHED_FIFO/SCHED_RR sender, so that FIFO 10 is not taken for
  * SCHED_OTHER): what travels to the server's node.  10 if the rcvid is

@@ -58,8 +58,6 @@ axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes, uint64_t rbytes,
 	return i;
 }
 
-#define AXON_AVAIL_STEP (256u << 10)
-
 void
 axon__nsend_avail(struct axon_cconn *cc, int i, uint32_t avail, int err)
 {

@@ -150,11 +150,13 @@ axon__reply_len(void)
 	return last_reply_len;
 }
 
-/* Copies the reply the server left in slot i into the caller's iov. */
+/* Copies the reply the server left in slot i into the caller's iov, but
+ * for its first skip bytes, copied already as they came (see
+ * send_reply_progress). */
 static void
 reply_consume(struct axon_cconn *cc, int i, const uint8_t *data,
     uint64_t data_size, uint64_t reply_off, uint64_t rbytes,
-    const iov_t *riov, size_t rparts)
+    const iov_t *riov, size_t rparts, uint64_t skip)
 {
 	struct axon_slot *s = &cc->rgn->slot[i];
 	uint32_t n_ext = s->n_ext;
@@ -177,8 +179,12 @@ reply_consume(struct axon_cconn *cc, int i, const uint8_t *data,
 		if (reply_off + off + len > data_size) {
 			continue;
 		}
-		axon__iov_copy_out(riov, rparts, off, data + reply_off + off,
-		    len);
+		uint64_t from = off < skip ? skip : off;
+
+		if (off + len > from) {
+			axon__iov_copy_out(riov, rparts, from,
+			    data + reply_off + from, off + len - from);
+		}
 		if (off + len > end) {
 			end = (size_t) (off + len);
 		}
@@ -282,6 +288,7 @@ struct send_op {
 	bool boosted;          /* the send-time boost was tried */
 	int prio;              /* ours, as posted */
 	bool cancellable;      /* a cancellation point, enabled by the caller */
+	uint64_t rdone;        /* reply bytes copied as they came (remote) */
 };
 
 /* Checks the caller's IOVs and sums them: 0, or -errno. */
@@ -353,6 +360,10 @@ send_post(struct send_op *op)
 	s->sbytes = op->ssize;
 	s->rbytes = op->rsize;
 	s->reply_off = op->reply_off;
+	/* (The network manager's, once it has the message: how much of a
+	 * remote reply is there.) */
+	atomic_store_explicit(&s->avail, 0, memory_order_relaxed);
+	op->rdone = 0;
 	if (cc->nd != 0) {
 		/* Through the network manager: whether our ids changed
 		 * (released by the state's store below). */
@@ -642,6 +653,32 @@ send_sleep(struct send_op *op, uint32_t st, const struct timespec *at)
 	return 1;
 }
 
+/* A remote reply is arriving (AXON_ST_MORE, cleared by the caller):
+ * copies what is there since the last look into the caller's iov, so
+ * that the copy overlaps the transfer instead of following it.  The
+ * network manager only raises avail over bytes that are final; if that
+ * stops holding it sets avail to 0, and send_take_reply copies it all. */
+static void
+send_reply_progress(struct send_op *op)
+{
+	struct axon_slot *s = &op->cc->rgn->slot[op->i];
+	uint32_t a = atomic_load_explicit(&s->avail, memory_order_acquire);
+	uint64_t have = a & ~AXON_AVAIL_MORE;
+
+	if (!(a & AXON_AVAIL_MORE)) {
+		return;
+	}
+	if (have > op->rsize) {
+		have = op->rsize;
+	}
+	if (have <= op->rdone || op->reply_off + have > op->data_size) {
+		return;
+	}
+	axon__iov_copy_out(op->a->riov, op->a->rparts, (size_t) op->rdone,
+	    op->data + op->reply_off + op->rdone, (size_t) (have - op->rdone));
+	op->rdone = have;
+}
+
 /* Waits for the reply: 0 when the slot is REPLIED, or -errno (the slot
  * has been given up). */
 static int
@@ -655,6 +692,14 @@ send_wait(struct send_op *op)
 
 		if (AXON_ST_PHASE(st) == AXON_PH_REPLIED) {
 			return 0;
+		}
+		if ((st & AXON_ST_MORE) && op->cc->nd != 0 &&
+		    AXON_ST_PHASE(st) == AXON_PH_RECEIVED) {
+			if (atomic_compare_exchange_weak(op->sp, &st,
+				st & ~AXON_ST_MORE)) {
+				send_reply_progress(op);
+			}
+			continue;
 		}
 		rc = send_check_events(op);
 		if (rc == 0) {
@@ -683,10 +728,16 @@ send_take_reply(struct send_op *op, long *ret_status)
 	atomic_thread_fence(memory_order_acquire);
 	int serr = s->err;
 	long status = (long) s->status;
+	/* What came in order and stayed so was copied as it came. */
+	uint32_t a = atomic_load_explicit(&s->avail, memory_order_relaxed);
+	uint64_t skip = op->rdone > 0 && (a & AXON_AVAIL_MORE) &&
+		(a & ~AXON_AVAIL_MORE) >= op->rdone
+	    ? op->rdone
+	    : 0;
 	/* Data the server wrote (MsgWrite) reaches the caller even when it
 	 * then answered with MsgError, as with QNX's direct copies. */
 	reply_consume(op->cc, op->i, op->data, op->data_size, op->reply_off,
-	    op->rsize, op->a->riov, op->a->rparts);
+	    op->rsize, op->a->riov, op->a->rparts, skip);
 	atomic_store(op->sp, AXON_ST_MAKE(AXON_PH_FREE, 0, op->seq));
 	axon__slot_free(op->cc, op->i);
 	if (serr == ERESTART) {

@@ -42,6 +42,11 @@ enum axon_phase {
 				  * manager, not yet by the remote
 				  * server: the client is SEND-blocked
 				  * (cleared by axon__net_received) */
+#define AXON_ST_MORE      0x8000u /* a connection to the network manager:
+				  * reply data is arriving in the reply
+				  * area (avail says how much); the
+				  * client may copy it while the rest
+				  * comes (axon__net_reply_progress) */
 #define AXON_ST_BOOSTED   0x2000u /* the client raised the server's
 				  * receiving thread to its priority
 				  * while the message waited (the
@@ -56,6 +61,9 @@ struct axon_ext {
 
 /* In axon_slot.avail: the shipped part is still arriving (below). */
 #define AXON_AVAIL_MORE 0x80000000u
+/* Bytes between wake-ups of a reader that copies as they arrive: each
+ * wake-up is a switch on a busy CPU. */
+#define AXON_AVAIL_STEP (256u << 10)
 
 /* One message slot.  "c:" fields are written by the client, "s:" by the
  * server.  The first cache line holds the state word and all the
@@ -78,8 +86,14 @@ struct axon_slot {
 	 * AXON_AVAIL_MORE in avail: what ships with the message (its first
 	 * AXD_SHIP bytes) is still arriving, the message was posted early
 	 * so that the server's copy overlaps the transfer; MsgReceive and
-	 * MsgRead wait for it instead of asking for it (no READ notice). */
-	_Atomic uint32_t avail;    /* c: */
+	 * MsgRead wait for it instead of asking for it (no READ notice).
+	 * On a client's connection to its network manager, avail is the
+	 * other way round once the message is taken: the manager raises it
+	 * (AXON_AVAIL_MORE | bytes) as a remote reply lands in the reply
+	 * area in order from offset 0, those bytes final, and sets it to 0
+	 * when that stops holding (AXON_ST_MORE; the client zeroes it at
+	 * each post). */
+	_Atomic uint32_t avail;    /* c: (s: reply progress, above) */
 	_Atomic int32_t rd_err;    /* c: */
 	/* second line: the answer */
 	int64_t status;            /* s: MsgReply status */
