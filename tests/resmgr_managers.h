@@ -322,6 +322,11 @@ io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
 #define MY_DEVCTL_OFFSET __DIOF(_DCMD_MISC, 8, int) /* the OCB's offset */
 #define MY_DEVCTL_HOLD   __DION(_DCMD_MISC, 9)      /* never answered */
 #define MY_DEVCTL_ARMED  __DIOF(_DCMD_MISC, 10, int) /* input list armed */
+/* The checks io_devctl makes with iofunc_devctl_verify() from now on
+ * (0 at the start: none); itself never checked. */
+#define MY_DEVCTL_CHECKS __DIOT(_DCMD_MISC, 11, unsigned)
+
+static unsigned verify_checks;
 
 union my_devctl {
 	int in;
@@ -347,6 +352,19 @@ io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 						: 0;
 	size_t in = msg->i.nbytes < got ? msg->i.nbytes : got;
 
+	if (msg->i.dcmd == MY_DEVCTL_CHECKS) {
+		if (in < sizeof(verify_checks)) {
+			return EINVAL;
+		}
+		memcpy(&verify_checks, rx_data, sizeof(verify_checks));
+		memset(&msg->o, 0, sizeof(msg->o));
+		return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o));
+	}
+	/* QNX 7.1's common checks, on the extended OCB as it comes. */
+	if ((status = iofunc_devctl_verify(ctp, msg, ocb, verify_checks)) !=
+	    EOK) {
+		return status;
+	}
 	if ((status = i2c_devctl(a, msg->i.dcmd, rx_data, in, &nbytes)) >=
 	    0) {
 		if (status != EOK) {

@@ -3,7 +3,7 @@
  * QNX's headers and libc extras (qnx-libc(3), spawn(3),
  * procmgr_daemon(3)): the string extras, <gulliver.h>, <atomic.h>,
  * union sigval's sival_long as pulses carry it, pthread_create() with a
- * NULL id, getprio()/setprio(), the spawn family with each mode,
+ * NULL id, getprio()/setprio() and sched_param_t, the spawn family with each mode,
  * procmgr_daemon(), procmgr_event_notify() death events,
  * procmgr_ability(), confstr() names, sopen() and the system page.
  * Processes are real (fork, spawn); every wait is bounded.
@@ -491,7 +491,15 @@ END_TEST
 START_TEST(test_prio)
 {
 	struct sched_param sp;
+	sched_param_t qp; /* QNX's name for the same structure */
 	int pol;
+
+	_Static_assert(_Generic((sched_param_t *) NULL,
+	    struct sched_param *: 1, default: 0), "sched_param_t");
+	memset(&qp, 0xff, sizeof(qp));
+	ck_assert_int_eq(sched_getparam(0, &qp), 0);
+	ck_assert_int_eq(qp.sched_priority, 0); /* SCHED_OTHER */
+	ck_assert_int_eq(sched_setparam(0, &qp), 0);
 
 	ck_assert_int_eq(getprio(0), 10); /* SCHED_OTHER: QNX's default */
 	ck_assert_int_eq(getprio(getpid()), 10);

@@ -132,6 +132,229 @@ START_TEST(test_devctl)
 }
 END_TEST
 
+/* iofunc_devctl_verify(): the device's io_devctl makes the checks
+ * MY_DEVCTL_CHECKS last set, on real devctl() calls from opens of each
+ * access; the sender checks also from another user (verify_sender). */
+static int
+set_checks(int coid, unsigned checks)
+{
+	return devctl(coid, MY_DEVCTL_CHECKS, &checks, sizeof(checks), NULL);
+}
+
+static int
+reset(int coid)
+{
+	return devctl(coid, MY_DEVCTL_RESET, NULL, 0, NULL);
+}
+
+static void
+verify_sender(int rep, void *arg)
+{
+	int coid, code = 0;
+
+	(void) arg;
+	axa_become();
+	/* Its mode (0604) lets others read only; an open for no access is
+	 * anyone's, and a devctl on it is judged by the checks. */
+	coid = axon__io_open_ioflag("/dev/axtest/verify", 0, 0);
+	if (coid < 0) {
+		axt_report(rep, 1);
+		_exit(1);
+	}
+	if (set_checks(coid, 0) != EOK || reset(coid) != EOK) {
+		code = 2;
+	} else if (set_checks(coid, _IO_DEVCTL_VERIFY_PRIV) != EOK ||
+	    reset(coid) != EPERM) {
+		code = 3;
+	} else if (set_checks(coid, _IO_DEVCTL_VERIFY_ACC_ISUID) != EOK ||
+	    reset(coid) != EPERM) {
+		code = 4;
+	} else if (set_checks(coid, _IO_DEVCTL_VERIFY_ACC_ISGID) != EOK ||
+	    reset(coid) != EPERM) {
+		code = 5;
+	} else if (set_checks(coid, _IO_DEVCTL_VERIFY_ACC_IREAD) != EOK ||
+	    reset(coid) != EOK) {
+		code = 6;
+	} else if (set_checks(coid, _IO_DEVCTL_VERIFY_ACC_IREAD |
+	    _IO_DEVCTL_VERIFY_ACC_IWRITE) != EOK || reset(coid) != EACCES) {
+		code = 7;
+	} else if (set_checks(coid, _IO_DEVCTL_VERIFY_OCB_READ) != EOK ||
+	    reset(coid) != EBADF) {
+		code = 8;
+	}
+	(void) axon__io_close(coid);
+	axt_report(rep, code);
+	_exit(code);
+}
+
+START_TEST(test_devctl_verify)
+{
+	const char *path = "/dev/axtest/verify";
+	struct axt_child m = start_device(path, "", "0604");
+	union my_devctl d = {.in = 1};
+	int rw, ro, wo, none, val = 5, big[2] = {0, 0};
+	iov_t sv, rv;
+
+	rw = axon__io_open(path, O_RDWR, 0);
+	ro = axon__io_open(path, O_RDONLY, 0);
+	wo = axon__io_open(path, O_WRONLY, 0);
+	none = axon__io_open_ioflag(path, 0, 0);
+	ck_assert_int_ge(rw, 0);
+	ck_assert_int_ge(ro, 0);
+	ck_assert_int_ge(wo, 0);
+	ck_assert_int_ge(none, 0);
+	/* No checks (0): anything goes, a read-only open may set. */
+	ck_assert_int_eq(devctl(ro, MY_DEVCTL_SETVAL, &val, sizeof(val),
+	    NULL), EOK);
+	ck_assert_int_eq(devctl(none, MY_DEVCTL_GETVAL, big, sizeof(big),
+	    NULL), EOK);
+	ck_assert_int_eq(big[0], 5);
+
+	/* LEN: the size the command encodes is nbytes. */
+	ck_assert_int_eq(set_checks(rw, _IO_DEVCTL_VERIFY_LEN), EOK);
+	ck_assert_int_eq(devctl(rw, MY_DEVCTL_GETVAL, &val, sizeof(val),
+	    NULL), EOK);
+	ck_assert_int_eq(devctl(rw, MY_DEVCTL_GETVAL, big, sizeof(big),
+	    NULL), EINVAL);
+	ck_assert_int_eq(devctl(rw, MY_DEVCTL_GETVAL, &val, 2, NULL), EINVAL);
+	ck_assert_int_eq(reset(rw), EOK); /* __DION: size 0 */
+	ck_assert_int_eq(devctl(rw, MY_DEVCTL_RESET, big, sizeof(big), NULL),
+	    EINVAL);
+	/* Two bytes sent for a four-byte __DIOT, four asked back: nbytes
+	 * (the larger) is right, so LEN passes what MSG_LEN refuses. */
+	val = 7;
+	SETIOV(&sv, &val, 2);
+	SETIOV(&rv, &val, sizeof(val));
+	ck_assert_int_eq(devctlv(rw, MY_DEVCTL_SETVAL, 1, 1, &sv, &rv, NULL),
+	    EOK);
+
+	/* MSG_LEN: the data the command sends arrived. */
+	ck_assert_int_eq(set_checks(rw, _IO_DEVCTL_VERIFY_MSG_LEN), EOK);
+	ck_assert_int_eq(devctlv(rw, MY_DEVCTL_SETVAL, 1, 1, &sv, &rv, NULL),
+	    EBADMSG);
+	val = 9;
+	ck_assert_int_eq(devctl(rw, MY_DEVCTL_SETVAL, &val, sizeof(val),
+	    NULL), EOK);
+	val = 0;
+	ck_assert_int_eq(devctl(rw, MY_DEVCTL_GETVAL, &val, sizeof(val),
+	    NULL), EOK); /* __DIOF: nothing comes in */
+	ck_assert_int_eq(val, 9);
+	ck_assert_int_eq(devctl(rw, MY_DEVCTL_SETGET, &d, sizeof(d), NULL),
+	    EOK);
+
+	/* DIR: __DIOT needs writing, __DIOF reading, __DIOTF both, __DION
+	 * nothing. */
+	ck_assert_int_eq(set_checks(rw, _IO_DEVCTL_VERIFY_DIR), EOK);
+	ck_assert_int_eq(devctl(ro, MY_DEVCTL_SETVAL, &val, sizeof(val),
+	    NULL), EBADF);
+	ck_assert_int_eq(devctl(ro, MY_DEVCTL_GETVAL, &val, sizeof(val),
+	    NULL), EOK);
+	ck_assert_int_eq(devctl(ro, MY_DEVCTL_SETGET, &d, sizeof(d), NULL),
+	    EBADF);
+	ck_assert_int_eq(devctl(wo, MY_DEVCTL_SETVAL, &val, sizeof(val),
+	    NULL), EOK);
+	ck_assert_int_eq(devctl(wo, MY_DEVCTL_GETVAL, &val, sizeof(val),
+	    NULL), EBADF);
+	ck_assert_int_eq(devctl(wo, MY_DEVCTL_SETGET, &d, sizeof(d), NULL),
+	    EBADF);
+	ck_assert_int_eq(devctl(rw, MY_DEVCTL_SETGET, &d, sizeof(d), NULL),
+	    EOK);
+	ck_assert_int_eq(reset(none), EOK);
+	ck_assert_int_eq(devctl(none, MY_DEVCTL_GETVAL, &val, sizeof(val),
+	    NULL), EBADF);
+	/* The DCMD_ALL ones are iofunc_devctl_default()'s, before it. */
+	ck_assert_int_eq(devctl(none, DCMD_ALL_GETFLAGS, &val, sizeof(val),
+	    NULL), EOK);
+
+	/* OCB_READ, OCB_WRITE: the open's access, whatever the command. */
+	ck_assert_int_eq(set_checks(rw, _IO_DEVCTL_VERIFY_OCB_READ), EOK);
+	ck_assert_int_eq(reset(ro), EOK);
+	ck_assert_int_eq(reset(wo), EBADF);
+	ck_assert_int_eq(reset(none), EBADF);
+	ck_assert_int_eq(set_checks(rw, _IO_DEVCTL_VERIFY_OCB_WRITE), EOK);
+	ck_assert_int_eq(reset(ro), EBADF);
+	ck_assert_int_eq(reset(wo), EOK);
+	ck_assert_int_eq(set_checks(rw, _IO_DEVCTL_VERIFY_OCB_READ |
+	    _IO_DEVCTL_VERIFY_OCB_WRITE), EOK);
+	ck_assert_int_eq(reset(ro), EBADF);
+	ck_assert_int_eq(reset(wo), EBADF);
+	ck_assert_int_eq(reset(rw), EOK);
+	/* The form is judged before the open. */
+	ck_assert_int_eq(set_checks(rw, _IO_DEVCTL_VERIFY_LEN |
+	    _IO_DEVCTL_VERIFY_OCB_WRITE), EOK);
+	ck_assert_int_eq(devctl(ro, MY_DEVCTL_RESET, big, sizeof(big), NULL),
+	    EINVAL);
+
+	/* The sender: root (the manager's owner too) passes all but
+	 * execute, which even root needs an x bit for. */
+	ck_assert_int_eq(set_checks(rw, _IO_DEVCTL_VERIFY_PRIV |
+	    _IO_DEVCTL_VERIFY_ACC_ISUID | _IO_DEVCTL_VERIFY_ACC_ISGID |
+	    _IO_DEVCTL_VERIFY_ACC_IREAD | _IO_DEVCTL_VERIFY_ACC_IWRITE),
+	    EOK);
+	ck_assert_int_eq(reset(none), geteuid() == 0 ? EOK : EPERM);
+	ck_assert_int_eq(set_checks(rw, _IO_DEVCTL_VERIFY_ACC_IEXEC), EOK);
+	ck_assert_int_eq(reset(rw), EACCES);
+
+	/* Checks it does not know: EINVAL, for every command. */
+	ck_assert_int_eq(set_checks(rw, 0x80000000u), EOK);
+	ck_assert_int_eq(reset(rw), EINVAL);
+	ck_assert_int_eq(devctl(rw, MY_DEVCTL_GETVAL, &val, sizeof(val),
+	    NULL), EINVAL);
+
+	/* Called wrong, in the manager's own code: nothing to judge. */
+	{
+		resmgr_context_t ctx;
+		io_devctl_t dm;
+		iofunc_ocb_t o;
+
+		memset(&ctx, 0, sizeof(ctx));
+		memset(&dm, 0, sizeof(dm));
+		memset(&o, 0, sizeof(o));
+		ck_assert_int_eq(iofunc_devctl_verify(NULL, &dm, &o, 0), EINVAL);
+		ck_assert_int_eq(iofunc_devctl_verify(&ctx, NULL, &o, 0),
+		    EINVAL);
+		ck_assert_int_eq(iofunc_devctl_verify(&ctx, &dm,
+		    (iofunc_ocb_t *) NULL, 0), EINVAL);
+		ck_assert_int_eq(iofunc_devctl_verify(&ctx, &dm, &o, 0), EOK);
+		/* An access check with no attribute to judge by. */
+		ck_assert_int_eq(iofunc_devctl_verify(&ctx, &dm, &o,
+		    _IO_DEVCTL_VERIFY_ACC_IREAD), EINVAL);
+		/* A header only, for a __DIOT command of 4 bytes. */
+		dm.i.dcmd = MY_DEVCTL_SETVAL;
+		dm.i.nbytes = sizeof(int);
+		ctx.size = sizeof(dm.i);
+		ck_assert_int_eq(iofunc_devctl_verify(&ctx, &dm, &o,
+		    _IO_DEVCTL_VERIFY_LEN), EOK);
+		ck_assert_int_eq(iofunc_devctl_verify(&ctx, &dm, &o,
+		    _IO_DEVCTL_VERIFY_MSG_LEN), EBADMSG);
+		ctx.size = sizeof(dm.i) + sizeof(int);
+		ck_assert_int_eq(iofunc_devctl_verify(&ctx, &dm, &o,
+		    _IO_DEVCTL_VERIFY_MSG_LEN), EOK);
+		/* An OCB of no open at all (ioflag 0) for a __DIOT. */
+		ck_assert_int_eq(iofunc_devctl_verify(&ctx, &dm, &o,
+		    _IO_DEVCTL_VERIFY_DIR), EBADF);
+		o.ioflag = _IO_FLAG_WR;
+		ck_assert_int_eq(iofunc_devctl_verify(&ctx, &dm, &o,
+		    _IO_DEVCTL_VERIFY_DIR), EOK);
+	}
+
+	/* Another user, on an open for no access. */
+	if (axa_user("test_devctl_verify")) {
+		struct axt_child c;
+
+		axa_share_rundir(axt_rundir);
+		c = axt_spawn(verify_sender, NULL);
+		ck_assert_int_eq(c.val, 0);
+		(void) axt_child_wait(&c, 5);
+	}
+	ck_assert_int_eq(axon__io_close(rw), 0);
+	ck_assert_int_eq(axon__io_close(ro), 0);
+	ck_assert_int_eq(axon__io_close(wo), 0);
+	ck_assert_int_eq(axon__io_close(none), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 /* <hw/i2c.h>'s commands to an I2C bus manager (the devctl device
  * answers them for an EEPROM at 0x50): a write that sets the address
  * pointer and stores, a combined write-then-read, a read going on, the
@@ -1525,6 +1748,7 @@ suite(void)
 	tcase_add_test(tc, test_read_string);
 	tcase_add_test(tc, test_store_written);
 	tcase_add_test(tc, test_devctl);
+	tcase_add_test(tc, test_devctl_verify);
 	tcase_add_test(tc, test_i2c_commands);
 	tcase_add_test(tc, test_dcmd_encoding);
 	tcase_add_test(tc, test_directory);

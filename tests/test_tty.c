@@ -3,7 +3,7 @@
  * devctl() on a Linux terminal (<sys/dcmd_chr.h>; resmgr_attach(3)): a
  * pseudo-terminal's slave set up, flushed, sized and queried with QNX's
  * DCMD_CHR_* commands, each checked against what the kernel's own calls
- * say; the modem-line commands get the kernel's answer for a
+ * say; QNX's IHFLOW/OHFLOW termios bits on it; the modem-line commands get the kernel's answer for a
  * pseudo-terminal (no modem lines: ENOTTY); misuse gets errors.
  */
 #include "axon_test.h"
@@ -73,6 +73,55 @@ START_TEST(test_termios)
 	ck_assert_int_eq(k.c_cc[VMIN], 1);
 	/* Too little data for the command: EINVAL, nothing changed. */
 	ck_assert_int_eq(devctl(p.s, DCMD_CHR_TCSETATTR, &t, 4, NULL), EINVAL);
+	pty_close(&p);
+}
+END_TEST
+
+/* QNX's IHFLOW and OHFLOW (<termios.h>): both Linux's CRTSCTS, which
+ * is RTS/CTS flow control both ways; set through tcsetattr() and
+ * devctl(), read back by each, cleared (either name clears both). */
+START_TEST(test_hwflow)
+{
+	struct pty p = pty_open();
+	struct termios t, k;
+
+	ck_assert_uint_eq(IHFLOW, CRTSCTS);
+	ck_assert_uint_eq(OHFLOW, CRTSCTS);
+	ck_assert_int_eq(tcgetattr(p.s, &t), 0);
+	t.c_cflag &= ~(tcflag_t) (IHFLOW | OHFLOW);
+	ck_assert_int_eq(tcsetattr(p.s, TCSANOW, &t), 0);
+	ck_assert_int_eq(tcgetattr(p.s, &k), 0);
+	ck_assert_uint_eq(k.c_cflag & (IHFLOW | OHFLOW), 0);
+	/* Both on: the kernel keeps CRTSCTS, and a QNX program reads
+	 * each bit back set. */
+	t.c_cflag |= IHFLOW | OHFLOW;
+	ck_assert_int_eq(tcsetattr(p.s, TCSANOW, &t), 0);
+	ck_assert_int_eq(tcgetattr(p.s, &k), 0);
+	ck_assert_uint_eq(k.c_cflag & CRTSCTS, CRTSCTS);
+	ck_assert(k.c_cflag & IHFLOW);
+	ck_assert(k.c_cflag & OHFLOW);
+	memset(&k, 0, sizeof(k));
+	ck_assert_int_eq(devctl(p.s, DCMD_CHR_TCGETATTR, &k, sizeof(k), NULL),
+	    EOK);
+	ck_assert_uint_eq(k.c_cflag & CRTSCTS, CRTSCTS);
+	/* The rest of c_cflag is left as it was. */
+	ck_assert_uint_eq(k.c_cflag & ~(tcflag_t) CRTSCTS,
+	    t.c_cflag & ~(tcflag_t) CRTSCTS);
+	/* Both off. */
+	t.c_cflag &= ~(tcflag_t) (IHFLOW | OHFLOW);
+	ck_assert_int_eq(devctl(p.s, DCMD_CHR_TCSETATTR, &t, sizeof(t), NULL),
+	    EOK);
+	ck_assert_int_eq(tcgetattr(p.s, &k), 0);
+	ck_assert_uint_eq(k.c_cflag & (IHFLOW | OHFLOW | CRTSCTS), 0);
+	/* One direction asked for: Linux has only both. */
+	t.c_cflag |= IHFLOW;
+	ck_assert_int_eq(tcsetattr(p.s, TCSANOW, &t), 0);
+	ck_assert_int_eq(tcgetattr(p.s, &k), 0);
+	ck_assert(k.c_cflag & OHFLOW);
+	t.c_cflag &= ~(tcflag_t) OHFLOW;
+	ck_assert_int_eq(tcsetattr(p.s, TCSANOW, &t), 0);
+	ck_assert_int_eq(tcgetattr(p.s, &k), 0);
+	ck_assert_uint_eq(k.c_cflag & IHFLOW, 0);
 	pty_close(&p);
 }
 END_TEST
@@ -182,6 +231,7 @@ tty_suite(void)
 	TCase *t = axt_tcase("tty", 20);
 
 	tcase_add_test(t, test_termios);
+	tcase_add_test(t, test_hwflow);
 	tcase_add_test(t, test_queues_size_flow);
 	tcase_add_test(t, test_lines_and_errors);
 	suite_add_tcase(s, t);

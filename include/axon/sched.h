@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * <sched.h> for Axon: the system header, plus what QNX declares there:
- * getprio() and setprio() (QNX 4 calls kept by Neutrino) and the
- * sched_curpriority member of struct sched_param.
+ * getprio() and setprio() (QNX 4 calls kept by Neutrino), the
+ * sched_curpriority member of struct sched_param and sched_param_t,
+ * QNX's typedef of struct sched_param (the same structure: glibc's).
  *
  * glibc's struct sched_param has one member, sched_priority, and its
  * layout is part of the kernel ABI, so no member can be added.  QNX's
@@ -36,6 +37,8 @@ extern "C" {
 #ifndef sched_curpriority
 #define sched_curpriority sched_priority
 #endif
+
+typedef struct sched_param sched_param_t;
 
 AXON_EXPORT int axon_getprio(pid_t pid);
 AXON_EXPORT int axon_setprio(pid_t pid, int prio);

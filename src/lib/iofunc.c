@@ -586,6 +586,107 @@ iofunc_devctl_default(resmgr_context_t *ctp, io_devctl_t *msg,
 	return iofunc_devctl(ctp, msg, ocb, ocb->attr);
 }
 
+#define DEVCTL_VERIFY_KNOWN (_IO_DEVCTL_VERIFY_LEN | \
+	_IO_DEVCTL_VERIFY_MSG_LEN | _IO_DEVCTL_VERIFY_DIR | \
+	_IO_DEVCTL_VERIFY_OCB_READ | _IO_DEVCTL_VERIFY_OCB_WRITE | \
+	_IO_DEVCTL_VERIFY_PRIV | _IO_DEVCTL_VERIFY_ACC_ISUID | \
+	_IO_DEVCTL_VERIFY_ACC_ISGID | _IO_DEVCTL_VERIFY_ACC_IREAD | \
+	_IO_DEVCTL_VERIFY_ACC_IWRITE | _IO_DEVCTL_VERIFY_ACC_IEXEC)
+#define DEVCTL_VERIFY_CRED (_IO_DEVCTL_VERIFY_PRIV | \
+	_IO_DEVCTL_VERIFY_ACC_ISUID | _IO_DEVCTL_VERIFY_ACC_ISGID | \
+	_IO_DEVCTL_VERIFY_ACC_IREAD | _IO_DEVCTL_VERIFY_ACC_IWRITE | \
+	_IO_DEVCTL_VERIFY_ACC_IEXEC)
+
+/*
+ * The checks in the order a message is judged: its form (the command's
+ * size against nbytes, then against what arrived), then the open (the
+ * OCB's access against the command's direction or the flags), then the
+ * sender (root, then the attribute's owner, group and mode by
+ * iofunc_check_access()).  The first that fails gives the answer; the
+ * sender's credentials are the kernel's (ConnectClientInfo), never a
+ * field of the message.
+ */
+int
+iofunc_devctl_verify(const resmgr_context_t *ctp, const io_devctl_t *msg,
+    iofunc_ocb_carg_t arg, unsigned checks)
+{
+	const iofunc_ocb_t *ocb = arg.std;
+	uint32_t dir, size, need = 0;
+	struct _client_info info;
+	mode_t acc = 0;
+	int rc;
+
+	if (ctp == NULL || msg == NULL || ocb == NULL) {
+		return EINVAL;
+	}
+	if (checks & ~(unsigned) DEVCTL_VERIFY_KNOWN) {
+		return EINVAL;
+	}
+	if ((checks & (DEVCTL_VERIFY_CRED & ~_IO_DEVCTL_VERIFY_PRIV)) &&
+	    ocb->attr == NULL) {
+		return EINVAL;
+	}
+	dir = get_device_direction(msg->i.dcmd);
+	size = ((uint32_t) msg->i.dcmd >> 16) & 0x3fffu;
+	if ((checks & _IO_DEVCTL_VERIFY_LEN) && msg->i.nbytes != size) {
+		return EINVAL;
+	}
+	/* The command's data must be in the receive buffer, where the
+	 * handler takes it from (_DEVCTL_DATA); data goes in only for a
+	 * command that sends some (__DIOT, __DIOTF). */
+	if ((checks & _IO_DEVCTL_VERIFY_MSG_LEN) && (dir & _POSIX_DEVDIR_TO) &&
+	    ctp->size < sizeof(msg->i) + (size_t) size) {
+		return EBADMSG;
+	}
+	if (checks & _IO_DEVCTL_VERIFY_DIR) {
+		if (dir & _POSIX_DEVDIR_TO) {
+			need |= _IO_FLAG_WR;
+		}
+		if (dir & _POSIX_DEVDIR_FROM) {
+			need |= _IO_FLAG_RD;
+		}
+	}
+	if (checks & _IO_DEVCTL_VERIFY_OCB_READ) {
+		need |= _IO_FLAG_RD;
+	}
+	if (checks & _IO_DEVCTL_VERIFY_OCB_WRITE) {
+		need |= _IO_FLAG_WR;
+	}
+	if (((uint32_t) ocb->ioflag & need) != need) {
+		return EBADF;
+	}
+	if (!(checks & DEVCTL_VERIFY_CRED)) {
+		return EOK;
+	}
+	rc = iofunc_client_info((resmgr_context_t *) ctp, 0, &info);
+	if (rc != EOK) {
+		return rc;
+	}
+	if ((checks & _IO_DEVCTL_VERIFY_PRIV) && info.cred.euid != 0) {
+		return EPERM;
+	}
+	if (checks & _IO_DEVCTL_VERIFY_ACC_ISUID) {
+		acc |= S_ISUID;
+	}
+	if (checks & _IO_DEVCTL_VERIFY_ACC_ISGID) {
+		acc |= S_ISGID;
+	}
+	if (checks & _IO_DEVCTL_VERIFY_ACC_IREAD) {
+		acc |= S_IREAD;
+	}
+	if (checks & _IO_DEVCTL_VERIFY_ACC_IWRITE) {
+		acc |= S_IWRITE;
+	}
+	if (checks & _IO_DEVCTL_VERIFY_ACC_IEXEC) {
+		acc |= S_IEXEC;
+	}
+	if (acc == 0) {
+		return EOK;
+	}
+	return iofunc_check_access((resmgr_context_t *) ctp, ocb->attr, acc,
+	    &info);
+}
+
 int
 iofunc_lseek(resmgr_context_t *ctp, io_lseek_t *msg, iofunc_ocb_arg_t oarg,
     iofunc_attr_arg_t aarg)

@@ -1,4 +1,5 @@
 /* Strict ISO C: no extensions may appear (compiled with -std=c11). */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +22,8 @@ main(void)
 {
 	char s[] = "ok";
 
-	printf("%s %d %zu\n", strupr(s), stricmp("a", "a"), strlen(s));
+	errno = ERANGE;
+	printf("%s %d %zu %d\n", strupr(s), stricmp("a", "a"), strlen(s),
+	    errno == ERANGE);
 	return 0;
 }

@@ -175,6 +175,15 @@ typedef union {
 	IOFUNC_OCB_T *ext;
 } __attribute__((transparent_union)) iofunc_ocb_arg_t;
 #endif
+/* The same, for the helpers that only look (const, as QNX declares them). */
+#if defined(__cplusplus)
+typedef const iofunc_ocb_t *iofunc_ocb_carg_t;
+#else
+typedef union {
+	const iofunc_ocb_t *std;
+	const IOFUNC_OCB_T *ext;
+} __attribute__((transparent_union)) iofunc_ocb_carg_t;
+#endif
 
 /* ---- Initialisers ---------------------------------------------------- */
 AXON_EXPORT void iofunc_func_init(unsigned nconnect,
@@ -243,6 +252,11 @@ AXON_EXPORT int iofunc_stat_default(resmgr_context_t *ctp, io_stat_t *msg,
     IOFUNC_OCB_T *ocb);
 AXON_EXPORT int iofunc_devctl_default(resmgr_context_t *ctp,
     io_devctl_t *msg, IOFUNC_OCB_T *ocb);
+/* The checks a devctl handler makes before it acts (QNX 7.1):
+ * requested_checks is _IO_DEVCTL_VERIFY_* (<sys/iomsg.h>). */
+AXON_EXPORT int iofunc_devctl_verify(const resmgr_context_t *ctp,
+    const io_devctl_t *msg, iofunc_ocb_carg_t ocb,
+    unsigned requested_checks);
 AXON_EXPORT int iofunc_lseek_default(resmgr_context_t *ctp,
     io_lseek_t *msg, IOFUNC_OCB_T *ocb);
 AXON_EXPORT int iofunc_chmod_default(resmgr_context_t *ctp,

@@ -293,6 +293,22 @@ typedef union {
 
 #define _DEVCTL_DATA(_msg) ((void *) (&(_msg) + 1))
 
+/*
+ * The checks iofunc_devctl_verify() makes (QNX 7.1's names; the values
+ * are Axon's, since QNX's reference gives none).  OR them together.
+ */
+#define _IO_DEVCTL_VERIFY_LEN        0x0001u /* dcmd's size == nbytes */
+#define _IO_DEVCTL_VERIFY_MSG_LEN    0x0002u /* dcmd's size of data arrived */
+#define _IO_DEVCTL_VERIFY_DIR        0x0004u /* dcmd's direction vs the open */
+#define _IO_DEVCTL_VERIFY_OCB_READ   0x0008u /* opened for reading */
+#define _IO_DEVCTL_VERIFY_OCB_WRITE  0x0010u /* opened for writing */
+#define _IO_DEVCTL_VERIFY_PRIV       0x0020u /* the sender is root */
+#define _IO_DEVCTL_VERIFY_ACC_ISUID  0x0040u /* the sender owns it */
+#define _IO_DEVCTL_VERIFY_ACC_ISGID  0x0080u /* the sender is in its group */
+#define _IO_DEVCTL_VERIFY_ACC_IREAD  0x0100u /* its mode lets the sender read */
+#define _IO_DEVCTL_VERIFY_ACC_IWRITE 0x0200u /* ... write */
+#define _IO_DEVCTL_VERIFY_ACC_IEXEC  0x0400u /* ... execute */
+
 /* ---- Seek, close, attributes --------------------------------------- */
 struct _io_lseek {
 	uint16_t type;

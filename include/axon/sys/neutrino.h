@@ -40,6 +40,9 @@ extern "C" {
 #endif
 
 /* ---- QNX errno names ------------------------------------------------- */
+/* EOK comes from Axon's <errno.h> (included above); the same definition
+ * stays here so that this header has it whichever <errno.h> the include
+ * path finds. */
 #ifndef EOK
 #define EOK 0
 #endif
