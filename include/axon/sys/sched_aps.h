@@ -10,11 +10,12 @@
  * arguments are whole; the header lets programs that probe for APS
  * compile unchanged and take their "no APS" path.
  *
- * The structures' members are those QNX's SchedCtl() page and the
- * Adaptive Partitioning User's Guide document (sched_aps_info in full;
- * the others with the members the documentation names).  The command
- * numbers, flag values and reserved space, which it does not give, are
- * Axon's own: source compatibility, not binary.
+ * sched_aps_info is as QNX's SchedCtl() page gives it.  The other
+ * structures have the members that page and the Adaptive Partitioning
+ * User's Guide name, in an order and with types and reserved space of
+ * Axon's choosing; the command numbers and flag values, which the
+ * documentation does not give, are Axon's own too: source
+ * compatibility, not binary.
  */
 #ifndef AXON_SYS_SCHED_APS_H
 #define AXON_SYS_SCHED_APS_H
