@@ -41,8 +41,9 @@ extern "C" {
 #define SCHED_APS_MARK_CRITICAL     0x020a
 #define SCHED_APS_CLEAR_CRITICAL    0x020b
 
-/* What the documentation fixes: partition 0 is "System"; names are at
- * most this long; no more than this many partitions. */
+/* Partition 0 is "System" and there are at most 32 partitions (the
+ * User's Guide, "Creating scheduler partitions"); the name length is
+ * Axon's choice. */
 #define APS_SYSTEM_PARTITION_ID   0
 #define APS_PARTITION_NAME_LENGTH 15
 #define APS_MAX_PARTITIONS        32
