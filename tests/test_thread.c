@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <sys/resource.h>
+#include <sys/sched_aps.h>
 
 #define MS 1000000ull
 
@@ -610,6 +611,79 @@ START_TEST(test_signal_unprivileged)
 }
 END_TEST
 
+/* SchedCtl(): Axon is a QNX system without adaptive partitioning, so
+ * each of <sys/sched_aps.h>'s commands is ENOSYS once its arguments are
+ * whole, and leaves the data as it was; bad arguments first. */
+START_TEST(test_schedctl)
+{
+	static const struct {
+		int cmd;
+		size_t size;
+	} cmds[] = {
+	    {SCHED_APS_QUERY_PARMS, sizeof(sched_aps_info)},
+	    {SCHED_APS_SET_PARMS, sizeof(sched_aps_parms)},
+	    {SCHED_APS_CREATE_PARTITION, sizeof(sched_aps_create_parms)},
+	    {SCHED_APS_QUERY_PARTITION, sizeof(sched_aps_partition_info)},
+	    {SCHED_APS_LOOKUP, sizeof(sched_aps_lookup_parms)},
+	    {SCHED_APS_JOIN_PARTITION, sizeof(sched_aps_join_parms)},
+	    {SCHED_APS_MODIFY_PARTITION, sizeof(sched_aps_modify_parms)},
+	    {SCHED_APS_QUERY_THREAD, sizeof(sched_aps_query_thread_parms)},
+	    {SCHED_APS_QUERY_PROCESS, sizeof(sched_aps_query_process_parms)},
+	    {SCHED_APS_MARK_CRITICAL, sizeof(sched_aps_mark_crit_parms)},
+	    {SCHED_APS_CLEAR_CRITICAL, sizeof(sched_aps_mark_crit_parms)},
+	};
+	union {
+		sched_aps_info info;
+		sched_aps_partition_info part;
+		unsigned char raw[256];
+	} d, before;
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		memset(&d, 0xa5, sizeof(d));
+		before = d;
+		errno = 0;
+		ck_assert_int_eq(SchedCtl(cmds[i].cmd, &d, cmds[i].size), -1);
+		ck_assert_int_eq(errno, ENOSYS);
+		ck_assert_int_eq(memcmp(&d, &before, sizeof(d)), 0);
+		ck_assert_int_eq(SchedCtl_r(cmds[i].cmd, &d, cmds[i].size),
+		    -ENOSYS);
+		/* A length that is not the structure's; no data. */
+		ck_assert_int_eq(SchedCtl_r(cmds[i].cmd, &d, cmds[i].size - 1),
+		    -EINVAL);
+		ck_assert_int_eq(SchedCtl_r(cmds[i].cmd, &d, cmds[i].size + 8),
+		    -EINVAL);
+		ck_assert_int_eq(SchedCtl_r(cmds[i].cmd, &d, 0), -EINVAL);
+		ck_assert_int_eq(SchedCtl_r(cmds[i].cmd, NULL, cmds[i].size),
+		    -EFAULT);
+	}
+	/* The documented way: APS_INIT_DATA, then the "no APS" answer. */
+	sched_aps_create_parms cp;
+
+	APS_INIT_DATA(&cp);
+	ck_assert_int_eq(cp.budget_percent, 0);
+	ck_assert_ptr_null(cp.name);
+	cp.name = "DebugReserve";
+	cp.budget_percent = 15;
+	errno = 0;
+	ck_assert_int_eq(SchedCtl(SCHED_APS_CREATE_PARTITION, &cp,
+			     sizeof(cp)),
+	    -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	ck_assert_int_eq(cp.id, 0); /* no id came back */
+	/* Unknown commands, whatever the rest. */
+	errno = 0;
+	ck_assert_int_eq(SchedCtl(0, &d, sizeof(d.info)), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(SchedCtl_r(-1, &d, sizeof(d.info)), -EINVAL);
+	ck_assert_int_eq(SchedCtl_r(0x7fffffff, NULL, 0), -EINVAL);
+	/* Success is never an answer here, and errno stays for _r. */
+	errno = 77;
+	(void) SchedCtl_r(SCHED_APS_QUERY_PARMS, &d, sizeof(d.info));
+	ck_assert_int_eq(errno, 77);
+	ck_assert_int_eq(APS_SYSTEM_PARTITION_ID, 0);
+}
+END_TEST
+
 static Suite *
 thread_suite(void)
 {
@@ -627,6 +701,7 @@ thread_suite(void)
 	tcase_add_test(ts, test_sched_unprivileged);
 	tcase_add_test(ts, test_signal_calls);
 	tcase_add_test(ts, test_signal_unprivileged);
+	tcase_add_test(ts, test_schedctl);
 	suite_add_tcase(s, tt);
 	suite_add_tcase(s, ts);
 	return s;

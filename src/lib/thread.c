@@ -2,7 +2,9 @@
 /*
  * QNX's thread and scheduling kernel calls (ThreadCreate(3)):
  * ThreadCreate, ThreadDestroy, ThreadJoin, ThreadDetach, ThreadCtl,
- * SchedGet, SchedSet, SchedInfo and SchedYield, over POSIX threads.
+ * SchedGet, SchedSet, SchedInfo and SchedYield, over POSIX threads;
+ * SchedCtl, as on a QNX system without the adaptive partitioning
+ * scheduler.
  *
  * Thread ids are Linux thread ids, as in _msg_info.tid.  QNX's pthread_t
  * is the thread id; glibc's is a pointer, so ThreadJoin() and
@@ -26,6 +28,8 @@
 #include <unistd.h>
 
 #include "internal.h"
+
+#include <sys/sched_aps.h>
 
 struct axon_thr {
 	struct axon_thr *next;
@@ -644,6 +648,68 @@ int
 ThreadJoin(int tid, void **status)
 {
 	return axon__errno_ret(ThreadJoin_r(tid, status));
+}
+
+/*
+ * The size of the structure each of <sys/sched_aps.h>'s commands takes,
+ * 0 for a command that is not one.
+ */
+static size_t
+schedctl_size(int cmd)
+{
+	switch (cmd) {
+	case SCHED_APS_QUERY_PARMS:
+		return sizeof(sched_aps_info);
+	case SCHED_APS_SET_PARMS:
+		return sizeof(sched_aps_parms);
+	case SCHED_APS_CREATE_PARTITION:
+		return sizeof(sched_aps_create_parms);
+	case SCHED_APS_QUERY_PARTITION:
+		return sizeof(sched_aps_partition_info);
+	case SCHED_APS_LOOKUP:
+		return sizeof(sched_aps_lookup_parms);
+	case SCHED_APS_JOIN_PARTITION:
+		return sizeof(sched_aps_join_parms);
+	case SCHED_APS_MODIFY_PARTITION:
+		return sizeof(sched_aps_modify_parms);
+	case SCHED_APS_QUERY_THREAD:
+		return sizeof(sched_aps_query_thread_parms);
+	case SCHED_APS_QUERY_PROCESS:
+		return sizeof(sched_aps_query_process_parms);
+	case SCHED_APS_MARK_CRITICAL:
+	case SCHED_APS_CLEAR_CRITICAL:
+		return sizeof(sched_aps_mark_crit_parms);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * SchedCtl(3): every command QNX has is one of the adaptive partitioning
+ * scheduler's, which Axon does not have (<sys/sched_aps.h>).  The
+ * arguments are checked first (an unknown command or a length that is
+ * not its structure's: EINVAL; no data: EFAULT), then the command is
+ * ENOSYS, as on a QNX image without [module=aps].  The data is not
+ * touched.
+ */
+int
+SchedCtl_r(int cmd, void *data, size_t length)
+{
+	size_t want = schedctl_size(cmd);
+
+	if (want == 0 || length != want) {
+		return -EINVAL;
+	}
+	if (data == NULL) {
+		return -EFAULT;
+	}
+	return -ENOSYS;
+}
+
+int
+SchedCtl(int cmd, void *data, size_t length)
+{
+	return axon__errno_ret(SchedCtl_r(cmd, data, length));
 }
 
 int

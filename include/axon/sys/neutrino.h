@@ -603,6 +603,10 @@ AXON_EXPORT int SchedInfo(pid_t pid, int policy, struct _sched_info *info);
 AXON_EXPORT int SchedInfo_r(pid_t pid, int policy, struct _sched_info *info);
 AXON_EXPORT int SchedYield(void);
 AXON_EXPORT int SchedYield_r(void);
+/* The adaptive partitioning scheduler's commands (<sys/sched_aps.h>):
+ * Axon has no APS, so each is ENOSYS once its arguments are whole. */
+AXON_EXPORT int SchedCtl(int cmd, void *data, size_t length);
+AXON_EXPORT int SchedCtl_r(int cmd, void *data, size_t length);
 
 /* ---- Signals (SignalKill(3)) ------------------------------------------- */
 #ifndef SIG_PENDING
