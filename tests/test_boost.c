@@ -444,6 +444,67 @@ START_TEST(test_boost_foreign_tid_refused)
 }
 END_TEST
 
+/* The server took the real-time client's message but its thread has not
+ * applied the inherited priority yet (a thread woken, or preempted, at an
+ * ordinary priority waits behind ordinary work until it runs again): the
+ * client raises it before it sleeps REPLY-blocked, where QNX's kernel
+ * raises it in the receive itself.  Here the thread drops back to
+ * SCHED_OTHER at once after taking the message, on the other CPU, while
+ * the client is still on its way to sleep; once it sleeps, the thread
+ * must be at 30 again.  Timing decides whether the drop comes before the
+ * client's look, so a few tries; without the raise none would see 30. */
+START_TEST(test_boost_taken_not_applied)
+{
+	struct kid r = kid_spawn(30);
+	int chid = ChannelCreate(0);
+	cpu_set_t c0, c1;
+	int raised = 0;
+	int tries;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		kid_end(&r);
+		fprintf(stderr, "test_boost_taken_not_applied: one CPU, "
+				"skipped\n");
+		return;
+	}
+	ck_assert_int_ge(chid, 0);
+	kid_do(&r, 1, chid, 0);
+	ck_assert_int_eq(kid_result(&r).err, 0);
+	CPU_ZERO(&c0);
+	CPU_SET(0, &c0);
+	CPU_ZERO(&c1);
+	CPU_SET(1, &c1);
+	ck_assert_int_eq(sched_setaffinity(r.pid, sizeof(c0), &c0), 0);
+	ck_assert_int_eq(sched_setaffinity(0, sizeof(c1), &c1), 0);
+	for (tries = 0; tries < 40 && raised < 3; tries++) {
+		struct sched_param other = {.sched_priority = 0};
+		double end = axt_now() + 2.0;
+		char tag = 0;
+		rcvid_t rcv;
+
+		kid_do(&r, 2, 'r', 0);
+		do { /* (polling: taken within a microsecond of its post) */
+			(void) TimerTimeout(CLOCK_MONOTONIC,
+			    _NTO_TIMEOUT_RECEIVE, NULL, NULL, NULL);
+			rcv = MsgReceive(chid, &tag, 1, NULL);
+		} while (rcv < 0 && errno == ETIMEDOUT && axt_now() < end);
+		ck_assert_int_gt(rcv, 0);
+		ck_assert_int_eq(tag, 'r');
+		ck_assert_int_eq(sched_setscheduler(0, SCHED_OTHER, &other),
+		    0);
+		wait_kid_blocked(&r);
+		int p = my_rt_prio();
+
+		ck_assert_msg(p == 30 || p == 0, "priority %d", p);
+		raised += p == 30;
+		ck_assert_int_eq(MsgReply(rcv, 0, NULL, 0), 0);
+		ck_assert_int_eq(kid_result(&r).ret, 0);
+	}
+	ck_assert_msg(raised > 0, "never raised in %d tries", tries);
+	kid_end(&r);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -456,6 +517,7 @@ suite(void)
 	tcase_add_test(tc, test_boost_never_lowers);
 	tcase_add_test(tc, test_boost_ordinary_sender);
 	tcase_add_test(tc, test_boost_foreign_tid_refused);
+	tcase_add_test(tc, test_boost_taken_not_applied);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -44,6 +44,36 @@ boost_off(void)
 	return v;
 }
 
+/* The server thread srv_tid names, if it is one of the server's own and
+ * runs below prio (axon__my_prio's form): its tid, or 0. */
+static pid_t
+boost_target(struct axon_cconn *cc, int prio)
+{
+	pid_t tid;
+	struct sched_param sp_cur;
+	int pol;
+
+	if (!(prio & 0x100) || boost_off()) {
+		return 0; /* QNX's default, 10: nothing to raise anyone to */
+	}
+	tid = atomic_load_explicit(&cc->rgn->srv_tid, memory_order_relaxed);
+	/* The server wrote srv_tid: it must name one of its own threads
+	 * (a hostile server cannot make us raise another process). */
+	if (tid <= 0 || cc->peer_pid <= 0 ||
+	    syscall(SYS_tgkill, cc->peer_pid, tid, 0) != 0) {
+		return 0;
+	}
+	pol = sched_getscheduler(tid);
+	if (pol < 0 || sched_getparam(tid, &sp_cur) != 0) {
+		return 0;
+	}
+	if ((pol == SCHED_FIFO || pol == SCHED_RR) &&
+	    sp_cur.sched_priority >= (prio & 0xff)) {
+		return 0; /* as high already: no boost */
+	}
+	return tid;
+}
+
 /* Raises the server's receiving thread for the message in slot i (seq),
  * sent at prio (axon__my_prio's form), if it is lower.  cc->peer_pid is
  * the process that takes the message.  The caller's message is SENT. */
@@ -51,27 +81,11 @@ void
 axon__boost(struct axon_cconn *cc, int i, uint32_t seq, int prio)
 {
 	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
-	pid_t tid;
+	pid_t tid = boost_target(cc, prio);
 	struct sched_param sp_cur;
-	int pol;
 
-	if (!(prio & 0x100) || boost_off()) {
-		return; /* QNX's default, 10: nothing to raise anyone to */
-	}
-	tid = atomic_load_explicit(&cc->rgn->srv_tid, memory_order_relaxed);
-	/* The server wrote srv_tid: it must name one of its own threads
-	 * (a hostile server cannot make us raise another process). */
-	if (tid <= 0 || cc->peer_pid <= 0 ||
-	    syscall(SYS_tgkill, cc->peer_pid, tid, 0) != 0) {
+	if (tid == 0) {
 		return;
-	}
-	pol = sched_getscheduler(tid);
-	if (pol < 0 || sched_getparam(tid, &sp_cur) != 0) {
-		return;
-	}
-	if ((pol == SCHED_FIFO || pol == SCHED_RR) &&
-	    sp_cur.sched_priority >= (prio & 0xff)) {
-		return; /* as high already: no boost */
 	}
 	/* Flag first, so that whoever takes the message knows. */
 	uint32_t st = atomic_load(sp);
@@ -94,6 +108,39 @@ axon__boost(struct axon_cconn *cc, int i, uint32_t seq, int prio)
 	if (AXON_ST_PHASE(st) != AXON_PH_SENT || AXON_ST_SEQ(st) != seq) {
 		/* Taken meanwhile: the taker may have applied another
 		 * priority before our change landed. */
+		axon__unboost(cc, i);
+	}
+}
+
+/*
+ * The message in slot i (seq) is taken, but the thread that took it may
+ * not run yet at the priority it inherits: it applies that itself once it
+ * runs (receive_common), and a thread woken, or preempted, at an ordinary
+ * priority first waits behind ordinary work for a time slice, where QNX's
+ * kernel raises it in the same step as the receive.  A real-time client
+ * about to sleep REPLY-blocked therefore raises it if it is still lower
+ * (the thread that last took a message from this connection: srv_tid).
+ * If its message is no longer held by then, the raise may have landed on
+ * the thread's next message: the server's threads check their priorities
+ * again.
+ */
+void
+axon__boost_taken(struct axon_cconn *cc, int i, uint32_t seq, int prio)
+{
+	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
+	pid_t tid = boost_target(cc, prio);
+	struct sched_param sp_cur;
+	uint32_t st;
+
+	if (tid == 0) {
+		return;
+	}
+	sp_cur.sched_priority = prio & 0xff;
+	if (sched_setscheduler(tid, SCHED_FIFO, &sp_cur) != 0) {
+		return;
+	}
+	st = atomic_load(sp);
+	if (AXON_ST_PHASE(st) != AXON_PH_RECEIVED || AXON_ST_SEQ(st) != seq) {
 		axon__unboost(cc, i);
 	}
 }

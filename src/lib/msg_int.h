@@ -116,6 +116,9 @@ void axon__slot_ctl(struct axon_cconn *cc, enum axon_ctl_type type, int i,
 /* The send-time boost: raises the server's receiving thread to prio
  * while the message in slot i (seq) is SENT, if it is lower. */
 void axon__boost(struct axon_cconn *cc, int i, uint32_t seq, int prio);
+/* The same once the server took it (RECEIVED): its thread may not have
+ * applied prio yet, and waits behind ordinary work until it does. */
+void axon__boost_taken(struct axon_cconn *cc, int i, uint32_t seq, int prio);
 /* A boost may outlive its message: tell the server (unboost, bell). */
 void axon__unboost(struct axon_cconn *cc, int i);
 

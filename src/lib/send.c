@@ -628,13 +628,20 @@ send_sleep(struct send_op *op, uint32_t st, const struct timespec *at)
 		st |= want;
 	}
 	/* The send-time boost: a real-time sender whose message still
-	 * waits raises the server's receiving thread (boost.c).  Once per
-	 * post, only now (a message taken at once costs nothing), and only
-	 * for a local server: for another node the server's node does it
-	 * (axon__nsend_post). */
-	if (ph == AXON_PH_SENT && !op->boosted && op->cc->nd == 0) {
+	 * waits raises the server's receiving thread (boost.c); one whose
+	 * message was taken raises the thread that took it, if it has not
+	 * applied the inherited priority yet (axon__boost_taken).  Once per
+	 * post, only now (a reply caught by spinning costs nothing), and
+	 * only for a local server: for another node the server's node does
+	 * it (axon__nsend_post). */
+	if ((ph == AXON_PH_SENT || ph == AXON_PH_RECEIVED) && !op->boosted &&
+	    op->cc->nd == 0) {
 		op->boosted = true;
-		axon__boost(op->cc, op->i, op->seq, op->prio);
+		if (ph == AXON_PH_SENT) {
+			axon__boost(op->cc, op->i, op->seq, op->prio);
+		} else {
+			axon__boost_taken(op->cc, op->i, op->seq, op->prio);
+		}
 		return 1; /* the state may have changed meanwhile */
 	}
 	/* (Only now, about to sleep: a reply caught by spinning costs the
