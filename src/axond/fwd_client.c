@@ -769,6 +769,10 @@ a_reply(struct axd_sess *s, const struct axon_wire_frame *f)
 
 	if (f->type == AXON_W_MSGWRITE ||
 	    !(f->flags & AXON_WF_LAST)) {
+		if (!here && f->offset < m->rprog) {
+			/* (Before it lands, whatever MsgWrite takes.) */
+			amsg_landed(m, f->offset, f->data_len, true);
+		}
 		if (here || (f->data_len > 0 &&
 				MsgWrite_r(m->rcvid, f->data, f->data_len,
 				    f->offset) == (ssize_t) f->data_len)) {

@@ -44,21 +44,19 @@ boost_off(void)
 	return v;
 }
 
-/* The server thread srv_tid names, if it is one of the server's own and
- * runs below prio (axon__my_prio's form): its tid, or 0. */
+/* The server thread tid, if it is one of the server's own and runs below
+ * prio (axon__my_prio's form): tid, or 0. */
 static pid_t
-boost_target(struct axon_cconn *cc, int prio)
+boost_target(struct axon_cconn *cc, pid_t tid, int prio)
 {
-	pid_t tid;
 	struct sched_param sp_cur;
 	int pol;
 
 	if (!(prio & 0x100) || boost_off()) {
 		return 0; /* QNX's default, 10: nothing to raise anyone to */
 	}
-	tid = atomic_load_explicit(&cc->rgn->srv_tid, memory_order_relaxed);
-	/* The server wrote srv_tid: it must name one of its own threads
-	 * (a hostile server cannot make us raise another process). */
+	/* The server wrote tid: it must name one of its own threads (a
+	 * hostile server cannot make us raise another process). */
 	if (tid <= 0 || cc->peer_pid <= 0 ||
 	    syscall(SYS_tgkill, cc->peer_pid, tid, 0) != 0) {
 		return 0;
@@ -81,7 +79,8 @@ void
 axon__boost(struct axon_cconn *cc, int i, uint32_t seq, int prio)
 {
 	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
-	pid_t tid = boost_target(cc, prio);
+	pid_t tid = boost_target(cc,
+	    atomic_load_explicit(&cc->rgn->srv_tid, memory_order_relaxed), prio);
 	struct sched_param sp_cur;
 
 	if (tid == 0) {
@@ -118,20 +117,28 @@ axon__boost(struct axon_cconn *cc, int i, uint32_t seq, int prio)
  * runs (receive_common), and a thread woken, or preempted, at an ordinary
  * priority first waits behind ordinary work for a time slice, where QNX's
  * kernel raises it in the same step as the receive.  A real-time client
- * about to sleep REPLY-blocked therefore raises it if it is still lower
- * (the thread that last took a message from this connection: srv_tid).
- * If its message is no longer held by then, the raise may have landed on
+ * about to sleep REPLY-blocked therefore raises it if it is still lower:
+ * the thread that took this message (the slot's taker, stored before the
+ * state said RECEIVED, which the caller saw), which applies this same
+ * priority itself (receive.c), so the two agree whichever lands last.
+ * If the message is no longer held by then, the raise may have landed on
  * the thread's next message: the server's threads check their priorities
  * again.
  */
 void
 axon__boost_taken(struct axon_cconn *cc, int i, uint32_t seq, int prio)
 {
-	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
-	pid_t tid = boost_target(cc, prio);
+	struct axon_slot *s = &cc->rgn->slot[i];
+	_Atomic uint32_t *sp = &s->state;
+	uint32_t st = atomic_load_explicit(sp, memory_order_acquire);
+	pid_t tid;
 	struct sched_param sp_cur;
-	uint32_t st;
 
+	if (AXON_ST_PHASE(st) != AXON_PH_RECEIVED || AXON_ST_SEQ(st) != seq) {
+		return;
+	}
+	tid = boost_target(cc,
+	    atomic_load_explicit(&s->taker, memory_order_relaxed), prio);
 	if (tid == 0) {
 		return;
 	}

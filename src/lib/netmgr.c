@@ -303,8 +303,10 @@ axon__net_reply_progress(rcvid_t rcvid, uint32_t have)
 		_Atomic uint32_t *sp = &s->state;
 		uint32_t seq = sc->slot[slot].seq;
 		uint32_t val = have != 0 ? have | AXON_AVAIL_MORE : 0;
-		uint32_t old = atomic_exchange_explicit(&s->avail, val,
-		    memory_order_acq_rel);
+		/* (Sequentially consistent, as the client's clearing of
+		 * AXON_ST_MORE and its look at avail: one of the two sees
+		 * the other.) */
+		uint32_t old = atomic_exchange(&s->avail, val);
 		uint32_t st = atomic_load(sp);
 
 		rc = 0;

@@ -635,7 +635,7 @@ send_sleep(struct send_op *op, uint32_t st, const struct timespec *at)
 	 * only for a local server: for another node the server's node does
 	 * it (axon__nsend_post). */
 	if ((ph == AXON_PH_SENT || ph == AXON_PH_RECEIVED) && !op->boosted &&
-	    op->cc->nd == 0) {
+	    op->cc->nd == 0 && (op->prio & 0x100)) {
 		op->boosted = true;
 		if (ph == AXON_PH_SENT) {
 			axon__boost(op->cc, op->i, op->seq, op->prio);
@@ -669,7 +669,7 @@ static void
 send_reply_progress(struct send_op *op)
 {
 	struct axon_slot *s = &op->cc->rgn->slot[op->i];
-	uint32_t a = atomic_load_explicit(&s->avail, memory_order_acquire);
+	uint32_t a = atomic_load(&s->avail); /* (see net_reply_progress) */
 	uint64_t have = a & ~AXON_AVAIL_MORE;
 
 	if (!(a & AXON_AVAIL_MORE)) {

@@ -100,7 +100,13 @@ struct axon_slot {
 	int32_t err;               /* s: 0, or the errno for the client */
 	uint32_t n_ext;            /* s: reply extents that follow */
 	struct axon_ext ext[AXON_MAX_EXT]; /* s: reply data written */
-	uint8_t pad[256 - 80 - 16 * AXON_MAX_EXT];
+	/* s: the thread that took the message, stored before the state
+	 * says RECEIVED (0 under _NTO_CHF_FIXED_PRIORITY): the one a
+	 * real-time client raises if it has not applied the inherited
+	 * priority yet (boost.c, axon__boost_taken).  A hint: the client
+	 * checks it is a thread of the server's process. */
+	_Atomic int32_t taker;
+	uint8_t pad[256 - 84 - 16 * AXON_MAX_EXT];
 };
 _Static_assert(__builtin_offsetof(struct axon_slot, status) == 64,
     "the answer starts the second cache line");
