@@ -169,14 +169,15 @@ axon__chan_pulse(struct axon_chan *chan, int prio, int code,
 	    axon__now_ns());
 }
 
-int
-axon__chan_pulse_at(struct axon_chan *chan, int prio, int code,
-    union sigval value, int scoid, uint64_t stamp)
+/* A pulse's queue item, not queued yet (NULL: no memory). */
+struct axon_qitem *
+axon__pulse_item(int prio, int code, union sigval value, int scoid,
+    uint64_t stamp)
 {
 	struct axon_qitem *it = calloc(1, sizeof(*it));
 
 	if (it == NULL) {
-		return -EAGAIN;
+		return NULL;
 	}
 	it->is_pulse = true;
 	it->prio = prio;
@@ -186,6 +187,19 @@ axon__chan_pulse_at(struct axon_chan *chan, int prio, int code,
 	it->pulse.code = (int8_t) code;
 	it->pulse.value = value;
 	it->pulse.scoid = scoid;
+	return it;
+}
+
+int
+axon__chan_pulse_at(struct axon_chan *chan, int prio, int code,
+    union sigval value, int scoid, uint64_t stamp)
+{
+	struct axon_qitem *it = axon__pulse_item(prio, code, value, scoid,
+	    stamp);
+
+	if (it == NULL) {
+		return -EAGAIN;
+	}
 	pthread_mutex_lock(&chan->lock);
 	if (chan->destroyed) {
 		pthread_mutex_unlock(&chan->lock);

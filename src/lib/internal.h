@@ -299,6 +299,8 @@ int axon__chan_pulse(struct axon_chan *chan, int prio, int code,
     union sigval value, int scoid);
 int axon__chan_pulse_at(struct axon_chan *chan, int prio, int code,
     union sigval value, int scoid, uint64_t stamp);
+struct axon_qitem *axon__pulse_item(int prio, int code, union sigval value,
+    int scoid, uint64_t stamp); /* not queued; NULL: no memory */
 void axon__chan_drop_sconn(struct axon_chan *chan, struct axon_sconn *sc);
 bool axon__chan_drop_unblock(struct axon_chan *chan, int32_t rcvid);
 int axon__local_pulse(int chid, int prio, int code, union sigval value,

@@ -679,8 +679,47 @@ pulse_permitted(const struct axon_sconn *sc)
  * client broke the protocol or hung up (the caller then kills the
  * connection).
  */
+static int sconn_drain_batch(struct axon_sconn *sc, unsigned max,
+    struct axon_qitem **batch);
+
+/*
+ * The pulses of one drain go on the queue together, under one hold of
+ * the channel's lock, and one receiver is woken after: a receiver that
+ * took from the queue while they went on one by one would take the
+ * highest of those there so far, and a higher one of the same burst,
+ * read a moment later, would come out after it (test_pulse_burst_race).
+ */
 static int
 sconn_drain_n(struct axon_sconn *sc, unsigned max)
+{
+	struct axon_qitem *batch = NULL;
+	int rc = sconn_drain_batch(sc, max, &batch);
+
+	if (batch != NULL) {
+		struct axon_chan *chan = sc->chan;
+
+		pthread_mutex_lock(&chan->lock);
+		while (batch != NULL) {
+			struct axon_qitem *it = batch;
+
+			batch = it->next;
+			if (chan->destroyed) {
+				free(it);
+			} else {
+				axon__chan_insert(chan, it);
+			}
+		}
+		if (!chan->destroyed) {
+			axon__chan_wake(chan, true);
+		}
+		pthread_mutex_unlock(&chan->lock);
+	}
+	return rc;
+}
+
+static int
+sconn_drain_batch(struct axon_sconn *sc, unsigned max,
+    struct axon_qitem **batch)
 {
 	for (unsigned done = 0; max == 0 || done < max; done++) {
 		struct axon_ctl m;
@@ -737,10 +776,16 @@ sconn_drain_n(struct axon_sconn *sc, unsigned max)
 					union sigval v;
 					v.sival_ptr =
 					    (void *) (intptr_t) m.u.pulse.value;
-					(void) axon__chan_pulse_at(sc->chan,
-					    m.u.pulse.prio, m.u.pulse.code, v,
-					    sc->idx | _NTO_SIDE_CHANNEL,
-					    axon__clamp_stamp(m.u.pulse.stamp));
+					struct axon_qitem *it =
+					    axon__pulse_item(m.u.pulse.prio,
+						m.u.pulse.code, v,
+						sc->idx | _NTO_SIDE_CHANNEL,
+						axon__clamp_stamp(
+						    m.u.pulse.stamp));
+					if (it != NULL) {
+						it->next = *batch;
+						*batch = it;
+					}
 				} else {
 					/* Refused, as QNX refuses it (the
 					 * sender could not know): counted
