@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "msg_int.h"
 
 static int
 netmgr_path(char *buf, size_t len)
@@ -284,51 +284,39 @@ axon__net_reply_progress(rcvid_t rcvid, uint32_t have)
 {
 	struct axon_sconn *sc;
 	uint32_t slot;
-	uint8_t gen;
-	int idx;
-	int rc = -ESRCH;
+	int rc;
 
-	if (rcvid <= 0 || rcvid > INT32_MAX || have > INT32_MAX) {
+	if (have > INT32_MAX) {
+		return -ESRCH;
+	}
+	rc = axon__rcvid_lock(rcvid, &sc, &slot);
+	if (rc < 0) {
 		return rc;
 	}
-	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
-	sc = axon__sconn_get(idx);
-	if (sc == NULL) {
-		return rc;
-	}
-	pthread_mutex_lock(&sc->lock);
-	if (slot < AXON_SLOTS && sc->slot[slot].received &&
-	    sc->slot[slot].gen == gen && !sc->dead) {
-		struct axon_slot *s = &sc->rgn->slot[slot];
-		_Atomic uint32_t *sp = &s->state;
-		uint32_t seq = sc->slot[slot].seq;
-		uint32_t val = have != 0 ? have | AXON_AVAIL_MORE : 0;
-		/* (Sequentially consistent, as the client's clearing of
-		 * AXON_ST_MORE and its look at avail: one of the two sees
-		 * the other.) */
-		uint32_t old = atomic_exchange(&s->avail, val);
-		uint32_t st = atomic_load(sp);
+	struct axon_slot *s = &sc->rgn->slot[slot];
+	_Atomic uint32_t *sp = &s->state;
+	uint32_t seq = sc->slot[slot].seq;
+	uint32_t val = have != 0 ? have | AXON_AVAIL_MORE : 0;
+	/* (Sequentially consistent, as the client's clearing of
+	 * AXON_ST_MORE and its look at avail: one of the two sees the
+	 * other.) */
+	uint32_t old = atomic_exchange(&s->avail, val);
+	uint32_t st = atomic_load(sp);
 
-		rc = 0;
-		if (have / AXON_AVAIL_STEP ==
-		    (old & ~AXON_AVAIL_MORE) / AXON_AVAIL_STEP) {
-			goto out; /* (0, or less than a step more) */
-		}
-		while (AXON_ST_PHASE(st) == AXON_PH_RECEIVED &&
-		    AXON_ST_SEQ(st) == seq && !(st & AXON_ST_MORE)) {
-			if (atomic_compare_exchange_weak(sp, &st,
-				st | AXON_ST_MORE)) {
-				if (st & AXON_ST_WAITER) {
-					axon__futex_wake(sp, 1);
-				}
-				break;
+	/* (0, or less than a step more: nothing to wake the client for.) */
+	while (have / AXON_AVAIL_STEP !=
+		(old & ~AXON_AVAIL_MORE) / AXON_AVAIL_STEP &&
+	    AXON_ST_PHASE(st) == AXON_PH_RECEIVED &&
+	    AXON_ST_SEQ(st) == seq && !(st & AXON_ST_MORE)) {
+		if (atomic_compare_exchange_weak(sp, &st, st | AXON_ST_MORE)) {
+			if (st & AXON_ST_WAITER) {
+				axon__futex_wake(sp, 1);
 			}
+			break;
 		}
 	}
-out:
-	pthread_mutex_unlock(&sc->lock);
-	axon__sconn_put(sc);
-	return rc;
+	axon__rcvid_unlock(sc);
+	return 0;
 }
 
 /* The priority rcvid's client sent at, with its real-time bit (0x100:

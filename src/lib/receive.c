@@ -70,11 +70,15 @@ take_message(struct axon_sconn *sc, uint32_t slot)
 	bool net = (sc->chan->flags & _NTO_CHF_NET_MSG) != 0;
 	uint32_t add = net ? AXON_ST_NETPEND : 0;
 
-	/* Who takes it (boost.c, axon__boost_taken), published by the CAS
-	 * below. */
-	atomic_store_explicit(&s->taker,
-	    sc->chan->flags & _NTO_CHF_FIXED_PRIORITY ? 0 : axon__gettid(),
-	    memory_order_relaxed);
+	/* Who takes a real-time client's message (boost.c,
+	 * axon__boost_taken, which only such a client reads), published by
+	 * the CAS below. */
+	if (s->prio & 0x100) {
+		atomic_store_explicit(&s->taker,
+		    sc->chan->flags & _NTO_CHF_FIXED_PRIORITY ? 0
+							      : axon__gettid(),
+		    memory_order_relaxed);
+	}
 	/* The client may set flags (WAITER) at any moment: retry on those,
 	 * give up only if it withdrew the message. */
 	while (!atomic_compare_exchange_weak(sp, &st,

@@ -100,8 +100,9 @@ struct axon_slot {
 	int32_t err;               /* s: 0, or the errno for the client */
 	uint32_t n_ext;            /* s: reply extents that follow */
 	struct axon_ext ext[AXON_MAX_EXT]; /* s: reply data written */
-	/* s: the thread that took the message, stored before the state
-	 * says RECEIVED (0 under _NTO_CHF_FIXED_PRIORITY): the one a
+	/* s: the thread that took a real-time client's message, stored
+	 * before the state says RECEIVED (0 under _NTO_CHF_FIXED_PRIORITY;
+	 * not stored for an ordinary client, which never reads it): the one a
 	 * real-time client raises if it has not applied the inherited
 	 * priority yet (boost.c, axon__boost_taken).  A hint: the client
 	 * checks it is a thread of the server's process. */
