@@ -146,6 +146,24 @@ axon__cconn_sendctl(struct axon_cconn *cc, const struct axon_ctl *m, int fd)
 	return rc;
 }
 
+/*
+ * Wakes the thread that waits on slot i, having set what it is to act on
+ * (cc->cancel[i] or cc->dead).  Clearing WAITER changes the word a thread
+ * about to sleep compares in its futex wait, so that wait fails at once;
+ * a thread already asleep is woken.  Its other half is send.c's
+ * send_recheck(): a waiter that publishes WAITER looks at cancel and
+ * dead after it, so one of the two sees the other (the wake-up that was
+ * lost when the event came between the sender's look and its sleep).
+ */
+static void
+cc_poke(struct axon_cconn *cc, unsigned i)
+{
+	_Atomic uint32_t *sp = &cc->rgn->slot[i].state;
+
+	(void) atomic_fetch_and(sp, ~AXON_ST_WAITER);
+	axon__futex_wake(sp, 1);
+}
+
 /* Releases every thread blocked on cc with err (ESRCH or EBADF). */
 void
 axon__cconn_mark_dead(struct axon_cconn *cc, int err)
@@ -155,7 +173,7 @@ axon__cconn_mark_dead(struct axon_cconn *cc, int err)
 	(void) atomic_compare_exchange_strong(&cc->dead_err, &expect, err);
 	atomic_store(&cc->dead, true);
 	for (unsigned i = 0; i < AXON_SLOTS; i++) {
-		axon__futex_wake(&cc->rgn->slot[i].state, 1);
+		cc_poke(cc, i);
 	}
 	atomic_fetch_add(&cc->slot_seq, 1);
 	axon__futex_wake(&cc->slot_seq, INT32_MAX);
@@ -255,7 +273,7 @@ deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
 
 				atomic_compare_exchange_strong(&cc->cancel[i],
 				    &z, ETIMEDOUT);
-				axon__futex_wake(&cc->rgn->slot[i].state, 1);
+				cc_poke(cc, i);
 			}
 		}
 		break;
@@ -856,7 +874,7 @@ ConnectDetach_r(int coid)
 
 			atomic_compare_exchange_strong(&cc->cancel[i], &z,
 			    EBADF);
-			axon__futex_wake(&cc->rgn->slot[i].state, 1);
+			cc_poke(cc, i);
 		}
 	}
 	if (last) {

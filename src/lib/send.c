@@ -427,6 +427,20 @@ send_check_events(struct send_op *op)
 	return 1;
 }
 
+/*
+ * Called after publishing WAITER and before the futex wait: true if a
+ * cancellation or the server's end was set meanwhile, which the caller
+ * must act on instead of sleeping.  The waker (cconn.c, cc_poke) sets
+ * those first and clears WAITER after; with both sequentially
+ * consistent, either this sees them or the wait's compare fails.
+ */
+static bool
+send_recheck(struct send_op *op)
+{
+	return atomic_load(&op->cc->cancel[op->i]) != 0 ||
+	    atomic_load(&op->cc->dead);
+}
+
 /* A poll (a zero timeout): a server that is RECEIVE-blocked takes the
  * message within a wake-up; give it that long (AXON_POLL_NS, 1 ms by
  * default) before withdrawing.  Always 1. */
@@ -445,6 +459,9 @@ send_poll_wait(struct send_op *op, uint32_t st)
 	uint32_t want = st | AXON_ST_WAITER | AXON_ST_WAKERCV;
 	if (st != want &&
 	    !atomic_compare_exchange_strong(op->sp, &st, want)) {
+		return 1;
+	}
+	if (send_recheck(op)) {
 		return 1;
 	}
 	axon__ps_send_block(op->cc, op->coid, op->i, false);
@@ -574,6 +591,9 @@ send_cancelled(void *arg)
 			st | AXON_ST_WAITER)) {
 			continue;
 		}
+		if (send_recheck(op)) {
+			continue;
+		}
 		(void) axon__futex_wait(op->sp, st | AXON_ST_WAITER, NULL);
 	}
 	axon__cconn_put(cc);
@@ -643,6 +663,9 @@ send_sleep(struct send_op *op, uint32_t st, const struct timespec *at)
 			axon__boost_taken(op->cc, op->i, op->seq, op->prio);
 		}
 		return 1; /* the state may have changed meanwhile */
+	}
+	if (send_recheck(op)) {
+		return 1;
 	}
 	/* (Only now, about to sleep: a reply caught by spinning costs the
 	 * status page nothing.) */
