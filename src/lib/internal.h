@@ -80,6 +80,7 @@ struct axon_chan {
 	atomic_int last_cli_cpu;
 	_Atomic uint64_t last_bytes; /* size of the last message + reply */
 	atomic_int hint_idx;   /* the connection of the last message */
+	_Atomic uint64_t bells_ns; /* when the bells were last taken */
 	atomic_int last_tid;   /* the thread that last took a message
 				* (whom a new connection boosts, boost.c) */
 };
