@@ -3,13 +3,28 @@
  * <sys/mman.h> for Axon: the system header, plus QNX's calls that map a
  * device's registers and memory (InterruptAttach(3), "Device memory"):
  * mmap_device_memory(), munmap_device_memory(), mmap_device_io(),
- * munmap_device_io(), PROT_NOCACHE and MAP_DEVICE_FAILED.  Found before
- * the system header (pkg-config --cflags axon puts Axon's include
+ * munmap_device_io(), PROT_NOCACHE and MAP_DEVICE_FAILED; and its
+ * shared and physical memory calls (shm_ctl(3)): shm_ctl(),
+ * shm_ctl_special() with the SHMCTL_* flags, mem_offset(),
+ * mem_offset64(), posix_mem_offset(), posix_mem_offset64(), and the
+ * mmap() flags MAP_PHYS, MAP_NOX64K, MAP_BELOW16M with NOFD.  Found
+ * before the system header (pkg-config --cflags axon puts Axon's include
  * directory first); it defers to it with #include_next, as gnulib's
- * replacement headers do.  PROT_NOCACHE's value is Axon's own, a bit
- * Linux's mmap() does not use.  Nothing else is added for a Linux
- * program (no other header; AXON_NO_QNX_EXTRAS leaves the four calls
- * out).
+ * replacement headers do.  Nothing else is added for a Linux program (no
+ * other header; AXON_NO_QNX_EXTRAS leaves the calls out).
+ *
+ * The values are Axon's own: QNX's documentation names these constants
+ * but gives no values.  PROT_NOCACHE is a bit Linux's mmap() does not
+ * use.  The SHMCTL_* bits are shm_ctl()'s alone.  The MAP_* flags are
+ * for Linux's own mmap(), which Axon does not replace: it cannot map
+ * physical memory from NOFD, and Linux ignores flag bits it does not
+ * know (unless MAP_SHARED_VALIDATE), so each of the three sets bit 0x04
+ * of the mapping type (MAP_TYPE, 0x0f), which makes a type Linux does
+ * not have (4 to 7, 12 to 15; MAP_SHARED is 1, MAP_PRIVATE 2,
+ * MAP_SHARED_VALIDATE 3, MAP_DROPPABLE 8): mmap() then fails, with
+ * EINVAL (or EBADF for NOFD without MAP_ANON), rather than giving
+ * ordinary memory to a program that asked for physical memory.
+ * mmap_device_memory() is the call that maps physical memory.
  */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC system_header
@@ -34,11 +49,68 @@ extern "C" {
 #define MAP_DEVICE_FAILED ((__UINTPTR_TYPE__) MAP_FAILED)
 
 #ifndef AXON_NO_QNX_EXTRAS
+#ifndef NOFD
+#define NOFD (-1) /* no file descriptor */
+#endif
+/* Fail in Linux's mmap() (see above); distinct bits for code that
+ * tests them. */
+#ifndef MAP_PHYS
+#define MAP_PHYS 0x0c
+#endif
+#ifndef MAP_NOX64K
+#define MAP_NOX64K (0x04 | 0x200)
+#endif
+#ifndef MAP_BELOW16M
+#define MAP_BELOW16M (0x04 | 0x400)
+#endif
+
+/* shm_ctl() and shm_ctl_special() flags (shm_ctl(3) says which are
+ * honoured, which are hints and which fail). */
+#define SHMCTL_ANON 0x0001      /* anonymous, zero-filled memory */
+#define SHMCTL_PHYS 0x0002      /* physical memory at paddr */
+#define SHMCTL_GLOBAL 0x0004    /* hint: mappings may be global */
+#define SHMCTL_PRIV 0x0008      /* hint: privileged access */
+#define SHMCTL_LOWERPROT 0x0010 /* hint: less protection, more speed */
+#define SHMCTL_LAZYWRITE 0x0020 /* hint: lazy writing */
+#define SHMCTL_NOX64K 0x0040    /* no 64 KiB boundary crossed */
+#define SHMCTL_ISADMA 0x0080    /* below 16 MiB, no 64 KiB crossing */
+#define SHMCTL_HIGHUSAGE 0x0100 /* hint: used a lot */
+#define SHMCTL_LAZY 0x0200      /* allocate when first touched */
+#define SHMCTL_NODEFRAG 0x0400  /* contiguous, no defragmenting */
+
 AXON_EXPORT void *mmap_device_memory(void *addr, size_t len, int prot,
     int flags, __UINT64_TYPE__ physical);
 AXON_EXPORT int munmap_device_memory(void *addr, size_t len);
 AXON_EXPORT __UINTPTR_TYPE__ mmap_device_io(size_t len, __UINT64_TYPE__ io);
 AXON_EXPORT int munmap_device_io(__UINTPTR_TYPE__ io, size_t len);
+
+AXON_EXPORT int shm_ctl(int fd, int flags, __UINT64_TYPE__ paddr,
+    __UINT64_TYPE__ size);
+AXON_EXPORT int shm_ctl_special(int fd, int flags, __UINT64_TYPE__ paddr,
+    __UINT64_TYPE__ size, unsigned special);
+
+/*
+ * The off_t forms follow the program's off_t, as glibc's own calls do:
+ * with _FILE_OFFSET_BITS=64 they are the 64-bit ones (an asm label);
+ * without, the library's mem_offset() takes a long, glibc's 32-bit
+ * off_t where off_t is narrower than 64 bits.  __off64_t is off64_t,
+ * which glibc names only with _LARGEFILE64_SOURCE.
+ */
+#ifdef __USE_FILE_OFFSET64
+AXON_EXPORT int mem_offset(const void *addr, int fd, size_t length,
+    off_t *offset, size_t *contig_len) __asm__("mem_offset64");
+AXON_EXPORT int posix_mem_offset(const void *addr, size_t len, off_t *off,
+    size_t *contig_len, int *filedes) __asm__("posix_mem_offset64");
+#else
+AXON_EXPORT int mem_offset(const void *addr, int fd, size_t length,
+    off_t *offset, size_t *contig_len);
+AXON_EXPORT int posix_mem_offset(const void *addr, size_t len, off_t *off,
+    size_t *contig_len, int *filedes);
+#endif
+AXON_EXPORT int mem_offset64(const void *addr, int fd, size_t length,
+    __off64_t *offset, size_t *contig_len);
+AXON_EXPORT int posix_mem_offset64(const void *addr, size_t len,
+    __off64_t *off, size_t *contig_len, int *filedes);
 #endif
 
 #ifdef __cplusplus
