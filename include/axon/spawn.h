@@ -12,8 +12,8 @@
  * libaxon as axon_spawn() and axon_spawnp() and named here by macros,
  * as the <process.h> family is, so no libaxon symbol is ever one of the
  * C library's.  A Linux program that names something of its own spawn,
- * spawnp or struct inheritance cannot include this header with the QNX
- * names visible: see spawn(3).
+ * spawnp or struct inheritance defines AXON_NO_QNX_EXTRAS before it
+ * includes this header, as for <sys/neutrino.h>'s extras: see spawn(3).
  *
  * QNX documents the names and meanings, not the values: every SPAWN_*
  * value below is Axon's own choice (QNX programs use the names), and so
@@ -28,7 +28,7 @@
 #ifndef AXON_SPAWN_H
 #define AXON_SPAWN_H
 
-#ifdef __USE_MISC
+#if defined(__USE_MISC) && !defined(AXON_NO_QNX_EXTRAS)
 
 #include <sched.h>
 #include <sys/types.h>
@@ -96,6 +96,6 @@ AXON_EXPORT pid_t axon_spawnp(const char *file, int fd_count,
 }
 #endif
 
-#endif /* __USE_MISC */
+#endif /* __USE_MISC && !AXON_NO_QNX_EXTRAS */
 
 #endif /* AXON_SPAWN_H */
