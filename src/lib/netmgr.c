@@ -206,25 +206,13 @@ axon__net_unblock_reason(rcvid_t rcvid)
 {
 	struct axon_sconn *sc;
 	uint32_t slot;
-	uint8_t gen;
-	int idx;
-	int reason = 0;
+	int reason;
 
-	if (rcvid <= 0 || rcvid > INT32_MAX) {
+	if (axon__rcvid_lock(rcvid, &sc, &slot) < 0) {
 		return 0;
 	}
-	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
-	sc = axon__sconn_get(idx);
-	if (sc == NULL) {
-		return 0;
-	}
-	pthread_mutex_lock(&sc->lock);
-	if (slot < AXON_SLOTS && sc->slot[slot].received &&
-	    sc->slot[slot].gen == gen) {
-		reason = sc->slot[slot].unblock_reason;
-	}
-	pthread_mutex_unlock(&sc->lock);
-	axon__sconn_put(sc);
+	reason = sc->slot[slot].unblock_reason;
+	axon__rcvid_unlock(sc);
 	return reason;
 }
 
@@ -237,41 +225,28 @@ axon__net_received(rcvid_t rcvid)
 {
 	struct axon_sconn *sc;
 	uint32_t slot;
-	uint8_t gen;
-	int idx;
-	int rc = -ESRCH;
+	int rc = axon__rcvid_lock(rcvid, &sc, &slot);
 
-	if (rcvid <= 0 || rcvid > INT32_MAX) {
+	if (rc < 0) {
 		return rc;
 	}
-	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
-	sc = axon__sconn_get(idx);
-	if (sc == NULL) {
-		return rc;
-	}
-	pthread_mutex_lock(&sc->lock);
-	if (slot < AXON_SLOTS && sc->slot[slot].received &&
-	    sc->slot[slot].gen == gen && !sc->dead) {
-		_Atomic uint32_t *sp = &sc->rgn->slot[slot].state;
-		uint32_t seq = sc->slot[slot].seq;
-		uint32_t st = atomic_load(sp);
+	_Atomic uint32_t *sp = &sc->rgn->slot[slot].state;
+	uint32_t seq = sc->slot[slot].seq;
+	uint32_t st = atomic_load(sp);
 
-		rc = 0;
-		while (AXON_ST_PHASE(st) == AXON_PH_RECEIVED &&
-		    AXON_ST_SEQ(st) == seq && (st & AXON_ST_NETPEND)) {
-			if (atomic_compare_exchange_weak(sp, &st,
-				st & ~AXON_ST_NETPEND)) {
-				axon__ps_hold(sc, slot, true);
-				if (st & AXON_ST_WAKERCV) {
-					axon__futex_wake(sp, 1);
-				}
-				break;
+	while (AXON_ST_PHASE(st) == AXON_PH_RECEIVED &&
+	    AXON_ST_SEQ(st) == seq && (st & AXON_ST_NETPEND)) {
+		if (atomic_compare_exchange_weak(sp, &st,
+			st & ~AXON_ST_NETPEND)) {
+			axon__ps_hold(sc, slot, true);
+			if (st & AXON_ST_WAKERCV) {
+				axon__futex_wake(sp, 1);
 			}
+			break;
 		}
 	}
-	pthread_mutex_unlock(&sc->lock);
-	axon__sconn_put(sc);
-	return rc;
+	axon__rcvid_unlock(sc);
+	return 0;
 }
 
 /* Reply data for rcvid's client lands in its reply area, in order from
@@ -328,25 +303,13 @@ axon__net_msg_prio(rcvid_t rcvid)
 {
 	struct axon_sconn *sc;
 	uint32_t slot;
-	uint8_t gen;
-	int idx;
-	int prio = 10;
+	int prio;
 
-	if (rcvid <= 0 || rcvid > INT32_MAX) {
-		return prio;
+	if (axon__rcvid_lock(rcvid, &sc, &slot) < 0) {
+		return 10;
 	}
-	axon__msg_rcvid_decode((int32_t) rcvid, &idx, &slot, &gen);
-	sc = axon__sconn_get(idx);
-	if (sc == NULL) {
-		return prio;
-	}
-	pthread_mutex_lock(&sc->lock);
-	if (slot < AXON_SLOTS && sc->slot[slot].received &&
-	    sc->slot[slot].gen == gen) {
-		prio = sc->slot[slot].prio & 0x1ff;
-	}
-	pthread_mutex_unlock(&sc->lock);
-	axon__sconn_put(sc);
+	prio = sc->slot[slot].prio & 0x1ff;
+	axon__rcvid_unlock(sc);
 	return prio;
 }
 
