@@ -2326,6 +2326,70 @@ START_TEST(test_event_unblock_chf_unblock)
 }
 END_TEST
 
+/*
+ * A SIGEV_UNBLOCK for a message that has been replied to by the time it
+ * reaches the client (the event travels the connection's socket, the
+ * reply the shared slot, so the reply can come first) must not end the
+ * thread's next message, which usually takes the same slot: the event
+ * names the message the server held (before, 11 of 20 next sends here
+ * failed with ETIMEDOUT).  The server delivers the event and replies at
+ * once; the second message it holds 20 ms and never unblocks.
+ */
+static void *
+late_unblock_srv(void *arg)
+{
+	int chid = *(int *) arg;
+	char buf[8];
+
+	for (;;) {
+		rcvid_t r = MsgReceive(chid, buf, sizeof(buf), NULL);
+
+		if (r < 0) {
+			return NULL;
+		}
+		if (r == 0) {
+			return NULL; /* the pulse that ends it */
+		}
+		if (buf[0] == 'u') {
+			struct sigevent ev;
+
+			SIGEV_UNBLOCK_INIT(&ev);
+			(void) MsgDeliverEvent(r, &ev);
+			(void) MsgReply(r, 1, NULL, 0);
+		} else {
+			usleep(20000);
+			(void) MsgReply(r, 2, NULL, 0);
+		}
+	}
+}
+
+START_TEST(test_event_unblock_late)
+{
+	int chid = ChannelCreate(0);
+	int coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	pthread_t t;
+	int failed = 0;
+
+	ck_assert_int_gt(chid, 0);
+	ck_assert_int_ge(coid, 0);
+	pthread_create(&t, NULL, late_unblock_srv, &chid);
+	for (int i = 0; i < 20; i++) {
+		/* The first: replied, or unblocked, whichever comes first. */
+		long r1 = MsgSend(coid, "u", 2, NULL, 0);
+
+		ck_assert(r1 == 1 || (r1 == -1 && errno == ETIMEDOUT));
+		if (MsgSend(coid, "x", 2, NULL, 0) != 2) {
+			failed++;
+		}
+	}
+	ck_assert_int_eq(MsgSendPulse(coid, 10, 1, 0), 0);
+	pthread_join(t, NULL);
+	ConnectDetach(coid);
+	ChannelDestroy(chid);
+	ck_assert_msg(failed == 0, "%d of 20 next messages were ended", failed);
+}
+END_TEST
+
 /* MsgDeliverEvent on the rcvid of a client that died: ESRCH once the death
  * is noticed (bounded wait). */
 static int
@@ -2599,6 +2663,7 @@ event_suite(void)
 	tcase_add_test(te, test_event_unblock_reply_blocked);
 	tcase_add_test(te, test_event_unblock_send_blocked);
 	tcase_add_test(te, test_event_unblock_chf_unblock);
+	tcase_add_test(te, test_event_unblock_late);
 	tcase_add_test(te, test_event_dead_client);
 	tcase_add_test(te, test_event_bad);
 	tcase_add_test(te, test_sigevent_macros);

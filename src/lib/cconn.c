@@ -164,6 +164,63 @@ cc_poke(struct axon_cconn *cc, unsigned i)
 	axon__futex_wake(sp, 1);
 }
 
+/*
+ * Asks the sender of slot i's message seq to leave with err, if the slot
+ * still holds that message, SEND- or REPLY-blocked: a message it no
+ * longer holds (replied meanwhile, and the slot perhaps taken by the
+ * thread's next send) is left alone, as is a reason already set for the
+ * same message.  The sender takes it at its next look (send.c,
+ * send_check_events).
+ */
+static void
+cc_cancel(struct axon_cconn *cc, unsigned i, uint32_t seq, int err)
+{
+	uint32_t st = atomic_load(&cc->rgn->slot[i].state);
+	uint32_t c = atomic_load(&cc->cancel[i]);
+	int ph = AXON_ST_PHASE(st);
+
+	if ((ph != AXON_PH_SENT && ph != AXON_PH_RECEIVED) ||
+	    AXON_ST_SEQ(st) != (seq & 0xffffu)) {
+		return;
+	}
+	do {
+		if (c != 0 && AXON_CANCEL_SEQ(c) == AXON_ST_SEQ(st)) {
+			break; /* the first reason stands */
+		}
+	} while (!atomic_compare_exchange_weak(&cc->cancel[i], &c,
+	    AXON_CANCEL_MAKE(AXON_ST_SEQ(st), err)));
+	cc_poke(cc, i);
+}
+
+/* Whether slot i holds a message, SEND- or REPLY-blocked, whose owner
+ * (*owner: the slot's tid or coid, read between two looks at the state)
+ * is want; its sequence in *ret_seq. */
+static bool
+cc_slot_is(struct axon_cconn *cc, unsigned i, const _Atomic int *owner,
+    int want, uint32_t *ret_seq)
+{
+	uint32_t st = atomic_load(&cc->rgn->slot[i].state);
+	int ph = AXON_ST_PHASE(st);
+
+	if ((ph != AXON_PH_SENT && ph != AXON_PH_RECEIVED) ||
+	    atomic_load(owner) != want) {
+		return false;
+	}
+	/* (The owner is written before the post's state, and a slot is
+	 * FREE before it is posted again with the next sequence: the same
+	 * message, still blocked, at a second look means the owner read
+	 * between is its own.) */
+	uint32_t st2 = atomic_load(&cc->rgn->slot[i].state);
+
+	ph = AXON_ST_PHASE(st2);
+	if ((ph != AXON_PH_SENT && ph != AXON_PH_RECEIVED) ||
+	    AXON_ST_SEQ(st2) != AXON_ST_SEQ(st)) {
+		return false;
+	}
+	*ret_seq = AXON_ST_SEQ(st);
+	return true;
+}
+
 /* Releases every thread blocked on cc with err (ESRCH or EBADF). */
 void
 axon__cconn_mark_dead(struct axon_cconn *cc, int err)
@@ -266,14 +323,28 @@ deliver_event(struct axon_cconn *cc, const struct axon_ctl *m)
 		break;
 	case SIGEV_UNBLOCK:
 		/* Unblock that thread from its blocking call on this
-		 * connection, as a kernel timeout would. */
-		for (unsigned i = 0; i < AXON_SLOTS; i++) {
-			if (cc->slot_tid[i] == m->u.event.tid) {
-				int z = 0;
+		 * connection, as a kernel timeout would: from the message
+		 * the server held when it sent the event, if it named one,
+		 * and only while the slot still holds it; else from the one
+		 * the thread is blocked on now (an event sent after the
+		 * reply, with the rcvid kept). */
+		if (m->u.event.msg != 0) {
+			unsigned i = AXON_EVENT_MSG_SLOT(m->u.event.msg);
+			uint32_t seq;
 
-				atomic_compare_exchange_strong(&cc->cancel[i],
-				    &z, ETIMEDOUT);
-				cc_poke(cc, i);
+			if (cc_slot_is(cc, i, &cc->slot_tid[i], m->u.event.tid,
+				&seq) &&
+			    seq == AXON_EVENT_MSG_SEQ(m->u.event.msg)) {
+				cc_cancel(cc, i, seq, ETIMEDOUT);
+			}
+			break;
+		}
+		for (unsigned i = 0; i < AXON_SLOTS; i++) {
+			uint32_t seq;
+
+			if (cc_slot_is(cc, i, &cc->slot_tid[i], m->u.event.tid,
+				&seq)) {
+				cc_cancel(cc, i, seq, ETIMEDOUT);
 			}
 		}
 		break;
@@ -868,13 +939,10 @@ ConnectDetach_r(int coid)
 
 	/* Threads blocked on this coid leave with EBADF. */
 	for (unsigned i = 0; i < AXON_SLOTS; i++) {
-		if (cc->slot_coid[i] == coid &&
-		    !(atomic_load(&cc->free_mask) & (1ull << i))) {
-			int z = 0;
+		uint32_t seq;
 
-			atomic_compare_exchange_strong(&cc->cancel[i], &z,
-			    EBADF);
-			cc_poke(cc, i);
+		if (cc_slot_is(cc, i, &cc->slot_coid[i], coid, &seq)) {
+			cc_cancel(cc, i, seq, EBADF);
 		}
 	}
 	if (last) {

@@ -81,7 +81,8 @@ axon__ctl_decode(const void *buf, size_t len, struct axon_ctl *ret_msg)
 		}
 		break;
 	case AXON_CTL_EVENT:
-		if (m.u.event.code < -128 || m.u.event.code > 127) {
+		if (m.u.event.code < -128 || m.u.event.code > 127 ||
+		    !AXON_EVENT_MSG_OK(m.u.event.msg)) {
 			return -EPROTO;
 		}
 		break;

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shm.h" /* AXON_SLOTS */
+
 #define AXON_CTL_MAGIC   0x4c544341u /* "ACTL" */
 #define AXON_CTL_VERSION 3u
 
@@ -107,11 +109,25 @@ struct axon_ctl {
 			int32_t signo;    /* or coid for pulses */
 			int32_t prio;
 			int32_t code;
-			int32_t pad;
+			uint32_t msg;     /* AXON_EVENT_MSG(slot, seq): the
+					   * message the server held when
+					   * it sent it, or 0 */
 			int64_t value;
 		} event;
 	} u;
 };
+
+/* An event's message (u.event.msg): the client's slot and its sequence,
+ * with a bit that says it is set.  A SIGEV_UNBLOCK for a message the
+ * client's slot no longer holds is void (it came after the reply, and
+ * the slot may carry the thread's next message by then). */
+#define AXON_EVENT_MSG(slot, seq) \
+	(0x1000000u | ((uint32_t) (slot) << 16) | ((uint32_t) (seq) & 0xffffu))
+#define AXON_EVENT_MSG_SLOT(m) (((m) >> 16) & 0xffu)
+#define AXON_EVENT_MSG_SEQ(m)  ((m) & 0xffffu)
+#define AXON_EVENT_MSG_OK(m) \
+	((m) == 0 || (((m) & 0xff000000u) == 0x1000000u && \
+			 AXON_EVENT_MSG_SLOT(m) < AXON_SLOTS))
 
 /*
  * Decodes one received packet of len bytes into *ret_msg.  Returns 0, or

@@ -152,6 +152,13 @@ struct axon_zombie {
 	uint64_t size;
 };
 
+/* A cancel word (axon_cconn's cancel[]): the message's sequence and the
+ * reason. */
+#define AXON_CANCEL_MAKE(seq, err) \
+	(((uint32_t) (seq) << 16) | ((uint32_t) (err) & 0xffffu))
+#define AXON_CANCEL_SEQ(c) ((uint32_t) (c) >> 16)
+#define AXON_CANCEL_ERR(c) ((int) ((c) & 0xffffu))
+
 /* Client side of a connection, shared by coid aliases. */
 struct axon_cconn {
 	uint32_t nd;
@@ -179,7 +186,11 @@ struct axon_cconn {
 	atomic_int slot_waiters; /* threads waiting for a slot (slot.c) */
 	bool detached;              /* ConnectDetach()ed by us */
 	uid_t srv_uid;
-	_Atomic int cancel[AXON_SLOTS]; /* EBADF/ETIMEDOUT: leave now */
+	/* What the sender waiting on slot i is to leave with, and for which
+	 * of the slot's messages: AXON_CANCEL_MAKE(seq, EBADF or
+	 * ETIMEDOUT), 0 for nothing.  A later message of the slot ignores
+	 * a reason set for an earlier one (cconn.c, cc_cancel). */
+	_Atomic uint32_t cancel[AXON_SLOTS];
 	_Atomic int slot_coid[AXON_SLOTS];
 	_Atomic pid_t slot_tid[AXON_SLOTS];
 	struct {

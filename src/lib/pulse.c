@@ -103,6 +103,12 @@ MsgDeliverEvent_r(rcvid_t rcvid, const struct sigevent *event)
 	axon__ctl_init(&m, AXON_CTL_EVENT);
 	pthread_mutex_lock(&sc->lock);
 	m.u.event.tid = slot < AXON_SLOTS ? sc->slot[slot].tid : 0;
+	/* The message, while we hold it: an unblock that reaches the client
+	 * after our reply must not end its next one. */
+	if (slot < AXON_SLOTS && sc->slot[slot].received &&
+	    sc->slot[slot].gen == gen) {
+		m.u.event.msg = AXON_EVENT_MSG(slot, sc->slot[slot].seq);
+	}
 	m.u.event.notify = type;
 	m.u.event.signo = event->sigev_signo;
 	m.u.event.prio = type == SIGEV_PULSE ? event->sigev_priority : 0;

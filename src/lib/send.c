@@ -389,16 +389,31 @@ send_post(struct send_op *op)
  * given up.
  */
 
+/* Takes the reason set for leaving (cconn.c, cc_cancel): for this
+ * message, or 0; one left for an earlier message of the slot is
+ * dropped. */
+static int
+send_take_cancel(struct send_op *op)
+{
+	uint32_t c = atomic_load(&op->cc->cancel[op->i]);
+
+	if (c == 0) {
+		return 0;
+	}
+	c = atomic_exchange(&op->cc->cancel[op->i], 0);
+	return c != 0 && AXON_CANCEL_SEQ(c) == op->seq ? AXON_CANCEL_ERR(c)
+						       : 0;
+}
+
 /* A cancellation asked for, or a dead server. */
 static int
 send_check_events(struct send_op *op)
 {
 	struct axon_cconn *cc = op->cc;
-	int cancel = atomic_load(&cc->cancel[op->i]);
+	int cancel = send_take_cancel(op);
 	int rc;
 
 	if (cancel != 0) {
-		atomic_store(&cc->cancel[op->i], 0);
 		return send_interrupted(cc, op->i, op->seq, cancel,
 		    &op->unblock_sent);
 	}
@@ -437,7 +452,9 @@ send_check_events(struct send_op *op)
 static bool
 send_recheck(struct send_op *op)
 {
-	return atomic_load(&op->cc->cancel[op->i]) != 0 ||
+	uint32_t c = atomic_load(&op->cc->cancel[op->i]);
+
+	return (c != 0 && AXON_CANCEL_SEQ(c) == op->seq) ||
 	    atomic_load(&op->cc->dead);
 }
 
@@ -567,7 +584,7 @@ send_cancelled(void *arg)
 
 	axon__ps_running();
 	for (;;) {
-		int cancel = atomic_exchange(&cc->cancel[op->i], 0);
+		int cancel = send_take_cancel(op);
 		int why = cancel != 0 ? cancel
 		    : atomic_load(&cc->dead) ? EBADF
 					     : EINTR;
