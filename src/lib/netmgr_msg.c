@@ -65,6 +65,10 @@ axon__nsend_avail(struct axon_cconn *cc, int i, uint32_t avail, int err)
 
 	if (err != 0) {
 		atomic_store(&s->rd_err, err);
+		/* (A change to the word they sleep on: a reader that looked
+		 * at rd_err just before would sleep through the wake-up.
+		 * Nothing more comes.) */
+		(void) atomic_fetch_and(&s->avail, ~AXON_AVAIL_MORE);
 	} else {
 		uint32_t old = atomic_exchange_explicit(&s->avail, avail,
 		    memory_order_acq_rel);

@@ -650,7 +650,17 @@ qs_spawn(const char *path, int fd_count, const int fd_map[],
 		}
 		errno = err;
 	} else {
+		/* Not a cancellation point (QNX's spawn() is not one): a
+		 * cancellation in the wait for the child's report (read,
+		 * waitpid) would leak the plan, the pipe and an unreaped
+		 * child. */
+		int cs;
+
+		(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
 		r = qs_run(&p);
+		err = errno;
+		(void) pthread_setcancelstate(cs, NULL);
+		errno = err;
 	}
 	err = errno;
 	qs_free(&p);

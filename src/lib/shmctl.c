@@ -69,10 +69,13 @@ shm_anon(int fd, int flags, uint64_t size)
 	if (ftruncate(fd, (off_t) size) != 0) {
 		return errno == EFBIG ? -ENOMEM : -errno;
 	}
-	if ((flags & SHMCTL_LAZY) || size <= (uint64_t) st.st_size) {
+	if ((flags & SHMCTL_LAZY) || size == 0) {
 		return 0;
 	}
-	if (fallocate(fd, 0, st.st_size, (off_t) size - st.st_size) == 0) {
+	/* All of it, not only what was added: an object sized before
+	 * (ftruncate) has no memory yet.  Pages already there cost
+	 * nothing. */
+	if (fallocate(fd, 0, 0, (off_t) size) == 0) {
 		return 0;
 	}
 	err = errno;

@@ -325,5 +325,10 @@ axon__receive_sleep(struct axon_chan *chan, const struct timespec *tp,
 	} else if (n > 0) {
 		(void) bells_take(chan, ev, n);
 	}
+	if (n >= 0 && !pulse_only) {
+		/* (The bells are taken as of now: axon__receive_spin.) */
+		atomic_store_explicit(&chan->bells_ns, now_ns(),
+		    memory_order_relaxed);
+	}
 	return n;
 }
