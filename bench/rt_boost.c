@@ -23,13 +23,16 @@
  * into to_srv (sent until taken: what the boost is for), in_srv (taken
  * until replied) and back (replied until the client ran again).  A
  * watcher per CPU (SCHED_FIFO 99, pinned, a timed wake-up every ms)
- * records the machine's stalls, its wake-ups that came over 300 us late:
+ * records the machine's stalls, its wake-ups that came over 100 us late:
  * nothing of Linux's scheduling outranks it, so the CPU was the
  * hypervisor's, or in interrupts or a kernel section that does not
- * preempt.  A slow round trip during which a watcher stalled is the
- * machine's (stalled=1), the others are unexplained.  A "stalls" line
- * per phase sums that up, with the client's own wake-ups over 1 ms late
- * and the steal time of /proc/stat.  RT_BOOST_TRACE=1 stops the kernel's
+ * preempt.  A slow round trip that is under 1 ms once the longest stall
+ * a watcher saw within it is taken away is the machine's (stalled=1),
+ * the others are unexplained.  A "stalls" line per phase sums that up,
+ * with the client's own wake-ups over 1 ms late, the steal time of
+ * /proc/stat, and the p99.9 and max of the round trips each less the
+ * stall within it; the second verdict (target_but_machine_stalls) judges
+ * the targets on those.  RT_BOOST_TRACE=1 stops the kernel's
  * trace (tracefs; enable the sched events first) at the first unexplained
  * slow round trip under the flood, with a marker.  Then the targets:
  * no round trip over 1 ms under the flood, and its p99.9 at most the
@@ -122,6 +125,8 @@ struct result {
 	double slow[SLOW_KEEP][3]; /* to_srv, in_srv, back */
 	uint64_t slow_at[SLOW_KEEP][2]; /* sent, returned (ns) */
 	size_t machine;    /* slow ones during a watcher's stall */
+	double p999_clean; /* p99.9 and max less the machine's stalls */
+	double max_clean;
 	size_t late;       /* the client's wake-ups over 1 ms late */
 	double late_max;   /* us */
 	int rc; /* 0, 1 failure, 77 no SCHED_FIFO */
@@ -129,7 +134,8 @@ struct result {
 
 /* The stalls the watchers saw: {when the wake-up was due, how late}
  * (ns), per watcher, in shared memory. */
-#define STALL_KEEP 4096
+#define STALL_KEEP 16384
+#define STALL_NS 100000 /* a watcher this late saw a stall */
 #define WATCH_MAX 8
 
 struct stalls {
@@ -167,7 +173,7 @@ watch(int w, int cpu)
 		uint64_t t = now_ns();
 		uint32_t k = atomic_load(&stalls->n[w]);
 
-		if (t - next > 300000 && k < STALL_KEEP) {
+		if (t - next > STALL_NS && k < STALL_KEEP) {
 			stalls->at[w][k][0] = next;
 			stalls->at[w][k][1] = t - next;
 			atomic_store(&stalls->n[w], k + 1);
@@ -178,23 +184,42 @@ watch(int w, int cpu)
 	}
 }
 
-/* Did a watcher see a stall within [t0, t1]? */
-static bool
-stalled(int nw, uint64_t t0, uint64_t t1)
+/* How much of [t0, t1] a watcher spent stalled, the most of any one
+ * (ns); from *from[w] on in its list (both in time order), which it
+ * moves past the stalls that end before t0 when from is not NULL. */
+static uint64_t
+stall_overlap(int nw, uint64_t t0, uint64_t t1, uint32_t *from)
 {
+	uint64_t most = 0;
+
 	for (int w = 0; w < nw; w++) {
 		uint32_t n = atomic_load(&stalls->n[w]);
+		uint32_t k = from != NULL ? from[w] : 0;
+		uint64_t sum = 0;
 
-		for (uint32_t k = 0; k < n; k++) {
+		while (from != NULL && k < n &&
+		    stalls->at[w][k][0] + stalls->at[w][k][1] <= t0) {
+			from[w] = ++k;
+		}
+		for (; k < n && stalls->at[w][k][0] < t1; k++) {
 			uint64_t a = stalls->at[w][k][0];
 			uint64_t b = a + stalls->at[w][k][1];
 
-			if (a < t1 && b > t0) {
-				return true;
+			if (b > t0) {
+				sum += (b < t1 ? b : t1) - (a > t0 ? a : t0);
 			}
 		}
+		most = sum > most ? sum : most;
 	}
-	return false;
+	return most;
+}
+
+/* A round trip over 1 ms that is not over 1 ms once the machine's
+ * stall within it is taken away: the machine's, not the queue's. */
+static bool
+stalled(int nw, uint64_t t0, uint64_t t1)
+{
+	return t1 - t0 - stall_overlap(nw, t0, t1, NULL) <= 1000000;
 }
 
 static int nwatch;
@@ -252,12 +277,13 @@ rt_client(pid_t srv, int chid, double secs, uint64_t interval_ns,
 	struct sched_param sp = {.sched_priority = 30};
 	size_t cap = (size_t) (secs * 1e9 / (double) interval_ns) + 16;
 	uint64_t *rt = calloc(cap, sizeof(*rt));
+	uint64_t *at = calloc(cap, sizeof(*at));
 	char msg[16] = "r";
 	uint64_t st[2];
 	size_t n = 0;
 	int coid;
 
-	if (rt == NULL) {
+	if (rt == NULL || at == NULL) {
 		res->rc = 1;
 		_exit(1);
 	}
@@ -301,6 +327,7 @@ rt_client(pid_t srv, int chid, double secs, uint64_t interval_ns,
 		}
 		uint64_t t1 = now_ns();
 
+		at[n] = t0;
 		rt[n++] = t1 - t0;
 		if (t1 - t0 > 1000000 && trace_stop &&
 		    !stalled(nwatch, t0, t1)) {
@@ -319,6 +346,20 @@ rt_client(pid_t srv, int chid, double secs, uint64_t interval_ns,
 		if (now_ns() > next + interval_ns) {
 			next = now_ns(); /* overran: no burst to catch up */
 		}
+	}
+	/* The same, each less the longest stall a watcher saw within it
+	 * (the watchers' list is complete: they record as they go). */
+	uint32_t from[WATCH_MAX] = {0};
+	uint64_t *clean = calloc(n, sizeof(*clean));
+
+	for (size_t k = 0; clean != NULL && k < n; k++) {
+		clean[k] = rt[k] - stall_overlap(nwatch, at[k], at[k] + rt[k],
+				       from);
+	}
+	if (clean != NULL) {
+		qsort(clean, n, sizeof(*clean), cmp_u64);
+		res->p999_clean = (double) clean[n * 999 / 1000] / 1e3;
+		res->max_clean = (double) clean[n - 1] / 1e3;
 	}
 	qsort(rt, n, sizeof(*rt), cmp_u64);
 	res->n = n;
@@ -389,9 +430,11 @@ phase(const char *name, pid_t srv, int chid, double secs,
 	printf("stalls phase=%s slow_to_srv=%zu slow_in_srv=%zu "
 	       "slow_back=%zu slow_in_machine_stall=%zu "
 	       "client_late_over_1ms=%zu client_late_max_us=%.1f "
-	       "steal_ms=%.1f\n",
+	       "steal_ms=%.1f p999_less_stalls_us=%.1f "
+	       "max_less_stalls_us=%.1f\n",
 	    name, by[0], by[1], by[2], res->machine, res->late,
-	    res->late_max, (double) (steal_ns() - steal0) / 1e6);
+	    res->late_max, (double) (steal_ns() - steal0) / 1e6,
+	    res->p999_clean, res->max_clean);
 	fflush(stdout);
 	return 0;
 }
@@ -526,13 +569,17 @@ usage:
 	 * as unexplained.) */
 	size_t unexpl = res[1].over - res[1].machine;
 
+	double ratio_clean = res[1].p999_clean /
+	    (res[0].p999_clean > 0 ? res[0].p999_clean : 1);
+
 	printf("flood_over_1ms=%zu flood_over_1ms_unexplained=%zu "
 	       "flood_p999/idle_p999=%.2f "
+	       "flood_p999/idle_p999_less_stalls=%.2f "
 	       "noboost_over_1ms=%zu noboost_p999/idle_p999=%.2f "
 	       "target=%s target_but_machine_stalls=%s\n",
-	    res[1].over, unexpl, ratio, res[2].over,
+	    res[1].over, unexpl, ratio, ratio_clean, res[2].over,
 	    res[2].p999 / (res[0].p999 > 0 ? res[0].p999 : 1),
 	    res[1].over == 0 && ratio <= 1.0 ? "met" : "missed",
-	    unexpl == 0 && ratio <= 1.0 ? "met" : "missed");
+	    unexpl == 0 && ratio_clean <= 1.0 ? "met" : "missed");
 	return 0;
 }
