@@ -980,6 +980,51 @@ START_TEST(test_slot_wait_timeout)
 }
 END_TEST
 
+/* ConnectDetach() of a coid releases a thread of it that waits for a
+ * slot too (another alias of the connection has all 64 busy, and keeps
+ * them): EBADF, as for one it finds blocked in a slot; the alias's
+ * senders stay blocked. */
+START_TEST(test_slot_wait_detached)
+{
+	struct axt_child srv = axt_spawn(never_receive_server, NULL);
+	int coid = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
+	int coid2 = ConnectAttach(0, srv.pid, srv.val, _NTO_SIDE_CHANNEL, 0);
+	enum { N = 64 };
+	struct blocked b[N];
+	struct blocked x;
+	pthread_t t[N], xt;
+
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_ge(coid2, 0);
+	for (int i = 0; i < N; i++) {
+		b[i] = (struct blocked) {coid, 0, 0, 0};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, blocked_sender,
+				     &b[i]),
+		    0);
+	}
+	for (int i = 0; i < N; i++) {
+		wait_blocked(&b[i]);
+	}
+	x = (struct blocked) {coid2, 0, 0, 0};
+	ck_assert_int_eq(pthread_create(&xt, NULL, blocked_sender, &x), 0);
+	wait_blocked(&x);
+	ck_assert_int_eq(ConnectDetach(coid2), 0);
+	ck_assert_ptr_eq(join_bounded(xt), NULL);
+	ck_assert_int_eq(x.r, -1);
+	ck_assert_int_eq(x.err, EBADF);
+	for (int i = 0; i < N; i++) {
+		ck_assert_int_eq(b[i].r, 0); /* still blocked */
+	}
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	for (int i = 0; i < N; i++) {
+		ck_assert_ptr_eq(join_bounded(t[i]), NULL);
+		ck_assert_int_eq(b[i].r, -1);
+		ck_assert_int_eq(b[i].err, EBADF);
+	}
+	axt_child_kill(&srv);
+}
+END_TEST
+
 /*
  * pthread_cancel() of a thread blocked in MsgSend(), as on QNX: the wait
  * is a cancellation point.  SEND-blocked, the message is withdrawn (the
@@ -1261,6 +1306,7 @@ states_suite(void)
 	tcase_add_test(td, test_cancel_waiting_for_slot);
 	tcase_add_test(td, test_cancel_blocked_send);
 	tcase_add_test(td, test_slot_wait_timeout);
+	tcase_add_test(td, test_slot_wait_detached);
 	tcase_add_test(td, test_thread_death_pulse);
 	tcase_add_test(td, test_no_fd_leak);
 	suite_add_tcase(s, tc);

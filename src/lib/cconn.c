@@ -95,6 +95,20 @@ axon__coid_get(int coid, struct axon_cconn **ret_cc)
 	return 0;
 }
 
+/* Whether coid still names cc (not ConnectDetach()ed meanwhile). */
+bool
+axon__coid_is(int coid, const struct axon_cconn *cc)
+{
+	struct axon_coid *c;
+	bool is;
+
+	pthread_mutex_lock(&axon__proc.lock);
+	c = axon__proc.inited ? coid_slot(coid) : NULL;
+	is = c != NULL && c->cc == cc;
+	pthread_mutex_unlock(&axon__proc.lock);
+	return is;
+}
+
 void
 axon__cconn_put(struct axon_cconn *cc)
 {
@@ -944,6 +958,12 @@ ConnectDetach_r(int coid)
 		if (cc_slot_is(cc, i, &cc->slot_coid[i], coid, &seq)) {
 			cc_cancel(cc, i, seq, EBADF);
 		}
+	}
+	/* And those still waiting for a slot, to find the coid gone
+	 * (slot_alloc). */
+	if (atomic_load(&cc->slot_waiters) > 0) {
+		atomic_fetch_add(&cc->slot_seq, 1);
+		axon__futex_wake(&cc->slot_seq, INT32_MAX);
 	}
 	if (last) {
 		axon__cconn_mark_dead(cc, EBADF);

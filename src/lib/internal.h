@@ -337,6 +337,7 @@ int axon__sconn_chan_sweep(struct axon_chan *chan);
 
 /* ---- cconn.c ---- */
 int axon__coid_get(int coid, struct axon_cconn **ret_cc); /* 0, +ref; -EBADF */
+bool axon__coid_is(int coid, const struct axon_cconn *cc); /* still attached */
 void axon__close_untrusted(int fd); /* proc.c: a client's, off-thread */
 void axon__cconn_event(struct axon_cconn *cc, uint32_t events);
 void axon__cconn_mark_dead(struct axon_cconn *cc, int err);

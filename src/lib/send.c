@@ -138,6 +138,12 @@ slot_alloc(struct axon_cconn *cc, int coid, const struct axon_deadline *dl,
 		if (rc == -EINTR) {
 			return -EINTR;
 		}
+		/* ConnectDetach() of our coid (another alias keeps the
+		 * connection) wakes us: EBADF, as for a thread it found
+		 * blocked. */
+		if (!axon__coid_is(coid, cc)) {
+			return -EBADF;
+		}
 	}
 }
 
