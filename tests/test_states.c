@@ -906,6 +906,22 @@ START_TEST(test_cancel_waiting_for_slot)
 END_TEST
 
 
+/* Starts n senders on coid, each in a thread of t with b[i], and waits
+ * until each is blocked (a connection has 64 slots: src/lib/shm.h). */
+static void
+fill_slots(int coid, struct blocked *b, pthread_t *t, int n)
+{
+	for (int i = 0; i < n; i++) {
+		b[i] = (struct blocked) {coid, 0, 0, 0};
+		ck_assert_int_eq(pthread_create(&t[i], NULL, blocked_sender,
+				     &b[i]),
+		    0);
+	}
+	for (int i = 0; i < n; i++) {
+		wait_blocked(&b[i]);
+	}
+}
+
 /* A sender that waits for a slot is SEND-blocked as far as anyone can
  * tell: a SEND timeout ends its wait with ETIMEDOUT (it waited for ever),
  * a signal with EINTR. */
@@ -920,15 +936,7 @@ START_TEST(test_slot_wait_timeout)
 	char buf[8];
 
 	ck_assert_int_ge(coid, 0);
-	for (int i = 0; i < N; i++) {
-		b[i] = (struct blocked) {coid, 0, 0, 0};
-		ck_assert_int_eq(pthread_create(&t[i], NULL, blocked_sender,
-				     &b[i]),
-		    0);
-	}
-	for (int i = 0; i < N; i++) {
-		wait_blocked(&b[i]);
-	}
+	fill_slots(coid, b, t, N);
 	/* (A slot still free, if a sender was seen in another futex wait,
 	 * makes the send SEND-blocked instead: the same ETIMEDOUT.) */
 	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_SEND, NULL,
@@ -996,15 +1004,7 @@ START_TEST(test_slot_wait_detached)
 
 	ck_assert_int_ge(coid, 0);
 	ck_assert_int_ge(coid2, 0);
-	for (int i = 0; i < N; i++) {
-		b[i] = (struct blocked) {coid, 0, 0, 0};
-		ck_assert_int_eq(pthread_create(&t[i], NULL, blocked_sender,
-				     &b[i]),
-		    0);
-	}
-	for (int i = 0; i < N; i++) {
-		wait_blocked(&b[i]);
-	}
+	fill_slots(coid, b, t, N);
 	x = (struct blocked) {coid2, 0, 0, 0};
 	ck_assert_int_eq(pthread_create(&xt, NULL, blocked_sender, &x), 0);
 	wait_blocked(&x);
