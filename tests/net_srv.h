@@ -24,6 +24,7 @@ enum srv_op {
 	OP_EVENT,     /* reply, then deliver the event in the message */
 	OP_SLOW,      /* reply after a ms */
 	OP_LAYOUT,    /* a reply of a bytes in overlapping writes (b: error) */
+	OP_UNBLOCK,   /* deliver SIGEV_UNBLOCK, then reply at once */
 };
 
 struct srv_cmd {
@@ -219,6 +220,14 @@ srv_main(int wfd, void *arg)
 			axt_sleep_ms(cmd.a);
 			MsgReply(rcvid, 0, NULL, 0);
 			break;
+		case OP_UNBLOCK: {
+			struct sigevent ev;
+
+			SIGEV_UNBLOCK_INIT(&ev);
+			MsgDeliverEvent(rcvid, &ev);
+			MsgReply(rcvid, 1, NULL, 0);
+			break;
+		}
 		default:
 			MsgError(rcvid, ENOSYS);
 			break;

@@ -650,6 +650,33 @@ START_TEST(test_remote_pulse_event)
 }
 END_TEST
 
+/* A SIGEV_UNBLOCK from a server on another node, delivered just before
+ * its reply, ends that message or nothing: never the thread's next one
+ * (the event and the reply take different paths on both nodes; the
+ * event names the message, and a node that has passed its reply on
+ * voids it).  The second message is held 20 ms and never unblocked. */
+START_TEST(test_remote_unblock_late)
+{
+	struct axn_srv s;
+	int coid = two_nodes(&s, 0);
+	struct srv_cmd u = {.op = OP_UNBLOCK};
+	struct srv_cmd slow = {.op = OP_SLOW, .a = 20};
+	int failed = 0;
+
+	for (int i = 0; i < 20; i++) {
+		long r = MsgSend(coid, &u, sizeof(u), NULL, 0);
+
+		ck_assert(r == 1 || (r == -1 && errno == ETIMEDOUT));
+		if (MsgSend(coid, &slow, sizeof(slow), NULL, 0) != 0) {
+			failed++;
+		}
+	}
+	ck_assert_msg(failed == 0, "%d of 20 next messages were ended",
+	    failed);
+	axn_srv_stop(&s);
+}
+END_TEST
+
 /* Kernel timeouts: SEND-blocked (never seen by the server), REPLY-blocked
  * without and with _NTO_CHF_UNBLOCK. */
 START_TEST(test_remote_timeouts)
@@ -1273,6 +1300,7 @@ net_suite(void)
 	tcase_add_test(tc, test_remote_msg_behind_backlog);
 	tcase_add_test(tc, test_remote_pulse_refused_counted);
 	tcase_add_test(tc, test_remote_timeouts);
+	tcase_add_test(tc, test_remote_unblock_late);
 	tcase_add_test(tc, test_remote_send_timeout);
 	tcase_add_test(tc, test_remote_cancel);
 	tcase_add_test(tc, test_remote_disconnect);

@@ -821,6 +821,16 @@ a_event(struct axd_sess *s, const struct axon_wire_frame *f)
 		return;
 	}
 	axon__ctl_init(&ev, AXON_CTL_EVENT);
+	if (f->msg != 0 && f->u.event.notify == SIGEV_UNBLOCK) {
+		/* For that message only, while its client waits for it
+		 * (fwd_server.c, hook_event). */
+		struct axd_amsg *m = amsg_by_id(s, f->msg);
+
+		ev.u.event.msg = m != NULL ? axon__net_msg_tag(m->rcvid) : 0;
+		if (ev.u.event.msg == 0) {
+			return; /* replied already: void */
+		}
+	}
 	ev.u.event.tid = f->u.event.tid;
 	ev.u.event.notify = f->u.event.notify;
 	ev.u.event.signo = f->u.event.signo;

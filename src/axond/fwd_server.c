@@ -1317,6 +1317,22 @@ hook_event(void *user, const struct axon_ctl *ev)
 		memset(&f, 0, sizeof(f));
 		f.type = AXON_W_EVENT;
 		f.conn = b->id;
+		/* An unblock for the message the server held names it (msg):
+		 * the client's node voids it if that message has had its
+		 * reply meanwhile, so that it does not end the thread's
+		 * next one (MsgSendPulse(3)). */
+		if (ev->u.event.notify == SIGEV_UNBLOCK &&
+		    ev->u.event.msg != 0) {
+			int slot = (int) AXON_EVENT_MSG_SLOT(ev->u.event.msg);
+			struct axd_bmsg *m = b->slot_msg[slot];
+
+			if (m == NULL || !m->posted ||
+			    !axon__nsend_is(b->cc, slot,
+				AXON_EVENT_MSG_SEQ(ev->u.event.msg))) {
+				return; /* replied already: void */
+			}
+			f.msg = m->id;
+		}
 		f.u.event.tid = ev->u.event.tid;
 		f.u.event.notify = ev->u.event.notify;
 		f.u.event.signo = ev->u.event.signo;

@@ -157,6 +157,9 @@ int axon__nsend_alloc(struct axon_cconn *cc, uint64_t sbytes,
     uint64_t rbytes, uint8_t **ret_data); /* slot, or -EAGAIN/-EBADF */
 /* AXON_PH_SENT, _RECEIVED or _REPLIED (shm.h), or 0: not ours now. */
 int axon__nsend_phase(struct axon_cconn *cc, int slot);
+/* Whether slot's message (posted by axon__nsend_post) has sequence seq:
+ * an event's AXON_EVENT_MSG names it. */
+bool axon__nsend_is(struct axon_cconn *cc, int slot, uint32_t seq);
 int axon__nsend_post(struct axon_cconn *cc, int slot, int32_t coid,
     int32_t tid, int32_t prio, uint32_t avail, bool newcred,
     bool watched); /* 0, or -EAGAIN: withdrawn, not posted.  newcred: an
@@ -191,6 +194,9 @@ int axon__net_received(rcvid_t rcvid);
 int axon__net_reply_progress(rcvid_t rcvid, uint32_t have);
 /* rcvid's priority with its real-time bit 0x100 (10: SCHED_OTHER). */
 int axon__net_msg_prio(rcvid_t rcvid);
+/* AXON_EVENT_MSG(slot, seq) of rcvid's message while it is held (ctl.h),
+ * else 0: what an event for that message names. */
+uint32_t axon__net_msg_tag(rcvid_t rcvid);
 int axon__net_cred_hint(int scoid, uint32_t *ret_hint); /* shm.h */
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 

@@ -313,6 +313,21 @@ axon__net_msg_prio(rcvid_t rcvid)
 	return prio;
 }
 
+uint32_t
+axon__net_msg_tag(rcvid_t rcvid)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	uint32_t tag;
+
+	if (axon__rcvid_lock(rcvid, &sc, &slot) < 0) {
+		return 0;
+	}
+	tag = AXON_EVENT_MSG(slot, sc->slot[slot].seq);
+	axon__rcvid_unlock(sc);
+	return tag;
+}
+
 /* Passes an event from a server of another node to the client of scoid:
  * its library delivers it (pulse or signal) as for a local server. */
 int

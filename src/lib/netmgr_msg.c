@@ -137,6 +137,12 @@ axon__nsend_phase(struct axon_cconn *cc, int i)
 	return AXON_ST_SEQ(st) == cc->nseq[i] ? (int) AXON_ST_PHASE(st) : 0;
 }
 
+bool
+axon__nsend_is(struct axon_cconn *cc, int i, uint32_t seq)
+{
+	return i >= 0 && i < (int) AXON_SLOTS && cc->nseq[i] == (seq & 0xffffu);
+}
+
 /* A watched slot (axon__nsend_post): asks for the REPLIED notice, unless
  * the reply is there.  Both sides change the state word by CAS only:
  * either the server replies before the flag is set (and the caller sees

@@ -110,7 +110,12 @@ MsgDeliverEvent_r(rcvid_t rcvid, const struct sigevent *event)
 		m.u.event.msg = AXON_EVENT_MSG(slot, sc->slot[slot].seq);
 	}
 	m.u.event.notify = type;
-	m.u.event.signo = event->sigev_signo;
+	/* (SIGEV_NONE and SIGEV_UNBLOCK use no other field: their
+	 * initialisers set none, and what is there must not travel; a
+	 * network manager's wire check refused it.) */
+	m.u.event.signo = type == SIGEV_NONE || type == SIGEV_UNBLOCK
+	    ? 0
+	    : event->sigev_signo;
 	m.u.event.prio = type == SIGEV_PULSE ? event->sigev_priority : 0;
 	m.u.event.code = type == SIGEV_PULSE || type == SIGEV_SIGNAL_CODE ||
 		type == SIGEV_SIGNAL_THREAD
