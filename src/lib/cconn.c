@@ -75,7 +75,7 @@ cc_evflags_sync(struct axon_cconn *cc)
 }
 
 int
-axon__coid_get(int coid, struct axon_cconn **ret_cc)
+axon__coid_get_seq(int coid, struct axon_cconn **ret_cc, uint32_t *ret_dseq)
 {
 	struct axon_coid *c;
 	struct axon_cconn *cc = NULL;
@@ -86,6 +86,10 @@ axon__coid_get(int coid, struct axon_cconn **ret_cc)
 	if (c != NULL && c->cc != NULL) {
 		cc = c->cc;
 		atomic_fetch_add(&cc->refs, 1);
+		if (ret_dseq != NULL) {
+			/* (ConnectDetach bumps it under this lock.) */
+			*ret_dseq = atomic_load(&cc->detach_seq);
+		}
 	}
 	pthread_mutex_unlock(&axon__proc.lock);
 	if (cc == NULL) {
@@ -93,6 +97,12 @@ axon__coid_get(int coid, struct axon_cconn **ret_cc)
 	}
 	*ret_cc = cc;
 	return 0;
+}
+
+int
+axon__coid_get(int coid, struct axon_cconn **ret_cc)
+{
+	return axon__coid_get_seq(coid, ret_cc, NULL);
 }
 
 /* Whether coid still names cc (not ConnectDetach()ed meanwhile). */
@@ -938,6 +948,9 @@ ConnectDetach_r(int coid)
 	}
 	cc = c->cc;
 	c->cc = NULL;
+	/* Before it looks for the coid's blocked senders: one that had
+	 * the coid but has not posted yet sees it move (send_post). */
+	atomic_fetch_add(&cc->detach_seq, 1);
 	axon__ps_conn_del(coid);
 	if (c->fdres >= 0) {
 		(void) close(c->fdres);

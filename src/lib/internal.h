@@ -191,6 +191,9 @@ struct axon_cconn {
 	 * ETIMEDOUT), 0 for nothing.  A later message of the slot ignores
 	 * a reason set for an earlier one (cconn.c, cc_cancel). */
 	_Atomic uint32_t cancel[AXON_SLOTS];
+	/* Bumped by each ConnectDetach() of a coid of this connection,
+	 * before it looks for the coid's blocked senders (send_post). */
+	_Atomic uint32_t detach_seq;
 	_Atomic int slot_coid[AXON_SLOTS];
 	_Atomic pid_t slot_tid[AXON_SLOTS];
 	struct {
@@ -337,6 +340,9 @@ int axon__sconn_chan_sweep(struct axon_chan *chan);
 
 /* ---- cconn.c ---- */
 int axon__coid_get(int coid, struct axon_cconn **ret_cc); /* 0, +ref; -EBADF */
+/* The same, and cc->detach_seq as it was while coid named cc. */
+int axon__coid_get_seq(int coid, struct axon_cconn **ret_cc,
+    uint32_t *ret_dseq);
 bool axon__coid_is(int coid, const struct axon_cconn *cc); /* still attached */
 void axon__close_untrusted(int fd); /* proc.c: a client's, off-thread */
 void axon__cconn_event(struct axon_cconn *cc, uint32_t events);

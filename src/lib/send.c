@@ -295,6 +295,7 @@ struct send_op {
 	int prio;              /* ours, as posted */
 	bool cancellable;      /* a cancellation point, enabled by the caller */
 	uint64_t rdone;        /* reply bytes copied as they came (remote) */
+	uint32_t detach_seq0;  /* cc->detach_seq when the coid was looked up */
 };
 
 /* Checks the caller's IOVs and sums them: 0, or -errno. */
@@ -382,6 +383,14 @@ send_post(struct send_op *op)
 	atomic_store_explicit(op->sp, AXON_ST_MAKE(AXON_PH_SENT, 0, op->seq),
 	    memory_order_release);
 	(void) axon__ring_bell(cc, i); /* (blocking: cannot fail but dead) */
+	/* A ConnectDetach() of our coid since the call began found nothing
+	 * of ours to end if it looked before this post: end it ourselves.
+	 * (Dekker: the post, then a full barrier in axon__ring_bell, then
+	 * detach_seq; it bumps detach_seq, then looks at the slots.) */
+	if (atomic_load(&cc->detach_seq) != op->detach_seq0 &&
+	    !axon__coid_is(op->coid, cc)) {
+		atomic_store(&cc->cancel[i], AXON_CANCEL_MAKE(op->seq, EBADF));
+	}
 	op->unblock_sent = false;
 	op->immediate_waited = false;
 	op->spun = false;
@@ -824,7 +833,7 @@ send_common(int coid, const struct send_args *a, bool cancel_point,
 	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cstate);
 	op.cancellable = cancel_point && cstate == PTHREAD_CANCEL_ENABLE;
 	axon__timeout_take(&op.dl);
-	rc = axon__coid_get(coid, &op.cc);
+	rc = axon__coid_get_seq(coid, &op.cc, &op.detach_seq0);
 	if (rc < 0) {
 		if (coid == _NTO_SIDE_CHANNEL) { /* SYSMGR_COID */
 			rc = axon__sysmgr_send(a->siov, a->sparts, a->riov,
