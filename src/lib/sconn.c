@@ -680,7 +680,7 @@ pulse_permitted(const struct axon_sconn *sc)
  * connection).
  */
 static int sconn_drain_batch(struct axon_sconn *sc, unsigned max,
-    struct axon_qitem **batch);
+    struct axon_qitem ***tail);
 
 /*
  * The pulses of one drain go on the queue together, under one hold of
@@ -693,7 +693,8 @@ static int
 sconn_drain_n(struct axon_sconn *sc, unsigned max)
 {
 	struct axon_qitem *batch = NULL;
-	int rc = sconn_drain_batch(sc, max, &batch);
+	struct axon_qitem **tail = &batch;
+	int rc = sconn_drain_batch(sc, max, &tail);
 
 	if (batch != NULL) {
 		struct axon_chan *chan = sc->chan;
@@ -717,9 +718,11 @@ sconn_drain_n(struct axon_sconn *sc, unsigned max)
 	return rc;
 }
 
+/* Reads up to max notices (0: all there are); the pulses among them
+ * are appended at *tail, in the order they came. */
 static int
 sconn_drain_batch(struct axon_sconn *sc, unsigned max,
-    struct axon_qitem **batch)
+    struct axon_qitem ***tail)
 {
 	for (unsigned done = 0; max == 0 || done < max; done++) {
 		struct axon_ctl m;
@@ -783,8 +786,8 @@ sconn_drain_batch(struct axon_sconn *sc, unsigned max,
 						axon__clamp_stamp(
 						    m.u.pulse.stamp));
 					if (it != NULL) {
-						it->next = *batch;
-						*batch = it;
+						**tail = it;
+						*tail = &it->next;
 					}
 				} else {
 					/* Refused, as QNX refuses it (the

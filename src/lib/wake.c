@@ -179,7 +179,7 @@ axon__receive_spin(struct axon_chan *chan)
 	if (hint != NULL) {
 		atomic_store(&hint->rgn->srv_spin, 1);
 	}
-	while (now_ns() - t0 < budget) {
+	for (uint64_t now = t0; now - t0 < budget; now = now_ns()) {
 		if (hint != NULL && spin_peek(chan, hint, false)) {
 			hit = true;
 			/* Found in memory, no system call; but a receiver
@@ -192,7 +192,7 @@ axon__receive_spin(struct axon_chan *chan)
 			 * taken too once they are AXON_BELLS_STALE_NS old:
 			 * one system call per that much of such an
 			 * exchange, and that the bound on the wait. */
-			if (now_ns() - atomic_load_explicit(&chan->bells_ns,
+			if (now - atomic_load_explicit(&chan->bells_ns,
 					   memory_order_relaxed) >
 			    AXON_BELLS_STALE_NS) {
 				(void) axon__bells_collect(chan, &got);
