@@ -922,6 +922,19 @@ fill_slots(int coid, struct blocked *b, pthread_t *t, int n)
 	}
 }
 
+/* ConnectDetach(coid): each of fill_slots()'s senders leaves with
+ * EBADF. */
+static void
+detach_slots(int coid, struct blocked *b, pthread_t *t, int n)
+{
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	for (int i = 0; i < n; i++) {
+		ck_assert_ptr_eq(join_bounded(t[i]), NULL);
+		ck_assert_int_eq(b[i].r, -1);
+		ck_assert_int_eq(b[i].err, EBADF);
+	}
+}
+
 /* A sender that waits for a slot is SEND-blocked as far as anyone can
  * tell: a SEND timeout ends its wait with ETIMEDOUT (it waited for ever),
  * a signal with EINTR. */
@@ -978,12 +991,7 @@ START_TEST(test_slot_wait_timeout)
 	ck_assert_msg(xt == 0, "a signal did not end the wait for a slot");
 	ck_assert_int_eq(x.r, -1);
 	ck_assert_int_eq(x.err, EINTR);
-	ck_assert_int_eq(ConnectDetach(coid), 0);
-	for (int i = 0; i < N; i++) {
-		ck_assert_ptr_eq(join_bounded(t[i]), NULL);
-		ck_assert_int_eq(b[i].r, -1);
-		ck_assert_int_eq(b[i].err, EBADF);
-	}
+	detach_slots(coid, b, t, N);
 	axt_child_kill(&srv);
 }
 END_TEST
@@ -1015,12 +1023,7 @@ START_TEST(test_slot_wait_detached)
 	for (int i = 0; i < N; i++) {
 		ck_assert_int_eq(b[i].r, 0); /* still blocked */
 	}
-	ck_assert_int_eq(ConnectDetach(coid), 0);
-	for (int i = 0; i < N; i++) {
-		ck_assert_ptr_eq(join_bounded(t[i]), NULL);
-		ck_assert_int_eq(b[i].r, -1);
-		ck_assert_int_eq(b[i].err, EBADF);
-	}
+	detach_slots(coid, b, t, N);
 	axt_child_kill(&srv);
 }
 END_TEST
