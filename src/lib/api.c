@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,27 +107,80 @@ MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event)
 	return axon__errno_ret(MsgDeliverEvent_r(rcvid, event));
 }
 
-/* Parses "Uid:\tr\te\ts\tfs" style lines of /proc/<pid>/status. */
-static int
-read_status_creds(pid_t pid, struct _client_info *ci, int ngroups,
-    pid_t *ret_sid)
+/*
+ * A process's /proc status, whole: a long supplementary group list makes
+ * it longer than a page.  Returns a malloc'd NUL-terminated buffer, or
+ * NULL with errno set.
+ */
+static char *
+read_status(pid_t pid)
 {
 	char path[64];
-	char buf[4096];
-	ssize_t n;
+	size_t cap = 4096;
+	size_t len = 0;
+	char *buf = NULL;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		return -ESRCH;
+		return NULL;
 	}
-	n = read(fd, buf, sizeof(buf) - 1);
+	for (;;) {
+		ssize_t n;
+
+		if (buf == NULL || len + 1 >= cap) {
+			char *nb;
+
+			if (buf != NULL) {
+				cap *= 2;
+			}
+			/* 65536 groups of 10 digits fit in 1 MiB. */
+			if (cap > (size_t) 4 << 20 ||
+			    (nb = realloc(buf, cap)) == NULL) {
+				free(buf);
+				(void) close(fd);
+				errno = ENOMEM;
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		len += (size_t) n;
+	}
 	(void) close(fd);
-	if (n <= 0) {
-		return -ESRCH;
+	if (len == 0) {
+		free(buf);
+		errno = ESRCH;
+		return NULL;
 	}
-	buf[n] = '\0';
+	buf[len] = '\0';
+	return buf;
+}
+
+/*
+ * Parses the "Uid:", "Gid:" and "Groups:" lines of pid's /proc status
+ * into ci: the first min(ngroups, __NGROUPS_MAX) groups in grouplist,
+ * their count in cred.ngroups, and, when ret_all is not NULL, every
+ * group in a malloc'd array (*ret_all, at least one element's room).
+ * 0, -ESRCH or -ENOMEM.
+ */
+static int
+read_status_creds(pid_t pid, struct _client_info *ci, int ngroups,
+    gid_t **ret_all, pid_t *ret_sid)
+{
+	gid_t *all = NULL;
+	char *buf = read_status(pid);
+
+	if (buf == NULL) {
+		return errno == ENOMEM ? -ENOMEM : -ESRCH;
+	}
 	for (char *line = buf; line != NULL && *line != '\0';) {
 		char *nl = strchr(line, '\n');
 		unsigned long a, b, c;
@@ -147,6 +201,16 @@ read_status_creds(pid_t pid, struct _client_info *ci, int ngroups,
 			char *end;
 			uint32_t count = 0;
 
+			if (ret_all != NULL) {
+				/* Each group takes at least two bytes. */
+				size_t most = strlen(p) / 2 + 1;
+
+				all = calloc(most, sizeof(gid_t));
+				if (all == NULL) {
+					free(buf);
+					return -ENOMEM;
+				}
+			}
 			for (;;) {
 				unsigned long g = strtoul(p, &end, 10);
 
@@ -157,6 +221,9 @@ read_status_creds(pid_t pid, struct _client_info *ci, int ngroups,
 				    count < __NGROUPS_MAX) {
 					ci->cred.grouplist[count] = (gid_t) g;
 				}
+				if (all != NULL) {
+					all[count] = (gid_t) g;
+				}
 				count++;
 				p = end;
 			}
@@ -164,17 +231,33 @@ read_status_creds(pid_t pid, struct _client_info *ci, int ngroups,
 		}
 		line = nl != NULL ? nl + 1 : NULL;
 	}
+	free(buf);
+	if (ret_all != NULL && all == NULL) {
+		/* No Groups line (a kernel thread): none. */
+		all = calloc(1, sizeof(gid_t));
+		if (all == NULL) {
+			return -ENOMEM;
+		}
+	}
+	if (ret_all != NULL) {
+		*ret_all = all;
+	}
 	*ret_sid = getsid(pid);
 	return 0;
 }
 
-int
-ConnectClientInfo_r(int scoid, struct _client_info *info, int ngroups)
+/*
+ * ConnectClientInfo_r(), and with ret_all every supplementary group of
+ * the client in a malloc'd array (its size: info->cred.ngroups, room
+ * for at least one).
+ */
+static int
+client_info(int scoid, struct _client_info *info, int ngroups,
+    gid_t **ret_all)
 {
-	AXON_KEEP_ERRNO;
-
 	struct axon_sconn *sc = NULL;
 	struct _client_info ci;
+	gid_t *all = NULL;
 	pid_t pid;
 	pid_t sid = 0;
 	int rc;
@@ -200,7 +283,8 @@ ConnectClientInfo_r(int scoid, struct _client_info *info, int ngroups)
 		ci.nd = sc->nd;
 		if (sc->virt) {
 			/* A process of another node: its credentials are
-			 * those its node sent with its latest message. */
+			 * those its node sent with its latest message (at
+			 * most AXON_CTL_NGROUPS groups). */
 			pthread_mutex_lock(&sc->lock);
 			struct axon_netcred nc = sc->ncred;
 			bool dead = sc->dead;
@@ -208,6 +292,19 @@ ConnectClientInfo_r(int scoid, struct _client_info *info, int ngroups)
 			axon__sconn_put(sc);
 			if (dead) {
 				return -EINVAL;
+			}
+			if (nc.ngroups > AXON_CTL_NGROUPS) {
+				nc.ngroups = AXON_CTL_NGROUPS;
+			}
+			if (ret_all != NULL) {
+				all = calloc(nc.ngroups + 1, sizeof(gid_t));
+				if (all == NULL) {
+					return -ENOMEM;
+				}
+				for (uint32_t g = 0; g < nc.ngroups; g++) {
+					all[g] = nc.groups[g];
+				}
+				*ret_all = all;
 			}
 			ci.pid = pid;
 			ci.cred.ruid = nc.ruid;
@@ -228,18 +325,179 @@ ConnectClientInfo_r(int scoid, struct _client_info *info, int ngroups)
 	ci.pid = pid;
 	/* Credentials are read from the kernel now, not remembered from the
 	 * connect: a client that changed its ids is seen with the new ones. */
-	rc = read_status_creds(pid, &ci, ngroups, &sid);
+	rc = read_status_creds(pid, &ci, ngroups, ret_all != NULL ? &all :
+	    NULL, &sid);
 	if (rc == 0 && sc != NULL &&
 	    axon__peer_alive(sc->sock, sc->pid, sc->start) < 0) {
 		rc = -ESRCH; /* the pid was reused: the client is gone */
 	}
 	axon__sconn_put(sc);
 	if (rc < 0) {
-		return -EINVAL;
+		free(all);
+		return rc == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
 	ci.sid = sid < 0 ? 0 : sid;
 	memcpy(info, &ci, sizeof(ci));
+	if (ret_all != NULL) {
+		*ret_all = all;
+	}
 	return 0;
+}
+
+int
+ConnectClientInfo_r(int scoid, struct _client_info *info, int ngroups)
+{
+	AXON_KEEP_ERRNO;
+
+	return client_info(scoid, info, ngroups, NULL);
+}
+
+/*
+ * The _client_info structures ConnectClientInfoExt() made and
+ * ClientInfoExtFree() has not freed: only those are freed, and only
+ * theirs is a grouplist longer than __NGROUPS_MAX that the iofunc
+ * layer's group checks may read to its end (axon__client_info_whole).
+ */
+static pthread_mutex_t ext_lock = PTHREAD_MUTEX_INITIALIZER;
+static const struct _client_info **ext_live;
+static size_t ext_n, ext_cap;
+
+static int
+ext_add(const struct _client_info *ci)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&ext_lock);
+	if (ext_n == ext_cap) {
+		size_t cap = ext_cap == 0 ? 16 : ext_cap * 2;
+		const struct _client_info **nl =
+		    realloc(ext_live, cap * sizeof(*nl));
+
+		if (nl == NULL) {
+			rc = -ENOMEM;
+		} else {
+			ext_live = nl;
+			ext_cap = cap;
+		}
+	}
+	if (rc == 0) {
+		ext_live[ext_n++] = ci;
+	}
+	pthread_mutex_unlock(&ext_lock);
+	return rc;
+}
+
+/* Takes ci off the list: true if it was on it. */
+static bool
+ext_remove(const struct _client_info *ci)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&ext_lock);
+	for (size_t i = 0; i < ext_n; i++) {
+		if (ext_live[i] == ci) {
+			ext_live[i] = ext_live[--ext_n];
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&ext_lock);
+	return found;
+}
+
+bool
+axon__client_info_whole(const struct _client_info *ci)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&ext_lock);
+	for (size_t i = 0; i < ext_n && !found; i++) {
+		found = ext_live[i] == ci;
+	}
+	pthread_mutex_unlock(&ext_lock);
+	return found;
+}
+
+int
+axon__client_info_ext(int scoid, struct _client_info **info, int flags)
+{
+	struct _client_info ci;
+	struct _client_info *out;
+	gid_t *all = NULL;
+	bool groups = (flags & _NTO_CLIENTINFO_GETGROUPS) != 0;
+	size_t room;
+	int rc;
+
+	if (info == NULL) {
+		return -EFAULT;
+	}
+	*info = NULL;
+	if (flags & ~(_NTO_CLIENTINFO_GETGROUPS | _NTO_CLIENTINFO_GETTYPEID)) {
+		return -EINVAL;
+	}
+	if (flags & _NTO_CLIENTINFO_GETTYPEID) {
+		return -ENOTSUP; /* no security policy type ids on Linux */
+	}
+	rc = client_info(scoid, &ci, __NGROUPS_MAX, groups ? &all : NULL);
+	if (rc < 0) {
+		return rc;
+	}
+	if (!groups) {
+		ci.cred.ngroups = 0;
+		memset(ci.cred.grouplist, 0, sizeof(ci.cred.grouplist));
+	}
+	/* Room for every group, and never less than the plain structure
+	 * holds, so that code written for that may read it. */
+	room = ci.cred.ngroups > __NGROUPS_MAX ? ci.cred.ngroups :
+	    __NGROUPS_MAX;
+	out = calloc(1, offsetof(struct _client_info, cred.grouplist) +
+	    room * sizeof(gid_t));
+	if (out == NULL) {
+		free(all);
+		return -ENOMEM;
+	}
+	memcpy(out, &ci, offsetof(struct _client_info, cred.grouplist));
+	if (groups) {
+		memcpy(out->cred.grouplist, all,
+		    ci.cred.ngroups * sizeof(gid_t));
+	}
+	free(all);
+	rc = ext_add(out);
+	if (rc < 0) {
+		free(out);
+		return rc;
+	}
+	*info = out;
+	return 0;
+}
+
+int
+axon__client_info_ext_free(struct _client_info **info)
+{
+	if (info == NULL) {
+		return -EFAULT;
+	}
+	if (*info == NULL) {
+		return 0;
+	}
+	if (!ext_remove(*info)) {
+		return -EINVAL; /* not ConnectClientInfoExt()'s */
+	}
+	free(*info);
+	*info = NULL;
+	return 0;
+}
+
+int
+ConnectClientInfoExt(int scoid, struct _client_info **info, int flags)
+{
+	return axon__errno_ret(axon__client_info_ext(scoid, info, flags));
+}
+
+int
+ClientInfoExtFree(struct _client_info **info)
+{
+	return axon__errno_ret(axon__client_info_ext_free(info));
 }
 
 int

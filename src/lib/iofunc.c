@@ -6,6 +6,9 @@
  *
  * Credentials come from ConnectClientInfo(): the kernel's (SO_PEERCRED)
  * for a local client, the mapped remote user for one of another node.
+ * Group membership is checked against every supplementary group of the
+ * client (ConnectClientInfoExt()), not only the __NGROUPS_MAX a
+ * struct _client_info holds.
  * Nothing here trusts a field of the client's message for who it is.
  */
 #define _GNU_SOURCE
@@ -139,18 +142,78 @@ iofunc_client_info(resmgr_context_t *ctp, int ioflag,
 	return rc < 0 ? -rc : EOK;
 }
 
-static bool
-in_group(const struct _client_info *info, gid_t gid)
+int
+iofunc_client_info_ext(resmgr_context_t *ctp, const int ioflag,
+    struct _client_info **info, int flags)
 {
-	if (info->cred.egid == gid) {
-		return true;
+	int rc;
+
+	(void) ioflag;
+	if (info == NULL) {
+		return EFAULT;
 	}
-	for (uint32_t i = 0; i < info->cred.ngroups && i < __NGROUPS_MAX; i++) {
-		if (info->cred.grouplist[i] == gid) {
+	if (ctp == NULL) {
+		*info = NULL;
+		return EINVAL;
+	}
+	rc = axon__client_info_ext(ctp->info.scoid, info, flags);
+	return rc < 0 ? -rc : EOK;
+}
+
+int
+iofunc_client_info_ext_free(struct _client_info **info)
+{
+	int rc = axon__client_info_ext_free(info);
+
+	return rc < 0 ? -rc : EOK;
+}
+
+static bool
+in_list(const gid_t *list, uint32_t n, gid_t gid)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (list[i] == gid) {
 			return true;
 		}
 	}
 	return false;
+}
+
+/*
+ * Whether the client info describes is in group gid: its effective group
+ * or any of its supplementary groups, all of them.  An info from
+ * ConnectClientInfoExt() holds them all; one from ConnectClientInfo()
+ * holds at most __NGROUPS_MAX, and when its ngroups says the client has
+ * more, the rest are asked of the client behind ctp (the same process:
+ * its pid is checked).  A client that cannot be asked any more is in
+ * none of them.
+ */
+static bool
+in_group(resmgr_context_t *ctp, const struct _client_info *info, gid_t gid)
+{
+	struct _client_info *all = NULL;
+	uint32_t n = info->cred.ngroups;
+	bool found;
+
+	if (info->cred.egid == gid) {
+		return true;
+	}
+	if (axon__client_info_whole(info)) {
+		return in_list(info->cred.grouplist, n, gid);
+	}
+	if (in_list(info->cred.grouplist, n < __NGROUPS_MAX ? n :
+	    __NGROUPS_MAX, gid)) {
+		return true;
+	}
+	if (n <= __NGROUPS_MAX || ctp == NULL ||
+	    axon__client_info_ext(ctp->info.scoid, &all,
+		_NTO_CLIENTINFO_GETGROUPS) < 0) {
+		return false;
+	}
+	found = all->pid == info->pid && all->nd == info->nd &&
+	    in_list(all->cred.grouplist, all->cred.ngroups, gid);
+	(void) axon__client_info_ext_free(&all);
+	return found;
 }
 
 int
@@ -158,50 +221,48 @@ iofunc_check_access(resmgr_context_t *ctp, iofunc_attr_arg_t arg,
     mode_t checkmode, const struct _client_info *info)
 {
 	const iofunc_attr_t *attr = arg.std;
-	struct _client_info own;
+	struct _client_info *own = NULL;
 	mode_t want = checkmode & (S_IREAD | S_IWRITE | S_IEXEC);
 	mode_t have;
+	int rc = EOK;
 
 	if (attr == NULL) {
 		return EINVAL;
 	}
 	if (info == NULL) {
-		int rc = iofunc_client_info(ctp, 0, &own);
-
+		rc = iofunc_client_info_ext(ctp, 0, &own,
+		    _NTO_CLIENTINFO_GETGROUPS);
 		if (rc != EOK) {
 			return rc;
 		}
-		info = &own;
+		info = own;
 	}
-	if (checkmode & S_ISUID) {
-		if (info->cred.euid != 0 && info->cred.euid != attr->uid) {
-			return EPERM;
-		}
-	}
-	if (checkmode & S_ISGID) {
-		if (info->cred.euid != 0 && !in_group(info, attr->gid)) {
-			return EPERM;
-		}
-	}
-	if (want == 0) {
-		return EOK;
-	}
-	if (info->cred.euid == 0) {
+	if ((checkmode & S_ISUID) && info->cred.euid != 0 &&
+	    info->cred.euid != attr->uid) {
+		rc = EPERM;
+	} else if ((checkmode & S_ISGID) && info->cred.euid != 0 &&
+	    !in_group(ctp, info, attr->gid)) {
+		rc = EPERM;
+	} else if (want == 0) {
+		rc = EOK;
+	} else if (info->cred.euid == 0) {
 		/* root: anything, but execute needs some x bit */
 		if ((want & S_IEXEC) && !(attr->mode & 0111) &&
 		    !S_ISDIR(attr->mode)) {
-			return EACCES;
+			rc = EACCES;
 		}
-		return EOK;
-	}
-	if (info->cred.euid == attr->uid) {
-		have = attr->mode & S_IRWXU;
-	} else if (in_group(info, attr->gid)) {
-		have = (mode_t) ((attr->mode & S_IRWXG) << 3);
 	} else {
-		have = (mode_t) ((attr->mode & S_IRWXO) << 6);
+		if (info->cred.euid == attr->uid) {
+			have = attr->mode & S_IRWXU;
+		} else if (in_group(ctp, info, attr->gid)) {
+			have = (mode_t) ((attr->mode & S_IRWXG) << 3);
+		} else {
+			have = (mode_t) ((attr->mode & S_IRWXO) << 6);
+		}
+		rc = (have & want) == want ? EOK : EACCES;
 	}
-	return (have & want) == want ? EOK : EACCES;
+	(void) axon__client_info_ext_free(&own);
+	return rc;
 }
 
 int
@@ -209,7 +270,7 @@ iofunc_open(resmgr_context_t *ctp, io_open_t *msg, iofunc_attr_arg_t arg,
     iofunc_attr_arg_t darg, struct _client_info *info)
 {
 	iofunc_attr_t *attr = arg.std;
-	struct _client_info own;
+	struct _client_info *own = NULL;
 	uint32_t ioflag;
 	mode_t want = 0;
 	int rc;
@@ -233,11 +294,12 @@ iofunc_open(resmgr_context_t *ctp, io_open_t *msg, iofunc_attr_arg_t arg,
 		return EINVAL;
 	}
 	if (info == NULL) {
-		rc = iofunc_client_info(ctp, (int) ioflag, &own);
+		rc = iofunc_client_info_ext(ctp, (int) ioflag, &own,
+		    _NTO_CLIENTINFO_GETGROUPS);
 		if (rc != EOK) {
 			return rc;
 		}
-		info = &own;
+		info = own;
 	}
 	if (ioflag & _IO_FLAG_RD) {
 		want |= S_IREAD;
@@ -245,7 +307,9 @@ iofunc_open(resmgr_context_t *ctp, io_open_t *msg, iofunc_attr_arg_t arg,
 	if (ioflag & _IO_FLAG_WR) {
 		want |= S_IWRITE;
 	}
-	return iofunc_check_access(ctp, attr, want, info);
+	rc = iofunc_check_access(ctp, attr, want, info);
+	(void) iofunc_client_info_ext_free(&own);
+	return rc;
 }
 
 int
@@ -788,7 +852,7 @@ iofunc_chown(resmgr_context_t *ctp, io_chown_t *msg, iofunc_ocb_arg_t oarg,
 			return EPERM;
 		}
 		if (msg->i.gid != -1 && (gid_t) msg->i.gid != attr->gid &&
-		    !in_group(&info, (gid_t) msg->i.gid)) {
+		    !in_group(ctp, &info, (gid_t) msg->i.gid)) {
 			return EPERM;
 		}
 		attr->mode &= ~(mode_t) (S_ISUID | S_ISGID);

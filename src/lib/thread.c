@@ -17,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -297,12 +298,15 @@ ThreadDetach_r(int tid)
 
 /* ---- ThreadCtl ---------------------------------------------------------- */
 
+static int sched_target(pid_t pid, int tid, pid_t *ret);
+
+/* The run masks of Linux thread lid (0: the calling thread). */
 static int
-runmask_get(unsigned *ret, int words)
+runmask_get(pid_t lid, unsigned *ret, int words)
 {
 	cpu_set_t set;
 
-	if (sched_getaffinity(0, sizeof(set), &set) != 0) {
+	if (sched_getaffinity(lid, sizeof(set), &set) != 0) {
 		return -errno;
 	}
 	memset(ret, 0, sizeof(unsigned) * (size_t) words);
@@ -315,7 +319,7 @@ runmask_get(unsigned *ret, int words)
 }
 
 static int
-runmask_set(const unsigned *mask, int words)
+runmask_set(pid_t lid, const unsigned *mask, int words)
 {
 	cpu_set_t set;
 
@@ -329,15 +333,59 @@ runmask_set(const unsigned *mask, int words)
 		return -EINVAL;
 	}
 	/* EINVAL also when no CPU of the mask is online. */
-	return sched_setaffinity(0, sizeof(set), &set) == 0 ? 0 : -errno;
+	return sched_setaffinity(lid, sizeof(set), &set) == 0 ? 0 : -errno;
+}
+
+/* Thread lid's name through /proc: comm of pid's task lid. */
+static int
+comm_get(pid_t pid, pid_t lid, char *out, size_t size)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int) pid,
+	    (int) lid);
+	f = fopen(path, "re");
+	if (f == NULL) {
+		return -ESRCH;
+	}
+	if (fgets(out, (int) size, f) == NULL) {
+		out[0] = '\0';
+	}
+	(void) fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+	return 0;
 }
 
 static int
-tctl_name(struct _thread_name *tn)
+comm_set(pid_t lid, const char *name)
+{
+	char path[64];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/comm", (int) lid);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0) {
+		return -ESRCH;
+	}
+	n = write(fd, name, strlen(name));
+	(void) close(fd);
+	return n < 0 ? -EINVAL : 0;
+}
+
+/*
+ * _NTO_TCTL_NAME on Linux thread lid of process pid (lid 0: the calling
+ * thread; pid 0: this process).  Linux lets a process name only its own
+ * threads.
+ */
+static int
+tctl_name(pid_t pid, pid_t lid, struct _thread_name *tn)
 {
 	char old[16];
 	char name[16];
 	int len;
+	int rc;
 
 	if (tn == NULL) {
 		return -EFAULT;
@@ -350,15 +398,27 @@ tctl_name(struct _thread_name *tn)
 		}
 		memcpy(name, tn->name_buf, (size_t) len);
 		name[len] = '\0';
+	} else {
+		name[0] = '\0';
 	}
-	if (pthread_getname_np(pthread_self(), old, sizeof(old)) != 0) {
-		old[0] = '\0';
+	if (pid != 0 && len != 0) {
+		return -ENOTSUP;
 	}
-	if (len > 0 && pthread_setname_np(pthread_self(), name) != 0) {
-		return -EINVAL;
-	}
-	if (len < 0 && pthread_setname_np(pthread_self(), "") != 0) {
-		return -EINVAL;
+	if (lid == 0) {
+		if (pthread_getname_np(pthread_self(), old, sizeof(old)) != 0) {
+			old[0] = '\0';
+		}
+		if (len != 0 && pthread_setname_np(pthread_self(), name) != 0) {
+			return -EINVAL;
+		}
+	} else {
+		rc = comm_get(pid != 0 ? pid : getpid(), lid, old, sizeof(old));
+		if (rc < 0) {
+			return rc;
+		}
+		if (len != 0 && (rc = comm_set(lid, name)) < 0) {
+			return rc;
+		}
 	}
 	if (tn->name_buf_len > 0) {
 		snprintf(tn->name_buf, (size_t) tn->name_buf_len, "%s", old);
@@ -366,15 +426,20 @@ tctl_name(struct _thread_name *tn)
 	return 0;
 }
 
-int
-ThreadCtl_r(int cmd, void *data)
+/*
+ * ThreadCtl()'s cmd on Linux thread lid of process pid: lid 0 is the
+ * calling thread; pid 0 is this process (else another's thread).
+ */
+static int
+tctl(pid_t pid, pid_t lid, int cmd, void *data)
 {
-	AXON_KEEP_ERRNO;
-
 	switch (cmd) {
 	case _NTO_TCTL_IO:
 	case _NTO_TCTL_IO_PRIV:
 	case _NTO_TCTL_IO_LEVEL:
+		if (lid != 0) {
+			return -EINVAL; /* the calling thread's alone */
+		}
 		/* No port I/O or interrupt privilege for a Linux process:
 		 * QNX's answer to a process without the ability. */
 		return -EPERM;
@@ -382,7 +447,7 @@ ThreadCtl_r(int cmd, void *data)
 		unsigned m[2] = {(unsigned) (uintptr_t) data,
 		    (unsigned) ((uint64_t) (uintptr_t) data >> 32)};
 
-		return runmask_set(m, 2);
+		return runmask_set(lid, m, 2);
 	}
 	case _NTO_TCTL_RUNMASK_GET_AND_SET: {
 		unsigned *p = data;
@@ -392,9 +457,9 @@ ThreadCtl_r(int cmd, void *data)
 		if (p == NULL) {
 			return -EFAULT;
 		}
-		rc = runmask_get(&old, 1);
+		rc = runmask_get(lid, &old, 1);
 		if (rc == 0 && *p != 0) {
-			rc = runmask_set(p, 1);
+			rc = runmask_set(lid, p, 1);
 		}
 		if (rc == 0) {
 			*p = old;
@@ -435,9 +500,9 @@ ThreadCtl_r(int cmd, void *data)
 		if (old == NULL) {
 			return -ENOMEM;
 		}
-		rc = runmask_get(old, words);
+		rc = runmask_get(lid, old, words);
 		if (rc == 0 && setrun) {
-			rc = runmask_set(run, words);
+			rc = runmask_set(lid, run, words);
 		}
 		if (rc == 0) {
 			memcpy(run, old, sizeof(unsigned) * (size_t) words);
@@ -447,7 +512,7 @@ ThreadCtl_r(int cmd, void *data)
 		return rc;
 	}
 	case _NTO_TCTL_NAME:
-		return tctl_name(data);
+		return tctl_name(pid, lid, data);
 	case _NTO_TCTL_THREADS_HOLD:
 	case _NTO_TCTL_THREADS_CONT:
 	case _NTO_TCTL_ONE_THREAD_HOLD:
@@ -460,6 +525,57 @@ ThreadCtl_r(int cmd, void *data)
 	default:
 		return -EINVAL;
 	}
+}
+
+int
+ThreadCtl_r(int cmd, void *data)
+{
+	AXON_KEEP_ERRNO;
+
+	return tctl(0, 0, cmd, data);
+}
+
+/* Whether the caller may act on process pid as QNX's
+ * PROCMGR_AID_XTHREAD_THREADCTL lets it: Linux's rule for signals (a
+ * real or effective uid of the caller that is the target's real or
+ * saved uid, or CAP_KILL).  0, -EPERM or -ESRCH. */
+static int
+may_control(pid_t pid)
+{
+	if (kill(pid, 0) == 0) {
+		return 0;
+	}
+	return errno == EPERM ? -EPERM : -ESRCH;
+}
+
+int
+ThreadCtlExt_r(pid_t pid, int tid, int cmd, void *data)
+{
+	AXON_KEEP_ERRNO;
+
+	pid_t lid;
+	int rc;
+
+	if (pid == getpid()) {
+		pid = 0;
+	}
+	if (pid < 0 || tid < 0) {
+		return -ESRCH;
+	}
+	if (pid != 0 && tid == 0) {
+		return -EINVAL; /* another process's "calling thread" */
+	}
+	if (tid == 0 || (pid == 0 && tid == axon__gettid())) {
+		return tctl(0, 0, cmd, data);
+	}
+	rc = sched_target(pid, tid, &lid);
+	if (rc < 0) {
+		return rc;
+	}
+	if (pid != 0 && (rc = may_control(pid)) < 0) {
+		return rc;
+	}
+	return tctl(pid, lid, cmd, data);
 }
 
 /* ---- Scheduling --------------------------------------------------------- */
@@ -722,6 +838,12 @@ int
 ThreadCtl(int cmd, void *data)
 {
 	return axon__errno_ret(ThreadCtl_r(cmd, data));
+}
+
+int
+ThreadCtlExt(pid_t pid, int tid, int cmd, void *data)
+{
+	return axon__errno_ret(ThreadCtlExt_r(pid, tid, cmd, data));
 }
 
 int

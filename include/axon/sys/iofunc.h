@@ -199,6 +199,11 @@ AXON_EXPORT int iofunc_attr_unlock(iofunc_attr_arg_t attr);
 /* ---- Clients and permissions ---------------------------------------- */
 AXON_EXPORT int iofunc_client_info(resmgr_context_t *ctp, int ioflag,
     struct _client_info *info);
+/* Every supplementary group with _NTO_CLIENTINFO_GETGROUPS; frees with
+ * iofunc_client_info_ext_free() (iofunc(3)). */
+AXON_EXPORT int iofunc_client_info_ext(resmgr_context_t *ctp,
+    const int ioflag, struct _client_info **info, int flags);
+AXON_EXPORT int iofunc_client_info_ext_free(struct _client_info **info);
 AXON_EXPORT int iofunc_check_access(resmgr_context_t *ctp,
     iofunc_attr_arg_t attr, mode_t checkmode,
     const struct _client_info *info);

@@ -255,6 +255,15 @@ AXON_EXPORT int ConnectClientInfo(int scoid, struct _client_info *info,
     int ngroups);
 AXON_EXPORT int ConnectClientInfo_r(int scoid, struct _client_info *info,
     int ngroups);
+/* ConnectClientInfoExt() flags (values Axon's). */
+#define _NTO_CLIENTINFO_GETGROUPS 0x00000001
+#define _NTO_CLIENTINFO_GETTYPEID 0x00000002
+/* Allocates *info, with room for every supplementary group of the client
+ * when flags has _NTO_CLIENTINFO_GETGROUPS; ClientInfoExtFree() frees it
+ * (ConnectAttach(3)). */
+AXON_EXPORT int ConnectClientInfoExt(int scoid, struct _client_info **info,
+    int flags);
+AXON_EXPORT int ClientInfoExtFree(struct _client_info **info);
 AXON_EXPORT int ConnectServerInfo(pid_t pid, int coid,
     struct _server_info *info);
 AXON_EXPORT int ConnectServerInfo_r(pid_t pid, int coid,
@@ -538,6 +547,9 @@ AXON_EXPORT int ThreadDetach(int tid);
 AXON_EXPORT int ThreadDetach_r(int tid);
 AXON_EXPORT int ThreadCtl(int cmd, void *data);
 AXON_EXPORT int ThreadCtl_r(int cmd, void *data);
+/* ThreadCtl() on thread tid of process pid (0, 0: the calling thread). */
+AXON_EXPORT int ThreadCtlExt(pid_t pid, int tid, int cmd, void *data);
+AXON_EXPORT int ThreadCtlExt_r(pid_t pid, int tid, int cmd, void *data);
 
 /*
  * Interrupts (InterruptAttach(3)).  A Linux process can neither take a
