@@ -326,6 +326,17 @@ io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
  * (0 at the start: none); itself never checked. */
 #define MY_DEVCTL_CHECKS __DIOT(_DCMD_MISC, 11, unsigned)
 
+/* What iofunc_client_info_ext() says of the sender: err is 0 or the
+ * first bad answer's number (1-6, see io_devctl); at most 32 groups. */
+#define MY_DEVCTL_GROUPS __DIOF(_DCMD_MISC, 12, struct my_groups)
+
+struct my_groups {
+	int err;
+	uint32_t ngroups;
+	pid_t pid;
+	gid_t groups[32];
+};
+
 static unsigned verify_checks;
 
 union my_devctl {
@@ -352,6 +363,47 @@ io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 						: 0;
 	size_t in = msg->i.nbytes < got ? msg->i.nbytes : got;
 
+	if (msg->i.dcmd == MY_DEVCTL_GROUPS) {
+		struct my_groups *g = rx_data;
+		struct _client_info *ci = (void *) 1;
+		struct _client_info plain;
+
+		if (ctp->msg_max_size < sizeof(msg->o) + sizeof(*g)) {
+			return EMSGSIZE;
+		}
+		memset(g, 0, sizeof(*g));
+		if (iofunc_client_info_ext(NULL, 0, &ci,
+		    _NTO_CLIENTINFO_GETGROUPS) != EINVAL || ci != NULL) {
+			g->err = 1;
+		} else if (iofunc_client_info_ext(ctp, 0, NULL,
+		    _NTO_CLIENTINFO_GETGROUPS) != EFAULT ||
+		    iofunc_client_info_ext(ctp, 0, &ci, 0x100) != EINVAL) {
+			g->err = 2;
+		} else if (iofunc_client_info_ext_free(NULL) != EFAULT ||
+		    iofunc_client_info_ext_free(&(struct _client_info *){
+			&plain}) != EINVAL) {
+			g->err = 3;
+		} else if (iofunc_client_info_ext(ctp, 0, &ci,
+		    _NTO_CLIENTINFO_GETGROUPS) != EOK || ci == NULL) {
+			g->err = 4;
+		} else {
+			g->ngroups = ci->cred.ngroups;
+			g->pid = ci->pid;
+			for (uint32_t i = 0; i < ci->cred.ngroups && i < 32;
+			     i++) {
+				g->groups[i] = ci->cred.grouplist[i];
+			}
+			if (iofunc_client_info_ext_free(&ci) != EOK ||
+			    ci != NULL) {
+				g->err = 5;
+			} else if (iofunc_client_info_ext_free(&ci) != EOK) {
+				g->err = 6; /* NULL: nothing to free */
+			}
+		}
+		memset(&msg->o, 0, sizeof(msg->o));
+		msg->o.nbytes = sizeof(*g);
+		return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o) + sizeof(*g));
+	}
 	if (msg->i.dcmd == MY_DEVCTL_CHECKS) {
 		if (in < sizeof(verify_checks)) {
 			return EINVAL;

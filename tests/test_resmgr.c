@@ -1041,6 +1041,249 @@ START_TEST(test_space_attack)
 }
 END_TEST
 
+/* ---- A client in many groups ---------------------------------------- */
+
+/*
+ * A user made for the test in MG_N supplementary groups, made for it too:
+ * the one with the highest gid comes after the first __NGROUPS_MAX in
+ * the sorted list the kernel shows, which is all a struct _client_info
+ * holds.
+ */
+#define MG_N 10
+
+struct mg_users {
+	char user[32];
+	char grp[MG_N][32];
+	gid_t top; /* the highest of the groups */
+	bool made_user;
+	bool made_grp[MG_N];
+};
+
+static int
+mg_run(const char *cmd)
+{
+	int st = system(cmd);
+
+	return st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static void
+mg_remove(struct mg_users *m)
+{
+	char cmd[512];
+
+	if (m->made_user) {
+		snprintf(cmd, sizeof(cmd), "userdel %s >/dev/null 2>&1",
+		    m->user);
+		(void) mg_run(cmd);
+	}
+	for (int i = 0; i < MG_N; i++) {
+		if (m->made_grp[i]) {
+			snprintf(cmd, sizeof(cmd),
+			    "groupdel %s >/dev/null 2>&1", m->grp[i]);
+			(void) mg_run(cmd);
+		}
+	}
+}
+
+static bool
+mg_make(struct mg_users *m)
+{
+	char cmd[1024];
+	char list[MG_N * 32];
+	size_t at = 0;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->user, sizeof(m->user), "axmg%d", (int) getpid());
+	for (int i = 0; i < MG_N; i++) {
+		struct group *gr;
+
+		snprintf(m->grp[i], sizeof(m->grp[i]), "axmg%d%c",
+		    (int) getpid(), 'a' + i);
+		snprintf(cmd, sizeof(cmd), "groupadd %s >/dev/null 2>&1",
+		    m->grp[i]);
+		if (mg_run(cmd) < 0 || (gr = getgrnam(m->grp[i])) == NULL) {
+			return false;
+		}
+		m->made_grp[i] = true;
+		if (gr->gr_gid > m->top) {
+			m->top = gr->gr_gid;
+		}
+		at += (size_t) snprintf(list + at, sizeof(list) - at, "%s%s",
+		    i > 0 ? "," : "", m->grp[i]);
+	}
+	snprintf(cmd, sizeof(cmd),
+	    "useradd --no-create-home --no-user-group --gid %s --groups %s "
+	    "--shell /usr/sbin/nologin %s >/dev/null 2>&1",
+	    m->grp[0], list, m->user);
+	if (mg_run(cmd) < 0 || getpwnam(m->user) == NULL) {
+		return false;
+	}
+	m->made_user = true;
+	return true;
+}
+
+/* The member of the MG_N groups, as login makes it (initgroups). */
+static void
+mg_member(int rep, void *arg)
+{
+	struct mg_users *m = arg;
+	struct passwd *pw = getpwnam(m->user);
+	struct my_groups g;
+	gid_t list[64];
+	char buf[16];
+	iov_t iov;
+	int n;
+	int c;
+
+	if (pw == NULL || initgroups(m->user, pw->pw_gid) < 0 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0) {
+		axt_report(rep, 98);
+		_exit(1);
+	}
+	/* The group is past the first __NGROUPS_MAX the kernel lists. */
+	n = getgroups(64, list);
+	if (n < MG_N || n <= __NGROUPS_MAX) {
+		axt_report(rep, 1);
+		_exit(1);
+	}
+	/* Its group may read a 0640 device. */
+	c = axon__io_open("/dev/axtest/mg640", O_RDONLY, 0);
+	if (c < 0 || axon__io_read(c, buf, sizeof(buf)) != 3 ||
+	    memcmp(buf, "ten", 3) != 0) {
+		axt_report(rep, 2);
+		_exit(1);
+	}
+	/* ... and not write it. */
+	if (axon__io_open("/dev/axtest/mg640", O_WRONLY, 0) != -EACCES) {
+		axt_report(rep, 3);
+		_exit(1);
+	}
+	/* The manager sees every group (iofunc_client_info_ext). */
+	SETIOV(&iov, &g, sizeof(g));
+	memset(&g, 0xff, sizeof(g));
+	if (axon__io_devctl(c, MY_DEVCTL_GROUPS, &iov, 1, &iov, 1, NULL) !=
+	    0 || g.err != 0 || g.pid != getpid() ||
+	    g.ngroups != (uint32_t) n) {
+		axt_report(rep, 4);
+		_exit(1);
+	}
+	for (int i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (uint32_t j = 0; j < g.ngroups; j++) {
+			seen = seen || g.groups[j] == list[i];
+		}
+		if (!seen) {
+			axt_report(rep, 5);
+			_exit(1);
+		}
+	}
+	/* A handler's own checks with a plain _client_info (ngroups says
+	 * more than its grouplist holds): iofunc_devctl_verify(). */
+	if (set_checks(c, _IO_DEVCTL_VERIFY_ACC_ISGID |
+	    _IO_DEVCTL_VERIFY_ACC_IREAD) != EOK || reset(c) != EOK ||
+	    set_checks(c, _IO_DEVCTL_VERIFY_ACC_IWRITE) != EOK ||
+	    reset(c) != EACCES || set_checks(c, 0) != EOK) {
+		axt_report(rep, 7);
+		_exit(1);
+	}
+	(void) axon__io_close(c);
+	/* A 0604 device of its group is closed to it, though open to
+	 * others: the group's bits are the member's, all members'. */
+	if (axon__io_open("/dev/axtest/mg604", O_RDONLY, 0) != -EACCES) {
+		axt_report(rep, 6);
+		_exit(1);
+	}
+	c = axon__io_open_ioflag("/dev/axtest/mg604", 0, 0);
+	if (c < 0 || set_checks(c, _IO_DEVCTL_VERIFY_ACC_IREAD) != EOK ||
+	    reset(c) != EACCES) {
+		axt_report(rep, 8);
+		_exit(1);
+	}
+	(void) axon__io_close(c);
+	axt_report(rep, 0);
+	_exit(0);
+}
+
+/* Another user, in none of the groups. */
+static void
+mg_other(int rep, void *arg)
+{
+	int c;
+
+	(void) arg;
+	axa_become();
+	if (axon__io_open("/dev/axtest/mg640", O_RDONLY, 0) != -EACCES) {
+		axt_report(rep, 1);
+		_exit(1);
+	}
+	c = axon__io_open("/dev/axtest/mg604", O_RDONLY, 0);
+	if (c < 0) {
+		axt_report(rep, 2);
+		_exit(1);
+	}
+	(void) axon__io_close(c);
+	axt_report(rep, 0);
+	_exit(0);
+}
+
+/* The group's owner: root gives the device to group gid. */
+static int
+mg_give(const char *path, gid_t gid)
+{
+	int c = axon__io_open(path, O_RDONLY, 0);
+	int rc;
+
+	if (c < 0) {
+		return c;
+	}
+	rc = axon__io_chown(c, 0, gid);
+	(void) axon__io_close(c);
+	return rc;
+}
+
+START_TEST(test_many_groups_attack)
+{
+	struct axt_child d640, d604, mem, oth;
+	struct mg_users m;
+	int give640, give604;
+	bool made;
+
+	if (!axa_user("test_many_groups_attack")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	d640 = start_device("/dev/axtest/mg640", "ten", "0640");
+	d604 = start_device("/dev/axtest/mg604", "ten", "0604");
+	made = mg_make(&m);
+	if (!made) {
+		mg_remove(&m);
+		axt_child_kill(&d640);
+		axt_child_kill(&d604);
+		fprintf(stderr, "test_many_groups_attack: skipped: cannot "
+			"make users and groups (groupadd, useradd)\n");
+		return;
+	}
+	give640 = mg_give("/dev/axtest/mg640", m.top);
+	give604 = mg_give("/dev/axtest/mg604", m.top);
+	mem = axt_spawn(mg_member, &m);
+	(void) axt_child_wait(&mem, 10);
+	oth = axt_spawn(mg_other, NULL);
+	(void) axt_child_wait(&oth, 10);
+	axt_child_kill(&d640);
+	axt_child_kill(&d604);
+	/* Cleaned up before any assertion can end the test. */
+	mg_remove(&m);
+	ck_assert_int_eq(give640, 0);
+	ck_assert_int_eq(give604, 0);
+	ck_assert_int_eq(mem.val, 0);
+	ck_assert_int_eq(oth.val, 0);
+	ck_assert_ptr_null(getpwnam(m.user));
+}
+END_TEST
+
 /* A second process's view of the record locks: the parent holds a
  * write lock over [0, 10). */
 static struct flock
@@ -1762,6 +2005,7 @@ suite(void)
 	tcase_add_test(tc, test_sync_space_pathconf);
 	tcase_add_test(tc, test_sync_space_absent);
 	tcase_add_test(tc, test_space_attack);
+	tcase_add_test(tc, test_many_groups_attack);
 	tcase_add_test(tc, test_record_locks);
 	tcase_add_test(tc, test_dispatch_errors);
 	tcase_add_test(tc, test_notify);
