@@ -532,6 +532,13 @@ START_TEST(test_disconnect_client_killed)
 	/* The scoid stays until the server detaches it (its client info
 	 * went with the client: Axon reads it from the live process). */
 	(void) child;
+	struct _client_info *ext = (struct _client_info *) &ci;
+	ck_assert_int_eq(ConnectClientInfoExt(p.scoid, &ext,
+	    _NTO_CLIENTINFO_GETGROUPS), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_null(ext);
+	ck_assert_int_eq(ConnectClientInfo(p.scoid, &ci, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
 	ck_assert_int_eq(ConnectDetach(p.scoid), 0);
 	ck_assert_int_eq(ConnectClientInfo(p.scoid, &ci, 0), -1);
 	ck_assert_int_eq(errno, EINVAL);

@@ -7,6 +7,7 @@
 
 #include <sys/ftype.h>
 
+#include <grp.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>
@@ -355,6 +356,186 @@ START_TEST(test_credentials_follow_euid)
 }
 END_TEST
 
+/* What ConnectClientInfoExt() says of a sender: its groups' count,
+ * sum, smallest and largest, the first 8 of a plain ConnectClientInfo()
+ * and its ngroups. */
+struct ext_reply {
+	int err;
+	pid_t pid;
+	uint32_t ngroups;
+	uint64_t sum;
+	gid_t lo, hi;
+	uint32_t plain_ngroups;
+	gid_t plain[8];
+};
+
+static void
+ext_server(int fd, void *p)
+{
+	int chid = ChannelCreate(0);
+	char buf[8];
+
+	(void) p;
+	axt_report(fd, chid);
+	for (;;) {
+		struct _msg_info info;
+		struct _client_info *ci = NULL;
+		struct _client_info plain;
+		struct ext_reply rep;
+		rcvid_t r = MsgReceive(chid, buf, sizeof(buf), &info);
+
+		if (r <= 0) {
+			continue;
+		}
+		memset(&rep, 0, sizeof(rep));
+		if (ConnectClientInfoExt(info.scoid, &ci,
+		    _NTO_CLIENTINFO_GETGROUPS) == -1 ||
+		    ConnectClientInfo(info.scoid, &plain, 8) == -1) {
+			MsgError(r, errno);
+			continue;
+		}
+		rep.pid = ci->pid;
+		rep.ngroups = ci->cred.ngroups;
+		rep.lo = (gid_t) -1;
+		for (uint32_t i = 0; i < ci->cred.ngroups; i++) {
+			gid_t g = ci->cred.grouplist[i];
+
+			rep.sum += g;
+			rep.lo = g < rep.lo ? g : rep.lo;
+			rep.hi = g > rep.hi ? g : rep.hi;
+		}
+		rep.plain_ngroups = plain.cred.ngroups;
+		memcpy(rep.plain, plain.cred.grouplist, sizeof(rep.plain));
+		if (ClientInfoExtFree(&ci) != 0 || ci != NULL) {
+			rep.err = 1;
+		}
+		MsgReply(r, 0, &rep, sizeof(rep));
+	}
+}
+
+#define EXT_BASE 700000u /* gids no one has: seven digits each */
+
+/* A client in n groups (EXT_BASE, ...): a long /proc status line. */
+static void
+ext_client(int fd, void *p)
+{
+	const int *a = p; /* server pid, chid, n */
+	struct ext_reply rep;
+	gid_t *gl = calloc((size_t) a[2], sizeof(gid_t));
+	uint64_t sum = 0;
+	int coid;
+
+	for (int i = 0; i < a[2]; i++) {
+		gl[i] = EXT_BASE + (gid_t) i;
+		sum += gl[i];
+	}
+	if (setgroups((size_t) a[2], gl) < 0) {
+		axt_report(fd, 98);
+		_exit(1);
+	}
+	coid = ConnectAttach(0, a[0], a[1], _NTO_SIDE_CHANNEL, 0);
+	if (coid < 0 || MsgSend(coid, "x", 2, &rep, sizeof(rep)) != 0) {
+		axt_report(fd, 1);
+		_exit(1);
+	}
+	if (rep.err != 0 || rep.pid != getpid() ||
+	    rep.ngroups != (uint32_t) a[2] || rep.sum != sum ||
+	    rep.lo != EXT_BASE || rep.hi != EXT_BASE + (gid_t) a[2] - 1) {
+		axt_report(fd, 2);
+		_exit(1);
+	}
+	/* The plain call: every group counted, the first 8 given. */
+	if (rep.plain_ngroups != (uint32_t) a[2]) {
+		axt_report(fd, 3);
+		_exit(1);
+	}
+	for (int i = 0; i < 8 && i < a[2]; i++) {
+		if (rep.plain[i] != EXT_BASE + (gid_t) i) {
+			axt_report(fd, 4);
+			_exit(1);
+		}
+	}
+	axt_report(fd, 0);
+	_exit(0);
+}
+
+START_TEST(test_client_info_ext)
+{
+	struct _client_info *ci = NULL;
+	struct _client_info plain;
+	struct _client_info *pp = &plain;
+	gid_t mine[512];
+	int n = getgroups(512, mine);
+
+	/* The calling process: every group, in a structure to free. */
+	ck_assert_int_ge(n, 0);
+	ck_assert_int_eq(ConnectClientInfoExt(-1, &ci,
+	    _NTO_CLIENTINFO_GETGROUPS), 0);
+	ck_assert_ptr_nonnull(ci);
+	ck_assert_int_eq(ci->pid, getpid());
+	ck_assert_uint_eq(ci->nd, ND_LOCAL_NODE);
+	ck_assert_uint_eq(ci->cred.euid, geteuid());
+	ck_assert_uint_eq(ci->cred.egid, getegid());
+	ck_assert_uint_eq(ci->cred.ngroups, (uint32_t) n);
+	for (int i = 0; i < n; i++) {
+		bool seen = false;
+
+		for (uint32_t j = 0; j < ci->cred.ngroups; j++) {
+			seen = seen || ci->cred.grouplist[j] == mine[i];
+		}
+		ck_assert(seen);
+	}
+	ck_assert_int_eq(ClientInfoExtFree(&ci), 0);
+	ck_assert_ptr_null(ci);
+	ck_assert_int_eq(ClientInfoExtFree(&ci), 0); /* NULL: nothing */
+	/* Without _NTO_CLIENTINFO_GETGROUPS: no groups. */
+	ck_assert_int_eq(ConnectClientInfoExt(-1, &ci, 0), 0);
+	ck_assert_uint_eq(ci->cred.ngroups, 0);
+	ck_assert_uint_eq(ci->cred.euid, geteuid());
+	ck_assert_int_eq(ClientInfoExtFree(&ci), 0);
+	/* Errors: *info is NULL after each. */
+	errno = 0;
+	ck_assert_int_eq(ConnectClientInfoExt(-1, NULL,
+	    _NTO_CLIENTINFO_GETGROUPS), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	ci = (struct _client_info *) &plain;
+	ck_assert_int_eq(ConnectClientInfoExt(-1, &ci, 0x100), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_null(ci);
+	ck_assert_int_eq(ConnectClientInfoExt(-1, &ci,
+	    _NTO_CLIENTINFO_GETTYPEID), -1);
+	ck_assert_int_eq(errno, ENOTSUP);
+	ck_assert_int_eq(ConnectClientInfoExt(1234, &ci,
+	    _NTO_CLIENTINFO_GETGROUPS), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(ConnectClientInfoExt(_NTO_SIDE_CHANNEL | 999, &ci,
+	    _NTO_CLIENTINFO_GETGROUPS), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_null(ci);
+	/* Freeing what it did not make, or through NULL, is refused. */
+	ck_assert_int_eq(ClientInfoExtFree(NULL), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	ck_assert_int_eq(ClientInfoExtFree(&pp), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_ptr_eq(pp, &plain);
+	/* A client in more groups than a _client_info holds, and in more
+	 * than a page of /proc status: its server sees them all. */
+	if (geteuid() == 0) {
+		static const int counts[] = {12, 1500};
+
+		for (size_t k = 0; k < 2; k++) {
+			struct axt_child srv = axt_spawn(ext_server, NULL);
+			int a[3] = {srv.pid, srv.val, counts[k]};
+			struct axt_child cl = axt_spawn(ext_client, a);
+
+			(void) axt_child_wait(&cl, 10);
+			axt_child_kill(&srv);
+			ck_assert_int_eq(cl.val, 0);
+		}
+	}
+}
+END_TEST
+
 /* ---- priorities --------------------------------------------------------- */
 
 struct prio_reply {
@@ -519,6 +700,7 @@ naming_suite(void)
 	tcase_add_test(tc, test_name_channel_disconnect);
 	tcase_add_test(tc, test_dispatch_saved);
 	tcase_add_test(ts, test_credentials_follow_euid);
+	tcase_add_test(ts, test_client_info_ext);
 	tcase_add_test(ts, test_priority_inheritance);
 	tcase_add_test(ts, test_threads_share_coid);
 	suite_add_tcase(s, tc);
