@@ -363,6 +363,233 @@ START_TEST(test_threadctl)
 }
 END_TEST
 
+/* ---- ThreadCtlExt ---------------------------------------------------------- */
+
+static atomic_int worker_tid;
+
+/* Publishes its tid, then waits for the gate. */
+static void *
+tid_then_gate(void *arg)
+{
+	atomic_store(&worker_tid, (int) syscall(SYS_gettid));
+	return wait_gate(arg);
+}
+
+static uint64_t
+mask_bits(const cpu_set_t *set)
+{
+	uint64_t b = 0;
+
+	for (int c = 0; c < 64; c++) {
+		if (CPU_ISSET(c, set)) {
+			b |= 1ull << c;
+		}
+	}
+	return b;
+}
+
+static void
+set_name(struct _thread_name *tn, const char *name)
+{
+	tn->name_buf_len = 64;
+	tn->new_name_len = name != NULL ? (int) strlen(name) : 0;
+	if (name != NULL) {
+		memcpy(tn->name_buf, name, strlen(name));
+	}
+}
+
+START_TEST(test_threadctl_ext)
+{
+	char nb[sizeof(struct _thread_name) + 64];
+	struct _thread_name *tn = (struct _thread_name *) nb;
+	cpu_set_t orig, mine, set;
+	char name[16];
+	pthread_t th;
+	double end;
+	unsigned m;
+	int tid;
+
+	atomic_store(&gate, 0);
+	atomic_store(&worker_tid, 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, tid_then_gate, NULL), 0);
+	end = axt_now() + 10;
+	while (atomic_load(&worker_tid) == 0 && axt_now() < end) {
+		axt_sleep_ms(1);
+	}
+	tid = atomic_load(&worker_tid);
+	ck_assert_int_gt(tid, 0);
+
+	/* The calling thread: (0, 0), (0, its tid), (getpid(), its tid). */
+	ck_assert_int_eq(pthread_setname_np(pthread_self(), "me"), 0);
+	set_name(tn, NULL);
+	ck_assert_int_eq(ThreadCtlExt(0, 0, _NTO_TCTL_NAME, tn), 0);
+	ck_assert_str_eq(tn->name_buf, "me");
+	set_name(tn, NULL);
+	ck_assert_int_eq(ThreadCtlExt(0, (int) syscall(SYS_gettid),
+	    _NTO_TCTL_NAME, tn), 0);
+	ck_assert_str_eq(tn->name_buf, "me");
+	set_name(tn, NULL);
+	ck_assert_int_eq(ThreadCtlExt(getpid(), (int) syscall(SYS_gettid),
+	    _NTO_TCTL_NAME, tn), 0);
+	ck_assert_str_eq(tn->name_buf, "me");
+
+	/* Another thread of ours: its name, the old one back. */
+	ck_assert_int_eq(pthread_setname_np(th, "w-before"), 0);
+	set_name(tn, "w-after");
+	ck_assert_int_eq(ThreadCtlExt(0, tid, _NTO_TCTL_NAME, tn), 0);
+	ck_assert_str_eq(tn->name_buf, "w-before");
+	ck_assert_int_eq(pthread_getname_np(th, name, sizeof(name)), 0);
+	ck_assert_str_eq(name, "w-after");
+	ck_assert_int_eq(pthread_getname_np(pthread_self(), name,
+	    sizeof(name)), 0);
+	ck_assert_str_eq(name, "me");
+	set_name(tn, NULL);
+	ck_assert_int_eq(ThreadCtlExt(getpid(), tid, _NTO_TCTL_NAME, tn), 0);
+	ck_assert_str_eq(tn->name_buf, "w-after");
+	set_name(tn, "a-name-of-twenty-ch");
+	ck_assert_int_eq(ThreadCtlExt_r(0, tid, _NTO_TCTL_NAME, tn), -E2BIG);
+
+	/* Its run mask: CPU 0 alone, ours untouched, the old one back. */
+	ck_assert_int_eq(sched_getaffinity(tid, sizeof(orig), &orig), 0);
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(mine), &mine), 0);
+	m = 1;
+	ck_assert_int_eq(ThreadCtlExt(0, tid, _NTO_TCTL_RUNMASK_GET_AND_SET,
+	    &m), 0);
+	ck_assert_uint_eq(m, (unsigned) mask_bits(&orig));
+	ck_assert_int_eq(sched_getaffinity(tid, sizeof(set), &set), 0);
+	ck_assert_int_eq(CPU_COUNT(&set), 1);
+	ck_assert(CPU_ISSET(0, &set));
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(set), &set), 0);
+	ck_assert(CPU_EQUAL(&set, &mine));
+	ck_assert_int_eq(ThreadCtlExt(0, tid, _NTO_TCTL_RUNMASK,
+	    (void *) (uintptr_t) mask_bits(&orig)), 0);
+	ck_assert_int_eq(sched_getaffinity(tid, sizeof(set), &set), 0);
+	ck_assert(CPU_EQUAL(&set, &orig));
+	ck_assert_int_eq(ThreadCtlExt_r(0, tid, _NTO_TCTL_RUNMASK, NULL),
+	    -EINVAL);
+
+	/* Errors. */
+	ck_assert_int_eq(ThreadCtlExt(0, tid, _NTO_TCTL_IO, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL); /* the calling thread's alone */
+	ck_assert_int_eq(ThreadCtlExt_r(0, 0, _NTO_TCTL_IO, NULL), -EPERM);
+	ck_assert_int_eq(ThreadCtlExt_r(0, tid, 9999, NULL), -EINVAL);
+	ck_assert_int_eq(ThreadCtlExt_r(0, tid, _NTO_TCTL_NAME, NULL),
+	    -EFAULT);
+	ck_assert_int_eq(ThreadCtlExt_r(0, tid, _NTO_TCTL_THREADS_HOLD,
+	    NULL), -ENOTSUP);
+	ck_assert_int_eq(ThreadCtlExt_r(getpid(), 0, _NTO_TCTL_NAME, tn),
+	    -EINVAL); /* a pid needs a tid */
+	ck_assert_int_eq(ThreadCtlExt_r(0, -1, _NTO_TCTL_NAME, tn), -ESRCH);
+	ck_assert_int_eq(ThreadCtlExt_r(-1, tid, _NTO_TCTL_NAME, tn), -ESRCH);
+	ck_assert_int_eq(ThreadCtlExt_r(0, 0x3ffffff0, _NTO_TCTL_NAME, tn),
+	    -ESRCH);
+	/* A thread of another process is not ours to name by our pid. */
+	ck_assert_int_eq(ThreadCtlExt_r(0, 1, _NTO_TCTL_NAME, tn), -ESRCH);
+
+	/* The thread ends: ESRCH. */
+	atomic_store(&gate, 1);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	set_name(tn, NULL);
+	ck_assert_int_eq(ThreadCtlExt(0, tid, _NTO_TCTL_NAME, tn), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	m = 1;
+	ck_assert_int_eq(ThreadCtlExt_r(0, tid, _NTO_TCTL_RUNMASK_GET_AND_SET,
+	    &m), -ESRCH);
+}
+END_TEST
+
+/* A process that names its thread, reports, and waits to be killed. */
+static void
+named_child(int rep, void *arg)
+{
+	(void) arg;
+	(void) pthread_setname_np(pthread_self(), "kid");
+	axt_report(rep, 0);
+	for (int i = 0; i < 2000; i++) {
+		axt_sleep_ms(10);
+	}
+	_exit(0);
+}
+
+START_TEST(test_threadctl_ext_other)
+{
+	char nb[sizeof(struct _thread_name) + 64];
+	struct _thread_name *tn = (struct _thread_name *) nb;
+	struct axt_child kid = axt_spawn(named_child, NULL);
+	cpu_set_t orig, set;
+	unsigned m;
+	pid_t pid;
+	int st;
+
+	/* Its name may be read, not set (Linux lets a process name only
+	 * its own threads). */
+	set_name(tn, NULL);
+	ck_assert_int_eq(ThreadCtlExt(kid.pid, kid.pid, _NTO_TCTL_NAME, tn),
+	    0);
+	ck_assert_str_eq(tn->name_buf, "kid");
+	set_name(tn, "renamed");
+	ck_assert_int_eq(ThreadCtlExt_r(kid.pid, kid.pid, _NTO_TCTL_NAME, tn),
+	    -ENOTSUP);
+	set_name(tn, NULL);
+	ck_assert_int_eq(ThreadCtlExt(kid.pid, kid.pid, _NTO_TCTL_NAME, tn),
+	    0);
+	ck_assert_str_eq(tn->name_buf, "kid");
+	/* Its run mask may be set. */
+	ck_assert_int_eq(sched_getaffinity(kid.pid, sizeof(orig), &orig), 0);
+	m = 1;
+	ck_assert_int_eq(ThreadCtlExt(kid.pid, kid.pid,
+	    _NTO_TCTL_RUNMASK_GET_AND_SET, &m), 0);
+	ck_assert_uint_eq(m, (unsigned) mask_bits(&orig));
+	ck_assert_int_eq(sched_getaffinity(kid.pid, sizeof(set), &set), 0);
+	ck_assert_int_eq(CPU_COUNT(&set), 1);
+	ck_assert(CPU_ISSET(0, &set));
+	/* I/O privilege is the calling thread's alone; a pid needs a tid;
+	 * a tid of another process is not one of this one's. */
+	ck_assert_int_eq(ThreadCtlExt_r(kid.pid, kid.pid, _NTO_TCTL_IO, NULL),
+	    -EINVAL);
+	ck_assert_int_eq(ThreadCtlExt_r(kid.pid, 0, _NTO_TCTL_NAME, tn),
+	    -EINVAL);
+	ck_assert_int_eq(ThreadCtlExt_r(kid.pid, getpid(), _NTO_TCTL_NAME,
+	    tn), -ESRCH);
+
+	/* Another user may do neither to root's process. */
+	if (axa_user("test_threadctl_ext_other")) {
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			unsigned mm = 3;
+
+			axa_become();
+			set_name(tn, NULL);
+			if (ThreadCtlExt_r(kid.pid, kid.pid, _NTO_TCTL_NAME,
+			    tn) != -EPERM) {
+				_exit(1);
+			}
+			if (ThreadCtlExt_r(kid.pid, kid.pid, _NTO_TCTL_RUNMASK,
+			    (void *) (uintptr_t) 3) != -EPERM ||
+			    ThreadCtlExt_r(kid.pid, kid.pid,
+				_NTO_TCTL_RUNMASK_GET_AND_SET, &mm) != -EPERM) {
+				_exit(2);
+			}
+			_exit(0);
+		}
+		ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+		ck_assert(WIFEXITED(st));
+		ck_assert_int_eq(WEXITSTATUS(st), 0);
+		ck_assert_int_eq(sched_getaffinity(kid.pid, sizeof(set), &set),
+		    0);
+		ck_assert_int_eq(CPU_COUNT(&set), 1); /* still CPU 0 alone */
+	}
+
+	/* Once it has died: ESRCH. */
+	pid = kid.pid;
+	axt_child_kill(&kid);
+	set_name(tn, NULL);
+	ck_assert_int_eq(ThreadCtlExt(pid, pid, _NTO_TCTL_NAME, tn), -1);
+	ck_assert_int_eq(errno, ESRCH);
+}
+END_TEST
+
 /* ---- scheduling ---------------------------------------------------------- */
 
 START_TEST(test_sched)
@@ -696,6 +923,8 @@ thread_suite(void)
 	tcase_add_test(tt, test_timeout_join);
 	tcase_add_test(tt, test_destroy_other);
 	tcase_add_test(tt, test_threadctl);
+	tcase_add_test(tt, test_threadctl_ext);
+	tcase_add_test(tt, test_threadctl_ext_other);
 	tcase_add_test(ts, test_sched);
 	tcase_add_test(ts, test_sched_inherit);
 	tcase_add_test(ts, test_sched_unprivileged);

@@ -556,14 +556,14 @@ ThreadCtlExt_r(pid_t pid, int tid, int cmd, void *data)
 	pid_t lid;
 	int rc;
 
+	if (pid != 0 && tid == 0) {
+		return -EINVAL; /* as QNX: a pid needs a tid */
+	}
 	if (pid == getpid()) {
 		pid = 0;
 	}
 	if (pid < 0 || tid < 0) {
 		return -ESRCH;
-	}
-	if (pid != 0 && tid == 0) {
-		return -EINVAL; /* another process's "calling thread" */
 	}
 	if (tid == 0 || (pid == 0 && tid == axon__gettid())) {
 		return tctl(0, 0, cmd, data);
