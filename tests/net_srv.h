@@ -37,6 +37,10 @@ struct srv_cmd {
 struct who {
 	struct _msg_info info;
 	struct _client_info ci;
+	/* ConnectClientInfoExt()'s groups: its count, and up to 32. */
+	int ext_err;
+	uint32_t ext_ngroups;
+	gid_t ext_groups[32];
 };
 
 /* What the server reports on its pipe. */
@@ -190,8 +194,23 @@ srv_main(int wfd, void *arg)
 		case OP_INFO: {
 			struct who w;
 
+			struct _client_info *ext = NULL;
+
+			memset(&w, 0, sizeof(w));
 			w.info = info;
 			ConnectClientInfo(info.scoid, &w.ci, __NGROUPS_MAX);
+			if (ConnectClientInfoExt(info.scoid, &ext,
+			    _NTO_CLIENTINFO_GETGROUPS) != 0) {
+				w.ext_err = errno;
+			} else {
+				w.ext_ngroups = ext->cred.ngroups;
+				for (uint32_t i = 0; i < ext->cred.ngroups &&
+				     i < 32; i++) {
+					w.ext_groups[i] =
+					    ext->cred.grouplist[i];
+				}
+				(void) ClientInfoExtFree(&ext);
+			}
 			MsgReply(rcvid, 0, &w, sizeof(w));
 			break;
 		}

@@ -1088,6 +1088,47 @@ START_TEST(test_map_group)
 }
 END_TEST
 
+/* A remote client in 20 supplementary groups: its node carries the
+ * first 16 (the wire's most), not the 8 a plain _client_info holds, and
+ * ConnectClientInfoExt() on the server's node gives them all. */
+START_TEST(test_remote_many_groups)
+{
+	gid_t gs[20];
+	struct axn_srv s;
+	struct who w;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "test_remote_many_groups: skipped: not root\n");
+		return;
+	}
+	for (int i = 0; i < 20; i++) {
+		gs[i] = 6000 + (gid_t) i;
+	}
+	axn_start(0);
+	axn_start(1);
+	axa_share_rundir(axn[0].rundir);
+	s = srv_start(1, 0);
+	axn_enter(0);
+	ck_assert(axn_wait_state(0, 1, "up", 5000));
+	w = info_as(&s, 1002, 1002, gs, 20);
+	ck_assert_int_eq(w.ci.cred.euid, 1002);
+	ck_assert_int_eq(w.ci.cred.ngroups, 16);
+	for (int i = 0; i < 8; i++) {
+		ck_assert_int_eq(w.ci.cred.grouplist[i], 6000 + i);
+	}
+	ck_assert_int_eq(w.ext_err, 0);
+	ck_assert_int_eq(w.ext_ngroups, 16);
+	for (int i = 0; i < 16; i++) {
+		ck_assert_int_eq(w.ext_groups[i], 6000 + i);
+	}
+	/* A second message, through the credentials axond reads again. */
+	w = info_as(&s, 1002, 1002, gs, 12);
+	ck_assert_int_eq(w.ext_ngroups, 12);
+	ck_assert_int_eq(w.ext_groups[11], 6011);
+	axn_srv_stop(&s);
+}
+END_TEST
+
 /* 10. Chunks that overlap, or run past the message, and a peer that
  * floods without reading: that peer's session ends, axond stays up, and
  * other nodes keep working. */
@@ -1394,6 +1435,7 @@ netfault_suite(void)
 	tcase_add_test(tc, test_cred_hint_forged);
 	tcase_add_test(tc, test_maproot);
 	tcase_add_test(tc, test_map_group);
+	tcase_add_test(tc, test_remote_many_groups);
 	tcase_add_test(tc, test_stuck_server);
 	tcase_add_test(tc, test_hostile_peer);
 	tcase_add_test(tc, test_stalled_big_message);

@@ -84,9 +84,10 @@ cred_from_info(const struct _client_info *ci, struct axon_wire_cred *c)
 	c->rgid = ci->cred.rgid;
 	c->egid = ci->cred.egid;
 	c->sgid = ci->cred.sgid;
+	/* ci is ConnectClientInfoExt()'s: it holds every group. */
 	c->ngroups = ci->cred.ngroups;
-	if (c->ngroups > __NGROUPS_MAX) {
-		c->ngroups = __NGROUPS_MAX;
+	if (c->ngroups > AXON_WIRE_NGROUPS) {
+		c->ngroups = AXON_WIRE_NGROUPS;
 	}
 	for (uint32_t i = 0; i < c->ngroups; i++) {
 		c->groups[i] = ci->cred.grouplist[i];
@@ -141,7 +142,7 @@ cred_now(struct axd_aconn *c, struct axon_wire_cred *w)
 				if (end == p) {
 					break;
 				}
-				if (w->ngroups < __NGROUPS_MAX) {
+				if (w->ngroups < AXON_WIRE_NGROUPS) {
 					w->groups[w->ngroups++] = (uint32_t) gid;
 				}
 				p = end;
@@ -158,7 +159,7 @@ static struct axd_aconn *
 aconn_get(int scoid, int *ret_err)
 {
 	struct axd_aconn *c = g.aconn_by_scoid[scoid & 0xffff];
-	struct _client_info ci;
+	struct _client_info *ci = NULL;
 	uint32_t nd;
 	pid_t pid;
 	int chid;
@@ -172,12 +173,14 @@ aconn_get(int scoid, int *ret_err)
 		*ret_err = -rc;
 		return NULL;
 	}
-	if (ConnectClientInfo_r(scoid, &ci, __NGROUPS_MAX) < 0) {
+	if (axon__client_info_ext(scoid, &ci, _NTO_CLIENTINFO_GETGROUPS) <
+	    0) {
 		*ret_err = ESRCH;
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
 	if (c == NULL) {
+		(void) axon__client_info_ext_free(&ci);
 		*ret_err = ENOMEM;
 		return NULL;
 	}
@@ -188,10 +191,11 @@ aconn_get(int scoid, int *ret_err)
 	c->peer = g.peers[nd & ND_NODE_MASK];
 	c->pid = pid;
 	c->chid = chid;
-	c->client_pid = ci.pid;
-	cred_from_info(&ci, &c->cred);
+	c->client_pid = ci->pid;
+	cred_from_info(ci, &c->cred);
+	(void) axon__client_info_ext_free(&ci);
 	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int) ci.pid);
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) c->client_pid);
 	c->status_fd = open(path, O_RDONLY | O_CLOEXEC);
 	c->hnext = g.aconn[hash32(c->id)];
 	g.aconn[hash32(c->id)] = c;
@@ -406,7 +410,7 @@ amsg_start(struct axd_sess *s, struct axd_amsg *m)
 static void
 a_message(rcvid_t rcvid, const struct _msg_info *info)
 {
-	struct _client_info ci;
+	struct _client_info *ci = NULL;
 	struct axon_wire_cred cred;
 	struct axd_aconn *c;
 	struct axd_amsg *m;
@@ -470,9 +474,10 @@ a_message(rcvid_t rcvid, const struct _msg_info *info)
 	    now - c->cred_at >= AXD_CRED_RECHECK) {
 		int rc = cred_now(c, &cred);
 
-		if (rc < 0 && ConnectClientInfo_r(info->scoid, &ci,
-				  __NGROUPS_MAX) == 0) {
-			cred_from_info(&ci, &cred);
+		if (rc < 0 && axon__client_info_ext(info->scoid, &ci,
+				  _NTO_CLIENTINFO_GETGROUPS) == 0) {
+			cred_from_info(ci, &cred);
+			(void) axon__client_info_ext_free(&ci);
 			rc = 0;
 		}
 		if (rc == 0) {

@@ -421,6 +421,8 @@ axon__client_info_whole(const struct _client_info *ci)
 int
 axon__client_info_ext(int scoid, struct _client_info **info, int flags)
 {
+	AXON_KEEP_ERRNO;
+
 	struct _client_info ci;
 	struct _client_info *out;
 	gid_t *all = NULL;
@@ -474,6 +476,8 @@ axon__client_info_ext(int scoid, struct _client_info **info, int flags)
 int
 axon__client_info_ext_free(struct _client_info **info)
 {
+	AXON_KEEP_ERRNO;
+
 	if (info == NULL) {
 		return -EFAULT;
 	}

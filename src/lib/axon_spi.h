@@ -198,6 +198,10 @@ int axon__net_msg_prio(rcvid_t rcvid);
  * else 0: what an event for that message names. */
 uint32_t axon__net_msg_tag(rcvid_t rcvid);
 int axon__net_cred_hint(int scoid, uint32_t *ret_hint); /* shm.h */
+/* ConnectClientInfoExt() and ClientInfoExtFree(), 0 or -errno, errno
+ * untouched (api.c). */
+int axon__client_info_ext(int scoid, struct _client_info **info, int flags);
+int axon__client_info_ext_free(struct _client_info **info);
 int axon__net_deliver_event(int scoid, const struct axon_ctl *ev);
 
 /* ---- The path namespace and a QNX client's side (path.c, ioclient.c),

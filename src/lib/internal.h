@@ -294,11 +294,8 @@ void axon__prio_recheck(void);
  * boost: records its own scheduling first (what it returns to). */
 void axon__prio_base(void);
 pid_t axon__gettid(void);
-/* ConnectClientInfoExt() and ClientInfoExtFree(), 0 or -errno (api.c);
- * axon__client_info_whole(): ci is one ConnectClientInfoExt() made, so
- * its grouplist holds all of cred.ngroups. */
-int axon__client_info_ext(int scoid, struct _client_info **info, int flags);
-int axon__client_info_ext_free(struct _client_info **info);
+/* ci is one ConnectClientInfoExt() made (and not yet freed), so its
+ * grouplist holds all of cred.ngroups (api.c). */
 bool axon__client_info_whole(const struct _client_info *ci);
 /* Makes the calling thread's exit send _PULSE_CODE_THREADDEATH (when the
  * process has a _NTO_CHF_THREAD_DEATH channel) without listing it in
