@@ -2,9 +2,9 @@
 /*
  * QNX's thread and scheduling kernel calls (ThreadCreate(3)):
  * ThreadCreate, ThreadDestroy, ThreadJoin, ThreadDetach, ThreadCtl,
- * SchedGet, SchedSet, SchedInfo and SchedYield, over POSIX threads;
- * SchedCtl, as on a QNX system without the adaptive partitioning
- * scheduler.
+ * ThreadCtlExt, SchedGet, SchedSet, SchedInfo and SchedYield, over POSIX
+ * threads; SchedCtl, as on a QNX system without the adaptive
+ * partitioning scheduler.
  *
  * Thread ids are Linux thread ids, as in _msg_info.tid.  QNX's pthread_t
  * is the thread id; glibc's is a pointer, so ThreadJoin() and
