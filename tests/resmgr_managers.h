@@ -625,7 +625,7 @@ dir_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 	return _RESMGR_NOREPLY;
 }
 
-static void
+static void __attribute__((unused)) /* not every test runs it */
 mgr_dir(int rep, void *arg)
 {
 	dispatch_t *dpp = dispatch_create();
@@ -734,6 +734,260 @@ start_device(const char *path, const char *text, const char *mode)
 	c = axt_spawn(mgr_device, (void *) a);
 	ck_assert_int_ge(c.val, 0);
 	return c;
+}
+
+/* ------------------------------------------------------------------ */
+/* A FIFO whose reads wait for writes (resmgr_msg_again)              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The RM guide's blocking read: io_read with no data keeps the rcvid and
+ * returns _RESMGR_NOREPLY; a write appends and runs every kept read again
+ * with resmgr_msg_again(), which replies to those it can and keeps the
+ * rest (they defer themselves again).  Bytes are consumed by the read
+ * that gets them.  The path's last part picks how the reads are run
+ * again: "fifo" on a context of its own (dispatch_context_alloc, as QNX
+ * 7.1 asks of handlers), "fifo-own" on the write's own ctp, "fifo-pulse"
+ * from a pulse the write sends the manager (the pulse handler's ctp);
+ * "fifo-intr" has an unblock handler that lets a waiting reader go with
+ * EINTR (the others keep iofunc_unblock_default()).
+ */
+#define FIFO_WAITERS 16
+
+struct fifo_stats {
+	int waiting;     /* reads kept now */
+	int again_ok;    /* resmgr_msg_again() calls that returned 0 */
+	int again_esrch; /* ... that failed with ESRCH */
+	int again_other; /* ... that failed otherwise (errno in last) */
+	int last_errno;
+};
+
+#define FIFO_DEVCTL_STATS __DIOF(_DCMD_MISC, 20, struct fifo_stats)
+
+enum fifo_mode { FIFO_FRESH, FIFO_OWN, FIFO_PULSE, FIFO_INTR };
+
+static rcvid_t fifo_wait[FIFO_WAITERS];
+static int fifo_nwait;
+static struct fifo_stats fifo_st;
+static enum fifo_mode fifo_mode;
+static dispatch_t *fifo_dpp;
+static int fifo_coid = -1;  /* to the manager's own channel */
+static int fifo_code;       /* its pulse */
+static char fifo_out[4096]; /* a read's reply, sent before it returns */
+
+/* Runs every kept read again, on own (a handler's ctp) or on a context
+ * of its own for each. */
+static void
+fifo_wake(resmgr_context_t *own)
+{
+	rcvid_t w[FIFO_WAITERS];
+	int n = fifo_nwait;
+
+	memcpy(w, fifo_wait, sizeof(w));
+	fifo_nwait = 0; /* the ones still without data come back */
+	for (int i = 0; i < n; i++) {
+		resmgr_context_t *ctp = own != NULL ? own :
+		    resmgr_context_alloc(fifo_dpp);
+
+		if (ctp == NULL) {
+			_exit(3);
+		}
+		if (resmgr_msg_again(ctp, w[i]) == 0) {
+			fifo_st.again_ok++;
+		} else if (errno == ESRCH) {
+			fifo_st.again_esrch++;
+		} else {
+			fifo_st.again_other++;
+			fifo_st.last_errno = errno;
+		}
+		if (own == NULL) {
+			resmgr_context_free(ctp);
+		}
+	}
+}
+
+static int
+fifo_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
+{
+	struct dev_attr *a = ocb->ocb.attr;
+	size_t have = (size_t) a->attr.nbytes, n;
+	int nonblock, status;
+
+	if ((status = iofunc_read_verify(ctp, msg, ocb, &nonblock)) != EOK) {
+		return status;
+	}
+	if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE) {
+		return ENOSYS;
+	}
+	if (have == 0 && msg->i.nbytes > 0) {
+		if (nonblock || fifo_nwait == FIFO_WAITERS) {
+			return EAGAIN;
+		}
+		fifo_wait[fifo_nwait++] = ctp->rcvid;
+		return _RESMGR_NOREPLY;
+	}
+	n = have < msg->i.nbytes ? have : msg->i.nbytes;
+	memcpy(fifo_out, a->data, n);
+	memmove(a->data, a->data + n, have - n);
+	a->attr.nbytes = (off_t) (have - n);
+	SETIOV(ctp->iov, fifo_out, n);
+	_IO_SET_READ_NBYTES(ctp, n);
+	return _RESMGR_NPARTS(1);
+}
+
+static int
+fifo_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
+{
+	struct dev_attr *a = ocb->ocb.attr;
+	size_t have = (size_t) a->attr.nbytes, n = msg->i.nbytes;
+	int status;
+
+	if ((status = iofunc_write_verify(ctp, msg, ocb, NULL)) != EOK) {
+		return status;
+	}
+	if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE) {
+		return ENOSYS;
+	}
+	if (n > sizeof(a->data) - have) {
+		return EAGAIN;
+	}
+	if (resmgr_msgread(ctp, a->data + have, n, sizeof(msg->i)) !=
+	    (ssize_t) n) {
+		return EFAULT;
+	}
+	a->attr.nbytes = (off_t) (have + n);
+	/* Set before the reads run again: on the write's own ctp they
+	 * must leave its status (and rcvid) as they were. */
+	_IO_SET_WRITE_NBYTES(ctp, n);
+	if (fifo_mode == FIFO_PULSE) {
+		if (MsgSendPulse(fifo_coid, 10, fifo_code, 0) == -1) {
+			return errno;
+		}
+	} else {
+		fifo_wake(fifo_mode == FIFO_OWN ? ctp : NULL);
+	}
+	return EOK;
+}
+
+static int
+fifo_pulse(message_context_t *ctp, int code, unsigned flags, void *handle)
+{
+	(void) code;
+	(void) flags;
+	(void) handle;
+	fifo_wake(ctp);
+	return 0;
+}
+
+static int
+fifo_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
+{
+	int status = iofunc_unblock_default(ctp, msg, ocb);
+
+	if (status != _RESMGR_DEFAULT) {
+		return status;
+	}
+	for (int i = 0; i < fifo_nwait; i++) {
+		if (fifo_wait[i] == ctp->rcvid) {
+			fifo_wait[i] = fifo_wait[--fifo_nwait];
+			return EINTR;
+		}
+	}
+	return _RESMGR_DEFAULT;
+}
+
+static int
+fifo_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
+{
+	void *rx = _DEVCTL_DATA(msg->i);
+
+	if (msg->i.dcmd != FIFO_DEVCTL_STATS) {
+		return iofunc_devctl_default(ctp, msg, ocb);
+	}
+	fifo_st.waiting = fifo_nwait;
+	memcpy(rx, &fifo_st, sizeof(fifo_st));
+	memset(&msg->o, 0, sizeof(msg->o));
+	msg->o.nbytes = sizeof(fifo_st);
+	return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o) + sizeof(fifo_st));
+}
+
+static void
+mgr_fifo(int rep, void *arg)
+{
+	const char *path = arg;
+	const char *last = strrchr(path, '/') + 1;
+	dispatch_context_t *ctp;
+	int id;
+
+	(void) signal(SIGPIPE, SIG_IGN);
+	fifo_mode = strcmp(last, "fifo-own") == 0 ? FIFO_OWN :
+	    strcmp(last, "fifo-pulse") == 0 ? FIFO_PULSE :
+	    strcmp(last, "fifo-intr") == 0 ? FIFO_INTR : FIFO_FRESH;
+	fifo_dpp = dispatch_create();
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs,
+	    _RESMGR_IO_NFUNCS, &io_funcs);
+	io_funcs.read = fifo_read;
+	io_funcs.write = fifo_write;
+	io_funcs.devctl = fifo_devctl;
+	if (fifo_mode == FIFO_INTR) {
+		io_funcs.unblock = fifo_unblock;
+	}
+	iofunc_attr_init(&dev.attr, S_IFCHR | 0666, NULL, NULL);
+	dev.attr.mount = &dev_mount;
+	id = resmgr_attach(fifo_dpp, NULL, path, _FTYPE_ANY, 0, &connect_funcs,
+	    &io_funcs, &dev);
+	if (id == -1) {
+		axt_report(rep, -errno);
+		_exit(1);
+	}
+	if (fifo_mode == FIFO_PULSE) {
+		fifo_code = pulse_attach(fifo_dpp, MSG_FLAG_ALLOC_PULSE, 0,
+		    fifo_pulse, NULL);
+		fifo_coid = message_connect(fifo_dpp, MSG_FLAG_SIDE_CHANNEL);
+		if (fifo_code == -1 || fifo_coid == -1) {
+			axt_report(rep, -errno);
+			_exit(1);
+		}
+	}
+	ctp = dispatch_context_alloc(fifo_dpp);
+	axt_report(rep, id);
+	for (;;) {
+		if ((ctp = dispatch_block(ctp)) == NULL) {
+			_exit(2);
+		}
+		dispatch_handler(ctp);
+	}
+}
+
+static inline struct axt_child
+start_fifo(const char *path)
+{
+	struct axt_child c = axt_spawn(mgr_fifo, (void *) path);
+
+	ck_assert_int_ge(c.val, 0);
+	return c;
+}
+
+/* The FIFO manager's counters, through a devctl on coid. */
+static inline struct fifo_stats
+fifo_stats(int coid)
+{
+	struct fifo_stats st;
+
+	memset(&st, 0, sizeof(st));
+	ck_assert_int_eq(devctl(coid, FIFO_DEVCTL_STATS, &st, sizeof(st),
+	    NULL), EOK);
+	return st;
+}
+
+/* Waits (bounded) until the FIFO keeps n reads. */
+static inline void
+fifo_wait_waiting(int coid, int n)
+{
+	for (int i = 0; i < 2000 && fifo_stats(coid).waiting != n; i++) {
+		axt_sleep_ms(5);
+	}
+	ck_assert_int_eq(fifo_stats(coid).waiting, n);
 }
 
 #endif /* AXON_TESTS_RESMGR_MANAGERS_H */

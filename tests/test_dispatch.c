@@ -383,6 +383,206 @@ START_TEST(test_pool_destroy)
 }
 END_TEST
 
+/* ---- thread_pool_control / thread_pool_limits under load ----------- */
+
+/* Messages of 0x5100: held in the handler until the gate opens. */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static bool gate_open;
+static atomic_int in_gate;
+
+static int
+gate_message(message_context_t *ctp, int type, unsigned flags, void *h)
+{
+	(void) type;
+	(void) flags;
+	(void) h;
+	atomic_fetch_add(&in_gate, 1);
+	pthread_mutex_lock(&gate_lock);
+	while (!gate_open) {
+		pthread_cond_wait(&gate_cv, &gate_lock);
+	}
+	pthread_mutex_unlock(&gate_lock);
+	atomic_fetch_sub(&in_gate, 1);
+	(void) MsgReply(ctp->rcvid, 0, NULL, 0);
+	return 0;
+}
+
+static void *
+gate_client(void *arg)
+{
+	uint16_t type = 0x5100;
+
+	return (void *) (intptr_t) MsgSend((int) (intptr_t) arg, &type,
+	    sizeof(type), NULL, 0);
+}
+
+/* Threads of this process named name. */
+static int
+threads_named(const char *name)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		char path[300], buf[32] = {0};
+		int fd;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm",
+		    e->d_name);
+		fd = e->d_name[0] == '.' ? -1 : open(path, O_RDONLY);
+		if (fd >= 0) {
+			(void) !read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			n += strncmp(buf, name, strlen(name)) == 0 &&
+			    buf[strlen(name)] == '\n';
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	return n;
+}
+
+/* Waits (bounded) until cond holds, then asserts it. */
+#define WAIT_FOR(cond)                                                 \
+	do {                                                           \
+		for (int w_ = 0; w_ < 1000 && !(cond); w_++) {         \
+			axt_sleep_ms(10);                              \
+		}                                                      \
+		ck_assert(cond);                                       \
+	} while (0)
+
+static void *
+far_control(void *arg)
+{
+	thread_pool_attr_t a;
+
+	memset(&a, 0, sizeof(a));
+	/* 50 threads never come (maximum 8): waits until destroyed. */
+	if (thread_pool_control(arg, &a, 50, 50, 0) == -1) {
+		return (void *) (intptr_t) errno;
+	}
+	return NULL;
+}
+
+START_TEST(test_pool_control)
+{
+	thread_pool_attr_t pa, na;
+	thread_pool_t *tp;
+	dispatch_t *dpp = dispatch_create();
+	pthread_t cl[6], far;
+	void *ret;
+	int coid;
+
+	ck_assert_int_eq(message_attach(dpp, NULL, 0x5100, 0x5100,
+	    gate_message, NULL), 0);
+	memset(&pa, 0, sizeof(pa));
+	pa.handle = dpp;
+	pa.context_alloc = counted_alloc;
+	pa.block_func = dispatch_block;
+	pa.handler_func = dispatch_handler;
+	pa.context_free = counted_free;
+	pa.tid_name = "tpctl";
+	pa.lo_water = 1;
+	pa.hi_water = 1;
+	pa.increment = 1;
+	pa.maximum = 2;
+	tp = thread_pool_create(&pa, 0);
+	ck_assert_ptr_nonnull(tp);
+	/* Before the start: kept, nothing to wait for. */
+	ck_assert_int_eq(thread_pool_limits(tp, -1, -1, 2, -1, 0), 0);
+	ck_assert_int_eq(thread_pool_start(tp), EOK);
+	WAIT_FOR(threads_named("tpctl") == 1);
+	coid = message_connect(dpp, MSG_FLAG_SIDE_CHANNEL);
+	ck_assert_int_ge(coid, 0);
+	for (int i = 0; i < 6; i++) {
+		ck_assert_int_eq(pthread_create(&cl[i], NULL, gate_client,
+		    (void *) (intptr_t) coid), 0);
+	}
+	/* Six clients, two threads at most: two held, four queued. */
+	WAIT_FOR(atomic_load(&in_gate) == 2);
+	axt_sleep_ms(100);
+	ck_assert_int_eq(atomic_load(&in_gate), 2);
+	ck_assert_int_eq(threads_named("tpctl"), 2);
+
+	/* Bad arguments change nothing. */
+	memset(&na, 0, sizeof(na));
+	ck_assert_int_eq(thread_pool_control(NULL, &na, 0, 1, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(thread_pool_control(tp, &na, 0, 1, 0x100), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(thread_pool_control(tp, NULL, 0, 9,
+	    THREAD_POOL_CONTROL_MAXIMUM), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(thread_pool_control(tp, &na, 5, 4, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	na.maximum = 0; /* no thread at all */
+	ck_assert_int_eq(thread_pool_control(tp, &na, 0, 9,
+	    THREAD_POOL_CONTROL_MAXIMUM), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	na.lo_water = 5; /* above the maximum (2) */
+	ck_assert_int_eq(thread_pool_control(tp, &na, 0, 9,
+	    THREAD_POOL_CONTROL_LOWATER), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(thread_pool_limits(tp, 70000, -1, -1, -1, 0), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(thread_pool_limits(tp, -1, -1, -1, -1, 0x100), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* Already in range: back at once. */
+	ck_assert_int_eq(thread_pool_control(tp, &na, 2, 2, 0), 0);
+	axt_sleep_ms(100);
+	ck_assert_int_eq(atomic_load(&in_gate), 2);
+
+	/* Grow: maximum 8, two idle wanted (and kept); returns with 8 threads, every
+	 * client in its handler and two threads waiting for more. */
+	na.maximum = 8;
+	na.lo_water = 2;
+	na.hi_water = 2;
+	ck_assert_int_eq(thread_pool_control(tp, &na, 8, 8,
+	    THREAD_POOL_CONTROL_MAXIMUM | THREAD_POOL_CONTROL_LOWATER |
+	    THREAD_POOL_CONTROL_HIWATER), 0);
+	WAIT_FOR(atomic_load(&in_gate) == 6);
+	WAIT_FOR(threads_named("tpctl") == 8);
+	axt_sleep_ms(100);
+	ck_assert_int_eq(threads_named("tpctl"), 8);
+
+	/* A controller that waits for what never comes ends with the
+	 * pool (below). */
+	ck_assert_int_eq(pthread_create(&far, NULL, far_control, tp), 0);
+
+	/* Shrink: the clients go, lo 0, hi 1, max 2: returns with two
+	 * threads or fewer, the idle ones past hi_water woken to leave. */
+	pthread_mutex_lock(&gate_lock);
+	gate_open = true;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_lock);
+	ck_assert_int_eq(thread_pool_limits(tp, 0, 1, 2, -1, 0), 0);
+	for (int i = 0; i < 6; i++) {
+		ck_assert_int_eq(pthread_join(cl[i], &ret), 0);
+		ck_assert_int_eq((int) (intptr_t) ret, 0);
+	}
+	WAIT_FOR(threads_named("tpctl") <= 1);
+	axt_sleep_ms(100);
+	ck_assert_int_le(threads_named("tpctl"), 1);
+
+	/* THREAD_POOL_CONTROL_NONBLOCK: back at once, the pool grows to
+	 * three idle threads by itself. */
+	ck_assert_int_eq(thread_pool_limits(tp, 3, 4, 4, -1,
+	    THREAD_POOL_CONTROL_NONBLOCK), 0);
+	WAIT_FOR(threads_named("tpctl") == 3);
+
+	ck_assert_int_eq(thread_pool_destroy(tp), 0);
+	ck_assert_int_eq(pthread_join(far, &ret), 0);
+	ck_assert_int_eq((int) (intptr_t) ret, ECANCELED);
+	ck_assert_int_eq(atomic_load(&ctx_live), 0);
+	WAIT_FOR(threads_named("tpctl") == 0);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	ck_assert_int_eq(dispatch_destroy(dpp), 0);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -393,6 +593,7 @@ suite(void)
 	tcase_add_test(tc, test_message_and_pulse);
 	tcase_add_test(tc, test_select);
 	tcase_add_test(tc, test_pool_destroy);
+	tcase_add_test(tc, test_pool_control);
 	suite_add_tcase(s, tc);
 	return s;
 }

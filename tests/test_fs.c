@@ -1674,6 +1674,67 @@ START_TEST(test_devctl_direct_attack)
 }
 END_TEST
 
+/* The RM guide's blocking read through the mount: two head(1)s wait in
+ * the FIFO manager's kept reads, a Linux write releases both through
+ * resmgr_msg_again(), each with its own five bytes. */
+static void
+fifo_head(int rep, void *arg)
+{
+	char out[64];
+	int st = sh(out, sizeof(out), 20, "head -c 5 %s", (const char *) arg);
+
+	(void) !write(rep, out, strlen(out));
+	_exit(st == 0 ? 0 : 1);
+}
+
+START_TEST(test_fifo_head)
+{
+	struct axt_child m;
+	char path[PATH_MAX + 32], out[64], got[2][16];
+	pid_t r[2];
+	int fd[2], w;
+
+	SKIP_UNLESS_FS();
+	m = start_fifo("/dev/axtest/fifo");
+	snprintf(path, sizeof(path), "%s/dev/axtest/fifo", mnt);
+	w = axon__io_open("/dev/axtest/fifo", O_WRONLY, 0);
+	ck_assert_int_ge(w, 0);
+	for (int i = 0; i < 2; i++) {
+		int p[2];
+
+		ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+		r[i] = fork();
+		ck_assert_int_ge(r[i], 0);
+		if (r[i] == 0) {
+			(void) close(p[0]);
+			fifo_head(p[1], path);
+		}
+		(void) close(p[1]);
+		fd[i] = p[0];
+	}
+	fifo_wait_waiting(w, 2);
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "printf helloworld > %s",
+	    path), 0);
+	for (int i = 0; i < 2; i++) {
+		struct pollfd pf = {.fd = fd[i], .events = POLLIN};
+		ssize_t n;
+
+		ck_assert_int_eq(poll(&pf, 1, 10000), 1);
+		n = read(fd[i], got[i], sizeof(got[i]) - 1);
+		ck_assert_int_eq(n, 5);
+		got[i][n] = '\0';
+		ck_assert_int_eq(axt_waitpid(r[i], 10), 0);
+		(void) close(fd[i]);
+	}
+	ck_assert((strcmp(got[0], "hello") == 0 &&
+	    strcmp(got[1], "world") == 0) ||
+	    (strcmp(got[0], "world") == 0 && strcmp(got[1], "hello") == 0));
+	ck_assert_int_eq(fifo_stats(w).again_ok, 2);
+	ck_assert_int_eq(axon__io_close(w), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -1693,6 +1754,7 @@ suite(void)
 	tcase_add_test(tc, test_devctl_direct_manager_dies);
 	tcase_add_test(tc, test_devctl_direct_attack);
 	tcase_add_test(tc, test_echo_then_cat);
+	tcase_add_test(tc, test_fifo_head);
 	tcase_add_test(tc, test_truncate_fsync);
 	tcase_add_test(tc, test_poll);
 	tcase_add_test(tc, test_ls_stat_dir);

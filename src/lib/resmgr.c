@@ -302,13 +302,15 @@ resmgr_attach(dispatch_t *dpp, resmgr_attr_t *attr, const char *path,
 	return id;
 }
 
+/* self: 1 if the caller is a connect handler of link id (it does not
+ * wait for itself), -1 to tell from the thread's own bookkeeping. */
 static int
-resmgr_detach_body(dispatch_t *dpp, int id, unsigned flags)
+resmgr_detach_body(dispatch_t *dpp, int id, unsigned flags, int self,
+    bool need_ctp_flag)
 {
 	struct axon_link *l;
 	struct axon_bind *gone = NULL;
 	char *entry, *path;
-	int self;
 
 	if (dpp == NULL || (flags & ~(unsigned) (_RESMGR_DETACH_PATHNAME |
 	    _RESMGR_DETACH_CLOSE)) != 0) {
@@ -324,6 +326,11 @@ resmgr_detach_body(dispatch_t *dpp, int id, unsigned flags)
 		return -1;
 	}
 	l = dpp->links[id];
+	if (need_ctp_flag && !(l->flags & _RESMGR_FLAG_DETACH_CTP)) {
+		pthread_mutex_unlock(&dpp->lock);
+		errno = EINVAL; /* attached without _RESMGR_FLAG_DETACH_CTP */
+		return -1;
+	}
 	entry = l->entry;
 	l->entry = NULL;
 	if (flags & _RESMGR_DETACH_PATHNAME) {
@@ -337,7 +344,9 @@ resmgr_detach_body(dispatch_t *dpp, int id, unsigned flags)
 	}
 	l->detaching = true;
 	l->path_only = false;
-	self = tls_link == id ? 1 : 0;
+	if (self < 0) {
+		self = tls_link == id ? 1 : 0;
+	}
 	while (l->busy > self) {
 		pthread_cond_wait(&dpp->cv, &dpp->lock);
 	}
@@ -389,7 +398,35 @@ resmgr_detach(dispatch_t *dpp, int id, unsigned flags)
 	int state;
 
 	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
-	rc = resmgr_detach_body(dpp, id, flags);
+	rc = resmgr_detach_body(dpp, id, flags, -1, false);
+	(void) pthread_setcancelstate(state, NULL);
+	return rc;
+}
+
+/*
+ * As resmgr_detach(), told by ctp which link the calling handler is on:
+ * a connect handler running on ctp for link id does not wait for itself
+ * (its link's busy count holds its own run), whichever thread's
+ * bookkeeping says otherwise; ctp NULL waits for every connect handler.
+ */
+int
+resmgr_detach_ctp(const dispatch_t *dpp, resmgr_context_t *ctp, const int id,
+    const unsigned flags)
+{
+	int rc, self = 0;
+	int state;
+
+	if (ctp != NULL) {
+		struct axon_ctx *c = axon__ctx_of(ctp);
+
+		if (ctp->dpp != dpp) {
+			errno = EINVAL; /* a context of another dispatch */
+			return -1;
+		}
+		self = c->link != NULL && c->link->id == id ? 1 : 0;
+	}
+	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
+	rc = resmgr_detach_body((dispatch_t *) dpp, id, flags, self, true);
 	(void) pthread_setcancelstate(state, NULL);
 	return rc;
 }
@@ -973,6 +1010,124 @@ axon__resmgr_pulse(resmgr_context_t *ctp)
 		return true;
 	}
 	return false;
+}
+
+/* ---- Deferred messages ------------------------------------------- */
+
+/*
+ * The message of rcvid again, on ctp, as dispatch_handler() would handle
+ * it if it had just arrived: the OCB looked up from its connection, the
+ * handler's return value replied.  What ctp held (a handler's message,
+ * its IOVs, its OCB and link) is put back afterwards, so that a handler
+ * may call this with its own ctp (QNX 7.1 leaves that undefined and
+ * asks for a fresh context, which works here too).
+ */
+int
+resmgr_msg_again(resmgr_context_t *ctp, rcvid_t rcvid)
+{
+	struct axon_ctx *c;
+	resmgr_context_t saved;
+	struct _msg_info info;
+	struct axon_bind *sbind;
+	struct axon_link *slink;
+	iov_t *siov;
+	void *sbuf;
+	size_t ssize;
+	ssize_t n;
+	int rc, stls;
+
+	if (ctp == NULL || ctp->dpp == NULL) {
+		errno = EFAULT;
+		return -1;
+	}
+	c = axon__ctx_of(ctp);
+	rc = MsgInfo_r(rcvid, &info);
+	if (rc < 0) {
+		return axon__errno_ret(rc); /* ESRCH: replied, or gone */
+	}
+	ssize = ctp->size < ctp->msg_max_size ? ctp->size : ctp->msg_max_size;
+	siov = malloc(c->nparts * sizeof(iov_t));
+	sbuf = malloc(ssize > 0 ? ssize : 1);
+	if (siov == NULL || sbuf == NULL) {
+		free(siov);
+		free(sbuf);
+		errno = ENOMEM;
+		return -1;
+	}
+	saved = *ctp;
+	memcpy(siov, ctp->iov, c->nparts * sizeof(iov_t));
+	memcpy(sbuf, c->buf, ssize);
+	sbind = c->bind;
+	slink = c->link;
+	stls = tls_link;
+	n = MsgRead_r(rcvid, c->buf, ctp->msg_max_size, 0);
+	if (n >= 0) {
+		rc = MsgCurrent_r(rcvid);
+	}
+	if (n >= 0 && rc >= 0) {
+		ctp->rcvid = rcvid;
+		ctp->info = info;
+		ctp->msg = c->buf;
+		ctp->id = -1;
+		ctp->status = 0;
+		ctp->offset = 0;
+		ctp->size = (size_t) n;
+		c->bind = NULL;
+		c->link = NULL;
+		tls_link = -1;
+		(void) dispatch_handler((dispatch_context_t *) (void *) ctp);
+	}
+	*ctp = saved;
+	memcpy(ctp->iov, siov, c->nparts * sizeof(iov_t));
+	memcpy(c->buf, sbuf, ssize);
+	c->bind = sbind;
+	c->link = slink;
+	tls_link = stls;
+	free(siov);
+	free(sbuf);
+	if (n < 0) {
+		return axon__errno_ret((int) n);
+	}
+	return axon__errno_ret(rc < 0 ? rc : 0);
+}
+
+/* resmgr_handle_tune()'s values: Axon's binding table (a hash of every
+ * open by connection) grows as opens come, so they are kept and
+ * reported, never acted on. */
+static pthread_mutex_t tune_lock = PTHREAD_MUTEX_INITIALIZER;
+static int tune_min_handles;
+static int tune_min_clients;
+static int tune_max_client_handles = AXON_BIND_BUCKETS;
+
+int
+resmgr_handle_tune(int min_handles, int min_clients, int max_client_handles,
+    int *min_handles_old, int *min_clients_old, int *max_client_handles_old)
+{
+	if (max_client_handles == 0) {
+		errno = EINVAL; /* a bucket holds at least one */
+		return -1;
+	}
+	pthread_mutex_lock(&tune_lock);
+	if (min_handles_old != NULL) {
+		*min_handles_old = tune_min_handles;
+	}
+	if (min_clients_old != NULL) {
+		*min_clients_old = tune_min_clients;
+	}
+	if (max_client_handles_old != NULL) {
+		*max_client_handles_old = tune_max_client_handles;
+	}
+	if (min_handles >= 0) {
+		tune_min_handles = min_handles;
+	}
+	if (min_clients >= 0) {
+		tune_min_clients = min_clients;
+	}
+	if (max_client_handles > 0) {
+		tune_max_client_handles = max_client_handles;
+	}
+	pthread_mutex_unlock(&tune_lock);
+	return 0;
 }
 
 /* ---- Data and replies ---------------------------------------------- */

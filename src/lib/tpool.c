@@ -4,6 +4,12 @@
  * handler_func in a loop, the pool growing by `increment` when fewer than
  * lo_water are blocked (never past `maximum`) and a thread leaving when
  * it would make more than hi_water blocked, as QNX's.
+ *
+ * thread_pool_control() changes the limits of a running pool and acts on
+ * them at once: it starts the threads the new lo_water wants and wakes
+ * (unblock_func) the idle ones past the new hi_water or maximum, which
+ * then leave by the rule above; then it may wait until the number of
+ * threads lies in [lower, upper].
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +33,8 @@ struct _thread_pool {
 	pthread_cond_t cv;     /* a thread left */
 	int total;             /* threads of the pool, starting ones too */
 	int blocked;           /* in block_func */
+	int starting;          /* counted in total, not yet at block_func */
+	int controllers;       /* thread_pool_control() calls waiting */
 	bool started;
 	bool destroying;
 	bool free_on_exit;     /* destroyed from one of its threads */
@@ -47,6 +55,7 @@ tp_spawn(struct _thread_pool *p, int n)
 		if (pthread_create(&t, p->attr.attr, tp_main, p) != 0) {
 			pthread_mutex_lock(&p->lock);
 			p->total--;
+			p->starting--;
 			pthread_cond_broadcast(&p->cv);
 			pthread_mutex_unlock(&p->lock);
 			continue;
@@ -82,6 +91,7 @@ tp_run(struct _thread_pool *p)
 	}
 	ctp = p->attr.context_alloc(p->attr.handle);
 	pthread_mutex_lock(&p->lock);
+	p->starting--;
 	if (ctp != NULL) {
 		self.ctp = ctp;
 		self.next = p->threads;
@@ -115,6 +125,7 @@ tp_run(struct _thread_pool *p)
 				grow = 1;
 			}
 			p->total += grow;
+			p->starting += grow;
 		}
 		pthread_mutex_unlock(&p->lock);
 		tp_spawn(p, grow);
@@ -210,6 +221,7 @@ thread_pool_start(void *pool)
 	}
 	self = (p->flags & POOL_FLAG_USE_SELF) ? 1 : 0;
 	p->total += n;
+	p->starting += n;
 	pthread_mutex_unlock(&p->lock);
 	tp_spawn(p, n - self);
 	if (self) {
@@ -222,22 +234,186 @@ thread_pool_start(void *pool)
 	return EOK;
 }
 
-int
-thread_pool_limits(thread_pool_t *p, int lowater, int hiwater, int maximum,
-    int increment, unsigned flags)
+/* The pool's way to wake a thread in block_func, or NULL. */
+static void (*tp_unblock_fn(const struct _thread_pool *p))(dispatch_context_t *)
 {
-	if (p == NULL || flags != 0 ||
-	    !tp_limits_ok(lowater, hiwater, maximum, increment)) {
+	if (p->attr.unblock_func != NULL) {
+		return p->attr.unblock_func;
+	}
+	if (p->attr.block_func == dispatch_block ||
+	    p->attr.block_func == (dispatch_context_t *(*)(
+		dispatch_context_t *)) resmgr_block) {
+		return dispatch_unblock; /* what QNX's own pools use */
+	}
+	return NULL;
+}
+
+/*
+ * Acts on the limits now (p->lock held): the threads lo_water wants
+ * (those starting count as blocked, so that calls in a row do not
+ * overshoot) are counted in total and returned for the caller to start
+ * with the lock dropped; idle threads past hi_water or maximum are woken
+ * and leave after their (empty) handling.
+ */
+static int
+tp_adjust(struct _thread_pool *p)
+{
+	void (*unblock)(dispatch_context_t *) = tp_unblock_fn(p);
+	int want = p->attr.lo_water - (p->blocked + p->starting);
+	int room = p->attr.maximum - p->total;
+	int over = p->blocked - p->attr.hi_water;
+	int grow = 0;
+
+	if (!p->started || p->destroying) {
+		return 0;
+	}
+	if (want > 0 && room > 0) {
+		grow = want < room ? want : room;
+		p->total += grow;
+		p->starting += grow;
+	}
+	if (p->total - p->attr.maximum > over) {
+		over = p->total - p->attr.maximum;
+	}
+	for (struct tp_thread *t = p->threads; t != NULL && over > 0 &&
+	     unblock != NULL; t = t->next) {
+		if (t->blocked) {
+			unblock(t->ctp);
+			over--;
+		}
+	}
+	return grow;
+}
+
+static void
+tp_control_cleanup(void *arg)
+{
+	struct _thread_pool *p = arg;
+
+	p->controllers--;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* A cancellation point while it waits (the lock is dropped and the
+ * count of waiting controllers put back if cancelled). */
+int
+thread_pool_control(thread_pool_t *p, thread_pool_attr_t *attr,
+    uint16_t lower, uint16_t upper, unsigned flags)
+{
+	const unsigned set = THREAD_POOL_CONTROL_HIWATER |
+	    THREAD_POOL_CONTROL_LOWATER | THREAD_POOL_CONTROL_MAXIMUM |
+	    THREAD_POOL_CONTROL_INCREMENT;
+	int lo, hi, max, inc, grow;
+	volatile int rc = 0; /* set between cleanup_push and _pop */
+
+	if (p == NULL || (flags & ~(set | THREAD_POOL_CONTROL_NONBLOCK)) != 0 ||
+	    ((flags & set) != 0 && attr == NULL) ||
+	    (!(flags & THREAD_POOL_CONTROL_NONBLOCK) && lower > upper)) {
 		errno = EINVAL;
 		return -1;
 	}
 	pthread_mutex_lock(&p->lock);
-	p->attr.lo_water = (unsigned short) lowater;
-	p->attr.hi_water = (unsigned short) hiwater;
-	p->attr.maximum = (unsigned short) maximum;
-	p->attr.increment = (unsigned short) increment;
-	pthread_mutex_unlock(&p->lock);
+	if (p->destroying) {
+		pthread_mutex_unlock(&p->lock);
+		errno = EINVAL;
+		return -1;
+	}
+	lo = (flags & THREAD_POOL_CONTROL_LOWATER) ? attr->lo_water :
+	    p->attr.lo_water;
+	hi = (flags & THREAD_POOL_CONTROL_HIWATER) ? attr->hi_water :
+	    p->attr.hi_water;
+	max = (flags & THREAD_POOL_CONTROL_MAXIMUM) ? attr->maximum :
+	    p->attr.maximum;
+	inc = (flags & THREAD_POOL_CONTROL_INCREMENT) ? attr->increment :
+	    p->attr.increment;
+	if (!tp_limits_ok(lo, hi, max, inc)) {
+		pthread_mutex_unlock(&p->lock);
+		errno = EINVAL; /* nothing changed */
+		return -1;
+	}
+	p->attr.lo_water = (unsigned short) lo;
+	p->attr.hi_water = (unsigned short) hi;
+	p->attr.maximum = (unsigned short) max;
+	p->attr.increment = (unsigned short) inc;
+	grow = tp_adjust(p);
+	if ((flags & THREAD_POOL_CONTROL_NONBLOCK) || !p->started) {
+		pthread_mutex_unlock(&p->lock);
+		tp_spawn(p, grow);
+		return 0;
+	}
+	p->controllers++;
+	pthread_cleanup_push(tp_control_cleanup, p);
+	for (;;) {
+		struct timespec ts;
+
+		if (grow > 0) {
+			pthread_mutex_unlock(&p->lock);
+			tp_spawn(p, grow);
+			pthread_mutex_lock(&p->lock);
+		}
+		if (p->destroying) {
+			rc = ECANCELED;
+			break;
+		}
+		if (p->total >= lower && p->total <= upper) {
+			break;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50000000;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		/* Woken when a thread leaves; the timeout looks again at
+		 * threads that came or idle ones not yet woken. */
+		if (pthread_cond_timedwait(&p->cv, &p->lock, &ts) ==
+		    ETIMEDOUT) {
+			grow = tp_adjust(p);
+		}
+	}
+	pthread_cleanup_pop(1);
+	if (rc != 0) {
+		errno = rc;
+		return -1;
+	}
 	return 0;
+}
+
+int
+thread_pool_limits(thread_pool_t *p, int lowater, int hiwater, int maximum,
+    int increment, unsigned flags)
+{
+	thread_pool_attr_t a;
+	unsigned set = 0;
+
+	memset(&a, 0, sizeof(a));
+	if (p == NULL || (flags & ~(unsigned) THREAD_POOL_CONTROL_NONBLOCK) !=
+	    0 || lowater > 65535 || hiwater > 65535 || maximum > 65535 ||
+	    increment > 65535) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* A negative value leaves that limit as it is. */
+	if (lowater >= 0) {
+		a.lo_water = (unsigned short) lowater;
+		set |= THREAD_POOL_CONTROL_LOWATER;
+	}
+	if (hiwater >= 0) {
+		a.hi_water = (unsigned short) hiwater;
+		set |= THREAD_POOL_CONTROL_HIWATER;
+	}
+	if (maximum >= 0) {
+		a.maximum = (unsigned short) maximum;
+		set |= THREAD_POOL_CONTROL_MAXIMUM;
+	}
+	if (increment >= 0) {
+		a.increment = (unsigned short) increment;
+		set |= THREAD_POOL_CONTROL_INCREMENT;
+	}
+	return thread_pool_control(p, &a,
+	    lowater >= 0 ? (uint16_t) lowater : 0,
+	    maximum >= 0 ? (uint16_t) maximum : UINT16_MAX, set | flags);
 }
 
 static int
@@ -250,13 +426,7 @@ thread_pool_destroy_body(thread_pool_t *p)
 		errno = EINVAL;
 		return -1;
 	}
-	unblock = p->attr.unblock_func;
-	if (unblock == NULL &&
-	    (p->attr.block_func == dispatch_block ||
-		p->attr.block_func == (dispatch_context_t *(*)(
-		    dispatch_context_t *)) resmgr_block)) {
-		unblock = dispatch_unblock; /* what QNX's own pools use */
-	}
+	unblock = tp_unblock_fn(p);
 	inside = tls_pool == p;
 	pthread_mutex_lock(&p->lock);
 	p->destroying = true;
@@ -268,7 +438,9 @@ thread_pool_destroy_body(thread_pool_t *p)
 				unblock(t->ctp);
 			}
 		}
-		if (p->total <= (inside ? 1 : 0)) {
+		/* (Waiting controllers see destroying and leave.) */
+		pthread_cond_broadcast(&p->cv);
+		if (p->total <= (inside ? 1 : 0) && p->controllers == 0) {
 			break;
 		}
 		struct timespec ts;

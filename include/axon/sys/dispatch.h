@@ -224,8 +224,16 @@ AXON_EXPORT thread_pool_t *thread_pool_create(thread_pool_attr_t *attr,
     unsigned flags);
 AXON_EXPORT int thread_pool_start(void *pool);
 AXON_EXPORT int thread_pool_destroy(thread_pool_t *pool);
+/* Negative limits are left as they are; flags 0 or
+ * THREAD_POOL_CONTROL_NONBLOCK (see thread_pool_control). */
 AXON_EXPORT int thread_pool_limits(thread_pool_t *pool, int lowater,
     int hiwater, int maximum, int increment, unsigned flags);
+/* Sets the limits flags names from attr, and unless
+ * THREAD_POOL_CONTROL_NONBLOCK waits until the pool has lower..upper
+ * threads (a cancellation point). */
+AXON_EXPORT int thread_pool_control(thread_pool_t *pool,
+    thread_pool_attr_t *attr, uint16_t lower, uint16_t upper,
+    unsigned flags);
 
 #ifdef __cplusplus
 }

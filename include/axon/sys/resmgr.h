@@ -150,9 +150,24 @@ AXON_EXPORT int resmgr_attach(dispatch_t *dpp, resmgr_attr_t *attr,
     const resmgr_connect_funcs_t *connect_funcs,
     const resmgr_io_funcs_t *io_funcs, RESMGR_HANDLE_T *handle);
 AXON_EXPORT int resmgr_detach(dispatch_t *dpp, int id, unsigned flags);
+/* resmgr_detach() of a link attached with _RESMGR_FLAG_DETACH_CTP, from
+ * a handler running on ctp (or from anywhere with ctp NULL). */
+AXON_EXPORT int resmgr_detach_ctp(const dispatch_t *dpp,
+    resmgr_context_t *ctp, const int id, const unsigned flags);
 AXON_EXPORT int resmgr_open_bind(resmgr_context_t *ctp, void *ocb,
     const resmgr_io_funcs_t *iofuncs);
 AXON_EXPORT void *resmgr_ocb(resmgr_context_t *ctp); /* the current OCB */
+/* Handles again a message the manager kept (_RESMGR_NOREPLY) as if it had
+ * just arrived: ctp refreshed from MsgInfo()/MsgRead() of rcvid, the
+ * client's priority taken (MsgCurrent), dispatched, replied.  ctp's own
+ * state is put back afterwards. */
+AXON_EXPORT int resmgr_msg_again(resmgr_context_t *ctp, rcvid_t rcvid);
+/* The OCB tables' tuning: negative values leave one as it is, the old
+ * ones are returned through the pointers.  Axon's tables grow on their
+ * own: the values are kept and reported, nothing more. */
+AXON_EXPORT int resmgr_handle_tune(int min_handles, int min_clients,
+    int max_client_handles, int *min_handles_old, int *min_clients_old,
+    int *max_client_handles_old);
 
 AXON_EXPORT ssize_t resmgr_msgread(resmgr_context_t *ctp, void *msg,
     size_t size, size_t offset);
