@@ -151,30 +151,30 @@ bind_put(resmgr_context_t *ctp, struct axon_bind *b)
 	free(b);
 }
 
-void
+int
 axon__resmgr_reply(resmgr_context_t *ctp, int r, int dflt)
 {
 	struct axon_ctx *c = axon__ctx_of(ctp);
 
 	if (r == _RESMGR_NOREPLY) {
-		return;
+		return 0;
 	}
 	if (r == _RESMGR_DEFAULT) {
 		r = dflt;
 		if (r == _RESMGR_NOREPLY) {
-			return;
+			return 0;
 		}
 	}
 	if (r > 0) {
-		(void) MsgError_r(ctp->rcvid, r);
-	} else if (r == 0) {
-		(void) MsgReply_r(ctp->rcvid, ctp->status, NULL, 0);
-	} else if ((unsigned) -r > c->nparts) {
-		(void) MsgError_r(ctp->rcvid, EFAULT); /* more than iov[] */
-	} else {
-		(void) MsgReplyv_r(ctp->rcvid, ctp->status, ctp->iov,
-		    (size_t) -r);
+		return MsgError_r(ctp->rcvid, r);
 	}
+	if (r == 0) {
+		return MsgReply_r(ctp->rcvid, ctp->status, NULL, 0);
+	}
+	if ((unsigned) -r > c->nparts) {
+		return MsgError_r(ctp->rcvid, EFAULT); /* more than iov[] */
+	}
+	return MsgReplyv_r(ctp->rcvid, ctp->status, ctp->iov, (size_t) -r);
 }
 
 /* ---- Attaching ----------------------------------------------------- */
@@ -459,6 +459,7 @@ resmgr_open_bind(resmgr_context_t *ctp, void *ocb,
 	b->gen = ++dpp->bind_gen;
 	b->next = dpp->binds[h];
 	dpp->binds[h] = b;
+	c->opened = b->gen;
 	pthread_mutex_unlock(&dpp->lock);
 	return 0;
 }
@@ -478,6 +479,40 @@ ftype_ok(const struct axon_link *l, unsigned want)
 {
 	return l->ftype == want || l->ftype == _FTYPE_ALL ||
 	    (want == _FTYPE_ANY && !(l->flags & _RESMGR_FLAG_FTYPEONLY));
+}
+
+/* Drops the binding the connect being handled made (generation gen),
+ * if it is still bound: its close_ocb runs, as for a disconnect. */
+static void
+unbind_opened(resmgr_context_t *ctp, uint64_t gen)
+{
+	dispatch_t *dpp = ctp->dpp;
+	struct axon_bind *b, *gone = NULL;
+
+	pthread_mutex_lock(&dpp->lock);
+	for (b = dpp->binds[bucket(ctp->info.scoid, ctp->info.coid)];
+	     b != NULL; b = b->next) {
+		if (b->scoid == ctp->info.scoid && b->coid == ctp->info.coid) {
+			break;
+		}
+	}
+	if (b != NULL && (b->gen != gen || b->origin != NULL)) {
+		b = NULL; /* not that open any more */
+	}
+	if (b != NULL) {
+		bind_unlink(dpp, b);
+		unlink_aliases(dpp, b, &gone);
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	while (gone != NULL) {
+		struct axon_bind *g = gone;
+
+		gone = g->next;
+		bind_put(ctp, g);
+	}
+	if (b != NULL) {
+		bind_put(ctp, b); /* the table's reference */
+	}
 }
 
 static void
@@ -550,12 +585,19 @@ connect_message(resmgr_context_t *ctp)
 	}
 	ctp->id = l->id;
 	c->link = l;
+	c->opened = 0;
 	tls_link = l->id;
 	r = fn != NULL ? fn(ctp, ctp->msg, l->handle,
 	    m->extra_len > 0 ? extra : NULL) : ENOSYS;
 	tls_link = -1;
 	c->link = NULL;
-	axon__resmgr_reply(ctp, r, ENOSYS);
+	if (axon__resmgr_reply(ctp, r, ENOSYS) == -ESRCH && c->opened != 0) {
+		/* The client is gone (its disconnect may have been handled
+		 * before the OCB was bound): the open it never had is
+		 * closed, not left bound to a dead connection. */
+		unbind_opened(ctp, c->opened);
+	}
+	c->opened = 0;
 	pthread_mutex_lock(&dpp->lock);
 	l->busy--;
 	if (l->detaching && l->busy == 0 && l->path == NULL) {
@@ -812,15 +854,16 @@ axon__resmgr_message(resmgr_context_t *ctp)
 	struct axon_ctx *c = axon__ctx_of(ctp);
 	size_t srclen = ctp->info.srcmsglen > 0 ?
 	    (size_t) ctp->info.srcmsglen : 0;
-	struct axon_bind *b;
+	struct axon_bind *b, *gone = NULL;
 	int type = ctp->msg->type;
+	bool drop = false;
 	int rc, dflt;
 
 	rc = axon__iomsg_check(ctp->msg, ctp->size, srclen);
 	if (rc == -ENOSYS && dpp->other_func != NULL) {
 		ctp->status = 0;
-		axon__resmgr_reply(ctp, dpp->other_func(ctp, ctp->msg),
-		    ENOSYS);
+		(void) axon__resmgr_reply(ctp,
+		    dpp->other_func(ctp, ctp->msg), ENOSYS);
 		return;
 	}
 	if (rc < 0) {
@@ -857,18 +900,10 @@ axon__resmgr_message(resmgr_context_t *ctp)
 	}
 	c->bind = b;
 	ctp->id = b->link_id;
-	if (type == _IO_CLOSE && b->origin != NULL) {
-		/* An alias's close drops the alias, not the open. */
-		rc = EOK;
-		dflt = EOK;
-	} else {
-		rc = io_call(ctp, b, type, &dflt);
-	}
-	axon__resmgr_reply(ctp, rc, dflt);
 	if (type == _IO_CLOSE) {
-		struct axon_bind *gone = NULL;
-		bool drop = false;
-
+		/* Out of the table before the client can have its answer
+		 * (the handler may reply early): its next open may come on
+		 * the same coid at once, to another thread of the pool. */
 		pthread_mutex_lock(&dpp->lock);
 		if (!b->unbound) {
 			bind_unlink(dpp, b);
@@ -876,15 +911,24 @@ axon__resmgr_message(resmgr_context_t *ctp)
 			drop = true;
 		}
 		pthread_mutex_unlock(&dpp->lock);
-		while (gone != NULL) {
-			struct axon_bind *g = gone;
+	}
+	if (type == _IO_CLOSE && b->origin != NULL) {
+		/* An alias's close drops the alias, not the open. */
+		rc = EOK;
+		dflt = EOK;
+	} else {
+		rc = io_call(ctp, b, type, &dflt);
+	}
+	(void) axon__resmgr_reply(ctp, rc, dflt);
+	/* close_ocb runs after the reply, when the last reference goes. */
+	while (gone != NULL) {
+		struct axon_bind *g = gone;
 
-			gone = g->next;
-			bind_put(ctp, g);
-		}
-		if (drop) {
-			bind_put(ctp, b); /* the table's reference */
-		}
+		gone = g->next;
+		bind_put(ctp, g);
+	}
+	if (drop) {
+		bind_put(ctp, b); /* the table's reference */
 	}
 	bind_put(ctp, b);
 	c->bind = NULL;
@@ -964,7 +1008,7 @@ axon__resmgr_pulse(resmgr_context_t *ctp)
 			ctp->info = info;
 			ctp->status = 0;
 			r = fn(ctp, p, b->ocb);
-			axon__resmgr_reply(ctp, r, _RESMGR_NOREPLY);
+			(void) axon__resmgr_reply(ctp, r, _RESMGR_NOREPLY);
 			ctp->rcvid = saved;
 			ctp->info = pinfo;
 			c->bind = NULL;

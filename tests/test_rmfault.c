@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Faults at the resource-manager framework's edges, with real processes:
+ * a multi-threaded manager (a thread pool, as the RM guide's) whose
+ * handlers can be made slow by the client, and clients that die or come
+ * back on the same connection while a handler still runs.  What is
+ * checked is the manager's side: every OCB it made is freed once its
+ * client is gone, and a client's next open on a connection id it closed
+ * is never refused.
+ */
+#define _GNU_SOURCE
+#include <stdatomic.h>
+#include <sys/iofunc.h>
+#include <sys/dispatch.h>
+#include <devctl.h>
+
+#include "axon_test.h"
+
+#include "dispatch_int.h"
+
+#define FAULT_PATH "/dev/axtest/fault"
+/* An open with this mode is held in the open handler for FAULT_HOLD_MS
+ * between its checks and the OCB's binding (as a manager that checks,
+ * then does slow work, e.g. on its hardware, before it makes the OCB). */
+#define FAULT_SLOW_OPEN 0123
+#define FAULT_HOLD_MS 400
+/* The manager's live OCBs, read back. */
+#define DCMD_FAULT_OCBS __DIOF(_DCMD_MISC, 0x71, int)
+/* The next close of this open is answered at once, and its handler
+ * then goes on for FAULT_HOLD_MS (a manager that replies early and
+ * cleans up after). */
+#define DCMD_FAULT_SLOW_CLOSE __DION(_DCMD_MISC, 0x72)
+
+static resmgr_connect_funcs_t fault_cfuncs;
+static resmgr_io_funcs_t fault_iofuncs;
+static iofunc_attr_t fault_attr;
+static atomic_int fault_ocbs;
+
+static IOFUNC_OCB_T *
+fault_ocb_calloc(resmgr_context_t *ctp, IOFUNC_ATTR_T *attr)
+{
+	iofunc_ocb_t *o = calloc(1, sizeof(*o));
+
+	if (o != NULL) {
+		atomic_fetch_add(&fault_ocbs, 1);
+	}
+	return o;
+}
+
+static void
+fault_ocb_free(IOFUNC_OCB_T *ocb)
+{
+	atomic_fetch_sub(&fault_ocbs, 1);
+	free(ocb);
+}
+
+static iofunc_funcs_t fault_ocb_funcs = {_IOFUNC_NFUNCS, fault_ocb_calloc,
+    fault_ocb_free};
+static iofunc_mount_t fault_mount = {.funcs = &fault_ocb_funcs};
+
+static int
+fault_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
+    void *extra)
+{
+	int rc = iofunc_open(ctp, msg, handle, NULL, NULL);
+
+	(void) extra;
+	if (rc != EOK) {
+		return rc;
+	}
+	if (msg->connect.mode == FAULT_SLOW_OPEN) {
+		axt_sleep_ms(FAULT_HOLD_MS);
+	}
+	return iofunc_ocb_attach(ctp, msg, NULL, handle, NULL);
+}
+
+static int
+fault_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
+{
+	int n;
+
+	switch (msg->i.dcmd) {
+	case DCMD_FAULT_OCBS:
+		n = atomic_load(&fault_ocbs);
+		memset(&msg->o, 0, sizeof(msg->o));
+		msg->o.nbytes = sizeof(n);
+		memcpy(_DEVCTL_DATA(msg->o), &n, sizeof(n));
+		return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o) + sizeof(n));
+	case DCMD_FAULT_SLOW_CLOSE:
+		ocb->flags |= IOFUNC_OCB_FLAGS_PRIVATE;
+		return EOK;
+	default:
+		return iofunc_devctl_default(ctp, msg, ocb);
+	}
+}
+
+static int
+fault_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
+{
+	int rc = iofunc_close_dup_default(ctp, msg, ocb);
+
+	if (rc != EOK || !(ocb->flags & IOFUNC_OCB_FLAGS_PRIVATE)) {
+		return rc;
+	}
+	(void) MsgReply(ctp->rcvid, EOK, NULL, 0);
+	axt_sleep_ms(FAULT_HOLD_MS);
+	return _RESMGR_NOREPLY;
+}
+
+/* The manager: a pool of threads (two at least waiting) on FAULT_PATH;
+ * reports its link id. */
+static void
+mgr_fault(int rep, void *arg)
+{
+	thread_pool_attr_t pa;
+	thread_pool_t *tpp;
+	dispatch_t *dpp;
+	int id;
+
+	(void) arg;
+	if ((dpp = dispatch_create()) == NULL) {
+		_exit(1);
+	}
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &fault_cfuncs,
+	    _RESMGR_IO_NFUNCS, &fault_iofuncs);
+	fault_cfuncs.open = fault_open;
+	fault_iofuncs.devctl = fault_devctl;
+	fault_iofuncs.close_dup = fault_close_dup;
+	/* Handlers of one attribute run at once (nothing to guard). */
+	fault_iofuncs.lock_ocb = NULL;
+	fault_iofuncs.unlock_ocb = NULL;
+	iofunc_attr_init(&fault_attr, S_IFNAM | 0666, 0, 0);
+	fault_attr.mount = &fault_mount;
+	id = resmgr_attach(dpp, NULL, FAULT_PATH, _FTYPE_ANY, 0,
+	    &fault_cfuncs, &fault_iofuncs, &fault_attr);
+	if (id == -1) {
+		_exit(1);
+	}
+	memset(&pa, 0, sizeof(pa));
+	pa.handle = dpp;
+	pa.context_alloc = dispatch_context_alloc;
+	pa.block_func = dispatch_block;
+	pa.unblock_func = dispatch_unblock;
+	pa.handler_func = dispatch_handler;
+	pa.context_free = dispatch_context_free;
+	pa.lo_water = 2;
+	pa.hi_water = 4;
+	pa.increment = 1;
+	pa.maximum = 8;
+	if ((tpp = thread_pool_create(&pa, POOL_FLAG_EXIT_SELF)) == NULL) {
+		_exit(1);
+	}
+	axt_report(rep, id);
+	(void) thread_pool_start(tpp);
+	_exit(3); /* not reached */
+}
+
+/* The manager's live OCBs, asked on coid (one of them). */
+static int
+fault_ocbs_of(int coid)
+{
+	int n = -1;
+
+	ck_assert_int_eq(devctl(coid, DCMD_FAULT_OCBS, &n, sizeof(n), NULL),
+	    EOK);
+	return n;
+}
+
+/* Waits (3 s at most) for the manager to have want live OCBs; returns
+ * the last count seen. */
+static int
+fault_ocbs_settle(int coid, int want)
+{
+	int n = -1;
+
+	for (int i = 0; i < 300; i++) {
+		n = fault_ocbs_of(coid);
+		if (n == want) {
+			break;
+		}
+		axt_sleep_ms(10);
+	}
+	return n;
+}
+
+static void
+slow_opener(int rep, void *arg)
+{
+	(void) arg;
+	axt_report(rep, 0);
+	/* Held in the manager's open; killed there. */
+	(void) axon__io_open(FAULT_PATH, O_RDONLY, FAULT_SLOW_OPEN);
+	_exit(0);
+}
+
+/*
+ * A client killed while the manager's open handler holds its open (its
+ * checks done, the OCB not yet bound): the disconnect pulse, handled by
+ * another thread of the pool meanwhile, finds nothing to close; the
+ * handler then binds the OCB, and the open's reply fails.  The binding must not outlive that reply: it leaked the OCB
+ * (close_ocb never ran) and left the dead client's OCB under a
+ * (scoid, coid) the next client of that scoid may be given.
+ */
+START_TEST(test_client_dies_mid_open)
+{
+	struct axt_child m = axt_spawn(mgr_fault, NULL), c;
+	int coid;
+
+	ck_assert_int_ge(m.val, 0);
+	coid = axon__io_open(FAULT_PATH, O_RDWR, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(fault_ocbs_of(coid), 1);
+	c = axt_spawn(slow_opener, NULL);
+	/* It waits in the open's MsgSend, the handler in its hold. */
+	ck_assert(axt_wait_futex(c.pid));
+	axt_child_kill(&c);
+	/* Once the open handler is done, only ours is left. */
+	axt_sleep_ms(FAULT_HOLD_MS + 100);
+	ck_assert_int_eq(fault_ocbs_settle(coid, 1), 1);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/*
+ * A manager that answers a close before its close handler is done (a
+ * reply from inside close_dup, then cleanup): the client's next open
+ * on the connection id it closed (ConnectAttach gives the lowest free
+ * one, on the connection a second coid keeps) came while the closed
+ * open was still bound to it, and was refused with EBUSY.
+ */
+START_TEST(test_reopen_while_close_runs)
+{
+	struct axt_child m = axt_spawn(mgr_fault, NULL);
+	int keep, a, b;
+
+	ck_assert_int_ge(m.val, 0);
+	keep = axon__io_open(FAULT_PATH, O_RDWR, 0);
+	ck_assert_int_ge(keep, 0);
+	a = axon__io_open(FAULT_PATH, O_RDWR, 0);
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_eq(devctl(a, DCMD_FAULT_SLOW_CLOSE, NULL, 0, NULL),
+	    EOK);
+	ck_assert_int_eq(axon__io_close(a), 0);
+	b = axon__io_open(FAULT_PATH, O_RDWR, 0);
+	ck_assert_int_eq(b, a); /* the same coid, on the same connection */
+	ck_assert_int_eq(fault_ocbs_settle(keep, 2), 2);
+	ck_assert_int_eq(axon__io_close(b), 0);
+	ck_assert_int_eq(fault_ocbs_settle(keep, 1), 1);
+	ck_assert_int_eq(axon__io_close(keep), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("rmfault");
+	TCase *tc = axt_tcase("rmfault", 30);
+
+	tcase_add_test(tc, test_client_dies_mid_open);
+	tcase_add_test(tc, test_reopen_while_close_runs);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return axt_run(suite());
+}
