@@ -252,6 +252,53 @@ START_TEST(test_reopen_while_close_runs)
 }
 END_TEST
 
+/*
+ * _IO_XTYPE_OFFSET says a struct _xtype_offset follows the header: a
+ * message without it is malformed, whichever of the read and write
+ * types carries it (the 64-bit forms reach the same read and write
+ * handlers, which would take the offset from whatever an earlier
+ * message left in the receive buffer).
+ */
+START_TEST(test_xtype_offset_short)
+{
+	struct axt_child m = axt_spawn(mgr_fault, NULL);
+	struct _io_read rd = {.type = _IO_READ, .nbytes = 4,
+	    .xtype = _IO_XTYPE_OFFSET};
+	struct _io_read64 rd64 = {.type = _IO_READ64, .nbytes = 4,
+	    .xtype = _IO_XTYPE_OFFSET};
+	struct _io_write wr = {.type = _IO_WRITE, .xtype = _IO_XTYPE_OFFSET};
+	struct _io_write64 wr64 = {.type = _IO_WRITE64,
+	    .xtype = _IO_XTYPE_OFFSET};
+	char buf[8];
+	int coid;
+
+	ck_assert_int_ge(m.val, 0);
+	coid = axon__io_open(FAULT_PATH, O_RDWR, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(MsgSend_r(coid, &rd, sizeof(rd), buf, sizeof(buf)),
+	    -EBADMSG);
+	ck_assert_int_eq(MsgSend_r(coid, &rd64, sizeof(rd64), buf,
+	    sizeof(buf)), -EBADMSG);
+	ck_assert_int_eq(MsgSend_r(coid, &wr, sizeof(wr), NULL, 0),
+	    -EBADMSG);
+	ck_assert_int_eq(MsgSend_r(coid, &wr64, sizeof(wr64), NULL, 0),
+	    -EBADMSG);
+	/* With the offset: well formed (the default read and write take
+	 * no offset: ENOSYS, from the handler). */
+	{
+		struct {
+			struct _io_read64 h;
+			struct _xtype_offset o;
+		} full = {.h = rd64};
+
+		ck_assert_int_eq(MsgSend_r(coid, &full, sizeof(full), buf,
+		    sizeof(buf)), -ENOSYS);
+	}
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -260,6 +307,7 @@ suite(void)
 
 	tcase_add_test(tc, test_client_dies_mid_open);
 	tcase_add_test(tc, test_reopen_while_close_runs);
+	tcase_add_test(tc, test_xtype_offset_short);
 	suite_add_tcase(s, tc);
 	return s;
 }
