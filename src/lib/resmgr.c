@@ -481,10 +481,11 @@ ftype_ok(const struct axon_link *l, unsigned want)
 	    (want == _FTYPE_ANY && !(l->flags & _RESMGR_FLAG_FTYPEONLY));
 }
 
-/* Drops the binding the connect being handled made (generation gen),
- * if it is still bound: its close_ocb runs, as for a disconnect. */
+/* Drops the binding of ctp's connection that the message being handled
+ * made (generation gen), if it is still bound: an open's close_ocb
+ * runs, as for a disconnect; an alias just goes. */
 static void
-unbind_opened(resmgr_context_t *ctp, uint64_t gen)
+unbind_made(resmgr_context_t *ctp, uint64_t gen)
 {
 	dispatch_t *dpp = ctp->dpp;
 	struct axon_bind *b, *gone = NULL;
@@ -496,8 +497,8 @@ unbind_opened(resmgr_context_t *ctp, uint64_t gen)
 			break;
 		}
 	}
-	if (b != NULL && (b->gen != gen || b->origin != NULL)) {
-		b = NULL; /* not that open any more */
+	if (b != NULL && b->gen != gen) {
+		b = NULL; /* not that one any more */
 	}
 	if (b != NULL) {
 		bind_unlink(dpp, b);
@@ -595,7 +596,7 @@ connect_message(resmgr_context_t *ctp)
 		/* The client is gone (its disconnect may have been handled
 		 * before the OCB was bound): the open it never had is
 		 * closed, not left bound to a dead connection. */
-		unbind_opened(ctp, c->opened);
+		unbind_made(ctp, c->opened);
 	}
 	c->opened = 0;
 	pthread_mutex_lock(&dpp->lock);
@@ -778,6 +779,7 @@ dup_message(resmgr_context_t *ctp)
 	struct axon_bind *a, *o = NULL, *x;
 	uint64_t now = mono_ns();
 	bool ok = false;
+	uint64_t gen = 0;
 	unsigned h;
 
 	if (resmgr_msgread(ctp, &d, sizeof(d), 0) != (ssize_t) sizeof(d) ||
@@ -830,7 +832,7 @@ dup_message(resmgr_context_t *ctp)
 		a->ocb = o->ocb;
 		a->iofuncs = o->iofuncs;
 		a->refs = 1;
-		a->gen = ++dpp->bind_gen;
+		a->gen = gen = ++dpp->bind_gen;
 		a->origin = o;
 		o->refs++;
 		o->naliases++;
@@ -844,7 +846,11 @@ dup_message(resmgr_context_t *ctp)
 		(void) MsgError_r(ctp->rcvid, EPERM);
 		return;
 	}
-	(void) MsgReply_r(ctp->rcvid, EOK, NULL, 0);
+	if (MsgReply_r(ctp->rcvid, EOK, NULL, 0) == -ESRCH) {
+		/* Its client is gone (its disconnect may have been handled
+		 * before the alias was bound): not left bound. */
+		unbind_made(ctp, gen);
+	}
 }
 
 void
