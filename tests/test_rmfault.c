@@ -30,6 +30,13 @@
  * then goes on for FAULT_HOLD_MS (a manager that replies early and
  * cleans up after). */
 #define DCMD_FAULT_SLOW_CLOSE __DION(_DCMD_MISC, 0x72)
+/* The next close of this open waits in its handler (5 s at most, as a
+ * serial port's close drains its output) until the client wants out:
+ * io_unblock answers it EINTR. */
+#define DCMD_FAULT_HOLD_CLOSE __DION(_DCMD_MISC, 0x73)
+#define FAULT_OCB_SLOW_CLOSE 0x1000u
+#define FAULT_OCB_HOLD_CLOSE 0x2000u
+#define FAULT_OCB_RELEASED   0x4000u
 
 static resmgr_connect_funcs_t fault_cfuncs;
 static resmgr_io_funcs_t fault_iofuncs;
@@ -87,7 +94,10 @@ fault_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 		memcpy(_DEVCTL_DATA(msg->o), &n, sizeof(n));
 		return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o) + sizeof(n));
 	case DCMD_FAULT_SLOW_CLOSE:
-		ocb->flags |= IOFUNC_OCB_FLAGS_PRIVATE;
+		ocb->flags |= FAULT_OCB_SLOW_CLOSE;
+		return EOK;
+	case DCMD_FAULT_HOLD_CLOSE:
+		ocb->flags |= FAULT_OCB_HOLD_CLOSE;
 		return EOK;
 	default:
 		return iofunc_devctl_default(ctp, msg, ocb);
@@ -99,12 +109,34 @@ fault_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 {
 	int rc = iofunc_close_dup_default(ctp, msg, ocb);
 
-	if (rc != EOK || !(ocb->flags & IOFUNC_OCB_FLAGS_PRIVATE)) {
+	if (rc == EOK && (ocb->flags & FAULT_OCB_HOLD_CLOSE)) {
+		for (int i = 0; i < 500; i++) {
+			if (__atomic_load_n(&ocb->flags, __ATOMIC_SEQ_CST) &
+			    FAULT_OCB_RELEASED) {
+				return _RESMGR_NOREPLY; /* io_unblock did */
+			}
+			axt_sleep_ms(10);
+		}
+		return EOK;
+	}
+	if (rc != EOK || !(ocb->flags & FAULT_OCB_SLOW_CLOSE)) {
 		return rc;
 	}
 	(void) MsgReply(ctp->rcvid, EOK, NULL, 0);
 	axt_sleep_ms(FAULT_HOLD_MS);
 	return _RESMGR_NOREPLY;
+}
+
+static int
+fault_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
+{
+	if (ocb->flags & FAULT_OCB_HOLD_CLOSE) {
+		/* The held close's client wants out (ctp->rcvid is its). */
+		__atomic_or_fetch(&ocb->flags, FAULT_OCB_RELEASED,
+		    __ATOMIC_SEQ_CST);
+		return EINTR;
+	}
+	return iofunc_unblock_default(ctp, msg, ocb);
 }
 
 /* The manager: a pool of threads (two at least waiting) on FAULT_PATH;
@@ -126,6 +158,7 @@ mgr_fault(int rep, void *arg)
 	fault_cfuncs.open = fault_open;
 	fault_iofuncs.devctl = fault_devctl;
 	fault_iofuncs.close_dup = fault_close_dup;
+	fault_iofuncs.unblock = fault_unblock;
 	/* Handlers of one attribute run at once (nothing to guard). */
 	fault_iofuncs.lock_ocb = NULL;
 	fault_iofuncs.unlock_ocb = NULL;
@@ -252,6 +285,50 @@ START_TEST(test_reopen_while_close_runs)
 }
 END_TEST
 
+/* Closes its open (DCMD_FAULT_HOLD_CLOSE set) with a 100 ms timeout:
+ * reports the close's answer, in ms since it began times 1000 plus
+ * the errno (EINTR: the manager's io_unblock answered). */
+static void
+held_closer(int rep, void *arg)
+{
+	uint64_t ns = 100000000u;
+	int coid = axon__io_open(FAULT_PATH, O_RDWR, 0);
+	double t0;
+	long r;
+
+	(void) arg;
+	if (coid < 0 || devctl(coid, DCMD_FAULT_HOLD_CLOSE, NULL, 0, NULL) !=
+	    EOK) {
+		axt_report(rep, -1);
+		return;
+	}
+	t0 = axt_now();
+	(void) TimerTimeout_r(CLOCK_MONOTONIC,
+	    _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &ns, NULL);
+	r = axon__io_close(coid);
+	axt_report(rep, (int) ((axt_now() - t0) * 1000) * 1000 + (int) -r);
+}
+
+/*
+ * A client that wants out of a close the manager holds in its handler
+ * (a timeout, a signal): the library calls io_unblock with the open's
+ * OCB, whose answer ends the close.  The closing open must stay
+ * reachable by the unblock pulse while its close handler runs.
+ */
+START_TEST(test_unblock_held_close)
+{
+	struct axt_child m = axt_spawn(mgr_fault, NULL), c;
+
+	ck_assert_int_ge(m.val, 0);
+	c = axt_spawn(held_closer, NULL);
+	ck_assert_int_ge(c.val, 0);
+	ck_assert_int_eq(c.val % 1000, EINTR);
+	ck_assert_int_lt(c.val / 1000, 3000); /* not the handler's 5 s */
+	axt_child_kill(&c);
+	axt_child_kill(&m);
+}
+END_TEST
+
 /*
  * _IO_XTYPE_OFFSET says a struct _xtype_offset follows the header: a
  * message without it is malformed, whichever of the read and write
@@ -307,6 +384,7 @@ suite(void)
 
 	tcase_add_test(tc, test_client_dies_mid_open);
 	tcase_add_test(tc, test_reopen_while_close_runs);
+	tcase_add_test(tc, test_unblock_held_close);
 	tcase_add_test(tc, test_xtype_offset_short);
 	suite_add_tcase(s, tc);
 	return s;

@@ -60,6 +60,8 @@ struct axon_bind {
 	const resmgr_io_funcs_t *iofuncs;
 	int refs;           /* the table's, and each handler running */
 	bool unbound;       /* out of the table: close_ocb at refs 0 */
+	bool closing;       /* its _IO_CLOSE is being handled: only the
+			     * unblock pulse still finds it */
 	uint64_t gen;       /* unique in its dispatch: what a grant names */
 	struct axon_bind *origin; /* an alias (iodirect.h): the binding it
 				   * shares the OCB of (a reference), or

@@ -41,20 +41,29 @@ bucket(int scoid, int coid)
 	return ((unsigned) scoid * 31u + (unsigned) coid) % AXON_BIND_BUCKETS;
 }
 
+/* The binding of (scoid, coid), a reference taken, or NULL.  One whose
+ * close is being handled counts only with closing (the unblock pulse of
+ * a client held in that close); a new open on the coid comes first. */
 static struct axon_bind *
-bind_get(dispatch_t *dpp, int scoid, int coid)
+bind_get(dispatch_t *dpp, int scoid, int coid, bool closing)
 {
-	struct axon_bind *b;
+	struct axon_bind *b, *found = NULL;
 
 	pthread_mutex_lock(&dpp->lock);
 	for (b = dpp->binds[bucket(scoid, coid)]; b != NULL; b = b->next) {
-		if (b->scoid == scoid && b->coid == coid) {
-			b->refs++;
-			break;
+		if (b->scoid == scoid && b->coid == coid &&
+		    (!b->closing || (closing && found == NULL))) {
+			found = b;
+			if (!b->closing) {
+				break;
+			}
 		}
 	}
+	if (found != NULL) {
+		found->refs++;
+	}
 	pthread_mutex_unlock(&dpp->lock);
-	return b;
+	return found;
 }
 
 /* Takes b out of the table (dpp->lock held); the table's reference is
@@ -449,7 +458,8 @@ resmgr_open_bind(resmgr_context_t *ctp, void *ocb,
 	h = bucket(b->scoid, b->coid);
 	pthread_mutex_lock(&dpp->lock);
 	for (o = dpp->binds[h]; o != NULL; o = o->next) {
-		if (o->scoid == b->scoid && o->coid == b->coid) {
+		if (o->scoid == b->scoid && o->coid == b->coid &&
+		    !o->closing) {
 			pthread_mutex_unlock(&dpp->lock);
 			free(b);
 			errno = EBUSY; /* this connection has an open already */
@@ -493,12 +503,10 @@ unbind_made(resmgr_context_t *ctp, uint64_t gen)
 	pthread_mutex_lock(&dpp->lock);
 	for (b = dpp->binds[bucket(ctp->info.scoid, ctp->info.coid)];
 	     b != NULL; b = b->next) {
-		if (b->scoid == ctp->info.scoid && b->coid == ctp->info.coid) {
-			break;
+		if (b->scoid == ctp->info.scoid && b->coid == ctp->info.coid &&
+		    b->gen == gen) {
+			break; /* (gone already, or another one: none) */
 		}
-	}
-	if (b != NULL && b->gen != gen) {
-		b = NULL; /* not that one any more */
 	}
 	if (b != NULL) {
 		bind_unlink(dpp, b);
@@ -808,7 +816,7 @@ dup_message(resmgr_context_t *ctp)
 			for (x = dpp->binds[bucket(q->scoid, q->coid)];
 			     x != NULL; x = x->next) {
 				if (x->scoid == q->scoid &&
-				    x->coid == q->coid) {
+				    x->coid == q->coid && !x->closing) {
 					break;
 				}
 			}
@@ -821,7 +829,8 @@ dup_message(resmgr_context_t *ctp)
 		break;
 	}
 	for (x = dpp->binds[h]; ok && x != NULL; x = x->next) {
-		if (x->scoid == ctp->info.scoid && x->coid == ctp->info.coid) {
+		if (x->scoid == ctp->info.scoid && x->coid == ctp->info.coid &&
+		    !x->closing) {
 			ok = false; /* bound meanwhile */
 		}
 	}
@@ -885,7 +894,7 @@ axon__resmgr_message(resmgr_context_t *ctp)
 		(void) MsgError_r(ctp->rcvid, ENOSYS);
 		return;
 	}
-	b = bind_get(dpp, ctp->info.scoid, ctp->info.coid);
+	b = bind_get(dpp, ctp->info.scoid, ctp->info.coid, false);
 	if (b == NULL) {
 		if (type == _IO_DUP) {
 			dup_message(ctp);
@@ -907,15 +916,14 @@ axon__resmgr_message(resmgr_context_t *ctp)
 	c->bind = b;
 	ctp->id = b->link_id;
 	if (type == _IO_CLOSE) {
-		/* Out of the table before the client can have its answer
-		 * (the handler may reply early): its next open may come on
-		 * the same coid at once, to another thread of the pool. */
+		/* Closing before the client can have its answer (the
+		 * handler may reply early): its next open may come on the
+		 * same coid at once, to another thread of the pool, and
+		 * binds anew; only the unblock pulse of a client held in
+		 * this close still finds this one.  Its aliases go now. */
 		pthread_mutex_lock(&dpp->lock);
-		if (!b->unbound) {
-			bind_unlink(dpp, b);
-			unlink_aliases(dpp, b, &gone);
-			drop = true;
-		}
+		b->closing = true;
+		unlink_aliases(dpp, b, &gone);
 		pthread_mutex_unlock(&dpp->lock);
 	}
 	if (type == _IO_CLOSE && b->origin != NULL) {
@@ -926,6 +934,14 @@ axon__resmgr_message(resmgr_context_t *ctp)
 		rc = io_call(ctp, b, type, &dflt);
 	}
 	(void) axon__resmgr_reply(ctp, rc, dflt);
+	if (type == _IO_CLOSE) {
+		pthread_mutex_lock(&dpp->lock);
+		if (!b->unbound) {
+			bind_unlink(dpp, b);
+			drop = true;
+		}
+		pthread_mutex_unlock(&dpp->lock);
+	}
 	/* close_ocb runs after the reply, when the last reference goes. */
 	while (gone != NULL) {
 		struct axon_bind *g = gone;
@@ -999,7 +1015,7 @@ axon__resmgr_pulse(resmgr_context_t *ctp)
 		if (MsgInfo_r(rcvid, &info) < 0) {
 			return true; /* replied meanwhile */
 		}
-		b = bind_get(dpp, info.scoid, info.coid);
+		b = bind_get(dpp, info.scoid, info.coid, true);
 		if (b == NULL) {
 			return true;
 		}
