@@ -1003,10 +1003,27 @@ START_TEST(test_lying_manager)
 	ck_assert_int_ne(sh(out, sizeof(out), 5, "cat %s/axtest/liar/big "
 	    "2>/dev/null", mnt), 0);
 	ck_assert_str_eq(out, "");
+	/* A status that is no count and no errno: an error, never the
+	 * bridge's buffer as data (it read as 4000 bytes of it). */
+	ck_assert_int_ne(sh(out, sizeof(out), 5, "cat %s/axtest/liar/neg "
+	    "2>/dev/null", mnt), 0);
+	ck_assert_str_eq(out, "");
+	{
+		int coid = axon__io_open("/axtest/liar/neg", O_RDONLY, 0);
+		char b[16];
+
+		ck_assert_int_ge(coid, 0);
+		ck_assert_int_eq(axon__io_read(coid, b, sizeof(b)), -EIO);
+		ck_assert_int_eq(axon__io_close(coid), 0);
+	}
 	/* The same as another user, through a helper. */
 	if (axa_user("test_lying_manager")) {
 		ck_assert_int_ne(sh(out, sizeof(out), 5, "setpriv --reuid=%d "
 		    "--regid=%d --clear-groups cat %s/axtest/liar/big "
+		    "2>/dev/null", (int) axa_uid, (int) axa_gid, mnt), 0);
+		ck_assert_str_eq(out, "");
+		ck_assert_int_ne(sh(out, sizeof(out), 5, "setpriv --reuid=%d "
+		    "--regid=%d --clear-groups cat %s/axtest/liar/neg "
 		    "2>/dev/null", (int) axa_uid, (int) axa_gid, mnt), 0);
 		ck_assert_str_eq(out, "");
 	}

@@ -991,8 +991,9 @@ fs_list(int nd, const char *path, struct axon_path_entry **e)
 static int
 fs_err(int64_t r)
 {
-	/* The manager died under the call: the device is gone. */
-	return r == -ESRCH || r == -EBADF ? -EIO : (int) r;
+	/* The manager died under the call: the device is gone.  (Below
+	 * -4095 is no errno: never cast into a count.) */
+	return r == -ESRCH || r == -EBADF || r < -4095 ? -EIO : (int) r;
 }
 
 /* Whether path is "/" or lies above an attached mountpoint (so it is
