@@ -26,6 +26,8 @@
 #define FAULT_HOLD_MS 400
 /* The manager's live OCBs, read back. */
 #define DCMD_FAULT_OCBS __DIOF(_DCMD_MISC, 0x71, int)
+/* The opens its open handler holds now, read back. */
+#define DCMD_FAULT_OPENING __DIOF(_DCMD_MISC, 0x74, int)
 /* The next close of this open is answered at once, and its handler
  * then goes on for FAULT_HOLD_MS (a manager that replies early and
  * cleans up after). */
@@ -42,6 +44,7 @@ static resmgr_connect_funcs_t fault_cfuncs;
 static resmgr_io_funcs_t fault_iofuncs;
 static iofunc_attr_t fault_attr;
 static atomic_int fault_ocbs;
+static atomic_int fault_opening;
 
 static IOFUNC_OCB_T *
 fault_ocb_calloc(resmgr_context_t *ctp, IOFUNC_ATTR_T *attr)
@@ -76,7 +79,9 @@ fault_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
 		return rc;
 	}
 	if (msg->connect.mode == FAULT_SLOW_OPEN) {
+		atomic_fetch_add(&fault_opening, 1);
 		axt_sleep_ms(FAULT_HOLD_MS);
+		atomic_fetch_sub(&fault_opening, 1);
 	}
 	return iofunc_ocb_attach(ctp, msg, NULL, handle, NULL);
 }
@@ -88,7 +93,9 @@ fault_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 
 	switch (msg->i.dcmd) {
 	case DCMD_FAULT_OCBS:
-		n = atomic_load(&fault_ocbs);
+	case DCMD_FAULT_OPENING:
+		n = atomic_load(msg->i.dcmd == DCMD_FAULT_OCBS ? &fault_ocbs :
+		    &fault_opening);
 		memset(&msg->o, 0, sizeof(msg->o));
 		msg->o.nbytes = sizeof(n);
 		memcpy(_DEVCTL_DATA(msg->o), &n, sizeof(n));
@@ -188,32 +195,43 @@ mgr_fault(int rep, void *arg)
 	_exit(3); /* not reached */
 }
 
-/* The manager's live OCBs, asked on coid (one of them). */
+/* The manager's count dcmd (live OCBs, opens held), asked on coid. */
 static int
-fault_ocbs_of(int coid)
+fault_count(int coid, int dcmd)
 {
 	int n = -1;
 
-	ck_assert_int_eq(devctl(coid, DCMD_FAULT_OCBS, &n, sizeof(n), NULL),
-	    EOK);
+	ck_assert_int_eq(devctl(coid, dcmd, &n, sizeof(n), NULL), EOK);
 	return n;
 }
 
-/* Waits (3 s at most) for the manager to have want live OCBs; returns
+static int
+fault_ocbs_of(int coid)
+{
+	return fault_count(coid, DCMD_FAULT_OCBS);
+}
+
+/* Waits (3 s at most) for the manager's count dcmd to be want; returns
  * the last count seen. */
 static int
-fault_ocbs_settle(int coid, int want)
+fault_settle(int coid, int dcmd, int want)
 {
 	int n = -1;
 
 	for (int i = 0; i < 300; i++) {
-		n = fault_ocbs_of(coid);
+		n = fault_count(coid, dcmd);
 		if (n == want) {
 			break;
 		}
 		axt_sleep_ms(10);
 	}
 	return n;
+}
+
+static int
+fault_ocbs_settle(int coid, int want)
+{
+	return fault_settle(coid, DCMD_FAULT_OCBS, want);
 }
 
 static void
@@ -244,8 +262,9 @@ START_TEST(test_client_dies_mid_open)
 	ck_assert_int_ge(coid, 0);
 	ck_assert_int_eq(fault_ocbs_of(coid), 1);
 	c = axt_spawn(slow_opener, NULL);
-	/* It waits in the open's MsgSend, the handler in its hold. */
-	ck_assert(axt_wait_futex(c.pid));
+	/* The handler holds its open (its checks done), the client waits
+	 * in the open's MsgSend. */
+	ck_assert_int_eq(fault_settle(coid, DCMD_FAULT_OPENING, 1), 1);
 	axt_child_kill(&c);
 	/* Once the open handler is done, only ours is left. */
 	axt_sleep_ms(FAULT_HOLD_MS + 100);
