@@ -248,9 +248,10 @@ slow_opener(int rep, void *arg)
  * A client killed while the manager's open handler holds its open (its
  * checks done, the OCB not yet bound): the disconnect pulse, handled by
  * another thread of the pool meanwhile, finds nothing to close; the
- * handler then binds the OCB, and the open's reply fails.  The binding must not outlive that reply: it leaked the OCB
- * (close_ocb never ran) and left the dead client's OCB under a
- * (scoid, coid) the next client of that scoid may be given.
+ * handler then binds the OCB, and the open's reply fails.  The binding
+ * must not outlive that reply: it leaked the OCB (close_ocb never ran)
+ * and left the dead client's OCB under a (scoid, coid) the next client
+ * of that scoid may be given.
  */
 START_TEST(test_client_dies_mid_open)
 {
