@@ -663,8 +663,10 @@ mgr_dir(int rep, void *arg)
 
 /* A manager that lies, at /axtest/liar: its directory read is not
  * dirent records, the read of its file "big" claims a gigabyte and
- * sends four bytes (test_fs, test_netfs). */
-static struct dev_attr liar_dir, liar_file;
+ * sends four bytes, that of "neg" answers a status that is negative
+ * but no errno, whose low 32 bits say 4000 bytes, and sends none
+ * (test_fs, test_netfs). */
+static struct dev_attr liar_dir, liar_file, liar_neg;
 
 static int
 liar_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
@@ -678,6 +680,9 @@ liar_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
 	if (strcmp(p, "big") == 0) {
 		return iofunc_open_default(ctp, msg, &liar_file, extra);
 	}
+	if (strcmp(p, "neg") == 0) {
+		return iofunc_open_default(ctp, msg, &liar_neg, extra);
+	}
 	return ENOENT;
 }
 
@@ -690,6 +695,9 @@ liar_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 
 	if (ocb->ocb.attr == &liar_dir) {
 		MsgReply(ctp->rcvid, sizeof(junk), junk, sizeof(junk));
+	} else if (ocb->ocb.attr == &liar_neg) {
+		MsgReply(ctp->rcvid, (long) (~0xffffffffull | 4000u), NULL,
+		    0);
 	} else {
 		MsgReply(ctp->rcvid, 1L << 30, "abcd", 4);
 	}
@@ -710,6 +718,7 @@ mgr_liar(int rep, void *arg)
 	io_funcs.read = liar_read;
 	iofunc_attr_init(&liar_dir.attr, S_IFDIR | 0555, NULL, NULL);
 	iofunc_attr_init(&liar_file.attr, S_IFREG | 0444, NULL, NULL);
+	iofunc_attr_init(&liar_neg.attr, S_IFREG | 0444, NULL, NULL);
 	id = resmgr_attach(dpp, NULL, "/axtest/liar", _FTYPE_ANY,
 	    _RESMGR_FLAG_DIR, &connect_funcs, &io_funcs, &liar_dir);
 	ctp = dispatch_context_alloc(dpp);

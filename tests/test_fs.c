@@ -209,6 +209,34 @@ START_TEST(test_cat)
 END_TEST
 
 /*
+ * A file opened O_APPEND: iofunc_ocb_attach() starts the manager's OCB
+ * at the end (QNX), while Linux reads it from offset 0.  The bridge took
+ * the OCB's offset for 0 at every open, so a read at 0 sent no
+ * _IO_LSEEK and got the end of the file (nothing).
+ */
+START_TEST(test_append_open_reads_from_start)
+{
+	struct axt_child m;
+	char path[PATH_MAX + 32], buf[16] = {0};
+	int fd;
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/app", "abcdef", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/app", mnt);
+	fd = open(path, O_RDWR | O_APPEND);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(read(fd, buf, 3), 3);
+	ck_assert_str_eq(buf, "abc");
+	ck_assert_int_eq(read(fd, buf, sizeof(buf) - 1), 3);
+	ck_assert_int_eq(memcmp(buf, "def", 3), 0);
+	ck_assert_int_eq(pread(fd, buf, 2, 1), 2);
+	ck_assert_int_eq(memcmp(buf, "bc", 2), 0);
+	ck_assert_int_eq(close(fd), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/*
  * devctl() of a QNX program on a descriptor that open() gave for a path
  * of the mount: the manager's io_devctl gets the exact command and data
  * and the program gets the data back and dev_info, for each direction;
@@ -975,10 +1003,27 @@ START_TEST(test_lying_manager)
 	ck_assert_int_ne(sh(out, sizeof(out), 5, "cat %s/axtest/liar/big "
 	    "2>/dev/null", mnt), 0);
 	ck_assert_str_eq(out, "");
+	/* A status that is no count and no errno: an error, never the
+	 * bridge's buffer as data (it read as 4000 bytes of it). */
+	ck_assert_int_ne(sh(out, sizeof(out), 5, "cat %s/axtest/liar/neg "
+	    "2>/dev/null", mnt), 0);
+	ck_assert_str_eq(out, "");
+	{
+		int coid = axon__io_open("/axtest/liar/neg", O_RDONLY, 0);
+		char b[16];
+
+		ck_assert_int_ge(coid, 0);
+		ck_assert_int_eq(axon__io_read(coid, b, sizeof(b)), -EIO);
+		ck_assert_int_eq(axon__io_close(coid), 0);
+	}
 	/* The same as another user, through a helper. */
 	if (axa_user("test_lying_manager")) {
 		ck_assert_int_ne(sh(out, sizeof(out), 5, "setpriv --reuid=%d "
 		    "--regid=%d --clear-groups cat %s/axtest/liar/big "
+		    "2>/dev/null", (int) axa_uid, (int) axa_gid, mnt), 0);
+		ck_assert_str_eq(out, "");
+		ck_assert_int_ne(sh(out, sizeof(out), 5, "setpriv --reuid=%d "
+		    "--regid=%d --clear-groups cat %s/axtest/liar/neg "
 		    "2>/dev/null", (int) axa_uid, (int) axa_gid, mnt), 0);
 		ck_assert_str_eq(out, "");
 	}
@@ -1746,6 +1791,7 @@ suite(void)
 	tcase_add_checked_fixture(tc, fs_setup, fs_teardown);
 	tcase_set_timeout(tc, 20 * k);
 	tcase_add_test(tc, test_cat);
+	tcase_add_test(tc, test_append_open_reads_from_start);
 	tcase_add_test(tc, test_devctl_fd);
 	tcase_add_test(tc, test_devctl_direct);
 	tcase_add_test(tc, test_devctl_direct_many);

@@ -911,7 +911,8 @@ struct fs_file {
 	struct fs_helper *h;  /* who opened it (NULL: the bridge) */
 	int nd;               /* the manager's node (0: this one) */
 	int coid;
-	int64_t pos;          /* the manager's OCB offset, as we know it */
+	int64_t pos;          /* the manager's OCB offset, as we know it
+			       * (-1: not known) */
 	pthread_mutex_t lock; /* one call on the OCB at a time */
 	int poll_slot;        /* its slot in fsp.slot, plus one (0: none) */
 };
@@ -990,8 +991,9 @@ fs_list(int nd, const char *path, struct axon_path_entry **e)
 static int
 fs_err(int64_t r)
 {
-	/* The manager died under the call: the device is gone. */
-	return r == -ESRCH || r == -EBADF ? -EIO : (int) r;
+	/* The manager died under the call: the device is gone.  (Below
+	 * -4095 is no errno: never cast into a count.) */
+	return r == -ESRCH || r == -EBADF || r < -4095 ? -EIO : (int) r;
 }
 
 /* Whether path is "/" or lies above an attached mountpoint (so it is
@@ -1171,6 +1173,9 @@ open_as(const char *path, int flags, mode_t mode, struct fuse_file_info *fi)
 	}
 	f->coid = (int) r;
 	f->nd = nd;
+	/* O_APPEND starts the OCB at the end (iofunc_ocb_attach), where
+	 * Linux reads from 0: the first call seeks. */
+	f->pos = (flags & O_APPEND) ? -1 : 0;
 	pthread_mutex_init(&f->lock, NULL);
 	fi->fh = (uint64_t) (uintptr_t) f;
 	fi->direct_io = 1;
@@ -1231,7 +1236,7 @@ fs_read(const char *path, char *buf, size_t size, off_t off,
 		return rc;
 	}
 	r = fs_call(f->h, &q, NULL, buf, size, &got);
-	if (r > 0) {
+	if (r > 0 && f->pos >= 0) {
 		f->pos += r;
 	}
 	pthread_mutex_unlock(&f->lock);
@@ -1260,8 +1265,9 @@ fs_write(const char *path, const char *buf, size_t size, off_t off,
 		return rc;
 	}
 	r = fs_call(f->h, &q, buf, NULL, 0, &got);
-	if (r > 0) {
-		f->pos += r;
+	if (r > 0 && f->pos >= 0) {
+		/* An appending write went where the manager's end was. */
+		f->pos = fi->flags & O_APPEND ? -1 : f->pos + r;
 	}
 	pthread_mutex_unlock(&f->lock);
 	return r < 0 ? fs_err(r) : (int) r;

@@ -60,6 +60,8 @@ struct axon_bind {
 	const resmgr_io_funcs_t *iofuncs;
 	int refs;           /* the table's, and each handler running */
 	bool unbound;       /* out of the table: close_ocb at refs 0 */
+	bool closing;       /* its _IO_CLOSE is being handled: only the
+			     * unblock pulse still finds it */
 	uint64_t gen;       /* unique in its dispatch: what a grant names */
 	struct axon_bind *origin; /* an alias (iodirect.h): the binding it
 				   * shares the OCB of (a reference), or
@@ -138,6 +140,7 @@ struct axon_ctx {
 	unsigned nparts;
 	struct axon_bind *bind; /* the OCB of the I/O message being handled */
 	struct axon_link *link; /* the link of the connect being handled */
+	uint64_t opened;        /* the gen of the binding it made, or 0 */
 	dispatch_context_t pub; /* last: nparts - 1 more iov_t follow */
 };
 
@@ -160,8 +163,9 @@ void axon__dispatch_name(dispatch_t *dpp);
  * owns: true when it did). */
 void axon__resmgr_message(resmgr_context_t *ctp);
 bool axon__resmgr_pulse(resmgr_context_t *ctp);
-/* Replies as a handler's return value r says. */
-void axon__resmgr_reply(resmgr_context_t *ctp, int r, int dflt);
+/* Replies as a handler's return value r says: 0 (also when nothing is
+ * sent), or the reply's -errno (-ESRCH: the client is gone). */
+int axon__resmgr_reply(resmgr_context_t *ctp, int r, int dflt);
 void axon__resmgr_cleanup(dispatch_t *dpp);
 
 /* ---- iomsg.c: the _IO_* decoder ---- */

@@ -38,6 +38,16 @@
 
 #define IO_RESOLVE_MAX 16
 
+/* A send's result: the manager's status, or -errno.  A status below
+ * -4095 is neither a count nor an errno (a broken or hostile manager):
+ * -EIO, never a value that a cast to int would turn into a count, a
+ * coid or success. */
+static long
+io_status(long r)
+{
+	return r < -4095 ? -EIO : r;
+}
+
 static int
 io_connect_one(int nd, const struct axon_path_match *m, uint32_t ioflag,
     mode_t mode)
@@ -66,7 +76,7 @@ io_connect_one(int nd, const struct axon_path_match *m, uint32_t ioflag,
 	c.path_len = (uint16_t) plen;
 	SETIOV(&siov[0], &c, offsetof(struct _io_connect, path));
 	SETIOV(&siov[1], m->rest, plen);
-	r = MsgSendv_r(coid, siov, 2, NULL, 0);
+	r = io_status(MsgSendv_r(coid, siov, 2, NULL, 0));
 	if (r < 0) {
 		(void) ConnectDetach_r(coid);
 		return (int) r;
@@ -156,7 +166,7 @@ axon__io_read(int coid, void *buf, size_t n)
 		n = UINT32_MAX;
 	}
 	r.nbytes = (uint32_t) n;
-	rc = MsgSend_r(coid, &r, sizeof(r), buf, n);
+	rc = io_status(MsgSend_r(coid, &r, sizeof(r), buf, n));
 	/* The manager's status is the count it says it read: more than was
 	 * asked for is not data (a broken or hostile manager). */
 	return rc > (long) n ? -EIO : rc;
@@ -175,7 +185,7 @@ axon__io_write(int coid, const void *buf, size_t n)
 	w.nbytes = (uint32_t) n;
 	SETIOV(&siov[0], &w, sizeof(w));
 	SETIOV(&siov[1], buf, n);
-	rc = MsgSendv_r(coid, siov, 2, NULL, 0);
+	rc = io_status(MsgSendv_r(coid, siov, 2, NULL, 0));
 	return rc > (long) n ? -EIO : rc; /* as for a read */
 }
 
@@ -184,7 +194,8 @@ axon__io_stat(int coid, struct stat *st)
 {
 	struct _io_stat s = {.type = _IO_STAT,
 	    .format = _STAT_FORM_PREFERRED};
-	long r = MsgSend_r(coid, &s, sizeof(s), st, sizeof(*st));
+	long r = io_status(MsgSend_r(coid, &s, sizeof(s), st,
+	    sizeof(*st)));
 
 	return r < 0 ? (int) r : 0;
 }
@@ -195,7 +206,8 @@ axon__io_lseek(int coid, int64_t off, int whence)
 	struct _io_lseek l = {.type = _IO_LSEEK, .whence = (int16_t) whence,
 	    .offset = (uint64_t) off};
 	uint64_t pos = 0;
-	long r = MsgSend_r(coid, &l, sizeof(l), &pos, sizeof(pos));
+	long r = io_status(MsgSend_r(coid, &l, sizeof(l), &pos,
+	    sizeof(pos)));
 
 	return r < 0 ? r : (int64_t) pos;
 }
@@ -232,8 +244,8 @@ axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
 	memcpy(&siov[1], sv, (size_t) sparts * sizeof(iov_t));
 	memcpy(&riov[1], rv, (size_t) rparts * sizeof(iov_t));
 	memset(&o, 0, sizeof(o));
-	r = MsgSendv_r(coid, siov, (size_t) sparts + 1, riov,
-	    (size_t) rparts + 1);
+	r = io_status(MsgSendv_r(coid, siov, (size_t) sparts + 1, riov,
+	    (size_t) rparts + 1));
 	if (r < 0) {
 		return (int) r;
 	}
@@ -247,7 +259,7 @@ int
 axon__io_chmod(int coid, mode_t mode)
 {
 	struct _io_chmod c = {.type = _IO_CHMOD, .mode = mode};
-	long r = MsgSend_r(coid, &c, sizeof(c), NULL, 0);
+	long r = io_status(MsgSend_r(coid, &c, sizeof(c), NULL, 0));
 
 	return r < 0 ? (int) r : 0;
 }
@@ -257,7 +269,7 @@ axon__io_chown(int coid, uid_t uid, gid_t gid)
 {
 	struct _io_chown c = {.type = _IO_CHOWN, .uid = (int32_t) uid,
 	    .gid = (int32_t) gid};
-	long r = MsgSend_r(coid, &c, sizeof(c), NULL, 0);
+	long r = io_status(MsgSend_r(coid, &c, sizeof(c), NULL, 0));
 
 	return r < 0 ? (int) r : 0;
 }
@@ -270,7 +282,8 @@ axon__io_space(int coid, int subtype, int whence, int64_t start,
 	    .whence = (int16_t) whence, .start = (uint64_t) start,
 	    .len = (uint64_t) len};
 	uint64_t got = 0;
-	long r = MsgSend_r(coid, &q, sizeof(q), &got, sizeof(got));
+	long r = io_status(MsgSend_r(coid, &q, sizeof(q), &got,
+	    sizeof(got)));
 
 	if (r < 0) {
 		return (int) r;
@@ -285,7 +298,7 @@ int
 axon__io_sync(int coid, int flag)
 {
 	struct _io_sync q = {.type = _IO_SYNC, .flag = (uint32_t) flag};
-	long r = MsgSend_r(coid, &q, sizeof(q), NULL, 0);
+	long r = io_status(MsgSend_r(coid, &q, sizeof(q), NULL, 0));
 
 	return r < 0 ? (int) r : 0;
 }
@@ -305,7 +318,7 @@ axon__io_lock(int coid, int cmd, struct flock *fl)
 	SETIOV(&s[0], &q, sizeof(q));
 	SETIOV(&s[1], fl, sizeof(*fl));
 	SETIOV(&r[0], &got, sizeof(got));
-	rc = MsgSendv_r(coid, s, 2, r, 1);
+	rc = io_status(MsgSendv_r(coid, s, 2, r, 1));
 	if (rc < 0) {
 		return (int) rc;
 	}
@@ -320,14 +333,14 @@ axon__io_pathconf(int coid, int name)
 {
 	struct _io_pathconf q = {.type = _IO_PATHCONF, .name = (int16_t) name};
 
-	return MsgSend_r(coid, &q, sizeof(q), NULL, 0);
+	return io_status(MsgSend_r(coid, &q, sizeof(q), NULL, 0));
 }
 
 int
 axon__io_close(int coid)
 {
 	struct _io_close c = {.type = _IO_CLOSE};
-	long r = MsgSend_r(coid, &c, sizeof(c), NULL, 0);
+	long r = io_status(MsgSend_r(coid, &c, sizeof(c), NULL, 0));
 	int d = ConnectDetach_r(coid);
 
 	return r < 0 ? (int) r : d;
@@ -359,7 +372,7 @@ axon__io_grant(int coid, pid_t pid, uint8_t token[AXON_GRANT_TOKEN],
 	g.hdr.subtype = AXON_IOMSG_GRANT;
 	g.magic = AXON_GRANT_MAGIC;
 	g.pid = pid;
-	r = MsgSend_r(coid, &g, sizeof(g), &rep, sizeof(rep));
+	r = io_status(MsgSend_r(coid, &g, sizeof(g), &rep, sizeof(rep)));
 	if (r < 0) {
 		return (int) r;
 	}
@@ -386,7 +399,7 @@ axon__io_dup_token(pid_t pid, int chid, const uint8_t token[AXON_GRANT_TOKEN])
 	d.hdr.type = _IO_DUP;
 	d.hdr.key = AXON_DUP_KEY;
 	memcpy(d.token, token, sizeof(d.token));
-	r = MsgSend_r(coid, &d, sizeof(d), NULL, 0);
+	r = io_status(MsgSend_r(coid, &d, sizeof(d), NULL, 0));
 	memset(&d, 0, sizeof(d));
 	if (r < 0) {
 		(void) ConnectDetach_r(coid);
@@ -413,8 +426,8 @@ axon__io_name_connect(int coid)
 	c.file_type = _FTYPE_NAME;
 	c.ioflag = O_RDWR + 1;
 	c.path_len = 1; /* path[0] is the NUL */
-	r = MsgSend_r(coid, &c, offsetof(struct _io_connect, path) + 1, NULL,
-	    0);
+	r = io_status(MsgSend_r(coid, &c,
+	    offsetof(struct _io_connect, path) + 1, NULL, 0));
 	if (r < 0) {
 		(void) ConnectDetach_r(coid);
 		return (int) r;

@@ -137,7 +137,9 @@ axon__iomsg_check(const void *buf, size_t len, size_t srclen)
 		return -ENOSYS; /* combine messages: not handled (yet) */
 	}
 	switch (type) {
-	case _IO_WRITE: {
+	case _IO_WRITE:
+	case _IO_WRITE64: {
+		/* (The 64-bit form: the same fields, nbytes_hi for zero.) */
 		struct _io_write w;
 
 		memcpy(&w, buf, sizeof(w));
@@ -147,7 +149,8 @@ axon__iomsg_check(const void *buf, size_t len, size_t srclen)
 		}
 		break;
 	}
-	case _IO_READ: {
+	case _IO_READ:
+	case _IO_READ64: {
 		struct _io_read rd;
 
 		memcpy(&rd, buf, sizeof(rd));

@@ -41,20 +41,29 @@ bucket(int scoid, int coid)
 	return ((unsigned) scoid * 31u + (unsigned) coid) % AXON_BIND_BUCKETS;
 }
 
+/* The binding of (scoid, coid), a reference taken, or NULL.  One whose
+ * close is being handled counts only with closing (the unblock pulse of
+ * a client held in that close); a new open on the coid comes first. */
 static struct axon_bind *
-bind_get(dispatch_t *dpp, int scoid, int coid)
+bind_get(dispatch_t *dpp, int scoid, int coid, bool closing)
 {
-	struct axon_bind *b;
+	struct axon_bind *b, *found = NULL;
 
 	pthread_mutex_lock(&dpp->lock);
 	for (b = dpp->binds[bucket(scoid, coid)]; b != NULL; b = b->next) {
-		if (b->scoid == scoid && b->coid == coid) {
-			b->refs++;
-			break;
+		if (b->scoid == scoid && b->coid == coid &&
+		    (!b->closing || (closing && found == NULL))) {
+			found = b;
+			if (!b->closing) {
+				break;
+			}
 		}
 	}
+	if (found != NULL) {
+		found->refs++;
+	}
 	pthread_mutex_unlock(&dpp->lock);
-	return b;
+	return found;
 }
 
 /* Takes b out of the table (dpp->lock held); the table's reference is
@@ -151,30 +160,30 @@ bind_put(resmgr_context_t *ctp, struct axon_bind *b)
 	free(b);
 }
 
-void
+int
 axon__resmgr_reply(resmgr_context_t *ctp, int r, int dflt)
 {
 	struct axon_ctx *c = axon__ctx_of(ctp);
 
 	if (r == _RESMGR_NOREPLY) {
-		return;
+		return 0;
 	}
 	if (r == _RESMGR_DEFAULT) {
 		r = dflt;
 		if (r == _RESMGR_NOREPLY) {
-			return;
+			return 0;
 		}
 	}
 	if (r > 0) {
-		(void) MsgError_r(ctp->rcvid, r);
-	} else if (r == 0) {
-		(void) MsgReply_r(ctp->rcvid, ctp->status, NULL, 0);
-	} else if ((unsigned) -r > c->nparts) {
-		(void) MsgError_r(ctp->rcvid, EFAULT); /* more than iov[] */
-	} else {
-		(void) MsgReplyv_r(ctp->rcvid, ctp->status, ctp->iov,
-		    (size_t) -r);
+		return MsgError_r(ctp->rcvid, r);
 	}
+	if (r == 0) {
+		return MsgReply_r(ctp->rcvid, ctp->status, NULL, 0);
+	}
+	if ((unsigned) -r > c->nparts) {
+		return MsgError_r(ctp->rcvid, EFAULT); /* more than iov[] */
+	}
+	return MsgReplyv_r(ctp->rcvid, ctp->status, ctp->iov, (size_t) -r);
 }
 
 /* ---- Attaching ----------------------------------------------------- */
@@ -486,7 +495,8 @@ resmgr_open_bind(resmgr_context_t *ctp, void *ocb,
 	h = bucket(b->scoid, b->coid);
 	pthread_mutex_lock(&dpp->lock);
 	for (o = dpp->binds[h]; o != NULL; o = o->next) {
-		if (o->scoid == b->scoid && o->coid == b->coid) {
+		if (o->scoid == b->scoid && o->coid == b->coid &&
+		    !o->closing) {
 			pthread_mutex_unlock(&dpp->lock);
 			free(b);
 			errno = EBUSY; /* this connection has an open already */
@@ -496,6 +506,7 @@ resmgr_open_bind(resmgr_context_t *ctp, void *ocb,
 	b->gen = ++dpp->bind_gen;
 	b->next = dpp->binds[h];
 	dpp->binds[h] = b;
+	c->opened = b->gen;
 	pthread_mutex_unlock(&dpp->lock);
 	return 0;
 }
@@ -515,6 +526,39 @@ ftype_ok(const struct axon_link *l, unsigned want)
 {
 	return l->ftype == want || l->ftype == _FTYPE_ALL ||
 	    (want == _FTYPE_ANY && !(l->flags & _RESMGR_FLAG_FTYPEONLY));
+}
+
+/* Drops the binding of ctp's connection that the message being handled
+ * made (generation gen), if it is still bound: an open's close_ocb
+ * runs, as for a disconnect; an alias just goes. */
+static void
+unbind_made(resmgr_context_t *ctp, uint64_t gen)
+{
+	dispatch_t *dpp = ctp->dpp;
+	struct axon_bind *b, *gone = NULL;
+
+	pthread_mutex_lock(&dpp->lock);
+	for (b = dpp->binds[bucket(ctp->info.scoid, ctp->info.coid)];
+	     b != NULL; b = b->next) {
+		if (b->scoid == ctp->info.scoid && b->coid == ctp->info.coid &&
+		    b->gen == gen) {
+			break; /* (gone already, or another one: none) */
+		}
+	}
+	if (b != NULL) {
+		bind_unlink(dpp, b);
+		unlink_aliases(dpp, b, &gone);
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	while (gone != NULL) {
+		struct axon_bind *g = gone;
+
+		gone = g->next;
+		bind_put(ctp, g);
+	}
+	if (b != NULL) {
+		bind_put(ctp, b); /* the table's reference */
+	}
 }
 
 static void
@@ -587,12 +631,19 @@ connect_message(resmgr_context_t *ctp)
 	}
 	ctp->id = l->id;
 	c->link = l;
+	c->opened = 0;
 	tls_link = l->id;
 	r = fn != NULL ? fn(ctp, ctp->msg, l->handle,
 	    m->extra_len > 0 ? extra : NULL) : ENOSYS;
 	tls_link = -1;
 	c->link = NULL;
-	axon__resmgr_reply(ctp, r, ENOSYS);
+	if (axon__resmgr_reply(ctp, r, ENOSYS) == -ESRCH && c->opened != 0) {
+		/* The client is gone (its disconnect may have been handled
+		 * before the OCB was bound): the open it never had is
+		 * closed, not left bound to a dead connection. */
+		unbind_made(ctp, c->opened);
+	}
+	c->opened = 0;
 	pthread_mutex_lock(&dpp->lock);
 	l->busy--;
 	if (l->detaching && l->busy == 0 && l->path == NULL) {
@@ -773,6 +824,7 @@ dup_message(resmgr_context_t *ctp)
 	struct axon_bind *a, *o = NULL, *x;
 	uint64_t now = mono_ns();
 	bool ok = false;
+	uint64_t gen = 0;
 	unsigned h;
 
 	if (resmgr_msgread(ctp, &d, sizeof(d), 0) != (ssize_t) sizeof(d) ||
@@ -801,7 +853,7 @@ dup_message(resmgr_context_t *ctp)
 			for (x = dpp->binds[bucket(q->scoid, q->coid)];
 			     x != NULL; x = x->next) {
 				if (x->scoid == q->scoid &&
-				    x->coid == q->coid) {
+				    x->coid == q->coid && !x->closing) {
 					break;
 				}
 			}
@@ -814,7 +866,8 @@ dup_message(resmgr_context_t *ctp)
 		break;
 	}
 	for (x = dpp->binds[h]; ok && x != NULL; x = x->next) {
-		if (x->scoid == ctp->info.scoid && x->coid == ctp->info.coid) {
+		if (x->scoid == ctp->info.scoid && x->coid == ctp->info.coid &&
+		    !x->closing) {
 			ok = false; /* bound meanwhile */
 		}
 	}
@@ -825,7 +878,7 @@ dup_message(resmgr_context_t *ctp)
 		a->ocb = o->ocb;
 		a->iofuncs = o->iofuncs;
 		a->refs = 1;
-		a->gen = ++dpp->bind_gen;
+		a->gen = gen = ++dpp->bind_gen;
 		a->origin = o;
 		o->refs++;
 		o->naliases++;
@@ -839,7 +892,11 @@ dup_message(resmgr_context_t *ctp)
 		(void) MsgError_r(ctp->rcvid, EPERM);
 		return;
 	}
-	(void) MsgReply_r(ctp->rcvid, EOK, NULL, 0);
+	if (MsgReply_r(ctp->rcvid, EOK, NULL, 0) == -ESRCH) {
+		/* Its client is gone (its disconnect may have been handled
+		 * before the alias was bound): not left bound. */
+		unbind_made(ctp, gen);
+	}
 }
 
 void
@@ -849,15 +906,16 @@ axon__resmgr_message(resmgr_context_t *ctp)
 	struct axon_ctx *c = axon__ctx_of(ctp);
 	size_t srclen = ctp->info.srcmsglen > 0 ?
 	    (size_t) ctp->info.srcmsglen : 0;
-	struct axon_bind *b;
+	struct axon_bind *b, *gone = NULL;
 	int type = ctp->msg->type;
+	bool drop = false;
 	int rc, dflt;
 
 	rc = axon__iomsg_check(ctp->msg, ctp->size, srclen);
 	if (rc == -ENOSYS && dpp->other_func != NULL) {
 		ctp->status = 0;
-		axon__resmgr_reply(ctp, dpp->other_func(ctp, ctp->msg),
-		    ENOSYS);
+		(void) axon__resmgr_reply(ctp,
+		    dpp->other_func(ctp, ctp->msg), ENOSYS);
 		return;
 	}
 	if (rc < 0) {
@@ -873,7 +931,7 @@ axon__resmgr_message(resmgr_context_t *ctp)
 		(void) MsgError_r(ctp->rcvid, ENOSYS);
 		return;
 	}
-	b = bind_get(dpp, ctp->info.scoid, ctp->info.coid);
+	b = bind_get(dpp, ctp->info.scoid, ctp->info.coid, false);
 	if (b == NULL) {
 		if (type == _IO_DUP) {
 			dup_message(ctp);
@@ -894,6 +952,17 @@ axon__resmgr_message(resmgr_context_t *ctp)
 	}
 	c->bind = b;
 	ctp->id = b->link_id;
+	if (type == _IO_CLOSE) {
+		/* Closing before the client can have its answer (the
+		 * handler may reply early): its next open may come on the
+		 * same coid at once, to another thread of the pool, and
+		 * binds anew; only the unblock pulse of a client held in
+		 * this close still finds this one.  Its aliases go now. */
+		pthread_mutex_lock(&dpp->lock);
+		b->closing = true;
+		unlink_aliases(dpp, b, &gone);
+		pthread_mutex_unlock(&dpp->lock);
+	}
 	if (type == _IO_CLOSE && b->origin != NULL) {
 		/* An alias's close drops the alias, not the open. */
 		rc = EOK;
@@ -901,27 +970,24 @@ axon__resmgr_message(resmgr_context_t *ctp)
 	} else {
 		rc = io_call(ctp, b, type, &dflt);
 	}
-	axon__resmgr_reply(ctp, rc, dflt);
+	(void) axon__resmgr_reply(ctp, rc, dflt);
 	if (type == _IO_CLOSE) {
-		struct axon_bind *gone = NULL;
-		bool drop = false;
-
 		pthread_mutex_lock(&dpp->lock);
 		if (!b->unbound) {
 			bind_unlink(dpp, b);
-			unlink_aliases(dpp, b, &gone);
 			drop = true;
 		}
 		pthread_mutex_unlock(&dpp->lock);
-		while (gone != NULL) {
-			struct axon_bind *g = gone;
+	}
+	/* close_ocb runs after the reply, when the last reference goes. */
+	while (gone != NULL) {
+		struct axon_bind *g = gone;
 
-			gone = g->next;
-			bind_put(ctp, g);
-		}
-		if (drop) {
-			bind_put(ctp, b); /* the table's reference */
-		}
+		gone = g->next;
+		bind_put(ctp, g);
+	}
+	if (drop) {
+		bind_put(ctp, b); /* the table's reference */
 	}
 	bind_put(ctp, b);
 	c->bind = NULL;
@@ -986,7 +1052,7 @@ axon__resmgr_pulse(resmgr_context_t *ctp)
 		if (MsgInfo_r(rcvid, &info) < 0) {
 			return true; /* replied meanwhile */
 		}
-		b = bind_get(dpp, info.scoid, info.coid);
+		b = bind_get(dpp, info.scoid, info.coid, true);
 		if (b == NULL) {
 			return true;
 		}
@@ -1001,7 +1067,7 @@ axon__resmgr_pulse(resmgr_context_t *ctp)
 			ctp->info = info;
 			ctp->status = 0;
 			r = fn(ctp, p, b->ocb);
-			axon__resmgr_reply(ctp, r, _RESMGR_NOREPLY);
+			(void) axon__resmgr_reply(ctp, r, _RESMGR_NOREPLY);
 			ctp->rcvid = saved;
 			ctp->info = pinfo;
 			c->bind = NULL;
