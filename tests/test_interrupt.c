@@ -49,6 +49,14 @@ START_TEST(test_attach_mask_detach)
 	ck_assert_int_eq(errno, 1234);
 	ck_assert_int_eq(InterruptDetach(3), -1);
 	ck_assert_int_eq(errno, EINVAL);
+	/* QNX 8's interrupt service thread: the same privileges, EPERM. */
+	errno = 0;
+	ck_assert_int_eq(InterruptAttachThread(5, 0), -1);
+	ck_assert_int_eq(errno, EPERM);
+	errno = 1234;
+	ck_assert_int_eq(InterruptAttachThread_r(5, _NTO_INTR_FLAGS_NO_UNMASK),
+	    -EPERM);
+	ck_assert_int_eq(errno, 1234);
 	errno = 0;
 	ck_assert_int_eq(InterruptMask(5, -1), -1);
 	ck_assert_int_eq(errno, EPERM);
@@ -97,9 +105,21 @@ START_TEST(test_wait)
 	pthread_t th;
 	double t0;
 
-	/* Bad arguments. */
-	ck_assert_int_eq(InterruptWait_r(1, NULL), -EINVAL);
+	/* Bad arguments; _NTO_INTR_WAIT_FLAGS_FAST outside an IST (no thread
+	 * is one here). */
+	ck_assert_int_eq(InterruptWait_r(0x100, NULL), -EINVAL);
 	ck_assert_int_eq(InterruptWait_r(0, &dummy), -EINVAL);
+	ck_assert_int_eq(InterruptWait_r(_NTO_INTR_WAIT_FLAGS_FAST, NULL),
+	    -EINVAL);
+	errno = 0;
+	ck_assert_int_eq(InterruptWait(_NTO_INTR_WAIT_FLAGS_FAST |
+	    _NTO_INTR_WAIT_FLAGS_UNMASK, NULL), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	/* _NTO_INTR_WAIT_FLAGS_UNMASK: nothing to unmask, the same wait. */
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_INTR,
+	    NULL, NULL, NULL), 0);
+	ck_assert_int_eq(InterruptWait_r(_NTO_INTR_WAIT_FLAGS_UNMASK, NULL),
+	    -ETIMEDOUT);
 	/* A TimerTimeout() for INTR ends it, at its time. */
 	t0 = axt_now();
 	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_INTR,

@@ -709,6 +709,48 @@ START_TEST(test_unprivileged)
 }
 END_TEST
 
+/* pci_rescan_bus(): Linux's rescan, root's alone.  The same functions
+ * are there after it (nothing was hot-plugged); another user gets
+ * EACCES, from the rescan file's mode. */
+static void
+rescan_unprivileged(int fd, void *arg)
+{
+	int rc;
+
+	(void) arg;
+	axa_become();
+	errno = 0;
+	rc = pci_rescan_bus();
+	axt_report(fd, rc == -1 && errno == EACCES ? 0 : 1);
+}
+
+START_TEST(test_rescan)
+{
+	int fd = open("/sys/bus/pci/rescan", O_WRONLY | O_CLOEXEC);
+	int err = errno;
+	size_t before;
+
+	if (fd < 0) {
+		/* No rescan here (no PCI bus, read-only sysfs, not root):
+		 * its error, as open's. */
+		errno = 0;
+		ck_assert_int_eq(pci_rescan_bus(), -1);
+		ck_assert_int_eq(errno, err);
+		return;
+	}
+	(void) close(fd);
+	before = scan();
+	ck_assert_int_eq(pci_rescan_bus(), PCI_SUCCESS);
+	ck_assert_uint_eq(scan(), before);
+	if (axa_user("test_rescan")) {
+		struct axt_child ch = axt_spawn(rescan_unprivileged, NULL);
+
+		ck_assert_int_eq(ch.val, 0);
+		axt_child_kill(&ch);
+	}
+}
+END_TEST
+
 START_TEST(test_legacy)
 {
 	if (scan() == 0) {
@@ -861,6 +903,7 @@ pci_suite(void)
 	tcase_add_test(t, test_config_write);
 	tcase_add_test(t, test_unprivileged);
 	tcase_add_test(t, test_legacy);
+	tcase_add_test(t, test_rescan);
 	suite_add_tcase(s, t);
 	return s;
 }

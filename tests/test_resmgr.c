@@ -132,6 +132,52 @@ START_TEST(test_devctl)
 }
 END_TEST
 
+/* _devctl(): the manager's dev_info value as the return (42 from this
+ * device), 0 with _DEVCTL_FLAG_NORETVAL; errors as -1 and errno, ENOSYS
+ * turned into ENOTTY by _DEVCTL_FLAG_NOTTY; unknown flags EINVAL. */
+START_TEST(test_devctl_flags)
+{
+	struct axt_child m = start_device("/dev/axtest/ctl", "", "0666");
+	int coid, val;
+
+	coid = axon__io_open("/dev/axtest/ctl", O_RDWR, 0);
+	ck_assert_int_ge(coid, 0);
+	val = 77;
+	ck_assert_int_eq(_devctl(coid, MY_DEVCTL_SETVAL, &val, sizeof(val), 0),
+	    42);
+	val = 0;
+	ck_assert_int_eq(_devctl(coid, MY_DEVCTL_GETVAL, &val, sizeof(val),
+	    _DEVCTL_FLAG_NORETVAL), 0);
+	ck_assert_int_eq(val, 77);
+	errno = 0;
+	ck_assert_int_eq(_devctl(coid, __DION(_DCMD_MISC, 99), NULL, 0, 0), -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	errno = 0;
+	ck_assert_int_eq(_devctl(coid, __DION(_DCMD_MISC, 99), NULL, 0,
+	    _DEVCTL_FLAG_NOTTY), -1);
+	ck_assert_int_eq(errno, ENOTTY);
+	errno = 0;
+	ck_assert_int_eq(_devctl(coid, MY_DEVCTL_GETVAL, &val, sizeof(val),
+	    0x80u), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_int_eq(_devctl(coid, MY_DEVCTL_GETVAL, NULL, sizeof(val),
+	    0), -1);
+	ck_assert_int_eq(errno, EFAULT);
+	errno = 0;
+	ck_assert_int_eq(_devctl(999, MY_DEVCTL_GETVAL, &val, sizeof(val),
+	    _DEVCTL_FLAG_NOTTY), -1);
+	ck_assert_int_eq(errno, EBADF);
+	/* A Linux file that is no manager's: devctl()'s ENOTTY. */
+	errno = 0;
+	ck_assert_int_eq(_devctl(0, DCMD_ALL_GETFLAGS, &val, sizeof(val), 0),
+	    -1);
+	ck_assert_int_eq(errno, ENOTTY);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 /* iofunc_devctl_verify(): the device's io_devctl makes the checks
  * MY_DEVCTL_CHECKS last set, on real devctl() calls from opens of each
  * access; the sender checks also from another user (verify_sender). */
@@ -1991,6 +2037,7 @@ suite(void)
 	tcase_add_test(tc, test_read_string);
 	tcase_add_test(tc, test_store_written);
 	tcase_add_test(tc, test_devctl);
+	tcase_add_test(tc, test_devctl_flags);
 	tcase_add_test(tc, test_devctl_verify);
 	tcase_add_test(tc, test_i2c_commands);
 	tcase_add_test(tc, test_dcmd_encoding);

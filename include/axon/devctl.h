@@ -78,6 +78,17 @@ AXON_EXPORT int devctl(int fd, int dcmd, void *dev_data_ptr, size_t n_bytes,
 AXON_EXPORT int devctlv(int fd, int dcmd, int sparts, int rparts,
     const iov_t *sv, const iov_t *rv, int *dev_info_ptr);
 
+/*
+ * QNX 7's _devctl(): devctl() returning as ioctl() does, the manager's
+ * dev_info value (0 with _DEVCTL_FLAG_NORETVAL), or -1 with errno set;
+ * _DEVCTL_FLAG_NOTTY turns an ENOSYS into ENOTTY.  Other flag bits
+ * EINVAL.  The flag values are Axon's (resmgr_attach(3)).
+ */
+#define _DEVCTL_FLAG_NORETVAL 0x01u
+#define _DEVCTL_FLAG_NOTTY    0x02u
+AXON_EXPORT int _devctl(int fd, int dcmd, void *data, size_t nbytes,
+    unsigned flags);
+
 #ifdef __cplusplus
 }
 #endif

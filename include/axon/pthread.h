@@ -61,6 +61,26 @@ AXON_EXPORT int axon_pthread_sleepon_broadcast(const volatile void *addr);
 #define pthread_sleepon_signal    axon_pthread_sleepon_signal
 #define pthread_sleepon_broadcast axon_pthread_sleepon_broadcast
 
+/*
+ * QNX's timed calls against CLOCK_MONOTONIC (qnx-libc(3)): glibc's
+ * pthread_mutex_clocklock(), pthread_rwlock_clock*lock() and
+ * pthread_clockjoin_np() with CLOCK_MONOTONIC; pthread_timedjoin() is
+ * pthread_timedjoin_np().  Each returns 0 or an error number.
+ */
+#if defined(__USE_MISC) && !defined(AXON_NO_QNX_EXTRAS)
+struct timespec;
+AXON_EXPORT int pthread_mutex_timedlock_monotonic(pthread_mutex_t *mutex,
+    const struct timespec *abs_timeout);
+AXON_EXPORT int pthread_rwlock_timedrdlock_monotonic(
+    pthread_rwlock_t *rwlock, const struct timespec *abs_timeout);
+AXON_EXPORT int pthread_rwlock_timedwrlock_monotonic(
+    pthread_rwlock_t *rwlock, const struct timespec *abs_timeout);
+AXON_EXPORT int pthread_timedjoin(pthread_t thread, void **value_ptr,
+    const struct timespec *abstime);
+AXON_EXPORT int pthread_timedjoin_monotonic(pthread_t thread,
+    void **value_ptr, const struct timespec *abstime);
+#endif
+
 #ifdef __cplusplus
 }
 #endif

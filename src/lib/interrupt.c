@@ -60,6 +60,22 @@ InterruptAttachEvent(int intr, const struct sigevent *event, unsigned flags)
 	return axon__errno_ret(InterruptAttachEvent_r(intr, event, flags));
 }
 
+/* QNX 8's interrupt service thread: the caller would become its
+ * interrupt's thread, which needs the same privileges as attaching. */
+int
+InterruptAttachThread_r(int intr, unsigned flags)
+{
+	(void) intr;
+	(void) flags;
+	return -EPERM;
+}
+
+int
+InterruptAttachThread(int intr, unsigned flags)
+{
+	return axon__errno_ret(InterruptAttachThread_r(intr, flags));
+}
+
 /* No id was ever handed out. */
 int
 InterruptDetach_r(int id)
@@ -78,6 +94,10 @@ InterruptDetach(int id)
  * Nothing can be attached, so nothing ends the wait but a TimerTimeout()
  * of _NTO_TIMEOUT_INTR (ETIMEDOUT; with no time, at once) or a signal
  * whose handler runs (EINTR).  timeout is reserved on QNX (NULL).
+ * QNX 8's flags: _NTO_INTR_WAIT_FLAGS_UNMASK has no interrupt to unmask
+ * and waits as 0 does; _NTO_INTR_WAIT_FLAGS_FAST is valid only in a
+ * thread that InterruptAttachThread() made an IST, which none is here
+ * (EINVAL).
  */
 int
 InterruptWait_r(int flags, const uint64_t *timeout)
@@ -88,7 +108,7 @@ InterruptWait_r(int flags, const uint64_t *timeout)
 	int rc;
 
 	axon__timeout_take(&dl);
-	if (flags != 0 || timeout != NULL) {
+	if ((flags & ~_NTO_INTR_WAIT_FLAGS_UNMASK) != 0 || timeout != NULL) {
 		return -EINVAL;
 	}
 	if (!axon__deadline_applies(&dl, _NTO_TIMEOUT_INTR)) {

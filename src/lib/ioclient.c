@@ -934,3 +934,24 @@ devctl(int fd, int dcmd, void *dev_data_ptr, size_t n_bytes,
 	SETIOV(&iov, dev_data_ptr, n_bytes);
 	return devctlv(fd, dcmd, 1, 1, &iov, &iov, dev_info_ptr);
 }
+
+int
+_devctl(int fd, int dcmd, void *data, size_t nbytes, unsigned flags)
+{
+	int info = 0;
+	int rc;
+
+	if ((flags & ~(_DEVCTL_FLAG_NORETVAL | _DEVCTL_FLAG_NOTTY)) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	rc = devctl(fd, dcmd, data, nbytes, &info);
+	if (rc != EOK) {
+		if (rc == ENOSYS && (flags & _DEVCTL_FLAG_NOTTY)) {
+			rc = ENOTTY;
+		}
+		errno = rc;
+		return -1;
+	}
+	return (flags & _DEVCTL_FLAG_NORETVAL) ? 0 : info;
+}

@@ -1120,6 +1120,36 @@ pci_detach(unsigned handle)
 	return PCI_SUCCESS;
 }
 
+/*
+ * QNX 6's rescan of the bus for hot-plugged functions: Linux's own, by
+ * writing 1 to /sys/bus/pci/rescan (root only: EACCES, or EROFS where
+ * sysfs is read-only, as in a container; the write's own error if the
+ * kernel's scan fails).  Done when the write returns.
+ */
+#ifndef SYSFS_PCI_RESCAN
+#define SYSFS_PCI_RESCAN "/sys/bus/pci/rescan"
+#endif
+
+int
+pci_rescan_bus(void)
+{
+	int fd = open(SYSFS_PCI_RESCAN, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int err;
+
+	if (fd < 0) {
+		return -1;
+	}
+	n = write(fd, "1", 1);
+	err = errno;
+	(void) close(fd);
+	if (n != 1) {
+		errno = n < 0 ? err : EIO;
+		return -1;
+	}
+	return PCI_SUCCESS;
+}
+
 int
 pci_present(unsigned *lastbus, unsigned *version, unsigned *hardware)
 {

@@ -199,3 +199,43 @@ SignalWaitinfo(const sigset_t *set, siginfo_t *info)
 {
 	return axon__errno_ret(SignalWaitinfo_r(set, info));
 }
+
+/*
+ * SignalAction(): sigaction() for the caller's own process (pid 0 or its
+ * pid).  QNX lets a process set handlers only in itself and query no
+ * other's actions, so another process's fails: EPERM if it exists, ESRCH
+ * if not.  sigstub is QNX's kernel-to-handler trampoline (&__signalstub);
+ * Linux's sigaction() supplies its own, so the value is not used.
+ */
+void
+__signalstub(void)
+{
+	/* Only its address is ever used (SignalAction()'s sigstub); Linux
+	 * returns from handlers through glibc's restorer, not this. */
+}
+
+int
+SignalAction_r(pid_t pid, void (*sigstub)(void), int signo,
+    const struct sigaction *act, struct sigaction *oact)
+{
+	AXON_KEEP_ERRNO;
+
+	(void) sigstub;
+	if (pid < 0) {
+		return -ESRCH;
+	}
+	if (pid != 0 && pid != getpid()) {
+		return kill(pid, 0) == 0 || errno == EPERM ? -EPERM : -ESRCH;
+	}
+	if (sigaction(signo, act, oact) != 0) {
+		return -errno;
+	}
+	return EOK;
+}
+
+int
+SignalAction(pid_t pid, void (*sigstub)(void), int signo,
+    const struct sigaction *act, struct sigaction *oact)
+{
+	return axon__errno_ret(SignalAction_r(pid, sigstub, signo, act, oact));
+}

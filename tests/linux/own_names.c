@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A Linux program whose own names are ones QNX puts in standard headers
- * (spawn, struct inheritance, shm_ctl): with AXON_NO_QNX_EXTRAS defined
+ * (spawn, struct inheritance, shm_ctl, posix_typed_mem_open, the
+ * *_monotonic waits, pthread_timedjoin): with AXON_NO_QNX_EXTRAS defined
  * it includes those headers through Axon's wrappers and builds and
  * behaves as with glibc's alone (spawn(3), shm_ctl(3)).
  */
 #define _GNU_SOURCE
 #define AXON_NO_QNX_EXTRAS
+#include <mqueue.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <sys/mman.h>
@@ -25,6 +29,25 @@ shm_ctl(int fd)
 {
 	return fd * 2;
 }
+
+/* Names of its own, of other types than QNX's. */
+static const char *
+posix_typed_mem_open(int n)
+{
+	return n > 0 ? "typed" : "untyped";
+}
+
+static long sem_timedwait_monotonic = 5;
+
+static double
+pthread_timedjoin(double x)
+{
+	return x / 2;
+}
+
+struct mq_timedsend_monotonic {
+	int queued;
+};
 
 /* Runs argv through posix_spawn, waits, returns its exit status. */
 static int
@@ -46,7 +69,11 @@ main(void)
 	struct inheritance in = {"heir", 2};
 	char *argv[] = {"/bin/sh", "-c", "exit 3", NULL};
 
+	struct mq_timedsend_monotonic q = {4};
+
 	printf("%s %d shm_ctl(21)=%d spawn=%d\n", in.name, in.generation,
 	    shm_ctl(21), spawn(argv));
+	printf("%s %ld %.1f %d\n", posix_typed_mem_open(1),
+	    sem_timedwait_monotonic, pthread_timedjoin(3.0), q.queued);
 	return 0;
 }

@@ -36,6 +36,15 @@ main(void)
 		InterruptUnmask(IRQ, id);
 		InterruptDetach(id);
 	}
+	/* QNX 8: this thread as the interrupt's service thread. */
+	id = InterruptAttachThread(IRQ, 0);
+	if (id == -1) {
+		printf("InterruptAttachThread: %s\n",
+		    errno == EPERM ? "EPERM" : strerror(errno));
+	} else {
+		InterruptWait(_NTO_INTR_WAIT_FLAGS_FAST, NULL);
+		InterruptDetach(id);
+	}
 	id = InterruptMask(IRQ, -1);
 	printf("InterruptMask: %d %s\n", id,
 	    errno == EPERM ? "EPERM" : strerror(errno));

@@ -86,6 +86,9 @@ struct pci_dev_info {
 
 AXON_EXPORT int pci_attach(unsigned flags);
 AXON_EXPORT int pci_detach(unsigned handle);
+/* Have the bus scanned again for functions added or removed: Linux's
+ * rescan (root's; -1 with errno otherwise), PCI_SUCCESS when done. */
+AXON_EXPORT int pci_rescan_bus(void);
 AXON_EXPORT int pci_present(unsigned *lastbus, unsigned *version,
     unsigned *hardware);
 AXON_EXPORT int pci_find_device(unsigned device, unsigned vendor,

@@ -293,6 +293,13 @@ typedef union {
 
 #define _DEVCTL_DATA(_msg) ((void *) (&(_msg) + 1))
 
+/* QNX 8: the payload that follows a message's i, o or link_reply member
+ * (resmgr_attach(3)); for an io_devctl_t the first two are one address,
+ * as the request and reply headers are the same size. */
+#define _IO_INPUT_PAYLOAD(_msg) ((void *) (&(_msg)->i + 1))
+#define _IO_OUTPUT_PAYLOAD(_msg) ((void *) (&(_msg)->o + 1))
+#define _IO_LINK_REPLY_PAYLOAD(_msg) ((void *) (&(_msg)->link_reply + 1))
+
 /*
  * The checks iofunc_devctl_verify() makes (QNX 7.1's names; the values
  * are Axon's, since QNX's reference gives none).  OR them together.

@@ -111,6 +111,26 @@ AXON_EXPORT int mem_offset64(const void *addr, int fd, size_t length,
     __off64_t *offset, size_t *contig_len);
 AXON_EXPORT int posix_mem_offset64(const void *addr, size_t len,
     __off64_t *off, size_t *contig_len, int *filedes);
+
+/*
+ * POSIX typed memory, which QNX has and glibc lacks (shm_ctl(3)).  Linux
+ * has no typed memory objects: posix_typed_mem_open() checks its
+ * arguments (EINVAL for flags, ENAMETOOLONG) and then fails with ENOENT,
+ * as for a name that names none; posix_typed_mem_get_info() returns, as
+ * POSIX, an error number: ENODEV for any open descriptor (none is one),
+ * EBADF for another.  The
+ * flag values are Axon's.
+ */
+#define POSIX_TYPED_MEM_ALLOCATE        0x01
+#define POSIX_TYPED_MEM_ALLOCATE_CONTIG 0x02
+#define POSIX_TYPED_MEM_MAP_ALLOCATABLE 0x04
+struct posix_typed_mem_info {
+	size_t posix_tmi_length; /* largest allocatable block */
+};
+AXON_EXPORT int posix_typed_mem_open(const char *name, int oflag,
+    int tflag);
+AXON_EXPORT int posix_typed_mem_get_info(int fildes,
+    struct posix_typed_mem_info *info);
 #endif
 
 #ifdef __cplusplus

@@ -483,6 +483,13 @@ AXON_EXPORT int ClockTime(clockid_t id, const uint64_t *new_time,
     uint64_t *old_time);
 AXON_EXPORT int ClockTime_r(clockid_t id, const uint64_t *new_time,
     uint64_t *old_time);
+/*
+ * The CPU-time clock of thread tid of process pid (0: the caller's), or
+ * of the whole process for tid 0 (ClockTime(3)): Linux's clock ids,
+ * which are negative and never -1; ClockId_r()'s one error is -ESRCH.
+ */
+AXON_EXPORT int ClockId(pid_t pid, int tid);
+AXON_EXPORT int ClockId_r(pid_t pid, int tid);
 AXON_EXPORT int ClockPeriod(clockid_t id, const struct _clockperiod *new_p,
     struct _clockperiod *old_p, int reserved);
 AXON_EXPORT int ClockPeriod_r(clockid_t id,
@@ -586,6 +593,12 @@ AXON_EXPORT int InterruptDetach(int id);
 AXON_EXPORT int InterruptDetach_r(int id);
 AXON_EXPORT int InterruptWait(int flags, const uint64_t *timeout);
 AXON_EXPORT int InterruptWait_r(int flags, const uint64_t *timeout);
+/* QNX 8: the calling thread as its interrupt's service thread (EPERM
+ * here, as every attach), and InterruptWait()'s flags. */
+#define _NTO_INTR_WAIT_FLAGS_FAST   0x01
+#define _NTO_INTR_WAIT_FLAGS_UNMASK 0x02
+AXON_EXPORT int InterruptAttachThread(int intr, unsigned flags);
+AXON_EXPORT int InterruptAttachThread_r(int intr, unsigned flags);
 AXON_EXPORT int InterruptMask(int intr, int id);
 AXON_EXPORT int InterruptUnmask(int intr, int id);
 AXON_EXPORT void InterruptEnable(void);
@@ -625,6 +638,17 @@ AXON_EXPORT int SchedCtl_r(int cmd, void *data, size_t length);
 #define SIG_PENDING 5 /* SignalProcmask(): the pending set into oldset */
 #endif
 
+/*
+ * sigaction() as a kernel call (SignalKill(3)): pid 0 or the caller's
+ * own; another process EPERM (ESRCH if there is none).  sigstub is
+ * QNX's signal trampoline, &__signalstub; Linux's sigaction() has its
+ * own, so any value is accepted.
+ */
+AXON_EXPORT void __signalstub(void);
+AXON_EXPORT int SignalAction(pid_t pid, void (*sigstub)(void), int signo,
+    const struct sigaction *act, struct sigaction *oact);
+AXON_EXPORT int SignalAction_r(pid_t pid, void (*sigstub)(void), int signo,
+    const struct sigaction *act, struct sigaction *oact);
 AXON_EXPORT int SignalKill(uint32_t nd, pid_t pid, int tid, int signo,
     int code, int value);
 AXON_EXPORT int SignalKill_r(uint32_t nd, pid_t pid, int tid, int signo,

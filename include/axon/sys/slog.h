@@ -12,6 +12,8 @@
 
 #include <stdarg.h>
 
+#include <sys/slogcodes.h> /* the major codes, as QNX's */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -38,10 +40,6 @@ extern "C" {
 #define _SLOG_GETMAJOR(code) ((int) (((unsigned) (code) >> 16) & 0xffffu))
 #define _SLOG_GETMINOR(code) ((int) ((unsigned) (code) & 0xffffu))
 
-/* Major codes: programs of their own use the private range. */
-#define _SLOGC_PRIVATE_START 10000
-#define _SLOGC_PRIVATE_END   19999
-#define _SLOGC_TEST          (_SLOGC_PRIVATE_START + 0)
 
 AXON_EXPORT int slogf(int opcode, int severity, const char *fmt, ...);
 AXON_EXPORT int vslogf(int opcode, int severity, const char *fmt,

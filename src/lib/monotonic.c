@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * QNX's *_monotonic timed calls (qnx-libc(3)): the same waits as their
+ * POSIX forms, with the absolute deadline on CLOCK_MONOTONIC, so that
+ * setting the time of day does not move it.  glibc has clock forms of
+ * the mutex, rwlock, semaphore and join waits, used with
+ * CLOCK_MONOTONIC.  It has none for message queues: the mq calls wait on
+ * the CLOCK_REALTIME time that is as far away as the deadline when each
+ * wait starts and, after a timeout, look at CLOCK_MONOTONIC again and
+ * wait once more if the deadline has not come (the time of day was set
+ * back: the wait ends late, never early, by as much as the time was set
+ * forward during the wait).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <mqueue.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <time.h>
+
+#include "internal.h"
+
+#define NSEC 1000000000L
+
+int
+pthread_mutex_timedlock_monotonic(pthread_mutex_t *mutex,
+    const struct timespec *abs_timeout)
+{
+	return pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, abs_timeout);
+}
+
+int
+pthread_rwlock_timedrdlock_monotonic(pthread_rwlock_t *rwlock,
+    const struct timespec *abs_timeout)
+{
+	return pthread_rwlock_clockrdlock(rwlock, CLOCK_MONOTONIC,
+	    abs_timeout);
+}
+
+int
+pthread_rwlock_timedwrlock_monotonic(pthread_rwlock_t *rwlock,
+    const struct timespec *abs_timeout)
+{
+	return pthread_rwlock_clockwrlock(rwlock, CLOCK_MONOTONIC,
+	    abs_timeout);
+}
+
+/* glibc's joins take a bad tv_nsec as no limit (they wait, spinning, for
+ * the thread); QNX's, as POSIX's timed waits, refuse it. */
+static bool
+bad_timespec(const struct timespec *ts)
+{
+	return ts != NULL && (ts->tv_nsec < 0 || ts->tv_nsec >= NSEC);
+}
+
+int
+pthread_timedjoin(pthread_t thread, void **value_ptr,
+    const struct timespec *abstime)
+{
+	if (bad_timespec(abstime)) {
+		return EINVAL;
+	}
+	return pthread_timedjoin_np(thread, value_ptr, abstime);
+}
+
+int
+pthread_timedjoin_monotonic(pthread_t thread, void **value_ptr,
+    const struct timespec *abstime)
+{
+	if (bad_timespec(abstime)) {
+		return EINVAL;
+	}
+	return pthread_clockjoin_np(thread, value_ptr, CLOCK_MONOTONIC,
+	    abstime);
+}
+
+int
+sem_timedwait_monotonic(sem_t *sem, const struct timespec *abs_timeout)
+{
+	return sem_clockwait(sem, CLOCK_MONOTONIC, abs_timeout);
+}
+
+/*
+ * The CLOCK_REALTIME time as far ahead of now as *mono_deadline is on
+ * CLOCK_MONOTONIC (now, if that has passed).  0, or -EINVAL for a
+ * timespec that is not one.
+ */
+static int
+realtime_deadline(const struct timespec *mono_deadline, struct timespec *rt,
+    bool *passed)
+{
+	struct timespec mono;
+	long long left;
+
+	if (mono_deadline->tv_nsec < 0 || mono_deadline->tv_nsec >= NSEC) {
+		return -EINVAL;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, rt);
+	left = ((long long) mono_deadline->tv_sec - mono.tv_sec) * NSEC +
+	    (mono_deadline->tv_nsec - mono.tv_nsec);
+	*passed = left <= 0;
+	if (left > 0) {
+		left += rt->tv_nsec;
+		rt->tv_sec += (time_t) (left / NSEC);
+		rt->tv_nsec = (long) (left % NSEC);
+	}
+	return 0;
+}
+
+ssize_t
+mq_timedreceive_monotonic(mqd_t mqdes, char *msg_ptr, size_t msg_len,
+    unsigned int *msg_prio, const struct timespec *abs_timeout)
+{
+	struct timespec rt;
+	bool passed;
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		if (abs_timeout == NULL) {
+			errno = EFAULT;
+			return -1;
+		}
+		rc = realtime_deadline(abs_timeout, &rt, &passed);
+		if (rc < 0) {
+			errno = -rc;
+			return -1;
+		}
+		/* A deadline passed still takes a message that is there. */
+		n = mq_timedreceive(mqdes, msg_ptr, msg_len, msg_prio, &rt);
+		if (n >= 0 || errno != ETIMEDOUT || passed) {
+			return n;
+		}
+	}
+}
+
+int
+mq_timedsend_monotonic(mqd_t mqdes, const char *msg_ptr, size_t msg_len,
+    unsigned int msg_prio, const struct timespec *abs_timeout)
+{
+	struct timespec rt;
+	bool passed;
+	int rc;
+
+	for (;;) {
+		if (abs_timeout == NULL) {
+			errno = EFAULT;
+			return -1;
+		}
+		rc = realtime_deadline(abs_timeout, &rt, &passed);
+		if (rc < 0) {
+			errno = -rc;
+			return -1;
+		}
+		rc = mq_timedsend(mqdes, msg_ptr, msg_len, msg_prio, &rt);
+		if (rc == 0 || errno != ETIMEDOUT || passed) {
+			return rc;
+		}
+	}
+}
