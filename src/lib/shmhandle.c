@@ -562,8 +562,10 @@ ask(uint64_t h, uint32_t op, int flags)
 		}
 	}
 	if (n < 0) {
+		/* A refusal closes at once, with the request unread: the
+		 * reset is that refusal's. */
 		rc = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
-		    -errno;
+		    (errno == ECONNRESET) ? -ESRCH : -errno;
 	} else if (n != (ssize_t) sizeof(r)) {
 		rc = -ESRCH; /* the creator closed without a word */
 	} else if (r.err != 0) {
