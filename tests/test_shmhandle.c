@@ -14,8 +14,11 @@
 #include "axon_test.h"
 
 #include <fcntl.h>
+#include <stddef.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -329,7 +332,8 @@ START_TEST(test_handle_creator_exit)
 {
 	int pfd[2];
 	shm_handle_t h = 0;
-	pid_t creator;
+	pid_t creator, imp;
+	char r;
 
 	ck_assert_int_eq(pipe(pfd), 0);
 	creator = fork();
@@ -354,6 +358,55 @@ START_TEST(test_handle_creator_exit)
 	errno = 0;
 	ck_assert_int_eq(shm_delete_handle(h), -1);
 	ck_assert_int_eq(errno, ESRCH);
+	close(pfd[0]);
+
+	/* An impostor that binds the dead creator's socket name (it shows
+	 * in /proc/net/unix) and offers its own memory: it cannot prove the
+	 * handle's hidden half, and the recipient takes nothing. */
+	ck_assert_int_eq(pipe(pfd), 0);
+	imp = fork();
+	ck_assert_int_ge(imp, 0);
+	if (imp == 0) {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		struct { int32_t err; uint32_t proof; } hi = { 0, 0x5eed };
+		char rq[64];
+		int32_t ok = 0;
+		char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+		struct iovec iov = { .iov_base = &ok, .iov_len = sizeof(ok) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+		int l = socket(AF_UNIX, SOCK_SEQPACKET, 0), c;
+		int mfd = shm_open(SHM_ANON, O_RDWR, 0600);
+		int n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1,
+		    "axon-shmh/%08x", (unsigned) (h >> 32));
+
+		if (l < 0 || mfd < 0 ||
+		    bind(l, (struct sockaddr *) &sa, (socklen_t) (offsetof(
+			struct sockaddr_un, sun_path) + 1 + (size_t) n)) != 0 ||
+		    listen(l, 1) != 0 || write(pfd[1], "r", 1) != 1) {
+			_exit(2);
+		}
+		c = accept(l, NULL, NULL);
+		if (c < 0 || send(c, &hi, sizeof(hi), 0) != sizeof(hi)) {
+			_exit(3);
+		}
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &mfd, sizeof(int));
+		if (recv(c, rq, sizeof(rq), 0) > 0) {
+			(void) sendmsg(c, &m, MSG_NOSIGNAL);
+			_exit(4); /* it was believed */
+		}
+		_exit(0);
+	}
+	close(pfd[1]);
+	ck_assert_int_eq(read(pfd[0], &r, 1), 1);
+	errno = 0;
+	ck_assert_int_eq(shm_open_handle(h, O_RDWR), -1);
+	ck_assert_int_eq(errno, ESRCH);
+	ck_assert_int_eq(child_status(imp), 0);
 	close(pfd[0]);
 }
 END_TEST

@@ -4,23 +4,25 @@
  * lets one process, named by its pid, open a shared memory object once,
  * with at most the access the handle allows, whatever the object's own
  * permissions; shm_open_handle() is that open; shm_delete_handle()
- * drops a handle unused.  See docs/design/shm.md.
+ * drops a handle unused.
  *
  * On QNX the process manager keeps the handles.  Here the creating
  * process does: each handle is a listening socket of its own in the
  * abstract namespace ("axon-shmh/" and the handle's high 32 bits in
  * hex), with a duplicate of the object's descriptor, and a thread of
- * the library answers them.  A connection counts only if the kernel
- * says (SO_PEERCRED) it comes from the handle's pid, and that pid's
- * start time is the one recorded when the handle was made, so a later
- * process given the same pid is refused; and only if the request
- * carries all 64 bits of the handle (the low 32 are in no name).  The
- * object goes back by SCM_RIGHTS as a new open description made with
- * the access asked for (a reopen of /proc/self/fd/N: a shared
- * description's mode cannot be narrowed), close-on-exec as QNX's.
- * A handle is used up by its recipient's first open, succeeded or
- * refused for its access; another process's attempt does not use it.
- * The creator's exit (or exec) takes its handles with it.
+ * the library ("axon-shmh") answers them.  A connection counts only if
+ * the kernel says (SO_PEERCRED) it comes from the handle's pid, and that
+ * pid's start time is the one recorded when the handle was made, so a
+ * later process given the same pid is refused.  The creator then speaks
+ * first with the handle's low 32 bits, which no name shows: a process
+ * that bound a dead creator's name (names show in /proc/net/unix)
+ * cannot say them, and the recipient takes nothing from it.  The object
+ * goes back by SCM_RIGHTS as a new open description made with the
+ * access asked for (a reopen of /proc/self/fd/N: a shared description's
+ * mode cannot be narrowed), close-on-exec as QNX's.  A handle is used
+ * up by its recipient's first open, succeeded or refused for its
+ * access; another process's attempt does not use it.  The creator's
+ * exit (or exec) takes its handles with it.  See docs/design/shm.md.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,10 +53,17 @@
 #define REPLY_TIMEOUT_S 5    /* the recipient's wait for an answer */
 #define MAX_HANDLES 1024     /* open handles a process may hold */
 
+/* The creator's first word: 0 and the handle's low 32 bits (which no
+ * name shows: an impostor bound to a dead creator's name cannot say
+ * them), or ESRCH to anyone but the recipient. */
+struct hello {
+	int32_t err;
+	uint32_t proof;
+};
+
 struct req {
 	uint32_t op;
 	int32_t flags;
-	uint64_t handle;
 };
 
 struct reply {
@@ -207,6 +216,7 @@ serve(int lfd, uint64_t h, pid_t pid, uint64_t start)
 {
 	struct ucred cr;
 	socklen_t crl = sizeof(cr);
+	struct hello hi = { 0 };
 	struct req rq;
 	struct pollfd pf;
 	struct handle e;
@@ -221,7 +231,13 @@ serve(int lfd, uint64_t h, pid_t pid, uint64_t start)
 	 * was made; anyone else learns nothing but "no such handle". */
 	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &crl) != 0 ||
 	    cr.pid != pid || axon__proc_start_time(cr.pid) != start) {
-		send_reply(c, ESRCH, -1);
+		hi.err = ESRCH;
+		(void) send(c, &hi, sizeof(hi), MSG_NOSIGNAL);
+		(void) close(c);
+		return;
+	}
+	hi.proof = (uint32_t) h;
+	if (send(c, &hi, sizeof(hi), MSG_NOSIGNAL) != (ssize_t) sizeof(hi)) {
 		(void) close(c);
 		return;
 	}
@@ -229,9 +245,8 @@ serve(int lfd, uint64_t h, pid_t pid, uint64_t start)
 	pf.events = POLLIN;
 	if (poll(&pf, 1, REQ_TIMEOUT_MS) != 1 ||
 	    (n = recv(c, &rq, sizeof(rq), 0)) != (ssize_t) sizeof(rq) ||
-	    rq.handle != h || (rq.op != OP_OPEN && rq.op != OP_DELETE)) {
-		send_reply(c, ESRCH, -1);
-		(void) close(c);
+	    (rq.op != OP_OPEN && rq.op != OP_DELETE)) {
+		(void) close(c); /* the recipient gave up, or is confused */
 		return;
 	}
 	pthread_mutex_lock(&h_lock);
@@ -275,6 +290,7 @@ h_main(void *arg)
 	size_t cap = 0;
 
 	(void) arg;
+	(void) pthread_setname_np(pthread_self(), "axon-shmh");
 	for (;;) {
 		size_t n;
 		int wake;
@@ -514,7 +530,8 @@ ask(uint64_t h, uint32_t op, int flags)
 {
 	struct sockaddr_un sa;
 	socklen_t salen;
-	struct req rq = { .op = op, .flags = flags, .handle = h };
+	struct req rq = { .op = op, .flags = flags };
+	struct hello hi;
 	struct reply r;
 	struct timeval tv = { .tv_sec = REPLY_TIMEOUT_S };
 	struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
@@ -546,6 +563,20 @@ ask(uint64_t h, uint32_t op, int flags)
 		    -errno;
 		goto out;
 	}
+	/* The creator speaks first: the recipient's refusal, or its proof
+	 * of being the handle's creator. */
+	n = recv(c, &hi, sizeof(hi), 0);
+	if (n < 0) {
+		rc = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
+		    (errno == ECONNRESET) ? -ESRCH : -errno;
+		goto out;
+	}
+	if (n != (ssize_t) sizeof(hi) || hi.err != 0 ||
+	    hi.proof != (uint32_t) h) {
+		rc = n == (ssize_t) sizeof(hi) && hi.err != 0 &&
+		    hi.err != ESRCH ? -hi.err : -ESRCH;
+		goto out;
+	}
 	if (send(c, &rq, sizeof(rq), MSG_NOSIGNAL) != (ssize_t) sizeof(rq)) {
 		rc = (errno == EPIPE || errno == ECONNRESET) ? -ESRCH :
 		    -errno;
@@ -562,8 +593,6 @@ ask(uint64_t h, uint32_t op, int flags)
 		}
 	}
 	if (n < 0) {
-		/* A refusal closes at once, with the request unread: the
-		 * reset is that refusal's. */
 		rc = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
 		    (errno == ECONNRESET) ? -ESRCH : -errno;
 	} else if (n != (ssize_t) sizeof(r)) {
