@@ -411,6 +411,71 @@ START_TEST(test_handle_creator_exit)
 }
 END_TEST
 
+/* The recipient exits; a later process given its pid (forced with
+ * ns_last_pid, root) presents the handle and is refused: the start time
+ * is not the one recorded. */
+START_TEST(test_handle_pid_reused)
+{
+	int fd = anon_new(4096);
+	shm_handle_t h;
+	pid_t first = -1, second = -1;
+	bool reused = false;
+	int st;
+
+	for (int tries = 0; tries < 50 && !reused; tries++) {
+		FILE *f;
+
+		first = fork();
+		ck_assert_int_ge(first, 0);
+		if (first == 0) {
+			_exit(0);
+		}
+		/* made while the first one lives (or is a zombie: its
+		 * start time is still there until reaped) */
+		if (shm_create_handle(fd, first, O_RDONLY, &h, 0) != 0) {
+			(void) child_status(first);
+			continue;
+		}
+		(void) child_status(first);
+		f = fopen("/proc/sys/kernel/ns_last_pid", "w");
+		if (f == NULL) {
+			fprintf(stderr, "test_handle_pid_reused: skipped: "
+				"cannot write ns_last_pid\n");
+			close(fd);
+			return;
+		}
+		fprintf(f, "%d", (int) first - 1);
+		if (fclose(f) != 0) {
+			fprintf(stderr, "test_handle_pid_reused: skipped: "
+				"cannot write ns_last_pid\n");
+			close(fd);
+			return;
+		}
+		second = fork();
+		ck_assert_int_ge(second, 0);
+		if (second == 0) {
+			if (getpid() != first) {
+				_exit(50); /* another took it first: again */
+			}
+			if (shm_open_handle(h, O_RDONLY) != -1 ||
+			    errno != ESRCH) {
+				_exit(1);
+			}
+			_exit(0);
+		}
+		st = child_status(second);
+		if (st != 50) {
+			reused = true;
+			ck_assert_int_eq(second, first);
+			ck_assert_int_eq(st, 0);
+		}
+		(void) shm_delete_handle(h);
+	}
+	ck_assert_msg(reused, "no pid reused in 50 tries");
+	close(fd);
+}
+END_TEST
+
 /* A handle for this very process; the creator's and the recipient's
  * deletes; SHM_CREATE_HANDLE_OPT_NOFD; more access than granted uses
  * the handle up; a named object's handle. */
@@ -603,6 +668,7 @@ shmhandle_suite(void)
 	tcase_add_test(t, test_anon_errors_and_names);
 	tcase_add_test(t, test_handle_other_user);
 	tcase_add_test(t, test_handle_creator_exit);
+	tcase_add_test(t, test_handle_pid_reused);
 	tcase_add_test(t, test_handle_own_and_delete);
 	tcase_add_test(t, test_handle_errors);
 	suite_add_tcase(s, t);

@@ -41,6 +41,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -75,6 +76,7 @@ struct handle {
 	int lfd;        /* its listening socket */
 	int objfd;      /* the object */
 	pid_t pid;      /* the recipient */
+	int pidfd;      /* it, since the handle was made (-1: no pidfd) */
 	uint64_t start; /* its start time */
 	int acc;        /* O_RDONLY, O_WRONLY or O_RDWR */
 	unsigned options;
@@ -95,6 +97,9 @@ atfork_child(void)
 	for (size_t i = 0; i < h_n; i++) {
 		(void) close(h_tab[i].lfd);
 		(void) close(h_tab[i].objfd);
+		if (h_tab[i].pidfd >= 0) {
+			(void) close(h_tab[i].pidfd);
+		}
 	}
 	free(h_tab);
 	h_tab = NULL;
@@ -145,6 +150,9 @@ static void
 take(size_t i, int *objfd)
 {
 	(void) close(h_tab[i].lfd);
+	if (h_tab[i].pidfd >= 0) {
+		(void) close(h_tab[i].pidfd);
+	}
 	if (objfd != NULL) {
 		*objfd = h_tab[i].objfd;
 	} else {
@@ -154,6 +162,24 @@ take(size_t i, int *objfd)
 	if (h_wake >= 0) {
 		(void) eventfd_write(h_wake, 1);
 	}
+}
+
+/* Called with h_lock held: the handle's recipient is still the
+ * process it was made for.  Its pidfd, taken then, says whether that
+ * process has exited (a pid is not given again before): start times
+ * have clock-tick resolution, and a pid can come back within one tick.
+ * Without pidfds (before Linux 5.3), the start time alone. */
+static bool
+recipient_alive(const struct handle *e)
+{
+	if (e->pidfd >= 0) {
+		struct pollfd pf = { .fd = e->pidfd, .events = POLLIN };
+
+		if (poll(&pf, 1, 0) != 0) {
+			return false; /* exited (or the pidfd fails) */
+		}
+	}
+	return axon__proc_start_time(e->pid) == e->start;
 }
 
 /* A new open description of objfd with access acc (close-on-exec); the
@@ -212,11 +238,12 @@ acc_within(int acc, int allowed)
 
 /* One connection to handle h's socket. */
 static void
-serve(int lfd, uint64_t h, pid_t pid, uint64_t start)
+serve(int lfd, uint64_t h)
 {
 	struct ucred cr;
 	socklen_t crl = sizeof(cr);
 	struct hello hi = { 0 };
+	bool ok;
 	struct req rq;
 	struct pollfd pf;
 	struct handle e;
@@ -228,9 +255,16 @@ serve(int lfd, uint64_t h, pid_t pid, uint64_t start)
 		return;
 	}
 	/* Only the recipient, the process that had the pid when the handle
-	 * was made; anyone else learns nothing but "no such handle". */
-	if (getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &crl) != 0 ||
-	    cr.pid != pid || axon__proc_start_time(cr.pid) != start) {
+	 * was made; anyone else learns nothing but "no such handle".  (The
+	 * peer's pid is the connecting process's, fixed at connect(): if
+	 * that process has exited since, the check fails, never passes.) */
+	ok = getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0;
+	pthread_mutex_lock(&h_lock);
+	i = find(h);
+	ok = ok && i >= 0 && cr.pid == h_tab[i].pid &&
+	    recipient_alive(&h_tab[i]);
+	pthread_mutex_unlock(&h_lock);
+	if (!ok) {
 		hi.err = ESRCH;
 		(void) send(c, &hi, sizeof(hi), MSG_NOSIGNAL);
 		(void) close(c);
@@ -285,8 +319,6 @@ h_main(void *arg)
 {
 	struct pollfd *pf = NULL;
 	uint64_t *hs = NULL;
-	pid_t *pids = NULL;
-	uint64_t *starts = NULL;
 	size_t cap = 0;
 
 	(void) arg;
@@ -306,20 +338,12 @@ h_main(void *arg)
 				pf = a;
 				a = realloc(hs, nc * sizeof(*hs));
 			}
-			if (a != NULL) {
-				hs = a;
-				a = realloc(pids, nc * sizeof(*pids));
-			}
-			if (a != NULL) {
-				pids = a;
-				a = realloc(starts, nc * sizeof(*starts));
-			}
 			if (a == NULL) {
 				pthread_mutex_unlock(&h_lock);
 				(void) usleep(100000);
 				continue;
 			}
-			starts = a;
+			hs = a;
 			cap = nc;
 		}
 		pf[0].fd = wake;
@@ -329,8 +353,6 @@ h_main(void *arg)
 			pf[i + 1].fd = fcntl(h_tab[i].lfd, F_DUPFD_CLOEXEC, 0);
 			pf[i + 1].events = POLLIN;
 			hs[i] = h_tab[i].h;
-			pids[i] = h_tab[i].pid;
-			starts[i] = h_tab[i].start;
 		}
 		pthread_mutex_unlock(&h_lock);
 		if (poll(pf, n + 1, -1) > 0) {
@@ -342,8 +364,7 @@ h_main(void *arg)
 			for (size_t i = 0; i < n; i++) {
 				if (pf[i + 1].fd >= 0 &&
 				    (pf[i + 1].revents & POLLIN)) {
-					serve(pf[i + 1].fd, hs[i], pids[i],
-					    starts[i]);
+					serve(pf[i + 1].fd, hs[i]);
 				}
 			}
 		}
@@ -387,7 +408,7 @@ static void
 sweep(void)
 {
 	for (size_t i = 0; i < h_n;) {
-		if (axon__proc_start_time(h_tab[i].pid) != h_tab[i].start) {
+		if (!recipient_alive(&h_tab[i])) {
 			take(i, NULL);
 		} else {
 			i++;
@@ -423,14 +444,25 @@ create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
 		return -ESRCH;
 	}
 	memset(&e, 0, sizeof(e));
+	/* The pidfd first: the start time read after it is then surely
+	 * the same process's. */
+	e.pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (e.pidfd < 0 && errno == ESRCH) {
+		return -ESRCH;
+	}
+	if (e.pidfd < 0 && errno != ENOSYS) {
+		return -errno; /* EMFILE, ENFILE, ENOMEM */
+	}
 	e.start = axon__proc_start_time(pid);
 	if (e.start == 0) {
-		return -ESRCH;
+		rc = -ESRCH;
+		goto fail_pidfd;
 	}
 	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    0);
 	if (lfd < 0) {
-		return -errno;
+		rc = -errno;
+		goto fail_pidfd;
 	}
 	for (int tries = 0;; tries++) {
 		if (getrandom(&h, sizeof(h), 0) != (ssize_t) sizeof(h)) {
@@ -512,6 +544,10 @@ create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
 	return 0;
 fail:
 	(void) close(lfd);
+fail_pidfd:
+	if (e.pidfd >= 0) {
+		(void) close(e.pidfd);
+	}
 	return rc;
 }
 
