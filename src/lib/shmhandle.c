@@ -11,9 +11,10 @@
  * abstract namespace ("axon-shmh/" and the handle's high 32 bits in
  * hex), with a duplicate of the object's descriptor, and a thread of
  * the library ("axon-shmh") answers them.  A connection counts only if
- * the kernel says (SO_PEERCRED) it comes from the handle's pid, and that
- * pid's start time is the one recorded when the handle was made, so a
- * later process given the same pid is refused.  The creator then speaks
+ * the kernel says (SO_PEERCRED) it comes from the handle's pid, and the
+ * process that had the pid when the handle was made has not exited (a
+ * pidfd taken then, and its start time), so a later process given the
+ * same pid is refused.  The creator then speaks
  * first with the handle's low 32 bits, which no name shows: a process
  * that bound a dead creator's name (names show in /proc/net/unix)
  * cannot say them, and the recipient takes nothing from it.  The object
