@@ -13,6 +13,10 @@
 #ifndef AXON_SYS_IOMSG_H
 #define AXON_SYS_IOMSG_H
 
+/* The O_* open flags of _IO_CONNECT's ioflag (and of the opens a
+ * resource manager's client asks for): QNX programs that include this
+ * header (or <sys/dispatch.h>) name them without <fcntl.h>. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/stat.h>

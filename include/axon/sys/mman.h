@@ -25,6 +25,15 @@
  * EINVAL (or EBADF for NOFD without MAP_ANON), rather than giving
  * ordinary memory to a program that asked for physical memory.
  * mmap_device_memory() is the call that maps physical memory.
+ *
+ * QNX's anonymous shared memory objects and handles (shm_open(3)):
+ * SHM_ANON for shm_open()'s name, which makes shm_open() Axon's
+ * (glibc's would read the special pointer as a string): the macro
+ * shm_open names axon_shm_open(), which gives every other name to the C
+ * library's shm_open() unchanged.  SHM_ANON is defined only with that
+ * macro, so code that tests #ifdef SHM_ANON sees both or neither.  And
+ * QNX 7.1's shm_handle_t, shm_create_handle(), shm_open_handle(),
+ * shm_delete_handle() and SHM_CREATE_HANDLE_OPT_NOFD (shm_handle(3)).
  */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC system_header
@@ -107,6 +116,23 @@ AXON_EXPORT int mem_offset(const void *addr, int fd, size_t length,
 AXON_EXPORT int posix_mem_offset(const void *addr, size_t len, off_t *off,
     size_t *contig_len, int *filedes);
 #endif
+/*
+ * Anonymous objects: shm_open(SHM_ANON, ...) is memfd_create() (shm_open(3)).
+ * The value is Axon's (QNX names it; FreeBSD's is the same pointer).
+ */
+#define SHM_ANON ((const char *) 1)
+AXON_EXPORT int axon_shm_open(const char *name, int oflag, mode_t mode);
+#define shm_open axon_shm_open
+
+/* Handles (shm_handle(3)): 64 random bits, Axon's type (QNX gives the
+ * name only). */
+typedef __UINT64_TYPE__ shm_handle_t;
+#define SHM_CREATE_HANDLE_OPT_NOFD 0x1u
+AXON_EXPORT int shm_create_handle(int fd, __pid_t pid, int flags,
+    shm_handle_t *handlep, unsigned options);
+AXON_EXPORT int shm_open_handle(shm_handle_t handle, int flags);
+AXON_EXPORT int shm_delete_handle(shm_handle_t handle);
+
 AXON_EXPORT int mem_offset64(const void *addr, int fd, size_t length,
     __off64_t *offset, size_t *contig_len);
 AXON_EXPORT int posix_mem_offset64(const void *addr, size_t len,

@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * QNX 7.1's shared memory handles (shm_handle(3)): shm_create_handle()
+ * lets one process, named by its pid, open a shared memory object once,
+ * with at most the access the handle allows, whatever the object's own
+ * permissions; shm_open_handle() is that open; shm_delete_handle()
+ * drops a handle unused.
+ *
+ * On QNX the process manager keeps the handles.  Here the creating
+ * process does: each handle is a listening socket of its own in the
+ * abstract namespace ("axon-shmh/" and the handle's high 32 bits in
+ * hex), with a duplicate of the object's descriptor, and a thread of
+ * the library ("axon-shmh") answers them.  A connection counts only if
+ * the kernel says (SO_PEERCRED) it comes from the handle's pid, and the
+ * process that had the pid when the handle was made has not exited (a
+ * pidfd taken then, and its start time), so a later process given the
+ * same pid is refused.  The creator then speaks
+ * first with the handle's low 32 bits, which no name shows: a process
+ * that bound a dead creator's name (names show in /proc/net/unix)
+ * cannot say them, and the recipient takes nothing from it.  The object
+ * goes back by SCM_RIGHTS as a new open description made with the
+ * access asked for (a reopen of /proc/self/fd/N: a shared description's
+ * mode cannot be narrowed), close-on-exec as QNX's.  A handle is used
+ * up by its recipient's first open, succeeded or refused for its
+ * access; another process's attempt does not use it.  The creator's
+ * exit (or exec) takes its handles with it.  See docs/design/shm.md.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define OP_OPEN   1
+#define OP_DELETE 2
+#define REQ_TIMEOUT_MS 2000  /* the creator's wait for a request */
+#define REPLY_TIMEOUT_S 5    /* the recipient's wait for an answer */
+#define MAX_HANDLES 1024     /* open handles a process may hold */
+
+/* The creator's first word: 0 and the handle's low 32 bits (which no
+ * name shows: an impostor bound to a dead creator's name cannot say
+ * them), or ESRCH to anyone but the recipient. */
+struct hello {
+	int32_t err;
+	uint32_t proof;
+};
+
+struct req {
+	uint32_t op;
+	int32_t flags;
+};
+
+struct reply {
+	int32_t err; /* 0 or an errno */
+};
+
+struct handle {
+	uint64_t h;
+	int lfd;        /* its listening socket */
+	int objfd;      /* the object */
+	pid_t pid;      /* the recipient */
+	int pidfd;      /* it, since the handle was made (-1: no pidfd) */
+	uint64_t start; /* its start time */
+	int acc;        /* O_RDONLY, O_WRONLY or O_RDWR */
+	unsigned options;
+};
+
+static pthread_mutex_t h_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_once_t h_once = PTHREAD_ONCE_INIT;
+static struct handle *h_tab;
+static size_t h_n, h_cap;
+static int h_wake = -1; /* eventfd: the table changed */
+static bool h_running;
+
+static void
+atfork_child(void)
+{
+	/* The handles are the parent's: its sockets, its thread. */
+	pthread_mutex_init(&h_lock, NULL);
+	for (size_t i = 0; i < h_n; i++) {
+		(void) close(h_tab[i].lfd);
+		(void) close(h_tab[i].objfd);
+		if (h_tab[i].pidfd >= 0) {
+			(void) close(h_tab[i].pidfd);
+		}
+	}
+	free(h_tab);
+	h_tab = NULL;
+	h_n = h_cap = 0;
+	if (h_wake >= 0) {
+		(void) close(h_wake);
+	}
+	h_wake = -1;
+	h_running = false;
+}
+
+static void
+h_init(void)
+{
+	(void) pthread_atfork(NULL, NULL, atfork_child);
+}
+
+static int
+handle_addr(uint64_t h, struct sockaddr_un *sa, socklen_t *len)
+{
+	int n;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	/* sun_path[0] stays 0: the abstract namespace */
+	n = snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1,
+	    "axon-shmh/%08x", (unsigned) (h >> 32));
+	*len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + 1 +
+	    (size_t) n);
+	return 0;
+}
+
+/* Called with h_lock held: index of h, or -1. */
+static ssize_t
+find(uint64_t h)
+{
+	for (size_t i = 0; i < h_n; i++) {
+		if (h_tab[i].h == h) {
+			return (ssize_t) i;
+		}
+	}
+	return -1;
+}
+
+/* Called with h_lock held: takes entry i out (its socket closed, its
+ * object descriptor returned, or closed if objfd is NULL). */
+static void
+take(size_t i, int *objfd)
+{
+	(void) close(h_tab[i].lfd);
+	if (h_tab[i].pidfd >= 0) {
+		(void) close(h_tab[i].pidfd);
+	}
+	if (objfd != NULL) {
+		*objfd = h_tab[i].objfd;
+	} else {
+		(void) close(h_tab[i].objfd);
+	}
+	h_tab[i] = h_tab[--h_n];
+	if (h_wake >= 0) {
+		(void) eventfd_write(h_wake, 1);
+	}
+}
+
+/* Called with h_lock held: the handle's recipient is still the
+ * process it was made for.  Its pidfd, taken then, says whether that
+ * process has exited (a pid is not given again before): start times
+ * have clock-tick resolution, and a pid can come back within one tick.
+ * Without pidfds (before Linux 5.3), the start time alone. */
+static bool
+recipient_alive(const struct handle *e)
+{
+	if (e->pidfd >= 0) {
+		struct pollfd pf = { .fd = e->pidfd, .events = POLLIN };
+
+		if (poll(&pf, 1, 0) != 0) {
+			return false; /* exited (or the pidfd fails) */
+		}
+	}
+	return axon__proc_start_time(e->pid) == e->start;
+}
+
+/* A new open description of objfd with access acc (close-on-exec); the
+ * same description if it has that access already and cannot be
+ * reopened (its mode refuses its owner: a 0400 object open O_RDWR). */
+static int
+reopen(int objfd, int acc)
+{
+	char path[64];
+	int fd;
+
+	(void) snprintf(path, sizeof(path), "/proc/self/fd/%d", objfd);
+	fd = open(path, acc | O_CLOEXEC | O_NOCTTY);
+	if (fd >= 0) {
+		return fd;
+	}
+	if ((fcntl(objfd, F_GETFL) & O_ACCMODE) == acc) {
+		fd = fcntl(objfd, F_DUPFD_CLOEXEC, 0);
+		return fd >= 0 ? fd : -errno;
+	}
+	return -errno;
+}
+
+static void
+send_reply(int c, int err, int fd)
+{
+	struct reply r = { .err = err };
+	struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		m.msg_control = u.buf;
+		m.msg_controllen = sizeof(u.buf);
+		u.h.cmsg_level = SOL_SOCKET;
+		u.h.cmsg_type = SCM_RIGHTS;
+		u.h.cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(&u.h), &fd, sizeof(int));
+	}
+	(void) sendmsg(c, &m, MSG_NOSIGNAL);
+}
+
+/* Access acc grants no more than allowed does. */
+static bool
+acc_within(int acc, int allowed)
+{
+	if (allowed == O_RDWR) {
+		return true;
+	}
+	return acc == allowed;
+}
+
+/* One connection to handle h's socket. */
+static void
+serve(int lfd, uint64_t h)
+{
+	struct ucred cr;
+	socklen_t crl = sizeof(cr);
+	struct hello hi = { 0 };
+	bool ok;
+	struct req rq;
+	struct pollfd pf;
+	struct handle e;
+	ssize_t i, n;
+	int objfd, fd, err;
+	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	if (c < 0) {
+		return;
+	}
+	/* Only the recipient, the process that had the pid when the handle
+	 * was made; anyone else learns nothing but "no such handle".  (The
+	 * peer's pid is the connecting process's, fixed at connect(): if
+	 * that process has exited since, the check fails, never passes.) */
+	ok = getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0;
+	pthread_mutex_lock(&h_lock);
+	i = find(h);
+	ok = ok && i >= 0 && cr.pid == h_tab[i].pid &&
+	    recipient_alive(&h_tab[i]);
+	pthread_mutex_unlock(&h_lock);
+	if (!ok) {
+		hi.err = ESRCH;
+		(void) send(c, &hi, sizeof(hi), MSG_NOSIGNAL);
+		(void) close(c);
+		return;
+	}
+	hi.proof = (uint32_t) h;
+	if (send(c, &hi, sizeof(hi), MSG_NOSIGNAL) != (ssize_t) sizeof(hi)) {
+		(void) close(c);
+		return;
+	}
+	pf.fd = c;
+	pf.events = POLLIN;
+	if (poll(&pf, 1, REQ_TIMEOUT_MS) != 1 ||
+	    (n = recv(c, &rq, sizeof(rq), 0)) != (ssize_t) sizeof(rq) ||
+	    (rq.op != OP_OPEN && rq.op != OP_DELETE)) {
+		(void) close(c); /* the recipient gave up, or is confused */
+		return;
+	}
+	pthread_mutex_lock(&h_lock);
+	i = find(h);
+	if (i < 0) {
+		pthread_mutex_unlock(&h_lock);
+		send_reply(c, ESRCH, -1);
+		(void) close(c);
+		return;
+	}
+	e = h_tab[i];
+	take((size_t) i, &objfd); /* used up: opened, refused or deleted */
+	pthread_mutex_unlock(&h_lock);
+	fd = -1;
+	err = 0;
+	if (rq.op == OP_OPEN) {
+		int acc = rq.flags & O_ACCMODE;
+
+		if ((e.options & SHM_CREATE_HANDLE_OPT_NOFD) != 0 ||
+		    !acc_within(acc, e.acc)) {
+			err = EACCES;
+		} else if ((fd = reopen(objfd, acc)) < 0) {
+			err = -fd;
+		}
+	}
+	send_reply(c, err, fd);
+	if (fd >= 0) {
+		(void) close(fd);
+	}
+	(void) close(objfd);
+	(void) close(c);
+}
+
+static void *
+h_main(void *arg)
+{
+	struct pollfd *pf = NULL;
+	uint64_t *hs = NULL;
+	size_t cap = 0;
+
+	(void) arg;
+	(void) pthread_setname_np(pthread_self(), "axon-shmh");
+	for (;;) {
+		size_t n;
+		int wake;
+
+		pthread_mutex_lock(&h_lock);
+		wake = h_wake;
+		n = h_n;
+		if (n + 1 > cap) {
+			size_t nc = n + 16;
+			void *a = realloc(pf, nc * sizeof(*pf));
+
+			if (a != NULL) {
+				pf = a;
+				a = realloc(hs, nc * sizeof(*hs));
+			}
+			if (a == NULL) {
+				pthread_mutex_unlock(&h_lock);
+				(void) usleep(100000);
+				continue;
+			}
+			hs = a;
+			cap = nc;
+		}
+		pf[0].fd = wake;
+		pf[0].events = POLLIN;
+		for (size_t i = 0; i < n; i++) {
+			/* a duplicate: the entry's may be closed meanwhile */
+			pf[i + 1].fd = fcntl(h_tab[i].lfd, F_DUPFD_CLOEXEC, 0);
+			pf[i + 1].events = POLLIN;
+			hs[i] = h_tab[i].h;
+		}
+		pthread_mutex_unlock(&h_lock);
+		if (poll(pf, n + 1, -1) > 0) {
+			if (pf[0].revents & POLLIN) {
+				eventfd_t v;
+
+				(void) eventfd_read(wake, &v);
+			}
+			for (size_t i = 0; i < n; i++) {
+				if (pf[i + 1].fd >= 0 &&
+				    (pf[i + 1].revents & POLLIN)) {
+					serve(pf[i + 1].fd, hs[i]);
+				}
+			}
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (pf[i + 1].fd >= 0) {
+				(void) close(pf[i + 1].fd);
+			}
+		}
+	}
+	return NULL;
+}
+
+/* A shared memory object: a regular file of a tmpfs or hugetlbfs. */
+static int
+shm_fd_ok(int fd, int *acc)
+{
+	struct statfs sfs;
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0) {
+		return -EBADF;
+	}
+	if ((fl & O_PATH) != 0) {
+		return -EBADF;
+	}
+	if (fstat(fd, &st) != 0) {
+		return -errno;
+	}
+	if (!S_ISREG(st.st_mode) || fstatfs(fd, &sfs) != 0 ||
+	    (sfs.f_type != TMPFS_MAGIC && sfs.f_type != HUGETLBFS_MAGIC)) {
+		return -EINVAL;
+	}
+	*acc = fl & O_ACCMODE;
+	return 0;
+}
+
+/* Called with h_lock held: drops the handles whose recipient is gone
+ * (it can never open them: its pid's next process is another). */
+static void
+sweep(void)
+{
+	for (size_t i = 0; i < h_n;) {
+		if (!recipient_alive(&h_tab[i])) {
+			take(i, NULL);
+		} else {
+			i++;
+		}
+	}
+}
+
+static int
+create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
+    unsigned options)
+{
+	struct sockaddr_un sa;
+	socklen_t salen;
+	struct handle e;
+	int acc = 0, rc, lfd, objfd;
+	uint64_t h = 0;
+
+	if (handlep == NULL) {
+		return -EFAULT;
+	}
+	if ((options & ~SHM_CREATE_HANDLE_OPT_NOFD) != 0 ||
+	    (flags & ~O_ACCMODE) != 0 || (flags & O_ACCMODE) == O_ACCMODE) {
+		return -EINVAL;
+	}
+	rc = shm_fd_ok(fd, &acc);
+	if (rc < 0) {
+		return rc;
+	}
+	if (!acc_within(flags, acc)) {
+		return -EACCES;
+	}
+	if (pid <= 0) {
+		return -ESRCH;
+	}
+	memset(&e, 0, sizeof(e));
+	/* The pidfd first: the start time read after it is then surely
+	 * the same process's. */
+	e.pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (e.pidfd < 0 && errno == ESRCH) {
+		return -ESRCH;
+	}
+	if (e.pidfd < 0 && errno != ENOSYS) {
+		return -errno; /* EMFILE, ENFILE, ENOMEM */
+	}
+	e.start = axon__proc_start_time(pid);
+	if (e.start == 0) {
+		rc = -ESRCH;
+		goto fail_pidfd;
+	}
+	lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK,
+	    0);
+	if (lfd < 0) {
+		rc = -errno;
+		goto fail_pidfd;
+	}
+	for (int tries = 0;; tries++) {
+		if (getrandom(&h, sizeof(h), 0) != (ssize_t) sizeof(h)) {
+			rc = -EAGAIN;
+			goto fail;
+		}
+		if (h == 0) {
+			continue;
+		}
+		handle_addr(h, &sa, &salen);
+		if (bind(lfd, (struct sockaddr *) &sa, salen) == 0) {
+			break;
+		}
+		if (errno != EADDRINUSE || tries >= 16) {
+			rc = -errno;
+			goto fail;
+		}
+	}
+	if (listen(lfd, 8) != 0) {
+		rc = -errno;
+		goto fail;
+	}
+	objfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (objfd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	e.h = h;
+	e.lfd = lfd;
+	e.objfd = objfd;
+	e.pid = pid;
+	e.acc = flags & O_ACCMODE;
+	e.options = options;
+
+	pthread_once(&h_once, h_init);
+	pthread_mutex_lock(&h_lock);
+	sweep();
+	rc = 0;
+	if (h_wake < 0 && (h_wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) <
+	    0) {
+		rc = -errno;
+	} else if (h_n >= MAX_HANDLES) {
+		rc = -EAGAIN;
+	} else if (h_n == h_cap) {
+		size_t nc = h_cap ? 2 * h_cap : 8;
+		struct handle *t = realloc(h_tab, nc * sizeof(*t));
+
+		if (t == NULL) {
+			rc = -ENOMEM;
+		} else {
+			h_tab = t;
+			h_cap = nc;
+		}
+	}
+	if (rc == 0 && !h_running) {
+		pthread_attr_t a;
+		pthread_t th;
+		sigset_t all, saved;
+
+		pthread_attr_init(&a);
+		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+		/* No signal of the program's lands on this thread. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &saved);
+		rc = -pthread_create(&th, &a, h_main, NULL);
+		pthread_sigmask(SIG_SETMASK, &saved, NULL);
+		pthread_attr_destroy(&a);
+		h_running = rc == 0;
+	}
+	if (rc < 0) {
+		pthread_mutex_unlock(&h_lock);
+		(void) close(objfd);
+		goto fail;
+	}
+	h_tab[h_n++] = e;
+	(void) eventfd_write(h_wake, 1);
+	pthread_mutex_unlock(&h_lock);
+	*handlep = h;
+	return 0;
+fail:
+	(void) close(lfd);
+fail_pidfd:
+	if (e.pidfd >= 0) {
+		(void) close(e.pidfd);
+	}
+	return rc;
+}
+
+AXON_EXPORT int
+shm_create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
+    unsigned options)
+{
+	return axon__errno_ret(create_handle(fd, pid, flags, handlep,
+	    options));
+}
+
+/* Asks handle h's creator: the object's new descriptor (OP_OPEN), or 0
+ * (OP_DELETE); -ESRCH when there is no such handle for this process. */
+static int
+ask(uint64_t h, uint32_t op, int flags)
+{
+	struct sockaddr_un sa;
+	socklen_t salen;
+	struct req rq = { .op = op, .flags = flags };
+	struct hello hi;
+	struct reply r;
+	struct timeval tv = { .tv_sec = REPLY_TIMEOUT_S };
+	struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	struct msghdr m = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = u.buf,
+		.msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+	int fd = -1;
+	int rc;
+	int c = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+	if (c < 0) {
+		return -errno;
+	}
+	handle_addr(h, &sa, &salen);
+	(void) setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void) setsockopt(c, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(c, (struct sockaddr *) &sa, salen) != 0) {
+		/* no such socket, or its creator is gone */
+		rc = (errno == ECONNREFUSED || errno == ENOENT) ? -ESRCH :
+		    -errno;
+		goto out;
+	}
+	/* The creator speaks first: the recipient's refusal, or its proof
+	 * of being the handle's creator. */
+	n = recv(c, &hi, sizeof(hi), 0);
+	if (n < 0) {
+		rc = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
+		    (errno == ECONNRESET) ? -ESRCH : -errno;
+		goto out;
+	}
+	if (n != (ssize_t) sizeof(hi) || hi.err != 0 ||
+	    hi.proof != (uint32_t) h) {
+		rc = n == (ssize_t) sizeof(hi) && hi.err != 0 &&
+		    hi.err != ESRCH ? -hi.err : -ESRCH;
+		goto out;
+	}
+	if (send(c, &rq, sizeof(rq), MSG_NOSIGNAL) != (ssize_t) sizeof(rq)) {
+		rc = (errno == EPIPE || errno == ECONNRESET) ? -ESRCH :
+		    -errno;
+		goto out;
+	}
+	memset(&u, 0, sizeof(u));
+	n = recvmsg(c, &m, MSG_CMSG_CLOEXEC);
+	for (cm = CMSG_FIRSTHDR(&m); n > 0 && cm != NULL;
+	    cm = CMSG_NXTHDR(&m, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
+			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+		}
+	}
+	if (n < 0) {
+		rc = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
+		    (errno == ECONNRESET) ? -ESRCH : -errno;
+	} else if (n != (ssize_t) sizeof(r)) {
+		rc = -ESRCH; /* the creator closed without a word */
+	} else if (r.err != 0) {
+		rc = -r.err;
+	} else if (op == OP_DELETE) {
+		rc = 0;
+	} else if (fd < 0) {
+		/* sent, but no room for it here */
+		rc = (m.msg_flags & MSG_CTRUNC) ? -EMFILE : -EBADMSG;
+	} else {
+		rc = fd;
+		fd = -1;
+	}
+	if (fd >= 0) {
+		(void) close(fd);
+	}
+out:
+	(void) close(c);
+	return rc;
+}
+
+AXON_EXPORT int
+shm_open_handle(shm_handle_t handle, int flags)
+{
+	if ((flags & ~(O_ACCMODE | O_CLOEXEC)) != 0 ||
+	    (flags & O_ACCMODE) == O_ACCMODE) {
+		return axon__errno_ret(-EINVAL);
+	}
+	return axon__errno_ret(ask(handle, OP_OPEN, flags & O_ACCMODE));
+}
+
+AXON_EXPORT int
+shm_delete_handle(shm_handle_t handle)
+{
+	ssize_t i;
+
+	/* The creator's own: here. */
+	pthread_once(&h_once, h_init);
+	pthread_mutex_lock(&h_lock);
+	i = find(handle);
+	if (i >= 0) {
+		take((size_t) i, NULL);
+		pthread_mutex_unlock(&h_lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&h_lock);
+	/* The recipient's: its creator drops it. */
+	return axon__errno_ret(ask(handle, OP_DELETE, 0));
+}
