@@ -275,10 +275,11 @@ END_TEST
 
 /* ---- resmgr_detach_ctp ---------------------------------------------- */
 
-/* Links of one handle: a (DIR, _RESMGR_FLAG_DETACH_CTP), b (DETACH_CTP),
- * c (DIR, without it).  Opening "bye" under a or c makes the open
- * handler detach its own link with resmgr_detach_ctp(): ECONNABORTED
- * tells the client it did, else the call's errno. */
+/* Links of one handle: a and d (DIR, _RESMGR_FLAG_DETACH_CTP), b
+ * (DETACH_CTP), c (DIR, without it).  Opening "bye" under a or c makes
+ * the open handler detach its own link with resmgr_detach_ctp(), and
+ * "byenull" under d does the same with ctp NULL: ECONNABORTED tells the
+ * client it did, else the call's errno. */
 #define CTP_DETACHED ECONNABORTED
 
 static int
@@ -287,6 +288,13 @@ ctp_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
 {
 	if (strcmp(msg->connect.path, "bye") == 0) {
 		if (resmgr_detach_ctp(ctp->dpp, ctp, ctp->id, 0) == -1) {
+			return errno;
+		}
+		return CTP_DETACHED;
+	}
+	if (strcmp(msg->connect.path, "byenull") == 0) {
+		/* ctp NULL is resmgr_detach(): not waiting for itself either */
+		if (resmgr_detach_ctp(ctp->dpp, NULL, ctp->id, 0) == -1) {
 			return errno;
 		}
 		return CTP_DETACHED;
@@ -320,7 +328,7 @@ mgr_ctp(int rep, void *arg)
 {
 	dispatch_t *dpp = dispatch_create();
 	dispatch_context_t *ctp;
-	int a, b, c;
+	int a, b, c, d;
 
 	(void) arg;
 	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs,
@@ -338,7 +346,10 @@ mgr_ctp(int rep, void *arg)
 	    _RESMGR_FLAG_DETACH_CTP, &connect_funcs, &io_funcs, &dev);
 	c = resmgr_attach(dpp, NULL, "/dev/axtest/ctp-c", _FTYPE_ANY,
 	    _RESMGR_FLAG_DIR, &connect_funcs, &io_funcs, &dev);
-	if (a == -1 || b == -1 || c == -1) {
+	d = resmgr_attach(dpp, NULL, "/dev/axtest/ctp-d", _FTYPE_ANY,
+	    _RESMGR_FLAG_DIR | _RESMGR_FLAG_DETACH_CTP, &connect_funcs,
+	    &io_funcs, &dev);
+	if (a == -1 || b == -1 || c == -1 || d == -1) {
 		axt_report(rep, -errno);
 		_exit(1);
 	}
@@ -397,6 +408,17 @@ START_TEST(test_detach_ctp)
 		ck_assert_int_ge(ob2, 0);
 		ck_assert_int_eq(axon__io_close(oc), 0);
 		ck_assert_int_eq(axon__io_close(ob2), 0);
+	}
+	/* With ctp NULL from inside the handler, as resmgr_detach(). */
+	ck_assert_int_eq(axon__io_open("/dev/axtest/ctp-d/byenull", O_RDONLY,
+	    0), -CTP_DETACHED);
+	ck_assert_int_eq(axon__io_open("/dev/axtest/ctp-d", O_RDONLY, 0),
+	    -ENOENT);
+	{
+		int ob3 = axon__io_open("/dev/axtest/ctp-b", O_RDONLY, 0);
+
+		ck_assert_int_ge(ob3, 0);
+		ck_assert_int_eq(axon__io_close(ob3), 0);
 	}
 	(void) axon__io_close(oa);
 	ck_assert_int_eq(axon__io_close(ob), 0);

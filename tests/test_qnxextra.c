@@ -451,6 +451,16 @@ START_TEST(test_sem_join_monotonic)
 }
 END_TEST
 
+/* Sends "late" to the queue *arg after WAIT_MS. */
+static void *
+mq_late_sender(void *arg)
+{
+	mqd_t q = *(mqd_t *) arg;
+
+	usleep(WAIT_MS * 1000);
+	return mq_send(q, "late", 5, 3) == 0 ? NULL : arg;
+}
+
 START_TEST(test_mq_monotonic)
 {
 	struct mq_attr attr = {.mq_maxmsg = 1, .mq_msgsize = 16};
@@ -495,6 +505,21 @@ START_TEST(test_mq_monotonic)
 	    &ts), 6);
 	ck_assert_str_eq(buf, "hello");
 	ck_assert_uint_eq(prio, 7);
+	/* A deadline as far as time goes ("forever"): waits, no overflow. */
+	{
+		pthread_t th;
+		void *rv = &rv;
+
+		ck_assert_int_eq(pthread_create(&th, NULL, mq_late_sender, &q),
+		    0);
+		ts.tv_sec = (time_t) LLONG_MAX;
+		ts.tv_nsec = 999999999L;
+		ck_assert_int_eq(mq_timedreceive_monotonic(q, buf, sizeof(buf),
+		    &prio, &ts), 5);
+		ck_assert_str_eq(buf, "late");
+		ck_assert_int_eq(pthread_join(th, &rv), 0);
+		ck_assert_ptr_null(rv);
+	}
 	/* A bad descriptor: mq's own EBADF. */
 	ts = mono_in(WAIT_MS);
 	errno = 0;

@@ -361,12 +361,40 @@ ConnectClientInfo_r(int scoid, struct _client_info *info, int ngroups)
 static pthread_mutex_t ext_lock = PTHREAD_MUTEX_INITIALIZER;
 static const struct _client_info **ext_live;
 static size_t ext_n, ext_cap;
+static pthread_once_t ext_once = PTHREAD_ONCE_INIT;
+
+/* fork(): the lock is held across it, so that a child (a manager's
+ * worker, say) gets the list whole and the lock free. */
+static void
+ext_prepare(void)
+{
+	pthread_mutex_lock(&ext_lock);
+}
+
+static void
+ext_parent(void)
+{
+	pthread_mutex_unlock(&ext_lock);
+}
+
+static void
+ext_child(void)
+{
+	pthread_mutex_init(&ext_lock, NULL);
+}
+
+static void
+ext_init(void)
+{
+	(void) pthread_atfork(ext_prepare, ext_parent, ext_child);
+}
 
 static int
 ext_add(const struct _client_info *ci)
 {
 	int rc = 0;
 
+	(void) pthread_once(&ext_once, ext_init);
 	pthread_mutex_lock(&ext_lock);
 	if (ext_n == ext_cap) {
 		size_t cap = ext_cap == 0 ? 16 : ext_cap * 2;

@@ -85,6 +85,10 @@ sem_timedwait_monotonic(sem_t *sem, const struct timespec *abs_timeout)
  * CLOCK_MONOTONIC (now, if that has passed).  0, or -EINVAL for a
  * timespec that is not one.
  */
+/* The longest one realtime wait is asked for: 100 years, far enough
+ * that (seconds * NSEC) cannot overflow. */
+#define MAX_WAIT_SEC (100LL * 365 * 86400)
+
 static int
 realtime_deadline(const struct timespec *mono_deadline, struct timespec *rt,
     bool *passed)
@@ -97,8 +101,17 @@ realtime_deadline(const struct timespec *mono_deadline, struct timespec *rt,
 	}
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	clock_gettime(CLOCK_REALTIME, rt);
-	left = ((long long) mono_deadline->tv_sec - mono.tv_sec) * NSEC +
-	    (mono_deadline->tv_nsec - mono.tv_nsec);
+	if ((long long) mono_deadline->tv_sec < (long long) mono.tv_sec - 1) {
+		*passed = true;
+		return 0;
+	}
+	if ((long long) mono_deadline->tv_sec - mono.tv_sec > MAX_WAIT_SEC) {
+		/* "forever": wait that long, then the caller looks again */
+		left = MAX_WAIT_SEC * NSEC;
+	} else {
+		left = ((long long) mono_deadline->tv_sec - mono.tv_sec) *
+		    NSEC + (mono_deadline->tv_nsec - mono.tv_nsec);
+	}
 	*passed = left <= 0;
 	if (left > 0) {
 		left += rt->tv_nsec;

@@ -416,13 +416,15 @@ resmgr_detach(dispatch_t *dpp, int id, unsigned flags)
  * As resmgr_detach(), told by ctp which link the calling handler is on:
  * a connect handler running on ctp for link id does not wait for itself
  * (its link's busy count holds its own run), whichever thread's
- * bookkeeping says otherwise; ctp NULL waits for every connect handler.
+ * bookkeeping says otherwise; with ctp NULL it is resmgr_detach() (the
+ * calling thread's own handler, if it runs one on link id, is not
+ * waited for).
  */
 int
 resmgr_detach_ctp(const dispatch_t *dpp, resmgr_context_t *ctp, const int id,
     const unsigned flags)
 {
-	int rc, self = 0;
+	int rc, self = -1;
 	int state;
 
 	if (ctp != NULL) {
@@ -1096,6 +1098,7 @@ resmgr_msg_again(resmgr_context_t *ctp, rcvid_t rcvid)
 	struct _msg_info info;
 	struct axon_bind *sbind;
 	struct axon_link *slink;
+	uint64_t sopened;
 	iov_t *siov;
 	void *sbuf;
 	size_t ssize;
@@ -1111,7 +1114,8 @@ resmgr_msg_again(resmgr_context_t *ctp, rcvid_t rcvid)
 	if (rc < 0) {
 		return axon__errno_ret(rc); /* ESRCH: replied, or gone */
 	}
-	ssize = ctp->size < ctp->msg_max_size ? ctp->size : ctp->msg_max_size;
+	/* The whole buffer: a handler may have built its reply past size. */
+	ssize = ctp->msg_max_size;
 	siov = malloc(c->nparts * sizeof(iov_t));
 	sbuf = malloc(ssize > 0 ? ssize : 1);
 	if (siov == NULL || sbuf == NULL) {
@@ -1125,6 +1129,7 @@ resmgr_msg_again(resmgr_context_t *ctp, rcvid_t rcvid)
 	memcpy(sbuf, c->buf, ssize);
 	sbind = c->bind;
 	slink = c->link;
+	sopened = c->opened;
 	stls = tls_link;
 	n = MsgRead_r(rcvid, c->buf, ctp->msg_max_size, 0);
 	if (n >= 0) {
@@ -1148,6 +1153,7 @@ resmgr_msg_again(resmgr_context_t *ctp, rcvid_t rcvid)
 	memcpy(c->buf, sbuf, ssize);
 	c->bind = sbind;
 	c->link = slink;
+	c->opened = sopened;
 	tls_link = stls;
 	free(siov);
 	free(sbuf);
