@@ -560,8 +560,81 @@ shm_create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
 	    options));
 }
 
+/* A received errno: a known one (1..4095), else ESRCH. */
+static int
+errno_ok(int32_t err)
+{
+	return err > 0 && err < 4096 ? err : ESRCH;
+}
+
+/* The creator's answer to rq, decoded and checked whole before it is
+ * believed: its size, its error (0 or an errno, the only ones the
+ * creator sends) and the descriptors that came with it (exactly one
+ * for an open's success, none otherwise; the one sent is a shared
+ * memory object with the access asked for).  The descriptor, or 0
+ * (OP_DELETE), or -errno; ESRCH for anything else.  Every descriptor
+ * received and not returned is closed. */
+static int
+decode_reply(const struct msghdr *m, ssize_t n, const struct reply *r,
+    const struct req *rq)
+{
+	struct cmsghdr *cm;
+	size_t nfd = 0;
+	int fd = -1, acc, rc;
+
+	for (cm = CMSG_FIRSTHDR(m); n >= 0 && cm != NULL;
+	    cm = CMSG_NXTHDR((struct msghdr *) m, cm)) {
+		size_t k;
+
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0)) {
+			continue;
+		}
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t j = 0; j < k; j++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(cm) + j * sizeof(int),
+			    sizeof(int));
+			if (nfd++ == 0) {
+				fd = f;
+			} else {
+				(void) close(f);
+			}
+		}
+	}
+	if (n < 0) {
+		rc = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
+		    (errno == ECONNRESET) ? -ESRCH : -errno;
+	} else if (n != (ssize_t) sizeof(*r) ||
+	    (m->msg_flags & MSG_TRUNC) != 0) {
+		rc = -ESRCH; /* the creator closed without a word, or babbles */
+	} else if ((m->msg_flags & MSG_CTRUNC) != 0) {
+		/* a descriptor sent, but no room for it here */
+		rc = r->err == 0 && rq->op == OP_OPEN && nfd == 0 ? -EMFILE :
+		    -ESRCH;
+	} else if (r->err != 0) {
+		rc = nfd == 0 ? -errno_ok(r->err) : -ESRCH;
+	} else if (rq->op == OP_DELETE) {
+		rc = nfd == 0 ? 0 : -ESRCH;
+	} else if (nfd != 1 || shm_fd_ok(fd, &acc) != 0 ||
+	    acc != (rq->flags & O_ACCMODE)) {
+		rc = -ESRCH;
+	} else {
+		rc = fd;
+		fd = -1;
+	}
+	if (fd >= 0) {
+		(void) close(fd);
+	}
+	return rc;
+}
+
 /* Asks handle h's creator: the object's new descriptor (OP_OPEN), or 0
- * (OP_DELETE); -ESRCH when there is no such handle for this process. */
+ * (OP_DELETE); -ESRCH when there is no such handle for this process,
+ * or the answer is not one the creator gives.  A descriptor is
+ * returned only as decode_reply() allows. */
 static int
 ask(uint64_t h, uint32_t op, int flags)
 {
@@ -571,10 +644,13 @@ ask(uint64_t h, uint32_t op, int flags)
 	struct hello hi;
 	struct reply r;
 	struct timeval tv = { .tv_sec = REPLY_TIMEOUT_S };
+	struct iovec hiov = { .iov_base = &hi, .iov_len = sizeof(hi) };
+	struct msghdr hm = { .msg_iov = &hiov, .msg_iovlen = 1 };
 	struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
+		/* room for more than one, to see (and close) them all */
+		char buf[CMSG_SPACE(4 * sizeof(int))];
 	} u;
 	struct msghdr m = {
 		.msg_iov = &iov,
@@ -582,9 +658,7 @@ ask(uint64_t h, uint32_t op, int flags)
 		.msg_control = u.buf,
 		.msg_controllen = sizeof(u.buf),
 	};
-	struct cmsghdr *cm;
 	ssize_t n;
-	int fd = -1;
 	int rc;
 	int c = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
@@ -597,21 +671,23 @@ ask(uint64_t h, uint32_t op, int flags)
 	if (connect(c, (struct sockaddr *) &sa, salen) != 0) {
 		/* no such socket, or its creator is gone */
 		rc = (errno == ECONNREFUSED || errno == ENOENT) ? -ESRCH :
+		    (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
 		    -errno;
 		goto out;
 	}
-	/* The creator speaks first: the recipient's refusal, or its proof
-	 * of being the handle's creator. */
-	n = recv(c, &hi, sizeof(hi), 0);
+	/* The creator speaks first: the recipient's refusal (ESRCH, the
+	 * only error it sends), or its proof of being the handle's
+	 * creator.  Anything else is no creator's: ESRCH.  (No control
+	 * buffer: a descriptor sent with it is never installed.) */
+	n = recvmsg(c, &hm, 0);
 	if (n < 0) {
 		rc = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
 		    (errno == ECONNRESET) ? -ESRCH : -errno;
 		goto out;
 	}
-	if (n != (ssize_t) sizeof(hi) || hi.err != 0 ||
-	    hi.proof != (uint32_t) h) {
-		rc = n == (ssize_t) sizeof(hi) && hi.err != 0 &&
-		    hi.err != ESRCH ? -hi.err : -ESRCH;
+	if (n != (ssize_t) sizeof(hi) || (hm.msg_flags & MSG_TRUNC) != 0 ||
+	    hi.err != 0 || hi.proof != (uint32_t) h) {
+		rc = -ESRCH;
 		goto out;
 	}
 	if (send(c, &rq, sizeof(rq), MSG_NOSIGNAL) != (ssize_t) sizeof(rq)) {
@@ -621,33 +697,7 @@ ask(uint64_t h, uint32_t op, int flags)
 	}
 	memset(&u, 0, sizeof(u));
 	n = recvmsg(c, &m, MSG_CMSG_CLOEXEC);
-	for (cm = CMSG_FIRSTHDR(&m); n > 0 && cm != NULL;
-	    cm = CMSG_NXTHDR(&m, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET &&
-		    cm->cmsg_type == SCM_RIGHTS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
-			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-		}
-	}
-	if (n < 0) {
-		rc = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
-		    (errno == ECONNRESET) ? -ESRCH : -errno;
-	} else if (n != (ssize_t) sizeof(r)) {
-		rc = -ESRCH; /* the creator closed without a word */
-	} else if (r.err != 0) {
-		rc = -r.err;
-	} else if (op == OP_DELETE) {
-		rc = 0;
-	} else if (fd < 0) {
-		/* sent, but no room for it here */
-		rc = (m.msg_flags & MSG_CTRUNC) ? -EMFILE : -EBADMSG;
-	} else {
-		rc = fd;
-		fd = -1;
-	}
-	if (fd >= 0) {
-		(void) close(fd);
-	}
+	rc = decode_reply(&m, n, &r, &rq);
 out:
 	(void) close(c);
 	return rc;
