@@ -15,6 +15,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -22,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* SHM_ANON comes with the shm_open() that understands it. */
@@ -762,6 +764,108 @@ START_TEST(test_handle_fake_creator)
 }
 END_TEST
 
+/* Opens h (O_RDONLY), which must fail ESRCH: how long that took, in
+ * ms, or -1 if it did not fail so. */
+static long
+refusal_ms(shm_handle_t h)
+{
+	struct timespec a, b;
+	long ms;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	errno = 0;
+	rc = shm_open_handle(h, O_RDONLY);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	if (rc != -1 || errno != ESRCH) {
+		fprintf(stderr, "open: %d (%s) after %ld ms\n", rc,
+		    strerror(errno), ms);
+		return -1;
+	}
+	return ms;
+}
+
+/* A fork child (no exec) holds none of its parent's handle sockets:
+ * the handle deleted, or its creator exited, while such a child lives,
+ * the recipient's open fails ESRCH at once (a child holding a copy of
+ * the socket kept it listening, and the open waited 5 s for EAGAIN). */
+START_TEST(test_handle_fork_child)
+{
+	int fd = anon_new(4096), go[2], pfd[2];
+	shm_handle_t h;
+	pid_t rcpt, kid, creator, grandkid = 0;
+	long ms;
+
+	/* The handle deleted by its creator (this process). */
+	ck_assert_int_eq(pipe(go), 0);
+	rcpt = fork();
+	ck_assert_int_ge(rcpt, 0);
+	if (rcpt == 0) {
+		long t;
+
+		close(go[1]);
+		t = refusal_ms(read_handle(go[0]));
+		if (t < 0 || t >= 1000) {
+			fprintf(stderr, "refused after %ld ms\n", t);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(go[0]);
+	ck_assert_int_eq(shm_create_handle(fd, rcpt, O_RDONLY, &h, 0), 0);
+	usleep(100000); /* the library's thread is waiting on it now */
+	kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(shm_delete_handle(h), 0);
+	write_handle(go[1], h);
+	ck_assert_int_eq(child_status(rcpt), 0);
+	ck_assert_int_eq(kill(kid, SIGKILL), 0);
+	(void) axt_waitpid(kid, 20);
+	close(go[1]);
+
+	/* The creator exits, its fork child lives on. */
+	ck_assert_int_eq(pipe(pfd), 0);
+	creator = fork();
+	ck_assert_int_ge(creator, 0);
+	if (creator == 0) {
+		shm_handle_t ch;
+		pid_t g;
+
+		if (shm_create_handle(fd, getppid(), O_RDONLY, &ch, 0) != 0) {
+			_exit(2);
+		}
+		usleep(100000);
+		g = fork();
+		if (g == 0) {
+			pause();
+			_exit(0);
+		}
+		if (g < 0 || write(pfd[1], &ch, sizeof(ch)) != sizeof(ch) ||
+		    write(pfd[1], &g, sizeof(g)) != sizeof(g)) {
+			_exit(3);
+		}
+		_exit(0);
+	}
+	close(pfd[1]);
+	ck_assert_int_eq(read(pfd[0], &h, sizeof(h)), (ssize_t) sizeof(h));
+	ck_assert_int_eq(read(pfd[0], &grandkid, sizeof(grandkid)),
+	    (ssize_t) sizeof(grandkid));
+	ck_assert_int_eq(child_status(creator), 0);
+	/* (this process is h's recipient) */
+	ms = refusal_ms(h);
+	ck_assert_msg(ms >= 0 && ms < 1000, "refused after %ld ms", ms);
+	ck_assert_int_eq(kill(grandkid, SIGKILL), 0);
+	usleep(10000); /* (init reaps it) */
+	close(pfd[0]);
+	close(fd);
+}
+END_TEST
+
 /* Bad calls. */
 START_TEST(test_handle_errors)
 {
@@ -863,6 +967,7 @@ shmhandle_suite(void)
 	tcase_add_test(t, test_handle_own_and_delete);
 	tcase_add_test(t, test_handle_errors);
 	tcase_add_test(t, test_handle_fake_creator);
+	tcase_add_test(t, test_handle_fork_child);
 	suite_add_tcase(s, t);
 	return s;
 }
