@@ -866,6 +866,109 @@ START_TEST(test_handle_fork_child)
 }
 END_TEST
 
+/* Connects to handle h's socket again and again until deadline (in a
+ * child of another user): a flood of connections the creator refuses. */
+static void
+flood(shm_handle_t h, const struct timespec *deadline)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1,
+	    "axon-shmh/%08x", (unsigned) (h >> 32));
+	socklen_t len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) +
+	    1 + (size_t) n);
+	struct timespec now;
+
+	do {
+		int c[16];
+
+		for (int k = 0; k < 16; k++) {
+			struct timeval tv = { .tv_sec = 1 };
+
+			c[k] = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+			if (c[k] >= 0) {
+				(void) setsockopt(c[k], SOL_SOCKET,
+				    SO_SNDTIMEO, &tv, sizeof(tv));
+				(void) connect(c[k], (struct sockaddr *) &sa,
+				    len);
+			}
+		}
+		for (int k = 0; k < 16; k++) {
+			if (c[k] >= 0) {
+				close(c[k]);
+			}
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec < deadline->tv_sec ||
+	    (now.tv_sec == deadline->tv_sec &&
+		now.tv_nsec < deadline->tv_nsec));
+	_exit(0);
+}
+
+#define NFLOOD 8
+
+/* Another user floods a handle's socket with connections (refused, but
+ * each takes the creator's thread a moment) for 4 s; the recipient's
+ * open in the meantime still succeeds. */
+START_TEST(test_handle_flood)
+{
+	int fd, go[2];
+	shm_handle_t h;
+	static shm_handle_t other[900];
+	struct timespec deadline;
+	pid_t rcpt, att[NFLOOD];
+
+	if (!axa_user("test_handle_flood")) {
+		return;
+	}
+	fd = anon_new(4096);
+	ck_assert_int_eq(pipe(go), 0);
+	rcpt = fork();
+	ck_assert_int_ge(rcpt, 0);
+	if (rcpt == 0) {
+		shm_handle_t ch;
+		int cfd;
+
+		close(go[1]);
+		ch = read_handle(go[0]);
+		usleep(500000); /* the flood is on */
+		cfd = shm_open_handle(ch, O_RDONLY);
+		if (cfd < 0) {
+			fprintf(stderr, "recipient: %s\n", strerror(errno));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(go[0]);
+	/* Many handles: each wake-up of the thread cost it more when it
+	 * copied all their sockets. */
+	for (int k = 0; k < 900; k++) {
+		ck_assert_int_eq(shm_create_handle(fd, getpid(), O_RDONLY,
+		    &other[k], 0), 0);
+	}
+	ck_assert_int_eq(shm_create_handle(fd, rcpt, O_RDONLY, &h, 0), 0);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += 4;
+	for (int k = 0; k < NFLOOD; k++) {
+		att[k] = fork();
+		ck_assert_int_ge(att[k], 0);
+		if (att[k] == 0) {
+			axa_become();
+			flood(h, &deadline);
+		}
+	}
+	write_handle(go[1], h);
+	ck_assert_int_eq(child_status(rcpt), 0);
+	for (int k = 0; k < NFLOOD; k++) {
+		ck_assert_int_eq(child_status(att[k]), 0);
+	}
+	for (int k = 0; k < 900; k++) {
+		ck_assert_int_eq(shm_delete_handle(other[k]), 0);
+	}
+	close(go[1]);
+	close(fd);
+}
+END_TEST
+
 /* Bad calls. */
 START_TEST(test_handle_errors)
 {
@@ -968,6 +1071,7 @@ shmhandle_suite(void)
 	tcase_add_test(t, test_handle_errors);
 	tcase_add_test(t, test_handle_fake_creator);
 	tcase_add_test(t, test_handle_fork_child);
+	tcase_add_test(t, test_handle_flood);
 	suite_add_tcase(s, t);
 	return s;
 }

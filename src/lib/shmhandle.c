@@ -57,7 +57,8 @@
 #define REQ_TIMEOUT_MS 2000  /* the creator's wait for a request */
 #define REPLY_TIMEOUT_S 5    /* the recipient's wait for an answer */
 #define MAX_HANDLES 1024     /* open handles a process may hold */
-#define LISTEN_BACKLOG 8
+#define LISTEN_BACKLOG 64  /* connections waiting on one handle's socket */
+#define ACCEPT_MAX 64      /* served on one socket per wake-up */
 
 /* The creator's first word: 0 and the handle's low 32 bits (which no
  * name shows: an impostor bound to a dead creator's name cannot say
@@ -385,10 +386,19 @@ h_main(void *arg)
 		int n = epoll_wait(ep, ev, 16, -1);
 		bool fault = false;
 
+		/* Each ready socket drained (up to ACCEPT_MAX: the others'
+		 * turn comes, and epoll reports this one again): a stream
+		 * of other users' connections, each refused at once, cannot
+		 * keep its backlog full ahead of the recipient's. */
 		for (int k = 0; k < n; k++) {
+			int r = 1;
+
 			pthread_mutex_lock(&h_lock);
-			fault = serve(ev[k].data.u64) < 0 || fault;
+			for (int j = 0; j < ACCEPT_MAX && r > 0; j++) {
+				r = serve(ev[k].data.u64);
+			}
 			pthread_mutex_unlock(&h_lock);
+			fault = fault || r < 0;
 		}
 		if (fault || (n < 0 && errno != EINTR)) {
 			(void) usleep(10000); /* EMFILE and the like */
