@@ -13,13 +13,17 @@
 #include "attack.h"
 #include "axon_test.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* SHM_ANON comes with the shm_open() that understands it. */
@@ -571,6 +575,400 @@ START_TEST(test_handle_own_and_delete)
 }
 END_TEST
 
+/* A dead creator's handle: made for this process by a child that then
+ * exits. */
+static shm_handle_t
+dead_creator_handle(void)
+{
+	int pfd[2];
+	shm_handle_t h = 0;
+	pid_t creator;
+
+	ck_assert_int_eq(pipe(pfd), 0);
+	creator = fork();
+	ck_assert_int_ge(creator, 0);
+	if (creator == 0) {
+		int fd = shm_open(SHM_ANON, O_RDWR, 0600);
+		shm_handle_t ch;
+
+		if (fd < 0 || shm_ctl(fd, SHMCTL_ANON, 0, 4096) != 0 ||
+		    shm_create_handle(fd, getppid(), O_RDWR, &ch, 0) != 0 ||
+		    write(pfd[1], &ch, sizeof(ch)) != (ssize_t) sizeof(ch)) {
+			_exit(2);
+		}
+		_exit(0);
+	}
+	close(pfd[1]);
+	ck_assert_int_eq(read(pfd[0], &h, sizeof(h)), (ssize_t) sizeof(h));
+	ck_assert_int_eq(child_status(creator), 0);
+	close(pfd[0]);
+	return h;
+}
+
+/* Binds handle h's socket name, as anyone can once its creator is gone
+ * (names show in /proc/net/unix), and listens; -1 if it cannot. */
+static int
+bind_handle_name(shm_handle_t h, int backlog)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int l = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	int n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1,
+	    "axon-shmh/%08x", (unsigned) (h >> 32));
+
+	if (l < 0 || bind(l, (struct sockaddr *) &sa, (socklen_t) (offsetof(
+	    struct sockaddr_un, sun_path) + 1 + (size_t) n)) != 0 ||
+	    listen(l, backlog) != 0) {
+		return -1;
+	}
+	return l;
+}
+
+/* What a fake creator says: its first word, and (if reply) its answer
+ * to the request with nfd descriptors. */
+struct fake_say {
+	int32_t err;
+	bool proof;    /* says the handle's low half (as if it had leaked) */
+	bool reply;
+	int32_t rerr;
+	int nfd;
+};
+
+static const struct fake_say fake_script[] = {
+	{ .err = -5 },                   /* was returned as descriptor 5 */
+	{ .err = 0 },                    /* no proof */
+	{ .err = INT32_MAX },
+	{ .err = INT32_MIN },
+	{ .err = 4096 },
+	{ .err = EACCES, .proof = true },
+	/* even with the proof, nothing unexpected is believed */
+	{ .proof = true, .reply = true, .rerr = 0, .nfd = 0 },
+	{ .proof = true, .reply = true, .rerr = -5, .nfd = 0 },
+	{ .proof = true, .reply = true, .rerr = INT32_MAX, .nfd = 0 },
+	{ .proof = true, .reply = true, .rerr = INT32_MIN, .nfd = 0 },
+	{ .proof = true, .reply = true, .rerr = 0, .nfd = 2 },
+	{ .proof = true, .reply = true, .rerr = EACCES, .nfd = 1 },
+	{ .proof = true, .reply = true, .rerr = -ESRCH, .nfd = 1 },
+};
+#define FAKE_N (sizeof(fake_script) / sizeof(fake_script[0]))
+
+/* Serves fake_script[] (for opens, then again for deletes), one
+ * connection each, on handle h's name; in a child. */
+static void
+fake_creator(shm_handle_t h, int ready)
+{
+	int l = bind_handle_name(h, 4);
+	int mfd = shm_open(SHM_ANON, O_RDWR, 0600);
+
+	if (l < 0 || mfd < 0 || write(ready, "r", 1) != 1) {
+		_exit(2);
+	}
+	for (size_t k = 0; k < 2 * FAKE_N; k++) {
+		const struct fake_say *s = &fake_script[k % FAKE_N];
+		struct { int32_t err; uint32_t proof; } hi = {
+			s->err, s->proof ? (uint32_t) h : 0x5eed };
+		int32_t rerr = s->rerr;
+		int fds[2] = { mfd, mfd };
+		char cbuf[CMSG_SPACE(sizeof(fds))] = { 0 };
+		struct iovec iov = { .iov_base = &rerr,
+			.iov_len = sizeof(rerr) };
+		struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1 };
+		char rq[64];
+		int c = accept(l, NULL, NULL);
+
+		if (c < 0 || send(c, &hi, sizeof(hi), 0) != sizeof(hi)) {
+			_exit(3);
+		}
+		if (s->reply && recv(c, rq, sizeof(rq), 0) > 0) {
+			if (s->nfd > 0) {
+				struct cmsghdr *cm;
+
+				m.msg_control = cbuf;
+				m.msg_controllen = CMSG_SPACE(
+				    (size_t) s->nfd * sizeof(int));
+				cm = CMSG_FIRSTHDR(&m);
+				cm->cmsg_level = SOL_SOCKET;
+				cm->cmsg_type = SCM_RIGHTS;
+				cm->cmsg_len = CMSG_LEN(
+				    (size_t) s->nfd * sizeof(int));
+				memcpy(CMSG_DATA(cm), fds,
+				    (size_t) s->nfd * sizeof(int));
+			}
+			(void) sendmsg(c, &m, MSG_NOSIGNAL);
+		}
+		/* wait for the recipient to be done with it */
+		(void) recv(c, rq, sizeof(rq), 0);
+		close(c);
+	}
+	_exit(0);
+}
+
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d) != NULL) {
+		n++;
+	}
+	closedir(d);
+	return n;
+}
+
+/* A fake creator (a process bound to a dead creator's name) answers
+ * with errors that are no errno (negative: once returned as one of the
+ * caller's own descriptors; 0 without the proof; huge), a success
+ * without a descriptor, or with two, and an error with one: each open
+ * fails ESRCH, and so does each delete but the one told, with the
+ * proof, the plain success a delete gets; no descriptor is left
+ * behind. */
+START_TEST(test_handle_fake_creator)
+{
+	shm_handle_t h = dead_creator_handle();
+	int pfd[2], before, rc;
+	pid_t fake;
+	char r;
+
+	ck_assert_int_eq(pipe(pfd), 0);
+	fake = fork();
+	ck_assert_int_ge(fake, 0);
+	if (fake == 0) {
+		close(pfd[0]);
+		fake_creator(h, pfd[1]);
+	}
+	close(pfd[1]);
+	ck_assert_int_eq(read(pfd[0], &r, 1), 1);
+	before = count_fds();
+	for (size_t k = 0; k < FAKE_N; k++) {
+		errno = 0;
+		rc = shm_open_handle(h, O_RDWR);
+		ck_assert_msg(rc == -1 && errno == ESRCH,
+		    "open, fake answer %zu: %d (%s)", k, rc, strerror(errno));
+		ck_assert_int_eq(count_fds(), before);
+	}
+	for (size_t k = 0; k < FAKE_N; k++) {
+		const struct fake_say *s = &fake_script[k];
+		/* (a delete's success has no descriptor: believed) */
+		bool ok = s->reply && s->rerr == 0 && s->nfd == 0;
+
+		errno = 0;
+		rc = shm_delete_handle(h);
+		ck_assert_msg(ok ? rc == 0 : rc == -1 && errno == ESRCH,
+		    "delete, fake answer %zu: %d (%s)", k, rc,
+		    strerror(errno));
+		ck_assert_int_eq(count_fds(), before);
+	}
+	ck_assert_int_eq(child_status(fake), 0);
+	close(pfd[0]);
+}
+END_TEST
+
+/* Opens h (O_RDONLY), which must fail ESRCH: how long that took, in
+ * ms, or -1 if it did not fail so. */
+static long
+refusal_ms(shm_handle_t h)
+{
+	struct timespec a, b;
+	long ms;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	errno = 0;
+	rc = shm_open_handle(h, O_RDONLY);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
+	if (rc != -1 || errno != ESRCH) {
+		fprintf(stderr, "open: %d (%s) after %ld ms\n", rc,
+		    strerror(errno), ms);
+		return -1;
+	}
+	return ms;
+}
+
+/* A fork child (no exec) holds none of its parent's handle sockets:
+ * the handle deleted, or its creator exited, while such a child lives,
+ * the recipient's open fails ESRCH at once (a child holding a copy of
+ * the socket kept it listening, and the open waited 5 s for EAGAIN). */
+START_TEST(test_handle_fork_child)
+{
+	int fd = anon_new(4096), go[2], pfd[2];
+	shm_handle_t h;
+	pid_t rcpt, kid, creator, grandkid = 0;
+	long ms;
+
+	/* The handle deleted by its creator (this process). */
+	ck_assert_int_eq(pipe(go), 0);
+	rcpt = fork();
+	ck_assert_int_ge(rcpt, 0);
+	if (rcpt == 0) {
+		long t;
+
+		close(go[1]);
+		t = refusal_ms(read_handle(go[0]));
+		if (t < 0 || t >= 1000) {
+			fprintf(stderr, "refused after %ld ms\n", t);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(go[0]);
+	ck_assert_int_eq(shm_create_handle(fd, rcpt, O_RDONLY, &h, 0), 0);
+	usleep(100000); /* the library's thread is waiting on it now */
+	kid = fork();
+	ck_assert_int_ge(kid, 0);
+	if (kid == 0) {
+		pause();
+		_exit(0);
+	}
+	ck_assert_int_eq(shm_delete_handle(h), 0);
+	write_handle(go[1], h);
+	ck_assert_int_eq(child_status(rcpt), 0);
+	ck_assert_int_eq(kill(kid, SIGKILL), 0);
+	(void) axt_waitpid(kid, 20);
+	close(go[1]);
+
+	/* The creator exits, its fork child lives on. */
+	ck_assert_int_eq(pipe(pfd), 0);
+	creator = fork();
+	ck_assert_int_ge(creator, 0);
+	if (creator == 0) {
+		shm_handle_t ch;
+		pid_t g;
+
+		if (shm_create_handle(fd, getppid(), O_RDONLY, &ch, 0) != 0) {
+			_exit(2);
+		}
+		usleep(100000);
+		g = fork();
+		if (g == 0) {
+			pause();
+			_exit(0);
+		}
+		if (g < 0 || write(pfd[1], &ch, sizeof(ch)) != sizeof(ch) ||
+		    write(pfd[1], &g, sizeof(g)) != sizeof(g)) {
+			_exit(3);
+		}
+		_exit(0);
+	}
+	close(pfd[1]);
+	ck_assert_int_eq(read(pfd[0], &h, sizeof(h)), (ssize_t) sizeof(h));
+	ck_assert_int_eq(read(pfd[0], &grandkid, sizeof(grandkid)),
+	    (ssize_t) sizeof(grandkid));
+	ck_assert_int_eq(child_status(creator), 0);
+	/* (this process is h's recipient) */
+	ms = refusal_ms(h);
+	ck_assert_msg(ms >= 0 && ms < 1000, "refused after %ld ms", ms);
+	ck_assert_int_eq(kill(grandkid, SIGKILL), 0);
+	usleep(10000); /* (init reaps it) */
+	close(pfd[0]);
+	close(fd);
+}
+END_TEST
+
+/* Connects to handle h's socket again and again until deadline (in a
+ * child of another user): a flood of connections the creator refuses. */
+static void
+flood(shm_handle_t h, const struct timespec *deadline)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1,
+	    "axon-shmh/%08x", (unsigned) (h >> 32));
+	socklen_t len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) +
+	    1 + (size_t) n);
+	struct timespec now;
+
+	do {
+		int c[16];
+
+		for (int k = 0; k < 16; k++) {
+			struct timeval tv = { .tv_sec = 1 };
+
+			c[k] = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+			if (c[k] >= 0) {
+				(void) setsockopt(c[k], SOL_SOCKET,
+				    SO_SNDTIMEO, &tv, sizeof(tv));
+				(void) connect(c[k], (struct sockaddr *) &sa,
+				    len);
+			}
+		}
+		for (int k = 0; k < 16; k++) {
+			if (c[k] >= 0) {
+				close(c[k]);
+			}
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec < deadline->tv_sec ||
+	    (now.tv_sec == deadline->tv_sec &&
+		now.tv_nsec < deadline->tv_nsec));
+	_exit(0);
+}
+
+#define NFLOOD 8
+
+/* Another user floods a handle's socket with connections (refused, but
+ * each takes the creator's thread a moment) for 4 s; the recipient's
+ * open in the meantime still succeeds. */
+START_TEST(test_handle_flood)
+{
+	int fd, go[2];
+	shm_handle_t h;
+	static shm_handle_t other[900];
+	struct timespec deadline;
+	pid_t rcpt, att[NFLOOD];
+
+	if (!axa_user("test_handle_flood")) {
+		return;
+	}
+	fd = anon_new(4096);
+	ck_assert_int_eq(pipe(go), 0);
+	rcpt = fork();
+	ck_assert_int_ge(rcpt, 0);
+	if (rcpt == 0) {
+		shm_handle_t ch;
+		int cfd;
+
+		close(go[1]);
+		ch = read_handle(go[0]);
+		usleep(500000); /* the flood is on */
+		cfd = shm_open_handle(ch, O_RDONLY);
+		if (cfd < 0) {
+			fprintf(stderr, "recipient: %s\n", strerror(errno));
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(go[0]);
+	/* Many handles: each wake-up of the thread cost it more when it
+	 * copied all their sockets. */
+	for (int k = 0; k < 900; k++) {
+		ck_assert_int_eq(shm_create_handle(fd, getpid(), O_RDONLY,
+		    &other[k], 0), 0);
+	}
+	ck_assert_int_eq(shm_create_handle(fd, rcpt, O_RDONLY, &h, 0), 0);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += 4;
+	for (int k = 0; k < NFLOOD; k++) {
+		att[k] = fork();
+		ck_assert_int_ge(att[k], 0);
+		if (att[k] == 0) {
+			axa_become();
+			flood(h, &deadline);
+		}
+	}
+	write_handle(go[1], h);
+	ck_assert_int_eq(child_status(rcpt), 0);
+	for (int k = 0; k < NFLOOD; k++) {
+		ck_assert_int_eq(child_status(att[k]), 0);
+	}
+	for (int k = 0; k < 900; k++) {
+		ck_assert_int_eq(shm_delete_handle(other[k]), 0);
+	}
+	close(go[1]);
+	close(fd);
+}
+END_TEST
+
 /* Bad calls. */
 START_TEST(test_handle_errors)
 {
@@ -671,6 +1069,9 @@ shmhandle_suite(void)
 	tcase_add_test(t, test_handle_pid_reused);
 	tcase_add_test(t, test_handle_own_and_delete);
 	tcase_add_test(t, test_handle_errors);
+	tcase_add_test(t, test_handle_fake_creator);
+	tcase_add_test(t, test_handle_fork_child);
+	tcase_add_test(t, test_handle_flood);
 	suite_add_tcase(s, t);
 	return s;
 }

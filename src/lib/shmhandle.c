@@ -23,7 +23,10 @@
  * mode cannot be narrowed), close-on-exec as QNX's.  A handle is used
  * up by its recipient's first open, succeeded or refused for its
  * access; another process's attempt does not use it.  The creator's
- * exit (or exec) takes its handles with it.  See docs/design/shm.md.
+ * exit (or exec) takes its handles with it; a fork child has none of
+ * their descriptors (the thread waits on the sockets with an epoll, not
+ * on copies of them, and atfork handlers close the table's and what the
+ * thread has in hand).  See docs/design/shm.md.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,7 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -54,6 +57,8 @@
 #define REQ_TIMEOUT_MS 2000  /* the creator's wait for a request */
 #define REPLY_TIMEOUT_S 5    /* the recipient's wait for an answer */
 #define MAX_HANDLES 1024     /* open handles a process may hold */
+#define LISTEN_BACKLOG 64  /* connections waiting on one handle's socket */
+#define ACCEPT_MAX 64      /* served on one socket per wake-up */
 
 /* The creator's first word: 0 and the handle's low 32 bits (which no
  * name shows: an impostor bound to a dead creator's name cannot say
@@ -87,14 +92,44 @@ static pthread_mutex_t h_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t h_once = PTHREAD_ONCE_INIT;
 static struct handle *h_tab;
 static size_t h_n, h_cap;
-static int h_wake = -1; /* eventfd: the table changed */
+static int h_ep = -1; /* epoll: the handles' sockets, by handle */
 static bool h_running;
+/* What serve() has in hand (under h_lock): its connection, a handle's
+ * object taken out of the table, the descriptor made to send.  A fork
+ * child closes them with the table's. */
+static int h_conn = -1, h_obj = -1, h_out = -1;
+
+static void
+close_slot(int *fd)
+{
+	if (*fd >= 0) {
+		(void) close(*fd);
+	}
+	*fd = -1;
+}
+
+/* A fork() waits for the table to be whole (h_lock): every descriptor
+ * of the handles' is then either in the table or in h_conn, h_obj,
+ * h_out, or is the thread's epoll's; none is anywhere else. */
+static void
+atfork_prepare(void)
+{
+	pthread_mutex_lock(&h_lock);
+}
+
+static void
+atfork_parent(void)
+{
+	pthread_mutex_unlock(&h_lock);
+}
 
 static void
 atfork_child(void)
 {
-	/* The handles are the parent's: its sockets, its thread. */
-	pthread_mutex_init(&h_lock, NULL);
+	/* The handles are the parent's: its sockets, its thread and what
+	 * it had in hand.  A child holding a copy of a listening socket
+	 * would keep the handle answerable (but never answered) after the
+	 * parent deleted it or exited. */
 	for (size_t i = 0; i < h_n; i++) {
 		(void) close(h_tab[i].lfd);
 		(void) close(h_tab[i].objfd);
@@ -105,17 +140,18 @@ atfork_child(void)
 	free(h_tab);
 	h_tab = NULL;
 	h_n = h_cap = 0;
-	if (h_wake >= 0) {
-		(void) close(h_wake);
-	}
-	h_wake = -1;
+	close_slot(&h_ep);
+	close_slot(&h_conn);
+	close_slot(&h_obj);
+	close_slot(&h_out);
 	h_running = false;
+	pthread_mutex_unlock(&h_lock); /* atfork_prepare's */
 }
 
 static void
 h_init(void)
 {
-	(void) pthread_atfork(NULL, NULL, atfork_child);
+	(void) pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
 static int
@@ -150,6 +186,9 @@ find(uint64_t h)
 static void
 take(size_t i, int *objfd)
 {
+	/* out of the epoll first: a copy elsewhere (a vfork child's before
+	 * its exec) would keep it there after the close */
+	(void) epoll_ctl(h_ep, EPOLL_CTL_DEL, h_tab[i].lfd, NULL);
 	(void) close(h_tab[i].lfd);
 	if (h_tab[i].pidfd >= 0) {
 		(void) close(h_tab[i].pidfd);
@@ -160,9 +199,6 @@ take(size_t i, int *objfd)
 		(void) close(h_tab[i].objfd);
 	}
 	h_tab[i] = h_tab[--h_n];
-	if (h_wake >= 0) {
-		(void) eventfd_write(h_wake, 1);
-	}
 }
 
 /* Called with h_lock held: the handle's recipient is still the
@@ -237,65 +273,86 @@ acc_within(int acc, int allowed)
 	return acc == allowed;
 }
 
-/* One connection to handle h's socket. */
-static void
-serve(int lfd, uint64_t h)
+/* The request is one a recipient makes. */
+static bool
+req_ok(const struct req *rq)
+{
+	switch (rq->op) {
+	case OP_OPEN:
+		return (rq->flags & ~O_ACCMODE) == 0 &&
+		    (rq->flags & O_ACCMODE) != O_ACCMODE;
+	case OP_DELETE:
+		return rq->flags == 0;
+	default:
+		return false;
+	}
+}
+
+/* Called with h_lock held: serves one connection to handle h's socket:
+ * 1, or 0 if none waits (or there is no such handle), -1 if accept()
+ * fails otherwise.  The descriptors in hand are in h_conn, h_obj and
+ * h_out, always under h_lock, for a fork child to close; h_lock is
+ * dropped only while the recipient is given REQ_TIMEOUT_MS to ask. */
+static int
+serve(uint64_t h)
 {
 	struct ucred cr;
 	socklen_t crl = sizeof(cr);
 	struct hello hi = { 0 };
-	bool ok;
 	struct req rq;
 	struct pollfd pf;
 	struct handle e;
-	ssize_t i, n;
-	int objfd, fd, err;
-	int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	ssize_t i = find(h), n;
+	bool ok;
+	int err;
 
-	if (c < 0) {
-		return;
+	if (i < 0) {
+		return 0;
+	}
+	h_conn = accept4(h_tab[i].lfd, NULL, NULL,
+	    SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (h_conn < 0) {
+		h_conn = -1;
+		return errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == ECONNABORTED || errno == EINTR ? 0 : -1;
 	}
 	/* Only the recipient, the process that had the pid when the handle
 	 * was made; anyone else learns nothing but "no such handle".  (The
 	 * peer's pid is the connecting process's, fixed at connect(): if
 	 * that process has exited since, the check fails, never passes.) */
-	ok = getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0;
-	pthread_mutex_lock(&h_lock);
-	i = find(h);
-	ok = ok && i >= 0 && cr.pid == h_tab[i].pid &&
-	    recipient_alive(&h_tab[i]);
-	pthread_mutex_unlock(&h_lock);
+	ok = getsockopt(h_conn, SOL_SOCKET, SO_PEERCRED, &cr, &crl) == 0 &&
+	    cr.pid == h_tab[i].pid && recipient_alive(&h_tab[i]);
 	if (!ok) {
 		hi.err = ESRCH;
-		(void) send(c, &hi, sizeof(hi), MSG_NOSIGNAL);
-		(void) close(c);
-		return;
+		(void) send(h_conn, &hi, sizeof(hi), MSG_NOSIGNAL);
+		close_slot(&h_conn);
+		return 1;
 	}
 	hi.proof = (uint32_t) h;
-	if (send(c, &hi, sizeof(hi), MSG_NOSIGNAL) != (ssize_t) sizeof(hi)) {
-		(void) close(c);
-		return;
+	if (send(h_conn, &hi, sizeof(hi), MSG_NOSIGNAL) !=
+	    (ssize_t) sizeof(hi)) {
+		close_slot(&h_conn);
+		return 1;
 	}
-	pf.fd = c;
+	pf.fd = h_conn;
 	pf.events = POLLIN;
-	if (poll(&pf, 1, REQ_TIMEOUT_MS) != 1 ||
-	    (n = recv(c, &rq, sizeof(rq), 0)) != (ssize_t) sizeof(rq) ||
-	    (rq.op != OP_OPEN && rq.op != OP_DELETE)) {
-		(void) close(c); /* the recipient gave up, or is confused */
-		return;
-	}
+	pthread_mutex_unlock(&h_lock);
+	n = poll(&pf, 1, REQ_TIMEOUT_MS);
 	pthread_mutex_lock(&h_lock);
+	if (n != 1 ||
+	    recv(h_conn, &rq, sizeof(rq), MSG_TRUNC) != (ssize_t) sizeof(rq) ||
+	    !req_ok(&rq)) {
+		close_slot(&h_conn); /* the recipient gave up, or is confused */
+		return 1;
+	}
 	i = find(h);
 	if (i < 0) {
-		pthread_mutex_unlock(&h_lock);
-		send_reply(c, ESRCH, -1);
-		(void) close(c);
-		return;
+		send_reply(h_conn, ESRCH, -1);
+		close_slot(&h_conn);
+		return 0;
 	}
 	e = h_tab[i];
-	take((size_t) i, &objfd); /* used up: opened, refused or deleted */
-	pthread_mutex_unlock(&h_lock);
-	fd = -1;
+	take((size_t) i, &h_obj); /* used up: opened, refused or deleted */
 	err = 0;
 	if (rq.op == OP_OPEN) {
 		int acc = rq.flags & O_ACCMODE;
@@ -303,76 +360,48 @@ serve(int lfd, uint64_t h)
 		if ((e.options & SHM_CREATE_HANDLE_OPT_NOFD) != 0 ||
 		    !acc_within(acc, e.acc)) {
 			err = EACCES;
-		} else if ((fd = reopen(objfd, acc)) < 0) {
-			err = -fd;
+		} else if ((h_out = reopen(h_obj, acc)) < 0) {
+			err = -h_out;
+			h_out = -1;
 		}
 	}
-	send_reply(c, err, fd);
-	if (fd >= 0) {
-		(void) close(fd);
-	}
-	(void) close(objfd);
-	(void) close(c);
+	send_reply(h_conn, err, h_out);
+	close_slot(&h_out);
+	close_slot(&h_obj);
+	close_slot(&h_conn);
+	return 0;
 }
 
+/* The thread: waits on the handles' sockets (registered in h_ep by
+ * shm_create_handle(), by handle; it holds no copy of them) and serves
+ * the connections. */
 static void *
 h_main(void *arg)
 {
-	struct pollfd *pf = NULL;
-	uint64_t *hs = NULL;
-	size_t cap = 0;
+	int ep = (int) (intptr_t) arg;
 
-	(void) arg;
 	(void) pthread_setname_np(pthread_self(), "axon-shmh");
 	for (;;) {
-		size_t n;
-		int wake;
+		struct epoll_event ev[16];
+		int n = epoll_wait(ep, ev, 16, -1);
+		bool fault = false;
 
-		pthread_mutex_lock(&h_lock);
-		wake = h_wake;
-		n = h_n;
-		if (n + 1 > cap) {
-			size_t nc = n + 16;
-			void *a = realloc(pf, nc * sizeof(*pf));
+		/* Each ready socket drained (up to ACCEPT_MAX: the others'
+		 * turn comes, and epoll reports this one again): a stream
+		 * of other users' connections, each refused at once, cannot
+		 * keep its backlog full ahead of the recipient's. */
+		for (int k = 0; k < n; k++) {
+			int r = 1;
 
-			if (a != NULL) {
-				pf = a;
-				a = realloc(hs, nc * sizeof(*hs));
+			pthread_mutex_lock(&h_lock);
+			for (int j = 0; j < ACCEPT_MAX && r > 0; j++) {
+				r = serve(ev[k].data.u64);
 			}
-			if (a == NULL) {
-				pthread_mutex_unlock(&h_lock);
-				(void) usleep(100000);
-				continue;
-			}
-			hs = a;
-			cap = nc;
+			pthread_mutex_unlock(&h_lock);
+			fault = fault || r < 0;
 		}
-		pf[0].fd = wake;
-		pf[0].events = POLLIN;
-		for (size_t i = 0; i < n; i++) {
-			/* a duplicate: the entry's may be closed meanwhile */
-			pf[i + 1].fd = fcntl(h_tab[i].lfd, F_DUPFD_CLOEXEC, 0);
-			pf[i + 1].events = POLLIN;
-			hs[i] = h_tab[i].h;
-		}
-		pthread_mutex_unlock(&h_lock);
-		if (poll(pf, n + 1, -1) > 0) {
-			if (pf[0].revents & POLLIN) {
-				eventfd_t v;
-
-				(void) eventfd_read(wake, &v);
-			}
-			for (size_t i = 0; i < n; i++) {
-				if (pf[i + 1].fd >= 0 &&
-				    (pf[i + 1].revents & POLLIN)) {
-					serve(pf[i + 1].fd, hs[i]);
-				}
-			}
-		}
-		for (size_t i = 0; i < n; i++) {
-			if (pf[i + 1].fd >= 0) {
-				(void) close(pf[i + 1].fd);
-			}
+		if (fault || (n < 0 && errno != EINTR)) {
+			(void) usleep(10000); /* EMFILE and the like */
 		}
 	}
 	return NULL;
@@ -417,33 +446,19 @@ sweep(void)
 	}
 }
 
+/* Called with h_lock held (a fork meanwhile gets none of the
+ * descriptors half made here): makes the handle. */
 static int
-create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
+create_locked(int fd, pid_t pid, int flags, shm_handle_t *handlep,
     unsigned options)
 {
 	struct sockaddr_un sa;
 	socklen_t salen;
 	struct handle e;
-	int acc = 0, rc, lfd, objfd;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int rc, lfd, objfd;
 	uint64_t h = 0;
 
-	if (handlep == NULL) {
-		return -EFAULT;
-	}
-	if ((options & ~SHM_CREATE_HANDLE_OPT_NOFD) != 0 ||
-	    (flags & ~O_ACCMODE) != 0 || (flags & O_ACCMODE) == O_ACCMODE) {
-		return -EINVAL;
-	}
-	rc = shm_fd_ok(fd, &acc);
-	if (rc < 0) {
-		return rc;
-	}
-	if (!acc_within(flags, acc)) {
-		return -EACCES;
-	}
-	if (pid <= 0) {
-		return -ESRCH;
-	}
 	memset(&e, 0, sizeof(e));
 	/* The pidfd first: the start time read after it is then surely
 	 * the same process's. */
@@ -482,7 +497,7 @@ create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
 			goto fail;
 		}
 	}
-	if (listen(lfd, 8) != 0) {
+	if (listen(lfd, LISTEN_BACKLOG) != 0) {
 		rc = -errno;
 		goto fail;
 	}
@@ -498,12 +513,9 @@ create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
 	e.acc = flags & O_ACCMODE;
 	e.options = options;
 
-	pthread_once(&h_once, h_init);
-	pthread_mutex_lock(&h_lock);
 	sweep();
 	rc = 0;
-	if (h_wake < 0 && (h_wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) <
-	    0) {
+	if (h_ep < 0 && (h_ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
 		rc = -errno;
 	} else if (h_n >= MAX_HANDLES) {
 		rc = -EAGAIN;
@@ -528,19 +540,21 @@ create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
 		/* No signal of the program's lands on this thread. */
 		sigfillset(&all);
 		pthread_sigmask(SIG_SETMASK, &all, &saved);
-		rc = -pthread_create(&th, &a, h_main, NULL);
+		rc = -pthread_create(&th, &a, h_main,
+		    (void *) (intptr_t) h_ep);
 		pthread_sigmask(SIG_SETMASK, &saved, NULL);
 		pthread_attr_destroy(&a);
 		h_running = rc == 0;
 	}
+	ev.data.u64 = h;
+	if (rc == 0 && epoll_ctl(h_ep, EPOLL_CTL_ADD, lfd, &ev) != 0) {
+		rc = -errno;
+	}
 	if (rc < 0) {
-		pthread_mutex_unlock(&h_lock);
 		(void) close(objfd);
 		goto fail;
 	}
 	h_tab[h_n++] = e;
-	(void) eventfd_write(h_wake, 1);
-	pthread_mutex_unlock(&h_lock);
 	*handlep = h;
 	return 0;
 fail:
@@ -552,6 +566,36 @@ fail_pidfd:
 	return rc;
 }
 
+static int
+create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
+    unsigned options)
+{
+	int acc = 0, rc;
+
+	if (handlep == NULL) {
+		return -EFAULT;
+	}
+	if ((options & ~SHM_CREATE_HANDLE_OPT_NOFD) != 0 ||
+	    (flags & ~O_ACCMODE) != 0 || (flags & O_ACCMODE) == O_ACCMODE) {
+		return -EINVAL;
+	}
+	rc = shm_fd_ok(fd, &acc);
+	if (rc < 0) {
+		return rc;
+	}
+	if (!acc_within(flags, acc)) {
+		return -EACCES;
+	}
+	if (pid <= 0) {
+		return -ESRCH;
+	}
+	pthread_once(&h_once, h_init);
+	pthread_mutex_lock(&h_lock);
+	rc = create_locked(fd, pid, flags, handlep, options);
+	pthread_mutex_unlock(&h_lock);
+	return rc;
+}
+
 AXON_EXPORT int
 shm_create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
     unsigned options)
@@ -560,8 +604,81 @@ shm_create_handle(int fd, pid_t pid, int flags, shm_handle_t *handlep,
 	    options));
 }
 
+/* A received errno: a known one (1..4095), else ESRCH. */
+static int
+errno_ok(int32_t err)
+{
+	return err > 0 && err < 4096 ? err : ESRCH;
+}
+
+/* The creator's answer to rq, decoded and checked whole before it is
+ * believed: its size, its error (0 or an errno, the only ones the
+ * creator sends) and the descriptors that came with it (exactly one
+ * for an open's success, none otherwise; the one sent is a shared
+ * memory object with the access asked for).  The descriptor, or 0
+ * (OP_DELETE), or -errno; ESRCH for anything else.  Every descriptor
+ * received and not returned is closed. */
+static int
+decode_reply(const struct msghdr *m, ssize_t n, const struct reply *r,
+    const struct req *rq)
+{
+	struct cmsghdr *cm;
+	size_t nfd = 0;
+	int fd = -1, acc, rc;
+
+	for (cm = CMSG_FIRSTHDR(m); n >= 0 && cm != NULL;
+	    cm = CMSG_NXTHDR((struct msghdr *) m, cm)) {
+		size_t k;
+
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0)) {
+			continue;
+		}
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t j = 0; j < k; j++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(cm) + j * sizeof(int),
+			    sizeof(int));
+			if (nfd++ == 0) {
+				fd = f;
+			} else {
+				(void) close(f);
+			}
+		}
+	}
+	if (n < 0) {
+		rc = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
+		    (errno == ECONNRESET) ? -ESRCH : -errno;
+	} else if (n != (ssize_t) sizeof(*r) ||
+	    (m->msg_flags & MSG_TRUNC) != 0) {
+		rc = -ESRCH; /* the creator closed without a word, or babbles */
+	} else if ((m->msg_flags & MSG_CTRUNC) != 0) {
+		/* a descriptor sent, but no room for it here */
+		rc = r->err == 0 && rq->op == OP_OPEN && nfd == 0 ? -EMFILE :
+		    -ESRCH;
+	} else if (r->err != 0) {
+		rc = nfd == 0 ? -errno_ok(r->err) : -ESRCH;
+	} else if (rq->op == OP_DELETE) {
+		rc = nfd == 0 ? 0 : -ESRCH;
+	} else if (nfd != 1 || shm_fd_ok(fd, &acc) != 0 ||
+	    acc != (rq->flags & O_ACCMODE)) {
+		rc = -ESRCH;
+	} else {
+		rc = fd;
+		fd = -1;
+	}
+	if (fd >= 0) {
+		(void) close(fd);
+	}
+	return rc;
+}
+
 /* Asks handle h's creator: the object's new descriptor (OP_OPEN), or 0
- * (OP_DELETE); -ESRCH when there is no such handle for this process. */
+ * (OP_DELETE); -ESRCH when there is no such handle for this process,
+ * or the answer is not one the creator gives.  A descriptor is
+ * returned only as decode_reply() allows. */
 static int
 ask(uint64_t h, uint32_t op, int flags)
 {
@@ -571,10 +688,13 @@ ask(uint64_t h, uint32_t op, int flags)
 	struct hello hi;
 	struct reply r;
 	struct timeval tv = { .tv_sec = REPLY_TIMEOUT_S };
+	struct iovec hiov = { .iov_base = &hi, .iov_len = sizeof(hi) };
+	struct msghdr hm = { .msg_iov = &hiov, .msg_iovlen = 1 };
 	struct iovec iov = { .iov_base = &r, .iov_len = sizeof(r) };
 	union {
 		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
+		/* room for more than one, to see (and close) them all */
+		char buf[CMSG_SPACE(4 * sizeof(int))];
 	} u;
 	struct msghdr m = {
 		.msg_iov = &iov,
@@ -582,9 +702,7 @@ ask(uint64_t h, uint32_t op, int flags)
 		.msg_control = u.buf,
 		.msg_controllen = sizeof(u.buf),
 	};
-	struct cmsghdr *cm;
 	ssize_t n;
-	int fd = -1;
 	int rc;
 	int c = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
 
@@ -597,21 +715,23 @@ ask(uint64_t h, uint32_t op, int flags)
 	if (connect(c, (struct sockaddr *) &sa, salen) != 0) {
 		/* no such socket, or its creator is gone */
 		rc = (errno == ECONNREFUSED || errno == ENOENT) ? -ESRCH :
+		    (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
 		    -errno;
 		goto out;
 	}
-	/* The creator speaks first: the recipient's refusal, or its proof
-	 * of being the handle's creator. */
-	n = recv(c, &hi, sizeof(hi), 0);
+	/* The creator speaks first: the recipient's refusal (ESRCH, the
+	 * only error it sends), or its proof of being the handle's
+	 * creator.  Anything else is no creator's: ESRCH.  (No control
+	 * buffer: a descriptor sent with it is never installed.) */
+	n = recvmsg(c, &hm, 0);
 	if (n < 0) {
 		rc = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
 		    (errno == ECONNRESET) ? -ESRCH : -errno;
 		goto out;
 	}
-	if (n != (ssize_t) sizeof(hi) || hi.err != 0 ||
-	    hi.proof != (uint32_t) h) {
-		rc = n == (ssize_t) sizeof(hi) && hi.err != 0 &&
-		    hi.err != ESRCH ? -hi.err : -ESRCH;
+	if (n != (ssize_t) sizeof(hi) || (hm.msg_flags & MSG_TRUNC) != 0 ||
+	    hi.err != 0 || hi.proof != (uint32_t) h) {
+		rc = -ESRCH;
 		goto out;
 	}
 	if (send(c, &rq, sizeof(rq), MSG_NOSIGNAL) != (ssize_t) sizeof(rq)) {
@@ -621,33 +741,7 @@ ask(uint64_t h, uint32_t op, int flags)
 	}
 	memset(&u, 0, sizeof(u));
 	n = recvmsg(c, &m, MSG_CMSG_CLOEXEC);
-	for (cm = CMSG_FIRSTHDR(&m); n > 0 && cm != NULL;
-	    cm = CMSG_NXTHDR(&m, cm)) {
-		if (cm->cmsg_level == SOL_SOCKET &&
-		    cm->cmsg_type == SCM_RIGHTS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int))) {
-			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-		}
-	}
-	if (n < 0) {
-		rc = (errno == EAGAIN || errno == EWOULDBLOCK) ? -EAGAIN :
-		    (errno == ECONNRESET) ? -ESRCH : -errno;
-	} else if (n != (ssize_t) sizeof(r)) {
-		rc = -ESRCH; /* the creator closed without a word */
-	} else if (r.err != 0) {
-		rc = -r.err;
-	} else if (op == OP_DELETE) {
-		rc = 0;
-	} else if (fd < 0) {
-		/* sent, but no room for it here */
-		rc = (m.msg_flags & MSG_CTRUNC) ? -EMFILE : -EBADMSG;
-	} else {
-		rc = fd;
-		fd = -1;
-	}
-	if (fd >= 0) {
-		(void) close(fd);
-	}
+	rc = decode_reply(&m, n, &r, &rq);
 out:
 	(void) close(c);
 	return rc;
