@@ -14,9 +14,11 @@
 #define AXON_LIB_INTERNAL_H
 
 #include <pthread.h>
-/* Axon's <pthread.h> maps pthread_create to axon_pthread_create for
- * QNX programs; the library itself calls glibc's. */
+/* Axon's <pthread.h> maps pthread_create and pthread_join to
+ * axon_pthread_create and axon_pthread_join for QNX programs; the library
+ * itself calls glibc's. */
 #undef pthread_create
+#undef pthread_join
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>

@@ -460,3 +460,41 @@ axon_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	return rc;
 }
 
+/*
+ * QNX's pthread_join() is ThreadJoin(): it honours a TimerTimeout() armed
+ * for _NTO_TIMEOUT_JOIN and, as the return of every kernel call does,
+ * disarms whatever timeout was armed, used or not.  With a JOIN timeout
+ * the wait ends at its deadline with ETIMEDOUT and the thread stays
+ * joinable.  A QNX pthread_t is a thread id; glibc's is an address, and
+ * none lies below 4 MiB (PID_MAX_LIMIT on 64-bit Linux, and where a
+ * non-PIE program's text begins), so a value below that is a thread id
+ * and goes to ThreadJoin(), which knows ThreadCreate()'s threads and
+ * answers ESRCH for any other.
+ */
+#define AXON_TID_LIMIT 0x400000ul
+
+int
+axon_pthread_join(pthread_t thread, void **status)
+{
+	struct axon_deadline dl;
+	int rc;
+
+	if ((unsigned long) thread < AXON_TID_LIMIT) {
+		/* ThreadJoin_r() takes the armed timeout itself. */
+		rc = ThreadJoin_r((int) thread, status);
+		return rc < 0 ? -rc : 0;
+	}
+	axon__timeout_take(&dl);
+	if (!axon__deadline_applies(&dl, _NTO_TIMEOUT_JOIN)) {
+		return pthread_join(thread, status);
+	}
+	if (pthread_equal(thread, pthread_self())) {
+		return EDEADLK;
+	}
+	if (dl.immediate) {
+		rc = pthread_tryjoin_np(thread, status);
+		return rc == EBUSY ? ETIMEDOUT : rc;
+	}
+	return pthread_clockjoin_np(thread, status, CLOCK_MONOTONIC, &dl.at);
+}
+

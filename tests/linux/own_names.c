@@ -3,6 +3,7 @@
  * A Linux program whose own names are ones QNX puts in standard headers
  * (spawn, struct inheritance, shm_ctl, posix_typed_mem_open, the
  * *_monotonic waits, pthread_timedjoin): with AXON_NO_QNX_EXTRAS defined
+ * (which also keeps glibc's pthread_join())
  * it includes those headers through Axon's wrappers and builds and
  * behaves as with glibc's alone (spawn(3), shm_ctl(3)).
  */
@@ -18,6 +19,11 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* AXON_NO_QNX_EXTRAS keeps glibc's pthread_join(). */
+#ifdef pthread_join
+#error "pthread_join is mapped despite AXON_NO_QNX_EXTRAS"
+#endif
 
 struct inheritance {
 	const char *name;
