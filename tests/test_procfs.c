@@ -262,12 +262,16 @@ START_TEST(test_mapinfo)
 	size_t pg = (size_t) sysconf(_SC_PAGESIZE);
 	procfs_mapinfo *mi;
 	int n = -1, n2 = -1, n0 = -1;
-	char *a;
+	char *a, *g;
 	int fd;
 	const int cmds[] = {DCMD_PROC_MAPINFO, DCMD_PROC_PAGEDATA};
 
-	a = mmap(NULL, 5 * pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ck_assert_ptr_ne(a, MAP_FAILED);
+	/* Five read-only pages between two inaccessible ones, so that the
+	 * kernel does not merge them with a neighbour of the same kind. */
+	g = mmap(NULL, 7 * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert_ptr_ne(g, MAP_FAILED);
+	a = g + pg;
+	ck_assert_int_eq(mprotect(a, 5 * pg, PROT_READ), 0);
 	fd = open("/proc/self/maps", O_RDONLY);
 	ck_assert_int_ge(fd, 0);
 	mi = calloc(4096, sizeof(*mi));
@@ -328,7 +332,7 @@ START_TEST(test_mapinfo)
 		ck_assert(rw);
 		ck_assert(exe);
 	}
-	munmap(a, 5 * pg);
+	munmap(g, 7 * pg);
 	free(mi);
 	close(fd);
 }

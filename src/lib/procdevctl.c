@@ -237,13 +237,10 @@ boot_ns(void)
 static uint64_t
 ticks_ns(unsigned long long t)
 {
-	static long hz;
+	long hz = sysconf(_SC_CLK_TCK);
 
 	if (hz <= 0) {
-		hz = sysconf(_SC_CLK_TCK);
-		if (hz <= 0) {
-			hz = 100;
-		}
+		hz = 100;
 	}
 	return (uint64_t) t * (NS_PER_S / (uint64_t) hz);
 }
@@ -488,7 +485,8 @@ thread_at_or_after(pid_t pid, pid_t tid, pid_t *ret)
  * DCMD_PROC_CURTHREAD's choice, per descriptor: the open file (device and
  * inode of the descriptor's /proc entry with the descriptor's number)
  * and the thread.  A descriptor closed and its number reused for another
- * file starts again at the process's first thread.
+ * file starts again at the process's main thread; reopened on the same
+ * entry under the same number, it keeps the old choice (procfs(3)).
  */
 #define CUR_SLOTS 32
 static struct {
