@@ -11,9 +11,8 @@
  * QNX's documented members up to and including the blocked union, with
  * two changes: tid is a pid_t (QNX's pthread_t is the thread id, an int;
  * glibc's is a pointer) and the siginfo member is glibc's siginfo_t.
- * What follows blocked (start_time, sutime, extsched, nsec_since_block)
- * is not documented with its order: the order and the reserved tail are
- * Axon's.  Register, break-point and run-control records are not here:
+ * After blocked come start_time, sutime and extsched, in the order QNX
+ * 6.6 documents; nsec_since_block and the reserved tail are Axon's.  Register, break-point and run-control records are not here:
  * Axon answers none of those commands.
  */
 #ifndef AXON_SYS_DEBUG_H
