@@ -225,6 +225,188 @@ START_TEST(test_timeout_join)
 }
 END_TEST
 
+/* Runs for about 2 s (QNX's lab shape, 20 s, scaled down), then
+ * returns arg. */
+static void *
+run_2s(void *arg)
+{
+	axt_sleep_ms(2000);
+	return arg;
+}
+
+static atomic_int finished;
+
+static void *
+finish_now(void *arg)
+{
+	atomic_store(&finished, 1);
+	return arg;
+}
+
+/* Whether a timeout is still armed (TimerTimeout's otime of an armed
+ * 1 s timeout is nonzero; of a disarmed one, 0).  Leaves it disarmed. */
+static bool
+timeout_armed(void)
+{
+	uint64_t o = 1;
+
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, 0, NULL, NULL, &o), 0);
+	return o != 0;
+}
+
+/*
+ * pthread_join() in a QNX program is ThreadJoin(): a JOIN timeout
+ * (here 100 ms on a thread that runs 2 s) ends it with ETIMEDOUT and the
+ * thread stays joinable; the timeout is spent, so the next join waits;
+ * a finished thread is joined at once under a timeout; a timeout for
+ * other states does not bound it but is spent by it.
+ */
+START_TEST(test_pthread_join_timeout)
+{
+	struct sigevent ev;
+	uint64_t t = 100 * MS;
+	pthread_t th;
+	double t0;
+	void *st = NULL;
+
+	SIGEV_UNBLOCK_INIT(&ev);
+	ck_assert_int_eq(pthread_create(&th, NULL, run_2s, (void *) 7), 0);
+	t0 = axt_now();
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_JOIN, &ev,
+			     &t, NULL),
+	    0);
+	ck_assert_int_eq(pthread_join(th, &st), ETIMEDOUT);
+	ck_assert(axt_now() - t0 >= 0.095);
+	ck_assert(axt_now() - t0 < 1.5);
+	ck_assert_ptr_null(st);
+	ck_assert(!timeout_armed());
+	/* Not re-armed: this one waits for the thread, which was still
+	 * joinable. */
+	ck_assert_int_eq(pthread_join(th, &st), 0);
+	ck_assert(axt_now() - t0 >= 1.5);
+	ck_assert_int_eq((int) (intptr_t) st, 7);
+
+	/* Immediate (NULL time) on a running thread: at once. */
+	ck_assert_int_eq(pthread_create(&th, NULL, run_2s, (void *) 8), 0);
+	ck_assert_int_eq(TimerTimeout(CLOCK_REALTIME, _NTO_TIMEOUT_JOIN, &ev,
+			     NULL, NULL),
+	    0);
+	t0 = axt_now();
+	ck_assert_int_eq(pthread_join(th, NULL), ETIMEDOUT);
+	ck_assert(axt_now() - t0 < 1.0);
+	/* Absolute on CLOCK_REALTIME, as QNX programs arm it too. */
+	{
+		struct timespec now;
+		uint64_t at;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		at = (uint64_t) now.tv_sec * 1000000000ull +
+		    (uint64_t) now.tv_nsec + 50 * MS;
+		ck_assert_int_eq(TimerTimeout(CLOCK_REALTIME,
+				     _NTO_TIMEOUT_JOIN | TIMER_ABSTIME, &ev,
+				     &at, NULL),
+		    0);
+		ck_assert_int_eq(pthread_join(th, NULL), ETIMEDOUT);
+	}
+	/* Another state's timeout: no bound (the join waits the thread
+	 * out), and spent. */
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC,
+			     _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_MUTEX, &ev, &t,
+			     NULL),
+	    0);
+	ck_assert_int_eq(pthread_join(th, &st), 0);
+	ck_assert_int_eq((int) (intptr_t) st, 8);
+	ck_assert(!timeout_armed());
+
+	/* A thread already over: joined at once, the timeout spent. */
+	atomic_store(&finished, 0);
+	ck_assert_int_eq(pthread_create(&th, NULL, finish_now, (void *) 9),
+	    0);
+	for (int i = 0; i < 5000 && atomic_load(&finished) == 0; i++) {
+		axt_sleep_ms(1);
+	}
+	axt_sleep_ms(20); /* past its return */
+	t = 5000 * MS;
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_JOIN, &ev,
+			     &t, NULL),
+	    0);
+	t0 = axt_now();
+	ck_assert_int_eq(pthread_join(th, &st), 0);
+	ck_assert(axt_now() - t0 < 1.0);
+	ck_assert_int_eq((int) (intptr_t) st, 9);
+	ck_assert(!timeout_armed());
+	/* And with an immediate timeout. */
+	ck_assert_int_eq(pthread_create(&th, NULL, finish_now, (void *) 10),
+	    0);
+	axt_sleep_ms(50);
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_JOIN, &ev,
+			     NULL, NULL),
+	    0);
+	for (int i = 0; i < 100; i++) {
+		int rc = pthread_join(th, &st);
+
+		if (rc == 0) {
+			break;
+		}
+		ck_assert_int_eq(rc, ETIMEDOUT); /* not over yet: again */
+		ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC,
+				     _NTO_TIMEOUT_JOIN, &ev, NULL, NULL),
+		    0);
+		axt_sleep_ms(20);
+	}
+	ck_assert_int_eq((int) (intptr_t) st, 10);
+}
+END_TEST
+
+/* pthread_join()'s errors, with and without a JOIN timeout armed: a
+ * thread id nobody started (ESRCH), the caller itself (EDEADLK); and a
+ * QNX thread id, as QNX's pthread_t is, joins a ThreadCreate() thread. */
+START_TEST(test_pthread_join_errors)
+{
+	uint64_t t = 100 * MS;
+	void *st = NULL;
+	int tid;
+
+	ck_assert_int_eq(pthread_join((pthread_t) 0, NULL), ESRCH);
+	ck_assert_int_eq(pthread_join((pthread_t) 1, NULL), ESRCH);
+	ck_assert_int_eq(pthread_join((pthread_t) syscall(SYS_gettid), NULL),
+	    EDEADLK);
+	ck_assert_int_eq(pthread_join(pthread_self(), NULL), EDEADLK);
+	for (int i = 0; i < 3; i++) {
+		pthread_t bad[] = {(pthread_t) 1, pthread_self(),
+		    (pthread_t) syscall(SYS_gettid)};
+
+		ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC,
+				     _NTO_TIMEOUT_JOIN, NULL, &t, NULL),
+		    0);
+		ck_assert_int_eq(pthread_join(bad[i], NULL),
+		    i == 0 ? ESRCH : EDEADLK);
+		ck_assert(!timeout_armed());
+	}
+	/* errno is not the channel: it stays as it was. */
+	errno = 55;
+	ck_assert_int_eq(pthread_join((pthread_t) 1, NULL), ESRCH);
+	ck_assert_int_eq(errno, 55);
+
+	tid = ThreadCreate(0, ret_tid, NULL, NULL);
+	ck_assert_int_gt(tid, 0);
+	ck_assert_int_eq(pthread_join((pthread_t) tid, &st), 0);
+	ck_assert_int_eq((int) (intptr_t) st, tid);
+	ck_assert_int_eq(pthread_join((pthread_t) tid, NULL), ESRCH);
+	/* A ThreadCreate() thread under a JOIN timeout, by its id. */
+	atomic_store(&gate, 0);
+	tid = ThreadCreate(0, wait_gate, (void *) 3, NULL);
+	ck_assert_int_gt(tid, 0);
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_JOIN, NULL,
+			     &t, NULL),
+	    0);
+	ck_assert_int_eq(pthread_join((pthread_t) tid, NULL), ETIMEDOUT);
+	atomic_store(&gate, 1);
+	ck_assert_int_eq(pthread_join((pthread_t) tid, &st), 0);
+	ck_assert_int_eq((int) (intptr_t) st, 3);
+}
+END_TEST
+
 /* ThreadDestroy() of another thread: it ends at its next cancellation
  * point (here, blocked in MsgReceive), and its joiner gets the status
  * given to ThreadDestroy(). */
@@ -921,6 +1103,8 @@ thread_suite(void)
 	tcase_add_test(tt, test_create_join);
 	tcase_add_test(tt, test_errors);
 	tcase_add_test(tt, test_timeout_join);
+	tcase_add_test(tt, test_pthread_join_timeout);
+	tcase_add_test(tt, test_pthread_join_errors);
 	tcase_add_test(tt, test_destroy_other);
 	tcase_add_test(tt, test_threadctl);
 	tcase_add_test(tt, test_threadctl_ext);

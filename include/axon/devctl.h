@@ -10,7 +10,9 @@
  *
  * devctl() returns EOK or an errno value; it never sets errno.  Here it
  * works on connection ids that reach a resource manager (a coid from
- * an _IO_CONNECT open); file descriptors of Linux files get ENOTTY.
+ * an _IO_CONNECT open), descriptors of the FUSE bridge's files, of a
+ * Linux terminal (<sys/dcmd_chr.h>) and of a process's /proc/PID entry
+ * (<sys/dcmd_proc.h>, procfs(3)); other Linux files get ENOTTY.
  */
 #ifndef AXON_DEVCTL_H
 #define AXON_DEVCTL_H

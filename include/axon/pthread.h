@@ -7,8 +7,9 @@
  * it repairs, pthread_create is a macro for axon_pthread_create() when
  * this header is used (that is, only in programs built with Axon's
  * flags): it passes a pointer of its own when given NULL and is glibc's
- * pthread_create() otherwise.  A program that defines AXON_NO_PTHREAD_WRAP
- * before including it gets glibc's function untouched.  See qnx-libc(3).
+ * pthread_create() otherwise.  pthread_join() honours TimerTimeout() as
+ * on QNX (below).  A program that defines AXON_NO_PTHREAD_WRAP before
+ * including it gets glibc's functions untouched.  See qnx-libc(3).
  */
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC system_header
@@ -32,6 +33,24 @@ AXON_EXPORT int axon_pthread_create(pthread_t *thread,
 
 #ifndef AXON_NO_PTHREAD_WRAP
 #define pthread_create axon_pthread_create
+#endif
+
+/*
+ * QNX's pthread_join() is the ThreadJoin() kernel call: a TimerTimeout()
+ * armed for _NTO_TIMEOUT_JOIN bounds it (ETIMEDOUT, the thread still
+ * joinable) and any armed timeout is disarmed by it.  axon_pthread_join()
+ * does that, and is glibc's pthread_join() when no JOIN timeout is armed;
+ * a value below 4 MiB is taken for a QNX thread id (ThreadCreate()'s) and
+ * joined by ThreadJoin().  Like the other QNX extras of the standard
+ * headers, pthread_join is mapped onto it only where glibc's
+ * <pthread.h> declares its own extensions (__USE_MISC) and neither
+ * AXON_NO_QNX_EXTRAS nor AXON_NO_PTHREAD_WRAP is defined.
+ */
+AXON_EXPORT int axon_pthread_join(pthread_t thread, void **status);
+
+#if defined(__USE_MISC) && !defined(AXON_NO_QNX_EXTRAS) && \
+    !defined(AXON_NO_PTHREAD_WRAP)
+#define pthread_join axon_pthread_join
 #endif
 
 /* QNX's <pthread.h> declares the thread-name calls always; glibc's only

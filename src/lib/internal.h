@@ -14,9 +14,11 @@
 #define AXON_LIB_INTERNAL_H
 
 #include <pthread.h>
-/* Axon's <pthread.h> maps pthread_create to axon_pthread_create for
- * QNX programs; the library itself calls glibc's. */
+/* Axon's <pthread.h> maps pthread_create and pthread_join to
+ * axon_pthread_create and axon_pthread_join for QNX programs; the library
+ * itself calls glibc's. */
 #undef pthread_create
+#undef pthread_join
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -457,6 +459,15 @@ axon__ps_hold(struct axon_sconn *sc, uint32_t slot, bool on)
 /* ---- ttydevctl.c: devctl() on a Linux terminal (<sys/dcmd_chr.h>) ---- */
 int axon__tty_devctl(int fd, int dcmd, const iov_t *sv, int sparts,
     const iov_t *rv, int rparts, int *ret_info);
+size_t axon__iov_gather(void *buf, size_t n, const iov_t *v, int parts);
+void axon__iov_scatter(const iov_t *v, int parts, const void *buf, size_t n);
+
+/* ---- procdevctl.c: devctl() on a Linux /proc/PID (<sys/dcmd_proc.h>) ---- */
+/* The pid whose /proc entry fd is (the directory or a file under it), 0
+ * if it is none, -1 for the directory of a process that is gone. */
+pid_t axon__proc_fd_pid(int fd);
+int axon__proc_devctl(int fd, pid_t pid, int dcmd, const iov_t *sv,
+    int sparts, const iov_t *rv, int rparts, int *ret_info);
 
 /* ---- timeout.c ---- */
 struct axon_deadline {

@@ -865,7 +865,17 @@ fd_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
 	if (d == NULL) {
 		rc = fs_fd_check(fd);
 		if (rc == ENOTTY) {
-			/* Not the mount's: a terminal's, if it is one. */
+			/* Not the mount's: a process's /proc entry or a
+			 * terminal, if it is one. */
+			pid_t pid = axon__proc_fd_pid(fd);
+
+			if (pid < 0) {
+				return -ESRCH; /* the process is gone */
+			}
+			if (pid > 0) {
+				return axon__proc_devctl(fd, pid, dcmd, sv,
+				    sparts, rv, rparts, ret_info);
+			}
 			return axon__tty_devctl(fd, dcmd, sv, sparts, rv, rparts,
 			    ret_info);
 		}

@@ -460,3 +460,84 @@ axon_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	return rc;
 }
 
+/*
+ * QNX's pthread_join() is ThreadJoin(): it honours a TimerTimeout() armed
+ * for _NTO_TIMEOUT_JOIN and, as the return of every kernel call does,
+ * disarms whatever timeout was armed, used or not.  With a JOIN timeout
+ * the wait ends at its deadline with ETIMEDOUT and the thread stays
+ * joinable.  A QNX pthread_t is a thread id; glibc's is an address, and
+ * none lies below 4 MiB (PID_MAX_LIMIT on 64-bit Linux, and where a
+ * non-PIE program's text begins), so a value below that is a thread id
+ * and goes to ThreadJoin(), which knows ThreadCreate()'s threads and
+ * answers ESRCH for any other.
+ */
+#define AXON_TID_LIMIT 0x400000ul
+
+/* The longest single wait of join_until(). */
+#define AXON_JOIN_SLICE_NS 100000000ll
+
+/*
+ * Joins thread if it ends before the CLOCK_MONOTONIC time at, else
+ * ETIMEDOUT.  glibc's pthread_timedjoin_np() takes a CLOCK_REALTIME
+ * time (and it, not the newer pthread_clockjoin_np(), is one that
+ * ThreadSanitizer knows joins the thread), so the wait goes in slices of
+ * at most 100 ms, each aimed anew at the monotonic deadline: a step of
+ * the real-time clock costs at most one slice.
+ */
+static int
+join_until(pthread_t thread, void **status, const struct timespec *at)
+{
+	for (;;) {
+		struct timespec now, rt;
+		long long left;
+		int rc;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (long long) (at->tv_sec - now.tv_sec) * 1000000000ll +
+		    (at->tv_nsec - now.tv_nsec);
+		if (left <= 0) {
+			rc = pthread_tryjoin_np(thread, status);
+			return rc == EBUSY ? ETIMEDOUT : rc;
+		}
+		if (left > AXON_JOIN_SLICE_NS) {
+			left = AXON_JOIN_SLICE_NS;
+		}
+		clock_gettime(CLOCK_REALTIME, &rt);
+		rt.tv_nsec += (long) left;
+		if (rt.tv_nsec >= 1000000000l) {
+			rt.tv_sec++;
+			rt.tv_nsec -= 1000000000l;
+		}
+		rc = pthread_timedjoin_np(thread, status, &rt);
+		if (rc != ETIMEDOUT) {
+			return rc;
+		}
+	}
+}
+
+int
+axon_pthread_join(pthread_t thread, void **status)
+{
+	struct axon_deadline dl;
+	int rc;
+
+	if ((unsigned long) thread < AXON_TID_LIMIT) {
+		/* ThreadJoin_r() takes the armed timeout itself. */
+		rc = ThreadJoin_r((int) thread, status);
+		return rc < 0 ? -rc : 0;
+	}
+	axon__timeout_take(&dl);
+	if (pthread_equal(thread, pthread_self())) {
+		return EDEADLK; /* as glibc's (whose self-join ThreadSanitizer
+				 * cannot take) */
+	}
+	if (!axon__deadline_applies(&dl, _NTO_TIMEOUT_JOIN)) {
+		return pthread_join(thread, status);
+	}
+	if (dl.immediate) {
+		rc = pthread_tryjoin_np(thread, status);
+		return rc == EBUSY ? ETIMEDOUT : rc;
+	}
+	return join_until(thread, status, &dl.at);
+}
+

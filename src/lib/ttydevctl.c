@@ -23,9 +23,10 @@
 #define TIOCM_LOOP 0x8000 /* the kernel's (asm-generic/termios.h) */
 #endif
 
-/* Copies up to n bytes of the iovs into buf: the bytes copied. */
-static size_t
-gather(void *buf, size_t n, const iov_t *v, int parts)
+/* Copies up to n bytes of the iovs into buf: the bytes copied.  (Also
+ * procdevctl.c's.) */
+size_t
+axon__iov_gather(void *buf, size_t n, const iov_t *v, int parts)
 {
 	size_t got = 0;
 
@@ -41,8 +42,8 @@ gather(void *buf, size_t n, const iov_t *v, int parts)
 }
 
 /* Copies n bytes of buf into the iovs, as many as they hold. */
-static void
-scatter(const iov_t *v, int parts, const void *buf, size_t n)
+void
+axon__iov_scatter(const iov_t *v, int parts, const void *buf, size_t n)
 {
 	size_t put = 0;
 
@@ -124,7 +125,7 @@ axon__tty_devctl(int fd, int dcmd, const iov_t *sv, int sparts,
 	}
 	memset(&d, 0, sizeof(d));
 	if (dcmd != DCMD_CHR_TCINJECTC && dcmd != DCMD_CHR_TCINJECTR) {
-		in = gather(&d, sizeof(d), sv, sparts);
+		in = axon__iov_gather(&d, sizeof(d), sv, sparts);
 	}
 	if (ret_info != NULL) {
 		*ret_info = 0;
@@ -230,7 +231,7 @@ axon__tty_devctl(int fd, int dcmd, const iov_t *sv, int sparts,
 	}
 #undef NEED
 	if (rc == 0 && out > 0) {
-		scatter(rv, rparts, &d, out);
+		axon__iov_scatter(rv, rparts, &d, out);
 	}
 	return rc;
 }

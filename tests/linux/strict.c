@@ -1,5 +1,6 @@
 /* Strict ISO C: no extensions may appear (compiled with -std=c11). */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,12 @@ stricmp(const char *a, const char *b)
 {
 	return strcmp(a, b);
 }
+
+/* No extension of QNX's in strict C: glibc's pthread_join(), not
+ * Axon's TimerTimeout-aware one. */
+#ifdef pthread_join
+#error "pthread_join is mapped in strict ISO C"
+#endif
 
 int
 main(void)
