@@ -668,9 +668,20 @@ START_TEST(test_threadctl_ext)
 	/* A thread of another process is not ours to name by our pid. */
 	ck_assert_int_eq(ThreadCtlExt_r(0, 1, _NTO_TCTL_NAME, tn), -ESRCH);
 
-	/* The thread ends: ESRCH. */
+	/* The thread ends: ESRCH, once Linux has removed it (the join
+	 * returns when the thread has left, a moment before its tid goes:
+	 * ThreadCreate(3), BUGS). */
 	atomic_store(&gate, 1);
 	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	{
+		char task[64];
+
+		snprintf(task, sizeof(task), "/proc/self/task/%d", tid);
+		for (int i = 0; i < 2000 && access(task, F_OK) == 0; i++) {
+			usleep(1000);
+		}
+		ck_assert_int_ne(access(task, F_OK), 0);
+	}
 	set_name(tn, NULL);
 	ck_assert_int_eq(ThreadCtlExt(0, tid, _NTO_TCTL_NAME, tn), -1);
 	ck_assert_int_eq(errno, ESRCH);

@@ -544,4 +544,9 @@ axon__errno_retl(long rc)
 	return rc;
 }
 
+/* Joins thread if it ends by the CLOCK_MONOTONIC time at, else
+ * ETIMEDOUT; EINVAL for a bad timespec (monotonic.c). */
+int axon__join_until(pthread_t thread, void **status,
+    const struct timespec *at);
+
 #endif /* AXON_LIB_INTERNAL_H */

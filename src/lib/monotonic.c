@@ -22,28 +22,23 @@
 
 #define NSEC 1000000000L
 
-int
-pthread_mutex_timedlock_monotonic(pthread_mutex_t *mutex,
-    const struct timespec *abs_timeout)
-{
-	return pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, abs_timeout);
-}
-
-int
-pthread_rwlock_timedrdlock_monotonic(pthread_rwlock_t *rwlock,
-    const struct timespec *abs_timeout)
-{
-	return pthread_rwlock_clockrdlock(rwlock, CLOCK_MONOTONIC,
-	    abs_timeout);
-}
-
-int
-pthread_rwlock_timedwrlock_monotonic(pthread_rwlock_t *rwlock,
-    const struct timespec *abs_timeout)
-{
-	return pthread_rwlock_clockwrlock(rwlock, CLOCK_MONOTONIC,
-	    abs_timeout);
-}
+/*
+ * ThreadSanitizer (clang 14's runtime) intercepts none of glibc's clock
+ * forms: a mutex taken with pthread_mutex_clocklock() is then unlocked
+ * "unlocked", and a thread joined with pthread_clockjoin_np() stays in
+ * its registry until the next pthread_create() fails a CHECK.  In its
+ * builds alone the waits below go on the CLOCK_REALTIME forms it knows,
+ * in slices of at most 100 ms each aimed anew at the monotonic deadline
+ * (never early; a step back of the time of day lengthens the slice in
+ * progress).  Every other build waits on CLOCK_MONOTONIC itself.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define AXON_TSAN_WAITS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define AXON_TSAN_WAITS 1
+#endif
+#endif
 
 /* glibc's joins take a bad tv_nsec as no limit (they wait, spinning, for
  * the thread); QNX's, as POSIX's timed waits, refuse it. */
@@ -51,6 +46,114 @@ static bool
 bad_timespec(const struct timespec *ts)
 {
 	return ts != NULL && (ts->tv_nsec < 0 || ts->tv_nsec >= NSEC);
+}
+
+#ifdef AXON_TSAN_WAITS
+#define SLICE_NS 100000000LL
+
+/* True if the CLOCK_MONOTONIC time at has come; else *rt is the
+ * CLOCK_REALTIME time of the next slice's end. */
+static bool
+slice_end(const struct timespec *at, struct timespec *rt)
+{
+	struct timespec now;
+	long long left;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((long long) at->tv_sec - now.tv_sec > 1) {
+		left = SLICE_NS;
+	} else {
+		left = ((long long) at->tv_sec - now.tv_sec) * NSEC +
+		    (at->tv_nsec - now.tv_nsec);
+		if (left <= 0) {
+			return true;
+		}
+		if (left > SLICE_NS) {
+			left = SLICE_NS;
+		}
+	}
+	clock_gettime(CLOCK_REALTIME, rt);
+	rt->tv_nsec += (long) left;
+	if (rt->tv_nsec >= NSEC) {
+		rt->tv_sec++;
+		rt->tv_nsec -= NSEC;
+	}
+	return false;
+}
+
+/* One timed wait in slices: wait(obj, realtime) until it is not
+ * ETIMEDOUT, try(obj) once the deadline has come. */
+#define SLICED(try, wait, obj, at)                                      \
+	do {                                                            \
+		struct timespec rt_;                                    \
+		int rc_;                                                \
+                                                                        \
+		if (bad_timespec(at)) {                                 \
+			return EINVAL;                                  \
+		}                                                       \
+		for (;;) {                                              \
+			if (slice_end(at, &rt_)) {                      \
+				rc_ = try;                              \
+				return rc_ == EBUSY ? ETIMEDOUT : rc_;  \
+			}                                               \
+			rc_ = wait;                                     \
+			if (rc_ != ETIMEDOUT) {                         \
+				return rc_;                             \
+			}                                               \
+		}                                                       \
+	} while (0)
+#endif
+
+int
+axon__join_until(pthread_t thread, void **status, const struct timespec *at)
+{
+#ifdef AXON_TSAN_WAITS
+	SLICED(pthread_tryjoin_np(thread, status),
+	    pthread_timedjoin_np(thread, status, &rt_), thread, at);
+#else
+	if (bad_timespec(at)) {
+		return EINVAL;
+	}
+	return pthread_clockjoin_np(thread, status, CLOCK_MONOTONIC, at);
+#endif
+}
+
+int
+pthread_mutex_timedlock_monotonic(pthread_mutex_t *mutex,
+    const struct timespec *abs_timeout)
+{
+#ifdef AXON_TSAN_WAITS
+	SLICED(pthread_mutex_trylock(mutex),
+	    pthread_mutex_timedlock(mutex, &rt_), mutex, abs_timeout);
+#else
+	return pthread_mutex_clocklock(mutex, CLOCK_MONOTONIC, abs_timeout);
+#endif
+}
+
+int
+pthread_rwlock_timedrdlock_monotonic(pthread_rwlock_t *rwlock,
+    const struct timespec *abs_timeout)
+{
+#ifdef AXON_TSAN_WAITS
+	SLICED(pthread_rwlock_tryrdlock(rwlock),
+	    pthread_rwlock_timedrdlock(rwlock, &rt_), rwlock, abs_timeout);
+#else
+	return pthread_rwlock_clockrdlock(rwlock, CLOCK_MONOTONIC,
+	    abs_timeout);
+#endif
+}
+
+int
+pthread_rwlock_timedwrlock_monotonic(pthread_rwlock_t *rwlock,
+    const struct timespec *abs_timeout)
+{
+#ifdef AXON_TSAN_WAITS
+	SLICED(pthread_rwlock_trywrlock(rwlock),
+	    pthread_rwlock_timedwrlock(rwlock, &rt_), rwlock, abs_timeout);
+#else
+	return pthread_rwlock_clockwrlock(rwlock, CLOCK_MONOTONIC,
+	    abs_timeout);
+#endif
 }
 
 int
@@ -67,11 +170,7 @@ int
 pthread_timedjoin_monotonic(pthread_t thread, void **value_ptr,
     const struct timespec *abstime)
 {
-	if (bad_timespec(abstime)) {
-		return EINVAL;
-	}
-	return pthread_clockjoin_np(thread, value_ptr, CLOCK_MONOTONIC,
-	    abstime);
+	return axon__join_until(thread, value_ptr, abstime);
 }
 
 int

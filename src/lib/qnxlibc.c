@@ -473,48 +473,6 @@ axon_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
  */
 #define AXON_TID_LIMIT 0x400000ul
 
-/* The longest single wait of join_until(). */
-#define AXON_JOIN_SLICE_NS 100000000ll
-
-/*
- * Joins thread if it ends before the CLOCK_MONOTONIC time at, else
- * ETIMEDOUT.  glibc's pthread_timedjoin_np() takes a CLOCK_REALTIME
- * time (and it, not the newer pthread_clockjoin_np(), is one that
- * ThreadSanitizer knows joins the thread), so the wait goes in slices of
- * at most 100 ms, each aimed anew at the monotonic deadline: a step of
- * the real-time clock costs at most one slice.
- */
-static int
-join_until(pthread_t thread, void **status, const struct timespec *at)
-{
-	for (;;) {
-		struct timespec now, rt;
-		long long left;
-		int rc;
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = (long long) (at->tv_sec - now.tv_sec) * 1000000000ll +
-		    (at->tv_nsec - now.tv_nsec);
-		if (left <= 0) {
-			rc = pthread_tryjoin_np(thread, status);
-			return rc == EBUSY ? ETIMEDOUT : rc;
-		}
-		if (left > AXON_JOIN_SLICE_NS) {
-			left = AXON_JOIN_SLICE_NS;
-		}
-		clock_gettime(CLOCK_REALTIME, &rt);
-		rt.tv_nsec += (long) left;
-		if (rt.tv_nsec >= 1000000000l) {
-			rt.tv_sec++;
-			rt.tv_nsec -= 1000000000l;
-		}
-		rc = pthread_timedjoin_np(thread, status, &rt);
-		if (rc != ETIMEDOUT) {
-			return rc;
-		}
-	}
-}
-
 int
 axon_pthread_join(pthread_t thread, void **status)
 {
@@ -538,6 +496,6 @@ axon_pthread_join(pthread_t thread, void **status)
 		rc = pthread_tryjoin_np(thread, status);
 		return rc == EBUSY ? ETIMEDOUT : rc;
 	}
-	return join_until(thread, status, &dl.at);
+	return axon__join_until(thread, status, &dl.at);
 }
 
