@@ -89,7 +89,7 @@ tests/resmgr_classic.sh "$tmp/prefix" "$tmp/resmgr"
 for h in process.h sys/procmgr.h confname.h gulliver.h atomic.h share.h \
 	sys/slog2.h slog2.h sys/slog.h hw/inout.h sys/types.h sys/dcmd_chr.h \
 	sys/syspage.h string.h signal.h sys/mman.h pthread.h sched.h \
-	sys/trace.h after/pci/pci.h hw/pci.h hw/i2c.h sys/memmsg.h sys/rsrcdbmgr.h sys/states.h sys/sysmgr.h \
+	sys/trace.h after/pci/pci.h hw/pci.h hw/i2c.h secpol/secpol.h sys/memmsg.h sys/rsrcdbmgr.h sys/states.h sys/sysmgr.h \
 	time.h errno.h termios.h sys/can_dcmd.h sys/sched_aps.h \
 	semaphore.h mqueue.h _pack1.h _packpop.h sys/slogcodes.h \
 	sys/procfs.h sys/dcmd_proc.h sys/debug.h \
