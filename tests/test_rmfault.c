@@ -86,6 +86,15 @@ fault_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
 	return iofunc_ocb_attach(ctp, msg, NULL, handle, NULL);
 }
 
+/* The OCB's flags: the unblock handler sets them while the close
+ * handler of the same open runs (no OCB lock), so every access is
+ * atomic. */
+static unsigned
+fault_flags(RESMGR_OCB_T *ocb)
+{
+	return __atomic_load_n(&ocb->flags, __ATOMIC_SEQ_CST);
+}
+
 static int
 fault_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 {
@@ -101,10 +110,12 @@ fault_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 		memcpy(_DEVCTL_DATA(msg->o), &n, sizeof(n));
 		return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o) + sizeof(n));
 	case DCMD_FAULT_SLOW_CLOSE:
-		ocb->flags |= FAULT_OCB_SLOW_CLOSE;
+		__atomic_or_fetch(&ocb->flags, FAULT_OCB_SLOW_CLOSE,
+		    __ATOMIC_SEQ_CST);
 		return EOK;
 	case DCMD_FAULT_HOLD_CLOSE:
-		ocb->flags |= FAULT_OCB_HOLD_CLOSE;
+		__atomic_or_fetch(&ocb->flags, FAULT_OCB_HOLD_CLOSE,
+		    __ATOMIC_SEQ_CST);
 		return EOK;
 	default:
 		return iofunc_devctl_default(ctp, msg, ocb);
@@ -116,7 +127,7 @@ fault_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 {
 	int rc = iofunc_close_dup_default(ctp, msg, ocb);
 
-	if (rc == EOK && (ocb->flags & FAULT_OCB_HOLD_CLOSE)) {
+	if (rc == EOK && (fault_flags(ocb) & FAULT_OCB_HOLD_CLOSE)) {
 		for (int i = 0; i < 500; i++) {
 			if (__atomic_load_n(&ocb->flags, __ATOMIC_SEQ_CST) &
 			    FAULT_OCB_RELEASED) {
@@ -126,7 +137,7 @@ fault_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 		}
 		return EOK;
 	}
-	if (rc != EOK || !(ocb->flags & FAULT_OCB_SLOW_CLOSE)) {
+	if (rc != EOK || !(fault_flags(ocb) & FAULT_OCB_SLOW_CLOSE)) {
 		return rc;
 	}
 	(void) MsgReply(ctp->rcvid, EOK, NULL, 0);
@@ -137,7 +148,7 @@ fault_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 static int
 fault_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
 {
-	if (ocb->flags & FAULT_OCB_HOLD_CLOSE) {
+	if (fault_flags(ocb) & FAULT_OCB_HOLD_CLOSE) {
 		/* The held close's client wants out (ctp->rcvid is its). */
 		__atomic_or_fetch(&ocb->flags, FAULT_OCB_RELEASED,
 		    __ATOMIC_SEQ_CST);
