@@ -108,59 +108,28 @@ MsgDeliverEvent(rcvid_t rcvid, const struct sigevent *event)
 }
 
 /*
- * A process's /proc status, whole: a long supplementary group list makes
- * it longer than a page.  Returns a malloc'd NUL-terminated buffer, or
+ * A process's /proc status, whole (a long supplementary group list makes
+ * it longer than a page).  Returns a malloc'd NUL-terminated buffer, or
  * NULL with errno set.
  */
 static char *
 read_status(pid_t pid)
 {
 	char path[64];
-	size_t cap = 4096;
 	size_t len = 0;
 	char *buf = NULL;
-	int fd;
+	int rc;
 
 	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		return NULL;
-	}
-	for (;;) {
-		ssize_t n;
-
-		if (buf == NULL || len + 1 >= cap) {
-			char *nb;
-
-			if (buf != NULL) {
-				cap *= 2;
-			}
-			/* 65536 groups of 10 digits fit in 1 MiB. */
-			if (cap > (size_t) 4 << 20 ||
-			    (nb = realloc(buf, cap)) == NULL) {
-				free(buf);
-				(void) close(fd);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len - 1);
-		if (n < 0 && errno == EINTR) {
-			continue;
-		}
-		if (n <= 0) {
-			break;
-		}
-		len += (size_t) n;
-	}
-	(void) close(fd);
-	if (len == 0) {
+	rc = axon__proc_slurp(path, &buf, &len);
+	if (rc == 0 && len == 0) {
 		free(buf);
-		errno = ESRCH;
+		rc = -ESRCH;
+	}
+	if (rc < 0) {
+		errno = -rc;
 		return NULL;
 	}
-	buf[len] = '\0';
 	return buf;
 }
 

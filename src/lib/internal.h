@@ -544,6 +544,11 @@ axon__errno_retl(long rc)
 	return rc;
 }
 
+/* The whole of a /proc file, NUL-terminated, in a malloc'd *ret (its
+ * length in *len if not NULL): 0, -ESRCH (gone) or -errno
+ * (procdevctl.c). */
+int axon__proc_slurp(const char *path, char **ret, size_t *len);
+
 /* Joins thread if it ends by the CLOCK_MONOTONIC time at, else
  * ETIMEDOUT; EINVAL for a bad timespec (monotonic.c). */
 int axon__join_until(pthread_t thread, void **status,

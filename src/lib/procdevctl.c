@@ -75,9 +75,11 @@ axon__proc_fd_pid(int fd)
 
 /* The whole of a /proc file in a malloc'd, NUL-terminated buffer (its
  * length in *len if len is not NULL): 0, or -ESRCH for a process or
- * thread that is gone, or -errno. */
-static int
-slurp(const char *path, char **ret, size_t *len)
+ * thread that is gone, or -errno.  Also ConnectClientInfo()'s reader
+ * (api.c): a long supplementary group list makes a status file longer
+ * than a page. */
+int
+axon__proc_slurp(const char *path, char **ret, size_t *len)
 {
 	size_t cap = 4096, got = 0;
 	char *buf = malloc(cap);
@@ -145,7 +147,7 @@ proc_file(pid_t pid, pid_t tid, const char *name, char **ret)
 		(void) snprintf(path, sizeof(path), "/proc/%d/%s", (int) pid,
 		    name);
 	}
-	return slurp(path, ret, NULL);
+	return axon__proc_slurp(path, ret, NULL);
 }
 
 /* Fields of a stat line, by proc(5)'s numbers (1 = pid): f[n] for n >= 4;
@@ -223,7 +225,7 @@ boot_ns(void)
 	const char *p;
 	unsigned long long bt = 0;
 
-	if (slurp("/proc/stat", &buf, NULL) != 0) {
+	if (axon__proc_slurp("/proc/stat", &buf, NULL) != 0) {
 		return 0;
 	}
 	p = status_line(buf, "btime ");
