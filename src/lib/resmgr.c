@@ -116,6 +116,97 @@ io_has(const resmgr_io_funcs_t *f, size_t off)
 #define IO_FN(_f, _m) \
 	(io_has((_f), offsetof(resmgr_io_funcs_t, _m)) ? (_f)->_m : NULL)
 
+/*
+ * An alias goes: its own _IO_CLOSE, its client's disconnect (closed or
+ * dead), or its open's end took it.  Its OCB lives on (the open holds
+ * it), so neither close_ocb nor anything else of the manager's would
+ * ever see this connection again:
+ * - its entries in the notify lists an _IO_NOTIFY on it armed are
+ *   removed (a dead alias's entry stayed for good, and a trigger sent
+ *   its event on a receive id of a client gone);
+ * - the manager's close_dup runs for it, as QNX's layer fakes an
+ *   _IO_CLOSE for each connection of a client that disconnects without
+ *   one (unless its own _IO_CLOSE ran it already): the alias's record
+ *   locks go (iofunc_close_dup_default), and a manager that removes a
+ *   connection's notify entries in close_dup (iofunc_notify_remove(3))
+ *   does so.
+ * Both under the OCB's lock_ocb, with ctp->info naming the alias's
+ * connection and client, and no receive id to answer (rcvid 0).
+ */
+static void
+alias_gone(resmgr_context_t *ctp, struct axon_bind *b)
+{
+	const resmgr_io_funcs_t *f = b->iofuncs;
+	int (*lk)(resmgr_context_t *, void *, void *) = IO_FN(f, lock_ocb);
+	int (*ulk)(resmgr_context_t *, void *, void *) = IO_FN(f, unlock_ocb);
+	int (*cd)(resmgr_context_t *, io_close_t *, void *) =
+	    b->dup_closed ? NULL : IO_FN(f, close_dup);
+	struct axon_ctx *c = axon__ctx_of(ctp);
+	struct axon_bind *sbind = c->bind;
+	struct _msg_info sinfo = ctp->info;
+	rcvid_t srcvid = ctp->rcvid;
+	int sid = ctp->id;
+	bool locked, any = false;
+
+	for (int i = 0; i < AXON_ALIAS_NOTIFY; i++) {
+		any = any || b->notify[i] != NULL;
+	}
+	if (cd == NULL && !any) {
+		return;
+	}
+	c->bind = b;
+	ctp->id = b->link_id;
+	ctp->rcvid = 0;
+	ctp->info.scoid = b->scoid;
+	ctp->info.coid = b->coid;
+	ctp->info.pid = b->pid;
+	ctp->info.nd = b->nd;
+	locked = lk == NULL || lk(ctp, NULL, b->ocb) == EOK;
+	for (int i = 0; i < AXON_ALIAS_NOTIFY; i++) {
+		if (b->notify[i] != NULL) {
+			axon__notify_remove_client(ctp, b->notify[i]);
+		}
+	}
+	if (cd != NULL) {
+		io_close_t m;
+
+		memset(&m, 0, sizeof(m));
+		m.i.type = _IO_CLOSE;
+		ctp->status = 0;
+		(void) cd(ctp, &m, b->ocb); /* nobody to answer */
+	}
+	if (locked && lk != NULL && ulk != NULL) {
+		(void) ulk(ctp, NULL, b->ocb);
+	}
+	c->bind = sbind;
+	ctp->info = sinfo;
+	ctp->rcvid = srcvid;
+	ctp->id = sid;
+}
+
+/* Keeps nop as a notify list an _IO_NOTIFY on alias b armed in; false
+ * when b keeps AXON_ALIAS_NOTIFY others already. */
+static bool
+alias_note(dispatch_t *dpp, struct axon_bind *b, void *nop)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&dpp->lock);
+	for (int i = 0; i < AXON_ALIAS_NOTIFY && !ok; i++) {
+		if (b->notify[i] == nop) {
+			ok = true;
+		}
+	}
+	for (int i = 0; i < AXON_ALIAS_NOTIFY && !ok; i++) {
+		if (b->notify[i] == NULL) {
+			b->notify[i] = nop;
+			ok = true;
+		}
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	return ok;
+}
+
 static void
 bind_put(resmgr_context_t *ctp, struct axon_bind *b)
 {
@@ -133,6 +224,7 @@ bind_put(resmgr_context_t *ctp, struct axon_bind *b)
 		/* An alias: the OCB is its open's to close. */
 		struct axon_bind *o = b->origin;
 
+		alias_gone(ctp, b);
 		free(b);
 		bind_put(ctp, o);
 		return;
@@ -882,6 +974,8 @@ dup_message(resmgr_context_t *ctp)
 		a->refs = 1;
 		a->gen = gen = ++dpp->bind_gen;
 		a->origin = o;
+		a->pid = ctp->info.pid;
+		a->nd = ctp->info.nd;
 		o->refs++;
 		o->naliases++;
 		a->next = dpp->binds[h];
@@ -965,11 +1059,36 @@ axon__resmgr_message(resmgr_context_t *ctp)
 		unlink_aliases(dpp, b, &gone);
 		pthread_mutex_unlock(&dpp->lock);
 	}
-	if (type == _IO_CLOSE && b->origin != NULL) {
-		/* An alias's close drops the alias, not the open. */
-		rc = EOK;
-		dflt = EOK;
+	if (b->origin != NULL && (type == _IO_NOTIFY ||
+	    type == _IO_NOTIFY64)) {
+		void *nop;
+
+		/* Where its entries go, to remove them with the alias. */
+		axon__notify_armed = NULL;
+		rc = io_call(ctp, b, type, &dflt);
+		nop = axon__notify_armed;
+		axon__notify_armed = NULL;
+		if (nop != NULL && !alias_note(dpp, b, nop)) {
+			int (*lk)(resmgr_context_t *, void *, void *) =
+			    IO_FN(b->iofuncs, lock_ocb);
+			int (*ulk)(resmgr_context_t *, void *, void *) =
+			    IO_FN(b->iofuncs, unlock_ocb);
+			bool locked = lk == NULL ||
+			    lk(ctp, NULL, b->ocb) == EOK;
+
+			/* More lists than an alias keeps: not armed. */
+			axon__notify_remove_client(ctp, nop);
+			if (locked && lk != NULL && ulk != NULL) {
+				(void) ulk(ctp, NULL, b->ocb);
+			}
+			rc = EAGAIN;
+		}
 	} else {
+		if (type == _IO_CLOSE && b->origin != NULL) {
+			/* An alias's close is its connection's close_dup;
+			 * it drops the alias, never the open. */
+			b->dup_closed = true;
+		}
 		rc = io_call(ctp, b, type, &dflt);
 	}
 	(void) axon__resmgr_reply(ctp, rc, dflt);
