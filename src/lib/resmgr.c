@@ -1114,6 +1114,80 @@ axon__resmgr_message(resmgr_context_t *ctp)
 	c->bind = NULL;
 }
 
+/*
+ * A client held in a connect message (an open the connect handler left
+ * unreplied, _RESMGR_NOREPLY) wants out (a signal, a timeout): QNX's
+ * layer synthesizes the connect table's unblock outcall for it, with
+ * the link's handle (there is no OCB yet), as it calls the I/O table's
+ * for an I/O message.  Its return value is the blocked client's answer
+ * (an errno: its open fails with it); _RESMGR_NOREPLY or
+ * _RESMGR_DEFAULT leave it held, and so does a table without unblock
+ * (QNX's default is none).  True when rcvid's message is a connect (it
+ * was handled here, or it is gone), false for any other message.
+ */
+static bool
+connect_unblock(resmgr_context_t *ctp, struct _pulse *p, rcvid_t rcvid,
+    const struct _msg_info *info)
+{
+	dispatch_t *dpp = ctp->dpp;
+	struct axon_ctx *c = axon__ctx_of(ctp);
+	struct _io_connect m;
+	const resmgr_connect_funcs_t *f;
+	struct axon_link *l = NULL;
+	int (*fn)(resmgr_context_t *, io_pulse_t *, void *, void *) = NULL;
+	long n;
+
+	memset(&m, 0, sizeof(m));
+	n = MsgRead_r(rcvid, &m, offsetof(struct _io_connect, path), 0);
+	if (n < (long) sizeof(m.type)) {
+		return n < 0; /* gone meanwhile: nothing to unblock */
+	}
+	if (m.type != _IO_CONNECT) {
+		return false;
+	}
+	if (n < (long) offsetof(struct _io_connect, path)) {
+		return true; /* too short to have been held: none */
+	}
+	pthread_mutex_lock(&dpp->lock);
+	if (m.handle < (uint32_t) dpp->nlinks &&
+	    dpp->links[m.handle]->id >= 0) {
+		l = dpp->links[m.handle];
+		f = l->cfuncs;
+		if (f != NULL && f->nfuncs >= 7 && f->unblock != NULL) {
+			fn = (int (*)(resmgr_context_t *, io_pulse_t *, void *,
+			    void *)) f->unblock;
+			l->busy++; /* a detach waits for it */
+		}
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	if (fn != NULL) {
+		struct _msg_info pinfo = ctp->info;
+		rcvid_t saved = ctp->rcvid;
+		int sid = ctp->id, r;
+
+		ctp->rcvid = rcvid;
+		ctp->info = *info;
+		ctp->id = l->id;
+		ctp->status = 0;
+		c->bind = NULL;
+		tls_link = l->id;
+		r = fn(ctp, p, l->handle, NULL);
+		tls_link = -1;
+		(void) axon__resmgr_reply(ctp, r, _RESMGR_NOREPLY);
+		ctp->rcvid = saved;
+		ctp->info = pinfo;
+		ctp->id = sid;
+		pthread_mutex_lock(&dpp->lock);
+		l->busy--;
+		if (l->detaching && l->busy == 0 && l->path == NULL) {
+			l->id = -1; /* detached from inside the handler */
+		}
+		pthread_cond_broadcast(&dpp->cv);
+		pthread_mutex_unlock(&dpp->lock);
+	}
+	return true;
+}
+
 bool
 axon__resmgr_pulse(resmgr_context_t *ctp)
 {
@@ -1172,6 +1246,9 @@ axon__resmgr_pulse(resmgr_context_t *ctp)
 
 		if (MsgInfo_r(rcvid, &info) < 0) {
 			return true; /* replied meanwhile */
+		}
+		if (connect_unblock(ctp, p, rcvid, &info)) {
+			return true;
 		}
 		b = bind_get(dpp, info.scoid, info.coid, true);
 		if (b == NULL) {
