@@ -2186,6 +2186,52 @@ START_TEST(test_notify_alias_dies)
 }
 END_TEST
 
+/* An alias arms in at most four lists (the layer keeps where, to clear
+ * them when it goes): a fifth is disarmed and answered EAGAIN; the four
+ * are cleared when it closes.  (The manager arms the next of five lists
+ * of its own at each _IO_NOTIFY.) */
+START_TEST(test_notify_alias_lists)
+{
+	struct axt_child m = start_device("/dev/axtest/notify-many", "",
+	    "0666");
+	struct sigevent ev;
+	uint8_t tok[16];
+	pid_t mp;
+	int o, a, ch, chid, self;
+
+	chid = ChannelCreate(0);
+	ck_assert_int_ge(chid, 0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(self, 0);
+	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, NOTIFY_CODE, 9);
+	o = axon__io_open("/dev/axtest/notify-many", O_RDWR, 0);
+	ck_assert_int_ge(o, 0);
+	ck_assert_int_eq(axon__io_grant(o, getpid(), tok, &mp, &ch), 0);
+	a = axon__io_dup_token(mp, ch, tok);
+	ck_assert_int_gt(a, 0);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_ge(ionotify(a, _NOTIFY_ACTION_TRANARM,
+		    _NOTIFY_COND_INPUT, &ev), 0);
+		ck_assert_int_eq(notify_armed(o), i + 1);
+	}
+	errno = 0;
+	ck_assert_int_eq(ionotify(a, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ev), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_int_eq(notify_armed(o), 4);
+	/* The open's own connection keeps no such count. */
+	ck_assert_int_ge(ionotify(o, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(notify_armed(o), 4); /* (the first list again) */
+	ck_assert_int_eq(axon__io_close(a), 0);
+	ck_assert_int_eq(notify_armed(o), 1); /* the open's entry only */
+	ck_assert_int_eq(axon__io_close(o), 0);
+	(void) ConnectDetach(self);
+	(void) ChannelDestroy(chid);
+	axt_child_kill(&m);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -2217,6 +2263,7 @@ suite(void)
 	tcase_add_test(tc, test_notify_errors);
 	tcase_add_test(tc, test_notify_client_dies);
 	tcase_add_test(tc, test_notify_alias_dies);
+	tcase_add_test(tc, test_notify_alias_lists);
 	suite_add_tcase(s, tc);
 	return s;
 }
