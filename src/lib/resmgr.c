@@ -13,7 +13,8 @@
  * A second connection may share an open's OCB as an alias, granted to a
  * local process by whoever holds the open (iodirect.h: the FUSE
  * bridge, for the program whose descriptor it serves).  An alias holds
- * a reference to its open's binding; dropping it never closes the OCB;
+ * a reference to its open's binding; dropping it never closes the OCB
+ * (its close_dup runs, and its notify entries go: alias_gone());
  * dropping the open drops its aliases.
  */
 #define _GNU_SOURCE
