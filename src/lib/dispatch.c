@@ -714,7 +714,9 @@ sel_start(dispatch_t *dpp)
 			return -errno;
 		}
 	}
-	if (pthread_create(&dpp->sel_thread, NULL, sel_main, dpp) != 0) {
+	/* The program's signals are its own threads': none runs here. */
+	if (axon__thread_create_quiet(&dpp->sel_thread, NULL, sel_main,
+		dpp) != 0) {
 		return -EAGAIN;
 	}
 	dpp->sel_running = true;

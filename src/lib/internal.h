@@ -303,6 +303,13 @@ bool axon__client_info_whole(const struct _client_info *ci);
  * process has a _NTO_CHF_THREAD_DEATH channel) without listing it in
  * axon ps; axon__gettid() does both. */
 void axon__thread_watch(void);
+/* pthread_create() for the library's own threads (the monitor, the
+ * timer and select threads, the watchers): the thread starts with every
+ * signal blocked, so that no signal of the program's ever runs its
+ * handler there (blocking from inside the thread leaves a window at its
+ * start).  The caller's mask is unchanged.  0 or -errno. */
+int axon__thread_create_quiet(pthread_t *th, const pthread_attr_t *attr,
+    void *(*fn)(void *), void *arg);
 int axon__getcpu(void);
 uint32_t axon__cred_hint(void); /* shm.h, cred_hint */
 

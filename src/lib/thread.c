@@ -869,3 +869,17 @@ SchedYield(void)
 {
 	return SchedYield_r();
 }
+
+int
+axon__thread_create_quiet(pthread_t *th, const pthread_attr_t *attr,
+    void *(*fn)(void *), void *arg)
+{
+	sigset_t all, saved;
+	int rc;
+
+	(void) sigfillset(&all);
+	(void) pthread_sigmask(SIG_SETMASK, &all, &saved);
+	rc = pthread_create(th, attr, fn, arg);
+	(void) pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	return -rc;
+}
