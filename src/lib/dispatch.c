@@ -649,6 +649,7 @@ sel_main(void *arg)
 	dispatch_t *dpp = arg;
 	struct epoll_event evs[16];
 
+	(void) pthread_setname_np(pthread_self(), "axon-select");
 	for (;;) {
 		int n = epoll_wait(dpp->sel_epfd, evs, 16, -1);
 

@@ -159,6 +159,7 @@ static void *
 watcher(void *arg)
 {
 	(void) arg;
+	(void) pthread_setname_np(pthread_self(), "axon-mutex");
 	for (;;) {
 		struct timespec nap = {0, WATCH_MS * 1000000L};
 		struct watch fire[16];

@@ -269,6 +269,7 @@ pm_main(void *arg)
 	size_t nold = 0;
 
 	(void) arg;
+	(void) pthread_setname_np(pthread_self(), "axon-procmgr");
 	old = pm_scan(&nold);
 	pthread_mutex_lock(&pm_lock);
 	pm_ready = true; /* deaths from now on are seen */
