@@ -310,6 +310,9 @@ void axon__thread_watch(void);
  * start).  The caller's mask is unchanged.  0 or -errno. */
 int axon__thread_create_quiet(pthread_t *th, const pthread_attr_t *attr,
     void *(*fn)(void *), void *arg);
+/* A thread Axon's pthread_create() or ThreadCreate() started, as it
+ * begins: arg becomes its __tls()->__arg (storage.c). */
+void axon__tls_start(void *arg);
 int axon__getcpu(void);
 uint32_t axon__cred_hint(void); /* shm.h, cred_hint */
 

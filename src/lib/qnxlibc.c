@@ -436,6 +436,7 @@ pstart_main(void *p)
 
 	free(p);
 	axon__thread_watch();
+	axon__tls_start(ps.arg);
 	return ps.start(ps.arg);
 }
 

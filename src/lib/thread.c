@@ -107,6 +107,7 @@ thr_main(void *arg)
 	 * st is the creator's again and must not be touched. */
 	atomic_store(&st->ready, 1);
 	axon__futex_wake(&st->ready, 1);
+	axon__tls_start(farg);
 	pthread_cleanup_push(thr_exit, rec);
 	ret = func(farg);
 	pthread_cleanup_pop(1);

@@ -22,6 +22,7 @@
 
 #include <sys/siginfo.h>
 #include <sys/states.h>
+#include <sys/storage.h>
 
 /* The QNX release whose calls these are, times 100: 7.1 (7.0-style
  * prototypes with 7.1's rcvid_t and secure events).  __QNX__ and
