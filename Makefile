@@ -73,7 +73,7 @@ SYSTEMD_LIBS := $$(pkg-config --libs libsystemd)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
-TEST_HELPERS := $(BUILD)/bench/scale
+TEST_HELPERS := $(BUILD)/bench/scale $(BUILD)/tests/qnxsyms_plain_so
 
 EXAMPLES := $(BUILD)/examples/demo_server $(BUILD)/examples/demo_client
 
@@ -146,6 +146,28 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libaxon.a \
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/axond-core.a \
 		$(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a \
+		$(LDFLAGS_ALL) $$(pkg-config --libs check) $(CRYPTO_LIBS) -lpthread
+
+# QNX's C library extras by QNX's names from a unit compiled without
+# Axon's headers (C89, implicit declarations allowed): linked into
+# test_qnxsyms with libaxon.a, and as a program against libaxon.so
+# (qnx-libc(3), "Symbols").
+PLAIN_CFLAGS := -std=gnu89 $(OPT) -Wall -Wno-implicit-function-declaration \
+	$(SANFLAGS)
+$(BUILD)/tests/qnxsyms_plain.o: tests/qnxsyms_plain.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PLAIN_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/qnxsyms_plain_so: tests/qnxsyms_plain.c $(BUILD)/libaxon.so.1
+	@mkdir -p $(dir $@)
+	$(CC) $(PLAIN_CFLAGS) -DQNXSYMS_MAIN -o $@ $< -L$(BUILD) -laxon \
+		-Wl,-rpath,$(CURDIR)/$(BUILD) $(LDFLAGS_ALL) -ldl -lpthread
+
+$(BUILD)/tests/test_qnxsyms: tests/test_qnxsyms.c $(BUILD)/tests/qnxsyms_plain.o \
+	$(wildcard tests/*.h) $(BUILD)/libaxon.a $(BUILD)/axond-core.a \
+	$(BUILD)/libaxon-tools.a
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/tests/qnxsyms_plain.o \
+		$(BUILD)/axond-core.a $(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a \
 		$(LDFLAGS_ALL) $$(pkg-config --libs check) $(CRYPTO_LIBS) -lpthread
 
 $(BUILD)/examples/%: examples/%.c examples/demo.h $(BUILD)/libaxon.a
