@@ -164,7 +164,7 @@ END_TEST
 /* What a forked child checks, exiting 0 or the number of the first
  * check that failed.  held is the pointer the parent's thread had. */
 static int
-child_checks(struct _thread_local_storage *held, bool handlers_ran)
+child_checks(struct _thread_local_storage *held)
 {
 	struct _thread_local_storage *t = __tls();
 
@@ -179,7 +179,6 @@ child_checks(struct _thread_local_storage *held, bool handlers_ran)
 	if (t->__errptr != &errno) {
 		return 12;
 	}
-	(void) handlers_ran;
 	return 0;
 }
 
@@ -194,7 +193,7 @@ child_held_checks(struct _thread_local_storage *held)
 	if (held->__tid != (int) getpid()) {
 		return 21;
 	}
-	return child_checks(held, true);
+	return child_checks(held);
 }
 
 static void
@@ -210,7 +209,7 @@ fork_and_check(bool raw)
 	pid = raw ? _Fork() : fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
-		_exit(raw ? child_checks(t, false) : child_held_checks(t));
+		_exit(raw ? child_checks(t) : child_held_checks(t));
 	}
 	st = axt_waitpid(pid, 10);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0,
