@@ -141,6 +141,28 @@ append_cmd(char *buf, size_t len, const char *word, const char *file)
 	snprintf(buf, len, "/bin/sh -c 'echo %s >> %s'", word, file);
 }
 
+/* Handles the tests do not keep: asserted, then freed. */
+static void
+nn_a(ham_action_t *a)
+{
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(ham_action_handle_free(a), 0);
+}
+
+static void
+nn_c(ham_condition_t *c)
+{
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(ham_condition_handle_free(c), 0);
+}
+
+static void
+nn_e(ham_entity_t *e)
+{
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(ham_entity_handle_free(e), 0);
+}
+
 /* ---- entities ------------------------------------------------------- */
 
 struct ent_args {
@@ -249,8 +271,8 @@ START_TEST(test_heartbeat_healthy)
 	ck_assert_ptr_nonnull(e);
 	c = ham_condition(e, CONDHBEATMISSEDHIGH, "high", 0);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_ptr_nonnull(ham_action_execute(c, "mark", cmd, 0));
-	ck_assert_ptr_nonnull(ham_action_heartbeat_healthy(c, "ok", 0));
+	nn_a(ham_action_execute(c, "mark", cmd, 0));
+	nn_a(ham_action_heartbeat_healthy(c, "ok", 0));
 	double end = axt_now() + 5;
 
 	while (file_lines(file) < 3 && axt_now() < end) {
@@ -258,6 +280,8 @@ START_TEST(test_heartbeat_healthy)
 	}
 	ck_assert_int_ge(file_lines(file), 3);
 	ck_assert_int_eq(ham_detach_self(e, 0), 0);
+	ham_entity_handle_free(e);
+	ham_condition_handle_free(c);
 	ham_kill(ham);
 }
 END_TEST
@@ -277,7 +301,7 @@ START_TEST(test_death_sigkill)
 	append_cmd(a.cmd[1], sizeof(a.cmd[1]), "never", dead);
 	ent = axt_spawn(ent_main, &a);
 	ck_assert_int_eq(ent.val, 1);
-	ck_assert_ptr_nonnull(ham_entity_handle(ND_LOCAL_NODE, "victim", 0));
+	nn_e(ham_entity_handle(ND_LOCAL_NODE, "victim", 0));
 	axt_sleep_ms(200);
 	ck_assert(access(dead, F_OK) != 0);
 	axt_child_kill(&ent);
@@ -362,12 +386,12 @@ START_TEST(test_restart)
 	ck_assert_ptr_nonnull(e);
 	c = ham_condition(e, CONDDEATH, "death", HREARMAFTERRESTART);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_ptr_nonnull(ham_action_restart(c, "restart", cmd,
+	nn_a(ham_action_restart(c, "restart", cmd,
 	    HREARMAFTERRESTART));
-	ck_assert_ptr_nonnull(ham_action_log(c, "pruned", "gone", 1, 1, 0));
+	nn_a(ham_action_log(c, "pruned", "gone", 1, 1, 0));
 	r = ham_condition(e, CONDRESTART, "restarted", 0);
 	ck_assert_ptr_nonnull(r);
-	ck_assert_ptr_nonnull(ham_action_execute(r, "mark", cmd2, 0));
+	nn_a(ham_action_execute(r, "mark", cmd2, 0));
 	/* One restart per entity; only on a death condition. */
 	errno = 0;
 	ck_assert_ptr_null(ham_action_restart(c, "restart2", cmd, 0));
@@ -381,7 +405,8 @@ START_TEST(test_restart)
 	ck_assert(log_has("gone", 1));
 	/* Pruned: the restart condition and the log action; kept: the
 	 * death condition and its restart action. */
-	ck_assert_ptr_nonnull(ham_action_handle(ND_LOCAL_NODE, "phoenix",
+	nn_c(ham_condition_handle(ND_LOCAL_NODE, "phoenix", "death", 0));
+	nn_a(ham_action_handle(ND_LOCAL_NODE, "phoenix",
 	    "death", "restart", 0));
 	errno = 0;
 	ck_assert_ptr_null(ham_action_handle(ND_LOCAL_NODE, "phoenix",
@@ -397,6 +422,10 @@ START_TEST(test_restart)
 	ck_assert_ptr_nonnull(again);
 	ck_assert_int_eq(ham_detach_self(again, 0), 0);
 	ck_assert_int_eq(ham_disconnect(0), 0);
+	ham_entity_handle_free(again);
+	ham_entity_handle_free(e);
+	ham_condition_handle_free(c);
+	ham_condition_handle_free(r);
 	ham_kill(ham);
 }
 END_TEST
@@ -421,9 +450,9 @@ START_TEST(test_notify)
 	ck_assert_ptr_nonnull(e);
 	c = ham_condition(e, CONDDETACH, "bye", 0);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_ptr_nonnull(ham_action_notify_pulse(c, "p", ND_LOCAL_NODE,
+	nn_a(ham_action_notify_pulse(c, "p", ND_LOCAL_NODE,
 	    getpid(), chid, 7, 4242, 0));
-	ck_assert_ptr_nonnull(ham_action_notify_signal(c, "s", ND_LOCAL_NODE,
+	nn_a(ham_action_notify_signal(c, "s", ND_LOCAL_NODE,
 	    getpid(), SIGUSR1, 0, 77, 0));
 	ck_assert_int_eq(ham_detach_self(e, 0), 0);
 	TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL,
@@ -434,6 +463,8 @@ START_TEST(test_notify)
 	ck_assert_int_eq(pulse.value.sival_int, 4242);
 	ck_assert_int_eq(sigtimedwait(&set, &si, &ts), SIGUSR1);
 	ck_assert_int_eq(si.si_value.sival_int, 77);
+	ham_entity_handle_free(e);
+	ham_condition_handle_free(c);
 	ham_kill(ham);
 }
 END_TEST
@@ -456,14 +487,14 @@ START_TEST(test_action_flags)
 	ck_assert_ptr_nonnull(e);
 	c = ham_condition(e, CONDDETACH, "list", HCONDNOWAIT);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_ptr_nonnull(ham_action_execute(c, "bad1", "/nonexistent/a",
+	nn_a(ham_action_execute(c, "bad1", "/nonexistent/a",
 	    HACTIONKEEPONFAIL));
-	ck_assert_ptr_nonnull(ham_action_execute(c, "bad2", "/nonexistent/b",
+	nn_a(ham_action_execute(c, "bad2", "/nonexistent/b",
 	    HACTIONBREAKONFAIL));
 	append_cmd(cmd, sizeof(cmd), "after", after);
-	ck_assert_ptr_nonnull(ham_action_execute(c, "after", cmd, 0));
+	nn_a(ham_action_execute(c, "after", cmd, 0));
 	append_cmd(cmd, sizeof(cmd), "now", now);
-	ck_assert_ptr_nonnull(ham_action_execute(c, "now", cmd,
+	nn_a(ham_action_execute(c, "now", cmd,
 	    HACTIONDONOW));
 	ck_assert(wait_file(now, 3));
 	/* A NOWAIT condition takes no waitfor. */
@@ -475,9 +506,9 @@ START_TEST(test_action_flags)
 	errno = 0;
 	ck_assert_ptr_null(ham_action_waitfor(w, "w0", path, 0, 0));
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_ptr_nonnull(ham_action_waitfor(w, "w", path, 5000, 0));
+	nn_a(ham_action_waitfor(w, "w", path, 5000, 0));
 	append_cmd(cmd, sizeof(cmd), "waited", waited);
-	ck_assert_ptr_nonnull(ham_action_execute(w, "mark", cmd, 0));
+	nn_a(ham_action_execute(w, "mark", cmd, 0));
 	ck_assert_int_eq(ham_detach_self(e, 0), 0);
 	/* bad2 broke the list: no "after". */
 	axt_sleep_ms(300);
@@ -491,6 +522,9 @@ START_TEST(test_action_flags)
 	ck_assert_int_ge(fd, 0);
 	close(fd);
 	ck_assert(wait_file(waited, 3));
+	ham_entity_handle_free(e);
+	ham_condition_handle_free(c);
+	ham_condition_handle_free(w);
 	ham_kill(ham);
 }
 END_TEST
@@ -506,19 +540,21 @@ START_TEST(test_failed_removed)
 	ck_assert_ptr_nonnull(e);
 	c = ham_condition(e, CONDHBEATMISSEDLOW, "c", 0);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_ptr_nonnull(ham_action_execute(c, "keep", "/nonexistent/k",
+	nn_a(ham_action_execute(c, "keep", "/nonexistent/k",
 	    HACTIONKEEPONFAIL | HACTIONDONOW));
-	ck_assert_ptr_nonnull(ham_action_execute(c, "drop", "/nonexistent/d",
+	nn_a(ham_action_execute(c, "drop", "/nonexistent/d",
 	    HACTIONDONOW));
 	ck_assert(log_has("failing/c/drop: failed", 3));
 	ck_assert(log_has("failing/c/keep: failed", 3));
-	ck_assert_ptr_nonnull(ham_action_handle(ND_LOCAL_NODE, "failing", "c",
+	nn_a(ham_action_handle(ND_LOCAL_NODE, "failing", "c",
 	    "keep", 0));
 	errno = 0;
 	ck_assert_ptr_null(ham_action_handle(ND_LOCAL_NODE, "failing", "c",
 	    "drop", 0));
 	ck_assert_int_eq(errno, ENOENT);
 	ck_assert_int_eq(ham_detach_self(e, 0), 0);
+	ham_entity_handle_free(e);
+	ham_condition_handle_free(c);
 	ham_kill(ham);
 }
 END_TEST
@@ -604,7 +640,7 @@ START_TEST(test_errors)
 	errno = 0;
 	ck_assert_ptr_null(ham_action_execute(c, "x", "/bin/true", 0x1));
 	ck_assert_int_eq(errno, EINVAL);
-	ck_assert_ptr_nonnull(ham_action_execute(c, "x", "/bin/true", 0));
+	nn_a(ham_action_execute(c, "x", "/bin/true", 0));
 	errno = 0;
 	ck_assert_ptr_null(ham_action_log(c, "x", "dup", 0, 0, 0));
 	ck_assert_int_eq(errno, EEXIST);
@@ -653,6 +689,8 @@ START_TEST(test_errors)
 	errno = 0;
 	ck_assert_int_eq(ham_detach_self(e, 0), -1);
 	ck_assert_int_eq(errno, ENOENT);
+	ham_entity_handle_free(e);
+	ham_condition_handle_free(c);
 	ham_kill(ham);
 }
 END_TEST
@@ -726,7 +764,7 @@ START_TEST(test_garbage)
 	ck_assert_int_eq(raw(coid, buf, (size_t) n), EOK);
 	ck_assert_int_eq(raw(coid, buf, (size_t) n), EEXIST);
 	ck_assert_int_eq(axon__io_close(coid), 0);
-	ck_assert_ptr_nonnull(ham_entity_handle(ND_LOCAL_NODE, "good", 0));
+	nn_e(ham_entity_handle(ND_LOCAL_NODE, "good", 0));
 	free(r);
 	ham_kill(ham);
 }
@@ -839,7 +877,7 @@ START_TEST(test_attack)
 	rc = ham_condition(re, CONDDETACH, "rootc", 0);
 	ck_assert_ptr_nonnull(rc);
 	append_cmd(cmd, sizeof(cmd), "root", rootmark);
-	ck_assert_ptr_nonnull(ham_action_execute(rc, "mark", cmd, 0));
+	nn_a(ham_action_execute(rc, "mark", cmd, 0));
 	/* The attacker's SIGTERM must not reach us: caught, it would
 	 * show. */
 	sigemptyset(&set);
@@ -857,10 +895,12 @@ START_TEST(test_attack)
 	ck_assert(log_has("mine/late/kill: failed", 3));
 	ck_assert(sigpending(&set) == 0 && !sigismember(&set, SIGTERM));
 	/* Root's entity is whole: its condition still runs. */
-	ck_assert_ptr_nonnull(ham_action_handle(ND_LOCAL_NODE, "rootent",
+	nn_a(ham_action_handle(ND_LOCAL_NODE, "rootent",
 	    "rootc", "mark", 0));
 	ck_assert_int_eq(ham_detach_self(re, 0), 0);
 	ck_assert(wait_file(rootmark, 3));
+	ham_entity_handle_free(re);
+	ham_condition_handle_free(rc);
 	axt_child_kill(&att);
 	ham_kill(ham);
 }

@@ -1351,6 +1351,17 @@ main(int argc, char **argv)
 		(void) dispatch_handler(ctp);
 	}
 	hlog("stopped by ham_stop()");
+	/* Everything goes before the exit (the runners and the watcher
+	 * end with it): the entities, so that no condition runs after
+	 * this line, and the manager. */
+	pthread_mutex_lock(&ham_lock);
+	while (entities != NULL) {
+		entity_unlink(entities);
+	}
+	pthread_mutex_unlock(&ham_lock);
+	dispatch_context_free(ctp);
 	(void) resmgr_detach(dpp, id, 0);
+	(void) dispatch_destroy(dpp);
+	free(env_rundir);
 	return 0;
 }
