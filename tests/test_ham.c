@@ -10,6 +10,8 @@
  * run as that user and cannot touch root's entities (tests/attack.h).
  */
 #define _GNU_SOURCE
+#include <limits.h>
+
 #include <ha/ham.h>
 #include <devctl.h>
 
@@ -426,6 +428,48 @@ START_TEST(test_restart)
 	ham_entity_handle_free(e);
 	ham_condition_handle_free(c);
 	ham_condition_handle_free(r);
+	ham_kill(ham);
+}
+END_TEST
+
+/* A program that dies at once is restarted 10 times in 10 s, no more:
+ * each of its runs (this program with --ham-loop) attaches and exits,
+ * and the death condition's execute action counts them. */
+START_TEST(test_restart_limit)
+{
+	pid_t ham = ham_start();
+	char self[PATH_MAX], runs[300], cmd[PATH_MAX + 64], mark[512];
+	ham_entity_t *e;
+	ham_condition_t *c;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	pid_t first;
+
+	ck_assert_int_gt(n, 0);
+	self[n] = '\0';
+	tpath(runs, sizeof(runs), "runs");
+	snprintf(cmd, sizeof(cmd), "%s --ham-loop", self);
+	append_cmd(mark, sizeof(mark), "run", runs);
+	e = ham_entity("loop", ND_LOCAL_NODE, 0);
+	ck_assert_ptr_nonnull(e);
+	c = ham_condition(e, CONDDEATH, "death", HREARMAFTERRESTART);
+	ck_assert_ptr_nonnull(c);
+	nn_a(ham_action_execute(c, "count", mark, HREARMAFTERRESTART));
+	nn_a(ham_action_restart(c, "again", cmd,
+	    HREARMAFTERRESTART | HACTIONKEEPONFAIL));
+	first = fork();
+	ck_assert_int_ge(first, 0);
+	if (first == 0) {
+		execl(self, self, "--ham-loop", (char *) NULL);
+		_exit(96);
+	}
+	ck_assert_int_eq(axt_waitpid(first, 5), 0);
+	ck_assert(log_has("entity loop: restart limit (10 in 10 s) reached",
+	    8));
+	axt_sleep_ms(500);
+	/* The first run and ten restarts died: eleven counted. */
+	ck_assert_int_eq(file_lines(runs), 11);
+	ham_entity_handle_free(e);
+	ham_condition_handle_free(c);
 	ham_kill(ham);
 }
 END_TEST
@@ -918,6 +962,7 @@ ham_suite(void)
 	tcase_add_test(t, test_death_exit);
 	tcase_add_test(t, test_detach);
 	tcase_add_test(t, test_restart);
+	tcase_add_test(t, test_restart_limit);
 	tcase_add_test(t, test_notify);
 	tcase_add_test(t, test_action_flags);
 	tcase_add_test(t, test_failed_removed);
@@ -930,7 +975,11 @@ ham_suite(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+	/* test_restart_limit's program: attaches to "loop" and exits. */
+	if (argc == 2 && strcmp(argv[1], "--ham-loop") == 0) {
+		return ham_attach_self("loop", 0, 0, 0, 0) != NULL ? 0 : 1;
+	}
 	return axt_run(ham_suite());
 }

@@ -67,6 +67,11 @@
 #define MAX_ARGS       64
 #define WAITFOR_MAX_MS (600 * 1000) /* the longest waitfor: 10 min */
 #define TICK_NS        10000000L
+/* Restarts of one entity: at most RESTART_MAX in RESTART_WINDOW_NS; the
+ * next fails (EAGAIN), so that a program that dies at once is not
+ * started again and again for ever (QNX documents no limit: Axon's). */
+#define RESTART_MAX       10
+#define RESTART_WINDOW_NS (10 * 1000000000LL)
 #define HAM_NGROUPS    32
 
 #define COND_FLAGS   (HCONDNOWAIT | HCONDINDEPENDENT | HREARMAFTERRESTART)
@@ -110,6 +115,8 @@ struct entity {
 	int hpdl, hpdh;
 	int64_t last_hb;	/* monotonic ns */
 	bool low_fired, high_fired;
+	int64_t restart_window;	/* when the current window began */
+	int restarts;		/* restarts in it */
 	struct condition *conds;
 };
 
@@ -616,6 +623,27 @@ run_healthy(const char *ename)
 	pthread_mutex_unlock(&ham_lock);
 }
 
+/* Whether ename may be restarted now (counted if so). */
+static bool
+restart_allowed(const char *ename)
+{
+	struct entity *e;
+	int64_t now = now_ns();
+	bool ok = true;
+
+	pthread_mutex_lock(&ham_lock);
+	if ((e = entity_find(ename)) != NULL) {
+		if (now - e->restart_window > RESTART_WINDOW_NS) {
+			e->restart_window = now;
+			e->restarts = 0;
+		}
+		ok = e->restarts < RESTART_MAX;
+		e->restarts += ok;
+	}
+	pthread_mutex_unlock(&ham_lock);
+	return ok;
+}
+
 /* A restart started the entity's command again. */
 static void
 restarted(const char *ename)
@@ -665,6 +693,13 @@ run_action(const struct job *j, const struct action *a)
 		rc = spawn_line(a->text, &a->cr);
 		break;
 	case AXON_HAM_A_RESTART:
+		if (!restart_allowed(j->ename)) {
+			hlog("entity %s: restart limit (%d in %lld s) reached",
+			    j->ename, RESTART_MAX,
+			    (long long) (RESTART_WINDOW_NS / 1000000000LL));
+			rc = -EAGAIN;
+			break;
+		}
 		rc = spawn_line(a->text, &a->cr);
 		if (rc == 0) {
 			hlog("entity %s: restarted (%s)", j->ename, a->text);
