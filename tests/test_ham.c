@@ -950,6 +950,64 @@ START_TEST(test_attack)
 }
 END_TEST
 
+/* A HAM run by an unprivileged user cannot run a command as anyone
+ * else: root's execute and restart actions are refused (EPERM), its
+ * other actions taken; root may still stop it. */
+START_TEST(test_unprivileged_ham)
+{
+	pid_t ham;
+	ham_entity_t *e;
+	ham_condition_t *c;
+	double end;
+	int st;
+
+	if (!axa_user("test_unprivileged_ham")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	/* Root makes the node's shared (01777) directories first, as a
+	 * node's first root process does: the path namespace's (a lookup)
+	 * and the processes' (a channel). */
+	ck_assert_int_eq(ham_connect(0), -1);
+	ck_assert_int_eq(ChannelDestroy(ChannelCreate(0)), 0);
+	snprintf(ham_log, sizeof(ham_log), "%s/ham.log", axt_rundir);
+	ham = fork();
+	ck_assert_int_ge(ham, 0);
+	if (ham == 0) {
+		int fd = open(ham_log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		if (fd < 0 || dup2(fd, 2) < 0) {
+			_exit(97);
+		}
+		axa_become();
+		execl(ham_bin(), "axon-ham", (char *) NULL);
+		_exit(96);
+	}
+	end = axt_now() + 5;
+	while (ham_connect(0) != 0 && axt_now() < end) {
+		axt_sleep_ms(10);
+	}
+	ck_assert_int_eq(ham_disconnect(0), 0);
+	e = ham_attach_self("rooted", 0, 0, 0, 0);
+	ck_assert_ptr_nonnull(e);
+	c = ham_condition(e, CONDDEATH, "d", 0);
+	ck_assert_ptr_nonnull(c);
+	errno = 0;
+	ck_assert_ptr_null(ham_action_execute(c, "x", "/bin/true", 0));
+	ck_assert_int_eq(errno, EPERM);
+	errno = 0;
+	ck_assert_ptr_null(ham_action_restart(c, "r", "/bin/true", 0));
+	ck_assert_int_eq(errno, EPERM);
+	nn_a(ham_action_log(c, "l", "fine", 0, 1, 0));
+	ck_assert_int_eq(ham_detach_self(e, 0), 0);
+	ck_assert_int_eq(ham_stop(), 0);
+	st = axt_waitpid(ham, 5);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ham_entity_handle_free(e);
+	ham_condition_handle_free(c);
+}
+END_TEST
+
 static Suite *
 ham_suite(void)
 {
@@ -970,6 +1028,7 @@ ham_suite(void)
 	tcase_add_test(t, test_garbage);
 	tcase_add_test(t, test_stop);
 	tcase_add_test(t, test_attack);
+	tcase_add_test(t, test_unprivileged_ham);
 	suite_add_tcase(s, t);
 	return s;
 }
@@ -979,7 +1038,9 @@ main(int argc, char **argv)
 {
 	/* test_restart_limit's program: attaches to "loop" and exits. */
 	if (argc == 2 && strcmp(argv[1], "--ham-loop") == 0) {
-		return ham_attach_self("loop", 0, 0, 0, 0) != NULL ? 0 : 1;
+		ham_entity_t *e = ham_attach_self("loop", 0, 0, 0, 0);
+
+		return e != NULL && ham_entity_handle_free(e) == 0 ? 0 : 1;
 	}
 	return axt_run(ham_suite());
 }

@@ -72,7 +72,7 @@
  * started again and again for ever (QNX documents no limit: Axon's). */
 #define RESTART_MAX       10
 #define RESTART_WINDOW_NS (10 * 1000000000LL)
-#define HAM_NGROUPS    32
+#define HAM_NGROUPS    64 /* an action keeps its user's first 64 groups */
 
 #define COND_FLAGS   (HCONDNOWAIT | HCONDINDEPENDENT | HREARMAFTERRESTART)
 #define ACTION_FLAGS (HREARMAFTERRESTART | HACTIONDONOW | \
@@ -1231,7 +1231,7 @@ handle(const struct axon_ham_req *r, const struct sender *s)
 static int
 ham_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 {
-	struct _client_info ci;
+	struct _client_info *ci = NULL;
 	struct sender s;
 	struct axon_ham_req *r;
 	uint8_t *buf;
@@ -1244,17 +1244,21 @@ ham_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 	if (n < AXON_HAM_HDR || n > AXON_HAM_MSG_MAX) {
 		return EBADMSG;
 	}
-	if (ConnectClientInfo(ctp->info.scoid, &ci, HAM_NGROUPS) == -1) {
+	/* Every group of the client (ConnectClientInfo() gives the first
+	 * __NGROUPS_MAX only, and counts them all). */
+	if (ConnectClientInfoExt(ctp->info.scoid, &ci,
+	    _NTO_CLIENTINFO_GETGROUPS) == -1) {
 		return errno;
 	}
 	memset(&s, 0, sizeof(s));
 	s.pid = ctp->info.pid;
-	s.cr.uid = ci.cred.euid;
-	s.cr.gid = ci.cred.egid;
-	s.cr.ngroups = (int) (ci.cred.ngroups < HAM_NGROUPS ?
-	    ci.cred.ngroups : HAM_NGROUPS);
-	memcpy(s.cr.groups, ci.cred.grouplist,
+	s.cr.uid = ci->cred.euid;
+	s.cr.gid = ci->cred.egid;
+	s.cr.ngroups = (int) (ci->cred.ngroups < HAM_NGROUPS ?
+	    ci->cred.ngroups : HAM_NGROUPS);
+	memcpy(s.cr.groups, ci->cred.grouplist,
 	    (size_t) s.cr.ngroups * sizeof(gid_t));
+	(void) ClientInfoExtFree(&ci);
 	if (ctp->info.nd != 0) {
 		return EPERM; /* another node's client: not this node's HAM's */
 	}
