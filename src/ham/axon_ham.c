@@ -67,11 +67,11 @@
 #define MAX_ARGS       64
 #define WAITFOR_MAX_MS (600 * 1000) /* the longest waitfor: 10 min */
 #define TICK_NS        10000000L
-/* Restarts of one entity: at most RESTART_MAX in RESTART_WINDOW_NS; the
+/* Restarts of one entity: at most restart_max in restart_window_ns; the
  * next fails (EAGAIN), so that a program that dies at once is not
  * started again and again for ever (QNX documents no limit: Axon's). */
-#define RESTART_MAX       10
-#define RESTART_WINDOW_NS (10 * 1000000000LL)
+static int restart_max = 10;			/* -R N:SECONDS */
+static int64_t restart_window_ns = 10 * 1000000000LL;
 #define HAM_NGROUPS    64 /* an action keeps its user's first 64 groups */
 
 #define COND_FLAGS   (HCONDNOWAIT | HCONDINDEPENDENT | HREARMAFTERRESTART)
@@ -633,11 +633,11 @@ restart_allowed(const char *ename)
 
 	pthread_mutex_lock(&ham_lock);
 	if ((e = entity_find(ename)) != NULL) {
-		if (now - e->restart_window > RESTART_WINDOW_NS) {
+		if (now - e->restart_window > restart_window_ns) {
 			e->restart_window = now;
 			e->restarts = 0;
 		}
-		ok = e->restarts < RESTART_MAX;
+		ok = e->restarts < restart_max;
 		e->restarts += ok;
 	}
 	pthread_mutex_unlock(&ham_lock);
@@ -695,8 +695,8 @@ run_action(const struct job *j, const struct action *a)
 	case AXON_HAM_A_RESTART:
 		if (!restart_allowed(j->ename)) {
 			hlog("entity %s: restart limit (%d in %lld s) reached",
-			    j->ename, RESTART_MAX,
-			    (long long) (RESTART_WINDOW_NS / 1000000000LL));
+			    j->ename, restart_max,
+			    (long long) (restart_window_ns / 1000000000LL));
 			rc = -EAGAIN;
 			break;
 		}
@@ -1290,7 +1290,7 @@ ham_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: axon-ham [-v N] [--ready-file FILE]\n"
+	fprintf(f, "usage: axon-ham [-v N] [-R N:SECONDS] [--ready-file FILE]\n"
 	    "  QNX's High Availability Manager at /proc/ham in the node's\n"
 	    "  path namespace (AXON_RUNDIR); see axon-ham(8).\n");
 }
@@ -1301,6 +1301,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"verbosity", required_argument, NULL, 'v'},
 		{"ready-file", required_argument, NULL, 'r'},
+		{"restart-limit", required_argument, NULL, 'R'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -1318,8 +1319,21 @@ main(int argc, char **argv)
 	int id;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "v:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "v:r:R:h", opts, NULL)) != -1) {
+		int n, secs;
+		char end;
+
 		switch (c) {
+		case 'R':
+			if (sscanf(optarg, "%d:%d%c", &n, &secs, &end) != 2 ||
+			    n < 1 || secs < 1 || secs > 86400) {
+				fprintf(stderr, "axon-ham: bad -R %s (N:SECONDS)\n",
+				    optarg);
+				return 2;
+			}
+			restart_max = n;
+			restart_window_ns = (int64_t) secs * 1000000000LL;
+			break;
 		case 'v':
 			verbosity = atoi(optarg);
 			break;
