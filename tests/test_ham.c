@@ -891,6 +891,20 @@ attacker(int rep, void *arg)
 	if (ham_stop() != -1 || errno != EPERM) {
 		bad |= 256;
 	}
+	/* Its share of the HAM: 64 entities ("mine" and 63 more). */
+	for (int i = 0; i < 64; i++) {
+		char name[16];
+		ham_entity_t *p;
+
+		snprintf(name, sizeof(name), "fill%d", i);
+		p = ham_entity(name, ND_LOCAL_NODE, 0);
+		if ((i < 63) != (p != NULL) || (p == NULL && errno != ENOMEM)) {
+			bad |= 512;
+		}
+		if (p != NULL) {
+			ham_entity_handle_free(p);
+		}
+	}
 	axt_report(rep, bad);
 	for (;;) {
 		pause(); /* no heartbeat: its own entity's condition runs */
@@ -947,6 +961,8 @@ START_TEST(test_attack)
 	    "rootc", "mark", 0));
 	ck_assert_int_eq(ham_detach_self(re, 0), 0);
 	ck_assert(wait_file(rootmark, 3));
+	/* The attacker's share is full; root's is not. */
+	nn_e(ham_entity("root-after", ND_LOCAL_NODE, 0));
 	ham_entity_handle_free(re);
 	ham_condition_handle_free(rc);
 	axt_child_kill(&att);

@@ -62,6 +62,7 @@
 #include "hammsg.h"
 
 #define MAX_ENTITIES   1024
+#define MAX_USER_ENTITIES 64	/* of one user other than root */
 #define MAX_CONDITIONS 64
 #define MAX_ACTIONS    64
 #define MAX_ARGS       64
@@ -868,6 +869,26 @@ entity_new(const char *name, uid_t owner)
 	return e;
 }
 
+/* Whether uid may make one more entity: the HAM's limit, and one
+ * user's share of it, so that no user can fill the HAM for the others
+ * (root has no share). */
+static bool
+entity_room(uid_t uid)
+{
+	int mine = 0;
+
+	if (n_entities >= MAX_ENTITIES) {
+		return false;
+	}
+	if (uid == 0) {
+		return true;
+	}
+	for (struct entity *e = entities; e != NULL; e = e->next) {
+		mine += e->owner == uid;
+	}
+	return mine < MAX_USER_ENTITIES;
+}
+
 static int
 op_attach_self(const struct axon_ham_req *r, const struct sender *s)
 {
@@ -887,7 +908,7 @@ op_attach_self(const struct axon_ham_req *r, const struct sender *s)
 	if (e != NULL && !is_owner(e, s)) {
 		return EPERM;
 	}
-	if (e == NULL && n_entities >= MAX_ENTITIES) {
+	if (e == NULL && !entity_room(s->cr.uid)) {
 		return ENOMEM;
 	}
 	if ((pfd = (int) syscall(SYS_pidfd_open, s->pid, 0)) < 0) {
@@ -1193,7 +1214,7 @@ handle(const struct axon_ham_req *r, const struct sender *s)
 			rc = EINVAL;
 		} else if (entity_find(r->ename) != NULL) {
 			rc = EEXIST;
-		} else if (n_entities >= MAX_ENTITIES ||
+		} else if (!entity_room(s->cr.uid) ||
 		    entity_new(r->ename, s->cr.uid) == NULL) {
 			rc = ENOMEM;
 		}
