@@ -849,7 +849,8 @@ attacker(int rep, void *arg)
 	ham_condition_t *c, *rc;
 
 	axa_become();
-	snprintf(cmd, sizeof(cmd), "/bin/sh -c 'id -u > %s/who'", dir);
+	snprintf(cmd, sizeof(cmd), "/bin/sh -c 'echo axon-ham: FORGED >&2; "
+	    "id -u > %s/who'", dir);
 	mine = ham_attach_self("mine", 50000000ULL, 1, 1, 0);
 	if (mine == NULL) {
 		axt_report(rep, 1 << 30);
@@ -954,6 +955,8 @@ START_TEST(test_attack)
 	ck_assert_int_eq(fscanf(f, "%u", &uid), 1);
 	fclose(f);
 	ck_assert_uint_eq(uid, (unsigned) axa_uid);
+	/* Its command wrote to its standard error, not the HAM's log. */
+	ck_assert(!log_has("FORGED", 0.2));
 	ck_assert(log_has("mine/late/kill: failed", 3));
 	ck_assert(sigpending(&set) == 0 && !sigismember(&set, SIGTERM));
 	/* Root's entity is whole: its condition still runs. */

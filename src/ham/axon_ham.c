@@ -485,11 +485,18 @@ spawn_line(const char *line, const struct creds *cr)
 		}
 		fcntl(3, F_SETFD, FD_CLOEXEC);
 		syscall(SYS_close_range, 4, ~0U, 0);
-		int null = open("/dev/null", O_RDONLY);
+		/* Standard input, output and error: /dev/null.  Not the
+		 * HAM's log: a user's command must not write lines into it
+		 * that look like the HAM's own. */
+		int null = open("/dev/null", O_RDWR);
 
-		if (null >= 0 && null != 0) {
+		if (null >= 0) {
 			dup2(null, 0);
-			close(null);
+			dup2(null, 1);
+			dup2(null, 2);
+			if (null > 2) {
+				close(null);
+			}
 		}
 		(void) setsid();
 		if (chdir("/") < 0 ||
