@@ -160,6 +160,16 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libaxon.a \
 		$(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a \
 		$(LDFLAGS_ALL) $$(pkg-config --libs check) $(CRYPTO_LIBS) -lpthread
 
+# axon-fs's helper-reply check (a pure part of the bridge), tested on
+# its own.
+$(BUILD)/tests/test_fsproto: tests/test_fsproto.c src/fs/fsproto.c \
+	src/fs/fsproto.h $(wildcard tests/*.h) $(BUILD)/libaxon.a \
+	$(BUILD)/axond-core.a $(BUILD)/libaxon-tools.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< src/fs/fsproto.c \
+		$(BUILD)/axond-core.a $(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a \
+		$(LDFLAGS_ALL) $$(pkg-config --libs check) $(CRYPTO_LIBS) -lpthread
+
 # QNX's C library extras by QNX's names from a unit compiled without
 # Axon's headers (C89, implicit declarations allowed): linked into
 # test_qnxsyms with libaxon.a, and as a program against libaxon.so
@@ -412,7 +422,8 @@ bench-rust: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
 	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_page_collect $(BUILD)/fuzz/fuzz_disc \
-	$(BUILD)/fuzz/fuzz_dirents $(BUILD)/fuzz/fuzz_trace $(BUILD)/fuzz/fuzz_ham
+	$(BUILD)/fuzz/fuzz_dirents $(BUILD)/fuzz/fuzz_trace $(BUILD)/fuzz/fuzz_ham \
+	$(BUILD)/fuzz/fuzz_fsproto
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -469,6 +480,10 @@ $(BUILD)/fuzz/fuzz_dirents: tests/fuzz/fuzz_dirents.c src/fs/dirents.c src/fs/di
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -Isrc/fs -o $@ tests/fuzz/fuzz_dirents.c src/fs/dirents.c
 
+$(BUILD)/fuzz/fuzz_fsproto: tests/fuzz/fuzz_fsproto.c src/fs/fsproto.c src/fs/fsproto.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Isrc/fs -o $@ tests/fuzz/fuzz_fsproto.c src/fs/fsproto.c
+
 $(BUILD)/fuzz/fuzz_ham: tests/fuzz/fuzz_ham.c src/lib/hammsg.c src/lib/hammsg.h \
 	src/common/le.h
 	@mkdir -p $(dir $@)
@@ -483,33 +498,36 @@ fuzz: $(FUZZ_BIN)
 		$(BUILD)/fuzz/corpus-config $(BUILD)/fuzz/corpus-iomsg \
 		$(BUILD)/fuzz/corpus-page $(BUILD)/fuzz/corpus-disc \
 		$(BUILD)/fuzz/corpus-dirents
-	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+	$(BUILD)/fuzz/fuzz_ctl -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-ctl tests/fuzz/corpus
-	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+	$(BUILD)/fuzz/fuzz_wire -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-wire tests/fuzz/corpus-wire
-	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+	$(BUILD)/fuzz/fuzz_ps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-ps tests/fuzz/corpus-ps
 	$(BUILD)/fuzz/fuzz_names -max_len=1024 \
-		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-names tests/fuzz/corpus-names
-	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+	$(BUILD)/fuzz/fuzz_config -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-config tests/fuzz/corpus-config
-	$(BUILD)/fuzz/fuzz_iomsg -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+	$(BUILD)/fuzz/fuzz_iomsg -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-iomsg tests/fuzz/corpus-iomsg
-	$(BUILD)/fuzz/fuzz_page -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+	$(BUILD)/fuzz/fuzz_page -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
 	$(BUILD)/fuzz/fuzz_page_collect \
-		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+		-max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-page tests/fuzz/corpus-page
-	$(BUILD)/fuzz/fuzz_disc -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+	$(BUILD)/fuzz/fuzz_disc -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-disc tests/fuzz/corpus-disc
-	$(BUILD)/fuzz/fuzz_dirents -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+	$(BUILD)/fuzz/fuzz_dirents -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-dirents tests/fuzz/corpus-dirents
 	@mkdir -p $(BUILD)/fuzz/corpus-trace
-	$(BUILD)/fuzz/fuzz_trace -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+	$(BUILD)/fuzz/fuzz_trace -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-trace tests/fuzz/corpus-trace
+	@mkdir -p $(BUILD)/fuzz/corpus-fsproto
+	$(BUILD)/fuzz/fuzz_fsproto -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
+		$(BUILD)/fuzz/corpus-fsproto tests/fuzz/corpus-fsproto
 	@mkdir -p $(BUILD)/fuzz/corpus-ham
-	$(BUILD)/fuzz/fuzz_ham -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+	$(BUILD)/fuzz/fuzz_ham -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-ham tests/fuzz/corpus-ham
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its

@@ -145,6 +145,13 @@ struct dev_ocb {
 	int reads;       /* per open */
 };
 
+/* /dev/axtest/notify-many: each _IO_NOTIFY arms the next of these
+ * lists in turn (a manager with lists of its own beside the
+ * attribute's), not the attribute's. */
+#define NOTIFY_SPREAD 5
+static iofunc_notify_t notify_spread[NOTIFY_SPREAD][IOFUNC_NOTIFY_NCOND];
+static int notify_spread_next = -1; /* -1: not that device */
+
 static int report_fd = -1;    /* the manager tells the test things */
 static rcvid_t blocked_rcvid; /* a reader waiting for data */
 static int blocked_nbytes;
@@ -460,7 +467,13 @@ io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 		nbytes = sizeof(int);
 		break;
 	case MY_DEVCTL_ARMED:
+		/* Input lists armed: the attribute's (0 or 1), and on
+		 * /dev/axtest/notify-many those it spreads over. */
 		*(int *) rx_data = a->notify[IOFUNC_NOTIFY_INPUT].list != NULL;
+		for (int i = 0; i < NOTIFY_SPREAD; i++) {
+			*(int *) rx_data +=
+			    notify_spread[i][IOFUNC_NOTIFY_INPUT].list != NULL;
+		}
 		nbytes = sizeof(int);
 		break;
 	case MY_DEVCTL_HOLD:
@@ -490,6 +503,12 @@ io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
 
 	if (a->attr.nbytes > ocb->ocb.offset) {
 		trig |= _NOTIFY_COND_INPUT;
+	}
+	if (notify_spread_next >= 0) {
+		iofunc_notify_t *nop = notify_spread[notify_spread_next];
+
+		notify_spread_next = (notify_spread_next + 1) % NOTIFY_SPREAD;
+		return iofunc_notify(ctp, msg, nop, trig, NULL, NULL);
 	}
 	return iofunc_notify(ctp, msg, a->notify, trig, NULL, NULL);
 }
@@ -536,6 +555,9 @@ mgr_device(int rep, void *arg)
 	if (strncmp(a[0], "/dev/axtest/notify", 18) == 0) {
 		io_funcs.notify = io_notify;
 		io_funcs.close_ocb = notify_close_ocb;
+	}
+	if (strcmp(a[0], "/dev/axtest/notify-many") == 0) {
+		notify_spread_next = 0;
 	}
 	iofunc_attr_init(&dev.attr, S_IFCHR | (mode_t) strtol(a[2], NULL, 8),
 	    NULL, NULL);

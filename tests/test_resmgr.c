@@ -2028,6 +2028,210 @@ START_TEST(test_notify_client_dies)
 }
 END_TEST
 
+/*
+ * An alias's notify entries and record locks go with the alias.  An
+ * alias (a direct connection bound to an open's OCB, iodirect.h) arms
+ * ionotify and takes a lock through it, then dies: its OCB lives on
+ * (the open is the test's), so the manager's close_ocb, which removes
+ * a closing client's entries, never ran for it; the entry stayed in the
+ * attribute's list for good and a trigger sent its event on a dead
+ * client's receive id, and the lock stayed until the open closed.  The
+ * layer now removes the entries an _IO_NOTIFY on an alias armed when
+ * the alias goes (its death, its own close, its open's close), and runs
+ * close_dup for it, as QNX fakes an _IO_CLOSE for a dead client's
+ * connections.
+ */
+struct alias_pipes {
+	int tok[2];  /* test -> client: struct alias_grant */
+	int done[2]; /* client -> test: 0 or -errno */
+};
+
+struct alias_grant {
+	pid_t mp;
+	int chid;
+	uint8_t tok[16];
+};
+
+static void
+alias_armed_client(int rep, void *arg)
+{
+	struct alias_pipes *p = arg;
+	struct alias_grant g;
+	struct sigevent ev;
+	struct flock fl = lk(F_WRLCK, SEEK_SET, 0, 4);
+	int chid, self, a, rc;
+
+	axt_report(rep, 0);
+	if (read(p->tok[0], &g, sizeof(g)) != (ssize_t) sizeof(g)) {
+		_exit(1);
+	}
+	chid = ChannelCreate(0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, NOTIFY_CODE, 7);
+	a = axon__io_dup_token(g.mp, g.chid, g.tok);
+	if (a < 0) {
+		rc = a;
+	} else if (ionotify(a, _NOTIFY_ACTION_TRANARM, _NOTIFY_COND_INPUT,
+	    &ev) < 0) {
+		rc = -errno;
+	} else {
+		rc = axon__io_lock(a, F_SETLK, &fl);
+	}
+	if (write(p->done[1], &rc, sizeof(rc)) != (ssize_t) sizeof(rc)) {
+		_exit(1);
+	}
+	for (;;) {
+		pause();
+	}
+}
+
+/* Waits (5 s at most) for the device's input list to be armed or not. */
+static int
+notify_armed_settle(int coid, int want)
+{
+	double t0 = axt_now();
+	int n;
+
+	while ((n = notify_armed(coid)) != want && axt_now() - t0 < 5) {
+		axt_sleep_ms(5);
+	}
+	return n;
+}
+
+/* A grant for this process on o, redeemed: the alias, armed for input
+ * with a pulse to chid's connection self. */
+static int
+alias_armed_here(int o, int self)
+{
+	struct sigevent ev;
+	uint8_t tok[16];
+	pid_t mp;
+	int ch, a;
+
+	ck_assert_int_eq(axon__io_grant(o, getpid(), tok, &mp, &ch), 0);
+	a = axon__io_dup_token(mp, ch, tok);
+	ck_assert_int_gt(a, 0);
+	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, NOTIFY_CODE, 8);
+	/* (TRANARM: armed whether or not there is data already.) */
+	ck_assert_int_ge(ionotify(a, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(notify_armed(o), 1);
+	return a;
+}
+
+START_TEST(test_notify_alias_dies)
+{
+	struct axt_child m = start_device("/dev/axtest/notify", "", "0666");
+	struct alias_pipes p;
+	struct alias_grant g;
+	struct axt_child c;
+	struct pollfd pfd;
+	struct flock fl;
+	int o, o2, a, chid, self, rc = -1;
+
+	o = axon__io_open("/dev/axtest/notify", O_RDWR, 0);
+	ck_assert_int_ge(o, 0);
+	ck_assert_int_eq(pipe2(p.tok, O_CLOEXEC), 0);
+	ck_assert_int_eq(pipe2(p.done, O_CLOEXEC), 0);
+	/* Another process's alias arms and locks, then is killed. */
+	c = axt_spawn(alias_armed_client, &p);
+	ck_assert_int_eq(c.val, 0);
+	ck_assert_int_eq(axon__io_grant(o, c.pid, g.tok, &g.mp, &g.chid), 0);
+	ck_assert_int_eq(write(p.tok[1], &g, sizeof(g)), sizeof(g));
+	pfd = (struct pollfd){.fd = p.done[0], .events = POLLIN};
+	ck_assert_int_eq(poll(&pfd, 1, 10000), 1);
+	ck_assert_int_eq(read(p.done[0], &rc, sizeof(rc)), sizeof(rc));
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_eq(notify_armed(o), 1);
+	fl = lk(F_WRLCK, SEEK_SET, 0, 4);
+	ck_assert_int_eq(axon__io_lock(o, F_SETLK, &fl), -EAGAIN);
+	axt_child_kill(&c);
+	ck_assert_int_eq(notify_armed_settle(o, 0), 0);
+	fl = lk(F_WRLCK, SEEK_SET, 0, 4);
+	ck_assert_int_eq(axon__io_lock(o, F_SETLK, &fl), 0);
+	fl = lk(F_UNLCK, SEEK_SET, 0, 4);
+	ck_assert_int_eq(axon__io_lock(o, F_SETLK, &fl), 0);
+	ck_assert_int_eq(alias_int(o, MY_DEVCTL_OCBS), 1); /* the open's */
+	for (int i = 0; i < 2; i++) {
+		(void) close(p.tok[i]);
+		(void) close(p.done[i]);
+	}
+
+	chid = ChannelCreate(0);
+	ck_assert_int_ge(chid, 0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(self, 0);
+	/* An alias that closes armed: its entry goes, a trigger sends
+	 * nothing. */
+	a = alias_armed_here(o, self);
+	ck_assert_int_eq(axon__io_close(a), 0);
+	ck_assert_int_eq(notify_armed(o), 0);
+	ck_assert_int_eq(axon__io_write(o, "x", 1), 1);
+	notify_none(chid);
+	/* An open that closes while its alias is armed: the alias goes
+	 * with it, and its entry too. */
+	o2 = axon__io_open("/dev/axtest/notify", O_RDWR, 0);
+	ck_assert_int_ge(o2, 0);
+	a = alias_armed_here(o2, self);
+	ck_assert_int_eq(axon__io_close(o2), 0);
+	ck_assert_int_eq(notify_armed(o), 0);
+	ck_assert_int_eq(axon__io_write(o, "y", 1), 1);
+	notify_none(chid);
+	ck_assert_int_eq(axon__io_close(a), -EBADF);
+	ck_assert_int_eq(alias_int(o, MY_DEVCTL_OCBS), 1);
+	ck_assert_int_eq(axon__io_close(o), 0);
+	(void) ConnectDetach(self);
+	(void) ChannelDestroy(chid);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* An alias arms in at most four lists (the layer keeps where, to clear
+ * them when it goes): a fifth is disarmed and answered EAGAIN; the four
+ * are cleared when it closes.  (The manager arms the next of five lists
+ * of its own at each _IO_NOTIFY.) */
+START_TEST(test_notify_alias_lists)
+{
+	struct axt_child m = start_device("/dev/axtest/notify-many", "",
+	    "0666");
+	struct sigevent ev;
+	uint8_t tok[16];
+	pid_t mp;
+	int o, a, ch, chid, self;
+
+	chid = ChannelCreate(0);
+	ck_assert_int_ge(chid, 0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(self, 0);
+	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, NOTIFY_CODE, 9);
+	o = axon__io_open("/dev/axtest/notify-many", O_RDWR, 0);
+	ck_assert_int_ge(o, 0);
+	ck_assert_int_eq(axon__io_grant(o, getpid(), tok, &mp, &ch), 0);
+	a = axon__io_dup_token(mp, ch, tok);
+	ck_assert_int_gt(a, 0);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_ge(ionotify(a, _NOTIFY_ACTION_TRANARM,
+		    _NOTIFY_COND_INPUT, &ev), 0);
+		ck_assert_int_eq(notify_armed(o), i + 1);
+	}
+	errno = 0;
+	ck_assert_int_eq(ionotify(a, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ev), -1);
+	ck_assert_int_eq(errno, EAGAIN);
+	ck_assert_int_eq(notify_armed(o), 4);
+	/* The open's own connection keeps no such count. */
+	ck_assert_int_ge(ionotify(o, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(notify_armed(o), 4); /* (the first list again) */
+	ck_assert_int_eq(axon__io_close(a), 0);
+	ck_assert_int_eq(notify_armed(o), 1); /* the open's entry only */
+	ck_assert_int_eq(axon__io_close(o), 0);
+	(void) ConnectDetach(self);
+	(void) ChannelDestroy(chid);
+	axt_child_kill(&m);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -2058,6 +2262,8 @@ suite(void)
 	tcase_add_test(tc, test_notify);
 	tcase_add_test(tc, test_notify_errors);
 	tcase_add_test(tc, test_notify_client_dies);
+	tcase_add_test(tc, test_notify_alias_dies);
+	tcase_add_test(tc, test_notify_alias_lists);
 	suite_add_tcase(s, tc);
 	return s;
 }

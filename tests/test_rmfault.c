@@ -36,6 +36,14 @@
  * serial port's close drains its output) until the client wants out:
  * io_unblock answers it EINTR. */
 #define DCMD_FAULT_HOLD_CLOSE __DION(_DCMD_MISC, 0x73)
+/* An open with this mode is held by the open handler (unreplied,
+ * _RESMGR_NOREPLY) until its client wants out: the connect table's
+ * unblock answers it EINTR. */
+#define FAULT_HOLD_OPEN 0124
+/* The connect unblocks the manager has seen for held opens, read back. */
+#define DCMD_FAULT_CUNBLOCKS __DIOF(_DCMD_MISC, 0x75, int)
+/* The opens the manager holds now, read back. */
+#define DCMD_FAULT_HELD __DIOF(_DCMD_MISC, 0x76, int)
 #define FAULT_OCB_SLOW_CLOSE 0x1000u
 #define FAULT_OCB_HOLD_CLOSE 0x2000u
 #define FAULT_OCB_RELEASED   0x4000u
@@ -45,6 +53,10 @@ static resmgr_io_funcs_t fault_iofuncs;
 static iofunc_attr_t fault_attr;
 static atomic_int fault_ocbs;
 static atomic_int fault_opening;
+static atomic_int fault_cunblocks;
+/* The receive ids of the opens held (FAULT_HOLD_OPEN), 0 for none. */
+#define FAULT_HELD_MAX 8
+static _Atomic rcvid_t fault_held[FAULT_HELD_MAX];
 
 static IOFUNC_OCB_T *
 fault_ocb_calloc(resmgr_context_t *ctp, IOFUNC_ATTR_T *attr)
@@ -78,6 +90,17 @@ fault_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
 	if (rc != EOK) {
 		return rc;
 	}
+	if (msg->connect.mode == FAULT_HOLD_OPEN) {
+		for (int i = 0; i < FAULT_HELD_MAX; i++) {
+			rcvid_t none = 0;
+
+			if (atomic_compare_exchange_strong(&fault_held[i],
+			    &none, ctp->rcvid)) {
+				return _RESMGR_NOREPLY;
+			}
+		}
+		return EAGAIN;
+	}
 	if (msg->connect.mode == FAULT_SLOW_OPEN) {
 		atomic_fetch_add(&fault_opening, 1);
 		axt_sleep_ms(FAULT_HOLD_MS);
@@ -101,10 +124,21 @@ fault_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 	int n;
 
 	switch (msg->i.dcmd) {
+	case DCMD_FAULT_HELD:
+		n = 0;
+		for (int i = 0; i < FAULT_HELD_MAX; i++) {
+			n += atomic_load(&fault_held[i]) != 0;
+		}
+		memset(&msg->o, 0, sizeof(msg->o));
+		msg->o.nbytes = sizeof(n);
+		memcpy(_DEVCTL_DATA(msg->o), &n, sizeof(n));
+		return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o) + sizeof(n));
 	case DCMD_FAULT_OCBS:
 	case DCMD_FAULT_OPENING:
+	case DCMD_FAULT_CUNBLOCKS:
 		n = atomic_load(msg->i.dcmd == DCMD_FAULT_OCBS ? &fault_ocbs :
-		    &fault_opening);
+		    msg->i.dcmd == DCMD_FAULT_OPENING ? &fault_opening :
+		    &fault_cunblocks);
 		memset(&msg->o, 0, sizeof(msg->o));
 		msg->o.nbytes = sizeof(n);
 		memcpy(_DEVCTL_DATA(msg->o), &n, sizeof(n));
@@ -157,6 +191,29 @@ fault_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
 	return iofunc_unblock_default(ctp, msg, ocb);
 }
 
+/* The connect table's unblock: a held open's client wants out (ctp->rcvid
+ * is its); there is no OCB, the handle is the link's. */
+static int
+fault_connect_unblock(resmgr_context_t *ctp, io_pulse_t *msg,
+    RESMGR_HANDLE_T *handle, void *reserved)
+{
+	(void) msg;
+	(void) reserved;
+	if (handle != &fault_attr) {
+		return _RESMGR_DEFAULT;
+	}
+	for (int i = 0; i < FAULT_HELD_MAX; i++) {
+		rcvid_t held = ctp->rcvid;
+
+		if (held != 0 &&
+		    atomic_compare_exchange_strong(&fault_held[i], &held, 0)) {
+			atomic_fetch_add(&fault_cunblocks, 1);
+			return EINTR;
+		}
+	}
+	return _RESMGR_DEFAULT; /* not one held here */
+}
+
 /* The manager: a pool of threads (two at least waiting) on FAULT_PATH;
  * reports its link id. */
 static void
@@ -174,6 +231,7 @@ mgr_fault(int rep, void *arg)
 	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &fault_cfuncs,
 	    _RESMGR_IO_NFUNCS, &fault_iofuncs);
 	fault_cfuncs.open = fault_open;
+	fault_cfuncs.unblock = fault_connect_unblock;
 	fault_iofuncs.devctl = fault_devctl;
 	fault_iofuncs.close_dup = fault_close_dup;
 	fault_iofuncs.unblock = fault_unblock;
@@ -360,6 +418,79 @@ START_TEST(test_unblock_held_close)
 }
 END_TEST
 
+static void
+fault_sigalrm(int sig)
+{
+	(void) sig; /* only interrupts the open */
+}
+
+/* Opens FAULT_PATH held (FAULT_HOLD_OPEN), wanting out after 100 ms: by
+ * a timeout (arg NULL) or a signal (SIGALRM, no SA_RESTART).  Reports
+ * the open's answer: ms since it began times 1000 plus the errno. */
+static void
+held_opener(int rep, void *arg)
+{
+	double t0;
+	int r;
+
+	if (arg == NULL) {
+		uint64_t ns = 100000000u;
+
+		(void) TimerTimeout_r(CLOCK_MONOTONIC,
+		    _NTO_TIMEOUT_SEND | _NTO_TIMEOUT_REPLY, NULL, &ns, NULL);
+	} else {
+		struct sigaction sa = {.sa_handler = fault_sigalrm};
+
+		(void) sigaction(SIGALRM, &sa, NULL);
+		(void) ualarm(100000, 0);
+	}
+	t0 = axt_now();
+	r = axon__io_open(FAULT_PATH, O_RDONLY, FAULT_HOLD_OPEN);
+	if (r >= 0) {
+		axt_report(rep, -1); /* opened: not what was asked */
+		return;
+	}
+	axt_report(rep, (int) ((axt_now() - t0) * 1000) * 1000 + -r);
+}
+
+/*
+ * A client held in an open (the connect handler keeps the message,
+ * _RESMGR_NOREPLY) that wants out, by a timeout or a signal: the layer
+ * calls the connect table's unblock handler for it (QNX's "unblock
+ * connect function handler", synthesized for a client unblocking in the
+ * connect phase; there is no OCB to look up), and its answer ends the
+ * open.  The unblock pulse found no binding and was dropped: the client
+ * stayed in its open until the manager's 5 s and the manager never
+ * learned that the open it held was given up.
+ */
+START_TEST(test_unblock_held_open)
+{
+	struct axt_child m = axt_spawn(mgr_fault, NULL), c;
+	void *how[2] = {NULL, (void *) 1};
+	int coid;
+
+	ck_assert_int_ge(m.val, 0);
+	coid = axon__io_open(FAULT_PATH, O_RDWR, 0);
+	ck_assert_int_ge(coid, 0);
+	for (int i = 0; i < 2; i++) {
+		c = axt_spawn(held_opener, how[i]);
+		ck_assert_int_ge(c.val, 0);
+		ck_assert_int_eq(c.val % 1000, EINTR); /* the manager's */
+		ck_assert_int_lt(c.val / 1000, 3000);
+		axt_child_kill(&c);
+		/* The manager was told: its handler ran for that open, and
+		 * it holds none any more. */
+		ck_assert_int_eq(fault_count(coid, DCMD_FAULT_CUNBLOCKS),
+		    i + 1);
+		ck_assert_int_eq(fault_count(coid, DCMD_FAULT_HELD), 0);
+	}
+	/* No OCB was made for them. */
+	ck_assert_int_eq(fault_ocbs_of(coid), 1);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 /*
  * _IO_XTYPE_OFFSET says a struct _xtype_offset follows the header: a
  * message without it is malformed, whichever of the read and write
@@ -416,6 +547,7 @@ suite(void)
 	tcase_add_test(tc, test_client_dies_mid_open);
 	tcase_add_test(tc, test_reopen_while_close_runs);
 	tcase_add_test(tc, test_unblock_held_close);
+	tcase_add_test(tc, test_unblock_held_open);
 	tcase_add_test(tc, test_xtype_offset_short);
 	suite_add_tcase(s, tc);
 	return s;

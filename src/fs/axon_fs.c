@@ -43,57 +43,17 @@
 #include "devlinks.h"
 #include "dirents.h"
 #include "fsdevctl.h"
+#include "fsproto.h"
 #include "wire.h"
 
 #define FS_HELPERS_MAX   64        /* credential sets served at once */
 #define FS_NGROUPS       32        /* supplementary groups carried */
-#define FS_DATA_MAX      (16u << 20) /* bytes of one request or reply */
 #define FS_DIR_MAX       (1u << 20) /* bytes of one directory's listing */
 #define FS_DEF_THREADS   64
 #define FS_RESOLVE_MAX   16
 #define FS_EXIT_GRACE    2 /* s a stopping bridge waits for its calls */
 
 /* ---- the operations one client (the bridge or a helper) runs ------- */
-
-enum fs_opcode {
-	OP_OPEN = 1,  /* path; ioflag, mode -> coid */
-	OP_READ,      /* coid, len -> data */
-	OP_WRITE,     /* coid, data -> count */
-	OP_STAT,      /* coid -> struct stat */
-	OP_LSEEK,     /* coid, off, a=whence -> position */
-	OP_CLOSE,     /* coid */
-	OP_PATHSTAT,  /* path -> struct stat (connect with no access) */
-	OP_PATHCHMOD, /* path, mode */
-	OP_PATHCHOWN, /* path, a=uid, b=gid */
-	OP_DEVCTL,    /* coid, a=dcmd, data (len) -> info (int32), data */
-	OP_GRANT,     /* coid, a=pid -> struct fs_grant (iodirect.h) */
-	OP_SPACE,     /* coid, a=subtype, b=whence, off=start, want=len */
-	OP_SYNC,      /* coid, a=flag (O_SYNC, O_DSYNC) */
-};
-
-/* OP_GRANT's answer. */
-struct fs_grant {
-	int32_t mpid;
-	int32_t chid;
-	uint8_t token[16];
-};
-
-struct fs_req {
-	uint32_t op;
-	int32_t nd;    /* OP_OPEN, OP_PATH*: the node whose path (0: this) */
-	int32_t coid;
-	uint32_t ioflag;
-	uint32_t mode;
-	int64_t off;
-	uint32_t a, b;
-	uint64_t len;  /* bytes that follow (path with its NUL, or data) */
-	uint64_t want; /* OP_READ: bytes asked */
-};
-
-struct fs_rep {
-	int64_t rc;    /* >= 0, or -errno */
-	uint64_t len;  /* bytes that follow */
-};
 
 struct fs_cred {
 	uid_t uid;
@@ -870,6 +830,31 @@ pass_interrupt(void *arg)
 	}
 }
 
+/* A helper that answered what no helper could (fsproto.h), or sent less
+ * than it said: logged (at most once a second: a user's helpers may be
+ * made to do it again and again), before it is ended. */
+static void
+fs_bad_helper(const struct fs_helper *h, const struct fs_req *q,
+    const struct fs_rep *p)
+{
+	static int64_t last;
+	struct timespec ts;
+	int64_t now, prev;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t) ts.tv_sec;
+	prev = __atomic_load_n(&last, __ATOMIC_SEQ_CST);
+	if (now == prev || !__atomic_compare_exchange_n(&last, &prev, now,
+	    false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+		return;
+	}
+	fprintf(stderr, "axon-fs: helper %d (uid %u): a bad reply to "
+	    "request %u (status %lld, %llu bytes; asked %llu): ended\n",
+	    (int) h->pid, (unsigned) h->cred.uid, (unsigned) q->op,
+	    (long long) p->rc, (unsigned long long) p->len,
+	    (unsigned long long) (q->op == OP_READ ? q->want : q->len));
+}
+
 /* Runs q as the caller h stands for (NULL: here). */
 static int64_t
 fs_call(struct fs_helper *h, const struct fs_req *q, const void *in,
@@ -892,10 +877,18 @@ fs_call(struct fs_helper *h, const struct fs_req *q, const void *in,
 	ia.tid = ch.tid;
 	if (write_full(ch.fd, q, sizeof(*q)) < 0 ||
 	    write_full(ch.fd, in, q->len) < 0 ||
-	    read_full(ch.fd, &p, sizeof(p), pass_interrupt, &ia) < 0 ||
-	    p.len > outcap ||
+	    read_full(ch.fd, &p, sizeof(p), pass_interrupt, &ia) < 0) {
+		/* The helper died: it serves no more. */
+		(void) close(ch.fd);
+		helper_kill(h);
+		return -EIO;
+	}
+	/* Judged before a byte that follows is read: a count of more than
+	 * it sends, or than was asked, would hand the kernel the bridge's
+	 * own memory. */
+	if (axon__fs_rep_check(q, &p, outcap) < 0 ||
 	    read_full(ch.fd, out, p.len, NULL, NULL) < 0) {
-		/* The helper died, or spoke nonsense: it serves no more. */
+		fs_bad_helper(h, q, &p);
 		(void) close(ch.fd);
 		helper_kill(h);
 		return -EIO;

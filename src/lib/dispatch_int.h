@@ -34,6 +34,7 @@
 	(offsetof(struct _io_connect, path) + PATH_MAX + 512)
 #define AXON_RESMGR_NPARTS_MIN 4
 #define AXON_BIND_BUCKETS 256
+#define AXON_ALIAS_NOTIFY 4 /* notify lists one alias may arm in */
 
 /* One resmgr_attach(). */
 struct axon_link {
@@ -67,6 +68,14 @@ struct axon_bind {
 				   * shares the OCB of (a reference), or
 				   * NULL for an open's own binding */
 	int naliases;       /* aliases in the table naming this one */
+	/* An alias's client, for the close the layer makes for it when it
+	 * goes without one (its client died, or its open went). */
+	pid_t pid;
+	uint32_t nd;
+	bool dup_closed;    /* an alias whose own _IO_CLOSE ran close_dup */
+	/* The notify lists (iofunc_notify_t arrays) an _IO_NOTIFY on the
+	 * alias armed: its entries there go with it (resmgr.c). */
+	void *notify[AXON_ALIAS_NOTIFY];
 };
 
 /* A grant of a direct connection to an OCB (iodirect.h), pending. */
@@ -167,6 +176,16 @@ bool axon__resmgr_pulse(resmgr_context_t *ctp);
  * sent), or the reply's -errno (-ESRCH: the client is gone). */
 int axon__resmgr_reply(resmgr_context_t *ctp, int r, int dflt);
 void axon__resmgr_cleanup(dispatch_t *dpp);
+
+/* ---- notify.c ---- */
+/* The notify list array (nop) the last iofunc_notify() of this thread
+ * armed an entry in; the resmgr layer clears it before an alias's
+ * _IO_NOTIFY handler and reads it after, to remove the alias's entries
+ * when the alias goes (no manager handler could: its OCB lives on). */
+extern __thread void *axon__notify_armed;
+/* Removes ctp's client's entries from the lists of nop (an
+ * iofunc_notify_t array of IOFUNC_NOTIFY_NCOND); ctp must not be NULL. */
+void axon__notify_remove_client(resmgr_context_t *ctp, void *nop);
 
 /* ---- iomsg.c: the _IO_* decoder ---- */
 /*

@@ -21,7 +21,8 @@
  *    sender is that pid on this node, then binds the same OCB to the
  *    new connection as an alias: every _IO_* message on it reaches the
  *    manager's handlers with that OCB.  An alias never closes the OCB:
- *    its _IO_CLOSE or disconnect drops only the alias; the OCB closes
+ *    its _IO_CLOSE or disconnect drops only the alias (the manager's
+ *    close_dup runs for it, and its notify entries go); the OCB closes
  *    when the bridge's own connection closes it (the Linux file's
  *    release), which also drops every alias (their next message gets
  *    EBADF).

@@ -32,6 +32,8 @@ struct _iofunc_notify_event {
 	struct sigevent event;
 };
 
+__thread void *axon__notify_armed;
+
 static const uint32_t cond_bit[IOFUNC_NOTIFY_NCOND] = {
 	_NOTIFY_COND_INPUT, _NOTIFY_COND_OUTPUT, _NOTIFY_COND_OBAND,
 };
@@ -172,6 +174,11 @@ iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
 		} else if (type != SIGEV_UNBLOCK) {
 			return EINVAL;
 		}
+		if (want != 0) {
+			/* (Before arming: a list armed before an ENOMEM
+			 * holds an entry too.) */
+			axon__notify_armed = nop;
+		}
 		for (int i = 0; i < IOFUNC_NOTIFY_NCOND; i++) {
 			int cnt;
 			int r;
@@ -235,6 +242,14 @@ void
 iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
 {
 	iofunc_notify_remove_strict(ctp, nop, IOFUNC_NOTIFY_NCOND);
+}
+
+void
+axon__notify_remove_client(resmgr_context_t *ctp, void *nop)
+{
+	if (ctp != NULL) { /* (never all of them) */
+		iofunc_notify_remove_strict(ctp, nop, IOFUNC_NOTIFY_NCOND);
+	}
 }
 
 /* ---- Client ------------------------------------------------------------ */

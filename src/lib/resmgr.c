@@ -13,7 +13,8 @@
  * A second connection may share an open's OCB as an alias, granted to a
  * local process by whoever holds the open (iodirect.h: the FUSE
  * bridge, for the program whose descriptor it serves).  An alias holds
- * a reference to its open's binding; dropping it never closes the OCB;
+ * a reference to its open's binding; dropping it never closes the OCB
+ * (its close_dup runs, and its notify entries go: alias_gone());
  * dropping the open drops its aliases.
  */
 #define _GNU_SOURCE
@@ -116,6 +117,97 @@ io_has(const resmgr_io_funcs_t *f, size_t off)
 #define IO_FN(_f, _m) \
 	(io_has((_f), offsetof(resmgr_io_funcs_t, _m)) ? (_f)->_m : NULL)
 
+/*
+ * An alias goes: its own _IO_CLOSE, its client's disconnect (closed or
+ * dead), or its open's end took it.  Its OCB lives on (the open holds
+ * it), so neither close_ocb nor anything else of the manager's would
+ * ever see this connection again:
+ * - its entries in the notify lists an _IO_NOTIFY on it armed are
+ *   removed (a dead alias's entry stayed for good, and a trigger sent
+ *   its event on a receive id of a client gone);
+ * - the manager's close_dup runs for it, as QNX's layer fakes an
+ *   _IO_CLOSE for each connection of a client that disconnects without
+ *   one (unless its own _IO_CLOSE ran it already): the alias's record
+ *   locks go (iofunc_close_dup_default), and a manager that removes a
+ *   connection's notify entries in close_dup (iofunc_notify_remove(3))
+ *   does so.
+ * Both under the OCB's lock_ocb, with ctp->info naming the alias's
+ * connection and client, and no receive id to answer (rcvid 0).
+ */
+static void
+alias_gone(resmgr_context_t *ctp, struct axon_bind *b)
+{
+	const resmgr_io_funcs_t *f = b->iofuncs;
+	int (*lk)(resmgr_context_t *, void *, void *) = IO_FN(f, lock_ocb);
+	int (*ulk)(resmgr_context_t *, void *, void *) = IO_FN(f, unlock_ocb);
+	int (*cd)(resmgr_context_t *, io_close_t *, void *) =
+	    b->dup_closed ? NULL : IO_FN(f, close_dup);
+	struct axon_ctx *c = axon__ctx_of(ctp);
+	struct axon_bind *sbind = c->bind;
+	struct _msg_info sinfo = ctp->info;
+	rcvid_t srcvid = ctp->rcvid;
+	int sid = ctp->id;
+	bool locked, any = false;
+
+	for (int i = 0; i < AXON_ALIAS_NOTIFY; i++) {
+		any = any || b->notify[i] != NULL;
+	}
+	if (cd == NULL && !any) {
+		return;
+	}
+	c->bind = b;
+	ctp->id = b->link_id;
+	ctp->rcvid = 0;
+	ctp->info.scoid = b->scoid;
+	ctp->info.coid = b->coid;
+	ctp->info.pid = b->pid;
+	ctp->info.nd = b->nd;
+	locked = lk == NULL || lk(ctp, NULL, b->ocb) == EOK;
+	for (int i = 0; i < AXON_ALIAS_NOTIFY; i++) {
+		if (b->notify[i] != NULL) {
+			axon__notify_remove_client(ctp, b->notify[i]);
+		}
+	}
+	if (cd != NULL) {
+		io_close_t m;
+
+		memset(&m, 0, sizeof(m));
+		m.i.type = _IO_CLOSE;
+		ctp->status = 0;
+		(void) cd(ctp, &m, b->ocb); /* nobody to answer */
+	}
+	if (locked && lk != NULL && ulk != NULL) {
+		(void) ulk(ctp, NULL, b->ocb);
+	}
+	c->bind = sbind;
+	ctp->info = sinfo;
+	ctp->rcvid = srcvid;
+	ctp->id = sid;
+}
+
+/* Keeps nop as a notify list an _IO_NOTIFY on alias b armed in; false
+ * when b keeps AXON_ALIAS_NOTIFY others already. */
+static bool
+alias_note(dispatch_t *dpp, struct axon_bind *b, void *nop)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&dpp->lock);
+	for (int i = 0; i < AXON_ALIAS_NOTIFY && !ok; i++) {
+		if (b->notify[i] == nop) {
+			ok = true;
+		}
+	}
+	for (int i = 0; i < AXON_ALIAS_NOTIFY && !ok; i++) {
+		if (b->notify[i] == NULL) {
+			b->notify[i] = nop;
+			ok = true;
+		}
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	return ok;
+}
+
 static void
 bind_put(resmgr_context_t *ctp, struct axon_bind *b)
 {
@@ -133,6 +225,7 @@ bind_put(resmgr_context_t *ctp, struct axon_bind *b)
 		/* An alias: the OCB is its open's to close. */
 		struct axon_bind *o = b->origin;
 
+		alias_gone(ctp, b);
 		free(b);
 		bind_put(ctp, o);
 		return;
@@ -882,6 +975,8 @@ dup_message(resmgr_context_t *ctp)
 		a->refs = 1;
 		a->gen = gen = ++dpp->bind_gen;
 		a->origin = o;
+		a->pid = ctp->info.pid;
+		a->nd = ctp->info.nd;
 		o->refs++;
 		o->naliases++;
 		a->next = dpp->binds[h];
@@ -965,11 +1060,36 @@ axon__resmgr_message(resmgr_context_t *ctp)
 		unlink_aliases(dpp, b, &gone);
 		pthread_mutex_unlock(&dpp->lock);
 	}
-	if (type == _IO_CLOSE && b->origin != NULL) {
-		/* An alias's close drops the alias, not the open. */
-		rc = EOK;
-		dflt = EOK;
+	if (b->origin != NULL && (type == _IO_NOTIFY ||
+	    type == _IO_NOTIFY64)) {
+		void *nop;
+
+		/* Where its entries go, to remove them with the alias. */
+		axon__notify_armed = NULL;
+		rc = io_call(ctp, b, type, &dflt);
+		nop = axon__notify_armed;
+		axon__notify_armed = NULL;
+		if (nop != NULL && !alias_note(dpp, b, nop)) {
+			int (*lk)(resmgr_context_t *, void *, void *) =
+			    IO_FN(b->iofuncs, lock_ocb);
+			int (*ulk)(resmgr_context_t *, void *, void *) =
+			    IO_FN(b->iofuncs, unlock_ocb);
+			bool locked = lk == NULL ||
+			    lk(ctp, NULL, b->ocb) == EOK;
+
+			/* More lists than an alias keeps: not armed. */
+			axon__notify_remove_client(ctp, nop);
+			if (locked && lk != NULL && ulk != NULL) {
+				(void) ulk(ctp, NULL, b->ocb);
+			}
+			rc = EAGAIN;
+		}
 	} else {
+		if (type == _IO_CLOSE && b->origin != NULL) {
+			/* An alias's close is its connection's close_dup;
+			 * it drops the alias, never the open. */
+			b->dup_closed = true;
+		}
 		rc = io_call(ctp, b, type, &dflt);
 	}
 	(void) axon__resmgr_reply(ctp, rc, dflt);
@@ -993,6 +1113,80 @@ axon__resmgr_message(resmgr_context_t *ctp)
 	}
 	bind_put(ctp, b);
 	c->bind = NULL;
+}
+
+/*
+ * A client held in a connect message (an open the connect handler left
+ * unreplied, _RESMGR_NOREPLY) wants out (a signal, a timeout): QNX's
+ * layer synthesizes the connect table's unblock outcall for it, with
+ * the link's handle (there is no OCB yet), as it calls the I/O table's
+ * for an I/O message.  Its return value is the blocked client's answer
+ * (an errno: its open fails with it); _RESMGR_NOREPLY or
+ * _RESMGR_DEFAULT leave it held, and so does a table without unblock
+ * (QNX's default is none).  True when rcvid's message is a connect (it
+ * was handled here, or it is gone), false for any other message.
+ */
+static bool
+connect_unblock(resmgr_context_t *ctp, struct _pulse *p, rcvid_t rcvid,
+    const struct _msg_info *info)
+{
+	dispatch_t *dpp = ctp->dpp;
+	struct axon_ctx *c = axon__ctx_of(ctp);
+	struct _io_connect m;
+	const resmgr_connect_funcs_t *f;
+	struct axon_link *l = NULL;
+	int (*fn)(resmgr_context_t *, io_pulse_t *, void *, void *) = NULL;
+	long n;
+
+	memset(&m, 0, sizeof(m));
+	n = MsgRead_r(rcvid, &m, offsetof(struct _io_connect, path), 0);
+	if (n < (long) sizeof(m.type)) {
+		return n < 0; /* gone meanwhile: nothing to unblock */
+	}
+	if (m.type != _IO_CONNECT) {
+		return false;
+	}
+	if (n < (long) offsetof(struct _io_connect, path)) {
+		return true; /* too short to have been held: none */
+	}
+	pthread_mutex_lock(&dpp->lock);
+	if (m.handle < (uint32_t) dpp->nlinks &&
+	    dpp->links[m.handle]->id >= 0) {
+		l = dpp->links[m.handle];
+		f = l->cfuncs;
+		if (f != NULL && f->nfuncs >= 7 && f->unblock != NULL) {
+			fn = (int (*)(resmgr_context_t *, io_pulse_t *, void *,
+			    void *)) f->unblock;
+			l->busy++; /* a detach waits for it */
+		}
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	if (fn != NULL) {
+		struct _msg_info pinfo = ctp->info;
+		rcvid_t saved = ctp->rcvid;
+		int sid = ctp->id, r;
+
+		ctp->rcvid = rcvid;
+		ctp->info = *info;
+		ctp->id = l->id;
+		ctp->status = 0;
+		c->bind = NULL;
+		tls_link = l->id;
+		r = fn(ctp, p, l->handle, NULL);
+		tls_link = -1;
+		(void) axon__resmgr_reply(ctp, r, _RESMGR_NOREPLY);
+		ctp->rcvid = saved;
+		ctp->info = pinfo;
+		ctp->id = sid;
+		pthread_mutex_lock(&dpp->lock);
+		l->busy--;
+		if (l->detaching && l->busy == 0 && l->path == NULL) {
+			l->id = -1; /* detached from inside the handler */
+		}
+		pthread_cond_broadcast(&dpp->cv);
+		pthread_mutex_unlock(&dpp->lock);
+	}
+	return true;
 }
 
 bool
@@ -1053,6 +1247,9 @@ axon__resmgr_pulse(resmgr_context_t *ctp)
 
 		if (MsgInfo_r(rcvid, &info) < 0) {
 			return true; /* replied meanwhile */
+		}
+		if (connect_unblock(ctp, p, rcvid, &info)) {
+			return true;
 		}
 		b = bind_get(dpp, info.scoid, info.coid, true);
 		if (b == NULL) {
