@@ -521,6 +521,17 @@ notify_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
 	return iofunc_close_ocb_default(ctp, reserved, ocb);
 }
 
+/* /dev/axtest/notify-dup: a connection's notifications go in close_dup,
+ * as QNX's iofunc_notify_remove page advises where connections share
+ * an OCB: the layer's close (a client's _IO_CLOSE, or the one it fakes
+ * for a connection that goes without one) is where it sees each. */
+static int
+notify_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
+{
+	iofunc_notify_remove(ctp, ocb->ocb.attr->notify);
+	return iofunc_close_dup_default(ctp, msg, ocb);
+}
+
 static resmgr_connect_funcs_t connect_funcs;
 static resmgr_io_funcs_t io_funcs;
 static struct dev_attr dev;
@@ -558,6 +569,10 @@ mgr_device(int rep, void *arg)
 	}
 	if (strcmp(a[0], "/dev/axtest/notify-many") == 0) {
 		notify_spread_next = 0;
+	}
+	if (strcmp(a[0], "/dev/axtest/notify-dup") == 0) {
+		io_funcs.close_ocb = iofunc_close_ocb_default;
+		io_funcs.close_dup = notify_close_dup;
 	}
 	iofunc_attr_init(&dev.attr, S_IFCHR | (mode_t) strtol(a[2], NULL, 8),
 	    NULL, NULL);

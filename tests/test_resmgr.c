@@ -2119,6 +2119,70 @@ alias_armed_here(int o, int self)
 	return a;
 }
 
+/*
+ * A client that goes without closing gets the close QNX's layer fakes:
+ * the manager's close_dup runs for its connection (before, only
+ * close_ocb ran).  The manager here removes a connection's notify
+ * entries in close_dup only, as iofunc_notify_remove(3) advises where
+ * connections share an OCB: a client that armed and was killed left its
+ * entry in the list for good, and a trigger sent its event on a dead
+ * client's receive id.  A client that closes gets close_dup once, from
+ * its own _IO_CLOSE.
+ */
+static void
+dup_armed_client(int rep, void *arg)
+{
+	struct sigevent ev;
+	bool close_it = arg != NULL;
+	int chid, self, c;
+
+	chid = ChannelCreate(0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, NOTIFY_CODE, 9);
+	c = axon__io_open("/dev/axtest/notify-dup", O_RDONLY, 0);
+	if (c < 0) {
+		axt_report(rep, c);
+		_exit(1);
+	}
+	if (ionotify(c, _NOTIFY_ACTION_TRANARM, _NOTIFY_COND_INPUT, &ev) < 0) {
+		axt_report(rep, -errno);
+		_exit(1);
+	}
+	if (close_it) {
+		axt_report(rep, axon__io_close(c));
+		_exit(0);
+	}
+	axt_report(rep, 0);
+	for (;;) {
+		pause();
+	}
+}
+
+START_TEST(test_close_dup_faked)
+{
+	struct axt_child m = start_device("/dev/axtest/notify-dup", "", "0666");
+	struct axt_child c;
+	int o;
+
+	o = axon__io_open("/dev/axtest/notify-dup", O_RDWR, 0);
+	ck_assert_int_ge(o, 0);
+	ck_assert_int_eq(notify_armed(o), 0);
+	/* Killed while armed: its close_dup, faked, takes the entry. */
+	c = axt_spawn(dup_armed_client, NULL);
+	ck_assert_int_eq(c.val, 0);
+	ck_assert_int_eq(notify_armed(o), 1);
+	axt_child_kill(&c);
+	ck_assert_int_eq(notify_armed_settle(o, 0), 0);
+	/* Closed while armed: its own _IO_CLOSE runs close_dup. */
+	c = axt_spawn(dup_armed_client, (void *) 1);
+	ck_assert_int_eq(c.val, 0);
+	ck_assert_int_eq(axt_child_wait(&c, 5), 0);
+	ck_assert_int_eq(notify_armed(o), 0);
+	ck_assert_int_eq(axon__io_close(o), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 START_TEST(test_notify_alias_dies)
 {
 	struct axt_child m = start_device("/dev/axtest/notify", "", "0666");
@@ -2263,6 +2327,7 @@ suite(void)
 	tcase_add_test(tc, test_notify_errors);
 	tcase_add_test(tc, test_notify_client_dies);
 	tcase_add_test(tc, test_notify_alias_dies);
+	tcase_add_test(tc, test_close_dup_faked);
 	tcase_add_test(tc, test_notify_alias_lists);
 	suite_add_tcase(s, tc);
 	return s;

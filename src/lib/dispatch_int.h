@@ -68,11 +68,12 @@ struct axon_bind {
 				   * shares the OCB of (a reference), or
 				   * NULL for an open's own binding */
 	int naliases;       /* aliases in the table naming this one */
-	/* An alias's client, for the close the layer makes for it when it
-	 * goes without one (its client died, or its open went). */
+	/* The connection's client, for the close the layer makes for it
+	 * when it goes without one (its client closed the connection or
+	 * died; an alias's open went). */
 	pid_t pid;
 	uint32_t nd;
-	bool dup_closed;    /* an alias whose own _IO_CLOSE ran close_dup */
+	bool dup_closed;    /* its own _IO_CLOSE ran close_dup (dpp->lock) */
 	/* The notify lists (iofunc_notify_t arrays) an _IO_NOTIFY on the
 	 * alias armed: its entries there go with it (resmgr.c). */
 	void *notify[AXON_ALIAS_NOTIFY];

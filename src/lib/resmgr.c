@@ -7,14 +7,16 @@
  * An OCB is bound to the (scoid, coid) its open came on, as QNX binds it
  * to the client's connection: each open of a QNX client is its own coid.
  * The binding is dropped by _IO_CLOSE, or when the client's whole
- * connection goes (_PULSE_CODE_DISCONNECT: closed or dead), and the
- * OCB's close_ocb handler runs once no handler is using it any more.
+ * connection goes (_PULSE_CODE_DISCONNECT: closed or dead; the manager's
+ * close_dup then runs for it, as QNX fakes an _IO_CLOSE: conn_gone()),
+ * and the OCB's close_ocb handler runs once no handler is using it any
+ * more.
  *
  * A second connection may share an open's OCB as an alias, granted to a
  * local process by whoever holds the open (iodirect.h: the FUSE
  * bridge, for the program whose descriptor it serves).  An alias holds
  * a reference to its open's binding; dropping it never closes the OCB
- * (its close_dup runs, and its notify entries go: alias_gone());
+ * (its close_dup runs, and its notify entries go: conn_gone());
  * dropping the open drops its aliases.
  */
 #define _GNU_SOURCE
@@ -118,30 +120,30 @@ io_has(const resmgr_io_funcs_t *f, size_t off)
 	(io_has((_f), offsetof(resmgr_io_funcs_t, _m)) ? (_f)->_m : NULL)
 
 /*
- * An alias goes: its own _IO_CLOSE, its client's disconnect (closed or
- * dead), or its open's end took it.  Its OCB lives on (the open holds
- * it), so neither close_ocb nor anything else of the manager's would
- * ever see this connection again:
- * - its entries in the notify lists an _IO_NOTIFY on it armed are
- *   removed (a dead alias's entry stayed for good, and a trigger sent
- *   its event on a receive id of a client gone);
- * - the manager's close_dup runs for it, as QNX's layer fakes an
- *   _IO_CLOSE for each connection of a client that disconnects without
- *   one (unless its own _IO_CLOSE ran it already): the alias's record
- *   locks go (iofunc_close_dup_default), and a manager that removes a
- *   connection's notify entries in close_dup (iofunc_notify_remove(3))
- *   does so.
- * Both under the OCB's lock_ocb, with ctp->info naming the alias's
- * connection and client, and no receive id to answer (rcvid 0).
+ * A connection goes without its own _IO_CLOSE having run close_dup: its
+ * client closed the connection or died, its open's reply found it gone,
+ * or (an alias) its open's end took it.  QNX's layer fakes an _IO_CLOSE
+ * for such a connection, so the manager's close_dup runs for it: the
+ * client's record locks go (iofunc_close_dup_default), and a manager
+ * that removes a connection's notify entries in close_dup, as
+ * iofunc_notify_remove(3) advises where connections share an OCB, does
+ * so (before, only close_ocb ran, with no close_dup, for a client that
+ * went without closing).  An alias's OCB lives on besides (the open
+ * holds it), so neither close_ocb nor anything else of the manager's
+ * would see the alias again: its entries in the notify lists an
+ * _IO_NOTIFY on it armed are removed here too (a dead alias's entry
+ * stayed for good, and a trigger sent its event on a receive id of a
+ * client gone).  Under the OCB's lock_ocb, with ctp->info naming the
+ * connection and its client, and no receive id to answer (rcvid 0).
  */
 static void
-alias_gone(resmgr_context_t *ctp, struct axon_bind *b)
+conn_gone(resmgr_context_t *ctp, struct axon_bind *b)
 {
 	const resmgr_io_funcs_t *f = b->iofuncs;
 	int (*lk)(resmgr_context_t *, void *, void *) = IO_FN(f, lock_ocb);
 	int (*ulk)(resmgr_context_t *, void *, void *) = IO_FN(f, unlock_ocb);
-	int (*cd)(resmgr_context_t *, io_close_t *, void *) =
-	    b->dup_closed ? NULL : IO_FN(f, close_dup);
+	int (*cd)(resmgr_context_t *, io_close_t *, void *);
+	bool dup_closed;
 	struct axon_ctx *c = axon__ctx_of(ctp);
 	struct axon_bind *sbind = c->bind;
 	struct _msg_info sinfo = ctp->info;
@@ -149,6 +151,10 @@ alias_gone(resmgr_context_t *ctp, struct axon_bind *b)
 	int sid = ctp->id;
 	bool locked, any = false;
 
+	pthread_mutex_lock(&ctp->dpp->lock);
+	dup_closed = b->dup_closed; /* (its _IO_CLOSE sets it under lock) */
+	pthread_mutex_unlock(&ctp->dpp->lock);
+	cd = dup_closed ? NULL : IO_FN(f, close_dup);
 	for (int i = 0; i < AXON_ALIAS_NOTIFY; i++) {
 		any = any || b->notify[i] != NULL;
 	}
@@ -225,7 +231,7 @@ bind_put(resmgr_context_t *ctp, struct axon_bind *b)
 		/* An alias: the OCB is its open's to close. */
 		struct axon_bind *o = b->origin;
 
-		alias_gone(ctp, b);
+		conn_gone(ctp, b);
 		free(b);
 		bind_put(ctp, o);
 		return;
@@ -587,6 +593,8 @@ resmgr_open_bind(resmgr_context_t *ctp, void *ocb,
 	b->ocb = ocb;
 	b->iofuncs = iofuncs != NULL ? iofuncs : c->link->iofuncs;
 	b->refs = 1;
+	b->pid = ctp->info.pid;
+	b->nd = ctp->info.nd;
 	h = bucket(b->scoid, b->coid);
 	pthread_mutex_lock(&dpp->lock);
 	for (o = dpp->binds[h]; o != NULL; o = o->next) {
@@ -652,6 +660,9 @@ unbind_made(resmgr_context_t *ctp, uint64_t gen)
 		bind_put(ctp, g);
 	}
 	if (b != NULL) {
+		if (b->origin == NULL) {
+			conn_gone(ctp, b); /* (an alias's: at its last put) */
+		}
 		bind_put(ctp, b); /* the table's reference */
 	}
 }
@@ -1057,6 +1068,7 @@ axon__resmgr_message(resmgr_context_t *ctp)
 		 * this close still finds this one.  Its aliases go now. */
 		pthread_mutex_lock(&dpp->lock);
 		b->closing = true;
+		b->dup_closed = true; /* its close_dup is this message's */
 		unlink_aliases(dpp, b, &gone);
 		pthread_mutex_unlock(&dpp->lock);
 	}
@@ -1085,11 +1097,8 @@ axon__resmgr_message(resmgr_context_t *ctp)
 			rc = EAGAIN;
 		}
 	} else {
-		if (type == _IO_CLOSE && b->origin != NULL) {
-			/* An alias's close is its connection's close_dup;
-			 * it drops the alias, never the open. */
-			b->dup_closed = true;
-		}
+		/* (An alias's close is its connection's close_dup: it
+		 * drops the alias, never the open.) */
 		rc = io_call(ctp, b, type, &dflt);
 	}
 	(void) axon__resmgr_reply(ctp, rc, dflt);
@@ -1233,6 +1242,12 @@ axon__resmgr_pulse(resmgr_context_t *ctp)
 			struct axon_bind *b = gone;
 
 			gone = b->next;
+			if (b->origin == NULL) {
+				/* The close QNX fakes for a connection that
+				 * went without one (an alias's comes at its
+				 * last put). */
+				conn_gone(ctp, b);
+			}
 			bind_put(ctp, b);
 		}
 		(void) ConnectDetach_r(p->scoid);
