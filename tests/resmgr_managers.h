@@ -530,6 +530,10 @@ mgr_device(int rep, void *arg)
 		io_funcs.pathconf = NULL;
 		io_funcs.lock = NULL;
 	}
+	if (strcmp(a[0], "/dev/axtest/noofd") == 0) {
+		io_funcs.openfd = NULL;   /* as before the defaults: ENOSYS */
+		io_funcs.fdinfo = NULL;
+	}
 	if (strcmp(a[0], "/dev/axtest/unblock") == 0) {
 		io_funcs.unblock = io_unblock;
 	}
