@@ -1903,6 +1903,53 @@ START_TEST(test_notify)
 }
 END_TEST
 
+/* iofunc_notify_trigger_strict(): a write fires only the entries armed
+ * on the writer's own connection (here the manager's io_write uses it
+ * for /dev/axtest/notify-strict); the others stay armed for their own. */
+START_TEST(test_notify_trigger_strict)
+{
+	struct axt_child m = start_device("/dev/axtest/notify-strict", "",
+	    "0666");
+	struct sigevent ea, eb;
+	int chid, self, a, b, w;
+
+	chid = ChannelCreate(0);
+	ck_assert_int_ge(chid, 0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(self, 0);
+	SIGEV_PULSE_INIT(&ea, self, SIGEV_PULSE_PRIO_INHERIT, NOTIFY_CODE, 1);
+	SIGEV_PULSE_INIT(&eb, self, SIGEV_PULSE_PRIO_INHERIT, NOTIFY_CODE, 2);
+	a = axon__io_open("/dev/axtest/notify-strict", O_RDWR, 0);
+	b = axon__io_open("/dev/axtest/notify-strict", O_RDWR, 0);
+	w = axon__io_open("/dev/axtest/notify-strict", O_WRONLY, 0);
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_ge(b, 0);
+	ck_assert_int_ge(w, 0);
+	ck_assert_int_ge(ionotify(a, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ea), 0);
+	ck_assert_int_ge(ionotify(b, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &eb), 0);
+	/* A connection with nothing armed: nobody's fires. */
+	ck_assert_int_eq(axon__io_write(w, "w", 1), 1);
+	notify_none(chid);
+	/* a's write: a's alone (b is this process's too, another open). */
+	ck_assert_int_eq(axon__io_write(a, "a", 1), 1);
+	ck_assert_int_eq(notify_wait(chid), 1);
+	notify_none(chid);
+	ck_assert_int_eq(notify_armed(b), 1);
+	ck_assert_int_eq(axon__io_write(b, "b", 1), 1);
+	ck_assert_int_eq(notify_wait(chid), 2);
+	notify_none(chid);
+	ck_assert_int_eq(notify_armed(a), 0);
+	ck_assert_int_eq(axon__io_close(a), 0);
+	ck_assert_int_eq(axon__io_close(b), 0);
+	ck_assert_int_eq(axon__io_close(w), 0);
+	(void) ConnectDetach(self);
+	(void) ChannelDestroy(chid);
+	axt_child_kill(&m);
+}
+END_TEST
+
 START_TEST(test_notify_errors)
 {
 	struct axt_child m = start_device("/dev/axtest/notify", "", "0666");
@@ -2056,6 +2103,7 @@ suite(void)
 	tcase_add_test(tc, test_record_locks);
 	tcase_add_test(tc, test_dispatch_errors);
 	tcase_add_test(tc, test_notify);
+	tcase_add_test(tc, test_notify_trigger_strict);
 	tcase_add_test(tc, test_notify_errors);
 	tcase_add_test(tc, test_notify_client_dies);
 	suite_add_tcase(s, tc);

@@ -96,6 +96,9 @@ fuzz_notify(const uint8_t *msg, size_t len)
 		assert(nop[i].list != NULL || nop[i].cnt == 0);
 	}
 	delivered = 0;
+	/* Only the second client's (strict), then everyone's. */
+	iofunc_notify_trigger_strict(&ctp, nop, size > 8 ? (int) data[8] - 8 :
+	    1, size > 9 ? (int) data[9] % 4 - 1 : 0);
 	iofunc_notify_trigger(nop, size > 8 ? (int) data[8] - 8 : 1,
 	    size > 9 ? (int) data[9] % 4 - 1 : 0);
 	iofunc_notify_remove(&ctp, nop);

@@ -345,6 +345,10 @@ AXON_EXPORT int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg,
  * fewer units, and disarms them (an armed entry fires once). */
 AXON_EXPORT void iofunc_notify_trigger(iofunc_notify_t *nop, int count,
     int index);
+/* The same, for the entries armed on ctp's client's connection only
+ * (its open: a dup's close, say); ctp NULL: every client's. */
+AXON_EXPORT void iofunc_notify_trigger_strict(resmgr_context_t *ctp,
+    iofunc_notify_t *nop, int count, int index);
 /* Removes the entries of ctp's client (all of them when ctp is NULL)
  * from the three lists (_strict: from the first lim lists). */
 AXON_EXPORT void iofunc_notify_remove(resmgr_context_t *ctp,
