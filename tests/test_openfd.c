@@ -459,6 +459,11 @@ START_TEST(test_fdinfo_linux)
 	    _IO_FLAG_RD | _IO_FLAG_WR | O_APPEND);
 	ck_assert_uint_eq(info.count, 0); /* Linux keeps none */
 	ck_assert_uint_eq(info.zero[5], 0);
+	/* The position the kernel keeps, wherever it was put. */
+	ck_assert_int_eq(lseek(fd, 3, SEEK_SET), 3);
+	ck_assert_int_eq(iofdinfo(fd, 0, &info, NULL, 0),
+	    (int) strlen(file) + 1);
+	ck_assert_uint_eq(info.offset, 3);
 	/* Cut, NUL-terminated; the room needed returned. */
 	memset(small, 'x', sizeof(small));
 	ck_assert_int_eq(iofdinfo(fd, _FDINFO_FLAG_LOCALPATH, NULL, small,

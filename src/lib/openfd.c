@@ -8,7 +8,8 @@
  * _IO_* message to the manager, as QNX's C library sends it; openfd()
  * sends _IO_OPENFD on a new connection of its own, naming the old one,
  * and the manager binds its new OCB to the new connection.  Anything
- * else is a Linux descriptor: Linux answers.  A reopen of
+ * else is a Linux descriptor: Linux answers (fstat, fcntl, and
+ * /proc/self/fdinfo and /proc/self/fd for the position and the path).  A reopen of
  * /proc/self/fd/N is a new open file description of the same file (its
  * own offset and flags), which is what openfd() asks for; the kernel
  * checks the file's permissions again for it, and the access asked for
@@ -21,6 +22,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -167,6 +169,29 @@ coid_fdinfo(int fd, unsigned flags, struct _fdinfo *info, char *path,
 	return (int) r;
 }
 
+/* The open's position as the kernel keeps it: /proc/self/fdinfo's
+ * "pos:" (lseek(2) would ask the file's driver, which may do more than
+ * tell); 0 when there is none to read. */
+static uint64_t
+fd_pos(int fd)
+{
+	char proc[sizeof("/proc/self/fdinfo/") + 3 * sizeof(int)];
+	unsigned long long pos = 0;
+	const char *p;
+	char *buf;
+
+	(void) snprintf(proc, sizeof(proc), "/proc/self/fdinfo/%d", fd);
+	if (axon__proc_slurp(proc, &buf, NULL) != 0) {
+		return 0;
+	}
+	p = strncmp(buf, "pos:", 4) == 0 ? buf : strstr(buf, "\npos:");
+	if (p != NULL && sscanf(p + (p == buf ? 4 : 5), "%llu", &pos) != 1) {
+		pos = 0;
+	}
+	free(buf);
+	return (uint64_t) pos;
+}
+
 static int
 linux_fdinfo(int fd, struct _fdinfo *info, char *path, int maxlen)
 {
@@ -174,7 +199,6 @@ linux_fdinfo(int fd, struct _fdinfo *info, char *path, int maxlen)
 	char link[PATH_MAX];
 	struct stat st;
 	ssize_t n;
-	off_t off;
 	int fl;
 
 	fl = fcntl(fd, F_GETFL);
@@ -186,9 +210,7 @@ linux_fdinfo(int fd, struct _fdinfo *info, char *path, int maxlen)
 		info->mode = (uint32_t) st.st_mode;
 		info->ioflag = (uint32_t) (fl & ~O_ACCMODE) + access_bits(fl);
 		info->size = (uint64_t) st.st_size;
-		/* A pipe or a socket has no position: 0. */
-		off = lseek(fd, 0, SEEK_CUR);
-		info->offset = off > 0 ? (uint64_t) off : 0;
+		info->offset = fd_pos(fd); /* (a pipe's: 0) */
 		/* Linux keeps no count of a file's opens, readers or
 		 * writers, and no share locks: all 0. */
 	}

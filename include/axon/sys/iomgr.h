@@ -22,7 +22,8 @@ extern "C" {
  * _FDINFO_FLAG_LOCALPATH, maxlen < 0), the manager's errno (ENOSYS: it
  * has no io_fdinfo), EIO (its answer is not one).  fd is an Axon
  * connection to a resource manager (which answers), or a Linux
- * descriptor (fstat(2), fcntl(2), lseek(2) and /proc/self/fd answer;
+ * descriptor (fstat(2), fcntl(2), /proc/self/fdinfo and /proc/self/fd
+ * answer;
  * the counts are 0, as Linux keeps none: iofdinfo(3)).
  */
 AXON_EXPORT int iofdinfo(int fd, unsigned flags, struct _fdinfo *info,
