@@ -539,7 +539,9 @@ int
 iofunc_fdinfo_default(resmgr_context_t *ctp, io_fdinfo_t *msg,
     iofunc_ocb_t *ocb)
 {
-	char *path = (char *) (&msg->o + 1);
+	/* The path after the reply's place in the receive buffer (where
+	 * msg is, unless the handler passes a copy of its own). */
+	char *path = (char *) ctp->msg + sizeof(msg->o);
 	size_t room, n;
 	int len, rc;
 
@@ -564,7 +566,9 @@ iofunc_fdinfo_default(resmgr_context_t *ctp, io_fdinfo_t *msg,
 		path[n - 1] = '\0';
 	}
 	_IO_SET_FDINFO_LEN(ctp, len);
-	return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o) + n);
+	SETIOV(&ctp->iov[0], &msg->o, sizeof(msg->o));
+	SETIOV(&ctp->iov[1], path, n);
+	return _RESMGR_NPARTS(2);
 }
 
 int
