@@ -361,6 +361,64 @@ START_TEST(test_peer_dies)
 }
 END_TEST
 
+/* The helpers' own arguments: EINVAL for what is missing; fdinfo from
+ * an OCB and attribute as given (no manager needed). */
+START_TEST(test_helpers_arguments)
+{
+	resmgr_context_t ctp;
+	iofunc_attr_t attr;
+	iofunc_ocb_t ocb;
+	io_openfd_t msg;
+	struct _fdinfo info;
+
+	memset(&ctp, 0, sizeof(ctp));
+	memset(&msg, 0, sizeof(msg));
+	memset(&ocb, 0, sizeof(ocb));
+	iofunc_attr_init(&attr, S_IFREG | 0640, NULL, NULL);
+	ck_assert_int_eq(iofunc_openfd(NULL, &msg, &ocb, &attr), EINVAL);
+	ck_assert_int_eq(iofunc_openfd(&ctp, NULL, &ocb, &attr), EINVAL);
+	ck_assert_int_eq(iofunc_openfd(&ctp, &msg, (iofunc_ocb_t *) NULL,
+	    &attr), EINVAL);
+	/* No attribute given and none on the OCB. */
+	ck_assert_int_eq(iofunc_openfd(&ctp, &msg, &ocb,
+	    (iofunc_attr_t *) NULL), EINVAL);
+	/* Refused before anything is made: wider, unknown flags. */
+	ocb.attr = (void *) &attr;
+	ocb.ioflag = _IO_FLAG_RD;
+	msg.i.ioflag = _IO_FLAG_WR;
+	ck_assert_int_eq(iofunc_openfd(&ctp, &msg, &ocb,
+	    (iofunc_attr_t *) NULL), EACCES);
+	msg.i.ioflag = _IO_FLAG_RD | O_EXCL;
+	ck_assert_int_eq(iofunc_openfd(&ctp, &msg, &ocb,
+	    (iofunc_attr_t *) NULL), EINVAL);
+	ck_assert_uint_eq(attr.count, 0);
+	ck_assert_int_eq(iofunc_fdinfo(&ctp, (iofunc_ocb_t *) NULL, &attr,
+	    &info), EINVAL);
+	ck_assert_int_eq(iofunc_fdinfo(&ctp, &ocb, &attr, NULL), EINVAL);
+	ocb.attr = NULL;
+	ck_assert_int_eq(iofunc_fdinfo(&ctp, &ocb, (iofunc_attr_t *) NULL,
+	    &info), EINVAL);
+	attr.nbytes = 77;
+	attr.count = 3;
+	attr.rcount = 2;
+	attr.wcount = 1;
+	ocb.offset = 9;
+	ocb.sflag = 0x30;
+	memset(&info, 0xa5, sizeof(info));
+	ck_assert_int_eq(iofunc_fdinfo(&ctp, &ocb, &attr, &info), EOK);
+	ck_assert_uint_eq(info.mode, S_IFREG | 0640);
+	ck_assert_uint_eq(info.ioflag, _IO_FLAG_RD);
+	ck_assert_uint_eq(info.offset, 9);
+	ck_assert_uint_eq(info.size, 77);
+	ck_assert_uint_eq(info.sflag, 0x30);
+	ck_assert_uint_eq(info.count, 3);
+	ck_assert_uint_eq(info.rcount, 2);
+	ck_assert_uint_eq(info.wcount, 1);
+	ck_assert_uint_eq(info.flags, 0);
+	ck_assert_uint_eq(info.zero[0], 0);
+}
+END_TEST
+
 /* ---- Linux descriptors ------------------------------------------- */
 
 START_TEST(test_openfd_linux)
@@ -614,6 +672,7 @@ openfd_suite(void)
 	tcase_add_test(t, test_no_handlers);
 	tcase_add_test(t, test_malformed);
 	tcase_add_test(t, test_peer_dies);
+	tcase_add_test(t, test_helpers_arguments);
 	tcase_add_test(t, test_openfd_linux);
 	tcase_add_test(t, test_fdinfo_linux);
 	tcase_add_test(t, test_attack);

@@ -1903,6 +1903,59 @@ START_TEST(test_notify)
 }
 END_TEST
 
+/* The lists themselves: entries of two clients (fake ctps: their
+ * rcvids name nobody, so a delivery fails and only disarms), a strict
+ * trigger takes only its client's, one with no ctp everyone's, one
+ * under the count nobody's; bad lists are ignored. */
+START_TEST(test_notify_trigger_strict_lists)
+{
+	iofunc_notify_t nop[IOFUNC_NOTIFY_NCOND];
+	resmgr_context_t ctx1, c2, *c1 = &ctx1;
+	io_notify_t msg;
+	int armed;
+
+	memset(&ctx1, 0, sizeof(ctx1));
+	c1->rcvid = -1;
+	c1->info.scoid = 1;
+	c1->info.coid = 1;
+	c2 = *c1;
+	c2.info.coid = 2; /* the same process's other open */
+	memset(nop, 0, sizeof(nop));
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 2; i++) {
+			memset(&msg, 0, sizeof(msg));
+			msg.i.type = _IO_NOTIFY;
+			msg.i.action = _NOTIFY_ACTION_TRANARM;
+			msg.i.flags = _NOTIFY_COND_INPUT;
+			SIGEV_UNBLOCK_INIT(&msg.i.event);
+			ck_assert_int_eq(iofunc_notify(i == 0 ? c1 : &c2, &msg,
+			    nop, 0, NULL, &armed), _RESMGR_NPARTS(1));
+			ck_assert_int_eq(armed, 1);
+		}
+		if (round == 1) {
+			/* No ctp: everyone's. */
+			iofunc_notify_trigger_strict(NULL, nop, 1,
+			    IOFUNC_NOTIFY_INPUT);
+			ck_assert_ptr_null(nop[IOFUNC_NOTIFY_INPUT].list);
+			ck_assert_int_eq(nop[IOFUNC_NOTIFY_INPUT].cnt, 0);
+			break;
+		}
+		/* Under the count (1 unit each), another list: nobody's. */
+		iofunc_notify_trigger_strict(NULL, nop, 0, IOFUNC_NOTIFY_INPUT);
+		iofunc_notify_trigger_strict(&c2, nop, 1, IOFUNC_NOTIFY_OUTPUT);
+		/* c1's only: c2's stays, and is all that stays. */
+		iofunc_notify_trigger_strict(c1, nop, 1, IOFUNC_NOTIFY_INPUT);
+		ck_assert_ptr_nonnull(nop[IOFUNC_NOTIFY_INPUT].list);
+		iofunc_notify_remove(&c2, nop);
+		ck_assert_ptr_null(nop[IOFUNC_NOTIFY_INPUT].list);
+	}
+	/* Bad lists and indexes: nothing. */
+	iofunc_notify_trigger_strict(c1, NULL, 1, IOFUNC_NOTIFY_INPUT);
+	iofunc_notify_trigger_strict(c1, nop, 1, -1);
+	iofunc_notify_trigger_strict(c1, nop, 1, IOFUNC_NOTIFY_NCOND);
+}
+END_TEST
+
 /* iofunc_notify_trigger_strict(): a write fires only the entries armed
  * on the writer's own connection (here the manager's io_write uses it
  * for /dev/axtest/notify-strict); the others stay armed for their own. */
@@ -2104,6 +2157,7 @@ suite(void)
 	tcase_add_test(tc, test_dispatch_errors);
 	tcase_add_test(tc, test_notify);
 	tcase_add_test(tc, test_notify_trigger_strict);
+	tcase_add_test(tc, test_notify_trigger_strict_lists);
 	tcase_add_test(tc, test_notify_errors);
 	tcase_add_test(tc, test_notify_client_dies);
 	suite_add_tcase(s, tc);
