@@ -73,7 +73,7 @@ SYSTEMD_LIBS := $$(pkg-config --libs libsystemd)
 
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRC))
-TEST_HELPERS := $(BUILD)/bench/scale
+TEST_HELPERS := $(BUILD)/bench/scale $(BUILD)/tests/qnxsyms_plain_so
 
 EXAMPLES := $(BUILD)/examples/demo_server $(BUILD)/examples/demo_client
 
@@ -84,7 +84,7 @@ TOOLS_OBJ := $(patsubst src/tools/%.c,$(BUILD)/tools/%.o,$(TOOLS_SRC))
 
 all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.1 $(BUILD)/libaxon-tools.a \
 	$(BUILD)/axond $(BUILD)/axon \
-	$(BUILD)/axon-fs
+	$(BUILD)/axon-fs $(BUILD)/axon-ham
 
 $(BUILD)/lib/%.o: src/lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -133,6 +133,18 @@ $(BUILD)/axon-fs: $(patsubst src/fs/%.c,$(BUILD)/fs/%.o,$(FS_SRC)) \
 	$(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) $(FUSE_LIBS) -lpthread
 
+# axon-ham(8), the High Availability Manager at /proc/ham: links
+# libaxon.a statically (the request codec and the _IO_* client are
+# hidden in the shared library).
+HAM_SRC := $(wildcard src/ham/*.c)
+$(BUILD)/ham/%.o: src/ham/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/axon-ham: $(patsubst src/ham/%.c,$(BUILD)/ham/%.o,$(HAM_SRC)) \
+	$(BUILD)/libaxon.a
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) -lpthread
+
 $(BUILD)/libaxon.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -148,17 +160,41 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(BUILD)/libaxon.a \
 		$(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a \
 		$(LDFLAGS_ALL) $$(pkg-config --libs check) $(CRYPTO_LIBS) -lpthread
 
+# QNX's C library extras by QNX's names from a unit compiled without
+# Axon's headers (C89, implicit declarations allowed): linked into
+# test_qnxsyms with libaxon.a, and as a program against libaxon.so
+# (qnx-libc(3), "Symbols").
+PLAIN_CFLAGS := -std=gnu89 $(OPT) -Wall -Wno-implicit-function-declaration \
+	$(SANFLAGS)
+$(BUILD)/tests/qnxsyms_plain.o: tests/qnxsyms_plain.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PLAIN_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/qnxsyms_plain_so: tests/qnxsyms_plain.c $(BUILD)/libaxon.so.1
+	@mkdir -p $(dir $@)
+	$(CC) $(PLAIN_CFLAGS) -DQNXSYMS_MAIN -o $@ $< -L$(BUILD) -laxon \
+		-Wl,-rpath,$(CURDIR)/$(BUILD) $(LDFLAGS_ALL) -ldl -lpthread
+
+$(BUILD)/tests/test_qnxsyms: tests/test_qnxsyms.c $(BUILD)/tests/qnxsyms_plain.o \
+	$(wildcard tests/*.h) $(BUILD)/libaxon.a $(BUILD)/axond-core.a \
+	$(BUILD)/libaxon-tools.a
+	$(CC) $(CFLAGS_ALL) -Itests -o $@ $< $(BUILD)/tests/qnxsyms_plain.o \
+		$(BUILD)/axond-core.a $(BUILD)/libaxon-tools.a $(BUILD)/libaxon.a \
+		$(LDFLAGS_ALL) $$(pkg-config --libs check) $(CRYPTO_LIBS) -lpthread
+
 $(BUILD)/examples/%: examples/%.c examples/demo.h $(BUILD)/libaxon.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 
-tests: $(TEST_BIN) $(TEST_HELPERS) $(BUILD)/axond $(BUILD)/axon $(BUILD)/axon-fs
+tests: $(TEST_BIN) $(TEST_HELPERS) $(BUILD)/axond $(BUILD)/axon $(BUILD)/axon-fs \
+	$(BUILD)/axon-ham
 
 # The whole suite.  Each test file is one program; each test runs in its
 # own forked process with a timeout (Check's fork mode).
 check: all tests
 	@AXON_TEST_BIN=$(BUILD)/tests AXOND=$(BUILD)/axond AXON_CLI=$(BUILD)/axon \
-		AXON_FS=$(BUILD)/axon-fs tests/run.sh $(TEST_BIN)
+		AXON_FS=$(BUILD)/axon-fs AXON_HAM=$(BUILD)/axon-ham \
+		tests/run.sh $(TEST_BIN)
 
 # Everything CI runs: the suite in a normal build, the fault soak (60 s)
 # and its self-test, the suite under ASan+UBSan and under TSan, a fuzzing
@@ -376,7 +412,7 @@ bench-rust: $(BUILD)/bench/axon_rr $(BUILD)/python/c_server $(BUILD)/libaxon.so.
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps \
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
 	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_page_collect $(BUILD)/fuzz/fuzz_disc \
-	$(BUILD)/fuzz/fuzz_dirents $(BUILD)/fuzz/fuzz_trace
+	$(BUILD)/fuzz/fuzz_dirents $(BUILD)/fuzz/fuzz_trace $(BUILD)/fuzz/fuzz_ham
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -433,6 +469,12 @@ $(BUILD)/fuzz/fuzz_dirents: tests/fuzz/fuzz_dirents.c src/fs/dirents.c src/fs/di
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -Isrc/fs -o $@ tests/fuzz/fuzz_dirents.c src/fs/dirents.c
 
+$(BUILD)/fuzz/fuzz_ham: tests/fuzz/fuzz_ham.c src/lib/hammsg.c src/lib/hammsg.h \
+	src/common/le.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Isrc/lib -Isrc/common -Iinclude/axon -o $@ \
+		tests/fuzz/fuzz_ham.c src/lib/hammsg.c
+
 # Each decoder of untrusted input is fuzzed for FUZZ_SECONDS (split
 # between the targets), starting from its seed corpus.
 fuzz: $(FUZZ_BIN)
@@ -466,6 +508,9 @@ fuzz: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus-trace
 	$(BUILD)/fuzz/fuzz_trace -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
 		$(BUILD)/fuzz/corpus-trace tests/fuzz/corpus-trace
+	@mkdir -p $(BUILD)/fuzz/corpus-ham
+	$(BUILD)/fuzz/fuzz_ham -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 11 )) \
+		$(BUILD)/fuzz/corpus-ham tests/fuzz/corpus-ham
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its
 # new inputs merged into the kept corpora (docs/fuzzing.md).
@@ -495,6 +540,7 @@ install: all
 	install -d $(DESTDIR)$(SBINDIR)
 	install -m 755 $(BUILD)/axond $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(BUILD)/axon-fs $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(BUILD)/axon-ham $(DESTDIR)$(SBINDIR)/
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BUILD)/axon $(DESTDIR)$(BINDIR)/
 	for s in 1 3 7 8; do \

@@ -14,6 +14,14 @@
 
 #include "dispatch_int.h"
 
+#define WAIT_FOR(cond)                                                 \
+	do {                                                           \
+		for (int w_ = 0; w_ < 1000 && !(cond); w_++) {         \
+			axt_sleep_ms(10);                              \
+		}                                                      \
+		ck_assert(cond);                                       \
+	} while (0)
+
 /* ---- A thread-pool manager ----------------------------------------- */
 
 #include "pool_manager.h"
@@ -280,6 +288,85 @@ START_TEST(test_select)
 }
 END_TEST
 
+/* The program's signals run on the program's threads, never on the
+ * library's (select_attach's thread, the timer thread, the monitor): a
+ * handler that calls MsgSend() or takes the program's locks must not
+ * find itself on a thread the library needs to make progress.  The main
+ * thread blocks SIGUSR1 after the library's threads exist, so each
+ * kill() goes to some thread that does not block it: only the sink. */
+static _Atomic pid_t sig_tid;
+static atomic_int sig_n;
+
+static void
+on_usr1(int sig)
+{
+	(void) sig;
+	atomic_store(&sig_tid, (pid_t) syscall(SYS_gettid));
+	atomic_fetch_add(&sig_n, 1);
+}
+
+static _Atomic pid_t sink_tid;
+static atomic_bool sink_stop;
+
+static void *
+sink_main(void *arg)
+{
+	(void) arg;
+	atomic_store(&sink_tid, (pid_t) syscall(SYS_gettid));
+	while (!atomic_load(&sink_stop)) {
+		usleep(1000);
+	}
+	return NULL;
+}
+
+START_TEST(test_library_threads_take_no_signals)
+{
+	dispatch_t *dpp = dispatch_create();
+	struct sigevent ev;
+	struct sigaction sa = {.sa_handler = on_usr1};
+	sigset_t usr1;
+	pthread_t sink;
+	int p[2], chid, coid, tid;
+
+	ck_assert_ptr_nonnull(dpp);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(select_attach(dpp, NULL, p[0], SELECT_FLAG_READ,
+	    on_ready, NULL), 0);
+	chid = ChannelCreate(0);
+	ck_assert_int_ge(chid, 0);
+	coid = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(coid, 0);
+	SIGEV_PULSE_INIT(&ev, coid, 10, 1, 0);
+	tid = TimerCreate(CLOCK_MONOTONIC, &ev);
+	ck_assert_int_ge(tid, 0);
+	ck_assert_int_eq(pthread_create(&sink, NULL, sink_main, NULL), 0);
+	WAIT_FOR(atomic_load(&sink_tid) != 0);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &usr1, NULL), 0);
+	for (int i = 1; i <= 200; i++) {
+		ck_assert_int_eq(kill(getpid(), SIGUSR1), 0);
+		pid_t ran_on, sink_on;
+
+		WAIT_FOR(atomic_load(&sig_n) == i);
+		ran_on = atomic_load(&sig_tid);
+		sink_on = atomic_load(&sink_tid);
+		ck_assert_int_eq(ran_on, sink_on);
+	}
+	atomic_store(&sink_stop, true);
+	ck_assert_int_eq(pthread_join(sink, NULL), 0);
+	ck_assert_int_eq(pthread_sigmask(SIG_UNBLOCK, &usr1, NULL), 0);
+	ck_assert_int_eq(TimerDestroy(tid), 0);
+	ck_assert_int_eq(ConnectDetach(coid), 0);
+	ck_assert_int_eq(ChannelDestroy(chid), 0);
+	ck_assert_int_eq(select_detach(dpp, p[0]), 0);
+	ck_assert_int_eq(dispatch_destroy(dpp), 0);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 /* ---- thread_pool_create/start/destroy in one process ---------------- */
 
 static int
@@ -446,14 +533,6 @@ threads_named(const char *name)
 }
 
 /* Waits (bounded) until cond holds, then asserts it. */
-#define WAIT_FOR(cond)                                                 \
-	do {                                                           \
-		for (int w_ = 0; w_ < 1000 && !(cond); w_++) {         \
-			axt_sleep_ms(10);                              \
-		}                                                      \
-		ck_assert(cond);                                       \
-	} while (0)
-
 static void *
 far_control(void *arg)
 {
@@ -592,6 +671,7 @@ suite(void)
 	tcase_add_test(tc, test_pool_concurrent);
 	tcase_add_test(tc, test_message_and_pulse);
 	tcase_add_test(tc, test_select);
+	tcase_add_test(tc, test_library_threads_take_no_signals);
 	tcase_add_test(tc, test_pool_destroy);
 	tcase_add_test(tc, test_pool_control);
 	suite_add_tcase(s, tc);

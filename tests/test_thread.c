@@ -79,6 +79,47 @@ START_TEST(test_create_join)
 }
 END_TEST
 
+/* Once ThreadJoin() has returned the thread is gone, as on QNX: its tid
+ * names no thread (ClockId() and SchedGet() say ESRCH), not a dying one
+ * for a moment.  A busy sibling keeps both CPUs contended, where the
+ * window between pthread_join() and the kernel's release is widest. */
+static atomic_bool spin_stop;
+
+static void *
+spin_main(void *arg)
+{
+	(void) arg;
+	while (!atomic_load(&spin_stop)) {
+	}
+	return NULL;
+}
+
+START_TEST(test_join_gone)
+{
+	struct sched_param sp;
+	pthread_t spin[2];
+
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(pthread_create(&spin[k], NULL, spin_main,
+		    NULL), 0);
+	}
+	for (int i = 0; i < 500; i++) {
+		int tid = ThreadCreate(0, ret_tid, NULL, NULL);
+
+		ck_assert_int_gt(tid, 0);
+		ck_assert_int_eq(ThreadJoin(tid, NULL), 0);
+		ck_assert_int_eq(ClockId(0, tid), -1);
+		ck_assert_int_eq(errno, ESRCH);
+		ck_assert_int_eq(SchedGet(0, tid, &sp), -1);
+		ck_assert_int_eq(errno, ESRCH);
+	}
+	atomic_store(&spin_stop, true);
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(pthread_join(spin[k], NULL), 0);
+	}
+}
+END_TEST
+
 START_TEST(test_errors)
 {
 	pthread_attr_t a;
@@ -1112,6 +1153,7 @@ thread_suite(void)
 	TCase *ts = axt_tcase("sched", 30);
 
 	tcase_add_test(tt, test_create_join);
+	tcase_add_test(tt, test_join_gone);
 	tcase_add_test(tt, test_errors);
 	tcase_add_test(tt, test_timeout_join);
 	tcase_add_test(tt, test_pthread_join_timeout);

@@ -12,7 +12,10 @@
  * visible under its QNX name by a macro, so that no symbol of libaxon's
  * ever clashes with one of the C library's, whatever its version.  The
  * definitions in libaxon are weak: a program that defines its own
- * strlcpy() or strupr() keeps its own.
+ * strlcpy() or strupr() keeps its own.  For objects built without this
+ * header, libaxon also has the QNX extras below under QNX's own names,
+ * as weak aliases (qnx-libc(3), "Symbols"); not strlcpy() and strlcat(),
+ * which glibc 2.38 has.
  *
  * strlcpy() and strlcat() are declared only where the C library lacks
  * them (glibc before 2.38), and under the same condition glibc 2.38 uses

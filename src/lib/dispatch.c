@@ -649,6 +649,7 @@ sel_main(void *arg)
 	dispatch_t *dpp = arg;
 	struct epoll_event evs[16];
 
+	(void) pthread_setname_np(pthread_self(), "axon-select");
 	for (;;) {
 		int n = epoll_wait(dpp->sel_epfd, evs, 16, -1);
 
@@ -714,7 +715,9 @@ sel_start(dispatch_t *dpp)
 			return -errno;
 		}
 	}
-	if (pthread_create(&dpp->sel_thread, NULL, sel_main, dpp) != 0) {
+	/* The program's signals are its own threads': none runs here. */
+	if (axon__thread_create_quiet(&dpp->sel_thread, NULL, sel_main,
+		dpp) != 0) {
 		return -EAGAIN;
 	}
 	dpp->sel_running = true;

@@ -296,6 +296,18 @@ void axon__prio_recheck(void);
  * boost: records its own scheduling first (what it returns to). */
 void axon__prio_base(void);
 pid_t axon__gettid(void);
+/*
+ * QNX's own name for one of QNX's C library extras that libaxon has as
+ * an axon_ function (qnx-libc(3), "Symbols"): what an object built
+ * without Axon's headers (an implicit declaration, a C++ unit's own
+ * extern "C", a library compiled elsewhere) links to.  Weak, so that a
+ * program's own function of that name wins over it, in libaxon.a as in
+ * libaxon.so.  Only for names no C library has (linux_compat.sh checks
+ * glibc's); a header's macro of the same name is #undef'd first.
+ */
+#define AXON_QNX_NAME(qnx, fn)                                        \
+	extern __typeof__(fn) qnx                                      \
+	    __attribute__((weak, alias(#fn), visibility("default")))
 /* ci is one ConnectClientInfoExt() made (and not yet freed), so its
  * grouplist holds all of cred.ngroups (api.c). */
 bool axon__client_info_whole(const struct _client_info *ci);
@@ -303,6 +315,16 @@ bool axon__client_info_whole(const struct _client_info *ci);
  * process has a _NTO_CHF_THREAD_DEATH channel) without listing it in
  * axon ps; axon__gettid() does both. */
 void axon__thread_watch(void);
+/* pthread_create() for the library's own threads (the monitor, the
+ * timer and select threads, the watchers): the thread starts with every
+ * signal blocked, so that no signal of the program's ever runs its
+ * handler there (blocking from inside the thread leaves a window at its
+ * start).  The caller's mask is unchanged.  0 or -errno. */
+int axon__thread_create_quiet(pthread_t *th, const pthread_attr_t *attr,
+    void *(*fn)(void *), void *arg);
+/* A thread Axon's pthread_create() or ThreadCreate() started, as it
+ * begins: arg becomes its __tls()->__arg (storage.c). */
+void axon__tls_start(void *arg);
 int axon__getcpu(void);
 uint32_t axon__cred_hint(void); /* shm.h, cred_hint */
 

@@ -159,6 +159,7 @@ static void *
 watcher(void *arg)
 {
 	(void) arg;
+	(void) pthread_setname_np(pthread_self(), "axon-mutex");
 	for (;;) {
 		struct timespec nap = {0, WATCH_MS * 1000000L};
 		struct watch fire[16];
@@ -240,15 +241,11 @@ mutex_event(pthread_mutex_t *m, const struct sigevent *ev)
 		if (!w_running) {
 			pthread_attr_t a;
 			pthread_t th;
-			sigset_t all, saved;
 
 			pthread_attr_init(&a);
 			pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-			/* No signal of the program's lands on the watcher. */
-			sigfillset(&all);
-			pthread_sigmask(SIG_SETMASK, &all, &saved);
-			rc = pthread_create(&th, &a, watcher, NULL);
-			pthread_sigmask(SIG_SETMASK, &saved, NULL);
+			rc = -axon__thread_create_quiet(&th, &a, watcher,
+			    NULL);
 			pthread_attr_destroy(&a);
 			if (rc != 0) {
 				w_list = w->next;

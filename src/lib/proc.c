@@ -560,11 +560,9 @@ static void *
 mon_main(void *arg)
 {
 	struct epoll_event evs[32];
-	sigset_t all;
 
-	/* Signals are for the application's threads, never for this one. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	/* Signals are for the application's threads, never for this one:
+	 * it starts with all of them blocked (axon__mon_start). */
 	axon__ps_thread_hide(); /* libaxon's, not the program's */
 	sem_post(arg); /* started: see axon__mon_start */
 	for (;;) {
@@ -668,7 +666,8 @@ axon__mon_start(void)
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 		pthread_attr_setstacksize(&attr, 256 * 1024);
-		rc = -pthread_create(&p->mon, &attr, mon_main, &started);
+		rc = axon__thread_create_quiet(&p->mon, &attr, mon_main,
+		    &started);
 		pthread_attr_destroy(&attr);
 		if (rc < 0) {
 			sem_destroy(&started);
@@ -700,11 +699,7 @@ static bool reap_running;
 static void *
 reap_main(void *arg)
 {
-	sigset_t all;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	axon__ps_thread_hide();
+	axon__ps_thread_hide(); /* started with every signal blocked */
 	sem_post(arg);
 	for (;;) {
 		int fd;
@@ -733,7 +728,7 @@ reap_start(void)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
-	rc = pthread_create(&th, &attr, reap_main, &started);
+	rc = axon__thread_create_quiet(&th, &attr, reap_main, &started);
 	pthread_attr_destroy(&attr);
 	if (rc == 0) {
 		while (sem_wait(&started) < 0 && errno == EINTR) {

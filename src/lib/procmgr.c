@@ -269,6 +269,7 @@ pm_main(void *arg)
 	size_t nold = 0;
 
 	(void) arg;
+	(void) pthread_setname_np(pthread_self(), "axon-procmgr");
 	old = pm_scan(&nold);
 	pthread_mutex_lock(&pm_lock);
 	pm_ready = true; /* deaths from now on are seen */
@@ -375,15 +376,11 @@ pm_sync_watcher(void)
 	(void) pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &state);
 	pthread_mutex_lock(&pm_lock);
 	if (pm_reqs != NULL && !pm_running) {
-		sigset_t all, old;
-
 		/* The watcher takes no signals: a handler that calls these
 		 * functions must not run on it. */
 		pm_ready = false;
-		(void) sigfillset(&all);
-		(void) pthread_sigmask(SIG_SETMASK, &all, &old);
-		rc = pthread_create(&pm_thread, NULL, pm_main, NULL);
-		(void) pthread_sigmask(SIG_SETMASK, &old, NULL);
+		rc = -axon__thread_create_quiet(&pm_thread, NULL, pm_main,
+		    NULL);
 		pm_running = rc == 0;
 		/* The caller returns once the watcher knows who is alive:
 		 * a process that dies after that is reported. */

@@ -4,7 +4,9 @@
  * <confname.h>, <share.h>, <sched.h> and <pthread.h>
  * (see qnx-libc(3)).  Everything here is exported under an axon_ name;
  * the headers map QNX's names onto them.  The string functions are weak,
- * so that a program's own strlcpy() or strupr() wins over Axon's.
+ * so that a program's own strlcpy() or strupr() wins over Axon's.  Those
+ * no C library has are also exported under QNX's names (at the end), for
+ * objects built without Axon's headers.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -436,6 +438,7 @@ pstart_main(void *p)
 
 	free(p);
 	axon__thread_watch();
+	axon__tls_start(ps.arg);
 	return ps.start(ps.arg);
 }
 
@@ -499,3 +502,32 @@ axon_pthread_join(pthread_t thread, void **status)
 	return axon__join_until(thread, status, &dl.at);
 }
 
+/* QNX's names (AXON_QNX_NAME, internal.h); not fsopen, which glibc 2.36
+ * has (the mount API's), nor strlcpy and strlcat, which glibc 2.38 has:
+ * ours would take their calls from every library of the process. */
+#undef strupr
+#undef strlwr
+#undef strrev
+#undef strset
+#undef strnset
+#undef stricmp
+#undef strcmpi
+#undef strnicmp
+#undef strncmpi
+#undef memicmp
+#undef sopen
+#undef getprio
+#undef setprio
+AXON_QNX_NAME(strupr, axon_strupr);
+AXON_QNX_NAME(strlwr, axon_strlwr);
+AXON_QNX_NAME(strrev, axon_strrev);
+AXON_QNX_NAME(strset, axon_strset);
+AXON_QNX_NAME(strnset, axon_strnset);
+AXON_QNX_NAME(stricmp, axon_stricmp);
+AXON_QNX_NAME(strcmpi, axon_stricmp);
+AXON_QNX_NAME(strnicmp, axon_strnicmp);
+AXON_QNX_NAME(strncmpi, axon_strnicmp);
+AXON_QNX_NAME(memicmp, axon_memicmp);
+AXON_QNX_NAME(sopen, axon_sopen);
+AXON_QNX_NAME(getprio, axon_getprio);
+AXON_QNX_NAME(setprio, axon_setprio);

@@ -213,3 +213,33 @@ axon_ulltoa(unsigned long long value, char *buf, int radix)
 {
 	return to_text(value, false, buf, radix);
 }
+
+/* QNX's names (AXON_QNX_NAME, internal.h). */
+#undef delay
+#undef nsec2timespec
+#undef timespec2nsec
+#undef nanospin_ns
+#undef nanospin
+#undef nanospin_count
+#undef nanospin_calibrate
+#undef nanospin_ns_to_count
+#undef itoa
+#undef ltoa
+#undef lltoa
+#undef utoa
+#undef ultoa
+#undef ulltoa
+AXON_QNX_NAME(delay, axon_delay);
+AXON_QNX_NAME(nsec2timespec, axon_nsec2timespec);
+AXON_QNX_NAME(timespec2nsec, axon_timespec2nsec);
+AXON_QNX_NAME(nanospin_ns, axon_nanospin_ns);
+AXON_QNX_NAME(nanospin, axon_nanospin);
+AXON_QNX_NAME(nanospin_count, axon_nanospin_count);
+AXON_QNX_NAME(nanospin_calibrate, axon_nanospin_calibrate);
+AXON_QNX_NAME(nanospin_ns_to_count, axon_nanospin_ns_to_count);
+AXON_QNX_NAME(itoa, axon_itoa);
+AXON_QNX_NAME(ltoa, axon_ltoa);
+AXON_QNX_NAME(lltoa, axon_lltoa);
+AXON_QNX_NAME(utoa, axon_utoa);
+AXON_QNX_NAME(ultoa, axon_ultoa);
+AXON_QNX_NAME(ulltoa, axon_ulltoa);

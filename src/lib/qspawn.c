@@ -683,3 +683,9 @@ axon_spawnp(const char *file, int fd_count, const int fd_map[],
 {
 	return qs_spawn(file, fd_count, fd_map, inherit, argv, envp, true);
 }
+
+/* QNX's names (AXON_QNX_NAME, internal.h). */
+#undef spawn
+#undef spawnp
+AXON_QNX_NAME(spawn, axon_spawn);
+AXON_QNX_NAME(spawnp, axon_spawnp);

@@ -533,16 +533,11 @@ create_locked(int fd, pid_t pid, int flags, shm_handle_t *handlep,
 	if (rc == 0 && !h_running) {
 		pthread_attr_t a;
 		pthread_t th;
-		sigset_t all, saved;
 
 		pthread_attr_init(&a);
 		pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
-		/* No signal of the program's lands on this thread. */
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &saved);
-		rc = -pthread_create(&th, &a, h_main,
+		rc = axon__thread_create_quiet(&th, &a, h_main,
 		    (void *) (intptr_t) h_ep);
-		pthread_sigmask(SIG_SETMASK, &saved, NULL);
 		pthread_attr_destroy(&a);
 		h_running = rc == 0;
 	}

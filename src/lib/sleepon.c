@@ -210,3 +210,17 @@ axon_pthread_sleepon_broadcast(const volatile void *addr)
 {
 	return wake(addr, true);
 }
+
+/* QNX's names (AXON_QNX_NAME, internal.h). */
+#undef pthread_sleepon_lock
+#undef pthread_sleepon_unlock
+#undef pthread_sleepon_wait
+#undef pthread_sleepon_timedwait
+#undef pthread_sleepon_signal
+#undef pthread_sleepon_broadcast
+AXON_QNX_NAME(pthread_sleepon_lock, axon_pthread_sleepon_lock);
+AXON_QNX_NAME(pthread_sleepon_unlock, axon_pthread_sleepon_unlock);
+AXON_QNX_NAME(pthread_sleepon_wait, axon_pthread_sleepon_wait);
+AXON_QNX_NAME(pthread_sleepon_timedwait, axon_pthread_sleepon_timedwait);
+AXON_QNX_NAME(pthread_sleepon_signal, axon_pthread_sleepon_signal);
+AXON_QNX_NAME(pthread_sleepon_broadcast, axon_pthread_sleepon_broadcast);

@@ -240,3 +240,21 @@ axon_spawnvpe(int mode, const char *file, char *const argv[],
 {
 	return spawn_any(mode, file, argv, envp, true);
 }
+
+/* QNX's names (AXON_QNX_NAME, internal.h). */
+#undef spawnl
+#undef spawnle
+#undef spawnlp
+#undef spawnlpe
+#undef spawnv
+#undef spawnve
+#undef spawnvp
+#undef spawnvpe
+AXON_QNX_NAME(spawnl, axon_spawnl);
+AXON_QNX_NAME(spawnle, axon_spawnle);
+AXON_QNX_NAME(spawnlp, axon_spawnlp);
+AXON_QNX_NAME(spawnlpe, axon_spawnlpe);
+AXON_QNX_NAME(spawnv, axon_spawnv);
+AXON_QNX_NAME(spawnve, axon_spawnve);
+AXON_QNX_NAME(spawnvp, axon_spawnvp);
+AXON_QNX_NAME(spawnvpe, axon_spawnvpe);

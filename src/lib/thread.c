@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -107,6 +108,7 @@ thr_main(void *arg)
 	 * st is the creator's again and must not be touched. */
 	atomic_store(&st->ready, 1);
 	axon__futex_wake(&st->ready, 1);
+	axon__tls_start(farg);
 	pthread_cleanup_push(thr_exit, rec);
 	ret = func(farg);
 	pthread_cleanup_pop(1);
@@ -189,6 +191,27 @@ ThreadDestroy_r(int tid, int priority, void *status)
 	return rc == 0 ? 0 : -ESRCH;
 }
 
+/* pthread_join() returns once the kernel has cleared the thread's tid
+ * word, which it does before it releases the thread: for a moment after,
+ * the tid still names the dying thread (tgkill() finds it, and so would
+ * ClockId() or SchedGet()).  QNX's ThreadJoin() returns when the thread
+ * is gone, and so does this one: the window is microseconds; the wait
+ * is bounded (about a second) for a tid the kernel has given again. */
+static void
+tid_wait_gone(pid_t tid)
+{
+	pid_t pid = getpid();
+
+	for (int i = 0; i < 10000 &&
+	    syscall(SYS_tgkill, pid, tid, 0) == 0; i++) {
+		if (i < 100) {
+			(void) sched_yield();
+		} else {
+			(void) usleep(100);
+		}
+	}
+}
+
 int
 ThreadJoin_r(int tid, void **status)
 {
@@ -240,6 +263,9 @@ ThreadJoin_r(int tid, void **status)
 	}
 	if (rc == 0) {
 		rc = pthread_join(rec->th, &ret);
+	}
+	if (rc == 0) {
+		tid_wait_gone(tid);
 	}
 	pthread_mutex_lock(&thr_lock);
 	rec->joining = false;
@@ -868,4 +894,18 @@ int
 SchedYield(void)
 {
 	return SchedYield_r();
+}
+
+int
+axon__thread_create_quiet(pthread_t *th, const pthread_attr_t *attr,
+    void *(*fn)(void *), void *arg)
+{
+	sigset_t all, saved;
+	int rc;
+
+	(void) sigfillset(&all);
+	(void) pthread_sigmask(SIG_SETMASK, &all, &saved);
+	rc = pthread_create(th, attr, fn, arg);
+	(void) pthread_sigmask(SIG_SETMASK, &saved, NULL);
+	return -rc;
 }

@@ -241,8 +241,6 @@ tm_atfork_child(void)
 static int
 tm_start(void)
 {
-	sigset_t all;
-	sigset_t old;
 	sem_t started;
 	pthread_t th;
 	int rc;
@@ -264,11 +262,8 @@ tm_start(void)
 	/* The thread takes no signal: they are the program's.  It inherits
 	 * the creating thread's scheduling, so a real-time program's timers
 	 * are served at its priority. */
-	sigfillset(&all);
 	sem_init(&started, 0, 0);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&th, NULL, tm_main, &started);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	rc = axon__thread_create_quiet(&th, NULL, tm_main, &started);
 	if (rc != 0) {
 		sem_destroy(&started);
 		(void) close(tm.epfd);

@@ -22,6 +22,7 @@
 
 #include <sys/siginfo.h>
 #include <sys/states.h>
+#include <sys/storage.h>
 
 /* The QNX release whose calls these are, times 100: 7.1 (7.0-style
  * prototypes with 7.1's rcvid_t and secure events).  __QNX__ and
@@ -736,7 +737,10 @@ AXON_EXPORT int TraceEvent(int cmd, ...);
  * functions are libaxon's axon_ ones, named by function-like macros, so
  * that a variable of the same name is untouched.  A program whose own
  * definitions of these names collide defines AXON_NO_QNX_EXTRAS before
- * including the header.
+ * including the header.  libaxon also has the functions under QNX's
+ * names, as weak aliases, for objects built without this header (a
+ * program's own function of such a name still wins: qnx-libc(3),
+ * "Symbols").
  */
 #ifndef AXON_NO_QNX_EXTRAS
 #ifndef __cplusplus
