@@ -92,7 +92,8 @@ for h in process.h sys/procmgr.h confname.h gulliver.h atomic.h share.h \
 	sys/trace.h after/pci/pci.h hw/pci.h hw/i2c.h secpol/secpol.h sys/memmsg.h sys/rsrcdbmgr.h sys/states.h sys/sysmgr.h \
 	time.h errno.h termios.h sys/can_dcmd.h sys/sched_aps.h \
 	semaphore.h mqueue.h _pack1.h _packpop.h sys/slogcodes.h \
-	sys/procfs.h sys/dcmd_proc.h sys/debug.h sys/storage.h \
+	sys/procfs.h sys/dcmd_proc.h sys/debug.h sys/storage.h unistd.h \
+	sys/iomgr.h \
 	bits/types/__sigval_t.h; do
 	test -f "$tmp/prefix/include/axon/$h"
 done

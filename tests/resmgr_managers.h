@@ -157,6 +157,7 @@ static rcvid_t blocked_rcvid; /* a reader waiting for data */
 static int blocked_nbytes;
 
 static int live_ocbs;          /* OCBs allocated and not yet freed */
+static bool notify_strict;     /* /dev/axtest/notify-strict */
 
 static IOFUNC_OCB_T *
 dev_ocb_calloc(resmgr_context_t *ctp, IOFUNC_ATTR_T *attr)
@@ -245,8 +246,12 @@ io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
 	a->attr.nbytes = (off_t) n;
 	a->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
 	_IO_SET_WRITE_NBYTES(ctp, n);
-	/* select()/ionotify() waiters: data to read now. */
-	if (n > 0) {
+	/* select()/ionotify() waiters: data to read now (notify_strict:
+	 * only the writer's own connection's). */
+	if (n > 0 && notify_strict) {
+		iofunc_notify_trigger_strict(ctp, a->notify, (int) n,
+		    IOFUNC_NOTIFY_INPUT);
+	} else if (n > 0) {
 		iofunc_notify_trigger(a->notify, (int) n, IOFUNC_NOTIFY_INPUT);
 	}
 	if (blocked_rcvid != 0) {
@@ -560,12 +565,17 @@ mgr_device(int rep, void *arg)
 		io_funcs.pathconf = NULL;
 		io_funcs.lock = NULL;
 	}
+	if (strcmp(a[0], "/dev/axtest/noofd") == 0) {
+		io_funcs.openfd = NULL;   /* as before the defaults: ENOSYS */
+		io_funcs.fdinfo = NULL;
+	}
 	if (strcmp(a[0], "/dev/axtest/unblock") == 0) {
 		io_funcs.unblock = io_unblock;
 	}
 	if (strncmp(a[0], "/dev/axtest/notify", 18) == 0) {
 		io_funcs.notify = io_notify;
 		io_funcs.close_ocb = notify_close_ocb;
+		notify_strict = strcmp(a[0], "/dev/axtest/notify-strict") == 0;
 	}
 	if (strcmp(a[0], "/dev/axtest/notify-many") == 0) {
 		notify_spread_next = 0;

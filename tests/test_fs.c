@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 
 #include "resmgr_managers.h"
+#include <sys/iomgr.h>
 #include "fs_test.h"
 
 #include "fsdevctl.h"
@@ -204,6 +205,60 @@ START_TEST(test_cat)
 	/* A path nobody attached is not there. */
 	ck_assert_int_ne(sh(out, sizeof(out), 5, "cat %s/dev/axtest/nope "
 	    "2>/dev/null", mnt), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/*
+ * openfd() of a descriptor of the mount (openfd(3)): the reopen through
+ * /proc/self/fd is an open of the path through the bridge, a new OCB of
+ * the manager's (its count goes up, and down at the close), with its
+ * own offset and access.
+ */
+START_TEST(test_openfd_mount)
+{
+	struct axt_child m;
+	char path[PATH_MAX], buf[16] = {0};
+	struct _fdinfo info;
+	int fd, nfd, coid;
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/ofd", "Hello, world\n", "0666");
+	ck_assert_int_lt(snprintf(path, sizeof(path), "%s/dev/axtest/ofd",
+	    mnt), (int) sizeof(path));
+	coid = axon__io_open("/dev/axtest/ofd", O_RDONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(read(fd, buf, 5), 5);
+	ck_assert_int_ge(iofdinfo(coid, 0, &info, NULL, 0), 1);
+	ck_assert_uint_eq(info.count, 2);
+	nfd = openfd(fd, O_RDONLY);
+	ck_assert_int_ge(nfd, 0);
+	ck_assert_int_ge(iofdinfo(coid, 0, &info, NULL, 0), 1);
+	ck_assert_uint_eq(info.count, 3);
+	ck_assert_uint_eq(info.wcount, 1);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(read(nfd, buf, 5), 5);
+	ck_assert_str_eq(buf, "Hello");
+	ck_assert_int_eq(write(nfd, "x", 1), -1);
+	/* The path as Linux knows it: the mount's. */
+	ck_assert_int_eq(iofdinfo(nfd, 0, NULL, buf, sizeof(buf)),
+	    (int) strlen(path) + 1);
+	ck_assert_int_eq(close(nfd), 0);
+	ck_assert_int_eq(read(fd, buf, 2), 2); /* the first goes on */
+	ck_assert_int_eq(memcmp(buf, ", ", 2), 0);
+	ck_assert_int_eq(close(fd), 0);
+	/* Both released (FUSE releases asynchronously). */
+	for (int i = 0; i < 500; i++) {
+		ck_assert_int_ge(iofdinfo(coid, 0, &info, NULL, 0), 1);
+		if (info.count == 1) {
+			break;
+		}
+		axt_sleep_ms(10);
+	}
+	ck_assert_uint_eq(info.count, 1);
+	ck_assert_int_eq(axon__io_close(coid), 0);
 	axt_child_kill(&m);
 }
 END_TEST
@@ -1792,6 +1847,7 @@ suite(void)
 	tcase_set_timeout(tc, 20 * k);
 	tcase_add_test(tc, test_cat);
 	tcase_add_test(tc, test_append_open_reads_from_start);
+	tcase_add_test(tc, test_openfd_mount);
 	tcase_add_test(tc, test_devctl_fd);
 	tcase_add_test(tc, test_devctl_direct);
 	tcase_add_test(tc, test_devctl_direct_many);

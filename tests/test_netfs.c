@@ -23,6 +23,7 @@
 #include <sys/un.h>
 
 #include "resmgr_managers.h"
+#include <sys/iomgr.h>
 #include "fs_test.h"
 
 #include "net_test.h"
@@ -147,6 +148,48 @@ wait_path(int nd, const char *path)
 }
 
 /* ---- the questions, the client and name_open (no FUSE) ---- */
+
+/* openfd() and iofdinfo() of a connection to another node's manager:
+ * the _IO_OPENFD names the open by the client's own coid, which reaches
+ * the manager through both axonds as the client's (its virtual
+ * connection is this process's alone). */
+START_TEST(test_net_openfd)
+{
+	struct axt_child m;
+	struct _fdinfo info;
+	char buf[32], path[64];
+	int nd, a, b;
+
+	start_nodes();
+	nd = axn_nd(0, 1);
+	ck_assert_int_gt(nd, 0);
+	m = device_on(1, "/dev/axtest/ofd", "Hello, world\n", "0666");
+	a = axon__io_open_nd(nd, "/dev/axtest/ofd", _IO_FLAG_RD | _IO_FLAG_WR,
+	    0);
+	ck_assert_int_gt(a, 0);
+	ck_assert_int_eq(axon__io_read(a, buf, 5), 5);
+	b = openfd(a, O_RDONLY);
+	ck_assert_int_gt(b, 0);
+	memset(buf, 0, sizeof(buf));
+	ck_assert_int_eq(axon__io_read(b, buf, 5), 5);
+	ck_assert_str_eq(buf, "Hello");
+	ck_assert_int_eq(axon__io_write(b, "x", 1), -EBADF);
+	errno = 0;
+	ck_assert_int_eq(openfd(b, O_RDWR), -1);
+	ck_assert_int_eq(errno, EACCES);
+	ck_assert_int_eq(iofdinfo(b, 0, &info, path, sizeof(path)),
+	    (int) sizeof("/dev/axtest/ofd"));
+	ck_assert_str_eq(path, "/dev/axtest/ofd");
+	ck_assert_uint_eq(info.count, 2);
+	ck_assert_uint_eq(info.offset, 5);
+	ck_assert_int_eq(axon__io_close(b), 0);
+	ck_assert_int_ge(iofdinfo(a, 0, &info, NULL, 0), 1);
+	ck_assert_uint_eq(info.count, 1);
+	ck_assert_uint_eq(info.offset, 5);
+	ck_assert_int_eq(axon__io_close(a), 0);
+	axt_child_kill(&m);
+}
+END_TEST
 
 START_TEST(test_netpath_resolve_list)
 {
@@ -1046,6 +1089,7 @@ netfs_suite(void)
 	tcase_add_unchecked_fixture(tc, axn_reg_init, axn_reg_clean);
 	tcase_add_checked_fixture(tc, netfs_setup, netfs_teardown);
 	tcase_add_test(tc, test_netpath_resolve_list);
+	tcase_add_test(tc, test_net_openfd);
 	tcase_add_test(tc, test_path_frames_malformed);
 	tcase_add_test(tc, test_net_malformed_io);
 	tcase_add_test(tc, test_net_tools);

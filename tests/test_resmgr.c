@@ -1903,6 +1903,106 @@ START_TEST(test_notify)
 }
 END_TEST
 
+/* The lists themselves: entries of two clients (fake ctps: their
+ * rcvids name nobody, so a delivery fails and only disarms), a strict
+ * trigger takes only its client's, one with no ctp everyone's, one
+ * under the count nobody's; bad lists are ignored. */
+START_TEST(test_notify_trigger_strict_lists)
+{
+	iofunc_notify_t nop[IOFUNC_NOTIFY_NCOND];
+	resmgr_context_t ctx1, c2, *c1 = &ctx1;
+	io_notify_t msg;
+	int armed;
+
+	memset(&ctx1, 0, sizeof(ctx1));
+	c1->rcvid = -1;
+	c1->info.scoid = 1;
+	c1->info.coid = 1;
+	c2 = *c1;
+	c2.info.coid = 2; /* the same process's other open */
+	memset(nop, 0, sizeof(nop));
+	for (int round = 0; round < 2; round++) {
+		for (int i = 0; i < 2; i++) {
+			memset(&msg, 0, sizeof(msg));
+			msg.i.type = _IO_NOTIFY;
+			msg.i.action = _NOTIFY_ACTION_TRANARM;
+			msg.i.flags = _NOTIFY_COND_INPUT;
+			SIGEV_UNBLOCK_INIT(&msg.i.event);
+			ck_assert_int_eq(iofunc_notify(i == 0 ? c1 : &c2, &msg,
+			    nop, 0, NULL, &armed), _RESMGR_NPARTS(1));
+			ck_assert_int_eq(armed, 1);
+		}
+		if (round == 1) {
+			/* No ctp: everyone's. */
+			iofunc_notify_trigger_strict(NULL, nop, 1,
+			    IOFUNC_NOTIFY_INPUT);
+			ck_assert_ptr_null(nop[IOFUNC_NOTIFY_INPUT].list);
+			ck_assert_int_eq(nop[IOFUNC_NOTIFY_INPUT].cnt, 0);
+			break;
+		}
+		/* Under the count (1 unit each), another list: nobody's. */
+		iofunc_notify_trigger_strict(NULL, nop, 0, IOFUNC_NOTIFY_INPUT);
+		iofunc_notify_trigger_strict(&c2, nop, 1, IOFUNC_NOTIFY_OUTPUT);
+		/* c1's only: c2's stays, and is all that stays. */
+		iofunc_notify_trigger_strict(c1, nop, 1, IOFUNC_NOTIFY_INPUT);
+		ck_assert_ptr_nonnull(nop[IOFUNC_NOTIFY_INPUT].list);
+		iofunc_notify_remove(&c2, nop);
+		ck_assert_ptr_null(nop[IOFUNC_NOTIFY_INPUT].list);
+	}
+	/* Bad lists and indexes: nothing. */
+	iofunc_notify_trigger_strict(c1, NULL, 1, IOFUNC_NOTIFY_INPUT);
+	iofunc_notify_trigger_strict(c1, nop, 1, -1);
+	iofunc_notify_trigger_strict(c1, nop, 1, IOFUNC_NOTIFY_NCOND);
+}
+END_TEST
+
+/* iofunc_notify_trigger_strict(): a write fires only the entries armed
+ * on the writer's own connection (here the manager's io_write uses it
+ * for /dev/axtest/notify-strict); the others stay armed for their own. */
+START_TEST(test_notify_trigger_strict)
+{
+	struct axt_child m = start_device("/dev/axtest/notify-strict", "",
+	    "0666");
+	struct sigevent ea, eb;
+	int chid, self, a, b, w;
+
+	chid = ChannelCreate(0);
+	ck_assert_int_ge(chid, 0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(self, 0);
+	SIGEV_PULSE_INIT(&ea, self, SIGEV_PULSE_PRIO_INHERIT, NOTIFY_CODE, 1);
+	SIGEV_PULSE_INIT(&eb, self, SIGEV_PULSE_PRIO_INHERIT, NOTIFY_CODE, 2);
+	a = axon__io_open("/dev/axtest/notify-strict", O_RDWR, 0);
+	b = axon__io_open("/dev/axtest/notify-strict", O_RDWR, 0);
+	w = axon__io_open("/dev/axtest/notify-strict", O_WRONLY, 0);
+	ck_assert_int_ge(a, 0);
+	ck_assert_int_ge(b, 0);
+	ck_assert_int_ge(w, 0);
+	ck_assert_int_ge(ionotify(a, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ea), 0);
+	ck_assert_int_ge(ionotify(b, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &eb), 0);
+	/* A connection with nothing armed: nobody's fires. */
+	ck_assert_int_eq(axon__io_write(w, "w", 1), 1);
+	notify_none(chid);
+	/* a's write: a's alone (b is this process's too, another open). */
+	ck_assert_int_eq(axon__io_write(a, "a", 1), 1);
+	ck_assert_int_eq(notify_wait(chid), 1);
+	notify_none(chid);
+	ck_assert_int_eq(notify_armed(b), 1);
+	ck_assert_int_eq(axon__io_write(b, "b", 1), 1);
+	ck_assert_int_eq(notify_wait(chid), 2);
+	notify_none(chid);
+	ck_assert_int_eq(notify_armed(a), 0);
+	ck_assert_int_eq(axon__io_close(a), 0);
+	ck_assert_int_eq(axon__io_close(b), 0);
+	ck_assert_int_eq(axon__io_close(w), 0);
+	(void) ConnectDetach(self);
+	(void) ChannelDestroy(chid);
+	axt_child_kill(&m);
+}
+END_TEST
+
 START_TEST(test_notify_errors)
 {
 	struct axt_child m = start_device("/dev/axtest/notify", "", "0666");
@@ -2324,6 +2424,8 @@ suite(void)
 	tcase_add_test(tc, test_record_locks);
 	tcase_add_test(tc, test_dispatch_errors);
 	tcase_add_test(tc, test_notify);
+	tcase_add_test(tc, test_notify_trigger_strict);
+	tcase_add_test(tc, test_notify_trigger_strict_lists);
 	tcase_add_test(tc, test_notify_errors);
 	tcase_add_test(tc, test_notify_client_dies);
 	tcase_add_test(tc, test_notify_alias_dies);

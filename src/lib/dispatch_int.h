@@ -161,6 +161,14 @@ axon__ctx_of(const resmgr_context_t *ctp)
 	    offsetof(struct axon_ctx, pub));
 }
 
+/* ---- resmgr.c ---- */
+/* The path link id of ctp's dispatch was attached at, '/' after a
+ * directory's (as resmgr_pathname() gives it), into buf: its length
+ * with the NUL, or -ENOENT (no such link, or attached with no path),
+ * -ENAMETOOLONG. */
+int axon__resmgr_link_path(resmgr_context_t *ctp, int id, char *buf,
+    size_t size);
+
 /* ---- dispatch.c ---- */
 int axon__dispatch_grow(dispatch_t *dpp, size_t msg_max, unsigned nparts);
 int axon__dispatch_chan(void); /* a channel as dispatch_create's */

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -48,6 +49,8 @@ iofunc_func_init(unsigned nconnect, resmgr_connect_funcs_t *connect,
 	f.chmod = iofunc_chmod_default;
 	f.chown = iofunc_chown_default;
 	f.utime = iofunc_utime_default;
+	f.openfd = iofunc_openfd_default;
+	f.fdinfo = iofunc_fdinfo_default;
 	f.close_dup = iofunc_close_dup_default;
 	f.lock_ocb = iofunc_lock_ocb_default;
 	f.unlock_ocb = iofunc_unlock_ocb_default;
@@ -385,20 +388,15 @@ mount_funcs(const iofunc_attr_t *attr)
 	return attr->mount->funcs;
 }
 
-int
-iofunc_ocb_attach(resmgr_context_t *ctp, io_open_t *msg,
-    iofunc_ocb_arg_t oarg, iofunc_attr_arg_t aarg,
-    const resmgr_io_funcs_t *io_funcs)
+/* A new OCB (ocb NULL: allocated by the mount's ocb_calloc) opened with
+ * ioflag and sflag on attr, counted, and bound to ctp's connection. */
+static int
+ocb_attach(resmgr_context_t *ctp, iofunc_ocb_t *ocb, iofunc_attr_t *attr,
+    uint32_t ioflag, uint16_t sflag, const resmgr_io_funcs_t *io_funcs)
 {
-	iofunc_ocb_t *ocb = oarg.std;
-	iofunc_attr_t *attr = aarg.std;
 	const iofunc_funcs_t *mf = mount_funcs(attr);
 	bool ours = ocb == NULL;
-	uint32_t ioflag;
 
-	if (ctp == NULL || msg == NULL || attr == NULL) {
-		return EINVAL;
-	}
 	if (ours) {
 		ocb = mf != NULL && mf->nfuncs >= 1 && mf->ocb_calloc != NULL ?
 		    mf->ocb_calloc(ctp, attr) : iofunc_ocb_calloc(ctp, attr);
@@ -406,10 +404,9 @@ iofunc_ocb_attach(resmgr_context_t *ctp, io_open_t *msg,
 			return ENOSPC;
 		}
 	}
-	ioflag = msg->connect.ioflag;
 	ocb->attr = attr;
 	ocb->ioflag = (int32_t) ioflag;
-	ocb->sflag = msg->connect.sflag;
+	ocb->sflag = sflag;
 	ocb->flags = 0;
 	(void) iofunc_attr_lock(attr);
 	ocb->offset = (ioflag & O_APPEND) ? attr->nbytes : 0;
@@ -436,6 +433,142 @@ iofunc_ocb_attach(resmgr_context_t *ctp, io_open_t *msg,
 		return err;
 	}
 	return EOK;
+}
+
+int
+iofunc_ocb_attach(resmgr_context_t *ctp, io_open_t *msg,
+    iofunc_ocb_arg_t oarg, iofunc_attr_arg_t aarg,
+    const resmgr_io_funcs_t *io_funcs)
+{
+	if (ctp == NULL || msg == NULL || aarg.std == NULL) {
+		return EINVAL;
+	}
+	return ocb_attach(ctp, oarg.std, aarg.std, msg->connect.ioflag,
+	    msg->connect.sflag, io_funcs);
+}
+
+/* The flags an openfd() may ask for (its access, plus these). */
+#define OPENFD_IOFLAGS \
+	((uint32_t) _IO_FLAG_MASK | O_APPEND | O_TRUNC | O_NONBLOCK | \
+	    O_LARGEFILE)
+
+/*
+ * A new open of the file ocb is open on (attr, or ocb's attribute when
+ * NULL), bound to the connection the _IO_OPENFD came on: its access may
+ * not be wider than ocb's (EACCES), O_TRUNC needs write access (it
+ * changes the file), its offset is its own (0, or the size with
+ * O_APPEND).  O_TRUNC is the handler's to act on, as for an open
+ * (iofunc_open() does not truncate either).
+ */
+int
+iofunc_openfd(resmgr_context_t *ctp, io_openfd_t *msg, iofunc_ocb_arg_t oarg,
+    iofunc_attr_arg_t aarg)
+{
+	const iofunc_ocb_t *ocb = oarg.std;
+	iofunc_attr_t *attr = aarg.std;
+	uint32_t ioflag, want, have;
+
+	if (ctp == NULL || msg == NULL || ocb == NULL) {
+		return EINVAL;
+	}
+	if (attr == NULL) {
+		attr = ocb->attr;
+	}
+	if (attr == NULL) {
+		return EINVAL;
+	}
+	ioflag = msg->i.ioflag;
+	if ((ioflag & ~(uint32_t) OPENFD_IOFLAGS) != 0) {
+		return EINVAL;
+	}
+	want = ioflag & _IO_FLAG_MASK;
+	have = (uint32_t) ocb->ioflag & _IO_FLAG_MASK;
+	if ((want & ~have) != 0 ||
+	    ((ioflag & O_TRUNC) && !(want & _IO_FLAG_WR))) {
+		return EACCES;
+	}
+	return ocb_attach(ctp, NULL, attr, ioflag, msg->i.sflag, NULL);
+}
+
+int
+iofunc_openfd_default(resmgr_context_t *ctp, io_openfd_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	return iofunc_openfd(ctp, msg, ocb, ocb->attr);
+}
+
+int
+iofunc_fdinfo(resmgr_context_t *ctp, iofunc_ocb_arg_t oarg,
+    iofunc_attr_arg_t aarg, struct _fdinfo *info)
+{
+	const iofunc_ocb_t *ocb = oarg.std;
+	const iofunc_attr_t *attr = aarg.std;
+
+	(void) ctp;
+	if (ocb == NULL || info == NULL) {
+		return EINVAL;
+	}
+	if (attr == NULL) {
+		attr = ocb->attr;
+	}
+	if (attr == NULL) {
+		return EINVAL;
+	}
+	memset(info, 0, sizeof(*info));
+	info->mode = attr->mode;
+	info->ioflag = (uint32_t) ocb->ioflag;
+	info->offset = (uint64_t) ocb->offset;
+	info->size = (uint64_t) attr->nbytes;
+	info->sflag = ocb->sflag;
+	info->count = attr->count;
+	info->rcount = attr->rcount;
+	info->wcount = attr->wcount;
+	info->rlocks = attr->rlocks;
+	info->wlocks = attr->wlocks;
+	return EOK;
+}
+
+/*
+ * The reply: the _fdinfo, then the path the open's link was attached at
+ * (resmgr_pathname()'s: netmgr_ndtostr(ND2S_DIR_SHOW) of this node is
+ * "/", so the local path and the "global" one are the same), cut to the
+ * room the client said it has, NUL-terminated; the status is the whole
+ * path's length plus one.  A link attached with no path: "".
+ */
+int
+iofunc_fdinfo_default(resmgr_context_t *ctp, io_fdinfo_t *msg,
+    iofunc_ocb_t *ocb)
+{
+	/* The path after the reply's place in the receive buffer (where
+	 * msg is, unless the handler passes a copy of its own). */
+	char *path = (char *) ctp->msg + sizeof(msg->o);
+	size_t room, n;
+	int len, rc;
+
+	if (ctp->msg_max_size < sizeof(msg->o) + PATH_MAX + 2) {
+		return ENOMEM; /* (never: the buffer holds a connect's path) */
+	}
+	room = msg->i.path_len;
+	len = axon__resmgr_link_path(ctp, ctp->id, path, PATH_MAX + 2);
+	if (len == -ENOENT) {
+		path[0] = '\0';
+		len = 1;
+	} else if (len < 0) {
+		return -len;
+	}
+	rc = iofunc_fdinfo(ctp, ocb, ocb->attr, &msg->o.info);
+	if (rc != EOK) {
+		return rc;
+	}
+	msg->o.zero[0] = msg->o.zero[1] = 0;
+	n = (size_t) len < room ? (size_t) len : room;
+	if (n > 0) {
+		path[n - 1] = '\0';
+	}
+	_IO_SET_FDINFO_LEN(ctp, len);
+	SETIOV(&ctp->iov[0], &msg->o, sizeof(msg->o));
+	SETIOV(&ctp->iov[1], path, n);
+	return _RESMGR_NPARTS(2);
 }
 
 int

@@ -160,6 +160,28 @@ axon__iomsg_check(const void *buf, size_t len, size_t srclen)
 		}
 		break;
 	}
+	case _IO_OPENFD: {
+		/* Axon gives these fields no meaning: zero, or refused
+		 * (a client that means something by them is not served as
+		 * if it had sent zero). */
+		struct _io_openfd o;
+
+		memcpy(&o, buf, sizeof(o));
+		if (o.xtype != 0 || o.reserved2 != 0 || o.key != 0) {
+			return -EINVAL;
+		}
+		break;
+	}
+	case _IO_FDINFO: {
+		struct _io_fdinfo f;
+
+		memcpy(&f, buf, sizeof(f));
+		if ((f.flags & ~_FDINFO_FLAG_LOCALPATH) != 0 ||
+		    f.reserved != 0) {
+			return -EINVAL;
+		}
+		break;
+	}
 	case _IO_LSEEK: {
 		struct _io_lseek l;
 

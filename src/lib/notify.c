@@ -202,8 +202,12 @@ iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
 	return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o));
 }
 
-void
-iofunc_notify_trigger(iofunc_notify_t *nop, int count, int index)
+/* Delivers and disarms the entries of nop[index] waiting for count or
+ * fewer units: every client's (ctp NULL) or only those armed on ctp's
+ * client's connection. */
+static void
+trigger(const resmgr_context_t *ctp, iofunc_notify_t *nop, int count,
+    int index)
 {
 	struct _iofunc_notify_event **pp;
 
@@ -214,7 +218,7 @@ iofunc_notify_trigger(iofunc_notify_t *nop, int count, int index)
 	while (*pp != NULL) {
 		struct _iofunc_notify_event *e = *pp;
 
-		if (e->cnt <= count) {
+		if (e->cnt <= count && (ctp == NULL || same_client(e, ctp))) {
 			*pp = e->next;
 			/* A client gone meanwhile: ESRCH, nothing to do. */
 			(void) MsgDeliverEvent_r(e->rcvid, &e->event);
@@ -224,6 +228,19 @@ iofunc_notify_trigger(iofunc_notify_t *nop, int count, int index)
 		}
 	}
 	recount(&nop[index]);
+}
+
+void
+iofunc_notify_trigger(iofunc_notify_t *nop, int count, int index)
+{
+	trigger(NULL, nop, count, index);
+}
+
+void
+iofunc_notify_trigger_strict(resmgr_context_t *ctp, iofunc_notify_t *nop,
+    int count, int index)
+{
+	trigger(ctp, nop, count, index);
 }
 
 void

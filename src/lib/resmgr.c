@@ -591,7 +591,13 @@ resmgr_open_bind(resmgr_context_t *ctp, void *ocb,
 	b->coid = ctp->info.coid;
 	b->link_id = c->link->id;
 	b->ocb = ocb;
-	b->iofuncs = iofuncs != NULL ? iofuncs : c->link->iofuncs;
+	/* An openfd's new open keeps the table its source was bound with
+	 * (c->bind: the open it reopens); an open, its link's. */
+	if (iofuncs == NULL) {
+		iofuncs = c->bind != NULL ? c->bind->iofuncs :
+		    c->link->iofuncs;
+	}
+	b->iofuncs = iofuncs;
 	b->refs = 1;
 	b->pid = ctp->info.pid;
 	b->nd = ctp->info.nd;
@@ -1007,6 +1013,115 @@ dup_message(resmgr_context_t *ctp)
 	}
 }
 
+int
+axon__resmgr_link_path(resmgr_context_t *ctp, int id, char *buf,
+    size_t size)
+{
+	dispatch_t *dpp = ctp->dpp;
+	const struct axon_link *l;
+	size_t n;
+	int rc;
+
+	pthread_mutex_lock(&dpp->lock);
+	l = id >= 0 && id < dpp->nlinks ? dpp->links[id] : NULL;
+	if (l == NULL || l->id < 0 || l->path == NULL) {
+		rc = -ENOENT; /* no link, or one attached with no path */
+	} else {
+		bool dir = (l->flags & _RESMGR_FLAG_DIR) != 0 &&
+		    strcmp(l->path, "/") != 0;
+
+		n = strlen(l->path);
+		if (n + (dir ? 1 : 0) + 1 > size) {
+			rc = -ENAMETOOLONG;
+		} else {
+			memcpy(buf, l->path, n);
+			if (dir) {
+				buf[n++] = '/'; /* as resmgr_pathname() */
+			}
+			buf[n] = '\0';
+			rc = (int) n + 1;
+		}
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	return rc;
+}
+
+/*
+ * _IO_OPENFD comes on a new connection of the client's, and names the
+ * open it reopens by the client's connection id of it (info.coid): that
+ * open is looked up among the sender's own (its scoid is the kernel's,
+ * so no process reaches another's opens), and the link's io_openfd runs
+ * with its OCB, as a connect handler of the link would: the open it
+ * makes (resmgr_open_bind(), by iofunc_openfd()) is bound to this new
+ * connection.  An alias (iodirect.h) is not an open of the sender's
+ * own: EBADF, as for a connection id with no open.
+ */
+static void
+openfd_message(resmgr_context_t *ctp)
+{
+	dispatch_t *dpp = ctp->dpp;
+	struct axon_ctx *c = axon__ctx_of(ctp);
+	struct _io_openfd m;
+	struct axon_bind *src;
+	struct axon_link *l = NULL;
+	int r, dflt;
+
+	memcpy(&m, ctp->msg, sizeof(m)); /* whole: axon__iomsg_check() */
+	if (m.info.chid != ctp->info.chid) {
+		/* Another channel's connection (another server's). */
+		(void) MsgError_r(ctp->rcvid, EBADF);
+		return;
+	}
+	src = bind_get(dpp, ctp->info.scoid, m.info.coid, false);
+	if (src == NULL || src->origin != NULL) {
+		if (src != NULL) {
+			bind_put(ctp, src);
+		}
+		(void) MsgError_r(ctp->rcvid, EBADF);
+		return;
+	}
+	pthread_mutex_lock(&dpp->lock);
+	if (src->link_id >= 0 && src->link_id < dpp->nlinks) {
+		l = dpp->links[src->link_id];
+		/* Being detached (not only its path): its opens are closed
+		 * once the handlers running on it are done; no new one. */
+		if (l->id < 0 || (l->detaching && !l->path_only)) {
+			l = NULL;
+		} else {
+			l->busy++;
+		}
+	}
+	pthread_mutex_unlock(&dpp->lock);
+	if (l == NULL) {
+		bind_put(ctp, src);
+		(void) MsgError_r(ctp->rcvid, EBADF);
+		return;
+	}
+	c->bind = src;
+	c->link = l;
+	c->opened = 0;
+	ctp->id = l->id;
+	tls_link = l->id;
+	r = io_call(ctp, src, _IO_OPENFD, &dflt);
+	tls_link = -1;
+	c->link = NULL;
+	if (axon__resmgr_reply(ctp, r, dflt) == -ESRCH && c->opened != 0) {
+		/* The client is gone: its new open is closed, as an
+		 * open's would be (connect_message()). */
+		unbind_made(ctp, c->opened);
+	}
+	c->opened = 0;
+	c->bind = NULL;
+	bind_put(ctp, src);
+	pthread_mutex_lock(&dpp->lock);
+	l->busy--;
+	if (l->detaching && l->busy == 0 && l->path == NULL) {
+		l->id = -1; /* detached from inside a handler */
+	}
+	pthread_cond_broadcast(&dpp->cv);
+	pthread_mutex_unlock(&dpp->lock);
+}
+
 void
 axon__resmgr_message(resmgr_context_t *ctp)
 {
@@ -1037,6 +1152,12 @@ axon__resmgr_message(resmgr_context_t *ctp)
 	}
 	if (!dpp->resmgr_on) {
 		(void) MsgError_r(ctp->rcvid, ENOSYS);
+		return;
+	}
+	if (type == _IO_OPENFD) {
+		/* The open it names, not the connection it came on. */
+		ctp->status = 0;
+		openfd_message(ctp);
 		return;
 	}
 	b = bind_get(dpp, ctp->info.scoid, ctp->info.coid, false);

@@ -6,7 +6,8 @@
  * received (srclen), the rest is the message.  Properties: never
  * crashes or reads outside the message, answers only its documented
  * errors, and what it accepts is whole: a connect's path is one
- * NUL-terminated string inside the message.  An accepted _IO_NOTIFY
+ * NUL-terminated string inside the message, an _IO_OPENFD or _IO_FDINFO
+ * is whole with its reserved fields zero.  An accepted _IO_NOTIFY
  * then goes through iofunc_notify() (with the conditions met, counts
  * and the client taken from the bytes after it), a trigger and a
  * remove: answers
@@ -95,6 +96,9 @@ fuzz_notify(const uint8_t *msg, size_t len)
 		assert(nop[i].list != NULL || nop[i].cnt == 0);
 	}
 	delivered = 0;
+	/* Only the second client's (strict), then everyone's. */
+	iofunc_notify_trigger_strict(&ctp, nop, size > 8 ? (int) data[8] - 8 :
+	    1, size > 9 ? (int) data[9] % 4 - 1 : 0);
 	iofunc_notify_trigger(nop, size > 8 ? (int) data[8] - 8 : 1,
 	    size > 9 ? (int) data[9] % 4 - 1 : 0);
 	iofunc_notify_remove(&ctp, nop);
@@ -140,6 +144,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (type == _IO_NOTIFY) {
 			fuzz_notify(msg, len);
+		}
+		if (type == _IO_OPENFD) {
+			/* Whole, and its reserved fields zero. */
+			struct _io_openfd o;
+
+			assert(len >= sizeof(o));
+			memcpy(&o, msg, sizeof(o));
+			assert(o.xtype == 0 && o.reserved2 == 0 && o.key == 0);
+		}
+		if (type == _IO_FDINFO) {
+			struct _io_fdinfo f;
+
+			assert(len >= sizeof(f));
+			memcpy(&f, msg, sizeof(f));
+			assert((f.flags & ~_FDINFO_FLAG_LOCALPATH) == 0 &&
+			    f.reserved == 0);
 		}
 	}
 	free(msg);

@@ -242,6 +242,25 @@ AXON_EXPORT int iofunc_chown(resmgr_context_t *ctp, io_chown_t *msg,
 AXON_EXPORT int iofunc_utime(resmgr_context_t *ctp, io_utime_t *msg,
     iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
 
+/* ---- openfd() and iofdinfo() (_IO_OPENFD, _IO_FDINFO) -------------- */
+/* A new open, bound to the connection the _IO_OPENFD came on, of the
+ * file ocb (the open it reopens) is open on (attr; NULL: ocb's): access
+ * no wider than ocb's and O_TRUNC only with write access (else EACCES),
+ * flags beyond access, O_APPEND, O_TRUNC, O_NONBLOCK and O_LARGEFILE
+ * EINVAL, its own offset (0; the size with O_APPEND).  Counted as an
+ * open is; O_TRUNC is the handler's to do.  EOK or an errno. */
+AXON_EXPORT int iofunc_openfd(resmgr_context_t *ctp, io_openfd_t *msg,
+    iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
+AXON_EXPORT int iofunc_openfd_default(resmgr_context_t *ctp,
+    io_openfd_t *msg, IOFUNC_OCB_T *ocb);
+/* Fills info from the open ocb and its file (attr; NULL: ocb's). */
+AXON_EXPORT int iofunc_fdinfo(resmgr_context_t *ctp, iofunc_ocb_arg_t ocb,
+    iofunc_attr_arg_t attr, struct _fdinfo *info);
+/* Replies iofunc_fdinfo()'s and the attached path (QNX declares it in
+ * <sys/iomgr.h>). */
+AXON_EXPORT int iofunc_fdinfo_default(resmgr_context_t *ctp,
+    io_fdinfo_t *msg, IOFUNC_OCB_T *ocb);
+
 /* ---- Default handlers (what iofunc_func_init() installs) ----------- */
 AXON_EXPORT int iofunc_open_default(resmgr_context_t *ctp, io_open_t *msg,
     IOFUNC_ATTR_T *attr, void *extra);
@@ -326,6 +345,10 @@ AXON_EXPORT int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg,
  * fewer units, and disarms them (an armed entry fires once). */
 AXON_EXPORT void iofunc_notify_trigger(iofunc_notify_t *nop, int count,
     int index);
+/* The same, for the entries armed on ctp's client's connection only
+ * (its open: a dup's close, say); ctp NULL: every client's. */
+AXON_EXPORT void iofunc_notify_trigger_strict(resmgr_context_t *ctp,
+    iofunc_notify_t *nop, int count, int index);
 /* Removes the entries of ctp's client (all of them when ctp is NULL)
  * from the three lists (_strict: from the first lim lists). */
 AXON_EXPORT void iofunc_notify_remove(resmgr_context_t *ctp,

@@ -470,13 +470,26 @@ typedef union {
 	struct _io_msg i;
 } io_msg_t;
 
-/* ---- The rest (accepted names; no defaults but _IO_LOCK: ENOSYS) -- */
+/* ---- openfd() and iofdinfo() -------------------------------------- */
+/*
+ * _IO_OPENFD goes on a new connection of the client's to the manager;
+ * info names the open it reopens: info.coid is the client's connection
+ * id of that open (the manager looks it up among the sender's own opens,
+ * never another process's), info.chid the manager's channel, the rest
+ * as ConnectServerInfo() gave them.  ioflag is the new open's, in
+ * _IO_CONNECT's form (access + 1); xtype, reserved2 and key are zero
+ * (the library refuses others: Axon gives them no meaning).  QNX 6.6's
+ * headers called xtype reserved1; both names work.
+ */
 struct _io_openfd {
 	uint16_t type;
 	uint16_t combine_len;
 	uint32_t ioflag;
 	uint16_t sflag;
-	uint16_t reserved1;
+	union {
+		uint16_t xtype;
+		uint16_t reserved1;
+	};
 	struct _msg_info info;
 	uint32_t reserved2;
 	uint32_t key;
@@ -486,18 +499,49 @@ typedef union {
 	struct _io_openfd i;
 } io_openfd_t;
 
+/* What iofdinfo() tells of an open (QNX's <sys/iomgr.h> layout). */
+struct _fdinfo {
+	uint32_t mode;   /* the file's type and permissions */
+	uint32_t ioflag; /* the open's flags, access + 1 (_IO_FLAG_RD ...) */
+	uint64_t offset; /* the open's position */
+	uint64_t size;   /* the file's size */
+	uint32_t flags;  /* _FDINFO_* (Axon sets none) */
+	uint16_t sflag;  /* the open's share flags */
+	uint16_t count;  /* the file's opens */
+	uint16_t rcount; /* ... for reading */
+	uint16_t wcount; /* ... for writing */
+	uint16_t rlocks; /* read locks (share modes) */
+	uint16_t wlocks; /* write locks */
+	uint32_t zero[6];
+};
+
+/* iofdinfo()'s flags: the path usable on this node only.  (The value is
+ * Axon's.) */
+#define _FDINFO_FLAG_LOCALPATH 0x00000001u
+
 struct _io_fdinfo {
 	uint16_t type;
 	uint16_t combine_len;
-	uint32_t flags;
-	int32_t path_len;
-	uint32_t reserved;
+	uint32_t flags;    /* _FDINFO_FLAG_LOCALPATH or 0 */
+	uint32_t path_len; /* room for the path the client has, with its NUL */
+	uint32_t reserved; /* zero */
+};
+
+/* The reply: this, then the path (NUL-terminated, at most path_len
+ * bytes); the reply's status is the path's whole length plus one, which
+ * _IO_SET_FDINFO_LEN() sets. */
+struct _io_fdinfo_reply {
+	uint32_t zero[2];
+	struct _fdinfo info;
+	/* char path[]; */
 };
 
 typedef union {
 	struct _io_fdinfo i;
+	struct _io_fdinfo_reply o;
 } io_fdinfo_t;
 
+/* ---- The rest (accepted names; no defaults but _IO_LOCK: ENOSYS) -- */
 struct _io_lock {
 	uint16_t type;
 	uint16_t combine_len;

@@ -56,6 +56,8 @@ extern "C" {
 
 #define _IO_SET_READ_NBYTES(_ctp, _n)  ((_ctp)->status = (long) (_n))
 #define _IO_SET_WRITE_NBYTES(_ctp, _n) ((_ctp)->status = (long) (_n))
+/* An _IO_FDINFO reply's status: the path's length with its NUL. */
+#define _IO_SET_FDINFO_LEN(_ctp, _n)   ((_ctp)->status = (long) (_n))
 #define _IO_SET_CONNECT_RET(_ctp, _s)  ((_ctp)->status = (long) (_s))
 
 typedef struct _resmgr_connect_funcs {
