@@ -602,6 +602,121 @@ START_TEST(test_poll)
 }
 END_TEST
 
+/*
+ * ionotify() on a descriptor of the mount (a QNX program's open() of a
+ * manager's path, then ionotify(fd, ...) as QNX programs arm their
+ * serial ports) goes on the descriptor's direct connection: the
+ * manager's io_notify arms it for the program, and its trigger delivers
+ * the program's pulse.  The armed connection is kept while other
+ * descriptors' direct connections come and go (more than the table
+ * holds), and goes with the descriptor's close.  Elsewhere: ENOTSUP (a
+ * pipe, AXON_FS_DIRECT=0) and EBADF (no descriptor).
+ */
+static int dc_int(int fd, int dcmd);
+
+static void
+expect_notify_pulse(int chid, int value)
+{
+	struct _pulse p;
+	uint64_t ns = 10000000000ull;
+
+	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE,
+	    NULL, &ns, NULL), 0);
+	ck_assert_int_eq(MsgReceive(chid, &p, sizeof(p), NULL), 0);
+	ck_assert_int_eq(p.code, 5);
+	ck_assert_int_eq(p.value.sival_int, value);
+}
+
+START_TEST(test_ionotify_fd)
+{
+	enum { N = 70 };
+	struct axt_child m;
+	struct sigevent ev;
+	char path[PATH_MAX + 64], buf[16];
+	int fd, coid, chid, self, p[2], more[N];
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/notify", "", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/notify", mnt);
+	coid = axon__io_open("/dev/axtest/notify", O_RDWR, 0);
+	ck_assert_int_ge(coid, 0);
+	chid = ChannelCreate(0);
+	ck_assert_int_ge(chid, 0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(self, 0);
+	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, 5, 61);
+
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	/* Nothing to read: armed (no condition met). */
+	ck_assert_int_eq(ionotify(fd, _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(armed_now(coid), 1);
+	ck_assert_int_eq(axon__io_write(coid, "hello", 5), 5);
+	expect_notify_pulse(chid, 61);
+	/* Data there now: POLLARM answers at once and arms nothing. */
+	ck_assert_int_eq(ionotify(fd, _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_INPUT, &ev), _NOTIFY_COND_INPUT);
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 5);
+
+	/* Armed again, then more direct connections than the table
+	 * keeps: the armed one stays, and its pulse still comes. */
+	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, 5, 62);
+	ck_assert_int_eq(ionotify(fd, _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	for (int i = 0; i < N; i++) {
+		more[i] = open(path, O_RDONLY);
+		ck_assert_int_ge(more[i], 0);
+		ck_assert_int_eq(dc_int(more[i], MY_DEVCTL_ARMED), 1);
+	}
+	for (int i = 0; i < N; i++) {
+		(void) close(more[i]);
+	}
+	ck_assert_int_eq(armed_now(coid), 1);
+	ck_assert_int_eq(axon__io_write(coid, "again, more", 11), 11);
+	expect_notify_pulse(chid, 62);
+
+	/* Armed, then closed: the entry goes with the descriptor. */
+	ck_assert_int_eq(read(fd, buf, sizeof(buf)), 6);
+	ck_assert_int_eq(ionotify(fd, _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(armed_now(coid), 1);
+	ck_assert_int_eq(close(fd), 0);
+	{
+		double t0 = axt_now();
+
+		while (armed_now(coid) != 0 && axt_now() - t0 < 10) {
+			axt_sleep_ms(5);
+		}
+	}
+	ck_assert_int_eq(armed_now(coid), 0);
+
+	/* Not the mount's, no descriptor, direct calls off. */
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	ck_assert_int_eq(ionotify(p[0], _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_INPUT, &ev), -1);
+	ck_assert_int_eq(errno, ENOTSUP);
+	(void) close(p[0]);
+	(void) close(p[1]);
+	ck_assert_int_eq(ionotify(p[0], _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_INPUT, &ev), -1);
+	ck_assert_int_eq(errno, EBADF);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(setenv("AXON_FS_DIRECT", "0", 1), 0);
+	ck_assert_int_eq(ionotify(fd, _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_INPUT, &ev), -1);
+	ck_assert_int_eq(errno, ENOTSUP);
+	ck_assert_int_eq(unsetenv("AXON_FS_DIRECT"), 0);
+	(void) close(fd);
+
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	ck_assert_int_eq(ConnectDetach(self), 0);
+	ck_assert_int_eq(ChannelDestroy(chid), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 START_TEST(test_ls_stat_dir)
 {
 	struct axt_child d, h;
@@ -1859,6 +1974,7 @@ suite(void)
 	tcase_add_test(tc, test_fifo_head);
 	tcase_add_test(tc, test_truncate_fsync);
 	tcase_add_test(tc, test_poll);
+	tcase_add_test(tc, test_ionotify_fd);
 	tcase_add_test(tc, test_ls_stat_dir);
 	tcase_add_test(tc, test_python_and_dd);
 	tcase_add_test(tc, test_concurrent_pool);

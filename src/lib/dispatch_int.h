@@ -283,6 +283,16 @@ int axon__io_stat(int coid, struct stat *st);
 int64_t axon__io_lseek(int coid, int64_t off, int whence);
 int axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
     const iov_t *rv, int rparts, int *ret_info);
+/* ionotify() on a Linux descriptor of the bridge's mount: message m on
+ * the descriptor's direct connection to the manager (docs/design/
+ * fuse.md, "Direct calls"), so that the manager's io_notify sees the
+ * program as its client and delivers the event to it as to any; an
+ * armed connection stays while the descriptor is that file.  0 (*r the
+ * reply) or -errno: -ENOTSUP where there is no direct connection (not
+ * the mount's, another node's path, AXON_FS_DIRECT=0, 64 descriptors
+ * armed already), -EBADF, -EIO (the manager is gone). */
+int axon__fd_notify(int fd, const struct _io_notify *m,
+    struct _io_notify_reply *r);
 /* _IO_SPACE: subtype F_FREESP(64)/F_ALLOCSP(64); ftruncate(size) is
  * F_FREESP64, SEEK_SET, start size, len 0.  *size (may be NULL) gets
  * the manager's reply (the new size); 0 or -errno. */

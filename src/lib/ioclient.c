@@ -569,6 +569,8 @@ struct direct {
 			* grant is being asked for (the bridge meanwhile) */
 	int users;     /* calls on coid now */
 	bool stale;    /* detach coid when the last user is done */
+	bool armed;    /* an ionotify() armed on coid: never the LRU's to
+			* end (its notification would go with it) */
 	uint64_t used;
 };
 
@@ -599,6 +601,7 @@ dc_atfork_child(void)
 		dc.e[i].coid = 0;
 		dc.e[i].users = 0;
 		dc.e[i].stale = false;
+		dc.e[i].armed = false;
 	}
 }
 
@@ -668,6 +671,7 @@ dc_drop(struct direct *d)
 	d->fd = -1;
 	d->coid = 0;
 	d->stale = false;
+	d->armed = false;
 	return coid > 0 ? coid : 0;
 }
 
@@ -742,7 +746,7 @@ dc_get(int fd, bool known_fs, int *ret_coid)
 			d = e;
 		} else if (e->fd == -1 && free_e == NULL) {
 			free_e = e;
-		} else if (e->fd != -1 && e->users == 0 &&
+		} else if (e->fd != -1 && e->users == 0 && !e->armed &&
 		    (lru == NULL || e->used < lru->used)) {
 			lru = e;
 		}
@@ -814,6 +818,7 @@ dc_put(struct direct *d, bool drop)
 		d->fd = -1;
 		d->coid = 0;
 		d->stale = false;
+		d->armed = false;
 	}
 	pthread_mutex_unlock(&dc.lock);
 	if (coid > 0) {
@@ -909,6 +914,41 @@ fd_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
 		dc_put(d, false);
 	}
 	return fs_devctl(fd, dcmd, sv, sparts, rv, rparts, ret_info);
+}
+
+int
+axon__fd_notify(int fd, const struct _io_notify *m,
+    struct _io_notify_reply *r)
+{
+	struct direct *d;
+	long rc;
+	int coid = 0;
+
+	rc = fs_fd_check(fd);
+	if (rc != 0) {
+		return rc == ENOTTY ? -ENOTSUP : (int) -rc;
+	}
+	if (!dc_enabled() || (d = dc_get(fd, true, &coid)) == NULL) {
+		return -ENOTSUP;
+	}
+	if (coid <= 0) {
+		dc_put(d, false);
+		return -ENOTSUP; /* another node's path, or no grant */
+	}
+	rc = MsgSend_r(coid, m, sizeof(*m), r, sizeof(*r));
+	if (rc == -EBADF || rc == -ESRCH || rc == -ENOTCONN) {
+		/* The file was released meanwhile, or the manager is
+		 * gone: as the bridge answers a call on such a file. */
+		dc_put(d, true);
+		return rc == -EBADF ? -EBADF : -EIO;
+	}
+	if (rc >= 0 && m->action != _NOTIFY_ACTION_POLL) {
+		pthread_mutex_lock(&dc.lock);
+		d->armed = true;
+		pthread_mutex_unlock(&dc.lock);
+	}
+	dc_put(d, false);
+	return rc < 0 ? (int) rc : 0;
 }
 
 int

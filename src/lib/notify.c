@@ -282,12 +282,6 @@ ionotify(int fd, int action, int flags, const struct sigevent *event)
 		errno = EINVAL;
 		return -1;
 	}
-	if (!(fd & _NTO_SIDE_CHANNEL)) {
-		/* A Linux descriptor: poll()/select() it instead (the
-		 * bridge answers them from the manager's io_notify). */
-		errno = fcntl(fd, F_GETFD) < 0 ? EBADF : ENOTSUP;
-		return -1;
-	}
 	memset(&m, 0, sizeof(m));
 	memset(&r, 0, sizeof(r));
 	m.type = _IO_NOTIFY;
@@ -298,7 +292,18 @@ ionotify(int fd, int action, int flags, const struct sigevent *event)
 	} else {
 		SIGEV_NONE_INIT(&m.event);
 	}
-	rc = MsgSend_r(fd, &m, sizeof(m), &r, sizeof(r));
+	if (!(fd & _NTO_SIDE_CHANNEL)) {
+		/* A Linux descriptor: of the bridge's mount (a QNX
+		 * program's open() of a manager's path), on its direct
+		 * connection to the manager; of anything else, poll() or
+		 * select() it instead. */
+		rc = axon__fd_notify(fd, &m, &r);
+		if (rc == -ENOTSUP && fcntl(fd, F_GETFD) < 0) {
+			rc = -EBADF;
+		}
+	} else {
+		rc = MsgSend_r(fd, &m, sizeof(m), &r, sizeof(r));
+	}
 	if (rc < 0) {
 		errno = (int) -rc;
 		return -1;

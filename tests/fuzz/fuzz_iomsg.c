@@ -12,8 +12,8 @@
  * and the client taken from the bytes after it), a trigger and a
  * remove: answers
  * only EINVAL or the reply, reports only the conditions asked and met,
- * and leaves no entry once removed.  (MsgDeliverEvent_r and MsgSend_r
- * are the harness's: the decisions, not the transport, are fuzzed.)
+ * and leaves no entry once removed.  (MsgDeliverEvent_r, MsgSend_r and
+ * axon__fd_notify are the harness's: the decisions, not the transport, are fuzzed.)
  */
 #include <assert.h>
 #include <errno.h>
@@ -49,6 +49,16 @@ MsgSend_r(int coid, const void *smsg, size_t sbytes, void *rmsg,
 	(void) rmsg;
 	(void) rbytes;
 	return -ENOSYS;
+}
+
+int
+axon__fd_notify(int fd, const struct _io_notify *m,
+    struct _io_notify_reply *r)
+{
+	(void) fd;
+	(void) m;
+	(void) r;
+	return -ENOTSUP;
 }
 
 /* The manager's side (conditions met, counts, the client, the
