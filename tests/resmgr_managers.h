@@ -711,8 +711,9 @@ mgr_dir(int rep, void *arg)
 /* A manager that lies, at /axtest/liar: its directory read is not
  * dirent records, the read of its file "big" claims a gigabyte and
  * sends four bytes, that of "neg" answers a status that is negative
- * but no errno, whose low 32 bits say 4000 bytes, and sends none
- * (test_fs, test_netfs). */
+ * but no errno, whose low 32 bits say 4000 bytes, and sends none, and
+ * its seek answers a position past any off_t, 2^64 - 13, which taken
+ * for a signed value reads as -EACCES (test_fs, test_netfs). */
 static struct dev_attr liar_dir, liar_file, liar_neg;
 
 static int
@@ -751,6 +752,17 @@ liar_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *ocb)
 	return _RESMGR_NOREPLY;
 }
 
+static int
+liar_lseek(resmgr_context_t *ctp, io_lseek_t *msg, RESMGR_OCB_T *ocb)
+{
+	uint64_t pos = ~(uint64_t) 12;
+
+	(void) msg;
+	(void) ocb;
+	MsgReply(ctp->rcvid, 0, &pos, sizeof(pos));
+	return _RESMGR_NOREPLY;
+}
+
 static void __attribute__((unused))
 mgr_liar(int rep, void *arg)
 {
@@ -763,6 +775,7 @@ mgr_liar(int rep, void *arg)
 	    _RESMGR_IO_NFUNCS, &io_funcs);
 	connect_funcs.open = liar_open;
 	io_funcs.read = liar_read;
+	io_funcs.lseek = liar_lseek;
 	iofunc_attr_init(&liar_dir.attr, S_IFDIR | 0555, NULL, NULL);
 	iofunc_attr_init(&liar_file.attr, S_IFREG | 0444, NULL, NULL);
 	iofunc_attr_init(&liar_neg.attr, S_IFREG | 0444, NULL, NULL);

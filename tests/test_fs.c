@@ -1184,6 +1184,10 @@ START_TEST(test_lying_manager)
 
 		ck_assert_int_ge(coid, 0);
 		ck_assert_int_eq(axon__io_read(coid, b, sizeof(b)), -EIO);
+		/* A position no off_t holds: EOVERFLOW, not the errno
+		 * its bits spell when read as signed. */
+		ck_assert_int_eq(axon__io_lseek(coid, 0, SEEK_SET),
+		    -EOVERFLOW);
 		ck_assert_int_eq(axon__io_close(coid), 0);
 	}
 	/* The same as another user, through a helper. */

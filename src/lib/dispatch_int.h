@@ -280,6 +280,7 @@ int axon__io_open_nd(int nd, const char *path, uint32_t ioflag,
 ssize_t axon__io_read(int coid, void *buf, size_t n);
 ssize_t axon__io_write(int coid, const void *buf, size_t n);
 int axon__io_stat(int coid, struct stat *st);
+/* The new position, or -errno (-EOVERFLOW for one past any off_t). */
 int64_t axon__io_lseek(int coid, int64_t off, int whence);
 int axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
     const iov_t *rv, int rparts, int *ret_info);

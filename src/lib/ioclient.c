@@ -209,7 +209,12 @@ axon__io_lseek(int coid, int64_t off, int whence)
 	long r = io_status(MsgSend_r(coid, &l, sizeof(l), &pos,
 	    sizeof(pos)));
 
-	return r < 0 ? r : (int64_t) pos;
+	if (r < 0) {
+		return r;
+	}
+	/* A position no off_t holds (a broken or hostile manager's) must
+	 * not read as an errno when taken for signed. */
+	return pos > (uint64_t) INT64_MAX ? -EOVERFLOW : (int64_t) pos;
 }
 
 int
