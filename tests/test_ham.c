@@ -14,6 +14,7 @@
 
 #include <ha/ham.h>
 #include <devctl.h>
+#include <sys/iofunc.h>
 
 #include "attack.h"
 #include "axon_test.h"
@@ -1031,6 +1032,118 @@ START_TEST(test_unprivileged_ham)
 }
 END_TEST
 
+/* ---- fork() while another thread is in a call -------------------------- */
+
+/* A /proc/ham that opens as any manager does and never answers a
+ * request: it writes a byte to hold_fd for each one it holds. */
+static int hold_fd = -1;
+
+static int
+hold_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
+{
+	if (msg->i.dcmd != DCMD_AXON_HAM) {
+		return iofunc_devctl_default(ctp, msg, ocb);
+	}
+	(void) !write(hold_fd, "h", 1);
+	return _RESMGR_NOREPLY;
+}
+
+static pid_t
+hold_ham_start(int *held)
+{
+	int p[2];
+	pid_t pid;
+	double end = axt_now() + 5;
+
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		static resmgr_connect_funcs_t cf;
+		static resmgr_io_funcs_t iof;
+		static iofunc_attr_t attr;
+		dispatch_context_t *ctp;
+		dispatch_t *dpp;
+
+		close(p[0]);
+		hold_fd = p[1];
+		if ((dpp = dispatch_create()) == NULL) {
+			_exit(90);
+		}
+		iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &cf, _RESMGR_IO_NFUNCS,
+		    &iof);
+		iof.devctl = hold_devctl;
+		iofunc_attr_init(&attr, S_IFNAM | 0666, NULL, NULL);
+		if (resmgr_attach(dpp, NULL, AXON_HAM_PATH, _FTYPE_ANY, 0, &cf,
+		    &iof, &attr) == -1 ||
+		    (ctp = dispatch_context_alloc(dpp)) == NULL) {
+			_exit(91);
+		}
+		for (;;) {
+			if (dispatch_block(ctp) != NULL) {
+				(void) dispatch_handler(ctp);
+			}
+		}
+	}
+	close(p[1]);
+	*held = p[0];
+	while (axt_now() < end) {
+		if (ham_connect(0) == 0) {
+			ck_assert_int_eq(ham_disconnect(0), 0);
+			return pid;
+		}
+		axt_sleep_ms(10);
+	}
+	ham_kill(pid);
+	ck_abort_msg("the holding /proc/ham did not serve");
+	return -1;
+}
+
+static void *
+beat_main(void *arg)
+{
+	(void) arg;
+	(void) ham_heartbeat(); /* held until the manager goes */
+	return NULL;
+}
+
+/* A fork() while another thread waits in a ham_*() call (a heartbeat
+ * the HAM has not answered yet): the child has no connection and its
+ * own calls work, as a child's do (before, it inherited the library's
+ * lock held, and its first call hung for good). */
+START_TEST(test_fork_during_call)
+{
+	pthread_t t;
+	pid_t mgr, child;
+	int held, status;
+	char c;
+
+	mgr = hold_ham_start(&held);
+	ck_assert_int_eq(ham_connect(0), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, beat_main, NULL), 0);
+	/* The heartbeat is in the manager's hands. */
+	ck_assert_int_eq(read(held, &c, 1), 1);
+	child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		/* (Not check's handler, which would end the test's
+		 * process group.) */
+		(void) signal(SIGALRM, SIG_DFL);
+		alarm(10);
+		/* A connection of its own, opened and closed. */
+		_exit(ham_connect(0) == 0 && ham_disconnect(0) == 0 ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ham_kill(mgr);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	(void) ham_disconnect(0);
+	close(held);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "the child's ham_connect() (status 0x%x: killed by SIGALRM "
+	    "when it hung)", status);
+}
+END_TEST
+
 static Suite *
 ham_suite(void)
 {
@@ -1052,6 +1165,7 @@ ham_suite(void)
 	tcase_add_test(t, test_stop);
 	tcase_add_test(t, test_attack);
 	tcase_add_test(t, test_unprivileged_ham);
+	tcase_add_test(t, test_fork_during_call);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -46,6 +46,37 @@ static int ham_coid = -1;
 static int ham_refs;
 static pid_t ham_pid;
 
+/*
+ * ham_lock is held across the devctl() of every call (ham_heartbeat()'s
+ * too), so a fork() by another thread meanwhile would leave the child
+ * a lock nobody will ever release: its first ham_*() call would hang
+ * for good.  The child has no connection (forget_inherited), so it
+ * starts with a fresh lock and none.  (Not taken in a prepare handler:
+ * fork() would then wait for a HAM's answer.)
+ */
+static pthread_once_t ham_once = PTHREAD_ONCE_INIT;
+
+static void
+ham_atfork_child(void)
+{
+	pthread_mutex_init(&ham_lock, NULL);
+	ham_coid = -1;
+	ham_refs = 0;
+}
+
+static void
+ham_once_init(void)
+{
+	(void) pthread_atfork(NULL, NULL, ham_atfork_child);
+}
+
+static void
+ham_lock_take(void)
+{
+	(void) pthread_once(&ham_once, ham_once_init);
+	pthread_mutex_lock(&ham_lock);
+}
+
 /* ham_lock held: forgets a connection inherited through fork(). */
 static void
 forget_inherited(void)
@@ -111,7 +142,7 @@ ham_call(const struct axon_ham_req *r, bool keep)
 		free(buf);
 		return n == -ENOSPC ? -ENAMETOOLONG : -EINVAL;
 	}
-	pthread_mutex_lock(&ham_lock);
+	ham_lock_take();
 	if (conn_get() < 0) {
 		pthread_mutex_unlock(&ham_lock);
 		free(buf);
@@ -215,7 +246,7 @@ ham_connect(unsigned flags)
 	int rc;
 
 	(void) flags;
-	pthread_mutex_lock(&ham_lock);
+	ham_lock_take();
 	rc = conn_get();
 	pthread_mutex_unlock(&ham_lock);
 	return rc < 0 ? fail_int(-rc) : 0;
@@ -239,7 +270,7 @@ ham_disconnect(unsigned flags)
 	int rc;
 
 	(void) flags;
-	pthread_mutex_lock(&ham_lock);
+	ham_lock_take();
 	rc = conn_put();
 	pthread_mutex_unlock(&ham_lock);
 	return rc < 0 ? fail_int(-rc) : 0;
@@ -327,7 +358,7 @@ ham_detach_self(ham_entity_t *ehdl, unsigned flags)
 		return fail_int(-rc);
 	}
 	/* ham_attach_self()'s reference, if this process holds it. */
-	pthread_mutex_lock(&ham_lock);
+	ham_lock_take();
 	(void) conn_put();
 	pthread_mutex_unlock(&ham_lock);
 	return 0;
@@ -346,7 +377,7 @@ ham_heartbeat(void)
 	if (axon__ham_encode(&r, buf, sizeof(buf)) != AXON_HAM_HDR) {
 		return 0;
 	}
-	pthread_mutex_lock(&ham_lock);
+	ham_lock_take();
 	forget_inherited();
 	if (ham_coid != -1) {
 		(void) devctl(ham_coid, DCMD_AXON_HAM, buf, sizeof(buf), NULL);
