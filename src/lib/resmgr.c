@@ -151,8 +151,12 @@ conn_gone(resmgr_context_t *ctp, struct axon_bind *b)
 	int sid = ctp->id;
 	bool locked, any = false;
 
+	/* Claimed under the lock, as its _IO_CLOSE claims it: a close
+	 * taken by one thread while another handles the disconnect runs
+	 * close_dup once, whichever comes first. */
 	pthread_mutex_lock(&ctp->dpp->lock);
-	dup_closed = b->dup_closed; /* (its _IO_CLOSE sets it under lock) */
+	dup_closed = b->dup_closed;
+	b->dup_closed = true;
 	pthread_mutex_unlock(&ctp->dpp->lock);
 	cd = dup_closed ? NULL : IO_FN(f, close_dup);
 	for (int i = 0; i < AXON_ALIAS_NOTIFY; i++) {
@@ -1131,7 +1135,7 @@ axon__resmgr_message(resmgr_context_t *ctp)
 	    (size_t) ctp->info.srcmsglen : 0;
 	struct axon_bind *b, *gone = NULL;
 	int type = ctp->msg->type;
-	bool drop = false;
+	bool drop = false, dup_claimed = false;
 	int rc, dflt;
 
 	rc = axon__iomsg_check(ctp->msg, ctp->size, srclen);
@@ -1189,7 +1193,11 @@ axon__resmgr_message(resmgr_context_t *ctp)
 		 * this close still finds this one.  Its aliases go now. */
 		pthread_mutex_lock(&dpp->lock);
 		b->closing = true;
-		b->dup_closed = true; /* its close_dup is this message's */
+		/* Its close_dup is this message's, unless the close the
+		 * layer fakes for a connection gone (conn_gone(): its
+		 * client died with this close queued) claimed it. */
+		dup_claimed = b->dup_closed;
+		b->dup_closed = true;
 		unlink_aliases(dpp, b, &gone);
 		pthread_mutex_unlock(&dpp->lock);
 	}
@@ -1217,6 +1225,9 @@ axon__resmgr_message(resmgr_context_t *ctp)
 			}
 			rc = EAGAIN;
 		}
+	} else if (dup_claimed) {
+		rc = EOK; /* close_dup ran: the faked close's */
+		dflt = EOK;
 	} else {
 		/* (An alias's close is its connection's close_dup: it
 		 * drops the alias, never the open.) */
