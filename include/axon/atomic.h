@@ -6,6 +6,12 @@
  * __atomic built-ins), safe between threads and, on shared memory,
  * between processes.  The _value forms return the value *loc had before
  * the operation.  See qnx-libc(3).
+ *
+ * Declared here: atomic_add, atomic_add_value, atomic_sub,
+ * atomic_sub_value, atomic_set, atomic_set_value, atomic_toggle,
+ * atomic_toggle_value, atomic_clr and atomic_clr_value.  libaxon also
+ * exports each under its name (a weak alias), for objects built without
+ * this header.
  */
 #ifndef AXON_ATOMIC_H
 #define AXON_ATOMIC_H
