@@ -1006,6 +1006,142 @@ START_TEST(test_attack)
 }
 END_TEST
 
+/* ---- a waitfor holds no one's actions ------------------------------- */
+
+static int
+hang_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
+    void *extra)
+{
+	(void) ctp;
+	(void) msg;
+	(void) handle;
+	(void) extra;
+	return _RESMGR_NOREPLY; /* never answers an open */
+}
+
+/* The unprivileged user (in a child): a manager at /ham-hang that never
+ * answers an open; an entity whose condition has DONOW waitfors on that
+ * path and on a path that never appears (10 min); then as many more
+ * waiting DONOW waitfors as its share of the queue takes (256 jobs in
+ * all, the first waitfor's too if it is not done yet: the next,
+ * EAGAIN).  Reports 0, or a bit mask of what went wrong; then
+ * serves (never answering) for good. */
+static void
+waiter(int rep, void *arg)
+{
+	static resmgr_connect_funcs_t cf;
+	static resmgr_io_funcs_t iof;
+	static iofunc_attr_t attr;
+	dispatch_context_t *ctp;
+	dispatch_t *dpp;
+	ham_entity_t *e;
+	int bad = 0, queued = 1; /* "never" */
+
+	(void) arg;
+	axa_become();
+	if ((dpp = dispatch_create()) == NULL) {
+		axt_report(rep, 1 << 29);
+		_exit(1);
+	}
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &cf, _RESMGR_IO_NFUNCS, &iof);
+	cf.open = hang_open;
+	iofunc_attr_init(&attr, S_IFNAM | 0666, NULL, NULL);
+	if (resmgr_attach(dpp, NULL, "/ham-hang", _FTYPE_ANY, 0, &cf, &iof,
+	    &attr) == -1 || (ctp = dispatch_context_alloc(dpp)) == NULL) {
+		axt_report(rep, 1 << 28);
+		_exit(1);
+	}
+	e = ham_entity("waiter", ND_LOCAL_NODE, 0);
+	if (e == NULL) {
+		axt_report(rep, 1 << 27);
+		_exit(1);
+	}
+	for (int ci = 0; ci < 8 && queued <= 256; ci++) {
+		char cname[16];
+		ham_condition_t *c;
+
+		snprintf(cname, sizeof(cname), "c%d", ci);
+		c = ham_condition(e, CONDDEATH, cname, 0);
+		if (c == NULL) {
+			bad |= 1;
+			break;
+		}
+		if (ci == 0 && (ham_action_waitfor(c, "hang", "/ham-hang",
+		    600000, HACTIONDONOW) == NULL ||
+		    ham_action_waitfor(c, "never", "/ham-never-there",
+		    600000, HACTIONDONOW) == NULL)) {
+			bad |= 2;
+		}
+		for (int ai = 0; ai < 60 && queued <= 256; ai++) {
+			char aname[16];
+			ham_action_t *a;
+
+			snprintf(aname, sizeof(aname), "w%d", ai);
+			a = ham_action_waitfor(c, aname, "/ham-never-there",
+			    600000, HACTIONDONOW);
+			if (a != NULL) {
+				queued++;
+				ham_action_handle_free(a);
+			} else if (errno == EAGAIN &&
+			    (queued == 255 || queued == 256)) {
+				queued = 1000; /* refused at its share: done */
+			} else {
+				bad |= 4;
+				queued = 2000;
+			}
+		}
+		ham_condition_handle_free(c);
+	}
+	if (queued != 1000) {
+		bad |= 8;
+	}
+	axt_report(rep, bad);
+	for (;;) {
+		if (dispatch_block(ctp) != NULL) {
+			(void) dispatch_handler(ctp);
+		}
+	}
+}
+
+/* A user's waitfor on a path whose manager never answers an open, and
+ * its waitfors of 10 minutes, hold no one else's actions: root's
+ * entity's detach action runs within seconds.  A waitfor sees the path
+ * in the namespace without asking its manager ("hang" is done at once:
+ * logged as no failure). */
+START_TEST(test_waitfor_holds_nobody)
+{
+	char mark[300], cmd[512];
+	struct axt_child w;
+	ham_entity_t *re;
+	ham_condition_t *rc;
+	pid_t ham;
+
+	if (!axa_user("test_waitfor_holds_nobody")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	ham = ham_start();
+	tpath(mark, sizeof(mark), "rootmark");
+	w = axt_spawn(waiter, NULL);
+	ck_assert_int_eq(w.val, 0);
+	re = ham_attach_self("rootent", 0, 0, 0, 0);
+	ck_assert_ptr_nonnull(re);
+	rc = ham_condition(re, CONDDETACH, "rootc", 0);
+	ck_assert_ptr_nonnull(rc);
+	append_cmd(cmd, sizeof(cmd), "root", mark);
+	nn_a(ham_action_execute(rc, "mark", cmd, 0));
+	ck_assert_int_eq(ham_detach_self(re, 0), 0);
+	ck_assert(wait_file(mark, 10));
+	/* The path's waitfor saw it, the other one still waits. */
+	nn_a(ham_action_handle(ND_LOCAL_NODE, "waiter", "c0", "hang", 0));
+	ck_assert(!log_has("waiter/c0/hang: failed", 0.2));
+	ham_entity_handle_free(re);
+	ham_condition_handle_free(rc);
+	axt_child_kill(&w);
+	ham_kill(ham);
+}
+END_TEST
+
 /* A HAM run by an unprivileged user cannot run a command as anyone
  * else: root's execute and restart actions are refused (EPERM), its
  * other actions taken; root may still stop it. */
@@ -1197,6 +1333,7 @@ ham_suite(void)
 	tcase_add_test(t, test_stop);
 	tcase_add_test(t, test_attack);
 	tcase_add_test(t, test_unprivileged_ham);
+	tcase_add_test(t, test_waitfor_holds_nobody);
 	tcase_add_test(t, test_fork_during_call);
 	suite_add_tcase(s, t);
 	return s;
