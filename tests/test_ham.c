@@ -1142,6 +1142,129 @@ START_TEST(test_waitfor_holds_nobody)
 }
 END_TEST
 
+/* ---- one user's share of conditions and actions ------------------- */
+
+/* The unprivileged user (in a child): 256 KiB of action text, then
+ * 1024 conditions and actions, and no more (ENOMEM); what is removed is
+ * given back.  Reports 0 or a bit mask of what went wrong. */
+static void
+budgeter(int rep, void *arg)
+{
+	static char big[4001];
+	ham_entity_t *e;
+	ham_condition_t *c[17];
+	int bad = 0, n;
+
+	(void) arg;
+	axa_become();
+	memset(big, 'b', sizeof(big) - 1);
+	if ((e = ham_entity("budget", ND_LOCAL_NODE, 0)) == NULL ||
+	    (c[0] = ham_condition(e, CONDDEATH, "t0", 0)) == NULL ||
+	    (c[1] = ham_condition(e, CONDDEATH, "t1", 0)) == NULL) {
+		axt_report(rep, 1 << 30);
+		_exit(1);
+	}
+	/* Bytes: 4001 each; the 66th is over 256 KiB. */
+	for (n = 0; n < 70; n++) {
+		char aname[16];
+		ham_action_t *a;
+
+		snprintf(aname, sizeof(aname), "a%d", n);
+		a = ham_action_log(c[n < 60 ? 0 : 1], aname, big, 0, 1, 0);
+		if (a == NULL) {
+			bad |= errno != ENOMEM ? 1 : 0;
+			break;
+		}
+		ham_action_handle_free(a);
+	}
+	if (n != 65) {
+		bad |= 2;
+	}
+	/* Given back with the conditions. */
+	if (ham_condition_remove(c[0], 0) != 0 ||
+	    ham_condition_remove(c[1], 0) != 0) {
+		bad |= 4;
+	}
+	ham_condition_handle_free(c[0]);
+	ham_condition_handle_free(c[1]);
+	/* Items: 16 conditions of 63 actions (1024), then no more. */
+	for (int i = 0; i < 16; i++) {
+		char cname[16];
+
+		snprintf(cname, sizeof(cname), "c%d", i);
+		if ((c[i] = ham_condition(e, CONDDEATH, cname, 0)) == NULL) {
+			bad |= 8;
+			break;
+		}
+		for (int j = 0; j < 63; j++) {
+			char aname[16];
+			ham_action_t *a;
+
+			snprintf(aname, sizeof(aname), "a%d", j);
+			if ((a = ham_action_log(c[i], aname, "x", 0, 1, 0)) ==
+			    NULL) {
+				bad |= 16;
+				break;
+			}
+			ham_action_handle_free(a);
+		}
+	}
+	if (bad == 0) {
+		errno = 0;
+		if (ham_condition(e, CONDDEATH, "one-more", 0) != NULL ||
+		    errno != ENOMEM) {
+			bad |= 32;
+		}
+		errno = 0;
+		if (ham_action_log(c[0], "one-more", "x", 0, 1, 0) != NULL ||
+		    errno != ENOMEM) {
+			bad |= 64;
+		}
+		ham_action_t *a = ham_action_handle(ND_LOCAL_NODE, "budget",
+		    "c0", "a0", 0);
+
+		if (a == NULL || ham_action_remove(a, 0) != 0) {
+			bad |= 128;
+		}
+		ham_action_handle_free(a);
+		if ((a = ham_action_log(c[0], "one-more", "x", 0, 1, 0)) ==
+		    NULL) {
+			bad |= 256;
+		}
+		ham_action_handle_free(a);
+	}
+	axt_report(rep, bad);
+	_exit(0);
+}
+
+/* A user other than root has a share of conditions, actions and their
+ * text (1024, 256 KiB); root, beyond it, can still add. */
+START_TEST(test_user_budget)
+{
+	struct axt_child b;
+	ham_entity_t *e;
+	ham_condition_t *c;
+	pid_t ham;
+
+	if (!axa_user("test_user_budget")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	ham = ham_start();
+	b = axt_spawn(budgeter, NULL);
+	ck_assert_int_eq(b.val, 0);
+	ck_assert_int_eq(axt_child_wait(&b, 10), 0);
+	e = ham_entity_handle(ND_LOCAL_NODE, "budget", 0);
+	ck_assert_ptr_nonnull(e);
+	c = ham_condition(e, CONDDEATH, "roots", 0);
+	ck_assert_ptr_nonnull(c);
+	nn_a(ham_action_log(c, "r", "root's", 0, 1, 0));
+	ham_entity_handle_free(e);
+	ham_condition_handle_free(c);
+	ham_kill(ham);
+}
+END_TEST
+
 /* A HAM run by an unprivileged user cannot run a command as anyone
  * else: root's execute and restart actions are refused (EPERM), its
  * other actions taken; root may still stop it. */
@@ -1334,6 +1457,7 @@ ham_suite(void)
 	tcase_add_test(t, test_attack);
 	tcase_add_test(t, test_unprivileged_ham);
 	tcase_add_test(t, test_waitfor_holds_nobody);
+	tcase_add_test(t, test_user_budget);
 	tcase_add_test(t, test_fork_during_call);
 	suite_add_tcase(s, t);
 	return s;

@@ -64,6 +64,11 @@
 
 #define MAX_ENTITIES   1024
 #define MAX_USER_ENTITIES 64	/* of one user other than root */
+/* What one user other than root may add, in all its entities and
+ * others': conditions and actions, and their text's bytes (ENOMEM
+ * beyond), so that no user fills the HAM's memory. */
+#define MAX_USER_ITEMS 1024
+#define MAX_USER_BYTES (256 * 1024)
 #define MAX_CONDITIONS 64
 #define MAX_ACTIONS    64
 #define MAX_ARGS       64
@@ -107,6 +112,7 @@ struct action {
 struct condition {
 	struct condition *next;
 	char name[AXON_HAM_NAME_MAX + 1];
+	uid_t by;		/* who added it: whose budget it is in */
 	int type;
 	unsigned flags;
 	struct action *actions;
@@ -201,6 +207,88 @@ now_ns(void)
 
 /* ---- the tree (ham_lock held) -------------------------------------- */
 
+/* One user's share (MAX_USER_ITEMS, MAX_USER_BYTES) in use; root has
+ * none. */
+struct budget {
+	uid_t uid;
+	int items;
+	size_t bytes;
+};
+
+static struct budget *budgets;
+static int n_budgets, cap_budgets;
+
+static struct budget *
+budget_of(uid_t uid)
+{
+	for (int i = 0; i < n_budgets; i++) {
+		if (budgets[i].uid == uid) {
+			return &budgets[i];
+		}
+	}
+	return NULL;
+}
+
+/* Takes one item of bytes text bytes from uid's share: 0, or ENOMEM. */
+static int
+budget_take(uid_t uid, size_t bytes)
+{
+	struct budget *b;
+
+	if (uid == 0) {
+		return 0;
+	}
+	if ((b = budget_of(uid)) == NULL) {
+		if (n_budgets == cap_budgets) {
+			int ncap = cap_budgets == 0 ? 16 : cap_budgets * 2;
+			struct budget *nb = realloc(budgets,
+			    (size_t) ncap * sizeof(*nb));
+
+			if (nb == NULL) {
+				return ENOMEM;
+			}
+			budgets = nb;
+			cap_budgets = ncap;
+		}
+		b = &budgets[n_budgets++];
+		b->uid = uid;
+		b->items = 0;
+		b->bytes = 0;
+	}
+	if (b->items >= MAX_USER_ITEMS || bytes > MAX_USER_BYTES - b->bytes) {
+		if (b->items == 0 && b->bytes == 0) {
+			*b = budgets[--n_budgets];
+		}
+		return ENOMEM;
+	}
+	b->items++;
+	b->bytes += bytes;
+	return 0;
+}
+
+/* Gives back what budget_take() took. */
+static void
+budget_give(uid_t uid, size_t bytes)
+{
+	struct budget *b;
+
+	if (uid == 0 || (b = budget_of(uid)) == NULL) {
+		return;
+	}
+	b->items--;
+	b->bytes -= bytes;
+	if (b->items <= 0) {
+		*b = budgets[--n_budgets];
+	}
+}
+
+/* An action's text bytes in its user's share. */
+static size_t
+action_bytes(const struct action *a)
+{
+	return a->text != NULL ? strlen(a->text) + 1 : 0;
+}
+
 static struct entity *
 entity_find(const char *name)
 {
@@ -237,6 +325,7 @@ action_find(struct condition *c, const char *name)
 static void
 action_free(struct action *a)
 {
+	budget_give(a->cr.uid, action_bytes(a));
 	free(a->text);
 	free(a);
 }
@@ -250,6 +339,7 @@ cond_free(struct condition *c)
 		c->actions = a->next;
 		action_free(a);
 	}
+	budget_give(c->by, 0);
 	free(c);
 }
 
@@ -1310,9 +1400,14 @@ op_condition(const struct axon_ham_req *r, const struct sender *s)
 	for (c = e->conds; c != NULL; c = c->next) {
 		n++;
 	}
-	if (n >= MAX_CONDITIONS || (c = calloc(1, sizeof(*c))) == NULL) {
+	if (n >= MAX_CONDITIONS || budget_take(s->cr.uid, 0) != 0) {
 		return ENOMEM;
 	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		budget_give(s->cr.uid, 0);
+		return ENOMEM;
+	}
+	c->by = s->cr.uid;
 	memcpy(c->name, r->cname, sizeof(c->name));
 	c->type = r->arg[0];
 	c->flags = r->flags;
@@ -1437,10 +1532,13 @@ op_action(const struct axon_ham_req *r, const struct sender *s)
 	for (a = c->actions; a != NULL; a = a->next) {
 		n++;
 	}
-	if (n >= MAX_ACTIONS || (a = calloc(1, sizeof(*a))) == NULL) {
+	if (n >= MAX_ACTIONS ||
+	    budget_take(s->cr.uid, strlen(r->text) + 1) != 0) {
 		return ENOMEM;
 	}
-	if ((a->text = strdup(r->text)) == NULL) {
+	if ((a = calloc(1, sizeof(*a))) == NULL ||
+	    (a->text = strdup(r->text)) == NULL) {
+		budget_give(s->cr.uid, strlen(r->text) + 1);
 		free(a);
 		return ENOMEM;
 	}
