@@ -512,6 +512,225 @@ START_TEST(test_restart_limit)
 }
 END_TEST
 
+/* ---- a restarted process that attaches at once -------------------- */
+
+/* The HAM's standard error, a one-page pipe the test empties into
+ * ham_log (pump) or keeps full, so that the HAM's next line blocks the
+ * thread that writes it. */
+static int errpipe[2] = {-1, -1};
+
+static void
+pump(void)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(ham_log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+	ck_assert_int_ge(fd, 0);
+	while ((n = read(errpipe[0], buf, sizeof(buf))) > 0) {
+		(void) !write(fd, buf, (size_t) n);
+	}
+	close(fd);
+}
+
+/* Whether the log holds text, pumping meanwhile (bounded). */
+static bool
+pumped_log_has(const char *text, double timeout_s)
+{
+	double end = axt_now() + timeout_s;
+
+	do {
+		pump();
+		if (log_has(text, 0)) {
+			return true;
+		}
+		axt_sleep_ms(10);
+	} while (axt_now() < end);
+	return false;
+}
+
+/* Whether task tid of pid sleeps where (its wchan holds it). */
+static bool
+task_in(pid_t pid, const char *tid, const char *where)
+{
+	char path[128], w[64];
+	bool in = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", (int) pid,
+	    tid);
+	if ((f = fopen(path, "re")) == NULL) {
+		return false;
+	}
+	in = fgets(w, sizeof(w), f) != NULL && strstr(w, where) != NULL;
+	fclose(f);
+	return in;
+}
+
+/* How many of pid's threads are blocked writing to a pipe. */
+static int
+pipe_writers(pid_t pid)
+{
+	char path[64];
+	int n = 0;
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int) pid);
+	if ((d = opendir(path)) == NULL) {
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		n += de->d_name[0] != '.' &&
+		    task_in(pid, de->d_name, "pipe_write");
+	}
+	closedir(d);
+	return n;
+}
+
+/* Whether the HAM is held as test_restart_attach_race wants it: its
+ * runner writing the "restarted" line to the full pipe, its main
+ * thread (the attach's, which set the new pid, then logs) waiting for
+ * the runner's hold of standard error; for 200 ms on end. */
+static bool
+ham_held(pid_t ham)
+{
+	char tid[16];
+
+	snprintf(tid, sizeof(tid), "%d", (int) ham);
+	for (int i = 0; i < 20; i++) {
+		if (pipe_writers(ham) != 1 || !task_in(ham, tid, "futex")) {
+			return false;
+		}
+		axt_sleep_ms(10);
+	}
+	return true;
+}
+
+/* The restarted program ("--ham-rr FILE"): writes its pid to FILE,
+ * then attaches to "rr" (which may block: the HAM is held) and waits. */
+static int
+rr_main(const char *file)
+{
+	FILE *f = fopen(file, "we");
+
+	if (f == NULL) {
+		return 1;
+	}
+	fprintf(f, "%d\n", (int) getpid());
+	fclose(f);
+	if (ham_attach_self("rr", 0, 0, 0, 0) == NULL) {
+		return 1;
+	}
+	for (;;) {
+		pause();
+	}
+}
+
+/* The restarted process attaches before the HAM's runner is back from
+ * starting it (made sure of: the runner's "restarted" line and the
+ * attach's line, logged once the new pid is set, both wait on the
+ * HAM's full standard error, seen in their threads' wchan): the
+ * restart condition still runs and what is not rearmed is still pruned
+ * (before, both were skipped when the entity had a process again). */
+START_TEST(test_restart_attach_race)
+{
+	char self[PATH_MAX], pidf[300], mark[300], cmd[PATH_MAX + 400];
+	char cmd2[512], died[128], fill[65536];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	struct ent_args a = {.name = "rr"};
+	struct axt_child ent;
+	ham_entity_t *e;
+	ham_condition_t *c, *r;
+	pid_t ham, newpid = 0;
+	double end;
+	int psz, len;
+	FILE *f;
+
+	ck_assert_int_gt(n, 0);
+	self[n] = '\0';
+	if (access("/proc/self/wchan", R_OK) != 0) {
+		fprintf(stderr, "test_restart_attach_race: skipped: no wchan\n");
+		return;
+	}
+	tpath(pidf, sizeof(pidf), "rr.pid");
+	tpath(mark, sizeof(mark), "rr.restarted");
+	snprintf(cmd, sizeof(cmd), "%s --ham-rr %s", self, pidf);
+	append_cmd(cmd2, sizeof(cmd2), "cond", mark);
+	snprintf(ham_log, sizeof(ham_log), "%s/ham.log", axt_rundir);
+	ck_assert_int_eq(pipe2(errpipe, O_CLOEXEC), 0);
+	psz = fcntl(errpipe[1], F_SETPIPE_SZ, 4096);
+	ck_assert_int_gt(psz, 0);
+	ck_assert_int_eq(fcntl(errpipe[0], F_SETFL, O_NONBLOCK), 0);
+	ham = fork();
+	ck_assert_int_ge(ham, 0);
+	if (ham == 0) {
+		if (dup2(errpipe[1], 2) < 0) {
+			_exit(97);
+		}
+		execl(ham_bin(), "axon-ham", (char *) NULL);
+		_exit(96);
+	}
+	ck_assert(pumped_log_has("serving", 20));
+	ent = axt_spawn(ent_main, &a);
+	ck_assert_int_eq(ent.val, 1);
+	ck_assert(pumped_log_has("entity rr: attached", 10));
+	ck_assert_int_eq(ham_connect(0), 0);
+	e = ham_entity_handle(ND_LOCAL_NODE, "rr", 0);
+	ck_assert_ptr_nonnull(e);
+	c = ham_condition(e, CONDDEATH, "death", HREARMAFTERRESTART);
+	ck_assert_ptr_nonnull(c);
+	nn_a(ham_action_restart(c, "restart", cmd, HREARMAFTERRESTART));
+	r = ham_condition(e, CONDRESTART, "restarted", 0);
+	ck_assert_ptr_nonnull(r);
+	nn_a(ham_action_execute(r, "mark", cmd2, 0));
+	/* The HAM is quiet now: the pipe is emptied and filled but for
+	 * the death's line, so that the next line ("restarted") blocks. */
+	pump();
+	len = snprintf(died, sizeof(died), "axon-ham: entity rr: process %d "
+	    "died\n", (int) ent.pid);
+	ck_assert_int_lt(psz - len, (int) sizeof(fill));
+	memset(fill, '.', sizeof(fill));
+	fill[psz - len - 1] = '\n';
+	ck_assert_int_eq(write(errpipe[1], fill, (size_t) (psz - len)),
+	    psz - len);
+	axt_child_kill(&ent);
+	/* The new process writes its pid, then attaches: the runner
+	 * (the "restarted" line) and the main thread (the "attached"
+	 * line, the new pid set) both wait on standard error. */
+	end = axt_now() + 20;
+	while (axt_now() < end && !ham_held(ham)) {
+		axt_sleep_ms(10);
+	}
+	ck_assert(ham_held(ham));
+	f = fopen(pidf, "re");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%d", &newpid), 1);
+	fclose(f);
+	ck_assert(pumped_log_has("entity rr: restarted", 10));
+	ck_assert(pumped_log_has("entity rr: attached by process", 10));
+	/* The restart condition ran; it was not rearmed: pruned. */
+	end = axt_now() + 10;
+	while (axt_now() < end && access(mark, F_OK) != 0) {
+		pump();
+		axt_sleep_ms(10);
+	}
+	ck_assert(access(mark, F_OK) == 0);
+	errno = 0;
+	ck_assert_ptr_null(ham_condition_handle(ND_LOCAL_NODE, "rr",
+	    "restarted", 0));
+	ck_assert_int_eq(errno, ENOENT);
+	(void) kill(newpid, SIGKILL);
+	ham_entity_handle_free(e);
+	ham_condition_handle_free(c);
+	ham_condition_handle_free(r);
+	(void) ham_disconnect(0);
+	ham_kill(ham);
+	close(errpipe[0]);
+	close(errpipe[1]);
+}
+END_TEST
+
 /* A pulse to a channel and a signal to a process, on detach. */
 START_TEST(test_notify)
 {
@@ -1448,6 +1667,7 @@ ham_suite(void)
 	tcase_add_test(t, test_detach);
 	tcase_add_test(t, test_restart);
 	tcase_add_test(t, test_restart_limit);
+	tcase_add_test(t, test_restart_attach_race);
 	tcase_add_test(t, test_notify);
 	tcase_add_test(t, test_action_flags);
 	tcase_add_test(t, test_failed_removed);
@@ -1471,6 +1691,9 @@ main(int argc, char **argv)
 		ham_entity_t *e = ham_attach_self("loop", 0, 0, 0, 0);
 
 		return e != NULL && ham_entity_handle_free(e) == 0 ? 0 : 1;
+	}
+	if (argc == 3 && strcmp(argv[1], "--ham-rr") == 0) {
+		return rr_main(argv[2]);
 	}
 	return axt_run(ham_suite());
 }

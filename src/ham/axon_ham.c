@@ -131,6 +131,7 @@ struct entity {
 	bool low_fired, high_fired;
 	int64_t restart_window;	/* when the current window began */
 	int restarts;		/* restarts in it */
+	bool restarting;	/* a restart's command is being started */
 	struct condition *conds;
 };
 
@@ -991,23 +992,31 @@ restart_allowed(const char *ename)
 		}
 		ok = e->restarts < restart_max;
 		e->restarts += ok;
+		/* Whatever the new process does meanwhile (it may attach
+		 * before restarted() runs), the restart is this one. */
+		e->restarting = ok;
 	}
 	pthread_mutex_unlock(&ham_lock);
 	return ok;
 }
 
-/* A restart started the entity's command again. */
+/* A restart started the entity's command again (ok), or failed to:
+ * keyed on the entity's restarting flag, not on its pid (the new
+ * process may have attached already). */
 static void
-restarted(const char *ename)
+restarted(const char *ename, bool ok)
 {
 	struct entity *e;
 
 	pthread_mutex_lock(&ham_lock);
-	if ((e = entity_find(ename)) != NULL && e->pid == 0) {
-		/* The restart's own condition runs as it was; what was not
-		 * to be rearmed goes after. */
-		trigger(e, CONDRESTART);
-		prune_after_restart(e);
+	if ((e = entity_find(ename)) != NULL && e->restarting) {
+		e->restarting = false;
+		if (ok) {
+			/* The restart's own condition runs as it was;
+			 * what was not to be rearmed goes after. */
+			trigger(e, CONDRESTART);
+			prune_after_restart(e);
+		}
 	}
 	pthread_mutex_unlock(&ham_lock);
 }
@@ -1055,8 +1064,8 @@ run_action(const struct job *j, const struct action *a)
 		rc = spawn_line(a->text, &a->cr);
 		if (rc == 0) {
 			hlog("entity %s: restarted (%s)", j->ename, a->text);
-			restarted(j->ename);
 		}
+		restarted(j->ename, rc == 0);
 		break;
 	case AXON_HAM_A_PULSE:
 		rc = run_pulse(a);
