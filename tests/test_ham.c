@@ -1484,6 +1484,111 @@ START_TEST(test_user_budget)
 }
 END_TEST
 
+/* ---- a name taken first; a log line forged -------------------------- */
+
+/* The unprivileged user (in a child), as *arg says: 0 takes the name
+ * "svc" first (ham_entity) with a detach condition whose action writes
+ * its uid to shared/squat; 1 tries to detach "svc" and change it (both
+ * must fail, EPERM); 2 adds a log action with no prefix that looks like
+ * a line of the HAM's own, run at once.  Reports 0 or a bit mask of
+ * what went wrong. */
+static const char *squat_dir;
+
+static void
+squatter(int rep, void *arg)
+{
+	int mode = *(int *) arg, bad = 0;
+	char cmd[600];
+	ham_entity_t *e;
+	ham_condition_t *c;
+
+	axa_become();
+	switch (mode) {
+	case 0:
+		snprintf(cmd, sizeof(cmd), "/bin/sh -c 'id -u >> %s/squat'",
+		    squat_dir);
+		if ((e = ham_entity("svc", ND_LOCAL_NODE, 0)) == NULL ||
+		    (c = ham_condition(e, CONDDETACH, "c", 0)) == NULL ||
+		    ham_action_execute(c, "who", cmd, 0) == NULL) {
+			bad |= 1;
+		}
+		break;
+	case 1:
+		if ((e = ham_entity_handle(ND_LOCAL_NODE, "svc", 0)) == NULL) {
+			bad |= 2;
+			break;
+		}
+		if (ham_detach(e, 0) != -1 || errno != EPERM) {
+			bad |= 4;
+		}
+		if (ham_condition(e, CONDDEATH, "evil", 0) != NULL ||
+		    errno != EPERM) {
+			bad |= 8;
+		}
+		c = ham_condition_handle(ND_LOCAL_NODE, "svc", "c", 0);
+		if (c == NULL || ham_condition_remove(c, 0) != -1 ||
+		    errno != EPERM) {
+			bad |= 16;
+		}
+		break;
+	default:
+		if ((e = ham_entity("forger", ND_LOCAL_NODE, 0)) == NULL ||
+		    (c = ham_condition(e, CONDDETACH, "c", 0)) == NULL ||
+		    ham_action_log(c, "l", "entity svc: process 1 died FORGED",
+		    0, 0, HACTIONDONOW) == NULL) {
+			bad |= 32;
+		}
+		break;
+	}
+	axt_report(rep, bad);
+	_exit(0);
+}
+
+/* A user takes the name of root's service first; root's service
+ * attaches as it: the entity is root's now, the squatter cannot detach
+ * or change it, and what it added still runs as it. */
+START_TEST(test_name_squat)
+{
+	char dir[300], squat[400];
+	struct axt_child ch;
+	int mode;
+	ham_entity_t *e;
+	pid_t ham;
+	FILE *f;
+	unsigned uid = 0;
+
+	if (!axa_user("test_name_squat")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	ham = ham_start();
+	tpath(dir, sizeof(dir), "shared");
+	ck_assert_int_eq(mkdir(dir, 0777), 0);
+	ck_assert_int_eq(chmod(dir, 0777), 0);
+	squat_dir = dir;
+	snprintf(squat, sizeof(squat), "%s/squat", dir);
+	mode = 0;
+	ch = axt_spawn(squatter, &mode);
+	ck_assert_int_eq(ch.val, 0);
+	ck_assert_int_eq(axt_child_wait(&ch, 10), 0);
+	e = ham_attach_self("svc", 0, 0, 0, 0);
+	ck_assert_ptr_nonnull(e);
+	mode = 1;
+	ch = axt_spawn(squatter, &mode);
+	ck_assert_int_eq(ch.val, 0);
+	ck_assert_int_eq(axt_child_wait(&ch, 10), 0);
+	ck_assert_int_eq(ham_detach_self(e, 0), 0);
+	ck_assert(wait_lines(squat, 1, 10));
+	f = fopen(squat, "re");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%u", &uid), 1);
+	fclose(f);
+	ck_assert_uint_eq(uid, (unsigned) axa_uid);
+	ham_entity_handle_free(e);
+	ham_kill(ham);
+}
+END_TEST
+
 /* A HAM run by an unprivileged user cannot run a command as anyone
  * else: root's execute and restart actions are refused (EPERM), its
  * other actions taken; root may still stop it. */
@@ -1678,6 +1783,7 @@ ham_suite(void)
 	tcase_add_test(t, test_unprivileged_ham);
 	tcase_add_test(t, test_waitfor_holds_nobody);
 	tcase_add_test(t, test_user_budget);
+	tcase_add_test(t, test_name_squat);
 	tcase_add_test(t, test_fork_during_call);
 	suite_add_tcase(s, t);
 	return s;

@@ -1350,6 +1350,15 @@ op_attach_self(const struct axon_ham_req *r, const struct sender *s)
 	}
 	e->pidfd = pfd;
 	e->pid = s->pid;
+	/* A placeholder another user made (root fills it): the entity is
+	 * now its process's user's, so that whoever took the name first
+	 * cannot detach it or change it (what it added still runs, as
+	 * it). */
+	if (e->owner != s->cr.uid) {
+		hlog("entity %s: owner %u -> %u (attached)", e->name,
+		    (unsigned) e->owner, (unsigned) s->cr.uid);
+		e->owner = s->cr.uid;
+	}
 	e->hp = r->hp;
 	e->hpdl = hpdl;
 	e->hpdh = hpdh;
