@@ -1589,6 +1589,31 @@ START_TEST(test_name_squat)
 }
 END_TEST
 
+/* A user's log action with no prefix still says whose it is: it cannot
+ * pass for a line of the HAM's own. */
+START_TEST(test_log_forging)
+{
+	char want[200];
+	struct axt_child ch;
+	int mode = 2;
+	pid_t ham;
+
+	if (!axa_user("test_log_forging")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	ham = ham_start();
+	ch = axt_spawn(squatter, &mode);
+	ck_assert_int_eq(ch.val, 0);
+	ck_assert_int_eq(axt_child_wait(&ch, 10), 0);
+	snprintf(want, sizeof(want), "axon-ham: user %u: entity svc: process "
+	    "1 died FORGED", (unsigned) axa_uid);
+	ck_assert(log_has(want, 10));
+	ck_assert(!log_has("axon-ham: entity svc: process 1 died FORGED", 0));
+	ham_kill(ham);
+}
+END_TEST
+
 /* A HAM run by an unprivileged user cannot run a command as anyone
  * else: root's execute and restart actions are refused (EPERM), its
  * other actions taken; root may still stop it. */
@@ -1784,6 +1809,7 @@ ham_suite(void)
 	tcase_add_test(t, test_waitfor_holds_nobody);
 	tcase_add_test(t, test_user_budget);
 	tcase_add_test(t, test_name_squat);
+	tcase_add_test(t, test_log_forging);
 	tcase_add_test(t, test_fork_during_call);
 	suite_add_tcase(s, t);
 	return s;

@@ -1074,13 +1074,21 @@ run_action(const struct job *j, const struct action *a)
 		rc = run_signal(a);
 		break;
 	case AXON_HAM_A_LOG:
-		if (verbosity >= a->arg[1]) {
-			if (a->arg[0]) {
-				hlog("%s/%s/%s: %s", j->ename, j->cname,
-				    a->name, a->text);
-			} else {
-				hlog("%s", a->text);
-			}
+		/* A user other than root's line says whose it is, so that
+		 * it cannot pass for one of the HAM's own. */
+		if (verbosity < a->arg[1]) {
+			break;
+		}
+		if (a->cr.uid != 0 && a->arg[0]) {
+			hlog("user %u: %s/%s/%s: %s", (unsigned) a->cr.uid,
+			    j->ename, j->cname, a->name, a->text);
+		} else if (a->cr.uid != 0) {
+			hlog("user %u: %s", (unsigned) a->cr.uid, a->text);
+		} else if (a->arg[0]) {
+			hlog("%s/%s/%s: %s", j->ename, j->cname, a->name,
+			    a->text);
+		} else {
+			hlog("%s", a->text);
 		}
 		break;
 	case AXON_HAM_A_HEALTHY:
