@@ -11,6 +11,8 @@
  */
 #define _GNU_SOURCE
 #include <limits.h>
+#include <sched.h>
+#include <sys/resource.h>
 
 #include <ha/ham.h>
 #include <devctl.h>
@@ -33,6 +35,9 @@ ham_bin(void)
 static char ham_log[300];
 /* An option for the next ham_start() (NULL: none). */
 static const char *ham_opt;
+/* Whether the next ham_start() runs the HAM under SCHED_FIFO 1, nice
+ * -5 (root only). */
+static bool ham_fifo;
 
 /* Starts axon-ham on the test's node (its stderr to ham_log) and waits
  * (5 s at most) until /proc/ham answers. */
@@ -51,10 +56,17 @@ ham_start(void)
 		if (fd < 0 || dup2(fd, 2) < 0) {
 			_exit(97);
 		}
+		if (ham_fifo) {
+			struct sched_param sp = {.sched_priority = 1};
+
+			(void) setpriority(PRIO_PROCESS, 0, -5);
+			(void) sched_setscheduler(0, SCHED_FIFO, &sp);
+		}
 		execl(ham_bin(), "axon-ham", ham_opt, (char *) NULL);
 		_exit(96);
 	}
 	ham_opt = NULL;
+	ham_fifo = false;
 	while (axt_now() < end) {
 		if (ham_connect(0) == 0) {
 			ck_assert_int_eq(ham_disconnect(0), 0);
@@ -1614,6 +1626,98 @@ START_TEST(test_log_forging)
 }
 END_TEST
 
+/* ---- an action's scheduling ------------------------------------------ */
+
+/* Fields (1-based, as proc(5) numbers them) of /proc/PID/stat. */
+static bool
+stat_fields(const char *file, int *nice, int *policy)
+{
+	char buf[2048];
+	char *p, *tok, *save = NULL;
+	FILE *f = fopen(file, "re");
+	size_t n;
+	int field = 3;
+
+	if (f == NULL) {
+		return false;
+	}
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL) {
+		return false;
+	}
+	*nice = *policy = -1;
+	for (tok = strtok_r(p + 1, " \n", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \n", &save), field++) {
+		if (field == 19) {
+			*nice = atoi(tok);
+		} else if (field == 41) {
+			*policy = atoi(tok);
+		}
+	}
+	return *policy >= 0;
+}
+
+/* The unprivileged user (in a child): an execute action, run at once,
+ * that copies its /proc/PID/stat into arg (a file). */
+static void
+sched_user(int rep, void *arg)
+{
+	char cmd[600];
+	ham_entity_t *e;
+	ham_condition_t *c;
+
+	axa_become();
+	snprintf(cmd, sizeof(cmd), "/bin/sh -c 'cat /proc/$$/stat > %s'",
+	    (const char *) arg);
+	if ((e = ham_entity("sched", ND_LOCAL_NODE, 0)) == NULL ||
+	    (c = ham_condition(e, CONDDETACH, "c", 0)) == NULL ||
+	    ham_action_execute(c, "x", cmd, HACTIONDONOW) == NULL) {
+		axt_report(rep, 1);
+		_exit(1);
+	}
+	axt_report(rep, 0);
+	_exit(0);
+}
+
+/* A HAM run under SCHED_FIFO (nice -5): a user's command runs under
+ * SCHED_OTHER, nice 0, not with the HAM's priority. */
+START_TEST(test_child_sched)
+{
+	char dir[300], st[400], hst[64];
+	struct axt_child ch;
+	int nice, policy;
+	pid_t ham;
+
+	if (!axa_user("test_child_sched")) {
+		return;
+	}
+	axa_share_rundir(axt_rundir);
+	ham_fifo = true;
+	ham = ham_start();
+	snprintf(hst, sizeof(hst), "/proc/%d/stat", (int) ham);
+	if (!stat_fields(hst, &nice, &policy) || policy != SCHED_FIFO) {
+		fprintf(stderr, "test_child_sched: skipped: the HAM could not "
+		    "run under SCHED_FIFO\n");
+		ham_kill(ham);
+		return;
+	}
+	tpath(dir, sizeof(dir), "shared");
+	ck_assert_int_eq(mkdir(dir, 0777), 0);
+	ck_assert_int_eq(chmod(dir, 0777), 0);
+	snprintf(st, sizeof(st), "%s/stat", dir);
+	ch = axt_spawn(sched_user, st);
+	ck_assert_int_eq(ch.val, 0);
+	ck_assert_int_eq(axt_child_wait(&ch, 10), 0);
+	ck_assert(wait_lines(st, 1, 10));
+	ck_assert(stat_fields(st, &nice, &policy));
+	ck_assert_int_eq(policy, SCHED_OTHER);
+	ck_assert_int_eq(nice, 0);
+	ham_kill(ham);
+}
+END_TEST
+
 /* A HAM run by an unprivileged user cannot run a command as anyone
  * else: root's execute and restart actions are refused (EPERM), its
  * other actions taken; root may still stop it. */
@@ -1810,6 +1914,7 @@ ham_suite(void)
 	tcase_add_test(t, test_user_budget);
 	tcase_add_test(t, test_name_squat);
 	tcase_add_test(t, test_log_forging);
+	tcase_add_test(t, test_child_sched);
 	tcase_add_test(t, test_fork_during_call);
 	suite_add_tcase(s, t);
 	return s;

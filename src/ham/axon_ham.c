@@ -45,7 +45,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -649,11 +651,27 @@ spawn_line(const char *line, const struct creds *cr)
 	if (pid == 0) {
 		sigset_t none;
 
-		/* The child: async-signal-safe calls only. */
+		/* The child: async-signal-safe calls only.  Every handler
+		 * back to the default first, then the mask emptied: a
+		 * signal pending meanwhile meets no handler of the HAM's. */
+		for (int s = 1; s < NSIG; s++) {
+			struct sigaction sa;
+
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_handler = SIG_DFL;
+			(void) sigaction(s, &sa, NULL);
+		}
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int s = 1; s < NSIG; s++) {
-			signal(s, SIG_DFL);
+		/* A user's command does not inherit the HAM's scheduling
+		 * (a real-time policy, a nice value): SCHED_OTHER, nice 0,
+		 * set while the child may still raise its priority. */
+		if (cr->uid != 0) {
+			struct sched_param sp;
+
+			memset(&sp, 0, sizeof(sp));
+			(void) sched_setscheduler(0, SCHED_OTHER, &sp);
+			(void) setpriority(PRIO_PROCESS, 0, 0);
 		}
 		if (p[1] != 3) {
 			dup2(p[1], 3);
