@@ -782,33 +782,62 @@ run_signal(const struct action *a)
 	return sigqueue(a->arg[1], a->arg[2], v) == 0 ? 0 : -errno;
 }
 
+/* What the waitfors look at, read at most once per 10 ms tick whatever
+ * the number of waiting jobs (snap.lock held while used): the path
+ * namespace's entries and the FUSE mountpoints. */
+static struct {
+	pthread_mutex_t lock;
+	int64_t at;			/* when read (0: never) */
+	struct axon_path_entry *ns;
+	int n_ns;
+	bool mounts_ok;
+	char mounts[65536];
+} snap = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static bool fuse_mounts(char *buf, size_t len);
+
+/* Reads the snapshot again if it is older than a tick (lock held). */
+static void
+snap_refresh(void)
+{
+	int64_t now = now_ns();
+
+	if (snap.at != 0 && now - snap.at < TICK_NS) {
+		return;
+	}
+	free(snap.ns);
+	snap.ns = NULL;
+	snap.n_ns = axon__path_list(&snap.ns);
+	if (snap.n_ns < 0) {
+		snap.n_ns = 0;
+	}
+	snap.mounts_ok = fuse_mounts(snap.mounts, sizeof(snap.mounts));
+	snap.at = now;
+}
+
 /* Whether path (normalised) is in the node's path namespace: a
  * manager's mountpoint is path or below it.  Read from the namespace's
  * entries only: nothing is sent to a manager (one that never answers
- * must not hold a runner). */
+ * must not hold a runner).  snap.lock held. */
 static bool
 ns_has(const char *path)
 {
 	char norm[PATH_MAX];
-	struct axon_path_entry *all = NULL;
-	bool found = false;
 	size_t l;
-	int n;
 
-	if (axon__path_norm(path, norm, sizeof(norm)) < 0 ||
-	    (n = axon__path_list(&all)) <= 0) {
-		free(all);
+	if (axon__path_norm(path, norm, sizeof(norm)) < 0) {
 		return false;
 	}
 	l = strlen(norm);
-	for (int i = 0; i < n && !found; i++) {
-		const char *m = all[i].mount;
+	for (int i = 0; i < snap.n_ns; i++) {
+		const char *m = snap.ns[i].mount;
 
-		found = strcmp(m, norm) == 0 || (l == 1 && m[0] == '/') ||
-		    (strncmp(m, norm, l) == 0 && m[l] == '/');
+		if (strcmp(m, norm) == 0 || (l == 1 && m[0] == '/') ||
+		    (strncmp(m, norm, l) == 0 && m[l] == '/')) {
+			return true;
+		}
 	}
-	free(all);
-	return found;
+	return false;
 }
 
 /* The mountpoints of FUSE file systems (whose server, any user's, may
@@ -881,12 +910,11 @@ under_mount(const char *path, const char *mounts)
  * a FUSE file system: its components are looked at one by one with
  * lstat(2), symbolic links followed by hand, and a component on a FUSE
  * mount ends the search (not found: such a path is seen through the
- * path namespace only). */
+ * path namespace only).  snap.lock held (its FUSE mountpoints). */
 static bool
 fs_has(const char *path)
 {
-	static char mounts[65536]; /* the runner's (one looks at paths) */
-	static pthread_mutex_t mlock = PTHREAD_MUTEX_INITIALIZER;
+	const char *mounts = snap.mounts;
 	char cur[PATH_MAX], rest[PATH_MAX], next[PATH_MAX], tgt[PATH_MAX];
 	const char *p;
 	int links = 0;
@@ -895,9 +923,7 @@ fs_has(const char *path)
 	if (path[0] != '/' || strlen(path) >= sizeof(rest)) {
 		return false;
 	}
-	pthread_mutex_lock(&mlock);
-	if (!fuse_mounts(mounts, sizeof(mounts))) {
-		pthread_mutex_unlock(&mlock);
+	if (!snap.mounts_ok) {
 		return false;
 	}
 	memcpy(rest, path, strlen(path) + 1);
@@ -968,7 +994,6 @@ fs_has(const char *path)
 		memcpy(rest, next, strlen(next) + 1);
 		p = rest;
 	}
-	pthread_mutex_unlock(&mlock);
 	return ok;
 }
 
@@ -977,7 +1002,16 @@ fs_has(const char *path)
 static bool
 waitfor_there(const char *path)
 {
-	return path[0] != '\0' && (ns_has(path) || fs_has(path));
+	bool there;
+
+	if (path[0] == '\0') {
+		return false;
+	}
+	pthread_mutex_lock(&snap.lock);
+	snap_refresh();
+	there = ns_has(path) || fs_has(path);
+	pthread_mutex_unlock(&snap.lock);
+	return there;
 }
 
 static void
