@@ -12,7 +12,8 @@
  * start); two runners take triggered conditions off their queues and
  * run their actions in order, one for the HCONDNOWAIT conditions and
  * one for the others, so that a waitfor never delays a NOWAIT
- * condition.  ham_lock guards the entity tree; a runner works on a
+ * condition; a job in a waitfor is parked and its path looked at every
+ * 10 ms while its runner goes on with the others' jobs.  ham_lock guards the entity tree; a runner works on a
  * copy of a condition's actions made when it was triggered, and takes
  * the lock only to act on the tree (heartbeat_healthy, a restart, the
  * removal of a failed action).
@@ -44,7 +45,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -63,10 +66,21 @@
 
 #define MAX_ENTITIES   1024
 #define MAX_USER_ENTITIES 64	/* of one user other than root */
+/* What one user other than root may add, in all its entities and
+ * others': conditions and actions, and their text's bytes (ENOMEM
+ * beyond), so that no user fills the HAM's memory. */
+#define MAX_USER_ITEMS 1024
+#define MAX_USER_BYTES (256 * 1024)
 #define MAX_CONDITIONS 64
 #define MAX_ACTIONS    64
 #define MAX_ARGS       64
 #define WAITFOR_MAX_MS (600 * 1000) /* the longest waitfor: 10 min */
+/* Jobs (triggered conditions, waiting or not) a runner holds: in all,
+ * and of one owner (the entity's) other than root, so that no user
+ * fills the queue or the memory with them. */
+#define RUNQ_MAX       4096
+#define RUNQ_USER_MAX  256
+#define SYMLINK_MAX    40 /* symbolic links a waitfor's path may cross */
 #define TICK_NS        10000000L
 /* Restarts of one entity: at most restart_max in restart_window_ns; the
  * next fails (EAGAIN), so that a program that dies at once is not
@@ -100,6 +114,7 @@ struct action {
 struct condition {
 	struct condition *next;
 	char name[AXON_HAM_NAME_MAX + 1];
+	uid_t by;		/* who added it: whose budget it is in */
 	int type;
 	unsigned flags;
 	struct action *actions;
@@ -118,6 +133,7 @@ struct entity {
 	bool low_fired, high_fired;
 	int64_t restart_window;	/* when the current window began */
 	int restarts;		/* restarts in it */
+	bool restarting;	/* a restart's command is being started */
 	struct condition *conds;
 };
 
@@ -126,14 +142,29 @@ struct job {
 	struct job *next;
 	char ename[AXON_HAM_NAME_MAX + 1];
 	char cname[AXON_HAM_NAME_MAX + 1];
+	uid_t owner;		/* the entity's: what the job counts against */
+	int pc;			/* the next action to run */
+	bool waiting;		/* acts[pc], a waitfor, is waiting ... */
+	int64_t deadline;	/* ... until then */
 	int n;
 	struct action acts[];	/* text strdup'ed */
 };
 
+/* One owner's jobs in a queue (n == 0: a free slot). */
+struct owner_count {
+	uid_t uid;
+	int n;
+};
+
+/* A runner's jobs: queued (head), waiting in a waitfor (parked: polled
+ * every 10 ms while the runner serves the queue), n of them in all. */
 struct runq {
 	pthread_mutex_t lock;
 	pthread_cond_t cv;
 	struct job *head, *tail;
+	struct job *parked;
+	int n;
+	struct owner_count owners[RUNQ_MAX];
 };
 
 static pthread_mutex_t ham_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -144,9 +175,9 @@ static int epfd = -1;
 static int verbosity = 1;
 static volatile sig_atomic_t stopping;
 static struct runq q_nowait = {PTHREAD_MUTEX_INITIALIZER,
-	PTHREAD_COND_INITIALIZER, NULL, NULL};
+	PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, 0, {{0, 0}}};
 static struct runq q_other = {PTHREAD_MUTEX_INITIALIZER,
-	PTHREAD_COND_INITIALIZER, NULL, NULL};
+	PTHREAD_COND_INITIALIZER, NULL, NULL, NULL, 0, {{0, 0}}};
 static char *env_rundir;
 
 static void __attribute__((format(printf, 1, 2)))
@@ -178,6 +209,88 @@ now_ns(void)
 }
 
 /* ---- the tree (ham_lock held) -------------------------------------- */
+
+/* One user's share (MAX_USER_ITEMS, MAX_USER_BYTES) in use; root has
+ * none. */
+struct budget {
+	uid_t uid;
+	int items;
+	size_t bytes;
+};
+
+static struct budget *budgets;
+static int n_budgets, cap_budgets;
+
+static struct budget *
+budget_of(uid_t uid)
+{
+	for (int i = 0; i < n_budgets; i++) {
+		if (budgets[i].uid == uid) {
+			return &budgets[i];
+		}
+	}
+	return NULL;
+}
+
+/* Takes one item of bytes text bytes from uid's share: 0, or ENOMEM. */
+static int
+budget_take(uid_t uid, size_t bytes)
+{
+	struct budget *b;
+
+	if (uid == 0) {
+		return 0;
+	}
+	if ((b = budget_of(uid)) == NULL) {
+		if (n_budgets == cap_budgets) {
+			int ncap = cap_budgets == 0 ? 16 : cap_budgets * 2;
+			struct budget *nb = realloc(budgets,
+			    (size_t) ncap * sizeof(*nb));
+
+			if (nb == NULL) {
+				return ENOMEM;
+			}
+			budgets = nb;
+			cap_budgets = ncap;
+		}
+		b = &budgets[n_budgets++];
+		b->uid = uid;
+		b->items = 0;
+		b->bytes = 0;
+	}
+	if (b->items >= MAX_USER_ITEMS || bytes > MAX_USER_BYTES - b->bytes) {
+		if (b->items == 0 && b->bytes == 0) {
+			*b = budgets[--n_budgets];
+		}
+		return ENOMEM;
+	}
+	b->items++;
+	b->bytes += bytes;
+	return 0;
+}
+
+/* Gives back what budget_take() took. */
+static void
+budget_give(uid_t uid, size_t bytes)
+{
+	struct budget *b;
+
+	if (uid == 0 || (b = budget_of(uid)) == NULL) {
+		return;
+	}
+	b->items--;
+	b->bytes -= bytes;
+	if (b->items <= 0) {
+		*b = budgets[--n_budgets];
+	}
+}
+
+/* An action's text bytes in its user's share. */
+static size_t
+action_bytes(const struct action *a)
+{
+	return a->text != NULL ? strlen(a->text) + 1 : 0;
+}
 
 static struct entity *
 entity_find(const char *name)
@@ -215,6 +328,7 @@ action_find(struct condition *c, const char *name)
 static void
 action_free(struct action *a)
 {
+	budget_give(a->cr.uid, action_bytes(a));
 	free(a->text);
 	free(a);
 }
@@ -228,6 +342,7 @@ cond_free(struct condition *c)
 		c->actions = a->next;
 		action_free(a);
 	}
+	budget_give(c->by, 0);
 	free(c);
 }
 
@@ -273,6 +388,7 @@ job_make(const struct entity *e, const struct condition *c,
 	}
 	memcpy(j->ename, e->name, sizeof(j->ename));
 	memcpy(j->cname, c->name, sizeof(j->cname));
+	j->owner = e->owner;
 	const struct action *a = one != NULL ? one : c->actions;
 
 	for (int i = 0; i < n; i++, a = a->next) {
@@ -297,10 +413,45 @@ job_free(struct job *j)
 	free(j);
 }
 
-static void
+/* uid's count in q (q->lock held): its slot, or NULL (a new owner
+ * gets a free one when make is set). */
+static struct owner_count *
+owner_slot(struct runq *q, uid_t uid, bool make)
+{
+	struct owner_count *free_slot = NULL;
+
+	for (int i = 0; i < RUNQ_MAX; i++) {
+		struct owner_count *o = &q->owners[i];
+
+		if (o->n > 0 && o->uid == uid) {
+			return o;
+		}
+		if (o->n == 0 && free_slot == NULL) {
+			free_slot = o;
+		}
+	}
+	if (make && free_slot != NULL) {
+		free_slot->uid = uid;
+	}
+	return make ? free_slot : NULL;
+}
+
+/* Queues j: false (j not taken) if q holds RUNQ_MAX jobs, or
+ * RUNQ_USER_MAX of j's owner (not root). */
+static bool
 runq_push(struct runq *q, struct job *j)
 {
+	struct owner_count *o;
+
 	pthread_mutex_lock(&q->lock);
+	o = owner_slot(q, j->owner, true);
+	if (q->n >= RUNQ_MAX || o == NULL ||
+	    (j->owner != 0 && o->n >= RUNQ_USER_MAX)) {
+		pthread_mutex_unlock(&q->lock);
+		return false;
+	}
+	o->n++;
+	q->n++;
 	if (q->tail != NULL) {
 		q->tail->next = j;
 	} else {
@@ -309,16 +460,42 @@ runq_push(struct runq *q, struct job *j)
 	q->tail = j;
 	pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->lock);
+	return true;
 }
 
+/* A job q ran to its end: no longer counted. */
 static void
+runq_done(struct runq *q, struct job *j)
+{
+	struct owner_count *o;
+
+	pthread_mutex_lock(&q->lock);
+	if ((o = owner_slot(q, j->owner, false)) != NULL) {
+		o->n--;
+	}
+	q->n--;
+	pthread_mutex_unlock(&q->lock);
+}
+
+static void job_free(struct job *j);
+
+/* Queues c's job j (made by job_make): 0, or -ENOMEM (none made), or
+ * -EAGAIN (the queue, or the owner's share of it, is full): logged. */
+static int
 job_queue(const struct condition *c, struct job *j)
 {
 	if (j == NULL) {
 		hlog("out of memory: condition %s not run", c->name);
-		return;
+		return -ENOMEM;
 	}
-	runq_push((c->flags & HCONDNOWAIT) ? &q_nowait : &q_other, j);
+	if (!runq_push((c->flags & HCONDNOWAIT) ? &q_nowait : &q_other, j)) {
+		hlog("entity %s: condition %s not run: too many jobs queued "
+		    "(of user %u, or in all)", j->ename, c->name,
+		    (unsigned) j->owner);
+		job_free(j);
+		return -EAGAIN;
+	}
+	return 0;
 }
 
 /* Triggers every condition of e of type (and every CONDANY one). */
@@ -327,7 +504,7 @@ trigger(struct entity *e, int type)
 {
 	for (struct condition *c = e->conds; c != NULL; c = c->next) {
 		if (c->type == type || c->type == CONDANY) {
-			job_queue(c, job_make(e, c, NULL));
+			(void) job_queue(c, job_make(e, c, NULL));
 		}
 	}
 }
@@ -474,11 +651,27 @@ spawn_line(const char *line, const struct creds *cr)
 	if (pid == 0) {
 		sigset_t none;
 
-		/* The child: async-signal-safe calls only. */
+		/* The child: async-signal-safe calls only.  Every handler
+		 * back to the default first, then the mask emptied: a
+		 * signal pending meanwhile meets no handler of the HAM's. */
+		for (int s = 1; s < NSIG; s++) {
+			struct sigaction sa;
+
+			memset(&sa, 0, sizeof(sa));
+			sa.sa_handler = SIG_DFL;
+			(void) sigaction(s, &sa, NULL);
+		}
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		for (int s = 1; s < NSIG; s++) {
-			signal(s, SIG_DFL);
+		/* A user's command does not inherit the HAM's scheduling
+		 * (a real-time policy, a nice value): SCHED_OTHER, nice 0,
+		 * set while the child may still raise its priority. */
+		if (cr->uid != 0) {
+			struct sched_param sp;
+
+			memset(&sp, 0, sizeof(sp));
+			(void) sched_setscheduler(0, SCHED_OTHER, &sp);
+			(void) setpriority(PRIO_PROCESS, 0, 0);
 		}
 		if (p[1] != 3) {
 			dup2(p[1], 3);
@@ -589,32 +782,236 @@ run_signal(const struct action *a)
 	return sigqueue(a->arg[1], a->arg[2], v) == 0 ? 0 : -errno;
 }
 
-/* Waits (a->arg[0] ms at most) for a->text to appear: in the file
- * system, or in the node's path namespace. */
-static int
-run_waitfor(const struct action *a)
+/* What the waitfors look at, read at most once per 10 ms tick whatever
+ * the number of waiting jobs (snap.lock held while used): the path
+ * namespace's entries and the FUSE mountpoints. */
+static struct {
+	pthread_mutex_t lock;
+	int64_t at;			/* when read (0: never) */
+	struct axon_path_entry *ns;
+	int n_ns;
+	bool mounts_ok;
+	char mounts[65536];
+} snap = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static bool fuse_mounts(char *buf, size_t len);
+
+/* Reads the snapshot again if it is older than a tick (lock held). */
+static void
+snap_refresh(void)
 {
-	int64_t end = now_ns() + (int64_t) a->arg[0] * 1000000;
+	int64_t now = now_ns();
 
-	for (;;) {
-		struct stat st;
-
-		if (a->text[0] != '\0') {
-			int coid;
-
-			if (stat(a->text, &st) == 0) {
-				return 0;
-			}
-			if ((coid = axon__io_open_ioflag(a->text, 0, 0)) >= 0) {
-				(void) axon__io_close(coid);
-				return 0;
-			}
-		}
-		if (now_ns() >= end) {
-			return a->text[0] != '\0' ? -ETIMEDOUT : 0;
-		}
-		poll(NULL, 0, 10);
+	if (snap.at != 0 && now - snap.at < TICK_NS) {
+		return;
 	}
+	free(snap.ns);
+	snap.ns = NULL;
+	snap.n_ns = axon__path_list(&snap.ns);
+	if (snap.n_ns < 0) {
+		snap.n_ns = 0;
+	}
+	snap.mounts_ok = fuse_mounts(snap.mounts, sizeof(snap.mounts));
+	snap.at = now;
+}
+
+/* Whether path (normalised) is in the node's path namespace: a
+ * manager's mountpoint is path or below it.  Read from the namespace's
+ * entries only: nothing is sent to a manager (one that never answers
+ * must not hold a runner).  snap.lock held. */
+static bool
+ns_has(const char *path)
+{
+	char norm[PATH_MAX];
+	size_t l;
+
+	if (axon__path_norm(path, norm, sizeof(norm)) < 0) {
+		return false;
+	}
+	l = strlen(norm);
+	for (int i = 0; i < snap.n_ns; i++) {
+		const char *m = snap.ns[i].mount;
+
+		if (strcmp(m, norm) == 0 || (l == 1 && m[0] == '/') ||
+		    (strncmp(m, norm, l) == 0 && m[l] == '/')) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The mountpoints of FUSE file systems (whose server, any user's, may
+ * never answer a look-up), '\n' apart in buf: false if unknown. */
+static bool
+fuse_mounts(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[PATH_MAX * 2];
+	size_t o = 0;
+
+	if (f == NULL) {
+		return false;
+	}
+	buf[0] = '\0';
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char mp[PATH_MAX], type[64];
+		const char *sep = strstr(line, " - ");
+		char *d = mp;
+
+		if (sep == NULL || sscanf(sep, " - %63s", type) != 1 ||
+		    strncmp(type, "fuse", 4) != 0 ||
+		    sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1) {
+			continue;
+		}
+		/* \ooo escapes (a blank, a tab, a newline, a backslash) */
+		for (const char *p = mp; *p != '\0'; p++) {
+			if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' &&
+			    p[2] >= '0' && p[2] <= '7' && p[3] >= '0' &&
+			    p[3] <= '7') {
+				*d++ = (char) ((p[1] - '0') * 64 +
+				    (p[2] - '0') * 8 + (p[3] - '0'));
+				p += 3;
+			} else {
+				*d++ = *p;
+			}
+		}
+		*d = '\0';
+		if (o + strlen(mp) + 2 > len) {
+			fclose(f);
+			return false;
+		}
+		o += (size_t) snprintf(buf + o, len - o, "%s\n", mp);
+	}
+	fclose(f);
+	return true;
+}
+
+/* Whether path is one of mounts ('\n' apart) or below one. */
+static bool
+under_mount(const char *path, const char *mounts)
+{
+	size_t pl = strlen(path);
+
+	for (const char *m = mounts; *m != '\0';) {
+		const char *nl = strchr(m, '\n');
+		size_t ml = (size_t) (nl - m);
+
+		if ((ml == 1 && m[0] == '/') || (ml <= pl &&
+		    strncmp(path, m, ml) == 0 &&
+		    (path[ml] == '\0' || path[ml] == '/'))) {
+			return true;
+		}
+		m = nl + 1;
+	}
+	return false;
+}
+
+/* Whether path exists in the file system, found without a look-up on
+ * a FUSE file system: its components are looked at one by one with
+ * lstat(2), symbolic links followed by hand, and a component on a FUSE
+ * mount ends the search (not found: such a path is seen through the
+ * path namespace only).  snap.lock held (its FUSE mountpoints). */
+static bool
+fs_has(const char *path)
+{
+	const char *mounts = snap.mounts;
+	char cur[PATH_MAX], rest[PATH_MAX], next[PATH_MAX], tgt[PATH_MAX];
+	const char *p;
+	int links = 0;
+	bool ok = true;
+
+	if (path[0] != '/' || strlen(path) >= sizeof(rest)) {
+		return false;
+	}
+	if (!snap.mounts_ok) {
+		return false;
+	}
+	memcpy(rest, path, strlen(path) + 1);
+	cur[0] = '\0';
+	p = rest;
+	while (ok) {
+		struct stat st;
+		const char *s;
+		size_t n;
+		ssize_t tl;
+
+		while (*p == '/') {
+			p++;
+		}
+		if (*p == '\0') {
+			break;
+		}
+		s = p;
+		while (*p != '\0' && *p != '/') {
+			p++;
+		}
+		n = (size_t) (p - s);
+		if (n == 1 && s[0] == '.') {
+			continue;
+		}
+		if (n == 2 && s[0] == '.' && s[1] == '.') {
+			char *slash = strrchr(cur, '/');
+
+			if (slash != NULL) {
+				*slash = '\0';
+			}
+			continue;
+		}
+		if (strlen(cur) + 1 + n + 1 > sizeof(next)) {
+			ok = false;
+			break;
+		}
+		{
+			size_t cl = strlen(cur);
+
+			memcpy(next, cur, cl);
+			next[cl] = '/';
+			memcpy(next + cl + 1, s, n);
+			next[cl + 1 + n] = '\0';
+		}
+		if (under_mount(next, mounts) || lstat(next, &st) < 0) {
+			ok = false;
+			break;
+		}
+		if (!S_ISLNK(st.st_mode)) {
+			memcpy(cur, next, strlen(next) + 1);
+			continue;
+		}
+		tl = readlink(next, tgt, sizeof(tgt) - 1);
+		if (tl <= 0 || ++links > SYMLINK_MAX ||
+		    (size_t) tl + 1 + strlen(p) + 1 > sizeof(rest)) {
+			ok = false;
+			break;
+		}
+		tgt[tl] = '\0';
+		if (tgt[0] == '/') {
+			cur[0] = '\0';
+		}
+		/* rest becomes the link's target, then what followed it */
+		memcpy(next, tgt, (size_t) tl);
+		next[tl] = '/';
+		memcpy(next + tl + 1, p, strlen(p) + 1);
+		memcpy(rest, next, strlen(next) + 1);
+		p = rest;
+	}
+	return ok;
+}
+
+/* Whether a waitfor's path (not empty) is there: in the node's path
+ * namespace, or in the file system. */
+static bool
+waitfor_there(const char *path)
+{
+	bool there;
+
+	if (path[0] == '\0') {
+		return false;
+	}
+	pthread_mutex_lock(&snap.lock);
+	snap_refresh();
+	there = ns_has(path) || fs_has(path);
+	pthread_mutex_unlock(&snap.lock);
+	return there;
 }
 
 static void
@@ -647,23 +1044,31 @@ restart_allowed(const char *ename)
 		}
 		ok = e->restarts < restart_max;
 		e->restarts += ok;
+		/* Whatever the new process does meanwhile (it may attach
+		 * before restarted() runs), the restart is this one. */
+		e->restarting = ok;
 	}
 	pthread_mutex_unlock(&ham_lock);
 	return ok;
 }
 
-/* A restart started the entity's command again. */
+/* A restart started the entity's command again (ok), or failed to:
+ * keyed on the entity's restarting flag, not on its pid (the new
+ * process may have attached already). */
 static void
-restarted(const char *ename)
+restarted(const char *ename, bool ok)
 {
 	struct entity *e;
 
 	pthread_mutex_lock(&ham_lock);
-	if ((e = entity_find(ename)) != NULL && e->pid == 0) {
-		/* The restart's own condition runs as it was; what was not
-		 * to be rearmed goes after. */
-		trigger(e, CONDRESTART);
-		prune_after_restart(e);
+	if ((e = entity_find(ename)) != NULL && e->restarting) {
+		e->restarting = false;
+		if (ok) {
+			/* The restart's own condition runs as it was;
+			 * what was not to be rearmed goes after. */
+			trigger(e, CONDRESTART);
+			prune_after_restart(e);
+		}
 	}
 	pthread_mutex_unlock(&ham_lock);
 }
@@ -711,8 +1116,8 @@ run_action(const struct job *j, const struct action *a)
 		rc = spawn_line(a->text, &a->cr);
 		if (rc == 0) {
 			hlog("entity %s: restarted (%s)", j->ename, a->text);
-			restarted(j->ename);
 		}
+		restarted(j->ename, rc == 0);
 		break;
 	case AXON_HAM_A_PULSE:
 		rc = run_pulse(a);
@@ -720,17 +1125,22 @@ run_action(const struct job *j, const struct action *a)
 	case AXON_HAM_A_SIGNAL:
 		rc = run_signal(a);
 		break;
-	case AXON_HAM_A_WAITFOR:
-		rc = run_waitfor(a);
-		break;
 	case AXON_HAM_A_LOG:
-		if (verbosity >= a->arg[1]) {
-			if (a->arg[0]) {
-				hlog("%s/%s/%s: %s", j->ename, j->cname,
-				    a->name, a->text);
-			} else {
-				hlog("%s", a->text);
-			}
+		/* A user other than root's line says whose it is, so that
+		 * it cannot pass for one of the HAM's own. */
+		if (verbosity < a->arg[1]) {
+			break;
+		}
+		if (a->cr.uid != 0 && a->arg[0]) {
+			hlog("user %u: %s/%s/%s: %s", (unsigned) a->cr.uid,
+			    j->ename, j->cname, a->name, a->text);
+		} else if (a->cr.uid != 0) {
+			hlog("user %u: %s", (unsigned) a->cr.uid, a->text);
+		} else if (a->arg[0]) {
+			hlog("%s/%s/%s: %s", j->ename, j->cname, a->name,
+			    a->text);
+		} else {
+			hlog("%s", a->text);
 		}
 		break;
 	case AXON_HAM_A_HEALTHY:
@@ -743,41 +1153,104 @@ run_action(const struct job *j, const struct action *a)
 	return rc;
 }
 
+/* Runs j's actions from j->pc on: true if a waitfor is waiting (j
+ * parked, to be run again), false once j is over. */
+static bool
+job_run(struct job *j)
+{
+	for (; j->pc < j->n; j->pc++) {
+		const struct action *a = &j->acts[j->pc];
+		int rc;
+
+		if (a->kind == AXON_HAM_A_WAITFOR) {
+			int64_t now = now_ns();
+
+			if (!j->waiting) {
+				j->waiting = true;
+				j->deadline = now + (int64_t) a->arg[0] * 1000000;
+			}
+			if (waitfor_there(a->text)) {
+				rc = 0;
+			} else if (now >= j->deadline) {
+				rc = a->text[0] != '\0' ? -ETIMEDOUT : 0;
+			} else {
+				return true;
+			}
+			j->waiting = false;
+		} else {
+			rc = run_action(j, a);
+		}
+		if (rc == 0) {
+			continue;
+		}
+		hlog("%s/%s/%s: failed: %s", j->ename, j->cname, a->name,
+		    strerror(-rc));
+		if (!(a->flags & HACTIONKEEPONFAIL)) {
+			drop_failed(j, a);
+		}
+		if (a->flags & HACTIONBREAKONFAIL) {
+			break;
+		}
+	}
+	return false;
+}
+
+/* Ends or parks j after a run. */
+static void
+job_after(struct runq *q, struct job *j, bool parked)
+{
+	if (parked) {
+		pthread_mutex_lock(&q->lock);
+		j->next = q->parked;
+		q->parked = j;
+		pthread_mutex_unlock(&q->lock);
+		return;
+	}
+	runq_done(q, j);
+	job_free(j);
+}
+
+/* A runner: the queue's jobs in order; a job in a waitfor is parked and
+ * its path looked at every 10 ms (never by asking a manager) while the
+ * runner goes on with the queue, so that no waitfor holds the others'
+ * jobs. */
 static void *
 runner(void *arg)
 {
 	struct runq *q = arg;
 
 	for (;;) {
-		struct job *j;
+		struct job *j = NULL, *parked;
 
 		pthread_mutex_lock(&q->lock);
-		while (q->head == NULL) {
+		while (q->head == NULL && q->parked == NULL) {
 			pthread_cond_wait(&q->cv, &q->lock);
 		}
-		j = q->head;
-		q->head = j->next;
 		if (q->head == NULL) {
-			q->tail = NULL;
+			pthread_mutex_unlock(&q->lock);
+			poll(NULL, 0, 10);
+			pthread_mutex_lock(&q->lock);
 		}
+		if ((j = q->head) != NULL) {
+			q->head = j->next;
+			if (q->head == NULL) {
+				q->tail = NULL;
+			}
+			j->next = NULL;
+		}
+		parked = q->parked;
+		q->parked = NULL;
 		pthread_mutex_unlock(&q->lock);
-		for (int i = 0; i < j->n; i++) {
-			const struct action *a = &j->acts[i];
-			int rc = run_action(j, a);
-
-			if (rc == 0) {
-				continue;
-			}
-			hlog("%s/%s/%s: failed: %s", j->ename, j->cname, a->name,
-			    strerror(-rc));
-			if (!(a->flags & HACTIONKEEPONFAIL)) {
-				drop_failed(j, a);
-			}
-			if (a->flags & HACTIONBREAKONFAIL) {
-				break;
-			}
+		if (j != NULL) {
+			job_after(q, j, job_run(j));
 		}
-		job_free(j);
+		while (parked != NULL) {
+			struct job *p = parked;
+
+			parked = p->next;
+			p->next = NULL;
+			job_after(q, p, job_run(p));
+		}
 	}
 	return NULL;
 }
@@ -937,6 +1410,15 @@ op_attach_self(const struct axon_ham_req *r, const struct sender *s)
 	}
 	e->pidfd = pfd;
 	e->pid = s->pid;
+	/* A placeholder another user made (root fills it): the entity is
+	 * now its process's user's, so that whoever took the name first
+	 * cannot detach it or change it (what it added still runs, as
+	 * it). */
+	if (e->owner != s->cr.uid) {
+		hlog("entity %s: owner %u -> %u (attached)", e->name,
+		    (unsigned) e->owner, (unsigned) s->cr.uid);
+		e->owner = s->cr.uid;
+	}
 	e->hp = r->hp;
 	e->hpdl = hpdl;
 	e->hpdh = hpdh;
@@ -996,9 +1478,14 @@ op_condition(const struct axon_ham_req *r, const struct sender *s)
 	for (c = e->conds; c != NULL; c = c->next) {
 		n++;
 	}
-	if (n >= MAX_CONDITIONS || (c = calloc(1, sizeof(*c))) == NULL) {
+	if (n >= MAX_CONDITIONS || budget_take(s->cr.uid, 0) != 0) {
 		return ENOMEM;
 	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		budget_give(s->cr.uid, 0);
+		return ENOMEM;
+	}
+	c->by = s->cr.uid;
 	memcpy(c->name, r->cname, sizeof(c->name));
 	c->type = r->arg[0];
 	c->flags = r->flags;
@@ -1123,10 +1610,13 @@ op_action(const struct axon_ham_req *r, const struct sender *s)
 	for (a = c->actions; a != NULL; a = a->next) {
 		n++;
 	}
-	if (n >= MAX_ACTIONS || (a = calloc(1, sizeof(*a))) == NULL) {
+	if (n >= MAX_ACTIONS ||
+	    budget_take(s->cr.uid, strlen(r->text) + 1) != 0) {
 		return ENOMEM;
 	}
-	if ((a->text = strdup(r->text)) == NULL) {
+	if ((a = calloc(1, sizeof(*a))) == NULL ||
+	    (a->text = strdup(r->text)) == NULL) {
+		budget_give(s->cr.uid, strlen(r->text) + 1);
 		free(a);
 		return ENOMEM;
 	}
@@ -1143,8 +1633,12 @@ op_action(const struct axon_ham_req *r, const struct sender *s)
 		pp = &(*pp)->next;
 	}
 	*pp = a;
-	if (a->flags & HACTIONDONOW) {
-		job_queue(c, job_make(e, c, a));
+	/* DONOW: run at once; not taken if it cannot be queued. */
+	if ((a->flags & HACTIONDONOW) &&
+	    (rc = job_queue(c, job_make(e, c, a))) < 0) {
+		*pp = NULL;
+		action_free(a);
+		return -rc;
 	}
 	return EOK;
 }
