@@ -749,37 +749,94 @@ may_signal(const struct creds *cr, pid_t pid)
 	return ok;
 }
 
+static bool target_lives(int pfd);
+
+/* A pidfd of process pid, once cr's user may signal it (may_signal()),
+ * or -errno.  The check reads /proc by number, so the pidfd is taken
+ * first and asked after the check whether its process still lives: if
+ * it does, the pid was never free in between, and the check and what
+ * follows through the pidfd are about the same process. */
+static int
+target_open(const struct creds *cr, pid_t pid)
+{
+	int pfd;
+
+	if (pid <= 0) {
+		return -EPERM;
+	}
+	if ((pfd = (int) syscall(SYS_pidfd_open, pid, 0)) < 0) {
+		return -errno;
+	}
+	if (!may_signal(cr, pid)) {
+		close(pfd);
+		return -EPERM;
+	}
+	if (!target_lives(pfd)) {
+		close(pfd);
+		return -ESRCH;
+	}
+	return pfd;
+}
+
+static bool
+target_lives(int pfd)
+{
+	return syscall(SYS_pidfd_send_signal, pfd, 0, NULL, 0) == 0;
+}
+
 static int
 run_pulse(const struct action *a)
 {
 	int coid;
+	int pfd = -1;
 	int rc = 0;
 
-	if (a->arg[1] <= 0 || !may_signal(&a->cr, a->arg[1])) {
-		return -EPERM;
+	/* Another node's process (root's actions only, action_check):
+	 * its node judges the pulse. */
+	if (a->arg[0] == ND_LOCAL_NODE &&
+	    (pfd = target_open(&a->cr, a->arg[1])) < 0) {
+		return pfd;
 	}
 	coid = ConnectAttach((uint32_t) a->arg[0], a->arg[1], a->arg[2],
 	    _NTO_SIDE_CHANNEL, 0);
 	if (coid == -1) {
-		return -errno;
-	}
-	if (MsgSendPulse(coid, -1, a->arg[3], a->arg[4]) == -1) {
+		rc = -errno;
+	} else if (pfd >= 0 && !target_lives(pfd)) {
+		rc = -ESRCH; /* the pid may name another process now */
+	} else if (MsgSendPulse(coid, -1, a->arg[3], a->arg[4]) == -1) {
 		rc = -errno;
 	}
-	ConnectDetach(coid);
+	if (coid != -1) {
+		ConnectDetach(coid);
+	}
+	if (pfd >= 0) {
+		close(pfd);
+	}
 	return rc;
 }
 
 static int
 run_signal(const struct action *a)
 {
-	union sigval v;
+	siginfo_t si;
+	int pfd;
+	int rc = 0;
 
-	if (a->arg[1] <= 0 || !may_signal(&a->cr, a->arg[1])) {
-		return -EPERM;
+	if ((pfd = target_open(&a->cr, a->arg[1])) < 0) {
+		return pfd;
 	}
-	v.sival_int = a->arg[4];
-	return sigqueue(a->arg[1], a->arg[2], v) == 0 ? 0 : -errno;
+	/* What sigqueue(3) sends, through the pidfd. */
+	memset(&si, 0, sizeof(si));
+	si.si_signo = a->arg[2];
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_int = a->arg[4];
+	if (syscall(SYS_pidfd_send_signal, pfd, a->arg[2], &si, 0) != 0) {
+		rc = -errno;
+	}
+	close(pfd);
+	return rc;
 }
 
 /* What the waitfors look at, read at most once per 10 ms tick whatever
