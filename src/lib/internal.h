@@ -504,6 +504,8 @@ bool axon__deadline_applies(const struct axon_deadline *dl, int state);
 /* ---- util ---- */
 uint64_t axon__now_ns(void);
 uint64_t axon__clamp_stamp(uint64_t stamp); /* a peer's claim, sanitised */
+/* open(2) of /proc/self/fd/FD with oflag | O_NOCTTY: fd or -errno. */
+int axon__fd_reopen(int fd, int oflag);
 int axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd);
 int axon__tmp_create(const char *tmp);  /* O_EXCL|O_NOFOLLOW; fd or -errno */
 int axon__sendmsg_fd_flags(int sock, const void *buf, size_t len, int fd,

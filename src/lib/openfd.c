@@ -97,9 +97,7 @@ coid_openfd(int fd, const struct _server_info *si, int oflag)
 static int
 linux_openfd(int fd, int oflag)
 {
-	char proc[sizeof("/proc/self/fd/") + 3 * sizeof(int)];
 	int fl = fcntl(fd, F_GETFL);
-	int nfd;
 
 	if (fl < 0) {
 		return -EBADF;
@@ -107,9 +105,7 @@ linux_openfd(int fd, int oflag)
 	if ((access_bits(oflag) & ~access_bits(fl)) != 0) {
 		return -EACCES;
 	}
-	(void) snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	nfd = open(proc, oflag | O_NOCTTY);
-	return nfd < 0 ? -errno : nfd;
+	return axon__fd_reopen(fd, oflag);
 }
 
 int

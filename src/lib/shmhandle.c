@@ -225,19 +225,14 @@ recipient_alive(const struct handle *e)
 static int
 reopen(int objfd, int acc)
 {
-	char path[64];
-	int fd;
+	int fd = axon__fd_reopen(objfd, acc | O_CLOEXEC);
+	int dup;
 
-	(void) snprintf(path, sizeof(path), "/proc/self/fd/%d", objfd);
-	fd = open(path, acc | O_CLOEXEC | O_NOCTTY);
-	if (fd >= 0) {
-		return fd;
+	if (fd < 0 && (fcntl(objfd, F_GETFL) & O_ACCMODE) == acc) {
+		dup = fcntl(objfd, F_DUPFD_CLOEXEC, 0);
+		return dup >= 0 ? dup : -errno;
 	}
-	if ((fcntl(objfd, F_GETFL) & O_ACCMODE) == acc) {
-		fd = fcntl(objfd, F_DUPFD_CLOEXEC, 0);
-		return fd >= 0 ? fd : -errno;
-	}
-	return -errno;
+	return fd;
 }
 
 static void

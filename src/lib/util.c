@@ -80,6 +80,20 @@ axon__tmp_fopen(const char *tmp)
 	return f;
 }
 
+/* A new open file description of the file fd is open on, with oflag
+ * (O_NOCTTY added): open(2) of /proc/self/fd/N, which checks the file's
+ * mode again.  The descriptor, or -errno. */
+int
+axon__fd_reopen(int fd, int oflag)
+{
+	char proc[sizeof("/proc/self/fd/") + 3 * sizeof(int)];
+	int nfd;
+
+	(void) snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	nfd = open(proc, oflag | O_NOCTTY);
+	return nfd < 0 ? -errno : nfd;
+}
+
 int
 axon__sendmsg_fd(int sock, const void *buf, size_t len, int fd)
 {
