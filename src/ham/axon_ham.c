@@ -841,7 +841,8 @@ run_signal(const struct action *a)
 
 /* What the waitfors look at, read at most once per 10 ms tick whatever
  * the number of waiting jobs (snap.lock held while used): the path
- * namespace's entries and the FUSE mountpoints. */
+ * namespace's entries and the mountpoints of the file systems whose
+ * look-ups may never end (may_hang). */
 static struct {
 	pthread_mutex_t lock;
 	int64_t at;			/* when read (0: never) */
@@ -851,7 +852,7 @@ static struct {
 	char mounts[65536];
 } snap = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-static bool fuse_mounts(char *buf, size_t len);
+static bool hang_mounts(char *buf, size_t len);
 
 /* Reads the snapshot again if it is older than a tick (lock held). */
 static void
@@ -868,7 +869,7 @@ snap_refresh(void)
 	if (snap.n_ns < 0) {
 		snap.n_ns = 0;
 	}
-	snap.mounts_ok = fuse_mounts(snap.mounts, sizeof(snap.mounts));
+	snap.mounts_ok = hang_mounts(snap.mounts, sizeof(snap.mounts));
 	snap.at = now;
 }
 
@@ -899,8 +900,30 @@ ns_has(const char *path)
 
 /* The mountpoints of FUSE file systems (whose server, any user's, may
  * never answer a look-up), '\n' apart in buf: false if unknown. */
+/* Whether a look-up on a file system of this type can wait on another
+ * process or machine for good: FUSE (any user's server; Axon's own
+ * bridge asks managers) and the network file systems (a hard NFS mount
+ * of a server that is gone waits forever). */
 static bool
-fuse_mounts(char *buf, size_t len)
+may_hang(const char *type)
+{
+	static const char *const net[] = {"nfs", "nfs4", "cifs", "smb3",
+	    "smbfs", "ceph", "9p", "afs", "coda", "ncpfs", "lustre",
+	    "glusterfs", "virtiofs", "orangefs", "gfs2", "ocfs2"};
+
+	if (strncmp(type, "fuse", 4) == 0) {
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
+		if (strcmp(type, net[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+hang_mounts(char *buf, size_t len)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[PATH_MAX * 2];
@@ -916,7 +939,7 @@ fuse_mounts(char *buf, size_t len)
 		char *d = mp;
 
 		if (sep == NULL || sscanf(sep, " - %63s", type) != 1 ||
-		    strncmp(type, "fuse", 4) != 0 ||
+		    !may_hang(type) ||
 		    sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1) {
 			continue;
 		}
@@ -964,10 +987,10 @@ under_mount(const char *path, const char *mounts)
 }
 
 /* Whether path exists in the file system, found without a look-up on
- * a FUSE file system: its components are looked at one by one with
- * lstat(2), symbolic links followed by hand, and a component on a FUSE
- * mount ends the search (not found: such a path is seen through the
- * path namespace only).  snap.lock held (its FUSE mountpoints). */
+ * a FUSE or network file system: its components are looked at one by
+ * one with lstat(2), symbolic links followed by hand, and a component
+ * on such a mount ends the search (not found: such a path is seen
+ * through the path namespace only).  snap.lock held (its mountpoints). */
 static bool
 fs_has(const char *path)
 {
