@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <share.h>
 #include <string.h>
+#include <sys/iofunc.h>
 #include <sys/neutrino.h>
 #include <sys/procmgr.h>
 #include <sys/stat.h>
@@ -805,8 +806,20 @@ START_TEST(test_procmgr_event_notify)
 	}
 	ck_assert(seen);
 
-	/* Disarmed: no more pulses. */
+	/* Disarmed: no more pulses.  The disarm stops the watcher before
+	 * it returns, but what it delivered before may still be queued (a
+	 * round above whose death was seen late, under load, made another
+	 * daemon die): that is taken first. */
 	ck_assert_int_eq(procmgr_event_notify(0, NULL), 0);
+	for (;;) {
+		struct _pulse p;
+
+		TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, NULL,
+		    NULL);
+		if (MsgReceive(chid, &p, sizeof(p), NULL) != 0) {
+			break;
+		}
+	}
 	c = fork();
 	if (c == 0) {
 		_exit(0);
@@ -863,6 +876,19 @@ START_TEST(test_confstr)
 	errno = 0;
 	ck_assert_uint_eq(confstr(-12345, buf, sizeof(buf)), 0);
 	ck_assert_int_eq(errno, EINVAL);
+}
+END_TEST
+
+/* QNX's name file type under both its spellings, and its test; a name
+ * is none of Linux's types. */
+START_TEST(test_ifnam)
+{
+	ck_assert_int_eq(_S_IFNAM, S_IFNAM);
+	ck_assert(S_ISNAM(_S_IFNAM | 0644));
+	ck_assert(!S_ISNAM(S_IFREG | 0644));
+	ck_assert(!S_ISNAM(S_IFDIR | 0755));
+	ck_assert(!S_ISREG(_S_IFNAM) && !S_ISDIR(_S_IFNAM) &&
+	    !S_ISCHR(_S_IFNAM) && !S_ISFIFO(_S_IFNAM));
 }
 END_TEST
 
@@ -1096,6 +1122,7 @@ qnxlibc_suite(void)
 	tcase_add_test(tl, test_pthread_create_null_id);
 	tcase_add_test(tl, test_confstr);
 	tcase_add_test(tl, test_sopen);
+	tcase_add_test(tl, test_ifnam);
 	tcase_add_test(tl, test_syspage);
 	tcase_add_test(tl, test_syspage_sections);
 	tcase_add_test(tl, test_syspage_unprivileged);

@@ -352,6 +352,23 @@ END_TEST
 
 /* Linux's mmap() with QNX's physical flags fails (the mapping type
  * they make is none of Linux's) instead of ignoring them. */
+/* MAP_LAZY and MAP_ELF ask for what Linux does anyway: no bit, and the
+ * mapping is the ordinary zero-filled one. */
+START_TEST(test_map_hints)
+{
+	unsigned char *p;
+
+	_Static_assert(MAP_LAZY == 0 && MAP_ELF == 0, "hints are no bits");
+	p = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANON | MAP_LAZY | MAP_ELF, NOFD, 0);
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	ck_assert_int_eq(p[0] | p[8191], 0);
+	p[4096] = 7;
+	ck_assert_int_eq(p[4096], 7);
+	ck_assert_int_eq(munmap(p, 8192), 0);
+}
+END_TEST
+
 START_TEST(test_map_phys_fails)
 {
 	static const int flags[] = {
@@ -394,6 +411,7 @@ shmctl_suite(void)
 	TCase *t = axt_tcase("shmctl", 30);
 
 	tcase_add_test(t, test_anon_shared);
+	tcase_add_test(t, test_map_hints);
 	tcase_add_test(t, test_shm_ctl_errors);
 	tcase_add_test(t, test_mem_offset);
 	tcase_add_test(t, test_mem_offset_errors);

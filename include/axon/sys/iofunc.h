@@ -68,9 +68,16 @@ struct _iofunc_mount;
 extern "C" {
 #endif
 
-/* S_IFNAM: the file type of names (name_attach). */
+/* S_IFNAM: the file type of names (name_attach); QNX's <sys/stat.h>
+ * spells it _S_IFNAM too, and tests it with S_ISNAM(). */
 #ifndef S_IFNAM
 #define S_IFNAM 0x5000
+#endif
+#ifndef _S_IFNAM
+#define _S_IFNAM S_IFNAM
+#endif
+#ifndef S_ISNAM
+#define S_ISNAM(m) (((m) & S_IFMT) == S_IFNAM)
 #endif
 
 /* attr->flags: times to update, what changed; the top byte is yours. */

@@ -7,7 +7,8 @@
  * shared and physical memory calls (shm_ctl(3)): shm_ctl(),
  * shm_ctl_special() with the SHMCTL_* flags, mem_offset(),
  * mem_offset64(), posix_mem_offset(), posix_mem_offset64(), and the
- * mmap() flags MAP_PHYS, MAP_NOX64K, MAP_BELOW16M with NOFD.  Found
+ * mmap() flags MAP_PHYS, MAP_NOX64K, MAP_BELOW16M with NOFD, and
+ * MAP_LAZY and MAP_ELF (0: what Linux does anyway).  Found
  * before the system header (pkg-config --cflags axon puts Axon's include
  * directory first); it defers to it with #include_next, as gnulib's
  * replacement headers do.  Nothing else is added for a Linux program (no
@@ -71,6 +72,16 @@ extern "C" {
 #endif
 #ifndef MAP_BELOW16M
 #define MAP_BELOW16M (0x04 | 0x400)
+#endif
+/* Hints that ask for what Linux does anyway, so no bit: MAP_LAZY (no
+ * memory taken, copied or zero-filled until the pages are touched:
+ * Linux's demand paging) and MAP_ELF (the mapping holds an ELF object:
+ * Linux's mmap() needs no word of it to map code). */
+#ifndef MAP_LAZY
+#define MAP_LAZY 0
+#endif
+#ifndef MAP_ELF
+#define MAP_ELF 0
 #endif
 
 /* shm_ctl() and shm_ctl_special() flags (shm_ctl(3) says which are
