@@ -846,6 +846,38 @@ mgr_liar(int rep, void *arg)
 	}
 }
 
+/* A pulse of code on chid within 10 s: its value, or -errno (a
+ * client's notification, say). */
+static inline int
+pulse_wait(int chid, int code)
+{
+	struct _pulse p;
+	uint64_t ns = 10ull * 1000000000ull;
+	long r;
+
+	(void) TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns,
+	    NULL);
+	r = MsgReceive_r(chid, &p, sizeof(p), NULL);
+	if (r < 0) {
+		return (int) r;
+	}
+	ck_assert_int_eq(r, 0); /* a pulse */
+	ck_assert_int_eq(p.code, code);
+	return p.value.sival_int;
+}
+
+/* No pulse waiting on chid (a short receive times out). */
+static inline void
+pulse_none(int chid)
+{
+	struct _pulse p;
+	uint64_t ns = 50ull * 1000000ull;
+
+	(void) TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns,
+	    NULL);
+	ck_assert_int_eq(MsgReceive_r(chid, &p, sizeof(p), NULL), -ETIMEDOUT);
+}
+
 static struct axt_child
 start_device(const char *path, const char *text, const char *mode)
 {

@@ -476,12 +476,12 @@ START_TEST(test_truncate_fsync)
 }
 END_TEST
 
-/* A child that polls path for input (up to 20 s) and reports revents
- * (or -errno) on rep. */
+/* A child that polls path for events (poll_child: input; up to 20 s)
+ * and reports revents (or -errno) on rep. */
 static void
-poll_child(int rep, const char *path)
+poll_child_ev(int rep, const char *path, short events)
 {
-	struct pollfd pfd = {.events = POLLIN};
+	struct pollfd pfd = {.events = events};
 	int r;
 
 	pfd.fd = open(path, O_RDONLY);
@@ -492,6 +492,12 @@ poll_child(int rep, const char *path)
 	r = poll(&pfd, 1, 20000);
 	axt_report(rep, r < 0 ? -errno : r == 0 ? 0 : pfd.revents);
 	_exit(0);
+}
+
+static void
+poll_child(int rep, const char *path)
+{
+	poll_child_ev(rep, path, POLLIN);
 }
 
 static int
@@ -619,14 +625,7 @@ static int dc_int(int fd, int dcmd);
 static void
 expect_notify_pulse(int chid, int value)
 {
-	struct _pulse p;
-	uint64_t ns = 10000000000ull;
-
-	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE,
-	    NULL, &ns, NULL), 0);
-	ck_assert_int_eq(MsgReceive(chid, &p, sizeof(p), NULL), 0);
-	ck_assert_int_eq(p.code, 5);
-	ck_assert_int_eq(p.value.sival_int, value);
+	ck_assert_int_eq(pulse_wait(chid, 5), value);
 }
 
 START_TEST(test_ionotify_fd)
@@ -727,22 +726,6 @@ END_TEST
  * asks), and a QNX program's ionotify() on its descriptor (the direct
  * connection) arms extended conditions and gets their pulse.
  */
-static void
-poll_child_ev(int rep, const char *path, short events)
-{
-	struct pollfd pfd = {.events = events};
-	int r;
-
-	pfd.fd = open(path, O_RDONLY);
-	if (pfd.fd < 0) {
-		axt_report(rep, -errno);
-		_exit(1);
-	}
-	r = poll(&pfd, 1, 20000);
-	axt_report(rep, r < 0 ? -errno : r == 0 ? 0 : pfd.revents);
-	_exit(0);
-}
-
 static int
 raise7(int coid, int conds)
 {

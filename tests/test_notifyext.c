@@ -21,32 +21,6 @@
 #define ALL_EXT     (_NOTIFY_CONDE_RDNORM | _NOTIFY_CONDE_PRI | \
 	_NOTIFY_CONDE_HUP)
 
-/* A pulse on chid within 10 s: its value. */
-static int
-pulse_wait(int chid)
-{
-	struct _pulse p;
-	uint64_t ns = 10ull * 1000000000ull;
-
-	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE,
-	    NULL, &ns, NULL), 0);
-	ck_assert_int_eq(MsgReceive_r(chid, &p, sizeof(p), NULL), 0);
-	ck_assert_int_eq(p.code, N7_CODE);
-	return p.value.sival_int;
-}
-
-/* No pulse on chid (a short receive times out). */
-static void
-pulse_none(int chid)
-{
-	struct _pulse p;
-	uint64_t ns = 50ull * 1000000ull;
-
-	(void) TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns,
-	    NULL);
-	ck_assert_int_eq(MsgReceive_r(chid, &p, sizeof(p), NULL), -ETIMEDOUT);
-}
-
 static int
 dcmd_int(int coid, int dcmd, int v)
 {
@@ -196,7 +170,7 @@ START_TEST(test_manager_exten)
 	ck_assert_int_eq(dcmd_int(w, MY_DEVCTL_ARMED7, 0), ALL_EXT);
 	/* Priority data: PRI's list fires (and only it). */
 	(void) dcmd_int(w, MY_DEVCTL_RAISE, _NOTIFY_CONDE_PRI);
-	ck_assert_int_eq(pulse_wait(chid), 71);
+	ck_assert_int_eq(pulse_wait(chid, N7_CODE), 71);
 	pulse_none(chid);
 	ck_assert_int_eq(dcmd_int(w, MY_DEVCTL_ARMED7, 0),
 	    _NOTIFY_CONDE_RDNORM | _NOTIFY_CONDE_HUP);
@@ -219,7 +193,7 @@ START_TEST(test_manager_exten)
 	ck_assert_int_eq(ionotify(c, _NOTIFY_ACTION_POLLARM,
 	    (int) (_NOTIFY_COND_EXTEN | ALL_EXT), &ev), 0);
 	ck_assert_int_eq(axon__io_write(w, "data", 4), 4);
-	ck_assert_int_eq(pulse_wait(chid), 72);
+	ck_assert_int_eq(pulse_wait(chid, N7_CODE), 72);
 	ck_assert_int_eq(ionotify(c, _NOTIFY_ACTION_POLL,
 	    (int) (_NOTIFY_COND_EXTEN | ALL_EXT), NULL),
 	    _NOTIFY_CONDE_RDNORM);
@@ -231,7 +205,7 @@ START_TEST(test_manager_exten)
 	ck_assert_int_eq(dcmd_int(w, MY_DEVCTL_ARMED7, 0), _NOTIFY_CONDE_HUP |
 	    _NOTIFY_CONDE_PRI);
 	(void) dcmd_int(w, MY_DEVCTL_RAISE, _NOTIFY_CONDE_HUP);
-	ck_assert_int_eq(pulse_wait(chid), 72);
+	ck_assert_int_eq(pulse_wait(chid, N7_CODE), 72);
 	ck_assert_int_eq(dcmd_int(w, MY_DEVCTL_ARMED7, 0), _NOTIFY_CONDE_PRI);
 	/* Armed in an extended list, then closed: iofunc_notify_remove()
 	 * in close_ocb takes it (the array's extended lists too). */
@@ -279,7 +253,7 @@ START_TEST(test_manager_old)
 	    NULL), EOK);
 	ck_assert_int_eq(armed, 1);
 	ck_assert_int_eq(axon__io_write(w, "x", 1), 1);
-	ck_assert_int_eq(pulse_wait(chid), 81);
+	ck_assert_int_eq(pulse_wait(chid, N7_CODE), 81);
 	msg = notify_msg(_NOTIFY_ACTION_POLL, _NOTIFY_COND_EXTEN, ALL_EXT);
 	memset(&rep, 0xa5, sizeof(rep));
 	ck_assert_int_eq(MsgSend(c, &msg, sizeof(msg), &rep, sizeof(rep)), 0);
