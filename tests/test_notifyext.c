@@ -67,7 +67,8 @@ START_TEST(test_lists)
 	ctx.info.coid = 1;
 	memset(nop, 0, sizeof(nop));
 	memset(&old, 0, sizeof(old));
-	old.guard.cnt = 77;
+	old.guard.cnt = 77; /* (a list nobody may follow) */
+	old.guard.list = (struct _iofunc_notify_event *) (uintptr_t) 8;
 
 	/* QNX 7 manager: PRI and HUP armed in their lists, RDNORM in the
 	 * input list; *armed the lists armed. */
@@ -123,7 +124,11 @@ START_TEST(test_lists)
 	ck_assert_int_eq(msg.o.flags_extra_mask, _NOTIFY_CONDE_RDNORM);
 	ck_assert_int_eq(msg.o.flags_exten, 0);
 	ck_assert_int_eq(old.guard.cnt, 77);
-	ck_assert_ptr_null(old.guard.list);
+	/* A trigger or remove past three on it: the three lists only. */
+	iofunc_notify_trigger(old.three, 1, IOFUNC_NOTIFY_PRI);
+	iofunc_notify_remove_strict(&ctx, old.three, _NOTIFY_MAXCOND);
+	ck_assert_ptr_null(old.three[IOFUNC_NOTIFY_INPUT].list);
+	ck_assert_int_eq(old.guard.cnt, 77);
 	/* A classic client of it: the reply as before (no EXTEN). */
 	msg.i = notify_msg(_NOTIFY_ACTION_POLL,
 	    _NOTIFY_COND_INPUT | _NOTIFY_COND_OUTPUT | 0x0f, 0xff);

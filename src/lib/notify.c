@@ -114,6 +114,18 @@ xreg_has(const iofunc_notify_t *nop)
 	return found;
 }
 
+/* Whether list index of nop may be looked at by a trigger or a remove:
+ * a classic one always; an extended one only while the array is known
+ * to hold entries there (an empty extended list has nothing to do, and
+ * a manager of three lists passing a larger index or limit is not read
+ * past them, as before the extended lists). */
+static bool
+list_known(const iofunc_notify_t *nop, int index)
+{
+	return index >= 0 && (index < IOFUNC_NOTIFY_NCOND ||
+	    (index < _NOTIFY_MAXCOND && xreg_has(nop)));
+}
+
 static bool
 same_client(const struct _iofunc_notify_event *e, const resmgr_context_t *ctp)
 {
@@ -326,7 +338,7 @@ static void
 trigger(const resmgr_context_t *ctp, iofunc_notify_t *nop, int count,
     int index)
 {
-	if (nop == NULL || index < 0 || index >= _NOTIFY_MAXCOND) {
+	if (nop == NULL || !list_known(nop, index)) {
 		return;
 	}
 	take_list(ctp, nop, index, count, true);
@@ -352,7 +364,7 @@ iofunc_notify_remove_strict(resmgr_context_t *ctp, iofunc_notify_t *nop,
 	if (nop == NULL) {
 		return;
 	}
-	for (int i = 0; i < lim && i < _NOTIFY_MAXCOND; i++) {
+	for (int i = 0; i < lim && list_known(nop, i); i++) {
 		take_list(ctp, nop, i, 0, false);
 	}
 }
@@ -360,8 +372,7 @@ iofunc_notify_remove_strict(resmgr_context_t *ctp, iofunc_notify_t *nop,
 void
 iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
 {
-	iofunc_notify_remove_strict(ctp, nop, xreg_has(nop) ?
-	    _NOTIFY_MAXCOND : IOFUNC_NOTIFY_NCOND);
+	iofunc_notify_remove_strict(ctp, nop, _NOTIFY_MAXCOND);
 }
 
 void

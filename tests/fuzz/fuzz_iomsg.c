@@ -146,11 +146,13 @@ fuzz_notify(const uint8_t *msg, size_t len)
 	}
 	delivered = 0;
 	/* Only the second client's (strict), then everyone's. */
-	index = size > 9 ? (int) data[9] % (nlists + 1) - 1 : 0;
+	/* (Any list index: past three on an array of three, nothing.) */
+	index = size > 9 ? (int) data[9] % (_NOTIFY_MAXCOND + 2) - 1 : 0;
 	iofunc_notify_trigger_strict(&ctp, nop, size > 8 ? (int) data[8] - 8 :
 	    1, index);
 	iofunc_notify_trigger(nop, size > 8 ? (int) data[8] - 8 : 1, index);
 	iofunc_notify_remove(&ctp, nop);
+	iofunc_notify_remove_strict(NULL, nop, size > 12 ? data[12] : 3);
 	iofunc_notify_remove(NULL, nop);
 	for (int i = 0; i < nlists; i++) {
 		assert(nop[i].list == NULL && nop[i].cnt == 0);

@@ -360,9 +360,10 @@ typedef struct _iofunc_notify {
  * returns _RESMGR_NPARTS(1), or an errno (EINVAL, ENOMEM). */
 AXON_EXPORT int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg,
     iofunc_notify_t *nop, int trig, const int *notifycounts, int *armed);
-/* Delivers the event of every entry of nop[index] (index below
- * _NOTIFY_MAXCOND) waiting for count or fewer units, and disarms them
- * (an armed entry fires once). */
+/* Delivers the event of every entry of nop[index] waiting for count or
+ * fewer units, and disarms them (an armed entry fires once).  An index
+ * of an extended list is looked at only while the array's extended
+ * lists hold entries (an array of three is never read past). */
 AXON_EXPORT void iofunc_notify_trigger(iofunc_notify_t *nop, int count,
     int index);
 /* The same, for the entries armed on ctp's client's connection only
@@ -371,8 +372,7 @@ AXON_EXPORT void iofunc_notify_trigger_strict(resmgr_context_t *ctp,
     iofunc_notify_t *nop, int count, int index);
 /* Removes the entries of ctp's client (all of them when ctp is NULL)
  * from the three classic lists, and from the extended ones while any
- * of them holds an entry (_strict: from the first lim lists, at most
- * _NOTIFY_MAXCOND). */
+ * of them holds an entry (_strict: from the first lim of those). */
 AXON_EXPORT void iofunc_notify_remove(resmgr_context_t *ctp,
     iofunc_notify_t *nop);
 AXON_EXPORT void iofunc_notify_remove_strict(resmgr_context_t *ctp,
