@@ -35,6 +35,10 @@ struct dev_attr {
 	int value;       /* the devctl device's value */
 	iofunc_notify_t notify[3]; /* the notify device's: input, output,
 				    * out-of-band */
+	/* /dev/axtest/notify7's (a QNX 7 manager's: every condition,
+	 * extended ones too), and the extended conditions that hold. */
+	iofunc_notify_t notify7[_NOTIFY_MAXCOND];
+	int cond7;
 	uint8_t eeprom[256]; /* the I2C bus's one device, at 0x50 */
 	uint8_t eeprom_at;   /* its address pointer */
 };
@@ -253,6 +257,8 @@ io_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *ocb)
 		    IOFUNC_NOTIFY_INPUT);
 	} else if (n > 0) {
 		iofunc_notify_trigger(a->notify, (int) n, IOFUNC_NOTIFY_INPUT);
+		iofunc_notify_trigger(a->notify7, (int) n,
+		    IOFUNC_NOTIFY_RDNORM);
 	}
 	if (blocked_rcvid != 0) {
 		size_t m = n < (size_t) blocked_nbytes ? n :
@@ -341,6 +347,12 @@ io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
 /* What iofunc_client_info_ext() says of the sender: err is 0 or the
  * first bad answer's number (1-6, see io_devctl); at most 32 groups. */
 #define MY_DEVCTL_GROUPS __DIOF(_DCMD_MISC, 12, struct my_groups)
+/* /dev/axtest/notify7: the _NOTIFY_CONDE_* conditions given hold from
+ * now on (their lists triggered); 0 clears them. */
+#define MY_DEVCTL_RAISE  __DIOT(_DCMD_MISC, 13, int)
+/* /dev/axtest/notify7: the lists of notify7 that hold entries, as
+ * _NOTIFY_CONDE_* bits (bit i: list i). */
+#define MY_DEVCTL_ARMED7 __DIOF(_DCMD_MISC, 14, int)
 
 struct my_groups {
 	int err;
@@ -481,6 +493,29 @@ io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 		}
 		nbytes = sizeof(int);
 		break;
+	case MY_DEVCTL_RAISE: {
+		static const int index[] = {IOFUNC_NOTIFY_RDNORM,
+		    IOFUNC_NOTIFY_WRNORM, IOFUNC_NOTIFY_RDBAND,
+		    IOFUNC_NOTIFY_PRI, IOFUNC_NOTIFY_WRBAND, IOFUNC_NOTIFY_ERR,
+		    IOFUNC_NOTIFY_HUP, IOFUNC_NOTIFY_NVAL};
+		int raise = *(int *) rx_data;
+
+		a->cond7 = raise == 0 ? 0 : a->cond7 | raise;
+		for (int i = 0; i < 8; i++) {
+			if (raise & (_NOTIFY_CONDE_RDNORM << i)) {
+				iofunc_notify_trigger(a->notify7, 1, index[i]);
+			}
+		}
+		break;
+	}
+	case MY_DEVCTL_ARMED7:
+		*(int *) rx_data = 0;
+		for (int i = 0; i < _NOTIFY_MAXCOND; i++) {
+			*(int *) rx_data |= a->notify7[i].list != NULL ?
+			    1 << i : 0;
+		}
+		nbytes = sizeof(int);
+		break;
 	case MY_DEVCTL_HOLD:
 		return _RESMGR_NOREPLY; /* the caller waits for our death */
 	case MY_DEVCTL_DETACH:
@@ -518,11 +553,28 @@ io_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
 	return iofunc_notify(ctp, msg, a->notify, trig, NULL, NULL);
 }
 
+/* /dev/axtest/notify7, as a QNX 7 manager writes it: a _NOTIFY_MAXCOND
+ * array, and _NOTIFY_COND_EXTEN in trig with the extended conditions
+ * that hold (normal data as RDNORM, room always, the raised ones). */
+static int
+io_notify7(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
+{
+	struct dev_attr *a = ocb->ocb.attr;
+	int trig = (int) (_NOTIFY_COND_EXTEN | _NOTIFY_CONDE_WRNORM) |
+	    a->cond7;
+
+	if (a->attr.nbytes > ocb->ocb.offset) {
+		trig |= _NOTIFY_CONDE_RDNORM;
+	}
+	return iofunc_notify(ctp, msg, a->notify7, trig, NULL, NULL);
+}
+
 /* close_ocb: the closing client's notifications go with its open. */
 static int
 notify_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
 {
 	iofunc_notify_remove(ctp, ocb->ocb.attr->notify);
+	iofunc_notify_remove(ctp, ocb->ocb.attr->notify7);
 	return iofunc_close_ocb_default(ctp, reserved, ocb);
 }
 
@@ -576,6 +628,9 @@ mgr_device(int rep, void *arg)
 		io_funcs.notify = io_notify;
 		io_funcs.close_ocb = notify_close_ocb;
 		notify_strict = strcmp(a[0], "/dev/axtest/notify-strict") == 0;
+	}
+	if (strcmp(a[0], "/dev/axtest/notify7") == 0) {
+		io_funcs.notify = io_notify7;
 	}
 	if (strcmp(a[0], "/dev/axtest/notify-many") == 0) {
 		notify_spread_next = 0;
@@ -789,6 +844,38 @@ mgr_liar(int rep, void *arg)
 		}
 		dispatch_handler(ctp);
 	}
+}
+
+/* A pulse of code on chid within 10 s: its value, or -errno (a
+ * client's notification, say). */
+static inline int
+pulse_wait(int chid, int code)
+{
+	struct _pulse p;
+	uint64_t ns = 10ull * 1000000000ull;
+	long r;
+
+	(void) TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns,
+	    NULL);
+	r = MsgReceive_r(chid, &p, sizeof(p), NULL);
+	if (r < 0) {
+		return (int) r;
+	}
+	ck_assert_int_eq(r, 0); /* a pulse */
+	ck_assert_int_eq(p.code, code);
+	return p.value.sival_int;
+}
+
+/* No pulse waiting on chid (a short receive times out). */
+static inline void
+pulse_none(int chid)
+{
+	struct _pulse p;
+	uint64_t ns = 50ull * 1000000ull;
+
+	(void) TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns,
+	    NULL);
+	ck_assert_int_eq(MsgReceive_r(chid, &p, sizeof(p), NULL), -ETIMEDOUT);
 }
 
 static struct axt_child

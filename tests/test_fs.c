@@ -242,9 +242,11 @@ START_TEST(test_openfd_mount)
 	ck_assert_int_eq(read(nfd, buf, 5), 5);
 	ck_assert_str_eq(buf, "Hello");
 	ck_assert_int_eq(write(nfd, "x", 1), -1);
-	/* The path as Linux knows it: the mount's. */
+	/* The path as the manager knows it (its answer, on the
+	 * descriptor's direct connection: test_fdinfo_fd). */
 	ck_assert_int_eq(iofdinfo(nfd, 0, NULL, buf, sizeof(buf)),
-	    (int) strlen(path) + 1);
+	    (int) sizeof("/dev/axtest/ofd"));
+	ck_assert_str_eq(buf, "/dev/axtest/ofd");
 	ck_assert_int_eq(close(nfd), 0);
 	ck_assert_int_eq(read(fd, buf, 2), 2); /* the first goes on */
 	ck_assert_int_eq(memcmp(buf, ", ", 2), 0);
@@ -474,12 +476,12 @@ START_TEST(test_truncate_fsync)
 }
 END_TEST
 
-/* A child that polls path for input (up to 20 s) and reports revents
- * (or -errno) on rep. */
+/* A child that polls path for events (poll_child: input; up to 20 s)
+ * and reports revents (or -errno) on rep. */
 static void
-poll_child(int rep, const char *path)
+poll_child_ev(int rep, const char *path, short events)
 {
-	struct pollfd pfd = {.events = POLLIN};
+	struct pollfd pfd = {.events = events};
 	int r;
 
 	pfd.fd = open(path, O_RDONLY);
@@ -490,6 +492,12 @@ poll_child(int rep, const char *path)
 	r = poll(&pfd, 1, 20000);
 	axt_report(rep, r < 0 ? -errno : r == 0 ? 0 : pfd.revents);
 	_exit(0);
+}
+
+static void
+poll_child(int rep, const char *path)
+{
+	poll_child_ev(rep, path, POLLIN);
 }
 
 static int
@@ -617,14 +625,7 @@ static int dc_int(int fd, int dcmd);
 static void
 expect_notify_pulse(int chid, int value)
 {
-	struct _pulse p;
-	uint64_t ns = 10000000000ull;
-
-	ck_assert_int_eq(TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE,
-	    NULL, &ns, NULL), 0);
-	ck_assert_int_eq(MsgReceive(chid, &p, sizeof(p), NULL), 0);
-	ck_assert_int_eq(p.code, 5);
-	ck_assert_int_eq(p.value.sival_int, value);
+	ck_assert_int_eq(pulse_wait(chid, 5), value);
 }
 
 START_TEST(test_ionotify_fd)
@@ -713,6 +714,185 @@ START_TEST(test_ionotify_fd)
 	ck_assert_int_eq(axon__io_close(coid), 0);
 	ck_assert_int_eq(ConnectDetach(self), 0);
 	ck_assert_int_eq(ChannelDestroy(chid), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/*
+ * QNX 7's extended conditions through the mount: a manager that keeps
+ * _NOTIFY_MAXCOND lists and reports PRI and HUP (/dev/axtest/notify7)
+ * makes poll() see POLLPRI (a poller waiting in another process is
+ * woken by the PRI list's trigger) and POLLHUP (which poll always
+ * asks), and a QNX program's ionotify() on its descriptor (the direct
+ * connection) arms extended conditions and gets their pulse.
+ */
+static int
+raise7(int coid, int conds)
+{
+	return devctl(coid, MY_DEVCTL_RAISE, &conds, sizeof(conds), NULL);
+}
+
+START_TEST(test_poll_exten)
+{
+	struct axt_child m;
+	struct pollfd pfd;
+	struct sigevent ev;
+	char path[PATH_MAX + 64];
+	int p[2], coid, val = -1, chid, self;
+	pid_t pid;
+	double t0;
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/notify7", "", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/notify7", mnt);
+	coid = axon__io_open("/dev/axtest/notify7", O_RDWR, 0);
+	ck_assert_int_ge(coid, 0);
+	pfd.fd = open(path, O_RDONLY);
+	ck_assert_int_ge(pfd.fd, 0);
+	pfd.events = POLLIN | POLLPRI;
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+
+	/* A poller of POLLPRI waits, armed in the PRI list (and the
+	 * out-of-band one, which an older manager would report for it;
+	 * and HUP's and ERR's: poll asks those always), until PRI holds. */
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		(void) close(p[0]);
+		poll_child_ev(p[1], path, POLLPRI);
+	}
+	(void) close(p[1]);
+	t0 = axt_now();
+	while (!(dc_int(coid, MY_DEVCTL_ARMED7) & _NOTIFY_CONDE_PRI) &&
+	    axt_now() - t0 < 10) {
+		axt_sleep_ms(5);
+	}
+	ck_assert_int_eq(dc_int(coid, MY_DEVCTL_ARMED7), _NOTIFY_CONDE_PRI |
+	    _NOTIFY_CONDE_RDBAND | _NOTIFY_CONDE_ERR | _NOTIFY_CONDE_HUP);
+	ck_assert_int_eq(raise7(coid, _NOTIFY_CONDE_PRI), EOK);
+	ck_assert_int_eq(read(p[0], &val, sizeof(val)), sizeof(val));
+	ck_assert_int_eq(val, POLLPRI);
+	ck_assert_int_eq(axt_waitpid(pid, 10), 0);
+	(void) close(p[0]);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	ck_assert_int_eq(pfd.revents, POLLPRI);
+
+	/* Hung up: POLLHUP, asked or not. */
+	ck_assert_int_eq(raise7(coid, 0), EOK);
+	ck_assert_int_eq(raise7(coid, _NOTIFY_CONDE_HUP), EOK);
+	pfd.events = POLLIN;
+	ck_assert_int_eq(poll(&pfd, 1, 0), 1);
+	ck_assert_int_eq(pfd.revents, POLLHUP);
+
+	/* ionotify() on the descriptor (its direct connection): HUP holds,
+	 * answered at once; cleared, armed, then its pulse. */
+	chid = ChannelCreate(0);
+	ck_assert_int_ge(chid, 0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(self, 0);
+	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, 5, 63);
+	ck_assert_int_eq(ionotify(pfd.fd, _NOTIFY_ACTION_POLLARM,
+	    (int) (_NOTIFY_COND_EXTEN | _NOTIFY_CONDE_HUP), &ev),
+	    _NOTIFY_CONDE_HUP);
+	ck_assert_int_eq(raise7(coid, 0), EOK);
+	ck_assert_int_eq(ionotify(pfd.fd, _NOTIFY_ACTION_POLLARM,
+	    (int) (_NOTIFY_COND_EXTEN | _NOTIFY_CONDE_HUP), &ev), 0);
+	ck_assert_int_eq(raise7(coid, _NOTIFY_CONDE_HUP), EOK);
+	expect_notify_pulse(chid, 63);
+	ck_assert_int_eq(close(pfd.fd), 0);
+	ck_assert_int_eq(ConnectDetach(self), 0);
+	ck_assert_int_eq(ChannelDestroy(chid), 0);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/*
+ * iofdinfo() on a descriptor of the mount (a QNX program's open() of a
+ * manager's path) is the manager's answer, on the descriptor's direct
+ * connection: its open count (the bridge's open, and the test's own
+ * connection), its path; a manager that refuses _IO_FDINFO (ENOSYS) is
+ * refused as on QNX; a number reused for another file after close()
+ * answers for that file; another descriptor and AXON_FS_DIRECT=0 get
+ * Linux's answer (no counts).
+ */
+START_TEST(test_fdinfo_fd)
+{
+	struct axt_child m, n;
+	struct _fdinfo info;
+	char path[PATH_MAX + 64], npath[PATH_MAX + 64], got[PATH_MAX];
+	int fd, fd2, coid;
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/store", "held", "0666");
+	n = start_device("/dev/axtest/noofd", "x", "0666");
+	snprintf(path, sizeof(path), "%s/dev/axtest/store", mnt);
+	snprintf(npath, sizeof(npath), "%s/dev/axtest/noofd", mnt);
+	coid = axon__io_open("/dev/axtest/store", O_RDONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	fd = open(path, O_RDWR);
+	ck_assert_int_ge(fd, 0);
+	memset(&info, 0xa5, sizeof(info));
+	memset(got, 'x', sizeof(got));
+	ck_assert_int_eq(iofdinfo(fd, 0, &info, got, sizeof(got)),
+	    (int) sizeof("/dev/axtest/store"));
+	ck_assert_str_eq(got, "/dev/axtest/store");
+	/* The manager's counts: the bridge's open and coid's. */
+	ck_assert_uint_eq(info.count, 2);
+	ck_assert_uint_eq(info.rcount, 2);
+	ck_assert_uint_eq(info.wcount, 1);
+	ck_assert_uint_eq(info.size, 4);
+	ck_assert_uint_eq(info.mode, S_IFCHR | 0666);
+	ck_assert(info.ioflag & _IO_FLAG_WR);
+
+	/* The number reused after close(): a pipe now, Linux answers. */
+	ck_assert_int_eq(close(fd), 0);
+	{
+		int pp[2];
+
+		ck_assert_int_eq(pipe(pp), 0);
+		if (pp[0] != fd) {
+			ck_assert_int_eq(dup2(pp[0], fd), fd);
+			(void) close(pp[0]);
+		}
+		memset(&info, 0xa5, sizeof(info));
+		ck_assert_int_gt(iofdinfo(fd, 0, &info, got, sizeof(got)), 0);
+		ck_assert(S_ISFIFO(info.mode));
+		ck_assert_uint_eq(info.count, 0);
+		ck_assert(strncmp(got, "pipe:", 5) == 0);
+		(void) close(fd);
+		(void) close(pp[1]);
+	}
+	/* ... and the mount's file again, on that number: the manager's
+	 * answer for this open (the first went with its close). */
+	fd2 = open(path, O_RDONLY);
+	ck_assert_int_eq(fd2, fd);
+	ck_assert_int_eq(iofdinfo(fd2, 0, &info, NULL, 0),
+	    (int) sizeof("/dev/axtest/store"));
+	ck_assert_uint_eq(info.count, 2);
+	ck_assert_uint_eq(info.wcount, 0);
+	/* The direct path off: Linux's answer, no counts. */
+	ck_assert_int_eq(setenv("AXON_FS_DIRECT", "0", 1), 0);
+	ck_assert_int_eq(iofdinfo(fd2, 0, &info, got, sizeof(got)),
+	    (int) strlen(path) + 1);
+	ck_assert_str_eq(got, path);
+	ck_assert_uint_eq(info.count, 0);
+	ck_assert_int_eq(unsetenv("AXON_FS_DIRECT"), 0);
+	(void) close(fd2);
+
+	/* A manager without io_fdinfo: ENOSYS, as on QNX. */
+	fd = open(npath, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	errno = 0;
+	ck_assert_int_eq(iofdinfo(fd, 0, &info, NULL, 0), -1);
+	ck_assert_int_eq(errno, ENOSYS);
+	(void) close(fd);
+	errno = 0;
+	ck_assert_int_eq(iofdinfo(fd, 0, &info, NULL, 0), -1);
+	ck_assert_int_eq(errno, EBADF);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	axt_child_kill(&n);
 	axt_child_kill(&m);
 }
 END_TEST
@@ -1979,6 +2159,8 @@ suite(void)
 	tcase_add_test(tc, test_truncate_fsync);
 	tcase_add_test(tc, test_poll);
 	tcase_add_test(tc, test_ionotify_fd);
+	tcase_add_test(tc, test_poll_exten);
+	tcase_add_test(tc, test_fdinfo_fd);
 	tcase_add_test(tc, test_ls_stat_dir);
 	tcase_add_test(tc, test_python_and_dd);
 	tcase_add_test(tc, test_concurrent_pool);

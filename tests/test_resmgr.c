@@ -1771,36 +1771,14 @@ END_TEST
 
 #define NOTIFY_CODE 5
 
-/* A pulse on chid within 10 s: its value, or -errno. */
+/* A notification's pulse on chid within 10 s: its value, or -errno. */
 static int
 notify_wait(int chid)
 {
-	struct _pulse p;
-	uint64_t ns = 10ull * 1000000000ull;
-	long r;
-
-	(void) TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns,
-	    NULL);
-	r = MsgReceive_r(chid, &p, sizeof(p), NULL);
-	if (r < 0) {
-		return (int) r;
-	}
-	ck_assert_int_eq(r, 0); /* a pulse */
-	ck_assert_int_eq(p.code, NOTIFY_CODE);
-	return p.value.sival_int;
+	return pulse_wait(chid, NOTIFY_CODE);
 }
 
-/* No pulse waiting on chid (a short receive times out). */
-static void
-notify_none(int chid)
-{
-	struct _pulse p;
-	uint64_t ns = 50ull * 1000000ull;
-
-	(void) TimerTimeout(CLOCK_MONOTONIC, _NTO_TIMEOUT_RECEIVE, NULL, &ns,
-	    NULL);
-	ck_assert_int_eq(MsgReceive_r(chid, &p, sizeof(p), NULL), -ETIMEDOUT);
-}
+#define notify_none pulse_none
 
 static int
 notify_armed(int coid)

@@ -1577,6 +1577,77 @@ poll_slot_drop(struct fs_file *f, int token)
 	}
 }
 
+/*
+ * The conditions (ionotify()'s flags) for the events poll asks (the
+ * kernel's fi->poll_events): the classic ones as before, and QNX 7's
+ * extended ones where Linux has the event: POLLPRI (also OBAND, as
+ * before, for a manager that reports only that), POLLRDBAND, POLLWRBAND,
+ * and POLLERR and POLLHUP, which poll(2) always asks, as ERR and HUP.
+ * A manager before QNX 7's answers the classic ones only.  0: nothing
+ * asked that a manager could report (epoll's registration with no
+ * events still asks for POLLERR and POLLHUP: nothing is armed for it).
+ */
+static int
+poll_want(unsigned ev)
+{
+	uint32_t c = 0, e = 0;
+
+	if (ev & (POLLIN | POLLRDNORM)) {
+		c |= _NOTIFY_COND_INPUT;
+	}
+	if (ev & (POLLOUT | POLLWRNORM)) {
+		c |= _NOTIFY_COND_OUTPUT;
+	}
+	if (ev & (POLLPRI | POLLRDBAND)) {
+		c |= _NOTIFY_COND_OBAND;
+	}
+	if (ev & POLLPRI) {
+		e |= _NOTIFY_CONDE_PRI;
+	}
+	if (ev & POLLRDBAND) {
+		e |= _NOTIFY_CONDE_RDBAND;
+	}
+	if (ev & POLLWRBAND) {
+		e |= _NOTIFY_CONDE_WRBAND;
+	}
+	if (c == 0 && e == 0) {
+		return 0;
+	}
+	if (ev & POLLERR) {
+		e |= _NOTIFY_CONDE_ERR;
+	}
+	if (ev & POLLHUP) {
+		e |= _NOTIFY_CONDE_HUP;
+	}
+	return (int) (c | (e != 0 ? _NOTIFY_COND_EXTEN | e : 0));
+}
+
+/* The events for the conditions ionotify() says are met. */
+static unsigned
+poll_revents(unsigned r)
+{
+	static const struct {
+		unsigned cond, ev;
+	} map[] = {
+		{_NOTIFY_COND_INPUT, POLLIN | POLLRDNORM},
+		{_NOTIFY_COND_OUTPUT, POLLOUT | POLLWRNORM},
+		{_NOTIFY_COND_OBAND, POLLPRI | POLLRDBAND},
+		{_NOTIFY_CONDE_PRI, POLLPRI},
+		{_NOTIFY_CONDE_RDBAND, POLLRDBAND},
+		{_NOTIFY_CONDE_WRBAND, POLLWRBAND},
+		{_NOTIFY_CONDE_ERR, POLLERR},
+		{_NOTIFY_CONDE_HUP, POLLHUP},
+	};
+	unsigned ev = 0;
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (r & map[i].cond) {
+			ev |= map[i].ev;
+		}
+	}
+	return ev;
+}
+
 static int
 fs_poll(const char *path, struct fuse_file_info *fi,
     struct fuse_pollhandle *ph, unsigned *reventsp)
@@ -1588,17 +1659,10 @@ fs_poll(const char *path, struct fuse_file_info *fi,
 
 	(void) path;
 	if (ev == 0) {
-		ev = POLLIN | POLLOUT; /* a kernel that does not say */
+		/* A kernel that does not say (poll(2) always asks these). */
+		ev = POLLIN | POLLOUT | POLLERR | POLLHUP;
 	}
-	if (ev & (POLLIN | POLLRDNORM)) {
-		want |= _NOTIFY_COND_INPUT;
-	}
-	if (ev & (POLLOUT | POLLWRNORM)) {
-		want |= _NOTIFY_COND_OUTPUT;
-	}
-	if (ev & (POLLPRI | POLLRDBAND)) {
-		want |= _NOTIFY_COND_OBAND;
-	}
+	want = poll_want(ev);
 	if (f == NULL || f->h != NULL || want == 0) {
 		/* A helper's connection, or nothing asked (epoll's
 		 * registration with no events): ready, as ever. */
@@ -1639,16 +1703,7 @@ fs_poll(const char *path, struct fuse_file_info *fi,
 		}
 		return fs_err(-errno);
 	}
-	*reventsp = 0;
-	if (r & _NOTIFY_COND_INPUT) {
-		*reventsp |= POLLIN | POLLRDNORM;
-	}
-	if (r & _NOTIFY_COND_OUTPUT) {
-		*reventsp |= POLLOUT | POLLWRNORM;
-	}
-	if (r & _NOTIFY_COND_OBAND) {
-		*reventsp |= POLLPRI | POLLRDBAND;
-	}
+	*reventsp = poll_revents((unsigned) r);
 	return 0;
 }
 

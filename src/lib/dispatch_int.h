@@ -294,6 +294,12 @@ int axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
  * armed already), -EBADF, -EIO (the manager is gone). */
 int axon__fd_notify(int fd, const struct _io_notify *m,
     struct _io_notify_reply *r);
+/* call(coid, arg) on the direct connection of fd, a Linux descriptor of
+ * the bridge's mount (as axon__fd_notify: the same -ENOTSUP, -EBADF,
+ * -EIO where there is none or it went), else call's answer; arm: one
+ * that succeeded armed a notification on the connection. */
+long axon__fd_direct(int fd, long (*call)(int coid, void *arg), void *arg,
+    bool arm);
 /* _IO_SPACE: subtype F_FREESP(64)/F_ALLOCSP(64); ftruncate(size) is
  * F_FREESP64, SEEK_SET, start size, len 0.  *size (may be NULL) gets
  * the manager's reply (the new size); 0 or -errno. */

@@ -921,9 +921,9 @@ fd_devctl(int fd, int dcmd, const iov_t *sv, int sparts, const iov_t *rv,
 	return fs_devctl(fd, dcmd, sv, sparts, rv, rparts, ret_info);
 }
 
-int
-axon__fd_notify(int fd, const struct _io_notify *m,
-    struct _io_notify_reply *r)
+long
+axon__fd_direct(int fd, long (*call)(int coid, void *arg), void *arg,
+    bool arm)
 {
 	struct direct *d;
 	long rc;
@@ -931,7 +931,7 @@ axon__fd_notify(int fd, const struct _io_notify *m,
 
 	rc = fs_fd_check(fd);
 	if (rc != 0) {
-		return rc == ENOTTY ? -ENOTSUP : (int) -rc;
+		return rc == ENOTTY ? -ENOTSUP : -rc;
 	}
 	if (!dc_enabled() || (d = dc_get(fd, true, &coid)) == NULL) {
 		return -ENOTSUP;
@@ -940,19 +940,43 @@ axon__fd_notify(int fd, const struct _io_notify *m,
 		dc_put(d, false);
 		return -ENOTSUP; /* another node's path, or no grant */
 	}
-	rc = MsgSend_r(coid, m, sizeof(*m), r, sizeof(*r));
+	rc = call(coid, arg);
 	if (rc == -EBADF || rc == -ESRCH || rc == -ENOTCONN) {
 		/* The file was released meanwhile, or the manager is
 		 * gone: as the bridge answers a call on such a file. */
 		dc_put(d, true);
 		return rc == -EBADF ? -EBADF : -EIO;
 	}
-	if (rc >= 0 && m->action != _NOTIFY_ACTION_POLL) {
+	if (rc >= 0 && arm) {
 		pthread_mutex_lock(&dc.lock);
 		d->armed = true;
 		pthread_mutex_unlock(&dc.lock);
 	}
 	dc_put(d, false);
+	return rc;
+}
+
+struct notify_call {
+	const struct _io_notify *m;
+	struct _io_notify_reply *r;
+};
+
+static long
+notify_call(int coid, void *arg)
+{
+	struct notify_call *c = arg;
+
+	return MsgSend_r(coid, c->m, sizeof(*c->m), c->r, sizeof(*c->r));
+}
+
+int
+axon__fd_notify(int fd, const struct _io_notify *m,
+    struct _io_notify_reply *r)
+{
+	struct notify_call c = {.m = m, .r = r};
+	long rc = axon__fd_direct(fd, notify_call, &c,
+	    m->action != _NOTIFY_ACTION_POLL);
+
 	return rc < 0 ? (int) rc : 0;
 }
 

@@ -6,6 +6,7 @@
  * its own (tests/fuzz/fuzz_iomsg.c).
  */
 #include <errno.h>
+#include <poll.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -179,6 +180,25 @@ axon__iomsg_check(const void *buf, size_t len, size_t srclen)
 		if ((f.flags & ~_FDINFO_FLAG_LOCALPATH) != 0 ||
 		    f.reserved != 0) {
 			return -EINVAL;
+		}
+		break;
+	}
+	case _IO_NOTIFY:
+	case _IO_NOTIFY64: {
+		/* The extended fields count with _NOTIFY_COND_EXTEN only;
+		 * then the pollfd array they describe must have been sent
+		 * (nobody reads it here, but a count past the message is
+		 * not a message). */
+		struct _io_notify n;
+
+		memcpy(&n, buf, sizeof(n));
+		if (!((uint32_t) n.flags & _NOTIFY_COND_EXTEN)) {
+			break;
+		}
+		if (n.nfds < 0 || (size_t) n.nfds > (srclen - sizeof(n)) /
+		    sizeof(struct pollfd) || n.fd_first < 0 ||
+		    n.nfds_ready < 0 || n.nfds_ready > n.nfds) {
+			return -EBADMSG;
 		}
 		break;
 	}

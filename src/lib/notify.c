@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,9 +35,96 @@ struct _iofunc_notify_event {
 
 __thread void *axon__notify_armed;
 
-static const uint32_t cond_bit[IOFUNC_NOTIFY_NCOND] = {
-	_NOTIFY_COND_INPUT, _NOTIFY_COND_OUTPUT, _NOTIFY_COND_OBAND,
-};
+/*
+ * The lists are indexed as the _NOTIFY_CONDE_* bits: bit i of a set of
+ * lists is nop[i], and the classic conditions, equivalent to RDNORM,
+ * WRNORM and RDBAND, are lists 0 to 2 (iofunc.h's IOFUNC_NOTIFY_*).
+ */
+#define CLASSIC (_NOTIFY_COND_INPUT | _NOTIFY_COND_OUTPUT | _NOTIFY_COND_OBAND)
+#define CLASSIC_SHIFT 28 /* _NOTIFY_COND_INPUT >> 28 is list 0's bit */
+
+static uint32_t
+classic_lists(uint32_t flags)
+{
+	return (flags & CLASSIC) >> CLASSIC_SHIFT;
+}
+
+/*
+ * The arrays whose extended lists (IOFUNC_NOTIFY_NCOND and on) hold
+ * entries, with how many: iofunc_notify_remove() takes no size, and
+ * may look past the third list only of an array known to have more
+ * (an array of three is never here: only a manager that said
+ * _NOTIFY_COND_EXTEN arms its extended lists).  A manager's arrays
+ * with extended entries armed at once are few: a short list.
+ */
+static struct {
+	pthread_mutex_t lock;
+	struct xarray {
+		const iofunc_notify_t *nop;
+		long n;
+	} *a;
+	size_t len, cap;
+} xreg = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Counts delta entries more in nop's extended lists: 0 or ENOMEM. */
+static int
+xreg_add(const iofunc_notify_t *nop, long delta)
+{
+	int rc = 0;
+	size_t i;
+
+	pthread_mutex_lock(&xreg.lock);
+	for (i = 0; i < xreg.len && xreg.a[i].nop != nop; i++) {
+	}
+	if (i == xreg.len && delta > 0) {
+		if (xreg.len == xreg.cap) {
+			size_t cap = xreg.cap == 0 ? 8 : 2 * xreg.cap;
+			struct xarray *a = realloc(xreg.a, cap * sizeof(*a));
+
+			if (a == NULL) {
+				rc = ENOMEM;
+				goto out;
+			}
+			xreg.a = a;
+			xreg.cap = cap;
+		}
+		xreg.a[xreg.len++] = (struct xarray) {.nop = nop, .n = 0};
+	}
+	if (i < xreg.len) {
+		xreg.a[i].n += delta;
+		if (xreg.a[i].n <= 0) {
+			xreg.a[i] = xreg.a[--xreg.len];
+		}
+	}
+out:
+	pthread_mutex_unlock(&xreg.lock);
+	return rc;
+}
+
+static bool
+xreg_has(const iofunc_notify_t *nop)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&xreg.lock);
+	for (size_t i = 0; i < xreg.len && !found; i++) {
+		found = xreg.a[i].nop == nop;
+	}
+	pthread_mutex_unlock(&xreg.lock);
+	return found;
+}
+
+/* Whether list index of nop may be looked at by a trigger or a remove:
+ * a classic one always; an extended one only while the array is known
+ * to hold entries there (an empty extended list has nothing to do, and
+ * a manager of three lists passing a larger index or limit is not read
+ * past them, as before the extended lists). */
+static bool
+list_known(const iofunc_notify_t *nop, int index)
+{
+	return index >= 0 && (index < IOFUNC_NOTIFY_NCOND ||
+	    (index < _NOTIFY_MAXCOND && xreg_has(nop)));
+}
 
 static bool
 same_client(const struct _iofunc_notify_event *e, const resmgr_context_t *ctp)
@@ -61,31 +149,46 @@ recount(iofunc_notify_t *n)
 	n->cnt = min;
 }
 
-/* Drops ctp's client's entries from one list (all if ctp is NULL). */
+/* Takes the entries of nop[index] that keep(ctp, e, count) says go out
+ * of the list, delivering their events if deliver; the count of the
+ * extended entries kept up to date. */
 static void
-remove_list(resmgr_context_t *ctp, iofunc_notify_t *n)
+take_list(const resmgr_context_t *ctp, iofunc_notify_t *nop, int index,
+    int count, bool deliver)
 {
-	struct _iofunc_notify_event **pp = &n->list;
+	struct _iofunc_notify_event **pp = &nop[index].list;
+	long gone = 0;
 
 	while (*pp != NULL) {
 		struct _iofunc_notify_event *e = *pp;
 
-		if (ctp == NULL || same_client(e, ctp)) {
+		if ((ctp == NULL || same_client(e, ctp)) &&
+		    (!deliver || e->cnt <= count)) {
 			*pp = e->next;
+			if (deliver) {
+				/* A client gone meanwhile: ESRCH, nothing
+				 * to do. */
+				(void) MsgDeliverEvent_r(e->rcvid, &e->event);
+			}
 			free(e);
+			gone++;
 		} else {
 			pp = &e->next;
 		}
 	}
-	recount(n);
+	recount(&nop[index]);
+	if (gone > 0 && index >= IOFUNC_NOTIFY_NCOND) {
+		(void) xreg_add(nop, -gone);
+	}
 }
 
-/* Arms one list for ctp's client: replaces its entry there if it has
+/* Arms nop[index] for ctp's client: replaces its entry there if it has
  * one (a client re-arming does not pile up entries).  0 or ENOMEM. */
 static int
-arm_list(resmgr_context_t *ctp, iofunc_notify_t *n, int cnt,
+arm_list(resmgr_context_t *ctp, iofunc_notify_t *nop, int index, int cnt,
     const struct sigevent *ev)
 {
+	iofunc_notify_t *n = &nop[index];
 	struct _iofunc_notify_event *e;
 
 	for (e = n->list; e != NULL; e = e->next) {
@@ -94,8 +197,14 @@ arm_list(resmgr_context_t *ctp, iofunc_notify_t *n, int cnt,
 		}
 	}
 	if (e == NULL) {
+		if (index >= IOFUNC_NOTIFY_NCOND && xreg_add(nop, 1) != 0) {
+			return ENOMEM;
+		}
 		e = calloc(1, sizeof(*e));
 		if (e == NULL) {
+			if (index >= IOFUNC_NOTIFY_NCOND) {
+				(void) xreg_add(nop, -1);
+			}
 			return ENOMEM;
 		}
 		e->scoid = ctp->info.scoid;
@@ -110,13 +219,33 @@ arm_list(resmgr_context_t *ctp, iofunc_notify_t *n, int cnt,
 	return 0;
 }
 
+/* Whether MsgDeliverEvent() can deliver ev (checked when it is armed,
+ * so a client's bad event is its EINVAL, not a silent loss). */
+static bool
+event_ok(const struct sigevent *ev)
+{
+	int type = SIGEV_GET_TYPE(ev);
+
+	if (type == SIGEV_SIGNAL || type == SIGEV_SIGNAL_CODE ||
+	    type == SIGEV_SIGNAL_THREAD) {
+		return ev->sigev_signo > 0 && ev->sigev_signo < NSIG;
+	}
+	if (type == SIGEV_PULSE) {
+		return ev->sigev_code >= -128 && ev->sigev_code <= 127;
+	}
+	if (type == _SIGEV_HANDLE) {
+		return ev->sigev_signo > 0;
+	}
+	return type == SIGEV_UNBLOCK;
+}
+
 int
 iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
     int trig, const int *notifycounts, int *armed)
 {
-	uint32_t want, met;
+	uint32_t flags, asked_c, asked_e, all, want, have, met;
+	bool exten, mexten, arm;
 	int action, type;
-	bool arm;
 
 	if (armed != NULL) {
 		*armed = 0;
@@ -124,10 +253,20 @@ iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
 	if (ctp == NULL || msg == NULL || nop == NULL) {
 		return EINVAL;
 	}
+	/* The manager's array has the extended lists only if it says so
+	 * (an array of three is what managers before QNX 7 keep). */
+	exten = ((uint32_t) trig & _NOTIFY_COND_EXTEN) != 0;
+	all = (1u << (exten ? _NOTIFY_MAXCOND : IOFUNC_NOTIFY_NCOND)) - 1;
 	action = msg->i.action & _NOTIFY_ACTION_MASK;
-	want = (uint32_t) msg->i.flags &
-	    (_NOTIFY_COND_INPUT | _NOTIFY_COND_OUTPUT | _NOTIFY_COND_OBAND);
-	met = want & (uint32_t) trig;
+	flags = (uint32_t) msg->i.flags;
+	mexten = (flags & _NOTIFY_COND_EXTEN) != 0;
+	asked_c = classic_lists(flags);
+	asked_e = mexten ? (uint32_t) msg->i.flags_extra_mask &
+	    _NOTIFY_CONDE_MASK : 0;
+	want = (asked_c | asked_e) & all;
+	have = classic_lists((uint32_t) trig) |
+	    (exten ? (uint32_t) trig & _NOTIFY_CONDE_MASK : 0);
+	met = want & have;
 	type = SIGEV_GET_TYPE(&msg->i.event);
 	switch (action) {
 	case _NOTIFY_ACTION_POLL:
@@ -147,31 +286,14 @@ iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
 	if (action != _NOTIFY_ACTION_POLL && type == SIGEV_NONE) {
 		/* ionotify(fd, action, flags, NULL): disarm those lists,
 		 * whatever holds now. */
-		for (int i = 0; i < IOFUNC_NOTIFY_NCOND; i++) {
-			if (want & cond_bit[i]) {
-				remove_list(ctp, &nop[i]);
+		for (int i = 0; i < _NOTIFY_MAXCOND; i++) {
+			if (want & (1u << i)) {
+				take_list(ctp, nop, i, 0, false);
 			}
 		}
 		arm = false;
 	} else if (arm) {
-		/* What MsgDeliverEvent() can deliver (checked now, so a
-		 * client's bad event is its EINVAL, not a silent loss). */
-		if (type == SIGEV_SIGNAL || type == SIGEV_SIGNAL_CODE ||
-		    type == SIGEV_SIGNAL_THREAD) {
-			if (msg->i.event.sigev_signo <= 0 ||
-			    msg->i.event.sigev_signo >= NSIG) {
-				return EINVAL;
-			}
-		} else if (type == SIGEV_PULSE) {
-			if (msg->i.event.sigev_code < -128 ||
-			    msg->i.event.sigev_code > 127) {
-				return EINVAL;
-			}
-		} else if (type == _SIGEV_HANDLE) {
-			if (msg->i.event.sigev_signo <= 0) {
-				return EINVAL;
-			}
-		} else if (type != SIGEV_UNBLOCK) {
+		if (!event_ok(&msg->i.event)) {
 			return EINVAL;
 		}
 		if (want != 0) {
@@ -179,26 +301,33 @@ iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg, iofunc_notify_t *nop,
 			 * holds an entry too.) */
 			axon__notify_armed = nop;
 		}
-		for (int i = 0; i < IOFUNC_NOTIFY_NCOND; i++) {
+		for (int i = 0; i < _NOTIFY_MAXCOND; i++) {
 			int cnt;
 			int r;
 
-			if (!(want & cond_bit[i])) {
+			if (!(want & (1u << i))) {
 				continue;
 			}
 			cnt = notifycounts != NULL && notifycounts[i] > 0 ?
 			    notifycounts[i] : 1;
-			r = arm_list(ctp, &nop[i], cnt, &msg->i.event);
+			r = arm_list(ctp, nop, i, cnt, &msg->i.event);
 			if (r != 0) {
 				return r;
 			}
 		}
 		if (want != 0 && armed != NULL) {
-			*armed = 1;
+			*armed = exten ? (int) want : 1;
 		}
 	}
 	memset(&msg->o, 0, sizeof(msg->o));
-	msg->o.flags = met;
+	msg->o.flags = (met & asked_c) << CLASSIC_SHIFT;
+	if (mexten) {
+		/* The extended fields answered: those asked that this
+		 * manager can report, and those met. */
+		msg->o.flags |= _NOTIFY_COND_EXTEN;
+		msg->o.flags_extra_mask = (int32_t) (asked_e & all);
+		msg->o.flags_exten = (int32_t) (met & asked_e);
+	}
 	return _RESMGR_PTR(ctp, &msg->o, sizeof(msg->o));
 }
 
@@ -209,25 +338,10 @@ static void
 trigger(const resmgr_context_t *ctp, iofunc_notify_t *nop, int count,
     int index)
 {
-	struct _iofunc_notify_event **pp;
-
-	if (nop == NULL || index < 0 || index >= IOFUNC_NOTIFY_NCOND) {
+	if (nop == NULL || !list_known(nop, index)) {
 		return;
 	}
-	pp = &nop[index].list;
-	while (*pp != NULL) {
-		struct _iofunc_notify_event *e = *pp;
-
-		if (e->cnt <= count && (ctp == NULL || same_client(e, ctp))) {
-			*pp = e->next;
-			/* A client gone meanwhile: ESRCH, nothing to do. */
-			(void) MsgDeliverEvent_r(e->rcvid, &e->event);
-			free(e);
-		} else {
-			pp = &e->next;
-		}
-	}
-	recount(&nop[index]);
+	take_list(ctp, nop, index, count, true);
 }
 
 void
@@ -250,22 +364,22 @@ iofunc_notify_remove_strict(resmgr_context_t *ctp, iofunc_notify_t *nop,
 	if (nop == NULL) {
 		return;
 	}
-	for (int i = 0; i < lim && i < IOFUNC_NOTIFY_NCOND; i++) {
-		remove_list(ctp, &nop[i]);
+	for (int i = 0; i < lim && list_known(nop, i); i++) {
+		take_list(ctp, nop, i, 0, false);
 	}
 }
 
 void
 iofunc_notify_remove(resmgr_context_t *ctp, iofunc_notify_t *nop)
 {
-	iofunc_notify_remove_strict(ctp, nop, IOFUNC_NOTIFY_NCOND);
+	iofunc_notify_remove_strict(ctp, nop, _NOTIFY_MAXCOND);
 }
 
 void
 axon__notify_remove_client(resmgr_context_t *ctp, void *nop)
 {
 	if (ctp != NULL) { /* (never all of them) */
-		iofunc_notify_remove_strict(ctp, nop, IOFUNC_NOTIFY_NCOND);
+		iofunc_notify_remove(ctp, nop);
 	}
 }
 
@@ -276,6 +390,7 @@ ionotify(int fd, int action, int flags, const struct sigevent *event)
 {
 	struct _io_notify m;
 	struct _io_notify_reply r;
+	uint32_t met;
 	long rc;
 
 	if (action < _NOTIFY_ACTION_POLL || action > _NOTIFY_ACTION_EDGEARM) {
@@ -285,8 +400,16 @@ ionotify(int fd, int action, int flags, const struct sigevent *event)
 	memset(&m, 0, sizeof(m));
 	memset(&r, 0, sizeof(r));
 	m.type = _IO_NOTIFY;
+	m.combine_len = sizeof(m);
 	m.action = action;
-	m.flags = flags;
+	if ((uint32_t) flags & _NOTIFY_COND_EXTEN) {
+		/* QNX 7's extended conditions: asked in flags_extra_mask. */
+		m.flags = (int32_t) ((uint32_t) flags & _NOTIFY_COND_MASK);
+		m.flags_extra_mask = (int32_t) ((uint32_t) flags &
+		    _NOTIFY_CONDE_MASK);
+	} else {
+		m.flags = flags;
+	}
 	if (event != NULL) {
 		m.event = *event;
 	} else {
@@ -308,5 +431,13 @@ ionotify(int fd, int action, int flags, const struct sigevent *event)
 		errno = (int) -rc;
 		return -1;
 	}
-	return (int) (r.flags & (_NOTIFY_COND_MASK & ~_NOTIFY_COND_EXTEN));
+	/* The classic conditions met, and the extended ones asked that a
+	 * manager answering them reports met (one that does not, a
+	 * manager before QNX 7's, reports only the classic ones). */
+	met = r.flags & (_NOTIFY_COND_MASK & ~_NOTIFY_COND_EXTEN);
+	if ((r.flags & _NOTIFY_COND_EXTEN) && (m.flags & _NOTIFY_COND_EXTEN)) {
+		met |= (uint32_t) r.flags_exten &
+		    (uint32_t) m.flags_extra_mask;
+	}
+	return (int) met;
 }

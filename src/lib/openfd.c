@@ -30,6 +30,7 @@
 #include <sys/iomgr.h>
 #include <sys/neutrino.h>
 
+#include "dispatch_int.h"
 #include "internal.h"
 
 /* What openfd() takes beyond the access mode (QNX's list, and
@@ -226,12 +227,28 @@ linux_fdinfo(int fd, struct _fdinfo *info, char *path, int maxlen)
 	return (int) n + 1;
 }
 
+struct fdinfo_call {
+	unsigned flags;
+	struct _fdinfo *info;
+	char *path;
+	int maxlen;
+};
+
+static long
+fdinfo_call(int coid, void *arg)
+{
+	struct fdinfo_call *c = arg;
+
+	return coid_fdinfo(coid, c->flags, c->info, c->path, c->maxlen);
+}
+
 int
 iofdinfo(int fd, unsigned flags, struct _fdinfo *info, char *path,
     int maxlen)
 {
+	struct fdinfo_call c = {.flags = flags, .info = info, .path = path};
 	struct _server_info si;
-	int rc;
+	long rc = -ENOTSUP;
 
 	if ((flags & ~_FDINFO_FLAG_LOCALPATH) != 0 || maxlen < 0) {
 		errno = EINVAL;
@@ -240,17 +257,31 @@ iofdinfo(int fd, unsigned flags, struct _fdinfo *info, char *path,
 	if (path == NULL) {
 		maxlen = 0;
 	}
+	c.maxlen = maxlen;
+	if (maxlen > 0) {
+		/* What the manager does not write stays a NUL. */
+		memset(path, 0, (size_t) maxlen);
+	}
 	if (axon_coid(fd, &si)) {
-		if (maxlen > 0) {
-			/* What the manager does not write stays a NUL. */
-			memset(path, 0, (size_t) maxlen);
-		}
 		rc = coid_fdinfo(fd, flags, info, path, maxlen);
-		if (rc >= 0 && maxlen > 0) {
-			path[maxlen - 1] = '\0';
+	} else if (fd >= 0) {
+		/* A Linux descriptor of the bridge's mount (a QNX
+		 * program's open() of a manager's path): the manager's
+		 * answer, on the descriptor's direct connection to it. */
+		rc = axon__fd_direct(fd, fdinfo_call, &c, false);
+		if (rc == -ENOTSUP || rc == -EBADF || rc == -EIO) {
+			/* None (not the mount's, another node's path, the
+			 * direct path off) or gone: Linux answers. */
+			if (maxlen > 0) {
+				memset(path, 0, (size_t) maxlen);
+			}
+			rc = linux_fdinfo(fd, info, path, maxlen);
 		}
 	} else {
-		rc = linux_fdinfo(fd, info, path, maxlen);
+		rc = -EBADF;
 	}
-	return axon__errno_ret(rc);
+	if (rc >= 0 && maxlen > 0) {
+		path[maxlen - 1] = '\0';
+	}
+	return axon__errno_ret((int) rc);
 }

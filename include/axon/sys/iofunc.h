@@ -324,12 +324,14 @@ AXON_EXPORT int iofunc_lock_default(resmgr_context_t *ctp, io_lock_t *msg,
     IOFUNC_OCB_T *ocb);
 
 /* ---- Notification (select/poll/ionotify: _IO_NOTIFY) -------------- */
-/* One list per condition; an attribute holds an array of three, in the
- * order input, output, out-of-band, zero-initialised (as part of the
- * attribute, or by memset).  cnt is the smallest count an armed entry
- * of the list waits for; list is the library's, not the manager's.
- * Guard them as the rest of the attribute (the attribute lock the
- * library takes around every handler; yours around a trigger). */
+/* One list per condition; an attribute holds an array of at least three,
+ * in the order input, output, out-of-band, zero-initialised (as part of
+ * the attribute, or by memset); _NOTIFY_MAXCOND of them to take QNX 7's
+ * extended conditions too (see iofunc_notify()).  cnt is the smallest
+ * count an armed entry of the list waits for; list is the library's,
+ * not the manager's.  Guard them as the rest of the attribute (the
+ * attribute lock the library takes around every handler; yours around
+ * a trigger). */
 struct _iofunc_notify_event;
 typedef struct _iofunc_notify {
 	int cnt;
@@ -339,17 +341,36 @@ typedef struct _iofunc_notify {
 #define IOFUNC_NOTIFY_INPUT  0
 #define IOFUNC_NOTIFY_OUTPUT 1
 #define IOFUNC_NOTIFY_OBAND  2
-#define IOFUNC_NOTIFY_NCOND  3
+#define IOFUNC_NOTIFY_NCOND  3 /* (Axon's: the classic lists) */
+/* The extended conditions' lists (Axon's names and values: QNX's
+ * documentation gives none); RDNORM, WRNORM and RDBAND share the
+ * classic lists they are equivalent to. */
+#define IOFUNC_NOTIFY_RDNORM IOFUNC_NOTIFY_INPUT
+#define IOFUNC_NOTIFY_WRNORM IOFUNC_NOTIFY_OUTPUT
+#define IOFUNC_NOTIFY_RDBAND IOFUNC_NOTIFY_OBAND
+#define IOFUNC_NOTIFY_PRI    3
+#define IOFUNC_NOTIFY_WRBAND 4
+#define IOFUNC_NOTIFY_ERR    5
+#define IOFUNC_NOTIFY_HUP    6
+#define IOFUNC_NOTIFY_NVAL   7
 
 /* Arms (or polls) from an _IO_NOTIFY message: trig is the conditions
- * (_NOTIFY_COND_*) met now, notifycounts NULL or the three counts an
- * entry of each list waits for (default 1), *armed (if not NULL) set to
- * whether an entry was armed.  Fills msg->o and returns
- * _RESMGR_NPARTS(1), or an errno (EINVAL, ENOMEM). */
+ * (_NOTIFY_COND_*) met now, notifycounts NULL or the counts an entry of
+ * each list waits for (default 1), *armed (if not NULL) set to whether
+ * an entry was armed.  _NOTIFY_COND_EXTEN in trig says nop has
+ * _NOTIFY_MAXCOND lists and trig may hold _NOTIFY_CONDE_* too: the
+ * extended conditions a client asks are then armed in their own lists,
+ * and *armed is the _NOTIFY_CONDE_* set of the lists armed (classic ones
+ * as RDNORM, WRNORM, RDBAND).  Without it only the first three lists are
+ * touched (a client's RDNORM, WRNORM and RDBAND go to them; its other
+ * extended conditions are never met nor armed).  Fills msg->o and
+ * returns _RESMGR_NPARTS(1), or an errno (EINVAL, ENOMEM). */
 AXON_EXPORT int iofunc_notify(resmgr_context_t *ctp, io_notify_t *msg,
     iofunc_notify_t *nop, int trig, const int *notifycounts, int *armed);
 /* Delivers the event of every entry of nop[index] waiting for count or
- * fewer units, and disarms them (an armed entry fires once). */
+ * fewer units, and disarms them (an armed entry fires once).  An index
+ * of an extended list is looked at only while the array's extended
+ * lists hold entries (an array of three is never read past). */
 AXON_EXPORT void iofunc_notify_trigger(iofunc_notify_t *nop, int count,
     int index);
 /* The same, for the entries armed on ctp's client's connection only
@@ -357,7 +378,8 @@ AXON_EXPORT void iofunc_notify_trigger(iofunc_notify_t *nop, int count,
 AXON_EXPORT void iofunc_notify_trigger_strict(resmgr_context_t *ctp,
     iofunc_notify_t *nop, int count, int index);
 /* Removes the entries of ctp's client (all of them when ctp is NULL)
- * from the three lists (_strict: from the first lim lists). */
+ * from the three classic lists, and from the extended ones while any
+ * of them holds an entry (_strict: from the first lim of those). */
 AXON_EXPORT void iofunc_notify_remove(resmgr_context_t *ctp,
     iofunc_notify_t *nop);
 AXON_EXPORT void iofunc_notify_remove_strict(resmgr_context_t *ctp,

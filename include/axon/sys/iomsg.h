@@ -400,17 +400,67 @@ typedef union {
 #define _NOTIFY_COND_INPUT     0x10000000u
 #define _NOTIFY_COND_EXTEN     0x80000000u
 
+/* QNX 7's extended conditions (QNX's documentation names them and says
+ * what each means, not their values: these are Axon's, bits below
+ * _NOTIFY_COND_MASK so that one int holds them with the classic ones,
+ * as iofunc_notify()'s trig and ionotify()'s flags do).  With
+ * _NOTIFY_COND_EXTEN they are asked in an _IO_NOTIFY's flags_extra_mask
+ * and met ones come back in the reply's flags_exten.  RDNORM is
+ * _NOTIFY_COND_INPUT, WRNORM _OUTPUT and RDBAND _OBAND (one notify list
+ * each); PRI, WRBAND, ERR, HUP and NVAL have lists of their own. */
+#define _NOTIFY_CONDE_RDNORM   0x00000001u /* normal data to read */
+#define _NOTIFY_CONDE_WRNORM   0x00000002u /* room for normal data */
+#define _NOTIFY_CONDE_RDBAND   0x00000004u /* out-of-band data to read */
+#define _NOTIFY_CONDE_PRI      0x00000008u /* priority data to read */
+#define _NOTIFY_CONDE_WRBAND   0x00000010u /* room for out-of-band data */
+#define _NOTIFY_CONDE_ERR      0x00000020u /* an error on the device */
+#define _NOTIFY_CONDE_HUP      0x00000040u /* the device hung up */
+#define _NOTIFY_CONDE_NVAL     0x00000080u /* the descriptor is invalid */
+#define _NOTIFY_CONDE_MASK     0x000000ffu /* (Axon's: all of them) */
+/* The notify lists an iofunc_notify_t array needs to take every
+ * condition (<sys/iofunc.h>'s IOFUNC_NOTIFY_* index it; Axon's value). */
+#define _NOTIFY_MAXCOND        8
+
+/* The full header is always sent, whatever the flags (QNX 7); mgr to
+ * timo mean something only with _NOTIFY_COND_EXTEN in flags.  The event
+ * is Axon's struct sigevent (glibc's layout, as every Axon message
+ * carries it), and _IO_NOTIFY64 is the same message.  A poll of several
+ * descriptors in one message (nfds struct pollfd after the header) is
+ * not sent by Axon's clients; the decoder checks that the array is
+ * there and iofunc_notify() leaves it alone. */
 struct _io_notify {
 	uint16_t type;
 	uint16_t combine_len;
 	int32_t action;
 	int32_t flags;
 	struct sigevent event;
+	int32_t mgr[2];            /* the manager's own */
+	int32_t flags_extra_mask;  /* the extended conditions asked */
+	int32_t flags_exten;       /* (0 from Axon's clients) */
+	int32_t nfds;
+	int32_t fd_first;
+	int32_t nfds_ready;
+	int64_t timo;
+	/* struct pollfd fds[nfds]; */
 };
 
+/* flags: the classic conditions met, and _NOTIFY_COND_EXTEN when the
+ * manager answered the extended fields: flags_extra_mask the extended
+ * conditions it can report, flags_exten those met (a reply's fields
+ * a manager leaves are zero). */
 struct _io_notify_reply {
 	uint32_t zero;
 	uint32_t flags;
+	int32_t flags2;
+	struct sigevent event;
+	int32_t mgr[2];
+	int32_t flags_extra_mask;
+	int32_t flags_exten;
+	int32_t nfds;
+	int32_t fd_first;
+	int32_t nfds_ready;
+	int64_t timo;
+	/* struct pollfd fds[nfds]; */
 };
 
 typedef union {
@@ -421,9 +471,11 @@ typedef union {
 /* ionotify() (QNX declares it in <unistd.h> and <sys/iomsg.h>): arms,
  * polls or (event NULL) disarms the manager behind fd, an Axon
  * connection id (open() of a path a manager attached, name_open()).
- * Returns the conditions (_NOTIFY_COND_*) met, or -1 with errno (EBADF,
- * EINVAL, ENOSYS: the manager has no io_notify; ENOTSUP: a Linux
- * descriptor, which poll() and select() serve instead). */
+ * flags: _NOTIFY_COND_* and, with _NOTIFY_COND_EXTEN, _NOTIFY_CONDE_*.
+ * Returns the conditions met (_NOTIFY_COND_*, and the _NOTIFY_CONDE_*
+ * asked that the manager reports met), or -1 with errno (EBADF, EINVAL,
+ * ENOSYS: the manager has no io_notify; ENOTSUP: a Linux descriptor
+ * with no direct connection, which poll() and select() serve instead). */
 #ifdef __cplusplus
 extern "C" {
 #endif
