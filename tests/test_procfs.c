@@ -337,8 +337,21 @@ START_TEST(test_mapinfo)
 			     &n),
 	    EOK);
 	{
-		bool rw = false, exe = false;
+		bool rw = false, exe = false, txt_seen = false;
 		struct stat sb;
+		char tpath[] = "/tmp/axon-mapinfo-XXXXXX";
+		int tfd = mkstemp(tpath);
+		char *txt;
+
+		/* A file that is not an ELF object: no MAP_ELF. */
+		ck_assert_int_ge(tfd, 0);
+		ck_assert_int_eq(write(tfd, "\177EL not quite", 14), 14);
+		txt = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, tfd, 0);
+		ck_assert_ptr_ne(txt, MAP_FAILED);
+		(void) close(tfd);
+		ck_assert_int_eq(devctl(fd, DCMD_PROC_MAPINFO, mi,
+				     4096 * sizeof(*mi), &n),
+		    EOK);
 
 		ck_assert_int_eq(stat("/proc/self/exe", &sb), 0);
 		for (int i = 0; i < n; i++) {
@@ -350,11 +363,23 @@ START_TEST(test_mapinfo)
 			}
 			if (mi[i].ino == sb.st_ino && mi[i].dev == sb.st_dev &&
 			    !(mi[i].flags & MAP_ANONYMOUS)) {
-				exe = true;
+				/* The program's file is an ELF object. */
+				exe = (mi[i].flags & MAP_ELF) != 0;
+			}
+			if (mi[i].vaddr == (uintptr_t) a) {
+				ck_assert(!(mi[i].flags & MAP_ELF));
+			}
+			if (mi[i].vaddr == (uintptr_t) txt) {
+				txt_seen = true;
+				ck_assert(!(mi[i].flags & MAP_ELF));
+				ck_assert(!(mi[i].flags & MAP_ANONYMOUS));
 			}
 		}
 		ck_assert(rw);
 		ck_assert(exe);
+		ck_assert(txt_seen);
+		munmap(txt, pg);
+		(void) unlink(tpath);
 	}
 	munmap(g, 7 * pg);
 	free(mi);

@@ -578,6 +578,44 @@ map_next(char **pp, struct map_ent *m)
 	return 1;
 }
 
+/* Whether the mapped file of m (its path seen from pid's root) is an
+ * ELF object: a regular file with m's inode whose first bytes are ELF's
+ * magic.  stat() first, so that no device file is ever opened.  *last
+ * remembers the previous inode's answer (a library's runs come one
+ * after another). */
+static bool
+map_is_elf(pid_t pid, const struct map_ent *m, uint64_t *last_ino,
+    bool *last)
+{
+	char path[PATH_MAX + 32];
+	unsigned char magic[4];
+	struct stat st;
+	bool elf = false;
+	int fd;
+
+	if (m->ino == 0 || m->path[0] != '/') {
+		return false;
+	}
+	if (*last_ino == m->ino) {
+		return *last;
+	}
+	if (snprintf(path, sizeof(path), "/proc/%d/root%s", (int) pid,
+		m->path) >= (int) sizeof(path)) {
+		return false;
+	}
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (uint64_t) st.st_ino == m->ino &&
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) >=
+		0) {
+		elf = pread(fd, magic, sizeof(magic), 0) == sizeof(magic) &&
+		    memcmp(magic, "\177ELF", 4) == 0;
+		(void) close(fd);
+	}
+	*last_ino = m->ino;
+	*last = elf;
+	return elf;
+}
+
 static uint32_t
 map_flags(const struct map_ent *m)
 {
@@ -621,6 +659,9 @@ map_info(pid_t pid, const iov_t *rv, int rparts, size_t rn, int *count)
 			return -ENOMEM;
 		}
 	}
+	uint64_t last_ino = 0;
+	bool last_elf = false;
+
 	for (p = maps; map_next(&p, &m);) {
 		if (m.end <= m.start) {
 			continue;
@@ -629,6 +670,9 @@ map_info(pid_t pid, const iov_t *rv, int rparts, size_t rn, int *count)
 			out[n].vaddr = m.start;
 			out[n].size = m.end - m.start;
 			out[n].flags = map_flags(&m);
+			if (map_is_elf(pid, &m, &last_ino, &last_elf)) {
+				out[n].flags |= MAP_ELF;
+			}
 			out[n].dev = makedev(m.maj, m.min);
 			out[n].offset = (off_t) m.off;
 			out[n].ino = (ino_t) m.ino;

@@ -8,7 +8,7 @@
  * shm_ctl_special() with the SHMCTL_* flags, mem_offset(),
  * mem_offset64(), posix_mem_offset(), posix_mem_offset64(), and the
  * mmap() flags MAP_PHYS, MAP_NOX64K, MAP_BELOW16M with NOFD, and
- * MAP_LAZY and MAP_ELF (0: what Linux does anyway).  Found
+ * MAP_LAZY (0: what Linux does anyway) and MAP_ELF.  Found
  * before the system header (pkg-config --cflags axon puts Axon's include
  * directory first); it defers to it with #include_next, as gnulib's
  * replacement headers do.  Nothing else is added for a Linux program (no
@@ -73,15 +73,18 @@ extern "C" {
 #ifndef MAP_BELOW16M
 #define MAP_BELOW16M (0x04 | 0x400)
 #endif
-/* Hints that ask for what Linux does anyway, so no bit: MAP_LAZY (no
- * memory taken, copied or zero-filled until the pages are touched:
- * Linux's demand paging) and MAP_ELF (the mapping holds an ELF object:
- * Linux's mmap() needs no word of it to map code). */
+/* MAP_LAZY asks for what Linux does anyway (no memory taken, copied
+ * or zero-filled until the pages are touched: demand paging), so it is
+ * no bit.  MAP_ELF marks a mapping of an ELF object: Linux's mmap()
+ * needs no word of it and ignores the bit (0x80: none of Linux's flags
+ * nor the mapping type's, and below procfs's protection bits), and DCMD_PROC_MAPINFO and PAGEDATA set it
+ * on the mappings of ELF files (procfs(3)), where QNX programs look for
+ * it. */
 #ifndef MAP_LAZY
 #define MAP_LAZY 0
 #endif
 #ifndef MAP_ELF
-#define MAP_ELF 0
+#define MAP_ELF 0x80
 #endif
 
 /* shm_ctl() and shm_ctl_special() flags (shm_ctl(3) says which are
