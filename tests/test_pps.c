@@ -327,15 +327,17 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* Parses a copy of text; a failure leaves the decoder empty. */
 static int
-parse_json(const char *text)
+parse_text(const char *text, bool json)
 {
 	pps_decoder_t d;
 	char *copy = strdup(text);
 	int rc;
 
 	pps_decoder_initialize(&d, NULL);
-	rc = pps_decoder_parse_json_str(&d, copy);
+	rc = json ? pps_decoder_parse_json_str(&d, copy) :
+	    pps_decoder_parse_pps_str(&d, copy);
 	if (rc != PPS_DECODER_OK) {
 		ck_assert_int_eq(pps_decoder_length(&d), 0);
 		ck_assert_int_eq(pps_decoder_type(&d, NULL), PPS_TYPE_NONE);
@@ -345,19 +347,8 @@ parse_json(const char *text)
 	return rc;
 }
 
-static int
-parse_pps(const char *text)
-{
-	pps_decoder_t d;
-	char *copy = strdup(text);
-	int rc;
-
-	pps_decoder_initialize(&d, NULL);
-	rc = pps_decoder_parse_pps_str(&d, copy);
-	pps_decoder_cleanup(&d);
-	free(copy);
-	return rc;
-}
+#define parse_json(t) parse_text((t), true)
+#define parse_pps(t) parse_text((t), false)
 
 START_TEST(test_decode_errors)
 {

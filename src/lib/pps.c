@@ -349,6 +349,28 @@ json_string(char **pp)
 	return start;
 }
 
+/* Before a member's value: in an object the key and its colon (*key),
+ * in an array nothing (*key NULL); -1 if malformed. */
+static int
+next_key(char **pp, bool obj, const char **key)
+{
+	char *p = *pp;
+
+	*key = NULL;
+	if (!obj) {
+		return 0;
+	}
+	if (*p != '"' || (*key = json_string(&p)) == NULL) {
+		return -1;
+	}
+	p = (char *) ws(p);
+	if (*p != ':') {
+		return -1;
+	}
+	*pp = p + 1;
+	return 0;
+}
+
 /* One JSON value at *pp as a child of parent named name; no recursion:
  * open containers are the chain of parents from the node made. */
 static int
@@ -382,21 +404,8 @@ json_value(pps_decoder_t *d, char **pp, int parent, const char *name)
 				goto closed;
 			}
 			cur = id;
-			if (obj) {
-				if (*p != '"') {
-					return PPS_DECODER_PARSE_ERROR;
-				}
-				key = json_string(&p);
-				if (key == NULL) {
-					return PPS_DECODER_PARSE_ERROR;
-				}
-				p = (char *) ws(p);
-				if (*p != ':') {
-					return PPS_DECODER_PARSE_ERROR;
-				}
-				p++;
-			} else {
-				key = NULL;
+			if (next_key(&p, obj, &key) < 0) {
+				return PPS_DECODER_PARSE_ERROR;
 			}
 			continue;
 		}
@@ -457,21 +466,8 @@ closed:
 			p = (char *) ws(p);
 			if (*p == ',') {
 				p = (char *) ws(p + 1);
-				if (obj) {
-					if (*p != '"') {
-						return PPS_DECODER_PARSE_ERROR;
-					}
-					key = json_string(&p);
-					if (key == NULL) {
-						return PPS_DECODER_PARSE_ERROR;
-					}
-					p = (char *) ws(p);
-					if (*p != ':') {
-						return PPS_DECODER_PARSE_ERROR;
-					}
-					p++;
-				} else {
-					key = NULL;
+				if (next_key(&p, obj, &key) < 0) {
+					return PPS_DECODER_PARSE_ERROR;
 				}
 				break;
 			}
