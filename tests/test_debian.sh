@@ -88,8 +88,10 @@ fail() {
 # build/, build-asan/, ...) and writes next to the source.
 mkdir "$tmp/src"
 if git rev-parse --git-dir >/dev/null 2>&1; then
+	# One tar reading the list (xargs would split a long list into
+	# several archives, of which the extracting tar reads the first).
 	git ls-files -co --exclude-standard -z |
-	    xargs -0 tar -cf - --no-recursion | tar -xf - -C "$tmp/src"
+	    tar -cf - --null --no-recursion -T - | tar -xf - -C "$tmp/src"
 else
 	tar -cf - --exclude='./build*' --exclude=./debian/tmp . |
 	    tar -xf - -C "$tmp/src"
