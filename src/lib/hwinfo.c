@@ -582,39 +582,47 @@ name_is(const struct sect *s, unsigned off, const char *name)
 	return name == NULL || strcmp(str(s, off), name) == 0;
 }
 
-/* The tag after the one at off (HWI_NULL_OFF: the first), or HWI_NULL_OFF. */
+/* The tag (items: the item) after the one at i, the first for
+ * HWI_NULL_OFF; HWI_NULL_OFF after the last. */
 static unsigned
-tag_after(const struct sect *s, unsigned off)
+step(const struct sect *s, unsigned i, bool items)
 {
-	for (unsigned t = 0; t < s->size && pfx(s, t)->size != 0;
-	     t += pfx(s, t)->size * 4u) {
-		if (off == HWI_NULL_OFF || t > off) {
-			return t;
-		}
+	unsigned words;
+
+	if (i == HWI_NULL_OFF) {
+		return s->size > 0 ? 0 : HWI_NULL_OFF;
 	}
-	return HWI_NULL_OFF;
+	words = items ? item(s, i)->itemsize : pfx(s, i)->size;
+	return words != 0 && i + words * 4u < s->size ? i + words * 4u
+						       : HWI_NULL_OFF;
 }
 
-/* The next item after off (HWI_NULL_OFF: the first), or HWI_NULL_OFF. */
+/* The first tag (items: item) that begins after off (HWI_NULL_OFF: the
+ * first of all), or HWI_NULL_OFF. */
 static unsigned
-item_after(const struct sect *s, unsigned off)
+after(const struct sect *s, unsigned off, bool items)
 {
-	for (unsigned i = 0; i < s->size && item(s, i)->itemsize != 0;
-	     i += item(s, i)->itemsize * 4u) {
-		if (off == HWI_NULL_OFF || i > off) {
-			return i;
-		}
+	unsigned i = step(s, HWI_NULL_OFF, items);
+
+	while (i != HWI_NULL_OFF && off != HWI_NULL_OFF && i <= off) {
+		i = step(s, i, items);
 	}
-	return HWI_NULL_OFF;
+	return i;
+}
+
+static unsigned
+item_end(const struct sect *s, unsigned it)
+{
+	return it == HWI_NULL_OFF ? 0 : it + item(s, it)->itemsize * 4u;
 }
 
 /* The item whose span holds off, or HWI_NULL_OFF. */
 static unsigned
 item_holding(const struct sect *s, unsigned off)
 {
-	for (unsigned i = 0; i < s->size && item(s, i)->itemsize != 0;
-	     i += item(s, i)->itemsize * 4u) {
-		if (off < i + item(s, i)->itemsize * 4u) {
+	for (unsigned i = step(s, HWI_NULL_OFF, true); i != HWI_NULL_OFF;
+	     i = step(s, i, true)) {
+		if (off < item_end(s, i)) {
 			return i;
 		}
 	}
@@ -626,12 +634,6 @@ static bool
 is_item(const struct sect *s, unsigned off)
 {
 	return off != HWI_NULL_OFF && item_holding(s, off) == off;
-}
-
-static unsigned
-item_end(const struct sect *s, unsigned it)
-{
-	return it == HWI_NULL_OFF ? 0 : it + item(s, it)->itemsize * 4u;
 }
 
 /* The item at it is named names[n - 1], its owner names[n - 2], ... */
@@ -653,12 +655,12 @@ static unsigned
 find_tag(const struct sect *s, unsigned start, int curr_item,
     const char *tagname)
 {
-	unsigned t = tag_after(s, start);
+	unsigned t = after(s, start, false);
 	unsigned end = curr_item != 0
 	    ? item_end(s, item_holding(s, start == HWI_NULL_OFF ? 0 : start))
 	    : s->size;
 
-	for (; t != HWI_NULL_OFF && t < end; t = tag_after(s, t)) {
+	for (; t != HWI_NULL_OFF && t < end; t = step(s, t, false)) {
 		if (name_is(s, pfx(s, t)->name, tagname)) {
 			return t;
 		}
@@ -684,8 +686,8 @@ hwi_find_item(unsigned start, ...)
 		names[n++] = name;
 	}
 	va_end(ap);
-	for (unsigned it = item_after(&s, start); it != HWI_NULL_OFF;
-	     it = item_after(&s, it)) {
+	for (unsigned it = after(&s, start, true); it != HWI_NULL_OFF;
+	     it = step(&s, it, true)) {
 		if (item_matches(&s, it, names, n)) {
 			return it;
 		}
@@ -706,7 +708,7 @@ hwi_next_item(unsigned off)
 {
 	struct sect s = sect();
 
-	return item_after(&s, off);
+	return after(&s, off, true);
 }
 
 AXON_WEAK_EXPORT unsigned
@@ -756,8 +758,8 @@ static unsigned
 find_kind(const struct sect *s, const char *kind, const char *name,
     unsigned unit, unsigned up)
 {
-	for (unsigned it = item_after(s, HWI_NULL_OFF); it != HWI_NULL_OFF;
-	     it = item_after(s, it)) {
+	for (unsigned it = step(s, HWI_NULL_OFF, true); it != HWI_NULL_OFF;
+	     it = step(s, it, true)) {
 		if (name_is(s, pfx(s, it)->name, kind) &&
 		    name_is(s, item(s, it)->itemname, name) &&
 		    (up == HWI_NULL_OFF || below(s, it, up)) && unit-- == 0) {
@@ -801,8 +803,8 @@ hwi_find_unit(unsigned hwi_off)
 	if (!is_item(&s, hwi_off)) {
 		return -1;
 	}
-	for (unsigned it = item_after(&s, HWI_NULL_OFF); it != hwi_off;
-	     it = item_after(&s, it)) {
+	for (unsigned it = step(&s, HWI_NULL_OFF, true); it != hwi_off;
+	     it = step(&s, it, true)) {
 		n += pfx(&s, it)->name == pfx(&s, hwi_off)->name &&
 		     item(&s, it)->itemname == item(&s, hwi_off)->itemname;
 	}
