@@ -52,7 +52,6 @@
 #define HWI_MAX   0xfff0u /* section bytes: offsets stay below HWI_NULL_OFF */
 #define MAX_NAMES 32      /* the names hwi_find_item() follows */
 #define MAX_DEPTH 64      /* owners followed up the tree */
-#define DEV_MAX   128     /* bytes a device can take: item and every tag */
 #define ARPHRD_LOOPBACK_TYPE 772 /* <linux/if_arp.h>'s ARPHRD_LOOPBACK */
 
 /* ---- building ---- */
@@ -440,6 +439,18 @@ put_device(struct emit *e, const struct hw_dev *h, unsigned owner)
 	return off;
 }
 
+/* The bytes put_device() may take for h (a pad before the location). */
+static size_t
+dev_bytes(const struct hw_dev *h)
+{
+	return sizeof(struct hwi_device) +
+	    (h->has_loc ? sizeof(struct hwi_pad) + sizeof(struct hwi_location)
+			: 0) +
+	    (h->has_irq ? sizeof(struct hwi_irq) : 0) +
+	    (h->has_clk ? sizeof(struct hwi_inputclk) : 0) +
+	    (h->addrlen > 0 ? sizeof(struct hwi_nicaddr) : 0);
+}
+
 static void
 kid(struct emit *e, unsigned owner)
 {
@@ -452,7 +463,7 @@ axon__hwinfo_build(size_t *size, uint16_t as_mem, uint16_t as_io)
 	struct hw_list l = {NULL, 0, 0};
 	struct emit e = {NULL, 0, NULL, 0};
 	long bus_off[NBUS], grp_off[NBUS][NCLASS], root;
-	size_t fit, room;
+	size_t fit = 0, room;
 
 	*size = 0;
 	scan_uarts(&l, as_mem, as_io);
@@ -464,7 +475,9 @@ axon__hwinfo_build(size_t *size, uint16_t as_mem, uint16_t as_io)
 	}
 	/* The devices that fit, after the root, buses and groups. */
 	room = HWI_MAX - (1 + NBUS + NBUS * NCLASS) * sizeof(struct hwi_group);
-	fit = l.n < room / DEV_MAX ? l.n : room / DEV_MAX;
+	while (fit < l.n && dev_bytes(&l.v[fit]) <= room) {
+		room -= dev_bytes(&l.v[fit++]);
+	}
 	root = put_group(&e, HWI_TAG_NAME_group, HWI_ITEM_ROOT_HW, HWI_NULL_OFF);
 	if (root < 0) {
 		goto out;

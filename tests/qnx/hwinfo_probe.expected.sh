@@ -43,7 +43,8 @@ echo "drvr: agrees"
 for i in $(ls /sys/class/net | LC_ALL=C sort); do
 	d=/sys/class/net/$i
 	addr=$(cat "$d/address" 2>/dev/null || true)
-	if [ "$i" = lo ] || [ "$(cat "$d/type")" = 772 ] || [ -z "$addr" ]; then
+	if [ "$i" = lo ] || [ -z "$addr" ] ||
+		[ "$(cat "$d/type" 2>/dev/null)" = 772 ]; then
 		continue
 	fi
 	if [ -L "$d/device/driver" ]; then
