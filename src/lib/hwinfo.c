@@ -389,52 +389,49 @@ put_device(struct emit *e, const struct hw_dev *h, unsigned owner)
 {
 	size_t start = e->len, items = e->nitems;
 	struct hwi_device dv;
+	struct hwi_pad pad;
+	struct hwi_location loc;
+	struct hwi_irq irq;
+	struct hwi_inputclk clk;
+	struct hwi_nicaddr nic;
 	long off;
+	bool ok;
 
 	memset(&dv, 0, sizeof(dv));
+	memset(&pad, 0, sizeof(pad));
+	memset(&loc, 0, sizeof(loc));
+	memset(&irq, 0, sizeof(irq));
+	memset(&clk, 0, sizeof(clk));
+	memset(&nic, 0, sizeof(nic));
 	off = put_item(e, HWI_TAG_NAME_device, h->name, owner, &dv, sizeof(dv));
-	if (off >= 0 && h->has_loc) {
-		struct hwi_location loc;
-		struct hwi_pad pad;
-
-		memset(&pad, 0, sizeof(pad));
-		if (e->len % HWI_TAG_ALIGN_location != 0 &&
-		    put(e, HWI_TAG_NAME_pad, &pad, sizeof(pad)) < 0) {
-			off = -1;
-		}
-		memset(&loc, 0, sizeof(loc));
+	ok = off >= 0;
+	if (ok && h->has_loc) {
 		loc.len = h->len;
 		loc.base = h->base;
 		loc.regshift = h->regshift;
 		loc.addrspace = h->addrspace;
-		if (off >= 0 &&
-		    put(e, HWI_TAG_NAME_location, &loc, sizeof(loc)) < 0) {
-			off = -1;
-		}
+		ok = (e->len % HWI_TAG_ALIGN_location == 0 ||
+			 put(e, HWI_TAG_NAME_pad, &pad, sizeof(pad)) >= 0) &&
+		    put(e, HWI_TAG_NAME_location, &loc, sizeof(loc)) >= 0;
 	}
-	if (off >= 0 && h->has_irq) {
-		struct hwi_irq irq = {.vector = h->irq};
-
-		off = put(e, HWI_TAG_NAME_irq, &irq, sizeof(irq)) < 0 ? -1 : off;
+	if (ok && h->has_irq) {
+		irq.vector = h->irq;
+		ok = put(e, HWI_TAG_NAME_irq, &irq, sizeof(irq)) >= 0;
 	}
-	if (off >= 0 && h->has_clk) {
-		struct hwi_inputclk clk = {.clk = h->clk, .div = 16};
-
-		off = put(e, HWI_TAG_NAME_inputclk, &clk, sizeof(clk)) < 0 ? -1
-									   : off;
+	if (ok && h->has_clk) {
+		clk.clk = h->clk;
+		clk.div = 16; /* the 8250's divisor by which the baud rate is set */
+		ok = put(e, HWI_TAG_NAME_inputclk, &clk, sizeof(clk)) >= 0;
 	}
-	if (off >= 0 && h->addrlen > 0) {
-		struct hwi_nicaddr nic;
-
-		memset(&nic, 0, sizeof(nic));
+	if (ok && h->addrlen > 0) {
 		nic.len = h->addrlen;
 		memcpy(nic.addr, h->addr, h->addrlen);
-		off = put(e, HWI_TAG_NAME_nicaddr, &nic, sizeof(nic)) < 0 ? -1
-									 : off;
+		ok = put(e, HWI_TAG_NAME_nicaddr, &nic, sizeof(nic)) >= 0;
 	}
-	if (off < 0) {
+	if (!ok) {
 		e->len = start;
 		e->nitems = items;
+		return -1;
 	}
 	return off;
 }
