@@ -420,7 +420,7 @@ put_device(struct emit *e, const struct hw_dev *h, unsigned owner)
 	}
 	if (ok && h->has_clk) {
 		clk.clk = h->clk;
-		clk.div = 16; /* the 8250's divisor by which the baud rate is set */
+		clk.div = 16; /* an 8250 divides its clock by 16, then by its latch */
 		ok = put(e, HWI_TAG_NAME_inputclk, &clk, sizeof(clk)) >= 0;
 	}
 	if (ok && h->addrlen > 0) {
