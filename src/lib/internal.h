@@ -308,6 +308,13 @@ pid_t axon__gettid(void);
 #define AXON_QNX_NAME(qnx, fn)                                        \
 	extern __typeof__(fn) qnx                                      \
 	    __attribute__((weak, alias(#fn), visibility("default")))
+/* The system page (syspage.c), while it is being built: name's offset in
+ * the strings section, added if it is not there, or -1 (full). */
+long axon__syspage_intern(const char *name);
+/* The hwinfo section, built from sysfs (hwinfo.c) while the page is:
+ * the malloc'ed tags and their bytes (*size), or NULL.  as_mem and as_io
+ * are the byte offsets of asinfo's "memory" and "io" (or AS_NULL_OFF). */
+void *axon__hwinfo_build(size_t *size, uint16_t as_mem, uint16_t as_io);
 /* ci is one ConnectClientInfoExt() made (and not yet freed), so its
  * grouplist holds all of cred.ngroups (api.c). */
 bool axon__client_info_whole(const struct _client_info *ci);

@@ -15,6 +15,8 @@
  *            /proc/cpuinfo, the core id from sysfs.
  *   strings  the names, each once.
  *   hypinfo  QNX's hypervisor features: none (size 0).
+ *   hwinfo   the serial ports and network interfaces sysfs shows, as
+ *            QNX's tagged hardware tree (hwinfo.c).
  *   qtime    per thread, refreshed by each SYSPAGE_ENTRY(qtime).
  *
  * Every line read is checked before it is used; a file that is not
@@ -136,6 +138,10 @@ static struct hypinfo_entry hypinfo; /* none: size 0 */
 static struct strings_entry empty_strings;
 static struct asinfo_entry no_asinfo;
 static struct cpuinfo_entry no_cpuinfo;
+static void *hwinfo;            /* the tags (hwinfo.c) */
+static size_t hwinfo_len;
+static struct hwinfo_entry no_hwinfo;
+static long as_memory = -1, as_io = -1; /* asinfo's "memory" and "io" */
 
 /* The offset of name in the pool, added if it is not there: the offset,
  * or -1 when the pool is full (or out of memory). */
@@ -162,6 +168,12 @@ intern(const char *name)
 	memcpy(strings + strings_len, name, n);
 	strings_len += n;
 	return (long) (strings_len - n);
+}
+
+long
+axon__syspage_intern(const char *name)
+{
+	return intern(name);
 }
 
 /* Appends an asinfo entry: its index, or -1 (full). */
@@ -263,8 +275,9 @@ build_asinfo(void)
 	}
 	mem = as_add(0, UINT64_MAX, -1, "memory", AS_ATTR_READABLE |
 	    AS_ATTR_WRITABLE | AS_ATTR_CACHABLE);
+	as_memory = mem;
 #if defined(__x86_64__) || defined(__i386__)
-	(void) as_add(0, 0xffff, -1, "io",
+	as_io = as_add(0, 0xffff, -1, "io",
 	    AS_ATTR_READABLE | AS_ATTR_WRITABLE);
 #endif
 	parent[0] = mem;
@@ -401,11 +414,24 @@ build_cpuinfo(void)
 	}
 }
 
+/* asinfo's entry at index i as hwinfo's location tags name it: its byte
+ * offset, or AS_NULL_OFF. */
+static uint16_t
+as_offset(long i)
+{
+	return i < 0 ? AS_NULL_OFF
+		     : (uint16_t) ((size_t) i * sizeof(struct asinfo_entry));
+}
+
+/* One pass, as the strings every section names are one pool: it must
+ * not move once a program may hold it. */
 static void
 build(void)
 {
 	build_asinfo();
 	build_cpuinfo();
+	hwinfo = axon__hwinfo_build(&hwinfo_len, as_offset(as_memory),
+	    as_offset(as_io));
 }
 
 struct asinfo_entry *
@@ -436,6 +462,13 @@ axon_syspage_hypinfo(void)
 	return &hypinfo;
 }
 
+struct hwinfo_entry *
+axon_syspage_hwinfo(void)
+{
+	(void) pthread_once(&built_once, build);
+	return hwinfo != NULL ? hwinfo : &no_hwinfo;
+}
+
 size_t
 axon_syspage_size(int section)
 {
@@ -449,6 +482,8 @@ axon_syspage_size(int section)
 		return ncpuinfo * sizeof(struct cpuinfo_entry);
 	case AXON_SYSPAGE_strings:
 		return strings_len;
+	case AXON_SYSPAGE_hwinfo:
+		return hwinfo_len;
 	default:
 		return 0; /* hypinfo, and what there is not */
 	}
@@ -465,6 +500,7 @@ axon_syspage_elsize(int section)
 	case AXON_SYSPAGE_cpuinfo:
 		return sizeof(struct cpuinfo_entry);
 	case AXON_SYSPAGE_strings:
+	case AXON_SYSPAGE_hwinfo: /* offsets into it are in bytes */
 		return 1;
 	case AXON_SYSPAGE_hypinfo:
 		return sizeof(struct hypinfo_entry);

@@ -2,13 +2,15 @@
 /*
  * <sys/syspage.h> for Axon: the parts of QNX's system page that programs
  * read (qnx-libc(3), "<sys/syspage.h>"): _syspage_ptr->num_cpu and the
- * qtime, asinfo, cpuinfo, strings and hypinfo entries, with QNX's
- * SYSPAGE_ENTRY(), SYSPAGE_ENTRY_SIZE(), SYSPAGE_ELEMENT_SIZE() and
- * SYSPAGE_ARRAY_IDX().
+ * qtime, asinfo, cpuinfo, strings, hypinfo and hwinfo entries, with
+ * QNX's SYSPAGE_ENTRY(), SYSPAGE_ENTRY_SIZE(), SYSPAGE_ELEMENT_SIZE()
+ * and SYSPAGE_ARRAY_IDX().  The hwinfo section's tags and the calls that
+ * walk it are in <hw/sysinfo.h> (hwinfo(3)).
  *
  * QNX maps a page the kernel keeps; Axon builds one from Linux's own
  * figures the first time a program asks (/proc/iomem for asinfo,
- * /proc/cpuinfo and sysfs for cpuinfo), and each macro is a call.
+ * /proc/cpuinfo and sysfs for cpuinfo, sysfs's serial ports and network
+ * interfaces for hwinfo), and each macro is a call.
  * SYSPAGE_ENTRY(qtime) refreshes the entry and returns it, so its nsec
  * and boot_time are current each time the macro is evaluated, not live
  * through a pointer kept from an earlier one.  Axon's cycle unit is the
@@ -98,6 +100,12 @@ struct hypinfo_entry {
 	uint32_t spare[3];
 };
 
+/* The hardware's description: a sequence of tags, walked with the
+ * hwi_*() calls of <hw/sysinfo.h>; offsets into it are in bytes. */
+struct hwinfo_entry {
+	uint32_t data[1];
+};
+
 struct syspage_entry {
 	uint16_t size;
 	uint16_t total_size;
@@ -111,6 +119,7 @@ AXON_EXPORT struct asinfo_entry *axon_syspage_asinfo(void);
 AXON_EXPORT struct cpuinfo_entry *axon_syspage_cpuinfo(void);
 AXON_EXPORT struct strings_entry *axon_syspage_strings(void);
 AXON_EXPORT struct hypinfo_entry *axon_syspage_hypinfo(void);
+AXON_EXPORT struct hwinfo_entry *axon_syspage_hwinfo(void);
 
 enum axon_syspage_section {
 	AXON_SYSPAGE_qtime,
@@ -118,6 +127,7 @@ enum axon_syspage_section {
 	AXON_SYSPAGE_cpuinfo,
 	AXON_SYSPAGE_strings,
 	AXON_SYSPAGE_hypinfo,
+	AXON_SYSPAGE_hwinfo,
 };
 /* The section's bytes, and the bytes of one of its elements. */
 AXON_EXPORT size_t axon_syspage_size(int section);
