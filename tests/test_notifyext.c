@@ -370,7 +370,8 @@ START_TEST(test_trigger_value)
 	w = axon__io_open(N7_PATH, O_RDWR, 0);
 	ck_assert_int_ge(c, 0);
 	ck_assert_int_ge(w, 0);
-	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, SI_NOTIFY, v);
+	SIGEV_PULSE_INT_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, SI_NOTIFY,
+	    v);
 
 	/* Input (the data a write brings). */
 	ck_assert_int_eq(ionotify(c, _NOTIFY_ACTION_POLLARM,
@@ -401,7 +402,7 @@ START_TEST(test_trigger_value)
 	pulse_none(chid);
 	/* Another code: the value as given. */
 	(void) dcmd_int(w, MY_DEVCTL_RAISE, 0);
-	SIGEV_PULSE_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, N7_CODE, v);
+	SIGEV_PULSE_INT_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, N7_CODE, v);
 	ck_assert_int_ge(ionotify(c, _NOTIFY_ACTION_TRANARM,
 	    _NOTIFY_COND_INPUT, &ev), 0);
 	ck_assert_int_eq(axon__io_write(w, "more", 4), 4);
@@ -410,7 +411,7 @@ START_TEST(test_trigger_value)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &set, &old), 0);
-	SIGEV_SIGNAL_THREAD_INIT(&ev, SIGUSR1, v, SI_NOTIFY);
+	SIGEV_SIGNAL_THREAD_INIT(&ev, SIGUSR1, (intptr_t) v, SI_NOTIFY);
 	ck_assert_int_ge(ionotify(c, _NOTIFY_ACTION_TRANARM,
 	    _NOTIFY_COND_INPUT, &ev), 0);
 	ck_assert_int_eq(axon__io_write(w, "again", 5), 5);
