@@ -826,6 +826,23 @@ lie_tick_ms(int coid, int ms)
 	    NULL), EOK);
 }
 
+/* Starts /dev/axtest/notify-lie: its path in the mount, a connection
+ * of the test's (*coid) and a descriptor of the mount polling input. */
+static struct axt_child
+lie_start(char *path, size_t cap, int *coid, struct pollfd *pfd)
+{
+	struct axt_child m = start_device("/dev/axtest/notify-lie", "",
+	    "0666");
+
+	snprintf(path, cap, "%s/dev/axtest/notify-lie", mnt);
+	*coid = axon__io_open("/dev/axtest/notify-lie", O_RDWR, 0);
+	ck_assert_int_ge(*coid, 0);
+	pfd->fd = open(path, O_RDONLY);
+	ck_assert_int_ge(pfd->fd, 0);
+	pfd->events = POLLIN;
+	return m;
+}
+
 /* select_attach() callbacks: counts them; the child reports at three. */
 static int lie_calls, lie_rep = -1;
 
@@ -881,13 +898,7 @@ START_TEST(test_poll_trigger_only)
 	fd_set rs;
 
 	SKIP_UNLESS_FS();
-	m = start_device("/dev/axtest/notify-lie", "", "0666");
-	snprintf(path, sizeof(path), "%s/dev/axtest/notify-lie", mnt);
-	coid = axon__io_open("/dev/axtest/notify-lie", O_RDWR, 0);
-	ck_assert_int_ge(coid, 0);
-	pfd.fd = open(path, O_RDONLY);
-	ck_assert_int_ge(pfd.fd, 0);
-	pfd.events = POLLIN;
+	m = lie_start(path, sizeof(path), &coid, &pfd);
 	ck_assert_int_eq(poll(&pfd, 1, 0), 0); /* the manager: nothing */
 
 	/* poll: each wait ends at a trigger, with POLLIN; then the
@@ -960,14 +971,8 @@ START_TEST(test_poll_trigger_stale)
 	int coid, r;
 
 	SKIP_UNLESS_FS();
-	m = start_device("/dev/axtest/notify-lie", "", "0666");
-	snprintf(path, sizeof(path), "%s/dev/axtest/notify-lie", mnt);
-	coid = axon__io_open("/dev/axtest/notify-lie", O_RDWR, 0);
-	ck_assert_int_ge(coid, 0);
+	m = lie_start(path, sizeof(path), &coid, &pfd);
 	lie_tick_ms(coid, 0); /* no timer: only the stale pulses */
-	pfd.fd = open(path, O_RDONLY);
-	ck_assert_int_ge(pfd.fd, 0);
-	pfd.events = POLLIN;
 
 	/* Armed twice: the first arming's event is stale. */
 	ck_assert_int_eq(poll(&pfd, 1, 50), 0);
