@@ -42,6 +42,7 @@ struct dev_attr {
 	uint8_t eeprom[256]; /* the I2C bus's one device, at 0x50 */
 	uint8_t eeprom_at;   /* its address pointer */
 };
+static struct dev_attr dev;
 
 #define EEPROM_ADDR 0x50u
 
@@ -159,6 +160,15 @@ static int notify_spread_next = -1; /* -1: not that device */
 static int report_fd = -1;    /* the manager tells the test things */
 static rcvid_t blocked_rcvid; /* a reader waiting for data */
 static int blocked_nbytes;
+
+/* /dev/axtest/notify-lie: the last two armings (the message's rcvid
+ * and event), its timer, and the triggers the timer made. */
+static struct {
+	rcvid_t rcvid;
+	struct sigevent ev;
+} lie_armed[2];
+static int lie_timer = -1;
+static int lie_ticks;
 
 static int live_ocbs;          /* OCBs allocated and not yet freed */
 static bool notify_strict;     /* /dev/axtest/notify-strict */
@@ -353,6 +363,15 @@ io_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *ocb)
 /* /dev/axtest/notify7: the lists of notify7 that hold entries, as
  * _NOTIFY_CONDE_* bits (bit i: list i). */
 #define MY_DEVCTL_ARMED7 __DIOF(_DCMD_MISC, 14, int)
+/* /dev/axtest/notify-lie: its timer's period in ms (0 stops it). */
+#define MY_DEVCTL_LIE_TICK __DIOT(_DCMD_MISC, 15, int)
+/* /dev/axtest/notify-lie: delivers the event of the arming before the
+ * last one (as a late trigger of it would: its value with
+ * _NOTIFY_COND_INPUT when its code is SI_NOTIFY); answers 0 or the
+ * delivery's -errno. */
+#define MY_DEVCTL_LIE_STALE __DIOF(_DCMD_MISC, 16, int)
+/* /dev/axtest/notify-lie: the triggers its timer made. */
+#define MY_DEVCTL_LIE_TICKS __DIOF(_DCMD_MISC, 17, int)
 
 struct my_groups {
 	int err;
@@ -516,6 +535,33 @@ io_devctl(resmgr_context_t *ctp, io_devctl_t *msg, RESMGR_OCB_T *ocb)
 		}
 		nbytes = sizeof(int);
 		break;
+	case MY_DEVCTL_LIE_TICK: {
+		uint64_t ns = (uint64_t) *(int *) rx_data * 1000000u;
+		struct _itimer it = {ns, ns};
+
+		if (lie_timer < 0 || TimerSettime(lie_timer, 0, &it,
+		    NULL) == -1) {
+			return lie_timer < 0 ? ENOSYS : errno;
+		}
+		break;
+	}
+	case MY_DEVCTL_LIE_STALE: {
+		struct sigevent ev = lie_armed[0].ev;
+
+		if (lie_armed[0].rcvid == 0) {
+			return ENOENT;
+		}
+		if (ev.sigev_code == SI_NOTIFY) {
+			ev.sigev_value.sival_int |= (int) _NOTIFY_COND_INPUT;
+		}
+		*(int *) rx_data = MsgDeliverEvent_r(lie_armed[0].rcvid, &ev);
+		nbytes = sizeof(int);
+		break;
+	}
+	case MY_DEVCTL_LIE_TICKS:
+		*(int *) rx_data = lie_ticks;
+		nbytes = sizeof(int);
+		break;
 	case MY_DEVCTL_HOLD:
 		return _RESMGR_NOREPLY; /* the caller waits for our death */
 	case MY_DEVCTL_DETACH:
@@ -569,6 +615,53 @@ io_notify7(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
 	return iofunc_notify(ctp, msg, a->notify7, trig, NULL, NULL);
 }
 
+/*
+ * /dev/axtest/notify-lie, as a public QNX test manager writes it: its
+ * io_notify never says a condition holds (trig 0), so every poll arms,
+ * and a timer pulse triggers the input list; a client's select() or
+ * poll() takes the trigger's event for readiness (QNX's do).  It keeps
+ * the armings' events for MY_DEVCTL_LIE_STALE.
+ */
+static int
+io_notify_lie(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *ocb)
+{
+	if ((msg->i.action & _NOTIFY_ACTION_MASK) != _NOTIFY_ACTION_POLL) {
+		lie_armed[0] = lie_armed[1];
+		lie_armed[1].rcvid = ctp->rcvid;
+		lie_armed[1].ev = msg->i.event;
+	}
+	return iofunc_notify(ctp, msg, ocb->ocb.attr->notify, 0, NULL, NULL);
+}
+
+static int
+lie_tick(message_context_t *ctp, int code, unsigned flags, void *handle)
+{
+	lie_ticks++;
+	iofunc_notify_trigger(dev.notify, 1, IOFUNC_NOTIFY_INPUT);
+	return 0;
+}
+
+/* Its timer: a pulse every ms milliseconds to the manager's channel. */
+static int
+lie_timer_start(dispatch_t *dpp, int ms)
+{
+	struct sigevent ev;
+	struct _itimer it = {(uint64_t) ms * 1000000u,
+	    (uint64_t) ms * 1000000u};
+	int code = pulse_attach(dpp, MSG_FLAG_ALLOC_PULSE, 0, lie_tick, NULL);
+	int coid = message_connect(dpp, MSG_FLAG_SIDE_CHANNEL);
+
+	if (code == -1 || coid == -1) {
+		return -1;
+	}
+	SIGEV_PULSE_INIT(&ev, coid, SIGEV_PULSE_PRIO_INHERIT, code, 0);
+	lie_timer = TimerCreate(CLOCK_MONOTONIC, &ev);
+	if (lie_timer == -1 || TimerSettime(lie_timer, 0, &it, NULL) == -1) {
+		return -1;
+	}
+	return 0;
+}
+
 /* close_ocb: the closing client's notifications go with its open. */
 static int
 notify_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *ocb)
@@ -589,9 +682,9 @@ notify_close_dup(resmgr_context_t *ctp, io_close_t *msg, RESMGR_OCB_T *ocb)
 	return iofunc_close_dup_default(ctp, msg, ocb);
 }
 
+
 static resmgr_connect_funcs_t connect_funcs;
 static resmgr_io_funcs_t io_funcs;
-static struct dev_attr dev;
 
 /* A device at path: string (read-only, holds text), or store (0666,
  * empty: reads wait for a write), mode as given. */
@@ -631,6 +724,14 @@ mgr_device(int rep, void *arg)
 	}
 	if (strcmp(a[0], "/dev/axtest/notify7") == 0) {
 		io_funcs.notify = io_notify7;
+	}
+	if (strcmp(a[0], "/dev/axtest/notify-lie") == 0) {
+		io_funcs.notify = io_notify_lie;
+		IOFUNC_NOTIFY_INIT(dev.notify);
+		if (lie_timer_start(dpp, 250) == -1) {
+			axt_report(rep, -errno);
+			_exit(1);
+		}
 	}
 	if (strcmp(a[0], "/dev/axtest/notify-many") == 0) {
 		notify_spread_next = 0;

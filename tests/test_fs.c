@@ -808,6 +808,204 @@ START_TEST(test_poll_exten)
 }
 END_TEST
 
+/* The triggers /dev/axtest/notify-lie's timer has made. */
+static int
+lie_count(int coid)
+{
+	int n = -1;
+
+	ck_assert_int_eq(devctl(coid, MY_DEVCTL_LIE_TICKS, &n, sizeof(n),
+	    NULL), EOK);
+	return n;
+}
+
+static void
+lie_tick_ms(int coid, int ms)
+{
+	ck_assert_int_eq(devctl(coid, MY_DEVCTL_LIE_TICK, &ms, sizeof(ms),
+	    NULL), EOK);
+}
+
+/* Starts /dev/axtest/notify-lie: its path in the mount, a connection
+ * of the test's (*coid) and a descriptor of the mount polling input. */
+static struct axt_child
+lie_start(char *path, size_t cap, int *coid, struct pollfd *pfd)
+{
+	struct axt_child m = start_device("/dev/axtest/notify-lie", "",
+	    "0666");
+
+	snprintf(path, cap, "%s/dev/axtest/notify-lie", mnt);
+	*coid = axon__io_open("/dev/axtest/notify-lie", O_RDWR, 0);
+	ck_assert_int_ge(*coid, 0);
+	pfd->fd = open(path, O_RDONLY);
+	ck_assert_int_ge(pfd->fd, 0);
+	pfd->events = POLLIN;
+	return m;
+}
+
+/* select_attach() callbacks: counts them; the child reports at three. */
+static int lie_calls, lie_rep = -1;
+
+static int
+lie_select_cb(select_context_t *ctp, int fd, unsigned flags, void *handle)
+{
+	if ((flags & SELECT_FLAG_READ) && ++lie_calls == 3) {
+		axt_report(lie_rep, lie_calls);
+	}
+	return 0;
+}
+
+/* A child that select_attach()es path (read, rearm) and runs its
+ * dispatch until the third callback (the parent bounds the wait). */
+static void
+select_attach_child(int rep, const char *path)
+{
+	dispatch_t *dpp = dispatch_create();
+	dispatch_context_t *ctp;
+	int fd = open(path, O_RDONLY);
+
+	lie_rep = rep;
+	if (dpp == NULL || fd < 0 || select_attach(dpp, NULL, fd,
+	    SELECT_FLAG_READ | SELECT_FLAG_REARM, lie_select_cb, NULL) == -1) {
+		axt_report(rep, -errno);
+		_exit(1);
+	}
+	ctp = dispatch_context_alloc(dpp);
+	for (;;) {
+		if ((ctp = dispatch_block(ctp)) == NULL) {
+			_exit(2);
+		}
+		(void) dispatch_handler(ctp);
+	}
+}
+
+/*
+ * A manager whose io_notify never says input holds (trig 0) and whose
+ * timer triggers the input list every 250 ms, as a public QNX test
+ * manager does: QNX's poll() and select() take the trigger's event for
+ * readiness, so poll, select and epoll on the mount wake after each
+ * trigger with POLLIN (once: the next poll asks the manager again, and
+ * waits), and select_attach() on the descriptor calls back each time.
+ */
+START_TEST(test_poll_trigger_only)
+{
+	struct axt_child m;
+	struct pollfd pfd, rp;
+	struct epoll_event ev = {.events = EPOLLIN}, got;
+	char path[PATH_MAX + 64];
+	int coid, epfd, n, p[2], val = -1;
+	pid_t pid;
+	fd_set rs;
+
+	SKIP_UNLESS_FS();
+	m = lie_start(path, sizeof(path), &coid, &pfd);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0); /* the manager: nothing */
+
+	/* poll: each wait ends at a trigger, with POLLIN; then the
+	 * manager is asked again. */
+	for (int i = 0; i < 3; i++) {
+		n = lie_count(coid);
+		ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+		ck_assert_int_eq(pfd.revents, POLLIN);
+		ck_assert_int_gt(lie_count(coid), n);
+		ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+	}
+	/* select */
+	for (int i = 0; i < 3; i++) {
+		struct timeval tv = {5, 0};
+
+		n = lie_count(coid);
+		FD_ZERO(&rs);
+		FD_SET(pfd.fd, &rs);
+		ck_assert_int_eq(select(pfd.fd + 1, &rs, NULL, NULL, &tv), 1);
+		ck_assert(FD_ISSET(pfd.fd, &rs));
+		ck_assert_int_gt(lie_count(coid), n);
+	}
+	/* epoll (level-triggered: a wait after a wake asks again) */
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	ck_assert_int_ge(epfd, 0);
+	ck_assert_int_eq(epoll_ctl(epfd, EPOLL_CTL_ADD, pfd.fd, &ev), 0);
+	for (int i = 0; i < 3; i++) {
+		n = lie_count(coid);
+		ck_assert_int_eq(epoll_wait(epfd, &got, 1, 5000), 1);
+		ck_assert(got.events & EPOLLIN);
+		ck_assert_int_gt(lie_count(coid), n);
+	}
+	(void) close(epfd);
+	ck_assert_int_eq(close(pfd.fd), 0);
+
+	/* select_attach() on a descriptor of the mount (its axon-select
+	 * thread polls it): a callback at each trigger. */
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		(void) close(p[0]);
+		select_attach_child(p[1], path);
+	}
+	(void) close(p[1]);
+	rp.fd = p[0];
+	rp.events = POLLIN;
+	ck_assert_int_eq(poll(&rp, 1, 10000), 1);
+	ck_assert_int_eq(read(p[0], &val, sizeof(val)), sizeof(val));
+	ck_assert_int_eq(val, 3);
+	(void) kill(pid, SIGKILL);
+	(void) waitpid(pid, NULL, 0);
+	(void) close(p[0]);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/*
+ * A late trigger pulse for a handle that a later poll replaced, or for
+ * a file that was released, does nothing: the next poll is the
+ * manager's answer (nothing), and a trigger of the current arming still
+ * wakes the poller.
+ */
+START_TEST(test_poll_trigger_stale)
+{
+	struct axt_child m;
+	struct pollfd pfd;
+	char path[PATH_MAX + 64];
+	int coid, r;
+
+	SKIP_UNLESS_FS();
+	m = lie_start(path, sizeof(path), &coid, &pfd);
+	lie_tick_ms(coid, 0); /* no timer: only the stale pulses */
+
+	/* Armed twice: the first arming's event is stale. */
+	ck_assert_int_eq(poll(&pfd, 1, 50), 0);
+	ck_assert_int_eq(poll(&pfd, 1, 50), 0);
+	ck_assert_int_eq(armed_now(coid), 1);
+	r = -1;
+	ck_assert_int_eq(devctl(coid, MY_DEVCTL_LIE_STALE, &r, sizeof(r),
+	    NULL), EOK);
+	ck_assert_int_eq(r, 0); /* delivered */
+	axt_sleep_ms(200);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+
+	/* Released: a pulse of its last arming does nothing for the file
+	 * that takes its slot. */
+	ck_assert_int_eq(close(pfd.fd), 0);
+	pfd.fd = open(path, O_RDONLY);
+	ck_assert_int_ge(pfd.fd, 0);
+	ck_assert_int_eq(poll(&pfd, 1, 50), 0);
+	ck_assert_int_eq(devctl(coid, MY_DEVCTL_LIE_STALE, &r, sizeof(r),
+	    NULL), EOK);
+	axt_sleep_ms(200);
+	ck_assert_int_eq(poll(&pfd, 1, 0), 0);
+
+	/* The current arming's trigger still wakes it. */
+	lie_tick_ms(coid, 100);
+	ck_assert_int_eq(poll(&pfd, 1, 5000), 1);
+	ck_assert_int_eq(pfd.revents, POLLIN);
+	ck_assert_int_eq(close(pfd.fd), 0);
+	ck_assert_int_eq(axon__io_close(coid), 0);
+	axt_child_kill(&m);
+}
+END_TEST
+
 /*
  * iofdinfo() on a descriptor of the mount (a QNX program's open() of a
  * manager's path) is the manager's answer, on the descriptor's direct
@@ -2160,6 +2358,8 @@ suite(void)
 	tcase_add_test(tc, test_poll);
 	tcase_add_test(tc, test_ionotify_fd);
 	tcase_add_test(tc, test_poll_exten);
+	tcase_add_test(tc, test_poll_trigger_only);
+	tcase_add_test(tc, test_poll_trigger_stale);
 	tcase_add_test(tc, test_fdinfo_fd);
 	tcase_add_test(tc, test_ls_stat_dir);
 	tcase_add_test(tc, test_python_and_dd);

@@ -344,6 +344,113 @@ START_TEST(test_malformed)
 }
 END_TEST
 
+/*
+ * What a trigger tells the client's event (QNX's ionotify() and
+ * iofunc_notify_trigger() pages): with the SI_NOTIFY code, the
+ * condition of the list that fired is ORed into the top bits of the
+ * value (_NOTIFY_COND_INPUT, _OUTPUT, _OBAND by the classic list;
+ * _NOTIFY_COND_EXTEN for an extended one), for a pulse and for a signal
+ * with a code; any other code gets the value as given.
+ */
+START_TEST(test_trigger_value)
+{
+	struct axt_child m = start_device(N7_PATH, "", "0666");
+	struct sigevent ev;
+	siginfo_t si;
+	sigset_t set, old;
+	struct timespec ts = {5, 0};
+	int chid, self, c, w;
+	const int v = 0x123;
+
+	chid = ChannelCreate(0);
+	ck_assert_int_ge(chid, 0);
+	self = ConnectAttach(0, 0, chid, _NTO_SIDE_CHANNEL, 0);
+	ck_assert_int_ge(self, 0);
+	c = axon__io_open(N7_PATH, O_RDWR, 0);
+	w = axon__io_open(N7_PATH, O_RDWR, 0);
+	ck_assert_int_ge(c, 0);
+	ck_assert_int_ge(w, 0);
+	SIGEV_PULSE_INT_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, SI_NOTIFY,
+	    v);
+
+	/* Input (the data a write brings). */
+	ck_assert_int_eq(ionotify(c, _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(axon__io_write(w, "data", 4), 4);
+	ck_assert_int_eq(pulse_wait(chid, SI_NOTIFY),
+	    (int) ((uint32_t) v | _NOTIFY_COND_INPUT));
+	/* Output (room: the WRNORM list, the output one). */
+	ck_assert_int_eq(ionotify(c, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_OUTPUT, &ev), _NOTIFY_COND_OUTPUT); /* armed */
+	(void) dcmd_int(w, MY_DEVCTL_RAISE, _NOTIFY_CONDE_WRNORM);
+	ck_assert_int_eq(pulse_wait(chid, SI_NOTIFY),
+	    (int) ((uint32_t) v | _NOTIFY_COND_OUTPUT));
+	/* Out-of-band (RDBAND's list). */
+	(void) dcmd_int(w, MY_DEVCTL_RAISE, 0);
+	ck_assert_int_eq(ionotify(c, _NOTIFY_ACTION_POLLARM,
+	    _NOTIFY_COND_OBAND, &ev), 0);
+	(void) dcmd_int(w, MY_DEVCTL_RAISE, _NOTIFY_CONDE_RDBAND);
+	ck_assert_int_eq(pulse_wait(chid, SI_NOTIFY),
+	    (int) ((uint32_t) v | _NOTIFY_COND_OBAND));
+	/* An extended list (PRI): _NOTIFY_COND_EXTEN. */
+	(void) dcmd_int(w, MY_DEVCTL_RAISE, 0);
+	ck_assert_int_eq(ionotify(c, _NOTIFY_ACTION_POLLARM,
+	    (int) (_NOTIFY_COND_EXTEN | _NOTIFY_CONDE_PRI), &ev), 0);
+	(void) dcmd_int(w, MY_DEVCTL_RAISE, _NOTIFY_CONDE_PRI);
+	ck_assert_int_eq(pulse_wait(chid, SI_NOTIFY),
+	    (int) ((uint32_t) v | _NOTIFY_COND_EXTEN));
+	pulse_none(chid);
+	/* Another code: the value as given. */
+	(void) dcmd_int(w, MY_DEVCTL_RAISE, 0);
+	SIGEV_PULSE_INT_INIT(&ev, self, SIGEV_PULSE_PRIO_INHERIT, N7_CODE, v);
+	ck_assert_int_ge(ionotify(c, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(axon__io_write(w, "more", 4), 4);
+	ck_assert_int_eq(pulse_wait(chid, N7_CODE), v);
+	/* A signal with SI_NOTIFY (to this thread): in its value too. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	ck_assert_int_eq(pthread_sigmask(SIG_BLOCK, &set, &old), 0);
+	SIGEV_SIGNAL_THREAD_INIT(&ev, SIGUSR1, (intptr_t) v, SI_NOTIFY);
+	ck_assert_int_ge(ionotify(c, _NOTIFY_ACTION_TRANARM,
+	    _NOTIFY_COND_INPUT, &ev), 0);
+	ck_assert_int_eq(axon__io_write(w, "again", 5), 5);
+	ck_assert_int_eq(sigtimedwait(&set, &si, &ts), SIGUSR1);
+	ck_assert_int_eq(si.si_value.sival_int,
+	    (int) ((uint32_t) v | _NOTIFY_COND_INPUT));
+	ck_assert_int_eq(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
+	ck_assert_int_eq(axon__io_close(c), 0);
+	ck_assert_int_eq(axon__io_close(w), 0);
+	(void) ConnectDetach(self);
+	(void) ChannelDestroy(chid);
+	axt_child_kill(&m);
+}
+END_TEST
+
+/* IOFUNC_NOTIFY_INIT(): the three classic lists empty (and usable),
+ * nothing past them written. */
+START_TEST(test_notify_init)
+{
+	struct {
+		iofunc_notify_t three[IOFUNC_NOTIFY_NCOND];
+		iofunc_notify_t guard;
+	} a;
+	unsigned char g[sizeof(a.guard)];
+
+	memset(&a, 0xa5, sizeof(a));
+	memset(g, 0xa5, sizeof(g));
+	IOFUNC_NOTIFY_INIT(a.three);
+	for (int i = 0; i < IOFUNC_NOTIFY_NCOND; i++) {
+		ck_assert_int_eq(a.three[i].cnt, 0);
+		ck_assert_ptr_null(a.three[i].list);
+	}
+	ck_assert_int_eq(memcmp(&a.guard, g, sizeof(g)), 0);
+	iofunc_notify_trigger(a.three, 1, IOFUNC_NOTIFY_INPUT);
+	iofunc_notify_remove(NULL, a.three);
+	ck_assert_ptr_null(a.three[IOFUNC_NOTIFY_INPUT].list);
+}
+END_TEST
+
 static Suite *
 notifyext_suite(void)
 {
@@ -354,6 +461,8 @@ notifyext_suite(void)
 	tcase_add_test(t, test_manager_exten);
 	tcase_add_test(t, test_manager_old);
 	tcase_add_test(t, test_malformed);
+	tcase_add_test(t, test_trigger_value);
+	tcase_add_test(t, test_notify_init);
 	suite_add_tcase(s, t);
 	return s;
 }

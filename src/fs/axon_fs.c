@@ -1401,19 +1401,32 @@ fs_ioctl(const char *path, unsigned int cmd, void *arg,
  * those not met arm the manager with a pulse to this process's notify
  * channel, whose value names the slot holding libfuse's poll handle;
  * when the manager triggers, fuse_notify_poll() makes the kernel poll
- * again.  A manager without io_notify (ENOSYS) is always ready, as
- * are files a helper process opened (their connection is the helper's:
- * the pulse would go there) and polls beyond FS_POLL_SLOTS files.  Never -ENOSYS: the kernel would then stop
- * asking for every file of the mount.
+ * again.  The pulse's code is SI_NOTIFY, so the trigger ORs the
+ * condition that fired into the value's top bits (_NOTIFY_COND_MASK):
+ * as QNX's own poll() and select() take the event for readiness, the
+ * next poll of the file reports it (once) without asking the manager,
+ * which may answer "nothing met" (a manager that passes iofunc_notify()
+ * no trig and triggers from a timer).  A manager without io_notify
+ * (ENOSYS) is always ready, as are files a helper process opened (their
+ * connection is the helper's: the pulse would go there) and polls
+ * beyond FS_POLL_SLOTS files.  Never -ENOSYS: the kernel would then
+ * stop asking for every file of the mount.
  */
-#define FS_POLL_SLOTS 4096 /* files polled at once with a handle */
-#define FS_POLL_CODE  1    /* the pulse's code */
+#define FS_POLL_SLOT_BITS 12 /* the slot, in the value's low bits */
+#define FS_POLL_SLOTS (1 << FS_POLL_SLOT_BITS) /* files polled at once */
+#define FS_POLL_GEN_BITS 16  /* the generation, above the slot */
 #define FS_READY (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
+
+/* The slot and generation fit below the conditions a trigger ORs in. */
+_Static_assert(((((1u << FS_POLL_GEN_BITS) - 1) << FS_POLL_SLOT_BITS) |
+    (FS_POLL_SLOTS - 1)) == _NOTIFY_DATA_MASK,
+    "poll token is _NOTIFY_DATA_MASK");
 
 struct fs_poll_slot {
 	struct fs_file *f;          /* NULL: free */
 	struct fuse_pollhandle *ph; /* the last poll's, until notified */
 	uint32_t gen;               /* in the pulse's value with the slot */
+	uint32_t fired;             /* conditions triggered, not yet told */
 };
 
 static struct {
@@ -1425,10 +1438,13 @@ static struct {
 } fsp = {.lock = PTHREAD_MUTEX_INITIALIZER, .once = PTHREAD_ONCE_INIT,
     .self = -1};
 
+/* The pulse's value for slot i at generation gen: within
+ * _NOTIFY_DATA_MASK (the trigger's conditions go above). */
 static int
 poll_token(int i, uint32_t gen)
 {
-	return (int) ((gen & 0x7ffffu) << 12 | (uint32_t) i);
+	return (int) ((gen & ((1u << FS_POLL_GEN_BITS) - 1)) <<
+	    FS_POLL_SLOT_BITS | (uint32_t) i);
 }
 
 static void *
@@ -1439,7 +1455,7 @@ poll_thread(void *arg)
 		struct _pulse p;
 		struct fuse_pollhandle *ph = NULL;
 		long r = MsgReceive_r(fsp.chid, &p, sizeof(p), NULL);
-		int i;
+		int i, token;
 
 		if (r < 0) {
 			if (r == -EINTR) {
@@ -1451,13 +1467,20 @@ poll_thread(void *arg)
 			(void) MsgError_r(r, ENOSYS); /* nobody's to send */
 			continue;
 		}
-		if (p.code != FS_POLL_CODE) {
+		if (p.code != SI_NOTIFY) {
 			continue;
 		}
-		i = p.value.sival_int & 0xfff;
+		token = (int) ((uint32_t) p.value.sival_int &
+		    _NOTIFY_DATA_MASK);
+		i = token & (FS_POLL_SLOTS - 1);
 		pthread_mutex_lock(&fsp.lock);
-		if (fsp.slot[i].f != NULL && fsp.slot[i].ph != NULL &&
-		    poll_token(i, fsp.slot[i].gen) == p.value.sival_int) {
+		if (fsp.slot[i].f != NULL &&
+		    poll_token(i, fsp.slot[i].gen) == token) {
+			/* The conditions that fired, for the next poll
+			 * (a late pulse of a replaced handle or a
+			 * released file: another generation, nothing). */
+			fsp.slot[i].fired |= (uint32_t) p.value.sival_int &
+			    _NOTIFY_COND_MASK;
 			ph = fsp.slot[i].ph;
 			fsp.slot[i].ph = NULL;
 		}
@@ -1514,6 +1537,7 @@ poll_slot_free(struct fs_file *f)
 	ph = fsp.slot[f->poll_slot - 1].ph;
 	fsp.slot[f->poll_slot - 1].ph = NULL;
 	fsp.slot[f->poll_slot - 1].f = NULL;
+	fsp.slot[f->poll_slot - 1].fired = 0;
 	fsp.slot[f->poll_slot - 1].gen++;
 	pthread_mutex_unlock(&fsp.lock);
 	f->poll_slot = 0;
@@ -1554,6 +1578,23 @@ poll_slot_set(struct fs_file *f, struct fuse_pollhandle *ph)
 		fuse_pollhandle_destroy(old);
 	}
 	return token;
+}
+
+/* Takes the conditions a trigger told f's slot since the last poll
+ * (0: none): told once, a later poll asks the manager again. */
+static uint32_t
+poll_slot_fired(struct fs_file *f)
+{
+	uint32_t fired = 0;
+
+	if (f->poll_slot == 0) {
+		return 0;
+	}
+	pthread_mutex_lock(&fsp.lock);
+	fired = fsp.slot[f->poll_slot - 1].fired;
+	fsp.slot[f->poll_slot - 1].fired = 0;
+	pthread_mutex_unlock(&fsp.lock);
+	return fired;
 }
 
 /* Takes back the handle of token if still there (not armed after all). */
@@ -1653,7 +1694,7 @@ fs_poll(const char *path, struct fuse_file_info *fi,
     struct fuse_pollhandle *ph, unsigned *reventsp)
 {
 	struct fs_file *f = (struct fs_file *) (uintptr_t) fi->fh;
-	unsigned ev = fi->poll_events;
+	unsigned ev = fi->poll_events, fired;
 	int want = 0, token = -1, r;
 	struct sigevent sev;
 
@@ -1672,6 +1713,18 @@ fs_poll(const char *path, struct fuse_file_info *fi,
 		*reventsp = want == 0 ? 0 : FS_READY;
 		return 0;
 	}
+	/* A trigger since the last poll: its conditions are ready, as
+	 * QNX's poll() and select() take the event (whatever the manager
+	 * would answer now); the poller returns, nothing is armed. */
+	fired = poll_revents(poll_slot_fired(f)) &
+	    (ev | POLLERR | POLLHUP);
+	if (fired != 0) {
+		if (ph != NULL) {
+			fuse_pollhandle_destroy(ph);
+		}
+		*reventsp = fired;
+		return 0;
+	}
 	if (ph != NULL) {
 		(void) pthread_once(&fsp.once, poll_init);
 		if (fsp.self >= 0) {
@@ -1688,7 +1741,7 @@ fs_poll(const char *path, struct fuse_file_info *fi,
 	}
 	if (token >= 0) {
 		SIGEV_PULSE_INT_INIT(&sev, fsp.self, SIGEV_PULSE_PRIO_INHERIT,
-		    FS_POLL_CODE, token);
+		    SI_NOTIFY, token);
 		r = ionotify(f->coid, _NOTIFY_ACTION_POLLARM, want, &sev);
 	} else {
 		r = ionotify(f->coid, _NOTIFY_ACTION_POLL, want, NULL);

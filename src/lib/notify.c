@@ -149,6 +149,40 @@ recount(iofunc_notify_t *n)
 	n->cnt = min;
 }
 
+/*
+ * The condition a trigger of list index tells an event armed with the
+ * SI_NOTIFY code, in the top bits of its value (_NOTIFY_COND_MASK), as
+ * QNX's iofunc_notify_trigger() page has it: _NOTIFY_COND_INPUT shifted
+ * by the index for the classic lists (INPUT, OUTPUT, OBAND); an
+ * extended list's condition has no bit of its own there, so it is told
+ * as _NOTIFY_COND_EXTEN (the mask's last bit: the client asks which).
+ */
+static uint32_t
+fired_cond(int index)
+{
+	return index < IOFUNC_NOTIFY_NCOND ?
+	    (uint32_t) _NOTIFY_COND_INPUT << index : _NOTIFY_COND_EXTEN;
+}
+
+/* Delivers e's event for a trigger of list index: a pulse or a signal
+ * with a code (SIGEV_SIGNAL_CODE, SIGEV_SIGNAL_THREAD) whose code is
+ * SI_NOTIFY gets the condition ORed into its value; any other event
+ * goes as the client gave it.  A client gone meanwhile: ESRCH, nothing
+ * to do. */
+static void
+deliver_event(const struct _iofunc_notify_event *e, int index)
+{
+	struct sigevent ev = e->event;
+	int type = SIGEV_GET_TYPE(&ev);
+
+	if ((type == SIGEV_PULSE || type == SIGEV_SIGNAL_CODE ||
+	    type == SIGEV_SIGNAL_THREAD) && ev.sigev_code == SI_NOTIFY) {
+		ev.sigev_value.sival_int = (int) ((uint32_t)
+		    ev.sigev_value.sival_int | fired_cond(index));
+	}
+	(void) MsgDeliverEvent_r(e->rcvid, &ev);
+}
+
 /* Takes the entries of nop[index] that keep(ctp, e, count) says go out
  * of the list, delivering their events if deliver; the count of the
  * extended entries kept up to date. */
@@ -166,9 +200,7 @@ take_list(const resmgr_context_t *ctp, iofunc_notify_t *nop, int index,
 		    (!deliver || e->cnt <= count)) {
 			*pp = e->next;
 			if (deliver) {
-				/* A client gone meanwhile: ESRCH, nothing
-				 * to do. */
-				(void) MsgDeliverEvent_r(e->rcvid, &e->event);
+				deliver_event(e, index);
 			}
 			free(e);
 			gone++;

@@ -338,6 +338,20 @@ typedef struct _iofunc_notify {
 	struct _iofunc_notify_event *list;
 } iofunc_notify_t;
 
+/* QNX 7's initialiser of an attribute's notify lists: empties the
+ * three classic ones (input, output, out-of-band) of the array nop, the
+ * least a manager keeps.  A manager of _NOTIFY_MAXCOND lists zeroes the
+ * others itself (as part of the attribute, or memset); the count of an
+ * array's armed extended entries is the library's, not in the array. */
+#define IOFUNC_NOTIFY_INIT(nop)                                        \
+	do {                                                           \
+		iofunc_notify_t *_axon_nop = (nop);                    \
+		for (int _axon_i = 0; _axon_i < 3; _axon_i++) {        \
+			_axon_nop[_axon_i].cnt = 0;                    \
+			_axon_nop[_axon_i].list = NULL;                \
+		}                                                      \
+	} while (0)
+
 #define IOFUNC_NOTIFY_INPUT  0
 #define IOFUNC_NOTIFY_OUTPUT 1
 #define IOFUNC_NOTIFY_OBAND  2

@@ -41,6 +41,17 @@
 
 #define SIGEV_PULSE_PRIO_INHERIT (-1)
 
+/* The code that asks a resource manager's trigger to tell the event
+ * which condition fired: with SI_NOTIFY as the sigev_code of a pulse
+ * or a SIGEV_SIGNAL_CODE/SIGEV_SIGNAL_THREAD signal armed by
+ * ionotify(), iofunc_notify_trigger() ORs the condition
+ * (_NOTIFY_COND_INPUT, _OUTPUT, _OBAND; _NOTIFY_COND_EXTEN for an
+ * extended list) into the top bits of sigev_value.sival_int
+ * (_NOTIFY_COND_MASK), so the value should fit in _NOTIFY_DATA_MASK.
+ * Any other code leaves the value as it is.  The value is Axon's (QNX's
+ * documentation gives none): use the name. */
+#define SI_NOTIFY (-10)
+
 #ifndef sigev_coid
 #define sigev_coid     sigev_signo
 #endif
