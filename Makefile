@@ -15,6 +15,10 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 LIBDIR  ?= $(PREFIX)/lib
+# QNX's libraries whose calls are in libaxon or Linux's libc: a QNX
+# build's -lsocket, -lpps ... find a linker script that names libaxon, in
+# $(LIBDIR)/axon/qnx, which pkg-config's Libs put on the search path.
+QNX_LIB_NAMES := socket pps slog2 secpol drvr ham tracelog mq
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR  ?= $(PREFIX)/share/man
 DOCDIR  ?= $(PREFIX)/share/doc/axon
@@ -562,6 +566,15 @@ install: all
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
 		axon.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/axon.pc
+	install -d $(DESTDIR)$(LIBDIR)/axon/qnx
+	for l in $(QNX_LIB_NAMES); do \
+		printf '/* QNX links lib%s; Axon has it in libaxon. */\nINPUT(AS_NEEDED(-laxon))\n' "$$l" \
+		    > $(DESTDIR)$(LIBDIR)/axon/qnx/lib$$l.so || exit 1; \
+		rm -f $(DESTDIR)$(LIBDIR)/axon/qnx/lib$$l.a && \
+		ar rc $(DESTDIR)$(LIBDIR)/axon/qnx/lib$$l.a || exit 1; \
+		chmod 644 $(DESTDIR)$(LIBDIR)/axon/qnx/lib$$l.so \
+		    $(DESTDIR)$(LIBDIR)/axon/qnx/lib$$l.a || exit 1; \
+	done
 	install -d $(DESTDIR)$(SBINDIR)
 	install -m 755 $(BUILD)/axond $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(BUILD)/axon-fs $(DESTDIR)$(SBINDIR)/

@@ -79,6 +79,22 @@ for src in tests/qnx/*.c; do
 		diff -u "$tmp/$name.expected" "$tmp/$name.out"
 	fi
 done
+# A QNX build links QNX's libraries by name: the same program with every
+# one whose calls Axon has (-lsocket -lpps ...), before and after
+# pkg-config's flags, shared and static, gives the same output.
+qnxlibs="-lsocket -lpps -lslog2 -lsecpol -ldrvr -lham -ltracelog -lmq"
+# shellcheck disable=SC2086
+cc -Wall -Werror -o "$tmp/pps_qnxlibs" tests/qnx/pps_status.c $qnxlibs \
+	$(pkg-config --cflags --libs axon)
+LD_LIBRARY_PATH="$tmp/prefix/lib" timeout 60 "$tmp/pps_qnxlibs" \
+	> "$tmp/pps_qnxlibs.out"
+diff -u tests/qnx/pps_status.expected "$tmp/pps_qnxlibs.out"
+# shellcheck disable=SC2086
+cc -Wall -Werror -static -o "$tmp/pps_qnxlibs_static" \
+	tests/qnx/pps_status.c $(pkg-config --cflags --libs --static axon) \
+	$qnxlibs -lpthread
+timeout 60 "$tmp/pps_qnxlibs_static" > "$tmp/pps_qnxlibs_static.out"
+diff -u tests/qnx/pps_status.expected "$tmp/pps_qnxlibs_static.out"
 # And those that say so (`axon-compat: two-nodes`), server on one node
 # and client on another, with the installed axond.
 tests/qnx_two_nodes.sh "$tmp/prefix" "$tmp"
