@@ -9,6 +9,7 @@
  * buffers and the commands Axon does not answer.  Every wait is bounded.
  */
 #include "axon_test.h"
+#include "attack.h"
 
 #include <devctl.h>
 #include <pthread.h>
@@ -387,6 +388,111 @@ START_TEST(test_mapinfo)
 }
 END_TEST
 
+/* MAP_ELF's look at a mapped file is an attack surface: the file is
+ * named by another process, which may swap what the name leads to
+ * between the look-up that checks it (a regular file, the mapping's
+ * inode) and the open that reads it.  An unprivileged attacker maps a
+ * file that is not ELF through a directory it keeps exchanging with a
+ * symbolic link to a directory where the same name is an ELF file; the
+ * caller (root) must never read the other file and call the mapping
+ * ELF (nor, by the same swap, open a FIFO or a device as root). */
+START_TEST(test_mapinfo_swap_attack)
+{
+	char base[] = "/tmp/axon-mapswap-XXXXXX";
+	char real[64], alt[64], evil[64], elf[80], lib[80];
+	size_t pg = (size_t) sysconf(_SC_PAGESIZE);
+	procfs_mapinfo *mi;
+	uint64_t ino = 0;
+	int p[2], pfd, wrong = 0, looked = 0;
+	char path[64];
+	pid_t pid;
+
+	if (!axa_user("test_mapinfo_swap_attack")) {
+		return;
+	}
+	ck_assert_ptr_nonnull(mkdtemp(base));
+	ck_assert_int_eq(chown(base, axa_uid, axa_gid), 0);
+	(void) snprintf(real, sizeof(real), "%s/d", base);
+	(void) snprintf(alt, sizeof(alt), "%s/x", base);
+	(void) snprintf(evil, sizeof(evil), "%s/evil", base);
+	(void) snprintf(lib, sizeof(lib), "%s/lib", real);
+	(void) snprintf(elf, sizeof(elf), "%s/lib", evil);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct stat sb;
+		void *m;
+		int f;
+
+		alarm(30);
+		axa_become();
+		close(p[0]);
+		/* d/lib: not ELF, mapped; evil/lib: ELF's magic; x: a
+		 * link to evil, exchanged with d for ever. */
+		if (mkdir(real, 0755) < 0 || mkdir(evil, 0755) < 0 ||
+		    (f = open(elf, O_WRONLY | O_CREAT, 0644)) < 0 ||
+		    write(f, "\177ELF\2\1\1", 7) != 7 || close(f) < 0 ||
+		    (f = open(lib, O_RDWR | O_CREAT, 0644)) < 0 ||
+		    write(f, "plain text, no ELF", 18) != 18 ||
+		    (m = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, f, 0)) ==
+			MAP_FAILED ||
+		    fstat(f, &sb) < 0 || symlink("evil", alt) < 0) {
+			_exit(97);
+		}
+		(void) m;
+		ino = (uint64_t) sb.st_ino;
+		if (write(p[1], &ino, sizeof(ino)) != sizeof(ino)) {
+			_exit(96);
+		}
+		for (;;) {
+			(void) syscall(SYS_renameat2, AT_FDCWD, real,
+			    AT_FDCWD, alt, 2 /* RENAME_EXCHANGE */);
+		}
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &ino, sizeof(ino)), sizeof(ino));
+	close(p[0]);
+	(void) snprintf(path, sizeof(path), "/proc/%d", (int) pid);
+	pfd = open(path, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(pfd, 0);
+	mi = calloc(4096, sizeof(*mi));
+	ck_assert_ptr_nonnull(mi);
+	/* A few thousand rounds, at most five seconds: without the fix the
+	 * swap wins within a few hundred. */
+	double until = axt_now() + 5.0;
+
+	for (int round = 0; round < 4000 && axt_now() < until; round++) {
+		int n = 0;
+
+		ck_assert_int_eq(devctl(pfd, DCMD_PROC_MAPINFO, mi,
+				     4096 * sizeof(*mi), &n),
+		    EOK);
+		for (int i = 0; i < n && i < 4096; i++) {
+			if (mi[i].ino == ino && !(mi[i].flags & MAP_ANONYMOUS)) {
+				looked++;
+				wrong += (mi[i].flags & MAP_ELF) != 0;
+			}
+		}
+		if (wrong > 0) {
+			break;
+		}
+	}
+	kill(pid, SIGKILL);
+	ck_assert_int_ge(axt_waitpid(pid, 5.0), 0);
+	free(mi);
+	close(pfd);
+	{
+		char cmd[128];
+
+		(void) snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+		ck_assert_int_eq(system(cmd), 0);
+	}
+	ck_assert_int_gt(looked, 0);
+	ck_assert_int_eq(wrong, 0);
+}
+END_TEST
+
 /* MAPDEBUG_BASE names the program; MAPDEBUG the object at an address. */
 START_TEST(test_mapdebug)
 {
@@ -628,6 +734,7 @@ procfs_suite(void)
 	tcase_add_test(tc, test_info_self);
 	tcase_add_test(tc, test_thread_status);
 	tcase_add_test(tc, test_mapinfo);
+	tcase_add_test(tc, test_mapinfo_swap_attack);
 	tcase_add_test(tc, test_mapdebug);
 	tcase_add_test(tc, test_child);
 	tcase_add_test(tc, test_errors);

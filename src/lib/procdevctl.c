@@ -580,9 +580,12 @@ map_next(char **pp, struct map_ent *m)
 
 /* Whether the mapped file of m (its path seen from pid's root) is an
  * ELF object: a regular file with m's inode whose first bytes are ELF's
- * magic.  stat() first, so that no device file is ever opened.  *last
- * remembers the previous inode's answer (a library's runs come one
- * after another). */
+ * magic.  The name is another process's, which may change what it leads
+ * to at any time: it is looked up once (O_PATH, which opens no device
+ * and waits on no FIFO), that file checked, and that same file opened
+ * to read (through /proc/self/fd), so that nothing but the regular file
+ * checked is ever opened.  *last remembers the previous inode's answer
+ * (a library's runs come one after another). */
 static bool
 map_is_elf(pid_t pid, const struct map_ent *m, uint64_t *last_ino,
     bool *last)
@@ -591,7 +594,7 @@ map_is_elf(pid_t pid, const struct map_ent *m, uint64_t *last_ino,
 	unsigned char magic[4];
 	struct stat st;
 	bool elf = false;
-	int fd;
+	int fd, pfd;
 
 	if (m->ino == 0 || m->path[0] != '/') {
 		return false;
@@ -603,13 +606,18 @@ map_is_elf(pid_t pid, const struct map_ent *m, uint64_t *last_ino,
 		m->path) >= (int) sizeof(path)) {
 		return false;
 	}
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	    (uint64_t) st.st_ino == m->ino &&
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) >=
-		0) {
-		elf = pread(fd, magic, sizeof(magic), 0) == sizeof(magic) &&
-		    memcmp(magic, "\177ELF", 4) == 0;
-		(void) close(fd);
+	pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd >= 0) {
+		if (fstat(pfd, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (uint64_t) st.st_ino == m->ino &&
+		    (fd = axon__fd_reopen(pfd, O_RDONLY | O_CLOEXEC |
+			O_NONBLOCK)) >= 0) {
+			elf = pread(fd, magic, sizeof(magic), 0) ==
+			    sizeof(magic) &&
+			    memcmp(magic, "\177ELF", 4) == 0;
+			(void) close(fd);
+		}
+		(void) close(pfd);
 	}
 	*last_ino = m->ino;
 	*last = elf;
