@@ -25,6 +25,8 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/stat.h>
+#include <sys/mman.h>
+#include <sys/procfs.h>
 
 #include "resmgr_managers.h"
 #include <sys/iomgr.h>
@@ -1015,6 +1017,57 @@ END_TEST
  * answers for that file; another descriptor and AXON_FS_DIRECT=0 get
  * Linux's answer (no counts).
  */
+/* DCMD_PROC_MAPINFO looks up no file on a FUSE mount to tell an ELF
+ * object (a manager behind the bridge that stops answering would hold
+ * the caller): a file of the mount that starts with ELF's magic, mapped,
+ * is not marked MAP_ELF, while the program's own file is. */
+START_TEST(test_mapinfo_skips_fuse)
+{
+	struct axt_child m;
+	char path[PATH_MAX + 64];
+	procfs_mapinfo *mi;
+	bool seen = false, exe = false;
+	struct stat sb;
+	void *p;
+	int fd, pfd, n = 0;
+
+	SKIP_UNLESS_FS();
+	m = start_device("/dev/axtest/elfish", "\177ELF and more", "0444");
+	snprintf(path, sizeof(path), "%s/dev/axtest/elfish", mnt);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+	ck_assert_ptr_ne(p, MAP_FAILED);
+	ck_assert_int_eq(memcmp(p, "\177ELF", 4), 0); /* it is ELF's magic */
+	pfd = open("/proc/self/maps", O_RDONLY);
+	ck_assert_int_ge(pfd, 0);
+	mi = calloc(4096, sizeof(*mi));
+	ck_assert_ptr_nonnull(mi);
+	ck_assert_int_eq(devctl(pfd, DCMD_PROC_MAPINFO, mi, 4096 * sizeof(*mi),
+			     &n),
+	    EOK);
+	ck_assert_int_eq(stat("/proc/self/exe", &sb), 0);
+	for (int i = 0; i < n && i < 4096; i++) {
+		if (mi[i].vaddr == (uintptr_t) p) {
+			seen = true;
+			ck_assert(!(mi[i].flags & MAP_ANONYMOUS));
+			ck_assert(!(mi[i].flags & MAP_ELF));
+		}
+		if (mi[i].ino == sb.st_ino && mi[i].dev == sb.st_dev &&
+		    (mi[i].flags & MAP_ELF)) {
+			exe = true;
+		}
+	}
+	ck_assert(seen);
+	ck_assert(exe);
+	free(mi);
+	close(pfd);
+	munmap(p, 4096);
+	close(fd);
+	axt_child_kill(&m);
+}
+END_TEST
+
 START_TEST(test_fdinfo_fd)
 {
 	struct axt_child m, n;
@@ -2361,6 +2414,7 @@ suite(void)
 	tcase_add_test(tc, test_poll_trigger_only);
 	tcase_add_test(tc, test_poll_trigger_stale);
 	tcase_add_test(tc, test_fdinfo_fd);
+	tcase_add_test(tc, test_mapinfo_skips_fuse);
 	tcase_add_test(tc, test_ls_stat_dir);
 	tcase_add_test(tc, test_python_and_dd);
 	tcase_add_test(tc, test_concurrent_pool);

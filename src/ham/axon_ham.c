@@ -842,7 +842,7 @@ run_signal(const struct action *a)
 /* What the waitfors look at, read at most once per 10 ms tick whatever
  * the number of waiting jobs (snap.lock held while used): the path
  * namespace's entries and the mountpoints of the file systems whose
- * look-ups may never end (may_hang). */
+ * look-ups may never end (axon__fstype_may_hang). */
 static struct {
 	pthread_mutex_t lock;
 	int64_t at;			/* when read (0: never) */
@@ -898,30 +898,9 @@ ns_has(const char *path)
 	return false;
 }
 
-/* The mountpoints of FUSE file systems (whose server, any user's, may
- * never answer a look-up), '\n' apart in buf: false if unknown. */
-/* Whether a look-up on a file system of this type can wait on another
- * process or machine for good: FUSE (any user's server; Axon's own
- * bridge asks managers) and the network file systems (a hard NFS mount
- * of a server that is gone waits forever). */
-static bool
-may_hang(const char *type)
-{
-	static const char *const net[] = {"nfs", "nfs4", "cifs", "smb3",
-	    "smbfs", "ceph", "9p", "afs", "coda", "ncpfs", "lustre",
-	    "glusterfs", "virtiofs", "orangefs", "gfs2", "ocfs2"};
-
-	if (strncmp(type, "fuse", 4) == 0) {
-		return true;
-	}
-	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
-		if (strcmp(type, net[i]) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
+/* The mountpoints of the file systems whose look-ups may never end
+ * (axon__fstype_may_hang: FUSE, whose server, any user's, may never
+ * answer, and the network ones), '\n' apart in buf: false if unknown. */
 static bool
 hang_mounts(char *buf, size_t len)
 {
@@ -939,7 +918,7 @@ hang_mounts(char *buf, size_t len)
 		char *d = mp;
 
 		if (sep == NULL || sscanf(sep, " - %63s", type) != 1 ||
-		    !may_hang(type) ||
+		    !axon__fstype_may_hang(type) ||
 		    sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1) {
 			continue;
 		}

@@ -44,6 +44,9 @@ int axon__my_prio(void);    /* the calling thread's priority */
 unsigned axon__rundir_sweep(const char *rundir, unsigned scan,
     unsigned max);
 FILE *axon__tmp_fopen(const char *tmp); /* NULL and errno on failure */
+/* util.c: whether look-ups on a file system of type (mountinfo's name)
+ * may wait for good: FUSE and the network file systems. */
+bool axon__fstype_may_hang(const char *type);
 int axon__nd_name_at(const char *rundir, int nd, char *buf,
     size_t len); /* nd.c: node nd as rundir's node names it */
 

@@ -586,9 +586,109 @@ map_next(char **pp, struct map_ent *m)
  * to read (through /proc/self/fd), so that nothing but the regular file
  * checked is ever opened.  *last remembers the previous inode's answer
  * (a library's runs come one after another). */
+/* The file systems of pid's mounts whose look-ups may wait for good
+ * (axon__fstype_may_hang: FUSE, network): their devices and their
+ * mountpoints (seen from pid's root), '\0' after each mountpoint.  A
+ * mapped file on one of them, or below one on its path, is never looked
+ * up: a manager behind the FUSE bridge that stops answering, or a gone
+ * NFS server, would hold the caller. */
+struct hang_set {
+	dev_t dev[64];
+	int ndev;
+	char *mnts; /* "a\0b\0...": malloc'd, NULL for none */
+	size_t mlen;
+	bool unknown; /* mountinfo unread or too big: look nothing up */
+};
+
+static void
+hang_set_read(pid_t pid, struct hang_set *h)
+{
+	char *info = NULL, *p;
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	rc = proc_file(pid, 0, "mountinfo", &info);
+	if (rc != 0) {
+		h->unknown = true;
+		return;
+	}
+	for (p = info; *p != '\0';) {
+		char *nl = strchr(p, '\n');
+		char *sep, mp[PATH_MAX], type[64];
+		unsigned maj, min;
+
+		if (nl != NULL) {
+			*nl = '\0';
+		}
+		sep = strstr(p, " - ");
+		if (sep != NULL && sscanf(sep, " - %63s", type) == 1 &&
+		    axon__fstype_may_hang(type) &&
+		    sscanf(p, "%*s %*s %u:%u %*s %4095s", &maj, &min, mp) == 3) {
+			char *d = mp, *grow;
+			size_t n;
+
+			/* \ooo escapes (a blank, a tab, a newline, a
+			 * backslash) */
+			for (const char *q = mp; *q != '\0'; q++) {
+				if (q[0] == '\\' && q[1] >= '0' && q[1] <= '3' &&
+				    q[2] >= '0' && q[2] <= '7' &&
+				    q[3] >= '0' && q[3] <= '7') {
+					*d++ = (char) ((q[1] - '0') * 64 +
+					    (q[2] - '0') * 8 + (q[3] - '0'));
+					q += 3;
+				} else {
+					*d++ = *q;
+				}
+			}
+			*d = '\0';
+			n = strlen(mp);
+			grow = realloc(h->mnts, h->mlen + n + 1);
+			if (grow == NULL || h->ndev == 64) {
+				h->unknown = true;
+				h->mnts = grow != NULL ? grow : h->mnts;
+				break;
+			}
+			h->mnts = grow;
+			memcpy(h->mnts + h->mlen, mp, n + 1);
+			h->mlen += n + 1;
+			h->dev[h->ndev++] = makedev(maj, min);
+		}
+		if (nl == NULL) {
+			break;
+		}
+		p = nl + 1;
+	}
+	free(info);
+}
+
+/* Whether m's file must not be looked up (see hang_set). */
 static bool
-map_is_elf(pid_t pid, const struct map_ent *m, uint64_t *last_ino,
-    bool *last)
+hang_set_has(const struct hang_set *h, const struct map_ent *m)
+{
+	if (h->unknown) {
+		return true;
+	}
+	for (int i = 0; i < h->ndev; i++) {
+		if (h->dev[i] == makedev(m->maj, m->min)) {
+			return true;
+		}
+	}
+	for (size_t o = 0; o < h->mlen; o += strlen(h->mnts + o) + 1) {
+		const char *mp = h->mnts + o;
+		size_t n = strlen(mp);
+
+		if (strcmp(mp, "/") == 0 ||
+		    (strncmp(m->path, mp, n) == 0 &&
+			(m->path[n] == '/' || m->path[n] == '\0'))) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+map_is_elf(pid_t pid, const struct hang_set *h, const struct map_ent *m,
+    uint64_t *last_ino, bool *last)
 {
 	char path[PATH_MAX + 32];
 	unsigned char magic[4];
@@ -596,7 +696,7 @@ map_is_elf(pid_t pid, const struct map_ent *m, uint64_t *last_ino,
 	bool elf = false;
 	int fd, pfd;
 
-	if (m->ino == 0 || m->path[0] != '/') {
+	if (m->ino == 0 || m->path[0] != '/' || hang_set_has(h, m)) {
 		return false;
 	}
 	if (*last_ino == m->ino) {
@@ -669,7 +769,11 @@ map_info(pid_t pid, const iov_t *rv, int rparts, size_t rn, int *count)
 	}
 	uint64_t last_ino = 0;
 	bool last_elf = false;
+	struct hang_set hang = {.unknown = true};
 
+	if (max > 0) {
+		hang_set_read(pid, &hang);
+	}
 	for (p = maps; map_next(&p, &m);) {
 		if (m.end <= m.start) {
 			continue;
@@ -678,7 +782,7 @@ map_info(pid_t pid, const iov_t *rv, int rparts, size_t rn, int *count)
 			out[n].vaddr = m.start;
 			out[n].size = m.end - m.start;
 			out[n].flags = map_flags(&m);
-			if (map_is_elf(pid, &m, &last_ino, &last_elf)) {
+			if (map_is_elf(pid, &hang, &m, &last_ino, &last_elf)) {
 				out[n].flags |= MAP_ELF;
 			}
 			out[n].dev = makedev(m.maj, m.min);
@@ -692,6 +796,7 @@ map_info(pid_t pid, const iov_t *rv, int rparts, size_t rn, int *count)
 		    (n < max ? n : max) * sizeof(*out));
 	}
 	*count = n > INT32_MAX ? INT32_MAX : (int) n;
+	free(hang.mnts);
 	free(out);
 	free(maps);
 	return 0;

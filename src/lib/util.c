@@ -80,6 +80,28 @@ axon__tmp_fopen(const char *tmp)
 	return f;
 }
 
+/* Whether a look-up on a file system of this type can wait for good on
+ * another process or machine: FUSE (any user's server; Axon's own bridge
+ * asks managers) and the network file systems (a hard NFS mount of a
+ * server that is gone waits forever). */
+bool
+axon__fstype_may_hang(const char *type)
+{
+	static const char *const net[] = {"nfs", "nfs4", "cifs", "smb3",
+	    "smbfs", "ceph", "9p", "afs", "coda", "ncpfs", "lustre",
+	    "glusterfs", "virtiofs", "orangefs", "gfs2", "ocfs2"};
+
+	if (strncmp(type, "fuse", 4) == 0) {
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(net) / sizeof(net[0]); i++) {
+		if (strcmp(type, net[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 /* A new open file description of the file fd is open on, with oflag
  * (O_NOCTTY added): open(2) of /proc/self/fd/N, which checks the file's
  * mode again.  The descriptor, or -errno. */
