@@ -278,13 +278,22 @@ iofunc_open(resmgr_context_t *ctp, io_open_t *msg, iofunc_attr_arg_t arg,
 	mode_t want = 0;
 	int rc;
 
-	(void) darg;
 	if (ctp == NULL || msg == NULL) {
 		return EINVAL;
 	}
 	ioflag = msg->connect.ioflag;
 	if (attr == NULL) {
-		return ENOENT; /* creating files is the handler's business */
+		/* No such file: with O_CREAT and the directory it would be
+		 * made in, whether the client may make it there (QNX's
+		 * iofunc_open() page); making it is the handler's. */
+		if (!(ioflag & O_CREAT) || darg.std == NULL) {
+			return ENOENT;
+		}
+		if (!S_ISDIR(darg.std->mode)) {
+			return ENOTDIR;
+		}
+		return iofunc_check_access(ctp, darg, S_IWRITE | S_IEXEC,
+		    info);
 	}
 	if ((ioflag & O_CREAT) && (ioflag & O_EXCL)) {
 		return EEXIST;
