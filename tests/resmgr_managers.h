@@ -947,6 +947,194 @@ mgr_liar(int rep, void *arg)
 	}
 }
 
+/* A RAM-disk directory manager, as a QNX one keeps its entries: up to
+ * RAM_MAX names in its directory (files and empty directories, in
+ * memory), made by open(O_CREAT) and mknod, removed by unlink, moved by
+ * rename, each after the iofunc_*() checks; utime is the default.  At
+ * arg (a path): /axtest/ram is root's 0755 directory, /axtest/ram2 a
+ * 01777 one (anyone makes names there, only their owner removes them). */
+#define RAM_MAX 16
+static struct {
+	char name[64];
+	bool used;
+	struct dev_attr a;
+} ram[RAM_MAX];
+static struct dev_attr ram_dir;
+
+static int
+ram_find(const char *p)
+{
+	for (int i = 0; i < RAM_MAX; i++) {
+		if (ram[i].used && strcmp(ram[i].name, p) == 0) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+static int
+ram_new(resmgr_context_t *ctp, const char *p, mode_t mode)
+{
+	struct _client_info info;
+
+	if (strchr(p, '/') != NULL || strlen(p) >= sizeof(ram[0].name)) {
+		return -ENOENT;
+	}
+	if (iofunc_client_info(ctp, 0, &info) != EOK) {
+		return -EIO;
+	}
+	for (int i = 0; i < RAM_MAX; i++) {
+		if (!ram[i].used) {
+			ram[i].used = true;
+			snprintf(ram[i].name, sizeof(ram[i].name), "%s", p);
+			iofunc_attr_init(&ram[i].a.attr, mode, &ram_dir, &info);
+			ram[i].a.attr.mount = &dev_mount;
+			ram[i].a.attr.inode = (ino_t) (i + 2);
+			if (S_ISDIR(mode)) {
+				ram[i].a.attr.nlink = 2;
+				ram_dir.attr.nlink++;
+			}
+			ram[i].a.data[0] = '\0';
+			return i;
+		}
+	}
+	return -ENOSPC;
+}
+
+static int
+ram_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
+    void *extra)
+{
+	const char *p = msg->connect.path;
+	int i, r;
+
+	(void) handle;
+	if (p[0] == '\0') {
+		return iofunc_open_default(ctp, msg, &ram_dir, extra);
+	}
+	if ((i = ram_find(p)) < 0) {
+		if (!(msg->connect.ioflag & O_CREAT)) {
+			return ENOENT;
+		}
+		r = iofunc_open(ctp, msg, NULL, &ram_dir.attr, NULL);
+		if (r != EOK) {
+			return r;
+		}
+		i = ram_new(ctp, p, S_IFREG | (msg->connect.mode & 07777));
+		if (i < 0) {
+			return -i;
+		}
+	}
+	return iofunc_open_default(ctp, msg, &ram[i].a, extra);
+}
+
+static int
+ram_mknod(resmgr_context_t *ctp, io_mknod_t *msg, RESMGR_HANDLE_T *handle,
+    void *extra)
+{
+	const char *p = msg->connect.path;
+	int i = ram_find(p), r;
+
+	(void) handle;
+	(void) extra;
+	r = iofunc_mknod(ctp, msg, i >= 0 ? &ram[i].a.attr : NULL,
+	    &ram_dir.attr, NULL);
+	if (r != EOK) {
+		return r;
+	}
+	i = ram_new(ctp, p, msg->connect.mode);
+	return i < 0 ? -i : EOK;
+}
+
+static void
+ram_drop(int i)
+{
+	if (S_ISDIR(ram[i].a.attr.mode)) {
+		ram_dir.attr.nlink--;
+	}
+	ram[i].used = false;
+}
+
+static int
+ram_unlink(resmgr_context_t *ctp, io_unlink_t *msg,
+    RESMGR_HANDLE_T *handle, void *extra)
+{
+	int i = ram_find(msg->connect.path), r;
+
+	(void) handle;
+	(void) extra;
+	r = iofunc_unlink(ctp, msg, i >= 0 ? &ram[i].a.attr : NULL,
+	    &ram_dir.attr, NULL);
+	if (r == EOK) {
+		ram_drop(i);
+	}
+	return r;
+}
+
+static int
+ram_rename(resmgr_context_t *ctp, io_rename_t *msg,
+    RESMGR_HANDLE_T *handle, io_rename_extra_t *extra)
+{
+	const char *p = msg->connect.path;
+	int o, n, r;
+
+	(void) handle;
+	if (extra == NULL ||
+	    msg->connect.extra_type != _IO_CONNECT_EXTRA_RENAME ||
+	    memchr(extra->path, '\0', msg->connect.extra_len) == NULL) {
+		return EINVAL;
+	}
+	o = ram_find(extra->path);
+	n = ram_find(p);
+	r = iofunc_rename(ctp, msg, o >= 0 ? &ram[o].a.attr : NULL,
+	    &ram_dir.attr, n >= 0 ? &ram[n].a.attr : NULL, &ram_dir.attr,
+	    NULL);
+	if (r != EOK || o == n) {
+		return r;
+	}
+	if (strchr(p, '/') != NULL || strlen(p) >= sizeof(ram[0].name)) {
+		return ENOENT;
+	}
+	if (n >= 0) {
+		ram_drop(n);
+	}
+	snprintf(ram[o].name, sizeof(ram[o].name), "%s", p);
+	return EOK;
+}
+
+static void __attribute__((unused))
+mgr_ram(int rep, void *arg)
+{
+	dispatch_t *dpp = dispatch_create();
+	dispatch_context_t *ctp;
+	const char *path = arg;
+	int id;
+
+	report_fd = -1;
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &connect_funcs,
+	    _RESMGR_IO_NFUNCS, &io_funcs);
+	connect_funcs.open = ram_open;
+	connect_funcs.mknod = ram_mknod;
+	connect_funcs.unlink = ram_unlink;
+	connect_funcs.rename = ram_rename;
+	io_funcs.read = io_read;
+	io_funcs.write = io_write;
+	iofunc_attr_init(&ram_dir.attr, S_IFDIR | (strcmp(path, "/axtest/ram2")
+	    == 0 ? 01777 : 0755), NULL, NULL);
+	ram_dir.attr.nlink = 2;
+	ram_dir.attr.mount = &dev_mount;
+	id = resmgr_attach(dpp, NULL, path, _FTYPE_ANY, _RESMGR_FLAG_DIR,
+	    &connect_funcs, &io_funcs, &ram_dir);
+	ctp = dispatch_context_alloc(dpp);
+	axt_report(rep, id);
+	for (;;) {
+		if ((ctp = dispatch_block(ctp)) == NULL) {
+			_exit(2);
+		}
+		dispatch_handler(ctp);
+	}
+}
+
 /* A pulse of code on chid within 10 s: its value, or -errno (a
  * client's notification, say). */
 static inline int

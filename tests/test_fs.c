@@ -1148,6 +1148,147 @@ START_TEST(test_fdinfo_fd)
 }
 END_TEST
 
+/* mkdir, rmdir, rm, mv, touch and Python's os calls on a RAM-disk
+ * manager, as root (the bridge's own threads): the connect messages
+ * and _IO_UTIME reach it; a manager without the handlers answers
+ * ENOSYS; two managers: EXDEV; the made-up directories: EROFS. */
+START_TEST(test_fsops)
+{
+	struct axt_child r, r2, d;
+	char out[512];
+
+	SKIP_UNLESS_FS();
+	r = axt_spawn(mgr_ram, (void *) "/axtest/ram");
+	ck_assert_int_ge(r.val, 0);
+	r2 = axt_spawn(mgr_ram, (void *) "/axtest/ram2");
+	ck_assert_int_ge(r2.val, 0);
+	d = axt_spawn(mgr_dir, NULL);
+	ck_assert_int_ge(d.val, 0);
+	ck_assert_int_eq(sh(out, sizeof(out), 10,
+	    "cd %s/axtest/ram && mkdir sub && stat -c '%%a %%F' sub && "
+	    "echo hi > f && mv f g && cat g && test ! -e f && "
+	    "touch -d '2001-02-03 04:05:06 UTC' g && stat -c %%Y g && "
+	    "touch g && test $(stat -c %%Y g) -gt 981173106 && "
+	    "touch new && stat -c %%s new && rm g new && test ! -e g && "
+	    "rmdir sub && test ! -e sub && echo done", mnt), 0);
+	ck_assert_str_eq(out, "755 directory\nhi\n981173106\n0\ndone\n");
+	/* Python's os calls; rmdir of a file, unlink of a directory. */
+	ck_assert_int_eq(sh(out, sizeof(out), 10,
+	    "cd %s/axtest/ram && python3 -c '\n"
+	    "import os, errno\n"
+	    "os.mkdir(\"d\", 0o700); print(oct(os.stat(\"d\").st_mode & 0o777))\n"
+	    "open(\"x\", \"w\").write(\"x\")\n"
+	    "os.utime(\"x\", (1000, 2000)); print(os.stat(\"x\").st_mtime)\n"
+	    "os.rename(\"x\", \"y\"); print(os.path.exists(\"x\"))\n"
+	    "for f, a in ((os.rmdir, \"y\"), (os.remove, \"d\")):\n"
+	    "    try: f(a)\n"
+	    "    except OSError as e: print(errno.errorcode[e.errno])\n"
+	    "try: os.rename(\"y\", \"../ram2/y\")\n"
+	    "except OSError as e: print(errno.errorcode[e.errno])\n"
+	    "os.remove(\"y\"); os.rmdir(\"d\"); print(os.listdir(\".\") if 0 else \"ok\")\n"
+	    "'", mnt), 0);
+	ck_assert_str_eq(out, "0o700\n2000.0\nFalse\nENOTDIR\nEISDIR\nEXDEV\n"
+	    "ok\n");
+	/* A manager without the handlers: ENOSYS, as QNX's libc gives. */
+	ck_assert_int_eq(sh(out, sizeof(out), 10,
+	    "cd %s && python3 -c '\n"
+	    "import os, errno\n"
+	    "for f, a in ((os.mkdir, \"axtest/dir/n\"), (os.remove, \"axtest/dir/a\"),\n"
+	    "        (lambda p: os.rename(\"axtest/dir/a\", p), \"axtest/dir/z\"),\n"
+	    "        (os.mkdir, \"axtest/newdir\"), (os.rmdir, \"axtest\"),\n"
+	    "        (os.mkdir, \"axtest\")):\n"
+	    "    try: f(a); print(\"ok\")\n"
+	    "    except OSError as e: print(errno.errorcode[e.errno])\n"
+	    "'", mnt), 0);
+	ck_assert_str_eq(out, "ENOSYS\nENOSYS\nENOSYS\nEROFS\nEROFS\nEEXIST\n");
+	axt_child_kill(&r);
+	axt_child_kill(&r2);
+	axt_child_kill(&d);
+}
+END_TEST
+
+/* The unprivileged user through a helper: the manager's iofunc checks
+ * decide.  Root's 0755 directory: no mkdir, unlink, rename, and no
+ * utime of root's file (EACCES for "now", EPERM for given times); the
+ * 01777 one: the user's own names are made, moved and removed, root's
+ * are not removed (EPERM, sticky). */
+static void
+fsops_attacker(int rep, void *arg)
+{
+	const char *m = arg;
+	char a[PATH_MAX + 64], b[PATH_MAX + 64];
+	struct utimbuf t = {1, 1};
+	int fd;
+
+	axa_become();
+#define TRY(call) axt_report(rep, (call) == 0 ? 0 : errno)
+	snprintf(a, sizeof(a), "%s/axtest/ram/rootf", m);
+	snprintf(b, sizeof(b), "%s/axtest/ram/mine", m);
+	TRY(mkdir(b, 0755));
+	TRY(unlink(a));
+	TRY(rename(a, b));
+	TRY(utime(a, NULL));
+	TRY(utime(a, &t));
+	snprintf(a, sizeof(a), "%s/axtest/ram2/mine", m);
+	snprintf(b, sizeof(b), "%s/axtest/ram2/mine2", m);
+	TRY(mkdir(a, 0700));
+	TRY(rename(a, b));
+	TRY(rmdir(b));
+	fd = open(a, O_CREAT | O_WRONLY, 0600);
+	axt_report(rep, fd >= 0 ? 0 : errno);
+	(void) close(fd);
+	TRY(utime(a, &t));
+	TRY(unlink(a));
+	snprintf(a, sizeof(a), "%s/axtest/ram2/rootf", m);
+	TRY(unlink(a));
+#undef TRY
+	_exit(0);
+}
+
+START_TEST(test_fsops_attack)
+{
+	static const int want[] = {EACCES, EACCES, EACCES, EACCES, EPERM, 0,
+	    0, 0, 0, 0, 0, EPERM};
+	struct axt_child r, r2;
+	int pp[2], v;
+	char out[64];
+	pid_t pid;
+
+	SKIP_UNLESS_FS();
+	if (!axa_user("test_fsops_attack")) {
+		return;
+	}
+	r = axt_spawn(mgr_ram, (void *) "/axtest/ram");
+	ck_assert_int_ge(r.val, 0);
+	r2 = axt_spawn(mgr_ram, (void *) "/axtest/ram2");
+	ck_assert_int_ge(r2.val, 0);
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "umask 022; echo r > "
+	    "%s/axtest/ram/rootf && echo r > %s/axtest/ram2/rootf", mnt, mnt),
+	    0);
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		(void) close(pp[0]);
+		fsops_attacker(pp[1], mnt);
+	}
+	(void) close(pp[1]);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ck_assert_int_eq(read(pp[0], &v, sizeof(v)), sizeof(v));
+		ck_assert_msg(v == want[i], "step %zu: %d, not %d", i, v,
+		    want[i]);
+	}
+	(void) close(pp[0]);
+	ck_assert_int_eq(waitpid(pid, &v, 0), pid);
+	/* Root's files are still there. */
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/axtest/ram/rootf "
+	    "%s/axtest/ram2/rootf", mnt, mnt), 0);
+	ck_assert_str_eq(out, "r\nr\n");
+	axt_child_kill(&r);
+	axt_child_kill(&r2);
+}
+END_TEST
+
 START_TEST(test_ls_stat_dir)
 {
 	struct axt_child d, h;
@@ -2416,6 +2557,8 @@ suite(void)
 	tcase_add_test(tc, test_fdinfo_fd);
 	tcase_add_test(tc, test_mapinfo_skips_fuse);
 	tcase_add_test(tc, test_ls_stat_dir);
+	tcase_add_test(tc, test_fsops);
+	tcase_add_test(tc, test_fsops_attack);
 	tcase_add_test(tc, test_python_and_dd);
 	tcase_add_test(tc, test_concurrent_pool);
 	tcase_add_test(tc, test_permissions_attack);

@@ -45,7 +45,7 @@ START_TEST(test_rep_good)
 	ck_assert_int_eq(check(OP_DEVCTL, 20, 16, 0, 20, 20), 0);
 	ck_assert_int_eq(check(OP_GRANT, 0, 0, 0, sizeof(struct fs_grant),
 	    sizeof(struct fs_grant)), 0);
-	for (uint32_t op = OP_OPEN; op <= OP_SYNC; op++) {
+	for (uint32_t op = OP_OPEN; op <= OP_LAST; op++) {
 		/* Any op may fail with an errno, and nothing else. */
 		ck_assert_int_eq(check(op, 64, 64, -EPERM, 0, 64), 0);
 		ck_assert_int_eq(check(op, 64, 64, -4095, 0, 64), 0);
@@ -55,6 +55,10 @@ START_TEST(test_rep_good)
 	ck_assert_int_eq(check(OP_PATHCHOWN, 0, 5, 0, 0, 0), 0);
 	ck_assert_int_eq(check(OP_SPACE, 10, 0, 0, 0, 0), 0);
 	ck_assert_int_eq(check(OP_SYNC, 0, 0, 0, 0, 0), 0);
+	/* mkdir, unlink, rename, utime: a status, nothing else. */
+	ck_assert_int_eq(check(OP_PATHCONNECT, 5, 10, 0, 0, 0), 0);
+	ck_assert_int_eq(check(OP_PATHUTIME, 0, 5, 0, 0, 0), 0);
+	ck_assert_int_eq(check(OP_UTIME, 0, 0, 0, 0, 0), 0);
 }
 END_TEST
 
@@ -76,7 +80,7 @@ START_TEST(test_rep_bad)
 	ck_assert_int_eq(check(OP_WRITE, 0, 100, 50, 1, 64), -EIO);
 	/* Statuses that are no errno (a cast to int would read them as a
 	 * count or a descriptor), and errors with data. */
-	for (uint32_t op = OP_OPEN; op <= OP_SYNC; op++) {
+	for (uint32_t op = OP_OPEN; op <= OP_LAST; op++) {
 		ck_assert_int_eq(check(op, 64, 64, -4096, 0, 64), -EIO);
 		ck_assert_int_eq(check(op, 64, 64, INT64_MIN, 0, 64), -EIO);
 		ck_assert_int_eq(check(op, 64, 64, -EIO, 1, 64), -EIO);
@@ -102,9 +106,18 @@ START_TEST(test_rep_bad)
 	ck_assert_int_eq(check(OP_SYNC, 0, 0, 0, 4, 4), -EIO);
 	ck_assert_int_eq(check(OP_SPACE, 0, 0, 7, 0, 0), -EIO);
 	ck_assert_int_eq(check(OP_PATHCHMOD, 0, 5, 2, 0, 0), -EIO);
+	/* mkdir, unlink, rename and utime answer a status alone: a count,
+	 * a coid or data after it is no helper's. */
+	for (uint32_t op = OP_PATHCONNECT; op <= OP_UTIME; op++) {
+		ck_assert_int_eq(check(op, 5, 10, 1, 0, 0), -EIO);
+		ck_assert_int_eq(check(op, 5, 10, 0x40000003, 0, 0), -EIO);
+		ck_assert_int_eq(check(op, 5, 10, 0, 4, 64), -EIO);
+		ck_assert_int_eq(check(op, 5, 10, 0, sizeof(struct stat),
+		    sizeof(struct stat)), -EIO);
+	}
 	/* An op no request has. */
 	ck_assert_int_eq(check(0, 0, 0, 0, 0, 0), -EIO);
-	ck_assert_int_eq(check(OP_SYNC + 1, 0, 0, 0, 0, 0), -EIO);
+	ck_assert_int_eq(check(OP_LAST + 1, 0, 0, 0, 0, 0), -EIO);
 	ck_assert_int_eq(check(UINT32_MAX, 0, 0, -EPERM, 0, 0), 0);
 }
 END_TEST
@@ -140,7 +153,7 @@ START_TEST(test_rep_garbage)
 			ck_assert_uint_eq(p.len, 0);
 			continue;
 		}
-		ck_assert(q.op >= OP_OPEN && q.op <= OP_SYNC);
+		ck_assert(q.op >= OP_OPEN && q.op <= OP_LAST);
 		if (q.op == OP_READ) {
 			ck_assert_uint_eq((uint64_t) p.rc, p.len);
 			ck_assert_uint_le((uint64_t) p.rc, q.want);

@@ -155,6 +155,7 @@ fs_run(const struct fs_req *q, const void *in, void *out, size_t outcap,
 	case OP_PATHSTAT:
 	case OP_PATHCHMOD:
 	case OP_PATHCHOWN:
+	case OP_PATHUTIME:
 		if (q->len == 0 || path[q->len - 1] != '\0' ||
 		    strlen(path) + 1 != q->len || q->nd < 0) {
 			return -EINVAL;
@@ -202,6 +203,44 @@ fs_run(const struct fs_req *q, const void *in, void *out, size_t outcap,
 		    (int64_t) q->want, NULL);
 	case OP_SYNC:
 		return axon__io_sync(q->coid, (int) q->a);
+	case OP_UTIME:
+		return axon__io_utime(q->coid, (int) q->a, (time_t) q->off,
+		    (time_t) q->want);
+	case OP_PATHCONNECT: {
+		/* The path, and for a rename the old one after it. */
+		const char *old = NULL;
+
+		if (q->len == 0 || q->want == 0 || q->want > q->len ||
+		    path[q->want - 1] != '\0' || path[q->len - 1] != '\0' ||
+		    strlen(path) + 1 != q->want || q->nd < 0) {
+			return -EINVAL;
+		}
+		if (q->want < q->len) {
+			old = path + q->want;
+			if (strlen(old) + 1 != q->len - q->want) {
+				return -EINVAL;
+			}
+		}
+		if ((q->a != _IO_CONNECT_MKNOD && q->a != _IO_CONNECT_UNLINK &&
+			q->a != _IO_CONNECT_RENAME) ||
+		    (q->a == _IO_CONNECT_RENAME) != (old != NULL)) {
+			return -EINVAL;
+		}
+		return axon__io_connect_nd(q->nd, path, q->a, q->mode, q->b,
+		    old);
+	}
+	case OP_PATHUTIME:
+		coid = axon__io_open_nd(q->nd, path, 0, 0);
+		if (coid < 0) {
+			return coid;
+		}
+		if (q->nd == 0) {
+			keep_conn(coid);
+		}
+		r = axon__io_utime(coid, (int) q->a, (time_t) q->off,
+		    (time_t) q->want);
+		(void) axon__io_close(coid);
+		return r;
 	case OP_DEVCTL: {
 		iov_t si, ri;
 		int32_t info = 0;
@@ -2025,6 +2064,258 @@ fs_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 	return r < 0 ? fs_err(r) : 0;
 }
 
+/* ---- mkdir, mknod, unlink, rmdir, rename, utimens ------------------- */
+
+/* What a call that no manager answered (-ENOENT) becomes: on a made-up
+ * directory (itself, or the one it would be made in) -EROFS: nobody
+ * keeps entries there.  exists: the call names an entry that must exist
+ * (unlink, rmdir, utime, rename's old path), which a made-up directory
+ * is; otherwise the entry is to be made in path's parent. */
+static int
+synth_refusal(int nd, const char *path, bool exists)
+{
+	struct axon_path_entry *e = NULL;
+	char parent[PATH_MAX];
+	char *slash;
+	int n, rc = -ENOENT;
+
+	n = fs_list(nd, path, &e);
+	if (n < 0) {
+		return -ENOENT;
+	}
+	if (is_synth_dir(path, e, n)) {
+		rc = exists ? -EROFS : -EEXIST;
+	} else if (!exists) {
+		snprintf(parent, sizeof(parent), "%s", path);
+		slash = strrchr(parent, '/');
+		if (slash != NULL) {
+			slash[slash == parent ? 1 : 0] = '\0';
+			if (is_synth_dir(parent, e, n)) {
+				rc = -EROFS;
+			}
+		}
+	}
+	free(e);
+	return rc;
+}
+
+/* A connect message other than an open for path (and old, a rename's
+ * old path), on node nd, from the caller's process. */
+static int
+connect_call(int nd, const char *path, const char *old, unsigned subtype,
+    mode_t mode, unsigned extra_type)
+{
+	size_t pl = strlen(path) + 1, ol = old != NULL ? strlen(old) + 1 : 0;
+	struct fs_req q = {.op = OP_PATHCONNECT, .nd = nd, .mode = mode,
+	    .a = subtype, .b = extra_type, .len = pl + ol, .want = pl};
+	struct fs_helper *h;
+	char *in;
+	uint64_t got;
+	int64_t r;
+	int rc;
+
+	if (pl + ol > 2 * PATH_MAX) {
+		return -ENAMETOOLONG;
+	}
+	in = malloc(pl + ol);
+	if (in == NULL) {
+		return -ENOMEM;
+	}
+	memcpy(in, path, pl);
+	if (old != NULL) {
+		memcpy(in + pl, old, ol);
+	}
+	rc = caller(&h);
+	if (rc < 0) {
+		free(in);
+		return rc;
+	}
+	r = fs_call(h, &q, in, NULL, 0, &got);
+	helper_put(h);
+	free(in);
+	if (r == -ENOENT) {
+		/* No manager took it: a made-up directory's refusal, or
+		 * the name is nobody's. */
+		return synth_refusal(nd, old != NULL ? old : path,
+		    subtype != _IO_CONNECT_MKNOD);
+	}
+	return r < 0 ? fs_err(r) : 0;
+}
+
+/* Where a path of this mount is, for a call that changes an entry: the
+ * net directory and a node's own directory are made up. */
+static int
+entry_where(const char *path, int *nd, const char **rpath, char *buf,
+    size_t len)
+{
+	int rc = fs_where(path, nd, rpath, buf, len);
+
+	if (rc == WHERE_NETROOT || rc == WHERE_NODE) {
+		return -EROFS;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* mkdir(2): _IO_CONNECT_MKNOD with S_IFDIR, as QNX's mkdir() sends it. */
+static int
+fs_mkdir(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	int nd, rc = entry_where(path, &nd, &path, buf, sizeof(buf));
+
+	if (rc < 0) {
+		return rc;
+	}
+	return connect_call(nd, path, NULL, _IO_CONNECT_MKNOD,
+	    S_IFDIR | (mode & 07777), _IO_CONNECT_EXTRA_NONE);
+}
+
+/* mknod(2) of a FIFO or a regular file: _IO_CONNECT_MKNOD with the mode
+ * (a device node is the kernel's, never a manager's: EPERM). */
+static int
+fs_mknod(const char *path, mode_t mode, dev_t rdev)
+{
+	char buf[PATH_MAX];
+	int nd, rc;
+
+	(void) rdev;
+	if (!S_ISFIFO(mode) && !S_ISREG(mode)) {
+		return -EPERM;
+	}
+	rc = entry_where(path, &nd, &path, buf, sizeof(buf));
+	if (rc < 0) {
+		return rc;
+	}
+	return connect_call(nd, path, NULL, _IO_CONNECT_MKNOD,
+	    (mode & S_IFMT) | (mode & 07777), _IO_CONNECT_EXTRA_NONE);
+}
+
+/* unlink(2) and rmdir(2): both _IO_CONNECT_UNLINK, as QNX sends them;
+ * the kind Linux expects (rmdir of a file ENOTDIR, unlink of a
+ * directory EISDIR) is checked first with the manager's own stat. */
+static int
+remove_entry(const char *path, bool dir)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	int nd, rc = entry_where(path, &nd, &path, buf, sizeof(buf));
+
+	if (rc < 0) {
+		return rc;
+	}
+	rc = path_call(nd, path, OP_PATHSTAT, 0, 0, 0, &st);
+	if (rc == 0 && S_ISDIR(st.st_mode) != dir) {
+		return dir ? -ENOTDIR : -EISDIR;
+	}
+	return connect_call(nd, path, NULL, _IO_CONNECT_UNLINK, 0,
+	    _IO_CONNECT_EXTRA_NONE);
+}
+
+static int
+fs_unlink(const char *path)
+{
+	return remove_entry(path, false);
+}
+
+static int
+fs_rmdir(const char *path)
+{
+	return remove_entry(path, true);
+}
+
+/* rename(2): _IO_CONNECT_RENAME to the new path's manager, the old path
+ * (as that manager names it) in the extra (_IO_CONNECT_EXTRA_RENAME);
+ * paths of two managers, or two nodes: EXDEV.  renameat2()'s flags have
+ * no QNX form: EINVAL (the kernel's answer where they are not had). */
+static int
+fs_rename(const char *from, const char *to, unsigned int flags)
+{
+	char b1[PATH_MAX], b2[PATH_MAX];
+	int nd1, nd2, rc;
+
+	if (flags != 0) {
+		return -EINVAL;
+	}
+	if ((rc = entry_where(from, &nd1, &from, b1, sizeof(b1))) < 0 ||
+	    (rc = entry_where(to, &nd2, &to, b2, sizeof(b2))) < 0) {
+		return rc;
+	}
+	if (nd1 != nd2) {
+		return -EXDEV;
+	}
+	return connect_call(nd1, to, from, _IO_CONNECT_RENAME, 0,
+	    _IO_CONNECT_EXTRA_RENAME);
+}
+
+/* utimensat(2): _IO_UTIME, as QNX's utime() sends it (cur_flag for
+ * "both now"; otherwise both times, an omitted one read back from the
+ * manager's stat, a "now" one the bridge's clock), on the open file or
+ * on a connect of the path with no access asked. */
+static int
+fs_utimens(const char *path, const struct timespec tv[2],
+    struct fuse_file_info *fi)
+{
+	struct fs_req q = {.op = OP_PATHUTIME};
+	time_t t[2] = {0, 0};
+	char buf[PATH_MAX];
+	struct fs_helper *h;
+	struct stat st;
+	uint64_t got;
+	int64_t r;
+	int nd, rc;
+	bool cur = tv == NULL || (tv[0].tv_nsec == UTIME_NOW &&
+	    tv[1].tv_nsec == UTIME_NOW);
+	const char *mpath = path; /* the mount's own name, for getattr */
+
+	rc = entry_where(path, &nd, &path, buf, sizeof(buf));
+	if (rc < 0) {
+		return rc;
+	}
+	if (!cur) {
+		if (tv[0].tv_nsec == UTIME_OMIT ||
+		    tv[1].tv_nsec == UTIME_OMIT) {
+			rc = fs_getattr(mpath, &st, fi);
+			if (rc < 0) {
+				return rc;
+			}
+			t[0] = st.st_atime;
+			t[1] = st.st_mtime;
+		}
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_nsec == UTIME_NOW) {
+				t[i] = time(NULL);
+			} else if (tv[i].tv_nsec != UTIME_OMIT) {
+				t[i] = tv[i].tv_sec;
+			}
+		}
+	}
+	q.a = cur ? 1 : 0;
+	q.off = (int64_t) t[0];
+	q.want = (uint64_t) (int64_t) t[1];
+	if (fi != NULL && fi->fh != 0) {
+		struct fs_file *f = (struct fs_file *) (uintptr_t) fi->fh;
+
+		q.op = OP_UTIME;
+		q.coid = f->coid;
+		pthread_mutex_lock(&f->lock);
+		r = fs_call(f->h, &q, NULL, NULL, 0, &got);
+		pthread_mutex_unlock(&f->lock);
+		return r < 0 ? fs_err(r) : 0;
+	}
+	q.nd = nd;
+	q.len = strlen(path) + 1;
+	rc = caller(&h);
+	if (rc < 0) {
+		return rc;
+	}
+	r = fs_call(h, &q, path, NULL, 0, &got);
+	helper_put(h);
+	if (r == -ENOENT || r == -ESRCH) {
+		return synth_refusal(nd, path, true);
+	}
+	return r < 0 ? fs_err(r) : 0;
+}
+
 static void *
 fs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
@@ -2060,6 +2351,12 @@ static const struct fuse_operations fs_ops = {
 	.truncate = fs_truncate,
 	.fallocate = fs_fallocate,
 	.fsync = fs_fsync,
+	.mkdir = fs_mkdir,
+	.mknod = fs_mknod,
+	.unlink = fs_unlink,
+	.rmdir = fs_rmdir,
+	.rename = fs_rename,
+	.utimens = fs_utimens,
 	.ioctl = fs_ioctl,
 	.poll = fs_poll,
 };

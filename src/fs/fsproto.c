@@ -46,6 +46,9 @@ axon__fs_rep_check(const struct fs_req *q, const struct fs_rep *p,
 	case OP_PATHCHOWN:
 	case OP_SPACE:
 	case OP_SYNC:
+	case OP_PATHCONNECT:
+	case OP_PATHUTIME:
+	case OP_UTIME:
 		return rc == 0 && len == 0 ? 0 : -EIO;
 	default:
 		return -EIO;

@@ -33,6 +33,12 @@ enum fs_opcode {
 	OP_GRANT,     /* coid, a=pid -> struct fs_grant (iodirect.h) */
 	OP_SPACE,     /* coid, a=subtype, b=whence, off=start, want=len */
 	OP_SYNC,      /* coid, a=flag (O_SYNC, O_DSYNC) */
+	OP_PATHCONNECT, /* path (and an old path: want = the first's bytes
+			 * with its NUL, else len); a=subtype (MKNOD,
+			 * UNLINK, RENAME), b=extra_type, mode */
+	OP_PATHUTIME, /* path, a=cur_flag, off=atime, want=mtime */
+	OP_UTIME,     /* coid, a=cur_flag, off=atime, want=mtime */
+	OP_LAST = OP_UTIME
 };
 
 /* OP_GRANT's answer. */
@@ -72,7 +78,8 @@ struct fs_rep {
  *   count of at most q->len; OP_OPEN a connection id (1 to INT_MAX);
  *   OP_LSEEK any position; OP_STAT and OP_PATHSTAT 0 with a struct
  *   stat; OP_DEVCTL 0 with q->want bytes; OP_GRANT 0 with a struct
- *   fs_grant; the others 0; nothing follows but what is named here.
+ *   fs_grant; the others (OP_PATHCONNECT, OP_PATHUTIME, OP_UTIME
+ *   among them) 0; nothing follows but what is named here.
  * - an op not listed: -EIO.
  */
 int axon__fs_rep_check(const struct fs_req *q, const struct fs_rep *p,

@@ -292,6 +292,16 @@ int axon__nd_names(char (**ret)[64]);
  * dispatch_int.h for the contracts). */
 int axon__io_open_nd(int nd, const char *path, uint32_t ioflag,
     mode_t mode);
+/* A connect message other than an open (_IO_CONNECT_MKNOD, _UNLINK,
+ * _RENAME, _LINK) for path on node nd, as QNX's mkdir(), unlink(),
+ * rename() send it, tried at each manager of the path in turn while it
+ * answers ENOENT: 0 or -errno.  oldpath (rename, link; else NULL):
+ * sent as the extra (extra_type) as the manager itself names it, to a
+ * manager that serves both paths; none does: -EXDEV. */
+int axon__io_connect_nd(int nd, const char *path, unsigned subtype,
+    mode_t mode, unsigned extra_type, const char *oldpath);
+/* _IO_UTIME: cur set: both times now (cur_flag), else the two given. */
+int axon__io_utime(int coid, int cur, time_t atime, time_t mtime);
 int axon__io_devctl(int coid, int dcmd, const iov_t *sv, int sparts,
     const iov_t *rv, int rparts, int *ret_info);
 int axon__netpath(int nd, unsigned op, unsigned ftype, const char *path,

@@ -275,6 +275,16 @@ int axon__io_open_ioflag(const char *path, uint32_t ioflag, mode_t mode);
  * this node's axond as any remote server is. */
 int axon__io_open_nd(int nd, const char *path, uint32_t ioflag,
     mode_t mode);
+/* A connect message other than an open (_IO_CONNECT_MKNOD, _UNLINK,
+ * _RENAME, _LINK) for path on node nd, as QNX's mkdir(), unlink(),
+ * rename() send it, tried at each manager of the path in turn while it
+ * answers ENOENT: 0 or -errno.  oldpath (rename, link; else NULL):
+ * sent as the extra (extra_type) as the manager itself names it, to a
+ * manager that serves both paths; none does: -EXDEV. */
+int axon__io_connect_nd(int nd, const char *path, unsigned subtype,
+    mode_t mode, unsigned extra_type, const char *oldpath);
+/* _IO_UTIME: cur set: both times now (cur_flag), else the two given. */
+int axon__io_utime(int coid, int cur, time_t atime, time_t mtime);
 /* The count the manager replied (never more than n: a larger one is
  * -EIO, a broken or hostile manager), or -errno. */
 ssize_t axon__io_read(int coid, void *buf, size_t n);

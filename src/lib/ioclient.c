@@ -48,17 +48,22 @@ io_status(long r)
 	return r < -4095 ? -EIO : r;
 }
 
+/* One connect message (subtype; extra_type and extra_len bytes of extra
+ * after the path) to match m's manager on node nd.  An OPEN answers a
+ * coid bound to the open; any other subtype the manager's status (0 or
+ * -errno), its connection detached. */
 static int
-io_connect_one(int nd, const struct axon_path_match *m, uint32_t ioflag,
-    mode_t mode)
+io_connect_msg(int nd, const struct axon_path_match *m, unsigned subtype,
+    uint32_t ioflag, mode_t mode, unsigned extra_type, const void *extra,
+    size_t extra_len)
 {
 	size_t plen = strlen(m->rest) + 1;
 	struct _io_connect c;
-	iov_t siov[2];
+	iov_t siov[3];
 	int coid;
 	long r;
 
-	if (plen > UINT16_MAX) {
+	if (plen > UINT16_MAX || extra_len > UINT16_MAX) {
 		return -ENAMETOOLONG;
 	}
 	coid = ConnectAttach_r((uint32_t) nd, m->e.pid, m->e.chid,
@@ -68,20 +73,152 @@ io_connect_one(int nd, const struct axon_path_match *m, uint32_t ioflag,
 	}
 	memset(&c, 0, sizeof(c));
 	c.type = _IO_CONNECT;
-	c.subtype = _IO_CONNECT_OPEN;
+	c.subtype = (uint16_t) subtype;
 	c.file_type = _FTYPE_ANY;
 	c.handle = (uint32_t) m->e.handle;
 	c.ioflag = ioflag;
 	c.mode = mode;
 	c.path_len = (uint16_t) plen;
+	c.extra_type = (uint8_t) extra_type;
+	c.extra_len = (uint16_t) extra_len;
 	SETIOV(&siov[0], &c, offsetof(struct _io_connect, path));
 	SETIOV(&siov[1], m->rest, plen);
-	r = io_status(MsgSendv_r(coid, siov, 2, NULL, 0));
-	if (r < 0) {
+	SETIOV(&siov[2], extra, extra_len);
+	r = io_status(MsgSendv_r(coid, siov, extra_len > 0 ? 3 : 2, NULL,
+	    0));
+	if (r < 0 || subtype != _IO_CONNECT_OPEN) {
 		(void) ConnectDetach_r(coid);
-		return (int) r;
+		return r < 0 ? (int) r : 0;
 	}
 	return coid;
+}
+
+static int
+io_connect_one(int nd, const struct axon_path_match *m, uint32_t ioflag,
+    mode_t mode)
+{
+	return io_connect_msg(nd, m, _IO_CONNECT_OPEN, ioflag, mode,
+	    _IO_CONNECT_EXTRA_NONE, NULL, 0);
+}
+
+/* The managers of path on node nd, in the order they are tried: *ret
+ * (IO_RESOLVE_MAX of them; each rest points into *store, which the
+ * caller frees with *ret), the count or -errno. */
+static int
+io_resolve(int nd, const char *path, struct axon_path_match **ret,
+    void **store)
+{
+	struct axon_path_match *m;
+	struct axon_path_entry *e = NULL;
+	int n;
+
+	*ret = NULL;
+	*store = NULL;
+	if (path == NULL) {
+		return -EFAULT;
+	}
+	m = calloc(IO_RESOLVE_MAX, sizeof(*m));
+	if (m == NULL) {
+		return -ENOMEM;
+	}
+	if (nd == 0) {
+		char *norm = malloc(PATH_MAX);
+
+		if (norm == NULL) {
+			free(m);
+			return -ENOMEM;
+		}
+		n = axon__path_resolve(path, _FTYPE_ANY, getpid(), m,
+		    IO_RESOLVE_MAX, norm, PATH_MAX);
+		*store = norm;
+	} else {
+		n = axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, _FTYPE_ANY,
+		    path, &e);
+		if (n > IO_RESOLVE_MAX) {
+			n = IO_RESOLVE_MAX;
+		}
+		for (int i = 0; i < n; i++) {
+			m[i].e = e[i];
+			m[i].rest = e[i].mount;
+		}
+		*store = e;
+	}
+	if (n < 0) {
+		free(m);
+		free(*store);
+		*store = NULL;
+		return n;
+	}
+	*ret = m;
+	return n;
+}
+
+static bool
+io_same_manager(const struct axon_path_match *a,
+    const struct axon_path_match *b)
+{
+	return a->e.pid == b->e.pid && a->e.chid == b->e.chid &&
+	    a->e.handle == b->e.handle;
+}
+
+int
+axon__io_connect_nd(int nd, const char *path, unsigned subtype,
+    mode_t mode, unsigned extra_type, const char *oldpath)
+{
+	struct axon_path_match *m = NULL, *o = NULL;
+	void *ms = NULL, *os = NULL;
+	int n, no = 0, rc = -ENOENT;
+	bool paired = false;
+
+	if (subtype == _IO_CONNECT_OPEN || subtype == _IO_CONNECT_COMBINE ||
+	    subtype == _IO_CONNECT_COMBINE_CLOSE ||
+	    subtype == _IO_CONNECT_READLINK) {
+		return -EINVAL; /* (these answer more than a status) */
+	}
+	n = io_resolve(nd, path, &m, &ms);
+	if (n < 0) {
+		return n;
+	}
+	if (oldpath != NULL) {
+		no = io_resolve(nd, oldpath, &o, &os);
+		if (no < 0) {
+			rc = no;
+			goto out;
+		}
+	}
+	/* Several managers over one place: the next is tried while one
+	 * says the name is not its.  With an old path, only a manager
+	 * that serves both is asked (its own name of the old path as the
+	 * extra); none: the two are on different managers. */
+	for (int i = 0; i < n; i++) {
+		const struct axon_path_match *old = NULL;
+
+		for (int j = 0; oldpath != NULL && j < no; j++) {
+			if (io_same_manager(&m[i], &o[j])) {
+				old = &o[j];
+				break;
+			}
+		}
+		if (oldpath != NULL && old == NULL) {
+			continue;
+		}
+		paired = true;
+		rc = io_connect_msg(nd, &m[i], subtype, 0, mode, extra_type,
+		    old != NULL ? old->rest : NULL, old != NULL ?
+		    strlen(old->rest) + 1 : 0);
+		if (rc != -ENOENT) {
+			break;
+		}
+	}
+	if (oldpath != NULL && !paired && n > 0 && no > 0) {
+		rc = -EXDEV;
+	}
+out:
+	free(m);
+	free(ms);
+	free(o);
+	free(os);
+	return rc;
 }
 
 int
@@ -95,64 +232,31 @@ axon__io_open(const char *path, int oflag, mode_t mode)
 int
 axon__io_open_ioflag(const char *path, uint32_t ioflag, mode_t mode)
 {
-	struct axon_path_match *m;
-	char *norm;
-	int n, rc = -ENOENT;
-
-	if (path == NULL) {
-		return -EFAULT;
-	}
-	m = calloc(IO_RESOLVE_MAX, sizeof(*m));
-	norm = malloc(PATH_MAX);
-	if (m == NULL || norm == NULL) {
-		free(m);
-		free(norm);
-		return -ENOMEM;
-	}
-	n = axon__path_resolve(path, _FTYPE_ANY, getpid(), m, IO_RESOLVE_MAX,
-	    norm, PATH_MAX);
-	if (n < 0) {
-		rc = n;
-	}
-	/* Several managers over one place: the next is tried while one
-	 * says the name is not its (a union, as QNX resolves). */
-	for (int i = 0; i < n; i++) {
-		rc = io_connect_one(0, &m[i], ioflag, mode);
-		if (rc != -ENOENT) {
-			break;
-		}
-	}
-	free(m);
-	free(norm);
-	return rc;
+	return axon__io_open_nd(0, path, ioflag, mode);
 }
 
 int
 axon__io_open_nd(int nd, const char *path, uint32_t ioflag, mode_t mode)
 {
-	struct axon_path_entry *e = NULL;
+	struct axon_path_match *m;
+	void *store;
 	int n, rc = -ENOENT;
 
-	if (nd == 0) {
-		return axon__io_open_ioflag(path, ioflag, mode);
-	}
-	if (path == NULL) {
-		return -EFAULT;
-	}
-	n = axon__netpath(nd, AXON_WIRE_PATH_RESOLVE, _FTYPE_ANY, path, &e);
+	n = io_resolve(nd, path, &m, &store);
 	if (n < 0) {
 		return n;
 	}
-	/* In the order the node gives them, as for a local path. */
+	/* Several managers over one place: the next is tried while one
+	 * says the name is not its (a union, as QNX resolves); another
+	 * node's in the order that node gives them. */
 	for (int i = 0; i < n; i++) {
-		struct axon_path_match m = {.e = e[i], .rest = e[i].mount};
-
-		rc = io_connect_one(nd, &m, ioflag, mode);
+		rc = io_connect_one(nd, &m[i], ioflag, mode);
 		if (rc != -ENOENT) {
 			break;
 		}
 	}
-	free(e);
+	free(m);
+	free(store);
 	return rc;
 }
 
@@ -266,6 +370,18 @@ axon__io_chmod(int coid, mode_t mode)
 	struct _io_chmod c = {.type = _IO_CHMOD, .mode = mode};
 	long r = io_status(MsgSend_r(coid, &c, sizeof(c), NULL, 0));
 
+	return r < 0 ? (int) r : 0;
+}
+
+int
+axon__io_utime(int coid, int cur, time_t atime, time_t mtime)
+{
+	struct _io_utime c = {.type = _IO_UTIME, .cur_flag = cur ? 1 : 0};
+	long r;
+
+	c.times.actime = atime;
+	c.times.modtime = mtime;
+	r = io_status(MsgSend_r(coid, &c, sizeof(c), NULL, 0));
 	return r < 0 ? (int) r : 0;
 }
 

@@ -278,13 +278,22 @@ iofunc_open(resmgr_context_t *ctp, io_open_t *msg, iofunc_attr_arg_t arg,
 	mode_t want = 0;
 	int rc;
 
-	(void) darg;
 	if (ctp == NULL || msg == NULL) {
 		return EINVAL;
 	}
 	ioflag = msg->connect.ioflag;
 	if (attr == NULL) {
-		return ENOENT; /* creating files is the handler's business */
+		/* No such file: with O_CREAT and the directory it would be
+		 * made in, whether the client may make it there (QNX's
+		 * iofunc_open() page); making it is the handler's. */
+		if (!(ioflag & O_CREAT) || darg.std == NULL) {
+			return ENOENT;
+		}
+		if (!S_ISDIR(darg.std->mode)) {
+			return ENOTDIR;
+		}
+		return iofunc_check_access(ctp, darg, S_IWRITE | S_IEXEC,
+		    info);
 	}
 	if ((ioflag & O_CREAT) && (ioflag & O_EXCL)) {
 		return EEXIST;
@@ -1038,6 +1047,146 @@ iofunc_utime(resmgr_context_t *ctp, io_utime_t *msg, iofunc_ocb_arg_t oarg,
 	}
 	attr->flags |= IOFUNC_ATTR_CTIME | IOFUNC_ATTR_DIRTY_TIME;
 	return EOK;
+}
+
+/* ---- mknod, unlink, rename (iofunc.h) ------------------------------ */
+
+/* The client's right to change directory d: write and search. */
+static int
+dir_writable(resmgr_context_t *ctp, const iofunc_attr_t *d,
+    const struct _client_info *info)
+{
+	if (d == NULL) {
+		return EOK;
+	}
+	if (!S_ISDIR(d->mode)) {
+		return ENOTDIR;
+	}
+	return iofunc_check_access(ctp, (iofunc_attr_t *) d,
+	    S_IWRITE | S_IEXEC, info);
+}
+
+/* The client's right to remove entry a from directory d. */
+static int
+entry_removable(resmgr_context_t *ctp, const iofunc_attr_t *a,
+    const iofunc_attr_t *d, const struct _client_info *info)
+{
+	int rc = dir_writable(ctp, d, info);
+
+	if (rc != EOK) {
+		return rc;
+	}
+	if (d != NULL && (d->mode & S_ISVTX) && info->cred.euid != 0 &&
+	    info->cred.euid != a->uid && info->cred.euid != d->uid) {
+		return EPERM;
+	}
+	return EOK;
+}
+
+static int
+client_of(resmgr_context_t *ctp, struct _client_info **info,
+    struct _client_info **own)
+{
+	int rc;
+
+	*own = NULL;
+	if (*info != NULL) {
+		return EOK;
+	}
+	rc = iofunc_client_info_ext(ctp, 0, own, _NTO_CLIENTINFO_GETGROUPS);
+	if (rc == EOK) {
+		*info = *own;
+	}
+	return rc;
+}
+
+int
+iofunc_mknod(resmgr_context_t *ctp, io_mknod_t *msg, iofunc_attr_arg_t aarg,
+    iofunc_attr_arg_t darg, struct _client_info *info)
+{
+	struct _client_info *own;
+	int rc;
+
+	if (ctp == NULL || msg == NULL) {
+		return EINVAL;
+	}
+	if (aarg.std != NULL) {
+		return EEXIST;
+	}
+	if ((rc = client_of(ctp, &info, &own)) != EOK) {
+		return rc;
+	}
+	rc = dir_writable(ctp, darg.std, info);
+	if (own != NULL) {
+		(void) iofunc_client_info_ext_free(&own);
+	}
+	return rc;
+}
+
+int
+iofunc_unlink(resmgr_context_t *ctp, io_unlink_t *msg,
+    iofunc_attr_arg_t aarg, iofunc_attr_arg_t darg,
+    struct _client_info *info)
+{
+	const iofunc_attr_t *a = aarg.std;
+	struct _client_info *own;
+	int rc;
+
+	if (ctp == NULL || msg == NULL) {
+		return EINVAL;
+	}
+	if (a == NULL) {
+		return ENOENT;
+	}
+	if ((rc = client_of(ctp, &info, &own)) != EOK) {
+		return rc;
+	}
+	rc = entry_removable(ctp, a, darg.std, info);
+	if (rc == EOK && S_ISDIR(a->mode) && a->nlink > 2) {
+		rc = ENOTEMPTY;
+	}
+	if (own != NULL) {
+		(void) iofunc_client_info_ext_free(&own);
+	}
+	return rc;
+}
+
+int
+iofunc_rename(resmgr_context_t *ctp, io_rename_t *msg,
+    iofunc_attr_arg_t oarg, iofunc_attr_arg_t odarg,
+    iofunc_attr_arg_t narg, iofunc_attr_arg_t ndarg,
+    struct _client_info *info)
+{
+	const iofunc_attr_t *o = oarg.std, *n = narg.std;
+	struct _client_info *own;
+	int rc;
+
+	if (ctp == NULL || msg == NULL) {
+		return EINVAL;
+	}
+	if (o == NULL) {
+		return ENOENT;
+	}
+	if ((rc = client_of(ctp, &info, &own)) != EOK) {
+		return rc;
+	}
+	rc = entry_removable(ctp, o, odarg.std, info);
+	if (rc == EOK) {
+		rc = dir_writable(ctp, ndarg.std, info);
+	}
+	if (rc == EOK && n != NULL && n != o) {
+		rc = entry_removable(ctp, n, ndarg.std, info);
+		if (rc == EOK && S_ISDIR(o->mode) != S_ISDIR(n->mode)) {
+			rc = S_ISDIR(n->mode) ? EISDIR : ENOTDIR;
+		}
+		if (rc == EOK && S_ISDIR(n->mode) && n->nlink > 2) {
+			rc = ENOTEMPTY;
+		}
+	}
+	if (own != NULL) {
+		(void) iofunc_client_info_ext_free(&own);
+	}
+	return rc;
 }
 
 int

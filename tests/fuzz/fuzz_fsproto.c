@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(p.len == 0);
 		break;
 	default:
-		assert(q.op >= OP_OPEN && q.op <= OP_SYNC && p.rc == 0);
+		assert(q.op >= OP_OPEN && q.op <= OP_LAST && p.rc == 0);
 		break;
 	}
 	return 0;

@@ -249,6 +249,32 @@ AXON_EXPORT int iofunc_chown(resmgr_context_t *ctp, io_chown_t *msg,
 AXON_EXPORT int iofunc_utime(resmgr_context_t *ctp, io_utime_t *msg,
     iofunc_ocb_arg_t ocb, iofunc_attr_arg_t attr);
 
+/* ---- Entries of a directory manager (mknod, unlink, rename) -------- */
+/* The checks a directory manager's connect handlers make before they
+ * act (QNX's iofunc_mknod(), iofunc_unlink(), iofunc_rename() pages):
+ * EOK or an errno; the entry is the handler's to make, remove or move.
+ * dattr is the parent directory's attribute (NULL: none to check), attr
+ * the entry's (NULL: none yet), info the client's (NULL: asked here).
+ * mknod: EEXIST if attr names one; the directory must be one (ENOTDIR)
+ * the client may write and search (EACCES).  unlink: attr must exist
+ * (ENOENT); the directory writable and searchable (EACCES); in a sticky
+ * directory (S_ISVTX) only root, the entry's owner or the directory's
+ * may remove it (EPERM); a directory with more links than its own two
+ * is not empty (ENOTEMPTY).  rename: oldattr must exist (ENOENT); the
+ * unlink checks for the old entry in olddattr, the mknod checks (but
+ * not EEXIST) in newdattr; a newattr that exists: the unlink checks for
+ * it too, a directory only over a directory (EISDIR, ENOTDIR). */
+AXON_EXPORT int iofunc_mknod(resmgr_context_t *ctp, io_mknod_t *msg,
+    iofunc_attr_arg_t attr, iofunc_attr_arg_t dattr,
+    struct _client_info *info);
+AXON_EXPORT int iofunc_unlink(resmgr_context_t *ctp, io_unlink_t *msg,
+    iofunc_attr_arg_t attr, iofunc_attr_arg_t dattr,
+    struct _client_info *info);
+AXON_EXPORT int iofunc_rename(resmgr_context_t *ctp, io_rename_t *msg,
+    iofunc_attr_arg_t oldattr, iofunc_attr_arg_t olddattr,
+    iofunc_attr_arg_t newattr, iofunc_attr_arg_t newdattr,
+    struct _client_info *info);
+
 /* ---- openfd() and iofdinfo() (_IO_OPENFD, _IO_FDINFO) -------------- */
 /* A new open, bound to the connection the _IO_OPENFD came on, of the
  * file ocb (the open it reopens) is open on (attr; NULL: ocb's): access
