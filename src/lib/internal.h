@@ -508,6 +508,10 @@ struct axon_deadline {
 void axon__timeout_take(struct axon_deadline *ret_dl);
 bool axon__deadline_applies(const struct axon_deadline *dl, int state);
 
+/* reply.c: 0, or -ESRCH if rcvid's client is gone, its socket's hang-up
+ * included (a poll(2): for resmgr_msg_again, not for every reply). */
+int axon__rcvid_live(rcvid_t rcvid);
+
 /* ---- util ---- */
 uint64_t axon__now_ns(void);
 uint64_t axon__clamp_stamp(uint64_t stamp); /* a peer's claim, sanitised */

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -419,6 +420,34 @@ MsgWrite_r(rcvid_t rcvid, const void *msg, size_t bytes, size_t offset)
 		return -EFAULT;
 	}
 	return MsgWritev_r(rcvid, &v, 1, offset);
+}
+
+/* 0 if rcvid names a message whose client may still be there, -ESRCH
+ * if not: gone as far as the monitor knows, or, for a local client,
+ * its socket already hung up (the kernel closes a dead process's end at
+ * once; the monitor thread marks the connection dead a moment later).
+ * One poll(2): for resmgr_msg_again(), not for every reply. */
+int
+axon__rcvid_live(rcvid_t rcvid)
+{
+	struct axon_sconn *sc;
+	uint32_t slot;
+	int rc;
+
+	rc = axon__rcvid_lock(rcvid, &sc, &slot);
+	if (rc < 0) {
+		return rc;
+	}
+	if (!sc->virt && sc->sock >= 0) {
+		struct pollfd p = {.fd = sc->sock, .events = POLLRDHUP};
+
+		if (poll(&p, 1, 0) > 0 &&
+		    (p.revents & (POLLHUP | POLLRDHUP | POLLERR)) != 0) {
+			rc = -ESRCH;
+		}
+	}
+	axon__rcvid_unlock(sc);
+	return rc;
 }
 
 int

@@ -1455,6 +1455,13 @@ resmgr_msg_again(resmgr_context_t *ctp, rcvid_t rcvid)
 	}
 	c = axon__ctx_of(ctp);
 	rc = MsgInfo_r(rcvid, &info);
+	if (rc == 0) {
+		/* A client that died a moment ago is gone here too, though
+		 * its connection is not marked yet: running its message
+		 * again would reply to nobody (a read taking data from the
+		 * next reader). */
+		rc = axon__rcvid_live(rcvid);
+	}
 	if (rc < 0) {
 		return axon__errno_ret(rc); /* ESRCH: replied, or gone */
 	}
