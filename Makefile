@@ -88,7 +88,7 @@ TOOLS_OBJ := $(patsubst src/tools/%.c,$(BUILD)/tools/%.o,$(TOOLS_SRC))
 
 all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.1 $(BUILD)/libaxon-tools.a \
 	$(BUILD)/axond $(BUILD)/axon \
-	$(BUILD)/axon-fs $(BUILD)/axon-ham
+	$(BUILD)/axon-fs $(BUILD)/axon-ham $(BUILD)/axon-pps
 
 $(BUILD)/lib/%.o: src/lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -149,6 +149,17 @@ $(BUILD)/axon-ham: $(patsubst src/ham/%.c,$(BUILD)/ham/%.o,$(HAM_SRC)) \
 	$(BUILD)/libaxon.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) -lpthread
 
+# axon-pps(8), the Persistent Publish/Subscribe service at /pps: links
+# libaxon.a statically, as axon-ham does.
+PPS_SRC := $(wildcard src/pps/*.c)
+$(BUILD)/pps/%.o: src/pps/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/axon-pps: $(patsubst src/pps/%.c,$(BUILD)/pps/%.o,$(PPS_SRC)) \
+	$(BUILD)/libaxon.a
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) -lpthread
+
 $(BUILD)/libaxon.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -201,14 +212,14 @@ $(BUILD)/examples/%: examples/%.c examples/demo.h $(BUILD)/libaxon.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 
 tests: $(TEST_BIN) $(TEST_HELPERS) $(BUILD)/axond $(BUILD)/axon $(BUILD)/axon-fs \
-	$(BUILD)/axon-ham
+	$(BUILD)/axon-ham $(BUILD)/axon-pps
 
 # The whole suite.  Each test file is one program; each test runs in its
 # own forked process with a timeout (Check's fork mode).
 check: all tests
 	@AXON_TEST_BIN=$(BUILD)/tests AXOND=$(BUILD)/axond AXON_CLI=$(BUILD)/axon \
 		AXON_FS=$(BUILD)/axon-fs AXON_HAM=$(BUILD)/axon-ham \
-		tests/run.sh $(TEST_BIN)
+		AXON_PPS=$(BUILD)/axon-pps tests/run.sh $(TEST_BIN)
 
 # Everything CI runs: the suite in a normal build, the fault soak (60 s)
 # and its self-test, the suite under ASan+UBSan and under TSan, a fuzzing
@@ -579,6 +590,7 @@ install: all
 	install -m 755 $(BUILD)/axond $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(BUILD)/axon-fs $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(BUILD)/axon-ham $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(BUILD)/axon-pps $(DESTDIR)$(SBINDIR)/
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BUILD)/axon $(DESTDIR)$(BINDIR)/
 	for s in 1 3 7 8; do \

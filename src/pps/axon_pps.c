@@ -1,0 +1,1492 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * axon-pps(8): the core of QNX's Persistent Publish/Subscribe service
+ * for an Axon node.  A directory resource manager (_RESMGR_FLAG_DIR)
+ * attached at /pps (-m PATH) whose objects are files: a publisher
+ * writes attribute lines, a subscriber reads the object whole (full
+ * mode) or only what changed since its last read (?delta), waits for a
+ * change (?wait) or asks select/poll/ionotify.  docs/design/pps.md says
+ * what is done, how, and what QNX does that this does not.
+ *
+ * One thread serves everything (dispatch_block/handler): the tree, the
+ * OCBs' delta queues and the parked ?wait reads are touched only by
+ * handlers, one at a time, so there is no lock of our own.
+ *
+ * Who may do what: an object's or directory's mode and owner are its
+ * creator's (the connect's mode, the client's effective ids); every
+ * open, creation, mkdir and unlink is checked with iofunc_open() and
+ * iofunc_check_access() against the client's credentials (what Axon's
+ * transport gives the manager).  Each user other than root has a
+ * budget (nodes, bytes, opens: see the limits below), so that no local
+ * user can fill the daemon's memory.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <stddef.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct pps_node;
+struct pps_ocb;
+#define IOFUNC_ATTR_T struct pps_node
+#define IOFUNC_OCB_T struct pps_ocb
+#include <sys/iofunc.h>
+#include <sys/dispatch.h>
+#include <sys/neutrino.h>
+
+/* ---- Limits (docs/design/pps.md, axon-pps(8)) ------------------------ */
+#define PPS_OBJ_MAX       (32 * 1024) /* an object as read, bytes: EFBIG */
+#define PPS_WRITE_MAX     (64 * 1024) /* one write, bytes: EFBIG */
+#define PPS_ATTRS_MAX     1024	/* attributes of one object: ENOSPC */
+#define PPS_NAME_MAX      255	/* object, directory, attribute names */
+#define PPS_ENC_MAX       16	/* an encoding's name */
+#define PPS_NODES_MAX     65536	/* objects and directories: ENOSPC */
+#define PPS_DEPTH_MAX     32	/* directories below the root */
+#define PPS_BACKLOG       (64 * 1024) /* an OCB's delta queue: then purged */
+#define PPS_NODE_COST     256	/* what a node counts, besides its name */
+/* A user other than root: nodes made, bytes of them (their objects as
+ * read, plus PPS_NODE_COST and the name for each), opens (EDQUOT for
+ * the first two, EMFILE for the third). */
+#define PPS_USER_NODES    1024
+#define PPS_USER_BYTES    (1024 * 1024)
+#define PPS_USER_OPENS    256
+#define PPS_USERS_MAX     256	/* users with something at once: EAGAIN */
+
+/* Open options (?delta,wait,...). */
+#define OPT_DELTA 1u
+#define OPT_WAIT  2u
+
+struct pps_line {
+	struct pps_line *next;
+	bool nopersist;		/* [n] */
+	char *name;
+	char *enc;
+	char *val;
+};
+
+struct pps_node {
+	iofunc_attr_t attr;	/* first: the library's view */
+	struct pps_node *parent;
+	struct pps_node *next;	/* sibling, in creation order */
+	struct pps_node *children, *last_child;
+	char *name;
+	uid_t owner;		/* the creator: whose budget it is in */
+	size_t charged;		/* what it counts against that budget */
+	bool gone;		/* unlinked, still open */
+	bool nopersist;
+	struct pps_line *lines;	/* an object's attributes, in order */
+	int nlines;
+	size_t size;		/* the object as read: "@name\n" + lines */
+	uint64_t gen;		/* bumped at every change */
+	struct pps_ocb *ocbs;	/* the opens of it */
+};
+
+struct pps_ocb {
+	iofunc_ocb_t ocb;	/* first */
+	struct pps_ocb *onext;	/* in the node's list */
+	unsigned opts;
+	uid_t uid;		/* the opener: its opens budget */
+	uint64_t seen;		/* full mode: the generation last read */
+	bool first_done;	/* delta mode: the whole object was read */
+	bool purged;		/* delta mode: the queue overflowed */
+	bool gone_sent;		/* "-@name" was read */
+	char *q;		/* delta mode: the changes not read yet */
+	size_t qlen, qcap;
+	int wait_rcvid;		/* a ?wait read parked (0: none) */
+	size_t wait_nbytes;
+	iofunc_notify_t notify[3];
+};
+
+struct pps_user {
+	uid_t uid;
+	int nodes;
+	size_t bytes;
+	int opens;
+};
+
+static struct pps_user users[PPS_USERS_MAX];
+static int n_nodes;
+static uint64_t next_inode = 2;
+static struct pps_node *root;
+static int verbosity = 1;
+static volatile sig_atomic_t stopping;
+static const char *mount_path = "/pps";
+
+static IOFUNC_OCB_T *pps_ocb_calloc(resmgr_context_t *ctp, IOFUNC_ATTR_T *a);
+static void pps_ocb_free(IOFUNC_OCB_T *ocb);
+static iofunc_funcs_t pps_ocb_funcs = {_IOFUNC_NFUNCS, pps_ocb_calloc,
+    pps_ocb_free};
+static iofunc_mount_t pps_mount = {.funcs = &pps_ocb_funcs};
+static resmgr_io_funcs_t io_funcs;
+
+static void __attribute__((format(printf, 2, 3)))
+plog(int level, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	if (level > verbosity) {
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (char *p = buf; *p != '\0'; p++) {
+		if ((unsigned char) *p < 0x20 || *p == 0x7f) {
+			*p = '?'; /* no client's name forges a log line */
+		}
+	}
+	fprintf(stderr, "axon-pps: %s\n", buf);
+	fflush(stderr);
+}
+
+/* ---- Budgets ---------------------------------------------------------- */
+
+/* uid's entry (made if make), or NULL: none, or the table is full. */
+static struct pps_user *
+user_get(uid_t uid, bool make)
+{
+	struct pps_user *free_slot = NULL;
+
+	for (int i = 0; i < PPS_USERS_MAX; i++) {
+		struct pps_user *u = &users[i];
+		bool empty = u->nodes == 0 && u->bytes == 0 && u->opens == 0;
+
+		if (!empty && u->uid == uid) {
+			return u;
+		}
+		if (empty && free_slot == NULL) {
+			free_slot = u;
+		}
+	}
+	if (!make || free_slot == NULL) {
+		return NULL;
+	}
+	free_slot->uid = uid;
+	return free_slot;
+}
+
+/* Whether uid may take nodes more nodes and bytes more bytes (either
+ * may be negative: giving back); takes them if so.  Root is not
+ * budgeted (the global node limit holds for everyone). */
+static int
+charge(uid_t uid, int nodes, ssize_t bytes)
+{
+	struct pps_user *u;
+
+	if (nodes > 0 && n_nodes + nodes > PPS_NODES_MAX) {
+		return ENOSPC;
+	}
+	if (uid != 0) {
+		if ((u = user_get(uid, nodes > 0 || bytes > 0)) == NULL) {
+			if (nodes > 0 || bytes > 0) {
+				return EAGAIN;
+			}
+		} else {
+			if (nodes > 0 && u->nodes + nodes > PPS_USER_NODES) {
+				return EDQUOT;
+			}
+			if (bytes > 0 &&
+			    u->bytes + (size_t) bytes > PPS_USER_BYTES) {
+				return EDQUOT;
+			}
+			u->nodes += nodes;
+			u->bytes = (size_t) ((ssize_t) u->bytes + bytes);
+		}
+	}
+	n_nodes += nodes;
+	return EOK;
+}
+
+/* ---- The tree --------------------------------------------------------- */
+
+static bool
+node_name_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > PPS_NAME_MAX || s[0] == '.') {
+		return false; /* '.' begins the special objects' names */
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char) s[i];
+
+		if (c < 0x20 || c == 0x7f || c == '/' || c == '?' ||
+		    c == '@' || c == '[' || c == ']') {
+			return false;
+		}
+	}
+	return true;
+}
+
+static struct pps_node *
+child_find(const struct pps_node *dir, const char *name, size_t len)
+{
+	for (struct pps_node *c = dir->children; c != NULL; c = c->next) {
+		if (strlen(c->name) == len && memcmp(c->name, name, len) == 0) {
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static size_t
+line_size(const struct pps_line *l)
+{
+	return (l->nopersist ? 3 : 0) + strlen(l->name) + 1 + strlen(l->enc) +
+	    1 + strlen(l->val) + 1;
+}
+
+static void
+lines_free(struct pps_line *l)
+{
+	while (l != NULL) {
+		struct pps_line *n = l->next;
+
+		free(l->name);
+		free(l->enc);
+		free(l->val);
+		free(l);
+		l = n;
+	}
+}
+
+static size_t
+node_charge(const struct pps_node *n)
+{
+	return PPS_NODE_COST + strlen(n->name) + n->size;
+}
+
+/* A new node below dir (mode with its S_IF* type), charged to the
+ * client; *err when NULL. */
+static struct pps_node *
+node_new(struct pps_node *dir, const char *name, size_t len, mode_t mode,
+    struct _client_info *info, int *err)
+{
+	struct pps_node *n;
+	int depth = 0;
+	int rc;
+
+	for (struct pps_node *p = dir; p != root; p = p->parent) {
+		depth++;
+	}
+	if (depth >= PPS_DEPTH_MAX) {
+		*err = ENAMETOOLONG;
+		return NULL;
+	}
+	n = calloc(1, sizeof(*n));
+	if (n == NULL || (n->name = strndup(name, len)) == NULL) {
+		free(n);
+		*err = ENOMEM;
+		return NULL;
+	}
+	n->size = S_ISDIR(mode) ? 0 : len + 2;
+	n->charged = node_charge(n);
+	if ((rc = charge(info->cred.euid, 1, (ssize_t) n->charged)) != EOK) {
+		free(n->name);
+		free(n);
+		*err = rc;
+		return NULL;
+	}
+	iofunc_attr_init(&n->attr, mode, &dir->attr, info);
+	n->attr.mount = &pps_mount;
+	n->attr.inode = (ino_t) next_inode++;
+	n->attr.nbytes = (off_t) n->size;
+	n->owner = info->cred.euid;
+	n->parent = dir;
+	n->gen = 1;
+	if (dir->last_child != NULL) {
+		dir->last_child->next = n;
+	} else {
+		dir->children = n;
+	}
+	dir->last_child = n;
+	if (S_ISDIR(mode)) {
+		dir->attr.nlink++;
+	}
+	dir->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+	plog(2, "made %s (uid %d)", n->name, (int) n->owner);
+	return n;
+}
+
+/* Takes n out of its directory's list. */
+static void
+node_detach(struct pps_node *n)
+{
+	struct pps_node *dir = n->parent, **pp;
+
+	dir->last_child = NULL;
+	for (pp = &dir->children; *pp != n; pp = &(*pp)->next) {
+		dir->last_child = *pp;
+	}
+	*pp = n->next;
+	for (struct pps_node *c = n->next; c != NULL; c = c->next) {
+		dir->last_child = c;
+	}
+	n->next = NULL;
+	if (S_ISDIR(n->attr.mode)) {
+		dir->attr.nlink--;
+	}
+	dir->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+}
+
+static void
+node_free(struct pps_node *n)
+{
+	(void) charge(n->owner, -1, -(ssize_t) n->charged);
+	lines_free(n->lines);
+	pthread_mutex_destroy(&n->attr.lock);
+	free(n->name);
+	free(n);
+}
+
+/* ---- Rendering -------------------------------------------------------- */
+
+/* The object as read into buf (at least n->size + 1 bytes). */
+static size_t
+render(const struct pps_node *n, char *buf)
+{
+	char *p = buf;
+
+	p += sprintf(p, "@%s\n", n->name);
+	for (const struct pps_line *l = n->lines; l != NULL; l = l->next) {
+		p += sprintf(p, "%s%s:%s:%s\n", l->nopersist ? "[n]" : "",
+		    l->name, l->enc, l->val);
+	}
+	return (size_t) (p - buf);
+}
+
+/* Appends text to an OCB's delta queue; an overflow drops the queue,
+ * and the next read gives the whole object again. */
+static void
+queue_add(struct pps_ocb *o, const char *text, size_t len)
+{
+	if (o->purged) {
+		return;
+	}
+	if (o->qlen + len > PPS_BACKLOG) {
+		free(o->q);
+		o->q = NULL;
+		o->qlen = o->qcap = 0;
+		o->purged = true;
+		return;
+	}
+	if (o->qlen + len > o->qcap) {
+		size_t cap = o->qcap == 0 ? 1024 : o->qcap;
+		char *q;
+
+		while (cap < o->qlen + len) {
+			cap *= 2;
+		}
+		if ((q = realloc(o->q, cap)) == NULL) {
+			free(o->q);
+			o->q = NULL;
+			o->qlen = o->qcap = 0;
+			o->purged = true;
+			return;
+		}
+		o->q = q;
+		o->qcap = cap;
+	}
+	memcpy(o->q + o->qlen, text, len);
+	o->qlen += len;
+}
+
+static bool
+has_unread(const struct pps_ocb *o)
+{
+	const struct pps_node *n = o->ocb.attr;
+
+	if (S_ISDIR(n->attr.mode)) {
+		return false;
+	}
+	if (n->gone) {
+		return !o->gone_sent;
+	}
+	if (o->opts & OPT_DELTA) {
+		return !o->first_done || o->purged || o->qlen > 0;
+	}
+	return o->seen != n->gen;
+}
+
+/* Whether a change group begins at q[i] (i < len): a line "@...",
+ * "-@..." or "#@..." (no attribute line begins so). */
+static bool
+group_start(const char *q, size_t i, size_t len)
+{
+	return q[i] == '@' ||
+	    ((q[i] == '-' || q[i] == '#') && i + 1 < len && q[i + 1] == '@');
+}
+
+/*
+ * What a read of nbytes on o gives now: *out (malloc'd) and its length,
+ * 0 when there is nothing new, or -errno.  Full mode: the whole object
+ * when it changed since this open's last read (or from offset 0);
+ * delta mode: the whole object first, then the queued changes, as many
+ * whole groups as fit.  A read too small for what is to be given fails
+ * (EMSGSIZE) rather than give a part, as QNX's PPS does.
+ */
+static ssize_t
+produce(struct pps_ocb *o, size_t nbytes, char **out)
+{
+	struct pps_node *n = o->ocb.attr;
+	size_t len;
+	char *buf;
+
+	*out = NULL;
+	if (n->gone) {
+		if (o->gone_sent) {
+			return 0;
+		}
+		len = strlen(n->name) + 3;
+		if (len > nbytes) {
+			return -EMSGSIZE;
+		}
+		if ((buf = malloc(len + 1)) == NULL) {
+			return -ENOMEM;
+		}
+		sprintf(buf, "-@%s\n", n->name);
+		o->gone_sent = true;
+		*out = buf;
+		return (ssize_t) len;
+	}
+	if ((o->opts & OPT_DELTA) && o->first_done && !o->purged) {
+		size_t take = 0;
+
+		if (o->qlen == 0) {
+			return 0;
+		}
+		for (size_t i = 0; i < o->qlen;) {
+			size_t e = i;
+
+			while (e < o->qlen && o->q[e] != '\n') {
+				e++;
+			}
+			e++; /* past the newline */
+			i = e;
+			if (e < o->qlen && !group_start(o->q, e, o->qlen)) {
+				continue; /* the group goes on */
+			}
+			if (e > nbytes) {
+				break;
+			}
+			take = e;
+		}
+		if (take == 0) {
+			return -EMSGSIZE;
+		}
+		if ((buf = malloc(take)) == NULL) {
+			return -ENOMEM;
+		}
+		memcpy(buf, o->q, take);
+		memmove(o->q, o->q + take, o->qlen - take);
+		o->qlen -= take;
+		*out = buf;
+		return (ssize_t) take;
+	}
+	if (!(o->opts & OPT_DELTA) && o->seen == n->gen &&
+	    o->ocb.offset != 0) {
+		return 0;
+	}
+	if (n->size > nbytes) {
+		return -EMSGSIZE;
+	}
+	if ((buf = malloc(n->size + 1)) == NULL) {
+		return -ENOMEM;
+	}
+	len = render(n, buf);
+	o->seen = n->gen;
+	o->first_done = true;
+	o->purged = false;
+	o->qlen = 0;
+	*out = buf;
+	return (ssize_t) len;
+}
+
+/* Tells every open of n that something changed: a parked ?wait read
+ * gets it, select/poll/ionotify waiters are told. */
+static void
+wake_all(struct pps_node *n)
+{
+	for (struct pps_ocb *o = n->ocbs; o != NULL; o = o->onext) {
+		if (o->wait_rcvid != 0) {
+			char *buf;
+			ssize_t r = produce(o, o->wait_nbytes, &buf);
+
+			if (r > 0) {
+				o->ocb.offset += r;
+				(void) MsgReply(o->wait_rcvid, r, buf,
+				    (size_t) r);
+				o->wait_rcvid = 0;
+			} else if (r < 0) {
+				(void) MsgError(o->wait_rcvid, (int) -r);
+				o->wait_rcvid = 0;
+			}
+			free(buf);
+		}
+		if (has_unread(o)) {
+			iofunc_notify_trigger(o->notify, 1,
+			    IOFUNC_NOTIFY_INPUT);
+		}
+	}
+}
+
+/* Queues a change group for n's delta opens and tells everyone. */
+static void
+changed(struct pps_node *n, const char *group, size_t len)
+{
+	n->gen++;
+	n->attr.nbytes = (off_t) n->size;
+	n->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+	for (struct pps_ocb *o = n->ocbs; o != NULL; o = o->onext) {
+		if ((o->opts & OPT_DELTA) && o->first_done) {
+			queue_add(o, group, len);
+		}
+	}
+	wake_all(n);
+}
+
+/* Removes every attribute of n (an open with O_TRUNC): "#@name". */
+static void
+truncate_object(struct pps_node *n)
+{
+	char *g;
+	size_t old = n->charged;
+
+	lines_free(n->lines);
+	n->lines = NULL;
+	n->nlines = 0;
+	n->size = strlen(n->name) + 2;
+	n->charged = node_charge(n);
+	(void) charge(n->owner, 0, (ssize_t) n->charged - (ssize_t) old);
+	if (asprintf(&g, "#@%s\n", n->name) < 0) {
+		g = NULL;
+	}
+	changed(n, g != NULL ? g : "", g != NULL ? strlen(g) : 0);
+	free(g);
+}
+
+/* ---- Writes ----------------------------------------------------------- */
+
+static bool
+attr_name_ok(const char *s, size_t len)
+{
+	if (len == 0 || len > PPS_NAME_MAX ||
+	    !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') ||
+	    s[0] == '_')) {
+		return false;
+	}
+	for (size_t i = 1; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+enc_ok(const char *s, size_t len)
+{
+	if (len > PPS_ENC_MAX) {
+		return false;
+	}
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '_')) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static struct pps_line *
+line_dup(const struct pps_line *l)
+{
+	struct pps_line *c = calloc(1, sizeof(*c));
+
+	if (c == NULL) {
+		return NULL;
+	}
+	c->nopersist = l->nopersist;
+	c->name = strdup(l->name);
+	c->enc = strdup(l->enc);
+	c->val = strdup(l->val);
+	if (c->name == NULL || c->enc == NULL || c->val == NULL) {
+		lines_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* A growing text (the change group). */
+struct text {
+	char *p;
+	size_t len, cap;
+	bool bad;
+};
+
+static void
+text_add(struct text *t, const char *s, size_t len)
+{
+	if (t->bad) {
+		return;
+	}
+	if (t->len + len + 1 > t->cap) {
+		size_t cap = t->cap == 0 ? 256 : t->cap;
+		char *p;
+
+		while (cap < t->len + len + 1) {
+			cap *= 2;
+		}
+		if ((p = realloc(t->p, cap)) == NULL) {
+			t->bad = true;
+			return;
+		}
+		t->p = p;
+		t->cap = cap;
+	}
+	memcpy(t->p + t->len, s, len);
+	t->len += len;
+	t->p[t->len] = '\0';
+}
+
+/* The line named name (len bytes) in the list, and where it is held. */
+static struct pps_line **
+line_find(struct pps_line **pp, const char *name, size_t len)
+{
+	while (*pp != NULL && !(strlen((*pp)->name) == len &&
+	    memcmp((*pp)->name, name, len) == 0)) {
+		pp = &(*pp)->next;
+	}
+	return pp;
+}
+
+/* One "attr:enc:value" line (s, ll bytes) set in the list; the
+ * qualifier qual (1 [n], -1 [-n], 0 none).  EINVAL when it is not one. */
+static int
+line_set(struct pps_line **list, const char *s, size_t ll, int qual,
+    struct text *group)
+{
+	const char *c1 = memchr(s, ':', ll), *c2 = NULL;
+	struct pps_line **pp, *l;
+	size_t nl, el;
+
+	if (c1 != NULL) {
+		c2 = memchr(c1 + 1, ':', ll - (size_t) (c1 + 1 - s));
+	}
+	if (c2 == NULL) {
+		return EINVAL;
+	}
+	nl = (size_t) (c1 - s);
+	el = (size_t) (c2 - c1 - 1);
+	if (!attr_name_ok(s, nl) || !enc_ok(c1 + 1, el)) {
+		return EINVAL;
+	}
+	pp = line_find(list, s, nl);
+	if ((l = *pp) == NULL) {
+		if ((l = calloc(1, sizeof(*l))) == NULL ||
+		    (l->name = strndup(s, nl)) == NULL) {
+			free(l);
+			return ENOMEM;
+		}
+		*pp = l; /* at the end: the list's order is creation's */
+	}
+	free(l->enc);
+	free(l->val);
+	l->enc = strndup(c1 + 1, el);
+	l->val = strndup(c2 + 1, ll - (size_t) (c2 + 1 - s));
+	if (l->enc == NULL || l->val == NULL) {
+		return ENOMEM;
+	}
+	if (qual != 0) {
+		l->nopersist = qual > 0;
+	}
+	if (l->nopersist) {
+		text_add(group, "[n]", 3);
+	}
+	text_add(group, s, ll);
+	text_add(group, "\n", 1);
+	return EOK;
+}
+
+/*
+ * Applies the lines of a write (buf, len bytes) to n, all or nothing:
+ * "attr:enc:value" sets (and creates), "-attr" deletes, an optional
+ * "[n]" or "[-n]" in front of either sets or clears the nonpersistence
+ * qualifier, "@name" (this object's own name) and empty lines are
+ * accepted and do nothing.  Anything else, a NUL, or a name or encoding
+ * out of the syntax: EINVAL, and nothing changes.  Beyond the limits:
+ * EFBIG (the object's size), ENOSPC (its attribute count), EDQUOT (the
+ * owner's budget).
+ */
+static int
+apply_write(struct pps_node *n, const char *buf, size_t len)
+{
+	struct pps_line *copy = NULL, **tail = &copy;
+	struct text group = {0};
+	size_t size = strlen(n->name) + 2, newcharge;
+	int count = 0, rc = EOK;
+	bool any = false;
+
+	if (memchr(buf, '\0', len) != NULL) {
+		return EINVAL;
+	}
+	for (const struct pps_line *l = n->lines; l != NULL; l = l->next) {
+		if ((*tail = line_dup(l)) == NULL) {
+			lines_free(copy);
+			return ENOMEM;
+		}
+		tail = &(*tail)->next;
+	}
+	text_add(&group, "@", 1);
+	text_add(&group, n->name, strlen(n->name));
+	text_add(&group, "\n", 1);
+	for (size_t i = 0; i < len && rc == EOK;) {
+		const char *s = buf + i, *e = memchr(s, '\n', len - i);
+		size_t ll = e != NULL ? (size_t) (e - s) : len - i;
+		int qual = 0; /* 1: [n], -1: [-n] */
+
+		i += ll + 1;
+		if (ll == 0) {
+			continue;
+		}
+		if (s[0] == '[') {
+			if (ll >= 3 && memcmp(s, "[n]", 3) == 0) {
+				qual = 1;
+				s += 3;
+				ll -= 3;
+			} else if (ll >= 4 && memcmp(s, "[-n]", 4) == 0) {
+				qual = -1;
+				s += 4;
+				ll -= 4;
+			} else {
+				rc = EINVAL; /* [i] (sets) is not done here */
+				break;
+			}
+		}
+		if (ll > 0 && s[0] == '@') {
+			/* The object's own name (a qualifier on it is
+			 * accepted: nothing persists here). */
+			if (ll - 1 != strlen(n->name) ||
+			    memcmp(s + 1, n->name, ll - 1) != 0) {
+				rc = EINVAL;
+			}
+			continue;
+		}
+		if (ll > 0 && s[0] == '-') {
+			struct pps_line **pp, *d;
+
+			if (qual != 0 || !attr_name_ok(s + 1, ll - 1)) {
+				rc = EINVAL;
+				break;
+			}
+			pp = line_find(&copy, s + 1, ll - 1);
+			if ((d = *pp) != NULL) {
+				*pp = d->next;
+				d->next = NULL;
+				lines_free(d);
+				text_add(&group, s, ll);
+				text_add(&group, "\n", 1);
+				any = true;
+			}
+			continue;
+		}
+		rc = line_set(&copy, s, ll, qual, &group);
+		any = true;
+	}
+	if (rc == EOK && group.bad) {
+		rc = ENOMEM;
+	}
+	for (const struct pps_line *l = copy; rc == EOK && l != NULL;
+	    l = l->next) {
+		size += line_size(l);
+		count++;
+	}
+	if (rc == EOK && size > PPS_OBJ_MAX) {
+		rc = EFBIG;
+	}
+	if (rc == EOK && count > PPS_ATTRS_MAX) {
+		rc = ENOSPC;
+	}
+	if (rc == EOK && any) {
+		newcharge = PPS_NODE_COST + strlen(n->name) + size;
+		rc = charge(n->owner, 0, (ssize_t) newcharge -
+		    (ssize_t) n->charged);
+		if (rc == EOK) {
+			n->charged = newcharge;
+		}
+	}
+	if (rc != EOK || !any) {
+		lines_free(copy);
+		free(group.p);
+		return rc;
+	}
+	lines_free(n->lines);
+	n->lines = copy;
+	n->nlines = count;
+	n->size = size;
+	changed(n, group.p, group.len);
+	free(group.p);
+	return EOK;
+}
+
+/* ---- Paths ------------------------------------------------------------ */
+
+/*
+ * Walks path (relative to the mount, plen bytes) to its last component:
+ * *dirp the directory that holds it (each directory on the way
+ * searchable by the client), *last and *lastlen its name (length 0 for
+ * the root itself).
+ */
+static int
+walk(resmgr_context_t *ctp, const char *path, size_t plen,
+    struct _client_info *info, struct pps_node **dirp, const char **last,
+    size_t *lastlen)
+{
+	struct pps_node *d = root;
+	size_t i = 0;
+
+	while (plen > 0 && path[plen - 1] == '/') {
+		plen--; /* "dir/" */
+	}
+	for (;;) {
+		const char *s = path + i;
+		const char *e = memchr(s, '/', plen - i);
+		size_t cl = e != NULL ? (size_t) (e - s) : plen - i;
+		struct pps_node *c;
+		int rc;
+
+		if (e == NULL) {
+			*dirp = d;
+			*last = s;
+			*lastlen = cl;
+			return EOK;
+		}
+		if ((rc = iofunc_check_access(ctp, &d->attr, S_IEXEC, info))
+		    != EOK) {
+			return rc;
+		}
+		if ((c = child_find(d, s, cl)) == NULL) {
+			return ENOENT;
+		}
+		if (!S_ISDIR(c->attr.mode)) {
+			return ENOTDIR;
+		}
+		d = c;
+		i += cl + 1;
+	}
+}
+
+/* The open options after '?': OPT_* in *opts, or an errno: EINVAL for
+ * what QNX does not have, ENOTSUP for what it has and this does not. */
+static int
+parse_opts(const char *s, unsigned *opts)
+{
+	static const char *const unsupported[] = {"deltadir", "notify",
+		"f", "server", "critical", "cred", "crypt", "backlog",
+		"flow", "opens", "verbose", "nocreate", NULL};
+
+	*opts = 0;
+	while (*s != '\0') {
+		const char *e = strchr(s, ',');
+		size_t len = e != NULL ? (size_t) (e - s) : strlen(s);
+		size_t key = strcspn(s, "=,");
+		bool known = false;
+
+		if (key > len) {
+			key = len;
+		}
+		if (len == 5 && memcmp(s, "delta", 5) == 0) {
+			*opts |= OPT_DELTA;
+		} else if (len == 4 && memcmp(s, "wait", 4) == 0) {
+			*opts |= OPT_WAIT;
+		} else if (len == 9 && memcmp(s, "nopersist", 9) == 0) {
+			/* nothing persists here yet: accepted */
+		} else if (len != 0) {
+			for (int i = 0; unsupported[i] != NULL; i++) {
+				if (strlen(unsupported[i]) == key &&
+				    memcmp(s, unsupported[i], key) == 0) {
+					known = true;
+				}
+			}
+			return known ? ENOTSUP : EINVAL;
+		}
+		s += len;
+		if (*s == ',') {
+			s++;
+		}
+	}
+	return EOK;
+}
+
+static struct _client_info *
+client(resmgr_context_t *ctp, int *rc)
+{
+	struct _client_info *info = NULL;
+
+	*rc = iofunc_client_info_ext(ctp, 0, &info,
+	    _NTO_CLIENTINFO_GETGROUPS);
+	return *rc == EOK ? info : NULL;
+}
+
+/* ---- Connect handlers ------------------------------------------------- */
+
+static int
+pps_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
+    void *extra)
+{
+	const char *path = msg->connect.path;
+	const char *q = strchr(path, '?');
+	size_t plen = q != NULL ? (size_t) (q - path) : strlen(path);
+	struct _client_info *info;
+	struct pps_node *dir = NULL, *n = NULL;
+	struct pps_ocb *o;
+	struct pps_user *u = NULL;
+	const char *last;
+	size_t lastlen;
+	unsigned opts = 0;
+	uint32_t ioflag = msg->connect.ioflag;
+	bool made = false;
+	int rc;
+
+	(void) handle;
+	(void) extra;
+	if (q != NULL && (rc = parse_opts(q + 1, &opts)) != EOK) {
+		return rc;
+	}
+	if ((info = client(ctp, &rc)) == NULL) {
+		return rc;
+	}
+	rc = walk(ctp, path, plen, info, &dir, &last, &lastlen);
+	if (rc != EOK) {
+		goto out;
+	}
+	if (lastlen == 0) {
+		n = dir; /* the root */
+	} else {
+		if ((rc = iofunc_check_access(ctp, &dir->attr, S_IEXEC,
+		    info)) != EOK) {
+			goto out;
+		}
+		n = child_find(dir, last, lastlen);
+	}
+	if (n == NULL) {
+		if (!(ioflag & O_CREAT)) {
+			rc = ENOENT;
+			goto out;
+		}
+		if (!node_name_ok(last, lastlen)) {
+			rc = EINVAL;
+			goto out;
+		}
+		if ((rc = iofunc_check_access(ctp, &dir->attr, S_IWRITE,
+		    info)) != EOK) {
+			goto out;
+		}
+		n = node_new(dir, last, lastlen,
+		    S_IFREG | (msg->connect.mode & 0777), info, &rc);
+		if (n == NULL) {
+			goto out;
+		}
+		made = true;
+	} else if ((rc = iofunc_open(ctp, msg, &n->attr, &dir->attr, info))
+	    != EOK) {
+		goto out;
+	}
+	if (S_ISDIR(n->attr.mode) && opts != 0) {
+		rc = EINVAL;
+		goto out;
+	}
+	if (info->cred.euid != 0) {
+		if ((u = user_get(info->cred.euid, true)) == NULL) {
+			rc = EAGAIN;
+			goto out;
+		}
+		if (u->opens >= PPS_USER_OPENS) {
+			rc = EMFILE;
+			goto out;
+		}
+	}
+	if ((o = calloc(1, sizeof(*o))) == NULL) {
+		rc = ENOMEM;
+		goto out;
+	}
+	o->opts = opts;
+	o->uid = info->cred.euid;
+	if ((rc = iofunc_ocb_attach(ctp, msg, o, n, &io_funcs)) != EOK) {
+		free(o);
+		goto out;
+	}
+	if (u != NULL) {
+		u->opens++;
+	}
+	o->onext = n->ocbs;
+	n->ocbs = o;
+	if (!made && (ioflag & O_TRUNC) && (ioflag & _IO_FLAG_WR) &&
+	    S_ISREG(n->attr.mode)) {
+		truncate_object(n);
+	}
+	made = false;
+out:
+	if (made && rc != EOK) {
+		node_detach(n); /* made, but not opened: gone again */
+		node_free(n);
+	}
+	(void) iofunc_client_info_ext_free(&info);
+	return rc;
+}
+
+static int
+pps_mknod(resmgr_context_t *ctp, io_mknod_t *msg, RESMGR_HANDLE_T *handle,
+    void *reserved)
+{
+	const char *path = msg->connect.path;
+	struct _client_info *info;
+	struct pps_node *dir = NULL, *n;
+	const char *last = NULL;
+	size_t lastlen = 0;
+	int rc;
+
+	(void) handle;
+	(void) reserved;
+	if (!S_ISDIR(msg->connect.mode)) {
+		return ENOTSUP; /* objects come by open(O_CREAT) */
+	}
+	if (strchr(path, '?') != NULL) {
+		return EINVAL;
+	}
+	if ((info = client(ctp, &rc)) == NULL) {
+		return rc;
+	}
+	rc = walk(ctp, path, strlen(path), info, &dir, &last, &lastlen);
+	if (rc == EOK && lastlen == 0) {
+		rc = EEXIST; /* the root */
+	}
+	if (rc == EOK) {
+		rc = iofunc_check_access(ctp, &dir->attr, S_IWRITE | S_IEXEC,
+		    info);
+	}
+	if (rc == EOK && child_find(dir, last, lastlen) != NULL) {
+		rc = EEXIST;
+	}
+	if (rc == EOK && !node_name_ok(last, lastlen)) {
+		rc = EINVAL;
+	}
+	if (rc == EOK) {
+		n = node_new(dir, last, lastlen,
+		    S_IFDIR | (msg->connect.mode & 01777), info, &rc);
+		if (n != NULL) {
+			n->attr.nlink = 2;
+		}
+	}
+	(void) iofunc_client_info_ext_free(&info);
+	return rc;
+}
+
+static int
+pps_unlink(resmgr_context_t *ctp, io_unlink_t *msg, RESMGR_HANDLE_T *handle,
+    void *reserved)
+{
+	const char *path = msg->connect.path;
+	struct _client_info *info;
+	struct pps_node *dir = NULL, *n = NULL;
+	const char *last = NULL;
+	size_t lastlen = 0;
+	int rc;
+
+	(void) handle;
+	(void) reserved;
+	if (strchr(path, '?') != NULL) {
+		return EINVAL;
+	}
+	if ((info = client(ctp, &rc)) == NULL) {
+		return rc;
+	}
+	rc = walk(ctp, path, strlen(path), info, &dir, &last, &lastlen);
+	if (rc == EOK && lastlen == 0) {
+		rc = EBUSY; /* the root */
+	}
+	if (rc == EOK) {
+		rc = iofunc_check_access(ctp, &dir->attr, S_IWRITE | S_IEXEC,
+		    info);
+	}
+	if (rc == EOK && (n = child_find(dir, last, lastlen)) == NULL) {
+		rc = ENOENT;
+	}
+	/* A sticky directory: only the owner of the thing or of the
+	 * directory (or root) removes it. */
+	if (rc == EOK && (dir->attr.mode & S_ISVTX) && info->cred.euid != 0 &&
+	    info->cred.euid != n->attr.uid && info->cred.euid != dir->attr.uid) {
+		rc = EPERM;
+	}
+	if (rc == EOK && S_ISDIR(n->attr.mode) && n->children != NULL) {
+		rc = ENOTEMPTY;
+	}
+	(void) iofunc_client_info_ext_free(&info);
+	if (rc != EOK) {
+		return rc;
+	}
+	node_detach(n);
+	plog(2, "removed %s", n->name);
+	if (n->ocbs == NULL) {
+		node_free(n);
+	} else {
+		n->gone = true;
+		n->attr.nlink = 0;
+		wake_all(n); /* "-@name" to every open of it */
+	}
+	return EOK;
+}
+
+/* ---- I/O handlers ----------------------------------------------------- */
+
+static IOFUNC_OCB_T *
+pps_ocb_calloc(resmgr_context_t *ctp, IOFUNC_ATTR_T *a)
+{
+	(void) ctp;
+	(void) a;
+	return calloc(1, sizeof(struct pps_ocb));
+}
+
+static void
+pps_ocb_free(IOFUNC_OCB_T *ocb)
+{
+	free(ocb);
+}
+
+/* The bytes a directory record for name takes, 8-byte aligned (as
+ * tests/resmgr/dir.c and QNX's managers fill them). */
+static size_t
+dirent_size(const char *name)
+{
+	return (offsetof(struct dirent, d_name) + strlen(name) + 1 + 7) &
+	    ~(size_t) 7;
+}
+
+static int
+read_dir(resmgr_context_t *ctp, io_read_t *msg, struct pps_ocb *o)
+{
+	struct pps_node *d = o->ocb.attr, *c = d->children;
+	size_t left = msg->i.nbytes, used = 0;
+	char *reply;
+	off_t i = 0;
+
+	if (left > 65536) {
+		left = 65536;
+	}
+	if ((reply = calloc(1, left + 1)) == NULL) {
+		return ENOMEM;
+	}
+	for (; c != NULL && i < o->ocb.offset; c = c->next) {
+		i++;
+	}
+	for (; c != NULL; c = c->next) {
+		size_t sz = dirent_size(c->name);
+		struct dirent *dp = (struct dirent *) (reply + used);
+
+		if (sz > left) {
+			break;
+		}
+		dp->d_ino = c->attr.inode;
+		dp->d_off = i;
+		dp->d_reclen = (unsigned short) sz;
+		dp->d_type = (unsigned char) strlen(c->name);
+		strcpy(dp->d_name, c->name);
+		used += sz;
+		left -= sz;
+		i++;
+	}
+	o->ocb.offset = i;
+	d->attr.flags |= IOFUNC_ATTR_ATIME;
+	(void) MsgReply(ctp->rcvid, (long) used, reply, used);
+	free(reply);
+	return _RESMGR_NOREPLY;
+}
+
+static int
+pps_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *o)
+{
+	int nonblock, rc;
+	ssize_t r;
+	char *buf;
+
+	if ((rc = iofunc_read_verify(ctp, msg, o, &nonblock)) != EOK) {
+		return rc;
+	}
+	if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE) {
+		return ENOSYS;
+	}
+	if (S_ISDIR(o->ocb.attr->attr.mode)) {
+		return read_dir(ctp, msg, o);
+	}
+	r = produce(o, msg->i.nbytes, &buf);
+	if (r < 0) {
+		return (int) -r;
+	}
+	if (r == 0) {
+		if ((o->opts & OPT_WAIT) && !nonblock &&
+		    !o->ocb.attr->gone) {
+			if (o->wait_rcvid != 0) {
+				return EBUSY; /* one waiting read an open */
+			}
+			o->wait_rcvid = ctp->rcvid;
+			o->wait_nbytes = msg->i.nbytes;
+			return _RESMGR_NOREPLY;
+		}
+		_IO_SET_READ_NBYTES(ctp, 0);
+		return _RESMGR_NPARTS(0);
+	}
+	o->ocb.offset += r;
+	o->ocb.attr->attr.flags |= IOFUNC_ATTR_ATIME;
+	(void) MsgReply(ctp->rcvid, r, buf, (size_t) r);
+	free(buf);
+	return _RESMGR_NOREPLY;
+}
+
+static int
+pps_write(resmgr_context_t *ctp, io_write_t *msg, RESMGR_OCB_T *o)
+{
+	size_t n = msg->i.nbytes;
+	struct pps_node *node = o->ocb.attr;
+	char *buf;
+	int rc;
+
+	if ((rc = iofunc_write_verify(ctp, msg, o, NULL)) != EOK) {
+		return rc;
+	}
+	if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE) {
+		return ENOSYS;
+	}
+	if (node->gone) {
+		return ENOENT;
+	}
+	if (n > PPS_WRITE_MAX) {
+		return EFBIG;
+	}
+	if ((buf = malloc(n + 1)) == NULL) {
+		return ENOMEM;
+	}
+	if (resmgr_msgread(ctp, buf, n, sizeof(msg->i)) != (ssize_t) n) {
+		free(buf);
+		return EBADMSG;
+	}
+	rc = apply_write(node, buf, n);
+	free(buf);
+	if (rc != EOK) {
+		return rc;
+	}
+	_IO_SET_WRITE_NBYTES(ctp, n);
+	return EOK;
+}
+
+static int
+pps_notify(resmgr_context_t *ctp, io_notify_t *msg, RESMGR_OCB_T *o)
+{
+	int trig = _NOTIFY_COND_OUTPUT;
+
+	if (has_unread(o)) {
+		trig |= _NOTIFY_COND_INPUT;
+	}
+	return iofunc_notify(ctp, msg, o->notify, trig, NULL, NULL);
+}
+
+static int
+pps_unblock(resmgr_context_t *ctp, io_pulse_t *msg, RESMGR_OCB_T *o)
+{
+	(void) msg;
+	if (o->wait_rcvid != 0 && o->wait_rcvid == ctp->rcvid) {
+		o->wait_rcvid = 0;
+		return EINTR;
+	}
+	return _RESMGR_DEFAULT;
+}
+
+static int
+pps_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *o)
+{
+	struct pps_node *n = o->ocb.attr;
+	struct pps_ocb **pp;
+	struct pps_user *u;
+
+	(void) reserved;
+	for (pp = &n->ocbs; *pp != NULL && *pp != o; pp = &(*pp)->onext) {
+	}
+	if (*pp == o) {
+		*pp = o->onext;
+	}
+	if (o->wait_rcvid != 0) {
+		(void) MsgError(o->wait_rcvid, EBADF);
+	}
+	iofunc_notify_remove(NULL, o->notify);
+	if (o->uid != 0 && (u = user_get(o->uid, false)) != NULL &&
+	    u->opens > 0) {
+		u->opens--;
+	}
+	free(o->q);
+	(void) iofunc_close_ocb(ctp, o, n);
+	if (n->gone && n->ocbs == NULL) {
+		node_free(n);
+	}
+	return EOK;
+}
+
+static int
+pps_stat(resmgr_context_t *ctp, io_stat_t *msg, RESMGR_OCB_T *o)
+{
+	return iofunc_stat_default(ctp, msg, o);
+}
+
+/* ---- main ------------------------------------------------------------- */
+
+static void
+on_term(int sig)
+{
+	(void) sig;
+	stopping = 1;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: axon-pps [-m PATH] [-M MODE] [-v N] "
+	    "[--ready-file FILE]\n"
+	    "  QNX's Persistent Publish/Subscribe service at PATH (/pps) in\n"
+	    "  the node's path namespace (AXON_RUNDIR); see axon-pps(8).\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"mount", required_argument, NULL, 'm'},
+		{"mode", required_argument, NULL, 'M'},
+		{"verbosity", required_argument, NULL, 'v'},
+		{"ready-file", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static resmgr_connect_funcs_t cfuncs;
+	struct sigaction sa = {.sa_handler = on_term};
+	mode_t root_mode = 0755;
+	const char *ready = NULL;
+	dispatch_context_t *ctp;
+	dispatch_t *dpp;
+	int id, c;
+
+	while ((c = getopt_long(argc, argv, "m:M:v:r:h", opts, NULL)) != -1) {
+		char *end;
+		long v;
+
+		switch (c) {
+		case 'm':
+			if (optarg[0] != '/' || strchr(optarg, '?') != NULL) {
+				fprintf(stderr, "axon-pps: bad -m %s (an "
+				    "absolute path)\n", optarg);
+				return 2;
+			}
+			mount_path = optarg;
+			break;
+		case 'M':
+			v = strtol(optarg, &end, 8);
+			if (*end != '\0' || v < 0 || v > 01777) {
+				fprintf(stderr, "axon-pps: bad -M %s (octal, "
+				    "at most 1777)\n", optarg);
+				return 2;
+			}
+			root_mode = (mode_t) v;
+			break;
+		case 'v':
+			verbosity = atoi(optarg);
+			break;
+		case 'r':
+			ready = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	(void) sigaction(SIGTERM, &sa, NULL);
+	(void) sigaction(SIGINT, &sa, NULL);
+	if ((dpp = dispatch_create()) == NULL) {
+		perror("axon-pps: dispatch_create");
+		return 1;
+	}
+	iofunc_func_init(_RESMGR_CONNECT_NFUNCS, &cfuncs, _RESMGR_IO_NFUNCS,
+	    &io_funcs);
+	cfuncs.open = pps_open;
+	cfuncs.mknod = pps_mknod;
+	cfuncs.unlink = pps_unlink;
+	io_funcs.read = pps_read;
+	io_funcs.write = pps_write;
+	io_funcs.notify = pps_notify;
+	io_funcs.unblock = pps_unblock;
+	io_funcs.close_ocb = pps_close_ocb;
+	io_funcs.stat = pps_stat;
+	if ((root = calloc(1, sizeof(*root))) == NULL ||
+	    (root->name = strdup("")) == NULL) {
+		return 1;
+	}
+	iofunc_attr_init(&root->attr, S_IFDIR | root_mode, NULL, NULL);
+	root->attr.mount = &pps_mount;
+	root->attr.inode = 1;
+	root->attr.nlink = 2;
+	root->parent = root;
+	id = resmgr_attach(dpp, NULL, mount_path, _FTYPE_ANY, _RESMGR_FLAG_DIR,
+	    &cfuncs, &io_funcs, root);
+	if (id == -1) {
+		fprintf(stderr, "axon-pps: resmgr_attach %s: %s\n",
+		    mount_path, strerror(errno));
+		return 1;
+	}
+	if ((ctp = dispatch_context_alloc(dpp)) == NULL) {
+		perror("axon-pps: dispatch_context_alloc");
+		return 1;
+	}
+	if (ready != NULL) {
+		int fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0644);
+
+		if (fd >= 0) {
+			close(fd);
+		}
+	}
+	plog(1, "serving %s (verbosity %d)", mount_path, verbosity);
+	while (!stopping) {
+		if (dispatch_block(ctp) == NULL) {
+			if (errno == EINTR) {
+				continue;
+			}
+			perror("axon-pps: dispatch_block");
+			return 1;
+		}
+		(void) dispatch_handler(ctp);
+	}
+	plog(1, "stopped");
+	dispatch_context_free(ctp);
+	(void) resmgr_detach(dpp, id, 0);
+	(void) dispatch_destroy(dpp);
+	return 0;
+}
