@@ -438,7 +438,7 @@ FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
 	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_page_collect $(BUILD)/fuzz/fuzz_disc \
 	$(BUILD)/fuzz/fuzz_dirents $(BUILD)/fuzz/fuzz_trace $(BUILD)/fuzz/fuzz_ham \
-	$(BUILD)/fuzz/fuzz_fsproto $(BUILD)/fuzz/fuzz_pps
+	$(BUILD)/fuzz/fuzz_fsproto $(BUILD)/fuzz/fuzz_pps $(BUILD)/fuzz/fuzz_ppsline
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -505,6 +505,9 @@ $(BUILD)/fuzz/fuzz_ham: tests/fuzz/fuzz_ham.c src/lib/hammsg.c src/lib/hammsg.h 
 	$(FUZZ_CC) -Isrc/lib -Isrc/common -Iinclude/axon -o $@ \
 		tests/fuzz/fuzz_ham.c src/lib/hammsg.c
 
+$(BUILD)/fuzz/fuzz_ppsline: tests/fuzz/fuzz_ppsline.c src/pps/ppsline.c src/pps/ppsline.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Isrc/pps -o $@ tests/fuzz/fuzz_ppsline.c src/pps/ppsline.c
 $(BUILD)/fuzz/fuzz_pps: tests/fuzz/fuzz_pps.c src/lib/pps.c include/axon/sys/pps.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -Iinclude/axon -o $@ tests/fuzz/fuzz_pps.c src/lib/pps.c
@@ -551,6 +554,9 @@ fuzz: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus-pps
 	$(BUILD)/fuzz/fuzz_pps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-pps tests/fuzz/corpus-pps
+	@mkdir -p $(BUILD)/fuzz/corpus-ppsline
+	$(BUILD)/fuzz/fuzz_ppsline -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
+		$(BUILD)/fuzz/corpus-ppsline tests/fuzz/corpus-ppsline
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its
 # new inputs merged into the kept corpora (docs/fuzzing.md).

@@ -441,6 +441,92 @@ START_TEST(test_wait)
 }
 END_TEST
 
+static void
+on_usr2(int sig)
+{
+	(void) sig;
+}
+
+/* A ?wait reader (QNX-style, or through the mount when arg is the
+ * path there) that a signal interrupts: EINTR, through the manager's
+ * io_unblock. */
+static void
+intr_reader(int rep, void *arg)
+{
+	struct sigaction sa = {.sa_handler = on_usr2}; /* no SA_RESTART */
+	char buf[256];
+	ssize_t n;
+
+	(void) sigaction(SIGUSR2, &sa, NULL);
+	if (arg != NULL) {
+		int fd = open(arg, O_RDONLY);
+
+		if (fd < 0 || read(fd, buf, sizeof(buf)) <= 0) {
+			axt_report(rep, -1);
+			_exit(1);
+		}
+		axt_report(rep, 0);
+		n = read(fd, buf, sizeof(buf));
+		axt_report(rep, n < 0 ? -errno : (int) n);
+	} else {
+		int coid = qopen("/pps/door?wait", O_RDONLY, 0);
+
+		if (coid < 0 || qread(coid, buf, sizeof(buf)) <= 0) {
+			axt_report(rep, -1);
+			_exit(1);
+		}
+		axt_report(rep, 0);
+		axt_report(rep, (int) qread(coid, buf, sizeof(buf)));
+	}
+	_exit(0);
+}
+
+static void
+check_interrupt(const char *fspath)
+{
+	struct axt_child w;
+	struct pollfd pf;
+	int pp[2], v = -9;
+
+	ck_assert_int_eq(pipe2(pp, O_CLOEXEC), 0);
+	w.pid = fork();
+	ck_assert_int_ge(w.pid, 0);
+	if (w.pid == 0) {
+		(void) close(pp[0]);
+		intr_reader(pp[1], (void *) fspath);
+	}
+	(void) close(pp[1]);
+	ck_assert_int_eq(read(pp[0], &v, sizeof(v)), sizeof(v));
+	ck_assert_int_eq(v, 0);
+	pf = (struct pollfd){.fd = pp[0], .events = POLLIN};
+	ck_assert_int_eq(poll(&pf, 1, 300), 0); /* waiting */
+	ck_assert_int_eq(kill(w.pid, SIGUSR2), 0);
+	ck_assert_int_eq(poll(&pf, 1, 5000), 1);
+	ck_assert_int_eq(read(pp[0], &v, sizeof(v)), sizeof(v));
+	ck_assert_int_eq(v, -EINTR);
+	ck_assert_int_eq(axt_child_wait(&w, 5), 0);
+	(void) close(pp[0]);
+}
+
+/* A signal gets a ?wait reader out (EINTR), QNX-style and through the
+ * mount; the manager goes on serving. */
+START_TEST(test_wait_interrupted)
+{
+	char p[PATH_MAX + 32], buf[128];
+
+	pps_start(NULL, NULL);
+	ck_assert_int_eq(publish("/pps/door", "open:b:false\n"), 0);
+	check_interrupt(NULL);
+	read_object("/pps/door", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "@door\nopen:b:false\n");
+	SKIP_UNLESS_FS();
+	snprintf(p, sizeof(p), "%s/pps/door?wait", mnt);
+	check_interrupt(p);
+	read_object("/pps/door", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "@door\nopen:b:false\n");
+}
+END_TEST
+
 /* Through the mount, as Linux files: echo, cat, ls, ?delta in the name,
  * and poll that wakes on a publish. */
 START_TEST(test_fs_files)
@@ -773,6 +859,7 @@ ppsd_suite(void)
 	tcase_add_test(t, test_publish_subscribe);
 	tcase_add_test(t, test_delta);
 	tcase_add_test(t, test_wait);
+	tcase_add_test(t, test_wait_interrupted);
 	tcase_add_test(t, test_fs_files);
 	tcase_add_test(t, test_dirs);
 	tcase_add_test(t, test_malformed);

@@ -45,12 +45,12 @@ struct pps_ocb;
 #include <sys/dispatch.h>
 #include <sys/neutrino.h>
 
+#include "ppsline.h"
+
 /* ---- Limits (docs/design/pps.md, axon-pps(8)) ------------------------ */
 #define PPS_OBJ_MAX       (32 * 1024) /* an object as read, bytes: EFBIG */
 #define PPS_WRITE_MAX     (64 * 1024) /* one write, bytes: EFBIG */
 #define PPS_ATTRS_MAX     1024	/* attributes of one object: ENOSPC */
-#define PPS_NAME_MAX      255	/* object, directory, attribute names */
-#define PPS_ENC_MAX       16	/* an encoding's name */
 #define PPS_NODES_MAX     65536	/* objects and directories: ENOSPC */
 #define PPS_DEPTH_MAX     32	/* directories below the root */
 #define PPS_BACKLOG       (64 * 1024) /* an OCB's delta queue: then purged */
@@ -67,13 +67,6 @@ struct pps_ocb;
 #define OPT_DELTA 1u
 #define OPT_WAIT  2u
 
-struct pps_line {
-	struct pps_line *next;
-	bool nopersist;		/* [n] */
-	char *name;
-	char *enc;
-	char *val;
-};
 
 struct pps_node {
 	iofunc_attr_t attr;	/* first: the library's view */
@@ -240,27 +233,6 @@ child_find(const struct pps_node *dir, const char *name, size_t len)
 }
 
 static size_t
-line_size(const struct pps_line *l)
-{
-	return (l->nopersist ? 3 : 0) + strlen(l->name) + 1 + strlen(l->enc) +
-	    1 + strlen(l->val) + 1;
-}
-
-static void
-lines_free(struct pps_line *l)
-{
-	while (l != NULL) {
-		struct pps_line *n = l->next;
-
-		free(l->name);
-		free(l->enc);
-		free(l->val);
-		free(l);
-		l = n;
-	}
-}
-
-static size_t
 node_charge(const struct pps_node *n)
 {
 	return PPS_NODE_COST + strlen(n->name) + n->size;
@@ -343,7 +315,7 @@ static void
 node_free(struct pps_node *n)
 {
 	(void) charge(n->owner, -1, -(ssize_t) n->charged);
-	lines_free(n->lines);
+	pps_lines_free(n->lines);
 	pthread_mutex_destroy(&n->attr.lock);
 	free(n->name);
 	free(n);
@@ -562,7 +534,7 @@ truncate_object(struct pps_node *n)
 	char *g;
 	size_t old = n->charged;
 
-	lines_free(n->lines);
+	pps_lines_free(n->lines);
 	n->lines = NULL;
 	n->nlines = 0;
 	n->size = strlen(n->name) + 2;
@@ -577,252 +549,35 @@ truncate_object(struct pps_node *n)
 
 /* ---- Writes ----------------------------------------------------------- */
 
-static bool
-attr_name_ok(const char *s, size_t len)
-{
-	if (len == 0 || len > PPS_NAME_MAX ||
-	    !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') ||
-	    s[0] == '_')) {
-		return false;
-	}
-	for (size_t i = 1; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '.')) {
-			return false;
-		}
-	}
-	return true;
-}
-
-static bool
-enc_ok(const char *s, size_t len)
-{
-	if (len > PPS_ENC_MAX) {
-		return false;
-	}
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '_')) {
-			return false;
-		}
-	}
-	return true;
-}
-
-static struct pps_line *
-line_dup(const struct pps_line *l)
-{
-	struct pps_line *c = calloc(1, sizeof(*c));
-
-	if (c == NULL) {
-		return NULL;
-	}
-	c->nopersist = l->nopersist;
-	c->name = strdup(l->name);
-	c->enc = strdup(l->enc);
-	c->val = strdup(l->val);
-	if (c->name == NULL || c->enc == NULL || c->val == NULL) {
-		lines_free(c);
-		return NULL;
-	}
-	return c;
-}
-
-/* A growing text (the change group). */
-struct text {
-	char *p;
-	size_t len, cap;
-	bool bad;
-};
-
-static void
-text_add(struct text *t, const char *s, size_t len)
-{
-	if (t->bad) {
-		return;
-	}
-	if (t->len + len + 1 > t->cap) {
-		size_t cap = t->cap == 0 ? 256 : t->cap;
-		char *p;
-
-		while (cap < t->len + len + 1) {
-			cap *= 2;
-		}
-		if ((p = realloc(t->p, cap)) == NULL) {
-			t->bad = true;
-			return;
-		}
-		t->p = p;
-		t->cap = cap;
-	}
-	memcpy(t->p + t->len, s, len);
-	t->len += len;
-	t->p[t->len] = '\0';
-}
-
-/* The line named name (len bytes) in the list, and where it is held. */
-static struct pps_line **
-line_find(struct pps_line **pp, const char *name, size_t len)
-{
-	while (*pp != NULL && !(strlen((*pp)->name) == len &&
-	    memcmp((*pp)->name, name, len) == 0)) {
-		pp = &(*pp)->next;
-	}
-	return pp;
-}
-
-/* One "attr:enc:value" line (s, ll bytes) set in the list; the
- * qualifier qual (1 [n], -1 [-n], 0 none).  EINVAL when it is not one. */
-static int
-line_set(struct pps_line **list, const char *s, size_t ll, int qual,
-    struct text *group)
-{
-	const char *c1 = memchr(s, ':', ll), *c2 = NULL;
-	struct pps_line **pp, *l;
-	size_t nl, el;
-
-	if (c1 != NULL) {
-		c2 = memchr(c1 + 1, ':', ll - (size_t) (c1 + 1 - s));
-	}
-	if (c2 == NULL) {
-		return EINVAL;
-	}
-	nl = (size_t) (c1 - s);
-	el = (size_t) (c2 - c1 - 1);
-	if (!attr_name_ok(s, nl) || !enc_ok(c1 + 1, el)) {
-		return EINVAL;
-	}
-	pp = line_find(list, s, nl);
-	if ((l = *pp) == NULL) {
-		if ((l = calloc(1, sizeof(*l))) == NULL ||
-		    (l->name = strndup(s, nl)) == NULL) {
-			free(l);
-			return ENOMEM;
-		}
-		*pp = l; /* at the end: the list's order is creation's */
-	}
-	free(l->enc);
-	free(l->val);
-	l->enc = strndup(c1 + 1, el);
-	l->val = strndup(c2 + 1, ll - (size_t) (c2 + 1 - s));
-	if (l->enc == NULL || l->val == NULL) {
-		return ENOMEM;
-	}
-	if (qual != 0) {
-		l->nopersist = qual > 0;
-	}
-	if (l->nopersist) {
-		text_add(group, "[n]", 3);
-	}
-	text_add(group, s, ll);
-	text_add(group, "\n", 1);
-	return EOK;
-}
-
 /*
- * Applies the lines of a write (buf, len bytes) to n, all or nothing:
- * "attr:enc:value" sets (and creates), "-attr" deletes, an optional
- * "[n]" or "[-n]" in front of either sets or clears the nonpersistence
- * qualifier, "@name" (this object's own name) and empty lines are
- * accepted and do nothing.  Anything else, a NUL, or a name or encoding
- * out of the syntax: EINVAL, and nothing changes.  Beyond the limits:
- * EFBIG (the object's size), ENOSPC (its attribute count), EDQUOT (the
- * owner's budget).
+ * Applies a write (buf, len bytes) to n, all or nothing: the lines as
+ * pps_lines_apply() (ppsline.h) takes them, then the limits: EFBIG (the
+ * object's size), ENOSPC (its attribute count), EDQUOT (the owner's
+ * budget); on any error nothing changes.
  */
 static int
 apply_write(struct pps_node *n, const char *buf, size_t len)
 {
-	struct pps_line *copy = NULL, **tail = &copy;
-	struct text group = {0};
+	struct pps_line *copy;
+	struct pps_text group;
 	size_t size = strlen(n->name) + 2, newcharge;
-	int count = 0, rc = EOK;
-	bool any = false;
+	int count = 0, rc;
+	bool any;
 
-	if (memchr(buf, '\0', len) != NULL) {
-		return EINVAL;
+	rc = pps_lines_apply(n->lines, n->name, buf, len, &copy, &group,
+	    &any);
+	if (rc != EOK) {
+		return rc;
 	}
-	for (const struct pps_line *l = n->lines; l != NULL; l = l->next) {
-		if ((*tail = line_dup(l)) == NULL) {
-			lines_free(copy);
-			return ENOMEM;
-		}
-		tail = &(*tail)->next;
-	}
-	text_add(&group, "@", 1);
-	text_add(&group, n->name, strlen(n->name));
-	text_add(&group, "\n", 1);
-	for (size_t i = 0; i < len && rc == EOK;) {
-		const char *s = buf + i, *e = memchr(s, '\n', len - i);
-		size_t ll = e != NULL ? (size_t) (e - s) : len - i;
-		int qual = 0; /* 1: [n], -1: [-n] */
-
-		i += ll + 1;
-		if (ll == 0) {
-			continue;
-		}
-		if (s[0] == '[') {
-			if (ll >= 3 && memcmp(s, "[n]", 3) == 0) {
-				qual = 1;
-				s += 3;
-				ll -= 3;
-			} else if (ll >= 4 && memcmp(s, "[-n]", 4) == 0) {
-				qual = -1;
-				s += 4;
-				ll -= 4;
-			} else {
-				rc = EINVAL; /* [i] (sets) is not done here */
-				break;
-			}
-		}
-		if (ll > 0 && s[0] == '@') {
-			/* The object's own name (a qualifier on it is
-			 * accepted: nothing persists here). */
-			if (ll - 1 != strlen(n->name) ||
-			    memcmp(s + 1, n->name, ll - 1) != 0) {
-				rc = EINVAL;
-			}
-			continue;
-		}
-		if (ll > 0 && s[0] == '-') {
-			struct pps_line **pp, *d;
-
-			if (qual != 0 || !attr_name_ok(s + 1, ll - 1)) {
-				rc = EINVAL;
-				break;
-			}
-			pp = line_find(&copy, s + 1, ll - 1);
-			if ((d = *pp) != NULL) {
-				*pp = d->next;
-				d->next = NULL;
-				lines_free(d);
-				text_add(&group, s, ll);
-				text_add(&group, "\n", 1);
-				any = true;
-			}
-			continue;
-		}
-		rc = line_set(&copy, s, ll, qual, &group);
-		any = true;
-	}
-	if (rc == EOK && group.bad) {
-		rc = ENOMEM;
-	}
-	for (const struct pps_line *l = copy; rc == EOK && l != NULL;
-	    l = l->next) {
-		size += line_size(l);
+	for (const struct pps_line *l = copy; l != NULL; l = l->next) {
+		size += pps_line_size(l);
 		count++;
 	}
-	if (rc == EOK && size > PPS_OBJ_MAX) {
+	if (size > PPS_OBJ_MAX) {
 		rc = EFBIG;
-	}
-	if (rc == EOK && count > PPS_ATTRS_MAX) {
+	} else if (count > PPS_ATTRS_MAX) {
 		rc = ENOSPC;
-	}
-	if (rc == EOK && any) {
+	} else if (any) {
 		newcharge = PPS_NODE_COST + strlen(n->name) + size;
 		rc = charge(n->owner, 0, (ssize_t) newcharge -
 		    (ssize_t) n->charged);
@@ -831,11 +586,11 @@ apply_write(struct pps_node *n, const char *buf, size_t len)
 		}
 	}
 	if (rc != EOK || !any) {
-		lines_free(copy);
+		pps_lines_free(copy);
 		free(group.p);
 		return rc;
 	}
-	lines_free(n->lines);
+	pps_lines_free(n->lines);
 	n->lines = copy;
 	n->nlines = count;
 	n->size = size;
