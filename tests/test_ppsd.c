@@ -686,6 +686,62 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* -p DIR: objects and directories saved at each change and loaded at
+ * the next start (a kill -9 between): their attributes, modes and
+ * owners; not the [n] attributes, not the ?nopersist objects, not what
+ * was removed; a file that is not a saved object is left alone. */
+START_TEST(test_persist)
+{
+	char dir[PATH_MAX], p[PATH_MAX + 32], buf[512];
+	struct stat st;
+	int coid, fd;
+
+	snprintf(dir, sizeof(dir), "%s/store", axt_rundir);
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	snprintf(p, sizeof(p), "%s/garbage", dir);
+	fd = open(p, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "not pps\n", 8), 8);
+	(void) close(fd);
+	pps_start("-p", dir);
+	ck_assert_int_eq(qmkdir("/pps/car", 0750), 0);
+	coid = qopen("/pps/car/state", O_WRONLY | O_CREAT, 0640);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(qwrite(coid, "speed:n:10\n[n]tmp::x\nname::a b:c\n"),
+	    0);
+	ck_assert_int_eq(qwrite(coid, "speed:n:20\n"), 0);
+	(void) axon__io_close(coid);
+	ck_assert_int_eq(publish("/pps/gone", "a::1\n"), 0);
+	ck_assert_int_eq(qunlink("/pps/gone"), 0);
+	coid = qopen("/pps/scratch?nopersist", O_WRONLY | O_CREAT, 0644);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(qwrite(coid, "a::1\n"), 0);
+	(void) axon__io_close(coid);
+	ck_assert_int_eq(publish("/pps/we?ird", "a::1\n"), -EINVAL);
+	pps_stop();
+	pps_start("-p", dir);
+	read_object("/pps/car/state", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "@state\nspeed:n:20\nname::a b:c\n");
+	coid = qopen("/pps/car/state", O_RDONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(axon__io_stat(coid, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0640);
+	ck_assert_int_eq(st.st_uid, 0);
+	(void) axon__io_close(coid);
+	coid = qopen("/pps/car", O_RDONLY, 0);
+	ck_assert_int_ge(coid, 0);
+	ck_assert_int_eq(axon__io_stat(coid, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 07777, 0750);
+	(void) axon__io_close(coid);
+	ck_assert_int_eq(qopen("/pps/gone", O_RDONLY, 0), -ENOENT);
+	ck_assert_int_eq(qopen("/pps/scratch", O_RDONLY, 0), -ENOENT);
+	/* The file that was not ours is still there, untouched. */
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_eq(st.st_size, 8);
+}
+END_TEST
+
 /* ---- Attacks ---------------------------------------------------------- */
 
 /* The attacker (a child): may read root's 0644 object but not write,
@@ -864,6 +920,7 @@ ppsd_suite(void)
 	tcase_add_test(t, test_dirs);
 	tcase_add_test(t, test_malformed);
 	tcase_add_test(t, test_limits);
+	tcase_add_test(t, test_persist);
 	tcase_add_test(t, test_attack);
 	tcase_add_test(t, test_user_budget);
 	suite_add_tcase(s, t);

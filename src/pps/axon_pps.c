@@ -66,6 +66,7 @@ struct pps_ocb;
 /* Open options (?delta,wait,...). */
 #define OPT_DELTA 1u
 #define OPT_WAIT  2u
+#define OPT_NOPERSIST 4u
 
 
 struct pps_node {
@@ -513,9 +514,12 @@ wake_all(struct pps_node *n)
 }
 
 /* Queues a change group for n's delta opens and tells everyone. */
+static void persist_save(const struct pps_node *n);
+
 static void
 changed(struct pps_node *n, const char *group, size_t len)
 {
+	persist_save(n);
 	n->gen++;
 	n->attr.nbytes = (off_t) n->size;
 	n->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
@@ -670,7 +674,7 @@ parse_opts(const char *s, unsigned *opts)
 		} else if (len == 4 && memcmp(s, "wait", 4) == 0) {
 			*opts |= OPT_WAIT;
 		} else if (len == 9 && memcmp(s, "nopersist", 9) == 0) {
-			/* nothing persists here yet: accepted */
+			*opts |= OPT_NOPERSIST;
 		} else if (len != 0) {
 			for (int i = 0; unsupported[i] != NULL; i++) {
 				if (strlen(unsupported[i]) == key &&
@@ -696,6 +700,300 @@ client(resmgr_context_t *ctp, int *rc)
 	*rc = iofunc_client_info_ext(ctp, 0, &info,
 	    _NTO_CLIENTINFO_GETGROUPS);
 	return *rc == EOK ? info : NULL;
+}
+
+/* ---- Persistence (-p DIR) --------------------------------------------- */
+
+/*
+ * Each object and directory is a file of the persistence directory,
+ * named by its path below the mount, percent-encoded (every byte but
+ * letters, digits, '-' and '_' as %XX, so '/' is %2F and no name
+ * begins with '.'): a first line "axon-pps 1 KIND MODE UID GID" (KIND
+ * d or o, MODE octal), then an object's persistent attributes as a read
+ * shows them.  Saved at every change (written to ".tmp" and renamed over
+ * the old one), removed with the thing, loaded at the start.
+ */
+static int persist_fd = -1;
+
+/* n's path below the mount, encoded, into buf (cap bytes): its length,
+ * or 0 if it does not fit. */
+static size_t
+persist_name(const struct pps_node *n, char *buf, size_t cap)
+{
+	const struct pps_node *chain[PPS_DEPTH_MAX + 2];
+	int depth = 0;
+	size_t len = 0;
+
+	for (const struct pps_node *p = n; p != root; p = p->parent) {
+		if (depth == PPS_DEPTH_MAX + 1) {
+			return 0;
+		}
+		chain[depth++] = p;
+	}
+	while (depth-- > 0) {
+		if (len > 0) {
+			if (len + 3 >= cap) {
+				return 0;
+			}
+			memcpy(buf + len, "%2F", 3);
+			len += 3;
+		}
+		for (const char *c = chain[depth]->name; *c != '\0'; c++) {
+			unsigned char b = (unsigned char) *c;
+
+			if (len + 4 >= cap) {
+				return 0;
+			}
+			if ((b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') ||
+			    (b >= '0' && b <= '9') || b == '-' || b == '_') {
+				buf[len++] = (char) b;
+			} else {
+				len += (size_t) sprintf(buf + len, "%%%02X", b);
+			}
+		}
+	}
+	buf[len] = '\0';
+	return len;
+}
+
+static bool
+persists(const struct pps_node *n)
+{
+	for (const struct pps_node *p = n; p != root; p = p->parent) {
+		if (p->nopersist || p->gone) {
+			return false;
+		}
+	}
+	return persist_fd >= 0 && n != root;
+}
+
+static void
+persist_remove(const struct pps_node *n)
+{
+	char name[NAME_MAX + 1];
+
+	if (persist_fd >= 0 && n != root &&
+	    persist_name(n, name, sizeof(name)) > 0) {
+		(void) unlinkat(persist_fd, name, 0);
+	}
+}
+
+/* Saves n (if it persists): a temporary file renamed over the old. */
+static void
+persist_save(const struct pps_node *n)
+{
+	char name[NAME_MAX + 1];
+	FILE *f;
+	int fd;
+
+	if (!persists(n)) {
+		return;
+	}
+	if (persist_name(n, name, sizeof(name)) == 0) {
+		plog(1, "not saved (its path is too long to be a file "
+		    "name): %s", n->name);
+		return;
+	}
+	(void) unlinkat(persist_fd, ".tmp", 0);
+	fd = openat(persist_fd, ".tmp", O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+		if (fd >= 0) {
+			close(fd);
+		}
+		plog(0, "cannot save %s: %s", name, strerror(errno));
+		return;
+	}
+	fprintf(f, "axon-pps 1 %c %o %u %u\n", S_ISDIR(n->attr.mode) ?
+	    'd' : 'o', (unsigned) (n->attr.mode & 07777),
+	    (unsigned) n->attr.uid, (unsigned) n->attr.gid);
+	for (const struct pps_line *l = n->lines; l != NULL; l = l->next) {
+		if (!l->nopersist) {
+			fprintf(f, "%s:%s:%s\n", l->name, l->enc, l->val);
+		}
+	}
+	if (fclose(f) != 0 ||
+	    renameat(persist_fd, ".tmp", persist_fd, name) != 0) {
+		plog(0, "cannot save %s: %s", name, strerror(errno));
+		(void) unlinkat(persist_fd, ".tmp", 0);
+	}
+}
+
+/* The decoded path of an encoded file name (into out, cap bytes), or
+ * false when it is not one. */
+static bool
+persist_decode(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (const char *c = in; *c != '\0'; c++) {
+		unsigned v;
+
+		if (o + 1 >= cap) {
+			return false;
+		}
+		if (*c == '%') {
+			if (sscanf(c + 1, "%2x", &v) != 1 || v == 0 ||
+			    c[1] == '\0' || c[2] == '\0') {
+				return false;
+			}
+			out[o++] = (char) v;
+			c += 2;
+		} else {
+			out[o++] = *c;
+		}
+	}
+	out[o] = '\0';
+	return o > 0;
+}
+
+/* The saved thing (path: decoded) and its directories made again. */
+static void
+persist_load_one(const char *file, const char *path)
+{
+	struct _client_info info;
+	struct pps_node *d = root, *n;
+	char kind, *line = NULL, *text = NULL;
+	unsigned mode, uid, gid;
+	size_t cap = 0, tlen = 0;
+	ssize_t r;
+	FILE *f;
+	int fd, rc;
+
+	fd = openat(persist_fd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || (f = fdopen(fd, "r")) == NULL) {
+		if (fd >= 0) {
+			close(fd);
+		}
+		return;
+	}
+	if (getline(&line, &cap, f) <= 0 ||
+	    sscanf(line, "axon-pps 1 %c %o %u %u", &kind, &mode, &uid, &gid)
+	    != 4 || (kind != 'd' && kind != 'o') || mode > 07777) {
+		plog(0, "%s: not a saved object; left alone", file);
+		goto out;
+	}
+	while ((r = getline(&line, &cap, f)) > 0) {
+		char *t = realloc(text, tlen + (size_t) r + 1);
+
+		if (t == NULL) {
+			goto out;
+		}
+		text = t;
+		if (tlen + (size_t) r > PPS_OBJ_MAX) {
+			plog(0, "%s: too large; left alone", file);
+			goto out;
+		}
+		memcpy(text + tlen, line, (size_t) r);
+		tlen += (size_t) r;
+	}
+	memset(&info, 0, sizeof(info));
+	info.cred.euid = uid;
+	info.cred.egid = gid;
+	for (const char *s = path;;) {
+		const char *e = strchr(s, '/');
+		size_t cl = e != NULL ? (size_t) (e - s) : strlen(s);
+
+		if (!node_name_ok(s, cl)) {
+			plog(0, "%s: a bad name; left alone", file);
+			goto out;
+		}
+		n = child_find(d, s, cl);
+		if (e == NULL) {
+			if (n != NULL) {
+				goto out; /* made already (as a directory) */
+			}
+			n = node_new(d, s, cl, (kind == 'd' ? S_IFDIR :
+			    S_IFREG) | mode, &info, &rc);
+			if (n == NULL) {
+				plog(0, "%s: %s; left alone", file,
+				    strerror(rc));
+				goto out;
+			}
+			if (kind == 'd') {
+				n->attr.nlink = 2;
+			} else if (tlen > 0) {
+				rc = apply_write(n, text, tlen);
+				if (rc != EOK) {
+					plog(0, "%s: %s; its attributes "
+					    "left out", file, strerror(rc));
+				}
+			}
+			goto out;
+		}
+		if (n == NULL) {
+			struct _client_info r0;
+
+			memset(&r0, 0, sizeof(r0)); /* root's, 0755 */
+			n = node_new(d, s, cl, S_IFDIR | 0755, &r0, &rc);
+			if (n == NULL) {
+				goto out;
+			}
+			n->attr.nlink = 2;
+		} else if (!S_ISDIR(n->attr.mode)) {
+			goto out;
+		}
+		d = n;
+		s = e + 1;
+	}
+out:
+	free(line);
+	free(text);
+	fclose(f);
+}
+
+static int
+by_length(const void *a, const void *b)
+{
+	size_t la = strlen(*(char *const *) a), lb = strlen(*(char *const *) b);
+
+	return la < lb ? -1 : la > lb;
+}
+
+/* Loads every saved thing, the shorter paths (the directories above)
+ * first. */
+static int
+persist_load(const char *dir)
+{
+	char **names = NULL, path[PATH_MAX];
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	DIR *d;
+	int dfd;
+
+	if ((persist_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0
+	    || (dfd = dup(persist_fd)) < 0 || (d = fdopendir(dfd)) == NULL) {
+		fprintf(stderr, "axon-pps: -p %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.') {
+			continue; /* ".", "..", ".tmp" */
+		}
+		if (n == cap) {
+			char **m = realloc(names, (cap = cap ? cap * 2 : 64) *
+			    sizeof(*m));
+
+			if (m == NULL) {
+				break;
+			}
+			names = m;
+		}
+		if ((names[n] = strdup(e->d_name)) != NULL) {
+			n++;
+		}
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), by_length);
+	for (size_t i = 0; i < n; i++) {
+		if (persist_decode(names[i], path, sizeof(path))) {
+			persist_load_one(names[i], path);
+		}
+		free(names[i]);
+	}
+	free(names);
+	plog(1, "loaded %zu saved objects and directories from %s", n, dir);
+	return 0;
 }
 
 /* ---- Connect handlers ------------------------------------------------- */
@@ -791,7 +1089,13 @@ pps_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
 	}
 	o->onext = n->ocbs;
 	n->ocbs = o;
-	if (!made && (ioflag & O_TRUNC) && (ioflag & _IO_FLAG_WR) &&
+	if ((opts & OPT_NOPERSIST) && !n->nopersist) {
+		n->nopersist = true;
+		persist_remove(n);
+	}
+	if (made) {
+		persist_save(n);
+	} else if ((ioflag & O_TRUNC) && (ioflag & _IO_FLAG_WR) &&
 	    S_ISREG(n->attr.mode)) {
 		truncate_object(n);
 	}
@@ -846,6 +1150,7 @@ pps_mknod(resmgr_context_t *ctp, io_mknod_t *msg, RESMGR_HANDLE_T *handle,
 		    S_IFDIR | (msg->connect.mode & 01777), info, &rc);
 		if (n != NULL) {
 			n->attr.nlink = 2;
+			persist_save(n);
 		}
 	}
 	(void) iofunc_client_info_ext_free(&info);
@@ -895,6 +1200,7 @@ pps_unlink(resmgr_context_t *ctp, io_unlink_t *msg, RESMGR_HANDLE_T *handle,
 	if (rc != EOK) {
 		return rc;
 	}
+	persist_remove(n);
 	node_detach(n);
 	plog(2, "removed %s", n->name);
 	if (n->ocbs == NULL) {
@@ -1117,7 +1423,7 @@ on_term(int sig)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: axon-pps [-m PATH] [-M MODE] [-v N] "
+	fprintf(f, "usage: axon-pps [-m PATH] [-M MODE] [-p DIR] [-v N] "
 	    "[--ready-file FILE]\n"
 	    "  QNX's Persistent Publish/Subscribe service at PATH (/pps) in\n"
 	    "  the node's path namespace (AXON_RUNDIR); see axon-pps(8).\n");
@@ -1129,6 +1435,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{"mount", required_argument, NULL, 'm'},
 		{"mode", required_argument, NULL, 'M'},
+		{"persist", required_argument, NULL, 'p'},
 		{"verbosity", required_argument, NULL, 'v'},
 		{"ready-file", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},
@@ -1137,12 +1444,12 @@ main(int argc, char **argv)
 	static resmgr_connect_funcs_t cfuncs;
 	struct sigaction sa = {.sa_handler = on_term};
 	mode_t root_mode = 0755;
-	const char *ready = NULL;
+	const char *ready = NULL, *pdir = NULL;
 	dispatch_context_t *ctp;
 	dispatch_t *dpp;
 	int id, c;
 
-	while ((c = getopt_long(argc, argv, "m:M:v:r:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:M:p:v:r:h", opts, NULL)) != -1) {
 		char *end;
 		long v;
 
@@ -1163,6 +1470,9 @@ main(int argc, char **argv)
 				return 2;
 			}
 			root_mode = (mode_t) v;
+			break;
+		case 'p':
+			pdir = optarg;
 			break;
 		case 'v':
 			verbosity = atoi(optarg);
@@ -1209,6 +1519,9 @@ main(int argc, char **argv)
 	root->attr.inode = 1;
 	root->attr.nlink = 2;
 	root->parent = root;
+	if (pdir != NULL && persist_load(pdir) != 0) {
+		return 1;
+	}
 	id = resmgr_attach(dpp, NULL, mount_path, _FTYPE_ANY, _RESMGR_FLAG_DIR,
 	    &cfuncs, &io_funcs, root);
 	if (id == -1) {
