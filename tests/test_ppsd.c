@@ -672,6 +672,22 @@ START_TEST(test_limits)
 	ck_assert_int_eq(qwrite(coid, big), 0);
 	ck_assert_int_eq(qread(coid, buf, sizeof(buf)), 32768);
 	ck_assert_int_eq(qwrite(coid, "w::y\n"), -EFBIG);
+	/* A delta open's queue past 64 KiB is dropped: the next read
+	 * gives the whole object. */
+	{
+		int d = qopen("/pps/big?delta", O_RDONLY, 0);
+
+		ck_assert_int_ge(d, 0);
+		ck_assert_int_eq(qread(d, buf, sizeof(buf)), 32768);
+		for (int i = 0; i < 3; i++) {
+			big[3] = (char) ('a' + i);
+			ck_assert_int_eq(qwrite(coid, big), 0);
+		}
+		ck_assert_int_eq(qread(d, buf, sizeof(buf)), 32768);
+		ck_assert_int_eq(buf[8], 'c');
+		ck_assert_int_eq(qread(d, buf, sizeof(buf)), 0);
+		(void) axon__io_close(d);
+	}
 	ck_assert_int_eq(qwrite(coid, "-v\n"), 0);
 	/* 1024 attributes, not 1025 */
 	big[0] = '\0';

@@ -95,8 +95,7 @@ struct pps_ocb {
 	bool first_done;	/* delta mode: the whole object was read */
 	bool purged;		/* delta mode: the queue overflowed */
 	bool gone_sent;		/* "-@name" was read */
-	char *q;		/* delta mode: the changes not read yet */
-	size_t qlen, qcap;
+	struct pps_text q;	/* delta mode: the changes not read yet */
 	int wait_rcvid;		/* a ?wait read parked (0: none) */
 	size_t wait_nbytes;
 	iofunc_notify_t notify[3];
@@ -343,35 +342,19 @@ render(const struct pps_node *n, char *buf)
 static void
 queue_add(struct pps_ocb *o, const char *text, size_t len)
 {
+	bool over = o->q.len + len > PPS_BACKLOG;
+
 	if (o->purged) {
 		return;
 	}
-	if (o->qlen + len > PPS_BACKLOG) {
-		free(o->q);
-		o->q = NULL;
-		o->qlen = o->qcap = 0;
+	if (!over) {
+		pps_text_add(&o->q, text, len);
+	}
+	if (over || o->q.bad) {
+		free(o->q.p);
+		memset(&o->q, 0, sizeof(o->q));
 		o->purged = true;
-		return;
 	}
-	if (o->qlen + len > o->qcap) {
-		size_t cap = o->qcap == 0 ? 1024 : o->qcap;
-		char *q;
-
-		while (cap < o->qlen + len) {
-			cap *= 2;
-		}
-		if ((q = realloc(o->q, cap)) == NULL) {
-			free(o->q);
-			o->q = NULL;
-			o->qlen = o->qcap = 0;
-			o->purged = true;
-			return;
-		}
-		o->q = q;
-		o->qcap = cap;
-	}
-	memcpy(o->q + o->qlen, text, len);
-	o->qlen += len;
 }
 
 static bool
@@ -386,7 +369,7 @@ has_unread(const struct pps_ocb *o)
 		return !o->gone_sent;
 	}
 	if (o->opts & OPT_DELTA) {
-		return !o->first_done || o->purged || o->qlen > 0;
+		return !o->first_done || o->purged || o->q.len > 0;
 	}
 	return o->seen != n->gen;
 }
@@ -435,18 +418,18 @@ produce(struct pps_ocb *o, size_t nbytes, char **out)
 	if ((o->opts & OPT_DELTA) && o->first_done && !o->purged) {
 		size_t take = 0;
 
-		if (o->qlen == 0) {
+		if (o->q.len == 0) {
 			return 0;
 		}
-		for (size_t i = 0; i < o->qlen;) {
+		for (size_t i = 0; i < o->q.len;) {
 			size_t e = i;
 
-			while (e < o->qlen && o->q[e] != '\n') {
+			while (e < o->q.len && o->q.p[e] != '\n') {
 				e++;
 			}
 			e++; /* past the newline */
 			i = e;
-			if (e < o->qlen && !group_start(o->q, e, o->qlen)) {
+			if (e < o->q.len && !group_start(o->q.p, e, o->q.len)) {
 				continue; /* the group goes on */
 			}
 			if (e > nbytes) {
@@ -460,9 +443,9 @@ produce(struct pps_ocb *o, size_t nbytes, char **out)
 		if ((buf = malloc(take)) == NULL) {
 			return -ENOMEM;
 		}
-		memcpy(buf, o->q, take);
-		memmove(o->q, o->q + take, o->qlen - take);
-		o->qlen -= take;
+		memcpy(buf, o->q.p, take);
+		memmove(o->q.p, o->q.p + take, o->q.len - take);
+		o->q.len -= take;
 		*out = buf;
 		return (ssize_t) take;
 	}
@@ -480,7 +463,7 @@ produce(struct pps_ocb *o, size_t nbytes, char **out)
 	o->seen = n->gen;
 	o->first_done = true;
 	o->purged = false;
-	o->qlen = 0;
+	o->q.len = 0;
 	*out = buf;
 	return (ssize_t) len;
 }
@@ -1109,6 +1092,37 @@ out:
 	return rc;
 }
 
+/* What mknod and unlink begin with: the client, the path walked to its
+ * last component (not the root: root_err), write and search permission
+ * on the directory that holds it.  On EOK *info is the caller's to
+ * free. */
+static int
+dir_op_start(resmgr_context_t *ctp, const char *path, int root_err,
+    struct _client_info **info, struct pps_node **dir, const char **last,
+    size_t *lastlen)
+{
+	int rc;
+
+	if (strchr(path, '?') != NULL) {
+		return EINVAL;
+	}
+	if ((*info = client(ctp, &rc)) == NULL) {
+		return rc;
+	}
+	rc = walk(ctp, path, strlen(path), *info, dir, last, lastlen);
+	if (rc == EOK && *lastlen == 0) {
+		rc = root_err;
+	}
+	if (rc == EOK) {
+		rc = iofunc_check_access(ctp, &(*dir)->attr, S_IWRITE | S_IEXEC,
+		    *info);
+	}
+	if (rc != EOK) {
+		(void) iofunc_client_info_ext_free(info);
+	}
+	return rc;
+}
+
 static int
 pps_mknod(resmgr_context_t *ctp, io_mknod_t *msg, RESMGR_HANDLE_T *handle,
     void *reserved)
@@ -1125,21 +1139,11 @@ pps_mknod(resmgr_context_t *ctp, io_mknod_t *msg, RESMGR_HANDLE_T *handle,
 	if (!S_ISDIR(msg->connect.mode)) {
 		return ENOTSUP; /* objects come by open(O_CREAT) */
 	}
-	if (strchr(path, '?') != NULL) {
-		return EINVAL;
-	}
-	if ((info = client(ctp, &rc)) == NULL) {
+	rc = dir_op_start(ctp, path, EEXIST, &info, &dir, &last, &lastlen);
+	if (rc != EOK) {
 		return rc;
 	}
-	rc = walk(ctp, path, strlen(path), info, &dir, &last, &lastlen);
-	if (rc == EOK && lastlen == 0) {
-		rc = EEXIST; /* the root */
-	}
-	if (rc == EOK) {
-		rc = iofunc_check_access(ctp, &dir->attr, S_IWRITE | S_IEXEC,
-		    info);
-	}
-	if (rc == EOK && child_find(dir, last, lastlen) != NULL) {
+	if (child_find(dir, last, lastlen) != NULL) {
 		rc = EEXIST;
 	}
 	if (rc == EOK && !node_name_ok(last, lastlen)) {
@@ -1170,21 +1174,11 @@ pps_unlink(resmgr_context_t *ctp, io_unlink_t *msg, RESMGR_HANDLE_T *handle,
 
 	(void) handle;
 	(void) reserved;
-	if (strchr(path, '?') != NULL) {
-		return EINVAL;
-	}
-	if ((info = client(ctp, &rc)) == NULL) {
+	rc = dir_op_start(ctp, path, EBUSY, &info, &dir, &last, &lastlen);
+	if (rc != EOK) {
 		return rc;
 	}
-	rc = walk(ctp, path, strlen(path), info, &dir, &last, &lastlen);
-	if (rc == EOK && lastlen == 0) {
-		rc = EBUSY; /* the root */
-	}
-	if (rc == EOK) {
-		rc = iofunc_check_access(ctp, &dir->attr, S_IWRITE | S_IEXEC,
-		    info);
-	}
-	if (rc == EOK && (n = child_find(dir, last, lastlen)) == NULL) {
+	if ((n = child_find(dir, last, lastlen)) == NULL) {
 		rc = ENOENT;
 	}
 	/* A sticky directory: only the owner of the thing or of the
@@ -1397,7 +1391,7 @@ pps_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *o)
 	    u->opens > 0) {
 		u->opens--;
 	}
-	free(o->q);
+	free(o->q.p);
 	(void) iofunc_close_ocb(ctp, o, n);
 	if (n->gone && n->ocbs == NULL) {
 		node_free(n);
