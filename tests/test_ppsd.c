@@ -596,7 +596,8 @@ START_TEST(test_dirs)
 	ck_assert_int_eq(publish("/pps/a/obj", "k::v\n"), 0);
 	ck_assert_int_eq(publish("/pps/nodir/obj", "k::v\n"), -ENOENT);
 	ck_assert_int_eq(publish("/pps/a/obj/x", "k::v\n"), -ENOTDIR);
-	ck_assert_int_eq(publish("/pps/a/.all", "k::v\n"), -EINVAL);
+	ck_assert_int_eq(publish("/pps/a/.hidden", "k::v\n"), -EINVAL);
+	ck_assert_int_eq(publish("/pps/a/.all", "k::v\n"), -EISDIR);
 	coid = qopen("/pps/a", O_RDONLY, 0);
 	ck_assert_int_ge(coid, 0);
 	n = axon__io_read(coid, buf, sizeof(buf));
@@ -755,6 +756,45 @@ START_TEST(test_persist)
 	/* The file that was not ours is still there, untouched. */
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_int_eq(st.st_size, 8);
+}
+END_TEST
+
+/* A directory's .all: in full mode every object in it; in delta mode
+ * every object's changes, and "+@"/"-@" for what is made and removed
+ * in it; poll-able like an object. */
+START_TEST(test_all)
+{
+	char buf[512];
+	int full, delta;
+
+	pps_start(NULL, NULL);
+	ck_assert_int_eq(qmkdir("/pps/m", 0755), 0);
+	delta = qopen("/pps/m/.all?delta", O_RDONLY, 0);
+	ck_assert_int_ge(delta, 0);
+	ck_assert_int_eq(qread(delta, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(publish("/pps/m/a", "x::1\n"), 0);
+	ck_assert_int_eq(publish("/pps/m/b", "y::2\n"), 0);
+	ck_assert_int_gt(qread(delta, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "+@a\n@a\nx::1\n+@b\n@b\ny::2\n");
+	ck_assert_int_eq(qmkdir("/pps/m/sub", 0755), 0);
+	ck_assert_int_eq(publish("/pps/m/sub/deep", "z::3\n"), 0);
+	ck_assert_int_eq(qunlink("/pps/m/a"), 0);
+	ck_assert_int_gt(qread(delta, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "+@sub\n-@a\n");
+	full = qopen("/pps/m/.all", O_RDONLY, 0);
+	ck_assert_int_ge(full, 0);
+	ck_assert_int_gt(qread(full, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "@b\ny::2\n");
+	ck_assert_int_eq(qread(full, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(publish("/pps/m/b", "y::3\n"), 0);
+	ck_assert_int_gt(qread(full, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "@b\ny::3\n");
+	ck_assert_int_gt(qread(delta, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "@b\ny::3\n");
+	/* Not for writing; not made by O_CREAT. */
+	ck_assert_int_eq(qopen("/pps/m/.all", O_WRONLY, 0), -EISDIR);
+	(void) axon__io_close(full);
+	(void) axon__io_close(delta);
 }
 END_TEST
 
@@ -937,6 +977,7 @@ ppsd_suite(void)
 	tcase_add_test(t, test_malformed);
 	tcase_add_test(t, test_limits);
 	tcase_add_test(t, test_persist);
+	tcase_add_test(t, test_all);
 	tcase_add_test(t, test_attack);
 	tcase_add_test(t, test_user_budget);
 	suite_add_tcase(s, t);

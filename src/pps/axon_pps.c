@@ -67,6 +67,7 @@ struct pps_ocb;
 #define OPT_DELTA 1u
 #define OPT_WAIT  2u
 #define OPT_NOPERSIST 4u
+#define OPT_ALL   8u	/* the directory's .all */
 
 
 struct pps_node {
@@ -362,7 +363,7 @@ has_unread(const struct pps_ocb *o)
 {
 	const struct pps_node *n = o->ocb.attr;
 
-	if (S_ISDIR(n->attr.mode)) {
+	if (S_ISDIR(n->attr.mode) && !(o->opts & OPT_ALL)) {
 		return false;
 	}
 	if (n->gone) {
@@ -375,12 +376,48 @@ has_unread(const struct pps_ocb *o)
 }
 
 /* Whether a change group begins at q[i] (i < len): a line "@...",
- * "-@..." or "#@..." (no attribute line begins so). */
+ * "-@...", "#@..." or "+@..." (no attribute line begins so). */
 static bool
 group_start(const char *q, size_t i, size_t len)
 {
-	return q[i] == '@' ||
-	    ((q[i] == '-' || q[i] == '#') && i + 1 < len && q[i + 1] == '@');
+	return q[i] == '@' || ((q[i] == '-' || q[i] == '#' || q[i] == '+') &&
+	    i + 1 < len && q[i + 1] == '@');
+}
+
+/* The bytes of a full read of o: its object, or for a directory's .all
+ * every object in the directory. */
+static size_t
+full_size(const struct pps_ocb *o)
+{
+	const struct pps_node *n = o->ocb.attr;
+	size_t size = 0;
+
+	if (!(o->opts & OPT_ALL)) {
+		return n->size;
+	}
+	for (const struct pps_node *c = n->children; c != NULL; c = c->next) {
+		if (S_ISREG(c->attr.mode)) {
+			size += c->size;
+		}
+	}
+	return size;
+}
+
+static size_t
+full_render(const struct pps_ocb *o, char *buf)
+{
+	const struct pps_node *n = o->ocb.attr;
+	size_t len = 0;
+
+	if (!(o->opts & OPT_ALL)) {
+		return render(n, buf);
+	}
+	for (const struct pps_node *c = n->children; c != NULL; c = c->next) {
+		if (S_ISREG(c->attr.mode)) {
+			len += render(c, buf + len);
+		}
+	}
+	return len;
 }
 
 /*
@@ -453,13 +490,14 @@ produce(struct pps_ocb *o, size_t nbytes, char **out)
 	    o->ocb.offset != 0) {
 		return 0;
 	}
-	if (n->size > nbytes) {
+	len = full_size(o);
+	if (len > nbytes) {
 		return -EMSGSIZE;
 	}
-	if ((buf = malloc(n->size + 1)) == NULL) {
+	if ((buf = malloc(len + 1)) == NULL) {
 		return -ENOMEM;
 	}
-	len = render(n, buf);
+	len = full_render(o, buf);
 	o->seen = n->gen;
 	o->first_done = true;
 	o->purged = false;
@@ -500,18 +538,40 @@ wake_all(struct pps_node *n)
 static void persist_save(const struct pps_node *n);
 
 static void
-changed(struct pps_node *n, const char *group, size_t len)
+queue_all(struct pps_node *n, const char *group, size_t len)
 {
-	persist_save(n);
 	n->gen++;
-	n->attr.nbytes = (off_t) n->size;
-	n->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
 	for (struct pps_ocb *o = n->ocbs; o != NULL; o = o->onext) {
 		if ((o->opts & OPT_DELTA) && o->first_done) {
 			queue_add(o, group, len);
 		}
 	}
 	wake_all(n);
+}
+
+/* Tells the opens of dir's .all that a thing in it was made (+),
+ * removed (-). */
+static void
+dir_event(struct pps_node *dir, char what, const char *name)
+{
+	char *g;
+
+	if (asprintf(&g, "%c@%s\n", what, name) >= 0) {
+		queue_all(dir, g, strlen(g));
+		free(g);
+	}
+}
+
+static void
+changed(struct pps_node *n, const char *group, size_t len)
+{
+	persist_save(n);
+	n->attr.nbytes = (off_t) n->size;
+	n->attr.flags |= IOFUNC_ATTR_MTIME | IOFUNC_ATTR_CTIME;
+	queue_all(n, group, len);
+	if (n != root) {
+		queue_all(n->parent, group, len); /* its directory's .all */
+	}
 }
 
 /* Removes every attribute of n (an open with O_TRUNC): "#@name". */
@@ -1018,7 +1078,13 @@ pps_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
 		    info)) != EOK) {
 			goto out;
 		}
-		n = child_find(dir, last, lastlen);
+		if (lastlen == 4 && memcmp(last, ".all", 4) == 0) {
+			n = dir; /* every object in it (O_CREAT or not) */
+			opts |= OPT_ALL;
+			ioflag &= ~(uint32_t) (O_CREAT | O_TRUNC);
+		} else {
+			n = child_find(dir, last, lastlen);
+		}
 	}
 	if (n == NULL) {
 		if (!(ioflag & O_CREAT)) {
@@ -1043,7 +1109,7 @@ pps_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
 	    != EOK) {
 		goto out;
 	}
-	if (S_ISDIR(n->attr.mode) && opts != 0) {
+	if (S_ISDIR(n->attr.mode) && opts != 0 && !(opts & OPT_ALL)) {
 		rc = EINVAL;
 		goto out;
 	}
@@ -1078,6 +1144,7 @@ pps_open(resmgr_context_t *ctp, io_open_t *msg, RESMGR_HANDLE_T *handle,
 	}
 	if (made) {
 		persist_save(n);
+		dir_event(dir, '+', n->name);
 	} else if ((ioflag & O_TRUNC) && (ioflag & _IO_FLAG_WR) &&
 	    S_ISREG(n->attr.mode)) {
 		truncate_object(n);
@@ -1155,6 +1222,7 @@ pps_mknod(resmgr_context_t *ctp, io_mknod_t *msg, RESMGR_HANDLE_T *handle,
 		if (n != NULL) {
 			n->attr.nlink = 2;
 			persist_save(n);
+			dir_event(dir, '+', n->name);
 		}
 	}
 	(void) iofunc_client_info_ext_free(&info);
@@ -1196,6 +1264,7 @@ pps_unlink(resmgr_context_t *ctp, io_unlink_t *msg, RESMGR_HANDLE_T *handle,
 	}
 	persist_remove(n);
 	node_detach(n);
+	dir_event(dir, '-', n->name);
 	plog(2, "removed %s", n->name);
 	if (n->ocbs == NULL) {
 		node_free(n);
@@ -1285,7 +1354,7 @@ pps_read(resmgr_context_t *ctp, io_read_t *msg, RESMGR_OCB_T *o)
 	if ((msg->i.xtype & _IO_XTYPE_MASK) != _IO_XTYPE_NONE) {
 		return ENOSYS;
 	}
-	if (S_ISDIR(o->ocb.attr->attr.mode)) {
+	if (S_ISDIR(o->ocb.attr->attr.mode) && !(o->opts & OPT_ALL)) {
 		return read_dir(ctp, msg, o);
 	}
 	r = produce(o, msg->i.nbytes, &buf);
@@ -1513,6 +1582,7 @@ main(int argc, char **argv)
 	root->attr.inode = 1;
 	root->attr.nlink = 2;
 	root->parent = root;
+	root->gen = 1;
 	if (pdir != NULL && persist_load(pdir) != 0) {
 		return 1;
 	}
