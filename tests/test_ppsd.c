@@ -554,6 +554,10 @@ START_TEST(test_fs_files)
 	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/pps/sub/inner", mnt),
 	    0);
 	ck_assert_str_eq(out, "@inner\nx::1\n");
+	ck_assert_int_eq(publish("/pps/sub/other", "y::2\n"), 0);
+	ck_assert_int_eq(sh(out, sizeof(out), 5, "cat %s/pps/sub/.all", mnt),
+	    0);
+	ck_assert_str_eq(out, "@inner\nx::1\n@other\ny::2\n");
 	/* A malformed write through the mount: EINVAL, nothing applied. */
 	ck_assert_int_ne(sh(out, sizeof(out), 5,
 	    "printf 'ok::1\\nnot a line\\n' >> %s/pps/media 2>/dev/null", mnt),

@@ -1468,10 +1468,20 @@ pps_close_ocb(resmgr_context_t *ctp, void *reserved, RESMGR_OCB_T *o)
 	return EOK;
 }
 
+/* A .all open is a file, readable where its directory is, of the size
+ * a full read of it has (so that it reads as one through the FUSE
+ * bridge: `cat DIR/.all`). */
 static int
 pps_stat(resmgr_context_t *ctp, io_stat_t *msg, RESMGR_OCB_T *o)
 {
-	return iofunc_stat_default(ctp, msg, o);
+	int rc = iofunc_stat_default(ctp, msg, o);
+
+	if (o->opts & OPT_ALL) {
+		msg->o.st_mode = S_IFREG | (msg->o.st_mode & 0444);
+		msg->o.st_size = (off_t) full_size(o);
+		msg->o.st_nlink = 1;
+	}
+	return rc;
 }
 
 /* ---- main ------------------------------------------------------------- */
