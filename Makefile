@@ -88,7 +88,7 @@ TOOLS_OBJ := $(patsubst src/tools/%.c,$(BUILD)/tools/%.o,$(TOOLS_SRC))
 
 all: $(BUILD)/libaxon.a $(BUILD)/libaxon.so.1 $(BUILD)/libaxon-tools.a \
 	$(BUILD)/axond $(BUILD)/axon \
-	$(BUILD)/axon-fs $(BUILD)/axon-ham
+	$(BUILD)/axon-fs $(BUILD)/axon-ham $(BUILD)/axon-pps
 
 $(BUILD)/lib/%.o: src/lib/%.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -149,6 +149,17 @@ $(BUILD)/axon-ham: $(patsubst src/ham/%.c,$(BUILD)/ham/%.o,$(HAM_SRC)) \
 	$(BUILD)/libaxon.a
 	$(CC) -o $@ $^ $(LDFLAGS_ALL) -lpthread
 
+# axon-pps(8), the Persistent Publish/Subscribe service at /pps: links
+# libaxon.a statically, as axon-ham does.
+PPS_SRC := $(wildcard src/pps/*.c)
+$(BUILD)/pps/%.o: src/pps/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/axon-pps: $(patsubst src/pps/%.c,$(BUILD)/pps/%.o,$(PPS_SRC)) \
+	$(BUILD)/libaxon.a
+	$(CC) -o $@ $^ $(LDFLAGS_ALL) -lpthread
+
 $(BUILD)/libaxon.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
@@ -201,14 +212,14 @@ $(BUILD)/examples/%: examples/%.c examples/demo.h $(BUILD)/libaxon.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(BUILD)/libaxon.a $(LDFLAGS_ALL) -lpthread
 
 tests: $(TEST_BIN) $(TEST_HELPERS) $(BUILD)/axond $(BUILD)/axon $(BUILD)/axon-fs \
-	$(BUILD)/axon-ham
+	$(BUILD)/axon-ham $(BUILD)/axon-pps
 
 # The whole suite.  Each test file is one program; each test runs in its
 # own forked process with a timeout (Check's fork mode).
 check: all tests
 	@AXON_TEST_BIN=$(BUILD)/tests AXOND=$(BUILD)/axond AXON_CLI=$(BUILD)/axon \
 		AXON_FS=$(BUILD)/axon-fs AXON_HAM=$(BUILD)/axon-ham \
-		tests/run.sh $(TEST_BIN)
+		AXON_PPS=$(BUILD)/axon-pps tests/run.sh $(TEST_BIN)
 
 # Everything CI runs: the suite in a normal build, the fault soak (60 s)
 # and its self-test, the suite under ASan+UBSan and under TSan, a fuzzing
@@ -427,7 +438,7 @@ FUZZ_BIN := $(BUILD)/fuzz/fuzz_ctl $(BUILD)/fuzz/fuzz_wire $(BUILD)/fuzz/fuzz_ps
 	$(BUILD)/fuzz/fuzz_names $(BUILD)/fuzz/fuzz_config $(BUILD)/fuzz/fuzz_iomsg \
 	$(BUILD)/fuzz/fuzz_page $(BUILD)/fuzz/fuzz_page_collect $(BUILD)/fuzz/fuzz_disc \
 	$(BUILD)/fuzz/fuzz_dirents $(BUILD)/fuzz/fuzz_trace $(BUILD)/fuzz/fuzz_ham \
-	$(BUILD)/fuzz/fuzz_fsproto $(BUILD)/fuzz/fuzz_pps
+	$(BUILD)/fuzz/fuzz_fsproto $(BUILD)/fuzz/fuzz_pps $(BUILD)/fuzz/fuzz_ppsline
 FUZZ_CC := clang -std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined
 $(BUILD)/fuzz/fuzz_names: tests/fuzz/fuzz_names.c src/lib/namesfile.c $(HDRS)
 	@mkdir -p $(dir $@)
@@ -494,6 +505,9 @@ $(BUILD)/fuzz/fuzz_ham: tests/fuzz/fuzz_ham.c src/lib/hammsg.c src/lib/hammsg.h 
 	$(FUZZ_CC) -Isrc/lib -Isrc/common -Iinclude/axon -o $@ \
 		tests/fuzz/fuzz_ham.c src/lib/hammsg.c
 
+$(BUILD)/fuzz/fuzz_ppsline: tests/fuzz/fuzz_ppsline.c src/pps/ppsline.c src/pps/ppsline.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -Isrc/pps -o $@ tests/fuzz/fuzz_ppsline.c src/pps/ppsline.c
 $(BUILD)/fuzz/fuzz_pps: tests/fuzz/fuzz_pps.c src/lib/pps.c include/axon/sys/pps.h
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -Iinclude/axon -o $@ tests/fuzz/fuzz_pps.c src/lib/pps.c
@@ -540,6 +554,9 @@ fuzz: $(FUZZ_BIN)
 	@mkdir -p $(BUILD)/fuzz/corpus-pps
 	$(BUILD)/fuzz/fuzz_pps -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
 		$(BUILD)/fuzz/corpus-pps tests/fuzz/corpus-pps
+	@mkdir -p $(BUILD)/fuzz/corpus-ppsline
+	$(BUILD)/fuzz/fuzz_ppsline -max_total_time=$$(( $${FUZZ_SECONDS:-60} / 13 )) \
+		$(BUILD)/fuzz/corpus-ppsline tests/fuzz/corpus-ppsline
 
 # A recorded campaign of FUZZ_RUNS (10^8) executions per decoder, its
 # new inputs merged into the kept corpora (docs/fuzzing.md).
@@ -579,6 +596,7 @@ install: all
 	install -m 755 $(BUILD)/axond $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(BUILD)/axon-fs $(DESTDIR)$(SBINDIR)/
 	install -m 755 $(BUILD)/axon-ham $(DESTDIR)$(SBINDIR)/
+	install -m 755 $(BUILD)/axon-pps $(DESTDIR)$(SBINDIR)/
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 $(BUILD)/axon $(DESTDIR)$(BINDIR)/
 	for s in 1 3 7 8; do \

@@ -15,7 +15,7 @@ RUNS=${FUZZ_RUNS:-100000000}
 JOBS=${FUZZ_JOBS:-1}
 NICE=${NICE:-10}
 MAXT=${FUZZ_MAX_SECONDS:-}
-names=${*:-ctl wire ps names config iomsg page disc dirents fsproto}
+names=${*:-ctl wire ps names config iomsg page disc dirents fsproto ppsline}
 out=$BUILD/fuzz/campaign.txt
 status=0
 for n in $names; do

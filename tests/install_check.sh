@@ -66,6 +66,10 @@ done
 for src in tests/qnx/*.c; do
 	name=$(basename "$src" .c)
 	cc -Wall -Werror -o "$tmp/$name" "$src" $(pkg-config --cflags --libs axon)
+	# (PPS publishers and subscribers need the service: below.)
+	if grep -q 'axon-compat: pps' "$src"; then
+		continue
+	fi
 	# (AXON_SLOG: their slog2 records on standard error, not in the
 	# host's journal.)
 	AXON_SLOG=stderr LD_LIBRARY_PATH="$tmp/prefix/lib" timeout 60 \
@@ -98,6 +102,11 @@ diff -u tests/qnx/pps_status.expected "$tmp/pps_qnxlibs_static.out"
 # And those that say so (`axon-compat: two-nodes`), server on one node
 # and client on another, with the installed axond.
 tests/qnx_two_nodes.sh "$tmp/prefix" "$tmp"
+# And the PPS ones (`axon-compat: pps`), against the installed axon-pps
+# through the installed axon-fs (root and /dev/fuse, or it says skipped).
+test -x "$tmp/prefix/sbin/axon-pps"
+test -f "$tmp/prefix/share/man/man8/axon-pps.8"
+tests/qnx_pps.sh "$tmp/prefix" "$tmp"
 # The QNX documentation's classic resource managers (tests/resmgr/), the
 # same way, used by Linux tools and a QNX client on their node and from
 # another through /net (root and /dev/fuse, or it says skipped).
