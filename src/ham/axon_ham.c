@@ -913,28 +913,12 @@ hang_mounts(char *buf, size_t len)
 	}
 	buf[0] = '\0';
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char mp[PATH_MAX], type[64];
-		const char *sep = strstr(line, " - ");
-		char *d = mp;
+		char mp[PATH_MAX];
+		unsigned maj, min;
 
-		if (sep == NULL || sscanf(sep, " - %63s", type) != 1 ||
-		    !axon__fstype_may_hang(type) ||
-		    sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1) {
+		if (!axon__mountinfo_hang(line, &maj, &min, mp)) {
 			continue;
 		}
-		/* \ooo escapes (a blank, a tab, a newline, a backslash) */
-		for (const char *p = mp; *p != '\0'; p++) {
-			if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' &&
-			    p[2] >= '0' && p[2] <= '7' && p[3] >= '0' &&
-			    p[3] <= '7') {
-				*d++ = (char) ((p[1] - '0') * 64 +
-				    (p[2] - '0') * 8 + (p[3] - '0'));
-				p += 3;
-			} else {
-				*d++ = *p;
-			}
-		}
-		*d = '\0';
 		if (o + strlen(mp) + 2 > len) {
 			fclose(f);
 			return false;

@@ -47,6 +47,10 @@ FILE *axon__tmp_fopen(const char *tmp); /* NULL and errno on failure */
 /* util.c: whether look-ups on a file system of type (mountinfo's name)
  * may wait for good: FUSE and the network file systems. */
 bool axon__fstype_may_hang(const char *type);
+/* util.c: whether a /proc/PID/mountinfo line is such a mount; if so its
+ * device and its mountpoint (unescaped, into mp of PATH_MAX bytes). */
+bool axon__mountinfo_hang(const char *line, unsigned *maj, unsigned *min,
+    char *mp);
 int axon__nd_name_at(const char *rundir, int nd, char *buf,
     size_t len); /* nd.c: node nd as rundir's node names it */
 

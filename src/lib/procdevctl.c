@@ -614,33 +614,16 @@ hang_set_read(pid_t pid, struct hang_set *h)
 	}
 	for (p = info; *p != '\0';) {
 		char *nl = strchr(p, '\n');
-		char *sep, mp[PATH_MAX], type[64];
+		char mp[PATH_MAX];
 		unsigned maj, min;
 
 		if (nl != NULL) {
 			*nl = '\0';
 		}
-		sep = strstr(p, " - ");
-		if (sep != NULL && sscanf(sep, " - %63s", type) == 1 &&
-		    axon__fstype_may_hang(type) &&
-		    sscanf(p, "%*s %*s %u:%u %*s %4095s", &maj, &min, mp) == 3) {
-			char *d = mp, *grow;
+		if (axon__mountinfo_hang(p, &maj, &min, mp)) {
+			char *grow;
 			size_t n;
 
-			/* \ooo escapes (a blank, a tab, a newline, a
-			 * backslash) */
-			for (const char *q = mp; *q != '\0'; q++) {
-				if (q[0] == '\\' && q[1] >= '0' && q[1] <= '3' &&
-				    q[2] >= '0' && q[2] <= '7' &&
-				    q[3] >= '0' && q[3] <= '7') {
-					*d++ = (char) ((q[1] - '0') * 64 +
-					    (q[2] - '0') * 8 + (q[3] - '0'));
-					q += 3;
-				} else {
-					*d++ = *q;
-				}
-			}
-			*d = '\0';
 			n = strlen(mp);
 			grow = realloc(h->mnts, h->mlen + n + 1);
 			if (grow == NULL || h->ndev == 64) {

@@ -102,6 +102,37 @@ axon__fstype_may_hang(const char *type)
 	return false;
 }
 
+/* Whether the /proc/PID/mountinfo line is a mount whose look-ups may
+ * wait for good (axon__fstype_may_hang); if so, its device in *maj and
+ * *min and its mountpoint, \ooo escapes (a blank, a tab, a newline, a
+ * backslash) decoded, in mp (PATH_MAX bytes). */
+bool
+axon__mountinfo_hang(const char *line, unsigned *maj, unsigned *min,
+    char *mp)
+{
+	const char *sep = strstr(line, " - ");
+	char type[64];
+	char *d = mp;
+
+	if (sep == NULL || sscanf(sep, " - %63s", type) != 1 ||
+	    !axon__fstype_may_hang(type) ||
+	    sscanf(line, "%*s %*s %u:%u %*s %4095s", maj, min, mp) != 3) {
+		return false;
+	}
+	for (const char *q = mp; *q != '\0'; q++) {
+		if (q[0] == '\\' && q[1] >= '0' && q[1] <= '3' &&
+		    q[2] >= '0' && q[2] <= '7' && q[3] >= '0' && q[3] <= '7') {
+			*d++ = (char) ((q[1] - '0') * 64 + (q[2] - '0') * 8 +
+			    (q[3] - '0'));
+			q += 3;
+		} else {
+			*d++ = *q;
+		}
+	}
+	*d = '\0';
+	return true;
+}
+
 /* A new open file description of the file fd is open on, with oflag
  * (O_NOCTTY added): open(2) of /proc/self/fd/N, which checks the file's
  * mode again.  The descriptor, or -errno. */
